@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+// Bundles the launcher and every service into dist/nubo.js with esbuild (no type check:
+// `npm run typecheck` and `npm test` do that). One bundled file keeps start-up fast:
+// Node resolves and loads a single module graph of our own code.
+import { build } from 'esbuild';
+
+const root = new URL('..', import.meta.url).pathname;
+await build({
+  entryPoints: [`${root}src/cmd/nubo.ts`],
+  outfile: `${root}dist/nubo.js`,
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});
