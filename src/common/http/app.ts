@@ -1,0 +1,86 @@
+/**
+ * The root HTTP server: one Fastify instance with the settings OpenStack needs (design
+ * research A.1), request ids, request logging, JSON bodies and `/healthcheck`. Services mount
+ * on it as encapsulated plugins (service-mount.ts), at a path prefix in all-in-one or at '' when
+ * a service runs alone.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from '../log/logger.js';
+import { isValidRequestId, newRequestId, runInScope, type RequestScope } from '../log/request-scope.js';
+import { lazyValidatorCompiler } from './validation.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Request ids of this request (also available through the request scope). */
+    scope: RequestScope;
+  }
+  interface FastifyContextConfig {
+    /** Route needs no token (version documents, healthcheck, token issue). */
+    public?: boolean;
+  }
+}
+
+export interface HttpAppOptions {
+  log: Logger;
+  /** Max JSON body in bytes (streaming routes set their own). */
+  bodyLimit: number;
+  keepAliveTimeout: number;
+}
+
+export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: opts.log as unknown as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: opts.bodyLimit,
+    keepAliveTimeout: opts.keepAliveTimeout,
+    requestTimeout: 0,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true, ignoreDuplicateSlashes: false },
+    genReqId: () => newRequestId(),
+    requestIdLogLabel: 'req_id',
+  }) as unknown as FastifyInstance;
+  app.setValidatorCompiler(lazyValidatorCompiler);
+  app.decorateRequest('scope', undefined as unknown as RequestScope);
+
+  // JSON bodies; an empty body with a JSON content type is "no body" (clients send the header on DELETE).
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser(/^application\/(.+\+)?json/, { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (err) {
+      done(Object.assign(new Error(`Malformed request body: ${(err as Error).message}`), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
+    }
+  });
+
+  // Request ids: ours is new; the caller's (if well-formed) becomes the global id of the flow.
+  app.addHook('onRequest', (req, _reply, done) => {
+    const incoming = req.headers['x-openstack-request-id'];
+    const scope: RequestScope = { requestId: req.id };
+    if (isValidRequestId(incoming)) scope.globalRequestId = incoming;
+    req.scope = scope;
+    runInScope(scope, done);
+  });
+  app.addHook('onSend', (req, reply, _payload, done) => {
+    reply.header('x-openstack-request-id', req.id);
+    done();
+  });
+  app.addHook('onResponse', (req, reply, done) => {
+    const ctx = (req as { ctx?: { userId?: string; projectId?: string } }).ctx;
+    req.log.info({
+      method: req.method,
+      path: req.url,
+      status: reply.statusCode,
+      duration_ms: Math.round(reply.elapsedTime * 10) / 10,
+      user: ctx?.userId,
+      project: ctx?.projectId,
+    }, 'request');
+    done();
+  });
+
+  app.get('/healthcheck', { config: { public: true } }, async (_req, reply) => {
+    reply.type('text/plain').send('OK');
+  });
+  return app;
+}

@@ -1,0 +1,54 @@
+/**
+ * Fault renderers: each OpenStack service has its own error body format. A service's HTTP
+ * plugin chooses one when it registers; errors-hook.ts maps every error to a NuboError first
+ * and then calls the renderer. This is the one place error bodies are written.
+ */
+import type { NuboError } from '../errors.js';
+
+export interface RenderedFault {
+  body: string;
+  contentType: string;
+}
+
+export type FaultRenderer = (err: NuboError) => RenderedFault;
+
+const json = (body: unknown): RenderedFault => ({ body: JSON.stringify(body), contentType: 'application/json' });
+
+/** Keystone: {"error": {"code": 404, "title": "Not Found", "message": "..."}}. */
+export const keystoneFault: FaultRenderer = (err) =>
+  json({ error: { code: err.status, title: err.title, message: err.message } });
+
+/** Nova, Cinder, Placement-style keys by status ({"itemNotFound": {"code": 404, "message": "..."}}). */
+const NOVA_KEYS: Record<number, string> = {
+  400: 'badRequest', 401: 'unauthorized', 403: 'forbidden', 404: 'itemNotFound', 405: 'badMethod',
+  406: 'notAcceptable', 409: 'conflictingRequest', 413: 'overLimit', 415: 'badMediaType',
+  429: 'overLimit', 501: 'notImplemented', 503: 'serviceUnavailable',
+};
+export const novaFault: FaultRenderer = (err) =>
+  json({ [NOVA_KEYS[err.status] ?? 'computeFault']: { code: err.status, message: err.message } });
+
+/** Placement: {"errors": [{"status": 404, "title": "Not Found", "detail": "...", "request_id": ...}]}. */
+export const placementFault: FaultRenderer = (err) =>
+  json({ errors: [{ status: err.status, title: err.title, detail: err.message }] });
+
+/**
+ * Neutron: {"NeutronError": {"type": "NetworkNotFound", "message": "...", "detail": ""}}. The type
+ * is the error class name (services name their classes as Neutron's exceptions).
+ */
+export const neutronFault: FaultRenderer = (err) =>
+  json({ NeutronError: { type: neutronType(err), message: err.message, detail: '' } });
+
+function neutronType(err: NuboError): string {
+  if (err.constructor.name !== 'NuboError' && !GENERIC.has(err.name)) return err.name;
+  return { 400: 'HTTPBadRequest', 401: 'HTTPUnauthorized', 403: 'HTTPForbidden', 404: 'HTTPNotFound', 409: 'HTTPConflict', 413: 'HTTPRequestEntityTooLarge' }[err.status] ?? 'HTTPInternalServerError';
+}
+const GENERIC = new Set(['BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'Conflict', 'PayloadTooLarge', 'InternalError', 'MethodNotAllowed', 'NotAcceptable', 'UnsupportedMediaType', 'ServiceUnavailable', 'NotImplemented', 'PreconditionFailed', 'RangeNotSatisfiable', 'Gone', 'PolicyNotAuthorized', 'InvalidScope']);
+
+/**
+ * webob's plain-text error page, used by Glance and Swift: "404 Not Found\n\nmessage\n\n   ".
+ * python-glanceclient and openstacksdk read the status and show this text.
+ */
+export const webobFault: FaultRenderer = (err) => ({
+  body: `${err.status} ${err.title}\n\n${err.message}\n\n   `,
+  contentType: 'text/plain; charset=UTF-8',
+});

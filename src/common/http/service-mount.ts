@@ -1,0 +1,40 @@
+/**
+ * Mounts one service's routes on the root server as an encapsulated Fastify plugin with its
+ * own fault format, 404 handler and token check, at a path prefix ('/identity' in all-in-one,
+ * '' when the service runs alone).
+ */
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { createAuthHook } from '../auth/middleware.js';
+import type { TokenValidator } from '../auth/token-info.js';
+import { RequestContext } from '../context.js';
+import { NotFound } from '../errors.js';
+import { toNuboError } from './errors-hook.js';
+import type { FaultRenderer } from './faults.js';
+
+export interface MountOptions {
+  prefix: string;
+  fault: FaultRenderer;
+  validator: TokenValidator;
+  authUri: string;
+}
+
+export async function mountService(root: FastifyInstance, routes: FastifyPluginAsync, opts: MountOptions): Promise<void> {
+  await root.register(async (scope) => {
+    scope.setErrorHandler((error, req, reply) => {
+      const err = toNuboError(error);
+      if (err.status >= 500) req.log.error({ err: error }, 'unhandled error');
+      else req.log.debug({ err: err.message }, 'request failed');
+      const rendered = opts.fault(err);
+      reply.status(err.status).headers(err.headers).type(rendered.contentType);
+      if (req.method === 'HEAD') return reply.send();
+      return reply.send(rendered.body);
+    });
+    scope.setNotFoundHandler((req, reply) => {
+      req.ctx ??= new RequestContext({ requestId: req.id });
+      const rendered = opts.fault(new NotFound());
+      reply.status(404).type(rendered.contentType).send(rendered.body);
+    });
+    scope.addHook('onRequest', createAuthHook({ validator: opts.validator, authUri: opts.authUri }));
+    await scope.register(routes);
+  }, { prefix: opts.prefix });
+}

@@ -1,0 +1,61 @@
+/**
+ * Structured logging (pino). Every line written while a request is being served carries that
+ * request's ids: a pino mixin reads them from the request-scope store (log/request-scope.ts).
+ */
+import { pino, type Logger, type LoggerOptions } from 'pino';
+import { currentScope } from './request-scope.js';
+
+export type { Logger };
+
+export interface LoggerSettings {
+  level?: string;
+  /** 'json' (default) or 'pretty' (single human-readable line per record). */
+  format?: 'json' | 'pretty';
+  /** Where lines go; default stdout. */
+  destination?: NodeJS.WritableStream;
+}
+
+const REDACT = [
+  'password', '*.password', '*.*.password', 'token', 'auth_token', 'headers["x-auth-token"]',
+  'headers["x-subject-token"]', 'headers["x-service-token"]', 'secret', '*.secret',
+];
+
+export function createLogger(settings: LoggerSettings = {}): Logger {
+  const options: LoggerOptions = {
+    level: settings.level ?? 'info',
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACT, censor: '***' },
+    mixin() {
+      const scope = currentScope();
+      if (!scope) return {};
+      return scope.globalRequestId && scope.globalRequestId !== scope.requestId
+        ? { req_id: scope.requestId, global_req_id: scope.globalRequestId }
+        : { req_id: scope.requestId };
+    },
+  };
+  if (settings.format === 'pretty') {
+    return pino(options, prettyStream(settings.destination ?? process.stdout));
+  }
+  return pino(options, settings.destination ?? process.stdout);
+}
+
+/** A dependency-free one-line formatter: `time LEVEL [req-id] msg key=value ...`. */
+function prettyStream(out: NodeJS.WritableStream): NodeJS.WritableStream & { write(s: string): boolean } {
+  const levels: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+  return {
+    write(line: string): boolean {
+      try {
+        const rec = JSON.parse(line) as Record<string, unknown>;
+        const { time, level, msg, req_id, pid: _pid, hostname: _h, ...rest } = rec;
+        const extras = Object.entries(rest)
+          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .join(' ');
+        const id = req_id ? ` [${String(req_id)}]` : '';
+        return out.write(`${String(time)} ${levels[Number(level)] ?? level}${id} ${String(msg ?? '')}${extras ? ' ' + extras : ''}\n`);
+      } catch {
+        return out.write(line);
+      }
+    },
+  } as NodeJS.WritableStream & { write(s: string): boolean };
+}
