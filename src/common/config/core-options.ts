@@ -1,0 +1,63 @@
+/**
+ * The option groups of the launcher and the shared plumbing: [DEFAULT], [database], [http].
+ * Services declare their own groups in their folders.
+ */
+import { hostname } from 'node:os';
+import { defineGroup, opt, parseHostPort, type Values } from './options.js';
+
+export const defaultGroup = defineGroup('DEFAULT', 'General options', {
+  data_dir: opt.str('./data', 'Directory for SQLite databases, image files and other state.', {
+    env: 'NUBO_DATA_DIR',
+  }),
+  bind: opt.hostPort('127.0.0.1:8880', 'Address the API server listens on, host:port ([::1]:8880 for IPv6).', {
+    env: 'NUBO_BIND',
+  }),
+  public_url: opt.url(
+    '',
+    'Base URL clients use to reach the API (the service catalog is built from it). Empty: derived from bind.',
+  ),
+  transport_url: opt.url(
+    'inproc://',
+    'Messaging transport: inproc:// (in one process) or rabbit://user:password@host:5672/vhost.',
+  ),
+  control_exchange: opt.str('openstack', 'Default exchange for RPC and notifications.'),
+  log_level: opt.enum(['trace', 'debug', 'info', 'warn', 'error'], 'info', 'Lowest level of messages logged.'),
+  log_format: opt.enum(['json', 'pretty'], 'json', 'Log line format: json (one object a line) or pretty.'),
+  enabled_services: opt.list(['identity', 'image', 'network'], 'Services this process runs, comma separated.'),
+  region_name: opt.str('RegionOne', 'Region name in the service catalog.'),
+  host: opt.str(hostname(), 'Name of this host, used for per-host RPC topics and agent records.'),
+});
+
+export const databaseGroup = defineGroup('database', 'Database connection', {
+  connection: opt.str(
+    'sqlite',
+    'Database of each service. "sqlite": one file per service in data_dir; ' +
+      '"sqlite:///abs/path.db": that SQLite file; "postgresql://user:pw@host/nubo_{service}" or ' +
+      '"mysql://root@host/nubo_{service}": a server, where {service} is replaced by the service name.',
+  ),
+  max_pool_size: opt.int(5, 'Largest number of open connections per service (PostgreSQL and MySQL).', { min: 1 }),
+});
+
+export const httpGroup = defineGroup('http', 'HTTP server', {
+  body_limit: opt.int(1048576, 'Largest request body accepted, in bytes (1 MiB).', { min: 1 }),
+  keep_alive_timeout: opt.int(65000, 'How long an idle keep-alive connection stays open, in milliseconds.', { min: 0 }),
+});
+
+/** All groups of this module, for `Config.load({ groups: [...coreGroups, ...serviceGroups] })`. */
+export const coreGroups = [defaultGroup, databaseGroup, httpGroup] as const;
+
+/** `connection` with `{service}` replaced by the service's name (`nubo_{service}` -> `nubo_image`). */
+export function serviceConnection(connection: string, service: string): string {
+  return connection.replaceAll('{service}', service);
+}
+
+/**
+ * The public base URL, without a trailing slash: `public_url` when set, otherwise
+ * `http://<bind>`, with a wildcard bind address (0.0.0.0, ::) replaced by the loopback address.
+ */
+export function publicBaseUrl(values: Pick<Values<typeof defaultGroup.opts>, 'public_url' | 'bind'>): string {
+  if (values.public_url !== '') return values.public_url.replace(/\/+$/, '');
+  const { host, port } = parseHostPort(values.bind);
+  const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
+}
