@@ -4,7 +4,7 @@
  * on it as encapsulated plugins (service-mount.ts), at a path prefix in all-in-one or at '' when
  * a service runs alone.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log/logger.js';
 import { isValidRequestId, newRequestId, runInScope, type RequestScope } from '../log/request-scope.js';
 import { lazyValidatorCompiler } from './validation.js';
@@ -30,14 +30,14 @@ export interface HttpAppOptions {
 export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: opts.log as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // We write one line per request ourselves (onResponse below), with user and project.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'req_id' }),
     bodyLimit: opts.bodyLimit,
     keepAliveTimeout: opts.keepAliveTimeout,
     requestTimeout: 0,
     return503OnClosing: true,
     routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true, ignoreDuplicateSlashes: false },
     genReqId: () => newRequestId(),
-    requestIdLogLabel: 'req_id',
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(lazyValidatorCompiler);
   app.decorateRequest('scope', undefined as unknown as RequestScope);

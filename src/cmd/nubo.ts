@@ -1,0 +1,137 @@
+/**
+ * The `nubo` command.
+ *   nubo up                          the whole cloud in one process (npm start)
+ *   nubo serve SERVICE [--port N]    one service alone (scale-out)
+ *   nubo status                      what runs from this data dir
+ *   nubo config show                 the effective configuration, secrets masked
+ *   nubo db sync [SERVICE...]        create/upgrade the services' databases
+ *   nubo identity fernet-rotate      rotate the Fernet key repository
+ * Common flags: --config-file FILE (repeatable), --set group.key=value (repeatable).
+ */
+import { performance } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { request } from 'undici';
+import { defaultGroup } from '../common/config/index.js';
+import { OperatorError } from '../common/errors.js';
+import { startCloud, loadConfig, openServiceDatabase } from './cloud.js';
+import { pluginByName, servicePlugins } from './service-registry.js';
+import { rotateFernetKeysCommand } from './fernet-rotate.js';
+
+interface CommonFlags { configFile: string[]; set: string[] }
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function overridesFrom(flags: CommonFlags): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of flags.set) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new OperatorError(`--set expects group.key=value, got "${item}"`);
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+function withCommon(cmd: Command): Command {
+  return cmd
+    .option('--config-file <file>', 'an oslo-style config file (repeatable)', collect, [])
+    .option('--set <group.key=value>', 'override one option (repeatable)', collect, []);
+}
+
+async function runUntilSignal(only: string[] | undefined, flags: CommonFlags, extra: Record<string, string> = {}): Promise<void> {
+  const cloud = await startCloud({ configFiles: flags.configFile, overrides: { ...overridesFrom(flags), ...extra }, ...(only ? { only } : {}) });
+  const ms = Math.round(performance.now());
+  if (cloud.cloudsYaml) {
+    process.stdout.write(
+      `nubo: services ${cloud.services.join(', ')}; admin credentials in ${cloud.cloudsYaml}\n` +
+      `nubo: use it with: export OS_CLIENT_CONFIG_FILE=${cloud.cloudsYaml} OS_CLOUD=nubo; openstack token issue\n`);
+  }
+  process.stdout.write(`nubo: ready at ${cloud.url} (${ms} ms)\n`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`nubo: ${signal}, shutting down\n`);
+    cloud.close().then(() => process.exit(0), (err) => { console.error(`nubo: shutdown failed: ${(err as Error).message}`); process.exit(1); });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+const program = new Command('nubo').description('Nubo: an OpenStack-compatible cloud').showHelpAfterError();
+
+withCommon(program.command('up').description('run the whole cloud in one process')).action(async (flags: CommonFlags) => {
+  await runUntilSignal(undefined, flags);
+});
+
+withCommon(program.command('serve').argument('<service>', `one of: ${servicePlugins.map((p) => p.name).join(', ')}`)
+  .option('--port <port>', 'listen on this port (host from [DEFAULT] bind)')
+  .description('run one service alone (scale-out)'))
+  .action(async (service: string, flags: CommonFlags & { port?: string }) => {
+    if (!pluginByName(service)) throw new OperatorError(`unknown service "${service}"; known: ${servicePlugins.map((p) => p.name).join(', ')}`);
+    const extra: Record<string, string> = {};
+    if (flags.port) {
+      const bind = loadConfig({ configFiles: flags.configFile, overrides: overridesFrom(flags) }, 'if-present').get(defaultGroup).bind;
+      extra['DEFAULT.bind'] = `${bind.replace(/:\d+$/, '')}:${flags.port}`;
+    }
+    await runUntilSignal([service], flags, extra);
+  });
+
+withCommon(program.command('status').description('show what runs from this data dir')).action(async (flags: CommonFlags) => {
+  const config = loadConfig({ configFiles: flags.configFile, overrides: overridesFrom(flags) }, 'if-present');
+  const dataDir = resolve(config.get(defaultGroup).data_dir);
+  let state: { pid: number; url: string; services: string[]; started_at: string };
+  try {
+    state = JSON.parse(readFileSync(resolve(dataDir, 'nubo.state.json'), 'utf8'));
+  } catch {
+    process.stdout.write(`nubo: not running (no state in ${dataDir})\n`);
+    process.exitCode = 3;
+    return;
+  }
+  let alive = true;
+  try { process.kill(state.pid, 0); } catch { alive = false; }
+  let health = 'unreachable';
+  try {
+    const res = await request(`${state.url}/healthcheck`, { headersTimeout: 2000 });
+    health = `${res.statusCode} ${(await res.body.text()).trim()}`;
+  } catch { /* reported as unreachable */ }
+  process.stdout.write(`pid ${state.pid} (${alive ? 'running' : 'gone'}) at ${state.url} since ${state.started_at}\nservices: ${state.services.join(', ')}\nhealthcheck: ${health}\n`);
+  if (!alive) process.exitCode = 3;
+});
+
+const configCmd = program.command('config').description('configuration');
+withCommon(configCmd.command('show').description('print the effective configuration')).action((flags: CommonFlags) => {
+  process.stdout.write(loadConfig({ configFiles: flags.configFile, overrides: overridesFrom(flags) }, 'if-present').show());
+});
+
+const dbCmd = program.command('db').description('databases');
+withCommon(dbCmd.command('sync').argument('[services...]', 'services (default: enabled_services)').description('create or upgrade databases'))
+  .action(async (services: string[], flags: CommonFlags) => {
+    const config = loadConfig({ configFiles: flags.configFile, overrides: overridesFrom(flags) }, 'if-present');
+    const names = services.length > 0 ? services : config.get(defaultGroup).enabled_services;
+    const dataDir = resolve(config.get(defaultGroup).data_dir);
+    for (const name of names) {
+      const plugin = pluginByName(name);
+      if (!plugin) throw new OperatorError(`unknown service "${name}"`);
+      const db = await openServiceDatabase(config, plugin, dataDir);
+      await db.close();
+      process.stdout.write(`nubo: ${name} (${plugin.project}) database is up to date (${db.url})\n`);
+    }
+  });
+
+const identityCmd = program.command('identity').description('identity administration');
+withCommon(identityCmd.command('fernet-rotate').description('rotate the Fernet token keys')).action((flags: CommonFlags) => {
+  const config = loadConfig({ configFiles: flags.configFile, overrides: overridesFrom(flags) }, 'if-present');
+  process.stdout.write(rotateFernetKeysCommand(config));
+});
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof OperatorError) {
+    process.stderr.write(`nubo: error: ${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}
