@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Start-up time and idle memory of `nubo up` (the bundled launcher in dist/), measured from
+// process spawn to the "nubo: ready" line, on a first start (fresh data dir: migrations and
+// identity bootstrap) and on restarts of the same data dir. Idle RSS is read from
+// /proc/PID/status two seconds after ready. Run: npm run build && node bench/startup.mjs [runs]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const runs = Number(process.argv[2] ?? 5);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function rssMiB(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+async function once(dataDir) {
+  const started = performance.now();
+  const child = spawn(process.execPath, [join(root, 'dist/nubo.js'), 'up'], {
+    env: { ...process.env, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0', NUBO_DEFAULT__LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  const readyMs = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line within 30 s:\n${out}`)), 30_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      if (/nubo: ready at/.test(out)) { clearTimeout(timer); resolve(performance.now() - started); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`nubo exited ${code}:\n${out}`)); });
+  });
+  await sleep(2000);
+  const rss = rssMiB(child.pid);
+  child.removeAllListeners('exit');
+  const exited = new Promise((r) => child.on('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+  return { readyMs, rss };
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const first = [];
+const warm = [];
+for (let i = 0; i < runs; i++) {
+  const dir = mkdtempSync(join(tmpdir(), 'nubo-bench-'));
+  try {
+    first.push(await once(dir));
+    warm.push(await once(dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const row = (name, xs) => `${name.padEnd(28)} ${median(xs.map((x) => x.readyMs)).toFixed(0).padStart(8)} ms ${median(xs.map((x) => x.rss)).toFixed(1).padStart(10)} MiB`;
+console.log(`nubo up, median of ${runs} runs (spawn -> "nubo: ready"; RSS 2 s after ready)`);
+console.log(`${''.padEnd(28)} ${'ready'.padStart(11)} ${'idle RSS'.padStart(14)}`);
+console.log(row('first start (fresh data dir)', first));
+console.log(row('restart (same data dir)', warm));

@@ -1,0 +1,115 @@
+/**
+ * The launcher as an operator meets it: the all-in-one cloud answers its healthcheck and
+ * version documents, writes a private clouds.yaml, keeps state across restarts; a bad config
+ * value, a database that is down and a broker that is down each stop it with one actionable line.
+ */
+import { test, describe, after, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { request } from 'undici';
+import { parse } from 'yaml';
+import { startTestCloud, type TestCloud } from './support/cloud.js';
+
+const root = resolve(import.meta.dirname, '..');
+
+function runCli(args: string[], env: Record<string, string>): { status: number | null; stdout: string; stderr: string } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'nubo-cli-'));
+  try {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cmd/nubo.ts'), ...args], {
+      env: { PATH: process.env.PATH ?? '', NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0', ...env },
+      encoding: 'utf8', timeout: 60_000,
+    });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function assertOneLineError(r: { status: number | null; stderr: string }, pattern: RegExp): void {
+  assert.equal(r.status, 1, r.stderr);
+  const lines = r.stderr.trim().split('\n').filter((l) => !l.includes('ExperimentalWarning') && !l.includes('--trace-warnings'));
+  assert.equal(lines.length, 1, `expected one line, got:\n${r.stderr}`);
+  assert.match(lines[0]!, /^nubo: error: /);
+  assert.match(lines[0]!, pattern);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+}
+
+describe('nubo up (in-process)', () => {
+  let cloud: TestCloud;
+  before(async () => { cloud = await startTestCloud(); });
+  after(async () => { await cloud?.close(); });
+
+  test('healthcheck and every service root answer', async () => {
+    const hc = await request(`${cloud.url}/healthcheck`);
+    assert.equal(hc.statusCode, 200);
+    assert.equal(await hc.body.text(), 'OK');
+    for (const prefix of ['/identity', '/image', '/network']) {
+      const res = await request(`${cloud.url}${prefix}/`);
+      await res.body.dump();
+      assert.ok(res.statusCode === 200 || res.statusCode === 300, `${prefix}/ -> ${res.statusCode}`);
+    }
+    const v3 = await request(`${cloud.url}/identity/v3`);
+    assert.equal(v3.statusCode, 200);
+    assert.equal(((await v3.body.json()) as { version: { id: string } }).version.id.startsWith('v3'), true);
+  });
+
+  test('clouds.yaml is private and its credentials work', async () => {
+    const path = join(cloud.dataDir, 'clouds.yaml');
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.equal(statSync(join(cloud.dataDir, 'secrets.conf')).mode & 0o777, 0o600);
+    const doc = parse(readFileSync(path, 'utf8')) as { clouds: { nubo: { auth: { auth_url: string; password: string } } } };
+    assert.equal(doc.clouds.nubo.auth.auth_url, `${cloud.url}/identity/v3`);
+    assert.equal(doc.clouds.nubo.auth.password, cloud.adminPassword);
+    assert.ok((await cloud.adminToken()).length > 20);
+  });
+
+  test('the catalog lists every enabled service at this server', async () => {
+    const res = await request(`${cloud.url}/identity/v3/auth/catalog`, { headers: { 'x-auth-token': await cloud.adminToken() } });
+    const body = (await res.body.json()) as { catalog: Array<{ type: string; endpoints: Array<{ url: string; interface: string }> }> };
+    const types = body.catalog.map((s) => s.type).sort();
+    assert.deepEqual(types, ['identity', 'image', 'network']);
+    for (const s of body.catalog) for (const e of s.endpoints) assert.ok(e.url.startsWith(cloud.url), e.url);
+  });
+});
+
+test('a restart keeps state: same admin password, same users', async () => {
+  const first = await startTestCloud();
+  const dataDir = first.dataDir;
+  const password = first.adminPassword;
+  const token = await first.adminToken();
+  const created = await request(`${first.url}/identity/v3/projects`, {
+    method: 'POST', headers: { 'x-auth-token': token, 'content-type': 'application/json' },
+    body: JSON.stringify({ project: { name: 'kept-across-restart', domain_id: 'default' } }),
+  });
+  assert.equal(created.statusCode, 201);
+  await first.cloud.close(); // keep the data dir
+  const second = await startTestCloud({ overrides: { 'DEFAULT.data_dir': dataDir } });
+  try {
+    assert.equal(second.adminPassword, password);
+    const list = await request(`${second.url}/identity/v3/projects?name=kept-across-restart`, { headers: { 'x-auth-token': await second.adminToken() } });
+    assert.equal(((await list.body.json()) as { projects: unknown[] }).projects.length, 1);
+  } finally {
+    await second.close();
+  }
+});
+
+describe('operator errors are one actionable line', () => {
+  test('a bad config value names the key and its source', () => {
+    assertOneLineError(runCli(['up'], { NUBO_BIND: 'not-a-host-port' }), /\[DEFAULT\] bind.*NUBO_BIND/);
+  });
+
+  test('a database that is down', () => {
+    assertOneLineError(runCli(['up'], { NUBO_DATABASE__CONNECTION: 'postgresql://nubo@127.0.0.1:1/nubo_{service}' }), /cannot connect to database.*127\.0\.0\.1:1/);
+  });
+
+  test('a broker that is down', () => {
+    assertOneLineError(runCli(['up'], { NUBO_DEFAULT__TRANSPORT_URL: 'rabbit://guest:guest@127.0.0.1:1/' }), /message broker.*127\.0\.0\.1:1/);
+  });
+
+  test('an unknown service', () => {
+    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown service "nosuch"/);
+  });
+});
