@@ -1,0 +1,7 @@
+/** Keystone's schema migrations, in order (the auth side adds 0002_auth). */
+import type { Migrations } from '../../../../common/db/index.js';
+import * as resources from './0001_resources.js';
+
+export const migrations: Migrations = {
+  '0001_resources': resources,
+};
