@@ -1,0 +1,73 @@
+/**
+ * Inserts whose SQL differs per dialect.
+ * - insertIgnore: insert unless a unique key already holds the row. PostgreSQL and SQLite use
+ *   ON CONFLICT DO NOTHING. MySQL does NOT use INSERT IGNORE, which also downgrades NOT NULL,
+ *   foreign-key and truncation errors to warnings (and inserts defaults instead); it runs a
+ *   plain INSERT and treats a duplicate-key error as "already there" (InnoDB rolls back only
+ *   the statement, so a surrounding transaction goes on).
+ * - upsert: insert, or update the existing row. PostgreSQL/SQLite ON CONFLICT (cols) DO UPDATE,
+ *   MySQL ON DUPLICATE KEY UPDATE, which fires on ANY unique key of the table: only use upsert
+ *   on tables whose one unique key is `conflict`.
+ * - insertReturningId: insert and return the generated auto-increment id (RETURNING on
+ *   PostgreSQL/SQLite, the insert id on MySQL, which has no RETURNING).
+ */
+import type { Insertable, Kysely, Updateable } from 'kysely';
+import { type Queryable, dialectOf } from './dialect.js';
+import { isUniqueViolation } from './sql-errors.js';
+
+/** Inserts one row unless it conflicts with a unique key; true iff it was inserted. */
+export async function insertIgnore<DB, T extends keyof DB & string>(
+  db: Queryable<DB>,
+  table: T,
+  values: NoInfer<Insertable<DB[T]>>,
+): Promise<boolean> {
+  const anyDb = db as unknown as Kysely<any>;
+  if (dialectOf(anyDb) === 'mysql') {
+    try {
+      await anyDb.insertInto(table as string).values(values).execute();
+      return true;
+    } catch (err) {
+      if (isUniqueViolation(err)) return false;
+      throw err;
+    }
+  }
+  const result = await anyDb.insertInto(table as string).values(values).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+  return (result.numInsertedOrUpdatedRows ?? 0n) > 0n;
+}
+
+export interface UpsertSpec<DB, T extends keyof DB> {
+  readonly values: Insertable<DB[T]>;
+  /** The unique key that identifies the row (ON CONFLICT target on PostgreSQL/SQLite). */
+  readonly conflict: ReadonlyArray<keyof DB[T] & string>;
+  /** Columns to overwrite when the row exists. */
+  readonly update: Updateable<DB[T]>;
+}
+
+/** Inserts a row, or updates the existing one that has the same `conflict` key. */
+export async function upsert<DB, T extends keyof DB & string>(db: Queryable<DB>, table: T, spec: NoInfer<UpsertSpec<DB, T>>): Promise<void> {
+  const anyDb = db as unknown as Kysely<any>;
+  const update = spec.update as Record<string, any>;
+  const insert = anyDb.insertInto(table as string).values(spec.values);
+  if (dialectOf(anyDb) === 'mysql') {
+    await insert.onDuplicateKeyUpdate(update).execute();
+  } else {
+    await insert.onConflict((oc) => oc.columns([...spec.conflict]).doUpdateSet(update)).execute();
+  }
+}
+
+/** Inserts a row into a table with an auto-increment key and returns the new id. */
+export async function insertReturningId<DB, T extends keyof DB & string>(
+  db: Queryable<DB>,
+  table: T,
+  values: NoInfer<Insertable<DB[T]>>,
+  idColumn: keyof DB[T] & string = 'id' as keyof DB[T] & string,
+): Promise<number> {
+  const anyDb = db as unknown as Kysely<any>;
+  if (dialectOf(anyDb) === 'mysql') {
+    const result = await anyDb.insertInto(table as string).values(values).executeTakeFirstOrThrow();
+    if (result.insertId === undefined) throw new Error(`insert into ${table} returned no id`);
+    return Number(result.insertId);
+  }
+  const row = await anyDb.insertInto(table as string).values(values).returning(idColumn).executeTakeFirstOrThrow();
+  return Number((row as Record<string, unknown>)[idColumn]);
+}

@@ -1,0 +1,93 @@
+/**
+ * openDatabase: one Kysely instance over a service's database, checked with a trivial query so a
+ * wrong URL, a stopped server or an unwritable data directory fails at start with one
+ * actionable line (DatabaseUnavailableError), not at the first request.
+ */
+import { type Dialect as KyselyDialect, Kysely, type LogEvent, sql } from 'kysely';
+import { createDatabase } from './admin.js';
+import { BooleanToIntegerPlugin } from './boolean-plugin.js';
+import { explainConnectError } from './connect-errors.js';
+import type { Dialect } from './dialect.js';
+import { DatabaseUnavailableError } from './errors.js';
+import { createMysqlDialect } from './mysql.js';
+import { createPostgresDialect } from './postgres.js';
+import { createSqliteDialect } from './sqlite.js';
+import type { DatabaseTarget } from './url.js';
+
+export interface OpenDatabaseOptions {
+  /** Connections in the PostgreSQL/MySQL pool (default 10). SQLite always has one connection. */
+  readonly maxPoolSize?: number;
+  /** Create a missing PostgreSQL/MySQL database (SQLite files are always created). */
+  readonly createIfMissing?: boolean;
+  /** Called after each statement (also failed ones) with its SQL and duration. */
+  readonly log?: (sql: string, ms: number) => void;
+  /** Errors of idle pooled connections (server restarts); the pool replaces them. Default: ignored. */
+  readonly onError?: (err: Error) => void;
+}
+
+export interface Database<DB> {
+  readonly db: Kysely<DB>;
+  readonly dialect: Dialect;
+  /** The database URL with its password masked. */
+  readonly url: string;
+  /** The service that owns this database. */
+  readonly service: string;
+  /** Closes the pool or file; later calls return the same promise. */
+  close(): Promise<void>;
+}
+
+const DEFAULT_POOL_SIZE = 10;
+
+const MISSING_DATABASE: Record<'postgres' | 'mysql', (err: unknown) => boolean> = {
+  postgres: (err) => (err as { code?: unknown } | null)?.code === '3D000',
+  mysql: (err) => (err as { errno?: unknown } | null)?.errno === 1049,
+};
+
+function createDialect(target: DatabaseTarget, opts: OpenDatabaseOptions): KyselyDialect {
+  const maxPoolSize = opts.maxPoolSize ?? DEFAULT_POOL_SIZE;
+  switch (target.dialect) {
+    case 'sqlite':
+      return createSqliteDialect(target);
+    case 'postgres':
+      return createPostgresDialect(target, { maxPoolSize, onError: opts.onError ?? (() => {}) });
+    case 'mysql':
+      return createMysqlDialect(target, { maxPoolSize });
+  }
+}
+
+export async function openDatabase<DB>(target: DatabaseTarget, opts: OpenDatabaseOptions = {}): Promise<Database<DB>> {
+  const unavailable = (err: unknown): DatabaseUnavailableError =>
+    new DatabaseUnavailableError(target.url, target.service, explainConnectError(err, target), { cause: err });
+  const { log } = opts;
+
+  let db: Kysely<DB>;
+  try {
+    db = new Kysely<DB>({
+      dialect: createDialect(target, opts),
+      plugins: [new BooleanToIntegerPlugin()],
+      ...(log === undefined ? {} : { log: (event: LogEvent) => log(event.query.sql, event.queryDurationMillis) }),
+    });
+  } catch (err) {
+    throw unavailable(err);
+  }
+
+  try {
+    await sql`select 1`.execute(db);
+  } catch (err) {
+    await db.destroy().catch(() => {});
+    if (opts.createIfMissing && target.dialect !== 'sqlite' && MISSING_DATABASE[target.dialect](err)) {
+      await createDatabase(target);
+      return openDatabase<DB>(target, { ...opts, createIfMissing: false });
+    }
+    throw unavailable(err);
+  }
+
+  let closing: Promise<void> | undefined;
+  return {
+    db,
+    dialect: target.dialect,
+    url: target.url,
+    service: target.service,
+    close: () => (closing ??= db.destroy()),
+  };
+}
