@@ -5,7 +5,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
@@ -409,6 +412,19 @@ describe('DatabaseUnavailableError', () => {
       assert.ok(err.cause, 'the driver error is kept as the cause');
     });
   }
+
+  test('sqlite: a file that is not a database gives one actionable line', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'nubo-db-notadb-'));
+    try {
+      await writeFile(join(dir, 'cinder.db'), 'this is not a database file, just text that is long enough '.repeat(20));
+      const target = parseDatabaseUrl('sqlite', { service: 'cinder', dataDir: dir });
+      const err = await rejection(openDatabase(target));
+      assert.ok(err instanceof DatabaseUnavailableError, String(err));
+      assert.equal(err.message, `cannot connect to database sqlite://${dir}/cinder.db for cinder: ${dir}/cinder.db is not a SQLite database`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 
   test('sqlite: an unusable data directory gives one actionable line', async () => {
     // The data dir's parent is a file, so the directory cannot be created.

@@ -59,6 +59,9 @@ export async function openDatabase<DB>(target: DatabaseTarget, opts: OpenDatabas
   const unavailable = (err: unknown): DatabaseUnavailableError =>
     new DatabaseUnavailableError(target.url, target.service, explainConnectError(err, target), { cause: err });
   const { log } = opts;
+  if (opts.maxPoolSize !== undefined && !(Number.isInteger(opts.maxPoolSize) && opts.maxPoolSize >= 1)) {
+    throw new RangeError(`maxPoolSize must be a positive integer, got ${opts.maxPoolSize}`);
+  }
 
   let db: Kysely<DB>;
   try {

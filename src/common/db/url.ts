@@ -112,9 +112,13 @@ function parseServer(raw: string, dialect: 'postgres' | 'mysql', opts: ParseData
   const fail = (reason: string, cause?: unknown): never => {
     throw new DatabaseUrlError(masked, reason, cause === undefined ? undefined : { cause });
   };
+  // libpq-style `postgresql://user@/db?host=/socket/dir` has an empty host, which the WHATWG
+  // parser refuses after credentials: parse it with a placeholder host, then drop that.
+  const SOCKET_HOST = 'unix-socket.invalid';
+  const emptyHost = /^[^:]+:\/\/[^/?#]*@(?=[/?#]|$)/.test(raw);
   let u: URL;
   try {
-    u = new URL(raw);
+    u = new URL(emptyHost ? raw.replace(/@(?=[/?#]|$)/, `@${SOCKET_HOST}`) : raw);
   } catch (err) {
     return fail('not a valid URL', err);
   }
@@ -128,7 +132,7 @@ function parseServer(raw: string, dialect: 'postgres' | 'mysql', opts: ParseData
 
   const user = decode(u.username, 'user name') || (dialect === 'postgres' ? 'postgres' : 'root');
   const password = u.password === '' ? undefined : decode(u.password, 'password');
-  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  const host = emptyHost ? '' : u.hostname.replace(/^\[(.*)\]$/, '$1');
   const defaultPort = dialect === 'postgres' ? 5432 : 3306;
   const port = u.port === '' ? defaultPort : Number(u.port);
 
