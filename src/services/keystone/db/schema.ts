@@ -12,7 +12,7 @@
  * through the same (domain_id, name) constraint with the `<<keystone.domain.root>>` sentinel as
  * their domain_id, and hierarchy/tag code is shared.
  */
-import type { ColumnType, Kysely } from 'kysely';
+import type { ColumnType, Kysely, Selectable, Updateable } from 'kysely';
 
 /** A 0/1 column that also accepts JS booleans on write (BooleanToIntegerPlugin). */
 export type Bool = ColumnType<number, number | boolean, number | boolean>;
@@ -205,3 +205,22 @@ export interface KeystoneDB {
 }
 
 export type KeystoneKysely = Kysely<KeystoneDB>;
+
+/** Rows as read. */
+export type ProjectRow = Selectable<ProjectTable>;
+export type UserRow = Selectable<UserTable>;
+export type PasswordRow = Selectable<PasswordTable>;
+export type GroupRow = Selectable<GroupTable>;
+export type RoleRow = Selectable<RoleTable>;
+export type ServiceRow = Selectable<ServiceTable>;
+export type EndpointRow = Selectable<EndpointTable>;
+export type RegionRow = Selectable<RegionTable>;
+export type CredentialRow = Selectable<CredentialTable>;
+export type RegisteredLimitRow = Selectable<RegisteredLimitTable>;
+export type ProjectLimitRow = Selectable<ProjectLimitTable>;
+export type UserUpdate = Updateable<UserTable>;
+export type CredentialUpdate = Updateable<CredentialTable>;
+export type ProjectLimitUpdate = Updateable<ProjectLimitTable>;
+
+/** A boolean as stored, for where clauses (the boolean plugin only covers values written). */
+export const b01 = (v: boolean): number => (v ? 1 : 0);
