@@ -1,0 +1,36 @@
+/**
+ * Keystone's default policy rules from keystone/common/policies/application_credential.py (deprecated rules
+ * dropped). Generated from upstream's rule definitions; check strings are spelled out in full.
+ */
+import type { RuleDefault } from '../../../common/policy/index.js';
+
+export const applicationCredentialRules: RuleDefault[] = [
+  {
+    name: 'identity:get_application_credential',
+    checkStr: '(rule:admin_required) or (role:reader and system_scope:all) or rule:owner',
+    description: 'Show application credential details.',
+    scopeTypes: ['system', 'project'],
+    operations: [{ path: '/v3/users/{user_id}/application_credentials/{application_credential_id}', method: 'GET' }, { path: '/v3/users/{user_id}/application_credentials/{application_credential_id}', method: 'HEAD' }],
+  },
+  {
+    name: 'identity:list_application_credentials',
+    checkStr: '(rule:admin_required) or (role:reader and system_scope:all) or rule:owner',
+    description: 'List application credentials for a user.',
+    scopeTypes: ['system', 'project'],
+    operations: [{ path: '/v3/users/{user_id}/application_credentials', method: 'GET' }, { path: '/v3/users/{user_id}/application_credentials', method: 'HEAD' }],
+  },
+  {
+    name: 'identity:create_application_credential',
+    checkStr: 'user_id:%(user_id)s',
+    description: 'Create an application credential.',
+    scopeTypes: ['project'],
+    operations: [{ path: '/v3/users/{user_id}/application_credentials', method: 'POST' }],
+  },
+  {
+    name: 'identity:delete_application_credential',
+    checkStr: 'rule:admin_or_owner',
+    description: 'Delete an application credential.',
+    scopeTypes: ['system', 'project'],
+    operations: [{ path: '/v3/users/{user_id}/application_credentials/{application_credential_id}', method: 'DELETE' }],
+  },
+];

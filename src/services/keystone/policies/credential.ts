@@ -1,0 +1,43 @@
+/**
+ * Keystone's default policy rules from keystone/common/policies/credential.py (deprecated rules
+ * dropped). Generated from upstream's rule definitions; check strings are spelled out in full.
+ */
+import type { RuleDefault } from '../../../common/policy/index.js';
+
+export const credentialRules: RuleDefault[] = [
+  {
+    name: 'identity:get_credential',
+    checkStr: '(rule:admin_required) or (role:reader and system_scope:all) or user_id:%(target.credential.user_id)s',
+    description: 'Show credentials details.',
+    scopeTypes: ['system', 'domain', 'project'],
+    operations: [{ path: '/v3/credentials/{credential_id}', method: 'GET' }],
+  },
+  {
+    name: 'identity:list_credentials',
+    checkStr: '(rule:admin_required) or (role:reader and system_scope:all) or user_id:%(target.credential.user_id)s',
+    description: 'List credentials.',
+    scopeTypes: ['system', 'domain', 'project'],
+    operations: [{ path: '/v3/credentials', method: 'GET' }],
+  },
+  {
+    name: 'identity:create_credential',
+    checkStr: '(rule:admin_required) or user_id:%(target.credential.user_id)s',
+    description: 'Create credential.',
+    scopeTypes: ['system', 'domain', 'project'],
+    operations: [{ path: '/v3/credentials', method: 'POST' }],
+  },
+  {
+    name: 'identity:update_credential',
+    checkStr: '(rule:admin_required) or user_id:%(target.credential.user_id)s',
+    description: 'Update credential.',
+    scopeTypes: ['system', 'domain', 'project'],
+    operations: [{ path: '/v3/credentials/{credential_id}', method: 'PATCH' }],
+  },
+  {
+    name: 'identity:delete_credential',
+    checkStr: '(rule:admin_required) or user_id:%(target.credential.user_id)s',
+    description: 'Delete credential.',
+    scopeTypes: ['system', 'domain', 'project'],
+    operations: [{ path: '/v3/credentials/{credential_id}', method: 'DELETE' }],
+  },
+];
