@@ -1,0 +1,94 @@
+/**
+ * RpcClient (oslo_messaging/rpc/client.py): invokes methods on remote servers.
+ * `call` waits for the result (MessagingTimeout when none comes, RemoteError when the server
+ * raised), `cast` returns once the message is handed to the bus. `prepare` overrides target
+ * attributes, the timeout or the version cap for some invocations; `fanout: true` casts to every
+ * server of the topic.
+ */
+import type { MessageContext, RawMessage } from './envelope.js';
+import { InvalidTarget, MessagingTimeout, RpcVersionCapError } from './errors.js';
+import { describeTarget, type Target } from './target.js';
+import type { Transport } from './transport.js';
+import { checkVersionFormat, versionIsCompatible } from './version.js';
+
+/** oslo's rpc_response_timeout default, in seconds. */
+const DEFAULT_TIMEOUT_SECONDS = 60;
+
+export interface RpcClientOptions {
+  /** Seconds a call waits for its reply (default 60). */
+  timeout?: number;
+  /** Refuse to send versions above this one (rolling upgrades). */
+  versionCap?: string;
+}
+
+export type PrepareOptions = Partial<Target> & RpcClientOptions;
+
+export class RpcClient {
+  readonly target: Target;
+  readonly timeout: number;
+  readonly versionCap: string | undefined;
+
+  constructor(
+    readonly transport: Transport,
+    target: Target,
+    opts: RpcClientOptions = {},
+  ) {
+    if (!target.topic) throw new InvalidTarget('an RPC target needs a topic');
+    if (target.version !== undefined) checkVersionFormat(target.version);
+    this.target = { ...target };
+    this.timeout = opts.timeout ?? DEFAULT_TIMEOUT_SECONDS;
+    this.versionCap = opts.versionCap;
+  }
+
+  /** A client for the same transport with some target attributes, the timeout or the cap overridden. */
+  prepare(overrides: PrepareOptions): RpcClient {
+    const { timeout, versionCap, ...target } = overrides;
+    return new RpcClient(
+      this.transport,
+      { ...this.target, ...target },
+      {
+        timeout: 'timeout' in overrides ? timeout : this.timeout,
+        versionCap: 'versionCap' in overrides ? versionCap : this.versionCap,
+      },
+    );
+  }
+
+  /** Whether `version` (default: the target's; none means 1.0) is allowed by the version cap. */
+  canSendVersion(version: string | undefined = this.target.version): boolean {
+    return !this.versionCap || versionIsCompatible(this.versionCap, version ?? '1.0');
+  }
+
+  /** Invoke a method without waiting for it to run. */
+  async cast(ctx: MessageContext, method: string, args: Record<string, unknown> = {}): Promise<void> {
+    const msg = this.makeMessage(method, args);
+    await this.transport.driver.cast(this.target, ctx, msg);
+  }
+
+  /** Invoke a method and wait for its result. */
+  async call<T = unknown>(ctx: MessageContext, method: string, args: Record<string, unknown> = {}): Promise<T> {
+    if (this.target.fanout) throw new InvalidTarget(`a call cannot be used with fanout (${describeTarget(this.target)})`);
+    const msg = this.makeMessage(method, args);
+    const { topic, server } = this.target;
+    const timeoutMs = Math.max(0, this.timeout * 1000);
+    const result = await this.transport.driver.call(this.target, ctx, msg, timeoutMs, () =>
+      new MessagingTimeout(
+        `Timed out after ${this.timeout}s waiting for a reply to method "${method}" on ${describeTarget(this.target)}`,
+        topic,
+        server,
+        method,
+        this.timeout,
+      ),
+    );
+    return result as T;
+  }
+
+  private makeMessage(method: string, args: Record<string, unknown>): RawMessage {
+    const msg: RawMessage = { method, args };
+    if (this.target.namespace !== undefined) msg['namespace'] = this.target.namespace;
+    if (this.target.version !== undefined) msg['version'] = this.target.version;
+    if (!this.canSendVersion()) {
+      throw new RpcVersionCapError(this.target.version ?? '1.0', this.versionCap ?? '');
+    }
+    return msg;
+  }
+}
