@@ -1,0 +1,48 @@
+/** What the auth side's routes are built with (wired in ../index.ts). */
+import type { FastifyRequest } from 'fastify';
+import type { AppCredManager } from '../application_credential/manager.js';
+import type { Authenticator } from '../auth/authenticate.js';
+import type { CatalogServiceBody, DomainRef, KeystoneProviders, ProjectRef, RoleRef } from '../providers.js';
+import type { RevokeManager } from '../revoke/manager.js';
+import type { RenderOptions } from '../token/model.js';
+import type { TokenProvider } from '../token/provider.js';
+import type { TrustManager } from '../trust/manager.js';
+import type { IdentityTokenValidator } from '../validator.js';
+
+/**
+ * Policy enforcement as keystone's RBACEnforcer.enforce_call (policies/enforcer.ts): the path
+ * parameters (overridable), the `target` object and the request body; throws 403
+ * ForbiddenAction when the caller's token does not pass the rule.
+ */
+export type Authorize = (req: FastifyRequest, action: string, input?: { target?: Record<string, unknown>; params?: Record<string, unknown> }) => void;
+
+/** API bodies of resource-side objects, when the resource side offers richer ones than the refs. */
+export interface ResourceViews {
+  project(p: ProjectRef): Promise<Record<string, unknown>>;
+  domain(d: DomainRef): Promise<Record<string, unknown>>;
+  /** A role as GET /v3/roles/{id} shows it (without links), or undefined when it is gone. */
+  role(roleId: string): Promise<Record<string, unknown> | undefined>;
+  /** The global role with this name (roles given by name to trusts and credentials). */
+  globalRoleByName(name: string): Promise<RoleRef | undefined>;
+}
+
+export interface AuthApiDeps {
+  authenticator: Authenticator;
+  tokens: TokenProvider;
+  validator: IdentityTokenValidator;
+  revoke: RevokeManager;
+  trusts: TrustManager;
+  appCreds: AppCredManager;
+  providers: KeystoneProviders;
+  authorize: Authorize;
+  views: ResourceViews;
+  /** Public identity URL without the version ('http://host:8880/identity'). */
+  baseUrl: string;
+  render: Pick<RenderOptions, 'adminProject'>;
+  /** [token] allow_expired_window. */
+  allowExpiredWindow: number;
+  /** [trust] allow_redelegation. */
+  allowRedelegation: boolean;
+  /** The catalog for a token's scope (user and project fill URL templates). */
+  catalog(projectId?: string, userId?: string): Promise<CatalogServiceBody[]>;
+}

@@ -1,0 +1,116 @@
+/**
+ * /v3/auth (keystone/api/auth.py): issue (POST, public), validate (GET/HEAD) and revoke
+ * (DELETE) tokens named by X-Subject-Token, and the catalog, projects, domains and system
+ * scope the caller's token can use.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Forbidden, NuboError } from '../../../common/errors.js';
+import { SecurityForbidden } from '../auth/errors.js';
+import { isScoped, renderToken, type ResolvedToken } from '../token/model.js';
+import type { ValidatedToken } from '../validator.js';
+import type { AuthApiDeps } from './auth-deps.js';
+
+const TRUE = new Set(['1', 'true', 'yes', 'on', 'y', 't']);
+
+/** oslo's bool_from_string. */
+export function boolParam(v: unknown): boolean {
+  return typeof v === 'string' && TRUE.has(v.trim().toLowerCase());
+}
+
+function header(req: FastifyRequest, name: string): string | undefined {
+  const v = req.headers[name];
+  const s = Array.isArray(v) ? v[0] : v;
+  return s && s.trim() !== '' ? s.trim() : undefined;
+}
+
+const hasQuery = (req: FastifyRequest, key: string): boolean => Object.hasOwn((req.query ?? {}) as object, key);
+
+export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): void {
+  const link = (path: string): string => `${deps.baseUrl}/v3/${path}`;
+
+  /** The token body, with the catalog unless ?nocatalog or the token is unscoped. */
+  async function body(token: ResolvedToken, req: FastifyRequest): Promise<string> {
+    const catalog = !hasQuery(req, 'nocatalog') && isScoped(token)
+      ? await deps.catalog(token.project?.id, token.trust ? token.trust.trustorUserId : token.user.id)
+      : undefined;
+    return JSON.stringify({ token: renderToken(token, { ...deps.render, ...(catalog ? { catalog } : {}) }) });
+  }
+
+  /** Validate X-Subject-Token (404s as upstream) and enforce `action` against it. */
+  async function subject(req: FastifyRequest, action: string, windowSeconds = 0): Promise<ValidatedToken> {
+    const v = await deps.validator.resolve(header(req, 'x-subject-token') ?? '', windowSeconds);
+    const target = { token: { user_id: v.token.user.id, user: { domain: { id: v.token.user.domainId } } } };
+    deps.authorize(req, action, { target });
+    return v;
+  }
+
+  app.post('/v3/auth/tokens', { config: { public: true } }, async (req, reply) => {
+    const payload = req.body as Record<string, unknown> | undefined;
+    const auth = payload && typeof payload === 'object' && !Array.isArray(payload) ? payload['auth'] : undefined;
+    let token: ResolvedToken;
+    try {
+      token = await deps.authenticator.authenticate(auth);
+    } catch (err) {
+      // Every 401 carries Keystone's challenge (application._handle_keystone_exception).
+      if (err instanceof NuboError && err.status === 401) err.headers['www-authenticate'] = `Keystone uri="${deps.baseUrl}/v3"`;
+      throw err;
+    }
+    reply.code(201).header('x-subject-token', token.id).type('application/json');
+    return reply.send(await body(token, req));
+  });
+
+  app.get('/v3/auth/tokens', async (req, reply) => {
+    const head = req.method === 'HEAD';
+    const window = boolParam((req.query as Record<string, unknown>)['allow_expired']) ? deps.allowExpiredWindow : 0;
+    const v = await subject(req, head ? 'identity:check_token' : 'identity:validate_token', window);
+    reply.header('x-subject-token', v.token.id).type('application/json');
+    if (head) return reply.send();
+    return reply.send(await body(v.token, req));
+  });
+
+  app.delete('/v3/auth/tokens', async (req, reply) => {
+    const v = await subject(req, 'identity:revoke_token');
+    await deps.tokens.revoke(v.token.id);
+    return reply.code(204).send();
+  });
+
+  app.get('/v3/auth/tokens/OS-PKI/revoked', async () => {
+    // Upstream keeps the deprecated PKI revocation list answering 403.
+    throw new Forbidden();
+  });
+
+  app.get('/v3/auth/catalog', async (req, reply) => {
+    deps.authorize(req, 'identity:get_auth_catalog');
+    const auth = req.ctx.auth;
+    if (!auth?.projectId) throw new SecurityForbidden('A project-scoped token is required to produce a service catalog.');
+    const catalog = await deps.catalog(auth.projectId, auth.userId);
+    return send(reply, { catalog, links: { self: link('auth/catalog') } });
+  });
+
+  app.get('/v3/auth/projects', async (req, reply) => {
+    deps.authorize(req, 'identity:get_auth_projects');
+    const userId = req.ctx.auth?.userId;
+    const projects = userId ? await deps.providers.listProjectsForUser(userId) : [];
+    const bodies = await Promise.all(projects.filter((p) => !p.isDomain).map((p) => deps.views.project(p)));
+    return send(reply, { projects: bodies, links: { next: null, self: link('auth/projects'), previous: null } });
+  });
+
+  app.get('/v3/auth/domains', async (req, reply) => {
+    deps.authorize(req, 'identity:get_auth_domains');
+    const userId = req.ctx.auth?.userId;
+    const domains = userId ? await deps.providers.listDomainsForUser(userId) : [];
+    const bodies = await Promise.all(domains.map((d) => deps.views.domain(d)));
+    return send(reply, { domains: bodies, links: { next: null, self: link('auth/domains'), previous: null } });
+  });
+
+  app.get('/v3/auth/system', async (req, reply) => {
+    deps.authorize(req, 'identity:get_auth_system');
+    const userId = req.ctx.auth?.userId;
+    const roles = userId ? await deps.providers.rolesOnSystem(userId) : [];
+    return send(reply, { system: roles.length > 0 ? [{ all: true }] : [], links: { self: link('auth/system') } });
+  });
+}
+
+function send(reply: FastifyReply, body: unknown): FastifyReply {
+  return reply.type('application/json').send(JSON.stringify(body));
+}

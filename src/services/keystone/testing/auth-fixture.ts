@@ -1,0 +1,124 @@
+/**
+ * Test support for the auth side: the real resource side (resourceFixture) bootstrapped as a
+ * cloud would be (Default domain, admin, roles, a catalog), the auth side over it with a temp
+ * Fernet key repository, and the auth routes mounted at /identity on an HTTP app for
+ * app.inject. Helpers log in and call the API.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Kysely } from 'kysely';
+import { createHttpApp } from '../../../common/http/app.js';
+import { mountService } from '../../../common/http/service-mount.js';
+import { createLogger } from '../../../common/log/logger.js';
+import { registerAuthSideRoutes } from '../api/auth-routes.js';
+import { defaultAuthConfig, type AuthConfig } from '../auth-config.js';
+import { createAuthSide, type AuthSide } from '../auth/auth-side.js';
+import { authApiDeps, identityFault } from '../auth/wiring.js';
+import { bootstrapIdentity } from '../bootstrap.js';
+import type { AuthDB } from '../db/auth-schema.js';
+import { checkPassword, hashPassword } from '../identity/password-hashing.js';
+import { createKeystoneEnforcer } from '../policies/enforcer.js';
+import { ResourceProviders } from '../resource-providers.js';
+import { resourceFixture, type ResourceFixture } from './resource-fixture.js';
+
+export const BASE_URL = 'http://localhost/identity';
+export const ADMIN_PASSWORD = 'admin-secret';
+
+export interface AuthFixture {
+  app: FastifyInstance;
+  side: AuthSide;
+  res: ResourceFixture;
+  providers: ResourceProviders;
+  adminUserId: string;
+  adminProjectId: string;
+  roles: Record<'admin' | 'member' | 'reader' | 'manager' | 'service', string>;
+  /** POST /v3/auth/tokens with this auth body. */
+  issue(auth: unknown, query?: string): Promise<LightMyRequestResponse>;
+  /** A token id for a user by name/password, optionally scoped; fails the test when not 201. */
+  login(user: string, password: string, scope?: unknown): Promise<string>;
+  adminToken(): Promise<string>;
+  /** A request to the identity service with a token. */
+  call(token: string, opts: InjectOptions & { url: string }): Promise<LightMyRequestResponse>;
+  /** A user with a password and (optionally) roles on a project. */
+  makeUser(name: string, password: string, grants?: Array<{ role: string; projectId?: string; domainId?: string; system?: boolean }>): Promise<string>;
+  makeProject(name: string, domainId?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export function passwordAuth(user: string, password: string, scope?: unknown): Record<string, unknown> {
+  return {
+    identity: { methods: ['password'], password: { user: { name: user, domain: { id: 'default' }, password } } },
+    ...(scope !== undefined ? { scope } : {}),
+  };
+}
+
+export async function authFixture(overrides: Record<string, string> = {}): Promise<AuthFixture> {
+  const res = await resourceFixture();
+  const { m } = res;
+  await bootstrapIdentity(m, {
+    adminUsername: 'admin', adminPassword: ADMIN_PASSWORD, adminProjectName: 'admin', region: 'RegionOne',
+    catalog: [{ serviceType: 'identity', serviceName: 'keystone', description: 'Identity', url: `${BASE_URL}/v3` }],
+    serviceUsers: [],
+  });
+  const providers = new ResourceProviders(m);
+  const config: AuthConfig = defaultAuthConfig(overrides);
+  const keyRoot = mkdtempSync(join(tmpdir(), 'nubo-auth-'));
+  const side = await createAuthSide({
+    db: res.database.db as unknown as Kysely<AuthDB>,
+    providers,
+    events: res.events,
+    config,
+    keyDir: join(keyRoot, 'fernet-keys'),
+    hashSecret: (s) => hashPassword(s, m.users.hashOptions()),
+    checkSecret: (s, h) => checkPassword(s, h, m.users.hashOptions()),
+    defaultProjectId: async (u) => (await m.users.findUser(u.id))?.default_project_id ?? null,
+  });
+  const enforcer = createKeystoneEnforcer({ enforceScope: false });
+  const deps = authApiDeps({ managers: m, providers, side, enforcer, baseUrl: BASE_URL, config });
+  const app = createHttpApp({ log: createLogger({ level: 'silent' }), bodyLimit: 1 << 20, keepAliveTimeout: 1000 });
+  await mountService(app, async (scope) => { registerAuthSideRoutes(scope, deps); }, {
+    prefix: '/identity', fault: identityFault, validator: side.validator, authUri: BASE_URL,
+  });
+  await app.ready();
+
+  const roleId = async (name: string): Promise<string> => (await m.roles.findGlobalRoleByName(name))!.id;
+  const roles = {
+    admin: await roleId('admin'), member: await roleId('member'), reader: await roleId('reader'),
+    manager: await roleId('manager'), service: await roleId('service'),
+  };
+  const adminUserId = (await m.users.findUserByName('admin', 'default'))!.id;
+  const adminProjectId = (await m.resource.findProjectByName('admin', 'default'))!.id;
+
+  const f: AuthFixture = {
+    app, side, res, providers, adminUserId, adminProjectId, roles,
+    issue: (auth, query = '') => app.inject({ method: 'POST', url: `/identity/v3/auth/tokens${query}`, payload: { auth } }),
+    async login(user, password, scope) {
+      const r = await f.issue(passwordAuth(user, password, scope));
+      if (r.statusCode !== 201) throw new Error(`login ${user} failed: ${r.statusCode} ${r.body}`);
+      return String(r.headers['x-subject-token']);
+    },
+    adminToken: () => f.login('admin', ADMIN_PASSWORD, { project: { name: 'admin', domain: { id: 'default' } } }),
+    call: (token, opts) => app.inject({ ...opts, headers: { ...(opts.headers ?? {}), 'x-auth-token': token } }),
+    async makeUser(name, password, grants = []) {
+      const u = await m.users.createUser({ name, password, domain_id: 'default', enabled: true });
+      for (const g of grants) {
+        const rid = roles[g.role as keyof typeof roles] ?? g.role;
+        if (g.system) await m.assignments.createSystemGrant({ userId: u.id }, rid);
+        else await m.assignments.createGrant({ roleId: rid, userId: u.id, ...(g.projectId ? { projectId: g.projectId } : {}), ...(g.domainId ? { domainId: g.domainId } : {}) });
+      }
+      return u.id;
+    },
+    async makeProject(name, domainId = 'default') {
+      return (await m.resource.createProject(randomUUID().replaceAll('-', ''), { name, domain_id: domainId, parent_id: domainId })).id;
+    },
+    async close() {
+      await app.close();
+      await res.close();
+      rmSync(keyRoot, { recursive: true, force: true });
+    },
+  };
+  return f;
+}
