@@ -39,7 +39,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): voi
   /** Validate X-Subject-Token (404s as upstream) and enforce `action` against it. */
   async function subject(req: FastifyRequest, action: string, windowSeconds = 0): Promise<ValidatedToken> {
     const v = await deps.validator.resolve(header(req, 'x-subject-token') ?? '', windowSeconds);
-    const target = { token: { user_id: v.token.user.id, user: { domain: { id: v.token.user.domainId } } } };
+    // The user the token acts as (the trustor of an impersonating trust token), as the caller's credentials say.
+    const target = { token: { user_id: v.info.userId, user: { domain: { id: v.info.userDomainId } } } };
     deps.authorize(req, action, { target });
     return v;
   }

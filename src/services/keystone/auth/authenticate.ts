@@ -212,6 +212,7 @@ export class Authenticator {
           throw new Unauthenticated('Invalid application credential ID or secret');
         }
         this.setUser(ctx, user.id);
+        ctx.appCredId = appCred.id;
         ctx.methods.unshift('application_credential');
       }
     }
