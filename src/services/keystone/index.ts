@@ -1,0 +1,87 @@
+/**
+ * The identity service (Keystone v3) as a Nubo ServicePlugin: the resource side (users,
+ * projects, roles, catalog, ...) and the auth side (tokens, trusts, application credentials,
+ * revocation) over one database, one policy enforcer and one event bus. Identity also hands
+ * the launcher its in-process token validator and the bootstrap of the cloud.
+ */
+import type { Kysely } from 'kysely';
+import type { IdentityInstance, ServiceContext, ServicePlugin } from '../../common/service/plugin.js';
+import { registerAuthSideRoutes } from './api/auth-routes.js';
+import { registerResourceRoutes } from './api/resource-routes.js';
+import { authConfigFrom, authConfigGroups, fernetKeyDir } from './auth-config.js';
+import { createAuthSide } from './auth/auth-side.js';
+import { authApiDeps, identityFault } from './auth/wiring.js';
+import { bootstrapIdentity } from './bootstrap.js';
+import { resourceConfigFrom, resourceConfigGroups } from './config.js';
+import type { AuthDB } from './db/auth-schema.js';
+import { migrations } from './db/migrations/index.js';
+import { checkPassword, hashPassword } from './identity/password-hashing.js';
+import { createResourceManagers } from './managers.js';
+import { createKeystoneEnforcer } from './policies/enforcer.js';
+import { KeystoneEvents } from './providers.js';
+import { ResourceProviders } from './resource-providers.js';
+
+export { rotateFernetKeys, initializeKeyRepository } from './token/key-repository.js';
+export { fernetKeyDir } from './auth-config.js';
+export { identityFault } from './auth/wiring.js';
+
+async function createIdentity(ctx: ServiceContext): Promise<IdentityInstance> {
+  const events = new KeystoneEvents();
+  const managers = createResourceManagers(ctx.db, ctx.config, events, ctx.log, { dataDir: ctx.dataDir });
+  const providers = new ResourceProviders(managers);
+  const resourceConfig = resourceConfigFrom(ctx.config);
+  const authConfig = authConfigFrom(ctx.config);
+  const { admin_project_name: apName, admin_project_domain_name: apDomain } = resourceConfig.resource;
+  const adminProject = apName && apDomain ? { name: apName, domainName: apDomain } : undefined;
+
+  const side = await createAuthSide({
+    db: ctx.db.db as Kysely<AuthDB>,
+    providers,
+    events,
+    config: authConfig,
+    keyDir: fernetKeyDir(ctx.config, ctx.dataDir),
+    hashSecret: (secret) => hashPassword(secret, managers.users.hashOptions()),
+    checkSecret: (secret, hash) => checkPassword(secret, hash, managers.users.hashOptions()),
+    defaultProjectId: async (user) => (await managers.users.findUser(user.id))?.default_project_id ?? null,
+    ...(adminProject ? { adminProject } : {}),
+  });
+
+  // [oslo_policy] enforce_scope is off by default in the Keystone this mirrors (Zed).
+  const enforcer = createKeystoneEnforcer({ enforceScope: false, onWarning: (m) => ctx.log.warn(m) });
+  const apiDeps = authApiDeps({ managers, providers, side, enforcer, baseUrl: ctx.baseUrl, config: authConfig, ...(adminProject ? { adminProject } : {}) });
+
+  let poller: NodeJS.Timeout | undefined;
+  return {
+    routes: async (scope) => {
+      registerAuthSideRoutes(scope, apiDeps);
+      await registerResourceRoutes(scope, { managers, enforcer, config: resourceConfig, baseUrl: ctx.baseUrl });
+    },
+    fault: identityFault,
+    tokenValidator: side.validator,
+    bootstrap: (opts) => bootstrapIdentity(managers, opts, resourceConfig.identity.default_domain_id),
+    async start() {
+      const seconds = authConfig.revoke.poll_interval;
+      if (seconds > 0) {
+        poller = setInterval(() => {
+          side.revoke.sync().catch((err: unknown) => ctx.log.warn({ err }, 'reading revocation events failed'));
+        }, seconds * 1000);
+        poller.unref();
+      }
+    },
+    async stop() {
+      if (poller) clearInterval(poller);
+    },
+  };
+}
+
+export const identityPlugin: ServicePlugin<IdentityInstance> = {
+  name: 'identity',
+  project: 'keystone',
+  serviceType: 'identity',
+  description: 'OpenStack Identity (Keystone v3)',
+  prefix: '/identity',
+  catalogPath: '/v3',
+  configGroups: [...resourceConfigGroups, ...authConfigGroups],
+  migrations,
+  create: createIdentity,
+};
