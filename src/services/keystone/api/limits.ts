@@ -12,7 +12,8 @@ import {
 
 const limitInteger = { type: 'integer', minimum: -1, maximum: 0x7fffffff };
 const regionId = { type: ['string', 'null'], minLength: 1, maxLength: 255 };
-const uuid = { type: 'string', format: 'uuid' };
+// Upstream declares format 'uuid', which its Draft 4 validator does not check (service ids are 32 hex digits).
+const uuid = { type: 'string' };
 const registeredCreate = {
   type: 'object',
   properties: {
