@@ -1,0 +1,43 @@
+/**
+ * The image service's HTTP routes as one Fastify plugin: body parsers for the JSON-patch
+ * media types and raw image data, Glance's error pages, and every resource's routes.
+ */
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { BadRequest } from '../../../common/errors.js';
+import { toNuboError } from '../../../common/http/errors-hook.js';
+import { PATCH_MEDIA_TYPES } from '../domain/json-patch.js';
+import type { GlanceApi } from './context.js';
+import { discoveryRoutes } from './discovery.js';
+import { sendGlanceFault } from './fault.js';
+import { imageDataRoutes } from './image-data.js';
+import { imageRoutes } from './images.js';
+import { memberRoutes } from './members.js';
+import { taskRoutes } from './tasks.js';
+
+export function glanceRoutes(api: GlanceApi): FastifyPluginAsync {
+  return async (app: FastifyInstance) => {
+    app.setErrorHandler((error, req, reply) => {
+      const err = toNuboError(error);
+      if (err.status >= 500) req.log.error({ err: error }, 'unhandled error');
+      else req.log.debug({ err: err.message }, 'request failed');
+      return sendGlanceFault(err, req, reply);
+    });
+
+    // Image PATCH documents are JSON under Glance's own media types.
+    app.addContentTypeParser(Object.keys(PATCH_MEDIA_TYPES), { parseAs: 'string' }, (_req, body, done) => {
+      const text = String(body);
+      if (text.trim() === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(text));
+      } catch {
+        done(new BadRequest('Malformed JSON in request body.'), undefined);
+      }
+    });
+
+    discoveryRoutes(app, api);
+    imageRoutes(app, api);
+    imageDataRoutes(app, api);
+    memberRoutes(app, api);
+    taskRoutes(app, api);
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * What the image service's managers share: repositories, policy, notifier, quotas, stores,
+ * schema validator and the settings resolved from configuration.
+ */
+import type { Logger } from '../../../common/log/logger.js';
+import type { GlancePolicy } from '../authz.js';
+import type { ImageRepo } from '../db/image-repo.js';
+import type { MemberRepo } from '../db/member-repo.js';
+import type { TaskRepo } from '../db/task-repo.js';
+import type { SchemaValidator } from '../domain/validator.js';
+import type { ImageNotifier } from '../notifications.js';
+import type { StoreRegistry } from '../stores/registry.js';
+import type { QuotaEnforcer } from './quota.js';
+
+export interface ImportFilter {
+  allowedSchemes: readonly string[];
+  disallowedSchemes: readonly string[];
+  allowedHosts: readonly string[];
+  disallowedHosts: readonly string[];
+  allowedPorts: readonly number[];
+  disallowedPorts: readonly number[];
+}
+
+export interface GlanceSettings {
+  hashingAlgorithm: string;
+  diskFormats: readonly string[];
+  containerFormats: readonly string[];
+  requireFormatMatch: boolean;
+  vmdkAllowedTypes: readonly string[];
+  gptNonfatalChecks: readonly string[];
+  importMethods: readonly string[];
+  limitDefault: number;
+  limitMax: number;
+  imageSizeCap: number;
+  memberQuota: number;
+  propertyQuota: number;
+  tagQuota: number;
+  showDirectUrl: boolean;
+  importFilter: ImportFilter;
+}
+
+export interface GlanceDeps {
+  images: ImageRepo;
+  members: MemberRepo;
+  tasks: TaskRepo;
+  policy: GlancePolicy;
+  notifier: ImageNotifier;
+  quota: QuotaEnforcer;
+  stores: StoreRegistry;
+  validator: SchemaValidator;
+  settings: GlanceSettings;
+  log: Logger;
+}
