@@ -6,11 +6,9 @@
  */
 import type { Kysely } from 'kysely';
 import type { IdentityInstance, ServiceContext, ServicePlugin } from '../../common/service/plugin.js';
-import { registerAuthSideRoutes } from './api/auth-routes.js';
-import { registerResourceRoutes } from './api/resource-routes.js';
 import { authConfigFrom, authConfigGroups, fernetKeyDir } from './auth-config.js';
 import { createAuthSide } from './auth/auth-side.js';
-import { authApiDeps, identityFault } from './auth/wiring.js';
+import { authApiDeps, identityFault, identityRoutes } from './auth/wiring.js';
 import { bootstrapIdentity } from './bootstrap.js';
 import { resourceConfigFrom, resourceConfigGroups } from './config.js';
 import type { AuthDB } from './db/auth-schema.js';
@@ -52,10 +50,7 @@ async function createIdentity(ctx: ServiceContext): Promise<IdentityInstance> {
 
   let poller: NodeJS.Timeout | undefined;
   return {
-    routes: async (scope) => {
-      registerAuthSideRoutes(scope, apiDeps);
-      await registerResourceRoutes(scope, { managers, enforcer, config: resourceConfig, baseUrl: ctx.baseUrl });
-    },
+    routes: identityRoutes(apiDeps, { managers, enforcer, config: resourceConfig, baseUrl: ctx.baseUrl }),
     fault: identityFault,
     tokenValidator: side.validator,
     bootstrap: (opts) => bootstrapIdentity(managers, opts, resourceConfig.identity.default_domain_id),

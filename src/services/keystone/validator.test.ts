@@ -157,4 +157,15 @@ describe('in-process token validator', () => {
     assert.equal(r2.statusCode, 404);
     assert.equal(JSON.parse(r2.body).error.message, 'Failed to validate token');
   });
+
+  test('a role granted through the API shows in existing tokens at once (grant hook)', async () => {
+    const projectId = await f.makeProject('grantproj');
+    const uid = await f.makeUser('granted', 'pw-granted', [{ role: 'reader', projectId }]);
+    const t = await f.login('granted', 'pw-granted', { project: { id: projectId } });
+    assert.deepEqual((await f.side.validator.validate(t)).roles, ['reader']);
+    const admin = await f.adminToken();
+    const put = await f.call(admin, { method: 'PUT', url: `/identity/v3/projects/${projectId}/users/${uid}/roles/${f.roles.member}` });
+    assert.equal(put.statusCode, 204);
+    assert.deepEqual((await f.side.validator.validate(t)).roles.sort(), ['member', 'reader']);
+  });
 });

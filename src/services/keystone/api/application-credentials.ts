@@ -8,9 +8,9 @@ import { ForbiddenAction } from '../errors.js';
 import { ApplicationCredentialNotFound, ApplicationCredentialValidationError } from '../auth/errors.js';
 import type { AccessRule, AppCredRef } from '../application_credential/manager.js';
 import { RoleAssignmentNotFound } from '../errors.js';
-import { parseExpirationDate } from '../token/time.js';
+import { parseExpirationDate, strtime } from '../token/time.js';
 import type { AuthApiDeps } from './auth-deps.js';
-import { blockTrustToken, requireUnrestricted, roleBodies, roleIdsOf } from './delegation.js';
+import { blockTrustToken, currentTokenRoles, requireUnrestricted, roleBodies, roleIdsOf } from './delegation.js';
 
 const ruleProps = {
   path: { type: 'string', minLength: 0, maxLength: 225, pattern: '^/.*' },
@@ -62,12 +62,6 @@ interface CreateBody {
   unrestricted?: boolean | null;
   roles?: Array<{ id?: string; name?: string }>;
   access_rules?: Array<{ id?: string; service?: string; path?: string; method?: string }>;
-}
-
-/** Keystone's datetime JSON (oslo strtime): microseconds, no zone. */
-function strtime(ms: number): string {
-  const d = new Date(ms);
-  return `${d.toISOString().slice(0, 19)}.${String(d.getUTCMilliseconds() * 1000).padStart(6, '0')}`;
 }
 
 type Params = { user_id: string; application_credential_id?: string; access_rule_id?: string };
@@ -138,16 +132,17 @@ export function registerAppCredRoutes(app: FastifyInstance, deps: AuthApiDeps): 
     if (!auth || auth.userId !== params.user_id) throw new ForbiddenAction('Cannot create an application credential for another user.');
     const body = (req.body as { application_credential: CreateBody }).application_credential;
     const projectId = auth.projectId ?? null;
+    const tokenRoles = await currentTokenRoles(req, deps);
     let roleIds: string[];
     if (body.roles && body.roles.length > 0) {
       const requested = await roleIdsOf(body.roles, deps);
       // Implied roles come along, as when the token's roles are used.
       roleIds = [...new Set([...requested, ...(await deps.providers.expandImpliedRoles(requested)).map((r) => r.id)])];
       for (const id of roleIds) {
-        if (!auth.roleIds.includes(id)) throw new ApplicationCredentialValidationError('Cannot create an application credential with unassigned role');
+        if (!tokenRoles.includes(id)) throw new ApplicationCredentialValidationError('Cannot create an application credential with unassigned role');
       }
     } else {
-      roleIds = [...auth.roleIds];
+      roleIds = tokenRoles;
     }
     const expiresAt = body.expires_at ? parseExpirationDate(body.expires_at) : null;
     const accessRules = body.access_rules?.map((r) => ({

@@ -25,6 +25,20 @@ export function blockTrustToken(req: FastifyRequest): void {
   if (req.ctx.auth?.trustId) throw new SecurityForbidden('Cannot manage application credentials with a token issued via delegation.');
 }
 
+/**
+ * The role ids the caller's project-scoped token has now (upstream computes token roles at
+ * validation): the user's roles on the project, or for an application credential token the
+ * credential's roles the user still has.
+ */
+export async function currentTokenRoles(req: FastifyRequest, deps: AuthApiDeps): Promise<string[]> {
+  const auth = req.ctx.auth;
+  if (!auth?.projectId) return [...(auth?.roleIds ?? [])];
+  const current = (await deps.providers.rolesOnProject(auth.userId, auth.projectId)).filter((r) => r.domainId === null).map((r) => r.id);
+  if (!auth.applicationCredentialId) return current;
+  const appCred = await deps.appCreds.get(auth.applicationCredentialId);
+  return appCred.roleIds.filter((id) => current.includes(id));
+}
+
 /** `[{id}|{name}]` to role ids; a name is a global role's (get_unique_role_by_name). */
 export async function roleIdsOf(roles: Array<{ id?: string; name?: string }>, deps: AuthApiDeps): Promise<string[]> {
   const ids: string[] = [];

@@ -89,7 +89,7 @@ export function registerTrustRoutes(app: FastifyInstance, deps: AuthApiDeps): vo
       const have = new Set((await deps.providers.rolesOnProject(originalTrustor, projectId)).map((r) => r.id));
       for (const id of roleIds) if (!have.has(id)) throw new RoleNotFound(id);
     }
-    const expiresAt = body.expires_at ? parseExpirationDate(body.expires_at) : null;
+    const expiresAt = body.expires_at ? Date.parse(parseExpirationDate(body.expires_at)) : null;
     const extra = Object.fromEntries(Object.entries(body).filter(([k]) => !KNOWN.has(k)));
     const trust = await deps.trusts.create({
       trustorUserId: body.trustor_user_id,

@@ -25,8 +25,8 @@ export interface AppCredRef {
   userId: string;
   projectId: string | null;
   system: string | null;
-  /** Milliseconds since the epoch. */
-  expiresAt: number | null;
+  /** UTC with microseconds (`2026-01-02T03:04:05.123456Z`), as given at create. */
+  expiresAt: string | null;
   unrestricted: boolean;
   roleIds: string[];
   /** Undefined when the credential has no access rules. */
@@ -83,7 +83,7 @@ export class AppCredManager {
           user_id: input.userId,
           project_id: input.projectId,
           system: input.system,
-          expires_at: input.expiresAt !== null ? new Date(input.expiresAt).toISOString() : null,
+          expires_at: input.expiresAt,
           unrestricted: input.unrestricted ? 1 : 0,
         }, 'internal_id');
         for (const roleId of new Set(input.roleIds)) {
@@ -224,7 +224,7 @@ export class AppCredManager {
         userId: r.user_id,
         projectId: r.project_id,
         system: r.system,
-        expiresAt: r.expires_at ? Date.parse(r.expires_at) : null,
+        expiresAt: r.expires_at,
         unrestricted: toBool(r.unrestricted),
         roleIds: roles.filter((x) => x.application_credential_id === r.internal_id).map((x) => x.role_id),
         accessRules: ruleList.length > 0 ? ruleList : undefined,

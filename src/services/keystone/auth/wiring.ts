@@ -3,16 +3,19 @@
  * Keystone enforcer, API views of projects, domains and roles from the resource managers, the
  * catalog, and the fault renderer (keystoneFault plus the `identity` member of auth errors).
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { keystoneFault, type FaultRenderer } from '../../../common/http/faults.js';
 import type { Enforcer } from '../../../common/policy/index.js';
 import type { AuthApiDeps, Authorize } from '../api/auth-deps.js';
+import { registerAuthSideRoutes } from '../api/auth-routes.js';
+import { registerResourceRoutes, type ResourceDeps } from '../api/resource-routes.js';
 import type { AuthConfig } from '../auth-config.js';
 import type { ResourceManagers } from '../managers.js';
 import { enforceCall } from '../policies/enforcer.js';
 import type { ResourceProviders } from '../resource-providers.js';
 import type { AuthSide } from './auth-side.js';
 import { AuthPluginError } from './errors.js';
+import { registerGrantInvalidation } from './grant-invalidation.js';
 
 /** keystoneFault, plus the `identity` member upstream adds to auth plugin errors. */
 export const identityFault: FaultRenderer = (err) => {
@@ -77,5 +80,17 @@ export function authApiDeps(o: WiringOptions): AuthApiDeps {
     allowExpiredWindow: o.config.token.allow_expired_window,
     allowRedelegation: o.config.trust.allow_redelegation,
     catalog: (projectId, userId) => o.providers.catalog(projectId, userId),
+  };
+}
+
+/**
+ * The identity service's routes: the grant hook first (it must see every PUT of the scope),
+ * then the auth side's and the resource side's routes.
+ */
+export function identityRoutes(deps: AuthApiDeps, resource: ResourceDeps): FastifyPluginAsync {
+  return async (scope) => {
+    registerGrantInvalidation(scope, deps.validator);
+    registerAuthSideRoutes(scope, deps);
+    await registerResourceRoutes(scope, resource);
   };
 }

@@ -1,8 +1,8 @@
 /**
  * Test support for the auth side: the real resource side (resourceFixture) bootstrapped as a
  * cloud would be (Default domain, admin, roles, a catalog), the auth side over it with a temp
- * Fernet key repository, and the auth routes mounted at /identity on an HTTP app for
- * app.inject. Helpers log in and call the API.
+ * Fernet key repository, and every identity route mounted at /identity on an HTTP app for
+ * app.inject, as the identity plugin mounts them. Helpers log in and call the API.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,10 +13,9 @@ import type { Kysely } from 'kysely';
 import { createHttpApp } from '../../../common/http/app.js';
 import { mountService } from '../../../common/http/service-mount.js';
 import { createLogger } from '../../../common/log/logger.js';
-import { registerAuthSideRoutes } from '../api/auth-routes.js';
 import { defaultAuthConfig, type AuthConfig } from '../auth-config.js';
 import { createAuthSide, type AuthSide } from '../auth/auth-side.js';
-import { authApiDeps, identityFault } from '../auth/wiring.js';
+import { authApiDeps, identityFault, identityRoutes } from '../auth/wiring.js';
 import { bootstrapIdentity } from '../bootstrap.js';
 import type { AuthDB } from '../db/auth-schema.js';
 import { checkPassword, hashPassword } from '../identity/password-hashing.js';
@@ -79,7 +78,7 @@ export async function authFixture(overrides: Record<string, string> = {}): Promi
   const enforcer = createKeystoneEnforcer({ enforceScope: false });
   const deps = authApiDeps({ managers: m, providers, side, enforcer, baseUrl: BASE_URL, config });
   const app = createHttpApp({ log: createLogger({ level: 'silent' }), bodyLimit: 1 << 20, keepAliveTimeout: 1000 });
-  await mountService(app, async (scope) => { registerAuthSideRoutes(scope, deps); }, {
+  await mountService(app, identityRoutes(deps, { managers: m, enforcer, config: res.config, baseUrl: BASE_URL }), {
     prefix: '/identity', fault: identityFault, validator: side.validator, authUri: BASE_URL,
   });
   await app.ready();

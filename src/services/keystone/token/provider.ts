@@ -62,7 +62,8 @@ export class TokenProvider {
     if (req.appCredId) {
       // CVE-2022-2447: a token never outlives its application credential.
       const appCred = await this.deps.appCreds.get(req.appCredId);
-      if (appCred.expiresAt !== null && expiresAt > appCred.expiresAt / 1000) expiresAt = Math.floor(appCred.expiresAt / 1000);
+      const limit = appCred.expiresAt !== null ? Math.floor(Date.parse(appCred.expiresAt) / 1000) : undefined;
+      if (limit !== undefined && expiresAt > limit) expiresAt = limit;
     }
     const payload: TokenPayload = {
       userId: req.userId,

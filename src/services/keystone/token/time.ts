@@ -18,16 +18,18 @@ export function nowSeconds(): number {
 
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
-/**
- * Parse an ISO 8601 time (oslo's parse_isotime); a time without a zone is UTC. Returns
- * milliseconds since the epoch or undefined when the text is not such a time.
- */
-export function parseIsoTime(text: string): number | undefined {
+/** A parsed time: milliseconds since the epoch and the microseconds within that millisecond. */
+interface ParsedTime {
+  ms: number;
+  micro: number;
+}
+
+function parseTime(text: string): ParsedTime | undefined {
   const m = ISO.exec(text.trim());
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', zone = 'Z'] = m;
-  const fracMs = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
-  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), fracMs);
+  const micros = Number(`${frac}000000`.slice(0, 6));
+  let ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Math.floor(micros / 1000));
   const check = new Date(ms);
   if (check.getUTCDate() !== Number(d) || check.getUTCMonth() !== Number(mo) - 1 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) {
     return undefined;
@@ -37,22 +39,41 @@ export function parseIsoTime(text: string): number | undefined {
     const digits = zone.slice(1).replace(':', '');
     ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
   }
-  return ms;
+  return { ms, micro: micros % 1000 };
+}
+
+/**
+ * Parse an ISO 8601 time (oslo's parse_isotime); a time without a zone is UTC. Returns
+ * milliseconds since the epoch or undefined when the text is not such a time.
+ */
+export function parseIsoTime(text: string): number | undefined {
+  return parseTime(text)?.ms;
 }
 
 /**
  * keystone.common.utils.parse_expiration_date: a `Z` is appended when missing; an unreadable
  * time is 400 "Timestamp not in expected format", a past one 400 "must not be before now".
- * Returns milliseconds since the epoch.
+ * Returns the time in UTC with its microseconds, `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
  */
-export function parseExpirationDate(text: string): number {
+export function parseExpirationDate(text: string): string {
   const withZ = text.endsWith('Z') ? text : `${text}Z`;
-  const ms = parseIsoTime(withZ);
-  if (ms === undefined) {
+  const t = parseTime(withZ);
+  if (t === undefined) {
     throw new BadRequest('Timestamp not in expected format. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.');
   }
-  if (ms <= Date.now()) {
+  if (t.ms <= Date.now()) {
     throw new BadRequest("The 'expires_at' must not be before now. The server could not comply with the request since it is either malformed or otherwise incorrect. The client is assumed to be in error.");
   }
-  return ms;
+  return microIso(t);
+}
+
+function microIso(t: ParsedTime): string {
+  const d = new Date(t.ms);
+  return `${d.toISOString().slice(0, 19)}.${String(d.getUTCMilliseconds() * 1000 + t.micro).padStart(6, '0')}Z`;
+}
+
+/** oslo's strtime of a stored time: `YYYY-MM-DDTHH:MM:SS.ffffff`, no zone (Keystone's JSON of datetimes). */
+export function strtime(iso: string): string {
+  const t = parseTime(iso);
+  return t ? microIso(t).slice(0, -1) : iso;
 }
