@@ -16,6 +16,7 @@ import { CredentialManager } from './credential/credentials.js';
 import type { KeystoneDB } from './db/schema.js';
 import { DomainConfigManager } from './domain_config/domain-configs.js';
 import { GroupManager } from './identity/groups.js';
+import { PasswordCheckCache } from './identity/password-check-cache.js';
 import { UserManager } from './identity/users.js';
 import { LimitManager } from './limit/limits.js';
 import type { ManagerContext, ResourceManagers } from './manager-context.js';
@@ -25,7 +26,10 @@ import { ResourceManager } from './resource/resource.js';
 export type { ResourceManagers } from './manager-context.js';
 
 export interface ResourceManagerOptions {
-  /** Where the credential encryption key lives ([credential] encrypt); blobs are stored in clear without it. */
+  /**
+   * The data directory: the credential encryption key ([credential] encrypt; blobs are stored in
+   * clear without it) and bootstrap's password-check cache live there.
+   */
   dataDir?: string;
 }
 
@@ -45,7 +49,7 @@ export function createResourceManagers(
   const ctx = { db: kysely, config: resolved, events, log } as ManagerContext;
   const cipher = resolved.credential.encrypt && opts.dataDir ? fileKeyCipher(join(opts.dataDir, 'keystone-credential-key')) : clearCipher;
   const managers: ResourceManagers = {
-    users: new UserManager(ctx),
+    users: new UserManager(ctx, opts.dataDir ? new PasswordCheckCache(join(opts.dataDir, 'keystone-password-check.json')) : undefined),
     groups: new GroupManager(ctx),
     resource: new ResourceManager(ctx),
     roles: new RoleManager(ctx),

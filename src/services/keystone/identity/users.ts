@@ -16,6 +16,7 @@ import { addSeconds, bool, jsonText, keystoneTime, newId, nowIso, num, parseJson
 import { applyHints, Hints } from '../lib/hints.js';
 import { mergeOptions } from '../lib/resource-options.js';
 import type { ManagerContext } from '../manager-context.js';
+import type { PasswordCheckCache } from './password-check-cache.js';
 import { checkPassword, hashPassword, type HashOptions } from './password-hashing.js';
 import { toBoolean } from '../resource/resource.js';
 
@@ -43,7 +44,7 @@ interface Loaded {
 }
 
 export class UserManager {
-  constructor(private readonly ctx: ManagerContext) {}
+  constructor(private readonly ctx: ManagerContext, private readonly checkCache?: PasswordCheckCache) {}
 
   private get db() { return this.ctx.db; }
   private get compliance() { return this.ctx.config.securityCompliance; }
@@ -346,10 +347,17 @@ export class UserManager {
     return this.toRecord(loaded);
   }
 
-  /** Whether `password` is the user's current password (no lockout accounting; bootstrap). */
+  /**
+   * Whether `password` is the user's current password (no lockout accounting). Used by
+   * bootstrap, which remembers a match so the next start skips the hash verification.
+   */
   async passwordMatches(userId: string, password: string): Promise<boolean> {
-    const loaded = await this.load(userId);
-    return loaded !== undefined && checkPassword(password, loaded.password?.password_hash ?? null, this.hashOptions());
+    const hash = (await this.load(userId))?.password?.password_hash;
+    if (!hash) return false;
+    if (this.checkCache?.matches(userId, hash, password)) return true;
+    const ok = await checkPassword(password, hash, this.hashOptions());
+    if (ok) this.checkCache?.remember(userId, hash, password);
+    return ok;
   }
 
   /**
