@@ -1,0 +1,70 @@
+/**
+ * The agent side of heartbeats (neutron/agent/rpc.PluginReportStateAPI plus the agents'
+ * _report_state loops): every `report_interval` seconds the agent casts report_state to
+ * q-reports-plugin with its binary, host, topic, type and configurations; the first report
+ * carries start_flag. The server answers calls with new / alive / revived.
+ */
+import { RpcClient, type Transport } from '../../../common/messaging/index.js';
+import type { Dict } from '../events.js';
+import { TOPIC_REPORTS, VERSIONS } from '../rpc/topics.js';
+
+export interface AgentIdentity {
+  binary: string;
+  host: string;
+  topic: string;
+  agentType: string;
+  availabilityZone?: string;
+  /** Current configuration and counters, sent with every report. */
+  configurations(): Record<string, unknown>;
+}
+
+/** The time format of report_state (ISO8601_TIME_FORMAT with microseconds). */
+export function reportTime(d = new Date()): string {
+  return d.toISOString().replace('Z', '').replace(/\.(\d{3})$/, '.$1000');
+}
+
+export class StateReporter {
+  private readonly client: RpcClient;
+  private timer: NodeJS.Timeout | undefined;
+  private started = false;
+
+  constructor(transport: Transport, private readonly agent: AgentIdentity, private readonly intervalSeconds: number, private readonly ctx: Dict = {}) {
+    this.client = new RpcClient(transport, { topic: TOPIC_REPORTS, version: VERSIONS.state }, { timeout: intervalSeconds });
+  }
+
+  private state(): Dict {
+    const s: Dict = {
+      binary: this.agent.binary,
+      host: this.agent.host,
+      topic: this.agent.topic,
+      agent_type: this.agent.agentType,
+      configurations: this.agent.configurations(),
+      uuid: crypto.randomUUID(),
+    };
+    if (this.agent.availabilityZone) s.availability_zone = this.agent.availabilityZone;
+    if (!this.started) s.start_flag = true;
+    return s;
+  }
+
+  /** One report; `call` waits for the server's answer (new / alive / revived). */
+  async report(call = false): Promise<string | undefined> {
+    const args = { agent_state: { agent_state: this.state() }, time: reportTime() };
+    const result = call ? await this.client.call<string>(this.ctx, 'report_state', args) : (await this.client.cast(this.ctx, 'report_state', args), undefined);
+    this.started = true;
+    return result;
+  }
+
+  /** Reports now (as a call) and then every interval (as casts). */
+  async start(onError: (err: unknown) => void = () => {}): Promise<void> {
+    await this.report(true);
+    this.timer = setInterval(() => {
+      this.report().catch(onError);
+    }, this.intervalSeconds * 1000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

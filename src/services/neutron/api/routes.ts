@@ -1,0 +1,236 @@
+/**
+ * The Network API's routes: version documents, `/v2.0/<collection>` CRUD for every resource
+ * through the generic controller, member actions (router interfaces, subnet pool prefixes),
+ * tags, quotas, extensions, and the agent-scheduler views.
+ */
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { NeutronContext } from '../context.js';
+import { NotImplemented } from '../../../common/errors.js';
+import { ExtensionsNotFound, HTTPBadRequest } from '../errors.js';
+import type { AgentManager } from '../managers/agents.js';
+import type { QuotaManager } from '../managers/quotas.js';
+import { TAGGABLE, type TagManager, validateTag, validateTagsBody } from '../managers/tags.js';
+import type { Dict } from '../managers/types.js';
+import { type Controller, parseIfMatch, type RequestInfo } from './controller.js';
+import { extensionList } from './extensions.js';
+import type { NeutronPolicy } from './policy.js';
+import type { QueryParams } from './query.js';
+
+export interface MemberAction {
+  path: string;
+  action: string;
+  run(ctx: NeutronContext, id: string, body: Dict): Promise<Dict>;
+}
+
+export interface RouteDeps {
+  baseUrl: string;
+  controllers: Controller[];
+  actions: MemberAction[];
+  tags: TagManager;
+  quotas: QuotaManager;
+  agents: AgentManager;
+  policy: NeutronPolicy;
+}
+
+function ctxOf(req: FastifyRequest): NeutronContext {
+  return NeutronContext.fromRequest(req.ctx);
+}
+
+function info(req: FastifyRequest, parentId?: string): RequestInfo {
+  return {
+    ctx: ctxOf(req),
+    query: req.query as QueryParams,
+    ...(req.method === 'PUT' || req.method === 'DELETE' ? { ifMatch: parseIfMatch(req.headers['if-match']) } : {}),
+    ...(parentId ? { parentId } : {}),
+  };
+}
+
+function hasBody(req: FastifyRequest): boolean {
+  return req.body !== undefined && req.body !== null && !(typeof req.body === 'string' && req.body === '');
+}
+
+type Params = Record<string, string>;
+
+function registerResource(app: FastifyInstance, c: Controller): void {
+  const parent = c.def.parent;
+  const base = parent ? `/v2.0/${parent.path}/:${parent.param}/${c.def.path}` : `/v2.0/${c.def.path}`;
+  const pid = (req: FastifyRequest) => (parent ? (req.params as Params)[parent.param] : undefined);
+  app.get(base, async (req) => c.list(info(req, pid(req))));
+  app.post(base, async (req, reply) => {
+    reply.code(201);
+    return c.create(info(req, pid(req)), req.body);
+  });
+  app.get(`${base}/:id`, async (req) => c.show(info(req, pid(req)), (req.params as Params).id!));
+  app.put(`${base}/:id`, async (req) => c.update(info(req, pid(req)), (req.params as Params).id!, req.body));
+  app.delete(`${base}/:id`, async (req, reply) => {
+    await c.delete(info(req, pid(req)), (req.params as Params).id!, hasBody(req));
+    reply.code(204).send();
+  });
+}
+
+function registerTags(app: FastifyInstance, c: Controller, tags: TagManager): void {
+  const collection = c.def.collection;
+  const base = `/v2.0/${c.def.path}/:id/tags`;
+  const id = (req: FastifyRequest) => (req.params as Params).id!;
+  app.get(base, async (req) => {
+    await c.forTags(info(req), id(req), 'get');
+    return { tags: await tags.get(collection, id(req)) };
+  });
+  app.get(`${base}/:tag`, async (req, reply) => {
+    const tag = validateTag((req.params as Params).tag);
+    await c.forTags(info(req), id(req), 'get');
+    await tags.has(collection, id(req), tag);
+    reply.code(204).send();
+  });
+  app.put(base, async (req) => {
+    const list = validateTagsBody(req.body);
+    await c.forTags(info(req), id(req), 'update');
+    return { tags: await tags.replace(collection, id(req), list) };
+  });
+  app.post(base, async (req, reply) => {
+    const list = validateTagsBody(req.body);
+    await c.forTags(info(req), id(req), 'create');
+    for (const t of list) await tags.add(collection, id(req), t);
+    reply.code(201);
+    return { tags: list };
+  });
+  app.put(`${base}/:tag`, async (req, reply) => {
+    const tag = validateTag((req.params as Params).tag);
+    await c.forTags(info(req), id(req), 'update');
+    await tags.add(collection, id(req), tag);
+    reply.code(201).send();
+  });
+  app.delete(base, async (req, reply) => {
+    await c.forTags(info(req), id(req), 'delete');
+    await tags.removeAll(collection, id(req));
+    reply.code(204).send();
+  });
+  app.delete(`${base}/:tag`, async (req, reply) => {
+    const tag = validateTag((req.params as Params).tag);
+    await c.forTags(info(req), id(req), 'delete');
+    await tags.remove(collection, id(req), tag);
+    reply.code(204).send();
+  });
+}
+
+function registerQuotas(app: FastifyInstance, d: RouteDeps): void {
+  const enforce = (req: FastifyRequest, rule: string, projectId: string) => d.policy.enforce(ctxOf(req), rule, { project_id: projectId, tenant_id: projectId });
+  const own = (req: FastifyRequest, projectId: string) => ctxOf(req).projectId === projectId;
+  app.get('/v2.0/quotas', async (req) => {
+    enforce(req, 'get_quota', ctxOf(req).projectId ?? '');
+    return { quotas: await d.quotas.all() };
+  });
+  for (const key of ['project', 'tenant'] as const) {
+    app.get(`/v2.0/quotas/${key}`, async (req) => {
+      const projectId = ctxOf(req).projectId;
+      if (!projectId) throw new HTTPBadRequest(`${key === 'project' ? 'Project' : 'Tenant'}-id was missing from quota request.`);
+      return { [key]: { [`${key}_id`]: projectId } };
+    });
+  }
+  app.get('/v2.0/quotas/:projectId', async (req) => {
+    const projectId = (req.params as Params).projectId!;
+    if (!own(req, projectId)) enforce(req, 'get_quota', projectId);
+    return { quota: await d.quotas.show(projectId) };
+  });
+  app.get('/v2.0/quotas/:projectId/default', async (req) => {
+    const projectId = (req.params as Params).projectId!;
+    if (!own(req, projectId)) enforce(req, 'get_quota', projectId);
+    return { quota: d.quotas.defaultQuotas() };
+  });
+  app.get('/v2.0/quotas/:projectId/details', async (req) => {
+    const projectId = (req.params as Params).projectId!;
+    if (!own(req, projectId)) enforce(req, 'get_quota', projectId);
+    return { quota: await d.quotas.details(projectId) };
+  });
+  app.put('/v2.0/quotas/:projectId', async (req) => {
+    const projectId = (req.params as Params).projectId!;
+    enforce(req, 'update_quota', projectId);
+    const body = req.body as Dict | undefined;
+    if (!body || typeof body.quota !== 'object' || body.quota === null) throw new HTTPBadRequest("Unable to find 'quota' in request body");
+    return { quota: await d.quotas.update(projectId, body.quota as Dict) };
+  });
+  app.delete('/v2.0/quotas/:projectId', async (req, reply) => {
+    const projectId = (req.params as Params).projectId!;
+    enforce(req, 'delete_quota', projectId);
+    await d.quotas.reset(projectId);
+    reply.code(204).send();
+  });
+  app.post('/v2.0/quotas', async () => {
+    throw new NotImplemented('POST requests are not supported on this resource.');
+  });
+}
+
+function registerAgentScheduler(app: FastifyInstance, d: RouteDeps): void {
+  const admin = (req: FastifyRequest, rule: string) => d.policy.enforce(ctxOf(req), rule, { project_id: ctxOf(req).projectId ?? '' });
+  const p = (req: FastifyRequest) => req.params as Params;
+  const body = (req: FastifyRequest) => (req.body ?? {}) as Dict;
+  app.get('/v2.0/agents/:id/dhcp-networks', async (req) => {
+    admin(req, 'get_dhcp-networks');
+    const ids = await d.agents.networksOfAgent(p(req).id!);
+    const nets = await d.controllers.find((c) => c.def.collection === 'networks')!.list({ ctx: ctxOf(req), query: { id: ids.length ? ids : [''] } });
+    return { networks: nets.networks };
+  });
+  app.post('/v2.0/agents/:id/dhcp-networks', async (req, reply) => {
+    admin(req, 'create_dhcp-network');
+    await d.agents.bindNetwork(p(req).id!, String(body(req).network_id));
+    reply.code(201).send();
+  });
+  app.delete('/v2.0/agents/:id/dhcp-networks/:networkId', async (req, reply) => {
+    admin(req, 'delete_dhcp-network');
+    await d.agents.unbindNetwork(p(req).id!, p(req).networkId!);
+    reply.code(204).send();
+  });
+  app.get('/v2.0/networks/:id/dhcp-agents', async (req) => {
+    admin(req, 'get_dhcp-agents');
+    return { agents: (await d.agents.dhcpAgentsFor(p(req).id!)).map((a) => d.agents.view(a)) };
+  });
+  app.get('/v2.0/agents/:id/l3-routers', async (req) => {
+    admin(req, 'get_l3-routers');
+    const ids = await d.agents.routersOfAgent(p(req).id!);
+    const routers = await d.controllers.find((c) => c.def.collection === 'routers')!.list({ ctx: ctxOf(req), query: { id: ids.length ? ids : [''] } });
+    return { routers: routers.routers };
+  });
+  app.post('/v2.0/agents/:id/l3-routers', async (req, reply) => {
+    admin(req, 'create_l3-router');
+    await d.agents.bindRouter(p(req).id!, String(body(req).router_id));
+    reply.code(201).send();
+  });
+  app.delete('/v2.0/agents/:id/l3-routers/:routerId', async (req, reply) => {
+    admin(req, 'delete_l3-router');
+    await d.agents.unbindRouter(p(req).id!, p(req).routerId!);
+    reply.code(204).send();
+  });
+  app.get('/v2.0/routers/:id/l3-agents', async (req) => {
+    admin(req, 'get_l3-agents');
+    return { agents: (await d.agents.l3AgentsFor(p(req).id!)).map((a) => d.agents.view(a)) };
+  });
+}
+
+export function buildRoutes(d: RouteDeps): FastifyPluginAsync {
+  return async (app) => {
+    const versions = () => ({ versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ href: `${d.baseUrl}/v2.0/`, rel: 'self' }] }] });
+    app.get('/', { config: { public: true } }, async () => versions());
+    app.get('/v2.0', async () => ({
+      resources: d.controllers.filter((c) => !c.def.parent).map((c) => ({
+        name: c.def.member, collection: c.def.collection, links: [{ href: `${d.baseUrl}/v2.0/${c.def.path}`, rel: 'self' }],
+      })),
+    }));
+    app.get('/v2.0/extensions', async () => ({ extensions: extensionList() }));
+    app.get('/v2.0/extensions/:alias', async (req) => {
+      const alias = (req.params as Params).alias!;
+      const ext = extensionList().find((e) => e.alias === alias);
+      if (!ext) throw new ExtensionsNotFound([alias]);
+      return { extension: ext };
+    });
+    for (const a of d.actions) {
+      const c = d.controllers.find((x) => x.def.path === a.path)!;
+      app.put(`/v2.0/${a.path}/:id/${a.action}`, async (req) => c.action(info(req), (req.params as Params).id!, a.action, req.body, a.run));
+    }
+    registerQuotas(app, d);
+    registerAgentScheduler(app, d);
+    for (const c of d.controllers) {
+      registerResource(app, c);
+      if (c.def.collection in TAGGABLE) registerTags(app, c, d.tags);
+    }
+  };
+}

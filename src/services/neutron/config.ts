@@ -1,0 +1,71 @@
+/**
+ * Neutron's options, with upstream's names and defaults (neutron/conf/common.py,
+ * neutron/conf/plugins/ml2/config.py and drivers, neutron/conf/quota.py, neutron/conf/agent).
+ * The ML2 defaults are DevStack's: VXLAN project networks with VNIs 1-1000, flat networks on
+ * any physical network, the `noop` mechanism driver (see ml2/mechanisms/noop.ts).
+ */
+import { defineGroup, opt } from '../../common/config/index.js';
+
+export const neutronDefaultGroup = defineGroup('DEFAULT', 'General options', {
+  base_mac: opt.str('fa:16:3e:00:00:00', 'The base MAC address Neutron will use for VIFs. The first 3 octets will remain unchanged. If the 4th octet is not 00, it will also be used. The others will be randomly generated.'),
+  pagination_max_limit: opt.str('-1', "The maximum number of items returned in a single response, value of 'infinite' or negative integer means no limit."),
+  max_dns_nameservers: opt.int(5, 'Maximum number of DNS nameservers per subnet.', { min: 0 }),
+  max_subnet_host_routes: opt.int(20, 'Maximum number of host routes per subnet.', { min: 0 }),
+  max_allowed_address_pair: opt.int(10, 'Maximum number of allowed address pairs.'),
+  dns_domain: opt.str('openstacklocal', 'Domain to use for building the hostnames.'),
+  global_physnet_mtu: opt.int(1500, 'MTU of the underlying physical network.', { min: 68 }),
+  agent_down_time: opt.int(75, 'Seconds to regard the agent is down; should be at least twice report_interval.', { min: 1 }),
+  dhcp_agent_notification: opt.bool(true, 'Allow sending resource operation notification to DHCP agent.'),
+  dhcp_agents_per_network: opt.int(1, 'Number of DHCP agents scheduled to host a project network.', { min: 1 }),
+  default_availability_zones: opt.list([], 'Default value of availability zone hints.'),
+  notify_nova_on_port_status_changes: opt.bool(true, 'Send notification to Nova when port status changes.'),
+  notify_nova_on_port_data_changes: opt.bool(true, 'Send notification to Nova when port data (fixed_ips/floatingip) changes so Nova can update its cache.'),
+  send_events_interval: opt.int(2, 'Number of seconds between sending events to Nova if there are any events to send.', { min: 1 }),
+});
+
+export const ml2Group = defineGroup('ml2', 'Modular Layer 2 plugin', {
+  type_drivers: opt.list(['local', 'flat', 'vlan', 'vxlan', 'geneve'], 'Network type driver entrypoints to be loaded.'),
+  tenant_network_types: opt.list(['vxlan'], 'Ordered list of network_types to allocate as project networks.'),
+  mechanism_drivers: opt.list(['noop'], 'Networking mechanism driver entrypoints to be loaded.'),
+  path_mtu: opt.int(0, 'Maximum size of an IP packet (MTU) that can traverse the underlying physical network infrastructure without fragmentation when using an overlay/tunnel protocol (0: global_physnet_mtu).', { min: 0 }),
+  overlay_ip_version: opt.enum(['4', '6'], '4', 'IP version of all overlay (tunnel) network endpoints.'),
+});
+
+export const ml2FlatGroup = defineGroup('ml2_type_flat', 'ML2 flat type driver', {
+  flat_networks: opt.list(['*'], "List of physical_network names with which flat networks can be created. Use default '*' to allow flat networks with arbitrary physical_network names."),
+});
+
+export const ml2VlanGroup = defineGroup('ml2_type_vlan', 'ML2 VLAN type driver', {
+  network_vlan_ranges: opt.list(['physnet1:1000:2999'], 'List of <physical_network>:<vlan_min>:<vlan_max> or <physical_network> specifying physical_network names usable for VLAN provider and project networks, as well as ranges of VLAN tags on each available for allocation to project networks.'),
+});
+
+export const ml2VxlanGroup = defineGroup('ml2_type_vxlan', 'ML2 VXLAN type driver', {
+  vni_ranges: opt.list(['1:1000'], 'Comma-separated list of <vni_min>:<vni_max> tuples enumerating ranges of VXLAN VNI IDs that are available for project network allocation.'),
+});
+
+export const ml2GeneveGroup = defineGroup('ml2_type_geneve', 'ML2 Geneve type driver', {
+  vni_ranges: opt.list(['1:1000'], 'Comma-separated list of <vni_min>:<vni_max> tuples enumerating ranges of Geneve VNI IDs that are available for project network allocation.'),
+  max_header_size: opt.int(30, 'Geneve encapsulation header size is dynamic, this value is used to calculate the maximum MTU for the driver.', { min: 30 }),
+});
+
+export const quotasGroup = defineGroup('quotas', 'Quotas', {
+  default_quota: opt.int(-1, 'Default number of resource allowed per project. A negative value means unlimited.'),
+  quota_network: opt.int(100, 'Number of networks allowed per project. A negative value means unlimited.'),
+  quota_subnet: opt.int(100, 'Number of subnets allowed per project, A negative value means unlimited.'),
+  quota_port: opt.int(500, 'Number of ports allowed per project. A negative value means unlimited.'),
+  quota_router: opt.int(10, 'Number of routers allowed per project. A negative value means unlimited.'),
+  quota_floatingip: opt.int(50, 'Number of floating IPs allowed per project. A negative value means unlimited.'),
+  quota_security_group: opt.int(10, 'Number of security groups allowed per project. A negative value means unlimited.'),
+  quota_security_group_rule: opt.int(100, 'Number of security rules allowed per project. A negative value means unlimited.'),
+  quota_rbac_policy: opt.int(10, 'Default number of RBAC entries allowed per project. A negative value means unlimited.'),
+  quota_subnetpool: opt.int(-1, 'Number of subnet pools allowed per project. A negative value means unlimited.'),
+});
+
+export const agentGroup = defineGroup('agent', 'Agents', {
+  report_interval: opt.int(30, 'Seconds between nodes reporting state to server; should be less than agent_down_time.', { min: 1 }),
+  availability_zone: opt.str('nova', 'Availability zone of this node.'),
+});
+
+export const neutronConfigGroups = [
+  neutronDefaultGroup, ml2Group, ml2FlatGroup, ml2VlanGroup, ml2VxlanGroup, ml2GeneveGroup, quotasGroup, agentGroup,
+];

@@ -1,0 +1,84 @@
+/**
+ * Address scopes (neutron/db/address_scope_db.py): a name, an IP version and sharing; subnet
+ * pools join one. A scope in use by subnet pools cannot be deleted, and sharing cannot be
+ * withdrawn (AddressScopeUpdateError).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { NeutronContext } from '../context.js';
+import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/listing.js';
+import type { AddressScopeRow } from '../db/schema.js';
+import type { Db, Store } from '../db/store.js';
+import { AddressScopeInUse, AddressScopeNotFound, AddressScopeUpdateError } from '../errors.js';
+import type { Dict, ResourceHandlers } from './types.js';
+import { sharedOrOwned } from './visibility.js';
+
+const spec: ListSpec = {
+  table: 'address_scopes',
+  columns: {
+    id: { column: 'id', kind: 'string' },
+    name: { column: 'name', kind: 'string' },
+    project_id: { column: 'project_id', kind: 'string' },
+    shared: { column: 'shared', kind: 'bool' },
+    ip_version: { column: 'ip_version', kind: 'int' },
+  },
+};
+
+function view(r: AddressScopeRow): Dict {
+  return { id: r.id, name: r.name, tenant_id: r.project_id, project_id: r.project_id, shared: Boolean(Number(r.shared)), ip_version: Number(r.ip_version) };
+}
+
+export class AddressScopeManager implements ResourceHandlers {
+  constructor(private readonly store: Store) {}
+
+  private visible(ctx: NeutronContext, qb: any): any {
+    return ctx.unscoped ? qb : qb.where(sharedOrOwned(ctx, 'address_scopes', 'address_scope'));
+  }
+
+  async list(ctx: NeutronContext, q: ListQuery): Promise<Dict[]> {
+    const qb = applyFilters(this.visible(ctx, (this.store.db as Kysely<any>).selectFrom('address_scopes').selectAll('address_scopes')), spec, q.filters);
+    return (await runPaged<AddressScopeRow>(this.store.db, qb, spec, q)).map(view);
+  }
+
+  async getRow(ctx: NeutronContext, id: string, db: Db = this.store.db): Promise<AddressScopeRow> {
+    const row = await this.visible(ctx, (db as Kysely<any>).selectFrom('address_scopes').selectAll('address_scopes').where('address_scopes.id', '=', id)).executeTakeFirst();
+    if (!row) throw new AddressScopeNotFound(id);
+    return row as AddressScopeRow;
+  }
+
+  async get(ctx: NeutronContext, id: string): Promise<Dict> {
+    return view(await this.getRow(ctx, id));
+  }
+
+  async create(_ctx: NeutronContext, body: Dict): Promise<Dict> {
+    const row: AddressScopeRow = {
+      id: randomUUID(), project_id: String(body.project_id), name: String(body.name ?? ''), shared: body.shared === true ? 1 : 0, ip_version: Number(body.ip_version),
+    };
+    await this.store.db.insertInto('address_scopes').values(row).execute();
+    return view(row);
+  }
+
+  async update(ctx: NeutronContext, id: string, body: Dict): Promise<Dict> {
+    await this.store.write(async (tx) => {
+      const row = await this.getRow(ctx, id, tx);
+      if (!ctx.unscoped && row.project_id !== ctx.projectId) throw new AddressScopeNotFound(id);
+      const set: Partial<AddressScopeRow> = {};
+      if ('name' in body) set.name = String(body.name);
+      if ('shared' in body) {
+        if (Number(row.shared) && body.shared === false) throw new AddressScopeUpdateError(id, 'Shared address scope can\'t be unshared');
+        set.shared = body.shared ? 1 : 0;
+      }
+      if (Object.keys(set).length) await tx.updateTable('address_scopes').set(set).where('id', '=', id).execute();
+    });
+    return this.get(ctx, id);
+  }
+
+  async delete(ctx: NeutronContext, id: string): Promise<void> {
+    await this.store.write(async (tx) => {
+      await this.getRow(ctx, id, tx);
+      const used = await tx.selectFrom('subnetpools').select('id').where('address_scope_id', '=', id).executeTakeFirst();
+      if (used) throw new AddressScopeInUse(id);
+      await tx.deleteFrom('address_scopes').where('id', '=', id).execute();
+    });
+  }
+}

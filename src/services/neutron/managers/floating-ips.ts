@@ -1,0 +1,280 @@
+/**
+ * Floating IPs (neutron/db/l3_db.py): an address on an external network held by a
+ * network:floatingip port, associated with a project port's fixed IPv4 address through the
+ * router that connects that port's subnet to the external network
+ * (ExternalGatewayForFloatingIPNotFound when none does). Status stays DOWN until an L3 agent
+ * reports it (update_floatingip_statuses).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { NeutronContext } from '../context.js';
+import { isSet } from '../api/attributes/spec.js';
+import { formatIp, parseIp } from '../common/netaddr.js';
+import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/listing.js';
+import type { FloatingIpRow } from '../db/schema.js';
+import { bumpRevision, checkRevision, type Db, groupBy, now, setTags, standardView, type Store, tagsOf } from '../db/store.js';
+import {
+  ExternalGatewayForFloatingIPNotFound, FloatingIPNotFound, FloatingIPPortAlreadyAssociated, IpAddressGenerationFailure,
+  NeutronBadRequest, PortNotFound,
+} from '../errors.js';
+import type { EventBus } from '../events.js';
+import type { NetworkManager } from './networks.js';
+import type { PortManager } from './ports.js';
+import type { RouterManager } from './routers.js';
+import type { Dict, ResourceHandlers, WriteOptions } from './types.js';
+import { ownedBy } from './visibility.js';
+
+export const DEVICE_OWNER_FLOATINGIP = 'network:floatingip';
+
+export interface FloatingIpDeps {
+  store: Store;
+  networks: NetworkManager;
+  ports: PortManager;
+  routers: RouterManager;
+  events: EventBus;
+}
+
+const spec: ListSpec = {
+  table: 'floatingips',
+  tagType: 'floatingips',
+  columns: {
+    ...Object.fromEntries(['id', 'project_id', 'floating_ip_address', 'floating_network_id', 'router_id', 'fixed_ip_address', 'status',
+      'description', 'created_at', 'updated_at', 'dns_name', 'dns_domain'].map((c) => [c, { column: c, kind: 'string' as const }])),
+    port_id: { column: 'fixed_port_id', kind: 'string' },
+    revision_number: { column: 'revision_number', kind: 'int' },
+  },
+};
+
+export class FloatingIpManager implements ResourceHandlers {
+  constructor(private readonly d: FloatingIpDeps) {}
+
+  private get db(): Db {
+    return this.d.store.db;
+  }
+
+  private visible(ctx: NeutronContext, qb: any): any {
+    return ctx.unscoped ? qb : qb.where(ownedBy(ctx, 'floatingips.project_id'));
+  }
+
+  async list(ctx: NeutronContext, q: ListQuery): Promise<Dict[]> {
+    const qb = applyFilters(this.visible(ctx, (this.db as Kysely<any>).selectFrom('floatingips').selectAll('floatingips')), spec, q.filters);
+    return this.view(await runPaged<FloatingIpRow>(this.db, qb, spec, q));
+  }
+
+  async getRow(ctx: NeutronContext, id: string, db: Db = this.db): Promise<FloatingIpRow> {
+    const row = await this.visible(ctx, (db as Kysely<any>).selectFrom('floatingips').selectAll('floatingips').where('floatingips.id', '=', id)).executeTakeFirst();
+    if (!row) throw new FloatingIPNotFound(id);
+    return row as FloatingIpRow;
+  }
+
+  async get(ctx: NeutronContext, id: string): Promise<Dict> {
+    return (await this.view([await this.getRow(ctx, id)]))[0]!;
+  }
+
+  async view(rows: FloatingIpRow[], db: Db = this.db): Promise<Dict[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const portIds = rows.map((r) => r.fixed_port_id).filter((x): x is string => Boolean(x));
+    const [ports, pfs, tags] = await Promise.all([
+      portIds.length ? db.selectFrom('ports').selectAll().where('id', 'in', portIds).execute() : Promise.resolve([]),
+      db.selectFrom('portforwardings').selectAll().where('floatingip_id', 'in', ids).execute(),
+      tagsOf(db, 'floatingips', ids),
+    ]);
+    const pfBy = groupBy(pfs, (p) => p.floatingip_id);
+    return rows.map((r) => {
+      const port = ports.find((p) => p.id === r.fixed_port_id);
+      return {
+        id: r.id,
+        tenant_id: r.project_id,
+        project_id: r.project_id,
+        floating_ip_address: r.floating_ip_address,
+        floating_network_id: r.floating_network_id,
+        router_id: r.router_id,
+        port_id: r.fixed_port_id,
+        fixed_ip_address: r.fixed_ip_address,
+        status: r.status,
+        port_details: port ? {
+          name: port.name, network_id: port.network_id, mac_address: port.mac_address, admin_state_up: Boolean(Number(port.admin_state_up)),
+          status: port.status, device_id: port.device_id, device_owner: port.device_owner,
+        } : null,
+        port_forwardings: (pfBy.get(r.id) ?? []).map((p) => ({
+          id: p.id, protocol: p.protocol, internal_ip_address: p.internal_ip_address, internal_port: Number(p.internal_port_start),
+          external_port: Number(p.external_port_start), internal_port_id: p.internal_port_id, description: p.description,
+        })),
+        dns_name: r.dns_name,
+        dns_domain: r.dns_domain,
+        tags: tags.get(r.id) ?? [],
+        ...standardView(r),
+      };
+    });
+  }
+
+  /** Internal port, fixed IP and router of an association request (_get_assoc_data). */
+  private async assocData(ctx: NeutronContext, fip: { project_id: string; floating_network_id: string; id: string }, portId: string, fixedIp: unknown): Promise<{ portId: string; fixedIp: string; routerId: string }> {
+    const port = await this.d.ports.findRow(ctx, portId);
+    if (!port) throw new PortNotFound(portId);
+    if (port.project_id !== fip.project_id && !ctx.isAdmin) {
+      throw new NeutronBadRequest('floatingip', `Cannot process floating IP association with Port ${portId}, since that port is owned by a different project`);
+    }
+    if (port.device_owner.startsWith('network:')) throw new NeutronBadRequest('floatingip', `Port ${portId} is unable to be assigned a floating IP`);
+    const ips = await this.db.selectFrom('ipallocations').innerJoin('subnets', 'subnets.id', 'ipallocations.subnet_id')
+      .select(['ipallocations.ip_address', 'ipallocations.subnet_id', 'subnets.gateway_ip']).where('ipallocations.port_id', '=', portId).execute();
+    let chosen: (typeof ips)[number] | undefined;
+    if (isSet(fixedIp)) {
+      const addr = String(fixedIp);
+      if (parseIp(addr)?.version !== 4) throw new NeutronBadRequest('floatingip', `Cannot process floating IP association with ${addr}, since that is not an IPv4 address`);
+      chosen = ips.find((i) => i.ip_address === addr);
+      if (!chosen) throw new NeutronBadRequest('floatingip', `Port ${portId} does not have fixed ip ${addr}`);
+    } else {
+      const v4 = ips.filter((i) => parseIp(i.ip_address)?.version === 4);
+      if (v4.length === 0) throw new NeutronBadRequest('floatingip', `Cannot add floating IP to port ${portId} that has no fixed IPv4 addresses`);
+      if (v4.length > 1) throw new NeutronBadRequest('floatingip', `Port ${portId} has multiple fixed IPv4 addresses.  Must provide a specific IPv4 address when assigning a floating IP`);
+      chosen = v4[0]!;
+    }
+    const routerId = await this.d.routers.routerForFloatingIp(port.network_id, chosen.subnet_id, chosen.gateway_ip, fip.floating_network_id);
+    if (!routerId) throw new ExternalGatewayForFloatingIPNotFound(fip.floating_network_id, chosen.subnet_id, portId);
+    const other = await this.db.selectFrom('floatingips').selectAll().where('fixed_port_id', '=', portId)
+      .where('floating_network_id', '=', fip.floating_network_id).where('fixed_ip_address', '=', chosen.ip_address).where('id', '!=', fip.id).executeTakeFirst();
+    if (other) throw new FloatingIPPortAlreadyAssociated(other.floating_ip_address, other.id, portId, chosen.ip_address, fip.floating_network_id);
+    return { portId, fixedIp: chosen.ip_address, routerId };
+  }
+
+  async create(ctx: NeutronContext, body: Dict): Promise<Dict> {
+    const netId = String(body.floating_network_id);
+    const net = await this.d.networks.findRow(ctx, netId);
+    if (!net || !Number(net.router_external)) throw new NeutronBadRequest('floatingip', `Network ${netId} is not a valid external network`);
+    const v4 = await this.db.selectFrom('subnets').select('id').where('network_id', '=', netId).where('ip_version', '=', 4).execute();
+    if (v4.length === 0) throw new NeutronBadRequest('floatingip', `Network ${netId} does not contain any IPv4 subnet`);
+    const id = randomUUID();
+    const projectId = String(body.project_id);
+    const fixedIps: Array<{ subnet_id?: string; ip_address?: string }> = [];
+    if (isSet(body.subnet_id) || isSet(body.floating_ip_address)) {
+      const entry: { subnet_id?: string; ip_address?: string } = {};
+      if (isSet(body.subnet_id)) {
+        const sub = await this.db.selectFrom('subnets').select(['id', 'network_id']).where('id', '=', String(body.subnet_id)).executeTakeFirst();
+        if (!sub || sub.network_id !== netId) throw new NeutronBadRequest('floatingip', `Invalid subnet ${String(body.subnet_id)} for network ${netId}`);
+        entry.subnet_id = sub.id;
+      }
+      if (isSet(body.floating_ip_address)) entry.ip_address = String(body.floating_ip_address);
+      fixedIps.push(entry);
+    } else {
+      for (const s of v4) fixedIps.push({ subnet_id: s.id });
+    }
+    // association data first: a bad port must not leave a floating IP port behind
+    const assoc = isSet(body.port_id)
+      ? await this.assocData(ctx, { project_id: projectId, floating_network_id: netId, id }, String(body.port_id), body.fixed_ip_address)
+      : undefined;
+    if (!assoc && isSet(body.fixed_ip_address)) throw new NeutronBadRequest('floatingip', 'fixed_ip_address cannot be specified without a port_id');
+    const port = await this.createFipPort(ctx, netId, id, fixedIps.length > 1 ? undefined : fixedIps);
+    const v4ip = (port.fixed_ips as Array<{ ip_address: string }>).find((f) => parseIp(f.ip_address)?.version === 4);
+    if (!v4ip) {
+      await this.d.ports.deleteInternal(ctx.elevated(), String(port.id));
+      throw new NeutronBadRequest('floatingip', `No IPv4 address could be allocated on network ${netId}`);
+    }
+    const t = now();
+    const row: FloatingIpRow = {
+      id, project_id: projectId, floating_ip_address: v4ip.ip_address, floating_network_id: netId, floating_port_id: String(port.id),
+      fixed_port_id: assoc?.portId ?? null, fixed_ip_address: assoc?.fixedIp ?? null, router_id: assoc?.routerId ?? null, status: 'DOWN',
+      dns_name: String(body.dns_name ?? ''), dns_domain: String(body.dns_domain ?? ''),
+      description: String(body.description ?? ''), revision_number: 0, created_at: t, updated_at: t,
+    };
+    try {
+      await this.d.store.write(async (tx) => {
+        await tx.insertInto('floatingips').values(row).execute();
+        if (isSet(body.tags)) await setTags(tx, 'floatingips', id, body.tags as string[]);
+      });
+    } catch (err) {
+      await this.d.ports.deleteInternal(ctx.elevated(), String(port.id));
+      throw err;
+    }
+    const current = (await this.view([row]))[0]!;
+    await this.d.events.publish({ resource: 'floatingip', action: 'create', ctx, current });
+    return current;
+  }
+
+  /** The network:floatingip port; one IPv4 address from the first subnet that has one. */
+  private async createFipPort(ctx: NeutronContext, netId: string, fipId: string, fixedIps: Array<{ subnet_id?: string; ip_address?: string }> | undefined): Promise<Dict> {
+    const base = { network_id: netId, project_id: '', name: '', admin_state_up: true, device_id: fipId, device_owner: DEVICE_OWNER_FLOATINGIP };
+    if (fixedIps) return this.d.ports.create(ctx.elevated(), { ...base, fixed_ips: fixedIps });
+    const subnets = await this.db.selectFrom('subnets').select('id').where('network_id', '=', netId).where('ip_version', '=', 4).orderBy('created_at').execute();
+    let last: unknown;
+    for (const s of subnets) {
+      try {
+        return await this.d.ports.create(ctx.elevated(), { ...base, fixed_ips: [{ subnet_id: s.id }] });
+      } catch (err) {
+        if (!(err instanceof IpAddressGenerationFailure)) throw err;
+        last = err;
+      }
+    }
+    throw last ?? new IpAddressGenerationFailure(netId);
+  }
+
+  async update(ctx: NeutronContext, id: string, body: Dict, opts: WriteOptions): Promise<Dict> {
+    const row = await this.getRow(ctx, id);
+    checkRevision(opts.ifMatch, row.revision_number);
+    const original = (await this.view([row]))[0]!;
+    const set: Partial<FloatingIpRow> = {};
+    if ('description' in body) set.description = String(body.description);
+    if ('port_id' in body || 'fixed_ip_address' in body) {
+      const portId = 'port_id' in body ? (body.port_id as string | null) : row.fixed_port_id;
+      if (!portId) {
+        if (isSet(body.fixed_ip_address)) throw new NeutronBadRequest('floatingip', 'fixed_ip_address cannot be specified without a port_id');
+        Object.assign(set, { fixed_port_id: null, fixed_ip_address: null, router_id: null });
+      } else {
+        const pfs = await this.db.selectFrom('portforwardings').select('id').where('floatingip_id', '=', id).executeTakeFirst();
+        if (pfs) throw new NeutronBadRequest('floatingip', `The floating IP ${id} has port forwardings and cannot be associated with a port`);
+        const a = await this.assocData(ctx, row, portId, body.fixed_ip_address);
+        Object.assign(set, { fixed_port_id: a.portId, fixed_ip_address: a.fixedIp, router_id: a.routerId });
+      }
+    }
+    await this.d.store.write((tx) => bumpRevision(tx, 'floatingips', id, set));
+    const current = await this.get(ctx.elevated(), id);
+    await this.d.events.publish({ resource: 'floatingip', action: 'update', ctx, current, original });
+    return current;
+  }
+
+  async delete(ctx: NeutronContext, id: string, opts: WriteOptions): Promise<void> {
+    const row = await this.getRow(ctx, id);
+    checkRevision(opts.ifMatch, row.revision_number);
+    const original = (await this.view([row]))[0]!;
+    await this.d.store.write(async (tx) => {
+      await tx.deleteFrom('tags').where('resource_type', '=', 'floatingips').where('resource_id', '=', id).execute();
+      await tx.deleteFrom('floatingips').where('id', '=', id).execute();
+    });
+    await this.d.ports.deleteInternal(ctx.elevated(), row.floating_port_id);
+    await this.d.events.publish({ resource: 'floatingip', action: 'delete', ctx, current: original });
+  }
+
+  /** Ports going away lose their floating IPs (disassociate_floatingips). */
+  async disassociatePort(ctx: NeutronContext, portId: string): Promise<void> {
+    const rows = await this.db.selectFrom('floatingips').selectAll().where('fixed_port_id', '=', portId).execute();
+    for (const r of rows) {
+      const original = (await this.view([r]))[0]!;
+      await this.d.store.write((tx) => bumpRevision(tx, 'floatingips', r.id, { fixed_port_id: null, fixed_ip_address: null, router_id: null }));
+      const current = await this.get(ctx.elevated(), r.id);
+      await this.d.events.publish({ resource: 'floatingip', action: 'update', ctx, current, original });
+    }
+  }
+
+  /** Floating IPs of an external network being deleted, when not associated. */
+  async deleteDisassociated(ctx: NeutronContext, networkId: string): Promise<void> {
+    const rows = await this.db.selectFrom('floatingips').select('id').where('floating_network_id', '=', networkId).where('fixed_port_id', 'is', null).execute();
+    for (const r of rows) await this.delete(ctx.elevated(), r.id, {});
+  }
+
+  async ownsPort(deviceId: string): Promise<boolean> {
+    return Boolean(await this.db.selectFrom('floatingips').select('id').where('id', '=', deviceId).executeTakeFirst());
+  }
+
+  /** update_floatingip_statuses from an L3 agent. */
+  async setStatuses(statuses: Record<string, string>): Promise<void> {
+    for (const [id, status] of Object.entries(statuses)) {
+      await this.d.store.write((tx) => bumpRevision(tx, 'floatingips', id, { status }));
+    }
+  }
+
+  static canonical(ip: string): string {
+    const p = parseIp(ip);
+    return p ? formatIp(p.version, p.value) : ip;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * Floating IP port forwardings (neutron/services/portforwarding/pf_plugin.py): an external
+ * TCP/UDP port of a floating IP forwarded to an address and port of an internal port that the
+ * floating IP's router can reach. A floating IP with forwardings cannot be associated with a
+ * port, and one associated with a port cannot have forwardings.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { NeutronContext } from '../context.js';
+import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/listing.js';
+import type { PortForwardingRow } from '../db/schema.js';
+import { bumpRevision, now, standardView, type Store } from '../db/store.js';
+import { ExternalGatewayForFloatingIPNotFound, InUse, NeutronBadRequest, PortForwardingNotFound, PortNotFound } from '../errors.js';
+import type { FloatingIpManager } from './floating-ips.js';
+import type { PortManager } from './ports.js';
+import type { RouterManager } from './routers.js';
+import type { Dict, ResourceHandlers, WriteOptions } from './types.js';
+
+const spec: ListSpec = {
+  table: 'portforwardings',
+  columns: {
+    id: { column: 'id', kind: 'string' },
+    external_port: { column: 'external_port_start', kind: 'int' },
+    protocol: { column: 'protocol', kind: 'string' },
+    internal_port_id: { column: 'internal_port_id', kind: 'string' },
+    description: { column: 'description', kind: 'string' },
+  },
+};
+
+function view(r: PortForwardingRow): Dict {
+  return {
+    id: r.id,
+    external_port: Number(r.external_port_start),
+    internal_port: Number(r.internal_port_start),
+    internal_ip_address: r.internal_ip_address,
+    protocol: r.protocol,
+    internal_port_id: r.internal_port_id,
+    ...standardView(r),
+  };
+}
+
+class DuplicatePortForwarding extends InUse {
+  constructor() {
+    super('A duplicate port forwarding entry with same attributes already exists, conflicting values are {}');
+  }
+}
+
+export class PortForwardingManager implements ResourceHandlers {
+  constructor(private readonly store: Store, private readonly fips: FloatingIpManager, private readonly ports: PortManager, private readonly routers: RouterManager) {}
+
+  async list(ctx: NeutronContext, q: ListQuery, fipId?: string): Promise<Dict[]> {
+    await this.fips.getRow(ctx, fipId!);
+    const qb = applyFilters((this.store.db as Kysely<any>).selectFrom('portforwardings').selectAll('portforwardings').where('floatingip_id', '=', fipId), spec, q.filters);
+    return (await runPaged<PortForwardingRow>(this.store.db, qb, spec, q)).map(view);
+  }
+
+  private async row(ctx: NeutronContext, id: string, fipId: string): Promise<PortForwardingRow> {
+    await this.fips.getRow(ctx, fipId);
+    const row = await this.store.db.selectFrom('portforwardings').selectAll().where('id', '=', id).where('floatingip_id', '=', fipId).executeTakeFirst();
+    if (!row) throw new PortForwardingNotFound(id);
+    return row;
+  }
+
+  async get(ctx: NeutronContext, id: string, fipId?: string): Promise<Dict> {
+    return view(await this.row(ctx, id, fipId!));
+  }
+
+  async policyTarget(ctx: NeutronContext, item: Dict, fipId?: string): Promise<Dict> {
+    const fip = await this.fips.getRow(ctx.elevated(), fipId!).catch(() => undefined);
+    return fip ? { ...item, project_id: fip.project_id, tenant_id: fip.project_id, 'ext_parent:project_id': fip.project_id, 'ext_parent:tenant_id': fip.project_id } : item;
+  }
+
+  /** The internal port's address and the router that can reach it from the floating IP's network. */
+  private async checkInternal(ctx: NeutronContext, fip: { id: string; floating_network_id: string; fixed_port_id: string | null; router_id: string | null }, portId: string, ip: string): Promise<string> {
+    if (fip.fixed_port_id) throw new NeutronBadRequest('port_forwarding', `The floating IP ${fip.id} is already associated with a port and cannot have port forwardings`);
+    const port = await this.ports.findRow(ctx, portId);
+    if (!port) throw new PortNotFound(portId);
+    const alloc = await this.store.db.selectFrom('ipallocations').innerJoin('subnets', 'subnets.id', 'ipallocations.subnet_id')
+      .select(['ipallocations.subnet_id', 'subnets.gateway_ip']).where('ipallocations.port_id', '=', portId).where('ipallocations.ip_address', '=', ip).executeTakeFirst();
+    if (!alloc) {
+      throw new NeutronBadRequest('port_forwarding', `The internal IP does not correspond to an address on the internal port, which has fixed IPs`);
+    }
+    const routerId = await this.routers.routerForFloatingIp(port.network_id, alloc.subnet_id, alloc.gateway_ip, fip.floating_network_id);
+    if (!routerId) throw new ExternalGatewayForFloatingIPNotFound(fip.floating_network_id, alloc.subnet_id, portId);
+    if (fip.router_id && fip.router_id !== routerId) throw new NeutronBadRequest('port_forwarding', `The floating IP ${fip.id} is already served by another router`);
+    return routerId;
+  }
+
+  async create(ctx: NeutronContext, body: Dict, fipId?: string): Promise<Dict> {
+    const fip = await this.fips.getRow(ctx, fipId!);
+    const portId = String(body.internal_port_id);
+    const ip = String(body.internal_ip_address);
+    const routerId = await this.checkInternal(ctx, fip, portId, ip);
+    const t = now();
+    const row: PortForwardingRow = {
+      id: randomUUID(), floatingip_id: fip.id, internal_port_id: portId, internal_ip_address: ip,
+      internal_port_start: Number(body.internal_port), internal_port_end: Number(body.internal_port),
+      external_port_start: Number(body.external_port), external_port_end: Number(body.external_port),
+      protocol: String(body.protocol), description: String(body.description ?? ''), revision_number: 0, created_at: t, updated_at: t,
+    };
+    await this.store.write(async (tx) => {
+      await this.checkUnique(tx, row);
+      await tx.insertInto('portforwardings').values(row).execute();
+      await bumpRevision(tx, 'floatingips', fip.id, { router_id: routerId });
+    });
+    return view(row);
+  }
+
+  private async checkUnique(tx: Kysely<any>, r: PortForwardingRow): Promise<void> {
+    const clash = await tx.selectFrom('portforwardings').select('id').where('id', '!=', r.id).where((eb: any) => eb.or([
+      eb.and([eb('floatingip_id', '=', r.floatingip_id), eb('external_port_start', '=', r.external_port_start), eb('protocol', '=', r.protocol)]),
+      eb.and([eb('internal_port_id', '=', r.internal_port_id), eb('internal_ip_address', '=', r.internal_ip_address), eb('internal_port_start', '=', r.internal_port_start), eb('protocol', '=', r.protocol)]),
+    ])).executeTakeFirst();
+    if (clash) throw new DuplicatePortForwarding();
+  }
+
+  async update(ctx: NeutronContext, id: string, body: Dict, _opts: WriteOptions, fipId?: string): Promise<Dict> {
+    const row = await this.row(ctx, id, fipId!);
+    const next: PortForwardingRow = { ...row };
+    if ('internal_port_id' in body) next.internal_port_id = String(body.internal_port_id);
+    if ('internal_ip_address' in body) next.internal_ip_address = String(body.internal_ip_address);
+    if ('internal_port' in body) next.internal_port_start = next.internal_port_end = Number(body.internal_port);
+    if ('external_port' in body) next.external_port_start = next.external_port_end = Number(body.external_port);
+    if ('protocol' in body) next.protocol = String(body.protocol);
+    if ('description' in body) next.description = String(body.description);
+    if ('internal_port_id' in body || 'internal_ip_address' in body) {
+      const fip = await this.fips.getRow(ctx, fipId!);
+      await this.checkInternal(ctx, { ...fip, router_id: null }, next.internal_port_id, next.internal_ip_address);
+    }
+    await this.store.write(async (tx) => {
+      await this.checkUnique(tx, next);
+      const { id: _id, floatingip_id: _f, created_at: _c, revision_number: _r, ...rest } = next;
+      await tx.updateTable('portforwardings').set({ ...rest, revision_number: Number(row.revision_number) + 1, updated_at: now() }).where('id', '=', id).execute();
+    });
+    return this.get(ctx, id, fipId);
+  }
+
+  async delete(ctx: NeutronContext, id: string, _opts: WriteOptions, fipId?: string): Promise<void> {
+    await this.row(ctx, id, fipId!);
+    await this.store.write(async (tx) => {
+      await tx.deleteFrom('portforwardings').where('id', '=', id).execute();
+      const left = await tx.selectFrom('portforwardings').select('id').where('floatingip_id', '=', fipId!).executeTakeFirst();
+      if (!left) await bumpRevision(tx, 'floatingips', fipId!, { router_id: null });
+    });
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * RBAC policies (neutron/db/rbac_db_mixin.py, rbac_db_models.py, external_net_db.py):
+ * share a network, security group, subnet pool or address scope with one project or with
+ * everyone ('*'), or expose a network as external to them. A policy others depend on (their
+ * ports on a shared network, their routers on an external one) cannot be removed
+ * (RbacPolicyInUse); removing the last access_as_external policy makes the network internal.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { NeutronContext } from '../context.js';
+import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/listing.js';
+import type { RbacRow } from '../db/schema.js';
+import { bumpRevision, type Db, type Store } from '../db/store.js';
+import { DuplicateRbacPolicy, InvalidInput, RbacPolicyInUse, RbacPolicyNotFound } from '../errors.js';
+import type { Dict, ResourceHandlers, WriteOptions } from './types.js';
+import { ACCESS_EXTERNAL, ACCESS_SHARED, ownedBy } from './visibility.js';
+
+/** object_type -> table of the object and the actions it accepts. */
+export const RBAC_OBJECT_TYPES: Readonly<Record<string, { table: 'networks' | 'securitygroups' | 'subnetpools' | 'address_scopes'; actions: string[] }>> = {
+  network: { table: 'networks', actions: [ACCESS_SHARED, ACCESS_EXTERNAL] },
+  security_group: { table: 'securitygroups', actions: [ACCESS_SHARED] },
+  subnetpool: { table: 'subnetpools', actions: [ACCESS_SHARED] },
+  address_scope: { table: 'address_scopes', actions: [ACCESS_SHARED] },
+};
+
+const spec: ListSpec = {
+  table: 'rbac_policies',
+  columns: {
+    ...Object.fromEntries(['id', 'project_id', 'object_type', 'object_id', 'action'].map((c) => [c, { column: c, kind: 'string' as const }])),
+    target_tenant: { column: 'target_project', kind: 'string' },
+    target_project: { column: 'target_project', kind: 'string' },
+  },
+};
+
+function view(r: RbacRow): Dict {
+  return {
+    id: r.id, object_type: r.object_type, object_id: r.object_id, target_tenant: r.target_project, target_project: r.target_project,
+    action: r.action, tenant_id: r.project_id, project_id: r.project_id,
+  };
+}
+
+export class RbacManager implements ResourceHandlers {
+  constructor(private readonly store: Store) {}
+
+  private visible(ctx: NeutronContext, qb: any): any {
+    return ctx.unscoped ? qb : qb.where(ownedBy(ctx, 'rbac_policies.project_id'));
+  }
+
+  async list(ctx: NeutronContext, q: ListQuery): Promise<Dict[]> {
+    const qb = applyFilters(this.visible(ctx, (this.store.db as Kysely<any>).selectFrom('rbac_policies').selectAll('rbac_policies')), spec, q.filters);
+    return (await runPaged<RbacRow>(this.store.db, qb, spec, q)).map(view);
+  }
+
+  private async getRow(ctx: NeutronContext, id: string, db: Db = this.store.db): Promise<RbacRow> {
+    const row = await this.visible(ctx, (db as Kysely<any>).selectFrom('rbac_policies').selectAll('rbac_policies').where('rbac_policies.id', '=', id)).executeTakeFirst();
+    if (!row) throw new RbacPolicyNotFound(id);
+    return row as RbacRow;
+  }
+
+  async get(ctx: NeutronContext, id: string): Promise<Dict> {
+    return view(await this.getRow(ctx, id));
+  }
+
+  private async objectOwner(db: Db, objectType: string, objectId: string): Promise<string | undefined> {
+    const t = RBAC_OBJECT_TYPES[objectType]!;
+    const row = await (db as Kysely<any>).selectFrom(t.table).select('project_id').where('id', '=', objectId).executeTakeFirst();
+    return row?.project_id as string | undefined;
+  }
+
+  async create(ctx: NeutronContext, body: Dict): Promise<Dict> {
+    const objectType = String(body.object_type);
+    const type = RBAC_OBJECT_TYPES[objectType];
+    if (!type) throw new InvalidInput(`Invalid object type ${objectType}, valid types are ${Object.keys(RBAC_OBJECT_TYPES).join(', ')}`);
+    const action = String(body.action);
+    if (!type.actions.includes(action)) {
+      throw new InvalidInput(`Invalid action '${action}' for object type '${objectType}'. Valid actions: ${type.actions.map((a) => `'${a}'`).join(', ')}`);
+    }
+    const target = String(body.target_tenant ?? body.target_project);
+    const objectId = String(body.object_id);
+    const row: RbacRow = { id: randomUUID(), project_id: String(body.project_id), object_type: objectType, object_id: objectId, target_project: target, action };
+    await this.store.write(async (tx) => {
+      const owner = await this.objectOwner(tx, objectType, objectId);
+      if (owner === undefined || (!ctx.unscoped && owner !== ctx.projectId)) {
+        throw new RbacPolicyNotFound(objectId, objectType);
+      }
+      const dup = await tx.selectFrom('rbac_policies').select('id').where('object_type', '=', objectType).where('object_id', '=', objectId)
+        .where('action', '=', action).where('target_project', '=', target).executeTakeFirst();
+      if (dup) throw new DuplicateRbacPolicy();
+      await tx.insertInto('rbac_policies').values(row).execute();
+      if (objectType === 'network' && action === ACCESS_EXTERNAL) {
+        await bumpRevision(tx, 'networks', objectId, { router_external: 1 });
+      } else if (objectType === 'network') {
+        await bumpRevision(tx, 'networks', objectId);
+      }
+    });
+    return view(row);
+  }
+
+  async update(ctx: NeutronContext, id: string, body: Dict, _opts: WriteOptions): Promise<Dict> {
+    await this.store.write(async (tx) => {
+      const row = await this.getRow(ctx, id, tx);
+      const target = String(body.target_tenant ?? body.target_project ?? row.target_project);
+      if (target !== row.target_project) {
+        await this.checkNotInUse(tx, row, target);
+        const dup = await tx.selectFrom('rbac_policies').select('id').where('object_type', '=', row.object_type).where('object_id', '=', row.object_id)
+          .where('action', '=', row.action).where('target_project', '=', target).executeTakeFirst();
+        if (dup) throw new DuplicateRbacPolicy();
+        await tx.updateTable('rbac_policies').set({ target_project: target }).where('id', '=', id).execute();
+      }
+    });
+    return this.get(ctx, id);
+  }
+
+  async delete(ctx: NeutronContext, id: string): Promise<void> {
+    await this.store.write(async (tx) => {
+      const row = await this.getRow(ctx, id, tx);
+      await this.checkNotInUse(tx, row);
+      await tx.deleteFrom('rbac_policies').where('id', '=', id).execute();
+      if (row.object_type === 'network' && row.action === ACCESS_EXTERNAL) {
+        const left = await tx.selectFrom('rbac_policies').select('id').where('object_type', '=', 'network').where('object_id', '=', row.object_id)
+          .where('action', '=', ACCESS_EXTERNAL).executeTakeFirst();
+        if (!left) await bumpRevision(tx, 'networks', row.object_id, { router_external: 0 });
+      }
+    });
+  }
+
+  /** Whether removing (or retargeting) this grant strands other projects' resources. */
+  private async checkNotInUse(tx: Db, row: RbacRow, newTarget?: string): Promise<void> {
+    const owner = await this.objectOwner(tx, row.object_type, row.object_id);
+    // projects that still have their own grant keep access
+    const others = await tx.selectFrom('rbac_policies').select('target_project').where('object_type', '=', row.object_type)
+      .where('object_id', '=', row.object_id).where('action', '=', row.action).where('id', '!=', row.id).execute();
+    const stillAllowed = new Set([...others.map((o) => o.target_project), ...(newTarget ? [newTarget] : []), owner ?? '']);
+    if (stillAllowed.has('*')) return;
+    const affected = (projectId: string) => (row.target_project === '*' ? !stillAllowed.has(projectId) : projectId === row.target_project && !stillAllowed.has(projectId));
+    if (row.object_type === 'network' && row.action === ACCESS_SHARED) {
+      const ports = await tx.selectFrom('ports').select(['project_id', 'device_owner']).where('network_id', '=', row.object_id).execute();
+      if (ports.some((p) => p.project_id !== '' && affected(p.project_id) && !p.device_owner.startsWith('network:'))) {
+        throw new RbacPolicyInUse(row.object_id, 'There are ports still in use on the network');
+      }
+    } else if (row.object_type === 'network' && row.action === ACCESS_EXTERNAL) {
+      const routers = await tx.selectFrom('routers').select('project_id').where('gw_network_id', '=', row.object_id).execute();
+      if (routers.some((r) => affected(r.project_id))) {
+        throw new RbacPolicyInUse(row.object_id, 'There are routers attached to this network that depend on this policy for access.');
+      }
+    } else if (row.object_type === 'security_group') {
+      const ports = await tx.selectFrom('securitygroupportbindings').innerJoin('ports', 'ports.id', 'securitygroupportbindings.port_id')
+        .select('ports.project_id').where('securitygroupportbindings.security_group_id', '=', row.object_id).execute();
+      if (ports.some((p) => affected(p.project_id))) throw new RbacPolicyInUse(row.object_id, 'There are ports using the security group');
+    } else if (row.object_type === 'subnetpool') {
+      const subnets = await tx.selectFrom('subnets').select('project_id').where('subnetpool_id', '=', row.object_id).execute();
+      if (subnets.some((s) => affected(s.project_id))) throw new RbacPolicyInUse(row.object_id, 'There are subnets allocated from the subnet pool');
+    } else if (row.object_type === 'address_scope') {
+      const pools = await tx.selectFrom('subnetpools').select('project_id').where('address_scope_id', '=', row.object_id).execute();
+      if (pools.some((p) => affected(p.project_id))) throw new RbacPolicyInUse(row.object_id, 'There are subnet pools in the address scope');
+    }
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The nova notifier (neutron/notifiers/nova.py): tells compute about its instances' ports
+ * through `POST /v2.1/os-server-external-events` on the catalog's compute endpoint, batched
+ * every `[DEFAULT] send_events_interval` seconds:
+ *  - network-vif-plugged (completed / failed) when a compute port goes DOWN -> ACTIVE / ERROR,
+ *  - network-vif-unplugged when it goes ACTIVE -> DOWN,
+ *  - network-vif-deleted when it is deleted,
+ *  - network-changed when its addresses or floating IPs change (notify_nova_on_port_data_changes).
+ * Without a compute endpoint in the catalog it logs once and drops the events.
+ */
+import type { ServiceSession } from '../../../common/clients/session.js';
+import { ServiceClientError } from '../../../common/clients/session.js';
+import type { Logger } from '../../../common/log/logger.js';
+import type { Dict, ResourceEvent } from '../events.js';
+import { isUuid } from '../api/attributes/validators.js';
+import { BatchNotifier } from './batch.js';
+
+export const VIF_PLUGGED = 'network-vif-plugged';
+export const VIF_UNPLUGGED = 'network-vif-unplugged';
+export const VIF_DELETED = 'network-vif-deleted';
+export const NETWORK_CHANGED = 'network-changed';
+
+const STATUS_MAP: Record<string, string> = { ACTIVE: 'completed', ERROR: 'failed', DOWN: 'completed' };
+
+export interface ServerExternalEvent {
+  name: string;
+  server_uuid: string;
+  tag: string;
+  status?: string;
+}
+
+export interface NovaNotifierOptions {
+  session: Pick<ServiceSession, 'endpoint' | 'request'>;
+  log: Logger;
+  intervalSeconds: number;
+  notifyStatusChanges: boolean;
+  notifyDataChanges: boolean;
+  /** Looks a port up (for floating IP events, which only carry the port id). */
+  getPort(portId: string): Promise<Dict | undefined>;
+}
+
+export function isComputePort(port: Dict | undefined): port is Dict {
+  return Boolean(port && isUuid(port.device_id) && String(port.device_owner ?? '').startsWith('compute:'));
+}
+
+export class NovaNotifier {
+  private readonly batch: BatchNotifier<ServerExternalEvent>;
+  private missingEndpointLogged = false;
+
+  constructor(private readonly o: NovaNotifierOptions) {
+    this.batch = new BatchNotifier(o.intervalSeconds * 1000, (events) => this.send(events));
+  }
+
+  /** The event for a port status transition (record_port_status_changed), if nova cares. */
+  static statusEvent(port: Dict, previous: string, current: string): ServerExternalEvent | undefined {
+    if (!isComputePort(port)) return undefined;
+    let name: string;
+    if (previous === 'ACTIVE' && current === 'DOWN') name = VIF_UNPLUGGED;
+    else if (['DOWN', 'BUILD', ''].includes(previous) && ['ACTIVE', 'ERROR'].includes(current)) name = VIF_PLUGGED;
+    else return undefined;
+    return { server_uuid: String(port.device_id), name, status: STATUS_MAP[current] ?? 'completed', tag: String(port.id) };
+  }
+
+  /** Subscriber for the event bus. */
+  async onEvent(e: ResourceEvent): Promise<void> {
+    if (e.resource === 'port_status') {
+      if (!this.o.notifyStatusChanges) return;
+      this.batch.queue(NovaNotifier.statusEvent(e.current, String(e.original.status ?? ''), String(e.current.status ?? '')));
+      return;
+    }
+    if (!this.o.notifyDataChanges) return;
+    if (e.resource === 'port' && e.action === 'delete') {
+      if (isComputePort(e.current)) this.batch.queue({ server_uuid: String(e.current.device_id), name: VIF_DELETED, tag: String(e.current.id) });
+      return;
+    }
+    if (e.resource === 'port' && e.action === 'update') {
+      const before = JSON.stringify(e.original?.fixed_ips ?? []);
+      const after = JSON.stringify(e.current.fixed_ips ?? []);
+      if (before !== after && isComputePort(e.current)) this.batch.queue({ server_uuid: String(e.current.device_id), name: NETWORK_CHANGED, tag: String(e.current.id) });
+      return;
+    }
+    if (e.resource === 'floatingip') {
+      const ports = new Set<string>();
+      if (e.current.port_id) ports.add(String(e.current.port_id));
+      if (e.original?.port_id) ports.add(String(e.original.port_id));
+      if (e.action === 'update' && e.original?.port_id === e.current.port_id) return;
+      for (const id of ports) {
+        const port = await this.o.getPort(id);
+        if (isComputePort(port)) this.batch.queue({ server_uuid: String(port.device_id), name: NETWORK_CHANGED, tag: String(port.id) });
+      }
+    }
+  }
+
+  queue(event: ServerExternalEvent | undefined): void {
+    this.batch.queue(event);
+  }
+
+  flush(): Promise<void> {
+    return this.batch.flush();
+  }
+
+  close(): Promise<void> {
+    return this.batch.close();
+  }
+
+  private async send(events: ServerExternalEvent[]): Promise<void> {
+    let base: string;
+    try {
+      base = await this.o.session.endpoint('compute');
+    } catch (err) {
+      if (!this.missingEndpointLogged) {
+        this.missingEndpointLogged = true;
+        this.o.log.warn({ err: (err as Error).message }, 'no compute endpoint in the catalog: nova notifications are dropped');
+      }
+      return;
+    }
+    const path = /\/v\d+(\.\d+)?$/.test(base) ? '/os-server-external-events' : '/v2.1/os-server-external-events';
+    try {
+      const res = await this.o.session.request<{ events?: Array<{ code?: number; name: string; server_uuid: string; tag: string }> }>('compute', 'POST', path, {
+        body: { events },
+        headers: { 'x-openstack-nova-api-version': '2.1', 'openstack-api-version': 'compute 2.1' },
+        accept: [200, 207],
+      });
+      for (const ev of res.body.events ?? []) {
+        if (ev.code !== undefined && ev.code !== 200) this.o.log.warn({ event: ev }, 'nova event response with error');
+      }
+      this.o.log.debug({ events }, 'nova notified');
+    } catch (err) {
+      if (err instanceof ServiceClientError && err.status === 404) this.o.log.debug({ events }, 'nova returned NotFound for events');
+      else this.o.log.error({ err, events }, 'failed to notify nova on events');
+    }
+  }
+}
