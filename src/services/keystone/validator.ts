@@ -43,7 +43,11 @@ export class IdentityTokenValidator implements TokenValidator {
   /** TokenValidator for the auth middleware: any failure is 401 for the caller. */
   async validate(token: string, opts: { allowExpired?: boolean } = {}): Promise<TokenInfo> {
     try {
-      return (await this.resolve(token, opts.allowExpired ? this.opts.allowExpiredWindow : 0)).info;
+      const v = await this.resolve(token, opts.allowExpired ? this.opts.allowExpiredWindow : 0);
+      // Nubo's services do not enforce application credential access rules: such tokens are
+      // refused, as upstream refuses them to middleware that does not announce support.
+      if (v.token.appCred?.accessRules) throw new Unauthorized();
+      return v.info;
     } catch (err) {
       if (err instanceof NuboError && err.status < 500) throw new Unauthorized('The request you have made requires authentication.', { cause: err });
       throw err;

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Forbidden, NuboError } from '../../../common/errors.js';
-import { SecurityForbidden } from '../auth/errors.js';
+import { SecurityForbidden, TokenNotFound } from '../auth/errors.js';
 import { isScoped, renderToken, type ResolvedToken } from '../token/model.js';
 import type { ValidatedToken } from '../validator.js';
 import type { AuthApiDeps } from './auth-deps.js';
@@ -39,6 +39,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): voi
   /** Validate X-Subject-Token (404s as upstream) and enforce `action` against it. */
   async function subject(req: FastifyRequest, action: string, windowSeconds = 0): Promise<ValidatedToken> {
     const v = await deps.validator.resolve(header(req, 'x-subject-token') ?? '', windowSeconds);
+    // A credential limited by access rules is only usable through middleware that enforces them.
+    if (v.token.appCred?.accessRules && !(Number(header(req, 'openstack-identity-access-rules')) >= 1)) {
+      throw new TokenNotFound('Failed to validate token');
+    }
     // The user the token acts as (the trustor of an impersonating trust token), as the caller's credentials say.
     const target = { token: { user_id: v.info.userId, user: { domain: { id: v.info.userDomainId } } } };
     deps.authorize(req, action, { target });

@@ -201,6 +201,14 @@ describe('application credentials', () => {
     assert.ok(rules.some((x: any) => x.id === rule.id && x.links.self === `${BASE_URL}/v3/access_rules/${rule.id}`));
     assert.equal((await f.call(userToken, { method: 'GET', url: `/identity/v3/users/${userId}/access_rules/${rule.id}` })).statusCode, 200);
     assert.equal((await f.call(userToken, { method: 'DELETE', url: `/identity/v3/users/${userId}/access_rules/${rule.id}` })).statusCode, 403);
+    const ruled = tokenOf(await f.issue({ identity: { methods: ['application_credential'], application_credential: { id: ac.id, secret: ac.secret } } }));
+    assert.equal((await f.call(ruled, { method: 'GET', url: '/identity/v3/auth/catalog' })).statusCode, 401, 'rules are not enforced here: refused');
+    const admin = await f.adminToken();
+    const check = (headers: Record<string, string>) => f.call(admin, { method: 'GET', url: '/identity/v3/auth/tokens', headers: { 'x-subject-token': ruled, ...headers } });
+    assert.equal((await check({})).statusCode, 404, 'middleware without access rules support');
+    const ok = await check({ 'openstack-identity-access-rules': '1.0' });
+    assert.equal(ok.statusCode, 200);
+    assert.deepEqual(json(ok).token.application_credential.access_rules, [{ id: rule.id, service: 'compute', path: '/v2.1/servers', method: 'GET' }]);
     assert.equal((await f.call(userToken, { method: 'DELETE', url: url(`/${ac.id}`) })).statusCode, 204);
     assert.equal((await f.call(userToken, { method: 'DELETE', url: `/identity/v3/users/${userId}/access_rules/${rule.id}` })).statusCode, 204);
     assert.equal((await f.call(userToken, { method: 'GET', url: `/identity/v3/users/${userId}/access_rules/${rule.id}` })).statusCode, 404);
