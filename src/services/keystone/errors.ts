@@ -220,3 +220,9 @@ export class UserDisabled extends Unauthorized {
 export class PasswordExpired extends Unauthorized {
   constructor(userId: string) { super(`The password is expired and needs to be changed for user: ${userId}.`); }
 }
+
+export class PolicyNotFound extends KeystoneNotFound { constructor(id: string) { super('policy', id); } }
+export class EndpointGroupNotFound extends KeystoneNotFound { constructor(id: string) { super('Endpoint Group', id); } }
+export class ConsumerNotFound extends NotFound {
+  constructor(id: string) { super(`Could not find consumer: ${id}.`); }
+}

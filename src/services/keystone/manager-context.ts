@@ -9,6 +9,7 @@ import type { Logger } from '../../common/log/logger.js';
 import type { AssignmentManager } from './assignment/assignments.js';
 import type { RoleManager } from './assignment/roles.js';
 import type { CatalogManager } from './catalog/catalog.js';
+import type { EndpointFilterManager } from './catalog/endpoint-filter.js';
 import type { ResourceConfig } from './config.js';
 import type { CredentialManager } from './credential/credentials.js';
 import type { KeystoneDB } from './db/schema.js';
@@ -16,6 +17,8 @@ import type { DomainConfigManager } from './domain_config/domain-configs.js';
 import type { GroupManager } from './identity/groups.js';
 import type { UserManager } from './identity/users.js';
 import type { LimitManager } from './limit/limits.js';
+import type { ConsumerManager } from './oauth1/consumers.js';
+import type { PolicyBlobManager } from './policy/policies.js';
 import type { KeystoneEvents } from './providers.js';
 import type { ResourceManager } from './resource/resource.js';
 
@@ -29,6 +32,9 @@ export interface ResourceManagers {
   credentials: CredentialManager;
   limits: LimitManager;
   domainConfigs: DomainConfigManager;
+  endpointFilter: EndpointFilterManager;
+  policies: PolicyBlobManager;
+  consumers: ConsumerManager;
 }
 
 export interface ManagerContext {

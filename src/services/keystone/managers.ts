@@ -10,6 +10,7 @@ import type { Logger } from '../../common/log/logger.js';
 import { AssignmentManager } from './assignment/assignments.js';
 import { RoleManager } from './assignment/roles.js';
 import { CatalogManager } from './catalog/catalog.js';
+import { EndpointFilterManager } from './catalog/endpoint-filter.js';
 import { type ResourceConfig, resourceConfigFrom } from './config.js';
 import { clearCipher, fileKeyCipher } from './credential/cipher.js';
 import { CredentialManager } from './credential/credentials.js';
@@ -19,6 +20,8 @@ import { GroupManager } from './identity/groups.js';
 import { PasswordCheckCache } from './identity/password-check-cache.js';
 import { UserManager } from './identity/users.js';
 import { LimitManager } from './limit/limits.js';
+import { ConsumerManager } from './oauth1/consumers.js';
+import { PolicyBlobManager } from './policy/policies.js';
 import type { ManagerContext, ResourceManagers } from './manager-context.js';
 import type { KeystoneEvents } from './providers.js';
 import { ResourceManager } from './resource/resource.js';
@@ -58,6 +61,9 @@ export function createResourceManagers(
     credentials: new CredentialManager(ctx, cipher),
     limits: new LimitManager(ctx),
     domainConfigs: new DomainConfigManager(ctx),
+    endpointFilter: new EndpointFilterManager(ctx),
+    policies: new PolicyBlobManager(ctx),
+    consumers: new ConsumerManager(ctx),
   };
   ctx.managers = managers;
   return managers;

@@ -183,8 +183,9 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ResourceDep
   });
 
   app.get('/v3/users/:user_id/credentials/OS-EC2/:credential_id', async (req) => {
-    const cred = await orUndefined(() => m.credentials.getCredential(hashAccessKey(params(req).credential_id!)));
-    authorize(deps, req, 'identity:ec2_get_credential', { target: cred ? { credential: cred } : {} });
+    // As upstream, the target lookup runs before the policy check and a missing credential is a 404.
+    const cred = await m.credentials.getCredential(hashAccessKey(params(req).credential_id!));
+    authorize(deps, req, 'identity:ec2_get_credential', { target: { credential: cred } });
     await m.users.getUser(params(req).user_id!);
     const c = await ec2Credential(params(req).credential_id!);
     checkEc2Scope(req.ctx, c.project_id);
@@ -192,8 +193,8 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ResourceDep
   });
 
   app.delete('/v3/users/:user_id/credentials/OS-EC2/:credential_id', async (req, reply) => {
-    const cred = await orUndefined(() => m.credentials.getCredential(hashAccessKey(params(req).credential_id!)));
-    authorize(deps, req, 'identity:ec2_delete_credential', { target: cred ? { credential: cred } : {} });
+    const cred = await m.credentials.getCredential(hashAccessKey(params(req).credential_id!));
+    authorize(deps, req, 'identity:ec2_delete_credential', { target: { credential: cred } });
     await m.users.getUser(params(req).user_id!);
     const c = await ec2Credential(params(req).credential_id!);
     checkEc2Scope(req.ctx, c.project_id);

@@ -7,7 +7,7 @@ import type { EndpointRecord } from '../catalog/catalog.js';
 import { authorize, body, buildHints, filterValues, params, type ResourceDeps, requireMatchingId, schemas, wrapCollection, wrapMember } from './resource-common.js';
 
 const endpointProperties = {
-  enabled: schemas.boolean,
+  enabled: { type: 'boolean' },
   interface: { type: 'string', enum: ['admin', 'internal', 'public'] },
   region_id: { type: ['string', 'null'] },
   region: { type: ['string', 'null'] },

@@ -11,6 +11,9 @@ import { registerGrantRoutes } from './grants.js';
 import { registerGroupRoutes } from './groups.js';
 import { registerImpliedRoleRoutes } from './implied-roles.js';
 import { registerLimitRoutes } from './limits.js';
+import { registerConsumerRoutes } from './os-oauth1-consumers.js';
+import { registerEndpointFilterRoutes } from './os-ep-filter.js';
+import { registerPolicyRoutes } from './policy.js';
 import { registerProjectRoutes } from './projects.js';
 import { registerRegionRoutes } from './regions.js';
 import type { ResourceDeps } from './resource-common.js';
@@ -36,4 +39,7 @@ export async function registerResourceRoutes(scope: FastifyInstance, deps: Resou
   registerRegionRoutes(scope, deps);
   registerCredentialRoutes(scope, deps);
   registerLimitRoutes(scope, deps);
+  registerPolicyRoutes(scope, deps);
+  registerEndpointFilterRoutes(scope, deps);
+  registerConsumerRoutes(scope, deps);
 }

@@ -4,7 +4,7 @@ import { authorize, body, buildHints, filterValues, params, type ResourceDeps, r
 
 const serviceProperties = {
   description: schemas.description,
-  enabled: schemas.boolean,
+  enabled: { type: 'boolean' },
   type: { type: 'string', minLength: 1, maxLength: 255 },
   name: { type: 'string', minLength: 1, maxLength: 255 },
 };

@@ -207,6 +207,8 @@ export class CatalogManager {
   /** Deletes a service and its endpoints. */
   async deleteService(serviceId: string): Promise<void> {
     await this.getService(serviceId);
+    const endpoints = await this.db.selectFrom('endpoint').select('id').where('service_id', '=', serviceId).execute();
+    for (const e of endpoints) await this.ctx.managers.endpointFilter.deleteAssociationsForEndpoint(e.id);
     await this.db.transaction().execute(async (trx) => {
       await trx.deleteFrom('endpoint').where('service_id', '=', serviceId).execute();
       await trx.deleteFrom('service').where('id', '=', serviceId).execute();
@@ -288,16 +290,20 @@ export class CatalogManager {
   async deleteEndpoint(endpointId: string): Promise<void> {
     await this.getEndpoint(endpointId);
     await this.db.deleteFrom('endpoint').where('id', '=', endpointId).execute();
+    await this.ctx.managers.endpointFilter.deleteAssociationsForEndpoint(endpointId);
   }
 
   /**
    * The catalog of enabled services and endpoints (get_v3_catalog). URLs substitute
    * $(project_id)s / $(tenant_id)s / $(user_id)s; without a project, endpoints that need one
-   * are left out.
+   * are left out. A project with OS-EP-FILTER associations only sees its endpoints, and
+   * services left without endpoints are dropped then.
    */
   async catalog(opts: { userId?: string; projectId?: string } = {}): Promise<CatalogServiceBody[]> {
     const services = await this.db.selectFrom('service').selectAll().where('enabled', '=', 1).orderBy('id').execute();
-    const endpoints = await this.db.selectFrom('endpoint').selectAll().where('enabled', '=', 1).orderBy('id').execute();
+    let endpoints = await this.db.selectFrom('endpoint').selectAll().where('enabled', '=', 1).orderBy('id').execute();
+    const filtered = opts.projectId ? await this.ctx.managers.endpointFilter.listEndpointsForProject(opts.projectId) : new Map();
+    if (filtered.size > 0) endpoints = endpoints.filter((e) => filtered.has(e.id));
     const values: Record<string, string> = {};
     if (opts.userId) values.user_id = opts.userId;
     if (opts.projectId) { values.tenant_id = opts.projectId; values.project_id = opts.projectId; }
@@ -315,6 +321,6 @@ export class CatalogManager {
         eps.push({ id: ep.id, interface: ep.interface, region: ep.region_id, region_id: ep.region_id, url });
       }
       return { id: svc.id, type: svc.type, name: String(parseJsonObject(svc.extra).name ?? ''), endpoints: eps };
-    });
+    }).filter((svc) => filtered.size === 0 || svc.endpoints.length > 0);
   }
 }

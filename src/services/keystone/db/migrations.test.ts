@@ -12,7 +12,7 @@ for (const d of TEST_DIALECTS) {
       const database = await openDatabase<KeystoneDB>(target, { createIfMissing: true });
       try {
         const first = await migrate(database, migrations, { table: 'keystone_migrations' });
-        assert.deepEqual(first.applied, ['0001_resources']);
+        assert.deepEqual(first.applied, Object.keys(migrations));
         const again = await migrate(database, migrations, { table: 'keystone_migrations' });
         assert.deepEqual(again.applied, []);
         await database.db.insertInto('project').values({

@@ -183,6 +183,38 @@ export interface DomainConfigTable {
   sensitive: Bool;
 }
 
+export interface PolicyBlobTable {
+  id: string;
+  type: string;
+  blob: string;
+  extra: string | null;
+}
+
+export interface EndpointGroupTable {
+  id: string;
+  name: string;
+  description: string | null;
+  /** JSON object: service_id / region_id / interface to match. */
+  filters: string;
+}
+
+export interface ProjectEndpointTable {
+  endpoint_id: string;
+  project_id: string;
+}
+
+export interface ProjectEndpointGroupTable {
+  endpoint_group_id: string;
+  project_id: string;
+}
+
+export interface ConsumerTable {
+  id: string;
+  description: string | null;
+  secret: string;
+  extra: string | null;
+}
+
 /** Every table of the resource side. */
 export interface KeystoneDB {
   project: ProjectTable;
@@ -202,6 +234,11 @@ export interface KeystoneDB {
   registered_limit: RegisteredLimitTable;
   project_limit: ProjectLimitTable;
   domain_config: DomainConfigTable;
+  policy: PolicyBlobTable;
+  endpoint_group: EndpointGroupTable;
+  project_endpoint: ProjectEndpointTable;
+  project_endpoint_group: ProjectEndpointGroupTable;
+  consumer: ConsumerTable;
 }
 
 export type KeystoneKysely = Kysely<KeystoneDB>;

@@ -450,6 +450,7 @@ export class ResourceManager {
     await m.credentials.deleteCredentialsForProject(projectId);
     await m.limits.deleteLimitsForProject(projectId);
     await m.users.unsetDefaultProject(projectId);
+    await m.endpointFilter.deleteAssociationsForProject(projectId);
     await this.ctx.events.emit('project.deleted', { projectId });
   }
 

@@ -1,0 +1,66 @@
+/** Policy blobs, OS-EP-FILTER (and its effect on the token catalog) and OAuth1 consumers through HTTP. */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { apiFixture, type ApiFixture } from '../testing/api-fixture.js';
+
+describe('policies, endpoint filter, consumers', () => {
+  let f: ApiFixture;
+  let admin: string;
+  before(async () => {
+    f = await apiFixture();
+    await f.m.resource.createProject('proj', { name: 'proj', domain_id: 'default' });
+    admin = f.token('admin', { userId: 'admin-user', roles: ['admin'], projectId: 'proj', projectDomainId: 'default' });
+  });
+  after(() => f.close());
+
+  test('policy blobs', async () => {
+    const p = await f.call('POST', '/v3/policies', admin, { policy: { blob: '{"a": 1}', type: 'application/json' } });
+    assert.equal(p.status, 201);
+    assert.equal((await f.call('PATCH', `/v3/policies/${p.body.policy.id}`, admin, { policy: { blob: '{}' } })).body.policy.blob, '{}');
+    assert.equal((await f.call('GET', '/v3/policies?type=application/json', admin)).body.policies.length, 1);
+    assert.equal((await f.call('DELETE', `/v3/policies/${p.body.policy.id}`, admin)).status, 204);
+    assert.equal((await f.call('GET', `/v3/policies/${p.body.policy.id}`, admin)).body.error.message, `Could not find policy: ${p.body.policy.id}.`);
+    assert.equal((await f.call('POST', '/v3/policies', admin, { policy: { blob: 'x' } })).status, 400);
+  });
+
+  test('endpoint groups filter the catalog of associated projects', async () => {
+    const a = (await f.m.catalog.createService({ type: 'compute', name: 'nova' })).id;
+    const b = (await f.m.catalog.createService({ type: 'image', name: 'glance' })).id;
+    const ea = await f.m.catalog.createEndpoint({ service_id: a, interface: 'public', url: 'http://a' });
+    await f.m.catalog.createEndpoint({ service_id: b, interface: 'public', url: 'http://b' });
+    assert.equal((await f.m.catalog.catalog({ projectId: 'proj' })).length, 2);
+
+    const g = await f.call('POST', '/v3/OS-EP-FILTER/endpoint_groups', admin, { endpoint_group: { name: 'g', filters: { service_id: a } } });
+    assert.equal(g.status, 201);
+    assert.equal((await f.call('POST', '/v3/OS-EP-FILTER/endpoint_groups', admin, { endpoint_group: { name: 'bad', filters: { url: 'x' } } })).status, 400);
+    const gid = g.body.endpoint_group.id;
+    assert.deepEqual((await f.call('GET', `/v3/OS-EP-FILTER/endpoint_groups/${gid}/endpoints`, admin)).body.endpoints.map((e: { id: string }) => e.id), [ea.id]);
+    assert.equal((await f.call('PUT', `/v3/OS-EP-FILTER/endpoint_groups/${gid}/projects/proj`, admin)).status, 204);
+    assert.equal((await f.call('GET', `/v3/OS-EP-FILTER/endpoint_groups/${gid}/projects/proj`, admin)).body.project_endpoint_group.project_id, 'proj');
+    const cat = await f.m.catalog.catalog({ projectId: 'proj' });
+    assert.deepEqual(cat.map((s) => s.type), ['compute']);
+    assert.deepEqual((await f.call('GET', '/v3/OS-EP-FILTER/projects/proj/endpoint_groups', admin)).body.endpoint_groups.map((x: { id: string }) => x.id), [gid]);
+    assert.equal((await f.call('DELETE', `/v3/OS-EP-FILTER/endpoint_groups/${gid}`, admin)).status, 204);
+    assert.equal((await f.m.catalog.catalog({ projectId: 'proj' })).length, 2);
+
+    assert.equal((await f.call('PUT', `/v3/OS-EP-FILTER/projects/proj/endpoints/${ea.id}`, admin)).status, 204);
+    assert.equal((await f.call('HEAD', `/v3/OS-EP-FILTER/projects/proj/endpoints/${ea.id}`, admin)).status, 204);
+    assert.deepEqual((await f.call('GET', `/v3/OS-EP-FILTER/endpoints/${ea.id}/projects`, admin)).body.projects.map((p: { id: string }) => p.id), ['proj']);
+    assert.equal((await f.m.catalog.catalog({ projectId: 'proj' })).length, 1);
+    await f.m.catalog.deleteEndpoint(ea.id);
+    assert.equal((await f.call('GET', '/v3/OS-EP-FILTER/projects/proj/endpoints', admin)).body.endpoints.length, 0);
+  });
+
+  test('OAuth1 consumers', async () => {
+    const c = await f.call('POST', '/v3/OS-OAUTH1/consumers', admin, { consumer: { description: 'app' } });
+    assert.equal(c.status, 201);
+    assert.equal(typeof c.body.consumer.secret, 'string');
+    const id = c.body.consumer.id;
+    const shown = await f.call('GET', `/v3/OS-OAUTH1/consumers/${id}`, admin);
+    assert.equal('secret' in shown.body.consumer, false);
+    assert.equal((await f.call('PATCH', `/v3/OS-OAUTH1/consumers/${id}`, admin, { consumer: { secret: 'x' } })).status, 400);
+    assert.equal((await f.call('PATCH', `/v3/OS-OAUTH1/consumers/${id}`, admin, { consumer: { description: 'new' } })).body.consumer.description, 'new');
+    assert.equal((await f.call('GET', '/v3/OS-OAUTH1/consumers', admin)).body.consumers.length, 1);
+    assert.equal((await f.call('DELETE', `/v3/OS-OAUTH1/consumers/${id}`, admin)).status, 204);
+  });
+});
