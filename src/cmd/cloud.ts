@@ -10,6 +10,7 @@
 import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { HttpTokenValidator } from '../common/auth/http-validator.js';
@@ -139,6 +140,14 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     cleanup.length = 0;
   };
 
+  // Start-up phases are logged at debug level with their duration (`log_level = debug`).
+  let mark = performance.now();
+  const phase = (name: string): void => {
+    const now = performance.now();
+    log.debug({ phase: name, ms: Math.round(now - mark) }, 'start-up phase');
+    mark = now;
+  };
+
   try {
     const transport: Transport = await getTransport(defaults.transport_url, { controlExchange: defaults.control_exchange });
     cleanup.push(() => transport.close());
@@ -148,6 +157,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     for (const plugin of plugins) {
       const db = await openServiceDatabase(config, plugin, dataDir);
       cleanup.push(() => db.close());
+      phase(`${plugin.name}: database`);
       const credentials = { username: plugin.project, password: serviceUsers[plugin.name] ?? '', projectName: 'service', userDomainName: 'Default', projectDomainName: 'Default' };
       const session = new ServiceSession({ authUrl: identityUrl, credentials, region: defaults.region_name });
       const tokenValidator = identityLocal ? localValidator : new HttpTokenValidator(session);
@@ -157,6 +167,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       });
       if (plugin === (identityPlugin as ServicePlugin)) localValidator.target = (instance as IdentityInstance).tokenValidator;
       instances.push({ plugin, instance, tokenValidator });
+      phase(`${plugin.name}: create`);
     }
 
     const { body_limit, keep_alive_timeout } = config.get(httpGroup);
@@ -166,6 +177,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       await mountService(app, instance.routes, { prefix: plugin.prefix, fault: instance.fault, validator: tokenValidator, authUri: identityUrl });
     }
 
+    phase('http: mount');
     if (identityLocal) {
       const enabled = config.get(defaultGroup).enabled_services.map((n) => pluginByName(n)!);
       const catalog: CatalogEntry[] = enabled.map((p) => ({ serviceType: p.serviceType, serviceName: p.project, description: p.description, url: `${serviceBaseUrl(config, p)}${p.catalogPath}` }));
@@ -177,6 +189,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       });
     }
 
+    phase('identity: bootstrap');
     const { host, port } = parseHostPort(defaults.bind);
     try {
       await app.listen({ host, port });
@@ -193,7 +206,9 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
         if (instance.stop) cleanup.push(() => instance.stop!());
       }
     }
+    phase('listen and start workers');
     await waitUntilAnswering(url, plugins);
+    phase('ready check');
 
     let cloudsYaml: string | undefined;
     if (identityLocal) {
