@@ -226,3 +226,15 @@ export class EndpointGroupNotFound extends KeystoneNotFound { constructor(id: st
 export class ConsumerNotFound extends NotFound {
   constructor(id: string) { super(`Could not find consumer: ${id}.`); }
 }
+
+/** A value longer than its column (keystone.common.sql's StringLengthExceeded, 400). */
+export class StringLengthExceeded extends ValidationError {
+  constructor(value: string, length: number) {
+    super(`String length exceeded. The length of string '${value}' exceeds the limit of column String(CHAR(${length})).`);
+  }
+}
+
+/** Throws StringLengthExceeded when `value` does not fit a varchar(`length`) column. */
+export function checkLength(value: unknown, length: number): void {
+  if (typeof value === 'string' && value.length > length) throw new StringLengthExceeded(value, length);
+}

@@ -64,3 +64,22 @@ describe('policies, endpoint filter, consumers', () => {
     assert.equal((await f.call('DELETE', `/v3/OS-OAUTH1/consumers/${id}`, admin)).status, 204);
   });
 });
+
+describe('values longer than their columns are 400s', () => {
+  let f: ApiFixture;
+  let admin: string;
+  before(async () => {
+    f = await apiFixture();
+    await f.m.resource.createProject('proj', { name: 'proj', domain_id: 'default' });
+    admin = f.token('admin', { userId: 'admin-user', roles: ['admin'], projectId: 'proj', projectDomainId: 'default' });
+  });
+  after(() => f.close());
+
+  test('group name, credential user id, region description', async () => {
+    const g = await f.call('POST', '/v3/groups', admin, { group: { name: 'g'.repeat(65) } });
+    assert.equal(g.status, 400);
+    assert.match(g.body.error.message, /^String length exceeded/);
+    assert.equal((await f.call('POST', '/v3/credentials', admin, { credential: { user_id: 'u'.repeat(65), type: 't', blob: 'b' } })).status, 400);
+    assert.equal((await f.call('POST', '/v3/regions', admin, { region: { description: 'd'.repeat(256) } })).status, 400);
+  });
+});

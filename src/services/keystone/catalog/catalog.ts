@@ -4,7 +4,7 @@
  */
 import { isUniqueViolation } from '../../../common/db/index.js';
 import {
-  CircularRegionHierarchyError, EndpointNotFound, KeystoneConflict, MissingAttribute, RegionDeletionError, RegionNotFound,
+  checkLength, CircularRegionHierarchyError, EndpointNotFound, KeystoneConflict, MissingAttribute, RegionDeletionError, RegionNotFound,
   ServiceNotFound, URLValidationError,
 } from '../errors.js';
 import { b01, type EndpointRow, type RegionRow, type ServiceRow } from '../db/schema.js';
@@ -121,6 +121,7 @@ export class CatalogManager {
     const id = (input.id as string | undefined) || newId();
     if (await this.findRegion(id)) throw new KeystoneConflict('region', `Duplicate ID, ${id}.`);
     const parent = (input.parent_region_id as string | null | undefined) ?? null;
+    checkLength(input.description, 255);
     if (parent !== null && !(await this.findRegion(parent))) throw new RegionNotFound(parent);
     try {
       await this.db.insertInto('region').values({
@@ -149,6 +150,7 @@ export class CatalogManager {
       }
     }
     const description = 'description' in changes ? ((changes.description as string | null) ?? '') : original.description;
+    checkLength(description, 255);
     await this.db.updateTable('region').set({
       description, parent_region_id: parent,
       extra: jsonText({ ...extraOf(original, REGION_ATTRS), ...extraOf(changes, REGION_ATTRS) }),

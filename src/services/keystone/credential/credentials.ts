@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isUniqueViolation } from '../../../common/db/index.js';
-import { CredentialLimitExceeded, CredentialNotFound, duplicateEntry, KeystoneConflict, MissingAttribute } from '../errors.js';
+import { checkLength, CredentialLimitExceeded, CredentialNotFound, duplicateEntry, KeystoneConflict, MissingAttribute } from '../errors.js';
 import type { CredentialRow, CredentialUpdate } from '../db/schema.js';
 import { jsonText, newId, parseJsonObject } from '../db/rows.js';
 import { applyHints, Hints } from '../lib/hints.js';
@@ -68,6 +68,9 @@ export class CredentialManager {
 
   async createCredential(input: Record<string, unknown>, credentialId: string = newId()): Promise<CredentialRecord> {
     const userId = String(input.user_id);
+    checkLength(input.type, 255);
+    checkLength(userId, 64);
+    checkLength(input.project_id, 64);
     const limit = this.ctx.config.credential.user_limit;
     if (limit >= 0 && (await this.listCredentialsForUser(userId)).length >= limit) throw new CredentialLimitExceeded(limit);
     const { encrypted, keyHash } = this.cipher.encrypt(String(input.blob));
@@ -93,6 +96,9 @@ export class CredentialManager {
       extra: jsonText({ ...Object.fromEntries(Object.entries(current).filter(([k]) => !CREDENTIAL_ATTRS.has(k))),
         ...Object.fromEntries(Object.entries(changes).filter(([k]) => !CREDENTIAL_ATTRS.has(k))) }),
     };
+    checkLength(changes.user_id, 64);
+    checkLength(changes.project_id, 64);
+    checkLength(changes.type, 255);
     if ('user_id' in changes) set.user_id = String(changes.user_id);
     if ('project_id' in changes) set.project_id = (changes.project_id as string | null) ?? null;
     if ('type' in changes) set.type = String(changes.type);

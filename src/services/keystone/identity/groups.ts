@@ -1,7 +1,7 @@
 /** Groups and group membership (keystone/identity/core.py, backends/sql.py). */
 import { isUniqueViolation } from '../../../common/db/index.js';
 import { NotFound } from '../../../common/errors.js';
-import { duplicateEntry, GroupNotFound, KeystoneConflict, ValidationError } from '../errors.js';
+import { checkLength, duplicateEntry, GroupNotFound, KeystoneConflict, ValidationError } from '../errors.js';
 import type { GroupRow } from '../db/schema.js';
 import { jsonText, newId, parseJsonObject } from '../db/rows.js';
 import { applyHints, Hints } from '../lib/hints.js';
@@ -71,6 +71,7 @@ export class GroupManager {
     await this.ctx.managers.resource.getDomain(domainId);
     const id = newId();
     const name = String(input.name ?? '').trim();
+    checkLength(name, 64);
     const extra = Object.fromEntries(Object.entries(input).filter(([k]) => !GROUP_ATTRS.has(k)));
     try {
       await this.db.insertInto('identity_group').values({
@@ -88,6 +89,7 @@ export class GroupManager {
     if ('domain_id' in changes && changes.domain_id !== original.domain_id) throw new ValidationError('Cannot change Domain ID');
     if ('id' in changes && changes.id !== groupId) throw new ValidationError('Cannot change ID');
     const name = 'name' in changes ? String(changes.name).trim() : original.name;
+    checkLength(name, 64);
     const extra = { ...Object.fromEntries(Object.entries(original).filter(([k]) => !GROUP_ATTRS.has(k))),
       ...Object.fromEntries(Object.entries(changes).filter(([k]) => !GROUP_ATTRS.has(k))) };
     try {

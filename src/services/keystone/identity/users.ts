@@ -7,7 +7,7 @@
 import { Unauthorized } from '../../../common/errors.js';
 import { isUniqueViolation } from '../../../common/db/index.js';
 import {
-  AccountLocked, duplicateEntry, InvalidOperatorError, KeystoneConflict, PasswordAgeValidationError, PasswordExpired,
+  AccountLocked, checkLength, duplicateEntry, InvalidOperatorError, KeystoneConflict, PasswordAgeValidationError, PasswordExpired,
   PasswordHistoryValidationError, PasswordRequirementsValidationError, PasswordSelfServiceDisabled, PasswordValidationError,
   UserDisabled, UserNotFound, ValidationError, ValidationTimeStampError,
 } from '../errors.js';
@@ -185,6 +185,7 @@ export class UserManager {
   }
 
   private async assertDefaultProjectNotDomain(projectId: unknown): Promise<void> {
+    checkLength(projectId, 64);
     if (typeof projectId !== 'string' || !projectId) return;
     const p = await this.ctx.managers.resource.findProject(projectId);
     if (p?.is_domain) throw new ValidationError(`User's default project ID cannot be a domain ID: ${projectId}`);

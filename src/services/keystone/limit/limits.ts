@@ -5,7 +5,7 @@
  * domain's).
  */
 import {
-  InvalidLimit, KeystoneConflict, LimitNotFound, MissingAttribute, NoLimitReference, RegisteredLimitError,
+  checkLength, InvalidLimit, KeystoneConflict, LimitNotFound, MissingAttribute, NoLimitReference, RegisteredLimitError,
   RegisteredLimitNotFound,
 } from '../errors.js';
 import type { ProjectLimitRow, ProjectLimitUpdate, RegisteredLimitRow } from '../db/schema.js';
@@ -105,6 +105,7 @@ export class LimitManager {
     const rows: RegisteredLimitRow[] = [];
     for (const input of inputs) {
       const ref = { ...input };
+      checkLength(ref.region_id, 64);
       await this.assertReferences(ref, 'registered_limit');
       const row: RegisteredLimitRow = {
         id: (ref.id as string | undefined) ?? newId(), service_id: String(ref.service_id), region_id: (ref.region_id as string | null | undefined) ?? null,

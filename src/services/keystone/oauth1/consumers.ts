@@ -3,7 +3,7 @@
  * secret is generated at creation and only shown then. (The OAuth1 request/access token flow
  * itself is not implemented.)
  */
-import { ConsumerNotFound, ValidationError } from '../errors.js';
+import { checkLength, ConsumerNotFound, ValidationError } from '../errors.js';
 import type { ManagerContext } from '../manager-context.js';
 import { jsonText, newId, parseJsonObject } from '../db/rows.js';
 import type { ConsumerTable } from '../db/schema.js';
@@ -33,6 +33,7 @@ export class ConsumerManager {
 
   /** Creates a consumer; the result carries the secret (this one time). */
   async createConsumer(input: Record<string, unknown>): Promise<ConsumerRecord & { secret: string }> {
+    checkLength(input.description, 64);
     const id = newId();
     const secret = newId();
     await this.ctx.db.insertInto('consumer').values({
@@ -44,6 +45,7 @@ export class ConsumerManager {
   async updateConsumer(id: string, changes: Record<string, unknown>): Promise<ConsumerRecord> {
     const current = await this.getConsumer(id);
     if ('secret' in changes) throw new ValidationError('Cannot change consumer secret');
+    checkLength(changes.description, 64);
     await this.ctx.db.updateTable('consumer').set({
       description: 'description' in changes ? ((changes.description as string | null) ?? null) : current.description,
       extra: jsonText({ ...extraOf(current), ...extraOf(changes) }),
