@@ -2,7 +2,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppCredManager } from '../application_credential/manager.js';
 import type { Authenticator } from '../auth/authenticate.js';
-import type { CatalogServiceBody, DomainRef, KeystoneProviders, ProjectRef, RoleRef } from '../providers.js';
+import type { CatalogCache } from '../auth/catalog-cache.js';
+import type { DomainRef, KeystoneProviders, ProjectRef, RoleRef } from '../providers.js';
 import type { RevokeManager } from '../revoke/manager.js';
 import type { RenderOptions } from '../token/model.js';
 import type { TokenProvider } from '../token/provider.js';
@@ -44,5 +45,5 @@ export interface AuthApiDeps {
   /** [trust] allow_redelegation. */
   allowRedelegation: boolean;
   /** The catalog for a token's scope (user and project fill URL templates). */
-  catalog(projectId?: string, userId?: string): Promise<CatalogServiceBody[]>;
+  catalogCache: CatalogCache;
 }

@@ -229,6 +229,22 @@ describe('auth catalog, projects, domains, system', () => {
     assert.equal((await f.call(unscoped, { method: 'GET', url: '/identity/v3/auth/catalog' })).statusCode, 403);
   });
 
+  test('a service added through the API is in the next catalog (cache emptied by catalog writes)', async () => {
+    const admin = await f.adminToken();
+    const names = async () => json(await f.call(admin, { method: 'GET', url: '/identity/v3/auth/catalog' })).catalog.map((s: any) => s.name);
+    assert.deepEqual(await names(), ['keystone']);
+    const svc = await f.call(admin, { method: 'POST', url: '/identity/v3/services', payload: { service: { type: 'image', name: 'glance' } } });
+    assert.equal(svc.statusCode, 201);
+    const sid = json(svc).service.id;
+    const ep = await f.call(admin, { method: 'POST', url: '/identity/v3/endpoints', payload: { endpoint: { service_id: sid, interface: 'public', url: 'http://img/$(project_id)s', region_id: 'RegionOne' } } });
+    assert.equal(ep.statusCode, 201);
+    const catalog = json(await f.call(admin, { method: 'GET', url: '/identity/v3/auth/catalog' })).catalog;
+    const glance = catalog.find((s: any) => s.name === 'glance');
+    assert.equal(glance.endpoints[0].url, `http://img/${f.adminProjectId}`, 'templates filled per project');
+    assert.equal((await f.call(admin, { method: 'DELETE', url: `/identity/v3/endpoints/${json(ep).endpoint.id}` })).statusCode, 204);
+    assert.deepEqual(json(await f.call(admin, { method: 'GET', url: '/identity/v3/auth/catalog' })).catalog.find((s: any) => s.name === 'glance').endpoints, []);
+  });
+
   test('projects, domains and system the user can scope to', async () => {
     const p = await f.makeProject('listme');
     await f.makeUser('lister', 'pw-lister', [{ role: 'reader', projectId: p }]);

@@ -31,7 +31,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): voi
   /** The token body, with the catalog unless ?nocatalog or the token is unscoped. */
   async function body(token: ResolvedToken, req: FastifyRequest): Promise<string> {
     const catalog = !hasQuery(req, 'nocatalog') && isScoped(token)
-      ? await deps.catalog(token.project?.id, token.trust ? token.trust.trustorUserId : token.user.id)
+      ? await deps.catalogCache.get(token.project?.id, token.trust ? token.trust.trustorUserId : token.user.id)
       : undefined;
     return JSON.stringify({ token: renderToken(token, { ...deps.render, ...(catalog ? { catalog } : {}) }) });
   }
@@ -88,7 +88,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): voi
     deps.authorize(req, 'identity:get_auth_catalog');
     const auth = req.ctx.auth;
     if (!auth?.projectId) throw new SecurityForbidden('A project-scoped token is required to produce a service catalog.');
-    const catalog = await deps.catalog(auth.projectId, auth.userId);
+    const catalog = await deps.catalogCache.get(auth.projectId, auth.userId);
     return send(reply, { catalog, links: { self: link('auth/catalog') } });
   });
 

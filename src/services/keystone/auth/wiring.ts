@@ -15,7 +15,8 @@ import { enforceCall } from '../policies/enforcer.js';
 import type { ResourceProviders } from '../resource-providers.js';
 import type { AuthSide } from './auth-side.js';
 import { AuthPluginError } from './errors.js';
-import { registerGrantInvalidation } from './grant-invalidation.js';
+import { registerCacheInvalidation } from './cache-invalidation.js';
+import { CatalogCache } from './catalog-cache.js';
 
 /** keystoneFault, plus the `identity` member upstream adds to auth plugin errors. */
 export const identityFault: FaultRenderer = (err) => {
@@ -79,17 +80,17 @@ export function authApiDeps(o: WiringOptions): AuthApiDeps {
     render: o.adminProject ? { adminProject: o.adminProject } : {},
     allowExpiredWindow: o.config.token.allow_expired_window,
     allowRedelegation: o.config.trust.allow_redelegation,
-    catalog: (projectId, userId) => o.providers.catalog(projectId, userId),
+    catalogCache: new CatalogCache((projectId, userId) => o.providers.catalog(projectId, userId)),
   };
 }
 
 /**
- * The identity service's routes: the grant hook first (it must see every PUT of the scope),
+ * The identity service's routes: the cache hook first (it must see every write of the scope),
  * then the auth side's and the resource side's routes.
  */
 export function identityRoutes(deps: AuthApiDeps, resource: ResourceDeps): FastifyPluginAsync {
   return async (scope) => {
-    registerGrantInvalidation(scope, deps.validator);
+    registerCacheInvalidation(scope, { validator: deps.validator, catalog: deps.catalogCache });
     registerAuthSideRoutes(scope, deps);
     await registerResourceRoutes(scope, resource);
   };
