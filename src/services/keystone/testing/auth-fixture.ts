@@ -21,6 +21,7 @@ import type { AuthDB } from '../db/auth-schema.js';
 import { checkPassword, hashPassword } from '../identity/password-hashing.js';
 import { createKeystoneEnforcer } from '../policies/enforcer.js';
 import { ResourceProviders } from '../resource-providers.js';
+import { TEST_DIALECTS, type TestDialect } from '../../../common/db/testing/dialects.js';
 import { resourceFixture, type ResourceFixture } from './resource-fixture.js';
 
 export const BASE_URL = 'http://localhost/identity';
@@ -54,8 +55,8 @@ export function passwordAuth(user: string, password: string, scope?: unknown): R
   };
 }
 
-export async function authFixture(overrides: Record<string, string> = {}): Promise<AuthFixture> {
-  const res = await resourceFixture();
+export async function authFixture(overrides: Record<string, string> = {}, dialect: TestDialect = TEST_DIALECTS[0]!): Promise<AuthFixture> {
+  const res = await resourceFixture({}, dialect);
   const { m } = res;
   await bootstrapIdentity(m, {
     adminUsername: 'admin', adminPassword: ADMIN_PASSWORD, adminProjectName: 'admin', region: 'RegionOne',
