@@ -142,6 +142,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
 
   // Start-up phases are logged at debug level with their duration (`log_level = debug`).
   let mark = performance.now();
+  log.debug({ phase: 'process start to launcher (module loading, config)', ms: Math.round(mark) }, 'start-up phase');
   const phase = (name: string): void => {
     const now = performance.now();
     log.debug({ phase: name, ms: Math.round(now - mark) }, 'start-up phase');
