@@ -3,6 +3,7 @@
  * image's tasks and the interoperable import call.
  */
 import type { FastifyInstance } from 'fastify';
+import { NotFound } from '../../../common/errors.js';
 import { parsePatch, patchDraft } from '../domain/json-patch.js';
 import { header, queryPairs, type GlanceApi } from './context.js';
 import { imageTaskView, imageView, pageLinks } from './views.js';
@@ -22,6 +23,8 @@ export function imageRoutes(app: FastifyInstance, api: GlanceApi): void {
   });
 
   app.get('/v2/images', async (req) => {
+    // GET /v2/images/ is an image with an empty id for Glance's router, not the list
+    if (req.url.split('?')[0]!.endsWith('/')) throw new NotFound();
     const pairs = queryPairs(req);
     const { images, nextMarker } = await api.images.list(req.ctx, pairs);
     return { images: images.map(view), ...pageLinks('/v2/images', pairs, nextMarker), schema: '/v2/schemas/images' };

@@ -104,7 +104,16 @@ export class ImportManager {
     if (method === 'copy-image') {
       if (req.all_stores) {
         stores = stores.filter((s) => !present.has(s));
-        if (stores.length === 0) return; // already everywhere
+        if (stores.length === 0) {
+          // Already everywhere: nothing to run. Record empty progress so that clients polling
+          // os_glance_importing_to_stores see the copy as finished.
+          if (image.properties[IMPORTING] === undefined || image.properties[FAILED] === undefined) {
+            image.properties[IMPORTING] ??= '';
+            image.properties[FAILED] ??= '';
+            await this.d.images.save(image);
+          }
+          return;
+        }
       } else {
         for (const s of stores) if (present.has(s)) throw new BadRequest(`Image is already present at store '${s}'`);
       }
