@@ -56,12 +56,17 @@ export interface TestGlance {
   notifications: Recorded[];
   dataDir: string;
   db: Database<any>;
+  transport: Transport;
   /** Register a token for a persona and return it. */
   token(name: string, persona: Persona): string;
   close(): Promise<void>;
 }
 
-export async function startTestGlance(overrides: Record<string, string> = {}): Promise<TestGlance> {
+/**
+ * @param overrides configuration values ('group.key' -> value)
+ * @param opts.bus send notifications on the in-process bus (a real Notifier) instead of recording them
+ */
+export async function startTestGlance(overrides: Record<string, string> = {}, opts: { bus?: boolean } = {}): Promise<TestGlance> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nubo-glance-'));
   const config = Config.load({
     groups: [...coreGroups, ...glanceGroups],
@@ -86,13 +91,13 @@ export async function startTestGlance(overrides: Record<string, string> = {}): P
       region: 'RegionOne', host: 'test', db, transport, tokenValidator: validator, credentials,
       session: new ServiceSession({ authUrl: 'http://127.0.0.1:9/identity', credentials, region: 'RegionOne' }),
     },
-    sink,
+    ...(opts.bus ? {} : { sink }),
   });
   const app = createHttpApp({ log, bodyLimit: 1 << 20, keepAliveTimeout: 5000 });
   await mountService(app, service.routes, { prefix: '/image', fault: service.fault, validator, authUri: 'http://localhost/identity' });
   await app.ready();
   return {
-    app, service, validator, notifications, dataDir, db,
+    app, service, validator, notifications, dataDir, db, transport,
     token(name, persona) {
       validator.tokens.set(name, persona);
       return name;
