@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TokenInfo, TokenValidator } from '../../common/auth/token-info.js';
 import { ServiceSession } from '../../common/clients/session.js';
 import { Config, coreGroups } from '../../common/config/index.js';
-import { migrate, openDatabase, parseDatabaseUrl, type Database } from '../../common/db/index.js';
+import { migrate, openDatabase, parseDatabaseUrl, type Database, type DatabaseTarget } from '../../common/db/index.js';
 import { Unauthorized } from '../../common/errors.js';
 import { createHttpApp } from '../../common/http/app.js';
 import { mountService } from '../../common/http/service-mount.js';
@@ -65,8 +65,9 @@ export interface TestGlance {
 /**
  * @param overrides configuration values ('group.key' -> value)
  * @param opts.bus send notifications on the in-process bus (a real Notifier) instead of recording them
+ * @param opts.target the database (default: SQLite in the data dir)
  */
-export async function startTestGlance(overrides: Record<string, string> = {}, opts: { bus?: boolean } = {}): Promise<TestGlance> {
+export async function startTestGlance(overrides: Record<string, string> = {}, opts: { bus?: boolean; target?: DatabaseTarget } = {}): Promise<TestGlance> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nubo-glance-'));
   const config = Config.load({
     groups: [...coreGroups, ...glanceGroups],
@@ -74,7 +75,7 @@ export async function startTestGlance(overrides: Record<string, string> = {}, op
     overrides: { 'DEFAULT.data_dir': dataDir, 'image.use_keystone_limits': 'false', ...overrides },
   });
   const log = createLogger({ level: process.env.NUBO_TEST_LOG ?? 'silent' });
-  const db = await openDatabase(parseDatabaseUrl('sqlite', { service: 'glance', dataDir }));
+  const db = await openDatabase(opts.target ?? parseDatabaseUrl('sqlite', { service: 'glance', dataDir }), { createIfMissing: true });
   await migrate(db, glanceMigrations, { table: 'glance_migrations' });
   const transport: Transport = await getTransport(`inproc://${dataDir}`);
   const validator = new FakeValidator();
