@@ -175,6 +175,25 @@ describe('interoperable import', () => {
     assert.equal(del.headers['allow'], 'GET');
   });
 
+  test('legacy import task (POST /v2/tasks): creates the image and fills it from the URL', async () => {
+    const input = { import_from: `http://127.0.0.1:${port}/image.raw`, import_from_format: 'raw', image_properties: { name: 'legacy', disk_format: 'raw', container_format: 'bare' } };
+    assert.equal((await call('POST', '/v2/tasks', 'owner', { json: { type: 'import', input } })).status, 403);
+    assert.equal((await call('POST', '/v2/tasks', 'admin', { json: { type: 'import' } })).status, 400);
+    assert.equal((await call('POST', '/v2/tasks', 'admin', { json: { type: 'import', input: { ...input, import_from: 'file:///etc/passwd' } } })).status, 400);
+    assert.equal((await call('POST', '/v2/tasks', 'admin', { json: { type: 'import', input: { ...input, import_from: 'http://10.1.1.1/x' } } })).status, 400);
+    const r = await call('POST', '/v2/tasks', 'admin', { json: { type: 'import', input } });
+    assert.equal(r.status, 201, r.text);
+    assert.equal(r.headers['location'], `/v2/tasks/${r.body.id}`);
+    assert.equal(r.body.status, 'pending');
+    await g.service.drain();
+    const task = (await call('GET', `/v2/tasks/${r.body.id}`, 'admin')).body;
+    assert.equal(task.status, 'success', task.message);
+    const img = (await call('GET', `/v2/images/${task.result.image_id}`, 'admin')).body;
+    assert.equal(img.name, 'legacy');
+    assert.equal(img.status, 'active');
+    assert.equal(img.size, served.length);
+  });
+
   test('deleting a staged image removes the staged data', async () => {
     const id = await image();
     await call('PUT', `/v2/images/${id}/stage`, 'owner', { data: raw(100) });

@@ -324,6 +324,51 @@ export class ImportManager {
     }
   }
 
+  /**
+   * Start a legacy `import` task (POST /v2/tasks): create an image from `image_properties`
+   * and fill it from `import_from` into the default store.
+   */
+  startLegacy(ctx: RequestContext, task: Task): void {
+    const run = this.runLegacy(ctx, task).catch((err) => this.d.log.error({ err, task: task.id }, 'import task crashed'));
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+
+  private async runLegacy(ctx: RequestContext, task: Task): Promise<void> {
+    let current = task;
+    try {
+      current = await this.d.tasks.transition(current, 'processing');
+      this.d.notifier.task('task.processing', current);
+      const input = current.input ?? {};
+      for (const key of ['import_from', 'import_from_format', 'image_properties']) {
+        if (!(key in input)) throw new Error(`Input does not contain '${key}' field`);
+      }
+      const image = await this.images.create(ctx, input['image_properties']);
+      const fetched = await fetchImportUri(String(input['import_from']), this.d.settings.importFilter);
+      const store = this.d.stores.get(this.d.stores.defaultId)!;
+      await setImageData(image, fetched.stream, store, this.d.settings, {
+        ...(fetched.size !== undefined && fetched.size > 0 ? { expectedSize: fetched.size } : {}),
+        maxSize: this.d.settings.imageSizeCap,
+        warn: (msg) => this.d.log.warn({ image: image.id }, msg),
+      });
+      transition(image, 'active');
+      try {
+        await this.d.images.save(image, 'queued');
+      } catch (err) {
+        for (const loc of image.locations) await store.delete(loc.url).catch(() => undefined);
+        throw err;
+      }
+      this.d.notifier.imageUploaded(image);
+      this.d.notifier.imageActivated(image);
+      current = await this.d.tasks.transition(current, 'success', { result: { image_id: image.id } });
+      this.d.notifier.task('task.success', current);
+    } catch (err) {
+      const message = err instanceof Error && err.message ? err.message : 'Task failed due to Internal Error';
+      current = await this.d.tasks.transition(current, 'failure', { message }).catch(() => current);
+      this.d.notifier.task('task.failure', current);
+    }
+  }
+
   /** GET /v2/images/{id}/tasks */
   async tasksOf(ctx: RequestContext, id: string): Promise<Task[]> {
     let image: Image;

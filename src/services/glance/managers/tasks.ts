@@ -7,6 +7,7 @@ import { BadRequest, MethodNotAllowed, NotFound } from '../../../common/errors.j
 import type { Task } from '../db/task-repo.js';
 import { parseLimit, type QueryPairs } from '../domain/list-query.js';
 import type { GlanceDeps } from './deps.js';
+import { isImportUriAllowed } from './web-download.js';
 
 const UUID_LIKE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
@@ -56,6 +57,30 @@ export class TaskManager {
     if (!task || !(viewer.isAdmin || task.owner === null || task.owner === viewer.projectId)) {
       throw new NotFound(`Task with the given ID ${id} was not found`);
     }
+    return task;
+  }
+
+  /** POST /v2/tasks: only the legacy `import` type can be started this way. */
+  async create(ctx: RequestContext, body: unknown, start: (task: Task) => void): Promise<Task> {
+    this.access(ctx);
+    if (body === undefined || body === null) throw new BadRequest('Body expected in request.');
+    if (typeof body !== 'object' || Array.isArray(body)) throw new BadRequest("Task 'type' is required");
+    for (const key of ['type', 'input']) if (!(key in body)) throw new BadRequest(`Task '${key}' is required`);
+    this.d.validator.validate('task', body);
+    const { type, input } = body as { type: string; input: Record<string, unknown> | null };
+    if (type !== 'import') throw new BadRequest(`Task type ${type} cannot be created through the tasks API`);
+    const from = input?.['import_from'];
+    if (typeof from !== 'string' || from === '') throw new BadRequest(`Invalid location: ${String(from)}`);
+    if (/^(file|filesystem):\/\/\//.test(from)) throw new BadRequest('File based imports are not allowed. Please use a non-local source of image data.');
+    if (!/^https?:\/\//.test(from)) throw new BadRequest("The given uri is not valid. Please specify a valid uri from the following list of supported uri ['http']");
+    if (!isImportUriAllowed(from, this.d.settings.importFilter)) throw new BadRequest(`URI for legacy import task does not pass filtering: ${from}`);
+    this.d.policy.enforce(ctx, 'add_task', {});
+    const viewer = this.d.policy.viewer(ctx);
+    const task = await this.d.tasks.create({
+      type: 'import', owner: viewer.projectId, imageId: null, userId: ctx.userId ?? null, requestId: ctx.requestId, input: input ?? {},
+    });
+    this.d.notifier.task('task.create', task);
+    start(task);
     return task;
   }
 
