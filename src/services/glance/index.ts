@@ -29,6 +29,9 @@ import { MemberManager } from './managers/members.js';
 import { KeystoneLimitSource, QuotaEnforcer } from './managers/quota.js';
 import { TaskManager } from './managers/tasks.js';
 import { isSupportedHash } from './stores/metering.js';
+import { MetadefManager } from './metadefs/manager.js';
+import { MetadefRepo } from './metadefs/repo.js';
+import { metadefSchemas, tagsCreateSchema } from './metadefs/schemas.js';
 import { ImageNotifier, type NotificationSink } from './notifications.js';
 import { parseBackends, StoreRegistry } from './stores/registry.js';
 import { OperatorError } from '../../common/errors.js';
@@ -127,6 +130,7 @@ export async function buildImageService(opts: BuildOptions): Promise<ImageInstan
     notify: (priority, eventType, payload) => notifier[priority === 'WARN' ? 'warn' : priority === 'ERROR' ? 'error' : 'info']({}, eventType, payload),
   };
   const images = new ImageRepo(database);
+  const mdSchemas = metadefSchemas();
   const schemas = {
     image: imageSchema(settings.diskFormats, settings.containerFormats),
     images: imagesSchema(settings.diskFormats, settings.containerFormats),
@@ -154,7 +158,15 @@ export async function buildImageService(opts: BuildOptions): Promise<ImageInstan
       },
     }),
     stores,
-    validator: new SchemaValidator(schemas),
+    validator: new SchemaValidator({
+      ...schemas,
+      metadef_namespace: mdSchemas['namespace']!,
+      metadef_object: mdSchemas['object']!,
+      metadef_property: mdSchemas['property']!,
+      metadef_tag: mdSchemas['tag']!,
+      metadef_tags_create: tagsCreateSchema(),
+      metadef_resource_type: mdSchemas['resource_type']!,
+    }),
     settings,
     log: ctx.log,
   };
@@ -173,6 +185,8 @@ export async function buildImageService(opts: BuildOptions): Promise<ImageInstan
     settings,
     view: { schemaProperties: schemaPropertyNames(), showDirectUrl: settings.showDirectUrl },
     schemas,
+    metadefs: new MetadefManager(new MetadefRepo(database), deps.policy, deps.validator, { limitDefault: settings.limitDefault, limitMax: settings.limitMax }),
+    metadefSchemas: mdSchemas,
     baseUrl: ctx.baseUrl,
   });
   return {

@@ -24,6 +24,29 @@ const ADMIN_OR_PROJECT_MEMBER_CREATE_IMAGE = `${ADMIN} or (${PROJECT_MEMBER} and
 const ADMIN_OR_SHARED_MEMBER = `${ADMIN} or (role:member and ${IMAGE_MEMBER_CHECK})`;
 const ADMIN_OR_PROJECT_READER_OR_SHARED_MEMBER = `${ADMIN} or role:reader and (project_id:%(project_id)s or ${IMAGE_MEMBER_CHECK})`;
 const SERVICE_OR_PROJECT_MEMBER = `${SERVICE} or (${PROJECT_MEMBER} and project_id:%(owner)s)`;
+const ADMIN_OR_PROJECT_READER_GET_NAMESPACE = `${ADMIN} or (role:reader and (project_id:%(project_id)s or ${PUBLIC}))`;
+const METADEF_ADMIN = 'rule:metadef_admin';
+
+/** Metadata definition rules (glance/policies/metadef.py): reads by visibility, writes by admins. */
+function metadefPolicies(): RuleDefault[] {
+  const read = (name: string): RuleDefault => project(name, ADMIN_OR_PROJECT_READER_GET_NAMESPACE, name.replace(/_/g, ' '));
+  const write = (name: string): RuleDefault => project(name, METADEF_ADMIN, name.replace(/_/g, ' '));
+  return [
+    { name: 'metadef_default', checkStr: '', description: 'Default rule of metadef policies.' },
+    { name: 'metadef_admin', checkStr: ADMIN, description: 'Administrative metadef operations.' },
+    read('get_metadef_namespace'),
+    project('get_metadef_namespaces', ADMIN_OR_PROJECT_READER, 'List namespace.'),
+    write('modify_metadef_namespace'), write('add_metadef_namespace'), write('delete_metadef_namespace'),
+    read('get_metadef_object'), read('get_metadef_objects'),
+    write('modify_metadef_object'), write('add_metadef_object'), write('delete_metadef_object'),
+    read('list_metadef_resource_types'), read('get_metadef_resource_type'),
+    write('add_metadef_resource_type_association'), write('remove_metadef_resource_type_association'),
+    read('get_metadef_property'), read('get_metadef_properties'),
+    write('modify_metadef_property'), write('add_metadef_property'), write('remove_metadef_property'),
+    read('get_metadef_tag'), read('get_metadef_tags'),
+    write('modify_metadef_tag'), write('add_metadef_tag'), write('add_metadef_tags'), write('delete_metadef_tag'), write('delete_metadef_tags'),
+  ];
+}
 
 const project = (name: string, checkStr: string, description: string, method?: string, path?: string): RuleDefault => ({
   name, checkStr, description, scopeTypes: ['project'], ...(method && path ? { operations: [{ method, path }] } : {}),
@@ -66,4 +89,5 @@ export const glancePolicies: RuleDefault[] = [
   project('tasks_api_access', ADMIN, 'Access to tasks API calls.'),
 
   project('stores_info_detail', `${ADMIN} or ${SERVICE}`, 'Expose store specific information', 'GET', '/v2/info/stores/detail'),
+  ...metadefPolicies(),
 ];

@@ -11,6 +11,7 @@ import type { GlancePolicy } from '../authz.js';
 import type { StoreRegistry } from '../stores/registry.js';
 import type { JsonSchema } from '../domain/schemas.js';
 import type { ImageViewOptions } from './views.js';
+import type { MetadefManager } from '../metadefs/manager.js';
 
 export interface GlanceApi {
   images: ImageManager;
@@ -24,6 +25,8 @@ export interface GlanceApi {
   settings: GlanceSettings;
   view: ImageViewOptions;
   schemas: Readonly<Record<string, JsonSchema>>;
+  metadefs: MetadefManager;
+  metadefSchemas: Readonly<Record<string, JsonSchema>>;
   /** This service's public base URL (for version links). */
   baseUrl: string;
 }

@@ -13,6 +13,7 @@ import { imageDataRoutes } from './image-data.js';
 import { imageRoutes } from './images.js';
 import { memberRoutes } from './members.js';
 import { taskRoutes } from './tasks.js';
+import { metadefRoutes } from '../metadefs/routes.js';
 
 export function glanceRoutes(api: GlanceApi): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
@@ -39,5 +40,6 @@ export function glanceRoutes(api: GlanceApi): FastifyPluginAsync {
     imageDataRoutes(app, api);
     memberRoutes(app, api);
     taskRoutes(app, api);
+    metadefRoutes(app, api.metadefs, api.metadefSchemas);
   };
 }

@@ -1,4 +1,5 @@
 /** Schema migrations of the image service's database. */
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { columnTypes, type Migrations } from '../../../common/db/index.js';
 
@@ -87,6 +88,64 @@ export const glanceMigrations: Migrations = {
         .execute();
       await db.schema.createIndex('ix_tasks_image').on('tasks').columns(['image_id']).execute();
       await db.schema.createIndex('ix_tasks_owner').on('tasks').columns(['owner', 'created_at']).execute();
+    },
+  },
+  '0002_metadefs': {
+    async up(db: Kysely<any>): Promise<void> {
+      const t = columnTypes(db);
+      await db.schema.createTable('metadef_namespaces')
+        .addColumn('id', t.string(36), (c) => c.primaryKey())
+        .addColumn('namespace', t.string(80), (c) => c.notNull().unique())
+        .addColumn('display_name', t.string(80))
+        .addColumn('description', t.text)
+        .addColumn('visibility', t.string(32), (c) => c.notNull())
+        .addColumn('protected', t.boolean, (c) => c.notNull().defaultTo(0))
+        .addColumn('owner', t.string(255))
+        .addColumn('created_at', t.timestamp, (c) => c.notNull())
+        .addColumn('updated_at', t.timestamp, (c) => c.notNull())
+        .execute();
+      for (const table of ['metadef_objects', 'metadef_properties']) {
+        await db.schema.createTable(table)
+          .addColumn('id', t.string(36), (c) => c.primaryKey())
+          .addColumn('namespace_id', t.string(36), (c) => c.notNull().references('metadef_namespaces.id').onDelete('cascade'))
+          .addColumn('name', t.string(255), (c) => c.notNull())
+          .addColumn('body', t.jsonText, (c) => c.notNull())
+          .addColumn('created_at', t.timestamp, (c) => c.notNull())
+          .addColumn('updated_at', t.timestamp, (c) => c.notNull())
+          .addUniqueConstraint(`uq_${table}_name`, ['namespace_id', 'name'])
+          .execute();
+      }
+      await db.schema.createTable('metadef_tags')
+        .addColumn('id', t.string(36), (c) => c.primaryKey())
+        .addColumn('namespace_id', t.string(36), (c) => c.notNull().references('metadef_namespaces.id').onDelete('cascade'))
+        .addColumn('name', t.string(255), (c) => c.notNull())
+        .addColumn('created_at', t.timestamp, (c) => c.notNull())
+        .addColumn('updated_at', t.timestamp, (c) => c.notNull())
+        .addUniqueConstraint('uq_metadef_tags_name', ['namespace_id', 'name'])
+        .execute();
+      await db.schema.createTable('metadef_resource_types')
+        .addColumn('id', t.string(36), (c) => c.primaryKey())
+        .addColumn('name', t.string(80), (c) => c.notNull().unique())
+        .addColumn('protected', t.boolean, (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', t.timestamp, (c) => c.notNull())
+        .addColumn('updated_at', t.timestamp, (c) => c.notNull())
+        .execute();
+      await db.schema.createTable('metadef_namespace_resource_types')
+        .addColumn('namespace_id', t.string(36), (c) => c.notNull().references('metadef_namespaces.id').onDelete('cascade'))
+        .addColumn('resource_type_id', t.string(36), (c) => c.notNull().references('metadef_resource_types.id'))
+        .addColumn('prefix', t.string(80))
+        .addColumn('properties_target', t.string(80))
+        .addColumn('created_at', t.timestamp, (c) => c.notNull())
+        .addColumn('updated_at', t.timestamp, (c) => c.notNull())
+        .addPrimaryKeyConstraint('pk_metadef_ns_rt', ['namespace_id', 'resource_type_id'])
+        .execute();
+      // The resource types of the metadata definitions Glance ships (etc/metadefs), which
+      // `glance-manage db load_metadefs` registers in a DevStack.
+      const now = new Date().toISOString();
+      const names = ['OS::Glance::Image', 'OS::Cinder::Volume', 'OS::Nova::Flavor', 'OS::Nova::Aggregate', 'OS::Nova::Server', 'OS::Trove::Instance'];
+      await db.insertInto('metadef_resource_types')
+        .values(names.map((name) => ({ id: randomUUID(), name, protected: 1, created_at: now, updated_at: now })))
+        .execute();
     },
   },
 };

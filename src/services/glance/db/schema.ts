@@ -79,7 +79,61 @@ export interface TasksTable {
   deleted: number;
 }
 
+export interface MetadefNamespacesTable {
+  id: string;
+  namespace: string;
+  display_name: string | null;
+  description: string | null;
+  visibility: string;
+  protected: number;
+  owner: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Objects and properties of a namespace: a name and a JSON document. */
+export interface MetadefItemsTable {
+  id: string;
+  namespace_id: string;
+  name: string;
+  /** JSON: the object (description, required, properties) or the property schema. */
+  body: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MetadefTagsTable {
+  id: string;
+  namespace_id: string;
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MetadefResourceTypesTable {
+  id: string;
+  name: string;
+  protected: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MetadefNamespaceResourceTypesTable {
+  namespace_id: string;
+  resource_type_id: string;
+  prefix: string | null;
+  properties_target: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface GlanceDB {
+  metadef_namespaces: MetadefNamespacesTable;
+  metadef_objects: MetadefItemsTable;
+  metadef_properties: MetadefItemsTable;
+  metadef_tags: MetadefTagsTable;
+  metadef_resource_types: MetadefResourceTypesTable;
+  metadef_namespace_resource_types: MetadefNamespaceResourceTypesTable;
   images: ImagesTable;
   image_properties: ImagePropertiesTable;
   image_tags: ImageTagsTable;

@@ -43,7 +43,7 @@ function describe(err: ErrorObject, data: unknown): string {
 }
 
 export class SchemaValidator {
-  private readonly ajv = new Ajv({ strict: false, allErrors: false, coerceTypes: false, useDefaults: false });
+  private readonly ajv = new Ajv({ strict: false, allErrors: false, coerceTypes: false, useDefaults: false, validateFormats: false });
   private readonly compiled = new Map<string, ValidateFunction>();
 
   constructor(private readonly schemas: Readonly<Record<string, JsonSchema>>) {}
