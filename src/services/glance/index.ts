@@ -30,6 +30,7 @@ import { KeystoneLimitSource, QuotaEnforcer } from './managers/quota.js';
 import { TaskManager } from './managers/tasks.js';
 import { isSupportedHash } from './stores/metering.js';
 import { MetadefManager } from './metadefs/manager.js';
+import { glancePolicies } from './policies.js';
 import { MetadefRepo } from './metadefs/repo.js';
 import { metadefSchemas, tagsCreateSchema } from './metadefs/schemas.js';
 import { ImageNotifier, type NotificationSink } from './notifications.js';
@@ -119,7 +120,7 @@ export async function buildImageService(opts: BuildOptions): Promise<ImageInstan
   const database = ctx.db as Database<GlanceDB>;
   const policyFile = img.policy_file || join(ctx.dataDir, 'glance-policy.yaml');
   const enforcer = new Enforcer({
-    defaults: (await import('./policies.js')).glancePolicies,
+    defaults: glancePolicies,
     ...(img.policy_file || existsSync(policyFile) ? { policyFile } : {}),
     enforceScope: img.enforce_scope,
     enforceNewDefaults: img.enforce_new_defaults,
@@ -193,7 +194,8 @@ export async function buildImageService(opts: BuildOptions): Promise<ImageInstan
     routes,
     fault: glanceFault,
     drain: () => imports.drain(),
-    stop: () => imports.drain(),
+    // Give running imports a moment; one cut short keeps its lock until it expires (as upstream).
+    stop: () => Promise.race([imports.drain(), new Promise<void>((r) => setTimeout(r, 10_000).unref())]),
   };
 }
 

@@ -35,13 +35,17 @@ export function imageDataRoutes(app: FastifyInstance, api: GlanceApi): void {
     done(null, payload);
   });
 
-  app.put<{ Params: IdParams }>('/v2/images/:image_id/file', async (req, reply) => {
+  // The parser above never buffers, but say it: image bodies have no size limit here
+  // (image_size_cap and quotas are enforced while streaming).
+  const unlimited = { bodyLimit: Number.MAX_SAFE_INTEGER };
+
+  app.put<{ Params: IdParams }>('/v2/images/:image_id/file', unlimited, async (req, reply) => {
     const body = octetStream(req);
     await api.data.upload(req.ctx, req.params.image_id, body, announcedSize(req), header(req, 'x-image-meta-store'));
     reply.code(204);
   });
 
-  app.put<{ Params: IdParams }>('/v2/images/:image_id/stage', async (req, reply) => {
+  app.put<{ Params: IdParams }>('/v2/images/:image_id/stage', unlimited, async (req, reply) => {
     const body = octetStream(req);
     await api.data.stage(req.ctx, req.params.image_id, body, announcedSize(req));
     reply.code(204);
