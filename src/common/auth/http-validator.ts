@@ -2,13 +2,15 @@
  * Token validation over HTTP (scale-out mode): GET /v3/auth/tokens with the service's own
  * token, cached in a bounded LRU for `cacheSeconds` (keystonemiddleware's token_cache_time).
  * Entries never outlive the token itself. `forget()` drops cached tokens when a revocation
- * notification arrives.
+ * notification arrives (RevocationListener); a validation that was under way meanwhile is not
+ * cached, so a revoked token cannot come back into the cache.
  */
 import { TtlLru } from '../cache/ttl-lru.js';
 import { ServiceClientError, type ServiceSession } from '../clients/session.js';
 import { Unauthorized } from '../errors.js';
 import { tokenInfoFromBody, type KeystoneTokenBody } from './token-body.js';
 import type { TokenInfo, TokenValidator } from './token-info.js';
+import { tokenMatches, type TokenCacheMatch } from './token-invalidation.js';
 
 export interface HttpValidatorOptions {
   cacheSize?: number;
@@ -17,6 +19,8 @@ export interface HttpValidatorOptions {
 
 export class HttpTokenValidator implements TokenValidator {
   private readonly cache: TtlLru<string, TokenInfo>;
+  /** Bumped by every forget; a validation that saw it change is not cached. */
+  private generation = 0;
 
   constructor(private readonly session: ServiceSession, opts: HttpValidatorOptions = {}) {
     this.cache = new TtlLru(opts.cacheSize ?? 10_000, (opts.cacheSeconds ?? 300) * 1000);
@@ -27,6 +31,7 @@ export class HttpTokenValidator implements TokenValidator {
       const hit = this.cache.get(token);
       if (hit) return hit;
     }
+    const generation = this.generation;
     let res;
     try {
       res = await this.session.request<{ token: KeystoneTokenBody }>('identity', 'GET', `/auth/tokens${opts.allowExpired ? '?allow_expired=1' : ''}`, {
@@ -37,15 +42,27 @@ export class HttpTokenValidator implements TokenValidator {
       throw err;
     }
     const info = tokenInfoFromBody(res.body.token);
-    if (!opts.allowExpired) this.cache.set(token, info, Date.parse(info.expiresAt) - Date.now());
+    if (!opts.allowExpired && generation === this.generation) this.cache.set(token, info, Date.parse(info.expiresAt) - Date.now());
     return info;
   }
 
-  /** Forget cached tokens matching a revocation (by audit id, user or project). */
-  forget(match: { auditId?: string; userId?: string; projectId?: string }): void {
-    this.cache.deleteWhere((t) =>
-      (match.auditId !== undefined && t.auditIds.includes(match.auditId))
-      || (match.userId !== undefined && t.userId === match.userId)
-      || (match.projectId !== undefined && t.projectId === match.projectId));
+  /**
+   * Forget the cached tokens matching every attribute of `match` (tokenMatches), e.g.
+   * `{ auditId }` for one revoked token, `{ userId, projectId }` for a user's tokens on a
+   * project, or every cached token with 'all'. A match without attributes forgets nothing.
+   */
+  forget(match: TokenCacheMatch | 'all'): void {
+    if (match === 'all') {
+      this.generation++;
+      this.cache.clear();
+      return;
+    }
+    if (Object.values(match).every((v) => v === undefined)) return;
+    this.generation++;
+    this.cache.deleteWhere((t) => tokenMatches(t, match));
+  }
+
+  get cachedTokens(): number {
+    return this.cache.size;
   }
 }
