@@ -161,11 +161,6 @@ export class ImageRepo {
     return (await this.hydrate([row]))[0];
   }
 
-  /** Whether an id was ever used (deleted images included). */
-  async exists(id: string): Promise<boolean> {
-    return (await this.db.selectFrom('images').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
-  }
-
   private async hydrate(rows: ImagesTable[]): Promise<Image[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
