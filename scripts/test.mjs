@@ -4,7 +4,7 @@
 // Usage: npm test [-- PATTERN...]   (PATTERN filters test files by substring)
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 const root = new URL('..', import.meta.url).pathname;
 const patterns = process.argv.slice(2);
@@ -33,9 +33,23 @@ if (files.length === 0) {
   process.exit(1);
 }
 console.log(`> node --test (${files.length} files)`);
-const run = spawnSync(
+// The spec reporter's own summary ("ℹ pass N") is repeated at the end as one plain line.
+const child = spawn(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...files],
-  { stdio: 'inherit', cwd: root, env: { ...process.env, NODE_ENV: 'test' } },
+  { stdio: ['ignore', 'pipe', 'inherit'], cwd: root, env: { ...process.env, NODE_ENV: 'test' } },
 );
-process.exit(run.status ?? 1);
+const counts = {};
+let tail = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  tail = (tail + chunk.toString()).split('\n').slice(-40).join('\n');
+});
+child.on('close', (code) => {
+  for (const m of tail.matchAll(/^ℹ (tests|pass|fail|skipped|cancelled) (\d+)$/gm)) counts[m[1]] = Number(m[2]);
+  if (counts.tests !== undefined) {
+    const failed = (counts.fail ?? 0) + (counts.cancelled ?? 0);
+    console.log(`${counts.pass ?? 0} passed, ${failed} failed, ${counts.skipped ?? 0} skipped`);
+  }
+  process.exit(code ?? 1);
+});
