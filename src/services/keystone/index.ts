@@ -1,8 +1,9 @@
 /**
  * The identity service (Keystone v3) as a Nubo ServicePlugin: the resource side (users,
  * projects, roles, catalog, ...) and the auth side (tokens, trusts, application credentials,
- * revocation) over one database, one policy enforcer and one event bus. Identity also hands
- * the launcher its in-process token validator and the bootstrap of the cloud.
+ * revocation) over one database, one policy enforcer and one event bus. Changes are announced
+ * on the message bus (notifications/). Identity also hands the launcher its in-process token
+ * validator and the bootstrap of the cloud.
  */
 import type { Kysely } from 'kysely';
 import type { IdentityInstance, ServiceContext, ServicePlugin } from '../../common/service/plugin.js';
@@ -15,6 +16,9 @@ import type { AuthDB } from './db/auth-schema.js';
 import { migrations } from './db/migrations/index.js';
 import { checkPassword, hashPassword } from './identity/password-hashing.js';
 import { createResourceManagers } from './managers.js';
+import { Hints } from './lib/hints.js';
+import { IdentityNotifier } from './notifications/audit.js';
+import { notificationConfigFrom, notificationConfigGroups } from './notifications/options.js';
 import { createKeystoneEnforcer } from './policies/enforcer.js';
 import { KeystoneEvents } from './providers.js';
 import { ResourceProviders } from './resource-providers.js';
@@ -23,10 +27,18 @@ export { rotateFernetKeys, initializeKeyRepository } from './token/key-repositor
 export { fernetKeyDir } from './auth-config.js';
 export { identityFault } from './auth/wiring.js';
 
+/** How long stopping waits for notifications still being sent. */
+const NOTIFICATION_DRAIN_MS = 2000;
+
 async function createIdentity(ctx: ServiceContext): Promise<IdentityInstance> {
   const events = new KeystoneEvents();
-  const managers = createResourceManagers(ctx.db, ctx.config, events, ctx.log, { dataDir: ctx.dataDir });
-  const providers = new ResourceProviders(managers);
+  const audit = new IdentityNotifier({
+    transport: ctx.transport, host: ctx.host, config: notificationConfigFrom(ctx.config), log: ctx.log,
+    // Called only once notifications are sent, when `managers` exists.
+    identityServiceId: async () => (await managers.catalog.listServices(new Hints().add('type', 'identity')))[0]?.id,
+  });
+  const managers = createResourceManagers(ctx.db, ctx.config, events, ctx.log, { dataDir: ctx.dataDir, audit });
+  const providers = new ResourceProviders(managers, audit);
   const resourceConfig = resourceConfigFrom(ctx.config);
   const authConfig = authConfigFrom(ctx.config);
   const { admin_project_name: apName, admin_project_domain_name: apDomain } = resourceConfig.resource;
@@ -42,6 +54,7 @@ async function createIdentity(ctx: ServiceContext): Promise<IdentityInstance> {
     checkSecret: (secret, hash) => checkPassword(secret, hash, managers.users.hashOptions()),
     defaultProjectId: async (user) => (await managers.users.findUser(user.id))?.default_project_id ?? null,
     ...(adminProject ? { adminProject } : {}),
+    audit,
   });
 
   // [oslo_policy] enforce_scope is off by default in the Keystone this mirrors (Zed).
@@ -65,6 +78,9 @@ async function createIdentity(ctx: ServiceContext): Promise<IdentityInstance> {
     },
     async stop() {
       if (poller) clearInterval(poller);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([audit.settled(), new Promise((done) => { timer = setTimeout(done, NOTIFICATION_DRAIN_MS); })]);
+      clearTimeout(timer);
     },
   };
 }
@@ -76,7 +92,7 @@ export const identityPlugin: ServicePlugin<IdentityInstance> = {
   description: 'OpenStack Identity (Keystone v3)',
   prefix: '/identity',
   catalogPath: '/v3',
-  configGroups: [...resourceConfigGroups, ...authConfigGroups],
+  configGroups: [...resourceConfigGroups, ...authConfigGroups, ...notificationConfigGroups],
   migrations,
   create: createIdentity,
 };

@@ -1,6 +1,7 @@
 /**
  * What every resource-side manager is built with: the database, the options, the event bus
- * the auth side listens to, a logger, and the other managers (Keystone's managers call each
+ * the auth side listens to, the notifications sent on the message bus, a logger, and the other
+ * managers (Keystone's managers call each
  * other, e.g. deleting a project removes its role assignments; the registry is filled once
  * all managers exist, so constructors must not use it).
  */
@@ -17,6 +18,7 @@ import type { DomainConfigManager } from './domain_config/domain-configs.js';
 import type { GroupManager } from './identity/groups.js';
 import type { UserManager } from './identity/users.js';
 import type { LimitManager } from './limit/limits.js';
+import type { IdentityAudit } from './notifications/audit.js';
 import type { ConsumerManager } from './oauth1/consumers.js';
 import type { PolicyBlobManager } from './policy/policies.js';
 import type { KeystoneEvents } from './providers.js';
@@ -41,6 +43,8 @@ export interface ManagerContext {
   db: Kysely<KeystoneDB>;
   config: ResourceConfig;
   events: KeystoneEvents;
+  /** Notifications on the message bus (upstream's notifications.Audit), sent after commit. */
+  audit: IdentityAudit;
   log: Logger;
   /** The other managers; filled after construction. */
   managers: ResourceManagers;

@@ -23,6 +23,7 @@ import { LimitManager } from './limit/limits.js';
 import { ConsumerManager } from './oauth1/consumers.js';
 import { PolicyBlobManager } from './policy/policies.js';
 import type { ManagerContext, ResourceManagers } from './manager-context.js';
+import { silentAudit, type IdentityAudit } from './notifications/audit.js';
 import type { KeystoneEvents } from './providers.js';
 import { ResourceManager } from './resource/resource.js';
 
@@ -34,6 +35,8 @@ export interface ResourceManagerOptions {
    * clear without it) and bootstrap's password-check cache live there.
    */
   dataDir?: string;
+  /** Where the managers' notifications go; none are sent without it. */
+  audit?: IdentityAudit;
 }
 
 /**
@@ -49,7 +52,7 @@ export function createResourceManagers(
 ): ResourceManagers {
   const kysely = (db instanceof Kysely ? db : db.db) as Kysely<KeystoneDB>;
   const resolved = 'get' in config && typeof config.get === 'function' ? resourceConfigFrom(config as Config) : (config as ResourceConfig);
-  const ctx = { db: kysely, config: resolved, events, log } as ManagerContext;
+  const ctx = { db: kysely, config: resolved, events, audit: opts.audit ?? silentAudit, log } as ManagerContext;
   const cipher = resolved.credential.encrypt && opts.dataDir ? fileKeyCipher(join(opts.dataDir, 'keystone-credential-key')) : clearCipher;
   const managers: ResourceManagers = {
     users: new UserManager(ctx, opts.dataDir ? new PasswordCheckCache(join(opts.dataDir, 'keystone-password-check.json')) : undefined),

@@ -1,10 +1,13 @@
 /**
  * KeystoneProviders (providers.ts) on the resource-side managers: what the auth side needs
- * to authenticate users and build tokens.
+ * to authenticate users and build tokens. Password checks send `identity.authenticate`
+ * (upstream's @notifications.emit_event('authenticate') on identity_api.authenticate).
  */
 import type { RoleRecord } from './assignment/roles.js';
+import { AccountLocked, PasswordExpired } from './errors.js';
 import type { UserRecord } from './identity/users.js';
 import type { ResourceManagers } from './manager-context.js';
+import { silentAudit, type IdentityAudit } from './notifications/audit.js';
 import type {
   CatalogServiceBody, DomainRef, KeystoneProviders, ProjectRef, RoleRef, UserRef,
 } from './providers.js';
@@ -27,7 +30,7 @@ export function roleRef(r: RoleRecord): RoleRef {
 }
 
 export class ResourceProviders implements KeystoneProviders {
-  constructor(private readonly m: ResourceManagers) {}
+  constructor(private readonly m: ResourceManagers, private readonly audit: IdentityAudit = silentAudit) {}
 
   async getUser(userId: string): Promise<UserRef | undefined> {
     const u = await this.m.users.findUser(userId);
@@ -40,7 +43,17 @@ export class ResourceProviders implements KeystoneProviders {
   }
 
   async checkPassword(userId: string, password: string): Promise<void> {
-    await this.m.users.authenticate(userId, password);
+    let user;
+    try {
+      user = await this.m.users.authenticate(userId, password);
+    } catch (err) {
+      // A locked account or an expired password carries its reason (PCI-DSS events).
+      const reason = err instanceof AccountLocked || err instanceof PasswordExpired
+        ? { reasonType: err.message, reasonCode: String(err.status) } : undefined;
+      this.audit.authenticate('failure', { id: userId, name: (await this.m.users.findUser(userId).catch(() => undefined))?.name ?? '' }, reason);
+      throw err;
+    }
+    this.audit.authenticate('success', { id: userId, name: user.name });
   }
 
   async getDomain(domainId: string): Promise<DomainRef | undefined> {

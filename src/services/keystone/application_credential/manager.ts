@@ -10,6 +10,7 @@ import { insertReturningId, isForeignKeyViolation, isUniqueViolation, toBool, tr
 import { ForbiddenNotSecurity, KeystoneConflict, RoleAssignmentNotFound } from '../errors.js';
 import type { ApplicationCredentialTable, AuthDB } from '../db/auth-schema.js';
 import { AccessRuleNotFound, ApplicationCredentialLimitExceeded, ApplicationCredentialNotFound } from '../auth/errors.js';
+import type { IdentityAudit } from '../notifications/audit.js';
 
 export interface AccessRule {
   id: string;
@@ -47,6 +48,8 @@ export interface AppCredManagerOptions {
   checkSecret(secret: string, hash: string): Promise<boolean>;
   /** The user's effective role ids on the project. */
   userRoleIds(userId: string, projectId: string): Promise<string[]>;
+  /** Notifications (identity.application_credential.*, identity.access_rule.deleted). */
+  audit?: IdentityAudit;
 }
 
 /** 64 random bytes, url-safe base64 without padding (upstream's _generate_secret). */
@@ -101,6 +104,7 @@ export class AppCredManager {
       }
       throw err;
     }
+    this.opts.audit?.created('application_credential', id);
     return { appCred: await this.get(id), secret };
   }
 
@@ -130,27 +134,34 @@ export class AppCredManager {
       if (!row) throw new ApplicationCredentialNotFound(id);
       await this.deleteInternal(trx, [row.internal_id]);
     });
+    this.opts.audit?.deleted('application_credential', id);
+    this.opts.audit?.invalidateTokens('application_credential.deleted', { applicationCredentialId: id });
   }
 
   /** Every credential of a user (the user was deleted or disabled); returns their ids. */
   async deleteForUser(userId: string, projectId?: string): Promise<string[]> {
-    return transaction(this.db, async (trx) => {
+    return this.notifyDeleted(await transaction(this.db, async (trx) => {
       let q = trx.selectFrom('application_credential').select(['internal_id', 'id']).where('user_id', '=', userId);
       if (projectId !== undefined) q = q.where('project_id', '=', projectId);
       const rows = await q.execute();
       await this.deleteInternal(trx, rows.map((r) => r.internal_id));
       return rows.map((r) => r.id);
-    });
+    }));
   }
 
   /** Delete the credentials that delegate a role (the role was deleted); returns their ids. */
   async deleteWithRole(roleId: string): Promise<string[]> {
-    return transaction(this.db, async (trx) => {
+    return this.notifyDeleted(await transaction(this.db, async (trx) => {
       const rows = await trx.selectFrom('application_credential as c').innerJoin('application_credential_role as r', 'r.application_credential_id', 'c.internal_id')
         .select(['c.internal_id', 'c.id']).where('r.role_id', '=', roleId).execute();
       await this.deleteInternal(trx, rows.map((r) => r.internal_id));
       return rows.map((r) => r.id);
-    });
+    }));
+  }
+
+  private notifyDeleted(ids: string[]): string[] {
+    for (const id of ids) this.opts.audit?.deleted('application_credential', id);
+    return ids;
   }
 
   async getAccessRule(userId: string, ruleId: string): Promise<AccessRule> {
@@ -181,10 +192,13 @@ export class AppCredManager {
         throw err;
       }
     });
+    this.opts.audit?.deleted('access_rule', ruleId);
   }
 
   async deleteAccessRulesForUser(userId: string): Promise<void> {
+    const rules = await this.db.selectFrom('access_rule').select('external_id').where('user_id', '=', userId).execute();
     await this.db.deleteFrom('access_rule').where('user_id', '=', userId).execute();
+    for (const r of rules) this.opts.audit?.deleted('access_rule', r.external_id);
   }
 
   private async findOrCreateRule(trx: Kysely<AuthDB>, userId: string, rule: Partial<AccessRule> & Omit<AccessRule, 'id'>): Promise<number> {

@@ -98,6 +98,7 @@ export class AssignmentManager {
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
     }
+    this.ctx.audit.roleAssignment('created', { ...g, inherited: g.inherited ?? false });
   }
 
   private grantQuery(g: GrantTarget) {
@@ -142,6 +143,7 @@ export class AssignmentManager {
     if (Number(res.numDeletedRows) === 0) {
       throw new RoleAssignmentNotFound(g.roleId, (g.userId ?? g.groupId)!, (g.domainId ?? g.projectId)!);
     }
+    this.ctx.audit.roleAssignment('deleted', { ...g, inherited: g.inherited ?? false });
     await this.ctx.events.emit('assignment.removed', {
       ...(g.userId ? { userId: g.userId } : { groupId: g.groupId! }),
       ...(g.projectId ? { projectId: g.projectId } : { domainId: g.domainId! }),

@@ -92,6 +92,7 @@ export class RoleManager {
       if (isUniqueViolation(err)) throw new KeystoneConflict('role', duplicateEntry('name', name, domainId ?? undefined));
       throw err;
     }
+    this.ctx.audit.created('role', roleId);
     return this.getRole(roleId);
   }
 
@@ -116,6 +117,7 @@ export class RoleManager {
       if (isUniqueViolation(err)) throw new KeystoneConflict('role', duplicateEntry('name', name, original.domain_id ?? undefined));
       throw err;
     }
+    this.ctx.audit.updated('role', roleId);
     return this.getRole(roleId);
   }
 
@@ -128,6 +130,7 @@ export class RoleManager {
       await trx.deleteFrom('implied_role').where((eb) => eb.or([eb('prior_role_id', '=', roleId), eb('implied_role_id', '=', roleId)])).execute();
       await trx.deleteFrom('role').where('id', '=', roleId).execute();
     });
+    this.ctx.audit.deleted('role', roleId);
     await this.ctx.events.emit('role.deleted', { roleId });
   }
 

@@ -2,12 +2,15 @@
  * Builds Keystone's auth side over the resource side's KeystoneProviders: the Fernet key
  * repository (created on first start), revocation events, trusts, application credentials,
  * the token provider, the in-process validator and the authenticator, wired to the resource
- * side's events.
+ * side's events. With an audit, trusts and application credentials send notifications and the
+ * changes that invalidate tokens are announced on the bus (token-cache-fanout.ts).
  */
 import type { Kysely } from 'kysely';
 import type { AuthConfig } from '../auth-config.js';
 import { AppCredManager } from '../application_credential/manager.js';
 import type { AuthDB } from '../db/auth-schema.js';
+import type { IdentityAudit } from '../notifications/audit.js';
+import { fanOutTokenInvalidations } from '../notifications/token-cache-fanout.js';
 import type { KeystoneEvents, KeystoneProviders, UserRef } from '../providers.js';
 import { RevokeManager } from '../revoke/manager.js';
 import { TokenFormatter } from '../token/formatter.js';
@@ -32,6 +35,8 @@ export interface AuthSideOptions {
   defaultProjectId(user: UserRef): Promise<string | null>;
   /** [resource] admin_project_name / admin_project_domain_name when both are set. */
   adminProject?: { name: string; domainName: string };
+  /** Notifications on the message bus; none without it. */
+  audit?: IdentityAudit;
 }
 
 export interface AuthSide {
@@ -55,12 +60,14 @@ export async function createAuthSide(o: AuthSideOptions): Promise<AuthSide> {
     maxRedelegationCount: c.trust.max_redelegation_count,
     userEnabled: async (id) => (await o.providers.getUser(id))?.enabled ?? false,
     onDeleted: async (id) => { await revoke.revokeByTrust(id); },
+    ...(o.audit ? { audit: o.audit } : {}),
   });
   const appCreds = new AppCredManager(o.db, {
     userLimit: c.applicationCredential.user_limit,
     hashSecret: o.hashSecret,
     checkSecret: o.checkSecret,
     userRoleIds: async (userId, projectId) => (await o.providers.rolesOnProject(userId, projectId)).map((r) => r.id),
+    ...(o.audit ? { audit: o.audit } : {}),
   });
   const tokens = new TokenProvider({ formatter: new TokenFormatter(keys), providers: o.providers, revoke, trusts, appCreds, expiration: c.token.expiration });
   const validator = new IdentityTokenValidator(tokens, revoke, {
@@ -75,5 +82,6 @@ export async function createAuthSide(o: AuthSideOptions): Promise<AuthSide> {
     defaultProjectId: o.defaultProjectId,
   });
   subscribeToResourceEvents(o.events, { revoke, validator, trusts, appCreds });
+  if (o.audit) fanOutTokenInvalidations(o.events, revoke, o.audit);
   return { keys, revoke, trusts, appCreds, tokens, validator, authenticator };
 }

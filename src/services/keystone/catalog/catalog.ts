@@ -132,6 +132,7 @@ export class CatalogManager {
       if (isUniqueViolation(err)) throw new KeystoneConflict('region', `Duplicate ID, ${id}.`);
       throw err;
     }
+    this.ctx.audit.created('region', id);
     return this.getRegion(id);
   }
 
@@ -155,6 +156,7 @@ export class CatalogManager {
       description, parent_region_id: parent,
       extra: jsonText({ ...extraOf(original, REGION_ATTRS), ...extraOf(changes, REGION_ATTRS) }),
     }).where('id', '=', regionId).execute();
+    this.ctx.audit.updated('region', regionId);
     return this.getRegion(regionId);
   }
 
@@ -169,6 +171,7 @@ export class CatalogManager {
     const used = await this.db.selectFrom('endpoint').select('id').where('region_id', 'in', tree).executeTakeFirst();
     if (used) throw new RegionDeletionError(regionId);
     await this.db.deleteFrom('region').where('id', 'in', tree).execute();
+    this.ctx.audit.deleted('region', regionId);
   }
 
   // Services
@@ -193,6 +196,7 @@ export class CatalogManager {
     await this.db.insertInto('service').values({
       id: serviceId, type: String(input.type), enabled: toBoolean(input.enabled, true), extra: jsonText(extra),
     }).execute();
+    this.ctx.audit.created('service', serviceId);
     return this.getService(serviceId);
   }
 
@@ -203,6 +207,7 @@ export class CatalogManager {
       enabled: 'enabled' in changes ? toBoolean(changes.enabled, true) : original.enabled,
       extra: jsonText({ ...extraOf(original, SERVICE_ATTRS), ...extraOf(changes, SERVICE_ATTRS) }),
     }).where('id', '=', serviceId).execute();
+    this.ctx.audit.updated('service', serviceId);
     return this.getService(serviceId);
   }
 
@@ -215,6 +220,7 @@ export class CatalogManager {
       await trx.deleteFrom('endpoint').where('service_id', '=', serviceId).execute();
       await trx.deleteFrom('service').where('id', '=', serviceId).execute();
     });
+    this.ctx.audit.deleted('service', serviceId);
   }
 
   // Endpoints
@@ -270,6 +276,7 @@ export class CatalogManager {
       extra: jsonText(extraOf(e, ENDPOINT_ATTRS)), enabled: toBoolean(e.enabled, true),
       region_id: (e.region_id as string | null | undefined) ?? null,
     }).execute();
+    this.ctx.audit.created('endpoint', endpointId);
     return this.getEndpoint(endpointId);
   }
 
@@ -286,6 +293,7 @@ export class CatalogManager {
       enabled: 'enabled' in e ? toBoolean(e.enabled, true) : original.enabled,
       extra: jsonText({ ...extraOf(original, ENDPOINT_ATTRS), ...extraOf(e, ENDPOINT_ATTRS) }),
     }).where('id', '=', endpointId).execute();
+    this.ctx.audit.updated('endpoint', endpointId);
     return this.getEndpoint(endpointId);
   }
 
@@ -293,6 +301,7 @@ export class CatalogManager {
     await this.getEndpoint(endpointId);
     await this.db.deleteFrom('endpoint').where('id', '=', endpointId).execute();
     await this.ctx.managers.endpointFilter.deleteAssociationsForEndpoint(endpointId);
+    this.ctx.audit.deleted('endpoint', endpointId);
   }
 
   /**

@@ -84,6 +84,7 @@ export class CredentialManager {
       if (isUniqueViolation(err)) throw new KeystoneConflict('credential', duplicateEntry('ID', credentialId));
       throw err;
     }
+    this.ctx.audit.created('credential', credentialId);
     return this.getCredential(credentialId);
   }
 
@@ -114,6 +115,7 @@ export class CredentialManager {
   async deleteCredential(credentialId: string): Promise<void> {
     await this.getCredential(credentialId);
     await this.db.deleteFrom('credential').where('id', '=', credentialId).execute();
+    this.ctx.audit.deleted('credential', credentialId);
   }
 
   async deleteCredentialsForProject(projectId: string): Promise<void> {

@@ -81,6 +81,7 @@ export class GroupManager {
       if (isUniqueViolation(err)) throw new KeystoneConflict('group', duplicateEntry('name', name, domainId));
       throw err;
     }
+    this.ctx.audit.created('group', id);
     return this.getGroup(id);
   }
 
@@ -102,6 +103,7 @@ export class GroupManager {
       if (isUniqueViolation(err)) throw new KeystoneConflict('group', duplicateEntry('name', name, original.domain_id));
       throw err;
     }
+    this.ctx.audit.updated('group', groupId);
     return this.getGroup(groupId);
   }
 
@@ -118,6 +120,7 @@ export class GroupManager {
       await trx.deleteFrom('identity_group').where('id', '=', groupId).execute();
     });
     await this.ctx.managers.assignments.deleteGroupAssignments(groupId);
+    this.ctx.audit.deleted('group', groupId);
     if (hadRoles) {
       for (const m of members) await this.ctx.events.emit('user.removed_from_group', { userId: m.user_id, groupId });
     }
@@ -136,6 +139,7 @@ export class GroupManager {
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
     }
+    this.ctx.audit.addedTo('group', groupId, 'user', userId);
   }
 
   private notInGroup(userId: string, groupId: string): NotFound {
@@ -157,6 +161,7 @@ export class GroupManager {
       await this.ctx.managers.users.getUser(userId);
       throw this.notInGroup(userId, groupId);
     }
+    this.ctx.audit.removedFrom('group', groupId, 'user', userId);
     await this.ctx.events.emit('user.removed_from_group', { userId, groupId });
   }
 }

@@ -243,6 +243,7 @@ export class UserManager {
     if ('password' in input) {
       await this.setPassword(id, (input.password as string | null) ?? null, this.expiryFor(now, options, true), false, now);
     }
+    this.ctx.audit.created('user', id);
     return this.getUser(id);
   }
 
@@ -276,6 +277,7 @@ export class UserManager {
     if ('password' in changes) {
       await this.setPassword(userId, (changes.password as string | null) ?? null, this.expiryFor(now, options, true), false, now);
     }
+    this.ctx.audit.updated('user', userId);
     if (wasEnabled && !enabled) await this.ctx.events.emit('user.disabled', { userId });
     if (changes.password !== undefined && changes.password !== null) await this.ctx.events.emit('user.password_changed', { userId });
     return this.getUser(userId);
@@ -290,6 +292,7 @@ export class UserManager {
     });
     await this.ctx.managers.assignments.deleteUserAssignments(userId);
     await this.ctx.managers.credentials.deleteCredentialsForUser(userId);
+    this.ctx.audit.deleted('user', userId);
     await this.ctx.events.emit('user.deleted', { userId });
   }
 
@@ -386,6 +389,7 @@ export class UserManager {
     }
     const now = nowIso();
     await this.setPassword(userId, newPassword, this.expiryFor(now, options, false), true, now);
+    this.ctx.audit.updated('user', userId);
     await this.ctx.events.emit('user.password_changed', { userId });
   }
 }

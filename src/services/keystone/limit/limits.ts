@@ -120,6 +120,7 @@ export class LimitManager {
     await this.db.transaction().execute(async (trx) => {
       for (const row of rows) await trx.insertInto('registered_limit').values(row).execute();
     });
+    for (const row of rows) this.ctx.audit.created('registered_limit', row.id);
     return rows.map(registeredRecord);
   }
 
@@ -142,6 +143,7 @@ export class LimitManager {
       service_id: next.service_id, region_id: next.region_id ?? null, resource_name: next.resource_name,
       default_limit: Number(next.default_limit), description: next.description ?? null,
     }).where('id', '=', id).execute();
+    this.ctx.audit.updated('registered_limit', id);
     return this.getRegisteredLimit(id);
   }
 
@@ -149,6 +151,7 @@ export class LimitManager {
     await this.getRegisteredLimit(id);
     await this.assertUnreferenced(id);
     await this.db.deleteFrom('registered_limit').where('id', '=', id).execute();
+    this.ctx.audit.deleted('registered_limit', id);
   }
 
   // Project and domain limits
@@ -208,6 +211,7 @@ export class LimitManager {
     await this.db.transaction().execute(async (trx) => {
       for (const row of rows) await trx.insertInto('project_limit').values(row).execute();
     });
+    for (const row of rows) this.ctx.audit.created('limit', row.id);
     return this.limitRecords(rows);
   }
 
@@ -218,12 +222,14 @@ export class LimitManager {
     if (changes.resource_limit !== undefined && changes.resource_limit !== null) set.resource_limit = Number(changes.resource_limit);
     if (changes.description) set.description = String(changes.description);
     if (Object.keys(set).length > 0) await this.db.updateTable('project_limit').set(set).where('id', '=', id).execute();
+    this.ctx.audit.updated('limit', id);
     return this.getLimit(id);
   }
 
   async deleteLimit(id: string): Promise<void> {
     await this.getLimit(id);
     await this.db.deleteFrom('project_limit').where('id', '=', id).execute();
+    this.ctx.audit.deleted('limit', id);
   }
 
   async deleteLimitsForProject(projectId: string): Promise<void> {

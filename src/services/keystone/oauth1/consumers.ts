@@ -39,6 +39,7 @@ export class ConsumerManager {
     await this.ctx.db.insertInto('consumer').values({
       id, description: (input.description as string | null | undefined) ?? null, secret, extra: jsonText(extraOf(input)),
     }).execute();
+    this.ctx.audit.created('OS-OAUTH1:consumer', id);
     return { ...(await this.getConsumer(id)), secret };
   }
 
@@ -50,11 +51,13 @@ export class ConsumerManager {
       description: 'description' in changes ? ((changes.description as string | null) ?? null) : current.description,
       extra: jsonText({ ...extraOf(current), ...extraOf(changes) }),
     }).where('id', '=', id).execute();
+    this.ctx.audit.updated('OS-OAUTH1:consumer', id);
     return this.getConsumer(id);
   }
 
   async deleteConsumer(id: string): Promise<void> {
     await this.getConsumer(id);
     await this.ctx.db.deleteFrom('consumer').where('id', '=', id).execute();
+    this.ctx.audit.deleted('OS-OAUTH1:consumer', id);
   }
 }

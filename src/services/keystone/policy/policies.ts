@@ -34,6 +34,7 @@ export class PolicyBlobManager {
   async createPolicy(input: Record<string, unknown>): Promise<PolicyBlobRecord> {
     const id = newId();
     await this.ctx.db.insertInto('policy').values({ id, type: String(input.type), blob: String(input.blob), extra: jsonText(extraOf(input)) }).execute();
+    this.ctx.audit.created('policy', id);
     return this.getPolicy(id);
   }
 
@@ -45,11 +46,13 @@ export class PolicyBlobManager {
       blob: 'blob' in changes ? String(changes.blob) : current.blob,
       extra: jsonText({ ...extraOf(current), ...extraOf(changes) }),
     }).where('id', '=', id).execute();
+    this.ctx.audit.updated('policy', id);
     return this.getPolicy(id);
   }
 
   async deletePolicy(id: string): Promise<void> {
     await this.getPolicy(id);
     await this.ctx.db.deleteFrom('policy').where('id', '=', id).execute();
+    this.ctx.audit.deleted('policy', id);
   }
 }

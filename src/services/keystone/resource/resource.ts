@@ -313,6 +313,7 @@ export class ResourceManager {
       if (isUniqueViolation(err)) throw new KeystoneConflict('project', this.conflictMessage(record));
       throw err;
     }
+    this.ctx.audit.created(isDomain ? 'domain' : 'project', projectId);
     return this.getProject(projectId);
   }
 
@@ -392,6 +393,9 @@ export class ResourceManager {
       if (isUniqueViolation(err)) throw new KeystoneConflict('project', this.conflictMessage({ ...original, name }));
       throw err;
     }
+    // As upstream: a domain is a project too; disabling shows on the bus as an update.
+    this.ctx.audit.updated('project', projectId);
+    if (original.is_domain) this.ctx.audit.updated('domain', projectId);
 
     if (wasEnabled && !enabled) {
       if (original.is_domain) {
@@ -451,6 +455,7 @@ export class ResourceManager {
     await m.limits.deleteLimitsForProject(projectId);
     await m.users.unsetDefaultProject(projectId);
     await m.endpointFilter.deleteAssociationsForProject(projectId);
+    this.ctx.audit.deleted('project', projectId);
     await this.ctx.events.emit('project.deleted', { projectId });
   }
 
@@ -483,6 +488,8 @@ export class ResourceManager {
     });
     await m.assignments.deleteProjectAssignments(domain.id);
     await m.domainConfigs.deleteDomainConfig(domain.id);
+    this.ctx.audit.deleted('project', domain.id);
+    this.ctx.audit.deleted('domain', domain.id);
     await this.ctx.events.emit('domain.deleted', { domainId: domain.id });
   }
 
@@ -503,6 +510,7 @@ export class ResourceManager {
     const name = tag.trim();
     if (!project.tags.includes(name)) {
       await this.db.insertInto('project_tag').values({ project_id: projectId, name }).execute();
+      this.ctx.audit.created('project tag', name);
     }
     return name;
   }
@@ -527,6 +535,7 @@ export class ResourceManager {
     }
     if (!project.tags.includes(tag)) throw new ProjectTagNotFound(tag);
     await this.db.deleteFrom('project_tag').where('project_id', '=', projectId).where('name', '=', tag).execute();
+    this.ctx.audit.deleted('project tag', tag);
   }
 }
 

@@ -3,6 +3,8 @@
  * held in memory as an index so checking a token costs no query, and announced to listeners
  * (the token validator drops matching cached tokens at once). Events written by other Keystone
  * processes sharing the database are read by `sync()` (called periodically by the service).
+ * `onRecord` listeners hear only about the events this process stores (to tell other services
+ * over the bus, once per event).
  * Old events are pruned when new ones are written, as upstream.
  */
 import type { Kysely, Selectable } from 'kysely';
@@ -92,6 +94,7 @@ class EventIndex {
 export class RevokeManager {
   private readonly index = new EventIndex();
   private readonly listeners: RevokeListener[] = [];
+  private readonly recordListeners: RevokeListener[] = [];
   private lastId = 0;
 
   constructor(private readonly db: Kysely<AuthDB>, private readonly opts: RevokeManagerOptions) {}
@@ -114,6 +117,11 @@ export class RevokeManager {
 
   onRevoke(listener: RevokeListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Hear about the events this process stores (not those read from other processes). */
+  onRecord(listener: RevokeListener): void {
+    this.recordListeners.push(listener);
   }
 
   isRevoked(t: TokenValues): boolean {
@@ -139,6 +147,7 @@ export class RevokeManager {
     });
     this.index.add(event);
     this.announce(event);
+    for (const l of this.recordListeners) l(event);
     await this.prune(event.revokedAt);
     return event;
   }

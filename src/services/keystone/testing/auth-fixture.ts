@@ -2,7 +2,8 @@
  * Test support for the auth side: the real resource side (resourceFixture) bootstrapped as a
  * cloud would be (Default domain, admin, roles, a catalog), the auth side over it with a temp
  * Fernet key repository, and every identity route mounted at /identity on an HTTP app for
- * app.inject, as the identity plugin mounts them. Helpers log in and call the API.
+ * app.inject, as the identity plugin mounts them. Helpers log in and call the API. With an
+ * audit, notifications go where it sends them (as the plugin wires its IdentityNotifier).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { authApiDeps, identityFault, identityRoutes } from '../auth/wiring.js';
 import { bootstrapIdentity } from '../bootstrap.js';
 import type { AuthDB } from '../db/auth-schema.js';
 import { checkPassword, hashPassword } from '../identity/password-hashing.js';
+import type { IdentityAudit } from '../notifications/audit.js';
 import { createKeystoneEnforcer } from '../policies/enforcer.js';
 import { ResourceProviders } from '../resource-providers.js';
 import { TEST_DIALECTS, type TestDialect } from '../../../common/db/testing/dialects.js';
@@ -55,15 +57,19 @@ export function passwordAuth(user: string, password: string, scope?: unknown): R
   };
 }
 
-export async function authFixture(overrides: Record<string, string> = {}, dialect: TestDialect = TEST_DIALECTS[0]!): Promise<AuthFixture> {
-  const res = await resourceFixture({}, dialect);
+export async function authFixture(
+  overrides: Record<string, string> = {},
+  dialect: TestDialect = TEST_DIALECTS[0]!,
+  opts: { audit?: IdentityAudit } = {},
+): Promise<AuthFixture> {
+  const res = await resourceFixture({}, dialect, opts);
   const { m } = res;
   await bootstrapIdentity(m, {
     adminUsername: 'admin', adminPassword: ADMIN_PASSWORD, adminProjectName: 'admin', region: 'RegionOne',
     catalog: [{ serviceType: 'identity', serviceName: 'keystone', description: 'Identity', url: `${BASE_URL}/v3` }],
     serviceUsers: [],
   });
-  const providers = new ResourceProviders(m);
+  const providers = new ResourceProviders(m, opts.audit);
   const config: AuthConfig = defaultAuthConfig(overrides);
   const keyRoot = mkdtempSync(join(tmpdir(), 'nubo-auth-'));
   const side = await createAuthSide({
@@ -75,6 +81,7 @@ export async function authFixture(overrides: Record<string, string> = {}, dialec
     hashSecret: (s) => hashPassword(s, m.users.hashOptions()),
     checkSecret: (s, h) => checkPassword(s, h, m.users.hashOptions()),
     defaultProjectId: async (u) => (await m.users.findUser(u.id))?.default_project_id ?? null,
+    ...(opts.audit ? { audit: opts.audit } : {}),
   });
   const enforcer = createKeystoneEnforcer({ enforceScope: false });
   const deps = authApiDeps({ managers: m, providers, side, enforcer, baseUrl: BASE_URL, config });

@@ -11,6 +11,7 @@ import { BadRequest } from '../../../common/errors.js';
 import { KeystoneConflict } from '../errors.js';
 import type { AuthDB, TrustTable } from '../db/auth-schema.js';
 import { SecurityForbidden, TrustNotFound, TrustUseLimitReached } from '../auth/errors.js';
+import type { IdentityAudit } from '../notifications/audit.js';
 import { isoTime } from '../token/time.js';
 
 export interface TrustRef {
@@ -38,6 +39,8 @@ export interface TrustManagerOptions {
   userEnabled(userId: string): Promise<boolean>;
   /** Called when trusts are deleted (revocation of their tokens). */
   onDeleted?(trustId: string): Promise<void>;
+  /** Notifications (identity.OS-TRUST:trust.created|deleted). */
+  audit?: IdentityAudit;
 }
 
 const MAX_CONSUME_ATTEMPTS = 10;
@@ -118,6 +121,7 @@ export class TrustManager {
     }
     if (trust.redelegationCount === null) trust.redelegationCount = max;
     await this.insert(trust);
+    this.opts.audit?.created('OS-TRUST:trust', trust.id);
     return trust;
   }
 
@@ -135,6 +139,7 @@ export class TrustManager {
     }
     const done = await compareAndSwap(this.db, 'trust', { where: { id: trustId }, expect: { deleted_at: null }, set: { deleted_at: nowIso() } });
     if (!done) throw new TrustNotFound(trustId);
+    this.opts.audit?.deleted('OS-TRUST:trust', trustId);
     await this.opts.onDeleted?.(trustId);
   }
 
@@ -147,7 +152,9 @@ export class TrustManager {
 
   private async softDelete(ids: string[]): Promise<void> {
     for (const id of ids) {
-      await compareAndSwap(this.db, 'trust', { where: { id }, expect: { deleted_at: null }, set: { deleted_at: nowIso() } });
+      if (await compareAndSwap(this.db, 'trust', { where: { id }, expect: { deleted_at: null }, set: { deleted_at: nowIso() } })) {
+        this.opts.audit?.deleted('OS-TRUST:trust', id);
+      }
       await this.opts.onDeleted?.(id);
     }
   }
