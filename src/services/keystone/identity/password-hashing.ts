@@ -2,12 +2,14 @@
  * Password hashes compatible with Keystone (keystone/common/password_hashers/*): bcrypt
  * (`$2b$`, the default), bcrypt_sha256 (passlib's `$bcrypt-sha256$v=2,t=2b,r=12$salt$digest`),
  * scrypt (`$scrypt$ln=16,r=8,p=1$salt$digest`) and pbkdf2_sha512
- * (`$pbkdf2-sha512$rounds$salt$digest`). bcrypt is bcryptjs; the others are node:crypto,
+ * (`$pbkdf2-sha512$rounds$salt$digest`). bcrypt is the native `bcrypt` package; the others are node:crypto,
  * formatted by hand since no library writes passlib's formats.
  */
 import { createHmac, pbkdf2, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import bcrypt from 'bcryptjs';
+// Native bcrypt: hashing runs on libuv's thread pool, never blocking the event loop (a cost-12
+// hash is ~200 ms of CPU; bcryptjs would stall every other request for that long).
+import bcrypt from 'bcrypt';
 import { PasswordValidationError, PasswordVerificationError } from '../errors.js';
 
 const pbkdf2Async = promisify(pbkdf2);
@@ -44,7 +46,7 @@ export async function hashPassword(password: string, opts: HashOptions): Promise
   const pw = truncate(password, opts);
   switch (opts.algorithm) {
     case 'bcrypt':
-      return bcrypt.hash(pw.toString('utf8'), opts.rounds || 12);
+      return bcrypt.hash(pw, opts.rounds || 12);
     case 'bcrypt_sha256': {
       const rounds = opts.rounds || 12;
       const saltWithOpts = await bcrypt.genSalt(rounds);
@@ -82,7 +84,7 @@ export async function checkPassword(password: string, hashed: string | null, opt
   if (hashed.startsWith('$bcrypt-sha256$')) return verifyBcryptSha256(pw, hashed);
   if (/^\$2[abxy]?\$/.test(hashed)) {
     const normalized = hashed.replace(/^\$2[xy]?\$/, '$2a$').replace(/^\$2\$/, '$2a$');
-    return bcrypt.compare(pw.toString('utf8'), normalized.startsWith('$2b$') ? hashed : normalized);
+    return bcrypt.compare(pw, normalized.startsWith('$2b$') ? hashed : normalized);
   }
   if (hashed.startsWith('$scrypt$')) return verifyScrypt(pw, hashed);
   if (hashed.startsWith('$pbkdf2-sha512$')) return verifyPbkdf2(pw, hashed);
