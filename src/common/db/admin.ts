@@ -4,12 +4,9 @@
  * These connect to the server without the service's database: PostgreSQL through its
  * `postgres` maintenance database, MySQL with no default database.
  */
-import pg from 'pg';
-import { createConnection } from 'mysql2/promise';
+import type { createConnection } from 'mysql2/promise';
 import { explainConnectError } from './connect-errors.js';
 import { DatabaseUnavailableError } from './errors.js';
-import { mysqlConfig } from './mysql.js';
-import { postgresConfig } from './postgres.js';
 import { type ServerTarget, withDatabase } from './url.js';
 
 const PG_DUPLICATE_DATABASE = '42P04';
@@ -31,7 +28,9 @@ async function onServer(target: ServerTarget, action: string, statement: string)
     throw new DatabaseUnavailableError(target.url, target.service, reason, { cause: err });
   };
 
+  // Drivers load on first use: an all-in-one cloud on SQLite never pays for pg or mysql2.
   if (target.dialect === 'postgres') {
+    const [{ default: pg }, { postgresConfig }] = await Promise.all([import('pg'), import('./postgres.js')]);
     const client = new pg.Client(postgresConfig(withDatabase(target, 'postgres')));
     client.on('error', () => {}); // reported through the failing query below
     try {
@@ -47,10 +46,11 @@ async function onServer(target: ServerTarget, action: string, statement: string)
     return;
   }
 
+  const [{ createConnection: connect }, { mysqlConfig }] = await Promise.all([import('mysql2/promise'), import('./mysql.js')]);
   const { database: _omit, ...serverOnly } = mysqlConfig(target);
   let connection: Awaited<ReturnType<typeof createConnection>> | undefined;
   try {
-    connection = await createConnection(serverOnly);
+    connection = await connect(serverOnly);
     await connection.query(statement);
   } catch (err) {
     fail(err);

@@ -9,8 +9,6 @@ import { BooleanToIntegerPlugin } from './boolean-plugin.js';
 import { explainConnectError } from './connect-errors.js';
 import type { Dialect } from './dialect.js';
 import { DatabaseUnavailableError } from './errors.js';
-import { createMysqlDialect } from './mysql.js';
-import { createPostgresDialect } from './postgres.js';
 import { createSqliteDialect } from './sqlite.js';
 import type { DatabaseTarget } from './url.js';
 
@@ -43,15 +41,16 @@ const MISSING_DATABASE: Record<'postgres' | 'mysql', (err: unknown) => boolean> 
   mysql: (err) => (err as { errno?: unknown } | null)?.errno === 1049,
 };
 
-function createDialect(target: DatabaseTarget, opts: OpenDatabaseOptions): KyselyDialect {
+/** Server drivers load on first use: an all-in-one cloud on SQLite never pays for pg or mysql2. */
+async function createDialect(target: DatabaseTarget, opts: OpenDatabaseOptions): Promise<KyselyDialect> {
   const maxPoolSize = opts.maxPoolSize ?? DEFAULT_POOL_SIZE;
   switch (target.dialect) {
     case 'sqlite':
       return createSqliteDialect(target);
     case 'postgres':
-      return createPostgresDialect(target, { maxPoolSize, onError: opts.onError ?? (() => {}) });
+      return (await import('./postgres.js')).createPostgresDialect(target, { maxPoolSize, onError: opts.onError ?? (() => {}) });
     case 'mysql':
-      return createMysqlDialect(target, { maxPoolSize });
+      return (await import('./mysql.js')).createMysqlDialect(target, { maxPoolSize });
   }
 }
 
@@ -66,7 +65,7 @@ export async function openDatabase<DB>(target: DatabaseTarget, opts: OpenDatabas
   let db: Kysely<DB>;
   try {
     db = new Kysely<DB>({
-      dialect: createDialect(target, opts),
+      dialect: await createDialect(target, opts),
       plugins: [new BooleanToIntegerPlugin()],
       ...(log === undefined ? {} : { log: (event: LogEvent) => log(event.query.sql, event.queryDurationMillis) }),
     });

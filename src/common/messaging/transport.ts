@@ -4,7 +4,6 @@
  * `rabbit://` / `amqp://` / `amqps://` connect to RabbitMQ. RPC clients and servers, notifiers
  * and listeners are built on a transport; closing it stops all of them.
  */
-import { AmqpBroker } from './drivers/amqp.js';
 import type { Broker } from './drivers/broker.js';
 import { InprocBroker } from './drivers/inproc.js';
 import { BusDriver } from './driver.js';
@@ -53,6 +52,6 @@ export async function getTransport(url: string, opts: TransportOptions = {}): Pr
   const log = opts.log ?? stderrLogger;
   const parsed = parseTransportUrl(url);
   const broker: Broker =
-    parsed.kind === 'inproc' ? InprocBroker.open(parsed.name, log) : await AmqpBroker.connect(parsed, log);
+    parsed.kind === 'inproc' ? InprocBroker.open(parsed.name, log) : await (await import('./drivers/amqp.js')).AmqpBroker.connect(parsed, log);
   return new Transport(parsed.redacted, new BusDriver(broker, opts.controlExchange ?? 'openstack', log));
 }
