@@ -17,6 +17,7 @@ import { NeutronPolicy } from './api/policy.js';
 import { buildRoutes, type MemberAction } from './api/routes.js';
 import { neutronDefaultGroup } from './config.js';
 import { NeutronContext } from './context.js';
+import { HTTPNotFound } from './errors.js';
 import type { NeutronDB } from './db/schema.js';
 import { Store } from './db/store.js';
 import { EventBus } from './events.js';
@@ -177,11 +178,16 @@ export class NetworkService {
       def({ collection: 'rbac_policies', member: 'rbac_policy', path: 'rbac-policies', attrs: defs.rbacAttrs, handlers: this.rbac, quota: 'rbac_policy' }),
       def({ collection: 'agents', member: 'agent', path: 'agents', attrs: defs.agentAttrs, handlers: this.agents }),
       def({ collection: 'network_ip_availabilities', member: 'network_ip_availability', path: 'network-ip-availabilities', attrs: defs.ipAvailabilityAttrs, handlers: this.ipAvailability, readOnly: true }),
+      // [service_providers] is not a thing here: no advanced service has providers to list
+      def({
+        collection: 'service_providers', member: 'service_provider', path: 'service-providers', attrs: defs.serviceProviderAttrs, readOnly: true,
+        handlers: { list: async () => [], get: async () => { throw new HTTPNotFound('The resource could not be found.'); } },
+      }),
       def({
         collection: 'availability_zones', member: 'availability_zone', path: 'availability_zones', attrs: defs.availabilityZoneAttrs, readOnly: true,
         handlers: {
           list: async (_ctx, q) => (await this.agents.availabilityZones()).filter((z) => Object.entries(q.filters).every(([k, vals]) => vals.map(String).includes(String(z[k])))),
-          get: async () => { throw new Error('unreachable'); },
+          get: async () => { throw new HTTPNotFound('The resource could not be found.'); },
         },
       }),
     ];

@@ -59,7 +59,6 @@ export const subnetAttrs: AttrMap = {
   service_types: { post: true, put: true, default: NS, validate: v.listOf(v.string(255)), visible: true, enforcePolicy: true },
   use_default_subnetpool: { post: true, put: false, default: false, convert: c.toBoolean, visible: false },
   segment_id: readOnly({ filter: true }),
-  'router:external': readOnly({ filter: true, convert: c.toBoolean }),
   ...standardAttrs({ sortable: true }),
 };
 
@@ -239,4 +238,10 @@ export const availabilityZoneAttrs: AttrMap = {
   name: readOnly({ filter: true }),
   resource: readOnly({ filter: true }),
   state: readOnly({ filter: true }),
+};
+
+export const serviceProviderAttrs: AttrMap = {
+  service_type: readOnly({ filter: true }),
+  name: readOnly({ filter: true }),
+  default: readOnly({ filter: true }),
 };

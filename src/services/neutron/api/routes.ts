@@ -51,6 +51,33 @@ function hasBody(req: FastifyRequest): boolean {
 
 type Params = Record<string, string>;
 
+/**
+ * Neutron accepts a `.json` format suffix on every URL (`/v2.0/networks.json`,
+ * `/v2.0/quotas/{id}/details.json`): paths ending in a literal segment get a second route,
+ * and a trailing `.json` is removed from the last path parameter.
+ */
+function withJsonSuffix(app: FastifyInstance): FastifyInstance {
+  const wrap = (method: 'get' | 'post' | 'put' | 'delete') => (path: string, ...rest: unknown[]) => {
+    const handler = rest[rest.length - 1] as (req: FastifyRequest, reply: unknown) => unknown;
+    const opts = rest.length > 1 ? rest[0] : {};
+    const stripped = (req: FastifyRequest, reply: unknown) => {
+      const params = req.params as Params;
+      for (const [k, v] of Object.entries(params)) if (typeof v === 'string' && v.endsWith('.json')) params[k] = v.slice(0, -5);
+      return handler(req, reply);
+    };
+    (app[method] as (p: string, o: unknown, h: unknown) => unknown)(path, opts, stripped);
+    const last = path.split('/').pop() ?? '';
+    if (path !== '/' && !last.startsWith(':')) (app[method] as (p: string, o: unknown, h: unknown) => unknown)(`${path}.json`, opts, stripped);
+    return app;
+  };
+  return new Proxy(app, {
+    get(target, prop, receiver) {
+      if (prop === 'get' || prop === 'post' || prop === 'put' || prop === 'delete') return wrap(prop);
+      return Reflect.get(target, prop, receiver);
+    },
+  });
+}
+
 function registerResource(app: FastifyInstance, c: Controller): void {
   const parent = c.def.parent;
   const base = parent ? `/v2.0/${parent.path}/:${parent.param}/${c.def.path}` : `/v2.0/${c.def.path}`;
@@ -207,7 +234,8 @@ function registerAgentScheduler(app: FastifyInstance, d: RouteDeps): void {
 }
 
 export function buildRoutes(d: RouteDeps): FastifyPluginAsync {
-  return async (app) => {
+  return async (root) => {
+    const app = withJsonSuffix(root);
     const versions = () => ({ versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ href: `${d.baseUrl}/v2.0/`, rel: 'self' }] }] });
     app.get('/', { config: { public: true } }, async () => versions());
     app.get('/v2.0', async () => ({

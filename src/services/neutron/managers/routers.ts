@@ -14,7 +14,7 @@ import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/lis
 import type { RouterRow } from '../db/schema.js';
 import { bumpRevision, checkRevision, type Db, groupBy, now, parseJson, setTags, standardView, type Store, tagsOf } from '../db/store.js';
 import {
-  InvalidInput, NeutronBadRequest, PortInUse, PortNotFound, RouterExternalGatewayInUseByFloatingIp, RouterInterfaceInUseByFloatingIP,
+  InvalidInput, NetworkNotFound, NeutronBadRequest, PortInUse, PortNotFound, RouterExternalGatewayInUseByFloatingIp, RouterInterfaceInUseByFloatingIP,
   RouterInterfaceNotFound, RouterInterfaceNotFoundForSubnet, RouterInUse, RouterNotFound, SubnetNotFound,
 } from '../errors.js';
 import type { EventBus } from '../events.js';
@@ -191,10 +191,7 @@ export class RouterManager implements ResourceHandlers {
     const router = await this.getRow(ctx.elevated(), id);
     const networkId = String(info.network_id);
     const net = await this.d.networks.findRow(ctx, networkId);
-    if (!net) {
-      // an external network the caller cannot see is not an external network for it
-      throw new NeutronBadRequest('router', `Network ${networkId} is not an external network`);
-    }
+    if (!net) throw new NetworkNotFound(networkId);
     if (!Number(net.router_external)) throw new NeutronBadRequest('router', `Network ${networkId} is not an external network`);
     const enableSnat = info.enable_snat === undefined ? (router.gw_port_id ? Boolean(Number(router.enable_snat)) : true) : Boolean(info.enable_snat);
     const extIps = Array.isArray(info.external_fixed_ips) ? (info.external_fixed_ips as Array<{ subnet_id?: string; ip_address?: string }>) : undefined;

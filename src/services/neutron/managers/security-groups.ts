@@ -256,8 +256,10 @@ export class SecurityGroupRuleManager implements ResourceHandlers {
   }
 
   async policyTarget(_ctx: NeutronContext, item: Dict): Promise<Dict> {
+    // as neutron's OwnerCheck, a missing parent group is a 404
     const sg = await this.db.selectFrom('securitygroups').select('project_id').where('id', '=', String(item.security_group_id)).executeTakeFirst();
-    return sg ? { ...item, 'security_group:project_id': sg.project_id, 'security_group:tenant_id': sg.project_id } : item;
+    if (!sg) throw new SecurityGroupNotFound(String(item.security_group_id));
+    return { ...item, 'security_group:project_id': sg.project_id, 'security_group:tenant_id': sg.project_id };
   }
 
   async create(ctx: NeutronContext, body: Dict): Promise<Dict> {

@@ -25,7 +25,7 @@ import type { MechanismManager } from '../ml2/mechanisms.js';
 import type { NetworkManager } from './networks.js';
 import type { SubnetPoolManager } from './subnetpools.js';
 import type { Dict, ResourceHandlers, WriteOptions } from './types.js';
-import { networkVisible } from './visibility.js';
+import { ACCESS_SHARED, rbacGrants } from './visibility.js';
 
 export interface SubnetDeps {
   store: Store;
@@ -65,10 +65,6 @@ export class SubnetManager implements ResourceHandlers {
     return {
       ...spec,
       hooks: {
-        'router:external': (eb, values) => {
-          const ext = eb.exists(eb.selectFrom('networks as sn').select('sn.id').whereRef('sn.id', '=', 'subnets.network_id').where('sn.router_external', '=', 1));
-          return values.every(Boolean) ? ext : eb.not(ext);
-        },
         shared: (eb, values) => {
           const grant = eb.exists(eb.selectFrom('rbac_policies as rb').select('rb.id').where('rb.object_type', '=', 'network')
             .whereRef('rb.object_id', '=', 'subnets.network_id').where('rb.action', '=', 'access_as_shared').where('rb.target_project', '=', '*'));
@@ -79,7 +75,11 @@ export class SubnetManager implements ResourceHandlers {
   }
 
   private visible(ctx: NeutronContext, qb: any): any {
-    return ctx.unscoped ? qb : qb.where(networkVisible(ctx, 'subnets.project_id', 'subnets.network_id'));
+    // subnets of a network shared with the project are visible; an external network's are not
+    return ctx.unscoped ? qb : qb.where((eb: any) => eb.or([
+      eb('subnets.project_id', '=', ctx.projectId ?? ''),
+      rbacGrants(eb, 'network', 'subnets.network_id', ctx.projectId ?? '', [ACCESS_SHARED]),
+    ]));
   }
 
   async list(ctx: NeutronContext, q: ListQuery): Promise<Dict[]> {
@@ -102,12 +102,11 @@ export class SubnetManager implements ResourceHandlers {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const netIds = [...new Set(rows.map((r) => r.network_id))];
-    const [pools, dns, routes, types, nets, shared, tags] = await Promise.all([
+    const [pools, dns, routes, types, shared, tags] = await Promise.all([
       db.selectFrom('ipallocationpools').selectAll().where('subnet_id', 'in', ids).execute(),
       db.selectFrom('dnsnameservers').selectAll().where('subnet_id', 'in', ids).orderBy('order_idx').execute(),
       db.selectFrom('subnetroutes').selectAll().where('subnet_id', 'in', ids).execute(),
       db.selectFrom('subnet_service_types').selectAll().where('subnet_id', 'in', ids).execute(),
-      db.selectFrom('networks').select(['id', 'router_external', 'project_id']).where('id', 'in', netIds).execute(),
       db.selectFrom('rbac_policies').select(['object_id', 'target_project']).where('object_type', '=', 'network').where('action', '=', 'access_as_shared')
         .where('object_id', 'in', netIds).execute(),
       tagsOf(db, 'subnets', ids),
@@ -118,7 +117,6 @@ export class SubnetManager implements ResourceHandlers {
     const typesBy = groupBy(types, (p) => p.subnet_id);
     return rows.map((r) => {
       const version = Number(r.ip_version) as 4 | 6;
-      const net = nets.find((n) => n.id === r.network_id);
       const ranges = (poolsBy.get(r.id) ?? [])
         .map((p) => ({ version, first: parseIp(p.first_ip)!.value, last: parseIp(p.last_ip)!.value }))
         .sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : 0));
@@ -140,7 +138,6 @@ export class SubnetManager implements ResourceHandlers {
         ipv6_address_mode: r.ipv6_address_mode,
         service_types: (typesBy.get(r.id) ?? []).map((x) => x.service_type),
         segment_id: r.segment_id,
-        'router:external': Boolean(Number(net?.router_external ?? 0)),
         shared: shared.some((s) => s.object_id === r.network_id && (s.target_project === '*' || s.target_project === ctx.projectId)),
         tags: tags.get(r.id) ?? [],
         ...standardView(r),

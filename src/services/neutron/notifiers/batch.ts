@@ -25,6 +25,7 @@ export class BatchNotifier<E> {
       const batch = this.pending;
       this.pending = [];
       await this.send(batch);
+      if (this.closed) break;
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         this.timer = setTimeout(resolve, this.intervalMs);

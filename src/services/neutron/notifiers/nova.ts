@@ -65,18 +65,19 @@ export class NovaNotifier {
   async onEvent(e: ResourceEvent): Promise<void> {
     if (e.resource === 'port_status') {
       if (!this.o.notifyStatusChanges) return;
-      this.batch.queue(NovaNotifier.statusEvent(e.current, String(e.original.status ?? ''), String(e.current.status ?? '')));
+      const event = NovaNotifier.statusEvent(e.current, String(e.original.status ?? ''), String(e.current.status ?? ''));
+      if (event) this.queue(event);
       return;
     }
     if (!this.o.notifyDataChanges) return;
     if (e.resource === 'port' && e.action === 'delete') {
-      if (isComputePort(e.current)) this.batch.queue({ server_uuid: String(e.current.device_id), name: VIF_DELETED, tag: String(e.current.id) });
+      if (isComputePort(e.current)) this.queue({ server_uuid: String(e.current.device_id), name: VIF_DELETED, tag: String(e.current.id) });
       return;
     }
     if (e.resource === 'port' && e.action === 'update') {
       const before = JSON.stringify(e.original?.fixed_ips ?? []);
       const after = JSON.stringify(e.current.fixed_ips ?? []);
-      if (before !== after && isComputePort(e.current)) this.batch.queue({ server_uuid: String(e.current.device_id), name: NETWORK_CHANGED, tag: String(e.current.id) });
+      if (before !== after && isComputePort(e.current)) this.queue({ server_uuid: String(e.current.device_id), name: NETWORK_CHANGED, tag: String(e.current.id) });
       return;
     }
     if (e.resource === 'floatingip') {
@@ -86,7 +87,7 @@ export class NovaNotifier {
       if (e.action === 'update' && e.original?.port_id === e.current.port_id) return;
       for (const id of ports) {
         const port = await this.o.getPort(id);
-        if (isComputePort(port)) this.batch.queue({ server_uuid: String(port.device_id), name: NETWORK_CHANGED, tag: String(port.id) });
+        if (isComputePort(port)) this.queue({ server_uuid: String(port.device_id), name: NETWORK_CHANGED, tag: String(port.id) });
       }
     }
   }

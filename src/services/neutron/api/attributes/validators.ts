@@ -5,6 +5,7 @@
  */
 import { isValidPortMac } from '../../common/mac.js';
 import { parseCidr, parseIp } from '../../common/netaddr.js';
+import { SecurityGroupDefaultAlreadyExists } from '../../errors.js';
 
 export type Validator = (value: unknown) => string | undefined;
 
@@ -51,11 +52,14 @@ export const notEmptyString = (maxLen?: number): Validator => (data) => {
 
 export const notEmptyNameString = (maxLen?: number): Validator => (data) => notEmptyString(maxLen)(data) ?? nameString(maxLen)(data);
 
-/** Security group names: any name string except 'default' (type:name_not_default). */
+/**
+ * Security group names: any string except 'default' (type:name_not_default), which raises
+ * SecurityGroupDefaultAlreadyExists (409) as upstream's validator does.
+ */
 export const nameNotDefault = (maxLen?: number): Validator => (data) => {
-  const msg = nameString(maxLen)(data);
+  const msg = string(maxLen)(data);
   if (msg) return msg;
-  if ((data as string).toLowerCase() === 'default') return "'default' is not allowed as a security group name";
+  if ((data as string).toLowerCase() === 'default') throw new SecurityGroupDefaultAlreadyExists();
   return undefined;
 };
 

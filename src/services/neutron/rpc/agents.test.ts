@@ -1,0 +1,114 @@
+/**
+ * Agents over the bus: the agent-side runtime reports state and appears alive in
+ * /v2.0/agents (dead once its heartbeat is older than agent_down_time); a DHCP agent gets the
+ * network scheduled and receives subnet/port notifications; L2 agents get port_update fanouts;
+ * update_device_up moves a port to ACTIVE and queues nova's network-vif-plugged.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { RpcClient } from '../../../common/messaging/index.js';
+import { AgentRuntime, type DhcpAgentHandlers, type L2AgentHandlers } from '../agent/agent-base.js';
+import { L2PluginApi } from '../agent/plugin-api.js';
+import type { Dict } from '../events.js';
+import { ADMIN, type Harness, startHarness, tokenFor } from '../testing/harness.js';
+import { TOPIC_REPORTS } from './topics.js';
+
+let h: Harness;
+const received: Array<{ method: string; args: Dict }> = [];
+const runtimes: AgentRuntime[] = [];
+const A = tokenFor('agents-a');
+
+function recorder<T extends object>(methods: string[]): T {
+  const o: Record<string, unknown> = {};
+  for (const m of methods) o[m] = async (_ctx: Dict, args: Dict) => { received.push({ method: m, args }); };
+  return o as T;
+}
+
+async function until(pred: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(pred(), `timed out waiting for ${what}`);
+}
+
+before(async () => {
+  h = await startHarness();
+  const dhcp = new AgentRuntime(h.transport, { binary: 'neutron-dhcp-agent', host: 'net1', topic: 'dhcp_agent', agentType: 'DHCP agent', availabilityZone: 'nova', configurations: () => ({ networks: 0 }) }, {
+    kind: 'dhcp',
+    handlers: recorder<DhcpAgentHandlers>(['network_create_end', 'network_update_end', 'network_delete_end', 'subnet_create_end', 'subnet_update_end', 'subnet_delete_end', 'port_create_end', 'port_update_end', 'port_delete_end', 'agent_updated']),
+  }, 30);
+  const l2 = new AgentRuntime(h.transport, { binary: 'neutron-linuxbridge-agent', host: 'compute1', topic: 'N/A', agentType: 'Linux bridge agent', configurations: () => ({ interface_mappings: { physnet1: 'eth1' }, tunnel_types: ['vxlan'] }) }, {
+    kind: 'l2',
+    handlers: recorder<L2AgentHandlers>(['port_update', 'port_delete', 'network_update', 'network_delete', 'security_groups_rule_updated', 'security_groups_member_updated']),
+  }, 30);
+  for (const r of [dhcp, l2]) {
+    await r.start();
+    runtimes.push(r);
+  }
+});
+after(async () => {
+  for (const r of runtimes) await r.stop();
+  await h.close();
+});
+
+describe('agents', () => {
+  test('report_state registers agents; they are alive, then dead without heartbeats', async () => {
+    const list = await h.request('GET', '/v2.0/agents', ADMIN);
+    const types = list.body.agents.map((a: Dict) => a.agent_type).sort();
+    assert.deepEqual(types, ['DHCP agent', 'Linux bridge agent']);
+    const dhcp = list.body.agents.find((a: Dict) => a.agent_type === 'DHCP agent');
+    assert.equal(dhcp.alive, true);
+    assert.equal(dhcp.host, 'net1');
+    assert.match(dhcp.heartbeat_timestamp, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    assert.deepEqual((await h.request('GET', '/v2.0/availability_zones', A)).body.availability_zones, [{ name: 'nova', resource: 'network', state: 'available' }]);
+    // a second report from the same agent is "alive"
+    const client = new RpcClient(h.transport, { topic: TOPIC_REPORTS, version: '1.4' });
+    const status = await client.call({}, 'report_state', { agent_state: { agent_state: { binary: 'neutron-dhcp-agent', host: 'net1', topic: 'dhcp_agent', agent_type: 'DHCP agent', configurations: {} } }, time: new Date().toISOString() });
+    assert.equal(status, 'alive');
+    // a heartbeat older than agent_down_time (75 s) means dead
+    await h.database.db.updateTable('agents').set({ heartbeat_timestamp: new Date(Date.now() - 120_000).toISOString().replace(/\.\d+Z$/, 'Z') }).where('id', '=', String(dhcp.id)).execute();
+    assert.equal((await h.request('GET', `/v2.0/agents/${dhcp.id}`, ADMIN)).body.agent.alive, false);
+    assert.equal((await h.request('GET', '/v2.0/agents?alive=false', ADMIN)).body.agents.length, 1);
+    assert.equal(await client.call({}, 'report_state', { agent_state: { agent_state: { binary: 'neutron-dhcp-agent', host: 'net1', topic: 'dhcp_agent', agent_type: 'DHCP agent' } }, time: new Date().toISOString() }), 'revived');
+    assert.deepEqual((await h.request('GET', '/v2.0/agents', A)).body, { agents: [] });
+  });
+
+  test('DHCP agents get the network scheduled and are told about subnets and ports', async () => {
+    received.length = 0;
+    const net = (await h.request('POST', '/v2.0/networks', A, { network: { name: 'dhcp-net' } })).body.network;
+    await h.request('POST', '/v2.0/subnets', A, { subnet: { network_id: net.id, cidr: '10.90.0.0/24', ip_version: 4 } });
+    await until(() => received.some((r) => r.method === 'subnet_create_end'), 'subnet_create_end');
+    assert.ok(received.some((r) => r.method === 'network_create_end' && (r.args.payload as Dict).network !== undefined));
+    const hosting = await h.request('GET', `/v2.0/networks/${net.id}/dhcp-agents`, ADMIN);
+    assert.deepEqual(hosting.body.agents.map((a: Dict) => a.host), ['net1']);
+    const port = (await h.request('POST', '/v2.0/ports', A, { port: { network_id: net.id } })).body.port;
+    await until(() => received.some((r) => r.method === 'port_create_end'), 'port_create_end');
+    await h.request('DELETE', `/v2.0/ports/${port.id}`, A);
+    await until(() => received.some((r) => r.method === 'port_delete_end'), 'port_delete_end');
+    assert.equal((received.find((r) => r.method === 'port_delete_end')!.args.payload as Dict).port_id, port.id);
+  });
+
+  test('L2: port_update fanout; device up makes the port ACTIVE and queues network-vif-plugged', async () => {
+    received.length = 0;
+    const net = (await h.request('POST', '/v2.0/networks', A, { network: { name: 'l2-net' } })).body.network;
+    await h.request('POST', '/v2.0/subnets', A, { subnet: { network_id: net.id, cidr: '10.91.0.0/24', ip_version: 4 } });
+    const serverId = '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
+    const port = (await h.request('POST', '/v2.0/ports', ADMIN, { port: { network_id: net.id, project_id: 'agents-a', device_owner: 'compute:nova', device_id: serverId, 'binding:host_id': 'compute1' } })).body.port;
+    await h.request('PUT', `/v2.0/ports/${port.id}`, ADMIN, { port: { name: 'renamed' } });
+    await until(() => received.some((r) => r.method === 'port_update'), 'port_update');
+    const upd = received.find((r) => r.method === 'port_update')!.args;
+    assert.equal((upd.port as Dict).id, port.id);
+    assert.equal(upd.network_type, 'vxlan');
+    const queued: unknown[] = [];
+    const original = h.service.nova.queue.bind(h.service.nova);
+    h.service.nova.queue = (e) => { queued.push(e); original(e); };
+    const api = new L2PluginApi(h.transport, 'compute1');
+    const details = await api.getDevicesDetailsList({}, [`tap${String(port.id).slice(0, 11)}`], 'agent-1');
+    assert.equal(details[0]!.port_id, port.id);
+    assert.equal(details[0]!.mac_address, port.mac_address);
+    await api.updateDeviceUp({}, String(port.id), 'agent-1');
+    assert.equal((await h.request('GET', `/v2.0/ports/${port.id}`, ADMIN)).body.port.status, 'ACTIVE');
+    await until(() => queued.length > 0, 'vif event');
+    assert.deepEqual(queued[0], { server_uuid: serverId, name: 'network-vif-plugged', status: 'completed', tag: port.id });
+    await api.updateDeviceDown({}, String(port.id), 'agent-1');
+    assert.equal((await h.request('GET', `/v2.0/ports/${port.id}`, ADMIN)).body.port.status, 'DOWN');
+  });
+});
