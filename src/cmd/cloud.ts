@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { request } from 'undici';
 import { HttpTokenValidator } from '../common/auth/http-validator.js';
+import { RevocationListener, revocationPoolName } from '../common/auth/revocation-listener.js';
 import type { TokenInfo, TokenValidator } from '../common/auth/token-info.js';
 import { ServiceSession } from '../common/clients/session.js';
 import {
@@ -161,7 +162,16 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       phase(`${plugin.name}: database`);
       const credentials = { username: plugin.project, password: serviceUsers[plugin.name] ?? '', projectName: 'service', userDomainName: 'Default', projectDomainName: 'Default' };
       const session = new ServiceSession({ authUrl: identityUrl, credentials, region: defaults.region_name });
-      const tokenValidator = identityLocal ? localValidator : new HttpTokenValidator(session);
+      let tokenValidator: TokenValidator = localValidator;
+      if (!identityLocal) {
+        // Identity announces revocations on the bus; each process's cache hears all of them.
+        const httpValidator = new HttpTokenValidator(session);
+        const pool = revocationPoolName(defaults.host, parseHostPort(defaults.bind).port, plugin.name);
+        const revocations = new RevocationListener(transport, httpValidator, { pool, log });
+        await revocations.start();
+        cleanup.push(() => revocations.stop());
+        tokenValidator = httpValidator;
+      }
       const instance = await plugin.create({
         name: plugin.name, config, log: log.child({ service: plugin.name }), dataDir, baseUrl: serviceBaseUrl(config, plugin), identityUrl,
         region: defaults.region_name, host: defaults.host, db, transport, tokenValidator, credentials, session,
