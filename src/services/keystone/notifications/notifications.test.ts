@@ -29,7 +29,7 @@ class Setup {
   errors: string[] = [];
   f!: AuthFixture;
   notifier!: IdentityNotifier;
-  private transport!: Transport;
+  transport!: Transport;
   private listener!: NotificationListener;
 
   async start(config: Partial<NotificationConfig> = {}): Promise<this> {
@@ -295,7 +295,7 @@ describe('a bus that is down', () => {
     const s = await new Setup().start();
     try {
       const admin = await s.f.adminToken();
-      await (s as unknown as { transport: Transport }).transport.close();
+      await s.transport.close();
       const r = await api(s.f, admin, 'POST', '/projects', { project: { name: 'bus-down', domain_id: 'default' } });
       assert.equal(r.status, 201);
       await s.notifier.settled();
