@@ -35,11 +35,16 @@ async function ensureProject(m: ResourceManagers, name: string, domainId: string
 /** Creates the user, or re-enables it and resets its password when they differ from the configuration. */
 async function ensureUser(m: ResourceManagers, name: string, password: string, domainId: string): Promise<string> {
   const user = await m.users.findUserByName(name, domainId);
-  if (!user) return (await m.users.createUser({ name, password, domain_id: domainId, enabled: true })).id;
+  if (!user) {
+    const created = await m.users.createUser({ name, password, domain_id: domainId, enabled: true });
+    await m.users.rememberPassword(created.id, password);
+    return created.id;
+  }
   const update: Record<string, unknown> = {};
   if (!user.enabled) update.enabled = true;
   if (!(await m.users.passwordMatches(user.id, password))) update.password = password;
   if (Object.keys(update).length > 0) await m.users.updateUser(user.id, update);
+  if (update.password !== undefined) await m.users.rememberPassword(user.id, password);
   return user.id;
 }
 
@@ -78,13 +83,17 @@ export async function bootstrapIdentity(m: ResourceManagers, opts: BootstrapOpti
   await ensureImplied(m, admin, manager);
 
   const adminProject = await ensureProject(m, opts.adminProjectName, defaultDomainId, 'Bootstrap project for initializing the cloud.');
-  const adminUser = await ensureUser(m, opts.adminUsername, opts.adminPassword, defaultDomainId);
-  await m.assignments.createGrant({ roleId: admin.id, userId: adminUser, projectId: adminProject });
-  await m.assignments.createSystemGrant({ userId: adminUser }, admin.id);
-
   const serviceProject = await ensureProject(m, SERVICE_PROJECT_NAME, defaultDomainId, 'Shared service project');
-  for (const su of opts.serviceUsers) {
-    const userId = await ensureUser(m, su.name, su.password, defaultDomainId);
+  // The users together: their password hashes (the slow part of a first start) run in parallel
+  // on the thread pool.
+  const [adminUser, ...serviceUserIds] = await Promise.all([
+    ensureUser(m, opts.adminUsername, opts.adminPassword, defaultDomainId),
+    ...opts.serviceUsers.map((su) => ensureUser(m, su.name, su.password, defaultDomainId)),
+  ]);
+  await m.assignments.createGrant({ roleId: admin.id, userId: adminUser!, projectId: adminProject });
+  await m.assignments.createSystemGrant({ userId: adminUser! }, admin.id);
+
+  for (const userId of serviceUserIds) {
     await m.assignments.createGrant({ roleId: service.id, userId, projectId: serviceProject });
     await m.assignments.createGrant({ roleId: admin.id, userId, projectId: serviceProject });
   }

@@ -365,6 +365,15 @@ export class UserManager {
   }
 
   /**
+   * Record that `password` is the user's current password without verifying it (bootstrap just
+   * set it), so the next start's passwordMatches() costs no hash verification.
+   */
+  async rememberPassword(userId: string, password: string): Promise<void> {
+    const hash = (await this.load(userId))?.password?.password_hash;
+    if (hash) this.checkCache?.remember(userId, hash, password);
+  }
+
+  /**
    * Self-service password change (POST /v3/users/{id}/password): the original password must
    * authenticate (an expired one is accepted), then lock_password, minimum age, the regex and
    * the history rules apply.
