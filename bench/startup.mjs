@@ -28,7 +28,7 @@ async function once(dataDir) {
     const timer = setTimeout(() => reject(new Error(`no ready line within 30 s:\n${out}`)), 30_000);
     child.stdout.on('data', (d) => {
       out += d;
-      if (/nubo: ready at/.test(out)) { clearTimeout(timer); process.stderr.write(out.split("\n").find((l) => l.includes("ready")) + "\n"); resolve(performance.now() - started); }
+      if (/nubo: ready at/.test(out)) { clearTimeout(timer); resolve(performance.now() - started); }
     });
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`nubo exited ${code}:\n${out}`)); });
   });

@@ -31,6 +31,8 @@ import { describeTarget, type ServerTarget, type Target } from './target.js';
 
 /** Bound on the in-memory queue a notification publisher creates (inproc only). */
 const NOTIFICATION_QUEUE_MAX_LENGTH = 10_000;
+/** Idle pool queues are deleted by the broker after this long (RabbitMQ x-expires). */
+const POOL_QUEUE_EXPIRES_MS = 24 * 3600 * 1000;
 /** How many recent `_unique_id`s a listener remembers to drop redelivered duplicates. */
 const DEDUP_WINDOW = 64;
 /** Pauses between publishing again a call no queue took. */
@@ -230,7 +232,9 @@ export class BusDriver {
   ): Promise<ListenerHandle> {
     const binding = (t: NotificationTarget) => ({ exchange: this.topicExchange(t.exchange), routingKey: `${t.topic}.${t.priority}` });
     const queues: QueueSpec[] = pool
-      ? [{ queue: { name: pool, durable: true, autoDelete: false }, bindings: targets.map(binding) }]
+      // A pool's queue is bounded and goes away after a day without consumers, so a pool whose
+      // processes are gone (a renamed host, a moved port) does not collect notifications forever.
+      ? [{ queue: { name: pool, durable: true, autoDelete: false, maxLength: NOTIFICATION_QUEUE_MAX_LENGTH, expiresMs: POOL_QUEUE_EXPIRES_MS }, bindings: targets.map(binding) }]
       : targets.map((t) => ({
           queue: { name: `${t.topic}.${t.priority}`, durable: true, autoDelete: false, maxLength: NOTIFICATION_QUEUE_MAX_LENGTH },
           bindings: [binding(t)],
