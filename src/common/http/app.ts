@@ -38,6 +38,12 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
     return503OnClosing: true,
     routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true, ignoreDuplicateSlashes: false },
     genReqId: () => newRequestId(),
+    // Request ids reach every log line through the logger's mixin (log/logger.ts); Fastify's
+    // own per-request binding would write the same key twice.
+    childLoggerFactory: (logger, bindings, opts) => {
+      const { req_id: _dropped, ...rest } = bindings as Record<string, unknown>;
+      return logger.child(rest, opts);
+    },
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(lazyValidatorCompiler);
   app.decorateRequest('scope', undefined as unknown as RequestScope);

@@ -150,3 +150,23 @@ describe('http kit', () => {
     assert.equal((await get({ 'openstack-api-version': 'compute two' })).statusCode, 400);
   });
 });
+
+test('one request log line with the request id once, user, project, status and duration', async () => {
+  const lines: string[] = [];
+  const destination = { write(s: string) { lines.push(s); return true; } } as unknown as NodeJS.WritableStream;
+  const app = createHttpApp({ log: createLogger({ level: 'info', destination }), bodyLimit: 1024, keepAliveTimeout: 1000 });
+  await mountService(app, routes, { prefix: '/identity', fault: keystoneFault, validator, authUri: 'http://x/identity' });
+  const res = await app.inject({ url: '/identity/whoami', headers: { 'x-auth-token': 'good' } });
+  const requestLines = lines.filter((l) => l.includes('"msg":"request"'));
+  assert.equal(requestLines.length, 1);
+  const line = requestLines[0]!;
+  assert.equal(line.match(/"req_id"/g)?.length, 1, line);
+  const rec = JSON.parse(line);
+  assert.equal(rec.req_id, res.headers['x-openstack-request-id']);
+  assert.equal(rec.user, 'u1');
+  assert.equal(rec.project, 'p1');
+  assert.equal(rec.status, 200);
+  assert.equal(rec.method, 'GET');
+  assert.equal(rec.path, '/identity/whoami');
+  assert.equal(typeof rec.duration_ms, 'number');
+});
