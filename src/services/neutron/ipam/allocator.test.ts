@@ -1,20 +1,21 @@
 /**
  * IPAM under concurrency: 300 ports created at once on a /24 without DHCP get exactly 253
  * distinct addresses (never the gateway, network or broadcast address) and 47 clean 409
- * IpAddressGenerationFailure answers; deleting ports frees their addresses. On SQLite, and on
- * PostgreSQL when NUBO_TEST_POSTGRES_URL is set.
+ * IpAddressGenerationFailure answers; deleting ports frees their addresses. On SQLite, on
+ * PostgreSQL when NUBO_TEST_POSTGRES_URL is set and on MariaDB/MySQL when NUBO_TEST_MYSQL_URL is.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { startHarness, tokenFor } from '../testing/harness.js';
 
-const PG = process.env.NUBO_TEST_POSTGRES_URL;
+const SERVERS = { postgres: ['NUBO_TEST_POSTGRES_URL', process.env.NUBO_TEST_POSTGRES_URL], mysql: ['NUBO_TEST_MYSQL_URL', process.env.NUBO_TEST_MYSQL_URL] } as const;
 
-for (const backend of ['sqlite', 'postgres'] as const) {
-  const skip = backend === 'postgres' && !PG ? 'NUBO_TEST_POSTGRES_URL not set' : false;
+for (const backend of ['sqlite', 'postgres', 'mysql'] as const) {
+  const server = backend === 'sqlite' ? undefined : SERVERS[backend];
+  const skip = server && !server[1] ? `${server[0]} not set` : false;
   describe(`IPAM on ${backend}`, { skip }, () => {
     test('300 concurrent port creates on a /24 give 253 distinct IPs and 47 conflicts', async () => {
-      const h = await startHarness(backend === 'postgres' ? { postgresUrl: PG! } : {});
+      const h = await startHarness(server ? { serverUrl: server[1]! } : {});
       try {
         const token = tokenFor('ipam');
         const net = (await h.request('POST', '/v2.0/networks', token, { network: { name: 'n' } })).body.network;

@@ -221,7 +221,7 @@ export class SubnetManager implements ResourceHandlers {
     const network = await this.d.networks.getRow(ctx, String(s.network_id));
     const poolId = await this.d.subnetpools.resolvePoolId(ctx, s);
     if (!poolId && !hasCidr) {
-      throw new NeutronBadRequest('subnets', isSet(s.subnetpool_id) || s.use_default_subnetpool ? 'a subnetpool must be specified in the absence of a cidr' : 'A cidr must be specified in the absence of a subnet pool');
+      throw new NeutronBadRequest('subnets', 'a subnetpool must be specified in the absence of a cidr');
     }
     if (poolId && isSet(s.allocation_pools) && !hasCidr) {
       throw new NeutronBadRequest('subnets', 'allocation_pools allowed only for specific subnet requests.');

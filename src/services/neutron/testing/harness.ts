@@ -50,8 +50,8 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
-  /** postgresql://... to run on PostgreSQL (a fresh database is created and dropped). */
-  postgresUrl?: string;
+  /** postgresql://... or mysql://... to run on that server (a fresh database is created and dropped). */
+  serverUrl?: string;
   overrides?: Record<string, string>;
   session?: ConstructorParameters<typeof NetworkService>[0]['session'];
 }
@@ -59,8 +59,8 @@ export interface HarnessOptions {
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'nubo-neutron-'));
   let url = 'sqlite';
-  if (opts.postgresUrl) {
-    const u = new URL(opts.postgresUrl);
+  if (opts.serverUrl) {
+    const u = new URL(opts.serverUrl);
     u.pathname = `/nubo_test_${randomBytes(4).toString('hex')}_neutron`;
     url = u.toString();
   }
