@@ -147,7 +147,12 @@ export class NetworkService {
     this.events.subscribe((e) => this.nova.onEvent(e));
 
     if (o.transport) {
-      this.notifier = new Notifier(o.transport, { publisherId: `network.${o.host}` });
+      // [oslo_messaging_notifications] is shared by every service of the cloud (oslo.messaging's
+      // options); read it when the process registered it, send on the bus otherwise
+      const shared = o.config.raw().oslo_messaging_notifications ?? {};
+      const driver = String(shared.driver ?? 'messaging');
+      const topics = Array.isArray(shared.topics) ? (shared.topics as string[]) : ['notifications'];
+      this.notifier = driver === 'noop' ? undefined : new Notifier(o.transport, { publisherId: `network.${o.host}`, topics });
       const dhcp = new DhcpAgentNotifier(o.transport, this.agents, o.log);
       const l3 = new L3AgentNotifier(o.transport, this.agents, o.log);
       const l2 = new L2AgentNotifier(o.transport, async (netId) => (await this.types.segmentsOf(this.store.db, [netId])).get(netId) ?? []);

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { RpcClient } from '../../../common/messaging/index.js';
+import { NotificationListener, RpcClient } from '../../../common/messaging/index.js';
 import { AgentRuntime, type DhcpAgentHandlers, type L2AgentHandlers } from '../agent/agent-base.js';
 import { L2PluginApi } from '../agent/plugin-api.js';
 import type { Dict } from '../events.js';
@@ -47,6 +47,29 @@ before(async () => {
 after(async () => {
   for (const r of runtimes) await r.stop();
   await h.close();
+});
+
+describe('notifications', () => {
+  test('resource operations are notified as <resource>.<action>.start/end', async () => {
+    const seen: Array<{ publisher: string; event: string; payload: Dict }> = [];
+    const listener = new NotificationListener(h.transport, [{ topic: 'notifications' }], [{
+      info: (_ctx, publisher, event, payload) => { seen.push({ publisher, event, payload: payload as Dict }); },
+    }], { pool: 'neutron-test' });
+    await listener.start();
+    try {
+      const net = (await h.request('POST', '/v2.0/networks', A, { network: { name: 'notified' } })).body.network;
+      await h.request('DELETE', `/v2.0/networks/${net.id}`, A);
+      await until(() => seen.some((s) => s.event === 'network.delete.end'), 'network.delete.end');
+      const events = seen.map((s) => s.event);
+      for (const e of ['network.create.start', 'network.create.end', 'network.delete.start', 'network.delete.end']) assert.ok(events.includes(e), e);
+      const created = seen.find((s) => s.event === 'network.create.end')!;
+      assert.equal(created.publisher, 'network.testhost');
+      assert.equal((created.payload.network as Dict).id, net.id);
+      assert.equal(seen.find((s) => s.event === 'network.delete.end')!.payload.network_id, net.id);
+    } finally {
+      await listener.stop();
+    }
+  });
 });
 
 describe('agents', () => {

@@ -59,8 +59,10 @@ export interface HarnessOptions {
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'nubo-neutron-'));
   let url = 'sqlite';
-  if (opts.serverUrl) {
-    const u = new URL(opts.serverUrl);
+  // NEUTRON_TEST_DB_URL runs every API test file on that server instead of SQLite
+  const serverUrl = opts.serverUrl ?? process.env.NEUTRON_TEST_DB_URL;
+  if (serverUrl) {
+    const u = new URL(serverUrl);
     u.pathname = `/nubo_test_${randomBytes(4).toString('hex')}_neutron`;
     url = u.toString();
   }
