@@ -101,7 +101,7 @@ export class NetworkService {
     this.mechanisms = MechanismManager.fromConfig(c, o.log);
     this.agents = new AgentManager(this.store, defaults.agent_down_time, defaults.dhcp_agents_per_network);
     this.quotas = new QuotaManager(this.store, c);
-    this.securityGroups = new SecurityGroupManager(this.store, this.events);
+    this.securityGroups = new SecurityGroupManager(this.store, this.events, this.quotas);
     this.securityGroupRules = new SecurityGroupRuleManager(this.store, this.securityGroups, this.events);
     this.subnetpools = new SubnetPoolManager(this.store);
     this.addressScopes = new AddressScopeManager(this.store);

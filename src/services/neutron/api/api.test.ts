@@ -146,6 +146,14 @@ describe('networks', () => {
     assert.equal((await h.request('DELETE', '/v2.0/quotas/proj-quota', ADMIN)).status, 204);
     assert.equal((await h.request('GET', '/v2.0/quotas/proj-quota', ADMIN)).body.quota.network, 20);
   });
+
+  test('a security group needs room for its two egress rules (quota_limit_check)', async () => {
+    const C = tokenFor('proj-sgquota');
+    assert.equal((await h.request('PUT', '/v2.0/quotas/proj-sgquota', ADMIN, { quota: { security_group_rule: 1 } })).status, 200);
+    const r = await h.request('POST', '/v2.0/security-groups', C, { security_group: { name: 'x' } });
+    assert.equal(r.status, 409);
+    assert.equal(r.body.NeutronError.type, 'OverQuota');
+  });
 });
 
 describe('subnets and ports', () => {
@@ -178,6 +186,25 @@ describe('subnets and ports', () => {
     assert.deepEqual(p.body.port.fixed_ips, [{ subnet_id: s.body.subnet.id, ip_address: '2001:db8:1:0:f816:3eff:feaa:bbcc' }]);
     const bad = await h.request('POST', '/v2.0/subnets', A, { subnet: { network_id: n.id, cidr: '2001:db8:2::/80', ip_version: 6, ipv6_address_mode: 'slaac' } });
     assert.equal(bad.status, 400);
+    // 2^64 - 2 addresses: written as an exact JSON integer
+    const res = await h.app.inject({ method: 'GET', url: `/network/v2.0/network-ip-availabilities/${n.id}`, headers: { 'x-auth-token': ADMIN } });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /"total_ips":18446744073709551614,/);
+    assert.match(res.body, /"used_ips":1/);
+  });
+
+  test('port security off refuses security groups; unknown groups are 404; ports without IPs may have groups', async () => {
+    const n = await net(A);
+    let r = await h.request('POST', '/v2.0/ports', A, { port: { network_id: n.id, port_security_enabled: false, security_groups: ['00000000-0000-0000-0000-000000000000'] } });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.NeutronError.type, 'PortSecurityAndIPRequiredForSecurityGroups');
+    r = await h.request('POST', '/v2.0/ports', A, { port: { network_id: n.id, security_groups: ['00000000-0000-0000-0000-000000000000'] } });
+    assert.equal(r.status, 404);
+    const sg = (await h.request('POST', '/v2.0/security-groups', A, { security_group: { name: 'noip' } })).body.security_group;
+    r = await h.request('POST', '/v2.0/ports', A, { port: { network_id: n.id, security_groups: [sg.id] } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    assert.deepEqual(r.body.port.fixed_ips, []);
+    assert.deepEqual(r.body.port.security_groups, [sg.id]);
   });
 
   test('ports: MAC uniqueness, fixed IP requests, default security group, dns assignment, delete frees the IP', async () => {

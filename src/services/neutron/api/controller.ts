@@ -62,7 +62,7 @@ export function parseIfMatch(header: string | string[] | undefined): number | un
     if (!e.startsWith('revision_number=')) continue;
     if (found !== undefined) throw new NeutronBadRequest('if-match', 'Multiple revision_number etags are not supported.');
     const n = e.slice('revision_number='.length);
-    if (!/^\d+$/.test(n)) throw new NeutronBadRequest('if-match', 'Revision number etag must be in the format of revision_number=<int>');
+    if (!/^-?\d+$/.test(n)) throw new NeutronBadRequest('if-match', 'Revision number etag must be in the format of revision_number=<int>');
     found = Number(n);
   }
   return found;

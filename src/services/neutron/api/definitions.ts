@@ -164,7 +164,7 @@ export const rbacAttrs: AttrMap = {
   object_type: { post: true, put: false, default: null, visible: true, filter: true, enforcePolicy: true, validate: v.values(['network', 'security_group', 'subnetpool', 'address_scope'], "['network', 'security_group', 'subnetpool', 'address_scope']") },
   object_id: { post: true, put: false, validate: v.uuid, visible: true, filter: true, enforcePolicy: true },
   target_tenant: { post: true, put: true, default: NS, validate: v.string(255), visible: true, filter: true, enforcePolicy: true },
-  target_project: { post: true, put: true, default: NS, validate: v.string(255), visible: true, filter: true, enforcePolicy: true },
+  target_project: { post: true, put: true, default: NS, validate: v.string(255), visible: false, filter: true, enforcePolicy: true },
   tenant_id: tenantId({ sort: false }),
   action: { post: true, put: false, validate: v.string(255), visible: true, filter: true, enforcePolicy: true },
 };

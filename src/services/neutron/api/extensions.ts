@@ -24,6 +24,7 @@ const EXTENSIONS: readonly Row[] = [
   ["extraroute", "Neutron Extra Route", "Extra routes configuration for L3 router", "2013-02-01T10:00:00-00:00"],
   ["filter-validation", "Filter parameters validation", "Provides validation on filter parameters.", "2018-07-04T10:00:00-00:00"],
   ["fip-port-details", "Floating IP Port Details Extension", "Add port_details attribute to Floating IP resource", "2018-04-09T10:00:00-00:00"],
+  ["floating-ip-port-forwarding-detail", "Floating IP port forwarding detail", "Allow list floating ip return more port forwarding data, include'id' and 'internal_port_id'", "2022-05-06T10:00:00-00:00"],
   ["floating-ip-port-forwarding", "Floating IP Port Forwarding", "Allow port forwarding from floating IP port to an internal port", "2018-01-19T10:00:00-00:00"],
   ["ip-substring-filtering", "IP address substring filtering", "Provides IP address substring filtering when listing ports", "2017-11-28T09:00:00-00:00"],
   ["ip_allocation", "IP Allocation", "IP allocation extension.", "2016-06-10T23:00:00-00:00"],

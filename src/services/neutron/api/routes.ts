@@ -3,6 +3,7 @@
  * through the generic controller, member actions (router interfaces, subnet pool prefixes),
  * tags, quotas, extensions, and the agent-scheduler views.
  */
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { NeutronContext } from '../context.js';
 import { NotImplemented } from '../../../common/errors.js';
@@ -233,8 +234,46 @@ function registerAgentScheduler(app: FastifyInstance, d: RouteDeps): void {
   });
 }
 
+/** A body without a JSON content type, read as Neutron's body_validation hook does. */
+function parseBody(text: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new HTTPBadRequest('Body contains invalid data');
+  }
+}
+
+const BIGINT_MARK = `@@bigint-${randomUUID()}:`;
+const BIGINT_RE = new RegExp(`"${BIGINT_MARK}(-?\\d+)"`, 'g');
+
+/**
+ * JSON as Neutron writes it: integers of any size (an IPv6 subnet's total_ips is 2^64 - 2).
+ * Plain JSON.stringify first; only a payload holding a bigint takes the slower path.
+ */
+export function serializeJson(payload: unknown): string {
+  try {
+    return JSON.stringify(payload);
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err;
+    return JSON.stringify(payload, (_k, v: unknown) => (typeof v === 'bigint' ? `${BIGINT_MARK}${v}` : v)).replace(BIGINT_RE, '$1');
+  }
+}
+
 export function buildRoutes(d: RouteDeps): FastifyPluginAsync {
   return async (root) => {
+    // Neutron reads every request body as JSON, whatever the Content-Type (clients such as the
+    // Tempest plugin send PUTs without one)
+    root.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
+      let parsed: unknown;
+      try {
+        parsed = parseBody(String(body));
+      } catch (err) {
+        return done(err as Error, undefined);
+      }
+      done(null, parsed);
+    });
+    root.setReplySerializer(serializeJson);
     const app = withJsonSuffix(root);
     const versions = () => ({ versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ href: `${d.baseUrl}/v2.0/`, rel: 'self' }] }] });
     app.get('/', { config: { public: true } }, async () => versions());

@@ -11,7 +11,7 @@ import type { AddressScopeRow } from '../db/schema.js';
 import type { Db, Store } from '../db/store.js';
 import { AddressScopeInUse, AddressScopeNotFound, AddressScopeUpdateError } from '../errors.js';
 import type { Dict, ResourceHandlers } from './types.js';
-import { sharedOrOwned } from './visibility.js';
+import { sharedFilter, sharedOrOwned } from './visibility.js';
 
 const spec: ListSpec = {
   table: 'address_scopes',
@@ -24,8 +24,8 @@ const spec: ListSpec = {
   },
 };
 
-function view(r: AddressScopeRow): Dict {
-  return { id: r.id, name: r.name, tenant_id: r.project_id, project_id: r.project_id, shared: Boolean(Number(r.shared)), ip_version: Number(r.ip_version) };
+function view(r: AddressScopeRow, granted: boolean): Dict {
+  return { id: r.id, name: r.name, tenant_id: r.project_id, project_id: r.project_id, shared: Boolean(Number(r.shared)) || granted, ip_version: Number(r.ip_version) };
 }
 
 export class AddressScopeManager implements ResourceHandlers {
@@ -36,8 +36,17 @@ export class AddressScopeManager implements ResourceHandlers {
   }
 
   async list(ctx: NeutronContext, q: ListQuery): Promise<Dict[]> {
-    const qb = applyFilters(this.visible(ctx, (this.store.db as Kysely<any>).selectFrom('address_scopes').selectAll('address_scopes')), spec, q.filters);
-    return (await runPaged<AddressScopeRow>(this.store.db, qb, spec, q)).map(view);
+    const withShared: ListSpec = { ...spec, hooks: { shared: sharedFilter(ctx, 'address_scopes', 'address_scope') } };
+    const qb = applyFilters(this.visible(ctx, (this.store.db as Kysely<any>).selectFrom('address_scopes').selectAll('address_scopes')), withShared, q.filters);
+    return this.views(ctx, await runPaged<AddressScopeRow>(this.store.db, qb, spec, q));
+  }
+
+  /** `shared` is also true for the caller when an RBAC policy shares the scope with it. */
+  private async views(ctx: NeutronContext, rows: AddressScopeRow[]): Promise<Dict[]> {
+    if (rows.length === 0) return [];
+    const grants = await this.store.db.selectFrom('rbac_policies').select(['object_id', 'target_project'])
+      .where('object_type', '=', 'address_scope').where('object_id', 'in', rows.map((r) => r.id)).execute();
+    return rows.map((r) => view(r, grants.some((g) => g.object_id === r.id && (g.target_project === '*' || g.target_project === ctx.projectId))));
   }
 
   async getRow(ctx: NeutronContext, id: string, db: Db = this.store.db): Promise<AddressScopeRow> {
@@ -47,7 +56,7 @@ export class AddressScopeManager implements ResourceHandlers {
   }
 
   async get(ctx: NeutronContext, id: string): Promise<Dict> {
-    return view(await this.getRow(ctx, id));
+    return (await this.views(ctx, [await this.getRow(ctx, id)]))[0]!;
   }
 
   async create(_ctx: NeutronContext, body: Dict): Promise<Dict> {
@@ -55,7 +64,7 @@ export class AddressScopeManager implements ResourceHandlers {
       id: randomUUID(), project_id: String(body.project_id), name: String(body.name ?? ''), shared: body.shared === true ? 1 : 0, ip_version: Number(body.ip_version),
     };
     await this.store.db.insertInto('address_scopes').values(row).execute();
-    return view(row);
+    return view(row, false);
   }
 
   async update(ctx: NeutronContext, id: string, body: Dict): Promise<Dict> {

@@ -16,6 +16,7 @@ import { bumpRevision, checkRevision, type Db, groupBy, now, setTags, standardVi
 import {
   ExternalGatewayForFloatingIPNotFound, FloatingIPNotFound, FloatingIPPortAlreadyAssociated, IpAddressGenerationFailure,
   NeutronBadRequest, PortNotFound,
+  FipInUseByPortForwarding,
 } from '../errors.js';
 import type { EventBus } from '../events.js';
 import type { NetworkManager } from './networks.js';
@@ -99,7 +100,7 @@ export class FloatingIpManager implements ResourceHandlers {
         } : null,
         port_forwardings: (pfBy.get(r.id) ?? []).map((p) => ({
           id: p.id, protocol: p.protocol, internal_ip_address: p.internal_ip_address, internal_port: Number(p.internal_port_start),
-          external_port: Number(p.external_port_start), internal_port_id: p.internal_port_id, description: p.description,
+          external_port: Number(p.external_port_start), internal_port_id: p.internal_port_id,
         })),
         dns_name: r.dns_name,
         dns_domain: r.dns_domain,
@@ -215,6 +216,9 @@ export class FloatingIpManager implements ResourceHandlers {
     const original = (await this.view([row]))[0]!;
     const set: Partial<FloatingIpRow> = {};
     if ('description' in body) set.description = String(body.description);
+    // an update with an empty body clears the association, as it always has
+    const blank = Object.keys(body).length === 0;
+    if (blank) Object.assign(set, { fixed_port_id: null, fixed_ip_address: null, router_id: row.fixed_port_id ? null : row.router_id });
     if ('port_id' in body || 'fixed_ip_address' in body) {
       const portId = 'port_id' in body ? (body.port_id as string | null) : row.fixed_port_id;
       if (!portId) {
@@ -222,7 +226,7 @@ export class FloatingIpManager implements ResourceHandlers {
         Object.assign(set, { fixed_port_id: null, fixed_ip_address: null, router_id: null });
       } else {
         const pfs = await this.db.selectFrom('portforwardings').select('id').where('floatingip_id', '=', id).executeTakeFirst();
-        if (pfs) throw new NeutronBadRequest('floatingip', `The floating IP ${id} has port forwardings and cannot be associated with a port`);
+        if (pfs) throw new FipInUseByPortForwarding(id);
         const a = await this.assocData(ctx, row, portId, body.fixed_ip_address);
         Object.assign(set, { fixed_port_id: a.portId, fixed_ip_address: a.fixedIp, router_id: a.routerId });
       }

@@ -9,6 +9,11 @@ import { groupBy, type Store } from '../db/store.js';
 import { NetworkNotFound } from '../errors.js';
 import type { Dict, ResourceHandlers } from './types.js';
 
+/** A number when it is exact as one; the routes' serializer writes bigints as JSON integers. */
+function exact(n: bigint): number | bigint {
+  return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+}
+
 export class IpAvailabilityManager implements ResourceHandlers {
   constructor(private readonly store: Store) {}
 
@@ -30,14 +35,14 @@ export class IpAvailabilityManager implements ResourceHandlers {
       const subs = (bySubnet.get(n.id) ?? []).map((s) => {
         const version = Number(s.ip_version) as 4 | 6;
         const total = (poolsBy.get(s.id) ?? []).reduce((sum, p) => sum + rangeSize({ version, first: parseIp(p.first_ip)!.value, last: parseIp(p.last_ip)!.value }), 0n);
-        return { subnet_id: s.id, subnet_name: s.name, cidr: s.cidr, ip_version: version, total_ips: Number(total), used_ips: (usedBy.get(s.id) ?? []).length };
+        return { subnet_id: s.id, subnet_name: s.name, cidr: s.cidr, ip_version: version, total_ips: exact(total), used_ips: (usedBy.get(s.id) ?? []).length };
       });
       return {
         network_id: n.id,
         network_name: n.name,
         tenant_id: n.project_id,
         project_id: n.project_id,
-        total_ips: subs.reduce((a, s) => a + s.total_ips, 0),
+        total_ips: exact(subs.reduce((a, s) => a + BigInt(s.total_ips), 0n)),
         used_ips: subs.reduce((a, s) => a + s.used_ips, 0),
         subnet_ip_availability: subs,
       };

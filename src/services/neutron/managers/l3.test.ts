@@ -116,7 +116,12 @@ describe('routers and floating IPs', () => {
     assert.equal(r.status, 201, JSON.stringify(r.body));
     const pf = r.body.port_forwarding;
     assert.equal(pf.external_port, 2222);
+    // Upstream answers a duplicate with BadRequest naming the conflicting values.
     r = await h.request('POST', `/v2.0/floatingips/${fip.id}/port_forwardings`, A, body);
+    assert.equal(r.status, 400);
+    assert.match(r.body.NeutronError.message, /duplicate port forwarding/);
+    // A port with port forwardings cannot also get the floating IP itself.
+    r = await h.request('PUT', `/v2.0/floatingips/${fip.id}`, A, { floatingip: { port_id: port.id } });
     assert.equal(r.status, 409);
     const list = await h.request('GET', `/v2.0/floatingips/${fip.id}/port_forwardings`, A);
     assert.equal(list.body.port_forwardings.length, 1);
@@ -127,5 +132,27 @@ describe('routers and floating IPs', () => {
     assert.equal(r.body.port_forwarding.external_port, 2223);
     assert.equal((await h.request('GET', `/v2.0/floatingips/${fip.id}/port_forwardings/${pf.id}`, tokenFor('other'))).status, 404);
     assert.equal((await h.request('DELETE', `/v2.0/floatingips/${fip.id}/port_forwardings/${pf.id}`, A)).status, 204);
+  });
+
+  test('a blank floating IP update disassociates it; a body without content-type is JSON', async () => {
+    const { n, s } = await privateNet('10.53.0.0/24');
+    const port = (await h.request('POST', '/v2.0/ports', A, { port: { network_id: n.id } })).body.port;
+    const router = (await h.request('POST', '/v2.0/routers', A, { router: { name: 'r4', external_gateway_info: { network_id: publicNet.id } } })).body.router;
+    await h.request('PUT', `/v2.0/routers/${router.id}/add_router_interface`, A, { subnet_id: s.id });
+    const fip = (await h.request('POST', '/v2.0/floatingips', A, { floatingip: { floating_network_id: publicNet.id, port_id: port.id } })).body.floatingip;
+    assert.equal(fip.port_id, port.id);
+    assert.equal(fip.fixed_ip_address, port.fixed_ips[0].ip_address);
+    const res = await h.app.inject({
+      method: 'PUT', url: `/network/v2.0/floatingips/${fip.id}`,
+      headers: { 'x-auth-token': A }, payload: JSON.stringify({ floatingip: {} }),
+    });
+    assert.equal(res.statusCode, 200, res.body);
+    const updated = JSON.parse(res.body).floatingip;
+    assert.equal(updated.port_id, null);
+    assert.equal(updated.fixed_ip_address, null);
+    assert.equal(updated.router_id, null);
+    const bad = await h.app.inject({ method: 'PUT', url: `/network/v2.0/floatingips/${fip.id}`, headers: { 'x-auth-token': A }, payload: '{not json' });
+    assert.equal(bad.statusCode, 400);
+    assert.equal(JSON.parse(bad.body).NeutronError.message, 'Body contains invalid data');
   });
 });

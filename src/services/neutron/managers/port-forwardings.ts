@@ -10,7 +10,7 @@ import type { NeutronContext } from '../context.js';
 import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/listing.js';
 import type { PortForwardingRow } from '../db/schema.js';
 import { bumpRevision, now, standardView, type Store } from '../db/store.js';
-import { ExternalGatewayForFloatingIPNotFound, InUse, NeutronBadRequest, PortForwardingNotFound, PortNotFound } from '../errors.js';
+import { ExternalGatewayForFloatingIPNotFound, FloatingIPPortAlreadyAssociated, InUse, NeutronBadRequest, PortForwardingNotFound, PortNotFound } from '../errors.js';
 import type { FloatingIpManager } from './floating-ips.js';
 import type { PortManager } from './ports.js';
 import type { RouterManager } from './routers.js';
@@ -39,9 +39,9 @@ function view(r: PortForwardingRow): Dict {
   };
 }
 
-class DuplicatePortForwarding extends InUse {
-  constructor() {
-    super('A duplicate port forwarding entry with same attributes already exists, conflicting values are {}');
+class PortHasBindingFloatingIP extends InUse {
+  constructor(fipAddress: string, fipId: string, portId: string, fixedIp: string) {
+    super(`Cannot create port forwarding to floating IP ${fipAddress} (${fipId}) with port ${portId} using fixed IP ${fixedIp}, as that port already has a binding floating IP.`);
   }
 }
 
@@ -71,8 +71,7 @@ export class PortForwardingManager implements ResourceHandlers {
   }
 
   /** The internal port's address and the router that can reach it from the floating IP's network. */
-  private async checkInternal(ctx: NeutronContext, fip: { id: string; floating_network_id: string; fixed_port_id: string | null; router_id: string | null }, portId: string, ip: string): Promise<string> {
-    if (fip.fixed_port_id) throw new NeutronBadRequest('port_forwarding', `The floating IP ${fip.id} is already associated with a port and cannot have port forwardings`);
+  private async checkInternal(ctx: NeutronContext, fip: { id: string; floating_network_id: string; router_id: string | null }, portId: string, ip: string): Promise<string> {
     const port = await this.ports.findRow(ctx, portId);
     if (!port) throw new PortNotFound(portId);
     const alloc = await this.store.db.selectFrom('ipallocations').innerJoin('subnets', 'subnets.id', 'ipallocations.subnet_id')
@@ -90,7 +89,6 @@ export class PortForwardingManager implements ResourceHandlers {
     const fip = await this.fips.getRow(ctx, fipId!);
     const portId = String(body.internal_port_id);
     const ip = String(body.internal_ip_address);
-    const routerId = await this.checkInternal(ctx, fip, portId, ip);
     const t = now();
     const row: PortForwardingRow = {
       id: randomUUID(), floatingip_id: fip.id, internal_port_id: portId, internal_ip_address: ip,
@@ -98,20 +96,30 @@ export class PortForwardingManager implements ResourceHandlers {
       external_port_start: Number(body.external_port), external_port_end: Number(body.external_port),
       protocol: String(body.protocol), description: String(body.description ?? ''), revision_number: 0, created_at: t, updated_at: t,
     };
+    // as pf_plugin: collisions first, then the port's own floating IP, then the floating IP's port
+    await this.checkUnique(this.store.db as Kysely<any>, row, 'A duplicate port forwarding entry with same attributes already exists');
+    const bound = await this.store.db.selectFrom('floatingips').select(['id', 'floating_ip_address']).where('fixed_port_id', '=', portId).executeTakeFirst();
+    if (bound) throw new PortHasBindingFloatingIP(bound.floating_ip_address, bound.id, portId, ip);
+    if (fip.fixed_port_id) throw new FloatingIPPortAlreadyAssociated(fip.floating_ip_address, fip.id, portId, ip, fip.floating_network_id);
+    const routerId = await this.checkInternal(ctx, fip, portId, ip);
     await this.store.write(async (tx) => {
-      await this.checkUnique(tx, row);
+      await this.checkUnique(tx, row, 'A duplicate port forwarding entry with same attributes already exists');
       await tx.insertInto('portforwardings').values(row).execute();
       await bumpRevision(tx, 'floatingips', fip.id, { router_id: routerId });
     });
     return view(row);
   }
 
-  private async checkUnique(tx: Kysely<any>, r: PortForwardingRow): Promise<void> {
-    const clash = await tx.selectFrom('portforwardings').select('id').where('id', '!=', r.id).where((eb: any) => eb.or([
-      eb.and([eb('floatingip_id', '=', r.floatingip_id), eb('external_port_start', '=', r.external_port_start), eb('protocol', '=', r.protocol)]),
-      eb.and([eb('internal_port_id', '=', r.internal_port_id), eb('internal_ip_address', '=', r.internal_ip_address), eb('internal_port_start', '=', r.internal_port_start), eb('protocol', '=', r.protocol)]),
-    ])).executeTakeFirst();
-    if (clash) throw new DuplicatePortForwarding();
+  private async checkUnique(tx: Kysely<any>, r: PortForwardingRow, what: string): Promise<void> {
+    const others = await tx.selectFrom('portforwardings').selectAll().where('id', '!=', r.id).where('protocol', '=', r.protocol).execute() as PortForwardingRow[];
+    for (const o of others) {
+      if (o.floatingip_id === r.floatingip_id && Number(o.external_port_start) === r.external_port_start) {
+        throw new NeutronBadRequest('port_forwarding', `${what}, conflicting values are {'floatingip_id': '${r.floatingip_id}', 'external_port': ${r.external_port_start}}`);
+      }
+      if (o.internal_port_id === r.internal_port_id && o.internal_ip_address === r.internal_ip_address && Number(o.internal_port_start) === r.internal_port_start) {
+        throw new NeutronBadRequest('port_forwarding', `${what}, conflicting values are {'internal_port_id': '${r.internal_port_id}', 'internal_ip_address': '${r.internal_ip_address}', 'internal_port': ${r.internal_port_start}}`);
+      }
+    }
   }
 
   async update(ctx: NeutronContext, id: string, body: Dict, _opts: WriteOptions, fipId?: string): Promise<Dict> {
@@ -128,7 +136,7 @@ export class PortForwardingManager implements ResourceHandlers {
       await this.checkInternal(ctx, { ...fip, router_id: null }, next.internal_port_id, next.internal_ip_address);
     }
     await this.store.write(async (tx) => {
-      await this.checkUnique(tx, next);
+      await this.checkUnique(tx, next, 'Another port forwarding entry with the same attributes already exists');
       const { id: _id, floatingip_id: _f, created_at: _c, revision_number: _r, ...rest } = next;
       await tx.updateTable('portforwardings').set({ ...rest, revision_number: Number(row.revision_number) + 1, updated_at: now() }).where('id', '=', id).execute();
     });

@@ -242,7 +242,6 @@ export class PortManager implements ResourceHandlers {
       if (portSecurity && !trusted) sgs = requestedSgs ?? (defaultSg ? [defaultSg] : []);
       else if (portSecurity && requestedSgs) sgs = requestedSgs;
       if (sgs.length) {
-        if (fixed.length === 0 && requestedSgs && requestedSgs.length) throw new PortSecurityAndIPRequiredForSecurityGroups();
         await this.d.securityGroups.checkUsable(tx, projectId, sgs, ctx.unscoped);
         for (const sg of [...new Set(sgs)]) await tx.insertInto('securitygroupportbindings').values({ port_id: id, security_group_id: sg }).execute();
       }

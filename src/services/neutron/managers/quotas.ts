@@ -12,6 +12,9 @@ import { HTTPBadRequest, OverQuota } from '../errors.js';
 import type { Dict } from './types.js';
 
 /** Quota resource -> table counted for usage. */
+/** neutron_lib.db.constants.DB_INTEGER_MAX_VALUE */
+const DB_INTEGER_MAX = 2 ** 31 - 1;
+
 export const QUOTA_RESOURCES: Readonly<Record<string, string>> = {
   network: 'networks',
   subnet: 'subnets',
@@ -63,6 +66,16 @@ export class QuotaManager {
     if (used + delta > limit) throw new OverQuota([resource]);
   }
 
+  /**
+   * Neutron's quota_limit_check: `delta` alone may not exceed the limit (current usage is not
+   * counted). Used for the rules a new security group brings along.
+   */
+  async limitCheck(projectId: string, resource: string, delta: number): Promise<void> {
+    if (!(resource in QUOTA_RESOURCES) || projectId === '') return;
+    const limit = (await this.limits(projectId))[resource]!;
+    if (limit >= 0 && limit < delta) throw new OverQuota([resource]);
+  }
+
   async show(projectId: string): Promise<Dict> {
     return this.limits(projectId);
   }
@@ -91,6 +104,7 @@ export class QuotaManager {
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : NaN;
       if (!Number.isInteger(n)) throw new HTTPBadRequest(`Invalid input for ${k}. Reason: '${String(v)}' is not an integer.`);
       if (n < -1) throw new HTTPBadRequest(`Invalid input for ${k}. Reason: '${n}' is too small - must be at least '-1'.`);
+      if (n > DB_INTEGER_MAX) throw new HTTPBadRequest(`Invalid input for ${k}. Reason: '${n}' is too large - must be no larger than '${DB_INTEGER_MAX}'.`);
       changes[k] = n;
     }
     if (!force) {

@@ -81,4 +81,19 @@ describe('RBAC', () => {
     assert.equal(shown.status, 200);
     assert.equal(shown.body.security_group.shared, true);
   });
+
+  test('address scopes and subnet pools: shared through RBAC, and the shared filter sees grants', async () => {
+    const scope = (await h.request('POST', '/v2.0/address-scopes', OWNER, { address_scope: { name: 'sc', ip_version: 4 } })).body.address_scope;
+    const pool = (await h.request('POST', '/v2.0/subnetpools', OWNER, { subnetpool: { name: 'sp', prefixes: ['10.90.0.0/16'], default_prefixlen: 24 } })).body.subnetpool;
+    assert.equal((await h.request('GET', `/v2.0/address-scopes/${scope.id}`, OTHER)).status, 404);
+    for (const [type, id] of [['address_scope', scope.id], ['subnetpool', pool.id]]) {
+      const pol = await h.request('POST', '/v2.0/rbac-policies', OWNER, { rbac_policy: { object_type: type, object_id: id, action: 'access_as_shared', target_tenant: 'rbac-other' } });
+      assert.equal(pol.status, 201, JSON.stringify(pol.body));
+    }
+    assert.equal((await h.request('GET', `/v2.0/address-scopes/${scope.id}`, OTHER)).body.address_scope.shared, true);
+    assert.equal((await h.request('GET', `/v2.0/address-scopes/${scope.id}`, OWNER)).body.address_scope.shared, false);
+    assert.deepEqual((await h.request('GET', '/v2.0/address-scopes?shared=True', OTHER)).body.address_scopes.map((s: { id: string }) => s.id), [scope.id]);
+    assert.deepEqual((await h.request('GET', '/v2.0/subnetpools?shared=true', OTHER)).body.subnetpools.map((s: { id: string }) => s.id), [pool.id]);
+    assert.deepEqual((await h.request('GET', '/v2.0/subnetpools?shared=false', OWNER)).body.subnetpools.map((s: { id: string }) => s.id), [pool.id]);
+  });
 });

@@ -11,7 +11,8 @@ import type { NeutronContext } from '../context.js';
 import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/listing.js';
 import type { RbacRow } from '../db/schema.js';
 import { bumpRevision, type Db, type Store } from '../db/store.js';
-import { DuplicateRbacPolicy, InvalidInput, RbacPolicyInUse, RbacPolicyNotFound } from '../errors.js';
+import { isSet } from '../api/attributes/spec.js';
+import { DuplicateRbacPolicy, HTTPBadRequest, InvalidInput, RbacPolicyInUse, RbacPolicyNotFound } from '../errors.js';
 import type { Dict, ResourceHandlers, WriteOptions } from './types.js';
 import { ACCESS_EXTERNAL, ACCESS_SHARED, ownedBy } from './visibility.js';
 
@@ -34,7 +35,7 @@ const spec: ListSpec = {
 
 function view(r: RbacRow): Dict {
   return {
-    id: r.id, object_type: r.object_type, object_id: r.object_id, target_tenant: r.target_project, target_project: r.target_project,
+    id: r.id, object_type: r.object_type, object_id: r.object_id, target_tenant: r.target_project,
     action: r.action, tenant_id: r.project_id, project_id: r.project_id,
   };
 }
@@ -67,6 +68,19 @@ export class RbacManager implements ResourceHandlers {
     return row?.project_id as string | undefined;
   }
 
+  /** Whether an RBAC grant (or the object's own `shared` flag) lets the project see the object. */
+  private async visibleTo(db: Db, objectType: string, objectId: string, projectId: string): Promise<boolean> {
+    const grant = await db.selectFrom('rbac_policies').select('id').where('object_type', '=', objectType).where('object_id', '=', objectId)
+      .where('target_project', 'in', ['*', projectId]).executeTakeFirst();
+    if (grant) return true;
+    const t = RBAC_OBJECT_TYPES[objectType]!.table;
+    if (t === 'subnetpools' || t === 'address_scopes') {
+      const row = await (db as Kysely<any>).selectFrom(t).select('shared').where('id', '=', objectId).executeTakeFirst();
+      return Boolean(Number(row?.shared ?? 0));
+    }
+    return false;
+  }
+
   async create(ctx: NeutronContext, body: Dict): Promise<Dict> {
     const objectType = String(body.object_type);
     const type = RBAC_OBJECT_TYPES[objectType];
@@ -75,13 +89,17 @@ export class RbacManager implements ResourceHandlers {
     if (!type.actions.includes(action)) {
       throw new InvalidInput(`Invalid action '${action}' for object type '${objectType}'. Valid actions: ${type.actions.map((a) => `'${a}'`).join(', ')}`);
     }
-    const target = String(body.target_tenant ?? body.target_project);
+    const target = isSet(body.target_tenant) ? String(body.target_tenant) : isSet(body.target_project) ? String(body.target_project) : undefined;
+    if (target === undefined) throw new HTTPBadRequest("Failed to parse request. Required attribute 'target_tenant' not specified");
     const objectId = String(body.object_id);
     const row: RbacRow = { id: randomUUID(), project_id: String(body.project_id), object_type: objectType, object_id: objectId, target_project: target, action };
     await this.store.write(async (tx) => {
       const owner = await this.objectOwner(tx, objectType, objectId);
-      if (owner === undefined || (!ctx.unscoped && owner !== ctx.projectId)) {
+      if (owner === undefined || (!ctx.unscoped && owner !== ctx.projectId && !(await this.visibleTo(tx, objectType, objectId, ctx.projectId ?? '')))) {
         throw new RbacPolicyNotFound(objectId, objectType);
+      }
+      if (!ctx.unscoped && owner !== ctx.projectId) {
+        throw new InvalidInput(`Only admins can manipulate policies on objects they do not own`);
       }
       const dup = await tx.selectFrom('rbac_policies').select('id').where('object_type', '=', objectType).where('object_id', '=', objectId)
         .where('action', '=', action).where('target_project', '=', target).executeTakeFirst();
@@ -99,13 +117,14 @@ export class RbacManager implements ResourceHandlers {
   async update(ctx: NeutronContext, id: string, body: Dict, _opts: WriteOptions): Promise<Dict> {
     await this.store.write(async (tx) => {
       const row = await this.getRow(ctx, id, tx);
-      const target = String(body.target_tenant ?? body.target_project ?? row.target_project);
+      const target = isSet(body.target_tenant) ? String(body.target_tenant) : isSet(body.target_project) ? String(body.target_project) : row.target_project;
       if (target !== row.target_project) {
         await this.checkNotInUse(tx, row, target);
         const dup = await tx.selectFrom('rbac_policies').select('id').where('object_type', '=', row.object_type).where('object_id', '=', row.object_id)
           .where('action', '=', row.action).where('target_project', '=', target).executeTakeFirst();
         if (dup) throw new DuplicateRbacPolicy();
         await tx.updateTable('rbac_policies').set({ target_project: target }).where('id', '=', id).execute();
+        if (row.object_type === 'network') await bumpRevision(tx, 'networks', row.object_id);
       }
     });
     return this.get(ctx, id);
@@ -116,10 +135,10 @@ export class RbacManager implements ResourceHandlers {
       const row = await this.getRow(ctx, id, tx);
       await this.checkNotInUse(tx, row);
       await tx.deleteFrom('rbac_policies').where('id', '=', id).execute();
-      if (row.object_type === 'network' && row.action === ACCESS_EXTERNAL) {
-        const left = await tx.selectFrom('rbac_policies').select('id').where('object_type', '=', 'network').where('object_id', '=', row.object_id)
-          .where('action', '=', ACCESS_EXTERNAL).executeTakeFirst();
-        if (!left) await bumpRevision(tx, 'networks', row.object_id, { router_external: 0 });
+      if (row.object_type === 'network') {
+        const left = row.action === ACCESS_EXTERNAL && await tx.selectFrom('rbac_policies').select('id').where('object_type', '=', 'network')
+          .where('object_id', '=', row.object_id).where('action', '=', ACCESS_EXTERNAL).executeTakeFirst();
+        await bumpRevision(tx, 'networks', row.object_id, row.action === ACCESS_EXTERNAL && !left ? { router_external: 0 } : {});
       }
     });
   }

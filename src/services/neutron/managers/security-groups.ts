@@ -17,6 +17,7 @@ import {
   SecurityGroupNotFound, SecurityGroupRuleExists, SecurityGroupRuleNotFound,
 } from '../errors.js';
 import type { EventBus } from '../events.js';
+import type { QuotaManager } from './quotas.js';
 import { normalizedCidr, ruleKey, type RuleValues, validateRule } from './sg-rules.js';
 import type { Dict, ResourceHandlers, WriteOptions } from './types.js';
 import { rbacGrants, securityGroupVisible, sgRuleVisible } from './visibility.js';
@@ -36,7 +37,7 @@ const ruleSpec: ListSpec = {
 };
 
 export class SecurityGroupManager implements ResourceHandlers {
-  constructor(private readonly store: Store, private readonly events: EventBus) {}
+  constructor(private readonly store: Store, private readonly events: EventBus, private readonly quotas?: QuotaManager) {}
 
   private get db(): Db {
     return this.store.db;
@@ -139,6 +140,8 @@ export class SecurityGroupManager implements ResourceHandlers {
   async create(ctx: NeutronContext, body: Dict): Promise<Dict> {
     const projectId = String(body.project_id);
     await this.ensureDefault(projectId);
+    // a new group comes with one egress rule per ethertype
+    await this.quotas?.limitCheck(projectId, 'security_group_rule', 2);
     const row = await this.store.write(async (tx) => {
       const g = await this.insertGroup(tx, { id: randomUUID(), projectId, name: String(body.name ?? ''), description: String(body.description ?? ''), stateful: body.stateful !== false });
       if (isSet(body.tags)) await setTags(tx, 'security_groups', g.id, body.tags as string[]);

@@ -14,13 +14,13 @@ import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/lis
 import type { SubnetPoolRow } from '../db/schema.js';
 import { bumpRevision, checkRevision, type Db, groupBy, now, setTags, standardView, type Store, tagsOf } from '../db/store.js';
 import {
-  AddressScopeNotFound, EmptySubnetPoolPrefixList, IllegalSubnetPoolAssociationToAddressScope,
+  AddressScopeNotFound, AddressScopePrefixConflict, EmptySubnetPoolPrefixList, IllegalSubnetPoolUpdate,
   IllegalSubnetPoolIpVersionAssociationToAddressScope, IllegalSubnetPoolPrefixBounds, IllegalSubnetPoolPrefixUpdate, InvalidInput,
   MaxPrefixSubnetAllocationError, MinPrefixSubnetAllocationError, PrefixVersionMismatch, SubnetAllocationError, SubnetPoolInUse,
   SubnetPoolNotFound, SubnetPoolQuotaExceeded,
 } from '../errors.js';
 import type { Dict, ResourceHandlers, WriteOptions } from './types.js';
-import { sharedOrOwned } from './visibility.js';
+import { sharedFilter, sharedOrOwned } from './visibility.js';
 
 const INFO = { 4: { max: 32, min: 8, quotaUnits: 32 }, 6: { max: 128, min: 64, quotaUnits: 64 } } as const;
 
@@ -52,8 +52,9 @@ export class SubnetPoolManager implements ResourceHandlers {
   }
 
   async list(ctx: NeutronContext, q: ListQuery): Promise<Dict[]> {
-    const qb = applyFilters(this.visible(ctx, (this.db as Kysely<any>).selectFrom('subnetpools').selectAll('subnetpools')), spec, q.filters);
-    return this.view(await runPaged<SubnetPoolRow>(this.db, qb, spec, q));
+    const withShared: ListSpec = { ...spec, hooks: { shared: sharedFilter(ctx, 'subnetpools', 'subnetpool') } };
+    const qb = applyFilters(this.visible(ctx, (this.db as Kysely<any>).selectFrom('subnetpools').selectAll('subnetpools')), withShared, q.filters);
+    return this.view(await runPaged<SubnetPoolRow>(this.db, qb, spec, q), this.db, ctx);
   }
 
   async getRow(ctx: NeutronContext, id: string, db: Db = this.db): Promise<SubnetPoolRow> {
@@ -63,15 +64,17 @@ export class SubnetPoolManager implements ResourceHandlers {
   }
 
   async get(ctx: NeutronContext, id: string): Promise<Dict> {
-    return (await this.view([await this.getRow(ctx, id)]))[0]!;
+    return (await this.view([await this.getRow(ctx, id)], this.db, ctx))[0]!;
   }
 
-  async view(rows: SubnetPoolRow[], db: Db = this.db): Promise<Dict[]> {
+  /** Neutron shows the prefix lengths as strings (_make_subnetpool_dict). */
+  async view(rows: SubnetPoolRow[], db: Db = this.db, ctx?: NeutronContext): Promise<Dict[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const [prefixes, tags] = await Promise.all([
+    const [prefixes, tags, grants] = await Promise.all([
       db.selectFrom('subnetpoolprefixes').selectAll().where('subnetpool_id', 'in', ids).execute(),
       tagsOf(db, 'subnetpools', ids),
+      db.selectFrom('rbac_policies').select(['object_id', 'target_project']).where('object_type', '=', 'subnetpool').where('object_id', 'in', ids).execute(),
     ]);
     const by = groupBy(prefixes, (p) => p.subnetpool_id);
     return rows.map((r) => ({
@@ -82,11 +85,11 @@ export class SubnetPoolManager implements ResourceHandlers {
       prefixes: (by.get(r.id) ?? []).map((p) => parseCidr(p.cidr)!).sort(compareCidrs).map(cidrToString),
       default_quota: r.default_quota === null ? null : Number(r.default_quota),
       ip_version: Number(r.ip_version),
-      default_prefixlen: Number(r.default_prefixlen),
-      min_prefixlen: Number(r.min_prefixlen),
-      max_prefixlen: Number(r.max_prefixlen),
+      default_prefixlen: String(r.default_prefixlen),
+      min_prefixlen: String(r.min_prefixlen),
+      max_prefixlen: String(r.max_prefixlen),
       is_default: Boolean(Number(r.is_default)),
-      shared: Boolean(Number(r.shared)),
+      shared: Boolean(Number(r.shared)) || grants.some((g) => g.object_id === r.id && (g.target_project === '*' || g.target_project === ctx?.projectId)),
       address_scope_id: r.address_scope_id,
       tags: tags.get(r.id) ?? [],
       ...standardView(r),
@@ -105,12 +108,32 @@ export class SubnetPoolManager implements ResourceHandlers {
     return { min, max, def };
   }
 
-  private async checkScope(db: Db, ctx: NeutronContext, scopeId: string | null, poolId: string, version: number): Promise<void> {
+  /**
+   * _validate_address_scope_id: the scope must be visible (404), the caller's or shared with it,
+   * of the pool's IP version, and its pools' prefixes must stay disjoint.
+   */
+  private async checkScope(db: Db, ctx: NeutronContext, scopeId: string | null, poolId: string, version: number, prefixes: Cidr[]): Promise<void> {
     if (!scopeId) return;
-    const scope = await db.selectFrom('address_scopes').selectAll().where('id', '=', scopeId).executeTakeFirst();
+    let qb = (db as Kysely<any>).selectFrom('address_scopes').selectAll('address_scopes').where('address_scopes.id', '=', scopeId);
+    if (!ctx.unscoped) qb = qb.where(sharedOrOwned(ctx, 'address_scopes', 'address_scope'));
+    const scope = await qb.executeTakeFirst();
     if (!scope) throw new AddressScopeNotFound(scopeId);
-    if (!ctx.unscoped && scope.project_id !== ctx.projectId && !Number(scope.shared)) throw new IllegalSubnetPoolAssociationToAddressScope(poolId, scopeId);
     if (Number(scope.ip_version) !== version) throw new IllegalSubnetPoolIpVersionAssociationToAddressScope(poolId, scopeId, Number(scope.ip_version));
+    const others = await db.selectFrom('subnetpools').innerJoin('subnetpoolprefixes', 'subnetpoolprefixes.subnetpool_id', 'subnetpools.id')
+      .select('subnetpoolprefixes.cidr').where('subnetpools.address_scope_id', '=', scopeId).where('subnetpools.id', '!=', poolId).execute();
+    for (const o of others) {
+      const c = parseCidr(o.cidr)!;
+      if (prefixes.some((p) => cidrWithin(p, c) || cidrWithin(c, p))) throw new AddressScopePrefixConflict();
+    }
+  }
+
+  /** Pools in a shared address scope that is not the caller's cannot be changed (_check_subnetpool_update_allowed). */
+  private async checkUpdateAllowed(db: Db, ctx: NeutronContext, pool: SubnetPoolRow): Promise<void> {
+    if (!pool.address_scope_id || ctx.unscoped) return;
+    const scope = await db.selectFrom('address_scopes').select('project_id').where('id', '=', pool.address_scope_id).executeTakeFirst();
+    if (scope && scope.project_id !== ctx.projectId) {
+      throw new IllegalSubnetPoolUpdate(`subnetpool ${pool.id} cannot be updated when associated with shared address scope ${pool.address_scope_id}`);
+    }
   }
 
   private async checkDefault(db: Db, version: number, exceptId?: string): Promise<void> {
@@ -128,7 +151,7 @@ export class SubnetPoolManager implements ResourceHandlers {
     const id = randomUUID();
     const row = await this.store.write(async (tx) => {
       const scopeId = isSet(body.address_scope_id) ? (body.address_scope_id as string | null) : null;
-      await this.checkScope(tx, ctx, scopeId, id, version);
+      await this.checkScope(tx, ctx, scopeId, id, version, prefixes);
       if (body.is_default === true) await this.checkDefault(tx, version);
       const t = now();
       const values: SubnetPoolRow = {
@@ -142,7 +165,7 @@ export class SubnetPoolManager implements ResourceHandlers {
       if (isSet(body.tags)) await setTags(tx, 'subnetpools', id, body.tags as string[]);
       return values;
     });
-    return (await this.view([row]))[0]!;
+    return (await this.view([row], this.db, ctx))[0]!;
   }
 
   async update(ctx: NeutronContext, id: string, body: Dict, opts: WriteOptions): Promise<Dict> {
@@ -157,26 +180,24 @@ export class SubnetPoolManager implements ResourceHandlers {
       if ('default_quota' in body) set.default_quota = body.default_quota === null ? null : Number(body.default_quota);
       if (['min_prefixlen', 'max_prefixlen', 'default_prefixlen'].some((k) => k in body)) {
         const b = this.bounds(version, body, row);
-        if (b.min > Number(row.min_prefixlen)) throw new IllegalSubnetPoolPrefixBounds('min_prefixlen', b.min, 'original min_prefixlen', Number(row.min_prefixlen));
-        if (b.max < Number(row.max_prefixlen)) throw new IllegalSubnetPoolPrefixBounds('max_prefixlen', b.max, 'original max_prefixlen', Number(row.max_prefixlen));
         Object.assign(set, { min_prefixlen: b.min, max_prefixlen: b.max, default_prefixlen: b.def });
       }
       if ('is_default' in body) {
         if (body.is_default === true) await this.checkDefault(tx, version, id);
         set.is_default = body.is_default ? 1 : 0;
       }
-      if ('address_scope_id' in body) {
-        const scopeId = (body.address_scope_id as string | null) ?? null;
-        await this.checkScope(tx, ctx, scopeId, id, version);
-        set.address_scope_id = scopeId;
-      }
+      await this.checkUpdateAllowed(tx, ctx, row);
+      const old = (await tx.selectFrom('subnetpoolprefixes').select('cidr').where('subnetpool_id', '=', id).execute()).map((p) => parseCidr(p.cidr)!);
+      let next = old;
       if ('prefixes' in body) {
-        const next = parsePrefixes(body.prefixes);
+        next = parsePrefixes(body.prefixes);
         if (next[0]!.version !== version) throw new PrefixVersionMismatch();
-        const old = (await tx.selectFrom('subnetpoolprefixes').select('cidr').where('subnetpool_id', '=', id).execute()).map((p) => parseCidr(p.cidr)!);
         if (!old.every((o) => next.some((n) => cidrWithin(o, n)))) throw new IllegalSubnetPoolPrefixUpdate('Existing prefixes must be a subset of the new prefixes');
-        await this.writePrefixes(tx, id, next);
       }
+      const scopeId = 'address_scope_id' in body ? ((body.address_scope_id as string | null) ?? null) : row.address_scope_id;
+      await this.checkScope(tx, ctx, scopeId, id, version, next);
+      if ('address_scope_id' in body) set.address_scope_id = scopeId;
+      if ('prefixes' in body) await this.writePrefixes(tx, id, next);
       await bumpRevision(tx, 'subnetpools', id, set);
     });
     return this.get(ctx, id);

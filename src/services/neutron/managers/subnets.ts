@@ -267,6 +267,7 @@ export class SubnetManager implements ResourceHandlers {
       await this.writeServiceTypes(tx, id, isSet(s.service_types) ? (s.service_types as string[]) : []);
       if (isSet(s.tags)) await setTags(tx, 'subnets', id, s.tags as string[]);
       if (isAutoAddressSubnet(values)) await this.addAutoAddresses(tx, values);
+      await bumpRevision(tx, 'networks', network.id);
       const current = (await this.view(ctx, [values], tx))[0]!;
       await this.d.mechanisms.precommit('createSubnetPrecommit', { ctx, current, network: netView });
       return values;
@@ -375,6 +376,7 @@ export class SubnetManager implements ResourceHandlers {
       if ('host_routes' in body) await this.writeRoutes(tx, id, body.host_routes as Array<{ destination: string; nexthop: string }>);
       if ('service_types' in body) await this.writeServiceTypes(tx, id, body.service_types as string[]);
       await bumpRevision(tx, 'subnets', id, set);
+      await bumpRevision(tx, 'networks', row.network_id);
       const network = await this.d.networks.getRow(ctx.elevated(), row.network_id, tx);
       netView = (await this.d.networks.view(ctx.elevated(), [network], tx))[0]!;
       const current = (await this.view(ctx, [await this.getRow(ctx.elevated(), id, tx)], tx))[0]!;
@@ -399,6 +401,7 @@ export class SubnetManager implements ResourceHandlers {
       touchedPorts.push(...await this.removeAllocations(tx, row));
       await this.d.mechanisms.precommit('deleteSubnetPrecommit', { ctx, current: original, network: netView });
       await this.deleteRow(tx, id);
+      await bumpRevision(tx, 'networks', row.network_id);
     });
     await this.d.mechanisms.postcommit('deleteSubnetPostcommit', { ctx, current: original!, network: netView! });
     await this.d.events.publish({ resource: 'subnet', action: 'delete', ctx, current: original! });

@@ -56,6 +56,20 @@ export function sgRuleVisible(ctx: NeutronContext) {
   ]);
 }
 
+/**
+ * The `shared` filter on a resource with a shared column that RBAC can also share (subnet
+ * pools, address scopes): shared=True matches the column or a grant to the caller.
+ */
+export function sharedFilter(ctx: NeutronContext, table: string, objectType: string) {
+  return (eb: EB, values: unknown[]) => {
+    const shared = eb.or([eb(`${table}.shared`, '=', 1), rbacGrants(eb, objectType, `${table}.id`, ctx.projectId ?? '', [ACCESS_SHARED])]);
+    const wanted = values.map((v) => v === true || v === 1 || String(v).toLowerCase() === 'true' || v === '1');
+    if (wanted.every(Boolean)) return shared;
+    if (wanted.every((w) => !w)) return eb.not(shared);
+    return eb.and([]);
+  };
+}
+
 export function sharedOrOwned(ctx: NeutronContext, table: string, objectType: string) {
   return (eb: EB) => eb.or([
     eb(`${table}.project_id`, '=', ctx.projectId ?? ''),
