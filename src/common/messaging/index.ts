@@ -40,3 +40,4 @@ export {
   TransportUnavailableError,
   UnsupportedVersion,
 } from './errors.js';
+export { osloMessagingNotificationsGroup } from './notification-options.js';

@@ -5,6 +5,9 @@
  * default_publisher_id or the host name).
  */
 import { defineGroup, opt, type GroupDef, type OptMap, type Values } from '../../../common/config/index.js';
+import { osloMessagingNotificationsGroup } from '../../../common/messaging/notification-options.js';
+
+export { osloMessagingNotificationsGroup };
 
 export const notificationDefaultsGroup = defineGroup('DEFAULT', 'Identity notifications', {
   notification_format: opt.enum(['basic', 'cadf'], 'cadf',
@@ -12,13 +15,6 @@ export const notificationDefaultsGroup = defineGroup('DEFAULT', 'Identity notifi
     'Role assignment and authentication notifications are CADF in both, as upstream.'),
   notification_opt_out: opt.list(['identity.authenticate.success', 'identity.authenticate.pending'],
     'Identity event types not sent (identity.<resource_type>.<operation>; identity.authenticate.<outcome> for authentication).'),
-});
-
-export const osloMessagingNotificationsGroup = defineGroup('oslo_messaging_notifications', 'Notifications of the identity service', {
-  driver: opt.enum(['messaging', 'messagingv2', 'noop'], 'messaging',
-    'messaging / messagingv2: send identity notifications on the bus; noop: send none. ' +
-    'The token cache invalidations that services validating tokens over HTTP depend on are sent in any case.'),
-  topics: opt.list(['notifications'], 'Topics identity notifications are sent to (the token cache invalidations always go to "notifications").'),
 });
 
 export const notificationConfigGroups = [notificationDefaultsGroup, osloMessagingNotificationsGroup] as const;
