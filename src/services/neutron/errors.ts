@@ -494,7 +494,7 @@ export class PortForwardingNotSupportFilterField extends BadRequest {
 
 export class FipInUseByPortForwarding extends InUse {
   constructor(id: string) {
-    super(`Floating IP ${id} has port forwardings and cannot be associated with a port.`);
+    super(`Floating IP ${id} in use by Port Forwarding resources.`);
   }
 }
 
@@ -654,7 +654,7 @@ export class DuplicateRbacPolicy extends Conflict {
 
 export class RbacPolicyInitError extends BadRequest {
   constructor(objectId: string, reason: string) {
-    super(`Failed to create RBAC policy on object ${objectId} because ${reason}`);
+    super(`Failed to create RBAC policy on object ${objectId} because ${reason}.`);
   }
 }
 

@@ -114,6 +114,7 @@ export class NetworkService {
     this.networks = new NetworkManager({
       store: this.store, types: this.types, mechanisms: this.mechanisms, events: this.events,
       networkAvailabilityZones: () => this.agents.zoneNames('network'),
+      ensureDefaultSecurityGroup: (projectId) => this.securityGroups.ensureDefault(projectId),
       hostingZones: (db, ids) => this.agents.networkZones(db, ids),
       deleteSubnetForNetwork: (tx, ctx, id) => self.subnets.deleteForNetwork(tx, ctx, id),
       deletePortForNetwork: async (ctx, id) => { await self.ports.deleteInternal(ctx, id); },

@@ -242,6 +242,8 @@ export class FloatingIpManager implements ResourceHandlers {
     checkRevision(opts.ifMatch, row.revision_number);
     const original = (await this.view([row]))[0]!;
     await this.d.store.write(async (tx) => {
+      const pfs = await tx.selectFrom('portforwardings').select('id').where('floatingip_id', '=', id).executeTakeFirst();
+      if (pfs) throw new FipInUseByPortForwarding(id);
       await tx.deleteFrom('tags').where('resource_type', '=', 'floatingips').where('resource_id', '=', id).execute();
       await tx.deleteFrom('floatingips').where('id', '=', id).execute();
     });

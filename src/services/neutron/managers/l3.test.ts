@@ -131,7 +131,9 @@ describe('routers and floating IPs', () => {
     r = await h.request('PUT', `/v2.0/floatingips/${fip.id}/port_forwardings/${pf.id}`, A, { port_forwarding: { external_port: 2223 } });
     assert.equal(r.body.port_forwarding.external_port, 2223);
     assert.equal((await h.request('GET', `/v2.0/floatingips/${fip.id}/port_forwardings/${pf.id}`, tokenFor('other'))).status, 404);
+    assert.equal((await h.request('DELETE', `/v2.0/floatingips/${fip.id}`, A)).status, 409);
     assert.equal((await h.request('DELETE', `/v2.0/floatingips/${fip.id}/port_forwardings/${pf.id}`, A)).status, 204);
+    assert.equal((await h.request('DELETE', `/v2.0/floatingips/${fip.id}`, A)).status, 204);
   });
 
   test('a blank floating IP update disassociates it; a body without content-type is JSON', async () => {

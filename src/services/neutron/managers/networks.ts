@@ -39,6 +39,8 @@ export interface NetworkDeps {
   deletePortForNetwork(ctx: NeutronContext, portId: string): Promise<void>;
   /** Floating IPs on an external network that is going away. */
   deleteDisassociatedFloatingIps(ctx: NeutronContext, networkId: string): Promise<void>;
+  /** Creates the project's default security group when missing (before a network is created). */
+  ensureDefaultSecurityGroup(projectId: string): Promise<unknown>;
 }
 
 const spec: ListSpec = {
@@ -178,6 +180,7 @@ export class NetworkManager implements ResourceHandlers {
   async create(ctx: NeutronContext, body: Dict): Promise<Dict> {
     const requested = this.d.types.processProviderCreate(body);
     const hints = await this.checkZones(body.availability_zone_hints);
+    if (isSet(body.project_id) && body.project_id !== '') await this.d.ensureDefaultSecurityGroup(String(body.project_id));
     let segments: Segment[] = [];
     const row = await this.d.store.write(async (tx) => {
       const id = randomUUID();

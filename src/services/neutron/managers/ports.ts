@@ -210,7 +210,9 @@ export class PortManager implements ResourceHandlers {
     const host = isSet(body['binding:host_id']) ? String(body['binding:host_id']) : '';
     const profile = isSet(body['binding:profile']) ? body['binding:profile'] : {};
     const vnicType = String(body['binding:vnic_type'] ?? 'normal');
-    const defaultSg = portSecurity && !trusted && requestedSgs === undefined ? await this.d.securityGroups.ensureDefault(projectId) : undefined;
+    // the project's default group exists once it has a port (_ensure_default_security_group_handler)
+    const projectDefault = await this.d.securityGroups.ensureDefault(projectId);
+    const defaultSg = portSecurity && !trusted && requestedSgs === undefined ? projectDefault : undefined;
     const id = randomUUID();
 
     const preview: Dict = { id, network_id: networkId, project_id: projectId, device_owner: owner, device_id: body.device_id ?? '', 'binding:vnic_type': vnicType, 'binding:profile': profile, fixed_ips: [] };

@@ -95,5 +95,12 @@ describe('RBAC', () => {
     assert.deepEqual((await h.request('GET', '/v2.0/address-scopes?shared=True', OTHER)).body.address_scopes.map((s: { id: string }) => s.id), [scope.id]);
     assert.deepEqual((await h.request('GET', '/v2.0/subnetpools?shared=true', OTHER)).body.subnetpools.map((s: { id: string }) => s.id), [pool.id]);
     assert.deepEqual((await h.request('GET', '/v2.0/subnetpools?shared=false', OWNER)).body.subnetpools.map((s: { id: string }) => s.id), [pool.id]);
+    // a pool in that scope can be shared only with projects that can use the scope
+    const scoped = (await h.request('POST', '/v2.0/subnetpools', OWNER, { subnetpool: { name: 'sp2', prefixes: ['10.91.0.0/16'], address_scope_id: scope.id } })).body.subnetpool;
+    let r = await h.request('POST', '/v2.0/rbac-policies', OWNER, { rbac_policy: { object_type: 'subnetpool', object_id: scoped.id, action: 'access_as_shared', target_tenant: 'rbac-third' } });
+    assert.equal(r.status, 400);
+    assert.equal(r.body.NeutronError.type, 'RbacPolicyInitError');
+    r = await h.request('POST', '/v2.0/rbac-policies', OWNER, { rbac_policy: { object_type: 'subnetpool', object_id: scoped.id, action: 'access_as_shared', target_tenant: 'rbac-other' } });
+    assert.equal(r.status, 201);
   });
 });

@@ -12,7 +12,7 @@ import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/lis
 import type { RbacRow } from '../db/schema.js';
 import { bumpRevision, type Db, type Store } from '../db/store.js';
 import { isSet } from '../api/attributes/spec.js';
-import { DuplicateRbacPolicy, HTTPBadRequest, InvalidInput, RbacPolicyInUse, RbacPolicyNotFound } from '../errors.js';
+import { DuplicateRbacPolicy, HTTPBadRequest, InvalidInput, RbacPolicyInitError, RbacPolicyInUse, RbacPolicyNotFound } from '../errors.js';
 import type { Dict, ResourceHandlers, WriteOptions } from './types.js';
 import { ACCESS_EXTERNAL, ACCESS_SHARED, ownedBy } from './visibility.js';
 
@@ -69,6 +69,20 @@ export class RbacManager implements ResourceHandlers {
   }
 
   /** Whether an RBAC grant (or the object's own `shared` flag) lets the project see the object. */
+  /**
+   * SubnetPool.validate_rbac_policy_create: a pool in an address scope can only be shared with
+   * projects the scope is shared with (an RBAC grant to them or to all, or a shared scope).
+   */
+  private async checkPoolScopeReachable(db: Db, poolId: string, target: string): Promise<void> {
+    const pool = await db.selectFrom('subnetpools').select('address_scope_id').where('id', '=', poolId).executeTakeFirst();
+    if (!pool?.address_scope_id) return;
+    const scope = await db.selectFrom('address_scopes').select('shared').where('id', '=', pool.address_scope_id).executeTakeFirst();
+    if (scope && Number(scope.shared)) return;
+    const grant = await db.selectFrom('rbac_policies').select('id').where('object_type', '=', 'address_scope')
+      .where('object_id', '=', pool.address_scope_id).where('target_project', 'in', ['*', target]).executeTakeFirst();
+    if (!grant) throw new RbacPolicyInitError(poolId, "target project doesn't have access to associated address scope");
+  }
+
   private async visibleTo(db: Db, objectType: string, objectId: string, projectId: string): Promise<boolean> {
     const grant = await db.selectFrom('rbac_policies').select('id').where('object_type', '=', objectType).where('object_id', '=', objectId)
       .where('target_project', 'in', ['*', projectId]).executeTakeFirst();
@@ -104,6 +118,7 @@ export class RbacManager implements ResourceHandlers {
       const dup = await tx.selectFrom('rbac_policies').select('id').where('object_type', '=', objectType).where('object_id', '=', objectId)
         .where('action', '=', action).where('target_project', '=', target).executeTakeFirst();
       if (dup) throw new DuplicateRbacPolicy();
+      if (objectType === 'subnetpool') await this.checkPoolScopeReachable(tx, objectId, target);
       await tx.insertInto('rbac_policies').values(row).execute();
       if (objectType === 'network' && action === ACCESS_EXTERNAL) {
         await bumpRevision(tx, 'networks', objectId, { router_external: 1 });

@@ -82,8 +82,19 @@ export class SecurityGroupManager implements ResourceHandlers {
     return row;
   }
 
+  /**
+   * Listing groups or rules creates the default group of the project asked about (the
+   * project_id filter, else the caller's), as get_security_groups/_rules do upstream.
+   */
+  async ensureDefaultForListing(ctx: NeutronContext, filters: Record<string, unknown[]>): Promise<void> {
+    if (!ctx.projectId) return;
+    const asked = filters.project_id?.[0] ?? filters.tenant_id?.[0];
+    const projectId = typeof asked === 'string' && asked !== '' ? asked : ctx.projectId;
+    await this.ensureDefault(projectId);
+  }
+
   async list(ctx: NeutronContext, q: ListQuery): Promise<Dict[]> {
-    if (ctx.projectId && !ctx.unscoped) await this.ensureDefault(ctx.projectId);
+    await this.ensureDefaultForListing(ctx, q.filters);
     const spec = this.sgListSpec(ctx);
     const qb = applyFilters(this.visible(ctx, (this.db as Kysely<any>).selectFrom('securitygroups').selectAll('securitygroups')), spec, q.filters);
     return this.view(ctx, await runPaged<SecurityGroupRow>(this.db, qb, spec, q));
@@ -237,6 +248,7 @@ export class SecurityGroupRuleManager implements ResourceHandlers {
   }
 
   async list(ctx: NeutronContext, q: ListQuery): Promise<Dict[]> {
+    await this.groups.ensureDefaultForListing(ctx, q.filters);
     const qb = applyFilters(this.visible(ctx, (this.db as Kysely<any>).selectFrom('securitygrouprules').selectAll('securitygrouprules')), ruleSpec, q.filters);
     return this.view(await runPaged<SecurityGroupRuleRow>(this.db, qb, ruleSpec, q));
   }
