@@ -158,3 +158,11 @@ describe('routers and floating IPs', () => {
     assert.equal(JSON.parse(bad.body).NeutronError.message, 'Body contains invalid data');
   });
 });
+
+test('ports without a project (router gateways, floating IPs) create no default security group', async () => {
+  const router = (await h.request('POST', '/v2.0/routers', A, { router: { name: 'gw-only', external_gateway_info: { network_id: publicNet.id } } })).body.router;
+  assert.ok(router.external_gateway_info);
+  await h.request('POST', '/v2.0/floatingips', A, { floatingip: { floating_network_id: publicNet.id } });
+  const groups = (await h.request('GET', '/v2.0/security-groups?name=default', ADMIN)).body.security_groups as Array<{ project_id: string }>;
+  assert.deepEqual(groups.filter((g) => !g.project_id), []);
+});

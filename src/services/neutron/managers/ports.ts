@@ -210,8 +210,9 @@ export class PortManager implements ResourceHandlers {
     const host = isSet(body['binding:host_id']) ? String(body['binding:host_id']) : '';
     const profile = isSet(body['binding:profile']) ? body['binding:profile'] : {};
     const vnicType = String(body['binding:vnic_type'] ?? 'normal');
-    // the project's default group exists once it has a port (_ensure_default_security_group_handler)
-    const projectDefault = await this.d.securityGroups.ensureDefault(projectId);
+    // the project's default group exists once it has a port (_ensure_default_security_group_handler);
+    // ports without a project (router gateways, floating IPs) get none, as upstream
+    const projectDefault = projectId ? await this.d.securityGroups.ensureDefault(projectId) : undefined;
     const defaultSg = portSecurity && !trusted && requestedSgs === undefined ? projectDefault : undefined;
     const id = randomUUID();
 
