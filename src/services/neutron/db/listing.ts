@@ -44,6 +44,11 @@ function coerce(kind: ColumnKind, v: unknown): unknown {
   return v;
 }
 
+/** Attributes stored in a column of the same name, compared as strings. */
+export function stringColumns(...names: string[]): Record<string, ColumnSpec> {
+  return Object.fromEntries(names.map((c) => [c, { column: c, kind: 'string' }]));
+}
+
 export function columnFilter(spec: ColumnSpec, table: string) {
   return (eb: ExpressionBuilder<any, any>, values: unknown[]) => {
     const col = `${table}.${spec.column}`;

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { NeutronContext } from '../context.js';
-import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/listing.js';
+import { applyFilters, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
 import type { AgentRow } from '../db/schema.js';
 import { type Db, now, parseJson, type Store } from '../db/store.js';
 import { AgentNotFound, HTTPConflict, NetworkNotFound, NeutronBadRequest, RouterNotFound } from '../errors.js';
@@ -36,7 +36,7 @@ export interface AgentState {
 const spec: ListSpec = {
   table: 'agents',
   columns: {
-    ...Object.fromEntries(['id', 'agent_type', 'binary', 'topic', 'host', 'description', 'availability_zone'].map((c) => [c, { column: c, kind: 'string' as const }])),
+    ...stringColumns('id', 'agent_type', 'binary', 'topic', 'host', 'description', 'availability_zone'),
     admin_state_up: { column: 'admin_state_up', kind: 'bool' },
   },
 };

@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { NeutronContext } from '../context.js';
 import { isSet } from '../api/attributes/spec.js';
 import { formatIp, parseIp } from '../common/netaddr.js';
-import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/listing.js';
+import { applyFilters, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
 import type { FloatingIpRow } from '../db/schema.js';
 import { bumpRevision, checkRevision, type Db, groupBy, now, setTags, standardView, type Store, tagsOf } from '../db/store.js';
 import {
@@ -39,8 +39,8 @@ const spec: ListSpec = {
   table: 'floatingips',
   tagType: 'floatingips',
   columns: {
-    ...Object.fromEntries(['id', 'project_id', 'floating_ip_address', 'floating_network_id', 'router_id', 'fixed_ip_address', 'status',
-      'description', 'created_at', 'updated_at', 'dns_name', 'dns_domain'].map((c) => [c, { column: c, kind: 'string' as const }])),
+    ...stringColumns('id', 'project_id', 'floating_ip_address', 'floating_network_id', 'router_id', 'fixed_ip_address', 'status',
+      'description', 'created_at', 'updated_at', 'dns_name', 'dns_domain'),
     port_id: { column: 'fixed_port_id', kind: 'string' },
     revision_number: { column: 'revision_number', kind: 'int' },
   },

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { NeutronContext } from '../context.js';
 import { isSet, NOT_SPECIFIED } from '../api/attributes/spec.js';
-import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/listing.js';
+import { applyFilters, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
 import type { NetworkRow, NeutronDB } from '../db/schema.js';
 import { bumpRevision, checkRevision, type Db, now, parseJson, setTags, standardView, type Store, tagsOf, type Tx } from '../db/store.js';
 import {
@@ -47,20 +47,12 @@ const spec: ListSpec = {
   table: 'networks',
   tagType: 'networks',
   columns: {
-    id: { column: 'id', kind: 'string' },
-    name: { column: 'name', kind: 'string' },
-    project_id: { column: 'project_id', kind: 'string' },
+    ...stringColumns('id', 'name', 'project_id', 'status', 'dns_domain', 'description', 'created_at', 'updated_at', 'availability_zone_hints'),
     admin_state_up: { column: 'admin_state_up', kind: 'bool' },
-    status: { column: 'status', kind: 'string' },
     mtu: { column: 'mtu', kind: 'int' },
     'router:external': { column: 'router_external', kind: 'bool' },
     port_security_enabled: { column: 'port_security_enabled', kind: 'bool' },
-    dns_domain: { column: 'dns_domain', kind: 'string' },
-    description: { column: 'description', kind: 'string' },
-    created_at: { column: 'created_at', kind: 'string' },
-    updated_at: { column: 'updated_at', kind: 'string' },
     revision_number: { column: 'revision_number', kind: 'int' },
-    availability_zone_hints: { column: 'availability_zone_hints', kind: 'string' },
   },
 };
 

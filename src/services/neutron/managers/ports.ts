@@ -11,7 +11,7 @@ import type { NeutronContext } from '../context.js';
 import { isSet } from '../api/attributes/spec.js';
 import { eui64Address, normalizeMac, randomMac } from '../common/mac.js';
 import { formatIp, parseCidr, parseIp } from '../common/netaddr.js';
-import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/listing.js';
+import { applyFilters, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
 import type { PortRow } from '../db/schema.js';
 import { bumpRevision, checkRevision, type Db, groupBy, now, parseJson, setTags, standardView, type Store, tagsOf } from '../db/store.js';
 import {
@@ -57,8 +57,8 @@ const spec: ListSpec = {
   table: 'ports',
   tagType: 'ports',
   columns: {
-    ...Object.fromEntries(['id', 'name', 'project_id', 'network_id', 'mac_address', 'status', 'device_id', 'device_owner', 'dns_name',
-      'description', 'created_at', 'updated_at'].map((c) => [c, { column: c, kind: 'string' as const }])),
+    ...stringColumns('id', 'name', 'project_id', 'network_id', 'mac_address', 'status', 'device_id', 'device_owner', 'dns_name',
+      'description', 'created_at', 'updated_at'),
     admin_state_up: { column: 'admin_state_up', kind: 'bool' },
     port_security_enabled: { column: 'port_security_enabled', kind: 'bool' },
     revision_number: { column: 'revision_number', kind: 'int' },

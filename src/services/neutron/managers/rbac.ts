@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { NeutronContext } from '../context.js';
-import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/listing.js';
+import { applyFilters, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
 import type { RbacRow } from '../db/schema.js';
 import { bumpRevision, type Db, type Store } from '../db/store.js';
 import { isSet } from '../api/attributes/spec.js';
@@ -27,7 +27,7 @@ export const RBAC_OBJECT_TYPES: Readonly<Record<string, { table: 'networks' | 's
 const spec: ListSpec = {
   table: 'rbac_policies',
   columns: {
-    ...Object.fromEntries(['id', 'project_id', 'object_type', 'object_id', 'action'].map((c) => [c, { column: c, kind: 'string' as const }])),
+    ...stringColumns('id', 'project_id', 'object_type', 'object_id', 'action'),
     target_tenant: { column: 'target_project', kind: 'string' },
     target_project: { column: 'target_project', kind: 'string' },
   },

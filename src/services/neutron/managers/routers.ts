@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import { NeutronContext } from '../context.js';
 import { isSet } from '../api/attributes/spec.js';
 import { cidrContains, cidrsOverlap, cidrToString, formatIp, parseCidr, parseIp } from '../common/netaddr.js';
-import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/listing.js';
+import { applyFilters, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
 import type { RouterRow } from '../db/schema.js';
 import { bumpRevision, checkRevision, type Db, groupBy, now, parseJson, setTags, standardView, type Store, tagsOf } from '../db/store.js';
 import {
@@ -43,7 +43,7 @@ const spec: ListSpec = {
   table: 'routers',
   tagType: 'routers',
   columns: {
-    ...Object.fromEntries(['id', 'name', 'project_id', 'status', 'description', 'created_at', 'updated_at'].map((c) => [c, { column: c, kind: 'string' as const }])),
+    ...stringColumns('id', 'name', 'project_id', 'status', 'description', 'created_at', 'updated_at'),
     admin_state_up: { column: 'admin_state_up', kind: 'bool' },
     revision_number: { column: 'revision_number', kind: 'int' },
   },
