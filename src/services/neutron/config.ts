@@ -5,6 +5,7 @@
  * any physical network, the `noop` mechanism driver (see ml2/mechanisms/noop.ts).
  */
 import { defineGroup, opt } from '../../common/config/index.js';
+import { osloMessagingNotificationsGroup } from '../../common/messaging/notification-options.js';
 
 export const neutronDefaultGroup = defineGroup('DEFAULT', 'General options', {
   base_mac: opt.str('fa:16:3e:00:00:00', 'The base MAC address Neutron will use for VIFs. The first 3 octets will remain unchanged. If the 4th octet is not 00, it will also be used. The others will be randomly generated.'),
@@ -68,4 +69,5 @@ export const agentGroup = defineGroup('agent', 'Agents', {
 
 export const neutronConfigGroups = [
   neutronDefaultGroup, ml2Group, ml2FlatGroup, ml2VlanGroup, ml2VxlanGroup, ml2GeneveGroup, quotasGroup, agentGroup,
+  osloMessagingNotificationsGroup,
 ];

@@ -9,7 +9,7 @@ import type { Database } from '../../common/db/index.js';
 import type { NuboError } from '../../common/errors.js';
 import { neutronFault, type FaultRenderer } from '../../common/http/faults.js';
 import type { Logger } from '../../common/log/logger.js';
-import { Notifier, RpcServer, type Transport } from '../../common/messaging/index.js';
+import { Notifier, osloMessagingNotificationsGroup, RpcServer, type Transport } from '../../common/messaging/index.js';
 import type { ServiceSession } from '../../common/clients/session.js';
 import { Controller, type ResourceDef } from './api/controller.js';
 import * as defs from './api/definitions.js';
@@ -148,12 +148,8 @@ export class NetworkService {
     this.events.subscribe((e) => this.nova.onEvent(e));
 
     if (o.transport) {
-      // [oslo_messaging_notifications] is shared by every service of the cloud (oslo.messaging's
-      // options); read it when the process registered it, send on the bus otherwise
-      const shared = o.config.raw().oslo_messaging_notifications ?? {};
-      const driver = String(shared.driver ?? 'messaging');
-      const topics = Array.isArray(shared.topics) ? (shared.topics as string[]) : ['notifications'];
-      this.notifier = driver === 'noop' ? undefined : new Notifier(o.transport, { publisherId: `network.${o.host}`, topics });
+      const { driver, topics } = o.config.get(osloMessagingNotificationsGroup);
+      this.notifier = driver === 'noop' ? undefined : new Notifier(o.transport, { publisherId: `network.${o.host}`, topics: [...topics] });
       const dhcp = new DhcpAgentNotifier(o.transport, this.agents, o.log);
       const l3 = new L3AgentNotifier(o.transport, this.agents, o.log);
       const l2 = new L2AgentNotifier(o.transport, async (netId) => (await this.types.segmentsOf(this.store.db, [netId])).get(netId) ?? []);
