@@ -56,7 +56,7 @@ test('plumbing imports no service and services import no other service', () => {
 });
 
 test('the import scanner sees relative imports (so the rule above can fail)', () => {
-  const sample = join(src, 'cmd', 'service-registry.ts');
+  const sample = join(src, 'cmd', 'projects.ts');
   const targets = importsOf(sample).map(area);
-  assert.ok(targets.some((t) => t.startsWith('services/')), 'service-registry.ts should import services');
+  assert.ok(targets.some((t) => t.startsWith('services/')), 'projects.ts should import services');
 });

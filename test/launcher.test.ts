@@ -109,7 +109,11 @@ describe('operator errors are one actionable line', () => {
     assertOneLineError(runCli(['up'], { NUBO_DEFAULT__TRANSPORT_URL: 'rabbit://guest:guest@127.0.0.1:1/' }), /message broker.*127\.0\.0\.1:1/);
   });
 
-  test('an unknown service', () => {
-    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown service "nosuch"/);
+  test('an unknown role', () => {
+    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network/);
+  });
+
+  test('an unknown service in enabled_services', () => {
+    assertOneLineError(runCli(['up'], { NUBO_DEFAULT__ENABLED_SERVICES: 'identity,nosuch' }), /unknown service "nosuch".*known: identity, image, network/);
   });
 });

@@ -1,10 +1,11 @@
 /**
  * The `nubo` command.
- *   nubo up                          the whole cloud in one process (npm start)
- *   nubo serve SERVICE [--port N]    one service alone (scale-out)
- *   nubo status                      what runs from this data dir
- *   nubo config show                 the effective configuration, secrets masked
- *   nubo db sync [SERVICE...]        create/upgrade the services' databases
+ *   nubo up                                  the whole cloud in one process (npm start)
+ *   nubo serve ROLE... [--host H] [--port N]  roles alone (scale-out): identity, image, network, ...
+ *   nubo status                              what runs from this data dir
+ *   nubo config show                         the effective configuration, secrets masked
+ *   nubo config sample                       every option with its help and default
+ *   nubo db sync [SERVICE...]                create/upgrade the services' databases
  *   nubo identity fernet-rotate      rotate the Fernet key repository
  * Common flags: --config-file FILE (repeatable), --set group.key=value (repeatable).
  */
@@ -13,11 +14,14 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { request } from 'undici';
-import { defaultGroup } from '../common/config/index.js';
+import { defaultGroup, renderSample } from '../common/config/index.js';
 import { OperatorError } from '../common/errors.js';
-import { startCloud, loadConfig, openServiceDatabase } from './cloud.js';
-import { pluginByName, servicePlugins } from './service-registry.js';
+import { startCloud } from './cloud.js';
 import { rotateFernetKeysCommand } from './fernet-rotate.js';
+import { allGroups, loadConfig } from './load-config.js';
+import { servicesGroup } from './options.js';
+import { openProjectDatabase } from './project-runtime.js';
+import { allRoles, requireProject, requireRole } from './projects.js';
 
 interface CommonFlags { configFile: string[]; set: string[] }
 
@@ -39,15 +43,15 @@ function withCommon(cmd: Command): Command {
     .option('--set <group.key=value>', 'override one option (repeatable)', collect, []);
 }
 
-async function runUntilSignal(only: string[] | undefined, flags: CommonFlags, extra: Record<string, string> = {}): Promise<void> {
-  const cloud = await startCloud({ configFiles: flags.configFile, overrides: { ...overridesFrom(flags), ...extra }, ...(only ? { only } : {}) });
+async function runUntilSignal(roles: string[] | undefined, flags: CommonFlags, extra: Record<string, string> = {}): Promise<void> {
+  const cloud = await startCloud({ configFiles: flags.configFile, overrides: { ...overridesFrom(flags), ...extra }, ...(roles ? { roles } : {}) });
   const ms = Math.round(performance.now());
   if (cloud.cloudsYaml) {
     process.stdout.write(
-      `nubo: services ${cloud.services.join(', ')}; admin credentials in ${cloud.cloudsYaml}\n` +
+      `nubo: roles ${cloud.roles.join(', ')}; admin credentials in ${cloud.cloudsYaml}\n` +
       `nubo: use it with: export OS_CLIENT_CONFIG_FILE=${cloud.cloudsYaml} OS_CLOUD=nubo; openstack token issue\n`);
   }
-  process.stdout.write(`nubo: ready at ${cloud.url} (${ms} ms)\n`);
+  process.stdout.write(cloud.url ? `nubo: ready at ${cloud.url} (${ms} ms)\n` : `nubo: ready: ${cloud.roles.join(', ')} (${ms} ms)\n`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -65,23 +69,25 @@ withCommon(program.command('up').description('run the whole cloud in one process
   await runUntilSignal(undefined, flags);
 });
 
-withCommon(program.command('serve').argument('<service>', `one of: ${servicePlugins.map((p) => p.name).join(', ')}`)
-  .option('--port <port>', 'listen on this port (host from [DEFAULT] bind)')
-  .description('run one service alone (scale-out)'))
-  .action(async (service: string, flags: CommonFlags & { port?: string }) => {
-    if (!pluginByName(service)) throw new OperatorError(`unknown service "${service}"; known: ${servicePlugins.map((p) => p.name).join(', ')}`);
+withCommon(program.command('serve').argument('<roles...>', `one or more of: ${allRoles.map((r) => r.role.name).join(', ')}`)
+  .option('--port <port>', 'API roles listen on this port (host from [DEFAULT] bind)')
+  .option('--host <name>', 'the host these roles run as ([DEFAULT] host): per-host RPC topics, agent and compute records')
+  .description('run roles alone (scale-out)'))
+  .action(async (roles: string[], flags: CommonFlags & { port?: string; host?: string }) => {
+    roles.forEach(requireRole);
     const extra: Record<string, string> = {};
     if (flags.port) {
       const bind = loadConfig({ configFiles: flags.configFile, overrides: overridesFrom(flags) }, 'if-present').get(defaultGroup).bind;
       extra['DEFAULT.bind'] = `${bind.replace(/:\d+$/, '')}:${flags.port}`;
     }
-    await runUntilSignal([service], flags, extra);
+    if (flags.host) extra['DEFAULT.host'] = flags.host;
+    await runUntilSignal(roles, flags, extra);
   });
 
 withCommon(program.command('status').description('show what runs from this data dir')).action(async (flags: CommonFlags) => {
   const config = loadConfig({ configFiles: flags.configFile, overrides: overridesFrom(flags) }, 'if-present');
   const dataDir = resolve(config.get(defaultGroup).data_dir);
-  let state: { pid: number; url: string; services: string[]; started_at: string };
+  let state: { pid: number; url?: string; roles: string[]; started_at: string };
   try {
     state = JSON.parse(readFileSync(resolve(dataDir, 'nubo.state.json'), 'utf8'));
   } catch {
@@ -91,12 +97,14 @@ withCommon(program.command('status').description('show what runs from this data 
   }
   let alive = true;
   try { process.kill(state.pid, 0); } catch { alive = false; }
-  let health = 'unreachable';
+  let health = state.url ? 'unreachable' : 'no API role';
   try {
-    const res = await request(`${state.url}/healthcheck`, { headersTimeout: 2000 });
-    health = `${res.statusCode} ${(await res.body.text()).trim()}`;
+    if (state.url) {
+      const res = await request(`${state.url}/healthcheck`, { headersTimeout: 2000 });
+      health = `${res.statusCode} ${(await res.body.text()).trim()}`;
+    }
   } catch { /* reported as unreachable */ }
-  process.stdout.write(`pid ${state.pid} (${alive ? 'running' : 'gone'}) at ${state.url} since ${state.started_at}\nservices: ${state.services.join(', ')}\nhealthcheck: ${health}\n`);
+  process.stdout.write(`pid ${state.pid} (${alive ? 'running' : 'gone'}) at ${state.url ?? '(no HTTP)'} since ${state.started_at}\nroles: ${state.roles.join(', ')}\nhealthcheck: ${health}\n`);
   if (!alive) process.exitCode = 3;
 });
 
@@ -104,19 +112,20 @@ const configCmd = program.command('config').description('configuration');
 withCommon(configCmd.command('show').description('print the effective configuration')).action((flags: CommonFlags) => {
   process.stdout.write(loadConfig({ configFiles: flags.configFile, overrides: overridesFrom(flags) }, 'if-present').show());
 });
+configCmd.command('sample').description('print every option with its help and default (a sample nubo.conf)').action(() => {
+  process.stdout.write(renderSample(allGroups()));
+});
 
 const dbCmd = program.command('db').description('databases');
 withCommon(dbCmd.command('sync').argument('[services...]', 'services (default: enabled_services)').description('create or upgrade databases'))
   .action(async (services: string[], flags: CommonFlags) => {
     const config = loadConfig({ configFiles: flags.configFile, overrides: overridesFrom(flags) }, 'if-present');
-    const names = services.length > 0 ? services : config.get(defaultGroup).enabled_services;
+    const names = services.length > 0 ? services : config.get(servicesGroup).enabled_services;
     const dataDir = resolve(config.get(defaultGroup).data_dir);
-    for (const name of names) {
-      const plugin = pluginByName(name);
-      if (!plugin) throw new OperatorError(`unknown service "${name}"`);
-      const db = await openServiceDatabase(config, plugin, dataDir);
+    for (const project of names.map(requireProject)) {
+      const db = await openProjectDatabase(config, project, dataDir);
       await db.close();
-      process.stdout.write(`nubo: ${name} (${plugin.project}) database is up to date (${db.url})\n`);
+      process.stdout.write(`nubo: ${project.service} (${project.name}) database is up to date (${db.url})\n`);
     }
   });
 

@@ -1,5 +1,20 @@
-/** Option groups of the launcher: admin credentials and per-service endpoint URLs. */
-import { defineGroup, opt } from '../common/config/index.js';
+/**
+ * Option groups of the launcher, generated from the registry of projects: which services run,
+ * the administrator created on first start, where each project is reached, and the passwords of
+ * the service users.
+ */
+import { defineGroup, opt, type OptDef } from '../common/config/index.js';
+import { projects } from './projects.js';
+
+const perProject = (help: (service: string, project: string) => string, extra: { secret?: boolean } = {}): Record<string, OptDef<string>> =>
+  Object.fromEntries(projects.map((p) => [p.service, opt.str('', help(p.service, p.name), extra)]));
+
+export const servicesGroup = defineGroup('DEFAULT', 'General options', {
+  enabled_services: opt.list(
+    projects.filter((p) => p.enabledByDefault !== false).map((p) => p.service),
+    `Services this cloud runs (nubo up runs all their roles) and the catalog lists, comma separated. Known: ${projects.map((p) => p.service).join(', ')}.`,
+  ),
+});
 
 export const bootstrapGroup = defineGroup('bootstrap', 'The cloud created on first start', {
   admin_username: opt.str('admin', 'Name of the cloud administrator.'),
@@ -7,17 +22,17 @@ export const bootstrapGroup = defineGroup('bootstrap', 'The cloud created on fir
   admin_project: opt.str('admin', 'Project of the administrator.'),
 });
 
-export const endpointsGroup = defineGroup('endpoints', 'Where each service is reached (scale-out); empty means <public_url>/<prefix> on this server', {
-  identity: opt.str('', 'Base URL of the identity service, e.g. http://ctl:5000/identity.'),
-  image: opt.str('', 'Base URL of the image service.'),
-  network: opt.str('', 'Base URL of the network service.'),
-});
+export const endpointsGroup = defineGroup(
+  'endpoints',
+  'Where each service is reached (scale-out); empty means <public_url>/<prefix> on this server',
+  perProject((service, project) => `Base URL of the ${service} service (${project}), e.g. http://ctl:5000/${service}.`),
+);
 
-/** Per-service credentials generated on first start (the keystone_authtoken of each service). */
-export const serviceUsersGroup = defineGroup('service_users', 'Passwords of the service users (generated)', {
-  identity: opt.str('', 'Password of the keystone service user.', { secret: true }),
-  image: opt.str('', 'Password of the glance service user.', { secret: true }),
-  network: opt.str('', 'Password of the neutron service user.', { secret: true }),
-});
+/** Per-project credentials generated on first start (the keystone_authtoken of each project). */
+export const serviceUsersGroup = defineGroup(
+  'service_users',
+  'Passwords of the service users (generated)',
+  perProject((_service, project) => `Password of the ${project} service user.`, { secret: true }),
+);
 
-export const launcherGroups = [bootstrapGroup, endpointsGroup, serviceUsersGroup] as const;
+export const launcherGroups = [servicesGroup, bootstrapGroup, endpointsGroup, serviceUsersGroup] as const;

@@ -32,16 +32,18 @@ export async function startTestCloud(opts: { services?: string[]; overrides?: Re
   };
   const log = createLogger({ level: process.env.NUBO_TEST_LOG ?? 'silent' });
   const cloud = await startCloud({ env: {}, overrides, log });
+  if (!cloud.url) throw new Error('the test cloud runs no API');
+  const url = cloud.url;
   let token: string | undefined;
   return {
-    url: cloud.url,
-    identityUrl: cloud.identityUrl.replace(/^http:\/\/[^/]+/, cloud.url),
+    url,
+    identityUrl: cloud.identityUrl.replace(/^http:\/\/[^/]+/, url),
     dataDir,
     adminPassword: cloud.adminPassword,
     cloud,
     async adminToken() {
       if (token) return token;
-      const res = await request(`${cloud.url}/identity/v3/auth/tokens`, {
+      const res = await request(`${url}/identity/v3/auth/tokens`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ auth: {

@@ -8,7 +8,7 @@
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { ServiceUnavailable, NuboError } from '../errors.js';
 import { currentScope } from '../log/request-scope.js';
-import type { ServiceCredentials } from '../service/plugin.js';
+import type { ServiceCredentials } from '../service/project.js';
 
 export interface SessionOptions {
   /** Identity root URL, e.g. http://127.0.0.1:8880/identity. */

@@ -15,7 +15,6 @@ describe('core options', () => {
       control_exchange: 'openstack',
       log_level: 'info',
       log_format: 'json',
-      enabled_services: ['identity', 'image', 'network'],
       region_name: 'RegionOne',
       host: hostname(),
     });

@@ -1,6 +1,7 @@
 /**
- * The option groups of the launcher and the shared plumbing: [DEFAULT], [database], [http].
- * Services declare their own groups in their folders.
+ * The option groups of the shared plumbing: [DEFAULT], [database], [http]. Projects declare
+ * their own groups in their folders; the launcher adds [DEFAULT] enabled_services and the
+ * per-project groups generated from its registry (src/cmd/options.ts).
  */
 import { hostname } from 'node:os';
 import { defineGroup, opt, parseHostPort, type Values } from './options.js';
@@ -23,7 +24,6 @@ export const defaultGroup = defineGroup('DEFAULT', 'General options', {
   control_exchange: opt.str('openstack', 'Default exchange for RPC and notifications.'),
   log_level: opt.enum(['trace', 'debug', 'info', 'warn', 'error'], 'info', 'Lowest level of messages logged.'),
   log_format: opt.enum(['json', 'pretty'], 'json', 'Log line format: json (one object a line) or pretty.'),
-  enabled_services: opt.list(['identity', 'image', 'network'], 'Services this process runs, comma separated.'),
   region_name: opt.str('RegionOne', 'Region name in the service catalog.'),
   host: opt.str(hostname(), 'Name of this host, used for per-host RPC topics and agent records.'),
 });

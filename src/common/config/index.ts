@@ -18,6 +18,7 @@ export {
 } from './options.js';
 export { describeSource, type ValueSource } from './source.js';
 export { maskUrlPasswords } from './show.js';
+export { renderSample } from './sample.js';
 export {
   coreGroups,
   databaseGroup,

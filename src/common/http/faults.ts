@@ -3,6 +3,7 @@
  * plugin chooses one when it registers; errors-hook.ts maps every error to a NuboError first
  * and then calls the renderer. This is the one place error bodies are written.
  */
+import type { FastifyRequest } from 'fastify';
 import type { NuboError } from '../errors.js';
 
 export interface RenderedFault {
@@ -10,12 +11,13 @@ export interface RenderedFault {
   contentType: string;
 }
 
-export type FaultRenderer = (err: NuboError) => RenderedFault;
+/** Renders an error for a request (some formats depend on it, e.g. Glance's on the Accept header). */
+export type FaultRenderer = (err: NuboError, req: FastifyRequest) => RenderedFault;
 
 const json = (body: unknown): RenderedFault => ({ body: JSON.stringify(body), contentType: 'application/json' });
 
 /** Keystone: {"error": {"code": 404, "title": "Not Found", "message": "..."}}. */
-export const keystoneFault: FaultRenderer = (err) =>
+export const keystoneFault = (err: NuboError): RenderedFault =>
   json({ error: { code: err.status, title: err.title, message: err.message } });
 
 /** Nova, Cinder, Placement-style keys by status ({"itemNotFound": {"code": 404, "message": "..."}}). */
@@ -24,18 +26,18 @@ const NOVA_KEYS: Record<number, string> = {
   406: 'notAcceptable', 409: 'conflictingRequest', 413: 'overLimit', 415: 'badMediaType',
   429: 'overLimit', 501: 'notImplemented', 503: 'serviceUnavailable',
 };
-export const novaFault: FaultRenderer = (err) =>
+export const novaFault = (err: NuboError): RenderedFault =>
   json({ [NOVA_KEYS[err.status] ?? 'computeFault']: { code: err.status, message: err.message } });
 
 /** Placement: {"errors": [{"status": 404, "title": "Not Found", "detail": "...", "request_id": ...}]}. */
-export const placementFault: FaultRenderer = (err) =>
+export const placementFault = (err: NuboError): RenderedFault =>
   json({ errors: [{ status: err.status, title: err.title, detail: err.message }] });
 
 /**
  * Neutron: {"NeutronError": {"type": "NetworkNotFound", "message": "...", "detail": ""}}. The type
  * is the error class name (services name their classes as Neutron's exceptions).
  */
-export const neutronFault: FaultRenderer = (err) =>
+export const neutronFault = (err: NuboError): RenderedFault =>
   json({ NeutronError: { type: neutronType(err), message: err.message, detail: '' } });
 
 function neutronType(err: NuboError): string {
@@ -48,7 +50,7 @@ const GENERIC = new Set(['BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 
  * webob's plain-text error page, used by Glance and Swift: "404 Not Found\n\nmessage\n\n   ".
  * python-glanceclient and openstacksdk read the status and show this text.
  */
-export const webobFault: FaultRenderer = (err) => ({
+export const webobFault = (err: NuboError): RenderedFault => ({
   body: `${err.status} ${err.title}\n\n${err.message}\n\n   `,
   contentType: 'text/plain; charset=UTF-8',
 });

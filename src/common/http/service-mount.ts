@@ -24,14 +24,14 @@ export async function mountService(root: FastifyInstance, routes: FastifyPluginA
       const err = toNuboError(error);
       if (err.status >= 500) req.log.error({ err: error }, 'unhandled error');
       else req.log.debug({ err: err.message }, 'request failed');
-      const rendered = opts.fault(err);
+      const rendered = opts.fault(err, req);
       reply.status(err.status).headers(err.headers).type(rendered.contentType);
       if (req.method === 'HEAD') return reply.send();
       return reply.send(rendered.body);
     });
     scope.setNotFoundHandler((req, reply) => {
       req.ctx ??= new RequestContext({ requestId: req.id });
-      const rendered = opts.fault(new NotFound());
+      const rendered = opts.fault(new NotFound(), req);
       reply.status(404).type(rendered.contentType).send(rendered.body);
     });
     scope.addHook('onRequest', createAuthHook({ validator: opts.validator, authUri: opts.authUri }));

@@ -35,3 +35,5 @@ export { parsePolicyFile, readPolicyFile } from './policy-file.js';
 export type { FileRuleValue, PolicyFileContents } from './policy-file.js';
 export * from './defaults.js';
 export { renderPolicySample } from './policy-cli.js';
+export { loadServicePolicy, osloPolicyGroup, policyFilePath, ServicePolicy } from './service-policy.js';
+export type { ServicePolicyOptions, ServicePolicySpec } from './service-policy.js';

@@ -29,9 +29,6 @@ export const imageGroup = defineGroup('image', 'Image service (Glance)', {
   use_keystone_limits: opt.bool(true, 'Enforce per-project quotas from Keystone unified limits (image_count_total, image_count_uploading, image_size_total, image_stage_total).'),
   default_publisher_id: opt.str('image.localhost', 'publisher_id of notifications.'),
   disabled_notifications: opt.list([], 'Notification types or groups not sent (image.update, image.member, task).'),
-  policy_file: opt.str('', 'Policy overrides (YAML or JSON). Empty: <data_dir>/glance-policy.yaml if it exists.'),
-  enforce_scope: opt.bool(true, 'Deny tokens whose scope is not among a rule scope types.'),
-  enforce_new_defaults: opt.bool(true, 'Use only the secure-RBAC defaults (no deprecated fallbacks).'),
 });
 
 export const glanceStoreGroup = defineGroup('glance_store', 'Image data stores', {

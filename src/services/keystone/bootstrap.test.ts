@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { BootstrapOptions } from '../../common/service/plugin.js';
+import type { BootstrapOptions } from '../../common/service/bootstrap.js';
 import { bootstrapIdentity } from './bootstrap.js';
 import { ResourceProviders } from './resource-providers.js';
 import { resourceFixture, type ResourceFixture } from './testing/resource-fixture.js';

@@ -9,7 +9,7 @@
  * Passwords: as upstream, an existing user's password is checked and reset when it no longer
  * matches the configured one (and a disabled bootstrap user is re-enabled).
  */
-import type { BootstrapOptions, CatalogEntry } from '../../common/service/plugin.js';
+import type { BootstrapOptions, CatalogEntry } from '../../common/service/bootstrap.js';
 import type { RoleRecord } from './assignment/roles.js';
 import { newId } from './db/rows.js';
 import type { ResourceManagers } from './manager-context.js';

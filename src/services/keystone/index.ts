@@ -1,12 +1,13 @@
 /**
- * The identity service (Keystone v3) as a Nubo ServicePlugin: the resource side (users,
+ * The identity service (Keystone v3) as a Nubo project: the resource side (users,
  * projects, roles, catalog, ...) and the auth side (tokens, trusts, application credentials,
  * revocation) over one database, one policy enforcer and one event bus. Changes are announced
  * on the message bus (notifications/). Identity also hands the launcher its in-process token
  * validator and the bootstrap of the cloud.
  */
 import type { Kysely } from 'kysely';
-import type { IdentityInstance, ServiceContext, ServicePlugin } from '../../common/service/plugin.js';
+import { loadServicePolicy } from '../../common/policy/index.js';
+import type { ProjectDef, RoleContext, RoleInstance } from '../../common/service/project.js';
 import { authConfigFrom, authConfigGroups, fernetKeyDir } from './auth-config.js';
 import { createAuthSide } from './auth/auth-side.js';
 import { authApiDeps, identityFault, identityRoutes } from './auth/wiring.js';
@@ -19,7 +20,8 @@ import { createResourceManagers } from './managers.js';
 import { Hints } from './lib/hints.js';
 import { IdentityNotifier } from './notifications/audit.js';
 import { notificationConfigFrom, notificationConfigGroups } from './notifications/options.js';
-import { createKeystoneEnforcer } from './policies/enforcer.js';
+import { keystoneDefaultRules } from './policies/index.js';
+import { ForbiddenAction } from './errors.js';
 import { KeystoneEvents } from './providers.js';
 import { ResourceProviders } from './resource-providers.js';
 
@@ -30,14 +32,18 @@ export { identityFault } from './auth/wiring.js';
 /** How long stopping waits for notifications still being sent. */
 const NOTIFICATION_DRAIN_MS = 2000;
 
-async function createIdentity(ctx: ServiceContext): Promise<IdentityInstance> {
+/** Keystone's policy: its defaults, with [oslo_policy] enforce_scope off as in Zed. */
+const policy = { defaults: keystoneDefaultRules, enforceScope: false, enforceNewDefaults: true };
+
+async function createIdentity(ctx: RoleContext): Promise<RoleInstance> {
+  const db = await ctx.database();
   const events = new KeystoneEvents();
   const audit = new IdentityNotifier({
     transport: ctx.transport, host: ctx.host, config: notificationConfigFrom(ctx.config), log: ctx.log,
     // Called only once notifications are sent, when `managers` exists.
     identityServiceId: async () => (await managers.catalog.listServices(new Hints().add('type', 'identity')))[0]?.id,
   });
-  const managers = createResourceManagers(ctx.db, ctx.config, events, ctx.log, { dataDir: ctx.dataDir, audit });
+  const managers = createResourceManagers(db, ctx.config, events, ctx.log, { dataDir: ctx.dataDir, audit });
   const providers = new ResourceProviders(managers, audit);
   const resourceConfig = resourceConfigFrom(ctx.config);
   const authConfig = authConfigFrom(ctx.config);
@@ -45,7 +51,7 @@ async function createIdentity(ctx: ServiceContext): Promise<IdentityInstance> {
   const adminProject = apName && apDomain ? { name: apName, domainName: apDomain } : undefined;
 
   const side = await createAuthSide({
-    db: ctx.db.db as Kysely<AuthDB>,
+    db: db.db as Kysely<AuthDB>,
     providers,
     events,
     config: authConfig,
@@ -57,27 +63,22 @@ async function createIdentity(ctx: ServiceContext): Promise<IdentityInstance> {
     audit,
   });
 
-  // [oslo_policy] enforce_scope is off by default in the Keystone this mirrors (Zed).
-  const enforcer = createKeystoneEnforcer({ enforceScope: false, onWarning: (m) => ctx.log.warn(m) });
+  const servicePolicy = loadServicePolicy(policy, { config: ctx.config, dataDir: ctx.dataDir, project: 'keystone' }, {
+    denied: (rule) => new ForbiddenAction(rule), onWarning: (m) => ctx.log.warn(m),
+  });
+  const enforcer = servicePolicy.enforcer;
   const apiDeps = authApiDeps({ managers, providers, side, enforcer, baseUrl: ctx.baseUrl, config: authConfig, ...(adminProject ? { adminProject } : {}) });
 
-  let poller: NodeJS.Timeout | undefined;
+  // Other Keystone processes on the same database revoke tokens too: read their events.
+  ctx.periodic.add({ name: 'revoke-sync', interval: authConfig.revoke.poll_interval, run: () => side.revoke.sync() });
   return {
     routes: identityRoutes(apiDeps, { managers, enforcer, config: resourceConfig, baseUrl: ctx.baseUrl }),
-    fault: identityFault,
-    tokenValidator: side.validator,
-    bootstrap: (opts) => bootstrapIdentity(managers, opts, resourceConfig.identity.default_domain_id),
-    async start() {
-      const seconds = authConfig.revoke.poll_interval;
-      if (seconds > 0) {
-        poller = setInterval(() => {
-          side.revoke.sync().catch((err: unknown) => ctx.log.warn({ err }, 'reading revocation events failed'));
-        }, seconds * 1000);
-        poller.unref();
-      }
+    identity: {
+      tokenValidator: side.validator,
+      bootstrap: (opts) => bootstrapIdentity(managers, opts, resourceConfig.identity.default_domain_id),
     },
     async stop() {
-      if (poller) clearInterval(poller);
+      servicePolicy.close();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([audit.settled(), new Promise((done) => { timer = setTimeout(done, NOTIFICATION_DRAIN_MS); })]);
       clearTimeout(timer);
@@ -85,14 +86,15 @@ async function createIdentity(ctx: ServiceContext): Promise<IdentityInstance> {
   };
 }
 
-export const identityPlugin: ServicePlugin<IdentityInstance> = {
-  name: 'identity',
-  project: 'keystone',
-  serviceType: 'identity',
+export const keystone: ProjectDef = {
+  name: 'keystone',
+  service: 'identity',
   description: 'OpenStack Identity (Keystone v3)',
   prefix: '/identity',
-  catalogPath: '/v3',
+  catalog: [{ type: 'identity', path: '/v3' }],
   configGroups: [...resourceConfigGroups, ...authConfigGroups, ...notificationConfigGroups],
   migrations,
-  create: createIdentity,
+  policy,
+  fault: identityFault,
+  roles: [{ name: 'identity', description: 'the Identity API (keystone under uwsgi)', kind: 'api', create: createIdentity }],
 };

@@ -1,42 +1,39 @@
 /**
- * The Network service (Neutron v2.0 API): networks, subnets, ports with IPAM, routers and
+ * The Network project (Neutron v2.0 API): networks, subnets, ports with IPAM, routers and
  * floating IPs, security groups, RBAC, quotas, agents, on an ML2-style plugin with type and
- * mechanism drivers. Mounted at /network in all-in-one; the catalog URL has no version suffix.
+ * mechanism drivers. Its role `network` is neutron-server: the API and the RPC servers agents
+ * talk to. Mounted at /network in all-in-one; the catalog URL has no version suffix.
  */
-import type { ServiceContext, ServiceInstance, ServicePlugin } from '../../common/service/plugin.js';
+import type { Database } from '../../common/db/index.js';
+import type { ProjectDef, RoleContext, RoleInstance } from '../../common/service/project.js';
 import { neutronConfigGroups } from './config.js';
+import type { NeutronDB } from './db/schema.js';
 import { migrations } from './db/migrations/index.js';
+import { neutronPolicyDefaults } from './policies.js';
 import { NetworkService, networkFault } from './service.js';
 
-export interface NetworkInstance extends ServiceInstance {
-  service: NetworkService;
+async function createServer(ctx: RoleContext): Promise<RoleInstance> {
+  const service = new NetworkService({
+    config: ctx.config,
+    log: ctx.log,
+    database: (await ctx.database()) as Database<NeutronDB>,
+    transport: ctx.transport,
+    session: ctx.session,
+    baseUrl: ctx.baseUrl,
+    host: ctx.host,
+  });
+  return { routes: service.routes(), start: () => service.start(), stop: () => service.stop() };
 }
 
-export const networkPlugin: ServicePlugin<NetworkInstance> = {
-  name: 'network',
-  project: 'neutron',
-  serviceType: 'network',
+export const neutron: ProjectDef = {
+  name: 'neutron',
+  service: 'network',
   description: 'Neutron Networking Service',
   prefix: '/network',
-  catalogPath: '',
+  catalog: [{ type: 'network', path: '' }],
   configGroups: neutronConfigGroups,
   migrations,
-  async create(ctx: ServiceContext): Promise<NetworkInstance> {
-    const service = new NetworkService({
-      config: ctx.config,
-      log: ctx.log,
-      database: ctx.db,
-      transport: ctx.transport,
-      session: ctx.session,
-      baseUrl: ctx.baseUrl,
-      host: ctx.host,
-    });
-    return {
-      service,
-      routes: service.routes(),
-      fault: networkFault,
-      start: () => service.start(),
-      stop: () => service.stop(),
-    };
-  },
+  policy: { defaults: neutronPolicyDefaults, enforceScope: true, enforceNewDefaults: true },
+  fault: networkFault,
+  roles: [{ name: 'network', description: 'neutron-server: the Networking API and the RPC servers of the agents', kind: 'api', create: createServer }],
 };

@@ -7,7 +7,7 @@ import type { ImportManager } from '../managers/imports.js';
 import type { MemberManager } from '../managers/members.js';
 import type { QuotaEnforcer } from '../managers/quota.js';
 import type { TaskManager } from '../managers/tasks.js';
-import type { GlancePolicy } from '../authz.js';
+import type { GlancePolicy } from '../policies/index.js';
 import type { StoreRegistry } from '../stores/registry.js';
 import type { JsonSchema } from '../domain/schemas.js';
 import type { ImageViewOptions } from './views.js';

@@ -3,7 +3,7 @@
  * webob 1.8 does (text/html for browsers and `*\/*`, JSON for `application/json`, plain text
  * otherwise or without Accept), and keystonemiddleware's JSON body for 401.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { NuboError } from '../../../common/errors.js';
 import type { RenderedFault } from '../../../common/http/faults.js';
 
@@ -85,17 +85,9 @@ function renderUnauthorized(err: NuboError): RenderedFault {
   };
 }
 
-/** The fault renderer registered with the mount (no request at hand: webob's plain text). */
-export function glanceFault(err: NuboError): RenderedFault {
-  return err.status === 401 ? renderUnauthorized(err) : renderWebob(err, 'plain');
-}
-
-/** Render an error for a request, negotiating on its Accept header. */
-export function sendGlanceFault(err: NuboError, req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const rendered = err.status === 401
+/** Glance's fault renderer: keystonemiddleware's 401, webob's pages negotiated on Accept otherwise. */
+export function glanceFault(err: NuboError, req: FastifyRequest): RenderedFault {
+  return err.status === 401
     ? renderUnauthorized(err)
     : renderWebob(err, negotiate(req.headers.accept), String(req.headers['content-type'] ?? 'None'));
-  reply.status(err.status).headers(err.headers).type(rendered.contentType);
-  if (req.method === 'HEAD') return reply.send();
-  return reply.send(rendered.body);
 }

@@ -42,7 +42,7 @@ describe('version discovery and schemas', () => {
     const ids = r.body.versions.map((v: any) => v.id);
     assert.ok(ids.includes('v2.0') && ids.includes('v2.17'));
     assert.equal(r.body.versions.find((v: any) => v.status === 'CURRENT').id, 'v2.17');
-    assert.equal(r.body.versions[0].links[0].href, 'http://localhost/image/v2/');
+    assert.equal(r.body.versions[0].links[0].href, 'http://nubo.test/image/v2/');
   });
 
   test('GET /versions answers 200', async () => {

@@ -1,14 +1,12 @@
 /**
  * The image service's HTTP routes as one Fastify plugin: body parsers for the JSON-patch
- * media types and raw image data, Glance's error pages, and every resource's routes.
+ * media types and raw image data, and every resource's routes.
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { BadRequest } from '../../../common/errors.js';
-import { toNuboError } from '../../../common/http/errors-hook.js';
 import { PATCH_MEDIA_TYPES } from '../domain/json-patch.js';
 import type { GlanceApi } from './context.js';
 import { discoveryRoutes } from './discovery.js';
-import { sendGlanceFault } from './fault.js';
 import { imageDataRoutes } from './image-data.js';
 import { imageRoutes } from './images.js';
 import { memberRoutes } from './members.js';
@@ -17,13 +15,6 @@ import { metadefRoutes } from '../metadefs/routes.js';
 
 export function glanceRoutes(api: GlanceApi): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
-    app.setErrorHandler((error, req, reply) => {
-      const err = toNuboError(error);
-      if (err.status >= 500) req.log.error({ err: error }, 'unhandled error');
-      else req.log.debug({ err: err.message }, 'request failed');
-      return sendGlanceFault(err, req, reply);
-    });
-
     // Image PATCH documents are JSON under Glance's own media types.
     app.addContentTypeParser(Object.keys(PATCH_MEDIA_TYPES), { parseAs: 'string' }, (_req, body, done) => {
       const text = String(body);

@@ -3,7 +3,7 @@
  * schema validator and the settings resolved from configuration.
  */
 import type { Logger } from '../../../common/log/logger.js';
-import type { GlancePolicy } from '../authz.js';
+import type { GlancePolicy } from '../policies/index.js';
 import type { ImageRepo } from '../db/image-repo.js';
 import type { MemberRepo } from '../db/member-repo.js';
 import type { TaskRepo } from '../db/task-repo.js';

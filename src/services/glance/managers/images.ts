@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../../common/context.js';
 import { BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge } from '../../../common/errors.js';
-import { PolicyForbidden } from '../authz.js';
+import { PolicyForbidden } from '../policies/index.js';
 import { StatusConflict, type Viewer } from '../db/image-repo.js';
 import { isCoreAttribute, RESERVED_NAMESPACE, setCoreAttribute, type Image } from '../domain/image.js';
 import type { PatchChange } from '../domain/json-patch.js';

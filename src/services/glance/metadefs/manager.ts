@@ -5,7 +5,7 @@
  */
 import type { RequestContext } from '../../../common/context.js';
 import { BadRequest, Forbidden, NotFound } from '../../../common/errors.js';
-import type { GlancePolicy } from '../authz.js';
+import type { GlancePolicy } from '../policies/index.js';
 import { parseLimit, type QueryPairs } from '../domain/list-query.js';
 import type { SchemaValidator } from '../domain/validator.js';
 import type { Association, Item, ItemTable, MetadefRepo, Namespace, NamespaceFilter, Tag } from './repo.js';

@@ -4,11 +4,11 @@
  * complete <rule> action.", and a denial on an image the caller cannot even see turned into
  * 404 so that its existence is not leaked.
  */
-import type { RequestContext } from '../../common/context.js';
-import { Forbidden, NotFound } from '../../common/errors.js';
-import type { Enforcer } from '../../common/policy/index.js';
-import type { Viewer } from './db/image-repo.js';
-import type { Image } from './domain/image.js';
+import type { RequestContext } from '../../../common/context.js';
+import { Forbidden, NotFound } from '../../../common/errors.js';
+import type { ServicePolicy } from '../../../common/policy/index.js';
+import type { Viewer } from '../db/image-repo.js';
+import type { Image } from '../domain/image.js';
 
 /** A proposed image (create) or an existing one. */
 export type PolicyTarget = Record<string, unknown>;
@@ -21,11 +21,11 @@ export class PolicyForbidden extends Forbidden {
 }
 
 export class GlancePolicy {
-  constructor(private readonly enforcer: Enforcer) {}
+  constructor(private readonly policy: ServicePolicy) {}
 
   /** glance's context.is_admin: the context_is_admin rule. */
   isAdmin(ctx: RequestContext): boolean {
-    return this.enforcer.enforce('context_is_admin', {}, ctx.toPolicyCredentials());
+    return this.policy.isAdmin(ctx);
   }
 
   viewer(ctx: RequestContext): Viewer {
@@ -49,12 +49,12 @@ export class GlancePolicy {
   }
 
   check(ctx: RequestContext, rule: string, target: PolicyTarget): boolean {
-    return this.enforcer.enforce(rule, target, ctx.toPolicyCredentials());
+    return this.policy.check(ctx, rule, target);
   }
 
   /** @throws PolicyForbidden */
   enforce(ctx: RequestContext, rule: string, target: PolicyTarget): void {
-    if (!this.check(ctx, rule, target)) throw new PolicyForbidden(rule);
+    this.policy.authorize(ctx, rule, target);
   }
 
   /**

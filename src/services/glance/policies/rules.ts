@@ -3,7 +3,7 @@
  * defaults). Targets are image targets: `project_id` is the image owner, `member_id` the
  * viewer's project when it sees a shared image as a member (glance's ImageTarget).
  */
-import type { RuleDefault } from '../../common/policy/index.js';
+import type { RuleDefault } from '../../../common/policy/index.js';
 
 const PROJECT_MEMBER = 'role:member and project_id:%(project_id)s';
 const PROJECT_READER = 'role:reader and project_id:%(project_id)s';
