@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test } from '../testing/node-test.js';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { NotFound, OperatorError } from '../errors.js';
 import { createLogger } from '../log/logger.js';

@@ -3,7 +3,7 @@
 // its usage counts, the import lock, soft delete. PostgreSQL and MySQL/MariaDB run when
 // NUBO_TEST_POSTGRES_URL / NUBO_TEST_MYSQL_URL are set.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from '../../../common/testing/node-test.js';
 import { TEST_DIALECTS } from '../../../common/db/testing/dialects.js';
 import { raw } from '../format/test-images.js';
 import { startTestGlance } from '../test-support.js';
