@@ -129,20 +129,21 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
 
     const running: Running[] = [];
     let identity: IdentityProvision | undefined;
-    for (const { project, role } of chosen) {
+    const hosts = defaults.hosts.length > 0 ? defaults.hosts : [defaults.host];
+    for (const { project, role, host } of chosen.flatMap((r) => (r.role.perHost ? hosts : [defaults.host]).map((host) => ({ ...r, host })))) {
       const runtime = runtimeOf(project);
-      const roleLog = log.child({ service: project.service, role: role.name });
+      const roleLog = log.child({ service: project.service, role: role.name, ...(role.perHost ? { host } : {}) });
       const periodic = new PeriodicTasks(roleLog);
       const instance = await role.create({
         project, role, config, log: roleLog, dataDir, baseUrl: runtime.baseUrl, identityUrl, region: defaults.region_name,
-        host: defaults.host, transport, database: () => runtime.database(), credentials: runtime.credentials, session: runtime.session, periodic,
+        host, transport, database: () => runtime.database(), credentials: runtime.credentials, session: runtime.session, periodic,
       });
       if (instance.identity) {
         identity = instance.identity;
         if (localValidator) localValidator.target = instance.identity.tokenValidator;
       }
       running.push({ project, role, instance, periodic, runtime });
-      phase(`${role.name}: create`);
+      phase(`${role.name}${role.perHost ? `@${host}` : ''}: create`);
     }
 
     const apis = running.filter((r) => r.role.kind === 'api');
@@ -200,7 +201,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     if (identity) {
       cloudsYaml = writeCloudsYaml({ dataDir, authUrl: `${identityUrl}/v3`, username: admin.admin_username, password: admin.admin_password, projectName: admin.admin_project, region: defaults.region_name });
     }
-    const roles = running.map((r) => r.role.name);
+    const roles = [...new Set(running.map((r) => r.role.name))];
     const stateFile = resolve(dataDir, 'nubo.state.json');
     writeFileSync(stateFile, JSON.stringify({ pid: process.pid, url, roles, started_at: new Date().toISOString() }), { mode: 0o600 });
     cleanup.unshift(async () => rmSync(stateFile, { force: true }));

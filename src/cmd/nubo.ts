@@ -80,7 +80,10 @@ withCommon(program.command('serve').argument('<roles...>', `one or more of: ${al
       const bind = loadConfig({ configFiles: flags.configFile, overrides: overridesFrom(flags) }, 'if-present').get(defaultGroup).bind;
       extra['DEFAULT.bind'] = `${bind.replace(/:\d+$/, '')}:${flags.port}`;
     }
-    if (flags.host) extra['DEFAULT.host'] = flags.host;
+    if (flags.host) {
+      extra['DEFAULT.host'] = flags.host;
+      extra['DEFAULT.hosts'] = flags.host;
+    }
     await runUntilSignal(roles, flags, extra);
   });
 

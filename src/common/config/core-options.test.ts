@@ -17,6 +17,7 @@ describe('core options', () => {
       log_format: 'json',
       region_name: 'RegionOne',
       host: hostname(),
+      hosts: [],
     });
     assert.deepEqual(c.get(databaseGroup), { connection: 'sqlite', max_pool_size: 5 });
     assert.deepEqual(c.get(httpGroup), { body_limit: 1048576, keep_alive_timeout: 65000 });

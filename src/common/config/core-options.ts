@@ -26,6 +26,7 @@ export const defaultGroup = defineGroup('DEFAULT', 'General options', {
   log_format: opt.enum(['json', 'pretty'], 'json', 'Log line format: json (one object a line) or pretty.'),
   region_name: opt.str('RegionOne', 'Region name in the service catalog.'),
   host: opt.str(hostname(), 'Name of this host, used for per-host RPC topics and agent records.'),
+  hosts: opt.list([], 'The hosts this process plays: each per-host role (a compute host, an agent) runs once for each. Empty: only [DEFAULT] host. In all-in-one, several names give several simulated hosts, e.g. compute1,compute2,compute3.'),
 });
 
 export const databaseGroup = defineGroup('database', 'Database connection', {

@@ -90,6 +90,11 @@ export interface RoleDef {
   kind: 'api' | 'worker';
   /** API roles: where the routes are mounted, when not at the project's prefix (Nova's metadata API). */
   prefix?: string;
+  /**
+   * Runs once per host of `[DEFAULT] hosts` (Nova's compute service, Neutron's agents), each
+   * instance with its own `ctx.host`; other roles run once per process as [DEFAULT] host.
+   */
+  perHost?: boolean;
   /** Run by `nubo up` (default true). */
   allInOne?: boolean;
   create(ctx: RoleContext): Promise<RoleInstance>;

@@ -8,13 +8,12 @@
 import * as nt from 'node:test';
 
 type Fn = (...args: any[]) => unknown;
-type SuiteOptions = Parameters<typeof nt.describe>[1];
-type TestOptions = Parameters<typeof nt.test>[1];
+type Options = nt.TestOptions;
 
 let skipReason: string | undefined;
 
-function split<O>(a: O | Fn | undefined, b: Fn | undefined): [O, Fn | undefined] {
-  return typeof a === 'function' ? [{} as O, a] : [(a ?? {}) as O, b];
+function split(a: Options | Fn | undefined, b: Fn | undefined): [Options, Fn | undefined] {
+  return typeof a === 'function' ? [{}, a] : [a ?? {}, b];
 }
 
 function reasonOf(skip: unknown): string | undefined {
@@ -22,8 +21,8 @@ function reasonOf(skip: unknown): string | undefined {
   return skip ? 'skipped' : undefined;
 }
 
-export function describe(name: string, a?: SuiteOptions | Fn, b?: Fn): Promise<void> {
-  const [opts, fn] = split<NonNullable<SuiteOptions>>(a, b);
+export function describe(name: string, a?: Options | Fn, b?: Fn): Promise<void> {
+  const [opts, fn] = split(a, b);
   const reason = reasonOf(opts.skip) ?? skipReason;
   if (!reason || !fn) return nt.describe(name, opts, fn as never);
   const { skip: _skip, ...rest } = opts;
@@ -38,8 +37,8 @@ export function describe(name: string, a?: SuiteOptions | Fn, b?: Fn): Promise<v
   });
 }
 
-export function test(name: string, a?: TestOptions | Fn, b?: Fn): Promise<void> {
-  const [opts, fn] = split<NonNullable<TestOptions>>(a, b);
+export function test(name: string, a?: Options | Fn, b?: Fn): Promise<void> {
+  const [opts, fn] = split(a, b);
   if (skipReason) return nt.test(name, { skip: skipReason }, () => {});
   return nt.test(name, opts, fn as never);
 }
