@@ -127,8 +127,9 @@ export async function buildImageService(opts: BuildOptions): Promise<ImageInstan
     onWarning: (msg) => ctx.log.warn(msg),
   });
   const notifier = new Notifier(ctx.transport, { publisherId: img.default_publisher_id });
+  // No context given: the notifier sends the request scope's (the API call's request id and user).
   const sink: NotificationSink = opts.sink ?? {
-    notify: (priority, eventType, payload) => notifier[priority === 'WARN' ? 'warn' : priority === 'ERROR' ? 'error' : 'info']({}, eventType, payload),
+    notify: (priority, eventType, payload) => notifier[priority === 'WARN' ? 'warn' : priority === 'ERROR' ? 'error' : 'info'](undefined, eventType, payload),
   };
   const images = new ImageRepo(database);
   const mdSchemas = metadefSchemas();
