@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { IdentityClient } from '../../common/clients/identity.js';
 import type { Config } from '../../common/config/index.js';
 import type { Database } from '../../common/db/index.js';
 import { Enforcer } from '../../common/policy/index.js';
@@ -142,7 +143,7 @@ export async function buildImageService(opts: BuildOptions): Promise<ImageInstan
     tasks: tasksSchema(),
   };
   const limits = img.use_keystone_limits
-    ? new KeystoneLimitSource(ctx.session, ctx.region, quotaConf.limits_cache_seconds * 1000, (m) => ctx.log.warn(m))
+    ? new KeystoneLimitSource(new IdentityClient(ctx.session), ctx.region, quotaConf.limits_cache_seconds * 1000, (m) => ctx.log.warn(m))
     : undefined;
   const deps: GlanceDeps = {
     images,
