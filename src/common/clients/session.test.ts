@@ -197,6 +197,39 @@ describe('errors', () => {
     }, ServiceUnavailable);
   });
 
+  test('a connection lost during an upload is ServiceUnavailable and destroys the caller\'s stream', async () => {
+    cloud.route('PUT', '/image/v2/images/lost/file', (req) => {
+      req.once('data', () => req.socket.destroy());
+    });
+    let i = 0;
+    const source = new Readable({
+      read() {
+        this.push(chunkAt(i++));
+      },
+    });
+    await assert.rejects(session.request('image', 'PUT', '/v2/images/lost/file', { data: source }), ServiceUnavailable);
+    for (let n = 0; n < 100 && !source.destroyed; n++) await sleep(5);
+    assert.ok(source.destroyed, 'the source was destroyed');
+    assert.ok(i * CHUNK < MAX_LAG, 'and not read on');
+  });
+
+  test('a caller aborting a download gets its abort, and the response is closed', async () => {
+    let closed = false;
+    cloud.route('GET', '/image/v2/images/slow/file', (_req, res) => {
+      res.on('close', () => { closed = true; });
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write(chunkAt(0));
+    });
+    const ac = new AbortController();
+    const res = await session.request('image', 'GET', '/v2/images/slow/file', { stream: true, signal: ac.signal });
+    const reading = (async () => {
+      for await (const _chunk of res.body) ac.abort();
+    })();
+    await assert.rejects(reading, (e: unknown) => !(e instanceof ServiceUnavailable) && (e as Error).name === 'AbortError');
+    for (let n = 0; n < 100 && !closed; n++) await sleep(5);
+    assert.ok(closed, 'the server saw the connection close');
+  });
+
   test('a failing upload source rejects with its own error and the upload stops', async () => {
     let got = 0;
     cloud.route('PUT', '/image/v2/images/bad/file', async (req, res) => {
