@@ -1,14 +1,14 @@
 /**
- * Token validation over HTTP (scale-out mode): GET /v3/auth/tokens with the service's own
- * token, cached in a bounded LRU for `cacheSeconds` (keystonemiddleware's token_cache_time).
+ * Token validation over HTTP (scale-out mode): IdentityClient.validateToken (GET
+ * /v3/auth/tokens with the service's own token), cached in a bounded LRU for `cacheSeconds` (keystonemiddleware's token_cache_time).
  * Entries never outlive the token itself. `forget()` drops cached tokens when a revocation
  * notification arrives (RevocationListener); a validation that was under way meanwhile is not
  * cached, so a revoked token cannot come back into the cache.
  */
 import { TtlLru } from '../cache/ttl-lru.js';
+import { IdentityClient } from '../clients/identity.js';
 import { ServiceClientError, type ServiceSession } from '../clients/session.js';
 import { Unauthorized } from '../errors.js';
-import { tokenInfoFromBody, type KeystoneTokenBody } from './token-body.js';
 import type { TokenInfo, TokenValidator } from './token-info.js';
 import { tokenMatches, type TokenCacheMatch } from './token-invalidation.js';
 
@@ -19,10 +19,12 @@ export interface HttpValidatorOptions {
 
 export class HttpTokenValidator implements TokenValidator {
   private readonly cache: TtlLru<string, TokenInfo>;
+  private readonly identity: IdentityClient;
   /** Bumped by every forget; a validation that saw it change is not cached. */
   private generation = 0;
 
-  constructor(private readonly session: ServiceSession, opts: HttpValidatorOptions = {}) {
+  constructor(session: ServiceSession, opts: HttpValidatorOptions = {}) {
+    this.identity = new IdentityClient(session);
     this.cache = new TtlLru(opts.cacheSize ?? 10_000, (opts.cacheSeconds ?? 300) * 1000);
   }
 
@@ -32,16 +34,13 @@ export class HttpTokenValidator implements TokenValidator {
       if (hit) return hit;
     }
     const generation = this.generation;
-    let res;
+    let info: TokenInfo;
     try {
-      res = await this.session.request<{ token: KeystoneTokenBody }>('identity', 'GET', `/auth/tokens${opts.allowExpired ? '?allow_expired=1' : ''}`, {
-        headers: { 'x-subject-token': token },
-      });
+      info = await this.identity.validateToken(token, opts);
     } catch (err) {
       if (err instanceof ServiceClientError && (err.status === 404 || err.status === 401)) throw new Unauthorized('The token is not valid.');
       throw err;
     }
-    const info = tokenInfoFromBody(res.body.token);
     if (!opts.allowExpired && generation === this.generation) this.cache.set(token, info, Date.parse(info.expiresAt) - Date.now());
     return info;
   }

@@ -4,11 +4,23 @@
  * endpoints in the catalog, and sends requests with X-Auth-Token and the flow's
  * X-Openstack-Request-Id (from the request scope). When a service acts for a user it sends
  * the user's token as X-Auth-Token and its own as X-Service-Token, as upstream does.
+ *
+ * Bodies are JSON (`body`) or raw (`data`: bytes, or a stream sent as the connection takes it).
+ * Responses are parsed JSON (or text), or with `stream: true` a stream read with backpressure
+ * that the caller consumes or dumps. A 401 to the service's own token logs in again and sends
+ * the request once more, as keystoneauth does, except when the request body was a stream: a
+ * consumed stream cannot be sent twice, so then the token is dropped (the next request logs in)
+ * and the 401 is thrown. Other non-2xx answers are thrown as ServiceClientError (a streamed
+ * one with its body read up to 64 KiB); an unreachable service is ServiceUnavailable.
  */
+import type { Readable } from 'node:stream';
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { ServiceUnavailable, NuboError } from '../errors.js';
 import { currentScope } from '../log/request-scope.js';
 import type { ServiceCredentials } from '../service/project.js';
+import { isStreamBody, readBounded, responseStream, uploadBody, type RequestData, type UploadBody } from './bodies.js';
+
+export type { RequestData, StreamBody } from './bodies.js';
 
 export interface SessionOptions {
   /** Identity root URL, e.g. http://127.0.0.1:8880/identity. */
@@ -19,24 +31,56 @@ export interface SessionOptions {
   dispatcher?: Dispatcher;
 }
 
+export type ResponseHeaders = Record<string, string | string[] | undefined>;
+
 export interface ClientResponse<T> {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: ResponseHeaders;
   body: T;
 }
 
+/** A response whose body is read as it arrives. Read `body` to its end, or call `dump()`. */
+export interface StreamResponse {
+  status: number;
+  headers: ResponseHeaders;
+  /** The body, with backpressure; destroying it (or leaving a `for await` early) closes the response. */
+  body: Readable;
+  /** Discard the body and release the connection. */
+  dump(): Promise<void>;
+}
+
 export interface RequestOptions {
+  /** A JSON body. */
   body?: unknown;
+  /**
+   * A raw body (content type application/octet-stream unless given): bytes or text, or a stream
+   * read as the connection takes it. A streamed body is never sent twice (no re-login retry).
+   */
+  data?: RequestData;
   headers?: Record<string, string>;
   /** A user token to act with; the session's own token then goes in X-Service-Token. */
   userToken?: string;
   /** Statuses returned instead of thrown (default: any 2xx). */
   accept?: number[];
+  /** Aborts the request, and the reading of a streamed response. */
+  signal?: AbortSignal;
+}
+
+/** Options of a request whose response body is streamed. */
+export interface StreamRequestOptions extends RequestOptions {
+  stream: true;
 }
 
 interface CatalogService {
   type: string;
   endpoints: Array<{ interface: string; region_id?: string; region?: string; url: string }>;
+}
+
+/** What undici answered, body unread. */
+interface RawResponse {
+  status: number;
+  headers: ResponseHeaders;
+  body: Readable & { dump(opts?: { limit: number }): Promise<void>; text(): Promise<string> };
 }
 
 /** A non-2xx answer from another service, keeping its status for the caller to map. */
@@ -71,22 +115,45 @@ export class ServiceSession {
     return ep.url.replace(/\/$/, '');
   }
 
+  /** Whether the catalog has an endpoint of this type for the session's interface. */
+  async hasEndpoint(serviceType: string): Promise<boolean> {
+    return this.endpoint(serviceType).then(() => true, (err: unknown) => {
+      if (err instanceof ServiceUnavailable && this.token) return false;
+      throw err;
+    });
+  }
+
   invalidate(): void {
     this.token = undefined;
   }
 
-  /** Send a request to `path` below the catalog endpoint of `serviceType`. */
-  async request<T = unknown>(serviceType: string, method: Dispatcher.HttpMethod, path: string, opts: RequestOptions = {}): Promise<ClientResponse<T>> {
+  /**
+   * Send a request to `path` below the catalog endpoint of `serviceType` (identity: below
+   * the auth URL's /v3). JSON in and out by default; with `stream: true` the response body is
+   * returned as a stream.
+   */
+  request<T = unknown>(serviceType: string, method: Dispatcher.HttpMethod, path: string, opts?: RequestOptions & { stream?: false }): Promise<ClientResponse<T>>;
+  request(serviceType: string, method: Dispatcher.HttpMethod, path: string, opts: StreamRequestOptions): Promise<StreamResponse>;
+  async request<T>(
+    serviceType: string,
+    method: Dispatcher.HttpMethod,
+    path: string,
+    opts: RequestOptions & { stream?: boolean } = {},
+  ): Promise<ClientResponse<T> | StreamResponse> {
     const base = serviceType === 'identity' ? `${this.opts.authUrl.replace(/\/$/, '')}/v3` : await this.endpoint(serviceType);
-    const res = await this.send(method, `${base}${path}`, opts);
+    const url = `${base}${path}`;
+    let res = await this.send(method, url, opts);
     if (res.status === 401 && !opts.userToken) {
       this.invalidate(); // our token expired or was revoked: log in again once
-      return this.checked(serviceType, await this.send(method, `${base}${path}`, opts), opts);
+      if (!isStreamBody(opts.data)) {
+        await res.body.dump().catch(() => undefined);
+        res = await this.send(method, url, opts);
+      }
     }
-    return this.checked(serviceType, res, opts);
+    return opts.stream ? this.streamed(serviceType, url, res, opts) : this.buffered<T>(serviceType, res, opts);
   }
 
-  private async send(method: Dispatcher.HttpMethod, url: string, opts: RequestOptions): Promise<ClientResponse<string>> {
+  private async send(method: Dispatcher.HttpMethod, url: string, opts: RequestOptions): Promise<RawResponse> {
     const own = await this.getToken();
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
     if (opts.userToken) {
@@ -97,25 +164,60 @@ export class ServiceSession {
     }
     const scope = currentScope();
     if (scope) headers['x-openstack-request-id'] = scope.globalRequestId ?? scope.requestId;
-    let body: string | undefined;
-    if (opts.body !== undefined) {
+    let body: string | Uint8Array | Readable | undefined;
+    let upload: UploadBody | undefined;
+    if (opts.data !== undefined) {
+      if (isStreamBody(opts.data)) {
+        upload = uploadBody(opts.data);
+        body = upload.readable;
+      } else {
+        body = opts.data;
+      }
+      headers['content-type'] ??= 'application/octet-stream';
+    } else if (opts.body !== undefined) {
       body = JSON.stringify(opts.body);
       headers['content-type'] ??= 'application/json';
     }
     try {
-      const res = await undiciRequest(url, { method, headers, body, dispatcher: this.dispatcher });
-      return { status: res.statusCode, headers: res.headers, body: await res.body.text() };
+      const res = await undiciRequest(url, { method, headers, body, dispatcher: this.dispatcher, signal: opts.signal ?? null });
+      return { status: res.statusCode, headers: res.headers, body: res.body };
     } catch (err) {
+      if (upload?.failed) throw upload.failed.err;
+      if (opts.signal?.aborted) throw err;
       throw new ServiceUnavailable(`cannot reach ${url}: ${(err as Error).message}`, { cause: err });
     }
   }
 
-  private checked<T>(serviceType: string, res: ClientResponse<string>, opts: RequestOptions): ClientResponse<T> {
-    const ok = opts.accept ? opts.accept.includes(res.status) : res.status >= 200 && res.status < 300;
-    if (!ok) throw new ServiceClientError(res.status, serviceType, res.body);
+  private ok(res: RawResponse, opts: RequestOptions): boolean {
+    return opts.accept ? opts.accept.includes(res.status) : res.status >= 200 && res.status < 300;
+  }
+
+  private async buffered<T>(serviceType: string, res: RawResponse, opts: RequestOptions): Promise<ClientResponse<T>> {
+    let text: string;
+    try {
+      text = await res.body.text();
+    } catch (err) {
+      if (opts.signal?.aborted) throw err;
+      throw new ServiceUnavailable(`connection to ${serviceType} failed while reading the response: ${(err as Error).message}`, { cause: err });
+    }
+    if (!this.ok(res, opts)) throw new ServiceClientError(res.status, serviceType, text);
     const type = String(res.headers['content-type'] ?? '');
-    const parsed = type.includes('json') && res.body !== '' ? JSON.parse(res.body) : res.body;
-    return { ...res, body: parsed as T };
+    const parsed = type.includes('json') && text !== '' ? JSON.parse(text) : text;
+    return { status: res.status, headers: res.headers, body: parsed as T };
+  }
+
+  private async streamed(serviceType: string, url: string, res: RawResponse, opts: RequestOptions): Promise<StreamResponse> {
+    if (!this.ok(res, opts)) throw new ServiceClientError(res.status, serviceType, await readBounded(res.body));
+    const body = responseStream(res.body, url, opts.signal);
+    return {
+      status: res.status,
+      headers: res.headers,
+      body,
+      dump: async () => {
+        body.destroy();
+        await res.body.dump().catch(() => undefined);
+      },
+    };
   }
 
   private async ensureToken(): Promise<void> {

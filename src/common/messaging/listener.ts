@@ -8,6 +8,8 @@
  * listeners of one pool share the pool's queue, and every pool gets every notification.
  * A notification is acknowledged once handled. An endpoint may return 'requeue' (or throw) to
  * have it redelivered when the listener allows requeueing; otherwise that is logged and dropped.
+ * The serializer (default NoOpSerializer: handlers get the MessageContext dict) turns the
+ * context and the payload into what handlers receive; filter rules match the message's context.
  */
 import { ConsumerLifecycle } from './consumer-lifecycle.js';
 import type { IncomingNotification } from './driver.js';
@@ -16,6 +18,7 @@ import { InvalidTarget } from './errors.js';
 import type { BusLogger } from './logger.js';
 import { NotificationFilter, type NotificationFilterRule } from './notification-filter.js';
 import { NOTIFICATION_PRIORITIES, type NotificationPriority } from './notifier.js';
+import { noOpSerializer, type Serializer } from './serializer.js';
 import type { Transport } from './transport.js';
 
 /** Default number of notifications handled at the same time. */
@@ -28,19 +31,21 @@ export interface NotificationMetadata {
   timestamp: string;
 }
 
-export type NotificationHandler = (
-  ctx: MessageContext,
+export type NotificationHandler<Ctx = MessageContext> = (
+  ctx: Ctx,
   publisherId: string,
   eventType: string,
   payload: unknown,
   metadata: NotificationMetadata,
 ) => unknown;
 
-export type NotificationEndpoint = Partial<Record<NotificationPriority, NotificationHandler>> & {
+export type NotificationEndpoint<Ctx = MessageContext> = Partial<Record<NotificationPriority, NotificationHandler<Ctx>>> & {
   filterRule?: NotificationFilterRule | NotificationFilter;
 };
 
-export interface NotificationListenerOptions {
+export interface NotificationListenerOptions<Ctx = MessageContext> {
+  /** Context and payload from their message form (default: NoOpSerializer). */
+  serializer?: Serializer<Ctx>;
   /** Listeners in one pool share the work; different pools each get every notification. */
   pool?: string;
   log?: BusLogger;
@@ -50,24 +55,26 @@ export interface NotificationListenerOptions {
   allowRequeue?: boolean;
 }
 
-interface Callback {
+interface Callback<Ctx> {
   filter: NotificationFilter | undefined;
-  handler: NotificationHandler;
-  endpoint: NotificationEndpoint;
+  handler: NotificationHandler<Ctx>;
+  endpoint: NotificationEndpoint<Ctx>;
 }
 
-export class NotificationListener {
-  private readonly callbacks = new Map<NotificationPriority, Callback[]>();
+export class NotificationListener<Ctx = MessageContext> {
+  private readonly callbacks = new Map<NotificationPriority, Callback<Ctx>[]>();
   private readonly log: BusLogger;
   private readonly consumer: ConsumerLifecycle;
+  private readonly serializer: Serializer<Ctx>;
 
   constructor(
     readonly transport: Transport,
     readonly targets: { topic: string; exchange?: string }[],
-    endpoints: NotificationEndpoint[],
-    private readonly opts: NotificationListenerOptions = {},
+    endpoints: NotificationEndpoint<NoInfer<Ctx>>[],
+    private readonly opts: NotificationListenerOptions<Ctx> = {},
   ) {
     this.log = opts.log ?? transport.log;
+    this.serializer = opts.serializer ?? (noOpSerializer as unknown as Serializer<Ctx>);
     for (const endpoint of endpoints) {
       const rule = endpoint.filterRule;
       const filter = rule === undefined ? undefined : rule instanceof NotificationFilter ? rule : new NotificationFilter(rule);
@@ -124,11 +131,21 @@ export class NotificationListener {
     const eventType = String(m['event_type'] ?? '');
     const metadata: NotificationMetadata = { message_id: String(m['message_id'] ?? ''), timestamp: String(m['timestamp'] ?? '') };
     const payload = m['payload'];
+    let ctxt: Ctx;
+    let entity: unknown;
+    try {
+      ctxt = this.serializer.deserializeContext(incoming.ctxt);
+      entity = this.serializer.deserializeEntity(ctxt, payload);
+    } catch (err) {
+      // It would fail the same way every time it came back: dropped.
+      this.log.error({ err, event_type: eventType }, `could not deserialize notification ${eventType}: dropped`);
+      return NotificationResult.HANDLED;
+    }
     for (const cb of this.callbacks.get(priority) ?? []) {
       if (cb.filter && !cb.filter.match(incoming.ctxt, publisherId, eventType, metadata, payload)) continue;
       let ret: unknown;
       try {
-        ret = await cb.handler.call(cb.endpoint, incoming.ctxt, publisherId, eventType, payload, metadata);
+        ret = await cb.handler.call(cb.endpoint, ctxt, publisherId, eventType, entity, metadata);
       } catch (err) {
         this.log.error({ err, event_type: eventType }, `notification endpoint failed on ${eventType}`);
         ret = NotificationResult.REQUEUE;

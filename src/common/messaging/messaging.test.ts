@@ -8,8 +8,11 @@ import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from '../testing/node-test.js';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
+import type { TokenInfo } from '../auth/token-info.js';
+import { RequestContext } from '../context.js';
 import { NotFound, OperatorError } from '../errors.js';
 import { createLogger } from '../log/logger.js';
+import { currentScope } from '../log/request-scope.js';
 import type { AmqpBroker } from './drivers/amqp.js';
 import {
   getTransport,
@@ -20,14 +23,18 @@ import {
   NotificationListener,
   Notifier,
   RemoteError,
+  RequestContextSerializer,
   RpcClient,
   RpcServer,
   RpcVersionCapError,
   TransportUnavailableError,
   type BusLogger,
+  type EntitySerializer,
   type MessageContext,
   type NotificationEndpoint,
   type NotificationMetadata,
+  type RpcServerOptions,
+  type NotificationListenerOptions,
   type Transport,
 } from './index.js';
 
@@ -144,6 +151,36 @@ function recorder(into: Recorded[], filterRule?: NotificationEndpoint['filterRul
   return endpoint;
 }
 
+/** A pino logger (src/common/log) whose lines land, parsed, in `lines`. */
+function capturingLogger(lines: Array<Record<string, unknown>>) {
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return createLogger({ destination, level: 'debug' });
+}
+
+/** The API caller whose context the context tests send. */
+function callerContext(): RequestContext {
+  const auth: TokenInfo = {
+    userId: 'u-caller', userName: 'carol', userDomainId: 'default', userDomainName: 'Default',
+    projectId: 'p-caller', projectName: 'demo', projectDomainId: 'default', projectDomainName: 'Default',
+    system: false, roles: ['member', 'reader'], roleIds: ['r1', 'r2'], methods: ['password'],
+    expiresAt: '2030-01-01T00:00:00Z', issuedAt: '2029-01-01T00:00:00Z', auditIds: ['a'], isAdminProject: false,
+  };
+  return new RequestContext({
+    requestId: 'req-7c1d3c2e-0f5b-4d8e-9a3c-2b1e4f6a7c8d', globalRequestId: 'req-8d6e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b', token: 'gAAAAB-caller', auth,
+  });
+}
+
+/** Entities the test serializer knows: Dates travel as `{"__date": iso}`. */
+const dateSerializer: EntitySerializer<RequestContext> = {
+  serializeEntity: (_ctx, e) => (e instanceof Date ? { __date: e.toISOString() } : e),
+  deserializeEntity: (_ctx, e) => (e && typeof e === 'object' && '__date' in e ? new Date(String((e as { __date: unknown }).__date)) : e),
+};
+
 async function rejectsRemote(p: Promise<unknown>, excType: string): Promise<RemoteError> {
   const err = await p.then(
     () => assert.fail(`expected a RemoteError ${excType}`),
@@ -166,8 +203,8 @@ for (const bus of TRANSPORTS) {
     const transports: Transport[] = [];
     /** Queues this suite declares on the broker (deleted after the AMQP run). */
     const declared = new Set<string>();
-    const servers: RpcServer[] = [];
-    const listeners: NotificationListener[] = [];
+    const servers: RpcServer<unknown>[] = [];
+    const listeners: NotificationListener<unknown>[] = [];
     let serverT: Transport;
     let clientT: Transport;
     const ctx: MessageContext = {
@@ -192,20 +229,22 @@ for (const bus of TRANSPORTS) {
       return t;
     }
 
-    async function serve(t: Transport, top: string, server: string, endpoints: object[]): Promise<RpcServer> {
+    async function serve<C>(t: Transport, top: string, server: string, endpoints: object[], opts: RpcServerOptions<C> = {}): Promise<RpcServer<C>> {
       declared.add(`${top}.${server}`);
-      const s = new RpcServer(t, { topic: top, server }, endpoints);
+      const s = new RpcServer<C>(t, { topic: top, server }, endpoints, opts);
       await s.start();
-      servers.push(s);
+      servers.push(s as RpcServer<unknown>);
       return s;
     }
 
-    async function listen(targets: string[], endpoints: NotificationEndpoint[], pool?: string): Promise<NotificationListener> {
+    async function listen<C = MessageContext>(
+      targets: string[], endpoints: NotificationEndpoint<C>[], pool?: string, opts: NotificationListenerOptions<C> = {},
+    ): Promise<NotificationListener<C>> {
       for (const t of targets) for (const p of NOTIFICATION_PRIORITIES) declared.add(`${t}.${p}`);
       if (pool) declared.add(pool);
-      const l = new NotificationListener(serverT, targets.map((t) => ({ topic: t })), endpoints, pool ? { pool } : {});
+      const l = new NotificationListener<C>(serverT, targets.map((t) => ({ topic: t })), endpoints, { ...opts, ...(pool ? { pool } : {}) });
       await l.start();
-      listeners.push(l);
+      listeners.push(l as NotificationListener<unknown>);
       return l;
     }
 
@@ -528,6 +567,108 @@ for (const bus of TRANSPORTS) {
       await waitFor(() => calls === 2, 'the second notification');
       // The failing endpoint stops that notification's dispatch (oslo requeue semantics): no redelivery.
       assert.deepEqual(got.map((r) => r.eventType), []);
+    });
+
+    test('with the RequestContextSerializer, call and cast rebuild the caller\'s RequestContext on the server', async () => {
+      const top = topic();
+      const serializer = new RequestContextSerializer();
+      const seen: RequestContext[] = [];
+      await serve(serverT, top, 'h1', [{
+        who(c: RequestContext) {
+          seen.push(c);
+          return { user: c.userId, project: c.projectId, roles: c.roles, creds: c.toPolicyCredentials(), inScope: currentScope()?.context === c };
+        },
+        note(c: RequestContext) {
+          seen.push(c);
+        },
+      }], { serializer });
+      const client = new RpcClient(clientT, { topic: top }, { serializer });
+      const caller = callerContext();
+      const res = await client.call<{ user: string; project: string; roles: string[]; creds: unknown; inScope: boolean }>(caller, 'who');
+      assert.deepEqual(res, { user: 'u-caller', project: 'p-caller', roles: ['member', 'reader'], creds: caller.toPolicyCredentials(), inScope: true });
+      await client.cast(caller, 'note');
+      await waitFor(() => seen.length === 2, 'the cast');
+      for (const c of seen) {
+        assert.ok(c instanceof RequestContext);
+        assert.equal(c.requestId, caller.requestId);
+        assert.equal(c.globalRequestId, caller.globalRequestId);
+        assert.equal(c.token, 'gAAAAB-caller');
+        assert.equal(c.identity?.userName, 'carol');
+        assert.equal(c.isAdmin, false);
+      }
+    });
+
+    test('the serializer converts arguments and results on both sides', async () => {
+      const top = topic();
+      const serializer = new RequestContextSerializer(dateSerializer);
+      let received: unknown;
+      await serve(serverT, top, 'h1', [{
+        later(_c: RequestContext, args: Record<string, unknown>) {
+          received = args['when'];
+          return new Date((args['when'] as Date).getTime() + 1000);
+        },
+      }], { serializer });
+      const client = new RpcClient(clientT, { topic: top }, { serializer });
+      const when = new Date('2030-05-06T07:08:09.000Z');
+      const result = await client.call<Date>(callerContext(), 'later', { when });
+      assert.ok(received instanceof Date && received.getTime() === when.getTime(), 'the endpoint got a Date');
+      assert.ok(result instanceof Date, 'the caller got a Date');
+      assert.equal(result.toISOString(), '2030-05-06T07:08:10.000Z');
+    });
+
+    test('log lines written while serving carry the caller\'s request ids (default serializer too)', async () => {
+      const lines: Array<Record<string, unknown>> = [];
+      const logger = capturingLogger(lines);
+      const top = topic();
+      await serve(serverT, top, 'h1', [{
+        async work() {
+          await new Promise((r) => setImmediate(r));
+          logger.info('working on it');
+          return currentScope()?.context instanceof RequestContext;
+        },
+        boom() {
+          throw new Error('kaboom');
+        },
+      }], { log: logger });
+      const client = new RpcClient(clientT, { topic: top });
+      assert.equal(await client.call(ctx, 'work'), true, 'scope.context is a RequestContext with the default serializer');
+      await assert.rejects(client.call(ctx, 'boom'), RemoteError);
+      await waitFor(() => lines.some((l) => l['msg'] === 'working on it') && lines.some((l) => /handling of boom/.test(String(l['msg']))), 'the log lines');
+      for (const line of lines.filter((l) => l['msg'] === 'working on it' || /handling of boom/.test(String(l['msg'])))) {
+        assert.equal(line['req_id'], ctx['request_id']);
+        assert.equal(line['global_req_id'], ctx['global_request_id']);
+      }
+    });
+
+    test('a notification sent while serving, without a context, carries the caller\'s (token removed)', async () => {
+      const ntopic = unique('notif');
+      const dicts: Recorded[] = [];
+      const contexts: RequestContext[] = [];
+      await listen([ntopic], [recorder(dicts)]);
+      await listen<RequestContext>([ntopic], [{ info: (c) => { contexts.push(c); } }], unique('pool'), { serializer: new RequestContextSerializer() });
+      const notifier = new Notifier(serverT, { publisherId: 'compute.h1', topics: [ntopic] });
+      const top = topic();
+      await serve(serverT, top, 'h1', [{
+        async act() {
+          await notifier.info(undefined, 'compute.instance.update', { id: 'i-1' });
+        },
+      }], { serializer: new RequestContextSerializer() });
+      const caller = callerContext();
+      await new RpcClient(clientT, { topic: top }, { serializer: new RequestContextSerializer() }).call(caller, 'act');
+      await notifier.info(null, 'outside.any.request', {});
+      await waitFor(() => dicts.length === 2 && contexts.length === 2, 'both notifications on both listeners');
+      const sent = dicts.find((d) => d.eventType === 'compute.instance.update')!.ctx;
+      assert.equal(sent['request_id'], caller.requestId);
+      assert.equal(sent['global_request_id'], caller.globalRequestId);
+      assert.equal(sent['user_id'], 'u-caller');
+      assert.equal(sent['project_id'], 'p-caller');
+      assert.deepEqual(sent['roles'], ['member', 'reader']);
+      assert.equal(sent['auth_token'], null);
+      assert.deepEqual(dicts.find((d) => d.eventType === 'outside.any.request')!.ctx, {}, 'no request: an empty context');
+      const rebuilt = contexts.find((c) => c.userId === 'u-caller');
+      assert.ok(rebuilt instanceof RequestContext, 'a listener with the RequestContextSerializer gets a RequestContext');
+      assert.equal(rebuilt.requestId, caller.requestId);
+      assert.equal(rebuilt.token, undefined);
     });
 
     if (!bus.amqp) {

@@ -4,8 +4,12 @@
  * Like oslo, a request is acknowledged when it starts running (at most once), at most
  * `executorSize` run at a time, and as many more wait unacknowledged (the prefetch window), so
  * other servers of the topic can take the rest. A call's result or error goes back to the caller
- * (errors as RemoteError); a cast's error is logged. Endpoints run in the request scope of the
- * context's request ids, so their log lines carry them.
+ * (errors as RemoteError); a cast's error is logged.
+ * The serializer (default NoOpSerializer: endpoints get the MessageContext dict) turns the
+ * message's context into what endpoints receive, e.g. a RequestContext with the
+ * RequestContextSerializer. Endpoints run in the request scope of the caller's request ids with
+ * the rebuilt RequestContext as `scope.context`, so their log lines carry the ids and the
+ * notifications and REST calls they make carry the caller's context.
  */
 import { runInScope } from '../log/request-scope.js';
 import { ConsumerLifecycle } from './consumer-lifecycle.js';
@@ -13,23 +17,20 @@ import type { IncomingRpc } from './driver.js';
 import type { MessageContext } from './envelope.js';
 import type { BusLogger } from './logger.js';
 import { RpcDispatcher } from './rpc-dispatcher.js';
+import { scopeForMessage } from './scope-context.js';
+import { noOpSerializer, type Serializer } from './serializer.js';
 import type { ServerTarget } from './target.js';
 import type { Transport } from './transport.js';
 
 /** oslo's executor_thread_pool_size default. */
 const DEFAULT_EXECUTOR_SIZE = 64;
 
-export interface RpcServerOptions {
+export interface RpcServerOptions<Ctx = MessageContext> {
   log?: BusLogger;
   /** Requests run at the same time (default 64). */
   executorSize?: number;
-}
-
-function inRequestScope<T>(ctxt: MessageContext, fn: () => Promise<T>): Promise<T> {
-  const requestId = ctxt['request_id'];
-  if (typeof requestId !== 'string') return fn();
-  const global = ctxt['global_request_id'];
-  return runInScope({ requestId, globalRequestId: typeof global === 'string' ? global : undefined }, fn);
+  /** Contexts and entities from their message form (default: NoOpSerializer). */
+  serializer?: Serializer<Ctx>;
 }
 
 /** 4xx-like errors are the API's normal answers: not worth an error line on the server. */
@@ -38,8 +39,9 @@ function isExpected(err: unknown): boolean {
   return typeof status === 'number' && status >= 400 && status < 500;
 }
 
-export class RpcServer {
-  private readonly dispatcher: RpcDispatcher;
+export class RpcServer<Ctx = MessageContext> {
+  private readonly dispatcher: RpcDispatcher<Ctx>;
+  private readonly serializer: Serializer<Ctx>;
   private readonly log: BusLogger;
   private readonly executorSize: number;
   private readonly consumer: ConsumerLifecycle;
@@ -49,9 +51,10 @@ export class RpcServer {
     readonly transport: Transport,
     readonly target: ServerTarget,
     endpoints: object[],
-    opts: RpcServerOptions = {},
+    opts: RpcServerOptions<Ctx> = {},
   ) {
-    this.dispatcher = new RpcDispatcher(endpoints);
+    this.serializer = opts.serializer ?? (noOpSerializer as unknown as Serializer<Ctx>);
+    this.dispatcher = new RpcDispatcher(endpoints, this.serializer);
     this.log = opts.log ?? transport.log;
     this.executorSize = Math.max(1, opts.executorSize ?? DEFAULT_EXECUTOR_SIZE);
     this.consumer = new ConsumerLifecycle(
@@ -90,11 +93,28 @@ export class RpcServer {
     );
   }
 
-  private async process(incoming: IncomingRpc): Promise<void> {
+  /** Deserialize the context and run the request in its scope (the error line included). */
+  private process(incoming: IncomingRpc): Promise<void> {
+    let ctxt: Ctx | undefined;
+    let unreadable: { err: unknown } | undefined;
+    try {
+      ctxt = this.serializer.deserializeContext(incoming.ctxt);
+    } catch (err) {
+      unreadable = { err };
+    }
+    return runInScope(scopeForMessage(incoming.ctxt, ctxt), () =>
+      this.handle(incoming, () => {
+        if (unreadable) throw unreadable.err;
+        return this.dispatcher.dispatch(ctxt as Ctx, incoming.message);
+      }),
+    );
+  }
+
+  private async handle(incoming: IncomingRpc, dispatch: () => Promise<unknown>): Promise<void> {
     const method = String(incoming.message['method']);
     let result: unknown;
     try {
-      result = await inRequestScope(incoming.ctxt, () => this.dispatcher.dispatch(incoming.ctxt, incoming.message));
+      result = await dispatch();
     } catch (err) {
       const fields = { err, method, topic: this.target.topic, server: this.target.server };
       if (!incoming.expectsReply) this.log.error(fields, `exception in cast of ${method}`);

@@ -7,13 +7,13 @@ import { startTestGlance, type TestGlance } from './test-support.js';
 
 describe('notifications on the message bus', () => {
   let g: TestGlance;
-  const seen: Array<{ priority: string; publisher: string; event: string; payload: any }> = [];
+  const seen: Array<{ priority: string; publisher: string; event: string; payload: any; ctx: Record<string, unknown> }> = [];
   let listener: NotificationListener;
   before(async () => {
     g = await startTestGlance({}, { bus: true });
     g.token('u', { project: 'p1', roles: ['member', 'reader'] });
-    const handler = (priority: string) => (_ctx: unknown, publisher: string, event: string, payload: unknown) => {
-      seen.push({ priority, publisher, event, payload });
+    const handler = (priority: string) => (ctx: Record<string, unknown>, publisher: string, event: string, payload: unknown) => {
+      seen.push({ priority, publisher, event, payload, ctx });
     };
     listener = new NotificationListener(g.transport, [{ topic: 'notifications' }], [{ info: handler('INFO'), error: handler('ERROR') }]);
     await listener.start();
@@ -42,6 +42,27 @@ describe('notifications on the message bus', () => {
     const deleted = seen.find((s) => s.event === 'image.delete')!.payload;
     assert.equal(deleted.deleted, true);
     assert.match(deleted.deleted_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  test('a notification carries the context of the API request that caused it, without the token', async () => {
+    const flow = 'req-6f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b';
+    const created = await g.app.inject({
+      method: 'POST', url: '/image/v2/images',
+      headers: { 'x-auth-token': 'u', 'content-type': 'application/json', 'x-openstack-request-id': flow },
+      payload: JSON.stringify({ name: 'ctx', disk_format: 'raw', container_format: 'bare' }),
+    });
+    const id = created.json().id;
+    const requestId = String(created.headers['x-openstack-request-id']);
+    for (let i = 0; i < 100 && !seen.some((s) => s.event === 'image.create' && s.payload.id === id); i++) await new Promise((r) => setTimeout(r, 10));
+    const ctx = seen.find((s) => s.event === 'image.create' && s.payload.id === id)?.ctx;
+    assert.ok(ctx, 'image.create received');
+    assert.match(requestId, /^req-/);
+    assert.equal(ctx['request_id'], requestId);
+    assert.equal(ctx['global_request_id'], flow);
+    assert.equal(ctx['user_id'], 'user-p1');
+    assert.equal(ctx['project_id'], 'p1');
+    assert.deepEqual(ctx['roles'], ['member', 'reader']);
+    assert.equal(ctx['auth_token'], null);
   });
 
   test('an image deleted while its data is uploading: 410 Gone and the data removed', async () => {

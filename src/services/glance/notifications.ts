@@ -1,15 +1,20 @@
 /**
  * Glance's notifications (glance/notifier.py): image.create/update/delete/upload/activate/
  * prepare/send, image.member.* and task.*, with upstream's payload shapes, sent with
- * publisher_id `image.localhost` and an empty context. [image] disabled_notifications drops
- * single types (image.update) or whole groups (image).
+ * publisher_id `image.localhost`. Unlike upstream (which sends an empty context), they carry
+ * the context of the request that caused them (request id, user, project; the token removed):
+ * the sink is called in that request's scope and the Notifier takes the scope's context.
+ * [image] disabled_notifications drops single types (image.update) or whole groups (image).
  */
 import type { ImageMember } from './db/member-repo.js';
 import type { Task } from './db/task-repo.js';
 import type { Image } from './domain/image.js';
 import { isotime } from './domain/time.js';
 
-/** Where notifications go: the message bus in the service, a recorder in tests. */
+/**
+ * Where notifications go: the message bus in the service, a recorder in tests. `notify` is
+ * called synchronously from the code that caused the event, so it runs in its request scope.
+ */
 export interface NotificationSink {
   notify(priority: 'INFO' | 'WARN' | 'ERROR', eventType: string, payload: unknown): Promise<void>;
 }

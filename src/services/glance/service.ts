@@ -4,6 +4,7 @@
  * over them. Image records, sharing, streamed data with in-flight format inspection into
  * pluggable stores, interoperable import, quotas from Keystone unified limits.
  */
+import { IdentityClient } from '../../common/clients/identity.js';
 import type { Config } from '../../common/config/index.js';
 import type { Database } from '../../common/db/index.js';
 import { loadServicePolicy } from '../../common/policy/index.js';
@@ -118,8 +119,9 @@ export async function buildImageService(opts: BuildOptions): Promise<ImageInstan
     denied: (rule) => new PolicyForbidden(rule), onWarning: (msg) => ctx.log.warn(msg),
   });
   const notifier = new Notifier(ctx.transport, { publisherId: img.default_publisher_id });
+  // No context given: the notifier sends the request scope's (the API call's request id and user).
   const sink: NotificationSink = opts.sink ?? {
-    notify: (priority, eventType, payload) => notifier[priority === 'WARN' ? 'warn' : priority === 'ERROR' ? 'error' : 'info']({}, eventType, payload),
+    notify: (priority, eventType, payload) => notifier[priority === 'WARN' ? 'warn' : priority === 'ERROR' ? 'error' : 'info'](undefined, eventType, payload),
   };
   const images = new ImageRepo(database);
   const mdSchemas = metadefSchemas();
@@ -132,7 +134,7 @@ export async function buildImageService(opts: BuildOptions): Promise<ImageInstan
     tasks: tasksSchema(),
   };
   const limits = img.use_keystone_limits
-    ? new KeystoneLimitSource(ctx.session, ctx.region, quotaConf.limits_cache_seconds * 1000, (m) => ctx.log.warn(m))
+    ? new KeystoneLimitSource(new IdentityClient(ctx.session), ctx.region, quotaConf.limits_cache_seconds * 1000, (m) => ctx.log.warn(m))
     : undefined;
   const deps: GlanceDeps = {
     images,

@@ -1,26 +1,28 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { IdentityClient } from '../../../common/clients/identity.js';
 import type { ServiceSession } from '../../../common/clients/session.js';
 import { ServiceClientError } from '../../../common/clients/session.js';
 import { raw } from '../format/test-images.js';
 import { startTestGlance, type TestGlance } from '../test-support.js';
 import { KeystoneLimitSource } from './quota.js';
 
-function fakeSession(routes: Record<string, unknown>, calls: string[]): ServiceSession {
-  return {
+/** An IdentityClient over a session answering `routes` by path prefix (404 otherwise). */
+function fakeIdentity(routes: Record<string, unknown>, calls: string[]): IdentityClient {
+  return new IdentityClient({
     async request(_type: string, _method: string, path: string) {
       calls.push(path);
       const key = Object.keys(routes).find((k) => path.startsWith(k));
       if (!key) throw new ServiceClientError(404, 'identity', 'not found');
       return { status: 200, headers: {}, body: routes[key] };
     },
-  } as unknown as ServiceSession;
+  } as unknown as ServiceSession);
 }
 
 describe('Keystone unified limits', () => {
   test('project limits override registered defaults; other regions and resources are ignored', async () => {
     const calls: string[] = [];
-    const source = new KeystoneLimitSource(fakeSession({
+    const source = new KeystoneLimitSource(fakeIdentity({
       '/services?type=image': { services: [{ id: 'svc-glance' }] },
       '/registered_limits': { registered_limits: [
         { service_id: 'svc-glance', region_id: 'RegionOne', resource_name: 'image_count_total', default_limit: 10 },
@@ -38,7 +40,7 @@ describe('Keystone unified limits', () => {
 
   test('an identity without the limits API means no limits (configured defaults apply)', async () => {
     const warnings: string[] = [];
-    const source = new KeystoneLimitSource(fakeSession({ '/services?type=image': { services: [{ id: 's' }] } }, []), 'RegionOne', 0, (m) => warnings.push(m));
+    const source = new KeystoneLimitSource(fakeIdentity({ '/services?type=image': { services: [{ id: 's' }] } }, []), 'RegionOne', 0, (m) => warnings.push(m));
     assert.deepEqual(await source.limitsFor('p1'), {});
     assert.ok(warnings.length > 0);
   });

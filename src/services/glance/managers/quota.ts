@@ -1,11 +1,12 @@
 /**
  * Per-project quotas as Glance enforces them with Keystone unified limits (glance/quota/
  * keystone.py through oslo.limit): image_count_total, image_count_uploading, image_size_total
- * and image_stage_total (MiB). Limits come from Keystone (project limit, else the registered
- * default for the image service); a resource Keystone knows nothing about uses the configured
+ * and image_stage_total (MiB). Limits come from Keystone through the IdentityClient (project
+ * limit, else the registered default for the image service); a resource Keystone knows nothing about uses the configured
  * default ([image_quota], -1 meaning unlimited). Going over answers 413.
  */
-import { ServiceClientError, type ServiceSession } from '../../../common/clients/session.js';
+import type { IdentityClient, Limit, RegisteredLimit } from '../../../common/clients/identity.js';
+import { ServiceClientError } from '../../../common/clients/session.js';
 import { PayloadTooLarge } from '../../../common/errors.js';
 import type { ImageRepo } from '../db/image-repo.js';
 
@@ -30,8 +31,6 @@ export class LimitExceeded extends PayloadTooLarge {
   }
 }
 
-interface KeystoneLimit { project_id?: string | null; service_id: string; region_id?: string | null; resource_name: string; resource_limit?: number; default_limit?: number }
-
 /** Unified limits read from Keystone with the service's own token, cached briefly. */
 export class KeystoneLimitSource implements LimitSource {
   private serviceId: Promise<string | undefined> | undefined;
@@ -39,18 +38,19 @@ export class KeystoneLimitSource implements LimitSource {
   private readonly perProject = new Map<string, { at: number; value: Promise<Limits> }>();
 
   constructor(
-    private readonly session: ServiceSession,
+    private readonly identity: IdentityClient,
     private readonly region: string,
     private readonly cacheMs: number,
     private readonly warn: (msg: string) => void = () => undefined,
   ) {}
 
-  private async get<T>(path: string): Promise<T | undefined> {
+  /** An identity without this API (404, 501) means no limits from Keystone. */
+  private async tolerant<T>(api: string, read: () => Promise<T>): Promise<T | undefined> {
     try {
-      return (await this.session.request<T>('identity', 'GET', path)).body;
+      return await read();
     } catch (err) {
       if (err instanceof ServiceClientError && (err.status === 404 || err.status === 501)) {
-        this.warn(`identity has no ${path.split('?')[0]} API; using configured quota defaults`);
+        this.warn(`identity has no ${api} API; using configured quota defaults`);
         return undefined;
       }
       throw err;
@@ -58,8 +58,8 @@ export class KeystoneLimitSource implements LimitSource {
   }
 
   private lookupServiceId(): Promise<string | undefined> {
-    this.serviceId ??= this.get<{ services: Array<{ id: string }> }>('/services?type=image')
-      .then((b) => b?.services[0]?.id)
+    this.serviceId ??= this.tolerant('/services', () => this.identity.listServices({ type: 'image' }))
+      .then((services) => services?.[0]?.id)
       .catch((err) => {
         this.serviceId = undefined;
         throw err;
@@ -67,11 +67,11 @@ export class KeystoneLimitSource implements LimitSource {
     return this.serviceId;
   }
 
-  private pick(rows: KeystoneLimit[] | undefined, field: 'resource_limit' | 'default_limit'): Limits {
+  private pick(rows: ReadonlyArray<Partial<Limit & RegisteredLimit>> | undefined, field: 'resource_limit' | 'default_limit'): Limits {
     const out: Limits = {};
     for (const row of rows ?? []) {
       if (row.region_id && row.region_id !== this.region) continue;
-      if (!(QUOTA_NAMES as readonly string[]).includes(row.resource_name)) continue;
+      if (!(QUOTA_NAMES as readonly string[]).includes(row.resource_name ?? '')) continue;
       const value = row[field];
       if (typeof value === 'number') out[row.resource_name as QuotaName] = value;
     }
@@ -90,12 +90,12 @@ export class KeystoneLimitSource implements LimitSource {
     const serviceId = await this.lookupServiceId();
     if (!serviceId) return {};
     const registered = this.cached(this.registered, async () => {
-      const body = await this.get<{ registered_limits: KeystoneLimit[] }>(`/registered_limits?service_id=${encodeURIComponent(serviceId)}`);
-      return this.pick(body?.registered_limits, 'default_limit');
+      const rows = await this.tolerant('/registered_limits', () => this.identity.listRegisteredLimits({ serviceId }));
+      return this.pick(rows, 'default_limit');
     }, (e) => { this.registered = e; });
     const project = this.cached(this.perProject.get(projectId), async () => {
-      const body = await this.get<{ limits: KeystoneLimit[] }>(`/limits?project_id=${encodeURIComponent(projectId)}&service_id=${encodeURIComponent(serviceId)}`);
-      return this.pick(body?.limits?.filter((l) => !l.project_id || l.project_id === projectId), 'resource_limit');
+      const rows = await this.tolerant('/limits', () => this.identity.listLimits({ projectId, serviceId }));
+      return this.pick(rows?.filter((l) => !l.project_id || l.project_id === projectId), 'resource_limit');
     }, (e) => { if (e) this.perProject.set(projectId, e); else this.perProject.delete(projectId); });
     return { ...(await registered), ...(await project) };
   }

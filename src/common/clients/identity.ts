@@ -1,0 +1,99 @@
+/**
+ * IdentityClient: what services ask Keystone (v3) — token validation for the auth middleware
+ * (keystonemiddleware's GET /v3/auth/tokens), unified limits and registered limits (oslo.limit's
+ * reads), services, and projects. Requests go with the session's token to the auth URL's /v3.
+ */
+import type { TokenInfo } from '../auth/token-info.js';
+import { tokenInfoFromBody, type KeystoneTokenBody } from '../auth/token-body.js';
+import { query, seg, ServiceProxy, type ServiceDescription } from './proxy.js';
+
+export interface IdentityService {
+  id: string;
+  type: string;
+  name?: string;
+  enabled?: boolean;
+  description?: string;
+}
+
+export interface RegisteredLimit {
+  id: string;
+  service_id: string;
+  region_id?: string | null;
+  resource_name: string;
+  default_limit: number;
+  description?: string | null;
+}
+
+export interface Limit {
+  id: string;
+  service_id: string;
+  region_id?: string | null;
+  project_id?: string | null;
+  domain_id?: string | null;
+  resource_name: string;
+  resource_limit: number;
+  description?: string | null;
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  domain_id: string;
+  parent_id?: string | null;
+  is_domain?: boolean;
+  enabled: boolean;
+  description?: string;
+  tags?: string[];
+  [key: string]: unknown;
+}
+
+export interface LimitQuery {
+  serviceId?: string;
+  regionId?: string;
+  resourceName?: string;
+}
+
+export class IdentityClient extends ServiceProxy {
+  protected readonly service: ServiceDescription = { types: ['identity'] };
+
+  /**
+   * Validate a user's token (GET /v3/auth/tokens, X-Subject-Token). Throws ServiceClientError
+   * 404 (unknown, expired or revoked token) or 401 (the session's own token refused).
+   */
+  async validateToken(token: string, opts: { allowExpired?: boolean } = {}): Promise<TokenInfo> {
+    const res = await this.json<{ token: KeystoneTokenBody }>('GET', `/auth/tokens${opts.allowExpired ? '?allow_expired=1' : ''}`, {
+      headers: { 'x-subject-token': token },
+    });
+    return tokenInfoFromBody(res.body.token);
+  }
+
+  /** GET /v3/services. */
+  async listServices(filters: { type?: string; name?: string } = {}): Promise<IdentityService[]> {
+    return (await this.json<{ services: IdentityService[] }>('GET', `/services${query(filters)}`)).body.services;
+  }
+
+  /** GET /v3/registered_limits: the defaults of a service's resources. */
+  async listRegisteredLimits(filters: LimitQuery = {}): Promise<RegisteredLimit[]> {
+    const q = query({ service_id: filters.serviceId, region_id: filters.regionId, resource_name: filters.resourceName });
+    return (await this.json<{ registered_limits: RegisteredLimit[] }>('GET', `/registered_limits${q}`)).body.registered_limits;
+  }
+
+  /** GET /v3/limits: the limits set for a project (or domain). */
+  async listLimits(filters: LimitQuery & { projectId?: string; domainId?: string } = {}): Promise<Limit[]> {
+    const q = query({
+      project_id: filters.projectId, domain_id: filters.domainId, service_id: filters.serviceId, region_id: filters.regionId, resource_name: filters.resourceName,
+    });
+    return (await this.json<{ limits: Limit[] }>('GET', `/limits${q}`)).body.limits;
+  }
+
+  /** GET /v3/projects/{id}. */
+  async getProject(id: string): Promise<Project> {
+    return (await this.json<{ project: Project }>('GET', `/projects/${seg(id)}`)).body.project;
+  }
+
+  /** GET /v3/projects. */
+  async listProjects(filters: { name?: string; domainId?: string; parentId?: string; enabled?: boolean } = {}): Promise<Project[]> {
+    const q = query({ name: filters.name, domain_id: filters.domainId, parent_id: filters.parentId, enabled: filters.enabled });
+    return (await this.json<{ projects: Project[] }>('GET', `/projects${q}`)).body.projects;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * VolumeClient: Cinder's API v3 as Nova uses it for attachments (nova/volume/cinder.py, the
+ * "new-style" attachment flow): show a volume, create an attachment (reserving the volume for a
+ * server), update it with the host's connector (which returns the connection info), complete it
+ * once the host attached the volume, delete it on detach. Microversion 3.44 (attachment
+ * complete), 3.54 when an attach mode is given; catalog type block-storage, or its aliases.
+ */
+import { seg, ServiceProxy, type ServiceDescription } from './proxy.js';
+
+export interface Volume {
+  id: string;
+  name: string | null;
+  status: string;
+  size: number;
+  volume_type: string | null;
+  bootable: string;
+  multiattach: boolean;
+  attachments: Array<{ id: string; attachment_id: string; server_id: string; volume_id: string; device?: string; host_name?: string | null }>;
+  availability_zone: string;
+  encrypted: boolean;
+  [attribute: string]: unknown;
+}
+
+/** The host side of an attachment, as os-brick describes it. */
+export interface Connector {
+  host: string;
+  ip?: string;
+  initiator?: string;
+  multipath?: boolean;
+  platform?: string;
+  os_type?: string;
+  [key: string]: unknown;
+}
+
+export interface VolumeAttachment {
+  id: string;
+  volume_id: string;
+  instance: string;
+  status: 'reserved' | 'attaching' | 'attached' | 'detached' | 'error_attaching' | 'error_detaching' | string;
+  attach_mode: 'rw' | 'ro' | null;
+  attached_at?: string | null;
+  detached_at?: string | null;
+  /** The connection info (driver_volume_type, data) once a connector was given. */
+  connection_info: Record<string, unknown> | null;
+  [attribute: string]: unknown;
+}
+
+const ATTACHMENT_MICROVERSION = '3.44';
+const ATTACH_MODE_MICROVERSION = '3.54';
+
+export class VolumeClient extends ServiceProxy {
+  protected readonly service: ServiceDescription = {
+    types: ['block-storage', 'volumev3', 'volume'],
+    version: 'v3',
+    microversion: { service: 'volume', default: ATTACHMENT_MICROVERSION },
+  };
+
+  /** GET /v3/volumes/{id}. */
+  async getVolume(id: string): Promise<Volume> {
+    return (await this.json<{ volume: Volume }>('GET', `/volumes/${seg(id)}`)).body.volume;
+  }
+
+  /**
+   * POST /v3/attachments: reserve the volume for a server; with a connector the attachment is
+   * made at once and carries its connection info.
+   */
+  async createAttachment(volumeId: string, instanceUuid: string, opts: { connector?: Connector; mode?: 'rw' | 'ro' } = {}): Promise<VolumeAttachment> {
+    const attachment: Record<string, unknown> = { volume_uuid: volumeId, instance_uuid: instanceUuid };
+    if (opts.connector) attachment['connector'] = opts.connector;
+    if (opts.mode) attachment['mode'] = opts.mode;
+    const res = await this.json<{ attachment: VolumeAttachment }>('POST', '/attachments', {
+      body: { attachment },
+      ...(opts.mode ? { microversion: ATTACH_MODE_MICROVERSION } : {}),
+    });
+    return res.body.attachment;
+  }
+
+  /** PUT /v3/attachments/{id}: give the host's connector; the answer has the connection info. */
+  async updateAttachment(id: string, connector: Connector): Promise<VolumeAttachment> {
+    return (await this.json<{ attachment: VolumeAttachment }>('PUT', `/attachments/${seg(id)}`, { body: { attachment: { connector } } })).body.attachment;
+  }
+
+  /** POST /v3/attachments/{id}/action os-complete: the host attached the volume (volume in-use). */
+  async completeAttachment(id: string): Promise<void> {
+    await this.json('POST', `/attachments/${seg(id)}/action`, { body: { 'os-complete': null } });
+  }
+
+  /** DELETE /v3/attachments/{id}: detach (the volume goes back to available when it was the last). */
+  async deleteAttachment(id: string): Promise<void> {
+    await this.json('DELETE', `/attachments/${seg(id)}`);
+  }
+}
