@@ -1,12 +1,14 @@
 /**
- * The contract between Keystone's two halves:
- *  - the resource side (identity, resource, assignment, catalog, credential, limit managers and
- *    their /v3 routes), and
- *  - the auth side (token provider, Fernet, /v3/auth/*, application credentials, trusts,
- *    revocation).
- * The auth side consumes `KeystoneProviders`; the resource side implements it. The resource
- * side reports changes that must revoke tokens through `KeystoneEvents` (upstream Keystone's
- * notification callbacks), and the auth side listens.
+ * What Keystone's subsystems share:
+ *  - `KeystoneProviders`: what the token side (token provider, authentication) needs from the
+ *    identity, resource, assignment and catalog managers (resource-providers.ts implements it);
+ *  - `KeystoneEvents`: the internal event callbacks (upstream's
+ *    notifications.register_event_callback). Managers depend on the few managers below them
+ *    (identity on resource, assignment on identity, ...); effects in the other direction go
+ *    through these events: a manager emits what happened, and the managers that keep
+ *    something about it register a callback (deleting a project removes its assignments,
+ *    credentials, limits and trusts; deleting a user its credentials, application credentials
+ *    and trusts; changes that invalidate tokens revoke them).
  */
 export interface DomainRef { id: string; name: string; enabled: boolean }
 export interface ProjectRef { id: string; name: string; domainId: string; enabled: boolean; isDomain: boolean; parentId: string | null }
@@ -73,6 +75,12 @@ export type KeystoneEventMap = {
   'assignment.removed': [{ userId?: string; groupId?: string; projectId?: string; domainId?: string; system?: boolean; roleId: string }];
   'user.removed_from_group': [{ userId: string; groupId: string }];
   'role.deleted': [{ roleId: string }];
+  /** Internal, before a domain is deleted: its groups and users are deleted (upstream's DOMAIN_DELETED). */
+  'domain.deleting': [{ domainId: string }];
+  /** A group was deleted; `memberIds` were its members. */
+  'group.deleted': [{ groupId: string; memberIds: string[] }];
+  'trust.deleted': [{ trustId: string }];
+  'application_credential.deleted': [{ id: string }];
 };
 
 type Handler<K extends keyof KeystoneEventMap> = (...args: KeystoneEventMap[K]) => Promise<void> | void;

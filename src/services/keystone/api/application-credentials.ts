@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenAction } from '../errors.js';
 import { ApplicationCredentialNotFound, ApplicationCredentialValidationError } from '../auth/errors.js';
-import type { AccessRule, AppCredRef } from '../application_credential/manager.js';
+import type { AccessRule, AppCredRef } from '../application_credential/backends/base.js';
 import { RoleAssignmentNotFound } from '../errors.js';
 import { parseExpirationDate, strtime } from '../token/time.js';
 import type { AuthApiDeps } from './auth-deps.js';
