@@ -1,4 +1,4 @@
-/** What the auth side's routes are built with (wired in ../index.ts). */
+/** What the auth side's routes are built with (composed in ../service.ts). */
 import type { FastifyRequest } from 'fastify';
 import type { AppCredManager } from '../application_credential/core.js';
 import type { Authenticator } from '../auth/authenticate.js';

@@ -8,7 +8,6 @@
  * tokens are revoked (`user.removed_from_group`, as upstream's delete_group).
  */
 import { DomainSpecificRoleMismatch, RoleAssignmentNotFound, ValidationError } from '../errors.js';
-import { SYSTEM_TARGET } from '../db/schema.js';
 import type { IdentityManager } from '../identity/core.js';
 import type { KeystoneEvents } from '../providers.js';
 import type { ResourceManager } from '../resource/core.js';
@@ -20,6 +19,9 @@ import type { RoleRecord } from './role_backends/base.js';
 import type { RoleManager } from './roles.js';
 
 export type { ListAssignmentsParams } from './listing.js';
+
+/** How a system grant's target is named in errors. */
+const SYSTEM_TARGET = 'system';
 
 export interface AssignmentManagerDeps {
   identity: IdentityManager;
