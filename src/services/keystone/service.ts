@@ -48,7 +48,7 @@ import { ConsumerManager } from './oauth1/core.js';
 import { createKeystoneEnforcer, enforceCall } from './policies/enforcer.js';
 import { policyDrivers } from './policy/backends/registry.js';
 import { PolicyBlobManager } from './policy/core.js';
-import { KeystoneEvents } from './providers.js';
+import { KeystoneEvents } from './events.js';
 import { ResourceProviders } from './resource-providers.js';
 import { domainConfigDrivers } from './resource/config_backends/registry.js';
 import { resourceDrivers } from './resource/backends/registry.js';

@@ -11,7 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { RoleAssignmentNotFound } from '../errors.js';
 import { newId } from '../db/rows.js';
 import { AccessRuleNotFound, ApplicationCredentialLimitExceeded, ApplicationCredentialNotFound } from '../auth/errors.js';
-import type { KeystoneEvents, KeystoneProviders } from '../providers.js';
+import type { KeystoneEvents } from '../events.js';
+import type { KeystoneProviders } from '../providers.js';
 import type { IdentityAudit } from '../rpc/audit.js';
 import type { AccessRule, AccessRuleInput, AppCredRef, ApplicationCredentialDriver } from './backends/base.js';
 

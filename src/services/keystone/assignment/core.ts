@@ -9,7 +9,7 @@
  */
 import { DomainSpecificRoleMismatch, RoleAssignmentNotFound, ValidationError } from '../errors.js';
 import type { IdentityManager } from '../identity/core.js';
-import type { KeystoneEvents } from '../providers.js';
+import type { KeystoneEvents } from '../events.js';
 import type { ResourceManager } from '../resource/core.js';
 import type { DomainRecord, ProjectRecord } from '../resource/backends/base.js';
 import type { IdentityAudit } from '../rpc/audit.js';

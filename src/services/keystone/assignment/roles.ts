@@ -10,7 +10,7 @@ import { newId } from '../db/rows.js';
 import { extraAttributes } from '../lib/extra-attributes.js';
 import { Hints } from '../lib/hints.js';
 import { checkImmutableDelete, checkImmutableUpdate, mergeOptions } from '../lib/resource-options.js';
-import type { KeystoneEvents } from '../providers.js';
+import type { KeystoneEvents } from '../events.js';
 import type { ResourceManager } from '../resource/core.js';
 import type { IdentityAudit } from '../rpc/audit.js';
 import type { ImpliedRoleRef, RoleDriver, RoleRecord } from './role_backends/base.js';

@@ -11,7 +11,7 @@
  * - role deleted: cached tokens holding the role;
  * - application credential deleted: the tokens it issued.
  */
-import type { KeystoneEvents } from '../providers.js';
+import type { KeystoneEvents } from '../events.js';
 import type { IdentityTokenValidator } from '../validator.js';
 
 export function subscribeValidatorCache(events: KeystoneEvents, validator: IdentityTokenValidator): void {

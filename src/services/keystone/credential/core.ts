@@ -11,7 +11,7 @@ import { checkLength, CredentialLimitExceeded, CredentialNotFound, MissingAttrib
 import { newId } from '../db/rows.js';
 import { extraAttributes } from '../lib/extra-attributes.js';
 import { Hints } from '../lib/hints.js';
-import type { KeystoneEvents } from '../providers.js';
+import type { KeystoneEvents } from '../events.js';
 import type { IdentityAudit } from '../rpc/audit.js';
 import type { CredentialDriver, StoredCredential } from './backends/base.js';
 import type { CredentialCipher } from './cipher.js';
@@ -22,6 +22,15 @@ export interface CredentialRecord {
   project_id: string | null;
   type: string;
   blob: string;
+  [extra: string]: unknown;
+}
+
+/** A credential as the API creates or updates it: the known attributes plus any extra ones. */
+export interface CredentialInput {
+  user_id?: unknown;
+  project_id?: string | null;
+  type?: unknown;
+  blob?: unknown;
   [extra: string]: unknown;
 }
 
@@ -76,7 +85,7 @@ export class CredentialManager {
     return this.listCredentials(hints);
   }
 
-  async createCredential(input: Record<string, unknown>, credentialId: string = newId()): Promise<CredentialRecord> {
+  async createCredential(input: CredentialInput, credentialId: string = newId()): Promise<CredentialRecord> {
     const userId = String(input.user_id);
     checkLength(input.type, 255);
     checkLength(userId, 64);
@@ -92,7 +101,7 @@ export class CredentialManager {
     return this.getCredential(credentialId);
   }
 
-  async updateCredential(credentialId: string, changes: Record<string, unknown>): Promise<CredentialRecord> {
+  async updateCredential(credentialId: string, changes: CredentialInput): Promise<CredentialRecord> {
     const current = await this.getCredential(credentialId);
     if (String(changes.type ?? '').toLowerCase() === 'ec2' && !changes.project_id && !current.project_id) {
       throw new MissingAttribute('project_id', 'credential');

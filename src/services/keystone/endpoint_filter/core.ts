@@ -10,9 +10,17 @@ import { NotFound } from '../../../common/errors.js';
 import { EndpointGroupNotFound, MissingAttribute, ValidationError } from '../errors.js';
 import { newId } from '../db/rows.js';
 import { Hints } from '../lib/hints.js';
-import type { KeystoneEvents } from '../providers.js';
+import type { KeystoneEvents } from '../events.js';
 import type { ResourceManager } from '../resource/core.js';
 import type { EndpointFilterDriver, EndpointGroupRecord } from './backends/base.js';
+
+/** An endpoint group as the API creates or updates it. */
+export interface EndpointGroupInput {
+  name?: unknown;
+  description?: string | null;
+  filters?: Record<string, unknown> | null;
+  [extra: string]: unknown;
+}
 
 const VALID_FILTERS = ['service_id', 'region_id', 'interface'];
 
@@ -44,7 +52,7 @@ export class EndpointFilterManager {
     return this.driver.listEndpointGroups(hints);
   }
 
-  async createEndpointGroup(input: Record<string, unknown>): Promise<EndpointGroupRecord> {
+  async createEndpointGroup(input: EndpointGroupInput): Promise<EndpointGroupRecord> {
     const filters = input.filters as Record<string, unknown> | undefined;
     if (!filters || Object.keys(filters).length === 0) throw new ValidationError('filters field is required and cannot be empty');
     this.checkFilters(filters);
@@ -53,7 +61,7 @@ export class EndpointFilterManager {
     return this.getEndpointGroup(id);
   }
 
-  async updateEndpointGroup(id: string, changes: Record<string, unknown>): Promise<EndpointGroupRecord> {
+  async updateEndpointGroup(id: string, changes: EndpointGroupInput): Promise<EndpointGroupRecord> {
     const current = await this.getEndpointGroup(id);
     if ('filters' in changes) this.checkFilters(changes.filters);
     await this.driver.updateEndpointGroup(id, {

@@ -16,7 +16,7 @@ import { extraAttributes } from '../lib/extra-attributes.js';
 import { toBoolean } from '../lib/booleans.js';
 import { Hints } from '../lib/hints.js';
 import { mergeOptions } from '../lib/resource-options.js';
-import type { KeystoneEvents } from '../providers.js';
+import type { KeystoneEvents } from '../events.js';
 import type { ResourceManager } from '../resource/core.js';
 import type { IdentityAudit } from '../rpc/audit.js';
 import type { GroupMembership, GroupRecord, IdentityDriver, UserRecord, UserUpdate } from './backends/base.js';

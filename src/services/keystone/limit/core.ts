@@ -13,7 +13,7 @@ import {
 } from '../errors.js';
 import { newId } from '../db/rows.js';
 import { Hints } from '../lib/hints.js';
-import type { KeystoneEvents } from '../providers.js';
+import type { KeystoneEvents } from '../events.js';
 import type { ResourceManager } from '../resource/core.js';
 import type { IdentityAudit } from '../rpc/audit.js';
 import type { LimitCreate, LimitRecord, RegisteredLimitRecord, UnifiedLimitDriver } from './backends/base.js';
@@ -22,6 +22,20 @@ export const ENFORCEMENT_MODELS = {
   flat: { name: 'flat', description: 'Limit enforcement and validation does not take project hierarchy into consideration.' },
   strict_two_level: { name: 'strict_two_level', description: 'This model requires project hierarchy never exceeds a depth of two' },
 } as const;
+
+/** A registered limit, or a project or domain limit, as the API creates or updates it. */
+export interface LimitInput {
+  id?: string;
+  service_id?: unknown;
+  region_id?: string | null;
+  resource_name?: unknown;
+  default_limit?: unknown;
+  project_id?: string | null;
+  domain_id?: string | null;
+  resource_limit?: unknown;
+  description?: string | null;
+  [extra: string]: unknown;
+}
 
 export interface LimitManagerDeps {
   /** Services and regions limits refer to. */
@@ -77,7 +91,7 @@ export class LimitManager {
     return this.driver.listRegisteredLimits(hints);
   }
 
-  async createRegisteredLimits(inputs: Array<Record<string, unknown>>): Promise<RegisteredLimitRecord[]> {
+  async createRegisteredLimits(inputs: LimitInput[]): Promise<RegisteredLimitRecord[]> {
     const rows: RegisteredLimitRecord[] = [];
     for (const input of inputs) {
       const ref = { ...input };
@@ -102,7 +116,7 @@ export class LimitManager {
     if (await this.driver.isRegisteredLimitReferenced(id)) throw new RegisteredLimitError(id);
   }
 
-  async updateRegisteredLimit(id: string, changes: Record<string, unknown>): Promise<RegisteredLimitRecord> {
+  async updateRegisteredLimit(id: string, changes: LimitInput): Promise<RegisteredLimitRecord> {
     const current = await this.getRegisteredLimit(id);
     const ref = { ...changes };
     await this.assertReferences(ref, 'registered_limit');
@@ -139,7 +153,7 @@ export class LimitManager {
     return this.driver.listLimits(hints);
   }
 
-  async createLimits(inputs: Array<Record<string, unknown>>): Promise<LimitRecord[]> {
+  async createLimits(inputs: LimitInput[]): Promise<LimitRecord[]> {
     const refs: Array<Record<string, unknown>> = [];
     for (const input of inputs) {
       const ref = { ...input };
@@ -167,7 +181,7 @@ export class LimitManager {
     return created;
   }
 
-  async updateLimit(id: string, changes: Record<string, unknown>): Promise<LimitRecord> {
+  async updateLimit(id: string, changes: LimitInput): Promise<LimitRecord> {
     const current = await this.getLimit(id);
     await this.checkModel([{ ...current, ...changes } as LimitRecord]);
     await this.driver.updateLimit(id, {

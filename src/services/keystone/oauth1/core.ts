@@ -13,6 +13,12 @@ import { extraAttributes } from '../lib/extra-attributes.js';
 const ATTRS = new Set(['id', 'description', 'secret']);
 const extraOf = (ref: Record<string, unknown>): Record<string, unknown> => extraAttributes(ref, ATTRS);
 
+/** A consumer as the API creates or updates it. */
+export interface ConsumerInput {
+  description?: string | null;
+  [extra: string]: unknown;
+}
+
 export class ConsumerManager {
   constructor(private readonly driver: OAuth1Driver, private readonly deps: { audit: IdentityAudit }) {}
 
@@ -27,7 +33,7 @@ export class ConsumerManager {
   }
 
   /** Creates a consumer; the result carries the secret (this one time). */
-  async createConsumer(input: Record<string, unknown>): Promise<ConsumerRecord & { secret: string }> {
+  async createConsumer(input: ConsumerInput): Promise<ConsumerRecord & { secret: string }> {
     checkLength(input.description, 64);
     const id = newId();
     const secret = newId();
@@ -36,7 +42,7 @@ export class ConsumerManager {
     return { ...(await this.getConsumer(id)), secret };
   }
 
-  async updateConsumer(id: string, changes: Record<string, unknown>): Promise<ConsumerRecord> {
+  async updateConsumer(id: string, changes: ConsumerInput): Promise<ConsumerRecord> {
     const current = await this.getConsumer(id);
     if ('secret' in changes) throw new ValidationError('Cannot change consumer secret');
     checkLength(changes.description, 64);

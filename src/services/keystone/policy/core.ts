@@ -12,6 +12,13 @@ import type { PolicyBlobRecord, PolicyDriver } from './backends/base.js';
 const ATTRS = new Set(['id', 'type', 'blob']);
 const extraOf = (ref: Record<string, unknown>): Record<string, unknown> => extraAttributes(ref, ATTRS);
 
+/** A policy blob as the API creates or updates it. */
+export interface PolicyInput {
+  type?: unknown;
+  blob?: unknown;
+  [extra: string]: unknown;
+}
+
 export class PolicyBlobManager {
   constructor(private readonly driver: PolicyDriver, private readonly deps: { audit: IdentityAudit }) {}
 
@@ -25,14 +32,14 @@ export class PolicyBlobManager {
     return this.driver.listPolicies(hints);
   }
 
-  async createPolicy(input: Record<string, unknown>): Promise<PolicyBlobRecord> {
+  async createPolicy(input: PolicyInput): Promise<PolicyBlobRecord> {
     const id = newId();
     await this.driver.createPolicy({ id, type: String(input.type), blob: String(input.blob), extra: extraOf(input) });
     this.deps.audit.created('policy', id);
     return this.getPolicy(id);
   }
 
-  async updatePolicy(id: string, changes: Record<string, unknown>): Promise<PolicyBlobRecord> {
+  async updatePolicy(id: string, changes: PolicyInput): Promise<PolicyBlobRecord> {
     const current = await this.getPolicy(id);
     if ('id' in changes && changes.id !== id) throw new ValidationError('Cannot change policy ID');
     await this.driver.updatePolicy(id, {

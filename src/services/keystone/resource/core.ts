@@ -16,7 +16,7 @@ import { extraAttributes } from '../lib/extra-attributes.js';
 import { toBoolean } from '../lib/booleans.js';
 import { Hints } from '../lib/hints.js';
 import { checkImmutableDelete, checkImmutableUpdate, isImmutable, mergeOptions } from '../lib/resource-options.js';
-import type { KeystoneEvents } from '../providers.js';
+import type { KeystoneEvents } from '../events.js';
 import type { IdentityAudit } from '../rpc/audit.js';
 import type { DomainRecord, ProjectRecord, ResourceDriver } from './backends/base.js';
 import type { DomainConfigManager } from './domain-configs.js';
@@ -250,7 +250,7 @@ export class ResourceManager {
    * Updates a project or domain. `cascade` applies an enabled change to the whole subtree
    * (only `enabled` may change then).
    */
-  async updateProject(projectId: string, changes: Record<string, unknown>, cascade = false): Promise<ProjectRecord> {
+  async updateProject(projectId: string, changes: ProjectInput, cascade = false): Promise<ProjectRecord> {
     const original = await this.getProject(projectId);
     const kind = original.is_domain ? 'domain' : 'project';
     if ('domain_id' in changes && changes.domain_id !== original.domain_id) throw new ValidationError('Cannot change Domain ID');
@@ -315,7 +315,7 @@ export class ResourceManager {
     return this.getProject(projectId);
   }
 
-  async updateDomain(domainId: string, changes: Record<string, unknown>): Promise<DomainRecord> {
+  async updateDomain(domainId: string, changes: ProjectInput): Promise<DomainRecord> {
     await this.getDomain(domainId);
     return domainFromProject(await this.updateProject(domainId, changes));
   }

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import type { AuthDB } from '../db/auth-schema.js';
 import { resourceFixture, type ResourceFixture } from '../testing/resource-fixture.js';
-import { KeystoneEvents } from '../providers.js';
+import { KeystoneEvents } from '../events.js';
 import { SqlRevokeDriver } from './backends/sql.js';
 import { RevokeManager } from './core.js';
 import { eventToApi, matches, newRevokeEvent, type TokenValues } from './model.js';

@@ -10,7 +10,7 @@
  * Its callbacks, as upstream's: a user whose password changed, who was disabled, deleted or
  * removed from a group, a deleted project, domain or trust get a revocation event.
  */
-import type { KeystoneEvents } from '../providers.js';
+import type { KeystoneEvents } from '../events.js';
 import type { RevokeDriver } from './backends/base.js';
 import { EventIndex } from './event-index.js';
 import { newRevokeEvent, type RevokeEvent, type RevokeEventInit, type TokenValues } from './model.js';

@@ -13,7 +13,7 @@
  * (An application credential deleted is announced by its manager.)
  */
 import type { TokenCacheMatch } from '../../../common/auth/token-invalidation.js';
-import type { KeystoneEvents } from '../providers.js';
+import type { KeystoneEvents } from '../events.js';
 import type { RevokeManager } from '../revoke/core.js';
 import type { RevokeEvent } from '../revoke/model.js';
 import type { IdentityAudit } from './audit.js';

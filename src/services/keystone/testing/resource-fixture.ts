@@ -12,7 +12,7 @@ import { defaultResourceConfig, type ResourceConfig } from '../config.js';
 import { migrations } from '../db/migrations/index.js';
 import type { KeystoneDB } from '../db/schema.js';
 import type { KeystoneManagers } from '../managers.js';
-import { type KeystoneEventMap, KeystoneEvents } from '../providers.js';
+import { type KeystoneEventMap, KeystoneEvents } from '../events.js';
 import type { IdentityAudit } from '../rpc/audit.js';
 import { createManagers, type DriverRegistries } from '../service.js';
 

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { BadRequest } from '../../../common/errors.js';
 import { SecurityForbidden, TrustNotFound } from '../auth/errors.js';
 import type { IdentityManager } from '../identity/core.js';
-import type { KeystoneEvents } from '../providers.js';
+import type { KeystoneEvents } from '../events.js';
 import type { IdentityAudit } from '../rpc/audit.js';
 import { isoTime } from '../token/time.js';
 import type { TrustDriver, TrustRef } from './backends/base.js';

@@ -10,7 +10,7 @@ import { OperatorError, Unauthorized } from '../../../../common/errors.js';
 import { createLogger } from '../../../../common/log/logger.js';
 import { AccountLocked, duplicateEntry, KeystoneConflict } from '../../errors.js';
 import { applyHints, type Hints } from '../../lib/hints.js';
-import { KeystoneEvents } from '../../providers.js';
+import { KeystoneEvents } from '../../events.js';
 import { createManagers } from '../../service.js';
 import { makeDomain, resourceFixture, type ResourceFixture } from '../../testing/resource-fixture.js';
 import type {
