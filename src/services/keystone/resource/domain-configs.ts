@@ -1,8 +1,9 @@
 /**
  * Domain-specific configuration (keystone/resource/core.py DomainConfigManager): per-domain
- * [identity] and [ldap] options stored in the database, with sensitive options (the LDAP
- * password) stored but never returned, the defaults readable at /v3/domains/config/default,
- * and the [security_compliance] password rules readable for the default domain.
+ * [identity] and [ldap] options stored by a DomainConfigDriver (config_backends/base.ts) chosen
+ * by `[domain_config] driver`, with sensitive options (the LDAP password) stored but never
+ * returned, the defaults readable at /v3/domains/config/default, and the [security_compliance]
+ * password rules readable for the default domain.
  */
 import { InternalError } from '../../../common/errors.js';
 import type { IdentityOptions, SecurityComplianceOptions } from '../config.js';
