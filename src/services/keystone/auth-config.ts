@@ -5,6 +5,7 @@
  */
 import { join } from 'node:path';
 import { Config, defineGroup, opt, type GroupDef, type OptMap, type Values } from '../../common/config/index.js';
+import { driverOption } from './lib/drivers.js';
 
 export const tokenGroup = defineGroup('token', 'Token issue and validation', {
   expiration: opt.int(3600, 'Seconds a token stays valid.', { min: 0 }),
@@ -20,15 +21,18 @@ export const fernetTokensGroup = defineGroup('fernet_tokens', 'Fernet token keys
 });
 
 export const trustGroup = defineGroup('trust', 'Trusts (OS-TRUST)', {
+  driver: driverOption('trust'),
   allow_redelegation: opt.bool(false, 'Allow trustees to redelegate a trust.'),
   max_redelegation_count: opt.int(3, 'Maximum depth of a trust redelegation chain.', { min: 0 }),
 });
 
 export const applicationCredentialGroup = defineGroup('application_credential', 'Application credentials', {
+  driver: driverOption('application credential'),
   user_limit: opt.int(-1, 'Maximum number of application credentials per user (-1: unlimited).', { min: -1 }),
 });
 
 export const revokeGroup = defineGroup('revoke', 'Token revocation events', {
+  driver: driverOption('revocation event'),
   expiration_buffer: opt.int(1800, 'Seconds a revocation event is kept after the tokens it revokes have expired.', { min: 0 }),
   poll_interval: opt.float(2, 'Seconds between reads of revocation events written by other Keystone processes (0: never; one process).', { min: 0 }),
 });

@@ -32,7 +32,7 @@ describe('bootstrapIdentity', () => {
     const catalog = await p.catalog();
     assert.equal(catalog.length, 1);
     assert.deepEqual(catalog[0]!.endpoints.map((e) => e.interface).sort(), ['admin', 'internal', 'public']);
-    assert.equal((await f.m.users.listUsers()).length, 2);
+    assert.equal((await f.m.identity.listUsers()).length, 2);
   });
 
   test('updates changed URLs and passwords', async () => {

@@ -10,45 +10,48 @@
  * matches the configured one (and a disabled bootstrap user is re-enabled).
  */
 import type { BootstrapOptions, CatalogEntry } from '../../common/service/bootstrap.js';
-import type { RoleRecord } from './assignment/roles.js';
+import type { RoleRecord } from './assignment/role_backends/base.js';
 import { newId } from './db/rows.js';
-import type { ResourceManagers } from './manager-context.js';
+import type { KeystoneManagers } from './managers.js';
+
+/** The managers bootstrap writes through. */
+export type BootstrapManagers = Pick<KeystoneManagers, 'resource' | 'identity' | 'roles' | 'assignments' | 'catalog'>;
 
 export const SERVICE_PROJECT_NAME = 'service';
 const INTERFACES = ['public', 'internal', 'admin'] as const;
 
-async function ensureRole(m: ResourceManagers, name: string): Promise<RoleRecord> {
+async function ensureRole(m: BootstrapManagers, name: string): Promise<RoleRecord> {
   return (await m.roles.findGlobalRoleByName(name)) ?? m.roles.createRole({ name });
 }
 
-async function ensureImplied(m: ResourceManagers, prior: RoleRecord, implied: RoleRecord): Promise<void> {
+async function ensureImplied(m: BootstrapManagers, prior: RoleRecord, implied: RoleRecord): Promise<void> {
   const existing = await m.roles.listImpliedRoles(prior.id);
   if (!existing.some((r) => r.implied_role_id === implied.id)) await m.roles.createImpliedRole(prior.id, implied.id);
 }
 
-async function ensureProject(m: ResourceManagers, name: string, domainId: string, description: string): Promise<string> {
+async function ensureProject(m: BootstrapManagers, name: string, domainId: string, description: string): Promise<string> {
   const found = await m.resource.findProjectByName(name, domainId);
   if (found) return found.id;
   return (await m.resource.createProject(newId(), { name, domain_id: domainId, parent_id: domainId, description })).id;
 }
 
 /** Creates the user, or re-enables it and resets its password when they differ from the configuration. */
-async function ensureUser(m: ResourceManagers, name: string, password: string, domainId: string): Promise<string> {
-  const user = await m.users.findUserByName(name, domainId);
+async function ensureUser(m: BootstrapManagers, name: string, password: string, domainId: string): Promise<string> {
+  const user = await m.identity.findUserByName(name, domainId);
   if (!user) {
-    const created = await m.users.createUser({ name, password, domain_id: domainId, enabled: true });
-    await m.users.rememberPassword(created.id, password);
+    const created = await m.identity.createUser({ name, password, domain_id: domainId, enabled: true });
+    await m.identity.rememberPassword(created.id, password);
     return created.id;
   }
   const update: Record<string, unknown> = {};
   if (!user.enabled) update.enabled = true;
-  if (!(await m.users.passwordMatches(user.id, password))) update.password = password;
-  if (Object.keys(update).length > 0) await m.users.updateUser(user.id, update);
-  if (update.password !== undefined) await m.users.rememberPassword(user.id, password);
+  if (!(await m.identity.passwordMatches(user.id, password))) update.password = password;
+  if (Object.keys(update).length > 0) await m.identity.updateUser(user.id, update);
+  if (update.password !== undefined) await m.identity.rememberPassword(user.id, password);
   return user.id;
 }
 
-async function ensureCatalogEntry(m: ResourceManagers, entry: CatalogEntry, region: string): Promise<void> {
+async function ensureCatalogEntry(m: BootstrapManagers, entry: CatalogEntry, region: string): Promise<void> {
   const services = await m.catalog.listServices();
   let service = services.find((s) => s.type === entry.serviceType && s.name === entry.serviceName)
     ?? services.find((s) => s.type === entry.serviceType);
@@ -68,7 +71,7 @@ async function ensureCatalogEntry(m: ResourceManagers, entry: CatalogEntry, regi
   }
 }
 
-export async function bootstrapIdentity(m: ResourceManagers, opts: BootstrapOptions, defaultDomainId = 'default'): Promise<void> {
+export async function bootstrapIdentity(m: BootstrapManagers, opts: BootstrapOptions, defaultDomainId = 'default'): Promise<void> {
   if (!(await m.resource.findDomain(defaultDomainId))) {
     await m.resource.createDomain(defaultDomainId, { name: 'Default', description: 'The default domain', enabled: true });
   }

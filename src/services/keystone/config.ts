@@ -3,8 +3,10 @@
  * upstream leaves unset (None) use 0 or '' here to mean "not set" (said in each help text).
  */
 import { defineGroup, opt, type GroupDef, type OptMap, type Values } from '../../common/config/index.js';
+import { driverOption } from './lib/drivers.js';
 
 export const identityGroup = defineGroup('identity', 'Identity backend (users, groups, passwords)', {
+  driver: driverOption('identity (users and groups)'),
   default_domain_id: opt.str('default', 'The domain used by v2-style requests and when no domain is given; created by bootstrap.'),
   password_hash_algorithm: opt.enum(['bcrypt', 'bcrypt_sha256', 'scrypt', 'pbkdf2_sha512'], 'bcrypt',
     'The password hashing algorithm to use for passwords stored within keystone.'),
@@ -31,6 +33,7 @@ export const securityComplianceGroup = defineGroup('security_compliance', 'Passw
 });
 
 export const resourceGroup = defineGroup('resource', 'Domains and projects', {
+  driver: driverOption('resource (domains and projects)'),
   list_limit: opt.int(0, 'Maximum number of entities returned in a resource collection (0: no limit).', { min: 0 }),
   admin_project_domain_name: opt.str('', 'Domain of the cloud admin project (is_admin_project in tokens).'),
   admin_project_name: opt.str('', 'Name of the cloud admin project (is_admin_project in tokens).'),
@@ -40,36 +43,66 @@ export const resourceGroup = defineGroup('resource', 'Domains and projects', {
 });
 
 export const assignmentGroup = defineGroup('assignment', 'Roles and role assignments', {
+  driver: driverOption('role assignment'),
   prohibited_implied_role: opt.list(['admin'], 'Roles that may not be implied by another role.'),
   list_limit: opt.int(0, 'Maximum number of roles returned in a collection (0: no limit).', { min: 0 }),
 });
 
+export const roleGroup = defineGroup('role', 'Roles and implied roles', {
+  driver: driverOption('role'),
+});
+
 export const catalogGroup = defineGroup('catalog', 'Service catalog', {
+  driver: driverOption('catalog (regions, services, endpoints)'),
   list_limit: opt.int(0, 'Maximum number of entities returned in a catalog collection (0: no limit).', { min: 0 }),
 });
 
+export const endpointFilterGroup = defineGroup('endpoint_filter', 'Endpoint filtering (OS-EP-FILTER)', {
+  driver: driverOption('endpoint filter (project endpoints and endpoint groups)'),
+});
+
 export const credentialGroup = defineGroup('credential', 'Credentials API', {
+  driver: driverOption('credential'),
   encrypt: opt.bool(true, 'Encrypt credential blobs at rest (AES-256-GCM with a key kept in <data_dir>/keystone-credential-key).'),
   user_limit: opt.int(-1, 'Maximum number of credentials per user (-1: unlimited).', { min: -1 }),
 });
 
 export const unifiedLimitGroup = defineGroup('unified_limit', 'Unified limits', {
+  driver: driverOption('unified limit'),
   enforcement_model: opt.enum(['flat', 'strict_two_level'], 'flat', 'The enforcement model for project limits.'),
   list_limit: opt.int(0, 'Maximum number of limits returned in a collection (0: no limit).', { min: 0 }),
 });
 
+export const domainConfigGroup = defineGroup('domain_config', 'Domain-specific configuration stored in the database', {
+  driver: driverOption('domain configuration'),
+});
+
+export const policyGroup = defineGroup('policy', 'Policy blobs (/v3/policies)', {
+  driver: driverOption('policy'),
+});
+
+export const oauth1Group = defineGroup('oauth1', 'OAuth1 consumers', {
+  driver: driverOption('OAuth1'),
+});
+
 /** Every group of the resource side, for Config.load. */
 export const resourceConfigGroups = [
-  identityGroup, securityComplianceGroup, resourceGroup, assignmentGroup, catalogGroup, credentialGroup, unifiedLimitGroup,
+  identityGroup, securityComplianceGroup, resourceGroup, assignmentGroup, roleGroup, catalogGroup, endpointFilterGroup, credentialGroup,
+  unifiedLimitGroup, domainConfigGroup, policyGroup, oauth1Group,
 ] as const;
 
 export type IdentityOptions = Values<typeof identityGroup.opts>;
 export type SecurityComplianceOptions = Values<typeof securityComplianceGroup.opts>;
 export type ResourceOptions = Values<typeof resourceGroup.opts>;
 export type AssignmentOptions = Values<typeof assignmentGroup.opts>;
+export type RoleOptions = Values<typeof roleGroup.opts>;
 export type CatalogOptions = Values<typeof catalogGroup.opts>;
+export type EndpointFilterOptions = Values<typeof endpointFilterGroup.opts>;
 export type CredentialOptions = Values<typeof credentialGroup.opts>;
 export type UnifiedLimitOptions = Values<typeof unifiedLimitGroup.opts>;
+export type DomainConfigOptions = Values<typeof domainConfigGroup.opts>;
+export type PolicyOptions = Values<typeof policyGroup.opts>;
+export type OAuth1Options = Values<typeof oauth1Group.opts>;
 
 /** The resolved options the managers read (a plain object, so tests can build one). */
 export interface ResourceConfig {
@@ -77,9 +110,14 @@ export interface ResourceConfig {
   securityCompliance: SecurityComplianceOptions;
   resource: ResourceOptions;
   assignment: AssignmentOptions;
+  role: RoleOptions;
   catalog: CatalogOptions;
+  endpointFilter: EndpointFilterOptions;
   credential: CredentialOptions;
   unifiedLimit: UnifiedLimitOptions;
+  domainConfig: DomainConfigOptions;
+  policy: PolicyOptions;
+  oauth1: OAuth1Options;
 }
 
 /** The managers' view of a loaded Config (every group above must have been loaded). */
@@ -89,9 +127,14 @@ export function resourceConfigFrom(config: { get: <S extends OptMap>(g: GroupDef
     securityCompliance: config.get(securityComplianceGroup),
     resource: config.get(resourceGroup),
     assignment: config.get(assignmentGroup),
+    role: config.get(roleGroup),
     catalog: config.get(catalogGroup),
+    endpointFilter: config.get(endpointFilterGroup),
     credential: config.get(credentialGroup),
     unifiedLimit: config.get(unifiedLimitGroup),
+    domainConfig: config.get(domainConfigGroup),
+    policy: config.get(policyGroup),
+    oauth1: config.get(oauth1Group),
   };
 }
 
@@ -110,8 +153,13 @@ export function defaultResourceConfig(overrides: Overrides = {}): ResourceConfig
     securityCompliance: { ...defaults(securityComplianceGroup), ...overrides.securityCompliance },
     resource: { ...defaults(resourceGroup), ...overrides.resource },
     assignment: { ...defaults(assignmentGroup), ...overrides.assignment },
+    role: { ...defaults(roleGroup), ...overrides.role },
     catalog: { ...defaults(catalogGroup), ...overrides.catalog },
+    endpointFilter: { ...defaults(endpointFilterGroup), ...overrides.endpointFilter },
     credential: { ...defaults(credentialGroup), ...overrides.credential },
     unifiedLimit: { ...defaults(unifiedLimitGroup), ...overrides.unifiedLimit },
+    domainConfig: { ...defaults(domainConfigGroup), ...overrides.domainConfig },
+    policy: { ...defaults(policyGroup), ...overrides.policy },
+    oauth1: { ...defaults(oauth1Group), ...overrides.oauth1 },
   };
 }

@@ -1,12 +1,7 @@
 /**
- * The contract between Keystone's two halves:
- *  - the resource side (identity, resource, assignment, catalog, credential, limit managers and
- *    their /v3 routes), and
- *  - the auth side (token provider, Fernet, /v3/auth/*, application credentials, trusts,
- *    revocation).
- * The auth side consumes `KeystoneProviders`; the resource side implements it. The resource
- * side reports changes that must revoke tokens through `KeystoneEvents` (upstream Keystone's
- * notification callbacks), and the auth side listens.
+ * `KeystoneProviders`: what the token side (token provider, authentication) needs from the
+ * identity, resource, assignment and catalog managers (resource-providers.ts implements it),
+ * with the views of users, projects, domains and roles it works on.
  */
 export interface DomainRef { id: string; name: string; enabled: boolean }
 export interface ProjectRef { id: string; name: string; domainId: string; enabled: boolean; isDomain: boolean; parentId: string | null }
@@ -58,39 +53,4 @@ export interface KeystoneProviders {
 
   /** The catalog as shown in tokens and GET /v3/auth/catalog. */
   catalog(): Promise<CatalogServiceBody[]>;
-}
-
-export type KeystoneEventMap = {
-  /** Password changed or reset: every token of the user issued before now is revoked. */
-  'user.password_changed': [{ userId: string }];
-  'user.disabled': [{ userId: string }];
-  'user.deleted': [{ userId: string }];
-  'project.disabled': [{ projectId: string }];
-  'project.deleted': [{ projectId: string }];
-  'domain.disabled': [{ domainId: string }];
-  'domain.deleted': [{ domainId: string }];
-  /** A role assignment went away (user on project/domain/system, or a whole group's). */
-  'assignment.removed': [{ userId?: string; groupId?: string; projectId?: string; domainId?: string; system?: boolean; roleId: string }];
-  'user.removed_from_group': [{ userId: string; groupId: string }];
-  'role.deleted': [{ roleId: string }];
-};
-
-type Handler<K extends keyof KeystoneEventMap> = (...args: KeystoneEventMap[K]) => Promise<void> | void;
-
-/**
- * Keystone's internal event callbacks. `emit` awaits every handler, so a change that revokes
- * tokens (password change, role removal, disable) has taken effect before the API answers.
- */
-export class KeystoneEvents {
-  private readonly handlers = new Map<keyof KeystoneEventMap, Array<Handler<any>>>();
-
-  on<K extends keyof KeystoneEventMap>(event: K, handler: Handler<K>): void {
-    const list = this.handlers.get(event) ?? [];
-    list.push(handler);
-    this.handlers.set(event, list);
-  }
-
-  async emit<K extends keyof KeystoneEventMap>(event: K, ...args: KeystoneEventMap[K]): Promise<void> {
-    for (const h of this.handlers.get(event) ?? []) await h(...args);
-  }
 }

@@ -1,17 +1,31 @@
 /**
- * KeystoneProviders (providers.ts) on the resource-side managers: what the auth side needs
- * to authenticate users and build tokens. Password checks send `identity.authenticate`
- * (upstream's @notifications.emit_event('authenticate') on identity_api.authenticate).
+ * KeystoneProviders (providers.ts) on the identity, resource, assignment and catalog
+ * managers: what the token side needs to authenticate users and build tokens. Password checks
+ * send `identity.authenticate` (upstream's @notifications.emit_event('authenticate') on
+ * identity_api.authenticate).
  */
-import type { RoleRecord } from './assignment/roles.js';
+import type { AssignmentManager } from './assignment/core.js';
+import type { RoleRecord } from './assignment/role_backends/base.js';
+import type { RoleManager } from './assignment/roles.js';
+import type { CatalogManager } from './catalog/core.js';
 import { AccountLocked, PasswordExpired } from './errors.js';
-import type { UserRecord } from './identity/users.js';
-import type { ResourceManagers } from './manager-context.js';
-import { silentAudit, type IdentityAudit } from './notifications/audit.js';
+import type { UserRecord } from './identity/backends/base.js';
+import type { IdentityManager } from './identity/core.js';
 import type {
   CatalogServiceBody, DomainRef, KeystoneProviders, ProjectRef, RoleRef, UserRef,
 } from './providers.js';
-import type { DomainRecord, ProjectRecord } from './resource/resource.js';
+import type { DomainRecord, ProjectRecord } from './resource/backends/base.js';
+import type { ResourceManager } from './resource/core.js';
+import { silentAudit, type IdentityAudit } from './rpc/audit.js';
+
+/** The managers the providers read. */
+export interface ProviderManagers {
+  identity: IdentityManager;
+  resource: ResourceManager;
+  assignments: AssignmentManager;
+  roles: RoleManager;
+  catalog: CatalogManager;
+}
 
 export function userRef(u: UserRecord): UserRef {
   return { id: u.id, name: u.name, domainId: u.domain_id, enabled: u.enabled, passwordExpiresAt: u.password_expires_at, options: u.options };
@@ -30,27 +44,27 @@ export function roleRef(r: RoleRecord): RoleRef {
 }
 
 export class ResourceProviders implements KeystoneProviders {
-  constructor(private readonly m: ResourceManagers, private readonly audit: IdentityAudit = silentAudit) {}
+  constructor(private readonly m: ProviderManagers, private readonly audit: IdentityAudit = silentAudit) {}
 
   async getUser(userId: string): Promise<UserRef | undefined> {
-    const u = await this.m.users.findUser(userId);
+    const u = await this.m.identity.findUser(userId);
     return u ? userRef(u) : undefined;
   }
 
   async findUserByName(name: string, domainId: string): Promise<UserRef | undefined> {
-    const u = await this.m.users.findUserByName(name, domainId);
+    const u = await this.m.identity.findUserByName(name, domainId);
     return u ? userRef(u) : undefined;
   }
 
   async checkPassword(userId: string, password: string): Promise<void> {
     let user;
     try {
-      user = await this.m.users.authenticate(userId, password);
+      user = await this.m.identity.authenticate(userId, password);
     } catch (err) {
       // A locked account or an expired password carries its reason (PCI-DSS events).
       const reason = err instanceof AccountLocked || err instanceof PasswordExpired
         ? { reasonType: err.message, reasonCode: String(err.status) } : undefined;
-      this.audit.authenticate('failure', { id: userId, name: (await this.m.users.findUser(userId).catch(() => undefined))?.name ?? '' }, reason);
+      this.audit.authenticate('failure', { id: userId, name: (await this.m.identity.findUser(userId).catch(() => undefined))?.name ?? '' }, reason);
       throw err;
     }
     this.audit.authenticate('success', { id: userId, name: user.name });

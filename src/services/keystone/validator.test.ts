@@ -56,17 +56,17 @@ describe('in-process token validator', () => {
   test('password change, disable and delete of the user invalidate its cached tokens', async () => {
     const a = await member('pwchange');
     assert.equal(await valid(a.token), true);
-    await f.res.m.users.updateUser(a.userId, { password: 'new-password' });
+    await f.res.m.identity.updateUser(a.userId, { password: 'new-password' });
     assert.equal(await valid(a.token), false);
 
     const b = await member('disableme');
     assert.equal(await valid(b.token), true);
-    await f.res.m.users.updateUser(b.userId, { enabled: false });
+    await f.res.m.identity.updateUser(b.userId, { enabled: false });
     assert.equal(await valid(b.token), false);
 
     const c = await member('deleteme');
     assert.equal(await valid(c.token), true);
-    await f.res.m.users.deleteUser(c.userId);
+    await f.res.m.identity.deleteUser(c.userId);
     assert.equal(await valid(c.token), false);
   });
 
@@ -81,7 +81,7 @@ describe('in-process token validator', () => {
     const domainId = 'a0000000000000000000000000000001';
     await f.res.m.resource.createDomain(domainId, { name: 'ValDomain', enabled: true });
     const projectId = (await f.res.m.resource.createProject('a0000000000000000000000000000002', { name: 'dp', domain_id: domainId, parent_id: domainId })).id;
-    const uid = (await f.res.m.users.createUser({ name: 'domuser', password: 'pw-domuser', domain_id: domainId, enabled: true })).id;
+    const uid = (await f.res.m.identity.createUser({ name: 'domuser', password: 'pw-domuser', domain_id: domainId, enabled: true })).id;
     await f.res.m.assignments.createGrant({ roleId: f.roles.member, userId: uid, projectId });
     const r = await f.issue({ identity: { methods: ['password'], password: { user: { id: uid, password: 'pw-domuser' } } }, scope: { project: { id: projectId } } });
     const t = String(r.headers['x-subject-token']);
@@ -117,10 +117,10 @@ describe('in-process token validator', () => {
 
   test('leaving a group revokes the user\'s tokens', async () => {
     const a = await member('grouped');
-    const group = await f.res.m.groups.createGroup({ name: 'g1', domain_id: 'default' });
-    await f.res.m.groups.addUserToGroup(a.userId, group.id);
+    const group = await f.res.m.identity.createGroup({ name: 'g1', domain_id: 'default' });
+    await f.res.m.identity.addUserToGroup(a.userId, group.id);
     assert.equal(await valid(a.token), true);
-    await f.res.m.groups.removeUserFromGroup(a.userId, group.id);
+    await f.res.m.identity.removeUserFromGroup(a.userId, group.id);
     assert.equal(await valid(a.token), false);
   });
 

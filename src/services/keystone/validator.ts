@@ -11,7 +11,7 @@ import { TtlLru } from '../../common/cache/ttl-lru.js';
 import type { TokenInfo, TokenValidator } from '../../common/auth/token-info.js';
 import { NuboError, Unauthorized } from '../../common/errors.js';
 import { matches, type TokenValues } from './revoke/model.js';
-import type { RevokeManager } from './revoke/manager.js';
+import type { RevokeManager } from './revoke/core.js';
 import { tokenInfo, tokenValues, type RenderOptions, type ResolvedToken } from './token/model.js';
 import type { TokenProvider } from './token/provider.js';
 

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenAction } from '../errors.js';
 import { ApplicationCredentialNotFound, ApplicationCredentialValidationError } from '../auth/errors.js';
-import type { AccessRule, AppCredRef } from '../application_credential/manager.js';
+import type { AccessRule, AppCredRef } from '../application_credential/backends/base.js';
 import { RoleAssignmentNotFound } from '../errors.js';
 import { parseExpirationDate, strtime } from '../token/time.js';
 import type { AuthApiDeps } from './auth-deps.js';
@@ -180,9 +180,8 @@ export function registerAppCredRoutes(app: FastifyInstance, deps: AuthApiDeps): 
   app.delete('/v3/users/:user_id/application_credentials/:application_credential_id', async (req, reply) => {
     const params = await enforceOnAppCred(req, 'identity:delete_application_credential');
     await requireUnrestricted(req, deps, 'additional application credentials.');
-    const id = params.application_credential_id as string;
-    await deps.appCreds.delete(id);
-    deps.validator.forgetAppCred(id);
+    // The validator drops the credential's cached tokens on application_credential.deleted.
+    await deps.appCreds.delete(params.application_credential_id as string);
     return reply.code(204).send();
   });
 

@@ -13,7 +13,7 @@ describe('assignment and catalog APIs', () => {
     f = await apiFixture();
     await f.m.resource.createProject('proj', { name: 'proj', domain_id: 'default' });
     admin = f.token('admin', { userId: 'admin-user', roles: ['admin', 'member', 'reader'], projectId: 'proj', projectDomainId: 'default' });
-    id.user = (await f.m.users.createUser({ name: 'u1', domain_id: 'default' })).id;
+    id.user = (await f.m.identity.createUser({ name: 'u1', domain_id: 'default' })).id;
     member = f.token('member', { userId: id.user, roles: ['member', 'reader'], projectId: 'proj', projectDomainId: 'default' });
   });
   after(() => f.close());

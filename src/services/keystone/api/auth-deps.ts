@@ -1,13 +1,13 @@
-/** What the auth side's routes are built with (wired in ../index.ts). */
+/** What the auth side's routes are built with (composed in ../service.ts). */
 import type { FastifyRequest } from 'fastify';
-import type { AppCredManager } from '../application_credential/manager.js';
+import type { AppCredManager } from '../application_credential/core.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { CatalogCache } from '../auth/catalog-cache.js';
 import type { DomainRef, KeystoneProviders, ProjectRef, RoleRef } from '../providers.js';
-import type { RevokeManager } from '../revoke/manager.js';
+import type { RevokeManager } from '../revoke/core.js';
 import type { RenderOptions } from '../token/model.js';
 import type { TokenProvider } from '../token/provider.js';
-import type { TrustManager } from '../trust/manager.js';
+import type { TrustManager } from '../trust/core.js';
 import type { IdentityTokenValidator } from '../validator.js';
 
 /**

@@ -75,7 +75,7 @@ describe('POST /v3/auth/tokens', () => {
   test('without a scope the user\'s default project is used when it has a role there', async () => {
     const p = await f.makeProject('defproj');
     const uid = await f.makeUser('defuser', 'pw-defuser', [{ role: 'member', projectId: p }]);
-    await f.res.m.users.updateUser(uid, { default_project_id: p });
+    await f.res.m.identity.updateUser(uid, { default_project_id: p });
     const t = json(await f.issue(passwordAuth('defuser', 'pw-defuser'))).token;
     assert.equal(t.project.id, p);
   });
@@ -128,7 +128,7 @@ describe('POST /v3/auth/tokens', () => {
     assert.equal((await f.issue(passwordAuth('disme', 'pw-disme', { project: { id: p } }))).statusCode, 201);
     await f.res.m.resource.updateProject(p, { enabled: false });
     assert.equal((await f.issue(passwordAuth('disme', 'pw-disme', { project: { id: p } }))).statusCode, 401);
-    await f.res.m.users.updateUser(uid, { enabled: false });
+    await f.res.m.identity.updateUser(uid, { enabled: false });
     assert.equal((await f.issue(passwordAuth('disme', 'pw-disme'))).statusCode, 401);
     await f.res.m.resource.createDomain('d0000000000000000000000000000001', { name: 'OffDomain', enabled: false });
     assert.equal((await f.issue(passwordAuth('admin', ADMIN_PASSWORD, { domain: { name: 'OffDomain' } }))).statusCode, 401);

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../../common/context.js';
 import { Unauthorized } from '../../../common/errors.js';
-import { type CredentialRecord, hashAccessKey } from '../credential/credentials.js';
+import { type CredentialRecord, hashAccessKey } from '../credential/core.js';
 import { ForbiddenAction, MissingAttribute, ValidationError } from '../errors.js';
 import {
   authorize, body, buildHints, filterValues, orUndefined, params, type ResourceDeps, requireMatchingId, v3Url, wrapCollection, wrapMember,
@@ -161,7 +161,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ResourceDep
 
   app.get('/v3/users/:user_id/credentials/OS-EC2', async (req) => {
     authorize(deps, req, 'identity:ec2_list_credentials');
-    await m.users.getUser(params(req).user_id!);
+    await m.identity.getUser(params(req).user_id!);
     const refs = (await m.credentials.listCredentialsForUser(params(req).user_id!, 'ec2'))
       .filter((c) => !isDelegated(req.ctx) || c.project_id === req.ctx.projectId);
     return { credentials: refs.map(ec2View), links: { self: v3Url(deps, `users/${params(req).user_id}/credentials/OS-EC2`), previous: null, next: null } };
@@ -170,7 +170,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ResourceDep
   app.post('/v3/users/:user_id/credentials/OS-EC2', async (req, reply) => {
     const userId = params(req).user_id!;
     authorize(deps, req, 'identity:ec2_create_credential', { target: { credential: { user_id: userId } } });
-    await m.users.getUser(userId);
+    await m.identity.getUser(userId);
     const tenantId = (body(req) as { tenant_id?: string }).tenant_id;
     await m.resource.getProject(String(tenantId));
     checkEc2Scope(req.ctx, tenantId ?? null);
@@ -186,7 +186,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ResourceDep
     // As upstream, the target lookup runs before the policy check and a missing credential is a 404.
     const cred = await m.credentials.getCredential(hashAccessKey(params(req).credential_id!));
     authorize(deps, req, 'identity:ec2_get_credential', { target: { credential: cred } });
-    await m.users.getUser(params(req).user_id!);
+    await m.identity.getUser(params(req).user_id!);
     const c = await ec2Credential(params(req).credential_id!);
     checkEc2Scope(req.ctx, c.project_id);
     return { credential: ec2View(c) };
@@ -195,7 +195,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ResourceDep
   app.delete('/v3/users/:user_id/credentials/OS-EC2/:credential_id', async (req, reply) => {
     const cred = await m.credentials.getCredential(hashAccessKey(params(req).credential_id!));
     authorize(deps, req, 'identity:ec2_delete_credential', { target: { credential: cred } });
-    await m.users.getUser(params(req).user_id!);
+    await m.identity.getUser(params(req).user_id!);
     const c = await ec2Credential(params(req).credential_id!);
     checkEc2Scope(req.ctx, c.project_id);
     await m.credentials.deleteCredential(c.id);

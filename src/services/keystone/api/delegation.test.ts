@@ -225,8 +225,8 @@ describe('application credentials', () => {
     const uid = await f.makeUser('acgone', 'pw-acgone', [{ role: 'member', projectId: project }]);
     const t = await f.login('acgone', 'pw-acgone', { project: { id: project } });
     const ac = json(await f.call(t, { method: 'POST', url: `/identity/v3/users/${uid}/application_credentials`, payload: { application_credential: { name: 'x' } } })).application_credential;
-    await f.res.m.users.updateUser(uid, { enabled: false });
-    await f.res.m.users.updateUser(uid, { enabled: true });
+    await f.res.m.identity.updateUser(uid, { enabled: false });
+    await f.res.m.identity.updateUser(uid, { enabled: true });
     assert.equal((await f.issue({ identity: { methods: ['application_credential'], application_credential: { id: ac.id, secret: ac.secret } } })).statusCode, 404);
     assert.equal((await f.issue(passwordAuth('acgone', 'pw-acgone'))).statusCode, 201);
   });

@@ -3,7 +3,7 @@
  * clients; giving `region` alone on create creates the region when missing.
  */
 import type { FastifyInstance } from 'fastify';
-import type { EndpointRecord } from '../catalog/catalog.js';
+import type { EndpointRecord } from '../catalog/backends/base.js';
 import { authorize, body, buildHints, filterValues, params, type ResourceDeps, requireMatchingId, schemas, wrapCollection, wrapMember } from './resource-common.js';
 
 const endpointProperties = {

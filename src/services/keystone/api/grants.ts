@@ -5,7 +5,7 @@
  * policy check, so a missing one is a 404 as upstream; a revoke tolerates a missing actor.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { GrantTarget } from '../assignment/assignments.js';
+import type { GrantTarget } from '../assignment/backends/base.js';
 import { authorize, params, type ResourceDeps, wrapCollection } from './resource-common.js';
 
 type Scope = 'projects' | 'domains';
@@ -19,8 +19,8 @@ export function registerGrantRoutes(app: FastifyInstance, deps: ResourceDeps): v
     const t: Record<string, unknown> = {};
     if (p.role_id) t.role = await m.roles.getRole(p.role_id);
     try {
-      if (p.user_id) t.user = await m.users.getUser(p.user_id);
-      else if (p.group_id) t.group = await m.groups.getGroup(p.group_id);
+      if (p.user_id) t.user = await m.identity.getUser(p.user_id);
+      else if (p.group_id) t.group = await m.identity.getGroup(p.group_id);
     } catch (err) {
       if (!allowMissingActor || (err as { status?: number }).status !== 404) throw err;
     }

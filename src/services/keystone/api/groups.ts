@@ -13,10 +13,10 @@ export function registerGroupRoutes(app: FastifyInstance, deps: ResourceDeps): v
   const m = deps.managers;
   const groupTarget = async (groupId: string, userId?: string): Promise<Record<string, unknown>> => {
     const target: Record<string, unknown> = {};
-    const group = await orUndefined(() => m.groups.getGroup(groupId));
+    const group = await orUndefined(() => m.identity.getGroup(groupId));
     if (group) target.group = group;
     if (userId) {
-      const user = await orUndefined(() => m.users.getUser(userId));
+      const user = await orUndefined(() => m.identity.getUser(userId));
       if (user) target.user = user;
     }
     return target;
@@ -27,7 +27,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: ResourceDeps): v
     const target = req.ctx.domainId ? { domain_id: req.ctx.domainId } : undefined;
     authorize(deps, req, 'identity:list_groups', { filters: filterValues(req, filters), ...(target ? { target } : {}) });
     const hints = buildHints(req, filters, deps.config.identity.list_limit);
-    let refs = await m.groups.listGroups(hints);
+    let refs = await m.identity.listGroups(hints);
     if (req.ctx.domainId) refs = refs.filter((g) => g.domain_id === req.ctx.domainId);
     return wrapCollection(deps, req, 'groups', refs, hints);
   });
@@ -36,13 +36,13 @@ export function registerGroupRoutes(app: FastifyInstance, deps: ResourceDeps): v
     const group = body(req).group as Record<string, unknown>;
     authorize(deps, req, 'identity:create_group', { target: { group } });
     reply.code(201);
-    return wrapMember(deps, 'groups', 'group', await m.groups.createGroup(normalizeDomainId(deps, req.ctx, group)));
+    return wrapMember(deps, 'groups', 'group', await m.identity.createGroup(normalizeDomainId(deps, req.ctx, group)));
   });
 
   app.get('/v3/groups/:group_id', async (req) => {
     const { group_id } = params(req);
     authorize(deps, req, 'identity:get_group', { target: await groupTarget(group_id!) });
-    return wrapMember(deps, 'groups', 'group', await m.groups.getGroup(group_id!));
+    return wrapMember(deps, 'groups', 'group', await m.identity.getGroup(group_id!));
   });
 
   app.patch('/v3/groups/:group_id', { schema: { body: updateSchema } }, async (req) => {
@@ -50,13 +50,13 @@ export function registerGroupRoutes(app: FastifyInstance, deps: ResourceDeps): v
     authorize(deps, req, 'identity:update_group', { target: await groupTarget(group_id!) });
     const changes = body(req).group as Record<string, unknown>;
     requireMatchingId(changes, group_id);
-    return wrapMember(deps, 'groups', 'group', await m.groups.updateGroup(group_id!, changes));
+    return wrapMember(deps, 'groups', 'group', await m.identity.updateGroup(group_id!, changes));
   });
 
   app.delete('/v3/groups/:group_id', async (req, reply) => {
     const { group_id } = params(req);
     authorize(deps, req, 'identity:delete_group', { target: await groupTarget(group_id!) });
-    await m.groups.deleteGroup(group_id!);
+    await m.identity.deleteGroup(group_id!);
     reply.code(204).send();
   });
 
@@ -65,7 +65,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: ResourceDeps): v
     const filters = ['domain_id', 'enabled', 'name', 'password_expires_at'];
     authorize(deps, req, 'identity:list_users_in_group', { target: await groupTarget(group_id!), filters: filterValues(req, filters) });
     const hints = buildHints(req, filters, deps.config.identity.list_limit);
-    let refs = await m.users.listUsersInGroup(group_id!, hints);
+    let refs = await m.identity.listUsersInGroup(group_id!, hints);
     if (req.ctx.domainId) refs = refs.filter((u) => u.domain_id === req.ctx.domainId);
     return wrapCollection(deps, req, 'users', refs, hints);
   });
@@ -73,21 +73,21 @@ export function registerGroupRoutes(app: FastifyInstance, deps: ResourceDeps): v
   app.put('/v3/groups/:group_id/users/:user_id', async (req, reply) => {
     const { group_id, user_id } = params(req);
     authorize(deps, req, 'identity:add_user_to_group', { target: await groupTarget(group_id!, user_id!) });
-    await m.groups.addUserToGroup(user_id!, group_id!);
+    await m.identity.addUserToGroup(user_id!, group_id!);
     reply.code(204).send();
   });
 
   app.get('/v3/groups/:group_id/users/:user_id', async (req, reply) => {
     const { group_id, user_id } = params(req);
     authorize(deps, req, 'identity:check_user_in_group', { target: await groupTarget(group_id!, user_id!) });
-    await m.groups.checkUserInGroup(user_id!, group_id!);
+    await m.identity.checkUserInGroup(user_id!, group_id!);
     reply.code(204).send();
   });
 
   app.delete('/v3/groups/:group_id/users/:user_id', async (req, reply) => {
     const { group_id, user_id } = params(req);
     authorize(deps, req, 'identity:remove_user_from_group', { target: await groupTarget(group_id!, user_id!) });
-    await m.groups.removeUserFromGroup(user_id!, group_id!);
+    await m.identity.removeUserFromGroup(user_id!, group_id!);
     reply.code(204).send();
   });
 }

@@ -12,7 +12,7 @@ describe('identity API: users, groups, projects, domains', () => {
     f = await apiFixture();
     await f.m.resource.createProject('proj', { name: 'proj', domain_id: 'default' });
     admin = f.token('admin', { userId: 'admin-user', roles: ['admin', 'member', 'reader'], projectId: 'proj', projectDomainId: 'default' });
-    memberId = (await f.m.users.createUser({ name: 'memberuser', domain_id: 'default', password: 'pw' })).id;
+    memberId = (await f.m.identity.createUser({ name: 'memberuser', domain_id: 'default', password: 'pw' })).id;
     member = f.token('member', { userId: memberId, roles: ['member', 'reader'], projectId: 'proj', projectDomainId: 'default' });
   });
   after(() => f.close());

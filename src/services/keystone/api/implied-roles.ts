@@ -3,7 +3,7 @@
  * (keystone/api/roles.py, role_inferences.py, _shared/implied_roles.py).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { RoleRecord } from '../assignment/roles.js';
+import type { RoleRecord } from '../assignment/role_backends/base.js';
 import { authorize, params, type ResourceDeps, v3Url } from './resource-common.js';
 
 export function registerImpliedRoleRoutes(app: FastifyInstance, deps: ResourceDeps): void {

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { newId } from '../db/rows.js';
-import type { LimitRecord } from '../limit/limits.js';
+import type { LimitRecord } from '../limit/backends/base.js';
 import {
   authorize, body, buildHints, filterValues, orUndefined, params, type ResourceDeps, requireMatchingId, schemas, withLink, wrapCollection, wrapMember,
 } from './resource-common.js';

@@ -1,6 +1,6 @@
 /** OS-EP-FILTER (keystone/api/os_ep_filter.py): endpoint groups and project/endpoint associations. */
 import type { FastifyInstance } from 'fastify';
-import type { EndpointRecord } from '../catalog/catalog.js';
+import type { EndpointRecord } from '../catalog/backends/base.js';
 import { authorize, body, buildHints, params, type ResourceDeps, requireMatchingId, schemas, v3Url, wrapCollection, wrapMember } from './resource-common.js';
 
 const groupProperties = { description: schemas.description, filters: { type: 'object' }, name: { type: 'string', minLength: 1, maxLength: 255 } };
@@ -46,7 +46,7 @@ export function registerEndpointFilterRoutes(app: FastifyInstance, deps: Resourc
 
   app.get('/v3/OS-EP-FILTER/endpoint_groups/:endpoint_group_id/endpoints', async (req) => {
     authorize(deps, req, 'identity:list_endpoints_associated_with_endpoint_group');
-    return wrapCollection(deps, req, 'endpoints', (await ef.endpointsInGroup(params(req).endpoint_group_id!)).map(shown));
+    return wrapCollection(deps, req, 'endpoints', (await m.catalog.listEndpointsInGroup(params(req).endpoint_group_id!)).map(shown));
   });
 
   app.get('/v3/OS-EP-FILTER/endpoint_groups/:endpoint_group_id/projects', async (req) => {
@@ -91,7 +91,7 @@ export function registerEndpointFilterRoutes(app: FastifyInstance, deps: Resourc
   app.get('/v3/OS-EP-FILTER/projects/:project_id/endpoints', async (req) => {
     authorize(deps, req, 'identity:list_endpoints_for_project');
     await m.resource.getProject(params(req).project_id!);
-    return wrapCollection(deps, req, 'endpoints', [...(await ef.listEndpointsForProject(params(req).project_id!)).values()].map(shown));
+    return wrapCollection(deps, req, 'endpoints', [...(await m.catalog.listEndpointsForProject(params(req).project_id!)).values()].map(shown));
   });
 
   app.get('/v3/OS-EP-FILTER/projects/:project_id/endpoints/:endpoint_id', async (req, reply) => {

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ValidationError } from '../errors.js';
 import { newId } from '../db/rows.js';
 import { immutableOptionsSchema } from '../lib/resource-options.js';
-import type { ProjectRecord } from '../resource/resource.js';
+import type { ProjectRecord } from '../resource/backends/base.js';
 import {
   authorize, body, buildHints, filterValues, normalizeDomainId, orUndefined, params, qs, queryFlag, type ResourceDeps,
   requireMatchingId, schemas, selfUrl, v3Url, withLink, wrapCollection, wrapMember,

@@ -9,11 +9,11 @@ import type { Enforcer } from '../../../common/policy/index.js';
 import type { ResourceConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 import { Hints } from '../lib/hints.js';
-import type { ResourceManagers } from '../manager-context.js';
+import type { KeystoneManagers } from '../managers.js';
 import { enforceCall, type EnforceInput } from '../policies/enforcer.js';
 
 export interface ResourceDeps {
-  managers: ResourceManagers;
+  managers: KeystoneManagers;
   enforcer: Enforcer;
   config: ResourceConfig;
   /** Public identity URL without the version ('http://host:8880/identity'); links are built from it. */

@@ -4,7 +4,7 @@
  * options effective, include_names, include_subtree.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AssignmentRef } from '../assignment/assignments.js';
+import type { AssignmentRef } from '../assignment/backends/base.js';
 import { ValidationError } from '../errors.js';
 import { authorize, filterValues, qs, queryFlag, type ResourceDeps, selfUrl, v3Url } from './resource-common.js';
 

@@ -1,6 +1,6 @@
 /** /v3/roles (keystone/api/roles.py): global and domain-specific roles. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { RoleRecord } from '../assignment/roles.js';
+import type { RoleRecord } from '../assignment/role_backends/base.js';
 import { immutableOptionsSchema } from '../lib/resource-options.js';
 import {
   authorize, body, buildHints, filterValues, params, qs, type ResourceDeps, requireMatchingId, schemas, wrapCollection, wrapMember,

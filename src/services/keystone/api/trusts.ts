@@ -2,7 +2,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ForbiddenAction, RoleNotFound, UserNotFound, ProjectNotFound } from '../errors.js';
 import { parseExpirationDate } from '../token/time.js';
-import { trustToApi, type TrustRef } from '../trust/manager.js';
+import type { TrustRef } from '../trust/backends/base.js';
+import { trustToApi } from '../trust/core.js';
 import type { AuthApiDeps } from './auth-deps.js';
 import { requireUnrestricted, roleBodies, roleIdsOf } from './delegation.js';
 

@@ -37,10 +37,10 @@ export function registerUserRoutes(app: FastifyInstance, deps: ResourceDeps): vo
   const m = deps.managers;
   const userTarget = async (userId: string, groupId?: string): Promise<Record<string, unknown>> => {
     const target: Record<string, unknown> = {};
-    const user = await orUndefined(() => m.users.getUser(userId));
+    const user = await orUndefined(() => m.identity.getUser(userId));
     if (user) target.user = user;
     if (groupId) {
-      const group = await orUndefined(() => m.groups.getGroup(groupId));
+      const group = await orUndefined(() => m.identity.getGroup(groupId));
       if (group) target.group = group;
     }
     return target;
@@ -50,7 +50,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: ResourceDeps): vo
     const target = req.ctx.domainId ? { domain_id: req.ctx.domainId } : undefined;
     authorize(deps, req, 'identity:list_users', { filters: filterValues(req, FILTERS), ...(target ? { target } : {}) });
     const hints = buildHints(req, FILTERS, deps.config.identity.list_limit);
-    let refs = await m.users.listUsers(hints);
+    let refs = await m.identity.listUsers(hints);
     if (req.ctx.domainId) refs = refs.filter((u) => u.domain_id === req.ctx.domainId);
     return wrapCollection(deps, req, 'users', refs, hints);
   });
@@ -58,7 +58,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: ResourceDeps): vo
   app.post('/v3/users', { schema: { body: createSchema } }, async (req, reply) => {
     const user = body(req).user as Record<string, unknown>;
     authorize(deps, req, 'identity:create_user', { target: { user } });
-    const ref = await m.users.createUser(normalizeDomainId(deps, req.ctx, user));
+    const ref = await m.identity.createUser(normalizeDomainId(deps, req.ctx, user));
     reply.code(201);
     return wrapMember(deps, 'users', 'user', ref);
   });
@@ -66,22 +66,22 @@ export function registerUserRoutes(app: FastifyInstance, deps: ResourceDeps): vo
   app.get('/v3/users/:user_id', async (req) => {
     const { user_id } = params(req);
     authorize(deps, req, 'identity:get_user', { target: await userTarget(user_id!) });
-    return wrapMember(deps, 'users', 'user', await m.users.getUser(user_id!));
+    return wrapMember(deps, 'users', 'user', await m.identity.getUser(user_id!));
   });
 
   app.patch('/v3/users/:user_id', { schema: { body: updateSchema } }, async (req) => {
     const { user_id } = params(req);
     authorize(deps, req, 'identity:update_user', { target: await userTarget(user_id!) });
-    await m.users.getUser(user_id!);
+    await m.identity.getUser(user_id!);
     const changes = body(req).user as Record<string, unknown>;
     requireMatchingId(changes, user_id);
-    return wrapMember(deps, 'users', 'user', await m.users.updateUser(user_id!, changes));
+    return wrapMember(deps, 'users', 'user', await m.identity.updateUser(user_id!, changes));
   });
 
   app.delete('/v3/users/:user_id', async (req, reply) => {
     const { user_id } = params(req);
     authorize(deps, req, 'identity:delete_user', { target: await userTarget(user_id!) });
-    await m.users.deleteUser(user_id!);
+    await m.identity.deleteUser(user_id!);
     reply.code(204).send();
   });
 
@@ -93,7 +93,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: ResourceDeps): vo
     const { user_id } = params(req);
     const u = body(req).user as { password: string; original_password: string };
     try {
-      await m.users.changePassword(user_id!, u.original_password, u.password);
+      await m.identity.changePassword(user_id!, u.original_password, u.password);
     } catch (err) {
       // A wrong original password or a missing user is a plain 401, as upstream's AssertionError path.
       if ((err as { status?: number }).status === 404) throw new Unauthorized();
@@ -106,7 +106,7 @@ export function registerUserRoutes(app: FastifyInstance, deps: ResourceDeps): vo
     const { user_id } = params(req);
     authorize(deps, req, 'identity:list_groups_for_user', { target: await userTarget(user_id!), filters: filterValues(req, ['name']) });
     const hints = buildHints(req, ['name'], deps.config.identity.list_limit);
-    let refs = await m.groups.listGroupsForUser(user_id!, hints);
+    let refs = await m.identity.listGroupsForUser(user_id!, hints);
     if (req.ctx.domainId) refs = refs.filter((g) => g.domain_id === req.ctx.domainId);
     return wrapCollection(deps, req, 'groups', refs, hints);
   });

@@ -1,52 +1,47 @@
 /**
  * Roles, global or domain-specific, and role implications (keystone/assignment/core.py
- * RoleManager, role_backends/sql.py).
+ * RoleManager) over a RoleDriver (role_backends/base.ts), chosen by `[role] driver`. Deleting a
+ * role emits `role.deleted`: the assignment manager drops its grants, the token side the tokens
+ * and application credentials carrying it.
  */
-import { isUniqueViolation } from '../../../common/db/index.js';
-import {
-  duplicateEntry, ImpliedRoleNotFound, InvalidImpliedRole, KeystoneConflict, RoleNotFound, ValidationError,
-} from '../errors.js';
-import { GLOBAL_ROLE_DOMAIN, type RoleRow } from '../db/schema.js';
-import { jsonText, newId, parseJsonObject } from '../db/rows.js';
-import { applyHints, Hints } from '../lib/hints.js';
+import type { AssignmentOptions } from '../config.js';
+import { ImpliedRoleNotFound, InvalidImpliedRole, RoleNotFound, ValidationError } from '../errors.js';
+import { newId } from '../db/rows.js';
+import { extraAttributes } from '../lib/extra-attributes.js';
+import { Hints } from '../lib/hints.js';
 import { checkImmutableDelete, checkImmutableUpdate, mergeOptions } from '../lib/resource-options.js';
-import type { ManagerContext } from '../manager-context.js';
-
-export interface RoleRecord {
-  id: string;
-  name: string;
-  domain_id: string | null;
-  description: string | null;
-  options: Record<string, unknown>;
-  [extra: string]: unknown;
-}
-
-export interface ImpliedRoleRef {
-  prior_role_id: string;
-  implied_role_id: string;
-}
+import type { KeystoneEvents } from '../events.js';
+import type { ResourceManager } from '../resource/core.js';
+import type { IdentityAudit } from '../rpc/audit.js';
+import type { ImpliedRoleRef, RoleDriver, RoleRecord } from './role_backends/base.js';
 
 const ROLE_ATTRS = new Set(['id', 'name', 'domain_id', 'description', 'options']);
 
-function toRecord(row: RoleRow): RoleRecord {
-  return {
-    ...parseJsonObject(row.extra),
-    id: row.id,
-    name: row.name,
-    domain_id: row.domain_id === GLOBAL_ROLE_DOMAIN ? null : row.domain_id,
-    description: row.description,
-    options: parseJsonObject(row.options),
-  };
+const extraOf = (ref: Record<string, unknown>): Record<string, unknown> => extraAttributes(ref, ROLE_ATTRS);
+
+/** A role as the API creates or updates it. */
+export interface RoleInput {
+  name?: unknown;
+  domain_id?: string | null;
+  description?: string | null;
+  options?: Record<string, unknown>;
+  [extra: string]: unknown;
+}
+
+export interface RoleManagerDeps {
+  /** The domains of domain-specific roles. */
+  resource: ResourceManager;
+  /** [assignment] prohibited_implied_role. */
+  config: Pick<AssignmentOptions, 'prohibited_implied_role'>;
+  events: KeystoneEvents;
+  audit: IdentityAudit;
 }
 
 export class RoleManager {
-  constructor(private readonly ctx: ManagerContext) {}
+  constructor(private readonly driver: RoleDriver, private readonly deps: RoleManagerDeps) {}
 
-  private get db() { return this.ctx.db; }
-
-  async findRole(roleId: string): Promise<RoleRecord | undefined> {
-    const row = await this.db.selectFrom('role').selectAll().where('id', '=', roleId).executeTakeFirst();
-    return row && row.id === roleId ? toRecord(row) : undefined;
+  findRole(roleId: string): Promise<RoleRecord | undefined> {
+    return this.driver.getRole(roleId);
   }
 
   async getRole(roleId: string): Promise<RoleRecord> {
@@ -56,118 +51,84 @@ export class RoleManager {
   }
 
   /** Roles; a `domain_id` filter of 'None' or absent-by-caller means global roles. */
-  async listRoles(hints: Hints = new Hints(), opts: { globalOnly?: boolean } = {}): Promise<RoleRecord[]> {
-    let q = this.db.selectFrom('role').selectAll();
-    const domainId = hints.take('domain_id');
-    if (domainId !== undefined) q = q.where('domain_id', '=', domainId);
-    else if (opts.globalOnly) q = q.where('domain_id', '=', GLOBAL_ROLE_DOMAIN);
-    const name = hints.take('name');
-    if (name !== undefined) q = q.where('name', '=', name);
-    return applyHints((await q.orderBy('id').execute()).map(toRecord), hints);
+  listRoles(hints: Hints = new Hints(), opts: { globalOnly?: boolean } = {}): Promise<RoleRecord[]> {
+    return this.driver.listRoles(hints, opts);
   }
 
-  async listRolesFromIds(ids: string[]): Promise<RoleRecord[]> {
-    if (ids.length === 0) return [];
-    return (await this.db.selectFrom('role').selectAll().where('id', 'in', [...new Set(ids)]).orderBy('id').execute()).map(toRecord);
+  listRolesFromIds(ids: string[]): Promise<RoleRecord[]> {
+    return this.driver.listRolesFromIds(ids);
   }
 
   /** A global role by name (bootstrap, trusts by role name). */
-  async findGlobalRoleByName(name: string): Promise<RoleRecord | undefined> {
-    const row = await this.db.selectFrom('role').selectAll().where('name', '=', name).where('domain_id', '=', GLOBAL_ROLE_DOMAIN).executeTakeFirst();
-    return row ? toRecord(row) : undefined;
+  findGlobalRoleByName(name: string): Promise<RoleRecord | undefined> {
+    return this.driver.getRoleByName(name, null);
   }
 
-  async createRole(input: Record<string, unknown>, roleId: string = newId()): Promise<RoleRecord> {
-    const domainId = (input.domain_id as string | null | undefined) || null;
-    if (domainId) await this.ctx.managers.resource.getDomain(domainId);
-    const name = String(input.name ?? '');
-    const extra = Object.fromEntries(Object.entries(input).filter(([k]) => !ROLE_ATTRS.has(k)));
-    try {
-      await this.db.insertInto('role').values({
-        id: roleId, name, domain_id: domainId ?? GLOBAL_ROLE_DOMAIN,
-        description: (input.description as string | null | undefined) ?? null,
-        extra: jsonText(extra), options: jsonText(mergeOptions({}, input.options as Record<string, unknown> | undefined)),
-      }).execute();
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new KeystoneConflict('role', duplicateEntry('name', name, domainId ?? undefined));
-      throw err;
-    }
-    this.ctx.audit.created('role', roleId);
+  async createRole(input: RoleInput, roleId: string = newId()): Promise<RoleRecord> {
+    const domainId = input.domain_id || null;
+    if (domainId) await this.deps.resource.getDomain(domainId);
+    await this.driver.createRole({
+      id: roleId, name: String(input.name ?? ''), domain_id: domainId, description: input.description ?? null,
+      extra: extraOf(input), options: mergeOptions({}, input.options),
+    });
+    this.deps.audit.created('role', roleId);
     return this.getRole(roleId);
   }
 
-  async updateRole(roleId: string, changes: Record<string, unknown>): Promise<RoleRecord> {
+  async updateRole(roleId: string, changes: RoleInput): Promise<RoleRecord> {
     const original = await this.getRole(roleId);
     checkImmutableUpdate(original, changes, 'role', roleId);
     if ('domain_id' in changes && (changes.domain_id ?? null) !== original.domain_id) {
       throw new ValidationError('Update of `domain_id` is not allowed.');
     }
     if ('id' in changes && changes.id !== roleId) throw new ValidationError('Cannot change ID');
-    const name = 'name' in changes ? String(changes.name) : original.name;
-    const extra = { ...Object.fromEntries(Object.entries(original).filter(([k]) => !ROLE_ATTRS.has(k))),
-      ...Object.fromEntries(Object.entries(changes).filter(([k]) => !ROLE_ATTRS.has(k))) };
-    try {
-      await this.db.updateTable('role').set({
-        name,
-        description: 'description' in changes ? ((changes.description as string | null) ?? null) : original.description,
-        extra: jsonText(extra),
-        options: jsonText(mergeOptions(original.options, changes.options as Record<string, unknown> | undefined)),
-      }).where('id', '=', roleId).execute();
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new KeystoneConflict('role', duplicateEntry('name', name, original.domain_id ?? undefined));
-      throw err;
-    }
-    this.ctx.audit.updated('role', roleId);
+    await this.driver.updateRole(roleId, {
+      name: 'name' in changes ? String(changes.name) : original.name,
+      description: 'description' in changes ? (changes.description ?? null) : original.description,
+      extra: { ...extraOf(original), ...extraOf(changes) },
+      options: mergeOptions(original.options, changes.options),
+    });
+    this.deps.audit.updated('role', roleId);
     return this.getRole(roleId);
   }
 
-  /** Deletes a role, its assignments and implications (role.deleted revokes tokens carrying it). */
+  /** Deletes a role and its implications; `role.deleted` takes its assignments and tokens away. */
   async deleteRole(roleId: string): Promise<void> {
     const role = await this.getRole(roleId);
     checkImmutableDelete(role, 'role', roleId);
-    await this.ctx.managers.assignments.deleteRoleAssignments(roleId);
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('implied_role').where((eb) => eb.or([eb('prior_role_id', '=', roleId), eb('implied_role_id', '=', roleId)])).execute();
-      await trx.deleteFrom('role').where('id', '=', roleId).execute();
-    });
-    this.ctx.audit.deleted('role', roleId);
-    await this.ctx.events.emit('role.deleted', { roleId });
+    await this.driver.deleteRole(roleId);
+    this.deps.audit.deleted('role', roleId);
+    await this.deps.events.emit('role.deleted', { roleId });
   }
 
   async createImpliedRole(priorRoleId: string, impliedRoleId: string): Promise<ImpliedRoleRef> {
     const implied = await this.getRole(impliedRoleId);
     const prior = await this.getRole(priorRoleId);
-    if (this.ctx.config.assignment.prohibited_implied_role.includes(implied.name)) throw new InvalidImpliedRole(impliedRoleId);
+    if (this.deps.config.prohibited_implied_role.includes(implied.name)) throw new InvalidImpliedRole(impliedRoleId);
     if (prior.domain_id === null && implied.domain_id) {
       throw new InvalidImpliedRole(impliedRoleId, 'Global role cannot imply a domain-specific role');
     }
-    try {
-      await this.db.insertInto('implied_role').values({ prior_role_id: priorRoleId, implied_role_id: impliedRoleId }).execute();
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new KeystoneConflict('implied_role', 'Duplicate entry');
-      throw err;
-    }
+    await this.driver.createImpliedRole(priorRoleId, impliedRoleId);
     return { prior_role_id: priorRoleId, implied_role_id: impliedRoleId };
   }
 
   async getImpliedRole(priorRoleId: string, impliedRoleId: string): Promise<ImpliedRoleRef> {
-    const row = await this.db.selectFrom('implied_role').selectAll()
-      .where('prior_role_id', '=', priorRoleId).where('implied_role_id', '=', impliedRoleId).executeTakeFirst();
-    if (!row) throw new ImpliedRoleNotFound(priorRoleId, impliedRoleId);
-    return row;
+    const rule = await this.driver.getImpliedRole(priorRoleId, impliedRoleId);
+    if (!rule) throw new ImpliedRoleNotFound(priorRoleId, impliedRoleId);
+    return rule;
   }
 
   async deleteImpliedRole(priorRoleId: string, impliedRoleId: string): Promise<void> {
     await this.getImpliedRole(priorRoleId, impliedRoleId);
-    await this.db.deleteFrom('implied_role').where('prior_role_id', '=', priorRoleId).where('implied_role_id', '=', impliedRoleId).execute();
+    await this.driver.deleteImpliedRole(priorRoleId, impliedRoleId);
   }
 
-  async listImpliedRoles(priorRoleId: string): Promise<ImpliedRoleRef[]> {
-    return this.db.selectFrom('implied_role').selectAll().where('prior_role_id', '=', priorRoleId).orderBy('implied_role_id').execute();
+  listImpliedRoles(priorRoleId: string): Promise<ImpliedRoleRef[]> {
+    return this.driver.listImpliedRoles(priorRoleId);
   }
 
-  async listRoleInferenceRules(): Promise<ImpliedRoleRef[]> {
-    return this.db.selectFrom('implied_role').selectAll().orderBy('prior_role_id').orderBy('implied_role_id').execute();
+  listRoleInferenceRules(): Promise<ImpliedRoleRef[]> {
+    return this.driver.listRoleInferenceRules();
   }
 
   /** The roles and every role they imply, transitively (cycles are tolerated). */

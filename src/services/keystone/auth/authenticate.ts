@@ -5,13 +5,15 @@
  * default project, check multi-factor rules, issue the token and consume a trust use.
  */
 import { NuboError } from '../../../common/errors.js';
-import type { AppCredManager, AppCredRef } from '../application_credential/manager.js';
+import type { AppCredRef } from '../application_credential/backends/base.js';
+import type { AppCredManager } from '../application_credential/core.js';
 import { ForbiddenAction, MissingAttribute, UserNotFound } from '../errors.js';
 import type { DomainRef, KeystoneProviders, ProjectRef, UserRef } from '../providers.js';
 import { intToMethods, methodsToInt } from '../token/payload.js';
 import type { ResolvedToken } from '../token/model.js';
 import type { TokenProvider } from '../token/provider.js';
-import type { TrustManager, TrustRef } from '../trust/manager.js';
+import type { TrustRef } from '../trust/backends/base.js';
+import type { TrustManager } from '../trust/core.js';
 import type { IdentityTokenValidator } from '../validator.js';
 import { AuthMethodNotSupported, AuthPluginError, InsufficientAuthMethods, TrustNotFound, Unauthenticated } from './errors.js';
 import { validateIssueTokenAuth } from './schema.js';

@@ -1,6 +1,6 @@
 /**
- * Keeps the auth side's caches honest about changes made through the resource API, which
- * the resource side's event bus (providers.ts) does not report: just before the API answers a
+ * Keeps the token side's caches honest about changes made through the resource API, which
+ * the managers' events (events.ts) do not report: just before the API answers a
  * successful write,
  * - a role granted (`.../users/{user_id}/roles/{role_id}`, system and OS-INHERIT forms) or a
  *   user joining a group (`/groups/{group_id}/users/{user_id}`) drops that user's cached token

@@ -1,5 +1,5 @@
 /**
- * Small conversions between rows and API values shared by the resource-side repositories:
+ * Small conversions between rows and API values shared by the SQL drivers:
  * JSON text columns, 0/1 booleans, ISO timestamps and Keystone's time format.
  */
 import { randomUUID } from 'node:crypto';

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 // Native bcrypt: hashing runs on libuv's thread pool, never blocking the event loop (a cost-12
 // hash is ~200 ms of CPU; bcryptjs would stall every other request for that long).
 import bcrypt from 'bcrypt';
+import type { IdentityOptions } from '../config.js';
 import { PasswordValidationError, PasswordVerificationError } from '../errors.js';
 
 const pbkdf2Async = promisify(pbkdf2);
@@ -25,6 +26,18 @@ export interface HashOptions {
   scryptBlockSize: number;
   scryptParallelism: number;
   maxPasswordLength: number;
+}
+
+/** The hash options [identity] sets (password_hash_algorithm, password_hash_rounds, ...). */
+export function hashOptionsFrom(i: IdentityOptions): HashOptions {
+  return {
+    algorithm: i.password_hash_algorithm,
+    rounds: i.password_hash_rounds,
+    saltBytes: i.salt_bytesize,
+    scryptBlockSize: i.scrypt_block_size,
+    scryptParallelism: i.scrypt_parallelism,
+    maxPasswordLength: i.max_password_length,
+  };
 }
 
 const BCRYPT_MAX_LENGTH = 72;

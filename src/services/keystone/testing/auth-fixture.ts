@@ -1,28 +1,24 @@
 /**
- * Test support for the auth side: the real resource side (resourceFixture) bootstrapped as a
- * cloud would be (Default domain, admin, roles, a catalog), the auth side over it with a temp
+ * Test support for the token side: the managers (resourceFixture) bootstrapped as a cloud
+ * would be (Default domain, admin, roles, a catalog), the token side over them with a temp
  * Fernet key repository, and every identity route mounted at /identity on an HTTP app for
- * app.inject, as the identity plugin mounts them. Helpers log in and call the API. With an
- * audit, notifications go where it sends them (as the plugin wires its IdentityNotifier).
+ * app.inject, as service.ts composes them. Helpers log in and call the API. With an audit,
+ * notifications go where it sends them (as the service wires its IdentityNotifier).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import type { Kysely } from 'kysely';
 import { createHttpApp } from '../../../common/http/app.js';
 import { mountService } from '../../../common/http/service-mount.js';
 import { createLogger } from '../../../common/log/logger.js';
-import { defaultAuthConfig, type AuthConfig } from '../auth-config.js';
-import { createAuthSide, type AuthSide } from '../auth/auth-side.js';
-import { authApiDeps, identityFault, identityRoutes } from '../auth/wiring.js';
+import { identityFault } from '../api/fault.js';
 import { bootstrapIdentity } from '../bootstrap.js';
-import type { AuthDB } from '../db/auth-schema.js';
-import { checkPassword, hashPassword } from '../identity/password-hashing.js';
-import type { IdentityAudit } from '../notifications/audit.js';
 import { createKeystoneEnforcer } from '../policies/enforcer.js';
-import { ResourceProviders } from '../resource-providers.js';
+import type { ResourceProviders } from '../resource-providers.js';
+import type { IdentityAudit } from '../rpc/audit.js';
+import { createRoutes, createTokenSide, type TokenSide } from '../service.js';
 import { TEST_DIALECTS, type TestDialect } from '../../../common/db/testing/dialects.js';
 import { resourceFixture, type ResourceFixture } from './resource-fixture.js';
 
@@ -31,7 +27,7 @@ export const ADMIN_PASSWORD = 'admin-secret';
 
 export interface AuthFixture {
   app: FastifyInstance;
-  side: AuthSide;
+  side: TokenSide;
   res: ResourceFixture;
   providers: ResourceProviders;
   adminUserId: string;
@@ -62,31 +58,21 @@ export async function authFixture(
   dialect: TestDialect = TEST_DIALECTS[0]!,
   opts: { audit?: IdentityAudit } = {},
 ): Promise<AuthFixture> {
-  const res = await resourceFixture({}, dialect, opts);
-  const { m } = res;
+  const res = await resourceFixture({}, dialect, { ...opts, authOverrides: overrides });
+  const { m, authConfig: config } = res;
   await bootstrapIdentity(m, {
     adminUsername: 'admin', adminPassword: ADMIN_PASSWORD, adminProjectName: 'admin', region: 'RegionOne',
     catalog: [{ serviceType: 'identity', serviceName: 'keystone', description: 'Identity', url: `${BASE_URL}/v3` }],
     serviceUsers: [],
   });
-  const providers = new ResourceProviders(m, opts.audit);
-  const config: AuthConfig = defaultAuthConfig(overrides);
   const keyRoot = mkdtempSync(join(tmpdir(), 'nubo-auth-'));
-  const side = await createAuthSide({
-    db: res.database.db as unknown as Kysely<AuthDB>,
-    providers,
-    events: res.events,
-    config,
-    keyDir: join(keyRoot, 'fernet-keys'),
-    hashSecret: (s) => hashPassword(s, m.users.hashOptions()),
-    checkSecret: (s, h) => checkPassword(s, h, m.users.hashOptions()),
-    defaultProjectId: async (u) => (await m.users.findUser(u.id))?.default_project_id ?? null,
-    ...(opts.audit ? { audit: opts.audit } : {}),
+  const side = await createTokenSide(m, {
+    authConfig: config, keyDir: join(keyRoot, 'fernet-keys'), events: res.events, ...(opts.audit ? { audit: opts.audit } : {}),
   });
+  const { providers } = side;
   const enforcer = createKeystoneEnforcer({ enforceScope: false });
-  const deps = authApiDeps({ managers: m, providers, side, enforcer, baseUrl: BASE_URL, config });
   const app = createHttpApp({ log: createLogger({ level: 'silent' }), bodyLimit: 1 << 20, keepAliveTimeout: 1000 });
-  await mountService(app, identityRoutes(deps, { managers: m, enforcer, config: res.config, baseUrl: BASE_URL }), {
+  await mountService(app, createRoutes(m, side, { config: res.config, authConfig: config, enforcer, baseUrl: BASE_URL }), {
     prefix: '/identity', fault: identityFault, validator: side.validator, authUri: BASE_URL,
   });
   await app.ready();
@@ -96,7 +82,7 @@ export async function authFixture(
     admin: await roleId('admin'), member: await roleId('member'), reader: await roleId('reader'),
     manager: await roleId('manager'), service: await roleId('service'),
   };
-  const adminUserId = (await m.users.findUserByName('admin', 'default'))!.id;
+  const adminUserId = (await m.identity.findUserByName('admin', 'default'))!.id;
   const adminProjectId = (await m.resource.findProjectByName('admin', 'default'))!.id;
 
   const f: AuthFixture = {
@@ -110,7 +96,7 @@ export async function authFixture(
     adminToken: () => f.login('admin', ADMIN_PASSWORD, { project: { name: 'admin', domain: { id: 'default' } } }),
     call: (token, opts) => app.inject({ ...opts, headers: { ...(opts.headers ?? {}), 'x-auth-token': token } }),
     async makeUser(name, password, grants = []) {
-      const u = await m.users.createUser({ name, password, domain_id: 'default', enabled: true });
+      const u = await m.identity.createUser({ name, password, domain_id: 'default', enabled: true });
       for (const g of grants) {
         const rid = roles[g.role as keyof typeof roles] ?? g.role;
         if (g.system) await m.assignments.createSystemGrant({ userId: u.id }, rid);

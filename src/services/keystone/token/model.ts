@@ -4,10 +4,10 @@
  * TokenInfo, and the values revocation events are compared with.
  */
 import type { TokenInfo } from '../../../common/auth/token-info.js';
-import type { AppCredRef } from '../application_credential/manager.js';
+import type { AppCredRef } from '../application_credential/backends/base.js';
 import type { CatalogServiceBody, DomainRef, ProjectRef, UserRef } from '../providers.js';
 import type { TokenValues } from '../revoke/model.js';
-import type { TrustRef } from '../trust/manager.js';
+import type { TrustRef } from '../trust/backends/base.js';
 import type { TokenPayload } from './payload.js';
 import { isoTime } from './time.js';
 

@@ -12,11 +12,13 @@
 import { randomUUID } from 'node:crypto';
 import { NotFound, Unauthorized } from '../../../common/errors.js';
 import { SecurityForbidden, TokenNotFound, TokenNotFoundById, Unauthenticated } from '../auth/errors.js';
-import type { AppCredManager, AppCredRef } from '../application_credential/manager.js';
+import type { AppCredRef } from '../application_credential/backends/base.js';
+import type { AppCredManager } from '../application_credential/core.js';
 import { DomainNotFound, ProjectNotFound, UserDisabled, UserNotFound } from '../errors.js';
 import type { DomainRef, KeystoneProviders, RoleRef, UserRef } from '../providers.js';
-import type { RevokeManager } from '../revoke/manager.js';
-import type { TrustManager, TrustRef } from '../trust/manager.js';
+import type { RevokeManager } from '../revoke/core.js';
+import type { TrustRef } from '../trust/backends/base.js';
+import type { TrustManager } from '../trust/core.js';
 import { TokenFormatter, UnreadableToken } from './formatter.js';
 import { tokenValues, type ResolvedToken, type TokenRole } from './model.js';
 import type { TokenPayload } from './payload.js';
