@@ -2,7 +2,7 @@
  * Role assignments on every test dialect (SQLite always; PostgreSQL and MySQL/MariaDB when
  * NUBO_TEST_POSTGRES_URL / NUBO_TEST_MYSQL_URL are set).
  */
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, test } from '../../../common/testing/node-test.js';
 import assert from 'node:assert/strict';
 import { TEST_DIALECTS } from '../../../common/db/testing/dialects.js';
 import { makeDomain, resourceFixture, type ResourceFixture } from '../testing/resource-fixture.js';

@@ -2,7 +2,7 @@
 // application credentials (roles, access rules, unique names) through the API. PostgreSQL and
 // MySQL run when NUBO_TEST_POSTGRES_URL / NUBO_TEST_MYSQL_URL are set.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, test } from '../../../common/testing/node-test.js';
 import { TEST_DIALECTS } from '../../../common/db/testing/dialects.js';
 import { ADMIN_PASSWORD, authFixture } from '../testing/auth-fixture.js';
 

@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from '../../../common/testing/node-test.js';
 import assert from 'node:assert/strict';
 import { migrate, openDatabase } from '../../../common/db/index.js';
 import { TEST_DIALECTS } from '../../../common/db/testing/dialects.js';

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TokenInfo, TokenValidator } from '../../../common/auth/token-info.js';
 import { Unauthorized } from '../../../common/errors.js';
 import { createHttpApp } from '../../../common/http/app.js';
-import { keystoneFault } from '../../../common/http/faults.js';
+import { keystoneFault } from '../api/fault.js';
 import { mountService } from '../../../common/http/service-mount.js';
 import { createLogger } from '../../../common/log/logger.js';
 import { registerResourceRoutes } from '../api/resource-routes.js';
