@@ -117,3 +117,19 @@ describe('operator errors are one actionable line', () => {
     assertOneLineError(runCli(['up'], { NUBO_DEFAULT__ENABLED_SERVICES: 'identity,nosuch' }), /unknown service "nosuch".*known: identity, image, network/);
   });
 });
+
+describe('commands generated from the registry of projects', () => {
+  test('nubo config sample lists every group and option, commented out', () => {
+    const r = runCli(['config', 'sample'], {});
+    assert.equal(r.status, 0, r.stderr);
+    for (const line of ['[DEFAULT]', '#enabled_services = identity,image,network', '[oslo_policy]', '#policy_file = {project}-policy.yaml', '#enforce_scope =', '[endpoints]', '#image =', '[service_users]', '#network = <secret>', '[glance_store]']) {
+      assert.ok(r.stdout.split('\n').includes(line), `missing line ${line}`);
+    }
+  });
+
+  test('a project command: nubo identity fernet-rotate', () => {
+    const r = runCli(['identity', 'fernet-rotate'], {});
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^nubo: created the Fernet key repository .*fernet-keys\n$/);
+  });
+});

@@ -6,7 +6,7 @@
  *   nubo config show                         the effective configuration, secrets masked
  *   nubo config sample                       every option with its help and default
  *   nubo db sync [SERVICE...]                create/upgrade the services' databases
- *   nubo identity fernet-rotate      rotate the Fernet key repository
+ *   nubo SERVICE COMMAND                     a project's administration (nubo identity fernet-rotate)
  * Common flags: --config-file FILE (repeatable), --set group.key=value (repeatable).
  */
 import { performance } from 'node:perf_hooks';
@@ -17,11 +17,10 @@ import { request } from 'undici';
 import { defaultGroup, renderSample } from '../common/config/index.js';
 import { OperatorError } from '../common/errors.js';
 import { startCloud } from './cloud.js';
-import { rotateFernetKeysCommand } from './fernet-rotate.js';
 import { allGroups, loadConfig } from './load-config.js';
 import { servicesGroup } from './options.js';
 import { openProjectDatabase } from './project-runtime.js';
-import { allRoles, requireProject, requireRole } from './projects.js';
+import { allRoles, projects, requireProject, requireRole } from './projects.js';
 
 interface CommonFlags { configFile: string[]; set: string[] }
 
@@ -132,11 +131,16 @@ withCommon(dbCmd.command('sync').argument('[services...]', 'services (default: e
     }
   });
 
-const identityCmd = program.command('identity').description('identity administration');
-withCommon(identityCmd.command('fernet-rotate').description('rotate the Fernet token keys')).action((flags: CommonFlags) => {
-  const config = loadConfig({ configFiles: flags.configFile, overrides: overridesFrom(flags) }, 'if-present');
-  process.stdout.write(rotateFernetKeysCommand(config));
-});
+// Each project's administrative commands: nubo <service> <command> (keystone-manage, nova-manage, ...).
+for (const project of projects.filter((p) => p.commands?.length)) {
+  const group = program.command(project.service).description(`${project.service} administration (${project.name}-manage)`);
+  for (const command of project.commands!) {
+    withCommon(group.command(command.name).description(command.description)).action(async (flags: CommonFlags) => {
+      const config = loadConfig({ configFiles: flags.configFile, overrides: overridesFrom(flags) }, 'if-present');
+      process.stdout.write(await command.run(config));
+    });
+  }
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -42,7 +42,8 @@ export function renderSample(groups: readonly GroupDef<any>[]): string {
       for (const [key, o] of Object.entries(def.opts) as Array<[string, OptDef<unknown>]>) {
         out.push('', ...comment(o.help), `# (${describeType(o)}) env ${envVarName(name, key)}${o.env ? ` or ${o.env}` : ''}`);
         for (const old of o.deprecatedNames) out.push(`# Deprecated name: ${old}`);
-        out.push(`#${key} = ${o.secret ? '<secret>' : o.defaultRaw.replaceAll('\n', '\n#    ')}`);
+        const value = o.secret ? '<secret>' : o.defaultRaw.replaceAll('\n', '\n#    ');
+        out.push(value === '' ? `#${key} =` : `#${key} = ${value}`);
       }
     }
   }

@@ -100,6 +100,14 @@ export interface RoleDef {
   create(ctx: RoleContext): Promise<RoleInstance>;
 }
 
+/** An administrative command of a project (keystone-manage, nova-manage): `nubo <service> <name>`. */
+export interface ManageCommand {
+  name: string;
+  description: string;
+  /** Runs with the loaded configuration; returns what to print. */
+  run(config: Config): Promise<string> | string;
+}
+
 export interface ProjectDef {
   /** OpenStack project name: 'keystone', 'glance', 'neutron' (also its database and service user). */
   name: string;
@@ -116,6 +124,8 @@ export interface ProjectDef {
   /** The project's error body format. */
   fault: FaultRenderer;
   roles: RoleDef[];
+  /** Administrative commands. */
+  commands?: ManageCommand[];
   /** Listed in the default `enabled_services` (default true). */
   enabledByDefault?: boolean;
 }

@@ -11,10 +11,7 @@ import { migrations } from './db/migrations/index.js';
 import { keystonePolicySpec } from './policies/spec.js';
 import { notificationConfigGroups } from './rpc/options.js';
 import { createKeystone } from './service.js';
-
-export { rotateFernetKeys, initializeKeyRepository } from './token/key-repository.js';
-export { fernetKeyDir } from './auth-config.js';
-export { identityFault } from './api/fault.js';
+import { fernetRotateCommand } from './token/fernet-rotate-command.js';
 
 export const keystone: ProjectDef = {
   name: 'keystone',
@@ -27,4 +24,5 @@ export const keystone: ProjectDef = {
   policy: keystonePolicySpec,
   fault: identityFault,
   roles: [{ name: 'identity', description: 'the Identity API (keystone under uwsgi)', kind: 'api', create: createKeystone }],
+  commands: [fernetRotateCommand],
 };

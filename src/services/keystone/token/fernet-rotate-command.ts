@@ -1,11 +1,18 @@
 /** `nubo identity fernet-rotate`: keystone-manage fernet_rotate for this cloud's key repository. */
 import { resolve } from 'node:path';
-import { defaultGroup, type Config } from '../common/config/index.js';
-import { OperatorError } from '../common/errors.js';
-import { fernetKeyDir, fernetTokensGroup } from '../services/keystone/auth-config.js';
-import { initializeKeyRepository, rotateFernetKeys } from '../services/keystone/token/key-repository.js';
+import { defaultGroup, type Config } from '../../../common/config/index.js';
+import { OperatorError } from '../../../common/errors.js';
+import type { ManageCommand } from '../../../common/service/project.js';
+import { fernetKeyDir, fernetTokensGroup } from '../auth-config.js';
+import { initializeKeyRepository, rotateFernetKeys } from './key-repository.js';
 
-export function rotateFernetKeysCommand(config: Config): string {
+export const fernetRotateCommand: ManageCommand = {
+  name: 'fernet-rotate',
+  description: 'rotate the Fernet token keys (keystone-manage fernet_rotate)',
+  run: rotateFernetKeysCommand,
+};
+
+function rotateFernetKeysCommand(config: Config): string {
   const dir = fernetKeyDir(config, resolve(config.get(defaultGroup).data_dir));
   const max = config.get(fernetTokensGroup).max_active_keys;
   try {
