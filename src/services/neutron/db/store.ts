@@ -46,11 +46,6 @@ export function now(): string {
   return nowIso();
 }
 
-/** Neutron prints timestamps as "2016-03-08T20:19:41Z". */
-export function stamp(value: string): string {
-  return value;
-}
-
 export function parseJson<T>(text: string | null | undefined, fallback: T): T {
   if (text === null || text === undefined || text === '') return fallback;
   try {
