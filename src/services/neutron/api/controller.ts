@@ -18,6 +18,7 @@ import { prepareResource, type AttrMap } from './attributes/spec.js';
 import { type Fields, fieldsOf, isFields } from './fields.js';
 import type { NeutronPolicy } from './policy.js';
 import { paginationLinks, parseListQuery, type QueryParams } from './query.js';
+import { view } from './views.js';
 
 /** What the routes need to know about a resource. */
 export interface ResourceInfo {
@@ -91,13 +92,6 @@ export function parseIfMatch(header: string | string[] | undefined): number | un
   return found;
 }
 
-function onlyFields(item: Fields, fields: string[]): Fields {
-  if (fields.length === 0) return item;
-  const out: Fields = {};
-  for (const f of fields) if (f in item) out[f] = item[f];
-  return out;
-}
-
 function writeOptions(r: RequestInfo): WriteOptions {
   return r.ifMatch !== undefined ? { ifMatch: r.ifMatch } : {};
 }
@@ -125,12 +119,8 @@ export class Controller<R extends object, C, U> implements ResourceEndpoint {
     return this.target(ctx, item, fieldsOf(item), parentId, lookups);
   }
 
-  /** Strips what policy hides, then keeps `fields` when given. */
   private present(ctx: NeutronContext, target: Fields, item: R, fields: string[]): Fields {
-    const hidden = new Set(this.d.policy.hiddenAttributes(ctx, `get_${this.pm}`, target, this.def.attrs));
-    const visible: Fields = {};
-    for (const [k, v] of Object.entries(fieldsOf(item))) if (!hidden.has(k)) visible[k] = v;
-    return onlyFields(visible, fields);
+    return view(this.d.policy, ctx, `get_${this.pm}`, target, this.def.attrs, item, fields);
   }
 
   private notify(ctx: NeutronContext, event: string, payload: unknown): void {
