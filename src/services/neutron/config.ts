@@ -2,7 +2,7 @@
  * Neutron's options, with upstream's names and defaults (neutron/conf/common.py,
  * neutron/conf/plugins/ml2/config.py and drivers, neutron/conf/quota.py, neutron/conf/agent).
  * The ML2 defaults are DevStack's: VXLAN project networks with VNIs 1-1000, flat networks on
- * any physical network, the `noop` mechanism driver (see ml2/mechanisms/noop.ts).
+ * any physical network, the `noop` mechanism driver (see ml2/mechanisms.ts).
  */
 import { defineGroup, opt } from '../../common/config/index.js';
 import { osloMessagingNotificationsGroup } from '../../common/messaging/notification-options.js';

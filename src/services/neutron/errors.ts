@@ -34,24 +34,6 @@ export class OverQuota extends Conflict {
   }
 }
 
-export class QuotaResourceUnknown extends NotFound {
-  constructor(unknown: string[]) {
-    super(`Unknown quota resources ${JSON.stringify(unknown).replace(/"/g, "'")}.`);
-  }
-}
-
-export class InvalidQuotaValue extends Conflict {
-  constructor(unders: string[]) {
-    super(`Change would make usage less than 0 for the following resources: ${unders.join(', ')}.`);
-  }
-}
-
-export class ProjectQuotaNotFound extends NotFound {
-  constructor(projectId: string) {
-    super(`Quota for project ${projectId} could not be found.`);
-  }
-}
-
 /** 412 from an `If-Match: revision_number=N` that does not match. */
 export class RevisionNumberConstraintFailed extends NuboError {
   constructor(expected: number, current: number) {
@@ -139,12 +121,6 @@ export class IpAddressGenerationFailure extends Conflict {
   }
 }
 
-export class ExternalIpAddressExhausted extends BadRequest {
-  constructor(netId: string) {
-    super(`Unable to find any IP address on external network ${netId}.`);
-  }
-}
-
 export class VlanIdInUse extends InUse {
   constructor(vlanId: number, physnet: string) {
     super(`Unable to create the network. The VLAN ${vlanId} on physical network ${physnet} is in use.`);
@@ -220,12 +196,6 @@ export class InvalidSharedSetting extends Conflict {
 export class NetworkMTUSubnetConflict extends Conflict {
   constructor(netId: string, mtu: number) {
     super(`MTU of ${netId} is not valid, subnet requires a minimum of ${mtu}`);
-  }
-}
-
-export class InvalidSubnetServiceType extends InvalidInput {
-  constructor(serviceType: string) {
-    super(`Subnet service type ${serviceType} does not correspond to a valid device owner`);
   }
 }
 
@@ -315,12 +285,6 @@ export class SubnetPoolInUse extends InUse {
   }
 }
 
-export class SubnetPoolDeleteError extends BadRequest {
-  constructor(reason: string) {
-    super(`Unable to delete subnet pool: ${reason}.`);
-  }
-}
-
 export class SubnetAllocationError extends Conflict {
   constructor(reason: string) {
     super(`Failed to allocate subnet: ${reason}.`);
@@ -375,12 +339,6 @@ export class SubnetPoolQuotaExceeded extends Conflict {
   }
 }
 
-export class NetworkSubnetPoolAffinityError extends BadRequest {
-  constructor() {
-    super('Subnets hosted on the same network must be allocated from the same subnet pool.');
-  }
-}
-
 export class AddressScopeNotFound extends NotFound {
   constructor(id: string) {
     super(`Address scope ${id} could not be found.`);
@@ -402,12 +360,6 @@ export class AddressScopeUpdateError extends BadRequest {
 export class AddressScopePrefixConflict extends Conflict {
   constructor() {
     super('Failed to associate address scope: subnetpools within an address scope must have unique prefixes.');
-  }
-}
-
-export class IllegalSubnetPoolAssociationToAddressScope extends BadRequest {
-  constructor(poolId: string, scopeId: string) {
-    super(`Illegal subnetpool association: subnetpool ${poolId} cannot be associated with address scope ${scopeId}.`);
   }
 }
 
@@ -486,12 +438,6 @@ export class PortForwardingNotFound extends NotFound {
   }
 }
 
-export class PortForwardingNotSupportFilterField extends BadRequest {
-  constructor(filter: string) {
-    super(`Port Forwarding filter ${filter} is not supported.`);
-  }
-}
-
 export class FipInUseByPortForwarding extends InUse {
   constructor(id: string) {
     super(`Floating IP ${id} in use by Port Forwarding resources.`);
@@ -539,12 +485,6 @@ export class SecurityGroupDefaultAlreadyExists extends InUse {
 export class SecurityGroupRuleExists extends InUse {
   constructor(ruleId: string) {
     super(`Security group rule already exists. Rule id is ${ruleId}.`);
-  }
-}
-
-export class DuplicateSecurityGroupRuleInPost extends InUse {
-  constructor() {
-    super('Duplicate Security Group Rule in POST.');
   }
 }
 
@@ -614,18 +554,6 @@ export class SecurityGroupRuleInvalidEtherType extends InvalidInput {
   }
 }
 
-export class SecurityGroupNotSingleGroupRules extends InvalidInput {
-  constructor() {
-    super('Only allowed to update rules for one security profile at a time');
-  }
-}
-
-export class SecurityGroupRemoteGroupAndRemoteIpPrefix extends InvalidInput {
-  constructor() {
-    super('Only remote_ip_prefix or remote_group_id may be provided');
-  }
-}
-
 export class InvalidCIDR extends BadRequest {
   constructor(input: string) {
     super(`Invalid CIDR ${input} given as IP prefix.`);
@@ -666,8 +594,3 @@ export class AgentNotFound extends NotFound {
   }
 }
 
-export class AgentNotFoundByTypeHost extends NotFound {
-  constructor(agentType: string, host: string) {
-    super(`Agent with agent_type=${agentType} and host=${host} could not be found.`);
-  }
-}

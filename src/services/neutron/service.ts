@@ -1,26 +1,25 @@
 /**
- * The composition of the Network service: the ML2 plugin (type and mechanism managers), the
- * managers of every resource, the event bus with its subscribers (agent notifiers, nova
- * notifier), the API controllers, and the RPC servers agents talk to.
+ * The composition of the Network service, and nothing else: the ML2 plugin (type and
+ * mechanism managers), the managers of every resource built in dependency order with their
+ * dependencies passed explicitly, the event registry with its subscribers (agent notifiers,
+ * the nova notifier), the API routes and the RPC servers agents talk to. Managers that react
+ * to each other's resources (a network going away takes its ports and subnets; routers and
+ * floating IPs guard their ports) do so through the event registry.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import type { ServiceSession } from '../../common/clients/session.js';
 import type { Config } from '../../common/config/index.js';
 import type { Database } from '../../common/db/index.js';
-import type { NuboError } from '../../common/errors.js';
-import { neutronFault, type FaultRenderer } from '../../common/http/faults.js';
 import type { Logger } from '../../common/log/logger.js';
-import { Notifier, osloMessagingNotificationsGroup, RpcServer, type Transport } from '../../common/messaging/index.js';
-import type { ServiceSession } from '../../common/clients/session.js';
-import { Controller, type ResourceDef } from './api/controller.js';
-import * as defs from './api/definitions.js';
+import { Notifier, osloMessagingNotificationsGroup, type Transport } from '../../common/messaging/index.js';
 import { NeutronPolicy } from './api/policy.js';
-import { buildRoutes, type MemberAction } from './api/routes.js';
+import type { ApiManagers } from './api/resources.js';
+import { buildRoutes } from './api/routes.js';
+import { NeutronContext } from './common/context.js';
+import { EventRegistry } from './common/events.js';
 import { neutronDefaultGroup } from './config.js';
-import { NeutronContext } from './context.js';
-import { HTTPNotFound } from './errors.js';
 import type { NeutronDB } from './db/schema.js';
 import { Store } from './db/store.js';
-import { EventBus } from './events.js';
 import { AddressScopeManager } from './managers/address-scopes.js';
 import { AgentManager } from './managers/agents.js';
 import { FloatingIpManager } from './managers/floating-ips.js';
@@ -35,25 +34,14 @@ import { SecurityGroupManager, SecurityGroupRuleManager } from './managers/secur
 import { SubnetPoolManager } from './managers/subnetpools.js';
 import { SubnetManager } from './managers/subnets.js';
 import { TagManager } from './managers/tags.js';
-import type { Dict, ResourceHandlers } from './managers/types.js';
 import { MechanismManager } from './ml2/mechanisms.js';
 import { TypeManager } from './ml2/type-manager.js';
 import { NovaNotifier } from './notifiers/nova.js';
 import { DhcpAgentNotifier, L2AgentNotifier, L3AgentNotifier } from './rpc/agent-notifiers.js';
-import { AgentStateCallback, DhcpRpcCallbacks, L3RpcCallbacks, Ml2RpcCallbacks } from './rpc/server-callbacks.js';
-import { TOPIC_L3PLUGIN, TOPIC_PLUGIN, TOPIC_REPORTS } from './rpc/topics.js';
+import { RpcServers } from './rpc/servers.js';
 
-/** Neutron's own exception names that collide with the generic ones the shared renderer maps. */
-const NEUTRON_NAMED = new Set(['PolicyNotAuthorized', 'BadRequest']);
-
-/** neutronFault, keeping the type of Neutron exceptions whose names are also generic names. */
-export const networkFault: FaultRenderer = (err: NuboError) => {
-  const rendered = neutronFault(err);
-  if (!NEUTRON_NAMED.has(err.name) || err.constructor.name === err.name) return rendered;
-  const body = JSON.parse(rendered.body) as { NeutronError: Dict };
-  body.NeutronError.type = err.name;
-  return { ...rendered, body: JSON.stringify(body) };
-};
+/** The launcher mounts the routes with this fault renderer (index.ts takes it from here). */
+export { networkFault } from './api/fault.js';
 
 export interface NetworkServiceOptions {
   config: Config;
@@ -65,172 +53,89 @@ export interface NetworkServiceOptions {
   host: string;
 }
 
+/** Every manager of the service, with the ML2 plugin's. */
+export interface NetworkManagers extends ApiManagers {
+  types: TypeManager;
+  mechanisms: MechanismManager;
+}
+
+/** The managers, each given what it uses; later ones use earlier ones. */
+export function createManagers(config: Config, log: Logger, store: Store, events: EventRegistry): NetworkManagers {
+  const defaults = config.get(neutronDefaultGroup);
+  const types = TypeManager.fromConfig(config);
+  const mechanisms = MechanismManager.fromConfig(config, log);
+  const agents = new AgentManager(store, defaults.agent_down_time, defaults.dhcp_agents_per_network);
+  const quotas = new QuotaManager(store, config);
+  const securityGroups = new SecurityGroupManager(store, events, quotas);
+  const securityGroupRules = new SecurityGroupRuleManager(store, securityGroups, events);
+  const subnetpools = new SubnetPoolManager(store);
+  const networks = new NetworkManager({ store, types, mechanisms, events, zones: agents, securityGroups });
+  const subnets = new SubnetManager({
+    store, networks, subnetpools, mechanisms, events, maxDnsNameservers: defaults.max_dns_nameservers, maxHostRoutes: defaults.max_subnet_host_routes,
+  });
+  const ports = new PortManager({
+    store, networks, subnets, securityGroups, types, mechanisms, events, agents,
+    baseMac: defaults.base_mac, maxAddressPairs: defaults.max_allowed_address_pair, dnsDomain: defaults.dns_domain,
+  });
+  const routers = new RouterManager({ store, networks, subnets, ports, events, zones: agents });
+  const floatingIps = new FloatingIpManager({ store, networks, ports, routers, events });
+  return {
+    types, mechanisms, agents, quotas, securityGroups, securityGroupRules, subnetpools, networks, subnets, ports, routers, floatingIps,
+    portForwardings: new PortForwardingManager(store, floatingIps, ports, routers),
+    addressScopes: new AddressScopeManager(store),
+    rbac: new RbacManager(store),
+    tags: new TagManager(store),
+    ipAvailability: new IpAvailabilityManager(store),
+  };
+}
+
 export class NetworkService {
   readonly store: Store;
-  readonly events: EventBus;
-  readonly policy: NeutronPolicy;
-  readonly types: TypeManager;
-  readonly mechanisms: MechanismManager;
-  readonly agents: AgentManager;
-  readonly quotas: QuotaManager;
-  readonly networks: NetworkManager;
-  readonly subnets: SubnetManager;
-  readonly subnetpools: SubnetPoolManager;
-  readonly addressScopes: AddressScopeManager;
-  readonly ports: PortManager;
-  readonly securityGroups: SecurityGroupManager;
-  readonly securityGroupRules: SecurityGroupRuleManager;
-  readonly routers: RouterManager;
-  readonly floatingIps: FloatingIpManager;
-  readonly portForwardings: PortForwardingManager;
-  readonly rbac: RbacManager;
-  readonly tags: TagManager;
-  readonly ipAvailability: IpAvailabilityManager;
+  readonly events: EventRegistry;
+  readonly managers: NetworkManagers;
+  readonly policy = new NeutronPolicy();
   readonly nova: NovaNotifier;
   readonly notifier: Notifier | undefined;
-  readonly controllers: Controller[];
-  private readonly rpcServers: RpcServer[] = [];
+  private readonly rpc: RpcServers | undefined;
 
   constructor(private readonly o: NetworkServiceOptions) {
-    const c = o.config;
-    const defaults = c.get(neutronDefaultGroup);
+    const defaults = o.config.get(neutronDefaultGroup);
     this.store = new Store(o.database);
-    this.events = new EventBus(o.log);
-    this.policy = new NeutronPolicy();
-    this.types = TypeManager.fromConfig(c);
-    this.mechanisms = MechanismManager.fromConfig(c, o.log);
-    this.agents = new AgentManager(this.store, defaults.agent_down_time, defaults.dhcp_agents_per_network);
-    this.quotas = new QuotaManager(this.store, c);
-    this.securityGroups = new SecurityGroupManager(this.store, this.events, this.quotas);
-    this.securityGroupRules = new SecurityGroupRuleManager(this.store, this.securityGroups, this.events);
-    this.subnetpools = new SubnetPoolManager(this.store);
-    this.addressScopes = new AddressScopeManager(this.store);
-    this.rbac = new RbacManager(this.store);
-    this.tags = new TagManager(this.store);
-    this.ipAvailability = new IpAvailabilityManager(this.store);
-
-    // managers that reference each other are wired through late-bound callbacks
-    const self = this;
-    this.networks = new NetworkManager({
-      store: this.store, types: this.types, mechanisms: this.mechanisms, events: this.events,
-      networkAvailabilityZones: () => this.agents.zoneNames('network'),
-      ensureDefaultSecurityGroup: (projectId) => this.securityGroups.ensureDefault(projectId),
-      hostingZones: (db, ids) => this.agents.networkZones(db, ids),
-      deleteSubnetForNetwork: (tx, ctx, id) => self.subnets.deleteForNetwork(tx, ctx, id),
-      deletePortForNetwork: async (ctx, id) => { await self.ports.deleteInternal(ctx, id); },
-      deleteDisassociatedFloatingIps: (ctx, netId) => self.floatingIps.deleteDisassociated(ctx, netId),
-    });
-    this.subnets = new SubnetManager({
-      store: this.store, networks: this.networks, subnetpools: this.subnetpools, mechanisms: this.mechanisms, events: this.events,
-      maxDnsNameservers: defaults.max_dns_nameservers, maxHostRoutes: defaults.max_subnet_host_routes,
-    });
-    this.ports = new PortManager({
-      store: this.store, networks: this.networks, subnets: this.subnets, securityGroups: this.securityGroups, types: this.types,
-      mechanisms: this.mechanisms, events: this.events,
-      hostAgents: (type, host) => this.agents.byTypeAndHost(type, host),
-      l3PortOwnerExists: async (port) => (await self.routers.ownsPort(port.device_id)) || (await self.floatingIps.ownsPort(port.device_id)),
-      disassociateFloatingIps: (ctx, portId) => self.floatingIps.disassociatePort(ctx, portId),
-      baseMac: defaults.base_mac, maxAddressPairs: defaults.max_allowed_address_pair, dnsDomain: defaults.dns_domain,
-    });
-    this.routers = new RouterManager({
-      store: this.store, networks: this.networks, subnets: this.subnets, ports: this.ports, events: this.events,
-      routerAvailabilityZones: () => this.agents.zoneNames('router'),
-      hostingZones: (db, ids) => this.agents.routerZones(db, ids),
-    });
-    this.floatingIps = new FloatingIpManager({ store: this.store, networks: this.networks, ports: this.ports, routers: this.routers, events: this.events });
-    this.portForwardings = new PortForwardingManager(this.store, this.floatingIps, this.ports, this.routers);
+    this.events = new EventRegistry(o.log);
+    const m = createManagers(o.config, o.log, this.store, this.events);
+    this.managers = m;
 
     this.nova = new NovaNotifier({
       session: o.session, log: o.log, intervalSeconds: defaults.send_events_interval,
       notifyStatusChanges: defaults.notify_nova_on_port_status_changes, notifyDataChanges: defaults.notify_nova_on_port_data_changes,
-      getPort: (id) => this.ports.get(NeutronContext.admin(), id).catch(() => undefined),
+      getPort: (id) => m.ports.get(NeutronContext.admin(), id).catch(() => undefined),
     });
-    this.events.subscribe((e) => this.nova.onEvent(e));
+    this.nova.subscribe(this.events);
 
     if (o.transport) {
       const { driver, topics } = o.config.get(osloMessagingNotificationsGroup);
       this.notifier = driver === 'noop' ? undefined : new Notifier(o.transport, { publisherId: `network.${o.host}`, topics: [...topics] });
-      const dhcp = new DhcpAgentNotifier(o.transport, this.agents, o.log);
-      const l3 = new L3AgentNotifier(o.transport, this.agents, o.log);
-      const l2 = new L2AgentNotifier(o.transport, async (netId) => (await this.types.segmentsOf(this.store.db, [netId])).get(netId) ?? []);
-      if (defaults.dhcp_agent_notification) this.events.subscribe((e) => dhcp.onEvent(e));
-      this.events.subscribe((e) => l3.onEvent(e));
-      this.events.subscribe((e) => l2.onEvent(e));
+      if (defaults.dhcp_agent_notification) new DhcpAgentNotifier(o.transport, m.agents, o.log).subscribe(this.events);
+      new L3AgentNotifier(o.transport, m.agents, o.log).subscribe(this.events);
+      new L2AgentNotifier(o.transport, async (netId) => (await m.types.segmentsOf(this.store.db, [netId])).get(netId) ?? []).subscribe(this.events);
+      this.rpc = new RpcServers(o.transport, o.host, { ...m, db: this.store.db });
     }
-
-    const maxLimit = Number.parseInt(defaults.pagination_max_limit, 10);
-    const controllerDeps = {
-      policy: this.policy, quotas: this.quotas, notifier: this.notifier, baseUrl: o.baseUrl,
-      maxLimit: Number.isFinite(maxLimit) ? maxLimit : -1,
-      networkOwnerInfo: (netId: string, projectId: string | undefined) => this.networks.networkOwnerInfo(this.store.db, netId, projectId),
-      visibleNetwork: async (ctx: NeutronContext, netId: string) => Boolean(await this.networks.findRow(ctx, netId)),
-    };
-    const def = (d: Omit<ResourceDef, 'handlers'> & { handlers: ResourceHandlers }) => new Controller(d, controllerDeps);
-    this.controllers = [
-      def({ collection: 'networks', member: 'network', path: 'networks', attrs: defs.networkAttrs, handlers: this.networks, quota: 'network', taggable: true }),
-      def({ collection: 'subnets', member: 'subnet', path: 'subnets', attrs: defs.subnetAttrs, handlers: this.subnets, quota: 'subnet', taggable: true, checkNetworkOwnership: true }),
-      def({ collection: 'ports', member: 'port', path: 'ports', attrs: defs.portAttrs, handlers: this.ports, quota: 'port', taggable: true, checkNetworkOwnership: true }),
-      def({ collection: 'subnetpools', member: 'subnetpool', path: 'subnetpools', attrs: defs.subnetPoolAttrs, handlers: this.subnetpools, quota: 'subnetpool', taggable: true }),
-      def({ collection: 'address_scopes', member: 'address_scope', path: 'address-scopes', attrs: defs.addressScopeAttrs, handlers: this.addressScopes }),
-      def({ collection: 'routers', member: 'router', path: 'routers', attrs: defs.routerAttrs, handlers: this.routers, quota: 'router', taggable: true }),
-      def({ collection: 'floatingips', member: 'floatingip', path: 'floatingips', attrs: defs.floatingIpAttrs, handlers: this.floatingIps, quota: 'floatingip', taggable: true }),
-      def({ collection: 'port_forwardings', member: 'port_forwarding', path: 'port_forwardings', attrs: defs.portForwardingAttrs, handlers: this.portForwardings, policyMember: 'floatingip_port_forwarding', parent: { path: 'floatingips', param: 'floatingip_id' } }),
-      def({ collection: 'security_groups', member: 'security_group', path: 'security-groups', attrs: defs.securityGroupAttrs, handlers: this.securityGroups, quota: 'security_group', taggable: true }),
-      def({ collection: 'security_group_rules', member: 'security_group_rule', path: 'security-group-rules', attrs: defs.securityGroupRuleAttrs, handlers: this.securityGroupRules, quota: 'security_group_rule' }),
-      def({ collection: 'rbac_policies', member: 'rbac_policy', path: 'rbac-policies', attrs: defs.rbacAttrs, handlers: this.rbac, quota: 'rbac_policy' }),
-      def({ collection: 'agents', member: 'agent', path: 'agents', attrs: defs.agentAttrs, handlers: this.agents }),
-      def({ collection: 'network_ip_availabilities', member: 'network_ip_availability', path: 'network-ip-availabilities', attrs: defs.ipAvailabilityAttrs, handlers: this.ipAvailability, readOnly: true }),
-      // [service_providers] is not a thing here: no advanced service has providers to list
-      def({
-        collection: 'service_providers', member: 'service_provider', path: 'service-providers', attrs: defs.serviceProviderAttrs, readOnly: true,
-        handlers: { list: async () => [], get: async () => { throw new HTTPNotFound('The resource could not be found.'); } },
-      }),
-      def({
-        collection: 'availability_zones', member: 'availability_zone', path: 'availability_zones', attrs: defs.availabilityZoneAttrs, readOnly: true,
-        handlers: {
-          list: async (_ctx, q) => (await this.agents.availabilityZones()).filter((z) => Object.entries(q.filters).every(([k, vals]) => vals.map(String).includes(String(z[k])))),
-          get: async () => { throw new HTTPNotFound('The resource could not be found.'); },
-        },
-      }),
-    ];
-  }
-
-  get actions(): MemberAction[] {
-    return [
-      { path: 'routers', action: 'add_router_interface', run: (ctx, id, body) => this.routers.addInterface(ctx, id, body) },
-      { path: 'routers', action: 'remove_router_interface', run: (ctx, id, body) => this.routers.removeInterface(ctx, id, body) },
-      { path: 'subnetpools', action: 'add_prefixes', run: (ctx, id, body) => this.subnetpools.changePrefixes(ctx, id, body, true) },
-      { path: 'subnetpools', action: 'remove_prefixes', run: (ctx, id, body) => this.subnetpools.changePrefixes(ctx, id, body, false) },
-    ];
   }
 
   routes(): FastifyPluginAsync {
-    return buildRoutes({
-      baseUrl: this.o.baseUrl, controllers: this.controllers, actions: this.actions, tags: this.tags, quotas: this.quotas,
-      agents: this.agents, policy: this.policy,
+    const maxLimit = Number.parseInt(this.o.config.get(neutronDefaultGroup).pagination_max_limit, 10);
+    return buildRoutes(this.managers, {
+      policy: this.policy, notifier: this.notifier, baseUrl: this.o.baseUrl, maxLimit: Number.isFinite(maxLimit) ? maxLimit : -1,
     });
   }
 
-  /** RPC servers agents call: state reports, L2 and DHCP callbacks, L3 callbacks. */
+  /** The RPC servers agents call: state reports, L2 and DHCP callbacks, L3 callbacks. */
   async start(): Promise<void> {
-    const transport = this.o.transport;
-    if (!transport) return;
-    const deps = {
-      networks: this.networks, subnets: this.subnets, ports: this.ports, routers: this.routers, floatingIps: this.floatingIps,
-      agents: this.agents, types: this.types, db: this.store.db,
-    };
-    const host = this.o.host;
-    this.rpcServers.push(
-      new RpcServer(transport, { topic: TOPIC_REPORTS, server: host }, [new AgentStateCallback(this.agents)]),
-      new RpcServer(transport, { topic: TOPIC_PLUGIN, server: host }, [new Ml2RpcCallbacks(deps), new DhcpRpcCallbacks(deps)]),
-      new RpcServer(transport, { topic: TOPIC_L3PLUGIN, server: host }, [new L3RpcCallbacks(deps)]),
-    );
-    for (const s of this.rpcServers) await s.start();
+    await this.rpc?.start();
   }
 
   async stop(): Promise<void> {
-    for (const s of this.rpcServers) await s.stop();
-    this.rpcServers.length = 0;
+    await this.rpc?.stop();
     await this.nova.close();
   }
 }

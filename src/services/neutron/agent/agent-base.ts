@@ -5,42 +5,46 @@
  * A real Linux bridge / namespace / dnsmasq agent is built by implementing these handler
  * interfaces; this module holds no data-plane code.
  */
-import { RpcServer, type Transport } from '../../../common/messaging/index.js';
-import type { Dict } from '../events.js';
+import { type MessageContext, RpcServer, type RpcEndpoint, type Transport } from '../../../common/messaging/index.js';
+import type { Network } from '../types/network.js';
+import type {
+  NetworkCreatedPayload, NetworkDeletedPayload, NetworkUpdatedPayload, PortDeletedPayload, PortPayload, PortUpdateArgs, SubnetDeletedPayload,
+  SubnetPayload,
+} from '../rpc/payloads.js';
 import { agentNotifierTopic, TOPIC_DHCP_AGENT, TOPIC_L3_AGENT, VERSIONS } from '../rpc/topics.js';
 import { type AgentIdentity, StateReporter } from './state-reporter.js';
 
 /** Casts a DHCP agent receives (neutron/agent/dhcp/agent.py DhcpAgent). */
 export interface DhcpAgentHandlers {
-  network_create_end(ctx: Dict, args: { payload: Dict }): Promise<void>;
-  network_update_end(ctx: Dict, args: { payload: Dict }): Promise<void>;
-  network_delete_end(ctx: Dict, args: { payload: Dict }): Promise<void>;
-  subnet_create_end(ctx: Dict, args: { payload: Dict }): Promise<void>;
-  subnet_update_end(ctx: Dict, args: { payload: Dict }): Promise<void>;
-  subnet_delete_end(ctx: Dict, args: { payload: Dict }): Promise<void>;
-  port_create_end(ctx: Dict, args: { payload: Dict }): Promise<void>;
-  port_update_end(ctx: Dict, args: { payload: Dict }): Promise<void>;
-  port_delete_end(ctx: Dict, args: { payload: Dict }): Promise<void>;
-  agent_updated(ctx: Dict, args: { payload: Dict }): Promise<void>;
+  network_create_end(ctx: MessageContext, args: { payload: NetworkCreatedPayload }): Promise<void>;
+  network_update_end(ctx: MessageContext, args: { payload: NetworkUpdatedPayload }): Promise<void>;
+  network_delete_end(ctx: MessageContext, args: { payload: NetworkDeletedPayload }): Promise<void>;
+  subnet_create_end(ctx: MessageContext, args: { payload: SubnetPayload }): Promise<void>;
+  subnet_update_end(ctx: MessageContext, args: { payload: SubnetPayload }): Promise<void>;
+  subnet_delete_end(ctx: MessageContext, args: { payload: SubnetDeletedPayload }): Promise<void>;
+  port_create_end(ctx: MessageContext, args: { payload: PortPayload }): Promise<void>;
+  port_update_end(ctx: MessageContext, args: { payload: PortPayload }): Promise<void>;
+  port_delete_end(ctx: MessageContext, args: { payload: PortDeletedPayload }): Promise<void>;
+  agent_updated(ctx: MessageContext, args: { payload: { admin_state_up?: boolean } }): Promise<void>;
 }
 
 /** Casts an L3 agent receives (neutron/agent/l3/agent.py L3NATAgent). */
 export interface L3AgentHandlers {
-  routers_updated(ctx: Dict, args: { routers: string[] }): Promise<void>;
-  router_deleted(ctx: Dict, args: { router_id: string }): Promise<void>;
-  router_added_to_agent(ctx: Dict, args: { payload: string[] }): Promise<void>;
-  router_removed_from_agent(ctx: Dict, args: { payload: { router_id: string } }): Promise<void>;
-  agent_updated(ctx: Dict, args: { payload: Dict }): Promise<void>;
+  routers_updated(ctx: MessageContext, args: { routers: string[] }): Promise<void>;
+  router_deleted(ctx: MessageContext, args: { router_id: string }): Promise<void>;
+  router_added_to_agent(ctx: MessageContext, args: { payload: string[] }): Promise<void>;
+  router_removed_from_agent(ctx: MessageContext, args: { payload: { router_id: string } }): Promise<void>;
+  agent_updated(ctx: MessageContext, args: { payload: { admin_state_up?: boolean } }): Promise<void>;
 }
 
 /** Fanout casts an L2 agent receives (ML2 AgentNotifierApi consumers). */
 export interface L2AgentHandlers {
-  port_update(ctx: Dict, args: { port: Dict; network_type: string | null; segmentation_id: number | null; physical_network: string | null }): Promise<void>;
-  port_delete(ctx: Dict, args: { port_id: string; network_id?: string }): Promise<void>;
-  network_update(ctx: Dict, args: { network: Dict }): Promise<void>;
-  network_delete(ctx: Dict, args: { network_id: string }): Promise<void>;
-  security_groups_rule_updated(ctx: Dict, args: { security_groups: string[] }): Promise<void>;
-  security_groups_member_updated(ctx: Dict, args: { security_groups: string[] }): Promise<void>;
+  port_update(ctx: MessageContext, args: PortUpdateArgs): Promise<void>;
+  port_delete(ctx: MessageContext, args: { port_id: string; network_id?: string }): Promise<void>;
+  network_update(ctx: MessageContext, args: { network: Network }): Promise<void>;
+  network_delete(ctx: MessageContext, args: { network_id: string }): Promise<void>;
+  security_groups_rule_updated(ctx: MessageContext, args: { security_groups: string[] }): Promise<void>;
+  security_groups_member_updated(ctx: MessageContext, args: { security_groups: string[] }): Promise<void>;
 }
 
 export type AgentKind =
@@ -57,11 +61,13 @@ export class AgentRuntime {
     this.reporter = new StateReporter(transport, identity, reportIntervalSeconds);
   }
 
-  private endpoint(version: string): object {
-    const h = this.agent.handlers as unknown as Record<string, unknown>;
+  /** The handlers as an RPC endpoint: their methods (own or of their class), bound, and the API version. */
+  private endpoint(version: string): RpcEndpoint {
+    const h: object = this.agent.handlers;
     const ep: Record<string, unknown> = { target: { version } };
     for (const name of Object.keys(h).concat(Object.getOwnPropertyNames(Object.getPrototypeOf(h)))) {
-      if (name !== 'constructor' && typeof h[name] === 'function') ep[name] = (h[name] as (...a: unknown[]) => unknown).bind(h);
+      const fn: unknown = Reflect.get(h, name);
+      if (name !== 'constructor' && typeof fn === 'function') ep[name] = fn.bind(h);
     }
     return ep;
   }

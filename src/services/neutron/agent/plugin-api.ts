@@ -4,9 +4,10 @@
  * names and arguments are upstream's, so the server callbacks in ../rpc/server-callbacks.ts
  * answer them.
  */
-import { RpcClient, type Transport } from '../../../common/messaging/index.js';
-import type { Dict } from '../events.js';
+import { type MessageContext, RpcClient, type Transport } from '../../../common/messaging/index.js';
+import type { DeviceDetails, DeviceDownResult, DeviceListResult, NetworkInfo, RouterInfo } from '../rpc/payloads.js';
 import { TOPIC_L3PLUGIN, TOPIC_PLUGIN } from '../rpc/topics.js';
+import type { Port, PortCreate, PortUpdate } from '../types/port.js';
 
 /** L2 agents: device details and up/down reports. */
 export class L2PluginApi {
@@ -16,19 +17,19 @@ export class L2PluginApi {
     this.client = new RpcClient(transport, { topic: TOPIC_PLUGIN, version: '1.0' });
   }
 
-  getDevicesDetailsList(ctx: Dict, devices: string[], agentId: string): Promise<Dict[]> {
+  getDevicesDetailsList(ctx: MessageContext, devices: string[], agentId: string): Promise<DeviceDetails[]> {
     return this.client.prepare({ version: '1.3' }).call(ctx, 'get_devices_details_list', { devices, agent_id: agentId, host: this.host });
   }
 
-  updateDeviceUp(ctx: Dict, device: string, agentId: string): Promise<void> {
+  updateDeviceUp(ctx: MessageContext, device: string, agentId: string): Promise<void> {
     return this.client.prepare({ version: '1.9' }).call(ctx, 'update_device_up', { device, agent_id: agentId, host: this.host });
   }
 
-  updateDeviceDown(ctx: Dict, device: string, agentId: string): Promise<Dict> {
+  updateDeviceDown(ctx: MessageContext, device: string, agentId: string): Promise<DeviceDownResult> {
     return this.client.prepare({ version: '1.9' }).call(ctx, 'update_device_down', { device, agent_id: agentId, host: this.host });
   }
 
-  updateDeviceList(ctx: Dict, devicesUp: string[], devicesDown: string[], agentId: string): Promise<Dict> {
+  updateDeviceList(ctx: MessageContext, devicesUp: string[], devicesDown: string[], agentId: string): Promise<DeviceListResult> {
     return this.client.prepare({ version: '1.5' }).call(ctx, 'update_device_list', { devices_up: devicesUp, devices_down: devicesDown, agent_id: agentId, host: this.host });
   }
 }
@@ -41,27 +42,27 @@ export class DhcpPluginApi {
     this.client = new RpcClient(transport, { topic: TOPIC_PLUGIN, version: '1.0' });
   }
 
-  getActiveNetworksInfo(ctx: Dict): Promise<Dict[]> {
+  getActiveNetworksInfo(ctx: MessageContext): Promise<NetworkInfo[]> {
     return this.client.prepare({ version: '1.1' }).call(ctx, 'get_active_networks_info', { host: this.host });
   }
 
-  getNetworkInfo(ctx: Dict, networkId: string): Promise<Dict | null> {
+  getNetworkInfo(ctx: MessageContext, networkId: string): Promise<NetworkInfo | null> {
     return this.client.call(ctx, 'get_network_info', { network_id: networkId, host: this.host });
   }
 
-  createDhcpPort(ctx: Dict, port: Dict): Promise<Dict> {
+  createDhcpPort(ctx: MessageContext, port: Omit<PortCreate, 'project_id'> & { project_id?: string }): Promise<Port> {
     return this.client.prepare({ version: '1.1' }).call(ctx, 'create_dhcp_port', { port, host: this.host });
   }
 
-  updateDhcpPort(ctx: Dict, portId: string, port: Dict): Promise<Dict> {
+  updateDhcpPort(ctx: MessageContext, portId: string, port: PortUpdate): Promise<Port> {
     return this.client.prepare({ version: '1.1' }).call(ctx, 'update_dhcp_port', { port_id: portId, port, host: this.host });
   }
 
-  releaseDhcpPort(ctx: Dict, networkId: string, deviceId: string): Promise<void> {
+  releaseDhcpPort(ctx: MessageContext, networkId: string, deviceId: string): Promise<void> {
     return this.client.call(ctx, 'release_dhcp_port', { network_id: networkId, device_id: deviceId, host: this.host });
   }
 
-  dhcpReadyOnPorts(ctx: Dict, portIds: string[]): Promise<void> {
+  dhcpReadyOnPorts(ctx: MessageContext, portIds: string[]): Promise<void> {
     return this.client.prepare({ version: '1.5' }).call(ctx, 'dhcp_ready_on_ports', { port_ids: portIds });
   }
 }
@@ -74,19 +75,19 @@ export class L3PluginApi {
     this.client = new RpcClient(transport, { topic: TOPIC_L3PLUGIN, version: '1.0' });
   }
 
-  getRouterIds(ctx: Dict): Promise<string[]> {
+  getRouterIds(ctx: MessageContext): Promise<string[]> {
     return this.client.prepare({ version: '1.9' }).call(ctx, 'get_router_ids', { host: this.host });
   }
 
-  syncRouters(ctx: Dict, routerIds?: string[]): Promise<Dict[]> {
+  syncRouters(ctx: MessageContext, routerIds?: string[]): Promise<RouterInfo[]> {
     return this.client.call(ctx, 'sync_routers', { host: this.host, ...(routerIds ? { router_ids: routerIds } : {}) });
   }
 
-  getExternalNetworkId(ctx: Dict): Promise<string | null> {
+  getExternalNetworkId(ctx: MessageContext): Promise<string | null> {
     return this.client.call(ctx, 'get_external_network_id', { host: this.host });
   }
 
-  updateFloatingipStatuses(ctx: Dict, routerId: string, statuses: Record<string, string>): Promise<void> {
+  updateFloatingipStatuses(ctx: MessageContext, routerId: string, statuses: Record<string, string>): Promise<void> {
     return this.client.prepare({ version: '1.1' }).call(ctx, 'update_floatingip_statuses', { router_id: routerId, fip_statuses: statuses });
   }
 }

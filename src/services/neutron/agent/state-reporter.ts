@@ -4,9 +4,10 @@
  * q-reports-plugin with its binary, host, topic, type and configurations; the first report
  * carries start_flag. The server answers calls with new / alive / revived.
  */
-import { RpcClient, type Transport } from '../../../common/messaging/index.js';
-import type { Dict } from '../events.js';
+import { type MessageContext, RpcClient, type Transport } from '../../../common/messaging/index.js';
 import { TOPIC_REPORTS, VERSIONS } from '../rpc/topics.js';
+import type { AgentState } from '../types/agent.js';
+import type { JsonObject } from '../types/common.js';
 
 export interface AgentIdentity {
   binary: string;
@@ -15,7 +16,7 @@ export interface AgentIdentity {
   agentType: string;
   availabilityZone?: string;
   /** Current configuration and counters, sent with every report. */
-  configurations(): Record<string, unknown>;
+  configurations(): JsonObject;
 }
 
 /** The time format of report_state (ISO8601_TIME_FORMAT with microseconds). */
@@ -28,12 +29,12 @@ export class StateReporter {
   private timer: NodeJS.Timeout | undefined;
   private started = false;
 
-  constructor(transport: Transport, private readonly agent: AgentIdentity, private readonly intervalSeconds: number, private readonly ctx: Dict = {}) {
+  constructor(transport: Transport, private readonly agent: AgentIdentity, private readonly intervalSeconds: number, private readonly ctx: MessageContext = {}) {
     this.client = new RpcClient(transport, { topic: TOPIC_REPORTS, version: VERSIONS.state }, { timeout: intervalSeconds });
   }
 
-  private state(): Dict {
-    const s: Dict = {
+  private state(): AgentState & { uuid: string } {
+    const s: AgentState & { uuid: string } = {
       binary: this.agent.binary,
       host: this.agent.host,
       topic: this.agent.topic,

@@ -6,7 +6,8 @@
  * maps of the extension resources (routers, floating IPs, security groups, RBAC, address
  * scopes, agents, port forwardings).
  */
-import { NOT_SPECIFIED, type AttrMap } from './attributes/spec.js';
+import { NOT_SPECIFIED } from '../common/attributes.js';
+import type { AttrMap } from './attributes/spec.js';
 import { adminStateUp, bool, c, id, name, readOnly, standardAttrs, status, tenantId, uuidRef, v } from './attributes/helpers.js';
 import { convertEthertype, convertIpPrefix, convertPortValue, convertProtocol, ETHERTYPES } from '../managers/sg-rules.js';
 

@@ -3,7 +3,14 @@
  * aliases, names, descriptions and timestamps (neutron-lib api definitions and
  * neutron/extensions/*.py). Nothing is listed that the API does not do.
  */
-import type { Dict } from '../managers/types.js';
+/** An extension as GET /v2.0/extensions shows it. */
+export interface Extension {
+  alias: string;
+  name: string;
+  description: string;
+  updated: string;
+  links: never[];
+}
 
 type Row = readonly [alias: string, name: string, description: string, updated: string];
 
@@ -65,7 +72,7 @@ const EXTENSIONS: readonly Row[] = [
   ["tag-creation", "Tag creation extension", "Allow to create multiple tags for a resource", "2024-23-07T10:00:00-00:00"],
 ];
 
-export function extensionList(): Dict[] {
+export function extensionList(): Extension[] {
   return EXTENSIONS.map(([alias, name, description, updated]) => ({ alias, name, description, updated, links: [] }));
 }
 

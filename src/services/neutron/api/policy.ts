@@ -8,9 +8,10 @@
 import type { Check, CheckFactory, CredsRecord, Target } from '../../../common/policy/index.js';
 import { Enforcer, KindCheck } from '../../../common/policy/index.js';
 import { Forbidden } from '../../../common/errors.js';
-import type { NeutronContext } from '../context.js';
+import type { NeutronContext } from '../common/context.js';
 import { neutronPolicyDefaults } from '../policies.js';
-import { NOT_SPECIFIED, type AttrMap } from './attributes/spec.js';
+import { NOT_SPECIFIED } from '../common/attributes.js';
+import type { AttrMap } from './attributes/spec.js';
 
 /** oslo.policy's PolicyNotAuthorized, as Neutron renders it. */
 export class NeutronPolicyNotAuthorized extends Forbidden {

@@ -4,9 +4,10 @@
  * the filter-validation extension), `sort_key`/`sort_dir` pairs, `limit`, `marker`,
  * `page_reverse`, and the `<collection>_links` of a page.
  */
+import { type FilterValue, type ListQuery, toFilterValue } from '../db/listing.js';
 import { HTTPBadRequest, NeutronBadRequest } from '../errors.js';
-import type { ListQuery } from '../db/listing.js';
 import type { AttrMap } from './attributes/spec.js';
+import type { Fields } from './fields.js';
 
 export type QueryParams = Record<string, string | string[] | undefined>;
 
@@ -38,7 +39,7 @@ export interface ParseOptions {
 }
 
 export function parseListQuery(q: QueryParams, opts: ParseOptions): ParsedList {
-  const filters: Record<string, unknown[]> = {};
+  const filters: Record<string, FilterValue[]> = {};
   const invalid: string[] = [];
   for (const key of Object.keys(q)) {
     if (RESERVED.has(key)) continue;
@@ -49,12 +50,13 @@ export function parseListQuery(q: QueryParams, opts: ParseOptions): ParsedList {
       invalid.push(key);
       continue;
     }
-    let converted: unknown[];
+    let converted: FilterValue[];
     if (spec?.convertList) {
       const c = spec.convertList(values.filter((v) => v !== ''));
       converted = [c];
     } else if (spec?.convert) {
-      converted = values.map((v) => (v === '' ? v : spec.convert!(v)));
+      const convert = spec.convert;
+      converted = values.map((v) => (v === '' ? v : toFilterValue(convert(v))));
     } else {
       converted = values;
     }
@@ -97,7 +99,7 @@ export function parseListQuery(q: QueryParams, opts: ParseOptions): ParsedList {
 export function paginationLinks(
   baseUrl: string,
   q: QueryParams,
-  items: Array<Record<string, unknown>>,
+  items: Fields[],
   limit: number | undefined,
   pageReverse: boolean,
 ): Array<{ rel: string; href: string }> {

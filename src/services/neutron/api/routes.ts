@@ -5,31 +5,22 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { NeutronContext } from '../context.js';
 import { NotImplemented } from '../../../common/errors.js';
+import { NeutronContext } from '../common/context.js';
 import { ExtensionsNotFound, HTTPBadRequest } from '../errors.js';
-import type { AgentManager } from '../managers/agents.js';
-import type { QuotaManager } from '../managers/quotas.js';
-import { TAGGABLE, type TagManager, validateTag, validateTagsBody } from '../managers/tags.js';
-import type { Dict } from '../managers/types.js';
-import { type Controller, parseIfMatch, type RequestInfo } from './controller.js';
+import { isTaggable, type TaggableCollection, type TagManager } from '../managers/tags.js';
+import { parseIfMatch, type RequestInfo, type ResourceEndpoint } from './controller.js';
 import { extensionList } from './extensions.js';
+import { type Fields, isFields } from './fields.js';
 import type { NeutronPolicy } from './policy.js';
 import type { QueryParams } from './query.js';
+import { quotaRequest, validateTag, validateTagsBody } from './request-bodies.js';
+import { type ApiManagers, type ApiOptions, memberActions, resourceControllers } from './resources.js';
 
-export interface MemberAction {
-  path: string;
-  action: string;
-  run(ctx: NeutronContext, id: string, body: Dict): Promise<Dict>;
-}
-
-export interface RouteDeps {
+interface RouteDeps {
   baseUrl: string;
-  controllers: Controller[];
-  actions: MemberAction[];
-  tags: TagManager;
-  quotas: QuotaManager;
-  agents: AgentManager;
+  controllers: ResourceEndpoint[];
+  managers: ApiManagers;
   policy: NeutronPolicy;
 }
 
@@ -79,7 +70,7 @@ function withJsonSuffix(app: FastifyInstance): FastifyInstance {
   });
 }
 
-function registerResource(app: FastifyInstance, c: Controller): void {
+function registerResource(app: FastifyInstance, c: ResourceEndpoint): void {
   const parent = c.def.parent;
   const base = parent ? `/v2.0/${parent.path}/:${parent.param}/${c.def.path}` : `/v2.0/${c.def.path}`;
   const pid = (req: FastifyRequest) => (parent ? (req.params as Params)[parent.param] : undefined);
@@ -96,8 +87,7 @@ function registerResource(app: FastifyInstance, c: Controller): void {
   });
 }
 
-function registerTags(app: FastifyInstance, c: Controller, tags: TagManager): void {
-  const collection = c.def.collection;
+function registerTags(app: FastifyInstance, c: ResourceEndpoint, collection: TaggableCollection, tags: TagManager): void {
   const base = `/v2.0/${c.def.path}/:id/tags`;
   const id = (req: FastifyRequest) => (req.params as Params).id!;
   app.get(base, async (req) => {
@@ -142,11 +132,12 @@ function registerTags(app: FastifyInstance, c: Controller, tags: TagManager): vo
 }
 
 function registerQuotas(app: FastifyInstance, d: RouteDeps): void {
+  const quotas = d.managers.quotas;
   const enforce = (req: FastifyRequest, rule: string, projectId: string) => d.policy.enforce(ctxOf(req), rule, { project_id: projectId, tenant_id: projectId });
   const own = (req: FastifyRequest, projectId: string) => ctxOf(req).projectId === projectId;
   app.get('/v2.0/quotas', async (req) => {
     enforce(req, 'get_quota', ctxOf(req).projectId ?? '');
-    return { quotas: await d.quotas.all() };
+    return { quotas: await quotas.all() };
   });
   for (const key of ['project', 'tenant'] as const) {
     app.get(`/v2.0/quotas/${key}`, async (req) => {
@@ -158,29 +149,27 @@ function registerQuotas(app: FastifyInstance, d: RouteDeps): void {
   app.get('/v2.0/quotas/:projectId', async (req) => {
     const projectId = (req.params as Params).projectId!;
     if (!own(req, projectId)) enforce(req, 'get_quota', projectId);
-    return { quota: await d.quotas.show(projectId) };
+    return { quota: await quotas.show(projectId) };
   });
   app.get('/v2.0/quotas/:projectId/default', async (req) => {
     const projectId = (req.params as Params).projectId!;
     if (!own(req, projectId)) enforce(req, 'get_quota', projectId);
-    return { quota: d.quotas.defaultQuotas() };
+    return { quota: quotas.defaultQuotas() };
   });
   app.get('/v2.0/quotas/:projectId/details', async (req) => {
     const projectId = (req.params as Params).projectId!;
     if (!own(req, projectId)) enforce(req, 'get_quota', projectId);
-    return { quota: await d.quotas.details(projectId) };
+    return { quota: await quotas.details(projectId) };
   });
   app.put('/v2.0/quotas/:projectId', async (req) => {
     const projectId = (req.params as Params).projectId!;
     enforce(req, 'update_quota', projectId);
-    const body = req.body as Dict | undefined;
-    if (!body || typeof body.quota !== 'object' || body.quota === null) throw new HTTPBadRequest("Unable to find 'quota' in request body");
-    return { quota: await d.quotas.update(projectId, body.quota as Dict) };
+    return { quota: await quotas.update(projectId, quotaRequest(req.body)) };
   });
   app.delete('/v2.0/quotas/:projectId', async (req, reply) => {
     const projectId = (req.params as Params).projectId!;
     enforce(req, 'delete_quota', projectId);
-    await d.quotas.reset(projectId);
+    await quotas.reset(projectId);
     reply.code(204).send();
   });
   app.post('/v2.0/quotas', async () => {
@@ -189,48 +178,50 @@ function registerQuotas(app: FastifyInstance, d: RouteDeps): void {
 }
 
 function registerAgentScheduler(app: FastifyInstance, d: RouteDeps): void {
+  const agents = d.managers.agents;
   const admin = (req: FastifyRequest, rule: string) => d.policy.enforce(ctxOf(req), rule, { project_id: ctxOf(req).projectId ?? '' });
   const p = (req: FastifyRequest) => req.params as Params;
-  const body = (req: FastifyRequest) => (req.body ?? {}) as Dict;
+  const body = (req: FastifyRequest): Fields => (isFields(req.body) ? req.body : {});
+  const collection = (name: string) => d.controllers.find((c) => c.def.collection === name)!;
   app.get('/v2.0/agents/:id/dhcp-networks', async (req) => {
     admin(req, 'get_dhcp-networks');
-    const ids = await d.agents.networksOfAgent(p(req).id!);
-    const nets = await d.controllers.find((c) => c.def.collection === 'networks')!.list({ ctx: ctxOf(req), query: { id: ids.length ? ids : [''] } });
+    const ids = await agents.networksOfAgent(p(req).id!);
+    const nets = await collection('networks').list({ ctx: ctxOf(req), query: { id: ids.length ? ids : [''] } });
     return { networks: nets.networks };
   });
   app.post('/v2.0/agents/:id/dhcp-networks', async (req, reply) => {
     admin(req, 'create_dhcp-network');
-    await d.agents.bindNetwork(p(req).id!, String(body(req).network_id));
+    await agents.bindNetwork(p(req).id!, String(body(req).network_id));
     reply.code(201).send();
   });
   app.delete('/v2.0/agents/:id/dhcp-networks/:networkId', async (req, reply) => {
     admin(req, 'delete_dhcp-network');
-    await d.agents.unbindNetwork(p(req).id!, p(req).networkId!);
+    await agents.unbindNetwork(p(req).id!, p(req).networkId!);
     reply.code(204).send();
   });
   app.get('/v2.0/networks/:id/dhcp-agents', async (req) => {
     admin(req, 'get_dhcp-agents');
-    return { agents: (await d.agents.dhcpAgentsFor(p(req).id!)).map((a) => d.agents.view(a)) };
+    return { agents: (await agents.dhcpAgentsFor(p(req).id!)).map((a) => agents.view(a)) };
   });
   app.get('/v2.0/agents/:id/l3-routers', async (req) => {
     admin(req, 'get_l3-routers');
-    const ids = await d.agents.routersOfAgent(p(req).id!);
-    const routers = await d.controllers.find((c) => c.def.collection === 'routers')!.list({ ctx: ctxOf(req), query: { id: ids.length ? ids : [''] } });
+    const ids = await agents.routersOfAgent(p(req).id!);
+    const routers = await collection('routers').list({ ctx: ctxOf(req), query: { id: ids.length ? ids : [''] } });
     return { routers: routers.routers };
   });
   app.post('/v2.0/agents/:id/l3-routers', async (req, reply) => {
     admin(req, 'create_l3-router');
-    await d.agents.bindRouter(p(req).id!, String(body(req).router_id));
+    await agents.bindRouter(p(req).id!, String(body(req).router_id));
     reply.code(201).send();
   });
   app.delete('/v2.0/agents/:id/l3-routers/:routerId', async (req, reply) => {
     admin(req, 'delete_l3-router');
-    await d.agents.unbindRouter(p(req).id!, p(req).routerId!);
+    await agents.unbindRouter(p(req).id!, p(req).routerId!);
     reply.code(204).send();
   });
   app.get('/v2.0/routers/:id/l3-agents', async (req) => {
     admin(req, 'get_l3-agents');
-    return { agents: (await d.agents.l3AgentsFor(p(req).id!)).map((a) => d.agents.view(a)) };
+    return { agents: (await agents.l3AgentsFor(p(req).id!)).map((a) => agents.view(a)) };
   });
 }
 
@@ -260,7 +251,10 @@ export function serializeJson(payload: unknown): string {
   }
 }
 
-export function buildRoutes(d: RouteDeps): FastifyPluginAsync {
+/** The Network API, served by `managers`. */
+export function buildRoutes(managers: ApiManagers, o: ApiOptions): FastifyPluginAsync {
+  const d: RouteDeps = { baseUrl: o.baseUrl, controllers: resourceControllers(managers, o), managers, policy: o.policy };
+  const actions = memberActions(managers);
   return async (root) => {
     // Neutron reads every request body as JSON, whatever the Content-Type (clients such as the
     // Tempest plugin send PUTs without one)
@@ -289,7 +283,7 @@ export function buildRoutes(d: RouteDeps): FastifyPluginAsync {
       if (!ext) throw new ExtensionsNotFound([alias]);
       return { extension: ext };
     });
-    for (const a of d.actions) {
+    for (const a of actions) {
       const c = d.controllers.find((x) => x.def.path === a.path)!;
       app.put(`/v2.0/${a.path}/:id/${a.action}`, async (req) => c.action(info(req), (req.params as Params).id!, a.action, req.body, a.run));
     }
@@ -297,7 +291,7 @@ export function buildRoutes(d: RouteDeps): FastifyPluginAsync {
     registerAgentScheduler(app, d);
     for (const c of d.controllers) {
       registerResource(app, c);
-      if (c.def.collection in TAGGABLE) registerTags(app, c, d.tags);
+      if (isTaggable(c.def.collection)) registerTags(app, c, c.def.collection, managers.tags);
     }
   };
 }

@@ -3,11 +3,13 @@
  * (neutron_lib.db.api.retry_db_errors): a write runs in one transaction, and the whole
  * transaction is replayed when it lost a race the database reports (a unique-key collision on
  * an IP, MAC or segmentation id picked concurrently, a deadlock, SQLite busy). Also the
- * standard-attribute helpers: timestamps, revision numbers and `If-Match` constraints.
+ * standard-attribute helpers (timestamps, revision numbers, `If-Match` constraints), tags,
+ * and the reading of JSON columns.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { type Database, isRetryableError, isUniqueViolation, nowIso, transaction, withRetry } from '../../../common/db/index.js';
 import { RevisionNumberConstraintFailed } from '../errors.js';
+import { isJsonObject, type JsonObject, type StandardAttributes } from '../types/common.js';
 import type { NeutronDB } from './schema.js';
 
 export type Db = Kysely<NeutronDB>;
@@ -16,7 +18,7 @@ export type Tx = Transaction<NeutronDB>;
 /** Tables that carry standard attributes (revision_number, timestamps, description). */
 export type StandardTable = 'networks' | 'subnets' | 'ports' | 'routers' | 'floatingips' | 'securitygroups' | 'securitygrouprules' | 'subnetpools' | 'portforwardings';
 
-/** Marks errors raised on purpose inside a transaction so the retry loop does not replay them. */
+/** How many times a write that lost a race is replayed. */
 const RETRY_ATTEMPTS = 12;
 
 export class Store {
@@ -46,17 +48,24 @@ export function now(): string {
   return nowIso();
 }
 
-/** Neutron prints timestamps as "2016-03-08T20:19:41Z". */
-export function stamp(value: string): string {
-  return value;
+/** A JSON object column; anything else (empty, invalid, not an object) reads as {}. */
+export function parseJsonObject(text: string | null | undefined): JsonObject {
+  const value = parseJson(text);
+  return isJsonObject(value) ? value : {};
 }
 
-export function parseJson<T>(text: string | null | undefined, fallback: T): T {
-  if (text === null || text === undefined || text === '') return fallback;
+/** A JSON list-of-strings column; anything else reads as []. */
+export function parseJsonStrings(text: string | null | undefined): string[] {
+  const value = parseJson(text);
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function parseJson(text: string | null | undefined): unknown {
+  if (text === null || text === undefined || text === '') return undefined;
   try {
-    return JSON.parse(text) as T;
+    return JSON.parse(text) as unknown;
   } catch {
-    return fallback;
+    return undefined;
   }
 }
 
@@ -65,16 +74,18 @@ export function checkRevision(expected: number | undefined, current: number): vo
   if (expected !== undefined && Number(current) !== expected) throw new RevisionNumberConstraintFailed(expected, Number(current));
 }
 
+/** The columns that record a change of a standard-attribute row: set them with the row's other changes. */
+export function nextRevision(): { revision_number: RawBuilder<number>; updated_at: string } {
+  return { revision_number: sql<number>`revision_number + 1`, updated_at: now() };
+}
+
 /** Bumps revision_number and updated_at of one row (inside the caller's transaction). */
-export async function bumpRevision(db: Db, table: StandardTable, id: string, extra: Record<string, unknown> = {}): Promise<void> {
-  const anyDb = db as unknown as Kysely<any>;
-  const row = await anyDb.selectFrom(table).select('revision_number').where('id', '=', id).executeTakeFirst();
-  if (!row) return;
-  await anyDb.updateTable(table).set({ ...extra, revision_number: Number(row.revision_number) + 1, updated_at: now() }).where('id', '=', id).execute();
+export async function bumpRevision(db: Db, table: StandardTable, id: string): Promise<void> {
+  await db.updateTable(table).set(nextRevision()).where('id', '=', id).execute();
 }
 
 /** The standard attributes of a row, as the API shows them. */
-export function standardView(row: { description: string; revision_number: number; created_at: string; updated_at: string }): Record<string, unknown> {
+export function standardView(row: StandardAttributes): StandardAttributes {
   return {
     description: row.description,
     revision_number: Number(row.revision_number),

@@ -20,20 +20,11 @@ import type { Db } from '../db/store.js';
 import {
   InvalidInput, InvalidIpForNetwork, InvalidIpForSubnet, IpAddressGenerationFailure, IpAddressInUse,
 } from '../errors.js';
+import type { FixedIp, FixedIpRequest } from '../types/port.js';
 import { isAutoAddressSubnet, ROUTER_INTERFACE_OWNERS, subnetIpValid } from './pools.js';
 
 /** How many of the lowest free addresses a request chooses among (neutrondb_ipam MAX_WIN). */
 const WINDOW = 1000;
-
-export interface FixedIp {
-  subnet_id: string;
-  ip_address: string;
-}
-
-export interface FixedIpRequest {
-  subnet_id?: string;
-  ip_address?: string;
-}
 
 export interface PortAddressing {
   id: string;
@@ -43,6 +34,10 @@ export interface PortAddressing {
 }
 
 export type SubnetForIpam = Pick<SubnetRow, 'id' | 'network_id' | 'ip_version' | 'cidr' | 'gateway_ip' | 'ipv6_address_mode' | 'ipv6_ra_mode'> & { service_types: string[] };
+
+function ipVersion(subnet: SubnetForIpam): 4 | 6 {
+  return Number(subnet.ip_version) === 6 ? 6 : 4;
+}
 
 /** Locks the subnets' rows for the rest of the transaction (no-op on SQLite). */
 export async function lockSubnets(tx: Db, subnetIds: string[]): Promise<void> {
@@ -59,7 +54,7 @@ async function pools(tx: Db, subnetId: string, version: 4 | 6): Promise<IpRange[
 
 /** A free address of the subnet's pools, or undefined when they are exhausted. */
 async function pickFree(tx: Db, subnet: SubnetForIpam): Promise<string | undefined> {
-  const version = Number(subnet.ip_version) as 4 | 6;
+  const version = ipVersion(subnet);
   const ranges = await pools(tx, subnet.id, version);
   const used = new Set((await tx.selectFrom('ipallocations').select('ip_address').where('subnet_id', '=', subnet.id).execute())
     .map((r) => parseIp(r.ip_address)?.value));
@@ -77,7 +72,7 @@ async function insert(tx: Db, port: PortAddressing, subnetId: string, ip: string
 }
 
 async function allocateSpecific(tx: Db, port: PortAddressing, subnet: SubnetForIpam, ip: string): Promise<FixedIp> {
-  const canonical = formatIp(Number(subnet.ip_version) as 4 | 6, parseIp(ip)!.value);
+  const canonical = formatIp(ipVersion(subnet), parseIp(ip)!.value);
   const taken = await tx.selectFrom('ipallocations').select('port_id').where('subnet_id', '=', subnet.id).where('ip_address', '=', canonical).executeTakeFirst();
   if (taken) throw new IpAddressInUse(port.network_id, canonical);
   await insert(tx, port, subnet.id, canonical);
@@ -127,7 +122,7 @@ function subnetFor(req: FixedIpRequest, subnets: SubnetForIpam[], port: PortAddr
  */
 export async function allocateForPort(tx: Db, port: PortAddressing, requested: FixedIpRequest[] | undefined, subnets: SubnetForIpam[]): Promise<FixedIp[]> {
   const isRouter = ROUTER_INTERFACE_OWNERS.includes(port.device_owner);
-  const plan: Array<{ subnet: SubnetForIpam; ip?: string } | { any: SubnetForIpam[] }> = [];
+  const plan: Array<{ subnet: SubnetForIpam; ip?: string } | { anyOf: SubnetForIpam[] }> = [];
   if (requested !== undefined) {
     for (const req of requested) {
       const s = subnetFor(req, subnets, port);
@@ -151,17 +146,17 @@ export async function allocateForPort(tx: Db, port: PortAddressing, requested: F
     const v4 = usable.filter((s) => Number(s.ip_version) === 4);
     const v6Stateful = usable.filter((s) => Number(s.ip_version) === 6 && !isAutoAddressSubnet(s));
     const v6Auto = usable.filter((s) => isAutoAddressSubnet(s));
-    if (v4.length) plan.push({ any: v4 });
-    if (v6Stateful.length) plan.push({ any: v6Stateful });
+    if (v4.length) plan.push({ anyOf: v4 });
+    if (v6Stateful.length) plan.push({ anyOf: v6Stateful });
     if (!isRouter) for (const s of v6Auto) plan.push({ subnet: s, ip: eui64Address(parseCidr(s.cidr)!, port.mac_address) });
   }
-  const lockIds = plan.flatMap((p) => ('any' in p ? p.any.map((s) => s.id) : [p.subnet.id]));
+  const lockIds = plan.flatMap((p) => ('anyOf' in p ? p.anyOf.map((s) => s.id) : [p.subnet.id]));
   await lockSubnets(tx, lockIds);
   // specific addresses first, as upstream sorts them
   plan.sort((a, b) => Number(!('ip' in a && a.ip)) - Number(!('ip' in b && b.ip)));
   const out: FixedIp[] = [];
   for (const p of plan) {
-    if ('any' in p) out.push(await allocateAny(tx, port, p.any));
+    if ('anyOf' in p) out.push(await allocateAny(tx, port, p.anyOf));
     else if (p.ip !== undefined) out.push(await allocateSpecific(tx, port, p.subnet, p.ip));
     else out.push(await allocateAny(tx, port, [p.subnet]));
   }

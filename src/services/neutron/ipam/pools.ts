@@ -7,11 +7,7 @@ import {
   type Cidr, cidrContains, cidrFirst, cidrLast, defaultPools, formatIp, type IpAddress, type IpRange, parseIp, rangesOverlap,
 } from '../common/netaddr.js';
 import { InvalidAllocationPool, OutOfBoundsAllocationPool, OverlappingAllocationPools } from '../errors.js';
-
-export interface PoolText {
-  start: string;
-  end: string;
-}
+import type { AllocationPool } from '../types/subnet.js';
 
 export const ROUTER_PORT_OWNERS = ['network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface', 'network:router_gateway'];
 export const ROUTER_INTERFACE_OWNERS = ['network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface'];
@@ -20,7 +16,7 @@ export function rangeText(r: IpRange): string {
   return `${formatIp(r.version, r.first)}-${formatIp(r.version, r.last)}`;
 }
 
-export function poolToText(r: IpRange): PoolText {
+export function poolToText(r: IpRange): AllocationPool {
   return { start: formatIp(r.version, r.first), end: formatIp(r.version, r.last) };
 }
 
@@ -30,7 +26,7 @@ export function generatePools(cidr: Cidr, gateway: string | null): IpRange[] {
 }
 
 /** Validates requested pools against the subnet (order, bounds, overlaps) and returns them as ranges. */
-export function validatePools(pools: PoolText[], cidr: Cidr, cidrText: string): IpRange[] {
+export function validatePools(pools: AllocationPool[], cidr: Cidr, cidrText: string): IpRange[] {
   let firstAllowed = cidrFirst(cidr);
   let lastAllowed = cidrLast(cidr);
   if (cidr.version === 4) {

@@ -4,45 +4,41 @@
  * withdrawn (AddressScopeUpdateError).
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { NeutronContext } from '../context.js';
-import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/listing.js';
+import type { NeutronContext } from '../common/context.js';
+import { applyFilters, columnsOf, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
 import type { AddressScopeRow } from '../db/schema.js';
 import type { Db, Store } from '../db/store.js';
 import { AddressScopeInUse, AddressScopeNotFound, AddressScopeUpdateError } from '../errors.js';
-import type { Dict, ResourceHandlers } from './types.js';
+import type { AddressScope, AddressScopeCreate, AddressScopeUpdate } from '../types/subnet-pool.js';
+import type { ResourceHandlers } from './types.js';
 import { sharedFilter, sharedOrOwned } from './visibility.js';
 
-const spec: ListSpec = {
+const spec: ListSpec<'address_scopes'> = {
   table: 'address_scopes',
   columns: {
-    id: { column: 'id', kind: 'string' },
-    name: { column: 'name', kind: 'string' },
-    project_id: { column: 'project_id', kind: 'string' },
-    shared: { column: 'shared', kind: 'bool' },
-    ip_version: { column: 'ip_version', kind: 'int' },
+    ...stringColumns<'address_scopes'>('id', 'name', 'project_id'),
+    ...columnsOf<'address_scopes'>('bool', 'shared'),
+    ...columnsOf<'address_scopes'>('int', 'ip_version'),
   },
 };
 
-function view(r: AddressScopeRow, granted: boolean): Dict {
+function view(r: AddressScopeRow, granted: boolean): AddressScope {
   return { id: r.id, name: r.name, tenant_id: r.project_id, project_id: r.project_id, shared: Boolean(Number(r.shared)) || granted, ip_version: Number(r.ip_version) };
 }
 
-export class AddressScopeManager implements ResourceHandlers {
+export class AddressScopeManager implements ResourceHandlers<AddressScope, AddressScopeCreate, AddressScopeUpdate> {
   constructor(private readonly store: Store) {}
 
-  private visible(ctx: NeutronContext, qb: any): any {
-    return ctx.unscoped ? qb : qb.where(sharedOrOwned(ctx, 'address_scopes', 'address_scope'));
-  }
-
-  async list(ctx: NeutronContext, q: ListQuery): Promise<Dict[]> {
-    const withShared: ListSpec = { ...spec, hooks: { shared: sharedFilter(ctx, 'address_scopes', 'address_scope') } };
-    const qb = applyFilters(this.visible(ctx, (this.store.db as Kysely<any>).selectFrom('address_scopes').selectAll('address_scopes')), withShared, q.filters);
-    return this.views(ctx, await runPaged<AddressScopeRow>(this.store.db, qb, spec, q));
+  async list(ctx: NeutronContext, q: ListQuery): Promise<AddressScope[]> {
+    const withShared: ListSpec<'address_scopes'> = { ...spec, hooks: { shared: sharedFilter(ctx, 'address_scopes', 'address_scope') } };
+    let qb = this.store.db.selectFrom('address_scopes').selectAll('address_scopes');
+    if (!ctx.unscoped) qb = qb.where(sharedOrOwned(ctx, 'address_scopes', 'address_scope'));
+    qb = applyFilters(qb, withShared, q.filters);
+    return this.views(ctx, await runPaged(this.store.db, qb, spec, q));
   }
 
   /** `shared` is also true for the caller when an RBAC policy shares the scope with it. */
-  private async views(ctx: NeutronContext, rows: AddressScopeRow[]): Promise<Dict[]> {
+  private async views(ctx: NeutronContext, rows: AddressScopeRow[]): Promise<AddressScope[]> {
     if (rows.length === 0) return [];
     const grants = await this.store.db.selectFrom('rbac_policies').select(['object_id', 'target_project'])
       .where('object_type', '=', 'address_scope').where('object_id', 'in', rows.map((r) => r.id)).execute();
@@ -50,30 +46,32 @@ export class AddressScopeManager implements ResourceHandlers {
   }
 
   async getRow(ctx: NeutronContext, id: string, db: Db = this.store.db): Promise<AddressScopeRow> {
-    const row = await this.visible(ctx, (db as Kysely<any>).selectFrom('address_scopes').selectAll('address_scopes').where('address_scopes.id', '=', id)).executeTakeFirst();
+    let qb = db.selectFrom('address_scopes').selectAll('address_scopes').where('address_scopes.id', '=', id);
+    if (!ctx.unscoped) qb = qb.where(sharedOrOwned(ctx, 'address_scopes', 'address_scope'));
+    const row = await qb.executeTakeFirst();
     if (!row) throw new AddressScopeNotFound(id);
-    return row as AddressScopeRow;
+    return row;
   }
 
-  async get(ctx: NeutronContext, id: string): Promise<Dict> {
+  async get(ctx: NeutronContext, id: string): Promise<AddressScope> {
     return (await this.views(ctx, [await this.getRow(ctx, id)]))[0]!;
   }
 
-  async create(_ctx: NeutronContext, body: Dict): Promise<Dict> {
+  async create(_ctx: NeutronContext, body: AddressScopeCreate): Promise<AddressScope> {
     const row: AddressScopeRow = {
-      id: randomUUID(), project_id: String(body.project_id), name: String(body.name ?? ''), shared: body.shared === true ? 1 : 0, ip_version: Number(body.ip_version),
+      id: randomUUID(), project_id: body.project_id, name: body.name ?? '', shared: body.shared === true ? 1 : 0, ip_version: Number(body.ip_version),
     };
     await this.store.db.insertInto('address_scopes').values(row).execute();
     return view(row, false);
   }
 
-  async update(ctx: NeutronContext, id: string, body: Dict): Promise<Dict> {
+  async update(ctx: NeutronContext, id: string, body: AddressScopeUpdate): Promise<AddressScope> {
     await this.store.write(async (tx) => {
       const row = await this.getRow(ctx, id, tx);
       if (!ctx.unscoped && row.project_id !== ctx.projectId) throw new AddressScopeNotFound(id);
       const set: Partial<AddressScopeRow> = {};
-      if ('name' in body) set.name = String(body.name);
-      if ('shared' in body) {
+      if (body.name !== undefined) set.name = body.name;
+      if (body.shared !== undefined) {
         if (Number(row.shared) && body.shared === false) throw new AddressScopeUpdateError(id, 'Shared address scope can\'t be unshared');
         set.shared = body.shared ? 1 : 0;
       }

@@ -5,14 +5,14 @@
  * routers onto L3 agents (the least loaded alive agent), with the agent-scheduler API's views.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { NeutronContext } from '../context.js';
-import { applyFilters, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
+import type { NeutronContext } from '../common/context.js';
+import { applyFilters, columnsOf, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
 import type { AgentRow } from '../db/schema.js';
-import { type Db, now, parseJson, type Store } from '../db/store.js';
+import { type Db, now, parseJsonObject, type Store } from '../db/store.js';
 import { AgentNotFound, HTTPConflict, NetworkNotFound, NeutronBadRequest, RouterNotFound } from '../errors.js';
 import type { AgentInfo } from '../ml2/driver-api.js';
-import type { Dict, ResourceHandlers } from './types.js';
+import type { Agent, AgentState, AgentUpdate, AvailabilityZone, ZoneResource } from '../types/agent.js';
+import type { ResourceHandlers } from './types.js';
 
 export const AGENT_TYPE_DHCP = 'DHCP agent';
 export const AGENT_TYPE_L3 = 'L3 agent';
@@ -20,33 +20,27 @@ export const AGENT_NEW = 'new';
 export const AGENT_ALIVE = 'alive';
 export const AGENT_REVIVED = 'revived';
 
-/** What an agent sends in report_state (agent_state['agent_state']). */
-export interface AgentState {
-  binary: string;
-  host: string;
-  topic: string;
-  agent_type: string;
-  configurations?: Record<string, unknown>;
-  availability_zone?: string;
-  resource_versions?: Record<string, unknown>;
-  start_flag?: boolean;
-  resources_synced?: boolean;
-}
-
-const spec: ListSpec = {
+const spec: ListSpec<'agents'> = {
   table: 'agents',
   columns: {
-    ...stringColumns('id', 'agent_type', 'binary', 'topic', 'host', 'description', 'availability_zone'),
-    admin_state_up: { column: 'admin_state_up', kind: 'bool' },
+    ...stringColumns<'agents'>('id', 'agent_type', 'binary', 'topic', 'host', 'description', 'availability_zone'),
+    ...columnsOf<'agents'>('bool', 'admin_state_up'),
   },
 };
+
+/** What report_state answers: new, alive or revived. */
+export interface AgentReport {
+  status: string;
+  id: string;
+  adminStateUp: boolean;
+}
 
 /** Agent timestamps as Neutron shows them: "2017-09-12 19:40:38". */
 function apiTime(iso: string): string {
   return iso.replace('T', ' ').replace(/(\.\d+)?Z$/, '');
 }
 
-export class AgentManager implements ResourceHandlers {
+export class AgentManager implements ResourceHandlers<Agent, never, AgentUpdate> {
   constructor(private readonly store: Store, private readonly downTimeSeconds: number, private readonly agentsPerNetwork: number) {}
 
   private get db(): Db {
@@ -57,7 +51,7 @@ export class AgentManager implements ResourceHandlers {
     return Date.now() - Date.parse(row.heartbeat_timestamp) <= this.downTimeSeconds * 1000;
   }
 
-  view(r: AgentRow): Dict {
+  view(r: AgentRow): Agent {
     return {
       id: r.id,
       agent_type: r.agent_type,
@@ -69,20 +63,18 @@ export class AgentManager implements ResourceHandlers {
       started_at: apiTime(r.started_at),
       heartbeat_timestamp: apiTime(r.heartbeat_timestamp),
       alive: this.isAlive(r),
-      configurations: parseJson<Dict>(r.configurations, {}),
+      configurations: parseJsonObject(r.configurations),
       description: r.description,
       availability_zone: r.availability_zone,
       resources_synced: r.resources_synced === null ? null : Boolean(Number(r.resources_synced)),
     };
   }
 
-  async list(_ctx: NeutronContext, q: ListQuery): Promise<Dict[]> {
-    const filters = { ...q.filters };
-    const alive = filters.alive;
-    delete filters.alive;
-    const qb = applyFilters((this.db as Kysely<any>).selectFrom('agents').selectAll('agents'), spec, filters);
-    let rows = (await runPaged<AgentRow>(this.db, qb, spec, { ...q, filters })).map((r) => this.view(r));
-    if (alive?.length) rows = rows.filter((r) => alive.map((a) => String(a).toLowerCase() === 'true').includes(Boolean(r.alive)));
+  async list(_ctx: NeutronContext, q: ListQuery): Promise<Agent[]> {
+    const { alive, ...filters } = q.filters;
+    const qb = applyFilters(this.db.selectFrom('agents').selectAll('agents'), spec, filters);
+    let rows = (await runPaged(this.db, qb, spec, { ...q, filters })).map((r) => this.view(r));
+    if (alive?.length) rows = rows.filter((r) => alive.map((a) => String(a).toLowerCase() === 'true').includes(r.alive));
     return rows;
   }
 
@@ -92,15 +84,15 @@ export class AgentManager implements ResourceHandlers {
     return row;
   }
 
-  async get(_ctx: NeutronContext, id: string): Promise<Dict> {
+  async get(_ctx: NeutronContext, id: string): Promise<Agent> {
     return this.view(await this.getRow(id));
   }
 
-  async update(_ctx: NeutronContext, id: string, body: Dict): Promise<Dict> {
+  async update(_ctx: NeutronContext, id: string, body: AgentUpdate): Promise<Agent> {
     await this.getRow(id);
     const set: Partial<AgentRow> = {};
     if ('admin_state_up' in body) set.admin_state_up = body.admin_state_up ? 1 : 0;
-    if ('description' in body) set.description = body.description === null ? null : String(body.description);
+    if (body.description !== undefined) set.description = body.description;
     if (Object.keys(set).length) await this.db.updateTable('agents').set(set).where('id', '=', id).execute();
     return this.view(await this.getRow(id));
   }
@@ -111,7 +103,7 @@ export class AgentManager implements ResourceHandlers {
   }
 
   /** report_state: registers a new agent or refreshes its heartbeat; returns new/alive/revived. */
-  async createOrUpdate(state: AgentState): Promise<{ status: string; id: string; adminStateUp: boolean }> {
+  async createOrUpdate(state: AgentState): Promise<AgentReport> {
     return this.store.write(async (tx) => {
       const t = now();
       const existing = await tx.selectFrom('agents').selectAll().where('agent_type', '=', state.agent_type).where('host', '=', state.host).executeTakeFirst();
@@ -119,7 +111,7 @@ export class AgentManager implements ResourceHandlers {
         binary: state.binary, topic: state.topic, configurations: JSON.stringify(state.configurations ?? {}),
         ...(state.availability_zone !== undefined ? { availability_zone: state.availability_zone } : {}),
         ...(state.resources_synced !== undefined ? { resources_synced: state.resources_synced ? 1 : 0 } : {}),
-        load: Number((state.configurations as Record<string, unknown> | undefined)?.networks ?? (state.configurations as Record<string, unknown> | undefined)?.routers ?? 0) || 0,
+        load: Number(state.configurations?.networks ?? state.configurations?.routers ?? 0) || 0,
       };
       if (existing) {
         const status = this.isAlive(existing) ? AGENT_ALIVE : AGENT_REVIVED;
@@ -143,27 +135,33 @@ export class AgentManager implements ResourceHandlers {
     const rows = await this.db.selectFrom('agents').selectAll().where('agent_type', '=', agentType).where('host', '=', host).execute();
     return rows.map((r) => ({
       id: r.id, agentType: r.agent_type, host: r.host, alive: this.isAlive(r), adminStateUp: Boolean(Number(r.admin_state_up)),
-      configurations: parseJson<Record<string, unknown>>(r.configurations, {}),
+      configurations: parseJsonObject(r.configurations),
     }));
   }
 
   /** GET /v2.0/availability_zones: zones of DHCP (network) and L3 (router) agents. */
-  async availabilityZones(): Promise<Dict[]> {
+  async availabilityZones(): Promise<AvailabilityZone[]> {
     const rows = await this.db.selectFrom('agents').select(['agent_type', 'availability_zone', 'admin_state_up', 'heartbeat_timestamp'])
       .where('agent_type', 'in', [AGENT_TYPE_DHCP, AGENT_TYPE_L3]).where('availability_zone', 'is not', null).execute();
-    const zones = new Map<string, Dict>();
+    const zones = new Map<string, AvailabilityZone>();
     for (const r of rows) {
-      const resource = r.agent_type === AGENT_TYPE_DHCP ? 'network' : 'router';
+      const resource: ZoneResource = r.agent_type === AGENT_TYPE_DHCP ? 'network' : 'router';
       const key = `${r.availability_zone}|${resource}`;
       const available = Boolean(Number(r.admin_state_up)) && this.isAlive(r);
       const prev = zones.get(key);
-      if (!prev || available) zones.set(key, { name: r.availability_zone, resource, state: available ? 'available' : 'unavailable' });
+      if (!prev || available) zones.set(key, { name: r.availability_zone ?? '', resource, state: available ? 'available' : 'unavailable' });
     }
     return [...zones.values()];
   }
 
-  async zoneNames(resource: 'network' | 'router'): Promise<string[]> {
-    return (await this.availabilityZones()).filter((z) => z.resource === resource).map((z) => String(z.name));
+  /** The zones a list request asks for (filters on name, resource and state). */
+  async listAvailabilityZones(q: ListQuery): Promise<AvailabilityZone[]> {
+    const attribute = (z: AvailabilityZone, key: string) => (key === 'name' ? z.name : key === 'resource' ? z.resource : key === 'state' ? z.state : undefined);
+    return (await this.availabilityZones()).filter((z) => Object.entries(q.filters).every(([k, vals]) => vals.map(String).includes(String(attribute(z, k)))));
+  }
+
+  async zoneNames(resource: ZoneResource): Promise<string[]> {
+    return (await this.availabilityZones()).filter((z) => z.resource === resource).map((z) => z.name);
   }
 
   /** Zones of the DHCP agents hosting each network. */

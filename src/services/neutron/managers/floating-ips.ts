@@ -3,26 +3,29 @@
  * network:floatingip port, associated with a project port's fixed IPv4 address through the
  * router that connects that port's subnet to the external network
  * (ExternalGatewayForFloatingIPNotFound when none does). Status stays DOWN until an L3 agent
- * reports it (update_floatingip_statuses).
+ * reports it (update_floatingip_statuses). Unused floating IPs go with their external network
+ * (network BEFORE_DELETE); a port being deleted loses its floating IPs, and the port API may
+ * not delete a floating IP's own port (port BEFORE_DELETE).
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { NeutronContext } from '../context.js';
-import { isSet } from '../api/attributes/spec.js';
-import { formatIp, parseIp } from '../common/netaddr.js';
-import { applyFilters, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
+import { isSet } from '../common/attributes.js';
+import type { NeutronContext } from '../common/context.js';
+import { type EventRegistry, type NetworkDeleting, type PortDeleting, PRIORITY_CHECK, PRIORITY_RELEASE } from '../common/events.js';
+import { parseIp } from '../common/netaddr.js';
+import { applyFilters, columnsOf, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
 import type { FloatingIpRow } from '../db/schema.js';
-import { bumpRevision, checkRevision, type Db, groupBy, now, setTags, standardView, type Store, tagsOf } from '../db/store.js';
+import { checkRevision, type Db, groupBy, nextRevision, now, setTags, standardView, type Store, tagsOf } from '../db/store.js';
 import {
-  ExternalGatewayForFloatingIPNotFound, FloatingIPNotFound, FloatingIPPortAlreadyAssociated, IpAddressGenerationFailure,
-  NeutronBadRequest, PortNotFound,
-  FipInUseByPortForwarding,
+  ExternalGatewayForFloatingIPNotFound, FipInUseByPortForwarding, FloatingIPNotFound, FloatingIPPortAlreadyAssociated,
+  IpAddressGenerationFailure, NeutronBadRequest, PortNotFound, ServicePortInUse,
 } from '../errors.js';
-import type { EventBus } from '../events.js';
+import type { WriteOptions } from '../types/common.js';
+import type { FloatingIp, FloatingIpCreate, FloatingIpUpdate } from '../types/floating-ip.js';
+import type { FixedIpRequest, Port } from '../types/port.js';
 import type { NetworkManager } from './networks.js';
 import type { PortManager } from './ports.js';
-import type { RouterManager } from './routers.js';
-import type { Dict, ResourceHandlers, WriteOptions } from './types.js';
+import { L3_PORT_OWNERS, type RouterManager } from './routers.js';
+import type { ResourceHandlers } from './types.js';
 import { ownedBy } from './visibility.js';
 
 export const DEVICE_OWNER_FLOATINGIP = 'network:floatingip';
@@ -32,47 +35,63 @@ export interface FloatingIpDeps {
   networks: NetworkManager;
   ports: PortManager;
   routers: RouterManager;
-  events: EventBus;
+  events: EventRegistry;
 }
 
-const spec: ListSpec = {
+const spec: ListSpec<'floatingips'> = {
   table: 'floatingips',
   tagType: 'floatingips',
   columns: {
-    ...stringColumns('id', 'project_id', 'floating_ip_address', 'floating_network_id', 'router_id', 'fixed_ip_address', 'status',
+    ...stringColumns<'floatingips'>('id', 'project_id', 'floating_ip_address', 'floating_network_id', 'router_id', 'fixed_ip_address', 'status',
       'description', 'created_at', 'updated_at', 'dns_name', 'dns_domain'),
+    ...columnsOf<'floatingips'>('int', 'revision_number'),
     port_id: { column: 'fixed_port_id', kind: 'string' },
-    revision_number: { column: 'revision_number', kind: 'int' },
   },
 };
 
-export class FloatingIpManager implements ResourceHandlers {
-  constructor(private readonly d: FloatingIpDeps) {}
+/** The association a request asks for: the port, its fixed IP and the router between them. */
+interface Association {
+  portId: string;
+  fixedIp: string;
+  routerId: string;
+}
+
+export class FloatingIpManager implements ResourceHandlers<FloatingIp, FloatingIpCreate, FloatingIpUpdate> {
+  constructor(private readonly d: FloatingIpDeps) {
+    // these floating IPs' ports would keep the network in use: they go before the ports' check
+    d.events.subscribe('network', 'before_delete', (e) => this.deleteForNetwork(e), PRIORITY_RELEASE);
+    d.events.subscribe('port', 'before_delete', (e) => this.preventPortDeletion(e), PRIORITY_CHECK);
+    d.events.subscribe('port', 'before_delete', ({ ctx, port }) => this.disassociatePort(ctx, port.id));
+  }
 
   private get db(): Db {
     return this.d.store.db;
   }
 
-  private visible(ctx: NeutronContext, qb: any): any {
-    return ctx.unscoped ? qb : qb.where(ownedBy(ctx, 'floatingips.project_id'));
-  }
-
-  async list(ctx: NeutronContext, q: ListQuery): Promise<Dict[]> {
-    const qb = applyFilters(this.visible(ctx, (this.db as Kysely<any>).selectFrom('floatingips').selectAll('floatingips')), spec, q.filters);
-    return this.view(await runPaged<FloatingIpRow>(this.db, qb, spec, q));
+  async list(ctx: NeutronContext, q: ListQuery): Promise<FloatingIp[]> {
+    let qb = this.db.selectFrom('floatingips').selectAll('floatingips');
+    if (!ctx.unscoped) qb = qb.where(ownedBy(ctx, 'floatingips'));
+    qb = applyFilters(qb, spec, q.filters);
+    return this.view(await runPaged(this.db, qb, spec, q));
   }
 
   async getRow(ctx: NeutronContext, id: string, db: Db = this.db): Promise<FloatingIpRow> {
-    const row = await this.visible(ctx, (db as Kysely<any>).selectFrom('floatingips').selectAll('floatingips').where('floatingips.id', '=', id)).executeTakeFirst();
+    let qb = db.selectFrom('floatingips').selectAll('floatingips').where('floatingips.id', '=', id);
+    if (!ctx.unscoped) qb = qb.where(ownedBy(ctx, 'floatingips'));
+    const row = await qb.executeTakeFirst();
     if (!row) throw new FloatingIPNotFound(id);
-    return row as FloatingIpRow;
+    return row;
   }
 
-  async get(ctx: NeutronContext, id: string): Promise<Dict> {
-    return (await this.view([await this.getRow(ctx, id)]))[0]!;
+  async get(ctx: NeutronContext, id: string): Promise<FloatingIp> {
+    return this.viewOne(await this.getRow(ctx, id));
   }
 
-  async view(rows: FloatingIpRow[], db: Db = this.db): Promise<Dict[]> {
+  private async viewOne(row: FloatingIpRow): Promise<FloatingIp> {
+    return (await this.view([row]))[0]!;
+  }
+
+  async view(rows: FloatingIpRow[], db: Db = this.db): Promise<FloatingIp[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const portIds = rows.map((r) => r.fixed_port_id).filter((x): x is string => Boolean(x));
@@ -82,7 +101,7 @@ export class FloatingIpManager implements ResourceHandlers {
       tagsOf(db, 'floatingips', ids),
     ]);
     const pfBy = groupBy(pfs, (p) => p.floatingip_id);
-    return rows.map((r) => {
+    return rows.map((r): FloatingIp => {
       const port = ports.find((p) => p.id === r.fixed_port_id);
       return {
         id: r.id,
@@ -111,7 +130,7 @@ export class FloatingIpManager implements ResourceHandlers {
   }
 
   /** Internal port, fixed IP and router of an association request (_get_assoc_data). */
-  private async assocData(ctx: NeutronContext, fip: { project_id: string; floating_network_id: string; id: string }, portId: string, fixedIp: unknown): Promise<{ portId: string; fixedIp: string; routerId: string }> {
+  private async assocData(ctx: NeutronContext, fip: { project_id: string; floating_network_id: string; id: string }, portId: string, fixedIp: string | null | undefined): Promise<Association> {
     const port = await this.d.ports.findRow(ctx, portId);
     if (!port) throw new PortNotFound(portId);
     if (port.project_id !== fip.project_id && !ctx.isAdmin) {
@@ -122,10 +141,9 @@ export class FloatingIpManager implements ResourceHandlers {
       .select(['ipallocations.ip_address', 'ipallocations.subnet_id', 'subnets.gateway_ip']).where('ipallocations.port_id', '=', portId).execute();
     let chosen: (typeof ips)[number] | undefined;
     if (isSet(fixedIp)) {
-      const addr = String(fixedIp);
-      if (parseIp(addr)?.version !== 4) throw new NeutronBadRequest('floatingip', `Cannot process floating IP association with ${addr}, since that is not an IPv4 address`);
-      chosen = ips.find((i) => i.ip_address === addr);
-      if (!chosen) throw new NeutronBadRequest('floatingip', `Port ${portId} does not have fixed ip ${addr}`);
+      if (parseIp(fixedIp)?.version !== 4) throw new NeutronBadRequest('floatingip', `Cannot process floating IP association with ${fixedIp}, since that is not an IPv4 address`);
+      chosen = ips.find((i) => i.ip_address === fixedIp);
+      if (!chosen) throw new NeutronBadRequest('floatingip', `Port ${portId} does not have fixed ip ${fixedIp}`);
     } else {
       const v4 = ips.filter((i) => parseIp(i.ip_address)?.version === 4);
       if (v4.length === 0) throw new NeutronBadRequest('floatingip', `Cannot add floating IP to port ${portId} that has no fixed IPv4 addresses`);
@@ -140,65 +158,65 @@ export class FloatingIpManager implements ResourceHandlers {
     return { portId, fixedIp: chosen.ip_address, routerId };
   }
 
-  async create(ctx: NeutronContext, body: Dict): Promise<Dict> {
-    const netId = String(body.floating_network_id);
+  async create(ctx: NeutronContext, body: FloatingIpCreate): Promise<FloatingIp> {
+    const netId = body.floating_network_id;
     const net = await this.d.networks.findRow(ctx, netId);
     if (!net || !Number(net.router_external)) throw new NeutronBadRequest('floatingip', `Network ${netId} is not a valid external network`);
     const v4 = await this.db.selectFrom('subnets').select('id').where('network_id', '=', netId).where('ip_version', '=', 4).execute();
     if (v4.length === 0) throw new NeutronBadRequest('floatingip', `Network ${netId} does not contain any IPv4 subnet`);
     const id = randomUUID();
-    const projectId = String(body.project_id);
-    const fixedIps: Array<{ subnet_id?: string; ip_address?: string }> = [];
+    const projectId = body.project_id;
+    const fixedIps: FixedIpRequest[] = [];
     if (isSet(body.subnet_id) || isSet(body.floating_ip_address)) {
-      const entry: { subnet_id?: string; ip_address?: string } = {};
+      const entry: FixedIpRequest = {};
       if (isSet(body.subnet_id)) {
-        const sub = await this.db.selectFrom('subnets').select(['id', 'network_id']).where('id', '=', String(body.subnet_id)).executeTakeFirst();
-        if (!sub || sub.network_id !== netId) throw new NeutronBadRequest('floatingip', `Invalid subnet ${String(body.subnet_id)} for network ${netId}`);
+        const sub = await this.db.selectFrom('subnets').select(['id', 'network_id']).where('id', '=', body.subnet_id).executeTakeFirst();
+        if (!sub || sub.network_id !== netId) throw new NeutronBadRequest('floatingip', `Invalid subnet ${body.subnet_id} for network ${netId}`);
         entry.subnet_id = sub.id;
       }
-      if (isSet(body.floating_ip_address)) entry.ip_address = String(body.floating_ip_address);
+      if (isSet(body.floating_ip_address)) entry.ip_address = body.floating_ip_address;
       fixedIps.push(entry);
     } else {
       for (const s of v4) fixedIps.push({ subnet_id: s.id });
     }
     // association data first: a bad port must not leave a floating IP port behind
     const assoc = isSet(body.port_id)
-      ? await this.assocData(ctx, { project_id: projectId, floating_network_id: netId, id }, String(body.port_id), body.fixed_ip_address)
+      ? await this.assocData(ctx, { project_id: projectId, floating_network_id: netId, id }, body.port_id, body.fixed_ip_address)
       : undefined;
     if (!assoc && isSet(body.fixed_ip_address)) throw new NeutronBadRequest('floatingip', 'fixed_ip_address cannot be specified without a port_id');
     const port = await this.createFipPort(ctx, netId, id, fixedIps.length > 1 ? undefined : fixedIps);
-    const v4ip = (port.fixed_ips as Array<{ ip_address: string }>).find((f) => parseIp(f.ip_address)?.version === 4);
+    const v4ip = port.fixed_ips.find((f) => parseIp(f.ip_address)?.version === 4);
     if (!v4ip) {
-      await this.d.ports.deleteInternal(ctx.elevated(), String(port.id));
+      await this.d.ports.deleteInternal(ctx.elevated(), port.id);
       throw new NeutronBadRequest('floatingip', `No IPv4 address could be allocated on network ${netId}`);
     }
     const t = now();
     const row: FloatingIpRow = {
-      id, project_id: projectId, floating_ip_address: v4ip.ip_address, floating_network_id: netId, floating_port_id: String(port.id),
+      id, project_id: projectId, floating_ip_address: v4ip.ip_address, floating_network_id: netId, floating_port_id: port.id,
       fixed_port_id: assoc?.portId ?? null, fixed_ip_address: assoc?.fixedIp ?? null, router_id: assoc?.routerId ?? null, status: 'DOWN',
-      dns_name: String(body.dns_name ?? ''), dns_domain: String(body.dns_domain ?? ''),
-      description: String(body.description ?? ''), revision_number: 0, created_at: t, updated_at: t,
+      dns_name: body.dns_name ?? '', dns_domain: body.dns_domain ?? '',
+      description: body.description ?? '', revision_number: 0, created_at: t, updated_at: t,
     };
     try {
       await this.d.store.write(async (tx) => {
         await tx.insertInto('floatingips').values(row).execute();
-        if (isSet(body.tags)) await setTags(tx, 'floatingips', id, body.tags as string[]);
+        if (isSet(body.tags)) await setTags(tx, 'floatingips', id, body.tags);
       });
     } catch (err) {
-      await this.d.ports.deleteInternal(ctx.elevated(), String(port.id));
+      await this.d.ports.deleteInternal(ctx.elevated(), port.id);
       throw err;
     }
-    const current = (await this.view([row]))[0]!;
-    await this.d.events.publish({ resource: 'floatingip', action: 'create', ctx, current });
+    const current = await this.viewOne(row);
+    await this.d.events.publish('floatingip', 'after_create', { ctx, current });
     return current;
   }
 
   /** The network:floatingip port; one IPv4 address from the first subnet that has one. */
-  private async createFipPort(ctx: NeutronContext, netId: string, fipId: string, fixedIps: Array<{ subnet_id?: string; ip_address?: string }> | undefined): Promise<Dict> {
+  private async createFipPort(ctx: NeutronContext, netId: string, fipId: string, fixedIps: FixedIpRequest[] | undefined): Promise<Port> {
     const base = { network_id: netId, project_id: '', name: '', admin_state_up: true, device_id: fipId, device_owner: DEVICE_OWNER_FLOATINGIP };
     if (fixedIps) return this.d.ports.create(ctx.elevated(), { ...base, fixed_ips: fixedIps });
     const subnets = await this.db.selectFrom('subnets').select('id').where('network_id', '=', netId).where('ip_version', '=', 4).orderBy('created_at').execute();
-    let last: unknown;
+    let last: IpAddressGenerationFailure | undefined;
     for (const s of subnets) {
       try {
         return await this.d.ports.create(ctx.elevated(), { ...base, fixed_ips: [{ subnet_id: s.id }] });
@@ -210,17 +228,17 @@ export class FloatingIpManager implements ResourceHandlers {
     throw last ?? new IpAddressGenerationFailure(netId);
   }
 
-  async update(ctx: NeutronContext, id: string, body: Dict, opts: WriteOptions): Promise<Dict> {
+  async update(ctx: NeutronContext, id: string, body: FloatingIpUpdate, opts: WriteOptions): Promise<FloatingIp> {
     const row = await this.getRow(ctx, id);
     checkRevision(opts.ifMatch, row.revision_number);
-    const original = (await this.view([row]))[0]!;
+    const original = await this.viewOne(row);
     const set: Partial<FloatingIpRow> = {};
-    if ('description' in body) set.description = String(body.description);
+    if (body.description !== undefined) set.description = body.description;
     // an update with an empty body clears the association, as it always has
     const blank = Object.keys(body).length === 0;
     if (blank) Object.assign(set, { fixed_port_id: null, fixed_ip_address: null, router_id: row.fixed_port_id ? null : row.router_id });
     if ('port_id' in body || 'fixed_ip_address' in body) {
-      const portId = 'port_id' in body ? (body.port_id as string | null) : row.fixed_port_id;
+      const portId = 'port_id' in body ? body.port_id ?? null : row.fixed_port_id;
       if (!portId) {
         if (isSet(body.fixed_ip_address)) throw new NeutronBadRequest('floatingip', 'fixed_ip_address cannot be specified without a port_id');
         Object.assign(set, { fixed_port_id: null, fixed_ip_address: null, router_id: null });
@@ -231,16 +249,16 @@ export class FloatingIpManager implements ResourceHandlers {
         Object.assign(set, { fixed_port_id: a.portId, fixed_ip_address: a.fixedIp, router_id: a.routerId });
       }
     }
-    await this.d.store.write((tx) => bumpRevision(tx, 'floatingips', id, set));
+    await this.d.store.write((tx) => tx.updateTable('floatingips').set({ ...set, ...nextRevision() }).where('id', '=', id).execute());
     const current = await this.get(ctx.elevated(), id);
-    await this.d.events.publish({ resource: 'floatingip', action: 'update', ctx, current, original });
+    await this.d.events.publish('floatingip', 'after_update', { ctx, current, original });
     return current;
   }
 
   async delete(ctx: NeutronContext, id: string, opts: WriteOptions): Promise<void> {
     const row = await this.getRow(ctx, id);
     checkRevision(opts.ifMatch, row.revision_number);
-    const original = (await this.view([row]))[0]!;
+    const original = await this.viewOne(row);
     await this.d.store.write(async (tx) => {
       const pfs = await tx.selectFrom('portforwardings').select('id').where('floatingip_id', '=', id).executeTakeFirst();
       if (pfs) throw new FipInUseByPortForwarding(id);
@@ -248,39 +266,39 @@ export class FloatingIpManager implements ResourceHandlers {
       await tx.deleteFrom('floatingips').where('id', '=', id).execute();
     });
     await this.d.ports.deleteInternal(ctx.elevated(), row.floating_port_id);
-    await this.d.events.publish({ resource: 'floatingip', action: 'delete', ctx, current: original });
+    await this.d.events.publish('floatingip', 'after_delete', { ctx, current: original });
   }
 
   /** Ports going away lose their floating IPs (disassociate_floatingips). */
-  async disassociatePort(ctx: NeutronContext, portId: string): Promise<void> {
+  private async disassociatePort(ctx: NeutronContext, portId: string): Promise<void> {
     const rows = await this.db.selectFrom('floatingips').selectAll().where('fixed_port_id', '=', portId).execute();
     for (const r of rows) {
-      const original = (await this.view([r]))[0]!;
-      await this.d.store.write((tx) => bumpRevision(tx, 'floatingips', r.id, { fixed_port_id: null, fixed_ip_address: null, router_id: null }));
+      const original = await this.viewOne(r);
+      await this.d.store.write((tx) => tx.updateTable('floatingips').set({ fixed_port_id: null, fixed_ip_address: null, router_id: null, ...nextRevision() })
+        .where('id', '=', r.id).execute());
       const current = await this.get(ctx.elevated(), r.id);
-      await this.d.events.publish({ resource: 'floatingip', action: 'update', ctx, current, original });
+      await this.d.events.publish('floatingip', 'after_update', { ctx, current, original });
     }
   }
 
   /** Floating IPs of an external network being deleted, when not associated. */
-  async deleteDisassociated(ctx: NeutronContext, networkId: string): Promise<void> {
-    const rows = await this.db.selectFrom('floatingips').select('id').where('floating_network_id', '=', networkId).where('fixed_port_id', 'is', null).execute();
+  private async deleteForNetwork({ ctx, network }: NetworkDeleting): Promise<void> {
+    if (!network['router:external']) return;
+    const rows = await this.db.selectFrom('floatingips').select('id').where('floating_network_id', '=', network.id).where('fixed_port_id', 'is', null).execute();
     for (const r of rows) await this.delete(ctx.elevated(), r.id, {});
   }
 
-  async ownsPort(deviceId: string): Promise<boolean> {
-    return Boolean(await this.db.selectFrom('floatingips').select('id').where('id', '=', deviceId).executeTakeFirst());
+  /** prevent_l3_port_deletion: the port API may not delete the port of an existing floating IP. */
+  private async preventPortDeletion({ port, l3Check }: PortDeleting): Promise<void> {
+    if (!l3Check || !L3_PORT_OWNERS.includes(port.device_owner)) return;
+    const fip = await this.db.selectFrom('floatingips').select('id').where('id', '=', port.device_id).executeTakeFirst();
+    if (fip) throw new ServicePortInUse(port.id, `has device owner ${port.device_owner}`);
   }
 
   /** update_floatingip_statuses from an L3 agent. */
-  async setStatuses(statuses: Record<string, string>): Promise<void> {
-    for (const [id, status] of Object.entries(statuses)) {
-      await this.d.store.write((tx) => bumpRevision(tx, 'floatingips', id, { status }));
+  async setStatuses(statuses: ReadonlyMap<string, string>): Promise<void> {
+    for (const [id, status] of statuses) {
+      await this.d.store.write((tx) => tx.updateTable('floatingips').set({ status, ...nextRevision() }).where('id', '=', id).execute());
     }
-  }
-
-  static canonical(ip: string): string {
-    const p = parseIp(ip);
-    return p ? formatIp(p.version, p.value) : ip;
   }
 }

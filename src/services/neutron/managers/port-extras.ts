@@ -4,27 +4,26 @@
  * DNS assignment of the dns-integration extension (neutron/db/dns_db.py).
  */
 import { normalizeMac } from '../common/mac.js';
-import { parseCidr, parseIp } from '../common/netaddr.js';
+import { parseCidr } from '../common/netaddr.js';
 import type { Db } from '../db/store.js';
 import {
   AllowedAddressPairExhausted, AllowedAddressPairsMissingIP, DuplicateAddressPairInRequest, InvalidInput,
 } from '../errors.js';
-import type { Dict } from './types.js';
+import { isJsonObject } from '../types/common.js';
+import type { AddressPair, DnsAssignment, FixedIp } from '../types/port.js';
 
-export interface AddressPair {
-  ip_address: string;
-  mac_address: string;
-}
-
-/** type:allowed_address_pairs plus the defaults and limits of the extension. */
+/**
+ * type:allowed_address_pairs plus the defaults and limits of the extension. `value` is the
+ * request's, unchecked by the attribute map.
+ */
 export function checkAddressPairs(value: unknown, portMac: string, max: number): AddressPair[] {
   if (value === null) return [];
   if (!Array.isArray(value)) throw new InvalidInput(`Allowed address pairs must be a list.`);
   if (value.length > max) throw new AllowedAddressPairExhausted(max);
   const out: AddressPair[] = [];
   for (const item of value) {
-    if (typeof item !== 'object' || item === null || Array.isArray(item)) throw new InvalidInput(`Allowed address pairs must be a list of dictionaries.`);
-    const pair = item as Dict;
+    if (!isJsonObject(item)) throw new InvalidInput(`Allowed address pairs must be a list of dictionaries.`);
+    const pair = item;
     const extra = Object.keys(pair).filter((k) => k !== 'ip_address' && k !== 'mac_address');
     if (extra.length) throw new InvalidInput(`Unrecognized attribute(s) '${extra.join(', ')}'`);
     if (pair.ip_address === undefined || pair.ip_address === null) throw new AllowedAddressPairsMissingIP();
@@ -37,7 +36,7 @@ export function checkAddressPairs(value: unknown, portMac: string, max: number):
       if (!m) throw new InvalidInput(`'${String(pair.mac_address)}' is not a valid MAC address`);
       mac = m;
     }
-    const ip = ipText.includes('/') ? ipText : ipText;
+    const ip = ipText;
     if (out.some((p) => p.ip_address === ip && p.mac_address === mac)) throw new DuplicateAddressPairInRequest(mac, ip);
     out.push({ ip_address: ip, mac_address: mac });
   }
@@ -49,19 +48,20 @@ export async function writeAddressPairs(tx: Db, portId: string, pairs: AddressPa
   for (const p of pairs) await tx.insertInto('allowedaddresspairs').values({ port_id: portId, ...p }).execute();
 }
 
+/** A requested DHCP option; a null value removes the option (update). */
 export interface DhcpOpt {
   opt_name: string;
   opt_value: string | null;
   ip_version: number;
 }
 
-/** type:list_of_any_key_specs_or_none for extra_dhcp_opts. */
+/** type:list_of_any_key_specs_or_none for extra_dhcp_opts (`value` is the request's, unchecked). */
 export function checkDhcpOpts(value: unknown): DhcpOpt[] {
   if (value === null || value === undefined) return [];
   if (!Array.isArray(value)) throw new InvalidInput(`'${JSON.stringify(value)}' is not a list`);
   return value.map((item) => {
     if (typeof item !== 'object' || item === null) throw new InvalidInput(`No valid key specs matched for: ${JSON.stringify(item)}`);
-    const o = item as Dict;
+    const o: { readonly [key: string]: unknown } = item;
     const keys = Object.keys(o);
     if (!keys.includes('opt_name') || keys.some((k) => !['opt_name', 'opt_value', 'ip_version'].includes(k))) {
       throw new InvalidInput(`No valid key specs matched for: ${JSON.stringify(item).replace(/"/g, "'")}`);
@@ -73,7 +73,7 @@ export function checkDhcpOpts(value: unknown): DhcpOpt[] {
     if (v !== null && v !== undefined && (typeof v !== 'string' || v.trim() === '')) {
       throw new InvalidInput(`No valid key specs matched for: ${JSON.stringify(item).replace(/"/g, "'")}`);
     }
-    return { opt_name: o.opt_name, opt_value: v === undefined ? null : (v as string | null), ip_version: version };
+    return { opt_name: o.opt_name, opt_value: typeof v === 'string' ? v : null, ip_version: version };
   });
 }
 
@@ -89,15 +89,10 @@ export async function applyDhcpOpts(tx: Db, portId: string, opts: DhcpOpt[], rep
 }
 
 /** dns_assignment: one entry per fixed IP, hostname from dns_name or from the address. */
-export function dnsAssignment(dnsName: string, fixedIps: Array<{ ip_address: string }>, dnsDomain: string): Dict[] {
+export function dnsAssignment(dnsName: string, fixedIps: readonly FixedIp[], dnsDomain: string): DnsAssignment[] {
   const domain = dnsDomain.endsWith('.') ? dnsDomain : `${dnsDomain}.`;
   return fixedIps.map((f) => {
     const hostname = dnsName !== '' ? dnsName : `host-${f.ip_address.replace(/[.:]/g, '-')}`;
     return { hostname, ip_address: f.ip_address, fqdn: `${hostname}.${domain}` };
   });
-}
-
-/** Whether an address-pair entry is an address or a CIDR of the right form. */
-export function pairVersion(ip: string): number | undefined {
-  return parseIp(ip.split('/')[0])?.version;
 }

@@ -5,29 +5,27 @@
  * port, and one associated with a port cannot have forwardings.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { NeutronContext } from '../context.js';
-import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/listing.js';
+import type { NeutronContext } from '../common/context.js';
+import { applyFilters, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
 import type { PortForwardingRow } from '../db/schema.js';
-import { bumpRevision, now, standardView, type Store } from '../db/store.js';
+import { type Db, nextRevision, now, standardView, type Store } from '../db/store.js';
 import { ExternalGatewayForFloatingIPNotFound, FloatingIPPortAlreadyAssociated, InUse, NeutronBadRequest, PortForwardingNotFound, PortNotFound } from '../errors.js';
+import type { WriteOptions } from '../types/common.js';
+import type { PortForwarding, PortForwardingCreate, PortForwardingUpdate } from '../types/floating-ip.js';
 import type { FloatingIpManager } from './floating-ips.js';
 import type { PortManager } from './ports.js';
 import type { RouterManager } from './routers.js';
-import type { Dict, ResourceHandlers, WriteOptions } from './types.js';
+import type { PolicyAttributes, ResourceHandlers } from './types.js';
 
-const spec: ListSpec = {
+const spec: ListSpec<'portforwardings'> = {
   table: 'portforwardings',
   columns: {
-    id: { column: 'id', kind: 'string' },
+    ...stringColumns<'portforwardings'>('id', 'protocol', 'internal_port_id', 'description'),
     external_port: { column: 'external_port_start', kind: 'int' },
-    protocol: { column: 'protocol', kind: 'string' },
-    internal_port_id: { column: 'internal_port_id', kind: 'string' },
-    description: { column: 'description', kind: 'string' },
   },
 };
 
-function view(r: PortForwardingRow): Dict {
+function view(r: PortForwardingRow): PortForwarding {
   return {
     id: r.id,
     external_port: Number(r.external_port_start),
@@ -45,13 +43,18 @@ class PortHasBindingFloatingIP extends InUse {
   }
 }
 
-export class PortForwardingManager implements ResourceHandlers {
+/** The floating IP of a port forwarding request (its parent in the URL). */
+function parent(fipId: string | undefined): string {
+  return fipId ?? '';
+}
+
+export class PortForwardingManager implements ResourceHandlers<PortForwarding, PortForwardingCreate, PortForwardingUpdate> {
   constructor(private readonly store: Store, private readonly fips: FloatingIpManager, private readonly ports: PortManager, private readonly routers: RouterManager) {}
 
-  async list(ctx: NeutronContext, q: ListQuery, fipId?: string): Promise<Dict[]> {
-    await this.fips.getRow(ctx, fipId!);
-    const qb = applyFilters((this.store.db as Kysely<any>).selectFrom('portforwardings').selectAll('portforwardings').where('floatingip_id', '=', fipId), spec, q.filters);
-    return (await runPaged<PortForwardingRow>(this.store.db, qb, spec, q)).map(view);
+  async list(ctx: NeutronContext, q: ListQuery, fipId?: string): Promise<PortForwarding[]> {
+    await this.fips.getRow(ctx, parent(fipId));
+    const qb = applyFilters(this.store.db.selectFrom('portforwardings').selectAll('portforwardings').where('floatingip_id', '=', parent(fipId)), spec, q.filters);
+    return (await runPaged(this.store.db, qb, spec, q)).map(view);
   }
 
   private async row(ctx: NeutronContext, id: string, fipId: string): Promise<PortForwardingRow> {
@@ -61,13 +64,14 @@ export class PortForwardingManager implements ResourceHandlers {
     return row;
   }
 
-  async get(ctx: NeutronContext, id: string, fipId?: string): Promise<Dict> {
-    return view(await this.row(ctx, id, fipId!));
+  async get(ctx: NeutronContext, id: string, fipId?: string): Promise<PortForwarding> {
+    return view(await this.row(ctx, id, parent(fipId)));
   }
 
-  async policyTarget(ctx: NeutronContext, item: Dict, fipId?: string): Promise<Dict> {
-    const fip = await this.fips.getRow(ctx.elevated(), fipId!).catch(() => undefined);
-    return fip ? { ...item, project_id: fip.project_id, tenant_id: fip.project_id, 'ext_parent:project_id': fip.project_id, 'ext_parent:tenant_id': fip.project_id } : item;
+  /** A port forwarding belongs to its floating IP's project. */
+  async policyAttributes(ctx: NeutronContext, _item: PortForwarding | PortForwardingCreate, fipId: string | undefined): Promise<PolicyAttributes> {
+    const fip = await this.fips.getRow(ctx.elevated(), parent(fipId)).catch(() => undefined);
+    return fip ? { project_id: fip.project_id, tenant_id: fip.project_id, 'ext_parent:project_id': fip.project_id, 'ext_parent:tenant_id': fip.project_id } : {};
   }
 
   /** The internal port's address and the router that can reach it from the floating IP's network. */
@@ -85,19 +89,19 @@ export class PortForwardingManager implements ResourceHandlers {
     return routerId;
   }
 
-  async create(ctx: NeutronContext, body: Dict, fipId?: string): Promise<Dict> {
-    const fip = await this.fips.getRow(ctx, fipId!);
-    const portId = String(body.internal_port_id);
-    const ip = String(body.internal_ip_address);
+  async create(ctx: NeutronContext, body: PortForwardingCreate, fipId?: string): Promise<PortForwarding> {
+    const fip = await this.fips.getRow(ctx, parent(fipId));
+    const portId = body.internal_port_id;
+    const ip = body.internal_ip_address;
     const t = now();
     const row: PortForwardingRow = {
       id: randomUUID(), floatingip_id: fip.id, internal_port_id: portId, internal_ip_address: ip,
-      internal_port_start: Number(body.internal_port), internal_port_end: Number(body.internal_port),
-      external_port_start: Number(body.external_port), external_port_end: Number(body.external_port),
-      protocol: String(body.protocol), description: String(body.description ?? ''), revision_number: 0, created_at: t, updated_at: t,
+      internal_port_start: body.internal_port, internal_port_end: body.internal_port,
+      external_port_start: body.external_port, external_port_end: body.external_port,
+      protocol: body.protocol, description: body.description ?? '', revision_number: 0, created_at: t, updated_at: t,
     };
     // as pf_plugin: collisions first, then the port's own floating IP, then the floating IP's port
-    await this.checkUnique(this.store.db as Kysely<any>, row, 'A duplicate port forwarding entry with same attributes already exists');
+    await this.checkUnique(this.store.db, row, 'A duplicate port forwarding entry with same attributes already exists');
     const bound = await this.store.db.selectFrom('floatingips').select(['id', 'floating_ip_address']).where('fixed_port_id', '=', portId).executeTakeFirst();
     if (bound) throw new PortHasBindingFloatingIP(bound.floating_ip_address, bound.id, portId, ip);
     if (fip.fixed_port_id) throw new FloatingIPPortAlreadyAssociated(fip.floating_ip_address, fip.id, portId, ip, fip.floating_network_id);
@@ -105,13 +109,13 @@ export class PortForwardingManager implements ResourceHandlers {
     await this.store.write(async (tx) => {
       await this.checkUnique(tx, row, 'A duplicate port forwarding entry with same attributes already exists');
       await tx.insertInto('portforwardings').values(row).execute();
-      await bumpRevision(tx, 'floatingips', fip.id, { router_id: routerId });
+      await tx.updateTable('floatingips').set({ router_id: routerId, ...nextRevision() }).where('id', '=', fip.id).execute();
     });
     return view(row);
   }
 
-  private async checkUnique(tx: Kysely<any>, r: PortForwardingRow, what: string): Promise<void> {
-    const others = await tx.selectFrom('portforwardings').selectAll().where('id', '!=', r.id).where('protocol', '=', r.protocol).execute() as PortForwardingRow[];
+  private async checkUnique(tx: Db, r: PortForwardingRow, what: string): Promise<void> {
+    const others = await tx.selectFrom('portforwardings').selectAll().where('id', '!=', r.id).where('protocol', '=', r.protocol).execute();
     for (const o of others) {
       if (o.floatingip_id === r.floatingip_id && Number(o.external_port_start) === r.external_port_start) {
         throw new NeutronBadRequest('port_forwarding', `${what}, conflicting values are {'floatingip_id': '${r.floatingip_id}', 'external_port': ${r.external_port_start}}`);
@@ -122,17 +126,17 @@ export class PortForwardingManager implements ResourceHandlers {
     }
   }
 
-  async update(ctx: NeutronContext, id: string, body: Dict, _opts: WriteOptions, fipId?: string): Promise<Dict> {
-    const row = await this.row(ctx, id, fipId!);
+  async update(ctx: NeutronContext, id: string, body: PortForwardingUpdate, _opts: WriteOptions, fipId?: string): Promise<PortForwarding> {
+    const row = await this.row(ctx, id, parent(fipId));
     const next: PortForwardingRow = { ...row };
-    if ('internal_port_id' in body) next.internal_port_id = String(body.internal_port_id);
-    if ('internal_ip_address' in body) next.internal_ip_address = String(body.internal_ip_address);
-    if ('internal_port' in body) next.internal_port_start = next.internal_port_end = Number(body.internal_port);
-    if ('external_port' in body) next.external_port_start = next.external_port_end = Number(body.external_port);
-    if ('protocol' in body) next.protocol = String(body.protocol);
-    if ('description' in body) next.description = String(body.description);
-    if ('internal_port_id' in body || 'internal_ip_address' in body) {
-      const fip = await this.fips.getRow(ctx, fipId!);
+    if (body.internal_port_id !== undefined) next.internal_port_id = body.internal_port_id;
+    if (body.internal_ip_address !== undefined) next.internal_ip_address = body.internal_ip_address;
+    if (body.internal_port !== undefined) next.internal_port_start = next.internal_port_end = body.internal_port;
+    if (body.external_port !== undefined) next.external_port_start = next.external_port_end = body.external_port;
+    if (body.protocol !== undefined) next.protocol = body.protocol;
+    if (body.description !== undefined) next.description = body.description;
+    if (body.internal_port_id !== undefined || body.internal_ip_address !== undefined) {
+      const fip = await this.fips.getRow(ctx, parent(fipId));
       await this.checkInternal(ctx, { ...fip, router_id: null }, next.internal_port_id, next.internal_ip_address);
     }
     await this.store.write(async (tx) => {
@@ -144,11 +148,11 @@ export class PortForwardingManager implements ResourceHandlers {
   }
 
   async delete(ctx: NeutronContext, id: string, _opts: WriteOptions, fipId?: string): Promise<void> {
-    await this.row(ctx, id, fipId!);
+    await this.row(ctx, id, parent(fipId));
     await this.store.write(async (tx) => {
       await tx.deleteFrom('portforwardings').where('id', '=', id).execute();
-      const left = await tx.selectFrom('portforwardings').select('id').where('floatingip_id', '=', fipId!).executeTakeFirst();
-      if (!left) await bumpRevision(tx, 'floatingips', fipId!, { router_id: null });
+      const left = await tx.selectFrom('portforwardings').select('id').where('floatingip_id', '=', parent(fipId)).executeTakeFirst();
+      if (!left) await tx.updateTable('floatingips').set({ router_id: null, ...nextRevision() }).where('id', '=', parent(fipId)).execute();
     });
   }
 }

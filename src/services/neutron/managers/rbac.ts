@@ -6,69 +6,76 @@
  * (RbacPolicyInUse); removing the last access_as_external policy makes the network internal.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { NeutronContext } from '../context.js';
+import { isSet, type Settable } from '../common/attributes.js';
+import type { NeutronContext } from '../common/context.js';
 import { applyFilters, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
 import type { RbacRow } from '../db/schema.js';
-import { bumpRevision, type Db, type Store } from '../db/store.js';
-import { isSet } from '../api/attributes/spec.js';
+import { bumpRevision, type Db, nextRevision, type Store } from '../db/store.js';
 import { DuplicateRbacPolicy, HTTPBadRequest, InvalidInput, RbacPolicyInitError, RbacPolicyInUse, RbacPolicyNotFound } from '../errors.js';
-import type { Dict, ResourceHandlers, WriteOptions } from './types.js';
+import type { WriteOptions } from '../types/common.js';
+import type { RbacPolicy, RbacPolicyCreate, RbacPolicyUpdate } from '../types/rbac.js';
+import type { ResourceHandlers } from './types.js';
 import { ACCESS_EXTERNAL, ACCESS_SHARED, ownedBy } from './visibility.js';
 
+type RbacObjectTable = 'networks' | 'securitygroups' | 'subnetpools' | 'address_scopes';
+
 /** object_type -> table of the object and the actions it accepts. */
-export const RBAC_OBJECT_TYPES: Readonly<Record<string, { table: 'networks' | 'securitygroups' | 'subnetpools' | 'address_scopes'; actions: string[] }>> = {
+export const RBAC_OBJECT_TYPES: Readonly<Record<string, { table: RbacObjectTable; actions: string[] }>> = {
   network: { table: 'networks', actions: [ACCESS_SHARED, ACCESS_EXTERNAL] },
   security_group: { table: 'securitygroups', actions: [ACCESS_SHARED] },
   subnetpool: { table: 'subnetpools', actions: [ACCESS_SHARED] },
   address_scope: { table: 'address_scopes', actions: [ACCESS_SHARED] },
 };
 
-const spec: ListSpec = {
+const spec: ListSpec<'rbac_policies'> = {
   table: 'rbac_policies',
   columns: {
-    ...stringColumns('id', 'project_id', 'object_type', 'object_id', 'action'),
+    ...stringColumns<'rbac_policies'>('id', 'project_id', 'object_type', 'object_id', 'action'),
     target_tenant: { column: 'target_project', kind: 'string' },
     target_project: { column: 'target_project', kind: 'string' },
   },
 };
 
-function view(r: RbacRow): Dict {
+/** target_tenant, or its newer name target_project, of a request. */
+function targetOf(body: { target_tenant?: Settable<string>; target_project?: Settable<string> }): string | undefined {
+  return isSet(body.target_tenant) ? body.target_tenant : isSet(body.target_project) ? body.target_project : undefined;
+}
+
+function view(r: RbacRow): RbacPolicy {
   return {
     id: r.id, object_type: r.object_type, object_id: r.object_id, target_tenant: r.target_project,
     action: r.action, tenant_id: r.project_id, project_id: r.project_id,
   };
 }
 
-export class RbacManager implements ResourceHandlers {
+export class RbacManager implements ResourceHandlers<RbacPolicy, RbacPolicyCreate, RbacPolicyUpdate> {
   constructor(private readonly store: Store) {}
 
-  private visible(ctx: NeutronContext, qb: any): any {
-    return ctx.unscoped ? qb : qb.where(ownedBy(ctx, 'rbac_policies.project_id'));
-  }
-
-  async list(ctx: NeutronContext, q: ListQuery): Promise<Dict[]> {
-    const qb = applyFilters(this.visible(ctx, (this.store.db as Kysely<any>).selectFrom('rbac_policies').selectAll('rbac_policies')), spec, q.filters);
-    return (await runPaged<RbacRow>(this.store.db, qb, spec, q)).map(view);
+  async list(ctx: NeutronContext, q: ListQuery): Promise<RbacPolicy[]> {
+    let qb = this.store.db.selectFrom('rbac_policies').selectAll('rbac_policies');
+    if (!ctx.unscoped) qb = qb.where(ownedBy(ctx, 'rbac_policies'));
+    qb = applyFilters(qb, spec, q.filters);
+    return (await runPaged(this.store.db, qb, spec, q)).map(view);
   }
 
   private async getRow(ctx: NeutronContext, id: string, db: Db = this.store.db): Promise<RbacRow> {
-    const row = await this.visible(ctx, (db as Kysely<any>).selectFrom('rbac_policies').selectAll('rbac_policies').where('rbac_policies.id', '=', id)).executeTakeFirst();
+    let qb = db.selectFrom('rbac_policies').selectAll('rbac_policies').where('rbac_policies.id', '=', id);
+    if (!ctx.unscoped) qb = qb.where(ownedBy(ctx, 'rbac_policies'));
+    const row = await qb.executeTakeFirst();
     if (!row) throw new RbacPolicyNotFound(id);
-    return row as RbacRow;
+    return row;
   }
 
-  async get(ctx: NeutronContext, id: string): Promise<Dict> {
+  async get(ctx: NeutronContext, id: string): Promise<RbacPolicy> {
     return view(await this.getRow(ctx, id));
   }
 
   private async objectOwner(db: Db, objectType: string, objectId: string): Promise<string | undefined> {
     const t = RBAC_OBJECT_TYPES[objectType]!;
-    const row = await (db as Kysely<any>).selectFrom(t.table).select('project_id').where('id', '=', objectId).executeTakeFirst();
-    return row?.project_id as string | undefined;
+    const row = await db.selectFrom(t.table).select('project_id').where('id', '=', objectId).executeTakeFirst();
+    return row?.project_id;
   }
 
-  /** Whether an RBAC grant (or the object's own `shared` flag) lets the project see the object. */
   /**
    * SubnetPool.validate_rbac_policy_create: a pool in an address scope can only be shared with
    * projects the scope is shared with (an RBAC grant to them or to all, or a shared scope).
@@ -83,30 +90,31 @@ export class RbacManager implements ResourceHandlers {
     if (!grant) throw new RbacPolicyInitError(poolId, "target project doesn't have access to associated address scope");
   }
 
+  /** Whether an RBAC grant (or the object's own `shared` flag) lets the project see the object. */
   private async visibleTo(db: Db, objectType: string, objectId: string, projectId: string): Promise<boolean> {
     const grant = await db.selectFrom('rbac_policies').select('id').where('object_type', '=', objectType).where('object_id', '=', objectId)
       .where('target_project', 'in', ['*', projectId]).executeTakeFirst();
     if (grant) return true;
     const t = RBAC_OBJECT_TYPES[objectType]!.table;
     if (t === 'subnetpools' || t === 'address_scopes') {
-      const row = await (db as Kysely<any>).selectFrom(t).select('shared').where('id', '=', objectId).executeTakeFirst();
+      const row = await db.selectFrom(t).select('shared').where('id', '=', objectId).executeTakeFirst();
       return Boolean(Number(row?.shared ?? 0));
     }
     return false;
   }
 
-  async create(ctx: NeutronContext, body: Dict): Promise<Dict> {
-    const objectType = String(body.object_type);
+  async create(ctx: NeutronContext, body: RbacPolicyCreate): Promise<RbacPolicy> {
+    const objectType = body.object_type;
     const type = RBAC_OBJECT_TYPES[objectType];
     if (!type) throw new InvalidInput(`Invalid object type ${objectType}, valid types are ${Object.keys(RBAC_OBJECT_TYPES).join(', ')}`);
-    const action = String(body.action);
+    const action = body.action;
     if (!type.actions.includes(action)) {
       throw new InvalidInput(`Invalid action '${action}' for object type '${objectType}'. Valid actions: ${type.actions.map((a) => `'${a}'`).join(', ')}`);
     }
-    const target = isSet(body.target_tenant) ? String(body.target_tenant) : isSet(body.target_project) ? String(body.target_project) : undefined;
+    const target = targetOf(body);
     if (target === undefined) throw new HTTPBadRequest("Failed to parse request. Required attribute 'target_tenant' not specified");
-    const objectId = String(body.object_id);
-    const row: RbacRow = { id: randomUUID(), project_id: String(body.project_id), object_type: objectType, object_id: objectId, target_project: target, action };
+    const objectId = body.object_id;
+    const row: RbacRow = { id: randomUUID(), project_id: body.project_id, object_type: objectType, object_id: objectId, target_project: target, action };
     await this.store.write(async (tx) => {
       const owner = await this.objectOwner(tx, objectType, objectId);
       if (owner === undefined || (!ctx.unscoped && owner !== ctx.projectId && !(await this.visibleTo(tx, objectType, objectId, ctx.projectId ?? '')))) {
@@ -121,7 +129,7 @@ export class RbacManager implements ResourceHandlers {
       if (objectType === 'subnetpool') await this.checkPoolScopeReachable(tx, objectId, target);
       await tx.insertInto('rbac_policies').values(row).execute();
       if (objectType === 'network' && action === ACCESS_EXTERNAL) {
-        await bumpRevision(tx, 'networks', objectId, { router_external: 1 });
+        await tx.updateTable('networks').set({ router_external: 1, ...nextRevision() }).where('id', '=', objectId).execute();
       } else if (objectType === 'network') {
         await bumpRevision(tx, 'networks', objectId);
       }
@@ -129,10 +137,10 @@ export class RbacManager implements ResourceHandlers {
     return view(row);
   }
 
-  async update(ctx: NeutronContext, id: string, body: Dict, _opts: WriteOptions): Promise<Dict> {
+  async update(ctx: NeutronContext, id: string, body: RbacPolicyUpdate, _opts: WriteOptions): Promise<RbacPolicy> {
     await this.store.write(async (tx) => {
       const row = await this.getRow(ctx, id, tx);
-      const target = isSet(body.target_tenant) ? String(body.target_tenant) : isSet(body.target_project) ? String(body.target_project) : row.target_project;
+      const target = targetOf(body) ?? row.target_project;
       if (target !== row.target_project) {
         await this.checkNotInUse(tx, row, target);
         const dup = await tx.selectFrom('rbac_policies').select('id').where('object_type', '=', row.object_type).where('object_id', '=', row.object_id)
@@ -153,7 +161,8 @@ export class RbacManager implements ResourceHandlers {
       if (row.object_type === 'network') {
         const left = row.action === ACCESS_EXTERNAL && await tx.selectFrom('rbac_policies').select('id').where('object_type', '=', 'network')
           .where('object_id', '=', row.object_id).where('action', '=', ACCESS_EXTERNAL).executeTakeFirst();
-        await bumpRevision(tx, 'networks', row.object_id, row.action === ACCESS_EXTERNAL && !left ? { router_external: 0 } : {});
+        await tx.updateTable('networks').set({ ...(row.action === ACCESS_EXTERNAL && !left ? { router_external: 0 } : {}), ...nextRevision() })
+          .where('id', '=', row.object_id).execute();
       }
     });
   }

@@ -3,85 +3,109 @@
  * (a network:router_gateway port on an external network, SNAT on or off, chosen external IPs),
  * interfaces added by subnet (a port holding the subnet's gateway IP) or by port, interface
  * removal guarded by floating IPs and routes, and extra routes whose next hops must be on a
- * connected subnet.
+ * connected subnet. The port API may not delete a router's ports (port BEFORE_DELETE).
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import { NeutronContext } from '../context.js';
-import { isSet } from '../api/attributes/spec.js';
+import { isSet } from '../common/attributes.js';
+import { NeutronContext } from '../common/context.js';
+import { type EventRegistry, type PortDeleting, PRIORITY_CHECK } from '../common/events.js';
 import { cidrContains, cidrsOverlap, cidrToString, formatIp, parseCidr, parseIp } from '../common/netaddr.js';
-import { applyFilters, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
+import { applyFilters, columnsOf, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
 import type { RouterRow } from '../db/schema.js';
-import { bumpRevision, checkRevision, type Db, groupBy, now, parseJson, setTags, standardView, type Store, tagsOf } from '../db/store.js';
+import { bumpRevision, checkRevision, type Db, groupBy, nextRevision, now, parseJsonStrings, setTags, standardView, type Store, tagsOf } from '../db/store.js';
 import {
   InvalidInput, NetworkNotFound, NeutronBadRequest, PortInUse, PortNotFound, RouterExternalGatewayInUseByFloatingIp, RouterInterfaceInUseByFloatingIP,
-  RouterInterfaceNotFound, RouterInterfaceNotFoundForSubnet, RouterInUse, RouterNotFound, SubnetNotFound,
+  RouterInterfaceNotFound, RouterInterfaceNotFoundForSubnet, RouterInUse, RouterNotFound, ServicePortInUse, SubnetNotFound,
 } from '../errors.js';
-import type { EventBus } from '../events.js';
 import { ROUTER_INTERFACE_OWNERS } from '../ipam/pools.js';
+import type { ZoneResource } from '../types/agent.js';
+import type { WriteOptions } from '../types/common.js';
+import type { FixedIp } from '../types/port.js';
+import type {
+  ExternalGatewayRequest, GatewayRequest, Router, RouterCreate, RouterInterfaceInfo, RouterInterfaceRequest, RouterUpdate,
+} from '../types/router.js';
+import type { HostRoute } from '../types/subnet.js';
 import type { NetworkManager } from './networks.js';
 import type { PortManager } from './ports.js';
 import type { SubnetManager } from './subnets.js';
-import type { Dict, ResourceHandlers, WriteOptions } from './types.js';
+import type { ResourceHandlers } from './types.js';
 import { ownedBy } from './visibility.js';
 
 export const DEVICE_OWNER_ROUTER_INTF = 'network:router_interface';
 export const DEVICE_OWNER_ROUTER_GW = 'network:router_gateway';
+
+/** Owners of ports the port API may not delete while their router / floating IP exists. */
+export const L3_PORT_OWNERS = ['network:router_interface', 'network:router_gateway', 'network:floatingip', 'network:router_interface_distributed', 'network:ha_router_replicated_interface'];
+
+/** Availability zones from the agents: those offered, and those hosting each router. */
+export interface RouterZones {
+  zoneNames(resource: ZoneResource): Promise<string[]>;
+  routerZones(db: Db, routerIds: string[]): Promise<Map<string, string[]>>;
+}
 
 export interface RouterDeps {
   store: Store;
   networks: NetworkManager;
   subnets: SubnetManager;
   ports: PortManager;
-  events: EventBus;
-  /** Availability zones of L3 agents (hints validation) and of the agents hosting routers. */
-  routerAvailabilityZones(): Promise<string[]>;
-  hostingZones(db: Db, routerIds: string[]): Promise<Map<string, string[]>>;
+  events: EventRegistry;
+  zones: RouterZones;
 }
 
-const spec: ListSpec = {
+const spec: ListSpec<'routers'> = {
   table: 'routers',
   tagType: 'routers',
   columns: {
-    ...stringColumns('id', 'name', 'project_id', 'status', 'description', 'created_at', 'updated_at'),
-    admin_state_up: { column: 'admin_state_up', kind: 'bool' },
-    revision_number: { column: 'revision_number', kind: 'int' },
+    ...stringColumns<'routers'>('id', 'name', 'project_id', 'status', 'description', 'created_at', 'updated_at'),
+    ...columnsOf<'routers'>('bool', 'admin_state_up'),
+    ...columnsOf<'routers'>('int', 'revision_number'),
   },
 };
 
-function invalidRoutes(routes: unknown, reason: string): InvalidInput {
+function invalidRoutes(routes: HostRoute[], reason: string): InvalidInput {
   const err = new InvalidInput(`Invalid format for routes: ${JSON.stringify(routes).replace(/"/g, "'")}, ${reason}`);
   err.name = 'InvalidRoutes';
   return err;
 }
 
-export class RouterManager implements ResourceHandlers {
-  constructor(private readonly d: RouterDeps) {}
+/** A gateway request that names a network (`{}` and null name none). */
+function gatewayOf(info: GatewayRequest | null | undefined): ExternalGatewayRequest | undefined {
+  return info && namesNetwork(info) ? info : undefined;
+}
+
+function namesNetwork(info: GatewayRequest): info is ExternalGatewayRequest {
+  return 'network_id' in info;
+}
+
+export class RouterManager implements ResourceHandlers<Router, RouterCreate, RouterUpdate> {
+  constructor(private readonly d: RouterDeps) {
+    d.events.subscribe('port', 'before_delete', (e) => this.preventPortDeletion(e), PRIORITY_CHECK);
+  }
 
   private get db(): Db {
     return this.d.store.db;
   }
 
-  private visible(ctx: NeutronContext, qb: any): any {
-    return ctx.unscoped ? qb : qb.where(ownedBy(ctx, 'routers.project_id'));
-  }
-
-  async list(ctx: NeutronContext, q: ListQuery): Promise<Dict[]> {
-    const qb = applyFilters(this.visible(ctx, (this.db as Kysely<any>).selectFrom('routers').selectAll('routers')), spec, q.filters);
-    return this.view(await runPaged<RouterRow>(this.db, qb, spec, q));
+  async list(ctx: NeutronContext, q: ListQuery): Promise<Router[]> {
+    let qb = this.db.selectFrom('routers').selectAll('routers');
+    if (!ctx.unscoped) qb = qb.where(ownedBy(ctx, 'routers'));
+    qb = applyFilters(qb, spec, q.filters);
+    return this.view(await runPaged(this.db, qb, spec, q));
   }
 
   async getRow(ctx: NeutronContext, id: string, db: Db = this.db): Promise<RouterRow> {
-    const row = await this.visible(ctx, (db as Kysely<any>).selectFrom('routers').selectAll('routers').where('routers.id', '=', id)).executeTakeFirst();
+    let qb = db.selectFrom('routers').selectAll('routers').where('routers.id', '=', id);
+    if (!ctx.unscoped) qb = qb.where(ownedBy(ctx, 'routers'));
+    const row = await qb.executeTakeFirst();
     if (!row) throw new RouterNotFound(id);
-    return row as RouterRow;
+    return row;
   }
 
-  async get(ctx: NeutronContext, id: string): Promise<Dict> {
+  async get(ctx: NeutronContext, id: string): Promise<Router> {
     return (await this.view([await this.getRow(ctx, id)]))[0]!;
   }
 
-  async view(rows: RouterRow[], db: Db = this.db): Promise<Dict[]> {
+  async view(rows: RouterRow[], db: Db = this.db): Promise<Router[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const gwPorts = rows.map((r) => r.gw_port_id).filter((x): x is string => Boolean(x));
@@ -89,10 +113,10 @@ export class RouterManager implements ResourceHandlers {
       db.selectFrom('routerroutes').selectAll().where('router_id', 'in', ids).execute(),
       gwPorts.length ? db.selectFrom('ipallocations').selectAll().where('port_id', 'in', gwPorts).execute() : Promise.resolve([]),
       tagsOf(db, 'routers', ids),
-      this.d.hostingZones(db, ids),
+      this.d.zones.routerZones(db, ids),
     ]);
     const routesBy = groupBy(routes, (r) => r.router_id);
-    return rows.map((r) => ({
+    return rows.map((r): Router => ({
       id: r.id,
       name: r.name,
       tenant_id: r.project_id,
@@ -105,31 +129,31 @@ export class RouterManager implements ResourceHandlers {
         external_fixed_ips: gwIps.filter((i) => i.port_id === r.gw_port_id).map((i) => ({ subnet_id: i.subnet_id, ip_address: i.ip_address })),
       } : null,
       routes: (routesBy.get(r.id) ?? []).map((x) => ({ destination: x.destination, nexthop: x.nexthop })),
-      availability_zone_hints: parseJson<string[]>(r.availability_zone_hints, []),
+      availability_zone_hints: parseJsonStrings(r.availability_zone_hints),
       availability_zones: zones.get(r.id) ?? [],
       tags: tags.get(r.id) ?? [],
       ...standardView(r),
     }));
   }
 
-  async create(ctx: NeutronContext, body: Dict): Promise<Dict> {
-    const hints = Array.isArray(body.availability_zone_hints) ? (body.availability_zone_hints as string[]) : [];
+  async create(ctx: NeutronContext, body: RouterCreate): Promise<Router> {
+    const hints = body.availability_zone_hints ?? [];
     if (hints.length) {
-      const known = await this.d.routerAvailabilityZones();
+      const known = await this.d.zones.zoneNames('router');
       for (const az of hints) if (!known.includes(az)) throw new InvalidInput(`AvailabilityZone ${az} could not be found`);
     }
     const t = now();
     const row: RouterRow = {
-      id: randomUUID(), project_id: String(body.project_id), name: String(body.name ?? ''), status: 'ACTIVE',
+      id: randomUUID(), project_id: body.project_id, name: body.name ?? '', status: 'ACTIVE',
       admin_state_up: body.admin_state_up === false ? 0 : 1, gw_port_id: null, gw_network_id: null, enable_snat: 1,
-      availability_zone_hints: JSON.stringify(hints), description: String(body.description ?? ''), revision_number: 0, created_at: t, updated_at: t,
+      availability_zone_hints: JSON.stringify(hints), description: body.description ?? '', revision_number: 0, created_at: t, updated_at: t,
     };
     await this.d.store.write(async (tx) => {
       await tx.insertInto('routers').values(row).execute();
-      if (isSet(body.tags)) await setTags(tx, 'routers', row.id, body.tags as string[]);
+      if (isSet(body.tags)) await setTags(tx, 'routers', row.id, body.tags);
     });
-    const gw = body.external_gateway_info as Dict | null | undefined;
-    if (gw && Object.keys(gw).length) {
+    const gw = gatewayOf(body.external_gateway_info);
+    if (gw) {
       try {
         await this.setGateway(ctx, row.id, gw);
       } catch (err) {
@@ -138,33 +162,33 @@ export class RouterManager implements ResourceHandlers {
       }
     }
     const current = await this.get(ctx.elevated(), row.id);
-    await this.d.events.publish({ resource: 'router', action: 'create', ctx, current });
+    await this.d.events.publish('router', 'after_create', { ctx, current });
     return current;
   }
 
-  async update(ctx: NeutronContext, id: string, body: Dict, opts: WriteOptions): Promise<Dict> {
+  async update(ctx: NeutronContext, id: string, body: RouterUpdate, opts: WriteOptions): Promise<Router> {
     const row = await this.getRow(ctx, id);
     checkRevision(opts.ifMatch, row.revision_number);
     const original = (await this.view([row]))[0]!;
     if ('external_gateway_info' in body) {
-      const gw = body.external_gateway_info as Dict | null;
-      if (!gw || Object.keys(gw).length === 0) await this.clearGateway(ctx, id);
-      else await this.setGateway(ctx, id, gw);
+      const gw = gatewayOf(body.external_gateway_info);
+      if (gw) await this.setGateway(ctx, id, gw);
+      else await this.clearGateway(ctx, id);
     }
-    if ('routes' in body) await this.updateRoutes(id, (body.routes as Array<{ destination: string; nexthop: string }>) ?? []);
+    if (body.routes !== undefined) await this.updateRoutes(id, body.routes);
     await this.d.store.write(async (tx) => {
       const set: Partial<RouterRow> = {};
-      if ('name' in body) set.name = String(body.name);
-      if ('description' in body) set.description = String(body.description);
+      if (body.name !== undefined) set.name = body.name;
+      if (body.description !== undefined) set.description = body.description;
       if ('admin_state_up' in body) set.admin_state_up = body.admin_state_up ? 1 : 0;
-      await bumpRevision(tx, 'routers', id, set);
+      await tx.updateTable('routers').set({ ...set, ...nextRevision() }).where('id', '=', id).execute();
     });
     const current = await this.get(ctx.elevated(), id);
-    await this.d.events.publish({ resource: 'router', action: 'update', ctx, current, original });
+    await this.d.events.publish('router', 'after_update', { ctx, current, original });
     return current;
   }
 
-  private async updateRoutes(id: string, routes: Array<{ destination: string; nexthop: string }>): Promise<void> {
+  private async updateRoutes(id: string, routes: HostRoute[]): Promise<void> {
     const ports = await this.db.selectFrom('ports').innerJoin('ipallocations', 'ipallocations.port_id', 'ports.id')
       .innerJoin('subnets', 'subnets.id', 'ipallocations.subnet_id')
       .select(['ipallocations.ip_address', 'subnets.cidr']).where('ports.device_id', '=', id).execute();
@@ -187,22 +211,22 @@ export class RouterManager implements ResourceHandlers {
   }
 
   /** Sets (or changes) the external gateway (_update_router_gw_info). */
-  private async setGateway(ctx: NeutronContext, id: string, info: Dict): Promise<void> {
+  private async setGateway(ctx: NeutronContext, id: string, info: ExternalGatewayRequest): Promise<void> {
     const router = await this.getRow(ctx.elevated(), id);
-    const networkId = String(info.network_id);
+    const networkId = info.network_id;
     const net = await this.d.networks.findRow(ctx, networkId);
     if (!net) throw new NetworkNotFound(networkId);
     if (!Number(net.router_external)) throw new NeutronBadRequest('router', `Network ${networkId} is not an external network`);
-    const enableSnat = info.enable_snat === undefined ? (router.gw_port_id ? Boolean(Number(router.enable_snat)) : true) : Boolean(info.enable_snat);
-    const extIps = Array.isArray(info.external_fixed_ips) ? (info.external_fixed_ips as Array<{ subnet_id?: string; ip_address?: string }>) : undefined;
-    const sameNetwork = router.gw_network_id === networkId && router.gw_port_id;
-    if (sameNetwork) {
+    const enableSnat = info.enable_snat === undefined ? (router.gw_port_id ? Boolean(Number(router.enable_snat)) : true) : info.enable_snat;
+    const extIps = info.external_fixed_ips;
+    if (router.gw_network_id === networkId && router.gw_port_id) {
+      const gwPortId = router.gw_port_id;
       if (extIps) {
-        const current = await this.db.selectFrom('ipallocations').select(['subnet_id', 'ip_address']).where('port_id', '=', router.gw_port_id!).execute();
+        const current = await this.db.selectFrom('ipallocations').select(['subnet_id', 'ip_address']).where('port_id', '=', gwPortId).execute();
         const changed = extIps.length !== current.length || extIps.some((e) => !current.some((c) => (e.ip_address === undefined || c.ip_address === e.ip_address) && (e.subnet_id === undefined || c.subnet_id === e.subnet_id)));
-        if (changed) await this.d.ports.update(ctx.elevated(), router.gw_port_id!, { fixed_ips: extIps }, {});
+        if (changed) await this.d.ports.update(ctx.elevated(), gwPortId, { fixed_ips: extIps }, {});
       }
-      await this.d.store.write((tx) => bumpRevision(tx, 'routers', id, { enable_snat: enableSnat ? 1 : 0 }));
+      await this.d.store.write((tx) => tx.updateTable('routers').set({ enable_snat: enableSnat ? 1 : 0, ...nextRevision() }).where('id', '=', id).execute());
       return;
     }
     if (router.gw_port_id) await this.clearGateway(ctx, id);
@@ -220,23 +244,24 @@ export class RouterManager implements ResourceHandlers {
       network_id: networkId, project_id: '', name: '', admin_state_up: true, device_id: id, device_owner: DEVICE_OWNER_ROUTER_GW,
       ...(extIps ? { fixed_ips: extIps } : {}),
     });
-    if ((port.fixed_ips as unknown[]).length === 0) {
-      await this.d.ports.deleteInternal(ctx.elevated(), String(port.id));
+    if (port.fixed_ips.length === 0) {
+      await this.d.ports.deleteInternal(ctx.elevated(), port.id);
       throw new NeutronBadRequest('router', `No IPs available for external network ${networkId}`);
     }
     await this.d.store.write(async (tx) => {
-      await tx.insertInto('routerports').values({ router_id: id, port_id: String(port.id), port_type: DEVICE_OWNER_ROUTER_GW }).execute();
-      await bumpRevision(tx, 'routers', id, { gw_port_id: String(port.id), gw_network_id: networkId, enable_snat: enableSnat ? 1 : 0 });
+      await tx.insertInto('routerports').values({ router_id: id, port_id: port.id, port_type: DEVICE_OWNER_ROUTER_GW }).execute();
+      await tx.updateTable('routers').set({ gw_port_id: port.id, gw_network_id: networkId, enable_snat: enableSnat ? 1 : 0, ...nextRevision() }).where('id', '=', id).execute();
     });
   }
 
   private async clearGateway(ctx: NeutronContext, id: string): Promise<void> {
     const router = await this.getRow(ctx.elevated(), id);
     if (!router.gw_port_id) return;
-    const fip = await this.db.selectFrom('floatingips').select('id').where('router_id', '=', id).where('floating_network_id', '=', router.gw_network_id!).executeTakeFirst();
-    if (fip) throw new RouterExternalGatewayInUseByFloatingIp(id, router.gw_network_id!);
+    const gwNetwork = router.gw_network_id ?? '';
+    const fip = await this.db.selectFrom('floatingips').select('id').where('router_id', '=', id).where('floating_network_id', '=', gwNetwork).executeTakeFirst();
+    if (fip) throw new RouterExternalGatewayInUseByFloatingIp(id, gwNetwork);
     await this.d.store.write(async (tx) => {
-      await bumpRevision(tx, 'routers', id, { gw_port_id: null, gw_network_id: null });
+      await tx.updateTable('routers').set({ gw_port_id: null, gw_network_id: null, ...nextRevision() }).where('id', '=', id).execute();
     });
     await this.d.ports.deleteInternal(ctx.elevated(), router.gw_port_id);
   }
@@ -263,14 +288,13 @@ export class RouterManager implements ResourceHandlers {
   }
 
   /** PUT /routers/{id}/add_router_interface with {subnet_id} or {port_id}. */
-  async addInterface(ctx: NeutronContext, id: string, info: Dict): Promise<Dict> {
+  async addInterface(ctx: NeutronContext, id: string, info: RouterInterfaceRequest): Promise<RouterInterfaceInfo> {
     const router = await this.getRow(ctx, id);
-    const { byPort, bySubnet } = this.interfaceInfo(info);
     let portId: string;
     let subnetIds: string[];
-    if (byPort) {
-      const port = await this.d.ports.findRow(ctx, String(info.port_id));
-      if (!port) throw new PortNotFound(String(info.port_id));
+    if (info.port_id !== undefined) {
+      const port = await this.d.ports.findRow(ctx, info.port_id);
+      if (!port) throw new PortNotFound(info.port_id);
       if (port.device_id || port.device_owner) throw new PortInUse(port.id, port.network_id, port.device_id);
       const ips = await this.db.selectFrom('ipallocations').innerJoin('subnets', 'subnets.id', 'ipallocations.subnet_id')
         .select(['subnets.id', 'subnets.cidr', 'subnets.ip_version']).where('ipallocations.port_id', '=', port.id).execute();
@@ -281,21 +305,22 @@ export class RouterManager implements ResourceHandlers {
       portId = port.id;
       subnetIds = ips.map((s) => s.id);
     } else {
-      const subnet = await this.d.subnets.getRow(ctx, String(bySubnet));
-      if (!subnet.gateway_ip) throw new NeutronBadRequest('router', 'Subnet for router interface must have a gateway IP');
+      const subnet = await this.d.subnets.getRow(ctx, info.subnet_id);
+      const gatewayIp = subnet.gateway_ip;
+      if (!gatewayIp) throw new NeutronBadRequest('router', 'Subnet for router interface must have a gateway IP');
       if (Number(subnet.ip_version) === 6 && subnet.ipv6_ra_mode === null && subnet.ipv6_address_mode !== null) {
         throw new NeutronBadRequest('router', `IPv6 subnet ${subnet.id} configured to receive RAs from an external router cannot be added to Neutron Router.`);
       }
       if (!ctx.unscoped && subnet.project_id !== ctx.projectId) {
-        const net = await this.d.networks.networkOwnerInfo(this.db, subnet.network_id, ctx.projectId);
+        const net = await this.d.networks.networkOwner(subnet.network_id, ctx.projectId);
         if (!net?.shared) throw new NeutronBadRequest('router', `Cannot add interface to router because subnet ${subnet.id} is not owned by project making the request`);
       }
       await this.checkNoOverlap(id, [subnet]);
       const port = await this.d.ports.create(ctx.elevated(), {
         network_id: subnet.network_id, project_id: subnet.project_id, name: '', admin_state_up: true, device_id: id, device_owner: DEVICE_OWNER_ROUTER_INTF,
-        fixed_ips: [{ subnet_id: subnet.id, ip_address: subnet.gateway_ip }],
+        fixed_ips: [{ subnet_id: subnet.id, ip_address: gatewayIp }],
       });
-      portId = String(port.id);
+      portId = port.id;
       subnetIds = [subnet.id];
     }
     await this.d.store.write(async (tx) => {
@@ -303,47 +328,35 @@ export class RouterManager implements ResourceHandlers {
       await bumpRevision(tx, 'routers', id);
     });
     const port = await this.d.ports.get(ctx.elevated(), portId);
-    await this.d.events.publish({ resource: 'router_interface', action: 'create', ctx, current: port, routerId: id });
+    await this.d.events.publish('router_interface', 'after_create', { ctx, routerId: id, port });
     return { id, tenant_id: router.project_id, project_id: router.project_id, port_id: portId, network_id: port.network_id, subnet_id: subnetIds[0], subnet_ids: subnetIds };
   }
 
-  private interfaceInfo(info: Dict): { byPort: boolean; bySubnet: string | undefined } {
-    if (!info || typeof info !== 'object') throw new NeutronBadRequest('router', 'Either subnet_id or port_id must be specified');
-    const byPort = isSet(info.port_id);
-    const bySubnet = isSet(info.subnet_id) ? String(info.subnet_id) : undefined;
-    if (!byPort && !bySubnet) throw new NeutronBadRequest('router', 'Either subnet_id or port_id must be specified');
-    if (byPort && bySubnet) throw new NeutronBadRequest('router', 'Cannot specify both subnet-id and port-id');
-    for (const k of ['port_id', 'subnet_id']) {
-      if (isSet(info[k]) && !/^[0-9a-f-]{32,36}$/i.test(String(info[k]))) throw new NeutronBadRequest('router', `'${String(info[k])}' is not a valid UUID`);
-    }
-    return { byPort, bySubnet };
-  }
-
   /** PUT /routers/{id}/remove_router_interface with {subnet_id} or {port_id}. */
-  async removeInterface(ctx: NeutronContext, id: string, info: Dict): Promise<Dict> {
+  async removeInterface(ctx: NeutronContext, id: string, info: RouterInterfaceRequest): Promise<RouterInterfaceInfo> {
     const router = await this.getRow(ctx, id);
-    const { byPort, bySubnet } = this.interfaceInfo(info);
     const ifaces = await this.interfaceSubnets(this.db, id);
     let portId: string;
     let subnetIds: string[];
-    if (byPort) {
-      portId = String(info.port_id);
-      const mine = ifaces.filter((i) => i.port_id === portId);
-      if (mine.length === 0) throw new RouterInterfaceNotFound(id, portId);
-      if (bySubnet && !mine.some((m) => m.id === bySubnet)) throw new RouterInterfaceNotFoundForSubnet(id, bySubnet);
+    if (info.port_id !== undefined) {
+      const byPort = info.port_id;
+      const mine = ifaces.filter((i) => i.port_id === byPort);
+      if (mine.length === 0) throw new RouterInterfaceNotFound(id, byPort);
+      portId = byPort;
       subnetIds = mine.map((m) => m.id);
     } else {
-      const subnet = await this.d.subnets.getRow(ctx.elevated(), bySubnet!).catch(() => undefined);
-      if (!subnet) throw new SubnetNotFound(bySubnet!);
+      const bySubnet = info.subnet_id;
+      const subnet = await this.d.subnets.getRow(ctx.elevated(), bySubnet).catch(() => undefined);
+      if (!subnet) throw new SubnetNotFound(bySubnet);
       const hit = ifaces.find((i) => i.id === bySubnet);
-      if (!hit) throw new RouterInterfaceNotFoundForSubnet(id, bySubnet!);
+      if (!hit) throw new RouterInterfaceNotFoundForSubnet(id, bySubnet);
       portId = hit.port_id;
-      subnetIds = [bySubnet!];
+      subnetIds = [bySubnet];
     }
     for (const sid of subnetIds) await this.checkInterfaceNotInUse(id, sid);
     const port = await this.d.ports.get(ctx.elevated(), portId);
-    const remaining = (port.fixed_ips as Array<{ subnet_id: string; ip_address: string }>).filter((f) => !subnetIds.includes(f.subnet_id));
-    if (remaining.length > 0 && !byPort) {
+    const remaining: FixedIp[] = port.fixed_ips.filter((f) => !subnetIds.includes(f.subnet_id));
+    if (remaining.length > 0 && info.port_id === undefined) {
       await this.d.ports.update(ctx.elevated(), portId, { fixed_ips: remaining }, {});
     } else {
       await this.d.store.write(async (tx) => {
@@ -352,7 +365,7 @@ export class RouterManager implements ResourceHandlers {
       });
       await this.d.ports.deleteInternal(ctx.elevated(), portId);
     }
-    await this.d.events.publish({ resource: 'router_interface', action: 'delete', ctx, current: port, routerId: id });
+    await this.d.events.publish('router_interface', 'after_delete', { ctx, routerId: id, port });
     return { id, tenant_id: router.project_id, project_id: router.project_id, port_id: portId, network_id: port.network_id, subnet_id: subnetIds[0], subnet_ids: subnetIds };
   }
 
@@ -379,7 +392,7 @@ export class RouterManager implements ResourceHandlers {
     if (attached.length) throw new RouterInUse(id, `has ports still attached: ${attached.map((a) => a.port_id).join(', ')}`);
     await this.clearGateway(ctx, id);
     await this.deleteRouterRow(id);
-    await this.d.events.publish({ resource: 'router', action: 'delete', ctx, current: original });
+    await this.d.events.publish('router', 'after_delete', { ctx, current: original });
   }
 
   private async deleteRouterRow(id: string): Promise<void> {
@@ -392,9 +405,11 @@ export class RouterManager implements ResourceHandlers {
     });
   }
 
-  /** Whether the router that owns an L3 port still exists (prevent_l3_port_deletion). */
-  async ownsPort(deviceId: string): Promise<boolean> {
-    return Boolean(await this.db.selectFrom('routers').select('id').where('id', '=', deviceId).executeTakeFirst());
+  /** prevent_l3_port_deletion: the port API may not delete a port of an existing router. */
+  private async preventPortDeletion({ port, l3Check }: PortDeleting): Promise<void> {
+    if (!l3Check || !L3_PORT_OWNERS.includes(port.device_owner)) return;
+    const router = await this.db.selectFrom('routers').select('id').where('id', '=', port.device_id).executeTakeFirst();
+    if (router) throw new ServicePortInUse(port.id, `has device owner ${port.device_owner}`);
   }
 
   /**

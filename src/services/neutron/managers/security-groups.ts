@@ -6,45 +6,59 @@
  * groups still used by ports.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { NeutronContext } from '../context.js';
-import { isSet } from '../api/attributes/spec.js';
-import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/listing.js';
+import { isSet } from '../common/attributes.js';
+import type { NeutronContext } from '../common/context.js';
+import type { EventRegistry } from '../common/events.js';
+import { applyFilters, columnsOf, type FilterValue, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
 import type { SecurityGroupRow, SecurityGroupRuleRow } from '../db/schema.js';
-import { bumpRevision, checkRevision, type Db, groupBy, now, setTags, standardView, type Store, tagsOf } from '../db/store.js';
+import { bumpRevision, checkRevision, type Db, groupBy, nextRevision, now, setTags, standardView, type Store, tagsOf } from '../db/store.js';
 import {
   SecurityGroupCannotRemoveDefault, SecurityGroupCannotUpdateDefault, SecurityGroupDefaultAlreadyExists, SecurityGroupInUse,
   SecurityGroupNotFound, SecurityGroupRuleExists, SecurityGroupRuleNotFound,
 } from '../errors.js';
-import type { EventBus } from '../events.js';
-import type { QuotaManager } from './quotas.js';
+import type { WriteOptions } from '../types/common.js';
+import type { QuotaResource } from '../types/quota.js';
+import type {
+  SecurityGroup, SecurityGroupCreate, SecurityGroupRule, SecurityGroupRuleCreate, SecurityGroupUpdate,
+} from '../types/security-group.js';
+import type { PolicyAttributes, ResourceHandlers } from './types.js';
 import { normalizedCidr, ruleKey, type RuleValues, validateRule } from './sg-rules.js';
-import type { Dict, ResourceHandlers, WriteOptions } from './types.js';
-import { rbacGrants, securityGroupVisible, sgRuleVisible } from './visibility.js';
+import { ACCESS_SHARED, rbacGrants, securityGroupUsable, securityGroupVisible, sgRuleVisible } from './visibility.js';
 
-const sgSpec: ListSpec = {
+/** Quota's limit check (the rules a new group brings along). */
+export interface RuleQuota {
+  limitCheck(projectId: string, resource: QuotaResource, delta: number): Promise<void>;
+}
+
+const sgSpec: ListSpec<'securitygroups'> = {
   table: 'securitygroups',
   tagType: 'security_groups',
-  columns: Object.fromEntries(['id', 'name', 'project_id', 'stateful', 'description', 'created_at', 'updated_at', 'revision_number']
-    .map((c) => [c, { column: c, kind: c === 'stateful' ? 'bool' : c === 'revision_number' ? 'int' : 'string' }])) as ListSpec['columns'],
+  columns: {
+    ...stringColumns<'securitygroups'>('id', 'name', 'project_id', 'description', 'created_at', 'updated_at'),
+    ...columnsOf<'securitygroups'>('bool', 'stateful'),
+    ...columnsOf<'securitygroups'>('int', 'revision_number'),
+  },
 };
 
-const ruleSpec: ListSpec = {
+const ruleSpec: ListSpec<'securitygrouprules'> = {
   table: 'securitygrouprules',
-  columns: Object.fromEntries(['id', 'project_id', 'security_group_id', 'remote_group_id', 'remote_address_group_id', 'direction', 'ethertype',
-    'protocol', 'port_range_min', 'port_range_max', 'remote_ip_prefix', 'description', 'created_at', 'updated_at', 'revision_number']
-    .map((c) => [c, { column: c, kind: ['port_range_min', 'port_range_max', 'revision_number'].includes(c) ? 'int' : 'string' }])) as ListSpec['columns'],
+  columns: {
+    ...stringColumns<'securitygrouprules'>('id', 'project_id', 'security_group_id', 'remote_group_id', 'remote_address_group_id', 'direction', 'ethertype',
+      'protocol', 'remote_ip_prefix', 'description', 'created_at', 'updated_at'),
+    ...columnsOf<'securitygrouprules'>('int', 'port_range_min', 'port_range_max', 'revision_number'),
+  },
 };
 
-export class SecurityGroupManager implements ResourceHandlers {
-  constructor(private readonly store: Store, private readonly events: EventBus, private readonly quotas?: QuotaManager) {}
+/** A remote group id of a request (not checked by the attribute map): null when absent. */
+function remoteId(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+export class SecurityGroupManager implements ResourceHandlers<SecurityGroup, SecurityGroupCreate, SecurityGroupUpdate> {
+  constructor(private readonly store: Store, private readonly events: EventRegistry, private readonly quotas: RuleQuota) {}
 
   private get db(): Db {
     return this.store.db;
-  }
-
-  private visible(ctx: NeutronContext, qb: any): any {
-    return ctx.unscoped ? qb : qb.where(securityGroupVisible(ctx));
   }
 
   /** The id of the project's default group, created (with its rules) when missing. */
@@ -86,26 +100,28 @@ export class SecurityGroupManager implements ResourceHandlers {
    * Listing groups or rules creates the default group of the project asked about (the
    * project_id filter, else the caller's), as get_security_groups/_rules do upstream.
    */
-  async ensureDefaultForListing(ctx: NeutronContext, filters: Record<string, unknown[]>): Promise<void> {
+  async ensureDefaultForListing(ctx: NeutronContext, filters: Readonly<Record<string, FilterValue[]>>): Promise<void> {
     if (!ctx.projectId) return;
     const asked = filters.project_id?.[0] ?? filters.tenant_id?.[0];
     const projectId = typeof asked === 'string' && asked !== '' ? asked : ctx.projectId;
     await this.ensureDefault(projectId);
   }
 
-  async list(ctx: NeutronContext, q: ListQuery): Promise<Dict[]> {
+  async list(ctx: NeutronContext, q: ListQuery): Promise<SecurityGroup[]> {
     await this.ensureDefaultForListing(ctx, q.filters);
     const spec = this.sgListSpec(ctx);
-    const qb = applyFilters(this.visible(ctx, (this.db as Kysely<any>).selectFrom('securitygroups').selectAll('securitygroups')), spec, q.filters);
-    return this.view(ctx, await runPaged<SecurityGroupRow>(this.db, qb, spec, q));
+    let qb = this.db.selectFrom('securitygroups').selectAll('securitygroups');
+    if (!ctx.unscoped) qb = qb.where(securityGroupVisible(ctx));
+    qb = applyFilters(qb, spec, q.filters);
+    return this.view(ctx, await runPaged(this.db, qb, spec, q));
   }
 
-  private sgListSpec(ctx: NeutronContext): ListSpec {
+  private sgListSpec(ctx: NeutronContext): ListSpec<'securitygroups'> {
     return {
       ...sgSpec,
       hooks: {
         shared: (eb, values) => {
-          const grant = rbacGrants(eb, 'security_group', 'securitygroups.id', ctx.projectId ?? '', ['access_as_shared']);
+          const grant = rbacGrants('security_group', 'securitygroups.id', ctx.projectId ?? '', [ACCESS_SHARED]);
           return values.every(Boolean) ? grant : eb.not(grant);
         },
       },
@@ -113,29 +129,35 @@ export class SecurityGroupManager implements ResourceHandlers {
   }
 
   async getRow(ctx: NeutronContext, id: string, db: Db = this.db): Promise<SecurityGroupRow> {
-    const row = await this.visible(ctx, (db as Kysely<any>).selectFrom('securitygroups').selectAll('securitygroups').where('securitygroups.id', '=', id)).executeTakeFirst();
+    let qb = db.selectFrom('securitygroups').selectAll('securitygroups').where('securitygroups.id', '=', id);
+    if (!ctx.unscoped) qb = qb.where(securityGroupVisible(ctx));
+    const row = await qb.executeTakeFirst();
     if (!row) throw new SecurityGroupNotFound(id);
-    return row as SecurityGroupRow;
+    return row;
   }
 
-  async get(ctx: NeutronContext, id: string): Promise<Dict> {
-    return (await this.view(ctx, [await this.getRow(ctx, id)]))[0]!;
+  async get(ctx: NeutronContext, id: string): Promise<SecurityGroup> {
+    return this.viewOne(ctx, await this.getRow(ctx, id));
   }
 
-  async view(ctx: NeutronContext, rows: SecurityGroupRow[], db: Db = this.db): Promise<Dict[]> {
+  private async viewOne(ctx: NeutronContext, row: SecurityGroupRow, db: Db = this.db): Promise<SecurityGroup> {
+    return (await this.view(ctx, [row], db))[0]!;
+  }
+
+  async view(ctx: NeutronContext, rows: SecurityGroupRow[], db: Db = this.db): Promise<SecurityGroup[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    let rq = (db as Kysely<any>).selectFrom('securitygrouprules').selectAll('securitygrouprules').where('security_group_id', 'in', ids);
+    let rq = db.selectFrom('securitygrouprules').selectAll('securitygrouprules').where('security_group_id', 'in', ids);
     if (!ctx.unscoped) rq = rq.where(sgRuleVisible(ctx));
     const [rules, tags, defaults, shared] = await Promise.all([
-      rq.orderBy('created_at').orderBy('id').execute() as Promise<SecurityGroupRuleRow[]>,
+      rq.orderBy('created_at').orderBy('id').execute(),
       tagsOf(db, 'security_groups', ids),
       db.selectFrom('default_security_group').select('security_group_id').where('security_group_id', 'in', ids).execute(),
       db.selectFrom('rbac_policies').select(['object_id', 'target_project']).where('object_type', '=', 'security_group').where('object_id', 'in', ids).execute(),
     ]);
     const byGroup = groupBy(rules, (r) => r.security_group_id);
     const defaultIds = new Set(defaults.map((d) => d.security_group_id));
-    return rows.map((r) => ({
+    return rows.map((r): SecurityGroup => ({
       id: r.id,
       name: r.name,
       tenant_id: r.project_id,
@@ -148,49 +170,50 @@ export class SecurityGroupManager implements ResourceHandlers {
     }));
   }
 
-  async create(ctx: NeutronContext, body: Dict): Promise<Dict> {
-    const projectId = String(body.project_id);
+  async create(ctx: NeutronContext, body: SecurityGroupCreate): Promise<SecurityGroup> {
+    const projectId = body.project_id;
     await this.ensureDefault(projectId);
     // a new group comes with one egress rule per ethertype
-    await this.quotas?.limitCheck(projectId, 'security_group_rule', 2);
+    await this.quotas.limitCheck(projectId, 'security_group_rule', 2);
     const row = await this.store.write(async (tx) => {
-      const g = await this.insertGroup(tx, { id: randomUUID(), projectId, name: String(body.name ?? ''), description: String(body.description ?? ''), stateful: body.stateful !== false });
-      if (isSet(body.tags)) await setTags(tx, 'security_groups', g.id, body.tags as string[]);
+      const g = await this.insertGroup(tx, { id: randomUUID(), projectId, name: body.name ?? '', description: body.description ?? '', stateful: body.stateful !== false });
+      if (isSet(body.tags)) await setTags(tx, 'security_groups', g.id, body.tags);
       return g;
     });
-    const current = (await this.view(ctx, [row]))[0]!;
-    await this.events.publish({ resource: 'security_group', action: 'create', ctx, current });
+    const current = await this.viewOne(ctx, row);
+    await this.events.publish('security_group', 'after_create', { ctx, current });
     return current;
   }
 
-  async update(ctx: NeutronContext, id: string, body: Dict, opts: WriteOptions): Promise<Dict> {
-    await this.store.write(async (tx) => {
+  async update(ctx: NeutronContext, id: string, body: SecurityGroupUpdate, opts: WriteOptions): Promise<SecurityGroup> {
+    const original = await this.store.write(async (tx) => {
       const row = await this.getRow(ctx, id, tx);
       checkRevision(opts.ifMatch, row.revision_number);
+      const original = await this.viewOne(ctx, row, tx);
       const isDefault = await tx.selectFrom('default_security_group').select('project_id').where('security_group_id', '=', id).executeTakeFirst();
-      if (isDefault && 'name' in body && body.name !== 'default') throw new SecurityGroupCannotUpdateDefault();
-      if (!isDefault && 'name' in body && String(body.name).toLowerCase() === 'default') throw new SecurityGroupDefaultAlreadyExists();
+      if (isDefault && body.name !== undefined && body.name !== 'default') throw new SecurityGroupCannotUpdateDefault();
+      if (!isDefault && body.name !== undefined && body.name.toLowerCase() === 'default') throw new SecurityGroupDefaultAlreadyExists();
       const set: Partial<SecurityGroupRow> = {};
-      if ('name' in body) set.name = String(body.name);
-      if ('description' in body) set.description = String(body.description);
-      if ('stateful' in body && Boolean(body.stateful) !== Boolean(Number(row.stateful))) {
+      if (body.name !== undefined) set.name = body.name;
+      if (body.description !== undefined) set.description = body.description;
+      if (body.stateful !== undefined && body.stateful !== Boolean(Number(row.stateful))) {
         const used = await tx.selectFrom('securitygroupportbindings').select('port_id').where('security_group_id', '=', id).executeTakeFirst();
         if (used) throw new SecurityGroupInUse(id, 'in use');
         set.stateful = body.stateful ? 1 : 0;
       }
-      await bumpRevision(tx, 'securitygroups', id, set);
+      await tx.updateTable('securitygroups').set({ ...set, ...nextRevision() }).where('id', '=', id).execute();
+      return original;
     });
     const current = await this.get(ctx, id);
-    await this.events.publish({ resource: 'security_group', action: 'update', ctx, current });
+    await this.events.publish('security_group', 'after_update', { ctx, current, original });
     return current;
   }
 
   async delete(ctx: NeutronContext, id: string, opts: WriteOptions): Promise<void> {
-    let original: Dict | undefined;
-    await this.store.write(async (tx) => {
+    const original = await this.store.write(async (tx) => {
       const row = await this.getRow(ctx, id, tx);
       checkRevision(opts.ifMatch, row.revision_number);
-      original = (await this.view(ctx, [row], tx))[0];
+      const original = await this.viewOne(ctx, row, tx);
       const isDefault = await tx.selectFrom('default_security_group').select('project_id').where('security_group_id', '=', id).executeTakeFirst();
       if (isDefault && !ctx.isAdmin) throw new SecurityGroupCannotRemoveDefault();
       const used = await tx.selectFrom('securitygroupportbindings').select('port_id').where('security_group_id', '=', id).executeTakeFirst();
@@ -200,23 +223,22 @@ export class SecurityGroupManager implements ResourceHandlers {
       await tx.deleteFrom('tags').where('resource_type', '=', 'security_groups').where('resource_id', '=', id).execute();
       await tx.deleteFrom('rbac_policies').where('object_type', '=', 'security_group').where('object_id', '=', id).execute();
       await tx.deleteFrom('securitygroups').where('id', '=', id).execute();
+      return original;
     });
-    await this.events.publish({ resource: 'security_group', action: 'delete', ctx, current: original! });
+    await this.events.publish('security_group', 'after_delete', { ctx, current: original });
   }
 
   /** Security groups a port of `projectId` may use: the project's own and those shared with it. */
   async checkUsable(db: Db, projectId: string, ids: string[], unscoped: boolean): Promise<void> {
     for (const id of ids) {
-      let qb = (db as Kysely<any>).selectFrom('securitygroups').select('securitygroups.id').where('securitygroups.id', '=', id);
-      if (!unscoped) {
-        qb = qb.where((eb: any) => eb.or([eb('securitygroups.project_id', '=', projectId), rbacGrants(eb, 'security_group', 'securitygroups.id', projectId, ['access_as_shared'])]));
-      }
+      let qb = db.selectFrom('securitygroups').select('securitygroups.id').where('securitygroups.id', '=', id);
+      if (!unscoped) qb = qb.where(securityGroupUsable(projectId));
       if (!(await qb.executeTakeFirst())) throw new SecurityGroupNotFound(id);
     }
   }
 }
 
-export function ruleView(r: SecurityGroupRuleRow, belongsToDefault: boolean): Dict {
+export function ruleView(r: SecurityGroupRuleRow, belongsToDefault: boolean): SecurityGroupRule {
   return {
     id: r.id,
     tenant_id: r.project_id,
@@ -236,24 +258,22 @@ export function ruleView(r: SecurityGroupRuleRow, belongsToDefault: boolean): Di
   };
 }
 
-export class SecurityGroupRuleManager implements ResourceHandlers {
-  constructor(private readonly store: Store, private readonly groups: SecurityGroupManager, private readonly events: EventBus) {}
+export class SecurityGroupRuleManager implements ResourceHandlers<SecurityGroupRule, SecurityGroupRuleCreate> {
+  constructor(private readonly store: Store, private readonly groups: SecurityGroupManager, private readonly events: EventRegistry) {}
 
   private get db(): Db {
     return this.store.db;
   }
 
-  private visible(ctx: NeutronContext, qb: any): any {
-    return ctx.unscoped ? qb : qb.where(sgRuleVisible(ctx));
-  }
-
-  async list(ctx: NeutronContext, q: ListQuery): Promise<Dict[]> {
+  async list(ctx: NeutronContext, q: ListQuery): Promise<SecurityGroupRule[]> {
     await this.groups.ensureDefaultForListing(ctx, q.filters);
-    const qb = applyFilters(this.visible(ctx, (this.db as Kysely<any>).selectFrom('securitygrouprules').selectAll('securitygrouprules')), ruleSpec, q.filters);
-    return this.view(await runPaged<SecurityGroupRuleRow>(this.db, qb, ruleSpec, q));
+    let qb = this.db.selectFrom('securitygrouprules').selectAll('securitygrouprules');
+    if (!ctx.unscoped) qb = qb.where(sgRuleVisible(ctx));
+    qb = applyFilters(qb, ruleSpec, q.filters);
+    return this.view(await runPaged(this.db, qb, ruleSpec, q));
   }
 
-  private async view(rows: SecurityGroupRuleRow[], db: Db = this.db): Promise<Dict[]> {
+  private async view(rows: SecurityGroupRuleRow[], db: Db = this.db): Promise<SecurityGroupRule[]> {
     if (rows.length === 0) return [];
     const defaults = new Set((await db.selectFrom('default_security_group').select('security_group_id')
       .where('security_group_id', 'in', [...new Set(rows.map((r) => r.security_group_id))]).execute()).map((d) => d.security_group_id));
@@ -261,61 +281,63 @@ export class SecurityGroupRuleManager implements ResourceHandlers {
   }
 
   async getRow(ctx: NeutronContext, id: string, db: Db = this.db): Promise<SecurityGroupRuleRow> {
-    const row = await this.visible(ctx, (db as Kysely<any>).selectFrom('securitygrouprules').selectAll('securitygrouprules').where('securitygrouprules.id', '=', id)).executeTakeFirst();
+    let qb = db.selectFrom('securitygrouprules').selectAll('securitygrouprules').where('securitygrouprules.id', '=', id);
+    if (!ctx.unscoped) qb = qb.where(sgRuleVisible(ctx));
+    const row = await qb.executeTakeFirst();
     if (!row) throw new SecurityGroupRuleNotFound(id);
-    return row as SecurityGroupRuleRow;
+    return row;
   }
 
-  async get(ctx: NeutronContext, id: string): Promise<Dict> {
+  async get(ctx: NeutronContext, id: string): Promise<SecurityGroupRule> {
     return (await this.view([await this.getRow(ctx, id)]))[0]!;
   }
 
-  async policyTarget(_ctx: NeutronContext, item: Dict): Promise<Dict> {
+  async policyAttributes(_ctx: NeutronContext, item: { security_group_id: string }): Promise<PolicyAttributes> {
     // as neutron's OwnerCheck, a missing parent group is a 404
-    const sg = await this.db.selectFrom('securitygroups').select('project_id').where('id', '=', String(item.security_group_id)).executeTakeFirst();
-    if (!sg) throw new SecurityGroupNotFound(String(item.security_group_id));
-    return { ...item, 'security_group:project_id': sg.project_id, 'security_group:tenant_id': sg.project_id };
+    const sg = await this.db.selectFrom('securitygroups').select('project_id').where('id', '=', item.security_group_id).executeTakeFirst();
+    if (!sg) throw new SecurityGroupNotFound(item.security_group_id);
+    return { 'security_group:project_id': sg.project_id, 'security_group:tenant_id': sg.project_id };
   }
 
-  async create(ctx: NeutronContext, body: Dict): Promise<Dict> {
+  async create(ctx: NeutronContext, body: SecurityGroupRuleCreate): Promise<SecurityGroupRule> {
     const rule: RuleValues = {
-      security_group_id: String(body.security_group_id),
-      direction: String(body.direction),
-      ethertype: String(body.ethertype),
-      protocol: (body.protocol as string | null) ?? null,
-      port_range_min: (body.port_range_min as number | null) ?? null,
-      port_range_max: (body.port_range_max as number | null) ?? null,
-      remote_ip_prefix: (body.remote_ip_prefix as string | null) ?? null,
-      remote_group_id: (body.remote_group_id as string | null) ?? null,
-      remote_address_group_id: (body.remote_address_group_id as string | null) ?? null,
+      security_group_id: body.security_group_id,
+      direction: body.direction,
+      ethertype: body.ethertype,
+      protocol: body.protocol ?? null,
+      port_range_min: body.port_range_min ?? null,
+      port_range_max: body.port_range_max ?? null,
+      remote_ip_prefix: body.remote_ip_prefix ?? null,
+      remote_group_id: remoteId(body.remote_group_id),
+      remote_address_group_id: remoteId(body.remote_address_group_id),
     };
     validateRule(rule);
-    const projectId = String(body.project_id);
+    const remoteGroup = rule.remote_group_id;
     const row = await this.store.write(async (tx) => {
       await this.groups.getRow(ctx, rule.security_group_id, tx);
-      if (rule.remote_group_id) await this.groups.getRow(ctx, rule.remote_group_id, tx);
+      if (remoteGroup) await this.groups.getRow(ctx, remoteGroup, tx);
       const existing = await tx.selectFrom('securitygrouprules').selectAll().where('security_group_id', '=', rule.security_group_id).execute();
       const key = ruleKey(rule);
       const dup = existing.find((e) => ruleKey({ ...e, port_range_min: e.port_range_min === null ? null : Number(e.port_range_min), port_range_max: e.port_range_max === null ? null : Number(e.port_range_max) }) === key);
       if (dup) throw new SecurityGroupRuleExists(dup.id);
-      const inserted = await this.groups.insertRule(tx, projectId, rule, String(body.description ?? ''));
+      const inserted = await this.groups.insertRule(tx, body.project_id, rule, body.description ?? '');
       await bumpRevision(tx, 'securitygroups', rule.security_group_id);
       return inserted;
     });
     const current = (await this.view([row]))[0]!;
-    await this.events.publish({ resource: 'security_group_rule', action: 'create', ctx, current });
+    await this.events.publish('security_group_rule', 'after_create', { ctx, current });
     return current;
   }
 
   async delete(ctx: NeutronContext, id: string, opts: WriteOptions): Promise<void> {
-    let original: Dict | undefined;
-    await this.store.write(async (tx) => {
+    const original = await this.store.write(async (tx) => {
       const row = await this.getRow(ctx, id, tx);
       checkRevision(opts.ifMatch, row.revision_number);
-      original = (await this.view([row], tx))[0];
+      const original = (await this.view([row], tx))[0]!;
       await tx.deleteFrom('securitygrouprules').where('id', '=', id).execute();
       await bumpRevision(tx, 'securitygroups', row.security_group_id);
+      return original;
     });
-    await this.events.publish({ resource: 'security_group_rule', action: 'delete', ctx, current: original! });
+    await this.events.publish('security_group_rule', 'after_delete', { ctx, current: original });
   }
 }

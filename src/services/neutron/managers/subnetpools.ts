@@ -5,70 +5,89 @@
  * the pool row locked so two subnets never get overlapping prefixes.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import { dialectOf } from '../../../common/db/index.js';
-import type { NeutronContext } from '../context.js';
-import { isSet } from '../api/attributes/spec.js';
+import { isSet, type Settable } from '../common/attributes.js';
+import type { NeutronContext } from '../common/context.js';
 import { type Cidr, cidrExclude, cidrMerge, cidrToString, cidrWithin, compareCidrs, parseCidr } from '../common/netaddr.js';
-import { applyFilters, type ListQuery, type ListSpec, runPaged } from '../db/listing.js';
+import { applyFilters, columnsOf, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
 import type { SubnetPoolRow } from '../db/schema.js';
-import { bumpRevision, checkRevision, type Db, groupBy, now, setTags, standardView, type Store, tagsOf } from '../db/store.js';
+import { bumpRevision, checkRevision, type Db, groupBy, nextRevision, now, setTags, standardView, type Store, tagsOf } from '../db/store.js';
 import {
   AddressScopeNotFound, AddressScopePrefixConflict, EmptySubnetPoolPrefixList, IllegalSubnetPoolUpdate,
   IllegalSubnetPoolIpVersionAssociationToAddressScope, IllegalSubnetPoolPrefixBounds, IllegalSubnetPoolPrefixUpdate, InvalidInput,
   MaxPrefixSubnetAllocationError, MinPrefixSubnetAllocationError, PrefixVersionMismatch, SubnetAllocationError, SubnetPoolInUse,
   SubnetPoolNotFound, SubnetPoolQuotaExceeded,
 } from '../errors.js';
-import type { Dict, ResourceHandlers, WriteOptions } from './types.js';
+import type { WriteOptions } from '../types/common.js';
+import type { SubnetPool, SubnetPoolCreate, SubnetPoolPrefixes, SubnetPoolUpdate } from '../types/subnet-pool.js';
+import type { ResourceHandlers } from './types.js';
 import { sharedFilter, sharedOrOwned } from './visibility.js';
 
 const INFO = { 4: { max: 32, min: 8, quotaUnits: 32 }, 6: { max: 128, min: 64, quotaUnits: 64 } } as const;
 
-const spec: ListSpec = {
+const spec: ListSpec<'subnetpools'> = {
   table: 'subnetpools',
   tagType: 'subnetpools',
-  columns: Object.fromEntries([
-    'id', 'name', 'project_id', 'ip_version', 'default_prefixlen', 'min_prefixlen', 'max_prefixlen', 'shared', 'is_default', 'default_quota',
-    'address_scope_id', 'description', 'created_at', 'updated_at', 'revision_number',
-  ].map((c) => [c, { column: c, kind: ['shared', 'is_default'].includes(c) ? 'bool' : ['ip_version', 'default_prefixlen', 'min_prefixlen', 'max_prefixlen', 'default_quota', 'revision_number'].includes(c) ? 'int' : 'string' }])) as ListSpec['columns'],
+  columns: {
+    ...stringColumns<'subnetpools'>('id', 'name', 'project_id', 'address_scope_id', 'description', 'created_at', 'updated_at'),
+    ...columnsOf<'subnetpools'>('bool', 'shared', 'is_default'),
+    ...columnsOf<'subnetpools'>('int', 'ip_version', 'default_prefixlen', 'min_prefixlen', 'max_prefixlen', 'default_quota', 'revision_number'),
+  },
 };
 
-function parsePrefixes(list: unknown): Cidr[] {
-  const prefixes = (Array.isArray(list) ? list : []).map((p) => parseCidr(String(p))!);
+/** What a subnet request says about the pool to allocate its CIDR from. */
+export interface SubnetPoolRequest {
+  project_id: string;
+  subnetpool_id?: Settable<string | null>;
+  use_default_subnetpool?: boolean;
+  cidr?: Settable<string>;
+  ip_version?: number;
+  prefixlen?: Settable<number>;
+}
+
+/** The prefix-length bounds of a create or update request. */
+interface PrefixBounds {
+  min_prefixlen?: Settable<number>;
+  max_prefixlen?: Settable<number>;
+  default_prefixlen?: Settable<number>;
+}
+
+function parsePrefixes(list: readonly string[]): Cidr[] {
+  const prefixes = list.map((p) => parseCidr(p)!);
   if (prefixes.length === 0) throw new EmptySubnetPoolPrefixList();
   if (new Set(prefixes.map((p) => p.version)).size > 1) throw new PrefixVersionMismatch();
   return cidrMerge(prefixes);
 }
 
-export class SubnetPoolManager implements ResourceHandlers {
+export class SubnetPoolManager implements ResourceHandlers<SubnetPool, SubnetPoolCreate, SubnetPoolUpdate> {
   constructor(private readonly store: Store) {}
 
   private get db(): Db {
     return this.store.db;
   }
 
-  private visible(ctx: NeutronContext, qb: any): any {
-    return ctx.unscoped ? qb : qb.where(sharedOrOwned(ctx, 'subnetpools', 'subnetpool'));
-  }
-
-  async list(ctx: NeutronContext, q: ListQuery): Promise<Dict[]> {
-    const withShared: ListSpec = { ...spec, hooks: { shared: sharedFilter(ctx, 'subnetpools', 'subnetpool') } };
-    const qb = applyFilters(this.visible(ctx, (this.db as Kysely<any>).selectFrom('subnetpools').selectAll('subnetpools')), withShared, q.filters);
-    return this.view(await runPaged<SubnetPoolRow>(this.db, qb, spec, q), this.db, ctx);
+  async list(ctx: NeutronContext, q: ListQuery): Promise<SubnetPool[]> {
+    const withShared: ListSpec<'subnetpools'> = { ...spec, hooks: { shared: sharedFilter(ctx, 'subnetpools', 'subnetpool') } };
+    let qb = this.db.selectFrom('subnetpools').selectAll('subnetpools');
+    if (!ctx.unscoped) qb = qb.where(sharedOrOwned(ctx, 'subnetpools', 'subnetpool'));
+    qb = applyFilters(qb, withShared, q.filters);
+    return this.view(await runPaged(this.db, qb, spec, q), this.db, ctx);
   }
 
   async getRow(ctx: NeutronContext, id: string, db: Db = this.db): Promise<SubnetPoolRow> {
-    const row = await this.visible(ctx, (db as Kysely<any>).selectFrom('subnetpools').selectAll('subnetpools').where('subnetpools.id', '=', id)).executeTakeFirst();
+    let qb = db.selectFrom('subnetpools').selectAll('subnetpools').where('subnetpools.id', '=', id);
+    if (!ctx.unscoped) qb = qb.where(sharedOrOwned(ctx, 'subnetpools', 'subnetpool'));
+    const row = await qb.executeTakeFirst();
     if (!row) throw new SubnetPoolNotFound(id);
-    return row as SubnetPoolRow;
+    return row;
   }
 
-  async get(ctx: NeutronContext, id: string): Promise<Dict> {
+  async get(ctx: NeutronContext, id: string): Promise<SubnetPool> {
     return (await this.view([await this.getRow(ctx, id)], this.db, ctx))[0]!;
   }
 
   /** Neutron shows the prefix lengths as strings (_make_subnetpool_dict). */
-  async view(rows: SubnetPoolRow[], db: Db = this.db, ctx?: NeutronContext): Promise<Dict[]> {
+  async view(rows: SubnetPoolRow[], db: Db = this.db, ctx?: NeutronContext): Promise<SubnetPool[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const [prefixes, tags, grants] = await Promise.all([
@@ -77,7 +96,7 @@ export class SubnetPoolManager implements ResourceHandlers {
       db.selectFrom('rbac_policies').select(['object_id', 'target_project']).where('object_type', '=', 'subnetpool').where('object_id', 'in', ids).execute(),
     ]);
     const by = groupBy(prefixes, (p) => p.subnetpool_id);
-    return rows.map((r) => ({
+    return rows.map((r): SubnetPool => ({
       id: r.id,
       name: r.name,
       tenant_id: r.project_id,
@@ -96,11 +115,11 @@ export class SubnetPoolManager implements ResourceHandlers {
     }));
   }
 
-  private bounds(version: 4 | 6, body: Dict, cur?: SubnetPoolRow): { min: number; max: number; def: number } {
-    const pick = (k: string, fallback: number) => (isSet(body[k]) ? Number(body[k]) : fallback);
-    const min = pick('min_prefixlen', cur ? Number(cur.min_prefixlen) : INFO[version].min);
-    const max = pick('max_prefixlen', cur ? Number(cur.max_prefixlen) : INFO[version].max);
-    const def = pick('default_prefixlen', cur ? Number(cur.default_prefixlen) : min);
+  private bounds(version: 4 | 6, body: PrefixBounds, cur?: SubnetPoolRow): { min: number; max: number; def: number } {
+    const pick = (v: Settable<number> | undefined, fallback: number) => (isSet(v) ? v : fallback);
+    const min = pick(body.min_prefixlen, cur ? Number(cur.min_prefixlen) : INFO[version].min);
+    const max = pick(body.max_prefixlen, cur ? Number(cur.max_prefixlen) : INFO[version].max);
+    const def = pick(body.default_prefixlen, cur ? Number(cur.default_prefixlen) : min);
     if (min > max) throw new IllegalSubnetPoolPrefixBounds('min_prefixlen', min, 'max_prefixlen', max);
     if (max > INFO[version].max) throw new IllegalSubnetPoolPrefixBounds('max_prefixlen', max, 'ip_version_max', INFO[version].max);
     if (def < min) throw new IllegalSubnetPoolPrefixBounds('default_prefixlen', def, 'min_prefixlen', min);
@@ -114,7 +133,7 @@ export class SubnetPoolManager implements ResourceHandlers {
    */
   private async checkScope(db: Db, ctx: NeutronContext, scopeId: string | null, poolId: string, version: number, prefixes: Cidr[]): Promise<void> {
     if (!scopeId) return;
-    let qb = (db as Kysely<any>).selectFrom('address_scopes').selectAll('address_scopes').where('address_scopes.id', '=', scopeId);
+    let qb = db.selectFrom('address_scopes').selectAll('address_scopes').where('address_scopes.id', '=', scopeId);
     if (!ctx.unscoped) qb = qb.where(sharedOrOwned(ctx, 'address_scopes', 'address_scope'));
     const scope = await qb.executeTakeFirst();
     if (!scope) throw new AddressScopeNotFound(scopeId);
@@ -144,41 +163,41 @@ export class SubnetPoolManager implements ResourceHandlers {
     }
   }
 
-  async create(ctx: NeutronContext, body: Dict): Promise<Dict> {
+  async create(ctx: NeutronContext, body: SubnetPoolCreate): Promise<SubnetPool> {
     const prefixes = parsePrefixes(body.prefixes);
     const version = prefixes[0]!.version;
     const { min, max, def } = this.bounds(version, body);
     const id = randomUUID();
     const row = await this.store.write(async (tx) => {
-      const scopeId = isSet(body.address_scope_id) ? (body.address_scope_id as string | null) : null;
+      const scopeId = isSet(body.address_scope_id) ? body.address_scope_id : null;
       await this.checkScope(tx, ctx, scopeId, id, version, prefixes);
       if (body.is_default === true) await this.checkDefault(tx, version);
       const t = now();
       const values: SubnetPoolRow = {
-        id, project_id: String(body.project_id), name: String(body.name), ip_version: version, default_prefixlen: def, min_prefixlen: min,
+        id, project_id: body.project_id, name: body.name, ip_version: version, default_prefixlen: def, min_prefixlen: min,
         max_prefixlen: max, shared: body.shared === true ? 1 : 0, is_default: body.is_default === true ? 1 : 0,
-        default_quota: isSet(body.default_quota) ? Number(body.default_quota) : null, address_scope_id: scopeId,
-        description: String(body.description ?? ''), revision_number: 0, created_at: t, updated_at: t,
+        default_quota: isSet(body.default_quota) ? body.default_quota : null, address_scope_id: scopeId,
+        description: body.description ?? '', revision_number: 0, created_at: t, updated_at: t,
       };
       await tx.insertInto('subnetpools').values(values).execute();
       for (const p of prefixes) await tx.insertInto('subnetpoolprefixes').values({ subnetpool_id: id, cidr: cidrToString(p) }).execute();
-      if (isSet(body.tags)) await setTags(tx, 'subnetpools', id, body.tags as string[]);
+      if (isSet(body.tags)) await setTags(tx, 'subnetpools', id, body.tags);
       return values;
     });
     return (await this.view([row], this.db, ctx))[0]!;
   }
 
-  async update(ctx: NeutronContext, id: string, body: Dict, opts: WriteOptions): Promise<Dict> {
+  async update(ctx: NeutronContext, id: string, body: SubnetPoolUpdate, opts: WriteOptions): Promise<SubnetPool> {
     await this.store.write(async (tx) => {
       const row = await this.getRow(ctx, id, tx);
       checkRevision(opts.ifMatch, row.revision_number);
       if (!ctx.unscoped && row.project_id !== ctx.projectId) throw new SubnetPoolNotFound(id);
-      const version = Number(row.ip_version) as 4 | 6;
+      const version = Number(row.ip_version) === 6 ? 6 : 4;
       const set: Partial<SubnetPoolRow> = {};
-      if ('name' in body) set.name = String(body.name);
-      if ('description' in body) set.description = String(body.description);
-      if ('default_quota' in body) set.default_quota = body.default_quota === null ? null : Number(body.default_quota);
-      if (['min_prefixlen', 'max_prefixlen', 'default_prefixlen'].some((k) => k in body)) {
+      if (body.name !== undefined) set.name = body.name;
+      if (body.description !== undefined) set.description = body.description;
+      if (body.default_quota !== undefined) set.default_quota = body.default_quota;
+      if (body.min_prefixlen !== undefined || body.max_prefixlen !== undefined || body.default_prefixlen !== undefined) {
         const b = this.bounds(version, body, row);
         Object.assign(set, { min_prefixlen: b.min, max_prefixlen: b.max, default_prefixlen: b.def });
       }
@@ -189,16 +208,17 @@ export class SubnetPoolManager implements ResourceHandlers {
       await this.checkUpdateAllowed(tx, ctx, row);
       const old = (await tx.selectFrom('subnetpoolprefixes').select('cidr').where('subnetpool_id', '=', id).execute()).map((p) => parseCidr(p.cidr)!);
       let next = old;
-      if ('prefixes' in body) {
-        next = parsePrefixes(body.prefixes);
-        if (next[0]!.version !== version) throw new PrefixVersionMismatch();
-        if (!old.every((o) => next.some((n) => cidrWithin(o, n)))) throw new IllegalSubnetPoolPrefixUpdate('Existing prefixes must be a subset of the new prefixes');
+      if (body.prefixes !== undefined) {
+        const wanted = parsePrefixes(body.prefixes);
+        if (wanted[0]!.version !== version) throw new PrefixVersionMismatch();
+        if (!old.every((o) => wanted.some((n) => cidrWithin(o, n)))) throw new IllegalSubnetPoolPrefixUpdate('Existing prefixes must be a subset of the new prefixes');
+        next = wanted;
       }
-      const scopeId = 'address_scope_id' in body ? ((body.address_scope_id as string | null) ?? null) : row.address_scope_id;
+      const scopeId = body.address_scope_id !== undefined ? body.address_scope_id : row.address_scope_id;
       await this.checkScope(tx, ctx, scopeId, id, version, next);
-      if ('address_scope_id' in body) set.address_scope_id = scopeId;
-      if ('prefixes' in body) await this.writePrefixes(tx, id, next);
-      await bumpRevision(tx, 'subnetpools', id, set);
+      if (body.address_scope_id !== undefined) set.address_scope_id = scopeId;
+      if (body.prefixes !== undefined) await this.writePrefixes(tx, id, next);
+      await tx.updateTable('subnetpools').set({ ...set, ...nextRevision() }).where('id', '=', id).execute();
     });
     return this.get(ctx, id);
   }
@@ -220,13 +240,11 @@ export class SubnetPoolManager implements ResourceHandlers {
   }
 
   /** PUT /subnetpools/{id}/add_prefixes and remove_prefixes (subnetpool-prefix-ops). */
-  async changePrefixes(ctx: NeutronContext, id: string, body: Dict, add: boolean): Promise<Dict> {
-    const list = body.prefixes;
-    if (!Array.isArray(list) || list.some((p) => !parseCidr(String(p)))) throw new InvalidInput(`Invalid data format for prefixes: '${JSON.stringify(list)}'`);
+  async changePrefixes(ctx: NeutronContext, id: string, prefixes: readonly string[], add: boolean): Promise<SubnetPoolPrefixes> {
     await this.store.write(async (tx) => {
       const row = await this.getRow(ctx, id, tx);
       const old = (await tx.selectFrom('subnetpoolprefixes').select('cidr').where('subnetpool_id', '=', id).execute()).map((p) => parseCidr(p.cidr)!);
-      const given = (list as string[]).map((p) => parseCidr(p)!);
+      const given = prefixes.map((p) => parseCidr(p)!);
       if (given.some((g) => g.version !== Number(row.ip_version))) throw new PrefixVersionMismatch();
       let next: Cidr[];
       if (add) next = [...old, ...given];
@@ -247,34 +265,34 @@ export class SubnetPoolManager implements ResourceHandlers {
   }
 
   /** The pool a subnet request names (subnetpool_id, or the default pool with use_default_subnetpool). */
-  async resolvePoolId(ctx: NeutronContext, s: Dict): Promise<string | undefined> {
+  async resolvePoolId(ctx: NeutronContext, s: SubnetPoolRequest): Promise<string | undefined> {
     const useDefault = s.use_default_subnetpool === true;
     if (isSet(s.subnetpool_id) && useDefault) {
       throw new InvalidInput('subnetpool_id and use_default_subnetpool cannot both be specified');
     }
     if (isSet(s.subnetpool_id)) {
-      await this.getRow(ctx, String(s.subnetpool_id));
-      return String(s.subnetpool_id);
+      await this.getRow(ctx, s.subnetpool_id);
+      return s.subnetpool_id;
     }
     if (!useDefault) return undefined;
-    const version = isSet(s.cidr) ? parseCidr(String(s.cidr))!.version : isSet(s.ip_version) ? Number(s.ip_version) : 4;
+    const version = isSet(s.cidr) ? parseCidr(s.cidr)!.version : s.ip_version ?? 4;
     const row = await this.db.selectFrom('subnetpools').select('id').where('is_default', '=', 1).where('ip_version', '=', version).executeTakeFirst();
     if (!row) throw new InvalidInput(`No default subnetpool found for IPv${version}`);
     return row.id;
   }
 
   /** Allocates the subnet's CIDR from the pool, inside the subnet's transaction. */
-  async allocateCidr(tx: Db, _ctx: NeutronContext, poolId: string, s: Dict, subnetId: string): Promise<string> {
+  async allocateCidr(tx: Db, poolId: string, s: SubnetPoolRequest, subnetId: string): Promise<string> {
     let lock = tx.selectFrom('subnetpools').selectAll().where('id', '=', poolId);
     if (dialectOf(tx) !== 'sqlite') lock = lock.forUpdate();
     const pool = await lock.executeTakeFirst();
     if (!pool) throw new SubnetPoolNotFound(poolId);
-    const version = Number(pool.ip_version) as 4 | 6;
-    if (isSet(s.ip_version) && Number(s.ip_version) !== version) {
+    const version = Number(pool.ip_version) === 6 ? 6 : 4;
+    if (s.ip_version !== undefined && Number(s.ip_version) !== version) {
       throw new InvalidInput(`Cannot allocate IPv${String(s.ip_version)} subnet from IPv${version} subnet pool`);
     }
-    const specific = isSet(s.cidr) ? parseCidr(String(s.cidr))! : undefined;
-    const prefixlen = specific ? specific.prefixlen : isSet(s.prefixlen) ? Number(s.prefixlen) : Number(pool.default_prefixlen);
+    const specific = isSet(s.cidr) ? parseCidr(s.cidr)! : undefined;
+    const prefixlen = specific ? specific.prefixlen : isSet(s.prefixlen) ? s.prefixlen : Number(pool.default_prefixlen);
     if (prefixlen > Number(pool.max_prefixlen)) throw new MaxPrefixSubnetAllocationError(prefixlen, Number(pool.max_prefixlen));
     if (prefixlen < Number(pool.min_prefixlen)) throw new MinPrefixSubnetAllocationError(prefixlen, Number(pool.min_prefixlen));
     const prefixes = (await tx.selectFrom('subnetpoolprefixes').select('cidr').where('subnetpool_id', '=', poolId).execute()).map((p) => parseCidr(p.cidr)!);

@@ -5,54 +5,90 @@
  * it owns, rules of security groups it owns, shared subnet pools and address scopes. Admins
  * and services see everything.
  */
-import type { ExpressionBuilder } from 'kysely';
-import type { NeutronContext } from '../context.js';
+import { type Expression, type ExpressionBuilder, expressionBuilder, type SqlBool } from 'kysely';
+import type { NeutronContext } from '../common/context.js';
+import { columnRef, type FilterValue } from '../db/listing.js';
+import type { NeutronDB } from '../db/schema.js';
 
 export const ACCESS_SHARED = 'access_as_shared';
 export const ACCESS_EXTERNAL = 'access_as_external';
 
-type EB = ExpressionBuilder<any, any>;
+type EB<TB extends keyof NeutronDB> = ExpressionBuilder<NeutronDB, TB>;
+type Condition = Expression<SqlBool>;
 
-/** An RBAC entry for `objectType` on `objectIdCol` grants `projectId` one of `actions`. */
-export function rbacGrants(eb: EB, objectType: string, objectIdCol: string, projectId: string, actions: string[]) {
-  return eb.exists(eb.selectFrom('rbac_policies as rb').select('rb.id')
+/** Tables whose rows belong to a project and that RBAC can share by their `shared` column too. */
+type SharedTable = 'subnetpools' | 'address_scopes';
+
+/**
+ * An RBAC entry for `objectType` on the object whose id is in column `objectIdCol`
+ * (`table.column` of the enclosing query) grants `projectId` one of `actions`.
+ */
+export function rbacGrants(objectType: string, objectIdCol: string, projectId: string, actions: string[]): Condition {
+  return expressionBuilder<NeutronDB, never>().exists(expressionBuilder<NeutronDB, never>().selectFrom('rbac_policies as rb').select('rb.id')
     .where('rb.object_type', '=', objectType)
-    .whereRef('rb.object_id', '=', objectIdCol)
+    .whereRef('rb.object_id', '=', columnRef(...splitColumn(objectIdCol)))
     .where('rb.action', 'in', actions)
     .where('rb.target_project', 'in', ['*', projectId]));
 }
 
-/** A condition on `networks` (or any table whose network id column is given). */
-export function networkVisible(ctx: NeutronContext, projectCol: string, networkIdCol: string) {
-  return (eb: EB) => eb.or([
-    eb(projectCol, '=', ctx.projectId ?? ''),
-    rbacGrants(eb, 'network', networkIdCol, ctx.projectId ?? '', [ACCESS_SHARED, ACCESS_EXTERNAL]),
+function splitColumn(col: string): [string, string] {
+  const dot = col.lastIndexOf('.');
+  return [col.slice(0, dot), col.slice(dot + 1)];
+}
+
+/** Networks the project owns or that are shared with it or external to it. */
+export function networkVisible(ctx: NeutronContext) {
+  return (eb: EB<'networks'>): Condition => eb.or([
+    eb('networks.project_id', '=', ctx.projectId ?? ''),
+    rbacGrants('network', 'networks.id', ctx.projectId ?? '', [ACCESS_SHARED, ACCESS_EXTERNAL]),
   ]);
 }
 
+/** Subnets the project owns or of networks shared with it (an external network's are not). */
+export function subnetVisible(ctx: NeutronContext) {
+  return (eb: EB<'subnets'>): Condition => eb.or([
+    eb('subnets.project_id', '=', ctx.projectId ?? ''),
+    rbacGrants('network', 'subnets.network_id', ctx.projectId ?? '', [ACCESS_SHARED]),
+  ]);
+}
+
+/** Ports the project owns or on networks it owns. */
 export function portVisible(ctx: NeutronContext) {
-  return (eb: EB) => eb.or([
+  return (eb: EB<'ports'>): Condition => eb.or([
     eb('ports.project_id', '=', ctx.projectId ?? ''),
     eb.exists(eb.selectFrom('networks as pn').select('pn.id').whereRef('pn.id', '=', 'ports.network_id').where('pn.project_id', '=', ctx.projectId ?? '')),
   ]);
 }
 
-export function ownedBy(ctx: NeutronContext, projectCol: string) {
-  return (eb: EB) => eb(projectCol, '=', ctx.projectId ?? '');
+/** Rows of `table` the project owns. */
+export function ownedBy<TB extends keyof NeutronDB>(ctx: NeutronContext, table: TB) {
+  return (eb: EB<TB>): Condition => eb(columnRef(table, 'project_id'), '=', ctx.projectId ?? '');
 }
 
+/** Security groups the project owns or that are shared with it. */
 export function securityGroupVisible(ctx: NeutronContext) {
-  return (eb: EB) => eb.or([
-    eb('securitygroups.project_id', '=', ctx.projectId ?? ''),
-    rbacGrants(eb, 'security_group', 'securitygroups.id', ctx.projectId ?? '', [ACCESS_SHARED]),
+  return (eb: EB<'securitygroups'>): Condition => securityGroupUsableBy(eb, 'securitygroups', ctx.projectId ?? '');
+}
+
+/** Groups (`alias` of securitygroups) that `projectId` owns or that are shared with it. */
+function securityGroupUsableBy<DB, TB extends keyof DB>(eb: ExpressionBuilder<DB, TB>, alias: string, projectId: string): Condition {
+  return eb.or([
+    eb(columnRef(alias, 'project_id'), '=', projectId),
+    rbacGrants('security_group', `${alias}.id`, projectId, [ACCESS_SHARED]),
   ]);
 }
 
+/** Security groups a port of `projectId` may use. */
+export function securityGroupUsable(projectId: string) {
+  return (eb: EB<'securitygroups'>): Condition => securityGroupUsableBy(eb, 'securitygroups', projectId);
+}
+
+/** Rules the project owns or of groups it sees. */
 export function sgRuleVisible(ctx: NeutronContext) {
-  return (eb: EB) => eb.or([
+  return (eb: EB<'securitygrouprules'>): Condition => eb.or([
     eb('securitygrouprules.project_id', '=', ctx.projectId ?? ''),
     eb.exists(eb.selectFrom('securitygroups as rsg').select('rsg.id').whereRef('rsg.id', '=', 'securitygrouprules.security_group_id')
-      .where((e) => e.or([e('rsg.project_id', '=', ctx.projectId ?? ''), rbacGrants(e, 'security_group', 'rsg.id', ctx.projectId ?? '', [ACCESS_SHARED])]))),
+      .where((e) => securityGroupUsableBy(e, 'rsg', ctx.projectId ?? ''))),
   ]);
 }
 
@@ -60,9 +96,9 @@ export function sgRuleVisible(ctx: NeutronContext) {
  * The `shared` filter on a resource with a shared column that RBAC can also share (subnet
  * pools, address scopes): shared=True matches the column or a grant to the caller.
  */
-export function sharedFilter(ctx: NeutronContext, table: string, objectType: string) {
-  return (eb: EB, values: unknown[]) => {
-    const shared = eb.or([eb(`${table}.shared`, '=', 1), rbacGrants(eb, objectType, `${table}.id`, ctx.projectId ?? '', [ACCESS_SHARED])]);
+export function sharedFilter<TB extends SharedTable>(ctx: NeutronContext, table: TB, objectType: string) {
+  return (eb: EB<TB>, values: FilterValue[]): Condition => {
+    const shared = eb.or([eb(columnRef(table, 'shared'), '=', 1), rbacGrants(objectType, `${table}.id`, ctx.projectId ?? '', [ACCESS_SHARED])]);
     const wanted = values.map((v) => v === true || v === 1 || String(v).toLowerCase() === 'true' || v === '1');
     if (wanted.every(Boolean)) return shared;
     if (wanted.every((w) => !w)) return eb.not(shared);
@@ -70,10 +106,11 @@ export function sharedFilter(ctx: NeutronContext, table: string, objectType: str
   };
 }
 
-export function sharedOrOwned(ctx: NeutronContext, table: string, objectType: string) {
-  return (eb: EB) => eb.or([
-    eb(`${table}.project_id`, '=', ctx.projectId ?? ''),
-    eb(`${table}.shared`, '=', 1),
-    rbacGrants(eb, objectType, `${table}.id`, ctx.projectId ?? '', [ACCESS_SHARED]),
+/** Rows of `table` the project owns, shared ones, and those RBAC shares with it. */
+export function sharedOrOwned<TB extends SharedTable>(ctx: NeutronContext, table: TB, objectType: string) {
+  return (eb: EB<TB>): Condition => eb.or([
+    eb(columnRef(table, 'project_id'), '=', ctx.projectId ?? ''),
+    eb(columnRef(table, 'shared'), '=', 1),
+    rbacGrants(objectType, `${table}.id`, ctx.projectId ?? '', [ACCESS_SHARED]),
   ]);
 }

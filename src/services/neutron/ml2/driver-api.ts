@@ -5,8 +5,12 @@
  * `*_postcommit` after it (side effects: agents, controllers), and bind ports to hosts.
  */
 import type { Kysely } from 'kysely';
+import type { NeutronContext } from '../common/context.js';
 import type { NeutronDB } from '../db/schema.js';
-import type { NeutronContext } from '../context.js';
+import type { JsonObject } from '../types/common.js';
+import type { Network } from '../types/network.js';
+import type { Port } from '../types/port.js';
+import type { Subnet } from '../types/subnet.js';
 
 /** A network segment as the provider / multi-provider extensions describe it. */
 export interface Segment {
@@ -35,31 +39,50 @@ export interface TypeDriver {
 /** What a mechanism driver sees about a network operation. */
 export interface NetworkContext {
   ctx: NeutronContext;
-  current: Record<string, unknown>;
-  original?: Record<string, unknown>;
+  current: Network;
+  original?: Network;
   segments: Segment[];
 }
 
 export interface SubnetContext {
   ctx: NeutronContext;
-  current: Record<string, unknown>;
-  original?: Record<string, unknown>;
-  network: Record<string, unknown>;
+  current: Subnet;
+  original?: Subnet;
+  network: Network;
 }
 
-/** A port operation; bind_port fills the binding through setBinding. */
+/** A port operation. */
 export interface PortContext {
   ctx: NeutronContext;
-  current: Record<string, unknown>;
-  original?: Record<string, unknown>;
-  network: Record<string, unknown>;
+  current: Port;
+  original?: Port;
+  network: Network;
+  segments: Segment[];
+  host: string;
+}
+
+/** What bind_port knows about the port: it is bound before it is stored. */
+export type BindingPort = Pick<Port, 'id' | 'network_id' | 'project_id' | 'device_id' | 'device_owner' | 'binding:vnic_type' | 'binding:profile' | 'fixed_ips'>;
+
+export interface Binding {
+  segment: Segment;
+  vifType: string;
+  vifDetails: JsonObject;
+  status?: string;
+}
+
+/** bind_port's context; a driver that can bind calls setBinding. */
+export interface PortBindingContext {
+  ctx: NeutronContext;
+  current: BindingPort;
+  network: Network;
   segments: Segment[];
   host: string;
   /** Agents of `agentType` registered on `host`, with their liveness. */
   hostAgents(agentType: string): Promise<AgentInfo[]>;
   /** Binding decided by a driver during bindPort. */
-  binding?: { segment: Segment; vifType: string; vifDetails: Record<string, unknown>; status?: string };
-  setBinding(segment: Segment, vifType: string, vifDetails: Record<string, unknown>, status?: string): void;
+  binding?: Binding;
+  setBinding(segment: Segment, vifType: string, vifDetails: JsonObject, status?: string): void;
 }
 
 /** What bind_port knows about an agent (agents_db entry). */
@@ -69,7 +92,7 @@ export interface AgentInfo {
   host: string;
   alive: boolean;
   adminStateUp: boolean;
-  configurations: Record<string, unknown>;
+  configurations: JsonObject;
 }
 
 export interface MechanismDriver {
@@ -93,7 +116,7 @@ export interface MechanismDriver {
   deletePortPrecommit?(c: PortContext): Promise<void> | void;
   deletePortPostcommit?(c: PortContext): Promise<void> | void;
   /** Try to bind the port on context.host; call setBinding when this driver can. */
-  bindPort?(c: PortContext): Promise<void> | void;
+  bindPort?(c: PortBindingContext): Promise<void> | void;
 }
 
 /** binding:vif_type values (neutron_lib.api.definitions.portbindings). */

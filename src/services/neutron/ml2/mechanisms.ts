@@ -17,7 +17,7 @@ import type { Config } from '../../../common/config/index.js';
 import { OperatorError } from '../../../common/errors.js';
 import type { Logger } from '../../../common/log/logger.js';
 import { ml2Group } from '../config.js';
-import type { AgentInfo, MechanismDriver, NetworkContext, PortContext, Segment, SubnetContext } from './driver-api.js';
+import type { AgentInfo, MechanismDriver, NetworkContext, PortBindingContext, PortContext, Segment, SubnetContext } from './driver-api.js';
 
 export const VNIC_NORMAL = 'normal';
 export const AGENT_TYPE_LINUXBRIDGE = 'Linux bridge agent';
@@ -25,7 +25,7 @@ export const AGENT_TYPE_LINUXBRIDGE = 'Linux bridge agent';
 export class NoopMechanismDriver implements MechanismDriver {
   readonly name = 'noop';
 
-  bindPort(c: PortContext): void {
+  bindPort(c: PortBindingContext): void {
     const segment = c.segments[0];
     if (!segment) return;
     c.setBinding(segment, 'other', { connectivity: 'l2' });
@@ -36,8 +36,8 @@ export class LinuxBridgeMechanismDriver implements MechanismDriver {
   readonly name = 'linuxbridge';
   private readonly supportedVnicTypes = [VNIC_NORMAL];
 
-  async bindPort(c: PortContext): Promise<void> {
-    const vnic = String(c.current['binding:vnic_type'] ?? VNIC_NORMAL);
+  async bindPort(c: PortBindingContext): Promise<void> {
+    const vnic = c.current['binding:vnic_type'] ?? VNIC_NORMAL;
     if (!this.supportedVnicTypes.includes(vnic)) return;
     for (const agent of await c.hostAgents(AGENT_TYPE_LINUXBRIDGE)) {
       if (!agent.alive) continue;
@@ -53,12 +53,12 @@ export class LinuxBridgeMechanismDriver implements MechanismDriver {
   /** check_segment_for_agent of the Linux bridge driver. */
   canReach(segment: Segment, agent: AgentInfo): boolean {
     const conf = agent.configurations;
-    const tunnelTypes = Array.isArray(conf.tunnel_types) ? (conf.tunnel_types as string[]) : [];
+    const tunnelTypes = Array.isArray(conf.tunnel_types) ? conf.tunnel_types.map(String) : [];
     const allowed = ['local', 'flat', 'vlan', ...tunnelTypes];
     if (!allowed.includes(segment.network_type)) return false;
     if (segment.network_type === 'flat' || segment.network_type === 'vlan') {
-      const mappings = { ...(conf.interface_mappings as object | undefined), ...(conf.bridge_mappings as object | undefined) };
-      return segment.physical_network !== null && segment.physical_network in mappings;
+      const physnet = segment.physical_network;
+      return physnet !== null && [conf.interface_mappings, conf.bridge_mappings].some((m) => typeof m === 'object' && m !== null && physnet in m);
     }
     return true;
   }
@@ -73,6 +73,9 @@ export const MECHANISM_DRIVERS: Readonly<Record<string, () => MechanismDriver>> 
 type NetMethod = 'createNetworkPrecommit' | 'createNetworkPostcommit' | 'updateNetworkPrecommit' | 'updateNetworkPostcommit' | 'deleteNetworkPrecommit' | 'deleteNetworkPostcommit';
 type SubnetMethod = 'createSubnetPrecommit' | 'createSubnetPostcommit' | 'updateSubnetPrecommit' | 'updateSubnetPostcommit' | 'deleteSubnetPrecommit' | 'deleteSubnetPostcommit';
 type PortMethod = 'createPortPrecommit' | 'createPortPostcommit' | 'updatePortPrecommit' | 'updatePortPostcommit' | 'deletePortPrecommit' | 'deletePortPostcommit';
+
+/** One driver call of a network, subnet or port operation. */
+type DriverCall = (d: MechanismDriver) => Promise<void> | void;
 
 export class MechanismManager {
   constructor(readonly drivers: MechanismDriver[], private readonly log: Logger) {}
@@ -91,23 +94,18 @@ export class MechanismManager {
   async precommit(method: NetMethod, c: NetworkContext): Promise<void>;
   async precommit(method: SubnetMethod, c: SubnetContext): Promise<void>;
   async precommit(method: PortMethod, c: PortContext): Promise<void>;
-  async precommit(method: NetMethod | SubnetMethod | PortMethod, c: unknown): Promise<void> {
-    for (const d of this.drivers) {
-      const fn = (d as unknown as Record<string, ((c: unknown) => unknown) | undefined>)[method];
-      if (fn) await fn.call(d, c);
-    }
+  async precommit(method: NetMethod | SubnetMethod | PortMethod, c: NetworkContext | SubnetContext | PortContext): Promise<void> {
+    for (const d of this.drivers) await callOf(method, c)(d);
   }
 
   /** Postcommit: after the commit; errors are logged (the resource exists regardless). */
   async postcommit(method: NetMethod, c: NetworkContext): Promise<void>;
   async postcommit(method: SubnetMethod, c: SubnetContext): Promise<void>;
   async postcommit(method: PortMethod, c: PortContext): Promise<void>;
-  async postcommit(method: NetMethod | SubnetMethod | PortMethod, c: unknown): Promise<void> {
+  async postcommit(method: NetMethod | SubnetMethod | PortMethod, c: NetworkContext | SubnetContext | PortContext): Promise<void> {
     for (const d of this.drivers) {
-      const fn = (d as unknown as Record<string, ((c: unknown) => unknown) | undefined>)[method];
-      if (!fn) continue;
       try {
-        await fn.call(d, c);
+        await callOf(method, c)(d);
       } catch (err) {
         this.log.error({ err, driver: d.name, method }, 'mechanism driver postcommit failed');
       }
@@ -115,7 +113,7 @@ export class MechanismManager {
   }
 
   /** Asks each driver in order to bind the port; the first binding wins. */
-  async bindPort(c: PortContext): Promise<boolean> {
+  async bindPort(c: PortBindingContext): Promise<boolean> {
     for (const d of this.drivers) {
       if (!d.bindPort) continue;
       try {
@@ -127,4 +125,22 @@ export class MechanismManager {
     }
     return false;
   }
+}
+
+function isNetworkMethod(m: string): m is NetMethod {
+  return m.endsWith('NetworkPrecommit') || m.endsWith('NetworkPostcommit');
+}
+
+function isSubnetMethod(m: string): m is SubnetMethod {
+  return m.endsWith('SubnetPrecommit') || m.endsWith('SubnetPostcommit');
+}
+
+/**
+ * The call of `method` on a driver (a no-op for drivers without it). The overloads of
+ * precommit/postcommit pair each method with its context; the method name tells which it is.
+ */
+function callOf(method: NetMethod | SubnetMethod | PortMethod, c: NetworkContext | SubnetContext | PortContext): DriverCall {
+  if (isNetworkMethod(method)) return (d) => d[method]?.(c as NetworkContext);
+  if (isSubnetMethod(method)) return (d) => d[method]?.(c as SubnetContext);
+  return (d) => d[method]?.(c as PortContext);
 }

@@ -106,9 +106,9 @@ describe('type drivers', () => {
     ] })!;
     const net = await network();
     await types.createNetworkSegments(database.db, net, req);
-    const view: Record<string, unknown> = {};
-    TypeManager.extendNetwork(view, (await types.segmentsOf(database.db, [net])).get(net)!);
-    assert.equal((view.segments as unknown[]).length, 2);
+    const view = TypeManager.providerView((await types.segmentsOf(database.db, [net])).get(net)!);
+    assert.ok('segments' in view);
+    assert.equal(view.segments.length, 2);
     assert.throws(() => types.processProviderCreate({ 'provider:network_type': 'vlan', segments: [{}] }), /Segments and provider values cannot both be set/);
   });
 });

@@ -7,10 +7,11 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../../common/config/index.js';
 import { OperatorError } from '../../../common/errors.js';
-import { isSet, NOT_SPECIFIED } from '../api/attributes/spec.js';
+import { isSet, NOT_SPECIFIED } from '../common/attributes.js';
 import { ml2FlatGroup, ml2GeneveGroup, ml2Group, ml2VlanGroup, ml2VxlanGroup, neutronDefaultGroup } from '../config.js';
 import type { NeutronDB, SegmentRow } from '../db/schema.js';
 import { InvalidInput, NoNetworkAvailable, SegmentsContainDuplicateEntry, SegmentsSetInConjunctionWithProviders } from '../errors.js';
+import type { ProviderAttributes, ProviderRequest, ProviderSegment, SegmentRequest } from '../types/network.js';
 import type { Segment, TypeDriver } from './driver-api.js';
 import { parseIdRanges } from './segment-pool.js';
 import { FlatTypeDriver, LocalTypeDriver, MAX_VNI, parseVlanRanges, TunnelTypeDriver, VlanTypeDriver } from './type-drivers.js';
@@ -67,15 +68,14 @@ export class TypeManager {
   }
 
   /** Provider segments requested by a network body, validated; undefined when none. */
-  processProviderCreate(net: Record<string, unknown>): Segment[] | undefined {
+  processProviderCreate(net: ProviderRequest): Segment[] | undefined {
     const hasProvider = PROVIDER_ATTRS.some((a) => isSet(net[a]));
     if (hasProvider) {
       if (isSet(net.segments)) throw new SegmentsSetInConjunctionWithProviders();
       return [this.processSegment(net)];
     }
     if (isSet(net.segments)) {
-      const list = net.segments as Array<Record<string, unknown>>;
-      const segments = list.map((s) => this.processSegment(s));
+      const segments = net.segments.map((s) => this.processSegment(s));
       const keys = segments.map((s) => `${s.network_type}|${s.physical_network}|${s.segmentation_id}`);
       const full = segments.filter((s) => !this.isPartial(s));
       if (new Set(keys).size !== keys.length && full.length > 0) throw new SegmentsContainDuplicateEntry();
@@ -84,13 +84,14 @@ export class TypeManager {
     return undefined;
   }
 
-  private processSegment(s: Record<string, unknown>): Segment {
+  private processSegment(s: SegmentRequest): Segment {
     const type = attr(s['provider:network_type']);
     if (type === null || type === '') throw new InvalidInput('network_type required');
+    const physnet = attr(s['provider:physical_network']);
     const segId = attr(s['provider:segmentation_id']);
     const segment: Segment = {
       network_type: String(type),
-      physical_network: (attr(s['provider:physical_network']) as string | null) || null,
+      physical_network: physnet ? String(physnet) : null,
       segmentation_id: segId === null ? null : Number(segId),
     };
     if (segment.segmentation_id !== null && !Number.isInteger(segment.segmentation_id)) {
@@ -159,16 +160,19 @@ export class TypeManager {
   }
 
   /** provider:* for one segment, `segments` for several (extend_network_with_provider_segments). */
-  static extendNetwork(net: Record<string, unknown>, segments: Segment[]): void {
+  static providerView(segments: Segment[]): ProviderAttributes | { segments: ProviderSegment[] } {
     if (segments.length > 1) {
-      net.segments = segments.map((s) => ({
-        'provider:network_type': s.network_type, 'provider:physical_network': s.physical_network, 'provider:segmentation_id': s.segmentation_id,
-      }));
-      return;
+      return {
+        segments: segments.map((s) => ({
+          'provider:network_type': s.network_type, 'provider:physical_network': s.physical_network, 'provider:segmentation_id': s.segmentation_id,
+        })),
+      };
     }
     const s = segments[0];
-    net['provider:network_type'] = s?.network_type ?? null;
-    net['provider:physical_network'] = s?.physical_network ?? null;
-    net['provider:segmentation_id'] = s?.segmentation_id ?? null;
+    return {
+      'provider:network_type': s?.network_type ?? null,
+      'provider:physical_network': s?.physical_network ?? null,
+      'provider:segmentation_id': s?.segmentation_id ?? null,
+    };
   }
 }

@@ -66,12 +66,11 @@ describe('nova notifier', () => {
   test('status transitions and deletes become external events, batched', async () => {
     posted.length = 0;
     const n = notifier(1);
-    const ctx = {} as never;
-    await n.onEvent({ resource: 'port_status', action: 'update', ctx, current: port('ACTIVE'), original: port('DOWN') });
-    await n.onEvent({ resource: 'port', action: 'delete', ctx, current: port('ACTIVE') });
-    await n.onEvent({ resource: 'port_status', action: 'update', ctx, current: port('DOWN'), original: port('ACTIVE') });
+    n.portStatusChanged(port('ACTIVE'), 'DOWN');
+    n.portDeleted(port('ACTIVE'));
+    n.portStatusChanged(port('DOWN'), 'ACTIVE');
     // not a compute port: nothing
-    await n.onEvent({ resource: 'port_status', action: 'update', ctx, current: { ...port('ACTIVE'), device_owner: 'network:dhcp' }, original: port('DOWN') });
+    n.portStatusChanged({ ...port('ACTIVE'), device_owner: 'network:dhcp' }, 'DOWN');
     await n.close();
     const events = posted.flatMap((p) => p.body.events);
     assert.deepEqual(events.map((e) => e.name), [VIF_PLUGGED, VIF_DELETED, 'network-vif-unplugged']);
@@ -95,7 +94,7 @@ describe('nova notifier', () => {
     withCompute = false;
     try {
       const n = notifier(1);
-      await n.onEvent({ resource: 'port', action: 'delete', ctx: {} as never, current: port('ACTIVE') });
+      n.portDeleted(port('ACTIVE'));
       await n.close();
       assert.equal(posted.length, 0);
     } finally {

@@ -11,8 +11,10 @@
 import type { ServiceSession } from '../../../common/clients/session.js';
 import { ServiceClientError } from '../../../common/clients/session.js';
 import type { Logger } from '../../../common/log/logger.js';
-import type { Dict, ResourceEvent } from '../events.js';
-import { isUuid } from '../api/attributes/validators.js';
+import { isUuid } from '../common/attributes.js';
+import type { EventRegistry } from '../common/events.js';
+import type { FloatingIp } from '../types/floating-ip.js';
+import type { Port } from '../types/port.js';
 import { BatchNotifier } from './batch.js';
 
 export const VIF_PLUGGED = 'network-vif-plugged';
@@ -36,11 +38,14 @@ export interface NovaNotifierOptions {
   notifyStatusChanges: boolean;
   notifyDataChanges: boolean;
   /** Looks a port up (for floating IP events, which only carry the port id). */
-  getPort(portId: string): Promise<Dict | undefined>;
+  getPort(portId: string): Promise<InstancePort | undefined>;
 }
 
-export function isComputePort(port: Dict | undefined): port is Dict {
-  return Boolean(port && isUuid(port.device_id) && String(port.device_owner ?? '').startsWith('compute:'));
+/** What the notifier reads of a port: whose instance it is. */
+export type InstancePort = Pick<Port, 'id' | 'device_id' | 'device_owner'>;
+
+export function isComputePort(port: InstancePort | undefined): port is InstancePort {
+  return Boolean(port && isUuid(port.device_id) && port.device_owner.startsWith('compute:'));
 }
 
 export class NovaNotifier {
@@ -52,43 +57,54 @@ export class NovaNotifier {
   }
 
   /** The event for a port status transition (record_port_status_changed), if nova cares. */
-  static statusEvent(port: Dict, previous: string, current: string): ServerExternalEvent | undefined {
+  static statusEvent(port: InstancePort, previous: string, current: string): ServerExternalEvent | undefined {
     if (!isComputePort(port)) return undefined;
     let name: string;
     if (previous === 'ACTIVE' && current === 'DOWN') name = VIF_UNPLUGGED;
     else if (['DOWN', 'BUILD', ''].includes(previous) && ['ACTIVE', 'ERROR'].includes(current)) name = VIF_PLUGGED;
     else return undefined;
-    return { server_uuid: String(port.device_id), name, status: STATUS_MAP[current] ?? 'completed', tag: String(port.id) };
+    return { server_uuid: port.device_id, name, status: STATUS_MAP[current] ?? 'completed', tag: port.id };
   }
 
-  /** Subscriber for the event bus. */
-  async onEvent(e: ResourceEvent): Promise<void> {
-    if (e.resource === 'port_status') {
-      if (!this.o.notifyStatusChanges) return;
-      const event = NovaNotifier.statusEvent(e.current, String(e.original.status ?? ''), String(e.current.status ?? ''));
-      if (event) this.queue(event);
-      return;
-    }
+  /** The events nova hears about: port status changes, port deletes and address changes, floating IPs. */
+  subscribe(events: EventRegistry): void {
+    events.subscribe('port_status', 'after_update', ({ current, original }) => this.portStatusChanged(current, original.status));
+    events.subscribe('port', 'after_delete', ({ current }) => this.portDeleted(current));
+    events.subscribe('port', 'after_update', ({ current, original }) => this.portUpdated(current, original));
+    events.subscribe('floatingip', 'after_create', ({ current }) => this.floatingIpChanged(current));
+    events.subscribe('floatingip', 'after_update', ({ current, original }) => this.floatingIpChanged(current, original));
+    events.subscribe('floatingip', 'after_delete', ({ current }) => this.floatingIpChanged(current));
+  }
+
+  portStatusChanged(port: InstancePort & Pick<Port, 'status'>, previous: string): void {
+    if (!this.o.notifyStatusChanges) return;
+    const event = NovaNotifier.statusEvent(port, previous, port.status);
+    if (event) this.queue(event);
+  }
+
+  portDeleted(port: InstancePort): void {
+    if (!this.o.notifyDataChanges || !isComputePort(port)) return;
+    this.queue({ server_uuid: port.device_id, name: VIF_DELETED, tag: port.id });
+  }
+
+  /** A port's addresses changed. */
+  portUpdated(current: InstancePort & Pick<Port, 'fixed_ips'>, original: Pick<Port, 'fixed_ips'>): void {
     if (!this.o.notifyDataChanges) return;
-    if (e.resource === 'port' && e.action === 'delete') {
-      if (isComputePort(e.current)) this.queue({ server_uuid: String(e.current.device_id), name: VIF_DELETED, tag: String(e.current.id) });
-      return;
+    if (JSON.stringify(original.fixed_ips) !== JSON.stringify(current.fixed_ips) && isComputePort(current)) {
+      this.queue({ server_uuid: current.device_id, name: NETWORK_CHANGED, tag: current.id });
     }
-    if (e.resource === 'port' && e.action === 'update') {
-      const before = JSON.stringify(e.original?.fixed_ips ?? []);
-      const after = JSON.stringify(e.current.fixed_ips ?? []);
-      if (before !== after && isComputePort(e.current)) this.queue({ server_uuid: String(e.current.device_id), name: NETWORK_CHANGED, tag: String(e.current.id) });
-      return;
-    }
-    if (e.resource === 'floatingip') {
-      const ports = new Set<string>();
-      if (e.current.port_id) ports.add(String(e.current.port_id));
-      if (e.original?.port_id) ports.add(String(e.original.port_id));
-      if (e.action === 'update' && e.original?.port_id === e.current.port_id) return;
-      for (const id of ports) {
-        const port = await this.o.getPort(id);
-        if (isComputePort(port)) this.queue({ server_uuid: String(port.device_id), name: NETWORK_CHANGED, tag: String(port.id) });
-      }
+  }
+
+  /** A floating IP was created, deleted, or moved: the instances of its ports before and after hear about it. */
+  async floatingIpChanged(current: Pick<FloatingIp, 'port_id'>, original?: Pick<FloatingIp, 'port_id'>): Promise<void> {
+    if (!this.o.notifyDataChanges) return;
+    if (original && original.port_id === current.port_id) return;
+    const ports = new Set<string>();
+    if (current.port_id) ports.add(current.port_id);
+    if (original?.port_id) ports.add(original.port_id);
+    for (const id of ports) {
+      const port = await this.o.getPort(id);
+      if (isComputePort(port)) this.queue({ server_uuid: port.device_id, name: NETWORK_CHANGED, tag: port.id });
     }
   }
 

@@ -9,18 +9,18 @@ import { after, before, describe, test } from 'node:test';
 import { NotificationListener, RpcClient } from '../../../common/messaging/index.js';
 import { AgentRuntime, type DhcpAgentHandlers, type L2AgentHandlers } from '../agent/agent-base.js';
 import { L2PluginApi } from '../agent/plugin-api.js';
-import type { Dict } from '../events.js';
 import { ADMIN, type Harness, startHarness, tokenFor } from '../testing/harness.js';
 import { TOPIC_REPORTS } from './topics.js';
 
 let h: Harness;
-const received: Array<{ method: string; args: Dict }> = [];
+type JsonRecord = Record<string, unknown>;
+const received: Array<{ method: string; args: JsonRecord }> = [];
 const runtimes: AgentRuntime[] = [];
 const A = tokenFor('agents-a');
 
 function recorder<T extends object>(methods: string[]): T {
   const o: Record<string, unknown> = {};
-  for (const m of methods) o[m] = async (_ctx: Dict, args: Dict) => { received.push({ method: m, args }); };
+  for (const m of methods) o[m] = async (_ctx: JsonRecord, args: JsonRecord) => { received.push({ method: m, args }); };
   return o as T;
 }
 
@@ -51,9 +51,9 @@ after(async () => {
 
 describe('notifications', () => {
   test('resource operations are notified as <resource>.<action>.start/end', async () => {
-    const seen: Array<{ publisher: string; event: string; payload: Dict }> = [];
+    const seen: Array<{ publisher: string; event: string; payload: JsonRecord }> = [];
     const listener = new NotificationListener(h.transport, [{ topic: 'notifications' }], [{
-      info: (_ctx, publisher, event, payload) => { seen.push({ publisher, event, payload: payload as Dict }); },
+      info: (_ctx, publisher, event, payload) => { seen.push({ publisher, event, payload: payload as JsonRecord }); },
     }], { pool: 'neutron-test' });
     await listener.start();
     try {
@@ -64,7 +64,7 @@ describe('notifications', () => {
       for (const e of ['network.create.start', 'network.create.end', 'network.delete.start', 'network.delete.end']) assert.ok(events.includes(e), e);
       const created = seen.find((s) => s.event === 'network.create.end')!;
       assert.equal(created.publisher, 'network.testhost');
-      assert.equal((created.payload.network as Dict).id, net.id);
+      assert.equal((created.payload.network as JsonRecord).id, net.id);
       assert.equal(seen.find((s) => s.event === 'network.delete.end')!.payload.network_id, net.id);
     } finally {
       await listener.stop();
@@ -75,9 +75,9 @@ describe('notifications', () => {
 describe('agents', () => {
   test('report_state registers agents; they are alive, then dead without heartbeats', async () => {
     const list = await h.request('GET', '/v2.0/agents', ADMIN);
-    const types = list.body.agents.map((a: Dict) => a.agent_type).sort();
+    const types = list.body.agents.map((a: JsonRecord) => a.agent_type).sort();
     assert.deepEqual(types, ['DHCP agent', 'Linux bridge agent']);
-    const dhcp = list.body.agents.find((a: Dict) => a.agent_type === 'DHCP agent');
+    const dhcp = list.body.agents.find((a: JsonRecord) => a.agent_type === 'DHCP agent');
     assert.equal(dhcp.alive, true);
     assert.equal(dhcp.host, 'net1');
     assert.match(dhcp.heartbeat_timestamp, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
@@ -99,14 +99,14 @@ describe('agents', () => {
     const net = (await h.request('POST', '/v2.0/networks', A, { network: { name: 'dhcp-net' } })).body.network;
     await h.request('POST', '/v2.0/subnets', A, { subnet: { network_id: net.id, cidr: '10.90.0.0/24', ip_version: 4 } });
     await until(() => received.some((r) => r.method === 'subnet_create_end'), 'subnet_create_end');
-    assert.ok(received.some((r) => r.method === 'network_create_end' && (r.args.payload as Dict).network !== undefined));
+    assert.ok(received.some((r) => r.method === 'network_create_end' && (r.args.payload as JsonRecord).network !== undefined));
     const hosting = await h.request('GET', `/v2.0/networks/${net.id}/dhcp-agents`, ADMIN);
-    assert.deepEqual(hosting.body.agents.map((a: Dict) => a.host), ['net1']);
+    assert.deepEqual(hosting.body.agents.map((a: JsonRecord) => a.host), ['net1']);
     const port = (await h.request('POST', '/v2.0/ports', A, { port: { network_id: net.id } })).body.port;
     await until(() => received.some((r) => r.method === 'port_create_end'), 'port_create_end');
     await h.request('DELETE', `/v2.0/ports/${port.id}`, A);
     await until(() => received.some((r) => r.method === 'port_delete_end'), 'port_delete_end');
-    assert.equal((received.find((r) => r.method === 'port_delete_end')!.args.payload as Dict).port_id, port.id);
+    assert.equal((received.find((r) => r.method === 'port_delete_end')!.args.payload as JsonRecord).port_id, port.id);
   });
 
   test('L2: port_update fanout; device up makes the port ACTIVE and queues network-vif-plugged', async () => {
@@ -118,7 +118,7 @@ describe('agents', () => {
     await h.request('PUT', `/v2.0/ports/${port.id}`, ADMIN, { port: { name: 'renamed' } });
     await until(() => received.some((r) => r.method === 'port_update'), 'port_update');
     const upd = received.find((r) => r.method === 'port_update')!.args;
-    assert.equal((upd.port as Dict).id, port.id);
+    assert.equal((upd.port as JsonRecord).id, port.id);
     assert.equal(upd.network_type, 'vxlan');
     const queued: unknown[] = [];
     const original = h.service.nova.queue.bind(h.service.nova);

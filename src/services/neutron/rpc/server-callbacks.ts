@@ -5,19 +5,71 @@
  * so trigger the nova vif events), the DHCP agent's network info and DHCP port management,
  * and the L3 agent's router sync and floating IP status reports.
  */
-import { NeutronContext } from '../context.js';
-import type { Dict } from '../events.js';
-import type { AgentManager, AgentState } from '../managers/agents.js';
+import type { MessageContext } from '../../../common/messaging/index.js';
+import { NeutronContext } from '../common/context.js';
+import { toFilterValue } from '../db/listing.js';
+import type { Db } from '../db/store.js';
+import type { AgentManager } from '../managers/agents.js';
 import type { FloatingIpManager } from '../managers/floating-ips.js';
 import type { NetworkManager } from '../managers/networks.js';
 import type { PortManager } from '../managers/ports.js';
 import type { RouterManager } from '../managers/routers.js';
 import type { SubnetManager } from '../managers/subnets.js';
 import type { TypeManager } from '../ml2/type-manager.js';
-import type { Db } from '../db/store.js';
-import { VERSIONS } from './topics.js';
+import type { Agent, AgentState } from '../types/agent.js';
+import { isJsonObject } from '../types/common.js';
+import type { Port, PortCreate, PortUpdate } from '../types/port.js';
+import { objectArg, optionalStringArg, stringArg, stringListArg } from './args.js';
+import type { DeviceDetails, DeviceDownResult, DeviceListResult, NetworkInfo, RouterInfo, RouterPortInfo, RpcArgs } from './payloads.js';
+import { AGENT_TYPE_DHCP, AGENT_TYPE_L3, VERSIONS } from './topics.js';
 
 const admin = () => NeutronContext.admin();
+
+/** report_state's agent_state (nested once more by upstream's agents). */
+function agentStateOf(args: RpcArgs): AgentState {
+  const outer = objectArg(args, 'agent_state') ?? {};
+  const s = objectArg(outer, 'agent_state') ?? outer;
+  const configurations = objectArg(s, 'configurations');
+  const resourceVersions = objectArg(s, 'resource_versions');
+  const zone = optionalStringArg(s, 'availability_zone');
+  return {
+    binary: stringArg(s, 'binary'), host: stringArg(s, 'host'), topic: stringArg(s, 'topic'), agent_type: stringArg(s, 'agent_type'),
+    ...(configurations ? { configurations } : {}),
+    ...(resourceVersions ? { resource_versions: resourceVersions } : {}),
+    ...(zone !== undefined ? { availability_zone: zone } : {}),
+    ...(s.start_flag !== undefined ? { start_flag: Boolean(s.start_flag) } : {}),
+    ...(s.resources_synced !== undefined ? { resources_synced: Boolean(s.resources_synced) } : {}),
+  };
+}
+
+/** The port attributes a DHCP agent sends (create_dhcp_port / update_dhcp_port). */
+function portChangesOf(p: RpcArgs): PortUpdate {
+  const out: PortUpdate = {};
+  for (const key of ['name', 'mac_address', 'device_id', 'device_owner', 'description', 'dns_name', 'binding:vnic_type'] as const) {
+    const v = optionalStringArg(p, key);
+    if (v !== undefined) out[key] = v;
+  }
+  for (const key of ['admin_state_up', 'port_security_enabled'] as const) if (p[key] !== undefined) out[key] = Boolean(p[key]);
+  if (Array.isArray(p.fixed_ips)) {
+    out.fixed_ips = p.fixed_ips.filter(isJsonObject).map((f) => ({
+      ...(f.subnet_id !== undefined ? { subnet_id: String(f.subnet_id) } : {}),
+      ...(f.ip_address !== undefined ? { ip_address: String(f.ip_address) } : {}),
+    }));
+  }
+  if (Array.isArray(p.security_groups)) out.security_groups = stringListArg(p, 'security_groups');
+  const profile = objectArg(p, 'binding:profile');
+  if (profile) out['binding:profile'] = profile;
+  // checked by the port manager, as from the API
+  if ('allowed_address_pairs' in p) out.allowed_address_pairs = p.allowed_address_pairs;
+  if ('extra_dhcp_opts' in p) out.extra_dhcp_opts = p.extra_dhcp_opts;
+  return out;
+}
+
+/** The `port` argument of the DHCP port calls (nested once more by some agents). */
+function portArg(args: RpcArgs): RpcArgs {
+  const port = objectArg(args, 'port') ?? {};
+  return objectArg(port, 'port') ?? port;
+}
 
 /** q-reports-plugin: AgentExtRpcCallback. */
 export class AgentStateCallback {
@@ -25,9 +77,8 @@ export class AgentStateCallback {
 
   constructor(private readonly agents: AgentManager) {}
 
-  async report_state(_ctx: Dict, args: Dict): Promise<string> {
-    const state = ((args.agent_state as Dict | undefined)?.agent_state ?? args.agent_state) as AgentState;
-    const res = await this.agents.createOrUpdate(state);
+  async report_state(_ctx: MessageContext, args: RpcArgs): Promise<string> {
+    const res = await this.agents.createOrUpdate(agentStateOf(args));
     return res.status;
   }
 
@@ -35,13 +86,13 @@ export class AgentStateCallback {
     return true;
   }
 
-  async get_agents(_ctx: Dict, args: Dict): Promise<Dict[]> {
-    const rows = await this.agents.list(admin(), { filters: Object.fromEntries(Object.entries(args).map(([k, v]) => [k, Array.isArray(v) ? v : [v]])), sorts: [] });
-    return rows;
+  async get_agents(_ctx: MessageContext, args: RpcArgs): Promise<Agent[]> {
+    const filters = Object.fromEntries(Object.entries(args).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).map(toFilterValue)]));
+    return this.agents.list(admin(), { filters, sorts: [] });
   }
 
-  async delete_agent(_ctx: Dict, args: Dict): Promise<void> {
-    const rows = await this.agents.byTypeAndHost(String(args.agent_type), String(args.host));
+  async delete_agent(_ctx: MessageContext, args: RpcArgs): Promise<void> {
+    const rows = await this.agents.byTypeAndHost(stringArg(args, 'agent_type'), stringArg(args, 'host'));
     for (const r of rows) await this.agents.delete(admin(), r.id);
   }
 }
@@ -58,12 +109,12 @@ export interface CallbackDeps {
 }
 
 /** Port ids from device names: agents name taps `tap<first 11 chars of the port id>`. */
-async function resolveDevice(ports: PortManager, device: string): Promise<Dict | undefined> {
+async function resolveDevice(ports: PortManager, device: string): Promise<Port | undefined> {
   const ctx = admin();
   const id = device.startsWith('tap') ? device.slice(3) : device;
   if (id.length >= 36) return ports.get(ctx, id).catch(() => undefined);
   const rows = await ports.list(ctx, { filters: {}, sorts: [] });
-  return rows.find((p) => String(p.id).startsWith(id));
+  return rows.find((p) => p.id.startsWith(id));
 }
 
 /** q-plugin, ML2 RpcCallbacks: what L2 agents ask about devices and report about them. */
@@ -72,23 +123,23 @@ export class Ml2RpcCallbacks {
 
   constructor(private readonly d: CallbackDeps) {}
 
-  async get_device_details(_ctx: Dict, args: Dict): Promise<Dict> {
-    const device = String(args.device);
-    const host = args.host === undefined ? undefined : String(args.host);
+  async get_device_details(_ctx: MessageContext, args: RpcArgs): Promise<DeviceDetails> {
+    const device = stringArg(args, 'device');
+    const host = optionalStringArg(args, 'host');
     const port = await resolveDevice(this.d.ports, device);
     if (!port) return { device };
-    const net = await this.d.networks.get(admin(), String(port.network_id));
-    const segments = (await this.d.types.segmentsOf(this.d.db, [String(port.network_id)])).get(String(port.network_id))?.[0];
-    if (host && port['binding:host_id'] === host && port.status === 'DOWN') await this.d.ports.setStatus(admin(), String(port.id), 'BUILD', host);
+    const net = await this.d.networks.get(admin(), port.network_id);
+    const segment = (await this.d.types.segmentsOf(this.d.db, [port.network_id])).get(port.network_id)?.[0];
+    if (host && port['binding:host_id'] === host && port.status === 'DOWN') await this.d.ports.setStatus(admin(), port.id, 'BUILD', host);
     return {
       device,
       network_id: port.network_id,
       port_id: port.id,
       mac_address: port.mac_address,
       admin_state_up: port.admin_state_up,
-      network_type: segments?.network_type ?? null,
-      segmentation_id: segments?.segmentation_id ?? null,
-      physical_network: segments?.physical_network ?? null,
+      network_type: segment?.network_type ?? null,
+      segmentation_id: segment?.segmentation_id ?? null,
+      physical_network: segment?.physical_network ?? null,
       mtu: net.mtu,
       fixed_ips: port.fixed_ips,
       device_owner: port.device_owner,
@@ -101,32 +152,33 @@ export class Ml2RpcCallbacks {
     };
   }
 
-  async get_devices_details_list(ctx: Dict, args: Dict): Promise<Dict[]> {
-    const out: Dict[] = [];
-    for (const device of (args.devices as string[]) ?? []) out.push(await this.get_device_details(ctx, { ...args, device }));
+  async get_devices_details_list(ctx: MessageContext, args: RpcArgs): Promise<DeviceDetails[]> {
+    const out: DeviceDetails[] = [];
+    for (const device of stringListArg(args, 'devices')) out.push(await this.get_device_details(ctx, { ...args, device }));
     return out;
   }
 
-  async update_device_up(_ctx: Dict, args: Dict): Promise<void> {
-    const port = await resolveDevice(this.d.ports, String(args.device));
-    if (port) await this.d.ports.setStatus(admin(), String(port.id), 'ACTIVE', args.host === undefined ? undefined : String(args.host));
+  async update_device_up(_ctx: MessageContext, args: RpcArgs): Promise<void> {
+    const port = await resolveDevice(this.d.ports, stringArg(args, 'device'));
+    if (port) await this.d.ports.setStatus(admin(), port.id, 'ACTIVE', optionalStringArg(args, 'host'));
   }
 
-  async update_device_down(_ctx: Dict, args: Dict): Promise<Dict> {
-    const port = await resolveDevice(this.d.ports, String(args.device));
-    if (!port) return { device: args.device, exists: false };
-    await this.d.ports.setStatus(admin(), String(port.id), 'DOWN', args.host === undefined ? undefined : String(args.host));
-    return { device: args.device, exists: true };
+  async update_device_down(_ctx: MessageContext, args: RpcArgs): Promise<DeviceDownResult> {
+    const device = stringArg(args, 'device');
+    const port = await resolveDevice(this.d.ports, device);
+    if (!port) return { device, exists: false };
+    await this.d.ports.setStatus(admin(), port.id, 'DOWN', optionalStringArg(args, 'host'));
+    return { device, exists: true };
   }
 
-  async update_device_list(ctx: Dict, args: Dict): Promise<Dict> {
+  async update_device_list(ctx: MessageContext, args: RpcArgs): Promise<DeviceListResult> {
     const up: string[] = [];
     const down: string[] = [];
-    for (const device of (args.devices_up as string[]) ?? []) {
+    for (const device of stringListArg(args, 'devices_up')) {
       await this.update_device_up(ctx, { ...args, device });
       up.push(device);
     }
-    for (const device of (args.devices_down as string[]) ?? []) {
+    for (const device of stringListArg(args, 'devices_down')) {
       await this.update_device_down(ctx, { ...args, device });
       down.push(device);
     }
@@ -140,7 +192,7 @@ export class DhcpRpcCallbacks {
 
   constructor(private readonly d: CallbackDeps) {}
 
-  private async networkInfo(networkId: string): Promise<Dict | undefined> {
+  private async networkInfo(networkId: string): Promise<NetworkInfo | undefined> {
     const ctx = admin();
     const net = await this.d.networks.get(ctx, networkId).catch(() => undefined);
     if (!net) return undefined;
@@ -149,42 +201,41 @@ export class DhcpRpcCallbacks {
     return { ...net, subnets, non_local_subnets: [], ports };
   }
 
-  async get_active_networks_info(_ctx: Dict, args: Dict): Promise<Dict[]> {
-    const host = String(args.host);
-    const agent = (await this.d.agents.byTypeAndHost('DHCP agent', host))[0];
+  async get_active_networks_info(_ctx: MessageContext, args: RpcArgs): Promise<NetworkInfo[]> {
+    const agent = (await this.d.agents.byTypeAndHost(AGENT_TYPE_DHCP, stringArg(args, 'host')))[0];
     if (!agent) return [];
     const ids = await this.d.agents.networksOfAgent(agent.id);
-    const out: Dict[] = [];
+    const out: NetworkInfo[] = [];
     for (const id of ids) {
       const info = await this.networkInfo(id);
-      if (info && (info.subnets as Dict[]).some((s) => s.enable_dhcp)) out.push(info);
+      if (info && info.subnets.some((s) => s.enable_dhcp)) out.push(info);
     }
     return out;
   }
 
-  async get_network_info(_ctx: Dict, args: Dict): Promise<Dict | undefined> {
-    return this.networkInfo(String(args.network_id));
+  async get_network_info(_ctx: MessageContext, args: RpcArgs): Promise<NetworkInfo | undefined> {
+    return this.networkInfo(stringArg(args, 'network_id'));
   }
 
-  async create_dhcp_port(_ctx: Dict, args: Dict): Promise<Dict> {
-    const port = ((args.port as Dict).port ?? args.port) as Dict;
-    const body: Dict = { ...port, device_owner: 'network:dhcp', 'binding:host_id': String(args.host) };
-    if (!body.project_id) {
-      const net = await this.d.networks.get(admin(), String(body.network_id));
-      body.project_id = net.project_id;
-    }
+  async create_dhcp_port(_ctx: MessageContext, args: RpcArgs): Promise<Port> {
+    const port = portArg(args);
+    const networkId = stringArg(port, 'network_id');
+    const projectId = optionalStringArg(port, 'project_id') || (await this.d.networks.get(admin(), networkId)).project_id;
+    const body: PortCreate = {
+      ...portChangesOf(port), network_id: networkId, project_id: projectId, device_owner: 'network:dhcp', 'binding:host_id': stringArg(args, 'host'),
+    };
     return this.d.ports.create(admin(), body);
   }
 
-  async update_dhcp_port(_ctx: Dict, args: Dict): Promise<Dict> {
-    const port = ((args.port as Dict).port ?? args.port) as Dict;
-    const { id: _id, network_id: _n, project_id: _p, tenant_id: _t, ...changes } = port;
-    return this.d.ports.update(admin(), String(args.port_id), { ...changes, 'binding:host_id': String(args.host) }, {});
+  async update_dhcp_port(_ctx: MessageContext, args: RpcArgs): Promise<Port> {
+    const changes = portChangesOf(portArg(args));
+    return this.d.ports.update(admin(), stringArg(args, 'port_id'), { ...changes, 'binding:host_id': stringArg(args, 'host') }, {});
   }
 
-  async release_dhcp_port(_ctx: Dict, args: Dict): Promise<void> {
-    const rows = await this.d.ports.list(admin(), { filters: { network_id: [String(args.network_id)], device_id: [String(args.device_id)], device_owner: ['network:dhcp'] }, sorts: [] });
-    for (const p of rows) await this.d.ports.deleteInternal(admin(), String(p.id));
+  async release_dhcp_port(_ctx: MessageContext, args: RpcArgs): Promise<void> {
+    const filters = { network_id: [stringArg(args, 'network_id')], device_id: [stringArg(args, 'device_id')], device_owner: ['network:dhcp'] };
+    const rows = await this.d.ports.list(admin(), { filters, sorts: [] });
+    for (const p of rows) await this.d.ports.deleteInternal(admin(), p.id);
   }
 
   async dhcp_ready_on_ports(): Promise<void> {
@@ -199,26 +250,29 @@ export class L3RpcCallbacks {
   constructor(private readonly d: CallbackDeps) {}
 
   private async agentRouterIds(host: string): Promise<string[]> {
-    const agent = (await this.d.agents.byTypeAndHost('L3 agent', host))[0];
+    const agent = (await this.d.agents.byTypeAndHost(AGENT_TYPE_L3, host))[0];
     return agent ? this.d.agents.routersOfAgent(agent.id) : [];
   }
 
-  async get_router_ids(_ctx: Dict, args: Dict): Promise<string[]> {
-    return this.agentRouterIds(String(args.host));
+  async get_router_ids(_ctx: MessageContext, args: RpcArgs): Promise<string[]> {
+    return this.agentRouterIds(stringArg(args, 'host'));
   }
 
-  async sync_routers(_ctx: Dict, args: Dict): Promise<Dict[]> {
+  async sync_routers(_ctx: MessageContext, args: RpcArgs): Promise<RouterInfo[]> {
     const ctx = admin();
-    let ids = await this.agentRouterIds(String(args.host));
-    if (Array.isArray(args.router_ids)) ids = ids.filter((i) => (args.router_ids as string[]).includes(i));
-    const out: Dict[] = [];
+    let ids = await this.agentRouterIds(stringArg(args, 'host'));
+    if (Array.isArray(args.router_ids)) {
+      const wanted = stringListArg(args, 'router_ids');
+      ids = ids.filter((i) => wanted.includes(i));
+    }
+    const out: RouterInfo[] = [];
     for (const id of ids) {
       const router = await this.d.routers.get(ctx, id).catch(() => undefined);
       if (!router) continue;
       const ports = await this.d.ports.list(ctx, { filters: { device_id: [id] }, sorts: [] });
-      const withSubnets = async (p: Dict) => ({
+      const withSubnets = async (p: Port): Promise<RouterPortInfo> => ({
         ...p,
-        subnets: await Promise.all((p.fixed_ips as Array<{ subnet_id: string }>).map((f) => this.d.subnets.get(ctx, f.subnet_id))),
+        subnets: await Promise.all(p.fixed_ips.map((f) => this.d.subnets.get(ctx, f.subnet_id))),
       });
       const gw = ports.find((p) => p.device_owner === 'network:router_gateway');
       const fips = await this.d.floatingIps.list(ctx, { filters: { router_id: [id] }, sorts: [] });
@@ -226,7 +280,7 @@ export class L3RpcCallbacks {
         ...router,
         gw_port: gw ? await withSubnets(gw) : null,
         gw_port_id: gw?.id ?? null,
-        enable_snat: (router.external_gateway_info as Dict | null)?.enable_snat ?? true,
+        enable_snat: router.external_gateway_info?.enable_snat ?? true,
         _interfaces: await Promise.all(ports.filter((p) => p.device_owner === 'network:router_interface').map(withSubnets)),
         _floatingips: fips,
       });
@@ -237,14 +291,15 @@ export class L3RpcCallbacks {
   async get_external_network_id(): Promise<string | null> {
     const nets = await this.d.networks.list(admin(), { filters: { 'router:external': [true] }, sorts: [] });
     if (nets.length > 1) throw new Error('The agent has more than one external network; set its gateway_external_network_id');
-    return (nets[0]?.id as string | undefined) ?? null;
+    return nets[0]?.id ?? null;
   }
 
-  async update_floatingip_statuses(_ctx: Dict, args: Dict): Promise<void> {
-    await this.d.floatingIps.setStatuses((args.fip_statuses as Record<string, string>) ?? {});
+  async update_floatingip_statuses(_ctx: MessageContext, args: RpcArgs): Promise<void> {
+    const statuses = Object.entries(objectArg(args, 'fip_statuses') ?? {}).map(([id, status]): [string, string] => [id, String(status)]);
+    await this.d.floatingIps.setStatuses(new Map(statuses));
   }
 
-  async get_ports_by_subnet(_ctx: Dict, args: Dict): Promise<Dict[]> {
-    return this.d.ports.list(admin(), { filters: { fixed_ips: [{ subnet_id: [String(args.subnet_id)] }] }, sorts: [] });
+  async get_ports_by_subnet(_ctx: MessageContext, args: RpcArgs): Promise<Port[]> {
+    return this.d.ports.list(admin(), { filters: { fixed_ips: [{ subnet_id: [stringArg(args, 'subnet_id')] }] }, sorts: [] });
   }
 }

@@ -45,6 +45,7 @@ export interface Harness {
   service: NetworkService;
   database: Database<NeutronDB>;
   transport: Transport;
+  /** `body` is the parsed JSON answer, left untyped for the tests to read as they assert. */
   request(method: string, url: string, token: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
   close(): Promise<void>;
 }

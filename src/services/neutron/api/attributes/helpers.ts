@@ -2,7 +2,8 @@
  * Short builders for attribute specs, so the resource maps in ../definitions read like
  * neutron-lib's RESOURCE_ATTRIBUTE_MAPs.
  */
-import { NOT_SPECIFIED, type AttrSpec } from './spec.js';
+import { NOT_SPECIFIED } from '../../common/attributes.js';
+import type { AttrSpec } from './spec.js';
 import * as c from './converters.js';
 import * as v from './validators.js';
 

@@ -4,12 +4,11 @@
  * validated, whether responses show it, and whether lists may filter and sort on it.
  * `prepareBody` is the request half of neutron.api.v2.base.Controller.prepare_request_body.
  */
+import { NOT_SPECIFIED } from '../../common/attributes.js';
+import type { KeyValueFilter } from '../../db/listing.js';
 import { HTTPBadRequest } from '../../errors.js';
+import { type Fields, isFields } from '../fields.js';
 import type { Validator } from './validators.js';
-
-/** Neutron's ATTR_NOT_SPECIFIED: "the request did not set this" (distinct from null). */
-export const NOT_SPECIFIED: unique symbol = Symbol('ATTR_NOT_SPECIFIED');
-export type NotSpecified = typeof NOT_SPECIFIED;
 
 export interface AttrSpec {
   post: boolean;
@@ -18,7 +17,7 @@ export interface AttrSpec {
   default?: unknown;
   convert?: (value: unknown) => unknown;
   /** Converts the repeated values of a query filter (fixed_ips=ip_address=...). */
-  convertList?: (values: string[]) => unknown;
+  convertList?: (values: string[]) => KeyValueFilter;
   validate?: Validator;
   visible: boolean;
   filter?: boolean;
@@ -29,10 +28,6 @@ export interface AttrSpec {
 }
 
 export type AttrMap = Record<string, AttrSpec>;
-
-export function isSet(value: unknown): boolean {
-  return value !== null && value !== undefined && value !== NOT_SPECIFIED;
-}
 
 /** Merges extension attribute maps into a resource's core map (extensions win). */
 export function mergeMaps(...maps: AttrMap[]): AttrMap {
@@ -55,11 +50,9 @@ export function prepareResource(
   input: unknown,
   isCreate: boolean,
   attrs: AttrMap,
-): Record<string, unknown> {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new HTTPBadRequest('Body contains invalid data');
-  }
-  const res: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+): Fields {
+  if (!isFields(input)) throw new HTTPBadRequest('Body contains invalid data');
+  const res: Fields = { ...input };
   const hasProject = 'tenant_id' in attrs || 'project_id' in attrs;
 
   // populate_project_info + privilege check
@@ -77,8 +70,8 @@ export function prepareResource(
   if (!hasProject) {
     delete res.project_id;
     delete res.tenant_id;
-    if ('project_id' in (input as object) || 'tenant_id' in (input as object)) {
-      const extra = Object.keys(input as object).filter((k) => k === 'project_id' || k === 'tenant_id');
+    if ('project_id' in input || 'tenant_id' in input) {
+      const extra = Object.keys(input).filter((k) => k === 'project_id' || k === 'tenant_id');
       throw new HTTPBadRequest(`Unrecognized attribute(s) '${extra.join(', ')}'`);
     }
   }

@@ -3,13 +3,13 @@
  * valid, or the human-readable reason it is not. The API layer wraps the reason as Neutron
  * does: "Invalid input for <attr>. Reason: <reason>."
  */
+import { isUuid } from '../../common/attributes.js';
+import { isFields } from '../fields.js';
 import { isValidPortMac } from '../../common/mac.js';
 import { parseCidr, parseIp } from '../../common/netaddr.js';
 import { SecurityGroupDefaultAlreadyExists } from '../../errors.js';
 
 export type Validator = (value: unknown) => string | undefined;
-
-const UUID_RE = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /** Python's repr-ish rendering used in upstream's messages ('%s' % data). */
 export function show(value: unknown): string {
@@ -19,10 +19,6 @@ export function show(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
   return JSON.stringify(value).replace(/"/g, "'");
-}
-
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID_RE.test(value);
 }
 
 export const string = (maxLen?: number): Validator => (data) => {
@@ -145,12 +141,8 @@ export const ipOrSubnetOrNone: Validator = (data) => {
   return `'${show(data)}' is neither a valid IP address, nor is it a valid IP subnet`;
 };
 
-function isDict(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function keysMessage(expected: string[], target: unknown, strict = true): string | undefined {
-  if (!isDict(target)) return `Invalid input. '${show(target)}' must be a dictionary with keys: ${pySet(expected)}`;
+  if (!isFields(target)) return `Invalid input. '${show(target)}' must be a dictionary with keys: ${pySet(expected)}`;
   const provided = Object.keys(target);
   const ok = strict ? provided.length === expected.length && expected.every((k) => provided.includes(k)) : expected.every((k) => provided.includes(k));
   if (!ok) return `Validation of dictionary's keys failed. Expected keys: ${pySet(expected)} Provided keys: ${pySet(provided)}`;
@@ -203,7 +195,7 @@ export const fixedIps: Validator = (data) => {
   if (!Array.isArray(data)) return `Invalid data format for fixed IP: '${show(data)}'`;
   const ips: unknown[] = [];
   for (const f of data) {
-    if (!isDict(f)) return `Invalid data format for fixed IP: '${show(f)}'`;
+    if (!isFields(f)) return `Invalid data format for fixed IP: '${show(f)}'`;
     if ('ip_address' in f) {
       if (ips.includes(f.ip_address)) return `Duplicate IP address '${show(f.ip_address)}'`;
       const msg = ipAddress(f.ip_address);
@@ -247,7 +239,7 @@ export const hostroutes: Validator = (data) => {
 };
 
 export const dict = (specs?: Record<string, { validate?: Validator; required?: boolean; convert?: (v: unknown) => unknown }>): Validator => (data) => {
-  if (!isDict(data)) return `'${show(data)}' is not a dictionary`;
+  if (!isFields(data)) return `'${show(data)}' is not a dictionary`;
   if (!specs) return undefined;
   const required = Object.entries(specs).filter(([, s]) => s.required).map(([k]) => k);
   if (required.length) {
@@ -267,7 +259,7 @@ export const dict = (specs?: Record<string, { validate?: Validator; required?: b
 
 export const dictOrNone = (specs?: Parameters<typeof dict>[0]): Validator => (data) => (data === null ? undefined : dict(specs)(data));
 export const dictOrNodata = (specs?: Parameters<typeof dict>[0]): Validator => (data) =>
-  data === null || data === undefined || (isDict(data) && Object.keys(data).length === 0) ? undefined : dict(specs)(data);
+  data === null || data === undefined || (isFields(data) && Object.keys(data).length === 0) ? undefined : dict(specs)(data);
 
 /** `[a-z0-9-]` labels (RFC 1123) of at most `maxLen` characters: port dns_name. */
 export const dnsHostName = (maxLen: number): Validator => (data) => {

@@ -19,7 +19,8 @@ function standard<T extends string>(b: CreateTableBuilder<T, never>, t: ColumnTy
     .addColumn('updated_at', t.timestamp, (c) => c.notNull());
 }
 
-export async function up(db: Kysely<any>): Promise<void> {
+/** The schema is created before it exists as NeutronDB: the migration sees a database of unknown tables. */
+export async function up(db: Kysely<unknown>): Promise<void> {
   const s = db.schema;
   const t = columnTypes(db);
 

@@ -4,7 +4,8 @@
  * which lifts the per-project scoping of queries, and the request context that travels with
  * notifications and RPC. `elevated()` is the admin copy the server uses for its own lookups.
  */
-import { RequestContext } from '../../common/context.js';
+import { RequestContext } from '../../../common/context.js';
+import type { MessageContext } from '../../../common/messaging/index.js';
 
 export class NeutronContext {
   constructor(
@@ -34,7 +35,7 @@ export class NeutronContext {
   }
 
   /** oslo.context's to_dict() for notifications and RPC messages. */
-  toMessage(): Record<string, unknown> {
+  toMessage(): MessageContext {
     return { ...this.request.toMessageContext(), is_admin: this.isAdmin, project_id: this.projectId ?? null, tenant_id: this.projectId ?? null };
   }
 }

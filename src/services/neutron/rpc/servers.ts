@@ -1,0 +1,29 @@
+/**
+ * The RPC servers of the Neutron server: q-reports-plugin (agents' state reports), q-plugin
+ * (ML2 and DHCP callbacks) and q-l3-plugin (L3 callbacks), each consuming its topic for this
+ * host, started with the service and stopped with it.
+ */
+import { RpcServer, type Transport } from '../../../common/messaging/index.js';
+import { AgentStateCallback, type CallbackDeps, DhcpRpcCallbacks, L3RpcCallbacks, Ml2RpcCallbacks } from './server-callbacks.js';
+import { TOPIC_L3PLUGIN, TOPIC_PLUGIN, TOPIC_REPORTS } from './topics.js';
+
+export class RpcServers {
+  private readonly servers: RpcServer[] = [];
+
+  constructor(private readonly transport: Transport, private readonly host: string, private readonly deps: CallbackDeps) {}
+
+  async start(): Promise<void> {
+    const { transport, host, deps } = this;
+    this.servers.push(
+      new RpcServer(transport, { topic: TOPIC_REPORTS, server: host }, [new AgentStateCallback(deps.agents)]),
+      new RpcServer(transport, { topic: TOPIC_PLUGIN, server: host }, [new Ml2RpcCallbacks(deps), new DhcpRpcCallbacks(deps)]),
+      new RpcServer(transport, { topic: TOPIC_L3PLUGIN, server: host }, [new L3RpcCallbacks(deps)]),
+    );
+    for (const s of this.servers) await s.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.servers) await s.stop();
+    this.servers.length = 0;
+  }
+}
