@@ -5,24 +5,44 @@
  * talk to. Mounted at /network in all-in-one; the catalog URL has no version suffix.
  */
 import type { Database } from '../../common/db/index.js';
+import { loadServicePolicy } from '../../common/policy/index.js';
 import type { ProjectDef, RoleContext, RoleInstance } from '../../common/service/project.js';
+import { networkFault } from './api/fault.js';
+import { NeutronPolicyNotAuthorized } from './api/policy.js';
 import { neutronConfigGroups } from './config.js';
 import type { NeutronDB } from './db/schema.js';
 import { migrations } from './db/migrations/index.js';
-import { neutronPolicyDefaults } from './policies.js';
-import { NetworkService, networkFault } from './service.js';
+import { neutronPolicySpec } from './policies/index.js';
+import { NetworkService } from './service.js';
 
-async function createServer(ctx: RoleContext): Promise<RoleInstance> {
+/** neutron-server's role instance; tests reach the service through it. */
+export interface NetworkServerInstance extends RoleInstance {
+  service: NetworkService;
+}
+
+async function createServer(ctx: RoleContext): Promise<NetworkServerInstance> {
+  const policy = loadServicePolicy(neutronPolicySpec, { config: ctx.config, dataDir: ctx.dataDir, project: 'neutron' }, {
+    denied: (rule) => new NeutronPolicyNotAuthorized(rule), onWarning: (m) => ctx.log.warn(m),
+  });
   const service = new NetworkService({
     config: ctx.config,
     log: ctx.log,
     database: (await ctx.database()) as Database<NeutronDB>,
     transport: ctx.transport,
     session: ctx.session,
+    policy,
     baseUrl: ctx.baseUrl,
     host: ctx.host,
   });
-  return { routes: service.routes(), start: () => service.start(), stop: () => service.stop() };
+  return {
+    service,
+    routes: service.routes(),
+    start: () => service.start(),
+    async stop() {
+      policy.close();
+      await service.stop();
+    },
+  };
 }
 
 export const neutron: ProjectDef = {
@@ -33,7 +53,7 @@ export const neutron: ProjectDef = {
   catalog: [{ type: 'network', path: '' }],
   configGroups: neutronConfigGroups,
   migrations,
-  policy: { defaults: neutronPolicyDefaults, enforceScope: true, enforceNewDefaults: true },
+  policy: neutronPolicySpec,
   fault: networkFault,
   roles: [{ name: 'network', description: 'neutron-server: the Networking API and the RPC servers of the agents', kind: 'api', create: createServer }],
 };

@@ -11,6 +11,7 @@ import type { ServiceSession } from '../../common/clients/session.js';
 import type { Config } from '../../common/config/index.js';
 import type { Database } from '../../common/db/index.js';
 import type { Logger } from '../../common/log/logger.js';
+import type { ServicePolicy } from '../../common/policy/index.js';
 import { Notifier, osloMessagingNotificationsGroup, type Transport } from '../../common/messaging/index.js';
 import { NeutronPolicy } from './api/policy.js';
 import type { ApiManagers } from './api/resources.js';
@@ -40,15 +41,14 @@ import { NovaNotifier } from './notifiers/nova.js';
 import { DhcpAgentNotifier, L2AgentNotifier, L3AgentNotifier } from './rpc/agent-notifiers.js';
 import { RpcServers } from './rpc/servers.js';
 
-/** The launcher mounts the routes with this fault renderer (index.ts takes it from here). */
-export { networkFault } from './api/fault.js';
 
 export interface NetworkServiceOptions {
   config: Config;
   log: Logger;
   database: Database<NeutronDB>;
   transport: Transport | undefined;
-  session: Pick<ServiceSession, 'endpoint' | 'request'>;
+  session: ServiceSession;
+  policy: ServicePolicy;
   baseUrl: string;
   host: string;
 }
@@ -93,13 +93,14 @@ export class NetworkService {
   readonly store: Store;
   readonly events: EventRegistry;
   readonly managers: NetworkManagers;
-  readonly policy = new NeutronPolicy();
+  readonly policy: NeutronPolicy;
   readonly nova: NovaNotifier;
   readonly notifier: Notifier | undefined;
   private readonly rpc: RpcServers | undefined;
 
   constructor(private readonly o: NetworkServiceOptions) {
     const defaults = o.config.get(neutronDefaultGroup);
+    this.policy = new NeutronPolicy(o.policy);
     this.store = new Store(o.database);
     this.events = new EventRegistry(o.log);
     const m = createManagers(o.config, o.log, this.store, this.events);

@@ -1,18 +1,35 @@
 /**
- * How the Network API renders errors: the shared `{"NeutronError": ...}` renderer, keeping
- * the type of Neutron's own exceptions whose names are also generic names.
+ * How the Network API renders errors: `{"NeutronError": {"type": "NetworkNotFound", "message":
+ * "...", "detail": ""}}`. The type is the name of Neutron's exception (our classes are named as
+ * Neutron's); errors that are not Neutron's own (the plumbing's BadRequest, NotFound, ...) get
+ * the webob name of their status, as neutron's fault wrapper does.
  */
 import type { NuboError } from '../../../common/errors.js';
-import { neutronFault, type FaultRenderer } from '../../../common/http/faults.js';
+import type { FaultRenderer } from '../../../common/http/faults.js';
 
-/** Neutron's own exception names that collide with the generic ones the shared renderer maps. */
-const NEUTRON_NAMED = new Set(['PolicyNotAuthorized', 'BadRequest']);
+/** Names of the plumbing's generic errors: not Neutron types. */
+const GENERIC = new Set([
+  'BadRequest', 'Unauthorized', 'Forbidden', 'NotFound', 'Conflict', 'PayloadTooLarge', 'InternalError', 'MethodNotAllowed',
+  'NotAcceptable', 'UnsupportedMediaType', 'ServiceUnavailable', 'NotImplemented', 'PreconditionFailed', 'RangeNotSatisfiable',
+  'Gone', 'PolicyNotAuthorized', 'InvalidScope',
+]);
 
-/** neutronFault, keeping the type of Neutron exceptions whose names are also generic names. */
-export const networkFault: FaultRenderer = (err: NuboError) => {
-  const rendered = neutronFault(err);
-  if (!NEUTRON_NAMED.has(err.name) || err.constructor.name === err.name) return rendered;
-  const body = JSON.parse(rendered.body) as { NeutronError: Record<string, unknown> };
-  body.NeutronError.type = err.name;
-  return { ...rendered, body: JSON.stringify(body) };
-};
+const HTTP_TYPES = new Map<number, string>([
+  [400, 'HTTPBadRequest'], [401, 'HTTPUnauthorized'], [403, 'HTTPForbidden'], [404, 'HTTPNotFound'], [409, 'HTTPConflict'],
+  [413, 'HTTPRequestEntityTooLarge'],
+]);
+
+/**
+ * Neutron's own class, even when it carries a generic name (NeutronPolicyNotAuthorized is
+ * called PolicyNotAuthorized, as in neutron).
+ */
+function neutronType(err: NuboError): string {
+  const className = err.constructor.name;
+  const own = className !== 'NuboError' && (!GENERIC.has(err.name) || className !== err.name);
+  return own ? err.name : HTTP_TYPES.get(err.status) ?? 'HTTPInternalServerError';
+}
+
+export const networkFault: FaultRenderer = (err) => ({
+  contentType: 'application/json',
+  body: JSON.stringify({ NeutronError: { type: neutronType(err), message: err.message, detail: '' } }),
+});

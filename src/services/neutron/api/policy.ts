@@ -1,15 +1,14 @@
 /**
- * Neutron's use of the policy engine (neutron/policy.py): the `field:` check
- * (`field:networks:shared=True`), attribute rules built for every attribute a request sets
+ * Neutron's use of the policy engine (neutron/policy.py) on the common ServicePolicy (whose
+ * spec adds the `field:` check, policies/field-check.ts): attribute rules built for every
+ * attribute a request sets
  * (`create_network` AND `create_network:shared` AND `create_port:fixed_ips:ip_address` ...),
  * and the removal from responses of attributes the caller may not see
  * (`get_network:provider:network_type`).
  */
-import type { Check, CheckFactory, CredsRecord, Target } from '../../../common/policy/index.js';
-import { Enforcer, KindCheck } from '../../../common/policy/index.js';
+import type { ServicePolicy, Target } from '../../../common/policy/index.js';
 import { Forbidden } from '../../../common/errors.js';
 import type { NeutronContext } from '../common/context.js';
-import { neutronPolicyDefaults } from '../policies.js';
 import { NOT_SPECIFIED } from '../common/attributes.js';
 import type { AttrMap } from './attributes/spec.js';
 
@@ -21,58 +20,17 @@ export class NeutronPolicyNotAuthorized extends Forbidden {
   }
 }
 
-function convertValue(value: string): unknown {
-  if (value === 'True') return true;
-  if (value === 'False') return false;
-  return value;
-}
-
-/** `field:<resource>:<field>=<value>`; `~regex` values match with a regular expression. */
-class FieldCheck extends KindCheck implements Check {
-  private readonly field: string;
-  private readonly resource: string;
-  private readonly value: unknown;
-  private readonly regex: RegExp | undefined;
-
-  constructor(kind: string, match: string) {
-    super(kind, match);
-    const colon = match.indexOf(':');
-    this.resource = match.slice(0, colon);
-    const fv = match.slice(colon + 1);
-    const eq = fv.indexOf('=');
-    this.field = fv.slice(0, eq);
-    this.value = convertValue(fv.slice(eq + 1));
-    this.regex = typeof this.value === 'string' && this.value.startsWith('~') ? new RegExp(`^(?:${this.value.slice(1)})`) : undefined;
-  }
-
-  evaluate(target: Target): boolean {
-    let v = target[this.field];
-    if (v === undefined && this.resource === 'networks' && this.field === 'shared') v = target['network:shared'];
-    if (v === undefined || v === null) return false;
-    if (this.regex) return this.regex.test(String(v));
-    return v === this.value;
-  }
-}
-
-const FIELD_CHECKS: ReadonlyMap<string, CheckFactory> = new Map([['field', (kind: string, match: string) => new FieldCheck(kind, match)]]);
-
 export class NeutronPolicy {
-  readonly enforcer: Enforcer;
   private readonly names: Set<string>;
 
-  constructor(policyFile?: string) {
-    this.enforcer = new Enforcer({ defaults: neutronPolicyDefaults, checks: FIELD_CHECKS, ...(policyFile ? { policyFile } : {}) });
-    this.names = new Set(neutronPolicyDefaults.map((r) => r.name));
-  }
-
-  private creds(ctx: NeutronContext): CredsRecord {
-    return ctx.request.toPolicyCredentials() as CredsRecord;
+  constructor(private readonly policy: ServicePolicy) {
+    this.names = new Set(policy.enforcer.defaults.map((r) => r.name));
   }
 
   /** One registered rule; unregistered rules allow (the attribute has no rule). */
   checkRule(ctx: NeutronContext, rule: string, target: Target): boolean {
     if (!this.names.has(rule)) return true;
-    return this.enforcer.enforce(rule, target, this.creds(ctx) as never);
+    return this.policy.check(ctx.request, rule, target);
   }
 
   /**

@@ -8,8 +8,8 @@
  *  - network-changed when its addresses or floating IPs change (notify_nova_on_port_data_changes).
  * Without a compute endpoint in the catalog it logs once and drops the events.
  */
-import type { ServiceSession } from '../../../common/clients/session.js';
-import { ServiceClientError } from '../../../common/clients/session.js';
+import { ComputeClient, type ServerExternalEvent } from '../../../common/clients/compute.js';
+import { ServiceClientError, type ServiceSession } from '../../../common/clients/session.js';
 import type { Logger } from '../../../common/log/logger.js';
 import { isUuid } from '../common/attributes.js';
 import type { EventRegistry } from '../common/events.js';
@@ -22,17 +22,12 @@ export const VIF_UNPLUGGED = 'network-vif-unplugged';
 export const VIF_DELETED = 'network-vif-deleted';
 export const NETWORK_CHANGED = 'network-changed';
 
-const STATUS_MAP: Record<string, string> = { ACTIVE: 'completed', ERROR: 'failed', DOWN: 'completed' };
+const STATUS_MAP = new Map<string, ServerExternalEvent['status']>([['ACTIVE', 'completed'], ['ERROR', 'failed'], ['DOWN', 'completed']]);
 
-export interface ServerExternalEvent {
-  name: string;
-  server_uuid: string;
-  tag: string;
-  status?: string;
-}
+export type { ServerExternalEvent };
 
 export interface NovaNotifierOptions {
-  session: Pick<ServiceSession, 'endpoint' | 'request'>;
+  session: ServiceSession;
   log: Logger;
   intervalSeconds: number;
   notifyStatusChanges: boolean;
@@ -50,20 +45,22 @@ export function isComputePort(port: InstancePort | undefined): port is InstanceP
 
 export class NovaNotifier {
   private readonly batch: BatchNotifier<ServerExternalEvent>;
+  private readonly nova: ComputeClient;
   private missingEndpointLogged = false;
 
   constructor(private readonly o: NovaNotifierOptions) {
+    this.nova = new ComputeClient(o.session);
     this.batch = new BatchNotifier(o.intervalSeconds * 1000, (events) => this.send(events));
   }
 
   /** The event for a port status transition (record_port_status_changed), if nova cares. */
   static statusEvent(port: InstancePort, previous: string, current: string): ServerExternalEvent | undefined {
     if (!isComputePort(port)) return undefined;
-    let name: string;
+    let name: ServerExternalEvent['name'];
     if (previous === 'ACTIVE' && current === 'DOWN') name = VIF_UNPLUGGED;
     else if (['DOWN', 'BUILD', ''].includes(previous) && ['ACTIVE', 'ERROR'].includes(current)) name = VIF_PLUGGED;
     else return undefined;
-    return { server_uuid: port.device_id, name, status: STATUS_MAP[current] ?? 'completed', tag: port.id };
+    return { server_uuid: port.device_id, name, status: STATUS_MAP.get(current) ?? 'completed', tag: port.id };
   }
 
   /** The events nova hears about: port status changes, port deletes and address changes, floating IPs. */
@@ -121,25 +118,17 @@ export class NovaNotifier {
   }
 
   private async send(events: ServerExternalEvent[]): Promise<void> {
-    let base: string;
-    try {
-      base = await this.o.session.endpoint('compute');
-    } catch (err) {
+    if (!(await this.o.session.hasEndpoint('compute').catch(() => false))) {
       if (!this.missingEndpointLogged) {
         this.missingEndpointLogged = true;
-        this.o.log.warn({ err: (err as Error).message }, 'no compute endpoint in the catalog: nova notifications are dropped');
+        this.o.log.warn('no compute endpoint in the catalog: nova notifications are dropped');
       }
       return;
     }
-    const path = /\/v\d+(\.\d+)?$/.test(base) ? '/os-server-external-events' : '/v2.1/os-server-external-events';
     try {
-      const res = await this.o.session.request<{ events?: Array<{ code?: number; name: string; server_uuid: string; tag: string }> }>('compute', 'POST', path, {
-        body: { events },
-        headers: { 'x-openstack-nova-api-version': '2.1', 'openstack-api-version': 'compute 2.1' },
-        accept: [200, 207],
-      });
-      for (const ev of res.body.events ?? []) {
-        if (ev.code !== undefined && ev.code !== 200) this.o.log.warn({ event: ev }, 'nova event response with error');
+      const results = await this.nova.createServerExternalEvents(events);
+      for (const ev of results) {
+        if (ev.code !== 200) this.o.log.warn({ event: ev }, 'nova event response with error');
       }
       this.o.log.debug({ events }, 'nova notified');
     } catch (err) {

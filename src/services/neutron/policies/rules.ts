@@ -2,10 +2,10 @@
  * Neutron's default policy rules, ported from neutron/conf/policies/*.py (the secure-RBAC
  * defaults neutron enforces since 2023.2: enforce_new_defaults and enforce_scope on). Only the
  * resources this service implements are listed. `P`: scope_types ['project']; `N`: no scope.
- * Attribute rules (`create_network:shared`) are checked by api/policy-check.ts for every
+ * Attribute rules (`create_network:shared`) are checked by api/policy.ts for every
  * attribute a request sets, as neutron.policy._build_match_rule does.
  */
-import type { RuleDefault } from '../../common/policy/index.js';
+import type { RuleDefault } from '../../../common/policy/index.js';
 
 const P = ['project'] as const;
 const N = undefined;
