@@ -1,0 +1,329 @@
+#!/usr/bin/env node
+// The cost of Nubo's request path (HTTP kit + token check) against a bare Fastify route, in one
+// run: a bare Fastify server (same Fastify, one route, no logger, in a child process) and the
+// all-in-one cloud (`node dist/nubo.js up`, temporary data dir, free loopback port, bcrypt cost 4,
+// default log level with the log written to a file in the data dir) are driven one after the
+// other by the same keep-alive load loop (undici Pool, `concurrency` connections, pipelining 1),
+// which runs in a third process. Targets are measured in interleaved rounds (warm-up first) and
+// each target's figure is the median of its rounds, so that a burst of load from elsewhere on a
+// shared machine does not land on one target only.
+//
+// Targets: the bare route; GET /healthcheck; GET /identity/v3; token validation (GET
+// /identity/v3/auth/tokens with the admin's X-Auth-Token and one of 64 X-Subject-Tokens), with
+// the catalog and with ?nocatalog.
+// Goals (issue #8, "lean request path"): /healthcheck >= 90 % of the bare route, token
+// validation >= 60 %.
+//
+// Intended setup: 2 cores, servers pinned to core 0 and the load loop to core 1 (taskset, when
+// present and the machine has 2 or more cores).
+//
+// Run: npm run build && node bench/request-path.mjs [seconds per round (5)] [rounds (3)] [concurrency (16)]
+// Env: PROFILE_DIR=dir  run the cloud with --cpu-prof and write its profile there on exit.
+//      BENCH_TARGETS=name,name  measure only these targets (names as in the table).
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { Pool } from 'undici';
+
+const root = new URL('..', import.meta.url).pathname;
+const self = new URL(import.meta.url).pathname;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------------
+// Child roles: `bare` (the reference server) and `load` (the load loop).
+
+const BARE_SERVER = `
+import Fastify from 'fastify';
+const app = Fastify();
+app.get('/healthcheck', async (_req, reply) => { reply.type('text/plain').send('OK'); });
+await app.listen({ host: '127.0.0.1', port: 0 });
+process.stdout.write('bare: ready at http://127.0.0.1:' + app.server.address().port + '\\n');
+process.on('SIGTERM', () => app.close().then(() => process.exit(0)));
+`;
+
+/**
+ * One keep-alive HTTP/1.1 connection that sends prepared GET requests one at a time and reads
+ * just enough of each response (status line, Content-Length, body) to know it is complete.
+ * Written here rather than using undici for the measured load: undici's per-request work
+ * (headers objects, body stream) saturates the load core before a bare Fastify route
+ * saturates the server core, which would make the bare route's figure the client's.
+ */
+class RawConnection {
+  constructor(origin) {
+    const u = new URL(origin);
+    this.ready = new Promise((resolve, reject) => {
+      this.socket = connect({ host: u.hostname, port: Number(u.port) }, resolve).once('error', reject);
+    });
+    this.socket.setNoDelay(true);
+    this.buf = Buffer.alloc(0);
+    this.pending = undefined;
+    this.socket.on('data', (chunk) => this.onData(chunk));
+    this.socket.on('error', (err) => this.fail(err));
+    this.socket.on('close', () => this.fail(new Error('connection closed')));
+  }
+
+  /** Sends `bytes` (a whole request); resolves with the response's status code. */
+  request(bytes) {
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.socket.write(bytes);
+    });
+  }
+
+  onData(chunk) {
+    this.buf = this.buf.length === 0 ? chunk : Buffer.concat([this.buf, chunk]);
+    const end = this.buf.indexOf('\r\n\r\n');
+    if (end < 0) return;
+    const head = this.buf.toString('latin1', 0, end);
+    const m = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (!m) return this.fail(new Error(`response without Content-Length: ${head.split('\r\n')[0]}`));
+    const total = end + 4 + Number(m[1]);
+    if (this.buf.length < total) return;
+    this.buf = this.buf.subarray(total);
+    const p = this.pending;
+    this.pending = undefined;
+    p?.resolve(Number(head.slice(9, 12)));
+  }
+
+  fail(err) {
+    const p = this.pending;
+    this.pending = undefined;
+    p?.reject(err);
+  }
+
+  close() {
+    this.socket.destroy();
+  }
+}
+
+/** The bytes of `GET path` with `headers`, keep-alive. */
+function requestBytes(origin, { path, headers }) {
+  const lines = [`GET ${path} HTTP/1.1`, `host: ${new URL(origin).host}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+}
+
+/**
+ * `concurrency` connections to the target, each sending one request at a time: `raw` (the
+ * default, RawConnection) or `undici` (a Pool, as the other bench/ scripts use; its own cost
+ * caps what the bare route can show).
+ */
+async function connections(kind, concurrency, target) {
+  if (kind === 'undici') {
+    const pool = new Pool(target.origin, { connections: concurrency, pipelining: 1 });
+    const send = async (req) => {
+      const res = await pool.request({ method: 'GET', ...req });
+      await res.body.dump();
+      return res.statusCode;
+    };
+    return { senders: Array.from({ length: concurrency }, () => send), close: () => pool.close() };
+  }
+  const conns = Array.from({ length: concurrency }, () => new RawConnection(target.origin));
+  await Promise.all(conns.map((c) => c.ready));
+  const bytes = new Map(target.requests.map((r) => [r, requestBytes(target.origin, r)]));
+  return { senders: conns.map((c) => (req) => c.request(bytes.get(req))), close: () => conns.forEach((c) => c.close()) };
+}
+
+/**
+ * Sends the target's requests (in turn) from `concurrency` connections, one request at a time
+ * each, for `ms`; returns requests/s and latency percentiles. Non-200 answers count as errors.
+ */
+async function load(kind, ms, concurrency, target) {
+  const { senders, close } = await connections(kind, concurrency, target);
+  const lat = [];
+  let errors = 0;
+  let firstError;
+  const end = performance.now() + ms;
+  const worker = async (w) => {
+    const send = senders[w];
+    for (let i = w; performance.now() < end; i += concurrency) {
+      const t0 = performance.now();
+      try {
+        const status = await send(target.requests[i % target.requests.length]);
+        if (status !== 200) throw new Error(`HTTP ${status}`);
+        lat.push(performance.now() - t0);
+      } catch (err) {
+        errors++;
+        firstError ??= err.message;
+        if (errors > 1000) break;
+      }
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(senders.map((_, w) => worker(w)));
+  const elapsed = (performance.now() - t0) / 1000;
+  await close();
+  lat.sort((a, b) => a - b);
+  const pct = (p) => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] ?? NaN;
+  return { rps: lat.length / elapsed, p50: pct(0.5), p99: pct(0.99), n: lat.length, errors, firstError };
+}
+
+/** CPU seconds (user + system) used so far by process `pid` (Linux /proc). */
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+  } catch {
+    return NaN;
+  }
+}
+
+async function loadRole(spec) {
+  const { bareUrl, nuboUrl, barePid, nuboPid, password, seconds, rounds, concurrency, only, client } = spec;
+  // Tokens: the admin's (project scope) as X-Auth-Token, 64 subjects validated in turn.
+  const nubo = new URL(nuboUrl);
+  const pool = new Pool(nubo.origin, { connections: 4 });
+  const issue = async () => {
+    const res = await pool.request({
+      path: '/identity/v3/auth/tokens', method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ auth: {
+        identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password } } },
+        scope: { project: { name: 'admin', domain: { id: 'default' } } },
+      } }),
+    });
+    await res.body.dump();
+    if (res.statusCode !== 201) throw new Error(`token issue: HTTP ${res.statusCode}`);
+    return String(res.headers['x-subject-token']);
+  };
+  const adminToken = await issue();
+  const subjects = [];
+  for (let i = 0; i < 64; i++) subjects.push(await issue());
+  await pool.close();
+
+  const get = (origin, path) => ({ origin, requests: [{ path, headers: {} }] });
+  const validate = (query) => ({
+    origin: nubo.origin,
+    requests: subjects.map((s) => ({ path: `/identity/v3/auth/tokens${query}`, headers: { 'x-auth-token': adminToken, 'x-subject-token': s } })),
+  });
+  const targets = [
+    { name: 'bare route', pid: barePid, ...get(bareUrl, '/healthcheck') },
+    { name: '/healthcheck', pid: nuboPid, ...get(nubo.origin, '/healthcheck') },
+    { name: '/identity/v3', pid: nuboPid, ...get(nubo.origin, '/identity/v3') },
+    { name: 'validate', pid: nuboPid, ...validate('') },
+    { name: 'validate nocatalog', pid: nuboPid, ...validate('?nocatalog') },
+  ].filter((t) => !only || only.includes(t.name) || t.name === 'bare route');
+
+  for (const t of targets) await load(client, 2000, concurrency, t); // warm-up
+  const results = Object.fromEntries(targets.map((t) => [t.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const t of targets) {
+      const cpu0 = cpuSeconds(t.pid);
+      const self0 = process.cpuUsage();
+      const res = await load(client, seconds * 1000, concurrency, t);
+      const self1 = process.cpuUsage(self0);
+      res.serverCpu = (cpuSeconds(t.pid) - cpu0) / seconds;
+      res.loadCpu = (self1.user + self1.system) / 1e6 / seconds;
+      results[t.name].push(res);
+    }
+  }
+  process.stdout.write(JSON.stringify(results));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The orchestrator.
+
+const pinning = existsSync('/usr/bin/taskset') && availableParallelism() >= 2;
+const pinned = (core, args) => (pinning ? ['taskset', ['-c', String(core), ...args]] : [args[0], args.slice(1)]);
+
+/**
+ * Spawns a server whose stdout goes to `outFile`; resolves with its URL once it has written
+ * `<tag>: ready at URL` there.
+ */
+function startServer(tag, [cmd, args], outFile, opts) {
+  const fd = openSync(outFile, 'a');
+  const child = spawn(cmd, args, { ...opts, stdio: ['ignore', fd, 'inherit'] });
+  closeSync(fd);
+  const url = new Promise((resolve, reject) => {
+    const started = Date.now();
+    child.on('exit', (code) => reject(new Error(`${tag} exited ${code}:\n${readFileSync(outFile, 'utf8')}`)));
+    const poll = () => {
+      const m = new RegExp(`${tag}: ready at (\\S+)`).exec(readFileSync(outFile, 'utf8'));
+      if (m) resolve(m[1]);
+      else if (Date.now() - started > 60_000) reject(new Error(`${tag}: no ready line within 60 s`));
+      else setTimeout(poll, 100);
+    };
+    poll();
+  });
+  return { child, url };
+}
+
+async function stop(server) {
+  if (!server || server.child.exitCode !== null) return;
+  server.child.removeAllListeners('exit');
+  const exited = new Promise((r) => server.child.on('exit', r));
+  server.child.kill('SIGTERM');
+  await Promise.race([exited, sleep(10_000)]);
+}
+
+async function main() {
+  const seconds = Number(process.argv[2] ?? 5);
+  const rounds = Number(process.argv[3] ?? 3);
+  const concurrency = Number(process.argv[4] ?? 16);
+  const only = process.env.BENCH_TARGETS?.split(',');
+  const client = process.env.LOAD_CLIENT === 'undici' ? 'undici' : 'raw';
+  if (!existsSync(join(root, 'dist/nubo.js'))) throw new Error('dist/nubo.js is missing: run `npm run build` first');
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'nubo-bench-path-'));
+  const logFile = join(dataDir, 'nubo.log');
+  let bare;
+  let nubo;
+  try {
+    bare = startServer('bare', pinned(0, [process.execPath, '--input-type=module', '-e', BARE_SERVER]), join(dataDir, 'bare.out'), { cwd: root });
+    // The cloud's log goes to a file, as a deployment's would (the ready line is written there too).
+    const prof = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [];
+    nubo = startServer('nubo', pinned(0, [process.execPath, ...prof, join(root, 'dist/nubo.js'), 'up', '--set', 'identity.password_hash_rounds=4']), logFile, {
+      env: { ...process.env, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0' },
+    });
+    const [bareUrl, nuboUrl] = await Promise.all([bare.url, nubo.url]);
+    const clouds = readFileSync(join(dataDir, 'clouds.yaml'), 'utf8');
+    const password = /password:\s*(\S+)/.exec(clouds)?.[1];
+
+    const spec = JSON.stringify({ bareUrl, nuboUrl, barePid: bare.child.pid, nuboPid: nubo.child.pid, password, seconds, rounds, concurrency, only, client });
+    const [cmd, args] = pinned(1, [process.execPath, self, '--load', spec]);
+    const loader = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    loader.stdout.on('data', (d) => { out += d; });
+    const code = await new Promise((r) => loader.on('exit', r));
+    if (code !== 0) throw new Error(`load loop exited ${code}`);
+    report(JSON.parse(out), { seconds, rounds, concurrency, client });
+  } finally {
+    await stop(nubo);
+    await stop(bare);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const GOALS = { '/healthcheck': 0.9, validate: 0.6, 'validate nocatalog': 0.6 };
+
+function report(results, { seconds, rounds, concurrency, client }) {
+  const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const rows = Object.entries(results).map(([name, rs]) => ({
+    name,
+    rps: median(rs.map((r) => r.rps)),
+    p50: median(rs.map((r) => r.p50)),
+    p99: median(rs.map((r) => r.p99)),
+    spread: rs.map((r) => fmt(r.rps)).join('/'),
+    serverCpu: median(rs.map((r) => r.serverCpu)),
+    loadCpu: median(rs.map((r) => r.loadCpu)),
+    errors: rs.reduce((n, r) => n + r.errors, 0),
+    firstError: rs.find((r) => r.firstError)?.firstError,
+  }));
+  const bareRps = rows.find((r) => r.name === 'bare route')?.rps;
+  console.log(`request path: ${rounds} interleaved rounds of ${seconds} s per target (after 2 s warm-up), concurrency ${concurrency}, keep-alive, loopback, ${client} load loop`);
+  console.log(pinning
+    ? 'setup: servers pinned to core 0, load loop to core 1 (taskset); the bare route has no logger, Nubo logs at its default level to a file'
+    : `setup: NOT pinned (${availableParallelism()} cores, taskset ${existsSync('/usr/bin/taskset') ? 'present' : 'missing'}); figures are less comparable`);
+  console.log(`${'target'.padEnd(20)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'% bare'.padStart(7)} ${'goal'.padStart(6)} ${'srv cpu'.padStart(7)} ${'srv µs/req'.padStart(10)} ${'load cpu'.padStart(8)}  rounds req/s`);
+  for (const r of rows) {
+    const share = r.rps / bareRps;
+    const goal = GOALS[r.name];
+    const verdict = goal === undefined ? '' : share >= goal ? 'PASS' : 'FAIL';
+    console.log(`${r.name.padEnd(20)} ${fmt(r.rps).padStart(8)} ${fmt(r.p50, 2).padStart(7)} ${fmt(r.p99, 2).padStart(7)} ${fmt(share * 100, 1).padStart(6)}% `
+      + `${(goal === undefined ? '' : `>=${goal * 100}%`).padStart(6)} ${fmt(r.serverCpu * 100).padStart(6)}% ${fmt(r.serverCpu / r.rps * 1e6, 1).padStart(10)} ${fmt(r.loadCpu * 100).padStart(7)}%  ${r.spread}${verdict ? `  ${verdict}` : ''}${r.errors ? `  ${r.errors} errors (${r.firstError})` : ''}`);
+  }
+}
+
+if (process.argv[2] === '--load') await loadRole(JSON.parse(process.argv[3]));
+else await main();
