@@ -18,8 +18,12 @@
 // present and the machine has 2 or more cores).
 //
 // Run: npm run build && node bench/request-path.mjs [seconds per round (5)] [rounds (3)] [concurrency (16)]
-// Env: PROFILE_DIR=dir  run the cloud with --cpu-prof and write its profile there on exit.
+// Env: PROFILE_DIR=dir  run both servers with --cpu-prof; bare.cpuprofile and nubo.cpuprofile land there.
 //      BENCH_TARGETS=name,name  measure only these targets (names as in the table).
+//      COMPARE_DIST=path/to/nubo.js  also start a cloud from another build (inside the repo, so
+//        that it finds node_modules) and measure it interleaved with this one: before/after
+//        figures from one run, under the same outside load.
+//      LOAD_CLIENT=undici  load from an undici Pool instead of raw sockets.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -169,11 +173,9 @@ function cpuSeconds(pid) {
   }
 }
 
-async function loadRole(spec) {
-  const { bareUrl, nuboUrl, barePid, nuboPid, password, seconds, rounds, concurrency, only, client } = spec;
-  // Tokens: the admin's (project scope) as X-Auth-Token, 64 subjects validated in turn.
-  const nubo = new URL(nuboUrl);
-  const pool = new Pool(nubo.origin, { connections: 4 });
+/** Issues the admin's project-scoped token and 64 subject tokens from the cloud at `nuboUrl`. */
+async function issueTokens(nuboUrl, password) {
+  const pool = new Pool(new URL(nuboUrl).origin, { connections: 4 });
   const issue = async () => {
     const res = await pool.request({
       path: '/identity/v3/auth/tokens', method: 'POST', headers: { 'content-type': 'application/json' },
@@ -190,24 +192,36 @@ async function loadRole(spec) {
   const subjects = [];
   for (let i = 0; i < 64; i++) subjects.push(await issue());
   await pool.close();
+  return { adminToken, subjects };
+}
 
-  const get = (origin, path) => ({ origin, requests: [{ path, headers: {} }] });
+/** The Nubo targets of one cloud; `suffix` tells a comparison build's apart. */
+async function nuboTargets({ url, pid, password, suffix = '' }) {
+  const origin = new URL(url).origin;
+  const { adminToken, subjects } = await issueTokens(url, password);
+  const get = (path) => ({ origin, requests: [{ path, headers: {} }] });
   const validate = (query) => ({
-    origin: nubo.origin,
+    origin,
     requests: subjects.map((s) => ({ path: `/identity/v3/auth/tokens${query}`, headers: { 'x-auth-token': adminToken, 'x-subject-token': s } })),
   });
-  const targets = [
-    { name: 'bare route', pid: barePid, ...get(bareUrl, '/healthcheck') },
-    { name: '/healthcheck', pid: nuboPid, ...get(nubo.origin, '/healthcheck') },
-    { name: '/identity/v3', pid: nuboPid, ...get(nubo.origin, '/identity/v3') },
-    { name: 'validate', pid: nuboPid, ...validate('') },
-    { name: 'validate nocatalog', pid: nuboPid, ...validate('?nocatalog') },
-  ].filter((t) => !only || only.includes(t.name) || t.name === 'bare route');
+  return [
+    { name: '/healthcheck', ...get('/healthcheck') },
+    { name: '/identity/v3', ...get('/identity/v3') },
+    { name: 'validate', ...validate('') },
+    { name: 'validate nocatalog', ...validate('?nocatalog') },
+  ].map((t) => ({ ...t, goal: t.name, name: t.name + suffix, pid }));
+}
 
-  for (const t of targets) await load(client, 2000, concurrency, t); // warm-up
+async function loadRole(spec) {
+  const { bare, clouds, seconds, rounds, concurrency, only, client } = spec;
+  const targets = [{ name: 'bare route', pid: bare.pid, origin: new URL(bare.url).origin, requests: [{ path: '/healthcheck', headers: {} }] }];
+  for (const cloud of clouds) targets.push(...(await nuboTargets(cloud)).filter((t) => !only || only.includes(t.goal)));
+  const order = clouds.length > 1 ? [targets[0], ...targets.slice(1).sort((x, y) => x.goal.localeCompare(y.goal))] : targets;
+
+  for (const t of order) await load(client, 2000, concurrency, t); // warm-up
   const results = Object.fromEntries(targets.map((t) => [t.name, []]));
   for (let r = 0; r < rounds; r++) {
-    for (const t of targets) {
+    for (const t of order) {
       const cpu0 = cpuSeconds(t.pid);
       const self0 = process.cpuUsage();
       const res = await load(client, seconds * 1000, concurrency, t);
@@ -264,39 +278,47 @@ async function main() {
   const client = process.env.LOAD_CLIENT === 'undici' ? 'undici' : 'raw';
   if (!existsSync(join(root, 'dist/nubo.js'))) throw new Error('dist/nubo.js is missing: run `npm run build` first');
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'nubo-bench-path-'));
-  const logFile = join(dataDir, 'nubo.log');
-  let bare;
-  let nubo;
-  try {
-    bare = startServer('bare', pinned(0, [process.execPath, '--input-type=module', '-e', BARE_SERVER]), join(dataDir, 'bare.out'), { cwd: root });
-    // The cloud's log goes to a file, as a deployment's would (the ready line is written there too).
-    const prof = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [];
-    nubo = startServer('nubo', pinned(0, [process.execPath, ...prof, join(root, 'dist/nubo.js'), 'up', '--set', 'identity.password_hash_rounds=4']), logFile, {
-      env: { ...process.env, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0' },
-    });
-    const [bareUrl, nuboUrl] = await Promise.all([bare.url, nubo.url]);
-    const clouds = readFileSync(join(dataDir, 'clouds.yaml'), 'utf8');
-    const password = /password:\s*(\S+)/.exec(clouds)?.[1];
+  const compare = process.env.COMPARE_DIST;
+  if (compare && !existsSync(compare)) throw new Error(`COMPARE_DIST=${compare} does not exist`);
 
-    const spec = JSON.stringify({ bareUrl, nuboUrl, barePid: bare.child.pid, nuboPid: nubo.child.pid, password, seconds, rounds, concurrency, only, client });
+  const dirs = [];
+  const servers = [];
+  try {
+    const prof = (name) => (process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
+    const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'nubo-bench-path-')); dirs.push(d); return d; };
+    const bareDir = tmp();
+    const bare = startServer('bare', pinned(0, [process.execPath, ...prof('bare'), '--input-type=module', '-e', BARE_SERVER]), join(bareDir, 'bare.out'), { cwd: root });
+    servers.push(bare);
+    // A cloud's log goes to a file, as a deployment's would (the ready line is written there too).
+    const startNubo = (name, script) => {
+      const dataDir = tmp();
+      const server = startServer('nubo', pinned(0, [process.execPath, ...prof(name), script, 'up', '--set', 'identity.password_hash_rounds=4']), join(dataDir, 'nubo.log'), {
+        env: { ...process.env, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0' },
+      });
+      servers.push(server);
+      return server.url.then((url) => ({
+        url, pid: server.child.pid, password: /password:\s*(\S+)/.exec(readFileSync(join(dataDir, 'clouds.yaml'), 'utf8'))?.[1],
+      }));
+    };
+    const clouds = [await startNubo('nubo', join(root, 'dist/nubo.js'))];
+    if (compare) clouds.push({ ...(await startNubo('nubo-compare', compare)), suffix: ' [compare]' });
+    const spec = JSON.stringify({ bare: { url: await bare.url, pid: bare.child.pid }, clouds, seconds, rounds, concurrency, only, client });
     const [cmd, args] = pinned(1, [process.execPath, self, '--load', spec]);
     const loader = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     loader.stdout.on('data', (d) => { out += d; });
     const code = await new Promise((r) => loader.on('exit', r));
     if (code !== 0) throw new Error(`load loop exited ${code}`);
-    report(JSON.parse(out), { seconds, rounds, concurrency, client });
+    report(JSON.parse(out), { seconds, rounds, concurrency, client, compare });
   } finally {
-    await stop(nubo);
-    await stop(bare);
-    rmSync(dataDir, { recursive: true, force: true });
+    for (const server of servers.reverse()) await stop(server);
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   }
 }
 
 const GOALS = { '/healthcheck': 0.9, validate: 0.6, 'validate nocatalog': 0.6 };
 
-function report(results, { seconds, rounds, concurrency, client }) {
+function report(results, { seconds, rounds, concurrency, client, compare }) {
   const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const rows = Object.entries(results).map(([name, rs]) => ({
@@ -315,12 +337,13 @@ function report(results, { seconds, rounds, concurrency, client }) {
   console.log(pinning
     ? 'setup: servers pinned to core 0, load loop to core 1 (taskset); the bare route has no logger, Nubo logs at its default level to a file'
     : `setup: NOT pinned (${availableParallelism()} cores, taskset ${existsSync('/usr/bin/taskset') ? 'present' : 'missing'}); figures are less comparable`);
-  console.log(`${'target'.padEnd(20)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'% bare'.padStart(7)} ${'goal'.padStart(6)} ${'srv cpu'.padStart(7)} ${'srv µs/req'.padStart(10)} ${'load cpu'.padStart(8)}  rounds req/s`);
+  if (compare) console.log(`rows marked [compare]: the cloud built at ${compare}, measured interleaved with this build's`);
+  console.log(`${'target'.padEnd(30)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'% bare'.padStart(7)} ${'goal'.padStart(6)} ${'srv cpu'.padStart(7)} ${'srv µs/req'.padStart(10)} ${'load cpu'.padStart(8)}  rounds req/s`);
   for (const r of rows) {
     const share = r.rps / bareRps;
-    const goal = GOALS[r.name];
+    const goal = GOALS[r.name.replace(' [compare]', '')];
     const verdict = goal === undefined ? '' : share >= goal ? 'PASS' : 'FAIL';
-    console.log(`${r.name.padEnd(20)} ${fmt(r.rps).padStart(8)} ${fmt(r.p50, 2).padStart(7)} ${fmt(r.p99, 2).padStart(7)} ${fmt(share * 100, 1).padStart(6)}% `
+    console.log(`${r.name.padEnd(30)} ${fmt(r.rps).padStart(8)} ${fmt(r.p50, 2).padStart(7)} ${fmt(r.p99, 2).padStart(7)} ${fmt(share * 100, 1).padStart(6)}% `
       + `${(goal === undefined ? '' : `>=${goal * 100}%`).padStart(6)} ${fmt(r.serverCpu * 100).padStart(6)}% ${fmt(r.serverCpu / r.rps * 1e6, 1).padStart(10)} ${fmt(r.loadCpu * 100).padStart(7)}%  ${r.spread}${verdict ? `  ${verdict}` : ''}${r.errors ? `  ${r.errors} errors (${r.firstError})` : ''}`);
   }
 }
