@@ -328,6 +328,7 @@ function report(results, { seconds, rounds, concurrency, client, compare }) {
     p99: median(rs.map((r) => r.p99)),
     spread: rs.map((r) => fmt(r.rps)).join('/'),
     serverCpu: median(rs.map((r) => r.serverCpu)),
+    usPerReq: median(rs.map((r) => (r.serverCpu / r.rps) * 1e6)),
     loadCpu: median(rs.map((r) => r.loadCpu)),
     errors: rs.reduce((n, r) => n + r.errors, 0),
     firstError: rs.find((r) => r.firstError)?.firstError,
@@ -344,7 +345,7 @@ function report(results, { seconds, rounds, concurrency, client, compare }) {
     const goal = GOALS[r.name.replace(' [compare]', '')];
     const verdict = goal === undefined ? '' : share >= goal ? 'PASS' : 'FAIL';
     console.log(`${r.name.padEnd(30)} ${fmt(r.rps).padStart(8)} ${fmt(r.p50, 2).padStart(7)} ${fmt(r.p99, 2).padStart(7)} ${fmt(share * 100, 1).padStart(6)}% `
-      + `${(goal === undefined ? '' : `>=${goal * 100}%`).padStart(6)} ${fmt(r.serverCpu * 100).padStart(6)}% ${fmt(r.serverCpu / r.rps * 1e6, 1).padStart(10)} ${fmt(r.loadCpu * 100).padStart(7)}%  ${r.spread}${verdict ? `  ${verdict}` : ''}${r.errors ? `  ${r.errors} errors (${r.firstError})` : ''}`);
+      + `${(goal === undefined ? '' : `>=${goal * 100}%`).padStart(6)} ${fmt(r.serverCpu * 100).padStart(6)}% ${fmt(r.usPerReq, 1).padStart(10)} ${fmt(r.loadCpu * 100).padStart(7)}%  ${r.spread}${verdict ? `  ${verdict}` : ''}${r.errors ? `  ${r.errors} errors (${r.firstError})` : ''}`);
   }
 }
 

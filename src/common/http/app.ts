@@ -5,7 +5,7 @@
  * a service runs alone.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Logger } from '../log/logger.js';
+import { unredactedLogger, type Logger } from '../log/logger.js';
 import { isValidRequestId, newRequestId, runInScope, type RequestScope } from '../log/request-scope.js';
 import { lazyValidatorCompiler } from './validation.js';
 
@@ -39,9 +39,11 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
     routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true, ignoreDuplicateSlashes: false },
     genReqId: () => newRequestId(),
     // Request ids reach every log line through the logger's mixin (log/logger.ts); Fastify's
-    // own per-request binding would write the same key twice.
+    // own per-request binding would write the same key twice. With nothing else to bind (no
+    // route log level or serializers), requests share the logger instead of a child each.
     childLoggerFactory: (logger, bindings, opts) => {
       const { req_id: _dropped, ...rest } = bindings as Record<string, unknown>;
+      if (Object.keys(rest).length === 0 && Object.keys(opts).length === 0) return logger;
       return logger.child(rest, opts);
     },
   }) as unknown as FastifyInstance;
@@ -72,9 +74,11 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
     reply.header('x-openstack-request-id', req.id);
     done();
   });
+  // The request line has fixed, non-secret fields: it skips the redaction pass.
+  const requestLog = unredactedLogger(opts.log);
   app.addHook('onResponse', (req, reply, done) => {
     const ctx = (req as { ctx?: { userId?: string; projectId?: string } }).ctx;
-    req.log.info({
+    requestLog.info({
       method: req.method,
       path: req.url,
       status: reply.statusCode,
