@@ -20,15 +20,15 @@
 // Run: npm run build && node bench/request-path.mjs [seconds per round (5)] [rounds (3)] [concurrency (16)]
 // Env: PROFILE_DIR=dir  run both servers with --cpu-prof; bare.cpuprofile and nubo.cpuprofile land there.
 //      BENCH_TARGETS=name,name  measure only these targets (names as in the table).
-//      COMPARE_DIST=path/to/nubo.js  also start a cloud from another build (inside the repo, so
-//        that it finds node_modules) and measure it interleaved with this one: before/after
-//        figures from one run, under the same outside load.
+//      COMPARE_DIST=path/to/nubo.js[,...]  also start clouds from other builds (inside the repo,
+//        so that they find node_modules; labelled by their directory's name) and measure them
+//        interleaved with this one: before/after figures from one run, under the same load.
 //      LOAD_CLIENT=undici  load from an undici Pool instead of raw sockets.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Pool } from 'undici';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -278,8 +278,10 @@ async function main() {
   const client = process.env.LOAD_CLIENT === 'undici' ? 'undici' : 'raw';
   if (!existsSync(join(root, 'dist/nubo.js'))) throw new Error('dist/nubo.js is missing: run `npm run build` first');
 
-  const compare = process.env.COMPARE_DIST;
-  if (compare && !existsSync(compare)) throw new Error(`COMPARE_DIST=${compare} does not exist`);
+  const compare = process.env.COMPARE_DIST ? process.env.COMPARE_DIST.split(',') : [];
+  for (const c of compare) if (!existsSync(c)) throw new Error(`COMPARE_DIST: ${c} does not exist`);
+  // A comparison build is labelled with the name of its directory (".tmp/dist-main/nubo.js" -> "dist-main").
+  const label = (path) => basename(dirname(resolve(path)));
 
   const dirs = [];
   const servers = [];
@@ -301,7 +303,7 @@ async function main() {
       }));
     };
     const clouds = [await startNubo('nubo', join(root, 'dist/nubo.js'))];
-    if (compare) clouds.push({ ...(await startNubo('nubo-compare', compare)), suffix: ' [compare]' });
+    for (const c of compare) clouds.push({ ...(await startNubo(`nubo-${label(c)}`, c)), suffix: ` [${label(c)}]` });
     const spec = JSON.stringify({ bare: { url: await bare.url, pid: bare.child.pid }, clouds, seconds, rounds, concurrency, only, client });
     const [cmd, args] = pinned(1, [process.execPath, self, '--load', spec]);
     const loader = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -338,11 +340,11 @@ function report(results, { seconds, rounds, concurrency, client, compare }) {
   console.log(pinning
     ? 'setup: servers pinned to core 0, load loop to core 1 (taskset); the bare route has no logger, Nubo logs at its default level to a file'
     : `setup: NOT pinned (${availableParallelism()} cores, taskset ${existsSync('/usr/bin/taskset') ? 'present' : 'missing'}); figures are less comparable`);
-  if (compare) console.log(`rows marked [compare]: the cloud built at ${compare}, measured interleaved with this build's`);
+  for (const c of compare) console.log(`rows marked [${basename(dirname(resolve(c)))}]: the cloud built at ${c}, measured interleaved with this build's`);
   console.log(`${'target'.padEnd(30)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'% bare'.padStart(7)} ${'goal'.padStart(6)} ${'srv cpu'.padStart(7)} ${'srv µs/req'.padStart(10)} ${'load cpu'.padStart(8)}  rounds req/s`);
   for (const r of rows) {
     const share = r.rps / bareRps;
-    const goal = GOALS[r.name.replace(' [compare]', '')];
+    const goal = GOALS[r.name.replace(/ \[.*\]$/, '')];
     const verdict = goal === undefined ? '' : share >= goal ? 'PASS' : 'FAIL';
     console.log(`${r.name.padEnd(30)} ${fmt(r.rps).padStart(8)} ${fmt(r.p50, 2).padStart(7)} ${fmt(r.p99, 2).padStart(7)} ${fmt(share * 100, 1).padStart(6)}% `
       + `${(goal === undefined ? '' : `>=${goal * 100}%`).padStart(6)} ${fmt(r.serverCpu * 100).padStart(6)}% ${fmt(r.usPerReq, 1).padStart(10)} ${fmt(r.loadCpu * 100).padStart(7)}%  ${r.spread}${verdict ? `  ${verdict}` : ''}${r.errors ? `  ${r.errors} errors (${r.firstError})` : ''}`);
