@@ -63,16 +63,15 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   });
 
   // Request ids: ours is new; the caller's (if well-formed) becomes the global id of the flow.
-  app.addHook('onRequest', (req, _reply, done) => {
+  // The response header is set here, before anything can fail: error replies keep the headers
+  // set so far, and no onSend hook (which Fastify would run for every reply) is needed.
+  app.addHook('onRequest', (req, reply, done) => {
     const incoming = req.headers['x-openstack-request-id'];
     const scope: RequestScope = { requestId: req.id };
     if (isValidRequestId(incoming)) scope.globalRequestId = incoming;
     req.scope = scope;
-    runInScope(scope, done);
-  });
-  app.addHook('onSend', (req, reply, _payload, done) => {
     reply.header('x-openstack-request-id', req.id);
-    done();
+    runInScope(scope, done);
   });
   // The request line has fixed, non-secret fields: it skips the redaction pass.
   const requestLog = unredactedLogger(opts.log);
