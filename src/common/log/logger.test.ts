@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { createLogger, unredactedLogger } from './logger.js';
 import { runInScope } from './request-scope.js';
 
@@ -49,4 +50,39 @@ test('the unredacted logger keeps level and base fields, and does not change its
   assert.equal(lines[0]!.pid, process.pid);
   assert.equal(lines[0]!.password, 'visible-by-design');
   assert.equal(lines[1]!.password, '***');
+});
+
+test('standard output gets every line, in order, even when the process exits right after logging', () => {
+  const script = `
+    import { createLogger } from ${JSON.stringify(new URL('./logger.ts', import.meta.url).pathname)};
+    const log = createLogger({ level: 'info' });
+    for (let i = 0; i < 5000; i++) log.info({ i, pad: 'x'.repeat(100) }, 'line');
+    process.stdout.write('after the lines\\n');
+    process.exit(0);
+  `;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n');
+  const records = lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { i: number });
+  assert.deepEqual(records.map((rec) => rec.i), Array.from({ length: 5000 }, (_, i) => i));
+  assert.ok(lines.includes('after the lines'));
+});
+
+test('a closed standard output stops the logging, not the process', async () => {
+  const script = `
+    import { createLogger } from ${JSON.stringify(new URL('./logger.ts', import.meta.url).pathname)};
+    const log = createLogger({ level: 'info' });
+    for (let t = 0; t < 50; t++) {
+      for (let i = 0; i < 100; i++) log.info({ t, i }, 'line');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    process.stderr.write('done\\n');
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (d) => { err += d; });
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise((r) => child.on('exit', r));
+  assert.equal(code, 0, err);
+  assert.match(err, /done/);
 });

@@ -3,6 +3,7 @@
  * request's ids: a pino mixin reads them from the request-scope store (log/request-scope.ts).
  */
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import { BatchedOutput } from './batched-output.js';
 import { currentScope } from './request-scope.js';
 
 export type { Logger };
@@ -37,7 +38,15 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
   if (settings.format === 'pretty') {
     return pino(options, prettyStream(settings.destination ?? process.stdout));
   }
-  return pino(options, settings.destination ?? process.stdout);
+  return pino(options, settings.destination ?? stdoutDestination());
+}
+
+let stdout: BatchedOutput | undefined;
+
+/** Standard output, written once per turn of the event loop (batched-output.ts); one for every logger. */
+function stdoutDestination(): NodeJS.WritableStream {
+  stdout ??= new BatchedOutput(process.stdout.fd ?? 1);
+  return stdout as unknown as NodeJS.WritableStream;
 }
 
 /**
