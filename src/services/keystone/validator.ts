@@ -54,10 +54,16 @@ export class IdentityTokenValidator implements TokenValidator {
     }
   }
 
+  /** The cached validation of `token` when there is one and the token has not expired: nothing to await. */
+  cached(token: string): ValidatedToken | undefined {
+    const hit = this.cache.get(token);
+    return hit && Date.now() / 1000 < hit.token.expiresAt ? hit : undefined;
+  }
+
   /** The validated token with its views; throws the provider's errors (404, 403). */
   async resolve(token: string, windowSeconds = 0): Promise<ValidatedToken> {
-    const hit = this.cache.get(token);
-    if (hit && Date.now() / 1000 < hit.token.expiresAt) return hit;
+    const hit = this.cached(token);
+    if (hit) return hit;
     const key = windowSeconds > 0 ? `${windowSeconds}:${token}` : token;
     const running = this.inflight.get(key);
     if (running) return running;

@@ -44,7 +44,9 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): voi
 
   /** Validate X-Subject-Token (404s as upstream) and enforce `action` against it. */
   async function subject(req: FastifyRequest, action: string, windowSeconds = 0): Promise<ValidatedToken> {
-    const v = await deps.validator.resolve(header(req, 'x-subject-token') ?? '', windowSeconds);
+    const token = header(req, 'x-subject-token') ?? '';
+    // A cached validation needs no await (each one costs with the request scope's async hooks).
+    const v = deps.validator.cached(token) ?? await deps.validator.resolve(token, windowSeconds);
     // A credential limited by access rules is only usable through middleware that enforces them.
     if (v.token.appCred?.accessRules && !(Number(header(req, 'openstack-identity-access-rules')) >= 1)) {
       throw new TokenNotFound('Failed to validate token');
