@@ -42,6 +42,15 @@ const BARE_SERVER = `
 import Fastify from 'fastify';
 const app = Fastify();
 app.get('/healthcheck', async (_req, reply) => { reply.type('text/plain').send('OK'); });
+// A JSON body of :bytes bytes with request-id and subject-token headers of Nubo's lengths.
+const sized = new Map();
+app.get('/sized/:bytes/:token', async (req, reply) => {
+  const key = req.params.bytes + '/' + req.params.token;
+  let body = sized.get(key);
+  if (!body) sized.set(key, (body = JSON.stringify({ p: 'x'.repeat(Math.max(0, Number(req.params.bytes) - 8)) })));
+  reply.header('x-openstack-request-id', 'req-00000000-0000-0000-0000-000000000000')
+    .header('x-subject-token', 'g'.repeat(Number(req.params.token))).type('application/json').send(body);
+});
 await app.listen({ host: '127.0.0.1', port: 0 });
 process.stdout.write('bare: ready at http://127.0.0.1:' + app.server.address().port + '\\n');
 process.on('SIGTERM', () => app.close().then(() => process.exit(0)));
@@ -212,10 +221,25 @@ async function nuboTargets({ url, pid, password, suffix = '' }) {
   ].map((t) => ({ ...t, goal: t.name, name: t.name + suffix, pid }));
 }
 
+/** Body and X-Subject-Token lengths of the first request of `target`. */
+async function responseShape(target) {
+  const pool = new Pool(target.origin, { connections: 1 });
+  const res = await pool.request({ method: 'GET', ...target.requests[0] });
+  const body = await res.body.text();
+  await pool.close();
+  return { bytes: Buffer.byteLength(body), token: String(res.headers['x-subject-token'] ?? '').length };
+}
+
 async function loadRole(spec) {
   const { bare, clouds, seconds, rounds, concurrency, only, client } = spec;
-  const targets = [{ name: 'bare route', pid: bare.pid, origin: new URL(bare.url).origin, requests: [{ path: '/healthcheck', headers: {} }] }];
+  const bareOrigin = new URL(bare.url).origin;
+  const targets = [{ name: 'bare route', pid: bare.pid, origin: bareOrigin, requests: [{ path: '/healthcheck', headers: {} }] }];
   for (const cloud of clouds) targets.push(...(await nuboTargets(cloud)).filter((t) => !only || only.includes(t.goal)));
+  // The reference for the validation targets: a bare route answering a response of the same size.
+  for (const t of targets.filter((x) => SAME_SIZE[x.name])) {
+    const { bytes, token } = await responseShape(t);
+    targets.push({ name: SAME_SIZE[t.name], goal: SAME_SIZE[t.name], pid: bare.pid, origin: bareOrigin, requests: [{ path: `/sized/${bytes}/${token}`, headers: {} }] });
+  }
   const order = clouds.length > 1 ? [targets[0], ...targets.slice(1).sort((x, y) => x.goal.localeCompare(y.goal))] : targets;
 
   for (const t of order) await load(client, 2000, concurrency, t); // warm-up
@@ -319,6 +343,8 @@ async function main() {
 }
 
 const GOALS = { '/healthcheck': 0.9, validate: 0.6, 'validate nocatalog': 0.6 };
+/** The bare-route target answering the same response size as a Nubo target. */
+const SAME_SIZE = { validate: 'bare, same response as validate', 'validate nocatalog': 'bare, same as nocatalog' };
 
 function report(results, { seconds, rounds, concurrency, client, compare }) {
   const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : '-');
@@ -349,6 +375,15 @@ function report(results, { seconds, rounds, concurrency, client, compare }) {
     console.log(`${r.name.padEnd(30)} ${fmt(r.rps).padStart(8)} ${fmt(r.p50, 2).padStart(7)} ${fmt(r.p99, 2).padStart(7)} ${fmt(share * 100, 1).padStart(6)}% `
       + `${(goal === undefined ? '' : `>=${goal * 100}%`).padStart(6)} ${fmt(r.serverCpu * 100).padStart(6)}% ${fmt(r.usPerReq, 1).padStart(10)} ${fmt(r.loadCpu * 100).padStart(7)}%  ${r.spread}${verdict ? `  ${verdict}` : ''}${r.errors ? `  ${r.errors} errors (${r.firstError})` : ''}`);
   }
+  // What Nubo itself adds: server CPU per request above a bare route sending the same response.
+  const byName = new Map(rows.map((r) => [r.name, r]));
+  const lines = [];
+  for (const r of rows) {
+    const base = r.name.replace(/ \[.*\]$/, '');
+    const ref = byName.get(SAME_SIZE[base] ?? (base === '/healthcheck' ? 'bare route' : ''));
+    if (ref) lines.push(`  ${r.name.padEnd(30)} ${fmt(r.usPerReq - ref.usPerReq, 1).padStart(6)} us/req over "${ref.name}" (${fmt((r.rps / ref.rps) * 100, 1)}% of its req/s)`);
+  }
+  if (lines.length) console.log(`Nubo's own cost (server CPU per request above a bare route answering the same response size):\n${lines.join('\n')}`);
 }
 
 if (process.argv[2] === '--load') await loadRole(JSON.parse(process.argv[3]));
