@@ -59,3 +59,14 @@ test('flattenDict makes dotted keys of nested objects and keeps lists and scalar
   });
   assert.deepEqual(flattenDict({}), {});
 });
+
+test('flattenDict stays right past the bound of its key cache (keys from request bodies)', () => {
+  const body: Record<string, Record<string, number>> = {};
+  for (let i = 0; i < 600; i++) body[`k${i}`] = Object.fromEntries(Array.from({ length: 300 }, (_, j) => [`f${j}`, i * 1000 + j]));
+  for (let round = 0; round < 2; round++) {
+    const flat = flattenDict({ request_body: body });
+    assert.equal(Object.keys(flat).length, 600 * 300);
+    assert.equal(flat['request_body.k599.f299'], 599_299);
+    assert.equal(flat['request_body.k0.f0'], 0);
+  }
+});

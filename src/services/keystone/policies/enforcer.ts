@@ -31,12 +31,31 @@ export function createKeystoneEnforcer(opts: KeystoneEnforcerOptions = {}): Enfo
 
 /** keystone.common.utils.flatten_dict: nested dicts become dotted keys. */
 export function flattenDict(d: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
-  for (const [k, v] of Object.entries(d)) {
-    const key = prefix ? `${prefix}.${k}` : k;
+  for (const k of Object.keys(d)) {
+    const v = d[k];
+    const key = prefix ? dottedKey(prefix, k) : k;
     if (v && typeof v === 'object' && !Array.isArray(v)) flattenDict(v as Record<string, unknown>, key, out);
     else out[key] = v;
   }
   return out;
+}
+
+/**
+ * `prefix.key`, the same string object each time for the keys policy targets keep using
+ * ('target.token.user_id'...): a new string as a property key must be hashed and interned
+ * again on every call. Bounded: keys from request bodies are the caller's.
+ */
+const dottedKeys = new Map<string, Map<string, string>>();
+const DOTTED_KEYS_BOUND = 256;
+function dottedKey(prefix: string, key: string): string {
+  let byKey = dottedKeys.get(prefix);
+  if (!byKey && dottedKeys.size < DOTTED_KEYS_BOUND) dottedKeys.set(prefix, (byKey = new Map()));
+  let dotted = byKey?.get(key);
+  if (dotted === undefined) {
+    dotted = `${prefix}.${key}`;
+    if (byKey && byKey.size < DOTTED_KEYS_BOUND) byKey.set(key, dotted);
+  }
+  return dotted;
 }
 
 /**
