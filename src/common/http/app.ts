@@ -7,6 +7,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { unredactedLogger, type Logger } from '../log/logger.js';
 import { isValidRequestId, newRequestId, runInScope, type RequestScope } from '../log/request-scope.js';
+import type { RequestContext } from '../context.js';
 import { lazyValidatorCompiler } from './validation.js';
 
 declare module 'fastify' {
@@ -49,6 +50,8 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(lazyValidatorCompiler);
   app.decorateRequest('scope', undefined as unknown as RequestScope);
+  // Declared here so that every request object has the same shape (set by the auth hook).
+  app.decorateRequest('ctx', undefined as unknown as RequestContext);
 
   // JSON bodies; an empty body with a JSON content type is "no body" (clients send the header on DELETE).
   app.removeContentTypeParser(['application/json']);
@@ -67,8 +70,8 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   // set so far, and no onSend hook (which Fastify would run for every reply) is needed.
   app.addHook('onRequest', (req, reply, done) => {
     const incoming = req.headers['x-openstack-request-id'];
-    const scope: RequestScope = { requestId: req.id };
-    if (isValidRequestId(incoming)) scope.globalRequestId = incoming;
+    // All keys present from the start: one object shape for every request's scope.
+    const scope: RequestScope = { requestId: req.id, globalRequestId: isValidRequestId(incoming) ? incoming : undefined, context: undefined };
     req.scope = scope;
     reply.header('x-openstack-request-id', req.id);
     runInScope(scope, done);
