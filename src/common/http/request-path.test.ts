@@ -9,6 +9,7 @@ import { createHttpApp } from './app.js';
 import { mountService } from './service-mount.js';
 import { keystoneFault } from './faults.js';
 import { createLogger } from '../log/logger.js';
+import { currentScope } from '../log/request-scope.js';
 import { Unauthorized } from '../errors.js';
 import { tokenInfoFromBody } from '../auth/token-body.js';
 import type { TokenValidator } from '../auth/token-info.js';
@@ -118,4 +119,17 @@ test("lines written while serving carry the request id and the caller's global i
     assert.equal(lines.filter((l) => l.req_id === id).length, 3);
     assert.equal(lines.filter((l) => l.req_id === id && l.global_req_id !== undefined).length, 0);
   }
+});
+
+test('the request scope offers the client of the request being served', async () => {
+  const app = createHttpApp({ log: createLogger({ level: 'silent' }), bodyLimit: 64, keepAliveTimeout: 1000 });
+  await mountService(app, async (s) => {
+    s.get('/who', { config: { public: true } }, async () => {
+      await sleep(1);
+      const client = currentScope()?.client;
+      return { ip: client?.ip, agent: client?.headers['user-agent'] };
+    });
+  }, { prefix: '/svc', fault: keystoneFault, validator, authUri: 'http://x/identity' });
+  const res = await app.inject({ url: '/svc/who', headers: { 'user-agent': 'python-keystoneclient' }, remoteAddress: '10.1.2.3' });
+  assert.deepEqual(res.json(), { ip: '10.1.2.3', agent: 'python-keystoneclient' });
 });

@@ -15,7 +15,6 @@ import { enforceCall } from '../policies/enforcer.js';
 import type { ResourceProviders } from '../resource-providers.js';
 import type { AuthSide } from './auth-side.js';
 import { AuthPluginError } from './errors.js';
-import { recordRequestOrigin } from '../notifications/initiator.js';
 import { registerCacheInvalidation } from './cache-invalidation.js';
 import { CatalogCache } from './catalog-cache.js';
 
@@ -86,16 +85,11 @@ export function authApiDeps(o: WiringOptions): AuthApiDeps {
 }
 
 /**
- * The identity service's routes: the hooks first (the cache hook must see every write of the
- * scope; notifications name the client of the request), then the auth side's and the resource
- * side's routes.
+ * The identity service's routes: the hook first (the cache hook must see every write of the
+ * scope), then the auth side's and the resource side's routes.
  */
 export function identityRoutes(deps: AuthApiDeps, resource: ResourceDeps): FastifyPluginAsync {
   return async (scope) => {
-    scope.addHook('onRequest', (req, _reply, done) => {
-      recordRequestOrigin(req);
-      done();
-    });
     registerCacheInvalidation(scope, { validator: deps.validator, catalog: deps.catalogCache });
     registerAuthSideRoutes(scope, deps);
     await registerResourceRoutes(scope, resource);
