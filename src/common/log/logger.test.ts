@@ -86,3 +86,17 @@ test('a closed standard output stops the logging, not the process', async () => 
   assert.equal(code, 0, err);
   assert.match(err, /done/);
 });
+
+test('lines carry the ISO time of their writing', async () => {
+  const { lines, log } = capture();
+  const before = Date.now();
+  log.info('one');
+  log.info('two');
+  await new Promise((r) => setTimeout(r, 15));
+  log.info('three');
+  const after = Date.now();
+  const times = lines.map((l) => Date.parse(String(l.time)));
+  for (const t of times) assert.ok(t >= before && t <= after, `${t} not in [${before}, ${after}]`);
+  assert.match(String(lines[0]!.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.ok(times[2]! >= times[0]! + 10);
+});

@@ -21,11 +21,26 @@ const REDACT = [
   'headers["x-subject-token"]', 'headers["x-service-token"]', 'secret', '*.secret',
 ];
 
+/**
+ * pino's stdTimeFunctions.isoTime, with the text made once per millisecond: every request
+ * writes a line, and under load many lines share a millisecond.
+ */
+let lastMs = NaN;
+let lastTime = '';
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== lastMs) {
+    lastMs = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
+}
+
 export function createLogger(settings: LoggerSettings = {}): Logger {
   const options: LoggerOptions = {
     level: settings.level ?? 'info',
     base: { pid: process.pid },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTime,
     redact: { paths: REDACT, censor: '***' },
     mixin() {
       const scope = currentScope();
