@@ -28,10 +28,11 @@ export function createAuthHook(opts: AuthHookOptions) {
     return err;
   };
 
+  // Built without object spreads: this runs for every API call.
   return async function authenticate(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
-    const base = { requestId: req.id, ...(req.scope.globalRequestId ? { globalRequestId: req.scope.globalRequestId } : {}) };
+    const globalRequestId = req.scope.globalRequestId;
     if (req.routeOptions.config?.public) {
-      req.ctx = new RequestContext(base);
+      req.ctx = new RequestContext({ requestId: req.id, globalRequestId });
       req.scope.context = req.ctx;
       return;
     }
@@ -55,7 +56,7 @@ export function createAuthHook(opts: AuthHookOptions) {
         throw unauthorized('The service token is not valid.');
       }
     }
-    req.ctx = new RequestContext({ ...base, token, auth, ...(serviceAuth ? { serviceAuth } : {}) });
+    req.ctx = new RequestContext({ requestId: req.id, globalRequestId, token, auth, serviceAuth });
     req.scope.context = req.ctx;
   };
 }

@@ -31,3 +31,22 @@ test('deleteWhere drops matching entries', () => {
   assert.equal(c.size, 1);
   assert.deepEqual(c.get('t2'), { user: 'u2' });
 });
+
+test('a hit on an entry older than half the bound moves it to the recent end', () => {
+  const c = new TtlLru<string, number>(4, 1000);
+  for (const k of ['a', 'b', 'c', 'd']) c.set(k, 0);
+  assert.equal(c.get('a'), 0); // three stores since a: moved
+  c.set('e', 0); // evicts b, the least recently used
+  assert.equal(c.get('b'), undefined);
+  assert.equal(c.get('c'), 0); // three stores or moves since c: moved
+  c.set('f', 0); // evicts d
+  assert.deepEqual(['a', 'c', 'd', 'e', 'f'].map((k) => c.get(k) !== undefined), [true, true, false, true, true]);
+});
+
+test('a hit on an entry among the most recent half leaves it in place (LRU to within half the bound)', () => {
+  const c = new TtlLru<string, number>(4, 1000);
+  for (const k of ['a', 'b', 'c', 'd']) c.set(k, 0);
+  assert.equal(c.get('c'), 0); // one store since c: stays before d
+  for (const k of ['e', 'f', 'g']) c.set(k, 0); // evict a, b, then c
+  assert.deepEqual(['c', 'd', 'e', 'f', 'g'].map((k) => c.get(k) !== undefined), [false, true, true, true, true]);
+});

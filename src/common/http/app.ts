@@ -5,8 +5,9 @@
  * a service runs alone.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import type { Logger } from '../log/logger.js';
+import { unredactedLogger, type Logger } from '../log/logger.js';
 import { isValidRequestId, newRequestId, runInScope, type RequestScope } from '../log/request-scope.js';
+import type { RequestContext } from '../context.js';
 import { lazyValidatorCompiler } from './validation.js';
 
 declare module 'fastify' {
@@ -39,14 +40,18 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
     routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true, ignoreDuplicateSlashes: false },
     genReqId: () => newRequestId(),
     // Request ids reach every log line through the logger's mixin (log/logger.ts); Fastify's
-    // own per-request binding would write the same key twice.
+    // own per-request binding would write the same key twice. With nothing else to bind (no
+    // route log level or serializers), requests share the logger instead of a child each.
     childLoggerFactory: (logger, bindings, opts) => {
       const { req_id: _dropped, ...rest } = bindings as Record<string, unknown>;
+      if (Object.keys(rest).length === 0 && Object.keys(opts).length === 0) return logger;
       return logger.child(rest, opts);
     },
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(lazyValidatorCompiler);
   app.decorateRequest('scope', undefined as unknown as RequestScope);
+  // Declared here so that every request object has the same shape (set by the auth hook).
+  app.decorateRequest('ctx', undefined as unknown as RequestContext);
 
   // JSON bodies; an empty body with a JSON content type is "no body" (clients send the header on DELETE).
   app.removeContentTypeParser(['application/json']);
@@ -61,20 +66,21 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   });
 
   // Request ids: ours is new; the caller's (if well-formed) becomes the global id of the flow.
-  app.addHook('onRequest', (req, _reply, done) => {
+  // The response header is set here, before anything can fail: error replies keep the headers
+  // set so far, and no onSend hook (which Fastify would run for every reply) is needed.
+  app.addHook('onRequest', (req, reply, done) => {
     const incoming = req.headers['x-openstack-request-id'];
-    const scope: RequestScope = { requestId: req.id };
-    if (isValidRequestId(incoming)) scope.globalRequestId = incoming;
+    // All keys present from the start: one object shape for every request's scope.
+    const scope: RequestScope = { requestId: req.id, globalRequestId: isValidRequestId(incoming) ? incoming : undefined, context: undefined, client: req };
     req.scope = scope;
+    reply.header('x-openstack-request-id', req.id);
     runInScope(scope, done);
   });
-  app.addHook('onSend', (req, reply, _payload, done) => {
-    reply.header('x-openstack-request-id', req.id);
-    done();
-  });
+  // The request line has fixed, non-secret fields: it skips the redaction pass.
+  const requestLog = unredactedLogger(opts.log);
   app.addHook('onResponse', (req, reply, done) => {
     const ctx = (req as { ctx?: { userId?: string; projectId?: string } }).ctx;
-    req.log.info({
+    requestLog.info({
       method: req.method,
       path: req.url,
       status: reply.statusCode,

@@ -13,6 +13,17 @@ export interface RequestScope {
   globalRequestId?: string;
   /** Anything else the layers above attach (the RequestContext). */
   context?: unknown;
+  /**
+   * The HTTP request being served, for records that name its client (CADF initiators: address
+   * and user agent); read when needed, so that serving a request copies nothing.
+   */
+  client?: RequestClient;
+}
+
+/** What the request scope offers of the HTTP request (a FastifyRequest is one). */
+export interface RequestClient {
+  readonly ip: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 const storage = new AsyncLocalStorage<RequestScope>();

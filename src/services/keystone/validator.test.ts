@@ -168,4 +168,17 @@ describe('in-process token validator', () => {
     assert.equal(put.statusCode, 204);
     assert.deepEqual((await f.side.validator.validate(t)).roles.sort(), ['member', 'reader']);
   });
+
+  test('cached() answers only for cached, unexpired, unrevoked tokens, without a lookup', async () => {
+    const { userId, token } = await member('peeked');
+    f.side.validator.forgetAll();
+    assert.equal(f.side.validator.cached(token), undefined);
+    assert.equal(f.side.validator.cached('not-a-token'), undefined);
+    await f.side.validator.validate(token);
+    const counter = countLookups();
+    assert.equal(f.side.validator.cached(token)?.info.userId, userId);
+    assert.equal(counter.n, 0);
+    await f.side.tokens.revoke(token);
+    assert.equal(f.side.validator.cached(token), undefined);
+  });
 });

@@ -40,10 +40,19 @@ export class IdentityTokenValidator implements TokenValidator {
     revoke.onRevoke((event) => this.forget((v) => matches(event, v.values)));
   }
 
-  /** TokenValidator for the auth middleware: any failure is 401 for the caller. */
-  async validate(token: string, opts: { allowExpired?: boolean } = {}): Promise<TokenInfo> {
+  /**
+   * TokenValidator for the auth middleware: any failure is 401 for the caller. A cached token
+   * is answered without going through the async lookup path (every API call comes here).
+   */
+  validate(token: string, opts: { allowExpired?: boolean } = {}): Promise<TokenInfo> {
+    const hit = this.cached(token);
+    if (hit && !hit.token.appCred?.accessRules) return Promise.resolve(hit.info);
+    return this.validateLookup(token, opts.allowExpired ? this.opts.allowExpiredWindow : 0);
+  }
+
+  private async validateLookup(token: string, windowSeconds: number): Promise<TokenInfo> {
     try {
-      const v = await this.resolve(token, opts.allowExpired ? this.opts.allowExpiredWindow : 0);
+      const v = await this.resolve(token, windowSeconds);
       // Nubo's services do not enforce application credential access rules: such tokens are
       // refused, as upstream refuses them to middleware that does not announce support.
       if (v.token.appCred?.accessRules) throw new Unauthorized();
@@ -54,10 +63,16 @@ export class IdentityTokenValidator implements TokenValidator {
     }
   }
 
+  /** The cached validation of `token` when there is one and the token has not expired: nothing to await. */
+  cached(token: string): ValidatedToken | undefined {
+    const hit = this.cache.get(token);
+    return hit && Date.now() / 1000 < hit.token.expiresAt ? hit : undefined;
+  }
+
   /** The validated token with its views; throws the provider's errors (404, 403). */
   async resolve(token: string, windowSeconds = 0): Promise<ValidatedToken> {
-    const hit = this.cache.get(token);
-    if (hit && Date.now() / 1000 < hit.token.expiresAt) return hit;
+    const hit = this.cached(token);
+    if (hit) return hit;
     const key = windowSeconds > 0 ? `${windowSeconds}:${token}` : token;
     const running = this.inflight.get(key);
     if (running) return running;

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Forbidden, NuboError } from '../../../common/errors.js';
 import { SecurityForbidden, TokenNotFound } from '../auth/errors.js';
-import { isScoped, renderToken, type ResolvedToken } from '../token/model.js';
+import { isScoped, tokenBodyText, tokenJson, type ResolvedToken, type TokenJson } from '../token/model.js';
 import type { ValidatedToken } from '../validator.js';
 import type { AuthApiDeps } from './auth-deps.js';
 
@@ -28,17 +28,25 @@ const hasQuery = (req: FastifyRequest, key: string): boolean => Object.hasOwn((r
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): void {
   const link = (path: string): string => `${deps.baseUrl}/v3/${path}`;
 
-  /** The token body, with the catalog unless ?nocatalog or the token is unscoped. */
+  /**
+   * The token body, with the catalog unless ?nocatalog or the token is unscoped. Both are kept
+   * as JSON text: the token's for as long as the token object lives (validation serves the
+   * cached one), the catalog's in the catalog cache.
+   */
+  const rendered = new WeakMap<ResolvedToken, TokenJson>();
   async function body(token: ResolvedToken, req: FastifyRequest): Promise<string> {
-    const catalog = !hasQuery(req, 'nocatalog') && isScoped(token)
-      ? await deps.catalogCache.get(token.project?.id, token.trust ? token.trust.trustorUserId : token.user.id)
-      : undefined;
-    return JSON.stringify({ token: renderToken(token, { ...deps.render, ...(catalog ? { catalog } : {}) }) });
+    let json = rendered.get(token);
+    if (!json) rendered.set(token, (json = tokenJson(token, deps.render)));
+    if (hasQuery(req, 'nocatalog') || !isScoped(token)) return tokenBodyText(json);
+    const catalog = deps.catalogCache.json(token.project?.id, token.trust ? token.trust.trustorUserId : token.user.id);
+    return tokenBodyText(json, typeof catalog === 'string' ? catalog : await catalog);
   }
 
   /** Validate X-Subject-Token (404s as upstream) and enforce `action` against it. */
   async function subject(req: FastifyRequest, action: string, windowSeconds = 0): Promise<ValidatedToken> {
-    const v = await deps.validator.resolve(header(req, 'x-subject-token') ?? '', windowSeconds);
+    const token = header(req, 'x-subject-token') ?? '';
+    // A cached validation needs no await (each one costs with the request scope's async hooks).
+    const v = deps.validator.cached(token) ?? await deps.validator.resolve(token, windowSeconds);
     // A credential limited by access rules is only usable through middleware that enforces them.
     if (v.token.appCred?.accessRules && !(Number(header(req, 'openstack-identity-access-rules')) >= 1)) {
       throw new TokenNotFound('Failed to validate token');

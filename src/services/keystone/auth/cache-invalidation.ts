@@ -31,13 +31,15 @@ export function writesCatalog(routeUrl: string): boolean {
 }
 
 export function registerCacheInvalidation(app: FastifyInstance, caches: { validator: IdentityTokenValidator; catalog: CatalogCache }): void {
-  app.addHook('onSend', async (req, reply, payload) => {
-    if (req.method === 'GET' || req.method === 'HEAD' || reply.statusCode >= 300) return payload;
+  // A callback hook, not an async one: it runs for every reply, and reads mostly do nothing.
+  app.addHook('onSend', (req, reply, payload, done) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || reply.statusCode >= 300) return done(null, payload);
     if (writesCatalog(req.routeOptions.url ?? '')) caches.catalog.clear();
-    if (req.method !== 'PUT') return payload;
-    const target = grantTarget(req);
-    if (target === 'all') caches.validator.forgetAll();
-    else if (target) caches.validator.forgetUser(target.userId);
-    return payload;
+    if (req.method === 'PUT') {
+      const target = grantTarget(req);
+      if (target === 'all') caches.validator.forgetAll();
+      else if (target) caches.validator.forgetUser(target.userId);
+    }
+    return done(null, payload);
   });
 }

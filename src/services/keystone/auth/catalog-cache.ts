@@ -2,31 +2,48 @@
  * The service catalog as tokens show it, per (project, user) because endpoint URLs may hold
  * $(project_id)s / $(user_id)s templates. Kept for a short time and emptied by any catalog
  * write through this process's API (cache-invalidation.ts); the time bounds how long another
- * process's catalog change takes to show.
+ * process's catalog change takes to show. Each entry also keeps its JSON text once loaded:
+ * token validation sends the same catalog many times.
  */
 import { TtlLru } from '../../../common/cache/ttl-lru.js';
 import type { CatalogServiceBody } from '../providers.js';
 
 export type CatalogSource = (projectId?: string, userId?: string) => Promise<CatalogServiceBody[]>;
 
+interface Entry {
+  body: Promise<CatalogServiceBody[]>;
+  /** Set when `body` has loaded. */
+  json?: string;
+}
+
 export class CatalogCache {
-  private readonly cache: TtlLru<string, Promise<CatalogServiceBody[]>>;
+  private readonly cache: TtlLru<string, Entry>;
 
   constructor(private readonly source: CatalogSource, opts: { size?: number; seconds?: number } = {}) {
     this.cache = new TtlLru(opts.size ?? 1000, (opts.seconds ?? 30) * 1000);
   }
 
   get(projectId?: string, userId?: string): Promise<CatalogServiceBody[]> {
-    const key = `${projectId ?? ''}\u0000${userId ?? ''}`;
-    const hit = this.cache.get(key);
-    if (hit) return hit;
-    const loading = this.source(projectId, userId);
-    this.cache.set(key, loading);
-    loading.catch(() => this.cache.delete(key));
-    return loading;
+    return this.entry(projectId, userId).body;
+  }
+
+  /** The catalog as JSON text: the text itself once loaded (nothing to wait for), else a promise of it. */
+  json(projectId?: string, userId?: string): string | Promise<string> {
+    const e = this.entry(projectId, userId);
+    return e.json ?? e.body.then((body) => (e.json ??= JSON.stringify(body)));
   }
 
   clear(): void {
     this.cache.clear();
+  }
+
+  private entry(projectId?: string, userId?: string): Entry {
+    const key = `${projectId ?? ''}\u0000${userId ?? ''}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const e: Entry = { body: this.source(projectId, userId) };
+    this.cache.set(key, e);
+    e.body.then((body) => { e.json ??= JSON.stringify(body); }, () => this.cache.delete(key));
+    return e;
   }
 }

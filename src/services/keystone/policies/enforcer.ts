@@ -5,6 +5,7 @@
  * flattened with dotted keys (`target.user.domain_id`), and a denial is Keystone's
  * ForbiddenAction ("You are not authorized to perform the requested action: identity:...").
  */
+import type { TokenInfo } from '../../../common/auth/token-info.js';
 import type { RequestContext } from '../../../common/context.js';
 import { Enforcer, type Credentials } from '../../../common/policy/index.js';
 import { ForbiddenAction } from '../errors.js';
@@ -29,18 +30,56 @@ export function createKeystoneEnforcer(opts: KeystoneEnforcerOptions = {}): Enfo
 }
 
 /** keystone.common.utils.flatten_dict: nested dicts become dotted keys. */
-export function flattenDict(d: Record<string, unknown>, prefix = ''): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(d)) {
-    const key = prefix ? `${prefix}.${k}` : k;
-    if (v && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flattenDict(v as Record<string, unknown>, key));
+export function flattenDict(d: Record<string, unknown>, prefix = '', out: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const k of Object.keys(d)) {
+    const v = d[k];
+    const key = prefix ? dottedKey(prefix, k) : k;
+    if (v && typeof v === 'object' && !Array.isArray(v)) flattenDict(v as Record<string, unknown>, key, out);
     else out[key] = v;
   }
   return out;
 }
 
+/**
+ * `prefix.key`, the same string object each time for the keys policy targets keep using
+ * ('target.token.user_id'...): a new string as a property key must be hashed and interned
+ * again on every call. Bounded: keys from request bodies are the caller's.
+ */
+const dottedKeys = new Map<string, Map<string, string>>();
+const DOTTED_KEYS_BOUND = 256;
+function dottedKey(prefix: string, key: string): string {
+  let byKey = dottedKeys.get(prefix);
+  if (!byKey && dottedKeys.size < DOTTED_KEYS_BOUND) dottedKeys.set(prefix, (byKey = new Map()));
+  let dotted = byKey?.get(key);
+  if (dotted === undefined) {
+    dotted = `${prefix}.${key}`;
+    if (byKey && byKey.size < DOTTED_KEYS_BOUND) byKey.set(key, dotted);
+  }
+  return dotted;
+}
+
+/**
+ * Credentials of the tokens seen, by TokenInfo: validation hands out the same TokenInfo object
+ * for a token as long as it is cached, so they are built once per token, not per request.
+ * The enforcer only reads them.
+ */
+const credentialsByToken = new WeakMap<TokenInfo, Credentials>();
+
 /** The policy credentials of a request: to_policy_values() plus `token` (the token body's view). */
 export function keystoneCredentials(ctx: RequestContext): Credentials {
+  const a = ctx.auth;
+  // A service token adds service_* values: those requests build their own.
+  const memo = a && !ctx.serviceAuth;
+  if (memo) {
+    const hit = credentialsByToken.get(a);
+    if (hit) return hit;
+  }
+  const creds = buildCredentials(ctx);
+  if (memo) credentialsByToken.set(a, creds);
+  return creds;
+}
+
+function buildCredentials(ctx: RequestContext): Credentials {
   const creds = ctx.toPolicyCredentials();
   const a = ctx.auth;
   if (!a) return { ...creds, token: null };

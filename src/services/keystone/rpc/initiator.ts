@@ -3,27 +3,12 @@
  * made the request, from where, under which request id. Managers know nothing about HTTP, so
  * the initiator is read from the request scope (AsyncLocalStorage) when the notification is
  * made: the authenticated context the auth hook attached, and the client address and user
- * agent that `recordRequestOrigin` (an onRequest hook of the identity routes) remembered for
- * the scope.
+ * agent of the HTTP request the scope belongs to.
  */
-import type { FastifyRequest } from 'fastify';
 import { RequestContext } from '../../../common/context.js';
-import { currentScope, type RequestScope } from '../../../common/log/request-scope.js';
+import { currentScope } from '../../../common/log/request-scope.js';
 import { ACCOUNT_USER, resourceUuid, type CadfResource } from './cadf.js';
 import { randomUUID } from 'node:crypto';
-
-interface Origin {
-  address: string;
-  agent: string;
-}
-
-const origins = new WeakMap<RequestScope, Origin>();
-
-/** Remember the client address and user agent of the request for its notifications. */
-export function recordRequestOrigin(req: FastifyRequest): void {
-  const agent = req.headers['user-agent'];
-  origins.set(req.scope, { address: req.ip, agent: typeof agent === 'string' ? agent : '' });
-}
 
 /**
  * The initiator of the work in progress. `user` names the user when the request is not
@@ -34,8 +19,11 @@ export function currentInitiator(user?: { id: string; name: string }): CadfResou
   const auth = scope?.context instanceof RequestContext ? scope.context.auth : undefined;
   const userId = user?.id ?? auth?.userId;
   const initiator: CadfResource = { typeURI: ACCOUNT_USER, id: userId ? resourceUuid(userId) : randomUUID() };
-  const origin = scope ? origins.get(scope) : undefined;
-  if (origin) initiator['host'] = { address: origin.address, agent: origin.agent };
+  const client = scope?.client;
+  if (client) {
+    const agent = client.headers['user-agent'];
+    initiator['host'] = { address: client.ip, agent: typeof agent === 'string' ? agent : '' };
+  }
   if (userId) {
     initiator['user_id'] = userId;
     const name = user?.name ?? auth?.userName;

@@ -105,6 +105,29 @@ export function renderToken(t: ResolvedToken, opts: RenderOptions = {}): Record<
   return body;
 }
 
+/**
+ * The response body `{"token": ...}` as JSON text, in two halves around the place of the
+ * catalog (after the roles, before the application credential): validation serves the same
+ * token many times with a catalog that is itself kept as JSON text, so both are serialized once.
+ */
+export interface TokenJson {
+  head: string;
+  tail: string;
+}
+
+export function tokenJson(t: ResolvedToken, opts: Pick<RenderOptions, 'adminProject'> = {}): TokenJson {
+  const { application_credential: appCred, ...body } = renderToken(t, opts);
+  return {
+    head: `{"token":${JSON.stringify(body).slice(0, -1)}`,
+    tail: `${appCred === undefined ? '' : `,"application_credential":${JSON.stringify(appCred)}`}}}`,
+  };
+}
+
+/** The body text of `json`, with `catalogJson` (a JSON array) as the token's catalog when given. */
+export function tokenBodyText(json: TokenJson, catalogJson?: string): string {
+  return catalogJson === undefined ? json.head + json.tail : `${json.head},"catalog":${catalogJson}${json.tail}`;
+}
+
 /** Whether the token has a scope (unscoped tokens carry no catalog). */
 export function isScoped(t: ResolvedToken): boolean {
   return t.system || t.domain !== undefined || t.project !== undefined || t.trust !== undefined;

@@ -1,0 +1,135 @@
+// What every request gets from the HTTP kit, whatever its outcome: X-Openstack-Request-Id,
+// the caller's global request id, one request line with method/path/status/duration/user/
+// project, and the request ids on every line written while it is served.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyPluginAsync } from 'fastify';
+import { createHttpApp } from './app.js';
+import { mountService } from './service-mount.js';
+import { keystoneFault } from './faults.js';
+import { createLogger } from '../log/logger.js';
+import { currentScope } from '../log/request-scope.js';
+import { Unauthorized } from '../errors.js';
+import { tokenInfoFromBody } from '../auth/token-body.js';
+import type { TokenValidator } from '../auth/token-info.js';
+
+const info = tokenInfoFromBody({
+  methods: ['password'], user: { id: 'u1', name: 'alice', domain: { id: 'default', name: 'Default' } },
+  project: { id: 'p1', name: 'demo', domain: { id: 'default', name: 'Default' } }, roles: [{ id: 'r1', name: 'member' }],
+  expires_at: '2099-01-01T00:00:00Z', issued_at: '2026-01-01T00:00:00Z', audit_ids: ['a'],
+});
+const validator: TokenValidator = { validate: async (token) => { if (token === 'good') return info; throw new Unauthorized(); } };
+
+async function makeApp() {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = { write(s: string) { lines.push(JSON.parse(s)); return true; } } as unknown as NodeJS.WritableStream;
+  const log = createLogger({ level: 'info', destination });
+  const serviceLog = log.child({ service: 'test' });
+  const routes: FastifyPluginAsync = async (app) => {
+    app.get('/', { config: { public: true } }, async () => ({ versions: [] }));
+    app.get('/work', async () => {
+      await sleep(1);
+      serviceLog.info('after an await');
+      await Promise.resolve();
+      setImmediate(() => serviceLog.info('in a callback'));
+      await sleep(1);
+      return { ok: true };
+    });
+    app.post('/things', {
+      schema: { body: { type: 'object', additionalProperties: false, properties: { name: { type: 'string' } } } },
+    }, async (req, reply) => reply.code(201).send(req.body));
+    app.get('/boom', async () => { throw new Error('internal'); });
+  };
+  const app = createHttpApp({ log, bodyLimit: 64, keepAliveTimeout: 1000 });
+  await mountService(app, routes, { prefix: '/svc', fault: keystoneFault, validator, authUri: 'http://x/identity' });
+  return { app, lines };
+}
+
+const GLOBAL = 'req-11111111-2222-3333-4444-555555555555';
+
+test('every outcome carries X-Openstack-Request-Id and gets one request line with that id', async () => {
+  const { app, lines } = await makeApp();
+  const json = { 'content-type': 'application/json', 'x-auth-token': 'good' };
+  const cases = [
+    { req: { url: '/healthcheck' }, status: 200 },
+    { req: { url: '/svc/' }, status: 200 },
+    { req: { url: '/svc/work', headers: { 'x-auth-token': 'good' } }, status: 200 },
+    { req: { url: '/svc/work', method: 'HEAD' as const, headers: { 'x-auth-token': 'good' } }, status: 200 },
+    { req: { url: '/svc/work' }, status: 401 },
+    { req: { url: '/svc/work', headers: { 'x-auth-token': 'bad' } }, status: 401 },
+    { req: { url: '/svc/nowhere', headers: { 'x-auth-token': 'good' } }, status: 404 },
+    { req: { url: '/nowhere' }, status: 404 },
+    { req: { url: '/svc/things', method: 'POST' as const, headers: json, payload: { bogus: 1 } }, status: 400 },
+    { req: { url: '/svc/things', method: 'POST' as const, headers: json, payload: '{"name": ' }, status: 400 },
+    { req: { url: '/svc/things', method: 'POST' as const, headers: json, payload: { name: 'x'.repeat(100) } }, status: 413 },
+    { req: { url: '/svc/boom', headers: { 'x-auth-token': 'good' } }, status: 500 },
+  ];
+  for (const c of cases) {
+    lines.length = 0;
+    const res = await app.inject(c.req);
+    const what = `${c.req.method ?? 'GET'} ${c.req.url}`;
+    assert.equal(res.statusCode, c.status, what);
+    const id = res.headers['x-openstack-request-id'];
+    assert.match(String(id), /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, what);
+    await sleep(5); // the handler's setImmediate line
+    const requestLines = lines.filter((l) => l.msg === 'request');
+    assert.equal(requestLines.length, 1, what);
+    assert.equal(requestLines[0]!.req_id, id, what);
+    assert.equal(requestLines[0]!.status, c.status, what);
+    for (const l of lines) assert.equal(l.req_id, id, `${what}: ${JSON.stringify(l)}`);
+  }
+});
+
+test('the request line names method, path, status, duration, user and project', async () => {
+  const { app, lines } = await makeApp();
+  await app.inject({ url: '/svc/work?x=1', headers: { 'x-auth-token': 'good' } });
+  await app.inject({ url: '/svc/' });
+  const [authed, open] = lines.filter((l) => l.msg === 'request');
+  assert.equal(authed!.method, 'GET');
+  assert.equal(authed!.path, '/svc/work?x=1');
+  assert.equal(authed!.status, 200);
+  assert.equal(typeof authed!.duration_ms, 'number');
+  assert.ok((authed!.duration_ms as number) >= 1, String(authed!.duration_ms));
+  assert.equal(authed!.user, 'u1');
+  assert.equal(authed!.project, 'p1');
+  assert.equal(authed!.level, 30);
+  assert.equal(open!.user, undefined);
+  assert.equal(open!.project, undefined);
+});
+
+test("lines written while serving carry the request id and the caller's global id, even after awaits", async () => {
+  const { app, lines } = await makeApp();
+  const res = await app.inject({ url: '/svc/work', headers: { 'x-auth-token': 'good', 'x-openstack-request-id': GLOBAL } });
+  await sleep(5);
+  const id = res.headers['x-openstack-request-id'];
+  assert.notEqual(id, GLOBAL);
+  const service = lines.filter((l) => l.service === 'test');
+  assert.deepEqual(service.map((l) => l.msg), ['after an await', 'in a callback']);
+  for (const l of [...service, ...lines.filter((x) => x.msg === 'request')]) {
+    assert.equal(l.req_id, id);
+    assert.equal(l.global_req_id, GLOBAL);
+  }
+  // Concurrent requests keep their own ids.
+  lines.length = 0;
+  const [a, b] = await Promise.all([0, 1].map(() => app.inject({ url: '/svc/work', headers: { 'x-auth-token': 'good' } })));
+  await sleep(5);
+  for (const r of [a!, b!]) {
+    const id = r.headers['x-openstack-request-id'];
+    assert.equal(lines.filter((l) => l.req_id === id).length, 3);
+    assert.equal(lines.filter((l) => l.req_id === id && l.global_req_id !== undefined).length, 0);
+  }
+});
+
+test('the request scope offers the client of the request being served', async () => {
+  const app = createHttpApp({ log: createLogger({ level: 'silent' }), bodyLimit: 64, keepAliveTimeout: 1000 });
+  await mountService(app, async (s) => {
+    s.get('/who', { config: { public: true } }, async () => {
+      await sleep(1);
+      const client = currentScope()?.client;
+      return { ip: client?.ip, agent: client?.headers['user-agent'] };
+    });
+  }, { prefix: '/svc', fault: keystoneFault, validator, authUri: 'http://x/identity' });
+  const res = await app.inject({ url: '/svc/who', headers: { 'user-agent': 'python-keystoneclient' }, remoteAddress: '10.1.2.3' });
+  assert.deepEqual(res.json(), { ip: '10.1.2.3', agent: 'python-keystoneclient' });
+});
