@@ -7,6 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Config } from '../config/index.js';
 import { RequestContext } from '../context.js';
 import { Forbidden } from '../errors.js';
+import { createLogger } from '../log/logger.js';
+import { PeriodicTasks } from '../service/periodic.js';
 import { loadServicePolicy, osloPolicyGroup, policyFilePath, type ServicePolicySpec } from './service-policy.js';
 
 const spec: ServicePolicySpec = {
@@ -30,8 +32,10 @@ const ctx = (roles: string[], system = false): RequestContext => new RequestCont
 function setup(overrides: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'nubo-policy-'));
   const config = Config.load({ groups: [osloPolicyGroup], env: {}, overrides });
-  const policy = loadServicePolicy(spec, { config, dataDir, project: 'thing' }, { denied: (rule) => new Forbidden(`no ${rule}`) });
-  return { dataDir, config, policy, done: () => { policy.close(); rmSync(dataDir, { recursive: true, force: true }); } };
+  const periodic = new PeriodicTasks(createLogger({ level: 'silent' }));
+  const policy = loadServicePolicy(spec, { config, dataDir, project: 'thing', periodic }, { denied: (rule) => new Forbidden(`no ${rule}`) });
+  periodic.start();
+  return { dataDir, config, policy, done: async () => { await periodic.stop(); rmSync(dataDir, { recursive: true, force: true }); } };
 }
 
 test('the policy file is <data_dir>/<project>-policy.yaml; its overrides apply and are re-read when it changes', async () => {
@@ -53,11 +57,11 @@ test('the policy file is <data_dir>/<project>-policy.yaml; its overrides apply a
     assert.equal(policy.isAdmin(ctx(['admin'])), true);
     assert.equal(policy.isAdmin(ctx(['member'])), false);
   } finally {
-    done();
+    await done();
   }
 });
 
-test('enforce_scope: the project default unless [oslo_policy] says otherwise', () => {
+test('enforce_scope: the project default unless [oslo_policy] says otherwise', async () => {
   const dflt = setup();
   const on = setup({ 'oslo_policy.enforce_scope': 'true' });
   try {
@@ -66,8 +70,8 @@ test('enforce_scope: the project default unless [oslo_policy] says otherwise', (
     assert.equal(on.policy.check(ctx(['admin']), 'thing:delete', {}), false);
     assert.equal(on.policy.check(ctx(['admin'], true), 'thing:delete', {}), true);
   } finally {
-    dflt.done();
-    on.done();
+    await dflt.done();
+    await on.done();
   }
 });
 

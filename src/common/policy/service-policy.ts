@@ -12,6 +12,7 @@ import { isAbsolute, join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { defineGroup, opt } from '../config/options.js';
 import type { RequestContext } from '../context.js';
+import type { PeriodicTasks } from '../service/periodic.js';
 import { Enforcer } from './enforcer.js';
 import type { CheckFactory } from './parser.js';
 import type { Credentials, RuleDefault } from './types.js';
@@ -51,8 +52,6 @@ export class ServicePolicy {
   constructor(
     readonly enforcer: Enforcer,
     private readonly opts: ServicePolicyOptions,
-    /** Stops whatever keeps the rules fresh (the policy file check). */
-    private readonly release: () => void = () => {},
   ) {}
 
   credentials(ctx: RequestContext): Credentials {
@@ -72,11 +71,6 @@ export class ServicePolicy {
   /** oslo.context's is_admin: the `context_is_admin` rule when the project registers one. */
   isAdmin(ctx: RequestContext): boolean {
     return this.enforcer.defaults.some((d) => d.name === 'context_is_admin') && this.check(ctx, 'context_is_admin', {});
-  }
-
-  /** Stop watching the policy file. */
-  close(): void {
-    this.release();
   }
 }
 
@@ -99,14 +93,14 @@ function stamp(st: { ino: number; size: number; mtimeMs: number } | undefined): 
 }
 
 /**
- * The project's enforcer from its spec and [oslo_policy]. The file is checked for changes every
- * two seconds against the version last loaded (a stat, so that files replaced by editors and
- * config management are seen); a broken edit keeps the rules in force and is reported through
- * onWarning.
+ * The project's enforcer from its spec and [oslo_policy]. A periodic task of the role checks the
+ * file every two seconds against the version last loaded (a stat, so that files replaced by
+ * editors and config management are seen); a broken edit keeps the rules in force and is
+ * reported through onWarning.
  */
 export function loadServicePolicy(
   spec: ServicePolicySpec,
-  where: { config: Config; dataDir: string; project: string },
+  where: { config: Config; dataDir: string; project: string; periodic: PeriodicTasks },
   opts: ServicePolicyOptions,
 ): ServicePolicy {
   const conf = where.config.get(osloPolicyGroup);
@@ -131,6 +125,6 @@ export function loadServicePolicy(
       opts.onWarning?.(`policy file ${policyFile} not reloaded, the rules in force are kept: ${(err as Error).message}`);
     }
   };
-  const timer = setInterval(() => void check(), WATCH_INTERVAL_MS).unref();
-  return new ServicePolicy(enforcer, opts, () => clearInterval(timer));
+  where.periodic.add({ name: `policy-file ${policyFile}`, interval: WATCH_INTERVAL_MS / 1000, run: check });
+  return new ServicePolicy(enforcer, opts);
 }

@@ -14,7 +14,7 @@ import { Config, coreGroups } from '../config/index.js';
 import { dropDatabase, migrate, openDatabase, parseDatabaseUrl, type Database, type DatabaseTarget } from '../db/index.js';
 import { createHttpApp } from '../http/app.js';
 import { mountService } from '../http/service-mount.js';
-import { createLogger } from '../log/logger.js';
+import { createLogger, type Logger } from '../log/logger.js';
 import { getTransport, osloMessagingNotificationsGroup, type Transport } from '../messaging/index.js';
 import { osloPolicyGroup } from '../policy/index.js';
 import { PeriodicTasks } from '../service/periodic.js';
@@ -37,6 +37,8 @@ export interface HarnessOptions {
   session?: ServiceSession;
   /** Build the role another way (tests that inject a notification sink, ...). */
   create?: (ctx: RoleContext) => Promise<RoleInstance>;
+  /** The logger of the role and the HTTP app (default: silent unless NUBO_TEST_LOG is set). */
+  log?: Logger;
   /** Call the role's start() (RPC servers) after mounting; default true. */
   start?: boolean;
 }
@@ -81,7 +83,7 @@ export async function startHarness<I extends RoleInstance = RoleInstance>(opts: 
   await migrate(db, project.migrations, { table: `${project.name}_migrations` });
   const groups = [...new Set([...coreGroups, osloPolicyGroup, osloMessagingNotificationsGroup, ...project.configGroups])];
   const config = Config.load({ groups, env: {}, overrides: { 'DEFAULT.data_dir': dataDir, ...opts.overrides } });
-  const log = createLogger({ level: process.env.NUBO_TEST_LOG ?? 'silent' });
+  const log = opts.log ?? createLogger({ level: process.env.NUBO_TEST_LOG ?? 'silent' });
   const transport = await getTransport(`inproc://${project.name}-${randomBytes(4).toString('hex')}`);
   const credentials = { username: project.name, password: 'x', projectName: 'service', userDomainName: 'Default', projectDomainName: 'Default' };
   const session = opts.session ?? new ServiceSession({ authUrl: 'http://127.0.0.1:9/identity', credentials, region: 'RegionOne' });
@@ -96,7 +98,10 @@ export async function startHarness<I extends RoleInstance = RoleInstance>(opts: 
   const prefix = role.prefix ?? project.prefix;
   if (instance.routes) await mountService(app, instance.routes, { prefix, fault: project.fault, validator: tokens, authUri: ctx.identityUrl });
   await app.ready();
-  if (opts.start !== false) await instance.start?.();
+  if (opts.start !== false) {
+    await instance.start?.();
+    periodic.start();
+  }
   return {
     app, instance, tokens, config, db, transport, dataDir, periodic,
     async request(method, path, token, body, headers = {}) {

@@ -115,7 +115,7 @@ export async function buildImageService(opts: BuildOptions): Promise<ImageInstan
   await stores.init();
 
   const database = (await ctx.database()) as Database<GlanceDB>;
-  const policy = loadServicePolicy(glancePolicySpec, { config, dataDir: ctx.dataDir, project: 'glance' }, {
+  const policy = loadServicePolicy(glancePolicySpec, { config, dataDir: ctx.dataDir, project: 'glance', periodic: ctx.periodic }, {
     denied: (rule) => new PolicyForbidden(rule), onWarning: (msg) => ctx.log.warn(msg),
   });
   const notifier = new Notifier(ctx.transport, { publisherId: img.default_publisher_id });
@@ -187,7 +187,6 @@ export async function buildImageService(opts: BuildOptions): Promise<ImageInstan
     routes,
     drain: () => imports.drain(),
     async stop() {
-      policy.close();
       // Give running imports a moment; one cut short keeps its lock until it expires (as upstream).
       await Promise.race([imports.drain(), new Promise<void>((r) => setTimeout(r, 10_000).unref())]);
     },

@@ -251,7 +251,7 @@ export async function createKeystone(ctx: RoleContext): Promise<RoleInstance> {
   const side = await createTokenSide(managers, {
     authConfig, keyDir: fernetKeyDir(ctx.config, ctx.dataDir), events, audit, ...(adminProject ? { adminProject } : {}),
   });
-  const policy = loadServicePolicy(keystonePolicySpec, { config: ctx.config, dataDir: ctx.dataDir, project: 'keystone' }, {
+  const policy = loadServicePolicy(keystonePolicySpec, { config: ctx.config, dataDir: ctx.dataDir, project: 'keystone', periodic: ctx.periodic }, {
     denied: (rule) => new ForbiddenAction(rule), onWarning: (msg) => ctx.log.warn(msg),
   });
   const enforcer = policy.enforcer;
@@ -265,7 +265,6 @@ export async function createKeystone(ctx: RoleContext): Promise<RoleInstance> {
       bootstrap: (opts) => bootstrapIdentity(managers, opts, config.identity.default_domain_id),
     },
     async stop() {
-      policy.close();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([audit.settled(), new Promise((done) => { timer = setTimeout(done, NOTIFICATION_DRAIN_MS); })]);
       clearTimeout(timer);

@@ -21,7 +21,7 @@ export interface NetworkServerInstance extends RoleInstance {
 }
 
 async function createServer(ctx: RoleContext): Promise<NetworkServerInstance> {
-  const policy = loadServicePolicy(neutronPolicySpec, { config: ctx.config, dataDir: ctx.dataDir, project: 'neutron' }, {
+  const policy = loadServicePolicy(neutronPolicySpec, { config: ctx.config, dataDir: ctx.dataDir, project: 'neutron', periodic: ctx.periodic }, {
     denied: (rule) => new NeutronPolicyNotAuthorized(rule), onWarning: (m) => ctx.log.warn(m),
   });
   const service = new NetworkService({
@@ -38,10 +38,7 @@ async function createServer(ctx: RoleContext): Promise<NetworkServerInstance> {
     service,
     routes: service.routes(),
     start: () => service.start(),
-    async stop() {
-      policy.close();
-      await service.stop();
-    },
+    stop: () => service.stop(),
   };
 }
 

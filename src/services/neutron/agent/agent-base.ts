@@ -6,6 +6,7 @@
  * interfaces; this module holds no data-plane code.
  */
 import { type MessageContext, RpcServer, type RpcEndpoint, type Transport } from '../../../common/messaging/index.js';
+import type { PeriodicTasks } from '../../../common/service/periodic.js';
 import type { Network } from '../types/network.js';
 import type {
   NetworkCreatedPayload, NetworkDeletedPayload, NetworkUpdatedPayload, PortDeletedPayload, PortPayload, PortUpdateArgs, SubnetDeletedPayload,
@@ -57,7 +58,14 @@ export class AgentRuntime {
   private readonly servers: RpcServer[] = [];
   readonly reporter: StateReporter;
 
-  constructor(private readonly transport: Transport, readonly identity: AgentIdentity, private readonly agent: AgentKind, reportIntervalSeconds: number) {
+  /** `periodic`: the tasks of the agent's role, which carry its heartbeat. */
+  constructor(
+    private readonly transport: Transport,
+    readonly identity: AgentIdentity,
+    private readonly agent: AgentKind,
+    reportIntervalSeconds: number,
+    private readonly periodic: PeriodicTasks,
+  ) {
     this.reporter = new StateReporter(transport, identity, reportIntervalSeconds);
   }
 
@@ -72,7 +80,7 @@ export class AgentRuntime {
     return ep;
   }
 
-  async start(onReportError?: (err: unknown) => void): Promise<void> {
+  async start(): Promise<void> {
     const host = this.identity.host;
     if (this.agent.kind === 'dhcp') {
       this.servers.push(new RpcServer(this.transport, { topic: TOPIC_DHCP_AGENT, server: host }, [this.endpoint(VERSIONS.dhcpAgent)]));
@@ -85,11 +93,10 @@ export class AgentRuntime {
       }
     }
     for (const s of this.servers) await s.start();
-    await this.reporter.start(onReportError);
+    await this.reporter.start(this.periodic);
   }
 
   async stop(): Promise<void> {
-    this.reporter.stop();
     for (const s of this.servers) await s.stop();
   }
 }

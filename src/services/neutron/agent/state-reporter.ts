@@ -5,6 +5,7 @@
  * carries start_flag. The server answers calls with new / alive / revived.
  */
 import { type MessageContext, RpcClient, type Transport } from '../../../common/messaging/index.js';
+import type { PeriodicTasks } from '../../../common/service/periodic.js';
 import { TOPIC_REPORTS, VERSIONS } from '../rpc/topics.js';
 import type { AgentState } from '../types/agent.js';
 import type { JsonObject } from '../types/common.js';
@@ -26,7 +27,6 @@ export function reportTime(d = new Date()): string {
 
 export class StateReporter {
   private readonly client: RpcClient;
-  private timer: NodeJS.Timeout | undefined;
   private started = false;
 
   constructor(transport: Transport, private readonly agent: AgentIdentity, private readonly intervalSeconds: number, private readonly ctx: MessageContext = {}) {
@@ -55,17 +55,12 @@ export class StateReporter {
     return result;
   }
 
-  /** Reports now (as a call) and then every interval (as casts). */
-  async start(onError: (err: unknown) => void = () => {}): Promise<void> {
+  /**
+   * Reports now (as a call), then every interval (as casts) as a periodic task of the agent's
+   * role; a failed report is logged by the task and the next one comes on time.
+   */
+  async start(periodic: PeriodicTasks): Promise<void> {
     await this.report(true);
-    this.timer = setInterval(() => {
-      this.report().catch(onError);
-    }, this.intervalSeconds * 1000);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
+    periodic.add({ name: `report_state ${this.agent.binary}@${this.agent.host}`, interval: this.intervalSeconds, run: async () => { await this.report(); } });
   }
 }

@@ -5,6 +5,7 @@
  * notifications and RPC. `elevated()` is the admin copy the server uses for its own lookups.
  */
 import { RequestContext } from '../../../common/context.js';
+import { currentScope } from '../../../common/log/request-scope.js';
 import type { MessageContext } from '../../../common/messaging/index.js';
 
 export class NeutronContext {
@@ -20,7 +21,17 @@ export class NeutronContext {
     return new NeutronContext(ctx.projectId, roles.includes('admin'), roles.includes('service'), ctx);
   }
 
-  /** A context for the server's own work (agents' RPC, periodic tasks). */
+  /**
+   * The server's context while it serves an RPC request: the RPC server runs each request in
+   * a scope holding the caller's context rebuilt from the message; outside
+   * one, a fresh internal admin context.
+   */
+  static serving(): NeutronContext {
+    const scoped = currentScope()?.context;
+    return scoped instanceof RequestContext ? new NeutronContext(undefined, true, false, scoped) : NeutronContext.admin();
+  }
+
+  /** A context for the server's own work (periodic tasks, lookups outside a request). */
   static admin(requestId = `req-${crypto.randomUUID()}`): NeutronContext {
     return new NeutronContext(undefined, true, false, RequestContext.internal(requestId));
   }

@@ -34,11 +34,11 @@ before(async () => {
   const dhcp = new AgentRuntime(h.transport, { binary: 'neutron-dhcp-agent', host: 'net1', topic: 'dhcp_agent', agentType: 'DHCP agent', availabilityZone: 'nova', configurations: () => ({ networks: 0 }) }, {
     kind: 'dhcp',
     handlers: recorder<DhcpAgentHandlers>(['network_create_end', 'network_update_end', 'network_delete_end', 'subnet_create_end', 'subnet_update_end', 'subnet_delete_end', 'port_create_end', 'port_update_end', 'port_delete_end', 'agent_updated']),
-  }, 30);
+  }, 30, h.periodic);
   const l2 = new AgentRuntime(h.transport, { binary: 'neutron-linuxbridge-agent', host: 'compute1', topic: 'N/A', agentType: 'Linux bridge agent', configurations: () => ({ interface_mappings: { physnet1: 'eth1' }, tunnel_types: ['vxlan'] }) }, {
     kind: 'l2',
     handlers: recorder<L2AgentHandlers>(['port_update', 'port_delete', 'network_update', 'network_delete', 'security_groups_rule_updated', 'security_groups_member_updated']),
-  }, 30);
+  }, 30, h.periodic);
   for (const r of [dhcp, l2]) {
     await r.start();
     runtimes.push(r);

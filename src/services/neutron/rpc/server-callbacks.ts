@@ -23,7 +23,8 @@ import { objectArg, optionalStringArg, stringArg, stringListArg } from './args.j
 import type { DeviceDetails, DeviceDownResult, DeviceListResult, NetworkInfo, RouterInfo, RouterPortInfo, RpcArgs } from './payloads.js';
 import { AGENT_TYPE_DHCP, AGENT_TYPE_L3, VERSIONS } from './topics.js';
 
-const admin = () => NeutronContext.admin();
+/** The caller's context (its request ids and identity) with the admin rights agents have. */
+const admin = (): NeutronContext => NeutronContext.serving();
 
 /** report_state's agent_state (nested once more by upstream's agents). */
 function agentStateOf(args: RpcArgs): AgentState {

@@ -6,6 +6,7 @@
  */
 import type { ServiceSession } from '../../../common/clients/session.js';
 import type { Database } from '../../../common/db/index.js';
+import type { Logger } from '../../../common/log/logger.js';
 import { startHarness as startProjectHarness, type Harness as ProjectHarness, type InjectResult } from '../../../common/testing/harness.js';
 import type { NeutronDB } from '../db/schema.js';
 import { neutron, type NetworkServerInstance } from '../index.js';
@@ -25,6 +26,7 @@ export interface HarnessOptions {
   serverUrl?: string;
   overrides?: Record<string, string>;
   session?: ServiceSession;
+  log?: Logger;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -35,6 +37,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ...(serverUrl ? { serverUrl } : {}),
     ...(opts.overrides ? { overrides: opts.overrides } : {}),
     ...(opts.session ? { session: opts.session } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
   });
   return { ...h, service: h.instance.service, database: h.db as Database<NeutronDB> };
 }
