@@ -181,8 +181,8 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       phase(`${plugin.name}: create`);
     }
 
-    const { body_limit, keep_alive_timeout } = config.get(httpGroup);
-    const app = createHttpApp({ log, bodyLimit: body_limit, keepAliveTimeout: keep_alive_timeout });
+    const { body_limit, keep_alive_timeout, max_json_depth } = config.get(httpGroup);
+    const app = createHttpApp({ log, bodyLimit: body_limit, keepAliveTimeout: keep_alive_timeout, maxJsonDepth: max_json_depth });
     cleanup.push(() => app.close());
     for (const { plugin, instance, tokenValidator } of instances) {
       await mountService(app, instance.routes, { prefix: plugin.prefix, fault: instance.fault, validator: tokenValidator, authUri: identityUrl });

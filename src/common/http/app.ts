@@ -7,12 +7,17 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log/logger.js';
 import { isValidRequestId, newRequestId, runInScope, type RequestScope } from '../log/request-scope.js';
+import { DEFAULT_MAX_JSON_DEPTH, jsonBodyParser } from './json-body.js';
 import { lazyValidatorCompiler } from './validation.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Request ids of this request (also available through the request scope). */
     scope: RequestScope;
+  }
+  interface FastifyInstance {
+    /** `[http] max_json_depth`, for services that register JSON parsers of their own media types. */
+    maxJsonDepth: number;
   }
   interface FastifyContextConfig {
     /** Route needs no token (version documents, healthcheck, token issue). */
@@ -25,6 +30,8 @@ export interface HttpAppOptions {
   /** Max JSON body in bytes (streaming routes set their own). */
   bodyLimit: number;
   keepAliveTimeout: number;
+  /** Deepest nesting of objects and arrays in a JSON body (default DEFAULT_MAX_JSON_DEPTH). */
+  maxJsonDepth?: number;
 }
 
 export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
@@ -48,17 +55,14 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   app.setValidatorCompiler(lazyValidatorCompiler);
   app.decorateRequest('scope', undefined as unknown as RequestScope);
 
-  // JSON bodies; an empty body with a JSON content type is "no body" (clients send the header on DELETE).
+  // JSON bodies (json-body.ts: depth limit, no `__proto__` keys); an empty body is "no body".
+  const maxJsonDepth = opts.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+  app.decorate('maxJsonDepth', maxJsonDepth);
   app.removeContentTypeParser(['application/json']);
-  app.addContentTypeParser(/^application\/(.+\+)?json/, { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (err) {
-      done(Object.assign(new Error(`Malformed request body: ${(err as Error).message}`), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
-    }
-  });
+  app.addContentTypeParser(/^application\/(.+\+)?json/, { parseAs: 'string' }, jsonBodyParser({
+    maxDepth: maxJsonDepth,
+    malformed: (err) => Object.assign(new Error(`Malformed request body: ${err.message}`), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }),
+  }));
 
   // Request ids: ours is new; the caller's (if well-formed) becomes the global id of the flow.
   app.addHook('onRequest', (req, _reply, done) => {
