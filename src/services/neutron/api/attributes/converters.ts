@@ -2,6 +2,7 @@
  * Attribute converters (neutron_lib.api.converters): turn request values into their canonical
  * form, throwing InvalidInput with upstream's message when they cannot.
  */
+import { parseQueryInteger } from '../../../../common/http/query-params.js';
 import { normalizeMac } from '../../common/mac.js';
 import { formatIp, parseCidr, parseIp } from '../../common/netaddr.js';
 import { InvalidInput } from '../../errors.js';
@@ -26,8 +27,14 @@ export function toBooleanIfNotNone(data: unknown): boolean | null {
 export function toInt(data: unknown): number {
   if (typeof data === 'boolean') return data ? 1 : 0;
   if (typeof data === 'number' && Number.isFinite(data)) return Math.trunc(data);
-  if (typeof data === 'string' && /^\s*[+-]?\d+\s*$/.test(data)) return Number(data);
-  throw new InvalidInput(`'${show(data)}' is not an integer`);
+  const notInteger = (): InvalidInput => new InvalidInput(`'${show(data)}' is not an integer`);
+  if (typeof data !== 'string') throw notInteger();
+  // Query filters arrive here as strings: strictly parsed, within the safe integer range.
+  return parseQueryInteger(data, { pythonInt: true }, (problem) => {
+    if (problem === 'syntax') return notInteger();
+    const bound = problem === 'too_large' ? `no larger than '${Number.MAX_SAFE_INTEGER}'` : `at least '${-Number.MAX_SAFE_INTEGER}'`;
+    return new InvalidInput(`'${data.trim()}' is too ${problem === 'too_large' ? 'large' : 'small'} - must be ${bound}`);
+  });
 }
 
 export function toIntIfNotNone(data: unknown): number | null {
