@@ -7,6 +7,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log/logger.js';
 import { isValidRequestId, newRequestId, runInScope, type RequestScope } from '../log/request-scope.js';
+import { maskUrlCredentials } from '../log/url-credentials.js';
 import { DEFAULT_MAX_JSON_DEPTH, jsonBodyParser } from './json-body.js';
 import { lazyValidatorCompiler } from './validation.js';
 
@@ -80,7 +81,7 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
     const ctx = (req as { ctx?: { userId?: string; projectId?: string } }).ctx;
     req.log.info({
       method: req.method,
-      path: req.url,
+      path: maskUrlCredentials(req.url),
       status: reply.statusCode,
       duration_ms: Math.round(reply.elapsedTime * 10) / 10,
       user: ctx?.userId,
