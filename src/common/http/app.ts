@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js';
 import { isValidRequestId, newRequestId, runInScope, type RequestScope } from '../log/request-scope.js';
 import { maskUrlCredentials } from '../log/url-credentials.js';
 import { DEFAULT_MAX_JSON_DEPTH, jsonBodyParser } from './json-body.js';
+import { recordRoutes } from './route-table.js';
 import { lazyValidatorCompiler } from './validation.js';
 
 declare module 'fastify' {
@@ -54,6 +55,7 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
     },
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(lazyValidatorCompiler);
+  recordRoutes(app);
   app.decorateRequest('scope', undefined as unknown as RequestScope);
 
   // JSON bodies (json-body.ts: depth limit, no `__proto__` keys); an empty body is "no body".
