@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Config } from '../../../common/config/index.js';
+import { ownValue } from '../../../common/own.js';
+import { displayValue } from '../../../common/display.js';
 import { quotasGroup } from '../config.js';
 import type { Db, Store } from '../db/store.js';
 import { HTTPBadRequest, OverQuota } from '../errors.js';
@@ -46,12 +48,12 @@ export class QuotaManager {
   async limits(projectId: string, db: Db = this.store.db): Promise<Record<string, number>> {
     const rows = await db.selectFrom('quotas').select(['resource', 'hard_limit']).where('project_id', '=', projectId).execute();
     const out = { ...this.defaults };
-    for (const r of rows) if (r.resource in out) out[r.resource] = Number(r.hard_limit);
+    for (const r of rows) if (Object.hasOwn(out, r.resource)) out[r.resource] = Number(r.hard_limit);
     return out;
   }
 
   async usage(projectId: string, resource: string, db: Db = this.store.db): Promise<number> {
-    const table = QUOTA_RESOURCES[resource];
+    const table = ownValue(QUOTA_RESOURCES, resource);
     if (!table) return 0;
     const row = await (db as Kysely<any>).selectFrom(table).select((eb: any) => eb.fn.countAll().as('n')).where('project_id', '=', projectId).executeTakeFirst();
     return Number((row as { n?: unknown } | undefined)?.n ?? 0);
@@ -59,7 +61,7 @@ export class QuotaManager {
 
   /** Raises OverQuota when creating `delta` more of `resource` would exceed the project's limit. */
   async check(projectId: string, resource: string, delta = 1): Promise<void> {
-    if (!(resource in QUOTA_RESOURCES) || projectId === '') return;
+    if (!Object.hasOwn(QUOTA_RESOURCES, resource) || projectId === '') return;
     const limit = (await this.limits(projectId))[resource]!;
     if (limit < 0) return;
     const used = await this.usage(projectId, resource);
@@ -71,7 +73,7 @@ export class QuotaManager {
    * counted). Used for the rules a new security group brings along.
    */
   async limitCheck(projectId: string, resource: string, delta: number): Promise<void> {
-    if (!(resource in QUOTA_RESOURCES) || projectId === '') return;
+    if (!Object.hasOwn(QUOTA_RESOURCES, resource) || projectId === '') return;
     const limit = (await this.limits(projectId))[resource]!;
     if (limit >= 0 && limit < delta) throw new OverQuota([resource]);
   }
@@ -100,9 +102,9 @@ export class QuotaManager {
     const changes: Record<string, number> = {};
     for (const [k, v] of Object.entries(body)) {
       if (k === 'force' || k === 'check_limit') continue;
-      if (!(k in QUOTA_RESOURCES)) throw new HTTPBadRequest(`Unrecognized attribute(s) '${k}'`);
+      if (!Object.hasOwn(QUOTA_RESOURCES, k)) throw new HTTPBadRequest(`Unrecognized attribute(s) '${k}'`);
       const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : NaN;
-      if (!Number.isInteger(n)) throw new HTTPBadRequest(`Invalid input for ${k}. Reason: '${String(v)}' is not an integer.`);
+      if (!Number.isInteger(n)) throw new HTTPBadRequest(`Invalid input for ${k}. Reason: '${displayValue(v)}' is not an integer.`);
       if (n < -1) throw new HTTPBadRequest(`Invalid input for ${k}. Reason: '${n}' is too small - must be at least '-1'.`);
       if (n > DB_INTEGER_MAX) throw new HTTPBadRequest(`Invalid input for ${k}. Reason: '${n}' is too large - must be no larger than '${DB_INTEGER_MAX}'.`);
       changes[k] = n;
