@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { NeutronContext } from '../context.js';
+import { displayValue } from '../../../common/display.js';
 import { NotImplemented } from '../../../common/errors.js';
 import { ExtensionsNotFound, HTTPBadRequest } from '../errors.js';
 import type { AgentManager } from '../managers/agents.js';
@@ -200,7 +201,7 @@ function registerAgentScheduler(app: FastifyInstance, d: RouteDeps): void {
   });
   app.post('/v2.0/agents/:id/dhcp-networks', async (req, reply) => {
     admin(req, 'create_dhcp-network');
-    await d.agents.bindNetwork(p(req).id!, String(body(req).network_id));
+    await d.agents.bindNetwork(p(req).id!, displayValue(body(req).network_id));
     reply.code(201).send();
   });
   app.delete('/v2.0/agents/:id/dhcp-networks/:networkId', async (req, reply) => {
@@ -220,7 +221,7 @@ function registerAgentScheduler(app: FastifyInstance, d: RouteDeps): void {
   });
   app.post('/v2.0/agents/:id/l3-routers', async (req, reply) => {
     admin(req, 'create_l3-router');
-    await d.agents.bindRouter(p(req).id!, String(body(req).router_id));
+    await d.agents.bindRouter(p(req).id!, displayValue(body(req).router_id));
     reply.code(201).send();
   });
   app.delete('/v2.0/agents/:id/l3-routers/:routerId', async (req, reply) => {

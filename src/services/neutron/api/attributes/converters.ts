@@ -14,7 +14,7 @@ const FALSE = new Set(['false', '0', 'f', 'no', 'n', 'off']);
 /** oslo strutils.bool_from_string(strict=True). */
 export function toBoolean(data: unknown): boolean {
   if (typeof data === 'boolean') return data;
-  const s = String(data).trim().toLowerCase();
+  const s = typeof data === 'string' || typeof data === 'number' ? String(data).trim().toLowerCase() : '';
   if (TRUE.has(s)) return true;
   if (FALSE.has(s)) return false;
   throw new InvalidInput(`'${show(data)}' cannot be converted to boolean`);
