@@ -9,3 +9,11 @@
 export function ownValue<V>(obj: Readonly<Partial<Record<string, V>>>, key: string): V | undefined {
   return Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
+
+/**
+ * obj[key] = value as an own data property, also for key `__proto__`, which a plain assignment
+ * would take as a new prototype (and drop when the value is not an object).
+ */
+export function setOwnValue<V>(obj: Record<string, V>, key: string, value: V): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}

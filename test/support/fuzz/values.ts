@@ -105,7 +105,8 @@ export const CONTENT_TYPES = [
 export const BAD_QUERY_VALUES: readonly string[] = [
   '', '-1', '1e3', '0x10', '1.5', '99999999999999999999', '-99999999999999999999', 'NaN', 'Infinity',
   ...PROTO_KEYS, 'x'.repeat(4000), '\u0000', 'not-a-uuid', 'True', 'None', "'", '"', 'a,b,"c', 'in:a,"b', 'gte:',
-  'lt:2024-99-99', '[', '{}', '%', 'asc:desc:x', 'name:sideways', '::/129',
+  'lt:2024-99-99', '[', '{}', '%', 'asc:desc:x', 'name:sideways', '::/129', '__proto__=x', 'constructor=x', 'toString=',
+  'ip_address=999.1.1.1', 'subnet_id=__proto__', '=x',
 ];
 
 /** Query names every list might be given. */

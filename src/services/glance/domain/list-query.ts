@@ -6,6 +6,7 @@
  */
 import { BadRequest } from '../../../common/errors.js';
 import { checkQueryMarker, parseQueryInteger, parseQueryLimit } from '../../../common/http/query-params.js';
+import { setOwnValue } from '../../../common/own.js';
 import { VISIBILITIES, type Visibility } from './image.js';
 
 export type CompareOp = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
@@ -236,7 +237,7 @@ export function parseImageListQuery(pairs: QueryPairs, limits: ListLimits): Imag
     } else if ((IMAGE_COLUMNS as readonly string[]).includes(key)) {
       conditions.push({ kind: 'compare', column: key as ImageColumn, op: 'eq', value: columnValue(key as ImageColumn, value) });
     } else {
-      properties[key] = value;
+      setOwnValue(properties, key, value);
     }
   }
 

@@ -6,6 +6,7 @@
  */
 import { Unauthorized } from '../../../common/errors.js';
 import { isUniqueViolation } from '../../../common/db/index.js';
+import { ownValue } from '../../../common/own.js';
 import {
   AccountLocked, checkLength, duplicateEntry, InvalidOperatorError, KeystoneConflict, PasswordAgeValidationError, PasswordExpired,
   PasswordHistoryValidationError, PasswordRequirementsValidationError, PasswordSelfServiceDisabled, PasswordValidationError,
@@ -136,7 +137,7 @@ export class UserManager {
       const [op, stamp] = expiry.slice(2, 4).includes(':') ? [expiry.slice(0, expiry.indexOf(':')), expiry.slice(expiry.indexOf(':') + 1)] : ['eq', expiry];
       const when = Date.parse(stamp!.endsWith('Z') || /[+-]\d\d:?\d\d$/.test(stamp!) ? stamp! : `${stamp}Z`);
       if (Number.isNaN(when)) throw new ValidationTimeStampError();
-      const cmp = OPERATORS[op!];
+      const cmp = ownValue(OPERATORS, op!);
       if (!cmp) throw new InvalidOperatorError(op!);
       const at = new Date(when).toISOString();
       filtered = rows.filter((r) => {

@@ -7,6 +7,7 @@
  */
 import type { RequestContext } from '../../../common/context.js';
 import { Enforcer, type Credentials } from '../../../common/policy/index.js';
+import { setOwnValue } from '../../../common/own.js';
 import { ForbiddenAction } from '../errors.js';
 import { keystoneDefaultRules } from './index.js';
 
@@ -33,8 +34,8 @@ export function flattenDict(d: Record<string, unknown>, prefix = ''): Record<str
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(d)) {
     const key = prefix ? `${prefix}.${k}` : k;
-    if (v && typeof v === 'object' && !Array.isArray(v)) Object.assign(out, flattenDict(v as Record<string, unknown>, key));
-    else out[key] = v;
+    if (v && typeof v === 'object' && !Array.isArray(v)) for (const [k2, v2] of Object.entries(flattenDict(v as Record<string, unknown>, key))) setOwnValue(out, k2, v2);
+    else setOwnValue(out, key, v);
   }
   return out;
 }

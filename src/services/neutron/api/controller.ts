@@ -71,7 +71,7 @@ export function parseIfMatch(header: string | string[] | undefined): number | un
 function onlyFields(item: Dict, fields: string[]): Dict {
   if (fields.length === 0) return item;
   const out: Dict = {};
-  for (const f of fields) if (f in item) out[f] = item[f];
+  for (const f of fields) if (Object.hasOwn(item, f)) out[f] = item[f];
   return out;
 }
 

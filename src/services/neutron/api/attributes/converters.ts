@@ -87,13 +87,15 @@ export function caseInsensitive(data: unknown): unknown {
 /** `key=value` strings of a query (fixed_ips=subnet_id=...) into {key: [values]}. */
 export function kvpListToDict(list: string[]): Record<string, string[]> {
   if (list.length === 1 && list[0] === 'True') return {};
-  const map: Record<string, string[]> = {};
+  const map = new Map<string, string[]>();
   for (const item of list) {
     const eq = item.indexOf('=');
     const key = eq < 0 ? '' : item.slice(0, eq).trim();
     if (eq < 0 || key === '') throw new InvalidInput(`'${item}' is not of the form <key>=[value]`);
     const value = item.slice(eq + 1).trim();
-    (map[key] ??= []).includes(value) || map[key]!.push(value);
+    const values = map.get(key) ?? [];
+    if (!values.includes(value)) values.push(value);
+    map.set(key, values);
   }
-  return map;
+  return Object.fromEntries(map);
 }
