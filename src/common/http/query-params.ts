@@ -29,14 +29,21 @@ export interface IntegerRule {
 const DIGITS = /^\d+$/;
 const PYTHON_INT = /^\s*[+-]?\d+\s*$/;
 
+/** The integer `raw` denotes under `rule`, or why it is refused. */
+export function readQueryInteger(raw: string, rule: IntegerRule): { value: number } | { problem: IntegerProblem } {
+  if (!(rule.pythonInt ? PYTHON_INT : DIGITS).test(raw)) return { problem: 'syntax' };
+  const n = Number(raw) || 0; // -0 is 0
+  if (n < (rule.min ?? -Number.MAX_SAFE_INTEGER)) return { problem: 'too_small' };
+  if (rule.clampTo !== undefined) return { value: Math.min(n, rule.clampTo) };
+  if (n > Number.MAX_SAFE_INTEGER) return { problem: 'too_large' };
+  return { value: n };
+}
+
 /** The integer `raw` denotes, or the caller's error for `problem`. */
 export function parseQueryInteger(raw: string, rule: IntegerRule, fail: (problem: IntegerProblem) => Error): number {
-  if (!(rule.pythonInt ? PYTHON_INT : DIGITS).test(raw)) throw fail('syntax');
-  const n = Number(raw) || 0; // -0 is 0
-  if (n < (rule.min ?? -Number.MAX_SAFE_INTEGER)) throw fail('too_small');
-  if (rule.clampTo !== undefined) return Math.min(n, rule.clampTo);
-  if (n > Number.MAX_SAFE_INTEGER) throw fail('too_large');
-  return n;
+  const read = readQueryInteger(raw, rule);
+  if ('problem' in read) throw fail(read.problem);
+  return read.value;
 }
 
 /** A page size: a non-negative integer, values beyond `max` (default: the safe integer range) lowered to it. */

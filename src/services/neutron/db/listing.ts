@@ -6,6 +6,7 @@
  * as a where-clause built by the caller.
  */
 import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
+import { readQueryInteger } from '../../../common/http/query-params.js';
 
 export type ColumnKind = 'string' | 'bool' | 'int';
 
@@ -40,7 +41,12 @@ type Builder = SelectQueryBuilder<any, any, any>;
 
 function coerce(kind: ColumnKind, v: unknown): unknown {
   if (kind === 'bool') return v === true || v === 1 || v === '1' || (typeof v === 'string' && v.toLowerCase() === 'true') ? 1 : 0;
-  if (kind === 'int') return typeof v === 'number' ? v : Number(v);
+  if (kind === 'int') {
+    if (typeof v === 'number') return v;
+    // A filter value that is no integer in range matches no row (NaN is dropped below).
+    const read = readQueryInteger(String(v), { pythonInt: true });
+    return 'value' in read ? read.value : NaN;
+  }
   return v;
 }
 
