@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { displayValue } from '../../../common/display.js';
 import { NeutronContext } from '../context.js';
 import { isSet } from '../api/attributes/spec.js';
 import { cidrContains, cidrsOverlap, cidrToString, formatIp, parseCidr, parseIp } from '../common/netaddr.js';
@@ -310,11 +311,12 @@ export class RouterManager implements ResourceHandlers {
   private interfaceInfo(info: Dict): { byPort: boolean; bySubnet: string | undefined } {
     if (!info || typeof info !== 'object') throw new NeutronBadRequest('router', 'Either subnet_id or port_id must be specified');
     const byPort = isSet(info.port_id);
-    const bySubnet = isSet(info.subnet_id) ? String(info.subnet_id) : undefined;
+    const bySubnet = isSet(info.subnet_id) ? displayValue(info.subnet_id) : undefined;
     if (!byPort && !bySubnet) throw new NeutronBadRequest('router', 'Either subnet_id or port_id must be specified');
     if (byPort && bySubnet) throw new NeutronBadRequest('router', 'Cannot specify both subnet-id and port-id');
     for (const k of ['port_id', 'subnet_id']) {
-      if (isSet(info[k]) && !/^[0-9a-f-]{32,36}$/i.test(String(info[k]))) throw new NeutronBadRequest('router', `'${String(info[k])}' is not a valid UUID`);
+      const v = info[k];
+      if (isSet(v) && !(typeof v === 'string' && /^[0-9a-f-]{32,36}$/i.test(v))) throw new NeutronBadRequest('router', `'${displayValue(v)}' is not a valid UUID`);
     }
     return { byPort, bySubnet };
   }

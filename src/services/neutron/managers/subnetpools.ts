@@ -222,7 +222,7 @@ export class SubnetPoolManager implements ResourceHandlers {
   /** PUT /subnetpools/{id}/add_prefixes and remove_prefixes (subnetpool-prefix-ops). */
   async changePrefixes(ctx: NeutronContext, id: string, body: Dict, add: boolean): Promise<Dict> {
     const list = body.prefixes;
-    if (!Array.isArray(list) || list.some((p) => !parseCidr(String(p)))) throw new InvalidInput(`Invalid data format for prefixes: '${JSON.stringify(list)}'`);
+    if (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || !parseCidr(p))) throw new InvalidInput(`Invalid data format for prefixes: '${JSON.stringify(list)}'`);
     await this.store.write(async (tx) => {
       const row = await this.getRow(ctx, id, tx);
       const old = (await tx.selectFrom('subnetpoolprefixes').select('cidr').where('subnetpool_id', '=', id).execute()).map((p) => parseCidr(p.cidr)!);
