@@ -72,6 +72,7 @@ test('no route of the all-in-one cloud answers bad input with 5xx, hangs or drop
     const map = new CloudMap(cloud.url, adminToken, routes);
     await map.protectExisting([member.userId, member.projectId]);
     await seedResources(api, member);
+    map.useTemplates(api.accepted);
 
     const prng = new Prng(SEED);
     const identities: PlanIdentity[] = [

@@ -4,7 +4,8 @@
  * strings, deep nesting), from the shape of what the route's resource looks like where it has
  * none (Neutron and Glance validate in code: each known attribute gets bad values), and generic
  * mutations for every route (path parameters, query strings, raw bodies, content types,
- * headers). Cases come in families; planRoute takes the core family (the inputs behind past
+ * headers), and mutations of a body the route once accepted (the fuzz seed's requests). Cases
+ * come in families; planRoute takes the core family (the inputs behind past
  * 500s) first, then from each other family in turn, so a small budget still covers every kind
  * of input.
  */
@@ -34,9 +35,11 @@ export interface RouteContext {
   readonly shape?: { readonly wrapper?: string; readonly attrs: readonly string[] };
   /** Filter names for the query string (attributes of the listed items). */
   readonly queryNames: readonly string[];
+  /** A body this route (or its collection's create) accepted, to mutate one member at a time. */
+  readonly template?: unknown;
 }
 
-type Family = 'core' | 'param' | 'query' | 'body-schema' | 'body-shape' | 'body-raw' | 'content-type' | 'header';
+type Family = 'core' | 'param' | 'query' | 'body-schema' | 'body-template' | 'body-shape' | 'body-raw' | 'content-type' | 'header';
 
 const PARAM = /:([A-Za-z0-9_]+)/g;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -120,11 +123,17 @@ function objectPaths(s: Schema, prefix: string[] = []): Array<{ path: string[]; 
   return [{ path: prefix, schema: s }, ...Object.entries(props).flatMap(([n, sub]) => objectPaths(sub, [...prefix, n]))];
 }
 
-/** A copy of `base` with `value` at `path` (intermediate objects created). */
+/** A copy of `base` with `value` at `path` (intermediate objects created; array indexes kept). */
 function setAt(base: unknown, path: readonly string[], value: unknown): unknown {
   if (path.length === 0) return value;
+  const [head, ...rest] = path as [string, ...string[]];
+  if (Array.isArray(base) && /^\d+$/.test(head)) {
+    const copy = [...base];
+    copy[Number(head)] = setAt(copy[Number(head)], rest, value);
+    return copy;
+  }
   const obj: Record<string, unknown> = base && typeof base === 'object' && !Array.isArray(base) ? { ...(base as Record<string, unknown>) } : {};
-  Object.defineProperty(obj, path[0]!, { value: setAt(obj[path[0]!], path.slice(1), value), enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(obj, head, { value: setAt(obj[head], rest, value), enumerable: true, writable: true, configurable: true });
   return obj;
 }
 
@@ -132,6 +141,34 @@ function getAt(base: unknown, path: readonly string[]): unknown {
   let v = base;
   for (const p of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
   return v;
+}
+
+/** Paths of every member of a JSON value (object keys and array indexes), to five levels. */
+function valuePaths(value: unknown, prefix: string[] = []): string[][] {
+  if (!value || typeof value !== 'object' || prefix.length >= 5) return [];
+  const keys = Array.isArray(value) ? value.map((_v, i) => String(i)) : Object.keys(value);
+  return keys.flatMap((k) => [[...prefix, k], ...valuePaths((value as Record<string, unknown>)[k], [...prefix, k])]);
+}
+
+/** Mutations of a body the route accepted once: each member replaced, each key dropped, keys added. */
+function templateBodies(base: unknown, prng: Prng): Array<{ label: string; body: string }> {
+  const out: Array<{ label: string; body: string }> = [];
+  for (const path of valuePaths(base)) {
+    for (const bad of prng.sample(BAD_VALUES, 4)) out.push({ label: `${path.join('.')}=${bad.label}`, body: render(setAt(base, path, MARK), bad) });
+    const parent = getAt(base, path.slice(0, -1));
+    if (parent && typeof parent === 'object' && !Array.isArray(parent)) {
+      const without = { ...(parent as Record<string, unknown>) };
+      delete without[path[path.length - 1]!];
+      out.push({ label: `without ${path.join('.')}`, body: render(setAt(base, path.slice(0, -1), without)) });
+    }
+  }
+  for (const path of [[], ...valuePaths(base)].filter((p) => { const v = getAt(base, p); return v && typeof v === 'object' && !Array.isArray(v); })) {
+    const at = getAt(base, path) as Record<string, unknown>;
+    for (const key of ['fuzz_extra', ...PROTO_KEYS]) {
+      out.push({ label: `extra ${[...path, key].join('.')}`, body: render(setAt(base, path, { ...at, [KEY_MARK]: 1 }), undefined, key) });
+    }
+  }
+  return out;
 }
 
 function schemaBodies(schema: Schema, prng: Prng): Array<{ label: string; body: string }> {
@@ -248,6 +285,9 @@ function candidates(ctx: RouteContext, prng: Prng): Map<Family, FuzzRequest[]> {
 
   if (hasBody && route.schema?.body) {
     for (const { label, body } of schemaBodies(route.schema.body as Schema, prng)) add('body-schema', withBody({ label: `body ${label}`, body }));
+  }
+  if (hasBody && ctx.template !== undefined) {
+    for (const { label, body } of templateBodies(ctx.template, prng)) add('body-template', withBody({ label: `body ${label}`, body }));
   }
   if (hasBody) {
     for (const { label, body, contentType } of shapeBodies(ctx, prng)) {

@@ -7,7 +7,17 @@
  */
 import { request } from 'undici';
 
+/** A request the cloud accepted: a template for bodies of the same route. */
+export interface AcceptedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly body: unknown;
+}
+
 export class Api {
+  /** The successful requests with a body, in order. */
+  readonly accepted: AcceptedRequest[] = [];
+
   constructor(readonly baseUrl: string, readonly token: string) {}
 
   /** A request that must succeed; returns the parsed body (or undefined for no body). */
@@ -19,6 +29,7 @@ export class Api {
     });
     const text = await res.body.text();
     if (res.statusCode >= 300) throw new Error(`fuzz seed: ${method} ${path} -> ${res.statusCode}: ${text.slice(0, 300)}`);
+    if (body !== undefined && typeof body !== 'string') this.accepted.push({ method, path: path.split('?')[0]!, body });
     return text ? JSON.parse(text) : undefined;
   }
 }
@@ -53,8 +64,11 @@ export async function createMember(api: Api): Promise<MemberIdentity> {
 export async function seedResources(api: Api, member: MemberIdentity): Promise<void> {
   const id = '/identity/v3';
   const domain = (await api.call('POST', `${id}/domains`, { domain: { name: 'fuzz-domain' } })).domain;
-  const project = (await api.call('POST', `${id}/projects`, { project: { name: 'fuzz-project', domain_id: domain.id } })).project;
-  const user = (await api.call('POST', `${id}/users`, { user: { name: 'fuzz-user', domain_id: domain.id, password: 'fuzz-user-password' } })).user;
+  const project = (await api.call('POST', `${id}/projects`, { project: { name: 'fuzz-project', domain_id: domain.id, description: 'd', enabled: true, tags: ['t1'] } })).project;
+  const user = (await api.call('POST', `${id}/users`, { user: {
+    name: 'fuzz-user', domain_id: domain.id, password: 'fuzz-user-password', email: 'fuzz@example.com', enabled: true,
+    options: { ignore_lockout_failure_attempts: true }, default_project_id: project.id,
+  } })).user;
   const group = (await api.call('POST', `${id}/groups`, { group: { name: 'fuzz-group', domain_id: domain.id } })).group;
   const role = (await api.call('POST', `${id}/roles`, { role: { name: 'fuzz-role' } })).role;
   const implied = (await api.call('POST', `${id}/roles`, { role: { name: 'fuzz-implied-role' } })).role;
@@ -79,7 +93,9 @@ export async function seedResources(api: Api, member: MemberIdentity): Promise<v
   } });
 
   const img = '/image/v2';
-  const image = await api.call('POST', `${img}/images`, { name: 'fuzz-image', disk_format: 'raw', container_format: 'bare', visibility: 'shared' });
+  const image = await api.call('POST', `${img}/images`, {
+    name: 'fuzz-image', disk_format: 'raw', container_format: 'bare', visibility: 'shared', min_disk: 1, min_ram: 64, tags: ['t1'], fuzz_prop: 'x',
+  });
   await api.call('POST', `${img}/images/${image.id}/members`, { member: member.projectId });
   await api.call('PUT', `${img}/images/${image.id}/tags/fuzz-tag`);
   await api.call('POST', `${img}/metadefs/namespaces`, {
@@ -91,20 +107,31 @@ export async function seedResources(api: Api, member: MemberIdentity): Promise<v
   });
 
   const net = '/network/v2.0';
-  const network = (await api.call('POST', `${net}/networks`, { network: { name: 'fuzz-net' } })).network;
+  const network = (await api.call('POST', `${net}/networks`, { network: { name: 'fuzz-net', admin_state_up: true, mtu: 1400, description: 'd', shared: false } })).network;
   await api.call('PUT', `${net}/networks/${network.id}/tags/fuzz-tag`);
-  const subnet = (await api.call('POST', `${net}/subnets`, { subnet: { network_id: network.id, cidr: '10.77.0.0/24', ip_version: 4 } })).subnet;
-  const port = (await api.call('POST', `${net}/ports`, { port: { network_id: network.id, name: 'fuzz-port' } })).port;
+  const subnet = (await api.call('POST', `${net}/subnets`, { subnet: {
+    network_id: network.id, cidr: '10.77.0.0/24', ip_version: 4, gateway_ip: '10.77.0.1', enable_dhcp: true, name: 'fuzz-subnet',
+    allocation_pools: [{ start: '10.77.0.10', end: '10.77.0.100' }], dns_nameservers: ['192.0.2.53'], host_routes: [{ destination: '10.88.0.0/24', nexthop: '10.77.0.5' }],
+  } })).subnet;
+  const port = (await api.call('POST', `${net}/ports`, { port: {
+    network_id: network.id, name: 'fuzz-port', admin_state_up: true, fixed_ips: [{ subnet_id: subnet.id, ip_address: '10.77.0.20' }],
+    allowed_address_pairs: [{ ip_address: '10.77.0.200', mac_address: 'fa:16:3e:00:00:01' }], extra_dhcp_opts: [{ opt_name: 'mtu', opt_value: '1400' }],
+  } })).port;
+  const port2 = (await api.call('POST', `${net}/ports`, { port: { network_id: network.id, name: 'fuzz-port2' } })).port;
   const ext = (await api.call('POST', `${net}/networks`, { network: { name: 'fuzz-ext', 'router:external': true } })).network;
   await api.call('POST', `${net}/subnets`, { subnet: { network_id: ext.id, cidr: '172.31.77.0/24', ip_version: 4 } });
   const router = (await api.call('POST', `${net}/routers`, { router: { name: 'fuzz-router', external_gateway_info: { network_id: ext.id } } })).router;
   await api.call('PUT', `${net}/routers/${router.id}/add_router_interface`, { subnet_id: subnet.id });
+  await api.call('PUT', `${net}/routers/${router.id}`, { router: { routes: [{ destination: '10.99.0.0/24', nexthop: '10.77.0.50' }] } });
+  await api.call('POST', `${net}/floatingips`, { floatingip: { floating_network_id: ext.id, port_id: port2.id, description: 'd' } });
   const fip = (await api.call('POST', `${net}/floatingips`, { floatingip: { floating_network_id: ext.id } })).floatingip;
   await api.call('POST', `${net}/floatingips/${fip.id}/port_forwardings`, { port_forwarding: {
     internal_port_id: port.id, internal_ip_address: port.fixed_ips[0].ip_address, internal_port: 22, external_port: 2222, protocol: 'tcp',
   } });
   const sg = (await api.call('POST', `${net}/security-groups`, { security_group: { name: 'fuzz-sg' } })).security_group;
-  await api.call('POST', `${net}/security-group-rules`, { security_group_rule: { security_group_id: sg.id, direction: 'ingress', protocol: 'tcp', port_range_min: 22, port_range_max: 22 } });
+  await api.call('POST', `${net}/security-group-rules`, { security_group_rule: {
+    security_group_id: sg.id, direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '192.0.2.0/24',
+  } });
   const scope = (await api.call('POST', `${net}/address-scopes`, { address_scope: { name: 'fuzz-scope', ip_version: 4 } })).address_scope;
   await api.call('POST', `${net}/subnetpools`, { subnetpool: { name: 'fuzz-pool', prefixes: ['10.200.0.0/16'], default_prefixlen: 24, address_scope_id: scope.id } });
   await api.call('POST', `${net}/rbac-policies`, { rbac_policy: { object_type: 'network', object_id: network.id, action: 'access_as_shared', target_tenant: member.projectId } });

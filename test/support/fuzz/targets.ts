@@ -2,7 +2,8 @@
  * What the fuzz test knows about a running cloud without knowing its services: the ids of
  * existing resources (from GETs of the collections in the route table), so path parameters
  * can name real resources and requests reach past the 404; the attribute names of each
- * resource (from a GET of one member), for bodies and filters of routes without a schema.
+ * resource (from a GET of one member), for bodies and filters of routes without a schema; the
+ * bodies the seed's requests got accepted with, as templates of their routes.
  * Ids present before the fuzz resources were made are "protected" (the admin, the service
  * users, the catalog, the fuzzer's own identities) and never used, so no request can lock the
  * fuzzer out or break the services' own calls.
@@ -11,6 +12,7 @@ import { request } from 'undici';
 import type { RouteEntry } from '../../../src/common/http/route-table.js';
 import { fillPath, paramNames, type RouteContext } from './cases.js';
 import type { Prng } from './prng.js';
+import type { AcceptedRequest } from './seed.js';
 
 type Json = unknown;
 
@@ -57,11 +59,29 @@ export class CloudMap {
   readonly #routes: readonly RouteEntry[];
   readonly #gets = new Map<string, Promise<Json>>();
   #protected = new Set<string>();
+  #accepted: readonly AcceptedRequest[] = [];
 
   constructor(baseUrl: string, adminToken: string, routes: readonly RouteEntry[]) {
     this.#base = baseUrl;
     this.#token = adminToken;
     this.#routes = routes;
+  }
+
+  /** Requests the cloud accepted: their bodies become templates of their routes. */
+  useTemplates(accepted: readonly AcceptedRequest[]): void {
+    this.#accepted = accepted;
+  }
+
+  /** A body accepted by `route`, else by the create of its collection (for updates of a member). */
+  #template(route: RouteEntry): unknown {
+    const matcher = (url: string): RegExp => new RegExp(`^${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/:[A-Za-z0-9_]+/g, '[^/]+')}$`);
+    const own = matcher(route.url.replace(/\.json$/, '')); // Neutron's `.json` twins take the same bodies
+    const exact = this.#accepted.find((a) => a.method === route.method && own.test(a.path));
+    if (exact) return exact.body;
+    const collection = route.url.replace(/\.json$/, '').replace(/\/:[A-Za-z0-9_]+$/, '');
+    if (collection === route.url || route.method === 'POST') return undefined;
+    const create = matcher(collection);
+    return this.#accepted.find((a) => a.method === 'POST' && create.test(a.path))?.body;
   }
 
   /** GET with the admin token, cached; undefined unless 2xx JSON. */
@@ -144,6 +164,7 @@ export class CloudMap {
       shape = memberShape(await this.get(fillPath(memberRoute.url, memberParams)));
     }
     if (route.method === 'GET' || route.method === 'HEAD') queryNames = itemAttrs(await this.get(fillPath(route.url, params)));
-    return { route, params, ...(shape ? { shape } : {}), queryNames };
+    const template = this.#template(route);
+    return { route, params, ...(shape ? { shape } : {}), queryNames, ...(template !== undefined ? { template } : {}) };
   }
 }
