@@ -59,6 +59,8 @@ export const BAD_VALUES: readonly Fragment[] = [
   str('bad mac', 'aa:bb:cc:dd:ee:gg'),
   str('bad time', '2024-13-45T99:99:99Z'),
   str('bad url', 'http://[::1'),
+  str('JSON text', '{"access":{"toString":"x"},"secret":[],"constructor":1}'),
+  str('deep JSON text', deepArrays(10_000)),
   frag('empty array', '[]'),
   frag('array of null', '[null]'),
   frag('nested array', '[[]]'),
