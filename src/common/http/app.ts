@@ -8,7 +8,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from '../log/logger.js';
 import { isValidRequestId, newRequestId, runInScope, type RequestScope } from '../log/request-scope.js';
 import { maskUrlCredentials } from '../log/url-credentials.js';
-import { DEFAULT_MAX_JSON_DEPTH, jsonBodyParser } from './json-body.js';
+import { DEFAULT_MAX_JSON_DEPTH, useJsonBodies } from './json-body.js';
 import { recordRoutes } from './route-table.js';
 import { lazyValidatorCompiler } from './validation.js';
 
@@ -16,10 +16,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Request ids of this request (also available through the request scope). */
     scope: RequestScope;
-  }
-  interface FastifyInstance {
-    /** `[http] max_json_depth`, for services that register JSON parsers of their own media types. */
-    maxJsonDepth: number;
   }
   interface FastifyContextConfig {
     /** Route needs no token (version documents, healthcheck, token issue). */
@@ -58,14 +54,7 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   recordRoutes(app);
   app.decorateRequest('scope', undefined as unknown as RequestScope);
 
-  // JSON bodies (json-body.ts: depth limit, no `__proto__` keys); an empty body is "no body".
-  const maxJsonDepth = opts.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
-  app.decorate('maxJsonDepth', maxJsonDepth);
-  app.removeContentTypeParser(['application/json']);
-  app.addContentTypeParser(/^application\/(.+\+)?json/, { parseAs: 'string' }, jsonBodyParser({
-    maxDepth: maxJsonDepth,
-    malformed: (err) => Object.assign(new Error(`Malformed request body: ${err.message}`), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }),
-  }));
+  useJsonBodies(app, opts.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH);
 
   // Request ids: ours is new; the caller's (if well-formed) becomes the global id of the flow.
   app.addHook('onRequest', (req, _reply, done) => {

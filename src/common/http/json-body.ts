@@ -11,8 +11,15 @@
  * parse; secure-json-parse (Fastify's) only handles `__proto__`/`constructor`, and only after
  * a full parse. The check is one linear, non-recursive scan of the text.
  */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BadRequest } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** `[http] max_json_depth`, for services that register JSON parsers of their own media types. */
+    maxJsonDepth: number;
+  }
+}
 
 /**
  * Default of `[http] max_json_depth`. OpenStack bodies nest a few levels; the deepest real
@@ -134,4 +141,18 @@ export function jsonBodyParser(opts: JsonBodyParserOptions): JsonBodyParser {
     }
     done(null, parsed);
   };
+}
+
+/**
+ * Makes this parser the root server's one for `application/json` and `application/*+json`
+ * (malformed JSON keeps Fastify's error code, which errors-hook.ts maps), and records the
+ * depth for service parsers (`app.maxJsonDepth`).
+ */
+export function useJsonBodies(app: FastifyInstance, maxDepth: number): void {
+  app.decorate('maxJsonDepth', maxDepth);
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser(/^application\/(.+\+)?json/, { parseAs: 'string' }, jsonBodyParser({
+    maxDepth,
+    malformed: (err) => Object.assign(new Error(`Malformed request body: ${err.message}`), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }),
+  }));
 }

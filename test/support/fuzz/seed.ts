@@ -47,16 +47,16 @@ export async function createMember(api: Api): Promise<MemberIdentity> {
   const user = (await api.call('POST', '/identity/v3/users', { user: { name: 'fuzz-member', domain_id: 'default', password } })).user;
   const role = (await api.call('GET', '/identity/v3/roles?name=member')).roles[0];
   await api.call('PUT', `/identity/v3/projects/${project.id}/users/${user.id}/roles/${role.id}`);
+  const auth = { auth: {
+    identity: { methods: ['password'], password: { user: { id: user.id, password } } },
+    scope: { project: { id: project.id } },
+  } };
   const res = await request(`${api.baseUrl}/identity/v3/auth/tokens`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ auth: {
-      identity: { methods: ['password'], password: { user: { id: user.id, password } } },
-      scope: { project: { id: project.id } },
-    } }),
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(auth),
   });
   await res.body.dump();
   if (res.statusCode !== 201) throw new Error(`fuzz seed: member login failed: ${res.statusCode}`);
+  api.accepted.push({ method: 'POST', path: '/identity/v3/auth/tokens', body: auth });
   return { userId: user.id, projectId: project.id, token: String(res.headers['x-subject-token']) };
 }
 
