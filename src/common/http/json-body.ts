@@ -49,49 +49,51 @@ const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
 const COLON = 0x3a;
+const UNDERSCORE = 0x5f;
 
+const PROTO_LENGTH = '__proto__'.length;
 /** `\u005f` and friends make at most 6 characters per decoded one. */
-const MAX_ESCAPED_PROTO_LENGTH = 6 * '__proto__'.length;
+const MAX_ESCAPED_PROTO_LENGTH = 6 * PROTO_LENGTH;
 
 /**
  * Throws jsonTooDeep or jsonForbiddenKey; says nothing about syntax (JSON.parse does that next).
- * Strings are skipped with indexOf, so long string values cost little.
+ * Strings are skipped with indexOf, so long string values cost little; the loop is kept flat
+ * (no calls for ordinary strings) because it runs over every byte of every JSON body.
  */
 export function checkJsonText(text: string, maxDepth: number): void {
   let depth = 0;
   const end = text.length;
   for (let i = 0; i < end; i++) {
     const c = text.charCodeAt(i);
-    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+    if (c === QUOTE) {
+      // The closing quote is the next one not escaped by an odd run of backslashes.
+      let close = text.indexOf('"', i + 1);
+      while (close >= 0) {
+        let backslashes = 0;
+        for (let b = close - 1; b > i && text.charCodeAt(b) === BACKSLASH; b--) backslashes++;
+        if (backslashes % 2 === 0) break;
+        close = text.indexOf('"', close + 1);
+      }
+      if (close < 0) return; // unterminated: JSON.parse reports it
+      const length = close - i - 1;
+      const first = text.charCodeAt(i + 1); // `_`, or `\` of an escape
+      if (length >= PROTO_LENGTH && length <= MAX_ESCAPED_PROTO_LENGTH && (first === UNDERSCORE || first === BACKSLASH) && isProtoKey(text, i + 1, close)) {
+        throw jsonForbiddenKey();
+      }
+      i = close;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (++depth > maxDepth) throw jsonTooDeep(maxDepth);
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       depth--;
-    } else if (c === QUOTE) {
-      const start = i + 1;
-      const close = closingQuote(text, start);
-      if (close < 0) return; // unterminated: JSON.parse reports it
-      if (isProtoKey(text, start, close)) throw jsonForbiddenKey();
-      i = close;
     }
   }
 }
 
-/** Index of the quote ending the string that starts at `start`, or -1. */
-function closingQuote(text: string, start: number): number {
-  let q = text.indexOf('"', start);
-  while (q >= 0) {
-    let backslashes = 0;
-    for (let b = q - 1; b >= start && text.charCodeAt(b) === BACKSLASH; b--) backslashes++;
-    if (backslashes % 2 === 0) return q;
-    q = text.indexOf('"', q + 1);
-  }
-  return -1;
-}
-
 /** Whether text[start, close) is a string that decodes to `__proto__` and is followed by a colon (a key). */
 function isProtoKey(text: string, start: number, close: number): boolean {
-  const length = close - start;
-  if (length < 9 || length > MAX_ESCAPED_PROTO_LENGTH) return false;
+  let j = close + 1;
+  while (j < text.length && isJsonSpace(text.charCodeAt(j))) j++;
+  if (text.charCodeAt(j) !== COLON) return false;
   const raw = text.slice(start, close);
   if (raw !== '__proto__') {
     if (!raw.includes('\\')) return false;
@@ -103,9 +105,7 @@ function isProtoKey(text: string, start: number, close: number): boolean {
     }
     if (decoded !== '__proto__') return false;
   }
-  let j = close + 1;
-  while (j < text.length && isJsonSpace(text.charCodeAt(j))) j++;
-  return text.charCodeAt(j) === COLON;
+  return true;
 }
 
 function isJsonSpace(c: number): boolean {
