@@ -253,6 +253,7 @@ function candidates(ctx: RouteContext, prng: Prng): Map<Family, FuzzRequest[]> {
   }
   if (hasBody) {
     add('core', { method, path, headers: JSON_HEADERS, body: deepArrays(10_000), label: 'body 10000-deep' });
+    add('core', { method, path, headers: { 'content-type': 'text/plain' }, body: deepArrays(10_000), label: 'body 10000-deep as text/plain' });
     add('core', withBody({ label: 'body constructor key', body: render(ctx.shape?.wrapper ? { [ctx.shape.wrapper]: { [KEY_MARK]: 1 } } : { [KEY_MARK]: 1 }, undefined, 'constructor') }));
     const attrs = ctx.shape?.attrs ?? [];
     if (attrs.length > 0) {

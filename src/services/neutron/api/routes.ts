@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastif
 import { NeutronContext } from '../context.js';
 import { displayValue } from '../../../common/display.js';
 import { NotImplemented } from '../../../common/errors.js';
+import { jsonBodyParser } from '../../../common/http/json-body.js';
 import { ExtensionsNotFound, HTTPBadRequest } from '../errors.js';
 import type { AgentManager } from '../managers/agents.js';
 import type { QuotaManager } from '../managers/quotas.js';
@@ -235,16 +236,6 @@ function registerAgentScheduler(app: FastifyInstance, d: RouteDeps): void {
   });
 }
 
-/** A body without a JSON content type, read as Neutron's body_validation hook does. */
-function parseBody(text: string): unknown {
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new HTTPBadRequest('Body contains invalid data');
-  }
-}
-
 const BIGINT_MARK = `@@bigint-${randomUUID()}:`;
 const BIGINT_RE = new RegExp(`"${BIGINT_MARK}(-?\\d+)"`, 'g');
 
@@ -264,16 +255,11 @@ export function serializeJson(payload: unknown): string {
 export function buildRoutes(d: RouteDeps): FastifyPluginAsync {
   return async (root) => {
     // Neutron reads every request body as JSON, whatever the Content-Type (clients such as the
-    // Tempest plugin send PUTs without one)
-    root.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-      let parsed: unknown;
-      try {
-        parsed = parseBody(String(body));
-      } catch (err) {
-        return done(err as Error, undefined);
-      }
-      done(null, parsed);
-    });
+    // Tempest plugin send PUTs without one), with the common JSON limits.
+    root.addContentTypeParser('*', { parseAs: 'string' }, jsonBodyParser({
+      maxDepth: root.maxJsonDepth,
+      malformed: () => new HTTPBadRequest('Body contains invalid data'),
+    }));
     root.setReplySerializer(serializeJson);
     const app = withJsonSuffix(root);
     const versions = () => ({ versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ href: `${d.baseUrl}/v2.0/`, rel: 'self' }] }] });
