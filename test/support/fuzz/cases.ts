@@ -272,7 +272,13 @@ function candidates(ctx: RouteContext, prng: Prng): Map<Family, FuzzRequest[]> {
     }
   }
 
-  const names = [...new Set([...GENERIC_QUERY_NAMES, ...ctx.queryNames])];
+  const schemaQuery = Object.keys(((route.schema?.querystring as Schema | undefined)?.properties ?? {}) as object);
+  for (const name of schemaQuery) {
+    for (const value of prng.sample(BAD_QUERY_VALUES, 4)) {
+      add('query', withBody({ label: `query ${name}=${value.slice(0, 40)} (schema)`, path: `${path}?${encodeURIComponent(name)}=${encodeURIComponent(value)}` }));
+    }
+  }
+  const names = [...new Set([...schemaQuery, ...GENERIC_QUERY_NAMES, ...ctx.queryNames])];
   const queries = method === 'GET' || method === 'HEAD' ? 40 : 6;
   for (let i = 0; i < queries; i++) {
     const name = prng.pick(names);
