@@ -4,8 +4,10 @@
  * this file), cases generated from each route's schema or its resource's shape plus generic
  * mutations (test/support/fuzz/), sent with an admin token, a member token of another project
  * and no token. Seeded, so a run can be replayed; bounded by per-route budgets and a
- * per-request timeout. Fails listing every request that answered 5xx, hung or lost its
- * connection. The first test shows the runner catches all three on a tiny app.
+ * per-request timeout (about 10,000 requests, some 10 s on an idle 2-core machine; the test's
+ * own timeout only guards against a machine many times overloaded). Fails listing every
+ * request that answered 5xx (501 aside), hung or lost its connection. The first test shows the
+ * runner catches a throwing and a hanging route on a tiny app.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -62,7 +64,7 @@ test('the fuzz runner finds the routes of a plugin and reports one that throws a
   }
 });
 
-test('no route of the all-in-one cloud answers bad input with 5xx, hangs or drops the connection', { timeout: 180_000 * SCALE }, async () => {
+test('no route of the all-in-one cloud answers bad input with 5xx, hangs or drops the connection', { timeout: 600_000 * SCALE }, async () => {
   const cloud = await startTestCloud();
   try {
     const started = performance.now();
@@ -77,7 +79,7 @@ test('no route of the all-in-one cloud answers bad input with 5xx, hangs or drop
 
     const prng = new Prng(SEED);
     const identities: PlanIdentity[] = [
-      { name: 'admin', token: adminToken, budget: 16 * SCALE },
+      { name: 'admin', token: adminToken, budget: 14 * SCALE },
       { name: 'member of another project', token: member.token, budget: 4 * SCALE },
       { name: 'no token', budget: SCALE },
     ];
