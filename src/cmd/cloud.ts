@@ -149,8 +149,8 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     const apis = running.filter((r) => r.role.kind === 'api');
     let app: FastifyInstance | undefined;
     if (apis.length > 0) {
-      const { body_limit, keep_alive_timeout } = config.get(httpGroup);
-      app = createHttpApp({ log, bodyLimit: body_limit, keepAliveTimeout: keep_alive_timeout });
+      const { body_limit, keep_alive_timeout, max_json_depth } = config.get(httpGroup);
+      app = createHttpApp({ log, bodyLimit: body_limit, keepAliveTimeout: keep_alive_timeout, maxJsonDepth: max_json_depth });
       const server = app;
       cleanup.push(() => server.close());
       for (const { project, role, instance, runtime } of apis) {

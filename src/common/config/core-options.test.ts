@@ -20,7 +20,7 @@ describe('core options', () => {
       hosts: [],
     });
     assert.deepEqual(c.get(databaseGroup), { connection: 'sqlite', max_pool_size: 5 });
-    assert.deepEqual(c.get(httpGroup), { body_limit: 1048576, keep_alive_timeout: 65000 });
+    assert.deepEqual(c.get(httpGroup), { body_limit: 1048576, max_json_depth: 128, keep_alive_timeout: 65000 });
     assert.deepEqual(c.warnings, []);
   });
 

@@ -4,6 +4,7 @@
  * per-project groups generated from its registry (src/cmd/options.ts).
  */
 import { hostname } from 'node:os';
+import { DEFAULT_MAX_JSON_DEPTH } from '../http/json-body.js';
 import { defineGroup, opt, parseHostPort, type Values } from './options.js';
 
 export const defaultGroup = defineGroup('DEFAULT', 'General options', {
@@ -41,6 +42,12 @@ export const databaseGroup = defineGroup('database', 'Database connection', {
 
 export const httpGroup = defineGroup('http', 'HTTP server', {
   body_limit: opt.int(1048576, 'Largest request body accepted, in bytes (1 MiB).', { min: 1 }),
+  max_json_depth: opt.int(
+    DEFAULT_MAX_JSON_DEPTH,
+    'Deepest nesting of objects and arrays accepted in a JSON request body; deeper bodies get 400. ' +
+      'OpenStack bodies nest a few levels, Heat templates a few dozen.',
+    { min: 1 },
+  ),
   keep_alive_timeout: opt.int(65000, 'How long an idle keep-alive connection stays open, in milliseconds.', { min: 0 }),
 });
 

@@ -6,8 +6,10 @@
  *   SQLITE_BUSY_SNAPSHOT when another process wrote in between;
  * - the migration lock is that same BEGIN IMMEDIATE (Kysely's SQLite lock is a no-op because it
  *   only thinks of one process), so two processes migrating one file run one after the other.
+ * The database file is created owner-only (0600) before SQLite opens it: it holds password
+ * hashes and keys. SQLite gives its -wal, -shm and -journal files the main file's mode.
  */
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, constants, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import {
@@ -66,10 +68,43 @@ class NuboSqliteDialect extends SqliteDialect {
   }
 }
 
-/** Opens the file (creating its directory) and returns the Kysely dialect over it. Throws driver errors. */
+/** Mode of database files and of the directory created for them. */
+export const SQLITE_FILE_MODE = 0o600;
+const SQLITE_DIR_MODE = 0o700;
+
+/**
+ * Creates the database file with SQLITE_FILE_MODE if it does not exist (an empty file is an
+ * empty database), and takes group and other access away from an existing one and its
+ * companions (files written before this rule, or by a umask-following tool).
+ */
+function prepareDatabaseFile(filename: string): void {
+  mkdirSync(dirname(filename), { recursive: true, mode: SQLITE_DIR_MODE });
+  try {
+    closeSync(openSync(filename, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, SQLITE_FILE_MODE));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  for (const file of [filename, `${filename}-wal`, `${filename}-shm`, `${filename}-journal`]) {
+    let mode: number;
+    try {
+      mode = statSync(file).mode;
+    } catch {
+      continue; // no such companion file
+    }
+    if ((mode & 0o077) === 0) continue;
+    try {
+      chmodSync(file, mode & 0o700);
+    } catch (err) {
+      // Not ours to change (another owner): the operator's arrangement stands.
+      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    }
+  }
+}
+
+/** Opens the file (creating it owner-only, and its directory) and returns the Kysely dialect over it. Throws driver errors. */
 export function createSqliteDialect(target: SqliteTarget): KyselyDialect {
   const memory = target.filename === ':memory:';
-  if (!memory) mkdirSync(dirname(target.filename), { recursive: true });
+  if (!memory) prepareDatabaseFile(target.filename);
   const handle = new BetterSqlite3(target.filename, { timeout: SQLITE_BUSY_TIMEOUT_MS });
   try {
     handle.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);

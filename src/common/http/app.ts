@@ -8,6 +8,9 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { unredactedLogger, type Logger } from '../log/logger.js';
 import { isValidRequestId, newRequestId, runInScope, type RequestScope } from '../log/request-scope.js';
 import type { RequestContext } from '../context.js';
+import { maskUrlCredentials } from '../log/url-credentials.js';
+import { DEFAULT_MAX_JSON_DEPTH, useJsonBodies } from './json-body.js';
+import { recordRoutes } from './route-table.js';
 import { lazyValidatorCompiler } from './validation.js';
 
 declare module 'fastify' {
@@ -26,6 +29,8 @@ export interface HttpAppOptions {
   /** Max JSON body in bytes (streaming routes set their own). */
   bodyLimit: number;
   keepAliveTimeout: number;
+  /** Deepest nesting of objects and arrays in a JSON body (default DEFAULT_MAX_JSON_DEPTH). */
+  maxJsonDepth?: number;
 }
 
 export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
@@ -49,21 +54,12 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
     },
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(lazyValidatorCompiler);
+  recordRoutes(app);
   app.decorateRequest('scope', undefined as unknown as RequestScope);
   // Declared here so that every request object has the same shape (set by the auth hook).
   app.decorateRequest('ctx', undefined as unknown as RequestContext);
 
-  // JSON bodies; an empty body with a JSON content type is "no body" (clients send the header on DELETE).
-  app.removeContentTypeParser(['application/json']);
-  app.addContentTypeParser(/^application\/(.+\+)?json/, { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (err) {
-      done(Object.assign(new Error(`Malformed request body: ${(err as Error).message}`), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }), undefined);
-    }
-  });
+  useJsonBodies(app, opts.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH);
 
   // Request ids: ours is new; the caller's (if well-formed) becomes the global id of the flow.
   // The response header is set here, before anything can fail: error replies keep the headers
@@ -82,7 +78,7 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
     const ctx = (req as { ctx?: { userId?: string; projectId?: string } }).ctx;
     requestLog.info({
       method: req.method,
-      path: req.url,
+      path: maskUrlCredentials(req.url),
       status: reply.statusCode,
       duration_ms: Math.round(reply.elapsedTime * 10) / 10,
       user: ctx?.userId,

@@ -7,6 +7,7 @@
  * Every message crosses the bus as a string, so no object identity ever does.
  */
 import { randomUUID } from 'node:crypto';
+import { setOwnValue } from '../own.js';
 import { MessagingError, RemoteError } from './errors.js';
 
 /** The serialized request context (oslo.context's to_dict()): request_id, user_id, roles, ... */
@@ -57,7 +58,7 @@ export function unpackContext(msg: RawMessage): MessageContext {
   const ctxt: MessageContext = {};
   for (const key of Object.keys(msg)) {
     if (key.startsWith(CONTEXT_PREFIX)) {
-      ctxt[key.slice(CONTEXT_PREFIX.length)] = msg[key];
+      setOwnValue(ctxt, key.slice(CONTEXT_PREFIX.length), msg[key]);
       delete msg[key];
     }
   }

@@ -4,6 +4,7 @@
  * that match on it see the same thing as with Neutron. Messages are upstream's.
  */
 import { BadRequest, Conflict, NotFound, NuboError, ServiceUnavailable } from '../../common/errors.js';
+import { displayValue } from '../../common/display.js';
 
 // --- generic -----------------------------------------------------------------------------
 
@@ -490,7 +491,7 @@ export class SecurityGroupRuleExists extends InUse {
 
 export class SecurityGroupRuleInvalidProtocol extends InvalidInput {
   constructor(protocol: unknown, values: string) {
-    super(`Security group rule protocol ${String(protocol)} not supported. Only protocol values ${values} and integer representations [0 to 255] are supported`);
+    super(`Security group rule protocol ${displayValue(protocol)} not supported. Only protocol values ${values} and integer representations [0 to 255] are supported`);
   }
 }
 
@@ -508,19 +509,19 @@ export class SecurityGroupInvalidProtocolForPort extends InvalidInput {
 
 export class SecurityGroupInvalidPortValue extends InvalidInput {
   constructor(port: unknown) {
-    super(`Invalid value for port ${String(port)}`);
+    super(`Invalid value for port ${displayValue(port)}`);
   }
 }
 
 export class SecurityGroupInvalidIcmpValue extends InvalidInput {
   constructor(field: string, attr: string, value: unknown) {
-    super(`Invalid value for ICMP ${field} (${attr}) ${String(value)}. It must be 0 to 255`);
+    super(`Invalid value for ICMP ${field} (${attr}) ${displayValue(value)}. It must be 0 to 255`);
   }
 }
 
 export class SecurityGroupMissingIcmpType extends InvalidInput {
   constructor(value: unknown) {
-    super(`ICMP code (port-range-max) ${String(value)} is provided but ICMP type (port-range-min) is missing`);
+    super(`ICMP code (port-range-max) ${displayValue(value)} is provided but ICMP type (port-range-min) is missing`);
   }
 }
 
@@ -550,7 +551,7 @@ export class SecurityGroupRuleParameterConflict extends InvalidInput {
 
 export class SecurityGroupRuleInvalidEtherType extends InvalidInput {
   constructor(ethertype: unknown, values: string) {
-    super(`Security group rule for ethertype '${String(ethertype)}' not supported. Allowed values are ${values}`);
+    super(`Security group rule for ethertype '${displayValue(ethertype)}' not supported. Allowed values are ${values}`);
   }
 }
 

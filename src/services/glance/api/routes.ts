@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { BadRequest } from '../../../common/errors.js';
+import { jsonBodyParser } from '../../../common/http/json-body.js';
 import { PATCH_MEDIA_TYPES } from '../domain/json-patch.js';
 import type { GlanceApi } from './context.js';
 import { discoveryRoutes } from './discovery.js';
@@ -16,15 +17,10 @@ import { metadefRoutes } from '../metadefs/routes.js';
 export function glanceRoutes(api: GlanceApi): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     // Image PATCH documents are JSON under Glance's own media types.
-    app.addContentTypeParser(Object.keys(PATCH_MEDIA_TYPES), { parseAs: 'string' }, (_req, body, done) => {
-      const text = String(body);
-      if (text.trim() === '') return done(null, undefined);
-      try {
-        done(null, JSON.parse(text));
-      } catch {
-        done(new BadRequest('Malformed JSON in request body.'), undefined);
-      }
-    });
+    app.addContentTypeParser(Object.keys(PATCH_MEDIA_TYPES), { parseAs: 'string' }, jsonBodyParser({
+      maxDepth: app.maxJsonDepth,
+      malformed: () => new BadRequest('Malformed JSON in request body.'),
+    }));
 
     discoveryRoutes(app, api);
     imageRoutes(app, api);

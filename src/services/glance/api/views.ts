@@ -6,6 +6,7 @@ import type { ImageMember } from '../db/member-repo.js';
 import type { Task } from '../db/task-repo.js';
 import type { Image } from '../domain/image.js';
 import { isotime } from '../domain/time.js';
+import { setOwnValue } from '../../../common/own.js';
 
 /** Internal properties never shown (glance's _hidden_properties). */
 const HIDDEN = new Set(['os_glance_stage_host', 'os_glance_hash_op_host']);
@@ -20,7 +21,7 @@ export function imageView(image: Image, opts: ImageViewOptions): Record<string, 
   for (const [k, v] of Object.entries(image.properties)) {
     if (HIDDEN.has(k)) continue;
     // v1-era null custom properties show as '' (glance.schema.Schema.filter)
-    view[k] = v === null && !opts.schemaProperties.has(k) ? '' : v;
+    setOwnValue(view, k, v === null && !opts.schemaProperties.has(k) ? '' : v);
   }
   Object.assign(view, {
     name: image.name,

@@ -9,6 +9,7 @@ import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql
 import { compareAndSwap, insertIgnore, toBool, transaction, type Database } from '../../../common/db/index.js';
 import { nowStored } from '../domain/time.js';
 import { Conflict, NotFound } from '../../../common/errors.js';
+import { setOwnValue } from '../../../common/own.js';
 import type { Image, ImageLocation, ImageStatus, Visibility } from '../domain/image.js';
 import type { Condition, ImageListQuery, SortKey } from '../domain/list-query.js';
 import type { GlanceDB, ImagesTable } from './schema.js';
@@ -171,7 +172,7 @@ export class ImageRepo {
     ]);
     return rows.map((row) => {
       const p: Record<string, string | null> = {};
-      for (const prop of props) if (prop.image_id === row.id) p[prop.name] = prop.value;
+      for (const prop of props) if (prop.image_id === row.id) setOwnValue(p, prop.name, prop.value);
       const t = tags.filter((x) => x.image_id === row.id).map((x) => x.value);
       const l = locs.filter((x) => x.image_id === row.id).map((x) => ({
         id: x.id, url: x.url, metadata: JSON.parse(x.metadata) as Record<string, unknown>, status: x.status as ImageLocation['status'],

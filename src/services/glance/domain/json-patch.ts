@@ -5,6 +5,7 @@
  * only one-level paths (two for /locations), and read-only or reserved attributes refused.
  */
 import { BadRequest, Forbidden, UnsupportedMediaType } from '../../../common/errors.js';
+import { ownValue } from '../../../common/own.js';
 import { RESERVED_NAMESPACE } from './image.js';
 
 export const PATCH_MEDIA_TYPES: Readonly<Record<string, 4 | 10>> = {
@@ -39,7 +40,7 @@ export class PatchMediaTypeNotSupported extends UnsupportedMediaType {
 /** The draft version for a Content-Type header, or 415. */
 export function patchDraft(contentType: string | undefined): 4 | 10 {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  const draft = PATCH_MEDIA_TYPES[type];
+  const draft = ownValue(PATCH_MEDIA_TYPES, type);
   if (!draft) throw new PatchMediaTypeNotSupported();
   return draft;
 }
@@ -84,7 +85,7 @@ export function parsePatch(body: unknown, draft: 4 | 10, validateValue: (partial
     if (draft === 10 && !('path' in obj)) throw new BadRequest("Unable to find 'path' in JSON Schema change");
     const path = decodePointer(draft === 10 ? obj['path'] : obj[op]);
     const root = path[0]!;
-    if (path.length !== (PATH_DEPTH[root]?.[op] ?? 1)) throw new BadRequest(`Invalid JSON pointer for this resource: '/${path.join('/')}'`);
+    if (path.length !== (ownValue(PATH_DEPTH, root)?.[op] ?? 1)) throw new BadRequest(`Invalid JSON pointer for this resource: '/${path.join('/')}'`);
     const change: PatchChange = { op, path, draft };
     if (op !== 'remove') {
       if (!('value' in obj)) throw new BadRequest(`Operation "${op}" requires a member named "value".`);

@@ -5,6 +5,8 @@
  * classic `sort_key`/`sort_dir` and the `sort=key:dir,...` forms, marker and limit.
  */
 import { BadRequest } from '../../../common/errors.js';
+import { checkQueryMarker, parseQueryInteger, parseQueryLimit } from '../../../common/http/query-params.js';
+import { setOwnValue } from '../../../common/own.js';
 import { VISIBILITIES, type Visibility } from './image.js';
 
 export type CompareOp = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte';
@@ -71,11 +73,20 @@ function takeOne(params: Array<[string, string]>, key: string): string | undefin
   return values[0];
 }
 
+/** A `limit` as glance's _validate_limit reads it (Python int(), not negative); huge values stand for "all". */
 export function parseLimit(raw: string): number {
-  if (!/^\s*[+-]?\d+\s*$/.test(raw)) throw new BadRequest('limit param must be an integer');
-  const n = Number(raw);
-  if (n < 0) throw new BadRequest('limit param must be positive');
-  return n;
+  return parseQueryLimit(raw, { pythonInt: true }, (problem) =>
+    new BadRequest(problem === 'syntax' ? 'limit param must be an integer' : 'limit param must be positive'));
+}
+
+/** A `marker` (ids and namespace names are far shorter than the bound). */
+export function checkMarker<T extends string | undefined>(raw: T): T {
+  return checkQueryMarker(raw, () => new BadRequest('Invalid marker: too long.'));
+}
+
+/** An integer filter value (Python int()), within the safe integer range. */
+function integerFilter(raw: string, message: string): number {
+  return parseQueryInteger(raw, { pythonInt: true }, () => new BadRequest(message));
 }
 
 function validateSortKey(key: string): SortKey {
@@ -154,14 +165,13 @@ function timeCondition(column: 'created_at' | 'updated_at', raw: string): Condit
 function columnValue(column: ImageColumn, raw: string): string | number {
   if (!NUMERIC_COLUMNS.has(column) && column !== 'protected' && column !== 'os_hidden') return raw;
   if (column === 'protected' || column === 'os_hidden') return raw.toLowerCase() === 'true' ? 1 : 0;
-  if (!/^\s*[+-]?\d+\s*$/.test(raw)) throw new BadRequest(`Invalid value '${raw}' for parameter '${column}': must be an integer.`);
-  return Number(raw);
+  return integerFilter(raw, `Invalid value '${raw}' for parameter '${column}': must be an integer.`);
 }
 
 export function parseImageListQuery(pairs: QueryPairs, limits: ListLimits): ImageListQuery {
   const params = pairs.map(([k, v]) => [k, v] as [string, string]);
   const limitRaw = takeOne(params, 'limit');
-  const marker = takeOne(params, 'marker');
+  const marker = checkMarker(takeOne(params, 'marker'));
   const memberStatus = takeOne(params, 'member_status') ?? 'accepted';
   if (!['pending', 'accepted', 'rejected', 'all'].includes(memberStatus)) throw new BadRequest(`Invalid status: ${memberStatus}`);
   const tags = take(params, 'tag').map((t) => t.trim());
@@ -214,9 +224,9 @@ export function parseImageListQuery(pairs: QueryPairs, limits: ListLimits): Imag
   for (const [key, value] of filters) {
     if (key.endsWith('_min') || key.endsWith('_max')) {
       const column = key.slice(0, -4);
-      if (!/^\s*[+-]?\d+\s*$/.test(value)) throw new BadRequest('Unable to filter on a range with a non-numeric value.');
+      const bound = integerFilter(value, 'Unable to filter on a range with a non-numeric value.');
       if (!(IMAGE_COLUMNS as readonly string[]).includes(column)) throw new BadRequest(`Unable to filter on a range of ${column}.`);
-      conditions.push({ kind: 'compare', column: column as ImageColumn, op: key.endsWith('_min') ? 'gte' : 'lte', value: Number(value) });
+      conditions.push({ kind: 'compare', column: column as ImageColumn, op: key.endsWith('_min') ? 'gte' : 'lte', value: bound });
     } else if (key === 'created_at' || key === 'updated_at') {
       conditions.push(timeCondition(key, value));
     } else if (['name', 'id', 'status', 'container_format', 'disk_format'].includes(key)) {
@@ -227,7 +237,7 @@ export function parseImageListQuery(pairs: QueryPairs, limits: ListLimits): Imag
     } else if ((IMAGE_COLUMNS as readonly string[]).includes(key)) {
       conditions.push({ kind: 'compare', column: key as ImageColumn, op: 'eq', value: columnValue(key as ImageColumn, value) });
     } else {
-      properties[key] = value;
+      setOwnValue(properties, key, value);
     }
   }
 

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../../common/context.js';
 import { BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge } from '../../../common/errors.js';
+import { setOwnValue } from '../../../common/own.js';
 import { PolicyForbidden } from '../policies/index.js';
 import { StatusConflict, type Viewer } from '../db/image-repo.js';
 import { isCoreAttribute, RESERVED_NAMESPACE, setCoreAttribute, type Image } from '../domain/image.js';
@@ -213,22 +214,22 @@ export class ImageManager {
     if (name === 'owner' && !isAdmin) throw new Forbidden("Owner can't be updated by non admin.");
     this.enforceModify(ctx, image, name, value);
     if (isCoreAttribute(name)) setCoreAttribute(image, name, value);
-    else if (name in image.properties) image.properties[name] = value as string;
+    else if (Object.hasOwn(image.properties, name)) setOwnValue(image.properties, name, value as string);
     else throw new Conflict(`Property ${name} does not exist.`);
   }
 
   private add(ctx: RequestContext, image: Image, name: string, value: unknown, draft: 4 | 10): void {
     this.enforceModify(ctx, image, name, value);
-    const exists = isCoreAttribute(name) || name in image.properties;
+    const exists = isCoreAttribute(name) || Object.hasOwn(image.properties, name);
     if (exists && draft === 4) throw new Conflict(`Property ${name} already present.`);
     if (isCoreAttribute(name)) setCoreAttribute(image, name, value);
-    else image.properties[name] = value as string;
+    else setOwnValue(image.properties, name, value as string);
   }
 
   private remove(ctx: RequestContext, image: Image, name: string): void {
     this.enforceModify(ctx, image, name);
     if (isCoreAttribute(name) || BASE_PROPERTY_NAMES.includes(name)) throw new Forbidden(`Property ${name} may not be removed.`);
-    if (!(name in image.properties)) throw new Conflict(`Property ${name} does not exist.`);
+    if (!Object.hasOwn(image.properties, name)) throw new Conflict(`Property ${name} does not exist.`);
     delete image.properties[name];
   }
 

@@ -6,7 +6,7 @@
 import type { RequestContext } from '../../../common/context.js';
 import { BadRequest, Forbidden, NotFound } from '../../../common/errors.js';
 import type { GlancePolicy } from '../policies/index.js';
-import { parseLimit, type QueryPairs } from '../domain/list-query.js';
+import { checkMarker, parseLimit, type QueryPairs } from '../domain/list-query.js';
 import type { SchemaValidator } from '../domain/validator.js';
 import type { Association, Item, ItemTable, MetadefRepo, Namespace, NamespaceFilter, Tag } from './repo.js';
 
@@ -69,7 +69,7 @@ export class MetadefManager {
       ...(visibility ? { visibility: visibility as 'public' | 'private' } : {}),
       ...(p.get('resource_types') ? { resourceTypes: p.get('resource_types')!.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
     };
-    const markerName = p.get('marker');
+    const markerName = checkMarker(p.get('marker'));
     if (markerName) filter.marker = await this.load(ctx, markerName);
     const rows = await this.repo.listNamespaces(filter);
     const items = await Promise.all(rows.map(async (ns) => ({ namespace: ns, associations: await this.repo.associations(ns), objects: [], properties: [], tags: [] })));

@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../../common/context.js';
+import { displayValue } from '../../../common/display.js';
+import { DEFAULT_MAX_JSON_DEPTH, parseJsonText } from '../../../common/http/json-body.js';
 import { Unauthorized } from '../../../common/errors.js';
 import { type CredentialRecord, hashAccessKey } from '../credential/core.js';
 import { ForbiddenAction, MissingAttribute, ValidationError } from '../errors.js';
@@ -62,8 +64,10 @@ function checkEc2Scope(ctx: RequestContext, projectId: string | null): void {
 function ec2Blob(ref: Record<string, unknown>): Record<string, unknown> {
   let blob: unknown;
   try {
-    blob = JSON.parse(String(ref.blob));
-  } catch {
+    // The blob is JSON inside the JSON body: parsed with the same depth and key limits.
+    blob = parseJsonText(String(ref.blob), DEFAULT_MAX_JSON_DEPTH);
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
     throw new ValidationError('Invalid blob in credential');
   }
   if (!blob || typeof blob !== 'object' || Array.isArray(blob) || Object.keys(blob).length === 0) throw new MissingAttribute('blob', 'credential');
@@ -103,7 +107,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ResourceDep
     let id = hex();
     if (String(credential.type ?? '').toLowerCase() === 'ec2') {
       const blob = ec2Blob(credential);
-      id = hashAccessKey(String(blob.access));
+      id = hashAccessKey(displayValue(blob.access));
       if (req.ctx.auth?.trustId) blob.trust_id = req.ctx.auth.trustId;
       if (req.ctx.auth?.applicationCredentialId) blob.app_cred_id = req.ctx.auth.applicationCredentialId;
       if (req.ctx.auth?.trustId || req.ctx.auth?.applicationCredentialId) credential.blob = JSON.stringify(blob);
@@ -150,7 +154,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ResourceDep
     const blob = JSON.parse(c.blob) as Record<string, unknown>;
     return {
       user_id: c.user_id, tenant_id: c.project_id, access: blob.access, secret: blob.secret, trust_id: blob.trust_id ?? null,
-      links: { self: v3Url(deps, `users/${c.user_id}/credentials/OS-EC2/${String(blob.access)}`) },
+      links: { self: v3Url(deps, `users/${c.user_id}/credentials/OS-EC2/${displayValue(blob.access)}`) },
     };
   };
   const ec2Credential = async (accessKey: string): Promise<CredentialRecord> => {
@@ -172,7 +176,7 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ResourceDep
     authorize(deps, req, 'identity:ec2_create_credential', { target: { credential: { user_id: userId } } });
     await m.identity.getUser(userId);
     const tenantId = (body(req) as { tenant_id?: string }).tenant_id;
-    await m.resource.getProject(String(tenantId));
+    await m.resource.getProject(displayValue(tenantId));
     checkEc2Scope(req.ctx, tenantId ?? null);
     const blob = { access: hex(), secret: hex(), trust_id: req.ctx.auth?.trustId ?? null };
     const cred = await m.credentials.createCredential(

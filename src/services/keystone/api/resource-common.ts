@@ -5,6 +5,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../../common/context.js';
+import { checkQueryMarker, parseQueryLimit } from '../../../common/http/query-params.js';
 import type { Enforcer } from '../../../common/policy/index.js';
 import type { ResourceConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
@@ -81,13 +82,12 @@ export function buildHints(req: FastifyRequest, supported: readonly string[], li
       }
     }
   }
-  const marker = qs(req, 'marker');
+  const marker = checkQueryMarker(qs(req, 'marker'), () => new ValidationError('Invalid input for query parameters marker: it is too long.'));
   if (marker) hints.marker = marker;
   const limitText = qs(req, 'limit');
   if (limitText !== undefined && limitText !== '') {
-    const limit = Number(limitText);
-    if (!Number.isInteger(limit) || limit < 0) throw new ValidationError(`Invalid input for query parameters limit. Value: ${limitText}. '${limitText}' is not of type 'integer'`);
-    hints.limit = listLimit > 0 ? Math.min(limit, listLimit) : limit;
+    hints.limit = parseQueryLimit(limitText, { pythonInt: true, ...(listLimit > 0 ? { max: listLimit } : {}) }, () =>
+      new ValidationError(`Invalid input for query parameters limit. Value: ${limitText}. '${limitText}' is not of type 'integer'`));
   } else if (listLimit > 0) {
     hints.limit = listLimit;
   }

@@ -6,6 +6,7 @@ import type { TrustRef } from '../trust/backends/base.js';
 import { trustToApi } from '../trust/core.js';
 import type { AuthApiDeps } from './auth-deps.js';
 import { requireUnrestricted, roleBodies, roleIdsOf } from './delegation.js';
+import { query, qs } from './resource-common.js';
 
 const idOrName = {
   type: 'object',
@@ -108,9 +109,9 @@ export function registerTrustRoutes(app: FastifyInstance, deps: AuthApiDeps): vo
   });
 
   app.get('/v3/OS-TRUST/trusts', async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    const trustor = q['trustor_user_id'];
-    const trustee = q['trustee_user_id'];
+    const q = query(req);
+    const trustor = qs(req, 'trustor_user_id');
+    const trustee = qs(req, 'trustee_user_id');
     let trusts: TrustRef[] = [];
     if (trustor) {
       deps.authorize(req, 'identity:list_trusts_for_trustor', { target: { trust: { trustor_user_id: trustor } } });

@@ -67,7 +67,7 @@ export class Authenticator {
     const identity = obj(a['identity']);
     const methods = [...new Set(identity['methods'] as string[])];
     try {
-      for (const m of methods) if (!(m in identity)) throw new MissingAttribute(m, 'identity');
+      for (const m of methods) if (!Object.hasOwn(identity, m)) throw new MissingAttribute(m, 'identity');
       for (const m of methods) if (!(SUPPORTED_METHODS as readonly string[]).includes(m)) throw new AuthMethodNotSupported(SUPPORTED_METHODS);
       const scope = await this.readScope(a, methods);
       const ctx: AuthContext = { methods: [] };

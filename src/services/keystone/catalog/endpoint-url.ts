@@ -22,7 +22,7 @@ export function formatEndpointUrl(url: string, values: Record<string, string>, s
     const m = /^%\(([^)]*)\)s/.exec(s.slice(i));
     if (!m) throw new URLValidationError(url);
     const name = m[1]!;
-    if (!(name in values)) {
+    if (!Object.hasOwn(values, name)) {
       if (silentMissing.includes(name)) return undefined;
       throw new URLValidationError(url);
     }

@@ -8,6 +8,7 @@
 import type { TokenInfo } from '../../../common/auth/token-info.js';
 import type { RequestContext } from '../../../common/context.js';
 import { Enforcer, type Credentials } from '../../../common/policy/index.js';
+import { setOwnValue } from '../../../common/own.js';
 import { ForbiddenAction } from '../errors.js';
 import { keystoneDefaultRules } from './index.js';
 
@@ -35,7 +36,7 @@ export function flattenDict(d: Record<string, unknown>, prefix = '', out: Record
     const v = d[k];
     const key = prefix ? dottedKey(prefix, k) : k;
     if (v && typeof v === 'object' && !Array.isArray(v)) flattenDict(v as Record<string, unknown>, key, out);
-    else out[key] = v;
+    else setOwnValue(out, key, v);
   }
   return out;
 }

@@ -7,6 +7,7 @@
  */
 import { InternalError } from '../../../common/errors.js';
 import type { IdentityOptions, SecurityComplianceOptions } from '../config.js';
+import { ownValue } from '../../../common/own.js';
 import { DomainConfigNotFound, InvalidDomainConfig } from '../errors.js';
 import type { DomainConfigDriver, DomainConfigOption } from './config_backends/base.js';
 
@@ -62,17 +63,17 @@ export class DomainConfigManager {
   constructor(private readonly driver: DomainConfigDriver, private readonly opts: DomainConfigManagerOptions) {}
 
   private isSensitive(group: string, option: string): boolean {
-    return SENSITIVE_OPTIONS[group]?.includes(option) ?? false;
+    return ownValue(SENSITIVE_OPTIONS, group)?.includes(option) ?? false;
   }
 
   /** _assert_valid_group_and_option. */
   private assertValidGroupAndOption(group?: string, option?: string): void {
     if (!group && !option) return;
     if (!group && option) throw new InternalError(`Option ${option} found with no group specified while checking domain configuration request`);
-    if (group && !(group in WHITELISTED_OPTIONS) && !(group in SENSITIVE_OPTIONS)) {
+    if (group && !Object.hasOwn(WHITELISTED_OPTIONS, group) && !Object.hasOwn(SENSITIVE_OPTIONS, group)) {
       throw new InvalidDomainConfig(`Group ${group} is not supported for domain specific configurations`);
     }
-    if (option && !WHITELISTED_OPTIONS[group!]?.includes(option) && !this.isSensitive(group!, option)) {
+    if (option && !ownValue(WHITELISTED_OPTIONS, group!)?.includes(option) && !this.isSensitive(group!, option)) {
       throw new InvalidDomainConfig(`Option ${option} in group ${group} is not supported for domain specific configurations`);
     }
   }
@@ -162,10 +163,10 @@ export class DomainConfigManager {
           ? `Trying to update option ${option} in group ${group}, so that, and only that, option must be specified  in the config`
           : `Trying to update group ${group}, so that, and only that, group must be specified in the config`);
       }
-      if (!(group in update)) {
+      if (!Object.hasOwn(update, group)) {
         throw new InvalidDomainConfig(`request to update group ${group}, but config provided contains group ${groups[0]} instead`);
       }
-      if (option && !(option in update[group]!)) {
+      if (option && !Object.hasOwn(update[group]!, option)) {
         throw new InvalidDomainConfig(`Trying to update option ${option} in group ${group}, but config provided contains option ${Object.keys(update[group]!)[0]} instead`);
       }
       if ((await this.listOptions(domainId, group, option)).length === 0) throw this.notFound(domainId, group, option);
@@ -193,15 +194,15 @@ export class DomainConfigManager {
   getConfigDefault(group?: string, option?: string): DomainConfig | Record<string, unknown> {
     this.assertValidGroupAndOption(group, option);
     const rows: OptionRow[] = [];
-    const add = (g: string, o: string): void => { rows.push({ group: g, option: o, value: DEFAULT_OPTION_VALUES[g]?.[o] ?? null, sensitive: false }); };
+    const add = (g: string, o: string): void => { rows.push({ group: g, option: o, value: ownValue(ownValue(DEFAULT_OPTION_VALUES, g) ?? {}, o) ?? null, sensitive: false }); };
     if (group) {
       if (option) {
-        if (!WHITELISTED_OPTIONS[group]?.includes(option)) {
+        if (!ownValue(WHITELISTED_OPTIONS, group)?.includes(option)) {
           throw new InvalidDomainConfig(`Reading the default for option ${option} in group ${group} is not supported`);
         }
         add(group, option);
       } else {
-        for (const o of WHITELISTED_OPTIONS[group] ?? []) add(group, o);
+        for (const o of ownValue(WHITELISTED_OPTIONS, group) ?? []) add(group, o);
       }
     } else {
       for (const [g, opts] of Object.entries(WHITELISTED_OPTIONS)) for (const o of opts) add(g, o);

@@ -5,6 +5,8 @@
  * `page_reverse`, and the `<collection>_links` of a page.
  */
 import { type FilterValue, type ListQuery, toFilterValue } from '../db/listing.js';
+import { ownValue } from '../../../common/own.js';
+import { checkQueryMarker, parseQueryLimit } from '../../../common/http/query-params.js';
 import { HTTPBadRequest, NeutronBadRequest } from '../errors.js';
 import type { AttrMap } from './attributes/spec.js';
 import type { Fields } from './fields.js';
@@ -45,7 +47,7 @@ export function parseListQuery(q: QueryParams, opts: ParseOptions): ParsedList {
     if (RESERVED.has(key)) continue;
     const values = allValues(q, key);
     const isTag = opts.taggable && TAG_FILTERS.has(key);
-    const spec = opts.attrs[key] ?? (key === 'project_id' ? opts.attrs.tenant_id : undefined);
+    const spec = ownValue(opts.attrs, key) ?? (key === 'project_id' ? opts.attrs.tenant_id : undefined);
     if (!isTag && !spec?.filter && !opts.extraFilters?.includes(key)) {
       invalid.push(key);
       continue;
@@ -83,14 +85,11 @@ export function parseListQuery(q: QueryParams, opts: ParseOptions): ParsedList {
   const sorts = sortKeys.map((k, i): [string, boolean] => [k === 'tenant_id' ? 'project_id' : k, sortDirs[i] === 'asc']);
 
   const limitText = allValues(q, 'limit')[0];
-  let limit: number | undefined;
-  if (limitText !== undefined) {
-    if (!/^\d+$/.test(limitText)) throw new NeutronBadRequest('limit', `Limit must be an integer 0 or greater and not '${limitText}'`);
-    limit = Number(limitText);
-  }
+  let limit = limitText === undefined ? undefined
+    : parseQueryLimit(limitText, {}, () => new NeutronBadRequest('limit', `Limit must be an integer 0 or greater and not '${limitText}'`));
   if (opts.maxLimit > 0) limit = Math.min(opts.maxLimit, limit ?? 0) || opts.maxLimit;
   if (limit === 0) limit = undefined;
-  const marker = limit ? allValues(q, 'marker')[0] : undefined;
+  const marker = limit ? checkQueryMarker(allValues(q, 'marker')[0], () => new NeutronBadRequest('marker', 'Marker is too long')) : undefined;
   const pageReverse = (allValues(q, 'page_reverse')[0] ?? 'False').toLowerCase() === 'true';
   return { filters, sorts, limit, marker, pageReverse: limit ? pageReverse : false, fields: listArg(q, 'fields') };
 }

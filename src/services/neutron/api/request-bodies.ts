@@ -7,6 +7,7 @@
 import { isSet } from '../common/attributes.js';
 import { parseCidr } from '../common/netaddr.js';
 import { HTTPBadRequest, InvalidInput, NeutronBadRequest } from '../errors.js';
+import { displayValue } from '../../../common/display.js';
 import { isQuotaResource, type QuotaLimits, type QuotaUpdate } from '../types/quota.js';
 import type { RouterInterfaceRequest } from '../types/router.js';
 import { MAX_TAG_LEN } from './attributes/helpers.js';
@@ -19,19 +20,19 @@ const DB_INTEGER_MAX = 2 ** 31 - 1;
 /** add_router_interface / remove_router_interface: exactly one of subnet_id and port_id, each a UUID. */
 export function routerInterfaceRequest(info: Fields): RouterInterfaceRequest {
   const byPort = isSet(info.port_id);
-  const bySubnet = isSet(info.subnet_id) ? String(info.subnet_id) : undefined;
+  const bySubnet = isSet(info.subnet_id) ? displayValue(info.subnet_id) : undefined;
   if (!byPort && !bySubnet) throw new NeutronBadRequest('router', 'Either subnet_id or port_id must be specified');
   if (byPort && bySubnet) throw new NeutronBadRequest('router', 'Cannot specify both subnet-id and port-id');
   for (const k of ['port_id', 'subnet_id']) {
-    if (isSet(info[k]) && !/^[0-9a-f-]{32,36}$/i.test(String(info[k]))) throw new NeutronBadRequest('router', `'${String(info[k])}' is not a valid UUID`);
+    if (isSet(info[k]) && !(typeof info[k] === 'string' && /^[0-9a-f-]{32,36}$/i.test(info[k]))) throw new NeutronBadRequest('router', `'${displayValue(info[k])}' is not a valid UUID`);
   }
-  return byPort ? { port_id: String(info.port_id) } : { subnet_id: bySubnet ?? '' };
+  return byPort ? { port_id: displayValue(info.port_id) } : { subnet_id: bySubnet ?? '' };
 }
 
 /** add_prefixes / remove_prefixes: {"prefixes": [CIDR, ...]}. */
 export function prefixesRequest(body: Fields): string[] {
   const list = body.prefixes;
-  if (!Array.isArray(list) || list.some((p) => !parseCidr(String(p)))) throw new InvalidInput(`Invalid data format for prefixes: '${JSON.stringify(list)}'`);
+  if (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || !parseCidr(p))) throw new InvalidInput(`Invalid data format for prefixes: '${JSON.stringify(list)}'`);
   return list.map(String);
 }
 
@@ -66,7 +67,7 @@ export function quotaRequest(body: unknown): QuotaUpdate {
     if (k === 'force' || k === 'check_limit') continue;
     if (!isQuotaResource(k)) throw new HTTPBadRequest(`Unrecognized attribute(s) '${k}'`);
     const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : NaN;
-    if (!Number.isInteger(n)) throw new HTTPBadRequest(`Invalid input for ${k}. Reason: '${String(v)}' is not an integer.`);
+    if (!Number.isInteger(n)) throw new HTTPBadRequest(`Invalid input for ${k}. Reason: '${displayValue(v)}' is not an integer.`);
     if (n < -1) throw new HTTPBadRequest(`Invalid input for ${k}. Reason: '${n}' is too small - must be at least '-1'.`);
     if (n > DB_INTEGER_MAX) throw new HTTPBadRequest(`Invalid input for ${k}. Reason: '${n}' is too large - must be no larger than '${DB_INTEGER_MAX}'.`);
     limits[k] = n;

@@ -5,7 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { displayValue } from '../../../common/display.js';
 import { NotImplemented } from '../../../common/errors.js';
+import { jsonBodyParser } from '../../../common/http/json-body.js';
 import { NeutronContext } from '../common/context.js';
 import { ExtensionsNotFound, HTTPBadRequest } from '../errors.js';
 import { isTaggable, type TaggableCollection, type TagManager } from '../managers/tags.js';
@@ -191,7 +193,7 @@ function registerAgentScheduler(app: FastifyInstance, d: RouteDeps): void {
   });
   app.post('/v2.0/agents/:id/dhcp-networks', async (req, reply) => {
     admin(req, 'create_dhcp-network');
-    await agents.bindNetwork(p(req).id!, String(body(req).network_id));
+    await agents.bindNetwork(p(req).id!, displayValue(body(req).network_id));
     reply.code(201).send();
   });
   app.delete('/v2.0/agents/:id/dhcp-networks/:networkId', async (req, reply) => {
@@ -211,7 +213,7 @@ function registerAgentScheduler(app: FastifyInstance, d: RouteDeps): void {
   });
   app.post('/v2.0/agents/:id/l3-routers', async (req, reply) => {
     admin(req, 'create_l3-router');
-    await agents.bindRouter(p(req).id!, String(body(req).router_id));
+    await agents.bindRouter(p(req).id!, displayValue(body(req).router_id));
     reply.code(201).send();
   });
   app.delete('/v2.0/agents/:id/l3-routers/:routerId', async (req, reply) => {
@@ -223,16 +225,6 @@ function registerAgentScheduler(app: FastifyInstance, d: RouteDeps): void {
     admin(req, 'get_l3-agents');
     return { agents: (await agents.l3AgentsFor(p(req).id!)).map((a) => agents.view(a)) };
   });
-}
-
-/** A body without a JSON content type, read as Neutron's body_validation hook does. */
-function parseBody(text: string): unknown {
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new HTTPBadRequest('Body contains invalid data');
-  }
 }
 
 const BIGINT_MARK = `@@bigint-${randomUUID()}:`;
@@ -257,16 +249,11 @@ export function buildRoutes(managers: ApiManagers, o: ApiOptions): FastifyPlugin
   const actions = memberActions(managers);
   return async (root) => {
     // Neutron reads every request body as JSON, whatever the Content-Type (clients such as the
-    // Tempest plugin send PUTs without one)
-    root.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => {
-      let parsed: unknown;
-      try {
-        parsed = parseBody(String(body));
-      } catch (err) {
-        return done(err as Error, undefined);
-      }
-      done(null, parsed);
-    });
+    // Tempest plugin send PUTs without one), with the common JSON limits.
+    root.addContentTypeParser('*', { parseAs: 'string' }, jsonBodyParser({
+      maxDepth: root.maxJsonDepth,
+      malformed: () => new HTTPBadRequest('Body contains invalid data'),
+    }));
     root.setReplySerializer(serializeJson);
     const app = withJsonSuffix(root);
     const versions = () => ({ versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ href: `${d.baseUrl}/v2.0/`, rel: 'self' }] }] });

@@ -16,6 +16,6 @@ export function view(policy: NeutronPolicy, ctx: NeutronContext, showAction: str
   for (const [k, v] of Object.entries(fieldsOf(record))) if (!hidden.has(k)) visible[k] = v;
   if (fields.length === 0) return visible;
   const out: Fields = {};
-  for (const f of fields) if (f in visible) out[f] = visible[f];
+  for (const f of fields) if (Object.hasOwn(visible, f)) out[f] = visible[f];
   return out;
 }

@@ -16,6 +16,7 @@ import type { Db } from './store.js';
 /** Tables that back a listable resource (all have an `id` primary key). */
 export type ListTable = 'networks' | 'subnets' | 'ports' | 'routers' | 'floatingips' | 'portforwardings' | 'securitygroups'
   | 'securitygrouprules' | 'subnetpools' | 'address_scopes' | 'rbac_policies' | 'agents';
+import { readQueryInteger } from '../../../common/http/query-params.js';
 
 export type ColumnKind = 'string' | 'bool' | 'int';
 
@@ -69,7 +70,12 @@ export function columnRef(table: string, column: string): DynamicReferenceBuilde
 
 function coerce(kind: ColumnKind, v: FilterValue): FilterValue {
   if (kind === 'bool') return v === true || v === 1 || v === '1' || (typeof v === 'string' && v.toLowerCase() === 'true') ? 1 : 0;
-  if (kind === 'int') return typeof v === 'number' ? v : Number(v);
+  if (kind === 'int') {
+    if (typeof v === 'number') return v;
+    // A filter value that is no integer in range matches no row (NaN is dropped below).
+    const read = readQueryInteger(String(v), { pythonInt: true });
+    return 'value' in read ? read.value : NaN;
+  }
   return v;
 }
 

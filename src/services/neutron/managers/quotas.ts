@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../../common/config/index.js';
+import { ownValue } from '../../../common/own.js';
+import { displayValue } from '../../../common/display.js';
 import { quotasGroup } from '../config.js';
 import type { Db, Store } from '../db/store.js';
 import { HTTPBadRequest, OverQuota } from '../errors.js';

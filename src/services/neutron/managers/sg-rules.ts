@@ -4,6 +4,7 @@
  * protocol (TCP/UDP-like ranges, ICMP type/code), remote prefix vs ethertype, one remote
  * only, and the comparison key that finds duplicate rules.
  */
+import { displayValue } from '../../../common/display.js';
 import { cidrAsWritten, cidrToString, parseCidr } from '../common/netaddr.js';
 import type { SecurityGroupRuleRow } from '../db/schema.js';
 import {
@@ -56,7 +57,7 @@ export function convertPortValue(value: unknown): number | null {
 export function convertIpPrefix(value: unknown): string | null {
   if (value === null || value === '' || value === undefined) return null;
   const c = typeof value === 'string' ? parseCidr(value, true) : undefined;
-  if (!c) throw new InvalidCIDR(String(value));
+  if (!c) throw new InvalidCIDR(displayValue(value));
   return cidrAsWritten(c);
 }
 

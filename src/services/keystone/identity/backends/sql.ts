@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import { Unauthorized } from '../../../../common/errors.js';
 import { isUniqueViolation } from '../../../../common/db/index.js';
+import { ownValue } from '../../../../common/own.js';
 import type { Logger } from '../../../../common/log/logger.js';
 import type { IdentityOptions, SecurityComplianceOptions } from '../../config.js';
 import {
@@ -110,7 +111,7 @@ export class SqlIdentityDriver implements IdentityDriver {
       const [op, stamp] = expiry.slice(2, 4).includes(':') ? [expiry.slice(0, expiry.indexOf(':')), expiry.slice(expiry.indexOf(':') + 1)] : ['eq', expiry];
       const when = Date.parse(stamp!.endsWith('Z') || /[+-]\d\d:?\d\d$/.test(stamp!) ? stamp! : `${stamp}Z`);
       if (Number.isNaN(when)) throw new ValidationTimeStampError();
-      const cmp = OPERATORS[op!];
+      const cmp = ownValue(OPERATORS, op!);
       if (!cmp) throw new InvalidOperatorError(op!);
       const at = new Date(when).toISOString();
       filtered = rows.filter((r) => {

@@ -2,6 +2,7 @@
  * Attribute converters (neutron_lib.api.converters): turn request values into their canonical
  * form, throwing InvalidInput with upstream's message when they cannot.
  */
+import { parseQueryInteger } from '../../../../common/http/query-params.js';
 import { normalizeMac } from '../../common/mac.js';
 import { formatIp, parseCidr, parseIp } from '../../common/netaddr.js';
 import { InvalidInput } from '../../errors.js';
@@ -13,7 +14,7 @@ const FALSE = new Set(['false', '0', 'f', 'no', 'n', 'off']);
 /** oslo strutils.bool_from_string(strict=True). */
 export function toBoolean(data: unknown): boolean {
   if (typeof data === 'boolean') return data;
-  const s = String(data).trim().toLowerCase();
+  const s = typeof data === 'string' || typeof data === 'number' ? String(data).trim().toLowerCase() : '';
   if (TRUE.has(s)) return true;
   if (FALSE.has(s)) return false;
   throw new InvalidInput(`'${show(data)}' cannot be converted to boolean`);
@@ -26,8 +27,14 @@ export function toBooleanIfNotNone(data: unknown): boolean | null {
 export function toInt(data: unknown): number {
   if (typeof data === 'boolean') return data ? 1 : 0;
   if (typeof data === 'number' && Number.isFinite(data)) return Math.trunc(data);
-  if (typeof data === 'string' && /^\s*[+-]?\d+\s*$/.test(data)) return Number(data);
-  throw new InvalidInput(`'${show(data)}' is not an integer`);
+  const notInteger = (): InvalidInput => new InvalidInput(`'${show(data)}' is not an integer`);
+  if (typeof data !== 'string') throw notInteger();
+  // Query filters arrive here as strings: strictly parsed, within the safe integer range.
+  return parseQueryInteger(data, { pythonInt: true }, (problem) => {
+    if (problem === 'syntax') return notInteger();
+    const bound = problem === 'too_large' ? `no larger than '${Number.MAX_SAFE_INTEGER}'` : `at least '${-Number.MAX_SAFE_INTEGER}'`;
+    return new InvalidInput(`'${data.trim()}' is too ${problem === 'too_large' ? 'large' : 'small'} - must be ${bound}`);
+  });
 }
 
 export function toIntIfNotNone(data: unknown): number | null {
@@ -80,13 +87,15 @@ export function caseInsensitive(data: unknown): unknown {
 /** `key=value` strings of a query (fixed_ips=subnet_id=...) into {key: [values]}. */
 export function kvpListToDict(list: string[]): Record<string, string[]> {
   if (list.length === 1 && list[0] === 'True') return {};
-  const map: Record<string, string[]> = {};
+  const map = new Map<string, string[]>();
   for (const item of list) {
     const eq = item.indexOf('=');
     const key = eq < 0 ? '' : item.slice(0, eq).trim();
     if (eq < 0 || key === '') throw new InvalidInput(`'${item}' is not of the form <key>=[value]`);
     const value = item.slice(eq + 1).trim();
-    (map[key] ??= []).includes(value) || map[key]!.push(value);
+    const values = map.get(key) ?? [];
+    if (!values.includes(value)) values.push(value);
+    map.set(key, values);
   }
-  return map;
+  return Object.fromEntries(map);
 }

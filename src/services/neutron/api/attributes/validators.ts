@@ -97,7 +97,7 @@ export function toIntOrNaN(data: unknown): number {
 
 export const booleanish: Validator = (data) => {
   if (typeof data === 'boolean') return undefined;
-  const s = String(data).trim().toLowerCase();
+  const s = typeof data === 'string' || typeof data === 'number' ? String(data).trim().toLowerCase() : '';
   return ['true', 'false', '1', '0', 't', 'f', 'yes', 'no', 'y', 'n', 'on', 'off'].includes(s) ? undefined : `'${show(data)}' is not a valid boolean value`;
 };
 
@@ -285,7 +285,7 @@ export const dnsDomainName = (maxLen: number): Validator => (data) => {
 
 export const portRangeOrNone: Validator = (data) => {
   if (data === null || data === undefined) return undefined;
-  const ports = String(data).split(':');
+  const ports = (typeof data === 'string' || typeof data === 'number' ? String(data) : show(data)).split(':');
   if (ports.length > 2 || ports.some((p) => p === '')) return 'Port range must be two integers separated by a colon';
   for (const p of ports) {
     if (!/^\d+$/.test(p) || Number(p) > 65535) return `Invalid port: ${p}`;
