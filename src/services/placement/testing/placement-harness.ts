@@ -54,7 +54,10 @@ export async function startPlacement(opts: { overrides?: Record<string, string>;
       let gen = (await must('POST', '/resource_providers', { body: { name, uuid, ...(spec.parent ? { parent_provider_uuid: spec.parent } : {}) } }, 200)).body.generation as number;
       const base = `/resource_providers/${uuid}`;
       if (spec.inventories) {
-        gen = (await must('PUT', `${base}/inventories`, { body: { resource_provider_generation: gen, inventories: spec.inventories } }, 200)).body.resource_provider_generation;
+        // As upstream's fixtures (test_base.add_inventory): custom classes created, max_unit = total unless given.
+        for (const rc of Object.keys(spec.inventories).filter((x) => x.startsWith('CUSTOM_'))) await call('PUT', `/resource_classes/${rc}`);
+        const inventories = Object.fromEntries(Object.entries(spec.inventories).map(([rc, inv]) => [rc, { max_unit: inv['total'], ...inv }]));
+        gen = (await must('PUT', `${base}/inventories`, { body: { resource_provider_generation: gen, inventories } }, 200)).body.resource_provider_generation;
       }
       if (spec.traits) {
         for (const t of spec.traits.filter((x) => x.startsWith('CUSTOM_'))) await call('PUT', `/traits/${t}`);
