@@ -38,13 +38,13 @@ export function inventoryView(inv: InventoryValues): Record<string, unknown> {
 
 function sendInventories(call: Call, rp: ResourceProvider, invs: readonly Inventory[]): void {
   cacheHeaders(call, lastModified(invs));
-  sendJson(call, { resource_provider_generation: rp.generation, inventories: Object.fromEntries(invs.map((i) => [i.resource_class, inventoryView(i)])) });
+  sendJson(call, { resource_provider_generation: rp.generation, inventories: Object.fromEntries(invs.map((i) => [i.resource_class, inventoryView(i)])) }, 200, { floats: true });
 }
 
 function sendInventory(call: Call, rp: ResourceProvider, inv: Inventory, status = 200): void {
   cacheHeaders(call, lastModified([inv]));
   // As upstream, a generation of 0 is left out (`if generation:`).
-  sendJson(call, { ...inventoryView(inv), ...(rp.generation ? { resource_provider_generation: rp.generation } : {}) }, status);
+  sendJson(call, { ...inventoryView(inv), ...(rp.generation ? { resource_provider_generation: rp.generation } : {}) }, status, { floats: true });
 }
 
 /** The provider, or 404 with the inventory handlers' wording. */

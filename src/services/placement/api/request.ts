@@ -80,7 +80,9 @@ export class PyFloat {
 
 const FLOAT_MARK = '\u0000float:';
 
-function serialize(body: unknown): string {
+/** JSON of a body; `floats` when it holds PyFloat values (the replacer costs on large bodies). */
+function serialize(body: unknown, floats: boolean): string {
+  if (!floats) return JSON.stringify(body);
   const text = JSON.stringify(body, (_k, v: unknown) => (v instanceof PyFloat ? `${FLOAT_MARK}${pyFloat(v.value)}` : v));
   return text.replace(/"\\u0000float:([^"]*)"/g, '$1');
 }
@@ -104,8 +106,8 @@ export function cacheHeaders(call: Call, modified: Date = new Date()): void {
   call.reply.header('last-modified', modified.toUTCString());
 }
 
-export function sendJson(call: Call, body: unknown, status = 200): FastifyReply {
-  return call.reply.code(status).type('application/json').send(serialize(body));
+export function sendJson(call: Call, body: unknown, status = 200, opts: { floats?: boolean } = {}): FastifyReply {
+  return call.reply.code(status).type('application/json').send(serialize(body, opts.floats ?? false));
 }
 
 /** A response without body or content type. */

@@ -21,8 +21,24 @@ export interface WriteOptions {
   retryUniqueViolations?: boolean;
 }
 
+/** How many ids of immutable rows a store remembers before it starts over. */
+const MEMO_LIMIT = 10_000;
+
 export class Store {
+  /** Ids of rows that never change or go away once written (projects, users, consumer types), by table and name. */
+  private readonly memo = new Map<string, number>();
+
   constructor(readonly database: Database<PlacementDB>) {}
+
+  /** The remembered id of an immutable row, or `load` it once. */
+  async memoId(key: string, load: () => Promise<number>): Promise<number> {
+    const known = this.memo.get(key);
+    if (known !== undefined) return known;
+    const id = await load();
+    if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+    this.memo.set(key, id);
+    return id;
+  }
 
   get db(): Db {
     return this.database.db;

@@ -63,18 +63,23 @@ export interface AllocationSpec {
 
 export interface Owners {
   projectId: number;
+  projectExternalId: string;
   userId: number;
+  userExternalId: string;
   typeId: number | null;
 }
 
 /** Projects, users and consumer types of the requests, created when new (before the transaction). */
-export async function resolveOwners(db: Q, requests: readonly ConsumerAllocations[], withType: boolean): Promise<Map<string, Owners>> {
+export async function resolveOwners(store: Store, requests: readonly ConsumerAllocations[], withType: boolean): Promise<Map<string, Owners>> {
   const out = new Map<string, Owners>();
   for (const r of requests) {
+    const type = withType ? r.consumerType : undefined;
     out.set(r.consumerUuid, {
-      projectId: await ensureExternal(db, 'projects', r.projectId),
-      userId: await ensureExternal(db, 'users', r.userId),
-      typeId: withType && r.consumerType !== undefined ? await ensureConsumerType(db, r.consumerType) : null,
+      projectId: await store.memoId(`projects:${r.projectId}`, () => ensureExternal(store.db, 'projects', r.projectId)),
+      projectExternalId: r.projectId,
+      userId: await store.memoId(`users:${r.userId}`, () => ensureExternal(store.db, 'users', r.userId)),
+      userExternalId: r.userId,
+      typeId: type !== undefined ? await store.memoId(`consumer_types:${type}`, () => ensureConsumerType(store.db, type)) : null,
     });
   }
   return out;
@@ -88,10 +93,11 @@ export async function lockProviders(tx: Tx, store: Store, requests: readonly Con
   if (store.dialect === 'sqlite') return;
   const uuids = [...new Set([...requests.flatMap((r) => [...r.allocations.keys()]), ...extra])];
   const consumers = requests.map((r) => r.consumerUuid);
+  if (uuids.length === 0 && consumers.length === 0) return;
   await tx.selectFrom('resource_providers').select('id')
     .where((eb) => eb.or([
-      eb('uuid', 'in', uuids.length > 0 ? uuids : ['']),
-      eb('id', 'in', eb.selectFrom('allocations').select('resource_provider_id').where('consumer_id', 'in', consumers)),
+      ...(uuids.length > 0 ? [eb('uuid', 'in', uuids)] : []),
+      ...(consumers.length > 0 ? [eb('id', 'in', eb.selectFrom('allocations').select('resource_provider_id').where('consumer_id', 'in', consumers))] : []),
     ]))
     .orderBy('id').forUpdate().execute();
 }
@@ -116,7 +122,7 @@ async function prepareConsumers(tx: Tx, requests: readonly ConsumerAllocations[]
       if (rules.checkGenerations && r.generation !== null && r.generation !== undefined) {
         throw new HTTPConflict(`consumer generation conflict - expected null but got ${r.generation}`, ErrorCode.CONCURRENT_UPDATE);
       }
-      consumer = await createConsumer(tx, r.consumerUuid, own.projectId, own.userId, own.typeId);
+      consumer = await createConsumer(tx, r.consumerUuid, own, own.typeId);
     }
     const typeId = own.typeId ?? consumer.consumerTypeId;
     if (consumer.projectId !== own.projectId || consumer.userId !== own.userId || typeId !== consumer.consumerTypeId) {
@@ -154,6 +160,7 @@ async function allocationList(tx: Tx, lookups: Lookups, requests: readonly Consu
  * @throws ResourceClassNotFound, InvalidInventory and its capacity/constraint subclasses
  */
 async function checkCapacity(tx: Tx, lookups: Lookups, allocs: readonly AllocationSpec[]): Promise<Map<number, { id: number; uuid: string; generation: number }>> {
+  if (allocs.length === 0) return new Map();
   const rcIds = new Map<string, number>();
   for (const a of allocs) if (!rcIds.has(a.resourceClass)) rcIds.set(a.resourceClass, await lookups.rcId(a.resourceClass));
   const rcList = [...new Set(rcIds.values())];
@@ -245,7 +252,7 @@ export async function prepareAllocations(
  *   InvalidInventory..., ConcurrentUpdateDetected
  */
 export async function writeAllocations(store: Store, requests: readonly ConsumerAllocations[], rules: WriteRules): Promise<void> {
-  const owners = await resolveOwners(store.db, requests, rules.withConsumerType);
+  const owners = await resolveOwners(store, requests, rules.withConsumerType);
   await store.write(async (tx) => {
     const lookups = new Lookups(tx);
     await lockProviders(tx, store, requests);

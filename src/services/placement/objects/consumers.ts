@@ -5,7 +5,7 @@
  * if two requests race; a consumer carries a generation that every change of its allocations
  * moves (compare-and-swap) and disappears with its last allocation.
  */
-import { compareAndSwap, insertIgnore, type Queryable } from '../../../common/db/index.js';
+import { compareAndSwap, insertIgnore, insertReturningId, type Queryable } from '../../../common/db/index.js';
 import type { PlacementDB } from '../db/schema.js';
 import { now, type Tx } from '../db/store.js';
 import { ConcurrentUpdateDetected } from '../errors.js';
@@ -63,13 +63,16 @@ export async function getConsumer(db: Q, uuid: string): Promise<Consumer | undef
 }
 
 /** Inserts a consumer at generation 0 (a unique-key error when another request just did). */
-export async function createConsumer(tx: Tx, uuid: string, projectId: number, userId: number, consumerTypeId: number | null): Promise<Consumer> {
-  await tx.insertInto('consumers').values({
-    uuid, project_id: projectId, user_id: userId, generation: 0, consumer_type_id: consumerTypeId, created_at: now(), updated_at: null,
-  }).execute();
-  const created = await getConsumer(tx, uuid);
-  if (!created) throw new Error(`consumer ${uuid} vanished`);
-  return created;
+export async function createConsumer(
+  tx: Tx, uuid: string, owner: { projectId: number; projectExternalId: string; userId: number; userExternalId: string }, consumerTypeId: number | null,
+): Promise<Consumer> {
+  const id = await insertReturningId(tx, 'consumers', {
+    uuid, project_id: owner.projectId, user_id: owner.userId, generation: 0, consumer_type_id: consumerTypeId, created_at: now(), updated_at: null,
+  });
+  return {
+    id, uuid, projectId: owner.projectId, projectExternalId: owner.projectExternalId, userId: owner.userId, userExternalId: owner.userExternalId,
+    generation: 0, consumerTypeId,
+  };
 }
 
 /** Sets project, user and type without moving the generation (Consumer.update). */

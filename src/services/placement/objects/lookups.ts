@@ -41,6 +41,12 @@ export class Lookups {
     return [...this.rcById!.values()];
   }
 
+  /** Names of all resource classes by id. */
+  async resourceClassNames(): Promise<Map<number, string>> {
+    if (!this.rcById) await this.loadResourceClasses();
+    return new Map([...this.rcById!].map(([id, row]) => [id, row.name]));
+  }
+
   /** @throws ResourceClassNotFound */
   async resourceClass(name: string): Promise<NamedRow> {
     if (!this.rcByName?.has(name)) await this.loadResourceClasses();

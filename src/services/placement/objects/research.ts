@@ -3,14 +3,32 @@
  * and the tree helpers of allocation_candidate.py / trait.py): providers with capacity for an
  * amount of one resource class, providers in aggregates or with traits, sharing providers and
  * the trees they anchor, and the inventories, usages and traits of whole trees. Each is one
- * statement over all providers (IN lists split in chunks), never a query per provider.
+ * statement over all providers (id lists split in chunks), never a query per provider.
  */
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { Queryable } from '../../../common/db/index.js';
 import type { PlacementDB } from '../db/schema.js';
 import { chunks, num } from '../db/store.js';
 
 type Q = Queryable<PlacementDB>;
+
+/** Ids per statement in the id lists below. */
+const ID_CHUNK = 5000;
+
+/**
+ * `column IN (1, 2, ...)` for internal ids, written as literals: ids come from our own rows and
+ * are checked to be integers, and a literal list costs the query builder and the drivers far
+ * less than thousands of bound parameters.
+ */
+export function idIn(column: string, ids: readonly number[]): RawBuilder<boolean> {
+  if (ids.length === 0) return sql<boolean>`1 = 0`;
+  for (const id of ids) if (!Number.isSafeInteger(id)) throw new TypeError(`not an internal id: ${id}`);
+  return sql<boolean>`${sql.ref(column)} in (${sql.raw(ids.join(', '))})`;
+}
+
+/** The used amount of an inventory row `inv`, summed through the allocations index. */
+const usedOf = (inv: string): RawBuilder<number | null> =>
+  sql<number | null>`(select sum(a.used) from allocations a where a.resource_provider_id = ${sql.ref(`${inv}.resource_provider_id`)} and a.resource_class_id = ${sql.ref(`${inv}.resource_class_id`)})`;
 
 /** (provider id, root provider id). */
 export type RpTuple = readonly [id: number, rootId: number];
@@ -90,13 +108,8 @@ export async function providersWithResource(db: Q, rcId: number, amount: number,
   const a = sql.lit(amount);
   let q = db.selectFrom('resource_providers as rp')
     .innerJoin('inventories as inv', (j) => j.onRef('inv.resource_provider_id', '=', 'rp.id').on('inv.resource_class_id', '=', rcId))
-    .leftJoin(
-      (eb) => eb.selectFrom('allocations').select(['resource_provider_id', (e) => e.fn.sum<number>('used').as('used')])
-        .where('resource_class_id', '=', rcId).groupBy('resource_provider_id').as('usage'),
-      (j) => j.onRef('usage.resource_provider_id', '=', 'inv.resource_provider_id'),
-    )
     .select(['rp.id', 'rp.root_provider_id'])
-    .where(sql<boolean>`coalesce(usage.used, 0) + ${a} <= (inv.total - inv.reserved) * inv.allocation_ratio`)
+    .where(sql<boolean>`coalesce(${usedOf('inv')}, 0) + ${a} <= (inv.total - inv.reserved) * inv.allocation_ratio`)
     .where('inv.min_unit', '<=', amount)
     .where('inv.max_unit', '>=', amount)
     .where(sql<boolean>`${a} % inv.step_size = 0`);
@@ -107,8 +120,8 @@ export async function providersWithResource(db: Q, rcId: number, amount: number,
 /** Providers among `allowed` (all when empty) and not `forbidden` (get_providers_with_root). */
 export async function providersWithRoot(db: Q, allowed: ReadonlySet<number>, forbidden: ReadonlySet<number>): Promise<RpTuple[]> {
   let q = db.selectFrom('resource_providers').select(['id', 'root_provider_id']);
-  if (allowed.size > 0) q = q.where('id', 'in', [...allowed]);
-  if (forbidden.size > 0) q = q.where('id', 'not in', [...forbidden]);
+  if (allowed.size > 0) q = q.where(idIn('id', [...allowed]));
+  if (forbidden.size > 0) q = q.where((eb) => eb.not(idIn('id', [...forbidden])));
   return (await q.execute()).map((r) => [Number(r.id), Number(r.root_provider_id)] as const);
 }
 
@@ -136,7 +149,7 @@ export interface Anchor {
  */
 export async function anchorsForSharingProviders(db: Q, rpIds: Iterable<number>): Promise<Anchor[]> {
   const out: Anchor[] = [];
-  for (const part of chunks([...new Set(rpIds)])) {
+  for (const part of chunks([...new Set(rpIds)], ID_CHUNK)) {
     const rows = await db.selectFrom('resource_providers as sps')
       .innerJoin('resource_provider_aggregates as shr_aggs', 'shr_aggs.resource_provider_id', 'sps.id')
       .innerJoin('resource_provider_aggregates as shr_with_sps_aggs', 'shr_with_sps_aggs.aggregate_id', 'shr_aggs.aggregate_id')
@@ -144,7 +157,7 @@ export async function anchorsForSharingProviders(db: Q, rpIds: Iterable<number>)
       .innerJoin('resource_providers as rps', 'rps.id', 'shr_with_sps.root_provider_id')
       .select(['sps.id as rp_id', 'sps.uuid as rp_uuid', 'rps.id as anchor_id', 'rps.uuid as anchor_uuid'])
       .distinct()
-      .where('sps.id', 'in', part)
+      .where(idIn('sps.id', part))
       .execute();
     for (const r of rows) out.push({ rpId: Number(r.rp_id), rpUuid: r.rp_uuid, anchorId: Number(r.anchor_id), anchorUuid: r.anchor_uuid });
   }
@@ -160,6 +173,8 @@ export async function hasProviderTrees(db: Q): Promise<boolean> {
 export interface TreeUsageRow {
   rpId: number;
   rpUuid: string;
+  parentId: number | null;
+  rootId: number;
   rcId: number | null;
   total: number;
   reserved: number;
@@ -169,54 +184,27 @@ export interface TreeUsageRow {
 }
 
 /**
- * Every provider of the trees rooted at `rootIds` with each of its inventories and the amount
- * allocated from it; providers without inventory come once with rcId null
- * (research_context.get_usages_by_provider_trees).
+ * Every provider of the trees rooted at `rootIds` with its place in the tree, each of its
+ * inventories and the amount allocated from it; providers without inventory come once with rcId
+ * null (research_context.get_usages_by_provider_trees and allocation_candidate.
+ * _provider_ids_from_root_ids in one statement).
  */
 export async function usagesByProviderTrees(db: Q, rootIds: Iterable<number>): Promise<TreeUsageRow[]> {
   const out: TreeUsageRow[] = [];
-  for (const part of chunks([...new Set(rootIds)], 1000)) {
+  for (const part of chunks([...new Set(rootIds)], ID_CHUNK)) {
     const rows = await db.selectFrom('resource_providers as rp')
       .leftJoin('inventories as inv', 'inv.resource_provider_id', 'rp.id')
-      .leftJoin(
-        (eb) => eb.selectFrom('allocations as a')
-          .innerJoin('resource_providers as arp', (j) => j.onRef('arp.id', '=', 'a.resource_provider_id').on('arp.root_provider_id', 'in', part))
-          .select(['a.resource_provider_id', 'a.resource_class_id', (e) => e.fn.sum<number>('a.used').as('used')])
-          .groupBy(['a.resource_provider_id', 'a.resource_class_id'])
-          .as('usage'),
-        (j) => j.onRef('usage.resource_provider_id', '=', 'inv.resource_provider_id').onRef('usage.resource_class_id', '=', 'inv.resource_class_id'),
-      )
-      .select(['rp.id', 'rp.uuid', 'inv.resource_class_id', 'inv.total', 'inv.reserved', 'inv.allocation_ratio', 'inv.max_unit', 'usage.used'])
-      .where('rp.root_provider_id', 'in', part)
+      .select(['rp.id', 'rp.uuid', 'rp.parent_provider_id', 'rp.root_provider_id', 'inv.resource_class_id', 'inv.total', 'inv.reserved',
+        'inv.allocation_ratio', 'inv.max_unit', usedOf('inv').as('used')])
+      .where(idIn('rp.root_provider_id', part))
       .orderBy('rp.id')
       .orderBy('inv.resource_class_id')
       .execute();
     for (const r of rows) {
       out.push({
-        rpId: Number(r.id), rpUuid: r.uuid, rcId: r.resource_class_id === null ? null : Number(r.resource_class_id), total: num(r.total),
-        reserved: num(r.reserved), allocationRatio: num(r.allocation_ratio), maxUnit: num(r.max_unit), used: num(r.used),
-      });
-    }
-  }
-  return out;
-}
-
-export interface TreeMember {
-  id: number;
-  uuid: string;
-  parentId: number | null;
-  rootId: number;
-}
-
-/** The providers of the trees rooted at `rootIds` (allocation_candidate._provider_ids_from_root_ids). */
-export async function providersOfTrees(db: Q, rootIds: Iterable<number>): Promise<Map<number, TreeMember>> {
-  const out = new Map<number, TreeMember>();
-  for (const part of chunks([...new Set(rootIds)])) {
-    const rows = await db.selectFrom('resource_providers').select(['id', 'uuid', 'parent_provider_id', 'root_provider_id'])
-      .where('root_provider_id', 'in', part).execute();
-    for (const r of rows) {
-      out.set(Number(r.id), {
-        id: Number(r.id), uuid: r.uuid, parentId: r.parent_provider_id === null ? null : Number(r.parent_provider_id), rootId: Number(r.root_provider_id),
+        rpId: Number(r.id), rpUuid: r.uuid, parentId: r.parent_provider_id === null ? null : Number(r.parent_provider_id), rootId: Number(r.root_provider_id),
+        rcId: r.resource_class_id === null ? null : Number(r.resource_class_id), total: num(r.total), reserved: num(r.reserved),
+        allocationRatio: num(r.allocation_ratio), maxUnit: num(r.max_unit), used: num(r.used),
       });
     }
   }
@@ -226,12 +214,12 @@ export async function providersOfTrees(db: Q, rootIds: Iterable<number>): Promis
 /** Trait names of every provider in the trees rooted at `rootIds` (trait.get_traits_by_provider_tree). */
 export async function traitsOfTrees(db: Q, rootIds: Iterable<number>): Promise<Map<number, string[]>> {
   const out = new Map<number, string[]>();
-  for (const part of chunks([...new Set(rootIds)])) {
+  for (const part of chunks([...new Set(rootIds)], ID_CHUNK)) {
     const rows = await db.selectFrom('resource_providers as rp')
       .innerJoin('resource_provider_traits as rpt', 'rpt.resource_provider_id', 'rp.id')
       .innerJoin('traits as t', 't.id', 'rpt.trait_id')
       .select(['rpt.resource_provider_id', 't.name'])
-      .where('rp.root_provider_id', 'in', part)
+      .where(idIn('rp.root_provider_id', part))
       .orderBy('rpt.resource_provider_id')
       .orderBy('t.id')
       .execute();
@@ -255,8 +243,8 @@ export async function treesWithTraits(
 ): Promise<Set<string>> {
   const ids = [...rpIds];
   const rootOf = new Map<number, number>();
-  for (const part of chunks(ids)) {
-    for (const r of await db.selectFrom('resource_providers').select(['id', 'root_provider_id']).where('id', 'in', part).execute()) {
+  for (const part of chunks(ids, ID_CHUNK)) {
+    for (const r of await db.selectFrom('resource_providers').select(['id', 'root_provider_id']).where(idIn('id', part)).execute()) {
       rootOf.set(Number(r.id), Number(r.root_provider_id));
     }
   }
@@ -267,11 +255,11 @@ export async function treesWithTraits(
   if (required.length === 0) return new Set([...rootOf.keys()].filter((id) => goodRoots.has(rootOf.get(id)!)).map(key));
 
   const traitsByRoot = new Map<number, Set<number>>();
-  for (const part of chunks(good)) {
+  for (const part of chunks(good, ID_CHUNK)) {
     const rows = await db.selectFrom('resource_providers as rp')
       .innerJoin('resource_provider_traits as rptt', 'rptt.resource_provider_id', 'rp.id')
       .select(['rp.root_provider_id', 'rptt.trait_id'])
-      .where('rp.id', 'in', part)
+      .where(idIn('rp.id', part))
       .execute();
     for (const r of rows) {
       const root = Number(r.root_provider_id);

@@ -27,7 +27,7 @@ export interface ReshapeInventories {
  *   InventoryInUse, InvalidInventory..., ConcurrentUpdateDetected
  */
 export async function reshape(store: Store, log: Logger, inventories: readonly ReshapeInventories[], requests: readonly ConsumerAllocations[], rules: WriteRules): Promise<void> {
-  const owners = await resolveOwners(store.db, requests, rules.withConsumerType);
+  const owners = await resolveOwners(store, requests, rules.withConsumerType);
   await store.write(async (tx) => {
     const lookups = new Lookups(tx);
     await lockProviders(tx, store, requests, inventories.map((i) => i.rpUuid));

@@ -16,8 +16,7 @@ import type { PlacementDB } from '../../db/schema.js';
 import { NoCandidates } from '../../errors.js';
 import type { Lookups } from '../lookups.js';
 import {
-  anchorsForSharingProviders, providerIdsHavingAnyTrait, providerIdsMatchingAggregates, providerIdsMatchingRequiredTraits, providersOfTrees,
-  providersWithRoot, type RpTuple, SHARING_TRAIT, sharingProviders, traitsOfTrees, treesWithTraits, usagesByProviderTrees,
+  anchorsForSharingProviders, providerIdsHavingAnyTrait, providerIdsMatchingAggregates, providerIdsMatchingRequiredTraits, providersWithRoot, type RpTuple, SHARING_TRAIT, sharingProviders, traitsOfTrees, treesWithTraits, usagesByProviderTrees,
 } from '../research.js';
 import { RPCandidateList } from './rp-candidates.js';
 import { GroupSearch, WideSearch } from './search-context.js';
@@ -57,23 +56,23 @@ function product<T>(lists: readonly T[][]): T[][] {
 async function buildSummaries(db: Q, lookups: Lookups, w: WideSearch, rootIds: ReadonlySet<number>, traits: Map<number, string[]>): Promise<void> {
   const newRoots = [...rootIds].filter((id) => !w.summariesById.has(id));
   if (newRoots.length === 0) return;
-  const usages = await usagesByProviderTrees(db, newRoots);
-  const members = await providersOfTrees(db, newRoots);
-  for (const u of usages) {
+  const rows = await usagesByProviderTrees(db, newRoots);
+  const uuidOf = new Map(rows.map((r) => [r.rpId, r.rpUuid]));
+  const rcNames = await lookups.resourceClassNames();
+  for (const u of rows) {
     let summary = w.summariesById.get(u.rpId);
     if (!summary) {
-      const m = members.get(u.rpId)!;
-      const parentUuid = m.parentId !== null ? members.get(m.parentId)?.uuid ?? null : null;
-      w.parentUuidByRpUuid.set(m.uuid, parentUuid);
+      const parentUuid = u.parentId !== null ? uuidOf.get(u.parentId) ?? null : null;
+      w.parentUuidByRpUuid.set(u.rpUuid, parentUuid);
       summary = {
-        provider: { id: m.id, uuid: m.uuid, rootProviderUuid: members.get(m.rootId)!.uuid, parentProviderUuid: parentUuid },
+        provider: { id: u.rpId, uuid: u.rpUuid, rootProviderUuid: uuidOf.get(u.rootId)!, parentProviderUuid: parentUuid },
         resources: [],
         traits: traits.get(u.rpId) ?? [],
       };
       w.summariesById.set(u.rpId, summary);
     }
     if (u.rcId === null) continue;
-    const resourceClass = await lookups.rcName(u.rcId);
+    const resourceClass = rcNames.get(u.rcId)!;
     const res = { resourceClass, capacity: Math.trunc((u.total - u.reserved) * u.allocationRatio), used: u.used, maxUnit: u.maxUnit };
     w.psumRes.set(`${u.rpId}|${resourceClass}`, res);
     summary.resources.push(res);
