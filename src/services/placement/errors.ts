@@ -97,8 +97,6 @@ export class PlacementNotFound extends NuboError {
   }
 }
 
-export class ResourceProviderNotFound extends PlacementNotFound {}
-
 /**
  * Marker of allocation-candidate searches that cannot find anything (not an API error: the
  * answer is 200 with no candidates).

@@ -105,6 +105,28 @@ describe('allocations', () => {
     assert.equal((await p.call('PUT', `/allocations/${c}`, { version: '1.34', body: { ...dict, consumer_generation: 2, mappings: { '': [rp] } } })).status, 204);
   });
 
+  test('upstream bugs: failed claims leave no consumer; no project before 1.8; empty resources', async () => {
+    const rp = await p.provider('bugs', { inventories: { VCPU: { total: 2, max_unit: 10 } } });
+    const consumer = '88888888-8888-8888-8888-888888888888';
+    const body = (vcpu: number) => ({ allocations: { [rp]: { resources: { VCPU: vcpu } } }, project_id: 'p', user_id: 'u', consumer_generation: null });
+    assert.match((await p.call('PUT', `/allocations/${consumer}`, { version: '1.28', body: body(3) })).text, /The requested amount would exceed the capacity/);
+    assert.deepEqual((await p.call('GET', `/allocations/${consumer}`, { version: '1.28' })).body, { allocations: {} });
+    assert.equal((await p.call('PUT', `/allocations/${consumer}`, { version: '1.28', body: body(1) })).status, 204);
+    // Two consumers of one POST together exceed the inventory: nothing is written.
+    const both = { [randomUUID()]: body(2), [randomUUID()]: body(1) };
+    assert.equal((await p.call('POST', '/allocations', { version: '1.28', body: both })).status, 409);
+    assert.deepEqual((await p.call('GET', `/resource_providers/${rp}/usages`)).body.usages, { VCPU: 1 });
+    const old = randomUUID();
+    assert.equal((await p.call('PUT', `/allocations/${old}`, { version: '1.7', body: { allocations: [{ resource_provider: { uuid: rp }, resources: { VCPU: 1 } }] } })).status, 204);
+    const filled = (await p.call('GET', `/allocations/${old}`, { version: '1.12' })).body;
+    assert.equal(filled.project_id, '00000000-0000-0000-0000-000000000000');
+    assert.equal(filled.user_id, '00000000-0000-0000-0000-000000000000');
+    assert.match((await p.call('PUT', `/allocations/${old}`, { version: '1.7', body: { allocations: [{ resource_provider: { uuid: rp }, resources: {} }] } })).text,
+      /does not have enough properties/);
+    assert.match((await p.call('PUT', `/allocations/${old}`, { version: '1.12', body: { allocations: { [rp]: { resources: {} } }, project_id: 'p', user_id: 'u' } })).text,
+      /does not have enough properties/);
+  });
+
   test('POST /allocations for several consumers at once (1.13)', async () => {
     const c1 = await p.provider('compute01', { inventories: { VCPU: { total: 8 }, MEMORY_MB: { total: 4096 } } });
     const c2 = await p.provider('compute02', { inventories: { VCPU: { total: 8 }, MEMORY_MB: { total: 4096 } } });

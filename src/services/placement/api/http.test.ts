@@ -121,6 +121,17 @@ describe('placement HTTP', () => {
     assert.match(schema.body.errors[0].detail, /JSON does not validate: 'name' is a required property/);
   });
 
+  test('names in UTF-8, percent-encoded in paths and queries; a bad version without Accept', async () => {
+    assert.equal((await p.call('GET', '/resources_providers/%e2%98%83')).status, 404);
+    const created = await p.call('POST', '/resource_providers', { body: { name: '\u2603' } });
+    assert.equal(created.status, 200);
+    assert.equal((await p.call('GET', `/resource_providers/${created.body.uuid}`)).body.name, '\u2603');
+    assert.equal((await p.call('GET', '/resource_providers?name=%e2%98%83')).body.resource_providers[0].name, '\u2603');
+    const bad = await p.h.request('GET', '/resource_providers', 'admin-project:admin', undefined, { 'openstack-api-version': 'placement 0.5' });
+    assert.equal(bad.status, 406);
+    assert.match(bad.text, /Unacceptable version header/);
+  });
+
   test('non-admins are refused by the default policy', async () => {
     const res = await p.call('GET', '/resource_providers', { token: 'proj:member,reader' });
     assert.equal(res.status, 403);

@@ -76,7 +76,7 @@ export interface TraitsSpec {
 }
 
 /** util.normalize_traits_qs_param: one `required` value. */
-export function parseTraits(val: string, allowForbidden: boolean, allowAnyTraits: boolean): TraitsSpec {
+function parseTraits(val: string, allowForbidden: boolean, allowAnyTraits: boolean): TraitsSpec {
   if (val.startsWith('in:')) {
     if (!allowAnyTraits) {
       throw new HTTPBadRequest(`Invalid query string parameters: The format 'in:HW_CPU_X86_VMX,CUSTOM_MAGIC' only supported since microversion 1.39. Got: ${val}`);
@@ -118,7 +118,7 @@ export function parseTraitsParams(q: Query, version: APIVersion, suffix = ''): T
 }
 
 /** util.normalize_traits_qs_param_to_legacy_value: names, forbidden ones with '!'. */
-export function parseTraitsLegacy(val: string, allowForbidden: boolean): Set<string> {
+function parseTraitsLegacy(val: string, allowForbidden: boolean): Set<string> {
   const t = parseTraits(val, allowForbidden, false);
   return new Set([...t.required.map((s) => [...s][0]!), ...[...t.forbidden].map((f) => `!${f}`)]);
 }
@@ -158,7 +158,7 @@ export function parseMemberOfParams(q: Query, version: APIVersion, suffix = ''):
 }
 
 /** util.normalize_in_tree_qs_params. */
-export function parseInTree(value: string): string {
+function parseInTree(value: string): string {
   const v = value.trim();
   if (!isUuidLike(v)) throw new HTTPBadRequest(`Invalid query string parameters: Expected 'in_tree' parameter to be a format of uuid. Got: ${value}`);
   return v;

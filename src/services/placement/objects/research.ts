@@ -20,7 +20,7 @@ const ID_CHUNK = 5000;
  * are checked to be integers, and a literal list costs the query builder and the drivers far
  * less than thousands of bound parameters.
  */
-export function idIn(column: string, ids: readonly number[]): RawBuilder<boolean> {
+function idIn(column: string, ids: readonly number[]): RawBuilder<boolean> {
   if (ids.length === 0) return sql<boolean>`1 = 0`;
   for (const id of ids) if (!Number.isSafeInteger(id)) throw new TypeError(`not an internal id: ${id}`);
   return sql<boolean>`${sql.ref(column)} in (${sql.raw(ids.join(', '))})`;

@@ -9,8 +9,6 @@ import { placement } from '../index.js';
 
 /** A project-scoped admin, as Nova's service user in a DevStack of Zed. */
 export const ADMIN = 'admin-project:admin,member,reader';
-/** A project member without admin. */
-export const USER = 'user-project:member,reader';
 
 export interface CallOptions {
   version?: string;
