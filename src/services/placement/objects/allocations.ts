@@ -26,7 +26,7 @@ import {
   updateConsumer,
 } from './consumers.js';
 import { Lookups } from './lookups.js';
-import { getProviders, incrementGeneration } from './resource-providers.js';
+import { incrementGeneration } from './resource-providers.js';
 
 type Q = Queryable<PlacementDB>;
 
@@ -85,21 +85,31 @@ export async function resolveOwners(store: Store, requests: readonly ConsumerAll
   return out;
 }
 
+/** The providers of a write by uuid. */
+export type WriteProviders = Map<string, { id: number; uuid: string }>;
+
 /**
- * Locks the providers a write touches (those named, those the consumers have allocations on,
- * and `extra`), in id order, on PostgreSQL and MySQL; SQLite serialises writers anyway.
+ * The providers a write names, looked up and, on PostgreSQL and MySQL, locked in id order
+ * together with those the consumers have allocations on and `extra` (SQLite serialises
+ * writers anyway). The first statement of the transaction, so that on MySQL the transaction's
+ * snapshot is taken once the locks are held.
  */
-export async function lockProviders(tx: Tx, store: Store, requests: readonly ConsumerAllocations[], extra: readonly string[] = []): Promise<void> {
-  if (store.dialect === 'sqlite') return;
-  const uuids = [...new Set([...requests.flatMap((r) => [...r.allocations.keys()]), ...extra])];
+export async function lockProviders(tx: Tx, store: Store, requests: readonly ConsumerAllocations[], extra: readonly string[] = []): Promise<WriteProviders> {
+  const named = [...new Set(requests.flatMap((r) => [...r.allocations.keys()]))];
+  const uuids = [...new Set([...named, ...extra])];
   const consumers = requests.map((r) => r.consumerUuid);
-  if (uuids.length === 0 && consumers.length === 0) return;
-  await tx.selectFrom('resource_providers').select('id')
+  const out: WriteProviders = new Map();
+  const lock = store.dialect !== 'sqlite';
+  if (uuids.length === 0 && (!lock || consumers.length === 0)) return out;
+  let q = tx.selectFrom('resource_providers').select(['id', 'uuid'])
     .where((eb) => eb.or([
       ...(uuids.length > 0 ? [eb('uuid', 'in', uuids)] : []),
-      ...(consumers.length > 0 ? [eb('id', 'in', eb.selectFrom('allocations').select('resource_provider_id').where('consumer_id', 'in', consumers))] : []),
+      ...(lock && consumers.length > 0 ? [eb('id', 'in', eb.selectFrom('allocations').select('resource_provider_id').where('consumer_id', 'in', consumers))] : []),
     ]))
-    .orderBy('id').forUpdate().execute();
+    .orderBy('id');
+  if (lock) q = q.forUpdate();
+  for (const r of await q.execute()) out.set(r.uuid, { id: Number(r.id), uuid: r.uuid });
+  return out;
 }
 
 const fmt = (v: number | null | undefined): string => (v === null || v === undefined ? 'None' : String(v));
@@ -134,9 +144,10 @@ async function prepareConsumers(tx: Tx, requests: readonly ConsumerAllocations[]
 }
 
 /** The allocations to write (allocation.create_allocation_list). */
-async function allocationList(tx: Tx, lookups: Lookups, requests: readonly ConsumerAllocations[], consumers: Map<string, Consumer>): Promise<AllocationSpec[]> {
+async function allocationList(
+  tx: Tx, lookups: Lookups, requests: readonly ConsumerAllocations[], consumers: Map<string, Consumer>, providers: WriteProviders,
+): Promise<AllocationSpec[]> {
   const out: AllocationSpec[] = [];
-  const providers = await getProviders(tx, requests.flatMap((r) => [...r.allocations.keys()]));
   for (const r of requests) {
     const consumer = consumers.get(r.consumerUuid)!;
     if (r.allocations.size === 0) {
@@ -238,10 +249,10 @@ export async function replaceAll(
  * ensured and checked, the allocation list built. Shared by writeAllocations and the reshaper.
  */
 export async function prepareAllocations(
-  tx: Tx, lookups: Lookups, requests: readonly ConsumerAllocations[], owners: Map<string, Owners>, rules: WriteRules,
+  tx: Tx, lookups: Lookups, requests: readonly ConsumerAllocations[], owners: Map<string, Owners>, rules: WriteRules, providers: WriteProviders,
 ): Promise<AllocationSpec[]> {
   const consumers = await prepareConsumers(tx, requests, owners, rules);
-  return allocationList(tx, lookups, requests, consumers);
+  return allocationList(tx, lookups, requests, consumers, providers);
 }
 
 
@@ -253,10 +264,12 @@ export async function prepareAllocations(
  */
 export async function writeAllocations(store: Store, requests: readonly ConsumerAllocations[], rules: WriteRules): Promise<void> {
   const owners = await resolveOwners(store, requests, rules.withConsumerType);
+  const classes = new Lookups(store.db);
+  await classes.resourceClasses();
   await store.write(async (tx) => {
-    const lookups = new Lookups(tx);
-    await lockProviders(tx, store, requests);
-    await replaceAll(tx, lookups, await prepareAllocations(tx, lookups, requests, owners, rules));
+    const providers = await lockProviders(tx, store, requests);
+    const lookups = classes.on(tx);
+    await replaceAll(tx, lookups, await prepareAllocations(tx, lookups, requests, owners, rules, providers));
   }, { attempts: rules.attempts, retryOn: (err) => err instanceof ResourceProviderConcurrentUpdateDetected, retryUniqueViolations: true });
 }
 

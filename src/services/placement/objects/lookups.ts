@@ -29,6 +29,17 @@ export class Lookups {
 
   constructor(readonly db: Queryable<PlacementDB>) {}
 
+  /**
+   * The same lookups over another handle (a transaction), keeping the resource classes already
+   * read: they can be read before a write's transaction to keep it short.
+   */
+  on(db: Queryable<PlacementDB>): Lookups {
+    const other = new Lookups(db);
+    other.rcByName = this.rcByName;
+    other.rcById = this.rcById;
+    return other;
+  }
+
   private async loadResourceClasses(): Promise<void> {
     const rows = await this.db.selectFrom('resource_classes').select(['id', 'name', 'created_at', 'updated_at']).orderBy('id').execute();
     this.rcByName = new Map(rows.map((r) => [r.name, { ...r, id: Number(r.id) }]));

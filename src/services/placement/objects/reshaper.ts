@@ -30,7 +30,7 @@ export async function reshape(store: Store, log: Logger, inventories: readonly R
   const owners = await resolveOwners(store, requests, rules.withConsumerType);
   await store.write(async (tx) => {
     const lookups = new Lookups(tx);
-    await lockProviders(tx, store, requests, inventories.map((i) => i.rpUuid));
+    const locked = await lockProviders(tx, store, requests, inventories.map((i) => i.rpUuid));
     const providers = await getProviders(tx, inventories.map((i) => i.rpUuid));
     for (const inv of inventories) {
       const rp = providers.get(inv.rpUuid);
@@ -45,7 +45,7 @@ export async function reshape(store: Store, log: Logger, inventories: readonly R
         );
       }
     }
-    const allocs = await prepareAllocations(tx, lookups, requests, owners, rules);
+    const allocs = await prepareAllocations(tx, lookups, requests, owners, rules, locked);
     for (const inv of inventories) {
       if (inv.inventories.length === 0) continue;
       const rp = providers.get(inv.rpUuid)!;
