@@ -24,9 +24,9 @@ export function projectBaseUrl(config: Config, project: ProjectDef): string {
 
 /** Open (creating if needed) and migrate one project's database. */
 export async function openProjectDatabase(config: Config, project: ProjectDef, dataDir: string): Promise<Database<any>> {
-  const { connection, max_pool_size } = config.get(databaseGroup);
+  const { connection, max_pool_size, pool_timeout } = config.get(databaseGroup);
   const target = parseDatabaseUrl(serviceConnection(connection, project.name), { service: project.name, dataDir });
-  const db = await openDatabase(target, { maxPoolSize: max_pool_size, createIfMissing: true });
+  const db = await openDatabase(target, { maxPoolSize: max_pool_size, poolTimeoutMs: pool_timeout * 1000, createIfMissing: true });
   await migrate(db, project.migrations, { table: `${project.name}_migrations` });
   return db;
 }

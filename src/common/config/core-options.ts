@@ -38,6 +38,7 @@ export const databaseGroup = defineGroup('database', 'Database connection', {
       '"mysql://root@host/nubo_{service}": a server, where {service} is replaced by the service name.',
   ),
   max_pool_size: opt.int(5, 'Largest number of open connections per service (PostgreSQL and MySQL).', { min: 1 }),
+  pool_timeout: opt.int(30, 'Seconds a statement waits for a free pooled connection (PostgreSQL) before failing.', { min: 1 }),
 });
 
 export const httpGroup = defineGroup('http', 'HTTP server', {

@@ -28,6 +28,7 @@ export function mysqlConfig(target: ServerTarget): ConnectionOptions {
 }
 
 export function createMysqlDialect(target: ServerTarget, opts: { maxPoolSize: number }): KyselyDialect {
+  // mysql2's pool has no wait limit: a statement waits in its queue until a connection is free.
   const pool = createPool({ ...mysqlConfig(target), connectionLimit: opts.maxPoolSize });
   return new MysqlDialect({
     pool,

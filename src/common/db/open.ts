@@ -15,6 +15,11 @@ import type { DatabaseTarget } from './url.js';
 export interface OpenDatabaseOptions {
   /** Connections in the PostgreSQL/MySQL pool (default 10). SQLite always has one connection. */
   readonly maxPoolSize?: number;
+  /**
+   * How long a statement waits for a free pooled connection, in milliseconds (oslo.db's
+   * pool_timeout; default 30 s). Connecting itself keeps the target's connect timeout.
+   */
+  readonly poolTimeoutMs?: number;
   /** Create a missing PostgreSQL/MySQL database (SQLite files are always created). */
   readonly createIfMissing?: boolean;
   /** Called after each statement (also failed ones) with its SQL and duration. */
@@ -35,6 +40,7 @@ export interface Database<DB> {
 }
 
 const DEFAULT_POOL_SIZE = 10;
+const DEFAULT_POOL_TIMEOUT_MS = 30_000;
 
 const MISSING_DATABASE: Record<'postgres' | 'mysql', (err: unknown) => boolean> = {
   postgres: (err) => (err as { code?: unknown } | null)?.code === '3D000',
@@ -44,11 +50,12 @@ const MISSING_DATABASE: Record<'postgres' | 'mysql', (err: unknown) => boolean> 
 /** Server drivers load on first use: an all-in-one cloud on SQLite never pays for pg or mysql2. */
 async function createDialect(target: DatabaseTarget, opts: OpenDatabaseOptions): Promise<KyselyDialect> {
   const maxPoolSize = opts.maxPoolSize ?? DEFAULT_POOL_SIZE;
+  const poolTimeoutMs = opts.poolTimeoutMs ?? DEFAULT_POOL_TIMEOUT_MS;
   switch (target.dialect) {
     case 'sqlite':
       return createSqliteDialect(target);
     case 'postgres':
-      return (await import('./postgres.js')).createPostgresDialect(target, { maxPoolSize, onError: opts.onError ?? (() => {}) });
+      return (await import('./postgres.js')).createPostgresDialect(target, { maxPoolSize, poolTimeoutMs, onError: opts.onError ?? (() => {}) });
     case 'mysql':
       return (await import('./mysql.js')).createMysqlDialect(target, { maxPoolSize });
   }

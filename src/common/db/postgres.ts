@@ -40,9 +40,17 @@ export function postgresConfig(target: ServerTarget): pg.ClientConfig {
 
 export function createPostgresDialect(
   target: ServerTarget,
-  opts: { maxPoolSize: number; onError: (err: Error) => void },
+  opts: { maxPoolSize: number; poolTimeoutMs: number; onError: (err: Error) => void },
 ): KyselyDialect {
-  const pool = new pg.Pool({ ...postgresConfig(target), max: opts.maxPoolSize });
+  // pg-pool uses connectionTimeoutMillis both for the wait for a free client and for each new
+  // client's connect; its clients get the target's connect timeout through their own class.
+  const connectTimeoutMs = target.connectTimeoutMs;
+  class PooledClient extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeoutMs });
+    }
+  }
+  const pool = new pg.Pool({ ...postgresConfig(target), connectionTimeoutMillis: opts.poolTimeoutMs, max: opts.maxPoolSize, Client: PooledClient });
   // An idle pooled connection that dies (server restart) is dropped by the pool; without a
   // listener the 'error' event would crash the process.
   pool.on('error', opts.onError);

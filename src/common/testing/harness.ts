@@ -29,7 +29,11 @@ export interface HarnessOptions {
   role?: string;
   /** Configuration values ('group.key' -> value). */
   overrides?: Record<string, string>;
-  /** postgresql://... or mysql://... to run on a fresh database of that server (dropped at close); default SQLite. */
+  /**
+   * postgresql://... or mysql://... to run on a fresh database of that server (dropped at close).
+   * Default: NUBO_TEST_HARNESS_DB_URL when set (scripts/test.mjs runs the projects' API suites
+   * once more on each server dialect with it), else SQLite.
+   */
   serverUrl?: string;
   /** Or a database the test made itself (it drops it). */
   target?: DatabaseTarget;
@@ -70,7 +74,7 @@ export async function startHarness<I extends RoleInstance = RoleInstance>(opts: 
   const role = project.roles.find((r) => (opts.role ? r.name === opts.role : r.kind === 'api'));
   if (!role) throw new Error(`${project.name} has no role ${opts.role ?? '(api)'}`);
   const dataDir = mkdtempSync(join(tmpdir(), `nubo-${project.name}-`));
-  const serverUrl = opts.serverUrl;
+  const serverUrl = opts.serverUrl ?? (opts.target ? undefined : process.env.NUBO_TEST_HARNESS_DB_URL || undefined);
   let url = 'sqlite';
   if (serverUrl) {
     const u = new URL(serverUrl);

@@ -17,7 +17,7 @@ import { isSilencedWarning, PlacementPolicy, placementPolicySpec, policyDenied }
 export async function buildPlacementService(ctx: RoleContext): Promise<RoleInstance> {
   const store = new Store((await ctx.database()) as Database<PlacementDB>);
   await syncStandards(store);
-  const policy = loadServicePolicy(placementPolicySpec, { config: ctx.config, dataDir: ctx.dataDir, project: ctx.project.name }, {
+  const policy = loadServicePolicy(placementPolicySpec, { config: ctx.config, dataDir: ctx.dataDir, project: ctx.project.name, periodic: ctx.periodic }, {
     denied: policyDenied,
     onWarning: (message) => {
       if (!isSilencedWarning(message)) ctx.log.warn(message);
@@ -37,8 +37,5 @@ export async function buildPlacementService(ctx: RoleContext): Promise<RoleInsta
   };
   return {
     routes: placementRoutes(deps, ctx.role.prefix ?? ctx.project.prefix),
-    async stop() {
-      policy.close();
-    },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Test support of the Network service: the common harness (src/common/testing) with Neutron's
  * role, its tokens written `<project>:<role>,<role>` (`proj-a:member`,
- * `admin-proj:admin,member,reader`), on SQLite or, with NEUTRON_TEST_DB_URL (or `serverUrl`),
+ * `admin-proj:admin,member,reader`), on SQLite or, with NUBO_TEST_HARNESS_DB_URL (or `serverUrl`),
  * on a fresh PostgreSQL or MariaDB database. For tests only.
  */
 import type { ServiceSession } from '../../../common/clients/session.js';
@@ -30,8 +30,7 @@ export interface HarnessOptions {
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
-  // NEUTRON_TEST_DB_URL runs every API test file on that server instead of SQLite
-  const serverUrl = opts.serverUrl ?? process.env.NEUTRON_TEST_DB_URL;
+  const serverUrl = opts.serverUrl;
   const h = await startProjectHarness<NetworkServerInstance>({
     project: neutron,
     ...(serverUrl ? { serverUrl } : {}),

@@ -5,6 +5,7 @@
  * validate"), validate_query_params, JSON bodies (allocation ratios as Python floats), the
  * Location header, and from 1.15 `cache-control: no-cache` with `last-modified`.
  */
+import { parseJsonText } from '../../../common/http/json-body.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../../common/context.js';
 import { pyFloat } from '../../../common/policy/python-values.js';
@@ -49,19 +50,23 @@ export function checkAccept(call: Call): void {
   if (!acceptable(acceptOf(call.req), 'application/json')) throw new HTTPNotAcceptable('Only application/json is provided');
 }
 
-/** Python's json error text is not reproduced; the JavaScript parser's message follows the prefix. */
-function parseJson(text: string): unknown {
+/**
+ * The body parsed with the common JSON limits (nesting depth, `__proto__` keys). Python's json
+ * error text is not reproduced; the JavaScript parser's message follows the prefix.
+ */
+function parseJson(text: string, maxDepth: number): unknown {
   try {
-    return JSON.parse(text);
+    return parseJsonText(text, maxDepth);
   } catch (err) {
-    throw new HTTPBadRequest(`Malformed JSON: ${text.trim() === '' ? 'Expecting value: line 1 column 1 (char 0)' : (err as Error).message}`);
+    if (!(err instanceof SyntaxError)) throw err;
+    throw new HTTPBadRequest(`Malformed JSON: ${text.trim() === '' ? 'Expecting value: line 1 column 1 (char 0)' : err.message}`);
   }
 }
 
 /** util.extract_json: the body parsed and validated against `schema`. */
 export function extractJson<T = any>(call: Call, schema: JsonSchema): T {
   const raw = call.req.body;
-  const data = parseJson(typeof raw === 'string' ? raw : raw === undefined ? '' : String(raw));
+  const data = parseJson(typeof raw === 'string' ? raw : raw === undefined ? '' : String(raw), call.req.server.maxJsonDepth);
   const error = validationError(schema, data);
   if (error !== undefined) throw new HTTPBadRequest(`JSON does not validate: ${error}`);
   return data as T;

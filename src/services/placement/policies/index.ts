@@ -31,8 +31,4 @@ export class PlacementPolicy {
   can(ctx: RequestContext, rule: RuleName, target?: Record<string, unknown>): void {
     this.policy.authorize(ctx, rule, target ?? { project_id: ctx.projectId ?? null, user_id: ctx.userId ?? null });
   }
-
-  close(): void {
-    this.policy.close();
-  }
 }

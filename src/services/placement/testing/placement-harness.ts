@@ -36,8 +36,7 @@ export interface ProviderSpec {
 }
 
 export async function startPlacement(opts: { overrides?: Record<string, string>; serverUrl?: string } = {}): Promise<PlacementTest> {
-  // PLACEMENT_TEST_DB_URL runs every API test file on that server instead of SQLite.
-  const serverUrl = opts.serverUrl ?? process.env.PLACEMENT_TEST_DB_URL;
+  const serverUrl = opts.serverUrl;
   const h = await startHarness({ project: placement, ...(opts.overrides ? { overrides: opts.overrides } : {}), ...(serverUrl ? { serverUrl } : {}) });
   const call = (method: string, path: string, o: CallOptions = {}): Promise<InjectResult> =>
     h.request(method, path, o.token ?? ADMIN, o.body, { 'openstack-api-version': `placement ${o.version ?? 'latest'}`, accept: 'application/json', ...o.headers });
