@@ -46,7 +46,7 @@ describe('nubo up (in-process)', () => {
     const hc = await request(`${cloud.url}/healthcheck`);
     assert.equal(hc.statusCode, 200);
     assert.equal(await hc.body.text(), 'OK');
-    for (const prefix of ['/identity', '/image', '/network']) {
+    for (const prefix of ['/identity', '/image', '/network', '/compute', '/compute-metadata']) {
       const res = await request(`${cloud.url}${prefix}/`);
       await res.body.dump();
       assert.ok(res.statusCode === 200 || res.statusCode === 300, `${prefix}/ -> ${res.statusCode}`);
@@ -70,7 +70,7 @@ describe('nubo up (in-process)', () => {
     const res = await request(`${cloud.url}/identity/v3/auth/catalog`, { headers: { 'x-auth-token': await cloud.adminToken() } });
     const body = (await res.body.json()) as { catalog: Array<{ type: string; endpoints: Array<{ url: string; interface: string }> }> };
     const types = body.catalog.map((s) => s.type).sort();
-    assert.deepEqual(types, ['identity', 'image', 'network']);
+    assert.deepEqual(types, ['compute', 'identity', 'image', 'network']);
     for (const s of body.catalog) for (const e of s.endpoints) assert.ok(e.url.startsWith(cloud.url), e.url);
   });
 });
@@ -110,10 +110,10 @@ describe('operator errors are one actionable line', () => {
   });
 
   test('an unknown role', () => {
-    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network/);
+    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network, compute-api, metadata-api, conductor, scheduler, compute$/);
   });
 
   test('an unknown service in enabled_services', () => {
-    assertOneLineError(runCli(['up'], { NUBO_DEFAULT__ENABLED_SERVICES: 'identity,nosuch' }), /unknown service "nosuch".*known: identity, image, network/);
+    assertOneLineError(runCli(['up'], { NUBO_DEFAULT__ENABLED_SERVICES: 'identity,nosuch' }), /unknown service "nosuch".*known: identity, image, network, compute/);
   });
 });
