@@ -1,7 +1,7 @@
 /**
  * The nova.conf options Nubo's Compute implements, in the groups nova.conf has them:
  * [DEFAULT] (the compute host's resources, allocation ratios, the VIF plugging wait, zones,
- * periodic intervals), [api], [compute], [scheduler], [filter_scheduler], [quota],
+ * periodic intervals), [api], [scheduler], [filter_scheduler], [quota],
  * [notifications] and [fake_driver] (the fake hypervisor's size and timing knobs).
  */
 import { defineGroup, opt } from '../../common/config/index.js';
@@ -36,13 +36,7 @@ export const apiGroup = defineGroup('api', 'Compute API', {
   max_limit: opt.int(1000, 'Largest number of items a list call returns.', { min: 1 }),
   dhcp_domain: opt.str('novalocal', 'Domain added to hostnames in the metadata (empty: none).'),
   compute_link_prefix: opt.str('', 'Base URL replacing the request\'s in links to compute resources (empty: the request\'s).'),
-  glance_link_prefix: opt.str('', 'Base URL of image links in server and image responses (empty: the compute endpoint\'s).'),
-});
-
-export const computeGroup = defineGroup('compute', 'Compute hosts (nova.conf [compute])', {
-  resource_provider_association_refresh: opt.int(300, 'Seconds between refreshes of the provider tree\'s aggregates and traits from Placement; 0: never.', { min: 0 }),
-  consecutive_build_service_disable_threshold: opt.int(10, 'Consecutive failed builds after which a host is weighed down (build_failure_weight_multiplier); 0: never.', { min: 0 }),
-  shutdown_retry_interval: opt.int(10, 'Seconds between checks that a server has shut down.', { min: 1 }),
+  default_flavors: opt.bool(true, 'Create DevStack\'s flavors m1.tiny to m1.xlarge when the database has none of their ids or names (first start).'),
 });
 
 export const schedulerGroup = defineGroup('scheduler', 'Scheduler (nova.conf [scheduler])', {
@@ -59,17 +53,14 @@ export const filterSchedulerGroup = defineGroup('filter_scheduler', 'Filter sche
       + 'ServerGroupAffinityFilter, ServerGroupAntiAffinityFilter, AggregateInstanceExtraSpecsFilter).',
   ),
   weight_classes: opt.list(['all'], 'Weighers applied (RAMWeigher, CPUWeigher, DiskWeigher, IoOpsWeigher, ServerGroupSoftAffinityWeigher, '
-    + 'ServerGroupSoftAntiAffinityWeigher, BuildFailureWeigher); "all": every one.'),
+    + 'ServerGroupSoftAntiAffinityWeigher); "all": every one.'),
   host_subset_size: opt.int(1, 'A host is picked at random among this many best-weighed hosts.', { min: 1 }),
-  max_io_ops_per_host: opt.int(8, 'Concurrent builds, resizes, snapshots... a host may have (IoOpsFilter).', { min: 0 }),
-  max_instances_per_host: opt.int(50, 'Servers a host may have (NumInstancesFilter).', { min: 1 }),
   ram_weight_multiplier: opt.float(1.0, 'Weight of free RAM (negative: stack instead of spread).'),
   cpu_weight_multiplier: opt.float(1.0, 'Weight of free VCPUs.'),
   disk_weight_multiplier: opt.float(1.0, 'Weight of free disk.'),
   io_ops_weight_multiplier: opt.float(-1.0, 'Weight of the I/O workload (negative: prefer idle hosts).'),
   soft_affinity_weight_multiplier: opt.float(1.0, 'Weight of soft-affinity group members on a host.', { min: 0 }),
   soft_anti_affinity_weight_multiplier: opt.float(1.0, 'Weight of soft-anti-affinity group members on a host.', { min: 0 }),
-  build_failure_weight_multiplier: opt.float(1000000.0, 'Weight of recent build failures on a host.'),
   shuffle_best_same_weighed_hosts: opt.bool(false, 'Shuffle the hosts that share the best weight.'),
 });
 
@@ -104,5 +95,5 @@ export const fakeDriverGroup = defineGroup('fake_driver', 'The fake virt driver 
 });
 
 export const novaConfigGroups = [
-  novaDefaultGroup, apiGroup, computeGroup, schedulerGroup, filterSchedulerGroup, quotaGroup, notificationsGroup, fakeDriverGroup,
+  novaDefaultGroup, apiGroup, schedulerGroup, filterSchedulerGroup, quotaGroup, notificationsGroup, fakeDriverGroup,
 ];

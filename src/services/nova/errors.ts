@@ -73,8 +73,9 @@ export class PortRequiresFixedIP extends Invalid {
 export class PortBindingFailed extends Invalid {
   constructor(portId: string) { super(`Binding failed for port ${portId}, please check neutron logs for more information.`); }
 }
+/** nova's InvalidRequest for a zone no compute host is in. */
 export class InvalidAvailabilityZone extends Invalid {
-  constructor(az: string) { super(`The requested availability zone is not available`); void az; }
+  constructor() { super('The requested availability zone is not available'); }
 }
 export class ImageNotActive extends NovaException {
   constructor(imageId: string) { super(`Image ${imageId} is not active.`, 400); }
@@ -207,4 +208,37 @@ export class InstanceActionNotFound extends NovaException {
 /** nova.exception.PolicyNotAuthorized: the policy denies the action (403). */
 export class PolicyNotAuthorized extends Forbidden {
   constructor(readonly action: string) { super(`Policy doesn't allow ${action} to be performed.`); }
+}
+
+export class UnableToAutoAllocateNetwork extends Invalid {
+  constructor(projectId: string) { super(`Unable to automatically allocate a network for project ${projectId}`); }
+}
+export class MultiplePortsNotApplicable extends Invalid {
+  constructor(reason: string) { super(`Failed to launch instances: ${reason}`); }
+}
+export class SecurityGroupCannotBeApplied extends Invalid {
+  constructor() { super('Network requires port_security_enabled and subnet associated in order to apply security groups.'); }
+}
+export class NoUniqueMatch extends NovaException {
+  constructor() { super('No Unique Match Found.', 409); }
+}
+
+export class FlavorDiskSmallerThanImage extends NovaException {
+  constructor(flavorSize: number, imageSize: number) {
+    super(`Flavor's disk is too small for requested image. Flavor disk is ${flavorSize} bytes, image is ${imageSize} bytes.`, 400);
+  }
+}
+export class FlavorDiskSmallerThanMinDisk extends NovaException {
+  constructor(flavorSize: number, minDisk: number) {
+    super(`Flavor's disk is smaller than the minimum size specified in image metadata. Flavor disk is ${flavorSize} bytes, minimum size is ${minDisk} bytes.`, 400);
+  }
+}
+export class BootFromVolumeRequiredForZeroDiskFlavor extends Forbidden {
+  constructor() { super('Only volume-backed servers are allowed for flavors with zero disk.'); }
+}
+export class AmbiguousHostnameForMultipleInstances extends Invalid {
+  constructor() { super('Unable to allow requested hostname for multiple instances. Hostnames can only be set for a single instance.'); }
+}
+export class ImageNotAuthorized extends NovaException {
+  constructor(imageId: string) { super(`Not authorized for image ${imageId}.`, 403); }
 }

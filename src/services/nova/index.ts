@@ -11,7 +11,9 @@ import { novaMigrations } from './db/migrations/index.js';
 import { metadataRoutes } from './metadata/versions.js';
 import { novaPolicySpec } from './policies/index.js';
 import { createComputeApi } from './roles/compute-api.js';
-import { createCompute, createConductor, createScheduler } from './roles/workers.js';
+import { createCompute } from './roles/compute.js';
+import { createConductor } from './roles/conductor.js';
+import { createScheduler } from './roles/scheduler.js';
 
 export const nova: ProjectDef = {
   name: 'nova',

@@ -8,12 +8,14 @@ import { useMicroversions } from '../../../common/http/microversion.js';
 import { NotFound } from '../errors.js';
 import type { ApiDeps } from './deps.js';
 import { computeMicroversions } from './microversions.js';
+import { serverExternalEventsRoutes } from './server-external-events.js';
+import { serversRoutes } from './servers.js';
 import { versionRoutes } from './versions.js';
 
 /** A resource's routes, registered below /v2.1. */
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 
-const RESOURCES: readonly ResourceRoutes[] = [];
+const RESOURCES: readonly ResourceRoutes[] = [serversRoutes, serverExternalEventsRoutes];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {
   return async (app) => {
