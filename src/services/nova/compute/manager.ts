@@ -135,14 +135,15 @@ export class ComputeManager {
       }
       throw err;
     }
-    await withInstanceEvent(this.repos.actions, ctx, uuid, 'compute_build_and_run_instance', this.o.host, async () => {
+    // nova's wrap_instance_event on _do_build_and_run_instance: the failures below are handled
+    // (reschedule or ERROR with a fault), so the event itself ends in Success, as upstream.
+    await withInstanceEvent(this.repos.actions, ctx, uuid, 'compute__do_build_and_run_instance', this.o.host, async () => {
       try {
         await this.buildAndRun(ctx, instance, args);
       } catch (err) {
         await this.onBuildFailure(ctx, instance, args, err);
-        if (!(err instanceof RescheduledException)) throw err;
       }
-    }).catch(() => undefined);
+    });
   }
 
   private async buildAndRun(ctx: RequestContext, initial: Instance, args: BuildAndRunArgs): Promise<void> {

@@ -6,6 +6,7 @@
 import type { RequestContext } from '../../../common/context.js';
 import { RpcClient, type Transport } from '../../../common/messaging/index.js';
 import type { BlockDeviceMapping, ImageMeta, Instance, NetworkRequestList, RequestSpec, Selection } from '../objects/index.js';
+import { callRemote } from '../rpc/remote-errors.js';
 import { novaSerializer } from '../rpc/serializer.js';
 import { COMPUTE_RPC_VERSION, COMPUTE_TOPIC } from '../rpc/topics.js';
 
@@ -67,6 +68,6 @@ export class ComputeAPI {
   }
 
   getConsoleOutput(ctx: RequestContext, host: string, instance: Instance, tailLength: number | null): Promise<string> {
-    return this.at(host).call<string>(ctx, 'get_console_output', { instance, tail_length: tailLength });
+    return callRemote(() => this.at(host).call<string>(ctx, 'get_console_output', { instance, tail_length: tailLength }));
   }
 }

@@ -6,6 +6,7 @@
 import type { RequestContext } from '../../../common/context.js';
 import { RpcClient, type Transport } from '../../../common/messaging/index.js';
 import type { RequestSpec, Selection } from '../objects/index.js';
+import { callRemote } from '../rpc/remote-errors.js';
 import { novaSerializer } from '../rpc/serializer.js';
 import { SCHEDULER_RPC_VERSION, SCHEDULER_TOPIC } from '../rpc/topics.js';
 
@@ -27,6 +28,6 @@ export class SchedulerAPI {
   }
 
   selectDestinations(ctx: RequestContext, args: SelectDestinationsArgs): Promise<Selection[][]> {
-    return this.client.prepare({ version: '4.5' }).call<Selection[][]>(ctx, 'select_destinations', { ...args });
+    return callRemote(() => this.client.prepare({ version: '4.5' }).call<Selection[][]>(ctx, 'select_destinations', { ...args }));
   }
 }
