@@ -7,7 +7,7 @@ import { BootCloud } from './testing/boot-cloud.js';
 
 describe('boot flow', () => {
   let b: BootCloud;
-  before(async () => { b = await BootCloud.start({ 'DEFAULT.hosts': 'c1,c2' }); });
+  before(async () => { b = await BootCloud.start({ 'DEFAULT.hosts': 'c1,c2', 'DEFAULT.vif_plugging_timeout': '2' }); });
   after(async () => { await b?.close(); });
 
   test('a server reaches ACTIVE with a bound port, an allocation and the create notifications', async () => {
@@ -41,5 +41,38 @@ describe('boot flow', () => {
     await b.waitFor(id, ['DELETED']);
     assert.deepEqual(await b.allocations(id), {});
     assert.deepEqual(await b.ports(id), []);
+    const deleted = b.notifications.filter((n) => n.payload?.['nova_object.data']?.uuid === id).map((n) => n.eventType);
+    assert.ok(deleted.includes('instance.delete.start') && deleted.includes('instance.delete.end'), deleted.join(','));
+    const end = b.notifications.find((n) => n.eventType === 'instance.delete.end' && n.payload['nova_object.data'].uuid === id)!;
+    assert.equal(end.publisherId, `nova-compute:${host}`);
+    assert.equal(end.payload['nova_object.name'], 'InstanceActionPayload');
+    assert.equal(end.payload['nova_object.data'].state, 'deleted');
+  });
+
+  test('each fake host is a service, a compute node and a resource provider with inventories and traits', async () => {
+    const services = await b.repos.services.list();
+    assert.deepEqual(services.map((s) => s.binary).sort(), ['nova-compute', 'nova-compute', 'nova-conductor', 'nova-scheduler']);
+    const nodes = await b.repos.computeNodes.list();
+    assert.deepEqual(nodes.map((n) => n.hypervisor_hostname).sort(), ['c1', 'c2']);
+    const headers = { 'openstack-api-version': 'placement 1.39' };
+    for (const node of nodes) {
+      const inv = (await b.call('GET', `/placement/resource_providers/${node.uuid}/inventories`, undefined, headers)).body.inventories;
+      assert.equal(inv.VCPU.total, 1000);
+      assert.equal(inv.VCPU.allocation_ratio, 4);
+      assert.equal(inv.MEMORY_MB.total, 800000);
+      assert.equal(inv.MEMORY_MB.reserved, 512);
+      assert.equal(inv.DISK_GB.total, 600000);
+      const traits = (await b.call('GET', `/placement/resource_providers/${node.uuid}/traits`, undefined, headers)).body.traits;
+      for (const t of ['COMPUTE_NODE', 'COMPUTE_NET_ATTACH_INTERFACE', 'COMPUTE_IMAGE_TYPE_QCOW2']) assert.ok(traits.includes(t), t);
+      assert.ok(!traits.includes('COMPUTE_STATUS_DISABLED'));
+    }
+  });
+
+  test('without the plug event the build goes on after vif_plugging_timeout when it is not fatal', async () => {
+    const created = await b.boot({ name: 'unplugged' });
+    const server = await b.waitFor(created.body.server.id, ['ACTIVE', 'ERROR'], 30_000);
+    assert.equal(server.status, 'ACTIVE');
+    await b.compute('DELETE', `/servers/${server.id}`);
+    await b.waitFor(server.id, ['DELETED']);
   });
 });
