@@ -4,32 +4,15 @@
  * service ran for it (conductor_schedule_and_build_instances, compute_build_and_run_instance...)
  * with their result and, on failure, the traceback. A failed event marks its action 'Error'.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { insertReturningId, nowIso } from '../../../common/db/index.js';
-import type { NovaDB } from './schema.js';
+import type { InstanceActionsEventsTable, InstanceActionsTable, NovaDB } from './schema.js';
 
-export interface ActionRecord {
-  id: number;
-  action: string;
-  instance_uuid: string;
-  request_id: string;
-  user_id: string | null;
-  project_id: string | null;
-  start_time: string;
-  finish_time: string | null;
-  message: string | null;
-  updated_at: string | null;
-}
+const ACTION_COLUMNS = ['id', 'action', 'instance_uuid', 'request_id', 'user_id', 'project_id', 'start_time', 'finish_time', 'message', 'updated_at'] as const;
+const EVENT_COLUMNS = ['event', 'start_time', 'finish_time', 'result', 'traceback', 'host', 'details'] as const;
 
-export interface EventRecord {
-  event: string;
-  start_time: string;
-  finish_time: string | null;
-  result: string | null;
-  traceback: string | null;
-  host: string | null;
-  details: string | null;
-}
+export type ActionRecord = Pick<Selectable<InstanceActionsTable>, (typeof ACTION_COLUMNS)[number]>;
+export type EventRecord = Pick<Selectable<InstanceActionsEventsTable>, (typeof EVENT_COLUMNS)[number]>;
 
 export class InstanceActionRepo {
   constructor(private readonly db: Kysely<NovaDB>) {}
@@ -46,7 +29,7 @@ export class InstanceActionRepo {
   /** The action a request started on an instance (events of other services attach to it). */
   async find(instanceUuid: string, requestId: string): Promise<ActionRecord | undefined> {
     return this.db.selectFrom('instance_actions')
-      .select(['id', 'action', 'instance_uuid', 'request_id', 'user_id', 'project_id', 'start_time', 'finish_time', 'message', 'updated_at'])
+      .select(ACTION_COLUMNS)
       .where('instance_uuid', '=', instanceUuid).where('request_id', '=', requestId).where('deleted', '=', 0)
       .orderBy('id', 'desc').executeTakeFirst();
   }
@@ -54,7 +37,7 @@ export class InstanceActionRepo {
   /** The latest action of an instance (a reschedule's events go to the create action). */
   async latest(instanceUuid: string, action?: string): Promise<ActionRecord | undefined> {
     let q = this.db.selectFrom('instance_actions')
-      .select(['id', 'action', 'instance_uuid', 'request_id', 'user_id', 'project_id', 'start_time', 'finish_time', 'message', 'updated_at'])
+      .select(ACTION_COLUMNS)
       .where('instance_uuid', '=', instanceUuid).where('deleted', '=', 0);
     if (action) q = q.where('action', '=', action);
     return q.orderBy('id', 'desc').executeTakeFirst();
@@ -62,12 +45,12 @@ export class InstanceActionRepo {
 
   async list(instanceUuid: string): Promise<ActionRecord[]> {
     return this.db.selectFrom('instance_actions')
-      .select(['id', 'action', 'instance_uuid', 'request_id', 'user_id', 'project_id', 'start_time', 'finish_time', 'message', 'updated_at'])
+      .select(ACTION_COLUMNS)
       .where('instance_uuid', '=', instanceUuid).where('deleted', '=', 0).orderBy('id', 'desc').execute();
   }
 
   async events(actionId: number): Promise<EventRecord[]> {
-    return this.db.selectFrom('instance_actions_events').select(['event', 'start_time', 'finish_time', 'result', 'traceback', 'host', 'details'])
+    return this.db.selectFrom('instance_actions_events').select(EVENT_COLUMNS)
       .where('action_id', '=', actionId).orderBy('id').execute();
   }
 
