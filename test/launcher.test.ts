@@ -84,7 +84,7 @@ describe('nubo up (in-process)', () => {
     });
     assert.equal(inv.statusCode, 200);
     await inv.body.dump();
-    const cands = await request(`${cloud.url}/placement/allocation_candidates?resources=VCPU:1`, { headers });
+    const cands = await request(`${cloud.url}/placement/allocation_candidates?resources=VCPU:1&in_tree=${uuid}`, { headers });
     const body = (await cands.body.json()) as { allocation_requests: unknown[] };
     assert.equal(body.allocation_requests.length, 1);
   });

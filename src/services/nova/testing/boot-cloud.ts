@@ -6,8 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import { request } from 'undici';
-import { openProjectDatabase } from '../../../cmd/project-runtime.js';
-import type { Database } from '../../../common/db/index.js';
+import { openDatabase, parseDatabaseUrl, type Database } from '../../../common/db/index.js';
 import { getTransport, NotificationListener, type Transport } from '../../../common/messaging/index.js';
 import { startTestCloud, type TestCloud } from '../../../../test/support/cloud.js';
 import { nova } from '../index.js';
@@ -43,7 +42,7 @@ export class BootCloud {
     });
     const b = new BootCloud(cloud);
     try {
-      b.database = (await openProjectDatabase(cloud.cloud.config, nova, cloud.dataDir)) as Database<NovaDB>;
+      b.database = await openDatabase<NovaDB>(parseDatabaseUrl('sqlite', { service: nova.name, dataDir: cloud.dataDir }));
       b.repos = new NovaRepos(b.database.db as Kysely<NovaDB>);
       b.transport = await getTransport(`inproc://${cloud.dataDir}`);
       b.listener = new NotificationListener(b.transport, [{ topic: 'versioned_notifications' }], [{
