@@ -75,4 +75,39 @@ describe('boot flow', () => {
     await b.compute('DELETE', `/servers/${server.id}`);
     await b.waitFor(server.id, ['DELETED']);
   });
+
+  test('a user port is bound and kept on delete; a fixed IP, a key pair and a security group are used as asked', async () => {
+    const sg = await b.call('POST', '/network/v2.0/security-groups', { security_group: { name: 'web' } });
+    assert.equal(sg.status, 201);
+    const port = await b.call('POST', '/network/v2.0/ports', { port: { network_id: b.networkId, name: 'mine' } });
+    assert.equal(port.status, 201);
+    const portId = port.body.port.id;
+    await b.repos.db.insertInto('key_pairs').values({
+      name: 'k1', user_id: (await b.call('GET', '/identity/v3/auth/tokens', undefined, { 'x-subject-token': await b.cloud.adminToken() })).body.token.user.id,
+      fingerprint: 'fp', public_key: 'ssh-ed25519 AAAA test', type: 'ssh', created_at: new Date().toISOString(), updated_at: null,
+    }).execute();
+    const created = await b.boot({
+      name: 'with-port', key_name: 'k1', security_groups: [{ name: 'web' }],
+      networks: [{ port: portId }, { uuid: b.networkId, fixed_ip: '10.0.0.77' }],
+    });
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    assert.deepEqual(created.body.server.security_groups, [{ name: 'web' }]);
+    const id = created.body.server.id;
+    const server = await b.waitFor(id, ['ACTIVE', 'ERROR'], 30_000);
+    assert.equal(server.status, 'ACTIVE', JSON.stringify(server.fault));
+    assert.equal(server.key_name, 'k1');
+    const ports = await b.ports(id);
+    assert.equal(ports.length, 2);
+    const created2 = ports.find((p: any) => p.id !== portId);
+    assert.equal(created2.fixed_ips[0].ip_address, '10.0.0.77');
+    assert.deepEqual(created2.security_groups, [sg.body.security_group.id]);
+    assert.deepEqual(server.addresses.private.map((a: any) => a.addr).sort(), [...ports.map((p: any) => p.fixed_ips[0].ip_address)].sort());
+    await b.compute('DELETE', `/servers/${id}`);
+    await b.waitFor(id, ['DELETED']);
+    const kept = await b.call('GET', `/network/v2.0/ports/${portId}`);
+    assert.equal(kept.status, 200);
+    assert.equal(kept.body.port.device_id, '');
+    assert.equal(kept.body.port['binding:host_id'], '');
+    assert.equal((await b.call('GET', `/network/v2.0/ports/${created2.id}`)).status, 404);
+  });
 });
