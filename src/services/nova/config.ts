@@ -26,15 +26,10 @@ export const novaDefaultGroup = defineGroup('DEFAULT', 'Compute (nova.conf [DEFA
   sync_power_state_interval: opt.int(600, 'Seconds between power state syncs of a compute host; 0 or less: never.'),
   update_resources_interval: opt.int(60, 'Seconds between resource reports of a compute host to Placement.', { min: 1 }),
   max_concurrent_builds: opt.int(10, 'Builds a compute host runs at once; 0: unlimited.', { min: 0 }),
-  instance_build_timeout: opt.int(0, 'Seconds after which a build still in progress is set to ERROR; 0: never.', { min: 0 }),
-  reclaim_instance_interval: opt.int(0, 'Seconds a soft-deleted server is kept before it is reclaimed; 0: delete at once.', { min: 0 }),
-  osapi_compute_unique_server_name_scope: opt.enum(['', 'project', 'global'], '', 'Make server names unique in this scope (empty: no check).'),
-  max_local_block_devices: opt.int(3, 'Largest number of local block devices (image-backed disks) of a server; negative: unlimited.'),
 });
 
 export const apiGroup = defineGroup('api', 'Compute API', {
   max_limit: opt.int(1000, 'Largest number of items a list call returns.', { min: 1 }),
-  dhcp_domain: opt.str('novalocal', 'Domain added to hostnames in the metadata (empty: none).'),
   compute_link_prefix: opt.str('', 'Base URL replacing the request\'s in links to compute resources (empty: the request\'s).'),
   default_flavors: opt.bool(true, 'Create DevStack\'s flavors m1.tiny to m1.xlarge when the database has none of their ids or names (first start).'),
 });
@@ -43,7 +38,6 @@ export const schedulerGroup = defineGroup('scheduler', 'Scheduler (nova.conf [sc
   max_attempts: opt.int(3, 'Hosts tried for one server: the selected one and its alternates (1: no reschedule).', { min: 1 }),
   max_placement_results: opt.int(1000, 'Largest number of allocation candidates asked from Placement.', { min: 1 }),
   query_placement_for_availability_zone: opt.bool(true, 'Ask Placement only for providers in the aggregates of the requested zone.'),
-  limit_tenants_to_placement_aggregate: opt.bool(false, 'Restrict projects to the aggregates whose filter_tenant_id names them.'),
 });
 
 export const filterSchedulerGroup = defineGroup('filter_scheduler', 'Filter scheduler (nova.conf [filter_scheduler])', {

@@ -2,6 +2,9 @@
 // negotiation and its errors in Nova's fault format, 401/404 bodies, the metadata API's root,
 // the policy defaults, and Nova objects over the bus.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RequestContext } from '../../../common/context.js';
 import { RpcClient, RpcServer } from '../../../common/messaging/index.js';
@@ -131,5 +134,23 @@ test('Nova objects travel over the bus as versioned primitives and come back as 
     }
   } finally {
     await h.close();
+  }
+});
+
+test('an operator policy file overrides a Nova rule; the denial is a 403 in Nova\'s format', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nova-policy-'));
+  const file = join(dir, 'policy.yaml');
+  writeFileSync(file, '"os_compute_api:servers:index": "!"\n');
+  const h = await startHarness({ project: nova, overrides: { 'oslo_policy.policy_file': file } });
+  try {
+    const denied = await h.request('GET', '/v2.1/servers', 'p1:member,reader');
+    assert.equal(denied.status, 403);
+    assert.deepEqual(denied.body, { forbidden: { code: 403, message: "Policy doesn't allow os_compute_api:servers:index to be performed." } });
+    const detail = await h.request('GET', '/v2.1/servers/detail', 'p1:member,reader');
+    assert.equal(detail.status, 200);
+    assert.deepEqual(detail.body, { servers: [] });
+  } finally {
+    await h.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -122,6 +122,12 @@ function hints(raw: Record<string, unknown> | undefined): Record<string, string[
   return out;
 }
 
+/** Base64 as nova's format checker reads it (whitespace ignored, padded to whole quanta). */
+function isBase64(text: string): boolean {
+  const compact = text.replace(/\s/g, '');
+  return compact.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(compact);
+}
+
 /** nova's utils.generate_password (length 12, unambiguous characters). */
 function generatePassword(): string {
   const symbols = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -160,9 +166,7 @@ export async function createServer(req: FastifyRequest, reply: FastifyReply, dep
   const minCount = s.min_count !== undefined ? Number(s.min_count) : 1;
   const maxCount = s.max_count !== undefined ? Number(s.max_count) : minCount;
   if (minCount > maxCount) throw new BadRequest('min_count must be <= max_count');
-  if (s.user_data !== undefined && !/^[A-Za-z0-9+/]*={0,2}$/.test(s.user_data.replace(/\s/g, '')) || (s.user_data !== undefined && s.user_data.replace(/\s/g, '').length % 4 !== 0)) {
-    throw new BadRequest('User data needs to be valid base 64.');
-  }
+  if (s.user_data !== undefined && !isBase64(s.user_data)) throw new BadRequest('User data needs to be valid base 64.');
 
   let flavor;
   try {

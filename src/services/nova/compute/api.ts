@@ -251,17 +251,17 @@ export class ComputeApi {
     return { instances, reservationId };
   }
 
-  private checkLocked(ctx: RequestContext, instance: Instance, isAdmin: boolean): void {
+  /** check_instance_lock: a locked server is left alone unless an admin asks. */
+  private checkLocked(instance: Instance, isAdmin: boolean): void {
     if (instance.data.locked && !isAdmin) throw new InstanceIsLocked(instance.uuid);
-    void ctx;
   }
 
   /**
    * delete (and force delete, which is the same without soft delete): on a live host, the host
    * deletes it; otherwise (never placed, build failed, host down) it is deleted here.
    */
-  async delete(ctx: RequestContext, instance: Instance, opts: { isAdmin: boolean; force?: boolean }): Promise<void> {
-    this.checkLocked(ctx, instance, opts.isAdmin);
+  async delete(ctx: RequestContext, instance: Instance, opts: { isAdmin: boolean }): Promise<void> {
+    this.checkLocked(instance, opts.isAdmin);
     await this.repos.actions.start(instance.uuid, InstanceAction.DELETE, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
     const host = instance.data.host;
     const service = host ? await this.repos.services.get(host, 'nova-compute') : undefined;
@@ -297,7 +297,7 @@ export class ComputeApi {
 
   /** os-stop: ACTIVE or ERROR servers with a host. */
   async stop(ctx: RequestContext, instance: Instance, isAdmin: boolean): Promise<void> {
-    this.checkLocked(ctx, instance, isAdmin);
+    this.checkLocked(instance, isAdmin);
     if (!([VmState.ACTIVE, VmState.ERROR] as string[]).includes(instance.data.vm_state) || instance.data.task_state !== null) {
       throw new InstanceInvalidState(instance.uuid, instance.data.task_state ? 'task_state' : 'vm_state', instance.data.task_state ?? instance.data.vm_state, 'stop');
     }
@@ -309,7 +309,7 @@ export class ComputeApi {
 
   /** os-start: STOPPED servers. */
   async start(ctx: RequestContext, instance: Instance, isAdmin: boolean): Promise<void> {
-    this.checkLocked(ctx, instance, isAdmin);
+    this.checkLocked(instance, isAdmin);
     if (instance.data.vm_state !== VmState.STOPPED || instance.data.task_state !== null) {
       throw new InstanceInvalidState(instance.uuid, instance.data.task_state ? 'task_state' : 'vm_state', instance.data.task_state ?? instance.data.vm_state, 'start');
     }

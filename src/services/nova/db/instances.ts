@@ -161,18 +161,6 @@ export class InstanceRepo {
     await this.db.updateTable('instance_info_caches').set({ network_info: JSON.stringify(vifs), updated_at: nowIso() }).where('instance_uuid', '=', uuid).execute();
   }
 
-  /** Replace or add metadata items (delete: replace all). */
-  async setMetadata(uuid: string, items: Record<string, string>, replace: boolean): Promise<void> {
-    const now = nowIso();
-    await transaction(this.db, async (t) => {
-      let q = t.deleteFrom('instance_metadata').where('instance_uuid', '=', uuid);
-      if (!replace) q = q.where('key', 'in', Object.keys(items).length > 0 ? Object.keys(items) : ['']);
-      await q.execute();
-      const rows = Object.entries(items).map(([key, value]) => ({ instance_uuid: uuid, key, value, created_at: now, updated_at: null, deleted_at: null }));
-      if (rows.length > 0) await t.insertInto('instance_metadata').values(rows).execute();
-    });
-  }
-
   /** Live instances on a host (the compute manager's view of its guests). */
   async byHost(host: string): Promise<Instance[]> {
     const rows = await this.db.selectFrom('instances').selectAll().where('host', '=', host).where('deleted', '=', 0).orderBy('id').execute();
