@@ -242,3 +242,8 @@ export class AmbiguousHostnameForMultipleInstances extends Invalid {
 export class ImageNotAuthorized extends NovaException {
   constructor(imageId: string) { super(`Not authorized for image ${imageId}.`, 403); }
 }
+
+/** A build would break its server group's policy (a race the scheduler cannot see). */
+export class GroupAffinityViolation extends NovaException {
+  constructor(policy: 'Anti-affinity' | 'Affinity') { super(`${policy} instance group policy was violated`); }
+}

@@ -61,6 +61,17 @@ describe('anti-affinity on three hosts', () => {
     for (const s of listed) hosts.push((await b.waitFor(s.id, ['ACTIVE', 'ERROR']))['OS-EXT-SRV-ATTR:host']);
     assert.deepEqual(hosts.sort(), ['c1', 'c2', 'c3']);
   });
+
+  test('two members forced onto one host at once: the late check of the compute host reschedules the second, which has nowhere to go', async () => {
+    const g = await group(b, 'anti-affinity', await projectOf(b));
+    const hints = { 'os:scheduler_hints': { group: g } };
+    const [x, y] = await Promise.all([b.boot({ name: 'race-x', availability_zone: 'nova:c2' }, hints), b.boot({ name: 'race-y', availability_zone: 'nova:c2' }, hints)]);
+    const servers = [await b.waitFor(x.body.server.id, ['ACTIVE', 'ERROR']), await b.waitFor(y.body.server.id, ['ACTIVE', 'ERROR'])];
+    assert.deepEqual(servers.map((s) => s.status).sort(), ['ACTIVE', 'ERROR']);
+    const failed = servers.find((s) => s.status === 'ERROR');
+    assert.match(failed.fault.message, /^Exceeded maximum number of retries/);
+    assert.deepEqual(await b.allocations(failed.id), {});
+  });
 });
 
 describe('failed builds', () => {

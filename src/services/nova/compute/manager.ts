@@ -18,7 +18,7 @@ import type { Logger } from '../../../common/log/logger.js';
 import type { ComputeTaskAPI } from '../conductor/rpcapi.js';
 import type { NovaRepos } from '../db/repos.js';
 import {
-  BuildAbortException, InstanceNotFound, RescheduledException, UnexpectedDeletingTaskStateError, VirtualInterfaceCreateException,
+  BuildAbortException, GroupAffinityViolation, InstanceNotFound, RescheduledException, UnexpectedDeletingTaskStateError, VirtualInterfaceCreateException,
 } from '../errors.js';
 import type { NeutronAPI } from '../network/neutron.js';
 import type { NovaNotifier } from '../notifications/notifier.js';
@@ -152,7 +152,7 @@ export class ComputeManager {
     this.o.events.begin(initial.uuid);
     let instance = initial;
     try {
-      instance = await this.o.tracker.instanceClaim(instance, args.node);
+      instance = await this.claimWithinGroupPolicy(instance, args.node);
       instance = await this.repos.instances.save(instance.uuid, { task_state: TaskState.NETWORKING }, { task_state: [null] });
       let networkInfo: VifInfo[];
       try {
@@ -183,10 +183,37 @@ export class ComputeManager {
       await this.o.notifier.instanceCreate(ctx, instance, 'end', keypairs);
     } catch (err) {
       if (err instanceof InstanceNotFound || err instanceof UnexpectedDeletingTaskStateError || err instanceof BuildAbortException) throw err;
+      if (err instanceof RescheduledException) throw err;
       throw new RescheduledException(instance.uuid, err instanceof Error ? err.message : String(err));
     } finally {
       this.o.events.end(initial.uuid);
     }
+  }
+
+  /**
+   * instance_claim, then _validate_instance_group_policy under the group's lock: concurrent
+   * builds may have put another member of an anti-affinity group on this host (or an affinity
+   * group's members elsewhere) since the scheduler looked; such a build is rescheduled.
+   */
+  private async claimWithinGroupPolicy(instance: Instance, node: string): Promise<Instance> {
+    const group = await this.repos.groups.forInstance(instance.uuid);
+    if (!group) return this.o.tracker.instanceClaim(instance, node);
+    return this.locks.run(`group-${group.data.uuid}`, async () => {
+      const claimed = await this.o.tracker.instanceClaim(instance, node);
+      const fresh = await this.repos.groups.get(group.data.uuid);
+      const others = fresh.data.members.filter((m) => m !== instance.uuid);
+      const placed = await this.repos.instances.byUuids(others);
+      if (fresh.data.policy === 'anti-affinity') {
+        const max = fresh.data.rules['max_server_per_host'] ?? 1;
+        if (placed.filter((i) => i.data.host === this.o.host).length >= max) {
+          throw new RescheduledException(instance.uuid, new GroupAffinityViolation('Anti-affinity').message);
+        }
+      } else if (fresh.data.policy === 'affinity') {
+        const hosts = new Set(placed.map((i) => i.data.host).filter((h): h is string => Boolean(h)));
+        if (hosts.size > 0 && !hosts.has(this.o.host)) throw new RescheduledException(instance.uuid, new GroupAffinityViolation('Affinity').message);
+      }
+      return claimed;
+    });
   }
 
   private async keypairsOf(instance: Instance): Promise<Array<{ name: string; user_id: string; public_key: string; fingerprint: string; type: string }>> {
