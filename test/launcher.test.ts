@@ -46,7 +46,7 @@ describe('nubo up (in-process)', () => {
     const hc = await request(`${cloud.url}/healthcheck`);
     assert.equal(hc.statusCode, 200);
     assert.equal(await hc.body.text(), 'OK');
-    for (const prefix of ['/identity', '/image', '/network', '/placement']) {
+    for (const prefix of ['/identity', '/image', '/network', '/placement', '/compute', '/compute-metadata']) {
       const res = await request(`${cloud.url}${prefix}/`);
       await res.body.dump();
       assert.ok(res.statusCode === 200 || res.statusCode === 300, `${prefix}/ -> ${res.statusCode}`);
@@ -70,7 +70,7 @@ describe('nubo up (in-process)', () => {
     const res = await request(`${cloud.url}/identity/v3/auth/catalog`, { headers: { 'x-auth-token': await cloud.adminToken() } });
     const body = (await res.body.json()) as { catalog: Array<{ type: string; endpoints: Array<{ url: string; interface: string }> }> };
     const types = body.catalog.map((s) => s.type).sort();
-    assert.deepEqual(types, ['identity', 'image', 'network', 'placement']);
+    assert.deepEqual(types, ['compute', 'identity', 'image', 'network', 'placement']);
     for (const s of body.catalog) for (const e of s.endpoints) assert.ok(e.url.startsWith(cloud.url), e.url);
   });
 
@@ -84,7 +84,7 @@ describe('nubo up (in-process)', () => {
     });
     assert.equal(inv.statusCode, 200);
     await inv.body.dump();
-    const cands = await request(`${cloud.url}/placement/allocation_candidates?resources=VCPU:1`, { headers });
+    const cands = await request(`${cloud.url}/placement/allocation_candidates?resources=VCPU:1&in_tree=${uuid}`, { headers });
     const body = (await cands.body.json()) as { allocation_requests: unknown[] };
     assert.equal(body.allocation_requests.length, 1);
   });
@@ -125,11 +125,11 @@ describe('operator errors are one actionable line', () => {
   });
 
   test('an unknown role', () => {
-    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network, placement/);
+    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network, placement, compute-api, metadata-api, conductor, scheduler, compute$/);
   });
 
   test('an unknown service in enabled_services', () => {
-    assertOneLineError(runCli(['up'], { NUBO_DEFAULT__ENABLED_SERVICES: 'identity,nosuch' }), /unknown service "nosuch".*known: identity, image, network, placement/);
+    assertOneLineError(runCli(['up'], { NUBO_DEFAULT__ENABLED_SERVICES: 'identity,nosuch' }), /unknown service "nosuch".*known: identity, image, network, placement, compute/);
   });
 });
 

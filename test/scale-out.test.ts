@@ -2,8 +2,9 @@
  * Scale-out: identity, image and network as three processes on PostgreSQL and RabbitMQ, as
  * separate hosts would run them. The image and network services validate tokens against
  * identity over HTTP and cache them; a token revoked at identity stops working there at once
- * (token cache invalidations on the bus). Runs when NUBO_TEST_POSTGRES_URL and
- * NUBO_TEST_AMQP_URL are set.
+ * (token cache invalidations on the bus). Nova's roles (API, conductor and scheduler, two
+ * compute hosts) as processes of their own boot and delete a server over RabbitMQ.
+ * Runs when NUBO_TEST_POSTGRES_URL and NUBO_TEST_AMQP_URL are set.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,51 +47,68 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function serve(service: string, port: number, conf: string): Promise<void> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cmd/nubo.ts'), 'serve', service, '--port', String(port), '--config-file', conf], {
+function serve(service: string, port: number, conf: string, extra: string[] = []): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cmd/nubo.ts'), 'serve', ...service.split(' '), '--port', String(port), '--config-file', conf, ...extra], {
     env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
   let out = '';
   return new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`${service} not ready:\n${out}`)), 60_000);
-    const onData = (d: Buffer) => { out += d; if (out.includes('nubo: ready at')) { clearTimeout(timer); ok(); } };
+    const onData = (d: Buffer) => { out += d; if (out.includes('nubo: ready')) { clearTimeout(timer); ok(); } };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
     child.once('exit', (code) => { clearTimeout(timer); fail(new Error(`${service} exited ${code}:\n${out}`)); });
   });
 }
 
-test('identity, image and network run as separate processes on PostgreSQL and RabbitMQ', { skip, timeout: 180_000 }, async () => {
-  const suffix = Math.random().toString(36).slice(2, 8);
+/** The nubo.conf of a scaled-out cloud in `dir`: PostgreSQL and RabbitMQ shared, each service at its endpoint. */
+function writeConf(dir: string, suffix: string, endpoints: Record<string, string>, defaults: string[] = []): string {
   const dbUrl = new URL(pg!);
   dbUrl.pathname = `/nubo_so_${suffix}_{service}`;
-  const [idPort, imgPort, netPort] = [await freePort(), await freePort(), await freePort()];
-  poolQueues.push(`nubo-token-cache.${hostname()}.${imgPort}.image`, `nubo-token-cache.${hostname()}.${netPort}.network`);
-  const conf = join(dataDir, 'nubo.conf');
+  const conf = join(dir, 'nubo.conf');
   writeFileSync(conf, [
-    '[DEFAULT]', `data_dir = ${dataDir}`, `transport_url = ${amqp!.replace(/^amqp:/, 'rabbit:')}`, `control_exchange = nubo_so_${suffix}`,
-    'log_level = warn',
+    '[DEFAULT]', `data_dir = ${dir}`, `transport_url = ${amqp!.replace(/^amqp:/, 'rabbit:')}`, `control_exchange = nubo_so_${suffix}`,
+    'log_level = warn', ...defaults,
     '[database]', `connection = ${decodeURI(dbUrl.toString())}`,
-    '[endpoints]', `identity = http://127.0.0.1:${idPort}/identity`, `image = http://127.0.0.1:${imgPort}/image`, `network = http://127.0.0.1:${netPort}/network`,
+    '[endpoints]', ...Object.entries(endpoints).map(([service, url]) => `${service} = ${url}`),
     '[identity]', 'password_hash_rounds = 4', '',
   ].join('\n'));
+  const sync = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cmd/nubo.ts'), 'db', 'sync', '--config-file', conf], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+  assert.equal(sync.status, 0, sync.stderr);
+  return conf;
+}
+
+/** The databases `writeConf`'s db sync made. */
+function dropDatabases(suffix: string): void {
+  for (const svc of ['keystone', 'glance', 'neutron', 'placement', 'nova']) {
+    spawnSync('psql', [pg!.replace(/\/[^/]*$/, '/postgres'), '-qc', `DROP DATABASE IF EXISTS nubo_so_${suffix}_${svc} WITH (FORCE)`], { encoding: 'utf8' });
+  }
+}
+
+/** The cloud's admin logs in at identity (the password from the clouds.yaml the bootstrap wrote in `dir`). */
+async function logIn(idPort: number, dir: string): Promise<{ token: string; body: { token: { catalog: Array<{ type: string; endpoints: Array<{ url: string }> }> } } }> {
+  const clouds = parse(readFileSync(join(dir, 'clouds.yaml'), 'utf8')) as { clouds: { nubo: { auth: { password: string } } } };
+  const res = await request(`http://127.0.0.1:${idPort}/identity/v3/auth/tokens`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: clouds.clouds.nubo.auth.password } } }, scope: { project: { name: 'admin', domain: { id: 'default' } } } } }),
+  });
+  assert.equal(res.statusCode, 201);
+  return { token: String(res.headers['x-subject-token']), body: (await res.body.json()) as { token: { catalog: Array<{ type: string; endpoints: Array<{ url: string }> }> } } };
+}
+
+test('identity, image and network run as separate processes on PostgreSQL and RabbitMQ', { skip, timeout: 180_000 }, async () => {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const [idPort, imgPort, netPort] = [await freePort(), await freePort(), await freePort()];
+  poolQueues.push(`nubo-token-cache.${hostname()}.${imgPort}.image`, `nubo-token-cache.${hostname()}.${netPort}.network`);
   try {
-    const sync = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cmd/nubo.ts'), 'db', 'sync', '--config-file', conf], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
-    assert.equal(sync.status, 0, sync.stderr);
+    const conf = writeConf(dataDir, suffix, {
+      identity: `http://127.0.0.1:${idPort}/identity`, image: `http://127.0.0.1:${imgPort}/image`, network: `http://127.0.0.1:${netPort}/network`,
+    });
     await serve('identity', idPort, conf);
     await Promise.all([serve('image', imgPort, conf), serve('network', netPort, conf)]);
 
-    const clouds = parse(readFileSync(join(dataDir, 'clouds.yaml'), 'utf8')) as { clouds: { nubo: { auth: { password: string } } } };
-    const logIn = async () => {
-      const res = await request(`http://127.0.0.1:${idPort}/identity/v3/auth/tokens`, {
-        method: 'POST', headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: clouds.clouds.nubo.auth.password } } }, scope: { project: { name: 'admin', domain: { id: 'default' } } } } }),
-      });
-      assert.equal(res.statusCode, 201);
-      return { token: String(res.headers['x-subject-token']), body: (await res.body.json()) as { token: { catalog: Array<{ type: string; endpoints: Array<{ url: string }> }> } } };
-    };
-    const { token, body } = await logIn();
+    const { token, body } = await logIn(idPort, dataDir);
     const imageUrl = body.token.catalog.find((s) => s.type === 'image')!.endpoints[0]!.url;
     assert.equal(imageUrl, `http://127.0.0.1:${imgPort}/image`);
 
@@ -113,7 +131,7 @@ test('identity, image and network run as separate processes on PostgreSQL and Ra
       return res.statusCode;
     };
     const targets = [`http://127.0.0.1:${imgPort}/image/v2/images`, `http://127.0.0.1:${netPort}/network/v2.0/networks`];
-    const victim = (await logIn()).token;
+    const victim = (await logIn(idPort, dataDir)).token;
     for (const url of targets) {
       assert.equal(await status(url, victim), 200);
       assert.equal(await status(url, victim), 200);
@@ -132,8 +150,67 @@ test('identity, image and network run as separate processes on PostgreSQL and Ra
     }
     assert.equal(await status(targets[0]!, token), 200, 'other tokens still work');
   } finally {
-    for (const svc of ['keystone', 'glance', 'neutron']) {
-      spawnSync('psql', [pg!.replace(/\/[^/]*$/, '/postgres'), '-qc', `DROP DATABASE IF EXISTS nubo_so_${suffix}_${svc}`], { encoding: 'utf8' });
+    dropDatabases(suffix);
+  }
+});
+
+test('Nova\'s roles as separate processes boot and delete a server on PostgreSQL and RabbitMQ', { skip, timeout: 240_000 }, async () => {
+  const suffix = Math.random().toString(36).slice(2, 8);
+  const dir = mkdtempSync(join(tmpdir(), 'nubo-scale-nova-'));
+  const [idPort, apisPort, novaPort, workerPort, c1Port, c2Port] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+  poolQueues.push(...['image', 'network', 'placement'].map((s) => `nubo-token-cache.${hostname()}.${apisPort}.${s}`), `nubo-token-cache.${hostname()}.${novaPort}.compute`);
+  const apis = `http://127.0.0.1:${apisPort}`;
+  try {
+    const conf = writeConf(dir, suffix, {
+      identity: `http://127.0.0.1:${idPort}/identity`, image: `${apis}/image`, network: `${apis}/network`, placement: `${apis}/placement`,
+      compute: `http://127.0.0.1:${novaPort}/compute`,
+    }, ['vif_plugging_timeout = 0']);
+    await serve('identity', idPort, conf);
+    await serve('image network placement', apisPort, conf);
+    await Promise.all([
+      serve('compute-api', novaPort, conf), serve('conductor scheduler', workerPort, conf),
+      serve('compute', c1Port, conf, ['--host', 'so-c1']), serve('compute', c2Port, conf, ['--host', 'so-c2']),
+    ]);
+    const { token } = await logIn(idPort, dir);
+    const call = async (method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> => {
+      const res = await request(url, { method: method as 'GET', headers: { 'x-auth-token': token, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const text = await res.body.text();
+      return { status: res.statusCode, body: text ? JSON.parse(text) : undefined };
+    };
+    const image = await call('POST', `${apis}/image/v2/images`, { name: 'img', disk_format: 'raw', container_format: 'bare' });
+    const upload = await request(`${apis}/image/v2/images/${image.body.id}/file`, { method: 'PUT', headers: { 'x-auth-token': token, 'content-type': 'application/octet-stream' }, body: Buffer.alloc(512) });
+    await upload.body.dump();
+    const net = await call('POST', `${apis}/network/v2.0/networks`, { network: { name: 'n' } });
+    await call('POST', `${apis}/network/v2.0/subnets`, { subnet: { network_id: net.body.network.id, cidr: '10.9.0.0/24', ip_version: 4 } });
+    // the compute hosts report to placement when they start; wait for both
+    const deadline = Date.now() + 30_000;
+    while ((await call('GET', `${apis}/placement/resource_providers`)).body.resource_providers.length < 2 && Date.now() < deadline) await sleep(200);
+    const created = await call('POST', `http://127.0.0.1:${novaPort}/compute/v2.1/servers`, {
+      server: { name: 'scaled', imageRef: image.body.id, flavorRef: '1', networks: [{ uuid: net.body.network.id }] },
+    });
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    const id = created.body.server.id;
+    let server: any;
+    while (Date.now() < deadline + 30_000) {
+      server = (await call('GET', `http://127.0.0.1:${novaPort}/compute/v2.1/servers/${id}`)).body.server;
+      if (['ACTIVE', 'ERROR'].includes(server.status)) break;
+      await sleep(100);
     }
+    assert.equal(server.status, 'ACTIVE', JSON.stringify(server));
+    assert.ok(['so-c1', 'so-c2'].includes(server['OS-EXT-SRV-ATTR:host']));
+    const ports = (await call('GET', `${apis}/network/v2.0/ports?device_id=${id}`)).body.ports;
+    assert.equal(ports[0]['binding:host_id'], server['OS-EXT-SRV-ATTR:host']);
+    assert.equal((await call('DELETE', `http://127.0.0.1:${novaPort}/compute/v2.1/servers/${id}`)).status, 204);
+    let gone = 200;
+    while (gone !== 404 && Date.now() < deadline + 60_000) {
+      gone = (await call('GET', `http://127.0.0.1:${novaPort}/compute/v2.1/servers/${id}`)).status;
+      if (gone !== 404) await sleep(100);
+    }
+    assert.equal(gone, 404);
+    assert.deepEqual((await call('GET', `${apis}/placement/allocations/${id}`)).body.allocations, {});
+  } finally {
+    for (const c of children.splice(0)) c.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+    dropDatabases(suffix);
   }
 });

@@ -20,15 +20,6 @@ const json = (body: unknown): RenderedFault => ({ body: JSON.stringify(body), co
 export const keystoneFault = (err: NuboError): RenderedFault =>
   json({ error: { code: err.status, title: err.title, message: err.message } });
 
-/** Nova, Cinder, Placement-style keys by status ({"itemNotFound": {"code": 404, "message": "..."}}). */
-const NOVA_KEYS: Record<number, string> = {
-  400: 'badRequest', 401: 'unauthorized', 403: 'forbidden', 404: 'itemNotFound', 405: 'badMethod',
-  406: 'notAcceptable', 409: 'conflictingRequest', 413: 'overLimit', 415: 'badMediaType',
-  429: 'overLimit', 501: 'notImplemented', 503: 'serviceUnavailable',
-};
-export const novaFault = (err: NuboError): RenderedFault =>
-  json({ [NOVA_KEYS[err.status] ?? 'computeFault']: { code: err.status, message: err.message } });
-
 /** Placement: {"errors": [{"status": 404, "title": "Not Found", "detail": "...", "request_id": ...}]}. */
 export const placementFault = (err: NuboError): RenderedFault =>
   json({ errors: [{ status: err.status, title: err.title, detail: err.message }] });

@@ -1,0 +1,350 @@
+/**
+ * The compute API (nova/compute/api.py's API): what the REST layer calls to act on servers.
+ *  - create: checks the flavor, image, key pair, networks, security groups, zone, group and
+ *    quotas; records the servers (BUILDING / scheduling), their request specs, block device
+ *    mappings and 'create' actions; casts schedule_and_build_instances to the conductor.
+ *  - delete / force delete: a server on a live compute host is marked deleting and its host
+ *    casts terminate_instance; a server never placed (or whose host is down) is deleted here:
+ *    its ports, its allocation and its record.
+ *  - stop / start: task_state powering-off / powering-on, then a cast to the host.
+ *  - external events: Neutron's events routed to the hosts of their servers.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RequestContext } from '../../../common/context.js';
+import type { Logger } from '../../../common/log/logger.js';
+import { nowIso } from '../../../common/db/index.js';
+import type { ComputeTaskAPI } from '../conductor/rpcapi.js';
+import { hostAvailabilityZone } from '../db/aggregates.js';
+import type { NovaRepos } from '../db/repos.js';
+import { serviceIsUp } from '../db/services.js';
+import {
+  AmbiguousHostnameForMultipleInstances, BootFromVolumeRequiredForZeroDiskFlavor, ComputeHostNotFound, FlavorDiskSmallerThanImage,
+  FlavorDiskSmallerThanMinDisk, FlavorMemoryTooSmall, FlavorNotFound, ImageNotActive, InstanceInvalidState, InstanceIsLocked,
+  InvalidAvailabilityZone, InvalidBDM, InstanceNotFound,
+} from '../errors.js';
+import type { GlanceAPI } from '../image/glance.js';
+import type { NeutronAPI } from '../network/neutron.js';
+import type { NovaNotifier } from '../notifications/notifier.js';
+import {
+  BlockDeviceMapping, ImageMeta, NetworkRequestList, RequestSpec, type Flavor, type Instance, type InstanceGroup,
+} from '../objects/index.js';
+import type { SchedulerReportClient } from '../scheduler/client/report.js';
+import { InstanceAction } from './instance-actions.js';
+import { instanceNames, newReservationId, systemMetadataFromImage } from './instance-naming.js';
+import { PowerState } from './power-state.js';
+import type { QuotaChecker } from './quota.js';
+import type { ComputeAPI as ComputeRpcAPI, InstanceExternalEvent } from './rpcapi.js';
+import { TaskState } from './task-states.js';
+import { VmState } from './vm-states.js';
+
+/** One entry of block_device_mapping_v2 as the REST layer validated it. */
+export interface BlockDeviceRequest {
+  source_type: 'image' | 'volume' | 'snapshot' | 'blank';
+  destination_type?: 'local' | 'volume';
+  uuid?: string;
+  boot_index?: number | null;
+  volume_size?: number;
+  delete_on_termination?: boolean;
+  device_name?: string;
+  guest_format?: string;
+  disk_bus?: string;
+  device_type?: string;
+  volume_type?: string;
+  tag?: string;
+  no_device?: boolean;
+}
+
+export interface CreateServerRequest {
+  flavor: Flavor;
+  imageId: string | null;
+  name: string;
+  description: string | null;
+  hostname?: string;
+  keyName: string | null;
+  userData: string | null;
+  metadata: Record<string, string>;
+  securityGroups: string[];
+  availabilityZone: string | null;
+  forcedHost: string | null;
+  forcedNode: string | null;
+  /** 2.74 host / hypervisor_hostname: a destination the filters still check. */
+  requestedHost: string | null;
+  requestedNode: string | null;
+  /** null: nothing asked (before 2.37: the project's one network, if any). */
+  requestedNetworks: NetworkRequestList | null;
+  blockDevices: BlockDeviceRequest[];
+  minCount: number;
+  maxCount: number;
+  schedulerHints: Record<string, string[]>;
+  tags: string[];
+  accessIPv4: string | null;
+  accessIPv6: string | null;
+  configDrive: boolean;
+  adminPassword: string | null;
+  autoDiskConfig: boolean;
+  /** The caller may boot a zero-disk flavor from an image (policy servers:create:zero_disk_flavor). */
+  allowZeroDiskFlavor: boolean;
+}
+
+export interface ComputeApiSettings {
+  defaultScheduleZone: string | null;
+  defaultAvailabilityZone: string;
+  serviceDownTime: number;
+  recheckQuota: boolean;
+}
+
+export interface ComputeApiDeps {
+  repos: NovaRepos;
+  glance: GlanceAPI;
+  network: NeutronAPI;
+  conductor: Pick<ComputeTaskAPI, 'scheduleAndBuildInstances'>;
+  compute: Pick<ComputeRpcAPI, 'terminateInstance' | 'stopInstance' | 'startInstance' | 'externalInstanceEvent' | 'getConsoleOutput'>;
+  report: SchedulerReportClient;
+  quotas: QuotaChecker;
+  notifier: NovaNotifier;
+  settings: ComputeApiSettings;
+  log: Logger;
+}
+
+const GiB = 1024 ** 3;
+
+export class ComputeApi {
+  constructor(private readonly d: ComputeApiDeps) {}
+
+  private get repos(): NovaRepos {
+    return this.d.repos;
+  }
+
+  /** Zones with at least one enabled compute host (get_availability_zones with only available ones). */
+  async availableZones(): Promise<Set<string>> {
+    const services = await this.repos.services.list({ binary: 'nova-compute' });
+    const aggregates = await this.repos.aggregates.byHost();
+    return new Set(services.filter((s) => !s.disabled).map((s) => hostAvailabilityZone(aggregates.get(s.host) ?? [], this.d.settings.defaultAvailabilityZone)));
+  }
+
+  /** The flavor/image checks of _validate_flavor_image_nostatus and the image's status. */
+  private checkImage(image: ImageMeta, flavor: Flavor, volumeBacked: boolean, allowZeroDisk: boolean): void {
+    const i = image.data;
+    const f = flavor.data;
+    if (i.status !== 'active') throw new ImageNotActive(i.id);
+    if (i.min_ram > f.memory_mb) throw new FlavorMemoryTooSmall();
+    if (volumeBacked) return;
+    if (f.root_gb === 0) {
+      if (!allowZeroDisk) throw new BootFromVolumeRequiredForZeroDiskFlavor();
+      return;
+    }
+    const rootBytes = f.root_gb * GiB;
+    if ((i.size ?? 0) > rootBytes) throw new FlavorDiskSmallerThanImage(rootBytes, i.size ?? 0);
+    if (i.min_disk > f.root_gb) throw new FlavorDiskSmallerThanMinDisk(rootBytes, i.min_disk * GiB);
+  }
+
+  /** Block device mappings of each new server: the image disk, or the volumes asked for. */
+  private blockDevices(req: CreateServerRequest, instanceUuid: string, image: ImageMeta): BlockDeviceMapping[] {
+    const base = {
+      instance_uuid: instanceUuid, guest_format: null, device_type: 'disk', disk_bus: null, device_name: null, snapshot_id: null,
+      volume_id: null, volume_size: null, volume_type: null, image_id: null, no_device: false, connection_info: null, tag: null, attachment_id: null,
+    };
+    const out: BlockDeviceMapping[] = [];
+    if (req.imageId && !req.blockDevices.some((b) => b.boot_index === 0)) {
+      out.push(new BlockDeviceMapping({
+        ...base, uuid: randomUUID(), source_type: 'image', destination_type: 'local', boot_index: 0, delete_on_termination: true, image_id: image.data.id,
+      }));
+    }
+    for (const b of req.blockDevices) {
+      if (b.source_type === 'volume' || b.source_type === 'snapshot' || b.destination_type === 'volume') {
+        throw new InvalidBDM('Block Device Mapping is Invalid: volumes need the Block Storage service, which this cloud does not run yet.');
+      }
+      out.push(new BlockDeviceMapping({
+        ...base, uuid: randomUUID(), source_type: b.source_type, destination_type: 'local', boot_index: b.boot_index ?? null,
+        delete_on_termination: b.delete_on_termination ?? true, image_id: b.source_type === 'image' ? (b.uuid ?? null) : null,
+        guest_format: b.guest_format ?? null, device_name: b.device_name ?? null, disk_bus: b.disk_bus ?? null, device_type: b.device_type ?? 'disk',
+        volume_size: b.volume_size ?? null, tag: b.tag ?? null,
+      }));
+    }
+    return out;
+  }
+
+  /** POST /servers: records the servers and casts their build. */
+  async create(ctx: RequestContext, req: CreateServerRequest): Promise<{ instances: Instance[]; reservationId: string }> {
+    const projectId = ctx.projectId ?? '';
+    const userId = ctx.userId ?? '';
+    const { flavor } = req;
+    if (flavor.data.disabled) throw new FlavorNotFound(flavor.data.flavorid);
+    if (req.hostname && req.maxCount > 1) throw new AmbiguousHostnameForMultipleInstances();
+    const volumeBacked = !req.imageId;
+    if (volumeBacked && req.blockDevices.length === 0) throw new InvalidBDM('Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.');
+    const image = req.imageId ? await this.d.glance.get(ctx, req.imageId) : ImageMeta.empty();
+    if (req.imageId) this.checkImage(image, flavor, volumeBacked, req.allowZeroDiskFlavor);
+    const keypair = req.keyName ? await this.repos.keypairs.get(userId, req.keyName) : undefined;
+    await this.d.quotas.checkMetadata(projectId, Object.keys(req.metadata).length);
+
+    const zone = req.availabilityZone ?? this.d.settings.defaultScheduleZone;
+    if (zone && !req.forcedHost && !(await this.availableZones()).has(zone)) throw new InvalidAvailabilityZone();
+    for (const host of [req.forcedHost, req.requestedHost]) {
+      if (host && !(await this.repos.services.get(host, 'nova-compute'))) throw new ComputeHostNotFound(host);
+    }
+    if (req.requestedNode && !(await this.repos.computeNodes.list()).some((n) => n.hypervisor_hostname === req.requestedNode)) {
+      throw new ComputeHostNotFound(req.requestedNode);
+    }
+
+    let group: InstanceGroup | null = null;
+    const groupHint = req.schedulerHints['group']?.[0];
+    if (groupHint) {
+      group = await this.repos.groups.get(groupHint);
+      await this.d.quotas.checkGroupMembers(projectId, userId, group.data.members.length, req.maxCount);
+    }
+
+    const requested = await this.d.network.validateNetworks(ctx, req.requestedNetworks, req.maxCount);
+    if (!requested.isNone && requested.objects.some((r) => r.data.network_id)) await this.d.network.validateSecurityGroups(ctx, req.securityGroups);
+    const count = await this.d.quotas.checkNumInstances(projectId, userId, flavor, req.minCount, req.maxCount);
+
+    const reservationId = newReservationId();
+    const now = nowIso();
+    const instances: Instance[] = [];
+    const specs: RequestSpec[] = [];
+    const bdms: BlockDeviceMapping[][] = [];
+    const f = flavor.data;
+    try {
+      for (let index = 0; index < count; index++) {
+        const uuid = randomUUID();
+        const names = instanceNames(req.name, req.hostname, uuid, count, index);
+        const instance = await this.repos.instances.create({
+          uuid, user_id: userId, project_id: projectId, image_ref: req.imageId ?? '', hostname: names.hostname, display_name: names.displayName,
+          display_description: req.description, host: null, node: null, launched_on: null, availability_zone: zone, vm_state: VmState.BUILDING,
+          task_state: TaskState.SCHEDULING, power_state: PowerState.NOSTATE, memory_mb: f.memory_mb, vcpus: f.vcpus, root_gb: f.root_gb,
+          ephemeral_gb: f.ephemeral_gb, instance_type_id: f.id, flavor, key_name: keypair?.name ?? null, key_data: keypair?.public_key ?? null,
+          user_data: req.userData, reservation_id: reservationId, launch_index: index, config_drive: req.configDrive ? 'True' : '',
+          access_ip_v4: req.accessIPv4, access_ip_v6: req.accessIPv6, locked: false, locked_by: null, root_device_name: null,
+          auto_disk_config: req.autoDiskConfig, progress: 0, launched_at: null, terminated_at: null, created_at: now, updated_at: null,
+          deleted_at: null, metadata: req.metadata, system_metadata: req.imageId ? systemMetadataFromImage(image, flavor) : {}, tags: req.tags,
+          security_groups: req.securityGroups,
+        });
+        instances.push(instance);
+        const spec = new RequestSpec({
+          instance_uuid: uuid, project_id: projectId, user_id: userId, flavor, image, num_instances: count, availability_zone: zone,
+          scheduler_hints: req.schedulerHints, instance_group: group, ignore_hosts: [], force_hosts: req.forcedHost ? [req.forcedHost] : [],
+          force_nodes: req.forcedNode ? [req.forcedNode] : [],
+          requested_destination: req.requestedHost || req.requestedNode
+            ? { host: req.requestedHost, node: req.requestedNode, aggregates: [], forbidden_aggregates: [] } : null, security_groups: req.securityGroups,
+          is_bfv: volumeBacked, requested_networks: null, num_attempts: 1,
+        });
+        await this.repos.requestSpecs.save(spec);
+        specs.push(spec);
+        const devices = this.blockDevices(req, uuid, image);
+        await this.repos.bdms.create(devices);
+        bdms.push(devices);
+        await this.repos.actions.start(uuid, InstanceAction.CREATE, ctx.requestId, userId, projectId);
+      }
+      if (group) await this.repos.groups.addMembers(group.data.uuid, instances.map((i) => i.uuid));
+      if (this.d.settings.recheckQuota) await this.d.quotas.recheck(projectId, userId, flavor, count);
+    } catch (err) {
+      for (const i of instances) {
+        await this.repos.instances.destroy(i.uuid).catch(() => undefined);
+        await this.repos.requestSpecs.destroy(i.uuid).catch(() => undefined);
+      }
+      throw err;
+    }
+    await this.d.conductor.scheduleAndBuildInstances(ctx, {
+      instances, request_specs: specs, image, admin_password: req.adminPassword, injected_files: [], requested_networks: requested,
+      block_device_mapping: bdms, tags: req.tags,
+    });
+    return { instances, reservationId };
+  }
+
+  /** check_instance_lock: a locked server is left alone unless an admin asks. */
+  private checkLocked(instance: Instance, isAdmin: boolean): void {
+    if (instance.data.locked && !isAdmin) throw new InstanceIsLocked(instance.uuid);
+  }
+
+  /**
+   * delete (and force delete, which is the same without soft delete): on a live host, the host
+   * deletes it; otherwise (never placed, build failed, host down) it is deleted here.
+   */
+  async delete(ctx: RequestContext, instance: Instance, opts: { isAdmin: boolean }): Promise<void> {
+    this.checkLocked(instance, opts.isAdmin);
+    await this.repos.actions.start(instance.uuid, InstanceAction.DELETE, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+    const host = instance.data.host;
+    const service = host ? await this.repos.services.get(host, 'nova-compute') : undefined;
+    if (host && service && serviceIsUp(service, this.d.settings.serviceDownTime)) {
+      const deleting = await this.repos.instances.save(instance.uuid, { task_state: TaskState.DELETING });
+      await this.d.compute.terminateInstance(ctx, host, deleting, []);
+      return;
+    }
+    await this.localDelete(ctx, instance);
+  }
+
+  /** _local_delete: the server's ports, allocation and record, from the API. */
+  private async localDelete(ctx: RequestContext, instance: Instance): Promise<void> {
+    await this.d.notifier.instanceAction(ctx, instance, 'delete', 'start');
+    await this.d.network.deallocateForInstance(instance).catch((err: unknown) => this.d.log.warn({ err, instance: instance.uuid }, 'port cleanup failed'));
+    await this.d.report.deleteAllocationForInstance(instance.uuid).catch((err: unknown) => this.d.log.warn({ err, instance: instance.uuid }, 'allocation cleanup failed'));
+    try {
+      await this.repos.instances.destroy(instance.uuid);
+    } catch (err) {
+      if (err instanceof InstanceNotFound) return;
+      throw err;
+    }
+    await this.repos.requestSpecs.destroy(instance.uuid);
+    const deleted = await this.repos.instances.get(instance.uuid, { readDeleted: true });
+    await this.d.notifier.instanceAction(ctx, deleted, 'delete', 'end');
+  }
+
+  private async hostOf(instance: Instance, method: string): Promise<string> {
+    const host = instance.data.host;
+    if (!host) throw new InstanceInvalidState(instance.uuid, 'vm_state', instance.data.vm_state, method);
+    return host;
+  }
+
+  /** os-stop: ACTIVE or ERROR servers with a host. */
+  async stop(ctx: RequestContext, instance: Instance, isAdmin: boolean): Promise<void> {
+    this.checkLocked(instance, isAdmin);
+    if (!([VmState.ACTIVE, VmState.ERROR] as string[]).includes(instance.data.vm_state) || instance.data.task_state !== null) {
+      throw new InstanceInvalidState(instance.uuid, instance.data.task_state ? 'task_state' : 'vm_state', instance.data.task_state ?? instance.data.vm_state, 'stop');
+    }
+    const host = await this.hostOf(instance, 'stop');
+    const stopping = await this.repos.instances.save(instance.uuid, { task_state: TaskState.POWERING_OFF, progress: 0 }, { task_state: [null] });
+    await this.repos.actions.start(instance.uuid, InstanceAction.STOP, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+    await this.d.compute.stopInstance(ctx, host, stopping);
+  }
+
+  /** os-start: STOPPED servers. */
+  async start(ctx: RequestContext, instance: Instance, isAdmin: boolean): Promise<void> {
+    this.checkLocked(instance, isAdmin);
+    if (instance.data.vm_state !== VmState.STOPPED || instance.data.task_state !== null) {
+      throw new InstanceInvalidState(instance.uuid, instance.data.task_state ? 'task_state' : 'vm_state', instance.data.task_state ?? instance.data.vm_state, 'start');
+    }
+    const host = await this.hostOf(instance, 'start');
+    const starting = await this.repos.instances.save(instance.uuid, { task_state: TaskState.POWERING_ON }, { task_state: [null] });
+    await this.repos.actions.start(instance.uuid, InstanceAction.START, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+    await this.d.compute.startInstance(ctx, host, starting);
+  }
+
+  /** os-getConsoleOutput: asked of the server's host (a call). */
+  async getConsoleOutput(ctx: RequestContext, instance: Instance, tailLength: number | null): Promise<string> {
+    const host = await this.hostOf(instance, 'get_console_output');
+    return this.d.compute.getConsoleOutput(ctx, host, instance, tailLength);
+  }
+
+  /**
+   * external_instance_event: each event with the code nova answers it with (200 routed to the
+   * server's host, 404 no such server, 422 server on no host).
+   */
+  async externalInstanceEvents(ctx: RequestContext, events: Array<InstanceExternalEvent & { code?: number }>): Promise<Array<InstanceExternalEvent & { code: number }>> {
+    const instances = await this.repos.instances.byUuids([...new Set(events.map((e) => e.instance_uuid))]);
+    const byUuid = new Map(instances.map((i) => [i.uuid, i]));
+    const perHost = new Map<string, { instances: Map<string, Instance>; events: InstanceExternalEvent[] }>();
+    const entryFor = (host: string) => perHost.get(host) ?? { instances: new Map<string, Instance>(), events: [] as InstanceExternalEvent[] };
+    const answered = events.map((e) => {
+      const instance = byUuid.get(e.instance_uuid);
+      if (!instance) return { ...e, code: 404, status: 'failed' as const };
+      if (!instance.data.host) return { ...e, code: 422, status: 'failed' as const };
+      const entry = entryFor(instance.data.host);
+      entry.instances.set(instance.uuid, instance);
+      entry.events.push(e);
+      perHost.set(instance.data.host, entry);
+      return { ...e, code: 200 };
+    });
+    for (const [host, entry] of perHost) await this.d.compute.externalInstanceEvent(ctx, host, [...entry.instances.values()], entry.events);
+    return answered;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * ComputeAPI (nova/compute/rpcapi.py): messages to the compute service of one host
+ * (`compute.<host>`). Casts where upstream casts (build, terminate, power actions, external
+ * events); calls where the caller needs the answer (console output).
+ */
+import type { RequestContext } from '../../../common/context.js';
+import { RpcClient, type Transport } from '../../../common/messaging/index.js';
+import type { BlockDeviceMapping, ImageMeta, Instance, NetworkRequestList, RequestSpec, Selection } from '../objects/index.js';
+import { callRemote } from '../rpc/remote-errors.js';
+import { novaSerializer } from '../rpc/serializer.js';
+import { COMPUTE_RPC_VERSION, COMPUTE_TOPIC } from '../rpc/topics.js';
+
+export interface BuildAndRunArgs {
+  instance: Instance;
+  image: ImageMeta;
+  request_spec: RequestSpec;
+  admin_password: string | null;
+  injected_files: Array<[string, string]>;
+  requested_networks: NetworkRequestList;
+  security_groups: string[];
+  block_device_mapping: BlockDeviceMapping[];
+  node: string;
+  limits: Record<string, number> | null;
+  /** The chosen host's Selection first, then the alternates (for a reschedule). */
+  host_list: Selection[];
+}
+
+/** One event of os-server-external-events as the compute host receives it (nova's InstanceExternalEvent). */
+export interface InstanceExternalEvent {
+  instance_uuid: string;
+  name: string;
+  status: 'completed' | 'failed' | 'in-progress';
+  tag: string | null;
+  data?: Record<string, unknown>;
+}
+
+export class ComputeAPI {
+  private readonly client: RpcClient<RequestContext>;
+
+  constructor(transport: Transport, timeout?: number) {
+    this.client = new RpcClient<RequestContext>(transport, { topic: COMPUTE_TOPIC, version: COMPUTE_RPC_VERSION }, {
+      serializer: novaSerializer(), ...(timeout !== undefined ? { timeout } : {}),
+    });
+  }
+
+  private at(host: string) {
+    return this.client.prepare({ server: host });
+  }
+
+  buildAndRunInstance(ctx: RequestContext, host: string, args: BuildAndRunArgs): Promise<void> {
+    return this.at(host).cast(ctx, 'build_and_run_instance', { ...args });
+  }
+
+  terminateInstance(ctx: RequestContext, host: string, instance: Instance, bdms: BlockDeviceMapping[]): Promise<void> {
+    return this.at(host).cast(ctx, 'terminate_instance', { instance, bdms });
+  }
+
+  stopInstance(ctx: RequestContext, host: string, instance: Instance, cleanShutdown = true): Promise<void> {
+    return this.at(host).cast(ctx, 'stop_instance', { instance, clean_shutdown: cleanShutdown });
+  }
+
+  startInstance(ctx: RequestContext, host: string, instance: Instance): Promise<void> {
+    return this.at(host).cast(ctx, 'start_instance', { instance });
+  }
+
+  externalInstanceEvent(ctx: RequestContext, host: string, instances: Instance[], events: InstanceExternalEvent[]): Promise<void> {
+    return this.at(host).cast(ctx, 'external_instance_event', { instances, events });
+  }
+
+  getConsoleOutput(ctx: RequestContext, host: string, instance: Instance, tailLength: number | null): Promise<string> {
+    return callRemote(() => this.at(host).call<string>(ctx, 'get_console_output', { instance, tail_length: tailLength }));
+  }
+}

@@ -1,0 +1,38 @@
+/** Block device mappings (nova's BlockDeviceMapping over the cell database): per instance. */
+import type { Kysely, Selectable } from 'kysely';
+import { nowIso, toBool } from '../../../common/db/index.js';
+import { BlockDeviceMapping, type BlockDeviceMappingFields } from '../objects/index.js';
+import type { BlockDeviceMappingTable, NovaDB } from './schema.js';
+
+function toObject(r: Selectable<BlockDeviceMappingTable>): BlockDeviceMapping {
+  return new BlockDeviceMapping({
+    uuid: r.uuid, instance_uuid: r.instance_uuid, source_type: r.source_type as BlockDeviceMappingFields['source_type'],
+    destination_type: r.destination_type as BlockDeviceMappingFields['destination_type'], guest_format: r.guest_format, device_type: r.device_type,
+    disk_bus: r.disk_bus, boot_index: r.boot_index, device_name: r.device_name, delete_on_termination: toBool(r.delete_on_termination),
+    snapshot_id: r.snapshot_id, volume_id: r.volume_id, volume_size: r.volume_size, volume_type: r.volume_type, image_id: r.image_id,
+    no_device: toBool(r.no_device), connection_info: r.connection_info, tag: r.tag, attachment_id: r.attachment_id,
+  });
+}
+
+export class BlockDeviceMappingRepo {
+  constructor(private readonly db: Kysely<NovaDB>) {}
+
+  async create(bdms: readonly BlockDeviceMapping[]): Promise<void> {
+    if (bdms.length === 0) return;
+    const now = nowIso();
+    await this.db.insertInto('block_device_mapping').values(bdms.map((b) => ({
+      ...b.data, delete_on_termination: b.data.delete_on_termination ? 1 : 0, no_device: b.data.no_device ? 1 : 0,
+      created_at: now, updated_at: null, deleted_at: null,
+    }))).execute();
+  }
+
+  async byInstance(instanceUuid: string): Promise<BlockDeviceMapping[]> {
+    const rows = await this.db.selectFrom('block_device_mapping').selectAll().where('instance_uuid', '=', instanceUuid).where('deleted', '=', 0)
+      .orderBy('boot_index').orderBy('id').execute();
+    return rows.map(toObject);
+  }
+
+  async update(uuid: string, changes: Partial<Pick<BlockDeviceMappingFields, 'device_name' | 'connection_info' | 'attachment_id'>>): Promise<void> {
+    await this.db.updateTable('block_device_mapping').set({ ...changes, updated_at: nowIso() }).where('uuid', '=', uuid).execute();
+  }
+}

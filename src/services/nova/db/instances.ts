@@ -1,0 +1,208 @@
+/**
+ * Instances and what is stored beside them (instance_extra's flavor and key pairs, the network
+ * info cache, metadata, system metadata, tags) as Instance objects: create, read, save with
+ * nova's expected-state checks (a compare-and-swap on vm_state/task_state, so two writers
+ * racing on one instance cannot both win), per-host reads, and soft delete as nova's destroy().
+ */
+import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import { compareAndSwap, nowIso, toBool, transaction } from '../../../common/db/index.js';
+import { InstanceNotFound, UnexpectedDeletingTaskStateError, UnexpectedTaskStateError } from '../errors.js';
+import { Flavor, Instance, type FlavorFields, type InstanceFields, type VifInfo } from '../objects/index.js';
+import type { InstancesTable, NovaDB } from './schema.js';
+
+type Db = Kysely<NovaDB> | Transaction<NovaDB>;
+
+/** Columns of the instances row that InstanceFields carries under the same name. */
+export type InstanceColumns = Omit<InstanceFields, 'id' | 'flavor' | 'metadata' | 'system_metadata' | 'tags' | 'network_info' | 'security_groups' | 'deleted'>;
+
+/** What save() may change. */
+export type InstanceChanges = Partial<Omit<InstanceColumns, 'uuid' | 'created_at'>>;
+
+/** The states save() expects the row to still be in (nova's expected_task_state / expected_vm_state). */
+export interface ExpectedState {
+  task_state?: ReadonlyArray<string | null>;
+  vm_state?: readonly string[];
+}
+
+export interface NewInstance extends InstanceColumns {
+  flavor: Flavor;
+  metadata: Record<string, string>;
+  system_metadata: Record<string, string>;
+  tags: string[];
+  security_groups: string[];
+}
+
+const BOOL_COLUMNS = ['locked', 'auto_disk_config'] as const;
+
+function toColumns(changes: InstanceChanges): Updateable<InstancesTable> {
+  const out: Record<string, unknown> = { ...changes };
+  for (const k of BOOL_COLUMNS) if (k in out) out[k] = out[k] ? 1 : 0;
+  return out as Updateable<InstancesTable>;
+}
+
+export class InstanceRepo {
+  constructor(private readonly db: Kysely<NovaDB>) {}
+
+  /** Record a new instance (nova's Instance.create) in one transaction. */
+  async create(values: NewInstance, tx?: Transaction<NovaDB>): Promise<Instance> {
+    const run = async (t: Transaction<NovaDB>): Promise<void> => {
+      const { flavor, metadata, system_metadata, tags, security_groups, ...columns } = values;
+      const now = values.created_at;
+      await t.insertInto('instances').values({
+        ...(toColumns(columns) as Omit<InstancesTable, 'id' | 'deleted'>),
+        uuid: values.uuid, user_id: values.user_id, project_id: values.project_id, vm_state: values.vm_state, power_state: values.power_state,
+        memory_mb: values.memory_mb, vcpus: values.vcpus, root_gb: values.root_gb, ephemeral_gb: values.ephemeral_gb,
+        locked: values.locked ? 1 : 0, auto_disk_config: values.auto_disk_config ? 1 : 0, shutdown_terminate: 0, disable_terminate: 0,
+        hidden: 0, cleaned: 0, deleted_at: null, created_at: now, updated_at: null,
+      }).execute();
+      const sys = { ...system_metadata, ...(security_groups.length > 0 ? { security_groups: JSON.stringify(security_groups) } : {}) };
+      await t.insertInto('instance_extra').values({
+        instance_uuid: values.uuid, flavor: JSON.stringify({ cur: flavor.data, old: null, new: null }), keypairs: null,
+        device_metadata: null, trusted_certs: null, created_at: now, updated_at: null, deleted_at: null,
+      }).execute();
+      await t.insertInto('instance_info_caches').values({ instance_uuid: values.uuid, network_info: '[]', created_at: now, updated_at: null, deleted_at: null }).execute();
+      for (const [table, items] of [['instance_metadata', metadata], ['instance_system_metadata', sys]] as const) {
+        const rows = Object.entries(items).map(([key, value]) => ({ instance_uuid: values.uuid, key, value, created_at: now, updated_at: null, deleted_at: null }));
+        if (rows.length > 0) await t.insertInto(table).values(rows).execute();
+      }
+      if (tags.length > 0) await t.insertInto('tags').values(tags.map((tag) => ({ resource_id: values.uuid, tag }))).execute();
+    };
+    if (tx) await run(tx);
+    else await transaction(this.db, run);
+    return this.get(values.uuid, { readDeleted: true, db: tx });
+  }
+
+  /** @throws InstanceNotFound (also for a deleted one unless readDeleted) */
+  async get(uuid: string, opts: { readDeleted?: boolean; db?: Db } = {}): Promise<Instance> {
+    const found = await this.find(uuid, opts);
+    if (!found) throw new InstanceNotFound(uuid);
+    return found;
+  }
+
+  async find(uuid: string, opts: { readDeleted?: boolean; db?: Db } = {}): Promise<Instance | undefined> {
+    let q = (opts.db ?? this.db).selectFrom('instances').selectAll().where('uuid', '=', uuid);
+    if (!opts.readDeleted) q = q.where('deleted', '=', 0);
+    const row = await q.executeTakeFirst();
+    if (!row) return undefined;
+    return (await this.hydrate([row], opts.db))[0];
+  }
+
+  /** Rows to Instance objects with their extra, info cache, metadata and tags (a few queries for the whole page). */
+  async hydrate(rows: Selectable<InstancesTable>[], db: Db = this.db): Promise<Instance[]> {
+    if (rows.length === 0) return [];
+    const uuids = rows.map((r) => r.uuid);
+    const [extras, caches, meta, sys, tags] = await Promise.all([
+      db.selectFrom('instance_extra').select(['instance_uuid', 'flavor']).where('instance_uuid', 'in', uuids).execute(),
+      db.selectFrom('instance_info_caches').select(['instance_uuid', 'network_info']).where('instance_uuid', 'in', uuids).execute(),
+      db.selectFrom('instance_metadata').select(['instance_uuid', 'key', 'value']).where('instance_uuid', 'in', uuids).where('deleted', '=', 0).orderBy('id').execute(),
+      db.selectFrom('instance_system_metadata').select(['instance_uuid', 'key', 'value']).where('instance_uuid', 'in', uuids).where('deleted', '=', 0).execute(),
+      db.selectFrom('tags').select(['resource_id', 'tag']).where('resource_id', 'in', uuids).orderBy('tag').execute(),
+    ]);
+    const group = <T extends { instance_uuid: string; key: string; value: string | null }>(items: T[]) => {
+      const m = new Map<string, Record<string, string>>();
+      for (const i of items) {
+        const rec = m.get(i.instance_uuid) ?? {};
+        rec[i.key] = i.value ?? '';
+        m.set(i.instance_uuid, rec);
+      }
+      return m;
+    };
+    const metaBy = group(meta);
+    const sysBy = group(sys);
+    const flavorBy = new Map(extras.map((e) => [e.instance_uuid, e.flavor]));
+    const cacheBy = new Map(caches.map((c) => [c.instance_uuid, c.network_info]));
+    const tagsBy = new Map<string, string[]>();
+    for (const t of tags) tagsBy.set(t.resource_id, [...(tagsBy.get(t.resource_id) ?? []), t.tag]);
+    return rows.map((row) => {
+      const system = sysBy.get(row.uuid) ?? {};
+      const { security_groups: sg, ...systemMetadata } = system;
+      const flavor = JSON.parse(flavorBy.get(row.uuid) ?? 'null') as { cur: FlavorFields } | null;
+      return new Instance({
+        id: row.id, uuid: row.uuid, user_id: row.user_id, project_id: row.project_id, image_ref: row.image_ref ?? '',
+        hostname: row.hostname ?? '', display_name: row.display_name ?? '', display_description: row.display_description,
+        host: row.host, node: row.node, launched_on: row.launched_on, availability_zone: row.availability_zone,
+        vm_state: row.vm_state, task_state: row.task_state, power_state: row.power_state,
+        memory_mb: row.memory_mb, vcpus: row.vcpus, root_gb: row.root_gb, ephemeral_gb: row.ephemeral_gb, instance_type_id: row.instance_type_id,
+        flavor: new Flavor(flavor?.cur as FlavorFields), key_name: row.key_name, key_data: row.key_data, user_data: row.user_data,
+        reservation_id: row.reservation_id ?? '', launch_index: row.launch_index ?? 0, config_drive: row.config_drive ?? '',
+        access_ip_v4: row.access_ip_v4, access_ip_v6: row.access_ip_v6, locked: toBool(row.locked), locked_by: row.locked_by,
+        root_device_name: row.root_device_name, auto_disk_config: toBool(row.auto_disk_config), progress: row.progress,
+        launched_at: row.launched_at, terminated_at: row.terminated_at, created_at: row.created_at, updated_at: row.updated_at,
+        deleted_at: row.deleted_at, deleted: row.deleted !== 0,
+        metadata: metaBy.get(row.uuid) ?? {}, system_metadata: systemMetadata, tags: tagsBy.get(row.uuid) ?? [],
+        network_info: JSON.parse(cacheBy.get(row.uuid) ?? '[]') as VifInfo[],
+        security_groups: sg ? (JSON.parse(sg) as string[]) : [],
+      });
+    });
+  }
+
+  /**
+   * Instance.save(): write `changes` if the row is still in the expected states (and live).
+   * @throws UnexpectedTaskStateError / UnexpectedDeletingTaskStateError when the task state moved on,
+   *   InstanceNotFound when the instance is gone.
+   */
+  async save(uuid: string, changes: InstanceChanges, expected: ExpectedState = {}, db: Db = this.db): Promise<Instance> {
+    const set = { ...toColumns(changes), updated_at: nowIso() };
+    const expect: Record<string, unknown> = { deleted: 0 };
+    if (expected.task_state) expect['task_state'] = [...expected.task_state];
+    if (expected.vm_state) expect['vm_state'] = [...expected.vm_state];
+    const ok = await compareAndSwap(db, 'instances', { where: { uuid }, expect, set });
+    if (!ok) {
+      const current = await db.selectFrom('instances').select(['task_state', 'deleted']).where('uuid', '=', uuid).executeTakeFirst();
+      if (!current || current.deleted !== 0) throw new InstanceNotFound(uuid);
+      if (current.task_state === 'deleting') throw new UnexpectedDeletingTaskStateError(uuid, expected.task_state, current.task_state);
+      throw new UnexpectedTaskStateError(uuid, expected.task_state ?? expected.vm_state, current.task_state);
+    }
+    return this.get(uuid, { db });
+  }
+
+  /** The network info cache (nova's InstanceInfoCache.save). */
+  async setNetworkInfo(uuid: string, vifs: VifInfo[]): Promise<void> {
+    await this.db.updateTable('instance_info_caches').set({ network_info: JSON.stringify(vifs), updated_at: nowIso() }).where('instance_uuid', '=', uuid).execute();
+  }
+
+  /** Live instances on a host (the compute manager's view of its guests). */
+  async byHost(host: string): Promise<Instance[]> {
+    const rows = await this.db.selectFrom('instances').selectAll().where('host', '=', host).where('deleted', '=', 0).orderBy('id').execute();
+    return this.hydrate(rows);
+  }
+
+  /** Live instances of these uuids (unknown ones are left out). */
+  async byUuids(uuids: readonly string[]): Promise<Instance[]> {
+    if (uuids.length === 0) return [];
+    const rows = await this.db.selectFrom('instances').selectAll().where('uuid', 'in', [...uuids]).where('deleted', '=', 0).execute();
+    return this.hydrate(rows);
+  }
+
+  /**
+   * Instance.destroy(): the row and what hangs off it are soft-deleted (deleted = id), the
+   * instance is DELETED with no task, and its tags go.
+   * @throws InstanceNotFound when it is already gone
+   */
+  async destroy(uuid: string): Promise<void> {
+    const now = nowIso();
+    await transaction(this.db, async (t) => {
+      const row = await t.selectFrom('instances').select(['id']).where('uuid', '=', uuid).where('deleted', '=', 0).executeTakeFirst();
+      if (!row) throw new InstanceNotFound(uuid);
+      const done = await t.updateTable('instances')
+        .set({ deleted: row.id, deleted_at: now, updated_at: now, vm_state: 'deleted', task_state: null, terminated_at: now })
+        .where('id', '=', row.id).where('deleted', '=', 0).executeTakeFirst();
+      if (done.numUpdatedRows === 0n) throw new InstanceNotFound(uuid);
+      for (const table of ['instance_extra', 'instance_info_caches', 'instance_metadata', 'instance_system_metadata', 'block_device_mapping'] as const) {
+        await t.updateTable(table).set((eb) => ({ deleted: eb.ref('id'), deleted_at: now })).where('instance_uuid', '=', uuid).where('deleted', '=', 0).execute();
+      }
+      await t.deleteFrom('tags').where('resource_id', '=', uuid).execute();
+      await t.deleteFrom('instance_group_member').where('instance_uuid', '=', uuid).execute();
+    });
+  }
+
+  /** Live instances, VCPUs and memory of a project (and of one user in it): nova's quota counts. */
+  async usage(projectId: string, userId?: string): Promise<{ instances: number; cores: number; ram: number }> {
+    let q = this.db.selectFrom('instances')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('vcpus').as('cores'), eb.fn.sum<number>('memory_mb').as('ram')])
+      .where('project_id', '=', projectId).where('deleted', '=', 0).where('hidden', '=', 0);
+    if (userId) q = q.where('user_id', '=', userId);
+    const row = await q.executeTakeFirstOrThrow();
+    return { instances: Number(row.n), cores: Number(row.cores ?? 0), ram: Number(row.ram ?? 0) };
+  }
+}

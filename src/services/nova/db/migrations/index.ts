@@ -1,0 +1,7 @@
+/** Schema migrations of Nova's database, applied in name order. */
+import type { Migrations } from '../../../../common/db/index.js';
+import { initial } from './0001_initial.js';
+
+export const novaMigrations: Migrations = {
+  '0001_initial': initial,
+};

@@ -1,0 +1,249 @@
+/**
+ * nova.exception as typed classes: each keeps upstream's class name (what travels as a
+ * RemoteError's type and what a fault records) and message, and the HTTP status upstream's
+ * `code` gives it (500 for the internal ones). The REST layer maps some of them to another
+ * status where a controller does (servers create answers 400 for an unknown flavor).
+ */
+import { NuboError } from '../../common/errors.js';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Request Entity Too Large', 500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+
+/** nova.exception.NovaException: a message and a code (500 unless the class says otherwise). */
+export class NovaException extends NuboError {
+  constructor(message = 'An unknown exception occurred.', status = 500, options?: { cause?: unknown }) {
+    super(status, TITLES[status] ?? 'Error', message, options);
+  }
+}
+
+// --- 400 Invalid -----------------------------------------------------------------------------
+
+export class Invalid extends NovaException {
+  constructor(message = 'Bad Request - Invalid Parameters') { super(message, 400); }
+}
+export class ValidationError extends Invalid {}
+export class InvalidInput extends Invalid {
+  constructor(reason: string) { super(`Invalid input received: ${reason}`); }
+}
+export class InvalidRequest extends Invalid {
+  constructor(message = 'The request is invalid.') { super(message); }
+}
+export class InvalidSortKey extends Invalid {
+  constructor() { super('Sort key supplied was not valid.'); }
+}
+export class InvalidMetadata extends Invalid {
+  constructor(reason: string) { super(`Invalid metadata: ${reason}`); }
+}
+export class InvalidMetadataSize extends Invalid {
+  constructor(reason: string) { super(`Invalid metadata size: ${reason}`); }
+}
+export class InvalidBDM extends Invalid {
+  constructor(message = 'Block Device Mapping is Invalid.') { super(message); }
+}
+export class InvalidFixedIpAndMaxCountRequest extends Invalid {
+  constructor(reason: string) { super(`Failed to launch instances: ${reason}`); }
+}
+export class InstanceInvalidState extends Invalid {
+  constructor(readonly instanceUuid: string, attr: string, state: string | null, method: string) {
+    super(`Instance ${instanceUuid} in ${attr} ${state ?? 'None'}. Cannot ${method} while the instance is in this state.`);
+  }
+}
+export class InstanceIsLocked extends Invalid {
+  constructor(instanceUuid: string) { super(`Instance ${instanceUuid} is locked`); }
+}
+export class InstanceNotReady extends Invalid {
+  constructor(instanceId: string) { super(`Instance ${instanceId} is not ready`); }
+}
+export class NetworkAmbiguous extends Invalid {
+  constructor() { super('More than one possible network found. Specify network ID(s) to select which one(s) to connect to.'); }
+}
+export class NetworkRequiresSubnet extends Invalid {
+  constructor(networkUuid: string) { super(`Network ${networkUuid} requires a subnet in order to boot instances on.`); }
+}
+export class PortInUse extends Invalid {
+  constructor(portId: string) { super(`Port ${portId} is still in use.`); }
+}
+export class PortNotUsable extends Invalid {
+  constructor(portId: string, instance: string) { super(`Port ${portId} not usable for instance ${instance}.`); }
+}
+export class PortRequiresFixedIP extends Invalid {
+  constructor(portId: string) { super(`Port ${portId} requires a FixedIP in order to be used.`); }
+}
+export class PortBindingFailed extends Invalid {
+  constructor(portId: string) { super(`Binding failed for port ${portId}, please check neutron logs for more information.`); }
+}
+/** nova's InvalidRequest for a zone no compute host is in. */
+export class InvalidAvailabilityZone extends Invalid {
+  constructor() { super('The requested availability zone is not available'); }
+}
+export class ImageNotActive extends NovaException {
+  constructor(imageId: string) { super(`Image ${imageId} is not active.`, 400); }
+}
+export class FlavorMemoryTooSmall extends NovaException {
+  constructor() { super("Flavor's memory is too small for requested image.", 400); }
+}
+export class FlavorDiskTooSmall extends NovaException {
+  constructor() { super("The created instance's disk would be too small.", 400); }
+}
+export class InstanceUserDataMalformed extends NovaException {
+  constructor() { super('User data needs to be valid base 64.', 400); }
+}
+
+// --- 403 / 413 -------------------------------------------------------------------------------
+
+export class Forbidden extends NovaException {
+  constructor(message = 'Forbidden') { super(message, 403); }
+}
+export class ExternalNetworkAttachForbidden extends Forbidden {
+  constructor(networkUuid: string) { super(`It is not allowed to create an interface on external network ${networkUuid}`); }
+}
+/** nova.exception.OverQuota (413); the API answers 403 for server quotas as upstream does. */
+export class OverQuota extends NovaException {
+  constructor(message: string) { super(message, 413); }
+}
+export class TooManyInstances extends OverQuota {
+  constructor(readonly overs: string, req: number | string, used: number | string, allowed: number | string) {
+    super(`Quota exceeded for ${overs}: Requested ${req}, but already used ${used} of ${allowed} ${overs}`);
+  }
+}
+export class PortLimitExceeded extends OverQuota {
+  constructor() { super('Maximum number of ports exceeded'); }
+}
+
+// --- 404 NotFound ----------------------------------------------------------------------------
+
+export class NotFound extends NovaException {
+  constructor(message = 'Resource could not be found.') { super(message, 404); }
+}
+export class InstanceNotFound extends NotFound {
+  constructor(readonly instanceId: string) { super(`Instance ${instanceId} could not be found.`); }
+}
+export class FlavorNotFound extends NotFound {
+  constructor(flavorId: string) { super(`Flavor ${flavorId} could not be found.`); }
+}
+export class ImageNotFound extends NotFound {
+  constructor(imageId: string) { super(`Image ${imageId} could not be found.`); }
+}
+export class NetworkNotFound extends NotFound {
+  constructor(networkId: string) { super(`Network ${networkId} could not be found.`); }
+}
+export class PortNotFound extends NotFound {
+  constructor(portId: string) { super(`Port id ${portId} could not be found.`); }
+}
+export class KeypairNotFound extends NotFound {
+  constructor(name: string, userId: string) { super(`Keypair ${name} not found for user ${userId}`); }
+}
+export class SecurityGroupNotFound extends NotFound {
+  constructor(id: string) { super(`Security group ${id} not found.`); }
+}
+export class InstanceGroupNotFound extends NotFound {
+  constructor(groupUuid: string) { super(`Instance group ${groupUuid} could not be found.`); }
+}
+export class ComputeHostNotFound extends NotFound {
+  constructor(host: string) { super(`Compute host ${host} could not be found.`); }
+}
+export class MarkerNotFound extends NotFound {
+  constructor(marker: string) { super(`Marker ${marker} could not be found.`); }
+}
+
+// --- 409 -------------------------------------------------------------------------------------
+
+export class InstanceUpdateConflict extends NovaException {
+  constructor(message: string) { super(message, 409); }
+}
+/** A task_state compare-and-swap lost: the instance is no longer in the expected task state. */
+export class UnexpectedTaskStateError extends InstanceUpdateConflict {
+  constructor(readonly instanceUuid: string, expected: unknown, actual: unknown) {
+    super(`Conflict updating instance ${instanceUuid}. Expected: ${JSON.stringify({ task_state: expected })}. Actual: ${JSON.stringify({ task_state: actual })}`);
+  }
+}
+export class UnexpectedDeletingTaskStateError extends UnexpectedTaskStateError {}
+
+// --- internal (500): the build pipeline, the scheduler, placement ----------------------------
+
+export class NoValidHost extends NovaException {
+  constructor(readonly reason: string) { super(`No valid host was found. ${reason}`); }
+}
+export class MaxRetriesExceeded extends NoValidHost {
+  constructor(reason: string) {
+    super(reason);
+    this.message = `Exceeded maximum number of retries. ${reason}`;
+  }
+}
+/** The build failed on a host in a way another host may not: try an alternate. */
+export class RescheduledException extends NovaException {
+  constructor(readonly instanceUuid: string, readonly reason: string) { super(`Build of instance ${instanceUuid} was re-scheduled: ${reason}`); }
+}
+/** The build failed in a way no other host would fix: ERROR without rescheduling. */
+export class BuildAbortException extends NovaException {
+  constructor(readonly instanceUuid: string, readonly reason: string) { super(`Build of instance ${instanceUuid} aborted: ${reason}`); }
+}
+export class VirtualInterfaceCreateException extends NovaException {
+  constructor() { super('Virtual Interface creation failed'); }
+}
+export class InstanceExists extends NovaException {
+  constructor(name: string) { super(`Instance ${name} already exists.`); }
+}
+export class AllocationUpdateFailed extends NovaException {
+  constructor(consumerUuid: string, error: string) { super(`Failed to update allocations for consumer ${consumerUuid}. Error: ${error}`); }
+}
+export class ConsumerAllocationRetrievalFailed extends NovaException {
+  constructor(consumerUuid: string, error: string) { super(`Failed to retrieve allocations for consumer ${consumerUuid}: ${error}`); }
+}
+/** A 409 from Placement that retrying will not fix. */
+export class PlacementAPIConflict extends NovaException {
+  constructor(url: string, error: string) { super(`A conflict was encountered attempting to invoke the placement API at URL ${url}: ${error}`); }
+}
+export class ResourceProviderCreationFailed extends NovaException {
+  constructor(name: string) { super(`Failed to create resource provider ${name}`); }
+}
+export class ResourceProviderSyncFailed extends NovaException {
+  constructor() { super('Failed to synchronize the placement service with resource provider information supplied by the compute host.'); }
+}
+export class InstanceActionNotFound extends NovaException {
+  constructor(requestId: string, instanceUuid: string) { super(`Action for request_id ${requestId} on instance ${instanceUuid} not found`, 404); }
+}
+
+/** nova.exception.PolicyNotAuthorized: the policy denies the action (403). */
+export class PolicyNotAuthorized extends Forbidden {
+  constructor(readonly action: string) { super(`Policy doesn't allow ${action} to be performed.`); }
+}
+
+export class UnableToAutoAllocateNetwork extends Invalid {
+  constructor(projectId: string) { super(`Unable to automatically allocate a network for project ${projectId}`); }
+}
+export class MultiplePortsNotApplicable extends Invalid {
+  constructor(reason: string) { super(`Failed to launch instances: ${reason}`); }
+}
+export class SecurityGroupCannotBeApplied extends Invalid {
+  constructor() { super('Network requires port_security_enabled and subnet associated in order to apply security groups.'); }
+}
+export class NoUniqueMatch extends NovaException {
+  constructor() { super('No Unique Match Found.', 409); }
+}
+
+export class FlavorDiskSmallerThanImage extends NovaException {
+  constructor(flavorSize: number, imageSize: number) {
+    super(`Flavor's disk is too small for requested image. Flavor disk is ${flavorSize} bytes, image is ${imageSize} bytes.`, 400);
+  }
+}
+export class FlavorDiskSmallerThanMinDisk extends NovaException {
+  constructor(flavorSize: number, minDisk: number) {
+    super(`Flavor's disk is smaller than the minimum size specified in image metadata. Flavor disk is ${flavorSize} bytes, minimum size is ${minDisk} bytes.`, 400);
+  }
+}
+export class BootFromVolumeRequiredForZeroDiskFlavor extends Forbidden {
+  constructor() { super('Only volume-backed servers are allowed for flavors with zero disk.'); }
+}
+export class AmbiguousHostnameForMultipleInstances extends Invalid {
+  constructor() { super('Unable to allow requested hostname for multiple instances. Hostnames can only be set for a single instance.'); }
+}
+export class ImageNotAuthorized extends NovaException {
+  constructor(imageId: string) { super(`Not authorized for image ${imageId}.`, 403); }
+}
+
+/** A build would break its server group's policy (a race the scheduler cannot see). */
+export class GroupAffinityViolation extends NovaException {
+  constructor(policy: 'Anti-affinity' | 'Affinity') { super(`${policy} instance group policy was violated`); }
+}

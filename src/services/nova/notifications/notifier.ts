@@ -1,0 +1,55 @@
+/**
+ * Emits Nova's versioned notifications (nova/notifications/objects, nova/compute/utils.py
+ * notify_about_instance_action/create) on the bus: `instance.<action>.<phase>` on the
+ * [notifications] versioned_notifications_topics, publisher `<binary>:<host>`, the payload a
+ * Nova object primitive. A notification that cannot be sent is logged, never thrown.
+ */
+import type { RequestContext } from '../../../common/context.js';
+import { Notifier, osloMessagingNotificationsGroup, type Transport } from '../../../common/messaging/index.js';
+import type { Config } from '../../../common/config/index.js';
+import { notificationsGroup } from '../config.js';
+import type { Instance } from '../objects/index.js';
+import { novaSerializer } from '../rpc/serializer.js';
+import { exceptionPayload, instanceActionPayload, instanceCreatePayload, KeypairPayload, type PayloadContext } from './payloads.js';
+
+export type NotificationPhase = 'start' | 'end' | 'error';
+
+export interface KeyPairInfo {
+  name: string;
+  user_id: string;
+  public_key: string;
+  fingerprint: string;
+  type: string;
+}
+
+export class NovaNotifier {
+  private readonly notifier: Notifier<RequestContext> | undefined;
+
+  constructor(transport: Transport, config: Config, binary: string, host: string) {
+    const n = config.get(notificationsGroup);
+    const driver = config.get(osloMessagingNotificationsGroup).driver;
+    this.notifier = n.notification_format === 'none' || driver === 'noop'
+      ? undefined
+      : new Notifier<RequestContext>(transport, { publisherId: `${binary}:${host}`, topics: [...n.versioned_notifications_topics], serializer: novaSerializer() });
+  }
+
+  private static who(ctx: RequestContext): PayloadContext {
+    return { requestId: ctx.requestId, user: ctx.userId ?? null, project: ctx.projectId ?? null };
+  }
+
+  /** instance.<action>.<phase> with an InstanceActionPayload (power_off, power_on, delete, ...). */
+  async instanceAction(ctx: RequestContext, instance: Instance, action: string, phase: NotificationPhase, error?: { err: unknown; fn: string }): Promise<void> {
+    if (!this.notifier) return;
+    const fault = error ? exceptionPayload(error.err, error.fn) : null;
+    const payload = instanceActionPayload(instance, NovaNotifier.who(ctx), fault);
+    await (phase === 'error' ? this.notifier.error(ctx, `instance.${action}.${phase}`, payload) : this.notifier.info(ctx, `instance.${action}.${phase}`, payload));
+  }
+
+  /** instance.create.<phase> with an InstanceCreatePayload. */
+  async instanceCreate(ctx: RequestContext, instance: Instance, phase: NotificationPhase, keypairs: KeyPairInfo[], error?: { err: unknown; fn: string }): Promise<void> {
+    if (!this.notifier) return;
+    const fault = error ? exceptionPayload(error.err, error.fn) : null;
+    const payload = instanceCreatePayload(instance, NovaNotifier.who(ctx), fault, keypairs.map((k) => new KeypairPayload({ ...k })));
+    await (phase === 'error' ? this.notifier.error(ctx, `instance.create.${phase}`, payload) : this.notifier.info(ctx, `instance.create.${phase}`, payload));
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The versioned notification payloads of instances (nova/notifications/objects/instance.py,
+ * flavor.py, exception.py, keypair.py): Nova objects whose primitive is the notification's
+ * payload, built from an Instance as nova's populate_schema does.
+ */
+import { NuboError } from '../../../common/errors.js';
+import { POWER_STATE_NAMES } from '../compute/power-state.js';
+import { NovaObject, registerObjects } from '../objects/base.js';
+import type { Flavor, Instance } from '../objects/index.js';
+
+export class FlavorPayload extends NovaObject<Record<string, unknown>> {
+  static readonly objName = 'FlavorPayload';
+  static readonly VERSION = '1.4';
+}
+export class IpPayload extends NovaObject<Record<string, unknown>> {
+  static readonly objName = 'IpPayload';
+  static readonly VERSION = '1.0';
+}
+export class ExceptionPayload extends NovaObject<Record<string, unknown>> {
+  static readonly objName = 'ExceptionPayload';
+  static readonly VERSION = '1.1';
+}
+export class KeypairPayload extends NovaObject<Record<string, unknown>> {
+  static readonly objName = 'KeypairPayload';
+  static readonly VERSION = '1.0';
+}
+export class InstanceActionPayload extends NovaObject<Record<string, unknown>> {
+  static readonly objName = 'InstanceActionPayload';
+  static readonly VERSION = '1.8';
+}
+export class InstanceCreatePayload extends NovaObject<Record<string, unknown>> {
+  static readonly objName = 'InstanceCreatePayload';
+  static readonly VERSION = '1.12';
+}
+
+registerObjects(FlavorPayload, IpPayload, ExceptionPayload, KeypairPayload, InstanceActionPayload, InstanceCreatePayload);
+
+export function flavorPayload(flavor: Flavor): FlavorPayload {
+  const f = flavor.data;
+  return new FlavorPayload({
+    flavorid: f.flavorid, memory_mb: f.memory_mb, vcpus: f.vcpus, root_gb: f.root_gb, ephemeral_gb: f.ephemeral_gb, name: f.name, swap: f.swap,
+    rxtx_factor: f.rxtx_factor, vcpu_weight: f.vcpu_weight, disabled: f.disabled, is_public: f.is_public, extra_specs: f.extra_specs,
+    projects: null, description: f.description,
+  });
+}
+
+/** ExceptionPayload.from_exc_and_traceback. */
+export function exceptionPayload(err: unknown, functionName: string): ExceptionPayload {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return new ExceptionPayload({
+    module_name: err instanceof NuboError ? 'nova.exception' : 'nubo', function_name: functionName, exception: e.name,
+    exception_message: e.message, traceback: e.stack ?? '',
+  });
+}
+
+/** The InstancePayload fields of an instance. */
+function instanceFields(instance: Instance, requestId: string | null, initiator: { user: string | null; project: string | null }): Record<string, unknown> {
+  const i = instance.data;
+  return {
+    uuid: i.uuid, user_id: i.user_id, tenant_id: i.project_id, reservation_id: i.reservation_id, display_name: i.display_name,
+    display_description: i.display_description, host_name: i.hostname, host: i.host, node: i.node, os_type: null, architecture: null,
+    availability_zone: i.availability_zone, flavor: flavorPayload(i.flavor), image_uuid: i.image_ref, key_name: i.key_name, kernel_id: '',
+    ramdisk_id: '', created_at: i.created_at, launched_at: i.launched_at, terminated_at: i.terminated_at, deleted_at: i.deleted_at,
+    updated_at: i.updated_at, state: i.vm_state, power_state: POWER_STATE_NAMES[i.power_state] ?? 'pending', task_state: i.task_state,
+    progress: i.progress, metadata: i.metadata, locked: i.locked, auto_disk_config: i.auto_disk_config ? 'AUTO' : 'MANUAL',
+    ip_addresses: i.network_info.flatMap((vif) => vif.network.subnets.flatMap((s) => s.ips.map((ip) => new IpPayload({
+      label: vif.network.label, mac: vif.address, meta: {}, port_uuid: vif.id, version: ip.version, address: ip.address, device_name: vif.devname,
+    })))),
+    block_devices: null, request_id: requestId, action_initiator_user: initiator.user, action_initiator_project: initiator.project,
+    locked_reason: i.system_metadata['locked_reason'] ?? null,
+  };
+}
+
+export interface PayloadContext {
+  requestId: string | null;
+  user: string | null;
+  project: string | null;
+}
+
+export function instanceActionPayload(instance: Instance, ctx: PayloadContext, fault: ExceptionPayload | null): InstanceActionPayload {
+  return new InstanceActionPayload({ ...instanceFields(instance, ctx.requestId, ctx), fault });
+}
+
+export function instanceCreatePayload(instance: Instance, ctx: PayloadContext, fault: ExceptionPayload | null, keypairs: KeypairPayload[]): InstanceCreatePayload {
+  return new InstanceCreatePayload({
+    ...instanceFields(instance, ctx.requestId, ctx), fault, keypairs, tags: instance.data.tags, trusted_image_certificates: null,
+    instance_name: instance.name,
+  });
+}

@@ -1,0 +1,64 @@
+/**
+ * The compute role (nova-compute) of one host: the fake virt driver, the resource tracker that
+ * reports the node to Placement, and the ComputeManager on `compute.<host>`; at start the
+ * leftovers of a previous run are dealt with (init_host) and the node reported; periodic tasks
+ * update the node's resources and sync power states.
+ */
+import { RequestContext } from '../../../common/context.js';
+import { newRequestId } from '../../../common/log/request-scope.js';
+import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
+import { InstanceEvents } from '../compute/instance-events.js';
+import { ComputeManager } from '../compute/manager.js';
+import { ResourceTracker } from '../compute/resource-tracker.js';
+import { fakeDriverGroup, novaDefaultGroup, schedulerGroup } from '../config.js';
+import { ComputeTaskAPI } from '../conductor/rpcapi.js';
+import { NovaNotifier } from '../notifications/notifier.js';
+import { COMPUTE_TOPIC } from '../rpc/topics.js';
+import { WorkerService } from '../service.js';
+import { FakeDriver } from '../virt/fake/driver.js';
+import { neutronApi, reportClient, repositories } from './shared.js';
+
+export interface ComputeRoleInstance extends RoleInstance {
+  manager: ComputeManager;
+  driver: FakeDriver;
+}
+
+export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstance> {
+  const repos = await repositories(ctx);
+  const d = ctx.config.get(novaDefaultGroup);
+  const fake = ctx.config.get(fakeDriverGroup);
+  const events = new InstanceEvents(ctx.log);
+  const driver = new FakeDriver({
+    host: ctx.host, vcpus: fake.vcpus, memoryMb: fake.memory_mb, localGb: fake.local_gb, spawnSeconds: fake.spawn_seconds,
+    destroySeconds: fake.destroy_seconds, powerSeconds: fake.power_seconds, failSpawn: fake.fail_spawn_hosts.includes(ctx.host),
+    vifPluggingTimeout: d.vif_plugging_timeout, vifPluggingIsFatal: d.vif_plugging_is_fatal, virtapi: events,
+  });
+  const report = reportClient(ctx);
+  const tracker = new ResourceTracker({
+    host: ctx.host, driver, nodes: repos.computeNodes, instances: repos.instances, report, log: ctx.log,
+    settings: {
+      reservedHostCpus: d.reserved_host_cpus, reservedHostMemoryMb: d.reserved_host_memory_mb, reservedHostDiskMb: d.reserved_host_disk_mb,
+      cpuAllocationRatio: d.cpu_allocation_ratio, ramAllocationRatio: d.ram_allocation_ratio, diskAllocationRatio: d.disk_allocation_ratio,
+      initialCpuAllocationRatio: d.initial_cpu_allocation_ratio, initialRamAllocationRatio: d.initial_ram_allocation_ratio,
+      initialDiskAllocationRatio: d.initial_disk_allocation_ratio,
+    },
+  });
+  const manager = new ComputeManager({
+    host: ctx.host, driver, repos, tracker, report, network: neutronApi(ctx), notifier: new NovaNotifier(ctx.transport, ctx.config, 'nova-compute', ctx.host),
+    events, conductor: new ComputeTaskAPI(ctx.transport), log: ctx.log, maxConcurrentBuilds: d.max_concurrent_builds,
+    maxAttempts: ctx.config.get(schedulerGroup).max_attempts,
+  });
+  const internal = (): RequestContext => RequestContext.internal(newRequestId());
+  const currentService = async () => (await repos.services.get(ctx.host, 'nova-compute'))!;
+  const service = new WorkerService({
+    ctx, binary: 'nova-compute', topic: COMPUTE_TOPIC, endpoints: [manager.endpoint()], services: repos.services,
+    async beforeServe(record) {
+      await manager.initHost(internal());
+      await manager.updateAvailableResource(record);
+      ctx.periodic.add({ name: 'update_available_resource', interval: d.update_resources_interval, run: async () => manager.updateAvailableResource(await currentService()) });
+      ctx.periodic.add({ name: '_sync_power_states', interval: d.sync_power_state_interval, run: () => manager.syncPowerStates(internal()) });
+    },
+    afterStop: () => manager.drain(),
+  });
+  return { start: () => service.start(), stop: () => service.stop(), manager, driver };
+}

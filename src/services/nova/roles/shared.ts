@@ -1,0 +1,32 @@
+/**
+ * What several of Nova's roles build the same way: the repositories over the project's
+ * database, the Placement report client, and the Image and Network APIs over the service
+ * user's session.
+ */
+import type { Kysely } from 'kysely';
+import { ImageClient } from '../../../common/clients/index.js';
+import type { RequestContext } from '../../../common/context.js';
+import type { RoleContext } from '../../../common/service/project.js';
+import { NovaRepos } from '../db/repos.js';
+import type { NovaDB } from '../db/schema.js';
+import { GlanceAPI } from '../image/glance.js';
+import { NovaNetworkClient } from '../network/client.js';
+import { NeutronAPI } from '../network/neutron.js';
+import { PlacementClient } from '../scheduler/client/placement.js';
+import { SchedulerReportClient } from '../scheduler/client/report.js';
+
+export async function repositories(ctx: RoleContext): Promise<NovaRepos> {
+  return new NovaRepos((await ctx.database()).db as Kysely<NovaDB>);
+}
+
+export function reportClient(ctx: RoleContext): SchedulerReportClient {
+  return new SchedulerReportClient(new PlacementClient(ctx.session), ctx.log);
+}
+
+export function glanceApi(ctx: RoleContext): GlanceAPI {
+  return new GlanceAPI(new ImageClient(ctx.session));
+}
+
+export function neutronApi(ctx: RoleContext, canAttachExternal?: (c: RequestContext) => boolean): NeutronAPI {
+  return new NeutronAPI({ admin: new NovaNetworkClient(ctx.session), log: ctx.log, ...(canAttachExternal ? { canAttachExternal } : {}) });
+}

@@ -1,0 +1,147 @@
+/**
+ * The virt driver interface (nova/virt/driver.py's ComputeDriver): what the compute manager
+ * asks of a hypervisor, with the capabilities record that tells the API and the scheduler what
+ * it can do (turned into Placement traits, CAPABILITY_TRAITS_MAP). A driver waits for Neutron's
+ * network-vif-plugged events itself through the VirtAPI, as libvirt does, since only it knows
+ * when the guest's interfaces are plugged.
+ */
+import type { RequestContext } from '../../../common/context.js';
+import type { BlockDeviceMapping, ImageMeta, Instance, VifInfo } from '../objects/index.js';
+
+/** nova's ComputeDriver.capabilities (the flags Nubo's drivers decide). */
+export interface DriverCapabilities {
+  has_imagecache: boolean;
+  supports_evacuate: boolean;
+  supports_migrate_to_same_host: boolean;
+  supports_attach_interface: boolean;
+  supports_device_tagging: boolean;
+  supports_tagged_attach_interface: boolean;
+  supports_tagged_attach_volume: boolean;
+  supports_extend_volume: boolean;
+  supports_multiattach: boolean;
+  supports_trusted_certs: boolean;
+  supports_pcpus: boolean;
+  supports_accelerators: boolean;
+  supports_bfv_rescue: boolean;
+  supports_vtpm: boolean;
+  supports_secure_boot: boolean;
+  supports_socket_pci_numa_affinity: boolean;
+  supports_remote_managed_ports: boolean;
+  supports_image_type_aki: boolean;
+  supports_image_type_ami: boolean;
+  supports_image_type_ari: boolean;
+  supports_image_type_iso: boolean;
+  supports_image_type_qcow2: boolean;
+  supports_image_type_raw: boolean;
+  supports_image_type_vdi: boolean;
+  supports_image_type_vhd: boolean;
+  supports_image_type_vhdx: boolean;
+  supports_image_type_vmdk: boolean;
+  supports_image_type_ploop: boolean;
+}
+
+/** nova/virt/driver.py CAPABILITY_TRAITS_MAP (the capabilities Nubo's drivers have flags for). */
+export const CAPABILITY_TRAITS: Readonly<Partial<Record<keyof DriverCapabilities, string>>> = {
+  supports_attach_interface: 'COMPUTE_NET_ATTACH_INTERFACE',
+  supports_device_tagging: 'COMPUTE_DEVICE_TAGGING',
+  supports_tagged_attach_interface: 'COMPUTE_NET_ATTACH_INTERFACE_WITH_TAG',
+  supports_tagged_attach_volume: 'COMPUTE_VOLUME_ATTACH_WITH_TAG',
+  supports_extend_volume: 'COMPUTE_VOLUME_EXTEND',
+  supports_multiattach: 'COMPUTE_VOLUME_MULTI_ATTACH',
+  supports_trusted_certs: 'COMPUTE_TRUSTED_CERTS',
+  supports_accelerators: 'COMPUTE_ACCELERATORS',
+  supports_image_type_aki: 'COMPUTE_IMAGE_TYPE_AKI',
+  supports_image_type_ami: 'COMPUTE_IMAGE_TYPE_AMI',
+  supports_image_type_ari: 'COMPUTE_IMAGE_TYPE_ARI',
+  supports_image_type_iso: 'COMPUTE_IMAGE_TYPE_ISO',
+  supports_image_type_qcow2: 'COMPUTE_IMAGE_TYPE_QCOW2',
+  supports_image_type_raw: 'COMPUTE_IMAGE_TYPE_RAW',
+  supports_image_type_vdi: 'COMPUTE_IMAGE_TYPE_VDI',
+  supports_image_type_vhd: 'COMPUTE_IMAGE_TYPE_VHD',
+  supports_image_type_vhdx: 'COMPUTE_IMAGE_TYPE_VHDX',
+  supports_image_type_vmdk: 'COMPUTE_IMAGE_TYPE_VMDK',
+  supports_image_type_ploop: 'COMPUTE_IMAGE_TYPE_PLOOP',
+  supports_migrate_to_same_host: 'COMPUTE_SAME_HOST_COLD_MIGRATE',
+  supports_bfv_rescue: 'COMPUTE_RESCUE_BFV',
+  supports_secure_boot: 'COMPUTE_SECURITY_UEFI_SECURE_BOOT',
+  supports_socket_pci_numa_affinity: 'COMPUTE_SOCKET_PCI_NUMA_AFFINITY',
+  supports_remote_managed_ports: 'COMPUTE_REMOTE_MANAGED_PORTS',
+};
+
+/** ComputeDriver.capabilities_as_traits: trait -> whether the driver has it. */
+export function capabilitiesAsTraits(caps: DriverCapabilities): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  for (const [cap, trait] of Object.entries(CAPABILITY_TRAITS)) out.set(trait!, caps[cap as keyof DriverCapabilities]);
+  return out;
+}
+
+/** get_available_resource: the node's size and use as the hypervisor sees it. */
+export interface HostResources {
+  vcpus: number;
+  memory_mb: number;
+  local_gb: number;
+  vcpus_used: number;
+  memory_mb_used: number;
+  local_gb_used: number;
+  hypervisor_type: string;
+  hypervisor_version: number;
+  hypervisor_hostname: string;
+  cpu_info: string;
+  disk_available_least: number;
+  supported_instances: Array<[string, string, string]>;
+}
+
+/** get_info: a guest's state (nova's InstanceInfo). */
+export interface InstanceInfo {
+  state: number;
+  internal_id?: string;
+}
+
+/** Neutron events a driver waits for, as (name, tag) pairs: ['network-vif-plugged', portId]. */
+export type ExpectedEvent = [name: string, tag: string];
+
+/**
+ * nova's VirtAPI: what a driver may ask of the compute manager. waitForInstanceEvents resolves
+ * when every event came (or when deadline seconds passed: `onTimeout`), rejects when one came
+ * with status failed and the error callback says so.
+ */
+export interface VirtAPI {
+  waitForInstanceEvents(instance: Instance, events: readonly ExpectedEvent[], deadlineSeconds: number, onFailedEvent: (name: string, tag: string) => void): Promise<'done' | 'timeout'>;
+}
+
+export interface SpawnArgs {
+  context: RequestContext;
+  instance: Instance;
+  image: ImageMeta;
+  injectedFiles: Array<[string, string]>;
+  adminPassword: string | null;
+  networkInfo: VifInfo[];
+  blockDevices: BlockDeviceMapping[];
+}
+
+export interface ComputeDriver {
+  readonly capabilities: DriverCapabilities;
+  /** Called once when the compute service starts on `host`. */
+  initHost(host: string): Promise<void>;
+  /** The nodes (hypervisors) this driver manages on the host. */
+  getAvailableNodes(): string[];
+  getAvailableResource(nodename: string): HostResources;
+  /** The uuids of the guests the hypervisor has. */
+  listInstanceUuids(): string[];
+  instanceExists(instance: Instance): boolean;
+  /** @throws InstanceNotFound when the hypervisor has no such guest */
+  getInfo(instance: Instance): InstanceInfo;
+  /** Create and boot the guest (waiting for its VIFs to be plugged, see VirtAPI). */
+  spawn(args: SpawnArgs): Promise<void>;
+  /** Stop and remove the guest (a missing guest is not an error). */
+  destroy(context: RequestContext, instance: Instance, networkInfo: VifInfo[]): Promise<void>;
+  reboot(context: RequestContext, instance: Instance, networkInfo: VifInfo[], rebootType: 'SOFT' | 'HARD'): Promise<void>;
+  powerOff(instance: Instance, timeoutSeconds?: number): Promise<void>;
+  powerOn(context: RequestContext, instance: Instance, networkInfo: VifInfo[]): Promise<void>;
+  pause(instance: Instance): Promise<void>;
+  unpause(instance: Instance): Promise<void>;
+  suspend(context: RequestContext, instance: Instance): Promise<void>;
+  resume(context: RequestContext, instance: Instance, networkInfo: VifInfo[]): Promise<void>;
+  /** The guest's console log. */
+  getConsoleOutput(context: RequestContext, instance: Instance): Promise<string>;
+}
