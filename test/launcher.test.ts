@@ -137,7 +137,7 @@ describe('commands generated from the registry of projects', () => {
   test('nubo config sample lists every group and option, commented out', () => {
     const r = runCli(['config', 'sample'], {});
     assert.equal(r.status, 0, r.stderr);
-    for (const line of ['[DEFAULT]', '#enabled_services = identity,image,network,placement', '[oslo_policy]', '#policy_file = {project}-policy.yaml', '#enforce_scope =', '[endpoints]', '#image =', '[service_users]', '#network = <secret>', '[glance_store]']) {
+    for (const line of ['[DEFAULT]', '#enabled_services = identity,image,network,placement,compute', '[oslo_policy]', '#policy_file = {project}-policy.yaml', '#enforce_scope =', '[endpoints]', '#image =', '[service_users]', '#network = <secret>', '[glance_store]']) {
       assert.ok(r.stdout.split('\n').includes(line), `missing line ${line}`);
     }
   });

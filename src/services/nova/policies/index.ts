@@ -5,6 +5,7 @@
  * caller's project and user, credentials carry nova's `is_admin`, a denial is
  * PolicyNotAuthorized (403).
  */
+import type { PeriodicTasks } from '../../../common/service/periodic.js';
 import type { Config } from '../../../common/config/index.js';
 import type { RequestContext } from '../../../common/context.js';
 import { loadServicePolicy, type Credentials, type ServicePolicy, type ServicePolicySpec } from '../../../common/policy/index.js';
@@ -37,10 +38,6 @@ export class NovaPolicy {
   isAdmin(ctx: RequestContext): boolean {
     return this.service.isAdmin(ctx);
   }
-
-  close(): void {
-    this.service.close();
-  }
 }
 
 /** oslo.context's policy values plus nova's is_admin (context_is_admin on the same values). */
@@ -50,9 +47,9 @@ function novaCredentials(policy: () => ServicePolicy, ctx: RequestContext): Cred
   return creds;
 }
 
-export function loadNovaPolicy(config: Config, dataDir: string, onWarning: (msg: string) => void): NovaPolicy {
+export function loadNovaPolicy(config: Config, dataDir: string, periodic: PeriodicTasks, onWarning: (msg: string) => void): NovaPolicy {
   let service: ServicePolicy | undefined;
-  service = loadServicePolicy(novaPolicySpec, { config, dataDir, project: 'nova' }, {
+  service = loadServicePolicy(novaPolicySpec, { config, dataDir, project: 'nova', periodic }, {
     credentials: (ctx) => novaCredentials(() => service!, ctx),
     denied: (rule) => new PolicyNotAuthorized(rule),
     onWarning,

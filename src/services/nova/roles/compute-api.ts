@@ -21,7 +21,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
   const defaults = ctx.config.get(novaDefaultGroup);
   const quota = ctx.config.get(quotaGroup);
   if (api.default_flavors) await repos.flavors.ensureDefaults();
-  const policy = loadNovaPolicy(ctx.config, ctx.dataDir, (msg) => ctx.log.warn(msg));
+  const policy = loadNovaPolicy(ctx.config, ctx.dataDir, ctx.periodic, (msg) => ctx.log.warn(msg));
   const compute = new ComputeApi({
     repos,
     glance: glanceApi(ctx),
@@ -51,8 +51,5 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
   };
   return {
     routes: computeRoutes(deps, ctx.baseUrl),
-    async stop() {
-      policy.close();
-    },
   };
 }
