@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyPluginAsync } from 'fastify';
 import { createHttpApp } from '../src/common/http/app.js';
-import { keystoneFault } from '../src/common/http/faults.js';
+import { jsonErrorFault } from '../src/common/testing/faults.js';
 import { mountService } from '../src/common/http/service-mount.js';
 import { createLogger } from '../src/common/log/logger.js';
 import type { TokenValidator } from '../src/common/auth/token-info.js';
@@ -43,7 +43,7 @@ test('the fuzz runner finds the routes of a plugin and reports one that throws a
     // Hangs on the one input every GET route is tried with (so few requests wait for the timeout).
     scope.get('/hang', open, async (req) => ((req.query as { limit?: string }).limit === '99999999999999999999' ? new Promise(() => {}) : {}));
   };
-  await mountService(app, routes, { prefix: '/tiny', fault: keystoneFault, validator, authUri: 'http://x/identity' });
+  await mountService(app, routes, { prefix: '/tiny', fault: jsonErrorFault, validator, authUri: 'http://x/identity' });
   await app.listen({ host: '127.0.0.1', port: 0 });
   try {
     const prng = new Prng(1);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { FastifyPluginAsync } from 'fastify';
 import { createHttpApp } from './app.js';
 import { mountService } from './service-mount.js';
-import { keystoneFault, neutronFault, webobFault } from './faults.js';
+import { jsonErrorFault, typedFault, textFault } from '../testing/faults.js';
 import { useMicroversions } from './microversion.js';
 import { createLogger } from '../log/logger.js';
 import { Conflict, NotFound, Unauthorized } from '../errors.js';
@@ -37,14 +37,14 @@ const routes: FastifyPluginAsync = async (app) => {
 
 async function makeApp() {
   const app = createHttpApp({ log: createLogger({ level: 'silent' }), bodyLimit: 1024, keepAliveTimeout: 1000 });
-  await mountService(app, routes, { prefix: '/identity', fault: keystoneFault, validator, authUri: 'http://x/identity' });
-  await mountService(app, routes, { prefix: '/network', fault: neutronFault, validator, authUri: 'http://x/identity' });
-  await mountService(app, routes, { prefix: '/image', fault: webobFault, validator, authUri: 'http://x/identity' });
+  await mountService(app, routes, { prefix: '/identity', fault: jsonErrorFault, validator, authUri: 'http://x/identity' });
+  await mountService(app, routes, { prefix: '/network', fault: typedFault, validator, authUri: 'http://x/identity' });
+  await mountService(app, routes, { prefix: '/image', fault: textFault, validator, authUri: 'http://x/identity' });
   await mountService(app, async (scope) => {
     useMicroversions(scope, { serviceType: 'compute', legacyHeader: 'X-OpenStack-Nova-API-Version', min: '2.1', max: '2.93' });
     scope.get('/v', { config: { public: true } }, async (req) => ({ v: String(req.apiVersion), new: req.apiVersion.atLeast('2.50') }));
     await routes(scope, {});
-  }, { prefix: '/compute', fault: keystoneFault, validator, authUri: 'http://x/identity' });
+  }, { prefix: '/compute', fault: jsonErrorFault, validator, authUri: 'http://x/identity' });
   return app;
 }
 
@@ -109,20 +109,20 @@ describe('http kit', () => {
     assert.equal((await app.inject({ url: '/identity/things?limit=abc', headers: h })).statusCode, 400);
   });
 
-  test('each service renders its own fault format', async () => {
+  test('each mounted service renders errors with its own fault renderer', async () => {
     const app = await makeApp();
     const h = { 'x-auth-token': 'good' };
     const ks = await app.inject({ url: '/identity/conflict', headers: h });
     assert.deepEqual(ks.json(), { error: { code: 409, title: 'Conflict', message: 'Duplicate entry.' } });
     const nn = await app.inject({ url: '/network/net', headers: h });
     assert.equal(nn.statusCode, 404);
-    assert.deepEqual(nn.json(), { NeutronError: { type: 'NetworkNotFound', message: 'Network x could not be found.', detail: '' } });
+    assert.deepEqual(nn.json(), { fault: { type: 'NetworkNotFound', message: 'Network x could not be found.' } });
     const img = await app.inject({ url: '/image/conflict', headers: h });
     assert.equal(img.statusCode, 409);
     assert.match(img.body, /^409 Conflict/);
     const missing = await app.inject({ url: '/network/nowhere', headers: h });
     assert.equal(missing.statusCode, 404);
-    assert.equal(missing.json().NeutronError.type, 'HTTPNotFound');
+    assert.equal(missing.json().fault.type, 'NotFound');
   });
 
   test('unexpected errors are a 500 that hides internals', async () => {
@@ -153,7 +153,7 @@ test('one request log line with the request id once, user, project, status and d
   const lines: string[] = [];
   const destination = { write(s: string) { lines.push(s); return true; } } as unknown as NodeJS.WritableStream;
   const app = createHttpApp({ log: createLogger({ level: 'info', destination }), bodyLimit: 1024, keepAliveTimeout: 1000 });
-  await mountService(app, routes, { prefix: '/identity', fault: keystoneFault, validator, authUri: 'http://x/identity' });
+  await mountService(app, routes, { prefix: '/identity', fault: jsonErrorFault, validator, authUri: 'http://x/identity' });
   const res = await app.inject({ url: '/identity/whoami', headers: { 'x-auth-token': 'good' } });
   const requestLines = lines.filter((l) => l.includes('"msg":"request"'));
   assert.equal(requestLines.length, 1);

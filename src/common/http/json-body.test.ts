@@ -6,7 +6,7 @@ const JsonTooDeep = /nested too deeply/;
 const JsonForbiddenKey = /forbidden object key '__proto__'/;
 import { createHttpApp } from './app.js';
 import { mountService } from './service-mount.js';
-import { keystoneFault, neutronFault } from './faults.js';
+import { jsonErrorFault, typedFault } from '../testing/faults.js';
 import { createLogger } from '../log/logger.js';
 import type { TokenValidator } from '../auth/token-info.js';
 
@@ -56,8 +56,8 @@ describe('JSON bodies in the HTTP kit', () => {
     const routes = async (scope: typeof app) => {
       scope.post('/echo', { config: { public: true } }, async (req) => ({ body: req.body ?? null }));
     };
-    await mountService(app, routes, { prefix: '/identity', fault: keystoneFault, validator, authUri: 'http://x/identity' });
-    await mountService(app, routes, { prefix: '/network', fault: neutronFault, validator, authUri: 'http://x/identity' });
+    await mountService(app, routes, { prefix: '/identity', fault: jsonErrorFault, validator, authUri: 'http://x/identity' });
+    await mountService(app, routes, { prefix: '/network', fault: typedFault, validator, authUri: 'http://x/identity' });
     return app;
   }
 
@@ -69,7 +69,7 @@ describe('JSON bodies in the HTTP kit', () => {
     assert.match(deep.json().error.message, /nested too deeply: more than 128 levels/);
     const neutron = await app.inject({ method: 'POST', url: '/network/echo', headers: { 'content-type': 'application/json' }, payload: nested(129) });
     assert.equal(neutron.statusCode, 400);
-    assert.equal(neutron.json().NeutronError.type, 'HTTPBadRequest');
+    assert.equal(neutron.json().fault.type, 'BadRequest');
     const ok = await app.inject({ method: 'POST', url: '/network/echo', headers: { 'content-type': 'application/json' }, payload: nested(128) });
     assert.equal(ok.statusCode, 200);
 

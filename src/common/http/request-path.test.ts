@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyPluginAsync } from 'fastify';
 import { createHttpApp } from './app.js';
 import { mountService } from './service-mount.js';
-import { keystoneFault } from './faults.js';
+import { jsonErrorFault } from '../testing/faults.js';
 import { createLogger } from '../log/logger.js';
 import { currentScope } from '../log/request-scope.js';
 import { Unauthorized } from '../errors.js';
@@ -42,7 +42,7 @@ async function makeApp() {
     app.get('/boom', async () => { throw new Error('internal'); });
   };
   const app = createHttpApp({ log, bodyLimit: 64, keepAliveTimeout: 1000 });
-  await mountService(app, routes, { prefix: '/svc', fault: keystoneFault, validator, authUri: 'http://x/identity' });
+  await mountService(app, routes, { prefix: '/svc', fault: jsonErrorFault, validator, authUri: 'http://x/identity' });
   return { app, lines };
 }
 
@@ -129,7 +129,7 @@ test('the request scope offers the client of the request being served', async ()
       const client = currentScope()?.client;
       return { ip: client?.ip, agent: client?.headers['user-agent'] };
     });
-  }, { prefix: '/svc', fault: keystoneFault, validator, authUri: 'http://x/identity' });
+  }, { prefix: '/svc', fault: jsonErrorFault, validator, authUri: 'http://x/identity' });
   const res = await app.inject({ url: '/svc/who', headers: { 'user-agent': 'python-keystoneclient' }, remoteAddress: '10.1.2.3' });
   assert.deepEqual(res.json(), { ip: '10.1.2.3', agent: 'python-keystoneclient' });
 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { RoleContext, RoleInstance } from '../../common/service/project.js';
-import { loadServicePolicy, type Enforcer } from '../../common/policy/index.js';
+import { loadServicePolicy, type ServicePolicy } from '../../common/policy/index.js';
 import type { Logger } from '../../common/log/logger.js';
 import type { AuthApiDeps, Authorize } from './api/auth-deps.js';
 import { resourceViews } from './api/resource-views.js';
@@ -44,9 +44,8 @@ import { LimitManager } from './limit/core.js';
 import type { KeystoneManagers } from './managers.js';
 import { oauth1Drivers } from './oauth1/backends/registry.js';
 import { ConsumerManager } from './oauth1/core.js';
-import { enforceCall } from './policies/enforcer.js';
+import { enforceCall, keystonePolicyOptions } from './policies/enforcer.js';
 import { keystonePolicySpec } from './policies/spec.js';
-import { ForbiddenAction } from './errors.js';
 import { policyDrivers } from './policy/backends/registry.js';
 import { PolicyBlobManager } from './policy/core.js';
 import { KeystoneEvents } from './events.js';
@@ -198,7 +197,7 @@ export async function createTokenSide(m: KeystoneManagers, o: TokenSideOptions):
 export interface RouteOptions {
   config: ResourceConfig;
   authConfig: AuthConfig;
-  enforcer: Enforcer;
+  policy: ServicePolicy;
   /** Public identity URL without the version. */
   baseUrl: string;
   adminProject?: { name: string; domainName: string };
@@ -207,7 +206,7 @@ export interface RouteOptions {
 /** Every identity route, with what they are built with. */
 export function createRoutes(m: KeystoneManagers, side: TokenSide, o: RouteOptions): FastifyPluginAsync {
   const authorize: Authorize = (req: FastifyRequest, action, input = {}) =>
-    enforceCall(o.enforcer, req.ctx, action, {
+    enforceCall(o.policy, req.ctx, action, {
       params: input.params ?? (req.params as Record<string, unknown>),
       ...(input.target ? { target: input.target } : {}),
       body: req.body,
@@ -228,7 +227,7 @@ export function createRoutes(m: KeystoneManagers, side: TokenSide, o: RouteOptio
     allowRedelegation: o.authConfig.trust.allow_redelegation,
     catalogCache: new CatalogCache((projectId, userId) => side.providers.catalog(projectId, userId)),
   };
-  return identityRoutes(deps, { managers: m, enforcer: o.enforcer, config: o.config, baseUrl: o.baseUrl });
+  return identityRoutes(deps, { managers: m, policy: o.policy, config: o.config, baseUrl: o.baseUrl });
 }
 
 /** How long stopping waits for notifications still being sent. */
@@ -252,14 +251,13 @@ export async function createKeystone(ctx: RoleContext): Promise<RoleInstance> {
     authConfig, keyDir: fernetKeyDir(ctx.config, ctx.dataDir), events, audit, ...(adminProject ? { adminProject } : {}),
   });
   const policy = loadServicePolicy(keystonePolicySpec, { config: ctx.config, dataDir: ctx.dataDir, project: 'keystone', periodic: ctx.periodic }, {
-    denied: (rule) => new ForbiddenAction(rule), onWarning: (msg) => ctx.log.warn(msg),
+    ...keystonePolicyOptions, onWarning: (msg) => ctx.log.warn(msg),
   });
-  const enforcer = policy.enforcer;
 
   // Other Keystone processes on the same database revoke tokens too: read their events.
   ctx.periodic.add({ name: 'revoke-sync', interval: authConfig.revoke.poll_interval, run: () => managers.revoke.sync() });
   return {
-    routes: createRoutes(managers, side, { config, authConfig, enforcer, baseUrl: ctx.baseUrl, ...(adminProject ? { adminProject } : {}) }),
+    routes: createRoutes(managers, side, { config, authConfig, policy, baseUrl: ctx.baseUrl, ...(adminProject ? { adminProject } : {}) }),
     identity: {
       tokenValidator: side.validator,
       bootstrap: (opts) => bootstrapIdentity(managers, opts, config.identity.default_domain_id),

@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { RequestContext } from '../../../common/context.js';
 import { checkQueryMarker, parseQueryLimit } from '../../../common/http/query-params.js';
-import type { Enforcer } from '../../../common/policy/index.js';
+import type { ServicePolicy } from '../../../common/policy/index.js';
 import type { ResourceConfig } from '../config.js';
 import { ValidationError } from '../errors.js';
 import { Hints } from '../lib/hints.js';
@@ -15,7 +15,7 @@ import { enforceCall, type EnforceInput } from '../policies/enforcer.js';
 
 export interface ResourceDeps {
   managers: KeystoneManagers;
-  enforcer: Enforcer;
+  policy: ServicePolicy;
   config: ResourceConfig;
   /** Public identity URL without the version ('http://host:8880/identity'); links are built from it. */
   baseUrl: string;
@@ -43,7 +43,7 @@ export function queryFlag(req: FastifyRequest, name: string): boolean {
 }
 
 export function authorize(deps: ResourceDeps, req: FastifyRequest, action: string, input: Omit<EnforceInput, 'params'> = {}): void {
-  enforceCall(deps.enforcer, req.ctx, action, { params: params(req), body: req.body, ...input });
+  enforceCall(deps.policy, req.ctx, action, { params: params(req), body: req.body, ...input });
 }
 
 /** The filter values a policy may look at (filter_attr). */

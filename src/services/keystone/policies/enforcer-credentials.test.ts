@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TokenInfo } from '../../../common/auth/token-info.js';
 import { RequestContext } from '../../../common/context.js';
-import { createKeystoneEnforcer, enforceCall, flattenDict, keystoneCredentials } from './enforcer.js';
+import { defaultKeystonePolicy, enforceCall, flattenDict, keystoneCredentials } from './enforcer.js';
 
 const info = (over: Partial<TokenInfo> = {}): TokenInfo => ({
   userId: 'u1', userName: 'alice', userDomainId: 'default', userDomainName: 'Default', projectId: 'p1', projectName: 'demo',
@@ -37,12 +37,12 @@ test('a request with a service token gets credentials with the service values, n
 });
 
 test('decisions with reused credentials follow the target of each request', () => {
-  const enforcer = createKeystoneEnforcer();
+  const policy = defaultKeystonePolicy();
   const auth = info();
   const target = (userId: string) => ({ target: { token: { user_id: userId, user: { domain: { id: 'default' } } } } });
   const check = (userId: string) => {
     try {
-      enforceCall(enforcer, new RequestContext({ requestId: 'r', auth }), 'identity:validate_token', target(userId));
+      enforceCall(policy, new RequestContext({ requestId: 'r', auth }), 'identity:validate_token', target(userId));
       return true;
     } catch {
       return false;

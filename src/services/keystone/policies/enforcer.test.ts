@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { TokenInfo } from '../../../common/auth/token-info.js';
 import { RequestContext } from '../../../common/context.js';
 import { keystoneDefaultRules } from './index.js';
-import { createKeystoneEnforcer, enforceCall } from './enforcer.js';
+import { defaultKeystonePolicy, enforceCall } from './enforcer.js';
 
 function ctx(over: Partial<TokenInfo>): RequestContext {
   const auth: TokenInfo = {
@@ -13,10 +13,10 @@ function ctx(over: Partial<TokenInfo>): RequestContext {
   return new RequestContext({ requestId: 'req-1', auth });
 }
 
-const enforcer = createKeystoneEnforcer();
+const policy = defaultKeystonePolicy();
 const allowed = (c: RequestContext, action: string, input = {}) => {
   try {
-    enforceCall(enforcer, c, action, input);
+    enforceCall(policy, c, action, input);
     return true;
   } catch (e) {
     assert.equal((e as Error).message, `You are not authorized to perform the requested action: ${action}.`);

@@ -1,33 +1,26 @@
 /**
- * Keystone's RBAC enforcement (keystone/common/rbac_enforcer/enforcer.py) on the shared policy
- * Enforcer: credentials are oslo.context's policy values plus the rendered token (`token.*`,
+ * Keystone's RBAC enforcement (keystone/common/rbac_enforcer/enforcer.py) on the common
+ * ServicePolicy: credentials are oslo.context's policy values plus the rendered token (`token.*`,
  * which the defaults check as token.domain.id / token.project.domain.id), the target is
  * flattened with dotted keys (`target.user.domain_id`), and a denial is Keystone's
  * ForbiddenAction ("You are not authorized to perform the requested action: identity:...").
  */
 import type { TokenInfo } from '../../../common/auth/token-info.js';
 import type { RequestContext } from '../../../common/context.js';
-import { Enforcer, type Credentials } from '../../../common/policy/index.js';
+import { Enforcer, ServicePolicy, type Credentials, type ServicePolicyOptions } from '../../../common/policy/index.js';
 import { setOwnValue } from '../../../common/own.js';
 import { ForbiddenAction } from '../errors.js';
 import { keystoneDefaultRules } from './index.js';
 
-export interface KeystoneEnforcerOptions {
-  /** Operator overrides (policy.yaml). */
-  policyFile?: string;
-  enforceScope?: boolean;
-  enforceNewDefaults?: boolean;
-  onWarning?: (message: string) => void;
-}
+/** How Keystone's ServicePolicy turns a request into credentials and a denial into an error. */
+export const keystonePolicyOptions: ServicePolicyOptions = {
+  credentials: (ctx) => keystoneCredentials(ctx),
+  denied: (rule) => new ForbiddenAction(rule),
+};
 
-export function createKeystoneEnforcer(opts: KeystoneEnforcerOptions = {}): Enforcer {
-  return new Enforcer({
-    defaults: keystoneDefaultRules,
-    ...(opts.policyFile ? { policyFile: opts.policyFile } : {}),
-    enforceScope: opts.enforceScope ?? true,
-    enforceNewDefaults: opts.enforceNewDefaults ?? true,
-    ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
-  });
+/** Keystone's default rules without a policy file (test fixtures; the role loads its policy from [oslo_policy]). */
+export function defaultKeystonePolicy(opts: { enforceScope?: boolean } = {}): ServicePolicy {
+  return new ServicePolicy(new Enforcer({ defaults: keystoneDefaultRules, enforceScope: opts.enforceScope ?? true }), keystonePolicyOptions);
 }
 
 /** keystone.common.utils.flatten_dict: nested dicts become dotted keys. */
@@ -107,10 +100,10 @@ export interface EnforceInput {
 }
 
 /** enforce_call: throws ForbiddenAction unless `action` is allowed. */
-export function enforceCall(enforcer: Enforcer, ctx: RequestContext, action: string, input: EnforceInput = {}): void {
-  const policy: Record<string, unknown> = { ...(input.params ?? {}) };
-  if (input.target) policy.target = input.target;
-  if (input.body && typeof input.body === 'object' && Object.keys(input.body).length > 0) policy.request_body = input.body;
-  if (input.filters && Object.keys(input.filters).length > 0) policy.filter_attr = input.filters;
-  if (!enforcer.enforce(action, flattenDict(policy), keystoneCredentials(ctx))) throw new ForbiddenAction(action);
+export function enforceCall(policy: ServicePolicy, ctx: RequestContext, action: string, input: EnforceInput = {}): void {
+  const target: Record<string, unknown> = { ...(input.params ?? {}) };
+  if (input.target) target.target = input.target;
+  if (input.body && typeof input.body === 'object' && Object.keys(input.body).length > 0) target.request_body = input.body;
+  if (input.filters && Object.keys(input.filters).length > 0) target.filter_attr = input.filters;
+  policy.authorize(ctx, action, flattenDict(target));
 }

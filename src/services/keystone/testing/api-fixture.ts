@@ -10,7 +10,7 @@ import { keystoneFault } from '../api/fault.js';
 import { mountService } from '../../../common/http/service-mount.js';
 import { createLogger } from '../../../common/log/logger.js';
 import { registerResourceRoutes } from '../api/resource-routes.js';
-import { createKeystoneEnforcer } from '../policies/enforcer.js';
+import { defaultKeystonePolicy } from '../policies/enforcer.js';
 import { makeDomain, resourceFixture, type ResourceFixture } from './resource-fixture.js';
 
 export const BASE_URL = 'http://keystone.test/identity';
@@ -36,9 +36,9 @@ export async function apiFixture(overrides: Parameters<typeof resourceFixture>[0
     },
   };
   const app = createHttpApp({ log: createLogger({ level: 'silent' }), bodyLimit: 1 << 20, keepAliveTimeout: 5000 });
-  const enforcer = createKeystoneEnforcer({ enforceScope: false });
+  const policy = defaultKeystonePolicy({ enforceScope: false });
   await mountService(app, async (scope) => {
-    await registerResourceRoutes(scope, { managers: f.m, enforcer, config: f.config, baseUrl: BASE_URL });
+    await registerResourceRoutes(scope, { managers: f.m, policy, config: f.config, baseUrl: BASE_URL });
   }, { prefix: '/identity', fault: keystoneFault, validator, authUri: BASE_URL });
   await app.ready();
   return {

@@ -15,7 +15,7 @@ import { mountService } from '../../../common/http/service-mount.js';
 import { createLogger } from '../../../common/log/logger.js';
 import { identityFault } from '../api/fault.js';
 import { bootstrapIdentity } from '../bootstrap.js';
-import { createKeystoneEnforcer } from '../policies/enforcer.js';
+import { defaultKeystonePolicy } from '../policies/enforcer.js';
 import type { ResourceProviders } from '../resource-providers.js';
 import type { IdentityAudit } from '../rpc/audit.js';
 import { createRoutes, createTokenSide, type TokenSide } from '../service.js';
@@ -70,9 +70,9 @@ export async function authFixture(
     authConfig: config, keyDir: join(keyRoot, 'fernet-keys'), events: res.events, ...(opts.audit ? { audit: opts.audit } : {}),
   });
   const { providers } = side;
-  const enforcer = createKeystoneEnforcer({ enforceScope: false });
+  const policy = defaultKeystonePolicy({ enforceScope: false });
   const app = createHttpApp({ log: createLogger({ level: 'silent' }), bodyLimit: 1 << 20, keepAliveTimeout: 1000 });
-  await mountService(app, createRoutes(m, side, { config: res.config, authConfig: config, enforcer, baseUrl: BASE_URL }), {
+  await mountService(app, createRoutes(m, side, { config: res.config, authConfig: config, policy, baseUrl: BASE_URL }), {
     prefix: '/identity', fault: identityFault, validator: side.validator, authUri: BASE_URL,
   });
   await app.ready();

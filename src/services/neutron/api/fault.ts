@@ -16,7 +16,7 @@ const GENERIC = new Set([
 
 const HTTP_TYPES = new Map<number, string>([
   [400, 'HTTPBadRequest'], [401, 'HTTPUnauthorized'], [403, 'HTTPForbidden'], [404, 'HTTPNotFound'], [409, 'HTTPConflict'],
-  [413, 'HTTPRequestEntityTooLarge'],
+  [413, 'HTTPRequestEntityTooLarge'], [501, 'HTTPNotImplemented'],
 ]);
 
 /**
