@@ -26,13 +26,14 @@ import { MemberManager } from './managers/members.js';
 import { KeystoneLimitSource, QuotaEnforcer } from './managers/quota.js';
 import { TaskManager } from './managers/tasks.js';
 import { isSupportedHash } from './stores/metering.js';
-import { MetadefManager } from './metadefs/manager.js';
-import { GlancePolicy, glancePolicySpec, PolicyForbidden } from './policies/index.js';
-import { MetadefRepo } from './metadefs/repo.js';
-import { metadefSchemas, tagsCreateSchema } from './metadefs/schemas.js';
-import { ImageNotifier, type NotificationSink } from './notifications.js';
+import { MetadefManager } from './managers/metadefs.js';
+import { GlancePolicy, glancePolicySpec } from './policies/index.js';
+import { MetadefRepo } from './db/metadef-repo.js';
+import { metadefSchemas, tagsCreateSchema } from './domain/metadef-schemas.js';
+import { ImageNotifier, type NotificationSink } from './rpc/notifications.js';
 import { parseBackends, StoreRegistry } from './stores/registry.js';
 import { OperatorError } from '../../common/errors.js';
+import { PolicyForbidden } from './errors.js';
 
 export interface ImageInstance extends RoleInstance {
   /** Wait for background imports to finish (tests, shutdown). */

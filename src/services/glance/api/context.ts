@@ -11,7 +11,7 @@ import type { GlancePolicy } from '../policies/index.js';
 import type { StoreRegistry } from '../stores/registry.js';
 import type { JsonSchema } from '../domain/schemas.js';
 import type { ImageViewOptions } from './views.js';
-import type { MetadefManager } from '../metadefs/manager.js';
+import type { MetadefManager } from '../managers/metadefs.js';
 
 export interface GlanceApi {
   images: ImageManager;

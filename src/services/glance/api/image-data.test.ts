@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { qcow2, raw, vmdk } from '../format/test-images.js';
-import { startTestGlance, type TestGlance } from '../test-support.js';
+import { startTestGlance, type TestGlance } from '../testing/harness.js';
 
 let g: TestGlance;
 let alice: string;

@@ -6,8 +6,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { BadRequest } from '../../../common/errors.js';
-import { MediaTypeRefused } from '../managers/data-errors.js';
 import { header, queryPairs, type GlanceApi } from './context.js';
+import { MediaTypeRefused } from '../errors.js';
 
 interface IdParams { image_id: string }
 

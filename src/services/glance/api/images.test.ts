@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startTestGlance, type TestGlance } from '../test-support.js';
+import { startTestGlance, type TestGlance } from '../testing/harness.js';
 
 const PATCH = 'application/openstack-images-v2.1-json-patch';
 let g: TestGlance;

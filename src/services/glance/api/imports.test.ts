@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { qcow2, raw } from '../format/test-images.js';
-import { startTestGlance, type TestGlance } from '../test-support.js';
+import { startTestGlance, type TestGlance } from '../testing/harness.js';
 
 let g: TestGlance;
 let server: Server;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { startTestGlance, type TestGlance } from '../test-support.js';
+import { startTestGlance, type TestGlance } from '../testing/harness.js';
 
 let g: TestGlance;
 const PATCH = { 'content-type': 'application/openstack-images-v2.1-json-patch' };

@@ -12,7 +12,7 @@ import { imageDataRoutes } from './image-data.js';
 import { imageRoutes } from './images.js';
 import { memberRoutes } from './members.js';
 import { taskRoutes } from './tasks.js';
-import { metadefRoutes } from '../metadefs/routes.js';
+import { metadefRoutes } from './metadefs.js';
 
 export function glanceRoutes(api: GlanceApi): FastifyPluginAsync {
   return async (app: FastifyInstance) => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from '../../../common/testing/node-test.js';
 import { TEST_DIALECTS } from '../../../common/db/testing/dialects.js';
 import { raw } from '../format/test-images.js';
-import { startTestGlance } from '../test-support.js';
+import { startTestGlance } from '../testing/harness.js';
 
 for (const dialect of TEST_DIALECTS) {
   describe(`image service SQL on ${dialect.dialect}`, { skip: dialect.skip }, () => {

@@ -13,22 +13,13 @@ import { setOwnValue } from '../../../common/own.js';
 import type { Image, ImageLocation, ImageStatus, Visibility } from '../domain/image.js';
 import type { Condition, ImageListQuery, SortKey } from '../domain/list-query.js';
 import type { GlanceDB, ImagesTable } from './schema.js';
+import { DuplicateImage, StatusConflict } from '../errors.js';
 
 /** Who is looking: their project and whether they are an admin (glance's context.owner/is_admin). */
 export interface Viewer {
   projectId: string | null;
   isAdmin: boolean;
 }
-
-/** The image id is taken (also by a deleted image). */
-export class DuplicateImage extends Conflict {
-  constructor(id: string) {
-    super(`Image ID ${id} already exists!`);
-  }
-}
-
-/** The status compare-and-swap lost (the image moved on meanwhile). */
-export class StatusConflict extends Conflict {}
 
 type Eb = ExpressionBuilder<GlanceDB, 'images'>;
 

@@ -8,6 +8,7 @@ import type { Database } from '../../../common/db/index.js';
 import { nowStored } from '../domain/time.js';
 import { Conflict } from '../../../common/errors.js';
 import type { GlanceDB, TasksTable } from './schema.js';
+import { InvalidTaskStatusTransition } from '../errors.js';
 
 export type TaskStatus = 'pending' | 'processing' | 'success' | 'failure';
 export const TASK_TYPES = ['import', 'api_image_import', 'location_import'] as const;
@@ -35,12 +36,6 @@ const TRANSITIONS: Record<TaskStatus, readonly TaskStatus[]> = {
   success: [],
   failure: [],
 };
-
-export class InvalidTaskStatusTransition extends Conflict {
-  constructor(from: TaskStatus, to: TaskStatus) {
-    super(`Status transition from ${from} to ${to} is not allowed`);
-  }
-}
 
 function toTask(row: TasksTable): Task {
   return {

@@ -5,7 +5,8 @@ import type { Image, ImageStatus } from './image.js';
 import { parsePatch, patchDraft } from './json-patch.js';
 import { parseImageListQuery, splitFilterOp, splitFilterValueForQuotes } from './list-query.js';
 import { IMAGE_STATUSES } from './image.js';
-import { InvalidImageStatusTransition, MissingImageFormats, transition, VALID_TRANSITIONS } from './status.js';
+import { transition, VALID_TRANSITIONS } from './status.js';
+import { InvalidImageStatusTransition, MissingImageFormats } from '../errors.js';
 
 function image(status: ImageStatus, formats = true): Image {
   return {

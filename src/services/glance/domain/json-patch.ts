@@ -7,6 +7,7 @@
 import { BadRequest, Forbidden, UnsupportedMediaType } from '../../../common/errors.js';
 import { ownValue } from '../../../common/own.js';
 import { RESERVED_NAMESPACE } from './image.js';
+import { PatchMediaTypeNotSupported } from '../errors.js';
 
 export const PATCH_MEDIA_TYPES: Readonly<Record<string, 4 | 10>> = {
   'application/openstack-images-v2.0-json-patch': 4,
@@ -28,20 +29,11 @@ const READ_ONLY = ['created_at', 'updated_at', 'status', 'checksum', 'size', 'vi
 const RESERVED = ['location', 'deleted', 'deleted_at'];
 const PATH_DEPTH: Record<string, Partial<Record<PatchOp, number>>> = { locations: { add: 2, remove: 2, replace: 1 } };
 
-/** 415 with Accept-Patch, as Glance answers a PATCH with another media type. */
-export class PatchMediaTypeNotSupported extends UnsupportedMediaType {
-  constructor() {
-    const allowed = Object.keys(PATCH_MEDIA_TYPES).sort().join(', ');
-    super(`Image PATCH expects Content-Type one of: ${allowed}`);
-    this.headers['accept-patch'] = allowed;
-  }
-}
-
 /** The draft version for a Content-Type header, or 415. */
 export function patchDraft(contentType: string | undefined): 4 | 10 {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   const draft = ownValue(PATCH_MEDIA_TYPES, type);
-  if (!draft) throw new PatchMediaTypeNotSupported();
+  if (!draft) throw new PatchMediaTypeNotSupported(Object.keys(PATCH_MEDIA_TYPES));
   return draft;
 }
 

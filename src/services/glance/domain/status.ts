@@ -10,6 +10,7 @@
  */
 import { BadRequest, Conflict } from '../../../common/errors.js';
 import type { Image, ImageStatus } from './image.js';
+import { InvalidImageStatusTransition, MissingImageFormats } from '../errors.js';
 
 export const VALID_TRANSITIONS: Readonly<Record<ImageStatus, readonly ImageStatus[]>> = {
   queued: ['saving', 'uploading', 'importing', 'active', 'deleted'],
@@ -22,16 +23,6 @@ export const VALID_TRANSITIONS: Readonly<Record<ImageStatus, readonly ImageStatu
   deleted: [],
   deactivated: ['active', 'deleted'],
 };
-
-/** A status change the machine does not allow. */
-export class InvalidImageStatusTransition extends Conflict {
-  constructor(readonly from: ImageStatus, readonly to: ImageStatus) {
-    super(`Image status transition from ${from} to ${to} is not allowed`);
-  }
-}
-
-/** Data cannot be saved before the formats are known (upstream raises ValueError -> 400). */
-export class MissingImageFormats extends BadRequest {}
 
 /**
  * Apply a status change to the image, enforcing the machine. Going back to queued forgets the

@@ -5,16 +5,7 @@
 import { BadRequest, Conflict, NuboError, PayloadTooLarge, ServiceUnavailable, UnsupportedMediaType } from '../../../common/errors.js';
 import { InvalidImageData } from '../format/verdict.js';
 import { DuplicateData, SizeLimitExceeded, SizeMismatch, StorageFull, StorageWriteDenied } from '../stores/store.js';
-
-/**
- * webob's 415 page with the reason as its detail: data refused by the format checks
- * (glance raises HTTPUnsupportedMediaType(detail=str(e))) or a body of the wrong type.
- */
-export class MediaTypeRefused extends UnsupportedMediaType {
-  constructor(readonly detail: string) {
-    super('The request media type application/octet-stream is not supported by this server.');
-  }
-}
+import { MediaTypeRefused } from '../errors.js';
 
 export function dataError(err: unknown, what: 'upload' | 'stage', imageId: string, quotaLimited: boolean): NuboError | unknown {
   if (err instanceof NuboError) return err;

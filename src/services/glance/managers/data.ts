@@ -8,7 +8,6 @@ import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import type { RequestContext } from '../../../common/context.js';
 import { BadRequest, Conflict, Forbidden, Gone, NotFound, RangeNotSatisfiable } from '../../../common/errors.js';
-import { StatusConflict } from '../db/image-repo.js';
 import type { Image } from '../domain/image.js';
 import { transition } from '../domain/status.js';
 import { DataNotFound, type ImageStore } from '../stores/store.js';
@@ -16,6 +15,7 @@ import { dataError } from './data-errors.js';
 import type { GlanceDeps } from './deps.js';
 import type { ImageManager } from './images.js';
 import { setImageData } from './set-data.js';
+import { StatusConflict } from '../errors.js';
 
 const MiB = 1024 * 1024;
 

@@ -8,7 +8,7 @@ import type { ImageRepo } from '../db/image-repo.js';
 import type { MemberRepo } from '../db/member-repo.js';
 import type { TaskRepo } from '../db/task-repo.js';
 import type { SchemaValidator } from '../domain/validator.js';
-import type { ImageNotifier } from '../notifications.js';
+import type { ImageNotifier } from '../rpc/notifications.js';
 import type { StoreRegistry } from '../stores/registry.js';
 import type { QuotaEnforcer } from './quota.js';
 

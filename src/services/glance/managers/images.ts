@@ -7,15 +7,15 @@ import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../../common/context.js';
 import { BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge } from '../../../common/errors.js';
 import { setOwnValue } from '../../../common/own.js';
-import { PolicyForbidden } from '../policies/index.js';
-import { StatusConflict, type Viewer } from '../db/image-repo.js';
+import { type Viewer } from '../db/image-repo.js';
 import { isCoreAttribute, RESERVED_NAMESPACE, setCoreAttribute, type Image } from '../domain/image.js';
 import type { PatchChange } from '../domain/json-patch.js';
 import { parseImageListQuery, type QueryPairs } from '../domain/list-query.js';
 import { BASE_PROPERTY_NAMES } from '../domain/schemas.js';
-import { InvalidImageStatusTransition, transition } from '../domain/status.js';
+import { transition } from '../domain/status.js';
 import { nowStored } from '../domain/time.js';
 import type { GlanceDeps } from './deps.js';
+import { ImageLimitExceeded, InvalidImageStatusTransition, PolicyForbidden, StatusConflict } from '../errors.js';
 
 const DISALLOWED_ON_CREATE = ['direct_url', 'self', 'file', 'schema', 'stores'];
 const READONLY_ON_CREATE = ['created_at', 'updated_at', 'status', 'checksum', 'os_hash_algo', 'os_hash_value', 'size', 'virtual_size'];
@@ -23,9 +23,6 @@ const RESERVED_EXTRA = ['owner', 'locations', 'deleted', 'deleted_at', 'direct_u
 /** Base properties create() takes as image attributes; the rest are custom properties. */
 const CREATE_ATTRIBUTES = ['checksum', 'created_at', 'container_format', 'disk_format', 'id', 'min_disk', 'min_ram', 'name', 'size',
   'virtual_size', 'status', 'tags', 'owner', 'updated_at', 'visibility', 'protected', 'os_hidden'];
-
-/** Too many properties, tags or members (glance's *LimitExceeded, 413). */
-export class ImageLimitExceeded extends PayloadTooLarge {}
 
 export interface ListResult {
   images: Image[];

@@ -8,7 +8,8 @@ import { BadRequest, Conflict, Forbidden, NotFound } from '../../../common/error
 import type { ImageMember, MemberStatus } from '../db/member-repo.js';
 import type { Image } from '../domain/image.js';
 import type { GlanceDeps } from './deps.js';
-import { ImageLimitExceeded, type ImageManager } from './images.js';
+import { type ImageManager } from './images.js';
+import { ImageLimitExceeded } from '../errors.js';
 
 const STATUSES: readonly MemberStatus[] = ['pending', 'accepted', 'rejected'];
 

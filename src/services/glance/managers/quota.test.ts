@@ -4,7 +4,7 @@ import { IdentityClient } from '../../../common/clients/identity.js';
 import type { ServiceSession } from '../../../common/clients/session.js';
 import { ServiceClientError } from '../../../common/clients/session.js';
 import { raw } from '../format/test-images.js';
-import { startTestGlance, type TestGlance } from '../test-support.js';
+import { startTestGlance, type TestGlance } from '../testing/harness.js';
 import { KeystoneLimitSource } from './quota.js';
 
 /** An IdentityClient over a session answering `routes` by path prefix (404 otherwise). */

@@ -9,6 +9,7 @@ import type { IdentityClient, Limit, RegisteredLimit } from '../../../common/cli
 import { ServiceClientError } from '../../../common/clients/session.js';
 import { PayloadTooLarge } from '../../../common/errors.js';
 import type { ImageRepo } from '../db/image-repo.js';
+import { LimitExceeded } from '../errors.js';
 
 export const QUOTA_NAMES = ['image_size_total', 'image_stage_total', 'image_count_total', 'image_count_uploading'] as const;
 export type QuotaName = (typeof QUOTA_NAMES)[number];
@@ -20,15 +21,6 @@ const MiB = 1024 * 1024;
 export interface LimitSource {
   /** The limits Keystone has for the project (missing resources are not registered). */
   limitsFor(projectId: string): Promise<Limits>;
-}
-
-/** A quota is exceeded (glance's LimitExceeded, 413). */
-export class LimitExceeded extends PayloadTooLarge {
-  constructor(projectId: string, over: Array<{ name: QuotaName; limit: number; usage: number; delta: number }>) {
-    const infos = over.map((o) => `Resource ${o.name} is over limit of ${o.limit} due to current usage ${o.usage} and delta ${o.delta}`);
-    super('The request returned a 413 Request Entity Too Large. This generally means that rate limiting or a quota threshold was breached.\n\n'
-      + `The response body:\nProject ${projectId} is over a limit for [${infos.join(', ')}]`);
-  }
 }
 
 /** Unified limits read from Keystone with the service's own token, cached briefly. */

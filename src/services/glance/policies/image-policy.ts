@@ -9,16 +9,10 @@ import { Forbidden, NotFound } from '../../../common/errors.js';
 import type { ServicePolicy } from '../../../common/policy/index.js';
 import type { Viewer } from '../db/image-repo.js';
 import type { Image } from '../domain/image.js';
+import { PolicyForbidden } from '../errors.js';
 
 /** A proposed image (create) or an existing one. */
 export type PolicyTarget = Record<string, unknown>;
-
-/** glance.common.exception.Forbidden raised by the policy layer. */
-export class PolicyForbidden extends Forbidden {
-  constructor(readonly rule: string) {
-    super(`You are not authorized to complete ${rule} action.`);
-  }
-}
 
 export class GlancePolicy {
   constructor(private readonly policy: ServicePolicy) {}

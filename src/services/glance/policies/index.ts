@@ -6,6 +6,6 @@
 import type { ServicePolicySpec } from '../../../common/policy/index.js';
 import { glancePolicies } from './rules.js';
 
-export { GlancePolicy, PolicyForbidden, type PolicyTarget } from './image-policy.js';
+export { GlancePolicy, type PolicyTarget } from './image-policy.js';
 
 export const glancePolicySpec: ServicePolicySpec = { defaults: glancePolicies, enforceScope: true, enforceNewDefaults: true };

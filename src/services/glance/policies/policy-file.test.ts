@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startTestGlance } from '../test-support.js';
+import { startTestGlance } from '../testing/harness.js';
 
 test('[oslo_policy] policy_file overrides a Glance rule', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nubo-glance-policy-'));

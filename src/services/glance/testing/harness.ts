@@ -2,11 +2,11 @@
  * Test harness of the image service: the common harness (src/common/testing) with Glance's
  * notifications recorded in order, unless the test wants them on the bus. For tests only.
  */
-import type { DatabaseTarget } from '../../common/db/index.js';
-import { startHarness, type Harness, type Persona } from '../../common/testing/harness.js';
-import { glance } from './index.js';
-import type { NotificationSink } from './notifications.js';
-import { buildImageService, type ImageInstance } from './service.js';
+import type { DatabaseTarget } from '../../../common/db/index.js';
+import { startHarness, type Harness, type Persona } from '../../../common/testing/harness.js';
+import { glance } from '../index.js';
+import type { NotificationSink } from '../rpc/notifications.js';
+import { buildImageService, type ImageInstance } from '../service.js';
 
 export type { Persona };
 

@@ -2,7 +2,7 @@
  * The metadata definition schemas Glance publishes under /v2/schemas/metadefs/* and validates
  * metadef requests with (glance/api/v2/metadef_*.py get_schema).
  */
-import type { JsonSchema } from '../domain/schemas.js';
+import type { JsonSchema } from './schemas.js';
 
 const TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string', null];
 

@@ -3,12 +3,12 @@
  * associations, the resource type list, and the /v2/schemas/metadefs/* documents.
  */
 import type { FastifyInstance } from 'fastify';
-import { header, queryPairs } from '../api/context.js';
-import { pageLinks } from '../api/views.js';
+import { header, queryPairs } from './context.js';
+import { pageLinks } from './views.js';
 import type { JsonSchema } from '../domain/schemas.js';
 import { isotime } from '../domain/time.js';
-import type { MetadefManager, NamespaceDetail } from './manager.js';
-import type { Association, Item, Tag } from './repo.js';
+import type { MetadefManager, NamespaceDetail } from '../managers/metadefs.js';
+import type { Association, Item, Tag } from '../db/metadef-repo.js';
 
 const NS = '/v2/metadefs/namespaces';
 

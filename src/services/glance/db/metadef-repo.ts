@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { insertIgnore, isUniqueViolation, toBool, transaction, type Database } from '../../../common/db/index.js';
 import { Conflict } from '../../../common/errors.js';
-import type { GlanceDB, MetadefNamespacesTable } from '../db/schema.js';
+import type { GlanceDB, MetadefNamespacesTable } from './schema.js';
 import { nowStored } from '../domain/time.js';
 
 export interface Namespace {

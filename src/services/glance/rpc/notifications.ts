@@ -6,10 +6,10 @@
  * the sink is called in that request's scope and the Notifier takes the scope's context.
  * [image] disabled_notifications drops single types (image.update) or whole groups (image).
  */
-import type { ImageMember } from './db/member-repo.js';
-import type { Task } from './db/task-repo.js';
-import type { Image } from './domain/image.js';
-import { isotime } from './domain/time.js';
+import type { ImageMember } from '../db/member-repo.js';
+import type { Task } from '../db/task-repo.js';
+import type { Image } from '../domain/image.js';
+import { isotime } from '../domain/time.js';
 
 /**
  * Where notifications go: the message bus in the service, a recorder in tests. `notify` is

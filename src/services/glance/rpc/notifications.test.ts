@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { NotificationListener } from '../../common/messaging/index.js';
-import { raw } from './format/test-images.js';
-import { startTestGlance, type TestGlance } from './test-support.js';
+import { NotificationListener } from '../../../common/messaging/index.js';
+import { raw } from '../format/test-images.js';
+import { startTestGlance, type TestGlance } from '../testing/harness.js';
 
 describe('notifications on the message bus', () => {
   let g: TestGlance;

@@ -8,7 +8,7 @@ import { BadRequest, Forbidden, NotFound } from '../../../common/errors.js';
 import type { GlancePolicy } from '../policies/index.js';
 import { checkMarker, parseLimit, type QueryPairs } from '../domain/list-query.js';
 import type { SchemaValidator } from '../domain/validator.js';
-import type { Association, Item, ItemTable, MetadefRepo, Namespace, NamespaceFilter, Tag } from './repo.js';
+import type { Association, Item, ItemTable, MetadefRepo, Namespace, NamespaceFilter, Tag } from '../db/metadef-repo.js';
 
 const NS_SORT_KEYS = ['created_at', 'updated_at', 'namespace', 'display_name', 'visibility', 'protected', 'owner'];
 
