@@ -6,6 +6,8 @@
 # web-download, and an external network "public" for the network tests.
 #
 #   scripts/tempest.sh [REGEX]      default: ^tempest\.api\.(identity|image|network)
+#   NUBO_TEMPEST_CONF="[oslo_policy]\nenforce_scope = true"  extra lines for the cloud's nubo.conf
+#   (Tempest's own settings come through the TEMPEST_* variables of ../shared/tempest/run.sh)
 #
 # Prints Tempest's per-module table and, last, "N passed, M failed, K skipped".
 set -euo pipefail
@@ -39,6 +41,7 @@ unique_last_password_count = 2
 [import_filtering_opts]
 allowed_ports = 80,443,$HTTP_PORT
 CONF
+printf '%b\n' "${NUBO_TEMPEST_CONF:-}" >> "$WORK/nubo.conf"
 
 node scripts/build.mjs
 node dist/nubo.js up --config-file "$WORK/nubo.conf" > "$WORK/nubo.log" 2>&1 & pids+=($!)
