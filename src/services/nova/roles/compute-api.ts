@@ -4,7 +4,7 @@
  */
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import { ComputeApi } from '../compute/api.js';
-import { QuotaChecker } from '../compute/quota.js';
+import { QuotaChecker, quotaConfigDefaults } from '../compute/quota.js';
 import { ComputeAPI } from '../compute/rpcapi.js';
 import type { ApiDeps } from '../api/deps.js';
 import { LinkBuilder } from '../api/links.js';
@@ -21,6 +21,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
   const defaults = ctx.config.get(novaDefaultGroup);
   const quota = ctx.config.get(quotaGroup);
   if (api.default_flavors) await repos.flavors.ensureDefaults();
+  const quotas = new QuotaChecker(repos.quotas, repos.instances, quotaConfigDefaults(quota));
   const policy = loadNovaPolicy(ctx.config, ctx.dataDir, ctx.periodic, (msg) => ctx.log.warn(msg));
   const compute = new ComputeApi({
     repos,
@@ -29,11 +30,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     conductor: new ComputeTaskAPI(ctx.transport),
     compute: new ComputeAPI(ctx.transport),
     report: reportClient(ctx),
-    quotas: new QuotaChecker(repos.quotas, repos.instances, {
-      instances: quota.instances, cores: quota.cores, ram: quota.ram, metadata_items: quota.metadata_items, injected_files: quota.injected_files,
-      injected_file_content_bytes: quota.injected_file_content_bytes, injected_file_path_length: quota.injected_file_path_length,
-      key_pairs: quota.key_pairs, server_groups: quota.server_groups, server_group_members: quota.server_group_members,
-    }),
+    quotas,
     notifier: new NovaNotifier(ctx.transport, ctx.config, 'nova-api', ctx.host),
     settings: {
       defaultScheduleZone: defaults.default_schedule_zone || null, defaultAvailabilityZone: defaults.default_availability_zone,
@@ -48,6 +45,8 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     settings: { maxLimit: api.max_limit, serviceDownTime: defaults.service_down_time },
     links: new LinkBuilder(ctx.baseUrl, api.compute_link_prefix),
     compute,
+    quotas,
+    recheckQuota: quota.recheck_quota,
   };
   return {
     routes: computeRoutes(deps, ctx.baseUrl),
