@@ -7,6 +7,9 @@
 // max_server_per_host; os-simple-tenant-usage's hours and paging.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { request } from 'undici';
+import { QuotaChecker, quotaConfigDefaults } from './compute/quota.js';
+import { TooManyInstances } from './errors.js';
 import { BootCloud } from './testing/boot-cloud.js';
 
 describe('quotas, limits, server groups and usage', () => {
@@ -58,6 +61,9 @@ describe('quotas, limits, server groups and usage', () => {
     assert.equal(networks.body.badRequest.message, 'The networks quota has been removed');
     const gone = await b.compute('PUT', quotaPath(), { quota_set: { fixed_ips: 1 } }, '2.36');
     assert.equal(gone.status, 400);
+    const nowhere = await b.compute('GET', '/os-quota-sets/0123456789abcdef0123456789abcdef');
+    assert.equal(nowhere.status, 400);
+    assert.equal(nowhere.body.badRequest.message, 'Project ID 0123456789abcdef0123456789abcdef is not a valid project.');
   });
 
   test('a create over the instances, cores or ram quota is a 403 with nova\'s message; max_count is lowered to what fits', async () => {
@@ -291,6 +297,77 @@ describe('quotas, limits, server groups and usage', () => {
       await deleteAll(ids);
       await b.compute('DELETE', `/os-server-groups/${g.id}`);
     }
+  });
+
+  test('checkDeltas (resize): growth in cores and ram beyond the project\'s limits is TooManyInstances with nova\'s message', async () => {
+    const engine = new QuotaChecker(b.repos.quotas, b.repos.instances, quotaConfigDefaults({
+      instances: 10, cores: 20, ram: 51200, metadata_items: 128, injected_files: 5, injected_file_content_bytes: 10240, injected_file_path_length: 255,
+      key_pairs: 100, server_groups: 10, server_group_members: 10,
+    }));
+    const s = await bootActive({ name: 'grow' });
+    try {
+      const cores = await inUse('cores');
+      const ram = await inUse('ram');
+      await setQuota({ cores: cores + 1 });
+      const ctx = {} as never;
+      await engine.checkDeltas(ctx, project, s.user_id, { cores: 1, ram: 1024 });
+      await engine.checkDeltas(ctx, project, s.user_id, { cores: -4, ram: 0 });
+      await assert.rejects(engine.checkDeltas(ctx, project, s.user_id, { cores: 2, ram: 512 }), (err: unknown) => {
+        assert.ok(err instanceof TooManyInstances);
+        assert.equal(err.message, `Quota exceeded for cores: Requested 2, but already used ${cores} of ${cores + 1} cores`);
+        return true;
+      });
+      await setQuota({ ram: ram + 100 });
+      await assert.rejects(engine.checkDeltas(ctx, project, s.user_id, { cores: 2, ram: 512 }),
+        { message: `Quota exceeded for cores, ram: Requested 2, 512, but already used ${cores}, ${ram} of ${cores + 1}, ${ram + 100} cores, ram` });
+    } finally {
+      await b.compute('DELETE', quotaPath());
+      await deleteAll([s.id]);
+    }
+  });
+
+  test('a member: its own quotas and limits, not another project\'s; no updates, no quota classes, no usage of all projects', async () => {
+    const admin = await b.cloud.adminToken();
+    const mine = (await b.call('POST', '/identity/v3/projects', { project: { name: 'quota-member-p', domain_id: 'default' } })).body.project.id;
+    const userId = (await b.call('POST', '/identity/v3/users', { user: { name: 'quota-member', password: 'secret-pw', domain_id: 'default' } })).body.user.id;
+    const role = (await b.call('GET', '/identity/v3/roles?name=member')).body.roles[0].id;
+    assert.equal((await b.call('PUT', `/identity/v3/projects/${mine}/users/${userId}/roles/${role}`, undefined, { 'x-auth-token': admin })).status, 204);
+    const login = await request(`${b.cloud.url}/identity/v3/auth/tokens`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ auth: { identity: { methods: ['password'], password: { user: { id: userId, password: 'secret-pw' } } }, scope: { project: { id: mine } } } }),
+    });
+    await login.body.dump();
+    const token = String(login.headers['x-subject-token']);
+    const as = (method: string, path: string, body?: unknown, version = '2.1') =>
+      b.call(method, `/compute/v2.1${path}`, body, { 'x-auth-token': token, 'openstack-api-version': `compute ${version}` });
+
+    assert.equal((await as('GET', `/os-quota-sets/${mine}`)).status, 200);
+    assert.equal((await as('GET', `/os-quota-sets/${mine}/detail`)).status, 200);
+    assert.equal((await as('GET', `/os-quota-sets/${project}`)).status, 403);
+    assert.equal((await as('GET', `/os-quota-sets/${project}/defaults`)).status, 200);
+    assert.equal((await as('PUT', `/os-quota-sets/${mine}`, { quota_set: { instances: 50 } })).status, 403);
+    assert.equal((await as('DELETE', `/os-quota-sets/${mine}`)).status, 403);
+    assert.equal((await as('GET', '/os-quota-class-sets/default')).status, 403);
+    assert.equal((await as('GET', '/limits')).status, 200);
+    assert.equal((await as('GET', `/limits?tenant_id=${project}`)).status, 403);
+    assert.equal((await as('GET', '/os-simple-tenant-usage')).status, 403);
+    const own = await as('GET', `/os-simple-tenant-usage/${mine}`);
+    assert.equal(own.status, 200);
+    assert.deepEqual(own.body, { tenant_usage: {} });
+    assert.equal((await as('GET', `/os-simple-tenant-usage/${project}`)).status, 403);
+
+    const adminGroup = (await b.compute('POST', '/os-server-groups', { server_group: { name: 'admins', policies: ['affinity'] } })).body.server_group;
+    const g = await as('POST', '/os-server-groups', { server_group: { name: 'members', policies: ['anti-affinity'] } }, '2.13');
+    assert.equal(g.status, 200);
+    assert.equal(g.body.server_group.user_id, userId);
+    assert.equal(g.body.server_group.project_id, mine);
+    assert.deepEqual((await as('GET', '/os-server-groups?all_projects=True')).body.server_groups.map((x: any) => x.name), ['members']);
+    assert.ok((await b.compute('GET', '/os-server-groups?all_projects=True')).body.server_groups.some((x: any) => x.name === 'members'));
+    assert.ok(!(await b.compute('GET', '/os-server-groups')).body.server_groups.some((x: any) => x.name === 'members'));
+    assert.equal((await as('GET', `/os-server-groups/${adminGroup.id}`)).status, 403);
+    assert.equal((await as('DELETE', `/os-server-groups/${adminGroup.id}`)).status, 403);
+    assert.equal((await as('DELETE', `/os-server-groups/${g.body.server_group.id}`)).status, 204);
+    await b.compute('DELETE', `/os-server-groups/${adminGroup.id}`);
   });
 
   test('simple tenant usage: hours, vcpus, memory and disk over a period, detailed list and paging from 2.40', async () => {

@@ -28,4 +28,6 @@ export interface ApiDeps {
   quotas: QuotaChecker;
   /** [quota] recheck_quota. */
   recheckQuota: boolean;
+  /** Keystone's answer for a project (identity.verify_project_id): false only when it says 404. */
+  projectExists: (projectId: string) => Promise<boolean>;
 }

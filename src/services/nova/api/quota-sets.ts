@@ -34,6 +34,11 @@ function userIdParam(req: FastifyRequest, c: Caller): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** identity.verify_project_id. @throws BadRequest when Keystone has no such project */
+async function verifyProjectId(deps: ApiDeps, projectId: string): Promise<void> {
+  if (!(await deps.projectExists(projectId))) throw new BadRequest(`Project ID ${projectId} is not a valid project.`);
+}
+
 async function quotasFor(deps: ApiDeps, projectId: string, userId: string | undefined): Promise<Record<QuotaResource, QuotaValue>> {
   return userId ? deps.quotas.userQuotas(projectId, userId) : deps.quotas.projectQuotas(projectId);
 }
@@ -47,6 +52,7 @@ export function quotaSetsRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const c = caller(req, deps);
     const userId = userIdParam(req, c);
     deps.policy.can(c.ctx, rule('show'), { project_id: req.params.id });
+    await verifyProjectId(deps, req.params.id);
     const values = limitsOf(await quotasFor(deps, req.params.id, userId));
     return { quota_set: formatQuotaSet(req.params.id, values, filteredQuotas(c.version, '2.36')) };
   });
@@ -55,6 +61,7 @@ export function quotaSetsRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const c = caller(req, deps);
     const userId = userIdParam(req, c);
     deps.policy.can(c.ctx, rule('detail'), { project_id: req.params.id });
+    await verifyProjectId(deps, req.params.id);
     const values = await quotasFor(deps, req.params.id, userId);
     return { quota_set: formatQuotaSet(req.params.id, values, filteredQuotas(c.version, '2.36')) };
   });
@@ -62,6 +69,7 @@ export function quotaSetsRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Params: { id: string } }>('/os-quota-sets/:id/defaults', async (req) => {
     const c = caller(req, deps);
     deps.policy.can(c.ctx, rule('defaults'), { project_id: req.params.id });
+    await verifyProjectId(deps, req.params.id);
     return { quota_set: formatQuotaSet(req.params.id, await deps.quotas.defaults(), filteredQuotas(c.version, '2.36')) };
   });
 
@@ -70,6 +78,7 @@ export function quotaSetsRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const body = validateBody<UpdateBody>(quotaUpdateSchema(c.version, 'quota_set'), req.body);
     const userId = userIdParam(req, c);
     deps.policy.can(c.ctx, rule('update'), { project_id: req.params.id });
+    await verifyProjectId(deps, req.params.id);
     const set = body.quota_set;
     if ('networks' in set) throw new BadRequest('The networks quota has been removed');
     const force = set.force !== undefined && BOOLEAN_TRUE.has(String(set.force).toLowerCase());

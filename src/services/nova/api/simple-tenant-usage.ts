@@ -51,7 +51,9 @@ function period(q: RawQuery): Period {
   const now = new Date();
   const start = parseDatetime(firstParam(q, 'start'), now);
   const stop = parseDatetime(firstParam(q, 'end'), now);
-  if (!(start < stop)) throw new BadRequest('Invalid start time. The start time cannot occur after the end time.');
+  // neither given: nova reads the clock twice, so its start is always just before its end
+  const bothNow = !firstParam(q, 'start') && !firstParam(q, 'end');
+  if (!(start < stop) && !bothNow) throw new BadRequest('Invalid start time. The start time cannot occur after the end time.');
   return { start, stop: stop > now ? now : stop, detailed: firstParam(q, 'detailed') === '1' };
 }
 

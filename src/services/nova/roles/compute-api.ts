@@ -2,6 +2,7 @@
  * The compute-api role (nova-api): the Compute API over Nova's database and policy, with the
  * compute API layer that records servers and casts to the conductor and the compute hosts.
  */
+import { IdentityClient, ServiceClientError } from '../../../common/clients/index.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import { ComputeApi } from '../compute/api.js';
 import { QuotaChecker, quotaConfigDefaults } from '../compute/quota.js';
@@ -21,6 +22,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
   const defaults = ctx.config.get(novaDefaultGroup);
   const quota = ctx.config.get(quotaGroup);
   if (api.default_flavors) await repos.flavors.ensureDefaults();
+  const identity = new IdentityClient(ctx.session);
   const quotas = new QuotaChecker(repos.quotas, repos.instances, quotaConfigDefaults(quota));
   const policy = loadNovaPolicy(ctx.config, ctx.dataDir, ctx.periodic, (msg) => ctx.log.warn(msg));
   const compute = new ComputeApi({
@@ -47,6 +49,15 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     compute,
     quotas,
     recheckQuota: quota.recheck_quota,
+    projectExists: async (id) => {
+      try {
+        await identity.getProject(id);
+        return true;
+      } catch (err) {
+        // only a 404 says the project is not there; anything else lets the request through, as nova does
+        return !(err instanceof ServiceClientError && err.status === 404);
+      }
+    },
   };
   return {
     routes: computeRoutes(deps, ctx.baseUrl),
