@@ -122,9 +122,6 @@ export class OnsetFilePathLimitExceeded extends OnsetFileLimitExceeded {
 export class OnsetFileContentLimitExceeded extends OnsetFileLimitExceeded {
   constructor(allowed: number) { super(`Personality file content exceeds maximum ${allowed}`); }
 }
-export class KeypairLimitExceeded extends OverQuota {
-  constructor() { super('Quota exceeded, too many key pairs.'); }
-}
 export class ServerGroupLimitExceeded extends OverQuota {
   constructor() { super('Quota exceeded, too many server groups.'); }
 }

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
-import { QuotaChecker, quotaConfigDefaults } from './compute/quota.js';
+import { QuotaChecker } from './compute/quota.js';
 import { TooManyInstances } from './errors.js';
 import { BootCloud } from './testing/boot-cloud.js';
 
@@ -300,10 +300,10 @@ describe('quotas, limits, server groups and usage', () => {
   });
 
   test('checkDeltas (resize): growth in cores and ram beyond the project\'s limits is TooManyInstances with nova\'s message', async () => {
-    const engine = new QuotaChecker(b.repos.quotas, b.repos.instances, quotaConfigDefaults({
+    const engine = new QuotaChecker(b.repos.quotas, b.repos.instances, {
       instances: 10, cores: 20, ram: 51200, metadata_items: 128, injected_files: 5, injected_file_content_bytes: 10240, injected_file_path_length: 255,
       key_pairs: 100, server_groups: 10, server_group_members: 10,
-    }));
+    });
     const s = await bootActive({ name: 'grow' });
     try {
       const cores = await inUse('cores');

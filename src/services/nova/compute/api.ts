@@ -178,7 +178,7 @@ export class ComputeApi {
     const image = req.imageId ? await this.d.glance.get(ctx, req.imageId) : ImageMeta.empty();
     if (req.imageId) this.checkImage(image, flavor, volumeBacked, req.allowZeroDiskFlavor);
     const keypair = req.keyName ? await this.repos.keypairs.get(userId, req.keyName) : undefined;
-    await this.d.quotas.checkMetadata(projectId, userId, Object.keys(req.metadata).length);
+    await this.d.quotas.checkMetadata(projectId, Object.keys(req.metadata).length, userId);
     await this.d.quotas.checkInjectedFiles(projectId, userId, req.injectedFiles ?? []);
 
     const zone = req.availabilityZone ?? this.d.settings.defaultScheduleZone;

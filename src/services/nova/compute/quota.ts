@@ -14,8 +14,8 @@
  *    one, with the instance's project and user; throws TooManyInstances ("Quota exceeded for
  *    cores: Requested 2, but already used 19 of 20 cores"), which the API answers with 403.
  *  - checkMetadata, checkInjectedFiles: per-server absolute limits (limit_check).
- *  - checkKeyPairs, checkServerGroups, checkGroupMembers: key pair create, server group create,
- *    a boot into a group (each with a recheck at delta 0 after the record is made).
+ *  - checkServerGroups, checkGroupMembers: server group create, a boot into a group (each with
+ *    a recheck at delta 0 after the record is made). Key pair create reads limits().key_pairs.
  *  - defaults, classQuotas, projectQuotas, userQuotas, settable, update, destroy: the
  *    os-quota-sets, os-quota-class-sets and /limits APIs.
  */
@@ -23,7 +23,7 @@ import type { RequestContext } from '../../../common/context.js';
 import { QUOTA_RESOURCES, type QuotaRepo, type QuotaResource, type QuotaRows } from '../db/quotas.js';
 import type { InstanceRepo } from '../db/instances.js';
 import {
-  GroupMemberLimitExceeded, InvalidQuotaLimit, KeypairLimitExceeded, MetadataLimitExceeded, OnsetFileContentLimitExceeded,
+  GroupMemberLimitExceeded, InvalidQuotaLimit, MetadataLimitExceeded, OnsetFileContentLimitExceeded,
   OnsetFileLimitExceeded, OnsetFilePathLimitExceeded, ServerGroupLimitExceeded, TooManyInstances,
 } from '../errors.js';
 import type { Flavor, InstanceGroup } from '../objects/index.js';
@@ -76,6 +76,8 @@ interface Over {
 }
 
 const COUNTED: readonly Counted[] = ['instances', 'cores', 'ram'];
+/** main_db_api.quota_get_per_project_resources. */
+const PER_PROJECT: readonly QuotaResource[] = ['fixed_ips', 'floating_ips'];
 
 /** compute_utils.get_headroom. */
 function headroomOf(quotas: Over['quotas'], usages: Over['usages'], deltas: Deltas): Record<string, number> {
@@ -103,11 +105,16 @@ function tooMany(headroom: Record<string, number>, overs: readonly string[], quo
 const inf = (v: number): number => (v === -1 ? Number.POSITIVE_INFINITY : v);
 
 export class QuotaChecker {
+  private readonly conf: Readonly<Limits>;
+
+  /** `config`: nova.conf [quota]. */
   constructor(
     private readonly quotas: QuotaRepo,
     private readonly instances: InstanceRepo,
-    private readonly conf: Readonly<Limits>,
-  ) {}
+    config: QuotaConfig,
+  ) {
+    this.conf = quotaConfigDefaults(config);
+  }
 
   /** The limits in force for a project, or a user of it. */
   limits(projectId: string, userId?: string): Promise<Limits> {
@@ -190,7 +197,10 @@ export class QuotaChecker {
       }
       if (inf(limit) > inf(maximum)) throw new InvalidQuotaLimit(`Quota limit ${limit} for ${resource} must be less than or equal to ${maximum}.`);
     }
-    for (const [resource, limit] of Object.entries(values) as Array<[QuotaResource, number]>) await this.quotas.setLimit(projectId, userId, resource, limit);
+    for (const [resource, limit] of Object.entries(values) as Array<[QuotaResource, number]>) {
+      // nova keeps its per-project resources (the nova-network ones) in project rows, whoever they are set for
+      await this.quotas.setLimit(projectId, PER_PROJECT.includes(resource) ? null : userId, resource, limit);
+    }
   }
 
   /** The quota-class-sets update (no range check, as nova). */
@@ -305,15 +315,18 @@ export class QuotaChecker {
   }
 
   /** limit_check: values against both the project's and the user's limits; the resources over, sorted. */
-  private async limitCheck(projectId: string, userId: string, values: Partial<Record<QuotaResource, number>>): Promise<{ overs: QuotaResource[]; quotas: Limits }> {
+  private async limitCheck(projectId: string, userId: string | undefined, values: Partial<Record<QuotaResource, number>>): Promise<{ overs: QuotaResource[]; quotas: Limits }> {
     const [quotas, user] = await Promise.all([this.limits(projectId), this.limits(projectId, userId)]);
     const overs = (Object.entries(values) as Array<[QuotaResource, number]>)
       .filter(([k, v]) => (quotas[k] >= 0 && quotas[k] < v) || (user[k] >= 0 && user[k] < v)).map(([k]) => k).sort();
     return { overs, quotas };
   }
 
-  /** _check_metadata_properties_quota. @throws MetadataLimitExceeded */
-  async checkMetadata(projectId: string, userId: string, items: number): Promise<void> {
+  /**
+   * _check_metadata_properties_quota: against the project's limit, and the user's when given.
+   * @throws MetadataLimitExceeded
+   */
+  async checkMetadata(projectId: string, items: number, userId?: string): Promise<void> {
     if (items === 0) return;
     const { overs, quotas } = await this.limitCheck(projectId, userId, { metadata_items: items });
     if (overs.length > 0) throw new MetadataLimitExceeded(quotas.metadata_items);
@@ -334,12 +347,6 @@ export class QuotaChecker {
   private async userOnlyLimit(projectId: string, userId: string, resource: QuotaResource): Promise<number> {
     const [p, u] = await Promise.all([this.limits(projectId), this.limits(projectId, userId)]);
     return Math.min(p[resource], u[resource]);
-  }
-
-  /** Key pair create: the user's key pairs + `adding` (0 for the recheck). @throws KeypairLimitExceeded */
-  async checkKeyPairs(projectId: string, userId: string, adding: number): Promise<void> {
-    const limit = await this.userOnlyLimit(projectId, userId, 'key_pairs');
-    if (limit >= 0 && (await this.quotas.countKeyPairs(userId)) + adding > limit) throw new KeypairLimitExceeded();
   }
 
   /** Server group create: the project's and the user's groups + `adding`. @throws ServerGroupLimitExceeded */

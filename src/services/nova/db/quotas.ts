@@ -100,12 +100,6 @@ export class QuotaRepo {
     if (!userId) await this.db.deleteFrom('quotas').where('project_id', '=', projectId).execute();
   }
 
-  /** _keypair_get_count_by_user. */
-  async countKeyPairs(userId: string): Promise<number> {
-    const row = await this.db.selectFrom('key_pairs').select((eb) => eb.fn.countAll<number>().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
-    return Number(row.n);
-  }
-
   /** InstanceGroupList.get_counts: the project's groups, and the user's among them. */
   async countServerGroups(projectId: string, userId?: string): Promise<{ project: number; user: number }> {
     const rows = await this.db.selectFrom('instance_groups').select(['user_id', (eb) => eb.fn.countAll<number>().as('n')])

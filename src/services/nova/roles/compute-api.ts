@@ -5,7 +5,7 @@
 import { IdentityClient, ServiceClientError } from '../../../common/clients/index.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import { ComputeApi } from '../compute/api.js';
-import { QuotaChecker, quotaConfigDefaults } from '../compute/quota.js';
+import { QuotaChecker } from '../compute/quota.js';
 import { ComputeAPI } from '../compute/rpcapi.js';
 import type { ApiDeps } from '../api/deps.js';
 import { LinkBuilder } from '../api/links.js';
@@ -22,9 +22,13 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
   const defaults = ctx.config.get(novaDefaultGroup);
   const quota = ctx.config.get(quotaGroup);
   if (api.default_flavors) await repos.flavors.ensureDefaults();
-  const identity = new IdentityClient(ctx.session);
-  const quotas = new QuotaChecker(repos.quotas, repos.instances, quotaConfigDefaults(quota));
   const policy = loadNovaPolicy(ctx.config, ctx.dataDir, ctx.periodic, (msg) => ctx.log.warn(msg));
+  const quotas = new QuotaChecker(repos.quotas, repos.instances, {
+    instances: quota.instances, cores: quota.cores, ram: quota.ram, metadata_items: quota.metadata_items, injected_files: quota.injected_files,
+    injected_file_content_bytes: quota.injected_file_content_bytes, injected_file_path_length: quota.injected_file_path_length,
+    key_pairs: quota.key_pairs, server_groups: quota.server_groups, server_group_members: quota.server_group_members,
+  });
+  const identity = new IdentityClient(ctx.session);
   const compute = new ComputeApi({
     repos,
     glance: glanceApi(ctx),
