@@ -165,7 +165,8 @@ export class QuotaChecker {
     const project = await this.projectQuotas(projectId);
     const remains = Object.fromEntries(QUOTA_RESOURCES.map((r) => [r, project[r].limit])) as Record<string, number>;
     for (const row of await this.quotas.allUserRows(projectId)) {
-      if (row.resource in remains) remains[row.resource] = remains[row.resource]! <= -1 || row.hard_limit <= -1 ? -1 : remains[row.resource]! - row.hard_limit;
+      // a plain subtraction, as nova's (an unlimited project stays at or below -1)
+      if (row.resource in remains) remains[row.resource] = remains[row.resource]! - row.hard_limit;
     }
     const out = {} as Record<QuotaResource, { minimum: number; maximum: number }>;
     if (userId) {
