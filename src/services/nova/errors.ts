@@ -110,6 +110,26 @@ export class TooManyInstances extends OverQuota {
 export class PortLimitExceeded extends OverQuota {
   constructor() { super('Maximum number of ports exceeded'); }
 }
+export class MetadataLimitExceeded extends OverQuota {
+  constructor(allowed: number) { super(`Maximum number of metadata items exceeds ${allowed}`); }
+}
+export class OnsetFileLimitExceeded extends OverQuota {
+  constructor(message = 'Personality file limit exceeded') { super(message); }
+}
+export class OnsetFilePathLimitExceeded extends OnsetFileLimitExceeded {
+  constructor(allowed: number) { super(`Personality file path exceeds maximum ${allowed}`); }
+}
+export class OnsetFileContentLimitExceeded extends OnsetFileLimitExceeded {
+  constructor(allowed: number) { super(`Personality file content exceeds maximum ${allowed}`); }
+}
+export class ServerGroupLimitExceeded extends OverQuota {
+  constructor() { super('Quota exceeded, too many server groups.'); }
+}
+export class GroupMemberLimitExceeded extends OverQuota {
+  constructor() { super('Quota exceeded, too many servers in group'); }
+}
+/** A quota-sets update outside the settable range (the controller's HTTPBadRequest). */
+export class InvalidQuotaLimit extends Invalid {}
 
 // --- 404 NotFound ----------------------------------------------------------------------------
 

@@ -3,24 +3,14 @@
 // build no host can finish ends in ERROR with its fault, with its allocation and ports freed;
 // a VIF that never comes up aborts the build when vif_plugging_is_fatal.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { nowIso } from '../../common/db/index.js';
 import { BootCloud } from './testing/boot-cloud.js';
 
-/** A server group made in the database (the os-server-groups API is another module's). */
-async function group(b: BootCloud, policy: string, projectId: string): Promise<string> {
-  const uuid = randomUUID();
-  const now = nowIso();
-  const row = await b.repos.db.insertInto('instance_groups').values({ uuid, name: policy, user_id: 'u', project_id: projectId, created_at: now, updated_at: null })
-    .returning('id').executeTakeFirstOrThrow();
-  await b.repos.db.insertInto('instance_group_policy').values({ group_id: row.id, policy, rules: null, created_at: now, updated_at: null }).execute();
-  return uuid;
-}
-
-async function projectOf(b: BootCloud): Promise<string> {
-  const res = await b.call('GET', '/identity/v3/auth/projects');
-  return res.body.projects.find((p: any) => p.name === 'admin').id;
+/** A server group made through os-server-groups. */
+async function group(b: BootCloud, policy: string): Promise<string> {
+  const res = await b.compute('POST', '/os-server-groups', { server_group: { name: policy, policies: [policy] } });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return res.body.server_group.id;
 }
 
 describe('anti-affinity on three hosts', () => {
@@ -29,7 +19,7 @@ describe('anti-affinity on three hosts', () => {
   after(async () => { await b?.close(); });
 
   test('three members land on three hosts; the fourth is NoValidHost in ERROR with its allocation freed', async () => {
-    const g = await group(b, 'anti-affinity', await projectOf(b));
+    const g = await group(b, 'anti-affinity');
     const hosts: string[] = [];
     for (let i = 0; i < 3; i++) {
       const res = await b.boot({ name: `aa-${i}` }, { 'os:scheduler_hints': { group: g } });
@@ -53,7 +43,7 @@ describe('anti-affinity on three hosts', () => {
   });
 
   test('three members of a multi-create request spread over the three hosts', async () => {
-    const g = await group(b, 'anti-affinity', await projectOf(b));
+    const g = await group(b, 'anti-affinity');
     const res = await b.boot({ name: 'trio', min_count: 3, return_reservation_id: true }, { 'os:scheduler_hints': { group: g } });
     assert.equal(res.status, 202, JSON.stringify(res.body));
     const listed = (await b.compute('GET', `/servers?reservation_id=${res.body.reservation_id}`)).body.servers;
@@ -63,7 +53,7 @@ describe('anti-affinity on three hosts', () => {
   });
 
   test('two members forced onto one host at once: the late check of the compute host reschedules the second, which has nowhere to go', async () => {
-    const g = await group(b, 'anti-affinity', await projectOf(b));
+    const g = await group(b, 'anti-affinity');
     const hints = { 'os:scheduler_hints': { group: g } };
     const [x, y] = await Promise.all([b.boot({ name: 'race-x', availability_zone: 'nova:c2' }, hints), b.boot({ name: 'race-y', availability_zone: 'nova:c2' }, hints)]);
     const servers = [await b.waitFor(x.body.server.id, ['ACTIVE', 'ERROR']), await b.waitFor(y.body.server.id, ['ACTIVE', 'ERROR'])];

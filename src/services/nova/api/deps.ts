@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { ComputeApi } from '../compute/api.js';
+import type { QuotaChecker } from '../compute/quota.js';
 import type { NovaRepos } from '../db/repos.js';
 import type { NovaDB } from '../db/schema.js';
 import type { NovaPolicy } from '../policies/index.js';
@@ -23,4 +24,10 @@ export interface ApiDeps {
   settings: ApiSettings;
   links: LinkBuilder;
   compute: ComputeApi;
+  /** The quota engine (os-quota-sets, os-quota-class-sets, limits, server group quotas). */
+  quotas: QuotaChecker;
+  /** [quota] recheck_quota. */
+  recheckQuota: boolean;
+  /** Keystone's answer for a project (identity.verify_project_id): false only when it says 404. */
+  projectExists: (projectId: string) => Promise<boolean>;
 }

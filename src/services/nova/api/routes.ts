@@ -7,7 +7,12 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { useMicroversions } from '../../../common/http/microversion.js';
 import { NotFound } from '../errors.js';
 import type { ApiDeps } from './deps.js';
+import { limitsRoutes } from './limits.js';
 import { computeMicroversions } from './microversions.js';
+import { quotaClassesRoutes } from './quota-classes.js';
+import { quotaSetsRoutes } from './quota-sets.js';
+import { serverGroupsRoutes } from './server-groups.js';
+import { simpleTenantUsageRoutes } from './simple-tenant-usage.js';
 import { serverExternalEventsRoutes } from './server-external-events.js';
 import { serversRoutes } from './servers.js';
 import { versionRoutes } from './versions.js';
@@ -15,7 +20,10 @@ import { versionRoutes } from './versions.js';
 /** A resource's routes, registered below /v2.1. */
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 
-const RESOURCES: readonly ResourceRoutes[] = [serversRoutes, serverExternalEventsRoutes];
+const RESOURCES: readonly ResourceRoutes[] = [
+  serversRoutes, serverExternalEventsRoutes,
+  quotaSetsRoutes, quotaClassesRoutes, limitsRoutes, serverGroupsRoutes, simpleTenantUsageRoutes,
+];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {
   return async (app) => {

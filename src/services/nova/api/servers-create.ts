@@ -47,6 +47,7 @@ interface CreateBody {
     host?: string;
     hypervisor_hostname?: string;
     hostname?: string;
+    personality?: Array<{ path?: string; contents?: string }>;
   };
   'os:scheduler_hints'?: Record<string, unknown>;
   'OS-SCH-HNT:scheduler_hints'?: Record<string, unknown>;
@@ -187,6 +188,7 @@ export async function createServer(req: FastifyRequest, reply: FastifyReply, dep
     tags: s.tags ?? [], accessIPv4: s.accessIPv4 ?? null, accessIPv6: s.accessIPv6 ?? null, configDrive: asBool(s.config_drive),
     adminPassword: adminPass, autoDiskConfig: s['OS-DCF:diskConfig'] === 'AUTO',
     allowZeroDiskFlavor: deps.policy.check(c.ctx, rule('create:zero_disk_flavor'), target),
+    injectedFiles: (s.personality ?? []).map((p): [string, string] => [p.path ?? '', p.contents ?? '']),
   };
   let created;
   try {

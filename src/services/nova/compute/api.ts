@@ -84,6 +84,8 @@ export interface CreateServerRequest {
   autoDiskConfig: boolean;
   /** The caller may boot a zero-disk flavor from an image (policy servers:create:zero_disk_flavor). */
   allowZeroDiskFlavor: boolean;
+  /** personality (before 2.57): [path, base64 contents] pairs, checked against the injected file quotas. */
+  injectedFiles?: Array<[string, string]>;
 }
 
 export interface ComputeApiSettings {
@@ -176,7 +178,8 @@ export class ComputeApi {
     const image = req.imageId ? await this.d.glance.get(ctx, req.imageId) : ImageMeta.empty();
     if (req.imageId) this.checkImage(image, flavor, volumeBacked, req.allowZeroDiskFlavor);
     const keypair = req.keyName ? await this.repos.keypairs.get(userId, req.keyName) : undefined;
-    await this.d.quotas.checkMetadata(projectId, Object.keys(req.metadata).length);
+    await this.d.quotas.checkMetadata(projectId, Object.keys(req.metadata).length, userId);
+    await this.d.quotas.checkInjectedFiles(projectId, userId, req.injectedFiles ?? []);
 
     const zone = req.availabilityZone ?? this.d.settings.defaultScheduleZone;
     if (zone && !req.forcedHost && !(await this.availableZones()).has(zone)) throw new InvalidAvailabilityZone();
@@ -191,12 +194,12 @@ export class ComputeApi {
     const groupHint = req.schedulerHints['group']?.[0];
     if (groupHint) {
       group = await this.repos.groups.get(groupHint);
-      await this.d.quotas.checkGroupMembers(projectId, userId, group.data.members.length, req.maxCount);
     }
 
     const requested = await this.d.network.validateNetworks(ctx, req.requestedNetworks, req.maxCount);
     if (!requested.isNone && requested.objects.some((r) => r.data.network_id)) await this.d.network.validateSecurityGroups(ctx, req.securityGroups);
     const count = await this.d.quotas.checkNumInstances(projectId, userId, flavor, req.minCount, req.maxCount);
+    if (group) await this.d.quotas.checkGroupMembers(projectId, userId, group, count);
 
     const reservationId = newReservationId();
     const now = nowIso();
@@ -237,6 +240,7 @@ export class ComputeApi {
       }
       if (group) await this.repos.groups.addMembers(group.data.uuid, instances.map((i) => i.uuid));
       if (this.d.settings.recheckQuota) await this.d.quotas.recheck(projectId, userId, flavor, count);
+      if (group && this.d.settings.recheckQuota) await this.d.quotas.checkGroupMembers(projectId, userId, group, 0);
     } catch (err) {
       for (const i of instances) {
         await this.repos.instances.destroy(i.uuid).catch(() => undefined);
@@ -245,7 +249,7 @@ export class ComputeApi {
       throw err;
     }
     await this.d.conductor.scheduleAndBuildInstances(ctx, {
-      instances, request_specs: specs, image, admin_password: req.adminPassword, injected_files: [], requested_networks: requested,
+      instances, request_specs: specs, image, admin_password: req.adminPassword, injected_files: req.injectedFiles ?? [], requested_networks: requested,
       block_device_mapping: bdms, tags: req.tags,
     });
     return { instances, reservationId };

@@ -2,6 +2,7 @@
  * The compute-api role (nova-api): the Compute API over Nova's database and policy, with the
  * compute API layer that records servers and casts to the conductor and the compute hosts.
  */
+import { IdentityClient, ServiceClientError } from '../../../common/clients/index.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import { ComputeApi } from '../compute/api.js';
 import { QuotaChecker } from '../compute/quota.js';
@@ -22,6 +23,12 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
   const quota = ctx.config.get(quotaGroup);
   if (api.default_flavors) await repos.flavors.ensureDefaults();
   const policy = loadNovaPolicy(ctx.config, ctx.dataDir, ctx.periodic, (msg) => ctx.log.warn(msg));
+  const quotas = new QuotaChecker(repos.quotas, repos.instances, {
+    instances: quota.instances, cores: quota.cores, ram: quota.ram, metadata_items: quota.metadata_items, injected_files: quota.injected_files,
+    injected_file_content_bytes: quota.injected_file_content_bytes, injected_file_path_length: quota.injected_file_path_length,
+    key_pairs: quota.key_pairs, server_groups: quota.server_groups, server_group_members: quota.server_group_members,
+  });
+  const identity = new IdentityClient(ctx.session);
   const compute = new ComputeApi({
     repos,
     glance: glanceApi(ctx),
@@ -29,11 +36,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     conductor: new ComputeTaskAPI(ctx.transport),
     compute: new ComputeAPI(ctx.transport),
     report: reportClient(ctx),
-    quotas: new QuotaChecker(repos.quotas, repos.instances, {
-      instances: quota.instances, cores: quota.cores, ram: quota.ram, metadata_items: quota.metadata_items, injected_files: quota.injected_files,
-      injected_file_content_bytes: quota.injected_file_content_bytes, injected_file_path_length: quota.injected_file_path_length,
-      key_pairs: quota.key_pairs, server_groups: quota.server_groups, server_group_members: quota.server_group_members,
-    }),
+    quotas,
     notifier: new NovaNotifier(ctx.transport, ctx.config, 'nova-api', ctx.host),
     settings: {
       defaultScheduleZone: defaults.default_schedule_zone || null, defaultAvailabilityZone: defaults.default_availability_zone,
@@ -48,6 +51,17 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     settings: { maxLimit: api.max_limit, serviceDownTime: defaults.service_down_time },
     links: new LinkBuilder(ctx.baseUrl, api.compute_link_prefix),
     compute,
+    quotas,
+    recheckQuota: quota.recheck_quota,
+    projectExists: async (id) => {
+      try {
+        await identity.getProject(id);
+        return true;
+      } catch (err) {
+        // only a 404 says the project is not there; anything else lets the request through, as nova does
+        return !(err instanceof ServiceClientError && err.status === 404);
+      }
+    },
   };
   return {
     routes: computeRoutes(deps, ctx.baseUrl),
