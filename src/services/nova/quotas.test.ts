@@ -364,8 +364,8 @@ describe('quotas, limits, server groups and usage', () => {
     assert.deepEqual((await as('GET', '/os-server-groups?all_projects=True')).body.server_groups.map((x: any) => x.name), ['members']);
     assert.ok((await b.compute('GET', '/os-server-groups?all_projects=True')).body.server_groups.some((x: any) => x.name === 'members'));
     assert.ok(!(await b.compute('GET', '/os-server-groups')).body.server_groups.some((x: any) => x.name === 'members'));
-    assert.equal((await as('GET', `/os-server-groups/${adminGroup.id}`)).status, 403);
-    assert.equal((await as('DELETE', `/os-server-groups/${adminGroup.id}`)).status, 403);
+    assert.equal((await as('GET', `/os-server-groups/${adminGroup.id}`)).status, 404);
+    assert.equal((await as('DELETE', `/os-server-groups/${adminGroup.id}`)).status, 404);
     assert.equal((await as('DELETE', `/os-server-groups/${g.body.server_group.id}`)).status, 204);
     await b.compute('DELETE', `/os-server-groups/${adminGroup.id}`);
   });

@@ -10,11 +10,11 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { BadRequest, Forbidden } from '../../../common/errors.js';
 import type { APIVersion } from '../../../common/http/microversion.js';
-import { OverQuota } from '../errors.js';
+import { InstanceGroupNotFound, OverQuota } from '../errors.js';
 import type { GroupPolicy, InstanceGroup } from '../objects/index.js';
 import type { ApiDeps } from './deps.js';
 import { nonNegativeParam, rejectUnknownParams, type RawQuery } from './query.js';
-import { caller } from './request.js';
+import { caller, type Caller } from './request.js';
 import { NAME, POSITIVE_INTEGER } from './schemas/servers.js';
 import { validateBody } from './validation.js';
 
@@ -128,16 +128,26 @@ export function serverGroupsRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get<{ Params: { id: string } }>('/os-server-groups/:id', async (req) => {
     const c = caller(req, deps);
-    const group = await deps.repos.groups.get(req.params.id);
+    const group = await visibleGroup(deps, c, req.params.id);
     deps.policy.can(c.ctx, rule('show'), { project_id: group.data.project_id });
     return { server_group: await view(deps, group, c.version) };
   });
 
   app.delete<{ Params: { id: string } }>('/os-server-groups/:id', async (req, reply) => {
     const c = caller(req, deps);
-    const group = await deps.repos.groups.get(req.params.id);
+    const group = await visibleGroup(deps, c, req.params.id);
     deps.policy.can(c.ctx, rule('delete'), { project_id: group.data.project_id });
     await deps.repos.groups.destroy(group.data.uuid);
     return reply.code(204).send();
   });
+}
+
+/**
+ * A group of the caller's project, or any group for an admin. Nova answers 403 for another
+ * project's group (its policy check); Nubo keeps other projects' resources invisible: 404.
+ */
+async function visibleGroup(deps: ApiDeps, c: Caller, id: string): Promise<InstanceGroup> {
+  const group = await deps.repos.groups.get(id);
+  if (group.data.project_id !== c.ctx.projectId && !deps.policy.isAdmin(c.ctx)) throw new InstanceGroupNotFound(id);
+  return group;
 }
