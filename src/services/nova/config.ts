@@ -22,6 +22,7 @@ export const novaDefaultGroup = defineGroup('DEFAULT', 'Compute (nova.conf [DEFA
   vif_plugging_timeout: opt.int(300, 'Seconds a build waits for Neutron\'s network-vif-plugged events; 0: do not wait.', { min: 0 }),
   vif_plugging_is_fatal: opt.bool(true, 'Fail the build when the network-vif-plugged events do not come in time (otherwise go on).'),
   default_availability_zone: opt.str('nova', 'Availability zone of compute hosts in no aggregate with a zone.'),
+  internal_service_availability_zone: opt.str('internal', 'Availability zone shown for the services other than nova-compute (os-availability-zone/detail).'),
   default_schedule_zone: opt.str('', 'Availability zone given to servers created without one; empty: any.'),
   sync_power_state_interval: opt.int(600, 'Seconds between power state syncs of a compute host; 0 or less: never.'),
   update_resources_interval: opt.int(60, 'Seconds between resource reports of a compute host to Placement.', { min: 1 }),

@@ -52,4 +52,10 @@ export class NovaNotifier {
     const payload = instanceCreatePayload(instance, NovaNotifier.who(ctx), fault, keypairs.map((k) => new KeypairPayload({ ...k })));
     await (phase === 'error' ? this.notifier.error(ctx, `instance.create.${phase}`, payload) : this.notifier.info(ctx, `instance.create.${phase}`, payload));
   }
+
+  /** keypair.<create|import|delete>.<start|end> with a KeypairPayload (compute/utils.py notify_about_keypair_action). */
+  async keypairAction(ctx: RequestContext, keypair: KeyPairInfo, action: 'create' | 'import' | 'delete', phase: 'start' | 'end'): Promise<void> {
+    if (!this.notifier) return;
+    await this.notifier.info(ctx, `keypair.${action}.${phase}`, new KeypairPayload({ ...keypair }));
+  }
 }
