@@ -10,6 +10,7 @@ import type { QuotaChecker } from '../compute/quota.js';
 import type { NovaRepos } from '../db/repos.js';
 import type { NovaDB } from '../db/schema.js';
 import type { NovaPolicy } from '../policies/index.js';
+import type { ProjectVerifier } from './identity.js';
 import type { LinkBuilder } from './links.js';
 
 export interface ApiSettings {
@@ -36,4 +37,6 @@ export interface ApiDeps {
   /** Keystone's answer for a project (identity.verify_project_id): false only when it says 404. */
   projectExists: (projectId: string) => Promise<boolean>;
   keypairs: KeypairAPI;
+  /** Keystone's word on a project id (flavor access). */
+  projects: ProjectVerifier;
 }

@@ -3,7 +3,8 @@
  * /flavors/{flavor_id}/os-flavor-access lists the projects a private flavor is shared with (404
  * for a public one), and POST /flavors/{flavor_id}/action with addTenantAccess or
  * removeTenantAccess changes the list (adding to a public flavor is a 409 from 2.7, a project
- * already there a 409, one not there a 404). Admin only by default.
+ * already there a 409, one not there a 404; a project Keystone does not know cannot be added).
+ * Admin only by default.
  */
 import type { FastifyInstance } from 'fastify';
 import { BadRequest, Conflict, NotFound } from '../../../common/errors.js';
@@ -37,6 +38,7 @@ export function flavorAccessRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (keys.length === 1 && keys[0] === 'addTenantAccess') {
       const { addTenantAccess: { tenant } } = validateBody<{ addTenantAccess: { tenant: string } }>(addTenantAccessSchema, body);
       deps.policy.can(c.ctx, rule('add_tenant_access'), {});
+      await deps.projects.verify(c.ctx, tenant);
       const flavor = await getFlavor(deps, c, req.params.flavor_id);
       if (c.version.atLeast('2.7') && flavor.data.is_public) throw new Conflict('Can not add access to a public flavor.');
       await deps.repos.flavors.addAccess(flavor, tenant);
