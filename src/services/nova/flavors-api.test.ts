@@ -4,6 +4,7 @@
 // flavors and their access list, and policy (a member may read but not manage).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { NotificationListener } from '../../common/messaging/index.js';
 import { startHarness, type Harness } from '../../common/testing/harness.js';
 import type { Kysely } from 'kysely';
 import { NovaRepos } from './db/repos.js';
@@ -19,8 +20,17 @@ describe('flavors API', () => {
   const call = (method: string, path: string, token = ADMIN, body?: unknown, version = '2.1') =>
     h.request(method, `/v2.1${path}`, token, body, { 'openstack-api-version': `compute ${version}` });
 
-  before(async () => { h = await startHarness({ project: nova }); });
-  after(async () => { await h?.close(); });
+  const events: Array<{ eventType: string; payload: any }> = [];
+  let listener: NotificationListener<unknown> | undefined;
+
+  before(async () => {
+    h = await startHarness({ project: nova });
+    listener = new NotificationListener(h.transport, [{ topic: 'versioned_notifications' }], [{
+      info: (_ctx, _publisher, eventType, payload) => { events.push({ eventType, payload }); },
+    }]);
+    await listener.start();
+  });
+  after(async () => { await listener?.stop(); await h?.close(); });
 
   test('DevStack\'s flavors exist after the first start, and a restart does not duplicate them', async () => {
     const res = await call('GET', '/flavors/detail', MEMBER);
@@ -256,5 +266,23 @@ describe('flavors API', () => {
     assert.equal((await action({ shareIt: {} })).body.badRequest.message, 'There is no such action: shareIt');
     assert.equal((await action({ addTenantAccess: {} })).status, 400);
     assert.equal((await action([])).status, 400);
+  });
+
+  test('flavor.create, flavor.update (with the projects) and flavor.delete notifications', async () => {
+    await call('POST', '/flavors', ADMIN, { flavor: { name: 'noisy', ram: 128, vcpus: 1, disk: 1, id: 'n1', 'os-flavor-access:is_public': false } });
+    await call('POST', '/flavors/n1/action', ADMIN, { addTenantAccess: { tenant: 'p7' } });
+    await call('POST', '/flavors/n1/os-extra_specs', ADMIN, { extra_specs: { a: 'b' } });
+    await call('DELETE', '/flavors/n1', ADMIN);
+    const deadline = Date.now() + 5000;
+    const mine = () => events.filter((e) => e.payload['nova_object.data'].flavorid === 'n1');
+    while (mine().length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(mine().map((e) => e.eventType), ['flavor.create', 'flavor.update', 'flavor.update', 'flavor.delete']);
+    const payload = (i: number) => mine()[i]!.payload['nova_object.data'];
+    assert.equal(mine()[0]!.payload['nova_object.name'], 'FlavorPayload');
+    assert.equal(payload(0).flavorid, 'n1');
+    assert.deepEqual(payload(0).projects, []);
+    assert.deepEqual(payload(1).projects, ['p7']);
+    assert.deepEqual(payload(2).extra_specs, { a: 'b' });
+    assert.equal(payload(3).projects, null);
   });
 });

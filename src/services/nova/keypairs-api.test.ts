@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { NotificationListener } from '../../common/messaging/index.js';
 import { startHarness, type Harness } from '../../common/testing/harness.js';
 import { nova } from './index.js';
 
@@ -26,8 +27,17 @@ describe('os-keypairs API', () => {
   const call = (method: string, path: string, token = MEMBER, body?: unknown, version = '2.1') =>
     h.request(method, `/v2.1${path}`, token, body, { 'openstack-api-version': `compute ${version}` });
 
-  before(async () => { h = await startHarness({ project: nova, overrides: { 'quota.key_pairs': '4' } }); });
-  after(async () => { await h?.close(); });
+  const events: Array<{ eventType: string; payload: any }> = [];
+  let listener: NotificationListener<unknown> | undefined;
+
+  before(async () => {
+    h = await startHarness({ project: nova, overrides: { 'quota.key_pairs': '4' } });
+    listener = new NotificationListener(h.transport, [{ topic: 'versioned_notifications' }], [{
+      info: (_ctx, _publisher, eventType, payload) => { events.push({ eventType, payload }); },
+    }]);
+    await listener.start();
+  });
+  after(async () => { await listener?.stop(); await h?.close(); });
 
   test('generate (no public_key): a real RSA pair, nova\'s fingerprint, 200 at 2.1 without type', async () => {
     const res = await call('POST', '/os-keypairs', MEMBER, { keypair: { name: 'gen' } });
@@ -150,5 +160,17 @@ describe('os-keypairs API', () => {
     assert.equal((await call('POST', '/os-keypairs', MEMBER, { keypair: { name: 'fifth' } })).status, 403);
     assert.equal((await call('DELETE', '/os-keypairs/fourth', MEMBER, undefined, '2.2')).status, 204);
     assert.equal((await call('POST', '/os-keypairs', MEMBER, { keypair: { name: 'fifth', public_key: ed25519Line().line } })).status, 200);
+  });
+
+  test('keypair.import / keypair.delete notifications with a KeypairPayload', async () => {
+    const { line, md5 } = ed25519Line();
+    await call('POST', '/os-keypairs', OTHER, { keypair: { name: 'noisy', public_key: line } });
+    await call('DELETE', '/os-keypairs/noisy', OTHER);
+    const deadline = Date.now() + 5000;
+    const mine = () => events.filter((e) => e.payload['nova_object.data'].name === 'noisy');
+    while (mine().length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(mine().map((e) => e.eventType), ['keypair.import.start', 'keypair.import.end', 'keypair.delete.start', 'keypair.delete.end']);
+    assert.equal(mine()[1]!.payload['nova_object.name'], 'KeypairPayload');
+    assert.deepEqual(mine()[1]!.payload['nova_object.data'], { name: 'noisy', user_id: 'user-p2', public_key: line, fingerprint: md5, type: 'ssh' });
   });
 });

@@ -1,10 +1,11 @@
 /**
  * What every route module of the Compute API receives: the database, the policy, the API's
- * settings, link building, and the compute API (compute/api.ts) and key pair API
- * (compute/keypairs.ts) that do the work.
+ * settings, link building, and the compute API (compute/api.ts), flavor API
+ * (compute/flavors.ts) and key pair API (compute/keypairs.ts) that do the work.
  */
 import type { Kysely } from 'kysely';
 import type { ComputeApi } from '../compute/api.js';
+import type { FlavorAPI } from '../compute/flavors.js';
 import type { KeypairAPI } from '../compute/keypairs.js';
 import type { QuotaChecker } from '../compute/quota.js';
 import type { NovaRepos } from '../db/repos.js';
@@ -36,6 +37,7 @@ export interface ApiDeps {
   recheckQuota: boolean;
   /** Keystone's answer for a project (identity.verify_project_id): false only when it says 404. */
   projectExists: (projectId: string) => Promise<boolean>;
+  flavors: FlavorAPI;
   keypairs: KeypairAPI;
   /** Keystone's word on a project id (flavor access). */
   projects: ProjectVerifier;

@@ -41,14 +41,14 @@ export function flavorAccessRoutes(app: FastifyInstance, deps: ApiDeps): void {
       await deps.projects.verify(c.ctx, tenant);
       const flavor = await getFlavor(deps, c, req.params.flavor_id);
       if (c.version.atLeast('2.7') && flavor.data.is_public) throw new Conflict('Can not add access to a public flavor.');
-      await deps.repos.flavors.addAccess(flavor, tenant);
+      await deps.flavors.addAccess(c.ctx, flavor, tenant);
       return accessView(deps, flavor);
     }
     if (keys.length === 1 && keys[0] === 'removeTenantAccess') {
       const { removeTenantAccess: { tenant } } = validateBody<{ removeTenantAccess: { tenant: string } }>(removeTenantAccessSchema, body);
       deps.policy.can(c.ctx, rule('remove_tenant_access'), {});
       const flavor = await getFlavor(deps, c, req.params.flavor_id);
-      await deps.repos.flavors.removeAccess(flavor, tenant);
+      await deps.flavors.removeAccess(c.ctx, flavor, tenant);
       return accessView(deps, flavor);
     }
     throw new BadRequest(`There is no such action: ${keys.join(', ')}`);

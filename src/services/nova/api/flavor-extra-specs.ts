@@ -46,7 +46,7 @@ export function flavorExtraSpecsRoutes(app: FastifyInstance, deps: ApiDeps): voi
     deps.policy.can(c.ctx, rule('create'), {});
     const specs = checkedSpecs(c, body.extra_specs);
     const flavor = await getFlavor(deps, c, req.params.flavor_id);
-    await deps.repos.flavors.setExtraSpecs(flavor, specs);
+    await deps.flavors.setExtraSpecs(c.ctx, flavor, specs);
     return body;
   });
 
@@ -57,7 +57,7 @@ export function flavorExtraSpecsRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const specs = checkedSpecs(c, body);
     if (!(req.params.key in body)) throw new BadRequest('Request body and URI mismatch');
     const flavor = await getFlavor(deps, c, req.params.flavor_id);
-    await deps.repos.flavors.setExtraSpecs(flavor, specs);
+    await deps.flavors.setExtraSpecs(c.ctx, flavor, specs);
     return body;
   });
 
@@ -74,7 +74,7 @@ export function flavorExtraSpecsRoutes(app: FastifyInstance, deps: ApiDeps): voi
     const c = caller(req, deps);
     deps.policy.can(c.ctx, rule('delete'), {});
     const flavor = await getFlavor(deps, c, req.params.flavor_id);
-    await deps.repos.flavors.deleteExtraSpec(flavor, req.params.key);
+    await deps.flavors.deleteExtraSpec(c.ctx, flavor, req.params.key);
     return reply.code(200).send();
   });
 }

@@ -7,7 +7,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BadRequest } from '../../../common/errors.js';
 import { FLAVOR_SORT_KEYS, type FlavorListQuery, type FlavorSortKey } from '../db/flavors.js';
-import { createFlavor } from '../compute/flavors.js';
 import { MarkerNotFound, NotFound } from '../errors.js';
 import type { ApiDeps } from './deps.js';
 import { checkEnumParam, lastParam, limitAndMarker, rejectUnknownParams, strictBool, type RawQuery } from './list-params.js';
@@ -104,7 +103,7 @@ export function flavorsRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const body = validateBody<CreateBody>(createFlavorSchema(c.version), req.body);
     deps.policy.can(c.ctx, manage('create'), {});
     const f = body.flavor;
-    const flavor = await createFlavor(deps.repos.flavors, {
+    const flavor = await deps.flavors.create(c.ctx, {
       name: f.name, id: f.id, ram: f.ram, vcpus: f.vcpus, disk: f.disk, ephemeral: f['OS-FLV-EXT-DATA:ephemeral'], swap: f.swap,
       rxtxFactor: f.rxtx_factor, isPublic: f['os-flavor-access:is_public'], description: c.version.atLeast('2.55') ? f.description ?? null : null,
     });
@@ -117,14 +116,14 @@ export function flavorsRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!c.version.atLeast('2.55')) throw new NotFound('The resource could not be found.');
     const body = validateBody<{ flavor: { description: string | null } }>(updateFlavorSchema, req.body);
     deps.policy.can(c.ctx, manage('update'), {});
-    const flavor = await deps.repos.flavors.updateDescription(req.params.id, body.flavor.description);
+    const flavor = await deps.flavors.updateDescription(c.ctx, req.params.id, body.flavor.description);
     return { flavor: flavorView(flavor, flavorViewOptions(deps, c)) };
   });
 
   app.delete<{ Params: { id: string } }>('/flavors/:id', async (req, reply) => {
     const c = caller(req, deps);
     deps.policy.can(c.ctx, manage('delete'), {});
-    await deps.repos.flavors.destroy(req.params.id);
+    await deps.flavors.destroy(c.ctx, req.params.id);
     return reply.code(202).send();
   });
 }

@@ -5,6 +5,7 @@
 import { IdentityClient, ServiceClientError } from '../../../common/clients/index.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import { ComputeApi } from '../compute/api.js';
+import { FlavorAPI } from '../compute/flavors.js';
 import { KeypairAPI } from '../compute/keypairs.js';
 import { QuotaChecker } from '../compute/quota.js';
 import { ComputeAPI } from '../compute/rpcapi.js';
@@ -69,6 +70,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
         return !(err instanceof ServiceClientError && err.status === 404);
       }
     },
+    flavors: new FlavorAPI(repos.flavors, notifier),
     keypairs: new KeypairAPI({ keypairs: repos.keypairs, quotas, notifier, recheckQuota: quota.recheck_quota }),
     projects: new ProjectVerifier(new IdentityClient(ctx.session), (msg) => ctx.log.info(msg)),
   };
