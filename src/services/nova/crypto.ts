@@ -85,9 +85,10 @@ function validKeyBlob(type: string, blob: Buffer): boolean {
  * @throws InvalidKeypair when the text is not an ssh public key
  */
 export function sshFingerprint(publicKey: string): string {
-  const m = /^\s*(\S+) +([A-Za-z0-9+/]+={0,2})(?: .*)?\s*$/s.exec(publicKey);
+  // cryptography splits on single blanks and decodes strictly (padding included).
+  const m = /^\s*(\S+) ([A-Za-z0-9+/]+={0,2})(?: .*)?\s*$/s.exec(publicKey);
   const blob = m ? Buffer.from(m[2]!, 'base64') : undefined;
-  if (!m || !blob || blob.toString('base64').replace(/=+$/, '') !== m[2]!.replace(/=+$/, '') || !validKeyBlob(m[1]!, blob)) {
+  if (!m || !blob || blob.toString('base64') !== m[2] || !validKeyBlob(m[1]!, blob)) {
     throw new InvalidKeypair('failed to generate fingerprint');
   }
   return colonHex(createHash('md5').update(blob).digest());
