@@ -32,7 +32,7 @@ export const novaDefaultGroup = defineGroup('DEFAULT', 'Compute (nova.conf [DEFA
 export const apiGroup = defineGroup('api', 'Compute API', {
   max_limit: opt.int(1000, 'Largest number of items a list call returns.', { min: 1 }),
   compute_link_prefix: opt.str('', 'Base URL replacing the request\'s in links to compute resources (empty: the request\'s).'),
-  default_flavors: opt.bool(true, 'Create DevStack\'s flavors m1.tiny to m1.xlarge when the database has none of their ids or names (first start).'),
+  default_flavors: opt.bool(true, 'Create DevStack\'s flavors (m1.tiny to m1.xlarge, cirros256, ds512M to ds4G) that the database has neither the id nor the name of (first start).'),
 });
 
 export const schedulerGroup = defineGroup('scheduler', 'Scheduler (nova.conf [scheduler])', {

@@ -37,12 +37,14 @@ describe('flavors API', () => {
     assert.equal(res.status, 200);
     const byName = Object.fromEntries(res.body.flavors.map((f: any) => [f.name, f]));
     assert.deepEqual(
-      ['m1.tiny', 'm1.small', 'm1.medium', 'm1.large', 'm1.xlarge'].map((n) => [byName[n].id, byName[n].ram, byName[n].disk, byName[n].vcpus]),
-      [['1', 512, 1, 1], ['2', 2048, 20, 1], ['3', 4096, 40, 2], ['4', 8192, 80, 4], ['5', 16384, 160, 8]],
+      ['m1.tiny', 'm1.small', 'm1.medium', 'm1.large', 'm1.xlarge', 'cirros256', 'ds512M', 'ds1G', 'ds2G', 'ds4G']
+        .map((n) => [byName[n].id, byName[n].ram, byName[n].disk, byName[n].vcpus]),
+      [['1', 512, 1, 1], ['2', 2048, 20, 1], ['3', 4096, 40, 2], ['4', 8192, 80, 4], ['5', 16384, 160, 8],
+        ['c1', 256, 1, 1], ['d1', 512, 5, 1], ['d2', 1024, 10, 1], ['d3', 2048, 10, 2], ['d4', 4096, 20, 4]],
     );
     // The next start runs it again: nothing is added or changed.
     await new NovaRepos(h.db.db as Kysely<NovaDB>).flavors.ensureDefaults();
-    assert.equal((await call('GET', '/flavors', MEMBER)).body.flavors.length, 5);
+    assert.equal((await call('GET', '/flavors', MEMBER)).body.flavors.length, 10);
   });
 
   test('[api] default_flavors = false: no flavors on first start', async () => {
@@ -58,7 +60,7 @@ describe('flavors API', () => {
   test('GET /flavors: brief entries with links, sorted by flavorid; description from 2.55', async () => {
     const res = await call('GET', '/flavors', MEMBER);
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.flavors.map((f: any) => f.id), ['1', '2', '3', '4', '5']);
+    assert.deepEqual(res.body.flavors.map((f: any) => f.id), ['1', '2', '3', '4', '5', 'c1', 'd1', 'd2', 'd3', 'd4']);
     assert.deepEqual(Object.keys(res.body.flavors[0]).sort(), ['id', 'links', 'name']);
     assert.equal(res.body.flavors[0].links[0].rel, 'self');
     assert.match(res.body.flavors[0].links[0].href, /\/compute\/v2\.1\/flavors\/1$/);
@@ -86,9 +88,11 @@ describe('flavors API', () => {
 
   test('filters, sorting and paging with next links', async () => {
     const ids = async (q: string, token = MEMBER) => (await call('GET', `/flavors${q}`, token)).body.flavors.map((f: any) => f.id);
-    assert.deepEqual(await ids('?minRam=4096'), ['3', '4', '5']);
+    assert.deepEqual(await ids('?minRam=4096'), ['3', '4', '5', 'd4']);
     assert.deepEqual(await ids('?minDisk=80'), ['4', '5']);
-    assert.deepEqual(await ids('?sort_key=memory_mb&sort_dir=desc'), ['5', '4', '3', '2', '1']);
+    assert.deepEqual(await ids('?minDisk=10&minRam=2048'), ['2', '3', '4', '5', 'd3', 'd4']);
+    assert.deepEqual(await ids('?sort_key=memory_mb&sort_dir=desc&minRam=1024'), ['5', '4', '3', 'd4', '2', 'd3', 'd2']);
+    assert.deepEqual(await ids('?sort_key=name&limit=3'), ['c1', 'd2', 'd3']);
     const page = (await call('GET', '/flavors?limit=2', MEMBER)).body;
     assert.deepEqual(page.flavors.map((f: any) => f.id), ['1', '2']);
     assert.match(page.flavors_links[0].href, /\/v2\.1\/flavors\?limit=2&marker=2$/);
@@ -108,10 +112,10 @@ describe('flavors API', () => {
   });
 
   test('create (admin): given or generated ids, defaults, validation and conflicts', async () => {
-    const created = await call('POST', '/flavors', ADMIN, { flavor: { name: 'c1.big', ram: 1024, vcpus: 2, disk: 10, id: 'c1', swap: 512, 'OS-FLV-EXT-DATA:ephemeral': 5, rxtx_factor: 2.5 } });
+    const created = await call('POST', '/flavors', ADMIN, { flavor: { name: 'c1.big', ram: 1024, vcpus: 2, disk: 10, id: 'cx1', swap: 512, 'OS-FLV-EXT-DATA:ephemeral': 5, rxtx_factor: 2.5 } });
     assert.equal(created.status, 200, JSON.stringify(created.body));
     assert.deepEqual({ ...created.body.flavor, links: undefined }, {
-      id: 'c1', name: 'c1.big', ram: 1024, disk: 10, swap: 512, 'OS-FLV-EXT-DATA:ephemeral': 5, 'OS-FLV-DISABLED:disabled': false, vcpus: 2,
+      id: 'cx1', name: 'c1.big', ram: 1024, disk: 10, swap: 512, 'OS-FLV-EXT-DATA:ephemeral': 5, 'OS-FLV-DISABLED:disabled': false, vcpus: 2,
       'os-flavor-access:is_public': true, rxtx_factor: 2.5, links: undefined,
     });
     const auto = await call('POST', '/flavors', ADMIN, { flavor: { name: 'auto', ram: '256', vcpus: '1', disk: '0', description: 'made at 2.61' } }, '2.61');

@@ -1,7 +1,8 @@
 /**
  * Flavors with their extra specs and project access (nova's Flavor object over the API
  * database): look-ups by the public flavor id or the internal id, the projects a private flavor
- * is shared with, and DevStack's default flavors (m1.tiny ... m1.xlarge) on a fresh database.
+ * is shared with, and DevStack's default flavors (m1.tiny ... m1.xlarge, cirros256, ds512M ...
+ * ds4G) on a fresh database.
  */
 import type { Kysely, Selectable } from 'kysely';
 import { insertIgnore, insertReturningId, isUniqueViolation, nowIso, toBool, transaction, upsert } from '../../../common/db/index.js';
@@ -11,13 +12,22 @@ import {
 import { Flavor, type FlavorFields } from '../objects/index.js';
 import type { FlavorsTable, NovaDB } from './schema.js';
 
-/** DevStack's flavors (nova's old default set): flavorid, name, MiB, GiB, VCPUs. */
+/**
+ * DevStack's flavors (lib/nova create_flavors: nova's old default set m1.*, then cirros256 and
+ * the ds* ones): flavorid, name, MiB, GiB, VCPUs. DevStack's hw_rng:allowed=True property (a
+ * libvirt knob) is left out.
+ */
 export const DEFAULT_FLAVORS: ReadonlyArray<{ flavorid: string; name: string; memory_mb: number; root_gb: number; vcpus: number }> = [
   { flavorid: '1', name: 'm1.tiny', memory_mb: 512, root_gb: 1, vcpus: 1 },
   { flavorid: '2', name: 'm1.small', memory_mb: 2048, root_gb: 20, vcpus: 1 },
   { flavorid: '3', name: 'm1.medium', memory_mb: 4096, root_gb: 40, vcpus: 2 },
   { flavorid: '4', name: 'm1.large', memory_mb: 8192, root_gb: 80, vcpus: 4 },
   { flavorid: '5', name: 'm1.xlarge', memory_mb: 16384, root_gb: 160, vcpus: 8 },
+  { flavorid: 'c1', name: 'cirros256', memory_mb: 256, root_gb: 1, vcpus: 1 },
+  { flavorid: 'd1', name: 'ds512M', memory_mb: 512, root_gb: 5, vcpus: 1 },
+  { flavorid: 'd2', name: 'ds1G', memory_mb: 1024, root_gb: 10, vcpus: 1 },
+  { flavorid: 'd3', name: 'ds2G', memory_mb: 2048, root_gb: 10, vcpus: 2 },
+  { flavorid: 'd4', name: 'ds4G', memory_mb: 4096, root_gb: 20, vcpus: 4 },
 ];
 
 /** Columns a flavor list may be sorted by (schemas/flavors.py VALID_SORT_KEYS). */
