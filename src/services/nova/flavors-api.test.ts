@@ -236,6 +236,9 @@ describe('flavors API', () => {
     assert.ok((await ids('?is_public=None')).includes('p1f'));
     assert.ok((await ids('?is_public=None')).includes('1'));
     assert.equal((await call('GET', '/flavors?is_public=maybe', ADMIN)).body.badRequest.message, 'Invalid is_public filter [maybe]');
+    // Nor can a member page from it.
+    assert.equal((await call('GET', '/flavors?marker=p1f', MEMBER)).body.badRequest.message, 'marker [p1f] not found');
+    assert.equal((await call('GET', '/flavors?marker=p1f&is_public=none', ADMIN)).status, 200);
     // A member's is_public filter is ignored.
     assert.equal((await call('GET', '/flavors?is_public=false', MEMBER)).body.flavors.some((f: any) => f.id === 'p1f'), false);
 

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BadRequest } from '../../../common/errors.js';
 import { FLAVOR_SORT_KEYS, type FlavorListQuery, type FlavorSortKey } from '../db/flavors.js';
-import { MarkerNotFound, NotFound } from '../errors.js';
+import { FlavorNotFound, MarkerNotFound, NotFound } from '../errors.js';
 import type { ApiDeps } from './deps.js';
 import { checkEnumParam, lastParam, limitAndMarker, rejectUnknownParams, strictBool, type RawQuery } from './list-params.js';
 import { caller, getFlavor, type Caller } from './request.js';
@@ -77,6 +77,10 @@ async function listFlavors(req: FastifyRequest, deps: ApiDeps, detail: boolean):
   const query = listQuery(q, deps, c);
   let flavors;
   try {
+    // The marker is looked up as the caller sees flavors: another project's private one is not found.
+    if (query.marker !== undefined && !c.isAdmin) {
+      await getFlavor(deps, c, query.marker).catch((err: unknown) => { throw err instanceof FlavorNotFound ? new MarkerNotFound(query.marker!) : err; });
+    }
     flavors = await deps.repos.flavors.list(query);
   } catch (err) {
     if (err instanceof MarkerNotFound) throw new BadRequest(`marker [${query.marker}] not found`);
