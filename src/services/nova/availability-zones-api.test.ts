@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { after, before, describe, test } from 'node:test';
+import { insertReturningId } from '../../common/db/index.js';
 import { startHarness, type Harness } from '../../common/testing/harness.js';
 import type { NovaDB } from './db/schema.js';
 import { nova } from './index.js';
@@ -26,12 +27,11 @@ describe('os-availability-zone API', () => {
       service('ctl', 'nova-conductor'), service('ctl', 'nova-scheduler'),
       service('c1', 'nova-compute'), service('c2', 'nova-compute', { seen: old }), service('c3', 'nova-compute', { disabled: true }),
     ]).execute();
-    const agg = await db.insertInto('aggregates').values({ uuid: randomUUID(), name: 'rack2', created_at: old, updated_at: null }).returning('id').executeTakeFirstOrThrow();
-    await db.insertInto('aggregate_hosts').values([{ aggregate_id: agg.id, host: 'c2', created_at: old, updated_at: null }]).execute();
-    await db.insertInto('aggregate_metadata').values({ aggregate_id: agg.id, key: 'availability_zone', value: 'az2', created_at: old, updated_at: null }).execute();
-    const agg3 = await db.insertInto('aggregates').values({ uuid: randomUUID(), name: 'rack3', created_at: old, updated_at: null }).returning('id').executeTakeFirstOrThrow();
-    await db.insertInto('aggregate_hosts').values([{ aggregate_id: agg3.id, host: 'c3', created_at: old, updated_at: null }]).execute();
-    await db.insertInto('aggregate_metadata').values({ aggregate_id: agg3.id, key: 'availability_zone', value: 'az3', created_at: old, updated_at: null }).execute();
+    for (const [name, host, zone] of [['rack2', 'c2', 'az2'], ['rack3', 'c3', 'az3']] as const) {
+      const id = await insertReturningId(db, 'aggregates', { uuid: randomUUID(), name, created_at: old, updated_at: null });
+      await db.insertInto('aggregate_hosts').values({ aggregate_id: id, host, created_at: old, updated_at: null }).execute();
+      await db.insertInto('aggregate_metadata').values({ aggregate_id: id, key: 'availability_zone', value: zone, created_at: old, updated_at: null }).execute();
+    }
   });
   after(async () => { await h?.close(); });
 
