@@ -11,7 +11,6 @@ import type { QuotaChecker } from '../compute/quota.js';
 import type { NovaRepos } from '../db/repos.js';
 import type { NovaDB } from '../db/schema.js';
 import type { NovaPolicy } from '../policies/index.js';
-import type { ProjectVerifier } from './identity.js';
 import type { LinkBuilder } from './links.js';
 
 export interface ApiSettings {
@@ -35,10 +34,8 @@ export interface ApiDeps {
   quotas: QuotaChecker;
   /** [quota] recheck_quota. */
   recheckQuota: boolean;
-  /** Keystone's answer for a project (identity.verify_project_id): false only when it says 404. */
+  /** Keystone's answer for a project (identity.verify_project_id: quota sets, flavor access): false only when it says 404. */
   projectExists: (projectId: string) => Promise<boolean>;
   flavors: FlavorAPI;
   keypairs: KeypairAPI;
-  /** Keystone's word on a project id (flavor access). */
-  projects: ProjectVerifier;
 }

@@ -38,7 +38,7 @@ export function flavorAccessRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (keys.length === 1 && keys[0] === 'addTenantAccess') {
       const { addTenantAccess: { tenant } } = validateBody<{ addTenantAccess: { tenant: string } }>(addTenantAccessSchema, body);
       deps.policy.can(c.ctx, rule('add_tenant_access'), {});
-      await deps.projects.verify(c.ctx, tenant);
+      if (!(await deps.projectExists(tenant))) throw new BadRequest(`Project ID ${tenant} is not a valid project.`);
       const flavor = await getFlavor(deps, c, req.params.flavor_id);
       if (c.version.atLeast('2.7') && flavor.data.is_public) throw new Conflict('Can not add access to a public flavor.');
       await deps.flavors.addAccess(c.ctx, flavor, tenant);

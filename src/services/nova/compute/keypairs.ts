@@ -7,16 +7,16 @@
 import type { RequestContext } from '../../../common/context.js';
 import { generateSshKeyPair, generateWinrmX509Cert, sshFingerprint, x509Fingerprint } from '../crypto.js';
 import type { KeyPairRecord, KeyPairRepo } from '../db/keypairs.js';
-import type { QuotaResource } from '../db/quotas.js';
 import { KeypairLimitExceeded } from '../errors.js';
 import type { KeyPairInfo, NovaNotifier } from '../notifications/notifier.js';
+import type { QuotaChecker } from './quota.js';
 
 export type KeypairType = 'ssh' | 'x509';
 
 export interface KeypairApiDeps {
   keypairs: KeyPairRepo;
-  /** The limits in force for a project's user (compute/quota.ts QuotaChecker.limits). */
-  quotas: { limits(projectId: string, userId?: string): Promise<Record<QuotaResource, number>> };
+  /** The quota engine: the limits in force for a project's user (key_pairs is counted here, per user). */
+  quotas: Pick<QuotaChecker, 'limits'>;
   notifier: Pick<NovaNotifier, 'keypairAction'>;
   recheckQuota: boolean;
 }

@@ -9,9 +9,7 @@ import { FlavorAPI } from '../compute/flavors.js';
 import { KeypairAPI } from '../compute/keypairs.js';
 import { QuotaChecker } from '../compute/quota.js';
 import { ComputeAPI } from '../compute/rpcapi.js';
-import { IdentityClient } from '../../../common/clients/index.js';
 import type { ApiDeps } from '../api/deps.js';
-import { ProjectVerifier } from '../api/identity.js';
 import { LinkBuilder } from '../api/links.js';
 import { computeRoutes } from '../api/routes.js';
 import { apiGroup, novaDefaultGroup, quotaGroup } from '../config.js';
@@ -72,7 +70,6 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     },
     flavors: new FlavorAPI(repos.flavors, notifier),
     keypairs: new KeypairAPI({ keypairs: repos.keypairs, quotas, notifier, recheckQuota: quota.recheck_quota }),
-    projects: new ProjectVerifier(new IdentityClient(ctx.session), (msg) => ctx.log.info(msg)),
   };
   return {
     routes: computeRoutes(deps, ctx.baseUrl),
