@@ -22,6 +22,7 @@ export const novaDefaultGroup = defineGroup('DEFAULT', 'Compute (nova.conf [DEFA
   vif_plugging_timeout: opt.int(300, 'Seconds a build waits for Neutron\'s network-vif-plugged events; 0: do not wait.', { min: 0 }),
   vif_plugging_is_fatal: opt.bool(true, 'Fail the build when the network-vif-plugged events do not come in time (otherwise go on).'),
   default_availability_zone: opt.str('nova', 'Availability zone of compute hosts in no aggregate with a zone.'),
+  internal_service_availability_zone: opt.str('internal', 'Availability zone shown for the services other than nova-compute (os-availability-zone/detail).'),
   default_schedule_zone: opt.str('', 'Availability zone given to servers created without one; empty: any.'),
   sync_power_state_interval: opt.int(600, 'Seconds between power state syncs of a compute host; 0 or less: never.'),
   update_resources_interval: opt.int(60, 'Seconds between resource reports of a compute host to Placement.', { min: 1 }),
@@ -31,7 +32,7 @@ export const novaDefaultGroup = defineGroup('DEFAULT', 'Compute (nova.conf [DEFA
 export const apiGroup = defineGroup('api', 'Compute API', {
   max_limit: opt.int(1000, 'Largest number of items a list call returns.', { min: 1 }),
   compute_link_prefix: opt.str('', 'Base URL replacing the request\'s in links to compute resources (empty: the request\'s).'),
-  default_flavors: opt.bool(true, 'Create DevStack\'s flavors m1.tiny to m1.xlarge when the database has none of their ids or names (first start).'),
+  default_flavors: opt.bool(true, 'Create DevStack\'s flavors (m1.tiny to m1.xlarge, cirros256, ds512M to ds4G) that the database has neither the id nor the name of (first start).'),
 });
 
 export const schedulerGroup = defineGroup('scheduler', 'Scheduler (nova.conf [scheduler])', {

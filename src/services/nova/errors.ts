@@ -267,3 +267,34 @@ export class ImageNotAuthorized extends NovaException {
 export class GroupAffinityViolation extends NovaException {
   constructor(policy: 'Anti-affinity' | 'Affinity') { super(`${policy} instance group policy was violated`); }
 }
+
+// --- flavors, flavor access and extra specs, key pairs (os-flavor-manage, os-keypairs) ------
+
+export class FlavorExists extends NovaException {
+  constructor(name: string) { super(`Flavor with name ${name} already exists.`, 409); }
+}
+export class FlavorIdExists extends NovaException {
+  constructor(flavorId: string) { super(`Flavor with ID ${flavorId} already exists.`, 409); }
+}
+export class FlavorAccessExists extends NovaException {
+  constructor(flavorId: string, projectId: string) { super(`Flavor access already exists for flavor ${flavorId} and project ${projectId} combination.`, 409); }
+}
+export class FlavorAccessNotFound extends NotFound {
+  constructor(flavorId: string, projectId: string) { super(`Flavor access not found for ${flavorId} / ${projectId} combination.`); }
+}
+export class FlavorExtraSpecsNotFound extends NotFound {
+  constructor(flavorId: string, key: string) { super(`Flavor ${flavorId} has no extra specs with key ${key}.`); }
+}
+export class KeyPairExists extends NovaException {
+  constructor(name: string) { super(`Key pair '${name}' already exists.`, 409); }
+}
+export class InvalidKeypair extends Invalid {
+  constructor(reason: string) { super(`Keypair data is invalid: ${reason}`); }
+}
+export class InvalidName extends Invalid {
+  constructor(reason: string) { super(`An invalid 'name' value was provided. The name must be: ${reason}`); }
+}
+/** An OverQuota (413) inside nova; the keypairs API answers it with 403. */
+export class KeypairLimitExceeded extends OverQuota {
+  constructor() { super('Quota exceeded, too many key pairs.'); }
+}

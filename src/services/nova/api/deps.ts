@@ -1,9 +1,12 @@
 /**
  * What every route module of the Compute API receives: the database, the policy, the API's
- * settings, link building, and the compute API (compute/api.ts) that does the work.
+ * settings, link building, and the compute API (compute/api.ts), flavor API
+ * (compute/flavors.ts) and key pair API (compute/keypairs.ts) that do the work.
  */
 import type { Kysely } from 'kysely';
 import type { ComputeApi } from '../compute/api.js';
+import type { FlavorAPI } from '../compute/flavors.js';
+import type { KeypairAPI } from '../compute/keypairs.js';
 import type { QuotaChecker } from '../compute/quota.js';
 import type { NovaRepos } from '../db/repos.js';
 import type { NovaDB } from '../db/schema.js';
@@ -15,6 +18,9 @@ export interface ApiSettings {
   maxLimit: number;
   /** [DEFAULT] service_down_time (host_status). */
   serviceDownTime: number;
+  /** [DEFAULT] default_availability_zone and internal_service_availability_zone (os-availability-zone). */
+  defaultAvailabilityZone: string;
+  internalServiceAvailabilityZone: string;
 }
 
 export interface ApiDeps {
@@ -28,6 +34,8 @@ export interface ApiDeps {
   quotas: QuotaChecker;
   /** [quota] recheck_quota. */
   recheckQuota: boolean;
-  /** Keystone's answer for a project (identity.verify_project_id): false only when it says 404. */
+  /** Keystone's answer for a project (identity.verify_project_id: quota sets, flavor access): false only when it says 404. */
   projectExists: (projectId: string) => Promise<boolean>;
+  flavors: FlavorAPI;
+  keypairs: KeypairAPI;
 }

@@ -6,7 +6,12 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { useMicroversions } from '../../../common/http/microversion.js';
 import { NotFound } from '../errors.js';
+import { availabilityZoneRoutes } from './availability-zones.js';
 import type { ApiDeps } from './deps.js';
+import { flavorAccessRoutes } from './flavor-access.js';
+import { flavorExtraSpecsRoutes } from './flavor-extra-specs.js';
+import { flavorsRoutes } from './flavors.js';
+import { keypairsRoutes } from './keypairs.js';
 import { limitsRoutes } from './limits.js';
 import { computeMicroversions } from './microversions.js';
 import { quotaClassesRoutes } from './quota-classes.js';
@@ -23,6 +28,7 @@ export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 const RESOURCES: readonly ResourceRoutes[] = [
   serversRoutes, serverExternalEventsRoutes,
   quotaSetsRoutes, quotaClassesRoutes, limitsRoutes, serverGroupsRoutes, simpleTenantUsageRoutes,
+  flavorsRoutes, flavorExtraSpecsRoutes, flavorAccessRoutes, keypairsRoutes, availabilityZoneRoutes,
 ];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {

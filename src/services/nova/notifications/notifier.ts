@@ -8,9 +8,9 @@ import type { RequestContext } from '../../../common/context.js';
 import { Notifier, osloMessagingNotificationsGroup, type Transport } from '../../../common/messaging/index.js';
 import type { Config } from '../../../common/config/index.js';
 import { notificationsGroup } from '../config.js';
-import type { Instance } from '../objects/index.js';
+import type { Flavor, Instance } from '../objects/index.js';
 import { novaSerializer } from '../rpc/serializer.js';
-import { exceptionPayload, instanceActionPayload, instanceCreatePayload, KeypairPayload, type PayloadContext } from './payloads.js';
+import { exceptionPayload, flavorPayload, instanceActionPayload, instanceCreatePayload, KeypairPayload, type PayloadContext } from './payloads.js';
 
 export type NotificationPhase = 'start' | 'end' | 'error';
 
@@ -51,5 +51,19 @@ export class NovaNotifier {
     const fault = error ? exceptionPayload(error.err, error.fn) : null;
     const payload = instanceCreatePayload(instance, NovaNotifier.who(ctx), fault, keypairs.map((k) => new KeypairPayload({ ...k })));
     await (phase === 'error' ? this.notifier.error(ctx, `instance.create.${phase}`, payload) : this.notifier.info(ctx, `instance.create.${phase}`, payload));
+  }
+
+  /** keypair.<create|import|delete>.<start|end> with a KeypairPayload (compute/utils.py notify_about_keypair_action). */
+  async keypairAction(ctx: RequestContext, keypair: KeyPairInfo, action: 'create' | 'import' | 'delete', phase: 'start' | 'end'): Promise<void> {
+    if (!this.notifier) return;
+    await this.notifier.info(ctx, `keypair.${action}.${phase}`, new KeypairPayload({ ...keypair }));
+  }
+
+  /** flavor.<create|update|delete> with a FlavorPayload and the projects it is shared with (nova's Flavor._send_notification). */
+  async flavorAction(ctx: RequestContext, flavor: Flavor, projects: string[] | null, action: 'create' | 'update' | 'delete'): Promise<void> {
+    if (!this.notifier) return;
+    const payload = flavorPayload(flavor);
+    payload.data['projects'] = projects;
+    await this.notifier.info(ctx, `flavor.${action}`, payload);
   }
 }

@@ -5,6 +5,8 @@
 import { IdentityClient, ServiceClientError } from '../../../common/clients/index.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import { ComputeApi } from '../compute/api.js';
+import { FlavorAPI } from '../compute/flavors.js';
+import { KeypairAPI } from '../compute/keypairs.js';
 import { QuotaChecker } from '../compute/quota.js';
 import { ComputeAPI } from '../compute/rpcapi.js';
 import type { ApiDeps } from '../api/deps.js';
@@ -29,6 +31,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     key_pairs: quota.key_pairs, server_groups: quota.server_groups, server_group_members: quota.server_group_members,
   });
   const identity = new IdentityClient(ctx.session);
+  const notifier = new NovaNotifier(ctx.transport, ctx.config, 'nova-api', ctx.host);
   const compute = new ComputeApi({
     repos,
     glance: glanceApi(ctx),
@@ -37,7 +40,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     compute: new ComputeAPI(ctx.transport),
     report: reportClient(ctx),
     quotas,
-    notifier: new NovaNotifier(ctx.transport, ctx.config, 'nova-api', ctx.host),
+    notifier,
     settings: {
       defaultScheduleZone: defaults.default_schedule_zone || null, defaultAvailabilityZone: defaults.default_availability_zone,
       serviceDownTime: defaults.service_down_time, recheckQuota: quota.recheck_quota,
@@ -48,7 +51,10 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     db: repos.db,
     repos,
     policy,
-    settings: { maxLimit: api.max_limit, serviceDownTime: defaults.service_down_time },
+    settings: {
+      maxLimit: api.max_limit, serviceDownTime: defaults.service_down_time,
+      defaultAvailabilityZone: defaults.default_availability_zone, internalServiceAvailabilityZone: defaults.internal_service_availability_zone,
+    },
     links: new LinkBuilder(ctx.baseUrl, api.compute_link_prefix),
     compute,
     quotas,
@@ -62,6 +68,8 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
         return !(err instanceof ServiceClientError && err.status === 404);
       }
     },
+    flavors: new FlavorAPI(repos.flavors, notifier),
+    keypairs: new KeypairAPI({ keypairs: repos.keypairs, quotas, notifier, recheckQuota: quota.recheck_quota }),
   };
   return {
     routes: computeRoutes(deps, ctx.baseUrl),
