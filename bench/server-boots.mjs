@@ -40,7 +40,7 @@ async function startNubo(hosts) {
   const dataDir = mkdtempSync(join(tmpdir(), 'nubo-bench-boots-'));
   const child = spawn(process.execPath, [nubo, 'up'], {
     env: {
-      ...process.env, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0', NUBO_DEFAULT__LOG_LEVEL: 'warn',
+      ...process.env, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0', NUBO_DEFAULT__LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       NUBO_DEFAULT__HOSTS: Array.from({ length: hosts }, (_, i) => `compute${i + 1}`).join(','),
       NUBO_QUOTA__INSTANCES: '-1', NUBO_QUOTA__CORES: '-1', NUBO_QUOTA__RAM: '-1',
     },
