@@ -16,6 +16,7 @@ import { novaConfigGroups } from '../config.js';
 import { novaMigrations } from '../db/migrations/index.js';
 import { NovaRepos } from '../db/repos.js';
 import type { NovaDB } from '../db/schema.js';
+import type { GlanceAPI } from '../image/glance.js';
 import type { NeutronAPI } from '../network/neutron.js';
 import { NovaNotifier } from '../notifications/notifier.js';
 import { Flavor, ImageMeta } from '../objects/index.js';
@@ -55,6 +56,9 @@ async function activeServer(name: string): Promise<string> {
   return uuid;
 }
 
+const off = { enabled: false, baseUrl: '' };
+const DISABLED_CONSOLES = { vnc: off, spice: off, serial: off, rdp: off, mks: off, tokenTtl: 600 };
+
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'nova-sync-'));
   database = await openDatabase<NovaDB>(parseDatabaseUrl('sqlite', { service: 'nova', dataDir: dir }), { createIfMissing: true });
@@ -72,7 +76,7 @@ before(async () => {
   manager = new ComputeManager({
     host: 'h1', driver, repos, tracker: {} as ResourceTracker, report: {} as SchedulerReportClient, network: {} as NeutronAPI,
     notifier: new NovaNotifier(transport, config, 'nova-compute', 'h1'), events: virtapi, conductor: { buildInstances: async () => {} },
-    log, maxConcurrentBuilds: 1, maxAttempts: 3,
+    log, maxConcurrentBuilds: 1, maxAttempts: 3, glance: {} as GlanceAPI, consoles: DISABLED_CONSOLES,
   });
 });
 
