@@ -61,6 +61,13 @@ export interface LifecycleManagerOptions {
 const SOFT_REBOOT_STATES = [TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED];
 const HARD_REBOOT_STATES = [TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD];
 
+/** Task states that are simply cleared when a restarted compute service finds them. */
+const INTERRUPTIBLE: ReadonlySet<string> = new Set([
+  TaskState.IMAGE_SNAPSHOT_PENDING, TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING, TaskState.IMAGE_BACKUP,
+  TaskState.UPDATING_PASSWORD, TaskState.PAUSING, TaskState.UNPAUSING, TaskState.SUSPENDING, TaskState.RESUMING, TaskState.RESCUING,
+  TaskState.UNRESCUING,
+]);
+
 const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The console kinds: the config that enables them, the one type each accepts, the driver method. */
@@ -142,6 +149,34 @@ export class LifecycleManager {
 
   private notify(ctx: RequestContext, instance: Instance, action: string, phase: 'start' | 'end' | 'error', extra?: ActionPayloadExtra, err?: unknown): Promise<void> {
     return this.o.notifier.instanceActionEvent(ctx, instance, action, phase, extra, err === undefined ? undefined : { err, fn: action });
+  }
+
+  /**
+   * init_host's _init_instance for these actions: a task a stopped compute service left behind
+   * is not left hanging. A reboot is tried again (hard); a rebuild cut short is ERROR; a
+   * snapshot, password change or other step goes back to no task.
+   * @returns whether the instance was one of these
+   */
+  async recoverInterrupted(ctx: RequestContext, instance: Instance): Promise<boolean> {
+    const task = instance.data.task_state;
+    if (task === null) return false;
+    if ((SOFT_REBOOT_STATES as string[]).includes(task) || (HARD_REBOOT_STATES as string[]).includes(task)) {
+      this.o.log.info({ instance: instance.uuid }, 'Instance found in a reboot: rebooting it (hard)');
+      const saved = await this.repos.instances.save(instance.uuid, { task_state: TaskState.REBOOTING_HARD }, { task_state: [task] });
+      await this.rebootInstance(ctx, saved, 'HARD').catch((err: unknown) => this.o.log.error({ err, instance: instance.uuid }, 'reboot at start-up failed'));
+      return true;
+    }
+    if (([TaskState.REBUILDING, TaskState.REBUILD_BLOCK_DEVICE_MAPPING, TaskState.REBUILD_SPAWNING] as string[]).includes(task)) {
+      this.o.log.warn({ instance: instance.uuid }, 'Instance found in a rebuild: setting it to ERROR');
+      await this.repos.instances.save(instance.uuid, { vm_state: VmState.ERROR, task_state: null }, { task_state: [task] });
+      return true;
+    }
+    if (INTERRUPTIBLE.has(task)) {
+      this.o.log.info({ instance: instance.uuid, task_state: task }, 'Instance found mid-task: clearing the task state');
+      await this.repos.instances.save(instance.uuid, { task_state: null, power_state: this.powerStateOf(instance) }, { task_state: [task] });
+      return true;
+    }
+    return false;
   }
 
   // --- reboot --------------------------------------------------------------------------------

@@ -119,6 +119,8 @@ export class ComputeManager {
         await this.failBuild(ctx, instance, new BuildAbortException(instance.uuid, 'The compute service was restarted during the build.'));
       } else if (instance.data.task_state === TaskState.DELETING) {
         await this.terminateInstance(ctx, instance);
+      } else {
+        await this.lifecycle.recoverInterrupted(ctx, instance);
       }
     }
   }

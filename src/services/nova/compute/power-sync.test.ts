@@ -114,3 +114,20 @@ test('a guest the hypervisor lost is recorded as NOSTATE; a running one is left 
   assert.equal(f.data.power_state, PowerState.RUNNING);
   assert.equal(f.data.updated_at, null);
 });
+
+test('init_host: a reboot left behind is done again (hard), a rebuild cut short is ERROR, a snapshot task is cleared', async () => {
+  const rebooting = await activeServer('r1');
+  const rebuilding = await activeServer('r2');
+  const snapshotting = await activeServer('r3');
+  await repos.instances.save(rebooting, { task_state: 'reboot_started' });
+  await repos.instances.save(rebuilding, { task_state: 'rebuild_spawning' });
+  await repos.instances.save(snapshotting, { task_state: 'image_uploading' });
+  driver.crash(rebooting, PowerState.SHUTDOWN);
+  await manager.initHost(RequestContext.internal('req-init-1'));
+  const r1 = await repos.instances.get(rebooting);
+  assert.deepEqual([r1.data.vm_state, r1.data.task_state, r1.data.power_state], ['active', null, PowerState.RUNNING]);
+  const r2 = await repos.instances.get(rebuilding);
+  assert.deepEqual([r2.data.vm_state, r2.data.task_state], ['error', null]);
+  const r3 = await repos.instances.get(snapshotting);
+  assert.deepEqual([r3.data.vm_state, r3.data.task_state], ['active', null]);
+});
