@@ -369,6 +369,11 @@ describe('server lifecycle actions', () => {
     assert.equal(rows.length, 1);
     assert.equal(rows[0]!.console_type, 'novnc');
     assert.equal(rows[0]!.host, 'c1');
+    const shown = await b.compute('GET', `/os-console-auth-tokens/${token}`, undefined, '2.31');
+    assert.equal(shown.status, 200, JSON.stringify(shown.body));
+    assert.deepEqual(shown.body.console, { instance_uuid: id, host: 'c1', port: 6969, internal_access_path: 'FAKE' });
+    assert.equal((await b.compute('GET', `/os-console-auth-tokens/${token}`, undefined, '2.30')).status, 401, 'before 2.31 only RDP tokens');
+    assert.equal((await b.compute('GET', '/os-console-auth-tokens/not-a-token', undefined, '2.31')).status, 404);
 
     const spice = await b.compute('POST', `/servers/${id}/remote-consoles`, { remote_console: { protocol: 'spice', type: 'spice-html5' } }, '2.6');
     assert.equal(spice.status, 400);

@@ -8,6 +8,7 @@ import { useMicroversions } from '../../../common/http/microversion.js';
 import { NotFound } from '../errors.js';
 import type { ApiDeps } from './deps.js';
 import { computeMicroversions } from './microversions.js';
+import { consoleAuthTokensRoutes } from './console-auth-tokens.js';
 import { remoteConsolesRoutes } from './remote-consoles.js';
 import { serverExternalEventsRoutes } from './server-external-events.js';
 import { serversRoutes } from './servers.js';
@@ -16,7 +17,7 @@ import { versionRoutes } from './versions.js';
 /** A resource's routes, registered below /v2.1. */
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 
-const RESOURCES: readonly ResourceRoutes[] = [serversRoutes, serverExternalEventsRoutes, remoteConsolesRoutes];
+const RESOURCES: readonly ResourceRoutes[] = [serversRoutes, serverExternalEventsRoutes, remoteConsolesRoutes, consoleAuthTokensRoutes];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {
   return async (app) => {
