@@ -235,6 +235,22 @@ describe('server lifecycle actions', () => {
     assert.match(output, /Kernel panic - not syncing: NMI/);
     assert.deepEqual(notified(id, 'instance.trigger_crash_dump'), ['instance.trigger_crash_dump.start', 'instance.trigger_crash_dump.end']);
     assert.equal((await b.compute('GET', `/servers/${id}`)).body.server.status, 'ACTIVE');
+
+    // A paused guest does not take the NMI: the host records the failure, the server stays PAUSED.
+    assert.equal((await act(id, { pause: null })).status, 202);
+    await watch(id, ['PAUSED']);
+    assert.equal((await act(id, { trigger_crash_dump: null }, '2.17')).status, 202);
+    const end = Date.now() + 5000;
+    let last = await lastAction(id);
+    while (last.events[0]?.result !== 'Error' && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 50));
+      last = await lastAction(id);
+    }
+    assert.deepEqual(last, { action: 'trigger_crash_dump', events: [{ event: 'compute_trigger_crash_dump', result: 'Error' }] });
+    const paused = (await b.compute('GET', `/servers/${id}`)).body.server;
+    assert.equal(paused.status, 'PAUSED');
+    const fault = await b.repos.faults.latest([id]);
+    assert.match(fault.get(id)?.message ?? '', /is not running/);
   });
 
   test('createImage: a Glance image with the server\'s properties, made active by the host with the bytes of its disk', async () => {
