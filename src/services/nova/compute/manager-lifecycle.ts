@@ -61,6 +61,8 @@ export interface LifecycleManagerOptions {
 const SOFT_REBOOT_STATES = [TaskState.REBOOTING, TaskState.REBOOT_PENDING, TaskState.REBOOT_STARTED];
 const HARD_REBOOT_STATES = [TaskState.REBOOTING_HARD, TaskState.REBOOT_PENDING_HARD, TaskState.REBOOT_STARTED_HARD];
 
+const SNAPSHOT_TASKS = [TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_BACKUP, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING];
+
 /** Task states that are simply cleared when a restarted compute service finds them. */
 const INTERRUPTIBLE: ReadonlySet<string> = new Set([
   TaskState.IMAGE_SNAPSHOT_PENDING, TaskState.IMAGE_SNAPSHOT, TaskState.IMAGE_PENDING_UPLOAD, TaskState.IMAGE_UPLOADING, TaskState.IMAGE_BACKUP,
@@ -128,7 +130,8 @@ export class LifecycleManager {
       try {
         await fn(instance);
       } catch (err) {
-        if (err instanceof InstanceNotFound) throw err;
+        // The server itself gone (deleted meanwhile) is not a fault of this action; a guest the hypervisor lost is.
+        if (err instanceof InstanceNotFound && !(await this.repos.instances.find(instance.uuid))) throw err;
         await this.repos.faults.addFromError(instance.uuid, err, this.o.host).catch(() => undefined);
         if (!keepTaskState && !(err instanceof UnexpectedTaskStateError)) {
           await this.repos.instances.save(instance.uuid, { task_state: null }).catch(() => undefined);
@@ -401,6 +404,8 @@ export class LifecycleManager {
         this.o.log.debug({ instance: instance.uuid }, 'Instance disappeared during snapshot');
         const image = await this.o.glance.get(ctx, imageId).catch(() => undefined);
         if (image && image.data.status !== 'active') await this.o.glance.delete(ctx, imageId).catch(() => undefined);
+        // A server that is still there (its guest was lost) must not stay in an image task.
+        await this.repos.instances.save(instance.uuid, { task_state: null }, { task_state: SNAPSHOT_TASKS }).catch(() => undefined);
         return;
       }
       if (err instanceof ImageNotFound) {

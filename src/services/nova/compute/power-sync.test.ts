@@ -131,3 +131,20 @@ test('init_host: a reboot left behind is done again (hard), a rebuild cut short 
   const r3 = await repos.instances.get(snapshotting);
   assert.deepEqual([r3.data.vm_state, r3.data.task_state], ['active', null]);
 });
+
+test('a hard reboot defines again a guest the hypervisor lost; a soft one cannot: ERROR with a fault', async () => {
+  const hard = await activeServer('lost-hard');
+  const soft = await activeServer('lost-soft');
+  for (const uuid of [hard, soft]) await driver.destroy(RequestContext.internal('req-z'), await repos.instances.get(uuid), []);
+  const h = await repos.instances.save(hard, { task_state: 'rebooting_hard' });
+  await manager.lifecycle.rebootInstance(RequestContext.internal('req-rb-1'), h, 'HARD');
+  const hardAfter = await repos.instances.get(hard);
+  assert.deepEqual([hardAfter.data.vm_state, hardAfter.data.task_state, hardAfter.data.power_state], ['active', null, PowerState.RUNNING]);
+  assert.ok(driver.instanceExists(hardAfter));
+
+  const s = await repos.instances.save(soft, { task_state: 'rebooting' });
+  await assert.rejects(manager.lifecycle.rebootInstance(RequestContext.internal('req-rb-2'), s, 'SOFT'), /could not be found/);
+  const softAfter = await repos.instances.get(soft);
+  assert.deepEqual([softAfter.data.vm_state, softAfter.data.task_state], ['error', null]);
+  assert.match((await repos.faults.latest([soft])).get(soft)?.message ?? '', /could not be found/);
+});

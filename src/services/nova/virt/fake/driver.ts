@@ -116,15 +116,21 @@ export class FakeDriver implements ComputeDriver {
     g.console.push(`[${new Date().toISOString()}] ${line}`);
   }
 
+  /** A guest of the instance's flavor with the disk of `imageId`. */
+  private define(instance: Instance, imageId: string, state: number, adminPassword: string | null): Guest {
+    const flavor = instance.data.flavor.data;
+    const g: Guest = {
+      uuid: instance.uuid, state, memoryMb: flavor.memory_mb, vcpus: flavor.vcpus, diskGb: flavor.root_gb + flavor.ephemeral_gb,
+      console: [], disk: fakeDiskContents(imageId, instance.uuid), rescue: null, adminPassword,
+    };
+    this.guests.set(instance.uuid, g);
+    return g;
+  }
+
   async spawn(args: SpawnArgs): Promise<void> {
     const { instance, networkInfo } = args;
     if (this.o.failSpawn) throw new Error(`fake driver: spawn on ${this.o.host} fails ([fake_driver] fail_spawn_hosts)`);
-    const flavor = instance.data.flavor.data;
-    const g: Guest = {
-      uuid: instance.uuid, state: PowerState.NOSTATE, memoryMb: flavor.memory_mb, vcpus: flavor.vcpus, diskGb: flavor.root_gb + flavor.ephemeral_gb,
-      console: [], disk: fakeDiskContents(args.image.data.id, instance.uuid), rescue: null, adminPassword: args.adminPassword,
-    };
-    this.guests.set(instance.uuid, g);
+    const g = this.define(instance, args.image.data.id, PowerState.NOSTATE, args.adminPassword);
     const events = neutronEvents(networkInfo);
     if (events.length > 0 && this.o.vifPluggingTimeout > 0) {
       const outcome = await this.o.virtapi.waitForInstanceEvents(instance, events, this.o.vifPluggingTimeout, (name, tag) => {
@@ -160,7 +166,12 @@ export class FakeDriver implements ComputeDriver {
     this.log(g, line);
   }
 
+  /**
+   * A soft reboot asks the running guest; a hard one, as libvirt's _hard_reboot, defines the
+   * guest again from the instance, so it also brings back a guest the hypervisor lost.
+   */
   reboot(_context: RequestContext, instance: Instance, _networkInfo: VifInfo[], rebootType: 'SOFT' | 'HARD'): Promise<void> {
+    if (rebootType === 'HARD' && !this.guests.has(instance.uuid)) this.define(instance, instance.data.image_ref, PowerState.SHUTDOWN, null);
     return this.transition(instance, PowerState.RUNNING, `${rebootType === 'HARD' ? 'Hard' : 'Soft'} reboot`);
   }
 
