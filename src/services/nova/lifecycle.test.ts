@@ -53,15 +53,7 @@ describe('server lifecycle actions', () => {
 
   before(async () => {
     b = await BootCloud.start({ 'DEFAULT.hosts': 'c1', 'fake_driver.power_seconds': '0.2', 'quota.instances': '50', 'quota.cores': '50', 'quota.ram': '100000' });
-    const image = await b.call('POST', '/image/v2/images', {
-      name: 'with-agent', disk_format: 'raw', container_format: 'bare', visibility: 'public', hw_qemu_guest_agent: 'yes',
-    });
-    agentImageId = image.body.id;
-    const upload = await request(`${b.cloud.url}/image/v2/images/${agentImageId}/file`, {
-      method: 'PUT', headers: { 'x-auth-token': await b.cloud.adminToken(), 'content-type': 'application/octet-stream' }, body: Buffer.alloc(2048, 7),
-    });
-    await upload.body.dump();
-    assert.equal(upload.statusCode, 204);
+    agentImageId = await activeImage(b, { name: 'with-agent', hw_qemu_guest_agent: 'yes' });
   });
   after(async () => { await b?.close(); });
 
@@ -198,7 +190,17 @@ describe('server lifecycle actions', () => {
     assert.deepEqual(types.map((n) => n.eventType), ['instance.lock', 'instance.unlock', 'instance.lock', 'instance.unlock', 'instance.lock', 'instance.unlock']);
     assert.equal(types[2]!.payload['nova_object.data'].locked_reason, 'maintenance');
 
-    // Another project's member sees neither the server nor its actions; os-resetState is admin only.
+    // The admin's snapshot of the member's server is shared with the member's project.
+    const snap = await act(id, { createImage: { name: 'for-owner' } }, '2.45');
+    assert.equal(snap.status, 202, JSON.stringify(snap.body));
+    const shared = await waitImageActive(b, snap.body.image_id);
+    assert.equal(shared.visibility, 'shared');
+    assert.equal(shared.instance_owner, member.projectId);
+    const members = (await b.call('GET', `/image/v2/images/${snap.body.image_id}/members`)).body.members;
+    assert.deepEqual(members.map((m: any) => m.member_id), [member.projectId]);
+    await watch(id, ['ACTIVE']);
+
+    // os-resetState is admin only.
     assert.equal((await asMember({ 'os-resetState': { state: 'error' } })).status, 403);
   });
 
@@ -358,6 +360,9 @@ describe('server lifecycle actions', () => {
     assert.ok(stopped.seen.includes('REBUILD'), stopped.seen.join(','));
     assert.equal(stopped.server['OS-EXT-STS:power_state'], 4);
 
+    const tooBig = await act(id, { rebuild: { imageRef: await activeImage(b, { name: 'big', min_disk: 20 }) } });
+    assert.equal(tooBig.status, 400);
+    assert.match(tooBig.body.badRequest.message, /Flavor's disk is smaller than the minimum size specified in image metadata/);
     const missing = await act(id, { rebuild: { imageRef: '00000000-0000-4000-8000-000000000000' } });
     assert.equal(missing.status, 400);
     assert.match(missing.body.badRequest.message, /Cannot find image for rebuild/);
@@ -410,6 +415,18 @@ describe('server lifecycle actions', () => {
     assert.equal((await act(id, { 'os-getVNCConsole': {} })).status, 400);
   });
 });
+
+/** A public raw image with data (so it is active), with these fields and properties. */
+async function activeImage(b: BootCloud, fields: Record<string, unknown>): Promise<string> {
+  const image = await b.call('POST', '/image/v2/images', { disk_format: 'raw', container_format: 'bare', visibility: 'public', ...fields });
+  assert.equal(image.status, 201, JSON.stringify(image.body));
+  const upload = await request(`${b.cloud.url}/image/v2/images/${image.body.id}/file`, {
+    method: 'PUT', headers: { 'x-auth-token': await b.cloud.adminToken(), 'content-type': 'application/octet-stream' }, body: Buffer.alloc(2048, 7),
+  });
+  await upload.body.dump();
+  assert.equal(upload.statusCode, 204);
+  return image.body.id;
+}
 
 /** A member of a new project, logged in (the lock tests need an owner who is not the admin). */
 async function memberSession(b: BootCloud): Promise<{ token: string; projectId: string }> {

@@ -36,9 +36,14 @@ export class GlanceAPI {
     return `${(await this.client.session.endpoint('image')).replace(/\/+$/, '')}/images/${imageId}`;
   }
 
-  /** create: a queued image record (a snapshot's or backup's, before its data). */
+  /** create: a queued image record (a snapshot's or backup's, before its data), shared with the server's project when another project made it. */
   async create(ctx: RequestContext, fields: ImageCreate): Promise<ImageMeta> {
-    return ImageMeta.fromGlance(await this.as(ctx).createImage(fields));
+    const client = this.as(ctx);
+    const image = await client.createImage(fields);
+    // A shared snapshot of another project's server: that project becomes a member (_add_image_member).
+    const owner = fields['instance_owner'];
+    if (image.visibility === 'shared' && typeof owner === 'string' && owner) await client.addMember(image.id, owner);
+    return ImageMeta.fromGlance(image);
   }
 
   /** @throws ImageNotFound, ImageNotAuthorized */
