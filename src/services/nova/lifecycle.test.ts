@@ -359,6 +359,12 @@ describe('server lifecycle actions', () => {
     const stopped = await watch(id, ['SHUTOFF']);
     assert.ok(stopped.seen.includes('REBUILD'), stopped.seen.join(','));
     assert.equal(stopped.server['OS-EXT-STS:power_state'], 4);
+    // The rebuilt guest's disk comes from the new image: a snapshot carries its bytes.
+    const snap = await act(id, { createImage: { name: 'after-rebuild' } }, '2.45');
+    assert.equal(snap.status, 202);
+    await waitImageActive(b, snap.body.image_id);
+    assert.ok((await download(b, snap.body.image_id)).equals(fakeDiskContents(agentImageId, id)));
+    await watch(id, ['SHUTOFF']);
 
     const tooBig = await act(id, { rebuild: { imageRef: await activeImage(b, { name: 'big', min_disk: 20 }) } });
     assert.equal(tooBig.status, 400);
