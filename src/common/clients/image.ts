@@ -77,6 +77,11 @@ export class ImageClient extends ServiceProxy {
     })).body;
   }
 
+  /** POST /v2/images/{id}/members: share an image with a project (its status starts pending). */
+  async addMember(id: string, member: string): Promise<void> {
+    await this.json('POST', `/images/${seg(id)}/members`, { body: { member } });
+  }
+
   /** DELETE /v2/images/{id}. */
   async deleteImage(id: string): Promise<void> {
     await this.json('DELETE', `/images/${seg(id)}`);

@@ -89,6 +89,32 @@ export const fakeDriverGroup = defineGroup('fake_driver', 'The fake virt driver 
   fail_spawn_hosts: opt.list([], 'Hosts whose spawns fail (to exercise rescheduling and failed builds).'),
 });
 
+// --- remote consoles (nova.conf [vnc], [spice], [serial_console], [rdp], [mks], [consoleauth]) ---
+export const vncGroup = defineGroup('vnc', 'VNC consoles (nova.conf [vnc])', {
+  enabled: opt.bool(true, 'Offer VNC consoles of the servers (os-getVNCConsole, remote-consoles protocol vnc).'),
+  novncproxy_base_url: opt.str('http://127.0.0.1:6080/vnc_auto.html', 'Public URL of the noVNC proxy; a console URL is this with the token.'),
+});
+export const spiceGroup = defineGroup('spice', 'SPICE consoles (nova.conf [spice])', {
+  enabled: opt.bool(false, 'Offer SPICE consoles (type spice-html5).'),
+  html5proxy_base_url: opt.str('http://127.0.0.1:6082/spice_auto.html', 'Public URL of the SPICE HTML5 proxy.'),
+});
+export const serialConsoleGroup = defineGroup('serial_console', 'Serial consoles (nova.conf [serial_console])', {
+  enabled: opt.bool(false, 'Offer serial consoles (type serial).'),
+  base_url: opt.str('ws://127.0.0.1:6083/', 'Public URL of the serial console proxy (a websocket).'),
+});
+export const rdpGroup = defineGroup('rdp', 'RDP consoles (nova.conf [rdp])', {
+  enabled: opt.bool(false, 'Offer RDP consoles (type rdp-html5).'),
+  html5_proxy_base_url: opt.str('http://127.0.0.1:6083/', 'Public URL of the RDP HTML5 proxy.'),
+});
+export const mksGroup = defineGroup('mks', 'MKS consoles (nova.conf [mks])', {
+  enabled: opt.bool(false, 'Offer WebMKS consoles (type webmks).'),
+  mksproxy_base_url: opt.str('http://127.0.0.1:6090/', 'Public URL of the MKS proxy.'),
+});
+export const consoleAuthGroup = defineGroup('consoleauth', 'Console tokens (nova.conf [consoleauth])', {
+  token_ttl: opt.int(600, 'Seconds a console token stays valid.', { min: 0 }),
+});
+
 export const novaConfigGroups = [
   novaDefaultGroup, apiGroup, schedulerGroup, filterSchedulerGroup, quotaGroup, notificationsGroup, fakeDriverGroup,
+  vncGroup, spiceGroup, serialConsoleGroup, rdpGroup, mksGroup, consoleAuthGroup,
 ];

@@ -7,7 +7,7 @@
 import { NuboError } from '../../common/errors.js';
 
 const TITLES: Record<number, string> = {
-  400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Request Entity Too Large', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Request Entity Too Large', 500: 'Internal Server Error', 501: 'Not Implemented', 503: 'Service Unavailable',
 };
 
 /** nova.exception.NovaException: a message and a code (500 unless the class says otherwise). */
@@ -297,4 +297,44 @@ export class InvalidName extends Invalid {
 /** An OverQuota (413) inside nova; the keypairs API answers it with 403. */
 export class KeypairLimitExceeded extends OverQuota {
   constructor() { super('Quota exceeded, too many key pairs.'); }
+}
+
+// --- server actions (pause, rescue, password, crash dump, consoles, rebuild) ------------------
+
+export class InstanceNotRunning extends Invalid {
+  constructor(instanceId: string) { super(`Instance ${instanceId} is not running.`); }
+}
+export class InstanceNotRescuable extends Invalid {
+  constructor(instanceId: string, reason: string) { super(`Instance ${instanceId} cannot be rescued: ${reason}`); }
+}
+export class UnsupportedRescueImage extends Invalid {
+  constructor(image: string) { super(`Requested rescue image '${image}' is not supported`); }
+}
+export class TriggerCrashDumpNotSupported extends Invalid {
+  constructor() { super('Triggering crash dump is not supported'); }
+}
+export class SetAdminPasswdNotSupported extends Invalid {
+  constructor() { super('Set admin password is not supported'); }
+}
+export class InstanceAgentNotEnabled extends Invalid {
+  constructor() { super('Guest agent is not enabled for the instance'); }
+}
+export class InstancePasswordSetFailed extends NovaException {
+  constructor(instance: string, reason: string) { super(`Failed to set admin password on ${instance} because ${reason}`); }
+}
+export class ConsoleTypeInvalid extends Invalid {
+  constructor(consoleType: string) { super(`Invalid console type ${consoleType}`); }
+}
+export class ConsoleTypeUnavailable extends Invalid {
+  constructor(consoleType: string) { super(`Unavailable console type ${consoleType}.`); }
+}
+export class ImageUnacceptable extends Invalid {
+  constructor(imageId: string, reason: string) { super(`Image ${imageId} is unacceptable: ${reason}`); }
+}
+export class PreserveEphemeralNotSupported extends Invalid {
+  constructor() { super('The current driver does not support preserving ephemeral partitions.'); }
+}
+/** Python's NotImplementedError from a driver: the API answers 501 (common.raise_feature_not_supported). */
+export class FeatureNotSupported extends NovaException {
+  constructor(message = 'The requested functionality is not supported.') { super(message, 501); }
 }

@@ -18,6 +18,8 @@ import { quotaClassesRoutes } from './quota-classes.js';
 import { quotaSetsRoutes } from './quota-sets.js';
 import { serverGroupsRoutes } from './server-groups.js';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage.js';
+import { consoleAuthTokensRoutes } from './console-auth-tokens.js';
+import { remoteConsolesRoutes } from './remote-consoles.js';
 import { serverExternalEventsRoutes } from './server-external-events.js';
 import { serversRoutes } from './servers.js';
 import { versionRoutes } from './versions.js';
@@ -29,6 +31,7 @@ const RESOURCES: readonly ResourceRoutes[] = [
   serversRoutes, serverExternalEventsRoutes,
   quotaSetsRoutes, quotaClassesRoutes, limitsRoutes, serverGroupsRoutes, simpleTenantUsageRoutes,
   flavorsRoutes, flavorExtraSpecsRoutes, flavorAccessRoutes, keypairsRoutes, availabilityZoneRoutes,
+  remoteConsolesRoutes, consoleAuthTokensRoutes,
 ];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {

@@ -4,10 +4,10 @@
  * devices, tags...), the policies a boot checks, and nova's mapping of the create errors to
  * HTTP (an unknown flavor, image, network or port is a 400, quota a 403, a port in use a 409).
  */
-import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequest, Conflict, Forbidden, NuboError } from '../../../common/errors.js';
 import type { BlockDeviceRequest, CreateServerRequest } from '../compute/api.js';
+import { generatePassword } from '../compute/passwords.js';
 import {
   ComputeHostNotFound, FlavorNotFound, ImageNotAuthorized, ImageNotFound, InstanceExists, InstanceGroupNotFound, KeypairNotFound,
   NetworkAmbiguous, NetworkNotFound, NoUniqueMatch, OverQuota, PortInUse, PortNotFound, SecurityGroupNotFound,
@@ -124,15 +124,9 @@ function hints(raw: Record<string, unknown> | undefined): Record<string, string[
 }
 
 /** Base64 as nova's format checker reads it (whitespace ignored, padded to whole quanta). */
-function isBase64(text: string): boolean {
+export function isBase64(text: string): boolean {
   const compact = text.replace(/\s/g, '');
   return compact.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(compact);
-}
-
-/** nova's utils.generate_password (length 12, unambiguous characters). */
-function generatePassword(): string {
-  const symbols = 'abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
-  return [...randomBytes(12)].map((b) => symbols[b % symbols.length]).join('');
 }
 
 /** The HTTP form of a create error (servers.py create's except clauses). */

@@ -36,7 +36,7 @@ async function hostStatuses(deps: ApiDeps, instances: readonly Instance[]): Prom
 }
 
 /** What the detailed view may show this caller, for these servers. */
-async function viewOptions(deps: ApiDeps, c: Caller, instances: readonly Instance[], projectId: string | null): Promise<ServerViewOptions> {
+export async function viewOptions(deps: ApiDeps, c: Caller, instances: readonly Instance[], projectId: string | null): Promise<ServerViewOptions> {
   const target = { project_id: projectId ?? c.ctx.projectId ?? null };
   const errored = instances.filter((i) => i.data.vm_state === 'error' || i.data.deleted).map((i) => i.uuid);
   const faults: Map<string, FaultRecord> = await deps.repos.faults.latest(errored);

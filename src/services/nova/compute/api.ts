@@ -29,6 +29,7 @@ import {
   BlockDeviceMapping, ImageMeta, NetworkRequestList, RequestSpec, type Flavor, type Instance, type InstanceGroup,
 } from '../objects/index.js';
 import type { SchedulerReportClient } from '../scheduler/client/report.js';
+import { ServerLifecycleApi, type LifecycleRpc } from './api-lifecycle.js';
 import { InstanceAction } from './instance-actions.js';
 import { instanceNames, newReservationId, systemMetadataFromImage } from './instance-naming.js';
 import { PowerState } from './power-state.js';
@@ -100,7 +101,7 @@ export interface ComputeApiDeps {
   glance: GlanceAPI;
   network: NeutronAPI;
   conductor: Pick<ComputeTaskAPI, 'scheduleAndBuildInstances'>;
-  compute: Pick<ComputeRpcAPI, 'terminateInstance' | 'stopInstance' | 'startInstance' | 'externalInstanceEvent' | 'getConsoleOutput'>;
+  compute: Pick<ComputeRpcAPI, 'terminateInstance' | 'stopInstance' | 'startInstance' | 'externalInstanceEvent' | 'getConsoleOutput'> & LifecycleRpc;
   report: SchedulerReportClient;
   quotas: QuotaChecker;
   notifier: NovaNotifier;
@@ -111,7 +112,14 @@ export interface ComputeApiDeps {
 const GiB = 1024 ** 3;
 
 export class ComputeApi {
-  constructor(private readonly d: ComputeApiDeps) {}
+  /** Reboot, pause, suspend, rescue, password, crash dump, lock, reset state, snapshot, backup, rebuild, consoles (api-lifecycle.ts). */
+  readonly lifecycle: ServerLifecycleApi;
+
+  constructor(private readonly d: ComputeApiDeps) {
+    this.lifecycle = new ServerLifecycleApi({
+      ...d, checkImage: (...args) => this.checkImage(...args), checkMetadata: (projectId, count) => d.quotas.checkMetadata(projectId, count),
+    });
+  }
 
   private get repos(): NovaRepos {
     return this.d.repos;

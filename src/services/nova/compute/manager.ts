@@ -27,8 +27,10 @@ import type { SchedulerReportClient } from '../scheduler/client/report.js';
 import { COMPUTE_RPC_VERSION } from '../rpc/topics.js';
 import type { ServiceRecord } from '../db/services.js';
 import type { ComputeDriver } from '../virt/driver.js';
+import type { GlanceAPI } from '../image/glance.js';
 import { withInstanceEvent } from './event-reporter.js';
 import type { InstanceEvents } from './instance-events.js';
+import { LifecycleManager, type ConsoleSettings } from './manager-lifecycle.js';
 import { InstanceAction } from './instance-actions.js';
 import { KeyedLock, Semaphore } from './locks.js';
 import { PowerState } from './power-state.js';
@@ -51,6 +53,9 @@ export interface ComputeManagerOptions {
   maxConcurrentBuilds: number;
   /** [scheduler] max_attempts: 1 means a failed build is not rescheduled. */
   maxAttempts: number;
+  /** Images for snapshots, backups, rescue and rebuild (manager-lifecycle.ts). */
+  glance: GlanceAPI;
+  consoles: ConsoleSettings;
 }
 
 const BUILD_TASK_STATES: ReadonlySet<string | null> = new Set([TaskState.SCHEDULING, TaskState.BLOCK_DEVICE_MAPPING, TaskState.NETWORKING, TaskState.SPAWNING]);
@@ -60,8 +65,12 @@ export class ComputeManager {
   private readonly builds: Semaphore;
   private readonly running = new Set<Promise<void>>();
 
+  /** Reboot, pause, suspend, rescue, password, crash dump, snapshot, backup, rebuild, consoles. */
+  readonly lifecycle: LifecycleManager;
+
   constructor(private readonly o: ComputeManagerOptions) {
     this.builds = new Semaphore(o.maxConcurrentBuilds);
+    this.lifecycle = new LifecycleManager({ ...o, locks: this.locks, refreshNode: (node) => o.tracker.refreshNode(node) });
   }
 
   private get repos(): NovaRepos {
@@ -92,6 +101,7 @@ export class ComputeManager {
         const tail = typeof args['tail_length'] === 'number' ? args['tail_length'] : null;
         return m.getConsoleOutput(ctx, expectObject(args['instance'], Instance, 'instance'), tail);
       },
+      ...m.lifecycle.endpointMethods(),
     };
   }
 
@@ -109,6 +119,8 @@ export class ComputeManager {
         await this.failBuild(ctx, instance, new BuildAbortException(instance.uuid, 'The compute service was restarted during the build.'));
       } else if (instance.data.task_state === TaskState.DELETING) {
         await this.terminateInstance(ctx, instance);
+      } else {
+        await this.lifecycle.recoverInterrupted(ctx, instance);
       }
     }
   }

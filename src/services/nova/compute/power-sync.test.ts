@@ -16,6 +16,7 @@ import { novaConfigGroups } from '../config.js';
 import { novaMigrations } from '../db/migrations/index.js';
 import { NovaRepos } from '../db/repos.js';
 import type { NovaDB } from '../db/schema.js';
+import type { GlanceAPI } from '../image/glance.js';
 import type { NeutronAPI } from '../network/neutron.js';
 import { NovaNotifier } from '../notifications/notifier.js';
 import { Flavor, ImageMeta } from '../objects/index.js';
@@ -55,6 +56,9 @@ async function activeServer(name: string): Promise<string> {
   return uuid;
 }
 
+const off = { enabled: false, baseUrl: '' };
+const DISABLED_CONSOLES = { vnc: off, spice: off, serial: off, rdp: off, mks: off, tokenTtl: 600 };
+
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'nova-sync-'));
   database = await openDatabase<NovaDB>(parseDatabaseUrl('sqlite', { service: 'nova', dataDir: dir }), { createIfMissing: true });
@@ -72,7 +76,7 @@ before(async () => {
   manager = new ComputeManager({
     host: 'h1', driver, repos, tracker: {} as ResourceTracker, report: {} as SchedulerReportClient, network: {} as NeutronAPI,
     notifier: new NovaNotifier(transport, config, 'nova-compute', 'h1'), events: virtapi, conductor: { buildInstances: async () => {} },
-    log, maxConcurrentBuilds: 1, maxAttempts: 3,
+    log, maxConcurrentBuilds: 1, maxAttempts: 3, glance: {} as GlanceAPI, consoles: DISABLED_CONSOLES,
   });
 });
 
@@ -109,4 +113,38 @@ test('a guest the hypervisor lost is recorded as NOSTATE; a running one is left 
   const f = await repos.instances.get(fine);
   assert.equal(f.data.power_state, PowerState.RUNNING);
   assert.equal(f.data.updated_at, null);
+});
+
+test('init_host: a reboot left behind is done again (hard), a rebuild cut short is ERROR, a snapshot task is cleared', async () => {
+  const rebooting = await activeServer('r1');
+  const rebuilding = await activeServer('r2');
+  const snapshotting = await activeServer('r3');
+  await repos.instances.save(rebooting, { task_state: 'reboot_started' });
+  await repos.instances.save(rebuilding, { task_state: 'rebuild_spawning' });
+  await repos.instances.save(snapshotting, { task_state: 'image_uploading' });
+  driver.crash(rebooting, PowerState.SHUTDOWN);
+  await manager.initHost(RequestContext.internal('req-init-1'));
+  const r1 = await repos.instances.get(rebooting);
+  assert.deepEqual([r1.data.vm_state, r1.data.task_state, r1.data.power_state], ['active', null, PowerState.RUNNING]);
+  const r2 = await repos.instances.get(rebuilding);
+  assert.deepEqual([r2.data.vm_state, r2.data.task_state], ['error', null]);
+  const r3 = await repos.instances.get(snapshotting);
+  assert.deepEqual([r3.data.vm_state, r3.data.task_state], ['active', null]);
+});
+
+test('a hard reboot defines again a guest the hypervisor lost; a soft one cannot: ERROR with a fault', async () => {
+  const hard = await activeServer('lost-hard');
+  const soft = await activeServer('lost-soft');
+  for (const uuid of [hard, soft]) await driver.destroy(RequestContext.internal('req-z'), await repos.instances.get(uuid), []);
+  const h = await repos.instances.save(hard, { task_state: 'rebooting_hard' });
+  await manager.lifecycle.rebootInstance(RequestContext.internal('req-rb-1'), h, 'HARD');
+  const hardAfter = await repos.instances.get(hard);
+  assert.deepEqual([hardAfter.data.vm_state, hardAfter.data.task_state, hardAfter.data.power_state], ['active', null, PowerState.RUNNING]);
+  assert.ok(driver.instanceExists(hardAfter));
+
+  const s = await repos.instances.save(soft, { task_state: 'rebooting' });
+  await assert.rejects(manager.lifecycle.rebootInstance(RequestContext.internal('req-rb-2'), s, 'SOFT'), /could not be found/);
+  const softAfter = await repos.instances.get(soft);
+  assert.deepEqual([softAfter.data.vm_state, softAfter.data.task_state], ['error', null]);
+  assert.match((await repos.faults.latest([soft])).get(soft)?.message ?? '', /could not be found/);
 });

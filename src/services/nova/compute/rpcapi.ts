@@ -34,6 +34,27 @@ export interface InstanceExternalEvent {
   data?: Record<string, unknown>;
 }
 
+export type LifecycleCast = 'pause_instance' | 'unpause_instance' | 'suspend_instance' | 'resume_instance' | 'unrescue_instance' | 'trigger_crash_dump';
+export type ConsoleMethod = 'get_vnc_console' | 'get_spice_console' | 'get_serial_console' | 'get_rdp_console' | 'get_mks_console';
+
+/** What rebuild_instance carries (nova's rebuild_instance arguments that Nubo uses). */
+export interface RebuildInstanceArgs {
+  instance: Instance;
+  new_pass: string | null;
+  image_ref: string;
+  orig_image_ref: string;
+  preserve_ephemeral: boolean;
+}
+
+/** A console's connection info (nova's ConsoleAuthToken-backed connect_info). */
+export interface ConsoleConnectInfo {
+  token: string;
+  access_url: string;
+  host: string;
+  port: number;
+  internal_access_path: string | null;
+}
+
 export class ComputeAPI {
   private readonly client: RpcClient<RequestContext>;
 
@@ -69,5 +90,42 @@ export class ComputeAPI {
 
   getConsoleOutput(ctx: RequestContext, host: string, instance: Instance, tailLength: number | null): Promise<string> {
     return callRemote(() => this.at(host).call<string>(ctx, 'get_console_output', { instance, tail_length: tailLength }));
+  }
+
+  // --- server lifecycle actions (reboot, pause, suspend, rescue, password, snapshot, rebuild, consoles)
+
+  rebootInstance(ctx: RequestContext, host: string, instance: Instance, rebootType: 'SOFT' | 'HARD'): Promise<void> {
+    return this.at(host).cast(ctx, 'reboot_instance', { instance, block_device_info: null, reboot_type: rebootType });
+  }
+
+  /** pause_instance, unpause_instance, suspend_instance, resume_instance, unrescue_instance, trigger_crash_dump: casts with the instance only. */
+  castInstance(ctx: RequestContext, host: string, method: LifecycleCast, instance: Instance): Promise<void> {
+    return this.at(host).cast(ctx, method, { instance });
+  }
+
+  rescueInstance(ctx: RequestContext, host: string, instance: Instance, rescuePassword: string, rescueImageRef: string | null, cleanShutdown = true): Promise<void> {
+    return this.at(host).cast(ctx, 'rescue_instance', { instance, rescue_password: rescuePassword, rescue_image_ref: rescueImageRef, clean_shutdown: cleanShutdown });
+  }
+
+  /** A call: the API answers 409/501 with what the host says. */
+  setAdminPassword(ctx: RequestContext, host: string, instance: Instance, newPass: string): Promise<void> {
+    return callRemote(() => this.at(host).call<void>(ctx, 'set_admin_password', { instance, new_pass: newPass }));
+  }
+
+  snapshotInstance(ctx: RequestContext, host: string, instance: Instance, imageId: string): Promise<void> {
+    return this.at(host).cast(ctx, 'snapshot_instance', { instance, image_id: imageId });
+  }
+
+  backupInstance(ctx: RequestContext, host: string, instance: Instance, imageId: string, backupType: string, rotation: number): Promise<void> {
+    return this.at(host).cast(ctx, 'backup_instance', { instance, image_id: imageId, backup_type: backupType, rotation });
+  }
+
+  rebuildInstance(ctx: RequestContext, host: string, args: RebuildInstanceArgs): Promise<void> {
+    return this.at(host).cast(ctx, 'rebuild_instance', { ...args });
+  }
+
+  /** get_vnc_console / get_spice_console / get_serial_console / get_rdp_console / get_mks_console: calls. */
+  getConsole(ctx: RequestContext, host: string, method: ConsoleMethod, instance: Instance, consoleType: string): Promise<ConsoleConnectInfo> {
+    return callRemote(() => this.at(host).call<ConsoleConnectInfo>(ctx, method, { instance, console_type: consoleType }));
   }
 }

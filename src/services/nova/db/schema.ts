@@ -22,6 +22,19 @@ interface SoftDelete {
   deleted: Generated<number>;
 }
 
+/** console_auth_tokens (migration 0006): a console URL's token, by its hash. */
+export interface ConsoleAuthTokensTable extends Timestamps {
+  id: Generated<number>;
+  token_hash: string;
+  console_type: string;
+  host: string;
+  port: number;
+  internal_access_path: string | null;
+  instance_uuid: string;
+  expires: number;
+  access_url_base: string | null;
+}
+
 export interface InstancesTable extends Timestamps, SoftDelete {
   id: Generated<number>;
   uuid: string;
@@ -352,6 +365,7 @@ export interface MigrationsTable extends Timestamps, SoftDelete {
 
 export interface NovaDB {
   instances: InstancesTable;
+  console_auth_tokens: ConsoleAuthTokensTable;
   instance_extra: InstanceExtraTable;
   instance_info_caches: InstanceInfoCachesTable;
   instance_faults: InstanceFaultsTable;

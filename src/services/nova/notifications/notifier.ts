@@ -10,7 +10,9 @@ import type { Config } from '../../../common/config/index.js';
 import { notificationsGroup } from '../config.js';
 import type { Flavor, Instance } from '../objects/index.js';
 import { novaSerializer } from '../rpc/serializer.js';
-import { exceptionPayload, flavorPayload, instanceActionPayload, instanceCreatePayload, KeypairPayload, type PayloadContext } from './payloads.js';
+import {
+  exceptionPayload, extendedActionPayload, flavorPayload, instanceActionPayload, instanceCreatePayload, KeypairPayload, type ActionPayloadExtra, type PayloadContext,
+} from './payloads.js';
 
 export type NotificationPhase = 'start' | 'end' | 'error';
 
@@ -43,6 +45,21 @@ export class NovaNotifier {
     const fault = error ? exceptionPayload(error.err, error.fn) : null;
     const payload = instanceActionPayload(instance, NovaNotifier.who(ctx), fault);
     await (phase === 'error' ? this.notifier.error(ctx, `instance.${action}.${phase}`, payload) : this.notifier.info(ctx, `instance.${action}.${phase}`, payload));
+  }
+
+  /**
+   * instance.<action>[.<phase>] (lock and unlock have no phase) with the plain action payload or,
+   * given `extra`, the rescue / snapshot / rebuild payload.
+   */
+  async instanceActionEvent(
+    ctx: RequestContext, instance: Instance, action: string, phase: NotificationPhase | null, extra?: ActionPayloadExtra, error?: { err: unknown; fn: string },
+  ): Promise<void> {
+    if (!this.notifier) return;
+    const fault = error ? exceptionPayload(error.err, error.fn) : null;
+    const who = NovaNotifier.who(ctx);
+    const payload = extra ? extendedActionPayload(instance, who, fault, extra) : instanceActionPayload(instance, who, fault);
+    const eventType = phase ? `instance.${action}.${phase}` : `instance.${action}`;
+    await (phase === 'error' ? this.notifier.error(ctx, eventType, payload) : this.notifier.info(ctx, eventType, payload));
   }
 
   /** instance.create.<phase> with an InstanceCreatePayload. */

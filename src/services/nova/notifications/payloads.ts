@@ -33,7 +33,39 @@ export class InstanceCreatePayload extends NovaObject<Record<string, unknown>> {
   static readonly VERSION = '1.12';
 }
 
-registerObjects(FlavorPayload, IpPayload, ExceptionPayload, KeypairPayload, InstanceActionPayload, InstanceCreatePayload);
+/** The action payloads with one field more (nova's InstanceActionRescuePayload, ...Snapshot..., ...Rebuild...). */
+export class InstanceActionRescuePayload extends NovaObject<Record<string, unknown>> {
+  static readonly objName = 'InstanceActionRescuePayload';
+  static readonly VERSION = '1.3';
+}
+export class InstanceActionSnapshotPayload extends NovaObject<Record<string, unknown>> {
+  static readonly objName = 'InstanceActionSnapshotPayload';
+  static readonly VERSION = '1.9';
+}
+export class InstanceActionRebuildPayload extends NovaObject<Record<string, unknown>> {
+  static readonly objName = 'InstanceActionRebuildPayload';
+  static readonly VERSION = '1.9';
+}
+
+registerObjects(
+  FlavorPayload, IpPayload, ExceptionPayload, KeypairPayload, InstanceActionPayload, InstanceCreatePayload, InstanceActionRescuePayload,
+  InstanceActionSnapshotPayload, InstanceActionRebuildPayload,
+);
+
+/** The action payload kinds with their extra field. */
+export type ActionPayloadExtra =
+  | { kind: 'rescue'; rescue_image_ref: string | null }
+  | { kind: 'snapshot'; snapshot_image_id: string }
+  | { kind: 'rebuild'; trusted_image_certificates: string[] | null };
+
+export function extendedActionPayload(instance: Instance, ctx: PayloadContext, fault: ExceptionPayload | null, extra: ActionPayloadExtra): NovaObject<Record<string, unknown>> {
+  const base = { ...instanceFields(instance, ctx.requestId, ctx), fault };
+  switch (extra.kind) {
+    case 'rescue': return new InstanceActionRescuePayload({ ...base, rescue_image_ref: extra.rescue_image_ref });
+    case 'snapshot': return new InstanceActionSnapshotPayload({ ...base, snapshot_image_id: extra.snapshot_image_id });
+    case 'rebuild': return new InstanceActionRebuildPayload({ ...base, trusted_image_certificates: extra.trusted_image_certificates });
+  }
+}
 
 export function flavorPayload(flavor: Flavor): FlavorPayload {
   const f = flavor.data;

@@ -10,13 +10,15 @@ import type { RoleContext, RoleInstance } from '../../../common/service/project.
 import { InstanceEvents } from '../compute/instance-events.js';
 import { ComputeManager } from '../compute/manager.js';
 import { ResourceTracker } from '../compute/resource-tracker.js';
-import { fakeDriverGroup, novaDefaultGroup, schedulerGroup } from '../config.js';
+import {
+  consoleAuthGroup, fakeDriverGroup, mksGroup, novaDefaultGroup, rdpGroup, schedulerGroup, serialConsoleGroup, spiceGroup, vncGroup,
+} from '../config.js';
 import { ComputeTaskAPI } from '../conductor/rpcapi.js';
 import { NovaNotifier } from '../notifications/notifier.js';
 import { COMPUTE_TOPIC } from '../rpc/topics.js';
 import { WorkerService } from '../service.js';
 import { FakeDriver } from '../virt/fake/driver.js';
-import { neutronApi, reportClient, repositories } from './shared.js';
+import { glanceApi, neutronApi, reportClient, repositories } from './shared.js';
 
 export interface ComputeRoleInstance extends RoleInstance {
   manager: ComputeManager;
@@ -46,7 +48,15 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
   const manager = new ComputeManager({
     host: ctx.host, driver, repos, tracker, report, network: neutronApi(ctx), notifier: new NovaNotifier(ctx.transport, ctx.config, 'nova-compute', ctx.host),
     events, conductor: new ComputeTaskAPI(ctx.transport), log: ctx.log, maxConcurrentBuilds: d.max_concurrent_builds,
-    maxAttempts: ctx.config.get(schedulerGroup).max_attempts,
+    maxAttempts: ctx.config.get(schedulerGroup).max_attempts, glance: glanceApi(ctx),
+    consoles: {
+      vnc: { enabled: ctx.config.get(vncGroup).enabled, baseUrl: ctx.config.get(vncGroup).novncproxy_base_url },
+      spice: { enabled: ctx.config.get(spiceGroup).enabled, baseUrl: ctx.config.get(spiceGroup).html5proxy_base_url },
+      serial: { enabled: ctx.config.get(serialConsoleGroup).enabled, baseUrl: ctx.config.get(serialConsoleGroup).base_url },
+      rdp: { enabled: ctx.config.get(rdpGroup).enabled, baseUrl: ctx.config.get(rdpGroup).html5_proxy_base_url },
+      mks: { enabled: ctx.config.get(mksGroup).enabled, baseUrl: ctx.config.get(mksGroup).mksproxy_base_url },
+      tokenTtl: ctx.config.get(consoleAuthGroup).token_ttl,
+    },
   });
   const internal = (): RequestContext => RequestContext.internal(newRequestId());
   const currentService = async () => (await repos.services.get(ctx.host, 'nova-compute'))!;

@@ -144,4 +144,39 @@ export interface ComputeDriver {
   resume(context: RequestContext, instance: Instance, networkInfo: VifInfo[]): Promise<void>;
   /** The guest's console log. */
   getConsoleOutput(context: RequestContext, instance: Instance): Promise<string>;
+  /** Boot the guest from a rescue image with its own disk attached (the guest is powered off first by the manager). */
+  rescue(context: RequestContext, instance: Instance, networkInfo: VifInfo[], rescueImage: ImageMeta, rescuePassword: string): Promise<void>;
+  unrescue(context: RequestContext, instance: Instance): Promise<void>;
+  /**
+   * Set the guest's admin password through its agent.
+   * @throws SetAdminPasswdNotSupported, InstanceAgentNotEnabled, NotImplementedError-like errors (see errors.ts)
+   */
+  setAdminPassword(instance: Instance, newPass: string): Promise<void>;
+  /** Inject an NMI into the guest. @throws InstanceNotRunning, TriggerCrashDumpNotSupported */
+  triggerCrashDump(instance: Instance): Promise<void>;
+  /**
+   * Capture the guest's root disk and upload it as image `imageId` (nova's snapshot): the
+   * driver moves the task state to IMAGE_PENDING_UPLOAD, then IMAGE_UPLOADING, before it
+   * streams the data through `upload`.
+   */
+  snapshot(context: RequestContext, instance: Instance, imageId: string, updateTaskState: UpdateTaskState, upload: SnapshotUpload): Promise<void>;
+  /** Connection facts of the guest's graphical / serial consoles (get_vnc_console, ...). */
+  getVncConsole(context: RequestContext, instance: Instance): ConsoleConnection;
+  getSpiceConsole(context: RequestContext, instance: Instance): ConsoleConnection;
+  getSerialConsole(context: RequestContext, instance: Instance): ConsoleConnection;
+  getRdpConsole(context: RequestContext, instance: Instance): ConsoleConnection;
+  getMksConsole(context: RequestContext, instance: Instance): ConsoleConnection;
+}
+
+/** update_task_state(task_state, expected_state) of nova's driver.snapshot (expected: the snapshot's own task state by default). */
+export type UpdateTaskState = (taskState: string, expectedState?: string) => Promise<void>;
+
+/** What a snapshot hands to the image service: the disk data and its formats. */
+export type SnapshotUpload = (data: Buffer, meta: { disk_format: string; container_format: string }) => Promise<void>;
+
+/** nova/console/type.py Console*: where the hypervisor serves a guest's console. */
+export interface ConsoleConnection {
+  host: string;
+  port: number;
+  internal_access_path: string | null;
 }

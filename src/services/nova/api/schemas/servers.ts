@@ -163,3 +163,28 @@ function cached(steps: readonly string[], build: (v: APIVersion) => Schema): (v:
 
 export const createServerSchema = cached(CREATE_STEPS, buildCreate);
 export const updateServerSchema = cached(UPDATE_STEPS, buildUpdate);
+
+/** The rebuild action (2.1, 2.19 description, 2.54 key_name, 2.57 user_data for personality, 2.63 trusted certificates, 2.90 hostname). */
+function buildRebuild(v: APIVersion): Schema {
+  const rebuild: Record<string, Schema> = {
+    name: NAME, imageRef: UUID, adminPass: { type: 'string' }, metadata: METADATA, preserve_ephemeral: BOOLEAN, 'OS-DCF:diskConfig': DISK_CONFIG,
+    accessIPv4: { type: 'string', format: 'ipv4' }, accessIPv6: { type: 'string', format: 'ipv6' },
+  };
+  if (!v.atLeast('2.57')) {
+    rebuild['personality'] = {
+      type: 'array',
+      items: { type: 'object', properties: { path: { type: 'string' }, contents: { type: 'string', pattern: '^[A-Za-z0-9+/\\s]*={0,2}\\s*$' } }, additionalProperties: false },
+    };
+  }
+  if (v.atLeast('2.19')) rebuild['description'] = DESCRIPTION;
+  if (v.atLeast('2.54')) rebuild['key_name'] = { oneOf: [{ type: 'string', minLength: 1, maxLength: 255 }, { type: 'null' }] };
+  if (v.atLeast('2.57')) rebuild['user_data'] = { oneOf: [BASE64, { type: 'null' }] };
+  if (v.atLeast('2.63')) rebuild['trusted_image_certificates'] = { type: ['array', 'null'], minItems: 1, maxItems: 50, uniqueItems: true, items: { type: 'string', minLength: 1 } };
+  if (v.atLeast('2.90')) rebuild['hostname'] = HOSTNAME;
+  return { type: 'object', properties: rebuild, required: ['imageRef'], additionalProperties: false };
+}
+
+const REBUILD_STEPS = ['2.1', '2.19', '2.54', '2.57', '2.63', '2.90'];
+
+/** The schema of the value under `rebuild`. */
+export const rebuildServerSchema = cached(REBUILD_STEPS, buildRebuild);

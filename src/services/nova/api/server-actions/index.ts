@@ -9,9 +9,18 @@ import { InstanceInvalidState, InstanceIsLocked } from '../../errors.js';
 import type { Instance } from '../../objects/index.js';
 import type { ApiDeps } from '../deps.js';
 import { caller, getInstance, type Caller } from '../request.js';
+import { adminActions } from './admin-actions.js';
+import { adminPasswordActions } from './admin-password.js';
 import { consoleOutputActions } from './console-output.js';
+import { consoleActions } from './consoles.js';
+import { crashDumpActions } from './crash-dump.js';
 import { deleteActions } from './delete.js';
+import { imageActions } from './images.js';
+import { lockActions } from './lock.js';
+import { pauseActions } from './pause.js';
 import { powerActions } from './power.js';
+import { rebuildActions } from './rebuild.js';
+import { rescueActions } from './rescue.js';
 
 /** What an action handler gets. */
 export interface ActionCall {
@@ -31,7 +40,11 @@ export interface ServerAction {
   run(call: ActionCall): Promise<unknown>;
 }
 
-const ACTIONS: readonly ServerAction[] = [...deleteActions, ...powerActions, ...consoleOutputActions];
+const ACTIONS: readonly ServerAction[] = [
+  ...deleteActions, ...powerActions, ...consoleOutputActions,
+  ...pauseActions, ...lockActions, ...rescueActions, ...adminActions, ...adminPasswordActions, ...crashDumpActions, ...imageActions,
+  ...rebuildActions, ...consoleActions,
+];
 
 /** nova's raise_http_conflict_for_instance_invalid_state. */
 export function invalidStateConflict(err: unknown, action: string, id: string): unknown {

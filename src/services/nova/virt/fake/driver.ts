@@ -8,10 +8,14 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestContext } from '../../../../common/context.js';
-import { InstanceNotFound, VirtualInterfaceCreateException } from '../../errors.js';
-import type { Instance, VifInfo } from '../../objects/index.js';
+import { InstanceAgentNotEnabled, InstanceNotFound, InstanceNotRunning, VirtualInterfaceCreateException } from '../../errors.js';
+import type { ImageMeta, Instance, VifInfo } from '../../objects/index.js';
 import { PowerState } from '../../compute/power-state.js';
-import type { ComputeDriver, DriverCapabilities, ExpectedEvent, HostResources, InstanceInfo, SpawnArgs, VirtAPI } from '../driver.js';
+import { TaskState } from '../../compute/task-states.js';
+import type {
+  ComputeDriver, ConsoleConnection, DriverCapabilities, ExpectedEvent, HostResources, InstanceInfo, SnapshotUpload, SpawnArgs, UpdateTaskState, VirtAPI,
+} from '../driver.js';
+import { fakeDiskContents } from './disk.js';
 
 export interface FakeDriverOptions {
   host: string;
@@ -35,6 +39,12 @@ interface Guest {
   vcpus: number;
   diskGb: number;
   console: string[];
+  /** The root disk's bytes (deterministic from image and instance, see disk.ts). */
+  disk: Buffer;
+  /** Booted from a rescue image (its own disk attached as the second one). */
+  rescue: { imageId: string } | null;
+  /** The admin password the guest agent last set. */
+  adminPassword: string | null;
 }
 
 const FAKE_CAPABILITIES: DriverCapabilities = {
@@ -106,12 +116,21 @@ export class FakeDriver implements ComputeDriver {
     g.console.push(`[${new Date().toISOString()}] ${line}`);
   }
 
+  /** A guest of the instance's flavor with the disk of `imageId`. */
+  private define(instance: Instance, imageId: string, state: number, adminPassword: string | null): Guest {
+    const flavor = instance.data.flavor.data;
+    const g: Guest = {
+      uuid: instance.uuid, state, memoryMb: flavor.memory_mb, vcpus: flavor.vcpus, diskGb: flavor.root_gb + flavor.ephemeral_gb,
+      console: [], disk: fakeDiskContents(imageId, instance.uuid), rescue: null, adminPassword,
+    };
+    this.guests.set(instance.uuid, g);
+    return g;
+  }
+
   async spawn(args: SpawnArgs): Promise<void> {
     const { instance, networkInfo } = args;
     if (this.o.failSpawn) throw new Error(`fake driver: spawn on ${this.o.host} fails ([fake_driver] fail_spawn_hosts)`);
-    const flavor = instance.data.flavor.data;
-    const g: Guest = { uuid: instance.uuid, state: PowerState.NOSTATE, memoryMb: flavor.memory_mb, vcpus: flavor.vcpus, diskGb: flavor.root_gb + flavor.ephemeral_gb, console: [] };
-    this.guests.set(instance.uuid, g);
+    const g = this.define(instance, args.image.data.id, PowerState.NOSTATE, args.adminPassword);
     const events = neutronEvents(networkInfo);
     if (events.length > 0 && this.o.vifPluggingTimeout > 0) {
       const outcome = await this.o.virtapi.waitForInstanceEvents(instance, events, this.o.vifPluggingTimeout, (name, tag) => {
@@ -147,7 +166,12 @@ export class FakeDriver implements ComputeDriver {
     this.log(g, line);
   }
 
+  /**
+   * A soft reboot asks the running guest; a hard one, as libvirt's _hard_reboot, defines the
+   * guest again from the instance, so it also brings back a guest the hypervisor lost.
+   */
   reboot(_context: RequestContext, instance: Instance, _networkInfo: VifInfo[], rebootType: 'SOFT' | 'HARD'): Promise<void> {
+    if (rebootType === 'HARD' && !this.guests.has(instance.uuid)) this.define(instance, instance.data.image_ref, PowerState.SHUTDOWN, null);
     return this.transition(instance, PowerState.RUNNING, `${rebootType === 'HARD' ? 'Hard' : 'Soft'} reboot`);
   }
 
@@ -177,6 +201,91 @@ export class FakeDriver implements ComputeDriver {
 
   async getConsoleOutput(_context: RequestContext, instance: Instance): Promise<string> {
     return `${this.guest(instance).console.join('\n')}\n`;
+  }
+
+  /**
+   * rescue: the guest boots from the rescue image with its own disk attached; libvirt keeps
+   * the original domain's definition to come back to on unrescue.
+   */
+  async rescue(_context: RequestContext, instance: Instance, _networkInfo: VifInfo[], rescueImage: ImageMeta, rescuePassword: string): Promise<void> {
+    const g = this.guest(instance);
+    await this.transition(instance, PowerState.RUNNING, `Booting rescue image ${rescueImage.data.id || '(none)'}; own disk attached as the second disk`);
+    g.rescue = { imageId: rescueImage.data.id };
+    g.adminPassword = rescuePassword;
+  }
+
+  async unrescue(_context: RequestContext, instance: Instance): Promise<void> {
+    const g = this.guest(instance);
+    if (!g.rescue) this.log(g, 'Unrescue of a guest not in rescue mode');
+    await this.transition(instance, PowerState.RUNNING, 'Rescue image detached; booting from own disk');
+    g.rescue = null;
+  }
+
+  /** As libvirt: the password is set through the QEMU guest agent, which the image must enable (hw_qemu_guest_agent). */
+  async setAdminPassword(instance: Instance, newPass: string): Promise<void> {
+    const g = this.guest(instance);
+    if (g.state !== PowerState.RUNNING) throw new InstanceNotRunning(instance.uuid);
+    const agent = instance.data.system_metadata['image_hw_qemu_guest_agent'];
+    if (!agent || !['yes', 'true', '1', 'on'].includes(agent.toLowerCase())) throw new InstanceAgentNotEnabled();
+    g.adminPassword = newPass;
+    this.log(g, 'qemu-ga: admin password changed');
+  }
+
+  /** An NMI: the guest panics and writes a crash dump; its power state is not changed (that depends on the guest's kdump setup). */
+  async triggerCrashDump(instance: Instance): Promise<void> {
+    const g = this.guest(instance);
+    if (g.state !== PowerState.RUNNING) throw new InstanceNotRunning(instance.uuid);
+    this.log(g, 'Kernel panic - not syncing: NMI: Not continuing');
+    this.log(g, 'kdump: saving vmcore');
+  }
+
+  /** The root disk as it is now, uploaded as raw/bare (the fake hypervisor's disks are raw). */
+  async snapshot(_context: RequestContext, instance: Instance, _imageId: string, updateTaskState: UpdateTaskState, upload: SnapshotUpload): Promise<void> {
+    const g = this.guest(instance);
+    await updateTaskState(TaskState.IMAGE_PENDING_UPLOAD);
+    const data = Buffer.from(g.disk);
+    if (this.o.powerSeconds > 0) await sleep(this.o.powerSeconds * 1000);
+    await updateTaskState(TaskState.IMAGE_UPLOADING, TaskState.IMAGE_PENDING_UPLOAD);
+    await upload(data, { disk_format: 'raw', container_format: 'bare' });
+    this.log(g, `Snapshot of the root disk taken (${data.length} bytes)`);
+  }
+
+  /** The root disk's bytes (for tests, and what a snapshot uploads). */
+  diskOf(instanceUuid: string): Buffer | undefined {
+    const g = this.guests.get(instanceUuid);
+    return g ? Buffer.from(g.disk) : undefined;
+  }
+
+  /** Whether the guest runs from a rescue image, and the password its agent set (for tests). */
+  guestState(instanceUuid: string): { rescueImage: string | null; adminPassword: string | null } | undefined {
+    const g = this.guests.get(instanceUuid);
+    return g ? { rescueImage: g.rescue?.imageId ?? null, adminPassword: g.adminPassword } : undefined;
+  }
+
+  /** nova/virt/fake.py's consoles: the guest must exist; every protocol is served on the fake console host. */
+  private console(instance: Instance, internalAccessPath: string | null): ConsoleConnection {
+    this.guest(instance);
+    return { host: this.o.host, port: 6969, internal_access_path: internalAccessPath };
+  }
+
+  getVncConsole(_context: RequestContext, instance: Instance): ConsoleConnection {
+    return this.console(instance, 'FAKE');
+  }
+
+  getSpiceConsole(_context: RequestContext, instance: Instance): ConsoleConnection {
+    return this.console(instance, 'FAKE');
+  }
+
+  getSerialConsole(_context: RequestContext, instance: Instance): ConsoleConnection {
+    return this.console(instance, null);
+  }
+
+  getRdpConsole(_context: RequestContext, instance: Instance): ConsoleConnection {
+    return this.console(instance, 'FAKE');
+  }
+
+  getMksConsole(_context: RequestContext, instance: Instance): ConsoleConnection {
+    return this.console(instance, 'FAKE');
   }
 
   /** Test hook of the simulated hypervisor: a guest stops on its own (the power-state sync sees it). */
