@@ -3,7 +3,9 @@
  * settings, link building, and the compute API (compute/api.ts) that does the work.
  */
 import type { Kysely } from 'kysely';
+import type { AggregateApi } from '../compute/aggregates.js';
 import type { ComputeApi } from '../compute/api.js';
+import type { HostApi } from '../compute/host-api.js';
 import type { NovaRepos } from '../db/repos.js';
 import type { NovaDB } from '../db/schema.js';
 import type { NovaPolicy } from '../policies/index.js';
@@ -23,4 +25,8 @@ export interface ApiDeps {
   settings: ApiSettings;
   links: LinkBuilder;
   compute: ComputeApi;
+  /** os-aggregates. */
+  aggregates: AggregateApi;
+  /** os-services, os-hypervisors. */
+  hosts: HostApi;
 }

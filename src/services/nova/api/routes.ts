@@ -8,14 +8,17 @@ import { useMicroversions } from '../../../common/http/microversion.js';
 import { NotFound } from '../errors.js';
 import type { ApiDeps } from './deps.js';
 import { computeMicroversions } from './microversions.js';
+import { aggregatesRoutes } from './aggregates.js';
 import { serverExternalEventsRoutes } from './server-external-events.js';
+import { servicesRoutes } from './services.js';
 import { serversRoutes } from './servers.js';
 import { versionRoutes } from './versions.js';
 
 /** A resource's routes, registered below /v2.1. */
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 
-const RESOURCES: readonly ResourceRoutes[] = [serversRoutes, serverExternalEventsRoutes];
+const RESOURCES: readonly ResourceRoutes[] = [serversRoutes, serverExternalEventsRoutes,
+  aggregatesRoutes, servicesRoutes];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {
   return async (app) => {

@@ -9,6 +9,7 @@ import type { BlockDeviceMapping, ImageMeta, Instance, NetworkRequestList, Reque
 import { callRemote } from '../rpc/remote-errors.js';
 import { novaSerializer } from '../rpc/serializer.js';
 import { COMPUTE_RPC_VERSION, COMPUTE_TOPIC } from '../rpc/topics.js';
+import type { InstanceDiagnostics } from '../virt/diagnostics.js';
 
 export interface BuildAndRunArgs {
   instance: Instance;
@@ -69,5 +70,17 @@ export class ComputeAPI {
 
   getConsoleOutput(ctx: RequestContext, host: string, instance: Instance, tailLength: number | null): Promise<string> {
     return callRemote(() => this.at(host).call<string>(ctx, 'get_console_output', { instance, tail_length: tailLength }));
+  }
+
+  getDiagnostics(ctx: RequestContext, host: string, instance: Instance): Promise<Record<string, unknown>> {
+    return callRemote(() => this.at(host).call<Record<string, unknown>>(ctx, 'get_diagnostics', { instance }));
+  }
+
+  getInstanceDiagnostics(ctx: RequestContext, host: string, instance: Instance): Promise<InstanceDiagnostics> {
+    return callRemote(() => this.at(host).call<InstanceDiagnostics>(ctx, 'get_instance_diagnostics', { instance }));
+  }
+
+  getHostUptime(ctx: RequestContext, host: string): Promise<string> {
+    return callRemote(() => this.at(host).call<string>(ctx, 'get_host_uptime', {}));
   }
 }

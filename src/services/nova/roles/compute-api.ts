@@ -3,7 +3,9 @@
  * compute API layer that records servers and casts to the conductor and the compute hosts.
  */
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
+import { AggregateApi } from '../compute/aggregates.js';
 import { ComputeApi } from '../compute/api.js';
+import { HostApi } from '../compute/host-api.js';
 import { QuotaChecker } from '../compute/quota.js';
 import { ComputeAPI } from '../compute/rpcapi.js';
 import type { ApiDeps } from '../api/deps.js';
@@ -22,13 +24,20 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
   const quota = ctx.config.get(quotaGroup);
   if (api.default_flavors) await repos.flavors.ensureDefaults();
   const policy = loadNovaPolicy(ctx.config, ctx.dataDir, ctx.periodic, (msg) => ctx.log.warn(msg));
+  const report = reportClient(ctx);
+  const computeRpc = new ComputeAPI(ctx.transport);
+  const aggregates = new AggregateApi({ repos, report, log: ctx.log });
+  const hosts = new HostApi({
+    repos, aggregates, report, compute: computeRpc, log: ctx.log,
+    settings: { serviceDownTime: defaults.service_down_time, defaultAvailabilityZone: defaults.default_availability_zone },
+  });
   const compute = new ComputeApi({
     repos,
     glance: glanceApi(ctx),
     network: neutronApi(ctx, (c) => policy.check(c, 'network:attach_external_network')),
     conductor: new ComputeTaskAPI(ctx.transport),
-    compute: new ComputeAPI(ctx.transport),
-    report: reportClient(ctx),
+    compute: computeRpc,
+    report,
     quotas: new QuotaChecker(repos.quotas, repos.instances, {
       instances: quota.instances, cores: quota.cores, ram: quota.ram, metadata_items: quota.metadata_items, injected_files: quota.injected_files,
       injected_file_content_bytes: quota.injected_file_content_bytes, injected_file_path_length: quota.injected_file_path_length,
@@ -48,6 +57,8 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     settings: { maxLimit: api.max_limit, serviceDownTime: defaults.service_down_time },
     links: new LinkBuilder(ctx.baseUrl, api.compute_link_prefix),
     compute,
+    aggregates,
+    hosts,
   };
   return {
     routes: computeRoutes(deps, ctx.baseUrl),
