@@ -9,6 +9,7 @@ import { NotFound } from '../errors.js';
 import type { ApiDeps } from './deps.js';
 import { computeMicroversions } from './microversions.js';
 import { aggregatesRoutes } from './aggregates.js';
+import { hypervisorsRoutes } from './hypervisors.js';
 import { serverExternalEventsRoutes } from './server-external-events.js';
 import { servicesRoutes } from './services.js';
 import { serversRoutes } from './servers.js';
@@ -18,7 +19,7 @@ import { versionRoutes } from './versions.js';
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 
 const RESOURCES: readonly ResourceRoutes[] = [serversRoutes, serverExternalEventsRoutes,
-  aggregatesRoutes, servicesRoutes];
+  aggregatesRoutes, servicesRoutes, hypervisorsRoutes];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {
   return async (app) => {
