@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BootCloud } from './testing/boot-cloud.js';
-import { Member } from './testing/member.js';
+import { Member, untilBuilt } from './testing/member.js';
 
 describe('os-aggregates and os-services', () => {
   let b: BootCloud;
@@ -14,11 +14,7 @@ describe('os-aggregates and os-services', () => {
   async function active(server: Record<string, unknown> = {}): Promise<any> {
     const created = await b.boot(server);
     assert.equal(created.status, 202, JSON.stringify(created.body));
-    const id = created.body.server.id;
-    const deadline = Date.now() + 10_000;
-    while ((await b.ports(id)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await b.plugVifs(id);
-    return b.waitFor(id, ['ACTIVE', 'ERROR']);
+    return untilBuilt(b, created.body.server.id);
   }
 
   async function providerAggregates(host: string): Promise<string[]> {

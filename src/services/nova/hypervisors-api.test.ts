@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BootCloud } from './testing/boot-cloud.js';
-import { Member } from './testing/member.js';
+import { Member, untilBuilt } from './testing/member.js';
 
 describe('os-hypervisors', () => {
   let b: BootCloud;
@@ -18,10 +18,9 @@ describe('os-hypervisors', () => {
     member = await Member.create(b);
     const created = await b.boot({ name: 'guest' });
     serverId = created.body.server.id;
-    const deadline = Date.now() + 10_000;
-    while ((await b.ports(serverId)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    await b.plugVifs(serverId);
-    serverHost = (await b.waitFor(serverId, ['ACTIVE']))['OS-EXT-SRV-ATTR:host'];
+    const server = await untilBuilt(b, serverId);
+    assert.equal(server.status, 'ACTIVE');
+    serverHost = server['OS-EXT-SRV-ATTR:host'];
   });
   after(async () => { await b?.close(); });
 

@@ -10,6 +10,10 @@ import type { ApiDeps } from './deps.js';
 import { computeMicroversions } from './microversions.js';
 import { aggregatesRoutes } from './aggregates.js';
 import { hypervisorsRoutes } from './hypervisors.js';
+import { migrationsRoutes } from './migrations.js';
+import { instanceActionsRoutes } from './instance-actions.js';
+import { serverDiagnosticsRoutes } from './server-diagnostics.js';
+import { serverMigrationsRoutes } from './server-migrations.js';
 import { serverExternalEventsRoutes } from './server-external-events.js';
 import { servicesRoutes } from './services.js';
 import { serversRoutes } from './servers.js';
@@ -19,7 +23,8 @@ import { versionRoutes } from './versions.js';
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 
 const RESOURCES: readonly ResourceRoutes[] = [serversRoutes, serverExternalEventsRoutes,
-  aggregatesRoutes, servicesRoutes, hypervisorsRoutes];
+  aggregatesRoutes, servicesRoutes, hypervisorsRoutes, migrationsRoutes, serverMigrationsRoutes,
+  instanceActionsRoutes, serverDiagnosticsRoutes];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {
   return async (app) => {

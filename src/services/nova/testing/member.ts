@@ -34,3 +34,11 @@ export class Member {
     return this.b.call(method, `/compute/v2.1${path}`, body, { 'x-auth-token': this.token, 'openstack-api-version': `compute ${version}` });
   }
 }
+
+/** Bring a server just created to ACTIVE (or ERROR): the test plays Neutron's agent and reports its ports up. */
+export async function untilBuilt(b: BootCloud, id: string): Promise<any> {
+  const deadline = Date.now() + 10_000;
+  while ((await b.ports(id)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await b.plugVifs(id);
+  return b.waitFor(id, ['ACTIVE', 'ERROR']);
+}
