@@ -24,7 +24,7 @@ describe('os-aggregates and os-services', () => {
   }
 
   before(async () => {
-    b = await BootCloud.start({ 'DEFAULT.hosts': 'c1,c2' });
+    b = await BootCloud.start({ 'DEFAULT.hosts': 'c1,c2', 'filter_scheduler.enabled_filters': 'ComputeFilter,AggregateInstanceExtraSpecsFilter' });
     member = await Member.create(b);
   });
   after(async () => { await b?.close(); });
@@ -135,6 +135,32 @@ describe('os-aggregates and os-services', () => {
     assert.equal((await b.compute('POST', `/os-aggregates/${az1.id}/action`, { remove_host: { host: 'c2' } })).status, 200);
   });
 
+  test('AggregateInstanceExtraSpecsFilter matches flavor extra specs against the metadata of the host aggregates', async () => {
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const flavorId = await b.repos.db.insertInto('flavors').values({
+      flavorid: 'ssd', name: 'm1.ssd', memory_mb: 512, vcpus: 1, root_gb: 1, ephemeral_gb: 0, swap: 0, vcpu_weight: null, rxtx_factor: 1, disabled: 0,
+      is_public: 1, description: null, created_at: now, updated_at: null,
+    }).returning('id').executeTakeFirstOrThrow();
+    await b.repos.db.insertInto('flavor_extra_specs').values({ flavor_id: flavorId.id, key: 'aggregate_instance_extra_specs:ssd', value: 'true', created_at: now, updated_at: null }).execute();
+    const fast = (await b.compute('POST', '/os-aggregates', { aggregate: { name: 'fast' } })).body.aggregate;
+    await b.compute('POST', `/os-aggregates/${fast.id}/action`, { set_metadata: { metadata: { ssd: 'true' } } });
+    await b.compute('POST', `/os-aggregates/${fast.id}/action`, { add_host: { host: 'c1' } });
+    for (let i = 0; i < 3; i++) {
+      const server = await active({ name: `ssd-${i}`, flavorRef: 'ssd' });
+      assert.equal(server['OS-EXT-SRV-ATTR:host'], 'c1');
+      await b.compute('DELETE', `/servers/${server.id}`);
+      await b.waitFor(server.id, ['DELETED']);
+    }
+    await b.compute('POST', `/os-aggregates/${fast.id}/action`, { set_metadata: { metadata: { ssd: 'false' } } });
+    const created = await b.boot({ name: 'nowhere', flavorRef: 'ssd' });
+    const failed = await b.waitFor(created.body.server.id, ['ERROR']);
+    assert.match(failed.fault.message, /No valid host/);
+    await b.compute('DELETE', `/servers/${failed.id}`);
+    await b.waitFor(failed.id, ['DELETED']);
+    await b.compute('POST', `/os-aggregates/${fast.id}/action`, { remove_host: { host: 'c1' } });
+    assert.equal((await b.compute('DELETE', `/os-aggregates/${fast.id}`)).status, 200);
+  });
+
   test('os-services: list, filters, ids per microversion, forced_down from 2.11', async () => {
     const all = (await b.compute('GET', '/os-services')).body.services;
     const computes = all.filter((s: any) => s.binary === 'nova-compute');
@@ -155,6 +181,15 @@ describe('os-aggregates and os-services', () => {
     assert.equal((await b.compute('GET', '/os-services?foo=1', undefined, '2.75')).status, 400);
     assert.equal((await b.compute('GET', '/os-services?foo=1', undefined, '2.74')).status, 200);
     assert.equal((await member.compute('GET', '/os-services')).status, 403);
+
+    // A service not heard from within [DEFAULT] service_down_time is down (its next heartbeat brings it back).
+    const stale = '2000-01-01T00:00:00Z';
+    await b.repos.db.updateTable('services').set({ last_seen_up: stale, updated_at: stale }).where('binary', '=', 'nova-scheduler').execute();
+    const scheduler = (await b.compute('GET', '/os-services?binary=nova-scheduler')).body.services[0];
+    assert.equal(scheduler.state, 'down');
+    assert.equal(scheduler.updated_at, '2000-01-01T00:00:00.000000');
+    await b.repos.services.reportState((await b.repos.services.list({ binary: 'nova-scheduler' }))[0]!.id);
+    assert.equal((await b.compute('GET', '/os-services?binary=nova-scheduler')).body.services[0].state, 'up');
   });
 
   test('legacy PUT actions before 2.53: disable-log-reason, enable, force-down (2.11)', async () => {
