@@ -62,6 +62,22 @@ describe('os-aggregates and os-services', () => {
 
     const del = await b.compute('DELETE', `/os-aggregates/${other.id}`);
     assert.equal(del.status, 200);
+    const deadline = Date.now() + 5000;
+    while (!b.notifications.some((n) => n.eventType === 'aggregate.delete.end') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const seen = b.notifications.filter((n) => n.eventType.startsWith('aggregate.'));
+    // A refused change has its start and no end, as upstream (the duplicate name, the clashing rename).
+    assert.deepEqual(seen.map((n) => n.eventType), [
+      'aggregate.create.start', 'aggregate.create.end', 'aggregate.create.start', 'aggregate.create.start', 'aggregate.create.end',
+      'aggregate.update_prop.start', 'aggregate.update_prop.start', 'aggregate.update_prop.end',
+      'aggregate.update_metadata.start', 'aggregate.update_metadata.end', 'aggregate.delete.start', 'aggregate.delete.end',
+    ]);
+    const start = seen[0]!.payload['nova_object.data'];
+    assert.equal(seen[0]!.payload['nova_object.name'], 'AggregatePayload');
+    assert.equal(start.id, null);
+    assert.equal(start.name, 'rack1');
+    assert.equal(seen[1]!.payload['nova_object.data'].id, agg.id);
+    assert.equal(seen[1]!.payload['nova_object.data'].uuid, start.uuid);
+    assert.equal(seen[0]!.publisherId.split(':')[0], 'nova-api');
     assert.equal((await b.compute('GET', `/os-aggregates/${other.id}`)).status, 404);
     assert.equal((await b.compute('DELETE', `/os-aggregates/${other.id}`)).status, 404);
   });

@@ -36,12 +36,12 @@ type Action = (deps: ApiDeps, c: Caller, rawId: string, body: unknown) => Promis
  * add_host / remove_host: the host of the body, once the policy allows; an aggregate action
  * the zones forbid is a 409; remove_host words every 404 the same way, as upstream.
  */
-function hostAction(name: 'add_host' | 'remove_host', run: (deps: ApiDeps, id: number, host: string) => Promise<AggregateRecord>): Action {
+function hostAction(name: 'add_host' | 'remove_host', run: (deps: ApiDeps, c: Caller, id: number, host: string) => Promise<AggregateRecord>): Action {
   return async (deps, c, rawId, body) => {
     const { host } = validateBody<{ host: string }>(aggregateHostSchema, body);
     deps.policy.can(c.ctx, rule(name), {});
     try {
-      return await run(deps, aggregateId(rawId), host);
+      return await run(deps, c, aggregateId(rawId), host);
     } catch (err) {
       if (err instanceof InvalidAggregateAction) throw new Conflict(err.message);
       if (name === 'remove_host' && (err instanceof AggregateNotFound || err instanceof AggregateHostNotFound || err instanceof ComputeHostNotFound)) {
@@ -53,12 +53,12 @@ function hostAction(name: 'add_host' | 'remove_host', run: (deps: ApiDeps, id: n
 }
 
 const ACTIONS: Readonly<Record<string, Action>> = {
-  add_host: hostAction('add_host', (deps, id, host) => deps.aggregates.addHost(id, host)),
-  remove_host: hostAction('remove_host', (deps, id, host) => deps.aggregates.removeHost(id, host)),
+  add_host: hostAction('add_host', (deps, c, id, host) => deps.aggregates.addHost(c.ctx, id, host)),
+  remove_host: hostAction('remove_host', (deps, c, id, host) => deps.aggregates.removeHost(c.ctx, id, host)),
   async set_metadata(deps, c, rawId, body) {
     const { metadata } = validateBody<{ metadata: Record<string, string | null> }>(setMetadataSchema, body);
     deps.policy.can(c.ctx, rule('set_metadata'), {});
-    return deps.aggregates.setMetadata(aggregateId(rawId), metadata);
+    return deps.aggregates.setMetadata(c.ctx, aggregateId(rawId), metadata);
   },
 };
 
@@ -71,7 +71,7 @@ export function aggregatesRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post('/os-aggregates', async (req) => {
     const c = allowed(req, deps, 'create');
     const { aggregate } = validateBody<{ aggregate: { name: string; availability_zone?: string | null } }>(createAggregateSchema, req.body);
-    const created = await deps.aggregates.create(aggregate.name.trim(), aggregate.availability_zone?.trim() || null);
+    const created = await deps.aggregates.create(c.ctx, aggregate.name.trim(), aggregate.availability_zone?.trim() || null);
     return { aggregate: aggregateView(created, c.version, { created: true }) };
   });
 
@@ -84,12 +84,12 @@ export function aggregatesRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const c = allowed(req, deps, 'update');
     const { aggregate } = validateBody<{ aggregate: { name?: string; availability_zone?: string | null } }>(updateAggregateSchema, req.body);
     const values = { ...aggregate, ...(aggregate.name !== undefined ? { name: aggregate.name.trim() } : {}) };
-    return { aggregate: aggregateView(await deps.aggregates.update(aggregateId(req.params.id), values), c.version) };
+    return { aggregate: aggregateView(await deps.aggregates.update(c.ctx, aggregateId(req.params.id), values), c.version) };
   });
 
   app.delete<{ Params: { id: string } }>('/os-aggregates/:id', async (req, reply) => {
-    allowed(req, deps, 'delete');
-    await deps.aggregates.delete(aggregateId(req.params.id));
+    const c = allowed(req, deps, 'delete');
+    await deps.aggregates.delete(c.ctx, aggregateId(req.params.id));
     return reply.code(200).send();
   });
 

@@ -6,6 +6,8 @@
  * (the node's resource provider joins the aggregate of the same uuid), so the scheduler's
  * member_of queries (availability zones, tenant isolation) see it.
  */
+import { randomUUID } from 'node:crypto';
+import type { RequestContext } from '../../../common/context.js';
 import type { Logger } from '../../../common/log/logger.js';
 import type { AggregateInfo, AggregateRecord } from '../db/aggregates.js';
 import type { NovaRepos } from '../db/repos.js';
@@ -13,6 +15,8 @@ import {
   AggregateHostExists, AggregateHostNotFound, AggregateNameExists, AggregateNotFound, ComputeHostNotFound, InvalidAggregateActionAdd,
   InvalidAggregateActionDelete, InvalidAggregateActionUpdate, InvalidAggregateActionUpdateMeta,
 } from '../errors.js';
+import type { AggregateAction, AggregatePayloadFields } from '../notifications/aggregate-payload.js';
+import type { NovaNotifier } from '../notifications/notifier.js';
 import type { SchedulerReportClient } from '../scheduler/client/report.js';
 
 type AzAction = 'add' | 'update' | 'update_meta';
@@ -20,7 +24,12 @@ type AzAction = 'add' | 'update' | 'update_meta';
 export interface AggregateApiDeps {
   repos: NovaRepos;
   report: Pick<SchedulerReportClient, 'setProviderAggregateMembership'>;
+  notifier: Pick<NovaNotifier, 'aggregateAction'>;
   log: Logger;
+}
+
+function payload(agg: AggregateInfo): AggregatePayloadFields {
+  return { id: agg.id, uuid: agg.uuid, name: agg.name, hosts: [...agg.hosts], metadata: { ...agg.metadata } };
 }
 
 export class AggregateApi {
@@ -41,59 +50,87 @@ export class AggregateApi {
     return agg;
   }
 
+  /** aggregate.<action>.start, the change, aggregate.<action>.end (with the aggregate as it then is). */
+  private async notified(ctx: RequestContext, action: AggregateAction, before: AggregatePayloadFields, change: () => Promise<AggregateRecord | undefined>): Promise<AggregateRecord | undefined> {
+    await this.d.notifier.aggregateAction(ctx, before, action, 'start');
+    const after = await change();
+    await this.d.notifier.aggregateAction(ctx, after ? payload(after) : before, action, 'end');
+    return after;
+  }
+
   /** @throws AggregateNameExists */
-  async create(name: string, availabilityZone: string | null): Promise<AggregateRecord> {
-    const id = await this.repos.aggregates.create(name, availabilityZone ? { availability_zone: availabilityZone } : {});
-    if (id === undefined) throw new AggregateNameExists(name);
-    return this.get(id);
+  async create(ctx: RequestContext, name: string, availabilityZone: string | null): Promise<AggregateRecord> {
+    const metadata: Record<string, string> = availabilityZone ? { availability_zone: availabilityZone } : {};
+    const uuid = randomUUID();
+    return (await this.notified(ctx, 'create', { id: null, uuid, name, hosts: null, metadata }, async () => {
+      const id = await this.repos.aggregates.create(name, metadata, uuid);
+      if (id === undefined) throw new AggregateNameExists(name);
+      return this.get(id);
+    }))!;
   }
 
   /** PUT /os-aggregates/{id}: the name and/or the zone. */
-  async update(id: number, values: { name?: string; availability_zone?: string | null }): Promise<AggregateRecord> {
+  async update(ctx: RequestContext, id: number, values: { name?: string; availability_zone?: string | null }): Promise<AggregateRecord> {
     const agg = await this.get(id);
-    if (values.name !== undefined && values.name !== agg.name && !(await this.repos.aggregates.rename(id, values.name))) {
-      throw new AggregateNameExists(values.name);
+    if (values.name !== undefined) {
+      const name = values.name;
+      await this.notified(ctx, 'update_prop', payload(agg), async () => {
+        if (name !== agg.name && !(await this.repos.aggregates.rename(id, name))) throw new AggregateNameExists(name);
+        return this.get(id);
+      });
     }
     if ('availability_zone' in values) {
       const meta = { availability_zone: values.availability_zone ?? null };
       await this.checkZoneChange(agg, meta, agg.hosts, 'update', true);
-      await this.repos.aggregates.updateMetadata(id, meta);
+      await this.notified(ctx, 'update_metadata', payload(await this.get(id)), async () => {
+        await this.repos.aggregates.updateMetadata(id, meta);
+        return this.get(id);
+      });
     }
     return this.get(id);
   }
 
   /** set_metadata: null values remove their key. */
-  async setMetadata(id: number, metadata: Record<string, string | null>): Promise<AggregateRecord> {
+  async setMetadata(ctx: RequestContext, id: number, metadata: Record<string, string | null>): Promise<AggregateRecord> {
     const agg = await this.get(id);
     await this.checkZoneChange(agg, metadata, agg.hosts, 'update_meta', true);
-    await this.repos.aggregates.updateMetadata(id, metadata);
-    return this.get(id);
+    return (await this.notified(ctx, 'update_metadata', payload(agg), async () => {
+      await this.repos.aggregates.updateMetadata(id, metadata);
+      return this.get(id);
+    }))!;
   }
 
   /** @throws InvalidAggregateActionDelete while hosts are in it */
-  async delete(id: number): Promise<void> {
+  async delete(ctx: RequestContext, id: number): Promise<void> {
     const agg = await this.get(id);
-    if (agg.hosts.length > 0) throw new InvalidAggregateActionDelete(id, 'Host aggregate is not empty');
-    await this.repos.aggregates.destroy(id);
+    await this.notified(ctx, 'delete', payload(agg), async () => {
+      if (agg.hosts.length > 0) throw new InvalidAggregateActionDelete(id, 'Host aggregate is not empty');
+      await this.repos.aggregates.destroy(id);
+      return undefined;
+    });
   }
 
   /** add_host_to_aggregate. @throws ComputeHostNotFound, AggregateNotFound, InvalidAggregateActionAdd, AggregateHostExists */
-  async addHost(id: number, host: string): Promise<AggregateRecord> {
+  async addHost(ctx: RequestContext, id: number, host: string): Promise<AggregateRecord> {
     await this.computeService(host);
     const agg = await this.get(id);
-    await this.checkZoneChange(agg, agg.metadata, [host], 'add', false);
-    if (!(await this.repos.aggregates.addHost(id, host))) throw new AggregateHostExists(id, host);
-    await this.mirrorToPlacement(agg, host, true);
-    return this.get(id);
+    return (await this.notified(ctx, 'add_host', payload(agg), async () => {
+      await this.checkZoneChange(agg, agg.metadata, [host], 'add', false);
+      if (!(await this.repos.aggregates.addHost(id, host))) throw new AggregateHostExists(id, host);
+      await this.mirrorToPlacement(agg, host, true);
+      return this.get(id);
+    }))!;
   }
 
   /** remove_host_from_aggregate. @throws ComputeHostNotFound, AggregateNotFound, AggregateHostNotFound */
-  async removeHost(id: number, host: string): Promise<AggregateRecord> {
+  async removeHost(ctx: RequestContext, id: number, host: string): Promise<AggregateRecord> {
     await this.computeService(host);
     const agg = await this.get(id);
-    if (!(await this.repos.aggregates.removeHost(id, host))) throw new AggregateHostNotFound(id, host);
-    await this.mirrorToPlacement(agg, host, false);
-    return this.get(id);
+    return (await this.notified(ctx, 'remove_host', payload(agg), async () => {
+      if (!(await this.repos.aggregates.removeHost(id, host))) throw new AggregateHostNotFound(id, host);
+      await this.mirrorToPlacement(agg, host, false);
+      return this.get(id);
+    }))!;
   }
 
   /** The aggregates a host is in (os-services delete takes the host out of them). */

@@ -108,7 +108,7 @@ export class HostApi {
       if (await this.hasMigrationsInProgress(nodes)) {
         throw new ServiceInUse('Unable to delete compute service that has in-progress migrations. Complete the migrations or delete the instances first.');
       }
-      for (const agg of await this.d.aggregates.ofHost(service.host)) await this.d.aggregates.removeHost(agg.id, service.host);
+      for (const agg of await this.d.aggregates.ofHost(service.host)) await this.d.aggregates.removeHost(ctx, agg.id, service.host);
       for (const node of nodes) {
         try {
           await this.d.report.deleteResourceProvider(node.uuid);
@@ -118,7 +118,6 @@ export class HostApi {
       }
       await this.repos.computeNodes.destroyByHost(service.host);
     }
-    void ctx;
     await this.repos.services.destroy(service.id);
   }
 

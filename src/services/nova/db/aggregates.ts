@@ -64,11 +64,11 @@ export class AggregateRepo {
    * Aggregate.create: a new aggregate with its metadata.
    * @returns undefined when the name is taken (AggregateNameExists)
    */
-  async create(name: string, metadata: Record<string, string>): Promise<number | undefined> {
+  async create(name: string, metadata: Record<string, string>, uuid: string = randomUUID()): Promise<number | undefined> {
     const now = nowIso();
     try {
       return await this.db.transaction().execute(async (tx) => {
-        const id = await insertReturningId(tx, 'aggregates', { uuid: randomUUID(), name, created_at: now, updated_at: null });
+        const id = await insertReturningId(tx, 'aggregates', { uuid, name, created_at: now, updated_at: null });
         for (const [key, value] of Object.entries(metadata)) {
           await tx.insertInto('aggregate_metadata').values({ aggregate_id: id, key, value, created_at: now, updated_at: null }).execute();
         }

@@ -10,6 +10,7 @@ import type { Config } from '../../../common/config/index.js';
 import { notificationsGroup } from '../config.js';
 import type { Instance } from '../objects/index.js';
 import { novaSerializer } from '../rpc/serializer.js';
+import { AggregatePayload, type AggregateAction, type AggregatePayloadFields } from './aggregate-payload.js';
 import { exceptionPayload, instanceActionPayload, instanceCreatePayload, KeypairPayload, type PayloadContext } from './payloads.js';
 
 export type NotificationPhase = 'start' | 'end' | 'error';
@@ -51,5 +52,11 @@ export class NovaNotifier {
     const fault = error ? exceptionPayload(error.err, error.fn) : null;
     const payload = instanceCreatePayload(instance, NovaNotifier.who(ctx), fault, keypairs.map((k) => new KeypairPayload({ ...k })));
     await (phase === 'error' ? this.notifier.error(ctx, `instance.create.${phase}`, payload) : this.notifier.info(ctx, `instance.create.${phase}`, payload));
+  }
+
+  /** aggregate.<action>.<phase> with an AggregatePayload (compute_utils.notify_about_aggregate_action). */
+  async aggregateAction(ctx: RequestContext, aggregate: AggregatePayloadFields, action: AggregateAction, phase: 'start' | 'end'): Promise<void> {
+    if (!this.notifier) return;
+    await this.notifier.info(ctx, `aggregate.${action}.${phase}`, new AggregatePayload({ ...aggregate }));
   }
 }

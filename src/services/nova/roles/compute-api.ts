@@ -26,7 +26,8 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
   const policy = loadNovaPolicy(ctx.config, ctx.dataDir, ctx.periodic, (msg) => ctx.log.warn(msg));
   const report = reportClient(ctx);
   const computeRpc = new ComputeAPI(ctx.transport);
-  const aggregates = new AggregateApi({ repos, report, log: ctx.log });
+  const notifier = new NovaNotifier(ctx.transport, ctx.config, 'nova-api', ctx.host);
+  const aggregates = new AggregateApi({ repos, report, notifier, log: ctx.log });
   const hosts = new HostApi({
     repos, aggregates, report, compute: computeRpc, log: ctx.log,
     settings: { serviceDownTime: defaults.service_down_time, defaultAvailabilityZone: defaults.default_availability_zone },
@@ -43,7 +44,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
       injected_file_content_bytes: quota.injected_file_content_bytes, injected_file_path_length: quota.injected_file_path_length,
       key_pairs: quota.key_pairs, server_groups: quota.server_groups, server_group_members: quota.server_group_members,
     }),
-    notifier: new NovaNotifier(ctx.transport, ctx.config, 'nova-api', ctx.host),
+    notifier,
     settings: {
       defaultScheduleZone: defaults.default_schedule_zone || null, defaultAvailabilityZone: defaults.default_availability_zone,
       serviceDownTime: defaults.service_down_time, recheckQuota: quota.recheck_quota,
