@@ -285,6 +285,6 @@ export class HostBinaryNotFound extends NotFound {
   constructor(binary: string, host: string) { super(`Could not find binary ${binary} on host ${host}.`); }
 }
 /** nova's ComputeServiceUnavailable: the host's compute service is down. */
-export class ComputeServiceUnavailable extends NovaException {
-  constructor(host: string) { super(`Compute service of ${host} is unavailable at this time.`, 400); }
+export class ComputeServiceUnavailable extends Invalid {
+  constructor(host: string) { super(`Compute service of ${host} is unavailable at this time.`); }
 }

@@ -13,7 +13,6 @@ import { hypervisorsRoutes } from './hypervisors.js';
 import { migrationsRoutes } from './migrations.js';
 import { instanceActionsRoutes } from './instance-actions.js';
 import { serverDiagnosticsRoutes } from './server-diagnostics.js';
-import { serverMigrationsRoutes } from './server-migrations.js';
 import { serverExternalEventsRoutes } from './server-external-events.js';
 import { servicesRoutes } from './services.js';
 import { serversRoutes } from './servers.js';
@@ -23,7 +22,7 @@ import { versionRoutes } from './versions.js';
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 
 const RESOURCES: readonly ResourceRoutes[] = [serversRoutes, serverExternalEventsRoutes,
-  aggregatesRoutes, servicesRoutes, hypervisorsRoutes, migrationsRoutes, serverMigrationsRoutes,
+  aggregatesRoutes, servicesRoutes, hypervisorsRoutes, migrationsRoutes,
   instanceActionsRoutes, serverDiagnosticsRoutes];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {

@@ -1,6 +1,5 @@
 /**
- * Reading the migrations table for the admin API (nova's migration_get_all_by_filters and
- * migration_get_in_progress_by_instance): filters by status, host (source or destination),
+ * Reading the migrations table for GET /os-migrations (nova's migration_get_all_by_filters): filters by status, host (source or destination),
  * source compute, node, type, hidden, instance, user and project, changes-since/-before on
  * updated_at, and paging by created_at and id, newest first, after a marker migration (uuid).
  */
@@ -58,15 +57,4 @@ export async function listMigrations(db: Kysely<NovaDB>, q: MigrationListQuery):
     ]));
   }
   return query.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.paged.limit).execute();
-}
-
-/** The live migrations of an instance still under way (migration_get_in_progress_by_instance). */
-export async function inProgressLiveMigrations(db: Kysely<NovaDB>, instanceUuid: string): Promise<MigrationRow[]> {
-  return db.selectFrom('migrations').selectAll().where('deleted', '=', 0).where('instance_uuid', '=', instanceUuid)
-    .where('status', 'in', LIVE_MIGRATION_IN_PROGRESS).where('migration_type', '=', 'live-migration').orderBy('id').execute();
-}
-
-/** One migration of an instance by id (get_migration_by_id_and_instance). */
-export async function migrationOfInstance(db: Kysely<NovaDB>, id: number, instanceUuid: string): Promise<MigrationRow | undefined> {
-  return db.selectFrom('migrations').selectAll().where('deleted', '=', 0).where('id', '=', id).where('instance_uuid', '=', instanceUuid).executeTakeFirst();
 }

@@ -1,7 +1,4 @@
-/**
- * Migrations as os-migrations (MigrationsController._output) and /servers/{id}/migrations
- * (server_migrations.output) show them.
- */
+/** Migrations as GET /os-migrations shows them (MigrationsController._output). */
 import type { APIVersion } from '../../../../common/http/microversion.js';
 import type { MigrationRow } from '../../db/migration-list.js';
 import { LIVE_MIGRATION_IN_PROGRESS } from '../../db/migration-list.js';
@@ -21,22 +18,6 @@ export function migrationView(m: MigrationRow, v: APIVersion, links: LinkBuilder
       view['links'] = links.resource(`servers/${m.instance_uuid}/migrations`, m.id);
     }
   }
-  if (v.atLeast('2.59')) view['uuid'] = m.uuid;
-  if (v.atLeast('2.80')) {
-    view['user_id'] = m.user_id;
-    view['project_id'] = m.project_id;
-  }
-  return view;
-}
-
-/** A live migration of a server (GET /servers/{id}/migrations[/{id}]): its progress in bytes. */
-export function serverMigrationView(m: MigrationRow, v: APIVersion): Record<string, unknown> {
-  const view: Record<string, unknown> = {
-    created_at: naiveTime(m.created_at), dest_compute: m.dest_compute, dest_host: m.dest_host, dest_node: m.dest_node,
-    disk_processed_bytes: m.disk_processed, disk_remaining_bytes: m.disk_remaining, disk_total_bytes: m.disk_total, id: m.id,
-    memory_processed_bytes: m.memory_processed, memory_remaining_bytes: m.memory_remaining, memory_total_bytes: m.memory_total,
-    server_uuid: m.instance_uuid, source_compute: m.source_compute, source_node: m.source_node, status: m.status, updated_at: naiveTime(m.updated_at),
-  };
   if (v.atLeast('2.59')) view['uuid'] = m.uuid;
   if (v.atLeast('2.80')) {
     view['user_id'] = m.user_id;
