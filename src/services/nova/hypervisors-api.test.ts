@@ -135,6 +135,9 @@ describe('os-hypervisors', () => {
     assert.equal(c1.status, 'disabled');
     assert.equal(c1.state, 'down');
     assert.equal(c1.uptime, null);
+    // The statistics leave the nodes of disabled services out.
+    const stats = (await b.compute('GET', '/os-hypervisors/statistics')).body.hypervisor_statistics;
+    assert.equal(stats.count, 1);
     const node = (await b.repos.computeNodes.list()).find((n) => n.host === 'c1')!;
     assert.equal((await b.compute('GET', `/os-hypervisors/${node.id}/uptime`)).status, 400);
     await b.compute('PUT', '/os-services/force-down', { host: 'c1', binary: 'nova-compute', forced_down: false }, '2.11');

@@ -121,8 +121,9 @@ export function hypervisorsRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const c = caller(req, deps);
     inVersions(c, '2.1', '2.87');
     deps.policy.can(c.ctx, rule('statistics'), {});
+    // Over the nodes of enabled compute services, as nova's compute_node_statistics joins them.
     const services = await deps.repos.services.list({ binary: 'nova-compute' });
-    const hosts = new Set(services.map((s) => s.host));
+    const hosts = new Set(services.filter((s) => !s.disabled).map((s) => s.host));
     const nodes = (await deps.repos.computeNodes.list()).filter((n) => hosts.has(n.host));
     return { hypervisor_statistics: hypervisorStatistics(nodes) };
   });

@@ -49,7 +49,7 @@ export function hypervisorView(h: HypervisorViewInput, v: APIVersion): Record<st
   return view;
 }
 
-/** compute_node_statistics: the sums over the nodes of live compute services. */
+/** compute_node_statistics: the count and sums over these nodes. */
 export function hypervisorStatistics(nodes: readonly ComputeNodeRecord[]): Record<string, number> {
   const stats: Record<string, number> = { count: nodes.length };
   for (const f of FIGURES) stats[f] = nodes.reduce((sum, n) => sum + (n[f] ?? 0), 0);
