@@ -338,3 +338,44 @@ export class PreserveEphemeralNotSupported extends Invalid {
 export class FeatureNotSupported extends NovaException {
   constructor(message = 'The requested functionality is not supported.') { super(message, 501); }
 }
+
+// --- admin resources: aggregates, services, hypervisors, migrations, instance actions --------
+
+export class AggregateNotFound extends NotFound {
+  constructor(aggregateId: string | number) { super(`Aggregate ${aggregateId} could not be found.`); }
+}
+export class AggregateNameExists extends NovaException {
+  constructor(name: string) { super(`Aggregate ${name} already exists.`, 409); }
+}
+export class AggregateHostExists extends NovaException {
+  constructor(aggregateId: number, host: string) { super(`Aggregate ${aggregateId} already has host ${host}.`, 409); }
+}
+export class AggregateHostNotFound extends NotFound {
+  constructor(aggregateId: number, host: string) { super(`Aggregate ${aggregateId} has no host ${host}.`); }
+}
+/** nova's InvalidAggregateAction family (400; add_host answers 409 for it). */
+export class InvalidAggregateAction extends Invalid {
+  constructor(message = 'Unacceptable parameters.') { super(message); }
+}
+export class InvalidAggregateActionAdd extends InvalidAggregateAction {
+  constructor(aggregateId: number, reason: string) { super(`Cannot add host to aggregate ${aggregateId}. Reason: ${reason}.`); }
+}
+export class InvalidAggregateActionDelete extends InvalidAggregateAction {
+  constructor(aggregateId: number | string, reason: string) { super(`Cannot remove host from aggregate ${aggregateId}. Reason: ${reason}.`); }
+}
+export class InvalidAggregateActionUpdate extends InvalidAggregateAction {
+  constructor(aggregateId: number, reason: string) { super(`Cannot update aggregate ${aggregateId}. Reason: ${reason}.`); }
+}
+export class InvalidAggregateActionUpdateMeta extends InvalidAggregateAction {
+  constructor(aggregateId: number, reason: string) { super(`Cannot update metadata of aggregate ${aggregateId}. Reason: ${reason}.`); }
+}
+export class ServiceNotFound extends NotFound {
+  constructor(serviceId: string | number) { super(`Service ${serviceId} could not be found.`); }
+}
+export class HostBinaryNotFound extends NotFound {
+  constructor(binary: string, host: string) { super(`Could not find binary ${binary} on host ${host}.`); }
+}
+/** nova's ComputeServiceUnavailable: the host's compute service is down. */
+export class ComputeServiceUnavailable extends Invalid {
+  constructor(host: string) { super(`Compute service of ${host} is unavailable at this time.`); }
+}

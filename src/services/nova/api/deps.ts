@@ -4,10 +4,12 @@
  * (compute/flavors.ts) and key pair API (compute/keypairs.ts) that do the work.
  */
 import type { Kysely } from 'kysely';
+import type { AggregateApi } from '../compute/aggregates.js';
 import type { ComputeApi } from '../compute/api.js';
 import type { FlavorAPI } from '../compute/flavors.js';
 import type { KeypairAPI } from '../compute/keypairs.js';
 import type { QuotaChecker } from '../compute/quota.js';
+import type { HostApi } from '../compute/host-api.js';
 import type { NovaRepos } from '../db/repos.js';
 import type { NovaDB } from '../db/schema.js';
 import type { NovaPolicy } from '../policies/index.js';
@@ -38,4 +40,8 @@ export interface ApiDeps {
   projectExists: (projectId: string) => Promise<boolean>;
   flavors: FlavorAPI;
   keypairs: KeypairAPI;
+  /** os-aggregates. */
+  aggregates: AggregateApi;
+  /** os-services, os-hypervisors. */
+  hosts: HostApi;
 }

@@ -20,7 +20,13 @@ import { serverGroupsRoutes } from './server-groups.js';
 import { simpleTenantUsageRoutes } from './simple-tenant-usage.js';
 import { consoleAuthTokensRoutes } from './console-auth-tokens.js';
 import { remoteConsolesRoutes } from './remote-consoles.js';
+import { aggregatesRoutes } from './aggregates.js';
+import { hypervisorsRoutes } from './hypervisors.js';
+import { migrationsRoutes } from './migrations.js';
+import { instanceActionsRoutes } from './instance-actions.js';
+import { serverDiagnosticsRoutes } from './server-diagnostics.js';
 import { serverExternalEventsRoutes } from './server-external-events.js';
+import { servicesRoutes } from './services.js';
 import { serversRoutes } from './servers.js';
 import { versionRoutes } from './versions.js';
 
@@ -32,6 +38,7 @@ const RESOURCES: readonly ResourceRoutes[] = [
   quotaSetsRoutes, quotaClassesRoutes, limitsRoutes, serverGroupsRoutes, simpleTenantUsageRoutes,
   flavorsRoutes, flavorExtraSpecsRoutes, flavorAccessRoutes, keypairsRoutes, availabilityZoneRoutes,
   remoteConsolesRoutes, consoleAuthTokensRoutes,
+  aggregatesRoutes, servicesRoutes, hypervisorsRoutes, migrationsRoutes, instanceActionsRoutes, serverDiagnosticsRoutes,
 ];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {

@@ -20,7 +20,7 @@ import { serviceIsUp } from '../db/services.js';
 import {
   AmbiguousHostnameForMultipleInstances, BootFromVolumeRequiredForZeroDiskFlavor, ComputeHostNotFound, FlavorDiskSmallerThanImage,
   FlavorDiskSmallerThanMinDisk, FlavorMemoryTooSmall, FlavorNotFound, ImageNotActive, InstanceInvalidState, InstanceIsLocked,
-  InvalidAvailabilityZone, InvalidBDM, InstanceNotFound,
+  InvalidAvailabilityZone, InvalidBDM, InstanceNotFound, InstanceNotReady,
 } from '../errors.js';
 import type { GlanceAPI } from '../image/glance.js';
 import type { NeutronAPI } from '../network/neutron.js';
@@ -37,6 +37,7 @@ import type { QuotaChecker } from './quota.js';
 import type { ComputeAPI as ComputeRpcAPI, InstanceExternalEvent } from './rpcapi.js';
 import { TaskState } from './task-states.js';
 import { VmState } from './vm-states.js';
+import type { InstanceDiagnostics } from '../virt/diagnostics.js';
 
 /** One entry of block_device_mapping_v2 as the REST layer validated it. */
 export interface BlockDeviceRequest {
@@ -101,7 +102,8 @@ export interface ComputeApiDeps {
   glance: GlanceAPI;
   network: NeutronAPI;
   conductor: Pick<ComputeTaskAPI, 'scheduleAndBuildInstances'>;
-  compute: Pick<ComputeRpcAPI, 'terminateInstance' | 'stopInstance' | 'startInstance' | 'externalInstanceEvent' | 'getConsoleOutput'> & LifecycleRpc;
+  compute: Pick<ComputeRpcAPI, 'terminateInstance' | 'stopInstance' | 'startInstance' | 'externalInstanceEvent' | 'getConsoleOutput'
+    | 'getDiagnostics' | 'getInstanceDiagnostics'> & LifecycleRpc;
   report: SchedulerReportClient;
   quotas: QuotaChecker;
   notifier: NovaNotifier;
@@ -335,6 +337,13 @@ export class ComputeApi {
   async getConsoleOutput(ctx: RequestContext, instance: Instance, tailLength: number | null): Promise<string> {
     const host = await this.hostOf(instance, 'get_console_output');
     return this.d.compute.getConsoleOutput(ctx, host, instance, tailLength);
+  }
+
+  /** get_diagnostics (free-form, before 2.48) or get_instance_diagnostics, asked of the server's host. @throws InstanceNotReady without a host */
+  async getDiagnostics(ctx: RequestContext, instance: Instance, standard: boolean): Promise<Record<string, unknown> | InstanceDiagnostics> {
+    const host = instance.data.host;
+    if (!host) throw new InstanceNotReady(instance.uuid);
+    return standard ? this.d.compute.getInstanceDiagnostics(ctx, host, instance) : this.d.compute.getDiagnostics(ctx, host, instance);
   }
 
   /**

@@ -18,7 +18,7 @@ import type { Logger } from '../../../common/log/logger.js';
 import type { ComputeTaskAPI } from '../conductor/rpcapi.js';
 import type { NovaRepos } from '../db/repos.js';
 import {
-  BuildAbortException, GroupAffinityViolation, InstanceNotFound, RescheduledException, UnexpectedDeletingTaskStateError, VirtualInterfaceCreateException,
+  BuildAbortException, GroupAffinityViolation, InstanceInvalidState, InstanceNotFound, RescheduledException, UnexpectedDeletingTaskStateError, VirtualInterfaceCreateException,
 } from '../errors.js';
 import type { NeutronAPI } from '../network/neutron.js';
 import type { NovaNotifier } from '../notifications/notifier.js';
@@ -33,7 +33,7 @@ import type { InstanceEvents } from './instance-events.js';
 import { LifecycleManager, type ConsoleSettings } from './manager-lifecycle.js';
 import { InstanceAction } from './instance-actions.js';
 import { KeyedLock, Semaphore } from './locks.js';
-import { PowerState } from './power-state.js';
+import { POWER_STATE_NAMES, PowerState } from './power-state.js';
 import type { ResourceTracker } from './resource-tracker.js';
 import type { BuildAndRunArgs, InstanceExternalEvent } from './rpcapi.js';
 import { TaskState } from './task-states.js';
@@ -102,6 +102,15 @@ export class ComputeManager {
         return m.getConsoleOutput(ctx, expectObject(args['instance'], Instance, 'instance'), tail);
       },
       ...m.lifecycle.endpointMethods(),
+      async get_diagnostics(_ctx: RequestContext, args: Record<string, unknown>) {
+        return m.diagnostics(expectObject(args['instance'], Instance, 'instance'), 'get_diagnostics', (i) => m.o.driver.getDiagnostics(i));
+      },
+      async get_instance_diagnostics(_ctx: RequestContext, args: Record<string, unknown>) {
+        return m.diagnostics(expectObject(args['instance'], Instance, 'instance'), 'get_instance_diagnostics', (i) => m.o.driver.getInstanceDiagnostics(i));
+      },
+      async get_host_uptime() {
+        return m.o.driver.getHostUptime();
+      },
     };
   }
 
@@ -334,6 +343,18 @@ export class ComputeManager {
     if (tailLength === null) return output;
     const lines = output.replace(/\n$/, '').split('\n');
     return tailLength <= 0 ? '' : `${lines.slice(-tailLength).join('\n')}\n`;
+  }
+
+  /** get_diagnostics / get_instance_diagnostics: only of a running guest (InstanceInvalidState otherwise). */
+  diagnostics<T>(instance: Instance, method: string, read: (i: Instance) => T): T {
+    let state: number = PowerState.NOSTATE;
+    try {
+      state = this.o.driver.getInfo(instance).state;
+    } catch (err) {
+      if (!(err instanceof InstanceNotFound)) throw err;
+    }
+    if (state !== PowerState.RUNNING) throw new InstanceInvalidState(instance.uuid, 'power state', POWER_STATE_NAMES[state] ?? 'pending', method);
+    return read(instance);
   }
 
   // --- events from other services -------------------------------------------------------------

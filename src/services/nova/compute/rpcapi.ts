@@ -9,6 +9,7 @@ import type { BlockDeviceMapping, ImageMeta, Instance, NetworkRequestList, Reque
 import { callRemote } from '../rpc/remote-errors.js';
 import { novaSerializer } from '../rpc/serializer.js';
 import { COMPUTE_RPC_VERSION, COMPUTE_TOPIC } from '../rpc/topics.js';
+import type { InstanceDiagnostics } from '../virt/diagnostics.js';
 
 export interface BuildAndRunArgs {
   instance: Instance;
@@ -127,5 +128,17 @@ export class ComputeAPI {
   /** get_vnc_console / get_spice_console / get_serial_console / get_rdp_console / get_mks_console: calls. */
   getConsole(ctx: RequestContext, host: string, method: ConsoleMethod, instance: Instance, consoleType: string): Promise<ConsoleConnectInfo> {
     return callRemote(() => this.at(host).call<ConsoleConnectInfo>(ctx, method, { instance, console_type: consoleType }));
+  }
+
+  getDiagnostics(ctx: RequestContext, host: string, instance: Instance): Promise<Record<string, unknown>> {
+    return callRemote(() => this.at(host).call<Record<string, unknown>>(ctx, 'get_diagnostics', { instance }));
+  }
+
+  getInstanceDiagnostics(ctx: RequestContext, host: string, instance: Instance): Promise<InstanceDiagnostics> {
+    return callRemote(() => this.at(host).call<InstanceDiagnostics>(ctx, 'get_instance_diagnostics', { instance }));
+  }
+
+  getHostUptime(ctx: RequestContext, host: string): Promise<string> {
+    return callRemote(() => this.at(host).call<string>(ctx, 'get_host_uptime', {}));
   }
 }

@@ -46,4 +46,37 @@ export class ComputeNodeRepo {
     }
     return q.orderBy('id').execute();
   }
+
+  /** A live node by id (before 2.53) or uuid. */
+  async find(by: { id: number } | { uuid: string }): Promise<ComputeNodeRecord | undefined> {
+    let q = this.db.selectFrom('compute_nodes').selectAll().where('deleted', '=', 0);
+    q = 'id' in by ? q.where('id', '=', by.id) : q.where('uuid', '=', by.uuid);
+    return q.executeTakeFirst();
+  }
+
+  /** The live nodes of a host. */
+  async byHost(host: string): Promise<ComputeNodeRecord[]> {
+    return this.db.selectFrom('compute_nodes').selectAll().where('host', '=', host).where('deleted', '=', 0).orderBy('id').execute();
+  }
+
+  /** ComputeNodeList.get_by_pagination: by id, after the node `afterId`, at most `limit`. */
+  async page(limit: number, afterId?: number): Promise<ComputeNodeRecord[]> {
+    let q = this.db.selectFrom('compute_nodes').selectAll().where('deleted', '=', 0);
+    if (afterId !== undefined) q = q.where('id', '>', afterId);
+    return q.orderBy('id').limit(limit).execute();
+  }
+
+  /** compute_node_search_by_hypervisor: hypervisor_hostname contains `pattern` (SQL LIKE, as upstream). */
+  async search(pattern: string): Promise<ComputeNodeRecord[]> {
+    return this.db.selectFrom('compute_nodes').selectAll().where('deleted', '=', 0).where('hypervisor_hostname', 'like', `%${pattern}%`)
+      .orderBy('id').execute();
+  }
+
+  /** ComputeNode.destroy of every node of a host (its compute service was deleted). */
+  async destroyByHost(host: string): Promise<void> {
+    const now = nowIso();
+    for (const node of await this.byHost(host)) {
+      await this.db.updateTable('compute_nodes').set({ deleted: node.id, deleted_at: now, updated_at: now }).where('id', '=', node.id).execute();
+    }
+  }
 }

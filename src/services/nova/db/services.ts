@@ -61,6 +61,30 @@ export class ServiceRepo {
     return (await q.orderBy('id').execute()).map(toRecord);
   }
 
+  /** A live service by its id, or by its uuid (from 2.53). */
+  async find(by: { id: number } | { uuid: string }): Promise<ServiceRecord | undefined> {
+    let q = this.db.selectFrom('services').selectAll().where('deleted', '=', 0);
+    q = 'id' in by ? q.where('id', '=', by.id) : q.where('uuid', '=', by.uuid);
+    const row = await q.executeTakeFirst();
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Service.save of what an administrator changes: enabled/disabled (with a reason) and forced_down. */
+  async update(id: number, changes: { disabled?: boolean; disabled_reason?: string | null; forced_down?: boolean }): Promise<void> {
+    await this.db.updateTable('services').set({
+      ...(changes.disabled !== undefined ? { disabled: changes.disabled ? 1 : 0 } : {}),
+      ...(changes.disabled_reason !== undefined ? { disabled_reason: changes.disabled_reason } : {}),
+      ...(changes.forced_down !== undefined ? { forced_down: changes.forced_down ? 1 : 0 } : {}),
+      updated_at: nowIso(),
+    }).where('id', '=', id).where('deleted', '=', 0).execute();
+  }
+
+  /** Service.destroy: soft-deleted (deleted = id), so the host can register again. */
+  async destroy(id: number): Promise<void> {
+    const now = nowIso();
+    await this.db.updateTable('services').set({ deleted: id, deleted_at: now, updated_at: now }).where('id', '=', id).execute();
+  }
+
   /** One heartbeat: report_count + 1, updated_at and last_seen_up now. */
   async reportState(id: number): Promise<void> {
     const now = nowIso();

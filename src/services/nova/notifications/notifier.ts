@@ -13,6 +13,7 @@ import { novaSerializer } from '../rpc/serializer.js';
 import {
   exceptionPayload, extendedActionPayload, flavorPayload, instanceActionPayload, instanceCreatePayload, KeypairPayload, type ActionPayloadExtra, type PayloadContext,
 } from './payloads.js';
+import { AggregatePayload, type AggregateAction, type AggregatePayloadFields } from './aggregate-payload.js';
 
 export type NotificationPhase = 'start' | 'end' | 'error';
 
@@ -82,5 +83,11 @@ export class NovaNotifier {
     const payload = flavorPayload(flavor);
     payload.data['projects'] = projects;
     await this.notifier.info(ctx, `flavor.${action}`, payload);
+  }
+
+  /** aggregate.<action>.<phase> with an AggregatePayload (compute_utils.notify_about_aggregate_action). */
+  async aggregateAction(ctx: RequestContext, aggregate: AggregatePayloadFields, action: AggregateAction, phase: 'start' | 'end'): Promise<void> {
+    if (!this.notifier) return;
+    await this.notifier.info(ctx, `aggregate.${action}.${phase}`, new AggregatePayload({ ...aggregate }));
   }
 }

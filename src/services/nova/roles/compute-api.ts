@@ -4,9 +4,11 @@
  */
 import { IdentityClient, ServiceClientError } from '../../../common/clients/index.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
+import { AggregateApi } from '../compute/aggregates.js';
 import { ComputeApi } from '../compute/api.js';
 import { FlavorAPI } from '../compute/flavors.js';
 import { KeypairAPI } from '../compute/keypairs.js';
+import { HostApi } from '../compute/host-api.js';
 import { QuotaChecker } from '../compute/quota.js';
 import { ComputeAPI } from '../compute/rpcapi.js';
 import type { ApiDeps } from '../api/deps.js';
@@ -31,14 +33,21 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     key_pairs: quota.key_pairs, server_groups: quota.server_groups, server_group_members: quota.server_group_members,
   });
   const identity = new IdentityClient(ctx.session);
+  const report = reportClient(ctx);
+  const computeRpc = new ComputeAPI(ctx.transport);
   const notifier = new NovaNotifier(ctx.transport, ctx.config, 'nova-api', ctx.host);
+  const aggregates = new AggregateApi({ repos, report, notifier, log: ctx.log });
+  const hosts = new HostApi({
+    repos, aggregates, report, compute: computeRpc, log: ctx.log,
+    settings: { serviceDownTime: defaults.service_down_time, defaultAvailabilityZone: defaults.default_availability_zone },
+  });
   const compute = new ComputeApi({
     repos,
     glance: glanceApi(ctx),
     network: neutronApi(ctx, (c) => policy.check(c, 'network:attach_external_network')),
     conductor: new ComputeTaskAPI(ctx.transport),
-    compute: new ComputeAPI(ctx.transport),
-    report: reportClient(ctx),
+    compute: computeRpc,
+    report,
     quotas,
     notifier,
     settings: {
@@ -70,6 +79,8 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     },
     flavors: new FlavorAPI(repos.flavors, notifier),
     keypairs: new KeypairAPI({ keypairs: repos.keypairs, quotas, notifier, recheckQuota: quota.recheck_quota }),
+    aggregates,
+    hosts,
   };
   return {
     routes: computeRoutes(deps, ctx.baseUrl),

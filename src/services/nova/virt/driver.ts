@@ -7,6 +7,7 @@
  */
 import type { RequestContext } from '../../../common/context.js';
 import type { BlockDeviceMapping, ImageMeta, Instance, VifInfo } from '../objects/index.js';
+import type { InstanceDiagnostics } from './diagnostics.js';
 
 /** nova's ComputeDriver.capabilities (the flags Nubo's drivers decide). */
 export interface DriverCapabilities {
@@ -166,6 +167,12 @@ export interface ComputeDriver {
   getSerialConsole(context: RequestContext, instance: Instance): ConsoleConnection;
   getRdpConsole(context: RequestContext, instance: Instance): ConsoleConnection;
   getMksConsole(context: RequestContext, instance: Instance): ConsoleConnection;
+  /** get_diagnostics: the driver's own free-form view of a guest (before microversion 2.48). @throws InstanceNotFound */
+  getDiagnostics(instance: Instance): Record<string, unknown>;
+  /** get_instance_diagnostics: the standard format (2.48). @throws InstanceNotFound */
+  getInstanceDiagnostics(instance: Instance): InstanceDiagnostics;
+  /** get_host_uptime: the hypervisor host's uptime line, as `uptime` prints it. */
+  getHostUptime(): string;
 }
 
 /** update_task_state(task_state, expected_state) of nova's driver.snapshot (expected: the snapshot's own task state by default). */

@@ -210,6 +210,40 @@ export class SchedulerReportClient {
     return res.status === 204;
   }
 
+  /**
+   * aggregate_add_host / aggregate_remove_host: the provider's Placement aggregates with
+   * `aggregateUuid` added or removed (GET then PUT /resource_providers/{uuid}/aggregates,
+   * 1.19, against the generation read; re-read and retried when another writer got there
+   * first). False when Placement has no such provider.
+   */
+  async setProviderAggregateMembership(providerUuid: string, aggregateUuid: string, member: boolean): Promise<boolean> {
+    type Aggs = { aggregates: string[]; resource_provider_generation: number };
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.placement.call<Aggs>('GET', `/resource_providers/${providerUuid}/aggregates`, { version: '1.19', accept: [200, 404] });
+      if (current.status === 404) return false;
+      const has = current.body.aggregates.includes(aggregateUuid);
+      if (has === member) return true;
+      const aggregates = member ? [...current.body.aggregates, aggregateUuid] : current.body.aggregates.filter((a) => a !== aggregateUuid);
+      try {
+        const res = await this.placement.call<Aggs>('PUT', `/resource_providers/${providerUuid}/aggregates`, {
+          body: { aggregates, resource_provider_generation: current.body.resource_provider_generation }, version: '1.19',
+        });
+        const cached = this.providers.get(providerUuid);
+        if (cached) cached.generation = res.body.resource_provider_generation;
+        return true;
+      } catch (err) {
+        if (err instanceof PlacementError && err.isConcurrentUpdate && attempt < ATTEMPTS) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** delete_resource_provider: DELETE /resource_providers/{uuid} (a missing one is fine). */
+  async deleteResourceProvider(uuid: string): Promise<void> {
+    await this.placement.call('DELETE', `/resource_providers/${uuid}`, { version: '1.14', accept: [204, 404] });
+    this.providers.delete(uuid);
+  }
+
   /** Forget what is cached of a provider (its generation changed behind our back). */
   invalidate(uuid: string): void {
     this.providers.delete(uuid);

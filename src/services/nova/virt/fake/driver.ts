@@ -6,6 +6,7 @@
  * ([DEFAULT] vif_plugging_timeout / vif_plugging_is_fatal). Several instances of it, one per
  * compute host, present several hosts in one process.
  */
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestContext } from '../../../../common/context.js';
 import { InstanceAgentNotEnabled, InstanceNotFound, InstanceNotRunning, VirtualInterfaceCreateException } from '../../errors.js';
@@ -16,6 +17,8 @@ import type {
   ComputeDriver, ConsoleConnection, DriverCapabilities, ExpectedEvent, HostResources, InstanceInfo, SnapshotUpload, SpawnArgs, UpdateTaskState, VirtAPI,
 } from '../driver.js';
 import { fakeDiskContents } from './disk.js';
+import { POWER_STATE_NAMES } from '../../compute/power-state.js';
+import type { InstanceDiagnostics } from '../diagnostics.js';
 
 export interface FakeDriverOptions {
   host: string;
@@ -38,6 +41,13 @@ interface Guest {
   memoryMb: number;
   vcpus: number;
   diskGb: number;
+  /** Disks the guest has: root, ephemeral, swap (those of non-zero size). */
+  disks: number;
+  /** MAC addresses of its interfaces. */
+  macs: string[];
+  configDrive: boolean;
+  /** When it was last powered on (ms), null while off. */
+  poweredOnAt: number | null;
   console: string[];
   /** The root disk's bytes (deterministic from image and instance, see disk.ts). */
   disk: Buffer;
@@ -62,9 +72,18 @@ export function neutronEvents(networkInfo: readonly VifInfo[]): ExpectedEvent[] 
   return networkInfo.filter((vif) => vif.active === false).map((vif) => ['network-vif-plugged', vif.id]);
 }
 
+/** A guest that stops loses its uptime; one that boots (or runs again without an uptime) starts a new one. */
+function setPowerState(g: Guest, to: number, boots: boolean): void {
+  if (to === PowerState.SHUTDOWN || to === PowerState.CRASHED || to === PowerState.NOSTATE) g.poweredOnAt = null;
+  else if (boots || g.poweredOnAt === null) g.poweredOnAt = Date.now();
+  g.state = to;
+}
+
 export class FakeDriver implements ComputeDriver {
   readonly capabilities = FAKE_CAPABILITIES;
   private readonly guests = new Map<string, Guest>();
+  /** The simulated hypervisor host came up with the driver. */
+  private readonly bootedAt = Date.now();
 
   constructor(private readonly o: FakeDriverOptions) {}
 
@@ -117,10 +136,12 @@ export class FakeDriver implements ComputeDriver {
   }
 
   /** A guest of the instance's flavor with the disk of `imageId`. */
-  private define(instance: Instance, imageId: string, state: number, adminPassword: string | null): Guest {
+  private define(instance: Instance, imageId: string, state: number, adminPassword: string | null, macs: string[]): Guest {
     const flavor = instance.data.flavor.data;
     const g: Guest = {
       uuid: instance.uuid, state, memoryMb: flavor.memory_mb, vcpus: flavor.vcpus, diskGb: flavor.root_gb + flavor.ephemeral_gb,
+      disks: [flavor.root_gb, flavor.ephemeral_gb, flavor.swap].filter((n) => n > 0).length, macs,
+      configDrive: Boolean(instance.data.config_drive), poweredOnAt: null,
       console: [], disk: fakeDiskContents(imageId, instance.uuid), rescue: null, adminPassword,
     };
     this.guests.set(instance.uuid, g);
@@ -130,7 +151,7 @@ export class FakeDriver implements ComputeDriver {
   async spawn(args: SpawnArgs): Promise<void> {
     const { instance, networkInfo } = args;
     if (this.o.failSpawn) throw new Error(`fake driver: spawn on ${this.o.host} fails ([fake_driver] fail_spawn_hosts)`);
-    const g = this.define(instance, args.image.data.id, PowerState.NOSTATE, args.adminPassword);
+    const g = this.define(instance, args.image.data.id, PowerState.NOSTATE, args.adminPassword, networkInfo.map((vif) => vif.address));
     const events = neutronEvents(networkInfo);
     if (events.length > 0 && this.o.vifPluggingTimeout > 0) {
       const outcome = await this.o.virtapi.waitForInstanceEvents(instance, events, this.o.vifPluggingTimeout, (name, tag) => {
@@ -145,7 +166,7 @@ export class FakeDriver implements ComputeDriver {
       }
     }
     if (this.o.spawnSeconds > 0) await sleep(this.o.spawnSeconds * 1000);
-    g.state = PowerState.RUNNING;
+    setPowerState(g, PowerState.RUNNING, true);
     this.log(g, `Booting ${instance.data.display_name} (${instance.uuid}) from image ${args.image.data.id || '(volume)'}`);
     for (const vif of networkInfo) {
       const ips = vif.network.subnets.flatMap((s) => s.ips.map((ip) => ip.address));
@@ -159,10 +180,11 @@ export class FakeDriver implements ComputeDriver {
     this.guests.delete(instance.uuid);
   }
 
-  private async transition(instance: Instance, to: number, line: string): Promise<void> {
+  /** `boots`: the guest starts anew (power on, reboot), so its uptime restarts. */
+  private async transition(instance: Instance, to: number, line: string, boots = false): Promise<void> {
     const g = this.guest(instance);
     if (this.o.powerSeconds > 0) await sleep(this.o.powerSeconds * 1000);
-    g.state = to;
+    setPowerState(g, to, boots);
     this.log(g, line);
   }
 
@@ -171,8 +193,9 @@ export class FakeDriver implements ComputeDriver {
    * guest again from the instance, so it also brings back a guest the hypervisor lost.
    */
   reboot(_context: RequestContext, instance: Instance, _networkInfo: VifInfo[], rebootType: 'SOFT' | 'HARD'): Promise<void> {
-    if (rebootType === 'HARD' && !this.guests.has(instance.uuid)) this.define(instance, instance.data.image_ref, PowerState.SHUTDOWN, null);
+    if (rebootType === 'HARD' && !this.guests.has(instance.uuid)) this.define(instance, instance.data.image_ref, PowerState.SHUTDOWN, null, []);
     return this.transition(instance, PowerState.RUNNING, `${rebootType === 'HARD' ? 'Hard' : 'Soft'} reboot`);
+    return this.transition(instance, PowerState.RUNNING, `${rebootType === 'HARD' ? 'Hard' : 'Soft'} reboot`, true);
   }
 
   powerOff(instance: Instance): Promise<void> {
@@ -180,7 +203,7 @@ export class FakeDriver implements ComputeDriver {
   }
 
   powerOn(_context: RequestContext, instance: Instance): Promise<void> {
-    return this.transition(instance, PowerState.RUNNING, 'Powered on');
+    return this.transition(instance, PowerState.RUNNING, 'Powered on', true);
   }
 
   pause(instance: Instance): Promise<void> {
@@ -288,9 +311,43 @@ export class FakeDriver implements ComputeDriver {
     return this.console(instance, 'FAKE');
   }
 
+  getDiagnostics(instance: Instance): Record<string, unknown> {
+    const d = this.getInstanceDiagnostics(instance);
+    // The free-form view: what this hypervisor knows, under libvirt's key for memory (KiB).
+    return { state: d.state, memory: this.guest(instance).memoryMb * 1024, num_cpus: d.num_cpus, num_nics: d.num_nics, num_disks: d.num_disks, uptime: d.uptime };
+  }
+
+  getInstanceDiagnostics(instance: Instance): InstanceDiagnostics {
+    const g = this.guest(instance);
+    const unmeasured = { time: null, utilisation: null };
+    return {
+      state: POWER_STATE_NAMES[g.state] ?? 'pending', driver: 'fake', hypervisor: 'fake', hypervisor_os: null,
+      uptime: g.poweredOnAt === null ? null : Math.floor((Date.now() - g.poweredOnAt) / 1000), config_drive: g.configDrive,
+      num_cpus: g.vcpus, num_nics: g.macs.length, num_disks: g.disks,
+      cpu_details: Array.from({ length: g.vcpus }, (_, id) => ({ id, ...unmeasured })),
+      nic_details: g.macs.map((mac) => ({
+        mac_address: mac, rx_octets: null, rx_errors: null, rx_drop: null, rx_packets: null, rx_rate: null,
+        tx_octets: null, tx_errors: null, tx_drop: null, tx_packets: null, tx_rate: null,
+      })),
+      disk_details: Array.from({ length: g.disks }, () => ({ read_bytes: null, read_requests: null, write_bytes: null, write_requests: null, errors_count: null })),
+      memory_details: { maximum: g.memoryMb, used: null },
+    };
+  }
+
+  getHostUptime(): string {
+    const now = new Date();
+    const up = Math.floor((now.getTime() - this.bootedAt) / 1000);
+    const days = Math.floor(up / 86400);
+    const hours = Math.floor((up % 86400) / 3600);
+    const minutes = Math.floor((up % 3600) / 60);
+    const load = loadavg().map((l) => l.toFixed(2)).join(', ');
+    const clock = now.toISOString().slice(11, 19);
+    return ` ${clock} up ${days} day${days === 1 ? '' : 's'}, ${String(hours).padStart(2, ' ')}:${String(minutes).padStart(2, '0')},  0 users,  load average: ${load}`;
+  }
+
   /** Test hook of the simulated hypervisor: a guest stops on its own (the power-state sync sees it). */
   crash(instanceUuid: string, state: number = PowerState.SHUTDOWN): void {
     const g = this.guests.get(instanceUuid);
-    if (g) g.state = state;
+    if (g) setPowerState(g, state, false);
   }
 }

@@ -1,0 +1,35 @@
+/** Request bodies of os-aggregates (nova/api/openstack/compute/schemas/aggregates.py). */
+import { AZ_NAME, FQDN, METADATA_WITH_NULL } from './admin-types.js';
+import { NAME } from './servers.js';
+
+const AVAILABILITY_ZONE = { oneOf: [AZ_NAME, { type: 'null' }] };
+/** name_with_leading_trailing_spaces: what update accepts (and trims). */
+const NAME_WITH_SPACES = { type: 'string', minLength: 1, maxLength: 255, pattern: '^(?=.*\\S)[^\\x00-\\x1F\\x7F]*$' };
+
+export const createAggregateSchema = {
+  type: 'object',
+  properties: {
+    aggregate: {
+      type: 'object', properties: { name: NAME, availability_zone: AVAILABILITY_ZONE }, required: ['name'], additionalProperties: false,
+    },
+  },
+  required: ['aggregate'],
+  additionalProperties: false,
+};
+
+export const updateAggregateSchema = {
+  type: 'object',
+  properties: {
+    aggregate: {
+      type: 'object', properties: { name: NAME_WITH_SPACES, availability_zone: AVAILABILITY_ZONE }, additionalProperties: false,
+      anyOf: [{ required: ['name'] }, { required: ['availability_zone'] }],
+    },
+  },
+  required: ['aggregate'],
+  additionalProperties: false,
+};
+
+/** add_host / remove_host: { host }. */
+export const aggregateHostSchema = { type: 'object', properties: { host: FQDN }, required: ['host'], additionalProperties: false };
+
+export const setMetadataSchema = { type: 'object', properties: { metadata: METADATA_WITH_NULL }, required: ['metadata'], additionalProperties: false };
