@@ -20,7 +20,8 @@ export interface TestCloud {
   close(): Promise<void>;
 }
 
-export async function startTestCloud(opts: { services?: string[]; overrides?: Record<string, string> } = {}): Promise<TestCloud> {
+/** `roles`: run only these roles (as `nubo serve`), e.g. to leave an agent out. */
+export async function startTestCloud(opts: { services?: string[]; overrides?: Record<string, string>; roles?: string[] } = {}): Promise<TestCloud> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nubo-test-'));
   const overrides: Record<string, string> = {
     'DEFAULT.bind': '127.0.0.1:0',
@@ -31,7 +32,7 @@ export async function startTestCloud(opts: { services?: string[]; overrides?: Re
     ...opts.overrides,
   };
   const log = createLogger({ level: process.env.NUBO_TEST_LOG ?? 'silent' });
-  const cloud = await startCloud({ env: {}, overrides, log });
+  const cloud = await startCloud({ env: {}, overrides, log, ...(opts.roles ? { roles: opts.roles } : {}) });
   if (!cloud.url) throw new Error('the test cloud runs no API');
   const url = cloud.url;
   let token: string | undefined;

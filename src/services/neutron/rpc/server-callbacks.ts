@@ -20,7 +20,7 @@ import type { Agent, AgentState } from '../types/agent.js';
 import { isJsonObject } from '../types/common.js';
 import type { Port, PortCreate, PortUpdate } from '../types/port.js';
 import { objectArg, optionalStringArg, stringArg, stringListArg } from './args.js';
-import type { DeviceDetails, DeviceDownResult, DeviceListResult, NetworkInfo, RouterInfo, RouterPortInfo, RpcArgs } from './payloads.js';
+import type { DeviceDetails, DeviceDownResult, DeviceListResult, DevicesDetailsResult, NetworkInfo, RouterInfo, RouterPortInfo, RpcArgs } from './payloads.js';
 import { AGENT_TYPE_DHCP, AGENT_TYPE_L3, VERSIONS } from './topics.js';
 
 /** The caller's context (its request ids and identity) with the admin rights agents have. */
@@ -157,6 +157,20 @@ export class Ml2RpcCallbacks {
     const out: DeviceDetails[] = [];
     for (const device of stringListArg(args, 'devices')) out.push(await this.get_device_details(ctx, { ...args, device }));
     return out;
+  }
+
+  /** RPC 1.5: the details, and the devices whose details could not be read (retried by the agent). */
+  async get_devices_details_list_and_failed_devices(ctx: MessageContext, args: RpcArgs): Promise<DevicesDetailsResult> {
+    const devices: DeviceDetails[] = [];
+    const failed: string[] = [];
+    for (const device of stringListArg(args, 'devices')) {
+      try {
+        devices.push(await this.get_device_details(ctx, { ...args, device }));
+      } catch {
+        failed.push(device);
+      }
+    }
+    return { devices, failed_devices: failed };
   }
 
   async update_device_up(_ctx: MessageContext, args: RpcArgs): Promise<void> {
