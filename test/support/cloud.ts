@@ -28,6 +28,10 @@ export async function startTestCloud(opts: { services?: string[]; overrides?: Re
     'DEFAULT.data_dir': dataDir,
     'DEFAULT.transport_url': `inproc://${dataDir}`,
     'identity.password_hash_rounds': '4',
+    // DevStack's public/private networks and router1 only where a test asks for them
+    'default_networks.create_public_network': 'false',
+    'default_networks.create_private_network': 'false',
+    'default_networks.create_router': 'false',
     ...(opts.services ? { 'DEFAULT.enabled_services': opts.services.join(',') } : {}),
     ...opts.overrides,
   };

@@ -51,4 +51,22 @@ describe('vif plugging through the simulated L2 agent', () => {
       await c.close();
     }
   });
+
+  test('after a start with DevStack\'s networks, a server boots on the network named private', async () => {
+    const c = await BootCloud.start({
+      ...FATAL, 'default_networks.create_public_network': 'true', 'default_networks.create_private_network': 'true', 'default_networks.create_router': 'true',
+    });
+    try {
+      // what `openstack server create --flavor m1.tiny --network private` does
+      const [net] = (await c.call('GET', '/network/v2.0/networks?name=private')).body.networks;
+      const boot = await c.boot({ name: 'devstack', flavorRef: '1', networks: [{ uuid: net.id }] });
+      assert.equal(boot.status, 202, JSON.stringify(boot.body));
+      const server = await c.waitFor(boot.body.server.id, ['ACTIVE', 'ERROR'], 30_000);
+      assert.equal(server.status, 'ACTIVE', JSON.stringify(server.fault));
+      assert.equal(server.flavor.original_name, 'm1.tiny');
+      assert.match(server.addresses.private[0].addr, /^10\.0\.0\.\d+$/);
+    } finally {
+      await c.close();
+    }
+  });
 });
