@@ -20,9 +20,12 @@ export interface TestCloud {
   close(): Promise<void>;
 }
 
-/** `roles`: run only these roles (as `nubo serve`), e.g. to leave an agent out. */
-export async function startTestCloud(opts: { services?: string[]; overrides?: Record<string, string>; roles?: string[] } = {}): Promise<TestCloud> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'nubo-test-'));
+/**
+ * `roles`: run only these roles (as `nubo serve`), e.g. to leave an agent out; `dataDir`: start
+ * again on the data dir of a cloud stopped with `cloud.close()` (a restart).
+ */
+export async function startTestCloud(opts: { services?: string[]; overrides?: Record<string, string>; roles?: string[]; dataDir?: string } = {}): Promise<TestCloud> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'nubo-test-'));
   const overrides: Record<string, string> = {
     'DEFAULT.bind': '127.0.0.1:0',
     'DEFAULT.data_dir': dataDir,

@@ -65,41 +65,15 @@ describe('default networks', () => {
   });
 
   test('a second start adds nothing', async () => {
-    await c.cloud.close().catch(() => undefined);
-    const dataDir = c.dataDir;
-    // a new cloud on the same data dir: same databases, same secrets
-    const { startCloud } = await import('../../../cmd/cloud.js');
-    const { createLogger } = await import('../../../common/log/logger.js');
-    const again = await startCloud({
-      env: {}, log: createLogger({ level: 'silent' }),
-      overrides: {
-        'DEFAULT.bind': '127.0.0.1:0', 'DEFAULT.data_dir': dataDir, 'DEFAULT.transport_url': `inproc://${dataDir}-2`,
-        'DEFAULT.enabled_services': 'identity,network', 'identity.password_hash_rounds': '4', ...ON,
-      },
-    });
-    try {
-      c = { ...c, url: again.url!, cloud: again, adminToken: (() => { let t: string | undefined; return async () => t ??= await login(again.url!, again.adminPassword); })() };
-      assert.deepEqual((await call(c, 'GET', '/network/v2.0/networks')).body.networks.map((n: any) => n.name).sort(), ['private', 'public']);
-      assert.equal((await call(c, 'GET', '/network/v2.0/subnets')).body.subnets.length, 2);
-      assert.equal((await call(c, 'GET', '/network/v2.0/routers')).body.routers.length, 1);
-      assert.equal((await call(c, 'GET', '/network/v2.0/ports?device_owner=network:router_interface')).body.ports.length, 1);
-    } finally {
-      await again.close();
-    }
+    await c.cloud.close();
+    // the same data dir again: same databases, same secrets
+    c = await startTestCloud({ services: ['identity', 'network'], overrides: ON, dataDir: c.dataDir });
+    assert.deepEqual((await call(c, 'GET', '/network/v2.0/networks')).body.networks.map((n: any) => n.name).sort(), ['private', 'public']);
+    assert.equal((await call(c, 'GET', '/network/v2.0/subnets')).body.subnets.length, 2);
+    assert.equal((await call(c, 'GET', '/network/v2.0/routers')).body.routers.length, 1);
+    assert.equal((await call(c, 'GET', '/network/v2.0/ports?device_owner=network:router_interface')).body.ports.length, 1);
   });
 });
-
-async function login(url: string, password: string): Promise<string> {
-  const res = await request(`${url}/identity/v3/auth/tokens`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ auth: {
-      identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password } } },
-      scope: { project: { name: 'admin', domain: { id: 'default' } } },
-    } }),
-  });
-  await res.body.dump();
-  return String(res.headers['x-subject-token']);
-}
 
 describe('default networks switched off', () => {
   test('only the public network when the others are off', async () => {
