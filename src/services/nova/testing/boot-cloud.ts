@@ -60,6 +60,14 @@ export class BootCloud {
     return b;
   }
 
+  /**
+   * A cloud whose ports no L2 agent reports up (every role but Neutron's network-sim-agent):
+   * network-vif-plugged comes only when a test sends it (plugVifs) or never.
+   */
+  static startWithoutL2Agent(overrides: Record<string, string> = {}): Promise<BootCloud> {
+    return BootCloud.start(overrides, ['identity', 'image', 'network', 'placement', 'compute-api', 'conductor', 'scheduler', 'compute']);
+  }
+
   /** A request to the cloud as its admin; JSON in and out. */
   async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     const res = await request(`${this.cloud.url}${path}`, {
