@@ -6,6 +6,11 @@
  * device mapping, user-data); and, without the proxy, the instance found by its fixed IP.
  */
 import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { request } from 'undici';
 import { BootCloud } from '../testing/boot-cloud.js';
@@ -45,9 +50,27 @@ describe('metadata API behind the Neutron metadata proxy', () => {
   let server: any;
   let bare: any;
   let h: Record<string, string>;
+  let vendor: Server;
+  let staticFile = '';
+  const vendorCalls: Array<{ headers: Record<string, unknown>; body: any }> = [];
 
   before(async () => {
+    // a dynamic vendordata service on loopback, and a static vendordata file
+    vendor = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => { body += d; });
+      req.on('end', () => {
+        vendorCalls.push({ headers: req.headers, body: JSON.parse(body) });
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ greeting: 'hello', project: JSON.parse(body)['project-id'] }));
+      });
+    });
+    await new Promise<void>((ok) => vendor.listen(0, '127.0.0.1', ok));
+    staticFile = join(tmpdir(), `nubo-vendordata-${process.pid}.json`);
+    writeFileSync(staticFile, JSON.stringify({ site: 'lab' }));
     c = await BootCloud.start({
+      'api.vendordata_providers': 'StaticJSON,DynamicJSON', 'api.vendordata_jsonfile_path': staticFile,
+      'api.vendordata_dynamic_targets': `mine@http://127.0.0.1:${(vendor.address() as AddressInfo).port}/vd,nameless,down@http://127.0.0.1:1/vd`,
       'neutron.service_metadata_proxy': 'true', 'neutron.metadata_proxy_shared_secret': SECRET,
       'default_networks.create_public_network': 'true', 'default_networks.create_private_network': 'true', 'default_networks.create_router': 'true',
     });
@@ -62,7 +85,11 @@ describe('metadata API behind the Neutron metadata proxy', () => {
     bare = await c.waitFor(boot2.body.server.id, ['ACTIVE']);
     h = signed(server.id, server.tenant_id);
   });
-  after(async () => c?.close());
+  after(async () => {
+    await c?.close();
+    vendor?.close();
+    if (staticFile) rmSync(staticFile, { force: true });
+  });
 
   test('the root lists the EC2 versions without any header', async () => {
     const r = await get(c, '/');
@@ -129,8 +156,17 @@ describe('metadata API behind the Neutron metadata proxy', () => {
       routes: [{ network: '0.0.0.0', netmask: '0.0.0.0', gateway: '10.0.0.1' }], network_id: port.network_id, services: [],
     }]);
     assert.deepEqual(nd.services, []);
-    assert.equal((await get(c, '/openstack/latest/vendor_data.json', h)).text, '{}');
-    assert.deepEqual(JSON.parse((await get(c, '/openstack/latest/vendor_data2.json', h)).text), { static: {} });
+    assert.deepEqual(JSON.parse((await get(c, '/openstack/latest/vendor_data.json', h)).text), { site: 'lab' });
+    // static, then each dynamic target under its name; a target that fails is {} (not fatal), one without a name is skipped
+    assert.deepEqual(JSON.parse((await get(c, '/openstack/latest/vendor_data2.json', h)).text), {
+      static: { site: 'lab' }, mine: { greeting: 'hello', project: server.tenant_id }, down: {},
+    });
+    const call = vendorCalls.at(-1)!;
+    assert.equal(call.body['instance-id'], server.id);
+    assert.equal(call.body.hostname, 'meta-vm');
+    assert.deepEqual(call.body.metadata, { role: 'web' });
+    assert.equal(call.headers['user-agent'], 'openstack-nova-vendordata');
+    assert.equal(typeof call.headers['x-auth-token'], 'string');
     assert.equal((await get(c, '/openstack/2013-04-04/vendor_data.json', h)).status, 404);
     assert.equal((await get(c, '/openstack/latest/user_data', h)).text, USER_DATA);
     assert.equal((await get(c, '/latest/user-data', h)).text, USER_DATA);
