@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import Fastify from 'fastify';
 import { createLogger } from '../../../common/log/logger.js';
+import type { Instance } from '../objects/index.js';
+import type { InstanceMetadata } from './base.js';
 import { metadataHandlerRoutes } from './handler.js';
 
 async function addressSeen(useForwardedFor: boolean): Promise<{ status: number; addresses: string[] }> {
@@ -26,4 +28,23 @@ async function addressSeen(useForwardedFor: boolean): Promise<{ status: number; 
 test('X-Forwarded-For is the address only with use_forwarded_for', async () => {
   assert.deepEqual(await addressSeen(false), { status: 404, addresses: ['192.0.2.9'] });
   assert.deepEqual(await addressSeen(true), { status: 404, addresses: ['10.0.0.5'] });
+});
+
+test('a posted password is the raw body whatever its content type', async () => {
+  const saved: Array<[string, Record<string, string>]> = [];
+  const app = Fastify();
+  const metadata = { mimetype: 'text/plain', lookup: async () => ({ kind: 'password', current: undefined, instanceUuid: 'u-1' }) } as unknown as InstanceMetadata;
+  await app.register(metadataHandlerRoutes({
+    log: createLogger({ level: 'silent' }), serviceMetadataProxy: false, sharedSecret: '', useForwardedFor: false,
+    instanceById: async () => ({ data: {} }) as unknown as Instance,
+    instanceIdByAddress: async () => 'u-1',
+    metadataOf: async () => metadata,
+    savePassword: async (uuid, entries) => { saved.push([uuid, entries]); },
+  }));
+  for (const headers of [{}, { 'content-type': 'application/json' }, { 'content-type': 'application/x-www-form-urlencoded' }]) {
+    const res = await app.inject({ method: 'POST', url: '/openstack/latest/password', headers, payload: '{"not":"parsed"}' });
+    assert.equal(res.statusCode, 200, res.body);
+  }
+  await app.close();
+  assert.deepEqual(saved.map(([u, e]) => [u, e.password_0]), [['u-1', '{"not":"parsed"}'], ['u-1', '{"not":"parsed"}'], ['u-1', '{"not":"parsed"}']]);
 });
