@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../../../common/log/logger.js';
+import { PeriodicTasks } from '../../../common/service/periodic.js';
+import { NeutronContext } from '../common/context.js';
 import { ADMIN, type Harness, startHarness } from '../testing/harness.js';
 import { SimL2Agent } from './sim-l2-agent.js';
 
@@ -26,12 +28,14 @@ async function until(pred: () => Promise<boolean> | boolean, what: string): Prom
 
 const portOf = async (id: string): Promise<JsonRecord> => (await h.request('GET', `/v2.0/ports/${id}`, ADMIN)).body.port;
 
+const newAgent = (periodic = h.periodic): SimL2Agent => new SimL2Agent({
+  transport: h.transport, host: 'sim1', log: createLogger({ level: 'silent' }), reportInterval: 30, availabilityZone: 'nova',
+  physicalNetworks: ['physnet1'], tunnelTypes: ['vxlan'], periodic,
+});
+
 before(async () => {
   h = await startHarness();
-  agent = new SimL2Agent({
-    transport: h.transport, host: 'sim1', log: createLogger({ level: 'silent' }), reportInterval: 30, availabilityZone: 'nova',
-    physicalNetworks: ['physnet1'], tunnelTypes: ['vxlan'], periodic: h.periodic,
-  });
+  agent = newAgent();
   await agent.start();
   const original = h.service.nova.queue.bind(h.service.nova);
   h.service.nova.queue = (e) => { if (e) queued.push(e); original(e); };
@@ -96,6 +100,22 @@ describe('simulated L2 agent', () => {
     assert.equal((await portOf(other.id)).status, 'DOWN');
     assert.equal((await portOf(unreachable.id)).status, 'DOWN');
     assert.equal(agent.devices.has(unreachable.id), false);
+  });
+
+  test('a restarted agent resyncs the ports bound to its host', async () => {
+    const net = (await h.request('POST', '/v2.0/networks', ADMIN, { network: { name: 'sim-resync' } })).body.network;
+    const port = (await h.request('POST', '/v2.0/ports', ADMIN, { port: { network_id: net.id } })).body.port;
+    await h.request('PUT', `/v2.0/ports/${port.id}`, ADMIN, { port: { device_id: SERVER, device_owner: 'compute:nova', 'binding:host_id': 'sim1' } });
+    await until(async () => (await portOf(port.id)).status === 'ACTIVE', 'port ACTIVE');
+    await agent.stop();
+    // while no agent runs the device is reported down (as after a host reboot)
+    await h.service.managers.ports.setStatus(NeutronContext.admin(), port.id, 'DOWN');
+    // the restarted process: new periodic tasks
+    agent = newAgent(new PeriodicTasks(createLogger({ level: 'silent' })));
+    await agent.start();
+    await until(async () => (await portOf(port.id)).status === 'ACTIVE', 'port ACTIVE after the restart');
+    await agent.idle();
+    assert.equal(agent.devices.get(port.id)?.up, true);
   });
 
   test('a dead agent binds nothing', async () => {

@@ -8,7 +8,8 @@
  *    update_device_list (up when admin_state_up, down otherwise); the server moves the port
  *    to ACTIVE and Neutron's nova notifier sends network-vif-plugged;
  *  - a port of this host that is unbound or moved away is reported down (update_device_down);
- *  - a deleted port is forgotten.
+ *  - a deleted port is forgotten;
+ *  - at start, the ports bound to this host (get_ports_by_vnic_type_and_host) are resynced.
  * Devices are processed one at a time in arrival order; a device whose details failed is
  * retried on the next report interval.
  */
@@ -85,8 +86,13 @@ export class SimL2Agent {
     }, { kind: 'l2', handlers: new SimL2Endpoint(this) }, o.reportInterval, o.periodic);
   }
 
+  /**
+   * Reports state, consumes the fanouts, then resyncs: the ports bound to this host (its
+   * devices, which a restart forgot) are processed as if updated.
+   */
   async start(): Promise<void> {
     await this.runtime.start();
+    for (const port of await this.plugin.getPortsByVnicTypeAndHost({}, 'normal')) this.portUpdated({}, port);
     this.o.periodic.add({ name: `sim-l2-agent retry@${this.o.host}`, interval: this.o.reportInterval, run: () => this.retryFailed() });
   }
 

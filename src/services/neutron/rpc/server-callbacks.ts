@@ -186,6 +186,12 @@ export class Ml2RpcCallbacks {
     return { device, exists: true };
   }
 
+  /** RPC 1.7: the ports of a VNIC type bound to a host (what an agent resyncs after a restart). */
+  async get_ports_by_vnic_type_and_host(_ctx: MessageContext, args: RpcArgs): Promise<Port[]> {
+    const filters = { 'binding:vnic_type': [stringArg(args, 'vnic_type')], 'binding:host_id': [stringArg(args, 'host')] };
+    return this.d.ports.list(admin(), { filters, sorts: [] });
+  }
+
   async update_device_list(ctx: MessageContext, args: RpcArgs): Promise<DeviceListResult> {
     const up: string[] = [];
     const down: string[] = [];
