@@ -25,8 +25,9 @@ export class L2PluginApi {
     return this.client.prepare({ version: '1.5' }).call(ctx, 'get_devices_details_list_and_failed_devices', { devices, agent_id: agentId, host: this.host });
   }
 
-  getPortsByVnicTypeAndHost(ctx: MessageContext, vnicType: string): Promise<Port[]> {
-    return this.client.prepare({ version: '1.7' }).call(ctx, 'get_ports_by_vnic_type_and_host', { vnic_type: vnicType, host: this.host });
+  getPortsByVnicTypeAndHost(ctx: MessageContext, vnicType: string, timeoutSeconds?: number): Promise<Port[]> {
+    return this.client.prepare({ version: '1.7', ...(timeoutSeconds ? { timeout: timeoutSeconds } : {}) })
+      .call(ctx, 'get_ports_by_vnic_type_and_host', { vnic_type: vnicType, host: this.host });
   }
 
   updateDeviceUp(ctx: MessageContext, device: string, agentId: string): Promise<void> {

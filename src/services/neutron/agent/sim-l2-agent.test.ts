@@ -118,6 +118,21 @@ describe('simulated L2 agent', () => {
     assert.equal(agent.devices.get(port.id)?.up, true);
   });
 
+  test('an agent whose server is not up yet still starts (its first report and resync fail and are retried on the interval)', async () => {
+    const { getTransport } = await import('../../../common/messaging/index.js');
+    const lonely = await getTransport(`inproc://sim-agent-alone-${process.pid}`);
+    const periodic = new PeriodicTasks(createLogger({ level: 'silent' }));
+    const alone = new SimL2Agent({
+      transport: lonely, host: 'nowhere', log: createLogger({ level: 'silent' }), reportInterval: 1, availabilityZone: 'nova',
+      physicalNetworks: ['*'], tunnelTypes: [], periodic,
+    });
+    const started = Date.now();
+    await alone.start();
+    assert.ok(Date.now() - started < 5000, 'start does not wait for the resync');
+    await alone.stop();
+    await lonely.close();
+  });
+
   test('a dead agent binds nothing', async () => {
     await h.database.db.updateTable('agents').set({ heartbeat_timestamp: new Date(Date.now() - 120_000).toISOString().replace(/\.\d+Z$/, 'Z') })
       .where('host', '=', 'sim1').execute();

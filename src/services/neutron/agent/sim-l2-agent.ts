@@ -76,6 +76,8 @@ export class SimL2Agent {
   /** Ports whose details failed: retried with the next heartbeat. */
   private readonly retry = new Map<string, Port>();
   private queue: Promise<void> = Promise.resolve();
+  private resyncPending = false;
+  private resyncing: Promise<void> = Promise.resolve();
 
   constructor(private readonly o: SimL2AgentOptions) {
     this.agentId = `nubo-sim-${o.host}`;
@@ -91,9 +93,20 @@ export class SimL2Agent {
    * devices, which a restart forgot) are processed as if updated.
    */
   async start(): Promise<void> {
-    await this.runtime.start();
-    for (const port of await this.plugin.getPortsByVnicTypeAndHost({}, 'normal')) this.portUpdated({}, port);
+    await this.runtime.start((err) => this.o.log.warn({ err }, 'simulated L2 agent: Failed reporting state! (neutron-server not reachable yet)'));
+    this.resyncing = this.resync();
     this.o.periodic.add({ name: `sim-l2-agent retry@${this.o.host}`, interval: this.o.reportInterval, run: () => this.retryFailed() });
+  }
+
+  /** The resync of start() (in the background); when the server cannot answer it is tried again with the retries. */
+  private async resync(): Promise<void> {
+    try {
+      for (const port of await this.plugin.getPortsByVnicTypeAndHost({}, 'normal', this.o.reportInterval)) this.portUpdated({}, port);
+      this.resyncPending = false;
+    } catch (err) {
+      this.resyncPending = true;
+      this.o.log.warn({ err }, 'simulated L2 agent: resync failed, tried again later');
+    }
   }
 
   async stop(): Promise<void> {
@@ -101,9 +114,10 @@ export class SimL2Agent {
     await this.idle();
   }
 
-  /** Resolves once every cast received so far is processed. */
-  idle(): Promise<void> {
-    return this.queue;
+  /** Resolves once the resync and every cast received so far are processed. */
+  async idle(): Promise<void> {
+    await this.resyncing;
+    await this.queue;
   }
 
   private enqueue(work: () => Promise<void>): void {
@@ -150,6 +164,7 @@ export class SimL2Agent {
   }
 
   private async retryFailed(): Promise<void> {
+    if (this.resyncPending) await (this.resyncing = this.resync());
     const ports = [...this.retry.values()];
     this.retry.clear();
     for (const p of ports) this.enqueue(() => this.treatPort({}, p));
