@@ -81,7 +81,14 @@ describe('metadata API behind the Neutron metadata proxy', () => {
     const boot = await c.boot({ name: 'meta-vm', key_name: 'mykey', metadata: { role: 'web' }, user_data: Buffer.from(USER_DATA).toString('base64') });
     assert.equal(boot.status, 202, JSON.stringify(boot.body));
     server = await c.waitFor(boot.body.server.id, ['ACTIVE']);
-    const boot2 = await c.boot({ name: 'bare-vm' });
+    // a network without DHCP: the guest gets a static configuration
+    const net = (await c.call('POST', '/network/v2.0/networks', { network: { name: 'static-net' } })).body.network;
+    const sub = await c.call('POST', '/network/v2.0/subnets', { subnet: {
+      network_id: net.id, cidr: '10.9.9.0/24', ip_version: 4, enable_dhcp: false, dns_nameservers: ['10.9.9.53'],
+      host_routes: [{ destination: '192.168.7.0/24', nexthop: '10.9.9.254' }],
+    } });
+    assert.equal(sub.status, 201, JSON.stringify(sub.body));
+    const boot2 = await c.boot({ name: 'bare-vm', networks: [{ uuid: net.id }] });
     bare = await c.waitFor(boot2.body.server.id, ['ACTIVE']);
     h = signed(server.id, server.tenant_id);
   });
@@ -149,13 +156,22 @@ describe('metadata API behind the Neutron metadata proxy', () => {
 
   test('network_data.json, vendor data and user data', async () => {
     const [port] = await c.ports(server.id);
+    // DHCP on the subnet: the guest is told to use it, and the link has no MTU of its own
     const nd = JSON.parse((await get(c, '/openstack/latest/network_data.json', h)).text);
-    assert.deepEqual(nd.links, [{ id: `tap${port.id.slice(0, 11)}`, vif_id: port.id, type: 'tap', mtu: 1450, ethernet_mac_address: port.mac_address }]);
-    assert.deepEqual(nd.networks, [{
-      id: 'network0', type: 'ipv4', link: `tap${port.id.slice(0, 11)}`, ip_address: port.fixed_ips[0].ip_address, netmask: '255.255.255.192',
-      routes: [{ network: '0.0.0.0', netmask: '0.0.0.0', gateway: '10.0.0.1' }], network_id: port.network_id, services: [],
+    assert.deepEqual(nd, {
+      links: [{ id: `tap${port.id.slice(0, 11)}`, vif_id: port.id, type: 'tap', mtu: null, ethernet_mac_address: port.mac_address }],
+      networks: [{ id: 'network0', type: 'ipv4_dhcp', link: `tap${port.id.slice(0, 11)}`, network_id: port.network_id }],
+      services: [],
+    });
+    const [bport] = await c.ports(bare.id);
+    const sd = JSON.parse((await get(c, '/openstack/latest/network_data.json', signed(bare.id, bare.tenant_id))).text);
+    assert.deepEqual(sd.links, [{ id: `tap${bport.id.slice(0, 11)}`, vif_id: bport.id, type: 'tap', mtu: 1450, ethernet_mac_address: bport.mac_address }]);
+    assert.deepEqual(sd.networks, [{
+      id: 'network0', type: 'ipv4', link: `tap${bport.id.slice(0, 11)}`, ip_address: bport.fixed_ips[0].ip_address, netmask: '255.255.255.0',
+      routes: [{ network: '0.0.0.0', netmask: '0.0.0.0', gateway: '10.9.9.1' }, { network: '192.168.7.0', netmask: '255.255.255.0', gateway: '10.9.9.254' }],
+      network_id: bport.network_id, services: [{ type: 'dns', address: '10.9.9.53' }],
     }]);
-    assert.deepEqual(nd.services, []);
+    assert.deepEqual(sd.services, [{ type: 'dns', address: '10.9.9.53' }]);
     assert.deepEqual(JSON.parse((await get(c, '/openstack/latest/vendor_data.json', h)).text), { site: 'lab' });
     // static, then each dynamic target under its name; a target that fails is {} (not fatal), one without a name is skipped
     assert.deepEqual(JSON.parse((await get(c, '/openstack/latest/vendor_data2.json', h)).text), {

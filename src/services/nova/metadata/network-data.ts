@@ -5,7 +5,7 @@
  */
 import type { VifInfo } from '../objects/index.js';
 
-type CachedSubnet = VifInfo['network']['subnets'][number] & { meta?: Record<string, unknown> };
+type CachedSubnet = VifInfo['network']['subnets'][number];
 
 /** model.LEGACY_EXPOSED_VIF_TYPES: these show as themselves, every other type as 'phy'. */
 const LEGACY_EXPOSED_VIF_TYPES = ['bridge', 'dvs', 'hw_veb', 'hyperv', 'ovs', 'tap', 'vhostuser', 'vif'];
@@ -80,7 +80,7 @@ function dnsServices(subnet: CachedSubnet): DnsService[] {
 
 /** _get_link_mtu: none when a DHCP server gives it, else the network's. */
 function linkMtu(vif: VifInfo): number | null {
-  if (vif.network.subnets.some((s: CachedSubnet) => s.meta?.dhcp_server)) return null;
+  if (vif.network.subnets.some((s) => s.meta?.dhcp_server)) return null;
   const mtu = vif.network.meta.mtu;
   return typeof mtu === 'number' ? mtu : null;
 }
@@ -102,7 +102,7 @@ function networkEntry(vif: VifInfo, subnet: CachedSubnet, version: 4 | 6, num: n
   const meta = subnet.meta ?? {};
   let suffix = '';
   if (meta.ipv6_address_mode !== undefined && meta.ipv6_address_mode !== null) suffix = `_${String(meta.ipv6_address_mode)}`;
-  else if (meta.dhcp_server !== undefined && meta.dhcp_server !== null || meta.enable_dhcp) return { ...base, type: `ipv${version}_dhcp` };
+  else if ((meta.dhcp_server !== undefined && meta.dhcp_server !== null) || meta.enable_dhcp) return { ...base, type: `ipv${version}_dhcp` };
   const ip = subnet.ips[0]!;
   const prefix = prefixOf(subnet.cidr);
   const gateway = subnet.gateway?.address;
