@@ -129,9 +129,12 @@ export class SimL2Agent {
     return port['binding:host_id'] === this.o.host && port['binding:vif_type'] === VIF_TYPE_TAP;
   }
 
-  /** A port_update fanout: the port is processed after those before it. */
+  /** A port_update fanout: the port is processed after those before it (and again later if the server did not answer). */
   portUpdated(ctx: MessageContext, port: Port): void {
-    this.enqueue(() => this.treatPort(ctx, port));
+    this.enqueue(() => this.treatPort(ctx, port).catch((err: unknown) => {
+      this.retry.set(port.id, port);
+      throw err;
+    }));
   }
 
   private async treatPort(ctx: MessageContext, port: Port): Promise<void> {
@@ -167,7 +170,7 @@ export class SimL2Agent {
     if (this.resyncPending) await (this.resyncing = this.resync());
     const ports = [...this.retry.values()];
     this.retry.clear();
-    for (const p of ports) this.enqueue(() => this.treatPort({}, p));
+    for (const p of ports) this.portUpdated({}, p);
     await this.idle();
   }
 
