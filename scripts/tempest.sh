@@ -3,7 +3,8 @@
 # Nubo, configured the way DevStack and ../shared/peers/keystone-up.sh configure the reference
 # services: security compliance on (lockout after 2 failures for 5 s, last 2 passwords unique),
 # domain-specific configuration on, bcrypt cost 4, a loopback web server for image
-# web-download, and an external network "public" for the network tests.
+# web-download, and DevStack's networks (the external network "public", "private", "router1")
+# that Nubo creates on first start, "public" for the network tests.
 #
 #   scripts/tempest.sh [REGEX]      default: ^tempest\.api\.(identity|image|network)
 #   NUBO_TEMPEST_CONF="[oslo_policy]\nenforce_scope = true"  extra lines for the cloud's nubo.conf
@@ -50,8 +51,8 @@ grep -q "nubo: ready at" "$WORK/nubo.log" || { cat "$WORK/nubo.log" >&2; exit 1;
 
 export OS_CLIENT_CONFIG_FILE="$WORK/data/clouds.yaml" OS_CLOUD=nubo
 PASSWORD="$(/usr/bin/python3 -c "import yaml,sys; print(yaml.safe_load(open(sys.argv[1]))['clouds']['nubo']['auth']['password'])" "$OS_CLIENT_CONFIG_FILE")"
-PUBLIC_NET="$(openstack network create public --external --provider-network-type flat --provider-physical-network public -f value -c id)"
-openstack subnet create public-subnet --network public --subnet-range 172.24.4.0/24 --no-dhcp >/dev/null
+# DevStack's external network "public" (public-subnet 172.24.4.0/24), made by neutron-server on its first start ([default_networks])
+PUBLIC_NET="$(openstack network show public -f value -c id)"
 # Tempest must be told which network extensions the cloud has (DevStack writes the same list).
 NET_EXTENSIONS="$(openstack extension list --network -c Alias -f value | paste -sd, -)"
 unset OS_CLOUD OS_CLIENT_CONFIG_FILE

@@ -125,7 +125,7 @@ describe('operator errors are one actionable line', () => {
   });
 
   test('an unknown role', () => {
-    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network, placement, compute-api, metadata-api, conductor, scheduler, compute$/);
+    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network, network-sim-agent, placement, compute-api, metadata-api, conductor, scheduler, compute$/);
   });
 
   test('an unknown service in enabled_services', () => {

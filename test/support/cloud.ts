@@ -20,18 +20,26 @@ export interface TestCloud {
   close(): Promise<void>;
 }
 
-export async function startTestCloud(opts: { services?: string[]; overrides?: Record<string, string> } = {}): Promise<TestCloud> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'nubo-test-'));
+/**
+ * `roles`: run only these roles (as `nubo serve`), e.g. to leave an agent out; `dataDir`: start
+ * again on the data dir of a cloud stopped with `cloud.close()` (a restart).
+ */
+export async function startTestCloud(opts: { services?: string[]; overrides?: Record<string, string>; roles?: string[]; dataDir?: string } = {}): Promise<TestCloud> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'nubo-test-'));
   const overrides: Record<string, string> = {
     'DEFAULT.bind': '127.0.0.1:0',
     'DEFAULT.data_dir': dataDir,
     'DEFAULT.transport_url': `inproc://${dataDir}`,
     'identity.password_hash_rounds': '4',
+    // DevStack's public/private networks and router1 only where a test asks for them
+    'default_networks.create_public_network': 'false',
+    'default_networks.create_private_network': 'false',
+    'default_networks.create_router': 'false',
     ...(opts.services ? { 'DEFAULT.enabled_services': opts.services.join(',') } : {}),
     ...opts.overrides,
   };
   const log = createLogger({ level: process.env.NUBO_TEST_LOG ?? 'silent' });
-  const cloud = await startCloud({ env: {}, overrides, log });
+  const cloud = await startCloud({ env: {}, overrides, log, ...(opts.roles ? { roles: opts.roles } : {}) });
   if (!cloud.url) throw new Error('the test cloud runs no API');
   const url = cloud.url;
   let token: string | undefined;

@@ -2,7 +2,9 @@
  * Neutron's options, with upstream's names and defaults (neutron/conf/common.py,
  * neutron/conf/plugins/ml2/config.py and drivers, neutron/conf/quota.py, neutron/conf/agent).
  * The ML2 defaults are DevStack's: VXLAN project networks with VNIs 1-1000, flat networks on
- * any physical network, the `noop` mechanism driver (see ml2/mechanisms.ts).
+ * any physical network; the mechanism drivers are `nubo_sim` (ports on hosts of an alive
+ * simulated L2 agent, see ml2/sim-mechanism.ts) then `noop` (see ml2/mechanisms.ts).
+ * `[sim_agent]` configures that agent, `[default_networks]` DevStack's first networks.
  */
 import { defineGroup, opt } from '../../common/config/index.js';
 import { osloMessagingNotificationsGroup } from '../../common/messaging/notification-options.js';
@@ -27,7 +29,7 @@ export const neutronDefaultGroup = defineGroup('DEFAULT', 'General options', {
 export const ml2Group = defineGroup('ml2', 'Modular Layer 2 plugin', {
   type_drivers: opt.list(['local', 'flat', 'vlan', 'vxlan', 'geneve'], 'Network type driver entrypoints to be loaded.'),
   tenant_network_types: opt.list(['vxlan'], 'Ordered list of network_types to allocate as project networks.'),
-  mechanism_drivers: opt.list(['noop'], 'Networking mechanism driver entrypoints to be loaded.'),
+  mechanism_drivers: opt.list(['nubo_sim', 'noop'], 'Networking mechanism driver entrypoints to be loaded.'),
   path_mtu: opt.int(0, 'Maximum size of an IP packet (MTU) that can traverse the underlying physical network infrastructure without fragmentation when using an overlay/tunnel protocol (0: global_physnet_mtu).', { min: 0 }),
   overlay_ip_version: opt.enum(['4', '6'], '4', 'IP version of all overlay (tunnel) network endpoints.'),
 });
@@ -67,7 +69,28 @@ export const agentGroup = defineGroup('agent', 'Agents', {
   availability_zone: opt.str('nova', 'Availability zone of this node.'),
 });
 
+export const simAgentGroup = defineGroup('sim_agent', 'The simulated L2 agent (role network-sim-agent)', {
+  physical_networks: opt.list(['*'], "Physical networks the agent's hosts are wired to, for flat and VLAN segments ('*': any)."),
+  tunnel_types: opt.list(['vxlan', 'geneve'], 'Tunnel network types the agent can carry.'),
+});
+
+export const defaultNetworksGroup = defineGroup('default_networks', "DevStack's networks, created by neutron-server on its first start when missing", {
+  create_public_network: opt.bool(true, 'Create the external network PUBLIC_NETWORK_NAME (flat on public_physical_network) with its subnet on floating_range.'),
+  public_network_name: opt.str('public', 'Name of the external network (DevStack PUBLIC_NETWORK_NAME).'),
+  public_subnet_name: opt.str('public-subnet', 'Name of its subnet.'),
+  public_physical_network: opt.str('public', 'Physical network of the flat external network (DevStack PUBLIC_PHYSICAL_NETWORK).'),
+  floating_range: opt.str('172.24.4.0/24', 'CIDR of the external subnet (DevStack FLOATING_RANGE).'),
+  public_network_gateway: opt.str('172.24.4.1', 'Gateway of the external subnet (DevStack PUBLIC_NETWORK_GATEWAY).'),
+  create_private_network: opt.bool(true, "Create the admin project's network PRIVATE_NETWORK_NAME with its subnet on fixed_range."),
+  private_network_name: opt.str('private', 'Name of the project network (DevStack PRIVATE_NETWORK_NAME).'),
+  private_subnet_name: opt.str('private-subnet', 'Name of its subnet.'),
+  fixed_range: opt.str('10.0.0.0/26', 'CIDR of the project subnet (DevStack FIXED_RANGE).'),
+  network_gateway: opt.str('10.0.0.1', 'Gateway of the project subnet (DevStack NETWORK_GATEWAY).'),
+  create_router: opt.bool(true, 'Create the router Q_ROUTER_NAME with its gateway on the external network and an interface on the project subnet.'),
+  router_name: opt.str('router1', 'Name of the router (DevStack Q_ROUTER_NAME).'),
+});
+
 export const neutronConfigGroups = [
-  neutronDefaultGroup, ml2Group, ml2FlatGroup, ml2VlanGroup, ml2VxlanGroup, ml2GeneveGroup, quotasGroup, agentGroup,
+  neutronDefaultGroup, ml2Group, ml2FlatGroup, ml2VlanGroup, ml2VxlanGroup, ml2GeneveGroup, quotasGroup, agentGroup, simAgentGroup, defaultNetworksGroup,
   osloMessagingNotificationsGroup,
 ];

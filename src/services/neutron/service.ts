@@ -18,11 +18,12 @@ import type { ApiManagers } from './api/resources.js';
 import { buildRoutes } from './api/routes.js';
 import { NeutronContext } from './common/context.js';
 import { EventRegistry } from './common/events.js';
-import { neutronDefaultGroup } from './config.js';
+import { defaultNetworksGroup, neutronDefaultGroup } from './config.js';
 import type { NeutronDB } from './db/schema.js';
 import { Store } from './db/store.js';
 import { AddressScopeManager } from './managers/address-scopes.js';
 import { AgentManager } from './managers/agents.js';
+import { DefaultNetworkCreator } from './managers/default-networks.js';
 import { FloatingIpManager } from './managers/floating-ips.js';
 import { IpAvailabilityManager } from './managers/ip-availability.js';
 import { NetworkManager } from './managers/networks.js';
@@ -130,9 +131,23 @@ export class NetworkService {
     });
   }
 
-  /** The RPC servers agents call: state reports, L2 and DHCP callbacks, L3 callbacks. */
+  /** The RPC servers agents call: state reports, L2 and DHCP callbacks, L3 callbacks; DevStack's networks when missing. */
   async start(): Promise<void> {
     await this.rpc?.start();
+    await this.ensureDefaultNetworks();
+  }
+
+  /** `[default_networks]`: a failure (Keystone not reachable yet) is logged and the server runs on. */
+  async ensureDefaultNetworks(): Promise<void> {
+    const m = this.managers;
+    const bootstrap = this.o.config.raw().bootstrap;
+    const adminProject = typeof bootstrap?.admin_project === 'string' && bootstrap.admin_project ? bootstrap.admin_project : 'admin';
+    const creator = new DefaultNetworkCreator(
+      { networks: m.networks, subnets: m.subnets, routers: m.routers, ports: m.ports, session: this.o.session, log: this.o.log },
+      this.o.config.get(defaultNetworksGroup), adminProject,
+    );
+    if (!creator.enabled) return;
+    await creator.ensure().catch((err: unknown) => this.o.log.warn({ err }, 'the default networks ([default_networks]) could not be created'));
   }
 
   async stop(): Promise<void> {

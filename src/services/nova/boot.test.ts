@@ -7,7 +7,8 @@ import { BootCloud } from './testing/boot-cloud.js';
 
 describe('boot flow', () => {
   let b: BootCloud;
-  before(async () => { b = await BootCloud.start({ 'DEFAULT.hosts': 'c1,c2', 'DEFAULT.vif_plugging_timeout': '2' }); });
+  // the test plays Neutron's L2 agent (plugVifs); vif-plugging.test.ts boots with the simulated one
+  before(async () => { b = await BootCloud.startWithoutL2Agent({ 'DEFAULT.hosts': 'c1,c2', 'DEFAULT.vif_plugging_timeout': '2' }); });
   after(async () => { await b?.close(); });
 
   test('a server reaches ACTIVE with a bound port, an allocation and the create notifications', async () => {

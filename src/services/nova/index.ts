@@ -8,11 +8,11 @@ import type { ProjectDef } from '../../common/service/project.js';
 import { novaFault } from './api/fault.js';
 import { novaConfigGroups } from './config.js';
 import { novaMigrations } from './db/migrations/index.js';
-import { metadataRoutes } from './metadata/versions.js';
 import { novaPolicySpec } from './policies/index.js';
 import { createComputeApi } from './roles/compute-api.js';
 import { createCompute } from './roles/compute.js';
 import { createConductor } from './roles/conductor.js';
+import { createMetadataApi } from './roles/metadata-api.js';
 import { createScheduler } from './roles/scheduler.js';
 
 export const nova: ProjectDef = {
@@ -29,7 +29,7 @@ export const nova: ProjectDef = {
     { name: 'compute-api', description: 'nova-api: the Compute API', kind: 'api', create: createComputeApi },
     {
       name: 'metadata-api', description: 'nova-metadata-api: the metadata service guests read', kind: 'api', prefix: '/compute-metadata',
-      create: async () => ({ routes: metadataRoutes }),
+      create: createMetadataApi,
     },
     { name: 'conductor', description: 'nova-conductor: builds, reschedules and other long tasks', kind: 'worker', create: createConductor },
     { name: 'scheduler', description: 'nova-scheduler: picks hosts from Placement candidates, filters and weighers', kind: 'worker', create: createScheduler },

@@ -80,7 +80,8 @@ export class AgentRuntime {
     return ep;
   }
 
-  async start(): Promise<void> {
+  /** `onFirstReportFailure`: see StateReporter.start. */
+  async start(onFirstReportFailure?: (err: unknown) => void): Promise<void> {
     const host = this.identity.host;
     if (this.agent.kind === 'dhcp') {
       this.servers.push(new RpcServer(this.transport, { topic: TOPIC_DHCP_AGENT, server: host }, [this.endpoint(VERSIONS.dhcpAgent)]));
@@ -93,7 +94,7 @@ export class AgentRuntime {
       }
     }
     for (const s of this.servers) await s.start();
-    await this.reporter.start(this.periodic);
+    await this.reporter.start(this.periodic, onFirstReportFailure);
   }
 
   async stop(): Promise<void> {

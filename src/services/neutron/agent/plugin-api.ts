@@ -5,7 +5,7 @@
  * answer them.
  */
 import { type MessageContext, RpcClient, type Transport } from '../../../common/messaging/index.js';
-import type { DeviceDetails, DeviceDownResult, DeviceListResult, NetworkInfo, RouterInfo } from '../rpc/payloads.js';
+import type { DeviceDetails, DeviceDownResult, DeviceListResult, DevicesDetailsResult, NetworkInfo, RouterInfo } from '../rpc/payloads.js';
 import { TOPIC_L3PLUGIN, TOPIC_PLUGIN } from '../rpc/topics.js';
 import type { Port, PortCreate, PortUpdate } from '../types/port.js';
 
@@ -19,6 +19,15 @@ export class L2PluginApi {
 
   getDevicesDetailsList(ctx: MessageContext, devices: string[], agentId: string): Promise<DeviceDetails[]> {
     return this.client.prepare({ version: '1.3' }).call(ctx, 'get_devices_details_list', { devices, agent_id: agentId, host: this.host });
+  }
+
+  getDevicesDetailsListAndFailedDevices(ctx: MessageContext, devices: string[], agentId: string): Promise<DevicesDetailsResult> {
+    return this.client.prepare({ version: '1.5' }).call(ctx, 'get_devices_details_list_and_failed_devices', { devices, agent_id: agentId, host: this.host });
+  }
+
+  getPortsByVnicTypeAndHost(ctx: MessageContext, vnicType: string, timeoutSeconds?: number): Promise<Port[]> {
+    return this.client.prepare({ version: '1.7', ...(timeoutSeconds ? { timeout: timeoutSeconds } : {}) })
+      .call(ctx, 'get_ports_by_vnic_type_and_host', { vnic_type: vnicType, host: this.host });
   }
 
   updateDeviceUp(ctx: MessageContext, device: string, agentId: string): Promise<void> {

@@ -57,10 +57,17 @@ export class StateReporter {
 
   /**
    * Reports now (as a call), then every interval (as casts) as a periodic task of the agent's
-   * role; a failed report is logged by the task and the next one comes on time.
+   * role; a failed report is logged by the task and the next one comes on time. A failed first
+   * report throws, unless `onFirstFailure` takes it (the agent then starts, as upstream's
+   * agents do when the server is not up yet, and reports again on the interval).
    */
-  async start(periodic: PeriodicTasks): Promise<void> {
-    await this.report(true);
+  async start(periodic: PeriodicTasks, onFirstFailure?: (err: unknown) => void): Promise<void> {
+    try {
+      await this.report(true);
+    } catch (err) {
+      if (!onFirstFailure) throw err;
+      onFirstFailure(err);
+    }
     periodic.add({ name: `report_state ${this.agent.binary}@${this.agent.host}`, interval: this.intervalSeconds, run: async () => { await this.report(); } });
   }
 }

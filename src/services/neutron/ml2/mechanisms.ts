@@ -6,7 +6,8 @@
  * binding:vif_type "other" and binding:vif_details {"connectivity": "l2"}, so compute can
  * go on, but it wires nothing: no bridge, tap device, namespace or dnsmasq exists. Therefore
  * it never reports a port ACTIVE; ports stay DOWN until an L2 agent reports the device up
- * over RPC (update_device_up), which only a real agent (a later issue) does.
+ * over RPC (update_device_up). The default list puts `nubo_sim` (ml2/sim-mechanism.ts) first:
+ * where its simulated agent is alive, that agent does report ports up; `noop` binds the rest.
  *
  * `linuxbridge` is the agent-based driver of a Linux bridge L2 agent: it binds a port only
  * when an alive agent of type "Linux bridge agent" on the port's host can reach one of the
@@ -18,6 +19,7 @@ import { OperatorError } from '../../../common/errors.js';
 import type { Logger } from '../../../common/log/logger.js';
 import { ml2Group } from '../config.js';
 import type { AgentInfo, MechanismDriver, NetworkContext, PortBindingContext, PortContext, Segment, SubnetContext } from './driver-api.js';
+import { NuboSimMechanismDriver } from './sim-mechanism.js';
 
 export const VNIC_NORMAL = 'normal';
 export const AGENT_TYPE_LINUXBRIDGE = 'Linux bridge agent';
@@ -68,6 +70,7 @@ export class LinuxBridgeMechanismDriver implements MechanismDriver {
 export const MECHANISM_DRIVERS: Readonly<Record<string, () => MechanismDriver>> = {
   noop: () => new NoopMechanismDriver(),
   linuxbridge: () => new LinuxBridgeMechanismDriver(),
+  nubo_sim: () => new NuboSimMechanismDriver(),
 };
 
 type NetMethod = 'createNetworkPrecommit' | 'createNetworkPostcommit' | 'updateNetworkPrecommit' | 'updateNetworkPostcommit' | 'deleteNetworkPrecommit' | 'deleteNetworkPostcommit';

@@ -80,6 +80,12 @@ export interface DeviceDetails extends Partial<SegmentInfo> {
   network_qos_policy_id?: null;
 }
 
+/** get_devices_details_list_and_failed_devices. */
+export interface DevicesDetailsResult {
+  devices: DeviceDetails[];
+  failed_devices: string[];
+}
+
 export interface DeviceDownResult {
   device: string;
   exists: boolean;

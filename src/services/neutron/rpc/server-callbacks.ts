@@ -20,7 +20,7 @@ import type { Agent, AgentState } from '../types/agent.js';
 import { isJsonObject } from '../types/common.js';
 import type { Port, PortCreate, PortUpdate } from '../types/port.js';
 import { objectArg, optionalStringArg, stringArg, stringListArg } from './args.js';
-import type { DeviceDetails, DeviceDownResult, DeviceListResult, NetworkInfo, RouterInfo, RouterPortInfo, RpcArgs } from './payloads.js';
+import type { DeviceDetails, DeviceDownResult, DeviceListResult, DevicesDetailsResult, NetworkInfo, RouterInfo, RouterPortInfo, RpcArgs } from './payloads.js';
 import { AGENT_TYPE_DHCP, AGENT_TYPE_L3, VERSIONS } from './topics.js';
 
 /** The caller's context (its request ids and identity) with the admin rights agents have. */
@@ -159,6 +159,20 @@ export class Ml2RpcCallbacks {
     return out;
   }
 
+  /** RPC 1.5: the details, and the devices whose details could not be read (retried by the agent). */
+  async get_devices_details_list_and_failed_devices(ctx: MessageContext, args: RpcArgs): Promise<DevicesDetailsResult> {
+    const devices: DeviceDetails[] = [];
+    const failed: string[] = [];
+    for (const device of stringListArg(args, 'devices')) {
+      try {
+        devices.push(await this.get_device_details(ctx, { ...args, device }));
+      } catch {
+        failed.push(device);
+      }
+    }
+    return { devices, failed_devices: failed };
+  }
+
   async update_device_up(_ctx: MessageContext, args: RpcArgs): Promise<void> {
     const port = await resolveDevice(this.d.ports, stringArg(args, 'device'));
     if (port) await this.d.ports.setStatus(admin(), port.id, 'ACTIVE', optionalStringArg(args, 'host'));
@@ -170,6 +184,12 @@ export class Ml2RpcCallbacks {
     if (!port) return { device, exists: false };
     await this.d.ports.setStatus(admin(), port.id, 'DOWN', optionalStringArg(args, 'host'));
     return { device, exists: true };
+  }
+
+  /** RPC 1.7: the ports of a VNIC type bound to a host (what an agent resyncs after a restart). */
+  async get_ports_by_vnic_type_and_host(_ctx: MessageContext, args: RpcArgs): Promise<Port[]> {
+    const filters = { 'binding:vnic_type': [stringArg(args, 'vnic_type')], 'binding:host_id': [stringArg(args, 'host')] };
+    return this.d.ports.list(admin(), { filters, sorts: [] });
   }
 
   async update_device_list(ctx: MessageContext, args: RpcArgs): Promise<DeviceListResult> {

@@ -18,6 +18,8 @@ export const AGENT_TYPE_DHCP = 'DHCP agent';
 export const AGENT_TYPE_L3 = 'L3 agent';
 export const AGENT_TYPE_LINUXBRIDGE = 'Linux bridge agent';
 export const AGENT_TYPE_METADATA = 'Metadata agent';
+/** Nubo's simulated L2 agent (agent/sim-l2-agent.ts); the nubo_sim mechanism driver binds on its hosts. */
+export const AGENT_TYPE_NUBO_SIM = 'Nubo simulated L2 agent';
 
 /** RPC API versions of the endpoints (oslo_messaging targets of upstream). */
 export const VERSIONS = {

@@ -363,6 +363,12 @@ export interface MigrationsTable extends Timestamps, SoftDelete {
   project_id: string | null;
 }
 
+/** nova's S3ImageMapping: an image's integer id for its EC2 name (ami-%08x). */
+export interface S3ImagesTable extends Timestamps {
+  id: Generated<number>;
+  uuid: string;
+}
+
 export interface NovaDB {
   instances: InstancesTable;
   console_auth_tokens: ConsoleAuthTokensTable;
@@ -392,4 +398,5 @@ export interface NovaDB {
   project_user_quotas: ProjectUserQuotasTable;
   quota_classes: QuotaClassesTable;
   migrations: MigrationsTable;
+  s3_images: S3ImagesTable;
 }

@@ -1,7 +1,7 @@
 /**
  * The metadata API's root (nova/api/metadata/base.py VERSIONS, handler.py): `GET /` lists the
  * EC2 metadata versions and `latest`, one a line. No token: guests reach it through Neutron's
- * metadata proxy, which signs the instance id (the metadata work serves the rest).
+ * metadata proxy, which signs the instance id (handler.ts serves the rest).
  */
 import type { FastifyPluginAsync } from 'fastify';
 

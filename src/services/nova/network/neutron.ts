@@ -207,11 +207,17 @@ export class NeutronAPI {
     if (ports.length === 0) return [];
     const subnetIds = [...new Set(ports.flatMap((p) => p.fixed_ips.map((f) => f.subnet_id)))];
     const networkIds = [...new Set(ports.map((p) => p.network_id))];
-    const [subnets, networks, fips] = await Promise.all([
+    const [subnets, networks, fips, dhcpPorts] = await Promise.all([
       subnetIds.length > 0 ? this.o.admin.listSubnets({ id: subnetIds }) : Promise.resolve([] as Subnet[]),
       this.o.admin.listNetworks({ id: networkIds }),
       this.o.admin.listFloatingIps({ port_id: ports.map((p) => p.id) }),
+      this.o.admin.listPorts({ network_id: networkIds, device_owner: 'network:dhcp' }),
     ]);
+    /** Subnet meta as _get_subnets_from_port: its DHCP port's address (else the gateway when DHCP is on), the IPv6 mode. */
+    const subnetMeta = (s: Subnet): Record<string, unknown> => {
+      const dhcp = dhcpPorts.flatMap((p) => p.fixed_ips).find((f) => f.subnet_id === s.id)?.ip_address ?? (s.enable_dhcp ? s.gateway_ip : undefined);
+      return { ...(s.ipv6_address_mode ? { ipv6_address_mode: s.ipv6_address_mode } : {}), ...(dhcp ? { dhcp_server: dhcp } : {}) };
+    };
     return ports.map((port) => {
       const network = networks.find((n) => n.id === port.network_id);
       const version = (ip: string): number => (ip.includes(':') ? 6 : 4);
@@ -234,6 +240,7 @@ export class NeutronAPI {
             dns: s.dns_nameservers.map((d) => ({ address: d, type: 'dns' as const, version: version(d) })),
             routes: s.host_routes,
             version: s.ip_version,
+            meta: subnetMeta(s),
           })),
           meta: { injected: false, tenant_id: port.project_id, ...(network?.mtu ? { mtu: network.mtu } : {}) },
         },

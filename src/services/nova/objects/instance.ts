@@ -21,6 +21,8 @@ export interface VifInfo {
       dns: Array<{ address: string; type: 'dns'; version: number }>;
       routes: unknown[];
       version: number | null;
+      /** dhcp_server, ipv6_address_mode (network model Subnet meta); absent in caches written before. */
+      meta?: Record<string, unknown>;
     }>;
     meta: Record<string, unknown>;
   };
