@@ -9,13 +9,19 @@ import { NotFound } from '../errors.js';
 import type { ApiDeps } from './deps.js';
 import { computeMicroversions } from './microversions.js';
 import { serverExternalEventsRoutes } from './server-external-events.js';
+import { serverMetadataRoutes } from './server-metadata.js';
+import { serverPasswordRoutes } from './server-password.js';
+import { serverTagsRoutes } from './server-tags.js';
 import { serversRoutes } from './servers.js';
 import { versionRoutes } from './versions.js';
 
 /** A resource's routes, registered below /v2.1. */
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 
-const RESOURCES: readonly ResourceRoutes[] = [serversRoutes, serverExternalEventsRoutes];
+const RESOURCES: readonly ResourceRoutes[] = [
+  serversRoutes, serverExternalEventsRoutes,
+  serverMetadataRoutes, serverTagsRoutes, serverPasswordRoutes,
+];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {
   return async (app) => {

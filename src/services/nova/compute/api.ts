@@ -30,6 +30,7 @@ import {
 } from '../objects/index.js';
 import type { SchedulerReportClient } from '../scheduler/client/report.js';
 import { InstanceAction } from './instance-actions.js';
+import { checkInstanceState, SETTLED_VM_STATES } from './instance-state.js';
 import { instanceNames, newReservationId, systemMetadataFromImage } from './instance-naming.js';
 import { PowerState } from './power-state.js';
 import type { QuotaChecker } from './quota.js';
@@ -346,5 +347,28 @@ export class ComputeApi {
     });
     for (const [host, entry] of perHost) await this.d.compute.externalInstanceEvent(ctx, host, [...entry.instances.values()], entry.events);
     return answered;
+  }
+
+  // --- server metadata (update_instance_metadata / delete_instance_metadata) -------------------
+
+  /**
+   * Merge `metadata` into the server's (or, with `replace`, make it the server's metadata),
+   * within the metadata_items quota; the resulting metadata comes back.
+   * @throws InstanceIsLocked, InstanceInvalidState, OverQuota
+   */
+  async updateInstanceMetadata(ctx: RequestContext, instance: Instance, metadata: Record<string, string>, opts: { replace: boolean; isAdmin: boolean }): Promise<Record<string, string>> {
+    this.checkLocked(instance, opts.isAdmin);
+    checkInstanceState(instance, 'update_instance_metadata', SETTLED_VM_STATES, { noTask: true });
+    const merged = opts.replace ? { ...metadata } : { ...(await this.repos.metadata.get(instance.uuid)), ...metadata };
+    await this.d.quotas.checkMetadata(instance.data.project_id, Object.keys(merged).length);
+    await this.repos.metadata.replace(instance.uuid, merged);
+    return merged;
+  }
+
+  /** @throws InstanceIsLocked, InstanceInvalidState */
+  async deleteInstanceMetadata(ctx: RequestContext, instance: Instance, key: string, isAdmin: boolean): Promise<void> {
+    this.checkLocked(instance, isAdmin);
+    checkInstanceState(instance, 'delete_instance_metadata', SETTLED_VM_STATES, { noTask: true });
+    await this.repos.metadata.deleteKey(instance.uuid, key);
   }
 }
