@@ -247,3 +247,24 @@ export class ImageNotAuthorized extends NovaException {
 export class GroupAffinityViolation extends NovaException {
   constructor(policy: 'Anti-affinity' | 'Affinity') { super(`${policy} instance group policy was violated`); }
 }
+
+// --- interface and volume attachments ---------------------------------------------------------
+
+export class InterfaceAttachFailed extends Invalid {
+  constructor(instanceUuid: string) { super(`Failed to attach network adapter device to ${instanceUuid}`); }
+}
+export class InterfaceAttachFailedNoNetwork extends Invalid {
+  constructor(projectId: string) { super(`No specific network was requested and none are available for project '${projectId}'.`); }
+}
+export class InterfaceDetachFailed extends Invalid {
+  constructor(instanceUuid: string) { super(`Failed to detach network adapter device from ${instanceUuid}`); }
+}
+export class AttachInterfaceNotSupported extends Invalid {
+  constructor(instanceUuid: string) { super(`Attaching interfaces is not supported for instance ${instanceUuid}.`); }
+}
+export class NetworkInterfaceTaggedAttachNotSupported extends Invalid {
+  constructor() { super('Tagged network interface attach is not supported by this compute service.'); }
+}
+export class FixedIpAlreadyInUse extends NovaException {
+  constructor(address: string, instanceUuid: string) { super(`Fixed IP address ${address} is already in use on instance ${instanceUuid}.`); }
+}

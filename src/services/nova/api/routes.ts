@@ -8,9 +8,11 @@ import { useMicroversions } from '../../../common/http/microversion.js';
 import { NotFound } from '../errors.js';
 import type { ApiDeps } from './deps.js';
 import { computeMicroversions } from './microversions.js';
+import { attachInterfacesRoutes } from './attach-interfaces.js';
 import { serverExternalEventsRoutes } from './server-external-events.js';
 import { serverMetadataRoutes } from './server-metadata.js';
 import { serverPasswordRoutes } from './server-password.js';
+import { serverSecurityGroupsRoutes } from './server-security-groups.js';
 import { serverTagsRoutes } from './server-tags.js';
 import { serversRoutes } from './servers.js';
 import { versionRoutes } from './versions.js';
@@ -20,7 +22,7 @@ export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 
 const RESOURCES: readonly ResourceRoutes[] = [
   serversRoutes, serverExternalEventsRoutes,
-  serverMetadataRoutes, serverTagsRoutes, serverPasswordRoutes,
+  serverMetadataRoutes, serverTagsRoutes, serverPasswordRoutes, attachInterfacesRoutes, serverSecurityGroupsRoutes,
 ];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {

@@ -20,17 +20,17 @@ import { serviceIsUp } from '../db/services.js';
 import {
   AmbiguousHostnameForMultipleInstances, BootFromVolumeRequiredForZeroDiskFlavor, ComputeHostNotFound, FlavorDiskSmallerThanImage,
   FlavorDiskSmallerThanMinDisk, FlavorMemoryTooSmall, FlavorNotFound, ImageNotActive, InstanceInvalidState, InstanceIsLocked,
-  InvalidAvailabilityZone, InvalidBDM, InstanceNotFound,
+  InvalidAvailabilityZone, InvalidBDM, InstanceNotFound, PortNotFound,
 } from '../errors.js';
 import type { GlanceAPI } from '../image/glance.js';
 import type { NeutronAPI } from '../network/neutron.js';
 import type { NovaNotifier } from '../notifications/notifier.js';
 import {
-  BlockDeviceMapping, ImageMeta, NetworkRequestList, RequestSpec, type Flavor, type Instance, type InstanceGroup,
+  BlockDeviceMapping, ImageMeta, NetworkRequestList, RequestSpec, type Flavor, type Instance, type InstanceGroup, type VifInfo,
 } from '../objects/index.js';
 import type { SchedulerReportClient } from '../scheduler/client/report.js';
 import { InstanceAction } from './instance-actions.js';
-import { checkInstanceState, SETTLED_VM_STATES } from './instance-state.js';
+import { checkInstanceState, INTERFACE_VM_STATES, SETTLED_VM_STATES } from './instance-state.js';
 import { instanceNames, newReservationId, systemMetadataFromImage } from './instance-naming.js';
 import { PowerState } from './power-state.js';
 import type { QuotaChecker } from './quota.js';
@@ -99,7 +99,8 @@ export interface ComputeApiDeps {
   glance: GlanceAPI;
   network: NeutronAPI;
   conductor: Pick<ComputeTaskAPI, 'scheduleAndBuildInstances'>;
-  compute: Pick<ComputeRpcAPI, 'terminateInstance' | 'stopInstance' | 'startInstance' | 'externalInstanceEvent' | 'getConsoleOutput'>;
+  compute: Pick<ComputeRpcAPI, 'terminateInstance' | 'stopInstance' | 'startInstance' | 'externalInstanceEvent' | 'getConsoleOutput'
+    | 'attachInterface' | 'detachInterface'>;
   report: SchedulerReportClient;
   quotas: QuotaChecker;
   notifier: NovaNotifier;
@@ -370,5 +371,31 @@ export class ComputeApi {
     this.checkLocked(instance, isAdmin);
     checkInstanceState(instance, 'delete_instance_metadata', SETTLED_VM_STATES, { noTask: true });
     await this.repos.metadata.deleteKey(instance.uuid, key);
+  }
+
+  // --- interface attachments (attach_interface / detach_interface) -----------------------------
+
+  /** The network API, for the REST layer's port listings (nova's controllers call it directly). */
+  get network(): NeutronAPI {
+    return this.d.network;
+  }
+
+  /** Plug a port into the server on its host (a call): the new VIF. @throws InstanceIsLocked, InstanceInvalidState */
+  async attachInterface(ctx: RequestContext, instance: Instance, req: { network_id: string | null; port_id: string | null; requested_ip: string | null; tag: string | null }, isAdmin: boolean): Promise<VifInfo> {
+    this.checkLocked(instance, isAdmin);
+    checkInstanceState(instance, 'attach_interface', INTERFACE_VM_STATES, { noTask: true });
+    const host = await this.hostOf(instance, 'attach_interface');
+    await this.repos.actions.start(instance.uuid, InstanceAction.ATTACH_INTERFACE, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+    return this.d.compute.attachInterface(ctx, host, instance, req);
+  }
+
+  /** Unplug one of the server's ports on its host (a cast). @throws InstanceIsLocked, InstanceInvalidState, PortNotFound */
+  async detachInterface(ctx: RequestContext, instance: Instance, portId: string, isAdmin: boolean): Promise<void> {
+    this.checkLocked(instance, isAdmin);
+    checkInstanceState(instance, 'detach_interface', INTERFACE_VM_STATES, { noTask: true });
+    if (!instance.data.network_info.some((v) => v.id === portId)) throw new PortNotFound(portId);
+    const host = await this.hostOf(instance, 'detach_interface');
+    await this.repos.actions.start(instance.uuid, InstanceAction.DETACH_INTERFACE, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+    await this.d.compute.detachInterface(ctx, host, instance, portId);
   }
 }

@@ -10,6 +10,9 @@ import { VmState } from './vm-states.js';
 /** The states in which a server's metadata and tags may change (ACTIVE, PAUSED, SUSPENDED, STOPPED). */
 export const SETTLED_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.PAUSED, VmState.SUSPENDED, VmState.STOPPED];
 
+/** The states in which ports may be plugged or unplugged (ACTIVE, PAUSED, STOPPED). */
+export const INTERFACE_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.PAUSED, VmState.STOPPED];
+
 /** @throws InstanceInvalidState */
 export function checkInstanceState(instance: Instance, method: string, vmStates: readonly string[], opts: { noTask?: boolean } = {}): void {
   const { vm_state: vm, task_state: task } = instance.data;

@@ -5,7 +5,7 @@
  */
 import type { RequestContext } from '../../../common/context.js';
 import { RpcClient, type Transport } from '../../../common/messaging/index.js';
-import type { BlockDeviceMapping, ImageMeta, Instance, NetworkRequestList, RequestSpec, Selection } from '../objects/index.js';
+import type { BlockDeviceMapping, ImageMeta, Instance, NetworkRequestList, RequestSpec, Selection, VifInfo } from '../objects/index.js';
 import { callRemote } from '../rpc/remote-errors.js';
 import { novaSerializer } from '../rpc/serializer.js';
 import { COMPUTE_RPC_VERSION, COMPUTE_TOPIC } from '../rpc/topics.js';
@@ -69,5 +69,14 @@ export class ComputeAPI {
 
   getConsoleOutput(ctx: RequestContext, host: string, instance: Instance, tailLength: number | null): Promise<string> {
     return callRemote(() => this.at(host).call<string>(ctx, 'get_console_output', { instance, tail_length: tailLength }));
+  }
+
+  /** attach_interface: a call; the new VIF comes back. */
+  attachInterface(ctx: RequestContext, host: string, instance: Instance, req: { network_id: string | null; port_id: string | null; requested_ip: string | null; tag: string | null }): Promise<VifInfo> {
+    return callRemote(() => this.at(host).call<VifInfo>(ctx, 'attach_interface', { instance, ...req }));
+  }
+
+  detachInterface(ctx: RequestContext, host: string, instance: Instance, portId: string): Promise<void> {
+    return this.at(host).cast(ctx, 'detach_interface', { instance, port_id: portId });
   }
 }

@@ -15,6 +15,7 @@ import { RequestSpecRepo } from './request-specs.js';
 import type { NovaDB } from './schema.js';
 import { ServiceRepo } from './services.js';
 import { TagRepo } from './tags.js';
+import { VirtualInterfaceRepo } from './virtual-interfaces.js';
 
 export class NovaRepos {
   readonly instances: InstanceRepo;
@@ -31,6 +32,7 @@ export class NovaRepos {
   readonly quotas: QuotaRepo;
   readonly metadata: InstanceMetadataRepo;
   readonly tags: TagRepo;
+  readonly vifs: VirtualInterfaceRepo;
 
   constructor(readonly db: Kysely<NovaDB>) {
     this.instances = new InstanceRepo(db);
@@ -47,5 +49,6 @@ export class NovaRepos {
     this.quotas = new QuotaRepo(db);
     this.metadata = new InstanceMetadataRepo(db);
     this.tags = new TagRepo(db);
+    this.vifs = new VirtualInterfaceRepo(db);
   }
 }

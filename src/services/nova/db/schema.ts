@@ -350,6 +350,17 @@ export interface MigrationsTable extends Timestamps, SoftDelete {
   project_id: string | null;
 }
 
+/** A port of a server (nova's VirtualInterface), for its device tag. */
+export interface VirtualInterfacesTable extends Timestamps, SoftDelete {
+  id: Generated<number>;
+  /** The port id. */
+  uuid: string;
+  instance_uuid: string;
+  network_id: string | null;
+  address: string | null;
+  tag: string | null;
+}
+
 export interface NovaDB {
   instances: InstancesTable;
   instance_extra: InstanceExtraTable;
@@ -378,4 +389,5 @@ export interface NovaDB {
   project_user_quotas: ProjectUserQuotasTable;
   quota_classes: QuotaClassesTable;
   migrations: MigrationsTable;
+  virtual_interfaces: VirtualInterfacesTable;
 }

@@ -144,4 +144,8 @@ export interface ComputeDriver {
   resume(context: RequestContext, instance: Instance, networkInfo: VifInfo[]): Promise<void>;
   /** The guest's console log. */
   getConsoleOutput(context: RequestContext, instance: Instance): Promise<string>;
+  /** Hot-plug a port into the guest. @throws InstanceNotFound when the hypervisor has no such guest */
+  attachInterface(context: RequestContext, instance: Instance, vif: VifInfo): Promise<void>;
+  /** Unplug a port from the guest. @throws InstanceNotFound, NotFound when the guest has no such interface */
+  detachInterface(context: RequestContext, instance: Instance, vif: VifInfo): Promise<void>;
 }

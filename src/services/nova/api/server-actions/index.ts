@@ -12,6 +12,7 @@ import { caller, getInstance, type Caller } from '../request.js';
 import { consoleOutputActions } from './console-output.js';
 import { deleteActions } from './delete.js';
 import { powerActions } from './power.js';
+import { securityGroupActions } from './security-groups.js';
 
 /** What an action handler gets. */
 export interface ActionCall {
@@ -31,7 +32,10 @@ export interface ServerAction {
   run(call: ActionCall): Promise<unknown>;
 }
 
-const ACTIONS: readonly ServerAction[] = [...deleteActions, ...powerActions, ...consoleOutputActions];
+const ACTIONS: readonly ServerAction[] = [
+  ...deleteActions, ...powerActions, ...consoleOutputActions,
+  ...securityGroupActions,
+];
 
 /** nova's raise_http_conflict_for_instance_invalid_state. */
 export function invalidStateConflict(err: unknown, action: string, id: string): unknown {

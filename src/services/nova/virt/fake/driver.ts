@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestContext } from '../../../../common/context.js';
-import { InstanceNotFound, VirtualInterfaceCreateException } from '../../errors.js';
+import { InstanceNotFound, InterfaceAttachFailed, NotFound, VirtualInterfaceCreateException } from '../../errors.js';
 import type { Instance, VifInfo } from '../../objects/index.js';
 import { PowerState } from '../../compute/power-state.js';
 import type { ComputeDriver, DriverCapabilities, ExpectedEvent, HostResources, InstanceInfo, SpawnArgs, VirtAPI } from '../driver.js';
@@ -35,6 +35,8 @@ interface Guest {
   vcpus: number;
   diskGb: number;
   console: string[];
+  /** Ports plugged in (by id). */
+  interfaces: Set<string>;
 }
 
 const FAKE_CAPABILITIES: DriverCapabilities = {
@@ -110,7 +112,8 @@ export class FakeDriver implements ComputeDriver {
     const { instance, networkInfo } = args;
     if (this.o.failSpawn) throw new Error(`fake driver: spawn on ${this.o.host} fails ([fake_driver] fail_spawn_hosts)`);
     const flavor = instance.data.flavor.data;
-    const g: Guest = { uuid: instance.uuid, state: PowerState.NOSTATE, memoryMb: flavor.memory_mb, vcpus: flavor.vcpus, diskGb: flavor.root_gb + flavor.ephemeral_gb, console: [] };
+    const g: Guest = { uuid: instance.uuid, state: PowerState.NOSTATE, memoryMb: flavor.memory_mb, vcpus: flavor.vcpus, diskGb: flavor.root_gb + flavor.ephemeral_gb, console: [],
+      interfaces: new Set(networkInfo.map((v) => v.id)) };
     this.guests.set(instance.uuid, g);
     const events = neutronEvents(networkInfo);
     if (events.length > 0 && this.o.vifPluggingTimeout > 0) {
@@ -177,6 +180,25 @@ export class FakeDriver implements ComputeDriver {
 
   async getConsoleOutput(_context: RequestContext, instance: Instance): Promise<string> {
     return `${this.guest(instance).console.join('\n')}\n`;
+  }
+
+  async attachInterface(_context: RequestContext, instance: Instance, vif: VifInfo): Promise<void> {
+    const g = this.guest(instance);
+    if (g.interfaces.has(vif.id)) throw new InterfaceAttachFailed(instance.uuid);
+    g.interfaces.add(vif.id);
+    const ips = vif.network.subnets.flatMap((s) => s.ips.map((ip) => ip.address));
+    this.log(g, `eth hot-plugged: ${vif.address} ${ips.join(' ')} on network ${vif.network.label}`);
+  }
+
+  async detachInterface(_context: RequestContext, instance: Instance, vif: VifInfo): Promise<void> {
+    const g = this.guest(instance);
+    if (!g.interfaces.delete(vif.id)) throw new NotFound(`No interface with port ${vif.id} on guest ${instance.uuid}`);
+    this.log(g, `eth unplugged: ${vif.address}`);
+  }
+
+  /** The ports plugged into a guest (tests). */
+  interfacesOf(instanceUuid: string): string[] {
+    return [...(this.guests.get(instanceUuid)?.interfaces ?? [])];
   }
 
   /** Test hook of the simulated hypervisor: a guest stops on its own (the power-state sync sees it). */
