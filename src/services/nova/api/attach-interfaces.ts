@@ -7,11 +7,12 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Port } from '../../../common/clients/index.js';
-import { BadRequest, Conflict, Forbidden, NotFound as HttpNotFound, NuboError } from '../../../common/errors.js';
+import { BadRequest, NuboError } from '../../../common/errors.js';
 import { NotFound } from '../errors.js';
 import type { Instance } from '../objects/index.js';
 import type { ApiDeps } from './deps.js';
-import { caller, getInstance, type Caller } from './request.js';
+import { caller, type Caller } from './request.js';
+import { authorizedServer, controllerError } from './server-scope.js';
 import { TAG, UUID } from './schemas/servers.js';
 import { invalidStateConflict } from './server-actions/index.js';
 import { validateBody } from './validation.js';
@@ -54,15 +55,8 @@ const CREATE_STATUS: Readonly<Record<string, number>> = {
 };
 
 function answerFor(err: unknown, serverId: string): unknown {
-  if (!(err instanceof NuboError)) return err;
-  if (err.name === 'InstanceInvalidState') return invalidStateConflict(err, 'attach_interface', serverId);
-  switch (CREATE_STATUS[err.name]) {
-    case 400: return new BadRequest(err.message);
-    case 403: return new Forbidden(err.message);
-    case 404: return new HttpNotFound(err.message);
-    case 409: return new Conflict(err.message);
-    default: return err;
-  }
+  if (err instanceof NuboError && err.name === 'InstanceInvalidState') return invalidStateConflict(err, 'attach_interface', serverId);
+  return controllerError(err, CREATE_STATUS);
 }
 
 function view(port: Port, tag?: string | null): Record<string, unknown> {
@@ -72,11 +66,8 @@ function view(port: Port, tag?: string | null): Record<string, unknown> {
   };
 }
 
-async function authorized(req: FastifyRequest<{ Params: { id: string } }>, deps: ApiDeps, name: string): Promise<{ c: Caller; instance: Instance }> {
-  const c = caller(req, deps);
-  const instance = await getInstance(deps, c, req.params.id);
-  deps.policy.can(c.ctx, rule(name), { project_id: instance.data.project_id });
-  return { c, instance };
+function authorized(req: FastifyRequest<{ Params: { id: string } }>, deps: ApiDeps, name: string): Promise<{ c: Caller; instance: Instance }> {
+  return authorizedServer(req, deps, rule(name));
 }
 
 async function show(deps: ApiDeps, c: Caller, instance: Instance, portId: string): Promise<unknown> {

@@ -16,6 +16,7 @@ import { serverSecurityGroupsRoutes } from './server-security-groups.js';
 import { serverTagsRoutes } from './server-tags.js';
 import { serversRoutes } from './servers.js';
 import { versionRoutes } from './versions.js';
+import { volumeAttachmentsRoutes } from './volume-attachments.js';
 
 /** A resource's routes, registered below /v2.1. */
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
@@ -23,6 +24,7 @@ export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 const RESOURCES: readonly ResourceRoutes[] = [
   serversRoutes, serverExternalEventsRoutes,
   serverMetadataRoutes, serverTagsRoutes, serverPasswordRoutes, attachInterfacesRoutes, serverSecurityGroupsRoutes,
+  volumeAttachmentsRoutes,
 ];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {

@@ -9,7 +9,8 @@ import { BadRequest, Forbidden } from '../../../common/errors.js';
 import { NotFound, OverQuota } from '../errors.js';
 import type { Instance } from '../objects/index.js';
 import type { ApiDeps } from './deps.js';
-import { caller, getInstance, type Caller } from './request.js';
+import type { Caller } from './request.js';
+import { authorizedServer } from './server-scope.js';
 import { METADATA } from './schemas/servers.js';
 import { invalidStateConflict } from './server-actions/index.js';
 import { validateBody } from './validation.js';
@@ -24,11 +25,8 @@ const metaBody = {
 type Params = { id: string; key: string };
 
 /** The server, after the policy `name` allowed the caller on its project. */
-async function authorized(req: FastifyRequest<{ Params: { id: string } }>, deps: ApiDeps, name: string): Promise<{ c: Caller; instance: Instance }> {
-  const c = caller(req, deps);
-  const instance = await getInstance(deps, c, req.params.id);
-  deps.policy.can(c.ctx, rule(name), { project_id: instance.data.project_id });
-  return { c, instance };
+function authorized(req: FastifyRequest<{ Params: { id: string } }>, deps: ApiDeps, name: string): Promise<{ c: Caller; instance: Instance }> {
+  return authorizedServer(req, deps, rule(name));
 }
 
 async function update(deps: ApiDeps, c: Caller, instance: Instance, metadata: Record<string, string>, replace: boolean): Promise<Record<string, string>> {

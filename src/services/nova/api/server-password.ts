@@ -6,22 +6,18 @@
 import type { FastifyInstance } from 'fastify';
 import { readPassword, storePassword } from '../metadata/password.js';
 import type { ApiDeps } from './deps.js';
-import { caller, getInstance } from './request.js';
+import { authorizedServer } from './server-scope.js';
 
 const rule = (name: string): string => `os_compute_api:os-server-password:${name}`;
 
 export function serverPasswordRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Params: { id: string } }>('/servers/:id/os-server-password', async (req) => {
-    const c = caller(req, deps);
-    const instance = await getInstance(deps, c, req.params.id);
-    deps.policy.can(c.ctx, rule('show'), { project_id: instance.data.project_id });
+    const { instance } = await authorizedServer(req, deps, rule('show'));
     return { password: (await readPassword(deps.repos.metadata, instance)) ?? '' };
   });
 
   app.delete<{ Params: { id: string } }>('/servers/:id/os-server-password', async (req, reply) => {
-    const c = caller(req, deps);
-    const instance = await getInstance(deps, c, req.params.id);
-    deps.policy.can(c.ctx, rule('clear'), { project_id: instance.data.project_id });
+    const { instance } = await authorizedServer(req, deps, rule('clear'));
     await storePassword(deps.repos.metadata, instance, null);
     return reply.code(204).send();
   });

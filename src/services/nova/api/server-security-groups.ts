@@ -7,13 +7,11 @@
 import type { FastifyInstance } from 'fastify';
 import { instanceSecurityGroups } from '../network/security-groups.js';
 import type { ApiDeps } from './deps.js';
-import { caller, getInstance } from './request.js';
+import { authorizedServer } from './server-scope.js';
 
 export function serverSecurityGroupsRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Params: { id: string } }>('/servers/:id/os-security-groups', async (req) => {
-    const c = caller(req, deps);
-    const instance = await getInstance(deps, c, req.params.id);
-    deps.policy.can(c.ctx, 'os_compute_api:os-security-groups:list', { project_id: instance.data.project_id });
+    const { c, instance } = await authorizedServer(req, deps, 'os_compute_api:os-security-groups:list');
     return { security_groups: await instanceSecurityGroups(deps.compute.network.clientFor(c.ctx), instance.uuid) };
   });
 }

@@ -10,7 +10,8 @@ import { checkInstanceState, SETTLED_VM_STATES } from '../compute/instance-state
 import { InstanceInvalidState, NotFound } from '../errors.js';
 import type { Instance } from '../objects/index.js';
 import type { ApiDeps } from './deps.js';
-import { caller, getInstance } from './request.js';
+import { caller } from './request.js';
+import { authorizedServer } from './server-scope.js';
 import { TAG } from './schemas/servers.js';
 import { validateBody } from './validation.js';
 import { requireVersion } from './version-gate.js';
@@ -25,10 +26,8 @@ type Params = { id: string; tag: string };
 
 /** The server (2.26 on), after the policy `name` allowed the caller on its project; `action` also asks for a settled server. */
 async function authorized(req: FastifyRequest<{ Params: { id: string } }>, deps: ApiDeps, name: string, action?: string): Promise<Instance> {
-  const c = caller(req, deps);
-  requireVersion(c, '2.26');
-  const instance = await getInstance(deps, c, req.params.id);
-  deps.policy.can(c.ctx, rule(name), { project_id: instance.data.project_id });
+  requireVersion(caller(req, deps), '2.26');
+  const { instance } = await authorizedServer(req, deps, rule(name));
   if (action) {
     try {
       checkInstanceState(instance, action, SETTLED_VM_STATES);

@@ -21,16 +21,19 @@ import {
   AmbiguousHostnameForMultipleInstances, BootFromVolumeRequiredForZeroDiskFlavor, ComputeHostNotFound, FlavorDiskSmallerThanImage,
   FlavorDiskSmallerThanMinDisk, FlavorMemoryTooSmall, FlavorNotFound, ImageNotActive, InstanceInvalidState, InstanceIsLocked,
   InvalidAvailabilityZone, InvalidBDM, InstanceNotFound, PortNotFound,
+  CinderServiceUnavailable, InvalidVolume, MultiattachNotSupportedOldMicroversion,
 } from '../errors.js';
 import type { GlanceAPI } from '../image/glance.js';
 import type { NeutronAPI } from '../network/neutron.js';
 import type { NovaNotifier } from '../notifications/notifier.js';
+import type { CinderAPI } from '../volume/cinder.js';
 import {
   BlockDeviceMapping, ImageMeta, NetworkRequestList, RequestSpec, type Flavor, type Instance, type InstanceGroup, type VifInfo,
 } from '../objects/index.js';
 import type { SchedulerReportClient } from '../scheduler/client/report.js';
 import { InstanceAction } from './instance-actions.js';
-import { checkInstanceState, INTERFACE_VM_STATES, SETTLED_VM_STATES } from './instance-state.js';
+import { nextDeviceName } from './block-device-names.js';
+import { checkInstanceState, INTERFACE_VM_STATES, SETTLED_VM_STATES, VOLUME_VM_STATES } from './instance-state.js';
 import { instanceNames, newReservationId, systemMetadataFromImage } from './instance-naming.js';
 import { PowerState } from './power-state.js';
 import type { QuotaChecker } from './quota.js';
@@ -100,9 +103,11 @@ export interface ComputeApiDeps {
   network: NeutronAPI;
   conductor: Pick<ComputeTaskAPI, 'scheduleAndBuildInstances'>;
   compute: Pick<ComputeRpcAPI, 'terminateInstance' | 'stopInstance' | 'startInstance' | 'externalInstanceEvent' | 'getConsoleOutput'
-    | 'attachInterface' | 'detachInterface'>;
+    | 'attachInterface' | 'detachInterface' | 'attachVolume' | 'detachVolume'>;
   report: SchedulerReportClient;
   quotas: QuotaChecker;
+  /** Cinder (volume attachments); none: every volume request is CinderServiceUnavailable. */
+  volume?: CinderAPI;
   notifier: NovaNotifier;
   settings: ComputeApiSettings;
   log: Logger;
@@ -280,6 +285,7 @@ export class ComputeApi {
     await this.d.notifier.instanceAction(ctx, instance, 'delete', 'start');
     await this.d.network.deallocateForInstance(instance).catch((err: unknown) => this.d.log.warn({ err, instance: instance.uuid }, 'port cleanup failed'));
     await this.d.report.deleteAllocationForInstance(instance.uuid).catch((err: unknown) => this.d.log.warn({ err, instance: instance.uuid }, 'allocation cleanup failed'));
+    await this.deleteVolumeAttachments(instance);
     try {
       await this.repos.instances.destroy(instance.uuid);
     } catch (err) {
@@ -397,5 +403,67 @@ export class ComputeApi {
     const host = await this.hostOf(instance, 'detach_interface');
     await this.repos.actions.start(instance.uuid, InstanceAction.DETACH_INTERFACE, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
     await this.d.compute.detachInterface(ctx, host, instance, portId);
+  }
+
+  // --- volume attachments (attach_volume / detach_volume) -------------------------------------
+
+  /** _local_cleanup_bdm_volumes (attachment part): a server deleted from the API lets go of its volumes. */
+  private async deleteVolumeAttachments(instance: Instance): Promise<void> {
+    if (!this.d.volume) return;
+    for (const bdm of await this.repos.bdms.byInstance(instance.uuid)) {
+      if (!bdm.isVolume || !bdm.data.attachment_id) continue;
+      await this.d.volume.attachmentDelete(null, bdm.data.attachment_id)
+        .catch((err: unknown) => this.d.log.warn({ err, instance: instance.uuid, volume: bdm.data.volume_id }, 'volume attachment cleanup failed'));
+    }
+  }
+
+  /** The volume API. @throws CinderServiceUnavailable when there is none */
+  get volume(): CinderAPI {
+    if (!this.d.volume) throw new CinderServiceUnavailable('no volume API is configured');
+    return this.d.volume;
+  }
+
+  /**
+   * Attach a volume: its mapping is recorded with the next free device (or the one asked for),
+   * the volume is reserved for the server in Cinder (an attachment without connector) and the
+   * host is told to attach it (a cast). The device name comes back.
+   * @throws InstanceIsLocked, InstanceInvalidState, VolumeNotFound, InvalidVolume, InvalidDevicePath, DevicePathInUse
+   */
+  async attachVolume(ctx: RequestContext, instance: Instance, req: { volumeId: string; device: string | null; tag: string | null; deleteOnTermination: boolean; supportsMultiattach: boolean }, isAdmin: boolean): Promise<string> {
+    this.checkLocked(instance, isAdmin);
+    checkInstanceState(instance, 'attach_volume', VOLUME_VM_STATES);
+    const volume = await this.volume.get(ctx, req.volumeId);
+    const bdms = await this.repos.bdms.byInstance(instance.uuid);
+    if (bdms.some((b) => b.data.volume_id === volume.id)) throw new InvalidVolume(`volume ${volume.id} already attached`);
+    if (volume.multiattach && !req.supportsMultiattach) throw new MultiattachNotSupportedOldMicroversion();
+    const host = await this.hostOf(instance, 'attach_volume');
+    const device = nextDeviceName(instance, bdms, req.device);
+    const bdm = new BlockDeviceMapping({
+      uuid: randomUUID(), instance_uuid: instance.uuid, source_type: 'volume', destination_type: 'volume', guest_format: null, device_type: 'disk',
+      disk_bus: null, boot_index: null, device_name: device, delete_on_termination: req.deleteOnTermination, snapshot_id: null, volume_id: volume.id,
+      volume_size: volume.size, volume_type: volume.volume_type, image_id: null, no_device: false, connection_info: null, tag: req.tag, attachment_id: null,
+    });
+    await this.repos.bdms.create([bdm]);
+    try {
+      const attachment = await this.volume.attachmentCreate(ctx, volume.id, instance.uuid);
+      await this.repos.bdms.update(bdm.data.uuid, { attachment_id: attachment.id });
+      bdm.data.attachment_id = attachment.id;
+      await this.repos.actions.start(instance.uuid, InstanceAction.ATTACH_VOLUME, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+      await this.d.compute.attachVolume(ctx, host, instance, bdm);
+    } catch (err) {
+      if (bdm.data.attachment_id) await this.volume.attachmentDelete(ctx, bdm.data.attachment_id).catch(() => undefined);
+      await this.repos.bdms.destroy(bdm.data.uuid);
+      throw err;
+    }
+    return device;
+  }
+
+  /** Detach a (non-root) volume on the server's host (a cast). @throws InstanceIsLocked, InstanceInvalidState */
+  async detachVolume(ctx: RequestContext, instance: Instance, volumeId: string, isAdmin: boolean): Promise<void> {
+    this.checkLocked(instance, isAdmin);
+    checkInstanceState(instance, 'detach_volume', VOLUME_VM_STATES);
+    const host = await this.hostOf(instance, 'detach_volume');
+    await this.repos.actions.start(instance.uuid, InstanceAction.DETACH_VOLUME, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+    await this.d.compute.detachVolume(ctx, host, instance, volumeId);
   }
 }

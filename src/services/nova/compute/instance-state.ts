@@ -13,6 +13,11 @@ export const SETTLED_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.PAU
 /** The states in which ports may be plugged or unplugged (ACTIVE, PAUSED, STOPPED). */
 export const INTERFACE_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.PAUSED, VmState.STOPPED];
 
+/** The states in which volumes may be attached or detached (nova also takes shelved ones, which need no host). */
+export const VOLUME_VM_STATES: readonly string[] = [
+  VmState.ACTIVE, VmState.PAUSED, VmState.STOPPED, VmState.RESIZED, VmState.SOFT_DELETED, VmState.SHELVED, VmState.SHELVED_OFFLOADED,
+];
+
 /** @throws InstanceInvalidState */
 export function checkInstanceState(instance: Instance, method: string, vmStates: readonly string[], opts: { noTask?: boolean } = {}): void {
   const { vm_state: vm, task_state: task } = instance.data;

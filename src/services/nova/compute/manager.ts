@@ -51,6 +51,8 @@ export interface ComputeManagerOptions {
   maxConcurrentBuilds: number;
   /** [scheduler] max_attempts: 1 means a failed build is not rescheduled. */
   maxAttempts: number;
+  /** The volume attachments of a deleted server are deleted in Cinder. */
+  volumes?: { cleanupForInstance(instance: Instance): Promise<void> };
 }
 
 const BUILD_TASK_STATES: ReadonlySet<string | null> = new Set([TaskState.SCHEDULING, TaskState.BLOCK_DEVICE_MAPPING, TaskState.NETWORKING, TaskState.SPAWNING]);
@@ -278,6 +280,7 @@ export class ComputeManager {
         await this.o.notifier.instanceAction(ctx, instance, 'delete', 'start');
         try {
           await this.o.driver.destroy(ctx, instance, instance.data.network_info);
+          await this.o.volumes?.cleanupForInstance(instance);
           await this.o.network.deallocateForInstance(instance);
           await this.o.report.deleteAllocationForInstance(instance.uuid);
           await this.repos.instances.destroy(instance.uuid);

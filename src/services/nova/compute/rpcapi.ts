@@ -79,4 +79,13 @@ export class ComputeAPI {
   detachInterface(ctx: RequestContext, host: string, instance: Instance, portId: string): Promise<void> {
     return this.at(host).cast(ctx, 'detach_interface', { instance, port_id: portId });
   }
+
+  /** attach_volume: a cast; the host completes the reserved attachment. */
+  attachVolume(ctx: RequestContext, host: string, instance: Instance, bdm: BlockDeviceMapping): Promise<void> {
+    return this.at(host).cast(ctx, 'attach_volume', { instance, bdm });
+  }
+
+  detachVolume(ctx: RequestContext, host: string, instance: Instance, volumeId: string): Promise<void> {
+    return this.at(host).cast(ctx, 'detach_volume', { instance, volume_id: volumeId });
+  }
 }

@@ -1,6 +1,7 @@
 /** Block device mappings (nova's BlockDeviceMapping over the cell database): per instance. */
 import type { Kysely, Selectable } from 'kysely';
 import { nowIso, toBool } from '../../../common/db/index.js';
+import { VolumeBDMNotFound } from '../errors.js';
 import { BlockDeviceMapping, type BlockDeviceMappingFields } from '../objects/index.js';
 import type { BlockDeviceMappingTable, NovaDB } from './schema.js';
 
@@ -34,5 +35,25 @@ export class BlockDeviceMappingRepo {
 
   async update(uuid: string, changes: Partial<Pick<BlockDeviceMappingFields, 'device_name' | 'connection_info' | 'attachment_id'>>): Promise<void> {
     await this.db.updateTable('block_device_mapping').set({ ...changes, updated_at: nowIso() }).where('uuid', '=', uuid).execute();
+  }
+
+  /** The live mapping of a volume on a server. @throws VolumeBDMNotFound */
+  async byVolumeAndInstance(volumeId: string, instanceUuid: string): Promise<BlockDeviceMapping> {
+    const row = await this.db.selectFrom('block_device_mapping').selectAll().where('volume_id', '=', volumeId).where('instance_uuid', '=', instanceUuid)
+      .where('deleted', '=', 0).executeTakeFirst();
+    if (!row) throw new VolumeBDMNotFound(volumeId);
+    return toObject(row);
+  }
+
+  /** Set delete_on_termination (PUT os-volume_attachments from 2.85). */
+  async setDeleteOnTermination(uuid: string, value: boolean): Promise<void> {
+    await this.db.updateTable('block_device_mapping').set({ delete_on_termination: value ? 1 : 0, updated_at: nowIso() }).where('uuid', '=', uuid).execute();
+  }
+
+  /** BlockDeviceMapping.destroy: soft-delete one mapping. */
+  async destroy(uuid: string): Promise<void> {
+    const now = nowIso();
+    await this.db.updateTable('block_device_mapping').set((eb) => ({ deleted: eb.ref('id'), deleted_at: now, updated_at: now }))
+      .where('uuid', '=', uuid).where('deleted', '=', 0).execute();
   }
 }

@@ -13,7 +13,7 @@ import { apiGroup, novaDefaultGroup, quotaGroup } from '../config.js';
 import { ComputeTaskAPI } from '../conductor/rpcapi.js';
 import { NovaNotifier } from '../notifications/notifier.js';
 import { loadNovaPolicy } from '../policies/index.js';
-import { glanceApi, neutronApi, reportClient, repositories } from './shared.js';
+import { cinderApi, glanceApi, neutronApi, reportClient, repositories } from './shared.js';
 
 export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> {
   const repos = await repositories(ctx);
@@ -34,6 +34,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
       injected_file_content_bytes: quota.injected_file_content_bytes, injected_file_path_length: quota.injected_file_path_length,
       key_pairs: quota.key_pairs, server_groups: quota.server_groups, server_group_members: quota.server_group_members,
     }),
+    volume: cinderApi(ctx),
     notifier: new NovaNotifier(ctx.transport, ctx.config, 'nova-api', ctx.host),
     settings: {
       defaultScheduleZone: defaults.default_schedule_zone || null, defaultAvailabilityZone: defaults.default_availability_zone,

@@ -9,6 +9,7 @@ import { newRequestId } from '../../../common/log/request-scope.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import { InstanceEvents } from '../compute/instance-events.js';
 import { InterfaceAttachManager } from '../compute/interface-attach.js';
+import { VolumeAttachManager } from '../compute/volume-attach.js';
 import { ComputeManager } from '../compute/manager.js';
 import { ResourceTracker } from '../compute/resource-tracker.js';
 import { fakeDriverGroup, novaDefaultGroup, schedulerGroup } from '../config.js';
@@ -17,7 +18,7 @@ import { NovaNotifier } from '../notifications/notifier.js';
 import { COMPUTE_TOPIC } from '../rpc/topics.js';
 import { WorkerService } from '../service.js';
 import { FakeDriver } from '../virt/fake/driver.js';
-import { neutronApi, reportClient, repositories } from './shared.js';
+import { cinderApi, neutronApi, reportClient, repositories } from './shared.js';
 
 export interface ComputeRoleInstance extends RoleInstance {
   manager: ComputeManager;
@@ -46,8 +47,9 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
   });
   const network = neutronApi(ctx);
   const notifier = new NovaNotifier(ctx.transport, ctx.config, 'nova-compute', ctx.host);
+  const volumes = new VolumeAttachManager({ host: ctx.host, driver, repos, volume: cinderApi(ctx), notifier, log: ctx.log });
   const manager = new ComputeManager({
-    host: ctx.host, driver, repos, tracker, report, network, notifier,
+    host: ctx.host, driver, repos, tracker, report, network, notifier, volumes,
     events, conductor: new ComputeTaskAPI(ctx.transport), log: ctx.log, maxConcurrentBuilds: d.max_concurrent_builds,
     maxAttempts: ctx.config.get(schedulerGroup).max_attempts,
   });
@@ -55,7 +57,7 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
   const internal = (): RequestContext => RequestContext.internal(newRequestId());
   const currentService = async () => (await repos.services.get(ctx.host, 'nova-compute'))!;
   const service = new WorkerService({
-    ctx, binary: 'nova-compute', topic: COMPUTE_TOPIC, endpoints: [manager.endpoint(), interfaces.endpoint()], services: repos.services,
+    ctx, binary: 'nova-compute', topic: COMPUTE_TOPIC, endpoints: [manager.endpoint(), interfaces.endpoint(), volumes.endpoint()], services: repos.services,
     async beforeServe(record) {
       await manager.initHost(internal());
       await manager.updateAvailableResource(record);

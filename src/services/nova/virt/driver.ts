@@ -148,4 +148,21 @@ export interface ComputeDriver {
   attachInterface(context: RequestContext, instance: Instance, vif: VifInfo): Promise<void>;
   /** Unplug a port from the guest. @throws InstanceNotFound, NotFound when the guest has no such interface */
   detachInterface(context: RequestContext, instance: Instance, vif: VifInfo): Promise<void>;
+  /** get_volume_connector: how this host reaches block storage (os-brick's connector properties). */
+  getVolumeConnector(instance: Instance): VolumeConnector;
+  /** Attach a volume (its connection info from Cinder) at `mountpoint`. @throws InstanceNotFound */
+  attachVolume(context: RequestContext, connectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void>;
+  /** Detach the volume at `mountpoint` (a guest or disk already gone is not an error). */
+  detachVolume(context: RequestContext, connectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void>;
+}
+
+/** os-brick's connector properties, what Cinder needs to export a volume to this host. */
+export interface VolumeConnector {
+  host: string;
+  ip: string;
+  initiator?: string;
+  multipath: boolean;
+  platform: string;
+  os_type: string;
+  [key: string]: unknown;
 }

@@ -8,10 +8,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestContext } from '../../../../common/context.js';
-import { InstanceNotFound, InterfaceAttachFailed, NotFound, VirtualInterfaceCreateException } from '../../errors.js';
+import { DevicePathInUse, InstanceNotFound, InterfaceAttachFailed, NotFound, VirtualInterfaceCreateException } from '../../errors.js';
 import type { Instance, VifInfo } from '../../objects/index.js';
 import { PowerState } from '../../compute/power-state.js';
-import type { ComputeDriver, DriverCapabilities, ExpectedEvent, HostResources, InstanceInfo, SpawnArgs, VirtAPI } from '../driver.js';
+import type { ComputeDriver, DriverCapabilities, ExpectedEvent, HostResources, InstanceInfo, SpawnArgs, VirtAPI, VolumeConnector } from '../driver.js';
 
 export interface FakeDriverOptions {
   host: string;
@@ -37,6 +37,8 @@ interface Guest {
   console: string[];
   /** Ports plugged in (by id). */
   interfaces: Set<string>;
+  /** Volumes attached: mountpoint -> connection info. */
+  volumes: Map<string, Record<string, unknown>>;
 }
 
 const FAKE_CAPABILITIES: DriverCapabilities = {
@@ -113,7 +115,7 @@ export class FakeDriver implements ComputeDriver {
     if (this.o.failSpawn) throw new Error(`fake driver: spawn on ${this.o.host} fails ([fake_driver] fail_spawn_hosts)`);
     const flavor = instance.data.flavor.data;
     const g: Guest = { uuid: instance.uuid, state: PowerState.NOSTATE, memoryMb: flavor.memory_mb, vcpus: flavor.vcpus, diskGb: flavor.root_gb + flavor.ephemeral_gb, console: [],
-      interfaces: new Set(networkInfo.map((v) => v.id)) };
+      interfaces: new Set(networkInfo.map((v) => v.id)), volumes: new Map() };
     this.guests.set(instance.uuid, g);
     const events = neutronEvents(networkInfo);
     if (events.length > 0 && this.o.vifPluggingTimeout > 0) {
@@ -194,6 +196,27 @@ export class FakeDriver implements ComputeDriver {
     const g = this.guest(instance);
     if (!g.interfaces.delete(vif.id)) throw new NotFound(`No interface with port ${vif.id} on guest ${instance.uuid}`);
     this.log(g, `eth unplugged: ${vif.address}`);
+  }
+
+  getVolumeConnector(_instance: Instance): VolumeConnector {
+    return { host: this.o.host, ip: '127.0.0.1', initiator: `iqn.2004-10.org.nubo:${this.o.host}`, multipath: false, platform: 'x86_64', os_type: 'linux' };
+  }
+
+  async attachVolume(_context: RequestContext, connectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void> {
+    const g = this.guest(instance);
+    if (g.volumes.has(mountpoint)) throw new DevicePathInUse(mountpoint);
+    g.volumes.set(mountpoint, connectionInfo);
+    this.log(g, `disk attached at ${mountpoint} (${String(connectionInfo['driver_volume_type'] ?? 'unknown')})`);
+  }
+
+  async detachVolume(_context: RequestContext, _connectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void> {
+    const g = this.guests.get(instance.uuid);
+    if (g?.volumes.delete(mountpoint)) this.log(g, `disk detached from ${mountpoint}`);
+  }
+
+  /** The volumes attached to a guest: mountpoint -> connection info (tests). */
+  volumesOf(instanceUuid: string): Map<string, Record<string, unknown>> {
+    return new Map(this.guests.get(instanceUuid)?.volumes ?? []);
   }
 
   /** The ports plugged into a guest (tests). */

@@ -1,0 +1,209 @@
+// os-volume_attachments against a stand-in for Cinder that lives ONLY in this test: a small
+// Fastify app on 127.0.0.1 that keeps a few volumes and attachments in memory, answers the
+// v3 attachments API (3.44) and records every call, registered in the test cloud's catalog as
+// block-storage. It checks what Nova sends (reserve without connector, the host's connector,
+// os-complete, delete); it is no Cinder and proves nothing about a real one.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { BootCloud } from './testing/boot-cloud.js';
+
+interface StubVolume { id: string; status: string; size: number; multiattach: boolean; attachments: string[] }
+interface StubAttachment { id: string; volume_id: string; instance: string; status: string; connector: unknown }
+interface Call { method: string; path: string; version: string | undefined; body: any }
+
+/** The stand-in Cinder: volumes and attachments in memory, every call recorded. */
+async function stubCinder(): Promise<{ app: FastifyInstance; url: string; calls: Call[]; volumes: Map<string, StubVolume>; attachments: Map<string, StubAttachment> }> {
+  const app = Fastify();
+  const calls: Call[] = [];
+  const volumes = new Map<string, StubVolume>();
+  const attachments = new Map<string, StubAttachment>();
+  app.addHook('onRequest', async (req) => {
+    calls.push({ method: req.method, path: req.url, version: req.headers['openstack-api-version'] as string | undefined, body: undefined });
+  });
+  app.addHook('preHandler', async (req) => { calls.at(-1)!.body = req.body; });
+  const notFound = (what: string) => ({ itemNotFound: { code: 404, message: `${what} could not be found.` } });
+  const volumeView = (v: StubVolume) => ({
+    id: v.id, name: null, status: v.status, size: v.size, volume_type: 'lvm', bootable: 'false', multiattach: v.multiattach, availability_zone: 'nova',
+    encrypted: false, attachments: v.attachments.map((a) => ({ id: v.id, attachment_id: a, server_id: attachments.get(a)!.instance, volume_id: v.id })),
+  });
+  app.get<{ Params: { id: string } }>('/v3/volumes/:id', async (req, reply) => {
+    const v = volumes.get(req.params.id);
+    return v ? { volume: volumeView(v) } : reply.code(404).send(notFound(`Volume ${req.params.id}`));
+  });
+  app.post<{ Body: { attachment: { volume_uuid: string; instance_uuid: string; connector?: unknown } } }>('/v3/attachments', async (req, reply) => {
+    const { volume_uuid: vid, instance_uuid: iid, connector } = req.body.attachment;
+    const v = volumes.get(vid);
+    if (!v) return reply.code(404).send(notFound(`Volume ${vid}`));
+    if (v.status !== 'available' && !(v.multiattach && v.status === 'in-use')) {
+      return reply.code(400).send({ badRequest: { code: 400, message: `Invalid volume: Volume ${vid} status must be available or downloading` } });
+    }
+    const a: StubAttachment = { id: randomUUID(), volume_id: vid, instance: iid, status: connector ? 'attaching' : 'reserved', connector: connector ?? null };
+    attachments.set(a.id, a);
+    v.attachments.push(a.id);
+    v.status = 'reserved';
+    return { attachment: { ...a, attach_mode: null, connection_info: connector ? { driver_volume_type: 'iscsi', data: {} } : null } };
+  });
+  app.put<{ Params: { id: string }; Body: { attachment: { connector: unknown } } }>('/v3/attachments/:id', async (req, reply) => {
+    const a = attachments.get(req.params.id);
+    if (!a) return reply.code(404).send(notFound(`Attachment ${req.params.id}`));
+    a.connector = req.body.attachment.connector;
+    a.status = 'attaching';
+    volumes.get(a.volume_id)!.status = 'attaching';
+    return { attachment: { ...a, attach_mode: 'rw', connection_info: { driver_volume_type: 'iscsi', data: { target_lun: 1, volume_id: a.volume_id } } } };
+  });
+  app.post<{ Params: { id: string } }>('/v3/attachments/:id/action', async (req, reply) => {
+    const a = attachments.get(req.params.id);
+    if (!a) return reply.code(404).send(notFound(`Attachment ${req.params.id}`));
+    a.status = 'attached';
+    volumes.get(a.volume_id)!.status = 'in-use';
+    return reply.code(204).send();
+  });
+  app.delete<{ Params: { id: string } }>('/v3/attachments/:id', async (req, reply) => {
+    const a = attachments.get(req.params.id);
+    if (!a) return reply.code(404).send(notFound(`Attachment ${req.params.id}`));
+    attachments.delete(a.id);
+    const v = volumes.get(a.volume_id)!;
+    v.attachments = v.attachments.filter((x) => x !== a.id);
+    if (v.attachments.length === 0) v.status = 'available';
+    return { attachments: [] };
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  return { app, url, calls, volumes, attachments };
+}
+
+describe('os-volume_attachments (against a stand-in Cinder in this test)', () => {
+  let b: BootCloud;
+  let cinder: Awaited<ReturnType<typeof stubCinder>>;
+  let id = '';
+  const vol = (status = 'available', multiattach = false): string => {
+    const v: StubVolume = { id: randomUUID(), status, size: 1, multiattach, attachments: [] };
+    cinder.volumes.set(v.id, v);
+    return v.id;
+  };
+
+  async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await check())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  }
+
+  before(async () => {
+    cinder = await stubCinder();
+    b = await BootCloud.start({ 'DEFAULT.hosts': 'c1', 'DEFAULT.vif_plugging_timeout': '0' });
+    const created = await b.boot({ name: 'disks' });
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    id = created.body.server.id;
+    await b.waitFor(id, ['ACTIVE']);
+  });
+  after(async () => {
+    await b?.close();
+    await cinder?.app.close();
+  });
+
+  test('no Block Storage in the catalog: 409, and listing still works', async () => {
+    const res = await b.compute('POST', `/servers/${id}/os-volume_attachments`, { volumeAttachment: { volumeId: randomUUID() } });
+    assert.equal(res.status, 409, JSON.stringify(res.body));
+    assert.match(res.body.conflictingRequest.message, /^The Block Storage \(volume\) service is not available: no public endpoint for service type/);
+    assert.deepEqual((await b.compute('GET', `/servers/${id}/os-volume_attachments`)).body, { volumeAttachments: [] });
+    assert.equal(cinder.calls.length, 0);
+  });
+
+  test('with Cinder in the catalog: attach reserves, the host connects and completes; list/show per microversion', async () => {
+    const svc = await b.call('POST', '/identity/v3/services', { service: { type: 'block-storage', name: 'cinder' } });
+    assert.equal(svc.status, 201);
+    const ep = await b.call('POST', '/identity/v3/endpoints', { endpoint: { service_id: svc.body.service.id, interface: 'public', url: `${cinder.url}/v3` } });
+    assert.equal(ep.status, 201, JSON.stringify(ep.body));
+    const v1 = vol();
+    const res = await b.compute('POST', `/servers/${id}/os-volume_attachments`, { volumeAttachment: { volumeId: v1, tag: 'data', delete_on_termination: true } }, '2.79');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual(res.body.volumeAttachment, { id: v1, serverId: id, volumeId: v1, device: '/dev/vdb', tag: 'data', delete_on_termination: true });
+    await until('the volume in-use', () => cinder.volumes.get(v1)!.status === 'in-use');
+    const reserve = cinder.calls.find((c) => c.method === 'POST' && c.path === '/v3/attachments')!;
+    assert.equal(reserve.version, 'volume 3.44');
+    assert.deepEqual(reserve.body, { attachment: { volume_uuid: v1, instance_uuid: id } }, 'reserved without a connector');
+    const update = cinder.calls.find((c) => c.method === 'PUT')!;
+    assert.equal(update.body.attachment.connector.host, 'c1');
+    assert.ok(cinder.calls.some((c) => c.method === 'POST' && /\/action$/.test(c.path) && 'os-complete' in c.body));
+    const bdm = await b.repos.bdms.byVolumeAndInstance(v1, id);
+    await until('the connection info saved', async () => (await b.repos.bdms.byVolumeAndInstance(v1, id)).data.connection_info !== null);
+    const console = await b.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': {} });
+    assert.match(console.body.output, /disk attached at \/dev\/vdb \(iscsi\)/);
+
+    assert.deepEqual((await b.compute('GET', `/servers/${id}/os-volume_attachments`)).body.volumeAttachments, [{ id: v1, volumeId: v1, serverId: id, device: '/dev/vdb' }]);
+    assert.deepEqual((await b.compute('GET', `/servers/${id}/os-volume_attachments/${v1}`, undefined, '2.70')).body.volumeAttachment.tag, 'data');
+    const latest = (await b.compute('GET', `/servers/${id}/os-volume_attachments/${v1}`, undefined, '2.89')).body.volumeAttachment;
+    assert.deepEqual(latest, {
+      volumeId: v1, serverId: id, device: '/dev/vdb', tag: 'data', delete_on_termination: true, attachment_id: bdm.data.attachment_id, bdm_uuid: bdm.data.uuid,
+    });
+    assert.equal((await b.compute('GET', `/servers/${id}/os-volume_attachments?limit=0`)).body.volumeAttachments.length, 0);
+    assert.equal((await b.compute('GET', `/servers/${id}/os-volume_attachments?limit=x`)).status, 400);
+    assert.equal((await b.compute('GET', `/servers/${id}/os-volume_attachments?foo=1`, undefined, '2.75')).status, 400);
+
+    const upd = await b.compute('PUT', `/servers/${id}/os-volume_attachments/${v1}`, { volumeAttachment: { volumeId: v1, delete_on_termination: false } }, '2.85');
+    assert.equal(upd.status, 202, JSON.stringify(upd.body));
+    assert.equal((await b.compute('GET', `/servers/${id}/os-volume_attachments/${v1}`, undefined, '2.79')).body.volumeAttachment.delete_on_termination, false);
+    const immutable = await b.compute('PUT', `/servers/${id}/os-volume_attachments/${v1}`, { volumeAttachment: { volumeId: v1, tag: 'other' } }, '2.85');
+    assert.equal(immutable.status, 400);
+    assert.equal(immutable.body.badRequest.message, 'The tag property is not mutable');
+    const swap = await b.compute('PUT', `/servers/${id}/os-volume_attachments/${v1}`, { volumeAttachment: { volumeId: vol() } });
+    assert.equal(swap.status, 400, 'swap is not supported yet');
+  });
+
+  test('bad input and what Nova refuses', async () => {
+    const attachedId = [...cinder.volumes.values()].find((v) => v.status === 'in-use')!.id;
+    const cases: Array<[unknown, string, number, RegExp?]> = [
+      [{ volumeAttachment: { volumeId: 'x' } }, '2.1', 400],
+      [{ volumeAttachment: {} }, '2.1', 400],
+      [{ volumeAttachment: { volumeId: vol(), device: 'vdc' } }, '2.1', 400],
+      [{ volumeAttachment: { volumeId: vol(), tag: 't' } }, '2.48', 400],
+      [{ volumeAttachment: { volumeId: vol(), delete_on_termination: true } }, '2.78', 400],
+      [{ volumeAttachment: { volumeId: randomUUID() } }, '2.1', 404, /^Volume [0-9a-f-]+ could not be found\.$/],
+      [{ volumeAttachment: { volumeId: attachedId } }, '2.1', 400, /already attached/],
+      [{ volumeAttachment: { volumeId: vol(), device: '/dev/vdb' } }, '2.1', 409, /^The supplied device path \(\/dev\/vdb\) is in use\.$/],
+      [{ volumeAttachment: { volumeId: vol('in-use', true) } }, '2.59', 400, /only supported starting with compute API version 2\.60/],
+      [{ volumeAttachment: { volumeId: vol('error') } }, '2.1', 400, /status must be available/],
+    ];
+    for (const [body, version, status, message] of cases) {
+      const res = await b.compute('POST', `/servers/${id}/os-volume_attachments`, body, version);
+      assert.equal(res.status, status, `${JSON.stringify(body)} @${version}: ${JSON.stringify(res.body)}`);
+      if (message) assert.match(Object.values(res.body as Record<string, { message: string }>)[0]!.message, message);
+    }
+    assert.equal((await b.repos.bdms.byInstance(id)).filter((x) => x.isVolume).length, 1, 'refused attachments leave no mapping');
+    assert.equal((await b.compute('GET', `/servers/${id}/os-volume_attachments/${randomUUID()}`)).status, 404);
+    const notAttached = await b.compute('DELETE', `/servers/${id}/os-volume_attachments/${vol()}`);
+    assert.equal(notAttached.status, 404);
+    assert.match(notAttached.body.itemNotFound.message, /^Instance [0-9a-f-]+ is not attached to volume/);
+    assert.equal((await b.compute('DELETE', `/servers/${id}/os-volume_attachments/${randomUUID()}`)).status, 404, 'unknown to Cinder');
+    const other = await b.projectUserToken('volother');
+    assert.equal((await b.computeAs(other.token, 'GET', `/servers/${id}/os-volume_attachments`)).status, 404);
+    assert.equal((await b.computeAs(other.token, 'POST', `/servers/${id}/os-volume_attachments`, { volumeAttachment: { volumeId: vol() } })).status, 404);
+    const swap = await b.computeAs(other.token, 'PUT', `/servers/${id}/os-volume_attachments/${attachedId}`, { volumeAttachment: { volumeId: vol() } });
+    assert.equal(swap.status, 404);
+    await b.repos.instances.save(id, { task_state: 'rebooting', vm_state: 'building' });
+    const busy = await b.compute('POST', `/servers/${id}/os-volume_attachments`, { volumeAttachment: { volumeId: vol() } });
+    await b.repos.instances.save(id, { task_state: null, vm_state: 'active' });
+    assert.equal(busy.status, 409);
+    assert.equal(busy.body.conflictingRequest.message, `Cannot 'attach_volume' instance ${id} while it is in vm_state building`);
+  });
+
+  test('detach: 202, the host detaches and deletes the attachment; deleting a server lets go of its volumes', async () => {
+    const [v1] = [...cinder.volumes.values()].filter((v) => v.status === 'in-use').map((v) => v.id);
+    const del = await b.compute('DELETE', `/servers/${id}/os-volume_attachments/${v1}`);
+    assert.equal(del.status, 202, JSON.stringify(del.body));
+    await until('the volume available', () => cinder.volumes.get(v1!)!.status === 'available');
+    await until('the mapping gone', async () => (await b.compute('GET', `/servers/${id}/os-volume_attachments`)).body.volumeAttachments.length === 0);
+    const console = await b.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': {} });
+    assert.match(console.body.output, /disk detached from \/dev\/vdb/);
+
+    const v2 = vol();
+    assert.equal((await b.compute('POST', `/servers/${id}/os-volume_attachments`, { volumeAttachment: { volumeId: v2 } })).body.volumeAttachment.device, '/dev/vdb');
+    await until('v2 in-use', () => cinder.volumes.get(v2)!.status === 'in-use');
+    assert.equal((await b.compute('DELETE', `/servers/${id}`)).status, 204);
+    await until('v2 released by the delete', () => cinder.volumes.get(v2)!.status === 'available');
+    assert.equal(cinder.attachments.size, 0);
+  });
+});
