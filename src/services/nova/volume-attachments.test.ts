@@ -190,6 +190,50 @@ describe('os-volume_attachments (against a stand-in Cinder in this test)', () =>
     assert.equal(busy.body.conflictingRequest.message, `Cannot 'attach_volume' instance ${id} while it is in vm_state building`);
   });
 
+  test('boot from an existing volume: reserved by the API, connected by the host, released by the delete', async () => {
+    const root = vol();
+    const before = cinder.calls.length;
+    const created = await b.compute('POST', '/servers', { server: {
+      name: 'bfv', flavorRef: '1', networks: 'none',
+      block_device_mapping_v2: [{ boot_index: 0, uuid: root, source_type: 'volume', destination_type: 'volume', delete_on_termination: false }],
+    } }, '2.37');
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    const bfv = created.body.server.id;
+    const server = await b.waitFor(bfv, ['ACTIVE', 'ERROR']);
+    assert.equal(server.status, 'ACTIVE', JSON.stringify(server.fault));
+    assert.equal(server.image, '');
+    assert.equal(cinder.volumes.get(root)!.status, 'in-use');
+    const made = cinder.calls.slice(before).map((c) => `${c.method} ${c.path.replace(/[0-9a-f-]{36}/g, 'ID')}`);
+    assert.deepEqual(made, ['GET /v3/volumes/ID', 'POST /v3/attachments', 'PUT /v3/attachments/ID', 'POST /v3/attachments/ID/action']);
+    const list = (await b.compute('GET', `/servers/${bfv}/os-volume_attachments`)).body.volumeAttachments;
+    assert.deepEqual(list, [{ id: root, volumeId: root, serverId: bfv, device: '/dev/vda' }]);
+    const console = await b.compute('POST', `/servers/${bfv}/action`, { 'os-getConsoleOutput': {} });
+    assert.match(console.body.output, new RegExp(`disk /dev/vda: volume ${root} \\(root\\)`));
+    const rootDetach = await b.compute('DELETE', `/servers/${bfv}/os-volume_attachments/${root}`);
+    assert.equal(rootDetach.status, 400);
+    assert.equal(rootDetach.body.badRequest.message, 'Cannot detach a root device volume');
+    assert.equal((await b.compute('DELETE', `/servers/${bfv}`)).status, 204);
+    await until('the root volume released', () => cinder.volumes.get(root)!.status === 'available');
+  });
+
+  test('boot with a volume Cinder does not know or will not give: 400, nothing left behind', async () => {
+    for (const [volumeId, message] of [[randomUUID(), /^Volume [0-9a-f-]+ could not be found\.$/], [vol('error'), /^Invalid volume: .*status must be available/]] as const) {
+      const res = await b.compute('POST', '/servers', { server: {
+        name: 'bad-bfv', flavorRef: '1', networks: 'none',
+        block_device_mapping_v2: [{ boot_index: 0, uuid: volumeId, source_type: 'volume', destination_type: 'volume' }],
+      } }, '2.37');
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.match(res.body.badRequest.message, message);
+    }
+    const imageToVolume = await b.compute('POST', '/servers', { server: {
+      name: 'itv', flavorRef: '1', networks: 'none',
+      block_device_mapping_v2: [{ boot_index: 0, uuid: b.imageId, source_type: 'image', destination_type: 'volume', volume_size: 1 }],
+    } }, '2.37');
+    assert.equal(imageToVolume.status, 400, 'creating volumes is not supported yet');
+    const names = (await b.compute('GET', '/servers')).body.servers.map((s: any) => s.name);
+    assert.ok(!names.includes('bad-bfv') && !names.includes('itv'), names.join());
+  });
+
   test('detach: 202, the host detaches and deletes the attachment; deleting a server lets go of its volumes', async () => {
     const [v1] = [...cinder.volumes.values()].filter((v) => v.status === 'in-use').map((v) => v.id);
     const del = await b.compute('DELETE', `/servers/${id}/os-volume_attachments/${v1}`);

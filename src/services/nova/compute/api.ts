@@ -21,7 +21,7 @@ import {
   AmbiguousHostnameForMultipleInstances, BootFromVolumeRequiredForZeroDiskFlavor, ComputeHostNotFound, FlavorDiskSmallerThanImage,
   FlavorDiskSmallerThanMinDisk, FlavorMemoryTooSmall, FlavorNotFound, ImageNotActive, InstanceInvalidState, InstanceIsLocked,
   InvalidAvailabilityZone, InvalidBDM, InstanceNotFound, PortNotFound,
-  CinderServiceUnavailable, InvalidVolume, MultiattachNotSupportedOldMicroversion,
+  CinderServiceUnavailable, InvalidInput, InvalidVolume, MultiattachNotSupportedOldMicroversion,
 } from '../errors.js';
 import type { GlanceAPI } from '../image/glance.js';
 import type { NeutronAPI } from '../network/neutron.js';
@@ -158,8 +158,16 @@ export class ComputeApi {
       }));
     }
     for (const b of req.blockDevices) {
+      if (b.source_type === 'volume' && b.destination_type === 'volume' && b.uuid) {
+        out.push(new BlockDeviceMapping({
+          ...base, uuid: randomUUID(), source_type: 'volume', destination_type: 'volume', boot_index: b.boot_index ?? null, volume_id: b.uuid,
+          delete_on_termination: b.delete_on_termination ?? false, device_name: b.device_name ?? (b.boot_index === 0 ? '/dev/vda' : null),
+          disk_bus: b.disk_bus ?? null, device_type: b.device_type ?? 'disk', volume_type: b.volume_type ?? null, tag: b.tag ?? null,
+        }));
+        continue;
+      }
       if (b.source_type === 'volume' || b.source_type === 'snapshot' || b.destination_type === 'volume') {
-        throw new InvalidBDM('Block Device Mapping is Invalid: volumes need the Block Storage service, which this cloud does not run yet.');
+        throw new InvalidBDM('Block Device Mapping is Invalid: only existing volumes (source and destination volume) can be attached; creating volumes from images, snapshots or blank is not supported by this cloud yet.');
       }
       out.push(new BlockDeviceMapping({
         ...base, uuid: randomUUID(), source_type: b.source_type, destination_type: 'local', boot_index: b.boot_index ?? null,
@@ -210,6 +218,7 @@ export class ComputeApi {
     const instances: Instance[] = [];
     const specs: RequestSpec[] = [];
     const bdms: BlockDeviceMapping[][] = [];
+    const reserved: string[] = [];
     const f = flavor.data;
     try {
       for (let index = 0; index < count; index++) {
@@ -238,6 +247,7 @@ export class ComputeApi {
         await this.repos.requestSpecs.save(spec);
         specs.push(spec);
         const devices = this.blockDevices(req, uuid, image);
+        await this.reserveVolumes(ctx, devices, uuid, reserved);
         await this.repos.bdms.create(devices);
         bdms.push(devices);
         await this.repos.actions.start(uuid, InstanceAction.CREATE, ctx.requestId, userId, projectId);
@@ -245,6 +255,7 @@ export class ComputeApi {
       if (group) await this.repos.groups.addMembers(group.data.uuid, instances.map((i) => i.uuid));
       if (this.d.settings.recheckQuota) await this.d.quotas.recheck(projectId, userId, flavor, count);
     } catch (err) {
+      for (const attachmentId of reserved) await this.d.volume?.attachmentDelete(ctx, attachmentId).catch(() => undefined);
       for (const i of instances) {
         await this.repos.instances.destroy(i.uuid).catch(() => undefined);
         await this.repos.requestSpecs.destroy(i.uuid).catch(() => undefined);
@@ -406,6 +417,29 @@ export class ComputeApi {
   }
 
   // --- volume attachments (attach_volume / detach_volume) -------------------------------------
+
+  /**
+   * _validate_bdm for existing volumes: each is reserved for the new server in Cinder (an
+   * attachment without connector; the host connects it at build), its size recorded.
+   * @throws VolumeNotFound, InvalidVolume (Cinder refused), CinderServiceUnavailable
+   */
+  private async reserveVolumes(ctx: RequestContext, devices: BlockDeviceMapping[], instanceUuid: string, reserved: string[]): Promise<void> {
+    for (const bdm of devices) {
+      const volumeId = bdm.data.volume_id;
+      if (bdm.data.source_type !== 'volume' || !volumeId) continue;
+      const volume = await this.volume.get(ctx, volumeId);
+      let attachment;
+      try {
+        attachment = await this.volume.attachmentCreate(ctx, volume.id, instanceUuid);
+      } catch (err) {
+        if (err instanceof InvalidInput) throw new InvalidVolume(err.message);
+        throw err;
+      }
+      reserved.push(attachment.id);
+      bdm.data.attachment_id = attachment.id;
+      bdm.data.volume_size = volume.size;
+    }
+  }
 
   /** _local_cleanup_bdm_volumes (attachment part): a server deleted from the API lets go of its volumes. */
   private async deleteVolumeAttachments(instance: Instance): Promise<void> {

@@ -91,6 +91,27 @@ export class VolumeAttachManager {
     })).catch((err: unknown) => this.o.log.error({ err, instance: instance.uuid, volume: volumeId }, 'Failed to detach volume'));
   }
 
+  /**
+   * _prep_block_device for the volumes a server boots with: each reserved attachment gets this
+   * host's connector, the mapping its connection info. The mappings come back for the spawn.
+   */
+  async prepForSpawn(ctx: RequestContext, instance: Instance): Promise<BlockDeviceMapping[]> {
+    const connector = this.o.driver.getVolumeConnector(instance);
+    for (const bdm of await this.o.repos.bdms.byInstance(instance.uuid)) {
+      if (!bdm.isVolume || !bdm.data.attachment_id) continue;
+      const attachment = await this.o.volume.attachmentUpdate(ctx, bdm.data.attachment_id, connector);
+      await this.o.repos.bdms.update(bdm.data.uuid, { connection_info: JSON.stringify(attachment.connection_info ?? {}) });
+    }
+    return this.o.repos.bdms.byInstance(instance.uuid);
+  }
+
+  /** After the spawn: the attachments are complete (the volumes in-use). */
+  async completeAfterSpawn(ctx: RequestContext, instance: Instance): Promise<void> {
+    for (const bdm of await this.o.repos.bdms.byInstance(instance.uuid)) {
+      if (bdm.isVolume && bdm.data.attachment_id) await this.o.volume.attachmentComplete(ctx, bdm.data.attachment_id);
+    }
+  }
+
   /** The attachments of a server being deleted (_cleanup_volumes' attachment part). */
   async cleanupForInstance(instance: Instance): Promise<void> {
     for (const bdm of await this.o.repos.bdms.byInstance(instance.uuid)) {

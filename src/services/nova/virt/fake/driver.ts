@@ -133,6 +133,11 @@ export class FakeDriver implements ComputeDriver {
     if (this.o.spawnSeconds > 0) await sleep(this.o.spawnSeconds * 1000);
     g.state = PowerState.RUNNING;
     this.log(g, `Booting ${instance.data.display_name} (${instance.uuid}) from image ${args.image.data.id || '(volume)'}`);
+    for (const bdm of args.blockDevices) {
+      if (!bdm.isVolume || !bdm.data.device_name) continue;
+      g.volumes.set(bdm.data.device_name, bdm.data.connection_info ? JSON.parse(bdm.data.connection_info) as Record<string, unknown> : {});
+      this.log(g, `disk ${bdm.data.device_name}: volume ${bdm.data.volume_id}${bdm.isRoot ? ' (root)' : ''}`);
+    }
     for (const vif of networkInfo) {
       const ips = vif.network.subnets.flatMap((s) => s.ips.map((ip) => ip.address));
       this.log(g, `eth: ${vif.address} ${ips.join(' ')} on network ${vif.network.label}`);
