@@ -69,6 +69,13 @@ async function stubCinder(): Promise<{ app: FastifyInstance; url: string; calls:
     if (v.attachments.length === 0) v.status = 'available';
     return { attachments: [] };
   });
+  app.delete<{ Params: { id: string } }>('/v3/volumes/:id', async (req, reply) => {
+    const v = volumes.get(req.params.id);
+    if (!v) return reply.code(404).send(notFound(`Volume ${req.params.id}`));
+    if (v.status !== 'available') return reply.code(400).send({ badRequest: { code: 400, message: 'Invalid volume: Volume status must be available' } });
+    volumes.delete(v.id);
+    return reply.code(202).send();
+  });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url, calls, volumes, attachments };
 }
@@ -244,10 +251,17 @@ describe('os-volume_attachments (against a stand-in Cinder in this test)', () =>
     assert.match(console.body.output, /disk detached from \/dev\/vdb/);
 
     const v2 = vol();
+    const v3 = vol();
     assert.equal((await b.compute('POST', `/servers/${id}/os-volume_attachments`, { volumeAttachment: { volumeId: v2 } })).body.volumeAttachment.device, '/dev/vdb');
-    await until('v2 in-use', () => cinder.volumes.get(v2)!.status === 'in-use');
+    const third = await b.compute('POST', `/servers/${id}/os-volume_attachments`, { volumeAttachment: { volumeId: v3, delete_on_termination: true } }, '2.79');
+    assert.equal(third.body.volumeAttachment.device, '/dev/vdc');
+    await until('v2 and v3 in-use', () => cinder.volumes.get(v2)!.status === 'in-use' && cinder.volumes.get(v3)!.status === 'in-use');
+    assert.deepEqual((await b.compute('GET', `/servers/${id}`)).body.server['os-extended-volumes:volumes_attached'], [{ id: v2 }, { id: v3 }]);
+    assert.deepEqual((await b.compute('GET', `/servers/${id}`, undefined, '2.3')).body.server['os-extended-volumes:volumes_attached'],
+      [{ id: v2, delete_on_termination: false }, { id: v3, delete_on_termination: true }]);
     assert.equal((await b.compute('DELETE', `/servers/${id}`)).status, 204);
     await until('v2 released by the delete', () => cinder.volumes.get(v2)!.status === 'available');
+    await until('v3 deleted with the server', () => !cinder.volumes.has(v3));
     assert.equal(cinder.attachments.size, 0);
   });
 });

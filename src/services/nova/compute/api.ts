@@ -444,11 +444,7 @@ export class ComputeApi {
   /** _local_cleanup_bdm_volumes (attachment part): a server deleted from the API lets go of its volumes. */
   private async deleteVolumeAttachments(instance: Instance): Promise<void> {
     if (!this.d.volume) return;
-    for (const bdm of await this.repos.bdms.byInstance(instance.uuid)) {
-      if (!bdm.isVolume || !bdm.data.attachment_id) continue;
-      await this.d.volume.attachmentDelete(null, bdm.data.attachment_id)
-        .catch((err: unknown) => this.d.log.warn({ err, instance: instance.uuid, volume: bdm.data.volume_id }, 'volume attachment cleanup failed'));
-    }
+    await this.d.volume.releaseVolumes(await this.repos.bdms.byInstance(instance.uuid), (err, volume, what) => this.d.log.warn({ err, instance: instance.uuid, volume }, what));
   }
 
   /** The volume API. @throws CinderServiceUnavailable when there is none */

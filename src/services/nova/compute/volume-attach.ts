@@ -8,7 +8,7 @@
  *  - detach_volume (a cast): the driver detaches the disk, the attachment is deleted and the
  *    mapping destroyed.
  *  - cleanupForInstance (a deleted server): every volume attachment is deleted (the disks went
- *    with the guest); volumes are not deleted here.
+ *    with the guest), then the volumes marked delete_on_termination.
  */
 import type { RequestContext } from '../../../common/context.js';
 import type { Logger } from '../../../common/log/logger.js';
@@ -114,10 +114,6 @@ export class VolumeAttachManager {
 
   /** The attachments of a server being deleted (_cleanup_volumes' attachment part). */
   async cleanupForInstance(instance: Instance): Promise<void> {
-    for (const bdm of await this.o.repos.bdms.byInstance(instance.uuid)) {
-      if (!bdm.isVolume || !bdm.data.attachment_id) continue;
-      await this.o.volume.attachmentDelete(null, bdm.data.attachment_id)
-        .catch((err: unknown) => this.o.log.warn({ err, instance: instance.uuid, volume: bdm.data.volume_id }, 'Failed to delete the volume attachment'));
-    }
+    await this.o.volume.releaseVolumes(await this.o.repos.bdms.byInstance(instance.uuid), (err, volume, what) => this.o.log.warn({ err, instance: instance.uuid, volume }, what));
   }
 }

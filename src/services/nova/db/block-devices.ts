@@ -56,4 +56,14 @@ export class BlockDeviceMappingRepo {
     await this.db.updateTable('block_device_mapping').set((eb) => ({ deleted: eb.ref('id'), deleted_at: now, updated_at: now }))
       .where('uuid', '=', uuid).where('deleted', '=', 0).execute();
   }
+
+  /** The volumes of these servers (the servers view's os-extended-volumes:volumes_attached). */
+  async volumesOf(instanceUuids: readonly string[]): Promise<Map<string, Array<{ volume_id: string; delete_on_termination: boolean }>>> {
+    const out = new Map<string, Array<{ volume_id: string; delete_on_termination: boolean }>>();
+    if (instanceUuids.length === 0) return out;
+    const rows = await this.db.selectFrom('block_device_mapping').select(['instance_uuid', 'volume_id', 'delete_on_termination'])
+      .where('instance_uuid', 'in', [...instanceUuids]).where('deleted', '=', 0).where('volume_id', 'is not', null).orderBy('id').execute();
+    for (const r of rows) out.set(r.instance_uuid, [...(out.get(r.instance_uuid) ?? []), { volume_id: r.volume_id!, delete_on_termination: toBool(r.delete_on_termination) }]);
+    return out;
+  }
 }

@@ -10,6 +10,7 @@
  */
 import { ServiceClientError, VolumeClient, type Connector, type Volume, type VolumeAttachment } from '../../../common/clients/index.js';
 import type { RequestContext } from '../../../common/context.js';
+import type { BlockDeviceMapping } from '../objects/index.js';
 import { ServiceUnavailable } from '../../../common/errors.js';
 import { CinderConnectionFailed, CinderServiceUnavailable, Forbidden, InvalidInput, OverQuota, VolumeAttachmentNotFound, VolumeNotFound } from '../errors.js';
 
@@ -73,6 +74,30 @@ export class CinderAPI {
 
   attachmentComplete(ctx: RequestContext, attachmentId: string): Promise<void> {
     return this.call(ctx, () => new VolumeAttachmentNotFound(attachmentId), (c) => c.completeAttachment(attachmentId));
+  }
+
+  /** delete (nova's volume_api.delete): with the service's own token when there is no caller. */
+  delete(ctx: RequestContext | null, volumeId: string): Promise<void> {
+    return this.call(ctx, () => new VolumeNotFound(volumeId), (c) => c.deleteVolume(volumeId));
+  }
+
+  /**
+   * _cleanup_volumes / _local_cleanup_bdm_volumes for a deleted server: each volume's attachment
+   * is deleted, then the volume itself when its mapping says delete_on_termination. Failures are
+   * reported to `warn` and do not stop the others.
+   */
+  async releaseVolumes(bdms: readonly BlockDeviceMapping[], warn: (err: unknown, volumeId: string | null, what: string) => void): Promise<void> {
+    for (const bdm of bdms) {
+      const { attachment_id: attachmentId, volume_id: volumeId } = bdm.data;
+      if (!bdm.isVolume || !attachmentId) continue;
+      try {
+        await this.attachmentDelete(null, attachmentId);
+      } catch (err) {
+        warn(err, volumeId, 'Failed to delete the volume attachment');
+        continue;
+      }
+      if (bdm.data.delete_on_termination && volumeId) await this.delete(null, volumeId).catch((err: unknown) => warn(err, volumeId, 'Failed to delete the volume'));
+    }
   }
 
   /** attachment_delete (with the service's own token when there is no caller, as nova's cleanups). */
