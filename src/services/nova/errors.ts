@@ -306,3 +306,6 @@ export class CinderServiceUnavailable extends NovaException {
 export class MultiattachNotSupportedOldMicroversion extends Invalid {
   constructor() { super('Multiattach volumes are only supported starting with compute API version 2.60.'); }
 }
+export class MultiattachSwapVolumeNotSupported extends Invalid {
+  constructor() { super('Swapping multi-attach volumes with more than one read/write attachment is not supported.'); }
+}

@@ -156,12 +156,45 @@ describe('os-volume_attachments (against a stand-in Cinder in this test)', () =>
     const immutable = await b.compute('PUT', `/servers/${id}/os-volume_attachments/${v1}`, { volumeAttachment: { volumeId: v1, tag: 'other' } }, '2.85');
     assert.equal(immutable.status, 400);
     assert.equal(immutable.body.badRequest.message, 'The tag property is not mutable');
-    const swap = await b.compute('PUT', `/servers/${id}/os-volume_attachments/${v1}`, { volumeAttachment: { volumeId: vol() } });
-    assert.equal(swap.status, 400, 'swap is not supported yet');
+  });
+
+  test('swap (admin): the host moves the disk to the new volume; refusals as nova words them', async () => {
+    const old = [...cinder.volumes.values()].find((v) => v.status === 'in-use')!.id;
+    /** A volume in use by some other server. */
+    const elsewhere = (): string => {
+      const v = vol('in-use');
+      const a: StubAttachment = { id: randomUUID(), volume_id: v, instance: randomUUID(), status: 'attached', connector: null };
+      cinder.attachments.set(a.id, a);
+      cinder.volumes.get(v)!.attachments.push(a.id);
+      return v;
+    };
+    const small: StubVolume = { id: randomUUID(), status: 'available', size: 0, multiattach: false, attachments: [] };
+    cinder.volumes.set(small.id, small);
+    const refusals: Array<[string, string, number, RegExp]> = [
+      [old, randomUUID(), 400, /^Volume [0-9a-f-]+ could not be found\.$/],
+      [randomUUID(), vol(), 404, /^Volume [0-9a-f-]+ could not be found\.$/],
+      [vol(), vol(), 400, /^Invalid volume: Old volume is attached to a different instance\.$/],
+      [old, small.id, 400, /^Invalid volume: New volume must be the same size or larger\.$/],
+      [old, elsewhere(), 400, /^Invalid volume: New volume must be detached in order to swap\.$/],
+    ];
+    for (const [from, to, status, message] of refusals) {
+      const res = await b.compute('PUT', `/servers/${id}/os-volume_attachments/${from}`, { volumeAttachment: { volumeId: to } });
+      assert.equal(res.status, status, `${from} -> ${to}: ${JSON.stringify(res.body)}`);
+      assert.match(Object.values(res.body as Record<string, { message: string }>)[0]!.message, message);
+    }
+    const fresh = vol();
+    const swap = await b.compute('PUT', `/servers/${id}/os-volume_attachments/${old}`, { volumeAttachment: { volumeId: fresh } });
+    assert.equal(swap.status, 202, JSON.stringify(swap.body));
+    await until('the old volume released', () => cinder.volumes.get(old)!.status === 'available');
+    assert.equal(cinder.volumes.get(fresh)!.status, 'in-use');
+    const list = (await b.compute('GET', `/servers/${id}/os-volume_attachments`)).body.volumeAttachments;
+    assert.deepEqual(list, [{ id: fresh, volumeId: fresh, serverId: id, device: '/dev/vdb' }]);
+    const console = await b.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': {} });
+    assert.match(console.body.output, /disk at \/dev\/vdb swapped/);
   });
 
   test('bad input and what Nova refuses', async () => {
-    const attachedId = [...cinder.volumes.values()].find((v) => v.status === 'in-use')!.id;
+    const attachedId = (await b.repos.bdms.byInstance(id)).find((x) => x.isVolume)!.data.volume_id!;
     const cases: Array<[unknown, string, number, RegExp?]> = [
       [{ volumeAttachment: { volumeId: 'x' } }, '2.1', 400],
       [{ volumeAttachment: {} }, '2.1', 400],
@@ -242,10 +275,10 @@ describe('os-volume_attachments (against a stand-in Cinder in this test)', () =>
   });
 
   test('detach: 202, the host detaches and deletes the attachment; deleting a server lets go of its volumes', async () => {
-    const [v1] = [...cinder.volumes.values()].filter((v) => v.status === 'in-use').map((v) => v.id);
+    const v1 = (await b.repos.bdms.byInstance(id)).find((x) => x.isVolume)!.data.volume_id!;
     const del = await b.compute('DELETE', `/servers/${id}/os-volume_attachments/${v1}`);
     assert.equal(del.status, 202, JSON.stringify(del.body));
-    await until('the volume available', () => cinder.volumes.get(v1!)!.status === 'available');
+    await until('the volume available', () => cinder.volumes.get(v1)!.status === 'available');
     await until('the mapping gone', async () => (await b.compute('GET', `/servers/${id}/os-volume_attachments`)).body.volumeAttachments.length === 0);
     const console = await b.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': {} });
     assert.match(console.body.output, /disk detached from \/dev\/vdb/);
@@ -262,6 +295,6 @@ describe('os-volume_attachments (against a stand-in Cinder in this test)', () =>
     assert.equal((await b.compute('DELETE', `/servers/${id}`)).status, 204);
     await until('v2 released by the delete', () => cinder.volumes.get(v2)!.status === 'available');
     await until('v3 deleted with the server', () => !cinder.volumes.has(v3));
-    assert.equal(cinder.attachments.size, 0);
+    assert.deepEqual([...cinder.attachments.values()].filter((a) => a.instance === id), []);
   });
 });

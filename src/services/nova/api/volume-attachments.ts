@@ -4,11 +4,11 @@
  * /servers/{id}/os-volume_attachments/{volume_id}. The server's volume block device mappings,
  * with the tag from 2.70, delete_on_termination from 2.79, attachment_id and bdm_uuid (and no
  * id) from 2.89. Attach reserves the volume in Cinder and the host attaches it; detach is 202.
- * PUT changes delete_on_termination from 2.85; swapping to another volume (admin) is not
- * supported yet (400).
+ * PUT changes delete_on_termination from 2.85, or (admin) swaps the attachment to another
+ * volume, which the host carries out.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { BadRequest } from '../../../common/errors.js';
+import { BadRequest, NuboError } from '../../../common/errors.js';
 import { InstanceInvalidState, NotFound, VolumeBDMNotFound } from '../errors.js';
 import type { BlockDeviceMapping, Instance } from '../objects/index.js';
 import type { ApiDeps } from './deps.js';
@@ -85,6 +85,31 @@ async function attached(deps: ApiDeps, c: Caller, instance: Instance, volumeId: 
   return bdm;
 }
 
+/** _update_volume_swap: the old volume must be known (404), the new one too (400). */
+async function swapVolume(deps: ApiDeps, c: Caller, instance: Instance, oldId: string, newId: string): Promise<void> {
+  const cinder = deps.compute.volume;
+  let oldVolume;
+  let newVolume;
+  try {
+    oldVolume = await cinder.get(c.ctx, oldId);
+  } catch (err) {
+    throw answerFor(err, 'swap_volume', instance.uuid);
+  }
+  try {
+    newVolume = await cinder.get(c.ctx, newId);
+  } catch (err) {
+    if (err instanceof NuboError && err.name === 'VolumeNotFound') throw new BadRequest(err.message);
+    throw answerFor(err, 'swap_volume', instance.uuid);
+  }
+  try {
+    await deps.compute.swapVolume(c.ctx, instance, oldVolume, newVolume, c.isAdmin);
+  } catch (err) {
+    if (err instanceof VolumeBDMNotFound) throw new NotFound('The volume was either invalid or not attached to the instance.');
+    if (err instanceof NuboError && err.name === 'MultiattachSwapVolumeNotSupported') throw new BadRequest(err.message);
+    throw answerFor(err, 'swap_volume', instance.uuid);
+  }
+}
+
 type Params = { id: string; volumeId: string };
 
 export function volumeAttachmentsRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -143,7 +168,6 @@ export function volumeAttachmentsRoutes(app: FastifyInstance, deps: ApiDeps): vo
     const swap = onlySwap || a.volumeId !== req.params.volumeId;
     if (swap) deps.policy.can(c.ctx, rule('swap'), {});
     else deps.policy.can(c.ctx, rule('update'), { project_id: instance.data.project_id });
-    if (swap) throw new BadRequest('Swapping the volume of an attachment is not supported by this cloud yet.');
     if (!onlySwap) {
       const bdm = await attached(deps, c, instance, req.params.volumeId);
       if (a.id !== undefined && a.id !== req.params.volumeId) throw new BadRequest('The id property is not mutable');
@@ -152,6 +176,7 @@ export function volumeAttachmentsRoutes(app: FastifyInstance, deps: ApiDeps): vo
       if (a.tag !== undefined && a.tag !== bdm.data.tag) throw new BadRequest('The tag property is not mutable');
       if (a.delete_on_termination !== undefined) await deps.repos.bdms.setDeleteOnTermination(bdm.data.uuid, TRUE.has(a.delete_on_termination));
     }
+    if (swap) await swapVolume(deps, c, instance, req.params.volumeId, a.volumeId);
     return reply.code(202).send();
   });
 

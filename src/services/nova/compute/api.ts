@@ -21,19 +21,19 @@ import {
   AmbiguousHostnameForMultipleInstances, BootFromVolumeRequiredForZeroDiskFlavor, ComputeHostNotFound, FlavorDiskSmallerThanImage,
   FlavorDiskSmallerThanMinDisk, FlavorMemoryTooSmall, FlavorNotFound, ImageNotActive, InstanceInvalidState, InstanceIsLocked,
   InvalidAvailabilityZone, InvalidBDM, InstanceNotFound, PortNotFound,
-  CinderServiceUnavailable, InvalidInput, InvalidVolume, MultiattachNotSupportedOldMicroversion,
+  CinderServiceUnavailable, InvalidInput, InvalidVolume, MultiattachNotSupportedOldMicroversion, MultiattachSwapVolumeNotSupported,
 } from '../errors.js';
 import type { GlanceAPI } from '../image/glance.js';
 import type { NeutronAPI } from '../network/neutron.js';
 import type { NovaNotifier } from '../notifications/notifier.js';
-import type { CinderAPI } from '../volume/cinder.js';
+import type { CinderAPI, Volume } from '../volume/cinder.js';
 import {
   BlockDeviceMapping, ImageMeta, NetworkRequestList, RequestSpec, type Flavor, type Instance, type InstanceGroup, type VifInfo,
 } from '../objects/index.js';
 import type { SchedulerReportClient } from '../scheduler/client/report.js';
 import { InstanceAction } from './instance-actions.js';
 import { nextDeviceName } from './block-device-names.js';
-import { checkInstanceState, INTERFACE_VM_STATES, SETTLED_VM_STATES, VOLUME_VM_STATES } from './instance-state.js';
+import { checkInstanceState, INTERFACE_VM_STATES, SETTLED_VM_STATES, SWAP_VM_STATES, VOLUME_VM_STATES } from './instance-state.js';
 import { instanceNames, newReservationId, systemMetadataFromImage } from './instance-naming.js';
 import { PowerState } from './power-state.js';
 import type { QuotaChecker } from './quota.js';
@@ -103,7 +103,7 @@ export interface ComputeApiDeps {
   network: NeutronAPI;
   conductor: Pick<ComputeTaskAPI, 'scheduleAndBuildInstances'>;
   compute: Pick<ComputeRpcAPI, 'terminateInstance' | 'stopInstance' | 'startInstance' | 'externalInstanceEvent' | 'getConsoleOutput'
-    | 'attachInterface' | 'detachInterface' | 'attachVolume' | 'detachVolume'>;
+    | 'attachInterface' | 'detachInterface' | 'attachVolume' | 'detachVolume' | 'swapVolume'>;
   report: SchedulerReportClient;
   quotas: QuotaChecker;
   /** Cinder (volume attachments); none: every volume request is CinderServiceUnavailable. */
@@ -495,5 +495,25 @@ export class ComputeApi {
     const host = await this.hostOf(instance, 'detach_volume');
     await this.repos.actions.start(instance.uuid, InstanceAction.DETACH_VOLUME, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
     await this.d.compute.detachVolume(ctx, host, instance, volumeId);
+  }
+
+  /**
+   * swap_volume (admin): the new volume is reserved for the server and the host moves the disk
+   * over to it (a cast). Both volumes come from the caller.
+   * @throws InstanceIsLocked, InstanceInvalidState, InvalidVolume, VolumeBDMNotFound, MultiattachSwapVolumeNotSupported
+   */
+  async swapVolume(ctx: RequestContext, instance: Instance, oldVolume: Volume, newVolume: Volume, isAdmin: boolean): Promise<void> {
+    this.checkLocked(instance, isAdmin);
+    checkInstanceState(instance, 'swap_volume', SWAP_VM_STATES);
+    if (!oldVolume.attachments.some((a) => a.server_id === instance.uuid)) throw new InvalidVolume('Old volume is attached to a different instance.');
+    if (newVolume['attach_status'] === 'attached' || newVolume.attachments.length > 0) throw new InvalidVolume('New volume must be detached in order to swap.');
+    if (newVolume.size < oldVolume.size) throw new InvalidVolume('New volume must be the same size or larger.');
+    if (oldVolume.attachments.length > 1) throw new MultiattachSwapVolumeNotSupported();
+    await this.repos.bdms.byVolumeAndInstance(oldVolume.id, instance.uuid);
+    if ((await this.repos.bdms.byInstance(instance.uuid)).some((b) => b.data.volume_id === newVolume.id)) throw new InvalidVolume(`volume ${newVolume.id} already attached`);
+    const host = await this.hostOf(instance, 'swap_volume');
+    const attachment = await this.volume.attachmentCreate(ctx, newVolume.id, instance.uuid);
+    await this.repos.actions.start(instance.uuid, 'swap_volume', ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+    await this.d.compute.swapVolume(ctx, host, instance, { old_volume_id: oldVolume.id, new_volume_id: newVolume.id, new_attachment_id: attachment.id });
   }
 }

@@ -18,6 +18,9 @@ export const VOLUME_VM_STATES: readonly string[] = [
   VmState.ACTIVE, VmState.PAUSED, VmState.STOPPED, VmState.RESIZED, VmState.SOFT_DELETED, VmState.SHELVED, VmState.SHELVED_OFFLOADED,
 ];
 
+/** The states in which a volume may be swapped for another (ACTIVE, PAUSED, RESIZED). */
+export const SWAP_VM_STATES: readonly string[] = [VmState.ACTIVE, VmState.PAUSED, VmState.RESIZED];
+
 /** @throws InstanceInvalidState */
 export function checkInstanceState(instance: Instance, method: string, vmStates: readonly string[], opts: { noTask?: boolean } = {}): void {
   const { vm_state: vm, task_state: task } = instance.data;

@@ -88,4 +88,8 @@ export class ComputeAPI {
   detachVolume(ctx: RequestContext, host: string, instance: Instance, volumeId: string): Promise<void> {
     return this.at(host).cast(ctx, 'detach_volume', { instance, volume_id: volumeId });
   }
+
+  swapVolume(ctx: RequestContext, host: string, instance: Instance, args: { old_volume_id: string; new_volume_id: string; new_attachment_id: string }): Promise<void> {
+    return this.at(host).cast(ctx, 'swap_volume', { instance, ...args });
+  }
 }

@@ -43,6 +43,9 @@ export class VolumeAttachManager {
       async attach_volume(ctx: RequestContext, args: Record<string, unknown>) {
         await m.attachVolume(ctx, expectObject(args['instance'], Instance, 'instance'), expectObject(args['bdm'], BlockDeviceMapping, 'bdm'));
       },
+      async swap_volume(ctx: RequestContext, args: Record<string, unknown>) {
+        await m.swapVolume(ctx, expectObject(args['instance'], Instance, 'instance'), String(args['old_volume_id']), String(args['new_volume_id']), String(args['new_attachment_id']));
+      },
       async detach_volume(ctx: RequestContext, args: Record<string, unknown>) {
         await m.detachVolume(ctx, expectObject(args['instance'], Instance, 'instance'), String(args['volume_id']));
       },
@@ -89,6 +92,38 @@ export class VolumeAttachManager {
       await this.o.repos.bdms.destroy(bdm.data.uuid);
       await this.o.notifier.instanceAction(ctx, fresh, 'volume_detach', 'end');
     })).catch((err: unknown) => this.o.log.error({ err, instance: instance.uuid, volume: volumeId }, 'Failed to detach volume'));
+  }
+
+  /**
+   * swap_volume (new-style attachments): the new volume's attachment gets this host's connector,
+   * the driver swaps the disk at the same device, the new attachment is completed and the old
+   * one deleted, and the mapping now names the new volume. A failure deletes the new
+   * attachment and leaves the old volume in place.
+   */
+  swapVolume(ctx: RequestContext, instance: Instance, oldVolumeId: string, newVolumeId: string, newAttachmentId: string): Promise<void> {
+    return this.locks.run(instance.uuid, () => withInstanceEvent(this.o.repos.actions, ctx, instance.uuid, 'compute_swap_volume', this.o.host, async () => {
+      const fresh = await this.o.repos.instances.get(instance.uuid);
+      const bdm = await this.o.repos.bdms.byVolumeAndInstance(oldVolumeId, instance.uuid);
+      const mountpoint = bdm.data.device_name ?? '';
+      const oldInfo = bdm.data.connection_info ? JSON.parse(bdm.data.connection_info) as Record<string, unknown> : {};
+      await this.o.notifier.instanceAction(ctx, fresh, 'volume_swap', 'start');
+      try {
+        const attachment = await this.o.volume.attachmentUpdate(ctx, newAttachmentId, this.o.driver.getVolumeConnector(fresh));
+        const newInfo = attachment.connection_info ?? {};
+        await this.o.driver.swapVolume(ctx, oldInfo, newInfo, fresh, mountpoint);
+        await this.o.volume.attachmentComplete(ctx, newAttachmentId);
+        if (bdm.data.attachment_id) await this.o.volume.attachmentDelete(ctx, bdm.data.attachment_id);
+        const newVolume = await this.o.volume.get(ctx, newVolumeId);
+        await this.o.repos.bdms.swapVolume(bdm.data.uuid, { volume_id: newVolumeId, attachment_id: newAttachmentId, connection_info: JSON.stringify(newInfo), volume_size: newVolume.size });
+      } catch (err) {
+        this.o.log.error({ err, instance: instance.uuid, old: oldVolumeId, new: newVolumeId }, 'Failed to swap volume');
+        await this.o.volume.attachmentDelete(ctx, newAttachmentId).catch(() => undefined);
+        await this.o.repos.faults.addFromError(instance.uuid, err, this.o.host);
+        await this.o.notifier.instanceAction(ctx, fresh, 'volume_swap', 'error', { err, fn: 'swap_volume' });
+        throw err;
+      }
+      await this.o.notifier.instanceAction(ctx, fresh, 'volume_swap', 'end');
+    })).catch(() => undefined);
   }
 
   /**

@@ -50,6 +50,11 @@ export class BlockDeviceMappingRepo {
     await this.db.updateTable('block_device_mapping').set({ delete_on_termination: value ? 1 : 0, updated_at: nowIso() }).where('uuid', '=', uuid).execute();
   }
 
+  /** After a swap the mapping names the new volume, its attachment and connection. */
+  async swapVolume(uuid: string, to: { volume_id: string; attachment_id: string; connection_info: string; volume_size: number }): Promise<void> {
+    await this.db.updateTable('block_device_mapping').set({ ...to, updated_at: nowIso() }).where('uuid', '=', uuid).execute();
+  }
+
   /** BlockDeviceMapping.destroy: soft-delete one mapping. */
   async destroy(uuid: string): Promise<void> {
     const now = nowIso();

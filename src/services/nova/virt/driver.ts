@@ -154,6 +154,8 @@ export interface ComputeDriver {
   attachVolume(context: RequestContext, connectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void>;
   /** Detach the volume at `mountpoint` (a guest or disk already gone is not an error). */
   detachVolume(context: RequestContext, connectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void>;
+  /** Replace the volume at `mountpoint` by another (its data copied by the hypervisor). */
+  swapVolume(context: RequestContext, oldConnectionInfo: Record<string, unknown>, newConnectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void>;
 }
 
 /** os-brick's connector properties, what Cinder needs to export a volume to this host. */

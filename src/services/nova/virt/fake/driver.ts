@@ -219,6 +219,13 @@ export class FakeDriver implements ComputeDriver {
     if (g?.volumes.delete(mountpoint)) this.log(g, `disk detached from ${mountpoint}`);
   }
 
+  async swapVolume(_context: RequestContext, _old: Record<string, unknown>, newInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void> {
+    const g = this.guest(instance);
+    if (!g.volumes.has(mountpoint)) throw new NotFound(`No disk at ${mountpoint} on guest ${instance.uuid}`);
+    g.volumes.set(mountpoint, newInfo);
+    this.log(g, `disk at ${mountpoint} swapped`);
+  }
+
   /** The volumes attached to a guest: mountpoint -> connection info (tests). */
   volumesOf(instanceUuid: string): Map<string, Record<string, unknown>> {
     return new Map(this.guests.get(instanceUuid)?.volumes ?? []);
