@@ -223,6 +223,9 @@ describe('VolumeClient', () => {
     assert.deepEqual(bodies.get(`POST ${base}/attachments/a1/action`), { 'os-complete': null });
     await c.deleteAttachment('a1');
     last('DELETE', `${base}/attachments/a1`);
+    answer('DELETE', `${base}/volumes/v1`, 202, undefined);
+    await c.deleteVolume('v1');
+    last('DELETE', `${base}/volumes/v1`);
   });
 });
 

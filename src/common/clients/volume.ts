@@ -85,6 +85,11 @@ export class VolumeClient extends ServiceProxy {
     await this.json('POST', `/attachments/${seg(id)}/action`, { body: { 'os-complete': null } });
   }
 
+  /** DELETE /v3/volumes/{id} (a server's volume with delete_on_termination, once detached). */
+  async deleteVolume(id: string): Promise<void> {
+    await this.json('DELETE', `/volumes/${seg(id)}`);
+  }
+
   /** DELETE /v3/attachments/{id}: detach (the volume goes back to available when it was the last). */
   async deleteAttachment(id: string): Promise<void> {
     await this.json('DELETE', `/attachments/${seg(id)}`);

@@ -379,3 +379,65 @@ export class HostBinaryNotFound extends NotFound {
 export class ComputeServiceUnavailable extends Invalid {
   constructor(host: string) { super(`Compute service of ${host} is unavailable at this time.`); }
 }
+
+// --- interface and volume attachments ---------------------------------------------------------
+
+export class InterfaceAttachFailed extends Invalid {
+  constructor(instanceUuid: string) { super(`Failed to attach network adapter device to ${instanceUuid}`); }
+}
+export class InterfaceAttachFailedNoNetwork extends Invalid {
+  constructor(projectId: string) { super(`No specific network was requested and none are available for project '${projectId}'.`); }
+}
+export class InterfaceDetachFailed extends Invalid {
+  constructor(instanceUuid: string) { super(`Failed to detach network adapter device from ${instanceUuid}`); }
+}
+export class AttachInterfaceNotSupported extends Invalid {
+  constructor(instanceUuid: string) { super(`Attaching interfaces is not supported for instance ${instanceUuid}.`); }
+}
+export class NetworkInterfaceTaggedAttachNotSupported extends Invalid {
+  constructor() { super('Tagged network interface attach is not supported by this compute service.'); }
+}
+export class FixedIpAlreadyInUse extends NovaException {
+  constructor(address: string, instanceUuid: string) { super(`Fixed IP address ${address} is already in use on instance ${instanceUuid}.`); }
+}
+export class VolumeNotFound extends NotFound {
+  constructor(volumeId: string) { super(`Volume ${volumeId} could not be found.`); }
+}
+export class VolumeAttachmentNotFound extends NotFound {
+  constructor(attachmentId: string) { super(`Volume attachment ${attachmentId} could not be found.`); }
+}
+export class VolumeBDMNotFound extends NotFound {
+  constructor(volumeId: string) { super(`No volume Block Device Mapping with id ${volumeId}.`); }
+}
+export class InvalidVolume extends Invalid {
+  constructor(reason: string) { super(`Invalid volume: ${reason}`); }
+}
+export class InvalidDevicePath extends Invalid {
+  constructor(path: string) { super(`The supplied device path (${path}) is invalid.`); }
+}
+export class DevicePathInUse extends NovaException {
+  constructor(path: string) { super(`The supplied device path (${path}) is in use.`, 409); }
+}
+export class VolumeTaggedAttachNotSupported extends Invalid {
+  constructor() { super('Tagged volume attachment is not supported for this server instance.'); }
+}
+export class VolumeAttachFailed extends Invalid {
+  constructor(volumeId: string, reason: string) { super(`Volume ${volumeId} could not be attached. Reason: ${reason}`); }
+}
+/** Cinder's endpoint answered nothing (nova's CinderConnectionFailed; 503 here rather than upstream's 500). */
+export class CinderConnectionFailed extends NovaException {
+  constructor(reason: string) { super(`Connection to cinder host failed: ${reason}`, 503); }
+}
+/**
+ * The catalog has no Block Storage endpoint. Upstream lets keystoneauth's EndpointNotFound
+ * through as a 500; Nubo answers 409: the request is fine, the cloud runs no volume service.
+ */
+export class CinderServiceUnavailable extends NovaException {
+  constructor(reason: string) { super(`The Block Storage (volume) service is not available: ${reason}`, 409); }
+}
+export class MultiattachNotSupportedOldMicroversion extends Invalid {
+  constructor() { super('Multiattach volumes are only supported starting with compute API version 2.60.'); }
+}
+export class MultiattachSwapVolumeNotSupported extends Invalid {
+  constructor() { super('Swapping multi-attach volumes with more than one read/write attachment is not supported.'); }
+}

@@ -27,8 +27,14 @@ import { instanceActionsRoutes } from './instance-actions.js';
 import { serverDiagnosticsRoutes } from './server-diagnostics.js';
 import { serverExternalEventsRoutes } from './server-external-events.js';
 import { servicesRoutes } from './services.js';
+import { attachInterfacesRoutes } from './attach-interfaces.js';
+import { serverMetadataRoutes } from './server-metadata.js';
+import { serverPasswordRoutes } from './server-password.js';
+import { serverSecurityGroupsRoutes } from './server-security-groups.js';
+import { serverTagsRoutes } from './server-tags.js';
 import { serversRoutes } from './servers.js';
 import { versionRoutes } from './versions.js';
+import { volumeAttachmentsRoutes } from './volume-attachments.js';
 
 /** A resource's routes, registered below /v2.1. */
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
@@ -39,6 +45,8 @@ const RESOURCES: readonly ResourceRoutes[] = [
   flavorsRoutes, flavorExtraSpecsRoutes, flavorAccessRoutes, keypairsRoutes, availabilityZoneRoutes,
   remoteConsolesRoutes, consoleAuthTokensRoutes,
   aggregatesRoutes, servicesRoutes, hypervisorsRoutes, migrationsRoutes, instanceActionsRoutes, serverDiagnosticsRoutes,
+  serverMetadataRoutes, serverTagsRoutes, serverPasswordRoutes, attachInterfacesRoutes, serverSecurityGroupsRoutes,
+  volumeAttachmentsRoutes,
 ];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {

@@ -10,7 +10,7 @@ import type { BlockDeviceRequest, CreateServerRequest } from '../compute/api.js'
 import { generatePassword } from '../compute/passwords.js';
 import {
   ComputeHostNotFound, FlavorNotFound, ImageNotAuthorized, ImageNotFound, InstanceExists, InstanceGroupNotFound, KeypairNotFound,
-  NetworkAmbiguous, NetworkNotFound, NoUniqueMatch, OverQuota, PortInUse, PortNotFound, SecurityGroupNotFound,
+  NetworkAmbiguous, NetworkNotFound, NoUniqueMatch, OverQuota, PortInUse, PortNotFound, SecurityGroupNotFound, VolumeNotFound,
 } from '../errors.js';
 import { NetworkRequestList, type NetworkRequestFields } from '../objects/index.js';
 import type { ApiDeps } from './deps.js';
@@ -134,7 +134,7 @@ function createError(err: unknown): unknown {
   if (err instanceof OverQuota) return new Forbidden(err.message);
   if (err instanceof ImageNotFound) return new BadRequest('Can not find requested image');
   if (err instanceof KeypairNotFound) return new BadRequest('Invalid key_name provided.');
-  const toBadRequest = [FlavorNotFound, ImageNotAuthorized, NetworkNotFound, PortNotFound, SecurityGroupNotFound, InstanceGroupNotFound, ComputeHostNotFound];
+  const toBadRequest = [FlavorNotFound, ImageNotAuthorized, NetworkNotFound, PortNotFound, SecurityGroupNotFound, InstanceGroupNotFound, ComputeHostNotFound, VolumeNotFound];
   if (toBadRequest.some((cls) => err instanceof cls)) return new BadRequest((err as NuboError).message);
   if ([PortInUse, InstanceExists, NetworkAmbiguous, NoUniqueMatch].some((cls) => err instanceof cls)) return new Conflict((err as NuboError).message);
   return err;

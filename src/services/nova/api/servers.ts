@@ -44,6 +44,7 @@ export async function viewOptions(deps: ApiDeps, c: Caller, instances: readonly 
     version: c.version, links: deps.links, isAdmin: c.isAdmin, faults,
     showExtendedAttributes: deps.policy.check(c.ctx, 'os_compute_api:os-extended-server-attributes', target),
     showExtraSpecs: c.version.atLeast('2.47') && deps.policy.check(c.ctx, rule('show:flavor-extra-specs'), target),
+    volumes: await deps.repos.bdms.volumesOf(instances.map((i) => i.uuid)),
   };
   if (c.version.atLeast('2.16')) {
     const all = deps.policy.check(c.ctx, rule('show:host_status'), target);

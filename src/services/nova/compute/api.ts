@@ -20,17 +20,21 @@ import { serviceIsUp } from '../db/services.js';
 import {
   AmbiguousHostnameForMultipleInstances, BootFromVolumeRequiredForZeroDiskFlavor, ComputeHostNotFound, FlavorDiskSmallerThanImage,
   FlavorDiskSmallerThanMinDisk, FlavorMemoryTooSmall, FlavorNotFound, ImageNotActive, InstanceInvalidState, InstanceIsLocked,
-  InvalidAvailabilityZone, InvalidBDM, InstanceNotFound, InstanceNotReady,
+  InvalidAvailabilityZone, InvalidBDM, InstanceNotFound, InstanceNotReady, PortNotFound,
+  CinderServiceUnavailable, InvalidInput, InvalidVolume, MultiattachNotSupportedOldMicroversion, MultiattachSwapVolumeNotSupported,
 } from '../errors.js';
 import type { GlanceAPI } from '../image/glance.js';
 import type { NeutronAPI } from '../network/neutron.js';
 import type { NovaNotifier } from '../notifications/notifier.js';
+import type { CinderAPI, Volume } from '../volume/cinder.js';
 import {
-  BlockDeviceMapping, ImageMeta, NetworkRequestList, RequestSpec, type Flavor, type Instance, type InstanceGroup,
+  BlockDeviceMapping, ImageMeta, NetworkRequestList, RequestSpec, type Flavor, type Instance, type InstanceGroup, type VifInfo,
 } from '../objects/index.js';
 import type { SchedulerReportClient } from '../scheduler/client/report.js';
 import { ServerLifecycleApi, type LifecycleRpc } from './api-lifecycle.js';
 import { InstanceAction } from './instance-actions.js';
+import { nextDeviceName } from './block-device-names.js';
+import { checkInstanceState, INTERFACE_VM_STATES, SETTLED_VM_STATES, SWAP_VM_STATES, VOLUME_VM_STATES } from './instance-state.js';
 import { instanceNames, newReservationId, systemMetadataFromImage } from './instance-naming.js';
 import { PowerState } from './power-state.js';
 import type { QuotaChecker } from './quota.js';
@@ -103,9 +107,12 @@ export interface ComputeApiDeps {
   network: NeutronAPI;
   conductor: Pick<ComputeTaskAPI, 'scheduleAndBuildInstances'>;
   compute: Pick<ComputeRpcAPI, 'terminateInstance' | 'stopInstance' | 'startInstance' | 'externalInstanceEvent' | 'getConsoleOutput'
-    | 'getDiagnostics' | 'getInstanceDiagnostics'> & LifecycleRpc;
+    | 'getDiagnostics' | 'getInstanceDiagnostics'
+    | 'attachInterface' | 'detachInterface' | 'attachVolume' | 'detachVolume' | 'swapVolume'> & LifecycleRpc;
   report: SchedulerReportClient;
   quotas: QuotaChecker;
+  /** Cinder (volume attachments); none: every volume request is CinderServiceUnavailable. */
+  volume?: CinderAPI;
   notifier: NovaNotifier;
   settings: ComputeApiSettings;
   log: Logger;
@@ -163,8 +170,16 @@ export class ComputeApi {
       }));
     }
     for (const b of req.blockDevices) {
+      if (b.source_type === 'volume' && b.destination_type === 'volume' && b.uuid) {
+        out.push(new BlockDeviceMapping({
+          ...base, uuid: randomUUID(), source_type: 'volume', destination_type: 'volume', boot_index: b.boot_index ?? null, volume_id: b.uuid,
+          delete_on_termination: b.delete_on_termination ?? false, device_name: b.device_name ?? (b.boot_index === 0 ? '/dev/vda' : null),
+          disk_bus: b.disk_bus ?? null, device_type: b.device_type ?? 'disk', volume_type: b.volume_type ?? null, tag: b.tag ?? null,
+        }));
+        continue;
+      }
       if (b.source_type === 'volume' || b.source_type === 'snapshot' || b.destination_type === 'volume') {
-        throw new InvalidBDM('Block Device Mapping is Invalid: volumes need the Block Storage service, which this cloud does not run yet.');
+        throw new InvalidBDM('Block Device Mapping is Invalid: only existing volumes (source and destination volume) can be attached; creating volumes from images, snapshots or blank is not supported by this cloud yet.');
       }
       out.push(new BlockDeviceMapping({
         ...base, uuid: randomUUID(), source_type: b.source_type, destination_type: 'local', boot_index: b.boot_index ?? null,
@@ -216,6 +231,7 @@ export class ComputeApi {
     const instances: Instance[] = [];
     const specs: RequestSpec[] = [];
     const bdms: BlockDeviceMapping[][] = [];
+    const reserved: string[] = [];
     const f = flavor.data;
     try {
       for (let index = 0; index < count; index++) {
@@ -244,6 +260,7 @@ export class ComputeApi {
         await this.repos.requestSpecs.save(spec);
         specs.push(spec);
         const devices = this.blockDevices(req, uuid, image);
+        await this.reserveVolumes(ctx, devices, uuid, reserved);
         await this.repos.bdms.create(devices);
         bdms.push(devices);
         await this.repos.actions.start(uuid, InstanceAction.CREATE, ctx.requestId, userId, projectId);
@@ -252,6 +269,7 @@ export class ComputeApi {
       if (this.d.settings.recheckQuota) await this.d.quotas.recheck(projectId, userId, flavor, count);
       if (group && this.d.settings.recheckQuota) await this.d.quotas.checkGroupMembers(projectId, userId, group, 0);
     } catch (err) {
+      for (const attachmentId of reserved) await this.d.volume?.attachmentDelete(ctx, attachmentId).catch(() => undefined);
       for (const i of instances) {
         await this.repos.instances.destroy(i.uuid).catch(() => undefined);
         await this.repos.requestSpecs.destroy(i.uuid).catch(() => undefined);
@@ -292,6 +310,7 @@ export class ComputeApi {
     await this.d.notifier.instanceAction(ctx, instance, 'delete', 'start');
     await this.d.network.deallocateForInstance(instance).catch((err: unknown) => this.d.log.warn({ err, instance: instance.uuid }, 'port cleanup failed'));
     await this.d.report.deleteAllocationForInstance(instance.uuid).catch((err: unknown) => this.d.log.warn({ err, instance: instance.uuid }, 'allocation cleanup failed'));
+    await this.deleteVolumeAttachments(instance);
     try {
       await this.repos.instances.destroy(instance.uuid);
     } catch (err) {
@@ -367,5 +386,155 @@ export class ComputeApi {
     });
     for (const [host, entry] of perHost) await this.d.compute.externalInstanceEvent(ctx, host, [...entry.instances.values()], entry.events);
     return answered;
+  }
+
+  // --- server metadata (update_instance_metadata / delete_instance_metadata) -------------------
+
+  /**
+   * Merge `metadata` into the server's (or, with `replace`, make it the server's metadata),
+   * within the metadata_items quota; the resulting metadata comes back.
+   * @throws InstanceIsLocked, InstanceInvalidState, OverQuota
+   */
+  async updateInstanceMetadata(ctx: RequestContext, instance: Instance, metadata: Record<string, string>, opts: { replace: boolean; isAdmin: boolean }): Promise<Record<string, string>> {
+    this.checkLocked(instance, opts.isAdmin);
+    checkInstanceState(instance, 'update_instance_metadata', SETTLED_VM_STATES, { noTask: true });
+    const merged = opts.replace ? { ...metadata } : { ...(await this.repos.metadata.get(instance.uuid)), ...metadata };
+    await this.d.quotas.checkMetadata(instance.data.project_id, Object.keys(merged).length);
+    await this.repos.metadata.replace(instance.uuid, merged);
+    return merged;
+  }
+
+  /** @throws InstanceIsLocked, InstanceInvalidState */
+  async deleteInstanceMetadata(ctx: RequestContext, instance: Instance, key: string, isAdmin: boolean): Promise<void> {
+    this.checkLocked(instance, isAdmin);
+    checkInstanceState(instance, 'delete_instance_metadata', SETTLED_VM_STATES, { noTask: true });
+    await this.repos.metadata.deleteKey(instance.uuid, key);
+  }
+
+  // --- interface attachments (attach_interface / detach_interface) -----------------------------
+
+  /** The network API, for the REST layer's port listings (nova's controllers call it directly). */
+  get network(): NeutronAPI {
+    return this.d.network;
+  }
+
+  /** Plug a port into the server on its host (a call): the new VIF. @throws InstanceIsLocked, InstanceInvalidState */
+  async attachInterface(ctx: RequestContext, instance: Instance, req: { network_id: string | null; port_id: string | null; requested_ip: string | null; tag: string | null }, isAdmin: boolean): Promise<VifInfo> {
+    this.checkLocked(instance, isAdmin);
+    checkInstanceState(instance, 'attach_interface', INTERFACE_VM_STATES, { noTask: true });
+    const host = await this.hostOf(instance, 'attach_interface');
+    await this.repos.actions.start(instance.uuid, InstanceAction.ATTACH_INTERFACE, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+    return this.d.compute.attachInterface(ctx, host, instance, req);
+  }
+
+  /** Unplug one of the server's ports on its host (a cast). @throws InstanceIsLocked, InstanceInvalidState, PortNotFound */
+  async detachInterface(ctx: RequestContext, instance: Instance, portId: string, isAdmin: boolean): Promise<void> {
+    this.checkLocked(instance, isAdmin);
+    checkInstanceState(instance, 'detach_interface', INTERFACE_VM_STATES, { noTask: true });
+    if (!instance.data.network_info.some((v) => v.id === portId)) throw new PortNotFound(portId);
+    const host = await this.hostOf(instance, 'detach_interface');
+    await this.repos.actions.start(instance.uuid, InstanceAction.DETACH_INTERFACE, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+    await this.d.compute.detachInterface(ctx, host, instance, portId);
+  }
+
+  // --- volume attachments (attach_volume / detach_volume) -------------------------------------
+
+  /**
+   * _validate_bdm for existing volumes: each is reserved for the new server in Cinder (an
+   * attachment without connector; the host connects it at build), its size recorded.
+   * @throws VolumeNotFound, InvalidVolume (Cinder refused), CinderServiceUnavailable
+   */
+  private async reserveVolumes(ctx: RequestContext, devices: BlockDeviceMapping[], instanceUuid: string, reserved: string[]): Promise<void> {
+    for (const bdm of devices) {
+      const volumeId = bdm.data.volume_id;
+      if (bdm.data.source_type !== 'volume' || !volumeId) continue;
+      const volume = await this.volume.get(ctx, volumeId);
+      let attachment;
+      try {
+        attachment = await this.volume.attachmentCreate(ctx, volume.id, instanceUuid);
+      } catch (err) {
+        if (err instanceof InvalidInput) throw new InvalidVolume(err.message);
+        throw err;
+      }
+      reserved.push(attachment.id);
+      bdm.data.attachment_id = attachment.id;
+      bdm.data.volume_size = volume.size;
+    }
+  }
+
+  /** _local_cleanup_bdm_volumes (attachment part): a server deleted from the API lets go of its volumes. */
+  private async deleteVolumeAttachments(instance: Instance): Promise<void> {
+    if (!this.d.volume) return;
+    await this.d.volume.releaseVolumes(await this.repos.bdms.byInstance(instance.uuid), (err, volume, what) => this.d.log.warn({ err, instance: instance.uuid, volume }, what));
+  }
+
+  /** The volume API. @throws CinderServiceUnavailable when there is none */
+  get volume(): CinderAPI {
+    if (!this.d.volume) throw new CinderServiceUnavailable('no volume API is configured');
+    return this.d.volume;
+  }
+
+  /**
+   * Attach a volume: its mapping is recorded with the next free device (or the one asked for),
+   * the volume is reserved for the server in Cinder (an attachment without connector) and the
+   * host is told to attach it (a cast). The device name comes back.
+   * @throws InstanceIsLocked, InstanceInvalidState, VolumeNotFound, InvalidVolume, InvalidDevicePath, DevicePathInUse
+   */
+  async attachVolume(ctx: RequestContext, instance: Instance, req: { volumeId: string; device: string | null; tag: string | null; deleteOnTermination: boolean; supportsMultiattach: boolean }, isAdmin: boolean): Promise<string> {
+    this.checkLocked(instance, isAdmin);
+    checkInstanceState(instance, 'attach_volume', VOLUME_VM_STATES);
+    const volume = await this.volume.get(ctx, req.volumeId);
+    const bdms = await this.repos.bdms.byInstance(instance.uuid);
+    if (bdms.some((b) => b.data.volume_id === volume.id)) throw new InvalidVolume(`volume ${volume.id} already attached`);
+    if (volume.multiattach && !req.supportsMultiattach) throw new MultiattachNotSupportedOldMicroversion();
+    const host = await this.hostOf(instance, 'attach_volume');
+    const device = nextDeviceName(instance, bdms, req.device);
+    const bdm = new BlockDeviceMapping({
+      uuid: randomUUID(), instance_uuid: instance.uuid, source_type: 'volume', destination_type: 'volume', guest_format: null, device_type: 'disk',
+      disk_bus: null, boot_index: null, device_name: device, delete_on_termination: req.deleteOnTermination, snapshot_id: null, volume_id: volume.id,
+      volume_size: volume.size, volume_type: volume.volume_type, image_id: null, no_device: false, connection_info: null, tag: req.tag, attachment_id: null,
+    });
+    await this.repos.bdms.create([bdm]);
+    try {
+      const attachment = await this.volume.attachmentCreate(ctx, volume.id, instance.uuid);
+      await this.repos.bdms.update(bdm.data.uuid, { attachment_id: attachment.id });
+      bdm.data.attachment_id = attachment.id;
+      await this.repos.actions.start(instance.uuid, InstanceAction.ATTACH_VOLUME, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+      await this.d.compute.attachVolume(ctx, host, instance, bdm);
+    } catch (err) {
+      if (bdm.data.attachment_id) await this.volume.attachmentDelete(ctx, bdm.data.attachment_id).catch(() => undefined);
+      await this.repos.bdms.destroy(bdm.data.uuid);
+      throw err;
+    }
+    return device;
+  }
+
+  /** Detach a (non-root) volume on the server's host (a cast). @throws InstanceIsLocked, InstanceInvalidState */
+  async detachVolume(ctx: RequestContext, instance: Instance, volumeId: string, isAdmin: boolean): Promise<void> {
+    this.checkLocked(instance, isAdmin);
+    checkInstanceState(instance, 'detach_volume', VOLUME_VM_STATES);
+    const host = await this.hostOf(instance, 'detach_volume');
+    await this.repos.actions.start(instance.uuid, InstanceAction.DETACH_VOLUME, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+    await this.d.compute.detachVolume(ctx, host, instance, volumeId);
+  }
+
+  /**
+   * swap_volume (admin): the new volume is reserved for the server and the host moves the disk
+   * over to it (a cast). Both volumes come from the caller.
+   * @throws InstanceIsLocked, InstanceInvalidState, InvalidVolume, VolumeBDMNotFound, MultiattachSwapVolumeNotSupported
+   */
+  async swapVolume(ctx: RequestContext, instance: Instance, oldVolume: Volume, newVolume: Volume, isAdmin: boolean): Promise<void> {
+    this.checkLocked(instance, isAdmin);
+    checkInstanceState(instance, 'swap_volume', SWAP_VM_STATES);
+    if (!oldVolume.attachments.some((a) => a.server_id === instance.uuid)) throw new InvalidVolume('Old volume is attached to a different instance.');
+    if (newVolume['attach_status'] === 'attached' || newVolume.attachments.length > 0) throw new InvalidVolume('New volume must be detached in order to swap.');
+    if (newVolume.size < oldVolume.size) throw new InvalidVolume('New volume must be the same size or larger.');
+    if (oldVolume.attachments.length > 1) throw new MultiattachSwapVolumeNotSupported();
+    await this.repos.bdms.byVolumeAndInstance(oldVolume.id, instance.uuid);
+    if ((await this.repos.bdms.byInstance(instance.uuid)).some((b) => b.data.volume_id === newVolume.id)) throw new InvalidVolume(`volume ${newVolume.id} already attached`);
+    const host = await this.hostOf(instance, 'swap_volume');
+    const attachment = await this.volume.attachmentCreate(ctx, newVolume.id, instance.uuid);
+    await this.repos.actions.start(instance.uuid, 'swap_volume', ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+    await this.d.compute.swapVolume(ctx, host, instance, { old_volume_id: oldVolume.id, new_volume_id: newVolume.id, new_attachment_id: attachment.id });
   }
 }

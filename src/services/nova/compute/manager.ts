@@ -22,7 +22,7 @@ import {
 } from '../errors.js';
 import type { NeutronAPI } from '../network/neutron.js';
 import type { NovaNotifier } from '../notifications/notifier.js';
-import { expectObject, Instance, type VifInfo } from '../objects/index.js';
+import { expectObject, Instance, type BlockDeviceMapping, type VifInfo } from '../objects/index.js';
 import type { SchedulerReportClient } from '../scheduler/client/report.js';
 import { COMPUTE_RPC_VERSION } from '../rpc/topics.js';
 import type { ServiceRecord } from '../db/services.js';
@@ -56,6 +56,13 @@ export interface ComputeManagerOptions {
   /** Images for snapshots, backups, rescue and rebuild (manager-lifecycle.ts). */
   glance: GlanceAPI;
   consoles: ConsoleSettings;
+  /** The volume attachments of a deleted server are deleted in Cinder. */
+  volumes?: {
+    cleanupForInstance(instance: Instance): Promise<void>;
+    /** Boot volumes: connected to this host before the spawn, completed after. */
+    prepForSpawn(ctx: RequestContext, instance: Instance): Promise<BlockDeviceMapping[]>;
+    completeAfterSpawn(ctx: RequestContext, instance: Instance): Promise<void>;
+  };
 }
 
 const BUILD_TASK_STATES: ReadonlySet<string | null> = new Set([TaskState.SCHEDULING, TaskState.BLOCK_DEVICE_MAPPING, TaskState.NETWORKING, TaskState.SPAWNING]);
@@ -184,11 +191,12 @@ export class ComputeManager {
       }
       await this.repos.instances.setNetworkInfo(instance.uuid, networkInfo);
       instance = await this.repos.instances.save(instance.uuid, { task_state: TaskState.BLOCK_DEVICE_MAPPING }, { task_state: [TaskState.NETWORKING] });
+      const blockDevices = (await this.o.volumes?.prepForSpawn(ctx, instance)) ?? args.block_device_mapping;
       instance = await this.repos.instances.save(instance.uuid, { task_state: TaskState.SPAWNING }, { task_state: [TaskState.BLOCK_DEVICE_MAPPING] });
       try {
         await this.o.driver.spawn({
           context: ctx, instance, image: args.image, injectedFiles: args.injected_files, adminPassword: args.admin_password,
-          networkInfo, blockDevices: args.block_device_mapping,
+          networkInfo, blockDevices,
         });
       } catch (err) {
         if (err instanceof VirtualInterfaceCreateException) {
@@ -197,6 +205,7 @@ export class ComputeManager {
         }
         throw err;
       }
+      await this.o.volumes?.completeAfterSpawn(ctx, instance);
       instance = await this.repos.instances.save(instance.uuid, {
         power_state: PowerState.RUNNING, vm_state: VmState.ACTIVE, task_state: null, launched_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
       }, { task_state: [TaskState.SPAWNING] });
@@ -277,6 +286,7 @@ export class ComputeManager {
   private async failBuild(ctx: RequestContext, instance: Instance, err: unknown): Promise<void> {
     const uuid = instance.uuid;
     await this.repos.faults.addFromError(uuid, err, this.o.host);
+    await this.o.volumes?.cleanupForInstance(instance).catch((e: unknown) => this.o.log.warn({ err: e, instance: uuid }, 'volume cleanup failed'));
     await this.o.network.deallocateForInstance(instance).catch((e: unknown) => this.o.log.warn({ err: e, instance: uuid }, 'port cleanup failed'));
     await this.repos.instances.setNetworkInfo(uuid, []);
     await this.o.report.deleteAllocationForInstance(uuid).catch((e: unknown) => this.o.log.warn({ err: e, instance: uuid }, 'allocation cleanup failed'));
@@ -299,6 +309,7 @@ export class ComputeManager {
         await this.o.notifier.instanceAction(ctx, instance, 'delete', 'start');
         try {
           await this.o.driver.destroy(ctx, instance, instance.data.network_info);
+          await this.o.volumes?.cleanupForInstance(instance);
           await this.o.network.deallocateForInstance(instance);
           await this.o.report.deleteAllocationForInstance(instance.uuid);
           await this.repos.instances.destroy(instance.uuid);

@@ -5,7 +5,7 @@
  */
 import type { RequestContext } from '../../../common/context.js';
 import { RpcClient, type Transport } from '../../../common/messaging/index.js';
-import type { BlockDeviceMapping, ImageMeta, Instance, NetworkRequestList, RequestSpec, Selection } from '../objects/index.js';
+import type { BlockDeviceMapping, ImageMeta, Instance, NetworkRequestList, RequestSpec, Selection, VifInfo } from '../objects/index.js';
 import { callRemote } from '../rpc/remote-errors.js';
 import { novaSerializer } from '../rpc/serializer.js';
 import { COMPUTE_RPC_VERSION, COMPUTE_TOPIC } from '../rpc/topics.js';
@@ -140,5 +140,27 @@ export class ComputeAPI {
 
   getHostUptime(ctx: RequestContext, host: string): Promise<string> {
     return callRemote(() => this.at(host).call<string>(ctx, 'get_host_uptime', {}));
+  }
+
+  /** attach_interface: a call; the new VIF comes back. */
+  attachInterface(ctx: RequestContext, host: string, instance: Instance, req: { network_id: string | null; port_id: string | null; requested_ip: string | null; tag: string | null }): Promise<VifInfo> {
+    return callRemote(() => this.at(host).call<VifInfo>(ctx, 'attach_interface', { instance, ...req }));
+  }
+
+  detachInterface(ctx: RequestContext, host: string, instance: Instance, portId: string): Promise<void> {
+    return this.at(host).cast(ctx, 'detach_interface', { instance, port_id: portId });
+  }
+
+  /** attach_volume: a cast; the host completes the reserved attachment. */
+  attachVolume(ctx: RequestContext, host: string, instance: Instance, bdm: BlockDeviceMapping): Promise<void> {
+    return this.at(host).cast(ctx, 'attach_volume', { instance, bdm });
+  }
+
+  detachVolume(ctx: RequestContext, host: string, instance: Instance, volumeId: string): Promise<void> {
+    return this.at(host).cast(ctx, 'detach_volume', { instance, volume_id: volumeId });
+  }
+
+  swapVolume(ctx: RequestContext, host: string, instance: Instance, args: { old_volume_id: string; new_volume_id: string; new_attachment_id: string }): Promise<void> {
+    return this.at(host).cast(ctx, 'swap_volume', { instance, ...args });
   }
 }

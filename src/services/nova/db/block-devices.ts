@@ -1,6 +1,7 @@
 /** Block device mappings (nova's BlockDeviceMapping over the cell database): per instance. */
 import type { Kysely, Selectable } from 'kysely';
 import { nowIso, toBool } from '../../../common/db/index.js';
+import { VolumeBDMNotFound } from '../errors.js';
 import { BlockDeviceMapping, type BlockDeviceMappingFields } from '../objects/index.js';
 import type { BlockDeviceMappingTable, NovaDB } from './schema.js';
 
@@ -34,5 +35,40 @@ export class BlockDeviceMappingRepo {
 
   async update(uuid: string, changes: Partial<Pick<BlockDeviceMappingFields, 'device_name' | 'connection_info' | 'attachment_id'>>): Promise<void> {
     await this.db.updateTable('block_device_mapping').set({ ...changes, updated_at: nowIso() }).where('uuid', '=', uuid).execute();
+  }
+
+  /** The live mapping of a volume on a server. @throws VolumeBDMNotFound */
+  async byVolumeAndInstance(volumeId: string, instanceUuid: string): Promise<BlockDeviceMapping> {
+    const row = await this.db.selectFrom('block_device_mapping').selectAll().where('volume_id', '=', volumeId).where('instance_uuid', '=', instanceUuid)
+      .where('deleted', '=', 0).executeTakeFirst();
+    if (!row) throw new VolumeBDMNotFound(volumeId);
+    return toObject(row);
+  }
+
+  /** Set delete_on_termination (PUT os-volume_attachments from 2.85). */
+  async setDeleteOnTermination(uuid: string, value: boolean): Promise<void> {
+    await this.db.updateTable('block_device_mapping').set({ delete_on_termination: value ? 1 : 0, updated_at: nowIso() }).where('uuid', '=', uuid).execute();
+  }
+
+  /** After a swap the mapping names the new volume, its attachment and connection. */
+  async swapVolume(uuid: string, to: { volume_id: string; attachment_id: string; connection_info: string; volume_size: number }): Promise<void> {
+    await this.db.updateTable('block_device_mapping').set({ ...to, updated_at: nowIso() }).where('uuid', '=', uuid).execute();
+  }
+
+  /** BlockDeviceMapping.destroy: soft-delete one mapping. */
+  async destroy(uuid: string): Promise<void> {
+    const now = nowIso();
+    await this.db.updateTable('block_device_mapping').set((eb) => ({ deleted: eb.ref('id'), deleted_at: now, updated_at: now }))
+      .where('uuid', '=', uuid).where('deleted', '=', 0).execute();
+  }
+
+  /** The volumes of these servers (the servers view's os-extended-volumes:volumes_attached). */
+  async volumesOf(instanceUuids: readonly string[]): Promise<Map<string, Array<{ volume_id: string; delete_on_termination: boolean }>>> {
+    const out = new Map<string, Array<{ volume_id: string; delete_on_termination: boolean }>>();
+    if (instanceUuids.length === 0) return out;
+    const rows = await this.db.selectFrom('block_device_mapping').select(['instance_uuid', 'volume_id', 'delete_on_termination'])
+      .where('instance_uuid', 'in', [...instanceUuids]).where('deleted', '=', 0).where('volume_id', 'is not', null).orderBy('id').execute();
+    for (const r of rows) out.set(r.instance_uuid, [...(out.get(r.instance_uuid) ?? []), { volume_id: r.volume_id!, delete_on_termination: toBool(r.delete_on_termination) }]);
+    return out;
   }
 }

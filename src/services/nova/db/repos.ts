@@ -7,12 +7,15 @@ import { FaultRepo } from './faults.js';
 import { FlavorRepo } from './flavors.js';
 import { InstanceActionRepo } from './instance-actions.js';
 import { InstanceGroupRepo } from './instance-groups.js';
+import { InstanceMetadataRepo } from './instance-metadata.js';
 import { InstanceRepo } from './instances.js';
 import { KeyPairRepo } from './keypairs.js';
 import { QuotaRepo } from './quotas.js';
 import { RequestSpecRepo } from './request-specs.js';
 import type { NovaDB } from './schema.js';
 import { ServiceRepo } from './services.js';
+import { TagRepo } from './tags.js';
+import { VirtualInterfaceRepo } from './virtual-interfaces.js';
 
 export class NovaRepos {
   readonly instances: InstanceRepo;
@@ -27,6 +30,9 @@ export class NovaRepos {
   readonly computeNodes: ComputeNodeRepo;
   readonly aggregates: AggregateRepo;
   readonly quotas: QuotaRepo;
+  readonly metadata: InstanceMetadataRepo;
+  readonly tags: TagRepo;
+  readonly vifs: VirtualInterfaceRepo;
 
   constructor(readonly db: Kysely<NovaDB>) {
     this.instances = new InstanceRepo(db);
@@ -41,5 +47,8 @@ export class NovaRepos {
     this.computeNodes = new ComputeNodeRepo(db);
     this.aggregates = new AggregateRepo(db);
     this.quotas = new QuotaRepo(db);
+    this.metadata = new InstanceMetadataRepo(db);
+    this.tags = new TagRepo(db);
+    this.vifs = new VirtualInterfaceRepo(db);
   }
 }

@@ -369,6 +369,17 @@ export interface S3ImagesTable extends Timestamps {
   uuid: string;
 }
 
+/** A port of a server (nova's VirtualInterface), for its device tag. */
+export interface VirtualInterfacesTable extends Timestamps, SoftDelete {
+  id: Generated<number>;
+  /** The port id. */
+  uuid: string;
+  instance_uuid: string;
+  network_id: string | null;
+  address: string | null;
+  tag: string | null;
+}
+
 export interface NovaDB {
   instances: InstancesTable;
   console_auth_tokens: ConsoleAuthTokensTable;
@@ -399,4 +410,5 @@ export interface NovaDB {
   quota_classes: QuotaClassesTable;
   migrations: MigrationsTable;
   s3_images: S3ImagesTable;
+  virtual_interfaces: VirtualInterfacesTable;
 }

@@ -133,7 +133,7 @@ export class InstanceMetadata {
   constructor(private readonly i: InstanceMetadataInput) {
     const userData = i.instance.data.user_data;
     this.userdataRaw = userData !== null && userData !== undefined ? Buffer.from(userData, 'base64') : undefined;
-    this.password = extractPassword(i.instance.data.system_metadata);
+    this.password = extractPassword(i.instance.data.system_metadata) ?? undefined;
     this.ipInfo = ec2IpInfo(i.instance.data.network_info);
   }
 

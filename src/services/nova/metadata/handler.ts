@@ -14,7 +14,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../../../common/log/logger.js';
 import type { Instance } from '../objects/index.js';
 import { ec2MdPrint, InvalidMetadataPath, type InstanceMetadata, type PasswordItem } from './base.js';
-import { convertPassword, MAX_SIZE } from './password.js';
+import { convertPassword, PASSWORD_MAX_SIZE } from './password.js';
 import { VendordataFailed } from './vendordata.js';
 
 export interface MetadataHandlerDeps {
@@ -129,7 +129,7 @@ export function metadataHandlerRoutes(d: MetadataHandlerDeps): FastifyPluginAsyn
     if (item.current) throw new HttpError(409);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > MAX_SIZE || body.length > MAX_SIZE) throw new HttpError(400, 'Request is too large.');
+    if (declared > PASSWORD_MAX_SIZE || body.length > PASSWORD_MAX_SIZE) throw new HttpError(400, 'Request is too large.');
     await d.savePassword(item.instanceUuid, convertPassword(body.toString('utf8')));
     return reply.type('text/plain; charset=UTF-8').send('');
   }

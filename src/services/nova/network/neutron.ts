@@ -259,4 +259,32 @@ export class NeutronAPI {
       };
     });
   }
+
+  // --- interface attachments and a server's security groups ---------------------------------
+
+  /** The caller's client (for the per-server security group calls, network/security-groups.ts). */
+  clientFor(ctx: RequestContext): NovaNetworkClient {
+    return this.user(ctx);
+  }
+
+  /** list_ports(device_id=server) as the caller sees them. */
+  async portsOf(ctx: RequestContext, instance: Instance): Promise<Port[]> {
+    return this.user(ctx).listPorts({ device_id: instance.uuid });
+  }
+
+  /** show_port as the caller. @throws PortNotFound */
+  async showPort(ctx: RequestContext, portId: string): Promise<Port> {
+    try {
+      return await this.user(ctx).getPort(portId);
+    } catch (err) {
+      if (isNotFound(err)) throw new PortNotFound(portId);
+      throw err;
+    }
+  }
+
+  /** deallocate_port_for_instance: a port Nova created is deleted, one the user gave (preserved) unbound. */
+  async deallocatePort(portId: string, preserve: boolean): Promise<void> {
+    if (preserve) await this.releasePorts([], [portId]);
+    else await this.releasePorts([portId], []);
+  }
 }

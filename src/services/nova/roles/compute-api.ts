@@ -18,7 +18,7 @@ import { apiGroup, novaDefaultGroup, quotaGroup } from '../config.js';
 import { ComputeTaskAPI } from '../conductor/rpcapi.js';
 import { NovaNotifier } from '../notifications/notifier.js';
 import { loadNovaPolicy } from '../policies/index.js';
-import { glanceApi, neutronApi, reportClient, repositories } from './shared.js';
+import { cinderApi, glanceApi, neutronApi, reportClient, repositories } from './shared.js';
 
 export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> {
   const repos = await repositories(ctx);
@@ -50,6 +50,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     report,
     quotas,
     notifier,
+    volume: cinderApi(ctx),
     settings: {
       defaultScheduleZone: defaults.default_schedule_zone || null, defaultAvailabilityZone: defaults.default_availability_zone,
       serviceDownTime: defaults.service_down_time, recheckQuota: quota.recheck_quota,

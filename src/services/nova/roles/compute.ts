@@ -8,6 +8,8 @@ import { RequestContext } from '../../../common/context.js';
 import { newRequestId } from '../../../common/log/request-scope.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import { InstanceEvents } from '../compute/instance-events.js';
+import { InterfaceAttachManager } from '../compute/interface-attach.js';
+import { VolumeAttachManager } from '../compute/volume-attach.js';
 import { ComputeManager } from '../compute/manager.js';
 import { ResourceTracker } from '../compute/resource-tracker.js';
 import {
@@ -18,7 +20,7 @@ import { NovaNotifier } from '../notifications/notifier.js';
 import { COMPUTE_TOPIC } from '../rpc/topics.js';
 import { WorkerService } from '../service.js';
 import { FakeDriver } from '../virt/fake/driver.js';
-import { glanceApi, neutronApi, reportClient, repositories } from './shared.js';
+import { cinderApi, glanceApi, neutronApi, reportClient, repositories } from './shared.js';
 
 export interface ComputeRoleInstance extends RoleInstance {
   manager: ComputeManager;
@@ -45,8 +47,11 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
       initialDiskAllocationRatio: d.initial_disk_allocation_ratio,
     },
   });
+  const network = neutronApi(ctx);
+  const notifier = new NovaNotifier(ctx.transport, ctx.config, 'nova-compute', ctx.host);
+  const volumes = new VolumeAttachManager({ host: ctx.host, driver, repos, volume: cinderApi(ctx), notifier, log: ctx.log });
   const manager = new ComputeManager({
-    host: ctx.host, driver, repos, tracker, report, network: neutronApi(ctx), notifier: new NovaNotifier(ctx.transport, ctx.config, 'nova-compute', ctx.host),
+    host: ctx.host, driver, repos, tracker, report, network, notifier, volumes,
     events, conductor: new ComputeTaskAPI(ctx.transport), log: ctx.log, maxConcurrentBuilds: d.max_concurrent_builds,
     maxAttempts: ctx.config.get(schedulerGroup).max_attempts, glance: glanceApi(ctx),
     consoles: {
@@ -58,10 +63,11 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
       tokenTtl: ctx.config.get(consoleAuthGroup).token_ttl,
     },
   });
+  const interfaces = new InterfaceAttachManager({ host: ctx.host, driver, repos, network, notifier, log: ctx.log });
   const internal = (): RequestContext => RequestContext.internal(newRequestId());
   const currentService = async () => (await repos.services.get(ctx.host, 'nova-compute'))!;
   const service = new WorkerService({
-    ctx, binary: 'nova-compute', topic: COMPUTE_TOPIC, endpoints: [manager.endpoint()], services: repos.services,
+    ctx, binary: 'nova-compute', topic: COMPUTE_TOPIC, endpoints: [manager.endpoint(), interfaces.endpoint(), volumes.endpoint()], services: repos.services,
     async beforeServe(record) {
       await manager.initHost(internal());
       await manager.updateAvailableResource(record);

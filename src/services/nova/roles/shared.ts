@@ -4,7 +4,7 @@
  * user's session.
  */
 import type { Kysely } from 'kysely';
-import { ImageClient } from '../../../common/clients/index.js';
+import { ImageClient, VolumeClient } from '../../../common/clients/index.js';
 import type { RequestContext } from '../../../common/context.js';
 import type { RoleContext } from '../../../common/service/project.js';
 import { NovaRepos } from '../db/repos.js';
@@ -14,6 +14,7 @@ import { NovaNetworkClient } from '../network/client.js';
 import { NeutronAPI } from '../network/neutron.js';
 import { PlacementClient } from '../scheduler/client/placement.js';
 import { SchedulerReportClient } from '../scheduler/client/report.js';
+import { CinderAPI } from '../volume/cinder.js';
 
 export async function repositories(ctx: RoleContext): Promise<NovaRepos> {
   return new NovaRepos((await ctx.database()).db as Kysely<NovaDB>);
@@ -29,4 +30,8 @@ export function glanceApi(ctx: RoleContext): GlanceAPI {
 
 export function neutronApi(ctx: RoleContext, canAttachExternal?: (c: RequestContext) => boolean): NeutronAPI {
   return new NeutronAPI({ admin: new NovaNetworkClient(ctx.session), log: ctx.log, ...(canAttachExternal ? { canAttachExternal } : {}) });
+}
+
+export function cinderApi(ctx: RoleContext): CinderAPI {
+  return new CinderAPI(new VolumeClient(ctx.session));
 }

@@ -146,6 +146,31 @@ export class BootCloud {
     });
   }
 
+  /** A token of a new user with `role` on a new project (for tests of what other projects see). */
+  async projectUserToken(name: string, role = 'member'): Promise<{ token: string; projectId: string }> {
+    const project = await this.call('POST', '/identity/v3/projects', { project: { name: `${name}-project`, domain_id: 'default' } });
+    const password = `${name}-secret`;
+    const user = await this.call('POST', '/identity/v3/users', { user: { name: `${name}-user`, domain_id: 'default', password } });
+    const roles = await this.call('GET', `/identity/v3/roles?name=${role}`);
+    const roleId = roles.body.roles[0].id;
+    await this.call('PUT', `/identity/v3/projects/${project.body.project.id}/users/${user.body.user.id}/roles/${roleId}`);
+    const res = await request(`${this.cloud.url}/identity/v3/auth/tokens`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ auth: {
+        identity: { methods: ['password'], password: { user: { id: user.body.user.id, password } } },
+        scope: { project: { id: project.body.project.id } },
+      } }),
+    });
+    await res.body.dump();
+    if (res.statusCode !== 201) throw new Error(`login of ${name}: ${res.statusCode}`);
+    return { token: String(res.headers['x-subject-token']), projectId: project.body.project.id };
+  }
+
+  /** A Compute API request with another token. */
+  computeAs(token: string, method: string, path: string, body?: unknown, version = '2.1'): Promise<Answer> {
+    return this.call(method, `/compute/v2.1${path}`, body, { 'openstack-api-version': `compute ${version}`, 'x-auth-token': token });
+  }
+
   async close(): Promise<void> {
     await this.listener?.stop().catch(() => undefined);
     await this.transport?.close().catch(() => undefined);

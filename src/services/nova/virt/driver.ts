@@ -173,6 +173,18 @@ export interface ComputeDriver {
   getInstanceDiagnostics(instance: Instance): InstanceDiagnostics;
   /** get_host_uptime: the hypervisor host's uptime line, as `uptime` prints it. */
   getHostUptime(): string;
+  /** Hot-plug a port into the guest. @throws InstanceNotFound when the hypervisor has no such guest */
+  attachInterface(context: RequestContext, instance: Instance, vif: VifInfo): Promise<void>;
+  /** Unplug a port from the guest. @throws InstanceNotFound, NotFound when the guest has no such interface */
+  detachInterface(context: RequestContext, instance: Instance, vif: VifInfo): Promise<void>;
+  /** get_volume_connector: how this host reaches block storage (os-brick's connector properties). */
+  getVolumeConnector(instance: Instance): VolumeConnector;
+  /** Attach a volume (its connection info from Cinder) at `mountpoint`. @throws InstanceNotFound */
+  attachVolume(context: RequestContext, connectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void>;
+  /** Detach the volume at `mountpoint` (a guest or disk already gone is not an error). */
+  detachVolume(context: RequestContext, connectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void>;
+  /** Replace the volume at `mountpoint` by another (its data copied by the hypervisor). */
+  swapVolume(context: RequestContext, oldConnectionInfo: Record<string, unknown>, newConnectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void>;
 }
 
 /** update_task_state(task_state, expected_state) of nova's driver.snapshot (expected: the snapshot's own task state by default). */
@@ -186,4 +198,15 @@ export interface ConsoleConnection {
   host: string;
   port: number;
   internal_access_path: string | null;
+}
+
+/** os-brick's connector properties, what Cinder needs to export a volume to this host. */
+export interface VolumeConnector {
+  host: string;
+  ip: string;
+  initiator?: string;
+  multipath: boolean;
+  platform: string;
+  os_type: string;
+  [key: string]: unknown;
 }

@@ -21,6 +21,7 @@ import { pauseActions } from './pause.js';
 import { powerActions } from './power.js';
 import { rebuildActions } from './rebuild.js';
 import { rescueActions } from './rescue.js';
+import { securityGroupActions } from './security-groups.js';
 
 /** What an action handler gets. */
 export interface ActionCall {
@@ -44,6 +45,7 @@ const ACTIONS: readonly ServerAction[] = [
   ...deleteActions, ...powerActions, ...consoleOutputActions,
   ...pauseActions, ...lockActions, ...rescueActions, ...adminActions, ...adminPasswordActions, ...crashDumpActions, ...imageActions,
   ...rebuildActions, ...consoleActions,
+  ...securityGroupActions,
 ];
 
 /** nova's raise_http_conflict_for_instance_invalid_state. */

@@ -29,6 +29,8 @@ export interface ServerViewOptions {
   hostStatus?: ReadonlyMap<string, HostStatus>;
   /** Server group per instance (2.71+, show only). */
   serverGroups?: ReadonlyMap<string, string[]>;
+  /** Volumes attached per instance. */
+  volumes?: ReadonlyMap<string, ReadonlyArray<{ volume_id: string; delete_on_termination: boolean }>>;
 }
 
 type Body = Record<string, unknown>;
@@ -160,7 +162,8 @@ export function detailView(instance: Instance, o: ServerViewOptions): Body {
   s['OS-EXT-STS:task_state'] = i.task_state;
   s['OS-EXT-STS:vm_state'] = i.vm_state;
   s['OS-EXT-STS:power_state'] = i.power_state;
-  s['os-extended-volumes:volumes_attached'] = [];
+  s['os-extended-volumes:volumes_attached'] = (o.volumes?.get(i.uuid) ?? [])
+    .map((vol) => (v.atLeast('2.3') ? { id: vol.volume_id, delete_on_termination: vol.delete_on_termination } : { id: vol.volume_id }));
   if (v.atLeast('2.16')) {
     const hs = o.hostStatus?.get(i.uuid);
     if (hs !== undefined) s['host_status'] = hs;

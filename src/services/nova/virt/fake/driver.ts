@@ -19,6 +19,8 @@ import type {
 import { fakeDiskContents } from './disk.js';
 import { POWER_STATE_NAMES } from '../../compute/power-state.js';
 import type { InstanceDiagnostics } from '../diagnostics.js';
+import { DevicePathInUse, InterfaceAttachFailed, NotFound } from '../../errors.js';
+import type { VolumeConnector } from '../driver.js';
 
 export interface FakeDriverOptions {
   host: string;
@@ -55,6 +57,10 @@ interface Guest {
   rescue: { imageId: string } | null;
   /** The admin password the guest agent last set. */
   adminPassword: string | null;
+  /** Ports plugged in (by id). */
+  interfaces: Set<string>;
+  /** Volumes attached: mountpoint -> connection info. */
+  volumes: Map<string, Record<string, unknown>>;
 }
 
 const FAKE_CAPABILITIES: DriverCapabilities = {
@@ -136,13 +142,14 @@ export class FakeDriver implements ComputeDriver {
   }
 
   /** A guest of the instance's flavor with the disk of `imageId`. */
-  private define(instance: Instance, imageId: string, state: number, adminPassword: string | null, macs: string[]): Guest {
+  private define(instance: Instance, imageId: string, state: number, adminPassword: string | null, networkInfo: VifInfo[]): Guest {
     const flavor = instance.data.flavor.data;
     const g: Guest = {
       uuid: instance.uuid, state, memoryMb: flavor.memory_mb, vcpus: flavor.vcpus, diskGb: flavor.root_gb + flavor.ephemeral_gb,
-      disks: [flavor.root_gb, flavor.ephemeral_gb, flavor.swap].filter((n) => n > 0).length, macs,
+      disks: [flavor.root_gb, flavor.ephemeral_gb, flavor.swap].filter((n) => n > 0).length, macs: networkInfo.map((vif) => vif.address),
       configDrive: Boolean(instance.data.config_drive), poweredOnAt: null,
       console: [], disk: fakeDiskContents(imageId, instance.uuid), rescue: null, adminPassword,
+      interfaces: new Set(networkInfo.map((vif) => vif.id)), volumes: new Map(),
     };
     this.guests.set(instance.uuid, g);
     return g;
@@ -151,7 +158,7 @@ export class FakeDriver implements ComputeDriver {
   async spawn(args: SpawnArgs): Promise<void> {
     const { instance, networkInfo } = args;
     if (this.o.failSpawn) throw new Error(`fake driver: spawn on ${this.o.host} fails ([fake_driver] fail_spawn_hosts)`);
-    const g = this.define(instance, args.image.data.id, PowerState.NOSTATE, args.adminPassword, networkInfo.map((vif) => vif.address));
+    const g = this.define(instance, args.image.data.id, PowerState.NOSTATE, args.adminPassword, networkInfo);
     const events = neutronEvents(networkInfo);
     if (events.length > 0 && this.o.vifPluggingTimeout > 0) {
       const outcome = await this.o.virtapi.waitForInstanceEvents(instance, events, this.o.vifPluggingTimeout, (name, tag) => {
@@ -168,6 +175,11 @@ export class FakeDriver implements ComputeDriver {
     if (this.o.spawnSeconds > 0) await sleep(this.o.spawnSeconds * 1000);
     setPowerState(g, PowerState.RUNNING, true);
     this.log(g, `Booting ${instance.data.display_name} (${instance.uuid}) from image ${args.image.data.id || '(volume)'}`);
+    for (const bdm of args.blockDevices) {
+      if (!bdm.isVolume || !bdm.data.device_name) continue;
+      g.volumes.set(bdm.data.device_name, bdm.data.connection_info ? JSON.parse(bdm.data.connection_info) as Record<string, unknown> : {});
+      this.log(g, `disk ${bdm.data.device_name}: volume ${bdm.data.volume_id}${bdm.isRoot ? ' (root)' : ''}`);
+    }
     for (const vif of networkInfo) {
       const ips = vif.network.subnets.flatMap((s) => s.ips.map((ip) => ip.address));
       this.log(g, `eth: ${vif.address} ${ips.join(' ')} on network ${vif.network.label}`);
@@ -343,6 +355,53 @@ export class FakeDriver implements ComputeDriver {
     const load = loadavg().map((l) => l.toFixed(2)).join(', ');
     const clock = now.toISOString().slice(11, 19);
     return ` ${clock} up ${days} day${days === 1 ? '' : 's'}, ${String(hours).padStart(2, ' ')}:${String(minutes).padStart(2, '0')},  0 users,  load average: ${load}`;
+  }
+
+  async attachInterface(_context: RequestContext, instance: Instance, vif: VifInfo): Promise<void> {
+    const g = this.guest(instance);
+    if (g.interfaces.has(vif.id)) throw new InterfaceAttachFailed(instance.uuid);
+    g.interfaces.add(vif.id);
+    const ips = vif.network.subnets.flatMap((s) => s.ips.map((ip) => ip.address));
+    this.log(g, `eth hot-plugged: ${vif.address} ${ips.join(' ')} on network ${vif.network.label}`);
+  }
+
+  async detachInterface(_context: RequestContext, instance: Instance, vif: VifInfo): Promise<void> {
+    const g = this.guest(instance);
+    if (!g.interfaces.delete(vif.id)) throw new NotFound(`No interface with port ${vif.id} on guest ${instance.uuid}`);
+    this.log(g, `eth unplugged: ${vif.address}`);
+  }
+
+  getVolumeConnector(_instance: Instance): VolumeConnector {
+    return { host: this.o.host, ip: '127.0.0.1', initiator: `iqn.2004-10.org.nubo:${this.o.host}`, multipath: false, platform: 'x86_64', os_type: 'linux' };
+  }
+
+  async attachVolume(_context: RequestContext, connectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void> {
+    const g = this.guest(instance);
+    if (g.volumes.has(mountpoint)) throw new DevicePathInUse(mountpoint);
+    g.volumes.set(mountpoint, connectionInfo);
+    this.log(g, `disk attached at ${mountpoint} (${String(connectionInfo['driver_volume_type'] ?? 'unknown')})`);
+  }
+
+  async detachVolume(_context: RequestContext, _connectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void> {
+    const g = this.guests.get(instance.uuid);
+    if (g?.volumes.delete(mountpoint)) this.log(g, `disk detached from ${mountpoint}`);
+  }
+
+  async swapVolume(_context: RequestContext, _old: Record<string, unknown>, newInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void> {
+    const g = this.guest(instance);
+    if (!g.volumes.has(mountpoint)) throw new NotFound(`No disk at ${mountpoint} on guest ${instance.uuid}`);
+    g.volumes.set(mountpoint, newInfo);
+    this.log(g, `disk at ${mountpoint} swapped`);
+  }
+
+  /** The volumes attached to a guest: mountpoint -> connection info (tests). */
+  volumesOf(instanceUuid: string): Map<string, Record<string, unknown>> {
+    return new Map(this.guests.get(instanceUuid)?.volumes ?? []);
+  }
+
+  /** The ports plugged into a guest (tests). */
+  interfacesOf(instanceUuid: string): string[] {
+    return [...(this.guests.get(instanceUuid)?.interfaces ?? [])];
   }
 
   /** Test hook of the simulated hypervisor: a guest stops on its own (the power-state sync sees it). */

@@ -1,0 +1,11 @@
+/**
+ * A method that does not exist at the negotiated microversion (nova's
+ * VersionNotFoundForAPIMethod): 404, as for an unknown path.
+ */
+import { NotFound } from '../errors.js';
+import type { Caller } from './request.js';
+
+/** @throws NotFound below `min` */
+export function requireVersion(c: Caller, min: string): void {
+  if (!c.version.atLeast(min)) throw new NotFound('The resource could not be found.');
+}

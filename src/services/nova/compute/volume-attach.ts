@@ -1,0 +1,154 @@
+/**
+ * Volume attach and detach on the compute host (nova/compute/manager.py attach_volume and
+ * detach_volume with the Cinder attachments flow), an RPC endpoint of `compute.<host>`:
+ *  - attach_volume (a cast): the reserved attachment is given this host's connector, which
+ *    answers the connection info; the virt driver attaches the disk at the mapping's device;
+ *    the attachment is completed (the volume is in-use) and the mapping keeps the connection
+ *    info. On a failure the attachment is deleted, the mapping destroyed and a fault recorded.
+ *  - detach_volume (a cast): the driver detaches the disk, the attachment is deleted and the
+ *    mapping destroyed.
+ *  - cleanupForInstance (a deleted server): every volume attachment is deleted (the disks went
+ *    with the guest), then the volumes marked delete_on_termination.
+ */
+import type { RequestContext } from '../../../common/context.js';
+import type { Logger } from '../../../common/log/logger.js';
+import type { NovaRepos } from '../db/repos.js';
+import { VolumeAttachFailed } from '../errors.js';
+import type { NovaNotifier } from '../notifications/notifier.js';
+import { BlockDeviceMapping, expectObject, Instance } from '../objects/index.js';
+import { COMPUTE_RPC_VERSION } from '../rpc/topics.js';
+import type { ComputeDriver } from '../virt/driver.js';
+import type { CinderAPI } from '../volume/cinder.js';
+import { withInstanceEvent } from './event-reporter.js';
+import { KeyedLock } from './locks.js';
+
+export interface VolumeAttachOptions {
+  host: string;
+  driver: ComputeDriver;
+  repos: NovaRepos;
+  volume: CinderAPI;
+  notifier: NovaNotifier;
+  log: Logger;
+}
+
+export class VolumeAttachManager {
+  private readonly locks = new KeyedLock();
+
+  constructor(private readonly o: VolumeAttachOptions) {}
+
+  endpoint(): object {
+    const m = this;
+    return {
+      target: { version: COMPUTE_RPC_VERSION },
+      async attach_volume(ctx: RequestContext, args: Record<string, unknown>) {
+        await m.attachVolume(ctx, expectObject(args['instance'], Instance, 'instance'), expectObject(args['bdm'], BlockDeviceMapping, 'bdm'));
+      },
+      async swap_volume(ctx: RequestContext, args: Record<string, unknown>) {
+        await m.swapVolume(ctx, expectObject(args['instance'], Instance, 'instance'), String(args['old_volume_id']), String(args['new_volume_id']), String(args['new_attachment_id']));
+      },
+      async detach_volume(ctx: RequestContext, args: Record<string, unknown>) {
+        await m.detachVolume(ctx, expectObject(args['instance'], Instance, 'instance'), String(args['volume_id']));
+      },
+    };
+  }
+
+  attachVolume(ctx: RequestContext, instance: Instance, bdm: BlockDeviceMapping): Promise<void> {
+    return this.locks.run(instance.uuid, () => withInstanceEvent(this.o.repos.actions, ctx, instance.uuid, 'compute_attach_volume', this.o.host, async () => {
+      const fresh = await this.o.repos.instances.get(instance.uuid);
+      const { attachment_id: attachmentId, volume_id: volumeId, device_name: mountpoint } = bdm.data;
+      await this.o.notifier.instanceAction(ctx, fresh, 'volume_attach', 'start');
+      try {
+        if (!attachmentId || !volumeId || !mountpoint) throw new VolumeAttachFailed(volumeId ?? '', 'the mapping has no attachment or device');
+        const attachment = await this.o.volume.attachmentUpdate(ctx, attachmentId, this.o.driver.getVolumeConnector(fresh));
+        const connectionInfo = attachment.connection_info ?? {};
+        await this.o.driver.attachVolume(ctx, connectionInfo, fresh, mountpoint);
+        try {
+          await this.o.volume.attachmentComplete(ctx, attachmentId);
+        } catch (err) {
+          await this.o.driver.detachVolume(ctx, connectionInfo, fresh, mountpoint).catch(() => undefined);
+          throw err;
+        }
+        await this.o.repos.bdms.update(bdm.data.uuid, { connection_info: JSON.stringify(connectionInfo) });
+      } catch (err) {
+        this.o.log.error({ err, instance: instance.uuid, volume: volumeId }, 'Failed to attach volume');
+        if (attachmentId) await this.o.volume.attachmentDelete(ctx, attachmentId).catch((e: unknown) => this.o.log.warn({ err: e }, 'attachment cleanup failed'));
+        await this.o.repos.bdms.destroy(bdm.data.uuid);
+        await this.o.repos.faults.addFromError(instance.uuid, err, this.o.host);
+        await this.o.notifier.instanceAction(ctx, fresh, 'volume_attach', 'error', { err, fn: 'attach_volume' });
+        throw err;
+      }
+      await this.o.notifier.instanceAction(ctx, fresh, 'volume_attach', 'end');
+    })).catch(() => undefined);
+  }
+
+  detachVolume(ctx: RequestContext, instance: Instance, volumeId: string): Promise<void> {
+    return this.locks.run(instance.uuid, () => withInstanceEvent(this.o.repos.actions, ctx, instance.uuid, 'compute_detach_volume', this.o.host, async () => {
+      const fresh = await this.o.repos.instances.get(instance.uuid);
+      const bdm = await this.o.repos.bdms.byVolumeAndInstance(volumeId, instance.uuid);
+      await this.o.notifier.instanceAction(ctx, fresh, 'volume_detach', 'start');
+      const connectionInfo = bdm.data.connection_info ? JSON.parse(bdm.data.connection_info) as Record<string, unknown> : {};
+      if (bdm.data.device_name) await this.o.driver.detachVolume(ctx, connectionInfo, fresh, bdm.data.device_name);
+      if (bdm.data.attachment_id) await this.o.volume.attachmentDelete(ctx, bdm.data.attachment_id);
+      await this.o.repos.bdms.destroy(bdm.data.uuid);
+      await this.o.notifier.instanceAction(ctx, fresh, 'volume_detach', 'end');
+    })).catch((err: unknown) => this.o.log.error({ err, instance: instance.uuid, volume: volumeId }, 'Failed to detach volume'));
+  }
+
+  /**
+   * swap_volume (new-style attachments): the new volume's attachment gets this host's connector,
+   * the driver swaps the disk at the same device, the new attachment is completed and the old
+   * one deleted, and the mapping now names the new volume. A failure deletes the new
+   * attachment and leaves the old volume in place.
+   */
+  swapVolume(ctx: RequestContext, instance: Instance, oldVolumeId: string, newVolumeId: string, newAttachmentId: string): Promise<void> {
+    return this.locks.run(instance.uuid, () => withInstanceEvent(this.o.repos.actions, ctx, instance.uuid, 'compute_swap_volume', this.o.host, async () => {
+      const fresh = await this.o.repos.instances.get(instance.uuid);
+      const bdm = await this.o.repos.bdms.byVolumeAndInstance(oldVolumeId, instance.uuid);
+      const mountpoint = bdm.data.device_name ?? '';
+      const oldInfo = bdm.data.connection_info ? JSON.parse(bdm.data.connection_info) as Record<string, unknown> : {};
+      await this.o.notifier.instanceAction(ctx, fresh, 'volume_swap', 'start');
+      try {
+        const attachment = await this.o.volume.attachmentUpdate(ctx, newAttachmentId, this.o.driver.getVolumeConnector(fresh));
+        const newInfo = attachment.connection_info ?? {};
+        await this.o.driver.swapVolume(ctx, oldInfo, newInfo, fresh, mountpoint);
+        await this.o.volume.attachmentComplete(ctx, newAttachmentId);
+        if (bdm.data.attachment_id) await this.o.volume.attachmentDelete(ctx, bdm.data.attachment_id);
+        const newVolume = await this.o.volume.get(ctx, newVolumeId);
+        await this.o.repos.bdms.swapVolume(bdm.data.uuid, { volume_id: newVolumeId, attachment_id: newAttachmentId, connection_info: JSON.stringify(newInfo), volume_size: newVolume.size });
+      } catch (err) {
+        this.o.log.error({ err, instance: instance.uuid, old: oldVolumeId, new: newVolumeId }, 'Failed to swap volume');
+        await this.o.volume.attachmentDelete(ctx, newAttachmentId).catch(() => undefined);
+        await this.o.repos.faults.addFromError(instance.uuid, err, this.o.host);
+        await this.o.notifier.instanceAction(ctx, fresh, 'volume_swap', 'error', { err, fn: 'swap_volume' });
+        throw err;
+      }
+      await this.o.notifier.instanceAction(ctx, fresh, 'volume_swap', 'end');
+    })).catch(() => undefined);
+  }
+
+  /**
+   * _prep_block_device for the volumes a server boots with: each reserved attachment gets this
+   * host's connector, the mapping its connection info. The mappings come back for the spawn.
+   */
+  async prepForSpawn(ctx: RequestContext, instance: Instance): Promise<BlockDeviceMapping[]> {
+    const connector = this.o.driver.getVolumeConnector(instance);
+    for (const bdm of await this.o.repos.bdms.byInstance(instance.uuid)) {
+      if (!bdm.isVolume || !bdm.data.attachment_id) continue;
+      const attachment = await this.o.volume.attachmentUpdate(ctx, bdm.data.attachment_id, connector);
+      await this.o.repos.bdms.update(bdm.data.uuid, { connection_info: JSON.stringify(attachment.connection_info ?? {}) });
+    }
+    return this.o.repos.bdms.byInstance(instance.uuid);
+  }
+
+  /** After the spawn: the attachments are complete (the volumes in-use). */
+  async completeAfterSpawn(ctx: RequestContext, instance: Instance): Promise<void> {
+    for (const bdm of await this.o.repos.bdms.byInstance(instance.uuid)) {
+      if (bdm.isVolume && bdm.data.attachment_id) await this.o.volume.attachmentComplete(ctx, bdm.data.attachment_id);
+    }
+  }
+
+  /** The attachments of a server being deleted (_cleanup_volumes' attachment part). */
+  async cleanupForInstance(instance: Instance): Promise<void> {
+    await this.o.volume.releaseVolumes(await this.o.repos.bdms.byInstance(instance.uuid), (err, volume, what) => this.o.log.warn({ err, instance: instance.uuid, volume }, what));
+  }
+}

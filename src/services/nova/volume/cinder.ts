@@ -1,0 +1,107 @@
+/**
+ * Nova's volume API over Cinder (nova/volume/cinder.py, the attachments flow of microversion
+ * 3.44): show a volume, create an attachment (reserving the volume for a server: no connector),
+ * update it with the host's connector (the connection info comes back), complete it, delete it.
+ * Calls go with the caller's token where nova uses the user's context. Cinder's errors become
+ * nova's: 404 VolumeNotFound / VolumeAttachmentNotFound, 400 InvalidInput, 403 Forbidden,
+ * 413 OverQuota, unreachable CinderConnectionFailed. A catalog without a Block Storage endpoint
+ * is looked up again once (a volume service added to a running cloud is found), then
+ * CinderServiceUnavailable.
+ */
+import { ServiceClientError, VolumeClient, type Connector, type Volume, type VolumeAttachment } from '../../../common/clients/index.js';
+import type { RequestContext } from '../../../common/context.js';
+import type { BlockDeviceMapping } from '../objects/index.js';
+import { ServiceUnavailable } from '../../../common/errors.js';
+import { CinderConnectionFailed, CinderServiceUnavailable, Forbidden, InvalidInput, OverQuota, VolumeAttachmentNotFound, VolumeNotFound } from '../errors.js';
+
+export type { Connector, Volume, VolumeAttachment };
+
+function upstreamReason(err: ServiceClientError): string {
+  try {
+    const body = JSON.parse(err.responseBody) as Record<string, { message?: string }>;
+    const first = Object.values(body)[0];
+    if (first?.message) return first.message;
+  } catch { /* not JSON */ }
+  return err.responseBody.slice(0, 300);
+}
+
+export class CinderAPI {
+  constructor(private readonly admin: VolumeClient) {}
+
+  private client(ctx: RequestContext | null): VolumeClient {
+    return ctx?.token ? this.admin.forUser(ctx.token) : this.admin;
+  }
+
+  /** Run one Cinder call with nova's translation of its errors; `notFound` names what a 404 means. */
+  private async call<T>(ctx: RequestContext | null, notFound: () => Error, fn: (c: VolumeClient) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn(this.client(ctx));
+      } catch (err) {
+        if (err instanceof ServiceUnavailable && /^no \S+ endpoint/.test(err.message)) {
+          if (attempt === 0) {
+            this.admin.session.invalidate();
+            continue;
+          }
+          throw new CinderServiceUnavailable(err.message);
+        }
+        if (err instanceof ServiceUnavailable) throw new CinderConnectionFailed(err.message);
+        if (err instanceof ServiceClientError) {
+          if (err.status === 404) throw notFound();
+          if (err.status === 400) throw new InvalidInput(upstreamReason(err));
+          if (err.status === 403) throw new Forbidden(upstreamReason(err));
+          if (err.status === 413) throw new OverQuota(upstreamReason(err));
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** @throws VolumeNotFound */
+  get(ctx: RequestContext, volumeId: string): Promise<Volume> {
+    return this.call(ctx, () => new VolumeNotFound(volumeId), (c) => c.getVolume(volumeId));
+  }
+
+  /** attachment_create: without a connector it reserves the volume for the server. */
+  attachmentCreate(ctx: RequestContext, volumeId: string, instanceUuid: string, connector?: Connector): Promise<VolumeAttachment> {
+    return this.call(ctx, () => new VolumeNotFound(volumeId), (c) => c.createAttachment(volumeId, instanceUuid, connector ? { connector } : {}));
+  }
+
+  /** attachment_update with the host's connector: the attachment with its connection info. */
+  attachmentUpdate(ctx: RequestContext, attachmentId: string, connector: Connector): Promise<VolumeAttachment> {
+    return this.call(ctx, () => new VolumeAttachmentNotFound(attachmentId), (c) => c.updateAttachment(attachmentId, connector));
+  }
+
+  attachmentComplete(ctx: RequestContext, attachmentId: string): Promise<void> {
+    return this.call(ctx, () => new VolumeAttachmentNotFound(attachmentId), (c) => c.completeAttachment(attachmentId));
+  }
+
+  /** delete (nova's volume_api.delete): with the service's own token when there is no caller. */
+  delete(ctx: RequestContext | null, volumeId: string): Promise<void> {
+    return this.call(ctx, () => new VolumeNotFound(volumeId), (c) => c.deleteVolume(volumeId));
+  }
+
+  /**
+   * _cleanup_volumes / _local_cleanup_bdm_volumes for a deleted server: each volume's attachment
+   * is deleted, then the volume itself when its mapping says delete_on_termination. Failures are
+   * reported to `warn` and do not stop the others.
+   */
+  async releaseVolumes(bdms: readonly BlockDeviceMapping[], warn: (err: unknown, volumeId: string | null, what: string) => void): Promise<void> {
+    for (const bdm of bdms) {
+      const { attachment_id: attachmentId, volume_id: volumeId } = bdm.data;
+      if (!bdm.isVolume || !attachmentId) continue;
+      try {
+        await this.attachmentDelete(null, attachmentId);
+      } catch (err) {
+        warn(err, volumeId, 'Failed to delete the volume attachment');
+        continue;
+      }
+      if (bdm.data.delete_on_termination && volumeId) await this.delete(null, volumeId).catch((err: unknown) => warn(err, volumeId, 'Failed to delete the volume'));
+    }
+  }
+
+  /** attachment_delete (with the service's own token when there is no caller, as nova's cleanups). */
+  attachmentDelete(ctx: RequestContext | null, attachmentId: string): Promise<void> {
+    return this.call(ctx, () => new VolumeAttachmentNotFound(attachmentId), (c) => c.deleteAttachment(attachmentId));
+  }
+}
