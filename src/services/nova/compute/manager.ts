@@ -106,7 +106,10 @@ export class ComputeManager {
     for (const instance of await this.repos.instances.byHost(this.o.host)) {
       if (instance.data.vm_state === VmState.BUILDING || BUILD_TASK_STATES.has(instance.data.task_state)) {
         this.o.log.warn({ instance: instance.uuid }, 'Instance failed to spawn: the compute service stopped during its build');
-        await this.failBuild(ctx, instance, new BuildAbortException(instance.uuid, 'The compute service was restarted during the build.'));
+        // The ports the user gave are unbound, not deleted, even when the build died before it wrote the network info.
+        const spec = await this.repos.requestSpecs.get(instance.uuid);
+        const userPorts = (spec?.data.requested_networks?.objects ?? []).flatMap((r) => (r.data.port_id ? [r.data.port_id] : []));
+        await this.failBuild(ctx, instance, new BuildAbortException(instance.uuid, 'The compute service was restarted during the build.'), userPorts);
       } else if (instance.data.task_state === TaskState.DELETING) {
         await this.terminateInstance(ctx, instance);
       }
@@ -253,10 +256,10 @@ export class ComputeManager {
   }
 
   /** ERROR with a fault; the allocation and ports are freed and the host and node cleared. */
-  private async failBuild(ctx: RequestContext, instance: Instance, err: unknown): Promise<void> {
+  private async failBuild(ctx: RequestContext, instance: Instance, err: unknown, userPorts: readonly string[] = []): Promise<void> {
     const uuid = instance.uuid;
     await this.repos.faults.addFromError(uuid, err, this.o.host);
-    await this.o.network.deallocateForInstance(instance).catch((e: unknown) => this.o.log.warn({ err: e, instance: uuid }, 'port cleanup failed'));
+    await this.o.network.deallocateForInstance(instance, userPorts).catch((e: unknown) => this.o.log.warn({ err: e, instance: uuid }, 'port cleanup failed'));
     await this.repos.instances.setNetworkInfo(uuid, []);
     await this.o.report.deleteAllocationForInstance(uuid).catch((e: unknown) => this.o.log.warn({ err: e, instance: uuid }, 'allocation cleanup failed'));
     try {
