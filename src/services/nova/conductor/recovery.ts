@@ -11,7 +11,8 @@
  *
  * When it is safe to build again (never twice at once):
  *  - at start (recoverOnStart), for the host-less builds last written before this conductor
- *    started: always with the in-process bus (every message died with the process); with a
+ *    started, and (in-process bus) the builds the compute hosts' init_host took back from
+ *    themselves (launched_on names the host): always with the in-process bus (every message died with the process); with a
  *    broker only when no other conductor service is up ([DEFAULT] service_down_time on the
  *    services heartbeats), since another conductor may be working on them. It first waits until
  *    every compute service that is up has started again (its start heartbeat), so that the
@@ -30,11 +31,10 @@
  * or a spec written before the networks were kept. A server whose latest action is a delete (the
  * API's local delete was cut short) is deleted: ports, allocation, record.
  *
- * Not redone: the admin password and the personality files of the request (nova never stores
- * them); a rebuilt guest gets neither. Servers mid-build on a host are the compute host's
- * init_host's (compute/manager.ts): ERROR with a fault, allocation and ports freed.
+ * Not redone: the admin password and the personality files of the request (stored-build.ts).
+ * Servers mid-build on a host are the compute host's init_host's (compute/manager.ts).
  */
-import { RequestContext } from '../../../common/context.js';
+import type { RequestContext } from '../../../common/context.js';
 import { isoSeconds } from '../../../common/db/index.js';
 import type { Logger } from '../../../common/log/logger.js';
 import { InstanceAction } from '../compute/instance-actions.js';
@@ -45,9 +45,10 @@ import type { NovaRepos } from '../db/repos.js';
 import { serviceIsUp } from '../db/services.js';
 import { BuildAbortException, InstanceNotFound } from '../errors.js';
 import type { NeutronAPI } from '../network/neutron.js';
-import type { BlockDeviceMapping, Instance, RequestSpec } from '../objects/index.js';
+import type { Instance, RequestSpec } from '../objects/index.js';
 import type { SchedulerReportClient } from '../scheduler/client/report.js';
 import type { ComputeTaskManager } from './manager.js';
+import { createRequestContext, storedBuildArgs, userPortsOf, whyNotRebuildable } from './stored-build.js';
 
 export interface BuildRecoverySettings {
   /** The bus is in this process ([DEFAULT] transport_url inproc://): a crash lost every message. */
@@ -81,11 +82,6 @@ export interface RecoveryOutcome {
   skipped?: string;
 }
 
-/** The port ids the user gave in the request (unbound, never deleted, by a clean-up). */
-function userPorts(spec: RequestSpec | undefined): string[] {
-  return (spec?.data.requested_networks?.objects ?? []).map((r) => r.data.port_id).filter((p): p is string => Boolean(p));
-}
-
 export class BuildRecovery {
   private stopping = false;
 
@@ -114,11 +110,14 @@ export class BuildRecovery {
         return { rebuilt: [], failed: [], deleted: [], skipped };
       }
     }
-    const builds = await this.d.builds.hostlessBuilds(startedAt);
-    if (builds.length === 0) return { rebuilt: [], failed: [], deleted: [] };
-    this.d.log.warn({ count: builds.length }, 'servers were left BUILDING with no host by the previous run: building them again');
+    const lost = await this.d.builds.hostlessBuilds(startedAt);
     await this.waitForComputeServices(startedAt);
     if (this.stopping) return { rebuilt: [], failed: [], deleted: [], skipped: 'the conductor is stopping' };
+    // the builds the compute hosts' init_host took back (only with the in-process bus) are known once they are back
+    const interrupted = this.d.settings.inProcessBus ? await this.d.builds.interruptedBuilds() : [];
+    const builds = [...lost, ...interrupted.filter((i) => !lost.some((l) => l.uuid === i.uuid))];
+    if (builds.length === 0) return { rebuilt: [], failed: [], deleted: [] };
+    this.d.log.warn({ count: builds.length }, 'servers were left BUILDING with no host by the previous run: building them again');
     return this.recover(builds, 'The cloud stopped while the server was being scheduled.');
   }
 
@@ -156,7 +155,7 @@ export class BuildRecovery {
     for (const b of builds) if (await this.d.builds.claim(b)) claimed.push(b.uuid);
     const instances = await this.repos.instances.byUuids(claimed);
     /** Servers of one request go to the scheduler together, as they first did. */
-    const requests = new Map<string, { ctx: RequestContext; instances: Instance[]; specs: RequestSpec[]; bdms: BlockDeviceMapping[][] }>();
+    const requests = new Map<string, { ctx: RequestContext; servers: Array<{ instance: Instance; spec: RequestSpec }> }>();
     for (const instance of instances) {
       const uuid = instance.uuid;
       try {
@@ -167,20 +166,18 @@ export class BuildRecovery {
           outcome.deleted.push(uuid);
           continue;
         }
-        if (!spec?.data.requested_networks) {
-          const why = spec ? 'its request spec does not record the networks asked for' : 'it has no request spec';
+        const why = whyNotRebuildable(spec);
+        if (why) {
           await this.fail(instance, spec, new BuildAbortException(uuid, `${reason} It cannot be built again: ${why}.`));
           outcome.failed.push(uuid);
           continue;
         }
         await this.releaseResources(instance, spec);
         const scheduling = await this.repos.instances.save(uuid, { task_state: TaskState.SCHEDULING, node: null, launched_on: null }, { vm_state: [VmState.BUILDING] });
-        const create = await this.repos.actions.latest(uuid, InstanceAction.CREATE);
-        const key = `${instance.data.reservation_id}|${create?.request_id ?? uuid}`;
-        const entry = requests.get(key) ?? { ctx: RequestContext.internal(create?.request_id ?? `req-${uuid}`), instances: [], specs: [], bdms: [] };
-        entry.instances.push(scheduling);
-        entry.specs.push(spec);
-        entry.bdms.push(await this.repos.bdms.byInstance(uuid));
+        const ctx = await createRequestContext(this.repos, uuid);
+        const key = `${instance.data.reservation_id}|${ctx.requestId}`;
+        const entry = requests.get(key) ?? { ctx, servers: [] };
+        entry.servers.push({ instance: scheduling, spec: spec! });
         requests.set(key, entry);
       } catch (err) {
         if (err instanceof InstanceNotFound) continue;
@@ -188,13 +185,10 @@ export class BuildRecovery {
       }
     }
     for (const r of requests.values()) {
-      const first = r.specs[0]!;
-      this.d.log.info({ instances: r.instances.map((i) => i.uuid), request: r.ctx.requestId }, 'building again');
-      await this.d.conductor.scheduleAndBuildInstances(r.ctx, {
-        instances: r.instances, request_specs: r.specs, image: first.data.image, admin_password: null, injected_files: [],
-        requested_networks: first.data.requested_networks!, block_device_mapping: r.bdms, tags: [],
-      });
-      outcome.rebuilt.push(...r.instances.map((i) => i.uuid));
+      const uuids = r.servers.map((s) => s.instance.uuid);
+      this.d.log.info({ instances: uuids, request: r.ctx.requestId }, 'building again');
+      await this.d.conductor.scheduleAndBuildInstances(r.ctx, await storedBuildArgs(this.repos, r.servers));
+      outcome.rebuilt.push(...uuids);
     }
     return outcome;
   }
@@ -204,7 +198,7 @@ export class BuildRecovery {
     if (await this.d.report.deleteAllocationForInstance(instance.uuid)) {
       this.d.log.info({ instance: instance.uuid }, 'dropped the Placement allocation of a lost build');
     }
-    await this.d.network.deallocateForInstance(instance, userPorts(spec));
+    await this.d.network.deallocateForInstance(instance, userPortsOf(spec));
     if (instance.data.network_info.length > 0) await this.repos.instances.setNetworkInfo(instance.uuid, []);
   }
 

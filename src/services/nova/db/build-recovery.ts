@@ -25,8 +25,7 @@ export class BuildRecoveryRepo {
    * ones not written since then (updated_at, or created_at when never updated).
    */
   async hostlessBuilds(unchangedSince?: string): Promise<HostlessBuild[]> {
-    let q = this.db.selectFrom('instances').select(['uuid', 'reservation_id', 'task_state', 'created_at', 'updated_at'])
-      .where('deleted', '=', 0).where('vm_state', '=', 'building').where('host', 'is', null);
+    let q = this.hostless();
     if (unchangedSince) {
       const cutoff = unchangedSince;
       q = q.where((eb) => eb.or([
@@ -35,6 +34,19 @@ export class BuildRecoveryRepo {
       ]));
     }
     return q.orderBy('id').execute();
+  }
+
+  /**
+   * Host-less builds a compute host's init_host took back from itself (launched_on still names
+   * the host; compute/manager.ts rescheduleInterruptedBuild), for the conductor to schedule.
+   */
+  async interruptedBuilds(): Promise<HostlessBuild[]> {
+    return this.hostless().where('launched_on', 'is not', null).orderBy('id').execute();
+  }
+
+  private hostless() {
+    return this.db.selectFrom('instances').select(['uuid', 'reservation_id', 'task_state', 'created_at', 'updated_at'])
+      .where('deleted', '=', 0).where('vm_state', '=', 'building').where('host', 'is', null);
   }
 
   /**

@@ -46,7 +46,7 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
   const manager = new ComputeManager({
     host: ctx.host, driver, repos, tracker, report, network: neutronApi(ctx), notifier: new NovaNotifier(ctx.transport, ctx.config, 'nova-compute', ctx.host),
     events, conductor: new ComputeTaskAPI(ctx.transport), log: ctx.log, maxConcurrentBuilds: d.max_concurrent_builds,
-    maxAttempts: ctx.config.get(schedulerGroup).max_attempts,
+    maxAttempts: ctx.config.get(schedulerGroup).max_attempts, busKeepsMessages: !ctx.transport.url.startsWith('inproc:'),
   });
   const internal = (): RequestContext => RequestContext.internal(newRequestId());
   const currentService = async () => (await repos.services.get(ctx.host, 'nova-compute'))!;
