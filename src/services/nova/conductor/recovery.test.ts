@@ -10,18 +10,14 @@ import { isoSeconds, migrate, nowIso, openDatabase, type Database } from '../../
 import { createLogger } from '../../../common/log/logger.js';
 import { describe, test, before, after } from '../../../common/testing/node-test.js';
 import { BuildRecoveryRepo } from '../db/build-recovery.js';
-import type { NewInstance } from '../db/instances.js';
 import { novaMigrations } from '../db/migrations/index.js';
 import { NovaRepos } from '../db/repos.js';
 import type { NovaDB } from '../db/schema.js';
-import { Flavor, ImageMeta, NetworkRequestList, RequestSpec, type Instance } from '../objects/index.js';
+import { NetworkRequestList, type Instance } from '../objects/index.js';
+import { buildingInstance, type BuildingOptions } from '../testing/building-instances.js';
 import { BuildRecovery, type BuildRecoverySettings } from './recovery.js';
 import type { ScheduleAndBuildArgs } from './rpcapi.js';
 
-const flavor = new Flavor({
-  id: 1, flavorid: '1', name: 'm1.tiny', memory_mb: 512, vcpus: 1, root_gb: 1, ephemeral_gb: 0, swap: 0, rxtx_factor: 1, vcpu_weight: null,
-  disabled: false, is_public: true, extra_specs: {}, description: null, created_at: nowIso(), updated_at: null,
-});
 const ago = (seconds: number): string => isoSeconds(new Date(Date.now() - seconds * 1000));
 const log = createLogger({ level: 'silent' });
 
@@ -62,32 +58,7 @@ for (const dialect of TEST_DIALECTS) {
       await cleanup?.();
     });
 
-    /** A server as the API records it (BUILDING / scheduling, no host), with its spec and create action. */
-    async function building(opts: {
-      created: string; reservation?: string; host?: string; networks?: NetworkRequestList | null; spec?: boolean; requestId?: string;
-    }): Promise<Instance> {
-      const uuid = randomUUID();
-      const values: NewInstance = {
-        uuid, user_id: 'u1', project_id: 'p1', image_ref: 'img', hostname: 'vm', display_name: 'vm', display_description: null,
-        host: opts.host ?? null, node: opts.host ?? null, launched_on: null, availability_zone: null, vm_state: 'building',
-        task_state: opts.host ? 'spawning' : 'scheduling', power_state: 0, memory_mb: 512, vcpus: 1, root_gb: 1, ephemeral_gb: 0,
-        instance_type_id: 1, flavor, key_name: null, key_data: null, user_data: null, reservation_id: opts.reservation ?? `r-${uuid.slice(0, 8)}`,
-        launch_index: 0, config_drive: '', access_ip_v4: null, access_ip_v6: null, locked: false, locked_by: null, root_device_name: null,
-        auto_disk_config: false, progress: 0, launched_at: null, terminated_at: null, created_at: opts.created, updated_at: null, deleted_at: null,
-        metadata: {}, system_metadata: {}, tags: [], security_groups: ['default'],
-      };
-      const instance = await repos.instances.create(values);
-      if (opts.spec !== false) {
-        await repos.requestSpecs.save(new RequestSpec({
-          instance_uuid: uuid, project_id: 'p1', user_id: 'u1', flavor, image: ImageMeta.empty(), num_instances: 1, availability_zone: null,
-          scheduler_hints: {}, instance_group: null, ignore_hosts: [], force_hosts: [], force_nodes: [], requested_destination: null,
-          security_groups: ['default'], is_bfv: false, num_attempts: 1,
-          requested_networks: opts.networks === undefined ? NetworkRequestList.of([{ network_id: 'net-1', address: null, port_id: null, tag: null }]) : opts.networks,
-        }));
-      }
-      await repos.actions.start(uuid, 'create', opts.requestId ?? `req-${randomUUID()}`, 'u1', 'p1');
-      return instance;
-    }
+    const building = (opts: BuildingOptions): Promise<Instance> => buildingInstance(repos, opts);
 
     test('at start: lost builds are built again per request, old specs fail with a fault, cut-short deletes complete', async () => {
       const startedAt = nowIso();
