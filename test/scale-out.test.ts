@@ -10,13 +10,13 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'amqplib';
 import { request } from 'undici';
 import { parse } from 'yaml';
+import { freePort } from './support/ports.js';
 
 const pg = process.env.NUBO_TEST_POSTGRES_URL;
 const amqp = process.env.NUBO_TEST_AMQP_URL;
@@ -38,14 +38,6 @@ after(async () => {
     await conn.close();
   }
 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((ok) => s.close(ok));
-  return port;
-}
 
 function serve(service: string, port: number, conf: string, extra: string[] = []): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cmd/nubo.ts'), 'serve', ...service.split(' '), '--port', String(port), '--config-file', conf, ...extra], {

@@ -132,9 +132,16 @@ export const neutronMetadataGroup = defineGroup('neutron', 'Networking for Compu
   metadata_proxy_shared_secret: opt.str('', 'The secret Neutron signs X-Instance-ID with (HMAC-SHA256).', { secret: true }),
 });
 
+export const conductorGroup = defineGroup('conductor', 'Conductor (nova.conf [conductor]; the build recovery options are Nubo\'s)', {
+  recover_builds_on_start: opt.bool(true, 'At start, build again the servers left BUILDING with no host by a stopped cloud (always with the in-process bus, '
+    + 'whose messages died with the process; with a broker only when no other conductor is up). Nova leaves them BUILDING for ever.'),
+  hostless_build_timeout: opt.int(600, 'Seconds a server may stay BUILDING with no host and no change before a conductor builds it again '
+    + '(its build request was lost); 0: never.', { min: 0 }),
+  hostless_build_check_interval: opt.int(60, 'Seconds between the conductor\'s checks for such stuck builds.', { min: 1 }),
+});
+
 export const novaConfigGroups = [
   novaDefaultGroup, apiGroup, schedulerGroup, filterSchedulerGroup, quotaGroup, notificationsGroup, fakeDriverGroup,
   vncGroup, spiceGroup, serialConsoleGroup, rdpGroup, mksGroup, consoleAuthGroup,
-  metadataApiGroup, neutronMetadataGroup,
+  metadataApiGroup, neutronMetadataGroup, conductorGroup,
 ];
-

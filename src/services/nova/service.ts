@@ -45,6 +45,9 @@ export class WorkerService implements RoleInstance {
     });
     await this.server.start();
     const id = this.record.id;
+    // A heartbeat as soon as the service serves: whoever waits for it to be back after a
+    // restart (the conductor's build recovery) sees it at once, not one report_interval later.
+    await this.o.services.reportState(id);
     ctx.periodic.add({ name: `${this.o.binary}.report_state`, interval: ctx.config.get(novaDefaultGroup).report_interval, run: () => this.o.services.reportState(id) });
   }
 

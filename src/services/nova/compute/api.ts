@@ -255,7 +255,7 @@ export class ComputeApi {
           force_nodes: req.forcedNode ? [req.forcedNode] : [],
           requested_destination: req.requestedHost || req.requestedNode
             ? { host: req.requestedHost, node: req.requestedNode, aggregates: [], forbidden_aggregates: [] } : null, security_groups: req.securityGroups,
-          is_bfv: volumeBacked, requested_networks: null, num_attempts: 1,
+          is_bfv: volumeBacked, requested_networks: requested, num_attempts: 1,
         });
         await this.repos.requestSpecs.save(spec);
         specs.push(spec);

@@ -16,13 +16,14 @@
 import type { RequestContext } from '../../../common/context.js';
 import type { Logger } from '../../../common/log/logger.js';
 import type { ComputeTaskAPI } from '../conductor/rpcapi.js';
+import { createRequestContext, storedBuildArgs, userPortsOf, whyNotRebuildable } from '../conductor/stored-build.js';
 import type { NovaRepos } from '../db/repos.js';
 import {
   BuildAbortException, GroupAffinityViolation, InstanceInvalidState, InstanceNotFound, RescheduledException, UnexpectedDeletingTaskStateError, VirtualInterfaceCreateException,
 } from '../errors.js';
 import type { NeutronAPI } from '../network/neutron.js';
 import type { NovaNotifier } from '../notifications/notifier.js';
-import { expectObject, Instance, type BlockDeviceMapping, type VifInfo } from '../objects/index.js';
+import { expectObject, Instance, type BlockDeviceMapping, type RequestSpec, type VifInfo } from '../objects/index.js';
 import type { SchedulerReportClient } from '../scheduler/client/report.js';
 import { COMPUTE_RPC_VERSION } from '../rpc/topics.js';
 import type { ServiceRecord } from '../db/services.js';
@@ -48,7 +49,7 @@ export interface ComputeManagerOptions {
   network: NeutronAPI;
   notifier: NovaNotifier;
   events: InstanceEvents;
-  conductor: Pick<ComputeTaskAPI, 'buildInstances'>;
+  conductor: Pick<ComputeTaskAPI, 'buildInstances' | 'scheduleAndBuildInstances'>;
   log: Logger;
   maxConcurrentBuilds: number;
   /** [scheduler] max_attempts: 1 means a failed build is not rescheduled. */
@@ -63,6 +64,13 @@ export interface ComputeManagerOptions {
     prepForSpawn(ctx: RequestContext, instance: Instance): Promise<BlockDeviceMapping[]>;
     completeAfterSpawn(ctx: RequestContext, instance: Instance): Promise<void>;
   };
+  /**
+   * The bus keeps messages for services not listening yet (a broker): an interrupted build is
+   * cast to the conductor at init_host. With the in-process bus a compute host that has not
+   * started yet would miss the build cast, so the conductor's start pass does it once every
+   * host is back (conductor/recovery.ts).
+   */
+  busKeepsMessages?: boolean;
 }
 
 const BUILD_TASK_STATES: ReadonlySet<string | null> = new Set([TaskState.SCHEDULING, TaskState.BLOCK_DEVICE_MAPPING, TaskState.NETWORKING, TaskState.SPAWNING]);
@@ -126,19 +134,55 @@ export class ComputeManager {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 
-  /** init_host: servers left mid-build by a stopped compute service end in ERROR; deletes in progress complete. */
+  /**
+   * init_host: deletes in progress complete; servers left mid-build by a stopped compute service
+   * are handed back to the conductor to be scheduled again when that is safe (departure from
+   * nova, which puts them all in ERROR): their guest is gone and their stored request can be
+   * built again (conductor/stored-build.ts). The others end in ERROR with a fault. Either way
+   * their allocation and ports are freed (the user's ports unbound, even when the build died
+   * before it wrote the network info).
+   */
   async initHost(ctx: RequestContext): Promise<void> {
     await this.o.driver.initHost(this.o.host);
     for (const instance of await this.repos.instances.byHost(this.o.host)) {
       if (instance.data.vm_state === VmState.BUILDING || BUILD_TASK_STATES.has(instance.data.task_state)) {
-        this.o.log.warn({ instance: instance.uuid }, 'Instance failed to spawn: the compute service stopped during its build');
-        await this.failBuild(ctx, instance, new BuildAbortException(instance.uuid, 'The compute service was restarted during the build.'));
+        const spec = await this.repos.requestSpecs.get(instance.uuid);
+        const why = this.o.driver.instanceExists(instance) ? 'its guest is still on the host' : whyNotRebuildable(spec);
+        if (!why) {
+          try {
+            await this.rescheduleInterruptedBuild(instance, spec!);
+            continue;
+          } catch (err) {
+            if (err instanceof InstanceNotFound) continue;
+            this.o.log.error({ err, instance: instance.uuid }, 'could not schedule the interrupted build again');
+          }
+        }
+        this.o.log.warn({ instance: instance.uuid }, `Instance failed to spawn: the compute service stopped during its build (not scheduled again: ${why})`);
+        await this.failBuild(ctx, instance, new BuildAbortException(instance.uuid, 'The compute service was restarted during the build.'), userPortsOf(spec));
       } else if (instance.data.task_state === TaskState.DELETING) {
         await this.terminateInstance(ctx, instance);
       } else {
         await this.lifecycle.recoverInterrupted(ctx, instance);
       }
     }
+  }
+
+  /**
+   * A build this host was running when it stopped, freed here and back to scheduling with no
+   * host; then given to the conductor (a broker), or left with launched_on naming this host for
+   * the conductor's start pass to pick up (the in-process bus).
+   */
+  private async rescheduleInterruptedBuild(instance: Instance, spec: RequestSpec): Promise<void> {
+    const uuid = instance.uuid;
+    this.o.log.warn({ instance: uuid }, 'the compute service stopped during the build of the instance: scheduling it again');
+    await this.o.network.deallocateForInstance(instance, userPortsOf(spec));
+    await this.repos.instances.setNetworkInfo(uuid, []);
+    await this.o.report.deleteAllocationForInstance(uuid);
+    const launchedOn = this.o.busKeepsMessages ? null : this.o.host;
+    const scheduling = await this.repos.instances.save(uuid, { task_state: TaskState.SCHEDULING, host: null, node: null, launched_on: launchedOn }, { vm_state: [VmState.BUILDING] });
+    if (!this.o.busKeepsMessages) return;
+    const ctx = await createRequestContext(this.repos, uuid);
+    await this.o.conductor.scheduleAndBuildInstances(ctx, await storedBuildArgs(this.repos, [{ instance: scheduling, spec }]));
   }
 
   // --- build ---------------------------------------------------------------------------------
@@ -283,11 +327,11 @@ export class ComputeManager {
   }
 
   /** ERROR with a fault; the allocation and ports are freed and the host and node cleared. */
-  private async failBuild(ctx: RequestContext, instance: Instance, err: unknown): Promise<void> {
+  private async failBuild(ctx: RequestContext, instance: Instance, err: unknown, userPorts: readonly string[] = []): Promise<void> {
     const uuid = instance.uuid;
     await this.repos.faults.addFromError(uuid, err, this.o.host);
     await this.o.volumes?.cleanupForInstance(instance).catch((e: unknown) => this.o.log.warn({ err: e, instance: uuid }, 'volume cleanup failed'));
-    await this.o.network.deallocateForInstance(instance).catch((e: unknown) => this.o.log.warn({ err: e, instance: uuid }, 'port cleanup failed'));
+    await this.o.network.deallocateForInstance(instance, userPorts).catch((e: unknown) => this.o.log.warn({ err: e, instance: uuid }, 'port cleanup failed'));
     await this.repos.instances.setNetworkInfo(uuid, []);
     await this.o.report.deleteAllocationForInstance(uuid).catch((e: unknown) => this.o.log.warn({ err: e, instance: uuid }, 'allocation cleanup failed'));
     try {

@@ -75,7 +75,7 @@ before(async () => {
   });
   manager = new ComputeManager({
     host: 'h1', driver, repos, tracker: {} as ResourceTracker, report: {} as SchedulerReportClient, network: {} as NeutronAPI,
-    notifier: new NovaNotifier(transport, config, 'nova-compute', 'h1'), events: virtapi, conductor: { buildInstances: async () => {} },
+    notifier: new NovaNotifier(transport, config, 'nova-compute', 'h1'), events: virtapi, conductor: { buildInstances: async () => {}, scheduleAndBuildInstances: async () => {} },
     log, maxConcurrentBuilds: 1, maxAttempts: 3, glance: {} as GlanceAPI, consoles: DISABLED_CONSOLES,
   });
 });

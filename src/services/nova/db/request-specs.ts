@@ -1,6 +1,11 @@
 /**
  * Request specs (nova's RequestSpec over the API database): kept per instance as the object's
  * primitive, so a reschedule (or later a resize, evacuate, unshelve) places it again as asked.
+ *
+ * Departure from nova: nova does not persist requested_networks (RequestSpec._get_update_primitives
+ * drops it). Nubo keeps it, so that a build whose messages were lost (a crash, conductor/recovery.ts)
+ * can be driven again with the networks and ports the user asked for, and so that the ports the
+ * user gave are unbound, never deleted, by a clean-up.
  */
 import type { Kysely } from 'kysely';
 import { nowIso, upsert } from '../../../common/db/index.js';
@@ -11,8 +16,7 @@ export class RequestSpecRepo {
   constructor(private readonly db: Kysely<NovaDB>) {}
 
   async save(spec: RequestSpec): Promise<void> {
-    const { requested_networks: _notPersisted, ...data } = spec.data;
-    const text = JSON.stringify(toPrimitive(new RequestSpec({ ...data, requested_networks: null })));
+    const text = JSON.stringify(toPrimitive(spec));
     const now = nowIso();
     await upsert(this.db, 'request_specs', {
       values: { instance_uuid: spec.data.instance_uuid, spec: text, created_at: now, updated_at: null },

@@ -148,8 +148,11 @@ export class NeutronAPI {
         }
         const network = await this.user(ctx).getNetwork(req.network_id!);
         if (sgIds.length > 0 && network.port_security_enabled === false) throw new SecurityGroupCannotBeApplied();
+        // Departure from nova (_create_port_minimal sets no device_id; the update below does): the
+        // port carries the instance's id from its creation, so that a crash between the create and
+        // the binding leaves no port that nothing can find again (conductor/recovery.ts).
         const port = await this.user(ctx).createPort({
-          network_id: req.network_id!, project_id: instance.data.project_id, admin_state_up: true,
+          network_id: req.network_id!, project_id: instance.data.project_id, admin_state_up: true, device_id: instance.uuid,
           ...(req.address ? { fixed_ips: [{ ip_address: req.address }] } : {}),
           ...(sgIds.length > 0 && network.port_security_enabled !== false ? { security_groups: sgIds } : {}),
         });
@@ -183,10 +186,11 @@ export class NeutronAPI {
 
   /**
    * deallocate_for_instance: every port of the instance goes, except the ones the user gave
-   * (preserve_on_delete in the network info), which are unbound.
+   * (preserve_on_delete in the network info, or `userPorts`: the port ids of the request, for a
+   * build whose network info was never written), which are unbound.
    */
-  async deallocateForInstance(instance: Instance): Promise<void> {
-    const preserved = new Set(instance.data.network_info.filter((v) => v.preserve_on_delete).map((v) => v.id));
+  async deallocateForInstance(instance: Instance, userPorts: readonly string[] = []): Promise<void> {
+    const preserved = new Set([...instance.data.network_info.filter((v) => v.preserve_on_delete).map((v) => v.id), ...userPorts]);
     const ports = await this.o.admin.listPorts({ device_id: instance.uuid });
     const keep = ports.filter((p) => preserved.has(p.id)).map((p) => p.id);
     const drop = ports.filter((p) => !preserved.has(p.id)).map((p) => p.id);

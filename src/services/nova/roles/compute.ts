@@ -62,6 +62,7 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
       mks: { enabled: ctx.config.get(mksGroup).enabled, baseUrl: ctx.config.get(mksGroup).mksproxy_base_url },
       tokenTtl: ctx.config.get(consoleAuthGroup).token_ttl,
     },
+    busKeepsMessages: !ctx.transport.url.startsWith('inproc:'),
   });
   const interfaces = new InterfaceAttachManager({ host: ctx.host, driver, repos, network, notifier, log: ctx.log });
   const internal = (): RequestContext => RequestContext.internal(newRequestId());

@@ -1,14 +1,54 @@
-/** The conductor role (nova-conductor): the ComputeTaskManager on the `conductor` topic. */
+/**
+ * The conductor role (nova-conductor): the ComputeTaskManager on the `conductor` topic, and the
+ * build recovery (conductor/recovery.ts): once started, the builds a stopped cloud left BUILDING
+ * with no host are built again, and a periodic check does the same for builds stuck longer than
+ * [conductor] hostless_build_timeout.
+ */
+import { nowIso } from '../../../common/db/index.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import { ComputeAPI } from '../compute/rpcapi.js';
+import { conductorGroup, novaDefaultGroup } from '../config.js';
 import { ComputeTaskManager } from '../conductor/manager.js';
+import { BuildRecovery } from '../conductor/recovery.js';
+import { BuildRecoveryRepo } from '../db/build-recovery.js';
 import { CONDUCTOR_TOPIC } from '../rpc/topics.js';
 import { SchedulerAPI } from '../scheduler/rpcapi.js';
 import { WorkerService } from '../service.js';
-import { reportClient, repositories } from './shared.js';
+import { neutronApi, reportClient, repositories } from './shared.js';
 
 export async function createConductor(ctx: RoleContext): Promise<RoleInstance> {
   const repos = await repositories(ctx);
-  const manager = new ComputeTaskManager(repos, new SchedulerAPI(ctx.transport), new ComputeAPI(ctx.transport), reportClient(ctx), ctx.host, ctx.log);
-  return new WorkerService({ ctx, binary: 'nova-conductor', topic: CONDUCTOR_TOPIC, endpoints: [manager.endpoint()], services: repos.services });
+  const report = reportClient(ctx);
+  const manager = new ComputeTaskManager(repos, new SchedulerAPI(ctx.transport), new ComputeAPI(ctx.transport), report, ctx.host, ctx.log);
+  const service = new WorkerService({ ctx, binary: 'nova-conductor', topic: CONDUCTOR_TOPIC, endpoints: [manager.endpoint()], services: repos.services });
+  const options = ctx.config.get(conductorGroup);
+  const recovery = new BuildRecovery({
+    repos, builds: new BuildRecoveryRepo(repos.db), report, network: neutronApi(ctx), host: ctx.host, log: ctx.log,
+    conductor: { scheduleAndBuildInstances: (c, args) => manager.scheduleAndBuildInstances(c, args) },
+    settings: {
+      inProcessBus: ctx.transport.url.startsWith('inproc:'), serviceDownTime: ctx.config.get(novaDefaultGroup).service_down_time,
+      hostlessBuildTimeout: options.hostless_build_timeout,
+    },
+  });
+  let startPass: Promise<unknown> | undefined;
+  return {
+    async start() {
+      const startedAt = nowIso();
+      await service.start();
+      if (options.recover_builds_on_start) {
+        // In the background: the pass waits for the compute hosts, which start after this role.
+        startPass = recovery.recoverOnStart(startedAt)
+          .catch((err: unknown) => ctx.log.error({ err }, 'the recovery of the builds left by the previous run failed'));
+      }
+      ctx.periodic.add({
+        name: 'recover_hostless_builds', interval: options.hostless_build_timeout > 0 ? options.hostless_build_check_interval : 0,
+        run: async () => { await recovery.recoverStuck(); },
+      });
+    },
+    async stop() {
+      recovery.stop();
+      await service.stop();
+      await startPass;
+    },
+  };
 }
