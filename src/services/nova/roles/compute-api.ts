@@ -14,6 +14,7 @@ import { ComputeTaskAPI } from '../conductor/rpcapi.js';
 import { NovaNotifier } from '../notifications/notifier.js';
 import { loadNovaPolicy } from '../policies/index.js';
 import { glanceApi, neutronApi, reportClient, repositories } from './shared.js';
+import { traceComputeApi } from './tracing.js';
 
 export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> {
   const repos = await repositories(ctx);
@@ -41,6 +42,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     },
     log: ctx.log,
   });
+  traceComputeApi(compute);
   const deps: ApiDeps = {
     db: repos.db,
     repos,
