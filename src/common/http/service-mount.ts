@@ -10,7 +10,7 @@ import { RequestContext } from '../context.js';
 import { NotFound } from '../errors.js';
 import { toNuboError } from './errors-hook.js';
 import type { FaultRenderer } from './faults.js';
-import { tracedValidator, useServerSpans } from '../tracing/http-spans.js';
+import { useServerSpans } from '../tracing/http-spans.js';
 import type { TraceIdentity } from '../tracing/tracing.js';
 
 export interface MountOptions {
@@ -39,8 +39,7 @@ export async function mountService(root: FastifyInstance, routes: FastifyPluginA
       reply.status(404).type(rendered.contentType).send(rendered.body);
     });
     if (opts.trace) useServerSpans(scope, opts.trace, opts.prefix);
-    const validator = opts.trace ? tracedValidator(opts.validator) : opts.validator;
-    scope.addHook('onRequest', createAuthHook({ validator, authUri: opts.authUri }));
+    scope.addHook('onRequest', createAuthHook({ validator: opts.validator, authUri: opts.authUri }));
     await scope.register(routes);
   }, { prefix: opts.prefix });
 }

@@ -6,7 +6,9 @@
  * which calls nova-scheduler (select_destinations on Placement allocation candidates and
  * claims) and casts build_and_run_instance to the chosen host with the instance and its flavor,
  * so compute no longer asks the conductor for the flavor (steps 14-19 are folded into 12-13);
- * tokens are validated in process in all-in-one (4-5, 21, 24 are the `token.validate` spans);
+ * tokens are validated inside the SERVER span of each request (4-5, 21, 24), in process in
+ * all-in-one or through keystonemiddleware's cache, and over HTTP (Keystone's `GET
+ * /v3/auth/tokens`, step 5) only on a cache miss in scale-out;
  * a boot from an image uses no Cinder volume (26-28). Each span is matched by the service that
  * made it and its name (the span names of tracing/: `METHOD /route` for a request served,
  * `METHOD <service type> /path` for a REST call, `call|cast <topic>.<method>` and
@@ -64,7 +66,6 @@ export interface BootStepSpan {
 export const BOOT_STEP_SPANS: readonly BootStepSpan[] = [
   { service: 'keystone', operation: 'POST /v3/auth/tokens', step: 2, name: 'Keystone issues a token' },
   { service: 'nova', operation: 'POST /v2.1/servers', step: 3, name: 'nova-api receives the boot request' },
-  { service: 'nova', operation: 'token.validate', step: 4, name: 'nova-api validates the token' },
   { service: 'keystone', operation: 'GET /v3/auth/tokens', step: 5, name: 'Keystone validates a token' },
   { service: 'nova', operation: 'compute_api.create', step: 7, name: 'nova-api checks quotas and creates the instance records' },
   { service: 'nova', operation: 'cast conductor.schedule_and_build_instances', step: 8, name: 'nova-api casts the build to nova-conductor (which asks the scheduler)' },
@@ -78,11 +79,9 @@ export const BOOT_STEP_SPANS: readonly BootStepSpan[] = [
   { service: 'nova', operation: 'cast compute.build_and_run_instance', step: 12, name: 'nova-conductor casts build_and_run_instance with the instance and flavor to the host' },
   { service: 'nova', operation: 'handle compute.build_and_run_instance', step: 13, name: 'nova-compute takes the build (instance and flavor included)' },
   { service: 'nova', operation: 'GET image /v2/images/{id}', step: 20, name: 'Nova asks Glance for the image' },
-  { service: 'glance', operation: 'token.validate', step: 21, name: 'glance-api validates the token' },
   { service: 'glance', operation: 'GET /v2/images/{image_id}', step: 22, name: 'Glance returns the image' },
   { service: 'nova', operation: 'POST network /v2.0/ports', step: 23, name: 'nova-compute asks Neutron for a port' },
   { service: 'nova', operation: 'PUT network /v2.0/ports/{id}', step: 23, name: 'nova-compute binds the port to its host' },
-  { service: 'neutron', operation: 'token.validate', step: 24, name: 'neutron-server validates the token' },
   { service: 'neutron', operation: 'POST /v2.0/ports', step: 25, name: 'Neutron creates the port' },
   { service: 'neutron', operation: 'PUT /v2.0/ports/{id}', step: 25, name: 'Neutron binds the port to the host' },
   { service: 'nova', operation: 'driver.spawn', step: 29, name: 'the virt driver creates the instance' },
@@ -93,12 +92,23 @@ export const BOOT_STEP_SPANS: readonly BootStepSpan[] = [
 /** Seed steps no span of today's flow stands for, and why. */
 export const FOLDED_STEPS: ReadonlyMap<number, string> = new Map([
   [1, 'the client\'s own token request, a trace of its own before the boot'],
+  [4, 'inside the SERVER span of step 3: the token is validated in process or from the cache (over HTTP, Keystone\'s GET /v3/auth/tokens is step 5)'],
+  [5, 'inside the SERVER span of step 3 unless the token is validated over HTTP'],
   [6, 'part of step 7 (compute_api.create)'],
   ...[14, 15, 16, 17, 18, 19].map((n): [number, string] => [n, 'folded into steps 12-13: the conductor sends the instance and flavor with build_and_run_instance; compute no longer asks it']),
+  [21, 'inside Glance\'s SERVER span of step 22 (the token check of each request)'],
+  [24, 'inside Neutron\'s SERVER spans of step 25 (the token check of each request)'],
   ...[26, 27, 28].map((n): [number, string] => [n, 'no volume: a boot from an image does not call Cinder']),
 ]);
 
 const bySpan = new Map(BOOT_STEP_SPANS.map((s) => [`${s.service} ${s.operation}`, s]));
+/** service -> span name -> attributes, made once (looked up for every span). */
+const attributesBySpan = new Map<string, Map<string, Readonly<Record<string, string | number>>>>();
+for (const s of BOOT_STEP_SPANS) {
+  let m = attributesBySpan.get(s.service);
+  if (!m) attributesBySpan.set(s.service, (m = new Map()));
+  m.set(s.operation, Object.freeze({ 'nubo.boot.step': s.step, 'nubo.boot.step_name': s.name }));
+}
 const seedByStep = new Map(SEED_STEPS.map((s) => [s.step, s]));
 
 /** The step a span fulfils, by the service that made it and its name. */
@@ -111,7 +121,6 @@ export function seedStep(step: number): SeedStep | undefined {
 }
 
 /** The attributes `nubo.boot.step` and `nubo.boot.step_name` of a span, when it fulfils a step. */
-export function bootStepAttributes(service: string, operation: string): Record<string, string | number> | undefined {
-  const s = bySpan.get(`${service} ${operation}`);
-  return s ? { 'nubo.boot.step': s.step, 'nubo.boot.step_name': s.name } : undefined;
+export function bootStepAttributes(service: string, operation: string): Readonly<Record<string, string | number>> | undefined {
+  return attributesBySpan.get(service)?.get(operation);
 }

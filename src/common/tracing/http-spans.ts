@@ -1,14 +1,15 @@
 /**
- * A SERVER span for every request a service serves (Fastify hooks added by service-mount.ts):
- * named `METHOD /route` (the route below the service's prefix, parameters as `{name}`),
- * continuing the caller's trace when the request has a valid `traceparent`, with the method,
- * route, status and request ids as attributes; the span becomes the request scope's active one.
- * The token check runs inside it as a `token.validate` span.
+ * A SERVER span for every traced request a service serves (Fastify hooks added by
+ * service-mount.ts): every request that brings a valid `traceparent` (continuing the caller's
+ * trace), and the share of the others [tracing] samples (tracing.ts startsTrace). It is named
+ * `METHOD /route` (the route below the service's prefix, parameters as `{name}`), with the
+ * method, route, status and request ids as attributes, and becomes the request scope's active
+ * span. The token check runs inside it (no span of its own: it is on every request's path, and
+ * mostly a cache hit).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ROOT_CONTEXT, SpanStatusCode } from '@opentelemetry/api';
-import type { TokenInfo, TokenValidator } from '../auth/token-info.js';
-import { activeSpan, contextFromTraceparent, inSpan, SpanKind, startSpan, tracerFor, type TraceIdentity } from './tracing.js';
+import { contextFromTraceparent, SpanKind, startSpan, startsTrace, tracerFor, type TraceIdentity } from './tracing.js';
 
 const routeNames = new Map<string, string>();
 
@@ -27,16 +28,19 @@ function routeName(url: string, prefix: string): string {
 export function useServerSpans(scope: FastifyInstance, identity: TraceIdentity, prefix: string): void {
   scope.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: () => void) => {
     const tracer = tracerFor(identity);
-    if (tracer) {
+    const traceparent = tracer && req.headers['traceparent'];
+    const parent = traceparent ? contextFromTraceparent(traceparent) : undefined;
+    if (tracer && (parent || startsTrace(req.method))) {
       const route = req.routeOptions.url;
-      const name = route ? `${req.method} ${routeName(route, prefix)}` : req.method;
-      const parent = contextFromTraceparent(req.headers['traceparent']) ?? ROOT_CONTEXT;
-      const span = startSpan(tracer, name, SpanKind.SERVER, {
-        'http.request.method': req.method,
-        ...(route ? { 'http.route': routeName(route, prefix) } : {}),
-        'nubo.request_id': req.id,
-        ...(req.scope.globalRequestId ? { 'nubo.global_request_id': req.scope.globalRequestId } : {}),
-      }, parent);
+      const attributes: Record<string, string> = { 'http.request.method': req.method, 'nubo.request_id': req.id };
+      let name = req.method;
+      if (route) {
+        const r = routeName(route, prefix);
+        attributes['http.route'] = r;
+        name = `${req.method} ${r}`;
+      }
+      if (req.scope.globalRequestId) attributes['nubo.global_request_id'] = req.scope.globalRequestId;
+      const span = startSpan(tracer, name, SpanKind.SERVER, attributes, parent ?? ROOT_CONTEXT);
       req.scope.trace = { span, tracer };
     }
     done();
@@ -56,13 +60,4 @@ export function useServerSpans(scope: FastifyInstance, identity: TraceIdentity, 
     span?.end();
     done();
   });
-}
-
-/** The validator with each validation in a `token.validate` span when the request is traced. */
-export function tracedValidator(validator: TokenValidator): TokenValidator {
-  return {
-    validate(token: string, opts?: { allowExpired?: boolean }): Promise<TokenInfo> {
-      return activeSpan() ? inSpan('token.validate', {}, () => validator.validate(token, opts)) : validator.validate(token, opts);
-    },
-  };
 }

@@ -1,7 +1,8 @@
 /**
  * The process's tracing: OpenTelemetry tracer providers (one per service and host this process
  * plays, so each span carries its service name and host as its resource), one batch processor
- * and exporter for all of them, a parent-based ratio sampler, and the helpers the plumbing uses
+ * and exporter for all of them, sampling by ratio where a trace starts (writes and reads apart)
+ * and by the caller's decision elsewhere, and the helpers the plumbing uses
  * to start spans. There is no global context manager: the span of the work in progress lives in
  * the request scope (log/request-scope.ts `trace`), which the HTTP hooks, RPC servers and
  * `inSpan` set, and parents are passed to the SDK explicitly. W3C `traceparent` carries a trace
@@ -18,9 +19,9 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BasicTracerProvider,
+  AlwaysOnSampler,
   BatchSpanProcessor,
   ParentBasedSampler,
-  TraceIdRatioBasedSampler,
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
@@ -55,11 +56,10 @@ export interface SpanHandle {
 
 class TracingRuntime {
   private readonly tracers = new Map<string, ServiceTracer>();
-  private readonly sampler: ParentBasedSampler;
+  // Roots are decided before a span is made (startsTrace): a span made without a parent is sampled.
+  private readonly sampler = new ParentBasedSampler({ root: new AlwaysOnSampler() });
 
-  constructor(private readonly processor: SpanProcessor, ratio: number) {
-    this.sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
-  }
+  constructor(private readonly processor: SpanProcessor, readonly writeRatio: number, readonly readRatio: number) {}
 
   tracerFor(service: string, host: string): ServiceTracer {
     const key = `${service}\n${host}`;
@@ -121,7 +121,7 @@ export function configureTracing(o: TracingOptions, dataDir: string, exporter: S
     return { flush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
   }
   const processor = exporter ? new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000, maxQueueSize: 8192, maxExportBatchSize: 512 }) : dropAll;
-  const mine = new TracingRuntime(processor, o.sample_ratio);
+  const mine = new TracingRuntime(processor, o.sample_ratio, o.read_sample_ratio);
   runtime = mine;
   return {
     flush: () => mine.flush(),
@@ -135,6 +135,19 @@ export function configureTracing(o: TracingOptions, dataDir: string, exporter: S
 /** Whether this process makes spans. */
 export function tracingEnabled(): boolean {
   return runtime !== undefined;
+}
+
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Whether a request that brings no traceparent starts a trace ([tracing] sample_ratio for
+ * requests that change something, read_sample_ratio for reads). Decided before any span is
+ * made, so that a request not sampled costs one random number.
+ */
+export function startsTrace(method: string): boolean {
+  if (!runtime) return false;
+  const ratio = READS.has(method) ? runtime.readRatio : runtime.writeRatio;
+  return ratio >= 1 || (ratio > 0 && Math.random() < ratio);
 }
 
 /** The tracer of a service on a host; undefined while tracing is off. */
