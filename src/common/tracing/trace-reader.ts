@@ -65,7 +65,10 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
 }
 
-/** The trace as the boot's seed steps, in order, then the tree of every span. */
+/**
+ * The trace as the boot's seed steps, in order, then the tree of every span. Start offsets are
+ * whole milliseconds (a span's start is the wall clock's, durations are measured finer).
+ */
 export function formatTrace(trace: readonly SpanRecord[]): string {
   if (trace.length === 0) return 'no spans\n';
   const t0 = trace[0]!.start_us;
@@ -81,7 +84,7 @@ export function formatTrace(trace: readonly SpanRecord[]): string {
     const rows = [['step', 'service', 'host', 'start ms', 'dur ms', 'span', 'what']];
     for (const s of steps) {
       const n = s.attributes['nubo.boot.step'] as number;
-      rows.push([String(n), s.service, s.host, `+${ms(s.start_us - t0)}`, ms(s.duration_us), s.name, String(s.attributes['nubo.boot.step_name'] ?? '')]);
+      rows.push([String(n), s.service, s.host, `+${Math.round((s.start_us - t0) / 1000)}`, ms(s.duration_us), s.name, String(s.attributes['nubo.boot.step_name'] ?? '')]);
     }
     out.push('boot steps (seed: OpenStack新建云主机流程)', table(rows), '');
     const seen = new Set(steps.map((s) => s.attributes['nubo.boot.step'] as number));
@@ -102,7 +105,7 @@ export function formatTrace(trace: readonly SpanRecord[]): string {
   const walk = (s: SpanRecord, depth: number): void => {
     const step = s.attributes['nubo.boot.step'];
     const status = s.status === 'error' ? ` !${s.error ?? 'error'}` : '';
-    rows.push([`+${ms(s.start_us - t0)}`, ms(s.duration_us), `${s.service}@${s.host}`, s.kind, `${'  '.repeat(depth)}${s.name}${step !== undefined ? ` [step ${String(step)}]` : ''}${status}`]);
+    rows.push([`+${Math.round((s.start_us - t0) / 1000)}`, ms(s.duration_us), `${s.service}@${s.host}`, s.kind, `${'  '.repeat(depth)}${s.name}${step !== undefined ? ` [step ${String(step)}]` : ''}${status}`]);
     for (const c of children.get(s.span_id) ?? []) walk(c, depth + 1);
   };
   walk(root, 0);
