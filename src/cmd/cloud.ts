@@ -24,7 +24,7 @@ import { getTransport } from '../common/messaging/index.js';
 import type { CatalogEntry } from '../common/service/bootstrap.js';
 import { PeriodicTasks } from '../common/service/periodic.js';
 import { tracingGroup } from '../common/tracing/options.js';
-import { configureTracing } from '../common/tracing/tracing.js';
+import { configureTracing, reportTracingProblems } from '../common/tracing/tracing.js';
 import type { IdentityProvision, ProjectDef, RoleInstance } from '../common/service/project.js';
 import { writeCloudsYaml } from './clouds-yaml.js';
 import { loadConfig, type ConfigSources } from './load-config.js';
@@ -117,6 +117,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
   try {
     const transport = await getTransport(defaults.transport_url, { controlExchange: defaults.control_exchange });
     cleanup.push(() => transport.close());
+    reportTracingProblems((message) => log.warn({ component: 'tracing' }, message));
     const tracing = configureTracing(config.get(tracingGroup), dataDir);
     cleanup.unshift(() => tracing.shutdown()); // last: the spans of the shutdown are kept too
 

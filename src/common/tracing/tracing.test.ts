@@ -24,7 +24,7 @@ import { jsonErrorFault } from '../testing/faults.js';
 import { FileSpanExporter } from './file-exporter.js';
 import type { TracingOptions } from './options.js';
 import { readSpans } from './trace-reader.js';
-import { configureTracing, flushTracing, SpanKind, startSpan, tracerFor, traceparentOf, type TracingHandle } from './tracing.js';
+import { configureTracing, flushTracing, reportTracingProblems, SpanKind, startSpan, tracerFor, traceparentOf, type TracingHandle } from './tracing.js';
 
 const OPTIONS: TracingOptions = { enabled: true, exporter: 'none', otlp_endpoint: 'http://127.0.0.1:4318/v1/traces', sample_ratio: 1, read_sample_ratio: 1, file_max_bytes: 1 << 20, file_max_files: 2 };
 const AMQP_URL = process.env['NUBO_TEST_AMQP_URL'];
@@ -271,6 +271,25 @@ describe('exporters', () => {
     } finally {
       await handle.shutdown();
       await new Promise<void>((r) => collector.close(() => r()));
+    }
+  });
+
+  test('a collector that cannot be reached loses the spans with a warning, and neither throws nor hangs', async () => {
+    const warnings: string[] = [];
+    reportTracingProblems((m) => warnings.push(m));
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const handle = configureTracing({ ...OPTIONS, exporter: 'otlp', otlp_endpoint: `http://127.0.0.1:${port}/v1/traces` }, tmpdir());
+    try {
+      startSpan(tracerFor({ service: 'svc', host: 'h' })!, 'lost span', SpanKind.SERVER, {}, ROOT_CONTEXT).end();
+      const t0 = Date.now();
+      await flushTracing();
+      assert.ok(Date.now() - t0 < 8000);
+      assert.ok(warnings.some((w) => w.includes('could not be exported') && w.includes('ECONNREFUSED')), warnings.join('\n'));
+    } finally {
+      await handle.shutdown();
     }
   });
 });

@@ -13,7 +13,7 @@
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { diag, DiagLogLevel, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { parseTraceParent } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -98,7 +98,8 @@ const dropAll: SpanProcessor = {
 /** The exporter the options name. */
 export function exporterFor(o: TracingOptions, dataDir: string): SpanExporter | undefined {
   if (o.exporter === 'file') return new FileSpanExporter({ dir: tracesDir(dataDir), maxBytes: o.file_max_bytes, maxFiles: o.file_max_files });
-  if (o.exporter === 'otlp') return new OTLPTraceExporter({ url: o.otlp_endpoint });
+  // A collector that does not answer costs an export (retries included) at most 3 s.
+  if (o.exporter === 'otlp') return new OTLPTraceExporter({ url: o.otlp_endpoint, timeoutMillis: 3000 });
   return undefined;
 }
 
@@ -124,12 +125,19 @@ export function configureTracing(o: TracingOptions, dataDir: string, exporter: S
   const mine = new TracingRuntime(processor, o.sample_ratio, o.read_sample_ratio);
   runtime = mine;
   return {
-    flush: () => mine.flush(),
+    flush: () => mine.flush().catch(reportExportFailure),
     shutdown: async () => {
       if (runtime === mine) runtime = undefined;
-      await mine.shutdown();
+      await mine.shutdown().catch(reportExportFailure);
     },
   };
+}
+
+/** Report OpenTelemetry's own problems (an exporter that cannot reach its collector, ...) as warnings. */
+export function reportTracingProblems(warn: (message: string) => void): void {
+  const w = (message: string, ...args: unknown[]): void => warn([message, ...args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : JSON.stringify(a)))].join(' '));
+  const quiet = (): void => undefined;
+  diag.setLogger({ error: w, warn: w, info: quiet, debug: quiet, verbose: quiet }, { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
 }
 
 /** Whether this process makes spans. */
@@ -256,5 +264,10 @@ export function traceMethod<O extends object, K extends keyof O & string>(
 
 /** Flush the spans made so far to the exporter (tests, `nubo` commands). */
 export async function flushTracing(): Promise<void> {
-  await runtime?.flush();
+  await runtime?.flush().catch(reportExportFailure);
+}
+
+/** An export that failed loses its spans; it is reported (reportTracingProblems), never thrown. */
+function reportExportFailure(err: unknown): void {
+  diag.error('tracing: spans could not be exported:', err);
 }
