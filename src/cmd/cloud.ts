@@ -23,6 +23,8 @@ import { createLogger, type Logger } from '../common/log/logger.js';
 import { getTransport } from '../common/messaging/index.js';
 import type { CatalogEntry } from '../common/service/bootstrap.js';
 import { PeriodicTasks } from '../common/service/periodic.js';
+import { tracingGroup } from '../common/tracing/options.js';
+import { configureTracing, reportTracingProblems } from '../common/tracing/tracing.js';
 import type { IdentityProvision, ProjectDef, RoleInstance } from '../common/service/project.js';
 import { writeCloudsYaml } from './clouds-yaml.js';
 import { loadConfig, type ConfigSources } from './load-config.js';
@@ -115,6 +117,9 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
   try {
     const transport = await getTransport(defaults.transport_url, { controlExchange: defaults.control_exchange });
     cleanup.push(() => transport.close());
+    reportTracingProblems((message) => log.warn({ component: 'tracing' }, message));
+    const tracing = configureTracing(config.get(tracingGroup), dataDir);
+    cleanup.unshift(() => tracing.shutdown()); // last: the spans of the shutdown are kept too
 
     const localValidator = identityHere ? new LocalValidator() : undefined;
     const runtimes = new Map<ProjectDef, ProjectRuntime>();
@@ -157,6 +162,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
         if (!instance.routes) throw new OperatorError(`API role ${role.name} has no routes`);
         await mountService(server, instance.routes, {
           prefix: role.prefix ?? project.prefix, fault: project.fault, validator: await runtime.tokenValidator(), authUri: identityUrl,
+          trace: { service: project.name, host: defaults.host },
         });
       }
       phase('http: mount');

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { Config, coreGroups, defaultGroup, type GroupDef } from '../common/config/index.js';
 import { osloMessagingNotificationsGroup } from '../common/messaging/index.js';
 import { osloPolicyGroup } from '../common/policy/index.js';
+import { tracingGroup } from '../common/tracing/options.js';
 import { bootstrapGroup, launcherGroups } from './options.js';
 import { projects } from './projects.js';
 import { ensureSecrets, secretsPath } from './secrets.js';
@@ -19,7 +20,7 @@ export interface ConfigSources {
 
 /** Every option group Nubo knows, each once, in reference order. */
 export function allGroups(): GroupDef<any>[] {
-  const groups = [...coreGroups, ...launcherGroups, osloPolicyGroup, osloMessagingNotificationsGroup, ...projects.flatMap((p) => p.configGroups)];
+  const groups = [...coreGroups, ...launcherGroups, osloPolicyGroup, osloMessagingNotificationsGroup, tracingGroup, ...projects.flatMap((p) => p.configGroups)];
   return [...new Set(groups)];
 }
 

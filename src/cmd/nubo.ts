@@ -6,6 +6,7 @@
  *   nubo config show                         the effective configuration, secrets masked
  *   nubo config sample                       every option with its help and default
  *   nubo db sync [SERVICE...]                create/upgrade the services' databases
+ *   nubo trace REQUEST_ID | --server ID      a request's trace, or a server's boot as the seed's steps
  *   nubo SERVICE COMMAND                     a project's administration (nubo identity fernet-rotate)
  * Common flags: --config-file FILE (repeatable), --set group.key=value (repeatable).
  */
@@ -16,6 +17,8 @@ import { Command } from 'commander';
 import { request } from 'undici';
 import { defaultGroup, renderSample } from '../common/config/index.js';
 import { OperatorError } from '../common/errors.js';
+import { traceReport } from '../common/tracing/trace-reader.js';
+import { tracesDir } from '../common/tracing/tracing.js';
 import { startCloud } from './cloud.js';
 import { allGroups, loadConfig } from './load-config.js';
 import { servicesGroup } from './options.js';
@@ -129,6 +132,16 @@ withCommon(dbCmd.command('sync').argument('[services...]', 'services (default: e
       await db.close();
       process.stdout.write(`nubo: ${project.service} (${project.name}) database is up to date (${db.url})\n`);
     }
+  });
+
+withCommon(program.command('trace').argument('[request_id]', 'a request id (req-...) the trace holds: ours or the caller\'s global one')
+  .option('--server <id>', 'the trace of this server\'s boot')
+  .description('print a trace kept in <data_dir>/traces: the boot steps in order, then every span as a tree'))
+  .action((requestId: string | undefined, flags: CommonFlags & { server?: string }) => {
+    if (!requestId === !flags.server) throw new OperatorError('give a request id or --server ID');
+    const config = loadConfig({ configFiles: flags.configFile, overrides: overridesFrom(flags) }, 'if-present');
+    const dir = tracesDir(resolve(config.get(defaultGroup).data_dir));
+    process.stdout.write(traceReport(dir, flags.server ? { serverId: flags.server } : { requestId: requestId! }));
   });
 
 // Each project's administrative commands: nubo <service> <command> (keystone-manage, nova-manage, ...).

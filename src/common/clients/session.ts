@@ -18,6 +18,8 @@ import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 import { ServiceUnavailable, NuboError } from '../errors.js';
 import { currentScope } from '../log/request-scope.js';
 import type { ServiceCredentials } from '../service/project.js';
+import { clientSpanName } from '../tracing/names.js';
+import { activeSpan, endSpan, SpanKind, startChildSpan, traceparentOf } from '../tracing/tracing.js';
 import { isStreamBody, readBounded, responseStream, uploadBody, type RequestData, type UploadBody } from './bodies.js';
 
 export type { RequestData, StreamBody } from './bodies.js';
@@ -142,18 +144,18 @@ export class ServiceSession {
   ): Promise<ClientResponse<T> | StreamResponse> {
     const base = serviceType === 'identity' ? `${this.opts.authUrl.replace(/\/$/, '')}/v3` : await this.endpoint(serviceType);
     const url = `${base}${path}`;
-    let res = await this.send(method, url, opts);
+    let res = await this.send(method, url, opts, serviceType, path);
     if (res.status === 401 && !opts.userToken) {
       this.invalidate(); // our token expired or was revoked: log in again once
       if (!isStreamBody(opts.data)) {
         await res.body.dump().catch(() => undefined);
-        res = await this.send(method, url, opts);
+        res = await this.send(method, url, opts, serviceType, path);
       }
     }
     return opts.stream ? this.streamed(serviceType, url, res, opts) : this.buffered<T>(serviceType, res, opts);
   }
 
-  private async send(method: Dispatcher.HttpMethod, url: string, opts: RequestOptions): Promise<RawResponse> {
+  private async send(method: Dispatcher.HttpMethod, url: string, opts: RequestOptions, serviceType: string, path: string): Promise<RawResponse> {
     const own = await this.getToken();
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
     if (opts.userToken) {
@@ -178,10 +180,18 @@ export class ServiceSession {
       body = JSON.stringify(opts.body);
       headers['content-type'] ??= 'application/json';
     }
+    // A CLIENT span until the response headers arrive, its traceparent sent along.
+    const traced = activeSpan() && startChildSpan(clientSpanName(method, serviceType, path), SpanKind.CLIENT, { 'http.request.method': method, 'server.service_type': serviceType });
+    if (traced) headers['traceparent'] = traceparentOf(traced.span);
     try {
       const res = await undiciRequest(url, { method, headers, body, dispatcher: this.dispatcher, signal: opts.signal ?? null });
+      if (traced) {
+        traced.span.setAttribute('http.response.status_code', res.statusCode);
+        endSpan(traced.span, res.statusCode >= 500 ? `HTTP ${res.statusCode}` : undefined);
+      }
       return { status: res.statusCode, headers: res.headers, body: res.body };
     } catch (err) {
+      if (traced) endSpan(traced.span, err);
       if (upload?.failed) throw upload.failed.err;
       if (opts.signal?.aborted) throw err;
       throw new ServiceUnavailable(`cannot reach ${url}: ${(err as Error).message}`, { cause: err });
@@ -236,9 +246,15 @@ export class ServiceSession {
       },
     };
     let res;
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    const traced = startChildSpan('POST identity /v3/auth/tokens', SpanKind.CLIENT, { 'http.request.method': 'POST', 'server.service_type': 'identity' });
+    if (traced) headers['traceparent'] = traceparentOf(traced.span);
     try {
-      res = await undiciRequest(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload), dispatcher: this.dispatcher });
+      res = await undiciRequest(url, { method: 'POST', headers, body: JSON.stringify(payload), dispatcher: this.dispatcher });
+      traced?.span.setAttribute('http.response.status_code', res.statusCode);
+      if (traced) endSpan(traced.span);
     } catch (err) {
+      if (traced) endSpan(traced.span, err);
       throw new ServiceUnavailable(`cannot reach identity at ${url}: ${(err as Error).message}`, { cause: err });
     }
     const text = await res.body.text();

@@ -67,7 +67,7 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   app.addHook('onRequest', (req, reply, done) => {
     const incoming = req.headers['x-openstack-request-id'];
     // All keys present from the start: one object shape for every request's scope.
-    const scope: RequestScope = { requestId: req.id, globalRequestId: isValidRequestId(incoming) ? incoming : undefined, context: undefined, client: req };
+    const scope: RequestScope = { requestId: req.id, globalRequestId: isValidRequestId(incoming) ? incoming : undefined, context: undefined, client: req, trace: undefined };
     req.scope = scope;
     reply.header('x-openstack-request-id', req.id);
     runInScope(scope, done);

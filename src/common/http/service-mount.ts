@@ -10,12 +10,16 @@ import { RequestContext } from '../context.js';
 import { NotFound } from '../errors.js';
 import { toNuboError } from './errors-hook.js';
 import type { FaultRenderer } from './faults.js';
+import { useServerSpans } from '../tracing/http-spans.js';
+import type { TraceIdentity } from '../tracing/tracing.js';
 
 export interface MountOptions {
   prefix: string;
   fault: FaultRenderer;
   validator: TokenValidator;
   authUri: string;
+  /** The service (project name) and host its requests are traced as; no spans without it. */
+  trace?: TraceIdentity;
 }
 
 export async function mountService(root: FastifyInstance, routes: FastifyPluginAsync, opts: MountOptions): Promise<void> {
@@ -34,6 +38,7 @@ export async function mountService(root: FastifyInstance, routes: FastifyPluginA
       const rendered = opts.fault(new NotFound(), req);
       reply.status(404).type(rendered.contentType).send(rendered.body);
     });
+    if (opts.trace) useServerSpans(scope, opts.trace, opts.prefix);
     scope.addHook('onRequest', createAuthHook({ validator: opts.validator, authUri: opts.authUri }));
     await scope.register(routes);
   }, { prefix: opts.prefix });

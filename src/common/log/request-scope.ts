@@ -5,6 +5,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import type { ActiveSpan } from '../tracing/tracing.js';
 
 export interface RequestScope {
   /** This service's id for the request: `req-<uuid>`. */
@@ -18,6 +19,8 @@ export interface RequestScope {
    * and user agent); read when needed, so that serving a request copies nothing.
    */
   client?: RequestClient;
+  /** The span of this work when it is traced (tracing/tracing.ts). */
+  trace?: ActiveSpan;
 }
 
 /** What the request scope offers of the HTTP request (a FastifyRequest is one). */

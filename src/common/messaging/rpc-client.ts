@@ -12,6 +12,8 @@ import { InvalidTarget, MessagingTimeout, RpcVersionCapError } from './errors.js
 import { noOpSerializer, type Serializer } from './serializer.js';
 import { describeTarget, type Target } from './target.js';
 import type { Transport } from './transport.js';
+import { endSpan } from '../tracing/tracing.js';
+import { startRpcSpan, withTraceparent } from './rpc-spans.js';
 import { checkVersionFormat, versionIsCompatible } from './version.js';
 
 /** oslo's rpc_response_timeout default, in seconds. */
@@ -69,7 +71,14 @@ export class RpcClient<Ctx = MessageContext> {
   /** Invoke a method without waiting for it to run. */
   async cast(ctx: Ctx, method: string, args: Record<string, unknown> = {}): Promise<void> {
     const msg = this.makeMessage(ctx, method, args);
-    await this.transport.driver.cast(this.target, this.serializer.serializeContext(ctx), msg);
+    const traced = startRpcSpan(this.target, 'cast', method);
+    try {
+      await this.transport.driver.cast(this.target, withTraceparent(this.serializer.serializeContext(ctx), traced), msg);
+    } catch (err) {
+      if (traced) endSpan(traced.span, err);
+      throw err;
+    }
+    if (traced) endSpan(traced.span);
   }
 
   /** Invoke a method and wait for its result. */
@@ -78,15 +87,23 @@ export class RpcClient<Ctx = MessageContext> {
     const msg = this.makeMessage(ctx, method, args);
     const { topic, server } = this.target;
     const timeoutMs = Math.max(0, this.timeout * 1000);
-    const result = await this.transport.driver.call(this.target, this.serializer.serializeContext(ctx), msg, timeoutMs, () =>
-      new MessagingTimeout(
-        `Timed out after ${this.timeout}s waiting for a reply to method "${method}" on ${describeTarget(this.target)}`,
-        topic,
-        server,
-        method,
-        this.timeout,
-      ),
-    );
+    const traced = startRpcSpan(this.target, 'call', method);
+    let result: unknown;
+    try {
+      result = await this.transport.driver.call(this.target, withTraceparent(this.serializer.serializeContext(ctx), traced), msg, timeoutMs, () =>
+        new MessagingTimeout(
+          `Timed out after ${this.timeout}s waiting for a reply to method "${method}" on ${describeTarget(this.target)}`,
+          topic,
+          server,
+          method,
+          this.timeout,
+        ),
+      );
+    } catch (err) {
+      if (traced) endSpan(traced.span, err);
+      throw err;
+    }
+    if (traced) endSpan(traced.span);
     return this.serializer.deserializeEntity(ctx, result) as T;
   }
 

@@ -18,7 +18,9 @@ import type { MessageContext } from './envelope.js';
 import type { BusLogger } from './logger.js';
 import { RpcDispatcher } from './rpc-dispatcher.js';
 import { scopeForMessage } from './scope-context.js';
+import { startHandlerSpan } from './rpc-spans.js';
 import { noOpSerializer, type Serializer } from './serializer.js';
+import { endSpan, type ActiveSpan, type TraceIdentity } from '../tracing/tracing.js';
 import type { ServerTarget } from './target.js';
 import type { Transport } from './transport.js';
 
@@ -31,6 +33,8 @@ export interface RpcServerOptions<Ctx = MessageContext> {
   executorSize?: number;
   /** Contexts and entities from their message form (default: NoOpSerializer). */
   serializer?: Serializer<Ctx>;
+  /** The service (project name) and host requests are traced as; no spans without it. */
+  trace?: TraceIdentity;
 }
 
 /** 4xx-like errors are the API's normal answers: not worth an error line on the server. */
@@ -44,6 +48,7 @@ export class RpcServer<Ctx = MessageContext> {
   private readonly serializer: Serializer<Ctx>;
   private readonly log: BusLogger;
   private readonly executorSize: number;
+  private readonly trace: TraceIdentity | undefined;
   private readonly consumer: ConsumerLifecycle;
   private waiting: IncomingRpc[] = [];
 
@@ -57,6 +62,7 @@ export class RpcServer<Ctx = MessageContext> {
     this.dispatcher = new RpcDispatcher(endpoints, this.serializer);
     this.log = opts.log ?? transport.log;
     this.executorSize = Math.max(1, opts.executorSize ?? DEFAULT_EXECUTOR_SIZE);
+    this.trace = opts.trace;
     this.consumer = new ConsumerLifecycle(
       () => transport.driver.listen(target, (incoming) => this.onIncoming(incoming), this.executorSize),
       // Waiting requests were never acknowledged: unsubscribing gives them back to the queues.
@@ -102,20 +108,25 @@ export class RpcServer<Ctx = MessageContext> {
     } catch (err) {
       unreadable = { err };
     }
-    return runInScope(scopeForMessage(incoming.ctxt, ctxt), () =>
+    const scope = scopeForMessage(incoming.ctxt, ctxt);
+    const traced = startHandlerSpan(this.trace, this.target, incoming);
+    if (traced) scope.trace = traced;
+    return runInScope(scope, () =>
       this.handle(incoming, () => {
         if (unreadable) throw unreadable.err;
         return this.dispatcher.dispatch(ctxt as Ctx, incoming.message);
-      }),
+      }, traced),
     );
   }
 
-  private async handle(incoming: IncomingRpc, dispatch: () => Promise<unknown>): Promise<void> {
+  private async handle(incoming: IncomingRpc, dispatch: () => Promise<unknown>, traced: ActiveSpan | undefined): Promise<void> {
     const method = String(incoming.message['method']);
     let result: unknown;
     try {
       result = await dispatch();
+      if (traced) endSpan(traced.span);
     } catch (err) {
+      if (traced) endSpan(traced.span, err);
       const fields = { err, method, topic: this.target.topic, server: this.target.server };
       if (!incoming.expectsReply) this.log.error(fields, `exception in cast of ${method}`);
       else if (isExpected(err)) this.log.debug(fields, `expected exception during message handling of ${method}`);

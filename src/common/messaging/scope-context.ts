@@ -19,6 +19,7 @@ export function scopeForMessage(wire: MessageContext, deserialized: unknown): Re
     requestId: context.requestId,
     ...(context.globalRequestId ? { globalRequestId: context.globalRequestId } : {}),
     context,
+    trace: undefined,
   };
 }
 

@@ -42,6 +42,7 @@ export class WorkerService implements RoleInstance {
     await this.o.beforeServe?.(this.record);
     this.server = new RpcServer<RequestContext>(ctx.transport, { topic: this.o.topic, server: ctx.host }, this.o.endpoints, {
       serializer: novaSerializer(), log: ctx.log, ...(this.o.executorSize ? { executorSize: this.o.executorSize } : {}),
+      trace: { service: ctx.project.name, host: ctx.host },
     });
     await this.server.start();
     const id = this.record.id;

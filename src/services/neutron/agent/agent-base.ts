@@ -84,13 +84,13 @@ export class AgentRuntime {
   async start(onFirstReportFailure?: (err: unknown) => void): Promise<void> {
     const host = this.identity.host;
     if (this.agent.kind === 'dhcp') {
-      this.servers.push(new RpcServer(this.transport, { topic: TOPIC_DHCP_AGENT, server: host }, [this.endpoint(VERSIONS.dhcpAgent)]));
+      this.servers.push(new RpcServer(this.transport, { topic: TOPIC_DHCP_AGENT, server: host }, [this.endpoint(VERSIONS.dhcpAgent)], { trace: { service: 'neutron', host } }));
     } else if (this.agent.kind === 'l3') {
-      this.servers.push(new RpcServer(this.transport, { topic: TOPIC_L3_AGENT, server: host }, [this.endpoint(VERSIONS.l3Agent)]));
+      this.servers.push(new RpcServer(this.transport, { topic: TOPIC_L3_AGENT, server: host }, [this.endpoint(VERSIONS.l3Agent)], { trace: { service: 'neutron', host } }));
     } else {
       const ep = this.endpoint(VERSIONS.l2Agent);
       for (const [table, op] of [['port', 'update'], ['port', 'delete'], ['network', 'update'], ['network', 'delete'], ['security_group', 'update']] as const) {
-        this.servers.push(new RpcServer(this.transport, { topic: agentNotifierTopic(table, op), server: host }, [ep]));
+        this.servers.push(new RpcServer(this.transport, { topic: agentNotifierTopic(table, op), server: host }, [ep], { trace: { service: 'neutron', host } }));
       }
     }
     for (const s of this.servers) await s.start();

@@ -14,10 +14,11 @@ export class RpcServers {
 
   async start(): Promise<void> {
     const { transport, host, deps } = this;
+    const opts = { trace: { service: 'neutron', host } };
     this.servers.push(
-      new RpcServer(transport, { topic: TOPIC_REPORTS, server: host }, [new AgentStateCallback(deps.agents)]),
-      new RpcServer(transport, { topic: TOPIC_PLUGIN, server: host }, [new Ml2RpcCallbacks(deps), new DhcpRpcCallbacks(deps)]),
-      new RpcServer(transport, { topic: TOPIC_L3PLUGIN, server: host }, [new L3RpcCallbacks(deps)]),
+      new RpcServer(transport, { topic: TOPIC_REPORTS, server: host }, [new AgentStateCallback(deps.agents)], opts),
+      new RpcServer(transport, { topic: TOPIC_PLUGIN, server: host }, [new Ml2RpcCallbacks(deps), new DhcpRpcCallbacks(deps)], opts),
+      new RpcServer(transport, { topic: TOPIC_L3PLUGIN, server: host }, [new L3RpcCallbacks(deps)], opts),
     );
     for (const s of this.servers) await s.start();
   }

@@ -19,6 +19,7 @@ import { ComputeTaskAPI } from '../conductor/rpcapi.js';
 import { NovaNotifier } from '../notifications/notifier.js';
 import { loadNovaPolicy } from '../policies/index.js';
 import { cinderApi, glanceApi, neutronApi, reportClient, repositories } from './shared.js';
+import { traceComputeApi } from './tracing.js';
 
 export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> {
   const repos = await repositories(ctx);
@@ -57,6 +58,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     },
     log: ctx.log,
   });
+  traceComputeApi(compute);
   const deps: ApiDeps = {
     db: repos.db,
     repos,

@@ -21,6 +21,7 @@ import { COMPUTE_TOPIC } from '../rpc/topics.js';
 import { WorkerService } from '../service.js';
 import { FakeDriver } from '../virt/fake/driver.js';
 import { cinderApi, glanceApi, neutronApi, reportClient, repositories } from './shared.js';
+import { traceVirt } from './tracing.js';
 
 export interface ComputeRoleInstance extends RoleInstance {
   manager: ComputeManager;
@@ -37,6 +38,7 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
     destroySeconds: fake.destroy_seconds, powerSeconds: fake.power_seconds, failSpawn: fake.fail_spawn_hosts.includes(ctx.host),
     vifPluggingTimeout: d.vif_plugging_timeout, vifPluggingIsFatal: d.vif_plugging_is_fatal, virtapi: events,
   });
+  traceVirt(driver, events);
   const report = reportClient(ctx);
   const tracker = new ResourceTracker({
     host: ctx.host, driver, nodes: repos.computeNodes, instances: repos.instances, report, log: ctx.log,
