@@ -1,7 +1,7 @@
 /** /v3/groups (keystone/api/groups.py): CRUD and membership. */
 import type { FastifyInstance } from 'fastify';
 import {
-  authorize, body, buildHints, filterValues, normalizeDomainId, orUndefined, params, type ResourceDeps, requireMatchingId, schemas,
+  authorize, authorizeMember, body, buildHints, filterValues, normalizeDomainId, orUndefined, params, type ResourceDeps, requireMatchingId, schemas,
   wrapCollection, wrapMember,
 } from './resource-common.js';
 
@@ -24,7 +24,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: ResourceDeps): v
 
   app.get('/v3/groups', async (req) => {
     const filters = ['domain_id', 'name'];
-    const target = req.ctx.domainId ? { domain_id: req.ctx.domainId } : undefined;
+    const target = req.ctx.domainId ? { group: { domain_id: req.ctx.domainId } } : undefined;
     authorize(deps, req, 'identity:list_groups', { filters: filterValues(req, filters), ...(target ? { target } : {}) });
     const hints = buildHints(req, filters, deps.config.identity.list_limit);
     let refs = await m.identity.listGroups(hints);
@@ -55,7 +55,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: ResourceDeps): v
 
   app.delete('/v3/groups/:group_id', async (req, reply) => {
     const { group_id } = params(req);
-    authorize(deps, req, 'identity:delete_group', { target: await groupTarget(group_id!) });
+    await authorizeMember(deps, req, 'identity:delete_group', 'group', () => m.identity.getGroup(group_id!));
     await m.identity.deleteGroup(group_id!);
     reply.code(204).send();
   });
