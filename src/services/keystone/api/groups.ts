@@ -45,9 +45,12 @@ export function registerGroupRoutes(app: FastifyInstance, deps: ResourceDeps): v
     return wrapMember(deps, 'groups', 'group', await m.identity.getGroup(group_id!));
   });
 
-  app.patch('/v3/groups/:group_id', { schema: { body: updateSchema } }, async (req) => {
+  app.patch('/v3/groups/:group_id', {
+    schema: { body: updateSchema },
+    // Upstream enforces before it validates the body.
+    preValidation: async (req) => { authorize(deps, req, 'identity:update_group', { target: await groupTarget(params(req).group_id!) }); },
+  }, async (req) => {
     const { group_id } = params(req);
-    authorize(deps, req, 'identity:update_group', { target: await groupTarget(group_id!) });
     const changes = body(req).group as Record<string, unknown>;
     requireMatchingId(changes, group_id);
     return wrapMember(deps, 'groups', 'group', await m.identity.updateGroup(group_id!, changes));

@@ -75,8 +75,11 @@ export function registerLimitRoutes(app: FastifyInstance, deps: ResourceDeps): v
     return wrapMember(deps, 'registered_limits', 'registered_limit', await m.limits.getRegisteredLimit(params(req).registered_limit_id!));
   });
 
-  app.patch('/v3/registered_limits/:registered_limit_id', { schema: { body: registeredUpdateSchema } }, async (req) => {
-    authorize(deps, req, 'identity:update_registered_limit');
+  app.patch('/v3/registered_limits/:registered_limit_id', {
+    schema: { body: registeredUpdateSchema },
+    // Upstream enforces before it validates the body.
+    preValidation: async (req) => { authorize(deps, req, 'identity:update_registered_limit'); },
+  }, async (req) => {
     const changes = body(req).registered_limit as Record<string, unknown>;
     requireMatchingId(changes, params(req).registered_limit_id);
     return wrapMember(deps, 'registered_limits', 'registered_limit', await m.limits.updateRegisteredLimit(params(req).registered_limit_id!, changes));
