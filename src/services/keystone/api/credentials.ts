@@ -124,8 +124,11 @@ export function registerCredentialRoutes(app: FastifyInstance, deps: ResourceDep
     return wrapMember(deps, 'credentials', 'credential', credential);
   });
 
-  app.patch('/v3/credentials/:credential_id', { schema: { body: updateSchema } }, async (req) => {
-    authorize(deps, req, 'identity:update_credential', { target: await credTarget(req) });
+  app.patch('/v3/credentials/:credential_id', {
+    schema: { body: updateSchema },
+    // Upstream enforces before it validates the body.
+    preValidation: async (req) => { authorize(deps, req, 'identity:update_credential', { target: await credTarget(req) }); },
+  }, async (req) => {
     const current = await m.credentials.getCredential(params(req).credential_id!);
     checkProjectScope(req.ctx, current);
     const changes = body(req).credential as Record<string, unknown>;

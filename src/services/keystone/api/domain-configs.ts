@@ -32,8 +32,11 @@ export function registerDomainConfigRoutes(app: FastifyInstance, deps: ResourceD
 
   for (const path of paths) {
     app.get(path, get);
-    app.patch(path, { schema: { body: configSchema } }, async (req) => {
-      authorize(deps, req, 'identity:update_domain_config');
+    app.patch(path, {
+      schema: { body: configSchema },
+      // Upstream enforces before it validates the body.
+      preValidation: async (req) => { authorize(deps, req, 'identity:update_domain_config'); },
+    }, async (req) => {
       const { domain_id, group, option } = params(req);
       await m.resource.getDomain(domain_id!);
       return { config: await m.domainConfigs.updateConfig(domain_id!, body(req).config, group, option) };

@@ -4,7 +4,7 @@ import { ValidationError } from '../errors.js';
 import { newId } from '../db/rows.js';
 import { immutableOptionsSchema } from '../lib/resource-options.js';
 import {
-  authorize, body, buildHints, filterValues, orUndefined, params, type ResourceDeps, schemas, wrapCollection, wrapMember,
+  authorize, authorizeMember, body, buildHints, filterValues, orUndefined, params, type ResourceDeps, schemas, wrapCollection, wrapMember,
 } from './resource-common.js';
 
 const domainProperties = {
@@ -29,12 +29,10 @@ export function registerDomainRoutes(app: FastifyInstance, deps: ResourceDeps): 
 
   app.get('/v3/domains', async (req) => {
     const filters = ['name', 'enabled'];
-    const target = req.ctx.domainId ? { domain: { id: req.ctx.domainId } } : undefined;
-    authorize(deps, req, 'identity:list_domains', { filters: filterValues(req, filters), ...(target ? { target } : {}) });
+    // As upstream: no target, and no narrowing to the caller's domain (Zed's rule does not admit domain scope).
+    authorize(deps, req, 'identity:list_domains', { filters: filterValues(req, filters) });
     const hints = buildHints(req, filters, deps.config.resource.list_limit);
-    let refs = await m.resource.listDomains(hints);
-    if (req.ctx.domainId) refs = refs.filter((d) => d.id === req.ctx.domainId);
-    return wrapCollection(deps, req, 'domains', refs, hints);
+    return wrapCollection(deps, req, 'domains', await m.resource.listDomains(hints), hints);
   });
 
   app.post('/v3/domains', { schema: { body: createSchema } }, async (req, reply) => {
@@ -57,14 +55,17 @@ export function registerDomainRoutes(app: FastifyInstance, deps: ResourceDeps): 
     return wrapMember(deps, 'domains', 'domain', await m.resource.getDomain(params(req).domain_id!));
   });
 
-  app.patch('/v3/domains/:domain_id', { schema: { body: updateSchema } }, async (req) => {
-    authorize(deps, req, 'identity:update_domain', { target: await domainTarget(req) });
+  const loadDomain = (req: FastifyRequest) => () => m.resource.getDomain(params(req).domain_id!);
+  app.patch('/v3/domains/:domain_id', {
+    schema: { body: updateSchema },
+    preValidation: (req) => authorizeMember(deps, req, 'identity:update_domain', 'domain', loadDomain(req)),
+  }, async (req) => {
     const changes = body(req).domain as Record<string, unknown>;
     return wrapMember(deps, 'domains', 'domain', await m.resource.updateDomain(params(req).domain_id!, changes));
   });
 
   app.delete('/v3/domains/:domain_id', async (req, reply) => {
-    authorize(deps, req, 'identity:delete_domain', { target: await domainTarget(req) });
+    await authorizeMember(deps, req, 'identity:delete_domain', 'domain', loadDomain(req));
     await m.resource.deleteDomain(params(req).domain_id!);
     reply.code(204).send();
   });

@@ -2,9 +2,9 @@
  * /v3/endpoints (keystone/api/endpoints.py). Endpoints show `region` (= region_id) for old
  * clients; giving `region` alone on create creates the region when missing.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { EndpointRecord } from '../catalog/backends/base.js';
-import { authorize, body, buildHints, filterValues, params, type ResourceDeps, requireMatchingId, schemas, wrapCollection, wrapMember } from './resource-common.js';
+import { authorize, authorizeMember, body, buildHints, filterValues, params, type ResourceDeps, requireMatchingId, schemas, wrapCollection, wrapMember } from './resource-common.js';
 
 const endpointProperties = {
   enabled: { type: 'boolean' },
@@ -37,20 +37,23 @@ export function registerEndpointRoutes(app: FastifyInstance, deps: ResourceDeps)
     return wrapMember(deps, 'endpoints', 'endpoint', shown(await m.catalog.createEndpoint(body(req).endpoint as Record<string, unknown>)));
   });
 
+  const loadEndpoint = (req: FastifyRequest) => () => m.catalog.getEndpoint(params(req).endpoint_id!);
   app.get('/v3/endpoints/:endpoint_id', async (req) => {
-    authorize(deps, req, 'identity:get_endpoint');
+    await authorizeMember(deps, req, 'identity:get_endpoint', 'endpoint', loadEndpoint(req));
     return wrapMember(deps, 'endpoints', 'endpoint', shown(await m.catalog.getEndpoint(params(req).endpoint_id!)));
   });
 
-  app.patch('/v3/endpoints/:endpoint_id', { schema: { body: updateSchema } }, async (req) => {
-    authorize(deps, req, 'identity:update_endpoint');
+  app.patch('/v3/endpoints/:endpoint_id', {
+    schema: { body: updateSchema },
+    preValidation: (req) => authorizeMember(deps, req, 'identity:update_endpoint', 'endpoint', loadEndpoint(req)),
+  }, async (req) => {
     const changes = body(req).endpoint as Record<string, unknown>;
     requireMatchingId(changes, params(req).endpoint_id);
     return wrapMember(deps, 'endpoints', 'endpoint', shown(await m.catalog.updateEndpoint(params(req).endpoint_id!, changes)));
   });
 
   app.delete('/v3/endpoints/:endpoint_id', async (req, reply) => {
-    authorize(deps, req, 'identity:delete_endpoint');
+    await authorizeMember(deps, req, 'identity:delete_endpoint', 'endpoint', loadEndpoint(req));
     await m.catalog.deleteEndpoint(params(req).endpoint_id!);
     reply.code(204).send();
   });

@@ -1,7 +1,7 @@
 /** /v3/groups (keystone/api/groups.py): CRUD and membership. */
 import type { FastifyInstance } from 'fastify';
 import {
-  authorize, body, buildHints, filterValues, normalizeDomainId, orUndefined, params, type ResourceDeps, requireMatchingId, schemas,
+  authorize, authorizeMember, body, buildHints, filterValues, normalizeDomainId, orUndefined, params, type ResourceDeps, requireMatchingId, schemas,
   wrapCollection, wrapMember,
 } from './resource-common.js';
 
@@ -24,7 +24,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: ResourceDeps): v
 
   app.get('/v3/groups', async (req) => {
     const filters = ['domain_id', 'name'];
-    const target = req.ctx.domainId ? { domain_id: req.ctx.domainId } : undefined;
+    const target = req.ctx.domainId ? { group: { domain_id: req.ctx.domainId } } : undefined;
     authorize(deps, req, 'identity:list_groups', { filters: filterValues(req, filters), ...(target ? { target } : {}) });
     const hints = buildHints(req, filters, deps.config.identity.list_limit);
     let refs = await m.identity.listGroups(hints);
@@ -45,9 +45,12 @@ export function registerGroupRoutes(app: FastifyInstance, deps: ResourceDeps): v
     return wrapMember(deps, 'groups', 'group', await m.identity.getGroup(group_id!));
   });
 
-  app.patch('/v3/groups/:group_id', { schema: { body: updateSchema } }, async (req) => {
+  app.patch('/v3/groups/:group_id', {
+    schema: { body: updateSchema },
+    // Upstream enforces before it validates the body.
+    preValidation: async (req) => { authorize(deps, req, 'identity:update_group', { target: await groupTarget(params(req).group_id!) }); },
+  }, async (req) => {
     const { group_id } = params(req);
-    authorize(deps, req, 'identity:update_group', { target: await groupTarget(group_id!) });
     const changes = body(req).group as Record<string, unknown>;
     requireMatchingId(changes, group_id);
     return wrapMember(deps, 'groups', 'group', await m.identity.updateGroup(group_id!, changes));
@@ -55,7 +58,7 @@ export function registerGroupRoutes(app: FastifyInstance, deps: ResourceDeps): v
 
   app.delete('/v3/groups/:group_id', async (req, reply) => {
     const { group_id } = params(req);
-    authorize(deps, req, 'identity:delete_group', { target: await groupTarget(group_id!) });
+    await authorizeMember(deps, req, 'identity:delete_group', 'group', () => m.identity.getGroup(group_id!));
     await m.identity.deleteGroup(group_id!);
     reply.code(204).send();
   });

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { newId } from '../db/rows.js';
 import type { LimitRecord } from '../limit/backends/base.js';
 import {
-  authorize, body, buildHints, filterValues, orUndefined, params, type ResourceDeps, requireMatchingId, schemas, withLink, wrapCollection, wrapMember,
+  authorize, authorizeMember, body, buildHints, filterValues, orUndefined, params, type ResourceDeps, requireMatchingId, schemas, withLink, wrapCollection, wrapMember,
 } from './resource-common.js';
 
 const limitInteger = { type: 'integer', minimum: -1, maximum: 0x7fffffff };
@@ -75,8 +75,11 @@ export function registerLimitRoutes(app: FastifyInstance, deps: ResourceDeps): v
     return wrapMember(deps, 'registered_limits', 'registered_limit', await m.limits.getRegisteredLimit(params(req).registered_limit_id!));
   });
 
-  app.patch('/v3/registered_limits/:registered_limit_id', { schema: { body: registeredUpdateSchema } }, async (req) => {
-    authorize(deps, req, 'identity:update_registered_limit');
+  app.patch('/v3/registered_limits/:registered_limit_id', {
+    schema: { body: registeredUpdateSchema },
+    // Upstream enforces before it validates the body.
+    preValidation: async (req) => { authorize(deps, req, 'identity:update_registered_limit'); },
+  }, async (req) => {
     const changes = body(req).registered_limit as Record<string, unknown>;
     requireMatchingId(changes, params(req).registered_limit_id);
     return wrapMember(deps, 'registered_limits', 'registered_limit', await m.limits.updateRegisteredLimit(params(req).registered_limit_id!, changes));
@@ -134,15 +137,18 @@ export function registerLimitRoutes(app: FastifyInstance, deps: ResourceDeps): v
     return wrapMember(deps, 'limits', 'limit', await m.limits.getLimit(params(req).limit_id!));
   });
 
-  app.patch('/v3/limits/:limit_id', { schema: { body: limitUpdateSchema } }, async (req) => {
-    authorize(deps, req, 'identity:update_limit');
+  const loadLimit = (req: FastifyRequest) => () => m.limits.getLimit(params(req).limit_id!);
+  app.patch('/v3/limits/:limit_id', {
+    schema: { body: limitUpdateSchema },
+    preValidation: (req) => authorizeMember(deps, req, 'identity:update_limit', 'limit', loadLimit(req)),
+  }, async (req) => {
     const changes = body(req).limit as Record<string, unknown>;
     requireMatchingId(changes, params(req).limit_id);
     return wrapMember(deps, 'limits', 'limit', await m.limits.updateLimit(params(req).limit_id!, changes));
   });
 
   app.delete('/v3/limits/:limit_id', async (req, reply) => {
-    authorize(deps, req, 'identity:delete_limit');
+    await authorizeMember(deps, req, 'identity:delete_limit', 'limit', loadLimit(req));
     await m.limits.deleteLimit(params(req).limit_id!);
     reply.code(204).send();
   });

@@ -31,8 +31,11 @@ export function registerEndpointFilterRoutes(app: FastifyInstance, deps: Resourc
     return wrapMember(deps, PREFIX, 'endpoint_group', await ef.getEndpointGroup(params(req).endpoint_group_id!));
   });
 
-  app.patch('/v3/OS-EP-FILTER/endpoint_groups/:endpoint_group_id', { schema: { body: updateSchema } }, async (req) => {
-    authorize(deps, req, 'identity:update_endpoint_group');
+  app.patch('/v3/OS-EP-FILTER/endpoint_groups/:endpoint_group_id', {
+    schema: { body: updateSchema },
+    // Upstream enforces before it validates the body.
+    preValidation: async (req) => { authorize(deps, req, 'identity:update_endpoint_group'); },
+  }, async (req) => {
     const changes = body(req).endpoint_group as Record<string, unknown>;
     requireMatchingId(changes, params(req).endpoint_group_id);
     return wrapMember(deps, PREFIX, 'endpoint_group', await ef.updateEndpointGroup(params(req).endpoint_group_id!, changes));

@@ -40,8 +40,11 @@ export function registerConsumerRoutes(app: FastifyInstance, deps: ResourceDeps)
     return wrapMember(deps, collection, 'consumer', await m.consumers.getConsumer(params(req).consumer_id!));
   });
 
-  app.patch('/v3/OS-OAUTH1/consumers/:consumer_id', { schema: { body: updateSchema } }, async (req) => {
-    authorize(deps, req, 'identity:update_consumer');
+  app.patch('/v3/OS-OAUTH1/consumers/:consumer_id', {
+    schema: { body: updateSchema },
+    // Upstream enforces before it validates the body.
+    preValidation: async (req) => { authorize(deps, req, 'identity:update_consumer'); },
+  }, async (req) => {
     const changes = body(req).consumer as Record<string, unknown>;
     requireMatchingId(changes, params(req).consumer_id);
     return wrapMember(deps, collection, 'consumer', await m.consumers.updateConsumer(params(req).consumer_id!, changes));

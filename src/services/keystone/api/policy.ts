@@ -36,8 +36,11 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: ResourceDeps): 
     return wrapMember(deps, 'policies', 'policy', await m.policies.getPolicy(params(req).policy_id!));
   });
 
-  app.patch('/v3/policies/:policy_id', { schema: { body: updateSchema } }, async (req) => {
-    authorize(deps, req, 'identity:update_policy');
+  app.patch('/v3/policies/:policy_id', {
+    schema: { body: updateSchema },
+    // Upstream enforces before it validates the body.
+    preValidation: async (req) => { authorize(deps, req, 'identity:update_policy'); },
+  }, async (req) => {
     const changes = body(req).policy as Record<string, unknown>;
     requireMatchingId(changes, params(req).policy_id);
     return wrapMember(deps, 'policies', 'policy', await m.policies.updatePolicy(params(req).policy_id!, changes));

@@ -108,8 +108,11 @@ export function registerProjectRoutes(app: FastifyInstance, deps: ResourceDeps):
     return { project: { ...(await expand(req, ref)), links: { self: v3Url(deps, `projects/${ref.id}`) } } };
   });
 
-  app.patch('/v3/projects/:project_id', { schema: { body: updateSchema } }, async (req) => {
-    authorize(deps, req, 'identity:update_project', { target: await projectTarget(req) });
+  app.patch('/v3/projects/:project_id', {
+    schema: { body: updateSchema },
+    // Upstream enforces before it validates the body.
+    preValidation: async (req) => { authorize(deps, req, 'identity:update_project', { target: await projectTarget(req) }); },
+  }, async (req) => {
     const changes = body(req).project as Record<string, unknown>;
     requireMatchingId(changes, params(req).project_id);
     return wrapMember(deps, 'projects', 'project', await m.resource.updateProject(params(req).project_id!, changes));

@@ -53,8 +53,11 @@ export function registerRegionRoutes(app: FastifyInstance, deps: ResourceDeps): 
     return wrapMember(deps, 'regions', 'region', await m.catalog.createRegion(region));
   });
 
-  app.patch('/v3/regions/:region_id', { schema: { body: updateSchema } }, async (req) => {
-    authorize(deps, req, 'identity:update_region');
+  app.patch('/v3/regions/:region_id', {
+    schema: { body: updateSchema },
+    // Upstream enforces before it validates the body.
+    preValidation: async (req) => { authorize(deps, req, 'identity:update_region'); },
+  }, async (req) => {
     const changes = body(req).region as Record<string, unknown>;
     requireMatchingId(changes, params(req).region_id);
     return wrapMember(deps, 'regions', 'region', await m.catalog.updateRegion(params(req).region_id!, changes));

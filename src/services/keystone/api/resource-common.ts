@@ -46,6 +46,19 @@ export function authorize(deps: ResourceDeps, req: FastifyRequest, action: strin
   enforceCall(deps.policy, req.ctx, action, { params: params(req), body: req.body, ...input });
 }
 
+/**
+ * enforce_call without a target on a resource class with get_member_from_driver (keystone's
+ * _extract_member_target_data): the member the path names is loaded first, so a missing one is
+ * its 404 before any policy check, and it becomes `target.<member>`. Routes with a body schema run
+ * this as their preValidation hook: upstream validates the body after enforcement.
+ */
+export async function authorizeMember(
+  deps: ResourceDeps, req: FastifyRequest, action: string, member: string, load: () => Promise<object>,
+): Promise<void> {
+  const ref = await load();
+  authorize(deps, req, action, { target: { [member]: ref } });
+}
+
 /** The filter values a policy may look at (filter_attr). */
 export function filterValues(req: FastifyRequest, filters: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};

@@ -30,9 +30,10 @@ export function registerRoleRoutes(app: FastifyInstance, deps: ResourceDeps): vo
     } catch (err) {
       missing = err;
     }
-    if (!role || !role.domain_id) {
-      authorize(deps, req, `identity:${op}_role`);
-      if (missing) throw missing;
+    // enforce_call without a target loads the role named by the path first: a missing role is a 404.
+    if (missing) throw missing;
+    if (!role!.domain_id) {
+      authorize(deps, req, `identity:${op}_role`, { target: { role } });
     } else {
       authorize(deps, req, `identity:${op}_domain_role`, { target: { role } });
     }
@@ -57,8 +58,10 @@ export function registerRoleRoutes(app: FastifyInstance, deps: ResourceDeps): vo
 
   app.get('/v3/roles/:role_id', async (req) => wrapMember(deps, 'roles', 'role', await loadAndAuthorize(req, 'get')));
 
-  app.patch('/v3/roles/:role_id', { schema: { body: updateSchema } }, async (req) => {
-    await loadAndAuthorize(req, 'update');
+  app.patch('/v3/roles/:role_id', {
+    schema: { body: updateSchema },
+    preValidation: async (req) => { await loadAndAuthorize(req, 'update'); },
+  }, async (req) => {
     const changes = body(req).role as Record<string, unknown>;
     requireMatchingId(changes, params(req).role_id);
     return wrapMember(deps, 'roles', 'role', await m.roles.updateRole(params(req).role_id!, changes));

@@ -32,8 +32,11 @@ export function registerServiceRoutes(app: FastifyInstance, deps: ResourceDeps):
     return wrapMember(deps, 'services', 'service', await m.catalog.getService(params(req).service_id!));
   });
 
-  app.patch('/v3/services/:service_id', { schema: { body: updateSchema } }, async (req) => {
-    authorize(deps, req, 'identity:update_service');
+  app.patch('/v3/services/:service_id', {
+    schema: { body: updateSchema },
+    // Upstream enforces before it validates the body.
+    preValidation: async (req) => { authorize(deps, req, 'identity:update_service'); },
+  }, async (req) => {
     const changes = body(req).service as Record<string, unknown>;
     requireMatchingId(changes, params(req).service_id);
     return wrapMember(deps, 'services', 'service', await m.catalog.updateService(params(req).service_id!, changes));

@@ -69,9 +69,12 @@ export function registerUserRoutes(app: FastifyInstance, deps: ResourceDeps): vo
     return wrapMember(deps, 'users', 'user', await m.identity.getUser(user_id!));
   });
 
-  app.patch('/v3/users/:user_id', { schema: { body: updateSchema } }, async (req) => {
+  app.patch('/v3/users/:user_id', {
+    schema: { body: updateSchema },
+    // Upstream enforces before it validates the body.
+    preValidation: async (req) => { authorize(deps, req, 'identity:update_user', { target: await userTarget(params(req).user_id!) }); },
+  }, async (req) => {
     const { user_id } = params(req);
-    authorize(deps, req, 'identity:update_user', { target: await userTarget(user_id!) });
     await m.identity.getUser(user_id!);
     const changes = body(req).user as Record<string, unknown>;
     requireMatchingId(changes, user_id);

@@ -37,8 +37,4 @@ export const baseRules: RuleDefault[] = [
     name: 'service_admin_or_token_subject',
     checkStr: 'rule:service_or_admin or rule:token_subject',
   },
-  {
-    name: 'domain_managed_target_role',
-    checkStr: '\'manager\':%(target.role.name)s or \'member\':%(target.role.name)s or \'reader\':%(target.role.name)s',
-  },
 ];

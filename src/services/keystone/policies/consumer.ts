@@ -1,6 +1,6 @@
 /**
- * Keystone's default policy rules from keystone/common/policies/consumer.py (deprecated rules
- * dropped). Generated from upstream's rule definitions; check strings are spelled out in full.
+ * Keystone's default policy rules from keystone/common/policies/consumer.py (with the
+ * deprecated rules Zed still falls back to). Generated from upstream's rule definitions; check strings are spelled out in full.
  */
 import type { RuleDefault } from '../../../common/policy/index.js';
 
@@ -8,6 +8,9 @@ export const consumerRules: RuleDefault[] = [
   {
     name: 'identity:get_consumer',
     checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:get_consumer', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The OAUTH1 consumer API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Show OAUTH1 consumer details.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/OS-OAUTH1/consumers/{consumer_id}', method: 'GET' }],
@@ -15,6 +18,9 @@ export const consumerRules: RuleDefault[] = [
   {
     name: 'identity:list_consumers',
     checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:list_consumers', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The OAUTH1 consumer API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'List OAUTH1 consumers.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/OS-OAUTH1/consumers', method: 'GET' }],
@@ -22,6 +28,9 @@ export const consumerRules: RuleDefault[] = [
   {
     name: 'identity:create_consumer',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:create_consumer', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The OAUTH1 consumer API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Create OAUTH1 consumer.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/OS-OAUTH1/consumers', method: 'POST' }],
@@ -29,6 +38,9 @@ export const consumerRules: RuleDefault[] = [
   {
     name: 'identity:update_consumer',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:update_consumer', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The OAUTH1 consumer API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Update OAUTH1 consumer.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/OS-OAUTH1/consumers/{consumer_id}', method: 'PATCH' }],
@@ -36,6 +48,9 @@ export const consumerRules: RuleDefault[] = [
   {
     name: 'identity:delete_consumer',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:delete_consumer', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The OAUTH1 consumer API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Delete OAUTH1 consumer.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/OS-OAUTH1/consumers/{consumer_id}', method: 'DELETE' }],

@@ -1,6 +1,6 @@
 /**
- * Keystone's default policy rules from keystone/common/policies/endpoint_group.py (deprecated rules
- * dropped). Generated from upstream's rule definitions; check strings are spelled out in full.
+ * Keystone's default policy rules from keystone/common/policies/endpoint_group.py (with the
+ * deprecated rules Zed still falls back to). Generated from upstream's rule definitions; check strings are spelled out in full.
  */
 import type { RuleDefault } from '../../../common/policy/index.js';
 
@@ -8,6 +8,9 @@ export const endpointGroupRules: RuleDefault[] = [
   {
     name: 'identity:create_endpoint_group',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:create_endpoint_group', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The endpoint groups API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Create endpoint group.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/OS-EP-FILTER/endpoint_groups', method: 'POST' }],
@@ -15,6 +18,9 @@ export const endpointGroupRules: RuleDefault[] = [
   {
     name: 'identity:list_endpoint_groups',
     checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:list_endpoint_groups', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The endpoint groups API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'List endpoint groups.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/OS-EP-FILTER/endpoint_groups', method: 'GET' }],
@@ -22,6 +28,9 @@ export const endpointGroupRules: RuleDefault[] = [
   {
     name: 'identity:get_endpoint_group',
     checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:get_endpoint_group', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The endpoint groups API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Get endpoint group.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}', method: 'GET' }, { path: '/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}', method: 'HEAD' }],
@@ -29,6 +38,9 @@ export const endpointGroupRules: RuleDefault[] = [
   {
     name: 'identity:update_endpoint_group',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:update_endpoint_group', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The endpoint groups API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Update endpoint group.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}', method: 'PATCH' }],
@@ -36,6 +48,9 @@ export const endpointGroupRules: RuleDefault[] = [
   {
     name: 'identity:delete_endpoint_group',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:delete_endpoint_group', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The endpoint groups API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Delete endpoint group.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}', method: 'DELETE' }],
@@ -43,6 +58,9 @@ export const endpointGroupRules: RuleDefault[] = [
   {
     name: 'identity:list_projects_associated_with_endpoint_group',
     checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:list_projects_associated_with_endpoint_group', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The endpoint groups API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'List all projects associated with a specific endpoint group.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects', method: 'GET' }],
@@ -50,6 +68,9 @@ export const endpointGroupRules: RuleDefault[] = [
   {
     name: 'identity:list_endpoints_associated_with_endpoint_group',
     checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:list_endpoints_associated_with_endpoint_group', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The endpoint groups API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'List all endpoints associated with an endpoint group.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/endpoints', method: 'GET' }],
@@ -57,6 +78,9 @@ export const endpointGroupRules: RuleDefault[] = [
   {
     name: 'identity:get_endpoint_group_in_project',
     checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:get_endpoint_group_in_project', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The endpoint groups API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Check if an endpoint group is associated with a project.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id}', method: 'GET' }, { path: '/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id}', method: 'HEAD' }],
@@ -64,6 +88,9 @@ export const endpointGroupRules: RuleDefault[] = [
   {
     name: 'identity:list_endpoint_groups_for_project',
     checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:list_endpoint_groups_for_project', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The endpoint groups API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'List endpoint groups associated with a specific project.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/OS-EP-FILTER/projects/{project_id}/endpoint_groups', method: 'GET' }],
@@ -71,6 +98,9 @@ export const endpointGroupRules: RuleDefault[] = [
   {
     name: 'identity:add_endpoint_group_to_project',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:add_endpoint_group_to_project', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The endpoint groups API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Allow a project to access an endpoint group.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id}', method: 'PUT' }],
@@ -78,6 +108,9 @@ export const endpointGroupRules: RuleDefault[] = [
   {
     name: 'identity:remove_endpoint_group_from_project',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:remove_endpoint_group_from_project', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The endpoint groups API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Remove endpoint group from project.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/OS-EP-FILTER/endpoint_groups/{endpoint_group_id}/projects/{project_id}', method: 'DELETE' }],

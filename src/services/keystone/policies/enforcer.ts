@@ -19,8 +19,13 @@ export const keystonePolicyOptions: ServicePolicyOptions = {
 };
 
 /** Keystone's default rules without a policy file (test fixtures; the role loads its policy from [oslo_policy]). */
-export function defaultKeystonePolicy(opts: { enforceScope?: boolean } = {}): ServicePolicy {
-  return new ServicePolicy(new Enforcer({ defaults: keystoneDefaultRules, enforceScope: opts.enforceScope ?? true }), keystonePolicyOptions);
+export function defaultKeystonePolicy(opts: { enforceScope?: boolean; enforceNewDefaults?: boolean } = {}): ServicePolicy {
+  const enforcer = new Enforcer({
+    defaults: keystoneDefaultRules,
+    enforceScope: opts.enforceScope ?? true,
+    enforceNewDefaults: opts.enforceNewDefaults ?? true,
+  });
+  return new ServicePolicy(enforcer, keystonePolicyOptions);
 }
 
 /** keystone.common.utils.flatten_dict: nested dicts become dotted keys. */

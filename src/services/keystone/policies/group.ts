@@ -1,6 +1,6 @@
 /**
- * Keystone's default policy rules from keystone/common/policies/group.py (deprecated rules
- * dropped). Generated from upstream's rule definitions; check strings are spelled out in full.
+ * Keystone's default policy rules from keystone/common/policies/group.py (with the
+ * deprecated rules Zed still falls back to). Generated from upstream's rule definitions; check strings are spelled out in full.
  */
 import type { RuleDefault } from '../../../common/policy/index.js';
 
@@ -8,6 +8,9 @@ export const groupRules: RuleDefault[] = [
   {
     name: 'identity:get_group',
     checkStr: '(rule:admin_required) or (role:reader and system_scope:all) or (role:reader and domain_id:%(target.group.domain_id)s)',
+    deprecatedRule: { name: 'identity:get_group', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The group API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'Show group details.',
     scopeTypes: ['system', 'domain', 'project'],
     operations: [{ path: '/v3/groups/{group_id}', method: 'GET' }, { path: '/v3/groups/{group_id}', method: 'HEAD' }],
@@ -15,6 +18,9 @@ export const groupRules: RuleDefault[] = [
   {
     name: 'identity:list_groups',
     checkStr: '(rule:admin_required) or (role:reader and system_scope:all) or (role:reader and domain_id:%(target.group.domain_id)s)',
+    deprecatedRule: { name: 'identity:list_groups', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The group API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'List groups.',
     scopeTypes: ['system', 'domain', 'project'],
     operations: [{ path: '/v3/groups', method: 'GET' }, { path: '/v3/groups', method: 'HEAD' }],
@@ -22,27 +28,39 @@ export const groupRules: RuleDefault[] = [
   {
     name: 'identity:list_groups_for_user',
     checkStr: '(rule:admin_required) or (role:reader and system_scope:all) or (role:reader and domain_id:%(target.user.domain_id)s) or user_id:%(user_id)s',
+    deprecatedRule: { name: 'identity:list_groups_for_user', checkStr: 'rule:admin_or_owner' },
+    deprecatedReason: 'The group API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'List groups to which a user belongs.',
     scopeTypes: ['system', 'domain', 'project'],
     operations: [{ path: '/v3/users/{user_id}/groups', method: 'GET' }, { path: '/v3/users/{user_id}/groups', method: 'HEAD' }],
   },
   {
     name: 'identity:create_group',
-    checkStr: '(rule:admin_required) or (role:manager and domain_id:%(target.group.domain_id)s)',
+    checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:create_group', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The group API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'Create group.',
     scopeTypes: ['system', 'domain', 'project'],
     operations: [{ path: '/v3/groups', method: 'POST' }],
   },
   {
     name: 'identity:update_group',
-    checkStr: '(rule:admin_required) or (role:manager and domain_id:%(target.group.domain_id)s)',
+    checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:update_group', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The group API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'Update group.',
     scopeTypes: ['system', 'domain', 'project'],
     operations: [{ path: '/v3/groups/{group_id}', method: 'PATCH' }],
   },
   {
     name: 'identity:delete_group',
-    checkStr: '(rule:admin_required) or (role:manager and domain_id:%(target.group.domain_id)s)',
+    checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:delete_group', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The group API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'Delete group.',
     scopeTypes: ['system', 'domain', 'project'],
     operations: [{ path: '/v3/groups/{group_id}', method: 'DELETE' }],
@@ -50,13 +68,19 @@ export const groupRules: RuleDefault[] = [
   {
     name: 'identity:list_users_in_group',
     checkStr: '(rule:admin_required) or (role:reader and system_scope:all) or (role:reader and domain_id:%(target.group.domain_id)s)',
+    deprecatedRule: { name: 'identity:list_users_in_group', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The group API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'List members of a specific group.',
     scopeTypes: ['system', 'domain', 'project'],
     operations: [{ path: '/v3/groups/{group_id}/users', method: 'GET' }, { path: '/v3/groups/{group_id}/users', method: 'HEAD' }],
   },
   {
     name: 'identity:remove_user_from_group',
-    checkStr: '(rule:admin_required) or (role:manager and domain_id:%(target.group.domain_id)s and domain_id:%(target.user.domain_id)s)',
+    checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:remove_user_from_group', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The group API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'Remove user from group.',
     scopeTypes: ['system', 'domain', 'project'],
     operations: [{ path: '/v3/groups/{group_id}/users/{user_id}', method: 'DELETE' }],
@@ -64,13 +88,19 @@ export const groupRules: RuleDefault[] = [
   {
     name: 'identity:check_user_in_group',
     checkStr: '(rule:admin_required) or (role:reader and system_scope:all) or (role:reader and domain_id:%(target.group.domain_id)s and domain_id:%(target.user.domain_id)s)',
+    deprecatedRule: { name: 'identity:check_user_in_group', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The group API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'Check whether a user is a member of a group.',
     scopeTypes: ['system', 'domain', 'project'],
     operations: [{ path: '/v3/groups/{group_id}/users/{user_id}', method: 'HEAD' }, { path: '/v3/groups/{group_id}/users/{user_id}', method: 'GET' }],
   },
   {
     name: 'identity:add_user_to_group',
-    checkStr: '(rule:admin_required) or (role:manager and domain_id:%(target.group.domain_id)s and domain_id:%(target.user.domain_id)s)',
+    checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:add_user_to_group', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The group API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'Add user to group.',
     scopeTypes: ['system', 'domain', 'project'],
     operations: [{ path: '/v3/groups/{group_id}/users/{user_id}', method: 'PUT' }],

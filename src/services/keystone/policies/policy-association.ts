@@ -1,6 +1,6 @@
 /**
- * Keystone's default policy rules from keystone/common/policies/policy_association.py (deprecated rules
- * dropped). Generated from upstream's rule definitions; check strings are spelled out in full.
+ * Keystone's default policy rules from keystone/common/policies/policy_association.py (with the
+ * deprecated rules Zed still falls back to). Generated from upstream's rule definitions; check strings are spelled out in full.
  */
 import type { RuleDefault } from '../../../common/policy/index.js';
 
@@ -8,6 +8,9 @@ export const policyAssociationRules: RuleDefault[] = [
   {
     name: 'identity:create_policy_association_for_endpoint',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:create_policy_association_for_endpoint', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The policy association API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Associate a policy to a specific endpoint.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id}', method: 'PUT' }],
@@ -15,6 +18,9 @@ export const policyAssociationRules: RuleDefault[] = [
   {
     name: 'identity:check_policy_association_for_endpoint',
     checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:check_policy_association_for_endpoint', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The policy association API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Check policy association for endpoint.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id}', method: 'GET' }, { path: '/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id}', method: 'HEAD' }],
@@ -22,6 +28,9 @@ export const policyAssociationRules: RuleDefault[] = [
   {
     name: 'identity:delete_policy_association_for_endpoint',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:delete_policy_association_for_endpoint', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The policy association API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Delete policy association for endpoint.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints/{endpoint_id}', method: 'DELETE' }],
@@ -29,6 +38,9 @@ export const policyAssociationRules: RuleDefault[] = [
   {
     name: 'identity:create_policy_association_for_service',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:create_policy_association_for_service', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The policy association API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Associate a policy to a specific service.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}', method: 'PUT' }],
@@ -36,6 +48,9 @@ export const policyAssociationRules: RuleDefault[] = [
   {
     name: 'identity:check_policy_association_for_service',
     checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:check_policy_association_for_service', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The policy association API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Check policy association for service.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}', method: 'GET' }, { path: '/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}', method: 'HEAD' }],
@@ -43,6 +58,9 @@ export const policyAssociationRules: RuleDefault[] = [
   {
     name: 'identity:delete_policy_association_for_service',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:delete_policy_association_for_service', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The policy association API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Delete policy association for service.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}', method: 'DELETE' }],
@@ -50,6 +68,9 @@ export const policyAssociationRules: RuleDefault[] = [
   {
     name: 'identity:create_policy_association_for_region_and_service',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:create_policy_association_for_region_and_service', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The policy association API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Associate a policy to a specific region and service combination.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id}', method: 'PUT' }],
@@ -57,6 +78,9 @@ export const policyAssociationRules: RuleDefault[] = [
   {
     name: 'identity:check_policy_association_for_region_and_service',
     checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:check_policy_association_for_region_and_service', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The policy association API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Check policy association for region and service.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id}', method: 'GET' }, { path: '/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id}', method: 'HEAD' }],
@@ -64,6 +88,9 @@ export const policyAssociationRules: RuleDefault[] = [
   {
     name: 'identity:delete_policy_association_for_region_and_service',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:delete_policy_association_for_region_and_service', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The policy association API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Delete policy association for region and service.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/services/{service_id}/regions/{region_id}', method: 'DELETE' }],
@@ -71,6 +98,9 @@ export const policyAssociationRules: RuleDefault[] = [
   {
     name: 'identity:get_policy_for_endpoint',
     checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:get_policy_for_endpoint', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The policy association API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Get policy for endpoint.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/endpoints/{endpoint_id}/OS-ENDPOINT-POLICY/policy', method: 'GET' }, { path: '/v3/endpoints/{endpoint_id}/OS-ENDPOINT-POLICY/policy', method: 'HEAD' }],
@@ -78,6 +108,9 @@ export const policyAssociationRules: RuleDefault[] = [
   {
     name: 'identity:list_endpoints_for_policy',
     checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:list_endpoints_for_policy', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The policy association API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'List endpoints for policy.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/policies/{policy_id}/OS-ENDPOINT-POLICY/endpoints', method: 'GET' }],

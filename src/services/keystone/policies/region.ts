@@ -1,6 +1,6 @@
 /**
- * Keystone's default policy rules from keystone/common/policies/region.py (deprecated rules
- * dropped). Generated from upstream's rule definitions; check strings are spelled out in full.
+ * Keystone's default policy rules from keystone/common/policies/region.py (with the
+ * deprecated rules Zed still falls back to). Generated from upstream's rule definitions; check strings are spelled out in full.
  */
 import type { RuleDefault } from '../../../common/policy/index.js';
 
@@ -22,6 +22,9 @@ export const regionRules: RuleDefault[] = [
   {
     name: 'identity:create_region',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:create_region', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The region API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'Create region.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/regions', method: 'POST' }, { path: '/v3/regions/{region_id}', method: 'PUT' }],
@@ -29,6 +32,9 @@ export const regionRules: RuleDefault[] = [
   {
     name: 'identity:update_region',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:update_region', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The region API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'Update region.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/regions/{region_id}', method: 'PATCH' }],
@@ -36,6 +42,9 @@ export const regionRules: RuleDefault[] = [
   {
     name: 'identity:delete_region',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:delete_region', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The region API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'Delete region.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/regions/{region_id}', method: 'DELETE' }],

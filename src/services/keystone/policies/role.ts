@@ -1,27 +1,36 @@
 /**
- * Keystone's default policy rules from keystone/common/policies/role.py (deprecated rules
- * dropped). Generated from upstream's rule definitions; check strings are spelled out in full.
+ * Keystone's default policy rules from keystone/common/policies/role.py (with the
+ * deprecated rules Zed still falls back to). Generated from upstream's rule definitions; check strings are spelled out in full.
  */
 import type { RuleDefault } from '../../../common/policy/index.js';
 
 export const roleRules: RuleDefault[] = [
   {
     name: 'identity:get_role',
-    checkStr: '(rule:admin_required or (role:reader and system_scope:all)) or (role:manager and rule:domain_managed_target_role)',
+    checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:get_role', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The role API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'Show role details.',
-    scopeTypes: ['system', 'domain', 'project'],
+    scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/roles/{role_id}', method: 'GET' }, { path: '/v3/roles/{role_id}', method: 'HEAD' }],
   },
   {
     name: 'identity:list_roles',
-    checkStr: '(rule:admin_required or (role:reader and system_scope:all)) or (role:manager and not domain_id:None)',
+    checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:list_roles', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The role API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'List roles.',
-    scopeTypes: ['system', 'domain', 'project'],
+    scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/roles', method: 'GET' }, { path: '/v3/roles', method: 'HEAD' }],
   },
   {
     name: 'identity:create_role',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:create_role', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The role API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'Create role.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/roles', method: 'POST' }],
@@ -29,6 +38,9 @@ export const roleRules: RuleDefault[] = [
   {
     name: 'identity:update_role',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:update_role', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The role API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'Update role.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/roles/{role_id}', method: 'PATCH' }],
@@ -36,6 +48,9 @@ export const roleRules: RuleDefault[] = [
   {
     name: 'identity:delete_role',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:delete_role', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The role API is now aware of system scope and default roles.',
+    deprecatedSince: 'S',
     description: 'Delete role.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/roles/{role_id}', method: 'DELETE' }],
@@ -43,6 +58,9 @@ export const roleRules: RuleDefault[] = [
   {
     name: 'identity:get_domain_role',
     checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:get_domain_role', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The role API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Show domain role.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/roles/{role_id}', method: 'GET' }, { path: '/v3/roles/{role_id}', method: 'HEAD' }],
@@ -50,6 +68,9 @@ export const roleRules: RuleDefault[] = [
   {
     name: 'identity:list_domain_roles',
     checkStr: 'rule:admin_required or (role:reader and system_scope:all)',
+    deprecatedRule: { name: 'identity:list_domain_roles', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The role API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'List domain roles.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/roles?domain_id={domain_id}', method: 'GET' }, { path: '/v3/roles?domain_id={domain_id}', method: 'HEAD' }],
@@ -57,6 +78,9 @@ export const roleRules: RuleDefault[] = [
   {
     name: 'identity:create_domain_role',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:create_domain_role', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The role API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Create domain role.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/roles', method: 'POST' }],
@@ -64,6 +88,9 @@ export const roleRules: RuleDefault[] = [
   {
     name: 'identity:update_domain_role',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:update_domain_role', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The role API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Update domain role.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/roles/{role_id}', method: 'PATCH' }],
@@ -71,6 +98,9 @@ export const roleRules: RuleDefault[] = [
   {
     name: 'identity:delete_domain_role',
     checkStr: 'rule:admin_required',
+    deprecatedRule: { name: 'identity:delete_domain_role', checkStr: 'rule:admin_required' },
+    deprecatedReason: 'The role API is now aware of system scope and default roles.',
+    deprecatedSince: 'T',
     description: 'Delete domain role.',
     scopeTypes: ['system', 'project'],
     operations: [{ path: '/v3/roles/{role_id}', method: 'DELETE' }],

@@ -36,7 +36,7 @@ export async function apiFixture(overrides: Parameters<typeof resourceFixture>[0
     },
   };
   const app = createHttpApp({ log: createLogger({ level: 'silent' }), bodyLimit: 1 << 20, keepAliveTimeout: 5000 });
-  const policy = defaultKeystonePolicy({ enforceScope: false });
+  const policy = defaultKeystonePolicy({ enforceScope: false, enforceNewDefaults: false });
   await mountService(app, async (scope) => {
     await registerResourceRoutes(scope, { managers: f.m, policy, config: f.config, baseUrl: BASE_URL });
   }, { prefix: '/identity', fault: keystoneFault, validator, authUri: BASE_URL });

@@ -70,7 +70,7 @@ export async function authFixture(
     authConfig: config, keyDir: join(keyRoot, 'fernet-keys'), events: res.events, ...(opts.audit ? { audit: opts.audit } : {}),
   });
   const { providers } = side;
-  const policy = defaultKeystonePolicy({ enforceScope: false });
+  const policy = defaultKeystonePolicy({ enforceScope: false, enforceNewDefaults: false });
   const app = createHttpApp({ log: createLogger({ level: 'silent' }), bodyLimit: 1 << 20, keepAliveTimeout: 1000 });
   await mountService(app, createRoutes(m, side, { config: res.config, authConfig: config, policy, baseUrl: BASE_URL }), {
     prefix: '/identity', fault: identityFault, validator: side.validator, authUri: BASE_URL,
