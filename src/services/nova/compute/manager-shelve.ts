@@ -72,10 +72,14 @@ export class ComputeShelveManager {
         let instance = await repos.instances.get(uuid);
         await this.o.notifier.instanceAction(ctx, instance, 'shelve', 'start');
         if (this.o.driver.getInfo(instance).state !== PowerState.SHUTDOWN) await this.o.driver.powerOff(instance);
-        instance = await repos.instances.save(uuid, { task_state: TaskState.SHELVING_IMAGE_PENDING_UPLOAD }, { task_state: [TaskState.SHELVING] });
-        const data = await this.o.driver.snapshotData(ctx, instance);
-        instance = await repos.instances.save(uuid, { task_state: TaskState.SHELVING_IMAGE_UPLOADING }, { task_state: [TaskState.SHELVING_IMAGE_PENDING_UPLOAD] });
-        await uploadShelveImage(this.images, ctx, imageId, data);
+        // The driver's snapshot, its task states mapped to shelve's (nova's _shelve_instance update_task_state).
+        const shelving: Record<string, string> = {
+          [TaskState.IMAGE_PENDING_UPLOAD]: TaskState.SHELVING_IMAGE_PENDING_UPLOAD, [TaskState.IMAGE_UPLOADING]: TaskState.SHELVING_IMAGE_UPLOADING,
+          [TaskState.SHELVING]: TaskState.SHELVING,
+        };
+        await this.o.driver.snapshot(ctx, instance, imageId, async (state, expected = TaskState.SHELVING) => {
+          await repos.instances.save(uuid, { task_state: shelving[state] ?? state }, { task_state: [shelving[expected] ?? expected] });
+        }, (data, meta) => uploadShelveImage(this.images, ctx, imageId, data, meta));
         await repos.moveState.setSystemMetadata(uuid, 'shelved_at', new Date().toISOString());
         await repos.moveState.setSystemMetadata(uuid, 'shelved_image_id', imageId);
         await repos.moveState.setSystemMetadata(uuid, 'shelved_host', this.o.host);

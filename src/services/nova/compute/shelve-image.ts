@@ -5,8 +5,8 @@
  * base_image_ref, min_ram/min_disk), the compute host uploads the guest's disk bytes to it
  * (disk and container format set first, as the driver does), and the image is deleted once
  * the server is unshelved.
- * Shelve's own upload path until the snapshot/createImage work (nova-lifecycle) gives the
- * driver a snapshot of its own; both should end up in one.
+ * The disk comes from the driver's snapshot (the one createImage uses), its task states mapped
+ * to shelve's.
  */
 import { ServiceClientError, type ImageClient } from '../../../common/clients/index.js';
 import type { RequestContext } from '../../../common/context.js';
@@ -35,9 +35,11 @@ export async function createShelveImage(images: ImageClient, ctx: RequestContext
 }
 
 /** The driver's snapshot bytes into the image (formats first: Glance takes no data without them). */
-export async function uploadShelveImage(images: ImageClient, ctx: RequestContext, imageId: string, data: Buffer): Promise<void> {
+export async function uploadShelveImage(
+  images: ImageClient, ctx: RequestContext, imageId: string, data: Buffer, meta: { disk_format: string; container_format: string },
+): Promise<void> {
   const c = client(images, ctx);
-  await c.updateImage(imageId, [{ op: 'replace', path: '/disk_format', value: 'raw' }, { op: 'replace', path: '/container_format', value: 'bare' }]);
+  await c.updateImage(imageId, [{ op: 'replace', path: '/disk_format', value: meta.disk_format }, { op: 'replace', path: '/container_format', value: meta.container_format }]);
   await c.uploadData(imageId, data, { size: data.length });
 }
 

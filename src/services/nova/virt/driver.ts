@@ -220,8 +220,6 @@ export interface ComputeDriver {
   postLiveMigrationAtDestination(context: RequestContext, instance: Instance, networkInfo: VifInfo[]): Promise<void>;
   /** Live migration failed or aborted, on the destination: drop what preLiveMigration prepared. */
   rollbackLiveMigrationAtDestination(context: RequestContext, instance: Instance): Promise<void>;
-  /** The bytes of the guest's root disk now (what a shelve snapshot uploads to Glance). */
-  snapshotData(context: RequestContext, instance: Instance): Promise<Buffer>;
 }
 
 /** update_task_state(task_state, expected_state) of nova's driver.snapshot (expected: the snapshot's own task state by default). */

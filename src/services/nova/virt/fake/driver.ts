@@ -535,12 +535,6 @@ export class FakeDriver implements ComputeDriver {
     this.incoming.delete(instance.uuid);
   }
 
-  async snapshotData(_context: RequestContext, instance: Instance): Promise<Buffer> {
-    const g = this.guest(instance);
-    this.log(g, 'Snapshot taken');
-    return Buffer.from(g.disk);
-  }
-
   /** Test hook of the simulated hypervisor: a guest stops on its own (the power-state sync sees it). */
   crash(instanceUuid: string, state: number = PowerState.SHUTDOWN): void {
     const g = this.guests.get(instanceUuid);
