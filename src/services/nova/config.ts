@@ -27,6 +27,9 @@ export const novaDefaultGroup = defineGroup('DEFAULT', 'Compute (nova.conf [DEFA
   sync_power_state_interval: opt.int(600, 'Seconds between power state syncs of a compute host; 0 or less: never.'),
   update_resources_interval: opt.int(60, 'Seconds between resource reports of a compute host to Placement.', { min: 1 }),
   max_concurrent_builds: opt.int(10, 'Builds a compute host runs at once; 0: unlimited.', { min: 0 }),
+  allow_resize_to_same_host: opt.bool(false, 'A resize may pick the server\'s own host (a cold migration may whenever the driver can: COMPUTE_SAME_HOST_COLD_MIGRATE).'),
+  shelved_offload_time: opt.int(0, 'Seconds a shelved server stays on its host before it is offloaded; 0: offloaded at once; -1: never.', { min: -1 }),
+  shelved_poll_interval: opt.int(3600, 'Seconds between the checks for shelved servers to offload; 0 or less: never.'),
 });
 
 export const apiGroup = defineGroup('api', 'Compute API', {
@@ -87,6 +90,7 @@ export const fakeDriverGroup = defineGroup('fake_driver', 'The fake virt driver 
   destroy_seconds: opt.float(0, 'Time destroying a guest takes.', { min: 0 }),
   power_seconds: opt.float(0, 'Time a power on/off or reboot takes.', { min: 0 }),
   fail_spawn_hosts: opt.list([], 'Hosts whose spawns fail (to exercise rescheduling and failed builds).'),
+  live_migration_seconds: opt.float(0, 'Time copying a guest in a live migration takes (it may be forced to complete or aborted meanwhile).', { min: 0 }),
 });
 
 // --- remote consoles (nova.conf [vnc], [spice], [serial_console], [rdp], [mks], [consoleauth]) ---

@@ -441,3 +441,63 @@ export class MultiattachNotSupportedOldMicroversion extends Invalid {
 export class MultiattachSwapVolumeNotSupported extends Invalid {
   constructor() { super('Swapping multi-attach volumes with more than one read/write attachment is not supported.'); }
 }
+
+// --- moves: resize, migrations, evacuate, shelve (nova-move) ----------------------------------
+
+export class MigrationNotFound extends NotFound {
+  constructor(migrationId: string | number) { super(`Migration ${migrationId} could not be found.`); }
+}
+export class MigrationNotFoundByStatus extends MigrationNotFound {
+  constructor(instanceId: string, status: string) {
+    super(instanceId);
+    this.message = `Migration not found for instance ${instanceId} with status ${status}.`;
+  }
+}
+export class MigrationNotFoundForInstance extends MigrationNotFound {
+  constructor(migrationId: string | number, instanceId: string) {
+    super(migrationId);
+    this.message = `Migration ${migrationId} not found for instance ${instanceId}`;
+  }
+}
+export class CannotResizeToSameFlavor extends Invalid {
+  constructor() { super('When resizing, instances must change flavor!'); }
+}
+export class CannotResizeDisk extends Invalid {
+  constructor(reason: string) { super(`Server disk was unable to be resized because: ${reason}`); }
+}
+export class UnableToMigrateToSelf extends Invalid {
+  constructor(instanceId: string, host: string) { super(`Unable to migrate instance (${instanceId}) to current host (${host}).`); }
+}
+export class MigrationPreCheckError extends Invalid {
+  constructor(reason: string) { super(`Migration pre-check error: ${reason}`); }
+}
+export class ComputeServiceInUse extends Invalid {
+  constructor(host: string) { super(`Compute service of ${host} is still in use.`); }
+}
+export class InvalidMigrationState extends Invalid {
+  constructor(migrationId: string | number, instanceUuid: string, state: string, method: string) {
+    super(`Migration ${migrationId} state of instance ${instanceUuid} is ${state}. Cannot ${method} while the migration is in this state.`);
+  }
+}
+export class UnshelveInstanceInvalidState extends NovaException {
+  constructor(state: string, instanceUuid: string) {
+    super(`Specifying an availability zone or a host when unshelving server "${instanceUuid}" with status "${state}" is not supported. The server status must be SHELVED_OFFLOADED.`, 409);
+  }
+}
+export class UnshelveHostNotInAZ extends NovaException {
+  constructor(host: string, zone: string) { super(`Host "${host}" is not in the availability zone "${zone}".`, 409); }
+}
+/** nova's ServiceUnavailable (confirmResize answers it with a 409). */
+export class ServiceUnavailable extends Invalid {
+  constructor() { super('Service is unavailable at this time.'); }
+}
+export class ResizeError extends NovaException {
+  constructor(reason: string) { super(`Resize error: ${reason}`); }
+}
+export class MigrationError extends NovaException {
+  constructor(reason: string) { super(`Migration error: ${reason}`); }
+}
+/** The hypervisor stopped a live migration because it was asked to (the migration is cancelled). */
+export class LiveMigrationAborted extends NovaException {
+  constructor(instanceUuid: string) { super(`Live migration of instance ${instanceUuid} was aborted.`); }
+}

@@ -10,6 +10,7 @@ import type { FlavorAPI } from '../compute/flavors.js';
 import type { KeypairAPI } from '../compute/keypairs.js';
 import type { QuotaChecker } from '../compute/quota.js';
 import type { HostApi } from '../compute/host-api.js';
+import type { ComputeMoveApi } from '../compute/api-move.js';
 import type { NovaRepos } from '../db/repos.js';
 import type { NovaDB } from '../db/schema.js';
 import type { NovaPolicy } from '../policies/index.js';
@@ -44,4 +45,6 @@ export interface ApiDeps {
   aggregates: AggregateApi;
   /** os-services, os-hypervisors. */
   hosts: HostApi;
+  /** Resize, migrations, evacuate, shelve (compute/api-move.ts). */
+  moves: ComputeMoveApi;
 }

@@ -32,6 +32,7 @@ import { serverMetadataRoutes } from './server-metadata.js';
 import { serverPasswordRoutes } from './server-password.js';
 import { serverSecurityGroupsRoutes } from './server-security-groups.js';
 import { serverTagsRoutes } from './server-tags.js';
+import { serverMigrationsRoutes } from './server-migrations.js';
 import { serversRoutes } from './servers.js';
 import { versionRoutes } from './versions.js';
 import { volumeAttachmentsRoutes } from './volume-attachments.js';
@@ -47,6 +48,7 @@ const RESOURCES: readonly ResourceRoutes[] = [
   aggregatesRoutes, servicesRoutes, hypervisorsRoutes, migrationsRoutes, instanceActionsRoutes, serverDiagnosticsRoutes,
   serverMetadataRoutes, serverTagsRoutes, serverPasswordRoutes, attachInterfacesRoutes, serverSecurityGroupsRoutes,
   volumeAttachmentsRoutes,
+  serverMigrationsRoutes,
 ];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {

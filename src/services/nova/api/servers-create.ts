@@ -57,7 +57,7 @@ const TRUE_STRINGS = new Set(['true', '1', 'on', 'yes']);
 const asBool = (v: boolean | string | undefined): boolean => (typeof v === 'string' ? TRUE_STRINGS.has(v.toLowerCase()) : Boolean(v));
 
 /** common.get_id_from_href: the last path segment of a reference. */
-function idFromHref(ref: string): string {
+export function idFromHref(ref: string): string {
   const clean = ref.split('?')[0]!.replace(/\/+$/, '');
   return clean.slice(clean.lastIndexOf('/') + 1);
 }

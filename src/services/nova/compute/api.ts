@@ -116,6 +116,8 @@ export interface ComputeApiDeps {
   notifier: NovaNotifier;
   settings: ComputeApiSettings;
   log: Logger;
+  /** What a move left to settle before a delete (a resize confirmed, a shelved snapshot deleted: compute/api-move.ts). */
+  beforeDelete?(ctx: RequestContext, instance: Instance): Promise<void>;
 }
 
 const GiB = 1024 ** 3;
@@ -294,6 +296,7 @@ export class ComputeApi {
    */
   async delete(ctx: RequestContext, instance: Instance, opts: { isAdmin: boolean }): Promise<void> {
     this.checkLocked(instance, opts.isAdmin);
+    await this.d.beforeDelete?.(ctx, instance);
     await this.repos.actions.start(instance.uuid, InstanceAction.DELETE, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
     const host = instance.data.host;
     const service = host ? await this.repos.services.get(host, 'nova-compute') : undefined;

@@ -12,8 +12,10 @@
 import type { Logger } from '../../../common/log/logger.js';
 import type { ComputeNodeRecord, ComputeNodeRepo, ComputeNodeReport } from '../db/compute-nodes.js';
 import type { InstanceRepo } from '../db/instances.js';
+import type { MigrationRepo } from '../db/migration-records.js';
+import type { InstanceMoveStateRepo } from '../db/instance-move-state.js';
 import type { ServiceRecord } from '../db/services.js';
-import type { Instance } from '../objects/index.js';
+import type { Flavor, Instance } from '../objects/index.js';
 import type { Inventory, SchedulerReportClient } from '../scheduler/client/report.js';
 import { capabilitiesAsTraits, CAPABILITY_TRAITS, type ComputeDriver } from '../virt/driver.js';
 import { TaskState } from './task-states.js';
@@ -53,7 +55,12 @@ export interface ResourceTrackerOptions {
   report: SchedulerReportClient;
   settings: ResourceTrackerSettings;
   log: Logger;
+  /** Moves in progress count on the host that is not (or no longer) the server's (nova's tracked migrations). */
+  moves?: { migrations: MigrationRepo; moveState: InstanceMoveStateRepo };
 }
+
+/** Statuses of a cold move whose resources are still held on both hosts. */
+const MOVE_IN_PROGRESS = ['pre-migrating', 'migrating', 'post-migrating', 'finished', 'confirming', 'reverting'];
 
 export class ResourceTracker {
   /** nodename -> compute node uuid (the resource provider's uuid). */
@@ -71,7 +78,31 @@ export class ResourceTracker {
   }
 
   /** The node's report from the hypervisor and the instances on the host. */
-  private usage(nodename: string, instances: readonly Instance[], existing: ComputeNodeRecord | undefined): ComputeNodeReport {
+  /**
+   * _update_usage_from_migrations: the flavor a cold move holds on this host while the server is
+   * on the other one (the old flavor on the source until confirmed, the new one on the
+   * destination until the server arrives).
+   */
+  private async movingHere(instances: readonly Instance[]): Promise<Array<{ node: string; flavor: Flavor }>> {
+    if (!this.o.moves) return [];
+    const here = new Set(instances.map((i) => i.uuid));
+    const out: Array<{ node: string; flavor: Flavor }> = [];
+    for (const m of await this.o.moves.migrations.inProgressOnHost(this.o.host, MOVE_IN_PROGRESS)) {
+      const flavors = await this.o.moves.moveState.get(m.data.instance_uuid).catch(() => undefined);
+      if (!flavors) continue;
+      if (here.has(m.data.instance_uuid)) {
+        // A move to this same host: the flavor the server does not run with now is held here too.
+        const other = flavors.new && flavors.cur.data.id === flavors.new.data.id ? flavors.old : flavors.new;
+        if (m.data.source_compute === m.data.dest_compute && m.data.source_node && other) out.push({ node: m.data.source_node, flavor: other });
+        continue;
+      }
+      if (m.data.source_compute === this.o.host && m.data.source_node) out.push({ node: m.data.source_node, flavor: flavors.old ?? flavors.cur });
+      else if (m.data.dest_compute === this.o.host && m.data.dest_node) out.push({ node: m.data.dest_node, flavor: flavors.new ?? flavors.cur });
+    }
+    return out;
+  }
+
+  private usage(nodename: string, instances: readonly Instance[], existing: ComputeNodeRecord | undefined, moving: ReadonlyArray<{ node: string; flavor: Flavor }> = []): ComputeNodeReport {
     const s = this.o.settings;
     const hv = this.o.driver.getAvailableResource(nodename);
     const mine = instances.filter((i) => i.data.node === nodename);
@@ -91,6 +122,11 @@ export class ResourceTracker {
       bump('num_os_type_None');
       bump(`num_proj_${i.data.project_id}`);
       if (i.data.vm_state === VmState.BUILDING || IO_TASK_STATES.has(i.data.task_state ?? '')) bump('io_workload');
+    }
+    for (const m of moving.filter((x) => x.node === nodename)) {
+      vcpus += m.flavor.data.vcpus;
+      mem += m.flavor.data.memory_mb;
+      disk += flavorDiskGb(m.flavor.data);
     }
     return {
       vcpus: hv.vcpus, memory_mb: hv.memory_mb, local_gb: hv.local_gb, vcpus_used: vcpus, memory_mb_used: mem, local_gb_used: disk,
@@ -122,7 +158,7 @@ export class ResourceTracker {
     const instances = await this.o.instances.byHost(this.o.host);
     for (const nodename of this.o.driver.getAvailableNodes()) {
       const existing = await this.o.nodes.get(this.o.host, nodename);
-      const report = this.usage(nodename, instances, existing);
+      const report = this.usage(nodename, instances, existing, await this.movingHere(instances));
       const node = existing ?? (await this.o.nodes.ensure(this.o.host, nodename, service.id, report));
       if (existing) await this.o.nodes.update(node.uuid, report);
       this.nodeUuids.set(nodename, node.uuid);
@@ -158,6 +194,6 @@ export class ResourceTracker {
     if (!uuid) return;
     const existing = await this.o.nodes.get(this.o.host, nodename);
     const instances = await this.o.instances.byHost(this.o.host);
-    await this.o.nodes.update(uuid, this.usage(nodename, instances, existing));
+    await this.o.nodes.update(uuid, this.usage(nodename, instances, existing, await this.movingHere(instances)));
   }
 }

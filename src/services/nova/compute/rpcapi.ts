@@ -65,7 +65,7 @@ export class ComputeAPI {
     });
   }
 
-  private at(host: string) {
+  protected at(host: string) {
     return this.client.prepare({ server: host });
   }
 

@@ -6,10 +6,12 @@ import { ComputeNodeRepo } from './compute-nodes.js';
 import { FaultRepo } from './faults.js';
 import { FlavorRepo } from './flavors.js';
 import { InstanceActionRepo } from './instance-actions.js';
+import { InstanceMoveStateRepo } from './instance-move-state.js';
 import { InstanceGroupRepo } from './instance-groups.js';
 import { InstanceMetadataRepo } from './instance-metadata.js';
 import { InstanceRepo } from './instances.js';
 import { KeyPairRepo } from './keypairs.js';
+import { MigrationRepo } from './migration-records.js';
 import { QuotaRepo } from './quotas.js';
 import { RequestSpecRepo } from './request-specs.js';
 import type { NovaDB } from './schema.js';
@@ -33,6 +35,8 @@ export class NovaRepos {
   readonly metadata: InstanceMetadataRepo;
   readonly tags: TagRepo;
   readonly vifs: VirtualInterfaceRepo;
+  readonly migrations: MigrationRepo;
+  readonly moveState: InstanceMoveStateRepo;
 
   constructor(readonly db: Kysely<NovaDB>) {
     this.instances = new InstanceRepo(db);
@@ -50,5 +54,7 @@ export class NovaRepos {
     this.metadata = new InstanceMetadataRepo(db);
     this.tags = new TagRepo(db);
     this.vifs = new VirtualInterfaceRepo(db);
+    this.migrations = new MigrationRepo(db);
+    this.moveState = new InstanceMoveStateRepo(db);
   }
 }

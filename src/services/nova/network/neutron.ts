@@ -197,6 +197,19 @@ export class NeutronAPI {
     await this.releasePorts(drop, keep);
   }
 
+  /**
+   * setup_networks_on_host / migrate_instance_finish: the instance's ports are bound to `host`
+   * (binding:host_id; '' unbinds them, as cleanup_instance_network_on_host when a shelved
+   * server leaves its host), keeping device_id; the refreshed network info.
+   */
+  async bindPortsToHost(instance: Instance, host: string): Promise<VifInfo[]> {
+    const ports = await this.o.admin.listPorts({ device_id: instance.uuid });
+    for (const port of ports) {
+      await this.o.admin.updatePort(port.id, { 'binding:host_id': host, ...(host ? { device_owner: deviceOwner(instance) } : {}) });
+    }
+    return this.networkInfo(instance);
+  }
+
   /** The current network info of an instance's ports (get_instance_nw_info). */
   async networkInfo(instance: Instance): Promise<VifInfo[]> {
     const preserved = new Set(instance.data.network_info.filter((v) => v.preserve_on_delete).map((v) => v.id));

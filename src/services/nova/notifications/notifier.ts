@@ -40,12 +40,13 @@ export class NovaNotifier {
     return { requestId: ctx.requestId, user: ctx.userId ?? null, project: ctx.projectId ?? null };
   }
 
-  /** instance.<action>.<phase> with an InstanceActionPayload (power_off, power_on, delete, ...). */
-  async instanceAction(ctx: RequestContext, instance: Instance, action: string, phase: NotificationPhase, error?: { err: unknown; fn: string }): Promise<void> {
+  /** instance.<action>.<phase> with an InstanceActionPayload (power_off, power_on, delete, ...); no phase: instance.<action> (evacuate). */
+  async instanceAction(ctx: RequestContext, instance: Instance, action: string, phase: NotificationPhase | null, error?: { err: unknown; fn: string }): Promise<void> {
     if (!this.notifier) return;
     const fault = error ? exceptionPayload(error.err, error.fn) : null;
     const payload = instanceActionPayload(instance, NovaNotifier.who(ctx), fault);
-    await (phase === 'error' ? this.notifier.error(ctx, `instance.${action}.${phase}`, payload) : this.notifier.info(ctx, `instance.${action}.${phase}`, payload));
+    const event = phase ? `instance.${action}.${phase}` : `instance.${action}`;
+    await (phase === 'error' ? this.notifier.error(ctx, event, payload) : this.notifier.info(ctx, event, payload));
   }
 
   /**

@@ -2,20 +2,23 @@
  * The compute-api role (nova-api): the Compute API over Nova's database and policy, with the
  * compute API layer that records servers and casts to the conductor and the compute hosts.
  */
-import { IdentityClient, ServiceClientError } from '../../../common/clients/index.js';
+import { IdentityClient, ImageClient, ServiceClientError } from '../../../common/clients/index.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import { AggregateApi } from '../compute/aggregates.js';
 import { ComputeApi } from '../compute/api.js';
 import { FlavorAPI } from '../compute/flavors.js';
 import { KeypairAPI } from '../compute/keypairs.js';
 import { HostApi } from '../compute/host-api.js';
+import { ComputeMoveApi } from '../compute/api-move.js';
 import { QuotaChecker } from '../compute/quota.js';
 import { ComputeAPI } from '../compute/rpcapi.js';
+import { ComputeMoveAPI } from '../compute/rpcapi-move.js';
 import type { ApiDeps } from '../api/deps.js';
 import { LinkBuilder } from '../api/links.js';
 import { computeRoutes } from '../api/routes.js';
 import { apiGroup, novaDefaultGroup, quotaGroup } from '../config.js';
 import { ComputeTaskAPI } from '../conductor/rpcapi.js';
+import { ComputeTaskMoveAPI } from '../conductor/rpcapi-move.js';
 import { NovaNotifier } from '../notifications/notifier.js';
 import { loadNovaPolicy } from '../policies/index.js';
 import { cinderApi, glanceApi, neutronApi, reportClient, repositories } from './shared.js';
@@ -42,7 +45,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     repos, aggregates, report, compute: computeRpc, log: ctx.log,
     settings: { serviceDownTime: defaults.service_down_time, defaultAvailabilityZone: defaults.default_availability_zone },
   });
-  const compute = new ComputeApi({
+  const compute: ComputeApi = new ComputeApi({
     repos,
     glance: glanceApi(ctx),
     network: neutronApi(ctx, (c) => policy.check(c, 'network:attach_external_network')),
@@ -57,6 +60,15 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
       serviceDownTime: defaults.service_down_time, recheckQuota: quota.recheck_quota,
     },
     log: ctx.log,
+    beforeDelete: (c, instance): Promise<void> => moves.beforeDelete(c, instance),
+  });
+  const moves: ComputeMoveApi = new ComputeMoveApi({
+    repos, images: new ImageClient(ctx.session), conductor: new ComputeTaskMoveAPI(ctx.transport), compute: new ComputeMoveAPI(ctx.transport), report,
+    quotas, notifier, availableZones: () => compute.availableZones(), log: ctx.log,
+    settings: {
+      serviceDownTime: defaults.service_down_time, allowResizeToSameHost: defaults.allow_resize_to_same_host,
+      defaultAvailabilityZone: defaults.default_availability_zone,
+    },
   });
   traceComputeApi(compute);
   const deps: ApiDeps = {
@@ -84,6 +96,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     keypairs: new KeypairAPI({ keypairs: repos.keypairs, quotas, notifier, recheckQuota: quota.recheck_quota }),
     aggregates,
     hosts,
+    moves,
   };
   return {
     routes: computeRoutes(deps, ctx.baseUrl),

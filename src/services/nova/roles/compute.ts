@@ -10,7 +10,11 @@ import type { RoleContext, RoleInstance } from '../../../common/service/project.
 import { InstanceEvents } from '../compute/instance-events.js';
 import { InterfaceAttachManager } from '../compute/interface-attach.js';
 import { VolumeAttachManager } from '../compute/volume-attach.js';
+import { ImageClient } from '../../../common/clients/index.js';
 import { ComputeManager } from '../compute/manager.js';
+import { ComputeMoveManager } from '../compute/manager-move.js';
+import { ComputeShelveManager } from '../compute/manager-shelve.js';
+import { ComputeMoveAPI } from '../compute/rpcapi-move.js';
 import { ResourceTracker } from '../compute/resource-tracker.js';
 import {
   consoleAuthGroup, fakeDriverGroup, mksGroup, novaDefaultGroup, rdpGroup, schedulerGroup, serialConsoleGroup, spiceGroup, vncGroup,
@@ -35,13 +39,13 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
   const events = new InstanceEvents(ctx.log);
   const driver = new FakeDriver({
     host: ctx.host, vcpus: fake.vcpus, memoryMb: fake.memory_mb, localGb: fake.local_gb, spawnSeconds: fake.spawn_seconds,
-    destroySeconds: fake.destroy_seconds, powerSeconds: fake.power_seconds, failSpawn: fake.fail_spawn_hosts.includes(ctx.host),
+    destroySeconds: fake.destroy_seconds, powerSeconds: fake.power_seconds, failSpawn: fake.fail_spawn_hosts.includes(ctx.host), liveMigrationSeconds: fake.live_migration_seconds,
     vifPluggingTimeout: d.vif_plugging_timeout, vifPluggingIsFatal: d.vif_plugging_is_fatal, virtapi: events,
   });
   traceVirt(driver, events);
   const report = reportClient(ctx);
   const tracker = new ResourceTracker({
-    host: ctx.host, driver, nodes: repos.computeNodes, instances: repos.instances, report, log: ctx.log,
+    host: ctx.host, driver, nodes: repos.computeNodes, instances: repos.instances, report, log: ctx.log, moves: repos,
     settings: {
       reservedHostCpus: d.reserved_host_cpus, reservedHostMemoryMb: d.reserved_host_memory_mb, reservedHostDiskMb: d.reserved_host_disk_mb,
       cpuAllocationRatio: d.cpu_allocation_ratio, ramAllocationRatio: d.ram_allocation_ratio, diskAllocationRatio: d.disk_allocation_ratio,
@@ -67,15 +71,23 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
     busKeepsMessages: !ctx.transport.url.startsWith('inproc:'),
   });
   const interfaces = new InterfaceAttachManager({ host: ctx.host, driver, repos, network, notifier, log: ctx.log });
+  const moves = new ComputeMoveManager({
+    host: ctx.host, driver, repos, tracker, report, network: neutronApi(ctx), notifier: new NovaNotifier(ctx.transport, ctx.config, 'nova-compute', ctx.host),
+    moves: new ComputeMoveAPI(ctx.transport), log: ctx.log,
+  });
+  const shelving = new ComputeShelveManager(moves, new ImageClient(ctx.session), d.shelved_offload_time);
   const internal = (): RequestContext => RequestContext.internal(newRequestId());
+  const managerEndpoint = manager.endpoint();
   const currentService = async () => (await repos.services.get(ctx.host, 'nova-compute'))!;
   const service = new WorkerService({
-    ctx, binary: 'nova-compute', topic: COMPUTE_TOPIC, endpoints: [manager.endpoint(), interfaces.endpoint(), volumes.endpoint()], services: repos.services,
+    ctx, binary: 'nova-compute', topic: COMPUTE_TOPIC, endpoints: [moves.endpoint(managerEndpoint), managerEndpoint, interfaces.endpoint(), volumes.endpoint(), shelving.endpoint()], services: repos.services,
     async beforeServe(record) {
       await manager.initHost(internal());
+      await moves.destroyEvacuatedInstances(internal());
       await manager.updateAvailableResource(record);
       ctx.periodic.add({ name: 'update_available_resource', interval: d.update_resources_interval, run: async () => manager.updateAvailableResource(await currentService()) });
       ctx.periodic.add({ name: '_sync_power_states', interval: d.sync_power_state_interval, run: () => manager.syncPowerStates(internal()) });
+      ctx.periodic.add({ name: '_poll_shelved_instances', interval: d.shelved_poll_interval, run: () => shelving.pollShelvedInstances(internal()) });
     },
     afterStop: () => manager.drain(),
   });

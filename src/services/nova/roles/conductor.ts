@@ -7,20 +7,29 @@
 import { nowIso } from '../../../common/db/index.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import { ComputeAPI } from '../compute/rpcapi.js';
+import { ComputeMoveAPI } from '../compute/rpcapi-move.js';
 import { conductorGroup, novaDefaultGroup } from '../config.js';
 import { ComputeTaskManager } from '../conductor/manager.js';
+import { ComputeTaskMoveManager } from '../conductor/move-manager.js';
 import { BuildRecovery } from '../conductor/recovery.js';
 import { BuildRecoveryRepo } from '../db/build-recovery.js';
 import { CONDUCTOR_TOPIC } from '../rpc/topics.js';
 import { SchedulerAPI } from '../scheduler/rpcapi.js';
 import { WorkerService } from '../service.js';
-import { neutronApi, reportClient, repositories } from './shared.js';
+import { glanceApi, neutronApi, reportClient, repositories } from './shared.js';
 
 export async function createConductor(ctx: RoleContext): Promise<RoleInstance> {
   const repos = await repositories(ctx);
   const report = reportClient(ctx);
-  const manager = new ComputeTaskManager(repos, new SchedulerAPI(ctx.transport), new ComputeAPI(ctx.transport), report, ctx.host, ctx.log);
-  const service = new WorkerService({ ctx, binary: 'nova-conductor', topic: CONDUCTOR_TOPIC, endpoints: [manager.endpoint()], services: repos.services });
+  const scheduler = new SchedulerAPI(ctx.transport);
+  const manager = new ComputeTaskManager(repos, scheduler, new ComputeAPI(ctx.transport), report, ctx.host, ctx.log);
+  const moves = new ComputeTaskMoveManager({
+    repos, scheduler, compute: new ComputeMoveAPI(ctx.transport), report, host: ctx.host, log: ctx.log, glance: glanceApi(ctx),
+    serviceDownTime: ctx.config.get(novaDefaultGroup).service_down_time,
+  });
+  const service = new WorkerService({
+    ctx, binary: 'nova-conductor', topic: CONDUCTOR_TOPIC, endpoints: [manager.endpoint(), moves.endpoint()], services: repos.services,
+  });
   const options = ctx.config.get(conductorGroup);
   const recovery = new BuildRecovery({
     repos, builds: new BuildRecoveryRepo(repos.db), report, network: neutronApi(ctx), host: ctx.host, log: ctx.log,

@@ -6,7 +6,7 @@
  * when the guest's interfaces are plugged.
  */
 import type { RequestContext } from '../../../common/context.js';
-import type { BlockDeviceMapping, ImageMeta, Instance, VifInfo } from '../objects/index.js';
+import type { BlockDeviceMapping, Flavor, ImageMeta, Instance, Migration, VifInfo } from '../objects/index.js';
 import type { InstanceDiagnostics } from './diagnostics.js';
 
 /** nova's ComputeDriver.capabilities (the flags Nubo's drivers decide). */
@@ -120,6 +120,20 @@ export interface SpawnArgs {
   blockDevices: BlockDeviceMapping[];
 }
 
+/** finish_migration's arguments: the guest rebuilt on the destination from the moved disks. */
+export interface FinishMigrationArgs {
+  context: RequestContext;
+  migration: Migration;
+  instance: Instance;
+  /** What migrateDiskAndPowerOff returned on the source (nova's disk_info). */
+  diskInfo: string;
+  networkInfo: VifInfo[];
+  image: ImageMeta;
+  /** The flavor changed (a resize, not a cold migration). */
+  resizeInstance: boolean;
+  powerOn: boolean;
+}
+
 export interface ComputeDriver {
   readonly capabilities: DriverCapabilities;
   /** Called once when the compute service starts on `host`. */
@@ -185,6 +199,27 @@ export interface ComputeDriver {
   detachVolume(context: RequestContext, connectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void>;
   /** Replace the volume at `mountpoint` by another (its data copied by the hypervisor). */
   swapVolume(context: RequestContext, oldConnectionInfo: Record<string, unknown>, newConnectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void>;
+  // --- moves (resize, cold and live migration; evacuate and unshelve use spawn and destroy) ---
+  /** Cold move, on the source: power the guest off and send its disks to `destHost` (which may be this host); the disk info the destination needs. */
+  migrateDiskAndPowerOff(context: RequestContext, instance: Instance, destHost: string, flavor: Flavor, networkInfo: VifInfo[]): Promise<string>;
+  /** Cold move, on the destination: the guest from the moved disks, with the instance's (new) flavor. */
+  finishMigration(args: FinishMigrationArgs): Promise<void>;
+  /** After a confirmed cold move, on the source: the old guest and its disks go. */
+  confirmMigration(context: RequestContext, migration: Migration, instance: Instance, networkInfo: VifInfo[]): Promise<void>;
+  /** After a reverted cold move, on the source: the old guest comes back (running when `powerOn`). */
+  finishRevertMigration(context: RequestContext, instance: Instance, networkInfo: VifInfo[], migration: Migration, powerOn: boolean): Promise<void>;
+  /** Live migration, on the destination, before the copy: get ready to receive the guest. */
+  preLiveMigration(context: RequestContext, instance: Instance, networkInfo: VifInfo[]): Promise<void>;
+  /** Live migration, on the source: copy the running guest to `destHost`; it keeps running there and leaves this host. */
+  liveMigration(context: RequestContext, instance: Instance, destHost: string, blockMigration: boolean): Promise<void>;
+  /** Finish a running live migration now (the guest is paused for the last copy). @throws MigrationError when none runs */
+  liveMigrationForceComplete(instance: Instance): Promise<void>;
+  /** Stop a running live migration; liveMigration then fails with LiveMigrationAborted. @throws MigrationError when none runs */
+  liveMigrationAbort(instance: Instance): Promise<void>;
+  /** Live migration, on the destination, after the copy. */
+  postLiveMigrationAtDestination(context: RequestContext, instance: Instance, networkInfo: VifInfo[]): Promise<void>;
+  /** Live migration failed or aborted, on the destination: drop what preLiveMigration prepared. */
+  rollbackLiveMigrationAtDestination(context: RequestContext, instance: Instance): Promise<void>;
 }
 
 /** update_task_state(task_state, expected_state) of nova's driver.snapshot (expected: the snapshot's own task state by default). */

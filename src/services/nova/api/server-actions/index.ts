@@ -22,6 +22,9 @@ import { powerActions } from './power.js';
 import { rebuildActions } from './rebuild.js';
 import { rescueActions } from './rescue.js';
 import { securityGroupActions } from './security-groups.js';
+import { evacuateActions } from './evacuate.js';
+import { moveActions } from './move.js';
+import { shelveActions } from './shelve.js';
 
 /** What an action handler gets. */
 export interface ActionCall {
@@ -46,6 +49,7 @@ const ACTIONS: readonly ServerAction[] = [
   ...pauseActions, ...lockActions, ...rescueActions, ...adminActions, ...adminPasswordActions, ...crashDumpActions, ...imageActions,
   ...rebuildActions, ...consoleActions,
   ...securityGroupActions,
+  ...moveActions, ...evacuateActions, ...shelveActions,
 ];
 
 /** nova's raise_http_conflict_for_instance_invalid_state. */

@@ -10,7 +10,7 @@
  *    resources are gone or the consumer changed; deletes of a consumer's allocations.
  */
 import type { Logger } from '../../../../common/log/logger.js';
-import { ResourceProviderCreationFailed, ResourceProviderSyncFailed } from '../../errors.js';
+import { AllocationUpdateFailed, ResourceProviderCreationFailed, ResourceProviderSyncFailed } from '../../errors.js';
 import { PlacementError, type PlacementClient } from './placement.js';
 
 /** One resource class of a provider's inventory. */
@@ -53,6 +53,14 @@ export interface CandidateQuery {
   memberOf?: string[][];
   inTree?: string;
   limit?: number;
+}
+
+/** GET /allocations/{consumer} at 1.28. */
+interface ConsumerAllocations {
+  allocations: Record<string, { resources: Resources; generation?: number }>;
+  consumer_generation?: number;
+  project_id?: string;
+  user_id?: string;
 }
 
 interface CachedProvider {
@@ -242,6 +250,32 @@ export class SchedulerReportClient {
   async deleteResourceProvider(uuid: string): Promise<void> {
     await this.placement.call('DELETE', `/resource_providers/${uuid}`, { version: '1.14', accept: [204, 404] });
     this.providers.delete(uuid);
+  }
+
+  /**
+   * move_allocations: everything `source` holds moves to `target` in one POST /allocations
+   * (1.28, both consumer generations checked), as a cold move hands the source host's
+   * allocation to the migration and back. True when moved (or already moved: the source has
+   * nothing and the target has something).
+   * @throws AllocationUpdateFailed when either consumer changed meanwhile
+   */
+  async moveAllocations(sourceConsumer: string, targetConsumer: string): Promise<boolean> {
+    const source = await this.getAllocationsForConsumer(sourceConsumer) as ConsumerAllocations;
+    const target = await this.getAllocationsForConsumer(targetConsumer) as ConsumerAllocations;
+    const has = (a: ConsumerAllocations) => Object.keys(a.allocations ?? {}).length > 0;
+    if (!has(source)) return has(target);
+    const allocations = Object.fromEntries(Object.entries(source.allocations).map(([rp, a]) => [rp, { resources: a.resources }]));
+    const body = {
+      [sourceConsumer]: { allocations: {}, project_id: source.project_id, user_id: source.user_id, consumer_generation: source.consumer_generation ?? null },
+      [targetConsumer]: { allocations, project_id: source.project_id, user_id: source.user_id, consumer_generation: has(target) ? target.consumer_generation ?? null : null },
+    };
+    try {
+      await this.placement.call('POST', '/allocations', { body, version: '1.28', accept: [204] });
+      return true;
+    } catch (err) {
+      if (err instanceof PlacementError) throw new AllocationUpdateFailed(targetConsumer, err.detail);
+      throw err;
+    }
   }
 
   /** Forget what is cached of a provider (its generation changed behind our back). */

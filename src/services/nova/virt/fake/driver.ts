@@ -9,12 +9,12 @@
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RequestContext } from '../../../../common/context.js';
-import { InstanceAgentNotEnabled, InstanceNotFound, InstanceNotRunning, VirtualInterfaceCreateException } from '../../errors.js';
-import type { ImageMeta, Instance, VifInfo } from '../../objects/index.js';
+import { InstanceAgentNotEnabled, InstanceNotFound, InstanceNotRunning, LiveMigrationAborted, MigrationError, VirtualInterfaceCreateException } from '../../errors.js';
+import type { Flavor, ImageMeta, Instance, Migration, VifInfo } from '../../objects/index.js';
 import { PowerState } from '../../compute/power-state.js';
 import { TaskState } from '../../compute/task-states.js';
 import type {
-  ComputeDriver, ConsoleConnection, DriverCapabilities, ExpectedEvent, HostResources, InstanceInfo, SnapshotUpload, SpawnArgs, UpdateTaskState, VirtAPI,
+  ComputeDriver, ConsoleConnection, DriverCapabilities, ExpectedEvent, FinishMigrationArgs, HostResources, InstanceInfo, SnapshotUpload, SpawnArgs, UpdateTaskState, VirtAPI,
 } from '../driver.js';
 import { fakeDiskContents } from './disk.js';
 import { POWER_STATE_NAMES } from '../../compute/power-state.js';
@@ -32,6 +32,8 @@ export interface FakeDriverOptions {
   powerSeconds: number;
   /** Spawns on this host fail (to exercise reschedules and failed builds). */
   failSpawn: boolean;
+  /** Time a live migration's copy takes (0: at once). */
+  liveMigrationSeconds?: number;
   vifPluggingTimeout: number;
   vifPluggingIsFatal: boolean;
   virtapi: VirtAPI;
@@ -63,6 +65,18 @@ interface Guest {
   volumes: Map<string, Record<string, unknown>>;
 }
 
+/**
+ * The fake hypervisors of this process by host: what a move between two fake hosts travels
+ * over (a cold move's disks, a live migration's running guest), as the network between real
+ * hypervisors. A host in another process is not reachable: moving to it fails.
+ */
+const hypervisors = new Map<string, FakeDriver>();
+
+/** The fake hypervisor of a host in this process (tests look at its guests). */
+export function fakeHypervisor(host: string): FakeDriver | undefined {
+  return hypervisors.get(host);
+}
+
 const FAKE_CAPABILITIES: DriverCapabilities = {
   has_imagecache: false, supports_evacuate: true, supports_migrate_to_same_host: true, supports_attach_interface: true,
   supports_device_tagging: true, supports_tagged_attach_interface: true, supports_tagged_attach_volume: true, supports_extend_volume: true,
@@ -90,8 +104,16 @@ export class FakeDriver implements ComputeDriver {
   private readonly guests = new Map<string, Guest>();
   /** The simulated hypervisor host came up with the driver. */
   private readonly bootedAt = Date.now();
+  /** Source side of a cold move: the powered-off guest kept until the move is confirmed or reverted. */
+  private readonly held = new Map<string, Guest>();
+  /** Destination side of a move: disks (or a live guest's state) received, not yet a guest. */
+  private readonly incoming = new Map<string, Guest>();
+  /** Live migrations copying now: how to end the copy early (forced) or abort it. */
+  private readonly copying = new Map<string, { complete(): void; abort(): void }>();
 
-  constructor(private readonly o: FakeDriverOptions) {}
+  constructor(private readonly o: FakeDriverOptions) {
+    hypervisors.set(o.host, this);
+  }
 
   async initHost(_host: string): Promise<void> {}
 
@@ -103,7 +125,7 @@ export class FakeDriver implements ComputeDriver {
     let vcpus = 0;
     let mem = 0;
     let disk = 0;
-    for (const g of this.guests.values()) {
+    for (const g of [...this.guests.values(), ...this.held.values()]) {
       vcpus += g.vcpus;
       mem += g.memoryMb;
       disk += g.diskGb;
@@ -119,6 +141,11 @@ export class FakeDriver implements ComputeDriver {
 
   listInstanceUuids(): string[] {
     return [...this.guests.keys()];
+  }
+
+  /** Guests kept powered off as the source of a cold move not yet confirmed or reverted. */
+  heldInstanceUuids(): string[] {
+    return [...this.held.keys()];
   }
 
   instanceExists(instance: Instance): boolean {
@@ -190,6 +217,7 @@ export class FakeDriver implements ComputeDriver {
   async destroy(_context: RequestContext, instance: Instance, _networkInfo: VifInfo[]): Promise<void> {
     if (this.o.destroySeconds > 0) await sleep(this.o.destroySeconds * 1000);
     this.guests.delete(instance.uuid);
+    this.incoming.delete(instance.uuid);
   }
 
   /** `boots`: the guest starts anew (power on, reboot), so its uptime restarts. */
@@ -402,6 +430,109 @@ export class FakeDriver implements ComputeDriver {
   /** The ports plugged into a guest (tests). */
   interfacesOf(instanceUuid: string): string[] {
     return [...(this.guests.get(instanceUuid)?.interfaces ?? [])];
+  }
+
+  // --- moves --------------------------------------------------------------------------------
+
+  private peer(host: string): FakeDriver {
+    const peer = hypervisors.get(host);
+    if (!peer) throw new MigrationError(`fake driver: host ${host} is not a fake hypervisor of this process`);
+    return peer;
+  }
+
+  /** The moved guest arrives (a cold move's disks, or a live migration's copy). */
+  private receive(guest: Guest): void {
+    this.incoming.set(guest.uuid, { ...guest, console: [...guest.console] });
+  }
+
+  async migrateDiskAndPowerOff(_context: RequestContext, instance: Instance, destHost: string, flavor: Flavor): Promise<string> {
+    const g = this.guest(instance);
+    const dest = this.peer(destHost);
+    if (this.o.powerSeconds > 0) await sleep(this.o.powerSeconds * 1000);
+    g.state = PowerState.SHUTDOWN;
+    this.log(g, `Powered off to move to ${destHost}`);
+    dest.receive(g);
+    this.guests.delete(instance.uuid);
+    this.held.set(instance.uuid, g);
+    return JSON.stringify({ source: this.o.host, disk_gb: flavor.data.root_gb + flavor.data.ephemeral_gb });
+  }
+
+  async finishMigration(args: FinishMigrationArgs): Promise<void> {
+    const { instance } = args;
+    const moved = this.incoming.get(instance.uuid);
+    if (!moved) throw new MigrationError(`fake driver: the disks of ${instance.uuid} never arrived on ${this.o.host}`);
+    this.incoming.delete(instance.uuid);
+    const f = instance.data.flavor.data;
+    const g: Guest = { ...moved, memoryMb: f.memory_mb, vcpus: f.vcpus, diskGb: f.root_gb + f.ephemeral_gb, state: PowerState.SHUTDOWN };
+    this.guests.set(instance.uuid, g);
+    this.log(g, `${args.resizeInstance ? 'Resized' : 'Migrated'} to ${this.o.host} (${f.vcpus} VCPU, ${f.memory_mb} MiB)`);
+    if (args.powerOn) await this.transition(instance, PowerState.RUNNING, 'Powered on');
+  }
+
+  async confirmMigration(_context: RequestContext, _migration: Migration, instance: Instance): Promise<void> {
+    this.held.delete(instance.uuid);
+  }
+
+  async finishRevertMigration(context: RequestContext, instance: Instance, networkInfo: VifInfo[], _migration: Migration, powerOn: boolean): Promise<void> {
+    const g = this.held.get(instance.uuid);
+    if (!g) throw new InstanceNotFound(instance.uuid);
+    this.held.delete(instance.uuid);
+    this.guests.set(instance.uuid, g);
+    this.log(g, 'Move reverted');
+    if (powerOn) await this.powerOn(context, instance);
+    void networkInfo;
+  }
+
+  async preLiveMigration(_context: RequestContext, instance: Instance): Promise<void> {
+    if (this.guests.has(instance.uuid)) throw new MigrationError(`fake driver: ${instance.uuid} already runs on ${this.o.host}`);
+  }
+
+  async liveMigration(_context: RequestContext, instance: Instance, destHost: string, blockMigration: boolean): Promise<void> {
+    const g = this.guest(instance);
+    const dest = this.peer(destHost);
+    if (dest === this) throw new MigrationError('fake driver: a live migration needs another host');
+    this.log(g, `Live migrating to ${destHost}${blockMigration ? ' (block migration)' : ''}`);
+    const seconds = this.o.liveMigrationSeconds ?? 0;
+    if (seconds > 0) {
+      const outcome = await new Promise<'done' | 'forced' | 'aborted'>((resolve) => {
+        const timer = setTimeout(() => resolve('done'), seconds * 1000);
+        this.copying.set(instance.uuid, {
+          complete: () => { clearTimeout(timer); resolve('forced'); },
+          abort: () => { clearTimeout(timer); resolve('aborted'); },
+        });
+      }).finally(() => this.copying.delete(instance.uuid));
+      if (outcome === 'aborted') {
+        this.log(g, 'Live migration aborted');
+        throw new LiveMigrationAborted(instance.uuid);
+      }
+      if (outcome === 'forced') this.log(g, 'Live migration forced to complete (guest paused for the last copy)');
+    }
+    dest.receive(g);
+    this.guests.delete(instance.uuid);
+  }
+
+  async liveMigrationForceComplete(instance: Instance): Promise<void> {
+    const job = this.copying.get(instance.uuid);
+    if (!job) throw new MigrationError(`fake driver: no live migration of ${instance.uuid} is running on ${this.o.host}`);
+    job.complete();
+  }
+
+  async liveMigrationAbort(instance: Instance): Promise<void> {
+    const job = this.copying.get(instance.uuid);
+    if (!job) throw new MigrationError(`fake driver: no live migration of ${instance.uuid} is running on ${this.o.host}`);
+    job.abort();
+  }
+
+  async postLiveMigrationAtDestination(_context: RequestContext, instance: Instance): Promise<void> {
+    const moved = this.incoming.get(instance.uuid);
+    if (!moved) throw new MigrationError(`fake driver: ${instance.uuid} never arrived on ${this.o.host}`);
+    this.incoming.delete(instance.uuid);
+    this.guests.set(instance.uuid, moved);
+    this.log(moved, `Live migrated to ${this.o.host}`);
+  }
+
+  async rollbackLiveMigrationAtDestination(_context: RequestContext, instance: Instance): Promise<void> {
+    this.incoming.delete(instance.uuid);
   }
 
   /** Test hook of the simulated hypervisor: a guest stops on its own (the power-state sync sees it). */
