@@ -7,6 +7,8 @@
 # that Nubo creates on first start, "public" for the network tests.
 #
 #   scripts/tempest.sh [REGEX]      default: ^tempest\.api\.(identity|image|network)
+#   (the cloud runs two fake compute hosts and has two small public images, flavors 1 and 2 and
+#   DevStack's "private" network, so ^tempest\.api\.compute runs too)
 #   NUBO_TEMPEST_CONF="[oslo_policy]\nenforce_scope = true"  extra lines for the cloud's nubo.conf
 #   (Tempest's own settings come through the TEMPEST_* variables of ../shared/tempest/run.sh)
 #
@@ -33,6 +35,7 @@ cat > "$WORK/nubo.conf" <<CONF
 data_dir = $WORK/data
 bind = 127.0.0.1:$PORT
 log_level = warn
+hosts = compute1,compute2
 [identity]
 password_hash_rounds = 4
 [security_compliance]
@@ -43,6 +46,9 @@ unique_last_password_count = 2
 allowed_ports = 80,443,$HTTP_PORT
 CONF
 printf '%b\n' "${NUBO_TEMPEST_CONF:-}" >> "$WORK/nubo.conf"
+
+# Two fake compute hosts: Tempest's migration tests need min_compute_nodes = 2.
+printf '[compute]\nmin_compute_nodes = 2\n' > "$WORK/extra.ini"
 
 node scripts/build.mjs
 node dist/nubo.js up --config-file "$WORK/nubo.conf" > "$WORK/nubo.log" 2>&1 & pids+=($!)
@@ -55,6 +61,9 @@ PASSWORD="$(/usr/bin/python3 -c "import yaml,sys; print(yaml.safe_load(open(sys.
 PUBLIC_NET="$(openstack network show public -f value -c id)"
 # Tempest must be told which network extensions the cloud has (DevStack writes the same list).
 NET_EXTENSIONS="$(openstack extension list --network -c Alias -f value | paste -sd, -)"
+# Two small public images for the compute tests (DevStack registers CirrOS; any bootable-looking raw image does for the fake driver).
+IMAGE_REF="$(openstack image create nubo-tempest-a --disk-format raw --container-format bare --public --file "$WORK/www/image.raw" -f value -c id)"
+IMAGE_REF_ALT="$(openstack image create nubo-tempest-b --disk-format raw --container-format bare --public --file "$WORK/www/image.raw" -f value -c id)"
 unset OS_CLOUD OS_CLIENT_CONFIG_FILE
 
 OS_AUTH_URL="http://127.0.0.1:$PORT/identity/v3" OS_USERNAME=admin OS_PASSWORD="$PASSWORD" OS_PROJECT_NAME=admin \
@@ -62,4 +71,8 @@ TEMPEST_ID_SECURITY_COMPLIANCE=true TEMPEST_ID_DOMAIN_SPECIFIC_DRIVERS=true \
 TEMPEST_SVC_GLANCE=true TEMPEST_IMAGE_IMPORT=true TEMPEST_IMAGE_OS_GLANCE_RESERVED=true \
 TEMPEST_HTTP_IMAGE="http://127.0.0.1:$HTTP_PORT/image.raw" \
 TEMPEST_SVC_NEUTRON=true TEMPEST_PUBLIC_NETWORK_ID="$PUBLIC_NET" TEMPEST_NETWORK_API_EXTENSIONS="$NET_EXTENSIONS" \
+TEMPEST_SVC_NOVA=true TEMPEST_IMAGE_REF="$IMAGE_REF" TEMPEST_IMAGE_REF_ALT="$IMAGE_REF_ALT" TEMPEST_FLAVOR_REF=1 TEMPEST_FLAVOR_REF_ALT=2 \
+TEMPEST_FIXED_NETWORK_NAME=private TEMPEST_COMPUTE_MIN_MICROVERSION=2.1 TEMPEST_COMPUTE_MAX_MICROVERSION=2.93 \
+TEMPEST_COMPUTE_RESIZE=true TEMPEST_COMPUTE_COLD_MIGRATION=true TEMPEST_COMPUTE_LIVE_MIGRATION=true \
+TEMPEST_EXTRA_CONF="${TEMPEST_EXTRA_CONF:-$WORK/extra.ini}" \
   bash "$SHARED/tempest/run.sh" "$REGEX"
