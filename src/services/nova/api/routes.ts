@@ -33,6 +33,7 @@ import { serverPasswordRoutes } from './server-password.js';
 import { serverSecurityGroupsRoutes } from './server-security-groups.js';
 import { serverTagsRoutes } from './server-tags.js';
 import { serverMigrationsRoutes } from './server-migrations.js';
+import { serverIpsRoutes } from './server-ips.js';
 import { serversRoutes } from './servers.js';
 import { versionRoutes } from './versions.js';
 import { volumeAttachmentsRoutes } from './volume-attachments.js';
@@ -47,7 +48,7 @@ const RESOURCES: readonly ResourceRoutes[] = [
   remoteConsolesRoutes, consoleAuthTokensRoutes,
   aggregatesRoutes, servicesRoutes, hypervisorsRoutes, migrationsRoutes, instanceActionsRoutes, serverDiagnosticsRoutes,
   serverMetadataRoutes, serverTagsRoutes, serverPasswordRoutes, attachInterfacesRoutes, serverSecurityGroupsRoutes,
-  volumeAttachmentsRoutes,
+  volumeAttachmentsRoutes, serverIpsRoutes,
   serverMigrationsRoutes,
 ];
 
@@ -56,6 +57,11 @@ export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsyn
     versionRoutes(app, baseUrl);
     await app.register(async (v21) => {
       useMicroversions(v21, computeMicroversions);
+      // nova's compute_req_id middleware: the request id also under its older name.
+      v21.addHook('onRequest', (req, reply, done) => {
+        reply.header('x-compute-request-id', req.id);
+        done();
+      });
       // Unknown paths below /v2.1 are answered after negotiation, as nova's router does.
       v21.setNotFoundHandler(async () => {
         throw new NotFound('The resource could not be found.');

@@ -36,6 +36,16 @@ async function hostStatuses(deps: ApiDeps, instances: readonly Instance[]): Prom
 }
 
 /** What the detailed view may show this caller, for these servers. */
+/** The view options of one server's page (show, update, rebuild): from 2.71 with its server group. */
+export async function singleViewOptions(deps: ApiDeps, c: Caller, instance: Instance): Promise<ServerViewOptions> {
+  const opts = await viewOptions(deps, c, [instance], instance.data.project_id);
+  if (c.version.atLeast('2.71')) {
+    const group = await deps.repos.groups.forInstance(instance.uuid);
+    opts.serverGroups = new Map([[instance.uuid, group ? [group.data.uuid] : []]]);
+  }
+  return opts;
+}
+
 export async function viewOptions(deps: ApiDeps, c: Caller, instances: readonly Instance[], projectId: string | null): Promise<ServerViewOptions> {
   const target = { project_id: projectId ?? c.ctx.projectId ?? null };
   const errored = instances.filter((i) => i.data.vm_state === 'error' || i.data.deleted).map((i) => i.uuid);
@@ -104,11 +114,7 @@ export function serversRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const c = caller(req, deps);
     const instance = await getInstance(deps, c, req.params.id);
     deps.policy.can(c.ctx, rule('show'), { project_id: instance.data.project_id });
-    const opts = await viewOptions(deps, c, [instance], instance.data.project_id);
-    if (c.version.atLeast('2.71')) {
-      const group = await deps.repos.groups.forInstance(instance.uuid);
-      opts.serverGroups = new Map([[instance.uuid, group ? [group.data.uuid] : []]]);
-    }
+    const opts = await singleViewOptions(deps, c, instance);
     return { server: detailView(instance, opts) };
   });
 
@@ -128,7 +134,8 @@ export function serversRoutes(app: FastifyInstance, deps: ApiDeps): void {
       ...(s['OS-DCF:diskConfig'] !== undefined ? { auto_disk_config: s['OS-DCF:diskConfig'] === 'AUTO' } : {}),
       ...(s.hostname !== undefined ? { hostname: s.hostname } : {}),
     });
-    const opts = await viewOptions(deps, c, [updated], updated.data.project_id);
+    const opts = await singleViewOptions(deps, c, updated);
+    opts.plainAddresses = !c.version.atLeast('2.75');
     const view = detailView(updated, opts);
     if (c.version.atLeast('2.75')) return { server: view };
     // Before 2.75 the answer of an update leaves the extended attributes out (views/servers.py show(...False)).

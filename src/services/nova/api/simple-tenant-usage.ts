@@ -5,7 +5,7 @@
  * gives a `next` link when a page is full.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { BadRequest } from '../../../common/errors.js';
+import { BadRequest, NotFound } from '../../../common/errors.js';
 import { tenantUsagesForPeriod } from '../compute/tenant-usage.js';
 import { MarkerNotFound } from '../errors.js';
 import type { ApiDeps } from './deps.js';
@@ -80,6 +80,8 @@ function known(c: Caller, detailed: boolean): string[] {
 
 export function simpleTenantUsageRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/os-simple-tenant-usage', async (req) => {
+    // The router ignores a trailing slash; nova's does not: '/os-simple-tenant-usage/' (an empty tenant id) is a 404.
+    if (req.url.split('?')[0]!.endsWith('/')) throw new NotFound('The resource could not be found.');
     const c = caller(req, deps);
     const q = req.query as RawQuery;
     rejectUnknownParams(q, known(c, true), c.version);

@@ -10,7 +10,7 @@ import { generatePassword } from '../../compute/passwords.js';
 import { ImageNotFound, KeypairNotFound, OverQuota } from '../../errors.js';
 import { rebuildServerSchema } from '../schemas/servers.js';
 import { isBase64 } from '../servers-create.js';
-import { viewOptions } from '../servers.js';
+import { singleViewOptions } from '../servers.js';
 import { validateBody } from '../validation.js';
 import { detailView } from '../views/servers.js';
 import type { ServerAction } from './index.js';
@@ -71,11 +71,8 @@ export const rebuildActions: ServerAction[] = [{
       throw err;
     }
     const rebuilt = await deps.repos.instances.get(instance.uuid);
-    const opts = await viewOptions(deps, c, [rebuilt], rebuilt.data.project_id);
-    if (c.version.atLeast('2.71')) {
-      const group = await deps.repos.groups.forInstance(rebuilt.uuid);
-      opts.serverGroups = new Map([[rebuilt.uuid, group ? [group.data.uuid] : []]]);
-    }
+    const opts = await singleViewOptions(deps, c, rebuilt);
+    opts.plainAddresses = !c.version.atLeast('2.75');
     const view = detailView(rebuilt, opts);
     if (!c.version.atLeast('2.75')) {
       for (const key of Object.keys(view)) {

@@ -7,6 +7,7 @@
  * trusted_image_certificates (2.63), locked_reason (2.73), hostname (2.90), server_groups (2.71).
  */
 import { createHash } from 'node:crypto';
+import { Address6 } from 'ip-address';
 import type { APIVersion } from '../../../../common/http/microversion.js';
 import type { FaultRecord } from '../../db/faults.js';
 import type { Instance } from '../../objects/index.js';
@@ -27,8 +28,10 @@ export interface ServerViewOptions {
   faults: ReadonlyMap<string, FaultRecord>;
   /** Host status per instance (2.16+, when policy lets the caller see it). */
   hostStatus?: ReadonlyMap<string, HostStatus>;
-  /** Server group per instance (2.71+, show only). */
+  /** Server group per instance (2.71+: show, update and rebuild). */
   serverGroups?: ReadonlyMap<string, string[]>;
+  /** Addresses without OS-EXT-IPS:type and OS-EXT-IPS-MAC:mac_addr (update and rebuild before 2.75: show(extend_address=False)). */
+  plainAddresses?: boolean;
   /** Volumes attached per instance. */
   volumes?: ReadonlyMap<string, ReadonlyArray<{ volume_id: string; delete_on_termination: boolean }>>;
 }
@@ -37,6 +40,15 @@ type Body = Record<string, unknown>;
 
 const PROGRESS_STATUSES = new Set(['ACTIVE', 'BUILD', 'REBUILD', 'RESIZE', 'VERIFY_RESIZE', 'MIGRATING']);
 const FAULT_STATUSES = new Set(['ERROR', 'DELETED']);
+
+/** An IPv6 address as nova's IPV6AddressField gives it back (netaddr's compressed form). */
+function canonicalIPv6(address: string): string {
+  try {
+    return new Address6(address).correctForm();
+  } catch {
+    return address; // stored before validation existed: shown as it is
+  }
+}
 
 /** nova's utils.generate_hostid: sha224 of project id and host, '' without a host. */
 export function hostId(host: string | null, projectId: string): string {
@@ -53,16 +65,16 @@ export function serverStatus(instance: Instance): string {
 }
 
 /** addresses: network label -> addresses (hidden while the server builds). */
-export function addressesView(instance: Instance): Record<string, Body[]> {
+export function addressesView(instance: Instance, extended = true): Record<string, Body[]> {
   const out: Record<string, Body[]> = {};
   if (instance.data.vm_state === 'building') return out;
   for (const vif of instance.data.network_info) {
     const list = (out[vif.network.label] ??= []);
     for (const subnet of vif.network.subnets) {
       for (const ip of subnet.ips) {
-        list.push({ version: ip.version, addr: ip.address, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': vif.address });
+        list.push(extended ? { version: ip.version, addr: ip.address, 'OS-EXT-IPS:type': 'fixed', 'OS-EXT-IPS-MAC:mac_addr': vif.address } : { version: ip.version, addr: ip.address });
         for (const fip of ip.floating_ips) {
-          list.push({ version: fip.version, addr: fip.address, 'OS-EXT-IPS:type': 'floating', 'OS-EXT-IPS-MAC:mac_addr': vif.address });
+          list.push(extended ? { version: fip.version, addr: fip.address, 'OS-EXT-IPS:type': 'floating', 'OS-EXT-IPS-MAC:mac_addr': vif.address } : { version: fip.version, addr: fip.address });
         }
       }
     }
@@ -127,9 +139,9 @@ export function detailView(instance: Instance, o: ServerViewOptions): Body {
     flavor: flavorView(instance, o),
     created: i.created_at,
     updated: i.updated_at ?? i.created_at,
-    addresses: addressesView(instance),
+    addresses: addressesView(instance, !o.plainAddresses),
     accessIPv4: i.access_ip_v4 ?? '',
-    accessIPv6: i.access_ip_v6 ?? '',
+    accessIPv6: i.access_ip_v6 ? canonicalIPv6(i.access_ip_v6) : '',
     links: o.links.resource('servers', i.uuid),
     'OS-DCF:diskConfig': i.auto_disk_config ? 'AUTO' : 'MANUAL',
   };

@@ -360,8 +360,10 @@ export class FakeDriver implements ComputeDriver {
   getInstanceDiagnostics(instance: Instance): InstanceDiagnostics {
     const g = this.guest(instance);
     const unmeasured = { time: null, utilisation: null };
+    // The API's schema knows only real drivers' names: nova's fake driver says libvirt too.
     return {
-      state: POWER_STATE_NAMES[g.state] ?? 'pending', driver: 'fake', hypervisor: 'fake', hypervisor_os: null,
+      state: POWER_STATE_NAMES[g.state] ?? 'pending',
+      driver: 'libvirt', hypervisor: 'fake', hypervisor_os: null,
       uptime: g.poweredOnAt === null ? null : Math.floor((Date.now() - g.poweredOnAt) / 1000), config_drive: g.configDrive,
       num_cpus: g.vcpus, num_nics: g.macs.length, num_disks: g.disks,
       cpu_details: Array.from({ length: g.vcpus }, (_, id) => ({ id, ...unmeasured })),
