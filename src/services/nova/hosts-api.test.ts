@@ -40,11 +40,9 @@ describe('os-hosts', () => {
     assert.equal((await b.compute('GET', '/os-hosts', undefined, '2.43')).status, 404);
 
     // a disabled compute service's host is not listed
-    const c2 = (await b.compute('GET', '/os-services?host=c2&binary=nova-compute')).body.services[0];
     assert.equal((await b.compute('PUT', '/os-services/disable', { host: 'c2', binary: 'nova-compute' })).status, 200);
     assert.deepEqual((await b.compute('GET', '/os-hosts?zone=nova')).body.hosts.map((h: any) => h.host_name), ['c1']);
     assert.equal((await b.compute('PUT', '/os-services/enable', { host: 'c2', binary: 'nova-compute' })).status, 200);
-    assert.equal(c2.host, 'c2');
   });
 
   test('show: totals, use and the servers\' sums per project', async () => {
