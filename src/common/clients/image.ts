@@ -64,6 +64,12 @@ export class ImageClient extends ServiceProxy {
     return (await this.json<{ images: Image[] }>('GET', `/images${query(filters)}`)).body.images;
   }
 
+  /** One page of GET /v2/images: the images and whether Glance has a next page. */
+  async listImagesPage(filters: Record<string, string | number | readonly string[]> = {}): Promise<{ images: Image[]; more: boolean }> {
+    const body = (await this.json<{ images: Image[]; next?: string }>('GET', `/images${query(filters)}`)).body;
+    return { images: body.images, more: typeof body.next === 'string' && body.next !== '' };
+  }
+
   /** POST /v2/images: a queued image record. */
   async createImage(fields: ImageCreate): Promise<Image> {
     return (await this.json<Image>('POST', '/images', { body: fields })).body;

@@ -163,6 +163,10 @@ export class InstanceGroupNotFound extends NotFound {
 export class ComputeHostNotFound extends NotFound {
   constructor(host: string) { super(`Compute host ${host} could not be found.`); }
 }
+/** A host no cell maps (nova's HostMappingNotFound): here, a host without a compute service. */
+export class HostMappingNotFound extends NotFound {
+  constructor(host: string) { super(`Host '${host}' is not mapped to any cell`); }
+}
 export class MarkerNotFound extends NotFound {
   constructor(marker: string) { super(`Marker ${marker} could not be found.`); }
 }

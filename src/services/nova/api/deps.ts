@@ -12,6 +12,7 @@ import type { QuotaChecker } from '../compute/quota.js';
 import type { HostApi } from '../compute/host-api.js';
 import type { ComputeMoveApi } from '../compute/api-move.js';
 import type { NovaRepos } from '../db/repos.js';
+import type { GlanceAPI } from '../image/glance.js';
 import type { NovaDB } from '../db/schema.js';
 import type { NovaPolicy } from '../policies/index.js';
 import type { LinkBuilder } from './links.js';
@@ -47,4 +48,6 @@ export interface ApiDeps {
   hosts: HostApi;
   /** Resize, migrations, evacuate, shelve (compute/api-move.ts). */
   moves: ComputeMoveApi;
+  /** The images proxy and image metadata (Glance with the caller's token). */
+  images: GlanceAPI;
 }

@@ -37,6 +37,10 @@ import { serverIpsRoutes } from './server-ips.js';
 import { serversRoutes } from './servers.js';
 import { versionRoutes } from './versions.js';
 import { volumeAttachmentsRoutes } from './volume-attachments.js';
+import { imagesRoutes } from './images.js';
+import { imageMetadataRoutes } from './image-metadata.js';
+import { hostsRoutes } from './hosts.js';
+import { instanceUsageAuditLogRoutes } from './instance-usage-audit-log.js';
 
 /** A resource's routes, registered below /v2.1. */
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
@@ -50,6 +54,7 @@ const RESOURCES: readonly ResourceRoutes[] = [
   serverMetadataRoutes, serverTagsRoutes, serverPasswordRoutes, attachInterfacesRoutes, serverSecurityGroupsRoutes,
   volumeAttachmentsRoutes, serverIpsRoutes,
   serverMigrationsRoutes,
+  imagesRoutes, imageMetadataRoutes, hostsRoutes, instanceUsageAuditLogRoutes,
 ];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {

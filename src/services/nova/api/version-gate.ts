@@ -9,3 +9,8 @@ import type { Caller } from './request.js';
 export function requireVersion(c: Caller, min: string): void {
   if (!c.version.atLeast(min)) throw new NotFound('The resource could not be found.');
 }
+
+/** A method removed after `max` (the proxy APIs' MAX_PROXY_API_SUPPORT_VERSION, os-hosts' 2.42). @throws NotFound above `max` */
+export function requireVersionAtMost(c: Caller, max: string): void {
+  if (!c.version.inRange('2.1', max)) throw new NotFound('The resource could not be found.');
+}

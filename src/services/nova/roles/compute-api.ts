@@ -45,9 +45,10 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     repos, aggregates, report, compute: computeRpc, log: ctx.log,
     settings: { serviceDownTime: defaults.service_down_time, defaultAvailabilityZone: defaults.default_availability_zone },
   });
+  const glance = glanceApi(ctx);
   const compute: ComputeApi = new ComputeApi({
     repos,
-    glance: glanceApi(ctx),
+    glance,
     network: neutronApi(ctx, (c) => policy.check(c, 'network:attach_external_network')),
     conductor: new ComputeTaskAPI(ctx.transport),
     compute: computeRpc,
@@ -97,6 +98,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     aggregates,
     hosts,
     moves,
+    images: glance,
   };
   return {
     routes: computeRoutes(deps, ctx.baseUrl),
