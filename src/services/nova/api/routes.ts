@@ -36,6 +36,10 @@ import { serverMigrationsRoutes } from './server-migrations.js';
 import { serversRoutes } from './servers.js';
 import { versionRoutes } from './versions.js';
 import { volumeAttachmentsRoutes } from './volume-attachments.js';
+import { networksRoutes } from './networks.js';
+import { securityGroupsRoutes } from './security-groups.js';
+import { securityGroupRulesRoutes } from './security-group-rules.js';
+import { floatingIpsRoutes } from './floating-ips.js';
 
 /** A resource's routes, registered below /v2.1. */
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
@@ -49,6 +53,7 @@ const RESOURCES: readonly ResourceRoutes[] = [
   serverMetadataRoutes, serverTagsRoutes, serverPasswordRoutes, attachInterfacesRoutes, serverSecurityGroupsRoutes,
   volumeAttachmentsRoutes,
   serverMigrationsRoutes,
+  networksRoutes, securityGroupsRoutes, securityGroupRulesRoutes, floatingIpsRoutes,
 ];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {
