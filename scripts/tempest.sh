@@ -44,6 +44,8 @@ lockout_duration = 5
 unique_last_password_count = 2
 [import_filtering_opts]
 allowed_ports = 80,443,$HTTP_PORT
+[neutron]
+default_floating_pool = public
 CONF
 printf '%b\n' "${NUBO_TEMPEST_CONF:-}" >> "$WORK/nubo.conf"
 

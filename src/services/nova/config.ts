@@ -134,6 +134,7 @@ export const metadataApiGroup = defineGroup('api', 'Compute API', {
 export const neutronMetadataGroup = defineGroup('neutron', 'Networking for Compute (nova.conf [neutron])', {
   service_metadata_proxy: opt.bool(false, "Neutron proxies metadata requests: instances are found by the signed X-Instance-ID header (else by the request's remote address)."),
   metadata_proxy_shared_secret: opt.str('', 'The secret Neutron signs X-Instance-ID with (HMAC-SHA256).', { secret: true }),
+  default_floating_pool: opt.str('nova', 'The external network (name or id) os-floating-ips allocates from when no pool is asked.'),
 });
 
 export const conductorGroup = defineGroup('conductor', 'Conductor (nova.conf [conductor]; the build recovery options are Nubo\'s)', {

@@ -25,6 +25,8 @@ export interface ApiSettings {
   /** [DEFAULT] default_availability_zone and internal_service_availability_zone (os-availability-zone). */
   defaultAvailabilityZone: string;
   internalServiceAvailabilityZone: string;
+  /** [neutron] default_floating_pool (os-floating-ips allocation without a pool). */
+  defaultFloatingPool?: string;
 }
 
 export interface ApiDeps {

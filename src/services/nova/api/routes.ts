@@ -41,6 +41,10 @@ import { imagesRoutes } from './images.js';
 import { imageMetadataRoutes } from './image-metadata.js';
 import { hostsRoutes } from './hosts.js';
 import { instanceUsageAuditLogRoutes } from './instance-usage-audit-log.js';
+import { networksRoutes } from './networks.js';
+import { securityGroupsRoutes } from './security-groups.js';
+import { securityGroupRulesRoutes } from './security-group-rules.js';
+import { floatingIpsRoutes } from './floating-ips.js';
 
 /** A resource's routes, registered below /v2.1. */
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
@@ -55,6 +59,7 @@ const RESOURCES: readonly ResourceRoutes[] = [
   volumeAttachmentsRoutes, serverIpsRoutes,
   serverMigrationsRoutes,
   imagesRoutes, imageMetadataRoutes, hostsRoutes, instanceUsageAuditLogRoutes,
+  networksRoutes, securityGroupsRoutes, securityGroupRulesRoutes, floatingIpsRoutes,
 ];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {

@@ -2,8 +2,8 @@
  * The Neutron calls of nova/network/neutron.py beyond the shared NetworkClient: subnets (for the
  * network info of a port) and floating IPs (the addresses NAT'ed to a port).
  */
-import { NetworkClient, type NetworkFilters } from '../../../common/clients/index.js';
-import { query } from '../../../common/clients/proxy.js';
+import { NetworkClient, type NetworkFilters, type SecurityGroup, type SecurityGroupRule } from '../../../common/clients/index.js';
+import { query, seg } from '../../../common/clients/proxy.js';
 
 export interface Subnet {
   id: string;
@@ -22,8 +22,15 @@ export interface FloatingIp {
   floating_ip_address: string;
   fixed_ip_address: string | null;
   port_id: string | null;
+  floating_network_id: string;
+  project_id?: string;
+  /** fip-port-details: the associated port's device_id and more. */
+  port_details?: { device_id?: string; [attribute: string]: unknown } | null;
   [attribute: string]: unknown;
 }
+
+/** The body of a security group rule create (nova's _make_neutron_security_group_rules_list). */
+export type SecurityGroupRuleFields = Partial<Omit<SecurityGroupRule, 'id'>>;
 
 
 export class NovaNetworkClient extends NetworkClient {
@@ -35,5 +42,60 @@ export class NovaNetworkClient extends NetworkClient {
   /** GET /v2.0/floatingips. */
   async listFloatingIps(filters: NetworkFilters = {}): Promise<FloatingIp[]> {
     return (await this.json<{ floatingips: FloatingIp[] }>('GET', `/floatingips${query(filters)}`)).body.floatingips;
+  }
+
+  /** GET /v2.0/floatingips/{id}. */
+  async getFloatingIp(id: string): Promise<FloatingIp> {
+    return (await this.json<{ floatingip: FloatingIp }>('GET', `/floatingips/${seg(id)}`)).body.floatingip;
+  }
+
+  /** POST /v2.0/floatingips. */
+  async createFloatingIp(fields: Record<string, unknown>): Promise<FloatingIp> {
+    return (await this.json<{ floatingip: FloatingIp }>('POST', '/floatingips', { body: { floatingip: fields } })).body.floatingip;
+  }
+
+  /** PUT /v2.0/floatingips/{id} (port_id: associate, null: disassociate). */
+  async updateFloatingIp(id: string, changes: Record<string, unknown>): Promise<FloatingIp> {
+    return (await this.json<{ floatingip: FloatingIp }>('PUT', `/floatingips/${seg(id)}`, { body: { floatingip: changes } })).body.floatingip;
+  }
+
+  /** DELETE /v2.0/floatingips/{id}. */
+  async deleteFloatingIp(id: string): Promise<void> {
+    await this.json('DELETE', `/floatingips/${seg(id)}`);
+  }
+
+  /** GET /v2.0/security-groups/{id}. */
+  async getSecurityGroup(id: string): Promise<SecurityGroup> {
+    return (await this.json<{ security_group: SecurityGroup }>('GET', `/security-groups/${seg(id)}`)).body.security_group;
+  }
+
+  /** POST /v2.0/security-groups. */
+  async createSecurityGroup(fields: { name: string; description: string }): Promise<SecurityGroup> {
+    return (await this.json<{ security_group: SecurityGroup }>('POST', '/security-groups', { body: { security_group: fields } })).body.security_group;
+  }
+
+  /** PUT /v2.0/security-groups/{id}. */
+  async updateSecurityGroup(id: string, changes: { name: string; description: string }): Promise<SecurityGroup> {
+    return (await this.json<{ security_group: SecurityGroup }>('PUT', `/security-groups/${seg(id)}`, { body: { security_group: changes } })).body.security_group;
+  }
+
+  /** DELETE /v2.0/security-groups/{id}. */
+  async deleteSecurityGroup(id: string): Promise<void> {
+    await this.json('DELETE', `/security-groups/${seg(id)}`);
+  }
+
+  /** GET /v2.0/security-group-rules/{id}. */
+  async getSecurityGroupRule(id: string): Promise<SecurityGroupRule> {
+    return (await this.json<{ security_group_rule: SecurityGroupRule }>('GET', `/security-group-rules/${seg(id)}`)).body.security_group_rule;
+  }
+
+  /** POST /v2.0/security-group-rules (one rule). */
+  async createSecurityGroupRule(fields: SecurityGroupRuleFields): Promise<SecurityGroupRule> {
+    return (await this.json<{ security_group_rule: SecurityGroupRule }>('POST', '/security-group-rules', { body: { security_group_rule: fields } })).body.security_group_rule;
+  }
+
+  /** DELETE /v2.0/security-group-rules/{id}. */
+  async deleteSecurityGroupRule(id: string): Promise<void> {
+    await this.json('DELETE', `/security-group-rules/${seg(id)}`);
   }
 }

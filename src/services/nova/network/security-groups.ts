@@ -7,6 +7,7 @@ import { ServiceClientError, type Port, type SecurityGroup, type SecurityGroupRu
 import { Conflict } from '../../../common/errors.js';
 import { NotFound, SecurityGroupCannotBeApplied } from '../errors.js';
 import type { NovaNetworkClient } from './client.js';
+import { toNovaRule } from './security-group-api.js';
 
 /** A security group rule as nova's os-security-groups shows it. */
 export interface NovaSecurityGroupRule {
@@ -35,15 +36,9 @@ function cidrOf(rule: SecurityGroupRule): string {
 
 /** _convert_to_nova_security_group_rule_format and the view's _format_security_group_rule. */
 function ruleView(rule: SecurityGroupRule, groups: ReadonlyMap<string, { name: string; tenant_id: string }>): NovaSecurityGroupRule | undefined {
-  let from = rule.port_range_min;
-  let to = rule.port_range_max;
-  if (rule.protocol && from === null && to === null) {
-    const tcpUdp = ['TCP', 'UDP'].includes(rule.protocol.toUpperCase());
-    from = tcpUdp ? 1 : -1;
-    to = tcpUdp ? 65535 : -1;
-  }
+  const nova = toNovaRule(rule);
   const view: NovaSecurityGroupRule = {
-    id: rule.id, parent_group_id: rule.security_group_id, ip_protocol: rule.protocol, from_port: from, to_port: to, group: {}, ip_range: {},
+    id: rule.id, parent_group_id: rule.security_group_id, ip_protocol: rule.protocol, from_port: nova.from_port, to_port: nova.to_port, group: {}, ip_range: {},
   };
   if (rule.remote_group_id) {
     const source = groups.get(rule.remote_group_id);

@@ -16,7 +16,7 @@ import { ComputeMoveAPI } from '../compute/rpcapi-move.js';
 import type { ApiDeps } from '../api/deps.js';
 import { LinkBuilder } from '../api/links.js';
 import { computeRoutes } from '../api/routes.js';
-import { apiGroup, novaDefaultGroup, quotaGroup } from '../config.js';
+import { apiGroup, neutronMetadataGroup, novaDefaultGroup, quotaGroup } from '../config.js';
 import { ComputeTaskAPI } from '../conductor/rpcapi.js';
 import { ComputeTaskMoveAPI } from '../conductor/rpcapi-move.js';
 import { NovaNotifier } from '../notifications/notifier.js';
@@ -79,6 +79,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     settings: {
       maxLimit: api.max_limit, serviceDownTime: defaults.service_down_time,
       defaultAvailabilityZone: defaults.default_availability_zone, internalServiceAvailabilityZone: defaults.internal_service_availability_zone,
+      defaultFloatingPool: ctx.config.get(neutronMetadataGroup).default_floating_pool,
     },
     links: new LinkBuilder(ctx.baseUrl, api.compute_link_prefix),
     compute,

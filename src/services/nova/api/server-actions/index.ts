@@ -25,6 +25,7 @@ import { securityGroupActions } from './security-groups.js';
 import { evacuateActions } from './evacuate.js';
 import { moveActions } from './move.js';
 import { shelveActions } from './shelve.js';
+import { floatingIpActions } from './floating-ips.js';
 
 /** What an action handler gets. */
 export interface ActionCall {
@@ -50,6 +51,7 @@ const ACTIONS: readonly ServerAction[] = [
   ...rebuildActions, ...consoleActions,
   ...securityGroupActions,
   ...moveActions, ...evacuateActions, ...shelveActions,
+  ...floatingIpActions,
 ];
 
 /** nova's raise_http_conflict_for_instance_invalid_state. */
