@@ -304,3 +304,9 @@ describe('re-login on 401', () => {
     assert.equal(res.status, 204);
   });
 });
+
+test("an id of '.' or '..' never leaves the session: URL parsing would turn it into another resource", async () => {
+  for (const path of ['/v2/images/..', '/v2/images/.', '/v2/images/%2E%2e?x=1', '/v2/images/../members']) {
+    await assert.rejects(session.request('image', 'GET', path), (err: unknown) => err instanceof ServiceClientError && err.status === 404);
+  }
+});

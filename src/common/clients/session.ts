@@ -86,6 +86,9 @@ interface RawResponse {
 }
 
 /** A non-2xx answer from another service, keeping its status for the caller to map. */
+/** A '.' or '..' path segment, plain or percent-encoded (URL parsing resolves both). */
+const DOT_SEGMENT = /\/(\.|%2e){1,2}(\/|\?|$)/i;
+
 export class ServiceClientError extends NuboError {
   constructor(status: number, readonly serviceType: string, readonly responseBody: string) {
     super(status, 'Upstream Error', `${serviceType} answered ${status}: ${responseBody.slice(0, 300)}`);
@@ -142,6 +145,9 @@ export class ServiceSession {
     path: string,
     opts: RequestOptions & { stream?: boolean } = {},
   ): Promise<ClientResponse<T> | StreamResponse> {
+    // An id of '.' or '..' would be resolved away when the URL is parsed and name another
+    // resource (the collection, the API root): no resource has such a name.
+    if (DOT_SEGMENT.test(path)) throw new ServiceClientError(404, serviceType, `no resource at ${path.split('?')[0]}`);
     const base = serviceType === 'identity' ? `${this.opts.authUrl.replace(/\/$/, '')}/v3` : await this.endpoint(serviceType);
     const url = `${base}${path}`;
     let res = await this.send(method, url, opts, serviceType, path);
