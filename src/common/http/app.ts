@@ -87,7 +87,7 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
     done();
   });
 
-  app.get('/healthcheck', { config: { public: true } }, async (_req, reply) => {
+  app.get('/healthcheck', { config: { public: true } }, (_req, reply) => {
     reply.type('text/plain').send('OK');
   });
   return app;
