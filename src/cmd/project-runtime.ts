@@ -38,6 +38,10 @@ export class LocalValidator implements TokenValidator {
     if (!this.target) throw new OperatorError('identity is not ready');
     return this.target.validate(token, opts);
   }
+
+  cachedInfo(token: string): TokenInfo | undefined {
+    return this.target?.cachedInfo?.(token);
+  }
 }
 
 export interface RuntimeOptions {

@@ -28,6 +28,10 @@ export class HttpTokenValidator implements TokenValidator {
     this.cache = new TtlLru(opts.cacheSize ?? 10_000, (opts.cacheSeconds ?? 300) * 1000);
   }
 
+  cachedInfo(token: string): TokenInfo | undefined {
+    return this.cache.get(token);
+  }
+
   async validate(token: string, opts: { allowExpired?: boolean } = {}): Promise<TokenInfo> {
     if (!opts.allowExpired) {
       const hit = this.cache.get(token);

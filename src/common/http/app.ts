@@ -5,7 +5,8 @@
  * a service runs alone.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { unredactedLogger, type Logger } from '../log/logger.js';
+import type { Logger } from '../log/logger.js';
+import { requestLineWriter } from '../log/request-line.js';
 import { isValidRequestId, newRequestId, runInScope, type RequestScope } from '../log/request-scope.js';
 import type { RequestContext } from '../context.js';
 import { maskUrlCredentials } from '../log/url-credentials.js';
@@ -48,8 +49,8 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
     // own per-request binding would write the same key twice. With nothing else to bind (no
     // route log level or serializers), requests share the logger instead of a child each.
     childLoggerFactory: (logger, bindings, opts) => {
+      if (onlyKey(bindings, 'req_id') && onlyKey(opts, undefined)) return logger;
       const { req_id: _dropped, ...rest } = bindings as Record<string, unknown>;
-      if (Object.keys(rest).length === 0 && Object.keys(opts).length === 0) return logger;
       return logger.child(rest, opts);
     },
   }) as unknown as FastifyInstance;
@@ -72,23 +73,30 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
     reply.header('x-openstack-request-id', req.id);
     runInScope(scope, done);
   });
-  // The request line has fixed, non-secret fields: it skips the redaction pass.
-  const requestLog = unredactedLogger(opts.log);
+  // The request line has fixed, non-secret fields: it is written without pino's general path
+  // (log/request-line.ts), with the ids of the request's own scope.
+  const requestLine = requestLineWriter(opts.log);
   app.addHook('onResponse', (req, reply, done) => {
     const ctx = (req as { ctx?: { userId?: string; projectId?: string } }).ctx;
-    requestLog.info({
+    requestLine(req.scope, {
       method: req.method,
       path: maskUrlCredentials(req.url),
       status: reply.statusCode,
       duration_ms: Math.round(reply.elapsedTime * 10) / 10,
       user: ctx?.userId,
       project: ctx?.projectId,
-    }, 'request');
+    });
     done();
   });
 
-  app.get('/healthcheck', { config: { public: true } }, async (_req, reply) => {
+  app.get('/healthcheck', { config: { public: true } }, (_req, reply) => {
     reply.type('text/plain').send('OK');
   });
   return app;
+}
+
+/** Whether `o` has no own key but `key` (checked without building a list: runs per request). */
+function onlyKey(o: object, key: string | undefined): boolean {
+  for (const k in o) if (k !== key && Object.hasOwn(o, k)) return false;
+  return true;
 }

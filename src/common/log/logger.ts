@@ -36,19 +36,22 @@ function isoTime(): string {
   return lastTime;
 }
 
+/** The request ids of the scope a line is written in (request-line.ts writes the same fields). */
+export function requestIdsMixin(): Record<string, string> {
+  const scope = currentScope();
+  if (!scope) return {};
+  return scope.globalRequestId && scope.globalRequestId !== scope.requestId
+    ? { req_id: scope.requestId, global_req_id: scope.globalRequestId }
+    : { req_id: scope.requestId };
+}
+
 export function createLogger(settings: LoggerSettings = {}): Logger {
   const options: LoggerOptions = {
     level: settings.level ?? 'info',
     base: { pid: process.pid },
     timestamp: isoTime,
     redact: { paths: REDACT, censor: '***' },
-    mixin() {
-      const scope = currentScope();
-      if (!scope) return {};
-      return scope.globalRequestId && scope.globalRequestId !== scope.requestId
-        ? { req_id: scope.requestId, global_req_id: scope.globalRequestId }
-        : { req_id: scope.requestId };
-    },
+    mixin: requestIdsMixin,
   };
   if (settings.format === 'pretty') {
     return pino(options, prettyStream(settings.destination ?? process.stdout));

@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ROOT_CONTEXT, SpanStatusCode } from '@opentelemetry/api';
-import { contextFromTraceparent, SpanKind, startSpan, startsTrace, tracerFor, type TraceIdentity } from './tracing.js';
+import { contextFromTraceparent, SpanKind, startSpan, startsTrace, tracerFor, tracingEnabled, type TraceIdentity } from './tracing.js';
 
 const routeNames = new Map<string, string>();
 
@@ -27,10 +27,12 @@ function routeName(url: string, prefix: string): string {
 /** Add the hooks to a service's encapsulated scope (before its token check). */
 export function useServerSpans(scope: FastifyInstance, identity: TraceIdentity, prefix: string): void {
   scope.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: () => void) => {
-    const tracer = tracerFor(identity);
-    const traceparent = tracer && req.headers['traceparent'];
+    // Whether this request is traced is decided first: most are not, and cost no tracer lookup.
+    if (!tracingEnabled()) return done();
+    const traceparent = req.headers['traceparent'];
     const parent = traceparent ? contextFromTraceparent(traceparent) : undefined;
-    if (tracer && (parent || startsTrace(req.method))) {
+    const tracer = parent || startsTrace(req.method) ? tracerFor(identity) : undefined;
+    if (tracer) {
       const route = req.routeOptions.url;
       const attributes: Record<string, string> = { 'http.request.method': req.method, 'nubo.request_id': req.id };
       let name = req.method;

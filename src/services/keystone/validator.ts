@@ -45,9 +45,15 @@ export class IdentityTokenValidator implements TokenValidator {
    * is answered without going through the async lookup path (every API call comes here).
    */
   validate(token: string, opts: { allowExpired?: boolean } = {}): Promise<TokenInfo> {
-    const hit = this.cached(token);
-    if (hit && !hit.token.appCred?.accessRules) return Promise.resolve(hit.info);
+    const info = this.cachedInfo(token);
+    if (info) return Promise.resolve(info);
     return this.validateLookup(token, opts.allowExpired ? this.opts.allowExpiredWindow : 0);
+  }
+
+  /** What validate() answers for a cached token (not one limited by access rules), with nothing to await. */
+  cachedInfo(token: string): TokenInfo | undefined {
+    const hit = this.cached(token);
+    return hit && !hit.token.appCred?.accessRules ? hit.info : undefined;
   }
 
   private async validateLookup(token: string, windowSeconds: number): Promise<TokenInfo> {

@@ -34,19 +34,17 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): voi
    * cached one), the catalog's in the catalog cache.
    */
   const rendered = new WeakMap<ResolvedToken, TokenJson>();
-  async function body(token: ResolvedToken, req: FastifyRequest): Promise<string> {
+  function body(token: ResolvedToken, req: FastifyRequest): string | Promise<string> {
     let json = rendered.get(token);
     if (!json) rendered.set(token, (json = tokenJson(token, deps.render)));
     if (hasQuery(req, 'nocatalog') || !isScoped(token)) return tokenBodyText(json);
     const catalog = deps.catalogCache.json(token.project?.id, token.trust ? token.trust.trustorUserId : token.user.id);
-    return tokenBodyText(json, typeof catalog === 'string' ? catalog : await catalog);
+    const text = json;
+    return typeof catalog === 'string' ? tokenBodyText(text, catalog) : catalog.then((c) => tokenBodyText(text, c));
   }
 
-  /** Validate X-Subject-Token (404s as upstream) and enforce `action` against it. */
-  async function subject(req: FastifyRequest, action: string, windowSeconds = 0): Promise<ValidatedToken> {
-    const token = header(req, 'x-subject-token') ?? '';
-    // A cached validation needs no await (each one costs with the request scope's async hooks).
-    const v = deps.validator.cached(token) ?? await deps.validator.resolve(token, windowSeconds);
+  /** Enforce `action` against the validated X-Subject-Token. */
+  function admit(req: FastifyRequest, action: string, v: ValidatedToken): ValidatedToken {
     // A credential limited by access rules is only usable through middleware that enforces them.
     if (v.token.appCred?.accessRules && !(Number(header(req, 'openstack-identity-access-rules')) >= 1)) {
       throw new TokenNotFound('Failed to validate token');
@@ -55,6 +53,25 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): voi
     const target = { token: { user_id: v.info.userId, user: { domain: { id: v.info.userDomainId } } } };
     deps.authorize(req, action, { target });
     return v;
+  }
+
+  /** Validate X-Subject-Token (404s as upstream) and enforce `action` against it. */
+  async function subject(req: FastifyRequest, action: string, windowSeconds = 0): Promise<ValidatedToken> {
+    const token = header(req, 'x-subject-token') ?? '';
+    return admit(req, action, deps.validator.cached(token) ?? await deps.validator.resolve(token, windowSeconds));
+  }
+
+  /** The validate/check answer; sent at once when the token body is at hand. */
+  function answer(req: FastifyRequest, reply: FastifyReply, v: ValidatedToken): undefined | Promise<FastifyReply> {
+    reply.header('x-subject-token', v.token.id).type('application/json');
+    if (req.method === 'HEAD') {
+      reply.send();
+      return undefined;
+    }
+    const text = body(v.token, req);
+    if (typeof text !== 'string') return text.then((t) => reply.send(t));
+    reply.send(text);
+    return undefined;
   }
 
   app.post('/v3/auth/tokens', { config: { public: true } }, async (req, reply) => {
@@ -72,13 +89,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): voi
     return reply.send(await body(token, req));
   });
 
-  app.get('/v3/auth/tokens', async (req, reply) => {
-    const head = req.method === 'HEAD';
+  // Not an async handler: a cached subject token (the common case) is answered without a promise.
+  app.get('/v3/auth/tokens', (req, reply) => {
+    const action = req.method === 'HEAD' ? 'identity:check_token' : 'identity:validate_token';
+    const hit = deps.validator.cached(header(req, 'x-subject-token') ?? '');
+    if (hit) return answer(req, reply, admit(req, action, hit));
     const window = boolParam((req.query as Record<string, unknown>)['allow_expired']) ? deps.allowExpiredWindow : 0;
-    const v = await subject(req, head ? 'identity:check_token' : 'identity:validate_token', window);
-    reply.header('x-subject-token', v.token.id).type('application/json');
-    if (head) return reply.send();
-    return reply.send(await body(v.token, req));
+    return subject(req, action, window).then((v) => answer(req, reply, v));
   });
 
   app.delete('/v3/auth/tokens', async (req, reply) => {

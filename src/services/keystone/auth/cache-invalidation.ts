@@ -8,7 +8,7 @@
  *   token's roles when it validates it, so new roles show in existing tokens at once);
  * - any write to services, endpoints or regions empties the catalog cache.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onSendHookHandler } from 'fastify';
 import type { IdentityTokenValidator } from '../validator.js';
 import type { CatalogCache } from './catalog-cache.js';
 
@@ -31,8 +31,9 @@ export function writesCatalog(routeUrl: string): boolean {
 }
 
 export function registerCacheInvalidation(app: FastifyInstance, caches: { validator: IdentityTokenValidator; catalog: CatalogCache }): void {
-  // A callback hook, not an async one: it runs for every reply, and reads mostly do nothing.
-  app.addHook('onSend', (req, reply, payload, done) => {
+  // A callback hook, not an async one, and only on routes that can write: reads (every token
+  // validation) do not pay for an onSend hook at all.
+  const invalidate: onSendHookHandler = (req, reply, payload, done) => {
     if (req.method === 'GET' || req.method === 'HEAD' || reply.statusCode >= 300) return done(null, payload);
     if (writesCatalog(req.routeOptions.url ?? '')) caches.catalog.clear();
     if (req.method === 'PUT') {
@@ -41,5 +42,11 @@ export function registerCacheInvalidation(app: FastifyInstance, caches: { valida
       else if (target) caches.validator.forgetUser(target.userId);
     }
     return done(null, payload);
+  };
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((m) => m === 'GET' || m === 'HEAD')) return;
+    const own = route.onSend;
+    route.onSend = own === undefined ? [invalidate] : [...(Array.isArray(own) ? own : [own]), invalidate];
   });
 }
