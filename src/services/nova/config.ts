@@ -36,6 +36,15 @@ export const apiGroup = defineGroup('api', 'Compute API', {
   max_limit: opt.int(1000, 'Largest number of items a list call returns.', { min: 1 }),
   compute_link_prefix: opt.str('', 'Base URL replacing the request\'s in links to compute resources (empty: the request\'s).'),
   default_flavors: opt.bool(true, 'Create DevStack\'s flavors (m1.tiny to m1.xlarge, cirros256, ds512M to ds4G) that the database has neither the id nor the name of (first start).'),
+  // the metadata API's options (nova/conf/api.py)
+  dhcp_domain: opt.str('novalocal', 'Domain name used to configure FQDN for instances (the metadata hostname is <hostname>.<dhcp_domain>; empty: the hostname alone).'),
+  use_forwarded_for: opt.bool(false, 'Treat the X-Forwarded-For header as the canonical remote address (only when the metadata API finds instances by address, without service_metadata_proxy).'),
+  vendordata_providers: opt.list(['StaticJSON'], 'Vendordata providers: StaticJSON (the file vendordata_jsonfile_path) and DynamicJSON (vendordata_dynamic_targets).'),
+  vendordata_jsonfile_path: opt.str('', 'Path of the JSON file served as static vendordata.'),
+  vendordata_dynamic_targets: opt.list([], 'Targets of the dynamic vendordata provider, each name@url.'),
+  vendordata_dynamic_connect_timeout: opt.int(5, 'Seconds to wait for a connection to a dynamic vendordata target.', { min: 3 }),
+  vendordata_dynamic_read_timeout: opt.int(5, 'Seconds to wait for the answer of a dynamic vendordata target.', { min: 0 }),
+  vendordata_dynamic_failure_fatal: opt.bool(false, 'A failed dynamic vendordata target fails the request (otherwise it is left out).'),
 });
 
 export const schedulerGroup = defineGroup('scheduler', 'Scheduler (nova.conf [scheduler])', {
@@ -118,18 +127,6 @@ export const consoleAuthGroup = defineGroup('consoleauth', 'Console tokens (nova
   token_ttl: opt.int(600, 'Seconds a console token stays valid.', { min: 0 }),
 });
 
-/** The metadata API's options of nova.conf [api] (nova/conf/api.py). */
-export const metadataApiGroup = defineGroup('api', 'Compute API', {
-  dhcp_domain: opt.str('novalocal', 'Domain name used to configure FQDN for instances (the metadata hostname is <hostname>.<dhcp_domain>; empty: the hostname alone).'),
-  use_forwarded_for: opt.bool(false, 'Treat the X-Forwarded-For header as the canonical remote address (only when the metadata API finds instances by address, without service_metadata_proxy).'),
-  vendordata_providers: opt.list(['StaticJSON'], 'Vendordata providers: StaticJSON (the file vendordata_jsonfile_path) and DynamicJSON (vendordata_dynamic_targets).'),
-  vendordata_jsonfile_path: opt.str('', 'Path of the JSON file served as static vendordata.'),
-  vendordata_dynamic_targets: opt.list([], 'Targets of the dynamic vendordata provider, each name@url.'),
-  vendordata_dynamic_connect_timeout: opt.int(5, 'Seconds to wait for a connection to a dynamic vendordata target.', { min: 3 }),
-  vendordata_dynamic_read_timeout: opt.int(5, 'Seconds to wait for the answer of a dynamic vendordata target.', { min: 0 }),
-  vendordata_dynamic_failure_fatal: opt.bool(false, 'A failed dynamic vendordata target fails the request (otherwise it is left out).'),
-});
-
 /** The metadata API's options of nova.conf [neutron] (nova/conf/neutron.py). */
 export const neutronMetadataGroup = defineGroup('neutron', 'Networking for Compute (nova.conf [neutron])', {
   service_metadata_proxy: opt.bool(false, "Neutron proxies metadata requests: instances are found by the signed X-Instance-ID header (else by the request's remote address)."),
@@ -148,5 +145,5 @@ export const conductorGroup = defineGroup('conductor', 'Conductor (nova.conf [co
 export const novaConfigGroups = [
   novaDefaultGroup, apiGroup, schedulerGroup, filterSchedulerGroup, quotaGroup, notificationsGroup, fakeDriverGroup,
   vncGroup, spiceGroup, serialConsoleGroup, rdpGroup, mksGroup, consoleAuthGroup,
-  metadataApiGroup, neutronMetadataGroup, conductorGroup,
+  neutronMetadataGroup, conductorGroup,
 ];

@@ -4,7 +4,7 @@
  * [api] and [neutron].
  */
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
-import { metadataApiGroup, neutronMetadataGroup } from '../config.js';
+import { apiGroup, neutronMetadataGroup } from '../config.js';
 import { S3ImageRepo, ec2Id } from '../db/s3-images.js';
 import { SystemMetadataRepo } from '../db/system-metadata.js';
 import { InstanceMetadata } from '../metadata/base.js';
@@ -17,7 +17,7 @@ import { repositories } from './shared.js';
 
 export async function createMetadataApi(ctx: RoleContext): Promise<RoleInstance> {
   const repos = await repositories(ctx);
-  const api = ctx.config.get(metadataApiGroup);
+  const api = ctx.config.get(apiGroup);
   const neutron = ctx.config.get(neutronMetadataGroup);
   const s3 = new S3ImageRepo(repos.db);
   const systemMetadata = new SystemMetadataRepo(repos.db);
