@@ -5,6 +5,7 @@
  * under the image's name; the temporary file is removed on any failure.
  */
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
@@ -102,9 +103,10 @@ export class FileStore implements ImageStore {
     if (await exists(final)) throw new DuplicateData(`Image file ${final} already exists`);
     const tmp = join(this.dir, `${TMP_PREFIX}${imageId}-${randomBytes(6).toString('hex')}`);
     const meter = new MeteringStream(opts.hashAlgo, opts.maxSize);
+    // flush: the file is fsync'd before the stream reports 'close', which pipeline awaits.
+    const file = createWriteStream(tmp, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: this.chunkSize });
     try {
-      // flush: the file is fsync'd before the stream reports 'close', which pipeline awaits.
-      await pipeline(data, meter, createWriteStream(tmp, { flags: 'wx', mode: 0o600, flush: true, highWaterMark: this.chunkSize }));
+      await pipeline(data, meter, file);
       const m = meter.measurement;
       if (opts.expectedSize !== undefined && opts.expectedSize > 0 && m.size !== opts.expectedSize) {
         throw new SizeMismatch(`Image data is ${m.size} bytes, ${opts.expectedSize} were announced`);
@@ -121,6 +123,9 @@ export class FileStore implements ImageStore {
         metadata: this.multiStore ? { store: this.id } : {},
       };
     } catch (err) {
+      // On an early error pipeline settles while the file may still be opening: the file
+      // exists only once it is open, so wait for its close before removing it.
+      if (!file.closed) await once(file, 'close').catch(() => undefined);
       await unlink(tmp).catch(() => undefined);
       throw translateFsError(err);
     }
