@@ -343,6 +343,20 @@ describe('deprecated rules', () => {
     ));
   });
 
+  test('the fallbacks to deprecated defaults are logged as one line, each kept in warnings', () => {
+    const logged: string[] = [];
+    const more: RuleDefault[] = ['a', 'b', 'c'].map((n) => ({ ...changed, name: `foo:${n}`, deprecatedRule: { ...changed.deprecatedRule!, name: `foo:${n}` } }));
+    const e = new Enforcer({ defaults: [changed, ...more], enforceNewDefaults: false, onWarning: (m) => logged.push(m) });
+    assert.equal(e.warnings.length, 4);
+    assert.equal(logged.length, 1);
+    assert.match(logged[0]!, /^4 policy rules \("foo:delete_bar", "foo:a", "foo:b", \.\.\.\) also accept their deprecated default/);
+    e.reload();
+    assert.equal(logged.length, 2, 'a reload reports again');
+    const quiet = new Enforcer({ defaults: [changed], enforceNewDefaults: false, suppressDefaultChangeWarnings: true, onWarning: (m) => logged.push(m) });
+    assert.equal(quiet.enforce('foo:delete_bar', {}, fizz), true);
+    assert.equal(logged.length, 2, 'suppress_default_change_warnings: not reported');
+  });
+
   test('an override of the new name wins over the deprecation fallback', () => {
     const path = policyFile('"foo:delete_bar": "role:other"\n');
     const e = new Enforcer({ defaults: [changed], enforceNewDefaults: false, policyFile: path });

@@ -42,8 +42,13 @@ export interface EnforcerOptions {
   defaultRule?: string;
   /** Extra check kinds (oslo's `register()`), e.g. a service's `field:` checks. */
   checks?: ReadonlyMap<string, CheckFactory>;
-  /** Called for every warning as it is recorded (they are also kept in `warnings`). */
+  /**
+   * Called for every warning as it is recorded (they are also kept in `warnings`), except the
+   * fallbacks to deprecated defaults, which are reported in one line per load.
+   */
   onWarning?: (message: string) => void;
+  /** oslo's suppress_default_change_warnings: do not report the fallbacks to deprecated defaults. */
+  suppressDefaultChangeWarnings?: boolean;
 }
 
 interface EffectiveRule {
@@ -69,9 +74,12 @@ export class Enforcer {
   private readonly defaultRule: string;
   private readonly checks: ReadonlyMap<string, CheckFactory> | undefined;
   private readonly onWarning: ((message: string) => void) | undefined;
+  private readonly suppressDefaultChangeWarnings: boolean;
   private effective = new Map<string, EffectiveRule>();
   private recorded: string[] = [];
   private readonly reportedCycles = new Set<string>();
+  /** Rules that accept their deprecated default too (enforce_new_defaults off), per load. */
+  private fallbacks: string[] = [];
 
   constructor(opts: EnforcerOptions) {
     for (const def of opts.defaults) {
@@ -85,6 +93,7 @@ export class Enforcer {
     this.defaultRule = opts.defaultRule ?? 'default';
     this.checks = opts.checks;
     this.onWarning = opts.onWarning;
+    this.suppressDefaultChangeWarnings = opts.suppressDefaultChangeWarnings ?? false;
     this.load();
   }
 
@@ -164,6 +173,7 @@ export class Enforcer {
   private load(): void {
     const file = this.policyFile ? readPolicyFile(this.policyFile) : undefined;
     this.recorded = [];
+    this.fallbacks = [];
     this.reportedCycles.clear();
     for (const w of file?.warnings ?? []) this.warn(w);
 
@@ -191,6 +201,19 @@ export class Enforcer {
 
     this.checkReferences(effective);
     this.effective = effective;
+    this.reportFallbacks();
+  }
+
+  /** One line for all the rules that still accept their deprecated defaults. */
+  private reportFallbacks(): void {
+    const n = this.fallbacks.length;
+    if (n === 0 || !this.onWarning || this.suppressDefaultChangeWarnings) return;
+    const shown = this.fallbacks.slice(0, 3).map((name) => `"${name}"`).join(', ');
+    this.onWarning(
+      `${n} policy rule${n === 1 ? '' : 's'} (${shown}${n > 3 ? ', ...' : ''}) also accept${n === 1 ? 's' : ''} ` +
+        'their deprecated default, as [oslo_policy] enforce_new_defaults is off. Either ensure your deployment is ' +
+        'ready for the new defaults (enforce_new_defaults = true) or copy the deprecated rules into your policy file.',
+    );
   }
 
   private parse(checkStr: string, label?: string): Check {
@@ -228,8 +251,10 @@ export class Enforcer {
       if (overrideStr !== String(depCheck) && overrideStr !== `rule:${def.name}`) return oldOverride;
     }
     // Changed default during an upgrade window: accept either the new or the old check string.
+    // oslo.policy warns once per rule; these are recorded one by one and logged as one line.
     if (!this.enforceNewDefaults && dep.checkStr !== def.checkStr) {
-      this.warn(message);
+      this.recorded.push(message);
+      this.fallbacks.push(def.name);
       return { checkStr: policyOr(def.checkStr, dep.checkStr), check: new OrCheck([check, depCheck]) };
     }
     return { checkStr: def.checkStr, check };

@@ -26,6 +26,8 @@ export interface ServicePolicySpec {
   enforceScope: boolean;
   /** The project's default of enforce_new_defaults. */
   enforceNewDefaults: boolean;
+  /** oslo's suppress_default_change_warnings, as the project sets it (placement does). */
+  suppressDefaultChangeWarnings?: boolean;
 }
 
 const tristate = (help: string) => opt.enum(['', 'true', 'false'], '', `${help} Empty: each project's own default.`);
@@ -113,6 +115,7 @@ export function loadServicePolicy(
     enforceScope: flag(conf.enforce_scope, spec.enforceScope),
     enforceNewDefaults: flag(conf.enforce_new_defaults, spec.enforceNewDefaults),
     ...(spec.checks ? { checks: spec.checks } : {}),
+    ...(spec.suppressDefaultChangeWarnings ? { suppressDefaultChangeWarnings: true } : {}),
     ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
   });
   const check = async (): Promise<void> => {

@@ -12,16 +12,14 @@ import { placementGroup } from './config.js';
 import type { PlacementDB } from './db/schema.js';
 import { Store } from './db/store.js';
 import { syncStandards } from './objects/standard-sync.js';
-import { isSilencedWarning, PlacementPolicy, placementPolicySpec, policyDenied } from './policies/index.js';
+import { PlacementPolicy, placementPolicySpec, policyDenied } from './policies/index.js';
 
 export async function buildPlacementService(ctx: RoleContext): Promise<RoleInstance> {
   const store = new Store((await ctx.database()) as Database<PlacementDB>);
   await syncStandards(store);
   const policy = loadServicePolicy(placementPolicySpec, { config: ctx.config, dataDir: ctx.dataDir, project: ctx.project.name, periodic: ctx.periodic }, {
     denied: policyDenied,
-    onWarning: (message) => {
-      if (!isSilencedWarning(message)) ctx.log.warn(message);
-    },
+    onWarning: (message) => ctx.log.warn(message),
   });
   const conf = ctx.config.get(placementGroup);
   const deps: ApiDeps = {

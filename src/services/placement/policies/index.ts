@@ -11,18 +11,10 @@ import { placementPolicies, type RuleName } from './rules.js';
 
 export { Rules, type RuleName } from './rules.js';
 
-export const placementPolicySpec: ServicePolicySpec = { defaults: placementPolicies, enforceScope: false, enforceNewDefaults: false };
+export const placementPolicySpec: ServicePolicySpec = { defaults: placementPolicies, enforceScope: false, enforceNewDefaults: false, suppressDefaultChangeWarnings: true };
 
 /** Denials of the policy file loader. */
 export const policyDenied = (rule: string): Error => new PolicyNotAuthorized(rule);
-
-/**
- * Whether a policy loader warning is one upstream silences: placement sets
- * suppress_default_change_warnings, so the new-versus-deprecated default notices are not logged.
- */
-export function isSilencedWarning(message: string): boolean {
-  return message.startsWith('Policy "rule:admin_api":"role:admin" was deprecated in');
-}
 
 export class PlacementPolicy {
   constructor(private readonly policy: ServicePolicy) {}
