@@ -238,7 +238,7 @@ export class SqlIdentityDriver implements IdentityDriver {
       await this.db.updateTable('identity_user').set({ failed_auth_count: 0, failed_auth_at: null }).where('id', '=', userId).execute();
       row.failed_auth_count = 0;
     }
-    if (!(await checkPassword(password, current?.password_hash ?? null, this.hashOptions))) {
+    if (!(await this.checkCurrentPassword(userId, password, current?.password_hash ?? null))) {
       await this.db.updateTable('identity_user').set((eb) => ({ failed_auth_count: eb('failed_auth_count', '+', 1), failed_auth_at: nowIso() }))
         .where('id', '=', userId).execute();
       throw new Unauthorized();
@@ -250,6 +250,17 @@ export class SqlIdentityDriver implements IdentityDriver {
     if (this.compliance.disable_user_account_days_inactive) set.last_active_at = nowIso();
     if (Object.keys(set).length > 0) await this.db.updateTable('identity_user').set(set).where('id', '=', userId).execute();
     return this.toRecord(loaded);
+  }
+
+  /**
+   * The password against the user's current hash. The check cache only holds the bootstrap
+   * users (admin and service users, whose passwords secrets.conf keeps in clear beside it), so
+   * their token requests (every service session, every CLI command of the admin) skip bcrypt;
+   * any other user, or a changed hash or password, pays the full verification.
+   */
+  private async checkCurrentPassword(userId: string, password: string, hash: string | null): Promise<boolean> {
+    if (hash && this.opts.checkCache?.matches(userId, hash, password)) return true;
+    return checkPassword(password, hash, this.hashOptions);
   }
 
   async passwordMatches(userId: string, password: string): Promise<boolean> {
