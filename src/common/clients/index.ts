@@ -19,5 +19,5 @@ export { IdentityClient, type IdentityService, type Limit, type LimitQuery, type
 export { ImageClient, type Image, type ImageCreate, type ImageData, type ImagePatchOp } from './image.js';
 export { NetworkClient, type FixedIp, type Network, type NetworkFilters, type Port, type PortFields, type SecurityGroup, type SecurityGroupRule } from './network.js';
 export { ComputeClient, type Server, type ServerExternalEvent, type ServerExternalEventName, type ServerExternalEventResult } from './compute.js';
-export { VolumeClient, type Connector, type Volume, type VolumeAttachment } from './volume.js';
+export { VolumeClient, type Connector, type Volume, type VolumeAttachment, type VolumeCreateRequest, type VolumeSnapshot } from './volume.js';
 export { ObjectClient, type ContainerInfo, type Listing, type ListingQuery, type ObjectInfo, type PutObjectOptions } from './object.js';

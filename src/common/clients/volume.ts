@@ -3,7 +3,8 @@
  * "new-style" attachment flow): show a volume, create an attachment (reserving the volume for a
  * server), update it with the host's connector (which returns the connection info), complete it
  * once the host attached the volume, delete it on detach. Microversion 3.44 (attachment
- * complete), 3.54 when an attach mode is given; catalog type block-storage, or its aliases.
+ * complete), 3.54 when an attach mode is given; volumes created for a server's block devices
+ * (from an image, a snapshot, or blank); catalog type block-storage, or its aliases.
  */
 import { seg, ServiceProxy, type ServiceDescription } from './proxy.js';
 
@@ -45,6 +46,26 @@ export interface VolumeAttachment {
   [attribute: string]: unknown;
 }
 
+/** A volume snapshot, as Nova reads it (size, and the volume it was taken of). */
+export interface VolumeSnapshot {
+  id: string;
+  status: string;
+  size: number;
+  volume_id: string;
+  [attribute: string]: unknown;
+}
+
+/** POST /v3/volumes as Nova creates a server's volume (nova/volume/cinder.py create). */
+export interface VolumeCreateRequest {
+  size: number;
+  name?: string;
+  description?: string;
+  volume_type?: string | null;
+  availability_zone?: string | null;
+  imageRef?: string;
+  snapshot_id?: string;
+}
+
 const ATTACHMENT_MICROVERSION = '3.44';
 const ATTACH_MODE_MICROVERSION = '3.54';
 
@@ -58,6 +79,18 @@ export class VolumeClient extends ServiceProxy {
   /** GET /v3/volumes/{id}. */
   async getVolume(id: string): Promise<Volume> {
     return (await this.json<{ volume: Volume }>('GET', `/volumes/${seg(id)}`)).body.volume;
+  }
+
+  /** POST /v3/volumes: the volume is `creating` until the volume service made it. */
+  async createVolume(req: VolumeCreateRequest): Promise<Volume> {
+    const volume: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(req)) if (v !== undefined && v !== null) volume[k] = v;
+    return (await this.json<{ volume: Volume }>('POST', '/volumes', { body: { volume } })).body.volume;
+  }
+
+  /** GET /v3/snapshots/{id}. */
+  async getSnapshot(id: string): Promise<VolumeSnapshot> {
+    return (await this.json<{ snapshot: VolumeSnapshot }>('GET', `/snapshots/${seg(id)}`)).body.snapshot;
   }
 
   /**

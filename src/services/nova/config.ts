@@ -26,6 +26,8 @@ export const novaDefaultGroup = defineGroup('DEFAULT', 'Compute (nova.conf [DEFA
   default_schedule_zone: opt.str('', 'Availability zone given to servers created without one; empty: any.'),
   sync_power_state_interval: opt.int(600, 'Seconds between power state syncs of a compute host; 0 or less: never.'),
   update_resources_interval: opt.int(60, 'Seconds between resource reports of a compute host to Placement.', { min: 1 }),
+  block_device_allocate_retries: opt.int(60, 'Times a build checks whether the volume it asked Cinder for (from an image, a snapshot or blank) is available, before it gives up.', { min: 0 }),
+  block_device_allocate_retries_interval: opt.int(3, 'Seconds between those checks (the first ones come sooner: 50 ms, doubling up to this).', { min: 0 }),
   max_concurrent_builds: opt.int(10, 'Builds a compute host runs at once; 0: unlimited.', { min: 0 }),
   allow_resize_to_same_host: opt.bool(false, 'A resize may pick the server\'s own host (a cold migration may whenever the driver can: COMPUTE_SAME_HOST_COLD_MIGRATE).'),
   shelved_offload_time: opt.int(0, 'Seconds a shelved server stays on its host before it is offloaded; 0: offloaded at once; -1: never.', { min: -1 }),

@@ -41,6 +41,12 @@ export class InvalidMetadataSize extends Invalid {
 export class InvalidBDM extends Invalid {
   constructor(message = 'Block Device Mapping is Invalid.') { super(message); }
 }
+export class InvalidBDMImage extends InvalidBDM {
+  constructor(id: string) { super(`Block Device Mapping is Invalid: failed to get image ${id}.`); }
+}
+export class InvalidBDMSnapshot extends InvalidBDM {
+  constructor(id: string) { super(`Block Device Mapping is Invalid: failed to get snapshot ${id}.`); }
+}
 export class InvalidFixedIpAndMaxCountRequest extends Invalid {
   constructor(reason: string) { super(`Failed to launch instances: ${reason}`); }
 }
@@ -257,6 +263,11 @@ export class FlavorDiskSmallerThanMinDisk extends NovaException {
     super(`Flavor's disk is smaller than the minimum size specified in image metadata. Flavor disk is ${flavorSize} bytes, minimum size is ${minDisk} bytes.`, 400);
   }
 }
+export class VolumeSmallerThanMinDisk extends NovaException {
+  constructor(volumeSize: number, minDisk: number) {
+    super(`Volume is smaller than the minimum size specified in image metadata. Volume size is ${volumeSize} bytes, minimum size is ${minDisk} bytes.`, 400);
+  }
+}
 export class BootFromVolumeRequiredForZeroDiskFlavor extends Forbidden {
   constructor() { super('Only volume-backed servers are allowed for flavors with zero disk.'); }
 }
@@ -406,6 +417,14 @@ export class FixedIpAlreadyInUse extends NovaException {
 }
 export class VolumeNotFound extends NotFound {
   constructor(volumeId: string) { super(`Volume ${volumeId} could not be found.`); }
+}
+export class SnapshotNotFound extends NotFound {
+  constructor(snapshotId: string) { super(`Snapshot ${snapshotId} could not be found.`); }
+}
+export class VolumeNotCreated extends NovaException {
+  constructor(volumeId: string, seconds: number, attempts: number, status: string) {
+    super(`Volume ${volumeId} did not finish being created even after we waited ${seconds} seconds or ${attempts} attempts. And its status is ${status}.`);
+  }
 }
 export class VolumeAttachmentNotFound extends NotFound {
   constructor(attachmentId: string) { super(`Volume attachment ${attachmentId} could not be found.`); }

@@ -1,6 +1,7 @@
 // os-volume_attachments against a stand-in for Cinder that lives ONLY in this test: a small
 // Fastify app on 127.0.0.1 that keeps a few volumes and attachments in memory, answers the
-// v3 attachments API (3.44) and records every call, registered in the test cloud's catalog as
+// v3 attachments API (3.44), creates volumes (from an image, a snapshot or blank: `creating`
+// for a moment, then available, or error when 13 GiB are asked), shows snapshots, and records every call, registered in the test cloud's catalog as
 // block-storage. It checks what Nova sends (reserve without connector, the host's connector,
 // os-complete, delete); it is no Cinder and proves nothing about a real one.
 import assert from 'node:assert/strict';
@@ -9,13 +10,14 @@ import { after, before, describe, test } from 'node:test';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { BootCloud } from './testing/boot-cloud.js';
 
-interface StubVolume { id: string; status: string; size: number; multiattach: boolean; attachments: string[] }
+interface StubVolume { id: string; status: string; size: number; multiattach: boolean; attachments: string[]; name?: string; imageRef?: string; snapshot_id?: string }
 interface StubAttachment { id: string; volume_id: string; instance: string; status: string; connector: unknown }
 interface Call { method: string; path: string; version: string | undefined; body: any }
 
 /** The stand-in Cinder: volumes and attachments in memory, every call recorded. */
-async function stubCinder(): Promise<{ app: FastifyInstance; url: string; calls: Call[]; volumes: Map<string, StubVolume>; attachments: Map<string, StubAttachment> }> {
+async function stubCinder(): Promise<{ app: FastifyInstance; url: string; calls: Call[]; volumes: Map<string, StubVolume>; attachments: Map<string, StubAttachment>; snapshots: Map<string, { id: string; size: number }> }> {
   const app = Fastify();
+  const snapshots = new Map<string, { id: string; size: number }>();
   const calls: Call[] = [];
   const volumes = new Map<string, StubVolume>();
   const attachments = new Map<string, StubAttachment>();
@@ -31,6 +33,18 @@ async function stubCinder(): Promise<{ app: FastifyInstance; url: string; calls:
   app.get<{ Params: { id: string } }>('/v3/volumes/:id', async (req, reply) => {
     const v = volumes.get(req.params.id);
     return v ? { volume: volumeView(v) } : reply.code(404).send(notFound(`Volume ${req.params.id}`));
+  });
+  app.post<{ Body: { volume: { size: number; name?: string; imageRef?: string; snapshot_id?: string } } }>('/v3/volumes', async (req, reply) => {
+    const { size, name, imageRef, snapshot_id: snapshotId } = req.body.volume;
+    if (snapshotId && !snapshots.has(snapshotId)) return reply.code(404).send(notFound(`Snapshot ${snapshotId}`));
+    const v: StubVolume = { id: randomUUID(), status: 'creating', size, multiattach: false, attachments: [], ...(name ? { name } : {}), ...(imageRef ? { imageRef } : {}), ...(snapshotId ? { snapshot_id: snapshotId } : {}) };
+    volumes.set(v.id, v);
+    setTimeout(() => { v.status = size === 13 ? 'error' : 'available'; }, 120);
+    return reply.code(202).send({ volume: volumeView(v) });
+  });
+  app.get<{ Params: { id: string } }>('/v3/snapshots/:id', async (req, reply) => {
+    const snap = snapshots.get(req.params.id);
+    return snap ? { snapshot: { ...snap, status: 'available', volume_id: randomUUID() } } : reply.code(404).send(notFound(`Snapshot ${req.params.id}`));
   });
   app.post<{ Body: { attachment: { volume_uuid: string; instance_uuid: string; connector?: unknown } } }>('/v3/attachments', async (req, reply) => {
     const { volume_uuid: vid, instance_uuid: iid, connector } = req.body.attachment;
@@ -72,12 +86,12 @@ async function stubCinder(): Promise<{ app: FastifyInstance; url: string; calls:
   app.delete<{ Params: { id: string } }>('/v3/volumes/:id', async (req, reply) => {
     const v = volumes.get(req.params.id);
     if (!v) return reply.code(404).send(notFound(`Volume ${req.params.id}`));
-    if (v.status !== 'available') return reply.code(400).send({ badRequest: { code: 400, message: 'Invalid volume: Volume status must be available' } });
+    if (v.status !== 'available' && v.status !== 'error') return reply.code(400).send({ badRequest: { code: 400, message: 'Invalid volume: Volume status must be available or error' } });
     volumes.delete(v.id);
     return reply.code(202).send();
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { app, url, calls, volumes, attachments };
+  return { app, url, calls, volumes, attachments, snapshots };
 }
 
 describe('os-volume_attachments (against a stand-in Cinder in this test)', () => {
@@ -265,13 +279,70 @@ describe('os-volume_attachments (against a stand-in Cinder in this test)', () =>
       assert.equal(res.status, 400, JSON.stringify(res.body));
       assert.match(res.body.badRequest.message, message);
     }
-    const imageToVolume = await b.compute('POST', '/servers', { server: {
-      name: 'itv', flavorRef: '1', networks: 'none',
-      block_device_mapping_v2: [{ boot_index: 0, uuid: b.imageId, source_type: 'image', destination_type: 'volume', volume_size: 1 }],
-    } }, '2.37');
-    assert.equal(imageToVolume.status, 400, 'creating volumes is not supported yet');
     const names = (await b.compute('GET', '/servers')).body.servers.map((s: any) => s.name);
-    assert.ok(!names.includes('bad-bfv') && !names.includes('itv'), names.join());
+    assert.ok(!names.includes('bad-bfv'), names.join());
+  });
+
+  test('volumes to create: sizes required, images and snapshots must exist (400s of _validate_bdm)', async () => {
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ uuid: b.imageId, source_type: 'image', destination_type: 'volume' }, /^Images with destination_type 'volume' need to have a non-zero size specified$/],
+      [{ uuid: randomUUID(), source_type: 'image', destination_type: 'volume', volume_size: 1 }, /^Block Device Mapping is Invalid: failed to get image [0-9a-f-]+\.$/],
+      [{ source_type: 'blank', destination_type: 'volume' }, /^Blank volumes \(source: 'blank', dest: 'volume'\) need to have non-zero size$/],
+      [{ uuid: randomUUID(), source_type: 'snapshot', destination_type: 'volume' }, /^Block Device Mapping is Invalid: failed to get snapshot [0-9a-f-]+\.$/],
+    ];
+    for (const [bdm, message] of cases) {
+      const res = await b.compute('POST', '/servers', { server: { name: 'bad-new-volume', flavorRef: '1', networks: 'none', block_device_mapping_v2: [{ boot_index: 0, ...bdm }] } }, '2.37');
+      assert.equal(res.status, 400, JSON.stringify(res.body));
+      assert.match(res.body.badRequest.message, message);
+    }
+    const names = (await b.compute('GET', '/servers')).body.servers.map((s: any) => s.name);
+    assert.ok(!names.includes('bad-new-volume'), names.join());
+  });
+
+  test('boot from an image to a new volume, with a blank and a snapshot volume: the host creates, waits and attaches them', async () => {
+    const snap = { id: randomUUID(), size: 3 };
+    cinder.snapshots.set(snap.id, snap);
+    const created = await b.compute('POST', '/servers', { server: {
+      name: 'itv', flavorRef: '1', networks: 'none',
+      block_device_mapping_v2: [
+        { boot_index: 0, uuid: b.imageId, source_type: 'image', destination_type: 'volume', volume_size: 2, delete_on_termination: true },
+        { boot_index: -1, source_type: 'blank', destination_type: 'volume', volume_size: 1 },
+        { boot_index: -1, uuid: snap.id, source_type: 'snapshot', destination_type: 'volume', delete_on_termination: true },
+      ],
+    } }, '2.37');
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    const sid = created.body.server.id;
+    const server = await b.waitFor(sid, ['ACTIVE', 'ERROR']);
+    assert.equal(server.status, 'ACTIVE', JSON.stringify(server.fault));
+    assert.equal(server.image, '');
+    const mine = [...cinder.volumes.values()].filter((v) => v.attachments.some((a) => cinder.attachments.get(a)!.instance === sid));
+    const root = mine.find((v) => v.imageRef === b.imageId)!;
+    const blank = mine.find((v) => v.name === `${sid}-blank-vol`)!;
+    const fromSnap = mine.find((v) => v.snapshot_id === snap.id)!;
+    assert.deepEqual([root.size, blank.size, fromSnap.size], [2, 1, 3], 'a snapshot volume takes the snapshot\'s size');
+    assert.ok([root, blank, fromSnap].every((v) => v.status === 'in-use'));
+    const attached = (await b.compute('GET', `/servers/${sid}/os-volume_attachments`)).body.volumeAttachments;
+    assert.deepEqual(attached.map((a: any) => a.device).sort(), ['/dev/vda', '/dev/vdb', '/dev/vdc']);
+    assert.equal(attached.find((a: any) => a.device === '/dev/vda').volumeId, root.id);
+    assert.equal((await b.compute('DELETE', `/servers/${sid}`)).status, 204);
+    await until('delete_on_termination volumes deleted, the blank one released', () =>
+      !cinder.volumes.has(root.id) && !cinder.volumes.has(fromSnap.id) && cinder.volumes.get(blank.id)?.status === 'available');
+  });
+
+  test('a volume that ends in error: the build is aborted (no reschedule), the volume deleted with the server', async () => {
+    const created = await b.compute('POST', '/servers', { server: {
+      name: 'itv-fail', flavorRef: '1', networks: 'none',
+      block_device_mapping_v2: [{ boot_index: 0, source_type: 'blank', destination_type: 'volume', volume_size: 13, delete_on_termination: true }],
+    } }, '2.37');
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    const sid = created.body.server.id;
+    const server = await b.waitFor(sid, ['ACTIVE', 'ERROR']);
+    assert.equal(server.status, 'ERROR');
+    assert.match(server.fault.message, /Failure prepping block device/);
+    const actions = (await b.compute('GET', `/servers/${sid}/os-instance-actions`)).body.instanceActions;
+    assert.equal(actions.length, 1);
+    await until('the error volume deleted', () => ![...cinder.volumes.values()].some((v) => v.name === `${sid}-blank-vol`));
+    assert.ok(cinder.calls.some((c) => c.method === 'POST' && c.path === '/v3/volumes' && c.body.volume.size === 13), 'the volume was asked for');
   });
 
   test('detach: 202, the host detaches and deletes the attachment; deleting a server lets go of its volumes', async () => {

@@ -110,6 +110,7 @@ function blockDevices(items: Array<Record<string, unknown>> | undefined): BlockD
       ...(typeof b['disk_bus'] === 'string' ? { disk_bus: b['disk_bus'] } : {}),
       ...(typeof b['device_type'] === 'string' ? { device_type: b['device_type'] } : {}),
       ...(typeof b['tag'] === 'string' ? { tag: b['tag'] } : {}),
+      ...(typeof b['volume_type'] === 'string' ? { volume_type: b['volume_type'] } : {}),
     };
   });
 }

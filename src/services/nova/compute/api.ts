@@ -21,7 +21,7 @@ import {
   AmbiguousHostnameForMultipleInstances, BootFromVolumeRequiredForZeroDiskFlavor, ComputeHostNotFound, FlavorDiskSmallerThanImage,
   FlavorDiskSmallerThanMinDisk, FlavorMemoryTooSmall, FlavorNotFound, ImageNotActive, InstanceInvalidState, InstanceIsLocked,
   InvalidAvailabilityZone, InvalidBDM, InstanceNotFound, InstanceNotReady, PortNotFound,
-  CinderServiceUnavailable, InvalidInput, InvalidVolume, MultiattachNotSupportedOldMicroversion, MultiattachSwapVolumeNotSupported,
+  CinderServiceUnavailable, InvalidInput, InvalidVolume, MultiattachNotSupportedOldMicroversion, MultiattachSwapVolumeNotSupported, VolumeSmallerThanMinDisk,
 } from '../errors.js';
 import type { GlanceAPI } from '../image/glance.js';
 import type { NeutronAPI } from '../network/neutron.js';
@@ -32,6 +32,7 @@ import {
 } from '../objects/index.js';
 import type { SchedulerReportClient } from '../scheduler/client/report.js';
 import { ServerLifecycleApi, type LifecycleRpc } from './api-lifecycle.js';
+import { blockDeviceMappings, checkVolumeSources, isVolumeBacked, rootDeviceRequest } from './block-device-requests.js';
 import { InstanceAction } from './instance-actions.js';
 import { nextDeviceName } from './block-device-names.js';
 import { checkInstanceState, INTERFACE_VM_STATES, SETTLED_VM_STATES, SWAP_VM_STATES, VOLUME_VM_STATES } from './instance-state.js';
@@ -144,12 +145,16 @@ export class ComputeApi {
   }
 
   /** The flavor/image checks of _validate_flavor_image_nostatus and the image's status. */
-  private checkImage(image: ImageMeta, flavor: Flavor, volumeBacked: boolean, allowZeroDisk: boolean): void {
+  private checkImage(image: ImageMeta, flavor: Flavor, volumeBacked: boolean, allowZeroDisk: boolean, rootVolumeGb?: number): void {
     const i = image.data;
     const f = flavor.data;
     if (i.status !== 'active') throw new ImageNotActive(i.id);
     if (i.min_ram > f.memory_mb) throw new FlavorMemoryTooSmall();
-    if (volumeBacked) return;
+    if (volumeBacked) {
+      // The root volume is to be made from the image: its size against the image's min_disk.
+      if (rootVolumeGb !== undefined && i.min_disk * GiB > rootVolumeGb * GiB) throw new VolumeSmallerThanMinDisk(rootVolumeGb * GiB, i.min_disk * GiB);
+      return;
+    }
     if (f.root_gb === 0) {
       if (!allowZeroDisk) throw new BootFromVolumeRequiredForZeroDiskFlavor();
       return;
@@ -159,40 +164,6 @@ export class ComputeApi {
     if (i.min_disk > f.root_gb) throw new FlavorDiskSmallerThanMinDisk(rootBytes, i.min_disk * GiB);
   }
 
-  /** Block device mappings of each new server: the image disk, or the volumes asked for. */
-  private blockDevices(req: CreateServerRequest, instanceUuid: string, image: ImageMeta): BlockDeviceMapping[] {
-    const base = {
-      instance_uuid: instanceUuid, guest_format: null, device_type: 'disk', disk_bus: null, device_name: null, snapshot_id: null,
-      volume_id: null, volume_size: null, volume_type: null, image_id: null, no_device: false, connection_info: null, tag: null, attachment_id: null,
-    };
-    const out: BlockDeviceMapping[] = [];
-    if (req.imageId && !req.blockDevices.some((b) => b.boot_index === 0)) {
-      out.push(new BlockDeviceMapping({
-        ...base, uuid: randomUUID(), source_type: 'image', destination_type: 'local', boot_index: 0, delete_on_termination: true, image_id: image.data.id,
-      }));
-    }
-    for (const b of req.blockDevices) {
-      if (b.source_type === 'volume' && b.destination_type === 'volume' && b.uuid) {
-        out.push(new BlockDeviceMapping({
-          ...base, uuid: randomUUID(), source_type: 'volume', destination_type: 'volume', boot_index: b.boot_index ?? null, volume_id: b.uuid,
-          delete_on_termination: b.delete_on_termination ?? false, device_name: b.device_name ?? (b.boot_index === 0 ? '/dev/vda' : null),
-          disk_bus: b.disk_bus ?? null, device_type: b.device_type ?? 'disk', volume_type: b.volume_type ?? null, tag: b.tag ?? null,
-        }));
-        continue;
-      }
-      if (b.source_type === 'volume' || b.source_type === 'snapshot' || b.destination_type === 'volume') {
-        throw new InvalidBDM('Block Device Mapping is Invalid: only existing volumes (source and destination volume) can be attached; creating volumes from images, snapshots or blank is not supported by this cloud yet.');
-      }
-      out.push(new BlockDeviceMapping({
-        ...base, uuid: randomUUID(), source_type: b.source_type, destination_type: 'local', boot_index: b.boot_index ?? null,
-        delete_on_termination: b.delete_on_termination ?? true, image_id: b.source_type === 'image' ? (b.uuid ?? null) : null,
-        guest_format: b.guest_format ?? null, device_name: b.device_name ?? null, disk_bus: b.disk_bus ?? null, device_type: b.device_type ?? 'disk',
-        volume_size: b.volume_size ?? null, tag: b.tag ?? null,
-      }));
-    }
-    return out;
-  }
-
   /** POST /servers: records the servers and casts their build. */
   async create(ctx: RequestContext, req: CreateServerRequest): Promise<{ instances: Instance[]; reservationId: string }> {
     const projectId = ctx.projectId ?? '';
@@ -200,10 +171,14 @@ export class ComputeApi {
     const { flavor } = req;
     if (flavor.data.disabled) throw new FlavorNotFound(flavor.data.flavorid);
     if (req.hostname && req.maxCount > 1) throw new AmbiguousHostnameForMultipleInstances();
-    const volumeBacked = !req.imageId;
-    if (volumeBacked && req.blockDevices.length === 0) throw new InvalidBDM('Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.');
-    const image = req.imageId ? await this.d.glance.get(ctx, req.imageId) : ImageMeta.empty();
-    if (req.imageId) this.checkImage(image, flavor, volumeBacked, req.allowZeroDiskFlavor);
+    const volumeBacked = isVolumeBacked(req.imageId, req.blockDevices);
+    if (!req.imageId && req.blockDevices.length === 0) throw new InvalidBDM('Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.');
+    const bdmImages = await checkVolumeSources(ctx, req.blockDevices, { glance: this.d.glance, volume: () => this.volume });
+    // The image a server boots from: imageRef, or the image its root volume is made of.
+    const root = rootDeviceRequest(req.blockDevices);
+    const rootImage = !req.imageId && root?.source_type === 'image' && root.uuid ? bdmImages.get(root.uuid) : undefined;
+    const image = req.imageId ? await this.d.glance.get(ctx, req.imageId) : (rootImage ?? ImageMeta.empty());
+    if (req.imageId || rootImage) this.checkImage(image, flavor, volumeBacked, req.allowZeroDiskFlavor, volumeBacked ? root?.volume_size : undefined);
     const keypair = req.keyName ? await this.repos.keypairs.get(userId, req.keyName) : undefined;
     await this.d.quotas.checkMetadata(projectId, Object.keys(req.metadata).length, userId);
     await this.d.quotas.checkInjectedFiles(projectId, userId, req.injectedFiles ?? []);
@@ -247,7 +222,7 @@ export class ComputeApi {
           user_data: req.userData, reservation_id: reservationId, launch_index: index, config_drive: req.configDrive ? 'True' : '',
           access_ip_v4: req.accessIPv4, access_ip_v6: req.accessIPv6, locked: false, locked_by: null, root_device_name: null,
           auto_disk_config: req.autoDiskConfig, progress: 0, launched_at: null, terminated_at: null, created_at: now, updated_at: null,
-          deleted_at: null, metadata: req.metadata, system_metadata: req.imageId ? systemMetadataFromImage(image, flavor) : {}, tags: req.tags,
+          deleted_at: null, metadata: req.metadata, system_metadata: image.data.id ? systemMetadataFromImage(image, flavor) : {}, tags: req.tags,
           security_groups: req.securityGroups,
         });
         instances.push(instance);
@@ -261,7 +236,7 @@ export class ComputeApi {
         });
         await this.repos.requestSpecs.save(spec);
         specs.push(spec);
-        const devices = this.blockDevices(req, uuid, image);
+        const devices = blockDeviceMappings(req.imageId, req.blockDevices, uuid, image);
         await this.reserveVolumes(ctx, devices, uuid, reserved);
         await this.repos.bdms.create(devices);
         bdms.push(devices);

@@ -235,7 +235,14 @@ export class ComputeManager {
       }
       await this.repos.instances.setNetworkInfo(instance.uuid, networkInfo);
       instance = await this.repos.instances.save(instance.uuid, { task_state: TaskState.BLOCK_DEVICE_MAPPING }, { task_state: [TaskState.NETWORKING] });
-      const blockDevices = (await this.o.volumes?.prepForSpawn(ctx, instance)) ?? args.block_device_mapping;
+      let blockDevices: BlockDeviceMapping[];
+      try {
+        blockDevices = (await this.o.volumes?.prepForSpawn(ctx, instance)) ?? args.block_device_mapping;
+      } catch (err) {
+        if (err instanceof InstanceNotFound) throw err;
+        this.o.log.error({ err, instance: instance.uuid }, 'Failure prepping block device');
+        throw new BuildAbortException(instance.uuid, 'Failure prepping block device.');
+      }
       instance = await this.repos.instances.save(instance.uuid, { task_state: TaskState.SPAWNING }, { task_state: [TaskState.BLOCK_DEVICE_MAPPING] });
       try {
         await this.o.driver.spawn({

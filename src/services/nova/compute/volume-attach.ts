@@ -7,18 +7,22 @@
  *    info. On a failure the attachment is deleted, the mapping destroyed and a fault recorded.
  *  - detach_volume (a cast): the driver detaches the disk, the attachment is deleted and the
  *    mapping destroyed.
+ *  - prepForSpawn (a build): the volumes to make (from an image, a snapshot, or blank) are
+ *    created in Cinder and waited for (driver_block_device's _create_volume and the manager's
+ *    _await_block_device_map_created), then reserved; every volume gets this host's connector.
  *  - cleanupForInstance (a deleted server): every volume attachment is deleted (the disks went
  *    with the guest), then the volumes marked delete_on_termination.
  */
 import type { RequestContext } from '../../../common/context.js';
 import type { Logger } from '../../../common/log/logger.js';
 import type { NovaRepos } from '../db/repos.js';
-import { VolumeAttachFailed } from '../errors.js';
+import { VolumeAttachFailed, VolumeNotCreated } from '../errors.js';
 import type { NovaNotifier } from '../notifications/notifier.js';
 import { BlockDeviceMapping, expectObject, Instance } from '../objects/index.js';
 import { COMPUTE_RPC_VERSION } from '../rpc/topics.js';
 import type { ComputeDriver } from '../virt/driver.js';
 import type { CinderAPI } from '../volume/cinder.js';
+import { nextDeviceName } from './block-device-names.js';
 import { withInstanceEvent } from './event-reporter.js';
 import { KeyedLock } from './locks.js';
 
@@ -29,6 +33,8 @@ export interface VolumeAttachOptions {
   volume: CinderAPI;
   notifier: NovaNotifier;
   log: Logger;
+  /** [DEFAULT] block_device_allocate_retries and _interval: the wait for a volume being created. */
+  createWait?: { retries: number; intervalSeconds: number };
 }
 
 export class VolumeAttachManager {
@@ -131,6 +137,16 @@ export class VolumeAttachManager {
    * host's connector, the mapping its connection info. The mappings come back for the spawn.
    */
   async prepForSpawn(ctx: RequestContext, instance: Instance): Promise<BlockDeviceMapping[]> {
+    // _default_block_device_names: volumes asked for without a device get the next free ones.
+    const named = await this.o.repos.bdms.byInstance(instance.uuid);
+    for (const bdm of named) {
+      if (!bdm.isVolume || bdm.data.device_name || bdm.isRoot) continue;
+      bdm.data.device_name = nextDeviceName(instance, named, null);
+      await this.o.repos.bdms.update(bdm.data.uuid, { device_name: bdm.data.device_name });
+    }
+    for (const bdm of named) {
+      if (bdm.isVolume && !bdm.data.volume_id && bdm.data.source_type !== 'volume') await this.createVolume(ctx, instance, bdm);
+    }
     const connector = this.o.driver.getVolumeConnector(instance);
     for (const bdm of await this.o.repos.bdms.byInstance(instance.uuid)) {
       if (!bdm.isVolume || !bdm.data.attachment_id) continue;
@@ -138,6 +154,51 @@ export class VolumeAttachManager {
       await this.o.repos.bdms.update(bdm.data.uuid, { connection_info: JSON.stringify(attachment.connection_info ?? {}) });
     }
     return this.o.repos.bdms.byInstance(instance.uuid);
+  }
+
+  /**
+   * _create_volume: the volume of a mapping made in Cinder (its id kept at once, so that a
+   * failed build can delete it), waited for until available, then reserved for the server.
+   * @throws VolumeNotCreated
+   */
+  private async createVolume(ctx: RequestContext, instance: Instance, bdm: BlockDeviceMapping): Promise<void> {
+    const { source_type: source, image_id: imageId, snapshot_id: snapshotId } = bdm.data;
+    const volume = await this.o.volume.create(ctx, {
+      size: bdm.data.volume_size ?? 1,
+      name: source === 'blank' ? `${instance.uuid}-blank-vol` : '',
+      description: '',
+      ...(bdm.data.volume_type ? { volume_type: bdm.data.volume_type } : {}),
+      ...(source === 'image' && imageId ? { imageRef: imageId } : {}),
+      ...(source === 'snapshot' && snapshotId ? { snapshot_id: snapshotId } : {}),
+    });
+    await this.o.repos.bdms.update(bdm.data.uuid, { volume_id: volume.id, volume_size: volume.size });
+    await this.awaitAvailable(ctx, volume.id);
+    const attachment = await this.o.volume.attachmentCreate(ctx, volume.id, instance.uuid);
+    await this.o.repos.bdms.update(bdm.data.uuid, { attachment_id: attachment.id });
+  }
+
+  /**
+   * _await_block_device_map_created: up to retries + 1 looks at the volume. Nova sleeps the
+   * whole interval between them; here the pause starts at 50 ms and doubles up to the interval,
+   * so that a volume made in a moment is not waited for seconds.
+   */
+  private async awaitAvailable(ctx: RequestContext, volumeId: string): Promise<void> {
+    const { retries, intervalSeconds } = this.o.createWait ?? { retries: 60, intervalSeconds: 3 };
+    const attempts = retries >= 1 ? retries + 1 : 1;
+    const started = Date.now();
+    let delay = 50;
+    let status = 'unknown';
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      status = (await this.o.volume.get(ctx, volumeId)).status;
+      if (status === 'available') return;
+      if (status !== 'creating' && status !== 'downloading') {
+        this.o.log.warn({ volume: volumeId, status }, 'Volume finished being created but its status is not available');
+        throw new VolumeNotCreated(volumeId, Math.round((Date.now() - started) / 1000), attempt, status);
+      }
+      if (attempt === attempts) throw new VolumeNotCreated(volumeId, Math.round((Date.now() - started) / 1000), attempt, status);
+      await new Promise((r) => setTimeout(r, Math.min(delay, intervalSeconds * 1000)));
+      delay *= 2;
+    }
   }
 
   /** After the spawn: the attachments are complete (the volumes in-use). */

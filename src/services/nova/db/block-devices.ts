@@ -33,7 +33,7 @@ export class BlockDeviceMappingRepo {
     return rows.map(toObject);
   }
 
-  async update(uuid: string, changes: Partial<Pick<BlockDeviceMappingFields, 'device_name' | 'connection_info' | 'attachment_id'>>): Promise<void> {
+  async update(uuid: string, changes: Partial<Pick<BlockDeviceMappingFields, 'device_name' | 'connection_info' | 'attachment_id' | 'volume_id' | 'volume_size'>>): Promise<void> {
     await this.db.updateTable('block_device_mapping').set({ ...changes, updated_at: nowIso() }).where('uuid', '=', uuid).execute();
   }
 

@@ -55,7 +55,10 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
   });
   const network = neutronApi(ctx);
   const notifier = new NovaNotifier(ctx.transport, ctx.config, 'nova-compute', ctx.host);
-  const volumes = new VolumeAttachManager({ host: ctx.host, driver, repos, volume: cinderApi(ctx), notifier, log: ctx.log });
+  const volumes = new VolumeAttachManager({
+    host: ctx.host, driver, repos, volume: cinderApi(ctx), notifier, log: ctx.log,
+    createWait: { retries: d.block_device_allocate_retries, intervalSeconds: d.block_device_allocate_retries_interval },
+  });
   const manager = new ComputeManager({
     host: ctx.host, driver, repos, tracker, report, network, notifier, volumes,
     events, conductor: new ComputeTaskAPI(ctx.transport), log: ctx.log, maxConcurrentBuilds: d.max_concurrent_builds,

@@ -8,13 +8,13 @@
  * is looked up again once (a volume service added to a running cloud is found), then
  * CinderServiceUnavailable.
  */
-import { ServiceClientError, VolumeClient, type Connector, type Volume, type VolumeAttachment } from '../../../common/clients/index.js';
+import { ServiceClientError, VolumeClient, type Connector, type Volume, type VolumeAttachment, type VolumeCreateRequest, type VolumeSnapshot } from '../../../common/clients/index.js';
 import type { RequestContext } from '../../../common/context.js';
 import type { BlockDeviceMapping } from '../objects/index.js';
 import { ServiceUnavailable } from '../../../common/errors.js';
-import { CinderConnectionFailed, CinderServiceUnavailable, Forbidden, InvalidInput, OverQuota, VolumeAttachmentNotFound, VolumeNotFound } from '../errors.js';
+import { CinderConnectionFailed, CinderServiceUnavailable, Forbidden, InvalidInput, OverQuota, SnapshotNotFound, VolumeAttachmentNotFound, VolumeNotFound } from '../errors.js';
 
-export type { Connector, Volume, VolumeAttachment };
+export type { Connector, Volume, VolumeAttachment, VolumeCreateRequest, VolumeSnapshot };
 
 function upstreamReason(err: ServiceClientError): string {
   try {
@@ -62,6 +62,16 @@ export class CinderAPI {
     return this.call(ctx, () => new VolumeNotFound(volumeId), (c) => c.getVolume(volumeId));
   }
 
+  /** @throws SnapshotNotFound */
+  getSnapshot(ctx: RequestContext, snapshotId: string): Promise<VolumeSnapshot> {
+    return this.call(ctx, () => new SnapshotNotFound(snapshotId), (c) => c.getSnapshot(snapshotId));
+  }
+
+  /** create (a server's volume from an image, a snapshot or blank); Cinder's 404 names the source. */
+  create(ctx: RequestContext, req: VolumeCreateRequest): Promise<Volume> {
+    return this.call(ctx, () => (req.snapshot_id ? new SnapshotNotFound(req.snapshot_id) : new InvalidInput(`the volume's source was not found`)), (c) => c.createVolume(req));
+  }
+
   /** attachment_create: without a connector it reserves the volume for the server. */
   attachmentCreate(ctx: RequestContext, volumeId: string, instanceUuid: string, connector?: Connector): Promise<VolumeAttachment> {
     return this.call(ctx, () => new VolumeNotFound(volumeId), (c) => c.createAttachment(volumeId, instanceUuid, connector ? { connector } : {}));
@@ -89,7 +99,14 @@ export class CinderAPI {
   async releaseVolumes(bdms: readonly BlockDeviceMapping[], warn: (err: unknown, volumeId: string | null, what: string) => void): Promise<void> {
     for (const bdm of bdms) {
       const { attachment_id: attachmentId, volume_id: volumeId } = bdm.data;
-      if (!bdm.isVolume || !attachmentId) continue;
+      if (!bdm.isVolume) continue;
+      if (!attachmentId) {
+        // A volume made for the server whose build stopped before it was attached.
+        if (bdm.data.delete_on_termination && volumeId && bdm.data.source_type !== 'volume') {
+          await this.delete(null, volumeId).catch((err: unknown) => warn(err, volumeId, 'Failed to delete the volume'));
+        }
+        continue;
+      }
       try {
         await this.attachmentDelete(null, attachmentId);
       } catch (err) {
