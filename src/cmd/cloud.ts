@@ -27,6 +27,7 @@ import { tracingGroup } from '../common/tracing/options.js';
 import { configureTracing, reportTracingProblems } from '../common/tracing/tracing.js';
 import type { IdentityProvision, ProjectDef, RoleInstance } from '../common/service/project.js';
 import { writeCloudsYaml } from './clouds-yaml.js';
+import { isGeneratedSecret } from './secrets.js';
 import { loadConfig, type ConfigSources } from './load-config.js';
 import { bootstrapGroup, servicesGroup } from './options.js';
 import { LocalValidator, ProjectRuntime, projectBaseUrl } from './project-runtime.js';
@@ -173,9 +174,12 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       const catalog: CatalogEntry[] = enabled.flatMap((p) => p.catalog.map((c) => ({
         serviceType: c.type, serviceName: c.name ?? p.name, description: p.description, url: `${projectBaseUrl(config, p)}${c.path}`,
       })));
-      const serviceUsers = enabled.map((p) => ({ name: p.name, password: runtimeOf(p).credentials.password }));
+      const serviceUsers = enabled.map((p) => ({
+        name: p.name, password: runtimeOf(p).credentials.password, generated: isGeneratedSecret(config, dataDir, 'service_users', p.service),
+      }));
       await identity.bootstrap({
         adminUsername: admin.admin_username, adminPassword: admin.admin_password, adminProjectName: admin.admin_project,
+        adminPasswordGenerated: isGeneratedSecret(config, dataDir, 'bootstrap', 'admin_password'),
         region: defaults.region_name, catalog, serviceUsers,
       });
       phase('identity: bootstrap');

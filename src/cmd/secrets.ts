@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Config } from '../common/config/index.js';
 
 export function secretsPath(dataDir: string): string {
   return join(dataDir, 'secrets.conf');
@@ -12,6 +13,18 @@ export function secretsPath(dataDir: string): string {
 
 function randomPassword(): string {
   return randomBytes(18).toString('base64url');
+}
+
+const GENERATED = /^[A-Za-z0-9_-]{24}$/;
+
+/**
+ * Whether an option's value is a secret this file generated (it comes from secrets.conf and
+ * has the generated form): identity hashes those at the least cost (a random secret needs no
+ * work factor); a value an operator wrote anywhere else, or edited here, is not one.
+ */
+export function isGeneratedSecret(config: Config, dataDir: string, group: string, key: string): boolean {
+  const entry = config.entries().find((e) => e.group === group && e.key === key);
+  return entry?.source.kind === 'file' && entry.source.file === secretsPath(dataDir) && typeof entry.value === 'string' && GENERATED.test(entry.value);
 }
 
 /**

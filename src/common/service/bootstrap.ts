@@ -15,10 +15,12 @@ export interface CatalogEntry {
 export interface BootstrapOptions {
   adminUsername: string;
   adminPassword: string;
+  /** The admin password was generated (a random secret), not chosen by the operator. */
+  adminPasswordGenerated?: boolean;
   adminProjectName: string;
   region: string;
   /** The catalog of every enabled project. */
   catalog: CatalogEntry[];
   /** One user per project in the 'service' project with the 'service' and 'admin' roles. */
-  serviceUsers: Array<{ name: string; password: string }>;
+  serviceUsers: Array<{ name: string; password: string; generated?: boolean }>;
 }

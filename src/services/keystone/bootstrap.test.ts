@@ -47,4 +47,22 @@ describe('bootstrapIdentity', () => {
     assert.ok(catalog[0]!.endpoints.every((e) => e.url === 'http://10.0.0.1/image' && e.region_id === 'RegionOne'));
     assert.equal((await f.m.catalog.listEndpoints()).length, 3);
   });
+
+  test('generated passwords are hashed at the least bcrypt cost, chosen ones at the configured cost', async () => {
+    const g = await resourceFixture({ identity: { password_hash_rounds: 6 } });
+    try {
+      await bootstrapIdentity(g.m, opts({ adminPassword: 'chosen-by-me', serviceUsers: [{ name: 'glance', password: 'AbCdEfGhIjKlMnOpQrStUvWx', generated: true }] }));
+      const costOf = async (name: string): Promise<string> => {
+        const user = (await g.m.identity.findUserByName(name, 'default'))!;
+        const row = await g.database.db.selectFrom('password').select('password_hash').where('user_id', '=', user.id).executeTakeFirstOrThrow();
+        return String(row.password_hash).slice(0, 7);
+      };
+      assert.equal(await costOf('admin'), '$2b$06$');
+      assert.equal(await costOf('glance'), '$2b$04$');
+      const p = new ResourceProviders(g.m);
+      await p.checkPassword((await p.findUserByName('glance', 'default'))!.id, 'AbCdEfGhIjKlMnOpQrStUvWx');
+    } finally {
+      await g.close();
+    }
+  });
 });

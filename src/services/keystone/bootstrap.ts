@@ -36,17 +36,17 @@ async function ensureProject(m: BootstrapManagers, name: string, domainId: strin
 }
 
 /** Creates the user, or re-enables it and resets its password when they differ from the configuration. */
-async function ensureUser(m: BootstrapManagers, name: string, password: string, domainId: string): Promise<string> {
+async function ensureUser(m: BootstrapManagers, name: string, password: string, domainId: string, generated = false): Promise<string> {
   const user = await m.identity.findUserByName(name, domainId);
   if (!user) {
-    const created = await m.identity.createUser({ name, password, domain_id: domainId, enabled: true });
+    const created = await m.identity.createUser({ name, password, domain_id: domainId, enabled: true }, { machineSecret: generated });
     await m.identity.rememberPassword(created.id, password);
     return created.id;
   }
   const update: Record<string, unknown> = {};
   if (!user.enabled) update.enabled = true;
   if (!(await m.identity.passwordMatches(user.id, password))) update.password = password;
-  if (Object.keys(update).length > 0) await m.identity.updateUser(user.id, update);
+  if (Object.keys(update).length > 0) await m.identity.updateUser(user.id, update, { machineSecret: generated });
   if (update.password !== undefined) await m.identity.rememberPassword(user.id, password);
   return user.id;
 }
@@ -90,8 +90,8 @@ export async function bootstrapIdentity(m: BootstrapManagers, opts: BootstrapOpt
   // The users together: their password hashes (the slow part of a first start) run in parallel
   // on the thread pool.
   const [adminUser, ...serviceUserIds] = await Promise.all([
-    ensureUser(m, opts.adminUsername, opts.adminPassword, defaultDomainId),
-    ...opts.serviceUsers.map((su) => ensureUser(m, su.name, su.password, defaultDomainId)),
+    ensureUser(m, opts.adminUsername, opts.adminPassword, defaultDomainId, opts.adminPasswordGenerated),
+    ...opts.serviceUsers.map((su) => ensureUser(m, su.name, su.password, defaultDomainId, su.generated)),
   ]);
   await m.assignments.createGrant({ roleId: admin.id, userId: adminUser!, projectId: adminProject });
   await m.assignments.createSystemGrant({ userId: adminUser! }, admin.id);

@@ -113,7 +113,8 @@ export class IdentityManager {
     if (p?.is_domain) throw new ValidationError(`User's default project ID cannot be a domain ID: ${projectId}`);
   }
 
-  async createUser(input: UserInput): Promise<UserRecord> {
+  /** `machineSecret`: the password is a generated random secret (bootstrap's users). */
+  async createUser(input: UserInput, opts: { machineSecret?: boolean } = {}): Promise<UserRecord> {
     if ('password' in input) this.validatePassword(input.password);
     const name = String(input.name ?? '').trim();
     const domainId = String(input.domain_id);
@@ -128,12 +129,13 @@ export class IdentityManager {
       options: mergeOptions({}, input.options),
       extra: extraAttributes(input, USER_ATTRS),
       ...('password' in input ? { password: input.password ?? null } : {}),
+      ...(opts.machineSecret ? { passwordIsMachineSecret: true } : {}),
     });
     this.deps.audit.created('user', user.id);
     return user;
   }
 
-  async updateUser(userId: string, changes: UserInput): Promise<UserRecord> {
+  async updateUser(userId: string, changes: UserInput, opts: { machineSecret?: boolean } = {}): Promise<UserRecord> {
     const original = await this.getUser(userId);
     if ('domain_id' in changes && changes.domain_id !== original.domain_id) throw new ValidationError('Cannot change Domain ID');
     if ('id' in changes && changes.id !== userId) throw new ValidationError('Cannot change user ID');
@@ -147,6 +149,7 @@ export class IdentityManager {
     if ('enabled' in changes) update.enabled = toBoolean(changes.enabled, true);
     if ('default_project_id' in changes) update.default_project_id = changes.default_project_id ?? null;
     if ('password' in changes) update.password = changes.password ?? null;
+    if (opts.machineSecret) update.passwordIsMachineSecret = true;
     const user = await this.driver.updateUser(userId, update);
     this.deps.audit.updated('user', userId);
     if (original.enabled && update.enabled === false) await this.deps.events.emit('user.disabled', { userId });

@@ -40,6 +40,17 @@ export function hashOptionsFrom(i: IdentityOptions): HashOptions {
   };
 }
 
+/**
+ * A generated random secret (the service users' and a generated admin password: 144 random
+ * bits) cannot be guessed whatever the hash costs; the work factor only protects passwords
+ * people chose. Such passwords are hashed at bcrypt's least cost (4): a first start then hashes
+ * a user per service in a millisecond instead of ~200 ms of CPU each. Other algorithms keep
+ * their configured cost. Verification reads the cost from the hash, so nothing else changes.
+ */
+export function machineSecretHashOptions(opts: HashOptions): HashOptions {
+  return opts.algorithm === 'bcrypt' || opts.algorithm === 'bcrypt_sha256' ? { ...opts, rounds: 4 } : opts;
+}
+
 const BCRYPT_MAX_LENGTH = 72;
 
 /** Passwords longer than the maximum are truncated (upstream's default, strict_password_check off). */

@@ -43,6 +43,8 @@ export interface UserCreate {
   extra: Record<string, unknown>;
   /** Absent: no password at all; null: a password entry that matches nothing. */
   password?: string | null;
+  /** The password is a generated random secret (see MachineSecret in password-hashing.ts). */
+  passwordIsMachineSecret?: boolean;
 }
 
 /** What an update changes; absent fields keep their value. */
@@ -54,6 +56,8 @@ export interface UserUpdate {
   extra?: Record<string, unknown>;
   /** Set by an administrator (not self-service). */
   password?: string | null;
+  /** The password is a generated random secret (see MachineSecret in password-hashing.ts). */
+  passwordIsMachineSecret?: boolean;
 }
 
 export interface GroupCreate {

@@ -18,7 +18,7 @@ import type { GroupRow, KeystoneDB, PasswordRow, UserRow, UserUpdate as UserRowU
 import { bool, jsonText, keystoneTime, newId, nowIso, num, parseJsonObject } from '../../db/rows.js';
 import { applyHints, type Hints } from '../../lib/hints.js';
 import type { PasswordCheckCache } from '../password-check-cache.js';
-import { checkPassword, hashOptionsFrom, hashPassword, type HashOptions } from '../password-hashing.js';
+import { checkPassword, hashOptionsFrom, hashPassword, machineSecretHashOptions, type HashOptions } from '../password-hashing.js';
 import { validatePassword } from '../password-policy.js';
 import type {
   GroupCreate, GroupMembership, GroupRecord, GroupUpdate, IdentityDriver, UserCreate, UserRecord, UserUpdate,
@@ -147,8 +147,8 @@ export class SqlIdentityDriver implements IdentityDriver {
    * Adds a password as the user's current one, expiring the older ones and keeping
    * unique_last_password_count of history.
    */
-  private async setPassword(userId: string, password: string | null, expiresAt: string | null, selfService: boolean, now: string): Promise<void> {
-    const hash = password === null ? null : await hashPassword(password, this.hashOptions);
+  private async setPassword(userId: string, password: string | null, expiresAt: string | null, selfService: boolean, now: string, machineSecret = false): Promise<void> {
+    const hash = password === null ? null : await hashPassword(password, machineSecret ? machineSecretHashOptions(this.hashOptions) : this.hashOptions);
     await this.db.transaction().execute(async (trx) => {
       const old = await trx.selectFrom('password').selectAll().where('user_id', '=', userId).orderBy('seq').execute();
       const keep = Math.max(this.compliance.unique_last_password_count, 1);
@@ -178,7 +178,7 @@ export class SqlIdentityDriver implements IdentityDriver {
       throw err;
     }
     if (user.password !== undefined) {
-      await this.setPassword(user.id, user.password, expiryFor(this.compliance, now, user.options, true), false, now);
+      await this.setPassword(user.id, user.password, expiryFor(this.compliance, now, user.options, true), false, now, user.passwordIsMachineSecret);
     }
     return this.toRecord(await this.loadOrThrow(user.id));
   }
@@ -206,7 +206,7 @@ export class SqlIdentityDriver implements IdentityDriver {
       throw err;
     }
     if (update.password !== undefined) {
-      await this.setPassword(userId, update.password, expiryFor(this.compliance, now, options, true), false, now);
+      await this.setPassword(userId, update.password, expiryFor(this.compliance, now, options, true), false, now, update.passwordIsMachineSecret);
     }
     return this.toRecord(await this.loadOrThrow(userId));
   }
