@@ -126,6 +126,9 @@ export function parseServerQuery(raw: RawQuery, ctx: RequestContext, isAdmin: bo
   }
   const deleted = last(q, 'deleted');
   if (deleted !== undefined) query.deleted = TRUE.has(deleted.toLowerCase());
+  // soft_deleted reaches nova's database filter as the query string, so any non-empty value is true.
+  const softDeleted = last(q, 'soft_deleted');
+  if (softDeleted !== undefined) query.softDeleted = softDeleted !== '';
   else if (query.changesSince || query.changesBefore) query.deleted = 'any';
   if (query.vmStates?.length === 1 && query.vmStates[0] === 'deleted') {
     if (!isAdmin) throw new Forbidden('Only administrators may list deleted instances');

@@ -196,11 +196,11 @@ export class InstanceRepo {
     });
   }
 
-  /** Live instances, VCPUs and memory of a project (and of one user in it): nova's quota counts. */
+  /** Live instances, VCPUs and memory of a project (and of one user in it): nova's quota counts (_get_counts_in_db), SOFT_DELETED ones left out. */
   async usage(projectId: string, userId?: string): Promise<{ instances: number; cores: number; ram: number }> {
     let q = this.db.selectFrom('instances')
       .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('vcpus').as('cores'), eb.fn.sum<number>('memory_mb').as('ram')])
-      .where('project_id', '=', projectId).where('deleted', '=', 0).where('hidden', '=', 0);
+      .where('project_id', '=', projectId).where('deleted', '=', 0).where('hidden', '=', 0).where('vm_state', '!=', 'soft-delete');
     if (userId) q = q.where('user_id', '=', userId);
     const row = await q.executeTakeFirstOrThrow();
     return { instances: Number(row.n), cores: Number(row.cores ?? 0), ram: Number(row.ram ?? 0) };
