@@ -111,10 +111,15 @@ describe('servers API', () => {
     await b.waitFor(id, ['ACTIVE']);
     const types = b.notifications.filter((n) => n.payload?.['nova_object.data']?.uuid === id).map((n) => n.eventType);
     for (const t of ['instance.power_off.start', 'instance.power_off.end', 'instance.power_on.start', 'instance.power_on.end']) assert.ok(types.includes(t), t);
-    const console = await b.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': { length: 1 } });
+    // nova's _tail_log: the last `length` pieces of the log split at newlines (the last one empty)
+    const console = await b.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': { length: 2 } });
     assert.equal(console.status, 200);
-    assert.match(console.body.output, /Powered on/);
-    assert.equal(console.body.output.trim().split('\n').length, 1);
+    assert.match(console.body.output, /^\[[^\n]*\] Powered on\n$/);
+    const three = await b.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': { length: 3 } });
+    assert.equal(three.body.output.split('\n').length, 3);
+    assert.equal((await b.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': { length: 0 } })).body.output, '');
+    const all = (await b.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': {} })).body.output;
+    assert.ok(all.split('\n').length > 3, all);
   });
 
   test('bad input gets Nova error bodies, never a 500', async () => {

@@ -402,11 +402,15 @@ export class ComputeManager {
     }));
   }
 
+  /**
+   * get_console_output with nova's _tail_log: the last `tailLength` pieces of the log split at
+   * newlines, joined again; a log ending with a newline has an empty last piece, so length 3 of
+   * 'a\nb\nc\nd\n' is 'c\nd\n' (three pieces, what Tempest counts); 0 gives ''.
+   */
   async getConsoleOutput(ctx: RequestContext, instance: Instance, tailLength: number | null): Promise<string> {
     const output = await this.o.driver.getConsoleOutput(ctx, instance);
     if (tailLength === null) return output;
-    const lines = output.replace(/\n$/, '').split('\n');
-    return tailLength <= 0 ? '' : `${lines.slice(-tailLength).join('\n')}\n`;
+    return tailLength === 0 ? '' : output.split('\n').slice(-tailLength).join('\n');
   }
 
   /** get_diagnostics / get_instance_diagnostics: only of a running guest (InstanceInvalidState otherwise). */
