@@ -131,7 +131,8 @@ export class InstanceRepo {
         deleted_at: row.deleted_at, deleted: row.deleted !== 0,
         metadata: metaBy.get(row.uuid) ?? {}, system_metadata: systemMetadata, tags: tagsBy.get(row.uuid) ?? [],
         network_info: JSON.parse(cacheBy.get(row.uuid) ?? '[]') as VifInfo[],
-        security_groups: sg ? (JSON.parse(sg) as string[]) : [],
+        // nova gives every server at least 'default'; an empty list is one whose groups were all removed
+        security_groups: sg ? (JSON.parse(sg) as string[]) : ['default'],
       });
     });
   }
