@@ -4,6 +4,9 @@
 // forceDelete deletes it for real; a server never launched is deleted at once; the 404/409/403
 // of restore and forceDelete, their instance actions and notifications.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DeferredDeleteManager } from './compute/manager-deferred-delete.js';
 import type { Instance } from './objects/index.js';
@@ -185,5 +188,36 @@ describe('the reclaim of soft-deleted servers (_reclaim_queued_deletes)', () => 
     assert.equal(DeferredDeleteManager.deletedOldEnough(at('2026-01-01T00:00:00Z'), 60, now), true);
     assert.equal(DeferredDeleteManager.deletedOldEnough(at('2026-01-01T00:00:01Z'), 60, now), false);
     assert.equal(DeferredDeleteManager.deletedOldEnough(at('2026-01-01T00:00:00.000000'), 60, now), true);
+  });
+});
+
+describe('the deferred delete policies', () => {
+  let b: BootCloud;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'nova-dd-policy-'));
+    writeFileSync(join(dir, 'policy.yaml'), '"os_compute_api:os-deferred-delete:restore": "!"\n"os_compute_api:os-deferred-delete:force": "!"\n');
+    b = await BootCloud.start({ 'DEFAULT.hosts': 'c1', 'DEFAULT.reclaim_instance_interval': '3600', 'oslo_policy.policy_file': join(dir, 'policy.yaml') });
+  });
+  after(async () => {
+    await b?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('restore follows os-deferred-delete:restore and forceDelete os-deferred-delete:force', async () => {
+    const created = await b.boot();
+    const id = created.body.server.id;
+    const deadline = Date.now() + 10_000;
+    while ((await b.ports(id)).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await b.plugVifs(id);
+    await b.waitFor(id, ['ACTIVE']);
+    assert.equal((await b.compute('DELETE', `/servers/${id}`)).status, 204);
+    await b.waitFor(id, ['SOFT_DELETED']);
+    for (const [action, rule] of [['restore', 'restore'], ['forceDelete', 'force']] as const) {
+      const denied = await b.compute('POST', `/servers/${id}/action`, { [action]: null });
+      assert.equal(denied.status, 403, action);
+      assert.equal(denied.body.forbidden.message, `Policy doesn't allow os_compute_api:os-deferred-delete:${rule} to be performed.`);
+    }
+    assert.equal((await b.waitFor(id, ['SOFT_DELETED'])).status, 'SOFT_DELETED');
   });
 });
