@@ -32,6 +32,7 @@ export const novaDefaultGroup = defineGroup('DEFAULT', 'Compute (nova.conf [DEFA
   allow_resize_to_same_host: opt.bool(false, 'A resize may pick the server\'s own host (a cold migration may whenever the driver can: COMPUTE_SAME_HOST_COLD_MIGRATE).'),
   shelved_offload_time: opt.int(0, 'Seconds a shelved server stays on its host before it is offloaded; 0: offloaded at once; -1: never.', { min: -1 }),
   shelved_poll_interval: opt.int(3600, 'Seconds between the checks for shelved servers to offload; 0 or less: never.'),
+  reclaim_instance_interval: opt.int(0, 'Seconds a deleted server stays SOFT_DELETED (powered off, restorable) before its host reclaims it; 0 or less: deletes are immediate.'),
 });
 
 export const apiGroup = defineGroup('api', 'Compute API', {

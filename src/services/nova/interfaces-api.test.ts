@@ -155,6 +155,21 @@ describe('os-interface and per-server security groups', () => {
       assert.equal(notThere.body.itemNotFound.message, `Security group web not associated with the instance ${id}`);
     });
 
+    test('the server shows the groups its ports have: none at all (no key) once the last is removed', async () => {
+      const groups = async () => (await b.compute('GET', `/servers/${id}`)).body.server.security_groups;
+      assert.deepEqual(await groups(), [{ name: 'default' }]);
+      const extra = (await b.call('POST', '/network/v2.0/security-groups', { security_group: { name: 'extra' } })).body.security_group;
+      assert.equal((await b.compute('POST', `/servers/${id}/action`, { addSecurityGroup: { name: 'extra' } })).status, 202);
+      assert.deepEqual(await groups(), [{ name: 'default' }, { name: 'extra' }]);
+      assert.equal((await b.compute('POST', `/servers/${id}/action`, { removeSecurityGroup: { name: 'default' } })).status, 202);
+      assert.equal((await b.compute('POST', `/servers/${id}/action`, { removeSecurityGroup: { name: extra.id } })).status, 202);
+      const server = (await b.compute('GET', `/servers/${id}`)).body.server;
+      assert.ok(!('security_groups' in server), JSON.stringify(server.security_groups));
+      assert.ok((await b.ports(id)).every((p) => p.security_groups.length === 0));
+      assert.equal((await b.compute('POST', `/servers/${id}/action`, { addSecurityGroup: { name: 'default' } })).status, 202);
+      assert.deepEqual(await groups(), [{ name: 'default' }]);
+    });
+
     test('bad input and unknown groups', async () => {
       const cases: Array<[unknown, number, string?]> = [
         [{ addSecurityGroup: { name: 'nope' } }, 404],

@@ -335,6 +335,8 @@ describe('server lifecycle actions', () => {
     assert.deepEqual(s.metadata, { b: '2' });
     assert.equal(s['OS-EXT-STS:task_state'], 'rebuilding');
     assert.equal(s.user_data, null);
+    assert.ok('OS-EXT-SRV-ATTR:host' in s, 'an admin sees the extended attributes');
+    assert.ok(!('OS-EXT-SRV-ATTR:user_data' in s), 'but not OS-EXT-SRV-ATTR:user_data (show_user_data=False)');
     assert.match(String(res.body.server.links[0].href), new RegExp(`/servers/${id}$`));
     await b.plugVifs(id);
     const done = await watch(id, ['ACTIVE']);

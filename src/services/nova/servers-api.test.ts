@@ -88,6 +88,25 @@ describe('servers API', () => {
     assert.equal((await b.compute('GET', '/servers?bogus=1', undefined, '2.74')).status, 200);
   });
 
+  test('a member pages and sorts too: limit and sort keys are not search options (limit 0 lists nothing, bad limits are 400s)', async () => {
+    const user = await b.projectUserToken('pager');
+    for (const name of ['m-one', 'm-two']) {
+      const res = await b.computeAs(user.token, 'POST', '/servers', { server: { name, imageRef: b.imageId, flavorRef: '1', networks: 'none' } }, '2.37');
+      assert.equal(res.status, 202, JSON.stringify(res.body));
+    }
+    const list = (query: string) => b.computeAs(user.token, 'GET', `/servers${query}`);
+    assert.equal((await list('')).body.servers.length, 2);
+    const one = await list('?limit=1');
+    assert.equal(one.body.servers.length, 1);
+    assert.match(one.body.servers_links[0].href, /limit=1&marker=/);
+    assert.equal((await b.computeAs(user.token, 'GET', '/servers/detail?limit=1')).body.servers.length, 1);
+    assert.deepEqual((await list('?limit=0')).body.servers, []);
+    assert.equal((await list('?limit=100000')).body.servers.length, 2);
+    for (const bad of ['-1', 'testing']) assert.equal((await list(`?limit=${bad}`)).status, 400, bad);
+    assert.deepEqual((await list('?sort_key=display_name&sort_dir=asc')).body.servers.map((s: any) => s.name), ['m-one', 'm-two']);
+    assert.deepEqual((await list('?sort_key=display_name&sort_dir=desc')).body.servers.map((s: any) => s.name), ['m-two', 'm-one']);
+  });
+
   test('update renames and describes; the answer has all attributes from 2.75', async () => {
     const res = await b.compute('PUT', `/servers/${ids[0]}`, { server: { name: 'alpha-2', description: 'renamed' } }, '2.75');
     assert.equal(res.status, 200, JSON.stringify(res.body));
@@ -111,10 +130,15 @@ describe('servers API', () => {
     await b.waitFor(id, ['ACTIVE']);
     const types = b.notifications.filter((n) => n.payload?.['nova_object.data']?.uuid === id).map((n) => n.eventType);
     for (const t of ['instance.power_off.start', 'instance.power_off.end', 'instance.power_on.start', 'instance.power_on.end']) assert.ok(types.includes(t), t);
-    const console = await b.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': { length: 1 } });
+    // nova's _tail_log: the last `length` pieces of the log split at newlines (the last one empty)
+    const console = await b.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': { length: 2 } });
     assert.equal(console.status, 200);
-    assert.match(console.body.output, /Powered on/);
-    assert.equal(console.body.output.trim().split('\n').length, 1);
+    assert.match(console.body.output, /^\[[^\n]*\] Powered on\n$/);
+    const three = await b.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': { length: 3 } });
+    assert.equal(three.body.output.split('\n').length, 3);
+    assert.equal((await b.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': { length: 0 } })).body.output, '');
+    const all = (await b.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': {} })).body.output;
+    assert.ok(all.split('\n').length > 3, all);
   });
 
   test('bad input gets Nova error bodies, never a 500', async () => {

@@ -27,6 +27,8 @@ export interface ApiSettings {
   internalServiceAvailabilityZone: string;
   /** [neutron] default_floating_pool (os-floating-ips allocation without a pool). */
   defaultFloatingPool?: string;
+  /** [DEFAULT] reclaim_instance_interval: above 0, DELETE /servers/{id} soft-deletes. */
+  reclaimInstanceInterval?: number;
 }
 
 export interface ApiDeps {

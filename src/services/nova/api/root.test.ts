@@ -39,6 +39,42 @@ describe('compute API root', () => {
     }
   });
 
+  test('every self link of GET / leads to a version document with the same self link (v2 is the legacy v2.0)', async () => {
+    const list = await h.request('GET', '/');
+    for (const v of list.body.versions as Array<{ id: string; links: Array<{ rel: string; href: string }> }>) {
+      const self = v.links.filter((l) => l.rel === 'self');
+      assert.equal(self.length, 1);
+      const res = await h.request('GET', self[0]!.href.replace('http://nubo.test/compute', ''));
+      assert.equal(res.status, 200, v.id);
+      assert.equal(res.body.version.id, v.id);
+      assert.deepEqual(res.body.version.links.filter((l: { rel: string }) => l.rel === 'self'), self);
+    }
+    const v2 = await h.request('GET', '/v2');
+    assert.deepEqual(v2.body.version, {
+      id: 'v2.0', status: 'SUPPORTED', version: '', min_version: '', updated: '2011-01-21T11:33:21Z',
+      links: [{ rel: 'self', href: 'http://nubo.test/compute/v2/' }, { rel: 'describedby', type: 'text/html', href: 'http://docs.openstack.org/' }],
+      'media-types': [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2' }],
+    });
+  });
+
+  test('GET /extensions lists Nova\'s fixed extension list; /extensions/{alias} shows one or 404s', async () => {
+    const list = await h.request('GET', '/v2.1/extensions', 'p1:reader');
+    assert.equal(list.status, 200);
+    assert.equal(list.body.extensions.length, 99);
+    assert.ok(list.body.extensions.some((e: { name: string }) => e.name === 'Hosts'));
+    const aliases = list.body.extensions.map((e: { alias: string }) => e.alias);
+    assert.deepEqual(aliases, [...aliases].sort());
+    const one = await h.request('GET', '/v2.1/extensions/os-consoles', 'p1:reader');
+    assert.equal(one.status, 200);
+    assert.deepEqual(one.body.extension, {
+      alias: 'os-consoles', description: 'Interactive Console support.', links: [], name: 'Consoles',
+      namespace: 'http://docs.openstack.org/compute/ext/fake_xml', updated: '2014-12-03T00:00:00Z',
+    });
+    const missing = await h.request('GET', '/v2.1/extensions/os-nothing', 'p1:reader');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.itemNotFound.code, 404);
+  });
+
   test('errors in Nova format: 401 unauthorized, 404 itemNotFound, 406 computeFault, 400 badRequest', async () => {
     const unauth = await h.request('GET', '/v2.1/nowhere');
     assert.equal(unauth.status, 401);

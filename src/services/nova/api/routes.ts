@@ -45,6 +45,7 @@ import { networksRoutes } from './networks.js';
 import { securityGroupsRoutes } from './security-groups.js';
 import { securityGroupRulesRoutes } from './security-group-rules.js';
 import { floatingIpsRoutes } from './floating-ips.js';
+import { extensionsRoutes } from './extensions.js';
 
 /** A resource's routes, registered below /v2.1. */
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
@@ -60,6 +61,7 @@ const RESOURCES: readonly ResourceRoutes[] = [
   serverMigrationsRoutes,
   imagesRoutes, imageMetadataRoutes, hostsRoutes, instanceUsageAuditLogRoutes,
   networksRoutes, securityGroupsRoutes, securityGroupRulesRoutes, floatingIpsRoutes,
+  extensionsRoutes,
 ];
 
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {

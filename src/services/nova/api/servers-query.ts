@@ -10,6 +10,7 @@ import type { RequestContext } from '../../../common/context.js';
 import type { InstanceColumn, InstanceListQuery } from '../db/instance-list.js';
 import { BadRequest, Forbidden } from '../../../common/errors.js';
 import { statesFromStatus } from './views/status.js';
+import { limitAndMarker } from './list-params.js';
 
 export type RawQuery = Record<string, string | string[] | undefined>;
 
@@ -126,6 +127,9 @@ export function parseServerQuery(raw: RawQuery, ctx: RequestContext, isAdmin: bo
   }
   const deleted = last(q, 'deleted');
   if (deleted !== undefined) query.deleted = TRUE.has(deleted.toLowerCase());
+  // soft_deleted reaches nova's database filter as the query string, so any non-empty value is true.
+  const softDeleted = last(q, 'soft_deleted');
+  if (softDeleted !== undefined) query.softDeleted = softDeleted !== '';
   else if (query.changesSince || query.changesBefore) query.deleted = 'any';
   if (query.vmStates?.length === 1 && query.vmStates[0] === 'deleted') {
     if (!isAdmin) throw new Forbidden('Only administrators may list deleted instances');
@@ -163,8 +167,10 @@ export function parseServerQuery(raw: RawQuery, ctx: RequestContext, isAdmin: bo
     query.userId = ctx.userId ?? '';
   }
 
-  const keys = all(q, 'sort_key');
-  const dirs = all(q, 'sort_dir');
+  // sorting and paging come from the request's parameters (get_sort_params, get_limit_and_marker),
+  // not from the search options a non-admin is limited to
+  const keys = all(raw, 'sort_key');
+  const dirs = all(raw, 'sort_dir');
   for (const d of dirs) if (d !== 'asc' && d !== 'desc') throw new BadRequest(`Invalid input received: Unknown sort direction, must be one of: asc, desc`);
   keys.forEach((key, i) => {
     if (!SORT_KEYS.has(key) && !IGNORED_SORT_KEYS.has(key)) throw new BadRequest(`Invalid input for query parameters sort_key. Value: ${key}.`);
@@ -179,13 +185,9 @@ export function parseServerQuery(raw: RawQuery, ctx: RequestContext, isAdmin: bo
     query.sortDirs = [(dirs[0] as 'asc' | 'desc' | undefined) ?? 'desc'];
   }
 
-  const limit = last(q, 'limit');
-  if (limit !== undefined) {
-    if (!/^\d+$/.test(limit)) throw new BadRequest(`limit must be an integer`);
-    query.limit = Math.min(maxLimit, Number(limit));
-  }
-  const marker = last(raw, 'marker');
-  if (marker !== undefined) query.marker = marker;
+  const paging = limitAndMarker(raw, maxLimit);
+  query.limit = paging.limit;
+  if (paging.marker !== undefined) query.marker = paging.marker;
   const flavor = last(q, 'flavor');
   return { query, allTenants, ...(flavor !== undefined ? { flavor } : {}), empty };
 }

@@ -8,11 +8,11 @@ import { BadRequest } from '../../../common/errors.js';
 import type { FaultRecord } from '../db/faults.js';
 import { listInstances } from '../db/instance-list.js';
 import { serviceIsUp } from '../db/services.js';
-import { FlavorNotFound, InstanceIsLocked } from '../errors.js';
+import { FlavorNotFound, InstanceInvalidState, InstanceIsLocked } from '../errors.js';
 import type { Instance } from '../objects/index.js';
 import type { ApiDeps } from './deps.js';
 import { caller, getInstance, type Caller } from './request.js';
-import { serverAction } from './server-actions/index.js';
+import { invalidStateConflict, serverAction } from './server-actions/index.js';
 import { createServer } from './servers-create.js';
 import { parseServerQuery, type RawQuery } from './servers-query.js';
 import { updateServerSchema } from './schemas/servers.js';
@@ -145,15 +145,26 @@ export function serversRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { server: view };
   });
 
+  // servers.py _delete: a soft delete while [DEFAULT] reclaim_instance_interval is set (a server
+  // never launched is deleted all the same); a lock or a state that forbids it is a 409.
   app.delete<{ Params: { id: string } }>('/servers/:id', async (req, reply) => {
     const c = caller(req, deps);
     const instance = await getInstance(deps, c, req.params.id);
     deps.policy.can(c.ctx, rule('delete'), { user_id: instance.data.user_id, project_id: instance.data.project_id });
     try {
-      await deps.compute.delete(c.ctx, instance, { isAdmin: c.isAdmin });
+      if ((deps.settings.reclaimInstanceInterval ?? 0) > 0) {
+        try {
+          await deps.compute.softDelete(c.ctx, instance, { isAdmin: c.isAdmin });
+        } catch (err) {
+          if (!(err instanceof InstanceInvalidState)) throw err;
+          await deps.compute.delete(c.ctx, instance, { isAdmin: c.isAdmin });
+        }
+      } else {
+        await deps.compute.delete(c.ctx, instance, { isAdmin: c.isAdmin });
+      }
     } catch (err) {
       if (err instanceof InstanceIsLocked) throw new Conflict(err.message);
-      throw err;
+      throw invalidStateConflict(err, 'delete', instance.uuid);
     }
     return reply.code(204).send();
   });

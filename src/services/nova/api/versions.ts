@@ -1,7 +1,8 @@
 /**
  * The version documents (nova/api/openstack/compute/versions.py and views/versions.py):
  * `GET /compute/` lists v2.0 (SUPPORTED, the legacy API) and v2.1 (CURRENT, with its
- * microversion range); `GET /compute/v2.1/` describes v2.1. Both need no token.
+ * microversion range); `GET /compute/v2.1/` describes v2.1 and `GET /compute/v2/` v2.0 (the
+ * legacy API's version document: the legacy API itself is not served). They need no token.
  */
 import type { FastifyInstance } from 'fastify';
 import { MAX_API_VERSION, MIN_API_VERSION } from './microversions.js';
@@ -29,7 +30,7 @@ const VERSIONS: Record<'v2.0' | 'v2.1', Omit<VersionDoc, 'links'>> = {
 
 const DESCRIBED_BY = { rel: 'describedby', type: 'text/html', href: 'http://docs.openstack.org/' };
 
-/** GET / and GET /v2.1 (the latter also at /v2.1/). `baseUrl` is the project's public base URL. */
+/** GET /, GET /v2.1 and GET /v2 (also with a slash). `baseUrl` is the project's public base URL. */
 export function versionRoutes(app: FastifyInstance, baseUrl: string): void {
   const base = baseUrl.replace(/\/$/, '');
   app.get('/', { config: { public: true } }, async () => ({
@@ -38,7 +39,11 @@ export function versionRoutes(app: FastifyInstance, baseUrl: string): void {
       return { ...v, links: [{ rel: 'self', href: `${base}/${id === 'v2.0' ? 'v2' : 'v2.1'}/` }] };
     }),
   }));
+  // VersionsV2.index: the version with its self link first, then describedby.
   app.get('/v2.1', { config: { public: true } }, async () => ({
     version: { ...VERSIONS['v2.1'], links: [{ rel: 'self', href: `${base}/v2.1/` }, DESCRIBED_BY] },
+  }));
+  app.get('/v2', { config: { public: true } }, async () => ({
+    version: { ...VERSIONS['v2.0'], links: [{ rel: 'self', href: `${base}/v2/` }, DESCRIBED_BY] },
   }));
 }

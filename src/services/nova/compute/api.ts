@@ -3,9 +3,10 @@
  *  - create: checks the flavor, image, key pair, networks, security groups, zone, group and
  *    quotas; records the servers (BUILDING / scheduling), their request specs, block device
  *    mappings and 'create' actions; casts schedule_and_build_instances to the conductor.
- *  - delete / force delete: a server on a live compute host is marked deleting and its host
- *    casts terminate_instance; a server never placed (or whose host is down) is deleted here:
- *    its ports, its allocation and its record.
+ *  - delete / force delete / soft delete and restore: a server on a live compute host is marked
+ *    deleting (soft-deleting) and its host is cast terminate_instance (soft_delete_instance); a
+ *    server never placed (or whose host is down) is deleted here: its ports, its allocation and
+ *    its record. restore brings a SOFT_DELETED server back.
  *  - stop / start: task_state powering-off / powering-on, then a cast to the host.
  *  - external events: Neutron's events routed to the hosts of their servers.
  */
@@ -107,7 +108,7 @@ export interface ComputeApiDeps {
   glance: GlanceAPI;
   network: NeutronAPI;
   conductor: Pick<ComputeTaskAPI, 'scheduleAndBuildInstances'>;
-  compute: Pick<ComputeRpcAPI, 'terminateInstance' | 'stopInstance' | 'startInstance' | 'externalInstanceEvent' | 'getConsoleOutput'
+  compute: Pick<ComputeRpcAPI, 'terminateInstance' | 'softDeleteInstance' | 'restoreInstance' | 'stopInstance' | 'startInstance' | 'externalInstanceEvent' | 'getConsoleOutput'
     | 'getDiagnostics' | 'getInstanceDiagnostics'
     | 'attachInterface' | 'detachInterface' | 'attachVolume' | 'detachVolume' | 'swapVolume'> & LifecycleRpc;
   report: SchedulerReportClient;
@@ -266,26 +267,90 @@ export class ComputeApi {
   }
 
   /**
-   * delete (and force delete, which is the same without soft delete): on a live host, the host
-   * deletes it; otherwise (never placed, build failed, host down) it is deleted here.
+   * delete: on a live host, the host deletes it; otherwise (never placed, build failed, host
+   * down) it is deleted here. A lock stops it unless an admin asks.
    */
   async delete(ctx: RequestContext, instance: Instance, opts: { isAdmin: boolean }): Promise<void> {
     this.checkLocked(instance, opts.isAdmin);
+    await this.deleteAs(ctx, instance, 'delete');
+  }
+
+  /**
+   * soft_delete (DELETE /servers/{id} while [DEFAULT] reclaim_instance_interval > 0): a server
+   * that was ever launched becomes SOFT_DELETING with deleted_at set and its host powers it off
+   * (SOFT_DELETED, restorable until the host reclaims it); one on a host that is down is
+   * deleted at once, as nova's local delete. @throws InstanceInvalidState for a server never
+   * launched (the REST layer then deletes it).
+   */
+  async softDelete(ctx: RequestContext, instance: Instance, opts: { isAdmin: boolean }): Promise<void> {
+    this.checkLocked(instance, opts.isAdmin);
+    if (!instance.data.launched_at) throw new InstanceInvalidState(instance.uuid, 'launched_at', 'None', 'soft_delete');
+    await this.deleteAs(ctx, instance, 'soft_delete');
+  }
+
+  /** force_delete (forceDelete): a delete in any state, a SOFT_DELETED server's included. */
+  async forceDelete(ctx: RequestContext, instance: Instance, opts: { isAdmin: boolean }): Promise<void> {
+    this.checkLocked(instance, opts.isAdmin);
+    await this.deleteAs(ctx, instance, 'force_delete');
+  }
+
+  /**
+   * restore: a SOFT_DELETED server with no task, counted against the instances/cores/ram quota
+   * again (a soft-deleted server is not counted), goes back to ACTIVE: RESTORING and its host
+   * powers it on, or at once when it has no host.
+   * @throws InstanceInvalidState (409) in another state, TooManyInstances over quota
+   */
+  async restore(ctx: RequestContext, instance: Instance, opts: { isAdmin: boolean }): Promise<void> {
+    this.checkLocked(instance, opts.isAdmin);
+    checkInstanceState(instance, 'restore', [VmState.SOFT_DELETED], { noTask: true });
+    if (!instance.data.launched_at) throw new InstanceInvalidState(instance.uuid, 'launched_at', 'None', 'restore');
+    await this.d.quotas.checkNumInstances(instance.data.project_id, instance.data.user_id, instance.data.flavor, 1, 1);
+    await this.repos.actions.start(instance.uuid, InstanceAction.RESTORE, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+    const host = instance.data.host;
+    if (host) {
+      const restoring = await this.repos.instances.save(instance.uuid, { task_state: TaskState.RESTORING, deleted_at: null }, { task_state: [null] });
+      await this.d.compute.restoreInstance(ctx, host, restoring);
+      return;
+    }
+    await this.repos.instances.save(instance.uuid, { vm_state: VmState.ACTIVE, task_state: null, deleted_at: null }, { task_state: [null] });
+  }
+
+  /**
+   * _delete: what a move left is settled first (a resize confirmed, a shelved snapshot
+   * deleted); on a live host the task state is set (SOFT_DELETING with deleted_at for a soft
+   * delete, DELETING otherwise) and the host is cast to, unless a delete is already under way;
+   * without one the server goes here (_local_delete).
+   */
+  private async deleteAs(ctx: RequestContext, instance: Instance, type: 'delete' | 'soft_delete' | 'force_delete'): Promise<void> {
     await this.d.beforeDelete?.(ctx, instance);
-    await this.repos.actions.start(instance.uuid, InstanceAction.DELETE, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+    const originalTask = instance.data.task_state;
     const host = instance.data.host;
     const service = host ? await this.repos.services.get(host, 'nova-compute') : undefined;
     if (host && service && serviceIsUp(service, this.d.settings.serviceDownTime)) {
-      const deleting = await this.repos.instances.save(instance.uuid, { task_state: TaskState.DELETING });
-      await this.d.compute.terminateInstance(ctx, host, deleting, []);
+      const soft = type === 'soft_delete';
+      const changes = soft ? { task_state: TaskState.SOFT_DELETING, deleted_at: nowIso(), progress: 0 } : { task_state: TaskState.DELETING, progress: 0 };
+      let saved: Instance;
+      try {
+        saved = await this.repos.instances.save(instance.uuid, changes);
+      } catch (err) {
+        if (err instanceof InstanceNotFound) return;
+        throw err;
+      }
+      if (originalTask === TaskState.DELETING || originalTask === TaskState.SOFT_DELETING) {
+        this.d.log.info({ instance: instance.uuid }, 'Instance is already in deleting state, ignoring this request');
+        return;
+      }
+      await this.repos.actions.start(instance.uuid, InstanceAction.DELETE, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+      await (soft ? this.d.compute.softDeleteInstance(ctx, host, saved) : this.d.compute.terminateInstance(ctx, host, saved, []));
       return;
     }
-    await this.localDelete(ctx, instance);
+    await this.repos.actions.start(instance.uuid, InstanceAction.DELETE, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+    await this.localDelete(ctx, instance, type !== 'force_delete');
   }
 
-  /** _local_delete: the server's ports, allocation and record, from the API. */
-  private async localDelete(ctx: RequestContext, instance: Instance): Promise<void> {
-    await this.d.notifier.instanceAction(ctx, instance, 'delete', 'start');
+  /** _local_delete: the server's ports, allocation and record, from the API (instance.delete.start/end unless forced, as nova). */
+  private async localDelete(ctx: RequestContext, instance: Instance, notify = true): Promise<void> {
+    if (notify) await this.d.notifier.instanceAction(ctx, instance, 'delete', 'start');
     await this.d.network.deallocateForInstance(instance).catch((err: unknown) => this.d.log.warn({ err, instance: instance.uuid }, 'port cleanup failed'));
     await this.d.report.deleteAllocationForInstance(instance.uuid).catch((err: unknown) => this.d.log.warn({ err, instance: instance.uuid }, 'allocation cleanup failed'));
     await this.deleteVolumeAttachments(instance);
@@ -297,7 +362,7 @@ export class ComputeApi {
     }
     await this.repos.requestSpecs.destroy(instance.uuid);
     const deleted = await this.repos.instances.get(instance.uuid, { readDeleted: true });
-    await this.d.notifier.instanceAction(ctx, deleted, 'delete', 'end');
+    if (notify) await this.d.notifier.instanceAction(ctx, deleted, 'delete', 'end');
   }
 
   private async hostOf(instance: Instance, method: string): Promise<string> {

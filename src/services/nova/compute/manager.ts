@@ -32,6 +32,7 @@ import type { GlanceAPI } from '../image/glance.js';
 import { withInstanceEvent } from './event-reporter.js';
 import type { InstanceEvents } from './instance-events.js';
 import { LifecycleManager, type ConsoleSettings } from './manager-lifecycle.js';
+import { DeferredDeleteManager } from './manager-deferred-delete.js';
 import { InstanceAction } from './instance-actions.js';
 import { KeyedLock, Semaphore } from './locks.js';
 import { POWER_STATE_NAMES, PowerState } from './power-state.js';
@@ -71,6 +72,8 @@ export interface ComputeManagerOptions {
    * host is back (conductor/recovery.ts).
    */
   busKeepsMessages?: boolean;
+  /** [DEFAULT] reclaim_instance_interval: how long a SOFT_DELETED server waits for its reclaim (manager-deferred-delete.ts). */
+  reclaimInstanceInterval?: number;
 }
 
 const BUILD_TASK_STATES: ReadonlySet<string | null> = new Set([TaskState.SCHEDULING, TaskState.BLOCK_DEVICE_MAPPING, TaskState.NETWORKING, TaskState.SPAWNING]);
@@ -82,10 +85,15 @@ export class ComputeManager {
 
   /** Reboot, pause, suspend, rescue, password, crash dump, snapshot, backup, rebuild, consoles. */
   readonly lifecycle: LifecycleManager;
+  /** Soft delete, restore and the reclaim of soft-deleted servers. */
+  readonly deferredDelete: DeferredDeleteManager;
 
   constructor(private readonly o: ComputeManagerOptions) {
     this.builds = new Semaphore(o.maxConcurrentBuilds);
     this.lifecycle = new LifecycleManager({ ...o, locks: this.locks, refreshNode: (node) => o.tracker.refreshNode(node) });
+    this.deferredDelete = new DeferredDeleteManager({
+      ...o, locks: this.locks, terminate: (ctx, instance) => this.terminateInstance(ctx, instance), reclaimInterval: o.reclaimInstanceInterval ?? 0,
+    });
   }
 
   private get repos(): NovaRepos {
@@ -117,6 +125,7 @@ export class ComputeManager {
         return m.getConsoleOutput(ctx, expectObject(args['instance'], Instance, 'instance'), tail);
       },
       ...m.lifecycle.endpointMethods(),
+      ...m.deferredDelete.endpointMethods(),
       async get_diagnostics(_ctx: RequestContext, args: Record<string, unknown>) {
         return m.diagnostics(expectObject(args['instance'], Instance, 'instance'), 'get_diagnostics', (i) => m.o.driver.getDiagnostics(i));
       },
@@ -400,11 +409,15 @@ export class ComputeManager {
     }));
   }
 
+  /**
+   * get_console_output with nova's _tail_log: the last `tailLength` pieces of the log split at
+   * newlines, joined again; a log ending with a newline has an empty last piece, so length 3 of
+   * 'a\nb\nc\nd\n' is 'c\nd\n' (three pieces, what Tempest counts); 0 gives ''.
+   */
   async getConsoleOutput(ctx: RequestContext, instance: Instance, tailLength: number | null): Promise<string> {
     const output = await this.o.driver.getConsoleOutput(ctx, instance);
     if (tailLength === null) return output;
-    const lines = output.replace(/\n$/, '').split('\n');
-    return tailLength <= 0 ? '' : `${lines.slice(-tailLength).join('\n')}\n`;
+    return tailLength === 0 ? '' : output.split('\n').slice(-tailLength).join('\n');
   }
 
   /** get_diagnostics / get_instance_diagnostics: only of a running guest (InstanceInvalidState otherwise). */

@@ -77,6 +77,16 @@ export class ComputeAPI {
     return this.at(host).cast(ctx, 'terminate_instance', { instance, bdms });
   }
 
+  /** soft_delete_instance: the host powers the guest off and the server is SOFT_DELETED. */
+  softDeleteInstance(ctx: RequestContext, host: string, instance: Instance): Promise<void> {
+    return this.at(host).cast(ctx, 'soft_delete_instance', { instance });
+  }
+
+  /** restore_instance: the host powers a SOFT_DELETED server's guest on again. */
+  restoreInstance(ctx: RequestContext, host: string, instance: Instance): Promise<void> {
+    return this.at(host).cast(ctx, 'restore_instance', { instance });
+  }
+
   stopInstance(ctx: RequestContext, host: string, instance: Instance, cleanShutdown = true): Promise<void> {
     return this.at(host).cast(ctx, 'stop_instance', { instance, clean_shutdown: cleanShutdown });
   }

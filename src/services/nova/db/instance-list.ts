@@ -10,6 +10,9 @@ import type { Instance } from '../objects/index.js';
 import type { InstanceRepo } from './instances.js';
 import type { InstancesTable, NovaDB } from './schema.js';
 
+/** vm_states.SOFT_DELETED. */
+const SOFT_DELETED = 'soft-delete';
+
 export type InstanceColumn = keyof InstancesTable & string;
 
 export interface InstanceListQuery {
@@ -17,6 +20,11 @@ export interface InstanceListQuery {
   userId?: string;
   /** false: live only (default); true: deleted only; 'any': both. */
   deleted: boolean | 'any';
+  /**
+   * nova's soft_deleted filter, how SOFT_DELETED servers (live rows) count: with deleted false
+   * they are left out unless it is true; with deleted true they are included unless it is false.
+   */
+  softDeleted?: boolean;
   /** column -> accepted values. */
   exact: Partial<Record<InstanceColumn, Array<string | number | null>>>;
   vmStates?: string[];
@@ -46,8 +54,12 @@ function ipMatches(instance: Instance, pattern: string, version: 4 | 6): boolean
 
 export async function listInstances(db: Kysely<NovaDB>, repo: InstanceRepo, q: InstanceListQuery): Promise<Instance[]> {
   let sel: SelectQueryBuilder<NovaDB, 'instances', any> = db.selectFrom('instances').selectAll();
-  if (q.deleted === false) sel = sel.where('deleted', '=', 0);
-  else if (q.deleted === true) sel = sel.where('deleted', '!=', 0);
+  if (q.deleted === false) {
+    sel = sel.where('deleted', '=', 0);
+    if (q.softDeleted !== true) sel = sel.where('vm_state', '!=', SOFT_DELETED);
+  } else if (q.deleted === true) {
+    sel = q.softDeleted === false ? sel.where('deleted', '!=', 0) : sel.where((eb) => eb.or([eb('deleted', '!=', 0), eb('vm_state', '=', SOFT_DELETED)]));
+  }
   if (q.projectId !== undefined) sel = sel.where('project_id', '=', q.projectId);
   if (q.userId !== undefined) sel = sel.where('user_id', '=', q.userId);
   for (const [col, values] of Object.entries(q.exact) as Array<[InstanceColumn, Array<string | number | null>]>) {

@@ -131,7 +131,8 @@ export class InstanceRepo {
         deleted_at: row.deleted_at, deleted: row.deleted !== 0,
         metadata: metaBy.get(row.uuid) ?? {}, system_metadata: systemMetadata, tags: tagsBy.get(row.uuid) ?? [],
         network_info: JSON.parse(cacheBy.get(row.uuid) ?? '[]') as VifInfo[],
-        security_groups: sg ? (JSON.parse(sg) as string[]) : [],
+        // nova gives every server at least 'default'; an empty list is one whose groups were all removed
+        security_groups: sg ? (JSON.parse(sg) as string[]) : ['default'],
       });
     });
   }
@@ -196,11 +197,11 @@ export class InstanceRepo {
     });
   }
 
-  /** Live instances, VCPUs and memory of a project (and of one user in it): nova's quota counts. */
+  /** Live instances, VCPUs and memory of a project (and of one user in it): nova's quota counts (_get_counts_in_db), SOFT_DELETED ones left out. */
   async usage(projectId: string, userId?: string): Promise<{ instances: number; cores: number; ram: number }> {
     let q = this.db.selectFrom('instances')
       .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('vcpus').as('cores'), eb.fn.sum<number>('memory_mb').as('ram')])
-      .where('project_id', '=', projectId).where('deleted', '=', 0).where('hidden', '=', 0);
+      .where('project_id', '=', projectId).where('deleted', '=', 0).where('hidden', '=', 0).where('vm_state', '!=', 'soft-delete');
     if (userId) q = q.where('user_id', '=', userId);
     const row = await q.executeTakeFirstOrThrow();
     return { instances: Number(row.n), cores: Number(row.cores ?? 0), ram: Number(row.ram ?? 0) };

@@ -80,6 +80,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
       maxLimit: api.max_limit, serviceDownTime: defaults.service_down_time,
       defaultAvailabilityZone: defaults.default_availability_zone, internalServiceAvailabilityZone: defaults.internal_service_availability_zone,
       defaultFloatingPool: ctx.config.get(neutronMetadataGroup).default_floating_pool,
+      reclaimInstanceInterval: defaults.reclaim_instance_interval,
     },
     links: new LinkBuilder(ctx.baseUrl, api.compute_link_prefix),
     compute,

@@ -2,7 +2,7 @@
  * The compute role (nova-compute) of one host: the fake virt driver, the resource tracker that
  * reports the node to Placement, and the ComputeManager on `compute.<host>`; at start the
  * leftovers of a previous run are dealt with (init_host) and the node reported; periodic tasks
- * update the node's resources and sync power states.
+ * update the node's resources, sync power states, offload shelved servers and reclaim soft-deleted ones.
  */
 import { RequestContext } from '../../../common/context.js';
 import { newRequestId } from '../../../common/log/request-scope.js';
@@ -71,7 +71,7 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
       mks: { enabled: ctx.config.get(mksGroup).enabled, baseUrl: ctx.config.get(mksGroup).mksproxy_base_url },
       tokenTtl: ctx.config.get(consoleAuthGroup).token_ttl,
     },
-    busKeepsMessages: !ctx.transport.url.startsWith('inproc:'),
+    busKeepsMessages: !ctx.transport.url.startsWith('inproc:'), reclaimInstanceInterval: d.reclaim_instance_interval,
   });
   const interfaces = new InterfaceAttachManager({ host: ctx.host, driver, repos, network, notifier, log: ctx.log });
   const moves = new ComputeMoveManager({
@@ -91,6 +91,11 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
       ctx.periodic.add({ name: 'update_available_resource', interval: d.update_resources_interval, run: async () => manager.updateAvailableResource(await currentService()) });
       ctx.periodic.add({ name: '_sync_power_states', interval: d.sync_power_state_interval, run: () => manager.syncPowerStates(internal()) });
       ctx.periodic.add({ name: '_poll_shelved_instances', interval: d.shelved_poll_interval, run: () => shelving.pollShelvedInstances(internal()) });
+      // nova runs _reclaim_queued_deletes on every periodic tick (60 s); a shorter interval is checked as often as it is long.
+      ctx.periodic.add({
+        name: '_reclaim_queued_deletes', interval: d.reclaim_instance_interval > 0 ? Math.min(60, d.reclaim_instance_interval) : 0,
+        run: async () => { await manager.deferredDelete.reclaimQueuedDeletes(internal()); },
+      });
     },
     afterStop: () => manager.drain(),
   });

@@ -80,6 +80,8 @@ export const rebuildActions: ServerAction[] = [{
       }
       if (!c.version.atLeast('2.54')) delete view['key_name'];
     }
+    // servers.py _action_rebuild: show_user_data=False (user_data alone is added from 2.57)
+    delete view['OS-EXT-SRV-ATTR:user_data'];
     view['adminPass'] = req.adminPassword;
     if (c.version.atLeast('2.57')) view['user_data'] = rebuilt.data.user_data;
     reply.header('location', deps.links.resource('servers', rebuilt.uuid)[0]!.href);

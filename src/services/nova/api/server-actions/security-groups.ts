@@ -1,11 +1,12 @@
 /**
  * addSecurityGroup and removeSecurityGroup (nova's SecurityGroupActionController): the group,
  * by name or id in the caller's project, is added to (taken off) every port of the server in
- * Neutron; 202. An unknown group (or one the server does not have) is a 404, an ambiguous name
+ * Neutron, and the server's recorded groups follow its ports; 202. An unknown group (or one the server does not have) is a 404, an ambiguous name
  * a 409, a port without port security or address a 400.
  */
 import { BadRequest } from '../../../../common/errors.js';
-import { addToInstance, removeFromInstance } from '../../network/security-groups.js';
+import { updateInstanceMetadata } from '../../db/instance-system-metadata.js';
+import { addToInstance, instanceSecurityGroups, removeFromInstance } from '../../network/security-groups.js';
 import type { ActionCall, ServerAction } from './index.js';
 
 /** _parse: the group name of the action's body. */
@@ -23,7 +24,11 @@ function securityGroupAction(action: 'addSecurityGroup' | 'removeSecurityGroup',
     async run({ deps, caller: c, instance, body, reply }: ActionCall) {
       deps.policy.can(c.ctx, `os_compute_api:os-security-groups:${policy}`, { project_id: instance.data.project_id });
       const name = groupName(body);
-      await change(deps.compute.network.clientFor(c.ctx), instance.uuid, name, c.ctx.projectId ?? '');
+      const client = deps.compute.network.clientFor(c.ctx);
+      await change(client, instance.uuid, name, c.ctx.projectId ?? '');
+      // the server's view shows the groups its ports now have (none after the last is removed)
+      const names = [...new Set((await instanceSecurityGroups(client, instance.uuid)).map((g) => g.name))];
+      await updateInstanceMetadata(deps.db, 'instance_system_metadata', instance.uuid, { security_groups: JSON.stringify(names) });
       return reply.code(202).send();
     },
   };

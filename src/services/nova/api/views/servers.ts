@@ -82,10 +82,10 @@ export function addressesView(instance: Instance, extended = true): Record<strin
   return out;
 }
 
+/** The groups of the server's ports (nova's _add_security_grps: no key for a server without ports or groups). */
 function securityGroups(instance: Instance): Array<{ name: string }> | undefined {
-  if (instance.data.network_info.length === 0) return undefined;
-  const names = instance.data.security_groups.length > 0 ? instance.data.security_groups : ['default'];
-  return [...new Set(names)].map((name) => ({ name }));
+  if (instance.data.network_info.length === 0 || instance.data.security_groups.length === 0) return undefined;
+  return [...new Set(instance.data.security_groups)].map((name) => ({ name }));
 }
 
 /** The 202 answer of POST /servers. */
