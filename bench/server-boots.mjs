@@ -19,6 +19,12 @@
 //        ../shared/peers/nova-up.sh starts: 50 and 200 concurrent boots on 2 hosts against Nubo
 //        and against it, one after the other, and the ratio. The peer is started if its openrc
 //        is missing or its API does not answer (about 75 s cold), and left running.
+//      PROFILE_DIR=dir   run the cloud with --cpu-prof; nubo.cpuprofile lands there when it stops.
+//      BENCH_NODE_FLAGS="--flag ..."   more node/V8 flags for the cloud's process (experiments).
+//      BENCH_SETTLE=S   also read the RSS after S more seconds of an idle cloud (V8 gives the heap
+//        a burst grew back only some seconds after the work stops).
+// The cloud's CPU time (user + system, from /proc) over the concurrent boots is printed per boot,
+// a figure less sensitive than boots/s to other work on the machine.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,7 +44,9 @@ async function startNubo(hosts) {
   const nubo = join(root, 'dist/nubo.js');
   if (!existsSync(nubo)) throw new Error('dist/nubo.js is missing: run `npm run build` first');
   const dataDir = mkdtempSync(join(tmpdir(), 'nubo-bench-boots-'));
-  const child = spawn(process.execPath, [nubo, 'up'], {
+  const prof = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`, '--cpu-prof-name=nubo.cpuprofile'] : [];
+  const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...prof, ...flags, nubo, 'up'], {
     env: {
       ...process.env, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0', NUBO_DEFAULT__LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       NUBO_DEFAULT__HOSTS: Array.from({ length: hosts }, (_, i) => `compute${i + 1}`).join(','),
@@ -287,6 +295,13 @@ const rssMb = (pid) => {
   return m ? Number(m[1]) / 1024 : NaN;
 };
 
+/** The CPU time (user + system) a process has used, in ms, from /proc/PID/stat (clock ticks of 10 ms). */
+const cpuMs = (pid) => {
+  if (!pid) return NaN;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+};
+
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 
 async function flavorOf(cloud) {
@@ -305,20 +320,26 @@ async function fullRun(count, hosts) {
     const flavor = await flavorOf(cloud);
     const cold = await singleBoot(cloud); // the first boot also compiles the schemas and queries it meets
     const single = await singleBoot(cloud);
+    const cpu0 = cpuMs(cloud.pid);
     const run = await bootMany(cloud, count, 'bench');
+    const cpuPerBoot = (cpuMs(cloud.pid) - cpu0) / count;
     const placement = await checkPlacement(cloud, run, flavor);
     const rssBusy = rssMb(cloud.pid);
     const del = await deleteAll(cloud, run.ids);
     const left = await leftovers(cloud, run.ids);
     await sleep(2000);
     const rss = rssMb(cloud.pid);
+    const settle = Number(process.env.BENCH_SETTLE ?? 0);
+    if (settle > 0) await sleep(settle * 1000);
+    const rssSettled = settle > 0 ? rssMb(cloud.pid) : NaN;
     console.log(`${count} concurrent boots on ${hosts} fake hosts (Nubo all-in-one, SQLite, in-process bus, networks ${network}, flavor ${flavor.name})`);
     console.log(`  single boot, idle cloud: API->${single.status} ${f1(single.ms)} ms (the very first boot: ${f1(cold.ms)} ms)`);
     console.log(`  boots/s ${f1(run.bootsPerSec)} (${run.wall.toFixed(2)} s), POST p50 ${f1(run.postP50)} ms, API->ACTIVE p50 ${f1(run.toActiveP50)} ms p99 ${f1(run.toActiveP99)} ms`);
+    console.log(`  cloud CPU ${f1(cpuPerBoot)} ms per boot (user + system over the boots, the bench's polls included)`);
     console.log(`  ACTIVE ${run.active}, ERROR ${run.errors} (without a fault: ${run.errorsWithoutFault}), not settled ${run.unsettled}`);
     console.log(`  Placement: ${placement.providers} providers, ${placement.problems.length === 0 ? 'usages equal the flavors of the servers on each host, none overcommitted' : placement.problems.slice(0, 10).join('; ')}`);
     console.log(`  deleted in ${del.seconds.toFixed(2)} s (${del.left} not gone); after: ${left.allocated} servers with allocations, ${left.ports} ports left`);
-    console.log(`  RSS: ${f1(rssBusy)} MB with the servers, ${f1(rss)} MB after the deletes`);
+    console.log(`  RSS: ${f1(rssBusy)} MB with the servers, ${f1(rss)} MB after the deletes${settle > 0 ? `, ${f1(rssSettled)} MB ${settle} s later` : ''}`);
     const ok = run.unsettled === 0 && run.errorsWithoutFault === 0 && placement.problems.length === 0 && del.left === 0 && left.allocated === 0 && left.ports === 0;
     console.log(`  checks: ${ok ? 'passed' : 'FAILED'}`);
     return ok;

@@ -5,6 +5,8 @@
  * on any dialect (better-sqlite3 refuses booleans, pg would send 'true' to an integer column).
  * Reading is the other half: rows hold 0/1 and repositories convert with toBool().
  * A consequence: native BOOLEAN columns (PostgreSQL) cannot be written through this layer.
+ * Most queries bind no boolean: a read-only walk finds that first, and only a query that has one
+ * is rewritten (Kysely's transformer copies every node of the tree, a cost paid per query).
  */
 import {
   type KyselyPlugin,
@@ -30,11 +32,33 @@ class BooleanToInteger extends OperationNodeTransformer {
   }
 }
 
+/**
+ * Whether an operation node tree binds a boolean: a ValueNode holding one or a
+ * PrimitiveValueListNode with one. Operation nodes are plain objects and arrays of them; a
+ * value's own contents (a Buffer, a Date, a JSON object) are not walked.
+ */
+export function bindsBoolean(node: unknown): boolean {
+  if (Array.isArray(node)) {
+    for (const item of node) if (bindsBoolean(item)) return true;
+    return false;
+  }
+  if (node === null || typeof node !== 'object') return false;
+  const kind = (node as { kind?: unknown }).kind;
+  if (kind === 'ValueNode') return typeof (node as ValueNode).value === 'boolean';
+  if (kind === 'PrimitiveValueListNode') return (node as PrimitiveValueListNode).values.some((v) => typeof v === 'boolean');
+  if (typeof kind !== 'string') return false;
+  for (const key in node) {
+    const child = (node as Record<string, unknown>)[key];
+    if (child !== null && typeof child === 'object' && bindsBoolean(child)) return true;
+  }
+  return false;
+}
+
 export class BooleanToIntegerPlugin implements KyselyPlugin {
   readonly #transformer = new BooleanToInteger();
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return this.#transformer.transformNode(args.node, args.queryId);
+    return bindsBoolean(args.node) ? this.#transformer.transformNode(args.node, args.queryId) : args.node;
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {

@@ -213,6 +213,11 @@ for (const d of TEST_DIALECTS) {
       assert.deepEqual(disabled.map((r) => r.id), ['b-false']);
       const viaRaw = await sql<{ n: number }>`select count(*) as n from projects where enabled = ${true} and id like 'b-%'`.execute(db);
       assert.equal(Number(viaRaw.rows[0]?.n), 2);
+      const inList = await db.selectFrom('projects').select('id').where(sql.ref('enabled'), 'in', [true]).where('id', 'like', 'b-%').orderBy('id').execute();
+      assert.deepEqual(inList.map((r) => r.id), ['b-default', 'b-true'], 'a boolean in an IN list');
+      const nested = await db.selectFrom('projects').select('id').where('id', 'in', (eb) => eb.selectFrom('projects as p').select('p.id').where(sql.ref('p.enabled'), '=', false))
+        .where('id', 'like', 'b-%').execute();
+      assert.deepEqual(nested.map((r) => r.id), ['b-false'], 'a boolean in a subquery');
       await db.updateTable('projects').set({ enabled: false }).where('id', '=', 'b-true').execute();
       assert.equal(toBool((await db.selectFrom('projects').select('enabled').where('id', '=', 'b-true').executeTakeFirstOrThrow()).enabled), false);
     });

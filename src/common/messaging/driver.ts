@@ -29,8 +29,13 @@ import { ReplyWaiter } from './reply-waiter.js';
 import { MessageUndeliverable } from './errors.js';
 import { describeTarget, type ServerTarget, type Target } from './target.js';
 
-/** Bound on the in-memory queue a notification publisher creates (inproc only). */
-const NOTIFICATION_QUEUE_MAX_LENGTH = 10_000;
+/**
+ * Bound on the in-memory queue a notification publisher creates (inproc only; oldest dropped).
+ * Only a listener in the same process can ever consume an in-process queue, and the all-in-one
+ * cloud has none for Nova's notifications: the queue keeps the latest ones for a listener that
+ * starts late, not a backlog (at 10 000 it held some 50 MB of a busy cloud's notifications).
+ */
+const NOTIFICATION_QUEUE_MAX_LENGTH = 1_000;
 /** Idle pool queues are deleted by the broker after this long (RabbitMQ x-expires). */
 const POOL_QUEUE_EXPIRES_MS = 24 * 3600 * 1000;
 /** How many recent `_unique_id`s a listener remembers to drop redelivered duplicates. */

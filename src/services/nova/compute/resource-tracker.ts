@@ -11,7 +11,7 @@
  */
 import type { Logger } from '../../../common/log/logger.js';
 import type { ComputeNodeRecord, ComputeNodeRepo, ComputeNodeReport } from '../db/compute-nodes.js';
-import type { InstanceRepo } from '../db/instances.js';
+import type { HostUsageRow, InstanceRepo } from '../db/instances.js';
 import type { MigrationRepo } from '../db/migration-records.js';
 import type { InstanceMoveStateRepo } from '../db/instance-move-state.js';
 import type { ServiceRecord } from '../db/services.js';
@@ -65,6 +65,8 @@ const MOVE_IN_PROGRESS = ['pre-migrating', 'migrating', 'post-migrating', 'finis
 export class ResourceTracker {
   /** nodename -> compute node uuid (the resource provider's uuid). */
   private readonly nodeUuids = new Map<string, string>();
+  /** Per node: the recount running now and the one queued after it (see refreshNode). */
+  private readonly recounts = new Map<string, { running: Promise<void> | undefined; next: Promise<void> | undefined }>();
 
   constructor(private readonly o: ResourceTrackerOptions) {}
 
@@ -83,7 +85,7 @@ export class ResourceTracker {
    * on the other one (the old flavor on the source until confirmed, the new one on the
    * destination until the server arrives).
    */
-  private async movingHere(instances: readonly Instance[]): Promise<Array<{ node: string; flavor: Flavor }>> {
+  private async movingHere(instances: readonly HostUsageRow[]): Promise<Array<{ node: string; flavor: Flavor }>> {
     if (!this.o.moves) return [];
     const here = new Set(instances.map((i) => i.uuid));
     const out: Array<{ node: string; flavor: Flavor }> = [];
@@ -102,26 +104,26 @@ export class ResourceTracker {
     return out;
   }
 
-  private usage(nodename: string, instances: readonly Instance[], existing: ComputeNodeRecord | undefined, moving: ReadonlyArray<{ node: string; flavor: Flavor }> = []): ComputeNodeReport {
+  private usage(nodename: string, instances: readonly HostUsageRow[], existing: ComputeNodeRecord | undefined, moving: ReadonlyArray<{ node: string; flavor: Flavor }> = []): ComputeNodeReport {
     const s = this.o.settings;
     const hv = this.o.driver.getAvailableResource(nodename);
-    const mine = instances.filter((i) => i.data.node === nodename);
+    const mine = instances.filter((i) => i.node === nodename);
     let vcpus = 0;
     let mem = s.reservedHostMemoryMb;
     let disk = Math.ceil(s.reservedHostDiskMb / 1024);
     const stats: Record<string, number> = { num_instances: 0, io_workload: 0 };
     const bump = (k: string): void => { stats[k] = (stats[k] ?? 0) + 1; };
     for (const i of mine) {
-      const f = i.data.flavor.data;
+      const f = i.flavor;
       vcpus += f.vcpus;
       mem += f.memory_mb;
       disk += flavorDiskGb(f);
       bump('num_instances');
-      bump(`num_vm_${i.data.vm_state}`);
-      bump(`num_task_${i.data.task_state ?? 'None'}`);
+      bump(`num_vm_${i.vm_state}`);
+      bump(`num_task_${i.task_state ?? 'None'}`);
       bump('num_os_type_None');
-      bump(`num_proj_${i.data.project_id}`);
-      if (i.data.vm_state === VmState.BUILDING || IO_TASK_STATES.has(i.data.task_state ?? '')) bump('io_workload');
+      bump(`num_proj_${i.project_id}`);
+      if (i.vm_state === VmState.BUILDING || IO_TASK_STATES.has(i.task_state ?? '')) bump('io_workload');
     }
     for (const m of moving.filter((x) => x.node === nodename)) {
       vcpus += m.flavor.data.vcpus;
@@ -155,7 +157,7 @@ export class ResourceTracker {
 
   /** update_available_resource: every node's record and provider, from the hypervisor and the instances. */
   async updateAvailableResource(service: ServiceRecord): Promise<void> {
-    const instances = await this.o.instances.byHost(this.o.host);
+    const instances = await this.o.instances.usageOnHost(this.o.host);
     for (const nodename of this.o.driver.getAvailableNodes()) {
       const existing = await this.o.nodes.get(this.o.host, nodename);
       const report = this.usage(nodename, instances, existing, await this.movingHere(instances));
@@ -188,12 +190,37 @@ export class ResourceTracker {
     return claimed;
   }
 
-  /** Recount a node's use (after a claim ended, failed or was freed). */
-  async refreshNode(nodename: string): Promise<void> {
+  /**
+   * Recount a node's use (after a claim ended, failed or was freed). When it resolves, the node's
+   * record counts everything done before the call. Concurrent calls share recounts: while one
+   * runs, the calls that arrive wait for a single next one (which starts after them all), so
+   * N builds finishing together cost two recounts of the host rather than N.
+   */
+  refreshNode(nodename: string): Promise<void> {
+    let r = this.recounts.get(nodename);
+    if (!r) this.recounts.set(nodename, (r = { running: undefined, next: undefined }));
+    const state = r;
+    if (state.next) return state.next;
+    const start = (): Promise<void> => {
+      const run = this.recount(nodename).finally(() => {
+        if (state.running === run) state.running = undefined;
+      });
+      state.running = run;
+      return run;
+    };
+    if (!state.running) return start();
+    state.next = state.running.catch(() => undefined).then(() => {
+      state.next = undefined;
+      return start();
+    });
+    return state.next;
+  }
+
+  private async recount(nodename: string): Promise<void> {
     const uuid = this.nodeUuids.get(nodename);
     if (!uuid) return;
     const existing = await this.o.nodes.get(this.o.host, nodename);
-    const instances = await this.o.instances.byHost(this.o.host);
+    const instances = await this.o.instances.usageOnHost(this.o.host);
     await this.o.nodes.update(uuid, this.usage(nodename, instances, existing, await this.movingHere(instances)));
   }
 }

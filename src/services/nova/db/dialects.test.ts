@@ -100,6 +100,17 @@ for (const dialect of TEST_DIALECTS) {
         assert.equal((await repos.computeNodes.ensure('h1', 'h1', svc.id, report)).uuid, node.uuid);
         assert.equal(Number(node.ram_allocation_ratio), 1.5);
         assert.equal((await repos.quotas.limits('p1', 'u1', { instances: 10 } as never)).instances, 10);
+        // The user's rows win over the project's, which win over the default class, over nova.conf.
+        await repos.quotas.setClassLimit('default', 'instances', 20);
+        await repos.quotas.setClassLimit('default', 'cores', 30);
+        await repos.quotas.setClassLimit('other', 'ram', 1);
+        await repos.quotas.setLimit('p1', null, 'instances', 5);
+        await repos.quotas.setLimit('p1', 'u1', 'instances', 3);
+        await repos.quotas.setLimit('p2', 'u1', 'cores', 1);
+        const conf = { instances: 10, cores: 20, ram: 50000 } as never;
+        assert.deepEqual(await repos.quotas.limits('p1', 'u1', conf), { instances: 3, cores: 30, ram: 50000 });
+        assert.deepEqual(await repos.quotas.limits('p1', undefined, conf), { instances: 5, cores: 30, ram: 50000 });
+        assert.deepEqual(await repos.quotas.limits('p1', 'u2', conf), { instances: 5, cores: 30, ram: 50000 });
       } finally {
         await database.close();
         await cleanup();

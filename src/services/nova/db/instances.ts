@@ -4,7 +4,7 @@
  * nova's expected-state checks (a compare-and-swap on vm_state/task_state, so two writers
  * racing on one instance cannot both win), per-host reads, and soft delete as nova's destroy().
  */
-import type { Kysely, Selectable, Transaction, Updateable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
 import { compareAndSwap, nowIso, toBool, transaction } from '../../../common/db/index.js';
 import { InstanceNotFound, UnexpectedDeletingTaskStateError, UnexpectedTaskStateError } from '../errors.js';
 import { Flavor, Instance, type FlavorFields, type InstanceFields, type VifInfo } from '../objects/index.js';
@@ -32,12 +32,26 @@ export interface NewInstance extends InstanceColumns {
   security_groups: string[];
 }
 
+/** Instances hydrated per query: five lists of their uuids stay well within every server's bound-parameter limit. */
+const HYDRATE_SLICE = 1000;
+
 const BOOL_COLUMNS = ['locked', 'auto_disk_config'] as const;
 
 function toColumns(changes: InstanceChanges): Updateable<InstancesTable> {
   const out: Record<string, unknown> = { ...changes };
   for (const k of BOOL_COLUMNS) if (k in out) out[k] = out[k] ? 1 : 0;
   return out as Updateable<InstancesTable>;
+}
+
+/** What the resource tracker counts of a live instance on a host (nova's _update_usage_from_instance). */
+export interface HostUsageRow {
+  uuid: string;
+  node: string | null;
+  vm_state: string;
+  task_state: string | null;
+  project_id: string;
+  /** The flavor the instance runs with (instance_extra's current flavor). */
+  flavor: FlavorFields;
 }
 
 export class InstanceRepo {
@@ -87,32 +101,62 @@ export class InstanceRepo {
     return (await this.hydrate([row], opts.db))[0];
   }
 
-  /** Rows to Instance objects with their extra, info cache, metadata and tags (a few queries for the whole page). */
+  /**
+   * Rows to Instance objects with their extra, info cache, metadata and tags: one query for the
+   * whole page, the five tables' rows as (kind, uuid, key, value) in a UNION ALL, in the order
+   * each part is read in (metadata by id, tags by name). The uuids are bound once per table, so
+   * a long list goes in slices of HYDRATE_SLICE rows (the servers' limits on bound parameters).
+   */
   async hydrate(rows: Selectable<InstancesTable>[], db: Db = this.db): Promise<Instance[]> {
     if (rows.length === 0) return [];
+    if (rows.length > HYDRATE_SLICE) {
+      const out: Instance[] = [];
+      for (let i = 0; i < rows.length; i += HYDRATE_SLICE) out.push(...(await this.hydrate(rows.slice(i, i + HYDRATE_SLICE), db)));
+      return out;
+    }
     const uuids = rows.map((r) => r.uuid);
-    const [extras, caches, meta, sys, tags] = await Promise.all([
-      db.selectFrom('instance_extra').select(['instance_uuid', 'flavor']).where('instance_uuid', 'in', uuids).execute(),
-      db.selectFrom('instance_info_caches').select(['instance_uuid', 'network_info']).where('instance_uuid', 'in', uuids).execute(),
-      db.selectFrom('instance_metadata').select(['instance_uuid', 'key', 'value']).where('instance_uuid', 'in', uuids).where('deleted', '=', 0).orderBy('id').execute(),
-      db.selectFrom('instance_system_metadata').select(['instance_uuid', 'key', 'value']).where('instance_uuid', 'in', uuids).where('deleted', '=', 0).execute(),
-      db.selectFrom('tags').select(['resource_id', 'tag']).where('resource_id', 'in', uuids).orderBy('tag').execute(),
-    ]);
-    const group = <T extends { instance_uuid: string; key: string; value: string | null }>(items: T[]) => {
-      const m = new Map<string, Record<string, string>>();
-      for (const i of items) {
-        const rec = m.get(i.instance_uuid) ?? {};
-        rec[i.key] = i.value ?? '';
-        m.set(i.instance_uuid, rec);
-      }
-      return m;
-    };
-    const metaBy = group(meta);
-    const sysBy = group(sys);
-    const flavorBy = new Map(extras.map((e) => [e.instance_uuid, e.flavor]));
-    const cacheBy = new Map(caches.map((c) => [c.instance_uuid, c.network_info]));
+    const none = sql<string | null>`null`;
+    const parts = await db.selectFrom('instance_extra')
+      .select([sql<string>`'e'`.as('kind'), 'instance_uuid as uuid', none.as('key'), 'flavor as value', sql<number>`0`.as('ord')])
+      .where('instance_uuid', 'in', uuids)
+      .unionAll(db.selectFrom('instance_info_caches')
+        .select([sql<string>`'c'`.as('kind'), 'instance_uuid as uuid', none.as('key'), 'network_info as value', sql<number>`0`.as('ord')])
+        .where('instance_uuid', 'in', uuids))
+      .unionAll(db.selectFrom('instance_metadata')
+        .select([sql<string>`'m'`.as('kind'), 'instance_uuid as uuid', 'key', 'value', 'id as ord'])
+        .where('instance_uuid', 'in', uuids).where('deleted', '=', 0))
+      .unionAll(db.selectFrom('instance_system_metadata')
+        .select([sql<string>`'s'`.as('kind'), 'instance_uuid as uuid', 'key', 'value', sql<number>`0`.as('ord')])
+        .where('instance_uuid', 'in', uuids).where('deleted', '=', 0))
+      .unionAll(db.selectFrom('tags')
+        .select([sql<string>`'t'`.as('kind'), 'resource_id as uuid', 'tag as key', none.as('value'), sql<number>`0`.as('ord')])
+        .where('resource_id', 'in', uuids))
+      .orderBy('kind').orderBy('ord').orderBy('key')
+      .execute();
+    const metaBy = new Map<string, Record<string, string>>();
+    const sysBy = new Map<string, Record<string, string>>();
+    const flavorBy = new Map<string, string | null>();
+    const cacheBy = new Map<string, string | null>();
     const tagsBy = new Map<string, string[]>();
-    for (const t of tags) tagsBy.set(t.resource_id, [...(tagsBy.get(t.resource_id) ?? []), t.tag]);
+    const put = (m: Map<string, Record<string, string>>, uuid: string, key: string, value: string | null): void => {
+      let rec = m.get(uuid);
+      if (!rec) m.set(uuid, (rec = {}));
+      rec[key] = value ?? '';
+    };
+    for (const p of parts) {
+      switch (p.kind) {
+        case 'e': flavorBy.set(p.uuid, p.value); break;
+        case 'c': cacheBy.set(p.uuid, p.value); break;
+        case 'm': put(metaBy, p.uuid, p.key ?? '', p.value); break;
+        case 's': put(sysBy, p.uuid, p.key ?? '', p.value); break;
+        case 't': {
+          const list = tagsBy.get(p.uuid);
+          if (list) list.push(p.key ?? '');
+          else tagsBy.set(p.uuid, [p.key ?? '']);
+          break;
+        }
+      }
+    }
     return rows.map((row) => {
       const system = sysBy.get(row.uuid) ?? {};
       const { security_groups: sg, ...systemMetadata } = system;
@@ -166,6 +210,19 @@ export class InstanceRepo {
   async byHost(host: string): Promise<Instance[]> {
     const rows = await this.db.selectFrom('instances').selectAll().where('host', '=', host).where('deleted', '=', 0).orderBy('id').execute();
     return this.hydrate(rows);
+  }
+
+  /**
+   * The usage side of the live instances on a host, in one query: the resource tracker recounts
+   * a node after every claim, and whole instances (metadata, tags, network info) are not what
+   * it counts.
+   */
+  async usageOnHost(host: string): Promise<HostUsageRow[]> {
+    const rows = await this.db.selectFrom('instances as i')
+      .leftJoin('instance_extra as e', 'e.instance_uuid', 'i.uuid')
+      .select(['i.uuid', 'i.node', 'i.vm_state', 'i.task_state', 'i.project_id', 'e.flavor'])
+      .where('i.host', '=', host).where('i.deleted', '=', 0).orderBy('i.id').execute();
+    return rows.map(({ flavor, ...row }) => ({ ...row, flavor: (JSON.parse(flavor ?? 'null') as { cur: FlavorFields } | null)?.cur as FlavorFields }));
   }
 
   /** Live instances of these uuids (unknown ones are left out). */

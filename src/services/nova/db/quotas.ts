@@ -5,7 +5,7 @@
  * does since Pike (no reservations): the counts of key pairs, server groups and group members
  * live here; instances, cores and ram are InstanceRepo.usage.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { nowIso } from '../../../common/db/index.js';
 import type { NovaDB } from './schema.js';
 
@@ -37,10 +37,14 @@ export class QuotaRepo {
    * which win over the default class, which wins over `defaults` (nova.conf).
    */
   async limits(projectId: string, userId: string | undefined, defaults: Readonly<Record<QuotaResource, number>>): Promise<Record<QuotaResource, number>> {
-    const [cls, project, user] = await Promise.all([
-      this.classRows('default'), this.projectRows(projectId), userId ? this.userRows(projectId, userId) : Promise.resolve({}),
-    ]);
-    return { ...defaults, ...cls, ...project, ...user } as Record<QuotaResource, number>;
+    // One query (a boot checks limits several times): the three scopes' rows, weakest first.
+    let rows = this.db.selectFrom('quota_classes').select([sql<number>`0`.as('scope'), 'resource', 'hard_limit']).where('class_name', '=', 'default')
+      .unionAll(this.db.selectFrom('quotas').select([sql<number>`1`.as('scope'), 'resource', 'hard_limit']).where('project_id', '=', projectId));
+    if (userId) {
+      rows = rows.unionAll(this.db.selectFrom('project_user_quotas').select([sql<number>`2`.as('scope'), 'resource', 'hard_limit'])
+        .where('project_id', '=', projectId).where('user_id', '=', userId));
+    }
+    return { ...defaults, ...rowsToMap(await rows.orderBy('scope').execute()) } as Record<QuotaResource, number>;
   }
 
   /** Quotas.get_all_class_by_name. */

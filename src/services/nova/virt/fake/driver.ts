@@ -53,8 +53,12 @@ interface Guest {
   /** When it was last powered on (ms), null while off. */
   poweredOnAt: number | null;
   console: string[];
-  /** The root disk's bytes (deterministic from image and instance, see disk.ts). */
-  disk: Buffer;
+  /**
+   * The image the root disk was built from: its bytes are deterministic from that image and the
+   * instance (see disk.ts) and are never written, so they are derived when read (a snapshot)
+   * rather than built and held for every guest.
+   */
+  diskImage: string;
   /** Booted from a rescue image (its own disk attached as the second one). */
   rescue: { imageId: string } | null;
   /** The admin password the guest agent last set. */
@@ -175,7 +179,7 @@ export class FakeDriver implements ComputeDriver {
       uuid: instance.uuid, state, memoryMb: flavor.memory_mb, vcpus: flavor.vcpus, diskGb: flavor.root_gb + flavor.ephemeral_gb,
       disks: [flavor.root_gb, flavor.ephemeral_gb, flavor.swap].filter((n) => n > 0).length, macs: networkInfo.map((vif) => vif.address),
       configDrive: Boolean(instance.data.config_drive), poweredOnAt: null,
-      console: [], disk: fakeDiskContents(imageId, instance.uuid), rescue: null, adminPassword,
+      console: [], diskImage: imageId, rescue: null, adminPassword,
       interfaces: new Set(networkInfo.map((vif) => vif.id)), volumes: new Map(),
     };
     this.guests.set(instance.uuid, g);
@@ -306,7 +310,7 @@ export class FakeDriver implements ComputeDriver {
   async snapshot(_context: RequestContext, instance: Instance, _imageId: string, updateTaskState: UpdateTaskState, upload: SnapshotUpload): Promise<void> {
     const g = this.guest(instance);
     await updateTaskState(TaskState.IMAGE_PENDING_UPLOAD);
-    const data = Buffer.from(g.disk);
+    const data = fakeDiskContents(g.diskImage, g.uuid);
     if (this.o.powerSeconds > 0) await sleep(this.o.powerSeconds * 1000);
     await updateTaskState(TaskState.IMAGE_UPLOADING, TaskState.IMAGE_PENDING_UPLOAD);
     await upload(data, { disk_format: 'raw', container_format: 'bare' });
@@ -316,7 +320,7 @@ export class FakeDriver implements ComputeDriver {
   /** The root disk's bytes (for tests, and what a snapshot uploads). */
   diskOf(instanceUuid: string): Buffer | undefined {
     const g = this.guests.get(instanceUuid);
-    return g ? Buffer.from(g.disk) : undefined;
+    return g ? fakeDiskContents(g.diskImage, g.uuid) : undefined;
   }
 
   /** Whether the guest runs from a rescue image, and the password its agent set (for tests). */
