@@ -24,6 +24,7 @@ export const cinderDefaultGroup = defineGroup('DEFAULT', 'Block Storage (cinder.
   per_volume_size_limit: opt.int(-1, 'Largest volume in GiB (the per_volume_gigabytes quota); -1: unlimited.', { min: -1 }),
   scheduler_default_filters: opt.list(['AvailabilityZoneFilter', 'CapacityFilter', 'CapabilitiesFilter'], 'Filters the volume scheduler applies to the pools.'),
   scheduler_default_weighers: opt.list(['CapacityWeigher'], 'Weighers the volume scheduler ranks the remaining pools with.'),
+  scheduler_driver_init_wait_time: opt.int(60, 'Seconds a starting scheduler waits for the first capability report before it places volumes.', { min: 0 }),
   capacity_weight_multiplier: opt.float(1.0, 'Multiplier of the CapacityWeigher: positive spreads volumes, negative stacks them.'),
   volume_driver: opt.enum(['file'], 'file', 'The driver of the volume hosts (file: a file per volume under <data_dir>/volumes/<host>/).'),
   periodic_interval: opt.int(60, 'Seconds between the capability reports a volume host sends the schedulers.', { min: 1 }),

@@ -25,6 +25,7 @@ export async function createVolumeScheduler(ctx: RoleContext): Promise<RoleInsta
     filters: enabledFilters(d.scheduler_default_filters),
     weighers: enabledWeighers(d.scheduler_default_weighers, { capacity: d.capacity_weight_multiplier }),
   });
+  manager.startupDelay(d.scheduler_driver_init_wait_time);
   return new WorkerService({
     ctx, binary: SCHEDULER_BINARY, topic: SCHEDULER_TOPIC, host: ctx.host, endpoints: [manager.endpoint()], services: repos.services,
     afterServe: () => volume.publishServiceCapabilities(RequestContext.internal(newRequestId())),

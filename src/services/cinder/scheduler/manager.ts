@@ -4,7 +4,8 @@
  * from a snapshot or another volume; the enabled filters, then the weighers), records the
  * volume's host and casts to that volume service; with no pool left the volume goes to
  * error. get_pools lists the pools it knows; update_service_capabilities records a volume
- * service's report.
+ * service's report. Until the first report (or scheduler_driver_init_wait_time) create_volume
+ * waits, as cinder's scheduler does after its start.
  */
 import type { RequestContext } from '../../../common/context.js';
 import type { Logger } from '../../../common/log/logger.js';
@@ -28,7 +29,19 @@ export interface SchedulerManagerOptions {
 }
 
 export class SchedulerManager {
-  constructor(private readonly o: SchedulerManagerOptions) {}
+  private firstReport!: () => void;
+  /** Resolved once a volume service reported, or the init wait is over (init_host_with_rpc). */
+  private readonly ready: Promise<void>;
+
+  constructor(private readonly o: SchedulerManagerOptions) {
+    this.ready = new Promise((resolve) => { this.firstReport = resolve; });
+  }
+
+  /** Stop waiting for the first capability report after `seconds` (scheduler_driver_init_wait_time). */
+  startupDelay(seconds: number): void {
+    const timer = setTimeout(() => this.firstReport(), seconds * 1000);
+    timer.unref();
+  }
 
   /** The best pool for the request. @throws NoValidBackend */
   async selectPool(spec: RequestSpec, size: number): Promise<PoolState> {
@@ -43,6 +56,7 @@ export class SchedulerManager {
   }
 
   async createVolume(ctx: RequestContext, spec: RequestSpec): Promise<void> {
+    await this.ready;
     let pool: PoolState;
     try {
       pool = await this.selectPool(spec, spec.size);
@@ -80,6 +94,7 @@ export class SchedulerManager {
       async update_service_capabilities(_ctx: RequestContext, args: Record<string, unknown>) {
         const caps = (args['capabilities'] ?? { pools: [] }) as Capabilities;
         m.o.hosts.updateServiceCapabilities(String(args['service_name']), String(args['host']), caps, String(args['timestamp'] ?? new Date().toISOString()));
+        m.firstReport();
       },
     };
   }
