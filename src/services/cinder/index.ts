@@ -27,7 +27,6 @@ export const cinder: ProjectDef = {
   migrations: cinderMigrations,
   policy: cinderPolicySpec,
   fault: cinderFault,
-  enabledByDefault: false,
   roles: [
     { name: 'volume-api', description: 'cinder-api: the Block Storage API', kind: 'api', create: createVolumeApi },
     { name: 'volume-scheduler', description: 'cinder-scheduler: places volumes on backend pools with filters and weighers', kind: 'worker', create: createVolumeScheduler },
