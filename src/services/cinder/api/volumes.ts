@@ -97,6 +97,7 @@ export function volumesRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (c.version.atLeast('3.36')) {
       const meta: Record<string, string[]> = {};
       for (const v of volumes) for (const [k, x] of Object.entries(v.metadata)) if (!(meta[k] ??= []).includes(x)) meta[k].push(x);
+      for (const values of Object.values(meta)) values.sort();
       summary['metadata'] = meta;
     }
     return { 'volume-summary': summary };

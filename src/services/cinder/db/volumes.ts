@@ -74,7 +74,7 @@ export class VolumeRepo {
   async list(projectId: string | null): Promise<VolumeRecord[]> {
     let q = this.db.selectFrom('volumes').selectAll().where('deleted', '=', 0);
     if (projectId !== null) q = q.where('project_id', '=', projectId);
-    return this.records(await q.execute());
+    return this.records(await q.orderBy('created_at').orderBy('id').execute());
   }
 
   /** Live volumes placed on a backend host (`host@backend`, any pool). */
