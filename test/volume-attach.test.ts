@@ -6,6 +6,8 @@
  * deleted with a delete_on_termination volume takes the volume with it.
  */
 import assert from 'node:assert/strict';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BootCloud } from '../src/services/nova/testing/boot-cloud.js';
 
@@ -80,6 +82,29 @@ describe('Nova volume attachments with the real Cinder (all-in-one)', () => {
     const again = await b.compute('POST', `/servers/${other.body.server.id}/os-volume_attachments`, { volumeAttachment: { volumeId: vid } });
     assert.equal(again.status, 400, JSON.stringify(again.body));
     const missing = await b.compute('POST', `/servers/${serverId}/os-volume_attachments`, { volumeAttachment: { volumeId: '00000000-0000-0000-0000-000000000001' } });
+    assert.equal(missing.status, 404, JSON.stringify(missing.body));
+  });
+
+  test('a volume made from a Glance image: its bytes, bootable, volume_image_metadata; a missing image is a 404', async () => {
+    const res = await b.call('POST', '/volume/v3/volumes', { volume: { size: 1, imageRef: b.imageId } }, { 'openstack-api-version': 'volume 3.67' });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    const v = await until('the volume available', () => volume(res.body.volume.id), (x) => x.status === 'available' || x.status === 'error');
+    assert.equal(v.status, 'available');
+    assert.equal(v.bootable, 'true');
+    assert.equal(v.volume_image_metadata.image_id, b.imageId);
+    assert.equal(v.volume_image_metadata.image_name, 'cirros');
+    assert.equal(v.volume_image_metadata.disk_format, 'raw');
+    const file = join(b.cloud.dataDir, 'volumes', 'c1', `volume-${v.id}`);
+    assert.equal(statSync(file).size, 1024 ** 3);
+    const head = Buffer.alloc(1025);
+    const fd = openSync(file, 'r');
+    readSync(fd, head, 0, 1025, 0);
+    closeSync(fd);
+    assert.ok(head.subarray(0, 1024).every((x) => x === 1), 'the image bytes lead the volume');
+    assert.equal(head[1024], 0);
+    const filtered = await b.call('GET', `/volume/v3/volumes/detail?glance_metadata=${encodeURIComponent(JSON.stringify({ image_name: 'cirros' }))}`, undefined, { 'openstack-api-version': 'volume 3.67' });
+    assert.deepEqual(filtered.body.volumes.map((x: any) => x.id), [v.id]);
+    const missing = await b.call('POST', '/volume/v3/volumes', { volume: { size: 1, imageRef: '00000000-0000-0000-0000-00000000000a' } }, { 'openstack-api-version': 'volume 3.67' });
     assert.equal(missing.status, 404, JSON.stringify(missing.body));
   });
 

@@ -101,6 +101,9 @@ export class SnapshotMetadataNotFound extends NotFound {
 export class VolumeAttachmentNotFound extends NotFound {
   constructor(filter: string) { super(`Volume attachment could not be found with filter: ${filter}.`); }
 }
+export class ImageNotFound extends NotFound {
+  constructor(id: string) { super(`Image ${id} could not be found.`); }
+}
 export class ServiceNotFound extends NotFound {
   constructor(what: string) { super(`Service ${what} could not be found.`); }
 }

@@ -30,6 +30,8 @@ export interface VolumeViewOptions {
   tenantAttribute: boolean;
   hostAttribute: boolean;
   migStatusAttribute: boolean;
+  /** volume_image_metadata of a volume made from an image. */
+  imageMetadata: boolean;
 }
 
 export function volumeSummary(v: VolumeRecord, c: Caller, links: Links): Record<string, unknown> {
@@ -59,6 +61,7 @@ export function volumeDetail(v: VolumeRecord, c: Caller, links: Links, o: Volume
     view['os-vol-mig-status-attr:migstat'] = v.migration_status;
     view['os-vol-mig-status-attr:name_id'] = null;
   }
+  if (o.imageMetadata && Object.keys(v.image_metadata).length > 0) view['volume_image_metadata'] = v.image_metadata;
   const ver = c.version;
   if (ver.atLeast('3.13')) view['group_id'] = null;
   if (c.isAdmin && ver.atLeast('3.21')) view['provider_id'] = null;

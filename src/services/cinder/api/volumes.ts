@@ -42,7 +42,11 @@ function matches(v: VolumeRecord, filters: Record<string, string>, c: Caller): b
         if (!Object.entries(want).every(([k, x]) => v.metadata[k] === x)) return false;
         break;
       }
-      case 'glance_metadata': return false; // no volume is made from an image yet
+      case 'glance_metadata': {
+        const want = parseDictFilter('glance_metadata', value);
+        if (!Object.entries(want).every(([k, x]) => v.image_metadata[k] === x)) return false;
+        break;
+      }
       case 'created_at': case 'updated_at':
         if (c.version.atLeast('3.60') && !timeFilter(key, value)(v[key])) return false;
         break;
@@ -66,8 +70,11 @@ export function volumesRoutes(app: FastifyInstance, deps: ApiDeps): void {
     tenantAttribute: deps.policy.check(c.ctx, 'volume_extension:volume_tenant_attribute', { project_id: v.project_id }),
     hostAttribute: deps.policy.check(c.ctx, 'volume_extension:volume_host_attribute', { project_id: v.project_id }),
     migStatusAttribute: deps.policy.check(c.ctx, 'volume_extension:volume_mig_status_attribute', { project_id: v.project_id }),
+    imageMetadata: deps.policy.check(c.ctx, 'volume_extension:volume_image_metadata:show', { project_id: v.project_id }),
   });
   const detail = (c: Caller, v: VolumeRecord) => volumeDetail(v, c, links, viewOptions(c, v));
+  /** The answer of create and update: the extension attributes (os-vol-*) extend only show and detail. */
+  const plain = (c: Caller, v: VolumeRecord) => volumeDetail(v, c, links, { tenantAttribute: false, hostAttribute: false, migStatusAttribute: false, imageMetadata: false });
 
   async function list(req: FastifyRequest, detailed: boolean): Promise<Record<string, unknown>> {
     const c = caller(req, deps);
@@ -114,18 +121,21 @@ export function volumesRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const zone = optString(body, 'availability_zone') ?? null;
     const snapshotId = body['snapshot_id'] === undefined ? null : uuidOf('snapshot_id', body['snapshot_id']);
     const sourceVolid = body['source_volid'] === undefined ? null : uuidOf('source_volid', body['source_volid']);
-    if (snapshotId && sourceVolid) throw new BadRequest('Invalid input received: Cannot specify both snapshot_id and source_volid.');
-    for (const unsupported of ['imageRef', 'image_id', 'backup_id']) {
-      if (body[unsupported] !== undefined && body[unsupported] !== null) throw new BadRequest(`Invalid input received: ${unsupported}: volumes from images and backups are not supported by this cloud.`);
+    if (body['backup_id'] !== undefined && body['backup_id'] !== null) throw new BadRequest('Invalid input received: backup_id: volumes from backups are not supported by this cloud.');
+    const imageRaw = body['imageRef'] ?? body['image_id'] ?? null;
+    const imageId = imageRaw === null ? null : uuidOf(body['imageRef'] !== undefined ? 'imageRef' : 'image_id', imageRaw);
+    if ([snapshotId, sourceVolid, imageId].filter(Boolean).length > 1) {
+      throw new BadRequest('Invalid input received: Cannot specify more than one of snapshot_id, source_volid and imageRef.');
     }
+    if (imageId) deps.policy.authorize(c.ctx, 'volume:create_from_image', { project_id: c.ctx.projectId ?? null });
     const multiattachRaw = body['multiattach'];
     const multiattach = multiattachRaw === undefined || multiattachRaw === null ? false : boolParam('multiattach', multiattachRaw);
     if (multiattach) deps.policy.authorize(c.ctx, 'volume:multiattach', { project_id: c.ctx.projectId ?? null });
     const metadata = body['metadata'] === undefined || body['metadata'] === null ? {} : metadataOf(body['metadata']);
     const v = await deps.volumes.create(c.ctx, c.isAdmin, {
-      size, name, description, metadata, volume_type: volumeType, availability_zone: zone, snapshot_id: snapshotId, source_volid: sourceVolid, multiattach,
+      size, name, description, metadata, volume_type: volumeType, availability_zone: zone, snapshot_id: snapshotId, source_volid: sourceVolid, image_id: imageId, multiattach,
     });
-    return reply.code(202).send({ volume: detail(c, v) });
+    return reply.code(202).send({ volume: plain(c, v) });
   });
 
   app.get<IdParams>('/volumes/:id', async (req) => {
@@ -150,7 +160,7 @@ export function volumesRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const description = optString(body, 'description') ?? optString(body, 'display_description');
     if (body['description'] !== undefined || body['display_description'] !== undefined) fields.display_description = description ?? null;
     if (body['metadata'] !== undefined) fields.metadata = body['metadata'] === null ? {} : metadataOf(body['metadata']);
-    return { volume: detail(c, await deps.volumes.update(v, fields)) };
+    return { volume: plain(c, await deps.volumes.update(v, fields)) };
   });
 
   app.delete<IdParams>('/volumes/:id', async (req, reply) => {

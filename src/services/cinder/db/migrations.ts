@@ -128,4 +128,16 @@ export const cinderMigrations: Migrations = {
         .execute();
     },
   },
+  '0002_volume_glance_metadata': {
+    async up(db: Kysely<any>): Promise<void> {
+      const t = columnTypes(db);
+      await db.schema.createTable('volume_glance_metadata')
+        .addColumn('id', t.serial, t.serialPrimaryKey)
+        .addColumn('volume_id', t.string(36), (c) => c.notNull())
+        .addColumn('key', t.string(255), (c) => c.notNull())
+        .addColumn('value', t.text, (c) => c.notNull())
+        .addUniqueConstraint('uniq_volume_glance_metadata0volume_id0key', ['volume_id', 'key'])
+        .execute();
+    },
+  },
 };

@@ -61,6 +61,8 @@ export interface VolumeRecord {
   deleted: boolean;
   metadata: Record<string, string>;
   admin_metadata: Record<string, string>;
+  /** The image the volume was made from (image_id, image_name, disk_format, ...); empty otherwise. */
+  image_metadata: Record<string, string>;
   volume_type: VolumeTypeRecord | null;
   attachments: AttachmentRecord[];
 }

@@ -51,6 +51,8 @@ export interface KeyValueTable {
 
 export interface VolumeMetadataTable extends KeyValueTable { volume_id: string }
 export interface VolumeAdminMetadataTable extends KeyValueTable { volume_id: string }
+/** The image a volume was made from (upstream's volume_glance_metadata). */
+export interface VolumeGlanceMetadataTable extends KeyValueTable { volume_id: string }
 export interface SnapshotMetadataTable extends KeyValueTable { snapshot_id: string }
 export interface VolumeTypeExtraSpecsTable extends KeyValueTable { volume_type_id: string }
 
@@ -137,6 +139,7 @@ export interface CinderDB {
   volumes: VolumesTable;
   volume_metadata: VolumeMetadataTable;
   volume_admin_metadata: VolumeAdminMetadataTable;
+  volume_glance_metadata: VolumeGlanceMetadataTable;
   volume_types: VolumeTypesTable;
   volume_type_extra_specs: VolumeTypeExtraSpecsTable;
   volume_type_projects: VolumeTypeProjectsTable;

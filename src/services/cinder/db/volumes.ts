@@ -37,13 +37,15 @@ function fieldsToRow(f: VolumeFields): Record<string, unknown> {
 export class VolumeRepo {
   readonly metadata: KeyValueRepo;
   readonly adminMetadata: KeyValueRepo;
+  readonly imageMetadata: KeyValueRepo;
 
   constructor(private readonly db: Kysely<CinderDB>, private readonly types: VolumeTypeRepo) {
     this.metadata = new KeyValueRepo(db, 'volume_metadata');
     this.adminMetadata = new KeyValueRepo(db, 'volume_admin_metadata');
+    this.imageMetadata = new KeyValueRepo(db, 'volume_glance_metadata');
   }
 
-  async create(v: NewVolume, metadata: Record<string, string>, adminMetadata: Record<string, string> = {}): Promise<void> {
+  async create(v: NewVolume, metadata: Record<string, string>, adminMetadata: Record<string, string> = {}, imageMetadata: Record<string, string> = {}): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       await trx.insertInto('volumes').values({
         ...v, bootable: v.bootable ? 1 : 0, multiattach: v.multiattach ? 1 : 0, shared_targets: 1, use_quota: 1,
@@ -51,17 +53,18 @@ export class VolumeRepo {
       }).execute();
       await this.metadata.set(v.id, metadata, false, trx);
       await this.adminMetadata.set(v.id, adminMetadata, false, trx);
+      await this.imageMetadata.set(v.id, imageMetadata, false, trx);
     });
   }
 
   private async records(rows: Selectable<VolumesTable>[]): Promise<VolumeRecord[]> {
     const ids = rows.map((r) => r.id);
-    const [meta, admin, types, attachments] = await Promise.all([
-      this.metadata.many(ids), this.adminMetadata.many(ids), this.types.many(rows.map((r) => r.volume_type_id)), this.attachmentsOf(ids),
+    const [meta, admin, image, types, attachments] = await Promise.all([
+      this.metadata.many(ids), this.adminMetadata.many(ids), this.imageMetadata.many(ids), this.types.many(rows.map((r) => r.volume_type_id)), this.attachmentsOf(ids),
     ]);
     return rows.map((r) => ({
       ...r, bootable: toBool(r.bootable), multiattach: toBool(r.multiattach), shared_targets: toBool(r.shared_targets), use_quota: toBool(r.use_quota),
-      deleted: toBool(r.deleted), metadata: meta.get(r.id) ?? {}, admin_metadata: admin.get(r.id) ?? {},
+      deleted: toBool(r.deleted), metadata: meta.get(r.id) ?? {}, admin_metadata: admin.get(r.id) ?? {}, image_metadata: image.get(r.id) ?? {},
       volume_type: types.get(r.volume_type_id) ?? null, attachments: attachments.get(r.id) ?? [],
     }));
   }
@@ -106,6 +109,7 @@ export class VolumeRepo {
       await trx.updateTable('volumes').set({ deleted: 1, deleted_at: now, updated_at: now, status: 'deleted', terminated_at: now }).where('id', '=', id).execute();
       await trx.deleteFrom('volume_metadata').where('volume_id', '=', id).execute();
       await trx.deleteFrom('volume_admin_metadata').where('volume_id', '=', id).execute();
+      await trx.deleteFrom('volume_glance_metadata').where('volume_id', '=', id).execute();
       await trx.updateTable('volume_attachment').set({ deleted: 1, deleted_at: now, attach_status: 'detached' }).where('volume_id', '=', id).where('deleted', '=', 0).execute();
     });
   }

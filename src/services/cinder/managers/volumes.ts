@@ -26,7 +26,23 @@ export interface CreateVolumeInput {
   availability_zone: string | null;
   snapshot_id: string | null;
   source_volid: string | null;
+  image_id: string | null;
   multiattach: boolean;
+}
+
+/** What the API needs of a Glance image (as the caller sees it). */
+export interface ImageInfo {
+  id: string;
+  name: string | null;
+  status: string;
+  size: number | null;
+  virtual_size: number | null;
+  min_disk: number;
+  min_ram: number;
+  checksum: string | null;
+  disk_format: string | null;
+  container_format: string | null;
+  [property: string]: unknown;
 }
 
 export interface VolumeSettings {
@@ -43,9 +59,25 @@ export const VOLUME_STATUSES = [
   'error_extending', 'downloading', 'uploading', 'retyping', 'extending',
 ];
 
+/** The image attributes Cinder copies into volume_glance_metadata (core ones and string properties). */
+function imageMetadataOf(image: ImageInfo): Record<string, string> {
+  const out: Record<string, string> = { image_id: image.id };
+  const core: Record<string, unknown> = {
+    image_name: image.name, checksum: image.checksum, container_format: image.container_format, disk_format: image.disk_format,
+    min_disk: image.min_disk, min_ram: image.min_ram, size: image.size,
+  };
+  for (const [k, v] of Object.entries(core)) if (v !== null && v !== undefined) out[k] = String(v);
+  const skip = new Set(['id', 'name', 'status', 'visibility', 'owner', 'size', 'virtual_size', 'checksum', 'os_hash_algo', 'os_hash_value', 'disk_format',
+    'container_format', 'min_disk', 'min_ram', 'protected', 'tags', 'created_at', 'updated_at', 'self', 'file', 'schema', 'stores', 'locations', 'direct_url', 'os_hidden']);
+  for (const [k, v] of Object.entries(image)) if (!skip.has(k) && typeof v === 'string' && k.length <= 255 && v.length <= 65535) out[k] = v;
+  return out;
+}
+
 export class VolumeAPI {
   constructor(private readonly o: {
     repos: CinderRepos; types: VolumeTypes; quotas: Quotas; scheduler: SchedulerRpcAPI; volume: VolumeRpcAPI; settings: VolumeSettings;
+    /** @throws ImageNotFound (404) when the caller cannot see it */
+    getImage(ctx: RequestContext, id: string): Promise<ImageInfo>;
   }) {}
 
   private get repos(): CinderRepos {
@@ -103,6 +135,16 @@ export class VolumeAPI {
       sourceTypeId = src.volume_type_id;
       resourceBackend = src.host?.split('#')[0] ?? null;
     }
+    let imageMetadata: Record<string, string> = {};
+    if (input.image_id) {
+      const image = await this.o.getImage(ctx, input.image_id);
+      if (image.status !== 'active') throw new InvalidInput(`Image ${image.id} is not active.`);
+      const imageGb = Math.max(1, Math.ceil(Number(image.virtual_size ?? image.size ?? 0) / 1024 ** 3));
+      size ??= Math.max(imageGb, image.min_disk);
+      if (Number(image.size ?? 0) > size * 1024 ** 3) throw new InvalidInput(`Size of specified image ${imageGb}GB is larger than volume size ${size}GB.`);
+      if (image.min_disk > size) throw new InvalidInput(`Volume size ${size}GB cannot be smaller than the image minDisk size ${image.min_disk}GB.`);
+      imageMetadata = imageMetadataOf(image);
+    }
     if (size === null) throw new InvalidInput('Size must be specified');
     if (!Number.isInteger(size) || size <= 0) throw new InvalidInput(`Volume size '${size}' must be an integer and greater than 0`);
     const type = input.volume_type !== null
@@ -118,7 +160,7 @@ export class VolumeAPI {
       migration_status: null, previous_status: null, display_name: input.name, display_description: input.description, volume_type_id: type.id,
       snapshot_id: input.snapshot_id, source_volid: input.source_volid, bootable: false, multiattach, encryption_key_id: null, provider_location: null,
       replication_status: null, service_uuid: null, launched_at: null, terminated_at: null,
-    }, input.metadata);
+    }, input.metadata, {}, imageMetadata);
     if (input.source_volid) {
       const src = await this.repos.volumes.find(input.source_volid);
       if (src?.bootable) await this.repos.volumes.update(id, { bootable: true });

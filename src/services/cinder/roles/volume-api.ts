@@ -3,10 +3,12 @@
  * with the volume, snapshot, attachment, type and quota APIs that record the requests and
  * cast to the scheduler and the volume services. The __DEFAULT__ type is made on first start.
  */
+import { ImageClient, ServiceClientError } from '../../../common/clients/index.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import type { ApiDeps } from '../api/deps.js';
 import { cinderRoutes } from '../api/routes.js';
 import { cinderDefaultGroup } from '../config.js';
+import { ImageNotFound } from '../errors.js';
 import { AttachmentAPI } from '../managers/attachments.js';
 import { Quotas } from '../managers/quotas.js';
 import { SnapshotAPI } from '../managers/snapshots.js';
@@ -30,10 +32,20 @@ export async function createVolumeApi(ctx: RoleContext): Promise<RoleInstance> {
   });
   const scheduler = new SchedulerRpcAPI(ctx.transport);
   const volume = new VolumeRpcAPI(ctx.transport);
+  const images = new ImageClient(ctx.session);
+  /** glance.show as the caller: an image they cannot see is a 404. */
+  const getImage = async (c: { token?: string | undefined }, id: string) => {
+    try {
+      return await (c.token ? images.forUser(c.token) : images).getImage(id);
+    } catch (err) {
+      if (err instanceof ServiceClientError && err.status === 404) throw new ImageNotFound(id);
+      throw err;
+    }
+  };
   const deps: ApiDeps = {
     repos, policy, types, quotas, scheduler,
     volumes: new VolumeAPI({
-      repos, types, quotas, scheduler, volume,
+      repos, types, quotas, scheduler, volume, getImage,
       settings: { storageAvailabilityZone: d.storage_availability_zone, allowAvailabilityZoneFallback: d.allow_availability_zone_fallback },
     }),
     snapshots: new SnapshotAPI({ repos, quotas, volume }),

@@ -5,6 +5,7 @@
  * (init_host) and the capabilities sent to the schedulers, then every periodic_interval.
  */
 import { join } from 'node:path';
+import { ImageClient } from '../../../common/clients/index.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import { backendDefaultsGroup, cinderDefaultGroup } from '../config.js';
 import { VOLUME_BINARY, VOLUME_TOPIC } from '../rpc/topics.js';
@@ -29,7 +30,12 @@ export async function createVolumeService(ctx: RoleContext): Promise<VolumeRoleI
     dir: join(ctx.dataDir, 'volumes', ctx.host), backendName: b.volume_backend_name, format: b.file_volume_format, capacityGb: b.file_capacity_gb,
     maxOverSubscriptionRatio: b.max_over_subscription_ratio, reservedPercentage: b.reserved_percentage, thinProvisioning: b.thin_provisioning,
   });
-  const manager = new VolumeManager({ host: backendHost, driver, repos, scheduler: new SchedulerRpcAPI(ctx.transport), log: ctx.log });
+  const images = new ImageClient(ctx.session);
+  const manager = new VolumeManager({
+    host: backendHost, driver, repos, scheduler: new SchedulerRpcAPI(ctx.transport), log: ctx.log,
+    // as the user who asked for the volume when the request carried a token (the image may be private to them)
+    downloadImage: async (c, imageId) => (await (c.token ? images.forUser(c.token) : images).downloadData(imageId)).body,
+  });
   const service = new WorkerService({
     ctx, binary: VOLUME_BINARY, topic: VOLUME_TOPIC, host: backendHost, endpoints: [manager.endpoint()], services: repos.services,
     beforeServe: () => manager.initHost(),

@@ -8,6 +8,7 @@
  * (attaching), attachment_delete terminates it. Its capabilities go to the schedulers at
  * start, on their request and every periodic_interval.
  */
+import type { Readable } from 'node:stream';
 import { RequestContext } from '../../../common/context.js';
 import type { Logger } from '../../../common/log/logger.js';
 import { newRequestId } from '../../../common/log/request-scope.js';
@@ -20,6 +21,8 @@ import type { DriverSnapshot, DriverVolume, VolumeDriver } from './drivers/drive
 import type { ConnectionInfo } from './rpcapi.js';
 
 export interface VolumeManagerOptions {
+  /** The data of a Glance image, downloaded for the caller. */
+  downloadImage(ctx: RequestContext, imageId: string): Promise<Readable>;
   /** `host@backend`. */
   host: string;
   driver: VolumeDriver;
@@ -71,7 +74,7 @@ export class VolumeManager {
     return v;
   }
 
-  async createVolume(volumeId: string): Promise<void> {
+  async createVolume(volumeId: string, ctx: RequestContext = RequestContext.internal(newRequestId())): Promise<void> {
     const v = await this.repos.volumes.find(volumeId);
     if (!v || v.status !== 'creating') return; // deleted or reset meanwhile
     try {
@@ -83,6 +86,10 @@ export class VolumeManager {
       } else if (v.source_volid) {
         const src = await this.volume(v.source_volid);
         update = await this.o.driver.createClonedVolume(driverVolume(v), driverVolume(src));
+      } else if (v.image_metadata['image_id']) {
+        const data = await this.o.downloadImage(ctx, v.image_metadata['image_id']);
+        update = await this.o.driver.copyImageToVolume(driverVolume(v), data, v.image_metadata['disk_format'] ?? 'raw');
+        await this.repos.volumes.update(v.id, { bootable: true });
       } else {
         update = await this.o.driver.createVolume(driverVolume(v));
       }
@@ -180,7 +187,7 @@ export class VolumeManager {
     const str = (v: unknown): string => String(v ?? '');
     return {
       target: { version: VOLUME_RPC_VERSION },
-      async create_volume(_ctx: RequestContext, args: Record<string, unknown>) { m.track(m.createVolume(str(args['volume_id']))); },
+      async create_volume(ctx: RequestContext, args: Record<string, unknown>) { m.track(m.createVolume(str(args['volume_id']), ctx)); },
       async delete_volume(_ctx: RequestContext, args: Record<string, unknown>) { m.track(m.deleteVolume(str(args['volume_id']), args['cascade'] === true)); },
       async extend_volume(_ctx: RequestContext, args: Record<string, unknown>) { m.track(m.extendVolume(str(args['volume_id']), Number(args['new_size']))); },
       async create_snapshot(_ctx: RequestContext, args: Record<string, unknown>) { m.track(m.createSnapshot(str(args['snapshot_id']))); },

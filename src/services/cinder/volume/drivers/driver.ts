@@ -3,6 +3,8 @@
  * manager makes): capacity stats per pool, volumes made empty, from a snapshot or from another
  * volume, extended, deleted, snapshots, and the connection info a host's connector gets.
  */
+import type { Readable } from 'node:stream';
+
 export interface DriverVolume {
   id: string;
   /** GiB. */
@@ -51,6 +53,8 @@ export interface VolumeDriver {
   createVolume(volume: DriverVolume): Promise<ModelUpdate>;
   createVolumeFromSnapshot(volume: DriverVolume, snapshot: DriverSnapshot): Promise<ModelUpdate>;
   createClonedVolume(volume: DriverVolume, source: DriverVolume): Promise<ModelUpdate>;
+  /** A volume holding an image's data (`diskFormat` as Glance gives it: raw, qcow2, ...). */
+  copyImageToVolume(volume: DriverVolume, data: Readable, diskFormat: string): Promise<ModelUpdate>;
   extendVolume(volume: DriverVolume, newSize: number): Promise<void>;
   deleteVolume(volume: DriverVolume): Promise<void>;
   createSnapshot(snapshot: DriverSnapshot, volume: DriverVolume): Promise<ModelUpdate>;

@@ -10,10 +10,14 @@ import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { mkdir, open, rm, stat, statfs, truncate, access } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createWriteStream } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { VolumeBackendAPIException } from '../../errors.js';
 import type { BackendStats, DriverSnapshot, DriverVolume, ModelUpdate, VolumeDriver } from './driver.js';
-import { createImage, qemuImgAvailable, resizeImage } from './qemu-img.js';
+import { convertImage, createImage, imageInfo, qemuImgAvailable, resizeImage } from './qemu-img.js';
 
 const run = promisify(execFile);
 const GiB = 1024 ** 3;
@@ -118,6 +122,37 @@ export class FileDriver implements VolumeDriver {
     await this.copy(source.provider_location ?? this.volumePath(source.id), path);
     if (volume.size > source.size) await this.grow(path, volume.size);
     return { provider_location: path };
+  }
+
+  /**
+   * The image's bytes go to a temporary file first; a raw image becomes a raw volume as it is,
+   * anything else (or a qcow2 volume) goes through `qemu-img convert`; then the volume grows to
+   * its size. An image larger than the volume is refused.
+   */
+  async copyImageToVolume(volume: DriverVolume, data: Readable, diskFormat: string): Promise<ModelUpdate> {
+    const path = this.volumePath(volume.id);
+    const tmp = `${path}.image`;
+    try {
+      await pipeline(data, createWriteStream(tmp, { mode: 0o600 }));
+      const sameFormat = diskFormat === this.o.format || (diskFormat === 'raw' && this.o.format === 'raw');
+      if (!sameFormat || this.o.format === 'qcow2') {
+        if (!(await qemuImgAvailable())) throw new VolumeBackendAPIException(`converting a ${diskFormat} image needs qemu-img (Debian: qemu-utils)`);
+        const info = await imageInfo(tmp, diskFormat);
+        if (info.backingFile) throw new VolumeBackendAPIException('the image has a backing file');
+        if (info.virtualSize > volume.size * GiB) throw new VolumeBackendAPIException(`the image (${info.virtualSize} bytes) is larger than the volume`);
+        await convertImage(tmp, diskFormat, path, this.o.format);
+        await rm(tmp, { force: true });
+      } else {
+        if ((await stat(tmp)).size > volume.size * GiB) throw new VolumeBackendAPIException('the image is larger than the volume');
+        await rename(tmp, path);
+      }
+      await this.grow(path, volume.size);
+      return { provider_location: path };
+    } catch (err) {
+      await rm(tmp, { force: true });
+      await rm(path, { force: true });
+      throw err;
+    }
   }
 
   async extendVolume(volume: DriverVolume, newSize: number): Promise<void> {

@@ -31,11 +31,16 @@ export async function createImage(path: string, format: 'qcow2' | 'raw', sizeGb:
   await qemuImg(args);
 }
 
+export async function convertImage(from: string, fromFormat: string, to: string, toFormat: 'qcow2' | 'raw'): Promise<void> {
+  await qemuImg(['convert', '-f', fromFormat, '-O', toFormat, from, to]);
+}
+
 export async function resizeImage(path: string, format: 'qcow2' | 'raw', sizeGb: number): Promise<void> {
   await qemuImg(['resize', '-f', format, path, `${sizeGb}G`]);
 }
 
-export async function imageInfo(path: string): Promise<{ format: string; virtualSize: number; backingFile: string | null }> {
-  const info = JSON.parse(await qemuImg(['info', '--output=json', path])) as { format: string; 'virtual-size': number; 'backing-filename'?: string };
+/** `format`: the format the file is known to have (never probed for untrusted data). */
+export async function imageInfo(path: string, format?: string): Promise<{ format: string; virtualSize: number; backingFile: string | null }> {
+  const info = JSON.parse(await qemuImg(['info', '--output=json', ...(format ? ['-f', format] : []), path])) as { format: string; 'virtual-size': number; 'backing-filename'?: string };
   return { format: info.format, virtualSize: info['virtual-size'], backingFile: info['backing-filename'] ?? null };
 }
