@@ -55,9 +55,7 @@ export class InvalidSortKey extends Invalid {
   constructor(key: string) { super(`Sort key supplied is invalid: ${key}`); }
 }
 export class InvalidSortDir extends InvalidInput {}
-export class InvalidMarker extends Invalid {
-  constructor(marker: string) { super(`Marker ${marker} could not be found.`); }
-}
+
 export class InvalidAvailabilityZone extends Invalid {
   constructor(az: string) { super(`Availability zone '${az}' is invalid.`); }
 }
@@ -100,6 +98,10 @@ export class SnapshotMetadataNotFound extends NotFound {
 }
 export class VolumeAttachmentNotFound extends NotFound {
   constructor(filter: string) { super(`Volume attachment could not be found with filter: ${filter}.`); }
+}
+/** exception.MarkerNotFound (a NotFound). */
+export class InvalidMarker extends NotFound {
+  constructor(marker: string) { super(`Marker ${marker} could not be found.`); }
 }
 export class ImageNotFound extends NotFound {
   constructor(id: string) { super(`Image ${id} could not be found.`); }

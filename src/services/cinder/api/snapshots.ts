@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BadRequest } from '../../../common/errors.js';
 import type { SnapshotRecord } from '../db/records.js';
+import { SnapshotNotFound } from '../errors.js';
 import type { ApiDeps } from './deps.js';
 import { listOptions, nextLinks, page, param, parseDictFilter, type RawQuery } from './list-params.js';
 import { bodyOf, boolParam, caller, metadataOf, optString, uuidOf, type Caller } from './request.js';
@@ -48,6 +49,7 @@ export function snapshotsRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   async function list(req: FastifyRequest, detailed: boolean): Promise<Record<string, unknown>> {
     const c = caller(req, deps);
+    if (req.url.split('?')[0]!.endsWith('/')) throw new SnapshotNotFound('');
     deps.policy.authorize(c.ctx, 'volume:get_all_snapshots');
     const o = listOptions(req, c.version, SNAPSHOT_FILTERS, deps.settings.maxLimit);
     const q = req.query as RawQuery;
@@ -70,7 +72,7 @@ export function snapshotsRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const c = caller(req, deps);
     const body = bodyOf(req.body, 'snapshot');
     if (body['volume_id'] === undefined) throw new BadRequest("Invalid input for field/attribute snapshot. 'volume_id' is a required property");
-    const volumeId = uuidOf('volume_id', body['volume_id'], false)!;
+    const volumeId = body['volume_id'] === null ? 'None' : uuidOf('volume_id', body['volume_id'], false)!;
     const name = optString(body, 'name') ?? optString(body, 'display_name') ?? null;
     const description = optString(body, 'description') ?? optString(body, 'display_description') ?? null;
     const force = body['force'] === undefined || body['force'] === null ? false : boolParam('force', body['force']);
@@ -78,7 +80,7 @@ export function snapshotsRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const v = await deps.volumes.get(c.ctx, volumeId, c.isAdmin);
     deps.policy.authorize(c.ctx, 'volume:create_snapshot', { project_id: v.project_id });
     const s = await deps.snapshots.create(c.ctx, v, { name, description, metadata, force, allowInUse: c.version.atLeast('3.66') });
-    return reply.code(202).send({ snapshot: view(c, s) });
+    return reply.code(202).send({ snapshot: view(c, s, false) });
   });
 
   app.get<IdParams>('/snapshots/:id', async (req) => {
@@ -99,7 +101,7 @@ export function snapshotsRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const fields: { display_name?: string | null; display_description?: string | null } = {};
     if (body['name'] !== undefined || body['display_name'] !== undefined) fields.display_name = optString(body, 'name') ?? optString(body, 'display_name') ?? null;
     if (body['description'] !== undefined || body['display_description'] !== undefined) fields.display_description = optString(body, 'description') ?? optString(body, 'display_description') ?? null;
-    return { snapshot: view(c, await deps.snapshots.update(s, fields)) };
+    return { snapshot: view(c, await deps.snapshots.update(s, fields), false) };
   });
 
   app.delete<IdParams>('/snapshots/:id', async (req, reply) => {

@@ -24,7 +24,9 @@ describe('cinder volume types, zones, quotas, limits, services and pools', () =>
     assert.equal((await h.as(h.admin, 'POST', '/v3/p1/types', { volume_type: { name: 'gold' } })).status, 409);
     const specs = `/v3/p1/types/${gold.id}/extra_specs`;
     assert.deepEqual((await h.as(h.admin, 'POST', specs, { extra_specs: { a: '1' } })).body, { extra_specs: { a: '1' } });
-    assert.deepEqual((await h.as(h.member, 'GET', specs)).body, { extra_specs: { volume_backend_name: 'file', a: '1' } });
+    assert.deepEqual((await h.as(h.admin, 'GET', specs)).body, { extra_specs: { volume_backend_name: 'file', a: '1' } });
+    assert.deepEqual((await h.as(h.member, 'GET', specs)).body, { extra_specs: {} }, 'only the user-visible specs without read_sensitive');
+    assert.equal((await h.as(h.member, 'GET', `${specs}/a`)).status, 404);
     assert.deepEqual((await h.as(h.admin, 'PUT', `${specs}/a`, { a: '2' })).body, { a: '2' });
     assert.equal((await h.as(h.admin, 'DELETE', `${specs}/a`)).status, 202);
     assert.equal((await h.as(h.admin, 'GET', `${specs}/a`)).status, 404);

@@ -6,19 +6,17 @@
 import type { FastifyInstance } from 'fastify';
 import { BadRequest } from '../../../common/errors.js';
 import type { VolumeTypeRecord } from '../db/records.js';
-import { VolumeTypeNotFound } from '../errors.js';
+import { VolumeTypeExtraSpecsNotFound, VolumeTypeNotFound } from '../errors.js';
 import type { ApiDeps } from './deps.js';
 import { param, type RawQuery } from './list-params.js';
 import { bodyOf, boolParam, caller, metadataOf, optString, type Caller } from './request.js';
-import { volumeTypeView } from './views.js';
+import { visibleExtraSpecs, volumeTypeView } from './views.js';
 
 type IdParams = { Params: { project_id?: string; id: string; key?: string } };
 
 export function typesRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const view = (c: Caller, t: VolumeTypeRecord) => volumeTypeView(t, {
-    extraSpecs: deps.policy.check(c.ctx, 'volume_extension:access_types_extra_specs'),
-    qosSpecsId: deps.policy.check(c.ctx, 'volume_extension:access_types_qos_specs_id'),
-  });
+  const sensitive = (c: Caller) => deps.policy.check(c.ctx, 'volume_extension:types_extra_specs:read_sensitive');
+  const view = (c: Caller, t: VolumeTypeRecord) => volumeTypeView(t, { sensitiveSpecs: sensitive(c) });
   const visibleType = async (c: Caller, id: string): Promise<VolumeTypeRecord> => {
     const t = id === 'default' ? await deps.types.getDefault() : await deps.types.get(id);
     if (!(await deps.types.visible(t, c.ctx.projectId, c.isAdmin))) throw new VolumeTypeNotFound(id);
@@ -82,7 +80,7 @@ export function typesRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<IdParams>('/types/:id/extra_specs', async (req) => {
     const c = caller(req, deps);
     deps.policy.authorize(c.ctx, 'volume_extension:types_extra_specs:index');
-    return { extra_specs: (await visibleType(c, req.params.id)).extra_specs };
+    return { extra_specs: visibleExtraSpecs((await visibleType(c, req.params.id)).extra_specs, sensitive(c)) };
   });
   app.post<IdParams>('/types/:id/extra_specs', async (req) => {
     const c = caller(req, deps);
@@ -96,7 +94,9 @@ export function typesRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const c = caller(req, deps);
     deps.policy.authorize(c.ctx, 'volume_extension:types_extra_specs:show');
     await visibleType(c, req.params.id);
-    return { [req.params.key!]: await deps.types.extraSpec(req.params.id, req.params.key!) };
+    const key = req.params.key!;
+    if (!sensitive(c) && !(key in visibleExtraSpecs({ [key]: '' }, false))) throw new VolumeTypeExtraSpecsNotFound(req.params.id, key);
+    return { [key]: await deps.types.extraSpec(req.params.id, key) };
   });
   app.put<IdParams>('/types/:id/extra_specs/:key', async (req) => {
     const c = caller(req, deps);

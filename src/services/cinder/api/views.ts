@@ -34,6 +34,13 @@ export interface VolumeViewOptions {
   imageMetadata: boolean;
 }
 
+/** utils.add_visible_admin_metadata: the readonly and attached_mode admin metadata show among the metadata. */
+function visibleMetadata(v: VolumeRecord): Record<string, string> {
+  const out = { ...v.metadata };
+  for (const k of ['readonly', 'attached_mode']) if (v.admin_metadata[k] !== undefined) out[k] = v.admin_metadata[k]!;
+  return out;
+}
+
 export function volumeSummary(v: VolumeRecord, c: Caller, links: Links): Record<string, unknown> {
   return { id: v.id, name: v.display_name, links: links.of(c.urlProject, 'volumes', v.id) };
 }
@@ -50,7 +57,7 @@ export function volumeDetail(v: VolumeRecord, c: Caller, links: Links, o: Volume
   const view: Record<string, unknown> = {
     id: v.id, status, size: v.size, availability_zone: v.availability_zone, created_at: cinderTime(v.created_at), updated_at: cinderTime(v.updated_at),
     name: v.display_name, description: v.display_description, volume_type: v.volume_type?.name ?? v.volume_type_id,
-    snapshot_id: v.snapshot_id, source_volid: v.source_volid, metadata: v.metadata, links: links.of(c.urlProject, 'volumes', v.id),
+    snapshot_id: v.snapshot_id, source_volid: v.source_volid, metadata: visibleMetadata(v), links: links.of(c.urlProject, 'volumes', v.id),
     user_id: v.user_id, bootable: String(v.bootable), encrypted: v.encryption_key_id !== null, replication_status: v.replication_status,
     consistencygroup_id: null, multiattach: v.multiattach, attachments: volumeAttachmentsView(v, c.isAdmin),
   };
@@ -76,12 +83,19 @@ export function volumeDetail(v: VolumeRecord, c: Caller, links: Links, o: Volume
   return view;
 }
 
-export function volumeTypeView(t: VolumeTypeRecord, o: { extraSpecs: boolean; qosSpecsId: boolean }): Record<string, unknown> {
-  const view: Record<string, unknown> = { id: t.id, name: t.name, is_public: t.is_public, description: t.description };
-  if (o.extraSpecs) view['extra_specs'] = t.extra_specs;
-  if (o.qosSpecsId) view['qos_specs_id'] = null;
-  view['os-volume-type-access:is_public'] = t.is_public;
-  return view;
+/** Extra specs any reader of a type sees (type_extra_specs.USER_VISIBLE_EXTRA_SPECS); the others need read_sensitive. */
+const USER_VISIBLE_EXTRA_SPECS = ['RESKEY:availability_zones', 'multiattach', 'replication_enabled'];
+
+export function visibleExtraSpecs(specs: Record<string, string>, sensitive: boolean): Record<string, string> {
+  return sensitive ? specs : Object.fromEntries(Object.entries(specs).filter(([k]) => USER_VISIBLE_EXTRA_SPECS.includes(k)));
+}
+
+/** cinder/api/views/types.py, with os-volume-type-access:is_public of the access extension. */
+export function volumeTypeView(t: VolumeTypeRecord, o: { sensitiveSpecs: boolean }): Record<string, unknown> {
+  return {
+    id: t.id, name: t.name, is_public: t.is_public, extra_specs: visibleExtraSpecs(t.extra_specs, o.sensitiveSpecs), description: t.description,
+    'os-volume-type-access:is_public': t.is_public,
+  };
 }
 
 export function snapshotView(s: SnapshotRecord, c: Caller, extended: boolean): Record<string, unknown> {

@@ -106,7 +106,8 @@ describe('cinder volumes API', () => {
     const page2 = await h.as(h.member, 'GET', `/v3/p1/volumes?sort=name:asc&limit=2&marker=${ids[1]}`);
     assert.deepEqual(page2.body.volumes.map((v: any) => v.name), ['gamma']);
     const badMarker = await h.as(h.member, 'GET', '/v3/p1/volumes?marker=nope');
-    assert.equal(badMarker.status, 400);
+    assert.equal(badMarker.status, 404, 'MarkerNotFound is a NotFound');
+    assert.equal((await h.as(h.member, 'GET', '/v3/p1/volumes/')).status, 404);
     const badFilter = await h.as(h.member, 'GET', '/v3/p1/volumes?foo=bar', undefined, '3.31');
     assert.equal(badFilter.status, 400);
     assert.match(badFilter.body.badRequest.message, /Invalid filters foo/);
@@ -149,6 +150,7 @@ describe('cinder volumes API', () => {
     assert.equal((await h.as(h.member, 'POST', act, { 'os-set_bootable': { bootable: true } })).status, 200);
     assert.equal((await h.as(h.member, 'GET', `/v3/p1/volumes/${v.id}`)).body.volume.bootable, 'true');
     assert.equal((await h.as(h.member, 'POST', act, { 'os-update_readonly_flag': { readonly: true } })).status, 202);
+    assert.equal((await h.as(h.member, 'GET', `/v3/p1/volumes/${v.id}`)).body.volume.metadata.readonly, 'True', 'visible admin metadata');
     assert.equal((await h.as(h.member, 'POST', act, { 'os-reset_status': { status: 'error' } })).status, 403);
     assert.equal((await h.as(h.admin, 'POST', act, { 'os-reset_status': { status: 'in-use' } })).status, 202);
     const del = await h.as(h.member, 'DELETE', `/v3/p1/volumes/${v.id}`);

@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BadRequest } from '../../../common/errors.js';
 import type { VolumeRecord } from '../db/records.js';
+import { VolumeNotFound } from '../errors.js';
 import type { ApiDeps } from './deps.js';
 import { listOptions, nextLinks, page, param, parseDictFilter, timeFilter, type ListOptions, type RawQuery } from './list-params.js';
 import { bodyOf, boolParam, caller, metadataOf, optString, sizeOf, uuidOf, type Caller } from './request.js';
@@ -78,6 +79,8 @@ export function volumesRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   async function list(req: FastifyRequest, detailed: boolean): Promise<Record<string, unknown>> {
     const c = caller(req, deps);
+    // `/volumes/` is a show of the volume '' for cinder's router (404), not the list
+    if (req.url.split('?')[0]!.endsWith('/')) throw new VolumeNotFound('');
     const o = listOptions(req, c.version, VOLUME_FILTERS, deps.settings.maxLimit);
     if (o.filters['project_id'] !== undefined) delete o.filters['project_id'];
     const q = req.query as RawQuery;
