@@ -1,13 +1,14 @@
 /**
  * POST /volumes/{id}/action (cinder/api/contrib/volume_actions.py and admin_actions.py):
  * os-extend (202; in-use volumes from 3.42), os-reset_status (admin, 202), os-set_bootable
- * (200), os-update_readonly_flag (202), os-force_delete (admin, 202). Any other action is a
- * 400 "There is no such action".
+ * (200), os-update_readonly_flag (202), os-force_delete (admin, 202), and the attach actions
+ * before the attachments API: os-reserve, os-unreserve, os-begin_detaching, os-roll_detaching,
+ * os-attach, os-detach (202). Any other action is a 400 "There is no such action".
  */
 import type { FastifyInstance } from 'fastify';
 import { BadRequest } from '../../../common/errors.js';
 import type { ApiDeps } from './deps.js';
-import { boolParam, caller, sizeOf } from './request.js';
+import { boolParam, caller, sizeOf, uuidOf } from './request.js';
 
 type IdParams = { Params: { project_id?: string; id: string } };
 
@@ -75,6 +76,36 @@ export function volumeActionsRoutes(app: FastifyInstance, deps: ApiDeps): void {
       case 'os-force_delete': {
         deps.policy.authorize(c.ctx, 'volume_extension:volume_admin_actions:force_delete', target);
         await deps.volumes.delete(c.ctx, v, { cascade: false, force: true });
+        return reply.code(202).send();
+      }
+      case 'os-reserve': case 'os-unreserve': case 'os-begin_detaching': case 'os-roll_detaching': {
+        const rule = `volume_extension:volume_actions:${action.slice(3)}`;
+        deps.policy.authorize(c.ctx, rule, target);
+        const legacy = deps.legacyAttach;
+        if (action === 'os-reserve') await legacy.reserve(v);
+        else if (action === 'os-unreserve') await legacy.unreserve(v);
+        else if (action === 'os-begin_detaching') await legacy.beginDetaching(v);
+        else await legacy.rollDetaching(v);
+        return reply.code(202).send();
+      }
+      case 'os-attach': {
+        deps.policy.authorize(c.ctx, 'volume_extension:volume_actions:attach', target);
+        const arg = objectArg(action, raw);
+        const instance = arg['instance_uuid'] === undefined || arg['instance_uuid'] === null ? null : uuidOf('instance_uuid', arg['instance_uuid']);
+        const hostName = typeof arg['host_name'] === 'string' ? arg['host_name'] : null;
+        if (instance === null && hostName === null) throw new BadRequest('Invalid request to attach volume to an invalid target');
+        const mountpoint = arg['mountpoint'];
+        if (typeof mountpoint !== 'string' || mountpoint === '') throw new BadRequest("Invalid input for field/attribute os-attach. 'mountpoint' is a required property");
+        const mode = arg['mode'] ?? 'rw';
+        if (mode !== 'rw' && mode !== 'ro') throw new BadRequest('Invalid request to attach volume with an invalid mode. Attaching mode should be \'rw\' or \'ro\'');
+        await deps.legacyAttach.attach(v, { instanceUuid: instance, hostName, mountpoint, mode });
+        return reply.code(202).send();
+      }
+      case 'os-detach': {
+        deps.policy.authorize(c.ctx, 'volume_extension:volume_actions:detach', target);
+        const arg = objectArg(action, raw, true);
+        const attachmentId = arg['attachment_id'] === undefined || arg['attachment_id'] === null ? null : uuidOf('attachment_id', arg['attachment_id']);
+        await deps.legacyAttach.detach(v, attachmentId);
         return reply.code(202).send();
       }
       default:

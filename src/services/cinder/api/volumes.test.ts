@@ -165,6 +165,38 @@ describe('cinder volumes API', () => {
     await h.waitGone(`/v3/p1/volumes/${v.id}`);
   });
 
+  test('the attach actions before the attachments API: reserve, attach, begin/roll detaching, detach', async () => {
+    const v = (await h.as(h.member, 'POST', '/v3/p1/volumes', { volume: { size: 1 } })).body.volume;
+    await h.waitFor(`/v3/p1/volumes/${v.id}`, 'volume', 'available');
+    const act = (body: unknown) => h.as(h.member, 'POST', `/v3/p1/volumes/${v.id}/action`, body);
+    const status = async () => (await h.as(h.member, 'GET', `/v3/p1/volumes/${v.id}`)).body.volume;
+    assert.equal((await act({ 'os-reserve': null })).status, 202);
+    assert.equal((await status()).status, 'attaching');
+    assert.equal((await act({ 'os-reserve': null })).status, 400);
+    assert.equal((await act({ 'os-unreserve': null })).status, 202);
+    assert.equal((await status()).status, 'available');
+    assert.equal((await act({ 'os-attach': { mountpoint: '/dev/vdc' } })).status, 400, 'no instance or host');
+    const server = '11111111-2222-3333-4444-555555555555';
+    assert.equal((await act({ 'os-attach': { instance_uuid: server, mountpoint: '/dev/vdc', mode: 'rw' } })).status, 202);
+    const attached = await status();
+    assert.equal(attached.status, 'in-use');
+    assert.equal(attached.attachments[0].server_id, server);
+    assert.equal(attached.attachments[0].device, '/dev/vdc');
+    assert.equal(attached.metadata.attached_mode, 'rw');
+    assert.equal((await act({ 'os-begin_detaching': null })).status, 202);
+    assert.equal((await status()).status, 'detaching');
+    assert.equal((await act({ 'os-roll_detaching': null })).status, 202);
+    assert.equal((await status()).status, 'in-use');
+    assert.equal((await act({ 'os-detach': { attachment_id: attached.attachments[0].attachment_id } })).status, 202);
+    const detached = await status();
+    assert.equal(detached.status, 'available');
+    assert.deepEqual(detached.attachments, []);
+    assert.equal(detached.metadata.attached_mode, undefined);
+    assert.equal((await act({ 'os-detach': {} })).status, 400);
+    await h.as(h.member, 'DELETE', `/v3/p1/volumes/${v.id}`);
+    await h.waitGone(`/v3/p1/volumes/${v.id}`);
+  });
+
   test('project-less URLs (3.67) reach the same resources', async () => {
     const res = await h.as(h.member, 'GET', '/v3/volumes', undefined, '3.67');
     assert.equal(res.status, 200);

@@ -10,6 +10,7 @@ import { cinderRoutes } from '../api/routes.js';
 import { cinderDefaultGroup } from '../config.js';
 import { ImageNotFound } from '../errors.js';
 import { AttachmentAPI } from '../managers/attachments.js';
+import { LegacyAttachAPI } from '../managers/legacy-attach.js';
 import { Quotas } from '../managers/quotas.js';
 import { SnapshotAPI } from '../managers/snapshots.js';
 import { VolumeTypes } from '../managers/volume-types.js';
@@ -50,6 +51,7 @@ export async function createVolumeApi(ctx: RoleContext): Promise<RoleInstance> {
     }),
     snapshots: new SnapshotAPI({ repos, quotas, volume }),
     attachments: new AttachmentAPI({ repos, volume }),
+    legacyAttach: new LegacyAttachAPI(repos),
     baseUrl: ctx.baseUrl.replace(/\/$/, ''),
     settings: { maxLimit: d.osapi_max_limit },
   };
