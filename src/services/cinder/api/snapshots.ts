@@ -17,7 +17,8 @@ type IdParams = { Params: { project_id?: string; id: string } };
 
 const SNAPSHOT_FILTERS = ['name', 'status', 'volume_id', 'metadata', 'availability_zone', 'user_id', 'group_snapshot_id', 'consumes_quota'];
 const SORT_KEYS: Record<string, (s: SnapshotRecord) => unknown> = {
-  id: (s) => s.id, created_at: (s) => s.created_at, updated_at: (s) => s.updated_at, name: (s) => s.display_name, status: (s) => s.status,
+  id: (s) => s.id, created_at: (s) => s.created_at, updated_at: (s) => s.updated_at, name: (s) => s.display_name, display_name: (s) => s.display_name,
+  description: (s) => s.display_description, display_description: (s) => s.display_description, status: (s) => s.status,
   size: (s) => s.volume_size, volume_id: (s) => s.volume_id, project_id: (s) => s.project_id,
 };
 

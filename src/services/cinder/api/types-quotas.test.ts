@@ -41,6 +41,7 @@ describe('cinder volume types, zones, quotas, limits, services and pools', () =>
     assert.deepEqual(otherTypes, ['__DEFAULT__', 'gold', 'secret']);
     const renamed = await h.as(h.admin, 'PUT', `/v3/p1/types/${gold.id}`, { volume_type: { description: 'shiny' } });
     assert.equal(renamed.body.volume_type.description, 'shiny');
+    assert.equal(renamed.body.volume_type['os-volume-type-access:is_public'], undefined, 'the access extension does not extend update');
     const v = (await h.as(h.member, 'POST', '/v3/p1/volumes', { volume: { size: 1, volume_type: 'gold' } })).body.volume;
     assert.equal(v.volume_type, 'gold');
     await h.waitFor(`/v3/p1/volumes/${v.id}`, 'volume', 'available');

@@ -16,7 +16,7 @@ type IdParams = { Params: { project_id?: string; id: string; key?: string } };
 
 export function typesRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const sensitive = (c: Caller) => deps.policy.check(c.ctx, 'volume_extension:types_extra_specs:read_sensitive');
-  const view = (c: Caller, t: VolumeTypeRecord) => volumeTypeView(t, { sensitiveSpecs: sensitive(c) });
+  const view = (c: Caller, t: VolumeTypeRecord, accessExtension = true) => volumeTypeView(t, { sensitiveSpecs: sensitive(c), accessExtension });
   const visibleType = async (c: Caller, id: string): Promise<VolumeTypeRecord> => {
     const t = id === 'default' ? await deps.types.getDefault() : await deps.types.get(id);
     if (!(await deps.types.visible(t, c.ctx.projectId, c.isAdmin))) throw new VolumeTypeNotFound(id);
@@ -66,7 +66,7 @@ export function typesRoutes(app: FastifyInstance, deps: ApiDeps): void {
       ...(name ? { name: name.trim() } : {}), ...(description !== undefined ? { description } : {}),
       ...(pub !== undefined ? { is_public: boolParam('is_public', pub) } : {}),
     });
-    return { volume_type: view(c, t) };
+    return { volume_type: view(c, t, false) };
   });
 
   app.delete<IdParams>('/types/:id', async (req, reply) => {

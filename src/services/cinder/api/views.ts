@@ -90,12 +90,13 @@ export function visibleExtraSpecs(specs: Record<string, string>, sensitive: bool
   return sensitive ? specs : Object.fromEntries(Object.entries(specs).filter(([k]) => USER_VISIBLE_EXTRA_SPECS.includes(k)));
 }
 
-/** cinder/api/views/types.py, with os-volume-type-access:is_public of the access extension. */
-export function volumeTypeView(t: VolumeTypeRecord, o: { sensitiveSpecs: boolean }): Record<string, unknown> {
-  return {
+/** cinder/api/views/types.py; os-volume-type-access:is_public where the access extension adds it (show, list, create; not update). */
+export function volumeTypeView(t: VolumeTypeRecord, o: { sensitiveSpecs: boolean; accessExtension: boolean }): Record<string, unknown> {
+  const view: Record<string, unknown> = {
     id: t.id, name: t.name, is_public: t.is_public, extra_specs: visibleExtraSpecs(t.extra_specs, o.sensitiveSpecs), description: t.description,
-    'os-volume-type-access:is_public': t.is_public,
   };
+  if (o.accessExtension) view['os-volume-type-access:is_public'] = t.is_public;
+  return view;
 }
 
 export function snapshotView(s: SnapshotRecord, c: Caller, extended: boolean): Record<string, unknown> {
