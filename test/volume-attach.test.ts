@@ -56,6 +56,7 @@ describe('Nova volume attachments with the real Cinder (all-in-one)', () => {
     assert.equal(used.attachments.length, 1);
     assert.equal(used.attachments[0].server_id, serverId);
     assert.equal(used.attachments[0].host_name, 'c1');
+    assert.equal(used.attachments[0].device, '/dev/vdb', 'Nova gives the device as the connector\'s mountpoint');
     const bdm = await until('the connection info saved', () => b.repos.bdms.byVolumeAndInstance(vid, serverId), (x) => x.data.connection_info !== null);
     const info = JSON.parse(bdm.data.connection_info!);
     assert.equal(info.driver_volume_type, 'file');
