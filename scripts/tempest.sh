@@ -6,7 +6,7 @@
 # web-download, and DevStack's networks (the external network "public", "private", "router1")
 # that Nubo creates on first start, "public" for the network tests.
 #
-#   scripts/tempest.sh [REGEX]      default: ^tempest\.api\.(identity|image|network)
+#   scripts/tempest.sh [REGEX]      default: ^tempest\.api\.(identity|image|network); '^tempest\.api\.volume' for Block Storage
 #   (the cloud runs two fake compute hosts and has two small public images, flavors 1 and 2 and
 #   DevStack's "private" network, so ^tempest\.api\.compute runs too)
 #   NUBO_TEMPEST_CONF="[oslo_policy]\nenforce_scope = true"  extra lines for the cloud's nubo.conf
@@ -67,6 +67,9 @@ NET_EXTENSIONS="$(openstack extension list --network -c Alias -f value | paste -
 IMAGE_REF="$(openstack image create nubo-tempest-a --disk-format raw --container-format bare --public --file "$WORK/www/image.raw" -f value -c id)"
 IMAGE_REF_ALT="$(openstack image create nubo-tempest-b --disk-format raw --container-format bare --public --file "$WORK/www/image.raw" -f value -c id)"
 unset OS_CLOUD OS_CLIENT_CONFIG_FILE
+# Block Storage for Tempest: on for the volume tests (NUBO_TEMPEST_CINDER=true turns it on for the others too,
+# which then also run their volume cases)
+if [[ "$REGEX" == *volume* ]]; then SVC_CINDER="${NUBO_TEMPEST_CINDER:-true}"; else SVC_CINDER="${NUBO_TEMPEST_CINDER:-false}"; fi
 
 OS_AUTH_URL="http://127.0.0.1:$PORT/identity/v3" OS_USERNAME=admin OS_PASSWORD="$PASSWORD" OS_PROJECT_NAME=admin \
 TEMPEST_ID_SECURITY_COMPLIANCE=true TEMPEST_ID_DOMAIN_SPECIFIC_DRIVERS=true \
@@ -76,5 +79,7 @@ TEMPEST_SVC_NEUTRON=true TEMPEST_PUBLIC_NETWORK_ID="$PUBLIC_NET" TEMPEST_NETWORK
 TEMPEST_SVC_NOVA=true TEMPEST_IMAGE_REF="$IMAGE_REF" TEMPEST_IMAGE_REF_ALT="$IMAGE_REF_ALT" TEMPEST_FLAVOR_REF=1 TEMPEST_FLAVOR_REF_ALT=2 \
 TEMPEST_FIXED_NETWORK_NAME=private TEMPEST_COMPUTE_MIN_MICROVERSION=2.1 TEMPEST_COMPUTE_MAX_MICROVERSION=2.93 \
 TEMPEST_COMPUTE_RESIZE=true TEMPEST_COMPUTE_COLD_MIGRATION=true TEMPEST_COMPUTE_LIVE_MIGRATION=true \
+TEMPEST_SVC_CINDER="$SVC_CINDER" TEMPEST_VOLUME_MIN_MICROVERSION=3.0 TEMPEST_VOLUME_MAX_MICROVERSION=3.70 \
+TEMPEST_VOLUME_STORAGE_PROTOCOL=file TEMPEST_VOLUME_VENDOR_NAME=Nubo \
 TEMPEST_EXTRA_CONF="${TEMPEST_EXTRA_CONF:-$WORK/extra.ini}" \
   bash "$SHARED/tempest/run.sh" "$REGEX"

@@ -15,7 +15,7 @@ const root = new URL('..', import.meta.url).pathname;
 const patterns = process.argv.slice(2);
 
 /** Projects whose harness-based API suites also run on PostgreSQL and MariaDB. */
-const SERVER_DIALECT_PROJECTS = ['neutron', 'placement'];
+const SERVER_DIALECT_PROJECTS = ['neutron', 'placement', 'cinder'];
 const SERVER_DIALECTS = [
   { name: 'PostgreSQL', env: 'NUBO_TEST_POSTGRES_URL' },
   { name: 'MariaDB', env: 'NUBO_TEST_MYSQL_URL' },
@@ -35,7 +35,7 @@ const files = [...collect('src'), ...collect('test')]
   .sort();
 
 /** The API suites of a project: its test files that start the project's test harness. */
-const usesHarness = (f) => /\bstart(Harness|Placement|TestGlance)\(/.test(readFileSync(join(root, f), 'utf8'));
+const usesHarness = (f) => /\bstart(Harness|Placement|TestGlance|Cinder)\(/.test(readFileSync(join(root, f), 'utf8'));
 const serverFiles = files.filter((f) => SERVER_DIALECT_PROJECTS.some((p) => f.startsWith(`src/services/${p}/`)) && usesHarness(f));
 
 if (patterns.length === 0 && !process.env.NUBO_SKIP_TYPECHECK) {

@@ -70,7 +70,7 @@ describe('nubo up (in-process)', () => {
     const res = await request(`${cloud.url}/identity/v3/auth/catalog`, { headers: { 'x-auth-token': await cloud.adminToken() } });
     const body = (await res.body.json()) as { catalog: Array<{ type: string; endpoints: Array<{ url: string; interface: string }> }> };
     const types = body.catalog.map((s) => s.type).sort();
-    assert.deepEqual(types, ['compute', 'identity', 'image', 'network', 'placement']);
+    assert.deepEqual(types, ['block-storage', 'compute', 'identity', 'image', 'network', 'placement', 'volumev3']);
     for (const s of body.catalog) for (const e of s.endpoints) assert.ok(e.url.startsWith(cloud.url), e.url);
   });
 
@@ -125,7 +125,7 @@ describe('operator errors are one actionable line', () => {
   });
 
   test('an unknown role', () => {
-    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network, network-sim-agent, placement, compute-api, metadata-api, conductor, scheduler, compute$/);
+    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network, network-sim-agent, placement, compute-api, metadata-api, conductor, scheduler, compute, volume-api, volume-scheduler, volume$/);
   });
 
   test('an unknown service in enabled_services', () => {
@@ -137,7 +137,7 @@ describe('commands generated from the registry of projects', () => {
   test('nubo config sample lists every group and option, commented out', () => {
     const r = runCli(['config', 'sample'], {});
     assert.equal(r.status, 0, r.stderr);
-    for (const line of ['[DEFAULT]', '#enabled_services = identity,image,network,placement,compute', '[oslo_policy]', '#policy_file = {project}-policy.yaml', '#enforce_scope =', '[endpoints]', '#image =', '[service_users]', '#network = <secret>', '[glance_store]']) {
+    for (const line of ['[DEFAULT]', '#enabled_services = identity,image,network,placement,compute,volume', '[oslo_policy]', '#policy_file = {project}-policy.yaml', '#enforce_scope =', '[endpoints]', '#image =', '[service_users]', '#network = <secret>', '[glance_store]']) {
       assert.ok(r.stdout.split('\n').includes(line), `missing line ${line}`);
     }
   });

@@ -6,13 +6,14 @@
  */
 import { OperatorError } from '../common/errors.js';
 import type { ProjectDef, RoleDef } from '../common/service/project.js';
+import { cinder } from '../services/cinder/index.js';
 import { glance } from '../services/glance/index.js';
 import { keystone } from '../services/keystone/index.js';
 import { neutron } from '../services/neutron/index.js';
 import { nova } from '../services/nova/index.js';
 import { placement } from '../services/placement/index.js';
 
-export const projects: readonly ProjectDef[] = [keystone, glance, neutron, placement, nova];
+export const projects: readonly ProjectDef[] = [keystone, glance, neutron, placement, nova, cinder];
 
 /** The project that validates tokens and bootstraps the cloud. */
 export const identityProject: ProjectDef = keystone;

@@ -65,7 +65,7 @@ export class VolumeAttachManager {
       await this.o.notifier.instanceAction(ctx, fresh, 'volume_attach', 'start');
       try {
         if (!attachmentId || !volumeId || !mountpoint) throw new VolumeAttachFailed(volumeId ?? '', 'the mapping has no attachment or device');
-        const attachment = await this.o.volume.attachmentUpdate(ctx, attachmentId, this.o.driver.getVolumeConnector(fresh));
+        const attachment = await this.o.volume.attachmentUpdate(ctx, attachmentId, this.o.driver.getVolumeConnector(fresh), mountpoint);
         const connectionInfo = attachment.connection_info ?? {};
         await this.o.driver.attachVolume(ctx, connectionInfo, fresh, mountpoint);
         try {
@@ -114,7 +114,7 @@ export class VolumeAttachManager {
       const oldInfo = bdm.data.connection_info ? JSON.parse(bdm.data.connection_info) as Record<string, unknown> : {};
       await this.o.notifier.instanceAction(ctx, fresh, 'volume_swap', 'start');
       try {
-        const attachment = await this.o.volume.attachmentUpdate(ctx, newAttachmentId, this.o.driver.getVolumeConnector(fresh));
+        const attachment = await this.o.volume.attachmentUpdate(ctx, newAttachmentId, this.o.driver.getVolumeConnector(fresh), mountpoint || undefined);
         const newInfo = attachment.connection_info ?? {};
         await this.o.driver.swapVolume(ctx, oldInfo, newInfo, fresh, mountpoint);
         await this.o.volume.attachmentComplete(ctx, newAttachmentId);
@@ -150,7 +150,7 @@ export class VolumeAttachManager {
     const connector = this.o.driver.getVolumeConnector(instance);
     for (const bdm of await this.o.repos.bdms.byInstance(instance.uuid)) {
       if (!bdm.isVolume || !bdm.data.attachment_id) continue;
-      const attachment = await this.o.volume.attachmentUpdate(ctx, bdm.data.attachment_id, connector);
+      const attachment = await this.o.volume.attachmentUpdate(ctx, bdm.data.attachment_id, connector, bdm.data.device_name ?? undefined);
       await this.o.repos.bdms.update(bdm.data.uuid, { connection_info: JSON.stringify(attachment.connection_info ?? {}) });
     }
     return this.o.repos.bdms.byInstance(instance.uuid);

@@ -77,9 +77,14 @@ export class CinderAPI {
     return this.call(ctx, () => new VolumeNotFound(volumeId), (c) => c.createAttachment(volumeId, instanceUuid, connector ? { connector } : {}));
   }
 
-  /** attachment_update with the host's connector: the attachment with its connection info. */
-  attachmentUpdate(ctx: RequestContext, attachmentId: string, connector: Connector): Promise<VolumeAttachment> {
-    return this.call(ctx, () => new VolumeAttachmentNotFound(attachmentId), (c) => c.updateAttachment(attachmentId, connector));
+  /**
+   * attachment_update with the host's connector: the attachment with its connection info. The
+   * device goes in the connector as `mountpoint` (nova's cinder.py does the same), so Cinder
+   * shows it as the attachment's device.
+   */
+  attachmentUpdate(ctx: RequestContext, attachmentId: string, connector: Connector, mountpoint?: string): Promise<VolumeAttachment> {
+    const withMountpoint = mountpoint && !('mountpoint' in connector) ? { ...connector, mountpoint } : connector;
+    return this.call(ctx, () => new VolumeAttachmentNotFound(attachmentId), (c) => c.updateAttachment(attachmentId, withMountpoint));
   }
 
   attachmentComplete(ctx: RequestContext, attachmentId: string): Promise<void> {

@@ -1,0 +1,49 @@
+/**
+ * The volume role (cinder-volume) of one host: the backend `<host>@<volume_backend_name>` with
+ * the file driver under `<data_dir>/volumes/<host>/`, the VolumeManager on
+ * `cinder-volume.<host>@<backend>`; at start the leftovers of a previous run are dealt with
+ * (init_host) and the capabilities sent to the schedulers, then every periodic_interval.
+ */
+import { join } from 'node:path';
+import { ImageClient } from '../../../common/clients/index.js';
+import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
+import { backendDefaultsGroup, cinderDefaultGroup } from '../config.js';
+import { VOLUME_BINARY, VOLUME_TOPIC } from '../rpc/topics.js';
+import { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
+import { WorkerService } from '../service.js';
+import { FileDriver } from '../volume/drivers/file.js';
+import { VolumeManager } from '../volume/manager.js';
+import { repositories } from './shared.js';
+
+export interface VolumeRoleInstance extends RoleInstance {
+  manager: VolumeManager;
+  driver: FileDriver;
+  backendHost: string;
+}
+
+export async function createVolumeService(ctx: RoleContext): Promise<VolumeRoleInstance> {
+  const repos = await repositories(ctx);
+  const d = ctx.config.get(cinderDefaultGroup);
+  const b = ctx.config.get(backendDefaultsGroup);
+  const backendHost = `${ctx.host}@${b.volume_backend_name}`;
+  const driver = new FileDriver({
+    dir: join(ctx.dataDir, 'volumes', ctx.host), backendName: b.volume_backend_name, format: b.file_volume_format, capacityGb: b.file_capacity_gb,
+    maxOverSubscriptionRatio: b.max_over_subscription_ratio, reservedPercentage: b.reserved_percentage, thinProvisioning: b.thin_provisioning,
+  });
+  const images = new ImageClient(ctx.session);
+  const manager = new VolumeManager({
+    host: backendHost, driver, repos, scheduler: new SchedulerRpcAPI(ctx.transport), log: ctx.log,
+    // as the user who asked for the volume when the request carried a token (the image may be private to them)
+    downloadImage: async (c, imageId) => (await (c.token ? images.forUser(c.token) : images).downloadData(imageId)).body,
+  });
+  const service = new WorkerService({
+    ctx, binary: VOLUME_BINARY, topic: VOLUME_TOPIC, host: backendHost, endpoints: [manager.endpoint()], services: repos.services,
+    beforeServe: () => manager.initHost(),
+    async afterServe() {
+      await manager.publishServiceCapabilities();
+      ctx.periodic.add({ name: 'publish_service_capabilities', interval: d.periodic_interval, run: () => manager.publishServiceCapabilities() });
+    },
+    afterStop: () => manager.drain(),
+  });
+  return { start: () => service.start(), stop: () => service.stop(), manager, driver, backendHost };
+}

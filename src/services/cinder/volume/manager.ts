@@ -1,0 +1,202 @@
+/**
+ * VolumeManager (cinder/volume/manager.py) of one backend host: the driver's work behind the
+ * volume states. create_volume: creating → available (or error), from a snapshot or another
+ * volume when the volume names one; delete_volume: deleting → gone (error_deleting when the
+ * driver fails), cascading to the snapshots; extend_volume: extending → available (or
+ * in-use when attached; error_extending on failure); snapshots creating → available,
+ * deleting → gone; attachment_update gives a connector its connection info
+ * (attaching), attachment_delete terminates it. Its capabilities go to the schedulers at
+ * start, on their request and every periodic_interval.
+ */
+import type { Readable } from 'node:stream';
+import { RequestContext } from '../../../common/context.js';
+import type { Logger } from '../../../common/log/logger.js';
+import { newRequestId } from '../../../common/log/request-scope.js';
+import type { CinderRepos } from '../db/repos.js';
+import type { SnapshotRecord, VolumeRecord } from '../db/records.js';
+import { InvalidVolume, VolumeAttachmentNotFound, VolumeNotFound } from '../errors.js';
+import { VOLUME_RPC_VERSION, VOLUME_BINARY } from '../rpc/topics.js';
+import type { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
+import type { DriverSnapshot, DriverVolume, VolumeDriver } from './drivers/driver.js';
+import type { ConnectionInfo } from './rpcapi.js';
+
+export interface VolumeManagerOptions {
+  /** The data of a Glance image, downloaded for the caller. */
+  downloadImage(ctx: RequestContext, imageId: string): Promise<Readable>;
+  /** `host@backend`. */
+  host: string;
+  driver: VolumeDriver;
+  repos: CinderRepos;
+  scheduler: SchedulerRpcAPI;
+  log: Logger;
+}
+
+const driverVolume = (v: VolumeRecord): DriverVolume => ({ id: v.id, size: v.size, provider_location: v.provider_location });
+const driverSnapshot = (s: SnapshotRecord): DriverSnapshot => ({ id: s.id, volume_id: s.volume_id, volume_size: s.volume_size, provider_location: s.provider_location });
+
+export class VolumeManager {
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly o: VolumeManagerOptions) {}
+
+  private get repos(): CinderRepos {
+    return this.o.repos;
+  }
+
+  /** Run work the caller does not wait for (casts), remembered so that stop() can let it finish. */
+  private track(work: Promise<unknown>): void {
+    const p = work.catch((err: unknown) => this.o.log.error({ err }, 'volume operation failed')).finally(() => this.inFlight.delete(p));
+    this.inFlight.add(p);
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+  }
+
+  /** init_host: volumes a stopped service left creating are errors; deletes left are done. */
+  async initHost(): Promise<void> {
+    await this.o.driver.doSetup();
+    for (const v of await this.repos.volumes.onHost(this.o.host)) {
+      if (v.status === 'creating') await this.repos.volumes.update(v.id, { status: 'error' });
+      else if (v.status === 'deleting') this.track(this.deleteVolume(v.id, false));
+    }
+  }
+
+  async publishServiceCapabilities(ctx: RequestContext = RequestContext.internal(newRequestId())): Promise<void> {
+    const provisioned = (await this.repos.volumes.onHost(this.o.host)).reduce((sum, v) => sum + v.size, 0);
+    const stats = await this.o.driver.getVolumeStats(provisioned);
+    await this.o.scheduler.updateServiceCapabilities(ctx, VOLUME_BINARY, this.o.host, { ...stats }, new Date().toISOString());
+  }
+
+  private async volume(id: string): Promise<VolumeRecord> {
+    const v = await this.repos.volumes.find(id);
+    if (!v) throw new VolumeNotFound(id);
+    return v;
+  }
+
+  async createVolume(volumeId: string, ctx: RequestContext = RequestContext.internal(newRequestId())): Promise<void> {
+    const v = await this.repos.volumes.find(volumeId);
+    if (!v || v.status !== 'creating') return; // deleted or reset meanwhile
+    try {
+      let update;
+      if (v.snapshot_id) {
+        const snap = await this.repos.snapshots.find(v.snapshot_id);
+        if (!snap) throw new InvalidVolume(`snapshot ${v.snapshot_id} is gone`);
+        update = await this.o.driver.createVolumeFromSnapshot(driverVolume(v), driverSnapshot(snap));
+      } else if (v.source_volid) {
+        const src = await this.volume(v.source_volid);
+        update = await this.o.driver.createClonedVolume(driverVolume(v), driverVolume(src));
+      } else if (v.image_metadata['image_id']) {
+        const data = await this.o.downloadImage(ctx, v.image_metadata['image_id']);
+        update = await this.o.driver.copyImageToVolume(driverVolume(v), data, v.image_metadata['disk_format'] ?? 'raw');
+        await this.repos.volumes.update(v.id, { bootable: true });
+      } else {
+        update = await this.o.driver.createVolume(driverVolume(v));
+      }
+      const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      const moved = await this.repos.volumes.conditionalUpdate(v.id, ['creating'], { status: 'available', launched_at: now, provider_location: update.provider_location ?? null });
+      if (!moved) await this.o.driver.deleteVolume(driverVolume({ ...v, provider_location: update.provider_location ?? null }));
+    } catch (err) {
+      this.o.log.error({ err, volume_id: v.id }, 'create_volume failed');
+      await this.repos.volumes.conditionalUpdate(v.id, ['creating'], { status: 'error' });
+    }
+  }
+
+  async deleteVolume(volumeId: string, cascade: boolean): Promise<void> {
+    const v = await this.repos.volumes.find(volumeId);
+    if (!v) return;
+    try {
+      if (cascade) {
+        for (const s of await this.repos.snapshots.ofVolume(v.id)) {
+          await this.o.driver.deleteSnapshot(driverSnapshot(s));
+          await this.repos.snapshots.softDelete(s.id);
+        }
+      }
+      await this.o.driver.deleteVolume(driverVolume(v));
+      await this.repos.volumes.softDelete(v.id);
+    } catch (err) {
+      this.o.log.error({ err, volume_id: v.id }, 'delete_volume failed');
+      await this.repos.volumes.update(v.id, { status: 'error_deleting' });
+    }
+  }
+
+  async extendVolume(volumeId: string, newSize: number): Promise<void> {
+    const v = await this.repos.volumes.find(volumeId);
+    if (!v || v.status !== 'extending') return;
+    const back = v.attach_status === 'attached' ? 'in-use' : 'available';
+    try {
+      await this.o.driver.extendVolume(driverVolume(v), newSize);
+      await this.repos.volumes.conditionalUpdate(v.id, ['extending'], { status: back, size: newSize, previous_status: null });
+    } catch (err) {
+      this.o.log.error({ err, volume_id: v.id }, 'extend_volume failed');
+      await this.repos.volumes.conditionalUpdate(v.id, ['extending'], { status: 'error_extending' });
+    }
+  }
+
+  async createSnapshot(snapshotId: string): Promise<void> {
+    const s = await this.repos.snapshots.find(snapshotId);
+    if (!s || s.status !== 'creating') return;
+    try {
+      const v = await this.volume(s.volume_id);
+      const update = await this.o.driver.createSnapshot(driverSnapshot(s), driverVolume(v));
+      await this.repos.snapshots.conditionalUpdate(s.id, ['creating'], { status: 'available', progress: '100%', provider_location: update.provider_location ?? null });
+    } catch (err) {
+      this.o.log.error({ err, snapshot_id: s.id }, 'create_snapshot failed');
+      await this.repos.snapshots.conditionalUpdate(s.id, ['creating'], { status: 'error' });
+    }
+  }
+
+  async deleteSnapshot(snapshotId: string): Promise<void> {
+    const s = await this.repos.snapshots.find(snapshotId);
+    if (!s) return;
+    try {
+      await this.o.driver.deleteSnapshot(driverSnapshot(s));
+      await this.repos.snapshots.softDelete(s.id);
+    } catch (err) {
+      this.o.log.error({ err, snapshot_id: s.id }, 'delete_snapshot failed');
+      await this.repos.snapshots.update(s.id, { status: 'error_deleting' });
+    }
+  }
+
+  /** attachment_update: the connection info for the connector; the attachment is attaching. */
+  async attachmentUpdate(attachmentId: string, connector: Record<string, unknown>): Promise<ConnectionInfo> {
+    const a = await this.repos.volumes.findAttachment(attachmentId);
+    if (!a) throw new VolumeAttachmentNotFound(`attachment_id = ${attachmentId}`);
+    const v = await this.volume(a.volume_id);
+    const info = await this.o.driver.initializeConnection(driverVolume(v), connector);
+    const mode = a.attach_mode ?? (v.admin_metadata['readonly'] === 'True' ? 'ro' : 'rw');
+    const connection = { ...info, data: { ...info.data, access_mode: mode, attachment_id: a.id } };
+    await this.repos.volumes.updateAttachment(a.id, {
+      connector, connection_info: connection, attach_status: 'attaching', attach_mode: mode,
+      attached_host: typeof connector['host'] === 'string' ? connector['host'] : null,
+      mountpoint: typeof connector['mountpoint'] === 'string' ? connector['mountpoint'] : null,
+    });
+    return connection;
+  }
+
+  async attachmentDelete(attachmentId: string): Promise<void> {
+    const a = await this.repos.volumes.findAttachment(attachmentId);
+    if (!a) return;
+    const v = await this.repos.volumes.find(a.volume_id);
+    if (v && a.connector) await this.o.driver.terminateConnection(driverVolume(v), a.connector);
+  }
+
+  /** The RPC endpoint on `cinder-volume.<host>@<backend>`. */
+  endpoint(): object {
+    const m = this;
+    const str = (v: unknown): string => String(v ?? '');
+    return {
+      target: { version: VOLUME_RPC_VERSION },
+      async create_volume(ctx: RequestContext, args: Record<string, unknown>) { m.track(m.createVolume(str(args['volume_id']), ctx)); },
+      async delete_volume(_ctx: RequestContext, args: Record<string, unknown>) { m.track(m.deleteVolume(str(args['volume_id']), args['cascade'] === true)); },
+      async extend_volume(_ctx: RequestContext, args: Record<string, unknown>) { m.track(m.extendVolume(str(args['volume_id']), Number(args['new_size']))); },
+      async create_snapshot(_ctx: RequestContext, args: Record<string, unknown>) { m.track(m.createSnapshot(str(args['snapshot_id']))); },
+      async delete_snapshot(_ctx: RequestContext, args: Record<string, unknown>) { m.track(m.deleteSnapshot(str(args['snapshot_id']))); },
+      async attachment_update(_ctx: RequestContext, args: Record<string, unknown>) {
+        return m.attachmentUpdate(str(args['attachment_id']), (args['connector'] ?? {}) as Record<string, unknown>);
+      },
+      async attachment_delete(_ctx: RequestContext, args: Record<string, unknown>) { await m.attachmentDelete(str(args['attachment_id'])); },
+      async publish_service_capabilities(ctx: RequestContext) { m.track(m.publishServiceCapabilities(ctx)); },
+    };
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Nova's volume attachments against the real Block Storage in the all-in-one cloud: a volume
+ * made through /volume is attached to a server through os-volume_attachments (Nova reserves it
+ * with Cinder's attachments API, the compute host gives its connector and completes), shows as
+ * in-use with the server in Cinder, and is back to available after the detach; a server
+ * deleted with a delete_on_termination volume takes the volume with it.
+ */
+import assert from 'node:assert/strict';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { BootCloud } from '../src/services/nova/testing/boot-cloud.js';
+
+describe('Nova volume attachments with the real Cinder (all-in-one)', () => {
+  let b: BootCloud;
+  let serverId = '';
+
+  async function volume(id: string): Promise<any> {
+    return (await b.call('GET', `/volume/v3/volumes/${id}`, undefined, { 'openstack-api-version': 'volume 3.67' })).body.volume;
+  }
+
+  async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await get();
+      if (ok(v)) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(v)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  async function newVolume(): Promise<string> {
+    const res = await b.call('POST', '/volume/v3/volumes', { volume: { size: 1 } }, { 'openstack-api-version': 'volume 3.67' });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    await until('the volume available', () => volume(res.body.volume.id), (v) => v.status === 'available');
+    return res.body.volume.id;
+  }
+
+  before(async () => {
+    b = await BootCloud.start({
+      'DEFAULT.enabled_services': 'identity,image,network,placement,compute,volume', 'DEFAULT.hosts': 'c1', 'DEFAULT.vif_plugging_timeout': '0',
+    });
+    const created = await b.boot({ name: 'with-disks' });
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    serverId = created.body.server.id;
+    await b.waitFor(serverId, ['ACTIVE']);
+  });
+  after(async () => { await b?.close(); });
+
+  test('attach: reserved, then in-use with the server; the host got file connection info; detach makes it available', async () => {
+    const vid = await newVolume();
+    const res = await b.compute('POST', `/servers/${serverId}/os-volume_attachments`, { volumeAttachment: { volumeId: vid } });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.volumeAttachment.device, '/dev/vdb');
+    const used = await until('the volume in-use', () => volume(vid), (v) => v.status === 'in-use');
+    assert.equal(used.attachments.length, 1);
+    assert.equal(used.attachments[0].server_id, serverId);
+    assert.equal(used.attachments[0].host_name, 'c1');
+    assert.equal(used.attachments[0].device, '/dev/vdb', 'Nova gives the device as the connector\'s mountpoint');
+    const bdm = await until('the connection info saved', () => b.repos.bdms.byVolumeAndInstance(vid, serverId), (x) => x.data.connection_info !== null);
+    const info = JSON.parse(bdm.data.connection_info!);
+    assert.equal(info.driver_volume_type, 'file');
+    assert.match(info.data.device_path, new RegExp(`volume-${vid}$`));
+    const attachment = (await b.call('GET', `/volume/v3/attachments/${bdm.data.attachment_id}`, undefined, { 'openstack-api-version': 'volume 3.44' })).body.attachment;
+    assert.equal(attachment.status, 'attached');
+    assert.equal(attachment.instance, serverId);
+    const busy = await b.call('DELETE', `/volume/v3/volumes/${vid}`, undefined, { 'openstack-api-version': 'volume 3.67' });
+    assert.equal(busy.status, 400);
+
+    const det = await b.compute('DELETE', `/servers/${serverId}/os-volume_attachments/${vid}`);
+    assert.equal(det.status, 202, JSON.stringify(det.body));
+    const free = await until('the volume available', () => volume(vid), (v) => v.status === 'available');
+    assert.deepEqual(free.attachments, []);
+    assert.equal((await b.call('DELETE', `/volume/v3/volumes/${vid}`, undefined, { 'openstack-api-version': 'volume 3.67' })).status, 202);
+  });
+
+  test('a volume in use elsewhere is refused by Cinder (400), a missing one is a 404', async () => {
+    const vid = await newVolume();
+    await b.compute('POST', `/servers/${serverId}/os-volume_attachments`, { volumeAttachment: { volumeId: vid } });
+    await until('the volume in-use', () => volume(vid), (v) => v.status === 'in-use');
+    const other = await b.boot({ name: 'second' });
+    await b.waitFor(other.body.server.id, ['ACTIVE']);
+    const again = await b.compute('POST', `/servers/${other.body.server.id}/os-volume_attachments`, { volumeAttachment: { volumeId: vid } });
+    assert.equal(again.status, 400, JSON.stringify(again.body));
+    const missing = await b.compute('POST', `/servers/${serverId}/os-volume_attachments`, { volumeAttachment: { volumeId: '00000000-0000-0000-0000-000000000001' } });
+    assert.equal(missing.status, 404, JSON.stringify(missing.body));
+  });
+
+  test('a volume made from a Glance image: its bytes, bootable, volume_image_metadata; a missing image is a 404', async () => {
+    const res = await b.call('POST', '/volume/v3/volumes', { volume: { size: 1, imageRef: b.imageId } }, { 'openstack-api-version': 'volume 3.67' });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    const v = await until('the volume available', () => volume(res.body.volume.id), (x) => x.status === 'available' || x.status === 'error');
+    assert.equal(v.status, 'available');
+    assert.equal(v.bootable, 'true');
+    assert.equal(v.volume_image_metadata.image_id, b.imageId);
+    assert.equal(v.volume_image_metadata.image_name, 'cirros');
+    assert.equal(v.volume_image_metadata.disk_format, 'raw');
+    const file = join(b.cloud.dataDir, 'volumes', 'c1', `volume-${v.id}`);
+    assert.equal(statSync(file).size, 1024 ** 3);
+    const head = Buffer.alloc(1025);
+    const fd = openSync(file, 'r');
+    readSync(fd, head, 0, 1025, 0);
+    closeSync(fd);
+    assert.ok(head.subarray(0, 1024).every((x) => x === 1), 'the image bytes lead the volume');
+    assert.equal(head[1024], 0);
+    const filtered = await b.call('GET', `/volume/v3/volumes/detail?glance_metadata=${encodeURIComponent(JSON.stringify({ image_name: 'cirros' }))}`, undefined, { 'openstack-api-version': 'volume 3.67' });
+    assert.deepEqual(filtered.body.volumes.map((x: any) => x.id), [v.id]);
+    const missing = await b.call('POST', '/volume/v3/volumes', { volume: { size: 1, imageRef: '00000000-0000-0000-0000-00000000000a' } }, { 'openstack-api-version': 'volume 3.67' });
+    assert.equal(missing.status, 404, JSON.stringify(missing.body));
+  });
+
+  test('delete_on_termination: deleting the server detaches and deletes the volume', async () => {
+    const vid = await newVolume();
+    const s = await b.boot({ name: 'ephemeral-disk' });
+    await b.waitFor(s.body.server.id, ['ACTIVE']);
+    const res = await b.compute('POST', `/servers/${s.body.server.id}/os-volume_attachments`, { volumeAttachment: { volumeId: vid, delete_on_termination: true } }, '2.79');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    await until('the volume in-use', () => volume(vid), (v) => v.status === 'in-use');
+    assert.equal((await b.compute('DELETE', `/servers/${s.body.server.id}`)).status, 204);
+    await until('the volume gone', () => b.call('GET', `/volume/v3/volumes/${vid}`, undefined, { 'openstack-api-version': 'volume 3.67' }), (r) => r.status === 404);
+  });
+});
