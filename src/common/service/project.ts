@@ -104,8 +104,12 @@ export interface RoleDef {
 export interface ManageCommand {
   name: string;
   description: string;
+  /** `nubo <name>` rather than `nubo <service> <name>` (swift-ring-builder is `nubo ring`). */
+  topLevel?: boolean;
+  /** The command takes free arguments (given to run()). */
+  takesArguments?: boolean;
   /** Runs with the loaded configuration; returns what to print. */
-  run(config: Config): Promise<string> | string;
+  run(config: Config, args?: string[]): Promise<string> | string;
 }
 
 export interface ProjectDef {

@@ -1,0 +1,69 @@
+/**
+ * The proxy server (swift/proxy/server.py): picks the controller of a request's path (account,
+ * container or object), after keystoneauth allowed it, and answers /info with what this
+ * cluster really offers.
+ */
+import { BadRequest, NotFound, ServiceUnavailable } from '../../../common/errors.js';
+import { RingNotFound } from '../ring/ring.js';
+import { AccountController } from './account.js';
+import type { ProxyResult } from './base.js';
+import { ContainerController } from './container.js';
+import { ObjectController } from './obj.js';
+import { Clock, type ProxyDeps, type SwiftRequest } from './request.js';
+
+export const SWIFT_VERSION = '2.30.0';
+
+export class ProxyServer {
+  private readonly clock = new Clock();
+  readonly accounts: AccountController;
+  readonly containers: ContainerController;
+  readonly objects: ObjectController;
+
+  constructor(private readonly deps: ProxyDeps) {
+    this.accounts = new AccountController(deps, this.clock);
+    this.containers = new ContainerController(deps, this.clock, this.accounts);
+    this.objects = new ObjectController(deps, this.clock, this.containers);
+  }
+
+  async handle(req: SwiftRequest): Promise<ProxyResult> {
+    const s = this.deps.settings;
+    if (Buffer.byteLength(req.account) > s.maxAccountNameLength) throw new BadRequest(`Account name length of ${Buffer.byteLength(req.account)} longer than ${s.maxAccountNameLength}`);
+    this.deps.auth.authorize(req.ctx, req.account);
+    if (req.container !== undefined) {
+      if (req.container === '' || req.container.includes('/')) throw new NotFound();
+      if (Buffer.byteLength(req.container) > s.maxContainerNameLength) throw new BadRequest(`Container name length of ${Buffer.byteLength(req.container)} longer than ${s.maxContainerNameLength}`);
+    }
+    try {
+      if (req.object !== undefined && req.object !== '') return await this.objects.handle(req);
+      if (req.container !== undefined) return await this.containers.handle(req);
+      return await this.accounts.handle(req);
+    } catch (err) {
+      if (err instanceof RingNotFound) throw new ServiceUnavailable(`No ring: ${err.message}`);
+      throw err;
+    }
+  }
+
+  /** GET /info: the core capabilities and limits (no middleware is registered beyond keystoneauth, which upstream does not list). */
+  info(): Record<string, unknown> {
+    const s = this.deps.settings;
+    return {
+      swift: {
+        version: SWIFT_VERSION,
+        max_file_size: s.maxFileSize,
+        max_meta_name_length: s.meta.maxMetaNameLength,
+        max_meta_value_length: s.meta.maxMetaValueLength,
+        max_meta_count: s.meta.maxMetaCount,
+        max_meta_overall_size: s.meta.maxMetaOverallSize,
+        max_object_name_length: s.maxObjectNameLength,
+        max_container_name_length: s.maxContainerNameLength,
+        max_account_name_length: s.maxAccountNameLength,
+        container_listing_limit: s.containerListingLimit,
+        account_listing_limit: s.accountListingLimit,
+        valid_api_versions: ['v1', 'v1.0'],
+        allow_account_management: false,
+        account_autocreate: s.accountAutocreate,
+        policies: [{ name: 'Policy-0', aliases: 'Policy-0', default: true }],
+      },
+    };
+  }
+}
