@@ -90,6 +90,8 @@ export interface RoleDef {
   kind: 'api' | 'worker';
   /** API roles: where the routes are mounted, when not at the project's prefix (Nova's metadata API). */
   prefix?: string;
+  /** API roles: the public document that shows the API answers, below the prefix (default '/', the version document; Swift's '/info'). */
+  discoveryPath?: string;
   /**
    * Runs once per host of `[DEFAULT] hosts` (Nova's compute service, Neutron's agents), each
    * instance with its own `ctx.host`; other roles run once per process as [DEFAULT] host.

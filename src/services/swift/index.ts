@@ -25,12 +25,11 @@ export const swift: ProjectDef = {
   migrations: swiftMigrations,
   policy: swiftPolicySpec,
   fault: swiftFault,
-  enabledByDefault: false,
   roles: [
     { name: 'account-server', description: 'the Swift account server (its own port)', kind: 'worker', create: (ctx) => buildStorageServer(ctx, 'account') },
     { name: 'container-server', description: 'the Swift container server (its own port)', kind: 'worker', create: (ctx) => buildStorageServer(ctx, 'container') },
     { name: 'object-server', description: 'the Swift object server (its own port)', kind: 'worker', create: (ctx) => buildStorageServer(ctx, 'object') },
-    { name: 'object-proxy', description: 'the Swift proxy (proxy-server with keystoneauth)', kind: 'api', create: buildProxy },
+    { name: 'object-proxy', description: 'the Swift proxy (proxy-server with keystoneauth)', kind: 'api', discoveryPath: '/info', create: buildProxy },
   ],
   commands: [{
     name: 'ring',
