@@ -49,7 +49,10 @@ const serverGroup = (name: string, kind: string, port: number) => defineGroup(na
   bind_port: opt.int(0, `Port of the ${kind} server (Swift uses ${port}). 0: any free port; with all_in_one_devices the rings follow it.`, { min: 0, max: 65535 }),
 });
 
-export const objectServerGroup = serverGroup('object_server', 'object', 6200);
+export const objectServerGroup = defineGroup('object_server', 'The object server (object-server.conf) and its object-updater', {
+  ...serverGroup('object_server', 'object', 6200).opts,
+  updater_interval: opt.float(30, 'Seconds between the object-updater\'s sweeps of async_pending/ (container updates to send again); 0 turns it off.', { min: 0 }),
+});
 export const containerServerGroup = serverGroup('container_server', 'container', 6201);
 export const accountServerGroup = serverGroup('account_server', 'account', 6202);
 

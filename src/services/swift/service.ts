@@ -13,6 +13,7 @@ import { swiftRoutes } from './api/routes.js';
 import { accountServerGroup, containerServerGroup, objectServerGroup, proxyServerGroup, swiftGroup, swiftHashGroup } from './config.js';
 import { ContainerServer } from './container/server.js';
 import { ObjectServer } from './obj/server.js';
+import { ObjectUpdater } from './obj/updater.js';
 import { KeystoneAuth } from './policies/index.js';
 import { ProxyServer } from './proxy/server.js';
 import { ensureAllInOneRing, hashConf, Rings, type AllInOneLayout, type RingKind } from './ring/all-in-one.js';
@@ -81,6 +82,8 @@ export async function buildStorageServer(ctx: RoleContext, kind: RingKind): Prom
   if (kind === 'object') {
     const server = new ObjectServer({ ...opts, maxFileSize: p.max_file_size });
     handle = (req, res, cont) => server.handle(req, res, cont);
+    const updater = new ObjectUpdater(layout.devicesRoot, opts.timeouts, ctx.log);
+    ctx.periodic.add({ name: 'swift object-updater', interval: ctx.config.get(objectServerGroup).updater_interval, run: async () => { await updater.sweep(); } });
   } else if (kind === 'container') {
     const rings = new Rings(layout.swiftDir, layout.hash, layout.reloadMs);
     const server = new ContainerServer({ ...opts, listingLimit: p.container_listing_limit }, () => rings.get('account'));

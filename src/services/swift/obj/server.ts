@@ -18,6 +18,7 @@ import { evaluateConditions, parseRange } from '../utils/conditional.js';
 import { titleCase, userMetadata } from '../utils/metadata.js';
 import { httpDateFromTimestamp } from '../utils/timestamp.js';
 import { DiskFileError, DiskFileManager, type ObjectMetadata } from './diskfile.js';
+import type { PendingUpdate } from './updater.js';
 
 export interface ObjectServerOptions {
   devices: string;
@@ -184,6 +185,7 @@ export class ObjectServer {
     const hash = hashPath(this.opts.hash, a, c, o);
     const dir = join(this.files.deviceDir(dev), 'async_pending', hash.slice(-3));
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, `${hash}-${headers['X-Timestamp']}-${randomUUID().slice(0, 8)}`), JSON.stringify({ op, account: a, container: c, obj: o, headers, host, device, partition }));
+    const pending: PendingUpdate = { op, account: a, container: c, obj: o, headers, host, device, partition };
+    await writeFile(join(dir, `${hash}-${headers['X-Timestamp']}-${randomUUID().slice(0, 8)}`), JSON.stringify(pending));
   }
 }

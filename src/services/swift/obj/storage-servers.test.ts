@@ -14,6 +14,7 @@ import { ContainerServer } from '../container/server.js';
 import { backendCall, backendPath } from '../utils/backend-client.js';
 import { listenStorage, type StorageListener } from '../utils/storage-listener.js';
 import { ObjectServer } from './server.js';
+import { ObjectUpdater } from './updater.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nubo-swift-servers-'));
 const hash = { prefix: '', suffix: 'test' };
@@ -170,4 +171,20 @@ test('objects: write with ETag check and fsync, read with range and conditions, 
   assert.equal(r.status, 400);
   r = await backendCall(at(obj), 'GET', '/d1/1/a/c', {}, timeouts);
   assert.equal(r.status, 400);
+});
+
+test('a container update the container server missed waits in async_pending until the updater delivers it', async () => {
+  await backendCall(at(cont), 'PUT', backendPath('d1', 9, 'AUTH_a', 'later'), { 'X-Timestamp': '1000000001.00000' }, timeouts);
+  const port = cont.port;
+  await cont.close();
+  const r = await backendCall(at(obj), 'PUT', backendPath('d1', 4, 'AUTH_a', 'later', 'o'), {
+    'X-Timestamp': '1000000002.00000', 'Content-Type': 'text/plain', 'X-Container-Host': `127.0.0.1:${port}`, 'X-Container-Device': 'd1', 'X-Container-Partition': '9',
+  }, timeouts, 'data');
+  assert.equal(r.status, 201, 'the object is stored all the same');
+  const updater = new ObjectUpdater(dir, timeouts, log);
+  assert.deepEqual(await updater.sweep(), { sent: 0, left: 1 });
+  cont = await listenStorage('127.0.0.1', port, (q, s) => containerServer.handle(q, s));
+  assert.deepEqual(await updater.sweep(), { sent: 1, left: 0 });
+  const listing = await backendCall(at(cont), 'GET', backendPath('d1', 9, 'AUTH_a', 'later'), {}, timeouts);
+  assert.equal(listing.text, 'o\n');
 });
