@@ -184,6 +184,31 @@ test('objects: metadata, ETag, conditions, ranges, POST, copies, delete', async 
   assert.equal(r.status, 400);
 });
 
+test('a dynamic large object reads as its segments joined, with ranges and conditions', async () => {
+  await call('PUT', '/v1/AUTH_proj-a/segs', { token: OWNER });
+  await call('PUT', '/v1/AUTH_proj-a/files', { token: OWNER });
+  const parts = ['alpha-', 'beta-', 'gamma'];
+  for (const [i, p] of parts.entries()) assert.equal((await call('PUT', `/v1/AUTH_proj-a/segs/big/${String(i).padStart(8, '0')}`, { token: OWNER, body: p })).status, 201);
+  let r = await call('PUT', '/v1/AUTH_proj-a/files/big', { token: OWNER, body: '', headers: { 'x-object-manifest': 'segs/big/', 'content-type': 'text/plain' } });
+  assert.equal(r.status, 201);
+  const etag = `"${md5(parts.map((p) => md5(p)).join(''))}"`;
+  r = await call('GET', '/v1/AUTH_proj-a/files/big', { token: OWNER });
+  assert.equal(r.status, 200);
+  assert.equal(r.text, 'alpha-beta-gamma');
+  assert.equal(r.headers.etag, etag);
+  assert.equal(r.headers['content-type'], 'text/plain');
+  r = await call('HEAD', '/v1/AUTH_proj-a/files/big', { token: OWNER });
+  assert.equal(r.headers['content-length'], '16');
+  r = await call('GET', '/v1/AUTH_proj-a/files/big', { token: OWNER, headers: { range: 'bytes=4-12' } });
+  assert.equal(r.status, 206);
+  assert.equal(r.text, 'a-beta-ga');
+  assert.equal(r.headers['content-range'], 'bytes 4-12/16');
+  assert.equal((await call('GET', '/v1/AUTH_proj-a/files/big', { token: OWNER, headers: { 'if-none-match': etag } })).status, 304);
+  r = await call('GET', '/v1/AUTH_proj-a/files/big?multipart-manifest=get', { token: OWNER });
+  assert.equal(r.text, '');
+  assert.equal(r.headers['x-object-manifest'], 'segs/big/');
+});
+
 test('writes succeed on a quorum when a device fails, and reads fall through to the next replica', async () => {
   await call('PUT', '/v1/AUTH_proj-a/q', { token: OWNER });
   const devices = join(sw.dataDir, 'swift', 'node');

@@ -115,10 +115,12 @@ export class ObjectServer {
         ifMatch: header(req, 'if-match'), ifNoneMatch: header(req, 'if-none-match'),
         ifModifiedSince: header(req, 'if-modified-since'), ifUnmodifiedSince: header(req, 'if-unmodified-since'),
       } as never, etag, Math.ceil(Number(found.timestamp)) * 1000, req.method ?? 'GET');
-      if (cond === 304) return send(res, 304, { ETag: etag, 'Last-Modified': headers['Last-Modified'] as string, 'X-Timestamp': found.timestamp, 'Content-Length': 0 });
-      if (cond === 412) return send(res, 412, { ETag: etag, 'Last-Modified': headers['Last-Modified'] as string, 'X-Timestamp': found.timestamp });
+      // a large object's manifest says so on every answer, so the proxy can answer for the whole object
+      const manifest: Record<string, string> = m['X-Object-Manifest'] !== undefined ? { 'X-Object-Manifest': m['X-Object-Manifest'] } : {};
+      if (cond === 304) return send(res, 304, { ETag: etag, 'Last-Modified': headers['Last-Modified'] as string, 'X-Timestamp': found.timestamp, 'Content-Length': 0, ...manifest });
+      if (cond === 412) return send(res, 412, { ETag: etag, 'Last-Modified': headers['Last-Modified'] as string, 'X-Timestamp': found.timestamp, ...manifest });
       const range = parseRange(header(req, 'range'), found.size);
-      if (range === 'unsatisfiable') return send(res, 416, { 'Content-Range': `bytes */${found.size}`, 'Content-Type': 'text/plain' }, req.method === 'HEAD' ? undefined : 'Requested Range Not Satisfiable');
+      if (range === 'unsatisfiable') return send(res, 416, { 'Content-Range': `bytes */${found.size}`, 'Content-Type': 'text/plain', ...manifest }, req.method === 'HEAD' ? undefined : 'Requested Range Not Satisfiable');
       const start = range ? range.start : 0;
       const end = range ? range.end : found.size - 1;
       const status = range ? 206 : 200;

@@ -3,7 +3,8 @@
  * the first object node that has it (Range and conditions answered by the object server),
  * PUT streamed to every replica and decided on a quorum (put-stream.ts), POST and DELETE to
  * every replica, server-side copy (X-Copy-From on PUT, or COPY with Destination; the
- * copy middleware's job) streamed from the source's node into the new object's PUT.
+ * copy middleware's job) streamed from the source's node into the new object's PUT, and
+ * dynamic large objects (dlo.ts) read as their segments.
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
@@ -12,6 +13,7 @@ import { ClientDisconnect, LengthRequired, NoQuorum, UnprocessableEntity } from 
 import { checkMetadata, userMetadata } from '../utils/metadata.js';
 import { bestStatus, clientHeaders, getOrHead, tailPath, writeToReplicas, type ProxyResult } from './base.js';
 import type { ContainerController, ContainerInfo } from './container.js';
+import { DynamicLargeObjects } from './dlo.js';
 import { putToReplicas } from './put-stream.js';
 import { headerOf, type Clock, type ProxyDeps, type SwiftRequest } from './request.js';
 
@@ -57,7 +59,11 @@ interface PutSource {
 }
 
 export class ObjectController {
-  constructor(private readonly deps: ProxyDeps, private readonly clock: Clock, private readonly containers: ContainerController) {}
+  private readonly dlo: DynamicLargeObjects;
+
+  constructor(private readonly deps: ProxyDeps, private readonly clock: Clock, private readonly containers: ContainerController) {
+    this.dlo = new DynamicLargeObjects(deps);
+  }
 
   async handle(req: SwiftRequest): Promise<ProxyResult> {
     switch (req.method) {
@@ -97,6 +103,19 @@ export class ObjectController {
     if (!res) {
       if (notFound) throw new NotFound();
       throw new NoQuorum();
+    }
+    const wantsManifest = new URLSearchParams(req.query).get('multipart-manifest') === 'get';
+    if (res.headers['x-object-manifest'] !== undefined && !wantsManifest) {
+      res.body.resume();
+      let manifest = res.headers;
+      if (res.status !== 200) {
+        // the manifest answered for itself (a range or a condition): its own headers, plainly
+        const plain = await this.read(req.account, req.container!, req.object!, 'HEAD', {});
+        if (!plain.res) throw plain.notFound ? new NotFound() : new NoQuorum();
+        plain.res.body.resume();
+        manifest = plain.res.headers;
+      }
+      return this.dlo.read(req.method as 'GET' | 'HEAD', req.account, manifest, req.headers);
     }
     if (req.method === 'HEAD') res.body.resume();
     return { status: res.status, headers: clientHeaders(res.headers), ...(req.method === 'GET' ? { body: res.body } : {}) };
