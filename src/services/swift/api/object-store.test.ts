@@ -78,6 +78,7 @@ test('containers: create, metadata, listing in three formats, counts, delete onl
   r = await call('PUT', '/v1/AUTH_proj-a/bad', { token: OWNER, headers: { 'x-container-meta-big': 'v'.repeat(300) } });
   assert.equal(r.status, 400);
   assert.equal((await call('PUT', `/v1/AUTH_proj-a/${'n'.repeat(257)}`, { token: OWNER })).status, 400);
+  assert.equal((await call('PUT', '/v1/AUTH_proj-a/nul%00name', { token: OWNER })).status, 412);
 
   for (const name of ['a/1.txt', 'a/2.txt', 'b.txt']) {
     r = await call('PUT', `/v1/AUTH_proj-a/photos/${name}`, { token: OWNER, body: name });

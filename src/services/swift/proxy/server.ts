@@ -3,7 +3,7 @@
  * container or object), after keystoneauth allowed it, and answers /info with what this
  * cluster really offers.
  */
-import { BadRequest, NotFound, ServiceUnavailable } from '../../../common/errors.js';
+import { BadRequest, NotFound, PreconditionFailed, ServiceUnavailable } from '../../../common/errors.js';
 import { RingNotFound } from '../ring/ring.js';
 import { AccountController } from './account.js';
 import type { ProxyResult } from './base.js';
@@ -29,6 +29,10 @@ export class ProxyServer {
     const s = this.deps.settings;
     if (Buffer.byteLength(req.account) > s.maxAccountNameLength) throw new BadRequest(`Account name length of ${Buffer.byteLength(req.account)} longer than ${s.maxAccountNameLength}`);
     this.deps.auth.authorize(req.ctx, req.account);
+    // check_utf8: names are valid UTF-8 without NUL (a lone surrogate came from invalid UTF-8)
+    for (const name of [req.account, req.container, req.object]) {
+      if (name !== undefined && (name.includes('\0') || /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name))) throw new PreconditionFailed('Invalid UTF8 or contains NULL');
+    }
     if (req.container !== undefined) {
       if (req.container === '' || req.container.includes('/')) throw new NotFound();
       if (Buffer.byteLength(req.container) > s.maxContainerNameLength) throw new BadRequest(`Container name length of ${Buffer.byteLength(req.container)} longer than ${s.maxContainerNameLength}`);
