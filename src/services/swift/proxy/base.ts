@@ -73,13 +73,15 @@ export function clientHeaders(h: IncomingHttpHeaders): Record<string, string> {
  * an error or a 404; the body is streamed from that node. All 404 → 404; nothing but errors → 503.
  */
 export async function getOrHead(ring: Ring, part: number, method: 'GET' | 'HEAD', path: string, headers: OutgoingHttpHeaders,
-  timeouts: Timeouts, log: ProxyLog): Promise<{ res?: BackendResponse; notFound: boolean; notFoundHeaders?: IncomingHttpHeaders }> {
+  timeouts: Timeouts, log: ProxyLog): Promise<{ res?: BackendResponse; notFound: boolean; notFoundHeaders?: IncomingHttpHeaders; rest?: Iterator<RingNode> }> {
   let notFound = 0;
   let notFoundHeaders: IncomingHttpHeaders | undefined;
   let failed = 0;
   const primaries = ring.getPartNodes(part).length;
   let tried = 0;
-  for (const node of iterNodes(ring, part)) {
+  const nodes = iterNodes(ring, part);
+  for (let next = nodes.next(); !next.done; next = nodes.next()) {
+    const node = next.value;
     // every primary said 404 and none failed: the object is not there (handoffs hold no data then)
     if (tried >= primaries && failed === 0) break;
     tried++;
@@ -102,7 +104,7 @@ export async function getOrHead(ring: Ring, part: number, method: 'GET' | 'HEAD'
       discard(res);
       continue;
     }
-    return { res, notFound: false };
+    return { res, notFound: false, rest: nodes };
   }
   return notFound > 0 ? { notFound: true, ...(notFoundHeaders ? { notFoundHeaders } : {}) } : { notFound: false };
 }

@@ -15,6 +15,7 @@ import { bestStatus, clientHeaders, getOrHead, tailPath, writeToReplicas, type P
 import type { ContainerController, ContainerInfo } from './container.js';
 import { DynamicLargeObjects } from './dlo.js';
 import { putToReplicas } from './put-stream.js';
+import { resumableBody } from './resume.js';
 import { headerOf, type Clock, type ProxyDeps, type SwiftRequest } from './request.js';
 
 /** Object headers a client may set that the object server keeps. */
@@ -99,7 +100,7 @@ export class ObjectController {
       const v = headerOf(req.headers, h);
       if (v !== undefined) forward[h] = v;
     }
-    const { res, notFound } = await this.read(req.account, req.container!, req.object!, req.method as 'GET' | 'HEAD', forward);
+    const { res, notFound, rest } = await this.read(req.account, req.container!, req.object!, req.method as 'GET' | 'HEAD', forward);
     if (!res) {
       if (notFound) throw new NotFound();
       throw new NoQuorum();
@@ -117,8 +118,14 @@ export class ObjectController {
       }
       return this.dlo.read(req.method as 'GET' | 'HEAD', req.account, manifest, req.headers);
     }
-    if (req.method === 'HEAD') res.body.resume();
-    return { status: res.status, headers: clientHeaders(res.headers), ...(req.method === 'GET' ? { body: res.body } : {}) };
+    if (req.method === 'HEAD') {
+      res.body.resume();
+      return { status: res.status, headers: clientHeaders(res.headers) };
+    }
+    const ring = this.deps.rings.get('object');
+    const part = ring.getPart(req.account, req.container!, req.object!);
+    const body = resumableBody(res, rest, tailPath(part, req.account, req.container!, req.object!), {}, this.deps.timeouts, this.deps.log);
+    return { status: res.status, headers: clientHeaders(res.headers), body };
   }
 
   private metadata(headers: IncomingHttpHeaders): Record<string, string> {
