@@ -62,6 +62,36 @@ test('keystoneauth: the owner with an operator role, the reseller admin; nobody 
   assert.equal((await call('PUT', '/v1/AUTH_proj-a', { token: OWNER })).status, 405);
 });
 
+test('container ACLs: public read (.r:*, .rlistings), and read/write grants to other projects and users', async () => {
+  // another account than the other tests', whose counts they check
+  assert.equal((await call('PUT', '/v1/AUTH_proj-z/pub', { token: 'proj-z:member', headers: { 'x-container-read': '.r:*,.rlistings' } })).status, 201);
+  assert.equal((await call('PUT', '/v1/AUTH_proj-z/pub/hello', { token: 'proj-z:member', body: 'hi' })).status, 201);
+  let r = await call('GET', '/v1/AUTH_proj-z/pub/hello');
+  assert.equal(r.status, 200, 'anyone reads a public object');
+  assert.equal(r.text, 'hi');
+  r = await call('GET', '/v1/AUTH_proj-z/pub');
+  assert.equal(r.status, 200);
+  assert.equal(r.text, 'hello\n');
+  assert.equal(r.headers['x-container-read'], undefined, 'the ACL itself is the owner\'s business');
+  assert.equal((await call('PUT', '/v1/AUTH_proj-z/pub/new', { body: 'x' })).status, 401);
+  assert.equal((await call('GET', '/v1/AUTH_proj-z')).status, 401);
+  assert.equal((await call('GET', '/v1/AUTH_proj-z/pub/hello', { token: 'not-a-token' })).status, 401, 'a token sent must be valid');
+  assert.equal((await call('GET', '/v1/AUTH_proj-z/pub/hello', { token: 'proj-b:member' })).status, 200);
+  assert.equal((await call('DELETE', '/v1/AUTH_proj-z/pub/hello', { token: 'proj-b:member' })).status, 403);
+
+  await call('PUT', '/v1/AUTH_proj-z/shared', { token: 'proj-z:member', headers: { 'x-container-read': 'proj-b:*', 'x-container-write': 'proj-b:user-proj-b' } });
+  assert.equal((await call('PUT', '/v1/AUTH_proj-z/shared/from-b', { token: 'proj-b:member', body: 'b' })).status, 201);
+  r = await call('GET', '/v1/AUTH_proj-z/shared', { token: 'proj-b:reader' });
+  assert.equal(r.text, 'from-b\n');
+  assert.equal((await call('GET', '/v1/AUTH_proj-z/shared/from-b', { token: 'proj-c:member' })).status, 403);
+  assert.equal((await call('PUT', '/v1/AUTH_proj-z/shared/x', { token: 'proj-c:member', body: 'c' })).status, 403);
+  assert.equal((await call('POST', '/v1/AUTH_proj-z/shared', { token: 'proj-b:member', headers: { 'x-container-meta-a': 'b' } })).status, 403, 'container metadata is the owner\'s');
+  assert.equal((await call('PUT', '/v1/AUTH_proj-z/shared/copy', { token: 'proj-b:member', headers: { 'x-copy-from': 'shared/from-b', 'content-length': '0' } })).status, 403);
+  // the owner takes the grant back
+  await call('POST', '/v1/AUTH_proj-z/shared', { token: 'proj-z:member', headers: { 'x-remove-container-write': 'x' } });
+  assert.equal((await call('PUT', '/v1/AUTH_proj-z/shared/again', { token: 'proj-b:member', body: 'b' })).status, 403);
+});
+
 test('containers: create, metadata, listing in three formats, counts, delete only when empty', async () => {
   let r = await call('PUT', '/v1/AUTH_proj-a/photos', { token: OWNER, headers: { 'x-container-meta-owner': 'alice' } });
   assert.equal(r.status, 201);

@@ -68,7 +68,8 @@ export function swiftRoutes(proxy: ProxyServer): FastifyPluginAsync {
       });
       return send(req, reply, result);
     };
-    const opts = { bodyLimit: Number.MAX_SAFE_INTEGER, exposeHeadRoute: false };
+    // A request without a token reaches the proxy as anonymous: public containers (ACL .r:*) answer it.
+    const opts = { bodyLimit: Number.MAX_SAFE_INTEGER, exposeHeadRoute: false, config: { authOptional: true } };
     app.route({ method: [...METHODS], url: '/v1/:account', ...opts, handler });
     app.route({ method: [...METHODS], url: '/v1/:account/:container', ...opts, handler });
     app.route({ method: [...METHODS], url: '/v1/:account/:container/*', ...opts, handler });

@@ -5,6 +5,6 @@
  */
 import type { ServicePolicySpec } from '../../../common/policy/index.js';
 
-export { KeystoneAuth, type KeystoneAuthOptions, type Access } from './keystoneauth.js';
+export { KeystoneAuth, type KeystoneAuthOptions, type Access, type AclOperation, type ContainerAcls } from './keystoneauth.js';
 
 export const swiftPolicySpec: ServicePolicySpec = { defaults: [], enforceScope: false, enforceNewDefaults: false };

@@ -7,6 +7,7 @@
  */
 import { BadRequest, Conflict, MethodNotAllowed, NotFound } from '../../../common/errors.js';
 import { NoQuorum } from '../errors.js';
+import type { ContainerAcls } from '../policies/keystoneauth.js';
 import type { RingNode } from '../ring/ring.js';
 import { checkMetadata, userMetadata } from '../utils/metadata.js';
 import type { AccountController } from './account.js';
@@ -23,6 +24,7 @@ export interface ContainerInfo {
 
 export class ContainerController {
   private readonly known = new Map<string, number>();
+  private readonly aclCache = new Map<string, { at: number; acls: ContainerAcls }>();
 
   constructor(private readonly deps: ProxyDeps, private readonly clock: Clock, private readonly accounts: AccountController) {}
 
@@ -90,6 +92,7 @@ export class ContainerController {
     const status = bestStatus(statuses, ring.replicaCount);
     if (status >= 300) throw new NoQuorum();
     this.known.set(`${req.account}/${container}`, Date.now());
+    this.aclCache.delete(`${req.account}/${container}`);
     return { status, headers: {}, body: '' };
   }
 
@@ -99,6 +102,7 @@ export class ContainerController {
     const part = ring.getPart(req.account, container);
     const ts = this.clock.next();
     const { statuses } = await writeToReplicas(ring, part, 'POST', tailPath(part, req.account, container), () => ({ ...meta, 'X-Timestamp': ts }), this.deps.timeouts, this.deps.log);
+    this.aclCache.delete(`${req.account}/${container}`);
     const status = bestStatus(statuses, ring.replicaCount);
     if (status === 404) throw new NotFound();
     if (status >= 300) throw new NoQuorum();
@@ -112,11 +116,30 @@ export class ContainerController {
     const acct = this.accountHeaders(req.account);
     const { statuses } = await writeToReplicas(ring, part, 'DELETE', tailPath(part, req.account, container), (i) => ({ ...acct(i), 'X-Timestamp': ts }), this.deps.timeouts, this.deps.log);
     this.known.delete(`${req.account}/${container}`);
+    this.aclCache.delete(`${req.account}/${container}`);
     const status = bestStatus(statuses, ring.replicaCount);
     if (status === 404) throw new NotFound();
     if (status === 409) throw new Conflict('There was a conflict when trying to complete your request.');
     if (status >= 300) throw new NoQuorum();
     return { status: 204, headers: {}, body: '' };
+  }
+
+  /** The container's ACLs (X-Container-Read/-Write), remembered for recheck_container_existence seconds; none when it does not exist. */
+  async acls(account: string, container: string): Promise<ContainerAcls> {
+    const key = `${account}/${container}`;
+    const cached = this.aclCache.get(key);
+    if (cached && Date.now() - cached.at <= this.deps.settings.recheckContainerMs) return cached.acls;
+    const ring = this.deps.rings.get('container');
+    const part = ring.getPart(account, container);
+    const { res } = await getOrHead(ring, part, 'HEAD', tailPath(part, account, container), {}, this.deps.timeouts, this.deps.log);
+    res?.body.resume();
+    const acls: ContainerAcls = {};
+    if (res && res.status < 300) {
+      if (typeof res.headers['x-container-read'] === 'string') acls.read = res.headers['x-container-read'];
+      if (typeof res.headers['x-container-write'] === 'string') acls.write = res.headers['x-container-write'];
+    }
+    this.aclCache.set(key, { at: Date.now(), acls });
+    return acls;
   }
 
   /** container_info for object writes: the container's nodes, or NotFound. */

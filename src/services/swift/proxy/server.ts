@@ -4,6 +4,7 @@
  * cluster really offers.
  */
 import { BadRequest, NotFound, PreconditionFailed, ServiceUnavailable } from '../../../common/errors.js';
+import type { Access, AclOperation } from '../policies/keystoneauth.js';
 import { RingNotFound } from '../ring/ring.js';
 import { AccountController } from './account.js';
 import type { ProxyResult } from './base.js';
@@ -28,7 +29,6 @@ export class ProxyServer {
   async handle(req: SwiftRequest): Promise<ProxyResult> {
     const s = this.deps.settings;
     if (Buffer.byteLength(req.account) > s.maxAccountNameLength) throw new BadRequest(`Account name length of ${Buffer.byteLength(req.account)} longer than ${s.maxAccountNameLength}`);
-    this.deps.auth.authorize(req.ctx, req.account);
     // check_utf8: names are valid UTF-8 without NUL (a lone surrogate came from invalid UTF-8)
     for (const name of [req.account, req.container, req.object]) {
       if (name !== undefined && (name.includes('\0') || /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name))) throw new PreconditionFailed('Invalid UTF8 or contains NULL');
@@ -38,13 +38,40 @@ export class ProxyServer {
       if (Buffer.byteLength(req.container) > s.maxContainerNameLength) throw new BadRequest(`Container name length of ${Buffer.byteLength(req.container)} longer than ${s.maxContainerNameLength}`);
     }
     try {
-      if (req.object !== undefined && req.object !== '') return await this.objects.handle(req);
-      if (req.container !== undefined) return await this.containers.handle(req);
-      return await this.accounts.handle(req);
+      const access = await this.access(req);
+      if (access === 'acl' || access === 'public') {
+        // what the owner set on the container is not shown to those its ACLs let in
+        const result = await this.dispatch(req);
+        if (req.object === undefined || req.object === '') for (const h of ['x-container-read', 'x-container-write', 'x-container-sync-key', 'x-container-sync-to']) delete result.headers[h];
+        return result;
+      }
+      return await this.dispatch(req);
     } catch (err) {
       if (err instanceof RingNotFound) throw new ServiceUnavailable(`No ring: ${err.message}`);
       throw err;
     }
+  }
+
+  /** keystoneauth: the owner and the reseller admin; others by the container's ACLs (object copies are the owner's). */
+  private async access(req: SwiftRequest): Promise<Access> {
+    const auth = this.deps.auth;
+    const owner = auth.ownerAccess(req.ctx, req.account);
+    if (owner) return owner;
+    if (req.container === undefined || req.container === '') throw auth.denied(req.ctx);
+    const isObject = req.object !== undefined && req.object !== '';
+    const reads = req.method === 'GET' || req.method === 'HEAD';
+    let op: AclOperation;
+    if (isObject && reads) op = 'read';
+    else if (isObject && ['PUT', 'POST', 'DELETE'].includes(req.method) && !req.headers['x-copy-from']) op = 'write';
+    else if (!isObject && reads) op = 'listing';
+    else throw auth.denied(req.ctx);
+    return auth.authorizeAcl(req.ctx, op, await this.containers.acls(req.account, req.container));
+  }
+
+  private dispatch(req: SwiftRequest): Promise<ProxyResult> {
+    if (req.object !== undefined && req.object !== '') return this.objects.handle(req);
+    if (req.container !== undefined) return this.containers.handle(req);
+    return this.accounts.handle(req);
   }
 
   /** GET /info: the core capabilities and limits (no middleware is registered beyond keystoneauth, which upstream does not list). */
