@@ -31,6 +31,7 @@ export const proxyServerGroup = defineGroup('proxy_server', 'The Swift proxy (pr
   account_autocreate: opt.bool(true, 'Create an account on its owner\'s first write (and show a missing one as empty).'),
   node_timeout: opt.float(10, 'Seconds to wait for a storage server\'s answer or next chunk.', { min: 0.1 }),
   conn_timeout: opt.float(0.5, 'Seconds to wait for a connection to a storage server.', { min: 0.01 }),
+  client_timeout: opt.float(60, 'Seconds a client may pause while it sends or reads an object body (the storage servers wait as long).', { min: 0.1 }),
   recheck_container_existence: opt.float(1, 'Seconds a container\'s existence is remembered before object requests check it again.', { min: 0 }),
   max_file_size: opt.int(5368709122, 'Largest object in bytes (constraints max_file_size).', { min: 1 }),
   max_meta_name_length: opt.int(128, 'Longest metadata name.', { min: 1 }),

@@ -46,9 +46,9 @@ export function swiftLayout(ctx: Pick<RoleContext, 'config' | 'dataDir'>): Swift
   };
 }
 
-function timeouts(ctx: RoleContext): { connMs: number; nodeMs: number } {
+function timeouts(ctx: RoleContext): { connMs: number; nodeMs: number; clientMs: number } {
   const p = ctx.config.get(proxyServerGroup);
-  return { connMs: p.conn_timeout * 1000, nodeMs: p.node_timeout * 1000 };
+  return { connMs: p.conn_timeout * 1000, nodeMs: p.node_timeout * 1000, clientMs: p.client_timeout * 1000 };
 }
 
 export async function buildProxy(ctx: RoleContext): Promise<RoleInstance & { proxy: ProxyServer }> {

@@ -17,7 +17,10 @@ export interface ProxyResult {
 
 export interface Timeouts {
   connMs: number;
+  /** A node's answer, or its next chunk while nothing else waits. */
   nodeMs: number;
+  /** While a client sends or reads a body at its own pace (client_timeout): the node waits as long. */
+  clientMs?: number;
 }
 
 export interface ProxyLog {

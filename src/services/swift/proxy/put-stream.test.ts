@@ -99,3 +99,27 @@ test('refusals before the body count as answers; a node that is down is replaced
     for (const n of [ok1, conflict, handoff]) n.server.close();
   }
 });
+
+test('nodes failing in the middle of the body are a 503, not the client\'s fault', async () => {
+  const got = { n: 0 };
+  const dying = (req: IncomingMessage, res: ServerResponse): void => {
+    req.once('data', () => res.destroy());
+  };
+  const a = await node(dying);
+  const b = await node(dying);
+  const c = await node(drainTo(got));
+  try {
+    async function* body(): AsyncGenerator<Buffer> {
+      for (let i = 0; i < 64; i++) {
+        yield Buffer.alloc(64 * 1024, i);
+        await sleep(5);
+      }
+    }
+    const out = await putToReplicas([a.node, b.node, c.node], [][Symbol.iterator](), '/0/a/c/o', () => ({ 'Content-Length': String(64 * 64 * 1024) }),
+      Readable.from(body()), 64 * 64 * 1024, timeouts, log);
+    assert.equal(out.clientDisconnected, false);
+    assert.ok(out.statuses.every((s) => s === 503), String(out.statuses));
+  } finally {
+    for (const n of [a, b, c]) n.server.close();
+  }
+});

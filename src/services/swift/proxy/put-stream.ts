@@ -43,7 +43,11 @@ function connect(node: RingNode, path: string, headers: OutgoingHttpHeaders, tim
       clearTimeout(timer);
       resolve(v);
     };
-    req.on('continue', () => done({ conn }));
+    req.on('continue', () => {
+      // the body now comes at the client's pace
+      req.setTimeout(Math.max(timeouts.nodeMs, timeouts.clientMs ?? 0));
+      done({ conn });
+    });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -116,8 +120,10 @@ export async function putToReplicas(primaries: RingNode[], handoffs: Iterator<Ri
   } catch {
     clientDisconnected = true;
   }
-  if (announced !== undefined && sent !== announced) clientDisconnected = true;
-  if (clientDisconnected || live().length < quorum) {
+  // fewer nodes than a quorum are left: the nodes failed, not the client (the body was left unread)
+  const nodesLost = live().length < quorum;
+  if (!nodesLost && announced !== undefined && sent !== announced) clientDisconnected = true;
+  if (clientDisconnected || nodesLost) {
     abort();
     return { statuses: [...early, ...conns.map(() => clientDisconnected ? 499 : 503)], etags: [], clientDisconnected, connected: conns.length };
   }

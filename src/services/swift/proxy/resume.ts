@@ -22,6 +22,9 @@ function spanOf(res: BackendResponse): { start: number; end: number } | undefine
 
 export function resumableBody(first: BackendResponse, more: Iterator<RingNode> | undefined, path: string, headers: OutgoingHttpHeaders,
   timeouts: Timeouts, log: ProxyLog): Readable {
+  // the body goes out at the client's pace: a node may wait that long between two reads
+  const idle = Math.max(timeouts.nodeMs, timeouts.clientMs ?? 0);
+  first.setIdleTimeout(idle);
   const span = spanOf(first);
   const etag = first.headers.etag;
   if (!span || !more || typeof etag !== 'string' || span.end < span.start) return first.body;
@@ -50,7 +53,10 @@ export function resumableBody(first: BackendResponse, more: Iterator<RingNode> |
       const node = n.value;
       try {
         const r = await backendRequest(node, 'GET', nodePath(node, path), { ...headers, Range: `bytes=${pos}-${span!.end}`, 'If-Match': etag! }, undefined, timeouts);
-        if (r.status === 206) return r;
+        if (r.status === 206) {
+          r.setIdleTimeout(idle);
+          return r;
+        }
         r.body.resume();
       } catch {
         // try the one after

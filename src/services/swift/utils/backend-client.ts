@@ -25,6 +25,8 @@ export interface BackendResponse {
   status: number;
   headers: IncomingMessage['headers'];
   body: IncomingMessage;
+  /** How long the connection may stay idle from now on (a body read at a slow client's pace). */
+  setIdleTimeout(ms: number): void;
 }
 
 export class NodeError extends Error {}
@@ -47,7 +49,7 @@ export function backendRequest(node: { ip: string; port: number }, method: strin
     req.on('response', (res) => {
       clearTimeout(connTimer);
       res.on('error', () => undefined);
-      resolve({ status: res.statusCode ?? 500, headers: res.headers, body: res });
+      resolve({ status: res.statusCode ?? 500, headers: res.headers, body: res, setIdleTimeout: (ms) => { req.setTimeout(ms); } });
     });
     if (body === undefined) req.end();
     else if (typeof body === 'string' || Buffer.isBuffer(body)) req.end(body);
