@@ -32,7 +32,8 @@ const SYSTEM_HEADERS = ['x-container-read', 'x-container-write', 'x-container-sy
 
 export class ContainerServer {
   readonly handles = new HandleCache();
-  private readonly dirty = new Map<string, { device: string; account: string; container: string }>();
+  /** Containers to report to their account; `force` when the report of a PUT or DELETE of the container itself failed. */
+  private readonly dirty = new Map<string, { device: string; account: string; container: string; force: boolean }>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: DbServerOptions, private readonly accountRing?: () => Ring, private readonly reportDelayMs = 200) {}
@@ -56,7 +57,7 @@ export class ContainerServer {
         case 'GET':
         case 'HEAD': return this.getOrHead(req, res, path, p.container);
         case 'POST': return this.post(req, res, path);
-        case 'DELETE': return this.delete(req, res, path, p.account, p.container);
+        case 'DELETE': return this.delete(req, res, path, p.device, p.account, p.container);
         default: throw new HttpStatus(405, 'Method Not Allowed');
       }
     });
@@ -86,7 +87,7 @@ export class ContainerServer {
       created = broker.updatePutTimestamp(ts);
     }
     broker.updateMetadata(meta, ts);
-    await this.accountUpdate(req, broker, account, container);
+    if (!(await this.accountUpdate(req, broker, account, container))) this.markDirty(device, account, container, path, true);
     send(res, created ? 201 : 202, {});
   }
 
@@ -136,29 +137,31 @@ export class ContainerServer {
     send(res, 204, {});
   }
 
-  private async delete(req: IncomingMessage, res: ServerResponse, path: string, account: string, container: string): Promise<void> {
+  private async delete(req: IncomingMessage, res: ServerResponse, path: string, device: string, account: string, container: string): Promise<void> {
     const ts = requestTimestamp(req);
     const broker = ContainerBroker.open(this.handles, path);
     if (!broker || broker.isDeleted()) throw new HttpStatus(404, '');
     if (broker.info().object_count > 0) throw new HttpStatus(409, 'There was a conflict when trying to complete your request.');
     broker.deleteDb(ts);
-    await this.accountUpdate(req, broker, account, container);
+    if (!(await this.accountUpdate(req, broker, account, container))) this.markDirty(device, account, container, path, true);
     send(res, 204, {});
   }
 
-  /** The container's put/delete and counts, to the account server(s) the proxy named. */
-  private async accountUpdate(req: IncomingMessage, broker: ContainerBroker, account: string, container: string): Promise<void> {
+  /** The container's put/delete and counts, to the account server(s) the proxy named; false when one was missed. */
+  private async accountUpdate(req: IncomingMessage, broker: ContainerBroker, account: string, container: string): Promise<boolean> {
     const hosts = (header(req, 'x-account-host') ?? '').split(',').filter(Boolean);
     const devices = (header(req, 'x-account-device') ?? '').split(',').filter(Boolean);
     const partition = header(req, 'x-account-partition');
-    if (!partition || !/^\d+$/.test(partition)) return;
-    await Promise.all(hosts.map(async (host, i) => {
+    if (!partition || !/^\d+$/.test(partition)) return true;
+    const results = await Promise.all(hosts.map(async (host, i) => {
       const m = /^(.+):(\d+)$/.exec(host);
       const device = devices[i];
-      if (!m || !device) return;
+      if (!m || !device) return true;
       const ok = await this.report({ ip: m[1]!, port: Number(m[2]) }, device, Number(partition), account, container, broker);
-      if (!ok) this.opts.log.warn({ host, account, container }, 'account update failed');
+      if (!ok) this.opts.log.warn({ host, account, container }, 'account update failed; the container-updater sends it again');
+      return ok;
     }));
+    return results.every(Boolean);
   }
 
   private async report(node: { ip: string; port: number }, device: string, partition: number, account: string, container: string, broker: ContainerBroker): Promise<boolean> {
@@ -174,9 +177,9 @@ export class ContainerServer {
     }
   }
 
-  private markDirty(device: string, account: string, container: string, path: string): void {
+  private markDirty(device: string, account: string, container: string, path: string, force = false): void {
     if (!this.accountRing) return;
-    this.dirty.set(path, { device, account, container });
+    this.dirty.set(path, { device, account, container, force: force || (this.dirty.get(path)?.force ?? false) });
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
       void this.flush();
@@ -200,7 +203,7 @@ export class ContainerServer {
       const broker = ContainerBroker.open(this.handles, path);
       if (!broker) continue;
       const info = broker.info();
-      if (info.object_count === info.reported_object_count && info.bytes_used === info.reported_bytes_used) continue;
+      if (!d.force && info.object_count === info.reported_object_count && info.bytes_used === info.reported_bytes_used) continue;
       const { part, nodes } = ring.getNodes(d.account);
       const results = await Promise.all(nodes.map((n) => this.report(n, n.device, part, d.account, d.container, broker)));
       if (results.filter(Boolean).length * 2 > nodes.length) broker.markReported(info.object_count, info.bytes_used);

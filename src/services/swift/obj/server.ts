@@ -114,7 +114,7 @@ export class ObjectServer {
       const cond = evaluateConditions({
         ifMatch: header(req, 'if-match'), ifNoneMatch: header(req, 'if-none-match'),
         ifModifiedSince: header(req, 'if-modified-since'), ifUnmodifiedSince: header(req, 'if-unmodified-since'),
-      } as never, etag, Math.ceil(Number(found.timestamp)) * 1000, req.method ?? 'GET');
+      }, etag, Math.ceil(Number(found.timestamp)) * 1000, req.method ?? 'GET');
       // a large object's manifest says so on every answer, so the proxy can answer for the whole object
       const manifest: Record<string, string> = m['X-Object-Manifest'] !== undefined ? { 'X-Object-Manifest': m['X-Object-Manifest'] } : {};
       if (cond === 304) return send(res, 304, { ETag: etag, 'Last-Modified': headers['Last-Modified'] as string, 'X-Timestamp': found.timestamp, 'Content-Length': 0, ...manifest });

@@ -188,3 +188,26 @@ test('a container update the container server missed waits in async_pending unti
   const listing = await backendCall(at(cont), 'GET', backendPath('d1', 9, 'AUTH_a', 'later'), {}, timeouts);
   assert.equal(listing.text, 'o\n');
 });
+
+test('a container PUT the account server missed reaches it later through the container-updater', async () => {
+  const ring = { getNodes: () => ({ part: 0, nodes: [{ ip: '127.0.0.1', port: acct.port, device: 'd1' }] }) };
+  const withRing = new ContainerServer({ devices: dir, hash, listingLimit: 100, timeouts, log }, () => ring as never, 50);
+  const l = await listenStorage('127.0.0.1', 0, (q, s) => withRing.handle(q, s));
+  try {
+    await backendCall(at(acct), 'PUT', backendPath('d1', 0, 'AUTH_late'), { 'X-Timestamp': '1000000001.00000' }, timeouts);
+    // the proxy named an account server that is not there
+    const r = await backendCall(at(l), 'PUT', backendPath('d1', 2, 'AUTH_late', 'box'), {
+      'X-Timestamp': '1000000002.00000', 'X-Account-Host': '127.0.0.1:1', 'X-Account-Device': 'd1', 'X-Account-Partition': '0',
+    }, timeouts);
+    assert.equal(r.status, 201);
+    let listing = '';
+    for (let i = 0; i < 40 && listing !== 'box\n'; i++) {
+      await new Promise((res) => setTimeout(res, 50));
+      listing = (await backendCall(at(acct), 'GET', backendPath('d1', 0, 'AUTH_late'), {}, timeouts)).text;
+    }
+    assert.equal(listing, 'box\n');
+  } finally {
+    await l.close();
+    withRing.close();
+  }
+});

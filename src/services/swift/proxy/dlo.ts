@@ -64,7 +64,7 @@ export class DynamicLargeObjects {
     const cond = evaluateConditions({
       ifMatch: headerOf(request, 'if-match'), ifNoneMatch: headerOf(request, 'if-none-match'),
       ifModifiedSince: headerOf(request, 'if-modified-since'), ifUnmodifiedSince: headerOf(request, 'if-unmodified-since'),
-    } as never, etag, Number.isNaN(lastModified) ? 0 : lastModified, method);
+    }, etag, Number.isNaN(lastModified) ? 0 : lastModified, method);
     if (cond) return { status: cond, headers: { etag: headers.etag, ...(headers['last-modified'] ? { 'last-modified': headers['last-modified'] } : {}) }, body: '' };
     const range = parseRange(headerOf(request, 'range'), total);
     if (range === 'unsatisfiable') return { status: 416, headers: { 'content-range': `bytes */${total}` }, body: '' };
