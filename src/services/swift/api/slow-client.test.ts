@@ -9,8 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { startTestSwift } from '../testing/harness.js';
 
-test('pauses longer than node_timeout in an upload and a download', async () => {
-  const sw = await startTestSwift({ 'proxy_server.node_timeout': '0.3', 'proxy_server.client_timeout': '10' });
+test('pauses longer than node_timeout in an upload and a download', { timeout: 60_000 }, async () => {
+  const sw = await startTestSwift({ 'proxy_server.node_timeout': '1', 'proxy_server.client_timeout': '30' });
   try {
     const base = await sw.listen();
     const headers = { 'x-auth-token': 'slow:member' };
@@ -18,7 +18,7 @@ test('pauses longer than node_timeout in an upload and a download', async () => 
     const chunk = Buffer.alloc(256 * 1024, 1);
     async function* slowly(): AsyncGenerator<Buffer> {
       yield chunk;
-      await sleep(1000);
+      await sleep(2500);
       yield chunk;
     }
     const put = await request(`${base}/v1/AUTH_slow/c/o`, { method: 'PUT', headers: { ...headers, 'content-length': String(chunk.length * 2) }, body: Readable.from(slowly()) });
@@ -36,7 +36,7 @@ test('pauses longer than node_timeout in an upload and a download', async () => 
       n += (c as Buffer).length;
       if (!paused && n > 1024 * 1024) {
         paused = true;
-        await sleep(1000); // the proxy stops reading from its node meanwhile
+        await sleep(2500); // the proxy stops reading from its node meanwhile
       }
     }
     assert.equal(n, big.length);
