@@ -5,7 +5,8 @@
  *   composition root (src/cmd) sees every service;
  * - the floor plan of every project folder (README, "Architecture"): index.ts (the ProjectDef,
  *   registered in src/cmd/projects.ts), config.ts, errors.ts, policies, service.ts (the
- *   composition), api/ (routes.ts, fault.ts), db/ (schema.ts, migrations), a managers layer,
+ *   composition), api/ (routes.ts, fault.ts), db/ (schema.ts, migrations), a managers layer
+ *   (under upstream's names: Nova's compute/conductor/scheduler, Swift's proxy/obj/container/account/ring),
  *   rpc/ when the project uses the bus;
  * - layers: nothing outside api/ imports the API layer (but the composition and test support),
  *   and db/ imports neither the API layer nor the managers.
@@ -78,6 +79,8 @@ const projectDirs = readdirSync(services).filter((d) => statSync(join(services, 
  */
 function managerFolders(dir: string): string[] {
   if (existsSync(join(dir, 'compute', 'manager.ts'))) return ['compute', 'conductor', 'scheduler'];
+  // Swift: the proxy's controllers, the object/container/account servers and the rings
+  if (existsSync(join(dir, 'proxy', 'server.ts'))) return ['proxy', 'obj', 'container', 'account', 'ring'];
   if (existsSync(join(dir, 'managers'))) return ['managers'];
   if (existsSync(join(dir, 'objects')) && existsSync(join(dir, 'api', 'routes.ts')) && !existsSync(join(dir, 'compute'))) return ['objects'];
   return readdirSync(dir).filter((d) => existsSync(join(dir, d, 'core.ts')));

@@ -51,6 +51,9 @@ describe('nubo up (in-process)', () => {
       await res.body.dump();
       assert.ok(res.statusCode === 200 || res.statusCode === 300, `${prefix}/ -> ${res.statusCode}`);
     }
+    const info = await request(`${cloud.url}/object/info`);
+    assert.equal(info.statusCode, 200, 'object storage answers its /info');
+    assert.ok(((await info.body.json()) as { swift?: unknown }).swift);
     const v3 = await request(`${cloud.url}/identity/v3`);
     assert.equal(v3.statusCode, 200);
     assert.equal(((await v3.body.json()) as { version: { id: string } }).version.id.startsWith('v3'), true);
@@ -70,8 +73,11 @@ describe('nubo up (in-process)', () => {
     const res = await request(`${cloud.url}/identity/v3/auth/catalog`, { headers: { 'x-auth-token': await cloud.adminToken() } });
     const body = (await res.body.json()) as { catalog: Array<{ type: string; endpoints: Array<{ url: string; interface: string }> }> };
     const types = body.catalog.map((s) => s.type).sort();
-    assert.deepEqual(types, ['block-storage', 'compute', 'identity', 'image', 'network', 'placement', 'volumev3']);
+    assert.deepEqual(types, ['block-storage', 'compute', 'identity', 'image', 'network', 'object-store', 'placement', 'volumev3']);
     for (const s of body.catalog) for (const e of s.endpoints) assert.ok(e.url.startsWith(cloud.url), e.url);
+    const objectStore = body.catalog.find((s) => s.type === 'object-store')!;
+    // the account URL of the token's project (the admin project), as keystone fills in $(project_id)s
+    assert.match(objectStore.endpoints[0]!.url, new RegExp(`^${cloud.url}/object/v1/AUTH_[0-9a-f]{32}$`));
   });
 
   test('placement takes identity tokens: the admin claims resources as Nova will', async () => {
@@ -125,11 +131,11 @@ describe('operator errors are one actionable line', () => {
   });
 
   test('an unknown role', () => {
-    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network, network-sim-agent, placement, compute-api, metadata-api, conductor, scheduler, compute, volume-api, volume-scheduler, volume$/);
+    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network, network-sim-agent, placement, compute-api, metadata-api, conductor, scheduler, compute, volume-api, volume-scheduler, volume, account-server, container-server, object-server, object-proxy$/);
   });
 
   test('an unknown service in enabled_services', () => {
-    assertOneLineError(runCli(['up'], { NUBO_DEFAULT__ENABLED_SERVICES: 'identity,nosuch' }), /unknown service "nosuch".*known: identity, image, network, placement, compute/);
+    assertOneLineError(runCli(['up'], { NUBO_DEFAULT__ENABLED_SERVICES: 'identity,nosuch' }), /unknown service "nosuch".*known: identity, image, network, placement, compute, volume, object/);
   });
 });
 
@@ -137,8 +143,26 @@ describe('commands generated from the registry of projects', () => {
   test('nubo config sample lists every group and option, commented out', () => {
     const r = runCli(['config', 'sample'], {});
     assert.equal(r.status, 0, r.stderr);
-    for (const line of ['[DEFAULT]', '#enabled_services = identity,image,network,placement,compute,volume', '[oslo_policy]', '#policy_file = {project}-policy.yaml', '#enforce_scope =', '[endpoints]', '#image =', '[service_users]', '#network = <secret>', '[glance_store]']) {
+    for (const line of ['[DEFAULT]', '#enabled_services = identity,image,network,placement,compute,volume,object', '[oslo_policy]', '#policy_file = {project}-policy.yaml', '#enforce_scope =', '[endpoints]', '#image =', '[service_users]', '#network = <secret>', '[glance_store]']) {
       assert.ok(r.stdout.split('\n').includes(line), `missing line ${line}`);
+    }
+  });
+
+  test('a top-level project command: nubo ring (swift-ring-builder)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nubo-ring-cli-'));
+    try {
+      const builder = join(dir, 'object.builder');
+      assert.equal(runCli(['ring', builder, 'create', '4', '2', '1'], {}).status, 0);
+      let r = runCli(['ring', builder, 'add', '--region', '1', '--zone', '1', '--ip', '127.0.0.1', '--port', '6200', '--device', 'sdb', '--weight', '100'], {});
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(runCli(['ring', builder, 'add', 'r1z2-127.0.0.1:6200/sdc', '100'], {}).status, 0);
+      r = runCli(['ring', builder, 'rebalance'], {});
+      assert.match(r.stdout, /Reassigned 16 \(100\.00%\) partitions/);
+      r = runCli(['ring', builder], {});
+      assert.match(r.stdout, /16 partitions, 2\.000000 replicas, 1 regions, 2 zones, 2 devices/);
+      assertOneLineError(runCli(['ring', builder, 'set_weight', 'd9', '1'], {}), /no device matches "d9"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

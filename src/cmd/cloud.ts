@@ -204,7 +204,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       cleanup.push(() => periodic.stop());
     }
     phase('listen and start roles');
-    if (url) await waitUntilAnswering(url, apis.map((r) => r.role.prefix ?? r.project.prefix));
+    if (url) await waitUntilAnswering(url, apis.map((r) => `${r.role.prefix ?? r.project.prefix}${r.role.discoveryPath ?? '/'}`));
     phase('ready check');
 
     let cloudsYaml: string | undefined;
@@ -224,11 +224,11 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
   }
 }
 
-/** Every API must answer its version document before the cloud is called ready. */
-async function waitUntilAnswering(url: string, prefixes: string[]): Promise<void> {
-  for (const prefix of new Set(prefixes)) {
-    const res = await request(`${url}${prefix}/`);
+/** Every API must answer its version document (or its role's discovery path) before the cloud is called ready. */
+async function waitUntilAnswering(url: string, paths: string[]): Promise<void> {
+  for (const path of new Set(paths)) {
+    const res = await request(`${url}${path}`);
     await res.body.dump();
-    if (res.statusCode >= 400) throw new OperatorError(`the API at ${url}${prefix}/ does not answer (HTTP ${res.statusCode})`);
+    if (res.statusCode >= 400) throw new OperatorError(`the API at ${url}${path} does not answer (HTTP ${res.statusCode})`);
   }
 }

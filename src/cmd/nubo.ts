@@ -145,14 +145,25 @@ withCommon(program.command('trace').argument('[request_id]', 'a request id (req-
   });
 
 // Each project's administrative commands: nubo <service> <command> (keystone-manage, nova-manage, ...).
-for (const project of projects.filter((p) => p.commands?.length)) {
+for (const project of projects.filter((p) => p.commands?.some((c) => !c.topLevel))) {
   const group = program.command(project.service).description(`${project.service} administration (${project.name}-manage)`);
-  for (const command of project.commands!) {
+  for (const command of project.commands!.filter((c) => !c.topLevel)) {
     withCommon(group.command(command.name).description(command.description)).action(async (flags: CommonFlags) => {
       const config = loadConfig({ configFiles: flags.configFile, overrides: overridesFrom(flags) }, 'if-present');
       process.stdout.write(await command.run(config));
     });
   }
+}
+// Commands a project names at the top (nubo ring ...), with free arguments.
+for (const command of projects.flatMap((p) => p.commands ?? []).filter((c) => c.topLevel)) {
+  const cmd = withCommon(program.command(command.name).description(command.description));
+  if (command.takesArguments) cmd.argument('[args...]', 'the command\'s arguments').allowUnknownOption(true);
+  cmd.action(async (...all: unknown[]) => {
+    const args = command.takesArguments ? (all[0] as string[]) : [];
+    const flags = (command.takesArguments ? all[1] : all[0]) as CommonFlags;
+    const config = loadConfig({ configFiles: flags.configFile, overrides: overridesFrom(flags) }, 'if-present');
+    process.stdout.write(await command.run(config, args));
+  });
 }
 
 try {

@@ -12,8 +12,9 @@ import { keystone } from '../services/keystone/index.js';
 import { neutron } from '../services/neutron/index.js';
 import { nova } from '../services/nova/index.js';
 import { placement } from '../services/placement/index.js';
+import { swift } from '../services/swift/index.js';
 
-export const projects: readonly ProjectDef[] = [keystone, glance, neutron, placement, nova, cinder];
+export const projects: readonly ProjectDef[] = [keystone, glance, neutron, placement, nova, cinder, swift];
 
 /** The project that validates tokens and bootstraps the cloud. */
 export const identityProject: ProjectDef = keystone;

@@ -1,7 +1,9 @@
 /**
  * The keystonemiddleware role as a Fastify hook: every non-public route needs a valid
  * X-Auth-Token; the result becomes the request's RequestContext (request.ctx). An optional
- * X-Service-Token (a service calling on a user's behalf) is validated too.
+ * X-Service-Token (a service calling on a user's behalf) is validated too. Routes marked
+ * `authOptional` (delay_auth_decision) take requests without a token as anonymous; a token
+ * sent to them must still be valid.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequestContext } from '../context.js';
@@ -60,7 +62,11 @@ export function createAuthHook(opts: AuthHookOptions) {
       return done();
     }
     const token = header(req, 'x-auth-token');
-    if (!token) return done(unauthorized());
+    if (!token) {
+      if (!req.routeOptions.config?.authOptional) return done(unauthorized());
+      setContext(req, new RequestContext({ requestId: req.id, globalRequestId: req.scope.globalRequestId }));
+      return done();
+    }
     const auth = req.headers['x-service-token'] === undefined ? opts.validator.cachedInfo?.(token) : undefined;
     if (auth) {
       setContext(req, new RequestContext({ requestId: req.id, globalRequestId: req.scope.globalRequestId, token, auth }));

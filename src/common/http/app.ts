@@ -22,6 +22,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Route needs no token (version documents, healthcheck, token issue). */
     public?: boolean;
+    /**
+     * A token is validated when one is sent, but a request without one reaches the handler
+     * as anonymous (Swift's public containers: the handler decides).
+     */
+    authOptional?: boolean;
   }
 }
 

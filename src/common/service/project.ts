@@ -90,6 +90,8 @@ export interface RoleDef {
   kind: 'api' | 'worker';
   /** API roles: where the routes are mounted, when not at the project's prefix (Nova's metadata API). */
   prefix?: string;
+  /** API roles: the public document that shows the API answers, below the prefix (default '/', the version document; Swift's '/info'). */
+  discoveryPath?: string;
   /**
    * Runs once per host of `[DEFAULT] hosts` (Nova's compute service, Neutron's agents), each
    * instance with its own `ctx.host`; other roles run once per process as [DEFAULT] host.
@@ -104,8 +106,12 @@ export interface RoleDef {
 export interface ManageCommand {
   name: string;
   description: string;
+  /** `nubo <name>` rather than `nubo <service> <name>` (swift-ring-builder is `nubo ring`). */
+  topLevel?: boolean;
+  /** The command takes free arguments (given to run()). */
+  takesArguments?: boolean;
   /** Runs with the loaded configuration; returns what to print. */
-  run(config: Config): Promise<string> | string;
+  run(config: Config, args?: string[]): Promise<string> | string;
 }
 
 export interface ProjectDef {

@@ -1,0 +1,77 @@
+/**
+ * The object store's HTTP routes (the proxy's WSGI entry): /info, and
+ * /v1/{account}[/{container}[/{object}]] for GET, HEAD, PUT, POST, DELETE and COPY. Bodies are
+ * never parsed: every content type hands the request stream to the proxy unread (objects are
+ * streamed, metadata is in headers), so no body limit applies here.
+ */
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
+import type { ProxyResult } from '../proxy/base.js';
+import type { ProxyServer } from '../proxy/server.js';
+
+interface Params {
+  account: string;
+  container?: string;
+  '*'?: string;
+}
+
+const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'COPY'] as const;
+
+async function send(req: FastifyRequest, reply: FastifyReply, result: ProxyResult): Promise<void> {
+  reply.code(result.status);
+  for (const [k, v] of Object.entries(result.headers)) reply.header(k, v);
+  reply.header('x-trans-id', req.id);
+  const body = result.body;
+  if (req.method === 'HEAD' || result.status === 204 || result.status === 304) {
+    if (body instanceof Readable) body.resume();
+    if (result.status === 204 || result.status === 304) reply.removeHeader('content-length');
+    return reply.send();
+  }
+  if (body === undefined || body === '') {
+    reply.header('content-length', '0');
+    if (!result.headers['content-type']) reply.header('content-type', 'text/html; charset=UTF-8');
+    return reply.send('');
+  }
+  if (typeof body === 'string') return reply.send(body);
+  body.on('error', () => reply.raw.destroy());
+  return reply.send(body);
+}
+
+export function swiftRoutes(proxy: ProxyServer): FastifyPluginAsync {
+  return async (app: FastifyInstance) => {
+    if (!app.supportedMethods.includes('COPY')) app.addHttpMethod('COPY', { hasBody: true });
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('*', (_req, payload, done) => {
+      payload.on('error', () => undefined);
+      done(null, payload);
+    });
+
+    app.get('/info', { config: { public: true } }, async (_req, reply) => {
+      reply.type('application/json; charset=utf-8');
+      return JSON.stringify(proxy.info());
+    });
+
+    const handler = async (req: FastifyRequest<{ Params: Params }>, reply: FastifyReply): Promise<void> => {
+      const { account, container } = req.params;
+      const object = req.params['*'];
+      const q = req.url.indexOf('?');
+      const raw = req.body instanceof Readable ? req.body : req.raw;
+      const result = await proxy.handle({
+        ctx: req.ctx,
+        method: req.method,
+        account,
+        ...(container !== undefined ? { container } : {}),
+        ...(object !== undefined ? { object } : {}),
+        query: q >= 0 ? req.url.slice(q + 1) : '',
+        headers: req.headers,
+        body: raw,
+      });
+      return send(req, reply, result);
+    };
+    // A request without a token reaches the proxy as anonymous: public containers (ACL .r:*) answer it.
+    const opts = { bodyLimit: Number.MAX_SAFE_INTEGER, exposeHeadRoute: false, config: { authOptional: true } };
+    app.route({ method: [...METHODS], url: '/v1/:account', ...opts, handler });
+    app.route({ method: [...METHODS], url: '/v1/:account/:container', ...opts, handler });
+    app.route({ method: [...METHODS], url: '/v1/:account/:container/*', ...opts, handler });
+  };
+}

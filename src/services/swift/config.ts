@@ -1,0 +1,60 @@
+/**
+ * Configuration of object storage, grouped as Swift's files are: [swift] (swift.conf and the
+ * all-in-one layout: where rings, builders and devices live), [swift_hash] (swift.conf's
+ * [swift-hash]), [proxy_server] (proxy-server.conf with its keystoneauth filter and the
+ * constraints of swift.conf), and [object_server], [container_server], [account_server]
+ * (each server's own listener).
+ */
+import { defineGroup, opt } from '../../common/config/index.js';
+
+export const swiftGroup = defineGroup('swift', 'Object storage (Swift): rings, devices and the all-in-one layout', {
+  swift_dir: opt.str('', 'Directory of the ring builders and rings (Swift\'s /etc/swift). Empty: <data_dir>/swift.'),
+  devices: opt.str('', 'Directory holding one directory per storage device (Swift\'s devices = /srv/node). Empty: <data_dir>/swift/node.'),
+  all_in_one_devices: opt.list(['d1', 'd2', 'd3'],
+    'Devices of this host that Nubo puts in the rings on first start when no ring exists yet (one zone each), and whose address in the rings ' +
+    'follows the storage servers\' ports on every start. Empty: the rings are the operator\'s (built with nubo ring).'),
+  all_in_one_part_power: opt.int(10, 'Partition power of the rings built on first start.', { min: 0, max: 24 }),
+  all_in_one_replicas: opt.int(3, 'Replicas of the rings built on first start.', { min: 1, max: 10 }),
+  all_in_one_min_part_hours: opt.int(1, 'min_part_hours of the rings built on first start.', { min: 0 }),
+  ring_check_interval: opt.float(1, 'Seconds between checks of the ring files for a change (Swift\'s reload_time).', { min: 0 }),
+});
+
+export const swiftHashGroup = defineGroup('swift_hash', 'The cluster\'s path hash salt (swift.conf [swift-hash]); keep it secret and never change it', {
+  swift_hash_path_prefix: opt.str('', 'Prefix mixed into every path hash. Empty (with an empty suffix): generated on first start and kept in <swift_dir>/hash.conf.', { secret: true }),
+  swift_hash_path_suffix: opt.str('', 'Suffix mixed into every path hash. Empty (with an empty prefix): generated on first start and kept in <swift_dir>/hash.conf.', { secret: true }),
+});
+
+export const proxyServerGroup = defineGroup('proxy_server', 'The Swift proxy (proxy-server.conf, its keystoneauth filter and the constraints)', {
+  reseller_prefix: opt.str('AUTH_', 'Accounts served: <reseller_prefix><project_id> (keystoneauth).'),
+  operator_roles: opt.list(['admin', 'member'], 'Roles that make a user of a project the owner of its account (keystoneauth).'),
+  reseller_admin_role: opt.str('ResellerAdmin', 'Role that may act on every account (keystoneauth).'),
+  account_autocreate: opt.bool(true, 'Create an account on its owner\'s first write (and show a missing one as empty).'),
+  node_timeout: opt.float(10, 'Seconds to wait for a storage server\'s answer or next chunk.', { min: 0.1 }),
+  conn_timeout: opt.float(0.5, 'Seconds to wait for a connection to a storage server.', { min: 0.01 }),
+  client_timeout: opt.float(60, 'Seconds a client may pause while it sends or reads an object body (the storage servers wait as long).', { min: 0.1 }),
+  recheck_container_existence: opt.float(1, 'Seconds a container\'s existence is remembered before object requests check it again.', { min: 0 }),
+  max_file_size: opt.int(5368709122, 'Largest object in bytes (constraints max_file_size).', { min: 1 }),
+  max_meta_name_length: opt.int(128, 'Longest metadata name.', { min: 1 }),
+  max_meta_value_length: opt.int(256, 'Longest metadata value.', { min: 1 }),
+  max_meta_count: opt.int(90, 'Most metadata items of one account, container or object.', { min: 1 }),
+  max_meta_overall_size: opt.int(4096, 'Most bytes of metadata names and values together.', { min: 1 }),
+  max_object_name_length: opt.int(1024, 'Longest object name in bytes.', { min: 1 }),
+  max_container_name_length: opt.int(256, 'Longest container name in bytes.', { min: 1 }),
+  max_account_name_length: opt.int(256, 'Longest account name in bytes.', { min: 1 }),
+  container_listing_limit: opt.int(10000, 'Most objects of one container listing.', { min: 1 }),
+  account_listing_limit: opt.int(10000, 'Most containers of one account listing.', { min: 1 }),
+});
+
+const serverGroup = (name: string, kind: string, port: number) => defineGroup(name, `The ${kind} server (${kind}-server.conf)`, {
+  bind_ip: opt.str('127.0.0.1', `Address the ${kind} server listens on (the proxies reach it there).`),
+  bind_port: opt.int(0, `Port of the ${kind} server (Swift uses ${port}). 0: any free port; with all_in_one_devices the rings follow it.`, { min: 0, max: 65535 }),
+});
+
+export const objectServerGroup = defineGroup('object_server', 'The object server (object-server.conf) and its object-updater', {
+  ...serverGroup('object_server', 'object', 6200).opts,
+  updater_interval: opt.float(30, 'Seconds between the object-updater\'s sweeps of async_pending/ (container updates to send again); 0 turns it off.', { min: 0 }),
+});
+export const containerServerGroup = serverGroup('container_server', 'container', 6201);
+export const accountServerGroup = serverGroup('account_server', 'account', 6202);
+
+export const swiftGroups = [swiftGroup, swiftHashGroup, proxyServerGroup, objectServerGroup, containerServerGroup, accountServerGroup];

@@ -1,0 +1,225 @@
+/**
+ * The container server (swift/container/server.py): a container's database on each of its
+ * devices — created by PUT, metadata by POST, removed by DELETE when empty — the object rows
+ * the object servers send (PUT/DELETE of /<dev>/<part>/<a>/<c>/<o>), its listing by GET, its
+ * counts by HEAD. The account learns of the container (PUT/DELETE at once, from the
+ * X-Account-* headers the proxy sends) and of its counts (the container-updater's job, done
+ * here shortly after each change, to every account replica of the account ring).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { HandleCache } from '../db/broker.js';
+import { ContainerBroker } from '../db/container-broker.js';
+import { hashPath, type HashConf } from '../ring/hash.js';
+import type { Ring } from '../ring/ring.js';
+import { backendCall, backendPath } from '../utils/backend-client.js';
+import { guard, header, HttpStatus, requestTimestamp, send, splitPath } from '../utils/backend-http.js';
+import { sendListing } from '../utils/listing-params.js';
+import { renderListing, type ObjectRow } from '../utils/listing.js';
+import { checkMetadata, titleCase, userMetadata } from '../utils/metadata.js';
+import { isoFromTimestamp } from '../utils/timestamp.js';
+
+export interface DbServerOptions {
+  devices: string;
+  hash: HashConf;
+  listingLimit: number;
+  timeouts: { connMs: number; nodeMs: number };
+  log: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+}
+
+/** The container headers kept as metadata besides X-Container-Meta-* (ACLs, versioning, sync). */
+const SYSTEM_HEADERS = ['x-container-read', 'x-container-write', 'x-container-sync-to', 'x-container-sync-key', 'x-versions-location', 'x-history-location'];
+
+export class ContainerServer {
+  readonly handles = new HandleCache();
+  /** Containers to report to their account; `force` when the report of a PUT or DELETE of the container itself failed. */
+  private readonly dirty = new Map<string, { device: string; account: string; container: string; force: boolean }>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: DbServerOptions, private readonly accountRing?: () => Ring, private readonly reportDelayMs = 200) {}
+
+  dbPath(device: string, partition: number, account: string, container: string): string {
+    const h = hashPath(this.opts.hash, account, container);
+    return join(this.opts.devices, device, 'containers', String(partition), h.slice(-3), h, `${h}.db`);
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    void guard(req, res, (err) => this.opts.log.error({ err }, 'container server error'), async () => {
+      const p = splitPath(req.url ?? '/', 'container');
+      if (!p.container) throw new HttpStatus(400, 'Invalid path');
+      const path = this.dbPath(p.device, p.partition, p.account, p.container);
+      if (p.object !== undefined) {
+        if (req.method === 'PUT' || req.method === 'DELETE') return this.objectUpdate(req, res, path, p.device, p.account, p.container, p.object);
+        throw new HttpStatus(405, 'Method Not Allowed');
+      }
+      switch (req.method) {
+        case 'PUT': return this.put(req, res, path, p.device, p.account, p.container);
+        case 'GET':
+        case 'HEAD': return this.getOrHead(req, res, path, p.container);
+        case 'POST': return this.post(req, res, path);
+        case 'DELETE': return this.delete(req, res, path, p.device, p.account, p.container);
+        default: throw new HttpStatus(405, 'Method Not Allowed');
+      }
+    });
+  }
+
+  private metadataOf(req: IncomingMessage): Record<string, string> {
+    const meta = userMetadata(req.headers, 'container');
+    const problem = checkMetadata(meta, 'container');
+    if (problem) throw new HttpStatus(400, problem);
+    for (const h of SYSTEM_HEADERS) {
+      const v = header(req, h);
+      if (v !== undefined) meta[h] = v;
+    }
+    for (const h of SYSTEM_HEADERS) if (header(req, `x-remove-${h.slice(2)}`) !== undefined) meta[h] = '';
+    return meta;
+  }
+
+  private async put(req: IncomingMessage, res: ServerResponse, path: string, device: string, account: string, container: string): Promise<void> {
+    const ts = requestTimestamp(req);
+    const meta = this.metadataOf(req);
+    let broker = ContainerBroker.open(this.handles, path);
+    let created = false;
+    if (!broker) {
+      broker = ContainerBroker.create(this.handles, path, join(this.opts.devices, device, 'tmp'), account, container, ts);
+      created = true;
+    } else {
+      created = broker.updatePutTimestamp(ts);
+    }
+    broker.updateMetadata(meta, ts);
+    if (!(await this.accountUpdate(req, broker, account, container))) this.markDirty(device, account, container, path, true);
+    send(res, created ? 201 : 202, {});
+  }
+
+  private async objectUpdate(req: IncomingMessage, res: ServerResponse, path: string, device: string, account: string, container: string, object: string): Promise<void> {
+    const ts = requestTimestamp(req);
+    const broker = ContainerBroker.open(this.handles, path);
+    if (!broker) throw new HttpStatus(404, '');
+    if (req.method === 'PUT') {
+      const size = header(req, 'x-size') ?? '0';
+      if (!/^\d+$/.test(size)) throw new HttpStatus(400, 'Invalid X-Size');
+      broker.putObject(object, ts, Number(size), header(req, 'x-content-type') ?? 'application/octet-stream', header(req, 'x-etag') ?? '', false);
+      this.markDirty(device, account, container, path);
+      send(res, 201, {});
+    } else {
+      broker.putObject(object, ts, 0, '', '', true);
+      this.markDirty(device, account, container, path);
+      send(res, 204, {});
+    }
+  }
+
+  private async getOrHead(req: IncomingMessage, res: ServerResponse, path: string, container: string): Promise<void> {
+    const broker = ContainerBroker.open(this.handles, path);
+    if (!broker || broker.isDeleted()) throw new HttpStatus(404, '', broker ? { 'X-Backend-Timestamp': broker.info().delete_timestamp } : {});
+    const info = broker.info();
+    const headers: Record<string, string | number> = {
+      'X-Container-Object-Count': info.object_count,
+      'X-Container-Bytes-Used': info.bytes_used,
+      'X-Timestamp': info.created_at,
+      'X-PUT-Timestamp': info.put_timestamp,
+      'X-Backend-Put-Timestamp': info.put_timestamp,
+      'X-Backend-Delete-Timestamp': info.delete_timestamp,
+      'X-Backend-Status-Changed-At': info.status_changed_at,
+      'X-Backend-Storage-Policy-Index': info.storage_policy_index,
+    };
+    for (const [k, v] of Object.entries(broker.metadata())) headers[titleCase(k)] = v;
+    sendListing<ObjectRow>(req, res, headers, this.opts.listingLimit, (o) => broker.list(o), (format, entries) => renderListing<ObjectRow>(format, 'container', container, entries, (r) => ({
+      hash: r.etag, last_modified: isoFromTimestamp(r.created_at), bytes: r.size, name: r.name, content_type: r.content_type,
+    }), ['name', 'hash', 'bytes', 'content_type', 'last_modified']));
+  }
+
+  private async post(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const ts = requestTimestamp(req);
+    const meta = this.metadataOf(req);
+    const broker = ContainerBroker.open(this.handles, path);
+    if (!broker || broker.isDeleted()) throw new HttpStatus(404, '');
+    broker.updateMetadata(meta, ts);
+    send(res, 204, {});
+  }
+
+  private async delete(req: IncomingMessage, res: ServerResponse, path: string, device: string, account: string, container: string): Promise<void> {
+    const ts = requestTimestamp(req);
+    const broker = ContainerBroker.open(this.handles, path);
+    if (!broker || broker.isDeleted()) throw new HttpStatus(404, '');
+    if (broker.info().object_count > 0) throw new HttpStatus(409, 'There was a conflict when trying to complete your request.');
+    broker.deleteDb(ts);
+    if (!(await this.accountUpdate(req, broker, account, container))) this.markDirty(device, account, container, path, true);
+    send(res, 204, {});
+  }
+
+  /** The container's put/delete and counts, to the account server(s) the proxy named; false when one was missed. */
+  private async accountUpdate(req: IncomingMessage, broker: ContainerBroker, account: string, container: string): Promise<boolean> {
+    const hosts = (header(req, 'x-account-host') ?? '').split(',').filter(Boolean);
+    const devices = (header(req, 'x-account-device') ?? '').split(',').filter(Boolean);
+    const partition = header(req, 'x-account-partition');
+    if (!partition || !/^\d+$/.test(partition)) return true;
+    const results = await Promise.all(hosts.map(async (host, i) => {
+      const m = /^(.+):(\d+)$/.exec(host);
+      const device = devices[i];
+      if (!m || !device) return true;
+      const ok = await this.report({ ip: m[1]!, port: Number(m[2]) }, device, Number(partition), account, container, broker);
+      if (!ok) this.opts.log.warn({ host, account, container }, 'account update failed; the container-updater sends it again');
+      return ok;
+    }));
+    return results.every(Boolean);
+  }
+
+  private async report(node: { ip: string; port: number }, device: string, partition: number, account: string, container: string, broker: ContainerBroker): Promise<boolean> {
+    const info = broker.info();
+    try {
+      const r = await backendCall(node, 'PUT', backendPath(device, partition, account, container), {
+        'X-Put-Timestamp': info.put_timestamp, 'X-Delete-Timestamp': info.delete_timestamp,
+        'X-Object-Count': String(info.object_count), 'X-Bytes-Used': String(info.bytes_used), 'X-Timestamp': info.put_timestamp, 'Content-Length': 0,
+      }, this.opts.timeouts);
+      return r.status >= 200 && r.status < 300;
+    } catch {
+      return false;
+    }
+  }
+
+  private markDirty(device: string, account: string, container: string, path: string, force = false): void {
+    if (!this.accountRing) return;
+    this.dirty.set(path, { device, account, container, force: force || (this.dirty.get(path)?.force ?? false) });
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, this.reportDelayMs);
+  }
+
+  /** The container-updater: reports each changed container's counts to every replica of its account. */
+  async flush(): Promise<void> {
+    if (!this.accountRing) return;
+    let ring: Ring;
+    try {
+      ring = this.accountRing();
+    } catch (err) {
+      this.opts.log.warn({ err: (err as Error).message }, 'container updater: no account ring yet');
+      this.timer ??= setTimeout(() => { this.timer = undefined; void this.flush(); }, 2000);
+      return;
+    }
+    const batch = [...this.dirty.entries()];
+    this.dirty.clear();
+    for (const [path, d] of batch) {
+      const broker = ContainerBroker.open(this.handles, path);
+      if (!broker) continue;
+      const info = broker.info();
+      if (!d.force && info.object_count === info.reported_object_count && info.bytes_used === info.reported_bytes_used) continue;
+      const { part, nodes } = ring.getNodes(d.account);
+      const results = await Promise.all(nodes.map((n) => this.report(n, n.device, part, d.account, d.container, broker)));
+      if (results.filter(Boolean).length * 2 > nodes.length) broker.markReported(info.object_count, info.bytes_used);
+      else this.dirty.set(path, d);
+    }
+    if (this.dirty.size > 0) {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, Math.max(this.reportDelayMs, 2000));
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.handles.closeAll();
+  }
+}

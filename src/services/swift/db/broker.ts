@@ -1,0 +1,87 @@
+/**
+ * What the account and container brokers share (swift/common/db.py DatabaseBroker): one SQLite
+ * file per account or container below <device>/<accounts|containers>/<part>/<suffix>/<hash>/,
+ * created atomically (built in the device's tmp/ and renamed into place), its metadata as
+ * name → [value, timestamp] merged newest-wins, and handles kept open in a small cache.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { StoredMetadata } from './schema.js';
+
+export type Sqlite = BetterSqlite3.Database;
+
+/** Open handles, least recently used closed first. */
+export class HandleCache {
+  private readonly open = new Map<string, Sqlite>();
+
+  constructor(private readonly max = 128) {}
+
+  get(path: string): Sqlite | undefined {
+    const db = this.open.get(path);
+    if (db) {
+      this.open.delete(path);
+      this.open.set(path, db);
+      return db;
+    }
+    if (!existsSync(path)) return undefined;
+    return this.add(path, new BetterSqlite3(path));
+  }
+
+  add(path: string, db: Sqlite): Sqlite {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('busy_timeout = 5000');
+    this.open.set(path, db);
+    while (this.open.size > this.max) {
+      const [oldest, handle] = this.open.entries().next().value as [string, Sqlite];
+      handle.close();
+      this.open.delete(oldest);
+    }
+    return db;
+  }
+
+  /** Creates a database file with `schema` and its first rows, atomically. */
+  create(path: string, tmpDir: string, schema: string, init: (db: Sqlite) => void): Sqlite {
+    mkdirSync(tmpDir, { recursive: true });
+    const tmp = join(tmpDir, `${randomUUID()}.db`);
+    const db = new BetterSqlite3(tmp);
+    try {
+      db.exec(schema);
+      init(db);
+      db.close();
+      mkdirSync(dirname(path), { recursive: true });
+      if (existsSync(path)) {
+        rmSync(tmp, { force: true });
+      } else {
+        renameSync(tmp, path);
+      }
+    } catch (err) {
+      try { db.close(); } catch { /* already closed */ }
+      rmSync(tmp, { force: true });
+      throw err;
+    }
+    return this.get(path)!;
+  }
+
+  closeAll(): void {
+    for (const db of this.open.values()) db.close();
+    this.open.clear();
+  }
+}
+
+/** Merges metadata updates (name → value, '' to remove) newer than what is stored. */
+export function mergeMetadata(stored: StoredMetadata, updates: Record<string, string>, timestamp: string): StoredMetadata {
+  const out: StoredMetadata = { ...stored };
+  for (const [k, v] of Object.entries(updates)) {
+    const old = out[k];
+    if (!old || old[1] <= timestamp) out[k] = [v, timestamp];
+  }
+  return out;
+}
+
+/** The live metadata (removed items, stored as '', left out). */
+export function liveMetadata(stored: StoredMetadata): Record<string, string> {
+  return Object.fromEntries(Object.entries(stored).filter(([, [v]]) => v !== '').map(([k, [v]]) => [k, v]));
+}

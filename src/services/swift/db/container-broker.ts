@@ -1,0 +1,106 @@
+/**
+ * ContainerBroker (swift/container/backend.py): a container's database, its object rows
+ * (newest X-Timestamp wins; deletes are rows with deleted=1 until reclaimed), its counts and
+ * bytes, its metadata, and its listing.
+ */
+import { HandleCache, liveMetadata, mergeMetadata, type Sqlite } from './broker.js';
+import { listRows, type ListOptions } from './listing.js';
+import { CONTAINER_SCHEMA, type StoredMetadata } from './schema.js';
+import type { Entry, ObjectRow } from '../utils/listing.js';
+
+export interface ContainerInfo {
+  account: string;
+  container: string;
+  created_at: string;
+  put_timestamp: string;
+  delete_timestamp: string;
+  status_changed_at: string;
+  object_count: number;
+  bytes_used: number;
+  reported_object_count: number;
+  reported_bytes_used: number;
+  storage_policy_index: number;
+}
+
+export class ContainerBroker {
+  private constructor(private readonly db: Sqlite, readonly path: string) {}
+
+  static open(cache: HandleCache, path: string): ContainerBroker | undefined {
+    const db = cache.get(path);
+    return db ? new ContainerBroker(db, path) : undefined;
+  }
+
+  static create(cache: HandleCache, path: string, tmpDir: string, account: string, container: string, putTimestamp: string): ContainerBroker {
+    const db = cache.create(path, tmpDir, CONTAINER_SCHEMA, (d) => {
+      d.prepare('INSERT INTO container_stat (account, container, created_at, put_timestamp, status_changed_at) VALUES (?, ?, ?, ?, ?)')
+        .run(account, container, putTimestamp, putTimestamp, putTimestamp);
+    });
+    return new ContainerBroker(db, path);
+  }
+
+  info(): ContainerInfo {
+    return this.db.prepare('SELECT account, container, created_at, put_timestamp, delete_timestamp, status_changed_at, object_count, bytes_used, reported_object_count, reported_bytes_used, storage_policy_index FROM container_stat').get() as ContainerInfo;
+  }
+
+  /** Deleted: a delete newer than the last put, and no objects left. */
+  isDeleted(): boolean {
+    const i = this.info();
+    return i.delete_timestamp > i.put_timestamp && i.object_count === 0;
+  }
+
+  storedMetadata(): StoredMetadata {
+    return JSON.parse((this.db.prepare('SELECT metadata FROM container_stat').get() as { metadata: string }).metadata) as StoredMetadata;
+  }
+
+  metadata(): Record<string, string> {
+    return liveMetadata(this.storedMetadata());
+  }
+
+  updateMetadata(updates: Record<string, string>, timestamp: string): void {
+    if (Object.keys(updates).length === 0) return;
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE container_stat SET metadata = ?').run(JSON.stringify(mergeMetadata(this.storedMetadata(), updates, timestamp)));
+    })();
+  }
+
+  /** A PUT of the container: revives a deleted one. Returns whether it was (re)created. */
+  updatePutTimestamp(timestamp: string): boolean {
+    const wasDeleted = this.isDeleted();
+    const i = this.info();
+    if (timestamp > i.put_timestamp) {
+      this.db.prepare('UPDATE container_stat SET put_timestamp = ?, status_changed_at = CASE WHEN ? THEN ? ELSE status_changed_at END').run(timestamp, wasDeleted ? 1 : 0, timestamp);
+    }
+    return wasDeleted && !this.isDeleted();
+  }
+
+  deleteDb(timestamp: string): void {
+    const i = this.info();
+    if (timestamp > i.delete_timestamp) this.db.prepare('UPDATE container_stat SET delete_timestamp = ?, status_changed_at = ?').run(timestamp, timestamp);
+  }
+
+  /** Merges an object row (PUT or DELETE from an object server); the newest timestamp wins. */
+  putObject(name: string, timestamp: string, size: number, contentType: string, etag: string, deleted: boolean): boolean {
+    return this.db.transaction(() => {
+      const old = this.db.prepare('SELECT created_at, size, deleted FROM object WHERE name = ?').get(name) as { created_at: string; size: number; deleted: number } | undefined;
+      if (old && old.created_at >= timestamp) return false;
+      const countDelta = (deleted ? 0 : 1) - (old && !old.deleted ? 1 : 0);
+      const bytesDelta = (deleted ? 0 : size) - (old && !old.deleted ? old.size : 0);
+      this.db.prepare(`INSERT INTO object (name, created_at, size, content_type, etag, deleted) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT(name) DO UPDATE SET created_at = excluded.created_at, size = excluded.size, content_type = excluded.content_type, etag = excluded.etag, deleted = excluded.deleted`)
+        .run(name, timestamp, deleted ? 0 : size, contentType, etag, deleted ? 1 : 0);
+      if (countDelta !== 0 || bytesDelta !== 0) {
+        this.db.prepare('UPDATE container_stat SET object_count = object_count + ?, bytes_used = bytes_used + ?').run(countDelta, bytesDelta);
+      }
+      return true;
+    })();
+  }
+
+  /** What the account was last told, so the updater only reports changes. */
+  markReported(objectCount: number, bytesUsed: number): void {
+    this.db.prepare('UPDATE container_stat SET reported_object_count = ?, reported_bytes_used = ?').run(objectCount, bytesUsed);
+  }
+
+  list(opts: ListOptions): Array<Entry<ObjectRow>> {
+    return listRows<ObjectRow>(this.db, 'object', 'name, created_at, size, content_type, etag', opts);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The Object Storage project (Swift, the API of 2.30 / Zed): the proxy (`object-proxy`) at
+ * /object with keystoneauth, and the account, container and object servers, each on its own
+ * port, placed by rings (ring/, `nubo ring`), composed in service.ts.
+ */
+import { resolve } from 'node:path';
+import { defaultGroup } from '../../common/config/index.js';
+import { OperatorError } from '../../common/errors.js';
+import type { ProjectDef } from '../../common/service/project.js';
+import { swiftFault } from './api/fault.js';
+import { swiftGroups } from './config.js';
+import { swiftMigrations } from './db/migrations.js';
+import { swiftPolicySpec } from './policies/index.js';
+import { RING_USAGE, runRingCommand } from './ring/cli.js';
+import { RingBuilderError } from './ring/builder.js';
+import { buildProxy, buildStorageServer, swiftDirOf } from './service.js';
+
+export const swift: ProjectDef = {
+  name: 'swift',
+  service: 'object',
+  description: 'Object Storage Service (Swift)',
+  prefix: '/object',
+  catalog: [{ type: 'object-store', path: '/v1/AUTH_$(project_id)s' }],
+  configGroups: swiftGroups,
+  migrations: swiftMigrations,
+  policy: swiftPolicySpec,
+  fault: swiftFault,
+  roles: [
+    { name: 'account-server', description: 'the Swift account server (its own port)', kind: 'worker', create: (ctx) => buildStorageServer(ctx, 'account') },
+    { name: 'container-server', description: 'the Swift container server (its own port)', kind: 'worker', create: (ctx) => buildStorageServer(ctx, 'container') },
+    { name: 'object-server', description: 'the Swift object server (its own port)', kind: 'worker', create: (ctx) => buildStorageServer(ctx, 'object') },
+    { name: 'object-proxy', description: 'the Swift proxy (proxy-server with keystoneauth)', kind: 'api', discoveryPath: '/info', create: buildProxy },
+  ],
+  commands: [{
+    name: 'ring',
+    description: 'swift-ring-builder: nubo ring <builder_file> create|add|remove|set_weight|set_info|rebalance|write_ring|pretend_min_part_hours_passed|show ...',
+    topLevel: true,
+    takesArguments: true,
+    run(config, args = []) {
+      if (args.length === 0) return `${RING_USAGE}\n`;
+      try {
+        return runRingCommand(args, swiftDirOf(config, resolve(config.get(defaultGroup).data_dir)));
+      } catch (err) {
+        if (err instanceof RingBuilderError || err instanceof SyntaxError) throw new OperatorError(err.message);
+        throw err;
+      }
+    },
+  }],
+};

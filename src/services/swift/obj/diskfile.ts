@@ -1,0 +1,247 @@
+/**
+ * DiskFile (swift/obj/diskfile.py): an object's files on a device,
+ *   <devices>/<device>/objects/<partition>/<suffix>/<hash>/<timestamp>.data | .ts | .meta
+ * where hash = hash_path(account, container, object) and suffix its last three hex digits.
+ * The newest .data or .ts decides whether the object exists; a .meta newer than the .data
+ * replaces its user metadata (POST).
+ *
+ * Metadata: Swift keeps it in extended attributes, which Node cannot read or write without a
+ * native addon. Here it is a trailer at the end of each file:
+ *   <body bytes> <metadata JSON> <uint32 BE length of the JSON> 'NUBOMD01'
+ * so a file is still written once, streamed, fsync'd and renamed into place atomically, and
+ * the body is the file's first (size - trailer) bytes (ranges read straight from it).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { hashPath, type HashConf } from '../ring/hash.js';
+
+const MAGIC = Buffer.from('NUBOMD01', 'ascii');
+
+/** Metadata as Swift names it: 'name', 'X-Timestamp', 'Content-Type', 'Content-Length', 'ETag', 'X-Object-Meta-*'. */
+export type ObjectMetadata = Record<string, string>;
+
+export class DiskFileError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+export interface OpenObject {
+  kind: 'data';
+  /** The .data file's metadata merged with the newest .meta's user metadata. */
+  metadata: ObjectMetadata;
+  dataTimestamp: string;
+  /** Newest of .data and .meta. */
+  timestamp: string;
+  size: number;
+  handle: FileHandle;
+}
+
+export type Lookup = OpenObject | { kind: 'deleted'; timestamp: string } | { kind: 'missing' };
+
+async function readTrailer(fh: FileHandle): Promise<{ metadata: ObjectMetadata; bodySize: number }> {
+  const { size } = await fh.stat();
+  if (size < 12) throw new Error('file too short for metadata');
+  const tail = Buffer.alloc(12);
+  await fh.read(tail, 0, 12, size - 12);
+  if (!tail.subarray(4).equals(MAGIC)) throw new Error('no metadata trailer');
+  const len = tail.readUInt32BE(0);
+  if (len > size - 12) throw new Error('bad metadata length');
+  const json = Buffer.alloc(len);
+  await fh.read(json, 0, len, size - 12 - len);
+  return { metadata: JSON.parse(json.toString('utf8')) as ObjectMetadata, bodySize: size - 12 - len };
+}
+
+function trailer(metadata: ObjectMetadata): Buffer {
+  const json = Buffer.from(JSON.stringify(metadata), 'utf8');
+  const tail = Buffer.alloc(12);
+  tail.writeUInt32BE(json.length, 0);
+  MAGIC.copy(tail, 4);
+  return Buffer.concat([json, tail]);
+}
+
+interface Sorted {
+  data?: string;
+  ts?: string;
+  meta?: string;
+  obsolete: string[];
+}
+
+/** hash_cleanup_listdir's decision: the newest .data or .ts wins, a .meta only if newer than the .data. */
+function sortFiles(files: string[]): Sorted {
+  const out: Sorted = { obsolete: [] };
+  const sorted = files.filter((f) => /^\d{10}\.\d{5}\.(data|ts|meta)$/.test(f)).sort().reverse();
+  for (const f of sorted) {
+    const ext = f.slice(f.lastIndexOf('.') + 1);
+    if (ext === 'meta') {
+      if (!out.meta && !out.data && !out.ts) out.meta = f;
+      else out.obsolete.push(f);
+    } else if (!out.data && !out.ts) {
+      if (ext === 'data') out.data = f;
+      else out.ts = f;
+    } else {
+      out.obsolete.push(f);
+    }
+  }
+  if (out.ts && out.meta) {
+    out.obsolete.push(out.meta);
+    delete out.meta;
+  }
+  return out;
+}
+
+const stampOf = (file: string): string => file.slice(0, 16);
+
+export class DiskFileManager {
+  constructor(
+    private readonly devicesRoot: string,
+    private readonly hash: HashConf,
+    private readonly policyIndex = 0,
+  ) {}
+
+  private get dataDirName(): string {
+    return this.policyIndex === 0 ? 'objects' : `objects-${this.policyIndex}`;
+  }
+
+  deviceDir(device: string): string {
+    return join(this.devicesRoot, device);
+  }
+
+  hashDir(device: string, partition: number, account: string, container: string, object: string): string {
+    const h = hashPath(this.hash, account, container, object);
+    return join(this.devicesRoot, device, this.dataDirName, String(partition), h.slice(-3), h);
+  }
+
+  tmpDir(device: string): string {
+    return join(this.devicesRoot, device, 'tmp');
+  }
+
+  async lookup(device: string, partition: number, account: string, container: string, object: string): Promise<Lookup> {
+    const dir = this.hashDir(device, partition, account, container, object);
+    let files: string[];
+    try {
+      files = await readdir(dir);
+    } catch {
+      return { kind: 'missing' };
+    }
+    const s = sortFiles(files);
+    if (s.ts) return { kind: 'deleted', timestamp: stampOf(s.ts) };
+    if (!s.data) return { kind: 'missing' };
+    const fh = await open(join(dir, s.data), 'r');
+    try {
+      const { metadata, bodySize } = await readTrailer(fh);
+      if (s.meta) {
+        const mfh = await open(join(dir, s.meta), 'r');
+        try {
+          const meta = (await readTrailer(mfh)).metadata;
+          for (const k of Object.keys(metadata)) if (k.toLowerCase().startsWith('x-object-meta-')) delete metadata[k];
+          for (const [k, v] of Object.entries(meta)) if (k.toLowerCase().startsWith('x-object-meta-') || k === 'Content-Type') metadata[k] = v;
+        } finally {
+          await mfh.close();
+        }
+      }
+      return { kind: 'data', metadata, dataTimestamp: stampOf(s.data), timestamp: stampOf(s.meta ?? s.data), size: bodySize, handle: fh };
+    } catch (err) {
+      await fh.close();
+      throw err;
+    }
+  }
+
+  /** The newest .data/.ts/.meta timestamp on disk (for X-Timestamp conflicts), or undefined. */
+  async newestTimestamp(device: string, partition: number, account: string, container: string, object: string): Promise<string | undefined> {
+    try {
+      const files = (await readdir(this.hashDir(device, partition, account, container, object))).filter((f) => /^\d{10}\.\d{5}\./.test(f)).sort();
+      return files.length ? stampOf(files.at(-1)!) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Writes <timestamp>.data from a stream: md5 and length counted as it goes, checked against
+   * the expected ones, the metadata trailer appended, fsync'd, renamed into the hash dir.
+   * Only then is it visible; older files are cleaned up.
+   */
+  async writeData(device: string, partition: number, account: string, container: string, object: string,
+    body: Readable, metadata: ObjectMetadata, expect: { length?: number; etag?: string; maxSize: number }): Promise<{ etag: string; size: number }> {
+    const tmpDir = this.tmpDir(device);
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = join(tmpDir, randomUUID());
+    const fh = await open(tmp, 'wx', 0o644);
+    let keep = false;
+    try {
+      const md5 = createHash('md5');
+      let size = 0;
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > expect.maxSize) throw new DiskFileError(413, 'Your request is too large.');
+        if (expect.length !== undefined && size > expect.length) throw new DiskFileError(400, 'Request body longer than Content-Length');
+        md5.update(chunk);
+        let off = 0;
+        while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+      }
+      if (expect.length !== undefined && size !== expect.length) throw new DiskFileError(499, 'Client disconnected');
+      const etag = md5.digest('hex');
+      if (expect.etag !== undefined && expect.etag.toLowerCase().replace(/"/g, '') !== etag) throw new DiskFileError(422, 'Unprocessable Entity');
+      const full = { ...metadata, 'Content-Length': String(size), ETag: etag };
+      await fh.write(trailer(full));
+      await fh.sync();
+      await fh.close();
+      await this.place(tmp, device, partition, account, container, object, `${metadata['X-Timestamp']}.data`);
+      keep = true;
+      return { etag, size };
+    } finally {
+      if (!keep) {
+        await fh.close().catch(() => undefined);
+        await rm(tmp, { force: true });
+      }
+    }
+  }
+
+  /** A .ts tombstone or a .meta of metadata alone. */
+  async writeMarker(device: string, partition: number, account: string, container: string, object: string, ext: 'ts' | 'meta', metadata: ObjectMetadata): Promise<void> {
+    const tmpDir = this.tmpDir(device);
+    await mkdir(tmpDir, { recursive: true });
+    const tmp = join(tmpDir, randomUUID());
+    const fh = await open(tmp, 'wx', 0o644);
+    try {
+      await fh.write(trailer(metadata));
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await this.place(tmp, device, partition, account, container, object, `${metadata['X-Timestamp']}.${ext}`);
+  }
+
+  private async place(tmp: string, device: string, partition: number, account: string, container: string, object: string, name: string): Promise<void> {
+    const dir = this.hashDir(device, partition, account, container, object);
+    await mkdir(dir, { recursive: true });
+    await rename(tmp, join(dir, name));
+    const dh = await open(dir, 'r');
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+    this.cleanup(dir);
+  }
+
+  /** Removes the files the newest .data/.ts made obsolete (hash_cleanup_listdir). */
+  cleanup(dir: string): void {
+    let files: string[];
+    try {
+      files = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const f of sortFiles(files).obsolete) rmSync(join(dir, f), { force: true });
+  }
+
+  ensureDevice(device: string): void {
+    mkdirSync(join(this.devicesRoot, device, this.dataDirName), { recursive: true });
+    mkdirSync(this.tmpDir(device), { recursive: true });
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * The object server (swift/obj/server.py): PUT, GET, HEAD, POST and DELETE of
+ * /<device>/<partition>/<account>/<container>/<object> on the DiskFiles of its devices.
+ * X-Timestamp orders every write (an older or equal one is refused with 409); a PUT is checked
+ * before the client sends its body (Expect: 100-continue), streamed to disk, md5-checked
+ * against the ETag and fsync'd before the 201; each PUT and DELETE is then sent to the
+ * container server the proxy named (X-Container-Host/-Device/-Partition), or kept in
+ * async_pending/ when it cannot be reached.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { hashPath, type HashConf } from '../ring/hash.js';
+import { backendCall, backendPath } from '../utils/backend-client.js';
+import { guard, header, HttpStatus, requestTimestamp, send, splitPath } from '../utils/backend-http.js';
+import { evaluateConditions, parseRange } from '../utils/conditional.js';
+import { titleCase, userMetadata } from '../utils/metadata.js';
+import { httpDateFromTimestamp } from '../utils/timestamp.js';
+import { DiskFileError, DiskFileManager, type ObjectMetadata } from './diskfile.js';
+import type { PendingUpdate } from './updater.js';
+
+export interface ObjectServerOptions {
+  devices: string;
+  hash: HashConf;
+  maxFileSize: number;
+  timeouts: { connMs: number; nodeMs: number };
+  log: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+}
+
+export class ObjectServer {
+  readonly files: DiskFileManager;
+
+  constructor(private readonly opts: ObjectServerOptions) {
+    this.files = new DiskFileManager(opts.devices, opts.hash);
+  }
+
+  /** The node:http handler; `continued` is false when the request waits for 100-continue. */
+  handle(req: IncomingMessage, res: ServerResponse, expectsContinue = false): void {
+    void guard(req, res, (err) => this.opts.log.error({ err }, 'object server error'), async () => {
+      const path = splitPath(req.url ?? '/', 'object');
+      if (path.device.startsWith('.')) throw new HttpStatus(400, 'Invalid device');
+      switch (req.method) {
+        case 'PUT': return this.put(req, res, path.device, path.partition, path.account, path.container!, path.object!, expectsContinue);
+        case 'GET':
+        case 'HEAD': return this.getOrHead(req, res, path.device, path.partition, path.account, path.container!, path.object!);
+        case 'POST': return this.post(req, res, path.device, path.partition, path.account, path.container!, path.object!);
+        case 'DELETE': return this.delete(req, res, path.device, path.partition, path.account, path.container!, path.object!);
+        default: throw new HttpStatus(405, 'Method Not Allowed');
+      }
+    });
+  }
+
+  private async put(req: IncomingMessage, res: ServerResponse, dev: string, part: number, a: string, c: string, o: string, expectsContinue: boolean): Promise<void> {
+    const ts = requestTimestamp(req);
+    const lengthHeader = header(req, 'content-length');
+    const chunked = /chunked/i.test(header(req, 'transfer-encoding') ?? '');
+    if (lengthHeader === undefined && !chunked) throw new HttpStatus(411, 'Length Required');
+    if (lengthHeader !== undefined && !/^\d+$/.test(lengthHeader)) throw new HttpStatus(400, 'Invalid Content-Length');
+    const length = lengthHeader === undefined ? undefined : Number(lengthHeader);
+    if (length !== undefined && length > this.opts.maxFileSize) throw new HttpStatus(413, 'Your request is too large.');
+    const contentType = header(req, 'content-type');
+    if (!contentType) throw new HttpStatus(400, 'No content type');
+    const newest = await this.files.newestTimestamp(dev, part, a, c, o);
+    if (newest !== undefined && newest >= ts) throw new HttpStatus(409, '', { 'X-Backend-Timestamp': newest });
+    if ((header(req, 'if-none-match') ?? '').trim() === '*') {
+      const existing = await this.files.lookup(dev, part, a, c, o);
+      if (existing.kind === 'data') {
+        await existing.handle.close();
+        throw new HttpStatus(412, 'Precondition Failed', { 'X-Backend-Timestamp': existing.timestamp });
+      }
+    }
+    if (expectsContinue) res.writeContinue();
+    const metadata: ObjectMetadata = { name: `/${a}/${c}/${o}`, 'X-Timestamp': ts, 'Content-Type': contentType };
+    for (const [k, v] of Object.entries(userMetadata(req.headers, 'object'))) if (v !== '') metadata[titleCase(k)] = v;
+    for (const k of ['content-encoding', 'content-disposition', 'x-delete-at', 'x-object-manifest', 'x-static-large-object']) {
+      const v = header(req, k);
+      if (v !== undefined) metadata[titleCase(k)] = v;
+    }
+    let written: { etag: string; size: number };
+    try {
+      written = await this.files.writeData(dev, part, a, c, o, req, metadata, {
+        ...(length !== undefined ? { length } : {}), ...(header(req, 'etag') ? { etag: header(req, 'etag')! } : {}), maxSize: this.opts.maxFileSize,
+      });
+    } catch (err) {
+      if (err instanceof DiskFileError) throw new HttpStatus(err.status, err.message);
+      if (req.destroyed || req.readableAborted) throw new HttpStatus(499, 'Client disconnected');
+      throw err;
+    }
+    await this.containerUpdate(req, 'PUT', a, c, o, { 'X-Timestamp': ts, 'X-Size': String(written.size), 'X-Content-Type': contentType, 'X-Etag': written.etag });
+    send(res, 201, { ETag: written.etag, 'X-Backend-Timestamp': ts });
+  }
+
+  private async getOrHead(req: IncomingMessage, res: ServerResponse, dev: string, part: number, a: string, c: string, o: string): Promise<void> {
+    const found = await this.files.lookup(dev, part, a, c, o);
+    if (found.kind === 'missing') throw new HttpStatus(404, '');
+    if (found.kind === 'deleted') throw new HttpStatus(404, '', { 'X-Backend-Timestamp': found.timestamp });
+    let handed = false;
+    try {
+      const m = found.metadata;
+      const etag = m.ETag ?? '';
+      const headers: Record<string, string | number> = {
+        'Content-Type': m['Content-Type'] ?? 'application/octet-stream',
+        ETag: etag,
+        'X-Timestamp': found.timestamp,
+        'Last-Modified': httpDateFromTimestamp(found.timestamp),
+        'X-Backend-Timestamp': found.timestamp,
+        'X-Backend-Data-Timestamp': found.dataTimestamp,
+        'Accept-Ranges': 'bytes',
+      };
+      for (const [k, v] of Object.entries(m)) {
+        if (/^(x-object-meta-|content-encoding$|content-disposition$|x-delete-at$|x-object-manifest$|x-static-large-object$)/i.test(k)) headers[k] = v;
+      }
+      const cond = evaluateConditions({
+        ifMatch: header(req, 'if-match'), ifNoneMatch: header(req, 'if-none-match'),
+        ifModifiedSince: header(req, 'if-modified-since'), ifUnmodifiedSince: header(req, 'if-unmodified-since'),
+      }, etag, Math.ceil(Number(found.timestamp)) * 1000, req.method ?? 'GET');
+      // a large object's manifest says so on every answer, so the proxy can answer for the whole object
+      const manifest: Record<string, string> = m['X-Object-Manifest'] !== undefined ? { 'X-Object-Manifest': m['X-Object-Manifest'] } : {};
+      if (cond === 304) return send(res, 304, { ETag: etag, 'Last-Modified': headers['Last-Modified'] as string, 'X-Timestamp': found.timestamp, 'Content-Length': 0, ...manifest });
+      if (cond === 412) return send(res, 412, { ETag: etag, 'Last-Modified': headers['Last-Modified'] as string, 'X-Timestamp': found.timestamp, ...manifest });
+      const range = parseRange(header(req, 'range'), found.size);
+      if (range === 'unsatisfiable') return send(res, 416, { 'Content-Range': `bytes */${found.size}`, 'Content-Type': 'text/plain', ...manifest }, req.method === 'HEAD' ? undefined : 'Requested Range Not Satisfiable');
+      const start = range ? range.start : 0;
+      const end = range ? range.end : found.size - 1;
+      const status = range ? 206 : 200;
+      headers['Content-Length'] = end - start + 1;
+      if (range) headers['Content-Range'] = `bytes ${start}-${end}/${found.size}`;
+      if (req.method === 'HEAD' || end < start) {
+        res.writeHead(status, headers);
+        res.end();
+        return;
+      }
+      res.writeHead(status, headers);
+      const stream = found.handle.createReadStream({ start, end, autoClose: true });
+      handed = true;
+      stream.on('error', () => res.destroy());
+      res.on('close', () => stream.destroy());
+      stream.pipe(res);
+    } finally {
+      if (!handed) await found.handle.close();
+    }
+  }
+
+  private async post(req: IncomingMessage, res: ServerResponse, dev: string, part: number, a: string, c: string, o: string): Promise<void> {
+    const ts = requestTimestamp(req);
+    const found = await this.files.lookup(dev, part, a, c, o);
+    if (found.kind !== 'data') throw new HttpStatus(404, '', found.kind === 'deleted' ? { 'X-Backend-Timestamp': found.timestamp } : {});
+    await found.handle.close();
+    if (found.timestamp >= ts) throw new HttpStatus(409, '', { 'X-Backend-Timestamp': found.timestamp });
+    const metadata: ObjectMetadata = { name: `/${a}/${c}/${o}`, 'X-Timestamp': ts };
+    for (const [k, v] of Object.entries(userMetadata(req.headers, 'object'))) if (v !== '') metadata[titleCase(k)] = v;
+    const ct = header(req, 'content-type');
+    if (ct) metadata['Content-Type'] = ct;
+    await this.files.writeMarker(dev, part, a, c, o, 'meta', metadata);
+    send(res, 202, { 'X-Backend-Timestamp': ts });
+  }
+
+  private async delete(req: IncomingMessage, res: ServerResponse, dev: string, part: number, a: string, c: string, o: string): Promise<void> {
+    const ts = requestTimestamp(req);
+    const found = await this.files.lookup(dev, part, a, c, o);
+    if (found.kind === 'data') await found.handle.close();
+    const existing = found.kind === 'missing' ? undefined : found.timestamp;
+    if (existing !== undefined && existing >= ts) throw new HttpStatus(409, '', { 'X-Backend-Timestamp': existing });
+    await this.files.writeMarker(dev, part, a, c, o, 'ts', { name: `/${a}/${c}/${o}`, 'X-Timestamp': ts });
+    if (found.kind === 'data') await this.containerUpdate(req, 'DELETE', a, c, o, { 'X-Timestamp': ts });
+    send(res, found.kind === 'data' ? 204 : 404, { 'X-Backend-Timestamp': ts });
+  }
+
+  /** Tells the container server the proxy named; an unreachable one gets the update later (async_pending). */
+  private async containerUpdate(req: IncomingMessage, op: 'PUT' | 'DELETE', a: string, c: string, o: string, headers: Record<string, string>): Promise<void> {
+    const host = header(req, 'x-container-host');
+    const device = header(req, 'x-container-device');
+    const partition = header(req, 'x-container-partition');
+    if (!host || !device || !partition || !/^\d+$/.test(partition)) return;
+    const m = /^(.+):(\d+)$/.exec(host);
+    if (!m) return;
+    const path = backendPath(device, Number(partition), a, c, o);
+    try {
+      const r = await backendCall({ ip: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) }, op, path, { ...headers, 'Content-Length': 0 }, this.opts.timeouts);
+      if (r.status >= 200 && r.status < 300) return;
+      this.opts.log.warn({ status: r.status, host, path }, 'container update failed');
+    } catch (err) {
+      this.opts.log.warn({ err: (err as Error).message, host, path }, 'container update failed');
+    }
+    const dev = header(req, 'x-backend-device') ?? splitPath(req.url ?? '/', 'object').device;
+    const hash = hashPath(this.opts.hash, a, c, o);
+    const dir = join(this.files.deviceDir(dev), 'async_pending', hash.slice(-3));
+    await mkdir(dir, { recursive: true });
+    const pending: PendingUpdate = { op, account: a, container: c, obj: o, headers, host, device, partition };
+    await writeFile(join(dir, `${hash}-${headers['X-Timestamp']}-${randomUUID().slice(0, 8)}`), JSON.stringify(pending));
+  }
+}

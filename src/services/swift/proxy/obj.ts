@@ -1,0 +1,307 @@
+/**
+ * The object controller (swift/proxy/controllers/obj.py, replicated policy): GET and HEAD from
+ * the first object node that has it (Range and conditions answered by the object server),
+ * PUT streamed to every replica and decided on a quorum (put-stream.ts), POST and DELETE to
+ * every replica, server-side copy (X-Copy-From on PUT, or COPY with Destination; the
+ * copy middleware's job) streamed from the source's node into the new object's PUT, and
+ * dynamic large objects (dlo.ts) read as their segments.
+ */
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
+import { BadRequest, MethodNotAllowed, NotFound, PayloadTooLarge, PreconditionFailed } from '../../../common/errors.js';
+import { ClientDisconnect, LengthRequired, NoQuorum, UnprocessableEntity } from '../errors.js';
+import { checkMetadata, userMetadata } from '../utils/metadata.js';
+import { bestStatus, clientHeaders, getOrHead, tailPath, writeToReplicas, type ProxyResult } from './base.js';
+import type { ContainerController, ContainerInfo } from './container.js';
+import { DynamicLargeObjects } from './dlo.js';
+import { putToReplicas } from './put-stream.js';
+import { resumableBody } from './resume.js';
+import { headerOf, type Clock, type ProxyDeps, type SwiftRequest } from './request.js';
+
+/** Object headers a client may set that the object server keeps. */
+const KEPT_HEADERS = ['content-encoding', 'content-disposition', 'x-delete-at', 'x-object-manifest', 'x-static-large-object'];
+
+/** A few common types, as mimetypes.guess_type would give them; anything else is application/octet-stream. */
+const TYPES: Record<string, string> = {
+  txt: 'text/plain', html: 'text/html', htm: 'text/html', css: 'text/css', js: 'application/javascript', json: 'application/json',
+  xml: 'application/xml', csv: 'text/csv', jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', svg: 'image/svg+xml',
+  pdf: 'application/pdf', zip: 'application/zip', gz: 'application/gzip', tar: 'application/x-tar', iso: 'application/x-iso9660-image', qcow2: 'application/octet-stream',
+};
+
+function guessType(name: string): string {
+  const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
+  return TYPES[ext] ?? 'application/octet-stream';
+}
+
+const TRUE = new Set(['true', '1', 'yes', 'on', 't', 'y']);
+
+/** "container/object" of X-Copy-From or Destination (%-encoded, a leading '/' allowed). */
+function splitCopyPath(value: string, header: string): { container: string; object: string } {
+  let v = value.trim();
+  try {
+    v = decodeURIComponent(v);
+  } catch {
+    throw new PreconditionFailed(`${header} header must be of the form <container name>/<object name>`);
+  }
+  v = v.replace(/^\/+/, '');
+  const i = v.indexOf('/');
+  if (i <= 0 || i === v.length - 1) throw new PreconditionFailed(`${header} header must be of the form <container name>/<object name>`);
+  return { container: v.slice(0, i), object: v.slice(i + 1) };
+}
+
+interface PutSource {
+  body: Readable;
+  length: number | undefined;
+  contentType: string;
+  etag?: string;
+  meta: Record<string, string>;
+  kept: Record<string, string>;
+  copiedFrom?: { container: string; object: string; lastModified?: string; account: string };
+}
+
+export class ObjectController {
+  private readonly dlo: DynamicLargeObjects;
+
+  constructor(private readonly deps: ProxyDeps, private readonly clock: Clock, private readonly containers: ContainerController) {
+    this.dlo = new DynamicLargeObjects(deps);
+  }
+
+  async handle(req: SwiftRequest): Promise<ProxyResult> {
+    switch (req.method) {
+      case 'GET':
+      case 'HEAD': return this.getOrHead(req);
+      case 'PUT': return this.put(req);
+      case 'POST': return this.post(req);
+      case 'DELETE': return this.delete(req);
+      case 'COPY': return this.copy(req);
+      default: {
+        const err = new MethodNotAllowed();
+        err.headers.allow = 'GET, HEAD, PUT, POST, DELETE, COPY';
+        throw err;
+      }
+    }
+  }
+
+  private checkName(req: SwiftRequest): void {
+    if (Buffer.byteLength(req.object!) > this.deps.settings.maxObjectNameLength) {
+      throw new BadRequest(`Object name length of ${Buffer.byteLength(req.object!)} longer than ${this.deps.settings.maxObjectNameLength}`);
+    }
+  }
+
+  private async read(account: string, container: string, object: string, method: 'GET' | 'HEAD', headers: OutgoingHttpHeaders) {
+    const ring = this.deps.rings.get('object');
+    const part = ring.getPart(account, container, object);
+    return getOrHead(ring, part, method, tailPath(part, account, container, object), headers, this.deps.timeouts, this.deps.log);
+  }
+
+  private async getOrHead(req: SwiftRequest): Promise<ProxyResult> {
+    const forward: OutgoingHttpHeaders = {};
+    for (const h of ['range', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since']) {
+      const v = headerOf(req.headers, h);
+      if (v !== undefined) forward[h] = v;
+    }
+    const { res, notFound, rest } = await this.read(req.account, req.container!, req.object!, req.method as 'GET' | 'HEAD', forward);
+    if (!res) {
+      if (notFound) throw new NotFound();
+      throw new NoQuorum();
+    }
+    const wantsManifest = new URLSearchParams(req.query).get('multipart-manifest') === 'get';
+    if (res.headers['x-object-manifest'] !== undefined && !wantsManifest) {
+      res.body.resume();
+      let manifest = res.headers;
+      if (res.status !== 200) {
+        // the manifest answered for itself (a range or a condition): its own headers, plainly
+        const plain = await this.read(req.account, req.container!, req.object!, 'HEAD', {});
+        if (!plain.res) throw plain.notFound ? new NotFound() : new NoQuorum();
+        plain.res.body.resume();
+        manifest = plain.res.headers;
+      }
+      return this.dlo.read(req.method as 'GET' | 'HEAD', req.account, manifest, req.headers);
+    }
+    if (req.method === 'HEAD') {
+      res.body.resume();
+      return { status: res.status, headers: clientHeaders(res.headers) };
+    }
+    const ring = this.deps.rings.get('object');
+    const part = ring.getPart(req.account, req.container!, req.object!);
+    const body = resumableBody(res, rest, tailPath(part, req.account, req.container!, req.object!), {}, this.deps.timeouts, this.deps.log);
+    return { status: res.status, headers: clientHeaders(res.headers), body };
+  }
+
+  private metadata(headers: IncomingHttpHeaders): Record<string, string> {
+    const meta = userMetadata(headers, 'object');
+    const problem = checkMetadata(meta, 'object', this.deps.settings.meta);
+    if (problem) throw new BadRequest(problem);
+    return meta;
+  }
+
+  private kept(headers: IncomingHttpHeaders): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const h of KEPT_HEADERS) {
+      const v = headerOf(headers, h);
+      if (v !== undefined) out[h] = v;
+    }
+    return out;
+  }
+
+  private containerHeaders(info: ContainerInfo): (i: number) => Record<string, string> {
+    return (i) => {
+      const n = info.nodes[i % info.nodes.length]!;
+      return { 'X-Container-Host': `${n.ip}:${n.port}`, 'X-Container-Device': n.device, 'X-Container-Partition': String(info.partition) };
+    };
+  }
+
+  private async put(req: SwiftRequest): Promise<ProxyResult> {
+    this.checkName(req);
+    const copyFrom = headerOf(req.headers, 'x-copy-from');
+    if (copyFrom !== undefined) return this.copyInto(req, req.container!, req.object!, splitCopyPath(copyFrom, 'X-Copy-From'), headerOf(req.headers, 'x-copy-from-account') ?? req.account);
+    const lengthHeader = headerOf(req.headers, 'content-length');
+    const chunked = /chunked/i.test(headerOf(req.headers, 'transfer-encoding') ?? '');
+    if (lengthHeader === undefined && !chunked) throw new LengthRequired();
+    if (lengthHeader !== undefined && !/^\d+$/.test(lengthHeader)) throw new BadRequest('Invalid Content-Length');
+    const length = lengthHeader === undefined ? undefined : Number(lengthHeader);
+    if (length !== undefined && length > this.deps.settings.maxFileSize) throw new PayloadTooLarge('Your request is too large.');
+    const etag = headerOf(req.headers, 'etag');
+    return this.store(req, req.container!, req.object!, {
+      body: req.body ?? Readable.from([]),
+      length,
+      contentType: headerOf(req.headers, 'content-type') ?? guessType(req.object!),
+      ...(etag !== undefined ? { etag } : {}),
+      meta: this.metadata(req.headers),
+      kept: this.kept(req.headers),
+    });
+  }
+
+  private async store(req: SwiftRequest, container: string, object: string, src: PutSource): Promise<ProxyResult> {
+    let info: ContainerInfo;
+    try {
+      info = await this.containers.info(req.account, container);
+    } catch (err) {
+      src.body.resume();
+      throw err;
+    }
+    const ring = this.deps.rings.get('object');
+    const part = ring.getPart(req.account, container, object);
+    const ts = this.clock.next();
+    const cont = this.containerHeaders(info);
+    const ifNoneMatch = (headerOf(req.headers, 'if-none-match') ?? '').trim();
+    const headersFor = (i: number): OutgoingHttpHeaders => ({
+      'X-Timestamp': ts,
+      'Content-Type': src.contentType,
+      ...(src.length !== undefined ? { 'Content-Length': String(src.length) } : { 'Transfer-Encoding': 'chunked' }),
+      ...(src.etag !== undefined ? { ETag: src.etag } : {}),
+      ...(ifNoneMatch === '*' ? { 'If-None-Match': '*' } : {}),
+      ...src.meta,
+      ...src.kept,
+      ...cont(i),
+    });
+    const outcome = await putToReplicas(ring.getPartNodes(part), ring.getMoreNodes(part), tailPath(part, req.account, container, object), headersFor,
+      src.body, src.length, this.deps.timeouts, this.deps.log);
+    if (outcome.clientDisconnected) throw new ClientDisconnect();
+    const status = bestStatus(outcome.statuses, ring.replicaCount);
+    if (status === 201) {
+      const headers: Record<string, string> = { etag: outcome.etags[0] ?? '', 'last-modified': new Date(Math.ceil(Number(ts)) * 1000).toUTCString() };
+      if (src.copiedFrom) {
+        headers['x-copied-from'] = `${encodeURIComponent(src.copiedFrom.container)}/${src.copiedFrom.object.split('/').map(encodeURIComponent).join('/')}`;
+        if (src.copiedFrom.account !== req.account) headers['x-copied-from-account'] = src.copiedFrom.account;
+        if (src.copiedFrom.lastModified) headers['x-copied-from-last-modified'] = src.copiedFrom.lastModified;
+      }
+      return { status: 201, headers, body: '' };
+    }
+    if (status === 412) throw new PreconditionFailed();
+    if (status === 422) throw new UnprocessableEntity();
+    if (status === 409) return { status: 202, headers: {}, body: '' };
+    if (status === 413) throw new PayloadTooLarge('Your request is too large.');
+    if (status === 400) throw new BadRequest('The object server refused the request.');
+    if (status === 499) throw new ClientDisconnect();
+    throw new NoQuorum();
+  }
+
+  /** Server-side copy: the source streamed from its node into the destination's PUT. */
+  private async copyInto(req: SwiftRequest, container: string, object: string, source: { container: string; object: string }, sourceAccount: string): Promise<ProxyResult> {
+    const length = headerOf(req.headers, 'content-length');
+    if (length !== undefined && length !== '0') throw new BadRequest('Copy requests require a zero byte body');
+    req.body?.resume();
+    if (sourceAccount !== req.account) this.deps.auth.authorize(req.ctx, sourceAccount);
+    const { res, notFound } = await this.read(sourceAccount, source.container, source.object, 'GET', {});
+    if (!res) {
+      if (notFound) throw new NotFound();
+      throw new NoQuorum();
+    }
+    if (res.status !== 200) {
+      res.body.resume();
+      throw new NoQuorum();
+    }
+    const h = res.headers;
+    const fresh = TRUE.has((headerOf(req.headers, 'x-fresh-metadata') ?? '').toLowerCase());
+    const meta: Record<string, string> = {};
+    const kept: Record<string, string> = {};
+    if (!fresh) {
+      for (const [k, v] of Object.entries(h)) {
+        if (typeof v !== 'string') continue;
+        if (k.startsWith('x-object-meta-')) meta[k] = v;
+        if (KEPT_HEADERS.includes(k)) kept[k] = v;
+      }
+    }
+    let requestMeta: Record<string, string>;
+    try {
+      requestMeta = this.metadata(req.headers);
+    } catch (err) {
+      res.body.destroy();
+      throw err;
+    }
+    Object.assign(meta, requestMeta, this.kept(req.headers));
+    for (const [k, v] of Object.entries(meta)) if (v === '') delete meta[k];
+    const size = Number(h['content-length'] ?? 'NaN');
+    return this.store(req, container, object, {
+      body: res.body,
+      length: Number.isFinite(size) ? size : undefined,
+      contentType: headerOf(req.headers, 'content-type') ?? String(h['content-type'] ?? 'application/octet-stream'),
+      ...(typeof h.etag === 'string' ? { etag: h.etag } : {}),
+      meta,
+      kept,
+      copiedFrom: { ...source, account: sourceAccount, ...(typeof h['last-modified'] === 'string' ? { lastModified: h['last-modified'] } : {}) },
+    });
+  }
+
+  /** COPY with Destination: the same as a PUT of the destination with X-Copy-From. */
+  private async copy(req: SwiftRequest): Promise<ProxyResult> {
+    const dest = headerOf(req.headers, 'destination');
+    if (dest === undefined) throw new PreconditionFailed('Destination header required');
+    const target = splitCopyPath(dest, 'Destination');
+    const destAccount = headerOf(req.headers, 'destination-account') ?? req.account;
+    if (destAccount !== req.account) this.deps.auth.authorize(req.ctx, destAccount);
+    const putReq: SwiftRequest = { ...req, method: 'PUT', account: destAccount, container: target.container, object: target.object };
+    this.checkName(putReq);
+    return this.copyInto(putReq, target.container, target.object, { container: req.container!, object: req.object! }, req.account);
+  }
+
+  private async post(req: SwiftRequest): Promise<ProxyResult> {
+    const meta = this.metadata(req.headers);
+    await this.containers.info(req.account, req.container!); // 404 when the container is gone
+    const ring = this.deps.rings.get('object');
+    const part = ring.getPart(req.account, req.container!, req.object!);
+    const ts = this.clock.next();
+    const ct = headerOf(req.headers, 'content-type');
+    const { statuses } = await writeToReplicas(ring, part, 'POST', tailPath(part, req.account, req.container!, req.object!),
+      () => ({ ...meta, ...this.kept(req.headers), ...(ct ? { 'Content-Type': ct } : {}), 'X-Timestamp': ts }), this.deps.timeouts, this.deps.log);
+    const status = bestStatus(statuses, ring.replicaCount);
+    if (status === 404) throw new NotFound();
+    if (status >= 300) throw new NoQuorum();
+    return { status: 202, headers: {}, body: '' };
+  }
+
+  private async delete(req: SwiftRequest): Promise<ProxyResult> {
+    const info = await this.containers.info(req.account, req.container!);
+    const ring = this.deps.rings.get('object');
+    const part = ring.getPart(req.account, req.container!, req.object!);
+    const ts = this.clock.next();
+    const cont = this.containerHeaders(info);
+    const { statuses } = await writeToReplicas(ring, part, 'DELETE', tailPath(part, req.account, req.container!, req.object!),
+      (i) => ({ ...cont(i), 'X-Timestamp': ts }), this.deps.timeouts, this.deps.log);
+    const status = bestStatus(statuses, ring.replicaCount);
+    if (status === 404) throw new NotFound();
+    if (status >= 300) throw new NoQuorum();
+    return { status: 204, headers: {}, body: '' };
+  }
+}

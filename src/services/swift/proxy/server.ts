@@ -1,0 +1,100 @@
+/**
+ * The proxy server (swift/proxy/server.py): picks the controller of a request's path (account,
+ * container or object), after keystoneauth allowed it, and answers /info with what this
+ * cluster really offers.
+ */
+import { BadRequest, NotFound, PreconditionFailed, ServiceUnavailable } from '../../../common/errors.js';
+import type { Access, AclOperation } from '../policies/keystoneauth.js';
+import { RingNotFound } from '../ring/ring.js';
+import { AccountController } from './account.js';
+import type { ProxyResult } from './base.js';
+import { ContainerController } from './container.js';
+import { ObjectController } from './obj.js';
+import { Clock, type ProxyDeps, type SwiftRequest } from './request.js';
+
+export const SWIFT_VERSION = '2.30.0';
+
+export class ProxyServer {
+  private readonly clock = new Clock();
+  readonly accounts: AccountController;
+  readonly containers: ContainerController;
+  readonly objects: ObjectController;
+
+  constructor(private readonly deps: ProxyDeps) {
+    this.accounts = new AccountController(deps, this.clock);
+    this.containers = new ContainerController(deps, this.clock, this.accounts);
+    this.objects = new ObjectController(deps, this.clock, this.containers);
+  }
+
+  async handle(req: SwiftRequest): Promise<ProxyResult> {
+    const s = this.deps.settings;
+    if (Buffer.byteLength(req.account) > s.maxAccountNameLength) throw new BadRequest(`Account name length of ${Buffer.byteLength(req.account)} longer than ${s.maxAccountNameLength}`);
+    // check_utf8: names are valid UTF-8 without NUL (a lone surrogate came from invalid UTF-8)
+    for (const name of [req.account, req.container, req.object]) {
+      if (name !== undefined && (name.includes('\0') || /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name))) throw new PreconditionFailed('Invalid UTF8 or contains NULL');
+    }
+    if (req.container !== undefined) {
+      if (req.container === '' || req.container.includes('/')) throw new NotFound();
+      if (Buffer.byteLength(req.container) > s.maxContainerNameLength) throw new BadRequest(`Container name length of ${Buffer.byteLength(req.container)} longer than ${s.maxContainerNameLength}`);
+    }
+    try {
+      const access = await this.access(req);
+      if (access === 'acl' || access === 'public') {
+        // what the owner set on the container is not shown to those its ACLs let in
+        const result = await this.dispatch(req);
+        if (req.object === undefined || req.object === '') for (const h of ['x-container-read', 'x-container-write', 'x-container-sync-key', 'x-container-sync-to']) delete result.headers[h];
+        return result;
+      }
+      return await this.dispatch(req);
+    } catch (err) {
+      if (err instanceof RingNotFound) throw new ServiceUnavailable(`No ring: ${err.message}`);
+      throw err;
+    }
+  }
+
+  /** keystoneauth: the owner and the reseller admin; others by the container's ACLs (object copies are the owner's). */
+  private async access(req: SwiftRequest): Promise<Access> {
+    const auth = this.deps.auth;
+    const owner = auth.ownerAccess(req.ctx, req.account);
+    if (owner) return owner;
+    if (req.container === undefined || req.container === '') throw auth.denied(req.ctx);
+    const isObject = req.object !== undefined && req.object !== '';
+    const reads = req.method === 'GET' || req.method === 'HEAD';
+    let op: AclOperation;
+    if (isObject && reads) op = 'read';
+    else if (isObject && ['PUT', 'POST', 'DELETE'].includes(req.method) && !req.headers['x-copy-from']) op = 'write';
+    else if (!isObject && reads) op = 'listing';
+    else throw auth.denied(req.ctx);
+    return auth.authorizeAcl(req.ctx, op, await this.containers.acls(req.account, req.container));
+  }
+
+  private dispatch(req: SwiftRequest): Promise<ProxyResult> {
+    if (req.object !== undefined && req.object !== '') return this.objects.handle(req);
+    if (req.container !== undefined) return this.containers.handle(req);
+    return this.accounts.handle(req);
+  }
+
+  /** GET /info: the core capabilities and limits (no middleware is registered beyond keystoneauth, which upstream does not list). */
+  info(): Record<string, unknown> {
+    const s = this.deps.settings;
+    return {
+      swift: {
+        version: SWIFT_VERSION,
+        max_file_size: s.maxFileSize,
+        max_meta_name_length: s.meta.maxMetaNameLength,
+        max_meta_value_length: s.meta.maxMetaValueLength,
+        max_meta_count: s.meta.maxMetaCount,
+        max_meta_overall_size: s.meta.maxMetaOverallSize,
+        max_object_name_length: s.maxObjectNameLength,
+        max_container_name_length: s.maxContainerNameLength,
+        max_account_name_length: s.maxAccountNameLength,
+        container_listing_limit: s.containerListingLimit,
+        account_listing_limit: s.accountListingLimit,
+        valid_api_versions: ['v1', 'v1.0'],
+        allow_account_management: false,
+        account_autocreate: s.accountAutocreate,
+        policies: [{ name: 'Policy-0', aliases: 'Policy-0', default: true }],
+      },
+    };
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The composition of object storage's roles: the proxy (`object-proxy`, Swift's proxy-server
+ * with keystoneauth, mounted at /object on the cloud's port) and the three storage servers
+ * (`object-server`, `container-server`, `account-server`), each on a port of its own as Swift
+ * runs them and reached by the proxy over HTTP, also in all-in-one. With [swift]
+ * all_in_one_devices, each storage server builds its ring on first start and keeps the ring's
+ * devices at the address it listens on.
+ */
+import { join, resolve } from 'node:path';
+import type { RoleContext, RoleInstance } from '../../common/service/project.js';
+import { AccountServer } from './account/server.js';
+import { swiftRoutes } from './api/routes.js';
+import { accountServerGroup, containerServerGroup, objectServerGroup, proxyServerGroup, swiftGroup, swiftHashGroup } from './config.js';
+import { ContainerServer } from './container/server.js';
+import { ObjectServer } from './obj/server.js';
+import { ObjectUpdater } from './obj/updater.js';
+import { KeystoneAuth } from './policies/index.js';
+import { ProxyServer } from './proxy/server.js';
+import { ensureAllInOneRing, hashConf, Rings, type AllInOneLayout, type RingKind } from './ring/all-in-one.js';
+import type { HashConf } from './ring/hash.js';
+import { listenStorage } from './utils/storage-listener.js';
+
+export interface SwiftLayout extends AllInOneLayout {
+  hash: HashConf;
+  reloadMs: number;
+}
+
+/** Where the builders and rings live ([swift] swift_dir, default <data_dir>/swift). */
+export function swiftDirOf(config: RoleContext['config'], dataDir: string): string {
+  return resolve(config.get(swiftGroup).swift_dir || join(dataDir, 'swift'));
+}
+
+export function swiftLayout(ctx: Pick<RoleContext, 'config' | 'dataDir'>): SwiftLayout {
+  const conf = ctx.config.get(swiftGroup);
+  const hashOpts = ctx.config.get(swiftHashGroup);
+  const swiftDir = swiftDirOf(ctx.config, ctx.dataDir);
+  return {
+    swiftDir,
+    devicesRoot: resolve(conf.devices || join(swiftDir, 'node')),
+    devices: conf.all_in_one_devices,
+    partPower: conf.all_in_one_part_power,
+    replicas: conf.all_in_one_replicas,
+    minPartHours: conf.all_in_one_min_part_hours,
+    hash: hashConf(hashOpts.swift_hash_path_prefix, hashOpts.swift_hash_path_suffix, swiftDir),
+    reloadMs: conf.ring_check_interval * 1000,
+  };
+}
+
+function timeouts(ctx: RoleContext): { connMs: number; nodeMs: number; clientMs: number } {
+  const p = ctx.config.get(proxyServerGroup);
+  return { connMs: p.conn_timeout * 1000, nodeMs: p.node_timeout * 1000, clientMs: p.client_timeout * 1000 };
+}
+
+export async function buildProxy(ctx: RoleContext): Promise<RoleInstance & { proxy: ProxyServer }> {
+  const layout = swiftLayout(ctx);
+  const p = ctx.config.get(proxyServerGroup);
+  const proxy = new ProxyServer({
+    rings: new Rings(layout.swiftDir, layout.hash, layout.reloadMs),
+    auth: new KeystoneAuth({ resellerPrefix: p.reseller_prefix, operatorRoles: p.operator_roles, resellerAdminRole: p.reseller_admin_role }),
+    settings: {
+      maxFileSize: p.max_file_size, maxObjectNameLength: p.max_object_name_length, maxContainerNameLength: p.max_container_name_length,
+      maxAccountNameLength: p.max_account_name_length, containerListingLimit: p.container_listing_limit, accountListingLimit: p.account_listing_limit,
+      accountAutocreate: p.account_autocreate, recheckContainerMs: p.recheck_container_existence * 1000,
+      meta: { maxMetaNameLength: p.max_meta_name_length, maxMetaValueLength: p.max_meta_value_length, maxMetaCount: p.max_meta_count, maxMetaOverallSize: p.max_meta_overall_size },
+    },
+    timeouts: timeouts(ctx),
+    log: ctx.log,
+  });
+  return { proxy, routes: swiftRoutes(proxy) };
+}
+
+const GROUPS = { object: objectServerGroup, container: containerServerGroup, account: accountServerGroup } as const;
+
+/** A storage server role: its listener, and its ring in the all-in-one layout. */
+export async function buildStorageServer(ctx: RoleContext, kind: RingKind): Promise<RoleInstance & { port: number }> {
+  const layout = swiftLayout(ctx);
+  const bind = ctx.config.get(GROUPS[kind]);
+  const p = ctx.config.get(proxyServerGroup);
+  const opts = { devices: layout.devicesRoot, hash: layout.hash, timeouts: timeouts(ctx), log: ctx.log };
+  let close: () => void = () => undefined;
+  let handle: Parameters<typeof listenStorage>[2];
+  if (kind === 'object') {
+    const server = new ObjectServer({ ...opts, maxFileSize: p.max_file_size });
+    handle = (req, res, cont) => server.handle(req, res, cont);
+    const updater = new ObjectUpdater(layout.devicesRoot, opts.timeouts, ctx.log);
+    ctx.periodic.add({ name: 'swift object-updater', interval: ctx.config.get(objectServerGroup).updater_interval, run: async () => { await updater.sweep(); } });
+  } else if (kind === 'container') {
+    const rings = new Rings(layout.swiftDir, layout.hash, layout.reloadMs);
+    const server = new ContainerServer({ ...opts, listingLimit: p.container_listing_limit }, () => rings.get('account'));
+    handle = (req, res) => server.handle(req, res);
+    close = () => server.close();
+  } else {
+    const server = new AccountServer({ ...opts, listingLimit: p.account_listing_limit });
+    handle = (req, res) => server.handle(req, res);
+    close = () => server.close();
+  }
+  const listener = await listenStorage(bind.bind_ip, bind.bind_port, handle);
+  ensureAllInOneRing(layout, kind, bind.bind_ip, listener.port);
+  ctx.log.info({ kind, address: `${bind.bind_ip}:${listener.port}` }, `swift ${kind} server listening`);
+  return {
+    port: listener.port,
+    async stop() {
+      await listener.close();
+      close();
+    },
+  };
+}
