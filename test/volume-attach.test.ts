@@ -3,7 +3,8 @@
  * made through /volume is attached to a server through os-volume_attachments (Nova reserves it
  * with Cinder's attachments API, the compute host gives its connector and completes), shows as
  * in-use with the server in Cinder, and is back to available after the detach; a server
- * deleted with a delete_on_termination volume takes the volume with it.
+ * deleted with a delete_on_termination volume takes the volume with it; a server booted from an
+ * image onto a new volume has the compute host create it in Cinder from the Glance image.
  */
 import assert from 'node:assert/strict';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
@@ -118,5 +119,26 @@ describe('Nova volume attachments with the real Cinder (all-in-one)', () => {
     await until('the volume in-use', () => volume(vid), (v) => v.status === 'in-use');
     assert.equal((await b.compute('DELETE', `/servers/${s.body.server.id}`)).status, 204);
     await until('the volume gone', () => b.call('GET', `/volume/v3/volumes/${vid}`, undefined, { 'openstack-api-version': 'volume 3.67' }), (r) => r.status === 404);
+  });
+
+  test('boot from an image onto a new volume: Cinder makes it from Glance, the server boots from it, the delete takes it', async () => {
+    const created = await b.compute('POST', '/servers', { server: {
+      name: 'bfv-image', flavorRef: '1', networks: 'none',
+      block_device_mapping_v2: [{ boot_index: 0, uuid: b.imageId, source_type: 'image', destination_type: 'volume', volume_size: 1, delete_on_termination: true }],
+    } }, '2.67');
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    const sid = created.body.server.id;
+    const server = await b.waitFor(sid, ['ACTIVE', 'ERROR'], 30_000);
+    assert.equal(server.status, 'ACTIVE', JSON.stringify(server.fault));
+    const attached = (await b.compute('GET', `/servers/${sid}/os-volume_attachments`)).body.volumeAttachments;
+    assert.equal(attached.length, 1);
+    assert.equal(attached[0].device, '/dev/vda');
+    const root = await volume(attached[0].volumeId);
+    assert.equal(root.status, 'in-use');
+    assert.equal(root.bootable, 'true');
+    assert.equal(root.volume_image_metadata.image_id, b.imageId);
+    assert.equal(root.attachments[0].server_id, sid);
+    assert.equal((await b.compute('DELETE', `/servers/${sid}`)).status, 204);
+    await until('the root volume deleted with the server', () => b.call('GET', `/volume/v3/volumes/${root.id}`, undefined, { 'openstack-api-version': 'volume 3.67' }), (r) => r.status === 404);
   });
 });
