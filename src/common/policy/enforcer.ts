@@ -72,6 +72,7 @@ export class Enforcer {
   private effective = new Map<string, EffectiveRule>();
   private recorded: string[] = [];
   private readonly reportedCycles = new Set<string>();
+  private loads = 0;
 
   constructor(opts: EnforcerOptions) {
     for (const def of opts.defaults) {
@@ -104,6 +105,14 @@ export class Enforcer {
    */
   reload(): void {
     this.load();
+  }
+
+  /**
+   * Which load of the rules is in force: it changes whenever the rules may have (a reload), so
+   * that decisions remembered by callers can be dropped.
+   */
+  get version(): number {
+    return this.loads;
   }
 
   /** Rule name -> check string in force: registered rules, then rules only the file defines. */
@@ -191,6 +200,7 @@ export class Enforcer {
 
     this.checkReferences(effective);
     this.effective = effective;
+    this.loads++;
   }
 
   private parse(checkStr: string, label?: string): Check {

@@ -112,3 +112,36 @@ export function enforceCall(policy: ServicePolicy, ctx: RequestContext, action: 
   if (input.filters && Object.keys(input.filters).length > 0) target.filter_attr = input.filters;
   policy.authorize(ctx, action, flattenDict(target));
 }
+
+/**
+ * Allowances remembered per caller: by the credentials object (one per cached token, see
+ * keystoneCredentials) and the rules' version (a policy file reload forgets them all), under a
+ * key that names the target completely. Keystone registers no custom checks, so a decision
+ * depends on nothing else. Denials are not remembered: they go through enforceCall and its error.
+ */
+interface Allowances {
+  version: number;
+  byCreds: WeakMap<Credentials, Set<string>>;
+}
+const allowances = new WeakMap<ServicePolicy, Allowances>();
+/** Keys kept per caller; past it the caller's set starts over (keys hold other users' ids). */
+const ALLOWANCES_PER_CALLER = 1024;
+
+/**
+ * enforceCall for a request without path parameters or body whose target is described
+ * entirely by `key` (token validation: the subject's user and domain): an allowed decision is
+ * remembered for the caller's token. A request with a service token is decided every time.
+ */
+export function enforceCallRemembered(policy: ServicePolicy, ctx: RequestContext, action: string, target: Record<string, unknown>, key: string): void {
+  if (!ctx.auth || ctx.serviceAuth) return enforceCall(policy, ctx, action, { target });
+  const creds = keystoneCredentials(ctx);
+  const version = policy.enforcer.version;
+  let memo = allowances.get(policy);
+  if (!memo || memo.version !== version) allowances.set(policy, (memo = { version, byCreds: new WeakMap() }));
+  let allowed = memo.byCreds.get(creds);
+  const k = `${action}\u0000${key}`;
+  if (allowed?.has(k)) return;
+  enforceCall(policy, ctx, action, { target });
+  if (!allowed || allowed.size >= ALLOWANCES_PER_CALLER) memo.byCreds.set(creds, (allowed = new Set()));
+  allowed.add(k);
+}
