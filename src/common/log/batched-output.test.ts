@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setImmediate as turn } from 'node:timers/promises';
+import { setImmediate as turn, setTimeout as sleep } from 'node:timers/promises';
+import { spawnSync } from 'node:child_process';
 import { BatchedOutput } from './batched-output.js';
 
 function withFile(fn: (fd: number, read: () => string) => Promise<void>): Promise<void> {
@@ -13,19 +14,47 @@ function withFile(fn: (fd: number, read: () => string) => Promise<void>): Promis
   return fn(fd, () => readFileSync(path, 'utf8')).finally(() => { closeSync(fd); rmSync(dir, { recursive: true, force: true }); });
 }
 
-test('lines of one turn are written together at the end of the turn, in order', () => withFile(async (fd, read) => {
-  const out = new BatchedOutput(fd);
+test('lines are written together once the interval since the first has passed, in order', () => withFile(async (fd, read) => {
+  const out = new BatchedOutput(fd, 30);
   out.write('a\n');
   out.write('b\n');
-  assert.equal(read(), '');
   await turn();
+  assert.equal(read(), '', 'held past the turn');
+  await sleep(60);
   assert.equal(read(), 'a\nb\n');
   out.write('c\n');
-  await turn();
+  await sleep(60);
   assert.equal(read(), 'a\nb\nc\n');
-  await turn();
+  await sleep(60);
   assert.equal(read(), 'a\nb\nc\n');
 }));
+
+test('a batch of FLUSH_BYTES is written at the end of its turn, without waiting for the interval', () => withFile(async (fd, read) => {
+  const out = new BatchedOutput(fd, 60_000, 1000);
+  out.write(`${'x'.repeat(600)}\n`);
+  await turn();
+  assert.equal(read(), '');
+  out.write(`${'y'.repeat(600)}\n`);
+  assert.equal(read(), '', 'not in the middle of the turn');
+  await turn();
+  assert.equal(read(), `${'x'.repeat(600)}\n${'y'.repeat(600)}\n`);
+  out.flush(); // nothing pending: the interval's timer is gone too (the test would otherwise hold the process 60 s)
+}));
+
+test('pending lines are written at process exit', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nubo-batched-'));
+  try {
+    const path = join(dir, 'out');
+    const mod = new URL('./batched-output.ts', import.meta.url).pathname;
+    const script = `import { openSync } from 'node:fs'; import { BatchedOutput } from ${JSON.stringify(mod)};
+      const out = new BatchedOutput(openSync(${JSON.stringify(path)}, 'a'), 60_000); out.write('last\\n');`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(readFileSync(path, 'utf8'), 'last\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test('flush() writes what is pending at once; big batches are written whole', () => withFile(async (fd, read) => {
   const out = new BatchedOutput(fd);
