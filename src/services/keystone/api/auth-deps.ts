@@ -16,11 +16,11 @@ import type { IdentityTokenValidator } from '../validator.js';
  * ForbiddenAction when the caller's token does not pass the rule.
  */
 /**
- * Enforce `action` for the request. `remember`: a key naming the target completely, under which
- * an allowance may be remembered for the caller's token (used only when the request has no path
- * parameters and no body, which would take part in the decision too).
+ * Enforce `action` for the request. `remember`: an object that always stands for the same target,
+ * under which an allowance may be remembered for the caller's token (used only when the request
+ * has no path parameters and no body, which would take part in the decision too).
  */
-export type Authorize = (req: FastifyRequest, action: string, input?: { target?: Record<string, unknown>; params?: Record<string, unknown>; remember?: string }) => void;
+export type Authorize = (req: FastifyRequest, action: string, input?: { target?: Record<string, unknown>; params?: Record<string, unknown>; remember?: object }) => void;
 
 /** API bodies of resource-side objects, when the resource side offers richer ones than the refs. */
 export interface ResourceViews {

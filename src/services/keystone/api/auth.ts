@@ -50,7 +50,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): voi
     }
     // The user the token acts as (the trustor of an impersonating trust token), as the caller's credentials say.
     const target = { token: { user_id: v.info.userId, user: { domain: { id: v.info.userDomainId } } } };
-    deps.authorize(req, action, { target, remember: `${v.info.userId}\u0000${v.info.userDomainId}` });
+    // The target is made of the subject's TokenInfo alone: the decision may be remembered by it.
+    deps.authorize(req, action, { target, remember: v.info });
     return v;
   }
 

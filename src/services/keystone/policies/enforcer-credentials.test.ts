@@ -81,7 +81,7 @@ test('remembered allowances: per caller and target key, never a denial, forgotte
   const dir = mkdtempSync(join(tmpdir(), 'nubo-policy-'));
   try {
     const policyFile = join(dir, 'policy.yaml');
-    writeFileSync(policyFile, '{}\n');
+    writeFileSync(policyFile, '"identity:check_token": "!"\n');
     const policy = new ServicePolicy(
       new Enforcer({ defaults: keystoneDefaultRules, policyFile, enforceScope: false, enforceNewDefaults: false }),
       keystonePolicyOptions,
@@ -90,21 +90,25 @@ test('remembered allowances: per caller and target key, never a denial, forgotte
     const ctx = new RequestContext({ requestId: 'req-1', auth: alice });
     const own = { token: { user_id: 'u1', user: { domain: { id: 'default' } } } };
     const other = { token: { user_id: 'u2', user: { domain: { id: 'default' } } } };
-    const validate = (target: typeof own, key: string) => enforceCallRemembered(policy, ctx, 'identity:validate_token', target, key);
-    validate(own, 'u1\u0000default');
-    validate(own, 'u1\u0000default'); // remembered
-    assert.throws(() => validate(other, 'u2\u0000default'), ForbiddenAction);
-    assert.throws(() => validate(other, 'u2\u0000default'), ForbiddenAction, 'a denial is decided again, and again denied');
+    const ownKey = {};
+    const otherKey = {};
+    const validate = (target: typeof own, key: object) => enforceCallRemembered(policy, ctx, 'identity:validate_token', target, key);
+    validate(own, ownKey);
+    validate(own, ownKey); // remembered
+    // Remembered per action: check_token (denied by the file) is decided on its own.
+    assert.throws(() => enforceCallRemembered(policy, ctx, 'identity:check_token', own, ownKey), ForbiddenAction);
+    assert.throws(() => validate(other, otherKey), ForbiddenAction);
+    assert.throws(() => validate(other, otherKey), ForbiddenAction, 'a denial is decided again, and again denied');
     // The operator takes the right away: the remembered allowance goes with the reload.
     writeFileSync(policyFile, '"identity:validate_token": "!"\n');
     policy.enforcer.reload();
-    assert.throws(() => validate(own, 'u1\u0000default'), ForbiddenAction);
+    assert.throws(() => validate(own, ownKey), ForbiddenAction);
     // Another caller with the same target is decided for itself.
     writeFileSync(policyFile, '"identity:validate_token": "user_id:u9"\n');
     policy.enforcer.reload();
-    assert.throws(() => validate(own, 'u1\u0000default'), ForbiddenAction);
-    enforceCallRemembered(policy, new RequestContext({ requestId: 'req-2', auth: info({ userId: 'u9' }) }), 'identity:validate_token', own, 'u1\u0000default');
-    assert.throws(() => validate(own, 'u1\u0000default'), ForbiddenAction);
+    assert.throws(() => validate(own, ownKey), ForbiddenAction);
+    enforceCallRemembered(policy, new RequestContext({ requestId: 'req-2', auth: info({ userId: 'u9' }) }), 'identity:validate_token', own, ownKey);
+    assert.throws(() => validate(own, ownKey), ForbiddenAction);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
