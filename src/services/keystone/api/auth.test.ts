@@ -249,7 +249,7 @@ describe('validation answers from the token body cache', () => {
     assert.deepEqual(json(await validate(admin, t, '?nocatalog')).token.roles.map((r: any) => r.name).sort(), ['member', 'reader']);
   });
 
-  test('an endpoint added through the API shows in the next validation\'s catalog', async () => {
+  test('a service added or deleted through the API shows in the next validation\'s catalog', async () => {
     const admin = await f.adminToken();
     const subject = await f.login('admin', ADMIN_PASSWORD, adminScope);
     const names = async () => json(await validate(admin, subject)).token.catalog.map((s: any) => s.name).sort();
@@ -257,6 +257,9 @@ describe('validation answers from the token body cache', () => {
     const svc = await f.call(admin, { method: 'POST', url: '/identity/v3/services', payload: { service: { type: 'volumev3', name: 'bodycinder' } } });
     assert.equal(svc.statusCode, 201);
     assert.deepEqual(await names(), [...before, 'bodycinder'].sort());
+    const del = await f.call(admin, { method: 'DELETE', url: `/identity/v3/services/${json(svc).service.id}` });
+    assert.equal(del.statusCode, 204);
+    assert.deepEqual(await names(), before, 'and a service deleted is gone from it');
   });
 
   test('changing the user\'s password ends validation of its tokens at once', async () => {
