@@ -29,16 +29,19 @@ test('lines are written together once the interval since the first has passed, i
   assert.equal(read(), 'a\nb\nc\n');
 }));
 
-test('a batch of FLUSH_BYTES is written at the end of its turn, without waiting for the interval', () => withFile(async (fd, read) => {
-  const out = new BatchedOutput(fd, 60_000, 1000);
-  out.write(`${'x'.repeat(600)}\n`);
-  await turn();
-  assert.equal(read(), '');
-  out.write(`${'y'.repeat(600)}\n`);
-  assert.equal(read(), '', 'not in the middle of the turn');
-  await turn();
-  assert.equal(read(), `${'x'.repeat(600)}\n${'y'.repeat(600)}\n`);
+test('a full batch is written at once, before the line that does not fit; a line bigger than a batch is written whole', () => withFile(async (fd, read) => {
+  const out = new BatchedOutput(fd, 60_000, 4000);
+  const x = `${'x'.repeat(600)}\n`;
+  const y = `${'y'.repeat(600)}\n`;
+  out.write(x);
+  out.write(y);
+  assert.equal(read(), '', 'held: the batch has room');
+  out.write('z\n'.repeat(500)); // 1000 characters: up to 3000 bytes, more than the 2798 left
+  assert.equal(read(), x + y, 'the batch so far is written first');
+  out.write(`${'é'.repeat(2000)}\n`); // bigger than a batch
+  assert.equal(read(), x + y + 'z\n'.repeat(500) + `${'é'.repeat(2000)}\n`, 'in order');
   out.flush(); // nothing pending: the interval's timer is gone too (the test would otherwise hold the process 60 s)
+  assert.equal(read(), x + y + 'z\n'.repeat(500) + `${'é'.repeat(2000)}\n`);
 }));
 
 test('pending lines are written at process exit', () => {

@@ -1,10 +1,11 @@
 /**
  * Where JSON log lines go by default: a file descriptor (standard output), written
- * synchronously, but in batches. Lines are kept in memory and written together when
- * FLUSH_MS have passed since the first of them, or at the end of the turn of the event loop
- * in which FLUSH_BYTES have piled up, and at process exit. Under load hundreds of request
- * lines share one write(2), where a write per turn of the event loop still cost a system
- * call for every few requests; no line waits more than FLUSH_MS.
+ * synchronously, but in batches. Each line is copied at once into a buffer outside the
+ * JavaScript heap (so that a pending line is not a string the garbage collector must keep
+ * moving and promoting), and the buffer is written when FLUSH_MS have passed since its first
+ * line, when it is full (FLUSH_BYTES), and at process exit. Under load hundreds of request lines
+ * share one write(2), where a write per turn of the event loop still cost a system call for
+ * every few requests; no line waits more than FLUSH_MS.
  *
  * Written by hand because pino's destinations (sonic-boom) do not fit the request path: in
  * sync mode each line is its own system call; with minLength they wait for a size, so an idle
@@ -16,48 +17,53 @@ import { writeSync } from 'node:fs';
 
 /** The longest a line waits to be written. */
 export const FLUSH_MS = 25;
-/** Pending bytes (as string length) written at the end of the turn without waiting for FLUSH_MS. */
+/** The size of the batch: a batch this full is written at once. */
 export const FLUSH_BYTES = 64 * 1024;
 
 export class BatchedOutput {
-  private lines: string[] = [];
-  private pending = 0;
+  private readonly buf: Buffer;
+  private used = 0;
   private timer: NodeJS.Timeout | undefined;
-  private soon = false;
   /** Set after EPIPE: the reader is gone, logging stops (as pino's own destinations do). */
   private closed = false;
 
-  constructor(private readonly fd: number, private readonly flushMs = FLUSH_MS, private readonly flushBytes = FLUSH_BYTES) {
+  constructor(private readonly fd: number, private readonly flushMs = FLUSH_MS, flushBytes = FLUSH_BYTES) {
+    this.buf = Buffer.allocUnsafe(flushBytes);
     process.on('exit', this.flush);
   }
 
   write(line: string): boolean {
     if (this.closed) return true;
-    this.lines.push(line);
-    this.pending += line.length;
+    // A UTF-8 character takes at most 3 bytes per UTF-16 code unit.
+    if (line.length * 3 > this.buf.length - this.used) {
+      this.flush();
+      if (line.length * 3 > this.buf.length) {
+        this.writeAll(Buffer.from(line));
+        return true;
+      }
+    }
+    this.used += this.buf.write(line, this.used);
     if (this.timer === undefined) {
       // Unref'd: pending lines do not keep the process alive (the exit handler writes them).
       this.timer = setTimeout(this.flush, this.flushMs);
       this.timer.unref();
-    }
-    if (this.pending >= this.flushBytes && !this.soon) {
-      this.soon = true;
-      setImmediate(this.flush);
     }
     return true;
   }
 
   /** Writes what is pending, now. */
   readonly flush = (): void => {
-    this.soon = false;
     if (this.timer !== undefined) {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.lines.length === 0) return;
-    const data = Buffer.from(this.lines.join(''));
-    this.lines = [];
-    this.pending = 0;
+    if (this.used === 0) return;
+    const n = this.used;
+    this.used = 0;
+    this.writeAll(this.buf.subarray(0, n));
+  };
+
+  private writeAll(data: Buffer): void {
     let offset = 0;
     while (offset < data.length && !this.closed) {
       try {
@@ -69,7 +75,7 @@ export class BatchedOutput {
         else throw err;
       }
     }
-  };
+  }
 }
 
 const PAUSE = new Int32Array(new SharedArrayBuffer(4));
