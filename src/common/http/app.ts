@@ -10,6 +10,7 @@ import { requestLineWriter } from '../log/request-line.js';
 import { isValidRequestId, newRequestId, runInScope, type RequestScope } from '../log/request-scope.js';
 import type { RequestContext } from '../context.js';
 import { maskUrlCredentials } from '../log/url-credentials.js';
+import { endServerSpan } from '../tracing/http-spans.js';
 import { DEFAULT_MAX_JSON_DEPTH, useJsonBodies } from './json-body.js';
 import { recordRoutes } from './route-table.js';
 import { lazyValidatorCompiler } from './validation.js';
@@ -91,6 +92,8 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
       user: ctx?.userId,
       project: ctx?.projectId,
     });
+    // A traced request's SERVER span (started by its service's hook, tracing/http-spans.ts).
+    endServerSpan(req.scope, reply.statusCode);
     done();
   });
 

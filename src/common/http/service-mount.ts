@@ -10,7 +10,7 @@ import { RequestContext } from '../context.js';
 import { NotFound } from '../errors.js';
 import { toNuboError } from './errors-hook.js';
 import type { FaultRenderer } from './faults.js';
-import { useServerSpans } from '../tracing/http-spans.js';
+import { abortServerSpan, serverSpanStarter } from '../tracing/http-spans.js';
 import type { TraceIdentity } from '../tracing/tracing.js';
 
 export interface MountOptions {
@@ -38,8 +38,18 @@ export async function mountService(root: FastifyInstance, routes: FastifyPluginA
       const rendered = opts.fault(new NotFound(), req);
       reply.status(404).type(rendered.contentType).send(rendered.body);
     });
-    if (opts.trace) useServerSpans(scope, opts.trace, opts.prefix);
-    scope.addHook('onRequest', createAuthHook({ validator: opts.validator, authUri: opts.authUri }));
+    // One onRequest hook: the server span (when traced) starts before the token check, in it.
+    const authenticate = createAuthHook({ validator: opts.validator, authUri: opts.authUri });
+    if (opts.trace) {
+      const startSpan = serverSpanStarter(opts.trace, opts.prefix);
+      scope.addHook('onRequest', (req, reply, done) => {
+        startSpan(req);
+        authenticate(req, reply, done);
+      });
+      scope.addHook('onRequestAbort', abortServerSpan);
+    } else {
+      scope.addHook('onRequest', authenticate);
+    }
     await scope.register(routes);
   }, { prefix: opts.prefix });
 }

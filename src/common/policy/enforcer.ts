@@ -80,6 +80,7 @@ export class Enforcer {
   private readonly reportedCycles = new Set<string>();
   /** Rules that accept their deprecated default too (enforce_new_defaults off), per load. */
   private fallbacks: string[] = [];
+  private loads = 0;
 
   constructor(opts: EnforcerOptions) {
     for (const def of opts.defaults) {
@@ -113,6 +114,14 @@ export class Enforcer {
    */
   reload(): void {
     this.load();
+  }
+
+  /**
+   * Which load of the rules is in force: it changes whenever the rules may have (a reload), so
+   * that decisions remembered by callers can be dropped.
+   */
+  get version(): number {
+    return this.loads;
   }
 
   /** Rule name -> check string in force: registered rules, then rules only the file defines. */
@@ -201,6 +210,7 @@ export class Enforcer {
 
     this.checkReferences(effective);
     this.effective = effective;
+    this.loads++;
     this.reportFallbacks();
   }
 

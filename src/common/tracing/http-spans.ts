@@ -7,7 +7,8 @@
  * span. The token check runs inside it (no span of its own: it is on every request's path, and
  * mostly a cache hit).
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import type { RequestScope } from '../log/request-scope.js';
 import { ROOT_CONTEXT, SpanStatusCode } from '@opentelemetry/api';
 import { contextFromTraceparent, SpanKind, startSpan, startsTrace, tracerFor, tracingEnabled, type TraceIdentity } from './tracing.js';
 
@@ -24,42 +25,46 @@ function routeName(url: string, prefix: string): string {
   return name;
 }
 
-/** Add the hooks to a service's encapsulated scope (before its token check). */
-export function useServerSpans(scope: FastifyInstance, identity: TraceIdentity, prefix: string): void {
-  scope.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+/**
+ * What a service's onRequest hook does first (service-mount.ts runs it before the token check,
+ * in the same hook): start the SERVER span of a traced request. The span is ended by the root
+ * server's onResponse hook (endServerSpan), so that a request pays for no hook of its own here.
+ */
+export function serverSpanStarter(identity: TraceIdentity, prefix: string): (req: FastifyRequest) => void {
+  return (req) => {
     // Whether this request is traced is decided first: most are not, and cost no tracer lookup.
-    if (!tracingEnabled()) return done();
+    if (!tracingEnabled()) return;
     const traceparent = req.headers['traceparent'];
     const parent = traceparent ? contextFromTraceparent(traceparent) : undefined;
     const tracer = parent || startsTrace(req.method) ? tracerFor(identity) : undefined;
-    if (tracer) {
-      const route = req.routeOptions.url;
-      const attributes: Record<string, string> = { 'http.request.method': req.method, 'nubo.request_id': req.id };
-      let name = req.method;
-      if (route) {
-        const r = routeName(route, prefix);
-        attributes['http.route'] = r;
-        name = `${req.method} ${r}`;
-      }
-      if (req.scope.globalRequestId) attributes['nubo.global_request_id'] = req.scope.globalRequestId;
-      const span = startSpan(tracer, name, SpanKind.SERVER, attributes, parent ?? ROOT_CONTEXT);
-      req.scope.trace = { span, tracer };
+    if (!tracer) return;
+    const route = req.routeOptions.url;
+    const attributes: Record<string, string> = { 'http.request.method': req.method, 'nubo.request_id': req.id };
+    let name = req.method;
+    if (route) {
+      const r = routeName(route, prefix);
+      attributes['http.route'] = r;
+      name = `${req.method} ${r}`;
     }
-    done();
-  });
-  scope.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    const span = req.scope?.trace?.span;
-    if (span) {
-      span.setAttribute('http.response.status_code', reply.statusCode);
-      if (reply.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${reply.statusCode}` });
-      span.end();
-    }
-    done();
-  });
-  scope.addHook('onRequestAbort', (req: FastifyRequest, done: () => void) => {
-    const span = req.scope?.trace?.span;
-    span?.setStatus({ code: SpanStatusCode.ERROR, message: 'request aborted by the client' });
-    span?.end();
-    done();
-  });
+    if (req.scope.globalRequestId) attributes['nubo.global_request_id'] = req.scope.globalRequestId;
+    const span = startSpan(tracer, name, SpanKind.SERVER, attributes, parent ?? ROOT_CONTEXT);
+    req.scope.trace = { span, tracer };
+  };
+}
+
+/** Ends the request's SERVER span, if it has one, with the response status (root onResponse hook). */
+export function endServerSpan(scope: RequestScope | undefined, statusCode: number): void {
+  const span = scope?.trace?.span;
+  if (!span) return;
+  span.setAttribute('http.response.status_code', statusCode);
+  if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${statusCode}` });
+  span.end();
+}
+
+/** Ends the span of a request the client gave up on (the onRequestAbort hook of a traced service). */
+export function abortServerSpan(req: FastifyRequest, done: () => void): void {
+  const span = req.scope?.trace?.span;
+  span?.setStatus({ code: SpanStatusCode.ERROR, message: 'request aborted by the client' });
+  span?.end();
+  done();
 }

@@ -44,7 +44,7 @@ import { LimitManager } from './limit/core.js';
 import type { KeystoneManagers } from './managers.js';
 import { oauth1Drivers } from './oauth1/backends/registry.js';
 import { ConsumerManager } from './oauth1/core.js';
-import { enforceCall, keystonePolicyOptions } from './policies/enforcer.js';
+import { enforceCall, enforceCallRemembered, keystonePolicyOptions } from './policies/enforcer.js';
 import { keystonePolicySpec } from './policies/spec.js';
 import { policyDrivers } from './policy/backends/registry.js';
 import { PolicyBlobManager } from './policy/core.js';
@@ -205,12 +205,13 @@ export interface RouteOptions {
 
 /** Every identity route, with what they are built with. */
 export function createRoutes(m: KeystoneManagers, side: TokenSide, o: RouteOptions): FastifyPluginAsync {
-  const authorize: Authorize = (req: FastifyRequest, action, input = {}) =>
-    enforceCall(o.policy, req.ctx, action, {
-      params: input.params ?? (req.params as Record<string, unknown>),
-      ...(input.target ? { target: input.target } : {}),
-      body: req.body,
-    });
+  const authorize: Authorize = (req: FastifyRequest, action, input = {}) => {
+    const params = input.params ?? (req.params as Record<string, unknown>);
+    if (input.remember !== undefined && input.target && isEmpty(params) && isEmpty(req.body)) {
+      return enforceCallRemembered(o.policy, req.ctx, action, input.target, input.remember);
+    }
+    enforceCall(o.policy, req.ctx, action, { params, ...(input.target ? { target: input.target } : {}), body: req.body });
+  };
   const deps: AuthApiDeps = {
     authenticator: side.authenticator,
     tokens: side.tokens,
@@ -228,6 +229,14 @@ export function createRoutes(m: KeystoneManagers, side: TokenSide, o: RouteOptio
     catalogCache: new CatalogCache((projectId, userId) => side.providers.catalog(projectId, userId)),
   };
   return identityRoutes(deps, { managers: m, policy: o.policy, config: o.config, baseUrl: o.baseUrl });
+}
+
+/** Whether `v` is nothing, or an object without own keys (no path parameters, no body). */
+function isEmpty(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (typeof v !== 'object') return false;
+  for (const k in v) if (Object.hasOwn(v, k)) return false;
+  return true;
 }
 
 /** How long stopping waits for notifications still being sent. */

@@ -15,7 +15,12 @@ import type { IdentityTokenValidator } from '../validator.js';
  * parameters (overridable), the `target` object and the request body; throws 403
  * ForbiddenAction when the caller's token does not pass the rule.
  */
-export type Authorize = (req: FastifyRequest, action: string, input?: { target?: Record<string, unknown>; params?: Record<string, unknown> }) => void;
+/**
+ * Enforce `action` for the request. `remember`: an object that always stands for the same target,
+ * under which an allowance may be remembered for the caller's token (used only when the request
+ * has no path parameters and no body, which would take part in the decision too).
+ */
+export type Authorize = (req: FastifyRequest, action: string, input?: { target?: Record<string, unknown>; params?: Record<string, unknown>; remember?: object }) => void;
 
 /** API bodies of resource-side objects, when the resource side offers richer ones than the refs. */
 export interface ResourceViews {

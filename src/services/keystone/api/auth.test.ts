@@ -218,6 +218,88 @@ describe('GET/HEAD/DELETE /v3/auth/tokens', () => {
   });
 });
 
+describe('validation answers from the token body cache', () => {
+  const validate = (admin: string, subject: string, query = '') =>
+    f.call(admin, { method: 'GET', url: `/identity/v3/auth/tokens${query}`, headers: { 'x-subject-token': subject } });
+
+  test('the cached body is the body as rendered, with its content type and length', async () => {
+    const admin = await f.adminToken();
+    const subject = await f.login('admin', ADMIN_PASSWORD, adminScope);
+    for (const query of ['', '?nocatalog']) {
+      const first = await validate(admin, subject, query);
+      const again = await validate(admin, subject, query);
+      assert.equal(first.statusCode, 200);
+      assert.equal(again.body, first.body);
+      assert.equal(again.headers['content-type'], 'application/json; charset=utf-8');
+      assert.equal(again.headers['content-length'], String(Buffer.byteLength(first.body)));
+      assert.equal(json(again).token.catalog === undefined, query === '?nocatalog');
+    }
+  });
+
+  test('a role granted through the API shows in the next validation', async () => {
+    const admin = await f.adminToken();
+    const p = await f.makeProject('bodyroles');
+    const uid = await f.makeUser('bodyroles', 'pw-bodyroles', [{ role: 'reader', projectId: p }]);
+    const t = await f.login('bodyroles', 'pw-bodyroles', { project: { id: p } });
+    const roles = async () => json(await validate(admin, t)).token.roles.map((r: any) => r.name).sort();
+    assert.deepEqual(await roles(), ['reader']);
+    const put = await f.call(admin, { method: 'PUT', url: `/identity/v3/projects/${p}/users/${uid}/roles/${f.roles.member}` });
+    assert.equal(put.statusCode, 204);
+    assert.deepEqual(await roles(), ['member', 'reader']);
+    assert.deepEqual(json(await validate(admin, t, '?nocatalog')).token.roles.map((r: any) => r.name).sort(), ['member', 'reader']);
+  });
+
+  test('a service added or deleted through the API shows in the next validation\'s catalog', async () => {
+    const admin = await f.adminToken();
+    const subject = await f.login('admin', ADMIN_PASSWORD, adminScope);
+    const names = async () => json(await validate(admin, subject)).token.catalog.map((s: any) => s.name).sort();
+    const before = await names();
+    const svc = await f.call(admin, { method: 'POST', url: '/identity/v3/services', payload: { service: { type: 'volumev3', name: 'bodycinder' } } });
+    assert.equal(svc.statusCode, 201);
+    assert.deepEqual(await names(), [...before, 'bodycinder'].sort());
+    const del = await f.call(admin, { method: 'DELETE', url: `/identity/v3/services/${json(svc).service.id}` });
+    assert.equal(del.statusCode, 204);
+    assert.deepEqual(await names(), before, 'and a service deleted is gone from it');
+  });
+
+  test('changing the user\'s password ends validation of its tokens at once', async () => {
+    const admin = await f.adminToken();
+    const p = await f.makeProject('bodypw');
+    const uid = await f.makeUser('bodypw', 'pw-bodypw', [{ role: 'member', projectId: p }]);
+    const t = await f.login('bodypw', 'pw-bodypw', { project: { id: p } });
+    assert.equal((await validate(admin, t)).statusCode, 200);
+    assert.equal((await validate(admin, t, '?nocatalog')).statusCode, 200);
+    const pw = await f.call(admin, { method: 'PATCH', url: `/identity/v3/users/${uid}`, payload: { user: { password: 'pw-bodypw-2' } } });
+    assert.equal(pw.statusCode, 200);
+    assert.equal((await validate(admin, t)).statusCode, 404);
+    assert.equal((await validate(admin, t, '?nocatalog')).statusCode, 404);
+  });
+
+  test('disabling the user ends validation of its tokens at once', async () => {
+    const admin = await f.adminToken();
+    const p = await f.makeProject('bodyoff');
+    const uid = await f.makeUser('bodyoff', 'pw-bodyoff', [{ role: 'member', projectId: p }]);
+    const t = await f.login('bodyoff', 'pw-bodyoff', { project: { id: p } });
+    assert.equal((await validate(admin, t)).statusCode, 200);
+    assert.equal((await validate(admin, t, '?nocatalog')).statusCode, 200);
+    const off = await f.call(admin, { method: 'PATCH', url: `/identity/v3/users/${uid}`, payload: { user: { enabled: false } } });
+    assert.equal(off.statusCode, 200);
+    assert.equal((await validate(admin, t)).statusCode, 404);
+    assert.equal((await validate(admin, t, '?nocatalog')).statusCode, 404);
+  });
+
+  test('a role unassigned through the API ends validation of the user\'s tokens on that project', async () => {
+    const admin = await f.adminToken();
+    const p = await f.makeProject('bodyunassign');
+    const uid = await f.makeUser('bodyunassign', 'pw-bodyunassign', [{ role: 'member', projectId: p }]);
+    const t = await f.login('bodyunassign', 'pw-bodyunassign', { project: { id: p } });
+    assert.equal((await validate(admin, t)).statusCode, 200);
+    const del = await f.call(admin, { method: 'DELETE', url: `/identity/v3/projects/${p}/users/${uid}/roles/${f.roles.member}` });
+    assert.equal(del.statusCode, 204);
+    assert.equal((await validate(admin, t)).statusCode, 404);
+  });
+});
+
 describe('auth catalog, projects, domains, system', () => {
   test('catalog needs a project-scoped token (403 otherwise)', async () => {
     const admin = await f.adminToken();

@@ -6,9 +6,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Forbidden, NuboError } from '../../../common/errors.js';
 import { SecurityForbidden, TokenNotFound } from '../auth/errors.js';
-import { isScoped, tokenBodyText, tokenJson, type ResolvedToken, type TokenJson } from '../token/model.js';
+import { TokenBodies } from '../token/body-cache.js';
+import { isScoped, type ResolvedToken } from '../token/model.js';
 import type { ValidatedToken } from '../validator.js';
 import type { AuthApiDeps } from './auth-deps.js';
+
+const JSON_UTF8 = 'application/json; charset=utf-8';
 
 const TRUE = new Set(['1', 'true', 'yes', 'on', 'y', 't']);
 
@@ -29,18 +32,14 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): voi
   const link = (path: string): string => `${deps.baseUrl}/v3/${path}`;
 
   /**
-   * The token body, with the catalog unless ?nocatalog or the token is unscoped. Both are kept
-   * as JSON text: the token's for as long as the token object lives (validation serves the
-   * cached one), the catalog's in the catalog cache.
+   * The token body, with the catalog unless ?nocatalog or the token is unscoped, as bytes kept
+   * with the token (token/body-cache.ts) and the catalog's text from the catalog cache.
    */
-  const rendered = new WeakMap<ResolvedToken, TokenJson>();
-  function body(token: ResolvedToken, req: FastifyRequest): string | Promise<string> {
-    let json = rendered.get(token);
-    if (!json) rendered.set(token, (json = tokenJson(token, deps.render)));
-    if (hasQuery(req, 'nocatalog') || !isScoped(token)) return tokenBodyText(json);
+  const bodies = new TokenBodies(deps.render);
+  function body(token: ResolvedToken, req: FastifyRequest): Buffer | Promise<Buffer> {
+    if (hasQuery(req, 'nocatalog') || !isScoped(token)) return bodies.bare(token);
     const catalog = deps.catalogCache.json(token.project?.id, token.trust ? token.trust.trustorUserId : token.user.id);
-    const text = json;
-    return typeof catalog === 'string' ? tokenBodyText(text, catalog) : catalog.then((c) => tokenBodyText(text, c));
+    return typeof catalog === 'string' ? bodies.withCatalog(token, catalog) : catalog.then((c) => bodies.withCatalog(token, c));
   }
 
   /** Enforce `action` against the validated X-Subject-Token. */
@@ -51,7 +50,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): voi
     }
     // The user the token acts as (the trustor of an impersonating trust token), as the caller's credentials say.
     const target = { token: { user_id: v.info.userId, user: { domain: { id: v.info.userDomainId } } } };
-    deps.authorize(req, action, { target });
+    // The target is made of the subject's TokenInfo alone: the decision may be remembered by it.
+    deps.authorize(req, action, { target, remember: v.info });
     return v;
   }
 
@@ -63,14 +63,16 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): voi
 
   /** The validate/check answer; sent at once when the token body is at hand. */
   function answer(req: FastifyRequest, reply: FastifyReply, v: ValidatedToken): undefined | Promise<FastifyReply> {
-    reply.header('x-subject-token', v.token.id).type('application/json');
+    reply.header('x-subject-token', v.token.id);
     if (req.method === 'HEAD') {
-      reply.send();
+      reply.type('application/json').send();
       return undefined;
     }
-    const text = body(v.token, req);
-    if (typeof text !== 'string') return text.then((t) => reply.send(t));
-    reply.send(text);
+    // The charset Fastify would add to a JSON text: a Buffer is sent with the type as given.
+    reply.type(JSON_UTF8);
+    const bytes = body(v.token, req);
+    if (!Buffer.isBuffer(bytes)) return bytes.then((b) => reply.send(b));
+    reply.send(bytes);
     return undefined;
   }
 
@@ -85,7 +87,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): voi
       if (err instanceof NuboError && err.status === 401) err.headers['www-authenticate'] = `Keystone uri="${deps.baseUrl}/v3"`;
       throw err;
     }
-    reply.code(201).header('x-subject-token', token.id).type('application/json');
+    reply.code(201).header('x-subject-token', token.id).type(JSON_UTF8);
     return reply.send(await body(token, req));
   });
 

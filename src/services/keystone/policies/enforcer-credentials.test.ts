@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TokenInfo } from '../../../common/auth/token-info.js';
 import { RequestContext } from '../../../common/context.js';
-import { defaultKeystonePolicy, enforceCall, flattenDict, keystoneCredentials } from './enforcer.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Enforcer, ServicePolicy } from '../../../common/policy/index.js';
+import { ForbiddenAction } from '../errors.js';
+import { keystoneDefaultRules } from './index.js';
+import { defaultKeystonePolicy, enforceCall, enforceCallRemembered, flattenDict, keystoneCredentials, keystonePolicyOptions } from './enforcer.js';
 
 const info = (over: Partial<TokenInfo> = {}): TokenInfo => ({
   userId: 'u1', userName: 'alice', userDomainId: 'default', userDomainName: 'Default', projectId: 'p1', projectName: 'demo',
@@ -68,5 +74,42 @@ test('flattenDict stays right past the bound of its key cache (keys from request
     assert.equal(Object.keys(flat).length, 600 * 300);
     assert.equal(flat['request_body.k599.f299'], 599_299);
     assert.equal(flat['request_body.k0.f0'], 0);
+  }
+});
+
+test('remembered allowances: per caller and target key, never a denial, forgotten when the policy file is reloaded', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nubo-policy-'));
+  try {
+    const policyFile = join(dir, 'policy.yaml');
+    writeFileSync(policyFile, '"identity:check_token": "!"\n');
+    const policy = new ServicePolicy(
+      new Enforcer({ defaults: keystoneDefaultRules, policyFile, enforceScope: false, enforceNewDefaults: false }),
+      keystonePolicyOptions,
+    );
+    const alice = info();
+    const ctx = new RequestContext({ requestId: 'req-1', auth: alice });
+    const own = { token: { user_id: 'u1', user: { domain: { id: 'default' } } } };
+    const other = { token: { user_id: 'u2', user: { domain: { id: 'default' } } } };
+    const ownKey = {};
+    const otherKey = {};
+    const validate = (target: typeof own, key: object) => enforceCallRemembered(policy, ctx, 'identity:validate_token', target, key);
+    validate(own, ownKey);
+    validate(own, ownKey); // remembered
+    // Remembered per action: check_token (denied by the file) is decided on its own.
+    assert.throws(() => enforceCallRemembered(policy, ctx, 'identity:check_token', own, ownKey), ForbiddenAction);
+    assert.throws(() => validate(other, otherKey), ForbiddenAction);
+    assert.throws(() => validate(other, otherKey), ForbiddenAction, 'a denial is decided again, and again denied');
+    // The operator takes the right away: the remembered allowance goes with the reload.
+    writeFileSync(policyFile, '"identity:validate_token": "!"\n');
+    policy.enforcer.reload();
+    assert.throws(() => validate(own, ownKey), ForbiddenAction);
+    // Another caller with the same target is decided for itself.
+    writeFileSync(policyFile, '"identity:validate_token": "user_id:u9"\n');
+    policy.enforcer.reload();
+    assert.throws(() => validate(own, ownKey), ForbiddenAction);
+    enforceCallRemembered(policy, new RequestContext({ requestId: 'req-2', auth: info({ userId: 'u9' }) }), 'identity:validate_token', own, ownKey);
+    assert.throws(() => validate(own, ownKey), ForbiddenAction);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -112,3 +112,38 @@ export function enforceCall(policy: ServicePolicy, ctx: RequestContext, action: 
   if (input.filters && Object.keys(input.filters).length > 0) target.filter_attr = input.filters;
   policy.authorize(ctx, action, flattenDict(target));
 }
+
+/**
+ * Allowances remembered per caller: by the credentials object (one per cached token, see
+ * keystoneCredentials) and the rules' version (a policy file reload forgets them all), then by
+ * an object that stands for the target (the same object is always the same target) and the
+ * action. Keystone registers no custom checks, so a decision depends on nothing else. Denials
+ * are not remembered: they go through enforceCall and its error.
+ */
+interface Allowances {
+  version: number;
+  byCreds: WeakMap<Credentials, WeakMap<object, Set<string>>>;
+}
+const allowances = new WeakMap<ServicePolicy, Allowances>();
+
+/**
+ * enforceCall for a request without path parameters or body whose target is entirely given by
+ * `key`, an object that always stands for the same target (token validation: the subject
+ * token's TokenInfo, whose user and domain make the target): an allowed decision is remembered
+ * for the caller's token as long as both objects live. A request with a service token is
+ * decided every time.
+ */
+export function enforceCallRemembered(policy: ServicePolicy, ctx: RequestContext, action: string, target: Record<string, unknown>, key: object): void {
+  if (!ctx.auth || ctx.serviceAuth) return enforceCall(policy, ctx, action, { target });
+  const creds = keystoneCredentials(ctx);
+  const version = policy.enforcer.version;
+  let memo = allowances.get(policy);
+  if (!memo || memo.version !== version) allowances.set(policy, (memo = { version, byCreds: new WeakMap() }));
+  let byKey = memo.byCreds.get(creds);
+  const actions = byKey?.get(key);
+  if (actions?.has(action)) return;
+  enforceCall(policy, ctx, action, { target });
+  if (!byKey) memo.byCreds.set(creds, (byKey = new WeakMap()));
+  if (actions) actions.add(action);
+  else byKey.set(key, new Set([action]));
+}
