@@ -66,6 +66,8 @@ NET_EXTENSIONS="$(openstack extension list --network -c Alias -f value | paste -
 # Two small public images for the compute tests (DevStack registers CirrOS; any bootable-looking raw image does for the fake driver).
 IMAGE_REF="$(openstack image create nubo-tempest-a --disk-format raw --container-format bare --public --file "$WORK/www/image.raw" -f value -c id)"
 IMAGE_REF_ALT="$(openstack image create nubo-tempest-b --disk-format raw --container-format bare --public --file "$WORK/www/image.raw" -f value -c id)"
+# DevStack's lib/swift makes the reseller admin role that keystoneauth knows ([proxy_server] reseller_admin_role).
+openstack role show ResellerAdmin >/dev/null 2>&1 || openstack role create ResellerAdmin >/dev/null
 unset OS_CLOUD OS_CLIENT_CONFIG_FILE
 # Block Storage for Tempest: on for the volume tests (NUBO_TEMPEST_CINDER=true turns it on for the others too,
 # which then also run their volume cases)
