@@ -92,6 +92,13 @@ export class AccountServer {
       'X-Timestamp': info.created_at,
       'X-PUT-Timestamp': info.put_timestamp,
     };
+    // Per-policy usage (account/utils.py get_response_headers), for the policies that have
+    // containers: the one policy there is (Policy-0) holds them all.
+    if (info.container_count > 0) {
+      headers['X-Account-Storage-Policy-Policy-0-Container-Count'] = info.container_count;
+      headers['X-Account-Storage-Policy-Policy-0-Object-Count'] = info.object_count;
+      headers['X-Account-Storage-Policy-Policy-0-Bytes-Used'] = info.bytes_used;
+    }
     for (const [k, v] of Object.entries(broker.metadata())) headers[titleCase(k)] = v;
     sendListing<ContainerRow>(req, res, headers, this.opts.listingLimit, (o) => broker.list(o), (format, entries) => renderListing<ContainerRow>(format, 'account', account, entries, (r) => ({
       name: r.name, count: r.object_count, bytes: r.bytes_used, last_modified: isoFromTimestamp(r.put_timestamp),
