@@ -22,6 +22,9 @@ async function send(req: FastifyRequest, reply: FastifyReply, result: ProxyResul
   for (const [k, v] of Object.entries(result.headers)) reply.header(k, v);
   reply.header('x-trans-id', req.id);
   const body = result.body;
+  const empty = req.method === 'HEAD' || result.status === 204 || result.status === 304 || body === undefined || body === '';
+  // Swift's empty answers (204, HEAD, ...) name a content type too: text/html, as webob's.
+  if (empty && !reply.hasHeader('content-type')) reply.header('content-type', 'text/html; charset=UTF-8');
   if (req.method === 'HEAD' || result.status === 204 || result.status === 304) {
     if (body instanceof Readable) body.resume();
     if (result.status === 204 || result.status === 304) reply.removeHeader('content-length');
@@ -29,7 +32,6 @@ async function send(req: FastifyRequest, reply: FastifyReply, result: ProxyResul
   }
   if (body === undefined || body === '') {
     reply.header('content-length', '0');
-    if (!result.headers['content-type']) reply.header('content-type', 'text/html; charset=UTF-8');
     return reply.send('');
   }
   if (typeof body === 'string') return reply.send(body);
