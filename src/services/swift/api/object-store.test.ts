@@ -141,6 +141,7 @@ test('containers: create, metadata, listing in three formats, counts, delete onl
   const posted = await call('POST', '/v1/AUTH_proj-a/photos', { token: OWNER, headers: { 'x-container-meta-colour': 'blue' } });
   assert.equal(posted.status, 204);
   assert.equal(posted.headers['content-type'], 'text/html; charset=UTF-8', 'an empty answer names a content type, as Swift');
+  assert.match(String(posted.headers['x-trans-id']), /^tx[0-9a-f]{21}-[0-9a-f]{10}$/);
   assert.equal(acct!.headers['x-account-storage-policy-policy-0-object-count'], '3');
   assert.equal(acct!.headers['x-account-storage-policy-policy-0-bytes-used'], acct!.headers['x-account-bytes-used']);
   assert.deepEqual(JSON.parse(acct!.text).map((c: { name: string; count: number }) => [c.name, c.count]), [['photos', 3]]);

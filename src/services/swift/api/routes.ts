@@ -17,10 +17,19 @@ interface Params {
 
 const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'COPY'] as const;
 
+/**
+ * Swift's transaction id (swift/common/utils generate_trans_id): `tx`, 21 hex digits, `-`, the
+ * time as 10 hex digits. The hex digits are the request id's, so the two can be matched in logs.
+ */
+function transId(requestId: string): string {
+  const hex = requestId.replace(/^req-/, '').replace(/-/g, '').padEnd(21, '0').slice(0, 21);
+  return `tx${hex}-${Math.floor(Date.now() / 1000).toString(16).padStart(10, '0')}`;
+}
+
 async function send(req: FastifyRequest, reply: FastifyReply, result: ProxyResult): Promise<void> {
   reply.code(result.status);
   for (const [k, v] of Object.entries(result.headers)) reply.header(k, v);
-  reply.header('x-trans-id', req.id);
+  reply.header('x-trans-id', transId(req.id));
   const body = result.body;
   const empty = req.method === 'HEAD' || result.status === 204 || result.status === 304 || body === undefined || body === '';
   // Swift's empty answers (204, HEAD, ...) name a content type too: text/html, as webob's.
