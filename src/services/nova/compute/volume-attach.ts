@@ -138,17 +138,17 @@ export class VolumeAttachManager {
    */
   async prepForSpawn(ctx: RequestContext, instance: Instance): Promise<BlockDeviceMapping[]> {
     // _default_block_device_names: volumes asked for without a device get the next free ones.
-    const named = await this.o.repos.bdms.byInstance(instance.uuid);
-    for (const bdm of named) {
+    const bdms = await this.o.repos.bdms.byInstance(instance.uuid);
+    for (const bdm of bdms) {
       if (!bdm.isVolume || bdm.data.device_name || bdm.isRoot) continue;
-      bdm.data.device_name = nextDeviceName(instance, named, null);
+      bdm.data.device_name = nextDeviceName(instance, bdms, null);
       await this.o.repos.bdms.update(bdm.data.uuid, { device_name: bdm.data.device_name });
     }
-    for (const bdm of named) {
+    for (const bdm of bdms) {
       if (bdm.isVolume && !bdm.data.volume_id && bdm.data.source_type !== 'volume') await this.createVolume(ctx, instance, bdm);
     }
     const connector = this.o.driver.getVolumeConnector(instance);
-    for (const bdm of await this.o.repos.bdms.byInstance(instance.uuid)) {
+    for (const bdm of bdms) {
       if (!bdm.isVolume || !bdm.data.attachment_id) continue;
       const attachment = await this.o.volume.attachmentUpdate(ctx, bdm.data.attachment_id, connector, bdm.data.device_name ?? undefined);
       await this.o.repos.bdms.update(bdm.data.uuid, { connection_info: JSON.stringify(attachment.connection_info ?? {}) });
@@ -159,6 +159,7 @@ export class VolumeAttachManager {
   /**
    * _create_volume: the volume of a mapping made in Cinder (its id kept at once, so that a
    * failed build can delete it), waited for until available, then reserved for the server.
+   * The mapping object follows its record.
    * @throws VolumeNotCreated
    */
   private async createVolume(ctx: RequestContext, instance: Instance, bdm: BlockDeviceMapping): Promise<void> {
@@ -171,9 +172,12 @@ export class VolumeAttachManager {
       ...(source === 'image' && imageId ? { imageRef: imageId } : {}),
       ...(source === 'snapshot' && snapshotId ? { snapshot_id: snapshotId } : {}),
     });
+    bdm.data.volume_id = volume.id;
+    bdm.data.volume_size = volume.size;
     await this.o.repos.bdms.update(bdm.data.uuid, { volume_id: volume.id, volume_size: volume.size });
     await this.awaitAvailable(ctx, volume.id);
     const attachment = await this.o.volume.attachmentCreate(ctx, volume.id, instance.uuid);
+    bdm.data.attachment_id = attachment.id;
     await this.o.repos.bdms.update(bdm.data.uuid, { attachment_id: attachment.id });
   }
 
