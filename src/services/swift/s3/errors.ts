@@ -5,16 +5,16 @@
  * threw (a Swift error status) to the S3 error of the resource asked for.
  */
 import { NuboError } from '../../../common/errors.js';
-import { el, xmlDocument } from './xml.js';
+import { el, xmlDocument, xmlRoot } from './xml.js';
 
 export class S3Error extends Error {
   constructor(readonly code: string, readonly status: number, message: string, readonly extra: Record<string, string> = {}) {
     super(message);
   }
 
-  /** The `<Error>` document with the request's id. */
-  render(requestId: string): string {
-    return xmlDocument({
+  /** The `<Error>` document with the request's id (without the XML declaration when it follows one already sent). */
+  render(requestId: string, opts: { declaration?: boolean } = {}): string {
+    return (opts.declaration === false ? xmlRoot : xmlDocument)({
       name: 'Error',
       children: [el('Code', this.code), el('Message', this.message), ...Object.entries(this.extra).map(([k, v]) => el(k, v)), el('RequestId', requestId)],
     }, { namespace: false });

@@ -31,7 +31,7 @@ const v4auth = (signed: string, signature: string): string => `AWS4-HMAC-SHA256 
 
 describe('SigV4 (AWS S3 API reference examples)', () => {
   const now = at('2013-05-24T00:05:00Z');
-  const cases = [
+  const cases: Array<{ name: string; method: string; url: string; signed: string; headers: Record<string, string>; signature: string }> = [
     {
       name: 'GET Object with Range', method: 'GET', url: '/test.txt', signed: 'host;range;x-amz-content-sha256;x-amz-date',
       headers: { range: 'bytes=0-9', 'x-amz-content-sha256': EMPTY, 'x-amz-date': '20130524T000000Z' },

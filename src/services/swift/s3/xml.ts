@@ -36,11 +36,18 @@ function render(e: XmlElement, out: string[]): void {
   out.push(`</${e.name}>`);
 }
 
-/** A document: the declaration, then the root, in the S3 namespace (AWS's `<Error>` has none). */
-export function xmlDocument(root: XmlElement, opts: { namespace?: boolean } = {}): string {
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>\n'];
+export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
+/** The root element alone, in the S3 namespace (AWS's `<Error>` has none). */
+export function xmlRoot(root: XmlElement, opts: { namespace?: boolean } = {}): string {
+  const out: string[] = [];
   render(opts.namespace === false ? root : { ...root, attrs: { xmlns: S3_NS, ...root.attrs } }, out);
   return out.join('');
+}
+
+/** A document: the declaration, then the root. */
+export function xmlDocument(root: XmlElement, opts: { namespace?: boolean } = {}): string {
+  return XML_DECLARATION + xmlRoot(root, opts);
 }
 
 /** A parsed element: local name (any namespace prefix dropped), children and text. */

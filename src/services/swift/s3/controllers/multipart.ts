@@ -5,19 +5,20 @@
  * `<key>/<upload id>/<part number>`. CompleteMultipartUpload checks the parts named (ascending,
  * present with their ETags, all but the last at least [s3api] min_segment_size) and writes the
  * object as their concatenation, streamed part after part from Swift into the object's PUT, then
- * removes the parts and the marker. The object is a plain Swift object afterwards (its ETag the
+ * removes the parts and the marker (the answer keeps the connection alive meanwhile, as s3api's
+ * does). The object is a plain Swift object afterwards (its ETag the
  * MD5 of its bytes, not S3's "<md5 of the parts' md5s>-<n>"). Abort removes them; ListParts and
  * ListMultipartUploads read the segments container's listing.
  */
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { drain } from '../backend.js';
 import { readSmallBody } from '../body.js';
 import {
-  EntityTooSmall, fromStatus, InternalError, InvalidArgument, InvalidPart, InvalidPartOrder, MalformedXML, MethodNotAllowed, NoSuchBucket, NoSuchUpload, S3Error,
+  EntityTooSmall, fromStatus, fromSwift, InternalError, InvalidArgument, InvalidPart, InvalidPartOrder, MalformedXML, MethodNotAllowed, NoSuchBucket, NoSuchUpload, S3Error,
 } from '../errors.js';
 import { objectHeadersFromS3, quoteEtag, s3Time } from '../headers.js';
-import { childrenNamed, childText, el, parseXml, XmlSyntaxError, type XmlElement } from '../xml.js';
+import { childrenNamed, childText, el, parseXml, XML_DECLARATION, xmlRoot, XmlSyntaxError, type XmlElement } from '../xml.js';
 import { bucketInfo } from './bucket.js';
 import { copySourceHeaders, parseCopySource, putBody } from './object.js';
 import { empty, owner, segmentsContainer, xmlResponse, type S3Call, type S3Response } from './base.js';
@@ -38,6 +39,8 @@ interface Part {
 
 const UPLOAD_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_COMPLETE_BODY = 2 * 1024 * 1024;
+/** How often a CompleteMultipartUpload in progress sends a space. */
+const KEEPALIVE_MS = 10_000;
 
 const newUploadId = (): string => randomBytes(18).toString('base64url');
 
@@ -196,19 +199,42 @@ async function complete(call: S3Call, uploadId: string): Promise<S3Response> {
   }
   const headers: Record<string, string> = { 'content-length': String(chosen.reduce((n, p) => n + p.bytes, 0)) };
   for (const [k, v] of Object.entries(marker)) if (k.startsWith('x-object-meta-') || ['content-type', 'content-encoding', 'content-disposition'].includes(k)) headers[k] = v;
-  const body = concatenation(call, uploadId, chosen);
-  let bodyError: unknown;
-  body.on('error', (err) => { bodyError = err; });
-  const put = await call.swift.call({ method: 'PUT', container: bucket, object: key, headers, body });
-  drain(put.body);
-  if (put.status !== 201) {
-    if (put.status === 404) throw NoSuchBucket(bucket);
-    throw bodyError instanceof S3Error ? bodyError : fromStatus(put.status, { bucket, key }, put.error);
-  }
-  await removeUpload(call, uploadId, [...uploaded.values()]);
-  return xmlResponse(el('CompleteMultipartUploadResult', [
-    el('Location', `/${bucket}/${key}`), el('Bucket', bucket), el('Key', key), el('ETag', quoteEtag(put.headers.etag ?? '')),
-  ]));
+  const join = async (): Promise<XmlElement> => {
+    const body = concatenation(call, uploadId, chosen);
+    let bodyError: unknown;
+    body.on('error', (err) => { bodyError = err; });
+    const put = await call.swift.call({ method: 'PUT', container: bucket, object: key, headers, body });
+    drain(put.body);
+    if (put.status !== 201) {
+      if (put.status === 404) throw NoSuchBucket(bucket);
+      throw bodyError instanceof S3Error ? bodyError : fromStatus(put.status, { bucket, key }, put.error);
+    }
+    await removeUpload(call, uploadId, [...uploaded.values()]);
+    return el('CompleteMultipartUploadResult', [
+      el('Location', `/${bucket}/${key}`), el('Bucket', bucket), el('Key', key), el('ETag', quoteEtag(put.headers.etag ?? '')),
+    ]);
+  };
+  return keptAlive(call, join);
+}
+
+/**
+ * The answer of a long operation, as s3api's (and S3's) CompleteMultipartUpload: 200 and the XML
+ * declaration at once, a space every KEEPALIVE_MS while the work goes on (clients' read timers
+ * restart), then the result, or the `<Error>` document when the work failed.
+ */
+function keptAlive(call: S3Call, work: () => Promise<XmlElement>): S3Response {
+  const out = new PassThrough();
+  const write = (s: string): void => { if (!out.destroyed && !out.writableEnded) out.write(s); };
+  write(XML_DECLARATION);
+  const timer = setInterval(() => write(' '), KEEPALIVE_MS);
+  work().then(
+    (root) => xmlRoot(root),
+    (err: unknown) => fromSwift(err, { bucket: call.req.bucket!, key: call.req.key! }).render(call.req.requestId, { declaration: false }),
+  ).then((text) => {
+    clearInterval(timer);
+    if (!out.destroyed) out.end(text);
+  });
+  return { status: 200, headers: { 'content-type': 'application/xml' }, body: out };
 }
 
 async function abort(call: S3Call, uploadId: string): Promise<S3Response> {
