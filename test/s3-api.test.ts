@@ -261,6 +261,11 @@ describe('listings and multi-delete', () => {
     assert.equal(r.status, 200, r.text);
     assert.equal(tag(r.text, 'Deleted').length, 7);
     assert.equal(code(await s3('POST', '/docs', { query: { delete: '' }, body: '<Delete><Object>' })), 'MalformedXML');
+    await s3('PUT', '/docs/q1', { body: '1' });
+    const quiet = await s3('POST', '/docs', { query: { delete: '' }, body: '<Delete><Quiet>true</Quiet><Object><Key>q1</Key></Object></Delete>' });
+    assert.equal(quiet.status, 200);
+    assert.equal(tag(quiet.text, 'Deleted').length, 0);
+    assert.equal(code(await s3('GET', '/docs/q1')), 'NoSuchKey');
     assert.equal((await s3('DELETE', '/docs')).status, 204);
     assert.equal((await s3('HEAD', '/docs')).status, 404);
   });

@@ -42,6 +42,23 @@ export async function textOf(body: Readable | string | undefined): Promise<strin
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Swift requests the S3 layer sends at once for one client request (multi-delete, the parts of an upload). */
+export const BACKEND_CONCURRENCY = 8;
+
+/** fn over every item, at most `limit` at a time; the results in the items' order. */
+export async function mapConcurrently<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
 export class SwiftBackend {
   constructor(private readonly proxy: ProxyServer, readonly ctx: RequestContext, readonly account: string) {}
 

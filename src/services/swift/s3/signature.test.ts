@@ -88,7 +88,8 @@ describe('SigV4 (AWS S3 API reference examples)', () => {
     const h = { 'x-amz-content-sha256': EMPTY, 'x-amz-date': '20130524T000000Z' };
     const auth = v4auth('host;x-amz-content-sha256;x-amz-date', 'x');
     assert.throws(() => readSignature(req('GET', '/', { ...h, authorization: auth }), at('2013-05-24T01:00:00Z')), { code: 'RequestTimeTooSkewed' });
-    assert.throws(() => readSignature(req('GET', '/', { ...h, authorization: auth.replace('us-east-1', 'eu-west-1') }), now), { code: 'AuthorizationHeaderMalformed' });
+    assert.throws(() => readSignature(req('GET', '/', { ...h, authorization: auth.replace('us-east-1', 'US') }), now), { code: 'AuthorizationHeaderMalformed', extra: { Region: 'us-east-1' } });
+    assert.ok(readSignature(req('GET', '/', { ...h, authorization: auth.replace('us-east-1', 'regionone') }), { ...now, location: 'RegionOne' }), 'a lower-case region is taken');
     assert.throws(() => readSignature(req('GET', '/', { ...h, 'x-amz-meta-a': '1', authorization: auth }), now), { code: 'AccessDenied' });
     assert.throws(() => readSignature(req('GET', '/', { 'x-amz-date': h['x-amz-date'], authorization: auth }), now), { code: 'InvalidRequest' });
     assert.throws(() => readSignature(req('GET', '/', { ...h, authorization: v4auth('host;range;x-amz-content-sha256;x-amz-date', 'x') }), now), { code: 'SignatureDoesNotMatch' });

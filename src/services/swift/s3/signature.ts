@@ -179,13 +179,15 @@ function checkSkew(time: number, o: SignatureOptions): void {
 }
 
 /** Credential=<key>/<date>/<region>/s3/aws4_request, checked against our region and the request's date. */
-function parseCredential(value: string, amzDate: string, o: SignatureOptions, malformed: (detail?: string) => S3Error): { accessKey: string; scope: string } {
+function parseCredential(value: string, amzDate: string, o: SignatureOptions, malformed: (detail?: string, extra?: Record<string, string>) => S3Error, what: string): { accessKey: string; scope: string } {
   const parts = value.split('/');
   if (parts.length !== 5) throw malformed();
   const [accessKey, date, region, service, terminal] = parts as [string, string, string, string, string];
-  if (service !== 's3' || terminal !== 'aws4_request') throw malformed();
-  if (region !== o.location) throw malformed(`The authorization header is malformed; the region '${region}' is wrong; expecting '${o.location}'`);
-  if (date !== amzDate.slice(0, 8)) throw malformed(`The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date: "${date}".`);
+  if (date !== amzDate.slice(0, 8)) throw malformed(`Invalid credential date "${date}". This date is not the same as X-Amz-Date: "${amzDate.slice(0, 8)}".`);
+  // the region in lower case too (AWS's .NET SDK), as s3api allows; the answer names ours (clients such as s3cmd retry with it)
+  if (region !== o.location && region !== o.location.toLowerCase()) throw malformed(`${what}; the region '${region}' is wrong; expecting '${o.location}'`, { Region: o.location });
+  if (service !== 's3') throw malformed(`${what}; incorrect service "${service}". This endpoint belongs to "s3".`);
+  if (terminal !== 'aws4_request') throw malformed(`${what}; incorrect terminal "${terminal}". This endpoint uses "aws4_request".`);
   return { accessKey, scope: parts.slice(1).join('/') };
 }
 
@@ -207,7 +209,7 @@ function headerV4(req: SignedRequest, auth: string, o: SignatureOptions): AuthIn
     if (time === undefined) throw AccessDenied({}, 'AWS authentication requires a valid Date or x-amz-date header');
   }
   const stamp = amzDate !== '' ? amzDate : new Date(time).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
-  const { accessKey, scope } = parseCredential(credential, stamp, o, (d) => AuthorizationHeaderMalformed({}, d));
+  const { accessKey, scope } = parseCredential(credential, stamp, o, (d, extra) => AuthorizationHeaderMalformed(extra, d), 'The authorization header is malformed');
   checkSkew(time, o);
   const payloadHash = first(req.headers, 'x-amz-content-sha256');
   if (payloadHash === undefined) throw InvalidRequest({}, 'Missing required header for this request: x-amz-content-sha256');
@@ -226,7 +228,7 @@ function queryV4(req: SignedRequest, q: Map<string, string>, o: SignatureOptions
   if (time === undefined) throw AccessDenied({}, 'AWS authentication requires a valid Date or x-amz-date header');
   if (!/^\d+$/.test(expires)) throw AuthorizationQueryParametersError({}, 'X-Amz-Expires should be a number');
   if (Number(expires) > MAX_PRESIGNED_EXPIRY) throw AuthorizationQueryParametersError({}, 'X-Amz-Expires must be less than a week (in seconds) that is 604800');
-  const { accessKey, scope } = parseCredential(credential, amzDate, o, (d) => AuthorizationQueryParametersError({}, d));
+  const { accessKey, scope } = parseCredential(credential, amzDate, o, (d, extra) => AuthorizationQueryParametersError(extra, d), 'Error parsing the X-Amz-Credential parameter');
   if (time - o.allowableClockSkew * 1000 > o.now) throw AccessDenied({}, 'AWS authentication requires a valid Date or x-amz-date header');
   if (o.now > time + Number(expires) * 1000) throw AccessDenied({}, 'Request has expired');
   const payloadHash = first(req.headers, 'x-amz-content-sha256') ?? 'UNSIGNED-PAYLOAD';

@@ -1,11 +1,11 @@
 /**
  * POST /<bucket>?delete — DeleteObjects (s3api's multi_delete.py): up to [s3api]
  * max_multi_delete_objects keys from a `<Delete>` document (Content-MD5 checked when sent), each
- * deleted as DeleteObject does (a missing key counts as deleted); `<Quiet>` leaves the deleted
+ * deleted as DeleteObject does (a missing key counts as deleted; a few at a time); `<Quiet>` leaves the deleted
  * ones out of the answer.
  */
 import { createHash } from 'node:crypto';
-import { drain } from '../backend.js';
+import { BACKEND_CONCURRENCY, drain, mapConcurrently } from '../backend.js';
 import { contentMd5Etag, readSmallBody } from '../body.js';
 import { BadDigest, fromStatus, MalformedXML } from '../errors.js';
 import { childrenNamed, childText, el, parseXml, XmlSyntaxError, type XmlElement } from '../xml.js';
@@ -35,16 +35,12 @@ export async function deleteObjects(call: S3Call): Promise<S3Response> {
   }
   if (keys.length === 0 || keys.length > max) throw MalformedXML();
   await bucketInfo(call);
-  const results: XmlElement[] = [];
-  for (const key of keys) {
+  const results = await mapConcurrently(keys, BACKEND_CONCURRENCY, async (key): Promise<XmlElement | undefined> => {
     const r = await call.swift.call({ method: 'DELETE', container: bucket, object: key });
     drain(r.body);
-    if (r.status === 204 || r.status === 200 || r.status === 404) {
-      if (!quiet) results.push(el('Deleted', [el('Key', key)]));
-      continue;
-    }
+    if (r.status === 204 || r.status === 200 || r.status === 404) return quiet ? undefined : el('Deleted', [el('Key', key)]);
     const e = fromStatus(r.status, { bucket, key }, r.error);
-    results.push(el('Error', [el('Key', key), el('Code', e.code), el('Message', e.message)]));
-  }
+    return el('Error', [el('Key', key), el('Code', e.code), el('Message', e.message)]);
+  });
   return xmlResponse(el('DeleteResult', results));
 }

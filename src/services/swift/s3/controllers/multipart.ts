@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
-import { drain } from '../backend.js';
+import { BACKEND_CONCURRENCY, drain, mapConcurrently } from '../backend.js';
 import { readSmallBody } from '../body.js';
 import {
   EntityTooSmall, fromStatus, fromSwift, InternalError, InvalidArgument, InvalidPart, InvalidPartOrder, MalformedXML, MethodNotAllowed, NoSuchBucket, NoSuchUpload, S3Error,
@@ -83,7 +83,7 @@ async function uploadedParts(call: S3Call, uploadId: string): Promise<Part[]> {
 
 async function removeUpload(call: S3Call, uploadId: string, parts: Part[]): Promise<void> {
   const container = segmentsContainer(call.req.bucket!);
-  for (const p of parts) drain((await call.swift.call({ method: 'DELETE', container, object: `${call.req.key}/${uploadId}/${p.number}` })).body);
+  await mapConcurrently(parts, BACKEND_CONCURRENCY, async (p) => drain((await call.swift.call({ method: 'DELETE', container, object: `${call.req.key}/${uploadId}/${p.number}` })).body));
   drain((await call.swift.call({ method: 'DELETE', container, object: `${call.req.key}/${uploadId}` })).body);
 }
 
