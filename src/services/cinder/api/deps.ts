@@ -1,6 +1,7 @@
 /** What the Block Storage API routes are built from (composed in roles/volume-api.ts). */
 import type { CinderRepos } from '../db/repos.js';
 import type { AttachmentAPI } from '../managers/attachments.js';
+import type { BackupAPI } from '../managers/backups.js';
 import type { LegacyAttachAPI } from '../managers/legacy-attach.js';
 import type { Quotas } from '../managers/quotas.js';
 import type { SnapshotAPI } from '../managers/snapshots.js';
@@ -17,6 +18,7 @@ export interface ApiDeps {
   quotas: Quotas;
   snapshots: SnapshotAPI;
   attachments: AttachmentAPI;
+  backups: BackupAPI;
   legacyAttach: LegacyAttachAPI;
   scheduler: SchedulerRpcAPI;
   /** The project's public base URL ('http://host/volume'). */

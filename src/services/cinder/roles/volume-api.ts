@@ -9,7 +9,9 @@ import type { ApiDeps } from '../api/deps.js';
 import { cinderRoutes } from '../api/routes.js';
 import { cinderDefaultGroup } from '../config.js';
 import { ImageNotFound } from '../errors.js';
+import { BackupRpcAPI } from '../backup/rpcapi.js';
 import { AttachmentAPI } from '../managers/attachments.js';
+import { BackupAPI } from '../managers/backups.js';
 import { LegacyAttachAPI } from '../managers/legacy-attach.js';
 import { Quotas } from '../managers/quotas.js';
 import { SnapshotAPI } from '../managers/snapshots.js';
@@ -43,12 +45,13 @@ export async function createVolumeApi(ctx: RoleContext): Promise<RoleInstance> {
       throw err;
     }
   };
+  const volumes = new VolumeAPI({
+    repos, types, quotas, scheduler, volume, getImage,
+    settings: { storageAvailabilityZone: d.storage_availability_zone, allowAvailabilityZoneFallback: d.allow_availability_zone_fallback },
+  });
   const deps: ApiDeps = {
-    repos, policy, types, quotas, scheduler,
-    volumes: new VolumeAPI({
-      repos, types, quotas, scheduler, volume, getImage,
-      settings: { storageAvailabilityZone: d.storage_availability_zone, allowAvailabilityZoneFallback: d.allow_availability_zone_fallback },
-    }),
+    repos, policy, types, quotas, scheduler, volumes,
+    backups: new BackupAPI({ repos, quotas, volumes, backup: new BackupRpcAPI(ctx.transport) }),
     snapshots: new SnapshotAPI({ repos, quotas, volume }),
     attachments: new AttachmentAPI({ repos, volume }),
     legacyAttach: new LegacyAttachAPI(repos),
