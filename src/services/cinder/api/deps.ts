@@ -6,6 +6,7 @@ import type { LegacyAttachAPI } from '../managers/legacy-attach.js';
 import type { Quotas } from '../managers/quotas.js';
 import type { SnapshotAPI } from '../managers/snapshots.js';
 import type { VolumeTypes } from '../managers/volume-types.js';
+import type { VolumeImageAPI } from '../managers/volume-images.js';
 import type { VolumeAPI } from '../managers/volumes.js';
 import type { CinderPolicy } from '../policies/index.js';
 import type { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
@@ -19,6 +20,7 @@ export interface ApiDeps {
   snapshots: SnapshotAPI;
   attachments: AttachmentAPI;
   backups: BackupAPI;
+  volumeImages: VolumeImageAPI;
   legacyAttach: LegacyAttachAPI;
   scheduler: SchedulerRpcAPI;
   /** The project's public base URL ('http://host/volume'). */

@@ -16,6 +16,7 @@ import { LegacyAttachAPI } from '../managers/legacy-attach.js';
 import { Quotas } from '../managers/quotas.js';
 import { SnapshotAPI } from '../managers/snapshots.js';
 import { VolumeTypes } from '../managers/volume-types.js';
+import { VolumeImageAPI } from '../managers/volume-images.js';
 import { VolumeAPI } from '../managers/volumes.js';
 import { loadCinderPolicy } from '../policies/index.js';
 import { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
@@ -52,6 +53,8 @@ export async function createVolumeApi(ctx: RoleContext): Promise<RoleInstance> {
   const deps: ApiDeps = {
     repos, policy, types, quotas, scheduler, volumes,
     backups: new BackupAPI({ repos, quotas, volumes, backup: new BackupRpcAPI(ctx.transport) }),
+    // the image belongs to the caller: made with their token
+    volumeImages: new VolumeImageAPI({ repos, volume, createImage: (c, fields) => (c.token ? images.forUser(c.token) : images).createImage(fields) }),
     snapshots: new SnapshotAPI({ repos, quotas, volume }),
     attachments: new AttachmentAPI({ repos, volume }),
     legacyAttach: new LegacyAttachAPI(repos),

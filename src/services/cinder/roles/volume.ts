@@ -36,6 +36,8 @@ export async function createVolumeService(ctx: RoleContext): Promise<VolumeRoleI
     host: backendHost, driver, repos, scheduler: new SchedulerRpcAPI(ctx.transport), backup: new BackupRpcAPI(ctx.transport), log: ctx.log,
     // as the user who asked for the volume when the request carried a token (the image may be private to them)
     downloadImage: async (c, imageId) => (await (c.token ? images.forUser(c.token) : images).downloadData(imageId)).body,
+    uploadImage: (c, imageId, data, size) => (c.token ? images.forUser(c.token) : images).uploadData(imageId, data, { size }),
+    deleteImage: (c, imageId) => (c.token ? images.forUser(c.token) : images).deleteImage(imageId),
   });
   const service = new WorkerService({
     ctx, binary: VOLUME_BINARY, topic: VOLUME_TOPIC, host: backendHost, endpoints: [manager.endpoint()], services: repos.services,

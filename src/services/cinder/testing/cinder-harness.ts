@@ -5,6 +5,7 @@
  * status. `admin` and `member` are tokens of project `p1`; `other` of project `p2`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServiceSession } from '../../../common/clients/index.js';
 import type { RoleInstance } from '../../../common/service/project.js';
 import { startHarness, type Harness, type InjectResult } from '../../../common/testing/harness.js';
 import { cinder } from '../index.js';
@@ -27,12 +28,14 @@ export interface CinderHarness extends Harness {
   waitGone(path: string, timeoutMs?: number): Promise<void>;
 }
 
-export async function startCinder(overrides: Record<string, string> = {}): Promise<CinderHarness> {
+/** `session`: how the roles reach other services (a StubCloud's, for Glance or Swift). */
+export async function startCinder(overrides: Record<string, string> = {}, opts: { session?: ServiceSession } = {}): Promise<CinderHarness> {
   let volumeService: VolumeRoleInstance | undefined;
   let backupService: BackupRoleInstance | undefined;
   const h = await startHarness({
     project: cinder,
     overrides,
+    ...(opts.session ? { session: opts.session } : {}),
     async create(ctx) {
       const api = await createVolumeApi(ctx);
       const scheduler = await createVolumeScheduler(ctx);

@@ -19,11 +19,16 @@ import { InvalidVolume, SnapshotNotFound, VolumeAttachmentNotFound, VolumeNotFou
 import { VOLUME_RPC_VERSION, VOLUME_BINARY } from '../rpc/topics.js';
 import type { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
 import type { BackupDevice, DriverSnapshot, DriverVolume, VolumeDriver } from './drivers/driver.js';
+import { withImageData } from './image-upload.js';
 import type { ConnectionInfo } from './rpcapi.js';
 
 export interface VolumeManagerOptions {
   /** The data of a Glance image, downloaded for the caller. */
   downloadImage(ctx: RequestContext, imageId: string): Promise<Readable>;
+  /** Upload an image's data to Glance for the caller (os-volume_upload_image). */
+  uploadImage?(ctx: RequestContext, imageId: string, data: Readable, size: number): Promise<void>;
+  /** Delete an image whose upload failed. */
+  deleteImage?(ctx: RequestContext, imageId: string): Promise<void>;
   /** `host@backend`. */
   host: string;
   driver: VolumeDriver;
@@ -193,6 +198,25 @@ export class VolumeManager {
     if (v && a.connector) await this.o.driver.terminateConnection(driverVolume(v), a.connector);
   }
 
+  /**
+   * copy_volume_to_image: the volume's data, in `diskFormat`, uploaded to the image; the volume
+   * goes back from uploading to its previous status; an image whose upload failed is deleted.
+   */
+  async copyVolumeToImage(ctx: RequestContext, volumeId: string, imageId: string, diskFormat: string): Promise<void> {
+    const v = await this.repos.volumes.find(volumeId);
+    if (!v || v.status !== 'uploading') return;
+    try {
+      if (!this.o.uploadImage) throw new InvalidVolume('this volume service cannot reach the Image service');
+      const dev = await this.o.driver.backupDevice({ volume: driverVolume(v) });
+      await withImageData(dev, diskFormat, (data, size) => this.o.uploadImage!(ctx, imageId, data, size));
+    } catch (err) {
+      this.o.log.error({ err, volume_id: v.id, image_id: imageId }, 'copy_volume_to_image failed');
+      await this.o.deleteImage?.(ctx, imageId).catch((e: unknown) => this.o.log.warn({ err: e, image_id: imageId }, 'cannot delete the image of a failed upload'));
+    } finally {
+      await this.repos.volumes.conditionalUpdate(v.id, ['uploading'], { status: v.previous_status ?? 'available', previous_status: null });
+    }
+  }
+
   /** get_backup_device: the local file of a volume or of its snapshot, for the backup service. */
   async backupDevice(volumeId: string, snapshotId: string | null): Promise<BackupDevice> {
     if (snapshotId) {
@@ -218,6 +242,9 @@ export class VolumeManager {
         return m.attachmentUpdate(str(args['attachment_id']), (args['connector'] ?? {}) as Record<string, unknown>);
       },
       async attachment_delete(_ctx: RequestContext, args: Record<string, unknown>) { await m.attachmentDelete(str(args['attachment_id'])); },
+      async copy_volume_to_image(ctx: RequestContext, args: Record<string, unknown>) {
+        m.track(m.copyVolumeToImage(ctx, str(args['volume_id']), str(args['image_id']), str(args['disk_format'])));
+      },
       async get_backup_device(_ctx: RequestContext, args: Record<string, unknown>) {
         return m.backupDevice(str(args['volume_id']), args['snapshot_id'] ? str(args['snapshot_id']) : null);
       },
