@@ -7,7 +7,8 @@
  * delete_backup: deleting → gone (error on failure); import_record: the imported record's
  * objects are checked → available (error if missing). The volume's data comes from its
  * volume service (get_backup_device) as a local file. At start, work a stopped service left
- * half done is settled as upstream's init_host does.
+ * half done is settled as upstream's init_host does. A backup keeps its volume's metadata; a
+ * restore puts it back (and, on a new volume, its bootable flag and image properties).
  */
 import type { RequestContext } from '../../../common/context.js';
 import type { Logger } from '../../../common/log/logger.js';
@@ -32,6 +33,7 @@ export interface BackupManagerOptions {
 /** What a backup keeps of its volume, put back on a volume restored from it. */
 interface VolumeMeta {
   bootable: boolean;
+  metadata: Record<string, string>;
   image_metadata: Record<string, string>;
 }
 
@@ -102,7 +104,7 @@ export class BackupManager {
         if (parent.service !== this.o.driver.serviceName) throw new BackupDriverException(`parent backup ${parent.id} was made by ${parent.service}`);
       }
       const dev = await this.o.volume.getBackupDevice(ctx, v.host, { volume_id: v.id, snapshot_id: b.snapshot_id });
-      const meta: VolumeMeta = { bootable: v.bootable, image_metadata: v.image_metadata };
+      const meta: VolumeMeta = { bootable: v.bootable, metadata: v.metadata, image_metadata: v.image_metadata };
       const result = await this.o.devices.read(dev, (data) => this.o.driver.backup(driverBackup(b), data, parent && driverBackup(parent), meta));
       await this.repos.backups.conditionalUpdate(b.id, ['creating'], {
         status: 'available', container: result.container, service_metadata: result.service_metadata, object_count: result.object_count,
@@ -145,6 +147,8 @@ export class BackupManager {
       let meta: unknown = null;
       await this.o.devices.write(dev, v.size, b.size * 1024 ** 3, async (path, sparse) => { meta = await this.o.driver.restore(chain.map(driverBackup), path, sparse); });
       const vm = meta as Partial<VolumeMeta> | null;
+      // the volume's metadata comes back with its data (merged into the target's, as chunkeddriver's _restore_vol_meta)
+      if (vm?.metadata && Object.keys(vm.metadata).length > 0) await this.repos.volumes.metadata.set(v.id, vm.metadata, false);
       if (volumeIsNew && vm) {
         if (vm.bootable) await this.repos.volumes.update(v.id, { bootable: true });
         if (vm.image_metadata && Object.keys(vm.image_metadata).length > 0) await this.repos.volumes.imageMetadata.set(v.id, vm.image_metadata, false);

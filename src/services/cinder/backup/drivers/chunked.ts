@@ -284,8 +284,8 @@ export abstract class ChunkedBackupDriver {
   /** The metadata object of a backup (also how an imported record is verified). */
   async metadataOf(backup: DriverBackup): Promise<{ objects: number; volumeMeta: unknown; parentId: string | null }> {
     if (!backup.container || !backup.service_metadata) throw new BackupDriverException(`backup ${backup.id} has no objects`);
+    // an imported record may carry another id than the backup that wrote the objects (a copy of a record)
     const meta = await this.readJson<MetadataObject>(backup.container, `${backup.service_metadata}_metadata`);
-    if (meta.backup_id !== backup.id) throw new BackupDriverException(`metadata of backup ${backup.id} names backup ${meta.backup_id}`);
     return { objects: meta.objects.length, volumeMeta: meta.volume_meta, parentId: meta.parent_id };
   }
 
