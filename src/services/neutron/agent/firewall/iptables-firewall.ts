@@ -1,0 +1,243 @@
+/**
+ * The security-group firewall driver (Neutron's IptablesFirewallDriver with its
+ * IptablesManager, and the Linux bridge agent's ARP protection): it keeps the filtered
+ * ports, the groups' rules and members, and after every change writes the whole rule set
+ * again, atomically: `iptables-restore --noflush` / `ip6tables-restore --noflush` for the
+ * filter and raw tables (our chains only, each IP version in one transaction) and `nft -f`
+ * for the bridge's MAC/ARP table. Changes that come while an apply runs are folded into the
+ * next one, so a rule change is on the wire as soon as one apply takes (milliseconds).
+ * Established connections keep their conntrack entries across applies.
+ *
+ * Not done here: removing the conntrack entries of connections a removed rule allowed
+ * (Neutron runs `conntrack -D`; the conntrack tool is not installed), stateless groups and
+ * ipsets (remote groups are expanded to one rule per member, as with enable_ipset = False).
+ */
+import type { Logger } from '../../../../common/log/logger.js';
+import { normalizeMac } from '../../common/mac.js';
+import { parseCidr, type IpVersion } from '../../common/netaddr.js';
+import { CommandError, run } from './commands.js';
+import { FORWARD_CHAIN, INPUT_CHAIN, PREROUTING_CHAIN, filterTable, rawTable } from './iptables-rules.js';
+import { l2Script } from './l2-rules.js';
+import type { FirewallDriver, FirewallPort, FirewallRule, GroupMembers } from './types.js';
+
+export interface IptablesFirewallOptions {
+  /** Network namespace the bridges are in (unset: the host's). */
+  netns?: string;
+  log?: Logger;
+  /** Also filter IPv6 (default true). */
+  ipv6?: boolean;
+}
+
+/** Bad port or rule data: nothing of it reaches the kernel. */
+export class FirewallInputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FirewallInputError';
+  }
+}
+
+const DEVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
+const PROTOCOL = /^[A-Za-z0-9-]{1,32}$/;
+const MAX_ZONE = 65535;
+
+/** Our chains hooked into the built-in chains: [table, built-in chain, ours]. */
+const HOOKS = [['filter', 'FORWARD', FORWARD_CHAIN], ['filter', 'INPUT', INPUT_CHAIN], ['raw', 'PREROUTING', PREROUTING_CHAIN]] as const;
+
+function checkPort(port: FirewallPort): FirewallPort {
+  const bad = (what: string) => new FirewallInputError(`port ${port.id}: ${what}`);
+  if (!DEVICE_NAME.test(port.device)) throw bad(`invalid device name '${port.device}'`);
+  if (port.bridge !== undefined && !DEVICE_NAME.test(port.bridge)) throw bad(`invalid bridge name '${port.bridge}'`);
+  const mac = normalizeMac(port.mac_address);
+  if (!mac) throw bad(`invalid MAC address '${port.mac_address}'`);
+  for (const ip of port.fixed_ips) if (!parseCidr(ip, true)) throw bad(`invalid fixed IP '${ip}'`);
+  const pairs = (port.allowed_address_pairs ?? []).map((p) => {
+    const pairMac = normalizeMac(p.mac_address);
+    if (!pairMac || !parseCidr(p.ip_address, true)) throw bad(`invalid allowed address pair ${JSON.stringify(p)}`);
+    return { ip_address: p.ip_address, mac_address: pairMac };
+  });
+  return { ...port, mac_address: mac, fixed_ips: [...port.fixed_ips], allowed_address_pairs: pairs, security_groups: [...port.security_groups] };
+}
+
+function checkRule(groupId: string, rule: FirewallRule): FirewallRule {
+  const bad = (what: string) => new FirewallInputError(`security group ${groupId}: ${what}`);
+  if (rule.direction !== 'ingress' && rule.direction !== 'egress') throw bad(`invalid direction '${String(rule.direction)}'`);
+  if (rule.ethertype !== 'IPv4' && rule.ethertype !== 'IPv6') throw bad(`invalid ethertype '${String(rule.ethertype)}'`);
+  if (rule.protocol && !PROTOCOL.test(rule.protocol)) throw bad(`invalid protocol '${rule.protocol}'`);
+  for (const v of [rule.port_range_min, rule.port_range_max]) {
+    if (v !== undefined && v !== null && !(Number.isInteger(v) && v >= 0 && v <= 65535)) throw bad(`invalid port or ICMP value '${String(v)}'`);
+  }
+  if (rule.remote_ip_prefix && !parseCidr(rule.remote_ip_prefix, true)) throw bad(`invalid remote_ip_prefix '${rule.remote_ip_prefix}'`);
+  return { ...rule };
+}
+
+function checkMembers(groupId: string, members: GroupMembers): GroupMembers {
+  const out: GroupMembers = {};
+  for (const type of ['IPv4', 'IPv6'] as const) {
+    const ips = members[type] ?? [];
+    for (const ip of ips) if (!parseCidr(ip, true)) throw new FirewallInputError(`security group ${groupId}: invalid member IP '${ip}'`);
+    out[type] = [...ips];
+  }
+  return out;
+}
+
+export class IptablesFirewall implements FirewallDriver {
+  private readonly filtered = new Map<string, FirewallPort>();
+  private readonly rules = new Map<string, FirewallRule[]>();
+  private readonly members = new Map<string, GroupMembers>();
+  private readonly zones = new Map<string, number>();
+  /** Our chains as of the last apply, per restore command and table. */
+  private readonly applied = new Map<string, string[]>();
+  private hooked = false;
+  /** The apply that runs now, and the one that waits for it (joined by every later change). */
+  private running: Promise<void> | undefined;
+  private waiting: Promise<void> | undefined;
+
+  constructor(private readonly o: IptablesFirewallOptions = {}) {}
+
+  get ports(): ReadonlyMap<string, FirewallPort> {
+    return this.filtered;
+  }
+
+  private get versions(): IpVersion[] {
+    return this.o.ipv6 === false ? [4] : [4, 6];
+  }
+
+  async preparePortFilter(port: FirewallPort): Promise<void> {
+    const checked = checkPort(port);
+    if (this.filtered.has(checked.device)) this.o.log?.warn({ device: checked.device }, 'firewall: port filter already prepared, updating it');
+    this.filtered.set(checked.device, checked);
+    this.assignZone(checked.network_id);
+    await this.apply();
+  }
+
+  async updatePortFilter(port: FirewallPort): Promise<void> {
+    const checked = checkPort(port);
+    const old = this.filtered.get(checked.device);
+    if (!old) {
+      this.o.log?.info({ device: checked.device }, 'firewall: attempted to update a port filter which is not filtered');
+      return;
+    }
+    this.filtered.set(checked.device, checked);
+    this.assignZone(checked.network_id);
+    this.releaseZone(old.network_id);
+    await this.apply();
+  }
+
+  async removePortFilter(device: string): Promise<void> {
+    const old = this.filtered.get(device);
+    if (!old) {
+      this.o.log?.info({ device }, 'firewall: attempted to remove a port filter which is not filtered');
+      return;
+    }
+    this.filtered.delete(device);
+    this.releaseZone(old.network_id);
+    await this.apply();
+  }
+
+  async updateSecurityGroupRules(groupId: string, rules: FirewallRule[]): Promise<void> {
+    this.rules.set(groupId, rules.map((r) => checkRule(groupId, r)));
+    await this.apply();
+  }
+
+  async updateSecurityGroupMembers(groupId: string, members: GroupMembers): Promise<void> {
+    this.members.set(groupId, checkMembers(groupId, members));
+    await this.apply();
+  }
+
+  /** Unhooks and deletes every chain and table the firewall made. */
+  async destroy(): Promise<void> {
+    await (this.waiting ?? this.running)?.catch(() => {});
+    this.filtered.clear();
+    this.zones.clear();
+    for (const v of this.versions) {
+      for (const [table, builtin, ours] of HOOKS) {
+        while (await this.iptables(v, ['-t', table, '-C', builtin, '-j', ours]).then(() => true, () => false)) {
+          await this.iptables(v, ['-t', table, '-D', builtin, '-j', ours]);
+        }
+      }
+      const chains = [...(this.applied.get(`${v}:filter`) ?? []), ...(this.applied.get(`${v}:raw`) ?? [])];
+      if (chains.length === 0) continue;
+      const text = (table: string, list: readonly string[]) => [`*${table}`, ...list.map((c) => `:${c} - [0:0]`), ...list.map((c) => `-X ${c}`), 'COMMIT', ''].join('\n');
+      await this.restore(v, text('filter', this.applied.get(`${v}:filter`) ?? []) + text('raw', this.applied.get(`${v}:raw`) ?? []));
+      this.applied.delete(`${v}:filter`);
+      this.applied.delete(`${v}:raw`);
+    }
+    await run('nft', ['-f', '-'], { netns: this.o.netns, input: l2Script([]) });
+    this.hooked = false;
+  }
+
+  private assignZone(networkId: string): void {
+    if (this.zones.has(networkId)) return;
+    const used = new Set(this.zones.values());
+    for (let z = 1; z <= MAX_ZONE; z++) {
+      if (!used.has(z)) {
+        this.zones.set(networkId, z);
+        return;
+      }
+    }
+    throw new FirewallInputError('no free conntrack zone');
+  }
+
+  private releaseZone(networkId: string): void {
+    if (![...this.filtered.values()].some((p) => p.network_id === networkId)) this.zones.delete(networkId);
+  }
+
+  /** Applies the current state; callers that come while an apply waits share it. */
+  private apply(): Promise<void> {
+    if (this.waiting) return this.waiting;
+    const before = this.running ?? Promise.resolve();
+    const next: Promise<void> = before.catch(() => {}).then(async () => {
+      this.waiting = undefined;
+      this.running = next;
+      try {
+        await this.applyNow();
+      } finally {
+        if (this.running === next) this.running = undefined;
+      }
+    });
+    this.waiting = next;
+    return next;
+  }
+
+  private async applyNow(): Promise<void> {
+    const state = { ports: this.filtered, rules: this.rules, members: this.members, zones: this.zones };
+    if (!this.hooked) await this.enableBridgeNetfilter();
+    for (const v of this.versions) {
+      const filter = filterTable(state, v, this.applied.get(`${v}:filter`));
+      const raw = rawTable(state, this.applied.get(`${v}:raw`));
+      await this.restore(v, filter.text + raw.text);
+      this.applied.set(`${v}:filter`, filter.chains);
+      this.applied.set(`${v}:raw`, raw.chains);
+    }
+    if (!this.hooked) await this.hook();
+    await run('nft', ['-f', '-'], { netns: this.o.netns, input: l2Script(this.filtered.values()) });
+  }
+
+  /** Bridged IP traffic must pass iptables (the Linux bridge agent sets these too). */
+  private async enableBridgeNetfilter(): Promise<void> {
+    const keys = ['net.bridge.bridge-nf-call-iptables=1', ...(this.versions.includes(6) ? ['net.bridge.bridge-nf-call-ip6tables=1'] : [])];
+    await run('sysctl', ['-q', '-w', ...keys], { netns: this.o.netns });
+  }
+
+  /** Our chains first in FORWARD, INPUT and raw PREROUTING, once each. */
+  private async hook(): Promise<void> {
+    for (const v of this.versions) {
+      for (const [table, builtin, ours] of HOOKS) {
+        const present = await this.iptables(v, ['-t', table, '-C', builtin, '-j', ours]).then(() => true, (err: unknown) => {
+          if (err instanceof CommandError && err.code === 1) return false;
+          throw err;
+        });
+        if (!present) await this.iptables(v, ['-t', table, '-I', builtin, '1', '-j', ours]);
+      }
+    }
+    this.hooked = true;
+  }
+
+  private iptables(v: IpVersion, args: string[]): Promise<unknown> {
+    return run(v === 4 ? 'iptables' : 'ip6tables', ['-w', '5', ...args], { netns: this.o.netns });
+  }
+
+  private restore(v: IpVersion, input: string): Promise<unknown> {
+    return run(v === 4 ? 'iptables-restore' : 'ip6tables-restore', ['-w', '5', '--noflush'], { netns: this.o.netns, input });
+  }
+}
