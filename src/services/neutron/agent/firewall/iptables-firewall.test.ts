@@ -3,7 +3,7 @@
  * 10.90.0.2), joined by veth pairs to a bridge in a third namespace where the firewall runs
  * on the ports' devices (tapa, tapb). ICMP and TCP to B are blocked until a rule allows them,
  * allowed as soon as the rule is applied, and blocked again once it goes (each within a
- * second); a remote group rule follows the group's members, a source address that is not
+ * second, an established flow included); a remote group rule follows the group's members, a source address that is not
  * the port's is dropped until it becomes an allowed address pair, and an unfiltered port
  * does not open a filtered one. Everything the test made goes with its namespaces.
  * Skipped (with the reason) without root or without ip, iptables, nft or busybox.
@@ -17,7 +17,7 @@ import { run } from './commands.js';
 import { IptablesFirewall } from './iptables-firewall.js';
 import type { FirewallPort, FirewallRule } from './types.js';
 
-const TOOLS = ['ip', 'iptables', 'iptables-restore', 'ip6tables-restore', 'nft', 'sysctl', 'busybox'];
+const TOOLS = ['ip', 'iptables', 'iptables-restore', 'ip6tables-restore', 'nft', 'sysctl', 'conntrack', 'busybox'];
 
 function onPath(cmd: string): boolean {
   return (process.env.PATH ?? '').split(':').some((dir) => {
@@ -47,6 +47,7 @@ let fw: IptablesFirewall;
 let server: ChildProcess | undefined;
 
 const ip = (...args: string[]) => run('ip', args);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function ping(from: string, to: string, source?: string): Promise<boolean> {
   const args = ['ping', '-c', '1', '-W', '1', ...(source ? ['-I', source] : []), to];
@@ -130,11 +131,24 @@ describe('iptables firewall in network namespaces', { skip }, () => {
     assert.ok(Date.now() - start < 1000, `TCP allowed ${Date.now() - start} ms after the change`);
     t.diagnostic(`TCP allowed ${Date.now() - start} ms after the rule change (apply and one connection)`);
 
-    start = Date.now();
-    await fw.updateSecurityGroupRules('sg-b', EGRESS_ALL);
-    const applied = Date.now() - start;
-    assert.ok(applied < 1000, `removal applied in ${applied} ms`);
-    t.diagnostic(`rule removal applied in ${applied} ms`);
+    // an established flow (one ping, same ICMP id, every 200 ms) is cut too: its conntrack entry goes
+    const replies: number[] = [];
+    const flow = spawn('ip', ['netns', 'exec', NS.a, 'busybox', 'ping', '-i', '0.2', IP.b], { stdio: ['ignore', 'pipe', 'ignore'] });
+    flow.stdout.on('data', (d: Buffer) => { for (const line of String(d).split('\n')) if (/bytes from/.test(line)) replies.push(Date.now()); });
+    try {
+      assert.ok(await within(2000, async () => { await sleep(100); return replies.length >= 3; }), 'the ping flow runs');
+      start = Date.now();
+      await fw.updateSecurityGroupRules('sg-b', EGRESS_ALL);
+      const applied = Date.now() - start;
+      assert.ok(applied < 1000, `removal applied in ${applied} ms`);
+      t.diagnostic(`rule removal applied (rules and conntrack entries) in ${applied} ms`);
+      await sleep(1500);
+      const late = replies.filter((at) => at > start + 1000);
+      assert.deepEqual(late, [], 'no reply of the established flow later than a second after the rule went');
+      t.diagnostic(`last reply of the established flow ${Math.max(...replies) - start} ms after the change started`);
+    } finally {
+      flow.kill();
+    }
     assert.equal(await ping(NS.a, IP.b), false, 'ICMP blocked again');
     assert.equal(await tcp(), false, 'TCP blocked again');
   });

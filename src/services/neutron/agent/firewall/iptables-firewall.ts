@@ -8,17 +8,19 @@
  * next one, so a rule change is on the wire as soon as one apply takes (milliseconds).
  * Established connections keep their conntrack entries across applies.
  *
- * Not done here: removing the conntrack entries of connections a removed rule allowed
- * (Neutron runs `conntrack -D`; the conntrack tool is not installed), stateless groups and
- * ipsets (remote groups are expanded to one rule per member, as with enable_ipset = False).
+ * After an apply, the conntrack entries of connections that a removed rule, a group the port
+ * left or a remote group's departed member allowed are deleted (conntrack.ts), so those
+ * connections are cut too. Not done: stateless groups, and ipsets (remote groups are
+ * expanded to one rule per member, as with Neutron's enable_ipset = False).
  */
 import type { Logger } from '../../../../common/log/logger.js';
 import { normalizeMac } from '../../common/mac.js';
 import { parseCidr, type IpVersion } from '../../common/netaddr.js';
 import { CommandError, run } from './commands.js';
+import { ConntrackCleaner, type ConntrackTarget } from './conntrack.js';
 import { FORWARD_CHAIN, INPUT_CHAIN, PREROUTING_CHAIN, filterTable, rawTable } from './iptables-rules.js';
 import { l2Script } from './l2-rules.js';
-import type { FirewallDriver, FirewallPort, FirewallRule, GroupMembers } from './types.js';
+import type { EtherType, FirewallDriver, FirewallPort, FirewallRule, GroupMembers } from './types.js';
 
 export interface IptablesFirewallOptions {
   /** Network namespace the bridges are in (unset: the host's). */
@@ -70,6 +72,13 @@ function checkRule(groupId: string, rule: FirewallRule): FirewallRule {
   return { ...rule };
 }
 
+/** What makes two rules the same rule (to find the ones an update removed). */
+function ruleKey(r: FirewallRule): string {
+  return JSON.stringify([r.direction, r.ethertype, r.protocol ?? null, r.port_range_min ?? null, r.port_range_max ?? null, r.remote_ip_prefix ?? null, r.remote_group_id ?? null]);
+}
+
+const ETHERTYPES: readonly EtherType[] = ['IPv4', 'IPv6'];
+
 function checkMembers(groupId: string, members: GroupMembers): GroupMembers {
   const out: GroupMembers = {};
   for (const type of ['IPv4', 'IPv6'] as const) {
@@ -92,7 +101,20 @@ export class IptablesFirewall implements FirewallDriver {
   private running: Promise<void> | undefined;
   private waiting: Promise<void> | undefined;
 
-  constructor(private readonly o: IptablesFirewallOptions = {}) {}
+  private readonly conntrack: ConntrackCleaner;
+
+  constructor(private readonly o: IptablesFirewallOptions = {}) {
+    this.conntrack = new ConntrackCleaner(o.netns, o.log);
+  }
+
+  /** A port with the conntrack zone its connections are in. */
+  private target(port: FirewallPort): ConntrackTarget {
+    return { port, zone: port.bridge ? this.zones.get(port.network_id) : undefined };
+  }
+
+  private portsIn(groupId: string): ConntrackTarget[] {
+    return [...this.filtered.values()].filter((p) => p.port_security_enabled && p.security_groups.includes(groupId)).map((p) => this.target(p));
+  }
 
   get ports(): ReadonlyMap<string, FirewallPort> {
     return this.filtered;
@@ -121,6 +143,10 @@ export class IptablesFirewall implements FirewallDriver {
     this.assignZone(checked.network_id);
     this.releaseZone(old.network_id);
     await this.apply();
+    // a group left: its connections may no longer be allowed (_clean_updated_sg_member_conntrack_entries)
+    if (old.security_groups.some((g) => !checked.security_groups.includes(g)) && checked.port_security_enabled) {
+      for (const type of ETHERTYPES) await this.conntrack.deleteByRemoteIps([this.target(checked)], type, []);
+    }
   }
 
   async removePortFilter(device: string): Promise<void> {
@@ -129,19 +155,39 @@ export class IptablesFirewall implements FirewallDriver {
       this.o.log?.info({ device }, 'firewall: attempted to remove a port filter which is not filtered');
       return;
     }
+    const target = this.target(old);
     this.filtered.delete(device);
     this.releaseZone(old.network_id);
     await this.apply();
+    // _remove_conntrack_entries_from_port_deleted
+    if (old.port_security_enabled) for (const type of ETHERTYPES) await this.conntrack.deleteByRemoteIps([target], type, []);
   }
 
   async updateSecurityGroupRules(groupId: string, rules: FirewallRule[]): Promise<void> {
-    this.rules.set(groupId, rules.map((r) => checkRule(groupId, r)));
+    const checked = rules.map((r) => checkRule(groupId, r));
+    const kept = new Set(checked.map(ruleKey));
+    const removed = (this.rules.get(groupId) ?? []).filter((r) => !kept.has(ruleKey(r)));
+    this.rules.set(groupId, checked);
     await this.apply();
+    // _clean_deleted_sg_rule_conntrack_entries
+    const targets = this.portsIn(groupId);
+    if (targets.length) for (const rule of removed) await this.conntrack.deleteByRule(targets, rule);
   }
 
   async updateSecurityGroupMembers(groupId: string, members: GroupMembers): Promise<void> {
-    this.members.set(groupId, checkMembers(groupId, members));
+    const checked = checkMembers(groupId, members);
+    const before = this.members.get(groupId) ?? {};
+    this.members.set(groupId, checked);
     await this.apply();
+    // _clean_deleted_remote_sg_members_conntrack_entries: the ports with rules naming the group
+    const referencing = [...this.filtered.values()].filter((p) => p.port_security_enabled
+      && p.security_groups.some((g) => (this.rules.get(g) ?? []).some((r) => r.remote_group_id === groupId)));
+    if (referencing.length === 0) return;
+    for (const type of ETHERTYPES) {
+      const now = new Set(checked[type] ?? []);
+      const gone = (before[type] ?? []).filter((ip) => !now.has(ip));
+      if (gone.length) await this.conntrack.deleteByRemoteIps(referencing.map((p) => this.target(p)), type, gone);
+    }
   }
 
   /** Unhooks and deletes every chain and table the firewall made. */
