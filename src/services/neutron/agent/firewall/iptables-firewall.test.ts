@@ -172,6 +172,65 @@ describe('iptables firewall in network namespaces', { skip }, () => {
     assert.ok(await within(1000, () => ping(NS.b, IP.a, '10.90.0.99')), 'allowed as an address pair');
   });
 
+  test('MAC spoofing: a frame from another MAC than the port\'s is dropped on the bridge', async () => {
+    await fw.updatePortFilter(port('b', ['sg-b']));
+    await fw.updateSecurityGroupRules('sg-a', [...EGRESS_ALL, { direction: 'ingress', ethertype: 'IPv4' }]);
+    assert.ok(await ping(NS.b, IP.a), 'B\'s own MAC passes');
+    await ip('-n', NS.b, 'link', 'set', 'eth0', 'address', 'fa:16:3e:90:00:66');
+    try {
+      await run('ip', ['neigh', 'flush', 'all'], { netns: NS.a });
+      assert.equal(await ping(NS.b, IP.a), false, 'another MAC is dropped');
+    } finally {
+      await ip('-n', NS.b, 'link', 'set', 'eth0', 'address', MAC.b);
+      await run('ip', ['neigh', 'flush', 'all'], { netns: NS.a });
+    }
+    assert.ok(await within(2000, () => ping(NS.b, IP.a)), 'the port\'s MAC passes again');
+  });
+
+  test('IPv6: ICMPv6 to a port needs a rule; neighbour discovery always passes', async () => {
+    for (const name of ['a', 'b'] as const) await ip('-n', NS[name], 'addr', 'add', `fd90::${name === 'a' ? 1 : 2}/64`, 'dev', 'eth0', 'nodad');
+    await fw.updatePortFilter(port('a', ['sg-a'], { fixed_ips: [IP.a, 'fd90::1'] }));
+    await fw.updatePortFilter(port('b', ['sg-b'], { fixed_ips: [IP.b, 'fd90::2'] }));
+    await fw.updateSecurityGroupRules('sg-a', [...EGRESS_ALL, { direction: 'ingress', ethertype: 'IPv4' }, { direction: 'ingress', ethertype: 'IPv6' }]);
+    const ping6 = (from: string, to: string) => run('busybox', ['ping6', '-c', '1', '-W', '1', to], { netns: from }).then(() => true, () => false);
+    assert.ok(await within(3000, () => ping6(NS.b, 'fd90::1')), 'B reaches A over IPv6 (neighbour discovery through both filters)');
+    assert.equal(await ping6(NS.a, 'fd90::2'), false, 'ICMPv6 echo to B is blocked without a rule');
+    await fw.updateSecurityGroupRules('sg-b', [...EGRESS_ALL, { direction: 'ingress', ethertype: 'IPv6', protocol: 'ipv6-icmp' }]);
+    assert.ok(await ping6(NS.a, 'fd90::2'), 'allowed by an ICMPv6 rule');
+    await fw.updateSecurityGroupRules('sg-b', EGRESS_ALL);
+  });
+
+  test('a restarted firewall takes over: stale chains go, zones stay, an established flow goes on', async () => {
+    await fw.updateSecurityGroupRules('sg-b', [...EGRESS_ALL, ICMP_IN]);
+    const before = await run('iptables-save', ['-t', 'raw'], { netns: NS.br });
+    // a port removed while the agent was down left its chain
+    await run('iptables', ['-N', 'nubo-fw-itapgone'], { netns: NS.br });
+    const replies: number[] = [];
+    const flow = spawn('ip', ['netns', 'exec', NS.a, 'busybox', 'ping', '-i', '0.2', IP.b], { stdio: ['ignore', 'pipe', 'ignore'] });
+    flow.stdout.on('data', (d: Buffer) => { for (const line of String(d).split('\n')) if (/bytes from/.test(line)) replies.push(Date.now()); });
+    try {
+      assert.ok(await within(2000, async () => { await sleep(100); return replies.length >= 2; }), 'the ping flow runs');
+      // the new process learns the same state from the server; B no longer allows ICMP from new flows
+      const restarted = new IptablesFirewall({ netns: NS.br });
+      await restarted.updateSecurityGroupRules('sg-a', [...EGRESS_ALL, { direction: 'ingress', ethertype: 'IPv4' }]);
+      await restarted.updateSecurityGroupRules('sg-b', EGRESS_ALL);
+      await restarted.preparePortFilter(port('a', ['sg-a']));
+      await restarted.preparePortFilter(port('b', ['sg-b']));
+      fw = restarted;
+      const takeover = Date.now();
+      await sleep(1200);
+      assert.ok(replies.some((at) => at > takeover + 500), 'the established flow went on through the takeover (same conntrack zone)');
+      assert.equal(await ping(NS.a, IP.b), false, 'a new flow meets the rules');
+    } finally {
+      flow.kill();
+    }
+    const filter = (await run('iptables-save', ['-t', 'filter'], { netns: NS.br })).stdout;
+    assert.doesNotMatch(filter, /nubo-fw-itapgone/);
+    assert.equal(filter.split('\n').filter((l) => l === '-A FORWARD -j nubo-fw-FORWARD').length, 1, 'hooked once');
+    const zone = (text: string) => /--physdev-in tapb .*--zone (\d+)/.exec(text)?.[1];
+    assert.equal(zone((await run('iptables-save', ['-t', 'raw'], { netns: NS.br })).stdout), zone(before.stdout));
+  });
+
   test('an unfiltered port does not open a filtered one; port security off opens the port', async () => {
     await fw.updatePortFilter(port('a', ['sg-a'], { port_security_enabled: false }));
     assert.equal(await ping(NS.a, IP.b), false, 'B\'s ingress still applies to traffic from an unfiltered port');

@@ -18,7 +18,7 @@ import { normalizeMac } from '../../common/mac.js';
 import { parseCidr, type IpVersion } from '../../common/netaddr.js';
 import { CommandError, run } from './commands.js';
 import { ConntrackCleaner, type ConntrackTarget } from './conntrack.js';
-import { FORWARD_CHAIN, INPUT_CHAIN, PREROUTING_CHAIN, filterTable, rawTable } from './iptables-rules.js';
+import { CHAIN_PREFIX, FORWARD_CHAIN, INPUT_CHAIN, PREROUTING_CHAIN, filterTable, rawTable } from './iptables-rules.js';
 import { l2Script } from './l2-rules.js';
 import type { EtherType, FirewallDriver, FirewallPort, FirewallRule, GroupMembers } from './types.js';
 
@@ -97,6 +97,9 @@ export class IptablesFirewall implements FirewallDriver {
   /** Our chains as of the last apply, per restore command and table. */
   private readonly applied = new Map<string, string[]>();
   private hooked = false;
+  /** What a previous run left (read once, before the first change): see recover(). */
+  private recovered: Promise<void> | undefined;
+  private readonly previousZones = new Map<string, number>();
   /** The apply that runs now, and the one that waits for it (joined by every later change). */
   private running: Promise<void> | undefined;
   private waiting: Promise<void> | undefined;
@@ -126,9 +129,10 @@ export class IptablesFirewall implements FirewallDriver {
 
   async preparePortFilter(port: FirewallPort): Promise<void> {
     const checked = checkPort(port);
+    await this.recover();
     if (this.filtered.has(checked.device)) this.o.log?.warn({ device: checked.device }, 'firewall: port filter already prepared, updating it');
     this.filtered.set(checked.device, checked);
-    this.assignZone(checked.network_id);
+    this.assignZone(checked.network_id, checked.device);
     await this.apply();
   }
 
@@ -140,7 +144,7 @@ export class IptablesFirewall implements FirewallDriver {
       return;
     }
     this.filtered.set(checked.device, checked);
-    this.assignZone(checked.network_id);
+    this.assignZone(checked.network_id, checked.device);
     this.releaseZone(old.network_id);
     await this.apply();
     // a group left: its connections may no longer be allowed (_clean_updated_sg_member_conntrack_entries)
@@ -165,6 +169,7 @@ export class IptablesFirewall implements FirewallDriver {
 
   async updateSecurityGroupRules(groupId: string, rules: FirewallRule[]): Promise<void> {
     const checked = rules.map((r) => checkRule(groupId, r));
+    await this.recover();
     const kept = new Set(checked.map(ruleKey));
     const removed = (this.rules.get(groupId) ?? []).filter((r) => !kept.has(ruleKey(r)));
     this.rules.set(groupId, checked);
@@ -176,6 +181,7 @@ export class IptablesFirewall implements FirewallDriver {
 
   async updateSecurityGroupMembers(groupId: string, members: GroupMembers): Promise<void> {
     const checked = checkMembers(groupId, members);
+    await this.recover();
     const before = this.members.get(groupId) ?? {};
     this.members.set(groupId, checked);
     await this.apply();
@@ -192,6 +198,7 @@ export class IptablesFirewall implements FirewallDriver {
 
   /** Unhooks and deletes every chain and table the firewall made. */
   async destroy(): Promise<void> {
+    await this.recover();
     await (this.waiting ?? this.running)?.catch(() => {});
     this.filtered.clear();
     this.zones.clear();
@@ -212,9 +219,37 @@ export class IptablesFirewall implements FirewallDriver {
     this.hooked = false;
   }
 
-  private assignZone(networkId: string): void {
+  /**
+   * A restarted agent takes over what the last run left: our chains of then are stale until
+   * rewritten (so chains of ports gone meanwhile are deleted), and each device keeps the
+   * conntrack zone it had, so established connections keep their entries
+   * (IptablesManager's and IpConntrackManager's _populate_initial_zone_map).
+   */
+  private recover(): Promise<void> {
+    this.recovered ??= (async () => {
+      for (const v of this.versions) {
+        for (const table of ['filter', 'raw'] as const) {
+          const { stdout } = await run(v === 4 ? 'iptables-save' : 'ip6tables-save', ['-t', table], { netns: this.o.netns });
+          const chains = [...stdout.matchAll(/^:(\S+) /gm)].map((m) => m[1]!).filter((c) => c.startsWith(CHAIN_PREFIX));
+          this.applied.set(`${v}:${table}`, chains);
+          if (table !== 'raw' || v !== 4) continue;
+          for (const m of stdout.matchAll(new RegExp(`^-A ${PREROUTING_CHAIN} -m physdev --physdev-in (\\S+) .*-j CT --zone (\\d+)`, 'gm'))) {
+            this.previousZones.set(m[1]!, Number(m[2]));
+          }
+        }
+      }
+    })();
+    return this.recovered;
+  }
+
+  private assignZone(networkId: string, device: string): void {
     if (this.zones.has(networkId)) return;
     const used = new Set(this.zones.values());
+    const previous = this.previousZones.get(device);
+    if (previous !== undefined && !used.has(previous)) {
+      this.zones.set(networkId, previous);
+      return;
+    }
     for (let z = 1; z <= MAX_ZONE; z++) {
       if (!used.has(z)) {
         this.zones.set(networkId, z);
