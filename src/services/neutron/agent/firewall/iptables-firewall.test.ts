@@ -211,11 +211,16 @@ describe('iptables firewall in network namespaces', { skip }, () => {
     try {
       assert.ok(await within(2000, async () => { await sleep(100); return replies.length >= 2; }), 'the ping flow runs');
       // the new process learns the same state from the server; B no longer allows ICMP from new flows
+      // (in one batch, applied once at its end)
       const restarted = new IptablesFirewall({ netns: NS.br });
-      await restarted.updateSecurityGroupRules('sg-a', [...EGRESS_ALL, { direction: 'ingress', ethertype: 'IPv4' }]);
-      await restarted.updateSecurityGroupRules('sg-b', EGRESS_ALL);
-      await restarted.preparePortFilter(port('a', ['sg-a']));
-      await restarted.preparePortFilter(port('b', ['sg-b']));
+      await restarted.deferApply(async () => {
+        await restarted.updateSecurityGroupRules('sg-a', [...EGRESS_ALL, { direction: 'ingress', ethertype: 'IPv4' }]);
+        await restarted.updateSecurityGroupRules('sg-b', EGRESS_ALL);
+        await restarted.preparePortFilter(port('a', ['sg-a']));
+        await restarted.preparePortFilter(port('b', ['sg-b']));
+        const during = (await run('iptables-save', ['-t', 'filter'], { netns: NS.br })).stdout;
+        assert.match(during, /nubo-fw-itapgone/, 'nothing applied before the batch ends');
+      });
       fw = restarted;
       const takeover = Date.now();
       await sleep(1200);

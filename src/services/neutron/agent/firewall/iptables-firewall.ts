@@ -100,6 +100,9 @@ export class IptablesFirewall implements FirewallDriver {
   /** What a previous run left (read once, before the first change): see recover(). */
   private recovered: Promise<void> | undefined;
   private readonly previousZones = new Map<string, number>();
+  /** deferApply depth, and the conntrack clean-ups waiting for the next apply. */
+  private deferred = 0;
+  private readonly cleanups: Array<() => Promise<void>> = [];
   /** The apply that runs now, and the one that waits for it (joined by every later change). */
   private running: Promise<void> | undefined;
   private waiting: Promise<void> | undefined;
@@ -133,7 +136,7 @@ export class IptablesFirewall implements FirewallDriver {
     if (this.filtered.has(checked.device)) this.o.log?.warn({ device: checked.device }, 'firewall: port filter already prepared, updating it');
     this.filtered.set(checked.device, checked);
     this.assignZone(checked.network_id, checked.device);
-    await this.apply();
+    await this.changed();
   }
 
   async updatePortFilter(port: FirewallPort): Promise<void> {
@@ -146,11 +149,10 @@ export class IptablesFirewall implements FirewallDriver {
     this.filtered.set(checked.device, checked);
     this.assignZone(checked.network_id, checked.device);
     this.releaseZone(old.network_id);
-    await this.apply();
     // a group left: its connections may no longer be allowed (_clean_updated_sg_member_conntrack_entries)
-    if (old.security_groups.some((g) => !checked.security_groups.includes(g)) && checked.port_security_enabled) {
-      for (const type of ETHERTYPES) await this.conntrack.deleteByRemoteIps([this.target(checked)], type, []);
-    }
+    const leftGroup = old.security_groups.some((g) => !checked.security_groups.includes(g)) && checked.port_security_enabled;
+    const target = this.target(checked);
+    await this.changed(leftGroup ? async () => { for (const type of ETHERTYPES) await this.conntrack.deleteByRemoteIps([target], type, []); } : undefined);
   }
 
   async removePortFilter(device: string): Promise<void> {
@@ -162,9 +164,8 @@ export class IptablesFirewall implements FirewallDriver {
     const target = this.target(old);
     this.filtered.delete(device);
     this.releaseZone(old.network_id);
-    await this.apply();
     // _remove_conntrack_entries_from_port_deleted
-    if (old.port_security_enabled) for (const type of ETHERTYPES) await this.conntrack.deleteByRemoteIps([target], type, []);
+    await this.changed(old.port_security_enabled ? async () => { for (const type of ETHERTYPES) await this.conntrack.deleteByRemoteIps([target], type, []); } : undefined);
   }
 
   async updateSecurityGroupRules(groupId: string, rules: FirewallRule[]): Promise<void> {
@@ -173,10 +174,9 @@ export class IptablesFirewall implements FirewallDriver {
     const kept = new Set(checked.map(ruleKey));
     const removed = (this.rules.get(groupId) ?? []).filter((r) => !kept.has(ruleKey(r)));
     this.rules.set(groupId, checked);
-    await this.apply();
     // _clean_deleted_sg_rule_conntrack_entries
     const targets = this.portsIn(groupId);
-    if (targets.length) for (const rule of removed) await this.conntrack.deleteByRule(targets, rule);
+    await this.changed(targets.length && removed.length ? async () => { for (const rule of removed) await this.conntrack.deleteByRule(targets, rule); } : undefined);
   }
 
   async updateSecurityGroupMembers(groupId: string, members: GroupMembers): Promise<void> {
@@ -184,16 +184,37 @@ export class IptablesFirewall implements FirewallDriver {
     await this.recover();
     const before = this.members.get(groupId) ?? {};
     this.members.set(groupId, checked);
-    await this.apply();
     // _clean_deleted_remote_sg_members_conntrack_entries: the ports with rules naming the group
     const referencing = [...this.filtered.values()].filter((p) => p.port_security_enabled
-      && p.security_groups.some((g) => (this.rules.get(g) ?? []).some((r) => r.remote_group_id === groupId)));
-    if (referencing.length === 0) return;
-    for (const type of ETHERTYPES) {
+      && p.security_groups.some((g) => (this.rules.get(g) ?? []).some((r) => r.remote_group_id === groupId))).map((p) => this.target(p));
+    const gone = ETHERTYPES.map((type) => {
       const now = new Set(checked[type] ?? []);
-      const gone = (before[type] ?? []).filter((ip) => !now.has(ip));
-      if (gone.length) await this.conntrack.deleteByRemoteIps(referencing.map((p) => this.target(p)), type, gone);
+      return [type, (before[type] ?? []).filter((ip) => !now.has(ip))] as const;
+    }).filter(([, ips]) => ips.length > 0);
+    await this.changed(referencing.length && gone.length ? async () => {
+      for (const [type, ips] of gone) await this.conntrack.deleteByRemoteIps(referencing, type, ips);
+    } : undefined);
+  }
+
+  /**
+   * Runs `fn` (a batch of changes) with one apply at its end instead of one per change, and
+   * the conntrack clean-ups of all of them after it (filter_defer_apply_on/off).
+   */
+  async deferApply<T>(fn: () => Promise<T>): Promise<T> {
+    this.deferred++;
+    try {
+      return await fn();
+    } finally {
+      this.deferred--;
+      if (this.deferred === 0) await this.changed();
     }
+  }
+
+  /** After a change: apply it, unless deferred (its clean-up runs after the apply that has it). */
+  private async changed(cleanup?: () => Promise<void>): Promise<void> {
+    if (cleanup) this.cleanups.push(cleanup);
+    if (this.deferred > 0) return;
+    await this.apply();
   }
 
   /** Unhooks and deletes every chain and table the firewall made. */
@@ -281,6 +302,8 @@ export class IptablesFirewall implements FirewallDriver {
   }
 
   private async applyNow(): Promise<void> {
+    // the changes made so far are in this apply: so are their clean-ups, which follow it
+    const cleanups = this.cleanups.splice(0);
     const state = { ports: this.filtered, rules: this.rules, members: this.members, zones: this.zones };
     if (!this.hooked) await this.enableBridgeNetfilter();
     for (const v of this.versions) {
@@ -292,6 +315,7 @@ export class IptablesFirewall implements FirewallDriver {
     }
     if (!this.hooked) await this.hook();
     await run('nft', ['-f', '-'], { netns: this.o.netns, input: l2Script(this.filtered.values()) });
+    for (const c of cleanups) await c();
   }
 
   /** Bridged IP traffic must pass iptables (the Linux bridge agent sets these too). */

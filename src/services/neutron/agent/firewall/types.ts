@@ -66,6 +66,8 @@ export interface FirewallDriver {
   updateSecurityGroupRules(groupId: string, rules: FirewallRule[]): Promise<void>;
   /** A group's member IPs changed. */
   updateSecurityGroupMembers(groupId: string, members: GroupMembers): Promise<void>;
+  /** Runs a batch of the changes above with one apply at its end (filter_defer_apply_on/off). */
+  deferApply<T>(fn: () => Promise<T>): Promise<T>;
   /** The devices filtered now. */
   readonly ports: ReadonlyMap<string, FirewallPort>;
   /** Removes everything the driver installed. */
