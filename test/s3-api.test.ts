@@ -121,6 +121,13 @@ describe('buckets and objects', () => {
     assert.match((await s3('GET', '/photos', { query: { versioning: '' } })).text, /<VersioningConfiguration xmlns="[^"]+"\/>/);
     assert.deepEqual(tag((await s3('GET', '/photos', { query: { acl: '' } })).text, 'Permission'), ['FULL_CONTROL']);
     assert.equal((await s3('GET', '/photos', { query: { lifecycle: '' } })).status, 501);
+    // a public-read bucket is a container everybody may read (keystoneauth's .r:*)
+    assert.equal((await s3('PUT', '/public', { headers: { 'x-amz-acl': 'public-read' } })).status, 200);
+    assert.match((await s3('GET', '/public', { query: { acl: '' } })).text, /AllUsers<\/URI><\/Grantee><Permission>READ/);
+    await s3('PUT', '/public/open.txt', { body: 'open' });
+    const anon = await request(`${cloud.url}/object/v1/AUTH_${projectId}/public/open.txt`);
+    assert.equal(await anon.body.text(), 'open');
+    assert.equal(code(await s3('PUT', '/other', { headers: { 'x-amz-acl': 'public-read-write' } })), 'NotImplemented');
     // the bucket is the project's Swift container
     const swift = await request(`${cloud.url}/object/v1/AUTH_${projectId}/photos`, { method: 'HEAD', headers: { 'x-auth-token': token } });
     await swift.body.dump();
@@ -308,6 +315,19 @@ describe('multipart uploads', () => {
     assert.equal(code(await s3('GET', '/big/movie.bin', { query: { uploadId } })), 'NoSuchUpload');
     const segments = await request(`${cloud.url}/object/v1/AUTH_${projectId}/big+segments?format=json`, { headers: { 'x-auth-token': token } });
     assert.deepEqual(await segments.body.json(), []);
+  });
+
+  test('UploadPartCopy: a byte range of another object as a part', async () => {
+    await s3('PUT', '/big/source.txt', { body: '0123456789' });
+    const uploadId = tag((await s3('POST', '/big/assembled.txt', { query: { uploads: '' } })).text, 'UploadId')[0]!;
+    const part = await s3('PUT', '/big/assembled.txt', { query: { partNumber: '1', uploadId }, headers: { 'x-amz-copy-source': '/big/source.txt', 'x-amz-copy-source-range': 'bytes=2-5' } });
+    assert.equal(part.status, 200, part.text);
+    const etag = tag(part.text, 'ETag')[0]!.replace(/&quot;/g, '"');
+    assert.equal(etag, `"${createHash('md5').update('2345').digest('hex')}"`);
+    assert.equal(code(await s3('PUT', '/big/assembled.txt', { query: { partNumber: '2', uploadId }, headers: { 'x-amz-copy-source': '/big/source.txt', 'x-amz-copy-source-range': 'bytes=5-99' } })), 'InvalidArgument');
+    const done = await s3('POST', '/big/assembled.txt', { query: { uploadId }, body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${etag}</ETag></Part></CompleteMultipartUpload>` });
+    assert.equal(done.status, 200, done.text);
+    assert.equal((await s3('GET', '/big/assembled.txt')).text, '2345');
   });
 
   test('a small part that is not the last is EntityTooSmall; abort removes the upload', async () => {
