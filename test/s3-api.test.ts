@@ -40,6 +40,12 @@ const amzDate = (d: Date): string => d.toISOString().replace(/[-:]/g, '').replac
 
 /** A SigV4 header-signed request (path as given, e.g. '/bucket/key'). */
 async function s3(method: string, path: string, o: SignOpts = {}): Promise<Res> {
+  const { headers, pathAndQuery, body } = signed(method, path, o);
+  return send(method, pathAndQuery, headers, body);
+}
+
+/** The headers of a SigV4 header-signed request, with its seed signature, date and scope (for signed chunks). */
+function signed(method: string, path: string, o: SignOpts): { headers: Record<string, string>; pathAndQuery: string; body: Buffer; signature: string; date: string; scope: string } {
   const body = o.body === undefined ? Buffer.alloc(0) : Buffer.from(o.body);
   const k = o.key ?? { access, secret };
   const date = amzDate(o.date ?? new Date());
@@ -54,8 +60,10 @@ async function s3(method: string, path: string, o: SignOpts = {}): Promise<Res> 
   const sts = ['AWS4-HMAC-SHA256', date, scope, sha256(canonical)].join('\n');
   const signature = hmac(hmac(hmac(hmac(hmac(`AWS4${k.secret}`, date.slice(0, 8)), 'us-east-1'), 's3'), 'aws4_request'), sts).toString('hex');
   headers.authorization = `AWS4-HMAC-SHA256 Credential=${k.access}/${scope}, SignedHeaders=${names.join(';')}, Signature=${signature}`;
-  return send(method, `${encPath(path)}${query ? `?${query}` : ''}`, headers, body);
+  return { headers, pathAndQuery: `${encPath(path)}${query ? `?${query}` : ''}`, body, signature, date, scope };
 }
+
+const signingKeyOf = (date: string, key = secret): Buffer => hmac(hmac(hmac(hmac(`AWS4${key}`, date.slice(0, 8)), 'us-east-1'), 's3'), 'aws4_request');
 
 async function send(method: string, pathAndQuery: string, headers: Record<string, string>, body?: Buffer): Promise<Res> {
   const res = await request(`${s3url.origin}${pathAndQuery}`, { method: method as 'GET', headers, ...(body && body.length > 0 ? { body } : {}) });
@@ -121,6 +129,13 @@ describe('buckets and objects', () => {
     assert.match((await s3('GET', '/photos', { query: { versioning: '' } })).text, /<VersioningConfiguration xmlns="[^"]+"\/>/);
     assert.deepEqual(tag((await s3('GET', '/photos', { query: { acl: '' } })).text, 'Permission'), ['FULL_CONTROL']);
     assert.equal((await s3('GET', '/photos', { query: { lifecycle: '' } })).status, 501);
+    // a public-read bucket is a container everybody may read (keystoneauth's .r:*)
+    assert.equal((await s3('PUT', '/public', { headers: { 'x-amz-acl': 'public-read' } })).status, 200);
+    assert.match((await s3('GET', '/public', { query: { acl: '' } })).text, /AllUsers<\/URI><\/Grantee><Permission>READ/);
+    await s3('PUT', '/public/open.txt', { body: 'open' });
+    const anon = await request(`${cloud.url}/object/v1/AUTH_${projectId}/public/open.txt`);
+    assert.equal(await anon.body.text(), 'open');
+    assert.equal(code(await s3('PUT', '/other', { headers: { 'x-amz-acl': 'public-read-write' } })), 'NotImplemented');
     // the bucket is the project's Swift container
     const swift = await request(`${cloud.url}/object/v1/AUTH_${projectId}/photos`, { method: 'HEAD', headers: { 'x-auth-token': token } });
     await swift.body.dump();
@@ -175,20 +190,32 @@ describe('buckets and objects', () => {
     assert.equal(code(await s3('GET', '/photos/tampered')), 'NoSuchKey');
   });
 
-  test('an aws-chunked upload (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) is stored decoded', async () => {
+  test('an aws-chunked upload signed chunk by chunk (STREAMING-AWS4-HMAC-SHA256-PAYLOAD) is stored decoded; a tampered chunk is refused', async () => {
     const data = Buffer.alloc(70_000, 'z');
-    const chunks = [data.subarray(0, 65536), data.subarray(65536)];
-    const framed = Buffer.concat([...chunks.map((c) => Buffer.concat([Buffer.from(`${c.length.toString(16)};chunk-signature=${'0'.repeat(64)}\r\n`), c, Buffer.from('\r\n')])),
-      Buffer.from(`0;chunk-signature=${'0'.repeat(64)}\r\n\r\n`)]);
-    const r = await s3('PUT', '/photos/chunked', {
-      body: framed, payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
-      headers: { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(data.length) },
-    });
+    const upload = async (key: string, tamper: boolean): Promise<Res> => {
+      const req = signed('PUT', key, {
+        payloadHash: 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', headers: { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': String(data.length) },
+      });
+      let previous = req.signature;
+      const frame = (chunk: Buffer): Buffer => {
+        const sts = ['AWS4-HMAC-SHA256-PAYLOAD', req.date, req.scope, previous, sha256(''), sha256(chunk)].join('\n');
+        previous = hmac(signingKeyOf(req.date), sts).toString('hex');
+        const sent = tamper && chunk.length > 0 ? Buffer.from(chunk).fill('y', 0, 1) : chunk;
+        return Buffer.concat([Buffer.from(`${chunk.length.toString(16)};chunk-signature=${previous}\r\n`), sent, Buffer.from('\r\n')]);
+      };
+      const body = Buffer.concat([frame(data.subarray(0, 65536)), frame(data.subarray(65536)), frame(Buffer.alloc(0))]);
+      return send('PUT', req.pathAndQuery, req.headers, body);
+    };
+    const r = await upload('/photos/chunked', false);
     assert.equal(r.status, 200, r.text);
     const back = await s3('GET', '/photos/chunked');
     assert.equal(back.body.length, data.length);
     assert.ok(back.body.equals(data));
     assert.equal(back.headers['content-encoding'], undefined);
+    const bad = await upload('/photos/tampered-chunks', true);
+    assert.equal(bad.status, 403, bad.text);
+    assert.equal(code(bad), 'SignatureDoesNotMatch');
+    assert.equal(code(await s3('GET', '/photos/tampered-chunks')), 'NoSuchKey');
   });
 
   test('a presigned GET, and one that expired', async () => {
@@ -308,6 +335,19 @@ describe('multipart uploads', () => {
     assert.equal(code(await s3('GET', '/big/movie.bin', { query: { uploadId } })), 'NoSuchUpload');
     const segments = await request(`${cloud.url}/object/v1/AUTH_${projectId}/big+segments?format=json`, { headers: { 'x-auth-token': token } });
     assert.deepEqual(await segments.body.json(), []);
+  });
+
+  test('UploadPartCopy: a byte range of another object as a part', async () => {
+    await s3('PUT', '/big/source.txt', { body: '0123456789' });
+    const uploadId = tag((await s3('POST', '/big/assembled.txt', { query: { uploads: '' } })).text, 'UploadId')[0]!;
+    const part = await s3('PUT', '/big/assembled.txt', { query: { partNumber: '1', uploadId }, headers: { 'x-amz-copy-source': '/big/source.txt', 'x-amz-copy-source-range': 'bytes=2-5' } });
+    assert.equal(part.status, 200, part.text);
+    const etag = tag(part.text, 'ETag')[0]!.replace(/&quot;/g, '"');
+    assert.equal(etag, `"${createHash('md5').update('2345').digest('hex')}"`);
+    assert.equal(code(await s3('PUT', '/big/assembled.txt', { query: { partNumber: '2', uploadId }, headers: { 'x-amz-copy-source': '/big/source.txt', 'x-amz-copy-source-range': 'bytes=5-99' } })), 'InvalidArgument');
+    const done = await s3('POST', '/big/assembled.txt', { query: { uploadId }, body: `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>${etag}</ETag></Part></CompleteMultipartUpload>` });
+    assert.equal(done.status, 200, done.text);
+    assert.equal((await s3('GET', '/big/assembled.txt')).text, '2345');
   });
 
   test('a small part that is not the last is EntityTooSmall; abort removes the upload', async () => {

@@ -79,6 +79,16 @@ export class IdentityClient extends ServiceProxy {
     return tokenInfoFromBody(res.body.token);
   }
 
+  /**
+   * GET /v3/users/{user_id}/credentials/OS-EC2/{access}: an EC2 credential with its secret (the
+   * s3token middleware's secret cache reads it so, to check the signed chunks of a body).
+   */
+  async getEc2Credential(userId: string, access: string): Promise<{ access: string; secret: string; tenant_id: string | null; user_id: string }> {
+    return (await this.json<{ credential: { access: string; secret: string; tenant_id: string | null; user_id: string } }>(
+      'GET', `/users/${seg(userId)}/credentials/OS-EC2/${seg(access)}`,
+    )).body.credential;
+  }
+
   /** GET /v3/services. */
   async listServices(filters: { type?: string; name?: string } = {}): Promise<IdentityService[]> {
     return (await this.json<{ services: IdentityService[] }>('GET', `/services${query(filters)}`)).body.services;

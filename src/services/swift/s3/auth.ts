@@ -4,7 +4,9 @@
  * checks the signature with the key's secret and answers the token of the key's user on its
  * project. The request then runs as that user on the project's account (keystoneauth's
  * reseller prefix + project id). Keystone's refusals become S3's errors: a key it does not know
- * is InvalidAccessKeyId, a signature that does not match is SignatureDoesNotMatch.
+ * is InvalidAccessKeyId, a signature that does not match is SignatureDoesNotMatch. For a body
+ * signed chunk by chunk, the credential's secret is read too (GET OS-EC2 credential, as
+ * s3token's secret cache does), to check each chunk.
  */
 import type { TokenInfo } from '../../../common/auth/token-info.js';
 import type { IdentityClient } from '../../../common/clients/identity.js';
@@ -12,6 +14,7 @@ import { ServiceClientError } from '../../../common/clients/session.js';
 import { RequestContext } from '../../../common/context.js';
 import { NuboError } from '../../../common/errors.js';
 import { AccessDenied, InvalidAccessKeyId, ServiceUnavailable, SignatureDoesNotMatch } from './errors.js';
+import { SIGNED_STREAMING } from './body.js';
 import type { AuthInfo } from './signature.js';
 
 export interface S3Identity {
@@ -19,6 +22,8 @@ export interface S3Identity {
   /** The account the request acts on (AUTH_<project id>). */
   account: string;
   token: TokenInfo;
+  /** The credential's secret, read only for a body signed chunk by chunk. */
+  secret?: string;
 }
 
 export class S3TokenAuth {
@@ -43,6 +48,18 @@ export class S3TokenAuth {
       throw err;
     }
     if (!token.projectId) throw AccessDenied();
-    return { ctx: new RequestContext({ requestId, auth: token }), account: `${this.resellerPrefix}${token.projectId}`, token };
+    const identity: S3Identity = { ctx: new RequestContext({ requestId, auth: token }), account: `${this.resellerPrefix}${token.projectId}`, token };
+    if (auth.payloadHash !== undefined && SIGNED_STREAMING.includes(auth.payloadHash)) identity.secret = await this.secret(token.userId, auth.accessKey);
+    return identity;
+  }
+
+  /** The credential's secret (s3token's secret cache reads it so, with the service's token). */
+  private async secret(userId: string, access: string): Promise<string> {
+    try {
+      return (await this.identity.getEc2Credential(userId, access)).secret;
+    } catch (err) {
+      if (err instanceof ServiceClientError) throw AccessDenied({}, 'The signed chunks of this body cannot be checked.');
+      throw err;
+    }
   }
 }

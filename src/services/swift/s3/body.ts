@@ -2,17 +2,18 @@
  * Request bodies (s3api's HashingInput and StreamingInput): a body whose SHA-256 the client
  * signed (x-amz-content-sha256: <hex>) is hashed as it streams through and fails with
  * XAmzContentSHA256Mismatch before its end reaches Swift when it differs (so no object is
- * written); an `aws-chunked` body (STREAMING-...) is decoded from its chunk framing, its trailers
- * dropped; Content-MD5 becomes the ETag Swift checks. Small XML bodies are read with a limit.
+ * written); an `aws-chunked` body (STREAMING-...) is decoded from its chunk framing, each
+ * chunk's signature checked when the body is signed chunk by chunk, its trailers dropped;
+ * Content-MD5 becomes the ETag Swift checks. Small XML bodies are read with a limit.
  *
- * Not done here: the chunk signatures of STREAMING-AWS4-HMAC-SHA256-PAYLOAD are not checked
- * (that needs the secret, which stays in Keystone; the seed signature is), nor are
- * x-amz-checksum-* trailers.
+ * Not checked: x-amz-checksum-* headers and trailers, and the trailer's own signature
+ * (STREAMING-...-TRAILER); the chunks' bytes are.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { ChunkSignatureChain, signingKey } from './chunk-signature.js';
 import {
-  EntityTooLarge, IncompleteBody, InvalidDigest, InvalidRequest, MissingContentLength, XAmzContentSHA256Mismatch, type S3Error,
+  AccessDenied, EntityTooLarge, IncompleteBody, InvalidDigest, InvalidRequest, MissingContentLength, SignatureDoesNotMatch, XAmzContentSHA256Mismatch, type S3Error,
 } from './errors.js';
 import type { AuthInfo } from './signature.js';
 
@@ -35,17 +36,31 @@ class Sha256Check extends Transform {
   }
 }
 
-/** aws-chunked: `<hex size>[;chunk-signature=...]\r\n<data>\r\n` ... `0...\r\n`, trailer lines, `\r\n`. */
+/**
+ * aws-chunked: `<hex size>[;chunk-signature=...]\r\n<data>\r\n` ... `0...\r\n`, trailer lines,
+ * `\r\n`. With a signature chain, every chunk (the last, empty one too) must carry the signature
+ * of its bytes; the bytes go on as they come, and a wrong signature fails the stream at the end
+ * of its chunk, before the body's end reaches Swift.
+ */
 export class AwsChunkedDecoder extends Transform {
   private buf: Buffer = Buffer.alloc(0);
+  private chunkHash: Hash | undefined;
+  private chunkSignature: string | undefined;
   /** Bytes of data left in the current chunk, or -1 while a chunk header is awaited. */
   private left = -1;
   private needCrlf = false;
   private done = false;
   private decoded = 0;
 
-  constructor(private readonly expectedLength: number | undefined) {
+  constructor(private readonly expectedLength: number | undefined, private readonly chain?: ChunkSignatureChain) {
     super();
+  }
+
+  /** The chunk's signature checked against the chain. */
+  private endChunk(): void {
+    if (!this.chain) return;
+    const expected = this.chain.next(this.chunkHash!.digest('hex'));
+    if (this.chunkSignature !== expected) throw SignatureDoesNotMatch({}, 'The chunk signature we calculated does not match the signature you provided.');
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -74,10 +89,14 @@ export class AwsChunkedDecoder extends Transform {
         }
         const header = this.buf.subarray(0, eol).toString('latin1');
         this.buf = this.buf.subarray(eol + 2);
-        const size = header.split(';')[0]!.trim();
-        if (!/^[0-9a-fA-F]{1,16}$/.test(size)) throw IncompleteBody({}, 'Invalid chunk header');
+        const [size = '', ...ext] = header.split(';');
+        if (!/^[0-9a-fA-F]{1,16}$/.test(size.trim())) throw IncompleteBody({}, 'Invalid chunk header');
         this.left = parseInt(size, 16);
+        this.chunkSignature = ext.map((e) => /^\s*chunk-signature=([0-9a-f]{64})\s*$/.exec(e)?.[1]).find((v) => v !== undefined);
+        if (this.chain && this.chunkSignature === undefined) throw SignatureDoesNotMatch({}, 'A chunk of the body carries no signature.');
+        this.chunkHash = this.chain ? createHash('sha256') : undefined;
         if (this.left === 0) {
+          this.endChunk();
           this.done = true;
           this.buf = Buffer.alloc(0); // the trailers are dropped
           return;
@@ -85,11 +104,13 @@ export class AwsChunkedDecoder extends Transform {
       }
       if (this.buf.length === 0) return;
       const take = Math.min(this.left, this.buf.length);
+      this.chunkHash?.update(this.buf.subarray(0, take));
       this.push(this.buf.subarray(0, take));
       this.decoded += take;
       this.buf = this.buf.subarray(take);
       this.left -= take;
       if (this.left > 0) return;
+      this.endChunk();
       this.left = -1;
       this.needCrlf = true;
     }
@@ -112,8 +133,14 @@ const header = (h: Record<string, string | string[] | undefined>, name: string):
   return Array.isArray(v) ? v[0] : v;
 };
 
-/** The body of a write as Swift should store it. Throws the S3 error of a body that cannot be taken. */
-export function decodeBody(raw: Readable, headers: Record<string, string | string[] | undefined>, auth: AuthInfo | undefined): DecodedBody {
+/** SigV4 payload hashes whose chunks are signed one by one. */
+export const SIGNED_STREAMING = ['STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER'];
+
+/**
+ * The body of a write as Swift should store it. `secret`: the signer's, to check the chunks of a
+ * body signed chunk by chunk. Throws the S3 error of a body that cannot be taken.
+ */
+export function decodeBody(raw: Readable, headers: Record<string, string | string[] | undefined>, auth: AuthInfo | undefined, secret?: string): DecodedBody {
   const lengthHeader = header(headers, 'content-length');
   const length = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
   const sha = auth?.payloadHash;
@@ -122,7 +149,12 @@ export function decodeBody(raw: Readable, headers: Record<string, string | strin
     const decodedHeader = header(headers, 'x-amz-decoded-content-length');
     if (decodedHeader === undefined || !/^\d+$/.test(decodedHeader)) throw MissingContentLength();
     const decoded = Number(decodedHeader);
-    const decoder = new AwsChunkedDecoder(decoded);
+    let chain: ChunkSignatureChain | undefined;
+    if (sha !== undefined && SIGNED_STREAMING.includes(sha)) {
+      if (secret === undefined || auth?.scope === undefined || auth.amzDate === undefined) throw AccessDenied({}, 'The signed chunks of this body cannot be checked.');
+      chain = new ChunkSignatureChain(signingKey(secret, auth.scope), auth.amzDate, auth.scope, auth.signature);
+    }
+    const decoder = new AwsChunkedDecoder(decoded, chain);
     raw.on('error', (err) => decoder.destroy(err));
     return { body: raw.pipe(decoder), length: decoded };
   }

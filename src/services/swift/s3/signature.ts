@@ -43,6 +43,9 @@ export interface AuthInfo {
   presigned: boolean;
   /** SigV4: what x-amz-content-sha256 says of the body (a hex digest, UNSIGNED-PAYLOAD, STREAMING-...). */
   payloadHash?: string;
+  /** SigV4: the credential scope (`<date>/<region>/s3/aws4_request`) and the signing time as signed (20130524T000000Z). */
+  scope?: string;
+  amzDate?: string;
   /** The request's signing time, in ms. */
   time: number;
 }
@@ -214,7 +217,7 @@ function headerV4(req: SignedRequest, auth: string, o: SignatureOptions): AuthIn
   const payloadHash = first(req.headers, 'x-amz-content-sha256');
   if (payloadHash === undefined) throw InvalidRequest({}, 'Missing required header for this request: x-amz-content-sha256');
   const canonical = canonicalRequestV4(req, signed.split(';').map((h) => h.trim().toLowerCase()), payloadHash);
-  return { version: 4, accessKey, signature, stringToSign: Buffer.from(stringToSignV4(stamp, scope, canonical)), presigned: false, payloadHash, time };
+  return { version: 4, accessKey, signature, stringToSign: Buffer.from(stringToSignV4(stamp, scope, canonical)), presigned: false, payloadHash, time, scope, amzDate: stamp };
 }
 
 function queryV4(req: SignedRequest, q: Map<string, string>, o: SignatureOptions): AuthInfo {
@@ -233,7 +236,7 @@ function queryV4(req: SignedRequest, q: Map<string, string>, o: SignatureOptions
   if (o.now > time + Number(expires) * 1000) throw AccessDenied({}, 'Request has expired');
   const payloadHash = first(req.headers, 'x-amz-content-sha256') ?? 'UNSIGNED-PAYLOAD';
   const canonical = canonicalRequestV4(req, signed.split(';').map((h) => h.toLowerCase()), payloadHash);
-  return { version: 4, accessKey, signature, stringToSign: Buffer.from(stringToSignV4(amzDate, scope, canonical)), presigned: true, payloadHash, time };
+  return { version: 4, accessKey, signature, stringToSign: Buffer.from(stringToSignV4(amzDate, scope, canonical)), presigned: true, payloadHash, time, scope, amzDate };
 }
 
 function headerV2(req: SignedRequest, auth: string, o: SignatureOptions): AuthInfo {

@@ -51,7 +51,7 @@ function checkObjectAcl(call: S3Call): void {
 
 /** A PUT of a body into Swift; the S3 error of the body (a SHA-256 mismatch) wins over what Swift saw of it. */
 export async function putBody(call: S3Call, container: string, object: string, extraHeaders: Record<string, string>): Promise<{ etag: string; lastModified?: string }> {
-  const { body, length } = decodeBody(call.body, call.req.headers, call.auth);
+  const { body, length } = decodeBody(call.body, call.req.headers, call.auth, call.identity.secret);
   let bodyError: unknown;
   body.on('error', (err) => { bodyError = err; });
   const md5 = contentMd5Etag(call.req.headers);
