@@ -19,6 +19,9 @@ import type {
 } from './payloads.js';
 import { agentNotifierTopic, TOPIC_DHCP_AGENT, TOPIC_L3_AGENT, VERSIONS } from './topics.js';
 
+/** neutron_lib ROUTER_INTERFACE_OWNERS. */
+const ROUTER_INTERFACE_OWNERS = ['network:router_interface', 'network:router_interface_distributed', 'network:ha_router_replicated_interface'];
+
 /** dhcp_rpc_agent_api METHOD_PRIORITY_MAP. */
 const PRIORITY = {
   network_create_end: 3, network_update_end: 3, network_delete_end: 2,
@@ -197,6 +200,9 @@ export class L2AgentNotifier {
     events.subscribe('port', 'after_update', ({ ctx, current, original }) => this.portUpdated(ctx.toMessage(), current, original));
     events.subscribe('port', 'after_delete', ({ ctx, current }) =>
       this.portDelete.cast(ctx.toMessage(), 'port_delete', { port_id: current.id, network_id: current.network_id }));
+    // a port joining or leaving its groups changes their members (_notify_sg_on_port_change)
+    events.subscribe('port', 'after_create', ({ ctx, current }) => this.membersUpdated(ctx.toMessage(), [current]));
+    events.subscribe('port', 'after_delete', ({ ctx, current }) => this.membersUpdated(ctx.toMessage(), [current]));
     events.subscribe('network', 'after_update', ({ ctx, current }) => this.networkUpdate.cast(ctx.toMessage(), 'network_update', { network: current }));
     events.subscribe('network', 'after_delete', ({ ctx, current }) => this.networkDelete.cast(ctx.toMessage(), 'network_delete', { network_id: current.id }));
     const ruleUpdated = (ctx: NeutronContext, groupId: string) => this.sgUpdate.cast(ctx.toMessage(), 'security_groups_rule_updated', { security_groups: [groupId] });
@@ -212,9 +218,16 @@ export class L2AgentNotifier {
       port: current, network_type: seg?.network_type ?? null, segmentation_id: seg?.segmentation_id ?? null, physical_network: seg?.physical_network ?? null,
     };
     await this.portUpdate.cast(ctx, 'port_update', { ...args });
-    if (JSON.stringify(original.security_groups) !== JSON.stringify(current.security_groups)) {
-      const groups = [...new Set([...original.security_groups, ...current.security_groups])];
-      await this.sgUpdate.cast(ctx, 'security_groups_member_updated', { security_groups: groups });
-    }
+    // check_and_notify_security_group_member_changed: new groups, or new addresses in the same ones
+    const sorted = (list: readonly string[]) => JSON.stringify([...list].sort());
+    if (sorted(original.security_groups) !== sorted(current.security_groups)) await this.membersUpdated(ctx, [original, current]);
+    else if (JSON.stringify(original.fixed_ips) !== JSON.stringify(current.fixed_ips)) await this.membersUpdated(ctx, [current]);
+  }
+
+  /** notify_security_groups_member_updated_bulk: the groups of these ports (DHCP and router ports aside). */
+  private async membersUpdated(ctx: MessageContext, ports: readonly Port[]): Promise<void> {
+    const groups = new Set<string>();
+    for (const p of ports) if (p.device_owner !== 'network:dhcp' && !ROUTER_INTERFACE_OWNERS.includes(p.device_owner)) p.security_groups.forEach((g) => groups.add(g));
+    if (groups.size) await this.sgUpdate.cast(ctx, 'security_groups_member_updated', { security_groups: [...groups] });
   }
 }
