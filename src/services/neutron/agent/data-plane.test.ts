@@ -19,11 +19,13 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../../../common/log/logger.js';
 import { PeriodicTasks } from '../../../common/service/periodic.js';
+import { NeutronContext } from '../common/context.js';
 import { ADMIN, type Harness, startHarness } from '../testing/harness.js';
 import { DhcpAgent } from './dhcp/dhcp-agent.js';
 import { namespaceSupportProblem } from './linux/capabilities.js';
 import { cleanupDataPlane } from './linux/cleanup.js';
 import { execute } from './linux/exec.js';
+import { BridgeFdb, FLOODING_ENTRY } from './linux/bridge.js';
 import { IpAddr } from './linux/ip-addr.js';
 import { IpLink } from './linux/ip-link.js';
 import { bridgeName, dhcpNamespace, tapName, vxlanName } from './linux/names.js';
@@ -66,12 +68,23 @@ async function until(pred: () => Promise<boolean> | boolean, what: string, ms = 
 
 const portOf = async (id: string): Promise<JsonRecord> => (await h.request('GET', `/v2.0/ports/${id}`, ADMIN)).body.port;
 
-function newLbAgent(which: 'a' | 'b', p: PeriodicTasks): LinuxBridgeAgent {
-  return new LinuxBridgeAgent({
+const lbPeriodic: Record<'a' | 'b', PeriodicTasks | undefined> = { a: undefined, b: undefined };
+
+/** (Re)starts host `which`'s Linux bridge agent (a restart: the old one stops, its kernel state stays); `unicast`: l2population-style flooding. */
+async function startLb(which: 'a' | 'b', unicast = false): Promise<LinuxBridgeAgent> {
+  await lbPeriodic[which]?.stop();
+  await lb[which]?.stop();
+  const p = new PeriodicTasks(silent);
+  const agent = new LinuxBridgeAgent({
     transport: h.transport, host: hosts[which], log: silent, periodic: p, reportInterval: 30, pollingInterval: 0.1, availabilityZone: 'nova',
-    hostNamespace: hostNs(hosts[which]), interfaceMappings: new Map(),
-    vxlan: { localIp: which === 'a' ? '198.51.100.1' : '198.51.100.2', group: '224.0.0.1', dstport: 4789, ttl: 0 },
+    hostNamespace: hostNs(hosts[which]), interfaceMappings: new Map([['dpnet', which === 'a' ? 'phya' : 'phyb']]),
+    vxlan: { localIp: which === 'a' ? '198.51.100.1' : '198.51.100.2', group: unicast ? '' : '224.0.0.1', dstport: 4789, ttl: 0 },
   });
+  await agent.start();
+  p.start();
+  lb[which] = agent;
+  lbPeriodic[which] = p;
+  return agent;
 }
 
 function newDhcpAgent(p: PeriodicTasks): DhcpAgent {
@@ -92,6 +105,29 @@ async function plugGuest(n: number, host: string, port: JsonRecord): Promise<voi
   await new IpLink(hostNs(host)).setUp(tapName(port.id));
 }
 
+/** Two ports on the network, one per host, plugged as guests 1 and 2 with static addresses (no DHCP); they are ACTIVE on return. */
+async function twoGuests(net: JsonRecord, cidr: string): Promise<JsonRecord[]> {
+  const ports: JsonRecord[] = [];
+  for (const [n, host] of [[1, hosts.a], [2, hosts.b]] as const) {
+    const p = (await h.request('POST', '/v2.0/ports', ADMIN, { port: { network_id: net.id, device_id: randomUUID(), device_owner: 'compute:nova', 'binding:host_id': host } })).body.port;
+    await plugGuest(n, host, p);
+    await new IpAddr(guestNs(n)).add(`${p.fixed_ips[0].ip_address}/${cidr.split('/')[1]}`, 'eth0');
+    ports.push(p);
+  }
+  for (const p of ports) await until(async () => (await portOf(p.id)).status === 'ACTIVE', `port ${p.id} ACTIVE`);
+  return ports;
+}
+
+const ping = (fromGuest: number, to: string): Promise<string> => execute('busybox', ['ping', '-c', '2', '-W', '2', to], { namespace: guestNs(fromGuest) });
+
+async function unplugAll(net: JsonRecord, ports: JsonRecord[]): Promise<void> {
+  for (const n of [1, 2]) await deleteNamespace(guestNs(n));
+  for (const p of ports) await until(async () => (await portOf(p.id)).status === 'DOWN', `port ${p.id} DOWN once unplugged`);
+  for (const p of ports) assert.equal((await h.request('DELETE', `/v2.0/ports/${p.id}`, ADMIN)).status, 204);
+  assert.equal((await h.request('DELETE', `/v2.0/networks/${net.id}`, ADMIN)).status, 204);
+  for (const host of [hosts.a, hosts.b]) await until(async () => !(await new IpLink(hostNs(host)).exists(bridgeName(net.id))), `${host}'s bridge removed`);
+}
+
 /** busybox udhcpc in the guest: the lease it got, as the script printed it. */
 async function dhcpLease(n: number): Promise<Record<string, string>> {
   const out = await execute('busybox', ['udhcpc', '-i', 'eth0', '-O', 'staticroutes', '-f', '-q', '-n', '-t', '10', '-T', '1', '-s', join(dir, 'udhcpc.sh')], { namespace: guestNs(n), timeoutMs: 30_000 });
@@ -100,8 +136,12 @@ async function dhcpLease(n: number): Promise<Record<string, string>> {
   return Object.fromEntries(line.slice(6).split(' ').map((kv) => kv.split('=') as [string, string]));
 }
 
-describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', { skip: skip ? `needs root and network namespaces: ${skip}` : false }, () => {
+/** Each test is reported skipped, with the reason, where namespaces cannot be made. */
+const skipped = { skip: skip ? `needs root, network namespaces, dnsmasq and busybox: ${skip}` : false };
+
+describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', () => {
   before(async () => {
+    if (skip) return;
     dir = mkdtempSync(join(tmpdir(), 'nubo-dp-'));
     chmodSync(dir, 0o755); // dnsmasq rereads its files as nobody
     writeFileSync(join(dir, 'udhcpc.sh'), [
@@ -122,18 +162,22 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
     await new IpLink(hostNs(hosts.a)).addVeth('ula', 'ulb', hostNs(hosts.b));
     await new IpAddr(hostNs(hosts.a)).add('198.51.100.1/24', 'ula');
     await new IpAddr(hostNs(hosts.b)).add('198.51.100.2/24', 'ulb');
-    await new IpLink(hostNs(hosts.a)).setUp('ula');
-    await new IpLink(hostNs(hosts.b)).setUp('ulb');
+    // the "physical" network dpnet: a cable between the hosts
+    await new IpLink(hostNs(hosts.a)).addVeth('phya', 'phyb', hostNs(hosts.b));
+    for (const l of ['ula', 'phya']) await new IpLink(hostNs(hosts.a)).setUp(l);
+    for (const l of ['ulb', 'phyb']) await new IpLink(hostNs(hosts.b)).setUp(l);
     periodic = new PeriodicTasks(silent);
-    lb.a = newLbAgent('a', periodic);
-    lb.b = newLbAgent('b', periodic);
+    await startLb('a');
+    await startLb('b');
     dhcp = newDhcpAgent(periodic);
-    for (const a of [lb.a, lb.b, dhcp]) await a.start();
+    await dhcp.start();
     periodic.start();
   });
 
   after(async () => {
+    if (skip) return;
     await periodic?.stop();
+    for (const p of Object.values(lbPeriodic)) await p?.stop();
     for (const a of [lb.a, lb.b, dhcp]) await a?.stop().catch(() => undefined);
     const ids = made.networks;
     await cleanupDataPlane({ hostNamespaceTemplate: template, match: (n) => n.startsWith(`nubo-t${tag}-`) || ids.some((id) => n === dhcpNamespace(id)) });
@@ -142,7 +186,7 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('agents report state: the Linux bridge agents with their tunneling IPs, the DHCP agent', async () => {
+  test('agents report state: the Linux bridge agents with their tunneling IPs, the DHCP agent', skipped, async () => {
     const agents = (await h.request('GET', '/v2.0/agents', ADMIN)).body.agents as JsonRecord[];
     const lbA = agents.find((a) => a.host === hosts.a && a.agent_type === 'Linux bridge agent');
     assert.equal(lbA?.alive, true);
@@ -152,7 +196,7 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
     assert.equal(agents.find((a) => a.host === hosts.a && a.agent_type === 'DHCP agent')?.alive, true);
   });
 
-  test('two guests on two hosts get their addresses from dnsmasq and ping each other over VXLAN; teardown removes it all', async () => {
+  test('two guests on two hosts get their addresses from dnsmasq and ping each other over VXLAN; teardown removes it all', skipped, async () => {
     const net = (await h.request('POST', '/v2.0/networks', ADMIN, { network: { name: `dp-${tag}` } })).body.network;
     made.networks.push(net.id);
     assert.equal(net['provider:network_type'], 'vxlan');
@@ -234,7 +278,55 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
     assert.equal(await new IpLink(hostNs(hosts.a)).exists(vxlanName(vni)), false);
   });
 
-  test('nubo netns cleanup removes the host namespaces it is pointed at and the processes in them', async () => {
+  test('a flat provider network over the physical interface of each host: the interface joins the bridge, the guests ping', skipped, async () => {
+    const net = (await h.request('POST', '/v2.0/networks', ADMIN, { network: { name: `dp-flat-${tag}`, 'provider:network_type': 'flat', 'provider:physical_network': 'dpnet' } })).body.network;
+    made.networks.push(net.id);
+    await h.request('POST', '/v2.0/subnets', ADMIN, { subnet: { network_id: net.id, cidr: '10.78.0.0/24', ip_version: 4, enable_dhcp: false } });
+    const ports = await twoGuests(net, '10.78.0.0/24');
+    assert.equal((await new IpLink(hostNs(hosts.a)).get('phya'))?.master, bridgeName(net.id));
+    assert.equal((await new IpLink(hostNs(hosts.b)).get('phyb'))?.master, bridgeName(net.id));
+    await ping(1, ports[1]!.fixed_ips[0].ip_address);
+    await unplugAll(net, ports);
+    // the physical interface is unplugged, not deleted
+    assert.equal((await new IpLink(hostNs(hosts.a)).get('phya'))?.master, undefined);
+  });
+
+  test('a restarted Linux bridge agent resyncs without rewiring: same bridge, ports ACTIVE again, traffic flows', skipped, async () => {
+    const net = (await h.request('POST', '/v2.0/networks', ADMIN, { network: { name: `dp-restart-${tag}` } })).body.network;
+    made.networks.push(net.id);
+    await h.request('POST', '/v2.0/subnets', ADMIN, { subnet: { network_id: net.id, cidr: '10.79.0.0/24', ip_version: 4, enable_dhcp: false } });
+    const ports = await twoGuests(net, '10.79.0.0/24');
+    const bridgeBefore = (await new IpLink(hostNs(hosts.b)).get(bridgeName(net.id)))?.ifindex;
+    // host B's agent dies; while it is gone the server marks its port DOWN (as after a lost report)
+    await lbPeriodic.b?.stop();
+    await lb.b?.stop();
+    await h.service.managers.ports.setStatus(NeutronContext.admin(), ports[1]!.id, 'DOWN');
+    await ping(1, ports[1]!.fixed_ips[0].ip_address); // the kernel keeps forwarding without the agent
+    const restarted = await startLb('b');
+    await restarted.iterations(2);
+    await until(async () => (await portOf(ports[1]!.id)).status === 'ACTIVE', 'port ACTIVE after the restart');
+    assert.equal((await new IpLink(hostNs(hosts.b)).get(bridgeName(net.id)))?.ifindex, bridgeBefore);
+    assert.equal(restarted.devices.get(tapName(ports[1]!.id))?.up, true);
+    await ping(2, ports[0]!.fixed_ips[0].ip_address);
+    await unplugAll(net, ports);
+  });
+
+  test('unicast flooding (l2population style): each VXLAN device floods to the other agent\'s tunneling IP', skipped, async () => {
+    await startLb('a', true);
+    await startLb('b', true);
+    const net = (await h.request('POST', '/v2.0/networks', ADMIN, { network: { name: `dp-unicast-${tag}` } })).body.network;
+    made.networks.push(net.id);
+    await h.request('POST', '/v2.0/subnets', ADMIN, { subnet: { network_id: net.id, cidr: '10.80.0.0/24', ip_version: 4, enable_dhcp: false } });
+    const ports = await twoGuests(net, '10.80.0.0/24');
+    const vxlan = vxlanName(net['provider:segmentation_id']);
+    const fdbA = await new BridgeFdb(hostNs(hosts.a)).list(vxlan);
+    assert.ok(fdbA.some((e) => e.mac === FLOODING_ENTRY && e.dst === '198.51.100.2'), JSON.stringify(fdbA));
+    assert.equal((await new IpLink(hostNs(hosts.a)).get(vxlan))?.linkinfo?.info_data?.group, undefined);
+    await ping(1, ports[1]!.fixed_ips[0].ip_address);
+    await unplugAll(net, ports);
+  });
+
+  test('nubo netns cleanup removes the host namespaces it is pointed at and the processes in them', skipped, async () => {
     const report = await cleanupDataPlane({ hostNamespaceTemplate: template, match: (n) => n.startsWith(`nubo-t${tag}-`) });
     assert.deepEqual(report.namespaces.sort(), [hostNs(hosts.a), hostNs(hosts.b)].sort());
     const left = (await listNamespaces()).filter((n) => n.startsWith(`nubo-t${tag}-`));
