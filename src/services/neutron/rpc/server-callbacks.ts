@@ -225,6 +225,8 @@ export class DhcpRpcCallbacks {
   async get_active_networks_info(_ctx: MessageContext, args: RpcArgs): Promise<NetworkInfo[]> {
     const agent = (await this.d.agents.byTypeAndHost(AGENT_TYPE_DHCP, stringArg(args, 'host')))[0];
     if (!agent) return [];
+    const dhcpSubnets = await this.d.subnets.list(admin(), { filters: { enable_dhcp: [true] }, sorts: [] });
+    await this.d.agents.autoScheduleNetworks(agent.id, [...new Set(dhcpSubnets.map((s) => s.network_id))]);
     const ids = await this.d.agents.networksOfAgent(agent.id);
     const out: NetworkInfo[] = [];
     for (const id of ids) {

@@ -7,7 +7,11 @@ import { describe, test } from 'node:test';
 import type { NetworkInfo } from '../../rpc/payloads.js';
 import type { Port } from '../../types/port.js';
 import type { Subnet } from '../../types/subnet.js';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { addnHostsFile, dnsmasqCommand, hostsFile, optsFile, servedSubnets } from './dnsmasq-config.js';
+import { traversableByAll } from './dnsmasq.js';
 
 const subnet = (over: Partial<Subnet>): Subnet => ({
   id: 'sub4', name: '', network_id: 'net1', ip_version: 4, subnetpool_id: null, cidr: '10.0.0.0/24', gateway_ip: '10.0.0.1', allocation_pools: [],
@@ -81,5 +85,20 @@ describe('dnsmasq configuration', () => {
     assert.equal(optsFile(network([subnet({ gateway_ip: null })], [dhcp]), dhcp), 'tag:subnet-sub4,option:dns-server,10.0.0.2\ntag:subnet-sub4,option:router\n');
     // a gateway that is no router's interface: no metadata route, no host routes at all
     assert.equal(optsFile(network([subnet({})], []), undefined), 'tag:subnet-sub4,option:router,10.0.0.1\n');
+  });
+
+  test('dnsmasq stays root (--user=root) where other users cannot reach its files', () => {
+    const base = mkdtempSync(join(tmpdir(), 'nubo-dnsmasq-'));
+    try {
+      chmodSync(base, 0o700);
+      assert.equal(traversableByAll(join(base, 'dhcp', 'host1')), false);
+      chmodSync(base, 0o755);
+      mkdirSync(join(base, 'dhcp'), { mode: 0o755 });
+      assert.equal(traversableByAll(join(base, 'dhcp', 'host1')), true);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+    assert.ok(dnsmasqCommand(network([subnet({})], []), files, { ...settings, user: 'root' }).includes('--user=root'));
+    assert.ok(!dnsmasqCommand(network([subnet({})], []), files, settings).some((a) => a.startsWith('--user')));
   });
 });

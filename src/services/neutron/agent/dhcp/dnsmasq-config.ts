@@ -18,6 +18,8 @@ export interface DnsmasqSettings {
   leaseDuration: number;
   leaseMax: number;
   dnsDomain: string;
+  /** dnsmasq's --user: set when the files are not readable by the user dnsmasq drops to (it rereads them on SIGHUP). */
+  user?: string;
 }
 
 export interface DnsmasqFiles {
@@ -51,6 +53,7 @@ export function dnsmasqCommand(net: NetworkInfo, files: DnsmasqFiles, s: Dnsmasq
     s.binary, '--no-hosts', ...(s.dnsServers.length ? ['--no-resolv'] : []),
     `--pid-file=${files.pid}`, `--dhcp-hostsfile=${files.host}`, `--addn-hosts=${files.addnHosts}`, `--dhcp-optsfile=${files.opts}`,
     `--dhcp-leasefile=${files.leases}`, '--dhcp-match=set:ipxe,175', '--dhcp-userclass=set:ipxe6,iPXE', '--local-service', '--bind-dynamic',
+    ...(s.user ? [`--user=${s.user}`] : []),
   ];
   const lease = s.leaseDuration === -1 ? 'infinite' : `${s.leaseDuration}s`;
   let possible = 0n;

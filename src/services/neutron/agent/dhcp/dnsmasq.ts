@@ -5,8 +5,8 @@
  * a rewrite of the files and a SIGHUP (reload_allocations); a change of the command line (the
  * subnets, the MTU) restarts the process; a restarted agent adopts the dnsmasq it left running.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { NetworkInfo } from '../../rpc/payloads.js';
 import type { Port } from '../../types/port.js';
 import { dhcpNamespace } from '../linux/names.js';
@@ -19,6 +19,16 @@ export interface Lease {
   mac: string;
   ip: string;
   hostname: string;
+}
+
+/** Can every user reach `dir` (each existing ancestor searchable by others)? */
+export function traversableByAll(dir: string): boolean {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      if (!(statSync(d).mode & 0o001)) return false;
+    } catch { /* not made yet: its parent decides */ }
+    if (dirname(d) === d) return true;
+  }
 }
 
 export class DnsmasqDriver {
@@ -46,8 +56,17 @@ export class DnsmasqDriver {
     return f;
   }
 
+  /**
+   * dnsmasq drops to "nobody" and rereads its files on SIGHUP: where other users cannot reach
+   * them (a private data_dir, 0700) it stays root.
+   */
+  private settingsFor(): DnsmasqSettings {
+    return this.settings.user || traversableByAll(this.confDir) ? this.settings : { ...this.settings, user: 'root' };
+  }
+
   private manager(net: NetworkInfo, files: DnsmasqFiles): ProcessManager {
-    const pm = new ProcessManager({ uuid: net.id, namespace: dhcpNamespace(net.id), pidFile: files.pid, command: () => dnsmasqCommand(net, files, this.settings) });
+    const settings = this.settingsFor();
+    const pm = new ProcessManager({ uuid: net.id, namespace: dhcpNamespace(net.id), pidFile: files.pid, command: () => dnsmasqCommand(net, files, settings) });
     this.managers.set(net.id, pm);
     return pm;
   }

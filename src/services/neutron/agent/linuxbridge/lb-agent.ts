@@ -9,9 +9,9 @@
  * once no tap is left in it. Any RPC failure makes the next iteration a full resync (every tap
  * treated as new), and so does a start: a restarted agent re-reports and re-wires what exists
  * without tearing down what works. It reports its state (agent type "Linux bridge agent", the
- * configurations the linuxbridge mechanism driver binds by) on the report interval. With
- * unicast flooding (no multicast group), each VXLAN device floods to the tunneling IPs of the
- * other alive Linux bridge agents.
+ * configurations the linuxbridge mechanism driver binds by) on the report interval. VXLAN
+ * devices without a multicast group flood to the tunneling IPs of the other alive Linux bridge
+ * agents (read with get_agents on the report interval).
  */
 import type { Logger } from '../../../../common/log/logger.js';
 import { type MessageContext, RpcClient, type Transport } from '../../../../common/messaging/index.js';
@@ -93,7 +93,7 @@ export class LinuxBridgeAgent {
   async start(): Promise<void> {
     await this.runtime.start((err) => this.o.log.warn({ err }, 'Linux bridge agent: Failed reporting state! (neutron-server not reachable yet)'));
     this.o.periodic.add({ name: `linuxbridge rpc_loop@${this.o.host}`, interval: this.o.pollingInterval, runImmediately: true, run: () => this.loop() });
-    if (this.o.vxlan && !this.o.vxlan.group) {
+    if (this.o.vxlan) {
       this.o.periodic.add({ name: `linuxbridge flooding@${this.o.host}`, interval: this.o.reportInterval, runImmediately: true, run: () => this.refreshFlooding() });
     }
   }
@@ -134,7 +134,7 @@ export class LinuxBridgeAgent {
       try {
         if (added.length) {
           await this.treatAddedOrUpdated(added);
-          if (this.o.vxlan && !this.o.vxlan.group) await this.manager.setFloodingTargets(this.remotes);
+          if (this.o.vxlan) await this.manager.setFloodingTargets(this.remotes);
         }
         if (removed.length) await this.treatRemoved(removed);
       } catch (err) {

@@ -3,8 +3,8 @@
  * a bridge `brq<network id[:11]>` per network, carrying its segment: for flat networks the
  * physical interface of `physical_interface_mappings` itself, for VLAN networks its
  * `<interface>.<vlan>` subinterface, for VXLAN networks a `vxlan-<vni>` device from the local
- * tunnel address (flooding to the multicast group, or to the unicast FDB entries l2population
- * style); the MTU of the network on the bridge, its segment device and each tap; a tap is plugged
+ * tunnel address (flooding to the multicast group through the device holding that address, or,
+ * without a group or such a device, to the unicast FDB entries l2population style); the MTU of the network on the bridge, its segment device and each tap; a tap is plugged
  * into its network's bridge; a bridge without taps left is removed with its VXLAN device.
  * Everything happens in the host namespace (undefined: the process's own).
  */
@@ -87,10 +87,11 @@ export class LinuxBridgeManager {
       const v = this.o.vxlan!;
       const name = vxlanName(segment.segmentation_id!);
       if (!links.has(name)) {
-        const dev = await this.underlay(v.localIp);
+        // a multicast group needs the device holding local_ip; without one, flooding is unicast
+        const dev = v.group ? await this.underlay(v.localIp) : undefined;
         await this.link.addVxlan({
           name, vni: segment.segmentation_id!, local: v.localIp, dstport: v.dstport, ...(v.ttl ? { ttl: v.ttl } : {}),
-          ...(v.group ? { group: v.group, ...(dev ? { dev } : {}) } : {}),
+          ...(v.group && dev ? { group: v.group, dev } : {}),
         });
       }
       return name;
@@ -136,10 +137,10 @@ export class LinuxBridgeManager {
     await this.link.delete(bridge);
   }
 
-  /** Unicast flooding (l2population's flooding entries): each VXLAN device floods to exactly `remotes`. */
+  /** Unicast flooding (l2population's flooding entries): each VXLAN device without a multicast group floods to exactly `remotes`. */
   async setFloodingTargets(remotes: string[]): Promise<void> {
     for (const l of await this.link.list()) {
-      if (!l.ifname.startsWith(VXLAN_PREFIX)) continue;
+      if (!l.ifname.startsWith(VXLAN_PREFIX) || l.linkinfo?.info_data?.group !== undefined) continue;
       const have = (await this.fdb.list(l.ifname)).filter((e) => e.mac === FLOODING_ENTRY && e.dst).map((e) => e.dst!);
       for (const r of remotes) if (!have.includes(r)) await this.fdb.append(FLOODING_ENTRY, l.ifname, r);
       for (const h of have) if (!remotes.includes(h)) await this.fdb.delete(FLOODING_ENTRY, l.ifname, h);
