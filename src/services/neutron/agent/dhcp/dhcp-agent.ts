@@ -7,7 +7,8 @@
  * server's state and adopts the dnsmasq processes it left running. Between syncs it follows the
  * casts of rpc/agent-notifiers.ts: a change of a network, subnet or port on a network it serves
  * re-reads that network (get_network_info) and reconfigures it (a reload when only the ports
- * changed). Work is done one item at a time in arrival order.
+ * changed); changes arriving while a re-read is queued share it. Work is done one item at a
+ * time in arrival order.
  */
 import { readdirSync } from 'node:fs';
 import type { Logger } from '../../../../common/log/logger.js';
@@ -68,6 +69,8 @@ export class DhcpAgent {
   private readonly devices: DhcpDeviceManager;
   private queue: Promise<void> = Promise.resolve();
   private resyncReasons: string[] = [];
+  /** Networks with a re-read queued (and whether it may adopt the network). */
+  private readonly pending = new Map<string, { adopt: boolean }>();
 
   constructor(private readonly o: DhcpAgentOptions) {
     this.plugin = new DhcpPluginApi(o.transport, o.host);
@@ -148,8 +151,17 @@ export class DhcpAgent {
 
   /** A network changed: re-read it and reconfigure it, when served here (or `adopt`: when the server just scheduled it). */
   refresh(ctx: MessageContext, networkId: string, adopt: boolean): void {
+    const pending = this.pending.get(networkId);
+    if (pending) {
+      // one re-read serves every change that arrived before it started
+      pending.adopt ||= adopt;
+      return;
+    }
+    const entry = { adopt };
+    this.pending.set(networkId, entry);
     this.enqueue(async () => {
-      if (!adopt && !this.served.has(networkId)) return;
+      this.pending.delete(networkId);
+      if (!entry.adopt && !this.served.has(networkId)) return;
       const info = await this.plugin.getNetworkInfo(ctx, networkId);
       if (!info) await this.disable(ctx, networkId, true);
       else await this.configure(ctx, info);
