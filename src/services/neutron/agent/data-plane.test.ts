@@ -154,7 +154,7 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
       '  echo "LEASE ip=$ip mask=$mask router=$router mtu=$mtu dns=$(echo $dns | tr " " ",") routes=$(echo $staticroutes | tr " " ",")";;',
       'esac',
     ].join('\n'), { mode: 0o755 });
-    h = await startHarness();
+    h = await startHarness({ overrides: { 'ml2_type_vlan.network_vlan_ranges': 'physnet1:1000:2999,dpnet' } });
     const original = h.service.nova.queue.bind(h.service.nova);
     h.service.nova.queue = (e) => { if (e) queued.push(e); original(e); };
     // the two hosts and their underlay
@@ -289,6 +289,28 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
     await unplugAll(net, ports);
     // the physical interface is unplugged, not deleted
     assert.equal((await new IpLink(hostNs(hosts.a)).get('phya'))?.master, undefined);
+  });
+
+  test('a VLAN provider network: the <interface>.<vlan> subinterface of each host joins the bridge (skipped where the kernel has no 802.1Q)', skipped, async (t) => {
+    const net = (await h.request('POST', '/v2.0/networks', ADMIN, {
+      network: { name: `dp-vlan-${tag}`, 'provider:network_type': 'vlan', 'provider:physical_network': 'dpnet', 'provider:segmentation_id': 1234 },
+    })).body.network;
+    assert.equal(net['provider:segmentation_id'], 1234);
+    made.networks.push(net.id);
+    try {
+      await execute('ip', ['-n', hostNs(hosts.a), 'link', 'add', 'link', 'phya', 'name', 'vlanprobe', 'type', 'vlan', 'id', '4001']);
+      await new IpLink(hostNs(hosts.a)).delete('vlanprobe');
+    } catch (err) {
+      assert.equal((await h.request('DELETE', `/v2.0/networks/${net.id}`, ADMIN)).status, 204);
+      t.skip(`this kernel makes no 802.1Q VLAN devices: ${(err as Error).message}`);
+      return;
+    }
+    await h.request('POST', '/v2.0/subnets', ADMIN, { subnet: { network_id: net.id, cidr: '10.81.0.0/24', ip_version: 4, enable_dhcp: false } });
+    const ports = await twoGuests(net, '10.81.0.0/24');
+    assert.equal((await new IpLink(hostNs(hosts.a)).get('phya.1234'))?.master, bridgeName(net.id));
+    await ping(1, ports[1]!.fixed_ips[0].ip_address);
+    await unplugAll(net, ports);
+    assert.equal(await new IpLink(hostNs(hosts.a)).exists('phya.1234'), false);
   });
 
   test('a restarted Linux bridge agent resyncs without rewiring: same bridge, ports ACTIVE again, traffic flows', skipped, async () => {

@@ -8,7 +8,8 @@
  * send nova network-vif-plugged; a vanished tap is reported down and its network's bridge goes
  * once no tap is left in it. Any RPC failure makes the next iteration a full resync (every tap
  * treated as new), and so does a start: a restarted agent re-reports and re-wires what exists
- * without tearing down what works. It reports its state (agent type "Linux bridge agent", the
+ * without tearing down what works; a device that cannot be wired is retried alone on the next
+ * iteration. It reports its state (agent type "Linux bridge agent", the
  * configurations the linuxbridge mechanism driver binds by) on the report interval. VXLAN
  * devices without a multicast group flood to the tunneling IPs of the other alive Linux bridge
  * agents (read with get_agents on the report interval).
@@ -68,6 +69,8 @@ export class LinuxBridgeAgent {
   private readonly reports: RpcClient;
   private readonly agentId: string;
   private readonly updated = new Set<string>();
+  /** Devices whose wiring failed, with the last error. */
+  private readonly failing = new Map<string, string>();
   private readonly deletedNetworks = new Set<string>();
   private resync = true;
   /** Unicast flooding: the other agents' tunneling IPs, as last read. */
@@ -129,7 +132,8 @@ export class LinuxBridgeAgent {
       const resync = this.resync;
       this.resync = false;
       const added = [...current].filter((t) => resync || !known.has(t) || this.updated.has(t));
-      for (const t of added) this.updated.delete(t);
+      // marks of taps not (or no longer) here are dropped: a tap that appears later is new anyway
+      this.updated.clear();
       const removed = [...known].filter((t) => !current.has(t));
       try {
         if (added.length) {
@@ -168,7 +172,17 @@ export class LinuxBridgeAgent {
         this.o.log.debug({ device: d.device }, 'Linux bridge agent: device not defined on plugin');
         continue;
       }
-      if (!(await this.wire(d))) continue;
+      try {
+        if (!(await this.wire(d))) continue;
+      } catch (err) {
+        // this device is retried on the next iteration; the others go on (logged once per new error)
+        this.updated.add(d.device);
+        const message = (err as Error).message;
+        if (this.failing.get(d.device) !== message) this.o.log.error({ err, device: d.device }, 'Linux bridge agent: wiring the device failed');
+        this.failing.set(d.device, message);
+        continue;
+      }
+      this.failing.delete(d.device);
       (d.admin_state_up ? up : down).push(d.device);
     }
     if (!up.length && !down.length) return;
@@ -200,6 +214,7 @@ export class LinuxBridgeAgent {
       const d = this.devices.get(tap);
       await this.plugin.updateDeviceDown({}, d?.portId ?? tap, this.agentId);
       this.devices.delete(tap);
+      this.failing.delete(tap);
       if (d) networks.add(d.networkId);
     }
     const bridges = await this.manager.bridges();
