@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -264,6 +264,18 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
     await until(() => dhcp.served.has(net.id), 'the restarted DHCP agent serves the network again');
     assert.equal(execFileSync('cat', [join(dir, 'dhcp', net.id, 'pid')], { encoding: 'utf8' }).trim(), pidBefore);
     assert.ok(dhcp.driver.active(net.id));
+
+    // a dnsmasq that dies is respawned by the process monitor
+    process.kill(Number(pidBefore), 'SIGKILL');
+    const pidFile = join(dir, 'dhcp', net.id, 'pid');
+    await until(() => { try { return readFileSync(pidFile, 'utf8').trim() !== pidBefore && dhcp.driver.active(net.id); } catch { return false; } }, 'dnsmasq respawned');
+    await dhcpLease(1);
+
+    // DHCP turned off on the subnet: dnsmasq stops, the namespace and the DHCP port go
+    await h.request('PUT', `/v2.0/subnets/${subnet.id}`, ADMIN, { subnet: { enable_dhcp: false } });
+    await until(async () => !(await listNamespaces()).includes(dhcpNamespace(net.id)), 'qdhcp namespace removed once DHCP is off');
+    assert.equal(dhcp.driver.active(net.id), false);
+    assert.equal((await h.request('GET', `/v2.0/ports/${dhcpPort.id}`, ADMIN)).status, 404);
     await p2.stop();
 
     // teardown: guests unplugged -> ports DOWN; ports, subnet, network deleted -> dnsmasq, qdhcp namespace and bridges gone
