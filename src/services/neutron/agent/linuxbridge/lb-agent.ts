@@ -22,6 +22,7 @@ import { AGENT_TYPE_LINUXBRIDGE, TOPIC_REPORTS, VERSIONS } from '../../rpc/topic
 import type { Agent } from '../../types/agent.js';
 import type { Network } from '../../types/network.js';
 import { AgentRuntime, type L2AgentHandlers } from '../agent-base.js';
+import type { LinkInfo } from '../linux/ip-link.js';
 import { bridgeName, tapName } from '../linux/names.js';
 import { L2PluginApi } from '../plugin-api.js';
 import { LinuxBridgeManager, type VxlanSettings } from './lb-manager.js';
@@ -137,7 +138,7 @@ export class LinuxBridgeAgent {
       const removed = [...known].filter((t) => !current.has(t));
       try {
         if (added.length) {
-          await this.treatAddedOrUpdated(added);
+          await this.treatAddedOrUpdated(added, taps);
           if (this.o.vxlan) await this.manager.setFloodingTargets(this.remotes);
         }
         if (removed.length) await this.treatRemoved(removed);
@@ -161,9 +162,11 @@ export class LinuxBridgeAgent {
     }
   }
 
-  private async treatAddedOrUpdated(taps: string[]): Promise<void> {
+  private async treatAddedOrUpdated(taps: string[], links: ReadonlyMap<string, LinkInfo>): Promise<void> {
     const ctx = {};
     const { devices, failed_devices: failed } = await this.plugin.getDevicesDetailsListAndFailedDevices(ctx, taps, this.agentId);
+    /** The bridges ensured in this pass, by network. */
+    const bridges = new Map<string, string>();
     if (failed.length) this.resync = true;
     const up: string[] = [];
     const down: string[] = [];
@@ -173,7 +176,7 @@ export class LinuxBridgeAgent {
         continue;
       }
       try {
-        if (!(await this.wire(d))) continue;
+        if (!(await this.wire(d, bridges, links.get(d.device)))) continue;
       } catch (err) {
         // this device is retried on the next iteration; the others go on (logged once per new error)
         this.updated.add(d.device);
@@ -191,15 +194,19 @@ export class LinuxBridgeAgent {
   }
 
   /** treat_devices_added_updated for one device: its network's bridge and the tap in it; false when it cannot be wired here. */
-  private async wire(d: DeviceDetails): Promise<boolean> {
+  private async wire(d: DeviceDetails, bridges: Map<string, string>, link: LinkInfo | undefined): Promise<boolean> {
     const segment = { network_type: d.network_type ?? null, segmentation_id: d.segmentation_id ?? null, physical_network: d.physical_network ?? null };
     if (!this.manager.supports(segment)) {
       this.o.log.warn({ device: d.device, segment }, 'Linux bridge agent: the network\'s segment cannot be carried by this host');
       return false;
     }
-    const bridge = await this.manager.ensureNetwork(d.network_id!, segment, d.mtu);
+    let bridge = bridges.get(d.network_id!);
+    if (!bridge) {
+      bridge = await this.manager.ensureNetwork(d.network_id!, segment, d.mtu);
+      bridges.set(d.network_id!, bridge);
+    }
     try {
-      await this.manager.plugTap(d.device, bridge, d.mtu, d.admin_state_up === true);
+      await this.manager.plugTap(d.device, bridge, d.mtu, d.admin_state_up === true, link);
     } catch (err) {
       this.o.log.info({ device: d.device, err }, 'Linux bridge agent: device vanished while wired; it is treated as removed next');
       return false;

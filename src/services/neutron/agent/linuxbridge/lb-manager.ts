@@ -108,14 +108,18 @@ export class LinuxBridgeManager {
     return undefined;
   }
 
-  /** add_tap_interface: the tap in its network's bridge, at its MTU, up (or down when the port is admin down). */
-  async plugTap(tap: string, bridge: string, mtu: number | undefined, up: boolean): Promise<void> {
-    const cur = await this.link.get(tap);
+  /**
+   * add_tap_interface: the tap in its network's bridge, at its MTU, up (or down when the port is
+   * admin down); `known` is the tap as just listed (only what differs is changed).
+   */
+  async plugTap(tap: string, bridge: string, mtu: number | undefined, up: boolean, known?: LinkInfo): Promise<void> {
+    const cur = known ?? (await this.link.get(tap));
     if (!cur) throw new Error(`tap device ${tap} is gone`);
     if (cur.master !== bridge) await this.link.setMaster(tap, bridge);
     if (mtu && cur.mtu !== mtu) await this.link.setMtu(tap, mtu);
-    if (up) await this.link.setUp(tap);
-    else await this.link.setDown(tap);
+    const isUp = cur.flags.includes('UP');
+    if (up && !isUp) await this.link.setUp(tap);
+    if (!up && isUp) await this.link.setDown(tap);
   }
 
   /** The bridges of Nubo's networks: bridge name -> names of the taps in it. */
