@@ -72,7 +72,8 @@ function enabledProjects(config: Config): ProjectDef[] {
 function chooseRoles(config: Config, names: string[] | undefined): RoleRef[] {
   const enabled = enabledProjects(config);
   if (names) return names.map(requireRole);
-  return allRoles.filter((r) => enabled.includes(r.project) && r.role.allInOne !== false);
+  const inAllInOne = (r: RoleRef): boolean => (typeof r.role.allInOne === 'function' ? r.role.allInOne(config) : r.role.allInOne !== false);
+  return allRoles.filter((r) => enabled.includes(r.project) && inAllInOne(r));
 }
 
 /** Port 0 means "any free port"; it is chosen before the catalog URLs are derived from it. */

@@ -105,8 +105,8 @@ export interface RoleDef {
    * instance with its own `ctx.host`; other roles run once per process as [DEFAULT] host.
    */
   perHost?: boolean;
-  /** Run by `nubo up` (default true). */
-  allInOne?: boolean;
+  /** Run by `nubo up` (default true); a function decides from the configuration (Neutron's real or simulated data plane). */
+  allInOne?: boolean | ((config: Config) => boolean);
   create(ctx: RoleContext): Promise<RoleInstance>;
 }
 

@@ -2,8 +2,9 @@
  * Neutron's options, with upstream's names and defaults (neutron/conf/common.py,
  * neutron/conf/plugins/ml2/config.py and drivers, neutron/conf/quota.py, neutron/conf/agent).
  * The ML2 defaults are DevStack's: VXLAN project networks with VNIs 1-1000, flat networks on
- * any physical network; the mechanism drivers are `nubo_sim` (ports on hosts of an alive
- * simulated L2 agent, see ml2/sim-mechanism.ts) then `noop` (see ml2/mechanisms.ts).
+ * any physical network; the mechanism drivers are `linuxbridge` (ports on hosts of an alive Linux bridge
+ * agent), `nubo_sim` (ports on hosts of an alive simulated L2 agent, see ml2/sim-mechanism.ts)
+ * then `noop` (see ml2/mechanisms.ts).
  * `[sim_agent]` configures that agent, `[default_networks]` DevStack's first networks.
  */
 import { defineGroup, opt } from '../../common/config/index.js';
@@ -29,7 +30,7 @@ export const neutronDefaultGroup = defineGroup('DEFAULT', 'General options', {
 export const ml2Group = defineGroup('ml2', 'Modular Layer 2 plugin', {
   type_drivers: opt.list(['local', 'flat', 'vlan', 'vxlan', 'geneve'], 'Network type driver entrypoints to be loaded.'),
   tenant_network_types: opt.list(['vxlan'], 'Ordered list of network_types to allocate as project networks.'),
-  mechanism_drivers: opt.list(['nubo_sim', 'noop'], 'Networking mechanism driver entrypoints to be loaded.'),
+  mechanism_drivers: opt.list(['linuxbridge', 'nubo_sim', 'noop'], 'Networking mechanism driver entrypoints to be loaded.'),
   path_mtu: opt.int(0, 'Maximum size of an IP packet (MTU) that can traverse the underlying physical network infrastructure without fragmentation when using an overlay/tunnel protocol (0: global_physnet_mtu).', { min: 0 }),
   overlay_ip_version: opt.enum(['4', '6'], '4', 'IP version of all overlay (tunnel) network endpoints.'),
 });
@@ -67,6 +68,40 @@ export const quotasGroup = defineGroup('quotas', 'Quotas', {
 export const agentGroup = defineGroup('agent', 'Agents', {
   report_interval: opt.int(30, 'Seconds between nodes reporting state to server; should be less than agent_down_time.', { min: 1 }),
   availability_zone: opt.str('nova', 'Availability zone of this node.'),
+  polling_interval: opt.float(2, 'The number of seconds the Linux bridge agent waits between polls for local device changes.', { min: 0.05 }),
+  check_child_processes_interval: opt.int(60, 'Interval between checks of child process liveness (seconds); dead ones are respawned.', { min: 1 }),
+});
+
+/**
+ * Nubo's Linux data plane. `enabled` is false by default: `nubo up` then runs the simulated L2
+ * agent (see agent/data-plane.ts for why). Agents served alone (`nubo serve network-l2-agent`)
+ * always use the kernel.
+ */
+export const dataPlaneGroup = defineGroup('data_plane', 'The Linux data plane (roles network-l2-agent and network-dhcp-agent)', {
+  enabled: opt.bool(false, 'Run the Linux bridge and DHCP agents in `nubo up` instead of the simulated L2 agent (needs root or CAP_NET_ADMIN).'),
+  host_namespace: opt.str('nubo-host-{host}', "The network namespace that plays an agent host's root namespace: its bridges, tap and VXLAN devices live there ({host}: the agent's host). Empty: the process's own namespace, as on a real compute node."),
+});
+
+export const linuxBridgeGroup = defineGroup('linux_bridge', 'Linux bridge agent', {
+  physical_interface_mappings: opt.list([], 'Comma-separated list of <physical_network>:<physical_interface> tuples mapping physical network names to the agent\'s node-specific physical network interfaces (in the host namespace) for flat and VLAN networks.'),
+});
+
+export const vxlanGroup = defineGroup('vxlan', 'Linux bridge agent VXLAN', {
+  enable_vxlan: opt.bool(true, 'Enable VXLAN on the agent (needs local_ip).'),
+  local_ip: opt.str('', 'IP address of the local overlay (tunnel) network endpoint (an address of the host namespace).'),
+  vxlan_group: opt.str('224.0.0.1', 'Multicast group for VXLAN flooding; empty: unicast flooding to the other agents\' tunneling IPs (l2population style).'),
+  udp_dstport: opt.int(4789, 'The UDP port used for VXLAN communication.', { min: 1, max: 65535 }),
+  ttl: opt.int(0, 'TTL for VXLAN interface protocol packets (0: the kernel default).', { min: 0, max: 255 }),
+  l2_population: opt.bool(false, 'Program unicast flooding entries towards the other Linux bridge agents\' tunneling IPs instead of using the multicast group.'),
+});
+
+export const dhcpAgentGroup = defineGroup('dhcp_agent', 'DHCP agent (dhcp_agent.ini [DEFAULT])', {
+  dhcp_confs: opt.str('', 'Location to store DHCP server config files (a directory per agent host inside). Empty: <data_dir>/dhcp.'),
+  dnsmasq_dns_servers: opt.list([], 'Comma-separated list of the DNS servers which will be used as forwarders.'),
+  dhcp_lease_duration: opt.int(86400, 'DHCP lease duration (in seconds). Use -1 to tell dnsmasq to use infinite lease times.', { min: -1 }),
+  dnsmasq_lease_max: opt.int(16777216, 'Limit number of leases to prevent a denial-of-service.', { min: 1 }),
+  resync_interval: opt.int(5, 'The DHCP agent will resync its state with Neutron to recover from any transient notification or RPC errors. The interval is maximum number of seconds between attempts.', { min: 1 }),
+  dnsmasq_binary: opt.str('dnsmasq', 'The dnsmasq program (Debian package dnsmasq-base).'),
 });
 
 export const simAgentGroup = defineGroup('sim_agent', 'The simulated L2 agent (role network-sim-agent)', {
@@ -91,6 +126,7 @@ export const defaultNetworksGroup = defineGroup('default_networks', "DevStack's 
 });
 
 export const neutronConfigGroups = [
-  neutronDefaultGroup, ml2Group, ml2FlatGroup, ml2VlanGroup, ml2VxlanGroup, ml2GeneveGroup, quotasGroup, agentGroup, simAgentGroup, defaultNetworksGroup,
+  neutronDefaultGroup, ml2Group, ml2FlatGroup, ml2VlanGroup, ml2VxlanGroup, ml2GeneveGroup, quotasGroup, agentGroup, simAgentGroup,
+  dataPlaneGroup, linuxBridgeGroup, vxlanGroup, dhcpAgentGroup, defaultNetworksGroup,
   osloMessagingNotificationsGroup,
 ];

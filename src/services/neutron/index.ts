@@ -2,16 +2,23 @@
  * The Network project (Neutron v2.0 API): networks, subnets, ports with IPAM, routers and
  * floating IPs, security groups, RBAC, quotas, agents, on an ML2-style plugin with type and
  * mechanism drivers. Its role `network` is neutron-server: the API and the RPC servers agents
- * talk to; `network-sim-agent` is a simulated L2 agent on each host. Mounted at /network in
- * all-in-one; the catalog URL has no version suffix.
+ * talk to; `network-sim-agent` is a simulated L2 agent on each host, `network-l2-agent` and
+ * `network-dhcp-agent` the Linux bridge and DHCP agents of the real data plane (agent/);
+ * `nubo netns cleanup` removes what they made. Mounted at /network in all-in-one; the catalog
+ * URL has no version suffix.
  */
 import type { Database } from '../../common/db/index.js';
 import { loadServicePolicy } from '../../common/policy/index.js';
 import type { ProjectDef, RoleContext, RoleInstance } from '../../common/service/project.js';
 import { networkFault } from './api/fault.js';
 import { NeutronPolicyNotAuthorized } from './api/policy.js';
+import { dataPlaneChoice } from './agent/data-plane.js';
+import { createDhcpAgent } from './agent/dhcp/dhcp-agent-role.js';
+import { cleanupDataPlane, renderCleanup } from './agent/linux/cleanup.js';
+import { createLinuxBridgeAgent } from './agent/linuxbridge/lb-agent-role.js';
 import { createSimAgent } from './agent/sim-agent-role.js';
-import { neutronConfigGroups } from './config.js';
+import { dataPlaneGroup, neutronConfigGroups } from './config.js';
+import { OperatorError } from '../../common/errors.js';
 import type { NeutronDB } from './db/schema.js';
 import { migrations } from './db/migrations/index.js';
 import { neutronPolicySpec } from './policies/index.js';
@@ -23,6 +30,7 @@ export interface NetworkServerInstance extends RoleInstance {
 }
 
 async function createServer(ctx: RoleContext): Promise<NetworkServerInstance> {
+  ctx.log.info(dataPlaneChoice(ctx.config).reason);
   const policy = loadServicePolicy(neutronPolicySpec, { config: ctx.config, dataDir: ctx.dataDir, project: 'neutron', periodic: ctx.periodic }, {
     denied: (rule) => new NeutronPolicyNotAuthorized(rule), onWarning: (m) => ctx.log.warn(m),
   });
@@ -56,6 +64,25 @@ export const neutron: ProjectDef = {
   fault: networkFault,
   roles: [
     { name: 'network', description: 'neutron-server: the Networking API and the RPC servers of the agents', kind: 'api', create: createServer },
-    { name: 'network-sim-agent', description: 'a simulated L2 agent of one host: reports bound ports up, so they go ACTIVE', kind: 'worker', perHost: true, create: createSimAgent },
+    {
+      name: 'network-sim-agent', description: 'a simulated L2 agent of one host: reports bound ports up, so they go ACTIVE', kind: 'worker', perHost: true,
+      allInOne: (config) => !dataPlaneChoice(config).real, create: createSimAgent,
+    },
+    {
+      name: 'network-l2-agent', description: 'the Linux bridge agent of one host: a bridge per network, taps, flat and VXLAN segments', kind: 'worker', perHost: true,
+      allInOne: (config) => dataPlaneChoice(config).real, create: createLinuxBridgeAgent,
+    },
+    {
+      name: 'network-dhcp-agent', description: 'the DHCP agent of one host: one dnsmasq per network in a qdhcp- namespace', kind: 'worker', perHost: true,
+      allInOne: (config) => dataPlaneChoice(config).real, create: createDhcpAgent,
+    },
   ],
+  commands: [{
+    name: 'netns', topLevel: true, takesArguments: true,
+    description: 'netns cleanup: remove every namespace, bridge, tap/veth and dnsmasq of Nubo\'s data plane',
+    run: async (config, args = []) => {
+      if (args[0] !== 'cleanup' || args.length > 1) throw new OperatorError('usage: nubo netns cleanup');
+      return renderCleanup(await cleanupDataPlane({ hostNamespaceTemplate: config.get(dataPlaneGroup).host_namespace }));
+    },
+  }],
 };

@@ -207,6 +207,22 @@ export class AgentManager implements ResourceHandlers<Agent, never, AgentUpdate>
     return chosen;
   }
 
+  /**
+   * network_auto_schedule (DhcpAgentSchedulerDbMixin.auto_schedule_networks): the agent takes
+   * the given networks (those with DHCP subnets) that have fewer DHCP agents than
+   * dhcp_agents_per_network, such as networks made before any DHCP agent was alive.
+   */
+  async autoScheduleNetworks(agentId: string, networkIds: string[]): Promise<void> {
+    const agent = await this.getRow(agentId);
+    if (!Number(agent.admin_state_up) || !this.isAlive(agent)) return;
+    for (const id of networkIds) {
+      const hosting = await this.dhcpAgentsFor(id);
+      if (hosting.length >= this.agentsPerNetwork || hosting.some((h) => h.id === agentId)) continue;
+      // scheduled meanwhile by a subnet or port creation: no error
+      await this.bindNetwork(agentId, id).catch((err: unknown) => { if (!(err instanceof HTTPConflict)) throw err; });
+    }
+  }
+
   async bindNetwork(agentId: string, networkId: string): Promise<void> {
     const agent = await this.getRow(agentId);
     if (agent.agent_type !== AGENT_TYPE_DHCP) throw new NeutronBadRequest('agent', `Agent ${agentId} is not a valid DHCP Agent or has been disabled`);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { NotificationListener, RpcClient } from '../../../common/messaging/index.js';
 import { AgentRuntime, type DhcpAgentHandlers, type L2AgentHandlers } from '../agent/agent-base.js';
-import { L2PluginApi } from '../agent/plugin-api.js';
+import { DhcpPluginApi, L2PluginApi } from '../agent/plugin-api.js';
 import { ADMIN, type Harness, startHarness, tokenFor } from '../testing/harness.js';
 import { TOPIC_REPORTS } from './topics.js';
 
@@ -157,5 +157,20 @@ describe('agents', () => {
     await until(() => memberCasts().length > 0, 'member update on delete');
     // the rename alone cast nothing: the delete's is the only cast since the regrouping
     assert.deepEqual(memberCasts(), [[def.id]]);
+  });
+
+  test('a DHCP agent asking for its networks takes those no DHCP agent hosts yet (network_auto_schedule)', async () => {
+    const net = (await h.request('POST', '/v2.0/networks', A, { network: { name: 'unhosted' } })).body.network;
+    await h.request('POST', '/v2.0/subnets', A, { subnet: { network_id: net.id, cidr: '10.95.0.0/24', ip_version: 4 } });
+    const noDhcp = (await h.request('POST', '/v2.0/networks', A, { network: { name: 'no-dhcp' } })).body.network;
+    await h.request('POST', '/v2.0/subnets', A, { subnet: { network_id: noDhcp.id, cidr: '10.96.0.0/24', ip_version: 4, enable_dhcp: false } });
+    // made while no DHCP agent was there: the binding the scheduler made is taken away
+    const agentId = (await h.request('GET', '/v2.0/agents?agent_type=DHCP%20agent&host=net1', ADMIN)).body.agents[0].id;
+    assert.equal((await h.request('DELETE', `/v2.0/agents/${agentId}/dhcp-networks/${net.id}`, ADMIN)).status, 204);
+    assert.deepEqual((await h.request('GET', `/v2.0/networks/${net.id}/dhcp-agents`, ADMIN)).body.agents, []);
+    const infos = await new DhcpPluginApi(h.transport, 'net1').getActiveNetworksInfo({});
+    assert.ok(infos.some((n) => n.id === net.id));
+    assert.ok(!infos.some((n) => n.id === noDhcp.id));
+    assert.deepEqual((await h.request('GET', `/v2.0/networks/${net.id}/dhcp-agents`, ADMIN)).body.agents.map((a: JsonRecord) => a.host), ['net1']);
   });
 });

@@ -68,7 +68,7 @@ export class SecurityGroupServerRpcCallback {
   async security_group_info_for_devices(_ctx: MessageContext, args: RpcArgs): Promise<SecurityGroupInfo> {
     const devices: Record<string, SecurityGroupDevice> = {};
     for (const device of stringListArg(args, 'devices')) {
-      const port = await resolveDevice(this.d.ports, device);
+      const port = await resolveDevice(this.d.ports, this.d.db, device);
       if (!port || isTrusted(port)) continue;
       devices[port.id] = { ...port, device, fixed_ips: port.fixed_ips.map((f) => f.ip_address), security_group_rules: [], security_group_source_groups: [] };
     }

@@ -109,13 +109,14 @@ export interface CallbackDeps {
   db: Db;
 }
 
-/** Port ids from device names: agents name taps `tap<first 11 chars of the port id>`. */
-export async function resolveDevice(ports: PortManager, device: string): Promise<Port | undefined> {
+/** Port ids from device names: agents name taps `tap<first 11 chars of the port id>` (found by an indexed prefix match). */
+export async function resolveDevice(ports: PortManager, db: Db, device: string): Promise<Port | undefined> {
   const ctx = admin();
   const id = device.startsWith('tap') ? device.slice(3) : device;
+  if (!/^[0-9a-f-]+$/i.test(id)) return undefined;
   if (id.length >= 36) return ports.get(ctx, id).catch(() => undefined);
-  const rows = await ports.list(ctx, { filters: {}, sorts: [] });
-  return rows.find((p) => p.id.startsWith(id));
+  const row = await db.selectFrom('ports').select('id').where('id', 'like', `${id}%`).orderBy('id').executeTakeFirst();
+  return row ? ports.get(ctx, row.id).catch(() => undefined) : undefined;
 }
 
 /** q-plugin, ML2 RpcCallbacks: what L2 agents ask about devices and report about them. */
@@ -127,7 +128,7 @@ export class Ml2RpcCallbacks {
   async get_device_details(_ctx: MessageContext, args: RpcArgs): Promise<DeviceDetails> {
     const device = stringArg(args, 'device');
     const host = optionalStringArg(args, 'host');
-    const port = await resolveDevice(this.d.ports, device);
+    const port = await resolveDevice(this.d.ports, this.d.db, device);
     if (!port) return { device };
     const net = await this.d.networks.get(admin(), port.network_id);
     const segment = (await this.d.types.segmentsOf(this.d.db, [port.network_id])).get(port.network_id)?.[0];
@@ -174,13 +175,13 @@ export class Ml2RpcCallbacks {
   }
 
   async update_device_up(_ctx: MessageContext, args: RpcArgs): Promise<void> {
-    const port = await resolveDevice(this.d.ports, stringArg(args, 'device'));
+    const port = await resolveDevice(this.d.ports, this.d.db, stringArg(args, 'device'));
     if (port) await this.d.ports.setStatus(admin(), port.id, 'ACTIVE', optionalStringArg(args, 'host'));
   }
 
   async update_device_down(_ctx: MessageContext, args: RpcArgs): Promise<DeviceDownResult> {
     const device = stringArg(args, 'device');
-    const port = await resolveDevice(this.d.ports, device);
+    const port = await resolveDevice(this.d.ports, this.d.db, device);
     if (!port) return { device, exists: false };
     await this.d.ports.setStatus(admin(), port.id, 'DOWN', optionalStringArg(args, 'host'));
     return { device, exists: true };
@@ -225,6 +226,8 @@ export class DhcpRpcCallbacks {
   async get_active_networks_info(_ctx: MessageContext, args: RpcArgs): Promise<NetworkInfo[]> {
     const agent = (await this.d.agents.byTypeAndHost(AGENT_TYPE_DHCP, stringArg(args, 'host')))[0];
     if (!agent) return [];
+    const dhcpSubnets = await this.d.subnets.list(admin(), { filters: { enable_dhcp: [true] }, sorts: [] });
+    await this.d.agents.autoScheduleNetworks(agent.id, [...new Set(dhcpSubnets.map((s) => s.network_id))]);
     const ids = await this.d.agents.networksOfAgent(agent.id);
     const out: NetworkInfo[] = [];
     for (const id of ids) {
