@@ -202,6 +202,8 @@ export class ObjectController {
     if (status === 201) {
       const headers: Record<string, string> = { etag: outcome.etags[0] ?? '', 'last-modified': new Date(Math.ceil(Number(ts)) * 1000).toUTCString() };
       if (src.copiedFrom) {
+        // the copy's metadata, the source's with the request's, is in the answer (copy.py _create_response_headers)
+        Object.assign(headers, src.meta);
         headers['x-copied-from'] = `${encodeURIComponent(src.copiedFrom.container)}/${src.copiedFrom.object.split('/').map(encodeURIComponent).join('/')}`;
         if (src.copiedFrom.account !== req.account) headers['x-copied-from-account'] = src.copiedFrom.account;
         if (src.copiedFrom.lastModified) headers['x-copied-from-last-modified'] = src.copiedFrom.lastModified;
@@ -251,7 +253,6 @@ export class ObjectController {
       throw err;
     }
     Object.assign(meta, requestMeta, this.kept(req.headers));
-    for (const [k, v] of Object.entries(meta)) if (v === '') delete meta[k];
     const size = Number(h['content-length'] ?? 'NaN');
     return this.store(req, container, object, {
       body: res.body,
