@@ -66,6 +66,8 @@ export async function buildProxy(ctx: RoleContext): Promise<RoleInstance & { pro
     timeouts: timeouts(ctx),
     log: ctx.log,
   });
+  // swift-object-expirer: the proxy's pipeline deletes what is due, as the expirer's internal client does
+  ctx.periodic.add({ name: 'swift object-expirer', interval: p.expirer_interval, run: async () => { await proxy.expireObjects(); } });
   return { proxy, routes: swiftRoutes(proxy) };
 }
 
