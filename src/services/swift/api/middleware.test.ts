@@ -141,6 +141,8 @@ test('tempurl: account and container keys sign one method on one object (or a pr
   assert.equal((await call('PUT', tempUrl('PUT', `${ACCT}/tu/m`, 'secret', exp), { body: '', headers: { 'x-object-manifest': 'tu/x' } })).status, 400);
   r = await call('GET', tempUrl('GET', `${ACCT}/tu/doc.txt`, 'secret', exp, 'sha256', 'doc'));
   assert.equal(r.status, 200, 'a prefix signature');
+  r = await call('GET', tempUrl('GET', `${ACCT}/tu/`, 'secret', exp, 'sha256', ''));
+  assert.equal(r.status, 401, 'a container root only for a staticweb page, not its listing');
   // the endpoint's mount may be part of the signed path, as clients sign the URL they use
   r = await call('GET', tempUrl('GET', `/object${path}`, 'secret', exp).slice('/object'.length));
   assert.equal(r.status, 200);

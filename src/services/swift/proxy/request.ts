@@ -34,6 +34,8 @@ export interface SwiftRequest {
   rawPath?: string;
   /** The client's address (tempurl's temp_url_ip_range). */
   remoteAddress?: string;
+  /** Account and container HEADs already made for this request (get_account_info / get_container_info), by path. */
+  infos?: Map<string, Promise<{ status: number; headers: Record<string, string> }>>;
   /** How deep in large objects this segment read is (slo.py's recursion limit). */
   nesting?: number;
   /** The path the client's URL has before /v1 (the endpoint's mount, '/object'): signatures may cover it. */

@@ -61,11 +61,11 @@ export class ProxyServer {
       const access = req.preauthorized ? this.signed(req, req.preauthorized) : await this.access(req);
       if (access === 'acl' || access === 'public') {
         // what the owner set on the container is not shown to those its ACLs let in
-        const result = await this.authorized({ ...req, access });
+        const result = await this.authorized({ ...req, access, infos: new Map() });
         if (req.object === undefined || req.object === '') for (const h of ['x-container-read', 'x-container-write', 'x-container-sync-key', 'x-container-sync-to']) delete result.headers[h];
         return result;
       }
-      return await this.authorized({ ...req, access });
+      return await this.authorized({ ...req, access, infos: new Map() });
     } catch (err) {
       if (err instanceof RingNotFound) throw new ServiceUnavailable(`No ring: ${err.message}`);
       throw err;

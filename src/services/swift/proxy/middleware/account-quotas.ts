@@ -6,7 +6,7 @@
 import { BadRequest, Forbidden } from '../../../../common/errors.js';
 import type { ProxyResult } from '../base.js';
 import { headerOf, type SwiftRequest } from '../request.js';
-import { answer, drain, subrequest, type Handler, type Middleware } from './pipeline.js';
+import { pathInfo, type Handler, type Middleware } from './pipeline.js';
 import { isObjectUpload, overQuota, quotaValue, uploadLength } from './quota-check.js';
 
 export class AccountQuotas implements Middleware {
@@ -22,8 +22,7 @@ export class AccountQuotas implements Middleware {
       return next(req);
     }
     if (!isObjectUpload(req) || req.source === 'VW') return next(req);
-    const info = await answer(next, subrequest(req, 'AQ', { method: 'HEAD' }));
-    drain(info);
+    const info = await pathInfo(req, next, 'AQ');
     if (info.status >= 200 && info.status < 300) {
       const quota = quotaValue(info.headers['x-account-meta-quota-bytes']);
       if (typeof quota === 'number' && Number(info.headers['x-account-bytes-used'] ?? 0) + uploadLength(req) > quota) throw overQuota();

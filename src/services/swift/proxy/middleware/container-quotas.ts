@@ -6,7 +6,7 @@
 import { BadRequest } from '../../../../common/errors.js';
 import type { ProxyResult } from '../base.js';
 import { headerOf, type SwiftRequest } from '../request.js';
-import { answer, drain, subrequest, type Handler, type Middleware } from './pipeline.js';
+import { pathInfo, type Handler, type Middleware } from './pipeline.js';
 import { isObjectUpload, overQuota, quotaValue, uploadLength } from './quota-check.js';
 
 export class ContainerQuotas implements Middleware {
@@ -20,8 +20,7 @@ export class ContainerQuotas implements Middleware {
       return next(req);
     }
     if (!isObjectUpload(req) || req.source === 'VW') return next(req);
-    const info = await answer(next, subrequest(req, 'CQ', { method: 'HEAD', container: req.container! }));
-    drain(info);
+    const info = await pathInfo(req, next, 'CQ', req.container!);
     if (info.status >= 200 && info.status < 300) {
       const bytes = quotaValue(info.headers['x-container-meta-quota-bytes']);
       if (typeof bytes === 'number' && Number(info.headers['x-container-bytes-used'] ?? 0) + uploadLength(req) > bytes) throw overQuota();

@@ -84,3 +84,19 @@ export const queryParam = (req: SwiftRequest, name: string): string | undefined 
 
 /** Whether the query names the parameter at all (`?bulk-delete`, `?inline`). */
 export const hasQueryParam = (req: SwiftRequest, name: string): boolean => new URLSearchParams(req.query).has(name);
+
+/**
+ * The HEAD of the request's account (container undefined) or of one of its containers, asked
+ * once per request however many middlewares want it (get_account_info / get_container_info).
+ */
+export function pathInfo(req: SwiftRequest, next: Handler, source: string, container?: string): Promise<{ status: number; headers: Record<string, string> }> {
+  const key = container === undefined ? req.account : `${req.account}/${container}`;
+  const known = req.infos?.get(key);
+  if (known) return known;
+  const asked = answer(next, subrequest(req, source, { method: 'HEAD', ...(container !== undefined ? { container } : {}) })).then((r) => {
+    drain(r);
+    return { status: r.status, headers: r.headers };
+  });
+  req.infos?.set(key, asked);
+  return asked;
+}

@@ -10,7 +10,7 @@
 import { NotFound, NuboError } from '../../../../common/errors.js';
 import type { ProxyResult } from '../base.js';
 import { headerOf, type SwiftRequest } from '../request.js';
-import { answer, drain, isSuccess, readBody, subrequest, type Handler, type Middleware } from './pipeline.js';
+import { answer, drain, pathInfo, isSuccess, readBody, subrequest, type Handler, type Middleware } from './pipeline.js';
 
 const TRUE = new Set(['true', '1', 'yes', 'on', 't', 'y']);
 const SOURCE = 'SW';
@@ -28,6 +28,12 @@ const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g,
 /** python's quote() (safe '/'), '.' escaped as staticweb does in links. */
 const quoteLink = (s: string): string => s.split('/').map((p) => encodeURIComponent(p).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)).join('/').replace(/\./g, '%2E');
 
+/** python's round(): halves to the even neighbour. */
+const roundHalfEven = (x: number): number => {
+  const r = Math.round(x);
+  return x % 1 === 0.5 && r % 2 !== 0 ? r - 1 : r;
+};
+
 /** swift.common.utils.human_readable: 1024 → '1Ki'. */
 export function humanReadable(n: number): string {
   let value = n;
@@ -35,9 +41,9 @@ export function humanReadable(n: number): string {
   const suffixes = 'KMGTPEZY';
   while (value >= 1024 && index + 1 < suffixes.length) {
     index++;
-    value = Math.round(value / 1024);
+    value = roundHalfEven(value / 1024);
   }
-  return index === -1 ? String(Math.trunc(value)) : `${Math.round(value)}${suffixes[index]}i`;
+  return index === -1 ? String(Math.trunc(value)) : `${value}${suffixes[index]}i`;
 }
 
 export class StaticWeb implements Middleware {
@@ -47,8 +53,7 @@ export class StaticWeb implements Middleware {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || req.container === undefined || req.source !== undefined) return next(req);
     const webMode = TRUE.has((headerOf(req.headers, 'x-web-mode') ?? 'f').toLowerCase());
     if ((req.ctx.auth || req.preauthorized) && !webMode) return next(req);
-    const info = await answer(next, subrequest(req, SOURCE, { method: 'HEAD', container: req.container }));
-    drain(info);
+    const info = await pathInfo(req, next, SOURCE, req.container);
     const meta = (k: string) => (isSuccess(info.status) ? (info.headers[`x-container-meta-web-${k}`] ?? '').trim() : '');
     const web: WebConfig = { index: meta('index'), error: meta('error'), listings: meta('listings'), css: meta('listings-css'), label: meta('listings-label'), dirType: meta('directory-type') || 'application/directory' };
     return req.object === undefined || req.object === '' ? this.container(req, next, web, webMode) : this.object(req, next, web);
@@ -80,7 +85,7 @@ export class StaticWeb implements Middleware {
       return this.listing(req, next, web, '');
     }
     if (!isSuccess(res.status) && !(res.status >= 300 && res.status < 400)) return this.errorResponse(req, next, web, res.status, () => res);
-    return res;
+    return { ...res, generator: 'staticweb' };
   }
 
   private async object(req: SwiftRequest, next: Handler, web: WebConfig): Promise<ProxyResult> {
@@ -173,6 +178,6 @@ export class StaticWeb implements Middleware {
       body += `   <tr class="item ${types}">\n    <td class="colname"><a href="./${quoteLink(name)}">${escapeHtml(name)}</a></td>\n    <td class="colsize">${humanReadable(item.bytes ?? 0)}</td>\n    <td class="coldate">${date}</td>\n   </tr>\n`;
     }
     body += '  </table>\n </body>\n</html>\n';
-    return { status: 200, headers: { 'content-type': 'text/html; charset=UTF-8' }, body };
+    return { status: 200, headers: { 'content-type': 'text/html; charset=UTF-8' }, body, generator: 'staticweb' };
   }
 }

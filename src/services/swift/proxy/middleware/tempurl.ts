@@ -13,7 +13,7 @@ import { BlockList, isIP } from 'node:net';
 import { BadRequest } from '../../../../common/errors.js';
 import type { ProxyResult } from '../base.js';
 import { headerOf, type SwiftRequest } from '../request.js';
-import { type Handler, type Middleware } from './pipeline.js';
+import { drain, type Handler, type Middleware } from './pipeline.js';
 import { ALLOWED_DIGESTS, matchSignature, parseSignature, signedPaths, tempUrlKeys } from './signature.js';
 
 const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'];
@@ -111,10 +111,15 @@ export class TempUrl implements Middleware {
     });
     for (const h of Object.keys(result.headers)) if (h.startsWith('x-object-meta-') && !h.startsWith('x-object-meta-public-')) delete result.headers[h];
     if ((req.method === 'GET' || req.method === 'HEAD') && result.status >= 200 && result.status < 300) {
+      // a container's root only for a staticweb page (index or listing), never its plain listing
+      if (object === '' && result.generator !== 'staticweb') {
+        drain(result);
+        return invalid(req);
+      }
       const filename = q.get('filename');
       const existing = result.headers['content-disposition'];
       let disposition: string;
-      if (q.has('inline')) disposition = filename ? dispositionFormat('inline', filename) : 'inline';
+      if (q.has('inline') || result.generator === 'staticweb') disposition = filename ? dispositionFormat('inline', filename) : 'inline';
       else if (filename) disposition = dispositionFormat('attachment', filename);
       else if (existing) disposition = existing;
       else disposition = dispositionFormat('attachment', object.replace(/\/+$/, '').split('/').pop() ?? '');

@@ -16,7 +16,7 @@ import { normalizeTimestamp, nowTimestamp } from '../../utils/timestamp.js';
 import type { ProxyResult } from '../base.js';
 import { headerOf, type SwiftRequest } from '../request.js';
 import { EXPIRER_SOURCE } from './expiring-queue.js';
-import { answer, drain, isSuccess, readBody, subrequest, type Handler, type Middleware } from './pipeline.js';
+import { answer, drain, pathInfo, isSuccess, readBody, subrequest, type Handler, type Middleware } from './pipeline.js';
 
 export const DELETE_MARKER_CONTENT_TYPE = 'application/x-deleted;swift_versions_deleted=1';
 const SOURCE = 'VW';
@@ -94,8 +94,7 @@ export class VersionedWrites implements Middleware {
   }
 
   private async versioning(req: SwiftRequest, next: Handler): Promise<Versioning | undefined> {
-    const info = await answer(next, subrequest(req, SOURCE, { method: 'HEAD', container: req.container! }));
-    drain(info);
+    const info = await pathInfo(req, next, SOURCE, req.container!);
     if (!isSuccess(info.status)) return undefined;
     const stack = info.headers['x-versions-location'];
     if (stack) return { mode: 'stack', location: stack.split('/')[0]! };
