@@ -13,7 +13,7 @@ import { headerOf, type SwiftRequest } from '../request.js';
 import { formParts } from './form-parts.js';
 import { answer, readBody, type Handler, type Middleware } from './pipeline.js';
 import { statusLine } from './result-body.js';
-import { matchSignature, parseSignature, signedPaths, tempUrlKeys, type ScopedKey } from './signature.js';
+import { ALLOWED_DIGESTS, DEPRECATED_DIGESTS, matchSignature, parseSignature, signedPaths, tempUrlKeys, type ScopedKey } from './signature.js';
 
 class FormError extends Error {
   constructor(readonly status: 400 | 401, message: string) {
@@ -46,6 +46,10 @@ function capped(stream: Readable, max: number): { body: Transform; exceeded: () 
 
 export class FormPost implements Middleware {
   readonly name = 'formpost';
+
+  info(): Record<string, unknown> {
+    return { allowed_digests: [...ALLOWED_DIGESTS], deprecated_digests: DEPRECATED_DIGESTS };
+  }
 
   /** `app`: the whole proxy, for the keys and the uploads. */
   constructor(private readonly app: Handler) {}

@@ -12,6 +12,8 @@ import { answer, drain, isSuccess, type Handler } from './pipeline.js';
 
 export const ALLOWED_DIGESTS = ['sha1', 'sha256', 'sha512'] as const;
 export type Digest = (typeof ALLOWED_DIGESTS)[number];
+/** Allowed still, but reported as deprecated in /info (digest.py DEPRECATED_DIGESTS). */
+export const DEPRECATED_DIGESTS: Digest[] = ['sha1'];
 
 export interface ScopedKey {
   key: string;

@@ -14,7 +14,7 @@ import { BadRequest } from '../../../../common/errors.js';
 import type { ProxyResult } from '../base.js';
 import { headerOf, type SwiftRequest } from '../request.js';
 import { drain, type Handler, type Middleware } from './pipeline.js';
-import { ALLOWED_DIGESTS, matchSignature, parseSignature, signedPaths, tempUrlKeys } from './signature.js';
+import { ALLOWED_DIGESTS, DEPRECATED_DIGESTS, matchSignature, parseSignature, signedPaths, tempUrlKeys } from './signature.js';
 
 const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'];
 const INCOMING_REMOVE = ['x-timestamp', 'x-open-expired'];
@@ -67,7 +67,7 @@ export class TempUrl implements Middleware {
   info(): Record<string, unknown> {
     return {
       methods: METHODS, incoming_remove_headers: INCOMING_REMOVE, incoming_allow_headers: [],
-      outgoing_remove_headers: ['x-object-meta-*'], outgoing_allow_headers: ['x-object-meta-public-*'], allowed_digests: [...ALLOWED_DIGESTS],
+      outgoing_remove_headers: ['x-object-meta-*'], outgoing_allow_headers: ['x-object-meta-public-*'], allowed_digests: [...ALLOWED_DIGESTS], deprecated_digests: DEPRECATED_DIGESTS,
     };
   }
 

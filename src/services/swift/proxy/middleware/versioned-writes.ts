@@ -36,7 +36,7 @@ export class VersionedWrites implements Middleware {
   readonly name = 'versioned_writes';
 
   info(): Record<string, unknown> {
-    return {};
+    return { allowed_flags: ['x-versions-location', 'x-history-location'] };
   }
 
   async handle(req: SwiftRequest, next: Handler): Promise<ProxyResult> {
