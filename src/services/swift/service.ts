@@ -15,6 +15,7 @@ import { ContainerServer } from './container/server.js';
 import { ObjectServer } from './obj/server.js';
 import { ObjectUpdater } from './obj/updater.js';
 import { KeystoneAuth } from './policies/index.js';
+import type { ProxyLog } from './proxy/base.js';
 import { ProxyServer } from './proxy/server.js';
 import { ensureAllInOneRing, hashConf, Rings, type AllInOneLayout, type RingKind } from './ring/all-in-one.js';
 import type { HashConf } from './ring/hash.js';
@@ -46,15 +47,16 @@ export function swiftLayout(ctx: Pick<RoleContext, 'config' | 'dataDir'>): Swift
   };
 }
 
-function timeouts(ctx: RoleContext): { connMs: number; nodeMs: number; clientMs: number } {
+function timeouts(ctx: Pick<RoleContext, 'config'>): { connMs: number; nodeMs: number; clientMs: number } {
   const p = ctx.config.get(proxyServerGroup);
   return { connMs: p.conn_timeout * 1000, nodeMs: p.node_timeout * 1000, clientMs: p.client_timeout * 1000 };
 }
 
-export async function buildProxy(ctx: RoleContext): Promise<RoleInstance & { proxy: ProxyServer }> {
+/** The proxy with its pipeline, from the configuration (the object-proxy role, the expirer command). */
+export function proxyServer(ctx: Pick<RoleContext, 'config' | 'dataDir'> & { log: ProxyLog }): ProxyServer {
   const layout = swiftLayout(ctx);
   const p = ctx.config.get(proxyServerGroup);
-  const proxy = new ProxyServer({
+  return new ProxyServer({
     rings: new Rings(layout.swiftDir, layout.hash, layout.reloadMs),
     auth: new KeystoneAuth({ resellerPrefix: p.reseller_prefix, operatorRoles: p.operator_roles, resellerAdminRole: p.reseller_admin_role }),
     settings: {
@@ -66,6 +68,11 @@ export async function buildProxy(ctx: RoleContext): Promise<RoleInstance & { pro
     timeouts: timeouts(ctx),
     log: ctx.log,
   });
+}
+
+export async function buildProxy(ctx: RoleContext): Promise<RoleInstance & { proxy: ProxyServer }> {
+  const p = ctx.config.get(proxyServerGroup);
+  const proxy = proxyServer(ctx);
   // swift-object-expirer: the proxy's pipeline deletes what is due, as the expirer's internal client does
   ctx.periodic.add({ name: 'swift object-expirer', interval: p.expirer_interval, run: async () => { await proxy.expireObjects(); } });
   return { proxy, routes: swiftRoutes(proxy) };
