@@ -142,6 +142,9 @@ test('tempurl: account and container keys sign one method on one object (or a pr
   assert.equal((await call('PUT', tempUrl('PUT', `${ACCT}/tu/m`, 'secret', exp), { body: '', headers: { 'x-object-manifest': 'tu/x' } })).status, 400);
   r = await call('GET', tempUrl('GET', `${ACCT}/tu/doc.txt`, 'secret', exp, 'sha256', 'doc'));
   assert.equal(r.status, 200, 'a prefix signature');
+  const iso = new Date(exp * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const isoSig = createHmac('sha256', 'secret').update(`GET\n${exp}\n${path}`).digest('hex');
+  assert.equal((await call('GET', `${path}?temp_url_sig=${isoSig}&temp_url_expires=${iso}`)).status, 200, 'an ISO 8601 expiry, signed as its timestamp');
   r = await call('GET', tempUrl('GET', `${ACCT}/tu/`, 'secret', exp, 'sha256', ''));
   assert.equal(r.status, 401, 'a container root only for a staticweb page, not its listing');
   // the endpoint's mount may be part of the signed path, as clients sign the URL they use

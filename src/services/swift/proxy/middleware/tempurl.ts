@@ -95,7 +95,7 @@ export class TempUrl implements Middleware {
       path = `/v1/${req.account}/${req.container}/${prefix}`;
     }
     const methods = req.method === 'HEAD' ? ['HEAD', 'GET', 'POST', 'PUT'] : [req.method];
-    const messages = methods.flatMap((m) => signedPaths(req, path).map((p) => `${ipRange !== null ? `ip=${ipRange}\n` : ''}${m}\n${expiresParam}\n${prefix !== null ? 'prefix:' : ''}${p}`));
+    const messages = methods.flatMap((m) => signedPaths(req, path).map((p) => `${ipRange !== null ? `ip=${ipRange}\n` : ''}${m}\n${expires}\n${prefix !== null ? 'prefix:' : ''}${p}`));
     const scope = matchSignature(sig, keys, messages);
     if (!scope) return invalid(req);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
