@@ -23,6 +23,8 @@ import { parseManifestInput, type SegmentInput } from './slo-input.js';
 
 export const MAX_MANIFEST_SEGMENTS = 1000;
 export const MAX_MANIFEST_SIZE = 8 * 1024 * 1024;
+/** Segment HEADs of a manifest PUT in flight at once. */
+const HEAD_CONCURRENCY = 2;
 /** Manifests inside manifests, at most this deep (slo.py's recursion limit). */
 const MAX_NESTING = 10;
 
@@ -208,14 +210,17 @@ export class StaticLargeObjects implements Middleware {
     }
     const format = resultFormat(headerOf(req.headers, 'accept')) ?? 'text/plain';
     const problems: Array<[string, string]> = [];
+    // each distinct segment HEADed once, HEAD_CONCURRENCY at a time (slo.py's concurrency)
     const heads = new Map<string, ProxyResult>();
-    for (const s of input) {
-      if (s.path === undefined || heads.has(s.path)) continue;
-      const path = s.path.replace(/^\/+/, '');
-      const slash = path.indexOf('/');
-      const head = await answer(this.app, subrequest(req, 'SLO', { method: 'HEAD', container: path.slice(0, slash), object: path.slice(slash + 1) }));
-      drain(head);
-      heads.set(s.path, head);
+    const paths = [...new Set(input.flatMap((s) => (s.path === undefined ? [] : [s.path])))];
+    for (let i = 0; i < paths.length; i += HEAD_CONCURRENCY) {
+      await Promise.all(paths.slice(i, i + HEAD_CONCURRENCY).map(async (p) => {
+        const path = p.replace(/^\/+/, '');
+        const slash = path.indexOf('/');
+        const head = await answer(this.app, subrequest(req, 'SLO', { method: 'HEAD', container: path.slice(0, slash), object: path.slice(slash + 1) }));
+        drain(head);
+        heads.set(p, head);
+      }));
     }
     const stored: StoredSegment[] = input.map((s, i) => (s.data !== undefined ? { data: s.data } : this.checkSegment(s, heads.get(s.path!)!, i === input.length - 1, problems)));
     if (problems.length > 0) {
