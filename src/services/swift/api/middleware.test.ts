@@ -74,6 +74,20 @@ test('SLO: a manifest is checked segment by segment, reads as its segments (rang
 
   assert.equal((await call('PUT', `${ACCT}/slo/x`, { token: OWNER, body: 'x', headers: { 'x-static-large-object': 'true' } })).status, 400);
 
+  // a copy is of the content (a plain object); with ?multipart-manifest=get, of the manifest
+  r = await call('PUT', `${ACCT}/slo/copied`, { token: OWNER, headers: { 'x-copy-from': 'slo/big', 'content-length': '0', 'x-object-meta-k': 'v' } });
+  assert.equal(r.status, 201);
+  r = await call('GET', `${ACCT}/slo/copied`, { token: OWNER });
+  assert.equal(r.headers['x-static-large-object'], undefined);
+  assert.equal(r.headers.etag, md5(Buffer.concat([a, b.subarray(100, 200)])));
+  assert.equal(r.headers['x-object-meta-k'], 'v');
+  assert.equal(r.buf.length, 1100);
+  r = await call('COPY', `${ACCT}/slo/big?multipart-manifest=get`, { token: OWNER, headers: { destination: 'slo/manifest-copy' } });
+  assert.equal(r.status, 201);
+  r = await call('HEAD', `${ACCT}/slo/manifest-copy`, { token: OWNER });
+  assert.equal(r.headers['x-static-large-object'], 'True');
+  assert.equal(r.headers['content-length'], '1100');
+
   r = await call('DELETE', `${ACCT}/slo/big?multipart-manifest=delete`, { token: OWNER, headers: { accept: 'application/json' } });
   assert.equal(r.status, 200);
   const out = JSON.parse(r.text);

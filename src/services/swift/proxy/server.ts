@@ -32,6 +32,8 @@ export class ProxyServer {
     this.containers = new ContainerController(deps, this.clock, this.accounts);
     this.objects = new ObjectController(deps, this.clock, this.containers);
     this.middlewares = proxyMiddlewares(deps, (req) => this.handle(req));
+    // copy.py sits before slo and dlo: a copy's source is read through the pipeline
+    this.objects.assembled = (req) => this.handle(req);
     this.authorized = compose(this.middlewares.afterAuth, (req) => this.dispatch(req));
     this.pipeline = compose(this.middlewares.beforeAuth, (req) => this.checkAndAuthorize(req));
   }
