@@ -43,6 +43,7 @@ export const proxyServerGroup = defineGroup('proxy_server', 'The Swift proxy (pr
   max_account_name_length: opt.int(256, 'Longest account name in bytes.', { min: 1 }),
   container_listing_limit: opt.int(10000, 'Most objects of one container listing.', { min: 1 }),
   account_listing_limit: opt.int(10000, 'Most containers of one account listing.', { min: 1 }),
+  expirer_interval: opt.float(300, 'Seconds between passes of the object expirer (objects past their X-Delete-At, queued in the hidden account .expiring_objects); 0 turns it off.', { min: 0 }),
 });
 
 const serverGroup = (name: string, kind: string, port: number) => defineGroup(name, `The ${kind} server (${kind}-server.conf)`, {

@@ -14,7 +14,7 @@ import { swiftMigrations } from './db/migrations.js';
 import { swiftPolicySpec } from './policies/index.js';
 import { RING_USAGE, runRingCommand } from './ring/cli.js';
 import { RingBuilderError } from './ring/builder.js';
-import { buildProxy, buildS3Api, buildStorageServer, s3PublicUrl, swiftDirOf } from './service.js';
+import { buildProxy, buildS3Api, buildStorageServer, proxyServer, s3PublicUrl, swiftDirOf } from './service.js';
 
 export const swift: ProjectDef = {
   name: 'swift',
@@ -38,6 +38,15 @@ export const swift: ProjectDef = {
     { name: 's3api', description: 'the S3 API (the proxy with s3api and s3token; its own port, [s3api])', kind: 'worker', create: buildS3Api },
   ],
   commands: [{
+    name: 'expirer',
+    description: 'swift-object-expirer --once: one pass deleting the objects past their X-Delete-At (the storage servers must be running)',
+    async run(config) {
+      const dataDir = resolve(config.get(defaultGroup).data_dir);
+      const log = { warn: (obj: unknown, msg?: string) => process.stderr.write(`${msg ?? ''} ${JSON.stringify(obj)}\n`), debug: () => undefined };
+      const s = await proxyServer({ config, dataDir, log }).expireObjects();
+      return `${s.expired} objects expired, ${s.skipped} entries dropped (object gone or rewritten), ${s.errors} errors\n`;
+    },
+  }, {
     name: 'ring',
     description: 'swift-ring-builder: nubo ring <builder_file> create|add|remove|set_weight|set_info|rebalance|write_ring|pretend_min_part_hours_passed|show ...',
     topLevel: true,

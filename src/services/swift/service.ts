@@ -19,6 +19,7 @@ import { ContainerServer } from './container/server.js';
 import { ObjectServer } from './obj/server.js';
 import { ObjectUpdater } from './obj/updater.js';
 import { KeystoneAuth } from './policies/index.js';
+import type { ProxyLog } from './proxy/base.js';
 import { ProxyServer } from './proxy/server.js';
 import { S3TokenAuth } from './s3/auth.js';
 import { S3Server } from './s3/server.js';
@@ -52,13 +53,13 @@ export function swiftLayout(ctx: Pick<RoleContext, 'config' | 'dataDir'>): Swift
   };
 }
 
-function timeouts(ctx: RoleContext): { connMs: number; nodeMs: number; clientMs: number } {
+function timeouts(ctx: Pick<RoleContext, 'config'>): { connMs: number; nodeMs: number; clientMs: number } {
   const p = ctx.config.get(proxyServerGroup);
   return { connMs: p.conn_timeout * 1000, nodeMs: p.node_timeout * 1000, clientMs: p.client_timeout * 1000 };
 }
 
-/** The proxy server of a role (object-proxy, s3api), with its rings and keystoneauth. */
-function createProxyServer(ctx: RoleContext): ProxyServer {
+/** The proxy with its pipeline, from the configuration (the object-proxy and s3api roles, the expirer command). */
+export function proxyServer(ctx: Pick<RoleContext, 'config' | 'dataDir'> & { log: ProxyLog }): ProxyServer {
   const layout = swiftLayout(ctx);
   const p = ctx.config.get(proxyServerGroup);
   return new ProxyServer({
@@ -76,7 +77,10 @@ function createProxyServer(ctx: RoleContext): ProxyServer {
 }
 
 export async function buildProxy(ctx: RoleContext): Promise<RoleInstance & { proxy: ProxyServer }> {
-  const proxy = createProxyServer(ctx);
+  const p = ctx.config.get(proxyServerGroup);
+  const proxy = proxyServer(ctx);
+  // swift-object-expirer: the proxy's pipeline deletes what is due, as the expirer's internal client does
+  ctx.periodic.add({ name: 'swift object-expirer', interval: p.expirer_interval, run: async () => { await proxy.expireObjects(); } });
   return { proxy, routes: swiftRoutes(proxy) };
 }
 
@@ -102,7 +106,7 @@ export async function buildS3Api(ctx: RoleContext): Promise<RoleInstance & { por
   const o = ctx.config.get(s3apiGroup);
   const p = ctx.config.get(proxyServerGroup);
   const server = new S3Server({
-    proxy: createProxyServer(ctx),
+    proxy: proxyServer(ctx),
     auth: new S3TokenAuth(new IdentityClient(ctx.session), p.reseller_prefix),
     settings: {
       location: o.location, maxBucketListing: o.max_bucket_listing, maxPartsListing: o.max_parts_listing, maxMultiDeleteObjects: o.max_multi_delete_objects,

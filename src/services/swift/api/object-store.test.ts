@@ -3,7 +3,7 @@
  * (autocreate), containers, objects with metadata, conditions, ranges, copies, listings, the
  * quorum when a device fails, and a large object streamed through.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { rmSync, writeFileSync, readdirSync } from 'node:fs';
@@ -12,39 +12,24 @@ import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request as httpRequest } from 'node:http';
 import { request } from 'undici';
-import { startTestSwift, type TestSwift } from '../testing/harness.js';
+import { swiftForTests } from '../testing/harness.js';
 
-let sw: TestSwift;
-let base: string;
 const OWNER = 'proj-a:member';
 const md5 = (b: string | Buffer) => createHash('md5').update(b).digest('hex');
 
-before(async () => {
-  sw = await startTestSwift();
-  base = await sw.listen();
-});
-after(async () => {
-  await sw.close();
-});
+const swift = swiftForTests();
+const { call } = swift;
 
-async function call(method: string, path: string, opts: { token?: string; headers?: Record<string, string>; body?: string | Buffer | Readable } = {}) {
-  const res = await request(`${base}${path}`, {
-    method: method as 'GET',
-    headers: { ...(opts.token !== undefined ? { 'x-auth-token': opts.token } : {}), ...opts.headers },
-    ...(opts.body !== undefined ? { body: opts.body } : {}),
-  });
-  const buf = Buffer.from(await res.body.arrayBuffer());
-  return { status: res.statusCode, headers: res.headers as Record<string, string>, text: buf.toString('utf8'), buf };
-}
-
-test('/info is public and lists the core limits and the one policy', async () => {
+test('/info is public and lists the core limits, the one policy and the middlewares of the pipeline', async () => {
   const r = await call('GET', '/info');
   assert.equal(r.status, 200);
   const info = JSON.parse(r.text);
   assert.equal(info.swift.max_file_size, 5368709122);
   assert.equal(info.swift.container_listing_limit, 10000);
   assert.deepEqual(info.swift.policies, [{ name: 'Policy-0', aliases: 'Policy-0', default: true }]);
-  assert.deepEqual(Object.keys(info), ['swift'], 'no middleware is announced that is not there');
+  assert.deepEqual(Object.keys(info).sort(), ['account_quotas', 'bulk_delete', 'bulk_upload', 'container_quotas', 'crossdomain', 'formpost', 'slo', 'staticweb', 'swift', 'tempurl', 'versioned_writes']);
+  assert.equal(info.slo.max_manifest_segments, 1000);
+  assert.deepEqual(info.tempurl.allowed_digests, ['sha1', 'sha256', 'sha512']);
 });
 
 test('keystoneauth: the owner with an operator role, the reseller admin; nobody else', async () => {
@@ -211,7 +196,7 @@ test('objects: metadata, ETag, conditions, ranges, POST, copies, delete', async 
   assert.equal((await call('DELETE', '/v1/AUTH_proj-a/docs/fox.txt', { token: OWNER })).status, 404);
   // a body announced larger than max_file_size is refused before it is sent
   const tooBig = await new Promise<number>((resolve, reject) => {
-    const u = new URL(`${base}/v1/AUTH_proj-a/docs/big`);
+    const u = new URL(`${swift.base}/v1/AUTH_proj-a/docs/big`);
     const q = httpRequest({ host: u.hostname, port: u.port, path: u.pathname, method: 'PUT', headers: { 'x-auth-token': OWNER, 'content-length': '6000000000' } });
     q.on('response', (res) => { res.resume(); resolve(res.statusCode ?? 0); q.destroy(); });
     q.on('error', reject);
@@ -249,7 +234,7 @@ test('a dynamic large object reads as its segments joined, with ranges and condi
 
 test('writes succeed on a quorum when a device fails, and reads fall through to the next replica', async () => {
   await call('PUT', '/v1/AUTH_proj-a/q', { token: OWNER });
-  const devices = join(sw.dataDir, 'swift', 'node');
+  const devices = join(swift.sw.dataDir, 'swift', 'node');
   // d1 becomes unusable: a file where the device directory was
   rmSync(join(devices, 'd1'), { recursive: true, force: true });
   writeFileSync(join(devices, 'd1'), 'not a device');
@@ -295,7 +280,7 @@ test('a large object streams through without being held in memory', async () => 
   assert.equal(r.status, 201);
   const etag = hash.digest('hex');
   assert.equal(r.headers.etag, etag);
-  const res = await request(`${base}/v1/AUTH_proj-a/big/blob`, { headers: { 'x-auth-token': OWNER } });
+  const res = await request(`${swift.base}/v1/AUTH_proj-a/big/blob`, { headers: { 'x-auth-token': OWNER } });
   const got = createHash('md5');
   let n = 0;
   for await (const c of res.body) {
@@ -311,7 +296,7 @@ test('a large object streams through without being held in memory', async () => 
   // the three replicas are on disk, each on its own device
   const replicas = ['d1', 'd2', 'd3'].filter((d) => {
     try {
-      return readdirSync(join(sw.dataDir, 'swift', 'node', d, 'objects')).length > 0;
+      return readdirSync(join(swift.sw.dataDir, 'swift', 'node', d, 'objects')).length > 0;
     } catch {
       return false;
     }

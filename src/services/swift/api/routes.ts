@@ -5,6 +5,7 @@
  * streamed, metadata is in headers), so no body limit applies here.
  */
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Readable } from 'node:stream';
 import type { ProxyResult } from '../proxy/base.js';
 import type { ProxyServer } from '../proxy/server.js';
@@ -24,6 +25,18 @@ const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'COPY'] as const;
 function transId(requestId: string): string {
   const hex = requestId.replace(/^req-/, '').replace(/-/g, '').padEnd(21, '0').slice(0, 21);
   return `tx${hex}-${Math.floor(Date.now() / 1000).toString(16).padStart(10, '0')}`;
+}
+
+/** Header names as a WSGI server hands them on: '_' read as '-' (X-Container-Meta-a_b is X-Container-Meta-a-b). */
+function wsgiHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  let out: IncomingHttpHeaders | undefined;
+  for (const [k, v] of Object.entries(headers)) {
+    if (!k.includes('_')) continue;
+    out ??= { ...headers };
+    delete out[k];
+    out[k.replace(/_/g, '-')] = v;
+  }
+  return out ?? headers;
 }
 
 async function send(req: FastifyRequest, reply: FastifyReply, result: ProxyResult): Promise<void> {
@@ -48,6 +61,14 @@ async function send(req: FastifyRequest, reply: FastifyReply, result: ProxyResul
   return reply.send(body);
 }
 
+/** crossdomain's default cross_domain_policy: any domain may read. */
+const CROSS_DOMAIN_POLICY = '<allow-access-from domain="*" secure="false" />';
+
+function crossdomainPolicy(policy: string): string {
+  return '<?xml version="1.0"?>\n<!DOCTYPE cross-domain-policy SYSTEM "http://www.adobe.com/xml/dtds/cross-domain-policy.dtd" >\n'
+    + `<cross-domain-policy>\n${policy}\n</cross-domain-policy>`;
+}
+
 export function swiftRoutes(proxy: ProxyServer): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     if (!app.supportedMethods.includes('COPY')) app.addHttpMethod('COPY', { hasBody: true });
@@ -62,10 +83,25 @@ export function swiftRoutes(proxy: ProxyServer): FastifyPluginAsync {
       return JSON.stringify(proxy.info());
     });
 
+    // healthcheck: the proxy answers (swift/common/middleware/healthcheck.py)
+    app.get('/healthcheck', { config: { public: true } }, async (req, reply) => {
+      reply.type('text/plain; charset=UTF-8').header('x-trans-id', transId(req.id));
+      return 'OK';
+    });
+    // crossdomain: the Flash cross-domain policy (swift/common/middleware/crossdomain.py)
+    app.get('/crossdomain.xml', { config: { public: true } }, async (req, reply) => {
+      reply.type('application/xml; charset=UTF-8').header('x-trans-id', transId(req.id));
+      return crossdomainPolicy(CROSS_DOMAIN_POLICY);
+    });
+
     const handler = async (req: FastifyRequest<{ Params: Params }>, reply: FastifyReply): Promise<void> => {
       const { account, container } = req.params;
-      const object = req.params['*'];
       const q = req.url.indexOf('?');
+      const rawPath = q >= 0 ? req.url.slice(0, q) : req.url;
+      // the router drops a trailing '/', which is part of an object's name ('dir/')
+      let object = req.params['*'];
+      if (object && rawPath.endsWith('/') && !object.endsWith('/')) object += '/';
+      const v1 = req.url.indexOf('/v1/');
       const raw = req.body instanceof Readable ? req.body : req.raw;
       const result = await proxy.handle({
         ctx: req.ctx,
@@ -74,7 +110,10 @@ export function swiftRoutes(proxy: ProxyServer): FastifyPluginAsync {
         ...(container !== undefined ? { container } : {}),
         ...(object !== undefined ? { object } : {}),
         query: q >= 0 ? req.url.slice(q + 1) : '',
-        headers: req.headers,
+        mount: v1 > 0 ? req.url.slice(0, v1) : '',
+        remoteAddress: req.ip,
+        rawPath,
+        headers: wsgiHeaders(req.headers),
         body: raw,
       });
       return send(req, reply, result);

@@ -137,8 +137,10 @@ export class DiskFileManager {
         const mfh = await open(join(dir, s.meta), 'r');
         try {
           const meta = (await readTrailer(mfh)).metadata;
-          for (const k of Object.keys(metadata)) if (k.toLowerCase().startsWith('x-object-meta-')) delete metadata[k];
-          for (const [k, v] of Object.entries(meta)) if (k.toLowerCase().startsWith('x-object-meta-') || k === 'Content-Type') metadata[k] = v;
+          // a POST replaces the metadata and the headers it may set (allowed_headers); the rest is the .data's
+          const replaced = (k: string): boolean => /^(x-object-meta-.*|content-encoding|content-disposition|x-delete-at|x-object-manifest)$/i.test(k);
+          for (const k of Object.keys(metadata)) if (replaced(k)) delete metadata[k];
+          for (const [k, v] of Object.entries(meta)) if (replaced(k) || k === 'Content-Type') metadata[k] = v;
         } finally {
           await mfh.close();
         }

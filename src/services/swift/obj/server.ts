@@ -72,7 +72,7 @@ export class ObjectServer {
     }
     if (expectsContinue) res.writeContinue();
     const metadata: ObjectMetadata = { name: `/${a}/${c}/${o}`, 'X-Timestamp': ts, 'Content-Type': contentType };
-    for (const [k, v] of Object.entries(userMetadata(req.headers, 'object'))) if (v !== '') metadata[titleCase(k)] = v;
+    for (const [k, v] of Object.entries(userMetadata(req.headers, 'object'))) metadata[titleCase(k)] = v;
     for (const k of ['content-encoding', 'content-disposition', 'x-delete-at', 'x-object-manifest', 'x-static-large-object']) {
       const v = header(req, k);
       if (v !== undefined) metadata[titleCase(k)] = v;
@@ -149,7 +149,12 @@ export class ObjectServer {
     await found.handle.close();
     if (found.timestamp >= ts) throw new HttpStatus(409, '', { 'X-Backend-Timestamp': found.timestamp });
     const metadata: ObjectMetadata = { name: `/${a}/${c}/${o}`, 'X-Timestamp': ts };
-    for (const [k, v] of Object.entries(userMetadata(req.headers, 'object'))) if (v !== '') metadata[titleCase(k)] = v;
+    for (const [k, v] of Object.entries(userMetadata(req.headers, 'object'))) metadata[titleCase(k)] = v;
+    // allowed_headers: what a POST may set besides metadata (X-Delete-At, a DLO's X-Object-Manifest, ...)
+    for (const k of ['content-encoding', 'content-disposition', 'x-delete-at', 'x-object-manifest']) {
+      const v = header(req, k);
+      if (v !== undefined) metadata[titleCase(k)] = v;
+    }
     const ct = header(req, 'content-type');
     if (ct) metadata['Content-Type'] = ct;
     await this.files.writeMarker(dev, part, a, c, o, 'meta', metadata);

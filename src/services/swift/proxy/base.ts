@@ -13,6 +13,8 @@ export interface ProxyResult {
   status: number;
   headers: Record<string, string>;
   body?: Readable | string;
+  /** The middleware that made the answer up (X-Backend-Content-Generator: 'staticweb'), not a stored object's. */
+  generator?: string;
 }
 
 export interface Timeouts {

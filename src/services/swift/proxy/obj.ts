@@ -61,6 +61,8 @@ interface PutSource {
 
 export class ObjectController {
   private readonly dlo: DynamicLargeObjects;
+  /** Reads an object as clients see it (large objects assembled by the pipeline), for copies; set by the proxy server. */
+  assembled?: (req: SwiftRequest) => Promise<ProxyResult>;
 
   constructor(private readonly deps: ProxyDeps, private readonly clock: Clock, private readonly containers: ContainerController) {
     this.dlo = new DynamicLargeObjects(deps);
@@ -202,6 +204,8 @@ export class ObjectController {
     if (status === 201) {
       const headers: Record<string, string> = { etag: outcome.etags[0] ?? '', 'last-modified': new Date(Math.ceil(Number(ts)) * 1000).toUTCString() };
       if (src.copiedFrom) {
+        // the copy's metadata, the source's with the request's, is in the answer (copy.py _create_response_headers)
+        Object.assign(headers, src.meta);
         headers['x-copied-from'] = `${encodeURIComponent(src.copiedFrom.container)}/${src.copiedFrom.object.split('/').map(encodeURIComponent).join('/')}`;
         if (src.copiedFrom.account !== req.account) headers['x-copied-from-account'] = src.copiedFrom.account;
         if (src.copiedFrom.lastModified) headers['x-copied-from-last-modified'] = src.copiedFrom.lastModified;
@@ -232,7 +236,21 @@ export class ObjectController {
       res.body.resume();
       throw new NoQuorum();
     }
-    const h = res.headers;
+    let h: IncomingHttpHeaders = res.headers;
+    let body: Readable = res.body;
+    // a large object is copied as its content (a plain object), its manifest only with ?multipart-manifest=get
+    const isLarge = h['x-object-manifest'] !== undefined || TRUE.has(String(h['x-static-large-object'] ?? '').toLowerCase());
+    if (isLarge && new URLSearchParams(req.query).get('multipart-manifest') !== 'get' && this.assembled) {
+      res.body.resume();
+      const whole = await this.assembled({ ...req, method: 'GET', account: sourceAccount, container: source.container, object: source.object, query: '', headers: { ...(req.headers['x-auth-token'] ? { 'x-auth-token': req.headers['x-auth-token'] } : {}) }, source: 'COPY' });
+      if (whole.status !== 200 || typeof whole.body !== 'object') {
+        if (typeof whole.body === 'object') whole.body.resume();
+        throw new NoQuorum();
+      }
+      const { etag: _etag, 'x-object-manifest': _dlo, 'x-static-large-object': _slo, ...rest } = whole.headers;
+      h = rest;
+      body = whole.body;
+    }
     const fresh = TRUE.has((headerOf(req.headers, 'x-fresh-metadata') ?? '').toLowerCase());
     const meta: Record<string, string> = {};
     const kept: Record<string, string> = {};
@@ -247,14 +265,13 @@ export class ObjectController {
     try {
       requestMeta = this.metadata(req.headers);
     } catch (err) {
-      res.body.destroy();
+      body.destroy();
       throw err;
     }
     Object.assign(meta, requestMeta, this.kept(req.headers));
-    for (const [k, v] of Object.entries(meta)) if (v === '') delete meta[k];
     const size = Number(h['content-length'] ?? 'NaN');
     return this.store(req, container, object, {
-      body: res.body,
+      body,
       length: Number.isFinite(size) ? size : undefined,
       contentType: headerOf(req.headers, 'content-type') ?? String(h['content-type'] ?? 'application/octet-stream'),
       ...(typeof h.etag === 'string' ? { etag: h.etag } : {}),

@@ -5,7 +5,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { RequestContext } from '../../../common/context.js';
-import type { KeystoneAuth } from '../policies/keystoneauth.js';
+import type { Access, KeystoneAuth } from '../policies/keystoneauth.js';
 import type { Rings } from '../ring/all-in-one.js';
 import type { MetadataLimits } from '../utils/metadata.js';
 import { normalizeTimestamp } from '../utils/timestamp.js';
@@ -21,6 +21,25 @@ export interface SwiftRequest {
   query: string;
   headers: IncomingHttpHeaders;
   body?: Readable;
+  /**
+   * Authorized by a signature (tempurl, formpost: swift.authorize_override) within this scope
+   * (an account, a container of it; {} for the proxy's own requests): keystoneauth is not asked.
+   */
+  preauthorized?: { account?: string; container?: string };
+  /** The middleware that made this subrequest (swift.source: 'SLO', 'VW', 'BD', ...); undefined for a client's request. */
+  source?: string;
+  /** How keystoneauth (or a signature) let the request in; set once it is authorized. */
+  access?: Access;
+  /** The URL path as the client sent it (mount and trailing '/' included): staticweb's redirects and listings. */
+  rawPath?: string;
+  /** The client's address (tempurl's temp_url_ip_range). */
+  remoteAddress?: string;
+  /** Account and container HEADs already made for this request (get_account_info / get_container_info), by path. */
+  infos?: Map<string, Promise<{ status: number; headers: Record<string, string> }>>;
+  /** How deep in large objects this segment read is (slo.py's recursion limit). */
+  nesting?: number;
+  /** The path the client's URL has before /v1 (the endpoint's mount, '/object'): signatures may cover it. */
+  mount?: string;
 }
 
 export interface ProxySettings {

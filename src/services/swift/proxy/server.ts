@@ -1,9 +1,10 @@
 /**
- * The proxy server (swift/proxy/server.py): picks the controller of a request's path (account,
- * container or object), after keystoneauth allowed it, and answers /info with what this
- * cluster really offers.
+ * The proxy server (swift/proxy/server.py) with its pipeline (proxy-server.conf's): the
+ * middlewares before keystoneauth (bulk, formpost, tempurl), keystoneauth, those after it
+ * (staticweb, quotas, slo, versioned_writes, expiry), then the controller of the request's
+ * path (account, container or object). /info lists exactly the middlewares that are there.
  */
-import { BadRequest, NotFound, PreconditionFailed, ServiceUnavailable } from '../../../common/errors.js';
+import { BadRequest, NotFound, PreconditionFailed, ServiceUnavailable, Unauthorized } from '../../../common/errors.js';
 import type { Access, AclOperation } from '../policies/keystoneauth.js';
 import { RingNotFound } from '../ring/ring.js';
 import { AccountController } from './account.js';
@@ -11,6 +12,9 @@ import type { ProxyResult } from './base.js';
 import { ContainerController } from './container.js';
 import { ObjectController } from './obj.js';
 import { Clock, type ProxyDeps, type SwiftRequest } from './request.js';
+import { compose, type Handler } from './middleware/pipeline.js';
+import { proxyMiddlewares, type ProxyPipeline } from './middleware/index.js';
+import type { ExpirerStats } from './middleware/expiring-queue.js';
 
 export const SWIFT_VERSION = '2.30.0';
 
@@ -19,14 +23,32 @@ export class ProxyServer {
   readonly accounts: AccountController;
   readonly containers: ContainerController;
   readonly objects: ObjectController;
+  private readonly middlewares: ProxyPipeline;
+  private readonly pipeline: Handler;
+  private readonly authorized: Handler;
 
   constructor(private readonly deps: ProxyDeps) {
     this.accounts = new AccountController(deps, this.clock);
     this.containers = new ContainerController(deps, this.clock, this.accounts);
     this.objects = new ObjectController(deps, this.clock, this.containers);
+    this.middlewares = proxyMiddlewares(deps, (req) => this.handle(req));
+    // copy.py sits before slo and dlo: a copy's source is read through the pipeline
+    this.objects.assembled = (req) => this.handle(req);
+    this.authorized = compose(this.middlewares.afterAuth, (req) => this.dispatch(req));
+    this.pipeline = compose(this.middlewares.beforeAuth, (req) => this.checkAndAuthorize(req));
   }
 
-  async handle(req: SwiftRequest): Promise<ProxyResult> {
+  /** One pass of the object expirer over the `.expiring_objects` queue. */
+  expireObjects(now?: number): Promise<ExpirerStats> {
+    return this.middlewares.expiring.runOnce(now);
+  }
+
+  /** A request through the whole pipeline (also the middlewares' subrequests). */
+  handle(req: SwiftRequest): Promise<ProxyResult> {
+    return this.pipeline(req);
+  }
+
+  private async checkAndAuthorize(req: SwiftRequest): Promise<ProxyResult> {
     const s = this.deps.settings;
     if (Buffer.byteLength(req.account) > s.maxAccountNameLength) throw new BadRequest(`Account name length of ${Buffer.byteLength(req.account)} longer than ${s.maxAccountNameLength}`);
     // check_utf8: names are valid UTF-8 without NUL (a lone surrogate came from invalid UTF-8)
@@ -38,18 +60,24 @@ export class ProxyServer {
       if (Buffer.byteLength(req.container) > s.maxContainerNameLength) throw new BadRequest(`Container name length of ${Buffer.byteLength(req.container)} longer than ${s.maxContainerNameLength}`);
     }
     try {
-      const access = await this.access(req);
+      const access = req.preauthorized ? this.signed(req, req.preauthorized) : await this.access(req);
       if (access === 'acl' || access === 'public') {
         // what the owner set on the container is not shown to those its ACLs let in
-        const result = await this.dispatch(req);
+        const result = await this.authorized({ ...req, access, infos: new Map() });
         if (req.object === undefined || req.object === '') for (const h of ['x-container-read', 'x-container-write', 'x-container-sync-key', 'x-container-sync-to']) delete result.headers[h];
         return result;
       }
-      return await this.dispatch(req);
+      return await this.authorized({ ...req, access, infos: new Map() });
     } catch (err) {
       if (err instanceof RingNotFound) throw new ServiceUnavailable(`No ring: ${err.message}`);
       throw err;
     }
+  }
+
+  /** A request a signature let in (tempurl's authorize_same_account / _container): within its scope only. */
+  private signed(req: SwiftRequest, scope: NonNullable<SwiftRequest['preauthorized']>): Access {
+    if ((scope.account !== undefined && scope.account !== req.account) || (scope.container !== undefined && scope.container !== req.container)) throw new Unauthorized();
+    return 'public';
   }
 
   /** keystoneauth: the owner and the reseller admin; others by the container's ACLs (object copies are the owner's). */
@@ -74,9 +102,11 @@ export class ProxyServer {
     return this.accounts.handle(req);
   }
 
-  /** GET /info: the core capabilities and limits (no middleware is registered beyond keystoneauth, which upstream does not list). */
+  /** GET /info: the core capabilities and limits, and each middleware of the pipeline that registers itself (keystoneauth does not). */
   info(): Record<string, unknown> {
     const s = this.deps.settings;
+    const middlewares: Record<string, unknown> = {};
+    for (const mw of [...this.middlewares.beforeAuth, ...this.middlewares.afterAuth]) if (mw.name) middlewares[mw.name] = mw.info?.() ?? {};
     return {
       swift: {
         version: SWIFT_VERSION,
@@ -95,6 +125,8 @@ export class ProxyServer {
         account_autocreate: s.accountAutocreate,
         policies: [{ name: 'Policy-0', aliases: 'Policy-0', default: true }],
       },
+      crossdomain: {}, // served by the routes (api/routes.ts)
+      ...middlewares,
     };
   }
 }

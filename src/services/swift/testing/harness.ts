@@ -5,6 +5,9 @@
  * on a real port too, for streaming tests. For tests only.
  */
 import type { AddressInfo } from 'node:net';
+import type { Readable } from 'node:stream';
+import { after, before } from 'node:test';
+import { request } from 'undici';
 import { startHarness, type Harness } from '../../../common/testing/harness.js';
 import { swift } from '../index.js';
 import type { ProxyServer } from '../proxy/server.js';
@@ -46,4 +49,44 @@ export async function startTestSwift(overrides: Record<string, string> = {}): Pr
       await h.close();
     },
   };
+}
+
+export interface CallOptions {
+  token?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer | Readable;
+}
+
+export interface CallResult {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+  buf: Buffer;
+}
+
+/** A client of the proxy listening at `base()` (tests call it as call(method, path, {token, headers, body})). */
+export function proxyClient(base: () => string): (method: string, path: string, opts?: CallOptions) => Promise<CallResult> {
+  return async (method, path, opts = {}) => {
+    const res = await request(`${base()}${path}`, {
+      method: method as 'GET',
+      headers: { ...(opts.token !== undefined ? { 'x-auth-token': opts.token } : {}), ...opts.headers },
+      ...(opts.body !== undefined ? { body: opts.body } : {}),
+    });
+    const buf = Buffer.from(await res.body.arrayBuffer());
+    return { status: res.statusCode, headers: res.headers as Record<string, string>, text: buf.toString('utf8'), buf };
+  };
+}
+
+/** A test Swift for a test file: started before its tests, listening, stopped after them; `call` reaches its proxy. */
+export function swiftForTests(): { readonly sw: TestSwift; readonly base: string; call: ReturnType<typeof proxyClient> } {
+  let sw: TestSwift | undefined;
+  let base = '';
+  before(async () => {
+    sw = await startTestSwift();
+    base = await sw.listen();
+  });
+  after(async () => {
+    await sw?.close();
+  });
+  return { get sw() { return sw!; }, get base() { return base; }, call: proxyClient(() => base) };
 }

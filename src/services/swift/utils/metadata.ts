@@ -18,7 +18,11 @@ export function headerValue(headers: HeaderMap, name: string): string | undefine
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The headers of one kind of metadata ('object' → x-object-meta-*), lower-cased names. */
+/**
+ * The headers of one kind of metadata ('object' → x-object-meta-*), lower-cased names. For
+ * accounts and containers X-Remove-*-Meta-<name> is <name> with an empty value (which removes
+ * it); objects have no such header (a POST replaces all their metadata) and keep empty values.
+ */
 export function userMetadata(headers: HeaderMap, kind: 'account' | 'container' | 'object'): Record<string, string> {
   const prefix = `x-${kind}-meta-`;
   const removePrefix = `x-remove-${kind}-meta-`;
@@ -28,7 +32,7 @@ export function userMetadata(headers: HeaderMap, kind: 'account' | 'container' |
     const value = Array.isArray(v) ? v.join(',') : v;
     if (value === undefined) continue;
     if (name.startsWith(prefix) && name.length > prefix.length) out[name] = value;
-    else if (name.startsWith(removePrefix) && name.length > removePrefix.length) out[prefix + name.slice(removePrefix.length)] = '';
+    else if (kind !== 'object' && name.startsWith(removePrefix) && name.length > removePrefix.length) out[prefix + name.slice(removePrefix.length)] = '';
   }
   return out;
 }

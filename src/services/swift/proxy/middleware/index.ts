@@ -1,0 +1,34 @@
+/**
+ * The proxy's pipeline, in proxy-server.conf's order: bulk (extract-archive, bulk-delete),
+ * formpost and tempurl before keystoneauth; staticweb, container and account quotas, slo,
+ * versioned_writes and the object expiry checks after it. DLO is the object controller's.
+ */
+import type { ProxyDeps } from '../request.js';
+import { AccountQuotas } from './account-quotas.js';
+import { BulkDelete, ExtractArchive } from './bulk.js';
+import { ContainerQuotas } from './container-quotas.js';
+import { ExpiringQueue } from './expiring-queue.js';
+import { ObjectExpiry } from './expiry.js';
+import { FormPost } from './formpost.js';
+import type { Handler, Middleware } from './pipeline.js';
+import { StaticLargeObjects } from './slo.js';
+import { StaticWeb } from './staticweb.js';
+import { TempUrl } from './tempurl.js';
+import { VersionedWrites } from './versioned-writes.js';
+
+export interface ProxyPipeline {
+  beforeAuth: Middleware[];
+  afterAuth: Middleware[];
+  /** The expirer's queue (the `.expiring_objects` account). */
+  expiring: ExpiringQueue;
+}
+
+/** `app` is the whole proxy: the middlewares' subrequests go through it. */
+export function proxyMiddlewares(deps: ProxyDeps, app: Handler): ProxyPipeline {
+  const expiring = new ExpiringQueue(app, deps.log);
+  return {
+    beforeAuth: [new ExtractArchive(app, deps.settings.maxFileSize), new BulkDelete(app), new TempUrl(app), new FormPost(app)],
+    afterAuth: [new StaticWeb(), new ContainerQuotas(), new AccountQuotas(), new StaticLargeObjects(app), new VersionedWrites(), new ObjectExpiry(expiring)],
+    expiring,
+  };
+}
