@@ -150,6 +150,16 @@ describe('cinder backups API (posix driver)', () => {
     assert.equal((await h.as(h.member, 'DELETE', `/v3/p1/backups/${bad.id}`)).status, 202);
     await h.waitGone(`/v3/p1/backups/${bad.id}`, SLOW);
 
+    // no backup service up and enabled: 503, the volume untouched
+    const services = (await h.as(h.admin, 'GET', '/v3/p1/os-services?binary=cinder-backup')).body.services;
+    assert.deepEqual(services.map((x: any) => [x.binary, x.host, x.state]), [['cinder-backup', 'testhost', 'up']]);
+    assert.equal((await h.as(h.admin, 'PUT', '/v3/p1/os-services/disable', { host: 'testhost', binary: 'cinder-backup' })).status, 200);
+    const down = await h.as(h.member, 'POST', '/v3/p1/backups', { backup: { volume_id: vol } });
+    assert.equal(down.status, 503);
+    assert.equal(down.body.serviceUnavailable.message, 'Service cinder-backup could not be found.');
+    assert.equal((await h.as(h.member, 'GET', `/v3/p1/volumes/${vol}`)).body.volume.status, 'available');
+    await h.as(h.admin, 'PUT', '/v3/p1/os-services/enable', { host: 'testhost', binary: 'cinder-backup' });
+
     await h.as(h.admin, 'POST', `/v3/p1/volumes/${vol}/action`, { 'os-reset_status': { status: 'in-use' } });
     const inUse = await h.as(h.member, 'POST', '/v3/p1/backups', { backup: { volume_id: vol } });
     assert.equal(inUse.status, 400);
