@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
@@ -7,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { startCinder, type CinderHarness } from '../testing/cinder-harness.js';
 
 const MiB = 1024 * 1024;
+const GiB = 1024 ** 3;
 /** Backups read a whole 1 GiB volume file: on a busy machine that takes seconds. */
 const SLOW = 60_000;
 
@@ -39,7 +41,6 @@ function filesUnder(dir: string): string[] {
 
 describe('cinder backups API (posix driver)', () => {
   let h: CinderHarness;
-  const GiB = 1024 ** 3;
   before(async () => {
     // 1 MiB sha blocks and 64 MiB objects keep the 1 GiB volumes of the tests quick to read
     h = await startCinder({ 'DEFAULT.backup_sha_block_size_bytes': String(MiB), 'DEFAULT.backup_file_size': String(64 * MiB) });
@@ -149,6 +150,16 @@ describe('cinder backups API (posix driver)', () => {
     await h.waitFor(`/v3/p1/volumes/${vol}`, 'volume', 'available', SLOW);
     assert.equal((await h.as(h.member, 'DELETE', `/v3/p1/backups/${bad.id}`)).status, 202);
     await h.waitGone(`/v3/p1/backups/${bad.id}`, SLOW);
+
+    // no backup service up and enabled: 503, the volume untouched
+    const services = (await h.as(h.admin, 'GET', '/v3/p1/os-services?binary=cinder-backup')).body.services;
+    assert.deepEqual(services.map((x: any) => [x.binary, x.host, x.state]), [['cinder-backup', 'testhost', 'up']]);
+    assert.equal((await h.as(h.admin, 'PUT', '/v3/p1/os-services/disable', { host: 'testhost', binary: 'cinder-backup' })).status, 200);
+    const down = await h.as(h.member, 'POST', '/v3/p1/backups', { backup: { volume_id: vol } });
+    assert.equal(down.status, 503);
+    assert.equal(down.body.serviceUnavailable.message, 'Service cinder-backup could not be found.');
+    assert.equal((await h.as(h.member, 'GET', `/v3/p1/volumes/${vol}`)).body.volume.status, 'available');
+    await h.as(h.admin, 'PUT', '/v3/p1/os-services/enable', { host: 'testhost', binary: 'cinder-backup' });
 
     await h.as(h.admin, 'POST', `/v3/p1/volumes/${vol}/action`, { 'os-reset_status': { status: 'in-use' } });
     const inUse = await h.as(h.member, 'POST', '/v3/p1/backups', { backup: { volume_id: vol } });
@@ -286,5 +297,39 @@ describe('cinder backups API (posix driver)', () => {
     assert.equal(overGb.status, 413);
     assert.match(overGb.body.overLimit.message, /Backup gigabytes quota/);
     await h.as(h.admin, 'DELETE', '/v3/p1/os-quota-sets/p1');
+  });
+});
+
+describe('cinder backups of a qcow2 backend', () => {
+  let h: CinderHarness;
+  before(async () => {
+    h = await startCinder({ 'backend_defaults.file_volume_format': 'qcow2', 'DEFAULT.backup_sha_block_size_bytes': String(MiB) });
+  });
+  after(async () => { await h?.close(); });
+
+  test('the raw bytes are backed up and restored into a qcow2 volume', async () => {
+    const res = await h.as(h.member, 'POST', '/v3/p1/volumes', { volume: { size: 1 } });
+    const vol = res.body.volume.id;
+    await h.waitFor(`/v3/p1/volumes/${vol}`, 'volume', 'available');
+    // the volume's content: a raw image with data, converted into the volume's qcow2 file
+    const path = h.volumeService.driver.volumePath(vol);
+    const raw = join(h.dataDir, 'content.raw');
+    execFileSync('truncate', ['-s', '1G', raw]);
+    await writePattern(raw, 10 * MiB, 2 * MiB, 5);
+    execFileSync('qemu-img', ['convert', '-f', 'raw', '-O', 'qcow2', raw, path]);
+    const want = await sha256Of(raw, GiB);
+
+    const created = await h.as(h.member, 'POST', '/v3/p1/backups', { backup: { volume_id: vol } });
+    const b = await h.waitFor(`/v3/p1/backups/${created.body.backup.id}`, 'backup', 'available', SLOW);
+    assert.equal(b.object_count, 1 + 2, 'the raw data, not the qcow2 file');
+    const r = await h.as(h.member, 'POST', `/v3/p1/backups/${b.id}/restore`, { restore: {} });
+    await h.waitFor(`/v3/p1/volumes/${r.body.restore.volume_id}`, 'volume', 'available', SLOW);
+    const restored = h.volumeService.driver.volumePath(r.body.restore.volume_id);
+    const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', '-f', 'qcow2', restored], { encoding: 'utf8' }));
+    assert.equal(info.format, 'qcow2');
+    const back = join(h.dataDir, 'back.raw');
+    execFileSync('qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', restored, back]);
+    assert.equal(await sha256Of(back, GiB), want);
+    assert.deepEqual(filesUnder(join(h.dataDir, 'backup-tmp')), [], 'the scratch copies are gone');
   });
 });

@@ -17,5 +17,4 @@ export const backupGroup = defineGroup('DEFAULT', 'Volume backups (cinder.conf [
   backup_swift_container: opt.str('volumebackups', 'Container of the swift driver, in the Block Storage service\'s account, when a backup names none.'),
   backup_swift_object_size: opt.int(52428800, 'Largest object of the swift driver, in bytes; a multiple of backup_swift_block_size.', { min: 4096 }),
   backup_swift_block_size: opt.int(32768, 'Block size, in bytes, of the sha256 list of the swift driver that incremental backups compare.', { min: 512 }),
-  backup_swift_enable_progress_timer: opt.bool(true, 'Accepted for compatibility with cinder.conf (Nubo sends no progress notifications).'),
 });

@@ -5,10 +5,10 @@
  * backups hold the volume's raw bytes whatever the backend's format. Nothing is read whole
  * into memory.
  */
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { BackupDevice } from '../volume/drivers/driver.js';
 import { convertImage } from '../volume/drivers/qemu-img.js';

@@ -106,15 +106,16 @@ export class BackupManager {
       const dev = await this.o.volume.getBackupDevice(ctx, v.host, { volume_id: v.id, snapshot_id: b.snapshot_id });
       const meta: VolumeMeta = { bootable: v.bootable, metadata: v.metadata, image_metadata: v.image_metadata };
       const result = await this.o.devices.read(dev, (data) => this.o.driver.backup(driverBackup(b), data, parent && driverBackup(parent), meta));
+      // the volume first, then the backup (as _finish_backup): who sees the backup available finds the volume free
+      await this.releaseSource(b);
       await this.repos.backups.conditionalUpdate(b.id, ['creating'], {
         status: 'available', container: result.container, service_metadata: result.service_metadata, object_count: result.object_count,
         service: this.o.driver.serviceName, host: this.o.host, fail_reason: null,
       });
     } catch (err) {
       this.o.log.error({ err, backup_id: b.id }, 'create_backup failed');
-      await this.repos.backups.conditionalUpdate(b.id, ['creating'], { status: 'error', fail_reason: reasonOf(err), service: this.o.driver.serviceName });
-    } finally {
       await this.releaseSource(b);
+      await this.repos.backups.conditionalUpdate(b.id, ['creating'], { status: 'error', fail_reason: reasonOf(err), service: this.o.driver.serviceName });
     }
   }
 

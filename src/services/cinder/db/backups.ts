@@ -109,8 +109,3 @@ export class BackupRepo {
     return { backups: Number(row?.n ?? 0), backup_gigabytes: Number(row?.gb ?? 0) };
   }
 }
-
-/** Whether a backup is an incremental one (it has a parent). */
-export function isIncremental(b: BackupRecord): boolean {
-  return b.parent_id !== null;
-}

@@ -69,8 +69,7 @@ export class BackupAPI {
   async backupHost(zone: string | null, preferred: string | null = null): Promise<string> {
     const up = (await this.repos.services.list()).filter((s) => s.binary === BACKUP_BINARY && !s.disabled && serviceIsUp(s.updated_at, s.created_at)
       && (!zone || s.availability_zone === zone));
-    if (preferred) return up.some((s) => s.host === preferred) ? preferred : Promise.reject(new BackupServiceUnavailable());
-    const pick = up[Math.floor(Math.random() * up.length)];
+    const pick = preferred ? up.find((s) => s.host === preferred) : up[Math.floor(Math.random() * up.length)];
     if (!pick) throw new BackupServiceUnavailable();
     return pick.host;
   }

@@ -84,6 +84,9 @@ interface Sha256File {
 
 export const METADATA_VERSION = '2.0.0';
 
+/** Bytes an object writer may hold queued before the backup waits for it. */
+const IN_FLIGHT = 4 * 1024 * 1024;
+
 const ZEROS = Buffer.alloc(1 << 16);
 
 const zeroShas = new Map<number, string>();
@@ -153,7 +156,7 @@ class OpenObject {
 
   constructor(readonly name: string, readonly offset: number, private readonly compression: 'zlib' | 'none', private readonly writer: ObjectWriter) {
     if (compression === 'zlib') {
-      const deflate = createDeflate({ level: constants.Z_BEST_SPEED });
+      const deflate = createDeflate({ level: constants.Z_BEST_SPEED, chunkSize: 256 * 1024 });
       this.input = deflate;
       this.flow = pipeline(deflate, writer.stream).then(() => writer.done);
     } else {
@@ -166,7 +169,8 @@ class OpenObject {
   async write(block: Buffer): Promise<void> {
     this.md5.update(block);
     this.length += block.length;
-    if (!this.input.write(block)) await Promise.race([once(this.input, 'drain'), this.flow]);
+    // up to IN_FLIGHT bytes wait in the compressor's queue: waiting for it after each sha block would cost a round trip per block
+    if (!this.input.write(block) && this.input.writableLength >= IN_FLIGHT) await Promise.race([once(this.input, 'drain'), this.flow]);
   }
 
   async close(): Promise<Record<string, ObjectEntry>> {
