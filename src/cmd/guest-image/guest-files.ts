@@ -25,8 +25,8 @@ echo "nubo-init: [$(cut -d' ' -f1 /proc/uptime)] modules loaded"
 exec /sbin/init
 `;
 
-export const INITTAB = `::sysinit:/etc/nubo/cloud-init
-::respawn:/sbin/acpid -f
+export const INITTAB = `::sysinit:/sbin/acpid
+::sysinit:/etc/nubo/cloud-init
 ::respawn:/usr/sbin/dropbear -F -R -p 22
 ttyS0::respawn:/sbin/getty -L 115200 ttyS0 vt100
 ::ctrlaltdel:/sbin/reboot
@@ -37,7 +37,8 @@ ttyS0::respawn:/sbin/getty -L 115200 ttyS0 vt100
 /**
  * What cloud-init does for CirrOS: DHCP on eth0, metadata from the config drive (label
  * config-2) or http://169.254.169.254/openstack/latest/, hostname, root's SSH keys, user_data
- * run when it is a script (#!).
+ * run when it is a script (#!). (busybox 1.35's wget crashes with -T: the timeout applet
+ * bounds it instead.)
  */
 export const CLOUD_INIT = `#!/bin/sh
 say() { echo "nubo-init: [$(cut -d' ' -f1 /proc/uptime)] $*"; }
@@ -64,12 +65,12 @@ if [ -e /sys/class/net/eth0 ]; then
   udhcpc -i eth0 -s /etc/nubo/udhcpc.script -t 10 -T 1 -A 5 -b -p /run/udhcpc.pid -x hostname:nubo-guest
   if [ -z "$meta" ]; then
     for try in 1 2 3 4 5; do
-      meta=$(wget -q -T 5 -O - http://169.254.169.254/openstack/latest/meta_data.json 2>/dev/null) && break
+      meta=$(timeout 10 wget -q -O - http://169.254.169.254/openstack/latest/meta_data.json 2>/dev/null) && break
       sleep 1
     done
     if [ -n "$meta" ]; then
       say "metadata from 169.254.169.254"
-      wget -q -T 5 -O /run/user_data http://169.254.169.254/openstack/latest/user_data 2>/dev/null && user_data=/run/user_data
+      timeout 10 wget -q -O /run/user_data http://169.254.169.254/openstack/latest/user_data 2>/dev/null && user_data=/run/user_data
     else
       say "no metadata service answered"
     fi
@@ -120,7 +121,7 @@ exit 0
 
 /** busybox acpid runs /etc/acpi/PWRF/* on the power button (QMP system_powerdown). */
 export const POWER_BUTTON = `#!/bin/sh
-echo "nubo-init: power button pressed"
+echo "nubo-init: power button pressed" > /dev/console
 poweroff
 `;
 

@@ -1,0 +1,180 @@
+// The qemu driver with a real guest under TCG: the guest image (nubo image build) boots, its
+// init's progress shows on the console log, and pause, suspend, a restart of the compute
+// service (adoption), ACPI power off, power on, a guest that stops by itself, hard reboot and
+// destroy all do what they say, leaving no process, tap or file behind. One guest at a time,
+// and slow (CPU is emulated): skipped without qemu-system-x86_64 or the guest image.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { createLogger } from '../../../../common/log/logger.js';
+import { PowerState } from '../../compute/power-state.js';
+import { Flavor, ImageMeta, Instance, type InstanceFields, type VifInfo } from '../../objects/index.js';
+import type { VirtAPI } from '../driver.js';
+import { QemuDriver } from './driver.js';
+import { guestPaths } from './paths.js';
+import { livePid, processRunning } from './process.js';
+import { LinuxBridgeVifPlugger, tapName } from './vif.js';
+
+const repo = new URL('../../../../../', import.meta.url).pathname;
+const log = createLogger({ level: process.env.NUBO_TEST_LOG ?? 'silent' });
+const work = mkdtempSync(join(tmpdir(), 'nubo-qemu-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+function has(tool: string): boolean {
+  try { execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }); return true; } catch { return false; }
+}
+
+/** NUBO_TEST_GUEST_IMAGE, or one built now from the packages `nubo image build` cached (offline). */
+function guestImage(): { path?: string; skip?: string } {
+  if (!has('qemu-system-x86_64')) return { skip: 'qemu-system-x86_64 is not installed (Debian: qemu-system-x86)' };
+  const given = process.env.NUBO_TEST_GUEST_IMAGE;
+  if (given) return existsSync(given) ? { path: given } : { skip: `NUBO_TEST_GUEST_IMAGE=${given} does not exist` };
+  const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'nubo', 'guest-debs');
+  if (!existsSync(cache) || !readdirSync(cache).some((f) => f.startsWith('linux-image-'))) {
+    return { skip: `no guest image: set NUBO_TEST_GUEST_IMAGE, or run \`nubo image build\` once so that ${cache} holds its packages` };
+  }
+  const out = join(work, 'nubo-guest.qcow2');
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'src/cmd/nubo.ts'), 'image', 'build', '--offline', '--output', out], { cwd: repo, stdio: 'pipe' });
+  } catch (err) {
+    return { skip: `the guest image could not be built: ${String((err as { stderr?: Buffer }).stderr ?? err).trim().split('\n').pop()}` };
+  }
+  return { path: out };
+}
+
+const virtapi: VirtAPI = { waitForInstanceEvents: async () => 'done' };
+
+function instance(id: number, uuid: string): Instance {
+  const flavor = new Flavor({ id: 1, flavorid: '1', name: 'm1.tiny', memory_mb: 256, vcpus: 1, root_gb: 1, ephemeral_gb: 0, swap: 0 } as Flavor['data']);
+  return new Instance({ id, uuid, flavor, config_drive: '', display_name: 'vm1', hostname: 'vm1' } as unknown as InstanceFields);
+}
+
+function vif(portId: string, bridge: string): VifInfo {
+  return {
+    id: portId, address: 'fa:16:3e:12:34:56', network: { id: 'net', bridge: null, label: 'test', subnets: [], meta: {} }, type: 'bridge',
+    details: { bridge_name: bridge }, devname: `tap${portId.slice(0, 11)}`, ovs_interfaceid: null, qbh_params: null, qbg_params: null,
+    active: true, vnic_type: 'normal', profile: {}, preserve_on_delete: false, delegate_create: false, meta: {},
+  };
+}
+
+async function until<T>(what: string, fn: () => T | Promise<T>, ms = 180_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const image = guestImage();
+/** A NIC on a bridge of the test's own when it may make network devices (root with iproute2). */
+const withNic = process.getuid?.() === 0 && has('ip');
+
+test('a real guest under TCG: boot, console, pause, suspend, adoption, ACPI power off, power on, self shutdown, hard reboot, destroy', {
+  skip: image.skip ?? false, timeout: 600_000,
+}, async (t) => {
+  const instancesPath = join(work, 'instances');
+  const uuid = '6f2b8a4e-2d1c-4b8e-9a57-0c4f1e2d3b4a';
+  const bridge = `nbt${process.pid.toString(16)}`.slice(0, 15);
+  const vifs = withNic ? [vif('0b7e5d9c-81f4-4a3e-b1d2-6c5a4f3e2d1b', bridge)] : [];
+  const make = (): QemuDriver => new QemuDriver({
+    host: 'qemu-test', instancesPath, binary: 'qemu-system-x86_64', accel: 'tcg', machine: 'pc', imageCacheDir: join(instancesPath, '_base'),
+    shutdownTimeout: 60, spawnMemoryCheck: true, images: async () => createReadStream(image.path!), vifs: new LinuxBridgeVifPlugger(),
+    vifPluggingTimeout: 0, vifPluggingIsFatal: true, virtapi, log,
+  });
+  const inst = instance(42, uuid);
+  const paths = guestPaths(instancesPath, uuid);
+  const ctx = {} as never;
+  let driver = make();
+  const console = () => driver.getConsoleOutput(ctx, inst);
+  const count = async (re: RegExp) => (await console()).match(new RegExp(re.source, 'g'))?.length ?? 0;
+  try {
+    await driver.initHost('qemu-test');
+    assert.equal(driver.accelerator, 'tcg');
+    const resources = driver.getAvailableResource('qemu-test');
+    assert.ok(resources.vcpus >= 1 && resources.memory_mb > 512, 'the host\'s real CPUs and memory');
+
+    const t0 = Date.now();
+    await driver.spawn({ context: ctx, instance: inst, image: new ImageMeta({ id: 'f0e1d2c3-b4a5-4968-8776-655443322110', disk_format: 'qcow2', properties: {} } as unknown as ImageMeta['data']), injectedFiles: [], adminPassword: null, networkInfo: vifs, blockDevices: [] });
+    assert.equal(driver.getInfo(inst).state, PowerState.RUNNING);
+    const pid = livePid(paths.pidFile, uuid);
+    assert.ok(pid, 'QEMU runs');
+    await until('userspace', async () => /nubo-init: \[[\d.]+\] userspace started/.test(await console()));
+    const toUserspace = Date.now() - t0;
+    await until('the init to finish', async () => /nubo-init: \[[\d.]+\] up: /.test(await console()));
+    const toUp = Date.now() - t0;
+    t.diagnostic(`boot to userspace ${toUserspace} ms, to the init's end ${toUp} ms (wall clock from spawn, TCG)`);
+    const out = await console();
+    assert.match(out, /modules loaded/);
+    assert.match(out, withNic ? /eth0: DHCP/ : /no network interface/);
+    if (withNic) {
+      const link = execFileSync('ip', ['-o', 'link', 'show', 'dev', tapName(vifs[0]!)], { encoding: 'utf8' });
+      assert.match(link, new RegExp(`master ${bridge}`), 'the tap is on the VIF\'s bridge');
+      assert.match(link, /fe:16:3e:12:34:56/, 'the host side of the tap has the port\'s MAC with fe first');
+    }
+
+    const uploads: Array<{ data: Buffer; meta: { disk_format: string } }> = [];
+    const taskStates: string[] = [];
+    await driver.snapshot(ctx, inst, 'snap', async (state) => { taskStates.push(state); }, async (data, meta) => { uploads.push({ data, meta }); });
+    assert.deepEqual(taskStates, ['image_pending_upload', 'image_uploading']);
+    assert.equal(uploads[0]!.meta.disk_format, 'qcow2');
+    assert.equal(uploads[0]!.data.subarray(0, 4).toString('latin1'), 'QFI\xfb', 'a qcow2');
+    assert.equal(driver.getInfo(inst).state, PowerState.RUNNING, 'running again after the snapshot');
+
+    await driver.pause(inst);
+    assert.equal(driver.getInfo(inst).state, PowerState.PAUSED);
+    await driver.unpause(inst);
+    assert.equal(driver.getInfo(inst).state, PowerState.RUNNING);
+
+    await driver.suspend(ctx, inst);
+    assert.equal(driver.getInfo(inst).state, PowerState.SUSPENDED);
+    assert.equal(livePid(paths.pidFile, uuid), null, 'no QEMU while suspended');
+    assert.ok(existsSync(paths.savedState));
+    await driver.resume(ctx, inst, vifs);
+    assert.equal(driver.getInfo(inst).state, PowerState.RUNNING);
+    assert.ok(!existsSync(paths.savedState));
+    assert.equal(await count(/userspace started/), 1, 'resumed, not booted again');
+
+    // The compute service restarts: the guest runs on and the new driver adopts it.
+    driver.release();
+    const resumedPid = livePid(paths.pidFile, uuid);
+    driver = make();
+    await driver.initHost('qemu-test');
+    assert.deepEqual(driver.listInstanceUuids(), [uuid]);
+    assert.equal(driver.getInfo(inst).state, PowerState.RUNNING);
+    assert.equal(livePid(paths.pidFile, uuid), resumedPid, 'the same QEMU, no second one');
+
+    const offAt = Date.now();
+    await driver.powerOff(inst, 60);
+    t.diagnostic(`ACPI power off took ${Date.now() - offAt} ms`);
+    assert.equal(driver.getInfo(inst).state, PowerState.SHUTDOWN);
+    assert.match(await console(), /power button pressed/, 'the guest shut down by the ACPI button, not killed');
+    assert.equal(livePid(paths.pidFile, uuid), null);
+
+    await driver.powerOn(ctx, inst, vifs);
+    assert.equal(driver.getInfo(inst).state, PowerState.RUNNING);
+    await until('the second boot', async () => (await count(/userspace started/)) === 2);
+
+    // The guest stops without the driver (its QEMU ends): the power state says so.
+    process.kill(livePid(paths.pidFile, uuid)!, 'SIGTERM');
+    await until('SHUTDOWN', () => driver.getInfo(inst).state === PowerState.SHUTDOWN, 20_000);
+
+    await driver.reboot(ctx, inst, vifs, 'HARD');
+    assert.equal(driver.getInfo(inst).state, PowerState.RUNNING);
+    await until('the third boot', async () => (await count(/userspace started/)) === 3);
+  } finally {
+    const pidNow = livePid(paths.pidFile, uuid);
+    await driver.destroy(ctx, inst, vifs);
+    driver.release();
+    if (withNic) execFileSync('ip', ['link', 'del', 'dev', bridge], { stdio: 'ignore' });
+    if (pidNow) assert.equal(processRunning(pidNow), false, 'QEMU is gone');
+  }
+  assert.ok(!existsSync(paths.dir), 'the guest\'s files are gone');
+  assert.equal(driver.instanceExists(inst), false);
+  if (withNic) assert.throws(() => execFileSync('ip', ['link', 'show', 'dev', tapName(vifs[0]!)], { stdio: 'ignore' }), 'the tap is gone');
+  assert.deepEqual(readdirSync(instancesPath).filter((f) => f !== '_base'), []);
+});
