@@ -38,7 +38,7 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
   const repos = await repositories(ctx);
   const d = ctx.config.get(novaDefaultGroup);
   const events = new InstanceEvents(ctx.log);
-  const driver = createVirtDriver(ctx, events);
+  const driver = createVirtDriver(ctx, events, repos);
   traceVirt(driver, events);
   const report = reportClient(ctx);
   const tracker = new ResourceTracker({

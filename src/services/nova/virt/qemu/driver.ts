@@ -6,6 +6,8 @@
  * QMP commands (ACPI power button, stop/cont, a saved migration stream for suspend). Guests
  * outlive the compute service: initHost finds them again by their pidfiles.
  *
+ * A config drive (instances with config_drive) is an ISO 9660 image on a second virtio disk.
+ *
  * Not done by this driver (FeatureNotSupported, 501): rescue, moves between hosts, interface
  * hot-plug, swap volume, graphical consoles, admin password and crash dumps.
  */
@@ -17,7 +19,9 @@ import type { Logger } from '../../../../common/log/logger.js';
 import { POWER_STATE_NAMES, PowerState } from '../../compute/power-state.js';
 import { TaskState } from '../../compute/task-states.js';
 import { FeatureNotSupported, InstanceNotFound, InstanceNotRunning, InsufficientFreeMemory, VirtualInterfaceCreateException } from '../../errors.js';
-import type { Flavor, Instance, Migration, VifInfo } from '../../objects/index.js';
+import type { InstanceMetadata } from '../../metadata/base.js';
+import { Instance, type Flavor, type Migration, type VifInfo } from '../../objects/index.js';
+import { configDriveFiles, writeConfigDrive } from '../config-drive.js';
 import type { InstanceDiagnostics } from '../diagnostics.js';
 import type {
   ComputeDriver, ConsoleConnection, DriverCapabilities, FinishMigrationArgs, HostResources, InstanceInfo, SnapshotUpload, SpawnArgs,
@@ -54,6 +58,8 @@ export interface QemuDriverOptions {
   vifPluggingIsFatal: boolean;
   virtapi: VirtAPI;
   log: Logger;
+  /** The metadata of an instance, for its config drive (none: config drives are refused). */
+  metadata?: (instance: Instance) => Promise<InstanceMetadata>;
 }
 
 /** What guest.json keeps of a guest: enough to find and size it after a restart. */
@@ -170,7 +176,7 @@ export class QemuDriver implements ComputeDriver {
     const { instance, networkInfo, image } = args;
     const flavor = instance.data.flavor.data;
     if (this.o.spawnMemoryCheck && availableMemoryMb() < flavor.memory_mb) throw new InsufficientFreeMemory(instance.uuid);
-    if (instance.data.config_drive) notSupported('config drives');
+    if (instance.data.config_drive && !this.o.metadata) notSupported('config drives');
     if (!image.data.id) notSupported('booting from a volume');
     const paths = guestPaths(this.o.instancesPath, instance.uuid);
     mkdirSync(paths.dir, { recursive: true });
@@ -186,6 +192,10 @@ export class QemuDriver implements ComputeDriver {
       writeFileSync(paths.record, JSON.stringify(record));
       this.guests.set(instance.uuid, guest);
       this.records.set(instance.uuid, record);
+      if (instance.data.config_drive) {
+        const md = await this.o.metadata!(new Instance({ ...instance.data, network_info: networkInfo }));
+        await writeConfigDrive(await configDriveFiles(md), paths.configDrive);
+      }
       const spec = await this.plugAndSpec(instance, networkInfo);
       await this.waitForVifs(instance, networkInfo);
       await guest.start(this.o.binary, spec);

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createLogger } from '../../../../common/log/logger.js';
 import { PowerState } from '../../compute/power-state.js';
-import { Flavor, ImageMeta, Instance, type InstanceFields, type VifInfo } from '../../objects/index.js';
+import { ImageMeta, type VifInfo } from '../../objects/index.js';
+import { sampleInstance, sampleMetadata } from '../../testing/sample-metadata.js';
 import type { VirtAPI } from '../driver.js';
 import { QemuDriver } from './driver.js';
 import { guestPaths } from './paths.js';
@@ -47,11 +48,6 @@ function guestImage(): { path?: string; skip?: string } {
 
 const virtapi: VirtAPI = { waitForInstanceEvents: async () => 'done' };
 
-function instance(id: number, uuid: string): Instance {
-  const flavor = new Flavor({ id: 1, flavorid: '1', name: 'm1.tiny', memory_mb: 256, vcpus: 1, root_gb: 1, ephemeral_gb: 0, swap: 0 } as Flavor['data']);
-  return new Instance({ id, uuid, flavor, config_drive: '', display_name: 'vm1', hostname: 'vm1' } as unknown as InstanceFields);
-}
-
 function vif(portId: string, bridge: string): VifInfo {
   return {
     id: portId, address: 'fa:16:3e:12:34:56', network: { id: 'net', bridge: null, label: 'test', subnets: [], meta: {} }, type: 'bridge',
@@ -74,19 +70,20 @@ const image = guestImage();
 /** A NIC on a bridge of the test's own when it may make network devices (root with iproute2). */
 const withNic = process.getuid?.() === 0 && has('ip');
 
-test('a real guest under TCG: boot, console, pause, suspend, adoption, ACPI power off, power on, self shutdown, hard reboot, destroy', {
+test('a real guest under TCG: boot, config drive, console, pause, suspend, adoption, ACPI power off, power on, self shutdown, hard reboot, destroy', {
   skip: image.skip ?? false, timeout: 600_000,
 }, async (t) => {
   const instancesPath = join(work, 'instances');
-  const uuid = '6f2b8a4e-2d1c-4b8e-9a57-0c4f1e2d3b4a';
+  // A config drive with the server's metadata, its key and a user_data script.
+  const inst = sampleInstance('#!/bin/sh\necho "user-data says $((6 * 7))"\n');
+  const uuid = inst.uuid;
   const bridge = `nbt${process.pid.toString(16)}`.slice(0, 15);
   const vifs = withNic ? [vif('0b7e5d9c-81f4-4a3e-b1d2-6c5a4f3e2d1b', bridge)] : [];
   const make = (): QemuDriver => new QemuDriver({
     host: 'qemu-test', instancesPath, binary: 'qemu-system-x86_64', accel: 'tcg', machine: 'pc', imageCacheDir: join(instancesPath, '_base'),
     shutdownTimeout: 60, spawnMemoryCheck: true, images: async () => createReadStream(image.path!), vifs: new LinuxBridgeVifPlugger(),
-    vifPluggingTimeout: 0, vifPluggingIsFatal: true, virtapi, log,
+    vifPluggingTimeout: 0, vifPluggingIsFatal: true, virtapi, log, metadata: async (i) => sampleMetadata(i),
   });
-  const inst = instance(42, uuid);
   const paths = guestPaths(instancesPath, uuid);
   const ctx = {} as never;
   let driver = make();
@@ -110,6 +107,11 @@ test('a real guest under TCG: boot, console, pause, suspend, adoption, ACPI powe
     t.diagnostic(`boot to userspace ${toUserspace} ms, to the init's end ${toUp} ms (wall clock from spawn, TCG)`);
     const out = await console();
     assert.match(out, /modules loaded/);
+    assert.match(out, /nubo-init: \[[\d.]+\] config drive \/dev\/vdb/);
+    assert.match(out, /hostname vm1\r?\n/);
+    assert.match(out, /1 SSH key\(s\) for root/);
+    assert.match(out, /running user_data[\s\S]*user-data says 42[\s\S]*user_data exited with 0/);
+    assert.match(out, /up: vm1,/);
     assert.match(out, withNic ? /eth0: DHCP/ : /no network interface/);
     if (withNic) {
       const link = execFileSync('ip', ['-o', 'link', 'show', 'dev', tapName(vifs[0]!)], { encoding: 'utf8' });
