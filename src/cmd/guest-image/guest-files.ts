@@ -22,6 +22,7 @@ mount -t tmpfs tmpfs /run
 echo "nubo-init: [$(cut -d' ' -f1 /proc/uptime)] userspace started"
 while read -r module; do insmod "/lib/modules/$module" 2>/dev/null; done < /etc/nubo/modules
 echo "nubo-init: [$(cut -d' ' -f1 /proc/uptime)] modules loaded"
+mdev -d
 exec /sbin/init
 `;
 
@@ -117,6 +118,10 @@ case "$1" in
     ;;
 esac
 exit 0
+`;
+
+/** mdev (a daemon on the kernel's uevents: Debian's kernel has no uevent helper) tells the console of disks plugged in or out later (volumes). */
+export const MDEV_CONF = `vd[a-z]+ 0:0 660 *echo "nubo-init: disk /dev/$MDEV $ACTION" > /dev/console
 `;
 
 /** busybox acpid runs /etc/acpi/PWRF/* on the power button (QMP system_powerdown). */

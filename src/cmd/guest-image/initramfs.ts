@@ -9,7 +9,7 @@ import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, realpath
 import { dirname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
-  CLOUD_INIT, GROUP, GUEST_MODULES, INIT, INITTAB, PASSWD, POWER_BUTTON, SHADOW, SHELLS, UDHCPC_SCRIPT,
+  CLOUD_INIT, GROUP, GUEST_MODULES, INIT, INITTAB, MDEV_CONF, PASSWD, POWER_BUTTON, SHADOW, SHELLS, UDHCPC_SCRIPT,
 } from './guest-files.js';
 import { runTool } from './run.js';
 
@@ -91,6 +91,7 @@ export async function buildInitramfs(stageDir: string, rootDir: string, kernelVe
 
   put(rootDir, 'init', INIT, 0o755);
   put(rootDir, 'etc/inittab', INITTAB);
+  put(rootDir, 'etc/mdev.conf', MDEV_CONF);
   put(rootDir, 'etc/nubo/cloud-init', CLOUD_INIT, 0o755);
   put(rootDir, 'etc/nubo/udhcpc.script', UDHCPC_SCRIPT, 0o755);
   put(rootDir, 'etc/acpi/PWRF/00000080', POWER_BUTTON, 0o755);

@@ -2,8 +2,9 @@
  * The QEMU command line of a guest, from what the driver decided about it (GuestSpec): the
  * flavor's vCPUs and RAM, the accelerator, the root disk (and config drive) on virtio-blk,
  * one virtio-net NIC per port on its tap, the first serial port to the console log, the QMP
- * socket, and daemonized with a pidfile so guests outlive the compute service.
+ * socket, the Cinder volumes attached, and daemonized with a pidfile so guests outlive the compute service.
  */
+import { volumeIds, type VolumeDisk } from './volumes.js';
 
 export interface NicSpec {
   /** The host's tap device (see vif.ts). */
@@ -25,6 +26,8 @@ export interface GuestSpec {
   /** The config drive (an ISO 9660 image), when the instance has one. */
   configDrive?: string;
   nics: NicSpec[];
+  /** Cinder volumes attached (see volumes.ts). */
+  volumes?: VolumeDisk[];
   consoleLog: string;
   qmpSocket: string;
   pidFile: string;
@@ -64,6 +67,10 @@ export function qemuCommandLine(spec: GuestSpec): string[] {
     args.push('-netdev', `tap,id=net${i},ifname=${nic.tap},script=no,downscript=no`,
       '-device', `virtio-net-pci,netdev=net${i},id=nic-${nic.tap},mac=${nic.mac}`);
   });
+  for (const v of spec.volumes ?? []) {
+    const ids = volumeIds(v.mountpoint);
+    args.push('-drive', `file=${optionValue(v.path)},format=${v.format},if=none,id=${ids.node}`, '-device', `virtio-blk-pci,drive=${ids.node},id=${ids.device}`);
+  }
   if (spec.incoming) args.push('-incoming', 'defer');
   return args;
 }

@@ -8,6 +8,8 @@
  *
  * A config drive (instances with config_drive) is an ISO 9660 image on a second virtio disk.
  *
+ * Cinder's file volumes are virtio disks, hot-plugged over QMP.
+ *
  * Not done by this driver (FeatureNotSupported, 501): rescue, moves between hosts, interface
  * hot-plug, swap volume, graphical consoles, admin password and crash dumps.
  */
@@ -18,7 +20,9 @@ import type { RequestContext } from '../../../../common/context.js';
 import type { Logger } from '../../../../common/log/logger.js';
 import { POWER_STATE_NAMES, PowerState } from '../../compute/power-state.js';
 import { TaskState } from '../../compute/task-states.js';
-import { FeatureNotSupported, InstanceNotFound, InstanceNotRunning, InsufficientFreeMemory, VirtualInterfaceCreateException } from '../../errors.js';
+import {
+  DevicePathInUse, FeatureNotSupported, InstanceNotFound, InstanceNotRunning, InsufficientFreeMemory, QemuError, VirtualInterfaceCreateException,
+} from '../../errors.js';
 import type { InstanceMetadata } from '../../metadata/base.js';
 import { Instance, type Flavor, type Migration, type VifInfo } from '../../objects/index.js';
 import { configDriveFiles, writeConfigDrive } from '../config-drive.js';
@@ -36,7 +40,10 @@ import { ImageCache, type ImageFetcher } from './image-cache.js';
 import { guestPaths } from './paths.js';
 import { createOverlay, flatten } from './qemu-img.js';
 import type { VifPlugger } from './vif.js';
+import { blockdevAdd, volumeDisk, volumeIds, type VolumeDisk } from './volumes.js';
 
+/** How long a volume detach waits for the guest to release the disk. */
+const VOLUME_DETACH_SECONDS = 30;
 /** nova's MAX_CONSOLE_BYTES: the console log's tail that os-getConsoleOutput returns. */
 export const MAX_CONSOLE_BYTES = 100 * 1024;
 const GIB = 1024 ** 3;
@@ -70,6 +77,8 @@ interface GuestRecord {
   memoryMb: number;
   diskGb: number;
   macs: string[];
+  /** Cinder volumes attached, by mountpoint order of attachment. */
+  volumes: VolumeDisk[];
 }
 
 const QEMU_CAPABILITIES: DriverCapabilities = {
@@ -113,6 +122,7 @@ export class QemuDriver implements ComputeDriver {
       const paths = guestPaths(this.o.instancesPath, uuid);
       if (!existsSync(paths.record) || this.guests.has(uuid)) continue;
       const record = JSON.parse(readFileSync(paths.record, 'utf8')) as GuestRecord;
+      record.volumes ??= [];
       const guest = new Guest(uuid, paths);
       try {
         if (await guest.attach()) this.o.log.info({ instance: uuid }, 'qemu driver: adopted a running guest');
@@ -187,7 +197,7 @@ export class QemuDriver implements ComputeDriver {
       await createOverlay(paths.disk, base.path, base.format, rootBytes > base.virtualSize ? rootBytes : undefined);
       const record: GuestRecord = {
         uuid: instance.uuid, name: instance.name, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, diskGb: flavor.root_gb + flavor.ephemeral_gb,
-        macs: networkInfo.map((v) => v.address),
+        macs: networkInfo.map((v) => v.address), volumes: bootVolumes(args.blockDevices),
       };
       writeFileSync(paths.record, JSON.stringify(record));
       this.guests.set(instance.uuid, guest);
@@ -213,7 +223,7 @@ export class QemuDriver implements ComputeDriver {
     for (const vif of networkInfo) nics.push({ tap: await this.o.vifs.plug(vif), mac: vif.address });
     return {
       name: instance.name, uuid: instance.uuid, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, accel: this.accel, machine: this.o.machine,
-      disk: paths.disk, nics, consoleLog: paths.consoleLog, qmpSocket: paths.qmpSocket, pidFile: paths.pidFile,
+      disk: paths.disk, nics, volumes: this.records.get(instance.uuid)?.volumes ?? [], consoleLog: paths.consoleLog, qmpSocket: paths.qmpSocket, pidFile: paths.pidFile,
       ...(existsSync(paths.configDrive) ? { configDrive: paths.configDrive } : {}),
     };
   }
@@ -376,7 +386,7 @@ export class QemuDriver implements ComputeDriver {
   getInstanceDiagnostics(instance: Instance): InstanceDiagnostics {
     const g = this.guest(instance);
     const r = this.records.get(instance.uuid)!;
-    const disks = 1 + (existsSync(g.paths.configDrive) ? 1 : 0);
+    const disks = 1 + (existsSync(g.paths.configDrive) ? 1 : 0) + r.volumes.length;
     return {
       state: POWER_STATE_NAMES[g.state] ?? 'pending', driver: 'libvirt', hypervisor: 'qemu', hypervisor_os: 'linux',
       uptime: g.startedAt === null ? null : Math.floor((Date.now() - g.startedAt) / 1000), config_drive: existsSync(g.paths.configDrive),
@@ -397,6 +407,48 @@ export class QemuDriver implements ComputeDriver {
     const days = Math.floor(up / 86400);
     const hm = `${String(Math.floor((up % 86400) / 3600)).padStart(2, ' ')}:${String(Math.floor((up % 3600) / 60)).padStart(2, '0')}`;
     return ` ${now} up ${days} day${days === 1 ? '' : 's'}, ${hm},  0 users,  load average: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+  }
+
+  // --- volumes ------------------------------------------------------------------------------
+
+  private saveRecord(uuid: string): void {
+    writeFileSync(guestPaths(this.o.instancesPath, uuid).record, JSON.stringify(this.records.get(uuid)));
+  }
+
+  /** Hot-plugged into a running guest; a guest that is off gets it when it starts. @throws DevicePathInUse, FeatureNotSupported, InvalidVolume */
+  async attachVolume(_context: RequestContext, connectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void> {
+    const g = this.guest(instance);
+    const record = this.records.get(instance.uuid)!;
+    const disk = volumeDisk(connectionInfo, mountpoint);
+    if (record.volumes.some((v) => v.mountpoint === mountpoint)) throw new DevicePathInUse(mountpoint);
+    if (g.running) {
+      const ids = volumeIds(mountpoint);
+      await g.command('blockdev-add', blockdevAdd(disk));
+      try {
+        await g.command('device_add', { driver: 'virtio-blk-pci', drive: ids.node, id: ids.device });
+      } catch (err) {
+        await g.command('blockdev-del', { 'node-name': ids.node }).catch(() => undefined);
+        throw err;
+      }
+    }
+    record.volumes.push(disk);
+    this.saveRecord(instance.uuid);
+  }
+
+  /** Unplugged when the guest lets go of it (DEVICE_DELETED); a volume not attached is not an error. @throws QemuError when the guest keeps it */
+  async detachVolume(_context: RequestContext, _connectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void> {
+    const g = this.guests.get(instance.uuid);
+    const record = this.records.get(instance.uuid);
+    if (!g || !record?.volumes.some((v) => v.mountpoint === mountpoint)) return;
+    if (g.running) {
+      const ids = volumeIds(mountpoint);
+      const deleted = g.waitForEvent((e) => e.event === 'DEVICE_DELETED' && e.data?.['device'] === ids.device, VOLUME_DETACH_SECONDS * 1000);
+      await g.command('device_del', { id: ids.device });
+      if (!(await deleted)) throw new QemuError(`the guest did not release ${mountpoint} within ${VOLUME_DETACH_SECONDS} s`);
+      await g.command('blockdev-del', { 'node-name': ids.node });
+    }
+    record.volumes = record.volumes.filter((v) => v.mountpoint !== mountpoint);
+    this.saveRecord(instance.uuid);
   }
 
   getVolumeConnector(_instance: Instance): VolumeConnector {
@@ -420,8 +472,6 @@ export class QemuDriver implements ComputeDriver {
   getMksConsole(): ConsoleConnection { return notSupported('MKS consoles'); }
   attachInterface(): Promise<void> { return notSupported('attaching interfaces'); }
   detachInterface(): Promise<void> { return notSupported('detaching interfaces'); }
-  attachVolume(): Promise<void> { return notSupported('attaching volumes'); }
-  async detachVolume(): Promise<void> { /* nothing attached by this driver */ }
   swapVolume(): Promise<void> { return notSupported('swapping volumes'); }
   migrateDiskAndPowerOff(_c: RequestContext, _i: Instance, _d: string, _f: Flavor): Promise<string> { return notSupported('resize and cold migration'); }
   finishMigration(_a: FinishMigrationArgs): Promise<void> { return notSupported('resize and cold migration'); }
@@ -433,6 +483,12 @@ export class QemuDriver implements ComputeDriver {
   liveMigrationAbort(): Promise<void> { return notSupported('live migration'); }
   postLiveMigrationAtDestination(): Promise<void> { return notSupported('live migration'); }
   rollbackLiveMigrationAtDestination(): Promise<void> { return notSupported('live migration'); }
+}
+
+/** The volumes a server is booted with (not its root): disks on its command line. */
+function bootVolumes(bdms: SpawnArgs['blockDevices']): VolumeDisk[] {
+  return bdms.filter((b) => b.isVolume && !b.isRoot && b.data.connection_info && b.data.device_name)
+    .map((b) => volumeDisk(JSON.parse(b.data.connection_info!) as Record<string, unknown>, b.data.device_name!));
 }
 
 /** A path for the shell QEMU's exec: migration runs (single quotes). */

@@ -70,7 +70,7 @@ const image = guestImage();
 /** A NIC on a bridge of the test's own when it may make network devices (root with iproute2). */
 const withNic = process.getuid?.() === 0 && has('ip');
 
-test('a real guest under TCG: boot, config drive, console, pause, suspend, adoption, ACPI power off, power on, self shutdown, hard reboot, destroy', {
+test('a real guest under TCG: boot, config drive, console, volume hotplug, snapshot, pause, suspend, adoption, ACPI power off, power on, self shutdown, hard reboot, destroy', {
   skip: image.skip ?? false, timeout: 600_000,
 }, async (t) => {
   const instancesPath = join(work, 'instances');
@@ -118,6 +118,19 @@ test('a real guest under TCG: boot, config drive, console, pause, suspend, adopt
       assert.match(link, new RegExp(`master ${bridge}`), 'the tap is on the VIF\'s bridge');
       assert.match(link, /fe:16:3e:12:34:56/, 'the host side of the tap has the port\'s MAC with fe first');
     }
+
+    // A Cinder file volume, hot-plugged and unplugged: the guest's mdev reports both.
+    const volume = join(work, 'volume-1');
+    execFileSync('truncate', ['-s', '32M', volume]);
+    const connection = { driver_volume_type: 'file', data: { device_path: volume, format: 'raw', volume_id: 'v-1' } };
+    await driver.attachVolume(ctx, connection, inst, '/dev/vdc');
+    await until('the guest to see the volume', async () => /disk \/dev\/vdc add/.test(await console()), 60_000);
+    assert.equal(driver.getInstanceDiagnostics(inst).num_disks, 3, 'root, config drive, volume');
+    await assert.rejects(driver.attachVolume(ctx, connection, inst, '/dev/vdc'), /vdc/);
+    await driver.detachVolume(ctx, connection, inst, '/dev/vdc');
+    assert.match(await console(), /disk \/dev\/vdc remove/);
+    assert.equal(driver.getInstanceDiagnostics(inst).num_disks, 2);
+    await driver.detachVolume(ctx, connection, inst, '/dev/vdc');
 
     const uploads: Array<{ data: Buffer; meta: { disk_format: string } }> = [];
     const taskStates: string[] = [];

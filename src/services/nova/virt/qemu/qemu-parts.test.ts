@@ -17,6 +17,7 @@ import { ImageCache } from './image-cache.js';
 import { eventToPowerState, runStateToPowerState } from './power-state.js';
 import { QmpClient, QmpError } from './qmp.js';
 import { bridgeName, tapMac, tapName } from './vif.js';
+import { blockdevAdd, volumeDisk } from './volumes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nubo-qemu-parts-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -53,6 +54,19 @@ test('the command line: flavor size, TCG, virtio disk and NIC on the tap, consol
   assert.ok(after2(kvm, '-drive').includes('file=/i/u,,1/disk.config,format=raw,if=none,id=disk-config,readonly=on'), 'commas doubled');
   assert.deepEqual(after2(kvm, '-incoming'), ['defer']);
   assert.deepEqual(after2(kvm, '-netdev'), []);
+});
+
+test('file volumes: their disk from the connection info, on the command line and for blockdev-add', () => {
+  const disk = volumeDisk({ driver_volume_type: 'file', data: { device_path: '/v/volume-1', format: 'qcow2', volume_id: 'v-1' } }, '/dev/vdc');
+  assert.deepEqual(disk, { mountpoint: '/dev/vdc', path: '/v/volume-1', format: 'qcow2', volumeId: 'v-1' });
+  assert.deepEqual(blockdevAdd(disk), { driver: 'qcow2', 'node-name': 'vol-vdc', file: { driver: 'file', filename: '/v/volume-1' } });
+  const args = qemuCommandLine({ ...spec, volumes: [disk] });
+  assert.ok(after2(args, '-drive').includes('file=/v/volume-1,format=qcow2,if=none,id=vol-vdc'));
+  assert.ok(after2(args, '-device').includes('virtio-blk-pci,drive=vol-vdc,id=virtio-vol-vdc'));
+  assert.equal(volumeDisk({ driver_volume_type: 'file', data: { device_path: '/v/2' } }, '/dev/vdd').format, 'raw');
+  assert.throws(() => volumeDisk({ driver_volume_type: 'iscsi', data: {} }, '/dev/vdc'), /file volumes/);
+  assert.throws(() => volumeDisk({ driver_volume_type: 'file', data: {} }, '/dev/vdc'), /device_path/);
+  assert.throws(() => volumeDisk({ driver_volume_type: 'file', data: { device_path: '/v/3', format: 'vmdk' } }, '/dev/vdc'), /vmdk/);
 });
 
 test('QEMU run states and events as power states', () => {
