@@ -120,8 +120,13 @@ imageCmd.command('build').description('build the guest image: a small bootable q
   .option('--output <file>', 'the qcow2 to write', 'nubo-guest.qcow2')
   .option('--cache-dir <dir>', 'where the downloaded .debs are kept', defaultDebCache())
   .option('--offline', 'use only the .debs already in the cache')
-  .action(async (flags: { output: string; cacheDir: string; offline?: boolean }) => {
-    const image = await buildGuestImage({ output: flags.output, cacheDir: flags.cacheDir, offline: flags.offline ?? false, log: (line) => process.stderr.write(`nubo: ${line}\n`) });
+  .option('--kernel-output <file>', 'also write the kernel (a Glance aki image for kernel_id: direct kernel boot, faster)')
+  .option('--ramdisk-output <file>', 'also write the initramfs (a Glance ari image for ramdisk_id)')
+  .action(async (flags: { output: string; cacheDir: string; offline?: boolean; kernelOutput?: string; ramdiskOutput?: string }) => {
+    const image = await buildGuestImage({
+      output: flags.output, cacheDir: flags.cacheDir, offline: flags.offline ?? false, log: (line) => process.stderr.write(`nubo: ${line}\n`),
+      ...(flags.kernelOutput ? { kernelOutput: flags.kernelOutput } : {}), ...(flags.ramdiskOutput ? { ramdiskOutput: flags.ramdiskOutput } : {}),
+    });
     process.stdout.write(`${image.path}\t${image.bytes} bytes\tkernel ${image.kernelVersion}\n`);
   });
 

@@ -3,7 +3,7 @@
  * (see boot-disk.ts for the layout, initramfs.ts for the root file system, guest-files.ts for
  * the init). The packages are cached in `cacheDir` between builds; the scratch tree is removed.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { assembleDisk, buildBootPartition, toQcow2 } from './boot-disk.js';
@@ -21,6 +21,9 @@ export interface GuestImageOptions {
   cacheDir: string;
   /** Use only the .debs already in the cache (no apt-get download). */
   offline?: boolean;
+  /** Also write the kernel and the initramfs here (for Glance kernel_id/ramdisk_id images: a direct kernel boot, no bootloader). */
+  kernelOutput?: string;
+  ramdiskOutput?: string;
   /** Progress lines. */
   log?: (line: string) => void;
 }
@@ -48,6 +51,8 @@ export async function buildGuestImage(opts: GuestImageOptions): Promise<GuestIma
     const initramfs = join(work, 'initrd.img');
     writeFileSync(initramfs, await buildInitramfs(stage, join(work, 'root'), kernelVersion));
     log(`initramfs ${statSync(initramfs).size} bytes`);
+    if (opts.kernelOutput) copyFileSync(kernel, opts.kernelOutput);
+    if (opts.ramdiskOutput) copyFileSync(initramfs, opts.ramdiskOutput);
     const fat = join(work, 'boot.fat');
     await buildBootPartition({ kernel, initramfs }, fat, work);
     const raw = join(work, 'disk.raw');

@@ -2,7 +2,7 @@
 // whole build from the cached Debian packages when they and the host tools are there.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, openSync, readSync, closeSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -59,7 +59,13 @@ test('a whole build from the cached packages: a qcow2 whose disk boots by SYSLIN
   const dir = mkdtempSync(join(tmpdir(), 'nubo-image-test-'));
   try {
     const out = join(dir, 'guest.qcow2');
-    const image = await buildGuestImage({ output: out, cacheDir: cache, offline: true });
+    const kernelOutput = join(dir, 'vmlinuz');
+    const ramdiskOutput = join(dir, 'initrd.img');
+    const image = await buildGuestImage({ output: out, cacheDir: cache, offline: true, kernelOutput, ramdiskOutput });
+    assert.equal(readFileSync(kernelOutput).subarray(0x202, 0x206).toString('latin1'), 'HdrS', 'a bzImage');
+    assert.deepEqual([...readFileSync(ramdiskOutput).subarray(0, 2)], [0x1f, 0x8b], 'a gzip\'d initramfs');
+    const listing0 = execFileSync('sh', ['-c', `zcat '${ramdiskOutput}' | cpio -t 2>/dev/null || zcat '${ramdiskOutput}' | busybox cpio -t`], { encoding: 'utf8' });
+    for (const f of ['init', 'bin/busybox', 'usr/sbin/dropbear', 'lib64/ld-linux-x86-64.so.2', 'etc/nubo/cloud-init', 'etc/inittab']) assert.ok(listing0.split('\n').includes(f), `${f} in the initramfs`);
     assert.match(image.kernelVersion, /-cloud-amd64$/);
     assert.ok(image.bytes > 4 << 20 && image.bytes < 40 << 20, `about as small as CirrOS: ${image.bytes} bytes`);
     const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', out], { encoding: 'utf8' })) as { format: string };

@@ -13,6 +13,13 @@ export interface NicSpec {
   mac: string;
 }
 
+export interface KernelBoot {
+  kernel: string;
+  ramdisk?: string;
+  /** The kernel's command line (the image's os_command_line, or nova's default). */
+  cmdline: string;
+}
+
 export interface GuestSpec {
   /** The libvirt-style name (instance-0000002a). */
   name: string;
@@ -23,6 +30,8 @@ export interface GuestSpec {
   machine: string;
   /** The root disk (a qcow2 overlay). */
   disk: string;
+  /** A direct kernel boot (the image's kernel_id/ramdisk_id), instead of the disk's bootloader. */
+  kernel?: KernelBoot;
   /** The config drive (an ISO 9660 image), when the instance has one. */
   configDrive?: string;
   nics: NicSpec[];
@@ -59,6 +68,10 @@ export function qemuCommandLine(spec: GuestSpec): string[] {
     '-drive', `file=${optionValue(spec.disk)},format=qcow2,if=none,id=disk0,discard=unmap`,
     '-device', 'virtio-blk-pci,drive=disk0,id=virtio-disk0,bootindex=1',
   ];
+  if (spec.kernel) {
+    args.push('-kernel', spec.kernel.kernel, '-append', spec.kernel.cmdline);
+    if (spec.kernel.ramdisk) args.push('-initrd', spec.kernel.ramdisk);
+  }
   if (spec.configDrive) {
     args.push('-drive', `file=${optionValue(spec.configDrive)},format=raw,if=none,id=disk-config,readonly=on`,
       '-device', 'virtio-blk-pci,drive=disk-config,id=virtio-disk-config');

@@ -8,6 +8,7 @@
  *
  * A config drive (instances with config_drive) is an ISO 9660 image on a second virtio disk.
  *
+ * An image with kernel_id (and ramdisk_id) boots that kernel directly (-kernel, -initrd).
  * Cinder's file volumes are virtio disks, hot-plugged over QMP.
  *
  * Not done by this driver (FeatureNotSupported, 501): rescue, moves between hosts, interface
@@ -33,7 +34,7 @@ import type {
 } from '../driver.js';
 import { neutronEvents } from '../vif-events.js';
 import { chooseAccel, type Accel } from './accel.js';
-import type { GuestSpec } from './command-line.js';
+import type { GuestSpec, KernelBoot } from './command-line.js';
 import { Guest } from './guest.js';
 import { availableMemoryMb, hostFacts, qemuVersion } from './host.js';
 import { ImageCache, type ImageFetcher } from './image-cache.js';
@@ -42,6 +43,8 @@ import { createOverlay, flatten } from './qemu-img.js';
 import type { VifPlugger } from './vif.js';
 import { blockdevAdd, volumeDisk, volumeIds, type VolumeDisk } from './volumes.js';
 
+/** nova's libvirt driver: the kernel command line of a direct kernel boot when the image has no os_command_line. */
+const DEFAULT_KERNEL_CMDLINE = 'root=/dev/vda console=tty0 console=ttyS0';
 /** How long a volume detach waits for the guest to release the disk. */
 const VOLUME_DETACH_SECONDS = 30;
 /** nova's MAX_CONSOLE_BYTES: the console log's tail that os-getConsoleOutput returns. */
@@ -79,6 +82,8 @@ interface GuestRecord {
   macs: string[];
   /** Cinder volumes attached, by mountpoint order of attachment. */
   volumes: VolumeDisk[];
+  /** Booted from the image's kernel_id/ramdisk_id. */
+  kernel?: KernelBoot;
 }
 
 const QEMU_CAPABILITIES: DriverCapabilities = {
@@ -86,7 +91,7 @@ const QEMU_CAPABILITIES: DriverCapabilities = {
   supports_device_tagging: false, supports_tagged_attach_interface: false, supports_tagged_attach_volume: false, supports_extend_volume: false,
   supports_multiattach: false, supports_trusted_certs: false, supports_pcpus: false, supports_accelerators: false, supports_bfv_rescue: false,
   supports_vtpm: false, supports_secure_boot: false, supports_socket_pci_numa_affinity: false, supports_remote_managed_ports: false,
-  supports_image_type_aki: false, supports_image_type_ami: false, supports_image_type_ari: false, supports_image_type_iso: false,
+  supports_image_type_aki: true, supports_image_type_ami: false, supports_image_type_ari: true, supports_image_type_iso: false,
   supports_image_type_qcow2: true, supports_image_type_raw: true, supports_image_type_vdi: false, supports_image_type_vhd: false,
   supports_image_type_vhdx: false, supports_image_type_vmdk: false, supports_image_type_ploop: false,
 };
@@ -197,7 +202,7 @@ export class QemuDriver implements ComputeDriver {
       await createOverlay(paths.disk, base.path, base.format, rootBytes > base.virtualSize ? rootBytes : undefined);
       const record: GuestRecord = {
         uuid: instance.uuid, name: instance.name, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, diskGb: flavor.root_gb + flavor.ephemeral_gb,
-        macs: networkInfo.map((v) => v.address), volumes: bootVolumes(args.blockDevices),
+        macs: networkInfo.map((v) => v.address), volumes: bootVolumes(args.blockDevices), ...(await this.kernelBoot(image)),
       };
       writeFileSync(paths.record, JSON.stringify(record));
       this.guests.set(instance.uuid, guest);
@@ -215,15 +220,25 @@ export class QemuDriver implements ComputeDriver {
     }
   }
 
+  /** The image's kernel_id/ramdisk_id, fetched into the cache (libvirt's direct kernel boot); {} when it has none. */
+  private async kernelBoot(image: SpawnArgs['image']): Promise<{ kernel?: KernelBoot }> {
+    const p = image.data.properties;
+    if (!p['kernel_id']) return {};
+    const kernel = await this.cache.file(p['kernel_id']);
+    const ramdisk = p['ramdisk_id'] ? await this.cache.file(p['ramdisk_id']) : undefined;
+    return { kernel: { kernel, ...(ramdisk ? { ramdisk } : {}), cmdline: p['os_command_line'] || DEFAULT_KERNEL_CMDLINE } };
+  }
+
   /** Plug the ports and describe the guest for QEMU. */
   private async plugAndSpec(instance: Instance, networkInfo: readonly VifInfo[]): Promise<GuestSpec> {
     const flavor = instance.data.flavor.data;
     const paths = guestPaths(this.o.instancesPath, instance.uuid);
+    const record = this.records.get(instance.uuid);
     const nics = [];
     for (const vif of networkInfo) nics.push({ tap: await this.o.vifs.plug(vif), mac: vif.address });
     return {
       name: instance.name, uuid: instance.uuid, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, accel: this.accel, machine: this.o.machine,
-      disk: paths.disk, nics, volumes: this.records.get(instance.uuid)?.volumes ?? [], consoleLog: paths.consoleLog, qmpSocket: paths.qmpSocket, pidFile: paths.pidFile,
+      disk: paths.disk, nics, volumes: record?.volumes ?? [], ...(record?.kernel ? { kernel: record.kernel } : {}), consoleLog: paths.consoleLog, qmpSocket: paths.qmpSocket, pidFile: paths.pidFile,
       ...(existsSync(paths.configDrive) ? { configDrive: paths.configDrive } : {}),
     };
   }

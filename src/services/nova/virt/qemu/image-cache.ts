@@ -41,22 +41,31 @@ export class ImageCache {
     return pending;
   }
 
+  /** A kernel or ramdisk image (kernel_id, ramdisk_id): its file, downloaded unless the cache has it. */
+  file(imageId: string): Promise<string> {
+    return this.download(imageId, null);
+  }
+
   private async load(id: string, format: 'qcow2' | 'raw'): Promise<CachedImage> {
+    const path = await this.download(id, format);
+    const info = await diskInfo(path, format);
+    return { path, format, virtualSize: info.virtualSize };
+  }
+
+  /** The image's data at _base/<id>; a disk (`format`) is checked before it is kept. */
+  private async download(id: string, format: 'qcow2' | 'raw' | null): Promise<string> {
     if (!/^[0-9a-zA-Z-]+$/.test(id)) throw new ImageUnacceptable(id, 'not an image id');
     mkdirSync(this.dir, { recursive: true });
     const path = join(this.dir, id);
-    if (!existsSync(path)) {
-      const part = `${path}.part`;
-      try {
-        await pipeline(await this.fetch(id), createWriteStream(part));
-        const info = await diskInfo(part, format);
-        if (info.backingFile) throw new ImageUnacceptable(id, 'a qcow2 image with a backing file');
-        renameSync(part, path);
-      } finally {
-        rmSync(part, { force: true });
-      }
+    if (existsSync(path)) return path;
+    const part = `${path}.part`;
+    try {
+      await pipeline(await this.fetch(id), createWriteStream(part));
+      if (format && (await diskInfo(part, format)).backingFile) throw new ImageUnacceptable(id, 'a qcow2 image with a backing file');
+      renameSync(part, path);
+    } finally {
+      rmSync(part, { force: true });
     }
-    const info = await diskInfo(path, format);
-    return { path, format, virtualSize: info.virtualSize };
+    return path;
   }
 }

@@ -193,3 +193,52 @@ test('a real guest under TCG: boot, config drive, console, volume hotplug, snaps
   if (withNic) assert.throws(() => execFileSync('ip', ['link', 'show', 'dev', tapName(vifs[0]!)], { stdio: 'ignore' }), 'the tap is gone');
   assert.deepEqual(readdirSync(instancesPath).filter((f) => f !== '_base'), []);
 });
+
+/** The kernel and initramfs of the guest image's boot partition (what nubo image build --kernel-output/--ramdisk-output write). */
+function kernelAndRamdisk(qcow2: string): { kernel: string; ramdisk: string } {
+  const raw = join(work, 'guest.raw');
+  execFileSync('qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', qcow2, raw]);
+  const out = { kernel: join(work, 'vmlinuz'), ramdisk: join(work, 'initrd.img') };
+  const env = { ...process.env, MTOOLS_SKIP_CHECK: '1' };
+  execFileSync('mcopy', ['-o', '-i', `${raw}@@1M`, '::/vmlinuz', out.kernel], { env });
+  execFileSync('mcopy', ['-o', '-i', `${raw}@@1M`, '::/initrd.img', out.ramdisk], { env });
+  rmSync(raw);
+  return out;
+}
+
+test('a direct kernel boot from the image\'s kernel_id/ramdisk_id, then a soft reboot by ACPI', {
+  skip: image.skip ?? (has('mcopy') ? false : 'mcopy (mtools) is not installed'), timeout: 300_000,
+}, async (t) => {
+  const { kernel, ramdisk } = kernelAndRamdisk(image.path!);
+  const files: Record<string, string> = { 'img-disk': image.path!, 'img-kernel': kernel, 'img-ramdisk': ramdisk };
+  const instancesPath = join(work, 'instances-kernel');
+  const fetched: string[] = [];
+  const driver = new QemuDriver({
+    host: 'qemu-test', instancesPath, binary: 'qemu-system-x86_64', accel: 'tcg', machine: 'pc', imageCacheDir: join(instancesPath, '_base'),
+    shutdownTimeout: 60, spawnMemoryCheck: true, images: async (id) => { fetched.push(id); return createReadStream(files[id]!); }, vifs: new LinuxBridgeVifPlugger(),
+    vifPluggingTimeout: 0, vifPluggingIsFatal: true, virtapi, log, metadata: async (i) => sampleMetadata(i),
+  });
+  const inst = sampleInstance(null);
+  const ctx = {} as never;
+  const count = async (re: RegExp) => (await driver.getConsoleOutput(ctx, inst)).match(new RegExp(re.source, 'g'))?.length ?? 0;
+  try {
+    await driver.initHost('qemu-test');
+    const meta = new ImageMeta({
+      id: 'img-disk', disk_format: 'qcow2', properties: { kernel_id: 'img-kernel', ramdisk_id: 'img-ramdisk', os_command_line: 'console=ttyS0 quiet' },
+    } as unknown as ImageMeta['data']);
+    const t0 = Date.now();
+    await driver.spawn({ context: ctx, instance: inst, image: meta, injectedFiles: [], adminPassword: null, networkInfo: [], blockDevices: [] });
+    await until('userspace', async () => (await count(/userspace started/)) === 1);
+    t.diagnostic(`direct kernel boot to userspace ${Date.now() - t0} ms (wall clock from spawn, TCG)`);
+    assert.deepEqual(fetched.sort(), ['img-disk', 'img-kernel', 'img-ramdisk']);
+    await until('the init to finish', async () => (await count(/ up: vm1/)) === 1);
+    await driver.reboot(ctx, inst, [], 'SOFT');
+    assert.match(await driver.getConsoleOutput(ctx, inst), /power button pressed/, 'the soft reboot asked the guest by ACPI');
+    assert.equal(driver.getInfo(inst).state, PowerState.RUNNING);
+    await until('the boot after the soft reboot', async () => (await count(/userspace started/)) === 2);
+  } finally {
+    await driver.destroy(ctx, inst, []);
+    driver.release();
+  }
+  assert.deepEqual(readdirSync(instancesPath).filter((f) => f !== '_base'), []);
+});

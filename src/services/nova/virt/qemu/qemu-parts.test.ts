@@ -49,6 +49,9 @@ test('the command line: flavor size, TCG, virtio disk and NIC on the tap, consol
   assert.ok(after2(args, '-device').includes('virtio-net-pci,netdev=net0,id=nic-tap0b7e5d9c-81,mac=fa:16:3e:00:00:01'));
   assert.ok(!args.includes('-incoming'));
 
+  assert.deepEqual(after2(args, '-kernel'), []);
+  const direct = qemuCommandLine({ ...spec, kernel: { kernel: '/b/k', ramdisk: '/b/r', cmdline: 'root=/dev/vda console=ttyS0' } });
+  assert.deepEqual([after2(direct, '-kernel'), after2(direct, '-initrd'), after2(direct, '-append')], [['/b/k'], ['/b/r'], ['root=/dev/vda console=ttyS0']]);
   const kvm = qemuCommandLine({ ...spec, accel: 'kvm', configDrive: '/i/u,1/disk.config', incoming: true, nics: [] });
   assert.deepEqual(after2(kvm, '-cpu'), ['host']);
   assert.ok(after2(kvm, '-drive').includes('file=/i/u,,1/disk.config,format=raw,if=none,id=disk-config,readonly=on'), 'commas doubled');
