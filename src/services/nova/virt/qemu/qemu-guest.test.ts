@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { guestImage, has } from '../../testing/guest-image.js';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createLogger } from '../../../../common/log/logger.js';
@@ -19,32 +20,9 @@ import { guestPaths } from './paths.js';
 import { livePid, processRunning } from './process.js';
 import { LinuxBridgeVifPlugger, tapName } from './vif.js';
 
-const repo = new URL('../../../../../', import.meta.url).pathname;
 const log = createLogger({ level: process.env.NUBO_TEST_LOG ?? 'silent' });
 const work = mkdtempSync(join(tmpdir(), 'nubo-qemu-'));
 after(() => rmSync(work, { recursive: true, force: true }));
-
-function has(tool: string): boolean {
-  try { execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }); return true; } catch { return false; }
-}
-
-/** NUBO_TEST_GUEST_IMAGE, or one built now from the packages `nubo image build` cached (offline). */
-function guestImage(): { path?: string; skip?: string } {
-  if (!has('qemu-system-x86_64')) return { skip: 'qemu-system-x86_64 is not installed (Debian: qemu-system-x86)' };
-  const given = process.env.NUBO_TEST_GUEST_IMAGE;
-  if (given) return existsSync(given) ? { path: given } : { skip: `NUBO_TEST_GUEST_IMAGE=${given} does not exist` };
-  const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'nubo', 'guest-debs');
-  if (!existsSync(cache) || !readdirSync(cache).some((f) => f.startsWith('linux-image-'))) {
-    return { skip: `no guest image: set NUBO_TEST_GUEST_IMAGE, or run \`nubo image build\` once so that ${cache} holds its packages` };
-  }
-  const out = join(work, 'nubo-guest.qcow2');
-  try {
-    execFileSync(process.execPath, ['--import', 'tsx', join(repo, 'src/cmd/nubo.ts'), 'image', 'build', '--offline', '--output', out], { cwd: repo, stdio: 'pipe' });
-  } catch (err) {
-    return { skip: `the guest image could not be built: ${String((err as { stderr?: Buffer }).stderr ?? err).trim().split('\n').pop()}` };
-  }
-  return { path: out };
-}
 
 const virtapi: VirtAPI = { waitForInstanceEvents: async () => 'done' };
 
@@ -66,7 +44,7 @@ async function until<T>(what: string, fn: () => T | Promise<T>, ms = 180_000): P
   }
 }
 
-const image = guestImage();
+const image = guestImage(work);
 /** A NIC on a bridge of the test's own when it may make network devices (root with iproute2). */
 const withNic = process.getuid?.() === 0 && has('ip');
 
