@@ -11,7 +11,11 @@ import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { PowerState } from '../../compute/power-state.js';
 import { ImageMeta, type VifInfo } from '../../objects/index.js';
+import { createLogger } from '../../../../common/log/logger.js';
+import { InsufficientFreeMemory } from '../../errors.js';
+import { sampleInstance } from '../../testing/sample-metadata.js';
 import { qemuCommandLine, type GuestSpec } from './command-line.js';
+import { QemuDriver } from './driver.js';
 import { availableMemoryMb } from './host.js';
 import { ImageCache } from './image-cache.js';
 import { eventToPowerState, runStateToPowerState } from './power-state.js';
@@ -168,4 +172,22 @@ test('the image cache: downloaded once, raw and qcow2 taken, other formats and b
   await assert.rejects(cache.base(meta('a-evil', 'qcow2')), /backing file/);
   assert.ok(!existsSync(join(dir, '_base', 'a-evil')) && !existsSync(join(dir, '_base', 'a-evil.part')));
   await assert.rejects(cache.base(meta('a-vmdk', 'vmdk')), /qcow2 and raw/);
+});
+
+test('a guest larger than the host\'s available memory is refused before anything is made', async () => {
+  const instancesPath = join(dir, 'instances-memory');
+  const driver = new QemuDriver({
+    host: 'h', instancesPath, binary: 'qemu-system-x86_64', accel: 'tcg', machine: 'pc', imageCacheDir: join(instancesPath, '_base'), shutdownTimeout: 1,
+    spawnMemoryCheck: true, images: async () => { throw new Error('not fetched'); }, vifs: { plug: async () => 'tap', unplug: async () => undefined },
+    vifPluggingTimeout: 0, vifPluggingIsFatal: true, virtapi: { waitForInstanceEvents: async () => 'done' }, log: createLogger({ level: 'silent' }),
+  });
+  const huge = sampleInstance(null);
+  huge.data.flavor.data.memory_mb = 64 * 1024 * 1024;
+  const image = new ImageMeta({ id: 'i', disk_format: 'qcow2', properties: {} } as unknown as ImageMeta['data']);
+  await assert.rejects(
+    driver.spawn({ context: {} as never, instance: huge, image, injectedFiles: [], adminPassword: null, networkInfo: [], blockDevices: [] }),
+    (err: unknown) => err instanceof InsufficientFreeMemory,
+  );
+  assert.equal(driver.instanceExists(huge), false);
+  assert.ok(!existsSync(join(instancesPath, huge.uuid)));
 });
