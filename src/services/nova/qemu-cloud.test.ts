@@ -1,6 +1,7 @@
 // The qemu driver in a running cloud (compute_driver = qemu): the guest image uploaded to
 // Glance, a server booted from it (the compute host fetches the image with its own token),
-// its console log through os-getConsoleOutput, stop (ACPI) and start, the real host's size in
+// its console log through os-getConsoleOutput, stop (ACPI) and start, a guest that stops by
+// itself (SHUTOFF at once, by the driver's lifecycle event), the real host's size in
 // the hypervisor record, and delete leaving no guest behind. One guest, TCG: slow, and skipped
 // without QEMU or the guest image.
 import assert from 'node:assert/strict';
@@ -16,7 +17,7 @@ const work = mkdtempSync(join(tmpdir(), 'nubo-qemu-cloud-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 const image = guestImage(work);
 
-test('a server on the qemu driver: boot from Glance, console log, stop and start, delete', { skip: image.skip ?? false, timeout: 600_000 }, async (t) => {
+test('a server on the qemu driver: boot from Glance, console log, stop and start, stopped behind Nova\'s back, delete', { skip: image.skip ?? false, timeout: 600_000 }, async (t) => {
   const b = await BootCloud.start({ 'DEFAULT.compute_driver': 'qemu', 'DEFAULT.shutdown_timeout': '60' });
   try {
     const img = await b.call('POST', '/image/v2/images', { name: 'nubo-guest', disk_format: 'qcow2', container_format: 'bare', visibility: 'public' });
@@ -52,6 +53,13 @@ test('a server on the qemu driver: boot from Glance, console log, stop and start
     assert.equal((await b.compute('POST', `/servers/${id}/action`, { 'os-start': null })).status, 202);
     const started = await b.waitFor(id, ['ACTIVE'], 60_000);
     assert.equal(started['OS-EXT-STS:power_state'], 1);
+
+    // The guest's QEMU ends behind Nova's back: the lifecycle event syncs the power state at
+    // once (the periodic sync is 600 s away) and the server is stopped through the stop path.
+    const pidFile = readdirSync(join(b.cloud.dataDir, 'nova'), { recursive: true }).map(String).find((f) => f.endsWith(join(id, 'qemu.pid')))!;
+    process.kill(Number(readFileSync(join(b.cloud.dataDir, 'nova', pidFile), 'utf8')), 'SIGTERM');
+    const stopped = await b.waitFor(id, ['SHUTOFF'], 30_000);
+    assert.equal(stopped['OS-EXT-STS:power_state'], 4);
 
     assert.equal((await b.compute('DELETE', `/servers/${id}`)).status, 204);
     await b.waitFor(id, ['DELETED'], 60_000);

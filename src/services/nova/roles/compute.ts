@@ -38,7 +38,17 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
   const repos = await repositories(ctx);
   const d = ctx.config.get(novaDefaultGroup);
   const events = new InstanceEvents(ctx.log);
-  const driver = createVirtDriver(ctx, events, repos);
+  // Lifecycle events (a guest that stopped by itself) sync the power states at once, as nova's
+  // handle_lifecycle_event; one sync at a time, a second one after it when more came meanwhile.
+  let syncing: Promise<void> | null = null;
+  let again = false;
+  const onLifecycle = (): void => {
+    if (syncing) { again = true; return; }
+    syncing = manager.syncPowerStates(RequestContext.internal(newRequestId()))
+      .catch((err: unknown) => ctx.log.warn({ err }, 'power state sync after a lifecycle event failed'))
+      .finally(() => { syncing = null; if (again) { again = false; onLifecycle(); } });
+  };
+  const driver = createVirtDriver(ctx, events, repos, () => onLifecycle());
   traceVirt(driver, events);
   const report = reportClient(ctx);
   const tracker = new ResourceTracker({

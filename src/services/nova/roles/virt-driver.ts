@@ -22,7 +22,8 @@ export function instancesPath(ctx: RoleContext): string {
   return configured ? resolve(configured) : join(resolve(ctx.dataDir), 'nova', ctx.host, 'instances');
 }
 
-export function createVirtDriver(ctx: RoleContext, events: InstanceEvents, repos: NovaRepos): ComputeDriver {
+/** `lifecycle`: called when a guest's power state changes by itself (the qemu driver's QMP events and QEMU's end). */
+export function createVirtDriver(ctx: RoleContext, events: InstanceEvents, repos: NovaRepos, lifecycle: (uuid: string) => void): ComputeDriver {
   const d = ctx.config.get(novaDefaultGroup);
   if (d.compute_driver === 'qemu') {
     const q = ctx.config.get(qemuGroup);
@@ -34,7 +35,7 @@ export function createVirtDriver(ctx: RoleContext, events: InstanceEvents, repos
       imageCacheDir: join(path, q.image_cache_subdirectory_name), shutdownTimeout: d.shutdown_timeout, spawnMemoryCheck: q.spawn_memory_check,
       images: async (id) => (await images.downloadData(id)).body as Readable, vifs: new LinuxBridgeVifPlugger(),
       vifPluggingTimeout: d.vif_plugging_timeout, vifPluggingIsFatal: d.vif_plugging_is_fatal, virtapi: events, log: ctx.log,
-      metadata: (instance) => metadataOf(instance, undefined),
+      metadata: (instance) => metadataOf(instance, undefined), lifecycle: (uuid) => lifecycle(uuid),
     });
   }
   const fake = ctx.config.get(fakeDriverGroup);

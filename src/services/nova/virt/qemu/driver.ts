@@ -68,6 +68,8 @@ export interface QemuDriverOptions {
   vifPluggingIsFatal: boolean;
   virtapi: VirtAPI;
   log: Logger;
+  /** A guest's power state changed by itself (libvirt's lifecycle events: the compute manager syncs it). */
+  lifecycle?: (uuid: string, state: number) => void;
   /** The metadata of an instance, for its config drive (none: config drives are refused). */
   metadata?: (instance: Instance) => Promise<InstanceMetadata>;
 }
@@ -128,7 +130,7 @@ export class QemuDriver implements ComputeDriver {
       if (!existsSync(paths.record) || this.guests.has(uuid)) continue;
       const record = JSON.parse(readFileSync(paths.record, 'utf8')) as GuestRecord;
       record.volumes ??= [];
-      const guest = new Guest(uuid, paths);
+      const guest = this.newGuest(uuid);
       try {
         if (await guest.attach()) this.o.log.info({ instance: uuid }, 'qemu driver: adopted a running guest');
       } catch (err) {
@@ -137,6 +139,10 @@ export class QemuDriver implements ComputeDriver {
       this.guests.set(uuid, guest);
       this.records.set(uuid, record);
     }
+  }
+
+  private newGuest(uuid: string): Guest {
+    return new Guest(uuid, guestPaths(this.o.instancesPath, uuid), (state) => this.o.lifecycle?.(uuid, state));
   }
 
   /** Let go of the guests' monitors; the guests keep running (the compute service stops). */
@@ -195,7 +201,7 @@ export class QemuDriver implements ComputeDriver {
     if (!image.data.id) notSupported('booting from a volume');
     const paths = guestPaths(this.o.instancesPath, instance.uuid);
     mkdirSync(paths.dir, { recursive: true });
-    const guest = new Guest(instance.uuid, paths);
+    const guest = this.newGuest(instance.uuid);
     try {
       const base = await this.cache.base(image);
       const rootBytes = flavor.root_gb * GIB;

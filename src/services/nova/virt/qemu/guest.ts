@@ -21,8 +21,15 @@ export class Guest {
   private qmp: QmpClient | null = null;
   private readonly waiters = new Set<(event: QmpEvent) => void>();
 
-  constructor(readonly uuid: string, readonly paths: GuestPaths) {
+  /** `onChange`: the power state changed by itself (QMP events, QEMU's end), not by a driver call's own assignment. */
+  constructor(readonly uuid: string, readonly paths: GuestPaths, private readonly onChange: (state: number) => void = () => undefined) {
     this.state = this.offState();
+  }
+
+  private changed(to: number): void {
+    if (this.state === to) return;
+    this.state = to;
+    this.onChange(to);
   }
 
   get running(): boolean {
@@ -62,7 +69,7 @@ export class Guest {
   private onEvent(e: QmpEvent): void {
     const to = eventToPowerState(e.event);
     // STOP also comes while QEMU shuts down; SHUTDOWN is the state that counts then.
-    if (to !== undefined && !(to === PowerState.PAUSED && this.state === PowerState.SHUTDOWN)) this.state = to;
+    if (to !== undefined && !(to === PowerState.PAUSED && this.state === PowerState.SHUTDOWN)) this.changed(to);
     for (const w of this.waiters) w(e);
   }
 
@@ -71,7 +78,7 @@ export class Guest {
     this.qmp = null;
     this.pid = null;
     this.startedAt = null;
-    this.state = this.offState();
+    this.changed(this.offState());
   }
 
   /** A QMP command to the running guest. @throws InstanceNotRunning when no QEMU runs, QmpError */
