@@ -14,6 +14,7 @@ import { ImageMeta, type VifInfo } from '../../objects/index.js';
 import { createLogger } from '../../../../common/log/logger.js';
 import { InsufficientFreeMemory } from '../../errors.js';
 import { sampleInstance } from '../../testing/sample-metadata.js';
+import { chooseAccel, probeKvm } from './accel.js';
 import { qemuCommandLine, type GuestSpec } from './command-line.js';
 import { QemuDriver } from './driver.js';
 import { availableMemoryMb } from './host.js';
@@ -74,6 +75,13 @@ test('file volumes: their disk from the connection info, on the command line and
   assert.throws(() => volumeDisk({ driver_volume_type: 'iscsi', data: {} }, '/dev/vdc'), /file volumes/);
   assert.throws(() => volumeDisk({ driver_volume_type: 'file', data: {} }, '/dev/vdc'), /device_path/);
   assert.throws(() => volumeDisk({ driver_volume_type: 'file', data: { device_path: '/v/3', format: 'vmdk' } }, '/dev/vdc'), /vmdk/);
+});
+
+test('the accelerator: as configured, or kvm only when the probe guest gets through its firmware', async () => {
+  assert.equal(await chooseAccel('tcg', '/nonexistent/qemu'), 'tcg');
+  assert.equal(await chooseAccel('kvm', '/nonexistent/qemu'), 'kvm');
+  assert.equal(await probeKvm('/nonexistent/qemu', 2000), false, 'no QEMU, no KVM');
+  assert.equal(await chooseAccel('probe', '/nonexistent/qemu'), 'tcg');
 });
 
 test('QEMU run states and events as power states', () => {
