@@ -264,7 +264,9 @@ export class QemuDriver implements ComputeDriver {
     const g = this.guests.get(instance.uuid);
     if (g) await g.kill();
     for (const vif of networkInfo) await this.o.vifs.unplug(vif);
-    rmSync(guestPaths(this.o.instancesPath, instance.uuid).dir, { recursive: true, force: true });
+    const paths = guestPaths(this.o.instancesPath, instance.uuid);
+    rmSync(paths.dir, { recursive: true, force: true });
+    rmSync(paths.qmpSocket, { force: true }); // when it lives outside the directory (a long instances_path)
     this.guests.delete(instance.uuid);
     this.records.delete(instance.uuid);
   }

@@ -19,6 +19,7 @@ import { qemuCommandLine, type GuestSpec } from './command-line.js';
 import { QemuDriver } from './driver.js';
 import { availableMemoryMb } from './host.js';
 import { ImageCache } from './image-cache.js';
+import { guestPaths } from './paths.js';
 import { eventToPowerState, runStateToPowerState } from './power-state.js';
 import { QmpClient, QmpError } from './qmp.js';
 import { bridgeName, tapMac, tapName } from './vif.js';
@@ -82,6 +83,13 @@ test('the accelerator: as configured, or kvm only when the probe guest gets thro
   assert.equal(await chooseAccel('kvm', '/nonexistent/qemu'), 'kvm');
   assert.equal(await probeKvm('/nonexistent/qemu', 2000), false, 'no QEMU, no KVM');
   assert.equal(await chooseAccel('probe', '/nonexistent/qemu'), 'tcg');
+});
+
+test('the QMP socket: in the guest\'s directory, or under the temporary directory when that path is too long for a unix socket', () => {
+  const uuid = '6f2b8a4e-2d1c-4b8e-9a57-0c4f1e2d3b4a';
+  assert.equal(guestPaths('/var/lib/nubo/instances', uuid).qmpSocket, `/var/lib/nubo/instances/${uuid}/qmp.sock`);
+  const long = guestPaths(`/${'d'.repeat(80)}`, uuid).qmpSocket;
+  assert.equal(long, join(tmpdir(), `nubo-qmp-${uuid}.sock`));
 });
 
 test('QEMU run states and events as power states', () => {
