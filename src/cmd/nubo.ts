@@ -8,6 +8,7 @@
  *   nubo db sync [SERVICE...]                create/upgrade the services' databases
  *   nubo trace REQUEST_ID | --server ID      a request's trace, or a server's boot as the seed's steps
  *   nubo SERVICE COMMAND                     a project's administration (nubo identity fernet-rotate)
+ *   nubo image build [--output FILE]         the guest image (a small qcow2 from Debian packages)
  * Common flags: --config-file FILE (repeatable), --set group.key=value (repeatable).
  */
 import { performance } from 'node:perf_hooks';
@@ -20,6 +21,7 @@ import { OperatorError } from '../common/errors.js';
 import { traceReport } from '../common/tracing/trace-reader.js';
 import { tracesDir } from '../common/tracing/tracing.js';
 import { startCloud } from './cloud.js';
+import { buildGuestImage, defaultDebCache } from './guest-image/build.js';
 import { allGroups, loadConfig } from './load-config.js';
 import { servicesGroup } from './options.js';
 import { openProjectDatabase } from './project-runtime.js';
@@ -112,6 +114,21 @@ withCommon(program.command('status').description('show what runs from this data 
   process.stdout.write(`pid ${state.pid} (${alive ? 'running' : 'gone'}) at ${state.url ?? '(no HTTP)'} since ${state.started_at}\nroles: ${state.roles.join(', ')}\nhealthcheck: ${health}\n`);
   if (!alive) process.exitCode = 3;
 });
+
+const imageCmd = program.command('image').description('guest images');
+imageCmd.command('build').description('build the guest image: a small bootable qcow2 from Debian\'s cloud kernel, busybox and dropbear')
+  .option('--output <file>', 'the qcow2 to write', 'nubo-guest.qcow2')
+  .option('--cache-dir <dir>', 'where the downloaded .debs are kept', defaultDebCache())
+  .option('--offline', 'use only the .debs already in the cache')
+  .option('--kernel-output <file>', 'also write the kernel (a Glance aki image for kernel_id: direct kernel boot, faster)')
+  .option('--ramdisk-output <file>', 'also write the initramfs (a Glance ari image for ramdisk_id)')
+  .action(async (flags: { output: string; cacheDir: string; offline?: boolean; kernelOutput?: string; ramdiskOutput?: string }) => {
+    const image = await buildGuestImage({
+      output: flags.output, cacheDir: flags.cacheDir, offline: flags.offline ?? false, log: (line) => process.stderr.write(`nubo: ${line}\n`),
+      ...(flags.kernelOutput ? { kernelOutput: flags.kernelOutput } : {}), ...(flags.ramdiskOutput ? { ramdiskOutput: flags.ramdiskOutput } : {}),
+    });
+    process.stdout.write(`${image.path}\t${image.bytes} bytes\tkernel ${image.kernelVersion}\n`);
+  });
 
 const configCmd = program.command('config').description('configuration');
 withCommon(configCmd.command('show').description('print the effective configuration')).action((flags: CommonFlags) => {

@@ -9,7 +9,9 @@ import { defineGroup, opt } from '../../common/config/index.js';
 export const novaDefaultGroup = defineGroup('DEFAULT', 'Compute (nova.conf [DEFAULT])', {
   report_interval: opt.int(10, 'Seconds between the heartbeats a conductor, scheduler or compute service writes to its services record.', { min: 1 }),
   service_down_time: opt.int(60, 'Seconds without a heartbeat after which a service counts as down.', { min: 1 }),
-  compute_driver: opt.enum(['fake'], 'fake', 'The virt driver of the compute hosts (fake: a simulated hypervisor).'),
+  compute_driver: opt.enum(['fake', 'qemu'], 'fake', 'The virt driver of the compute hosts (fake: a simulated hypervisor; qemu: real guests run by QEMU, see [qemu]).'),
+  instances_path: opt.str('', 'Where the qemu driver keeps its guests\' disks, consoles and sockets (instances/<uuid>) and its image cache (_base); empty: <data_dir>/nova/instances.'),
+  shutdown_timeout: opt.int(60, 'Seconds a stop, a soft reboot or a delete waits for the guest to shut down by ACPI before it is powered off.', { min: 0 }),
   reserved_host_cpus: opt.int(0, 'Host CPUs reserved for the host (VCPU reserved in Placement).', { min: 0 }),
   reserved_host_memory_mb: opt.int(512, 'Memory in MiB reserved for the host (MEMORY_MB reserved in Placement).', { min: 0 }),
   reserved_host_disk_mb: opt.int(0, 'Disk in MiB reserved for the host (DISK_GB reserved in Placement, rounded up).', { min: 0 }),
@@ -105,6 +107,14 @@ export const fakeDriverGroup = defineGroup('fake_driver', 'The fake virt driver 
   live_migration_seconds: opt.float(0, 'Time copying a guest in a live migration takes (it may be forced to complete or aborted meanwhile).', { min: 0 }),
 });
 
+export const qemuGroup = defineGroup('qemu', 'The qemu virt driver (compute_driver = qemu)', {
+  binary: opt.str('qemu-system-x86_64', 'The QEMU system emulator the guests run in.'),
+  accel: opt.enum(['tcg', 'kvm', 'probe'], 'tcg', 'Accelerator: tcg (emulation, works everywhere), kvm (/dev/kvm), probe (kvm when a probe guest boots under it at start, tcg otherwise).'),
+  machine: opt.str('pc', 'QEMU machine type (-machine).'),
+  image_cache_subdirectory_name: opt.str('_base', 'Directory under instances_path for the base images downloaded from Glance.'),
+  spawn_memory_check: opt.bool(true, 'Refuse to start a guest when the host\'s available memory (MemAvailable) is smaller than the guest\'s RAM.'),
+});
+
 // --- remote consoles (nova.conf [vnc], [spice], [serial_console], [rdp], [mks], [consoleauth]) ---
 export const vncGroup = defineGroup('vnc', 'VNC consoles (nova.conf [vnc])', {
   enabled: opt.bool(true, 'Offer VNC consoles of the servers (os-getVNCConsole, remote-consoles protocol vnc).'),
@@ -146,7 +156,7 @@ export const conductorGroup = defineGroup('conductor', 'Conductor (nova.conf [co
 });
 
 export const novaConfigGroups = [
-  novaDefaultGroup, apiGroup, schedulerGroup, filterSchedulerGroup, quotaGroup, notificationsGroup, fakeDriverGroup,
+  novaDefaultGroup, apiGroup, schedulerGroup, filterSchedulerGroup, quotaGroup, notificationsGroup, fakeDriverGroup, qemuGroup,
   vncGroup, spiceGroup, serialConsoleGroup, rdpGroup, mksGroup, consoleAuthGroup,
   neutronMetadataGroup, conductorGroup,
 ];

@@ -210,7 +210,7 @@ export class BuildAbortException extends NovaException {
   constructor(readonly instanceUuid: string, readonly reason: string) { super(`Build of instance ${instanceUuid} aborted: ${reason}`); }
 }
 export class VirtualInterfaceCreateException extends NovaException {
-  constructor() { super('Virtual Interface creation failed'); }
+  constructor(reason?: string) { super(reason ? `Virtual Interface creation failed: ${reason}` : 'Virtual Interface creation failed'); }
 }
 export class InstanceExists extends NovaException {
   constructor(name: string) { super(`Instance ${name} already exists.`); }
@@ -516,6 +516,14 @@ export class ServiceUnavailable extends Invalid {
 }
 export class ResizeError extends NovaException {
   constructor(reason: string) { super(`Resize error: ${reason}`); }
+}
+/** The qemu virt driver: QEMU or one of its tools failed (the message is theirs). */
+export class QemuError extends NovaException {
+  constructor(reason: string) { super(`QEMU: ${reason}`); }
+}
+/** nova's InsufficientFreeMemory: the host cannot hold the guest's RAM. */
+export class InsufficientFreeMemory extends NovaException {
+  constructor(uuid: string) { super(`Insufficient free memory on compute node to start ${uuid}.`); }
 }
 export class MigrationError extends NovaException {
   constructor(reason: string) { super(`Migration error: ${reason}`); }

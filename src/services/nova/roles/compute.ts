@@ -1,5 +1,5 @@
 /**
- * The compute role (nova-compute) of one host: the fake virt driver, the resource tracker that
+ * The compute role (nova-compute) of one host: the virt driver ([DEFAULT] compute_driver), the resource tracker that
  * reports the node to Placement, and the ComputeManager on `compute.<host>`; at start the
  * leftovers of a previous run are dealt with (init_host) and the node reported; periodic tasks
  * update the node's resources, sync power states, offload shelved servers and reclaim soft-deleted ones.
@@ -17,31 +17,38 @@ import { ComputeShelveManager } from '../compute/manager-shelve.js';
 import { ComputeMoveAPI } from '../compute/rpcapi-move.js';
 import { ResourceTracker } from '../compute/resource-tracker.js';
 import {
-  consoleAuthGroup, fakeDriverGroup, mksGroup, novaDefaultGroup, rdpGroup, schedulerGroup, serialConsoleGroup, spiceGroup, vncGroup,
+  consoleAuthGroup, mksGroup, novaDefaultGroup, rdpGroup, schedulerGroup, serialConsoleGroup, spiceGroup, vncGroup,
 } from '../config.js';
 import { ComputeTaskAPI } from '../conductor/rpcapi.js';
 import { NovaNotifier } from '../notifications/notifier.js';
 import { COMPUTE_TOPIC } from '../rpc/topics.js';
 import { WorkerService } from '../service.js';
-import { FakeDriver } from '../virt/fake/driver.js';
+import type { ComputeDriver } from '../virt/driver.js';
+import { QemuDriver } from '../virt/qemu/driver.js';
 import { cinderApi, glanceApi, neutronApi, reportClient, repositories } from './shared.js';
 import { traceVirt } from './tracing.js';
+import { createVirtDriver } from './virt-driver.js';
 
 export interface ComputeRoleInstance extends RoleInstance {
   manager: ComputeManager;
-  driver: FakeDriver;
+  driver: ComputeDriver;
 }
 
 export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstance> {
   const repos = await repositories(ctx);
   const d = ctx.config.get(novaDefaultGroup);
-  const fake = ctx.config.get(fakeDriverGroup);
   const events = new InstanceEvents(ctx.log);
-  const driver = new FakeDriver({
-    host: ctx.host, vcpus: fake.vcpus, memoryMb: fake.memory_mb, localGb: fake.local_gb, spawnSeconds: fake.spawn_seconds,
-    destroySeconds: fake.destroy_seconds, powerSeconds: fake.power_seconds, failSpawn: fake.fail_spawn_hosts.includes(ctx.host), liveMigrationSeconds: fake.live_migration_seconds,
-    vifPluggingTimeout: d.vif_plugging_timeout, vifPluggingIsFatal: d.vif_plugging_is_fatal, virtapi: events,
-  });
+  // Lifecycle events (a guest that stopped by itself) sync the power states at once, as nova's
+  // handle_lifecycle_event; one sync at a time, a second one after it when more came meanwhile.
+  let syncing: Promise<void> | null = null;
+  let again = false;
+  const onLifecycle = (): void => {
+    if (syncing) { again = true; return; }
+    syncing = manager.syncPowerStates(RequestContext.internal(newRequestId()))
+      .catch((err: unknown) => ctx.log.warn({ err }, 'power state sync after a lifecycle event failed'))
+      .finally(() => { syncing = null; if (again) { again = false; onLifecycle(); } });
+  };
+  const driver = createVirtDriver(ctx, events, repos, () => onLifecycle());
   traceVirt(driver, events);
   const report = reportClient(ctx);
   const tracker = new ResourceTracker({
@@ -97,7 +104,11 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
         run: async () => { await manager.deferredDelete.reclaimQueuedDeletes(internal()); },
       });
     },
-    afterStop: () => manager.drain(),
+    afterStop: async () => {
+      await manager.drain();
+      // Real guests outlive the compute service: only the driver's monitors close.
+      if (driver instanceof QemuDriver) driver.release();
+    },
   });
   return { start: () => service.start(), stop: () => service.stop(), manager, driver };
 }

@@ -14,9 +14,10 @@ import type { Flavor, ImageMeta, Instance, Migration, VifInfo } from '../../obje
 import { PowerState } from '../../compute/power-state.js';
 import { TaskState } from '../../compute/task-states.js';
 import type {
-  ComputeDriver, ConsoleConnection, DriverCapabilities, ExpectedEvent, FinishMigrationArgs, HostResources, InstanceInfo, SnapshotUpload, SpawnArgs, UpdateTaskState, VirtAPI,
+  ComputeDriver, ConsoleConnection, DriverCapabilities, FinishMigrationArgs, HostResources, InstanceInfo, SnapshotUpload, SpawnArgs, UpdateTaskState, VirtAPI,
 } from '../driver.js';
 import { fakeDiskContents } from './disk.js';
+import { neutronEvents } from '../vif-events.js';
 import { POWER_STATE_NAMES } from '../../compute/power-state.js';
 import type { InstanceDiagnostics } from '../diagnostics.js';
 import { DevicePathInUse, InterfaceAttachFailed, NotFound } from '../../errors.js';
@@ -91,10 +92,6 @@ const FAKE_CAPABILITIES: DriverCapabilities = {
   supports_image_type_vhdx: true, supports_image_type_vmdk: true, supports_image_type_ploop: true,
 };
 
-/** The network-vif-plugged events a spawn waits for: ports Neutron has not reported ACTIVE (libvirt's _get_neutron_events). */
-export function neutronEvents(networkInfo: readonly VifInfo[]): ExpectedEvent[] {
-  return networkInfo.filter((vif) => vif.active === false).map((vif) => ['network-vif-plugged', vif.id]);
-}
 
 /** A guest that stops loses its uptime; one that boots (or runs again without an uptime) starts a new one. */
 function setPowerState(g: Guest, to: number, boots: boolean): void {

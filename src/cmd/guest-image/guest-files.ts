@@ -1,0 +1,147 @@
+/**
+ * The files of the guest's userspace, as text: /init (PID 1 until it hands over to busybox
+ * init), the inittab, the cloud-init-like boot script that does what cloud-init does for
+ * CirrOS, udhcpc's lease script, the ACPI power button handler and the bootloader's
+ * configuration. Every step prints "nubo-init: ..." to the serial console (ttyS0, the kernel's
+ * console), with the seconds since the kernel started.
+ */
+
+/** The kernel modules the guest loads, in an order the init resolves dependencies for at build time. */
+export const GUEST_MODULES = ['virtio_pci', 'virtio_blk', 'virtio_net', 'virtio_scsi', 'button', 'evdev', 'isofs'] as const;
+
+/** /init: mounts, modules (the list in /etc/nubo/modules, dependencies first), then busybox init. */
+export const INIT = `#!/bin/busybox sh
+/bin/busybox mount -t proc proc /proc
+/bin/busybox --install -s
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /run /tmp /var/log /var/run /root/.ssh /etc/dropbear /mnt
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /run
+echo "nubo-init: [$(cut -d' ' -f1 /proc/uptime)] userspace started"
+while read -r module; do insmod "/lib/modules/$module" 2>/dev/null; done < /etc/nubo/modules
+echo "nubo-init: [$(cut -d' ' -f1 /proc/uptime)] modules loaded"
+mdev -d
+exec /sbin/init
+`;
+
+export const INITTAB = `::sysinit:/sbin/acpid
+::sysinit:/etc/nubo/cloud-init
+::respawn:/usr/sbin/dropbear -F -R -p 22
+ttyS0::respawn:/sbin/getty -L 115200 ttyS0 vt100
+::ctrlaltdel:/sbin/reboot
+::shutdown:/bin/echo "nubo-init: shutting down"
+::shutdown:/bin/umount -a -r
+`;
+
+/**
+ * What cloud-init does for CirrOS: DHCP on eth0, metadata from the config drive (label
+ * config-2) or http://169.254.169.254/openstack/latest/, hostname, root's SSH keys, user_data
+ * run when it is a script (#!). (busybox 1.35's wget crashes with -T: the timeout applet
+ * bounds it instead.)
+ */
+export const CLOUD_INIT = `#!/bin/sh
+say() { echo "nubo-init: [$(cut -d' ' -f1 /proc/uptime)] $*"; }
+ip link set lo up
+hostname nubo-guest
+meta=
+user_data=
+cfg=$(findfs LABEL=config-2 2>/dev/null)
+if [ -z "$cfg" ]; then
+  for dev in /dev/sr0 /dev/vd[b-z]; do
+    [ -b "$dev" ] && mount -t iso9660 -o ro "$dev" /mnt 2>/dev/null || continue
+    [ -d /mnt/openstack ] && cfg=$dev
+    umount /mnt
+    [ -n "$cfg" ] && break
+  done
+fi
+if [ -n "$cfg" ] && mkdir -p /mnt/config && mount -t iso9660 -o ro "$cfg" /mnt/config; then
+  say "config drive $cfg"
+  meta=$(cat /mnt/config/openstack/latest/meta_data.json 2>/dev/null)
+  [ -f /mnt/config/openstack/latest/user_data ] && cp /mnt/config/openstack/latest/user_data /run/user_data && user_data=/run/user_data
+fi
+if [ -e /sys/class/net/eth0 ]; then
+  say "eth0: DHCP"
+  udhcpc -i eth0 -s /etc/nubo/udhcpc.script -t 10 -T 1 -A 5 -b -p /run/udhcpc.pid -x hostname:nubo-guest
+  if [ -z "$meta" ]; then
+    for try in 1 2 3 4 5; do
+      meta=$(timeout 10 wget -q -O - http://169.254.169.254/openstack/latest/meta_data.json 2>/dev/null) && break
+      sleep 1
+    done
+    if [ -n "$meta" ]; then
+      say "metadata from 169.254.169.254"
+      timeout 10 wget -q -O /run/user_data http://169.254.169.254/openstack/latest/user_data 2>/dev/null && user_data=/run/user_data
+    else
+      say "no metadata service answered"
+    fi
+  fi
+else
+  say "no network interface"
+fi
+if [ -n "$meta" ]; then
+  name=$(echo "$meta" | sed -n 's/.*"hostname": *"\\([^"]*\\)".*/\\1/p')
+  [ -n "$name" ] && hostname "\${name%%.*}" && say "hostname \${name%%.*}"
+  echo "$meta" | awk '{ if (match($0, /"public_keys": *[{][^}]*[}]/)) { s = substr($0, RSTART, RLENGTH); while (match(s, /"(ssh-|ecdsa-|sk-)[^"]*"/)) { k = substr(s, RSTART + 1, RLENGTH - 2); sub(/\\\\n$/, "", k); print k; s = substr(s, RSTART + RLENGTH) } } }' > /root/.ssh/authorized_keys
+  chmod 600 /root/.ssh/authorized_keys
+  say "$(grep -c . /root/.ssh/authorized_keys) SSH key(s) for root"
+fi
+if [ -n "$user_data" ] && [ "$(head -c 2 "$user_data")" = "#!" ]; then
+  chmod +x "$user_data"
+  say "running user_data"
+  "$user_data"
+  say "user_data exited with $?"
+fi
+say "up: $(hostname), $(ip -4 -o addr show dev eth0 2>/dev/null | awk '{print $4}')"
+`;
+
+/** udhcpc's lease script: address, MTU, routes (the router and classless static routes, e.g. to 169.254.169.254), DNS. */
+export const UDHCPC_SCRIPT = `#!/bin/sh
+case "$1" in
+  deconfig)
+    ip -4 addr flush dev "$interface"
+    ip link set "$interface" up
+    ;;
+  bound|renew)
+    ip -4 addr flush dev "$interface"
+    ip addr add "$ip/\${mask:-24}" dev "$interface"
+    [ -n "$mtu" ] && ip link set "$interface" mtu "$mtu"
+    for r in $router; do ip route replace default via "$r" dev "$interface"; break; done
+    if [ -n "$staticroutes" ]; then
+      set -- $staticroutes
+      while [ $# -ge 2 ]; do ip route replace "$1" via "$2" dev "$interface"; shift 2; done
+    fi
+    : > /etc/resolv.conf
+    for d in $dns; do echo "nameserver $d" >> /etc/resolv.conf; done
+    [ -n "$domain" ] && echo "search $domain" >> /etc/resolv.conf
+    echo "nubo-init: [$(cut -d' ' -f1 /proc/uptime)] $interface $ip/\${mask:-24} router \${router:-none}"
+    ;;
+esac
+exit 0
+`;
+
+/** mdev (a daemon on the kernel's uevents: Debian's kernel has no uevent helper) tells the console of disks plugged in or out later (volumes). */
+export const MDEV_CONF = `vd[a-z]+ 0:0 660 *echo "nubo-init: disk /dev/$MDEV $ACTION" > /dev/console
+`;
+
+/** busybox acpid runs /etc/acpi/PWRF/* on the power button (QMP system_powerdown). */
+export const POWER_BUTTON = `#!/bin/sh
+echo "nubo-init: power button pressed" > /dev/console
+poweroff
+`;
+
+export const PASSWD = 'root:x:0:0:root:/root:/bin/sh\n';
+/** Root's password is locked ("*": no password logs in) until user_data sets one; SSH keys do. */
+export const SHADOW = 'root:*:19000:0:99999:7:::\n';
+export const GROUP = 'root:x:0:\n';
+export const SHELLS = '/bin/sh\n/bin/ash\n';
+
+/** syslinux.cfg: boot the kernel and initramfs at once, console on the first serial port. */
+export const SYSLINUX_CFG = `DEFAULT nubo
+PROMPT 0
+TIMEOUT 0
+LABEL nubo
+  KERNEL /vmlinuz
+  INITRD /initrd.img
+  APPEND console=ttyS0,115200 quiet panic=-1
+`;

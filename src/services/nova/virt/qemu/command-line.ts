@@ -1,0 +1,89 @@
+/**
+ * The QEMU command line of a guest, from what the driver decided about it (GuestSpec): the
+ * flavor's vCPUs and RAM, the accelerator, the root disk (and config drive) on virtio-blk,
+ * one virtio-net NIC per port on its tap, the first serial port to the console log, the QMP
+ * socket, the Cinder volumes attached, and daemonized with a pidfile so guests outlive the compute service.
+ */
+import { volumeIds, type VolumeDisk } from './volumes.js';
+
+export interface NicSpec {
+  /** The host's tap device (see vif.ts). */
+  tap: string;
+  /** The port's MAC, as the guest sees it. */
+  mac: string;
+}
+
+export interface KernelBoot {
+  kernel: string;
+  ramdisk?: string;
+  /** The kernel's command line (the image's os_command_line, or nova's default). */
+  cmdline: string;
+}
+
+export interface GuestSpec {
+  /** The libvirt-style name (instance-0000002a). */
+  name: string;
+  uuid: string;
+  vcpus: number;
+  memoryMb: number;
+  accel: 'tcg' | 'kvm';
+  machine: string;
+  /** The root disk (a qcow2 overlay). */
+  disk: string;
+  /** A direct kernel boot (the image's kernel_id/ramdisk_id), instead of the disk's bootloader. */
+  kernel?: KernelBoot;
+  /** The config drive (an ISO 9660 image), when the instance has one. */
+  configDrive?: string;
+  nics: NicSpec[];
+  /** Cinder volumes attached (see volumes.ts). */
+  volumes?: VolumeDisk[];
+  consoleLog: string;
+  qmpSocket: string;
+  pidFile: string;
+  /** Wait for a migration stream (resume from a saved state): -incoming defer, then migrate-incoming over QMP. */
+  incoming?: boolean;
+}
+
+/** A value inside QEMU's comma-separated options (a comma is written twice). */
+export function optionValue(value: string): string {
+  return value.replace(/,/g, ',,');
+}
+
+/** The arguments of qemu-system-x86_64 for `spec` (no shell: one argument each). */
+export function qemuCommandLine(spec: GuestSpec): string[] {
+  const args = [
+    '-name', `guest=${spec.name},process=qemu:${spec.name}`,
+    '-uuid', spec.uuid,
+    '-machine', spec.machine,
+    '-accel', spec.accel,
+    ...(spec.accel === 'kvm' ? ['-cpu', 'host'] : []),
+    '-m', String(spec.memoryMb),
+    '-smp', String(spec.vcpus),
+    '-nodefaults', '-no-user-config', '-display', 'none',
+    '-chardev', `file,id=console0,path=${optionValue(spec.consoleLog)},append=on`,
+    '-serial', 'chardev:console0',
+    '-qmp', `unix:${optionValue(spec.qmpSocket)},server=on,wait=off`,
+    '-pidfile', spec.pidFile,
+    '-daemonize',
+    '-drive', `file=${optionValue(spec.disk)},format=qcow2,if=none,id=disk0,discard=unmap`,
+    '-device', 'virtio-blk-pci,drive=disk0,id=virtio-disk0,bootindex=1',
+  ];
+  if (spec.kernel) {
+    args.push('-kernel', spec.kernel.kernel, '-append', spec.kernel.cmdline);
+    if (spec.kernel.ramdisk) args.push('-initrd', spec.kernel.ramdisk);
+  }
+  if (spec.configDrive) {
+    args.push('-drive', `file=${optionValue(spec.configDrive)},format=raw,if=none,id=disk-config,readonly=on`,
+      '-device', 'virtio-blk-pci,drive=disk-config,id=virtio-disk-config');
+  }
+  spec.nics.forEach((nic, i) => {
+    args.push('-netdev', `tap,id=net${i},ifname=${nic.tap},script=no,downscript=no`,
+      '-device', `virtio-net-pci,netdev=net${i},id=nic-${nic.tap},mac=${nic.mac}`);
+  });
+  for (const v of spec.volumes ?? []) {
+    const ids = volumeIds(v.mountpoint);
+    args.push('-drive', `file=${optionValue(v.path)},format=${v.format},if=none,id=${ids.node}`, '-device', `virtio-blk-pci,drive=${ids.node},id=${ids.device}`);
+  }
+  if (spec.incoming) args.push('-incoming', 'defer');
+  return args;
+}

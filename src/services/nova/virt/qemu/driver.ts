@@ -1,0 +1,520 @@
+/**
+ * The qemu virt driver (compute_driver = qemu): real guests, each a QEMU process the driver
+ * starts daemonized and controls over QMP (libvirt's job in nova, done directly). Root disks
+ * are qcow2 overlays on base images cached from Glance; NICs are taps plugged as os-vif's
+ * linux bridge plugin does; the first serial port is the console log; power operations are
+ * QMP commands (ACPI power button, stop/cont, a saved migration stream for suspend). Guests
+ * outlive the compute service: initHost finds them again by their pidfiles.
+ *
+ * A config drive (instances with config_drive) is an ISO 9660 image on a second virtio disk.
+ *
+ * An image with kernel_id (and ramdisk_id) boots that kernel directly (-kernel, -initrd).
+ * Cinder's file volumes are virtio disks, hot-plugged over QMP.
+ *
+ * Not done by this driver (FeatureNotSupported, 501): rescue, moves between hosts, interface
+ * hot-plug, swap volume, graphical consoles, admin password and crash dumps.
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadavg } from 'node:os';
+import type { RequestContext } from '../../../../common/context.js';
+import type { Logger } from '../../../../common/log/logger.js';
+import { POWER_STATE_NAMES, PowerState } from '../../compute/power-state.js';
+import { TaskState } from '../../compute/task-states.js';
+import {
+  DevicePathInUse, FeatureNotSupported, InstanceNotFound, InstanceNotRunning, InsufficientFreeMemory, QemuError, VirtualInterfaceCreateException,
+} from '../../errors.js';
+import type { InstanceMetadata } from '../../metadata/base.js';
+import { Instance, type Flavor, type Migration, type VifInfo } from '../../objects/index.js';
+import { configDriveFiles, writeConfigDrive } from '../config-drive.js';
+import type { InstanceDiagnostics } from '../diagnostics.js';
+import type {
+  ComputeDriver, ConsoleConnection, DriverCapabilities, FinishMigrationArgs, HostResources, InstanceInfo, SnapshotUpload, SpawnArgs,
+  UpdateTaskState, VirtAPI, VolumeConnector,
+} from '../driver.js';
+import { neutronEvents } from '../vif-events.js';
+import { chooseAccel, type Accel } from './accel.js';
+import type { GuestSpec, KernelBoot } from './command-line.js';
+import { Guest } from './guest.js';
+import { availableMemoryMb, hostFacts, qemuVersion } from './host.js';
+import { ImageCache, type ImageFetcher } from './image-cache.js';
+import { guestPaths } from './paths.js';
+import { createOverlay, flatten } from './qemu-img.js';
+import type { VifPlugger } from './vif.js';
+import { blockdevAdd, volumeDisk, volumeIds, type VolumeDisk } from './volumes.js';
+
+/** nova's libvirt driver: the kernel command line of a direct kernel boot when the image has no os_command_line. */
+const DEFAULT_KERNEL_CMDLINE = 'root=/dev/vda console=tty0 console=ttyS0';
+/** How long a volume detach waits for the guest to release the disk. */
+const VOLUME_DETACH_SECONDS = 30;
+/** nova's MAX_CONSOLE_BYTES: the console log's tail that os-getConsoleOutput returns. */
+export const MAX_CONSOLE_BYTES = 100 * 1024;
+const GIB = 1024 ** 3;
+
+export interface QemuDriverOptions {
+  host: string;
+  instancesPath: string;
+  binary: string;
+  accel: 'tcg' | 'kvm' | 'probe';
+  machine: string;
+  imageCacheDir: string;
+  /** Seconds a clean shutdown (ACPI) may take before the guest is powered off. */
+  shutdownTimeout: number;
+  /** Refuse guests larger than the host's available memory. */
+  spawnMemoryCheck: boolean;
+  images: ImageFetcher;
+  vifs: VifPlugger;
+  vifPluggingTimeout: number;
+  vifPluggingIsFatal: boolean;
+  virtapi: VirtAPI;
+  log: Logger;
+  /** A guest's power state changed by itself (libvirt's lifecycle events: the compute manager syncs it). */
+  lifecycle?: (uuid: string, state: number) => void;
+  /** The metadata of an instance, for its config drive (none: config drives are refused). */
+  metadata?: (instance: Instance) => Promise<InstanceMetadata>;
+}
+
+/** What guest.json keeps of a guest: enough to find and size it after a restart. */
+interface GuestRecord {
+  uuid: string;
+  name: string;
+  vcpus: number;
+  memoryMb: number;
+  diskGb: number;
+  macs: string[];
+  /** Cinder volumes attached, by mountpoint order of attachment. */
+  volumes: VolumeDisk[];
+  /** Booted from the image's kernel_id/ramdisk_id. */
+  kernel?: KernelBoot;
+}
+
+const QEMU_CAPABILITIES: DriverCapabilities = {
+  has_imagecache: true, supports_evacuate: false, supports_migrate_to_same_host: false, supports_attach_interface: false,
+  supports_device_tagging: false, supports_tagged_attach_interface: false, supports_tagged_attach_volume: false, supports_extend_volume: false,
+  supports_multiattach: false, supports_trusted_certs: false, supports_pcpus: false, supports_accelerators: false, supports_bfv_rescue: false,
+  supports_vtpm: false, supports_secure_boot: false, supports_socket_pci_numa_affinity: false, supports_remote_managed_ports: false,
+  supports_image_type_aki: true, supports_image_type_ami: false, supports_image_type_ari: true, supports_image_type_iso: false,
+  supports_image_type_qcow2: true, supports_image_type_raw: true, supports_image_type_vdi: false, supports_image_type_vhd: false,
+  supports_image_type_vhdx: false, supports_image_type_vmdk: false, supports_image_type_ploop: false,
+};
+
+function notSupported(what: string): never {
+  throw new FeatureNotSupported(`The qemu driver does not support ${what}.`);
+}
+
+export class QemuDriver implements ComputeDriver {
+  readonly capabilities = QEMU_CAPABILITIES;
+  private readonly guests = new Map<string, Guest>();
+  private readonly records = new Map<string, GuestRecord>();
+  private readonly cache: ImageCache;
+  private accel: Accel = 'tcg';
+  private version = 0;
+
+  constructor(private readonly o: QemuDriverOptions) {
+    this.cache = new ImageCache(o.imageCacheDir, o.images);
+  }
+
+  /** The accelerator guests start with (after initHost). */
+  get accelerator(): Accel {
+    return this.accel;
+  }
+
+  /** Choose the accelerator, and adopt the guests a previous run left (running or not). */
+  async initHost(_host: string): Promise<void> {
+    mkdirSync(this.o.instancesPath, { recursive: true });
+    this.version = await qemuVersion(this.o.binary);
+    this.accel = await chooseAccel(this.o.accel, this.o.binary);
+    this.o.log.info({ accel: this.accel, qemuVersion: this.version }, 'qemu driver: accelerator chosen');
+    for (const uuid of readdirSync(this.o.instancesPath)) {
+      const paths = guestPaths(this.o.instancesPath, uuid);
+      if (!existsSync(paths.record) || this.guests.has(uuid)) continue;
+      const record = JSON.parse(readFileSync(paths.record, 'utf8')) as GuestRecord;
+      record.volumes ??= [];
+      const guest = this.newGuest(uuid);
+      try {
+        if (await guest.attach()) this.o.log.info({ instance: uuid }, 'qemu driver: adopted a running guest');
+      } catch (err) {
+        this.o.log.warn({ err, instance: uuid }, 'qemu driver: a guest\'s QEMU runs but its monitor does not answer');
+      }
+      this.guests.set(uuid, guest);
+      this.records.set(uuid, record);
+    }
+  }
+
+  private newGuest(uuid: string): Guest {
+    return new Guest(uuid, guestPaths(this.o.instancesPath, uuid), (state) => this.o.lifecycle?.(uuid, state));
+  }
+
+  /** Let go of the guests' monitors; the guests keep running (the compute service stops). */
+  release(): void {
+    for (const g of this.guests.values()) g.release();
+  }
+
+  getAvailableNodes(): string[] {
+    return [this.o.host];
+  }
+
+  getAvailableResource(nodename: string): HostResources {
+    const facts = hostFacts(this.o.instancesPath);
+    let vcpus = 0;
+    let mem = 0;
+    let disk = 0;
+    for (const r of this.records.values()) {
+      vcpus += r.vcpus;
+      mem += r.memoryMb;
+      disk += r.diskGb;
+    }
+    return {
+      vcpus: facts.vcpus, memory_mb: facts.memoryMb, local_gb: facts.diskGb, vcpus_used: vcpus, memory_mb_used: mem, local_gb_used: disk,
+      hypervisor_type: 'QEMU', hypervisor_version: this.version, hypervisor_hostname: nodename,
+      cpu_info: JSON.stringify({ arch: 'x86_64', model: facts.cpuModel, vendor: 'QEMU', topology: { sockets: 1, cores: facts.vcpus, threads: 1 }, features: [] }),
+      disk_available_least: facts.freeDiskGb,
+      supported_instances: [['x86_64', this.accel === 'kvm' ? 'kvm' : 'qemu', 'hvm']],
+    };
+  }
+
+  listInstanceUuids(): string[] {
+    return [...this.guests.keys()];
+  }
+
+  instanceExists(instance: Instance): boolean {
+    return this.guests.has(instance.uuid);
+  }
+
+  getInfo(instance: Instance): InstanceInfo {
+    return { state: this.guest(instance).state, internal_id: instance.name };
+  }
+
+  private guest(instance: Instance): Guest {
+    const g = this.guests.get(instance.uuid);
+    if (!g) throw new InstanceNotFound(instance.uuid);
+    return g;
+  }
+
+  // --- boot ---------------------------------------------------------------------------------
+
+  async spawn(args: SpawnArgs): Promise<void> {
+    const { instance, networkInfo, image } = args;
+    const flavor = instance.data.flavor.data;
+    if (this.o.spawnMemoryCheck && availableMemoryMb() < flavor.memory_mb) throw new InsufficientFreeMemory(instance.uuid);
+    if (instance.data.config_drive && !this.o.metadata) notSupported('config drives');
+    if (!image.data.id) notSupported('booting from a volume');
+    const paths = guestPaths(this.o.instancesPath, instance.uuid);
+    mkdirSync(paths.dir, { recursive: true });
+    const guest = this.newGuest(instance.uuid);
+    try {
+      const base = await this.cache.base(image);
+      const rootBytes = flavor.root_gb * GIB;
+      await createOverlay(paths.disk, base.path, base.format, rootBytes > base.virtualSize ? rootBytes : undefined);
+      const record: GuestRecord = {
+        uuid: instance.uuid, name: instance.name, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, diskGb: flavor.root_gb + flavor.ephemeral_gb,
+        macs: networkInfo.map((v) => v.address), volumes: bootVolumes(args.blockDevices), ...(await this.kernelBoot(image)),
+      };
+      writeFileSync(paths.record, JSON.stringify(record));
+      this.guests.set(instance.uuid, guest);
+      this.records.set(instance.uuid, record);
+      if (instance.data.config_drive) {
+        const md = await this.o.metadata!(new Instance({ ...instance.data, network_info: networkInfo }));
+        await writeConfigDrive(await configDriveFiles(md), paths.configDrive);
+      }
+      const spec = await this.plugAndSpec(instance, networkInfo);
+      await this.waitForVifs(instance, networkInfo);
+      await guest.start(this.o.binary, spec);
+    } catch (err) {
+      await this.cleanup(instance, networkInfo);
+      throw err;
+    }
+  }
+
+  /** The image's kernel_id/ramdisk_id, fetched into the cache (libvirt's direct kernel boot); {} when it has none. */
+  private async kernelBoot(image: SpawnArgs['image']): Promise<{ kernel?: KernelBoot }> {
+    const p = image.data.properties;
+    if (!p['kernel_id']) return {};
+    const kernel = await this.cache.file(p['kernel_id']);
+    const ramdisk = p['ramdisk_id'] ? await this.cache.file(p['ramdisk_id']) : undefined;
+    return { kernel: { kernel, ...(ramdisk ? { ramdisk } : {}), cmdline: p['os_command_line'] || DEFAULT_KERNEL_CMDLINE } };
+  }
+
+  /** Plug the ports and describe the guest for QEMU. */
+  private async plugAndSpec(instance: Instance, networkInfo: readonly VifInfo[]): Promise<GuestSpec> {
+    const flavor = instance.data.flavor.data;
+    const paths = guestPaths(this.o.instancesPath, instance.uuid);
+    const record = this.records.get(instance.uuid);
+    const nics = [];
+    for (const vif of networkInfo) nics.push({ tap: await this.o.vifs.plug(vif), mac: vif.address });
+    return {
+      name: instance.name, uuid: instance.uuid, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, accel: this.accel, machine: this.o.machine,
+      disk: paths.disk, nics, volumes: record?.volumes ?? [], ...(record?.kernel ? { kernel: record.kernel } : {}), consoleLog: paths.consoleLog, qmpSocket: paths.qmpSocket, pidFile: paths.pidFile,
+      ...(existsSync(paths.configDrive) ? { configDrive: paths.configDrive } : {}),
+    };
+  }
+
+  /** Neutron's network-vif-plugged events for the ports not yet ACTIVE (as libvirt waits). */
+  private async waitForVifs(instance: Instance, networkInfo: readonly VifInfo[]): Promise<void> {
+    const events = neutronEvents(networkInfo);
+    if (events.length === 0 || this.o.vifPluggingTimeout <= 0) return;
+    const outcome = await this.o.virtapi.waitForInstanceEvents(instance, events, this.o.vifPluggingTimeout, () => {
+      if (this.o.vifPluggingIsFatal) throw new VirtualInterfaceCreateException();
+    });
+    if (outcome === 'timeout' && this.o.vifPluggingIsFatal) throw new VirtualInterfaceCreateException();
+  }
+
+  /** The guest's QEMU, taps and files go. */
+  private async cleanup(instance: Instance, networkInfo: readonly VifInfo[]): Promise<void> {
+    const g = this.guests.get(instance.uuid);
+    if (g) await g.kill();
+    for (const vif of networkInfo) await this.o.vifs.unplug(vif);
+    const paths = guestPaths(this.o.instancesPath, instance.uuid);
+    rmSync(paths.dir, { recursive: true, force: true });
+    rmSync(paths.qmpSocket, { force: true }); // when it lives outside the directory (a long instances_path)
+    this.guests.delete(instance.uuid);
+    this.records.delete(instance.uuid);
+  }
+
+  async destroy(_context: RequestContext, instance: Instance, networkInfo: VifInfo[]): Promise<void> {
+    await this.cleanup(instance, networkInfo);
+  }
+
+  // --- power --------------------------------------------------------------------------------
+
+  /** Start a guest that is off (from its saved state when suspended). */
+  private async boot(instance: Instance, networkInfo: readonly VifInfo[]): Promise<void> {
+    const g = this.guest(instance);
+    if (g.running) return;
+    const spec = await this.plugAndSpec(instance, networkInfo);
+    if (!existsSync(g.paths.savedState)) {
+      await g.start(this.o.binary, spec);
+      return;
+    }
+    await g.start(this.o.binary, { ...spec, incoming: true });
+    await g.command('migrate-incoming', { uri: `exec:cat ${shellQuote(g.paths.savedState)}` });
+    await this.waitForMigration(g, 'migrate-incoming');
+    await g.command('cont');
+    rmSync(g.paths.savedState, { force: true });
+    g.state = PowerState.RUNNING;
+  }
+
+  /** Poll query-migrate until the migration completed. @throws Error when it failed */
+  private async waitForMigration(g: Guest, what: string): Promise<void> {
+    for (;;) {
+      const m = await g.command<{ status?: string; 'error-desc'?: string }>('query-migrate');
+      if (m.status === 'completed') return;
+      if (m.status === 'failed' || m.status === 'cancelled') throw new InstanceNotRunning(`${g.uuid} (${what}: ${m['error-desc'] ?? m.status})`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  /** ACPI power button, then up to `timeoutSeconds` for the guest to power itself off; whether it did. */
+  private async cleanShutdown(g: Guest, timeoutSeconds: number): Promise<boolean> {
+    if (!g.running) return true;
+    if (timeoutSeconds <= 0) return false;
+    if (g.state === PowerState.PAUSED) return false; // a paused guest cannot see the button
+    await g.command('system_powerdown').catch(() => undefined);
+    return g.waitForExit(timeoutSeconds * 1000);
+  }
+
+  async powerOff(instance: Instance, timeoutSeconds?: number): Promise<void> {
+    const g = this.guest(instance);
+    if (!(await this.cleanShutdown(g, timeoutSeconds ?? this.o.shutdownTimeout))) await g.kill();
+    rmSync(g.paths.savedState, { force: true });
+    g.state = PowerState.SHUTDOWN;
+  }
+
+  async powerOn(_context: RequestContext, instance: Instance, networkInfo: VifInfo[]): Promise<void> {
+    await this.boot(instance, networkInfo);
+  }
+
+  /**
+   * SOFT: the guest is asked by ACPI to shut down and is started again (a hard reboot when it
+   * does not within shutdown_timeout, as libvirt's driver falls back). HARD: power cycled.
+   */
+  async reboot(_context: RequestContext, instance: Instance, networkInfo: VifInfo[], rebootType: 'SOFT' | 'HARD'): Promise<void> {
+    const g = this.guest(instance);
+    if (rebootType === 'HARD' || !(await this.cleanShutdown(g, this.o.shutdownTimeout))) await g.kill();
+    rmSync(g.paths.savedState, { force: true });
+    await this.boot(instance, networkInfo);
+  }
+
+  async pause(instance: Instance): Promise<void> {
+    const g = this.guest(instance);
+    await g.command('stop');
+    g.state = PowerState.PAUSED;
+  }
+
+  async unpause(instance: Instance): Promise<void> {
+    const g = this.guest(instance);
+    await g.command('cont');
+    g.state = PowerState.RUNNING;
+  }
+
+  /** libvirt's managed save: the paused guest's memory and devices go to saved.state and QEMU ends. */
+  async suspend(_context: RequestContext, instance: Instance): Promise<void> {
+    const g = this.guest(instance);
+    await g.command('stop');
+    const part = `${g.paths.savedState}.part`;
+    await g.command('migrate', { uri: `exec:cat > ${shellQuote(part)}` });
+    await this.waitForMigration(g, 'migrate');
+    await g.command('quit').catch(() => undefined);
+    if (!(await g.waitForExit(10_000))) await g.kill();
+    renameSync(part, g.paths.savedState);
+    g.state = PowerState.SUSPENDED;
+  }
+
+  async resume(_context: RequestContext, instance: Instance, networkInfo: VifInfo[]): Promise<void> {
+    await this.boot(instance, networkInfo);
+  }
+
+  async getConsoleOutput(_context: RequestContext, instance: Instance): Promise<string> {
+    const g = this.guest(instance);
+    if (!existsSync(g.paths.consoleLog)) return '';
+    const size = statSync(g.paths.consoleLog).size;
+    const length = Math.min(size, MAX_CONSOLE_BYTES);
+    const buf = Buffer.alloc(length);
+    const fd = openSync(g.paths.consoleLog, 'r');
+    try {
+      readSync(fd, buf, 0, length, size - length);
+    } finally {
+      closeSync(fd);
+    }
+    return buf.toString('utf8');
+  }
+
+  // --- images -------------------------------------------------------------------------------
+
+  /** The root disk flattened to a qcow2 (the guest paused meanwhile, so the copy is consistent), uploaded. */
+  async snapshot(_context: RequestContext, instance: Instance, _imageId: string, updateTaskState: UpdateTaskState, upload: SnapshotUpload): Promise<void> {
+    const g = this.guest(instance);
+    await updateTaskState(TaskState.IMAGE_PENDING_UPLOAD);
+    const wasRunning = g.running && g.state === PowerState.RUNNING;
+    const out = join(g.paths.dir, 'snapshot.qcow2');
+    try {
+      if (wasRunning) await g.command('stop');
+      await flatten(g.paths.disk, out, g.running);
+      if (wasRunning) await g.command('cont');
+      await updateTaskState(TaskState.IMAGE_UPLOADING, TaskState.IMAGE_PENDING_UPLOAD);
+      await upload(readFileSync(out), { disk_format: 'qcow2', container_format: 'bare' });
+    } finally {
+      if (wasRunning && g.running && g.state === PowerState.PAUSED) await g.command('cont').catch(() => undefined);
+      rmSync(out, { force: true });
+    }
+  }
+
+  // --- diagnostics and host -----------------------------------------------------------------
+
+  getDiagnostics(instance: Instance): Record<string, unknown> {
+    const d = this.getInstanceDiagnostics(instance);
+    return { state: d.state, memory: (d.memory_details.maximum ?? 0) * 1024, num_cpus: d.num_cpus, num_nics: d.num_nics, num_disks: d.num_disks, uptime: d.uptime };
+  }
+
+  getInstanceDiagnostics(instance: Instance): InstanceDiagnostics {
+    const g = this.guest(instance);
+    const r = this.records.get(instance.uuid)!;
+    const disks = 1 + (existsSync(g.paths.configDrive) ? 1 : 0) + r.volumes.length;
+    return {
+      state: POWER_STATE_NAMES[g.state] ?? 'pending', driver: 'libvirt', hypervisor: 'qemu', hypervisor_os: 'linux',
+      uptime: g.startedAt === null ? null : Math.floor((Date.now() - g.startedAt) / 1000), config_drive: existsSync(g.paths.configDrive),
+      num_cpus: r.vcpus, num_nics: r.macs.length, num_disks: disks,
+      cpu_details: Array.from({ length: r.vcpus }, (_, id) => ({ id, time: null, utilisation: null })),
+      nic_details: r.macs.map((mac) => ({
+        mac_address: mac, rx_octets: null, rx_errors: null, rx_drop: null, rx_packets: null, rx_rate: null,
+        tx_octets: null, tx_errors: null, tx_drop: null, tx_packets: null, tx_rate: null,
+      })),
+      disk_details: Array.from({ length: disks }, () => ({ read_bytes: null, read_requests: null, write_bytes: null, write_requests: null, errors_count: null })),
+      memory_details: { maximum: r.memoryMb, used: null },
+    };
+  }
+
+  getHostUptime(): string {
+    const up = Math.floor(Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]));
+    const now = new Date().toISOString().slice(11, 19);
+    const days = Math.floor(up / 86400);
+    const hm = `${String(Math.floor((up % 86400) / 3600)).padStart(2, ' ')}:${String(Math.floor((up % 3600) / 60)).padStart(2, '0')}`;
+    return ` ${now} up ${days} day${days === 1 ? '' : 's'}, ${hm},  0 users,  load average: ${loadavg().map((l) => l.toFixed(2)).join(', ')}`;
+  }
+
+  // --- volumes ------------------------------------------------------------------------------
+
+  private saveRecord(uuid: string): void {
+    writeFileSync(guestPaths(this.o.instancesPath, uuid).record, JSON.stringify(this.records.get(uuid)));
+  }
+
+  /** Hot-plugged into a running guest; a guest that is off gets it when it starts. @throws DevicePathInUse, FeatureNotSupported, InvalidVolume */
+  async attachVolume(_context: RequestContext, connectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void> {
+    const g = this.guest(instance);
+    const record = this.records.get(instance.uuid)!;
+    const disk = volumeDisk(connectionInfo, mountpoint);
+    if (record.volumes.some((v) => v.mountpoint === mountpoint)) throw new DevicePathInUse(mountpoint);
+    if (g.running) {
+      const ids = volumeIds(mountpoint);
+      await g.command('blockdev-add', blockdevAdd(disk));
+      try {
+        await g.command('device_add', { driver: 'virtio-blk-pci', drive: ids.node, id: ids.device });
+      } catch (err) {
+        await g.command('blockdev-del', { 'node-name': ids.node }).catch(() => undefined);
+        throw err;
+      }
+    }
+    record.volumes.push(disk);
+    this.saveRecord(instance.uuid);
+  }
+
+  /** Unplugged when the guest lets go of it (DEVICE_DELETED); a volume not attached is not an error. @throws QemuError when the guest keeps it */
+  async detachVolume(_context: RequestContext, _connectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void> {
+    const g = this.guests.get(instance.uuid);
+    const record = this.records.get(instance.uuid);
+    if (!g || !record?.volumes.some((v) => v.mountpoint === mountpoint)) return;
+    if (g.running) {
+      const ids = volumeIds(mountpoint);
+      const deleted = g.waitForEvent((e) => e.event === 'DEVICE_DELETED' && e.data?.['device'] === ids.device, VOLUME_DETACH_SECONDS * 1000);
+      await g.command('device_del', { id: ids.device });
+      if (!(await deleted)) throw new QemuError(`the guest did not release ${mountpoint} within ${VOLUME_DETACH_SECONDS} s`);
+      await g.command('blockdev-del', { 'node-name': ids.node });
+    }
+    record.volumes = record.volumes.filter((v) => v.mountpoint !== mountpoint);
+    this.saveRecord(instance.uuid);
+  }
+
+  getVolumeConnector(_instance: Instance): VolumeConnector {
+    return { host: this.o.host, ip: '127.0.0.1', multipath: false, platform: 'x86_64', os_type: 'linux' };
+  }
+
+  // --- not supported by this driver ---------------------------------------------------------
+
+  rescue(): Promise<void> { return notSupported('rescue'); }
+  unrescue(): Promise<void> { return notSupported('unrescue'); }
+  setAdminPassword(): Promise<void> { return notSupported('setting the admin password'); }
+  async triggerCrashDump(instance: Instance): Promise<void> {
+    const g = this.guest(instance);
+    if (!g.running) throw new InstanceNotRunning(instance.uuid);
+    await g.command('inject-nmi');
+  }
+  getVncConsole(): ConsoleConnection { return notSupported('VNC consoles'); }
+  getSpiceConsole(): ConsoleConnection { return notSupported('SPICE consoles'); }
+  getSerialConsole(): ConsoleConnection { return notSupported('interactive serial consoles'); }
+  getRdpConsole(): ConsoleConnection { return notSupported('RDP consoles'); }
+  getMksConsole(): ConsoleConnection { return notSupported('MKS consoles'); }
+  attachInterface(): Promise<void> { return notSupported('attaching interfaces'); }
+  detachInterface(): Promise<void> { return notSupported('detaching interfaces'); }
+  swapVolume(): Promise<void> { return notSupported('swapping volumes'); }
+  migrateDiskAndPowerOff(_c: RequestContext, _i: Instance, _d: string, _f: Flavor): Promise<string> { return notSupported('resize and cold migration'); }
+  finishMigration(_a: FinishMigrationArgs): Promise<void> { return notSupported('resize and cold migration'); }
+  confirmMigration(_c: RequestContext, _m: Migration): Promise<void> { return notSupported('resize and cold migration'); }
+  finishRevertMigration(): Promise<void> { return notSupported('resize and cold migration'); }
+  preLiveMigration(): Promise<void> { return notSupported('live migration'); }
+  liveMigration(): Promise<void> { return notSupported('live migration'); }
+  liveMigrationForceComplete(): Promise<void> { return notSupported('live migration'); }
+  liveMigrationAbort(): Promise<void> { return notSupported('live migration'); }
+  postLiveMigrationAtDestination(): Promise<void> { return notSupported('live migration'); }
+  rollbackLiveMigrationAtDestination(): Promise<void> { return notSupported('live migration'); }
+}
+
+/** The volumes a server is booted with (not its root): disks on its command line. */
+function bootVolumes(bdms: SpawnArgs['blockDevices']): VolumeDisk[] {
+  return bdms.filter((b) => b.isVolume && !b.isRoot && b.data.connection_info && b.data.device_name)
+    .map((b) => volumeDisk(JSON.parse(b.data.connection_info!) as Record<string, unknown>, b.data.device_name!));
+}
+
+/** A path for the shell QEMU's exec: migration runs (single quotes). */
+function shellQuote(path: string): string {
+  return `'${path.replace(/'/g, `'\\''`)}'`;
+}

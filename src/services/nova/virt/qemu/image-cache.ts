@@ -1,0 +1,71 @@
+/**
+ * The image cache: Glance images downloaded once per host into <instances_path>/_base/<image
+ * id> (read with the compute host's own token) and shared, read-only, by the qcow2 overlays
+ * that are the guests' root disks. Only qcow2 and raw images are taken; a qcow2 with a backing
+ * file of its own is refused (it could name any file of the host).
+ */
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ImageUnacceptable } from '../../errors.js';
+import type { ImageMeta } from '../../objects/index.js';
+import { diskInfo } from './qemu-img.js';
+
+/** Where the image's data comes from (Glance's GET /v2/images/{id}/file). */
+export type ImageFetcher = (imageId: string) => Promise<Readable>;
+
+export interface CachedImage {
+  path: string;
+  format: 'qcow2' | 'raw';
+  virtualSize: number;
+}
+
+export class ImageCache {
+  private readonly inFlight = new Map<string, Promise<CachedImage>>();
+
+  constructor(private readonly dir: string, private readonly fetch: ImageFetcher) {}
+
+  /** The base image of `image`, downloaded unless the cache has it. @throws ImageUnacceptable */
+  base(image: ImageMeta): Promise<CachedImage> {
+    const id = image.data.id;
+    const format = image.data.disk_format;
+    if (format !== 'qcow2' && format !== 'raw') {
+      return Promise.reject(new ImageUnacceptable(id, `the qemu driver boots qcow2 and raw images, not ${format ?? 'an image without disk_format'}`));
+    }
+    let pending = this.inFlight.get(id);
+    if (!pending) {
+      pending = this.load(id, format).finally(() => this.inFlight.delete(id));
+      this.inFlight.set(id, pending);
+    }
+    return pending;
+  }
+
+  /** A kernel or ramdisk image (kernel_id, ramdisk_id): its file, downloaded unless the cache has it. */
+  file(imageId: string): Promise<string> {
+    return this.download(imageId, null);
+  }
+
+  private async load(id: string, format: 'qcow2' | 'raw'): Promise<CachedImage> {
+    const path = await this.download(id, format);
+    const info = await diskInfo(path, format);
+    return { path, format, virtualSize: info.virtualSize };
+  }
+
+  /** The image's data at _base/<id>; a disk (`format`) is checked before it is kept. */
+  private async download(id: string, format: 'qcow2' | 'raw' | null): Promise<string> {
+    if (!/^[0-9a-zA-Z-]+$/.test(id)) throw new ImageUnacceptable(id, 'not an image id');
+    mkdirSync(this.dir, { recursive: true });
+    const path = join(this.dir, id);
+    if (existsSync(path)) return path;
+    const part = `${path}.part`;
+    try {
+      await pipeline(await this.fetch(id), createWriteStream(part));
+      if (format && (await diskInfo(part, format)).backingFile) throw new ImageUnacceptable(id, 'a qcow2 image with a backing file');
+      renameSync(part, path);
+    } finally {
+      rmSync(part, { force: true });
+    }
+    return path;
+  }
+}
