@@ -2,8 +2,11 @@
 import type { CinderRepos } from '../db/repos.js';
 import type { AttachmentAPI } from '../managers/attachments.js';
 import type { LegacyAttachAPI } from '../managers/legacy-attach.js';
+import type { UserMessages } from '../managers/messages.js';
+import type { QosSpecsAPI } from '../managers/qos-specs.js';
 import type { Quotas } from '../managers/quotas.js';
 import type { SnapshotAPI } from '../managers/snapshots.js';
+import type { TransferAPI } from '../managers/transfers.js';
 import type { VolumeTypes } from '../managers/volume-types.js';
 import type { VolumeAPI } from '../managers/volumes.js';
 import type { CinderPolicy } from '../policies/index.js';
@@ -18,6 +21,9 @@ export interface ApiDeps {
   snapshots: SnapshotAPI;
   attachments: AttachmentAPI;
   legacyAttach: LegacyAttachAPI;
+  transfers: TransferAPI;
+  qosSpecs: QosSpecsAPI;
+  messages: UserMessages;
   scheduler: SchedulerRpcAPI;
   /** The project's public base URL ('http://host/volume'). */
   baseUrl: string;

@@ -8,12 +8,17 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { useMicroversions } from '../../../common/http/microversion.js';
 import { attachmentsRoutes } from './attachments.js';
 import { availabilityZonesRoutes } from './availability-zones.js';
+import { encryptionTypesRoutes } from './encryption-types.js';
+import { messagesRoutes } from './messages.js';
+import { qosSpecsRoutes } from './qos-specs.js';
+import { quotaClassRoutes } from './quota-classes.js';
 import type { ApiDeps } from './deps.js';
 import { snapshotMetadataRoutes, volumeMetadataRoutes } from './metadata.js';
 import { cinderMicroversions } from './microversions.js';
 import { quotaRoutes } from './quotas.js';
 import { servicesRoutes } from './services.js';
 import { snapshotsRoutes } from './snapshots.js';
+import { transfersRoutes } from './transfers.js';
 import { typesRoutes } from './types.js';
 import { versionRoutes } from './versions.js';
 import { volumeActionsRoutes } from './volume-actions.js';
@@ -24,6 +29,8 @@ export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 const RESOURCES: readonly ResourceRoutes[] = [
   volumesRoutes, volumeActionsRoutes, volumeMetadataRoutes, typesRoutes, availabilityZonesRoutes, quotaRoutes, servicesRoutes,
   snapshotsRoutes, snapshotMetadataRoutes, attachmentsRoutes,
+  // transfers, QoS specs, encryption types, quota classes, user messages
+  transfersRoutes, qosSpecsRoutes, encryptionTypesRoutes, quotaClassRoutes, messagesRoutes,
 ];
 
 export function cinderRoutes(deps: ApiDeps): FastifyPluginAsync {

@@ -1,9 +1,15 @@
 /** The repositories of the cinder database, built once per role over its Kysely handle. */
 import type { Kysely } from 'kysely';
+import { EncryptionRepo } from './encryption-types.js';
+import { MessageRepo } from './messages.js';
+import { QosSpecsRepo } from './qos-specs.js';
+import { QuotaClassRepo } from './quota-classes.js';
+import { QuotaUsageRepo } from './quota-usages.js';
 import { QuotaRepo } from './quotas.js';
 import type { CinderDB } from './schema.js';
 import { ServiceRepo } from './services.js';
 import { SnapshotRepo } from './snapshots.js';
+import { TransferRepo } from './transfers.js';
 import { VolumeTypeRepo } from './volume-types.js';
 import { VolumeRepo } from './volumes.js';
 
@@ -13,6 +19,12 @@ export class CinderRepos {
   readonly snapshots: SnapshotRepo;
   readonly quotas: QuotaRepo;
   readonly services: ServiceRepo;
+  readonly transfers: TransferRepo;
+  readonly qosSpecs: QosSpecsRepo;
+  readonly encryption: EncryptionRepo;
+  readonly quotaClasses: QuotaClassRepo;
+  readonly quotaUsages: QuotaUsageRepo;
+  readonly messages: MessageRepo;
 
   constructor(readonly db: Kysely<CinderDB>) {
     this.types = new VolumeTypeRepo(db);
@@ -20,5 +32,11 @@ export class CinderRepos {
     this.snapshots = new SnapshotRepo(db);
     this.quotas = new QuotaRepo(db);
     this.services = new ServiceRepo(db);
+    this.transfers = new TransferRepo(db);
+    this.qosSpecs = new QosSpecsRepo(db);
+    this.encryption = new EncryptionRepo(db);
+    this.quotaClasses = new QuotaClassRepo(db);
+    this.quotaUsages = new QuotaUsageRepo(db);
+    this.messages = new MessageRepo(db);
   }
 }

@@ -9,6 +9,7 @@
  * seconds, JSON (connector, connection info) as text.
  */
 import type { Generated } from 'kysely';
+import type { ResourceTables } from './schema-resources.js';
 
 export interface VolumesTable {
   id: string;
@@ -61,6 +62,8 @@ export interface VolumeTypesTable {
   name: string;
   description: string | null;
   is_public: number;
+  /** The QoS specs associated with the type. */
+  qos_specs_id?: string | null;
   created_at: string;
   updated_at: string | null;
   deleted_at: string | null;
@@ -135,7 +138,7 @@ export interface ServicesTable {
   updated_at: string | null;
 }
 
-export interface CinderDB {
+export interface CinderDB extends ResourceTables {
   volumes: VolumesTable;
   volume_metadata: VolumeMetadataTable;
   volume_admin_metadata: VolumeAdminMetadataTable;

@@ -153,14 +153,13 @@ export class VolumeAPI {
     const zone = await this.zoneFor(input.availability_zone, sourceZone);
     const multiattach = input.multiattach || type.extra_specs['multiattach'] === '<is> True';
     const projectId = ctx.projectId ?? '';
-    await this.o.quotas.check(projectId, { volumes: 1, gigabytes: size, size, typeName: type.name });
     const id = randomUUID();
-    await this.repos.volumes.create({
+    await this.o.quotas.reserve(projectId, { volumes: 1, gigabytes: size, size, typeName: type.name }, (trx) => this.repos.volumes.create({
       id, project_id: projectId, user_id: ctx.userId ?? '', host: null, size, availability_zone: zone, status: 'creating', attach_status: 'detached',
       migration_status: null, previous_status: null, display_name: input.name, display_description: input.description, volume_type_id: type.id,
       snapshot_id: input.snapshot_id, source_volid: input.source_volid, bootable: false, multiattach, encryption_key_id: null, provider_location: null,
       replication_status: null, service_uuid: null, launched_at: null, terminated_at: null,
-    }, input.metadata, {}, imageMetadata);
+    }, input.metadata, {}, imageMetadata, trx));
     if (input.source_volid) {
       const src = await this.repos.volumes.find(input.source_volid);
       if (src?.bootable) await this.repos.volumes.update(id, { bootable: true });

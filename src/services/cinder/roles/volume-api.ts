@@ -11,8 +11,11 @@ import { cinderDefaultGroup } from '../config.js';
 import { ImageNotFound } from '../errors.js';
 import { AttachmentAPI } from '../managers/attachments.js';
 import { LegacyAttachAPI } from '../managers/legacy-attach.js';
+import { UserMessages } from '../managers/messages.js';
+import { QosSpecsAPI } from '../managers/qos-specs.js';
 import { Quotas } from '../managers/quotas.js';
 import { SnapshotAPI } from '../managers/snapshots.js';
+import { TransferAPI } from '../managers/transfers.js';
 import { VolumeTypes } from '../managers/volume-types.js';
 import { VolumeAPI } from '../managers/volumes.js';
 import { loadCinderPolicy } from '../policies/index.js';
@@ -52,6 +55,9 @@ export async function createVolumeApi(ctx: RoleContext): Promise<RoleInstance> {
     snapshots: new SnapshotAPI({ repos, quotas, volume }),
     attachments: new AttachmentAPI({ repos, volume }),
     legacyAttach: new LegacyAttachAPI(repos),
+    transfers: new TransferAPI({ repos, quotas }),
+    qosSpecs: new QosSpecsAPI(repos),
+    messages: new UserMessages(repos),
     baseUrl: ctx.baseUrl.replace(/\/$/, ''),
     settings: { maxLimit: d.osapi_max_limit },
   };

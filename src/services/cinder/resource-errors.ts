@@ -1,0 +1,47 @@
+/**
+ * cinder.exception classes of transfers, QoS specs, encryption types, quota classes and user
+ * messages (upstream's names and messages; statuses from their base classes in errors.ts).
+ */
+import { Duplicate, Invalid, NotFound, QuotaError } from './errors.js';
+
+export class TransferNotFound extends NotFound {
+  constructor(id: string) { super(`Transfer ${id} could not be found.`); }
+}
+export class InvalidAuthKey extends Invalid {
+  constructor(reason: string) { super(`Invalid auth key: ${reason}`); }
+}
+export class VolumeSizeExceedsLimit extends QuotaError {
+  constructor(size: number, limit: number) { super(`Requested volume size ${size}G is larger than maximum allowed limit ${limit}G.`); }
+}
+
+export class QoSSpecsNotFound extends NotFound {
+  constructor(id: string) { super(`No such QoS spec ${id}.`); }
+}
+export class QoSSpecsKeyNotFound extends NotFound {
+  constructor(id: string, key: string) { super(`QoS spec ${id} has no spec with key ${key}.`); }
+}
+export class QoSSpecsExists extends Duplicate {
+  constructor(name: string) { super(`QoS Specs ${name} already exists.`); }
+}
+export class InvalidQoSSpecs extends Invalid {
+  constructor(reason: string) { super(`Invalid qos specs: ${reason}`); }
+}
+/** The API answers it as 400 "Qos specs still in use." (qos_specs_manage.delete). */
+export class QoSSpecsInUse extends Invalid {
+  constructor() { super('Qos specs still in use.'); }
+}
+
+export class VolumeTypeEncryptionExists extends Invalid {
+  constructor(typeId: string) { super(`Volume type encryption for type ${typeId} already exists.`); }
+}
+export class VolumeTypeEncryptionNotFound extends NotFound {
+  constructor(typeId: string) { super(`Volume type encryption for type ${typeId} does not exist.`); }
+}
+
+export class QuotaClassNotFound extends NotFound {
+  constructor(name: string) { super(`Quota class ${name} could not be found.`); }
+}
+
+export class MessageNotFound extends NotFound {
+  constructor(id: string) { super(`Message ${id} could not be found.`); }
+}
