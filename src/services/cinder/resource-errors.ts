@@ -45,3 +45,7 @@ export class QuotaClassNotFound extends NotFound {
 export class MessageNotFound extends NotFound {
   constructor(id: string) { super(`Message ${id} could not be found.`); }
 }
+
+export class GlanceMetadataNotFound extends NotFound {
+  constructor(id: string) { super(`Glance metadata for volume/snapshot ${id} cannot be found.`); }
+}

@@ -1,6 +1,7 @@
 /** What the Block Storage API routes are built from (composed in roles/volume-api.ts). */
 import type { CinderRepos } from '../db/repos.js';
 import type { AttachmentAPI } from '../managers/attachments.js';
+import type { VolumeConnectionAPI } from '../managers/connections.js';
 import type { LegacyAttachAPI } from '../managers/legacy-attach.js';
 import type { UserMessages } from '../managers/messages.js';
 import type { QosSpecsAPI } from '../managers/qos-specs.js';
@@ -8,6 +9,8 @@ import type { Quotas } from '../managers/quotas.js';
 import type { SnapshotAPI } from '../managers/snapshots.js';
 import type { TransferAPI } from '../managers/transfers.js';
 import type { VolumeTypes } from '../managers/volume-types.js';
+import type { VolumeMigrationAPI } from '../managers/volume-migration.js';
+import type { VolumeRevertAPI } from '../managers/volume-revert.js';
 import type { VolumeAPI } from '../managers/volumes.js';
 import type { CinderPolicy } from '../policies/index.js';
 import type { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
@@ -24,6 +27,9 @@ export interface ApiDeps {
   transfers: TransferAPI;
   qosSpecs: QosSpecsAPI;
   messages: UserMessages;
+  connections: VolumeConnectionAPI;
+  migration: VolumeMigrationAPI;
+  revert: VolumeRevertAPI;
   scheduler: SchedulerRpcAPI;
   /** The project's public base URL ('http://host/volume'). */
   baseUrl: string;

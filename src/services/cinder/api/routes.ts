@@ -8,7 +8,10 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { useMicroversions } from '../../../common/http/microversion.js';
 import { attachmentsRoutes } from './attachments.js';
 import { availabilityZonesRoutes } from './availability-zones.js';
+import { capabilitiesRoutes } from './capabilities.js';
 import { encryptionTypesRoutes } from './encryption-types.js';
+import { extensionsRoutes } from './extensions.js';
+import { hostsRoutes } from './hosts.js';
 import { messagesRoutes } from './messages.js';
 import { qosSpecsRoutes } from './qos-specs.js';
 import { quotaClassRoutes } from './quota-classes.js';
@@ -29,8 +32,8 @@ export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 const RESOURCES: readonly ResourceRoutes[] = [
   volumesRoutes, volumeActionsRoutes, volumeMetadataRoutes, typesRoutes, availabilityZonesRoutes, quotaRoutes, servicesRoutes,
   snapshotsRoutes, snapshotMetadataRoutes, attachmentsRoutes,
-  // transfers, QoS specs, encryption types, quota classes, user messages
-  transfersRoutes, qosSpecsRoutes, encryptionTypesRoutes, quotaClassRoutes, messagesRoutes,
+  // transfers, QoS specs, encryption types, quota classes, user messages, hosts, capabilities, the extension list
+  transfersRoutes, qosSpecsRoutes, encryptionTypesRoutes, quotaClassRoutes, messagesRoutes, hostsRoutes, capabilitiesRoutes, extensionsRoutes,
 ];
 
 export function cinderRoutes(deps: ApiDeps): FastifyPluginAsync {

@@ -3,14 +3,23 @@
  * os-extend (202; in-use volumes from 3.42), os-reset_status (admin, 202), os-set_bootable
  * (200), os-update_readonly_flag (202), os-force_delete (admin, 202), and the attach actions
  * before the attachments API: os-reserve, os-unreserve, os-begin_detaching, os-roll_detaching,
- * os-attach, os-detach (202). Any other action is a 400 "There is no such action".
+ * os-attach, os-detach (202); then the actions of the modules in EXTRA_ACTIONS. Any other
+ * action is a 400 "There is no such action".
  */
 import type { FastifyInstance } from 'fastify';
 import { BadRequest } from '../../../common/errors.js';
 import type { ApiDeps } from './deps.js';
+import type { VolumeActionTable } from './volume-action-registry.js';
+import { connectionActions } from './volume-actions-connection.js';
+import { imageMetadataActions } from './volume-actions-image-metadata.js';
+import { migrationActions } from './volume-actions-migration.js';
+import { revertActions } from './volume-actions-revert.js';
 import { boolParam, caller, sizeOf, uuidOf } from './request.js';
 
 type IdParams = { Params: { project_id?: string; id: string } };
+
+/** Actions handled in their own modules (volume-action-registry.ts). */
+const EXTRA_ACTIONS: VolumeActionTable = { ...connectionActions, ...migrationActions, ...imageMetadataActions, ...revertActions };
 
 function actionOf(body: unknown): [string, unknown] {
   if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length === 0) {
@@ -108,8 +117,11 @@ export function volumeActionsRoutes(app: FastifyInstance, deps: ApiDeps): void {
         await deps.legacyAttach.detach(v, attachmentId);
         return reply.code(202).send();
       }
-      default:
-        throw new BadRequest(`There is no such action: ${action}`);
+      default: {
+        const handler = Object.hasOwn(EXTRA_ACTIONS, action) ? EXTRA_ACTIONS[action] : undefined;
+        if (!handler) throw new BadRequest(`There is no such action: ${action}`);
+        return handler({ deps, c, v, arg: raw, reply });
+      }
     }
   });
 }

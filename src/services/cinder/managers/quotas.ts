@@ -94,6 +94,15 @@ export class Quotas {
     }));
   }
 
+  /** A volume moving to type `typeName` fits that type's volumes_ and gigabytes_ quotas (retype). @throws a QuotaError */
+  async checkTypeChange(projectId: string, typeName: string, size: number): Promise<void> {
+    const limits = await this.limits(projectId);
+    const usage = await this.usage(projectId);
+    const over = (r: string, add: number) => (limits[r] ?? -1) >= 0 && (usage[r] ?? 0) + add > limits[r]!;
+    if (over(`gigabytes_${typeName}`, size)) throw new VolumeSizeExceedsAvailableQuota(`gigabytes_${typeName}`, size, limits[`gigabytes_${typeName}`]!, usage[`gigabytes_${typeName}`] ?? 0);
+    if (over(`volumes_${typeName}`, 1)) throw new VolumeLimitExceeded(limits[`volumes_${typeName}`]!, `volumes_${typeName}`);
+  }
+
   private checkPerVolume(limits: Record<string, number>, delta: QuotaDelta): void {
     const perVolume = limits['per_volume_gigabytes'] ?? -1;
     if (delta.size !== undefined && perVolume >= 0 && delta.size > perVolume) {

@@ -56,7 +56,7 @@ export const DELETABLE = ['available', 'error', 'error_restoring', 'error_extend
 export const VOLUME_STATUSES = [
   'creating', 'available', 'deleting', 'error', 'error_deleting', 'error_managing', 'managing', 'attaching', 'in-use', 'detaching',
   'maintenance', 'restoring-backup', 'error_restoring', 'reserved', 'awaiting-transfer', 'backing-up', 'error_backing-up',
-  'error_extending', 'downloading', 'uploading', 'retyping', 'extending',
+  'error_extending', 'downloading', 'uploading', 'retyping', 'extending', 'reverting',
 ];
 
 /** The image attributes Cinder copies into volume_glance_metadata (core ones and string properties). */
@@ -178,7 +178,9 @@ export class VolumeAPI {
   }
 
   async delete(ctx: RequestContext, v: VolumeRecord, opts: { cascade: boolean; force: boolean }): Promise<void> {
-    const expected = opts.force ? [...DELETABLE, 'creating', 'error_deleting', 'deleting', 'extending', 'reserved', 'maintenance'] : DELETABLE;
+    // force ignores the status (volume/api.py delete), not an attachment
+    const expected = opts.force ? VOLUME_STATUSES : DELETABLE;
+    if (opts.force && v.attach_status === 'attached') throw new InvalidVolume('Volume must not be attached to be force deleted.');
     if (!opts.force) {
       if (v.attachments.length > 0 || v.attach_status !== 'detached') {
         throw new InvalidVolume('Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.');

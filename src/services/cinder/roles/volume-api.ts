@@ -10,6 +10,7 @@ import { cinderRoutes } from '../api/routes.js';
 import { cinderDefaultGroup } from '../config.js';
 import { ImageNotFound } from '../errors.js';
 import { AttachmentAPI } from '../managers/attachments.js';
+import { VolumeConnectionAPI } from '../managers/connections.js';
 import { LegacyAttachAPI } from '../managers/legacy-attach.js';
 import { UserMessages } from '../managers/messages.js';
 import { QosSpecsAPI } from '../managers/qos-specs.js';
@@ -17,9 +18,14 @@ import { Quotas } from '../managers/quotas.js';
 import { SnapshotAPI } from '../managers/snapshots.js';
 import { TransferAPI } from '../managers/transfers.js';
 import { VolumeTypes } from '../managers/volume-types.js';
+import { VolumeMigrationAPI } from '../managers/volume-migration.js';
+import { VolumeRevertAPI } from '../managers/volume-revert.js';
 import { VolumeAPI } from '../managers/volumes.js';
 import { loadCinderPolicy } from '../policies/index.js';
 import { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
+import { SchedulerMigrationRpcAPI } from '../scheduler/rpcapi-migration.js';
+import { VolumeRevertRpcAPI } from '../volume/revert.js';
+import { VolumeConnectionRpcAPI } from '../volume/rpcapi-connection.js';
 import { VolumeRpcAPI } from '../volume/rpcapi.js';
 import { repositories } from './shared.js';
 
@@ -46,6 +52,7 @@ export async function createVolumeApi(ctx: RoleContext): Promise<RoleInstance> {
       throw err;
     }
   };
+  const legacyAttach = new LegacyAttachAPI(repos);
   const deps: ApiDeps = {
     repos, policy, types, quotas, scheduler,
     volumes: new VolumeAPI({
@@ -54,10 +61,13 @@ export async function createVolumeApi(ctx: RoleContext): Promise<RoleInstance> {
     }),
     snapshots: new SnapshotAPI({ repos, quotas, volume }),
     attachments: new AttachmentAPI({ repos, volume }),
-    legacyAttach: new LegacyAttachAPI(repos),
+    legacyAttach,
     transfers: new TransferAPI({ repos, quotas }),
     qosSpecs: new QosSpecsAPI(repos),
     messages: new UserMessages(repos),
+    connections: new VolumeConnectionAPI({ rpc: new VolumeConnectionRpcAPI(ctx.transport), legacyAttach }),
+    migration: new VolumeMigrationAPI({ repos, types, quotas, scheduler: new SchedulerMigrationRpcAPI(ctx.transport) }),
+    revert: new VolumeRevertAPI({ repos, rpc: new VolumeRevertRpcAPI(ctx.transport) }),
     baseUrl: ctx.baseUrl.replace(/\/$/, ''),
     settings: { maxLimit: d.osapi_max_limit },
   };

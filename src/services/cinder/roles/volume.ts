@@ -12,7 +12,11 @@ import { VOLUME_BINARY, VOLUME_TOPIC } from '../rpc/topics.js';
 import { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
 import { WorkerService } from '../service.js';
 import { FileDriver } from '../volume/drivers/file.js';
+import { VolumeConnectionManager } from '../volume/connection.js';
 import { VolumeManager } from '../volume/manager.js';
+import { VolumeMigrationManager } from '../volume/migration.js';
+import { VolumeRevertManager } from '../volume/revert.js';
+import { VolumeMigrationRpcAPI } from '../volume/rpcapi-migration.js';
 import { repositories } from './shared.js';
 
 export interface VolumeRoleInstance extends RoleInstance {
@@ -36,14 +40,18 @@ export async function createVolumeService(ctx: RoleContext): Promise<VolumeRoleI
     // as the user who asked for the volume when the request carried a token (the image may be private to them)
     downloadImage: async (c, imageId) => (await (c.token ? images.forUser(c.token) : images).downloadData(imageId)).body,
   });
+  const migration = new VolumeMigrationManager({ driver, repos, rpc: new VolumeMigrationRpcAPI(ctx.transport), log: ctx.log });
+  const endpoints = [
+    manager.endpoint(), migration.endpoint(), new VolumeConnectionManager({ driver, repos }).endpoint(), new VolumeRevertManager({ driver, repos, log: ctx.log }).endpoint(),
+  ];
   const service = new WorkerService({
-    ctx, binary: VOLUME_BINARY, topic: VOLUME_TOPIC, host: backendHost, endpoints: [manager.endpoint()], services: repos.services,
+    ctx, binary: VOLUME_BINARY, topic: VOLUME_TOPIC, host: backendHost, endpoints, services: repos.services,
     beforeServe: () => manager.initHost(),
     async afterServe() {
       await manager.publishServiceCapabilities();
       ctx.periodic.add({ name: 'publish_service_capabilities', interval: d.periodic_interval, run: () => manager.publishServiceCapabilities() });
     },
-    afterStop: () => manager.drain(),
+    afterStop: async () => { await manager.drain(); await migration.drain(); },
   });
   return { start: () => service.start(), stop: () => service.stop(), manager, driver, backendHost };
 }

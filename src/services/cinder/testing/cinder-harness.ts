@@ -5,6 +5,7 @@
  * status. `admin` and `member` are tokens of project `p1`; `other` of project `p2`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PeriodicTasks } from '../../../common/service/periodic.js';
 import type { RoleInstance } from '../../../common/service/project.js';
 import { startHarness, type Harness, type InjectResult } from '../../../common/testing/harness.js';
 import { cinder } from '../index.js';
@@ -25,7 +26,11 @@ export interface CinderHarness extends Harness {
   waitGone(path: string): Promise<void>;
 }
 
-export async function startCinder(overrides: Record<string, string> = {}): Promise<CinderHarness> {
+/**
+ * `extraVolumeHosts`: more volume services (`<name>@file`, their files under
+ * `<data_dir>/volumes/<name>/`), for moving volumes between hosts.
+ */
+export async function startCinder(overrides: Record<string, string> = {}, o: { extraVolumeHosts?: string[] } = {}): Promise<CinderHarness> {
   let volumeService: VolumeRoleInstance | undefined;
   const h = await startHarness({
     project: cinder,
@@ -34,11 +39,21 @@ export async function startCinder(overrides: Record<string, string> = {}): Promi
       const api = await createVolumeApi(ctx);
       const scheduler = await createVolumeScheduler(ctx);
       volumeService = await createVolumeService({ ...ctx, role: cinder.roles.find((r) => r.name === 'volume')! });
-      const parts: RoleInstance[] = [volumeService, scheduler];
+      const volumeRole = cinder.roles.find((r) => r.name === 'volume')!;
+      // each host's role has its periodic tasks of its own, as `nubo up` gives them
+      const extraPeriodic = (o.extraVolumeHosts ?? []).map(() => new PeriodicTasks(ctx.log));
+      const extra = await Promise.all((o.extraVolumeHosts ?? []).map((host, i) => createVolumeService({ ...ctx, host, role: volumeRole, periodic: extraPeriodic[i]! })));
+      const parts: RoleInstance[] = [volumeService, ...extra, scheduler];
       return {
         ...(api.routes ? { routes: api.routes } : {}),
-        async start() { for (const p of parts) await p.start?.(); },
-        async stop() { for (const p of parts) await p.stop?.(); },
+        async start() {
+          for (const p of parts) await p.start?.();
+          for (const p of extraPeriodic) p.start();
+        },
+        async stop() {
+          for (const p of extraPeriodic) await p.stop();
+          for (const p of parts) await p.stop?.();
+        },
       };
     },
   });

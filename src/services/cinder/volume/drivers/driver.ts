@@ -56,6 +56,8 @@ export interface VolumeDriver {
   /** A volume holding an image's data (`diskFormat` as Glance gives it: raw, qcow2, ...). */
   copyImageToVolume(volume: DriverVolume, data: Readable, diskFormat: string): Promise<ModelUpdate>;
   extendVolume(volume: DriverVolume, newSize: number): Promise<void>;
+  /** The volume's data becomes the snapshot's again (then at the volume's size). */
+  revertToSnapshot(volume: DriverVolume, snapshot: DriverSnapshot): Promise<void>;
   deleteVolume(volume: DriverVolume): Promise<void>;
   createSnapshot(snapshot: DriverSnapshot, volume: DriverVolume): Promise<ModelUpdate>;
   deleteSnapshot(snapshot: DriverSnapshot): Promise<void>;

@@ -159,6 +159,20 @@ export class FileDriver implements VolumeDriver {
     await this.grow(volume.provider_location ?? this.volumePath(volume.id), newSize);
   }
 
+  /** The snapshot's file copied to a temporary name, then over the volume's (a failed copy leaves the volume as it was). */
+  async revertToSnapshot(volume: DriverVolume, snapshot: DriverSnapshot): Promise<void> {
+    const path = volume.provider_location ?? this.volumePath(volume.id);
+    const tmp = `${path}.revert`;
+    try {
+      await this.copy(snapshot.provider_location ?? this.snapshotPath(snapshot.id), tmp);
+      await this.grow(tmp, volume.size);
+      await rename(tmp, path);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
   async deleteVolume(volume: DriverVolume): Promise<void> {
     await rm(this.volumePath(volume.id), { force: true });
   }
