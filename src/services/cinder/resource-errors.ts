@@ -49,3 +49,34 @@ export class MessageNotFound extends NotFound {
 export class GlanceMetadataNotFound extends NotFound {
   constructor(id: string) { super(`Glance metadata for volume/snapshot ${id} cannot be found.`); }
 }
+
+export class GroupTypeNotFound extends NotFound {
+  constructor(id: string) { super(`Group type ${id} could not be found.`); }
+}
+export class GroupTypeNotFoundByName extends NotFound {
+  constructor(name: string) { super(`Group type with name ${name} could not be found.`); }
+}
+export class GroupTypeSpecsNotFound extends NotFound {
+  constructor(id: string, key: string) { super(`Group Type ${id} has no specs with key ${key}.`); }
+}
+export class GroupTypeExists extends Duplicate {
+  constructor(name: string) { super(`Group Type ${name} already exists.`); }
+}
+export class GroupTypeInUse extends Invalid {
+  constructor(id: string) { super(`Group Type ${id} deletion is not allowed with groups present with the type.`); }
+}
+export class GroupNotFound extends NotFound {
+  constructor(id: string) { super(`Group ${id} could not be found.`); }
+}
+export class GroupSnapshotNotFound extends NotFound {
+  constructor(id: string) { super(`GroupSnapshot ${id} could not be found.`); }
+}
+export class InvalidGroup extends Invalid {
+  constructor(reason: string) { super(`Invalid Group: ${reason}`); }
+}
+export class InvalidGroupSnapshot extends Invalid {
+  constructor(reason: string) { super(`Invalid GroupSnapshot: ${reason}`); }
+}
+export class GroupLimitExceeded extends QuotaError {
+  constructor(allowed: number) { super(`Maximum number of groups allowed (${allowed}) exceeded`); }
+}

@@ -2,6 +2,8 @@
 import type { CinderRepos } from '../db/repos.js';
 import type { AttachmentAPI } from '../managers/attachments.js';
 import type { VolumeConnectionAPI } from '../managers/connections.js';
+import type { GroupTypes } from '../managers/group-types.js';
+import type { GroupAPI } from '../managers/groups.js';
 import type { LegacyAttachAPI } from '../managers/legacy-attach.js';
 import type { UserMessages } from '../managers/messages.js';
 import type { QosSpecsAPI } from '../managers/qos-specs.js';
@@ -30,6 +32,8 @@ export interface ApiDeps {
   connections: VolumeConnectionAPI;
   migration: VolumeMigrationAPI;
   revert: VolumeRevertAPI;
+  groupTypes: GroupTypes;
+  groups: GroupAPI;
   scheduler: SchedulerRpcAPI;
   /** The project's public base URL ('http://host/volume'). */
   baseUrl: string;

@@ -11,6 +11,9 @@ import { availabilityZonesRoutes } from './availability-zones.js';
 import { capabilitiesRoutes } from './capabilities.js';
 import { encryptionTypesRoutes } from './encryption-types.js';
 import { extensionsRoutes } from './extensions.js';
+import { groupSnapshotsRoutes } from './group-snapshots.js';
+import { groupTypesRoutes } from './group-types.js';
+import { groupsRoutes } from './groups.js';
 import { hostsRoutes } from './hosts.js';
 import { messagesRoutes } from './messages.js';
 import { qosSpecsRoutes } from './qos-specs.js';
@@ -32,8 +35,9 @@ export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 const RESOURCES: readonly ResourceRoutes[] = [
   volumesRoutes, volumeActionsRoutes, volumeMetadataRoutes, typesRoutes, availabilityZonesRoutes, quotaRoutes, servicesRoutes,
   snapshotsRoutes, snapshotMetadataRoutes, attachmentsRoutes,
-  // transfers, QoS specs, encryption types, quota classes, user messages, hosts, capabilities, the extension list
+  // transfers, QoS specs, encryption types, quota classes, user messages, hosts, capabilities, the extension list, generic groups
   transfersRoutes, qosSpecsRoutes, encryptionTypesRoutes, quotaClassRoutes, messagesRoutes, hostsRoutes, capabilitiesRoutes, extensionsRoutes,
+  groupTypesRoutes, groupsRoutes, groupSnapshotsRoutes,
 ];
 
 export function cinderRoutes(deps: ApiDeps): FastifyPluginAsync {

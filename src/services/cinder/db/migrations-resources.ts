@@ -90,4 +90,57 @@ export const resourceMigrations: Migrations = {
       await s.createIndex('messages_project_id_idx').on('messages').column('project_id').execute();
     },
   },
+  '0011_groups': {
+    async up(db: Kysely<any>): Promise<void> {
+      const t = columnTypes(db);
+      const s = db.schema;
+      const soft = softDeleteColumns(t);
+      await soft(s.createTable('group_types')
+        .addColumn('id', t.string(36), (c) => c.primaryKey())
+        .addColumn('name', t.string(255), (c) => c.notNull())
+        .addColumn('description', t.string(255))
+        .addColumn('is_public', t.boolean, (c) => c.notNull().defaultTo(1)))
+        .execute();
+      await s.createTable('group_type_specs')
+        .addColumn('id', t.serial, t.serialPrimaryKey)
+        .addColumn('group_type_id', t.string(36), (c) => c.notNull())
+        .addColumn('key', t.string(255), (c) => c.notNull())
+        .addColumn('value', t.string(255), (c) => c.notNull())
+        .addUniqueConstraint('uniq_group_type_specs0group_type_id0key', ['group_type_id', 'key'])
+        .execute();
+      await soft(s.createTable('groups')
+        .addColumn('id', t.string(36), (c) => c.primaryKey())
+        .addColumn('project_id', t.string(255), (c) => c.notNull())
+        .addColumn('user_id', t.string(255), (c) => c.notNull())
+        .addColumn('host', t.string(255))
+        .addColumn('availability_zone', t.string(255), (c) => c.notNull())
+        .addColumn('name', t.string(255))
+        .addColumn('description', t.string(255))
+        .addColumn('status', t.string(255), (c) => c.notNull())
+        .addColumn('group_type_id', t.string(36), (c) => c.notNull())
+        .addColumn('group_snapshot_id', t.string(36))
+        .addColumn('source_group_id', t.string(36))
+        .addColumn('replication_status', t.string(255)))
+        .execute();
+      await s.createIndex('groups_project_id_idx').on('groups').column('project_id').execute();
+      await s.createTable('group_volume_type_mapping')
+        .addColumn('id', t.serial, t.serialPrimaryKey)
+        .addColumn('group_id', t.string(36), (c) => c.notNull())
+        .addColumn('volume_type_id', t.string(36), (c) => c.notNull())
+        .addUniqueConstraint('uniq_group_volume_type_mapping0group_id0volume_type_id', ['group_id', 'volume_type_id'])
+        .execute();
+      await soft(s.createTable('group_snapshots')
+        .addColumn('id', t.string(36), (c) => c.primaryKey())
+        .addColumn('group_id', t.string(36), (c) => c.notNull())
+        .addColumn('project_id', t.string(255), (c) => c.notNull())
+        .addColumn('user_id', t.string(255), (c) => c.notNull())
+        .addColumn('name', t.string(255))
+        .addColumn('description', t.string(255))
+        .addColumn('status', t.string(255), (c) => c.notNull())
+        .addColumn('group_type_id', t.string(36), (c) => c.notNull()))
+        .execute();
+      await s.alterTable('volumes').addColumn('group_id', t.string(36)).execute();
+      await s.alterTable('snapshots').addColumn('group_snapshot_id', t.string(36)).execute();
+    },
+  },
 };

@@ -1,6 +1,7 @@
 /** The repositories of the cinder database, built once per role over its Kysely handle. */
 import type { Kysely } from 'kysely';
 import { EncryptionRepo } from './encryption-types.js';
+import { GroupRepo, GroupSnapshotRepo, GroupTypeRepo } from './groups.js';
 import { MessageRepo } from './messages.js';
 import { QosSpecsRepo } from './qos-specs.js';
 import { QuotaClassRepo } from './quota-classes.js';
@@ -25,6 +26,9 @@ export class CinderRepos {
   readonly quotaClasses: QuotaClassRepo;
   readonly quotaUsages: QuotaUsageRepo;
   readonly messages: MessageRepo;
+  readonly groupTypes: GroupTypeRepo;
+  readonly groups: GroupRepo;
+  readonly groupSnapshots: GroupSnapshotRepo;
 
   constructor(readonly db: Kysely<CinderDB>) {
     this.types = new VolumeTypeRepo(db);
@@ -38,5 +42,8 @@ export class CinderRepos {
     this.quotaClasses = new QuotaClassRepo(db);
     this.quotaUsages = new QuotaUsageRepo(db);
     this.messages = new MessageRepo(db);
+    this.groupTypes = new GroupTypeRepo(db);
+    this.groups = new GroupRepo(db);
+    this.groupSnapshots = new GroupSnapshotRepo(db);
   }
 }

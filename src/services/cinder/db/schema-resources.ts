@@ -1,8 +1,8 @@
 /**
  * The cinder tables of the resources beside volumes and snapshots (cinder/db/sqlalchemy/models.py):
  * volume transfers, QoS specs with their key/value specs, encryption types of volume types,
- * quota classes, the quota usage rows that serialise a project's quota checks, and user
- * messages. Same dialect rules as schema.ts.
+ * quota classes, the quota usage rows that serialise a project's quota checks, user
+ * messages, and generic volume groups (types with specs, groups, group snapshots). Same dialect rules as schema.ts.
  */
 import type { Generated } from 'kysely';
 import type { KeyValueTable } from './schema.js';
@@ -91,7 +91,7 @@ export interface MessagesTable {
   deleted: number;
 }
 
-export interface ResourceTables {
+export interface ResourceTables extends GroupTables {
   transfers: TransfersTable;
   quality_of_service_specs: QosSpecsTable;
   qos_specs_values: QosSpecsValuesTable;
@@ -99,4 +99,68 @@ export interface ResourceTables {
   quota_classes: QuotaClassesTable;
   quota_usages: QuotaUsagesTable;
   messages: MessagesTable;
+}
+
+// --- generic volume groups (cinder/db/sqlalchemy/models.py Group, GroupType, GroupSnapshot) ------
+
+export interface GroupTypesTable {
+  id: string;
+  name: string;
+  description: string | null;
+  is_public: number;
+  created_at: string;
+  updated_at: string | null;
+  deleted_at: string | null;
+  deleted: number;
+}
+
+export interface GroupTypeSpecsTable extends KeyValueTable { group_type_id: string }
+
+export interface GroupsTable {
+  id: string;
+  project_id: string;
+  user_id: string;
+  host: string | null;
+  availability_zone: string;
+  name: string | null;
+  description: string | null;
+  status: string;
+  group_type_id: string;
+  group_snapshot_id: string | null;
+  source_group_id: string | null;
+  replication_status: string | null;
+  created_at: string;
+  updated_at: string | null;
+  deleted_at: string | null;
+  deleted: number;
+}
+
+/** group_volume_type_mapping: the volume types a group's volumes may have. */
+export interface GroupVolumeTypesTable {
+  id: Generated<number>;
+  group_id: string;
+  volume_type_id: string;
+}
+
+export interface GroupSnapshotsTable {
+  id: string;
+  group_id: string;
+  project_id: string;
+  user_id: string;
+  name: string | null;
+  description: string | null;
+  status: string;
+  group_type_id: string;
+  created_at: string;
+  updated_at: string | null;
+  deleted_at: string | null;
+  deleted: number;
+}
+
+export interface GroupTables {
+  group_types: GroupTypesTable;
+  group_type_specs: GroupTypeSpecsTable;
+  groups: GroupsTable;
+  group_volume_type_mapping: GroupVolumeTypesTable;
+  group_snapshots: GroupSnapshotsTable;
 }

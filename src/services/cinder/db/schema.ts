@@ -36,6 +36,8 @@ export interface VolumesTable {
   service_uuid: string | null;
   shared_targets: number;
   use_quota: number;
+  /** The generic group the volume belongs to. */
+  group_id?: string | null;
   launched_at: string | null;
   terminated_at: string | null;
   created_at: string;
@@ -88,6 +90,8 @@ export interface SnapshotsTable {
   display_description: string | null;
   provider_location: string | null;
   use_quota: number;
+  /** The group snapshot the snapshot was taken for. */
+  group_snapshot_id?: string | null;
   created_at: string;
   updated_at: string | null;
   deleted_at: string | null;

@@ -39,7 +39,9 @@ export class SnapshotAPI {
     return (await this.o.repos.snapshots.find(id))!;
   }
 
-  async delete(ctx: RequestContext, s: SnapshotRecord, force = false): Promise<void> {
+  /** `inGroupSnapshotDelete`: the group API deletes its group snapshot's snapshots (one cannot go alone). */
+  async delete(ctx: RequestContext, s: SnapshotRecord, force = false, inGroupSnapshotDelete = false): Promise<void> {
+    if (s.group_snapshot_id && !inGroupSnapshotDelete) throw new InvalidSnapshot('Snapshot status must be available or error and must not be part of a group.');
     const expected = force ? ['available', 'error', 'error_deleting', 'creating', 'deleting'] : ['available', 'error'];
     if (!(await this.o.repos.snapshots.conditionalUpdate(s.id, expected, { status: 'deleting' }))) {
       throw new InvalidSnapshot('Snapshot status must be available or error and must not be part of a group.');

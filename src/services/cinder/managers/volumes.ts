@@ -28,6 +28,8 @@ export interface CreateVolumeInput {
   source_volid: string | null;
   image_id: string | null;
   multiattach: boolean;
+  /** The generic group the volume joins (checked by the group API). */
+  group_id?: string | null;
 }
 
 /** What the API needs of a Glance image (as the caller sees it). */
@@ -158,7 +160,7 @@ export class VolumeAPI {
       id, project_id: projectId, user_id: ctx.userId ?? '', host: null, size, availability_zone: zone, status: 'creating', attach_status: 'detached',
       migration_status: null, previous_status: null, display_name: input.name, display_description: input.description, volume_type_id: type.id,
       snapshot_id: input.snapshot_id, source_volid: input.source_volid, bootable: false, multiattach, encryption_key_id: null, provider_location: null,
-      replication_status: null, service_uuid: null, launched_at: null, terminated_at: null,
+      replication_status: null, service_uuid: null, launched_at: null, terminated_at: null, group_id: input.group_id ?? null,
     }, input.metadata, {}, imageMetadata, trx));
     if (input.source_volid) {
       const src = await this.repos.volumes.find(input.source_volid);
@@ -177,7 +179,9 @@ export class VolumeAPI {
     return (await this.repos.volumes.find(v.id))!;
   }
 
-  async delete(ctx: RequestContext, v: VolumeRecord, opts: { cascade: boolean; force: boolean }): Promise<void> {
+  /** `inGroupDelete`: the group API deletes its group's volumes (a volume in a group cannot go alone). */
+  async delete(ctx: RequestContext, v: VolumeRecord, opts: { cascade: boolean; force: boolean; inGroupDelete?: boolean }): Promise<void> {
+    if (v.group_id && !opts.inGroupDelete) throw new InvalidVolume(`Volume ${v.id} belongs to group ${v.group_id}: delete the group with its volumes, or remove the volume from it first.`);
     // force ignores the status (volume/api.py delete), not an attachment
     const expected = opts.force ? VOLUME_STATUSES : DELETABLE;
     if (opts.force && v.attach_status === 'attached') throw new InvalidVolume('Volume must not be attached to be force deleted.');

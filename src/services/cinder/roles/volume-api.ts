@@ -11,6 +11,8 @@ import { cinderDefaultGroup } from '../config.js';
 import { ImageNotFound } from '../errors.js';
 import { AttachmentAPI } from '../managers/attachments.js';
 import { VolumeConnectionAPI } from '../managers/connections.js';
+import { GroupTypes } from '../managers/group-types.js';
+import { GroupAPI } from '../managers/groups.js';
 import { LegacyAttachAPI } from '../managers/legacy-attach.js';
 import { UserMessages } from '../managers/messages.js';
 import { QosSpecsAPI } from '../managers/qos-specs.js';
@@ -53,13 +55,16 @@ export async function createVolumeApi(ctx: RoleContext): Promise<RoleInstance> {
     }
   };
   const legacyAttach = new LegacyAttachAPI(repos);
+  const volumeApi = new VolumeAPI({
+    repos, types, quotas, scheduler, volume, getImage,
+    settings: { storageAvailabilityZone: d.storage_availability_zone, allowAvailabilityZoneFallback: d.allow_availability_zone_fallback },
+  });
+  const snapshots = new SnapshotAPI({ repos, quotas, volume });
+  const groupTypes = new GroupTypes(repos, null);
   const deps: ApiDeps = {
     repos, policy, types, quotas, scheduler,
-    volumes: new VolumeAPI({
-      repos, types, quotas, scheduler, volume, getImage,
-      settings: { storageAvailabilityZone: d.storage_availability_zone, allowAvailabilityZoneFallback: d.allow_availability_zone_fallback },
-    }),
-    snapshots: new SnapshotAPI({ repos, quotas, volume }),
+    volumes: volumeApi,
+    snapshots,
     attachments: new AttachmentAPI({ repos, volume }),
     legacyAttach,
     transfers: new TransferAPI({ repos, quotas }),
@@ -68,6 +73,8 @@ export async function createVolumeApi(ctx: RoleContext): Promise<RoleInstance> {
     connections: new VolumeConnectionAPI({ rpc: new VolumeConnectionRpcAPI(ctx.transport), legacyAttach }),
     migration: new VolumeMigrationAPI({ repos, types, quotas, scheduler: new SchedulerMigrationRpcAPI(ctx.transport) }),
     revert: new VolumeRevertAPI({ repos, rpc: new VolumeRevertRpcAPI(ctx.transport) }),
+    groupTypes,
+    groups: new GroupAPI({ repos, groupTypes, types, quotas, volumes: volumeApi, snapshots, defaultZone: d.storage_availability_zone }),
     baseUrl: ctx.baseUrl.replace(/\/$/, ''),
     settings: { maxLimit: d.osapi_max_limit },
   };
