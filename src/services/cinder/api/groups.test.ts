@@ -76,6 +76,9 @@ describe('cinder generic groups: group types and specs, groups with volumes, gro
     assert.equal((await post(`/groups/${g.id}/action`, { reset_status: { status: 'error' } })).status, 403);
     assert.equal((await post(`/groups/${g.id}/action`, { reset_status: { status: 'error' } }, h.admin)).status, 202);
     assert.equal((await get(`/groups/${g.id}`)).body.group.status, 'error');
+    assert.equal((await post(`/groups/${g.id}/action`, { reset_status: { status: 'creating' } }, h.admin)).status, 202);
+    assert.equal((await get(`/groups/${g.id}`)).body.group.status, 'creating', 'a status an admin set stays');
+    assert.equal((await get(`/groups/${g.id}`)).body.group.status, 'creating');
     assert.equal((await post(`/groups/${g.id}/action`, { reset_status: { status: 'available' } }, h.admin)).status, 202);
     assert.equal((await post(`/groups/${g.id}/action`, { delete: { 'delete-volumes': true } })).status, 202);
     await h.waitGone(`/v3/p1/volumes/${v1.id}`);
@@ -121,6 +124,8 @@ describe('cinder generic groups: group types and specs, groups with volumes, gro
     assert.equal((await get(`/volumes/detail?group_id=${g3.id}`)).body.volumes[0].source_volid, v.id);
     assert.equal((await post('/groups/action', { 'create-from-src': { source_group_id: g.id, group_snapshot_id: gsId } })).status, 400);
 
+    assert.equal((await post(`/group_snapshots/${gsId}/action`, { reset_status: { status: 'creating' } }, h.admin)).status, 202);
+    assert.equal((await get(`/group_snapshots/${gsId}`)).body.group_snapshot.status, 'creating', 'a status an admin set stays');
     assert.equal((await post(`/group_snapshots/${gsId}/action`, { reset_status: { status: 'error' } }, h.admin)).status, 202);
     assert.equal((await get(`/group_snapshots/${gsId}`)).body.group_snapshot.status, 'error');
     assert.equal((await h.as(h.member, 'DELETE', `/v3/p1/group_snapshots/${gsId}`, undefined, V)).status, 202);

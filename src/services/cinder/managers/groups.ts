@@ -6,10 +6,9 @@
  * of the group; a group can be made from a group snapshot or another group (3.14), its volumes
  * made from the snapshots or the source volumes.
  *
- * The states of the aggregates follow their members: a group made from a source is creating
- * until its volumes are available (error when one failed), a group snapshot creating until its
- * snapshots are, a group snapshot deleting until its snapshots are gone; each read settles the
- * stored status from the members.
+ * The states of the aggregates follow their members (volume/group-progress.ts): a group made
+ * from a source is creating until its volumes are available, a group snapshot creating until
+ * its snapshots are and deleting until they are gone.
  */
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../../common/context.js';
@@ -18,6 +17,7 @@ import type { CinderRepos } from '../db/repos.js';
 import type { VolumeRecord } from '../db/records.js';
 import { InvalidInput, InvalidVolume, VolumeNotFound } from '../errors.js';
 import { GroupLimitExceeded, GroupNotFound, GroupSnapshotNotFound, InvalidGroup, InvalidGroupSnapshot } from '../resource-errors.js';
+import { GroupProgress } from '../volume/group-progress.js';
 import type { GroupTypes } from './group-types.js';
 import type { Quotas } from './quotas.js';
 import type { SnapshotAPI } from './snapshots.js';
@@ -30,7 +30,11 @@ export const GROUP_SNAPSHOT_STATUSES = ['creating', 'available', 'deleting', 'er
 export class GroupAPI {
   constructor(private readonly o: {
     repos: CinderRepos; groupTypes: GroupTypes; types: VolumeTypes; quotas: Quotas; volumes: VolumeAPI; snapshots: SnapshotAPI; defaultZone: string;
-  }) {}
+  }) {
+    this.progress = new GroupProgress(o.repos);
+  }
+
+  private readonly progress: GroupProgress;
 
   private get repos(): CinderRepos {
     return this.o.repos;
@@ -38,24 +42,14 @@ export class GroupAPI {
 
   // --- groups ----------------------------------------------------------------------------------
 
-  /** The group's status from its volumes while it is being made from a source. */
-  private async settle(g: GroupRecord): Promise<GroupRecord> {
-    if (g.status !== 'creating') return g;
-    const volumes = await Promise.all((await this.repos.groups.volumeIds(g.id)).map((id) => this.repos.volumes.find(id)));
-    const statuses = volumes.map((v) => v?.status);
-    const next = statuses.some((s) => s === 'error') ? 'error' : statuses.every((s) => s === 'available' || s === 'in-use') ? 'available' : undefined;
-    if (!next || !(await this.repos.groups.conditionalUpdate(g.id, ['creating'], { status: next }))) return g;
-    return { ...g, status: next };
-  }
-
   async get(ctx: RequestContext, id: string, isAdmin: boolean): Promise<GroupRecord> {
     const g = await this.repos.groups.find(id);
     if (!g || (!isAdmin && g.project_id !== ctx.projectId)) throw new GroupNotFound(id);
-    return this.settle(g);
+    return g;
   }
 
   async list(ctx: RequestContext, allProjects: boolean): Promise<GroupRecord[]> {
-    return Promise.all((await this.repos.groups.list(allProjects ? null : ctx.projectId ?? '')).map((g) => this.settle(g)));
+    return this.repos.groups.list(allProjects ? null : ctx.projectId ?? '');
   }
 
   private async checkGroupQuota(projectId: string): Promise<void> {
@@ -135,6 +129,7 @@ export class GroupAPI {
       await this.repos.groups.update(g.id, { status: 'error' });
       throw err;
     }
+    await this.progress.settleGroup(g.id);
     return g;
   }
 
@@ -189,36 +184,14 @@ export class GroupAPI {
 
   // --- group snapshots -------------------------------------------------------------------------
 
-  /** The group snapshot's status from its snapshots (creating → available/error; deleting → gone). */
-  private async settleSnapshot(gs: GroupSnapshotRecord): Promise<GroupSnapshotRecord | undefined> {
-    if (gs.status !== 'creating' && gs.status !== 'deleting') return gs;
-    const snaps = await Promise.all((await this.repos.groupSnapshots.snapshotIds(gs.id)).map((id) => this.repos.snapshots.find(id)));
-    if (gs.status === 'deleting') {
-      if (snaps.some((s) => s?.status === 'error_deleting')) {
-        await this.repos.groupSnapshots.conditionalUpdate(gs.id, ['deleting'], { status: 'error_deleting' });
-        return { ...gs, status: 'error_deleting' };
-      }
-      if (snaps.some((s) => s)) return gs;
-      await this.repos.groupSnapshots.softDelete(gs.id);
-      return undefined;
-    }
-    const statuses = snaps.map((s) => s?.status);
-    const next = statuses.some((s) => s === 'error' || s === undefined) ? 'error' : statuses.every((s) => s === 'available') ? 'available' : undefined;
-    if (!next || !(await this.repos.groupSnapshots.conditionalUpdate(gs.id, ['creating'], { status: next }))) return gs;
-    return { ...gs, status: next };
-  }
-
   async getSnapshot(ctx: RequestContext, id: string, isAdmin: boolean): Promise<GroupSnapshotRecord> {
-    const found = await this.repos.groupSnapshots.find(id);
-    if (!found || (!isAdmin && found.project_id !== ctx.projectId)) throw new GroupSnapshotNotFound(id);
-    const gs = await this.settleSnapshot(found);
-    if (!gs) throw new GroupSnapshotNotFound(id);
+    const gs = await this.repos.groupSnapshots.find(id);
+    if (!gs || (!isAdmin && gs.project_id !== ctx.projectId)) throw new GroupSnapshotNotFound(id);
     return gs;
   }
 
   async listSnapshots(ctx: RequestContext, allProjects: boolean): Promise<GroupSnapshotRecord[]> {
-    const all = await Promise.all((await this.repos.groupSnapshots.list(allProjects ? null : ctx.projectId ?? '')).map((gs) => this.settleSnapshot(gs)));
-    return all.filter((gs): gs is GroupSnapshotRecord => gs !== undefined);
+    return this.repos.groupSnapshots.list(allProjects ? null : ctx.projectId ?? '');
   }
 
   async createSnapshot(ctx: RequestContext, g: GroupRecord, name: string | null, description: string | null): Promise<GroupSnapshotRecord> {
@@ -239,6 +212,7 @@ export class GroupAPI {
       await this.repos.groupSnapshots.update(id, { status: 'error' });
       throw err;
     }
+    await this.progress.settleGroupSnapshot(id);
     return (await this.repos.groupSnapshots.find(id))!;
   }
 
@@ -251,6 +225,7 @@ export class GroupAPI {
       const s = await this.repos.snapshots.find(sid);
       if (s) await this.o.snapshots.delete(ctx, s, true, true);
     }
+    await this.progress.settleGroupSnapshot(gs.id);
   }
 
   async updateSnapshot(gs: GroupSnapshotRecord, fields: { name?: string | null; description?: string | null }): Promise<void> {

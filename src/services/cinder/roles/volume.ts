@@ -13,6 +13,7 @@ import { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
 import { WorkerService } from '../service.js';
 import { FileDriver } from '../volume/drivers/file.js';
 import { VolumeConnectionManager } from '../volume/connection.js';
+import { GroupProgress } from '../volume/group-progress.js';
 import { VolumeManager } from '../volume/manager.js';
 import { VolumeMigrationManager } from '../volume/migration.js';
 import { VolumeRevertManager } from '../volume/revert.js';
@@ -36,7 +37,7 @@ export async function createVolumeService(ctx: RoleContext): Promise<VolumeRoleI
   });
   const images = new ImageClient(ctx.session);
   const manager = new VolumeManager({
-    host: backendHost, driver, repos, scheduler: new SchedulerRpcAPI(ctx.transport), log: ctx.log,
+    host: backendHost, driver, repos, scheduler: new SchedulerRpcAPI(ctx.transport), log: ctx.log, groups: new GroupProgress(repos),
     // as the user who asked for the volume when the request carried a token (the image may be private to them)
     downloadImage: async (c, imageId) => (await (c.token ? images.forUser(c.token) : images).downloadData(imageId)).body,
   });

@@ -18,6 +18,7 @@ import { InvalidVolume, VolumeAttachmentNotFound, VolumeNotFound } from '../erro
 import { VOLUME_RPC_VERSION, VOLUME_BINARY } from '../rpc/topics.js';
 import type { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
 import type { DriverSnapshot, DriverVolume, VolumeDriver } from './drivers/driver.js';
+import type { GroupProgress } from './group-progress.js';
 import type { ConnectionInfo } from './rpcapi.js';
 
 export interface VolumeManagerOptions {
@@ -29,6 +30,8 @@ export interface VolumeManagerOptions {
   repos: CinderRepos;
   scheduler: SchedulerRpcAPI;
   log: Logger;
+  /** Groups and group snapshots whose member's work ended (volume/group-progress.ts). */
+  groups?: GroupProgress;
 }
 
 const driverVolume = (v: VolumeRecord): DriverVolume => ({ id: v.id, size: v.size, provider_location: v.provider_location });
@@ -100,6 +103,7 @@ export class VolumeManager {
       this.o.log.error({ err, volume_id: v.id }, 'create_volume failed');
       await this.repos.volumes.conditionalUpdate(v.id, ['creating'], { status: 'error' });
     }
+    await this.o.groups?.volumeSettled(v.id);
   }
 
   async deleteVolume(volumeId: string, cascade: boolean): Promise<void> {
@@ -144,6 +148,7 @@ export class VolumeManager {
       this.o.log.error({ err, snapshot_id: s.id }, 'create_snapshot failed');
       await this.repos.snapshots.conditionalUpdate(s.id, ['creating'], { status: 'error' });
     }
+    await this.o.groups?.snapshotSettled(s.group_snapshot_id);
   }
 
   async deleteSnapshot(snapshotId: string): Promise<void> {
@@ -156,6 +161,7 @@ export class VolumeManager {
       this.o.log.error({ err, snapshot_id: s.id }, 'delete_snapshot failed');
       await this.repos.snapshots.update(s.id, { status: 'error_deleting' });
     }
+    await this.o.groups?.snapshotSettled(s.group_snapshot_id);
   }
 
   /** attachment_update: the connection info for the connector; the attachment is attaching. */
