@@ -11,7 +11,7 @@ describe('cinder generic groups: group types and specs, groups with volumes, gro
   const get = (path: string, token = h.member) => h.as(token, 'GET', `/v3/p1${path}`, undefined, V);
   const post = (path: string, body: unknown, token = h.member) => h.as(token, 'POST', `/v3/p1${path}`, body, V);
   const waitGroup = async (id: string, status: string): Promise<any> => {
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 600; i++) {
       const g = await get(`/groups/${id}`);
       if (g.status === 200 && g.body.group.status === status) return g.body.group;
       await new Promise((r) => setTimeout(r, 20));
@@ -97,7 +97,7 @@ describe('cinder generic groups: group types and specs, groups with volumes, gro
     assert.equal(created.status, 202);
     const gsId = created.body.group_snapshot.id;
     let gs: any;
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 600; i++) {
       gs = (await get(`/group_snapshots/${gsId}`)).body.group_snapshot;
       if (gs.status !== 'creating') break;
       await new Promise((r) => setTimeout(r, 20));

@@ -177,9 +177,4 @@ export class GroupSnapshotRepo {
   async snapshotIds(id: string): Promise<string[]> {
     return (await this.db.selectFrom('snapshots').select('id').where('group_snapshot_id', '=', id).where('deleted', '=', 0).execute()).map((r) => r.id);
   }
-
-  async setSnapshotsGroupSnapshot(snapshotIds: readonly string[], groupSnapshotId: string): Promise<void> {
-    if (snapshotIds.length === 0) return;
-    await this.db.updateTable('snapshots').set({ group_snapshot_id: groupSnapshotId }).where('id', 'in', [...snapshotIds]).execute();
-  }
 }

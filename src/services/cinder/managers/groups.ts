@@ -205,8 +205,7 @@ export class GroupAPI {
     });
     try {
       for (const v of volumes) {
-        const s = await this.o.snapshots.create(ctx, v, { name: null, description: null, metadata: {}, force: true, allowInUse: true });
-        await this.repos.groupSnapshots.setSnapshotsGroupSnapshot([s.id], id);
+        await this.o.snapshots.create(ctx, v, { name: null, description: null, metadata: {}, force: true, allowInUse: true, groupSnapshotId: id });
       }
     } catch (err) {
       await this.repos.groupSnapshots.update(id, { status: 'error' });

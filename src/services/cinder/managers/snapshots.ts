@@ -23,7 +23,7 @@ export class SnapshotAPI {
     return s;
   }
 
-  async create(ctx: RequestContext, v: VolumeRecord, input: { name: string | null; description: string | null; metadata: Record<string, string>; force: boolean; allowInUse: boolean }): Promise<SnapshotRecord> {
+  async create(ctx: RequestContext, v: VolumeRecord, input: { name: string | null; description: string | null; metadata: Record<string, string>; force: boolean; allowInUse: boolean; groupSnapshotId?: string }): Promise<SnapshotRecord> {
     const allowed = input.force || input.allowInUse ? ['available', 'in-use'] : ['available'];
     if (!allowed.includes(v.status)) {
       throw new InvalidVolume(`Volume ${v.id} status must be ${allowed.join(' or ')}, but current status is: ${v.status}.`);
@@ -33,7 +33,7 @@ export class SnapshotAPI {
     const id = randomUUID();
     await this.o.repos.snapshots.create({
       id, volume_id: v.id, project_id: ctx.projectId ?? v.project_id, user_id: ctx.userId ?? '', status: 'creating', progress: '0%',
-      volume_size: v.size, display_name: input.name, display_description: input.description, provider_location: null,
+      volume_size: v.size, display_name: input.name, display_description: input.description, provider_location: null, group_snapshot_id: input.groupSnapshotId ?? null,
     }, input.metadata);
     await this.o.volume.createSnapshot(ctx, v.host, id);
     return (await this.o.repos.snapshots.find(id))!;
