@@ -11,6 +11,7 @@ import type { Quotas } from '../managers/quotas.js';
 import type { SnapshotAPI } from '../managers/snapshots.js';
 import type { TransferAPI } from '../managers/transfers.js';
 import type { VolumeTypes } from '../managers/volume-types.js';
+import type { VolumeManageAPI } from '../managers/volume-manage.js';
 import type { VolumeMigrationAPI } from '../managers/volume-migration.js';
 import type { VolumeRevertAPI } from '../managers/volume-revert.js';
 import type { VolumeAPI } from '../managers/volumes.js';
@@ -34,6 +35,7 @@ export interface ApiDeps {
   revert: VolumeRevertAPI;
   groupTypes: GroupTypes;
   groups: GroupAPI;
+  manage: VolumeManageAPI;
   scheduler: SchedulerRpcAPI;
   /** The project's public base URL ('http://host/volume'). */
   baseUrl: string;

@@ -21,10 +21,12 @@ const EXTENSIONS: ReadonlyArray<[name: string, alias: string, description: strin
   ['UsedLimits', 'os-used-limits', 'Provide data on limited resources that are being used.', '2013-10-03T00:00:00+00:00'],
   ['VolumeActions', 'os-volume-actions', 'Enable volume actions.', '2012-05-31T00:00:00+00:00'],
   ['VolumeHostAttribute', 'os-vol-host-attr', 'Expose host as an attribute of a volume.', '2011-11-03T00:00:00+00:00'],
+  ['VolumeManage', 'os-volume-manage', "Allows existing backend storage to be 'managed' by Cinder.", '2014-02-10T00:00:00+00:00'],
   ['VolumeImageMetadata', 'os-vol-image-meta', 'Show image metadata associated with the volume.', '2012-12-07T00:00:00+00:00'],
   ['VolumeMigStatusAttribute', 'os-vol-mig-status-attr', 'Expose migration_status as an attribute of a volume.', '2013-08-08T00:00:00+00:00'],
   ['VolumeTenantAttribute', 'os-vol-tenant-attr', 'Expose the internal project_id as an attribute of a volume.', '2011-11-03T00:00:00+00:00'],
   ['VolumeTransfer', 'os-volume-transfer', 'Volume transfer management support.', '2013-05-29T00:00:00+00:00'],
+  ['VolumeUnmanage', 'os-volume-unmanage', 'Enable volume unmanage operation.', '2012-05-31T00:00:00+00:00'],
   ['VolumeTypeAccess', 'os-volume-type-access', 'Volume type access support.', '2014-06-26T00:00:00Z'],
   ['VolumeTypeEncryption', 'encryption', 'Encryption support for volume types.', '2013-07-01T00:00:00+00:00'],
 ];

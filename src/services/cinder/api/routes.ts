@@ -28,6 +28,7 @@ import { transfersRoutes } from './transfers.js';
 import { typesRoutes } from './types.js';
 import { versionRoutes } from './versions.js';
 import { volumeActionsRoutes } from './volume-actions.js';
+import { volumeManageRoutes } from './volume-manage.js';
 import { volumesRoutes } from './volumes.js';
 
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
@@ -35,9 +36,9 @@ export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 const RESOURCES: readonly ResourceRoutes[] = [
   volumesRoutes, volumeActionsRoutes, volumeMetadataRoutes, typesRoutes, availabilityZonesRoutes, quotaRoutes, servicesRoutes,
   snapshotsRoutes, snapshotMetadataRoutes, attachmentsRoutes,
-  // transfers, QoS specs, encryption types, quota classes, user messages, hosts, capabilities, the extension list, generic groups
+  // transfers, QoS specs, encryption types, quota classes, user messages, hosts, capabilities, the extension list, generic groups, managing volumes
   transfersRoutes, qosSpecsRoutes, encryptionTypesRoutes, quotaClassRoutes, messagesRoutes, hostsRoutes, capabilitiesRoutes, extensionsRoutes,
-  groupTypesRoutes, groupsRoutes, groupSnapshotsRoutes,
+  groupTypesRoutes, groupsRoutes, groupSnapshotsRoutes, volumeManageRoutes,
 ];
 
 export function cinderRoutes(deps: ApiDeps): FastifyPluginAsync {

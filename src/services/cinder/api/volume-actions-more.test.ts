@@ -138,6 +138,33 @@ describe('cinder volume actions: retype, migrate, connections, force detach, ima
     assert.equal(after['os-extended-snapshot-attributes:progress'], '80%');
   });
 
+  test('os-unmanage keeps the file; os-volume-manage adopts it again; manageable_volumes (3.8) lists it', async () => {
+    const v = await newVolume();
+    const host = (await show(v.id))['os-vol-host-attr:host'];
+    const dir = `${h.dataDir}/volumes/${host.split('@')[0]}`;
+    await writeFile(`${dir}/volume-${v.id}`, 'kept', { flag: 'r+' });
+    const listed = async () => (await h.as(h.admin, 'GET', `/v3/p1/manageable_volumes/detail?host=${host.split('#')[0]}`, undefined, '3.8')).body['manageable-volumes'];
+    assert.equal((await listed()).find((m: any) => m.reference['source-name'] === `volume-${v.id}`).safe_to_manage, false);
+    assert.equal((await h.as(h.admin, 'GET', `/v3/p1/manageable_volumes?host=${host}`, undefined, '3.7')).status, 404);
+    assert.equal((await act(v.id, { 'os-unmanage': null }, '3.0', h.member)).status, 403);
+    assert.equal((await act(v.id, { 'os-unmanage': null })).status, 202);
+    await h.waitGone(`/v3/p1/volumes/${v.id}`);
+    await access(`${dir}/volume-${v.id}`);
+    const offered = (await listed()).find((m: any) => m.reference['source-name'] === `volume-${v.id}`);
+    assert.deepEqual([offered.safe_to_manage, offered.size, offered.cinder_id], [true, 1, null]);
+    assert.equal((await h.as(h.admin, 'POST', '/v3/p1/os-volume-manage', { volume: { host: 'ghost@file', ref: { 'source-name': `volume-${v.id}` } } })).status, 404);
+    const managed = await h.as(h.admin, 'POST', '/v3/p1/os-volume-manage', { volume: { host, ref: { 'source-name': `volume-${v.id}` }, name: 'adopted' } });
+    assert.equal(managed.status, 202);
+    assert.equal(managed.body.volume.status, 'creating', 'managing shows as creating');
+    const adopted = await h.waitFor(`/v3/p1/volumes/${managed.body.volume.id}`, 'volume', 'available');
+    assert.equal(adopted.size, 1);
+    assert.equal(adopted.name, 'adopted');
+    assert.equal((await readFile(`${dir}/volume-${adopted.id}`)).subarray(0, 4).toString(), 'kept');
+    const bad = (await h.as(h.admin, 'POST', '/v3/p1/os-volume-manage', { volume: { host, ref: { 'source-name': 'missing' } } })).body.volume;
+    await h.waitFor(`/v3/p1/volumes/${bad.id}`, 'volume', 'error');
+    assert.equal((await h.as(h.admin, 'DELETE', `/v3/p1/volumes/${bad.id}`)).status, 202);
+  });
+
   test('os-hosts, capabilities and the extension list', async () => {
     assert.equal((await h.as(h.member, 'GET', '/v3/p1/os-hosts')).status, 403);
     const hosts = (await h.as(h.admin, 'GET', '/v3/p1/os-hosts')).body.hosts;

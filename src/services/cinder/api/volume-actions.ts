@@ -14,12 +14,13 @@ import { connectionActions } from './volume-actions-connection.js';
 import { imageMetadataActions } from './volume-actions-image-metadata.js';
 import { migrationActions } from './volume-actions-migration.js';
 import { revertActions } from './volume-actions-revert.js';
+import { unmanageActions } from './volume-manage.js';
 import { boolParam, caller, sizeOf, uuidOf } from './request.js';
 
 type IdParams = { Params: { project_id?: string; id: string } };
 
 /** Actions handled in their own modules (volume-action-registry.ts). */
-const EXTRA_ACTIONS: VolumeActionTable = { ...connectionActions, ...migrationActions, ...imageMetadataActions, ...revertActions };
+const EXTRA_ACTIONS: VolumeActionTable = { ...connectionActions, ...migrationActions, ...imageMetadataActions, ...revertActions, ...unmanageActions };
 
 function actionOf(body: unknown): [string, unknown] {
   if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length === 0) {

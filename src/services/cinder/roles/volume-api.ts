@@ -20,12 +20,14 @@ import { Quotas } from '../managers/quotas.js';
 import { SnapshotAPI } from '../managers/snapshots.js';
 import { TransferAPI } from '../managers/transfers.js';
 import { VolumeTypes } from '../managers/volume-types.js';
+import { VolumeManageAPI } from '../managers/volume-manage.js';
 import { VolumeMigrationAPI } from '../managers/volume-migration.js';
 import { VolumeRevertAPI } from '../managers/volume-revert.js';
 import { VolumeAPI } from '../managers/volumes.js';
 import { loadCinderPolicy } from '../policies/index.js';
 import { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
 import { SchedulerMigrationRpcAPI } from '../scheduler/rpcapi-migration.js';
+import { VolumeManageRpcAPI } from '../volume/manage.js';
 import { VolumeRevertRpcAPI } from '../volume/revert.js';
 import { VolumeConnectionRpcAPI } from '../volume/rpcapi-connection.js';
 import { VolumeRpcAPI } from '../volume/rpcapi.js';
@@ -74,6 +76,7 @@ export async function createVolumeApi(ctx: RoleContext): Promise<RoleInstance> {
     migration: new VolumeMigrationAPI({ repos, types, quotas, scheduler: new SchedulerMigrationRpcAPI(ctx.transport) }),
     revert: new VolumeRevertAPI({ repos, rpc: new VolumeRevertRpcAPI(ctx.transport) }),
     groupTypes,
+    manage: new VolumeManageAPI({ repos, types, quotas, rpc: new VolumeManageRpcAPI(ctx.transport) }),
     groups: new GroupAPI({ repos, groupTypes, types, quotas, volumes: volumeApi, snapshots, defaultZone: d.storage_availability_zone }),
     baseUrl: ctx.baseUrl.replace(/\/$/, ''),
     settings: { maxLimit: d.osapi_max_limit },

@@ -14,6 +14,7 @@ import { WorkerService } from '../service.js';
 import { FileDriver } from '../volume/drivers/file.js';
 import { VolumeConnectionManager } from '../volume/connection.js';
 import { GroupProgress } from '../volume/group-progress.js';
+import { VolumeManageManager } from '../volume/manage.js';
 import { VolumeManager } from '../volume/manager.js';
 import { VolumeMigrationManager } from '../volume/migration.js';
 import { VolumeRevertManager } from '../volume/revert.js';
@@ -44,6 +45,7 @@ export async function createVolumeService(ctx: RoleContext): Promise<VolumeRoleI
   const migration = new VolumeMigrationManager({ driver, repos, rpc: new VolumeMigrationRpcAPI(ctx.transport), log: ctx.log });
   const endpoints = [
     manager.endpoint(), migration.endpoint(), new VolumeConnectionManager({ driver, repos }).endpoint(), new VolumeRevertManager({ driver, repos, log: ctx.log }).endpoint(),
+    new VolumeManageManager({ driver, repos, log: ctx.log }).endpoint(),
   ];
   const service = new WorkerService({
     ctx, binary: VOLUME_BINARY, topic: VOLUME_TOPIC, host: backendHost, endpoints, services: repos.services,

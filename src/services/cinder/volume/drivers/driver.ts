@@ -61,6 +61,14 @@ export interface VolumeDriver {
   deleteVolume(volume: DriverVolume): Promise<void>;
   createSnapshot(snapshot: DriverSnapshot, volume: DriverVolume): Promise<ModelUpdate>;
   deleteSnapshot(snapshot: DriverSnapshot): Promise<void>;
+  /** GiB of the backend object `ref` names (manage_existing_get_size). @throws VolumeBackendAPIException when there is none */
+  manageExistingGetSize(ref: Record<string, unknown>): Promise<number>;
+  /** Adopt the object `ref` names as `volume` (manage_existing). */
+  manageExisting(volume: DriverVolume, ref: Record<string, unknown>): Promise<ModelUpdate>;
+  /** Forget the volume, keeping its data (unmanage). */
+  unmanage(volume: DriverVolume): Promise<void>;
+  /** The backend's objects that could be managed: name and GiB. */
+  listManageable(): Promise<Array<{ name: string; sizeGb: number }>>;
   initializeConnection(volume: DriverVolume, connector: Record<string, unknown>): Promise<{ driver_volume_type: string; data: Record<string, unknown> }>;
   terminateConnection(volume: DriverVolume, connector: Record<string, unknown> | null): Promise<void>;
 }
