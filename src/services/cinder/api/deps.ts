@@ -17,6 +17,7 @@ import type { VolumeRevertAPI } from '../managers/volume-revert.js';
 import type { VolumeAPI } from '../managers/volumes.js';
 import type { CinderPolicy } from '../policies/index.js';
 import type { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
+import type { VolumeCleanupRpcAPI } from '../volume/cleanup.js';
 
 export interface ApiDeps {
   repos: CinderRepos;
@@ -36,6 +37,7 @@ export interface ApiDeps {
   groupTypes: GroupTypes;
   groups: GroupAPI;
   manage: VolumeManageAPI;
+  cleanup: VolumeCleanupRpcAPI;
   scheduler: SchedulerRpcAPI;
   /** The project's public base URL ('http://host/volume'). */
   baseUrl: string;

@@ -29,6 +29,7 @@ import { typesRoutes } from './types.js';
 import { versionRoutes } from './versions.js';
 import { volumeActionsRoutes } from './volume-actions.js';
 import { volumeManageRoutes } from './volume-manage.js';
+import { workersRoutes } from './workers.js';
 import { volumesRoutes } from './volumes.js';
 
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
@@ -36,9 +37,9 @@ export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 const RESOURCES: readonly ResourceRoutes[] = [
   volumesRoutes, volumeActionsRoutes, volumeMetadataRoutes, typesRoutes, availabilityZonesRoutes, quotaRoutes, servicesRoutes,
   snapshotsRoutes, snapshotMetadataRoutes, attachmentsRoutes,
-  // transfers, QoS specs, encryption types, quota classes, user messages, hosts, capabilities, the extension list, generic groups, managing volumes
+  // transfers, QoS specs, encryption types, quota classes, user messages, hosts, capabilities, the extension list, generic groups, managing volumes, workers cleanup
   transfersRoutes, qosSpecsRoutes, encryptionTypesRoutes, quotaClassRoutes, messagesRoutes, hostsRoutes, capabilitiesRoutes, extensionsRoutes,
-  groupTypesRoutes, groupsRoutes, groupSnapshotsRoutes, volumeManageRoutes,
+  groupTypesRoutes, groupsRoutes, groupSnapshotsRoutes, volumeManageRoutes, workersRoutes,
 ];
 
 export function cinderRoutes(deps: ApiDeps): FastifyPluginAsync {

@@ -165,6 +165,26 @@ describe('cinder volume actions: retype, migrate, connections, force detach, ima
     assert.equal((await h.as(h.admin, 'DELETE', `/v3/p1/volumes/${bad.id}`)).status, 202);
   });
 
+  test('workers cleanup (3.24): a volume host settles what it left before its start, nothing newer', async () => {
+    const old = await newVolume();
+    const fresh = await newVolume();
+    const db = h.db.db as any;
+    await db.updateTable('volumes').set({ status: 'creating', updated_at: '2000-01-01T00:00:00Z' }).where('id', '=', old.id).execute();
+    await db.updateTable('volumes').set({ status: 'creating', updated_at: '2999-01-01T00:00:00Z' }).where('id', '=', fresh.id).execute();
+    assert.equal((await h.as(h.admin, 'POST', '/v3/p1/workers/cleanup', {}, '3.23')).status, 404);
+    assert.equal((await h.as(h.member, 'POST', '/v3/p1/workers/cleanup', {}, '3.24')).status, 403);
+    assert.equal((await h.as(h.admin, 'POST', '/v3/p1/workers/cleanup', { resource_type: 'backup' }, '3.24')).status, 400);
+    const down = await h.as(h.admin, 'POST', '/v3/p1/workers/cleanup', {}, '3.24');
+    assert.deepEqual(down.body, { cleaning: [], unavailable: [] }, 'is_up defaults to false: no service is down');
+    const res = await h.as(h.admin, 'POST', '/v3/p1/workers/cleanup', { is_up: true, binary: 'cinder-volume' }, '3.24');
+    assert.equal(res.status, 202);
+    assert.deepEqual(res.body.cleaning.map((s: any) => s.host).sort(), ['host2@file', 'testhost@file']);
+    assert.deepEqual(res.body.unavailable, []);
+    await waitUntil(old.id, (v) => v.status === 'error');
+    assert.equal((await show(fresh.id)).status, 'creating', 'work of the running service is left alone');
+    await act(fresh.id, { 'os-reset_status': { status: 'available' } });
+  });
+
   test('os-hosts, capabilities and the extension list', async () => {
     assert.equal((await h.as(h.member, 'GET', '/v3/p1/os-hosts')).status, 403);
     const hosts = (await h.as(h.admin, 'GET', '/v3/p1/os-hosts')).body.hosts;

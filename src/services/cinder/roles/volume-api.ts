@@ -27,6 +27,7 @@ import { VolumeAPI } from '../managers/volumes.js';
 import { loadCinderPolicy } from '../policies/index.js';
 import { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
 import { SchedulerMigrationRpcAPI } from '../scheduler/rpcapi-migration.js';
+import { VolumeCleanupRpcAPI } from '../volume/cleanup.js';
 import { VolumeManageRpcAPI } from '../volume/manage.js';
 import { VolumeRevertRpcAPI } from '../volume/revert.js';
 import { VolumeConnectionRpcAPI } from '../volume/rpcapi-connection.js';
@@ -76,6 +77,7 @@ export async function createVolumeApi(ctx: RoleContext): Promise<RoleInstance> {
     migration: new VolumeMigrationAPI({ repos, types, quotas, scheduler: new SchedulerMigrationRpcAPI(ctx.transport) }),
     revert: new VolumeRevertAPI({ repos, rpc: new VolumeRevertRpcAPI(ctx.transport) }),
     groupTypes,
+    cleanup: new VolumeCleanupRpcAPI(ctx.transport),
     manage: new VolumeManageAPI({ repos, types, quotas, rpc: new VolumeManageRpcAPI(ctx.transport) }),
     groups: new GroupAPI({ repos, groupTypes, types, quotas, volumes: volumeApi, snapshots, defaultZone: d.storage_availability_zone }),
     baseUrl: ctx.baseUrl.replace(/\/$/, ''),

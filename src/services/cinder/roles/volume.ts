@@ -12,6 +12,7 @@ import { VOLUME_BINARY, VOLUME_TOPIC } from '../rpc/topics.js';
 import { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
 import { WorkerService } from '../service.js';
 import { FileDriver } from '../volume/drivers/file.js';
+import { VolumeCleanupManager } from '../volume/cleanup.js';
 import { VolumeConnectionManager } from '../volume/connection.js';
 import { GroupProgress } from '../volume/group-progress.js';
 import { VolumeManageManager } from '../volume/manage.js';
@@ -46,6 +47,7 @@ export async function createVolumeService(ctx: RoleContext): Promise<VolumeRoleI
   const endpoints = [
     manager.endpoint(), migration.endpoint(), new VolumeConnectionManager({ driver, repos }).endpoint(), new VolumeRevertManager({ driver, repos, log: ctx.log }).endpoint(),
     new VolumeManageManager({ driver, repos, log: ctx.log }).endpoint(),
+    new VolumeCleanupManager({ host: backendHost, repos, manager }).endpoint(),
   ];
   const service = new WorkerService({
     ctx, binary: VOLUME_BINARY, topic: VOLUME_TOPIC, host: backendHost, endpoints, services: repos.services,
