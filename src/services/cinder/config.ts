@@ -21,7 +21,7 @@ export const cinderDefaultGroup = defineGroup('DEFAULT', 'Block Storage (cinder.
   quota_gigabytes: opt.int(1000, 'GiB of volumes and snapshots a project may have; -1: unlimited.', { min: -1 }),
   quota_backup_gigabytes: opt.int(1000, 'GiB of backups a project may have; -1: unlimited.', { min: -1 }),
   quota_backups: opt.int(10, 'Backups a project may have; -1: unlimited.', { min: -1 }),
-  quota_groups: opt.int(10, 'Groups a project may have (shown; Nubo has no groups).', { min: -1 }),
+  quota_groups: opt.int(10, 'Generic volume groups a project may have; -1: unlimited.', { min: -1 }),
   per_volume_size_limit: opt.int(-1, 'Largest volume in GiB (the per_volume_gigabytes quota); -1: unlimited.', { min: -1 }),
   scheduler_default_filters: opt.list(['AvailabilityZoneFilter', 'CapacityFilter', 'CapabilitiesFilter'], 'Filters the volume scheduler applies to the pools.'),
   scheduler_default_weighers: opt.list(['CapacityWeigher'], 'Weighers the volume scheduler ranks the remaining pools with.'),

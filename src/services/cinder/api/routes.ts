@@ -9,15 +9,28 @@ import { useMicroversions } from '../../../common/http/microversion.js';
 import { attachmentsRoutes } from './attachments.js';
 import { availabilityZonesRoutes } from './availability-zones.js';
 import { backupsRoutes } from './backups.js';
+import { capabilitiesRoutes } from './capabilities.js';
+import { encryptionTypesRoutes } from './encryption-types.js';
+import { extensionsRoutes } from './extensions.js';
+import { groupSnapshotsRoutes } from './group-snapshots.js';
+import { groupTypesRoutes } from './group-types.js';
+import { groupsRoutes } from './groups.js';
+import { hostsRoutes } from './hosts.js';
+import { messagesRoutes } from './messages.js';
+import { qosSpecsRoutes } from './qos-specs.js';
+import { quotaClassRoutes } from './quota-classes.js';
 import type { ApiDeps } from './deps.js';
 import { snapshotMetadataRoutes, volumeMetadataRoutes } from './metadata.js';
 import { cinderMicroversions } from './microversions.js';
 import { quotaRoutes } from './quotas.js';
 import { servicesRoutes } from './services.js';
 import { snapshotsRoutes } from './snapshots.js';
+import { transfersRoutes } from './transfers.js';
 import { typesRoutes } from './types.js';
 import { versionRoutes } from './versions.js';
 import { volumeActionsRoutes } from './volume-actions.js';
+import { volumeManageRoutes } from './volume-manage.js';
+import { workersRoutes } from './workers.js';
 import { volumesRoutes } from './volumes.js';
 
 export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
@@ -25,6 +38,9 @@ export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 const RESOURCES: readonly ResourceRoutes[] = [
   volumesRoutes, volumeActionsRoutes, volumeMetadataRoutes, typesRoutes, availabilityZonesRoutes, quotaRoutes, servicesRoutes,
   snapshotsRoutes, snapshotMetadataRoutes, attachmentsRoutes, backupsRoutes,
+  // transfers, QoS specs, encryption types, quota classes, user messages, hosts, capabilities, the extension list, generic groups, managing volumes, workers cleanup
+  transfersRoutes, qosSpecsRoutes, encryptionTypesRoutes, quotaClassRoutes, messagesRoutes, hostsRoutes, capabilitiesRoutes, extensionsRoutes,
+  groupTypesRoutes, groupsRoutes, groupSnapshotsRoutes, volumeManageRoutes, workersRoutes,
 ];
 
 export function cinderRoutes(deps: ApiDeps): FastifyPluginAsync {

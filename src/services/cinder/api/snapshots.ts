@@ -9,6 +9,7 @@ import { BadRequest } from '../../../common/errors.js';
 import type { SnapshotRecord } from '../db/records.js';
 import { SnapshotNotFound } from '../errors.js';
 import type { ApiDeps } from './deps.js';
+import { snapshotActions } from './snapshot-actions.js';
 import { listOptions, nextLinks, page, param, parseDictFilter, type RawQuery } from './list-params.js';
 import { bodyOf, boolParam, caller, metadataOf, optString, uuidOf, type Caller } from './request.js';
 import { Links, snapshotView } from './views.js';
@@ -130,6 +131,8 @@ export function snapshotsRoutes(app: FastifyInstance, deps: ApiDeps): void {
       await deps.snapshots.delete(c.ctx, s, true);
       return reply.code(202).send();
     }
+    const handler = action !== undefined && Object.hasOwn(snapshotActions, action) ? snapshotActions[action] : undefined;
+    if (handler) return handler({ deps, c, s, arg: body![action!], reply });
     throw new BadRequest(`There is no such action: ${action ?? ''}`);
   });
 }

@@ -70,7 +70,7 @@ export function volumeDetail(v: VolumeRecord, c: Caller, links: Links, o: Volume
   }
   if (o.imageMetadata && Object.keys(v.image_metadata).length > 0) view['volume_image_metadata'] = v.image_metadata;
   const ver = c.version;
-  if (ver.atLeast('3.13')) view['group_id'] = null;
+  if (ver.atLeast('3.13')) view['group_id'] = v.group_id ?? null;
   if (c.isAdmin && ver.atLeast('3.21')) view['provider_id'] = null;
   if (ver.atLeast('3.48')) {
     view['shared_targets'] = ver.atLeast('3.69') ? v.shared_targets : (v.shared_targets ?? true);
@@ -108,7 +108,7 @@ export function snapshotView(s: SnapshotRecord, c: Caller, extended: boolean): R
     view['os-extended-snapshot-attributes:project_id'] = s.project_id;
     view['os-extended-snapshot-attributes:progress'] = s.progress;
   }
-  if (c.version.atLeast('3.14')) view['group_snapshot_id'] = null;
+  if (c.version.atLeast('3.14')) view['group_snapshot_id'] = s.group_snapshot_id ?? null;
   if (c.version.atLeast('3.41')) view['user_id'] = s.user_id;
   if (c.version.atLeast('3.65')) view['consumes_quota'] = s.use_quota;
   return view;

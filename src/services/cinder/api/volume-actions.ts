@@ -3,15 +3,28 @@
  * os-extend (202; in-use volumes from 3.42), os-reset_status (admin, 202), os-set_bootable
  * (200), os-update_readonly_flag (202), os-force_delete (admin, 202), and the attach actions
  * before the attachments API: os-reserve, os-unreserve, os-begin_detaching, os-roll_detaching,
- * os-attach, os-detach (202); the Glance ones of volume-image-actions.ts. Any other action is a 400 "There is no such action".
+ * os-attach, os-detach (202); then the actions of the modules in EXTRA_ACTIONS (os-volume_upload_image, the image metadata,
+ * connection, migration, revert and unmanage actions). Any other
+ * action is a 400 "There is no such action".
  */
 import type { FastifyInstance } from 'fastify';
 import { BadRequest } from '../../../common/errors.js';
 import type { ApiDeps } from './deps.js';
-import { volumeImageAction } from './volume-image-actions.js';
+import type { VolumeActionTable } from './volume-action-registry.js';
+import { connectionActions } from './volume-actions-connection.js';
+import { imageMetadataActions } from './volume-actions-image-metadata.js';
+import { migrationActions } from './volume-actions-migration.js';
+import { revertActions } from './volume-actions-revert.js';
+import { unmanageActions } from './volume-manage.js';
+import { uploadImageActions } from './volume-image-actions.js';
 import { boolParam, caller, sizeOf, uuidOf } from './request.js';
 
 type IdParams = { Params: { project_id?: string; id: string } };
+
+/** Actions handled in their own modules (volume-action-registry.ts). */
+const EXTRA_ACTIONS: VolumeActionTable = {
+  ...connectionActions, ...migrationActions, ...imageMetadataActions, ...uploadImageActions, ...revertActions, ...unmanageActions,
+};
 
 function actionOf(body: unknown): [string, unknown] {
   if (body === null || typeof body !== 'object' || Array.isArray(body) || Object.keys(body).length === 0) {
@@ -110,9 +123,9 @@ export function volumeActionsRoutes(app: FastifyInstance, deps: ApiDeps): void {
         return reply.code(202).send();
       }
       default: {
-        const done = await volumeImageAction(deps, c, v, action, raw);
-        if (done) return reply.code(done.code).send(done.body);
-        throw new BadRequest(`There is no such action: ${action}`);
+        const handler = Object.hasOwn(EXTRA_ACTIONS, action) ? EXTRA_ACTIONS[action] : undefined;
+        if (!handler) throw new BadRequest(`There is no such action: ${action}`);
+        return handler({ deps, c, v, arg: raw, reply });
       }
     }
   });

@@ -1,14 +1,12 @@
 /**
- * The volume actions about Glance (cinder/api/contrib/volume_actions.py's
- * os-volume_upload_image, contrib/volume_image_metadata.py): os-volume_upload_image (202;
- * visibility and protected from 3.1), os-set_image_metadata, os-unset_image_metadata and
- * os-show_image_metadata (200). Returns undefined for any other action.
+ * os-volume_upload_image of POST /volumes/{id}/action (cinder/api/contrib/volume_actions.py):
+ * the volume copied to a new Glance image (202; visibility and protected from 3.1). The image
+ * metadata actions are volume-actions-image-metadata.ts.
  */
 import { BadRequest } from '../../../common/errors.js';
-import type { VolumeRecord } from '../db/records.js';
 import { UPLOAD_DISK_FORMATS, type UploadDiskFormat, type UploadImageInput } from '../managers/volume-images.js';
-import type { ApiDeps } from './deps.js';
-import { boolParam, metadataOf, type Caller } from './request.js';
+import { boolParam, type Caller } from './request.js';
+import type { VolumeActionTable } from './volume-action-registry.js';
 
 const CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'bare', 'ovf', 'ova', 'docker', 'compressed'];
 const VISIBILITIES = ['public', 'private', 'community', 'shared'];
@@ -49,33 +47,12 @@ function uploadInput(c: Caller, raw: unknown): UploadImageInput {
   return input;
 }
 
-export async function volumeImageAction(deps: ApiDeps, c: Caller, v: VolumeRecord, action: string, raw: unknown): Promise<{ code: number; body?: unknown } | undefined> {
-  const target = { project_id: v.project_id };
-  switch (action) {
-    case 'os-volume_upload_image': {
-      const input = uploadInput(c, raw);
-      deps.policy.authorize(c.ctx, 'volume_extension:volume_actions:upload_image', target);
-      if (input.visibility === 'public') deps.policy.authorize(c.ctx, 'volume_extension:volume_actions:upload_public', target);
-      return { code: 202, body: { 'os-volume_upload_image': await deps.volumeImages.copyVolumeToImage(c.ctx, v, input) } };
-    }
-    case 'os-set_image_metadata': {
-      const arg = argOf(action, raw);
-      if (arg['metadata'] === undefined) throw new BadRequest(`Invalid input for field/attribute ${action}. Value: ${JSON.stringify(arg)}. 'metadata' is a required property`);
-      const metadata = metadataOf(arg['metadata']);
-      deps.policy.authorize(c.ctx, 'volume_extension:volume_image_metadata:set', target);
-      return { code: 200, body: { metadata: await deps.volumeImages.setImageMetadata(v, metadata) } };
-    }
-    case 'os-unset_image_metadata': {
-      const key = argOf(action, raw)['key'];
-      if (typeof key !== 'string' || key.length < 1 || key.length > 255) throw new BadRequest(`Invalid input for field/attribute ${action}. 'key' is a required property`);
-      deps.policy.authorize(c.ctx, 'volume_extension:volume_image_metadata:remove', target);
-      await deps.volumeImages.unsetImageMetadata(v, key);
-      return { code: 200 };
-    }
-    case 'os-show_image_metadata':
-      deps.policy.authorize(c.ctx, 'volume_extension:volume_image_metadata:show', target);
-      return { code: 200, body: { metadata: v.image_metadata } };
-    default:
-      return undefined;
-  }
-}
+export const uploadImageActions: VolumeActionTable = {
+  async 'os-volume_upload_image'({ deps, c, v, arg, reply }) {
+    const target = { project_id: v.project_id };
+    const input = uploadInput(c, arg);
+    deps.policy.authorize(c.ctx, 'volume_extension:volume_actions:upload_image', target);
+    if (input.visibility === 'public') deps.policy.authorize(c.ctx, 'volume_extension:volume_actions:upload_public', target);
+    return reply.code(202).send({ 'os-volume_upload_image': await deps.volumeImages.copyVolumeToImage(c.ctx, v, input) });
+  },
+};

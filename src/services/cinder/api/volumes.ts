@@ -37,7 +37,7 @@ function matches(v: VolumeRecord, filters: Record<string, string>, c: Caller): b
       case 'volume_type': if (v.volume_type?.name !== value && v.volume_type_id !== value) return false; break;
       case 'bootable': if (v.bootable !== boolParam('bootable', value)) return false; break;
       case 'size': if (String(v.size) !== value) return false; break;
-      case 'group_id': return false; // Nubo has no groups: no volume is in one
+      case 'group_id': if ((v.group_id ?? null) !== value) return false; break;
       case 'metadata': {
         const want = parseDictFilter('metadata', value);
         if (!Object.entries(want).every(([k, x]) => v.metadata[k] === x)) return false;
@@ -136,8 +136,18 @@ export function volumesRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const multiattach = multiattachRaw === undefined || multiattachRaw === null ? false : boolParam('multiattach', multiattachRaw);
     if (multiattach) deps.policy.authorize(c.ctx, 'volume:multiattach', { project_id: c.ctx.projectId ?? null });
     const metadata = body['metadata'] === undefined || body['metadata'] === null ? {} : metadataOf(body['metadata']);
+    const groupId = body['group_id'] === undefined || body['group_id'] === null || !c.version.atLeast('3.13') ? null : uuidOf('group_id', body['group_id']);
+    let volumeTypeRef = volumeType;
+    if (groupId) {
+      // a volume joins a group at create (3.13): the group's own volume type rules (group/api.py)
+      const group = await deps.groups.get(c.ctx, groupId, c.isAdmin);
+      const type = volumeType !== null ? await deps.types.byNameOrId(volumeType, c.ctx.projectId, c.isAdmin) : await deps.types.getDefault();
+      await deps.groups.checkVolumeCreate(group, type.id);
+      volumeTypeRef = type.id;
+    }
     const v = await deps.volumes.create(c.ctx, c.isAdmin, {
-      size, name, description, metadata, volume_type: volumeType, availability_zone: zone, snapshot_id: snapshotId, source_volid: sourceVolid, image_id: imageId, backup_id: backupId, multiattach,
+      size, name, description, metadata, volume_type: volumeTypeRef, availability_zone: zone, snapshot_id: snapshotId, source_volid: sourceVolid, image_id: imageId, backup_id: backupId, multiattach,
+      group_id: groupId,
     });
     return reply.code(202).send({ volume: plain(c, v) });
   });

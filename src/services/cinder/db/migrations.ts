@@ -6,17 +6,15 @@
  */
 import type { Kysely } from 'kysely';
 import { columnTypes, type Migrations } from '../../../common/db/index.js';
+import { softDeleteColumns } from './migration-columns.js';
+import { resourceMigrations } from './migrations-resources.js';
 
 export const cinderMigrations: Migrations = {
   '0001_initial': {
     async up(db: Kysely<any>): Promise<void> {
       const t = columnTypes(db);
       const s = db.schema;
-      const soft = <B extends { addColumn: (...a: any[]) => B }>(b: B): B => b
-        .addColumn('created_at', t.timestamp, (c: any) => c.notNull())
-        .addColumn('updated_at', t.timestamp)
-        .addColumn('deleted_at', t.timestamp)
-        .addColumn('deleted', t.boolean, (c: any) => c.notNull().defaultTo(0));
+      const soft = softDeleteColumns(t);
 
       await soft(s.createTable('volumes')
         .addColumn('id', t.string(36), (c) => c.primaryKey())
@@ -182,4 +180,5 @@ export const cinderMigrations: Migrations = {
       await db.schema.alterTable('volumes').addColumn('backup_id', t.string(36)).execute();
     },
   },
+  ...resourceMigrations,
 };

@@ -1,6 +1,6 @@
 /** Per-project quota limits (cinder's quotas table); defaults come from [DEFAULT] quota_*. */
 import type { Kysely } from 'kysely';
-import { nowIso } from '../../../common/db/index.js';
+import { setLimitRows } from './limit-rows.js';
 import type { CinderDB } from './schema.js';
 
 export class QuotaRepo {
@@ -12,12 +12,7 @@ export class QuotaRepo {
   }
 
   async set(projectId: string, limits: Record<string, number>): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      for (const [resource, hard_limit] of Object.entries(limits)) {
-        const res = await trx.updateTable('quotas').set({ hard_limit, updated_at: nowIso() }).where('project_id', '=', projectId).where('resource', '=', resource).executeTakeFirst();
-        if (Number(res.numUpdatedRows) === 0) await trx.insertInto('quotas').values({ project_id: projectId, resource, hard_limit, created_at: nowIso(), updated_at: null }).execute();
-      }
-    });
+    await setLimitRows(this.db, 'quotas', { column: 'project_id', value: projectId }, limits);
   }
 
   async remove(projectId: string): Promise<void> {

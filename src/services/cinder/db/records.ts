@@ -55,6 +55,8 @@ export interface VolumeRecord {
   backup_id?: string | null;
   shared_targets: boolean;
   use_quota: boolean;
+  /** The generic group of the volume (null or absent: none). */
+  group_id?: string | null;
   launched_at: string | null;
   terminated_at: string | null;
   created_at: string;
@@ -81,6 +83,7 @@ export interface SnapshotRecord {
   display_description: string | null;
   provider_location: string | null;
   use_quota: boolean;
+  group_snapshot_id?: string | null;
   created_at: string;
   updated_at: string | null;
   deleted: boolean;

@@ -1,10 +1,17 @@
 /** The repositories of the cinder database, built once per role over its Kysely handle. */
 import type { Kysely } from 'kysely';
 import { BackupRepo } from './backups.js';
+import { EncryptionRepo } from './encryption-types.js';
+import { GroupRepo, GroupSnapshotRepo, GroupTypeRepo } from './groups.js';
+import { MessageRepo } from './messages.js';
+import { QosSpecsRepo } from './qos-specs.js';
+import { QuotaClassRepo } from './quota-classes.js';
+import { QuotaUsageRepo } from './quota-usages.js';
 import { QuotaRepo } from './quotas.js';
 import type { CinderDB } from './schema.js';
 import { ServiceRepo } from './services.js';
 import { SnapshotRepo } from './snapshots.js';
+import { TransferRepo } from './transfers.js';
 import { VolumeTypeRepo } from './volume-types.js';
 import { VolumeRepo } from './volumes.js';
 
@@ -15,6 +22,15 @@ export class CinderRepos {
   readonly quotas: QuotaRepo;
   readonly services: ServiceRepo;
   readonly backups: BackupRepo;
+  readonly transfers: TransferRepo;
+  readonly qosSpecs: QosSpecsRepo;
+  readonly encryption: EncryptionRepo;
+  readonly quotaClasses: QuotaClassRepo;
+  readonly quotaUsages: QuotaUsageRepo;
+  readonly messages: MessageRepo;
+  readonly groupTypes: GroupTypeRepo;
+  readonly groups: GroupRepo;
+  readonly groupSnapshots: GroupSnapshotRepo;
 
   constructor(readonly db: Kysely<CinderDB>) {
     this.types = new VolumeTypeRepo(db);
@@ -23,5 +39,14 @@ export class CinderRepos {
     this.quotas = new QuotaRepo(db);
     this.services = new ServiceRepo(db);
     this.backups = new BackupRepo(db);
+    this.transfers = new TransferRepo(db);
+    this.qosSpecs = new QosSpecsRepo(db);
+    this.encryption = new EncryptionRepo(db);
+    this.quotaClasses = new QuotaClassRepo(db);
+    this.quotaUsages = new QuotaUsageRepo(db);
+    this.messages = new MessageRepo(db);
+    this.groupTypes = new GroupTypeRepo(db);
+    this.groups = new GroupRepo(db);
+    this.groupSnapshots = new GroupSnapshotRepo(db);
   }
 }

@@ -9,6 +9,7 @@
  * seconds, JSON (connector, connection info) as text.
  */
 import type { Generated } from 'kysely';
+import type { ResourceTables } from './schema-resources.js';
 
 export interface VolumesTable {
   id: string;
@@ -37,6 +38,8 @@ export interface VolumesTable {
   backup_id?: string | null;
   shared_targets: number;
   use_quota: number;
+  /** The generic group the volume belongs to. */
+  group_id?: string | null;
   launched_at: string | null;
   terminated_at: string | null;
   created_at: string;
@@ -63,6 +66,8 @@ export interface VolumeTypesTable {
   name: string;
   description: string | null;
   is_public: number;
+  /** The QoS specs associated with the type. */
+  qos_specs_id?: string | null;
   created_at: string;
   updated_at: string | null;
   deleted_at: string | null;
@@ -87,6 +92,8 @@ export interface SnapshotsTable {
   display_description: string | null;
   provider_location: string | null;
   use_quota: number;
+  /** The group snapshot the snapshot was taken for. */
+  group_snapshot_id?: string | null;
   created_at: string;
   updated_at: string | null;
   deleted_at: string | null;
@@ -171,7 +178,7 @@ export interface BackupsTable {
 
 export interface BackupMetadataTable extends KeyValueTable { backup_id: string }
 
-export interface CinderDB {
+export interface CinderDB extends ResourceTables {
   volumes: VolumesTable;
   volume_metadata: VolumeMetadataTable;
   volume_admin_metadata: VolumeAdminMetadataTable;

@@ -4,7 +4,7 @@
  * compare-and-swap on the expected statuses (upstream's conditional_update), so two requests
  * racing on one volume cannot both move it.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import { nowIso, toBool } from '../../../common/db/index.js';
 import { KeyValueRepo } from './metadata.js';
 import type { AttachmentRecord, VolumeRecord } from './records.js';
@@ -45,16 +45,19 @@ export class VolumeRepo {
     this.imageMetadata = new KeyValueRepo(db, 'volume_glance_metadata');
   }
 
-  async create(v: NewVolume, metadata: Record<string, string>, adminMetadata: Record<string, string> = {}, imageMetadata: Record<string, string> = {}): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('volumes').values({
+  /** The volume with its metadata, in one transaction (the caller's `trx` when given, e.g. its quota reservation). */
+  async create(v: NewVolume, metadata: Record<string, string>, adminMetadata: Record<string, string> = {}, imageMetadata: Record<string, string> = {}, trx?: Transaction<CinderDB>): Promise<void> {
+    const write = async (t: Transaction<CinderDB>): Promise<void> => {
+      await t.insertInto('volumes').values({
         ...v, bootable: v.bootable ? 1 : 0, multiattach: v.multiattach ? 1 : 0, shared_targets: 1, use_quota: 1,
         created_at: nowIso(), updated_at: null, deleted_at: null, deleted: 0,
       }).execute();
-      await this.metadata.set(v.id, metadata, false, trx);
-      await this.adminMetadata.set(v.id, adminMetadata, false, trx);
-      await this.imageMetadata.set(v.id, imageMetadata, false, trx);
-    });
+      await this.metadata.set(v.id, metadata, false, t);
+      await this.adminMetadata.set(v.id, adminMetadata, false, t);
+      await this.imageMetadata.set(v.id, imageMetadata, false, t);
+    };
+    if (trx) await write(trx);
+    else await this.db.transaction().execute(write);
   }
 
   private async records(rows: Selectable<VolumesTable>[]): Promise<VolumeRecord[]> {

@@ -60,7 +60,10 @@ export class LegacyAttachAPI {
     const target = attachmentId ? live.find((a) => a.id === attachmentId) : live.length === 1 ? live[0] : undefined;
     if (!target) {
       if (attachmentId) throw new VolumeAttachmentNotFound(`attachment_id = ${attachmentId}`);
-      throw new InvalidVolume(live.length === 0 ? `Volume ${v.id} is not attached.` : 'Volume has more than one attachment: give the attachment_id to detach.');
+      if (live.length > 1) throw new InvalidVolume('Volume has more than one attachment: give the attachment_id to detach.');
+      // not attached: the manager just makes it available (volume/manager.py detach_volume)
+      await this.repos.volumes.update(v.id, { status: 'available', attach_status: 'detached' });
+      return;
     }
     await this.repos.volumes.deleteAttachment(target.id);
     const rest = live.filter((a) => a.id !== target.id);

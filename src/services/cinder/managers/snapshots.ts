@@ -23,7 +23,7 @@ export class SnapshotAPI {
     return s;
   }
 
-  async create(ctx: RequestContext, v: VolumeRecord, input: { name: string | null; description: string | null; metadata: Record<string, string>; force: boolean; allowInUse: boolean }): Promise<SnapshotRecord> {
+  async create(ctx: RequestContext, v: VolumeRecord, input: { name: string | null; description: string | null; metadata: Record<string, string>; force: boolean; allowInUse: boolean; groupSnapshotId?: string }): Promise<SnapshotRecord> {
     const allowed = input.force || input.allowInUse ? ['available', 'in-use'] : ['available'];
     if (!allowed.includes(v.status)) {
       throw new InvalidVolume(`Volume ${v.id} status must be ${allowed.join(' or ')}, but current status is: ${v.status}.`);
@@ -33,13 +33,15 @@ export class SnapshotAPI {
     const id = randomUUID();
     await this.o.repos.snapshots.create({
       id, volume_id: v.id, project_id: ctx.projectId ?? v.project_id, user_id: ctx.userId ?? '', status: 'creating', progress: '0%',
-      volume_size: v.size, display_name: input.name, display_description: input.description, provider_location: null,
+      volume_size: v.size, display_name: input.name, display_description: input.description, provider_location: null, group_snapshot_id: input.groupSnapshotId ?? null,
     }, input.metadata);
     await this.o.volume.createSnapshot(ctx, v.host, id);
     return (await this.o.repos.snapshots.find(id))!;
   }
 
-  async delete(ctx: RequestContext, s: SnapshotRecord, force = false): Promise<void> {
+  /** `inGroupSnapshotDelete`: the group API deletes its group snapshot's snapshots (one cannot go alone). */
+  async delete(ctx: RequestContext, s: SnapshotRecord, force = false, inGroupSnapshotDelete = false): Promise<void> {
+    if (s.group_snapshot_id && !inGroupSnapshotDelete) throw new InvalidSnapshot('Snapshot status must be available or error and must not be part of a group.');
     const expected = force ? ['available', 'error', 'error_deleting', 'creating', 'deleting'] : ['available', 'error'];
     if (!(await this.o.repos.snapshots.conditionalUpdate(s.id, expected, { status: 'deleting' }))) {
       throw new InvalidSnapshot('Snapshot status must be available or error and must not be part of a group.');

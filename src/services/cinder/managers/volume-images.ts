@@ -39,10 +39,6 @@ export interface CreatedImage {
 /** glance_core_properties and what Cinder never copies onto a new image. */
 const NOT_COPIED = new Set(['checksum', 'container_format', 'disk_format', 'image_name', 'image_id', 'min_disk', 'min_ram', 'name', 'size']);
 
-export class GlanceMetadataNotFound extends NotFound {
-  constructor(id: string) { super(`Glance metadata for volume/snapshot ${id} cannot be found.`); }
-}
-
 export class VolumeImageAPI {
   constructor(private readonly o: {
     repos: CinderRepos;
@@ -84,14 +80,5 @@ export class VolumeImageAPI {
     if (image.protected !== undefined) response['protected'] = image.protected;
     if (image.visibility !== undefined) response['visibility'] = image.visibility;
     return response;
-  }
-
-  async setImageMetadata(v: VolumeRecord, metadata: Record<string, string>): Promise<Record<string, string>> {
-    if (v.status === 'maintenance') throw new InvalidVolume(`Volume ${v.id} is in maintenance.`);
-    return this.o.repos.volumes.imageMetadata.set(v.id, metadata, false);
-  }
-
-  async unsetImageMetadata(v: VolumeRecord, key: string): Promise<void> {
-    if (v.image_metadata[key] === undefined || !(await this.o.repos.volumes.imageMetadata.remove(v.id, key))) throw new GlanceMetadataNotFound(v.id);
   }
 }

@@ -31,6 +31,8 @@ export interface CreateVolumeInput {
   /** A backup to restore into the new volume (3.47). */
   backup_id?: string | null;
   multiattach: boolean;
+  /** The generic group the volume joins (checked by the group API). */
+  group_id?: string | null;
 }
 
 /** What the API needs of a Glance image (as the caller sees it). */
@@ -59,7 +61,7 @@ export const DELETABLE = ['available', 'error', 'error_restoring', 'error_extend
 export const VOLUME_STATUSES = [
   'creating', 'available', 'deleting', 'error', 'error_deleting', 'error_managing', 'managing', 'attaching', 'in-use', 'detaching',
   'maintenance', 'restoring-backup', 'error_restoring', 'reserved', 'awaiting-transfer', 'backing-up', 'error_backing-up',
-  'error_extending', 'downloading', 'uploading', 'retyping', 'extending',
+  'error_extending', 'downloading', 'uploading', 'retyping', 'extending', 'reverting',
 ];
 
 /** The image attributes Cinder copies into volume_glance_metadata (core ones and string properties). */
@@ -163,17 +165,16 @@ export class VolumeAPI {
     const zone = await this.zoneFor(input.availability_zone, sourceZone);
     const multiattach = input.multiattach || type.extra_specs['multiattach'] === '<is> True';
     const projectId = ctx.projectId ?? '';
-    await this.o.quotas.check(projectId, { volumes: 1, gigabytes: size, size, typeName: type.name });
     const id = randomUUID();
     if (input.backup_id && !(await this.repos.backups.conditionalUpdate(input.backup_id, ['available'], { status: 'restoring', restore_volume_id: id }))) {
       throw new InvalidBackup(`Backup ${input.backup_id} status must be available.`);
     }
-    await this.repos.volumes.create({
+    await this.o.quotas.reserve(projectId, { volumes: 1, gigabytes: size, size, typeName: type.name }, (trx) => this.repos.volumes.create({
       id, project_id: projectId, user_id: ctx.userId ?? '', host: null, size, availability_zone: zone, status: 'creating', attach_status: 'detached',
       migration_status: null, previous_status: null, display_name: input.name, display_description: input.description, volume_type_id: type.id,
       snapshot_id: input.snapshot_id, source_volid: input.source_volid, bootable: false, multiattach, encryption_key_id: null, provider_location: null,
-      replication_status: null, service_uuid: null, launched_at: null, terminated_at: null, backup_id: input.backup_id ?? null,
-    }, input.metadata, {}, imageMetadata);
+      replication_status: null, service_uuid: null, launched_at: null, terminated_at: null, backup_id: input.backup_id ?? null, group_id: input.group_id ?? null,
+    }, input.metadata, {}, imageMetadata, trx));
     if (input.source_volid) {
       const src = await this.repos.volumes.find(input.source_volid);
       if (src?.bootable) await this.repos.volumes.update(id, { bootable: true });
@@ -191,8 +192,12 @@ export class VolumeAPI {
     return (await this.repos.volumes.find(v.id))!;
   }
 
-  async delete(ctx: RequestContext, v: VolumeRecord, opts: { cascade: boolean; force: boolean }): Promise<void> {
-    const expected = opts.force ? [...DELETABLE, 'creating', 'error_deleting', 'deleting', 'extending', 'reserved', 'maintenance'] : DELETABLE;
+  /** `inGroupDelete`: the group API deletes its group's volumes (a volume in a group cannot go alone). */
+  async delete(ctx: RequestContext, v: VolumeRecord, opts: { cascade: boolean; force: boolean; inGroupDelete?: boolean }): Promise<void> {
+    if (v.group_id && !opts.inGroupDelete) throw new InvalidVolume(`Volume ${v.id} belongs to group ${v.group_id}: delete the group with its volumes, or remove the volume from it first.`);
+    // force ignores the status (volume/api.py delete), not an attachment
+    const expected = opts.force ? VOLUME_STATUSES : DELETABLE;
+    if (opts.force && v.attach_status === 'attached') throw new InvalidVolume('Volume must not be attached to be force deleted.');
     if (!opts.force) {
       if (v.attachments.length > 0 || v.attach_status !== 'detached') {
         throw new InvalidVolume('Volume status must be available or error or error_restoring or error_extending or error_managing and must not be migrating, attached, belong to a group, have snapshots, awaiting a transfer, or be disassociated from snapshots after volume transfer.');

@@ -12,14 +12,28 @@ import { ImageNotFound } from '../errors.js';
 import { BackupRpcAPI } from '../backup/rpcapi.js';
 import { AttachmentAPI } from '../managers/attachments.js';
 import { BackupAPI } from '../managers/backups.js';
+import { VolumeConnectionAPI } from '../managers/connections.js';
+import { GroupTypes } from '../managers/group-types.js';
+import { GroupAPI } from '../managers/groups.js';
 import { LegacyAttachAPI } from '../managers/legacy-attach.js';
+import { UserMessages } from '../managers/messages.js';
+import { QosSpecsAPI } from '../managers/qos-specs.js';
 import { Quotas } from '../managers/quotas.js';
 import { SnapshotAPI } from '../managers/snapshots.js';
+import { TransferAPI } from '../managers/transfers.js';
 import { VolumeTypes } from '../managers/volume-types.js';
 import { VolumeImageAPI } from '../managers/volume-images.js';
+import { VolumeManageAPI } from '../managers/volume-manage.js';
+import { VolumeMigrationAPI } from '../managers/volume-migration.js';
+import { VolumeRevertAPI } from '../managers/volume-revert.js';
 import { VolumeAPI } from '../managers/volumes.js';
 import { loadCinderPolicy } from '../policies/index.js';
 import { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
+import { SchedulerMigrationRpcAPI } from '../scheduler/rpcapi-migration.js';
+import { VolumeCleanupRpcAPI } from '../volume/cleanup.js';
+import { VolumeManageRpcAPI } from '../volume/manage.js';
+import { VolumeRevertRpcAPI } from '../volume/revert.js';
+import { VolumeConnectionRpcAPI } from '../volume/rpcapi-connection.js';
 import { VolumeRpcAPI } from '../volume/rpcapi.js';
 import { repositories } from './shared.js';
 
@@ -46,18 +60,32 @@ export async function createVolumeApi(ctx: RoleContext): Promise<RoleInstance> {
       throw err;
     }
   };
-  const volumes = new VolumeAPI({
+  const legacyAttach = new LegacyAttachAPI(repos);
+  const volumeApi = new VolumeAPI({
     repos, types, quotas, scheduler, volume, getImage,
     settings: { storageAvailabilityZone: d.storage_availability_zone, allowAvailabilityZoneFallback: d.allow_availability_zone_fallback },
   });
+  const snapshots = new SnapshotAPI({ repos, quotas, volume });
+  const groupTypes = new GroupTypes(repos, null);
   const deps: ApiDeps = {
-    repos, policy, types, quotas, scheduler, volumes,
-    backups: new BackupAPI({ repos, quotas, volumes, backup: new BackupRpcAPI(ctx.transport) }),
+    repos, policy, types, quotas, scheduler,
+    volumes: volumeApi,
+    backups: new BackupAPI({ repos, quotas, volumes: volumeApi, backup: new BackupRpcAPI(ctx.transport) }),
     // the image belongs to the caller: made with their token
     volumeImages: new VolumeImageAPI({ repos, volume, createImage: (c, fields) => (c.token ? images.forUser(c.token) : images).createImage(fields) }),
-    snapshots: new SnapshotAPI({ repos, quotas, volume }),
+    snapshots,
     attachments: new AttachmentAPI({ repos, volume }),
-    legacyAttach: new LegacyAttachAPI(repos),
+    legacyAttach,
+    transfers: new TransferAPI({ repos, quotas }),
+    qosSpecs: new QosSpecsAPI(repos),
+    messages: new UserMessages(repos),
+    connections: new VolumeConnectionAPI({ rpc: new VolumeConnectionRpcAPI(ctx.transport), legacyAttach }),
+    migration: new VolumeMigrationAPI({ repos, types, quotas, scheduler: new SchedulerMigrationRpcAPI(ctx.transport) }),
+    revert: new VolumeRevertAPI({ repos, rpc: new VolumeRevertRpcAPI(ctx.transport) }),
+    groupTypes,
+    cleanup: new VolumeCleanupRpcAPI(ctx.transport),
+    manage: new VolumeManageAPI({ repos, types, quotas, rpc: new VolumeManageRpcAPI(ctx.transport) }),
+    groups: new GroupAPI({ repos, groupTypes, types, quotas, volumes: volumeApi, snapshots, defaultZone: d.storage_availability_zone }),
     baseUrl: ctx.baseUrl.replace(/\/$/, ''),
     settings: { maxLimit: d.osapi_max_limit },
   };

@@ -11,9 +11,11 @@ import { SCHEDULER_BINARY, SCHEDULER_TOPIC } from '../rpc/topics.js';
 import { enabledFilters } from '../scheduler/filters/index.js';
 import { HostManager } from '../scheduler/host-manager.js';
 import { SchedulerManager } from '../scheduler/manager.js';
+import { SchedulerMigrationManager } from '../scheduler/migration.js';
 import { enabledWeighers } from '../scheduler/weights/index.js';
 import { WorkerService } from '../service.js';
 import { VolumeRpcAPI } from '../volume/rpcapi.js';
+import { VolumeMigrationRpcAPI } from '../volume/rpcapi-migration.js';
 import { repositories } from './shared.js';
 
 export async function createVolumeScheduler(ctx: RoleContext): Promise<RoleInstance> {
@@ -26,8 +28,9 @@ export async function createVolumeScheduler(ctx: RoleContext): Promise<RoleInsta
     weighers: enabledWeighers(d.scheduler_default_weighers, { capacity: d.capacity_weight_multiplier }),
   });
   manager.startupDelay(d.scheduler_driver_init_wait_time);
+  const migration = new SchedulerMigrationManager({ repos, scheduler: manager, volume: new VolumeMigrationRpcAPI(ctx.transport), log: ctx.log });
   return new WorkerService({
-    ctx, binary: SCHEDULER_BINARY, topic: SCHEDULER_TOPIC, host: ctx.host, endpoints: [manager.endpoint()], services: repos.services,
+    ctx, binary: SCHEDULER_BINARY, topic: SCHEDULER_TOPIC, host: ctx.host, endpoints: [manager.endpoint(), migration.endpoint()], services: repos.services,
     afterServe: () => volume.publishServiceCapabilities(RequestContext.internal(newRequestId())),
   });
 }

@@ -13,7 +13,14 @@ import { VOLUME_BINARY, VOLUME_TOPIC } from '../rpc/topics.js';
 import { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
 import { WorkerService } from '../service.js';
 import { FileDriver } from '../volume/drivers/file.js';
+import { VolumeCleanupManager } from '../volume/cleanup.js';
+import { VolumeConnectionManager } from '../volume/connection.js';
+import { GroupProgress } from '../volume/group-progress.js';
+import { VolumeManageManager } from '../volume/manage.js';
 import { VolumeManager } from '../volume/manager.js';
+import { VolumeMigrationManager } from '../volume/migration.js';
+import { VolumeRevertManager } from '../volume/revert.js';
+import { VolumeMigrationRpcAPI } from '../volume/rpcapi-migration.js';
 import { repositories } from './shared.js';
 
 export interface VolumeRoleInstance extends RoleInstance {
@@ -34,19 +41,26 @@ export async function createVolumeService(ctx: RoleContext): Promise<VolumeRoleI
   const images = new ImageClient(ctx.session);
   const manager = new VolumeManager({
     host: backendHost, driver, repos, scheduler: new SchedulerRpcAPI(ctx.transport), backup: new BackupRpcAPI(ctx.transport), log: ctx.log,
+    groups: new GroupProgress(repos),
     // as the user who asked for the volume when the request carried a token (the image may be private to them)
     downloadImage: async (c, imageId) => (await (c.token ? images.forUser(c.token) : images).downloadData(imageId)).body,
     uploadImage: (c, imageId, data, size) => (c.token ? images.forUser(c.token) : images).uploadData(imageId, data, { size }),
     deleteImage: (c, imageId) => (c.token ? images.forUser(c.token) : images).deleteImage(imageId),
   });
+  const migration = new VolumeMigrationManager({ driver, repos, rpc: new VolumeMigrationRpcAPI(ctx.transport), log: ctx.log });
+  const endpoints = [
+    manager.endpoint(), migration.endpoint(), new VolumeConnectionManager({ driver, repos }).endpoint(), new VolumeRevertManager({ driver, repos, log: ctx.log }).endpoint(),
+    new VolumeManageManager({ driver, repos, log: ctx.log }).endpoint(),
+    new VolumeCleanupManager({ host: backendHost, repos, manager }).endpoint(),
+  ];
   const service = new WorkerService({
-    ctx, binary: VOLUME_BINARY, topic: VOLUME_TOPIC, host: backendHost, endpoints: [manager.endpoint()], services: repos.services,
+    ctx, binary: VOLUME_BINARY, topic: VOLUME_TOPIC, host: backendHost, endpoints, services: repos.services,
     beforeServe: () => manager.initHost(),
     async afterServe() {
       await manager.publishServiceCapabilities();
       ctx.periodic.add({ name: 'publish_service_capabilities', interval: d.periodic_interval, run: () => manager.publishServiceCapabilities() });
     },
-    afterStop: () => manager.drain(),
+    afterStop: async () => { await manager.drain(); await migration.drain(); },
   });
   return { start: () => service.start(), stop: () => service.stop(), manager, driver, backendHost };
 }

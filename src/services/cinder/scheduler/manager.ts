@@ -3,7 +3,7 @@
  * the pool for a volume (the pools of live services; only the source's backend for a volume
  * from a snapshot or another volume; the enabled filters, then the weighers), records the
  * volume's host and casts to that volume service; with no pool left the volume goes to
- * error. get_pools lists the pools it knows; update_service_capabilities records a volume
+ * error (with a user message of the volume's project). get_pools lists the pools it knows; update_service_capabilities records a volume
  * service's report. Until the first report (or scheduler_driver_init_wait_time) create_volume
  * waits, as cinder's scheduler does after its start.
  */
@@ -11,6 +11,7 @@ import type { RequestContext } from '../../../common/context.js';
 import type { Logger } from '../../../common/log/logger.js';
 import type { CinderRepos } from '../db/repos.js';
 import { NoValidBackend } from '../errors.js';
+import { Action, Detail, UserMessages } from '../managers/messages.js';
 import { SCHEDULER_RPC_VERSION } from '../rpc/topics.js';
 import type { VolumeRpcAPI } from '../volume/rpcapi.js';
 import type { BackendFilter } from './filters/index.js';
@@ -62,6 +63,13 @@ export class SchedulerManager {
       pool = await this.selectPool(spec, spec.size);
     } catch (err) {
       this.o.log.warn({ err, volume_id: spec.volume_id }, 'no backend for the volume');
+      const v = await this.o.repos.volumes.find(spec.volume_id);
+      if (v?.status === 'creating') {
+        await new UserMessages(this.o.repos).create(ctx, {
+          action: Action.SCHEDULE_ALLOCATE_VOLUME, detail: err instanceof NoValidBackend ? Detail.NO_BACKEND_AVAILABLE : Detail.UNKNOWN_ERROR,
+          resourceType: 'VOLUME', resourceUuid: v.id, projectId: v.project_id,
+        });
+      }
       await this.o.repos.volumes.conditionalUpdate(spec.volume_id, ['creating'], { status: 'error' });
       if (!(err instanceof NoValidBackend)) throw err;
       return;

@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceSession } from '../../../common/clients/index.js';
+import { PeriodicTasks } from '../../../common/service/periodic.js';
 import type { RoleInstance } from '../../../common/service/project.js';
 import { startHarness, type Harness, type InjectResult } from '../../../common/testing/harness.js';
 import { cinder } from '../index.js';
@@ -28,8 +29,15 @@ export interface CinderHarness extends Harness {
   waitGone(path: string, timeoutMs?: number): Promise<void>;
 }
 
-/** `session`: how the roles reach other services (a StubCloud's, for Glance or Swift). */
-export async function startCinder(overrides: Record<string, string> = {}, opts: { session?: ServiceSession } = {}): Promise<CinderHarness> {
+/**
+ * `session`: how the roles reach other services (a StubCloud's, for Glance or Swift).
+ * `extraVolumeHosts`: more volume services (`<name>@file`, their files under
+ * `<data_dir>/volumes/<name>/`), for moving volumes between hosts.
+ */
+export async function startCinder(
+  overrides: Record<string, string> = {},
+  opts: { session?: ServiceSession; extraVolumeHosts?: string[] } = {},
+): Promise<CinderHarness> {
   let volumeService: VolumeRoleInstance | undefined;
   let backupService: BackupRoleInstance | undefined;
   const h = await startHarness({
@@ -41,11 +49,21 @@ export async function startCinder(overrides: Record<string, string> = {}, opts: 
       const scheduler = await createVolumeScheduler(ctx);
       volumeService = await createVolumeService({ ...ctx, role: cinder.roles.find((r) => r.name === 'volume')! });
       backupService = await createBackupService({ ...ctx, role: cinder.roles.find((r) => r.name === 'backup')! });
-      const parts: RoleInstance[] = [volumeService, scheduler, backupService];
+      const volumeRole = cinder.roles.find((r) => r.name === 'volume')!;
+      // each host's role has its periodic tasks of its own, as `nubo up` gives them
+      const extraPeriodic = (opts.extraVolumeHosts ?? []).map(() => new PeriodicTasks(ctx.log));
+      const extra = await Promise.all((opts.extraVolumeHosts ?? []).map((host, i) => createVolumeService({ ...ctx, host, role: volumeRole, periodic: extraPeriodic[i]! })));
+      const parts: RoleInstance[] = [volumeService, ...extra, scheduler, backupService];
       return {
         ...(api.routes ? { routes: api.routes } : {}),
-        async start() { for (const p of parts) await p.start?.(); },
-        async stop() { for (const p of parts) await p.stop?.(); },
+        async start() {
+          for (const p of parts) await p.start?.();
+          for (const p of extraPeriodic) p.start();
+        },
+        async stop() {
+          for (const p of extraPeriodic) await p.stop();
+          for (const p of parts) await p.stop?.();
+        },
       };
     },
   });

@@ -19,6 +19,7 @@ import { InvalidVolume, SnapshotNotFound, VolumeAttachmentNotFound, VolumeNotFou
 import { VOLUME_RPC_VERSION, VOLUME_BINARY } from '../rpc/topics.js';
 import type { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
 import type { BackupDevice, DriverSnapshot, DriverVolume, VolumeDriver } from './drivers/driver.js';
+import type { GroupProgress } from './group-progress.js';
 import { withImageData } from './image-upload.js';
 import type { ConnectionInfo } from './rpcapi.js';
 
@@ -37,6 +38,8 @@ export interface VolumeManagerOptions {
   /** The backup services, for volumes created from a backup (3.47). */
   backup?: BackupRpcAPI;
   log: Logger;
+  /** Groups and group snapshots whose member's work ended (volume/group-progress.ts). */
+  groups?: GroupProgress;
 }
 
 const driverVolume = (v: VolumeRecord): DriverVolume => ({ id: v.id, size: v.size, provider_location: v.provider_location });
@@ -117,6 +120,7 @@ export class VolumeManager {
       await this.repos.volumes.conditionalUpdate(v.id, ['creating'], { status: 'error' });
       if (v.backup_id) await this.repos.backups.conditionalUpdate(v.backup_id, ['restoring'], { status: 'available', restore_volume_id: null });
     }
+    await this.o.groups?.volumeSettled(v.id);
   }
 
   async deleteVolume(volumeId: string, cascade: boolean): Promise<void> {
@@ -161,6 +165,7 @@ export class VolumeManager {
       this.o.log.error({ err, snapshot_id: s.id }, 'create_snapshot failed');
       await this.repos.snapshots.conditionalUpdate(s.id, ['creating'], { status: 'error' });
     }
+    await this.o.groups?.snapshotSettled(s.group_snapshot_id);
   }
 
   async deleteSnapshot(snapshotId: string): Promise<void> {
@@ -173,6 +178,7 @@ export class VolumeManager {
       this.o.log.error({ err, snapshot_id: s.id }, 'delete_snapshot failed');
       await this.repos.snapshots.update(s.id, { status: 'error_deleting' });
     }
+    await this.o.groups?.snapshotSettled(s.group_snapshot_id);
   }
 
   /** attachment_update: the connection info for the connector; the attachment is attaching. */

@@ -56,9 +56,19 @@ export interface VolumeDriver {
   /** A volume holding an image's data (`diskFormat` as Glance gives it: raw, qcow2, ...). */
   copyImageToVolume(volume: DriverVolume, data: Readable, diskFormat: string): Promise<ModelUpdate>;
   extendVolume(volume: DriverVolume, newSize: number): Promise<void>;
+  /** The volume's data becomes the snapshot's again (then at the volume's size). */
+  revertToSnapshot(volume: DriverVolume, snapshot: DriverSnapshot): Promise<void>;
   deleteVolume(volume: DriverVolume): Promise<void>;
   createSnapshot(snapshot: DriverSnapshot, volume: DriverVolume): Promise<ModelUpdate>;
   deleteSnapshot(snapshot: DriverSnapshot): Promise<void>;
+  /** GiB of the backend object `ref` names (manage_existing_get_size). @throws VolumeBackendAPIException when there is none */
+  manageExistingGetSize(ref: Record<string, unknown>): Promise<number>;
+  /** Adopt the object `ref` names as `volume` (manage_existing). */
+  manageExisting(volume: DriverVolume, ref: Record<string, unknown>): Promise<ModelUpdate>;
+  /** Forget the volume, keeping its data (unmanage). */
+  unmanage(volume: DriverVolume): Promise<void>;
+  /** The backend's objects that could be managed: name and GiB. */
+  listManageable(): Promise<Array<{ name: string; sizeGb: number }>>;
   initializeConnection(volume: DriverVolume, connector: Record<string, unknown>): Promise<{ driver_volume_type: string; data: Record<string, unknown> }>;
   terminateConnection(volume: DriverVolume, connector: Record<string, unknown> | null): Promise<void>;
   /** The local file of a volume or snapshot, and its format, for the backup service on this machine (os-brick's local attach). */

@@ -8,7 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { mkdir, open, rm, stat, statfs, truncate, access } from 'node:fs/promises';
+import { access, mkdir, open, readdir, rm, stat, statfs, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createWriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
@@ -159,6 +159,20 @@ export class FileDriver implements VolumeDriver {
     await this.grow(volume.provider_location ?? this.volumePath(volume.id), newSize);
   }
 
+  /** The snapshot's file copied to a temporary name, then over the volume's (a failed copy leaves the volume as it was). */
+  async revertToSnapshot(volume: DriverVolume, snapshot: DriverSnapshot): Promise<void> {
+    const path = volume.provider_location ?? this.volumePath(volume.id);
+    const tmp = `${path}.revert`;
+    try {
+      await this.copy(snapshot.provider_location ?? this.snapshotPath(snapshot.id), tmp);
+      await this.grow(tmp, volume.size);
+      await rename(tmp, path);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
   async deleteVolume(volume: DriverVolume): Promise<void> {
     await rm(this.volumePath(volume.id), { force: true });
   }
@@ -171,6 +185,46 @@ export class FileDriver implements VolumeDriver {
 
   async deleteSnapshot(snapshot: DriverSnapshot): Promise<void> {
     await rm(this.snapshotPath(snapshot.id), { force: true });
+  }
+
+  /** The file a manage reference names: `source-name`, a file name in this host's directory. */
+  private referenced(ref: Record<string, unknown>): string {
+    const name = ref['source-name'];
+    if (typeof name !== 'string' || name === '' || name.includes('/') || name === '.' || name === '..') {
+      throw new VolumeBackendAPIException("the reference must be {'source-name': <file name in the backend's directory>}");
+    }
+    return join(this.o.dir, name);
+  }
+
+  private async sizeGbOf(path: string): Promise<number> {
+    const bytes = this.o.format === 'qcow2' ? (await imageInfo(path, 'qcow2')).virtualSize : (await stat(path)).size;
+    return Math.max(1, Math.ceil(bytes / GiB));
+  }
+
+  async manageExistingGetSize(ref: Record<string, unknown>): Promise<number> {
+    const path = this.referenced(ref);
+    await access(path).catch(() => { throw new VolumeBackendAPIException(`no file ${String(ref['source-name'])} to manage`); });
+    return this.sizeGbOf(path);
+  }
+
+  /** The file becomes `volume-<id>` (as the LVM driver renames its LV), at a whole number of GiB. */
+  async manageExisting(volume: DriverVolume, ref: Record<string, unknown>): Promise<ModelUpdate> {
+    const from = this.referenced(ref);
+    const path = this.volumePath(volume.id);
+    if (from !== path) await rename(from, path);
+    await this.grow(path, volume.size);
+    return { provider_location: path };
+  }
+
+  async unmanage(): Promise<void> {
+    // the file stays where it is, under its name
+  }
+
+  async listManageable(): Promise<Array<{ name: string; sizeGb: number }>> {
+    const names = (await readdir(this.o.dir)).filter((n) => n.startsWith('volume-') && !n.includes('.'));
+    const out = [];
+    for (const name of names.sort()) out.push({ name, sizeGb: await this.sizeGbOf(join(this.o.dir, name)).catch(() => 0) });
+    return out;
   }
 
   async initializeConnection(volume: DriverVolume, _connector: Record<string, unknown>): Promise<{ driver_volume_type: string; data: Record<string, unknown> }> {
