@@ -65,6 +65,14 @@ export class HandleCache {
     return this.get(path)!;
   }
 
+  /** Closes the handle of one database (before the file is removed or replaced). */
+  close(path: string): void {
+    const db = this.open.get(path);
+    if (!db) return;
+    db.close();
+    this.open.delete(path);
+  }
+
   closeAll(): void {
     for (const db of this.open.values()) db.close();
     this.open.clear();

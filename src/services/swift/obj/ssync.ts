@@ -16,11 +16,12 @@
  *   keep the original timestamps and send no container updates.
  *
  * (Node's HTTP parser knows only the standard methods, so REPLICATE and SSYNC travel as POSTs
- * naming their verb in a header.)
+ * naming their verb in a header: utils/replication-verb.ts.)
  */
 import type { IncomingMessage } from 'node:http';
+import { VERB_HEADER } from '../utils/replication-verb.js';
 
-export const VERB_HEADER = 'x-backend-replication-verb';
+export { VERB_HEADER };
 export const REPLICATION_HEADER = 'x-backend-replication';
 export const METADATA_HEADER = 'x-backend-replication-metadata';
 
