@@ -131,7 +131,7 @@ describe('operator errors are one actionable line', () => {
   });
 
   test('an unknown role', () => {
-    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network, network-sim-agent, placement, compute-api, metadata-api, conductor, scheduler, compute, volume-api, volume-scheduler, volume, account-server, container-server, object-server, object-proxy$/);
+    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network, network-sim-agent, placement, compute-api, metadata-api, conductor, scheduler, compute, volume-api, volume-scheduler, volume, account-server, container-server, object-server, object-proxy, object-replicator, object-auditor, container-replicator, account-replicator, account-reaper$/);
   });
 
   test('an unknown service in enabled_services', () => {

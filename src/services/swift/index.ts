@@ -1,7 +1,9 @@
 /**
  * The Object Storage project (Swift, the API of 2.30 / Zed): the proxy (`object-proxy`) at
  * /object with keystoneauth, and the account, container and object servers, each on its own
- * port, placed by rings (ring/, `nubo ring`), composed in service.ts.
+ * port, placed by rings (ring/, `nubo ring`), composed in service.ts; and the consistency
+ * daemons (replicators, auditor, reaper: daemons/build.ts), each a role of its own and runnable
+ * once with `nubo swift-daemon NAME --once`.
  */
 import { resolve } from 'node:path';
 import { defaultGroup } from '../../common/config/index.js';
@@ -13,6 +15,7 @@ import { swiftMigrations } from './db/migrations.js';
 import { swiftPolicySpec } from './policies/index.js';
 import { RING_USAGE, runRingCommand } from './ring/cli.js';
 import { RingBuilderError } from './ring/builder.js';
+import { buildDaemonRole, DAEMON_USAGE, DAEMONS, runDaemonCommand, type DaemonName } from './daemons/build.js';
 import { buildProxy, buildStorageServer, swiftDirOf } from './service.js';
 
 export const swift: ProjectDef = {
@@ -30,8 +33,25 @@ export const swift: ProjectDef = {
     { name: 'container-server', description: 'the Swift container server (its own port)', kind: 'worker', create: (ctx) => buildStorageServer(ctx, 'container') },
     { name: 'object-server', description: 'the Swift object server (its own port)', kind: 'worker', create: (ctx) => buildStorageServer(ctx, 'object') },
     { name: 'object-proxy', description: 'the Swift proxy (proxy-server with keystoneauth)', kind: 'api', discoveryPath: '/info', create: buildProxy },
+    ...(Object.keys(DAEMONS) as DaemonName[]).map((name) => ({
+      name, description: DAEMONS[name], kind: 'worker' as const, create: (ctx: Parameters<typeof buildDaemonRole>[0]) => buildDaemonRole(ctx, name),
+    })),
   ],
   commands: [{
+    name: 'swift-daemon',
+    description: 'one pass of a Swift consistency daemon: nubo swift-daemon object-replicator|object-auditor|container-replicator|account-replicator|account-reaper --once [--devices ...] [--partitions ...]',
+    topLevel: true,
+    takesArguments: true,
+    async run(config, args = []) {
+      if (args.length === 0) return DAEMON_USAGE;
+      const log = {
+        info: (o: unknown, m?: string) => process.stderr.write(`${m ?? ''} ${JSON.stringify(o)}\n`),
+        warn: (o: unknown, m?: string) => process.stderr.write(`warning: ${m ?? ''} ${JSON.stringify(o)}\n`),
+        error: (o: unknown, m?: string) => process.stderr.write(`error: ${m ?? ''} ${JSON.stringify(o)}\n`),
+      };
+      return runDaemonCommand(args, { config, dataDir: resolve(config.get(defaultGroup).data_dir), log });
+    },
+  }, {
     name: 'ring',
     description: 'swift-ring-builder: nubo ring <builder_file> create|add|remove|set_weight|set_info|rebalance|write_ring|pretend_min_part_hours_passed|show ...',
     topLevel: true,

@@ -69,6 +69,9 @@ export class AccountServer {
     if (!broker) {
       broker = AccountBroker.create(this.handles, path, join(this.opts.devices, device, 'tmp'), account, ts);
       created = true;
+    } else if (broker.isDeleted()) {
+      // a deleted account stays deleted until its data is reaped and its database reclaimed
+      throw new HttpStatus(403, 'Recently deleted', { 'X-Account-Status': 'Deleted' });
     } else {
       created = broker.updatePutTimestamp(ts);
     }
@@ -78,7 +81,9 @@ export class AccountServer {
 
   private async containerReport(req: IncomingMessage, res: ServerResponse, path: string, container: string): Promise<void> {
     const broker = AccountBroker.open(this.handles, path);
-    if (!broker || broker.isDeleted()) throw new HttpStatus(404, '');
+    // a deleted account takes only the deletions of its containers (X-Account-Override-Deleted, the reaper's)
+    const override = (header(req, 'x-account-override-deleted') ?? '').toLowerCase() === 'yes';
+    if (!broker || (broker.isDeleted() && !override)) throw new HttpStatus(404, '');
     const ZERO = '0000000000.00000';
     const put = header(req, 'x-put-timestamp') ? requestTimestamp(req, 'x-put-timestamp') : ZERO;
     const del = header(req, 'x-delete-timestamp') ? requestTimestamp(req, 'x-delete-timestamp') : ZERO;

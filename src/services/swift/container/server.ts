@@ -178,6 +178,8 @@ export class ContainerServer {
       const r = await backendCall(node, 'PUT', backendPath(device, partition, account, container), {
         'X-Put-Timestamp': info.put_timestamp, 'X-Delete-Timestamp': info.delete_timestamp,
         'X-Object-Count': String(info.object_count), 'X-Bytes-Used': String(info.bytes_used), 'X-Timestamp': info.put_timestamp, 'Content-Length': 0,
+        // a container's deletion is news also to an account marked deleted (the reaper's deletes)
+        ...(broker.isDeleted() ? { 'X-Account-Override-Deleted': 'yes' } : {}),
       }, this.opts.timeouts);
       return r.status >= 200 && r.status < 300;
     } catch {

@@ -14,7 +14,7 @@
  * primary took it and no row arrived meanwhile. Rows of deletes older than reclaim_age are
  * reclaimed, and so is a deleted database.
  */
-import { readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { rmdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Ring } from '../ring/ring.js';
 import type { RingDevice } from '../ring/ring-data.js';
@@ -25,6 +25,7 @@ import { nowTimestamp } from '../utils/timestamp.js';
 import { HandleCache } from './broker.js';
 import { SOURCE_ID_HEADER } from './replication-server.js';
 import type { ReplicationInfo, ReplicationTables } from './replication.js';
+import { listDir } from '../utils/list-dir.js';
 
 /** A database as the replicator needs it. */
 export interface ReplicatedBroker {
@@ -84,9 +85,9 @@ export class DbReplicator {
     for (const dev of localDevices(ring.devs, this.opts.locality)) {
       if (only.devices?.length && !only.devices.includes(dev.device)) continue;
       const root = join(this.opts.locality.devicesRoot, dev.device, this.dirName);
-      for (const part of list(root).filter((p) => /^\d+$/.test(p))) {
-        for (const suffix of list(join(root, part))) {
-          for (const hash of list(join(root, part, suffix))) {
+      for (const part of listDir(root).filter((p) => /^\d+$/.test(p))) {
+        for (const suffix of listDir(join(root, part))) {
+          for (const hash of listDir(join(root, part, suffix))) {
             if (!/^[0-9a-f]{32}$/.test(hash)) continue;
             jobs.push({ dev, part: Number(part), hash, path: join(root, part, suffix, hash, `${hash}.db`) });
           }
@@ -232,10 +233,3 @@ export class DbReplicator {
   }
 }
 
-function list(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}

@@ -7,7 +7,6 @@
  * (0: as fast as the disk goes).
  */
 import { createHash } from 'node:crypto';
-import { readdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,6 +15,7 @@ import { readTrailer } from './diskfile.js';
 import { cleanupOnDisk } from './ondisk.js';
 import { quarantineHashDir } from './quarantine.js';
 import { splitObjectName } from './ssync.js';
+import { listDir } from '../utils/list-dir.js';
 
 export interface ObjectAuditorOptions {
   devicesRoot: string;
@@ -34,13 +34,6 @@ export interface AuditStats {
   errors: number;
 }
 
-function list(dir: string): string[] {
-  try {
-    return readdirSync(dir).sort();
-  } catch {
-    return [];
-  }
-}
 
 export class ObjectAuditor {
   constructor(private readonly opts: ObjectAuditorOptions) {}
@@ -50,15 +43,15 @@ export class ObjectAuditor {
     const stats: AuditStats = { checked: 0, bytes: 0, quarantined: 0, errors: 0 };
     const started = performance.now();
     const filter = only.devices?.length ? only.devices : this.opts.devices;
-    for (const device of list(this.opts.devicesRoot)) {
+    for (const device of listDir(this.opts.devicesRoot).sort()) {
       if (filter?.length && !filter.includes(device)) continue;
       const deviceDir = join(this.opts.devicesRoot, device);
       const objects = join(deviceDir, 'objects');
-      for (const part of list(objects)) {
+      for (const part of listDir(objects).sort()) {
         if (!/^\d+$/.test(part)) continue;
-        for (const suffix of list(join(objects, part))) {
+        for (const suffix of listDir(join(objects, part)).sort()) {
           if (!/^[0-9a-f]{3}$/.test(suffix)) continue;
-          for (const hash of list(join(objects, part, suffix))) {
+          for (const hash of listDir(join(objects, part, suffix)).sort()) {
             const hashDir = join(objects, part, suffix, hash);
             const files = cleanupOnDisk(hashDir);
             if (!files?.data) continue;

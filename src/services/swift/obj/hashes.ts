@@ -12,9 +12,10 @@
  * hash directory and reclaims tombstones older than reclaim_age.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { appendFileSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanupOnDisk } from './ondisk.js';
+import { listDir } from '../utils/list-dir.js';
 
 export const HASHES_FILE = 'hashes.json';
 export const INVALID_FILE = 'hashes.invalid';
@@ -24,13 +25,6 @@ export type SuffixHashes = Record<string, string>;
 
 const SUFFIX = /^[0-9a-f]{3}$/;
 
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
 
 /** Marks a suffix of a partition as changed (called after every file placed in it or taken out). */
 export function invalidateSuffix(partitionDir: string, suffix: string): void {

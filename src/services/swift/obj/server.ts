@@ -171,7 +171,8 @@ export class ObjectServer {
     const existing = found.kind === 'missing' ? undefined : found.timestamp;
     if (existing !== undefined && existing >= ts) throw new HttpStatus(409, '', { 'X-Backend-Timestamp': existing });
     await this.files.writeMarker(dev, part, a, c, o, 'ts', { name: `/${a}/${c}/${o}`, 'X-Timestamp': ts });
-    if (found.kind === 'data') await this.containerUpdate(req, 'DELETE', a, c, o, { 'X-Timestamp': ts });
+    // the container learns of every newer delete, found or not (a row left by a lost write goes too)
+    await this.containerUpdate(req, 'DELETE', a, c, o, { 'X-Timestamp': ts });
     send(res, found.kind === 'data' ? 204 : 404, { 'X-Backend-Timestamp': ts });
   }
 

@@ -17,8 +17,10 @@ import { saveBuilder, writeRing } from '../ring/files.js';
 import type { HashConf } from '../ring/hash.js';
 import { listenStorage, type StorageListener } from '../utils/storage-listener.js';
 
+const verbose = (o: unknown, m?: string) => { if (process.env.NUBO_TEST_LOG) console.error(m, o); };
+
 export const quietLog = {
-  info: () => undefined, warn: () => undefined, debug: () => undefined,
+  info: () => undefined, warn: verbose, debug: () => undefined,
   error: (o: unknown, m?: string) => { if (process.env.NUBO_TEST_LOG) console.error(m, o); },
 };
 
@@ -51,7 +53,7 @@ export async function startCluster(opts: { nodes?: number; devicesPerNode?: numb
   const dir = mkdtempSync(join(tmpdir(), 'nubo-swift-cluster-'));
   const swiftDir = join(dir, 'etc');
   const hash = { prefix: 'pre', suffix: 'suf' };
-  const timeouts = { connMs: 500, nodeMs: 5000 };
+  const timeouts = { connMs: 500, nodeMs: 15000 };
   const rings = new Rings(swiftDir, hash, 0);
   const listeners = new Map<ClusterNode, StorageListener[]>();
   const nodes: ClusterNode[] = [];
