@@ -24,6 +24,9 @@ import type { ItemRow, ReplicationInfo, ReplicationTables, SyncPoint } from './r
 
 export const SOURCE_ID_HEADER = 'x-backend-replication-source-id';
 
+/** A database's timestamps: '0' when never set, else Swift's normal form. */
+const STAMP = /^\d{1,10}(\.\d{1,5})?$/;
+
 /** What the receiver needs of a server: where its databases live and how to open one. */
 export interface ReplicatedDbs {
   devicesRoot: string;
@@ -76,7 +79,10 @@ export class DbReplicationReceiver {
 
   private async sync(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
     const remote = await readJson(req, 16 << 20) as ReplicationInfo;
-    if (!remote || typeof remote.id !== 'string' || typeof remote.hash !== 'string' || !Number.isInteger(remote.point)) throw new HttpStatus(400, 'Invalid sync info');
+    if (!remote || typeof remote.id !== 'string' || typeof remote.hash !== 'string' || !Number.isInteger(remote.point)
+      || ![remote.created_at, remote.put_timestamp, remote.delete_timestamp].every((t) => typeof t === 'string' && STAMP.test(t))) {
+      throw new HttpStatus(400, 'Invalid sync info');
+    }
     const rt = this.tables(path);
     if (remote.metadata && typeof remote.metadata === 'object') rt.mergeMetadata(remote.metadata);
     rt.mergeTimestamps(String(remote.created_at), String(remote.put_timestamp), String(remote.delete_timestamp));

@@ -106,6 +106,13 @@ test('a handoff container database goes to its primaries and is removed', async 
   assert.equal(stats.removed, 1, JSON.stringify(stats));
   assert.ok(!existsSync(path));
   for (const d of nodes) assert.deepEqual((await listing(d, part, 'handed')).names, ['x']);
+  // the server that had it open writes a new file when asked again, not the removed one
+  await putContainer(handoff, part, 'handed');
+  await putRow(handoff, part, 'handed', 'y', 4);
+  assert.ok(existsSync(path), 'a new database file');
+  assert.deepEqual((await listing(handoff, part, 'handed')).names, ['y']);
+  assert.equal((await replicator('container', n).replicateOnce({ devices: [handoff.device] })).removed, 1);
+  for (const d of nodes) assert.deepEqual((await listing(d, part, 'handed')).names, ['x', 'y']);
 });
 
 test('account databases: container rows and metadata reach the replica that missed them', async () => {
@@ -136,7 +143,9 @@ test('the replication RPC refuses what it cannot use', async () => {
   const dev = cl.rings.get('container').devs.find((d) => d !== null)!;
   const call = (path: string, op: string, body: string) => backendCall(dev, 'POST', path, { 'x-backend-replication-verb': 'REPLICATE', 'x-backend-replication-op': op }, cl.timeouts, body);
   const hash = 'f'.repeat(32);
-  assert.equal((await call(`/${dev.device}/1/${hash}`, 'sync', JSON.stringify({ id: 'x', hash: 'y', point: 1 }))).status, 404);
+  const stamps = { created_at: '1700000000.00000', put_timestamp: '1700000000.00000', delete_timestamp: '0' };
+  assert.equal((await call(`/${dev.device}/1/${hash}`, 'sync', JSON.stringify({ id: 'x', hash: 'y', point: 1, ...stamps }))).status, 404);
+  assert.equal((await call(`/${dev.device}/1/${hash}`, 'sync', JSON.stringify({ id: 'x', hash: 'y', point: 1, ...stamps, put_timestamp: 'later' }))).status, 400);
   assert.equal((await call(`/${dev.device}/1/${hash}`, 'sync', 'not json')).status, 400);
   assert.equal((await call(`/${dev.device}/1/nothash`, 'sync', '{}')).status, 400);
   assert.equal((await call(`/${dev.device}/1/${hash}`, 'explode', '{}')).status, 400);
