@@ -62,9 +62,14 @@ const objectRing = () => cl.rings.get('object');
 const nodeOf = (device: string): ClusterNode => cl.nodes.find((n) => n.devices.includes(device))!;
 const locality = (n: ClusterNode, kind: 'object' | 'container') => ({ devicesRoot: n.devicesRoot, node: { ip: '127.0.0.1', port: n.ports[kind] } });
 const replicateObjects = async () => {
+  const total = { filesSent: 0, handoffsRemoved: 0, failures: 0 };
   for (const n of cl.nodes) {
-    await new ObjectReplicator({ ring: objectRing, locality: locality(n, 'object'), reclaimAgeS: 604800, concurrency: 4, timeouts: cl.timeouts, log: quietLog }).replicateOnce();
+    const s = await new ObjectReplicator({ ring: objectRing, locality: locality(n, 'object'), reclaimAgeS: 604800, concurrency: 4, timeouts: cl.timeouts, log: quietLog }).replicateOnce();
+    total.filesSent += s.filesSent;
+    total.handoffsRemoved += s.handoffsRemoved;
+    total.failures += s.failures;
   }
+  return total;
 };
 
 /** The .data files of an object on one device: [file path, body bytes]. */
@@ -85,7 +90,7 @@ function onDisk(device: string, part: number, name: string): Array<{ file: strin
 
 const acked = new Map<string, Buffer>();
 
-test(`a node dies during ${COUNT} object writes: every acknowledged object reads back`, async () => {
+test(`a node dies during ${COUNT} object writes: every acknowledged object reads back`, async (t) => {
   assert.equal((await call('PUT', '/dur')).status, 201);
   const victim = cl.nodes[1]!;
   let next = 0;
@@ -102,7 +107,9 @@ test(`a node dies during ${COUNT} object writes: every acknowledged object reads
       }
     }
   };
+  const started = performance.now();
   await Promise.all(Array.from({ length: 8 }, worker));
+  t.diagnostic(`${acked.size} of ${COUNT} writes acknowledged in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   assert.ok(!victim.running);
   assert.ok(acked.size >= COUNT * 0.95, `${acked.size} of ${COUNT} acknowledged`);
   for (const [name, body] of acked) {
@@ -116,12 +123,15 @@ test(`a node dies during ${COUNT} object writes: every acknowledged object reads
     return nodes.some((d) => victim.devices.includes(d.device) && onDisk(d.device, part, name).length === 0);
   });
   assert.ok(missing.length > 0, 'the dead node missed writes');
+  t.diagnostic(`${missing.length} acknowledged objects missing from the dead node`);
 });
 
-test('the node comes back; one pass of the daemons puts three copies of everything on the primaries', async () => {
+test('the node comes back; one pass of the daemons puts three copies of everything on the primaries', async (t) => {
   await cl.start(cl.nodes[1]!);
   for (const n of cl.nodes) await new ObjectUpdater(n.devicesRoot, cl.timeouts, quietLog).sweep();
-  await replicateObjects();
+  const started = performance.now();
+  const stats = await replicateObjects();
+  t.diagnostic(`object replication pass: ${stats.filesSent} files sent, ${stats.handoffsRemoved} handoff partitions removed, ${stats.failures} failures, ${((performance.now() - started) / 1000).toFixed(1)} s`);
   for (const n of cl.nodes) {
     await new DbReplicator({
       kind: 'container', ring: () => cl.rings.get('container'), locality: locality(n, 'container'), open: (c, p) => ContainerBroker.open(c, p),
