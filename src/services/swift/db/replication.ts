@@ -64,6 +64,8 @@ export function mergeStoredMetadata(mine: StoredMetadata, theirs: StoredMetadata
   return out;
 }
 
+const hashCache = new WeakMap<Sqlite, { key: string; hash: string }>();
+
 export class ReplicationTables {
   constructor(private readonly db: Sqlite, private readonly spec: RowsSpec, private readonly mergeRows: (rows: ItemRow[]) => void) {
     ensureReplicationTables(db);
@@ -82,23 +84,34 @@ export class ReplicationTables {
     return r.m ?? -1;
   }
 
-  /** XOR of the md5 of every row's identity (upstream's chexor, computed when asked). */
-  rowsHash(): string {
+  /**
+   * XOR of the md5 of every row's identity (upstream's chexor, kept up to date as rows change;
+   * here computed when asked, and remembered per handle until the last ROWID or the row count
+   * changes — every change of a row inserts it again under a new ROWID).
+   */
+  rowsHash(maxRow = this.maxRow()): string {
+    const count = (this.db.prepare(`SELECT COUNT(*) AS c FROM ${this.spec.table}`).get() as { c: number }).c;
+    const key = `${maxRow}:${count}`;
+    const cached = hashCache.get(this.db);
+    if (cached?.key === key) return cached.hash;
     const acc = Buffer.alloc(16);
     const cols = this.spec.hashed.join(', ');
     for (const row of this.db.prepare(`SELECT ${cols} FROM ${this.spec.table}`).raw().iterate() as Iterable<unknown[]>) {
       const d = createHash('md5').update(row.map(String).join('-')).digest();
       for (let i = 0; i < 16; i++) acc[i]! ^= d[i]!;
     }
-    return acc.toString('hex');
+    const hash = acc.toString('hex');
+    hashCache.set(this.db, { key, hash });
+    return hash;
   }
 
   info(): ReplicationInfo {
     const stat = this.db.prepare(`SELECT created_at, put_timestamp, delete_timestamp, metadata FROM ${this.spec.stat}`).get() as
       { created_at: string; put_timestamp: string; delete_timestamp: string; metadata: string };
     const count = (this.db.prepare(`SELECT COUNT(*) AS c FROM ${this.spec.table}`).get() as { c: number }).c;
+    const maxRow = this.maxRow();
     return {
-      id: this.id, max_row: this.maxRow(), hash: this.rowsHash(), count,
+      id: this.id, max_row: maxRow, hash: this.rowsHash(maxRow), count,
       created_at: stat.created_at, put_timestamp: stat.put_timestamp, delete_timestamp: stat.delete_timestamp,
       metadata: JSON.parse(stat.metadata) as StoredMetadata,
     };
