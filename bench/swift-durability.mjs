@@ -7,7 +7,8 @@
 //
 //   node bench/swift-durability.mjs [objects]      (default 1000)
 //
-// It is src/services/swift/obj/durability.test.ts with NUBO_SWIFT_DURABILITY_OBJECTS set
+// It is src/services/swift/obj/durability.test.ts (storage nodes as child processes, one killed
+// with SIGKILL) with NUBO_SWIFT_DURABILITY_OBJECTS set
 // (the test suite runs it with 100 objects); prints the test report and the time it took.
 import { spawnSync } from 'node:child_process';
 

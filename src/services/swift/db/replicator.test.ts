@@ -100,7 +100,7 @@ test('a handoff container database goes to its primaries and is removed', async 
   await putContainer(handoff, part, 'handed');
   await putRow(handoff, part, 'handed', 'x', 3);
   const n = nodeOfPort('container', handoff);
-  const path = n.container.dbPath(handoff.device, part, 'AUTH_d', 'handed');
+  const path = cl.containerDbPath(n, handoff.device, part, 'AUTH_d', 'handed');
   assert.ok(existsSync(path));
   const stats = await replicator('container', n).replicateOnce({ devices: [handoff.device] });
   assert.equal(stats.removed, 1, JSON.stringify(stats));

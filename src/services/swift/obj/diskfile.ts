@@ -189,7 +189,14 @@ export class DiskFileManager {
   private async place(tmp: string, device: string, partition: number, account: string, container: string, object: string, name: string): Promise<void> {
     const dir = this.hashDir(device, partition, account, container, object);
     await mkdir(dir, { recursive: true });
-    await rename(tmp, join(dir, name));
+    try {
+      await rename(tmp, join(dir, name));
+    } catch (err) {
+      // the replicator removed the (then empty) directory between the two steps: once more
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(dir, { recursive: true });
+      await rename(tmp, join(dir, name));
+    }
     const dh = await open(dir, 'r');
     try {
       await dh.sync();

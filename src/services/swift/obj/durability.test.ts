@@ -1,6 +1,7 @@
 /**
  * Durability end to end: three storage nodes (two devices each, one zone per node, 3
- * replicas), the proxy in front. One node dies while objects are written through the proxy;
+ * replicas), each a process of its own, the proxy in front. One node is killed (SIGKILL)
+ * while objects are written through the proxy;
  * every acknowledged object reads back byte-exact; the node comes back, the object updater,
  * object replicator and container replicator run once on every node, and then every
  * acknowledged object has its three copies on its primaries' disks (byte-exact, no handoff
@@ -17,6 +18,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { startHarness, type Harness } from '../../../common/testing/harness.js';
+import { HandleCache } from '../db/broker.js';
 import { ContainerBroker } from '../db/container-broker.js';
 import { DbReplicator } from '../db/replicator.js';
 import { swift } from '../index.js';
@@ -35,7 +37,7 @@ let base: string;
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
 before(async () => {
-  cl = await startCluster({ nodes: 3, devicesPerNode: 2, partPower: 4 });
+  cl = await startCluster({ nodes: 3, devicesPerNode: 2, partPower: 4, processes: true });
   h = await startHarness({
     project: swift, role: 'object-proxy',
     overrides: {
@@ -74,7 +76,7 @@ const replicateObjects = async () => {
 
 /** The .data files of an object on one device: [file path, body bytes]. */
 function onDisk(device: string, part: number, name: string): Array<{ file: string; body: Buffer }> {
-  const dir = nodeOf(device).object.files.hashDir(device, part, 'AUTH_proj-d', 'dur', name);
+  const dir = nodeOf(device).files.hashDir(device, part, 'AUTH_proj-d', 'dur', name);
   let files: string[];
   try {
     files = readdirSync(dir);
@@ -151,8 +153,10 @@ test('the node comes back; one pass of the daemons puts three copies of everythi
   const { part, nodes } = cl.rings.get('container').getNodes('AUTH_proj-d', 'dur');
   for (const d of nodes) {
     const node = cl.nodes.find((n) => n.ports.container === d.port)!;
-    const broker = ContainerBroker.open(node.container.handles, node.container.dbPath(d.device, part, 'AUTH_proj-d', 'dur'))!;
+    const handles = new HandleCache(1);
+    const broker = ContainerBroker.open(handles, cl.containerDbPath(node, d.device, part, 'AUTH_proj-d', 'dur'))!;
     const listed = new Set(broker.list({ limit: COUNT * 2 }).map((e) => ('row' in e ? e.row.name : e.subdir)));
+    handles.closeAll();
     for (const name of acked.keys()) assert.ok(listed.has(name), `${name} listed by the container replica on ${d.device}`);
   }
 });

@@ -38,18 +38,18 @@ async function put(dev: RingDevice, part: number, name: string, body: string, ts
 async function get(dev: RingDevice, part: number, name: string) {
   return backendCall(dev, 'GET', backendPath(dev.device, part, 'AUTH_t', 'c', name), {}, cl.timeouts);
 }
-const hashDirOf = (dev: RingDevice, part: number, name: string) => nodeOf(dev).object.files.hashDir(dev.device, part, 'AUTH_t', 'c', name);
+const hashDirOf = (dev: RingDevice, part: number, name: string) => nodeOf(dev).files.hashDir(dev.device, part, 'AUTH_t', 'c', name);
 
 test('suffix hashes: equal for equal contents, invalidated by a write', async () => {
   const { part, nodes } = ring().getNodes('AUTH_t', 'c', 'h1');
   const ts = nowTimestamp();
   for (const d of nodes) await put(d, part, 'h1', 'same', ts);
-  const hashes = nodes.map((d) => getHashes(nodeOf(d).object.files.partitionDir(d.device, part), { reclaimAgeS: 604800 }));
+  const hashes = nodes.map((d) => getHashes(nodeOf(d).files.partitionDir(d.device, part), { reclaimAgeS: 604800 }));
   assert.equal(Object.keys(hashes[0]!).length, 1);
   assert.deepEqual(hashes[1], hashes[0]);
   assert.deepEqual(hashes[2], hashes[0]);
   await put(nodes[0]!, part, 'h1', 'newer');
-  const again = getHashes(nodeOf(nodes[0]!).object.files.partitionDir(nodes[0]!.device, part), { reclaimAgeS: 604800 });
+  const again = getHashes(nodeOf(nodes[0]!).files.partitionDir(nodes[0]!.device, part), { reclaimAgeS: 604800 });
   assert.notDeepEqual(again, hashes[0]);
 });
 
@@ -89,7 +89,7 @@ test('a handoff partition is pushed to its primaries and removed', async () => {
   const { part, nodes } = ring().getNodes('AUTH_t', 'c', 'handed');
   const handoff = ring().getMoreNodes(part).next().value as RingDevice;
   await put(handoff, part, 'handed', 'kept on a handoff');
-  const partDir = nodeOf(handoff).object.files.partitionDir(handoff.device, part);
+  const partDir = nodeOf(handoff).files.partitionDir(handoff.device, part);
   assert.ok(existsSync(partDir));
   const stats = await replicator(nodeOf(handoff)).replicateOnce({ devices: [handoff.device], partitions: [part] });
   assert.equal(stats.handoffsRemoved, 1);
