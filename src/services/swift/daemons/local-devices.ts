@@ -26,15 +26,3 @@ export function isLocal(dev: RingDevice, where: Locality): boolean {
 export function localDevices(devs: ReadonlyArray<RingDevice | null>, where: Locality): RingDevice[] {
   return devs.filter((d): d is RingDevice => d !== null && isLocal(d, where));
 }
-
-/** Runs `fn` over `items`, at most `concurrency` at a time (the daemons' concurrency option). */
-export async function eachLimited<T>(items: readonly T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, worker));
-}

@@ -5,12 +5,21 @@
  * name → [value, timestamp] merged newest-wins, and handles kept open in a small cache.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { StoredMetadata } from './schema.js';
 
 export type Sqlite = BetterSqlite3.Database;
+
+/** The file's stat, or undefined when it is not there (also when a directory on the way is not one: a failed device). */
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * Open handles, least recently used closed first. A handle is kept with the inode it opened: a
@@ -24,7 +33,7 @@ export class HandleCache {
   constructor(private readonly max = 128) {}
 
   get(path: string): Sqlite | undefined {
-    const st = statSync(path, { throwIfNoEntry: false });
+    const st = statOf(path);
     const db = this.open.get(path);
     if (db && st && this.inodes.get(path) === st.ino) {
       this.open.delete(path);
@@ -37,7 +46,7 @@ export class HandleCache {
   }
 
   add(path: string, db: Sqlite): Sqlite {
-    const st = statSync(path, { throwIfNoEntry: false });
+    const st = statOf(path);
     if (st) this.inodes.set(path, st.ino);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');

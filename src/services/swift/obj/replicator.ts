@@ -15,7 +15,8 @@ import { readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Ring } from '../ring/ring.js';
 import type { RingDevice } from '../ring/ring-data.js';
-import { eachLimited, localDevices, type Locality } from '../daemons/local-devices.js';
+import { eachLimited } from '../daemons/each-limited.js';
+import { localDevices, type Locality } from '../daemons/local-devices.js';
 import { getHashes, HASHES_FILE, INVALID_FILE, invalidateSuffix } from './hashes.js';
 import { remoteHashes, ReplicationFailed, syncSuffixes, type Timeouts } from './ssync-sender.js';
 

@@ -7,6 +7,7 @@
 import { readdirSync, type ReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { eachLimited } from '../daemons/each-limited.js';
 import type { RingDevice } from '../ring/ring-data.js';
 import { backendCall, backendPath, backendRequest } from '../utils/backend-client.js';
 import { readTrailer } from './diskfile.js';
@@ -97,19 +98,14 @@ export async function syncSuffixes(partitionDir: string, partition: number, node
   if (r.status !== 200) throw new ReplicationFailed(node, r.status, `SSYNC missing-check answered ${r.status}`);
   const wants = JSON.parse(r.text) as Wants;
   const result: SyncResult = { ok: true, sent: 0, inSync: [] };
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < objects.length) {
-      const obj = objects[next++]!;
-      const want = wants[obj.hash] ?? '';
-      let ok = true;
-      if (want.includes('d')) ok = await sendFile(node, partition, obj, obj.kind === 'data' ? 'PUT' : 'DELETE', obj.dataFile, timeouts, result);
-      if (ok && want.includes('m') && obj.metaFile) ok = await sendFile(node, partition, obj, 'POST', obj.metaFile, timeouts, result);
-      if (ok) result.inSync.push(obj);
-      else result.ok = false;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(parallel, objects.length) }, worker));
+  await eachLimited(objects, parallel, async (obj) => {
+    const want = wants[obj.hash] ?? '';
+    let ok = true;
+    if (want.includes('d')) ok = await sendFile(node, partition, obj, obj.kind === 'data' ? 'PUT' : 'DELETE', obj.dataFile, timeouts, result);
+    if (ok && want.includes('m') && obj.metaFile) ok = await sendFile(node, partition, obj, 'POST', obj.metaFile, timeouts, result);
+    if (ok) result.inSync.push(obj);
+    else result.ok = false;
+  });
   return result;
 }
 
