@@ -3,7 +3,9 @@
  * all-in-one layout: where rings, builders and devices live), [swift_hash] (swift.conf's
  * [swift-hash]), [proxy_server] (proxy-server.conf with its keystoneauth filter and the
  * constraints of swift.conf), and [object_server], [container_server], [account_server]
- * (each server's own listener).
+ * (each server's own listener), and the consistency daemons' sections of those files:
+ * [object_replicator], [object_auditor], [container_replicator], [account_replicator],
+ * [account_reaper].
  */
 import { defineGroup, opt } from '../../common/config/index.js';
 
@@ -29,6 +31,7 @@ export const proxyServerGroup = defineGroup('proxy_server', 'The Swift proxy (pr
   operator_roles: opt.list(['admin', 'member'], 'Roles that make a user of a project the owner of its account (keystoneauth).'),
   reseller_admin_role: opt.str('ResellerAdmin', 'Role that may act on every account (keystoneauth).'),
   account_autocreate: opt.bool(true, 'Create an account on its owner\'s first write (and show a missing one as empty).'),
+  allow_account_management: opt.bool(false, 'Let the reseller admin create (PUT) and delete (DELETE) accounts; a deleted account\'s data is removed by the account reaper.'),
   node_timeout: opt.float(10, 'Seconds to wait for a storage server\'s answer or next chunk.', { min: 0.1 }),
   conn_timeout: opt.float(0.5, 'Seconds to wait for a connection to a storage server.', { min: 0.01 }),
   client_timeout: opt.float(60, 'Seconds a client may pause while it sends or reads an object body (the storage servers wait as long).', { min: 0.1 }),
@@ -72,4 +75,43 @@ export const s3apiGroup = defineGroup('s3api', 'The S3 API (the s3api and s3toke
   min_segment_size: opt.int(5242880, 'Smallest part (but the last) of a multipart upload, in bytes.', { min: 1 }),
 });
 
-export const swiftGroups = [swiftGroup, swiftHashGroup, proxyServerGroup, objectServerGroup, containerServerGroup, accountServerGroup, s3apiGroup];
+const WEEK = 604800;
+
+/** What every consistency daemon has: how often it runs, on which devices, and its timeouts to other nodes. */
+const daemonOpts = (what: string, interval: number) => ({
+  interval: opt.float(interval, `Seconds from the start of one ${what} pass to the next (0 turns the daemon off).`, { min: 0 }),
+  devices: opt.list([], `Only these devices of this host (upstream's --devices); empty: every device of the ring found under [swift] devices.`),
+  node_timeout: opt.float(10, 'Seconds to wait for another node\'s answer.', { min: 0.1 }),
+  conn_timeout: opt.float(0.5, 'Seconds to wait for a connection to another node.', { min: 0.01 }),
+});
+
+export const objectReplicatorGroup = defineGroup('object_replicator', 'The object replicator (object-server.conf [object-replicator])', {
+  ...daemonOpts('replication', 30),
+  concurrency: opt.int(1, 'Partitions replicated at once.', { min: 1 }),
+  reclaim_age: opt.int(WEEK, 'Seconds a tombstone (.ts) is kept before it is removed; the object server\'s REPLICATE reclaims with it too.', { min: 0 }),
+});
+
+export const objectAuditorGroup = defineGroup('object_auditor', 'The object auditor (object-server.conf [object-auditor])', {
+  ...daemonOpts('audit', 30),
+  files_per_second: opt.float(20, 'Most objects checked per second (0: no limit).', { min: 0 }),
+  bytes_per_second: opt.float(10_000_000, 'Most bytes read per second (0: no limit).', { min: 0 }),
+});
+
+const dbReplicatorGroup = (name: string, kind: string) => defineGroup(name, `The ${kind} replicator (${kind}-server.conf [${kind}-replicator])`, {
+  ...daemonOpts('replication', 30),
+  concurrency: opt.int(8, 'Databases replicated at once.', { min: 1 }),
+  reclaim_age: opt.int(WEEK, 'Seconds rows of deletes, and deleted databases, are kept.', { min: 0 }),
+  per_diff: opt.int(1000, 'Rows sent in one merge_items request; a replica more than this many rows and half behind gets the whole file.', { min: 1 }),
+  max_diffs: opt.int(100, 'Most merge_items requests to one replica in one pass.', { min: 1 }),
+});
+export const containerReplicatorGroup = dbReplicatorGroup('container_replicator', 'container');
+export const accountReplicatorGroup = dbReplicatorGroup('account_replicator', 'account');
+
+export const accountReaperGroup = defineGroup('account_reaper', 'The account reaper (account-server.conf [account-reaper])', {
+  ...daemonOpts('reaping', 3600),
+  concurrency: opt.int(25, 'Objects deleted at once.', { min: 1 }),
+  delay_reaping: opt.float(0, 'Seconds after an account\'s deletion before its data is reaped.', { min: 0 }),
+});
+
+export const swiftGroups = [swiftGroup, swiftHashGroup, proxyServerGroup, objectServerGroup, containerServerGroup, accountServerGroup, s3apiGroup,
+  objectReplicatorGroup, objectAuditorGroup, containerReplicatorGroup, accountReplicatorGroup, accountReaperGroup];

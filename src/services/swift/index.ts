@@ -2,7 +2,8 @@
  * The Object Storage project (Swift, the API of 2.30 / Zed): the proxy (`object-proxy`) at
  * /object with keystoneauth, the S3 API (`s3api`, s3/) on its own port, and the account,
  * container and object servers, each on its own port, placed by rings (ring/, `nubo ring`),
- * composed in service.ts.
+ * composed in service.ts; and the consistency daemons (replicators, auditor, reaper:
+ * daemons/build.ts), each a role of its own and runnable once with `nubo swift-daemon NAME --once`.
  */
 import { resolve } from 'node:path';
 import { defaultGroup } from '../../common/config/index.js';
@@ -14,6 +15,7 @@ import { swiftMigrations } from './db/migrations.js';
 import { swiftPolicySpec } from './policies/index.js';
 import { RING_USAGE, runRingCommand } from './ring/cli.js';
 import { RingBuilderError } from './ring/builder.js';
+import { buildDaemonRole, DAEMON_USAGE, DAEMONS, runDaemonCommand, type DaemonName } from './daemons/build.js';
 import { buildProxy, buildS3Api, buildStorageServer, proxyServer, s3PublicUrl, swiftDirOf } from './service.js';
 
 export const swift: ProjectDef = {
@@ -36,8 +38,25 @@ export const swift: ProjectDef = {
     { name: 'object-server', description: 'the Swift object server (its own port)', kind: 'worker', create: (ctx) => buildStorageServer(ctx, 'object') },
     { name: 'object-proxy', description: 'the Swift proxy (proxy-server with keystoneauth)', kind: 'api', discoveryPath: '/info', create: buildProxy },
     { name: 's3api', description: 'the S3 API (the proxy with s3api and s3token; its own port, [s3api])', kind: 'worker', create: buildS3Api },
+    ...(Object.keys(DAEMONS) as DaemonName[]).map((name) => ({
+      name, description: DAEMONS[name], kind: 'worker' as const, create: (ctx: Parameters<typeof buildDaemonRole>[0]) => buildDaemonRole(ctx, name),
+    })),
   ],
   commands: [{
+    name: 'swift-daemon',
+    description: 'one pass of a Swift consistency daemon: nubo swift-daemon object-replicator|object-auditor|container-replicator|account-replicator|account-reaper --once [--devices ...] [--partitions ...]',
+    topLevel: true,
+    takesArguments: true,
+    async run(config, args = []) {
+      if (args.length === 0) return DAEMON_USAGE;
+      const log = {
+        info: (o: unknown, m?: string) => process.stderr.write(`${m ?? ''} ${JSON.stringify(o)}\n`),
+        warn: (o: unknown, m?: string) => process.stderr.write(`warning: ${m ?? ''} ${JSON.stringify(o)}\n`),
+        error: (o: unknown, m?: string) => process.stderr.write(`error: ${m ?? ''} ${JSON.stringify(o)}\n`),
+      };
+      return runDaemonCommand(args, { config, dataDir: resolve(config.get(defaultGroup).data_dir), log });
+    },
+  }, {
     name: 'expirer',
     description: 'swift-object-expirer --once: one pass deleting the objects past their X-Delete-At (the storage servers must be running)',
     async run(config) {

@@ -14,7 +14,7 @@ import { OperatorError } from '../../common/errors.js';
 import type { RoleContext, RoleInstance } from '../../common/service/project.js';
 import { AccountServer } from './account/server.js';
 import { swiftRoutes } from './api/routes.js';
-import { accountServerGroup, containerServerGroup, objectServerGroup, proxyServerGroup, s3apiGroup, swiftGroup, swiftHashGroup } from './config.js';
+import { accountServerGroup, containerServerGroup, objectReplicatorGroup, objectServerGroup, proxyServerGroup, s3apiGroup, swiftGroup, swiftHashGroup } from './config.js';
 import { ContainerServer } from './container/server.js';
 import { ObjectServer } from './obj/server.js';
 import { ObjectUpdater } from './obj/updater.js';
@@ -68,7 +68,7 @@ export function proxyServer(ctx: Pick<RoleContext, 'config' | 'dataDir'> & { log
     settings: {
       maxFileSize: p.max_file_size, maxObjectNameLength: p.max_object_name_length, maxContainerNameLength: p.max_container_name_length,
       maxAccountNameLength: p.max_account_name_length, containerListingLimit: p.container_listing_limit, accountListingLimit: p.account_listing_limit,
-      accountAutocreate: p.account_autocreate, recheckContainerMs: p.recheck_container_existence * 1000,
+      accountAutocreate: p.account_autocreate, allowAccountManagement: p.allow_account_management, recheckContainerMs: p.recheck_container_existence * 1000,
       meta: { maxMetaNameLength: p.max_meta_name_length, maxMetaValueLength: p.max_meta_value_length, maxMetaCount: p.max_meta_count, maxMetaOverallSize: p.max_meta_overall_size },
     },
     timeouts: timeouts(ctx),
@@ -146,7 +146,7 @@ export async function buildStorageServer(ctx: RoleContext, kind: RingKind): Prom
   let close: () => void = () => undefined;
   let handle: Parameters<typeof listenStorage>[2];
   if (kind === 'object') {
-    const server = new ObjectServer({ ...opts, maxFileSize: p.max_file_size });
+    const server = new ObjectServer({ ...opts, maxFileSize: p.max_file_size, reclaimAgeS: ctx.config.get(objectReplicatorGroup).reclaim_age });
     handle = (req, res, cont) => server.handle(req, res, cont);
     const updater = new ObjectUpdater(layout.devicesRoot, opts.timeouts, ctx.log);
     ctx.periodic.add({ name: 'swift object-updater', interval: ctx.config.get(objectServerGroup).updater_interval, run: async () => { await updater.sweep(); } });

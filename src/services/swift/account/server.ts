@@ -8,8 +8,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { AccountBroker } from '../db/account-broker.js';
 import { HandleCache } from '../db/broker.js';
+import { DbReplicationReceiver } from '../db/replication-server.js';
 import { hashPath } from '../ring/hash.js';
 import type { DbServerOptions } from '../container/server.js';
+import { replicationVerb } from '../utils/replication-verb.js';
 import { guard, header, HttpStatus, requestTimestamp, send, splitPath } from '../utils/backend-http.js';
 import { sendListing } from '../utils/listing-params.js';
 import { renderListing, type ContainerRow } from '../utils/listing.js';
@@ -20,7 +22,11 @@ import { isoFromTimestamp } from '../utils/timestamp.js';
 export class AccountServer {
   readonly handles = new HandleCache();
 
-  constructor(private readonly opts: DbServerOptions) {}
+  private readonly replication: DbReplicationReceiver;
+
+  constructor(private readonly opts: DbServerOptions) {
+    this.replication = new DbReplicationReceiver({ devicesRoot: opts.devices, dirName: 'accounts', handles: this.handles, open: (c, p) => AccountBroker.open(c, p) });
+  }
 
   dbPath(device: string, partition: number, account: string): string {
     const h = hashPath(this.opts.hash, account);
@@ -29,6 +35,8 @@ export class AccountServer {
 
   handle(req: IncomingMessage, res: ServerResponse): void {
     void guard(req, res, (err) => this.opts.log.error({ err }, 'account server error'), async () => {
+      // the account replicator's RPC (db/replication-server.ts)
+      if (replicationVerb(req) !== undefined) return this.replication.handle(req, res);
       const p = splitPath(req.url ?? '/', 'account');
       const path = this.dbPath(p.device, p.partition, p.account);
       if (p.container !== undefined) {
@@ -61,6 +69,9 @@ export class AccountServer {
     if (!broker) {
       broker = AccountBroker.create(this.handles, path, join(this.opts.devices, device, 'tmp'), account, ts);
       created = true;
+    } else if (broker.isDeleted()) {
+      // a deleted account stays deleted until its data is reaped and its database reclaimed
+      throw new HttpStatus(403, 'Recently deleted', { 'X-Account-Status': 'Deleted' });
     } else {
       created = broker.updatePutTimestamp(ts);
     }
@@ -70,7 +81,9 @@ export class AccountServer {
 
   private async containerReport(req: IncomingMessage, res: ServerResponse, path: string, container: string): Promise<void> {
     const broker = AccountBroker.open(this.handles, path);
-    if (!broker || broker.isDeleted()) throw new HttpStatus(404, '');
+    // a deleted account takes only the deletions of its containers (X-Account-Override-Deleted, the reaper's)
+    const override = (header(req, 'x-account-override-deleted') ?? '').toLowerCase() === 'yes';
+    if (!broker || (broker.isDeleted() && !override)) throw new HttpStatus(404, '');
     const ZERO = '0000000000.00000';
     const put = header(req, 'x-put-timestamp') ? requestTimestamp(req, 'x-put-timestamp') : ZERO;
     const del = header(req, 'x-delete-timestamp') ? requestTimestamp(req, 'x-delete-timestamp') : ZERO;

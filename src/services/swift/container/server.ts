@@ -9,10 +9,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { HandleCache } from '../db/broker.js';
+import { DbReplicationReceiver } from '../db/replication-server.js';
 import { ContainerBroker } from '../db/container-broker.js';
 import { hashPath, type HashConf } from '../ring/hash.js';
 import type { Ring } from '../ring/ring.js';
 import { backendCall, backendPath } from '../utils/backend-client.js';
+import { replicationVerb } from '../utils/replication-verb.js';
 import { guard, header, HttpStatus, requestTimestamp, send, splitPath } from '../utils/backend-http.js';
 import { sendListing } from '../utils/listing-params.js';
 import { renderListing, type ObjectRow } from '../utils/listing.js';
@@ -36,7 +38,11 @@ export class ContainerServer {
   private readonly dirty = new Map<string, { device: string; account: string; container: string; force: boolean }>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly opts: DbServerOptions, private readonly accountRing?: () => Ring, private readonly reportDelayMs = 200) {}
+  private readonly replication: DbReplicationReceiver;
+
+  constructor(private readonly opts: DbServerOptions, private readonly accountRing?: () => Ring, private readonly reportDelayMs = 200) {
+    this.replication = new DbReplicationReceiver({ devicesRoot: opts.devices, dirName: 'containers', handles: this.handles, open: (c, p) => ContainerBroker.open(c, p) });
+  }
 
   dbPath(device: string, partition: number, account: string, container: string): string {
     const h = hashPath(this.opts.hash, account, container);
@@ -45,6 +51,8 @@ export class ContainerServer {
 
   handle(req: IncomingMessage, res: ServerResponse): void {
     void guard(req, res, (err) => this.opts.log.error({ err }, 'container server error'), async () => {
+      // the container replicator's RPC (db/replication-server.ts)
+      if (replicationVerb(req) !== undefined) return this.replication.handle(req, res);
       const p = splitPath(req.url ?? '/', 'container');
       if (!p.container) throw new HttpStatus(400, 'Invalid path');
       const path = this.dbPath(p.device, p.partition, p.account, p.container);
@@ -170,6 +178,8 @@ export class ContainerServer {
       const r = await backendCall(node, 'PUT', backendPath(device, partition, account, container), {
         'X-Put-Timestamp': info.put_timestamp, 'X-Delete-Timestamp': info.delete_timestamp,
         'X-Object-Count': String(info.object_count), 'X-Bytes-Used': String(info.bytes_used), 'X-Timestamp': info.put_timestamp, 'Content-Length': 0,
+        // a container's deletion is news also to an account marked deleted (the reaper's deletes)
+        ...(broker.isDeleted() ? { 'X-Account-Override-Deleted': 'yes' } : {}),
       }, this.opts.timeouts);
       return r.status >= 200 && r.status < 300;
     } catch {

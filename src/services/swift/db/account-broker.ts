@@ -5,8 +5,11 @@
  */
 import { HandleCache, liveMetadata, mergeMetadata, type Sqlite } from './broker.js';
 import { listRows, type ListOptions } from './listing.js';
+import { ReplicationTables, type RowsSpec } from './replication.js';
 import { ACCOUNT_SCHEMA, type StoredMetadata } from './schema.js';
 import type { ContainerRow, Entry } from '../utils/listing.js';
+
+const ACCOUNT_ROWS: RowsSpec = { table: 'container', stat: 'account_stat', hashed: ['name', 'put_timestamp', 'delete_timestamp', 'object_count', 'bytes_used', 'deleted'] };
 
 export interface AccountInfo {
   account: string;
@@ -68,17 +71,28 @@ export class AccountBroker {
   /** A container's report; the newer of its put/delete timestamps wins. */
   putContainer(name: string, putTimestamp: string, deleteTimestamp: string, objectCount: number, bytesUsed: number): void {
     this.db.transaction(() => {
-      const old = this.db.prepare('SELECT put_timestamp, delete_timestamp FROM container WHERE name = ?').get(name) as { put_timestamp: string; delete_timestamp: string } | undefined;
+      const old = this.db.prepare('SELECT put_timestamp, delete_timestamp, object_count, bytes_used, deleted FROM container WHERE name = ?').get(name) as
+        { put_timestamp: string; delete_timestamp: string; object_count: number; bytes_used: number; deleted: number } | undefined;
       const put = old && old.put_timestamp > putTimestamp ? old.put_timestamp : putTimestamp;
       const del = old && old.delete_timestamp > deleteTimestamp ? old.delete_timestamp : deleteTimestamp;
       const deleted = del > put ? 1 : 0;
-      this.db.prepare(`INSERT INTO container (name, put_timestamp, delete_timestamp, object_count, bytes_used, deleted) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT(name) DO UPDATE SET put_timestamp = excluded.put_timestamp, delete_timestamp = excluded.delete_timestamp,
-          object_count = excluded.object_count, bytes_used = excluded.bytes_used, deleted = excluded.deleted`)
+      // nothing new (a report or a replicated row seen before): the row keeps its ROWID
+      if (old && old.put_timestamp === put && old.delete_timestamp === del && old.deleted === deleted
+        && old.object_count === (deleted ? 0 : objectCount) && old.bytes_used === (deleted ? 0 : bytesUsed)) return;
+      // deleted and inserted again, so the row gets a new ROWID and the replicator sends it
+      if (old) this.db.prepare('DELETE FROM container WHERE name = ?').run(name);
+      this.db.prepare('INSERT INTO container (name, put_timestamp, delete_timestamp, object_count, bytes_used, deleted) VALUES (?, ?, ?, ?, ?, ?)')
         .run(name, put, del, deleted ? 0 : objectCount, deleted ? 0 : bytesUsed, deleted);
       const totals = this.db.prepare('SELECT COUNT(*) AS c, COALESCE(SUM(object_count), 0) AS o, COALESCE(SUM(bytes_used), 0) AS b FROM container WHERE deleted = 0').get() as { c: number; o: number; b: number };
       this.db.prepare('UPDATE account_stat SET container_count = ?, object_count = ?, bytes_used = ?').run(totals.c, totals.o, totals.b);
     })();
+  }
+
+  /** The database as the account replicator sees it (rows merged as container reports are). */
+  replication(): ReplicationTables {
+    return new ReplicationTables(this.db, ACCOUNT_ROWS, (rows) => {
+      for (const r of rows) this.putContainer(String(r.name), String(r.put_timestamp), String(r.delete_timestamp), Number(r.object_count) || 0, Number(r.bytes_used) || 0);
+    });
   }
 
   list(opts: ListOptions): Array<Entry<ContainerRow>> {

@@ -5,39 +5,56 @@
  * name → [value, timestamp] merged newest-wins, and handles kept open in a small cache.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { StoredMetadata } from './schema.js';
 
 export type Sqlite = BetterSqlite3.Database;
 
-/** Open handles, least recently used closed first. */
+/** The file's stat, or undefined when it is not there (also when a directory on the way is not one: a failed device). */
+function statOf(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Open handles, least recently used closed first. A handle is kept with the inode it opened: a
+ * database removed or replaced under it (a replicator removing a handoff copy or reclaiming a
+ * deleted one, a whole copy put in place) is opened again rather than written as a ghost.
+ */
 export class HandleCache {
   private readonly open = new Map<string, Sqlite>();
+  private readonly inodes = new Map<string, number>();
 
   constructor(private readonly max = 128) {}
 
   get(path: string): Sqlite | undefined {
+    const st = statOf(path);
     const db = this.open.get(path);
-    if (db) {
+    if (db && st && this.inodes.get(path) === st.ino) {
       this.open.delete(path);
       this.open.set(path, db);
       return db;
     }
-    if (!existsSync(path)) return undefined;
+    if (db) this.close(path);
+    if (!st) return undefined;
     return this.add(path, new BetterSqlite3(path));
   }
 
   add(path: string, db: Sqlite): Sqlite {
+    const st = statOf(path);
+    if (st) this.inodes.set(path, st.ino);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('busy_timeout = 5000');
     this.open.set(path, db);
     while (this.open.size > this.max) {
-      const [oldest, handle] = this.open.entries().next().value as [string, Sqlite];
-      handle.close();
-      this.open.delete(oldest);
+      const [oldest] = this.open.entries().next().value as [string, Sqlite];
+      this.close(oldest);
     }
     return db;
   }
@@ -65,9 +82,19 @@ export class HandleCache {
     return this.get(path)!;
   }
 
+  /** Closes the handle of one database (before the file is removed or replaced). */
+  close(path: string): void {
+    const db = this.open.get(path);
+    this.inodes.delete(path);
+    if (!db) return;
+    db.close();
+    this.open.delete(path);
+  }
+
   closeAll(): void {
     for (const db of this.open.values()) db.close();
     this.open.clear();
+    this.inodes.clear();
   }
 }
 

@@ -5,8 +5,11 @@
  */
 import { HandleCache, liveMetadata, mergeMetadata, type Sqlite } from './broker.js';
 import { listRows, type ListOptions } from './listing.js';
+import { ReplicationTables, type RowsSpec } from './replication.js';
 import { CONTAINER_SCHEMA, type StoredMetadata } from './schema.js';
 import type { Entry, ObjectRow } from '../utils/listing.js';
+
+const CONTAINER_ROWS: RowsSpec = { table: 'object', stat: 'container_stat', hashed: ['name', 'created_at', 'deleted'] };
 
 export interface ContainerInfo {
   account: string;
@@ -85,8 +88,9 @@ export class ContainerBroker {
       if (old && old.created_at >= timestamp) return false;
       const countDelta = (deleted ? 0 : 1) - (old && !old.deleted ? 1 : 0);
       const bytesDelta = (deleted ? 0 : size) - (old && !old.deleted ? old.size : 0);
-      this.db.prepare(`INSERT INTO object (name, created_at, size, content_type, etag, deleted) VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT(name) DO UPDATE SET created_at = excluded.created_at, size = excluded.size, content_type = excluded.content_type, etag = excluded.etag, deleted = excluded.deleted`)
+      // deleted and inserted again, so the row gets a new ROWID and the replicator sends it
+      if (old) this.db.prepare('DELETE FROM object WHERE name = ?').run(name);
+      this.db.prepare('INSERT INTO object (name, created_at, size, content_type, etag, deleted) VALUES (?, ?, ?, ?, ?, ?)')
         .run(name, timestamp, deleted ? 0 : size, contentType, etag, deleted ? 1 : 0);
       if (countDelta !== 0 || bytesDelta !== 0) {
         this.db.prepare('UPDATE container_stat SET object_count = object_count + ?, bytes_used = bytes_used + ?').run(countDelta, bytesDelta);
@@ -98,6 +102,13 @@ export class ContainerBroker {
   /** What the account was last told, so the updater only reports changes. */
   markReported(objectCount: number, bytesUsed: number): void {
     this.db.prepare('UPDATE container_stat SET reported_object_count = ?, reported_bytes_used = ?').run(objectCount, bytesUsed);
+  }
+
+  /** The database as the container replicator sees it (rows merged as object updates are). */
+  replication(): ReplicationTables {
+    return new ReplicationTables(this.db, CONTAINER_ROWS, (rows) => {
+      for (const r of rows) this.putObject(String(r.name), String(r.created_at), Number(r.size) || 0, String(r.content_type ?? ''), String(r.etag ?? ''), Number(r.deleted) === 1);
+    });
   }
 
   list(opts: ListOptions): Array<Entry<ObjectRow>> {

@@ -12,11 +12,13 @@
  * the body is the file's first (size - trailer) bytes (ranges read straight from it).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { hashPath, type HashConf } from '../ring/hash.js';
+import { invalidateSuffix } from './hashes.js';
+import { classifyFiles, cleanupOnDisk, stampOf } from './ondisk.js';
 
 const MAGIC = Buffer.from('NUBOMD01', 'ascii');
 
@@ -42,7 +44,7 @@ export interface OpenObject {
 
 export type Lookup = OpenObject | { kind: 'deleted'; timestamp: string } | { kind: 'missing' };
 
-async function readTrailer(fh: FileHandle): Promise<{ metadata: ObjectMetadata; bodySize: number }> {
+export async function readTrailer(fh: FileHandle): Promise<{ metadata: ObjectMetadata; bodySize: number }> {
   const { size } = await fh.stat();
   if (size < 12) throw new Error('file too short for metadata');
   const tail = Buffer.alloc(12);
@@ -62,38 +64,6 @@ function trailer(metadata: ObjectMetadata): Buffer {
   MAGIC.copy(tail, 4);
   return Buffer.concat([json, tail]);
 }
-
-interface Sorted {
-  data?: string;
-  ts?: string;
-  meta?: string;
-  obsolete: string[];
-}
-
-/** hash_cleanup_listdir's decision: the newest .data or .ts wins, a .meta only if newer than the .data. */
-function sortFiles(files: string[]): Sorted {
-  const out: Sorted = { obsolete: [] };
-  const sorted = files.filter((f) => /^\d{10}\.\d{5}\.(data|ts|meta)$/.test(f)).sort().reverse();
-  for (const f of sorted) {
-    const ext = f.slice(f.lastIndexOf('.') + 1);
-    if (ext === 'meta') {
-      if (!out.meta && !out.data && !out.ts) out.meta = f;
-      else out.obsolete.push(f);
-    } else if (!out.data && !out.ts) {
-      if (ext === 'data') out.data = f;
-      else out.ts = f;
-    } else {
-      out.obsolete.push(f);
-    }
-  }
-  if (out.ts && out.meta) {
-    out.obsolete.push(out.meta);
-    delete out.meta;
-  }
-  return out;
-}
-
-const stampOf = (file: string): string => file.slice(0, 16);
 
 export class DiskFileManager {
   constructor(
@@ -127,7 +97,7 @@ export class DiskFileManager {
     } catch {
       return { kind: 'missing' };
     }
-    const s = sortFiles(files);
+    const s = classifyFiles(files);
     if (s.ts) return { kind: 'deleted', timestamp: stampOf(s.ts) };
     if (!s.data) return { kind: 'missing' };
     const fh = await open(join(dir, s.data), 'r');
@@ -221,25 +191,32 @@ export class DiskFileManager {
   private async place(tmp: string, device: string, partition: number, account: string, container: string, object: string, name: string): Promise<void> {
     const dir = this.hashDir(device, partition, account, container, object);
     await mkdir(dir, { recursive: true });
-    await rename(tmp, join(dir, name));
+    try {
+      await rename(tmp, join(dir, name));
+    } catch (err) {
+      // the replicator removed the (then empty) directory between the two steps: once more
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(dir, { recursive: true });
+      await rename(tmp, join(dir, name));
+    }
     const dh = await open(dir, 'r');
     try {
       await dh.sync();
     } finally {
       await dh.close();
     }
-    this.cleanup(dir);
+    cleanupOnDisk(dir);
+    invalidateSuffix(dirname(dirname(dir)), basename(dirname(dir)));
   }
 
-  /** Removes the files the newest .data/.ts made obsolete (hash_cleanup_listdir). */
-  cleanup(dir: string): void {
-    let files: string[];
-    try {
-      files = readdirSync(dir);
-    } catch {
-      return;
-    }
-    for (const f of sortFiles(files).obsolete) rmSync(join(dir, f), { force: true });
+  /** <devices>/<device>/objects/<partition>. */
+  partitionDir(device: string, partition: number): string {
+    return join(this.devicesRoot, device, this.dataDirName, String(partition));
+  }
+
+  /** The data directory of a device (objects/), whose subdirectories are partitions. */
+  objectsDir(device: string): string {
+    return join(this.devicesRoot, device, this.dataDirName);
   }
 
   ensureDevice(device: string): void {

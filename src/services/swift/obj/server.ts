@@ -5,7 +5,7 @@
  * before the client sends its body (Expect: 100-continue), streamed to disk, md5-checked
  * against the ETag and fsync'd before the 201; each PUT and DELETE is then sent to the
  * container server the proxy named (X-Container-Host/-Device/-Partition), or kept in
- * async_pending/ when it cannot be reached.
+ * async_pending/ when it cannot be reached. The replicator's requests go to ssync-receiver.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -18,6 +18,8 @@ import { evaluateConditions, parseRange } from '../utils/conditional.js';
 import { titleCase, userMetadata } from '../utils/metadata.js';
 import { httpDateFromTimestamp } from '../utils/timestamp.js';
 import { DiskFileError, DiskFileManager, type ObjectMetadata } from './diskfile.js';
+import { isReplicationRequest } from './ssync.js';
+import { ReplicationReceiver } from './ssync-receiver.js';
 import type { PendingUpdate } from './updater.js';
 
 export interface ObjectServerOptions {
@@ -25,19 +27,25 @@ export interface ObjectServerOptions {
   hash: HashConf;
   maxFileSize: number;
   timeouts: { connMs: number; nodeMs: number };
+  /** Seconds a tombstone is kept (the suffix hashes of REPLICATE reclaim older ones); default a week. */
+  reclaimAgeS?: number;
   log: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
 }
 
 export class ObjectServer {
   readonly files: DiskFileManager;
+  private readonly replication: ReplicationReceiver;
 
   constructor(private readonly opts: ObjectServerOptions) {
     this.files = new DiskFileManager(opts.devices, opts.hash);
+    this.replication = new ReplicationReceiver({ files: this.files, reclaimAgeS: opts.reclaimAgeS ?? 604800, maxFileSize: opts.maxFileSize });
   }
 
   /** The node:http handler; `continued` is false when the request waits for 100-continue. */
   handle(req: IncomingMessage, res: ServerResponse, expectsContinue = false): void {
     void guard(req, res, (err) => this.opts.log.error({ err }, 'object server error'), async () => {
+      // the replicator's REPLICATE, SSYNC and replicated writes (ssync.ts)
+      if (isReplicationRequest(req)) return this.replication.handle(req, res);
       const path = splitPath(req.url ?? '/', 'object');
       if (path.device.startsWith('.')) throw new HttpStatus(400, 'Invalid device');
       switch (req.method) {
@@ -168,7 +176,8 @@ export class ObjectServer {
     const existing = found.kind === 'missing' ? undefined : found.timestamp;
     if (existing !== undefined && existing >= ts) throw new HttpStatus(409, '', { 'X-Backend-Timestamp': existing });
     await this.files.writeMarker(dev, part, a, c, o, 'ts', { name: `/${a}/${c}/${o}`, 'X-Timestamp': ts });
-    if (found.kind === 'data') await this.containerUpdate(req, 'DELETE', a, c, o, { 'X-Timestamp': ts });
+    // the container learns of every newer delete, found or not (a row left by a lost write goes too)
+    await this.containerUpdate(req, 'DELETE', a, c, o, { 'X-Timestamp': ts });
     send(res, found.kind === 'data' ? 204 : 404, { 'X-Backend-Timestamp': ts });
   }
 

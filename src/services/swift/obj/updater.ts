@@ -4,9 +4,10 @@
  * again to the container node recorded with them and removes those that were taken. (Upstream
  * asks the container ring for the nodes again; here the node the proxy named is kept.)
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { backendCall, backendPath } from '../utils/backend-client.js';
+import { listDir } from '../utils/list-dir.js';
 
 export interface PendingUpdate {
   op: 'PUT' | 'DELETE';
@@ -19,13 +20,6 @@ export interface PendingUpdate {
   partition: string;
 }
 
-function list(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
-}
 
 export class ObjectUpdater {
   constructor(
@@ -38,10 +32,10 @@ export class ObjectUpdater {
   async sweep(): Promise<{ sent: number; left: number }> {
     let sent = 0;
     let left = 0;
-    for (const device of list(this.devicesRoot)) {
+    for (const device of listDir(this.devicesRoot)) {
       const pending = join(this.devicesRoot, device, 'async_pending');
-      for (const suffix of list(pending)) {
-        for (const name of list(join(pending, suffix))) {
+      for (const suffix of listDir(pending)) {
+        for (const name of listDir(join(pending, suffix))) {
           const file = join(pending, suffix, name);
           let update: PendingUpdate;
           try {

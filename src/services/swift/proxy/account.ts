@@ -2,9 +2,10 @@
  * The account controller (swift/proxy/controllers/account.py): GET (the container listing) and
  * HEAD from the account ring, POST of metadata; an account that does not exist yet is shown
  * empty to its owner and created on its first write (account_autocreate). PUT and DELETE of
- * accounts need allow_account_management, which is off: 405.
+ * accounts, by the reseller admin, need allow_account_management (else 405); a deleted
+ * account's containers and objects are removed by the account reaper.
  */
-import { BadRequest, MethodNotAllowed, NotFound } from '../../../common/errors.js';
+import { BadRequest, Forbidden, MethodNotAllowed, NotFound } from '../../../common/errors.js';
 import { NoQuorum } from '../errors.js';
 import { CONTENT_TYPES } from '../utils/listing.js';
 import { checkMetadata, userMetadata } from '../utils/metadata.js';
@@ -22,12 +23,18 @@ export class AccountController {
       case 'GET':
       case 'HEAD': return this.getOrHead(req);
       case 'POST': return this.post(req);
-      default: {
-        const err = new MethodNotAllowed();
-        err.headers.allow = 'GET, HEAD, POST';
-        throw err;
-      }
+      case 'PUT':
+      case 'DELETE':
+        if (this.deps.settings.allowAccountManagement) return this.manage(req);
+        throw this.notAllowed();
+      default: throw this.notAllowed();
     }
+  }
+
+  private notAllowed(): MethodNotAllowed {
+    const err = new MethodNotAllowed();
+    err.headers.allow = this.deps.settings.allowAccountManagement ? 'DELETE, GET, HEAD, POST, PUT' : 'GET, HEAD, POST';
+    return err;
   }
 
   private async getOrHead(req: SwiftRequest): Promise<ProxyResult> {
@@ -67,6 +74,24 @@ export class AccountController {
     return { status: 204, headers: {}, body: '' };
   }
 
+  /** PUT (create, with metadata) or DELETE (mark deleted) of an account on its replicas (allow_account_management). */
+  private async manage(req: SwiftRequest): Promise<ProxyResult> {
+    // a query on an account DELETE was surely meant for something else (upstream's safety)
+    if (req.method === 'DELETE' && req.query !== '') throw new BadRequest('DELETE with a query string is not allowed on an account');
+    const meta = req.method === 'PUT' ? userMetadata(req.headers, 'account') : {};
+    const problem = checkMetadata(meta, 'account', this.deps.settings.meta);
+    if (problem) throw new BadRequest(problem);
+    const ring = this.deps.rings.get('account');
+    const part = ring.getPart(req.account);
+    const ts = this.clock.next();
+    const { statuses } = await writeToReplicas(ring, part, req.method, tailPath(part, req.account), () => ({ ...meta, 'X-Timestamp': ts }), this.deps.timeouts, this.deps.log);
+    const status = bestStatus(statuses, ring.replicaCount);
+    if (status === 404) throw new NotFound();
+    if (status === 403) throw new Forbidden('Recently deleted');
+    if (status >= 300) throw new NoQuorum();
+    return { status, headers: {}, body: '' };
+  }
+
   /** Creates the account on every replica when it does not exist yet (account_autocreate). */
   async ensureAccount(account: string): Promise<void> {
     const ring = this.deps.rings.get('account');
@@ -80,6 +105,9 @@ export class AccountController {
     if (!this.deps.settings.accountAutocreate) throw new NotFound();
     const ts = this.clock.next();
     const { statuses } = await writeToReplicas(ring, part, 'PUT', tailPath(part, account), () => ({ 'X-Timestamp': ts }), this.deps.timeouts, this.deps.log);
-    if (bestStatus(statuses, ring.replicaCount) >= 300) throw new NoQuorum();
+    const status = bestStatus(statuses, ring.replicaCount);
+    // an account deleted by the reseller admin is not created again until it is reaped and reclaimed
+    if (status === 403) throw new Forbidden('Recently deleted');
+    if (status >= 300) throw new NoQuorum();
   }
 }

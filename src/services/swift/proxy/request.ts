@@ -50,6 +50,8 @@ export interface ProxySettings {
   containerListingLimit: number;
   accountListingLimit: number;
   accountAutocreate: boolean;
+  /** PUT and DELETE of accounts by the reseller admin (allow_account_management). */
+  allowAccountManagement?: boolean;
   recheckContainerMs: number;
   meta: MetadataLimits;
 }

@@ -84,6 +84,8 @@ export class ProxyServer {
   private async access(req: SwiftRequest): Promise<Access> {
     const auth = this.deps.auth;
     const owner = auth.ownerAccess(req.ctx, req.account);
+    // creating and deleting accounts (allow_account_management) is the reseller admin's alone
+    if (owner === 'owner' && this.deps.settings.allowAccountManagement && req.container === undefined && (req.method === 'PUT' || req.method === 'DELETE')) throw auth.denied(req.ctx);
     if (owner) return owner;
     if (req.container === undefined || req.container === '') throw auth.denied(req.ctx);
     const isObject = req.object !== undefined && req.object !== '';
@@ -121,7 +123,7 @@ export class ProxyServer {
         container_listing_limit: s.containerListingLimit,
         account_listing_limit: s.accountListingLimit,
         valid_api_versions: ['v1', 'v1.0'],
-        allow_account_management: false,
+        allow_account_management: s.allowAccountManagement === true,
         account_autocreate: s.accountAutocreate,
         policies: [{ name: 'Policy-0', aliases: 'Policy-0', default: true }],
       },

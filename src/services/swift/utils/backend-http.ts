@@ -94,3 +94,19 @@ export function requestTimestamp(req: IncomingMessage, name = 'x-timestamp'): st
     throw err;
   }
 }
+
+/** A request body parsed as JSON, at most `limit` bytes (413 beyond, 400 when it is not JSON). */
+export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of req as AsyncIterable<Buffer>) {
+    size += c.length;
+    if (size > limit) throw new HttpStatus(413, 'Request body too large');
+    chunks.push(c);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new HttpStatus(400, 'Body is not JSON');
+  }
+}
