@@ -70,7 +70,8 @@ IMAGE_REF_ALT="$(openstack image create nubo-tempest-b --disk-format raw --conta
 openstack role show ResellerAdmin >/dev/null 2>&1 || openstack role create ResellerAdmin >/dev/null
 unset OS_CLOUD OS_CLIENT_CONFIG_FILE
 # Block Storage for Tempest: on for the volume tests (NUBO_TEMPEST_CINDER=true turns it on for the others too,
-# which then also run their volume cases)
+# which then also run their volume cases); its backup service (cinder-backup, posix driver) comes with it,
+# so [volume-feature-enabled] backup follows
 if [[ "$REGEX" == *volume* ]]; then SVC_CINDER="${NUBO_TEMPEST_CINDER:-true}"; else SVC_CINDER="${NUBO_TEMPEST_CINDER:-false}"; fi
 # Object Storage likewise: on for the object_storage tests (NUBO_TEMPEST_SWIFT=true for the others too)
 if [[ "$REGEX" == *object_storage* ]]; then SVC_SWIFT="${NUBO_TEMPEST_SWIFT:-true}"; else SVC_SWIFT="${NUBO_TEMPEST_SWIFT:-false}"; fi
@@ -85,6 +86,7 @@ TEMPEST_FIXED_NETWORK_NAME=private TEMPEST_COMPUTE_MIN_MICROVERSION=2.1 TEMPEST_
 TEMPEST_COMPUTE_RESIZE=true TEMPEST_COMPUTE_COLD_MIGRATION=true TEMPEST_COMPUTE_LIVE_MIGRATION=true \
 TEMPEST_SVC_SWIFT="$SVC_SWIFT" \
 TEMPEST_SVC_CINDER="$SVC_CINDER" TEMPEST_VOLUME_MIN_MICROVERSION=3.0 TEMPEST_VOLUME_MAX_MICROVERSION=3.70 \
+TEMPEST_VOLUME_BACKUP="$SVC_CINDER" \
 TEMPEST_VOLUME_STORAGE_PROTOCOL=file TEMPEST_VOLUME_VENDOR_NAME=Nubo \
 TEMPEST_EXTRA_CONF="${TEMPEST_EXTRA_CONF:-$WORK/extra.ini}" \
   bash "$SHARED/tempest/run.sh" "$REGEX"

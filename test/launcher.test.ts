@@ -73,8 +73,12 @@ describe('nubo up (in-process)', () => {
     const res = await request(`${cloud.url}/identity/v3/auth/catalog`, { headers: { 'x-auth-token': await cloud.adminToken() } });
     const body = (await res.body.json()) as { catalog: Array<{ type: string; endpoints: Array<{ url: string; interface: string }> }> };
     const types = body.catalog.map((s) => s.type).sort();
-    assert.deepEqual(types, ['block-storage', 'compute', 'identity', 'image', 'network', 'object-store', 'placement', 'volumev3']);
-    for (const s of body.catalog) for (const e of s.endpoints) assert.ok(e.url.startsWith(cloud.url), e.url);
+    assert.deepEqual(types, ['block-storage', 'compute', 'identity', 'image', 'network', 'object-store', 'placement', 's3', 'volumev3']);
+    for (const s of body.catalog) if (s.type !== 's3') for (const e of s.endpoints) assert.ok(e.url.startsWith(cloud.url), e.url);
+    // the S3 API on its own listener, at the root of it (DevStack's s3 endpoint)
+    const s3 = body.catalog.find((s) => s.type === 's3')!;
+    assert.match(s3.endpoints[0]!.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.notEqual(s3.endpoints[0]!.url, cloud.url);
     const objectStore = body.catalog.find((s) => s.type === 'object-store')!;
     // the account URL of the token's project (the admin project), as keystone fills in $(project_id)s
     assert.match(objectStore.endpoints[0]!.url, new RegExp(`^${cloud.url}/object/v1/AUTH_[0-9a-f]{32}$`));
@@ -131,7 +135,7 @@ describe('operator errors are one actionable line', () => {
   });
 
   test('an unknown role', () => {
-    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network, network-sim-agent, network-l2-agent, network-dhcp-agent, placement, compute-api, metadata-api, conductor, scheduler, compute, volume-api, volume-scheduler, volume, account-server, container-server, object-server, object-proxy$/);
+    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network, network-sim-agent, network-l2-agent, network-dhcp-agent, placement, compute-api, metadata-api, conductor, scheduler, compute, volume-api, volume-scheduler, volume, backup, account-server, container-server, object-server, object-proxy, s3api$/);
   });
 
   test('an unknown service in enabled_services', () => {

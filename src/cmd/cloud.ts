@@ -172,8 +172,10 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
 
     if (identity) {
       const enabled = enabledProjects(config);
+      const listening: Record<string, string> = Object.assign({}, ...running.map((r) => r.instance.catalogUrls ?? {}));
       const catalog: CatalogEntry[] = enabled.flatMap((p) => p.catalog.map((c) => ({
-        serviceType: c.type, serviceName: c.name ?? p.name, description: p.description, url: `${projectBaseUrl(config, p)}${c.path}`,
+        serviceType: c.type, serviceName: c.name ?? p.name, description: p.description,
+        url: listening[c.type] ?? (c.url ? c.url(config) : `${projectBaseUrl(config, p)}${c.path}`),
       })));
       const serviceUsers = enabled.map((p) => ({
         name: p.name, password: runtimeOf(p).credentials.password, generated: isGeneratedSecret(config, dataDir, 'service_users', p.service),

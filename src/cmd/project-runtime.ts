@@ -23,10 +23,16 @@ export function projectBaseUrl(config: Config, project: ProjectDef): string {
 }
 
 /** Open (creating if needed) and migrate one project's database. */
-export async function openProjectDatabase(config: Config, project: ProjectDef, dataDir: string): Promise<Database<any>> {
-  const { connection, max_pool_size, pool_timeout } = config.get(databaseGroup);
+export async function openProjectDatabase(config: Config, project: ProjectDef, dataDir: string, log?: Logger): Promise<Database<any>> {
+  const { connection, max_pool_size, pool_timeout, connection_debug } = config.get(databaseGroup);
   const target = parseDatabaseUrl(serviceConnection(connection, project.name), { service: project.name, dataDir });
-  const db = await openDatabase(target, { maxPoolSize: max_pool_size, poolTimeoutMs: pool_timeout * 1000, createIfMissing: true });
+  const sqlLog = log && connection_debug >= 50 ? (text: string, ms: number) => log.info({ service: project.service, sql: text, ms }, 'sql') : undefined;
+  const db = await openDatabase(target, {
+    maxPoolSize: max_pool_size,
+    poolTimeoutMs: pool_timeout * 1000,
+    createIfMissing: true,
+    ...(sqlLog ? { log: sqlLog } : {}),
+  });
   await migrate(db, project.migrations, { table: `${project.name}_migrations` });
   return db;
 }
@@ -75,7 +81,7 @@ export class ProjectRuntime {
   }
 
   database(): Promise<Database<any>> {
-    this.db ??= openProjectDatabase(this.o.config, this.project, this.o.dataDir).then((db) => {
+    this.db ??= openProjectDatabase(this.o.config, this.project, this.o.dataDir, this.o.log).then((db) => {
       this.o.onClose(() => db.close());
       return db;
     });

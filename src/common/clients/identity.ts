@@ -67,6 +67,28 @@ export class IdentityClient extends ServiceProxy {
     return tokenInfoFromBody(res.body.token);
   }
 
+  /**
+   * POST /v3/s3tokens (the s3token middleware's call): Keystone checks the signature of a string
+   * to sign with the secret of the EC2 credential `access` and answers the token of its user
+   * on its project. Throws ServiceClientError 401 (signature mismatch), 404 (unknown key), 403.
+   */
+  async s3Token(credentials: { access: string; stringToSign: Buffer; signature: string }): Promise<TokenInfo> {
+    const res = await this.json<{ token: KeystoneTokenBody }>('POST', '/s3tokens', {
+      body: { credentials: { access: credentials.access, token: credentials.stringToSign.toString('base64url'), signature: credentials.signature } },
+    });
+    return tokenInfoFromBody(res.body.token);
+  }
+
+  /**
+   * GET /v3/users/{user_id}/credentials/OS-EC2/{access}: an EC2 credential with its secret (the
+   * s3token middleware's secret cache reads it so, to check the signed chunks of a body).
+   */
+  async getEc2Credential(userId: string, access: string): Promise<{ access: string; secret: string; tenant_id: string | null; user_id: string }> {
+    return (await this.json<{ credential: { access: string; secret: string; tenant_id: string | null; user_id: string } }>(
+      'GET', `/users/${seg(userId)}/credentials/OS-EC2/${seg(access)}`,
+    )).body.credential;
+  }
+
   /** GET /v3/services. */
   async listServices(filters: { type?: string; name?: string } = {}): Promise<IdentityService[]> {
     return (await this.json<{ services: IdentityService[] }>('GET', `/services${query(filters)}`)).body.services;

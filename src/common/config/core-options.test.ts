@@ -19,7 +19,7 @@ describe('core options', () => {
       host: hostname(),
       hosts: [],
     });
-    assert.deepEqual(c.get(databaseGroup), { connection: 'sqlite', max_pool_size: 5, pool_timeout: 30 });
+    assert.deepEqual(c.get(databaseGroup), { connection: 'sqlite', max_pool_size: 5, pool_timeout: 30, connection_debug: 0 });
     assert.deepEqual(c.get(httpGroup), { body_limit: 1048576, max_json_depth: 128, keep_alive_timeout: 65000 });
     assert.deepEqual(c.warnings, []);
   });

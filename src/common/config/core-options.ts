@@ -39,6 +39,12 @@ export const databaseGroup = defineGroup('database', 'Database connection', {
   ),
   max_pool_size: opt.int(5, 'Largest number of open connections per service (PostgreSQL and MySQL).', { min: 1 }),
   pool_timeout: opt.int(30, 'Seconds a statement waits for a free pooled connection (PostgreSQL) before failing.', { min: 1 }),
+  connection_debug: opt.int(
+    0,
+    'Verbosity of SQL debugging information, as oslo.db: 0 logs none, 50 and up logs every statement with its ' +
+      'duration (one "sql" line each, with the request id).',
+    { min: 0, max: 100 },
+  ),
 });
 
 export const httpGroup = defineGroup('http', 'HTTP server', {

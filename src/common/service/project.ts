@@ -39,6 +39,12 @@ export interface CatalogDef {
   name?: string;
   /** Appended to the project's base URL ('/v3', '', '/v1/AUTH_$(project_id)s'). */
   path: string;
+  /**
+   * An endpoint on a listener of its own (Swift's S3 API): its URL from the configuration,
+   * instead of the base URL and path. A role of this process listening for it gives the URL
+   * it really listens at (RoleInstance.catalogUrls), which wins.
+   */
+  url?: (config: Config) => string;
 }
 
 /** What the launcher gives a role. */
@@ -73,6 +79,8 @@ export interface RoleInstance {
   start?(): Promise<void>;
   /** Stop what start() began and let work in flight finish. */
   stop?(): Promise<void>;
+  /** Roles with a listener of their own: the catalog URL of a service type they serve (`{ s3: 'http://host:8881' }`). */
+  catalogUrls?: Record<string, string>;
   /** Only Keystone's API role: in-process token validation and the bootstrap of the cloud. */
   identity?: IdentityProvision;
 }

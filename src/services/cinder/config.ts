@@ -6,6 +6,7 @@
  * those names belong to Compute in a shared nubo.conf.
  */
 import { defineGroup, opt } from '../../common/config/index.js';
+import { backupGroup } from './backup/config.js';
 
 export const REPORT_INTERVAL = 10;
 export const SERVICE_DOWN_TIME = 60;
@@ -18,8 +19,8 @@ export const cinderDefaultGroup = defineGroup('DEFAULT', 'Block Storage (cinder.
   quota_volumes: opt.int(10, 'Volumes a project may have; -1: unlimited.', { min: -1 }),
   quota_snapshots: opt.int(10, 'Snapshots a project may have; -1: unlimited.', { min: -1 }),
   quota_gigabytes: opt.int(1000, 'GiB of volumes and snapshots a project may have; -1: unlimited.', { min: -1 }),
-  quota_backup_gigabytes: opt.int(1000, 'GiB of backups a project may have (shown; Nubo has no backups).', { min: -1 }),
-  quota_backups: opt.int(10, 'Backups a project may have (shown; Nubo has no backups).', { min: -1 }),
+  quota_backup_gigabytes: opt.int(1000, 'GiB of backups a project may have; -1: unlimited.', { min: -1 }),
+  quota_backups: opt.int(10, 'Backups a project may have; -1: unlimited.', { min: -1 }),
   quota_groups: opt.int(10, 'Groups a project may have (shown; Nubo has no groups).', { min: -1 }),
   per_volume_size_limit: opt.int(-1, 'Largest volume in GiB (the per_volume_gigabytes quota); -1: unlimited.', { min: -1 }),
   scheduler_default_filters: opt.list(['AvailabilityZoneFilter', 'CapacityFilter', 'CapabilitiesFilter'], 'Filters the volume scheduler applies to the pools.'),
@@ -39,4 +40,4 @@ export const backendDefaultsGroup = defineGroup('backend_defaults', 'Volume back
   thin_provisioning: opt.bool(true, 'Whether the backend reports thin provisioning (sparse files): the CapacityFilter then weighs the over-subscription ratio.'),
 });
 
-export const cinderConfigGroups = [cinderDefaultGroup, backendDefaultsGroup];
+export const cinderConfigGroups = [cinderDefaultGroup, backendDefaultsGroup, backupGroup];

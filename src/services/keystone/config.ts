@@ -65,6 +65,7 @@ export const credentialGroup = defineGroup('credential', 'Credentials API', {
   driver: driverOption('credential'),
   encrypt: opt.bool(true, 'Encrypt credential blobs at rest (AES-256-GCM with a key kept in <data_dir>/keystone-credential-key).'),
   user_limit: opt.int(-1, 'Maximum number of credentials per user (-1: unlimited).', { min: -1 }),
+  auth_ttl: opt.int(15, 'Minutes a signed EC2/S3 request stays valid after its timestamp (ec2tokens, s3tokens).', { min: 0 }),
 });
 
 export const unifiedLimitGroup = defineGroup('unified_limit', 'Unified limits', {

@@ -33,6 +33,7 @@ import { resourceConfigFrom, type ResourceConfig } from './config.js';
 import { credentialDrivers } from './credential/backends/registry.js';
 import { clearCipher, fileKeyCipher } from './credential/cipher.js';
 import { CredentialManager } from './credential/core.js';
+import { Ec2TokenAuthenticator } from './credential/ec2-auth.js';
 import { endpointFilterDrivers } from './endpoint_filter/backends/registry.js';
 import { EndpointFilterManager } from './endpoint_filter/core.js';
 import { identityDrivers } from './identity/backends/registry.js';
@@ -227,6 +228,9 @@ export function createRoutes(m: KeystoneManagers, side: TokenSide, o: RouteOptio
     allowExpiredWindow: o.authConfig.token.allow_expired_window,
     allowRedelegation: o.authConfig.trust.allow_redelegation,
     catalogCache: new CatalogCache((projectId, userId) => side.providers.catalog(projectId, userId)),
+    ec2: new Ec2TokenAuthenticator({
+      credentials: m.credentials, providers: side.providers, tokens: side.tokens, trusts: m.trusts, appCreds: m.appCreds, authTtlMinutes: o.config.credential.auth_ttl,
+    }),
   };
   return identityRoutes(deps, { managers: m, policy: o.policy, config: o.config, baseUrl: o.baseUrl });
 }

@@ -3,7 +3,7 @@
  * upstream: the class name is the `type` of the `NeutronError` body, so clients and Tempest
  * that match on it see the same thing as with Neutron. Messages are upstream's.
  */
-import { BadRequest, Conflict, NotFound, NuboError, ServiceUnavailable } from '../../common/errors.js';
+import { BadRequest, Conflict, Forbidden, NotFound, NuboError, ServiceUnavailable } from '../../common/errors.js';
 import { displayValue } from '../../common/display.js';
 
 // --- generic -----------------------------------------------------------------------------
@@ -197,6 +197,33 @@ export class InvalidSharedSetting extends Conflict {
 export class NetworkMTUSubnetConflict extends Conflict {
   constructor(netId: string, mtu: number) {
     super(`MTU of ${netId} is not valid, subnet requires a minimum of ${mtu}`);
+  }
+}
+
+/** neutron_lib NotAuthorized (403). */
+export class NotAuthorized extends Forbidden {
+  constructor() {
+    super('Not authorized.');
+  }
+}
+
+export class InvalidSubnetServiceType extends BadRequest {
+  constructor(serviceType: string) {
+    super(`Subnet service type ${serviceType} does not correspond to a valid device owner.`);
+  }
+}
+
+/** auto_allocate's DefaultExternalNetworkExists. */
+export class DefaultExternalNetworkExists extends Conflict {
+  constructor(netId: string) {
+    super(`A default external network already exists: ${netId}.`);
+  }
+}
+
+/** auto_allocate's AutoAllocationFailure. */
+export class AutoAllocationFailure extends Conflict {
+  constructor(reason: string) {
+    super(`Deployment error: ${reason}.`);
   }
 }
 

@@ -23,6 +23,7 @@ import type { NeutronDB } from './db/schema.js';
 import { Store } from './db/store.js';
 import { AddressScopeManager } from './managers/address-scopes.js';
 import { AgentManager } from './managers/agents.js';
+import { AutoAllocateManager } from './managers/auto-allocate.js';
 import { DefaultNetworkCreator } from './managers/default-networks.js';
 import { FloatingIpManager } from './managers/floating-ips.js';
 import { IpAvailabilityManager } from './managers/ip-availability.js';
@@ -87,6 +88,7 @@ export function createManagers(config: Config, log: Logger, store: Store, events
     rbac: new RbacManager(store),
     tags: new TagManager(store),
     ipAvailability: new IpAvailabilityManager(store),
+    autoAllocate: new AutoAllocateManager({ store, networks, subnets, routers }),
   };
 }
 

@@ -57,4 +57,18 @@ export const objectServerGroup = defineGroup('object_server', 'The object server
 export const containerServerGroup = serverGroup('container_server', 'container', 6201);
 export const accountServerGroup = serverGroup('account_server', 'account', 6202);
 
-export const swiftGroups = [swiftGroup, swiftHashGroup, proxyServerGroup, objectServerGroup, containerServerGroup, accountServerGroup];
+export const s3apiGroup = defineGroup('s3api', 'The S3 API (the s3api and s3token middlewares of the proxy), on a port of its own', {
+  bind_ip: opt.str('', 'Address the S3 API listens on. Empty: the host of [DEFAULT] bind.'),
+  bind_port: opt.int(0, 'Port of the S3 API (the catalog\'s `s3` endpoint). 0: the port after [DEFAULT] bind\'s (8881 with the default bind), or any free port when that one is taken.', { min: 0, max: 65535 }),
+  public_url: opt.url('', 'URL clients reach the S3 API at (the catalog\'s `s3` endpoint). Empty: http://<bind address>:<port>.'),
+  location: opt.str('us-east-1', 'The region S3 clients sign for (SigV4 scope) and GetBucketLocation answers.'),
+  storage_domain: opt.list([], 'Domains of virtual-hosted style requests: a Host <bucket>.<domain> names the bucket. Empty: path-style only.'),
+  allowable_clock_skew: opt.int(900, 'Seconds a signed request\'s time may differ from the server\'s.', { min: 1 }),
+  max_bucket_listing: opt.int(1000, 'Most keys of one ListObjects answer.', { min: 1 }),
+  max_parts_listing: opt.int(1000, 'Most parts of one ListParts answer.', { min: 1 }),
+  max_multi_delete_objects: opt.int(1000, 'Most keys of one DeleteObjects request.', { min: 1 }),
+  max_upload_part_num: opt.int(1000, 'Highest part number of a multipart upload.', { min: 1, max: 10000 }),
+  min_segment_size: opt.int(5242880, 'Smallest part (but the last) of a multipart upload, in bytes.', { min: 1 }),
+});
+
+export const swiftGroups = [swiftGroup, swiftHashGroup, proxyServerGroup, objectServerGroup, containerServerGroup, accountServerGroup, s3apiGroup];

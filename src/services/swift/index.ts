@@ -1,7 +1,8 @@
 /**
  * The Object Storage project (Swift, the API of 2.30 / Zed): the proxy (`object-proxy`) at
- * /object with keystoneauth, and the account, container and object servers, each on its own
- * port, placed by rings (ring/, `nubo ring`), composed in service.ts.
+ * /object with keystoneauth, the S3 API (`s3api`, s3/) on its own port, and the account,
+ * container and object servers, each on its own port, placed by rings (ring/, `nubo ring`),
+ * composed in service.ts.
  */
 import { resolve } from 'node:path';
 import { defaultGroup } from '../../common/config/index.js';
@@ -13,14 +14,18 @@ import { swiftMigrations } from './db/migrations.js';
 import { swiftPolicySpec } from './policies/index.js';
 import { RING_USAGE, runRingCommand } from './ring/cli.js';
 import { RingBuilderError } from './ring/builder.js';
-import { buildProxy, buildStorageServer, swiftDirOf } from './service.js';
+import { buildProxy, buildS3Api, buildStorageServer, s3PublicUrl, swiftDirOf } from './service.js';
 
 export const swift: ProjectDef = {
   name: 'swift',
   service: 'object',
   description: 'Object Storage Service (Swift)',
   prefix: '/object',
-  catalog: [{ type: 'object-store', path: '/v1/AUTH_$(project_id)s' }],
+  catalog: [
+    { type: 'object-store', path: '/v1/AUTH_$(project_id)s' },
+    // DevStack's `s3` endpoint: the S3 API at the root of its own listener
+    { type: 's3', name: 'swift_s3', path: '', url: (config) => s3PublicUrl(config) },
+  ],
   configGroups: swiftGroups,
   migrations: swiftMigrations,
   policy: swiftPolicySpec,
@@ -30,6 +35,7 @@ export const swift: ProjectDef = {
     { name: 'container-server', description: 'the Swift container server (its own port)', kind: 'worker', create: (ctx) => buildStorageServer(ctx, 'container') },
     { name: 'object-server', description: 'the Swift object server (its own port)', kind: 'worker', create: (ctx) => buildStorageServer(ctx, 'object') },
     { name: 'object-proxy', description: 'the Swift proxy (proxy-server with keystoneauth)', kind: 'api', discoveryPath: '/info', create: buildProxy },
+    { name: 's3api', description: 'the S3 API (the proxy with s3api and s3token; its own port, [s3api])', kind: 'worker', create: buildS3Api },
   ],
   commands: [{
     name: 'ring',

@@ -4,18 +4,24 @@
  * (`object-server`, `container-server`, `account-server`), each on a port of its own as Swift
  * runs them and reached by the proxy over HTTP, also in all-in-one. With [swift]
  * all_in_one_devices, each storage server builds its ring on first start and keeps the ring's
- * devices at the address it listens on.
+ * devices at the address it listens on. The S3 API (`s3api`) is a proxy server behind the
+ * s3api/s3token layer (s3/), on its own port ([s3api]), listed in the catalog as `s3`.
  */
 import { join, resolve } from 'node:path';
+import { IdentityClient } from '../../common/clients/identity.js';
+import { defaultGroup, parseHostPort } from '../../common/config/index.js';
+import { OperatorError } from '../../common/errors.js';
 import type { RoleContext, RoleInstance } from '../../common/service/project.js';
 import { AccountServer } from './account/server.js';
 import { swiftRoutes } from './api/routes.js';
-import { accountServerGroup, containerServerGroup, objectServerGroup, proxyServerGroup, swiftGroup, swiftHashGroup } from './config.js';
+import { accountServerGroup, containerServerGroup, objectServerGroup, proxyServerGroup, s3apiGroup, swiftGroup, swiftHashGroup } from './config.js';
 import { ContainerServer } from './container/server.js';
 import { ObjectServer } from './obj/server.js';
 import { ObjectUpdater } from './obj/updater.js';
 import { KeystoneAuth } from './policies/index.js';
 import { ProxyServer } from './proxy/server.js';
+import { S3TokenAuth } from './s3/auth.js';
+import { S3Server } from './s3/server.js';
 import { ensureAllInOneRing, hashConf, Rings, type AllInOneLayout, type RingKind } from './ring/all-in-one.js';
 import type { HashConf } from './ring/hash.js';
 import { listenStorage } from './utils/storage-listener.js';
@@ -51,10 +57,11 @@ function timeouts(ctx: RoleContext): { connMs: number; nodeMs: number; clientMs:
   return { connMs: p.conn_timeout * 1000, nodeMs: p.node_timeout * 1000, clientMs: p.client_timeout * 1000 };
 }
 
-export async function buildProxy(ctx: RoleContext): Promise<RoleInstance & { proxy: ProxyServer }> {
+/** The proxy server of a role (object-proxy, s3api), with its rings and keystoneauth. */
+function createProxyServer(ctx: RoleContext): ProxyServer {
   const layout = swiftLayout(ctx);
   const p = ctx.config.get(proxyServerGroup);
-  const proxy = new ProxyServer({
+  return new ProxyServer({
     rings: new Rings(layout.swiftDir, layout.hash, layout.reloadMs),
     auth: new KeystoneAuth({ resellerPrefix: p.reseller_prefix, operatorRoles: p.operator_roles, resellerAdminRole: p.reseller_admin_role }),
     settings: {
@@ -66,7 +73,62 @@ export async function buildProxy(ctx: RoleContext): Promise<RoleInstance & { pro
     timeouts: timeouts(ctx),
     log: ctx.log,
   });
+}
+
+export async function buildProxy(ctx: RoleContext): Promise<RoleInstance & { proxy: ProxyServer }> {
+  const proxy = createProxyServer(ctx);
   return { proxy, routes: swiftRoutes(proxy) };
+}
+
+/** The S3 API's public URL from the configuration ([s3api] public_url, or its bind address and port). */
+export function s3PublicUrl(config: RoleContext['config'], port?: number): string {
+  const o = config.get(s3apiGroup);
+  if (o.public_url !== '') return o.public_url.replace(/\/+$/, '');
+  const host = o.bind_ip || parseHostPort(config.get(defaultGroup).bind).host;
+  const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port ?? s3Port(config)}`;
+}
+
+/** [s3api] bind_port, or (0) the port after [DEFAULT] bind's. */
+function s3Port(config: RoleContext['config']): number {
+  const port = config.get(s3apiGroup).bind_port;
+  if (port !== 0) return port;
+  const main = parseHostPort(config.get(defaultGroup).bind).port;
+  return main < 65535 ? main + 1 : 0;
+}
+
+/** The S3 API role: s3api + s3token in front of a proxy server, on [s3api] bind_ip:bind_port. */
+export async function buildS3Api(ctx: RoleContext): Promise<RoleInstance & { port: number }> {
+  const o = ctx.config.get(s3apiGroup);
+  const p = ctx.config.get(proxyServerGroup);
+  const server = new S3Server({
+    proxy: createProxyServer(ctx),
+    auth: new S3TokenAuth(new IdentityClient(ctx.session), p.reseller_prefix),
+    settings: {
+      location: o.location, maxBucketListing: o.max_bucket_listing, maxPartsListing: o.max_parts_listing, maxMultiDeleteObjects: o.max_multi_delete_objects,
+      minSegmentSize: o.min_segment_size, maxUploadPartNum: o.max_upload_part_num,
+    },
+    allowableClockSkew: o.allowable_clock_skew,
+    storageDomains: [...o.storage_domain],
+    maxKeyLength: p.max_object_name_length,
+    log: ctx.log,
+  });
+  const host = o.bind_ip || parseHostPort(ctx.config.get(defaultGroup).bind).host;
+  const port = s3Port(ctx.config);
+  let listener: Awaited<ReturnType<S3Server['listen']>>;
+  try {
+    listener = await server.listen(host, port);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (o.bind_port !== 0 || code !== 'EADDRINUSE') {
+      throw new OperatorError(`the S3 API cannot listen on ${host}:${port}: ${code ?? (err as Error).message} (set [s3api] bind_port)`, { cause: err });
+    }
+    ctx.log.warn({ port }, 'the port after [DEFAULT] bind\'s is taken: the S3 API listens on a free port ([s3api] bind_port chooses one)');
+    listener = await server.listen(host, 0);
+  }
+  const url = s3PublicUrl(ctx.config, listener.port);
+  ctx.log.info({ address: `${host}:${listener.port}`, url }, 'swift s3api listening');
+  return { port: listener.port, catalogUrls: { s3: url }, stop: () => listener.close() };
 }
 
 const GROUPS = { object: objectServerGroup, container: containerServerGroup, account: accountServerGroup } as const;

@@ -71,7 +71,7 @@ export function quotaRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (deps.policy.check(c.ctx, 'limits_extension:used_limits', { project_id: project })) {
       const usage = await deps.quotas.usage(project);
       Object.assign(absolute, {
-        totalVolumesUsed: usage.volumes, totalGigabytesUsed: usage.gigabytes, totalSnapshotsUsed: usage.snapshots, totalBackupsUsed: 0, totalBackupGigabytesUsed: 0,
+        totalVolumesUsed: usage.volumes, totalGigabytesUsed: usage.gigabytes, totalSnapshotsUsed: usage.snapshots, totalBackupsUsed: usage['backups'] ?? 0, totalBackupGigabytesUsed: usage['backup_gigabytes'] ?? 0,
       });
     }
     return { limits: { rate: [], absolute } };

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { useMicroversions } from '../../../common/http/microversion.js';
 import { attachmentsRoutes } from './attachments.js';
 import { availabilityZonesRoutes } from './availability-zones.js';
+import { backupsRoutes } from './backups.js';
 import type { ApiDeps } from './deps.js';
 import { snapshotMetadataRoutes, volumeMetadataRoutes } from './metadata.js';
 import { cinderMicroversions } from './microversions.js';
@@ -23,7 +24,7 @@ export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 
 const RESOURCES: readonly ResourceRoutes[] = [
   volumesRoutes, volumeActionsRoutes, volumeMetadataRoutes, typesRoutes, availabilityZonesRoutes, quotaRoutes, servicesRoutes,
-  snapshotsRoutes, snapshotMetadataRoutes, attachmentsRoutes,
+  snapshotsRoutes, snapshotMetadataRoutes, attachmentsRoutes, backupsRoutes,
 ];
 
 export function cinderRoutes(deps: ApiDeps): FastifyPluginAsync {

@@ -3,11 +3,12 @@
  * os-extend (202; in-use volumes from 3.42), os-reset_status (admin, 202), os-set_bootable
  * (200), os-update_readonly_flag (202), os-force_delete (admin, 202), and the attach actions
  * before the attachments API: os-reserve, os-unreserve, os-begin_detaching, os-roll_detaching,
- * os-attach, os-detach (202). Any other action is a 400 "There is no such action".
+ * os-attach, os-detach (202); the Glance ones of volume-image-actions.ts. Any other action is a 400 "There is no such action".
  */
 import type { FastifyInstance } from 'fastify';
 import { BadRequest } from '../../../common/errors.js';
 import type { ApiDeps } from './deps.js';
+import { volumeImageAction } from './volume-image-actions.js';
 import { boolParam, caller, sizeOf, uuidOf } from './request.js';
 
 type IdParams = { Params: { project_id?: string; id: string } };
@@ -108,8 +109,11 @@ export function volumeActionsRoutes(app: FastifyInstance, deps: ApiDeps): void {
         await deps.legacyAttach.detach(v, attachmentId);
         return reply.code(202).send();
       }
-      default:
+      default: {
+        const done = await volumeImageAction(deps, c, v, action, raw);
+        if (done) return reply.code(done.code).send(done.body);
         throw new BadRequest(`There is no such action: ${action}`);
+      }
     }
   });
 }

@@ -124,11 +124,12 @@ export function volumesRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const zone = optString(body, 'availability_zone') ?? null;
     const snapshotId = body['snapshot_id'] === undefined ? null : uuidOf('snapshot_id', body['snapshot_id']);
     const sourceVolid = body['source_volid'] === undefined ? null : uuidOf('source_volid', body['source_volid']);
-    if (body['backup_id'] !== undefined && body['backup_id'] !== null) throw new BadRequest('Invalid input received: backup_id: volumes from backups are not supported by this cloud.');
+    if (body['backup_id'] !== undefined && !c.version.atLeast('3.47')) throw new BadRequest(`Invalid input for field/attribute volume. Value: ${JSON.stringify(body)}. Additional properties are not allowed ('backup_id' was unexpected)`);
+    const backupId = body['backup_id'] === undefined ? null : uuidOf('backup_id', body['backup_id']);
     const imageRaw = body['imageRef'] ?? body['image_id'] ?? null;
     const imageId = imageRaw === null ? null : uuidOf(body['imageRef'] !== undefined ? 'imageRef' : 'image_id', imageRaw);
-    if ([snapshotId, sourceVolid, imageId].filter(Boolean).length > 1) {
-      throw new BadRequest('Invalid input received: Cannot specify more than one of snapshot_id, source_volid and imageRef.');
+    if ([snapshotId, sourceVolid, imageId, backupId].filter(Boolean).length > 1) {
+      throw new BadRequest('Invalid input received: Cannot specify more than one of snapshot_id, source_volid, imageRef and backup_id.');
     }
     if (imageId) deps.policy.authorize(c.ctx, 'volume:create_from_image', { project_id: c.ctx.projectId ?? null });
     const multiattachRaw = body['multiattach'];
@@ -136,7 +137,7 @@ export function volumesRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (multiattach) deps.policy.authorize(c.ctx, 'volume:multiattach', { project_id: c.ctx.projectId ?? null });
     const metadata = body['metadata'] === undefined || body['metadata'] === null ? {} : metadataOf(body['metadata']);
     const v = await deps.volumes.create(c.ctx, c.isAdmin, {
-      size, name, description, metadata, volume_type: volumeType, availability_zone: zone, snapshot_id: snapshotId, source_volid: sourceVolid, image_id: imageId, multiattach,
+      size, name, description, metadata, volume_type: volumeType, availability_zone: zone, snapshot_id: snapshotId, source_volid: sourceVolid, image_id: imageId, backup_id: backupId, multiattach,
     });
     return reply.code(202).send({ volume: plain(c, v) });
   });

@@ -5,13 +5,13 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CinderDB } from './schema.js';
 
-type Table = 'volume_metadata' | 'volume_admin_metadata' | 'volume_glance_metadata' | 'snapshot_metadata' | 'volume_type_extra_specs';
-const OWNER: Record<Table, 'volume_id' | 'snapshot_id' | 'volume_type_id'> = {
-  volume_metadata: 'volume_id', volume_admin_metadata: 'volume_id', volume_glance_metadata: 'volume_id', snapshot_metadata: 'snapshot_id', volume_type_extra_specs: 'volume_type_id',
+type Table = 'volume_metadata' | 'volume_admin_metadata' | 'volume_glance_metadata' | 'snapshot_metadata' | 'volume_type_extra_specs' | 'backup_metadata';
+const OWNER: Record<Table, 'volume_id' | 'snapshot_id' | 'volume_type_id' | 'backup_id'> = {
+  volume_metadata: 'volume_id', volume_admin_metadata: 'volume_id', volume_glance_metadata: 'volume_id', snapshot_metadata: 'snapshot_id', volume_type_extra_specs: 'volume_type_id', backup_metadata: 'backup_id',
 };
 
 export class KeyValueRepo {
-  private readonly owner: 'volume_id' | 'snapshot_id' | 'volume_type_id';
+  private readonly owner: 'volume_id' | 'snapshot_id' | 'volume_type_id' | 'backup_id';
 
   constructor(private readonly db: Kysely<CinderDB>, private readonly table: Table) {
     this.owner = OWNER[table];

@@ -140,4 +140,46 @@ export const cinderMigrations: Migrations = {
         .execute();
     },
   },
+  '0003_backups': {
+    async up(db: Kysely<any>): Promise<void> {
+      const t = columnTypes(db);
+      await db.schema.createTable('backups')
+        .addColumn('id', t.string(36), (c) => c.primaryKey())
+        .addColumn('volume_id', t.string(36), (c) => c.notNull())
+        .addColumn('user_id', t.string(255), (c) => c.notNull())
+        .addColumn('project_id', t.string(255), (c) => c.notNull())
+        .addColumn('host', t.string(255))
+        .addColumn('availability_zone', t.string(255))
+        .addColumn('display_name', t.string(255))
+        .addColumn('display_description', t.string(255))
+        .addColumn('container', t.string(255))
+        .addColumn('status', t.string(255), (c) => c.notNull())
+        .addColumn('fail_reason', t.string(255))
+        .addColumn('service_metadata', t.text)
+        .addColumn('service', t.string(255))
+        .addColumn('size', t.integer, (c) => c.notNull())
+        .addColumn('object_count', t.integer, (c) => c.notNull().defaultTo(0))
+        .addColumn('parent_id', t.string(36))
+        .addColumn('num_dependent_backups', t.integer, (c) => c.notNull().defaultTo(0))
+        .addColumn('snapshot_id', t.string(36))
+        .addColumn('data_timestamp', t.timestamp)
+        .addColumn('restore_volume_id', t.string(36))
+        .addColumn('encryption_key_id', t.string(36))
+        .addColumn('created_at', t.timestamp, (c) => c.notNull())
+        .addColumn('updated_at', t.timestamp)
+        .addColumn('deleted_at', t.timestamp)
+        .addColumn('deleted', t.boolean, (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema.createIndex('backups_project_deleted_idx').on('backups').columns(['project_id', 'deleted']).execute();
+      await db.schema.createTable('backup_metadata')
+        .addColumn('id', t.serial, t.serialPrimaryKey)
+        .addColumn('backup_id', t.string(36), (c) => c.notNull())
+        .addColumn('key', t.string(255), (c) => c.notNull())
+        .addColumn('value', t.string(255), (c) => c.notNull())
+        .addUniqueConstraint('uniq_backup_metadata0backup_id0key', ['backup_id', 'key'])
+        .execute();
+      // the backup a volume is being created from (3.47), read by the volume service
+      await db.schema.alterTable('volumes').addColumn('backup_id', t.string(36)).execute();
+    },
+  },
 };

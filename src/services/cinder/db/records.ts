@@ -51,6 +51,8 @@ export interface VolumeRecord {
   provider_location: string | null;
   replication_status: string | null;
   service_uuid: string | null;
+  /** The backup the volume is being created from (3.47). */
+  backup_id?: string | null;
   shared_targets: boolean;
   use_quota: boolean;
   launched_at: string | null;

@@ -1,5 +1,6 @@
 /** The repositories of the cinder database, built once per role over its Kysely handle. */
 import type { Kysely } from 'kysely';
+import { BackupRepo } from './backups.js';
 import { QuotaRepo } from './quotas.js';
 import type { CinderDB } from './schema.js';
 import { ServiceRepo } from './services.js';
@@ -13,6 +14,7 @@ export class CinderRepos {
   readonly snapshots: SnapshotRepo;
   readonly quotas: QuotaRepo;
   readonly services: ServiceRepo;
+  readonly backups: BackupRepo;
 
   constructor(readonly db: Kysely<CinderDB>) {
     this.types = new VolumeTypeRepo(db);
@@ -20,5 +22,6 @@ export class CinderRepos {
     this.snapshots = new SnapshotRepo(db);
     this.quotas = new QuotaRepo(db);
     this.services = new ServiceRepo(db);
+    this.backups = new BackupRepo(db);
   }
 }

@@ -33,6 +33,8 @@ export interface VolumesTable {
   provider_location: string | null;
   replication_status: string | null;
   service_uuid: string | null;
+  /** The backup a volume is created from (3.47), until it is restored. */
+  backup_id?: string | null;
   shared_targets: number;
   use_quota: number;
   launched_at: string | null;
@@ -135,6 +137,40 @@ export interface ServicesTable {
   updated_at: string | null;
 }
 
+/** Volume backups (cinder's backups table): the chunks live with the backup driver. */
+export interface BackupsTable {
+  id: string;
+  volume_id: string;
+  user_id: string;
+  project_id: string;
+  /** The backup service host that holds it. */
+  host: string | null;
+  availability_zone: string | null;
+  display_name: string | null;
+  display_description: string | null;
+  container: string | null;
+  status: string;
+  fail_reason: string | null;
+  /** What the driver needs to find the data again (JSON of the driver's own). */
+  service_metadata: string | null;
+  /** The driver: cinder.backup.drivers.posix.PosixBackupDriver, ...swift.SwiftBackupDriver. */
+  service: string | null;
+  size: number;
+  object_count: number;
+  parent_id: string | null;
+  num_dependent_backups: number;
+  snapshot_id: string | null;
+  data_timestamp: string | null;
+  restore_volume_id: string | null;
+  encryption_key_id: string | null;
+  created_at: string;
+  updated_at: string | null;
+  deleted_at: string | null;
+  deleted: number;
+}
+
+export interface BackupMetadataTable extends KeyValueTable { backup_id: string }
+
 export interface CinderDB {
   volumes: VolumesTable;
   volume_metadata: VolumeMetadataTable;
@@ -148,4 +184,6 @@ export interface CinderDB {
   volume_attachment: VolumeAttachmentTable;
   quotas: QuotasTable;
   services: ServicesTable;
+  backups: BackupsTable;
+  backup_metadata: BackupMetadataTable;
 }

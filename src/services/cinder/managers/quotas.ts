@@ -1,11 +1,12 @@
 /**
  * Quotas (cinder/quota.py's DbQuotaDriver with counted usage): limits of a project are its
  * rows in the quotas table over the [DEFAULT] quota_* defaults; usage is counted from the live
- * volumes and snapshots; a request that would exceed volumes, snapshots, gigabytes or
- * per_volume_gigabytes is refused with Cinder's 413 errors. Per-type quotas
+ * volumes, snapshots and backups; a request that would exceed volumes, snapshots, gigabytes,
+ * backups, backup_gigabytes or per_volume_gigabytes is refused with Cinder's 413 errors. Per-type quotas
  * (`volumes_<type>`, `gigabytes_<type>`, `snapshots_<type>`) are shown and stored, -1 by
  * default, and enforced when set.
  */
+import { BackupLimitExceeded, VolumeBackupSizeExceedsAvailableQuota } from '../backup/errors.js';
 import type { CinderRepos } from '../db/repos.js';
 import { InvalidInput, SnapshotLimitExceeded, VolumeLimitExceeded, VolumeSizeExceedsAvailableQuota } from '../errors.js';
 
@@ -48,8 +49,8 @@ export class Quotas {
   }
 
   async usage(projectId: string): Promise<Usage> {
-    const [v, s] = await Promise.all([this.repos.volumes.usage(projectId), this.repos.snapshots.usage(projectId)]);
-    const usage: Usage = { volumes: v.volumes, snapshots: s.snapshots, gigabytes: v.gigabytes + s.gigabytes };
+    const [v, s, b] = await Promise.all([this.repos.volumes.usage(projectId), this.repos.snapshots.usage(projectId), this.repos.backups.usage(projectId)]);
+    const usage: Usage = { volumes: v.volumes, snapshots: s.snapshots, gigabytes: v.gigabytes + s.gigabytes, backups: b.backups, backup_gigabytes: b.backup_gigabytes };
     const volumes = await this.repos.volumes.list(projectId);
     for (const vol of volumes) {
       const name = vol.volume_type?.name;
@@ -61,7 +62,7 @@ export class Quotas {
   }
 
   /** @throws a QuotaError when adding `volumes`/`snapshots`/`gigabytes` would pass a limit */
-  async check(projectId: string, delta: { volumes?: number; snapshots?: number; gigabytes?: number; size?: number; typeName?: string }): Promise<void> {
+  async check(projectId: string, delta: { volumes?: number; snapshots?: number; gigabytes?: number; backups?: number; backup_gigabytes?: number; size?: number; typeName?: string }): Promise<void> {
     const limits = await this.limits(projectId);
     const perVolume = limits['per_volume_gigabytes'] ?? -1;
     if (delta.size !== undefined && perVolume >= 0 && delta.size > perVolume) {
@@ -80,6 +81,10 @@ export class Quotas {
     if (over('volumes', delta.volumes)) throw new VolumeLimitExceeded(limits['volumes']!);
     if (t && over(`volumes_${t}`, delta.volumes)) throw new VolumeLimitExceeded(limits[`volumes_${t}`]!, `volumes_${t}`);
     if (over('snapshots', delta.snapshots)) throw new SnapshotLimitExceeded(limits['snapshots']!);
+    if (over('backup_gigabytes', delta.backup_gigabytes)) {
+      throw new VolumeBackupSizeExceedsAvailableQuota(delta.backup_gigabytes!, limits['backup_gigabytes']!, usage['backup_gigabytes'] ?? 0);
+    }
+    if (over('backups', delta.backups)) throw new BackupLimitExceeded(limits['backups']!);
   }
 
   async update(projectId: string, limits: Record<string, number>): Promise<void> {

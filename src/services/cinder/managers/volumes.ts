@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../../common/context.js';
 import type { CinderRepos } from '../db/repos.js';
 import type { VolumeRecord } from '../db/records.js';
+import { BackupNotFound, InvalidBackup } from '../backup/errors.js';
 import { InvalidAvailabilityZone, InvalidInput, InvalidVolume, SnapshotNotFound, VolumeMetadataNotFound, VolumeNotFound } from '../errors.js';
 import type { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
 import type { VolumeRpcAPI } from '../volume/rpcapi.js';
@@ -27,6 +28,8 @@ export interface CreateVolumeInput {
   snapshot_id: string | null;
   source_volid: string | null;
   image_id: string | null;
+  /** A backup to restore into the new volume (3.47). */
+  backup_id?: string | null;
   multiattach: boolean;
 }
 
@@ -135,6 +138,13 @@ export class VolumeAPI {
       sourceTypeId = src.volume_type_id;
       resourceBackend = src.host?.split('#')[0] ?? null;
     }
+    if (input.backup_id) {
+      const b = await this.repos.backups.find(input.backup_id);
+      if (!b || (!isAdmin && b.project_id !== ctx.projectId)) throw new BackupNotFound(input.backup_id);
+      if (b.status !== 'available') throw new InvalidBackup(`Backup ${b.id} status must be available, but the current status is ${b.status}.`);
+      size ??= b.size;
+      if (size < b.size) throw new InvalidInput(`Volume size ${size}GB cannot be smaller than the backup size ${b.size}GB. It must be >= backup size.`);
+    }
     let imageMetadata: Record<string, string> = {};
     if (input.image_id) {
       const image = await this.o.getImage(ctx, input.image_id);
@@ -155,11 +165,14 @@ export class VolumeAPI {
     const projectId = ctx.projectId ?? '';
     await this.o.quotas.check(projectId, { volumes: 1, gigabytes: size, size, typeName: type.name });
     const id = randomUUID();
+    if (input.backup_id && !(await this.repos.backups.conditionalUpdate(input.backup_id, ['available'], { status: 'restoring', restore_volume_id: id }))) {
+      throw new InvalidBackup(`Backup ${input.backup_id} status must be available.`);
+    }
     await this.repos.volumes.create({
       id, project_id: projectId, user_id: ctx.userId ?? '', host: null, size, availability_zone: zone, status: 'creating', attach_status: 'detached',
       migration_status: null, previous_status: null, display_name: input.name, display_description: input.description, volume_type_id: type.id,
       snapshot_id: input.snapshot_id, source_volid: input.source_volid, bootable: false, multiattach, encryption_key_id: null, provider_location: null,
-      replication_status: null, service_uuid: null, launched_at: null, terminated_at: null,
+      replication_status: null, service_uuid: null, launched_at: null, terminated_at: null, backup_id: input.backup_id ?? null,
     }, input.metadata, {}, imageMetadata);
     if (input.source_volid) {
       const src = await this.repos.volumes.find(input.source_volid);

@@ -9,11 +9,14 @@ import type { ApiDeps } from '../api/deps.js';
 import { cinderRoutes } from '../api/routes.js';
 import { cinderDefaultGroup } from '../config.js';
 import { ImageNotFound } from '../errors.js';
+import { BackupRpcAPI } from '../backup/rpcapi.js';
 import { AttachmentAPI } from '../managers/attachments.js';
+import { BackupAPI } from '../managers/backups.js';
 import { LegacyAttachAPI } from '../managers/legacy-attach.js';
 import { Quotas } from '../managers/quotas.js';
 import { SnapshotAPI } from '../managers/snapshots.js';
 import { VolumeTypes } from '../managers/volume-types.js';
+import { VolumeImageAPI } from '../managers/volume-images.js';
 import { VolumeAPI } from '../managers/volumes.js';
 import { loadCinderPolicy } from '../policies/index.js';
 import { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
@@ -43,12 +46,15 @@ export async function createVolumeApi(ctx: RoleContext): Promise<RoleInstance> {
       throw err;
     }
   };
+  const volumes = new VolumeAPI({
+    repos, types, quotas, scheduler, volume, getImage,
+    settings: { storageAvailabilityZone: d.storage_availability_zone, allowAvailabilityZoneFallback: d.allow_availability_zone_fallback },
+  });
   const deps: ApiDeps = {
-    repos, policy, types, quotas, scheduler,
-    volumes: new VolumeAPI({
-      repos, types, quotas, scheduler, volume, getImage,
-      settings: { storageAvailabilityZone: d.storage_availability_zone, allowAvailabilityZoneFallback: d.allow_availability_zone_fallback },
-    }),
+    repos, policy, types, quotas, scheduler, volumes,
+    backups: new BackupAPI({ repos, quotas, volumes, backup: new BackupRpcAPI(ctx.transport) }),
+    // the image belongs to the caller: made with their token
+    volumeImages: new VolumeImageAPI({ repos, volume, createImage: (c, fields) => (c.token ? images.forUser(c.token) : images).createImage(fields) }),
     snapshots: new SnapshotAPI({ repos, quotas, volume }),
     attachments: new AttachmentAPI({ repos, volume }),
     legacyAttach: new LegacyAttachAPI(repos),

@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { ImageClient } from '../../../common/clients/index.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
+import { BackupRpcAPI } from '../backup/rpcapi.js';
 import { backendDefaultsGroup, cinderDefaultGroup } from '../config.js';
 import { VOLUME_BINARY, VOLUME_TOPIC } from '../rpc/topics.js';
 import { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
@@ -32,9 +33,11 @@ export async function createVolumeService(ctx: RoleContext): Promise<VolumeRoleI
   });
   const images = new ImageClient(ctx.session);
   const manager = new VolumeManager({
-    host: backendHost, driver, repos, scheduler: new SchedulerRpcAPI(ctx.transport), log: ctx.log,
+    host: backendHost, driver, repos, scheduler: new SchedulerRpcAPI(ctx.transport), backup: new BackupRpcAPI(ctx.transport), log: ctx.log,
     // as the user who asked for the volume when the request carried a token (the image may be private to them)
     downloadImage: async (c, imageId) => (await (c.token ? images.forUser(c.token) : images).downloadData(imageId)).body,
+    uploadImage: (c, imageId, data, size) => (c.token ? images.forUser(c.token) : images).uploadData(imageId, data, { size }),
+    deleteImage: (c, imageId) => (c.token ? images.forUser(c.token) : images).deleteImage(imageId),
   });
   const service = new WorkerService({
     ctx, binary: VOLUME_BINARY, topic: VOLUME_TOPIC, host: backendHost, endpoints: [manager.endpoint()], services: repos.services,

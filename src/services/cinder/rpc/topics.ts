@@ -11,3 +11,8 @@ export const VOLUME_BINARY = 'cinder-volume';
 /** VolumeAPI.RPC_API_VERSION and SchedulerAPI.RPC_API_VERSION at Zed. */
 export const VOLUME_RPC_VERSION = '3.18';
 export const SCHEDULER_RPC_VERSION = '3.12';
+
+/** cinder-backup: one service per host on `cinder-backup.<host>` (backup/rpcapi.py). */
+export const BACKUP_TOPIC = 'cinder-backup';
+export const BACKUP_BINARY = 'cinder-backup';
+export const BACKUP_RPC_VERSION = '2.4';

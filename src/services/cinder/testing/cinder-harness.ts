@@ -1,40 +1,47 @@
 /**
- * For tests: Cinder's three roles (volume-api, volume-scheduler and the volume service of
- * host `testhost`, backend `testhost@file`) in one process over the common harness (a fresh
+ * For tests: Cinder's roles (volume-api, volume-scheduler, the volume service of host
+ * `testhost`, backend `testhost@file`, and the backup service of `testhost`) in one process over the common harness (a fresh
  * database, an in-process bus, fake tokens), and a helper that waits for a volume or snapshot
  * status. `admin` and `member` are tokens of project `p1`; `other` of project `p2`.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ServiceSession } from '../../../common/clients/index.js';
 import type { RoleInstance } from '../../../common/service/project.js';
 import { startHarness, type Harness, type InjectResult } from '../../../common/testing/harness.js';
 import { cinder } from '../index.js';
+import { createBackupService, type BackupRoleInstance } from '../roles/backup.js';
 import { createVolumeApi } from '../roles/volume-api.js';
 import { createVolumeScheduler } from '../roles/volume-scheduler.js';
 import { createVolumeService, type VolumeRoleInstance } from '../roles/volume.js';
 
 export interface CinderHarness extends Harness {
   volumeService: VolumeRoleInstance;
+  backupService: BackupRoleInstance;
   admin: string;
   member: string;
   other: string;
   reader: string;
   /** A request as the admin of p1 at a microversion (default 3.0). */
   as(token: string, method: string, path: string, body?: unknown, version?: string): Promise<InjectResult>;
-  /** Wait until GET <path> shows `status` (or fails after a few seconds). */
-  waitFor(path: string, key: 'volume' | 'snapshot', status: string): Promise<any>;
-  waitGone(path: string): Promise<void>;
+  /** Wait until GET <path> shows `status` (or fails after `timeoutMs`, a few seconds by default). */
+  waitFor(path: string, key: 'volume' | 'snapshot' | 'backup', status: string, timeoutMs?: number): Promise<any>;
+  waitGone(path: string, timeoutMs?: number): Promise<void>;
 }
 
-export async function startCinder(overrides: Record<string, string> = {}): Promise<CinderHarness> {
+/** `session`: how the roles reach other services (a StubCloud's, for Glance or Swift). */
+export async function startCinder(overrides: Record<string, string> = {}, opts: { session?: ServiceSession } = {}): Promise<CinderHarness> {
   let volumeService: VolumeRoleInstance | undefined;
+  let backupService: BackupRoleInstance | undefined;
   const h = await startHarness({
     project: cinder,
     overrides,
+    ...(opts.session ? { session: opts.session } : {}),
     async create(ctx) {
       const api = await createVolumeApi(ctx);
       const scheduler = await createVolumeScheduler(ctx);
       volumeService = await createVolumeService({ ...ctx, role: cinder.roles.find((r) => r.name === 'volume')! });
-      const parts: RoleInstance[] = [volumeService, scheduler];
+      backupService = await createBackupService({ ...ctx, role: cinder.roles.find((r) => r.name === 'backup')! });
+      const parts: RoleInstance[] = [volumeService, scheduler, backupService];
       return {
         ...(api.routes ? { routes: api.routes } : {}),
         async start() { for (const p of parts) await p.start?.(); },
@@ -49,18 +56,18 @@ export async function startCinder(overrides: Record<string, string> = {}): Promi
   const as: CinderHarness['as'] = (token, method, path, body, version = '3.0') =>
     h.request(method, path, token, body, { 'openstack-api-version': `volume ${version}` });
   return {
-    ...h, volumeService: volumeService!, admin, member, other, reader, as,
-    async waitFor(path, key, status) {
+    ...h, volumeService: volumeService!, backupService: backupService!, admin, member, other, reader, as,
+    async waitFor(path, key, status, timeoutMs = 4000) {
       let last: InjectResult | undefined;
-      for (let i = 0; i < 200; i++) {
+      for (let i = 0; i < timeoutMs / 20; i++) {
         last = await as(admin, 'GET', path);
         if (last.status === 200 && last.body[key].status === status) return last.body[key];
         await sleep(20);
       }
       throw new Error(`${path} did not become ${status}: ${last?.status} ${JSON.stringify(last?.body)}`);
     },
-    async waitGone(path) {
-      for (let i = 0; i < 200; i++) {
+    async waitGone(path, timeoutMs = 4000) {
+      for (let i = 0; i < timeoutMs / 20; i++) {
         if ((await as(admin, 'GET', path)).status === 404) return;
         await sleep(20);
       }

@@ -12,22 +12,30 @@ import type { Readable } from 'node:stream';
 import { RequestContext } from '../../../common/context.js';
 import type { Logger } from '../../../common/log/logger.js';
 import { newRequestId } from '../../../common/log/request-scope.js';
+import type { BackupRpcAPI } from '../backup/rpcapi.js';
 import type { CinderRepos } from '../db/repos.js';
 import type { SnapshotRecord, VolumeRecord } from '../db/records.js';
-import { InvalidVolume, VolumeAttachmentNotFound, VolumeNotFound } from '../errors.js';
+import { InvalidVolume, SnapshotNotFound, VolumeAttachmentNotFound, VolumeNotFound } from '../errors.js';
 import { VOLUME_RPC_VERSION, VOLUME_BINARY } from '../rpc/topics.js';
 import type { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
-import type { DriverSnapshot, DriverVolume, VolumeDriver } from './drivers/driver.js';
+import type { BackupDevice, DriverSnapshot, DriverVolume, VolumeDriver } from './drivers/driver.js';
+import { withImageData } from './image-upload.js';
 import type { ConnectionInfo } from './rpcapi.js';
 
 export interface VolumeManagerOptions {
   /** The data of a Glance image, downloaded for the caller. */
   downloadImage(ctx: RequestContext, imageId: string): Promise<Readable>;
+  /** Upload an image's data to Glance for the caller (os-volume_upload_image). */
+  uploadImage?(ctx: RequestContext, imageId: string, data: Readable, size: number): Promise<void>;
+  /** Delete an image whose upload failed. */
+  deleteImage?(ctx: RequestContext, imageId: string): Promise<void>;
   /** `host@backend`. */
   host: string;
   driver: VolumeDriver;
   repos: CinderRepos;
   scheduler: SchedulerRpcAPI;
+  /** The backup services, for volumes created from a backup (3.47). */
+  backup?: BackupRpcAPI;
   log: Logger;
 }
 
@@ -86,6 +94,14 @@ export class VolumeManager {
       } else if (v.source_volid) {
         const src = await this.volume(v.source_volid);
         update = await this.o.driver.createClonedVolume(driverVolume(v), driverVolume(src));
+      } else if (v.backup_id) {
+        // an empty volume, then the backup's service writes the data and makes the volume available
+        const b = await this.repos.backups.find(v.backup_id);
+        if (!b?.host || !this.o.backup) throw new InvalidVolume(`backup ${v.backup_id} has no backup service`);
+        update = await this.o.driver.createVolume(driverVolume(v));
+        await this.repos.volumes.update(v.id, { provider_location: update.provider_location ?? null });
+        await this.o.backup.restoreBackup(ctx, b.host, b.id, v.id, true);
+        return;
       } else if (v.image_metadata['image_id']) {
         const data = await this.o.downloadImage(ctx, v.image_metadata['image_id']);
         update = await this.o.driver.copyImageToVolume(driverVolume(v), data, v.image_metadata['disk_format'] ?? 'raw');
@@ -99,6 +115,7 @@ export class VolumeManager {
     } catch (err) {
       this.o.log.error({ err, volume_id: v.id }, 'create_volume failed');
       await this.repos.volumes.conditionalUpdate(v.id, ['creating'], { status: 'error' });
+      if (v.backup_id) await this.repos.backups.conditionalUpdate(v.backup_id, ['restoring'], { status: 'available', restore_volume_id: null });
     }
   }
 
@@ -181,6 +198,35 @@ export class VolumeManager {
     if (v && a.connector) await this.o.driver.terminateConnection(driverVolume(v), a.connector);
   }
 
+  /**
+   * copy_volume_to_image: the volume's data, in `diskFormat`, uploaded to the image; the volume
+   * goes back from uploading to its previous status; an image whose upload failed is deleted.
+   */
+  async copyVolumeToImage(ctx: RequestContext, volumeId: string, imageId: string, diskFormat: string): Promise<void> {
+    const v = await this.repos.volumes.find(volumeId);
+    if (!v || v.status !== 'uploading') return;
+    try {
+      if (!this.o.uploadImage) throw new InvalidVolume('this volume service cannot reach the Image service');
+      const dev = await this.o.driver.backupDevice({ volume: driverVolume(v) });
+      await withImageData(dev, diskFormat, (data, size) => this.o.uploadImage!(ctx, imageId, data, size));
+    } catch (err) {
+      this.o.log.error({ err, volume_id: v.id, image_id: imageId }, 'copy_volume_to_image failed');
+      await this.o.deleteImage?.(ctx, imageId).catch((e: unknown) => this.o.log.warn({ err: e, image_id: imageId }, 'cannot delete the image of a failed upload'));
+    } finally {
+      await this.repos.volumes.conditionalUpdate(v.id, ['uploading'], { status: v.previous_status ?? 'available', previous_status: null });
+    }
+  }
+
+  /** get_backup_device: the local file of a volume or of its snapshot, for the backup service. */
+  async backupDevice(volumeId: string, snapshotId: string | null): Promise<BackupDevice> {
+    if (snapshotId) {
+      const s = await this.repos.snapshots.find(snapshotId);
+      if (!s || s.volume_id !== volumeId) throw new SnapshotNotFound(snapshotId);
+      return this.o.driver.backupDevice({ snapshot: driverSnapshot(s) });
+    }
+    return this.o.driver.backupDevice({ volume: driverVolume(await this.volume(volumeId)) });
+  }
+
   /** The RPC endpoint on `cinder-volume.<host>@<backend>`. */
   endpoint(): object {
     const m = this;
@@ -196,6 +242,12 @@ export class VolumeManager {
         return m.attachmentUpdate(str(args['attachment_id']), (args['connector'] ?? {}) as Record<string, unknown>);
       },
       async attachment_delete(_ctx: RequestContext, args: Record<string, unknown>) { await m.attachmentDelete(str(args['attachment_id'])); },
+      async copy_volume_to_image(ctx: RequestContext, args: Record<string, unknown>) {
+        m.track(m.copyVolumeToImage(ctx, str(args['volume_id']), str(args['image_id']), str(args['disk_format'])));
+      },
+      async get_backup_device(_ctx: RequestContext, args: Record<string, unknown>) {
+        return m.backupDevice(str(args['volume_id']), args['snapshot_id'] ? str(args['snapshot_id']) : null);
+      },
       async publish_service_capabilities(ctx: RequestContext) { m.track(m.publishServiceCapabilities(ctx)); },
     };
   }

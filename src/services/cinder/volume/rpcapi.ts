@@ -9,6 +9,7 @@ import { RpcClient, type Transport } from '../../../common/messaging/index.js';
 import { callRemote } from '../rpc/remote-errors.js';
 import { cinderSerializer } from '../rpc/serializer.js';
 import { VOLUME_RPC_VERSION, VOLUME_TOPIC } from '../rpc/topics.js';
+import type { BackupDevice } from './drivers/driver.js';
 
 /** `host@backend` of `host@backend#pool` (volume_utils.extract_host at 'backend' level). */
 export function backendOf(host: string): string {
@@ -59,6 +60,16 @@ export class VolumeRpcAPI {
   /** Terminate an attachment's connection on the volume's host. */
   attachmentDelete(ctx: RequestContext, host: string, attachmentId: string): Promise<void> {
     return callRemote(() => this.to(host).call<void>(ctx, 'attachment_delete', { attachment_id: attachmentId }));
+  }
+
+  /** Upload a volume's data to a Glance image (os-volume_upload_image). */
+  copyVolumeToImage(ctx: RequestContext, host: string, volumeId: string, imageId: string, diskFormat: string): Promise<void> {
+    return this.to(host).cast(ctx, 'copy_volume_to_image', { volume_id: volumeId, image_id: imageId, disk_format: diskFormat });
+  }
+
+  /** The local file of a volume (or of one of its snapshots) for a backup or a restore, and its format. */
+  getBackupDevice(ctx: RequestContext, host: string, target: { volume_id: string; snapshot_id?: string | null }): Promise<BackupDevice> {
+    return callRemote(() => this.to(host).call<BackupDevice>(ctx, 'get_backup_device', { volume_id: target.volume_id, snapshot_id: target.snapshot_id ?? null }));
   }
 
   /** Every volume service reports its capabilities to the schedulers again. */

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AppCredManager } from '../application_credential/core.js';
 import type { Authenticator } from '../auth/authenticate.js';
 import type { CatalogCache } from '../auth/catalog-cache.js';
+import type { Ec2TokenAuthenticator } from '../credential/ec2-auth.js';
 import type { DomainRef, KeystoneProviders, ProjectRef, RoleRef } from '../providers.js';
 import type { RevokeManager } from '../revoke/core.js';
 import type { RenderOptions } from '../token/model.js';
@@ -51,4 +52,6 @@ export interface AuthApiDeps {
   allowRedelegation: boolean;
   /** The catalog for a token's scope (user and project fill URL templates). */
   catalogCache: CatalogCache;
+  /** Tokens for requests signed with EC2 credentials (ec2tokens, s3tokens). */
+  ec2: Ec2TokenAuthenticator;
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { registerAppCredRoutes } from './application-credentials.js';
 import { registerAuthRoutes } from './auth.js';
 import type { AuthApiDeps } from './auth-deps.js';
+import { registerEc2TokenRoutes } from './ec2tokens.js';
 import { registerRevokeRoutes } from './os-revoke.js';
 import { registerTrustRoutes } from './trusts.js';
 import { registerVersionRoutes } from './versions.js';
@@ -13,4 +14,5 @@ export function registerAuthSideRoutes(app: FastifyInstance, deps: AuthApiDeps):
   registerRevokeRoutes(app, deps);
   registerTrustRoutes(app, deps);
   registerAppCredRoutes(app, deps);
+  registerEc2TokenRoutes(app, deps);
 }

@@ -28,19 +28,24 @@ function header(req: FastifyRequest, name: string): string | undefined {
 
 const hasQuery = (req: FastifyRequest, key: string): boolean => Object.hasOwn((req.query ?? {}) as object, key);
 
+/**
+ * The token body, with the catalog unless `nocatalog` or the token is unscoped, as bytes kept
+ * with the token (token/body-cache.ts) and the catalog's text from the catalog cache.
+ */
+export function tokenBodyRenderer(deps: Pick<AuthApiDeps, 'render' | 'catalogCache'>): (token: ResolvedToken, nocatalog: boolean) => Buffer | Promise<Buffer> {
+  const bodies = new TokenBodies(deps.render);
+  return (token, nocatalog) => {
+    if (nocatalog || !isScoped(token)) return bodies.bare(token);
+    const catalog = deps.catalogCache.json(token.project?.id, token.trust ? token.trust.trustorUserId : token.user.id);
+    return typeof catalog === 'string' ? bodies.withCatalog(token, catalog) : catalog.then((c) => bodies.withCatalog(token, c));
+  };
+}
+
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): void {
   const link = (path: string): string => `${deps.baseUrl}/v3/${path}`;
 
-  /**
-   * The token body, with the catalog unless ?nocatalog or the token is unscoped, as bytes kept
-   * with the token (token/body-cache.ts) and the catalog's text from the catalog cache.
-   */
-  const bodies = new TokenBodies(deps.render);
-  function body(token: ResolvedToken, req: FastifyRequest): Buffer | Promise<Buffer> {
-    if (hasQuery(req, 'nocatalog') || !isScoped(token)) return bodies.bare(token);
-    const catalog = deps.catalogCache.json(token.project?.id, token.trust ? token.trust.trustorUserId : token.user.id);
-    return typeof catalog === 'string' ? bodies.withCatalog(token, catalog) : catalog.then((c) => bodies.withCatalog(token, c));
-  }
+  const render = tokenBodyRenderer(deps);
+  const body = (token: ResolvedToken, req: FastifyRequest): Buffer | Promise<Buffer> => render(token, hasQuery(req, 'nocatalog'));
 
   /** Enforce `action` against the validated X-Subject-Token. */
   function admit(req: FastifyRequest, action: string, v: ValidatedToken): ValidatedToken {

@@ -25,6 +25,8 @@ export const networkAttrs: AttrMap = {
   tenant_id: tenantId(),
   shared: bool(false, { requiredByPolicy: true, enforcePolicy: true }),
   'router:external': bool(false, { requiredByPolicy: true, enforcePolicy: true }),
+  // auto-allocated-topology: the default external network (shown on external networks only)
+  is_default: bool(false, { requiredByPolicy: true, enforcePolicy: true }),
   mtu: { post: true, put: true, default: 0, convert: c.toInt, validate: v.nonNegative, visible: true, filter: true, sort: true, enforcePolicy: true },
   port_security_enabled: { post: true, put: true, default: true, convert: c.toBoolean, visible: true, enforcePolicy: true },
   'provider:network_type': { post: true, put: true, default: NS, validate: v.string(32), visible: true, filter: true, enforcePolicy: true },
@@ -57,7 +59,8 @@ export const subnetAttrs: AttrMap = {
   ipv6_ra_mode: { post: true, put: false, default: NS, validate: v.values(['dhcpv6-stateful', 'dhcpv6-stateless', 'slaac', null]), visible: true, filter: true, sort: true },
   ipv6_address_mode: { post: true, put: false, default: NS, validate: v.values(['dhcpv6-stateful', 'dhcpv6-stateless', 'slaac', null]), visible: true, filter: true, sort: true },
   shared: { post: false, put: false, default: false, convert: c.toBoolean, visible: false, filter: true, requiredByPolicy: true, enforcePolicy: true },
-  service_types: { post: true, put: true, default: NS, validate: v.listOf(v.string(255)), visible: true, enforcePolicy: true },
+  // Not enforce_policy in Neutron: create_subnet:service_types is registered but never checked.
+  service_types: { post: true, put: true, default: NS, validate: v.listOf(v.string(255)), visible: true },
   use_default_subnetpool: { post: true, put: false, default: false, convert: c.toBoolean, visible: false },
   segment_id: readOnly({ filter: true }),
   ...standardAttrs({ sortable: true }),

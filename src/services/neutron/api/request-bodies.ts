@@ -56,12 +56,12 @@ export function validateTagsBody(body: unknown): string[] {
   return [...seen];
 }
 
-/** PUT /v2.0/quotas/{project}: {"quota": {<resource>: <limit>, ..., "force": bool}}. */
+/** PUT /v2.0/quotas/{project}: {"quota": {<resource>: <limit>, ..., "check_limit": bool, "force": bool}}. */
 export function quotaRequest(body: unknown): QuotaUpdate {
   const quota = typeof body === 'object' && body !== null && 'quota' in body ? body.quota : undefined;
   if (typeof quota !== 'object' || quota === null) throw new HTTPBadRequest("Unable to find 'quota' in request body");
   const entries = Object.entries(quota);
-  const forced = entries.find(([k]) => k === 'force')?.[1];
+  const checkLimit = entries.find(([k]) => k === 'check_limit')?.[1];
   const limits: Partial<QuotaLimits> = {};
   for (const [k, v] of entries) {
     if (k === 'force' || k === 'check_limit') continue;
@@ -72,5 +72,5 @@ export function quotaRequest(body: unknown): QuotaUpdate {
     if (n > DB_INTEGER_MAX) throw new HTTPBadRequest(`Invalid input for ${k}. Reason: '${n}' is too large - must be no larger than '${DB_INTEGER_MAX}'.`);
     limits[k] = n;
   }
-  return { limits, force: forced === true || forced === 'True' || forced === 'true' };
+  return { limits, checkLimit: checkLimit === true || checkLimit === 'True' || checkLimit === 'true' };
 }

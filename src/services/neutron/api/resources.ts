@@ -8,6 +8,7 @@ import type { NeutronContext } from '../common/context.js';
 import { HTTPNotFound } from '../errors.js';
 import type { AddressScopeManager } from '../managers/address-scopes.js';
 import type { AgentManager } from '../managers/agents.js';
+import type { AutoAllocateManager } from '../managers/auto-allocate.js';
 import type { FloatingIpManager } from '../managers/floating-ips.js';
 import type { IpAvailabilityManager } from '../managers/ip-availability.js';
 import type { NetworkManager } from '../managers/networks.js';
@@ -44,6 +45,7 @@ export interface ApiManagers {
   ipAvailability: IpAvailabilityManager;
   quotas: QuotaManager;
   tags: TagManager;
+  autoAllocate: AutoAllocateManager;
 }
 
 export interface ApiOptions {

@@ -15,7 +15,7 @@ import { parseIfMatch, type RequestInfo, type ResourceEndpoint } from './control
 import { extensionList } from './extensions.js';
 import { type Fields, isFields } from './fields.js';
 import type { NeutronPolicy } from './policy.js';
-import type { QueryParams } from './query.js';
+import { listArg, type QueryParams } from './query.js';
 import { quotaRequest, validateTag, validateTagsBody } from './request-bodies.js';
 import { type ApiManagers, type ApiOptions, memberActions, resourceControllers } from './resources.js';
 
@@ -129,6 +129,25 @@ function registerTags(app: FastifyInstance, c: ResourceEndpoint, collection: Tag
     const tag = validateTag((req.params as Params).tag);
     await c.forTags(info(req), id(req), 'delete');
     await tags.remove(collection, id(req), tag);
+    reply.code(204).send();
+  });
+}
+
+/** GET/DELETE /v2.0/auto-allocated-topology/{project_id} (auto-allocated-topology). */
+function registerAutoAllocatedTopology(app: FastifyInstance, d: RouteDeps): void {
+  const topology = d.managers.autoAllocate;
+  const projectOf = (req: FastifyRequest, action: string): string => {
+    const ctx = ctxOf(req);
+    const projectId = topology.projectOf(ctx, (req.params as Params).projectId!);
+    d.policy.enforce(ctx, action, { project_id: projectId, tenant_id: projectId });
+    return projectId;
+  };
+  app.get('/v2.0/auto-allocated-topology/:projectId', async (req) => {
+    const projectId = projectOf(req, 'get_auto_allocated_topology');
+    return { auto_allocated_topology: await topology.get(ctxOf(req), projectId, listArg(req.query as QueryParams, 'fields')) };
+  });
+  app.delete('/v2.0/auto-allocated-topology/:projectId', async (req, reply) => {
+    await topology.delete(projectOf(req, 'delete_auto_allocated_topology'));
     reply.code(204).send();
   });
 }
@@ -275,6 +294,7 @@ export function buildRoutes(managers: ApiManagers, o: ApiOptions): FastifyPlugin
       app.put(`/v2.0/${a.path}/:id/${a.action}`, async (req) => c.action(info(req), (req.params as Params).id!, a.action, req.body, a.run));
     }
     registerQuotas(app, d);
+    registerAutoAllocatedTopology(app, d);
     registerAgentScheduler(app, d);
     for (const c of d.controllers) {
       registerResource(app, c);

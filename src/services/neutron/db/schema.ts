@@ -283,6 +283,13 @@ export interface TagRow {
   tag: string;
 }
 
+/** The topology auto-allocated for a project (auto-allocated-topology). */
+export interface AutoAllocatedTopologyRow {
+  project_id: string;
+  network_id: string;
+  router_id: string | null;
+}
+
 export interface NeutronDB {
   networks: NetworkRow;
   networksegments: SegmentRow;
@@ -314,4 +321,5 @@ export interface NeutronDB {
   networkdhcpagentbindings: NetworkDhcpAgentBindingRow;
   routerl3agentbindings: RouterL3AgentBindingRow;
   tags: TagRow;
+  auto_allocated_topologies: AutoAllocatedTopologyRow;
 }

@@ -17,7 +17,7 @@ import type { FloatingIpRow } from '../db/schema.js';
 import { checkRevision, type Db, groupBy, nextRevision, now, setTags, standardView, type Store, tagsOf } from '../db/store.js';
 import {
   ExternalGatewayForFloatingIPNotFound, FipInUseByPortForwarding, FloatingIPNotFound, FloatingIPPortAlreadyAssociated,
-  IpAddressGenerationFailure, NeutronBadRequest, PortNotFound, ServicePortInUse,
+  IpAddressGenerationFailure, NetworkNotFound, NeutronBadRequest, PortNotFound, ServicePortInUse,
 } from '../errors.js';
 import type { WriteOptions } from '../types/common.js';
 import type { FloatingIp, FloatingIpCreate, FloatingIpUpdate } from '../types/floating-ip.js';
@@ -160,8 +160,10 @@ export class FloatingIpManager implements ResourceHandlers<FloatingIp, FloatingI
 
   async create(ctx: NeutronContext, body: FloatingIpCreate): Promise<FloatingIp> {
     const netId = body.floating_network_id;
+    // _get_network with the caller's context: a network it cannot see is not found
     const net = await this.d.networks.findRow(ctx, netId);
-    if (!net || !Number(net.router_external)) throw new NeutronBadRequest('floatingip', `Network ${netId} is not a valid external network`);
+    if (!net) throw new NetworkNotFound(netId);
+    if (!Number(net.router_external)) throw new NeutronBadRequest('floatingip', `Network ${netId} is not a valid external network`);
     const v4 = await this.db.selectFrom('subnets').select('id').where('network_id', '=', netId).where('ip_version', '=', 4).execute();
     if (v4.length === 0) throw new NeutronBadRequest('floatingip', `Network ${netId} does not contain any IPv4 subnet`);
     const id = randomUUID();

@@ -14,7 +14,7 @@ import { applyFilters, columnsOf, type FilterValue, type ListQuery, type ListSpe
 import type { NetworkRow } from '../db/schema.js';
 import { checkRevision, type Db, nextRevision, now, parseJsonStrings, setTags, standardView, type Store, tagsOf } from '../db/store.js';
 import {
-  AvailabilityZoneNotFound, ExternalNetworkInUse, InvalidInput, InvalidSharedSetting, NetworkInUse, NetworkNotFound,
+  AvailabilityZoneNotFound, DefaultExternalNetworkExists, ExternalNetworkInUse, InvalidInput, InvalidSharedSetting, NetworkInUse, NetworkNotFound,
 } from '../errors.js';
 import type { Segment } from '../ml2/driver-api.js';
 import type { MechanismManager } from '../ml2/mechanisms.js';
@@ -50,7 +50,7 @@ const spec: ListSpec<'networks'> = {
   tagType: 'networks',
   columns: {
     ...stringColumns<'networks'>('id', 'name', 'project_id', 'status', 'dns_domain', 'description', 'created_at', 'updated_at', 'availability_zone_hints'),
-    ...columnsOf<'networks'>('bool', 'admin_state_up', 'port_security_enabled'),
+    ...columnsOf<'networks'>('bool', 'admin_state_up', 'port_security_enabled', 'is_default'),
     ...columnsOf<'networks'>('int', 'mtu', 'revision_number'),
     'router:external': { column: 'router_external', kind: 'bool' },
   },
@@ -143,6 +143,7 @@ export class NetworkManager implements ResourceHandlers<Network, NetworkCreate, 
         subnets: mine.map((s) => s.id),
         shared,
         'router:external': Boolean(Number(r.router_external)),
+        ...(Number(r.router_external) ? { is_default: Boolean(Number(r.is_default)) } : {}),
         mtu: Number(r.mtu),
         port_security_enabled: Boolean(Number(r.port_security_enabled)),
         availability_zone_hints: parseJsonStrings(r.availability_zone_hints),
@@ -187,7 +188,8 @@ export class NetworkManager implements ResourceHandlers<Network, NetworkCreate, 
         id, project_id: projectId, name: body.name ?? '', status: 'ACTIVE',
         admin_state_up: body.admin_state_up === false ? 0 : 1, mtu: 0,
         port_security_enabled: body.port_security_enabled === false ? 0 : 1,
-        router_external: body['router:external'] === true ? 1 : 0, is_default: 0,
+        router_external: body['router:external'] === true ? 1 : 0,
+        is_default: (await this.checkDefault(tx, id, body.is_default)) && body['router:external'] === true ? 1 : 0,
         availability_zone_hints: JSON.stringify(hints), dns_domain: body.dns_domain ?? '',
         description: body.description ?? '', revision_number: 0, created_at: t, updated_at: t,
       };
@@ -206,6 +208,23 @@ export class NetworkManager implements ResourceHandlers<Network, NetworkCreate, 
     await this.d.mechanisms.postcommit('createNetworkPostcommit', { ctx, current, segments });
     await this.d.events.publish('network', 'after_create', { ctx, current });
     return current;
+  }
+
+  /**
+   * The requested is_default, after auto_allocate's check that only one external network is
+   * the default at a time (DefaultExternalNetworkExists).
+   */
+  private async checkDefault(tx: Db, id: string, isDefault: boolean | undefined): Promise<boolean> {
+    if (isDefault !== true) return false;
+    const other = await tx.selectFrom('networks').select('id').where('router_external', '=', 1).where('is_default', '=', 1).where('id', '!=', id).executeTakeFirst();
+    if (other) throw new DefaultExternalNetworkExists(other.id);
+    return true;
+  }
+
+  /** The deployment's default external network (auto-allocated-topology), if one is marked. */
+  async defaultExternalNetworkId(db: Db = this.db): Promise<string | undefined> {
+    const row = await db.selectFrom('networks').select('id').where('router_external', '=', 1).where('is_default', '=', 1).orderBy('created_at').executeTakeFirst();
+    return row?.id;
   }
 
   private async addRbac(tx: Db, projectId: string, networkId: string, action: string): Promise<void> {
@@ -241,8 +260,13 @@ export class NetworkManager implements ResourceHandlers<Network, NetworkCreate, 
           const gw = await tx.selectFrom('ports').select('id').where('network_id', '=', id).where('device_owner', '=', 'network:router_gateway').executeTakeFirst();
           if (gw) throw new ExternalNetworkInUse(id);
           set.router_external = 0;
+          set.is_default = 0;
           await tx.deleteFrom('rbac_policies').where('object_type', '=', 'network').where('object_id', '=', id).where('action', '=', ACCESS_EXTERNAL).execute();
         }
+      }
+      if ('is_default' in body && (await this.checkDefault(tx, id, body.is_default)) !== Boolean(Number(row.is_default))) {
+        // kept on the external network's record only (auto_allocate's PRECOMMIT_UPDATE callback)
+        if (set.router_external ?? Number(row.router_external)) set.is_default = body.is_default ? 1 : 0;
       }
       await tx.updateTable('networks').set({ ...set, ...nextRevision() }).where('id', '=', id).execute();
       const current = await this.viewOne(ctx, await this.getRow(ctx.elevated(), id, tx), tx);

@@ -89,8 +89,8 @@ export class QuotaManager {
     return out;
   }
 
-  async update(projectId: string, { limits: changes, force }: QuotaUpdate): Promise<QuotaLimits> {
-    if (!force) {
+  async update(projectId: string, { limits: changes, checkLimit }: QuotaUpdate): Promise<QuotaLimits> {
+    if (checkLimit) {
       for (const [r, limit] of Object.entries(changes)) {
         if (!isQuotaResource(r) || limit === undefined || limit === -1) continue;
         const used = await this.usage(projectId, r);

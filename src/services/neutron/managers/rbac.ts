@@ -169,6 +169,10 @@ export class RbacManager implements ResourceHandlers<RbacPolicy, RbacPolicyCreat
 
   /** Whether removing (or retargeting) this grant strands other projects' resources. */
   private async checkNotInUse(tx: Db, row: RbacRow, newTarget?: string): Promise<void> {
+    if (row.object_type === 'network' && row.action === ACCESS_EXTERNAL && row.target_project === '*' && newTarget !== '*') {
+      const net = await tx.selectFrom('networks').select('is_default').where('id', '=', row.object_id).executeTakeFirst();
+      if (net && Number(net.is_default)) throw new RbacPolicyInUse(row.object_id, 'Default external networks must be shared to everyone.');
+    }
     const owner = await this.objectOwner(tx, row.object_type, row.object_id);
     // projects that still have their own grant keep access
     const others = await tx.selectFrom('rbac_policies').select('target_project').where('object_type', '=', row.object_type)

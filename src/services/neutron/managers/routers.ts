@@ -244,10 +244,8 @@ export class RouterManager implements ResourceHandlers<Router, RouterCreate, Rou
       network_id: networkId, project_id: '', name: '', admin_state_up: true, device_id: id, device_owner: DEVICE_OWNER_ROUTER_GW,
       ...(extIps ? { fixed_ips: extIps } : {}),
     });
-    if (port.fixed_ips.length === 0) {
-      await this.d.ports.deleteInternal(ctx.elevated(), port.id);
-      throw new NeutronBadRequest('router', `No IPs available for external network ${networkId}`);
-    }
+    // An external network without subnets gives a gateway port without IPs (l3_db logs "No IPs
+    // available" and goes on): the gateway is set, SNAT has nothing to use until a subnet comes.
     await this.d.store.write(async (tx) => {
       await tx.insertInto('routerports').values({ router_id: id, port_id: port.id, port_type: DEVICE_OWNER_ROUTER_GW }).execute();
       await tx.updateTable('routers').set({ gw_port_id: port.id, gw_network_id: networkId, enable_snat: enableSnat ? 1 : 0, ...nextRevision() }).where('id', '=', id).execute();

@@ -15,7 +15,7 @@ import { applyFilters, columnsOf, type ListQuery, type ListSpec, runPaged, strin
 import type { SubnetRow } from '../db/schema.js';
 import { bumpRevision, checkRevision, type Db, groupBy, nextRevision, now, setTags, standardView, type Store, tagsOf } from '../db/store.js';
 import {
-  DNSNameServersExhausted, GatewayConflictWithAllocationPools, GatewayIpInUse, HostRoutesExhausted, InvalidInput,
+  DNSNameServersExhausted, GatewayConflictWithAllocationPools, GatewayIpInUse, HostRoutesExhausted, InvalidInput, InvalidSubnetServiceType,
   NetworkMTUSubnetConflict, NeutronBadRequest, SubnetInUse, SubnetNotFound,
 } from '../errors.js';
 import type { SubnetForIpam } from '../ipam/allocator.js';
@@ -76,6 +76,14 @@ function ipVersionOf(text: string): number | undefined {
 function checkVersion(ipVersion: number, addr: string, name: string): void {
   if (ipVersionOf(addr) !== ipVersion) throw new InvalidInput(`${name} '${addr}' does not match the ip_version '${ipVersion}'`);
 }
+
+/**
+ * The prefixes neutron-lib's validate_subnet_service_types accepts: DEVICE_OWNER_PREFIXES plus
+ * `prefixes += "compute:"`, which adds that string's characters, not the string. So
+ * `compute:nova` passes, and so does `test:type_1` (a 't'), as neutron-tempest-plugin relies on;
+ * `foo` does not.
+ */
+const SERVICE_TYPE_PREFIXES: readonly string[] = ['network:', 'neutron:', ...'compute:'];
 
 export class SubnetManager implements ResourceHandlers<Subnet, SubnetCreate, SubnetUpdate> {
   constructor(private readonly d: SubnetDeps) {
@@ -322,7 +330,7 @@ export class SubnetManager implements ResourceHandlers<Subnet, SubnetCreate, Sub
 
   private async writeServiceTypes(tx: Db, subnetId: string, list: string[]): Promise<void> {
     for (const t of list) {
-      if (!['network:', 'neutron:', 'compute:'].some((p) => t.startsWith(p))) throw new InvalidInput(`Subnet service type ${t} does not correspond to a valid device owner`);
+      if (!SERVICE_TYPE_PREFIXES.some((p) => t.startsWith(p))) throw new InvalidSubnetServiceType(t);
     }
     await tx.deleteFrom('subnet_service_types').where('subnet_id', '=', subnetId).execute();
     for (const t of [...new Set(list)]) await tx.insertInto('subnet_service_types').values({ subnet_id: subnetId, service_type: t }).execute();

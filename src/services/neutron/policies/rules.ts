@@ -214,6 +214,9 @@ const RULES: readonly Row[] = [
   ["get_quota", "(rule:admin_only) or (role:manager and project_id:%(project_id)s)", P],
   ["update_quota", "rule:admin_only", P],
   ["delete_quota", "rule:admin_only", P],
+  // neutron/conf/policies/auto_allocated_topology.py
+  ["get_auto_allocated_topology", "(rule:admin_only) or (role:reader and project_id:%(project_id)s)", P],
+  ["delete_auto_allocated_topology", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
   // neutron/conf/policies/agent.py
   ["create_agent", "rule:admin_only", P],
   ["get_agent", "rule:admin_only", P],

@@ -110,7 +110,7 @@ export interface CallbackDeps {
 }
 
 /** Port ids from device names: agents name taps `tap<first 11 chars of the port id>`. */
-async function resolveDevice(ports: PortManager, device: string): Promise<Port | undefined> {
+export async function resolveDevice(ports: PortManager, device: string): Promise<Port | undefined> {
   const ctx = admin();
   const id = device.startsWith('tap') ? device.slice(3) : device;
   if (id.length >= 36) return ports.get(ctx, id).catch(() => undefined);

@@ -28,6 +28,8 @@ export interface Network extends Owned, StandardAttributes, Tagged, Partial<Prov
   subnets: string[];
   shared: boolean;
   'router:external': boolean;
+  /** Only on external networks. */
+  is_default?: boolean;
   mtu: number;
   port_security_enabled: boolean;
   availability_zone_hints: string[];
@@ -61,6 +63,8 @@ export interface NetworkUpdate extends ProviderRequest {
   admin_state_up?: boolean;
   shared?: boolean;
   'router:external'?: boolean;
+  /** The deployment's default external network (auto-allocated-topology). */
+  is_default?: boolean;
   mtu?: number;
   port_security_enabled?: boolean;
   dns_domain?: string | null;

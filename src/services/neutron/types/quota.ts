@@ -33,8 +33,12 @@ export type QuotaDetails = Record<QuotaResource, QuotaUsage>;
 /** A project with limits of its own (GET /v2.0/quotas). */
 export type ProjectQuota = QuotaLimits & { project_id: string; tenant_id: string };
 
-/** PUT /v2.0/quotas/{project}: new limits; `force` skips the check against current usage. */
+/**
+ * PUT /v2.0/quotas/{project}: new limits. As in Neutron Zed (quota-check-limit extension), a
+ * limit below current usage is refused only when the body asks with `check_limit: true`;
+ * `force` is accepted and, as there, changes nothing.
+ */
 export interface QuotaUpdate {
   limits: Partial<QuotaLimits>;
-  force: boolean;
+  checkLimit: boolean;
 }

@@ -61,4 +61,11 @@ export interface VolumeDriver {
   deleteSnapshot(snapshot: DriverSnapshot): Promise<void>;
   initializeConnection(volume: DriverVolume, connector: Record<string, unknown>): Promise<{ driver_volume_type: string; data: Record<string, unknown> }>;
   terminateConnection(volume: DriverVolume, connector: Record<string, unknown> | null): Promise<void>;
+  /** The local file of a volume or snapshot, and its format, for the backup service on this machine (os-brick's local attach). */
+  backupDevice(target: { volume: DriverVolume } | { snapshot: DriverSnapshot }): Promise<BackupDevice>;
+}
+
+export interface BackupDevice {
+  path: string;
+  format: 'raw' | 'qcow2';
 }

@@ -16,7 +16,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { VolumeBackendAPIException } from '../../errors.js';
-import type { BackendStats, DriverSnapshot, DriverVolume, ModelUpdate, VolumeDriver } from './driver.js';
+import type { BackendStats, BackupDevice, DriverSnapshot, DriverVolume, ModelUpdate, VolumeDriver } from './driver.js';
 import { convertImage, createImage, imageInfo, qemuImgAvailable, resizeImage } from './qemu-img.js';
 
 const run = promisify(execFile);
@@ -181,5 +181,13 @@ export class FileDriver implements VolumeDriver {
 
   async terminateConnection(): Promise<void> {
     // A file needs no export to undo.
+  }
+
+  async backupDevice(target: { volume: DriverVolume } | { snapshot: DriverSnapshot }): Promise<BackupDevice> {
+    const path = 'volume' in target
+      ? target.volume.provider_location ?? this.volumePath(target.volume.id)
+      : target.snapshot.provider_location ?? this.snapshotPath(target.snapshot.id);
+    await access(path).catch(() => { throw new VolumeBackendAPIException(`the file ${path} is missing`); });
+    return { path, format: this.o.format };
   }
 }

@@ -31,7 +31,7 @@ export async function createImage(path: string, format: 'qcow2' | 'raw', sizeGb:
   await qemuImg(args);
 }
 
-export async function convertImage(from: string, fromFormat: string, to: string, toFormat: 'qcow2' | 'raw'): Promise<void> {
+export async function convertImage(from: string, fromFormat: string, to: string, toFormat: string): Promise<void> {
   await qemuImg(['convert', '-f', fromFormat, '-O', toFormat, from, to]);
 }
 

@@ -1,7 +1,9 @@
 /** Neutron's schema migrations, in order. */
 import type { Migrations } from '../../../../common/db/index.js';
 import * as initial from './0001_initial.js';
+import * as autoAllocated from './0002_auto_allocated_topologies.js';
 
 export const migrations: Migrations = {
   '0001_initial': initial,
+  '0002_auto_allocated_topologies': autoAllocated,
 };
