@@ -135,7 +135,7 @@ describe('operator errors are one actionable line', () => {
   });
 
   test('an unknown role', () => {
-    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network, network-sim-agent, network-l2-agent, network-dhcp-agent, placement, compute-api, metadata-api, conductor, scheduler, compute, volume-api, volume-scheduler, volume, backup, account-server, container-server, object-server, object-proxy, s3api$/);
+    assertOneLineError(runCli(['serve', 'nosuch'], {}), /unknown role "nosuch"; known: identity, image, network, network-sim-agent, network-l2-agent, network-dhcp-agent, network-l3-agent, network-metadata-agent, placement, compute-api, metadata-api, conductor, scheduler, compute, volume-api, volume-scheduler, volume, backup, account-server, container-server, object-server, object-proxy, s3api$/);
   });
 
   test('an unknown service in enabled_services', () => {
