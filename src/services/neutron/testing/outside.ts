@@ -23,7 +23,7 @@ export interface OutsideOptions {
   hostDevice: string;
   /** The outside's address with prefix (the external subnet's gateway), e.g. 203.0.113.1/24. */
   cidr: string;
-  /** Where the outside routes what is not on its subnet (e.g. the floating range through a router); optional. */
+  /** The HTTP responder's port (default 80). */
   httpPort?: number;
 }
 
