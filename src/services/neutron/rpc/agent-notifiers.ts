@@ -138,6 +138,7 @@ export class L3AgentNotifier {
     events.subscribe('floatingip', 'after_create', ({ ctx, current }) => this.floatingIpChanged(ctx, 'create', current));
     events.subscribe('floatingip', 'after_update', ({ ctx, current, original }) => this.floatingIpChanged(ctx, 'update', current, original));
     events.subscribe('floatingip', 'after_delete', ({ ctx, current }) => this.floatingIpChanged(ctx, 'delete', current));
+    events.subscribe('port_forwarding', 'after_change', ({ ctx, routerIds }) => this.routersUpdated(ctx.toMessage(), routerIds, 'port_forwarding'));
   }
 
   /** The routers serving a floating IP before and after the change resync. */

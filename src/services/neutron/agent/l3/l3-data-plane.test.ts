@@ -10,14 +10,15 @@
  * through SNAT (the outside sees the gateway IP); a floating IP makes guest 1 reachable from the
  * outside only once a security-group rule allows it, and removing the rule cuts a running ping
  * within a second; metadata read from a guest at 169.254.169.254 reaches a stand-in of Nova's
- * metadata API with a valid signature; extra routes and enable_snat=false take effect; a
+ * metadata API with a valid signature; a port forwarding of another floating IP reaches a
+ * web server in guest 2; extra routes and enable_snat=false take effect; a
  * restarted L3 agent adopts its router; deleting the router removes its namespace. Everything
  * the test made is removed at the end.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -279,6 +280,25 @@ describe('L3 agent: routers, SNAT, floating IPs with security groups, metadata',
     assert.equal(novaSaw?.['x-forwarded-for'], leases[0]!.ip);
     assert.equal(novaSaw?.['x-tenant-id'], ports[0]!.project_id);
     assert.equal(await wget(guestNs(1), 'http://10.90.0.1:9697/latest/meta-data/instance-id', 2000).then(() => 'open', () => 'closed'), 'closed', 'the proxy port itself is not reachable');
+
+    // a port forwarding: TCP 8080 of a second floating IP to guest 2's web server on port 80, once a rule lets TCP 80 in
+    mkdirSync(join(dir, 'www'));
+    writeFileSync(join(dir, 'www', 'index.html'), 'guest 2\n');
+    const httpd = spawn('ip', ['netns', 'exec', guestNs(2), 'busybox', 'httpd', '-f', '-p', '80', '-h', join(dir, 'www')], { stdio: 'ignore' });
+    try {
+      const pfFip = (await ok('POST', '/v2.0/floatingips', { floatingip: { floating_network_id: ext.id } })).floatingip;
+      const pf = (await ok('POST', `/v2.0/floatingips/${pfFip.id}/port_forwardings`, {
+        port_forwarding: { protocol: 'tcp', internal_ip_address: leases[1]!.ip, internal_port: 80, external_port: 8080, internal_port_id: ports[1]!.id },
+      })).port_forwarding;
+      await ok('POST', '/v2.0/security-group-rules', { security_group_rule: { security_group_id: sg, direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 80, port_range_max: 80, remote_ip_prefix: '0.0.0.0/0' } });
+      const url = `http://${pfFip.floating_ip_address}:8080/`;
+      await until(() => outside.exec('busybox', ['wget', '-q', '-O', '-', url], 3000).then((o) => o === 'guest 2\n', () => false), 'the port forwarding reaches guest 2');
+      await ok('DELETE', `/v2.0/floatingips/${pfFip.id}/port_forwardings/${pf.id}`);
+      await until(() => outside.exec('busybox', ['wget', '-q', '-O', '-', url], 2000).then(() => false, () => true), 'the forwarding gone');
+      await ok('DELETE', `/v2.0/floatingips/${pfFip.id}`);
+    } finally {
+      httpd.kill('SIGTERM');
+    }
 
     // extra routes
     await ok('PUT', `/v2.0/routers/${router.id}`, { router: { routes: [{ destination: '192.0.2.0/24', nexthop: '10.90.0.50' }] } });
