@@ -104,6 +104,7 @@ export const dhcpAgentGroup = defineGroup('dhcp_agent', 'DHCP agent (dhcp_agent.
   dnsmasq_lease_max: opt.int(16777216, 'Limit number of leases to prevent a denial-of-service.', { min: 1 }),
   resync_interval: opt.int(5, 'The DHCP agent will resync its state with Neutron to recover from any transient notification or RPC errors. The interval is maximum number of seconds between attempts.', { min: 1 }),
   dnsmasq_binary: opt.str('dnsmasq', 'The dnsmasq program (Debian package dnsmasq-base).'),
+  enable_isolated_metadata: opt.bool(false, 'Serve metadata from the DHCP namespace of networks with a subnet no router serves (169.254.169.254 routed through the DHCP port).'),
 });
 
 export const securityGroupGroup = defineGroup('securitygroup', 'Security groups of the Linux bridge agent', {

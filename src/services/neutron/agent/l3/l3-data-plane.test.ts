@@ -12,7 +12,8 @@
  * within a second; metadata read from a guest at 169.254.169.254 reaches a stand-in of Nova's
  * metadata API with a valid signature; a port forwarding of another floating IP reaches a
  * web server in guest 2; extra routes and enable_snat=false take effect; a
- * restarted L3 agent adopts its router; deleting the router removes its namespace. Everything
+ * restarted L3 agent adopts its router; deleting the router removes its namespace. A guest on
+ * an isolated network reads metadata through the proxy of its DHCP namespace. Everything
  * the test made is removed at the end.
  */
 import assert from 'node:assert/strict';
@@ -38,6 +39,7 @@ import { IpLink } from '../linux/ip-link.js';
 import { dhcpNamespace, namespaceDeviceName, routerNamespace, tapName } from '../linux/names.js';
 import { deleteNamespace, ensureNamespace, listNamespaces } from '../linux/netns.js';
 import { LinuxBridgeAgent } from '../linuxbridge/lb-agent.js';
+import { IsolatedMetadataProxies } from '../metadata/dhcp-metadata.js';
 import { MetadataAgent } from '../metadata/metadata-agent.js';
 import { L3Agent } from './l3-agent.js';
 
@@ -108,7 +110,7 @@ async function plugGuest(n: number, port: JsonRecord): Promise<void> {
 }
 
 async function dhcpLease(n: number): Promise<Record<string, string>> {
-  const out = await execute('busybox', ['udhcpc', '-i', 'eth0', '-f', '-q', '-n', '-t', '10', '-T', '1', '-s', join(dir, 'udhcpc.sh')], { namespace: guestNs(n), timeoutMs: 30_000 });
+  const out = await execute('busybox', ['udhcpc', '-i', 'eth0', '-O', 'staticroutes', '-f', '-q', '-n', '-t', '10', '-T', '1', '-s', join(dir, 'udhcpc.sh')], { namespace: guestNs(n), timeoutMs: 30_000 });
   const line = out.split('\n').find((l) => l.startsWith('LEASE '));
   assert.ok(line, `udhcpc printed no lease:\n${out}`);
   return Object.fromEntries(line.slice(6).split(' ').map((kv) => kv.split('=') as [string, string]));
@@ -130,7 +132,8 @@ describe('L3 agent: routers, SNAT, floating IPs with security groups, metadata',
       '  ip addr flush dev "$interface"',
       '  ip addr add "$ip/$mask" dev "$interface"',
       '  [ -n "$router" ] && ip route replace default via "${router%% *}" dev "$interface"',
-      '  echo "LEASE ip=$ip mask=$mask router=$router";;',
+      '  set -- $staticroutes; while [ -n "$2" ]; do ip route replace "$1" via "$2" dev "$interface"; shift 2; done',
+      '  echo "LEASE ip=$ip mask=$mask router=$router routes=$(echo $staticroutes | tr " " ",")";;',
       'esac',
     ].join('\n'), { mode: 0o755 });
     h = await startHarness({ overrides: { 'default_networks.create_public_network': 'false', 'default_networks.create_private_network': 'false', 'default_networks.create_router': 'false' } });
@@ -159,7 +162,8 @@ describe('L3 agent: routers, SNAT, floating IPs with security groups, metadata',
     dhcp = new DhcpAgent({
       transport: h.transport, host, log: silent, periodic, reportInterval: 30, availabilityZone: 'nova', hostNamespace: hostNs,
       confDir: join(dir, 'dhcp'), resyncInterval: 1, checkChildProcessesInterval: 1,
-      settings: { binary: 'dnsmasq', dnsServers: [], leaseDuration: 86400, leaseMax: 1000, dnsDomain: 'openstacklocal' },
+      settings: { binary: 'dnsmasq', dnsServers: [], leaseDuration: 86400, leaseMax: 1000, dnsDomain: 'openstacklocal', isolatedMetadata: true },
+      extension: new IsolatedMetadataProxies(join(dir, 'dhcp-metadata'), join(dir, 'mp.sock')),
     });
     metadata = new MetadataAgent({
       transport: h.transport, host, log: silent, periodic, reportInterval: 30, socketPath: join(dir, 'mp.sock'),
@@ -179,7 +183,7 @@ describe('L3 agent: routers, SNAT, floating IPs with security groups, metadata',
     for (const a of [lb, dhcp, l3, metadata]) await a?.stop().catch(() => undefined);
     await firewall?.destroy().catch(() => undefined);
     await outside?.stop().catch(() => undefined);
-    for (const n of [1, 2]) await deleteNamespace(guestNs(n));
+    for (const n of [1, 2, 3]) await deleteNamespace(guestNs(n));
     await cleanupDataPlane({
       hostNamespaceTemplate: template,
       match: (n) => n.startsWith(`nubo-t${tag}-`) || made.networks.some((id) => n === dhcpNamespace(id)) || made.routers.some((id) => n === routerNamespace(id)),
@@ -196,6 +200,26 @@ describe('L3 agent: routers, SNAT, floating IPs with security groups, metadata',
     assert.equal(agents.find((a) => a.host === host && a.agent_type === 'L3 agent')?.alive, true);
     assert.equal(agents.find((a) => a.host === host && a.agent_type === 'L3 agent')?.binary, 'neutron-l3-agent');
     assert.equal(agents.find((a) => a.host === host && a.agent_type === 'Metadata agent')?.alive, true);
+  });
+
+  test('a guest on an isolated network reads metadata through the DHCP namespace\'s proxy (enable_isolated_metadata)', skipped, async () => {
+    const net = (await ok('POST', '/v2.0/networks', { network: { name: `isolated-${tag}` } })).network;
+    made.networks.push(net.id);
+    await ok('POST', '/v2.0/subnets', { subnet: { network_id: net.id, cidr: '10.91.0.0/24', ip_version: 4 } });
+    const port = (await ok('POST', '/v2.0/ports', { port: { network_id: net.id, device_id: randomUUID(), device_owner: 'compute:nova', 'binding:host_id': host } })).port;
+    await plugGuest(3, port);
+    await until(async () => (await get(`/v2.0/ports/${port.id}`)).port.status === 'ACTIVE', 'guest port ACTIVE');
+    await until(() => dhcp.driver.active(net.id), 'dnsmasq running');
+    const dhcpIp = ((await get(`/v2.0/ports?network_id=${net.id}&device_owner=network:dhcp`)).ports[0]).fixed_ips[0].ip_address as string;
+    const lease = await dhcpLease(3);
+    assert.match(lease.routes ?? '', new RegExp(`169\\.254\\.169\\.254/32,${dhcpIp.replace(/\./g, '\\.')}`));
+    assert.equal(await wget(guestNs(3), 'http://169.254.169.254/latest/meta-data/instance-id'), port.device_id);
+    assert.equal(novaSaw?.['x-forwarded-for'], lease.ip);
+    await deleteNamespace(guestNs(3));
+    await until(async () => (await get(`/v2.0/ports/${port.id}`)).port.status === 'DOWN', 'guest port DOWN');
+    await ok('DELETE', `/v2.0/ports/${port.id}`);
+    await ok('DELETE', `/v2.0/networks/${net.id}`);
+    await until(async () => !(await listNamespaces()).includes(dhcpNamespace(net.id)), 'qdhcp namespace removed');
   });
 
   test('guests get DHCP leases, ping the router, reach the outside by SNAT and, with a floating IP and a rule, are reached from it', skipped, async (t) => {
