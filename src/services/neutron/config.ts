@@ -25,6 +25,8 @@ export const neutronDefaultGroup = defineGroup('DEFAULT', 'General options', {
   notify_nova_on_port_status_changes: opt.bool(true, 'Send notification to Nova when port status changes.'),
   notify_nova_on_port_data_changes: opt.bool(true, 'Send notification to Nova when port data (fixed_ips/floatingip) changes so Nova can update its cache.'),
   send_events_interval: opt.int(2, 'Number of seconds between sending events to Nova if there are any events to send.', { min: 1 }),
+  metadata_proxy_shared_secret: opt.str('', "When proxying metadata requests, Neutron signs the Instance-ID header with this shared secret to prevent spoofing (must equal nova's [neutron] metadata_proxy_shared_secret).", { secret: true }),
+  metadata_proxy_socket: opt.str('', 'Location of the metadata proxy UNIX domain socket (empty: <data_dir>/metadata_proxy).'),
 });
 
 export const ml2Group = defineGroup('ml2', 'Modular Layer 2 plugin', {
@@ -77,8 +79,8 @@ export const agentGroup = defineGroup('agent', 'Agents', {
  * agent (see agent/data-plane.ts for why). Agents served alone (`nubo serve network-l2-agent`)
  * always use the kernel.
  */
-export const dataPlaneGroup = defineGroup('data_plane', 'The Linux data plane (roles network-l2-agent and network-dhcp-agent)', {
-  enabled: opt.bool(false, 'Run the Linux bridge and DHCP agents in `nubo up` instead of the simulated L2 agent (needs root or CAP_NET_ADMIN).'),
+export const dataPlaneGroup = defineGroup('data_plane', 'The Linux data plane (roles network-l2-agent, network-dhcp-agent, network-l3-agent and network-metadata-agent)', {
+  enabled: opt.bool(false, 'Run the Linux bridge, DHCP, L3 and metadata agents in `nubo up` instead of the simulated L2 agent (needs root or CAP_NET_ADMIN).'),
   host_namespace: opt.str('nubo-host-{host}', "The network namespace that plays an agent host's root namespace: its bridges, tap and VXLAN devices live there ({host}: the agent's host). Empty: the process's own namespace, as on a real compute node."),
 });
 
@@ -102,6 +104,20 @@ export const dhcpAgentGroup = defineGroup('dhcp_agent', 'DHCP agent (dhcp_agent.
   dnsmasq_lease_max: opt.int(16777216, 'Limit number of leases to prevent a denial-of-service.', { min: 1 }),
   resync_interval: opt.int(5, 'The DHCP agent will resync its state with Neutron to recover from any transient notification or RPC errors. The interval is maximum number of seconds between attempts.', { min: 1 }),
   dnsmasq_binary: opt.str('dnsmasq', 'The dnsmasq program (Debian package dnsmasq-base).'),
+  enable_isolated_metadata: opt.bool(false, 'Serve metadata from the DHCP namespace of networks with a subnet no router serves (169.254.169.254 routed through the DHCP port).'),
+});
+
+export const securityGroupGroup = defineGroup('securitygroup', 'Security groups of the Linux bridge agent', {
+  enable_security_group: opt.bool(true, "Filter ports with their security groups (Neutron's iptables firewall with conntrack, and nftables MAC/ARP anti-spoofing)."),
+});
+
+export const l3AgentGroup = defineGroup('l3_agent', 'L3 agent (l3_agent.ini [DEFAULT])', {
+  enable_metadata_proxy: opt.bool(true, 'Run a metadata proxy in each router namespace (169.254.169.254:80 redirected to it).'),
+  resync_interval: opt.int(5, 'Seconds between attempts to resync the routers with the server after an RPC or processing failure.', { min: 1 }),
+});
+
+export const metadataAgentGroup = defineGroup('metadata_agent', 'Metadata agent (metadata_agent.ini [DEFAULT])', {
+  nova_metadata_url: opt.str('', "URL of Nova's metadata API (empty: the metadata-api role of this cloud, /compute-metadata on the API listener)."),
 });
 
 export const simAgentGroup = defineGroup('sim_agent', 'The simulated L2 agent (role network-sim-agent)', {
@@ -127,6 +143,6 @@ export const defaultNetworksGroup = defineGroup('default_networks', "DevStack's 
 
 export const neutronConfigGroups = [
   neutronDefaultGroup, ml2Group, ml2FlatGroup, ml2VlanGroup, ml2VxlanGroup, ml2GeneveGroup, quotasGroup, agentGroup, simAgentGroup,
-  dataPlaneGroup, linuxBridgeGroup, vxlanGroup, dhcpAgentGroup, defaultNetworksGroup,
+  dataPlaneGroup, linuxBridgeGroup, vxlanGroup, dhcpAgentGroup, securityGroupGroup, l3AgentGroup, metadataAgentGroup, defaultNetworksGroup,
   osloMessagingNotificationsGroup,
 ];

@@ -2,8 +2,9 @@
  * The Network project (Neutron v2.0 API): networks, subnets, ports with IPAM, routers and
  * floating IPs, security groups, RBAC, quotas, agents, on an ML2-style plugin with type and
  * mechanism drivers. Its role `network` is neutron-server: the API and the RPC servers agents
- * talk to; `network-sim-agent` is a simulated L2 agent on each host, `network-l2-agent` and
- * `network-dhcp-agent` the Linux bridge and DHCP agents of the real data plane (agent/);
+ * talk to; `network-sim-agent` is a simulated L2 agent on each host, `network-l2-agent`,
+ * `network-dhcp-agent`, `network-l3-agent` and `network-metadata-agent` the Linux bridge, DHCP,
+ * L3 and metadata agents of the real data plane (agent/);
  * `nubo netns cleanup` removes what they made. Mounted at /network in all-in-one; the catalog
  * URL has no version suffix.
  */
@@ -14,6 +15,8 @@ import { networkFault } from './api/fault.js';
 import { NeutronPolicyNotAuthorized } from './api/policy.js';
 import { dataPlaneChoice } from './agent/data-plane.js';
 import { createDhcpAgent } from './agent/dhcp/dhcp-agent-role.js';
+import { createL3Agent } from './agent/l3/l3-agent-role.js';
+import { createMetadataAgent } from './agent/metadata/metadata-agent-role.js';
 import { cleanupDataPlane, renderCleanup } from './agent/linux/cleanup.js';
 import { createLinuxBridgeAgent } from './agent/linuxbridge/lb-agent-role.js';
 import { createSimAgent } from './agent/sim-agent-role.js';
@@ -75,6 +78,14 @@ export const neutron: ProjectDef = {
     {
       name: 'network-dhcp-agent', description: 'the DHCP agent of one host: one dnsmasq per network in a qdhcp- namespace', kind: 'worker', perHost: true,
       allInOne: (config) => dataPlaneChoice(config).real, create: createDhcpAgent,
+    },
+    {
+      name: 'network-l3-agent', description: 'the L3 agent of one host: a qrouter- namespace per router with its interfaces, gateway, routes, SNAT and floating IPs', kind: 'worker', perHost: true,
+      allInOne: (config) => dataPlaneChoice(config).real, create: createL3Agent,
+    },
+    {
+      name: 'network-metadata-agent', description: "the metadata agent: signs guests' metadata requests from the namespace proxies and forwards them to Nova", kind: 'worker',
+      allInOne: (config) => dataPlaneChoice(config).real, create: createMetadataAgent,
     },
   ],
   commands: [{

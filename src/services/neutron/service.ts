@@ -83,7 +83,7 @@ export function createManagers(config: Config, log: Logger, store: Store, events
   const floatingIps = new FloatingIpManager({ store, networks, ports, routers, events });
   return {
     types, mechanisms, agents, quotas, securityGroups, securityGroupRules, subnetpools, networks, subnets, ports, routers, floatingIps,
-    portForwardings: new PortForwardingManager(store, floatingIps, ports, routers),
+    portForwardings: new PortForwardingManager(store, floatingIps, ports, routers, events),
     addressScopes: new AddressScopeManager(store),
     rbac: new RbacManager(store),
     tags: new TagManager(store),

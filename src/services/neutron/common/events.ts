@@ -62,6 +62,12 @@ export interface PortDeleting {
 }
 
 /** An interface added to or removed from a router (the interface's port). */
+/** A floating IP's port forwardings changed (created, updated or deleted): the routers that serve them. */
+export interface PortForwardingChange {
+  ctx: NeutronContext;
+  routerIds: string[];
+}
+
 export interface RouterInterfaceChange {
   ctx: NeutronContext;
   routerId: string;
@@ -84,6 +90,7 @@ export interface NeutronEvents {
   router: Lifecycle<Router>;
   router_interface: { after_create: RouterInterfaceChange; after_delete: RouterInterfaceChange };
   floatingip: Lifecycle<FloatingIp>;
+  port_forwarding: { after_change: PortForwardingChange };
   security_group: Lifecycle<SecurityGroup>;
   security_group_rule: { after_create: Created<SecurityGroupRule>; after_delete: Deleted<SecurityGroupRule> };
 }

@@ -257,6 +257,26 @@ export class AgentManager implements ResourceHandlers<Agent, never, AgentUpdate>
     return chosen;
   }
 
+  /**
+   * router_auto_schedule (L3AgentSchedulerDbMixin.auto_schedule_routers): an alive, enabled L3
+   * agent that syncs takes the routers no agent hosts yet (those made before any L3 agent was
+   * alive), or only `routerIds` of them when given.
+   */
+  async autoScheduleRouters(agentId: string, routerIds?: readonly string[]): Promise<void> {
+    const agent = await this.getRow(agentId);
+    if (agent.agent_type !== AGENT_TYPE_L3 || !Number(agent.admin_state_up) || !this.isAlive(agent)) return;
+    let q = this.db.selectFrom('routers').leftJoin('routerl3agentbindings', 'routerl3agentbindings.router_id', 'routers.id')
+      .select('routers.id').where('routerl3agentbindings.router_id', 'is', null);
+    if (routerIds) {
+      if (!routerIds.length) return;
+      q = q.where('routers.id', 'in', [...routerIds]);
+    }
+    for (const r of await q.execute()) {
+      // scheduled meanwhile by a router change: no error
+      await this.db.insertInto('routerl3agentbindings').values({ router_id: r.id, l3_agent_id: agentId }).execute().catch(() => undefined);
+    }
+  }
+
   async l3AgentsFor(routerId: string): Promise<AgentRow[]> {
     return this.db.selectFrom('routerl3agentbindings').innerJoin('agents', 'agents.id', 'routerl3agentbindings.l3_agent_id')
       .selectAll('agents').where('routerl3agentbindings.router_id', '=', routerId).execute();

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NeutronContext } from '../common/context.js';
+import type { EventRegistry } from '../common/events.js';
 import { applyFilters, type ListQuery, type ListSpec, runPaged, stringColumns } from '../db/listing.js';
 import type { PortForwardingRow } from '../db/schema.js';
 import { type Db, nextRevision, now, standardView, type Store } from '../db/store.js';
@@ -49,7 +50,16 @@ function parent(fipId: string | undefined): string {
 }
 
 export class PortForwardingManager implements ResourceHandlers<PortForwarding, PortForwardingCreate, PortForwardingUpdate> {
-  constructor(private readonly store: Store, private readonly fips: FloatingIpManager, private readonly ports: PortManager, private readonly routers: RouterManager) {}
+  constructor(
+    private readonly store: Store, private readonly fips: FloatingIpManager, private readonly ports: PortManager, private readonly routers: RouterManager,
+    private readonly events?: EventRegistry,
+  ) {}
+
+  /** The L3 agents of the routers serving the floating IP's forwardings hear of the change. */
+  private async changed(ctx: NeutronContext, ...routerIds: Array<string | null | undefined>): Promise<void> {
+    const ids = [...new Set(routerIds.filter((r): r is string => !!r))];
+    if (ids.length) await this.events?.publish('port_forwarding', 'after_change', { ctx, routerIds: ids });
+  }
 
   async list(ctx: NeutronContext, q: ListQuery, fipId?: string): Promise<PortForwarding[]> {
     await this.fips.getRow(ctx, parent(fipId));
@@ -111,6 +121,7 @@ export class PortForwardingManager implements ResourceHandlers<PortForwarding, P
       await tx.insertInto('portforwardings').values(row).execute();
       await tx.updateTable('floatingips').set({ router_id: routerId, ...nextRevision() }).where('id', '=', fip.id).execute();
     });
+    await this.changed(ctx, routerId);
     return view(row);
   }
 
@@ -144,15 +155,18 @@ export class PortForwardingManager implements ResourceHandlers<PortForwarding, P
       const { id: _id, floatingip_id: _f, created_at: _c, revision_number: _r, ...rest } = next;
       await tx.updateTable('portforwardings').set({ ...rest, revision_number: Number(row.revision_number) + 1, updated_at: now() }).where('id', '=', id).execute();
     });
+    await this.changed(ctx, (await this.fips.getRow(ctx, parent(fipId))).router_id);
     return this.get(ctx, id, fipId);
   }
 
   async delete(ctx: NeutronContext, id: string, _opts: WriteOptions, fipId?: string): Promise<void> {
     await this.row(ctx, id, parent(fipId));
+    const routerId = (await this.fips.getRow(ctx, parent(fipId))).router_id;
     await this.store.write(async (tx) => {
       await tx.deleteFrom('portforwardings').where('id', '=', id).execute();
       const left = await tx.selectFrom('portforwardings').select('id').where('floatingip_id', '=', parent(fipId)).executeTakeFirst();
       if (!left) await tx.updateTable('floatingips').set({ router_id: null, ...nextRevision() }).where('id', '=', parent(fipId)).execute();
     });
+    await this.changed(ctx, routerId);
   }
 }

@@ -134,14 +134,14 @@ export class L3AgentNotifier {
   subscribe(events: EventRegistry): void {
     events.subscribe('router', 'after_create', ({ ctx, current }) => this.routersUpdated(ctx.toMessage(), [current.id], 'create_router'));
     events.subscribe('router', 'after_update', ({ ctx, current }) => this.routersUpdated(ctx.toMessage(), [current.id], 'update_router'));
-    events.subscribe('router', 'after_delete', async ({ ctx, current }) => {
-      for (const a of await this.agents.l3AgentsFor(current.id)) await this.client.prepare({ server: a.host }).cast(ctx.toMessage(), 'router_deleted', { router_id: current.id });
-    });
+    // fanout, as L3AgentNotifyAPI.router_deleted: the router's agent bindings went with its row
+    events.subscribe('router', 'after_delete', ({ ctx, current }) => this.client.prepare({ fanout: true }).cast(ctx.toMessage(), 'router_deleted', { router_id: current.id }));
     events.subscribe('router_interface', 'after_create', ({ ctx, routerId }) => this.routersUpdated(ctx.toMessage(), [routerId], 'add_router_interface'));
     events.subscribe('router_interface', 'after_delete', ({ ctx, routerId }) => this.routersUpdated(ctx.toMessage(), [routerId], 'remove_router_interface'));
     events.subscribe('floatingip', 'after_create', ({ ctx, current }) => this.floatingIpChanged(ctx, 'create', current));
     events.subscribe('floatingip', 'after_update', ({ ctx, current, original }) => this.floatingIpChanged(ctx, 'update', current, original));
     events.subscribe('floatingip', 'after_delete', ({ ctx, current }) => this.floatingIpChanged(ctx, 'delete', current));
+    events.subscribe('port_forwarding', 'after_change', ({ ctx, routerIds }) => this.routersUpdated(ctx.toMessage(), routerIds, 'port_forwarding'));
   }
 
   /** The routers serving a floating IP before and after the change resync. */

@@ -108,6 +108,8 @@ export interface NetworkInfo extends Omit<Network, 'subnets'> {
 /** A router port as sync_routers sends it: the port with its subnets. */
 export interface RouterPortInfo extends Port {
   subnets: Subnet[];
+  /** The MTU of the port's network (0: unknown). */
+  mtu: number;
 }
 
 /** sync_routers: a router with its gateway port, interfaces and floating IPs. */

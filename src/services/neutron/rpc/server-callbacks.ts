@@ -7,7 +7,7 @@
  */
 import type { MessageContext } from '../../../common/messaging/index.js';
 import { NeutronContext } from '../common/context.js';
-import { toFilterValue } from '../db/listing.js';
+import { type FilterValue, toFilterValue } from '../db/listing.js';
 import type { Db } from '../db/store.js';
 import type { AgentManager } from '../managers/agents.js';
 import type { FloatingIpManager } from '../managers/floating-ips.js';
@@ -284,11 +284,12 @@ export class L3RpcCallbacks {
 
   async sync_routers(_ctx: MessageContext, args: RpcArgs): Promise<RouterInfo[]> {
     const ctx = admin();
-    let ids = await this.agentRouterIds(stringArg(args, 'host'));
-    if (Array.isArray(args.router_ids)) {
-      const wanted = stringListArg(args, 'router_ids');
-      ids = ids.filter((i) => wanted.includes(i));
-    }
+    const host = stringArg(args, 'host');
+    const wanted = Array.isArray(args.router_ids) ? stringListArg(args, 'router_ids') : undefined;
+    const agent = (await this.d.agents.byTypeAndHost(AGENT_TYPE_L3, host))[0];
+    if (agent) await this.d.agents.autoScheduleRouters(agent.id, wanted);
+    let ids = await this.agentRouterIds(host);
+    if (wanted) ids = ids.filter((i) => wanted.includes(i));
     const out: RouterInfo[] = [];
     for (const id of ids) {
       const router = await this.d.routers.get(ctx, id).catch(() => undefined);
@@ -297,6 +298,7 @@ export class L3RpcCallbacks {
       const withSubnets = async (p: Port): Promise<RouterPortInfo> => ({
         ...p,
         subnets: await Promise.all(p.fixed_ips.map((f) => this.d.subnets.get(ctx, f.subnet_id))),
+        mtu: (await this.d.networks.get(ctx, p.network_id).catch(() => undefined))?.mtu ?? 0,
       });
       const gw = ports.find((p) => p.device_owner === 'network:router_gateway');
       const fips = await this.d.floatingIps.list(ctx, { filters: { router_id: [id] }, sorts: [] });
@@ -325,5 +327,28 @@ export class L3RpcCallbacks {
 
   async get_ports_by_subnet(_ctx: MessageContext, args: RpcArgs): Promise<Port[]> {
     return this.d.ports.list(admin(), { filters: { fixed_ips: [{ subnet_id: [stringArg(args, 'subnet_id')] }] }, sorts: [] });
+  }
+}
+
+/** q-plugin, MetadataRpcCallback (neutron/api/rpc/handlers/metadata_rpc.py): the ports the metadata agent looks requests up by. */
+export class MetadataRpcCallbacks {
+  readonly target = { version: VERSIONS.metadataPlugin };
+
+  constructor(private readonly d: Pick<CallbackDeps, 'ports'>) {}
+
+  /** get_ports(filters): lists of device_id, device_owner, network_id, id; fixed_ips as {ip_address: [..], subnet_id: [..]}. */
+  async get_ports(_ctx: MessageContext, args: RpcArgs): Promise<Port[]> {
+    const given = objectArg(args, 'filters') ?? {};
+    const filters: Record<string, FilterValue[]> = {};
+    for (const key of ['id', 'device_id', 'device_owner', 'network_id', 'project_id', 'tenant_id'] as const) {
+      if (given[key] !== undefined) filters[key === 'tenant_id' ? 'project_id' : key] = stringListArg(given, key);
+    }
+    const fixed = objectArg(given, 'fixed_ips');
+    if (fixed) {
+      const kv: Record<string, string[]> = {};
+      for (const key of ['ip_address', 'subnet_id'] as const) if (fixed[key] !== undefined) kv[key] = stringListArg(fixed, key);
+      filters.fixed_ips = [kv];
+    }
+    return this.d.ports.list(admin(), { filters, sorts: [] });
   }
 }

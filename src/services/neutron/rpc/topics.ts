@@ -27,6 +27,7 @@ export const VERSIONS = {
   dhcpPlugin: '1.8',
   ml2: '1.9',
   l3Plugin: '1.12',
+  metadataPlugin: '1.0',
   dhcpAgent: '1.0',
   l3Agent: '1.4',
   l2Agent: '1.4',

@@ -39,6 +39,14 @@ export interface DhcpAgentOptions {
   settings: DnsmasqSettings;
   resyncInterval: number;
   checkChildProcessesInterval: number;
+  /** What else serves a network from its namespace (the isolated-network metadata proxy, ../metadata/dhcp-metadata.ts). */
+  extension?: DhcpNetworkExtension;
+}
+
+/** A hook into the DHCP agent: told after a network is configured and before it stops being served. */
+export interface DhcpNetworkExtension {
+  configured(info: NetworkInfo, port: Port, device: string, monitor: ProcessMonitor): Promise<void>;
+  disabled(networkId: string): Promise<void>;
 }
 
 /** A network this agent serves: what the server said of it and its DHCP port. */
@@ -67,6 +75,7 @@ export class DhcpAgent {
   readonly served = new Map<string, Served>();
   private readonly plugin: DhcpPluginApi;
   private readonly devices: DhcpDeviceManager;
+  private readonly monitor: ProcessMonitor;
   private queue: Promise<void> = Promise.resolve();
   private resyncReasons: string[] = [];
   /** Networks with a re-read queued (and whether it may adopt the network). */
@@ -76,6 +85,7 @@ export class DhcpAgent {
     this.plugin = new DhcpPluginApi(o.transport, o.host);
     this.devices = new DhcpDeviceManager(this.plugin, o.host, o.hostNamespace);
     const monitor = new ProcessMonitor(o.log, o.periodic, o.checkChildProcessesInterval, `dhcp process monitor@${o.host}`);
+    this.monitor = monitor;
     this.driver = new DnsmasqDriver(o.confDir, o.settings, monitor);
     this.runtime = new AgentRuntime(o.transport, {
       binary: DHCP_AGENT_BINARY, host: o.host, topic: TOPIC_DHCP_AGENT, agentType: AGENT_TYPE_DHCP, availabilityZone: o.availabilityZone,
@@ -180,13 +190,15 @@ export class DhcpAgent {
     }
     const port = await this.devices.setupPort(ctx, info);
     const withPort: NetworkInfo = { ...info, ports: [...info.ports.filter((p) => p.id !== port.id), port] };
-    await this.devices.plug(withPort, port);
+    const device = await this.devices.plug(withPort, port);
     await this.driver.enable(withPort, port);
+    await this.o.extension?.configured(withPort, port, device, this.monitor);
     this.served.set(info.id, { info: withPort, port });
   }
 
   /** Stops serving the network: dnsmasq, files, namespace, and (unless the network is gone) the DHCP port. */
   private async disable(ctx: MessageContext, networkId: string, networkGone: boolean): Promise<void> {
+    await this.o.extension?.disabled(networkId);
     await this.driver.disable(networkId);
     await this.devices.destroy(ctx, networkId, networkGone);
     this.served.delete(networkId);

@@ -20,6 +20,8 @@ export interface DnsmasqSettings {
   dnsDomain: string;
   /** dnsmasq's --user: set when the files are not readable by the user dnsmasq drops to (it rereads them on SIGHUP). */
   user?: string;
+  /** enable_isolated_metadata: subnets without a router get the metadata route through the DHCP port (its namespace proxy answers). */
+  isolatedMetadata?: boolean;
 }
 
 export interface DnsmasqFiles {
@@ -120,7 +122,7 @@ function option(ipVersion: number, tag: string, name: string, ...values: string[
 const ROUTER_OWNERS = ['network:router_interface', 'network:ha_router_replicated_interface', 'network:router_interface_distributed'];
 
 /** Subnets whose gateway is a router's interface (dhcp.py get_isolated_subnets: the others are isolated). */
-function routedSubnets(net: NetworkInfo): Set<string> {
+export function routedSubnets(net: NetworkInfo): Set<string> {
   const out = new Set<string>();
   for (const port of net.ports.filter((p) => ROUTER_OWNERS.includes(p.device_owner))) {
     for (const f of port.fixed_ips) if (net.subnets.some((s) => s.id === f.subnet_id && s.gateway_ip === f.ip_address)) out.add(f.subnet_id);
@@ -134,7 +136,7 @@ function routedSubnets(net: NetworkInfo): Set<string> {
  * gateway, and the metadata route through it when it is a router's interface), the router; then each port's
  * extra_dhcp_opts of its IP versions.
  */
-export function optsFile(net: NetworkInfo, dhcpPort: Port | undefined): string {
+export function optsFile(net: NetworkInfo, dhcpPort: Port | undefined, isolatedMetadata = false): string {
   const options: string[] = [];
   const served = servedSubnets(net);
   const routed = routedSubnets(net);
@@ -154,7 +156,9 @@ export function optsFile(net: NetworkInfo, dhcpPort: Port | undefined): string {
       if (hr.destination === IPV4_ANY) gateway ??= hr.nexthop;
       else routes.push(`${hr.destination},${hr.nexthop}`);
     }
+    const portIp = dhcpPort?.fixed_ips.find((f) => f.subnet_id === subnet.id)?.ip_address;
     if (gateway && routed.has(subnet.id)) routes.push(`${METADATA_CIDR},${gateway}`);
+    else if (isolatedMetadata && portIp) routes.push(`${METADATA_CIDR},${portIp}`);
     for (const other of served) if (other.ip_version === 4 && other.cidr !== subnet.cidr) routes.unshift(`${other.cidr},0.0.0.0`);
     if (routes.length) {
       if (gateway) routes.push(`${IPV4_ANY},${gateway}`);

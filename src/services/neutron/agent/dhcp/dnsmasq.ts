@@ -52,7 +52,7 @@ export class DnsmasqDriver {
     mkdirSync(join(this.confDir, net.id), { recursive: true, mode: 0o755 });
     this.write(f.host, hostsFile(net, this.settings));
     this.write(f.addnHosts, addnHostsFile(net, this.settings));
-    this.write(f.opts, optsFile(net, dhcpPort));
+    this.write(f.opts, optsFile(net, dhcpPort, this.settings.isolatedMetadata === true));
     return f;
   }
 

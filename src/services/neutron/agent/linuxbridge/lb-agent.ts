@@ -9,7 +9,8 @@
  * once no tap is left in it. Any RPC failure makes the next iteration a full resync (every tap
  * treated as new), and so does a start: a restarted agent re-reports and re-wires what exists
  * without tearing down what works; a device that cannot be wired is retried alone on the next
- * iteration. It reports its state (agent type "Linux bridge agent", the
+ * iteration. With a firewall driver, devices get their security-group filters before they
+ * are reported up and lose them when removed (sg-agent.ts). It reports its state (agent type "Linux bridge agent", the
  * configurations the linuxbridge mechanism driver binds by) on the report interval. VXLAN
  * devices without a multicast group flood to the tunneling IPs of the other alive Linux bridge
  * agents (read with get_agents on the report interval).
@@ -24,7 +25,9 @@ import type { Network } from '../../types/network.js';
 import { AgentRuntime, type L2AgentHandlers } from '../agent-base.js';
 import type { LinkInfo } from '../linux/ip-link.js';
 import { bridgeName, tapName } from '../linux/names.js';
+import type { FirewallDriver } from '../firewall/types.js';
 import { L2PluginApi } from '../plugin-api.js';
+import { SecurityGroupAgent } from './sg-agent.js';
 import { LinuxBridgeManager, type VxlanSettings } from './lb-manager.js';
 
 export const LB_AGENT_BINARY = 'neutron-linuxbridge-agent';
@@ -42,6 +45,8 @@ export interface LinuxBridgeAgentOptions {
   hostNamespace: string | undefined;
   interfaceMappings: ReadonlyMap<string, string>;
   vxlan: VxlanSettings | undefined;
+  /** The security-group firewall of the host (undefined: ports are not filtered). */
+  firewall?: FirewallDriver;
 }
 
 /** What the agent knows of a tap it wired. */
@@ -57,13 +62,14 @@ class LinuxBridgeEndpoint implements L2AgentHandlers {
   async port_delete(_ctx: MessageContext, args: { port_id: string }): Promise<void> { this.a.portUpdated(args.port_id); }
   async network_update(_ctx: MessageContext, _args: { network: Network }): Promise<void> {}
   async network_delete(_ctx: MessageContext, args: { network_id: string }): Promise<void> { this.a.networkDeleted(args.network_id); }
-  async security_groups_rule_updated(): Promise<void> {}
-  async security_groups_member_updated(): Promise<void> {}
+  async security_groups_rule_updated(): Promise<void> { void this.a.sg?.refreshAll(); }
+  async security_groups_member_updated(): Promise<void> { void this.a.sg?.refreshAll(); }
 }
 
 export class LinuxBridgeAgent {
   readonly runtime: AgentRuntime;
   readonly manager: LinuxBridgeManager;
+  readonly sg: SecurityGroupAgent | undefined;
   /** tap name -> what it carries. */
   readonly devices = new Map<string, WiredDevice>();
   private readonly plugin: L2PluginApi;
@@ -83,6 +89,7 @@ export class LinuxBridgeAgent {
     this.agentId = `lb${o.host}`;
     this.plugin = new L2PluginApi(o.transport, o.host);
     this.reports = new RpcClient(o.transport, { topic: TOPIC_REPORTS, version: VERSIONS.state }, { timeout: o.reportInterval });
+    this.sg = o.firewall ? new SecurityGroupAgent(o.transport, o.firewall, o.log) : undefined;
     this.manager = new LinuxBridgeManager({ hostNamespace: o.hostNamespace, interfaceMappings: o.interfaceMappings, vxlan: o.vxlan });
     this.runtime = new AgentRuntime(o.transport, {
       binary: LB_AGENT_BINARY, host: o.host, topic: L2_AGENT_TOPIC, agentType: AGENT_TYPE_LINUXBRIDGE, availabilityZone: o.availabilityZone,
@@ -189,6 +196,8 @@ export class LinuxBridgeAgent {
       (d.admin_state_up ? up : down).push(d.device);
     }
     if (!up.length && !down.length) return;
+    // filters before the ports are reported up (setup_port_filters)
+    await this.sg?.prepareDevices([...up, ...down]);
     const res = await this.plugin.updateDeviceList(ctx, up, down, this.agentId);
     if (res.failed_devices_up.length || res.failed_devices_down.length) this.resync = true;
   }
@@ -217,6 +226,7 @@ export class LinuxBridgeAgent {
 
   private async treatRemoved(taps: string[]): Promise<void> {
     const networks = new Set<string>();
+    await this.sg?.removeDevices(taps);
     for (const tap of taps) {
       const d = this.devices.get(tap);
       await this.plugin.updateDeviceDown({}, d?.portId ?? tap, this.agentId);

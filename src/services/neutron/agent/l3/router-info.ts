@@ -1,0 +1,171 @@
+/**
+ * One router in the kernel (neutron/agent/l3/router_info.py RouterInfo with legacy_router.py
+ * and the bridge interface driver): its namespace `qrouter-<id>` with IPv4 forwarding on; per
+ * interface a veth pair, `tap<port>` in the agent host's namespace (the Linux bridge agent plugs
+ * it into the network's bridge and reports the port up) and `qr-<port>` in the router namespace
+ * with the port's MAC, MTU and addresses; the gateway likewise as `qg-<port>` on the external
+ * network, holding the gateway addresses and each floating IP (/32), with the default route via
+ * the external subnet's gateway (a gratuitous ARP announces new addresses); the `routes`
+ * attribute as routes; and the NAT of nat-rules.ts in one iptables-restore. Devices, addresses
+ * and routes of an earlier state that the router no longer has are removed; a floating IP that
+ * goes takes its conntrack entries with it.
+ */
+import type { Logger } from '../../../../common/log/logger.js';
+import { parseCidr } from '../../common/netaddr.js';
+import type { RouterInfo, RouterPortInfo } from '../../rpc/payloads.js';
+import type { HostRoute } from '../../types/subnet.js';
+import { run } from '../firewall/commands.js';
+import { CommandError, execute } from '../linux/exec.js';
+import { IpAddr, IpRoute } from '../linux/ip-addr.js';
+import { IpLink } from '../linux/ip-link.js';
+import { namespaceDeviceName, routerNamespace, tapName } from '../linux/names.js';
+import { ensureNamespace } from '../linux/netns.js';
+import { type FloatingNat, type PortForwardingNat, routerRestoreInput } from './nat-rules.js';
+
+export const INTERNAL_DEV_PREFIX = 'qr-';
+export const EXTERNAL_DEV_PREFIX = 'qg-';
+
+/** What the last processing of a router left, to tell what went since. */
+export interface RouterState {
+  floatingIps: Set<string>;
+  routes: HostRoute[];
+}
+
+/** The floating IPs of a router: 1:1 NAT ones (associated with a port) and port-forwarding ones. */
+export function natOf(router: RouterInfo): { floating: FloatingNat[]; forwardings: PortForwardingNat[]; addresses: string[] } {
+  const floating: FloatingNat[] = [];
+  const forwardings: PortForwardingNat[] = [];
+  for (const f of router._floatingips) {
+    if (f.port_id && f.fixed_ip_address) floating.push({ floating: f.floating_ip_address, fixed: f.fixed_ip_address });
+    for (const pf of f.port_forwardings ?? []) {
+      if (pf.protocol !== 'tcp' && pf.protocol !== 'udp') continue;
+      forwardings.push({ floating: f.floating_ip_address, protocol: pf.protocol, externalPort: pf.external_port, internalIp: pf.internal_ip_address, internalPort: pf.internal_port });
+    }
+  }
+  const addresses = [...new Set([...floating.map((f) => f.floating), ...forwardings.map((p) => p.floating)])].filter((a) => !a.includes(':'));
+  return { floating: floating.filter((f) => !f.floating.includes(':')), forwardings, addresses };
+}
+
+/** The port's addresses in CIDR form (prefix of its subnet). */
+function cidrsOf(port: RouterPortInfo): string[] {
+  const out: string[] = [];
+  for (const f of port.fixed_ips) {
+    const subnet = port.subnets.find((s) => s.id === f.subnet_id);
+    const c = subnet && parseCidr(subnet.cidr);
+    if (c) out.push(`${f.ip_address}/${c.prefixlen}`);
+  }
+  return out;
+}
+
+export interface RouterDevicesOptions {
+  /** Where the tap ends go (the agent host's namespace; undefined: the process's). */
+  hostNamespace: string | undefined;
+  log: Logger;
+  metadata: boolean;
+}
+
+export class RouterDevices {
+  constructor(private readonly o: RouterDevicesOptions) {}
+
+  /** process(): brings the namespace to the router's state; returns the new state. */
+  async process(router: RouterInfo, previous: RouterState | undefined): Promise<RouterState> {
+    const ns = routerNamespace(router.id);
+    await ensureNamespace(ns);
+    await execute('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0'], { namespace: ns });
+    const wanted = new Set<string>();
+    for (const port of router._interfaces) {
+      const dev = namespaceDeviceName(INTERNAL_DEV_PREFIX, port.id);
+      wanted.add(dev);
+      await this.plug(ns, port, dev, cidrsOf(port));
+    }
+    const { floating, forwardings, addresses } = natOf(router);
+    const gw = router.gw_port;
+    let gateway: { device: string; ip: string } | undefined;
+    if (gw) {
+      const dev = namespaceDeviceName(EXTERNAL_DEV_PREFIX, gw.id);
+      wanted.add(dev);
+      const gwCidrs = cidrsOf(gw);
+      await this.plug(ns, gw, dev, [...gwCidrs, ...addresses.map((a) => `${a}/32`)]);
+      const v4 = gw.fixed_ips.find((f) => !f.ip_address.includes(':'));
+      if (v4) gateway = { device: dev, ip: v4.ip_address };
+      const nexthop = gw.subnets.find((s) => s.ip_version === 4 && s.gateway_ip)?.gateway_ip;
+      const route = new IpRoute(ns);
+      const current = (await route.list(4)).find((r) => r.dst === 'default');
+      if (nexthop && (current?.gateway !== nexthop || current.dev !== dev)) await route.replace('default', { gateway: nexthop, dev });
+      const fresh = [...(v4 ? [v4.ip_address] : []), ...addresses.filter((a) => !previous?.floatingIps.has(a))];
+      for (const a of fresh) this.announce(ns, dev, a);
+    }
+    await this.removeStaleDevices(ns, wanted);
+    const routes = await this.syncRoutes(ns, router.routes ?? [], previous?.routes ?? []);
+    const input = routerRestoreInput({ internalPrefix: INTERNAL_DEV_PREFIX, gateway, enableSnat: router.enable_snat, floatingIps: floating, portForwardings: forwardings, metadata: this.o.metadata });
+    await run('iptables-restore', ['-w', '5'], { netns: ns, input });
+    const now = new Set(addresses);
+    for (const gone of previous?.floatingIps ?? []) if (!now.has(gone)) await this.dropConntrack(ns, gone);
+    return { floatingIps: now, routes };
+  }
+
+  /** The veth of a router port, its MAC, MTU and exactly its addresses. */
+  private async plug(ns: string, port: RouterPortInfo, dev: string, cidrs: string[]): Promise<void> {
+    const tap = tapName(port.id);
+    const hostLink = new IpLink(this.o.hostNamespace);
+    const nsLink = new IpLink(ns);
+    if (!(await nsLink.exists(dev))) {
+      await hostLink.delete(tap);
+      await hostLink.addVeth(tap, dev, ns);
+    }
+    const cur = await nsLink.get(dev);
+    if (cur?.address !== port.mac_address) await nsLink.setAddress(dev, port.mac_address);
+    if (port.mtu > 0 && cur?.mtu !== port.mtu) {
+      await hostLink.setMtu(tap, port.mtu);
+      await nsLink.setMtu(dev, port.mtu);
+    }
+    await hostLink.setUp(tap);
+    await nsLink.setUp(dev);
+    await new IpAddr(ns).sync(dev, cidrs);
+  }
+
+  /** qr-/qg- devices of ports the router no longer has (their tap ends go with them). */
+  private async removeStaleDevices(ns: string, wanted: Set<string>): Promise<void> {
+    const link = new IpLink(ns);
+    for (const l of await link.list()) {
+      if ((l.ifname.startsWith(INTERNAL_DEV_PREFIX) || l.ifname.startsWith(EXTERNAL_DEV_PREFIX)) && !wanted.has(l.ifname)) await link.delete(l.ifname);
+    }
+  }
+
+  /** routes_updated: the extra routes added or replaced, the ones gone deleted. */
+  private async syncRoutes(ns: string, routes: HostRoute[], previous: HostRoute[]): Promise<HostRoute[]> {
+    const route = new IpRoute(ns);
+    const key = (r: HostRoute): string => `${r.destination} ${r.nexthop}`;
+    const now = new Set(routes.map(key));
+    for (const r of previous) {
+      if (!now.has(key(r))) await route.delete(r.destination).catch((err: unknown) => this.o.log.info({ err, route: r }, 'L3 agent: stale route already gone'));
+    }
+    const applied: HostRoute[] = [];
+    for (const r of routes) {
+      try {
+        await route.replace(r.destination, { gateway: r.nexthop });
+        applied.push(r);
+      } catch (err) {
+        // a next hop not (yet) on a connected subnet: upstream logs and goes on
+        this.o.log.warn({ err, route: r }, 'L3 agent: the extra route cannot be added');
+      }
+    }
+    return applied;
+  }
+
+  /** A gratuitous ARP for the address (send_ip_addr_adv_notif), not awaited. */
+  private announce(ns: string, dev: string, address: string): void {
+    void execute('busybox', ['arping', '-U', '-c', '1', '-w', '1', '-I', dev, address], { namespace: ns, timeoutMs: 5000 })
+      .catch((err: unknown) => this.o.log.debug({ err, address }, 'L3 agent: gratuitous ARP failed'));
+  }
+
+  /** The connections of a floating IP that went are cut (its conntrack entries deleted). */
+  private async dropConntrack(ns: string, address: string): Promise<void> {
+    for (const flag of ['--orig-dst', '--reply-dst']) {
+      await execute('conntrack', ['-D', flag, address], { namespace: ns }).catch((err: unknown) => {
+        // exit 1: no entries
+        if (!(err instanceof CommandError && err.exitCode === 1)) this.o.log.info({ err, address }, 'L3 agent: conntrack clean-up failed');
+      });
+    }
+  }
+}
