@@ -17,6 +17,8 @@ export interface EndpointManagers {
   floatingIps: FloatingIpManager;
 }
 
+const FLOATINGIP_OWNER = 'network:floatingip';
+
 const firstIp = (port: Port, version?: 4 | 6): string | undefined => {
   const v4 = port.fixed_ips.find((f) => parseIp(f.ip_address)?.version === (version ?? 4));
   return (v4 ?? port.fixed_ips[0])?.ip_address;
@@ -26,7 +28,8 @@ export async function resolveEnd(ctx: NeutronContext, m: EndpointManagers, given
   if (given.toLowerCase() === 'outside') return { kind: 'outside', given };
   const ip = canonicalIp(given);
   if (ip) {
-    const ports = await m.ports.list(ctx, { filters: { fixed_ips: [{ ip_address: [ip] }] }, sorts: [] });
+    // a floating IP's address is also the fixed IP of its network:floatingip port (which admins see): the floating IP is meant
+    const ports = (await m.ports.list(ctx, { filters: { fixed_ips: [{ ip_address: [ip] }] }, sorts: [] })).filter((p) => p.device_owner !== FLOATINGIP_OWNER);
     if (ports.length > 1) throw new AmbiguousPathEnd(given, ports.map((p) => p.id));
     if (ports[0]) return { kind: 'port', given, port: ports[0], ip };
     const fip = (await m.floatingIps.list(ctx, { filters: { floating_ip_address: [ip] }, sorts: [] }))[0];

@@ -157,6 +157,8 @@ describe('nubo-path-explain', () => {
     e = (await explain('outside', fip.floating_ip_address, '&protocol=tcp&port=22')).body.explanation;
     assert.equal(e.first_broken_hop, 'destination security groups (ingress)');
     assert.match(e.summary, /no ingress rule .* allows tcp\/22 from the outside/);
+    // an admin also sees the floating IP's own network:floatingip port holding the address: the floating IP is still what is meant
+    assert.equal((await explain('outside', fip.floating_ip_address, '&protocol=tcp&port=22', ADMIN)).body.explanation.first_broken_hop, 'destination security groups (ingress)');
     assert.equal(hopOf({ explanation: e }, 'destination security groups (ingress)').fix,
       `openstack security group rule create --ingress --ethertype IPv4 --protocol tcp --dst-port 22 --remote-ip 0.0.0.0/0 ${t.sg.id}`);
 
