@@ -110,7 +110,10 @@ export class SnatCheck implements HopCheck {
     if (fip) return ok(hop, 'neutron', `leaves as its floating IP ${fip.floating_ip_address} (1:1 NAT)`);
     const iface = await walk.routerInterfaceOf(end);
     const gw = iface?.router.external_gateway_info;
-    if (!iface || !gw) return broken(hop, 'neutron', 'no router gateway to SNAT through (see the router external gateway hop)', 'openstack router set --external-gateway <external network> <router>');
+    if (!iface || !gw) {
+      return broken(hop, 'neutron', 'no router gateway to SNAT through (see the router external gateway hop)',
+        `openstack router set --external-gateway ${await externalNetworkRef(walk)} ${iface?.router.id ?? '<router>'}`);
+    }
     if (!gw.enable_snat) {
       return broken(hop, 'neutron', `router ${iface.router.id} has SNAT disabled (enable_snat=false): packets leave with the private source ${end.ip ?? ''}, and replies never find their way back`,
         `openstack router set --external-gateway ${gw.network_id} --enable-snat ${iface.router.id}`);
