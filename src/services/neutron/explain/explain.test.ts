@@ -120,6 +120,18 @@ describe('nubo-path-explain', () => {
     assert.equal(hopOf({ explanation: e }, 'source port status').fix, `openstack port set --enable ${t.port.id}`);
   });
 
+  test('a binding that failed (no L2 agent on the host)', async () => {
+    await heartbeat();
+    const t = await topology();
+    // what ML2 records when no mechanism driver binds the port on its host (here the noop driver would bind it as `other`)
+    await h.database.db.updateTable('ports').set({ binding_host_id: 'nowhere', binding_vif_type: 'binding_failed' }).where('id', '=', t.port.id).execute();
+    assert.equal((await h.request('GET', `/v2.0/ports/${t.port.id}`, ADMIN)).body.port['binding:vif_type'], 'binding_failed');
+    const e = (await explain(t.server, 'outside')).body.explanation;
+    assert.equal(e.first_broken_hop, 'source port binding');
+    assert.match(e.summary, /binding of port .* on host nowhere failed/);
+    assert.match(hopOf({ explanation: e }, 'source port binding').fix, /nubo serve network-l2-agent --host nowhere.*openstack port set --host nowhere/);
+  });
+
   test('no router interface on the subnet: the gateway answers nobody', async () => {
     await heartbeat();
     const t = await topology({ iface: false });
