@@ -622,3 +622,19 @@ export class AgentNotFound extends NotFound {
   }
 }
 
+
+// --- nubo-path-explain ---------------------------------------------------------------------
+
+/** An end of `GET /v2.0/nubo-explain` that names nothing the caller can see. */
+export class PathEndNotFound extends NotFound {
+  constructor(given: string) {
+    super(`No server, port, fixed IP or floating IP ${given} could be found.`);
+  }
+}
+
+/** An address that several of the caller's ports hold (on different networks). */
+export class AmbiguousPathEnd extends Conflict {
+  constructor(given: string, portIds: string[]) {
+    super(`Address ${given} is held by several ports (${portIds.join(', ')}): name the port instead.`);
+  }
+}

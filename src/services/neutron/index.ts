@@ -21,6 +21,7 @@ import { cleanupDataPlane, renderCleanup } from './agent/linux/cleanup.js';
 import { createLinuxBridgeAgent } from './agent/linuxbridge/lb-agent-role.js';
 import { createSimAgent } from './agent/sim-agent-role.js';
 import { dataPlaneGroup, neutronConfigGroups } from './config.js';
+import { runExplain } from './explain/cli.js';
 import { OperatorError } from '../../common/errors.js';
 import type { NeutronDB } from './db/schema.js';
 import { migrations } from './db/migrations/index.js';
@@ -89,6 +90,10 @@ export const neutron: ProjectDef = {
     },
   ],
   commands: [{
+    name: 'explain', topLevel: true, takesArguments: true,
+    description: 'explain FROM TO [--protocol tcp --port 22]: the hops of a packet\'s path (server, port, fixed or floating IP, or outside), the first broken one and its fix',
+    run: (config, args = []) => runExplain(config, args),
+  }, {
     name: 'netns', topLevel: true, takesArguments: true,
     description: 'netns cleanup: remove every namespace, bridge, tap/veth and dnsmasq of Nubo\'s data plane',
     run: async (config, args = []) => {

@@ -39,6 +39,8 @@ import { SubnetManager } from './managers/subnets.js';
 import { TagManager } from './managers/tags.js';
 import { MechanismManager } from './ml2/mechanisms.js';
 import { TypeManager } from './ml2/type-manager.js';
+import { PathExplainer } from './explain/explainer.js';
+import { kernelProbesFromConfig } from './explain/kernel/probe-config.js';
 import { NovaNotifier } from './notifiers/nova.js';
 import { DhcpAgentNotifier, L2AgentNotifier, L3AgentNotifier } from './rpc/agent-notifiers.js';
 import { RpcServers } from './rpc/servers.js';
@@ -98,6 +100,7 @@ export class NetworkService {
   readonly managers: NetworkManagers;
   readonly policy: NeutronPolicy;
   readonly nova: NovaNotifier;
+  readonly explainer: PathExplainer;
   readonly notifier: Notifier | undefined;
   private readonly rpc: RpcServers | undefined;
 
@@ -108,6 +111,7 @@ export class NetworkService {
     this.events = new EventRegistry(o.log);
     const m = createManagers(o.config, o.log, this.store, this.events);
     this.managers = m;
+    this.explainer = new PathExplainer(m, kernelProbesFromConfig(o.config));
 
     this.nova = new NovaNotifier({
       session: o.session, log: o.log, intervalSeconds: defaults.send_events_interval,
@@ -129,7 +133,7 @@ export class NetworkService {
   routes(): FastifyPluginAsync {
     const maxLimit = Number.parseInt(this.o.config.get(neutronDefaultGroup).pagination_max_limit, 10);
     return buildRoutes(this.managers, {
-      policy: this.policy, notifier: this.notifier, baseUrl: this.o.baseUrl, maxLimit: Number.isFinite(maxLimit) ? maxLimit : -1,
+      policy: this.policy, notifier: this.notifier, baseUrl: this.o.baseUrl, maxLimit: Number.isFinite(maxLimit) ? maxLimit : -1, explainer: this.explainer,
     });
   }
 

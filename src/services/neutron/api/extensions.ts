@@ -43,6 +43,7 @@ const EXTENSIONS: readonly Row[] = [
   ["net-mtu-writable", "Network MTU (writable)", "Provides a writable MTU attribute for a network resource.", "2017-07-12T00:00:00-00:00"],
   ["network-ip-availability", "Network IP Availability", "Provides IP availability data for each network and subnet.", "2015-09-24T00:00:00-00:00"],
   ["network_availability_zone", "Network Availability Zone", "Availability zone support for network.", "2015-01-01T10:00:00-00:00"],
+  ["nubo-path-explain", "Nubo path explainer", "GET /v2.0/nubo-explain?from=&to=[&protocol=&port=]: the hops between a server, port, fixed or floating IP and another one or the outside, each with its verdict (ok, broken, unknown), evidence from Neutron's state and the kernel, and the command that fixes it", "2026-12-03T00:00:00-00:00"],
   ["pagination", "Pagination support", "Extension that indicates that pagination is enabled.", "2016-06-12T00:00:00-00:00"],
   ["port-security", "Port Security", "Provides port security", "2012-07-23T10:00:00-00:00"],
   ["project-id", "project_id field enabled", "Extension that indicates that project_id field is enabled.", "2016-09-09T09:09:09-09:09"],

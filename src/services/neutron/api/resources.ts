@@ -6,6 +6,7 @@
 import type { Notifier } from '../../../common/messaging/index.js';
 import type { NeutronContext } from '../common/context.js';
 import { HTTPNotFound } from '../errors.js';
+import type { PathExplainer } from '../explain/explainer.js';
 import type { AddressScopeManager } from '../managers/address-scopes.js';
 import type { AgentManager } from '../managers/agents.js';
 import type { AutoAllocateManager } from '../managers/auto-allocate.js';
@@ -55,6 +56,8 @@ export interface ApiOptions {
   baseUrl: string;
   /** pagination_max_limit (<= 0: none). */
   maxLimit: number;
+  /** GET /v2.0/nubo-explain (nubo-path-explain). */
+  explainer: PathExplainer;
 }
 
 /** A PUT /v2.0/<path>/{id}/<action> call. */

@@ -266,6 +266,8 @@ const RULES: readonly Row[] = [
   ["create_port_binding", "rule:service_api", P],
   ["delete_port_binding", "rule:service_api", P],
   ["activate", "rule:service_api", P],
+  // Nubo's nubo-path-explain extension (no upstream counterpart): admins, and readers of the project for their own ports
+  ["get_nubo-path-explain", "(rule:admin_only) or (role:reader and project_id:%(project_id)s)", P],
 ];
 
 export const neutronPolicyDefaults: RuleDefault[] = RULES.map(([name, checkStr, scope]) => ({
