@@ -36,7 +36,9 @@ const files = [...collect('src'), ...collect('test')]
 
 /** The API suites of a project: its test files that start the project's test harness. */
 const usesHarness = (f) => /\bstart(Harness|Placement|TestGlance|Cinder)\(/.test(readFileSync(join(root, f), 'utf8'));
-const serverFiles = files.filter((f) => SERVER_DIALECT_PROJECTS.some((p) => f.startsWith(`src/services/${p}/`)) && usesHarness(f));
+/** The agents' tests (the Linux data plane wiring namespaces, the simulated agent, the explainer's kernel probes) test agents and the kernel, not the server's SQL: they run once. */
+const kernelTest = (f) => /^src\/services\/neutron\/(agent|explain\/kernel)\//.test(f);
+const serverFiles = files.filter((f) => SERVER_DIALECT_PROJECTS.some((p) => f.startsWith(`src/services/${p}/`)) && usesHarness(f) && !kernelTest(f));
 
 if (patterns.length === 0 && !process.env.NUBO_SKIP_TYPECHECK) {
   console.log('> tsc --noEmit');
@@ -57,14 +59,23 @@ function run(label, testFiles, env) {
     ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', ...testFiles],
     { stdio: ['ignore', 'pipe', 'inherit'], cwd: root, env: { ...process.env, NODE_ENV: 'test', ...env } },
   );
-  let tail = '';
+  // the summary lines (ℹ tests N, ...) are read as they stream by: the spec reporter may print
+  // the failing tests' details after them, however long
+  const counts = {};
+  let partial = '';
+  const scan = (text) => {
+    for (const m of text.matchAll(/^ℹ (tests|pass|fail|skipped|cancelled) (\d+)$/gm)) counts[m[1]] = Number(m[2]);
+  };
   child.stdout.on('data', (chunk) => {
     process.stdout.write(chunk);
-    tail = (tail + chunk.toString()).split('\n').slice(-40).join('\n');
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    scan(lines.join('\n'));
   });
   return new Promise((resolve) => child.on('close', (code) => {
-    const counts = {};
-    for (const m of tail.matchAll(/^ℹ (tests|pass|fail|skipped|cancelled) (\d+)$/gm)) counts[m[1]] = Number(m[2]);
+    scan(partial);
+    // a run that failed without a failing test counted (a crash, a file that did not load) is one failure
+    if ((code ?? 1) !== 0 && !(counts.fail > 0) && !(counts.cancelled > 0)) counts.fail = 1;
     resolve({ code: code ?? 1, counts });
   }));
 }

@@ -97,6 +97,7 @@ function newDhcpAgent(p: PeriodicTasks): DhcpAgent {
 
 /** What os-vif and the hypervisor do for a guest: its namespace, the tap in the host namespace, eth0 with the port's MAC. */
 async function plugGuest(n: number, host: string, port: JsonRecord): Promise<void> {
+  await deleteNamespace(guestNs(n)); // a fresh guest, whatever a failed test before left
   await ensureNamespace(guestNs(n));
   await new IpLink(hostNs(host)).addVeth(tapName(port.id), 'eth0', guestNs(n));
   const guest = new IpLink(guestNs(n));
@@ -275,7 +276,8 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
     await h.request('PUT', `/v2.0/subnets/${subnet.id}`, ADMIN, { subnet: { enable_dhcp: false } });
     await until(async () => !(await listNamespaces()).includes(dhcpNamespace(net.id)), 'qdhcp namespace removed once DHCP is off');
     assert.equal(dhcp.driver.active(net.id), false);
-    assert.equal((await h.request('GET', `/v2.0/ports/${dhcpPort.id}`, ADMIN)).status, 404);
+    // the agent releases its port after it has taken the namespace down (release_dhcp_port)
+    await until(async () => (await h.request('GET', `/v2.0/ports/${dhcpPort.id}`, ADMIN)).status === 404, 'the DHCP port released');
     await p2.stop();
 
     // teardown: guests unplugged -> ports DOWN; ports, subnet, network deleted -> dnsmasq, qdhcp namespace and bridges gone
