@@ -124,8 +124,9 @@ export function volumesRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const zone = optString(body, 'availability_zone') ?? null;
     const snapshotId = body['snapshot_id'] === undefined ? null : uuidOf('snapshot_id', body['snapshot_id']);
     const sourceVolid = body['source_volid'] === undefined ? null : uuidOf('source_volid', body['source_volid']);
-    if (body['backup_id'] !== undefined && !c.version.atLeast('3.47')) throw new BadRequest(`Invalid input for field/attribute volume. Value: ${JSON.stringify(body)}. Additional properties are not allowed ('backup_id' was unexpected)`);
-    const backupId = body['backup_id'] === undefined ? null : uuidOf('backup_id', body['backup_id']);
+    // backup_id counts from 3.47; before 3.53 the schema lets other properties through unread, and
+    // cinderclient sends `backup_id: null` at every version
+    const backupId = body['backup_id'] === undefined || body['backup_id'] === null || !c.version.atLeast('3.47') ? null : uuidOf('backup_id', body['backup_id']);
     const imageRaw = body['imageRef'] ?? body['image_id'] ?? null;
     const imageId = imageRaw === null ? null : uuidOf(body['imageRef'] !== undefined ? 'imageRef' : 'image_id', imageRaw);
     if ([snapshotId, sourceVolid, imageId, backupId].filter(Boolean).length > 1) {
