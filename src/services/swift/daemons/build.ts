@@ -15,7 +15,7 @@ import {
 } from '../config.js';
 import { AccountBroker } from '../db/account-broker.js';
 import { ContainerBroker } from '../db/container-broker.js';
-import { DbReplicator } from '../db/replicator.js';
+import { DbReplicator } from './db-replicator.js';
 import { ObjectAuditor } from '../obj/auditor.js';
 import { ObjectReplicator } from '../obj/replicator.js';
 import { Rings } from '../ring/all-in-one.js';

@@ -20,7 +20,7 @@ import { request } from 'undici';
 import { startHarness, type Harness } from '../../../common/testing/harness.js';
 import { HandleCache } from '../db/broker.js';
 import { ContainerBroker } from '../db/container-broker.js';
-import { DbReplicator } from '../db/replicator.js';
+import { DbReplicator } from '../daemons/db-replicator.js';
 import { swift } from '../index.js';
 import { buildProxy } from '../service.js';
 import { startCluster, quietLog, type ClusterNode, type TestCluster } from '../testing/cluster.js';

@@ -18,14 +18,14 @@ import { rmdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Ring } from '../ring/ring.js';
 import type { RingDevice } from '../ring/ring-data.js';
-import { eachLimited } from '../daemons/each-limited.js';
-import { localDevices, type Locality } from '../daemons/local-devices.js';
+import { eachLimited } from './each-limited.js';
+import { localDevices, type Locality } from './local-devices.js';
 import { backendCall } from '../utils/backend-client.js';
 import { OP_HEADER, VERB_HEADER } from '../utils/replication-verb.js';
 import { nowTimestamp } from '../utils/timestamp.js';
-import { HandleCache } from './broker.js';
-import { SOURCE_ID_HEADER } from './replication-server.js';
-import type { ReplicationInfo, ReplicationTables } from './replication.js';
+import { HandleCache } from '../db/broker.js';
+import { SOURCE_ID_HEADER } from '../db/replication-server.js';
+import type { ReplicationInfo, ReplicationTables } from '../db/replication.js';
 import { listDir } from '../utils/list-dir.js';
 
 /** A database as the replicator needs it. */

@@ -11,9 +11,9 @@ import type { RingDevice } from '../ring/ring-data.js';
 import { startCluster, quietLog, type ClusterNode, type TestCluster } from '../testing/cluster.js';
 import { backendCall, backendPath } from '../utils/backend-client.js';
 import { nowTimestamp } from '../utils/timestamp.js';
-import { AccountBroker } from './account-broker.js';
-import { ContainerBroker } from './container-broker.js';
-import { DbReplicator } from './replicator.js';
+import { AccountBroker } from '../db/account-broker.js';
+import { ContainerBroker } from '../db/container-broker.js';
+import { DbReplicator } from './db-replicator.js';
 
 let cl: TestCluster;
 before(async () => { cl = await startCluster(); });
