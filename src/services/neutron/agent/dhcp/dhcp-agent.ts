@@ -20,6 +20,7 @@ import type { Port } from '../../types/port.js';
 import { AgentRuntime, type DhcpAgentHandlers } from '../agent-base.js';
 import { ProcessMonitor } from '../linux/process-monitor.js';
 import { DhcpPluginApi } from '../plugin-api.js';
+import { ResyncQueue } from '../resync-queue.js';
 import { DhcpDeviceManager } from './device-manager.js';
 import { DnsmasqDriver } from './dnsmasq.js';
 import { type DnsmasqSettings, servedSubnets } from './dnsmasq-config.js';
@@ -76,12 +77,12 @@ export class DhcpAgent {
   private readonly plugin: DhcpPluginApi;
   private readonly devices: DhcpDeviceManager;
   private readonly monitor: ProcessMonitor;
-  private queue: Promise<void> = Promise.resolve();
-  private resyncReasons: string[] = [];
+  private readonly work: ResyncQueue;
   /** Networks with a re-read queued (and whether it may adopt the network). */
   private readonly pending = new Map<string, { adopt: boolean }>();
 
   constructor(private readonly o: DhcpAgentOptions) {
+    this.work = new ResyncQueue(o.log, 'DHCP agent', (reasons) => this.syncState(reasons));
     this.plugin = new DhcpPluginApi(o.transport, o.host);
     this.devices = new DhcpDeviceManager(this.plugin, o.host, o.hostNamespace);
     const monitor = new ProcessMonitor(o.log, o.periodic, o.checkChildProcessesInterval, `dhcp process monitor@${o.host}`);
@@ -100,9 +101,7 @@ export class DhcpAgent {
 
   async start(): Promise<void> {
     await this.runtime.start((err) => this.o.log.warn({ err }, 'DHCP agent: Failed reporting state! (neutron-server not reachable yet)'));
-    this.scheduleResync('agent started');
-    this.o.periodic.add({ name: `dhcp periodic_resync@${this.o.host}`, interval: this.o.resyncInterval, run: () => this.periodicResync() });
-    this.enqueue(() => this.syncState());
+    this.work.start(this.o.periodic, `dhcp periodic_resync@${this.o.host}`, this.o.resyncInterval);
   }
 
   async stop(): Promise<void> {
@@ -111,43 +110,22 @@ export class DhcpAgent {
   }
 
   /** Resolves once every cast received so far is processed. */
-  async idle(): Promise<void> {
-    let q: Promise<void>;
-    do { q = this.queue; await q; } while (q !== this.queue);
+  idle(): Promise<void> {
+    return this.work.idle();
   }
 
   scheduleResync(reason: string): void {
-    this.resyncReasons.push(reason);
-  }
-
-  private enqueue(work: () => Promise<void>): void {
-    this.queue = this.queue.then(work).catch((err: unknown) => {
-      this.o.log.error({ err }, 'DHCP agent: an operation failed; a full resync is scheduled');
-      this.scheduleResync(String((err as Error)?.message ?? err));
-    });
-  }
-
-  private async periodicResync(): Promise<void> {
-    if (!this.resyncReasons.length) return;
-    this.enqueue(() => this.syncState());
-    await this.idle();
+    this.work.schedule(reason);
   }
 
   /** sync_state: serve exactly the server's active networks of this agent; stale namespaces of networks no longer served go. */
-  private async syncState(): Promise<void> {
-    const reasons = this.resyncReasons;
-    this.resyncReasons = [];
-    try {
-      const nets = await this.plugin.getActiveNetworksInfo({});
-      const wanted = new Set(nets.map((n) => n.id));
-      for (const id of [...this.served.keys()]) if (!wanted.has(id)) await this.disable({}, id, false);
-      for (const id of this.leftovers()) if (!wanted.has(id)) await this.disable({}, id, true);
-      for (const net of nets) await this.configure({}, net);
-      this.o.log.info({ networks: nets.length, reasons }, 'DHCP agent: synchronized state');
-    } catch (err) {
-      this.resyncReasons.push(...reasons, 'sync_state failed');
-      throw err;
-    }
+  private async syncState(reasons: string[]): Promise<void> {
+    const nets = await this.plugin.getActiveNetworksInfo({});
+    const wanted = new Set(nets.map((n) => n.id));
+    for (const id of [...this.served.keys()]) if (!wanted.has(id)) await this.disable({}, id, false);
+    for (const id of this.leftovers()) if (!wanted.has(id)) await this.disable({}, id, true);
+    for (const net of nets) await this.configure({}, net);
+    this.o.log.info({ networks: nets.length, reasons }, 'DHCP agent: synchronized state');
   }
 
   /** Networks with files in the conf dir: what an earlier run of this agent left (its namespaces too). */
@@ -169,7 +147,7 @@ export class DhcpAgent {
     }
     const entry = { adopt };
     this.pending.set(networkId, entry);
-    this.enqueue(async () => {
+    this.work.enqueue(async () => {
       this.pending.delete(networkId);
       if (!entry.adopt && !this.served.has(networkId)) return;
       const info = await this.plugin.getNetworkInfo(ctx, networkId);
@@ -179,7 +157,7 @@ export class DhcpAgent {
   }
 
   remove(ctx: MessageContext, networkId: string): void {
-    this.enqueue(() => this.disable(ctx, networkId, true));
+    this.work.enqueue(() => this.disable(ctx, networkId, true));
   }
 
   /** configure_dhcp_for_network: the DHCP port and its device, then dnsmasq (started, restarted or reloaded). */
