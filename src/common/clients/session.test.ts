@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { ServiceUnavailable } from '../errors.js';
 import { runInScope } from '../log/request-scope.js';
+import { until } from '../testing/until.js';
 import { ServiceClientError, type ServiceSession } from './session.js';
 import { readText, sendJson, StubCloud } from './testing/stub-cloud.js';
 
@@ -126,8 +127,7 @@ describe('streaming through the session', () => {
     });
     const res = await session.request('object-store', 'GET', '/c/endless', { stream: true });
     for await (const _chunk of res.body) break; // destroys the body
-    for (let i = 0; i < 200 && !closed; i++) await sleep(5);
-    assert.ok(closed, 'the server saw the connection close');
+    await until(() => closed, 'the server to see the connection close');
     assert.ok(sent < MAX_LAG, 'the server never sent much');
   });
 
@@ -208,8 +208,7 @@ describe('errors', () => {
       },
     });
     await assert.rejects(session.request('image', 'PUT', '/v2/images/lost/file', { data: source }), ServiceUnavailable);
-    for (let n = 0; n < 100 && !source.destroyed; n++) await sleep(5);
-    assert.ok(source.destroyed, 'the source was destroyed');
+    await until(() => source.destroyed, 'the source to be destroyed');
     assert.ok(i * CHUNK < MAX_LAG, 'and not read on');
   });
 
@@ -226,8 +225,7 @@ describe('errors', () => {
       for await (const _chunk of res.body) ac.abort();
     })();
     await assert.rejects(reading, (e: unknown) => !(e instanceof ServiceUnavailable) && (e as Error).name === 'AbortError');
-    for (let n = 0; n < 100 && !closed; n++) await sleep(5);
-    assert.ok(closed, 'the server saw the connection close');
+    await until(() => closed, 'the server to see the connection close');
   });
 
   test('a failing upload source rejects with its own error and the upload stops', async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { NotificationListener } from '../../../common/messaging/index.js';
+import { until } from '../../../common/testing/until.js';
 import { raw } from '../format/test-images.js';
 import { startTestGlance, type TestGlance } from '../testing/harness.js';
 
@@ -28,7 +29,7 @@ describe('notifications on the message bus', () => {
     const id = created.json().id;
     await g.app.inject({ method: 'PUT', url: `/image/v2/images/${id}/file`, headers: { 'x-auth-token': 'u', 'content-type': 'application/octet-stream' }, payload: raw(1000) });
     await g.app.inject({ method: 'DELETE', url: `/image/v2/images/${id}`, headers: { 'x-auth-token': 'u' } });
-    for (let i = 0; i < 50 && !seen.some((s) => s.event === 'image.delete'); i++) await new Promise((r) => setTimeout(r, 10));
+    await until(() => seen.some((s) => s.event === 'image.delete'), 'image.delete');
     const events = seen.map((s) => s.event);
     for (const e of ['image.create', 'image.prepare', 'image.upload', 'image.activate', 'image.update', 'image.delete']) assert.ok(events.includes(e), `${e} in ${events}`);
     assert.ok(seen.every((s) => s.publisher === 'image.localhost'));
@@ -53,7 +54,7 @@ describe('notifications on the message bus', () => {
     });
     const id = created.json().id;
     const requestId = String(created.headers['x-openstack-request-id']);
-    for (let i = 0; i < 100 && !seen.some((s) => s.event === 'image.create' && s.payload.id === id); i++) await new Promise((r) => setTimeout(r, 10));
+    await until(() => seen.some((s) => s.event === 'image.create' && s.payload.id === id), 'image.create');
     const ctx = seen.find((s) => s.event === 'image.create' && s.payload.id === id)?.ctx;
     assert.ok(ctx, 'image.create received');
     assert.match(requestId, /^req-/);

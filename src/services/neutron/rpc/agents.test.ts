@@ -10,6 +10,7 @@ import { NotificationListener, RpcClient } from '../../../common/messaging/index
 import { AgentRuntime, type DhcpAgentHandlers, type L2AgentHandlers } from '../agent/agent-base.js';
 import { DhcpPluginApi, L2PluginApi } from '../agent/plugin-api.js';
 import { ADMIN, type Harness, startHarness, tokenFor } from '../testing/harness.js';
+import { until } from '../../../common/testing/until.js';
 import { TOPIC_REPORTS } from './topics.js';
 
 let h: Harness;
@@ -22,11 +23,6 @@ function recorder<T extends object>(methods: string[]): T {
   const o: Record<string, unknown> = {};
   for (const m of methods) o[m] = async (_ctx: JsonRecord, args: JsonRecord) => { received.push({ method: m, args }); };
   return o as T;
-}
-
-async function until(pred: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(pred(), `timed out waiting for ${what}`);
 }
 
 before(async () => {

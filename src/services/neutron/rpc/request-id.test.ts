@@ -13,6 +13,7 @@ import { NotificationListener, type MessageContext } from '../../../common/messa
 import { AgentRuntime, type L2AgentHandlers } from '../agent/agent-base.js';
 import { L2PluginApi } from '../agent/plugin-api.js';
 import { ADMIN, startHarness, type Harness } from '../testing/harness.js';
+import { until } from '../../../common/testing/until.js';
 
 type Line = Record<string, unknown>;
 const lines: Line[] = [];
@@ -28,11 +29,6 @@ let h: Harness;
 let agent: AgentRuntime;
 const notifications: Array<{ ctxt: MessageContext; event: string }> = [];
 let listener: NotificationListener;
-
-async function until(pred: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300 && !pred(); i++) await new Promise((r) => setTimeout(r, 10));
-  assert.ok(pred(), `timed out waiting for ${what}`);
-}
 
 before(async () => {
   h = await startHarness({ log });

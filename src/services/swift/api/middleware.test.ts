@@ -321,7 +321,7 @@ test('quotas: container bytes and count (413), account bytes set by the reseller
   assert.equal((await call('POST', acct, { token: 'ops:ResellerAdmin', headers: { 'x-account-meta-quota-bytes': '8' } })).status, 204);
   await call('PUT', `${acct}/c`, { token: 'proj-quota:member' });
   assert.equal((await call('PUT', `${acct}/c/a`, { token: 'proj-quota:member', body: '12345' })).status, 201);
-  for (let i = 0; i < 50 && (await call('HEAD', acct, { token: 'proj-quota:member' })).headers['x-account-bytes-used'] !== '5'; i++) await new Promise((res) => setTimeout(res, 100));
+  for (let i = 0; i < 300 && (await call('HEAD', acct, { token: 'proj-quota:member' })).headers['x-account-bytes-used'] !== '5'; i++) await new Promise((res) => setTimeout(res, 100));
   assert.equal((await call('PUT', `${acct}/c/b`, { token: 'proj-quota:member', body: '12345' })).status, 413);
   assert.equal((await call('POST', acct, { token: 'proj-quota:member', headers: { 'x-remove-account-meta-quota-bytes': 'x' } })).status, 403);
   assert.equal((await call('POST', acct, { token: 'ops:ResellerAdmin', headers: { 'x-remove-account-meta-quota-bytes': 'x' } })).status, 204);

@@ -24,7 +24,7 @@ import { bridgeName, dhcpNamespace, tapName } from '../../agent/linux/names.js';
 import { deleteNamespace, ensureNamespace } from '../../agent/linux/netns.js';
 import { LinuxBridgeAgent } from '../../agent/linuxbridge/lb-agent.js';
 import { ADMIN, type Harness, startHarness } from '../../testing/harness.js';
-import { until } from '../../testing/until.js';
+import { until } from '../../../../common/testing/until.js';
 
 type JsonRecord = Record<string, any>;
 
