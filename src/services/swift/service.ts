@@ -143,7 +143,7 @@ export async function buildStorageServer(ctx: RoleContext, kind: RingKind): Prom
   const bind = ctx.config.get(GROUPS[kind]);
   const p = ctx.config.get(proxyServerGroup);
   const opts = { devices: layout.devicesRoot, hash: layout.hash, timeouts: timeouts(ctx), log: ctx.log };
-  let close: () => void = () => undefined;
+  let close: () => Promise<void> | void = () => undefined;
   let handle: Parameters<typeof listenStorage>[2];
   if (kind === 'object') {
     const server = new ObjectServer({ ...opts, maxFileSize: p.max_file_size, reclaimAgeS: ctx.config.get(objectReplicatorGroup).reclaim_age });
@@ -167,7 +167,7 @@ export async function buildStorageServer(ctx: RoleContext, kind: RingKind): Prom
     port: listener.port,
     async stop() {
       await listener.close();
-      close();
+      await close();
     },
   };
 }

@@ -37,6 +37,9 @@ export class ContainerServer {
   /** Containers to report to their account; `force` when the report of a PUT or DELETE of the container itself failed. */
   private readonly dirty = new Map<string, { device: string; account: string; container: string; force: boolean }>();
   private timer: NodeJS.Timeout | undefined;
+  /** The updater pass in flight, awaited by close(). */
+  private flushing: Promise<void> | undefined;
+  private closing = false;
 
   private readonly replication: DbReplicationReceiver;
 
@@ -190,10 +193,18 @@ export class ContainerServer {
   private markDirty(device: string, account: string, container: string, path: string, force = false): void {
     if (!this.accountRing) return;
     this.dirty.set(path, { device, account, container, force: force || (this.dirty.get(path)?.force ?? false) });
-    this.timer ??= setTimeout(() => {
+    this.schedule(this.reportDelayMs);
+  }
+
+  /** The next pass of the updater in `ms`, unless one is due already or the server is closing. */
+  private schedule(ms: number): void {
+    if (this.closing || this.timer) return;
+    this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.flush();
-    }, this.reportDelayMs);
+      this.flushing = this.flush()
+        .catch((err: Error) => this.opts.log.warn({ err: err.message }, 'container updater: pass failed'))
+        .finally(() => { this.flushing = undefined; });
+    }, ms);
   }
 
   /** The container-updater: reports each changed container's counts to every replica of its account. */
@@ -204,32 +215,32 @@ export class ContainerServer {
       ring = this.accountRing();
     } catch (err) {
       this.opts.log.warn({ err: (err as Error).message }, 'container updater: no account ring yet');
-      this.timer ??= setTimeout(() => { this.timer = undefined; void this.flush(); }, 2000);
+      this.schedule(2000);
       return;
     }
     const batch = [...this.dirty.entries()];
     this.dirty.clear();
     for (const [path, d] of batch) {
+      if (this.closing) return;
       const broker = ContainerBroker.open(this.handles, path);
       if (!broker) continue;
       const info = broker.info();
       if (!d.force && info.object_count === info.reported_object_count && info.bytes_used === info.reported_bytes_used) continue;
       const { part, nodes } = ring.getNodes(d.account);
       const results = await Promise.all(nodes.map((n) => this.report(n, n.device, part, d.account, d.container, broker)));
+      if (this.closing) return;
       if (results.filter(Boolean).length * 2 > nodes.length) broker.markReported(info.object_count, info.bytes_used);
       else this.dirty.set(path, d);
     }
-    if (this.dirty.size > 0) {
-      this.timer ??= setTimeout(() => {
-        this.timer = undefined;
-        void this.flush();
-      }, Math.max(this.reportDelayMs, 2000));
-    }
+    if (this.dirty.size > 0) this.schedule(Math.max(this.reportDelayMs, 2000));
   }
 
-  close(): void {
+  /** Stops the updater, lets a pass in flight end (its databases stay open until then), closes the databases. */
+  async close(): Promise<void> {
+    this.closing = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    await this.flushing;
     this.handles.closeAll();
   }
 }

@@ -38,7 +38,7 @@ before(async () => {
 
 after(async () => {
   await Promise.all([obj.close(), cont.close(), acct.close()]);
-  containerServer.close();
+  await containerServer.close();
   accountServer.close();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -208,6 +208,6 @@ test('a container PUT the account server missed reaches it later through the con
     assert.equal(listing, 'box\n');
   } finally {
     await l.close();
-    withRing.close();
+    await withRing.close();
   }
 });

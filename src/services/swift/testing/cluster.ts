@@ -143,7 +143,7 @@ export async function startCluster(opts: { nodes?: number; devicesPerNode?: numb
     async close() {
       for (const n of nodes) {
         await stop(n);
-        n.servers?.container.close();
+        await n.servers?.container.close();
         n.servers?.account.close();
       }
       rmSync(dir, { recursive: true, force: true });

@@ -48,6 +48,8 @@ export async function startTestSwift(overrides: Record<string, string> = {}, opt
       return `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}/object`;
     },
     async close() {
+      // the daemons and updaters first: a pass in flight must not find its databases closed
+      await h.periodic.stop();
       for (const s of servers.values()) await s.stop?.();
       await h.close();
     },
