@@ -46,7 +46,7 @@ function serve(service: string, port: number, conf: string, extra: string[] = []
   children.push(child);
   let out = '';
   return new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`${service} not ready:\n${out}`)), 60_000);
+    const timer = setTimeout(() => fail(new Error(`${service} not ready:\n${out}`)), 180_000);
     const onData = (d: Buffer) => { out += d; if (out.includes('nubo: ready')) { clearTimeout(timer); ok(); } };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -89,7 +89,7 @@ async function logIn(idPort: number, dir: string): Promise<{ token: string; body
   return { token: String(res.headers['x-subject-token']), body: (await res.body.json()) as { token: { catalog: Array<{ type: string; endpoints: Array<{ url: string }> }> } } };
 }
 
-test('identity, image and network run as separate processes on PostgreSQL and RabbitMQ', { skip, timeout: 180_000 }, async () => {
+test('identity, image and network run as separate processes on PostgreSQL and RabbitMQ', { skip, timeout: 420_000 }, async () => {
   const suffix = Math.random().toString(36).slice(2, 8);
   const [idPort, imgPort, netPort] = [await freePort(), await freePort(), await freePort()];
   poolQueues.push(`nubo-token-cache.${hostname()}.${imgPort}.image`, `nubo-token-cache.${hostname()}.${netPort}.network`);
@@ -146,7 +146,7 @@ test('identity, image and network run as separate processes on PostgreSQL and Ra
   }
 });
 
-test('Nova\'s roles as separate processes boot and delete a server on PostgreSQL and RabbitMQ', { skip, timeout: 240_000 }, async () => {
+test('Nova\'s roles as separate processes boot and delete a server on PostgreSQL and RabbitMQ', { skip, timeout: 480_000 }, async () => {
   const suffix = Math.random().toString(36).slice(2, 8);
   const dir = mkdtempSync(join(tmpdir(), 'nubo-scale-nova-'));
   const [idPort, apisPort, novaPort, workerPort, c1Port, c2Port] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
