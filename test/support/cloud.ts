@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { createLogger } from '../../src/common/log/logger.js';
+import { createLogger, type Logger } from '../../src/common/log/logger.js';
 import { startCloud, type RunningCloud } from '../../src/cmd/cloud.js';
 
 export interface TestCloud {
@@ -22,9 +22,10 @@ export interface TestCloud {
 
 /**
  * `roles`: run only these roles (as `nubo serve`), e.g. to leave an agent out; `dataDir`: start
- * again on the data dir of a cloud stopped with `cloud.close()` (a restart).
+ * again on the data dir of a cloud stopped with `cloud.close()` (a restart); `log`: the cloud's
+ * logger (default: silent, or at NUBO_TEST_LOG's level).
  */
-export async function startTestCloud(opts: { services?: string[]; overrides?: Record<string, string>; roles?: string[]; dataDir?: string } = {}): Promise<TestCloud> {
+export async function startTestCloud(opts: { services?: string[]; overrides?: Record<string, string>; roles?: string[]; dataDir?: string; log?: Logger } = {}): Promise<TestCloud> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'nubo-test-'));
   const overrides: Record<string, string> = {
     'DEFAULT.bind': '127.0.0.1:0',
@@ -38,7 +39,7 @@ export async function startTestCloud(opts: { services?: string[]; overrides?: Re
     ...(opts.services ? { 'DEFAULT.enabled_services': opts.services.join(',') } : {}),
     ...opts.overrides,
   };
-  const log = createLogger({ level: process.env.NUBO_TEST_LOG ?? 'silent' });
+  const log = opts.log ?? createLogger({ level: process.env.NUBO_TEST_LOG ?? 'silent' });
   const cloud = await startCloud({ env: {}, overrides, log, ...(opts.roles ? { roles: opts.roles } : {}) });
   if (!cloud.url) throw new Error('the test cloud runs no API');
   const url = cloud.url;

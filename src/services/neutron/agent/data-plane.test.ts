@@ -13,14 +13,17 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../../../common/log/logger.js';
 import { PeriodicTasks } from '../../../common/service/periodic.js';
 import { NeutronContext } from '../common/context.js';
+import { dhcpLease as udhcpc, ping as pingFrom, plugGuest as plug, writeUdhcpcScript } from '../testing/guests.js';
 import { ADMIN, type Harness, startHarness } from '../testing/harness.js';
+import { missingTool } from '../testing/tools.js';
+import { until } from '../../../common/testing/until.js';
 import { DhcpAgent } from './dhcp/dhcp-agent.js';
 import { namespaceSupportProblem } from './linux/capabilities.js';
 import { cleanupDataPlane } from './linux/cleanup.js';
@@ -34,14 +37,7 @@ import { LinuxBridgeAgent } from './linuxbridge/lb-agent.js';
 
 type JsonRecord = Record<string, any>;
 
-function toolsProblem(): string | undefined {
-  for (const [tool, args] of [['dnsmasq', ['--version']], ['busybox', ['--help']]] as const) {
-    try { execFileSync(tool, [...args], { stdio: 'ignore' }); } catch { return `${tool} is not installed (Debian ${tool === 'dnsmasq' ? 'dnsmasq-base' : 'busybox-static'})`; }
-  }
-  return undefined;
-}
-
-const skip = namespaceSupportProblem() ?? toolsProblem();
+const skip = namespaceSupportProblem() ?? missingTool(['dnsmasq', 'busybox']);
 const tag = randomBytes(3).toString('hex');
 const template = `nubo-t${tag}-{host}`;
 const hosts = { a: `dpa${tag}`, b: `dpb${tag}` };
@@ -51,20 +47,12 @@ const silent = createLogger({ level: 'silent' });
 
 let h: Harness;
 let dir: string;
+let script: string;
 let periodic: PeriodicTasks;
 const lb: Record<'a' | 'b', LinuxBridgeAgent | undefined> = { a: undefined, b: undefined };
 let dhcp: DhcpAgent;
 const queued: JsonRecord[] = [];
 const made = { networks: [] as string[] };
-
-async function until(pred: () => Promise<boolean> | boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await pred()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 const portOf = async (id: string): Promise<JsonRecord> => (await h.request('GET', `/v2.0/ports/${id}`, ADMIN)).body.port;
 
@@ -95,16 +83,8 @@ function newDhcpAgent(p: PeriodicTasks): DhcpAgent {
   });
 }
 
-/** What os-vif and the hypervisor do for a guest: its namespace, the tap in the host namespace, eth0 with the port's MAC. */
-async function plugGuest(n: number, host: string, port: JsonRecord): Promise<void> {
-  await deleteNamespace(guestNs(n)); // a fresh guest, whatever a failed test before left
-  await ensureNamespace(guestNs(n));
-  await new IpLink(hostNs(host)).addVeth(tapName(port.id), 'eth0', guestNs(n));
-  const guest = new IpLink(guestNs(n));
-  await guest.setAddress('eth0', port.mac_address);
-  await guest.setUp('eth0');
-  await new IpLink(hostNs(host)).setUp(tapName(port.id));
-}
+/** Guest `n` on `host`'s tap of the port. */
+const plugGuest = (n: number, host: string, port: JsonRecord): Promise<void> => plug(guestNs(n), hostNs(host), port);
 
 /** Two ports on the network, one per host, plugged as guests 1 and 2 with static addresses (no DHCP); they are ACTIVE on return. */
 async function twoGuests(net: JsonRecord, cidr: string): Promise<JsonRecord[]> {
@@ -119,7 +99,7 @@ async function twoGuests(net: JsonRecord, cidr: string): Promise<JsonRecord[]> {
   return ports;
 }
 
-const ping = (fromGuest: number, to: string): Promise<string> => execute('busybox', ['ping', '-c', '2', '-W', '2', to], { namespace: guestNs(fromGuest) });
+const ping = (fromGuest: number, to: string): Promise<string> => pingFrom(guestNs(fromGuest), to, 2);
 
 async function unplugAll(net: JsonRecord, ports: JsonRecord[]): Promise<void> {
   for (const n of [1, 2]) await deleteNamespace(guestNs(n));
@@ -129,13 +109,8 @@ async function unplugAll(net: JsonRecord, ports: JsonRecord[]): Promise<void> {
   for (const host of [hosts.a, hosts.b]) await until(async () => !(await new IpLink(hostNs(host)).exists(bridgeName(net.id))), `${host}'s bridge removed`);
 }
 
-/** busybox udhcpc in the guest: the lease it got, as the script printed it. */
-async function dhcpLease(n: number): Promise<Record<string, string>> {
-  const out = await execute('busybox', ['udhcpc', '-i', 'eth0', '-O', 'staticroutes', '-f', '-q', '-n', '-t', '10', '-T', '1', '-s', join(dir, 'udhcpc.sh')], { namespace: guestNs(n), timeoutMs: 30_000 });
-  const line = out.split('\n').find((l) => l.startsWith('LEASE '));
-  assert.ok(line, `udhcpc printed no lease:\n${out}`);
-  return Object.fromEntries(line.slice(6).split(' ').map((kv) => kv.split('=') as [string, string]));
-}
+/** busybox udhcpc in guest `n`: the lease it got, as the script printed it. */
+const dhcpLease = (n: number): Promise<Record<string, string>> => udhcpc(guestNs(n), script);
 
 /** Each test is reported skipped, with the reason, where namespaces cannot be made. */
 const skipped = { skip: skip ? `needs root, network namespaces, dnsmasq and busybox: ${skip}` : false };
@@ -145,16 +120,7 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
     if (skip) return;
     dir = mkdtempSync(join(tmpdir(), 'nubo-dp-'));
     chmodSync(dir, 0o755); // dnsmasq rereads its files as nobody
-    writeFileSync(join(dir, 'udhcpc.sh'), [
-      '#!/bin/sh',
-      'case "$1" in bound|renew)',
-      '  ip addr flush dev "$interface"',
-      '  ip addr add "$ip/$mask" dev "$interface"',
-      '  [ -n "$mtu" ] && ip link set dev "$interface" mtu "$mtu"',
-      '  [ -n "$router" ] && ip route replace default via "${router%% *}" dev "$interface"',
-      '  echo "LEASE ip=$ip mask=$mask router=$router mtu=$mtu dns=$(echo $dns | tr " " ",") routes=$(echo $staticroutes | tr " " ",")";;',
-      'esac',
-    ].join('\n'), { mode: 0o755 });
+    script = writeUdhcpcScript(dir);
     h = await startHarness({ overrides: { 'ml2_type_vlan.network_vlan_ranges': 'physnet1:1000:2999,dpnet' } });
     const original = h.service.nova.queue.bind(h.service.nova);
     h.service.nova.queue = (e) => { if (e) queued.push(e); original(e); };
@@ -247,9 +213,9 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
     assert.match(lease2.routes ?? '', /192\.0\.2\.0\/24,10\.77\.0\.254/);
     assert.ok(dhcp.driver.leases(net.id).some((l) => l.mac === ports[1]!.mac_address && l.ip === lease2.ip), 'dnsmasq recorded the lease');
 
-    await execute('busybox', ['ping', '-c', '2', '-W', '2', lease2.ip!], { namespace: guestNs(1) });
-    await execute('busybox', ['ping', '-c', '2', '-W', '2', lease1.ip!], { namespace: guestNs(2) });
-    await execute('busybox', ['ping', '-c', '1', '-W', '2', dhcpPort.fixed_ips[0].ip_address], { namespace: guestNs(2) });
+    await ping(1, lease2.ip!);
+    await ping(2, lease1.ip!);
+    await ping(2, dhcpPort.fixed_ips[0].ip_address);
 
     // a port created later reaches dnsmasq's hosts file (port_create_end -> reload)
     const late = (await h.request('POST', '/v2.0/ports', ADMIN, { port: { network_id: net.id, fixed_ips: [{ subnet_id: subnet.id, ip_address: '10.77.0.99' }] } })).body.port;

@@ -4,8 +4,10 @@
  * ports, the groups' rules and members, and after every change writes the whole rule set
  * again, atomically: `iptables-restore --noflush` / `ip6tables-restore --noflush` for the
  * filter and raw tables (our chains only, each IP version in one transaction) and `nft -f`
- * for the bridge's MAC/ARP table. Changes that come while an apply runs are folded into the
- * next one, so a rule change is on the wire as soon as one apply takes (milliseconds).
+ * for the bridge's MAC/ARP table; of these three, only the ones whose text differs from the
+ * last one applied run (an IPv4 rule change is one iptables-restore, not three programs).
+ * Changes that come while an apply runs are folded into the next one, so a rule change is on
+ * the wire as soon as one apply takes (milliseconds).
  * Established connections keep their conntrack entries across applies.
  *
  * After an apply, the conntrack entries of connections that a removed rule, a group the port
@@ -96,6 +98,9 @@ export class IptablesFirewall implements FirewallDriver {
   private readonly zones = new Map<string, number>();
   /** Our chains as of the last apply, per restore command and table. */
   private readonly applied = new Map<string, string[]>();
+  /** The input of the last successful iptables-restore per IP version, and of the last nft load: an unchanged one is not run again. */
+  private readonly restored = new Map<IpVersion, string>();
+  private l2Loaded: string | undefined;
   private hooked = false;
   /** What a previous run left (read once, before the first change): see recover(). */
   private recovered: Promise<void> | undefined;
@@ -221,6 +226,8 @@ export class IptablesFirewall implements FirewallDriver {
   async destroy(): Promise<void> {
     await this.recover();
     await (this.waiting ?? this.running)?.catch(() => {});
+    this.restored.clear();
+    this.l2Loaded = undefined;
     this.filtered.clear();
     this.zones.clear();
     for (const v of this.versions) {
@@ -309,12 +316,22 @@ export class IptablesFirewall implements FirewallDriver {
     for (const v of this.versions) {
       const filter = filterTable(state, v, this.applied.get(`${v}:filter`));
       const raw = rawTable(state, this.applied.get(`${v}:raw`));
-      await this.restore(v, filter.text + raw.text);
+      const text = filter.text + raw.text;
+      if (this.restored.get(v) !== text) {
+        this.restored.delete(v);
+        await this.restore(v, text);
+        this.restored.set(v, text);
+      }
       this.applied.set(`${v}:filter`, filter.chains);
       this.applied.set(`${v}:raw`, raw.chains);
     }
     if (!this.hooked) await this.hook();
-    await run('nft', ['-f', '-'], { netns: this.o.netns, input: l2Script(this.filtered.values()) });
+    const l2 = l2Script(this.filtered.values());
+    if (this.l2Loaded !== l2) {
+      this.l2Loaded = undefined;
+      await run('nft', ['-f', '-'], { netns: this.o.netns, input: l2 });
+      this.l2Loaded = l2;
+    }
     for (const c of cleanups) await c();
   }
 

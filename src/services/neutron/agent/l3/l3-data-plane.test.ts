@@ -27,8 +27,11 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../../../../common/log/logger.js';
 import { PeriodicTasks } from '../../../../common/service/periodic.js';
+import { dhcpLease as udhcpc, ping, pings, plugGuest as plug, wget, writeUdhcpcScript } from '../../testing/guests.js';
 import { ADMIN, type Harness, startHarness } from '../../testing/harness.js';
 import { Outside } from '../../testing/outside.js';
+import { missingTool } from '../../testing/tools.js';
+import { until } from '../../../../common/testing/until.js';
 import { DhcpAgent } from '../dhcp/dhcp-agent.js';
 import { IptablesFirewall } from '../firewall/iptables-firewall.js';
 import { namespaceSupportProblem } from '../linux/capabilities.js';
@@ -36,7 +39,7 @@ import { cleanupDataPlane } from '../linux/cleanup.js';
 import { execute } from '../linux/exec.js';
 import { IpAddr, IpRoute } from '../linux/ip-addr.js';
 import { IpLink } from '../linux/ip-link.js';
-import { dhcpNamespace, namespaceDeviceName, routerNamespace, tapName } from '../linux/names.js';
+import { dhcpNamespace, namespaceDeviceName, routerNamespace } from '../linux/names.js';
 import { deleteNamespace, ensureNamespace, listNamespaces } from '../linux/netns.js';
 import { LinuxBridgeAgent } from '../linuxbridge/lb-agent.js';
 import { IsolatedMetadataProxies } from '../metadata/dhcp-metadata.js';
@@ -45,14 +48,7 @@ import { L3Agent } from './l3-agent.js';
 
 type JsonRecord = Record<string, any>;
 
-function toolsProblem(): string | undefined {
-  for (const [tool, args] of [['dnsmasq', ['--version']], ['busybox', ['--help']], ['iptables-restore', ['--version']], ['conntrack', ['--version']], ['nft', ['--version']]] as const) {
-    try { execFileSync(tool, [...args], { stdio: 'ignore' }); } catch { return `${tool} is not installed`; }
-  }
-  return undefined;
-}
-
-const skip = namespaceSupportProblem() ?? toolsProblem();
+const skip = namespaceSupportProblem() ?? missingTool(['dnsmasq', 'busybox', 'iptables-restore', 'conntrack', 'nft']);
 const skipped = { skip: skip ? `needs root, network namespaces, dnsmasq, busybox, iptables, conntrack and nft: ${skip}` : false };
 const tag = randomBytes(3).toString('hex');
 const host = `l3h${tag}`;
@@ -64,6 +60,7 @@ const silent = createLogger({ level: 'silent' });
 
 let h: Harness;
 let dir: string;
+let script: string;
 let periodic: PeriodicTasks;
 let l3Periodic: PeriodicTasks;
 let lb: LinuxBridgeAgent;
@@ -76,15 +73,6 @@ let nova: Server;
 /** What the stand-in of Nova's metadata API received last. */
 let novaSaw: IncomingHttpHeaders | undefined;
 const made = { networks: [] as string[], routers: [] as string[] };
-
-async function until(pred: () => Promise<boolean> | boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await pred()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 const get = async (path: string): Promise<JsonRecord> => (await h.request('GET', path, ADMIN)).body;
 const ok = async (method: string, path: string, body?: unknown): Promise<JsonRecord> => {
@@ -100,42 +88,17 @@ function newL3Agent(p: PeriodicTasks): L3Agent {
   });
 }
 
-/** A guest: its namespace, the port's tap in the host namespace, eth0 with the port's MAC. */
-async function plugGuest(n: number, port: JsonRecord): Promise<void> {
-  await ensureNamespace(guestNs(n));
-  await new IpLink(hostNs).addVeth(tapName(port.id), 'eth0', guestNs(n));
-  await new IpLink(guestNs(n)).setAddress('eth0', port.mac_address);
-  await new IpLink(guestNs(n)).setUp('eth0');
-  await new IpLink(hostNs).setUp(tapName(port.id));
-}
-
-async function dhcpLease(n: number): Promise<Record<string, string>> {
-  const out = await execute('busybox', ['udhcpc', '-i', 'eth0', '-O', 'staticroutes', '-f', '-q', '-n', '-t', '10', '-T', '1', '-s', join(dir, 'udhcpc.sh')], { namespace: guestNs(n), timeoutMs: 30_000 });
-  const line = out.split('\n').find((l) => l.startsWith('LEASE '));
-  assert.ok(line, `udhcpc printed no lease:\n${out}`);
-  return Object.fromEntries(line.slice(6).split(' ').map((kv) => kv.split('=') as [string, string]));
-}
-
-const ping = (ns: string, to: string, count = 1): Promise<string> => execute('busybox', ['ping', '-c', String(count), '-W', '1', to], { namespace: ns });
-const pings = (ns: string, to: string): Promise<boolean> => ping(ns, to).then(() => true, () => false);
-/** busybox wget (its -T option crashes Debian's busybox 1.35: the time limit is the caller's). */
-const wget = (ns: string, url: string, timeoutMs = 5000): Promise<string> => execute('busybox', ['wget', '-q', '-O', '-', url], { namespace: ns, timeoutMs });
+/** Guest `n` on the host's tap of the port. */
+const plugGuest = (n: number, port: JsonRecord): Promise<void> => plug(guestNs(n), hostNs, port);
+/** busybox udhcpc in guest `n`: the lease it got and applied. */
+const dhcpLease = (n: number): Promise<Record<string, string>> => udhcpc(guestNs(n), script);
 
 describe('L3 agent: routers, SNAT, floating IPs with security groups, metadata', () => {
   before(async () => {
     if (skip) return;
     dir = mkdtempSync(join(tmpdir(), 'nubo-l3-'));
     chmodSync(dir, 0o755); // dnsmasq rereads its files as nobody
-    writeFileSync(join(dir, 'udhcpc.sh'), [
-      '#!/bin/sh',
-      'case "$1" in bound|renew)',
-      '  ip addr flush dev "$interface"',
-      '  ip addr add "$ip/$mask" dev "$interface"',
-      '  [ -n "$router" ] && ip route replace default via "${router%% *}" dev "$interface"',
-      '  set -- $staticroutes; while [ -n "$2" ]; do ip route replace "$1" via "$2" dev "$interface"; shift 2; done',
-      '  echo "LEASE ip=$ip mask=$mask router=$router routes=$(echo $staticroutes | tr " " ",")";;',
-      'esac',
-    ].join('\n'), { mode: 0o755 });
+    script = writeUdhcpcScript(dir);
     h = await startHarness({ overrides: { 'default_networks.create_public_network': 'false', 'default_networks.create_private_network': 'false', 'default_networks.create_router': 'false' } });
     // the stand-in of Nova's metadata API: it checks the proxy's signature as Nova does and answers with the instance id
     nova = createServer((req, res) => {

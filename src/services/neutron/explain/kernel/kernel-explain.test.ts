@@ -7,7 +7,6 @@
  * fix it prints for the tap repairs it.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,23 +18,17 @@ import { DhcpAgent } from '../../agent/dhcp/dhcp-agent.js';
 import { namespaceSupportProblem } from '../../agent/linux/capabilities.js';
 import { cleanupDataPlane } from '../../agent/linux/cleanup.js';
 import { execute } from '../../agent/linux/exec.js';
-import { IpLink } from '../../agent/linux/ip-link.js';
 import { bridgeName, dhcpNamespace, tapName } from '../../agent/linux/names.js';
 import { deleteNamespace, ensureNamespace } from '../../agent/linux/netns.js';
 import { LinuxBridgeAgent } from '../../agent/linuxbridge/lb-agent.js';
+import { plugGuest } from '../../testing/guests.js';
 import { ADMIN, type Harness, startHarness } from '../../testing/harness.js';
 import { until } from '../../../../common/testing/until.js';
+import { missingTool } from '../../testing/tools.js';
 
 type JsonRecord = Record<string, any>;
 
-function toolsProblem(): string | undefined {
-  for (const [tool, args] of [['dnsmasq', ['--version']], ['busybox', ['--help']]] as const) {
-    try { execFileSync(tool, [...args], { stdio: 'ignore' }); } catch { return `${tool} is not installed`; }
-  }
-  return undefined;
-}
-
-const skip = namespaceSupportProblem() ?? toolsProblem();
+const skip = namespaceSupportProblem() ?? missingTool(['dnsmasq', 'busybox']);
 const skipped = { skip: skip ? `needs root, network namespaces, dnsmasq and busybox: ${skip}` : false };
 const tag = randomBytes(3).toString('hex');
 const template = `nubo-x${tag}-{host}`;
@@ -100,12 +93,7 @@ describe('path explainer on the kernel: tap in bridge, dnsmasq and lease', () =>
     await until(() => dhcp!.driver.active(net.id), 'dnsmasq running');
     const server = randomUUID();
     const port = (await h.request('POST', '/v2.0/ports', ADMIN, { port: { network_id: net.id, device_id: server, device_owner: 'compute:nova', 'binding:host_id': host } })).body.port;
-    // the guest: its namespace, the tap in the host namespace, eth0 with the port's MAC
-    await ensureNamespace(guestNs);
-    await new IpLink(hostNs).addVeth(tapName(port.id), 'eth0', guestNs);
-    await new IpLink(guestNs).setAddress('eth0', port.mac_address);
-    await new IpLink(guestNs).setUp('eth0');
-    await new IpLink(hostNs).setUp(tapName(port.id));
+    await plugGuest(guestNs, hostNs, port);
     await until(async () => (await h.request('GET', `/v2.0/ports/${port.id}`, ADMIN)).body.port.status === 'ACTIVE', 'port ACTIVE');
     await execute('busybox', ['udhcpc', '-i', 'eth0', '-f', '-q', '-n', '-t', '10', '-T', '1', '-s', '/bin/true'], { namespace: guestNs, timeoutMs: 30_000 });
 
