@@ -142,7 +142,7 @@ export class QemuDriver implements ComputeDriver {
   }
 
   private newGuest(uuid: string): Guest {
-    return new Guest(uuid, guestPaths(this.o.instancesPath, uuid), (state) => this.o.lifecycle?.(uuid, state));
+    return new Guest(uuid, guestPaths(this.o.instancesPath, uuid), (state) => this.o.lifecycle?.(uuid, state), this.o.vifs.namespace);
   }
 
   /** Let go of the guests' monitors; the guests keep running (the compute service stops). */

@@ -22,7 +22,7 @@ import { ImageCache } from './image-cache.js';
 import { guestPaths } from './paths.js';
 import { eventToPowerState, runStateToPowerState } from './power-state.js';
 import { QmpClient, QmpError } from './qmp.js';
-import { bridgeName, tapMac, tapName } from './vif.js';
+import { bridgeName, hostNamespace, tapMac, tapName } from './vif.js';
 import { blockdevAdd, volumeDisk } from './volumes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nubo-qemu-parts-'));
@@ -158,6 +158,9 @@ test('taps, bridges and MACs as os-vif and libvirt name them', () => {
   assert.equal(bridgeName({ ...vif, network: { ...vif.network, bridge: 'br-test' } } as VifInfo), 'br-test');
   assert.equal(bridgeName({ ...vif, details: { bridge_name: 'brq-detail' } } as unknown as VifInfo), 'brq-detail');
   assert.equal(tapMac('fa:16:3e:12:34:56'), 'fe:16:3e:12:34:56');
+  // the host's namespace of its taps ([qemu] host_namespace, as Neutron's [data_plane] host_namespace)
+  assert.equal(hostNamespace('nubo-host-{host}', 'compute1'), 'nubo-host-compute1');
+  assert.equal(hostNamespace(' ', 'compute1'), undefined);
 });
 
 test('MemAvailable of /proc/meminfo in MiB', () => {
