@@ -54,6 +54,8 @@ test('the command line: flavor size, TCG, virtio disk and NIC on the tap, consol
   assert.deepEqual(after2(args, '-netdev'), ['tap,id=net0,ifname=tap0b7e5d9c-81,script=no,downscript=no']);
   assert.ok(after2(args, '-device').includes('virtio-net-pci,netdev=net0,id=nic-tap0b7e5d9c-81,mac=fa:16:3e:00:00:01'));
   assert.ok(!args.includes('-incoming'));
+  assert.ok(!args.includes('-S'));
+  assert.ok(qemuCommandLine({ ...spec, paused: true }).includes('-S'), 'paused while the ports are wired');
 
   assert.deepEqual(after2(args, '-kernel'), []);
   const direct = qemuCommandLine({ ...spec, kernel: { kernel: '/b/k', ramdisk: '/b/r', cmdline: 'root=/dev/vda console=ttyS0' } });
