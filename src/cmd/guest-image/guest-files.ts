@@ -7,7 +7,7 @@
  */
 
 /** The kernel modules the guest loads, in an order the init resolves dependencies for at build time. */
-export const GUEST_MODULES = ['virtio_pci', 'virtio_blk', 'virtio_net', 'virtio_scsi', 'button', 'evdev', 'isofs'] as const;
+export const GUEST_MODULES = ['virtio_pci', 'virtio_blk', 'virtio_net', 'button', 'evdev', 'isofs'] as const;
 
 /** /init: mounts, modules (the list in /etc/nubo/modules, dependencies first), then busybox init. */
 export const INIT = `#!/bin/busybox sh
@@ -26,8 +26,14 @@ mdev -d
 exec /sbin/init
 `;
 
+/**
+ * busybox init: acpid first; then, at once and side by side, the cloud-init steps, dropbear
+ * (other key types made when a client asks for one, -R) and a getty on the console. dropbear
+ * listens while the cloud-init steps run, as sshd does beside cloud-init; root has no key to
+ * log in with until they wrote it.
+ */
 export const INITTAB = `::sysinit:/sbin/acpid
-::sysinit:/etc/nubo/cloud-init
+::once:/etc/nubo/cloud-init
 ::respawn:/usr/sbin/dropbear -F -R -p 22
 ttyS0::respawn:/sbin/getty -L 115200 ttyS0 vt100
 ::ctrlaltdel:/sbin/reboot
@@ -39,10 +45,13 @@ ttyS0::respawn:/sbin/getty -L 115200 ttyS0 vt100
  * What cloud-init does for CirrOS: DHCP on eth0, metadata from the config drive (label
  * config-2) or http://169.254.169.254/openstack/latest/, hostname, root's SSH keys, user_data
  * run when it is a script (#!). (busybox 1.35's wget crashes with -T: the timeout applet
- * bounds it instead.)
+ * bounds it instead.) dropbear's host key is made first, in the background: under TCG its
+ * generation takes a good part of a second, which the waits for the DHCP server and the
+ * metadata service absorb instead of the first SSH connection (dropbear -R would make it then).
  */
 export const CLOUD_INIT = `#!/bin/sh
 say() { echo "nubo-init: [$(cut -d' ' -f1 /proc/uptime)] $*"; }
+dropbearkey -t ed25519 -f /etc/dropbear/dropbear_ed25519_host_key >/dev/null 2>&1 &
 ip link set lo up
 hostname nubo-guest
 meta=

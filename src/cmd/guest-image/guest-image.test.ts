@@ -65,7 +65,7 @@ test('a whole build from the cached packages: a qcow2 whose disk boots by SYSLIN
     assert.equal(readFileSync(kernelOutput).subarray(0x202, 0x206).toString('latin1'), 'HdrS', 'a bzImage');
     assert.deepEqual([...readFileSync(ramdiskOutput).subarray(0, 2)], [0x1f, 0x8b], 'a gzip\'d initramfs');
     const listing0 = execFileSync('sh', ['-c', `zcat '${ramdiskOutput}' | cpio -t 2>/dev/null || zcat '${ramdiskOutput}' | busybox cpio -t`], { encoding: 'utf8' });
-    for (const f of ['init', 'bin/busybox', 'usr/sbin/dropbear', 'lib64/ld-linux-x86-64.so.2', 'etc/nubo/cloud-init', 'etc/inittab']) assert.ok(listing0.split('\n').includes(f), `${f} in the initramfs`);
+    for (const f of ['init', 'bin/busybox', 'usr/sbin/dropbear', 'usr/bin/dropbearkey', 'lib64/ld-linux-x86-64.so.2', 'etc/nubo/cloud-init', 'etc/inittab']) assert.ok(listing0.split('\n').includes(f), `${f} in the initramfs`);
     assert.match(image.kernelVersion, /-cloud-amd64$/);
     assert.ok(image.bytes > 4 << 20 && image.bytes < 40 << 20, `about as small as CirrOS: ${image.bytes} bytes`);
     const info = JSON.parse(execFileSync('qemu-img', ['info', '--output=json', out], { encoding: 'utf8' })) as { format: string };

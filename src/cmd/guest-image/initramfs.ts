@@ -1,6 +1,6 @@
 /**
  * The guest's initramfs, which is its whole root file system (it runs from RAM): busybox,
- * dropbear with the shared objects its loader says it needs, the kernel modules the guest
+ * dropbear and dropbearkey with the shared objects its loader says it needs, the kernel modules the guest
  * loads (with their dependencies, in load order) and the files of guest-files.ts, packed as a
  * gzip'd newc cpio by the staged busybox.
  */
@@ -80,8 +80,10 @@ export async function buildInitramfs(stageDir: string, rootDir: string, kernelVe
     mkdirSync(join(rootDir, dir), { recursive: true });
   }
   copyIn(stageDir, rootDir, 'bin/busybox');
-  copyIn(stageDir, rootDir, 'usr/sbin/dropbear');
-  for (const lib of await sharedObjects(stageDir, 'usr/sbin/dropbear')) copyIn(stageDir, rootDir, lib);
+  for (const binary of ['usr/sbin/dropbear', 'usr/bin/dropbearkey']) {
+    copyIn(stageDir, rootDir, binary);
+    for (const lib of await sharedObjects(stageDir, binary)) copyIn(stageDir, rootDir, lib);
+  }
 
   const modulesDir = `lib/modules/${kernelVersion}`;
   await runTool(join(stageDir, 'bin/busybox'), ['depmod', '-b', stageDir, kernelVersion]);

@@ -113,6 +113,7 @@ export const qemuGroup = defineGroup('qemu', 'The qemu virt driver (compute_driv
   machine: opt.str('pc', 'QEMU machine type (-machine).'),
   image_cache_subdirectory_name: opt.str('_base', 'Directory under instances_path for the base images downloaded from Glance.'),
   spawn_memory_check: opt.bool(true, 'Refuse to start a guest when the host\'s available memory (MemAvailable) is smaller than the guest\'s RAM.'),
+  host_namespace: opt.str('nubo-host-{host}', "The network namespace that plays the compute host's root namespace ({host}: the compute host): the guests' bridges and taps are made there and QEMU runs there to open them. It must be the namespace the host's Linux bridge agent works in (Neutron's [data_plane] host_namespace, the same default). Empty: the process's own namespace, as on a real compute node."),
 });
 
 // --- remote consoles (nova.conf [vnc], [spice], [serial_console], [rdp], [mks], [consoleauth]) ---

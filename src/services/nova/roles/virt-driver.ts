@@ -13,7 +13,7 @@ import type { NovaRepos } from '../db/repos.js';
 import type { ComputeDriver } from '../virt/driver.js';
 import { FakeDriver } from '../virt/fake/driver.js';
 import { QemuDriver } from '../virt/qemu/driver.js';
-import { LinuxBridgeVifPlugger } from '../virt/qemu/vif.js';
+import { hostNamespace, LinuxBridgeVifPlugger } from '../virt/qemu/vif.js';
 import { instanceMetadataSource } from './instance-metadata.js';
 
 /** <data_dir>/nova/<host>/instances unless [DEFAULT] instances_path says otherwise (per host: hosts may share a data dir). */
@@ -33,7 +33,7 @@ export function createVirtDriver(ctx: RoleContext, events: InstanceEvents, repos
     return new QemuDriver({
       host: ctx.host, instancesPath: path, binary: q.binary, accel: q.accel, machine: q.machine,
       imageCacheDir: join(path, q.image_cache_subdirectory_name), shutdownTimeout: d.shutdown_timeout, spawnMemoryCheck: q.spawn_memory_check,
-      images: async (id) => (await images.downloadData(id)).body as Readable, vifs: new LinuxBridgeVifPlugger(),
+      images: async (id) => (await images.downloadData(id)).body as Readable, vifs: new LinuxBridgeVifPlugger(hostNamespace(q.host_namespace, ctx.host)),
       vifPluggingTimeout: d.vif_plugging_timeout, vifPluggingIsFatal: d.vif_plugging_is_fatal, virtapi: events, log: ctx.log,
       metadata: (instance) => metadataOf(instance, undefined), lifecycle: (uuid) => lifecycle(uuid),
     });

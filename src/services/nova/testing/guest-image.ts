@@ -3,7 +3,7 @@
  * into `work` from the packages `nubo image build` cached, offline), or why the test is skipped.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -30,4 +30,16 @@ export function guestImage(work: string): { path?: string; skip?: string } {
     return { skip: `the guest image could not be built: ${String((err as { stderr?: Buffer }).stderr ?? err).trim().split('\n').pop()}` };
   }
   return { path: out };
+}
+
+/** The kernel and initramfs of the guest image's boot partition (what nubo image build --kernel-output/--ramdisk-output write), extracted into `work` with mtools. */
+export function kernelAndRamdisk(qcow2: string, work: string): { kernel: string; ramdisk: string } {
+  const raw = join(work, 'guest.raw');
+  execFileSync('qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', qcow2, raw]);
+  const out = { kernel: join(work, 'vmlinuz'), ramdisk: join(work, 'initrd.img') };
+  const env = { ...process.env, MTOOLS_SKIP_CHECK: '1' };
+  execFileSync('mcopy', ['-o', '-i', `${raw}@@1M`, '::/vmlinuz', out.kernel], { env });
+  execFileSync('mcopy', ['-o', '-i', `${raw}@@1M`, '::/initrd.img', out.ramdisk], { env });
+  rmSync(raw);
+  return out;
 }

@@ -42,6 +42,8 @@ export interface GuestSpec {
   pidFile: string;
   /** Wait for a migration stream (resume from a saved state): -incoming defer, then migrate-incoming over QMP. */
   incoming?: boolean;
+  /** Start with the CPUs stopped (-S) until a QMP `cont`: libvirt's paused start while Neutron wires the ports. */
+  paused?: boolean;
 }
 
 /** A value inside QEMU's comma-separated options (a comma is written twice). */
@@ -85,5 +87,6 @@ export function qemuCommandLine(spec: GuestSpec): string[] {
     args.push('-drive', `file=${optionValue(v.path)},format=${v.format},if=none,id=${ids.node}`, '-device', `virtio-blk-pci,drive=${ids.node},id=${ids.device}`);
   }
   if (spec.incoming) args.push('-incoming', 'defer');
+  if (spec.paused) args.push('-S');
   return args;
 }

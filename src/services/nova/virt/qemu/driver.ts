@@ -142,7 +142,7 @@ export class QemuDriver implements ComputeDriver {
   }
 
   private newGuest(uuid: string): Guest {
-    return new Guest(uuid, guestPaths(this.o.instancesPath, uuid), (state) => this.o.lifecycle?.(uuid, state));
+    return new Guest(uuid, guestPaths(this.o.instancesPath, uuid), (state) => this.o.lifecycle?.(uuid, state), this.o.vifs.namespace);
   }
 
   /** Let go of the guests' monitors; the guests keep running (the compute service stops). */
@@ -217,9 +217,16 @@ export class QemuDriver implements ComputeDriver {
         const md = await this.o.metadata!(new Instance({ ...instance.data, network_info: networkInfo }));
         await writeConfigDrive(await configDriveFiles(md), paths.configDrive);
       }
+      // As libvirt's driver: the guest starts paused while Neutron wires its ports (QEMU's own
+      // start-up overlaps the wait), and runs once they are plugged.
       const spec = await this.plugAndSpec(instance, networkInfo);
-      await this.waitForVifs(instance, networkInfo);
-      await guest.start(this.o.binary, spec);
+      const waiting = this.vifEventsAwaited(networkInfo);
+      await guest.start(this.o.binary, { ...spec, paused: waiting });
+      if (waiting) {
+        await this.waitForVifs(instance, networkInfo);
+        await guest.command('cont');
+        guest.state = PowerState.RUNNING;
+      }
     } catch (err) {
       await this.cleanup(instance, networkInfo);
       throw err;
@@ -249,10 +256,15 @@ export class QemuDriver implements ComputeDriver {
     };
   }
 
+  /** Whether a spawn waits for Neutron's events (ports not yet ACTIVE, a timeout set). */
+  private vifEventsAwaited(networkInfo: readonly VifInfo[]): boolean {
+    return neutronEvents(networkInfo).length > 0 && this.o.vifPluggingTimeout > 0;
+  }
+
   /** Neutron's network-vif-plugged events for the ports not yet ACTIVE (as libvirt waits). */
   private async waitForVifs(instance: Instance, networkInfo: readonly VifInfo[]): Promise<void> {
+    if (!this.vifEventsAwaited(networkInfo)) return;
     const events = neutronEvents(networkInfo);
-    if (events.length === 0 || this.o.vifPluggingTimeout <= 0) return;
     const outcome = await this.o.virtapi.waitForInstanceEvents(instance, events, this.o.vifPluggingTimeout, () => {
       if (this.o.vifPluggingIsFatal) throw new VirtualInterfaceCreateException();
     });

@@ -21,8 +21,11 @@ export class Guest {
   private qmp: QmpClient | null = null;
   private readonly waiters = new Set<(event: QmpEvent) => void>();
 
-  /** `onChange`: the power state changed by itself (QMP events, QEMU's end), not by a driver call's own assignment. */
-  constructor(readonly uuid: string, readonly paths: GuestPaths, private readonly onChange: (state: number) => void = () => undefined) {
+  /**
+   * `onChange`: the power state changed by itself (QMP events, QEMU's end), not by a driver call's own assignment.
+   * `netns`: the network namespace of the host's taps (vif.ts), where QEMU runs when the guest has NICs.
+   */
+  constructor(readonly uuid: string, readonly paths: GuestPaths, private readonly onChange: (state: number) => void = () => undefined, private readonly netns?: string) {
     this.state = this.offState();
   }
 
@@ -45,7 +48,7 @@ export class Guest {
   async start(binary: string, spec: GuestSpec): Promise<void> {
     rmSync(this.paths.qmpSocket, { force: true });
     rmSync(this.paths.pidFile, { force: true });
-    await startDaemon(binary, qemuCommandLine(spec));
+    await startDaemon(binary, qemuCommandLine(spec), spec.nics.length > 0 ? this.netns : undefined);
     if (!(await this.attach())) throw new InstanceNotRunning(this.uuid);
   }
 

@@ -9,12 +9,16 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QemuError } from '../../errors.js';
 
-/** Start `binary` with `args` (which daemonize it); resolves when QEMU has detached. @throws QemuError with QEMU's message */
-export function startDaemon(binary: string, args: readonly string[]): Promise<void> {
+/**
+ * Start `binary` with `args` (which daemonize it), inside network namespace `netns` when given
+ * (`ip netns exec`); resolves when QEMU has detached. @throws QemuError with QEMU's message
+ */
+export function startDaemon(binary: string, args: readonly string[], netns?: string): Promise<void> {
+  const [file, argv] = netns ? ['ip', ['netns', 'exec', netns, binary, ...args]] : [binary, args];
   return new Promise((resolve, reject) => {
-    execFile(binary, args, { timeout: 60_000 }, (err, _stdout, stderr) => {
+    execFile(file, argv, { timeout: 60_000 }, (err, _stdout, stderr) => {
       if (!err) { resolve(); return; }
-      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      const missing = (err as NodeJS.ErrnoException).code === 'ENOENT' || /exec of .* failed: No such file/.test(stderr);
       reject(new QemuError(missing ? `${binary} is not installed (Debian: qemu-system-x86)` : (stderr.trim() || err.message)));
     });
   });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { guestImage, has } from '../../testing/guest-image.js';
+import { guestImage, has, kernelAndRamdisk } from '../../testing/guest-image.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -172,22 +172,10 @@ test('a real guest under TCG: boot, config drive, console, volume hotplug, snaps
   assert.deepEqual(readdirSync(instancesPath).filter((f) => f !== '_base'), []);
 });
 
-/** The kernel and initramfs of the guest image's boot partition (what nubo image build --kernel-output/--ramdisk-output write). */
-function kernelAndRamdisk(qcow2: string): { kernel: string; ramdisk: string } {
-  const raw = join(work, 'guest.raw');
-  execFileSync('qemu-img', ['convert', '-f', 'qcow2', '-O', 'raw', qcow2, raw]);
-  const out = { kernel: join(work, 'vmlinuz'), ramdisk: join(work, 'initrd.img') };
-  const env = { ...process.env, MTOOLS_SKIP_CHECK: '1' };
-  execFileSync('mcopy', ['-o', '-i', `${raw}@@1M`, '::/vmlinuz', out.kernel], { env });
-  execFileSync('mcopy', ['-o', '-i', `${raw}@@1M`, '::/initrd.img', out.ramdisk], { env });
-  rmSync(raw);
-  return out;
-}
-
 test('a direct kernel boot from the image\'s kernel_id/ramdisk_id, then a soft reboot by ACPI', {
   skip: image.skip ?? (has('mcopy') ? false : 'mcopy (mtools) is not installed'), timeout: 300_000,
 }, async (t) => {
-  const { kernel, ramdisk } = kernelAndRamdisk(image.path!);
+  const { kernel, ramdisk } = kernelAndRamdisk(image.path!, work);
   const files: Record<string, string> = { 'img-disk': image.path!, 'img-kernel': kernel, 'img-ramdisk': ramdisk };
   const instancesPath = join(work, 'instances-kernel');
   const fetched: string[] = [];

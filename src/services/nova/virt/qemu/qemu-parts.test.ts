@@ -22,7 +22,7 @@ import { ImageCache } from './image-cache.js';
 import { guestPaths } from './paths.js';
 import { eventToPowerState, runStateToPowerState } from './power-state.js';
 import { QmpClient, QmpError } from './qmp.js';
-import { bridgeName, tapMac, tapName } from './vif.js';
+import { bridgeName, hostNamespace, tapMac, tapName } from './vif.js';
 import { blockdevAdd, volumeDisk } from './volumes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nubo-qemu-parts-'));
@@ -54,6 +54,8 @@ test('the command line: flavor size, TCG, virtio disk and NIC on the tap, consol
   assert.deepEqual(after2(args, '-netdev'), ['tap,id=net0,ifname=tap0b7e5d9c-81,script=no,downscript=no']);
   assert.ok(after2(args, '-device').includes('virtio-net-pci,netdev=net0,id=nic-tap0b7e5d9c-81,mac=fa:16:3e:00:00:01'));
   assert.ok(!args.includes('-incoming'));
+  assert.ok(!args.includes('-S'));
+  assert.ok(qemuCommandLine({ ...spec, paused: true }).includes('-S'), 'paused while the ports are wired');
 
   assert.deepEqual(after2(args, '-kernel'), []);
   const direct = qemuCommandLine({ ...spec, kernel: { kernel: '/b/k', ramdisk: '/b/r', cmdline: 'root=/dev/vda console=ttyS0' } });
@@ -158,6 +160,9 @@ test('taps, bridges and MACs as os-vif and libvirt name them', () => {
   assert.equal(bridgeName({ ...vif, network: { ...vif.network, bridge: 'br-test' } } as VifInfo), 'br-test');
   assert.equal(bridgeName({ ...vif, details: { bridge_name: 'brq-detail' } } as unknown as VifInfo), 'brq-detail');
   assert.equal(tapMac('fa:16:3e:12:34:56'), 'fe:16:3e:12:34:56');
+  // the host's namespace of its taps ([qemu] host_namespace, as Neutron's [data_plane] host_namespace)
+  assert.equal(hostNamespace('nubo-host-{host}', 'compute1'), 'nubo-host-compute1');
+  assert.equal(hostNamespace(' ', 'compute1'), undefined);
 });
 
 test('MemAvailable of /proc/meminfo in MiB', () => {
