@@ -13,7 +13,8 @@ import { readSwiftReferences } from './swift-references.js';
 import { SwiftStore } from './swift-store.js';
 import type { ImageStore } from './store.js';
 
-const MB = 1024 * 1024;
+/** glance_store's ONE_MB: "the mixed meaning of MB" (units.k * units.Ki), so segments are as upstream's. */
+const MB = 1000 * 1024;
 
 export interface SwiftStoreDeps {
   /** Glance's service session (public interface, the cloud's region). */

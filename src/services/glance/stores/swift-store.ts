@@ -21,7 +21,8 @@ import {
   type AddOptions, type ByteRange, type ImageStore, type StoreAcls, type StoreCapabilities, type StoreContext, type StoredData,
 } from './store.js';
 
-const MB = 1024 * 1024;
+/** glance_store's ONE_MB (units.k * units.Ki). */
+const MB = 1000 * 1024;
 
 export interface SwiftStoreOptions {
   id: string;
