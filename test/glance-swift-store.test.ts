@@ -192,6 +192,43 @@ describe('glance swift store, single tenant (the Glance service user\'s account)
     assert.deepEqual(await listing(id), []);
   });
 
+  /** Poll the image until `ok` (the import runs in the background). */
+  async function until(id: string, ok: (image: any) => boolean): Promise<any> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const image = (await call(`${cloud.url}/image/v2/images/${id}`, 'GET', admin)).json;
+      if (ok(image)) return image;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for image ${id}: ${JSON.stringify(image)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  test('interoperable import: glance-direct into swift, then copy-image of a file image into swift', async () => {
+    const data = randomBytes(MiB + 99);
+    const id = await newImage(cloud, admin);
+    assert.equal((await call(`${cloud.url}/image/v2/images/${id}/stage`, 'PUT', admin, data)).status, 204);
+    const imp = await call(`${cloud.url}/image/v2/images/${id}/import`, 'POST', admin, { method: { name: 'glance-direct' } });
+    assert.equal(imp.status, 202, imp.body.toString());
+    const image = await until(id, (i) => i.status === 'active');
+    assert.equal(image.stores, 'swift');
+    assert.equal(image.os_hash_value, sha512(data));
+    assert.deepEqual(await listing(id), [id, `${id}-00001`, `${id}-00002`]);
+    assert.ok((await download(cloud, admin, id)).body.equals(data));
+
+    const small = randomBytes(50 * 1024);
+    const fid = await newImage(cloud, admin);
+    assert.equal((await call(`${cloud.url}/image/v2/images/${fid}/file`, 'PUT', admin, small, { 'x-image-meta-store': 'file' })).status, 204);
+    assert.equal((await call(`${cloud.url}/image/v2/images/${fid}`, 'GET', admin)).json.stores, 'file');
+    const copy = await call(`${cloud.url}/image/v2/images/${fid}/import`, 'POST', admin, { method: { name: 'copy-image' }, stores: ['swift'] });
+    assert.equal(copy.status, 202, copy.body.toString());
+    await until(fid, (i) => String(i.stores).split(',').sort().join(',') === 'file,swift');
+    assert.deepEqual(await listing(fid), [fid]);
+    const swiftCopy = await call(`${account}/glance/${fid}`, 'GET', glance.token);
+    assert.ok(swiftCopy.body.equals(small));
+    for (const gone of [id, fid]) assert.equal((await call(`${cloud.url}/image/v2/images/${gone}`, 'DELETE', admin)).status, 204);
+    assert.deepEqual([...await listing(id), ...await listing(fid)], []);
+  });
+
   test('Swift refusing the data (a container quota: 413) is Glance\'s 413; the image stays queued with nothing stored', async () => {
     assert.ok([201, 202].includes((await call(`${account}/glance`, 'PUT', glance.token)).status));
     const used = Number((await call(`${account}/glance`, 'HEAD', glance.token)).headers['x-container-bytes-used']);

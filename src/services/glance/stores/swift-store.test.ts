@@ -155,6 +155,27 @@ describe('swift store against a stand-in Swift', () => {
     await assert.rejects(store({ create: false }).add('x', Readable.from([Buffer.from('x')]), { hashAlgo: 'sha512', expectedSize: 1 }), StoreConfigurationError);
   });
 
+  test('swift_store_config_file: data in the reference\'s account, logged in with its credentials; locations swift+config://ref1/...', async () => {
+    const logins: string[] = [];
+    const access = new SingleTenantAccess({
+      session: cloud.session(), endpoint: { serviceType: 'object-store', interface: 'public', region: 'RegionOne' }, container: 'glance', containersSeed: 0,
+      references: { default: 'ref1', all: new Map([['ref1', { name: 'ref1', authUrl: `${cloud.base}/identity`, credentials: { projectName: 'service', username: 'glance-swift', password: 'pw', userDomainName: 'Default', projectDomainName: 'Default' } }]]) },
+      sessionFor: (authUrl, credentials) => {
+        logins.push(`${credentials.projectName}:${credentials.username}@${authUrl}`);
+        return new ServiceSession({ authUrl, credentials, region: 'RegionOne' });
+      },
+    });
+    const s = new SwiftStore({ id: 'swift', access, largeObjectSize: 100 * KiB, chunkSize: 40 * KiB, createContainerOnPut: true });
+    const data = randomBytes(KiB);
+    const added = await s.add('viaref', Readable.from([data]), { hashAlgo: 'sha512', expectedSize: data.length });
+    assert.equal(added.location, 'swift+config://ref1/glance/viaref');
+    assert.ok((await readAll(await s.get(added.location))).equals(data));
+    assert.deepEqual(logins, [`service:glance-swift@${cloud.base}/identity`], 'one session for the reference, reused');
+    await assert.rejects(s.get('swift+config://nosuch/glance/viaref'), DataNotFound);
+    await s.delete(added.location);
+    assert.equal(objects.has('glance/viaref'), false);
+  });
+
   test('an unreachable Swift is StoreUnavailable', async () => {
     const closed = await StubCloud.start(['object-store']);
     closed.endpoints.set('object-store', 'http://127.0.0.1:1/v1/AUTH_x');
