@@ -247,6 +247,34 @@ describe('ObjectClient', () => {
     assert.equal(last('PUT', `${account}/c2`).headers['x-container-read'], '.r:*');
   });
 
+  test('another account by endpoint override, for a user; HEAD, POST and DELETE of containers and objects', async () => {
+    const other = '/object-store/v1/AUTH_proj2';
+    answer('HEAD', `${other}/c`, 204, '', { 'x-container-object-count': '3' });
+    answer('POST', `${other}/c`, 204, '');
+    answer('DELETE', `${other}/c`, 204, '');
+    answer('HEAD', `${other}/c/o`, 204, '', { 'x-static-large-object': 'True' });
+    answer('DELETE', `${other}/c/o`, 204, '');
+    const c = new ObjectClient(session).forUser('user-token').at(`${cloud.base}${other}`);
+    assert.equal((await c.headContainer('c'))['x-container-object-count'], '3');
+    const head = last('HEAD', `${other}/c`);
+    assert.equal(head.headers['x-auth-token'], 'user-token');
+    assert.match(String(head.headers['x-service-token']), /^svc-token-/);
+    await c.postContainer('c', { 'x-container-read': '*:*' });
+    assert.equal(last('POST', `${other}/c`).headers['x-container-read'], '*:*');
+    assert.equal((await c.headObject('c', 'o'))['x-static-large-object'], 'True');
+    await c.deleteObject('c', 'o', { multipartManifest: true });
+    last('DELETE', `${other}/c/o?multipart-manifest=delete`);
+    await c.deleteContainer('c');
+    last('DELETE', `${other}/c`);
+  });
+
+  test('authCatalog: the catalog of the token the client acts with', async () => {
+    answer('GET', '/identity/v3/auth/catalog', 200, { catalog: [{ type: 'object-store', endpoints: [{ interface: 'public', url: 'http://x/v1/AUTH_p' }] }] });
+    const catalog = await new IdentityClient(session).forUser('user-token').authCatalog();
+    assert.equal(catalog[0]!.endpoints[0]!.url, 'http://x/v1/AUTH_p');
+    assert.equal(last('GET', '/identity/v3/auth/catalog').headers['x-auth-token'], 'user-token');
+  });
+
   test('objects go up and come down as streams; names keep their slashes', async () => {
     let stored = Buffer.alloc(0);
     const path = `${account}/c1/dir/my%20file`;

@@ -47,6 +47,13 @@ export interface Project {
   [key: string]: unknown;
 }
 
+/** A service of a token's catalog (GET /v3/auth/catalog). */
+export interface CatalogEntry {
+  type: string;
+  name?: string;
+  endpoints: Array<{ interface: string; region_id?: string; region?: string; url: string }>;
+}
+
 export interface LimitQuery {
   serviceId?: string;
   regionId?: string;
@@ -87,6 +94,14 @@ export class IdentityClient extends ServiceProxy {
     return (await this.json<{ credential: { access: string; secret: string; tenant_id: string | null; user_id: string } }>(
       'GET', `/users/${seg(userId)}/credentials/OS-EC2/${seg(access)}`,
     )).body.credential;
+  }
+
+  /**
+   * GET /v3/auth/catalog: the catalog of the token the client acts with (`forUser(token)`: the
+   * user's, with their project in the endpoints, as keystonemiddleware's X-Service-Catalog).
+   */
+  async authCatalog(): Promise<CatalogEntry[]> {
+    return (await this.json<{ catalog: CatalogEntry[] }>('GET', '/auth/catalog')).body.catalog;
   }
 
   /** GET /v3/services. */

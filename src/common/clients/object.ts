@@ -73,6 +73,26 @@ export class ObjectClient extends ServiceProxy {
     await this.json('PUT', `/${seg(container)}`, { headers });
   }
 
+  /** HEAD a container: its headers (counts, ACLs, metadata); a missing one is a ServiceClientError 404. */
+  async headContainer(container: string): Promise<ResponseHeaders> {
+    return (await this.json('HEAD', `/${seg(container)}`)).headers;
+  }
+
+  /** POST a container: set its ACLs (X-Container-Read/-Write) or metadata. */
+  async postContainer(container: string, headers: Record<string, string>): Promise<void> {
+    await this.json('POST', `/${seg(container)}`, { headers });
+  }
+
+  /** DELETE a container (Swift refuses with 409 while it holds objects). */
+  async deleteContainer(container: string): Promise<void> {
+    await this.json('DELETE', `/${seg(container)}`);
+  }
+
+  /** HEAD an object: its headers (length, ETag, X-Object-Manifest, X-Static-Large-Object...). */
+  async headObject(container: string, name: string): Promise<ResponseHeaders> {
+    return (await this.json('HEAD', objectPath(container, name))).headers;
+  }
+
   /** GET an object as a stream (read it or dump it); `range` asks for part of it. */
   async getObject(container: string, name: string, opts: { range?: string; signal?: AbortSignal } = {}): Promise<StreamResponse> {
     return this.stream('GET', objectPath(container, name), {
@@ -91,8 +111,8 @@ export class ObjectClient extends ServiceProxy {
     return { etag: typeof etag === 'string' ? etag.replace(/^"|"$/g, '') : undefined };
   }
 
-  /** DELETE an object. */
-  async deleteObject(container: string, name: string): Promise<void> {
-    await this.json('DELETE', objectPath(container, name));
+  /** DELETE an object; `multipartManifest` deletes a static large object's segments with it. */
+  async deleteObject(container: string, name: string, opts: { multipartManifest?: boolean } = {}): Promise<void> {
+    await this.json('DELETE', `${objectPath(container, name)}${opts.multipartManifest ? query({ 'multipart-manifest': 'delete' }) : ''}`);
   }
 }

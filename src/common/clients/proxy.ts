@@ -12,6 +12,8 @@ import type { ClientResponse, RequestOptions, ServiceSession, StreamResponse } f
 export interface ProxyOptions {
   /** Act for this user: their token in X-Auth-Token, the session's in X-Service-Token. */
   userToken?: string;
+  /** Send to this URL instead of the catalog's endpoint (paths go below it as they are). */
+  endpointOverride?: string;
 }
 
 /** What a client needs to know about its service. */
@@ -65,6 +67,12 @@ export abstract class ServiceProxy {
     return new Client(this.session, { ...this.options, userToken });
   }
 
+  /** The same client talking to `endpoint` instead of the catalog's (keystoneauth's endpoint_override). */
+  at(endpoint: string): this {
+    const Client = this.constructor as new (session: ServiceSession, options: ProxyOptions) => this;
+    return new Client(this.session, { ...this.options, endpointOverride: endpoint });
+  }
+
   /** A JSON request; the parsed body comes back. */
   protected async json<T>(method: Dispatcher.HttpMethod, path: string, opts: ProxyRequestOptions = {}): Promise<ClientResponse<T>> {
     const { type, fullPath, options } = await this.prepare(path, opts);
@@ -87,8 +95,12 @@ export abstract class ServiceProxy {
       headers['openstack-api-version'] = `${mv.service} ${version}`;
       if (mv.legacyHeader) headers[mv.legacyHeader] = version;
     }
-    const options: RequestOptions = { ...rest, headers, ...(this.options.userToken ? { userToken: this.options.userToken } : {}) };
-    return { type, fullPath: `${prefix}${path}`, options };
+    const options: RequestOptions = {
+      ...rest, headers,
+      ...(this.options.userToken ? { userToken: this.options.userToken } : {}),
+      ...(this.options.endpointOverride ? { endpointOverride: this.options.endpointOverride } : {}),
+    };
+    return { type, fullPath: `${this.options.endpointOverride ? '' : prefix}${path}`, options };
   }
 
   /** The catalog type to use and the version prefix its endpoint needs (looked up once). */

@@ -62,6 +62,11 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** A user token to act with; the session's own token then goes in X-Service-Token. */
   userToken?: string;
+  /**
+   * The service's URL to use instead of the catalog's (keystoneauth's endpoint_override): e.g.
+   * a Swift storage URL recorded in an image location, or another project's account.
+   */
+  endpointOverride?: string;
   /** Statuses returned instead of thrown (default: any 2xx). */
   accept?: number[];
   /** Aborts the request, and the reading of a streamed response. */
@@ -148,7 +153,8 @@ export class ServiceSession {
     // An id of '.' or '..' would be resolved away when the URL is parsed and name another
     // resource (the collection, the API root): no resource has such a name.
     if (DOT_SEGMENT.test(path)) throw new ServiceClientError(404, serviceType, `no resource at ${path.split('?')[0]}`);
-    const base = serviceType === 'identity' ? `${this.opts.authUrl.replace(/\/$/, '')}/v3` : await this.endpoint(serviceType);
+    const base = opts.endpointOverride?.replace(/\/$/, '')
+      ?? (serviceType === 'identity' ? `${this.opts.authUrl.replace(/\/$/, '')}/v3` : await this.endpoint(serviceType));
     const url = `${base}${path}`;
     let res = await this.send(method, url, opts, serviceType, path);
     if (res.status === 401 && !opts.userToken) {

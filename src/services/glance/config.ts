@@ -32,11 +32,26 @@ export const imageGroup = defineGroup('image', 'Image service (Glance)', {
 });
 
 export const glanceStoreGroup = defineGroup('glance_store', 'Image data stores', {
-  enabled_backends: opt.list(['file:file'], 'Stores as id:type pairs (type: file).'),
+  enabled_backends: opt.list(['file:file'], 'Stores as id:type pairs (type: file, swift).'),
   default_backend: opt.str('file', 'Store used when a request names none.'),
+  stores: opt.list([], "glance_store's single-store list of store types (file, swift; http is read-only and not available). When set, it replaces enabled_backends: each store's id is its type."),
+  default_store: opt.str('', 'The store type new image data goes to when `stores` is used (replaces default_backend).'),
   filesystem_store_datadir: opt.str('', 'Directory of the default file store. Empty: <data_dir>/images.'),
   filesystem_store_datadirs: opt.list([], 'Directories of the other file stores as id:path pairs (default <data_dir>/images-<id>).'),
   store_descriptions: opt.list([], 'Descriptions shown in /v2/info/stores as id:text pairs.'),
+  swift_store_container: opt.str('glance', 'Container of the images in the Glance account (single tenant), or the prefix of the per-image containers (multi-tenant: <container>_<image id>; with swift_store_multiple_containers_seed: <container>_<first N characters of the id>).'),
+  swift_store_create_container_on_put: opt.bool(false, 'Create the container when it does not exist on upload (otherwise the upload fails).'),
+  swift_store_large_object_size: opt.int(5120, 'Image size in MB (of 1000 KiB, as glance_store counts) from which data is stored as segments tied by a dynamic large object manifest (also when the size is not announced).', { min: 1 }),
+  swift_store_large_object_chunk_size: opt.int(200, 'Largest segment, in MB (of 1000 KiB), of a segmented image.', { min: 1 }),
+  swift_store_multi_tenant: opt.bool(false, "Store each image in its owner's Swift account (with the user's token, one container per image) instead of Glance's own account."),
+  swift_store_multiple_containers_seed: opt.int(0, 'Single tenant: spread images over 16^N containers named after the first N characters of their id (0: one container).', { min: 0, max: 32 }),
+  swift_store_admin_tenants: opt.list([], 'Multi-tenant: projects given read and write access to every image container.'),
+  swift_store_config_file: opt.str('', 'Single tenant: a file of Swift account references ([ref] user = project:user, key, auth_address, user_domain_name, project_domain_name); empty: Glance stores in the account of its own service user, with its token.'),
+  default_swift_reference: opt.str('ref1', 'The reference of swift_store_config_file new image data goes to (locations swift+config://<reference>/...).'),
+  swift_store_endpoint: opt.str('', 'The Swift storage URL (…/v1/AUTH_<project>) to use instead of the catalog one.'),
+  swift_store_endpoint_type: opt.enum(['publicURL', 'adminURL', 'internalURL'], 'publicURL', 'The catalog interface of the Swift endpoint.'),
+  swift_store_service_type: opt.str('object-store', 'The catalog type of the Swift endpoint.'),
+  swift_store_region: opt.str('', 'The catalog region of the Swift endpoint (empty: the cloud\'s region).'),
 });
 
 export const importFilteringGroup = defineGroup('import_filtering_opts', 'Which URLs web-download may fetch', {

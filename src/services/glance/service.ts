@@ -31,7 +31,8 @@ import { GlancePolicy, glancePolicySpec } from './policies/index.js';
 import { MetadefRepo } from './db/metadef-repo.js';
 import { metadefSchemas, tagsCreateSchema } from './domain/metadef-schemas.js';
 import { ImageNotifier, type NotificationSink } from './rpc/notifications.js';
-import { parseBackends, StoreRegistry } from './stores/registry.js';
+import { parseBackends, singleStoreBackends, StoreRegistry } from './stores/registry.js';
+import { swiftStoreFactory, type SwiftStoreDeps } from './stores/swift-factory.js';
 import { OperatorError } from '../../common/errors.js';
 import { PolicyForbidden } from './errors.js';
 
@@ -84,18 +85,21 @@ export function glanceSettings(config: Config): GlanceSettings {
   };
 }
 
-/** The store registry from [glance_store]. */
-export function glanceStores(config: Config, dataDir: string): StoreRegistry {
+/** The store registry from [glance_store] (`stores`/`default_store` when set, else enabled_backends/default_backend). */
+export function glanceStores(config: Config, dataDir: string, swift?: Omit<SwiftStoreDeps, 'multiStore'>, warn: (msg: string) => void = () => undefined): StoreRegistry {
   const s = config.get(glanceStoreGroup);
   const img = config.get(imageGroup);
+  const single = s.stores.length > 0 || s.default_store !== '';
+  const backends = single ? singleStoreBackends(s.stores.length > 0 ? s.stores : [s.default_store], warn) : parseBackends(s.enabled_backends);
   return new StoreRegistry({
-    backends: parseBackends(s.enabled_backends),
-    defaultBackend: s.default_backend,
+    backends,
+    defaultBackend: single ? (s.default_store || backends[0]?.id || '') : s.default_backend,
     dataDir,
     ...(s.filesystem_store_datadir ? { defaultFileDir: s.filesystem_store_datadir } : {}),
     fileDirs: pairs(s.filesystem_store_datadirs, '[glance_store] filesystem_store_datadirs'),
     descriptions: pairs(s.store_descriptions, '[glance_store] store_descriptions'),
     ...(img.staging_dir ? { stagingDir: img.staging_dir } : {}),
+    ...(swift ? { swift: swiftStoreFactory(s, { ...swift, multiStore: true }) } : {}),
   });
 }
 
@@ -112,7 +116,9 @@ export async function buildImageService(opts: BuildOptions): Promise<ImageInstan
   const img = config.get(imageGroup);
   const quotaConf = config.get(imageQuotaGroup);
   const settings = glanceSettings(config);
-  const stores = glanceStores(config, ctx.dataDir);
+  const stores = glanceStores(config, ctx.dataDir, {
+    session: ctx.session, identityUrl: ctx.identityUrl, credentials: ctx.credentials, region: ctx.region,
+  }, (msg) => ctx.log.warn(msg));
   await stores.init();
 
   const database = (await ctx.database()) as Database<GlanceDB>;

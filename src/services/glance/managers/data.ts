@@ -11,10 +11,11 @@ import { BadRequest, Conflict, Forbidden, Gone, NotFound, RangeNotSatisfiable } 
 import type { Image } from '../domain/image.js';
 import { transition } from '../domain/status.js';
 import { DataNotFound, type ImageStore } from '../stores/store.js';
-import { dataError } from './data-errors.js';
-import type { GlanceDeps } from './deps.js';
+import { dataError, readError } from './data-errors.js';
+import { storeContext, type GlanceDeps } from './deps.js';
 import type { ImageManager } from './images.js';
 import { setImageData } from './set-data.js';
+import { updateStoreAcls } from './store-acls.js';
 import { StatusConflict } from '../errors.js';
 
 const MiB = 1024 * 1024;
@@ -158,6 +159,7 @@ export class DataManager {
       await setImageData(image, data, store, this.d.settings, {
         ...(size !== undefined ? { expectedSize: size } : {}),
         maxSize,
+        context: storeContext(ctx),
         warn: (msg) => this.d.log.warn({ image: id }, msg),
       });
     } catch (err) {
@@ -171,9 +173,10 @@ export class DataManager {
       await this.d.images.save(image, 'saving');
     } catch (err) {
       if (!(err instanceof NotFound || err instanceof StatusConflict)) throw err;
-      for (const loc of image.locations) await store.delete(loc.url).catch(() => undefined);
+      for (const loc of image.locations) await store.delete(loc.url, storeContext(ctx)).catch(() => undefined);
       throw new Gone(`Image ${id} could not be found after upload. The image may have been deleted during the upload, cleaning up the chunks uploaded.`);
     }
+    await updateStoreAcls(this.d, image, storeContext(ctx));
     this.d.notifier.imageUpdated(image);
     this.d.notifier.imageUploaded(image);
     this.d.notifier.imageActivated(image);
@@ -202,7 +205,7 @@ export class DataManager {
     for (const loc of locations) {
       try {
         const store = this.d.stores.forLocation(loc.url, loc.metadata);
-        const stream = await store.get(loc.url, range ? { offset: range.offset, length: range.length } : undefined);
+        const stream = await store.get(loc.url, range ? { offset: range.offset, length: range.length } : undefined, storeContext(ctx));
         const expected = range ? range.length : size;
         const counted = stream.pipe(counting((bytes) => this.d.notifier.imageSent({
           bytesSent: bytes, image, receiverProjectId: ctx.projectId ?? null, receiverUserId: ctx.userId ?? null,
@@ -218,7 +221,7 @@ export class DataManager {
       }
     }
     if (lastError instanceof DataNotFound) return { kind: 'empty' };
-    throw lastError;
+    throw readError(lastError);
   }
 
   async stage(ctx: RequestContext, id: string, data: Readable, size: number | undefined): Promise<void> {

@@ -2,6 +2,7 @@
  * What the image service's managers share: repositories, policy, notifier, quotas, stores,
  * schema validator and the settings resolved from configuration.
  */
+import type { RequestContext } from '../../../common/context.js';
 import type { Logger } from '../../../common/log/logger.js';
 import type { GlancePolicy } from '../policies/index.js';
 import type { ImageRepo } from '../db/image-repo.js';
@@ -10,7 +11,13 @@ import type { TaskRepo } from '../db/task-repo.js';
 import type { SchemaValidator } from '../domain/validator.js';
 import type { ImageNotifier } from '../rpc/notifications.js';
 import type { StoreRegistry } from '../stores/registry.js';
+import type { StoreContext } from '../stores/store.js';
 import type { QuotaEnforcer } from './quota.js';
+
+/** What a store needs to know of the caller (multi-tenant Swift acts with the user's token). */
+export function storeContext(ctx: RequestContext): StoreContext {
+  return { token: ctx.token, projectId: ctx.projectId };
+}
 
 export interface ImportFilter {
   allowedSchemes: readonly string[];

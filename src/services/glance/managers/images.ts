@@ -14,7 +14,8 @@ import { parseImageListQuery, type QueryPairs } from '../domain/list-query.js';
 import { BASE_PROPERTY_NAMES } from '../domain/schemas.js';
 import { transition } from '../domain/status.js';
 import { nowStored } from '../domain/time.js';
-import type { GlanceDeps } from './deps.js';
+import { storeContext, type GlanceDeps } from './deps.js';
+import { updateStoreAcls } from './store-acls.js';
 import { ImageLimitExceeded, InvalidImageStatusTransition, PolicyForbidden, StatusConflict } from '../errors.js';
 
 const DISALLOWED_ON_CREATE = ['direct_url', 'self', 'file', 'schema', 'stores'];
@@ -158,6 +159,7 @@ export class ImageManager {
 
   async update(ctx: RequestContext, id: string, changes: PatchChange[]): Promise<Image> {
     const image = await this.load(ctx, id);
+    const visibility = image.visibility;
     const isAdmin = this.d.policy.isAdmin(ctx);
     for (const change of changes) {
       const root = change.path[0]!;
@@ -170,6 +172,7 @@ export class ImageManager {
       this.checkPropertyQuota(image);
       this.checkTagQuota(image);
       await this.save(image);
+      if (image.visibility !== visibility) await updateStoreAcls(this.d, image, storeContext(ctx));
       this.d.notifier.imageUpdated(image);
     }
     return image;
@@ -246,7 +249,7 @@ export class ImageManager {
     }
     for (const loc of image.locations) {
       try {
-        await this.d.stores.forLocation(loc.url, loc.metadata).delete(loc.url);
+        await this.d.stores.forLocation(loc.url, loc.metadata).delete(loc.url, storeContext(ctx));
       } catch (err) {
         this.d.log.warn({ err, image: image.id }, 'could not delete image data');
       }

@@ -12,10 +12,12 @@ import { BadRequest, Conflict, NotFound } from '../../../common/errors.js';
 import type { Task } from '../db/task-repo.js';
 import type { Image } from '../domain/image.js';
 import { transition } from '../domain/status.js';
-import type { GlanceDeps } from './deps.js';
+import { storeContext, type GlanceDeps } from './deps.js';
+import type { StoreContext } from '../stores/store.js';
 import type { DataManager } from './data.js';
 import type { ImageManager } from './images.js';
 import { setImageData } from './set-data.js';
+import { updateStoreAcls } from './store-acls.js';
 import { fetchImportUri, isImportUriAllowed } from './web-download.js';
 
 const LOCK = 'os_glance_import_task';
@@ -133,7 +135,7 @@ export class ImportManager {
       throw err;
     }
     this.d.notifier.task('task.create', task);
-    const run = this.run(task, method, stores, req, ctx.projectId ?? null)
+    const run = this.run(task, method, stores, req, storeContext(ctx))
       .catch((err) => this.d.log.error({ err, task: task.id }, 'import task crashed'));
     this.running.add(run);
     void run.finally(() => this.running.delete(run));
@@ -182,8 +184,9 @@ export class ImportManager {
     return image;
   }
 
-  private async run(task: Task, method: string, stores: string[], req: ImportRequest, projectId: string | null): Promise<void> {
+  private async run(task: Task, method: string, stores: string[], req: ImportRequest, sc: StoreContext): Promise<void> {
     const imageId = task.image_id!;
+    const projectId = sc.projectId ?? null;
     const allMust = req.all_stores_must_succeed ?? true;
     const done: string[] = [];
     let current = task;
@@ -207,7 +210,7 @@ export class ImportManager {
       for (const [i, storeId] of stores.entries()) {
         const setActive = method !== 'copy-image' && (!allMust || i === stores.length - 1);
         try {
-          await this.importToStore(task.id, imageId, storeId, method, staged, setActive);
+          await this.importToStore(task.id, imageId, storeId, method, staged, setActive, sc);
           done.push(storeId);
         } catch (err) {
           if (allMust || err instanceof TaskAborted) throw err;
@@ -229,7 +232,7 @@ export class ImportManager {
     } catch (err) {
       this.d.log.warn({ err, task: task.id, image: imageId }, 'image import failed');
       if (staged) await this.d.stores.staging.delete(staged).catch(() => undefined);
-      if (!(err instanceof TaskAborted)) await this.revert(task.id, imageId, method, stores, done);
+      if (!(err instanceof TaskAborted)) await this.revert(task.id, imageId, method, stores, done, sc);
       const message = err instanceof Error && err.message ? err.message : 'Task failed due to Internal Error';
       current = await this.d.tasks.transition(current, 'failure', { message }).catch(() => current);
       this.d.notifier.task('task.failure', current);
@@ -238,14 +241,14 @@ export class ImportManager {
   }
 
   /** Put the image back as it was before the import (the flow's revert steps). */
-  private async revert(taskId: string, imageId: string, method: string, stores: string[], done: string[]): Promise<void> {
+  private async revert(taskId: string, imageId: string, method: string, stores: string[], done: string[], sc: StoreContext): Promise<void> {
     try {
       const image = await this.locked(taskId, imageId);
       if (method !== 'copy-image') {
         // remove what this import stored, then back to queued (retry possible)
         for (const loc of image.locations) {
           if (done.includes(String(loc.metadata['store']))) {
-            await this.d.stores.forLocation(loc.url, loc.metadata).delete(loc.url).catch(() => undefined);
+            await this.d.stores.forLocation(loc.url, loc.metadata).delete(loc.url, sc).catch(() => undefined);
           }
         }
         image.locations = image.locations.filter((l) => !done.includes(String(l.metadata['store'])));
@@ -276,11 +279,11 @@ export class ImportManager {
   }
 
   /** Open the import source: the staged file, or the image's data for copy-image. */
-  private async source(image: Image, staged: string | undefined): Promise<Readable> {
+  private async source(image: Image, staged: string | undefined, sc: StoreContext): Promise<Readable> {
     if (staged) return this.d.stores.staging.get(staged);
     for (const loc of image.locations) {
       try {
-        return await this.d.stores.forLocation(loc.url, loc.metadata).get(loc.url);
+        return await this.d.stores.forLocation(loc.url, loc.metadata).get(loc.url, undefined, sc);
       } catch (err) {
         this.d.log.warn({ err, image: image.id }, 'copy-image source location unreadable');
       }
@@ -288,17 +291,18 @@ export class ImportManager {
     throw new NotFound(`Image ${image.id} has no readable data to copy`);
   }
 
-  private async importToStore(taskId: string, imageId: string, storeId: string, method: string, staged: string | undefined, setActive: boolean): Promise<void> {
+  private async importToStore(taskId: string, imageId: string, storeId: string, method: string, staged: string | undefined, setActive: boolean, sc: StoreContext): Promise<void> {
     const store = this.d.stores.get(storeId);
     if (!store) throw new Conflict(`Unknown scheme '${storeId}' found in URI`);
     const image = await this.locked(taskId, imageId);
     if (image.status === 'deleted') throw new TaskAborted('Image has been deleted, aborting import.');
     const expect = { size: image.size, checksum: image.checksum, hash: image.os_hash_value };
-    const data = await this.source(image, staged);
+    const data = await this.source(image, staged, sc);
     const stored = await setImageData(image, data, store, this.d.settings, {
       ...(image.size !== null ? { expectedSize: image.size } : {}),
       maxSize: this.d.settings.imageSizeCap,
       warn: (msg) => this.d.log.warn({ image: imageId }, msg),
+      context: sc,
     });
     const mismatch = method === 'copy-image' && ((expect.checksum && expect.checksum !== stored.checksum) || (expect.hash && expect.hash !== stored.hashValue));
     try {
@@ -316,10 +320,11 @@ export class ImportManager {
       if (activating) transition(fresh, 'active');
       this.d.notifier.imagePrepare(fresh, storeId);
       await this.d.images.save(fresh, from);
+      await updateStoreAcls(this.d, fresh, sc);
       this.d.notifier.imageUploaded(fresh);
       if (activating) this.d.notifier.imageActivated(fresh);
     } catch (err) {
-      await store.delete(stored.location).catch(() => undefined);
+      await store.delete(stored.location, sc).catch(() => undefined);
       throw err;
     }
   }
@@ -350,12 +355,13 @@ export class ImportManager {
         ...(fetched.size !== undefined && fetched.size > 0 ? { expectedSize: fetched.size } : {}),
         maxSize: this.d.settings.imageSizeCap,
         warn: (msg) => this.d.log.warn({ image: image.id }, msg),
+        context: storeContext(ctx),
       });
       transition(image, 'active');
       try {
         await this.d.images.save(image, 'queued');
       } catch (err) {
-        for (const loc of image.locations) await store.delete(loc.url).catch(() => undefined);
+        for (const loc of image.locations) await store.delete(loc.url, storeContext(ctx)).catch(() => undefined);
         throw err;
       }
       this.d.notifier.imageUploaded(image);

@@ -7,7 +7,8 @@ import type { RequestContext } from '../../../common/context.js';
 import { BadRequest, Conflict, Forbidden, NotFound } from '../../../common/errors.js';
 import type { ImageMember, MemberStatus } from '../db/member-repo.js';
 import type { Image } from '../domain/image.js';
-import type { GlanceDeps } from './deps.js';
+import { storeContext, type GlanceDeps } from './deps.js';
+import { updateStoreAcls } from './store-acls.js';
 import { type ImageManager } from './images.js';
 import { ImageLimitExceeded } from '../errors.js';
 
@@ -57,6 +58,7 @@ export class MemberManager {
     }
     const member = await this.d.members.add(imageId, memberId);
     if (!member) throw new Conflict(`Member ${memberId} is duplicated for image ${imageId}`);
+    await updateStoreAcls(this.d, image, storeContext(ctx));
     this.d.notifier.memberCreated(member);
     return member;
   }
@@ -106,6 +108,7 @@ export class MemberManager {
     const member = await this.findMember(ctx, image, memberId);
     if (!this.d.policy.check(ctx, 'delete_member', this.d.policy.imageTarget(ctx, image))) throw denied;
     await this.d.members.remove(member);
+    await updateStoreAcls(this.d, image, storeContext(ctx));
     this.d.notifier.memberDeleted(member);
   }
 }

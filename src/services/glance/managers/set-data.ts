@@ -9,13 +9,15 @@ import { FormatDetector, inspectStream } from '../format/detector.js';
 import { judgeUpload } from '../format/verdict.js';
 import { ImageRepo } from '../db/image-repo.js';
 import type { Image } from '../domain/image.js';
-import type { ImageStore, StoredData } from '../stores/store.js';
+import type { ImageStore, StoreContext, StoredData } from '../stores/store.js';
 import type { GlanceSettings } from './deps.js';
 
 export interface SetDataOptions {
   expectedSize?: number;
   maxSize?: number;
   warn?: (msg: string) => void;
+  /** Who the data is stored for (the caller, or the import task's user). */
+  context?: StoreContext;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function setImageData(image: Image, data: Readable, store: ImageSto
     hashAlgo,
     ...(opts.expectedSize !== undefined ? { expectedSize: opts.expectedSize } : {}),
     ...(opts.maxSize !== undefined ? { maxSize: opts.maxSize } : {}),
+    ...(opts.context ? { context: opts.context } : {}),
   });
   let virtualSize: number | undefined;
   if (detector) {
@@ -48,7 +51,7 @@ export async function setImageData(image: Image, data: Readable, store: ImageSto
         ...(opts.warn ? { warn: opts.warn } : {}),
       }).virtualSize;
     } catch (err) {
-      await store.delete(stored.location).catch(() => undefined);
+      await store.delete(stored.location, opts.context).catch(() => undefined);
       throw err;
     }
   }

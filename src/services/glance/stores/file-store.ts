@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MeteringStream } from './metering.js';
 import {
-  DataNotFound, DuplicateData, SizeMismatch, StorageFull, StorageWriteDenied,
+  guardSource, DataNotFound, DuplicateData, SizeMismatch, StorageFull, StorageWriteDenied,
   type AddOptions, type ByteRange, type ImageStore, type StoreCapabilities, type StoredData,
 } from './store.js';
 
@@ -86,15 +86,8 @@ export class FileStore implements ImageStore {
     }
   }
 
-  async add(imageId: string, data: Readable, opts: AddOptions): Promise<StoredData> {
-    // The source may fail before the pipeline below listens (the client went away).
-    const ignore = (): void => undefined;
-    data.on('error', ignore);
-    try {
-      return await this.write(imageId, data, opts);
-    } finally {
-      data.off('error', ignore);
-    }
+  add(imageId: string, data: Readable, opts: AddOptions): Promise<StoredData> {
+    return guardSource(data, () => this.write(imageId, data, opts));
   }
 
   private async write(imageId: string, data: Readable, opts: AddOptions): Promise<StoredData> {

@@ -1,8 +1,7 @@
 /**
  * The configured stores ([glance_store] enabled_backends = id:type,...), looked up by id, plus
- * the reserved staging store used by interoperable import. Drivers are chosen by type from a
- * static table; `file` is the only driver in this build (an object-store driver plugs in here
- * by implementing ImageStore).
+ * the reserved staging store used by interoperable import. Drivers are chosen by type: `file`
+ * here, `swift` from the factory the service gives (it needs the service's REST session).
  */
 import { join } from 'node:path';
 import { OperatorError } from '../../../common/errors.js';
@@ -27,6 +26,8 @@ export interface StoreRegistryOptions {
   /** Staging directory (default `<dataDir>/image-staging`). */
   stagingDir?: string;
   descriptions?: Readonly<Record<string, string>>;
+  /** Makes a `swift` store (absent: the swift driver is not available). */
+  swift?: (spec: BackendSpec, description: string) => ImageStore;
 }
 
 /** Parses `fast:file,cheap:file` (glance's DictOpt) into backend specs. */
@@ -39,9 +40,37 @@ export function parseBackends(items: readonly string[]): BackendSpec[] {
   });
 }
 
+/**
+ * glance_store's single-store options (`stores = file, swift`, `default_store = swift`) as
+ * backends, each with its type as id. `http` (a read-only store for the locations API, which
+ * Nubo does not have) is left out; `warn` says so.
+ */
+export function singleStoreBackends(types: readonly string[], warn: (msg: string) => void): BackendSpec[] {
+  const out: BackendSpec[] = [];
+  for (const raw of types) {
+    const type = raw.trim().toLowerCase();
+    if (type === 'http') {
+      warn('[glance_store] stores: the read-only http store is not available (no locations API); left out');
+      continue;
+    }
+    if (!out.some((b) => b.type === type)) out.push({ id: type, type });
+  }
+  return out;
+}
+
 const DRIVERS: Record<string, (spec: BackendSpec, dir: string, description: string) => ImageStore> = {
   file: (spec, dir, description) => new FileStore({ id: spec.id, dir, description, multiStore: true }),
 };
+
+/**
+ * The file store that owns filesystem_store_datadir (`<data_dir>/images`): the default backend,
+ * or when that is no file store (swift), the one with id `file`, so images stored before the
+ * default moved to Swift stay readable.
+ */
+function mainFileStore(opts: StoreRegistryOptions): string {
+  const def = opts.backends.find((b) => b.id === opts.defaultBackend);
+  return def?.type === 'file' ? def.id : 'file';
+}
 
 export class StoreRegistry {
   private readonly stores = new Map<string, ImageStore>();
@@ -50,12 +79,15 @@ export class StoreRegistry {
 
   constructor(opts: StoreRegistryOptions) {
     if (opts.backends.length === 0) throw new OperatorError('[glance_store] enabled_backends is empty');
+    const drivers: Record<string, (spec: BackendSpec, dir: string, description: string) => ImageStore> = { ...DRIVERS };
+    const swift = opts.swift;
+    if (swift) drivers['swift'] = (spec, _dir, description) => swift(spec, description);
     for (const spec of opts.backends) {
-      const driver = DRIVERS[spec.type];
-      if (!driver) throw new OperatorError(`[glance_store] enabled_backends: store type "${spec.type}" of "${spec.id}" is not available (available: ${Object.keys(DRIVERS).join(', ')})`);
+      const driver = drivers[spec.type];
+      if (!driver) throw new OperatorError(`[glance_store] enabled_backends: store type "${spec.type}" of "${spec.id}" is not available (available: ${Object.keys(drivers).join(', ')})`);
       if (this.stores.has(spec.id)) throw new OperatorError(`[glance_store] enabled_backends: "${spec.id}" is listed twice`);
       const dir = opts.fileDirs?.[spec.id]
-        ?? (spec.id === opts.defaultBackend ? opts.defaultFileDir ?? join(opts.dataDir, 'images') : join(opts.dataDir, `images-${spec.id}`));
+        ?? (spec.id === mainFileStore(opts) ? opts.defaultFileDir ?? join(opts.dataDir, 'images') : join(opts.dataDir, `images-${spec.id}`));
       this.stores.set(spec.id, driver(spec, dir, opts.descriptions?.[spec.id] ?? ''));
     }
     if (!this.stores.has(opts.defaultBackend)) {

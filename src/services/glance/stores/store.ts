@@ -1,7 +1,6 @@
 /**
  * The image store driver interface (glance_store's Store, reduced to what Glance uses): every
- * backend (the local `file` store today, an object store such as Swift tomorrow) takes image
- * data as a stream, computes its size and checksums while writing, and gives it back as a
+ * backend (the local `file` store, the `swift` object store) takes image data as a stream, computes its size and checksums while writing, and gives it back as a
  * stream, whole or a byte range. Data is never held in memory.
  */
 import type { Readable } from 'node:stream';
@@ -13,6 +12,21 @@ export interface StoreCapabilities {
   readonly writable: boolean;
 }
 
+/**
+ * Who a store call is made for (glance_store's `context`): the user's token and project. Stores
+ * that keep data in the user's own account (multi-tenant Swift) need it; the others ignore it.
+ */
+export interface StoreContext {
+  token?: string | undefined;
+  projectId?: string | undefined;
+}
+
+/** Who may read an image's data (glance_store's set_acls): everybody, or these projects. */
+export interface StoreAcls {
+  public: boolean;
+  readTenants: readonly string[];
+}
+
 export interface AddOptions {
   /** The size announced by the client, if any (a mismatch fails the write). */
   expectedSize?: number;
@@ -20,6 +34,8 @@ export interface AddOptions {
   hashAlgo: string;
   /** Largest number of bytes accepted (image_size_cap, quota); more fails with SizeLimitExceeded. */
   maxSize?: number;
+  /** Who the data is stored for. */
+  context?: StoreContext;
 }
 
 /** What a successful add() wrote. */
@@ -59,13 +75,33 @@ export interface ImageStore {
    * Read stored data.
    * @throws DataNotFound when nothing is stored at the location
    */
-  get(location: string, range?: ByteRange): Promise<Readable>;
+  get(location: string, range?: ByteRange, ctx?: StoreContext): Promise<Readable>;
   /** Remove stored data; a missing location is not an error. */
-  delete(location: string): Promise<void>;
+  delete(location: string, ctx?: StoreContext): Promise<void>;
+  /**
+   * Let these projects read the data (stores whose data lives in the owner's account; the
+   * others have no such method: Glance alone serves their data).
+   */
+  setAcls?(location: string, acls: StoreAcls, ctx?: StoreContext): Promise<void>;
   /** True when this store owns the location (its scheme and place). */
   owns(location: string): boolean;
   /** Driver properties shown in /v2/info/stores/detail. */
   detail(): Record<string, unknown>;
+}
+
+/**
+ * Run a store's write of `data` with a listener on the source's errors: the source may fail (the
+ * client went away) before the write's pipeline listens, which would otherwise crash the process;
+ * the pipeline still sees the failure.
+ */
+export async function guardSource<T>(data: Readable, write: () => Promise<T>): Promise<T> {
+  const ignore = (): void => undefined;
+  data.on('error', ignore);
+  try {
+    return await write();
+  } finally {
+    data.off('error', ignore);
+  }
 }
 
 /** Nothing stored at the location (download answers 204 as Glance does). */
@@ -94,6 +130,16 @@ export class SizeMismatch extends Error {
 /** The backing medium is full (ENOSPC, EDQUOT). */
 export class StorageFull extends Error {
   override name = 'StorageFull';
+}
+
+/** The store's backend cannot be reached or fails (an object store answering 5xx). */
+export class StoreUnavailable extends Error {
+  override name = 'StoreUnavailable';
+}
+
+/** The store is misconfigured for this request (no container, no endpoint, no context). */
+export class StoreConfigurationError extends Error {
+  override name = 'StoreConfigurationError';
 }
 
 /** The store may not write (EACCES, EROFS). */
