@@ -122,7 +122,8 @@ export const vncGroup = defineGroup('vnc', 'VNC consoles (nova.conf [vnc])', {
   server_listen: opt.str('127.0.0.1', 'The address the guests\' VNC servers listen on (the qemu driver; the port is the first free one from 5900).'),
   server_proxyclient_address: opt.str('127.0.0.1', 'The address of this compute host the noVNC proxy connects to for its guests\' VNC servers.'),
   novncproxy_host: opt.str('0.0.0.0', 'The address the noVNC proxy (role novncproxy) listens on.'),
-  novncproxy_port: opt.port(6080, 'The port the noVNC proxy listens on.'),
+  auth_schemes: opt.list(['none'], 'The RFB security types the noVNC proxy may use with the compute hosts\' VNC servers, in order of preference (only none; Nova\'s vencrypt is not done).'),
+  novncproxy_port: opt.port(6080, 'The port the noVNC proxy listens on (0: a free one; novncproxy_base_url must then name it).'),
 });
 
 /** nova.conf [DEFAULT] web (nova/conf/novnc.py; nova-novncproxy defaults it to /usr/share/novnc). */
@@ -144,7 +145,7 @@ export const serialConsoleGroup = defineGroup('serial_console', 'Serial consoles
   port_range: opt.str('10000:20000', 'The TCP ports (MIN:MAX) the guests\' serial consoles listen on, one per guest (the qemu driver).'),
   proxyclient_address: opt.str('127.0.0.1', 'The address the guests\' serial consoles listen on, which the serial proxy connects to.'),
   serialproxy_host: opt.str('0.0.0.0', 'The address the serial console proxy (role serialproxy) listens on.'),
-  serialproxy_port: opt.port(6083, 'The port the serial console proxy listens on.'),
+  serialproxy_port: opt.port(6083, 'The port the serial console proxy listens on (0: a free one; base_url must then name it).'),
 });
 export const rdpGroup = defineGroup('rdp', 'RDP consoles (nova.conf [rdp])', {
   enabled: opt.bool(false, 'Offer RDP consoles (type rdp-html5).'),

@@ -350,6 +350,9 @@ export class InvalidToken extends Invalid {
 export class InvalidConnectionInfo extends Invalid {
   constructor() { super('Invalid Connection Info'); }
 }
+export class SecurityProxyNegotiationFailed extends NovaException {
+  constructor(reason: string) { super(`Failed to negotiate security type with server: ${reason}`); }
+}
 export class ImageUnacceptable extends Invalid {
   constructor(imageId: string, reason: string) { super(`Image ${imageId} is unacceptable: ${reason}`); }
 }

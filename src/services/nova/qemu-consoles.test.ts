@@ -2,7 +2,8 @@
 // cloud runs (roles serialproxy and novncproxy): the serial console URL of
 // POST /servers/{id}/remote-consoles opened with a WebSocket client reaches the guest's getty
 // (what is typed gets its answer, which the console log keeps too); the noVNC URL's token opens
-// the guest's VNC server (the RFB banner); the tokens are refused once the server is deleted.
+// the guest's VNC server (the RFB banner, the proxy's security negotiation, the guest's
+// ServerInit); the tokens are refused once the server is stopped or deleted.
 // One guest, TCG: slow, and skipped without QEMU or the guest image.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -87,6 +88,22 @@ test('consoles of a qemu guest: the serial console reaches its getty, the VNC co
     assert.match(wsPath, /^\?token=/);
     const vc = await openConsole(`ws://127.0.0.1:${vncPort}/${wsPath}`);
     await until(() => vc.output().startsWith('RFB 003.008\n'), 'the RFB banner of the guest\'s VNC server');
+    // noVNC's side of RFB 3.8 through the proxy's security negotiation: None, then the guest's ServerInit
+    vc.ws.send(new TextEncoder().encode('RFB 003.008\n'));
+    await until(() => vc.output().length >= 14, 'the security types the proxy offers');
+    assert.deepEqual([...Buffer.from(vc.output().slice(12, 14), 'latin1')], [1, 1], 'None only');
+    vc.ws.send(new Uint8Array([1]));
+    await until(() => vc.output().length >= 18, 'the SecurityResult');
+    assert.deepEqual([...Buffer.from(vc.output().slice(14, 18), 'latin1')], [0, 0, 0, 0], 'security passed');
+    vc.ws.send(new Uint8Array([1])); // ClientInit
+    await until(() => vc.output().length >= 18 + 24, 'the ServerInit');
+    const init = Buffer.from(vc.output().slice(18), 'latin1');
+    const nameLength = init.readUInt32BE(20);
+    await until(() => Buffer.from(vc.output().slice(18), 'latin1').length >= 24 + nameLength, 'the desktop name');
+    const desktop = Buffer.from(vc.output().slice(18), 'latin1').subarray(24, 24 + nameLength).toString('utf8');
+    t.diagnostic(`VNC ServerInit: ${init.readUInt16BE(0)}x${init.readUInt16BE(2)}, desktop "${desktop}"`);
+    assert.ok(init.readUInt16BE(0) > 0 && init.readUInt16BE(2) > 0, 'a framebuffer size');
+    assert.match(desktop, /^QEMU \(instance-[0-9a-f]{8}\)$/, 'the guest\'s QEMU name');
     vc.ws.close();
     // the legacy action (until 2.5) gives a URL that works the same
     const legacy = await b.compute('POST', `/servers/${id}/action`, { 'os-getVNCConsole': { type: 'novnc' } }, '2.5');

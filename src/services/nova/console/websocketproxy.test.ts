@@ -2,7 +2,7 @@
 // tokens refused when unknown, expired, for an instance gone, moved or whose console moved;
 // the token read from the query, noVNC's path=?token= and a cookie; Nova's Origin check; bytes
 // relayed both ways to a fake console server (a VNC banner and echoes) with WebSocket clients;
-// the guest's end closing the WebSocket; noVNC's files served.
+// the guest's end closing the WebSocket; noVNC's files served; the RFB security negotiation.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,8 @@ import { ConsoleAuthTokenRepo } from '../db/console-auth-tokens.js';
 import { novaMigrations } from '../db/migrations/index.js';
 import type { NovaDB } from '../db/schema.js';
 import type { Instance } from '../objects/index.js';
-import { ConsoleTokenCheck } from './connect-info.js';
+import { ConsoleTokenCheck, type ConnectInfo } from './connect-info.js';
+import { RfbSecurityProxy } from './securityproxy/rfb.js';
 import { requestToken } from './websocketproxy.js';
 import { WebFiles } from './web-files.js';
 import { WebSocketProxy } from './websocketproxy.js';
@@ -231,4 +232,103 @@ test('noVNC\'s files: vnc_auto.html is vnc_lite.html, scripts by type, nothing o
   const post = await request(`http://127.0.0.1:${proxyPort}/vnc_lite.html`, { method: 'POST', body: 'x' });
   await post.body.dump();
   assert.equal(post.statusCode, 405);
+});
+
+/** A VNC server speaking RFB 3.8 that offers `types`; after the handshake it answers ClientInit with "SERVERINIT". */
+async function rfbServer(types: number[]): Promise<{ port: number; chosen: number[]; close(): Promise<void> }> {
+  const chosen: number[] = [];
+  const sockets: Socket[] = [];
+  const server = createServer((s) => {
+    sockets.push(s);
+    s.on('error', () => undefined);
+    let buf = Buffer.alloc(0);
+    let step = 0;
+    s.write('RFB 003.008\n');
+    s.on('data', (d: Buffer) => {
+      buf = Buffer.concat([buf, d]);
+      if (step === 0 && buf.length >= 12) {
+        buf = buf.subarray(12);
+        step = 1;
+        s.write(Buffer.from([types.length, ...types]));
+      }
+      if (step === 1 && buf.length >= 1) {
+        chosen.push(buf[0]!);
+        const ok = types.includes(buf[0]!);
+        buf = buf.subarray(1);
+        step = 2;
+        s.write(Buffer.from([0, 0, 0, ok ? 0 : 1]));
+        if (!ok) s.end();
+      }
+      if (step === 2 && buf.length >= 1) {
+        step = 3;
+        s.write('SERVERINIT');
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as AddressInfo).port, chosen,
+    close: () => new Promise<void>((ok) => { for (const s of sockets) s.destroy(); server.close(() => ok()); }),
+  };
+}
+
+test('RFB security: the proxy offers the client None and chooses None with the server, then relays', async () => {
+  const vnc = await rfbServer([2, 1]);
+  const secured = new WebSocketProxy({
+    name: 'test-novncproxy', log, allowedOrigins: [], securityProxy: new RfbSecurityProxy(['none']),
+    connectInfo: { connectInfo: async () => ({ instance_uuid: 'u', host: '127.0.0.1', port: vnc.port, internal_access_path: null, console_type: 'novnc' } as ConnectInfo) },
+  });
+  const port = await secured.listen('127.0.0.1', 0);
+  try {
+    const ws = new ClientSocket(`ws://127.0.0.1:${port}/?token=t`, ['binary']);
+    ws.binaryType = 'arraybuffer';
+    const got: Buffer[] = [];
+    ws.addEventListener('message', (e) => got.push(Buffer.from(e.data as ArrayBuffer)));
+    await once(ws, 'open');
+    await until(() => text(got) === 'RFB 003.008\n', 'the server\'s version');
+    ws.send(new TextEncoder().encode('RFB 003.008\n'));
+    await until(() => Buffer.concat(got).length >= 14, 'the security types');
+    assert.deepEqual([...Buffer.concat(got).subarray(12)], [1, 1], 'only None is offered to the client');
+    ws.send(new Uint8Array([1]));
+    await until(() => Buffer.concat(got).length >= 18, 'the SecurityResult');
+    assert.deepEqual([...Buffer.concat(got).subarray(14, 18)], [0, 0, 0, 0]);
+    assert.deepEqual(vnc.chosen, [1], 'None chosen with the server');
+    ws.send(new Uint8Array([1])); // ClientInit, shared
+    await until(() => text(got).endsWith('SERVERINIT'), 'the ServerInit relayed');
+    ws.close();
+  } finally {
+    await secured.close();
+    await vnc.close();
+  }
+});
+
+test('RFB security: a server without None is refused to the client with a reason', async () => {
+  const vnc = await rfbServer([2]);
+  const secured = new WebSocketProxy({
+    name: 'test-novncproxy', log, allowedOrigins: [], securityProxy: new RfbSecurityProxy(['none']),
+    connectInfo: { connectInfo: async () => ({ instance_uuid: 'u', host: '127.0.0.1', port: vnc.port, internal_access_path: null, console_type: 'novnc' } as ConnectInfo) },
+  });
+  const port = await secured.listen('127.0.0.1', 0);
+  try {
+    const ws = new ClientSocket(`ws://127.0.0.1:${port}/?token=t`, ['binary']);
+    ws.binaryType = 'arraybuffer';
+    const got: Buffer[] = [];
+    ws.addEventListener('message', (e) => got.push(Buffer.from(e.data as ArrayBuffer)));
+    const closed = once(ws, 'close');
+    await once(ws, 'open');
+    await until(() => text(got) === 'RFB 003.008\n', 'the server\'s version');
+    ws.send(new TextEncoder().encode('RFB 003.008\n'));
+    await until(() => Buffer.concat(got).length >= 14, 'the security types');
+    ws.send(new Uint8Array([1]));
+    await closed;
+    const failure = Buffer.concat(got).subarray(14);
+    assert.deepEqual([...failure.subarray(0, 4)], [0, 0, 0, 1], 'SecurityResult failed');
+    assert.equal(failure.subarray(8).toString('utf8'), 'Unable to negotiate security with server');
+    assert.deepEqual(vnc.chosen, [0], 'the server was told the invalid type 0');
+  } finally {
+    await secured.close();
+    await vnc.close();
+  }
+  assert.throws(() => new RfbSecurityProxy(['vencrypt']), /not supported/);
 });

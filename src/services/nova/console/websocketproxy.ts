@@ -9,9 +9,8 @@
  * back-pressure each way. Plain HTTP GETs get the web client's files (nova-novncproxy's
  * noVNC), when there are some.
  *
- * A token refused is answered before the upgrade, with 401 and Nova's message. Nova's RFB
- * security proxy (VeNCrypt towards the compute host) is not done: the RFB stream is relayed
- * as it is, and the guest's VNC server asks for no authentication.
+ * A token refused is answered before the upgrade, with 401 and Nova's message. The noVNC proxy
+ * negotiates RFB security itself first (securityproxy/rfb.ts), as Nova's does.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -19,8 +18,9 @@ import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { isWebSocketRequest, refuseUpgrade, upgradeToWebSocket, WebSocketHandshakeError, type WebSocket } from '../../../common/http/websocket.js';
 import type { Logger } from '../../../common/log/logger.js';
-import { InvalidConnectionInfo, InvalidToken, ValidationError } from '../errors.js';
+import { InvalidConnectionInfo, InvalidToken, SecurityProxyNegotiationFailed, ValidationError } from '../errors.js';
 import type { ConnectInfo, ConnectInfoSource } from './connect-info.js';
+import type { ByteStream, RfbSecurityProxy } from './securityproxy/rfb.js';
 import type { WebFiles } from './web-files.js';
 
 export interface WebSocketProxyOptions {
@@ -34,6 +34,46 @@ export interface WebSocketProxyOptions {
   log: Logger;
   /** How long the connection to the guest's console may take. */
   connectTimeoutMs?: number;
+  /** nova-novncproxy's RFB security negotiation before the relay (none: bytes relayed from the start). */
+  securityProxy?: RfbSecurityProxy;
+}
+
+/** Bytes of one side gathered for reads of exact counts (the security negotiation), and what is left after it. */
+class Gathered implements ByteStream {
+  private chunks: Buffer[] = [];
+  private length = 0;
+  private wake: (() => void) | null = null;
+  private ended = false;
+
+  constructor(readonly write: (data: Buffer) => void) {}
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    this.wake?.();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.wake?.();
+  }
+
+  async read(n: number): Promise<Buffer> {
+    while (this.length < n) {
+      if (this.ended) throw new SecurityProxyNegotiationFailed(`the connection closed while ${n} bytes were awaited`);
+      await new Promise<void>((ok) => { this.wake = ok; });
+      this.wake = null;
+    }
+    const all = Buffer.concat(this.chunks, this.length);
+    this.chunks = all.length > n ? [all.subarray(n)] : [];
+    this.length = all.length - n;
+    return all.subarray(0, n);
+  }
+
+  /** What came after the last read. */
+  rest(): Buffer {
+    return Buffer.concat(this.chunks, this.length);
+  }
 }
 
 /** The token of a console request: `token` in the query, in a `path` parameter's query (noVNC's), or a `token` cookie. */
@@ -169,7 +209,43 @@ export class WebSocketProxy {
       return;
     }
     this.o.log.info({ instance: info.instance_uuid, host: info.host, port: info.port, consoleType: info.console_type }, `${this.o.name}: console opened`);
+    let early: { tenant: Buffer; compute: Buffer } = { tenant: Buffer.alloc(0), compute: Buffer.alloc(0) };
+    if (this.o.securityProxy) {
+      try {
+        early = await this.negotiate(this.o.securityProxy, ws, target);
+      } catch (err) {
+        this.o.log.warn({ err, instance: info.instance_uuid }, `${this.o.name}: ${(err as Error).message}`);
+        ws.close(1011, 'security negotiation failed');
+        target.destroy();
+        return;
+      }
+    }
     this.relay(ws, target, info);
+    if (early.tenant.length > 0) target.write(early.tenant);
+    if (early.compute.length > 0) ws.send(early.compute, true);
+  }
+
+  /** The security proxy's negotiation on both sides; the bytes each side sent beyond it. @throws SecurityProxyNegotiationFailed */
+  private async negotiate(security: RfbSecurityProxy, ws: WebSocket, target: Socket): Promise<{ tenant: Buffer; compute: Buffer }> {
+    const tenant = new Gathered((data) => { ws.send(data, true); });
+    const compute = new Gathered((data) => { target.write(data); });
+    const onMessage = (data: Buffer): void => tenant.push(data);
+    const onTenantClose = (): void => tenant.end();
+    const onData = (chunk: Buffer): void => compute.push(chunk);
+    const onComputeClose = (): void => compute.end();
+    ws.on('message', onMessage);
+    ws.on('close', onTenantClose);
+    target.on('data', onData);
+    target.on('close', onComputeClose);
+    try {
+      await security.connect(tenant, compute);
+    } finally {
+      ws.off('message', onMessage);
+      ws.off('close', onTenantClose);
+      target.off('data', onData);
+      target.off('close', onComputeClose);
+    }
+    return { tenant: tenant.rest(), compute: compute.rest() };
   }
 
   /** TCP to the console; through the compute host's CONNECT when the console has an internal access path. */
