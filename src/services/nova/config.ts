@@ -26,6 +26,7 @@ export const novaDefaultGroup = defineGroup('DEFAULT', 'Compute (nova.conf [DEFA
   default_availability_zone: opt.str('nova', 'Availability zone of compute hosts in no aggregate with a zone.'),
   internal_service_availability_zone: opt.str('internal', 'Availability zone shown for the services other than nova-compute (os-availability-zone/detail).'),
   default_schedule_zone: opt.str('', 'Availability zone given to servers created without one; empty: any.'),
+  instance_delete_interval: opt.int(300, 'Seconds between a compute host\'s removals of expired console tokens (_cleanup_expired_console_auth_tokens); 0: never.', { min: 0 }),
   sync_power_state_interval: opt.int(600, 'Seconds between power state syncs of a compute host; 0 or less: never.'),
   update_resources_interval: opt.int(60, 'Seconds between resource reports of a compute host to Placement.', { min: 1 }),
   block_device_allocate_retries: opt.int(60, 'Times a build checks whether the volume it asked Cinder for (from an image, a snapshot or blank) is available, before it gives up.', { min: 0 }),

@@ -332,3 +332,14 @@ test('RFB security: a server without None is refused to the client with a reason
   }
   assert.throws(() => new RfbSecurityProxy(['vencrypt']), /not supported/);
 });
+
+test('the compute hosts\' periodic cleanup removes the expired tokens only', async () => {
+  const live = await consoleToken();
+  const dead = await consoleToken({ ttl: 0 });
+  const count = async (uuid: string) => (await database.db.selectFrom('console_auth_tokens').select('instance_uuid').where('instance_uuid', '=', uuid).execute()).length;
+  assert.equal(await count(dead.uuid), 1);
+  assert.ok(await tokens.destroyExpired() >= 1);
+  assert.equal(await count(dead.uuid), 0);
+  assert.equal(await count(live.uuid), 1);
+  assert.ok(await tokens.validate(live.token));
+});
