@@ -3,33 +3,10 @@
 // only then does the proxy try the console (the fake hypervisor serves none: 502); a token
 // never issued, or one of a deleted server, is refused (401) before any connection.
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import { connect, createServer, type AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { until } from '../../common/testing/until.js';
+import { freePort } from '../../common/testing/free-port.js';
 import { BootCloud } from './testing/boot-cloud.js';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((ok) => s.close(() => ok()));
-  return port;
-}
-
-/** The HTTP status a WebSocket upgrade request for `path` gets from the proxy. */
-async function upgradeStatus(port: number, path: string): Promise<number> {
-  const sock = connect(port, '127.0.0.1');
-  await once(sock, 'connect');
-  sock.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
-    + 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n');
-  let text = '';
-  sock.on('data', (c: Buffer) => { text += c.toString('latin1'); });
-  sock.on('error', () => undefined);
-  await until(() => text.includes('\r\n'), 'the proxy\'s answer');
-  sock.destroy();
-  return Number(/^HTTP\/1.1 (\d+)/.exec(text)?.[1]);
-}
+import { upgradeStatus } from './testing/console-client.js';
 
 test('the novncproxy role checks tokens in the database and with the instance\'s host', async () => {
   const port = await freePort();

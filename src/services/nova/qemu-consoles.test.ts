@@ -7,11 +7,11 @@
 // One guest, TCG: slow, and skipped without QEMU or the guest image.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { request, WebSocket } from 'undici';
+import { freePort } from '../../common/testing/free-port.js';
 import { until } from '../../common/testing/until.js';
 import { BootCloud } from './testing/boot-cloud.js';
 import { guestImage } from './testing/guest-image.js';
@@ -19,14 +19,6 @@ import { guestImage } from './testing/guest-image.js';
 const work = mkdtempSync(join(tmpdir(), 'nubo-qemu-consoles-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 const image = guestImage(work);
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((ok) => s.listen(0, '127.0.0.1', ok));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((ok) => s.close(() => ok()));
-  return port;
-}
 
 /** A WebSocket to `url` with what it receives as text; rejects when it does not open. */
 function openConsole(url: string): Promise<{ ws: WebSocket; output: () => string }> {

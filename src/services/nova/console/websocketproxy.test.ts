@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -19,6 +19,7 @@ import { ConsoleAuthTokenRepo } from '../db/console-auth-tokens.js';
 import { novaMigrations } from '../db/migrations/index.js';
 import type { NovaDB } from '../db/schema.js';
 import type { Instance } from '../objects/index.js';
+import { upgradeStatus as statusOf } from '../testing/console-client.js';
 import { ConsoleTokenCheck, type ConnectInfo } from './connect-info.js';
 import { RfbSecurityProxy } from './securityproxy/rfb.js';
 import { requestToken } from './websocketproxy.js';
@@ -95,19 +96,7 @@ async function consoleToken(opts: { ttl?: number; type?: string; base?: string }
   return { uuid, token };
 }
 
-/** The status line a raw upgrade request gets. */
-async function upgradeStatus(path: string, headers: Record<string, string> = {}): Promise<number> {
-  const sock = connect(proxyPort, '127.0.0.1');
-  await once(sock, 'connect');
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  sock.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${proxyPort}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`
-    + `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n${extra}\r\n`);
-  let text = '';
-  sock.on('data', (c: Buffer) => { text += c.toString('latin1'); });
-  await until(() => text.includes('\r\n'), 'the proxy\'s answer');
-  sock.destroy();
-  return Number(/^HTTP\/1.1 (\d+)/.exec(text)?.[1]);
-}
+const upgradeStatus = (path: string, headers: Record<string, string> = {}): Promise<number> => statusOf(proxyPort, path, headers);
 
 function openWs(path: string): Promise<{ ws: ClientSocket; received: Buffer[] }> {
   const ws = new ClientSocket(`ws://127.0.0.1:${proxyPort}${path}`, ['binary']);
