@@ -26,6 +26,7 @@ export const novaDefaultGroup = defineGroup('DEFAULT', 'Compute (nova.conf [DEFA
   default_availability_zone: opt.str('nova', 'Availability zone of compute hosts in no aggregate with a zone.'),
   internal_service_availability_zone: opt.str('internal', 'Availability zone shown for the services other than nova-compute (os-availability-zone/detail).'),
   default_schedule_zone: opt.str('', 'Availability zone given to servers created without one; empty: any.'),
+  instance_delete_interval: opt.int(300, 'Seconds between a compute host\'s removals of expired console tokens (_cleanup_expired_console_auth_tokens); 0: never.', { min: 0 }),
   sync_power_state_interval: opt.int(600, 'Seconds between power state syncs of a compute host; 0 or less: never.'),
   update_resources_interval: opt.int(60, 'Seconds between resource reports of a compute host to Placement.', { min: 1 }),
   block_device_allocate_retries: opt.int(60, 'Times a build checks whether the volume it asked Cinder for (from an image, a snapshot or blank) is available, before it gives up.', { min: 0 }),
@@ -118,8 +119,23 @@ export const qemuGroup = defineGroup('qemu', 'The qemu virt driver (compute_driv
 
 // --- remote consoles (nova.conf [vnc], [spice], [serial_console], [rdp], [mks], [consoleauth]) ---
 export const vncGroup = defineGroup('vnc', 'VNC consoles (nova.conf [vnc])', {
-  enabled: opt.bool(true, 'Offer VNC consoles of the servers (os-getVNCConsole, remote-consoles protocol vnc).'),
+  enabled: opt.bool(true, 'Offer VNC consoles of the servers (os-getVNCConsole, remote-consoles protocol vnc); the qemu driver gives its guests a VGA display served by VNC.'),
   novncproxy_base_url: opt.str('http://127.0.0.1:6080/vnc_auto.html', 'Public URL of the noVNC proxy; a console URL is this with the token.'),
+  server_listen: opt.str('127.0.0.1', 'The address the guests\' VNC servers listen on (the qemu driver; the port is the first free one from 5900).'),
+  server_proxyclient_address: opt.str('127.0.0.1', 'The address of this compute host the noVNC proxy connects to for its guests\' VNC servers.'),
+  novncproxy_host: opt.str('0.0.0.0', 'The address the noVNC proxy (role novncproxy) listens on.'),
+  auth_schemes: opt.list(['none'], 'The RFB security types the noVNC proxy may use with the compute hosts\' VNC servers, in order of preference (only none; Nova\'s vencrypt is not done).'),
+  novncproxy_port: opt.port(6080, 'The port the noVNC proxy listens on (0: a free one; novncproxy_base_url must then name it).'),
+});
+
+/** nova.conf [DEFAULT] web (nova/conf/novnc.py; nova-novncproxy defaults it to /usr/share/novnc). */
+export const novncWebGroup = defineGroup('DEFAULT', 'The noVNC proxy\'s web files (nova.conf [DEFAULT])', {
+  web: opt.str('/usr/share/novnc', 'Directory of the noVNC web client the noVNC proxy serves (vnc_lite.html, vnc.html, their scripts; Debian\'s package novnc installs it here).'),
+});
+
+/** nova.conf [console] (nova/conf/console.py). */
+export const consoleGroup = defineGroup('console', 'Console proxies (nova.conf [console])', {
+  allowed_origins: opt.list([], 'Host names, besides the proxy\'s own Host header, that a browser\'s Origin header may name when it opens a console.'),
 });
 export const spiceGroup = defineGroup('spice', 'SPICE consoles (nova.conf [spice])', {
   enabled: opt.bool(false, 'Offer SPICE consoles (type spice-html5).'),
@@ -128,6 +144,10 @@ export const spiceGroup = defineGroup('spice', 'SPICE consoles (nova.conf [spice
 export const serialConsoleGroup = defineGroup('serial_console', 'Serial consoles (nova.conf [serial_console])', {
   enabled: opt.bool(false, 'Offer serial consoles (type serial).'),
   base_url: opt.str('ws://127.0.0.1:6083/', 'Public URL of the serial console proxy (a websocket).'),
+  port_range: opt.str('10000:20000', 'The TCP ports (MIN:MAX) the guests\' serial consoles listen on, one per guest (the qemu driver).'),
+  proxyclient_address: opt.str('127.0.0.1', 'The address the guests\' serial consoles listen on, which the serial proxy connects to.'),
+  serialproxy_host: opt.str('0.0.0.0', 'The address the serial console proxy (role serialproxy) listens on.'),
+  serialproxy_port: opt.port(6083, 'The port the serial console proxy listens on (0: a free one; base_url must then name it).'),
 });
 export const rdpGroup = defineGroup('rdp', 'RDP consoles (nova.conf [rdp])', {
   enabled: opt.bool(false, 'Offer RDP consoles (type rdp-html5).'),
@@ -158,6 +178,6 @@ export const conductorGroup = defineGroup('conductor', 'Conductor (nova.conf [co
 
 export const novaConfigGroups = [
   novaDefaultGroup, apiGroup, schedulerGroup, filterSchedulerGroup, quotaGroup, notificationsGroup, fakeDriverGroup, qemuGroup,
-  vncGroup, spiceGroup, serialConsoleGroup, rdpGroup, mksGroup, consoleAuthGroup,
+  vncGroup, novncWebGroup, consoleGroup, spiceGroup, serialConsoleGroup, rdpGroup, mksGroup, consoleAuthGroup,
   neutronMetadataGroup, conductorGroup,
 ];

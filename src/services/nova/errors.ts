@@ -343,6 +343,16 @@ export class ConsoleTypeInvalid extends Invalid {
 export class ConsoleTypeUnavailable extends Invalid {
   constructor(consoleType: string) { super(`Unavailable console type ${consoleType}.`); }
 }
+/** A console proxy's refusal of a token: unknown, expired, or no longer naming the instance's console. */
+export class InvalidToken extends Invalid {
+  constructor() { super("The token '***' is invalid or has expired"); }
+}
+export class InvalidConnectionInfo extends Invalid {
+  constructor() { super('Invalid Connection Info'); }
+}
+export class SecurityProxyNegotiationFailed extends NovaException {
+  constructor(reason: string) { super(`Failed to negotiate security type with server: ${reason}`); }
+}
 export class ImageUnacceptable extends Invalid {
   constructor(imageId: string, reason: string) { super(`Image ${imageId} is unacceptable: ${reason}`); }
 }

@@ -18,7 +18,8 @@ after(() => rmSync(work, { recursive: true, force: true }));
 const image = guestImage(work);
 
 test('a server on the qemu driver: boot from Glance, console log, stop and start, stopped behind Nova\'s back, delete', { skip: image.skip ?? false, timeout: 600_000 }, async (t) => {
-  const b = await BootCloud.start({ 'DEFAULT.compute_driver': 'qemu', 'DEFAULT.shutdown_timeout': '60' });
+  // the noVNC proxy (run with the qemu driver) on a free port, not on 6080
+  const b = await BootCloud.start({ 'DEFAULT.compute_driver': 'qemu', 'DEFAULT.shutdown_timeout': '60', 'vnc.novncproxy_host': '127.0.0.1', 'vnc.novncproxy_port': '0' });
   try {
     const img = await b.call('POST', '/image/v2/images', { name: 'nubo-guest', disk_format: 'qcow2', container_format: 'bare', visibility: 'public' });
     assert.equal(img.status, 201);

@@ -73,7 +73,8 @@ const INTERRUPTIBLE: ReadonlySet<string> = new Set([
 const now = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The console kinds: the config that enables them, the one type each accepts, the driver method. */
-const CONSOLES: Readonly<Record<ConsoleMethod, { setting: keyof Omit<ConsoleSettings, 'tokenTtl'>; type: string; driver: keyof ComputeDriver }>> = {
+type ConsoleDriverMethod = 'getVncConsole' | 'getSpiceConsole' | 'getSerialConsole' | 'getRdpConsole' | 'getMksConsole';
+const CONSOLES: Readonly<Record<ConsoleMethod, { setting: keyof Omit<ConsoleSettings, 'tokenTtl'>; type: string; driver: ConsoleDriverMethod }>> = {
   get_vnc_console: { setting: 'vnc', type: 'novnc', driver: 'getVncConsole' },
   get_spice_console: { setting: 'spice', type: 'spice-html5', driver: 'getSpiceConsole' },
   get_serial_console: { setting: 'serial', type: 'serial', driver: 'getSerialConsole' },
@@ -113,6 +114,8 @@ export class LifecycleManager {
       backup_instance: (ctx, args) => this.backupInstance(ctx, inst(args), str(args['image_id']), str(args['backup_type']), Number(args['rotation'] ?? 0)),
       rebuild_instance: (ctx, args) => this.rebuildInstance(ctx, { ...(args as unknown as RebuildInstanceArgs), instance: inst(args) }),
       ...consoles,
+      validate_console_port: (ctx, args) => this.validateConsolePort(ctx, inst(args), str(args['port']), str(args['console_type']),
+        typeof args['console_host'] === 'string' ? args['console_host'] : undefined),
     };
   }
 
@@ -513,7 +516,7 @@ export class LifecycleManager {
     if (consoleType !== kind.type) throw new ConsoleTypeInvalid(consoleType);
     let console: ConsoleConnection;
     try {
-      console = (this.o.driver[kind.driver] as (c: RequestContext, i: Instance) => ConsoleConnection).call(this.o.driver, ctx, instance);
+      console = await this.driverConsole(ctx, kind.driver, instance);
     } catch (err) {
       if (err instanceof InstanceNotFound && instance.data.vm_state === VmState.BUILDING) throw new InstanceNotReady(instance.uuid);
       throw err;
@@ -523,5 +526,26 @@ export class LifecycleManager {
       accessUrlBase: setting.baseUrl,
     }, this.o.consoles.tokenTtl);
     return { token, access_url: consoleAccessUrl(consoleType, setting.baseUrl, token), host: console.host, port: console.port, internal_access_path: console.internal_access_path };
+  }
+
+  private driverConsole(ctx: RequestContext, method: ConsoleDriverMethod, instance: Instance): Promise<ConsoleConnection> {
+    return this.o.driver[method](ctx, instance);
+  }
+
+  /**
+   * validate_console_port: whether the guest's console of this type is (still) served at
+   * `port` (the port comes as a string, as in Nova) and, when asked, at `consoleHost`. A guest
+   * this host does not have, or whose console is not served now, does not validate.
+   */
+  async validateConsolePort(ctx: RequestContext, instance: Instance, port: string, consoleType: string, consoleHost?: string): Promise<boolean> {
+    const method = Object.values(CONSOLES).find((k) => k.type === consoleType)?.driver ?? 'getVncConsole';
+    let console: ConsoleConnection;
+    try {
+      console = await this.driverConsole(ctx, method, instance);
+    } catch (err) {
+      this.o.log.info({ err, instance: instance.uuid, consoleType }, 'console port not validated');
+      return false;
+    }
+    return String(console.port) === port && (consoleHost === undefined || console.host === consoleHost);
   }
 }

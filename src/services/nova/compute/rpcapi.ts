@@ -140,6 +140,17 @@ export class ComputeAPI {
     return callRemote(() => this.at(host).call<ConsoleConnectInfo>(ctx, method, { instance, console_type: consoleType }));
   }
 
+  /**
+   * validate_console_port (a call, what a console proxy asks before it connects): whether the
+   * instance's console of `consoleType` is served at `port` (and at `consoleHost`, Nubo's
+   * addition: a token minted for another compute host's address does not pass).
+   */
+  validateConsolePort(ctx: RequestContext, host: string, instance: Instance, port: number, consoleType: string, consoleHost?: string): Promise<boolean> {
+    return callRemote(() => this.at(host).call<boolean>(ctx, 'validate_console_port', {
+      instance, port: String(port), console_type: consoleType, ...(consoleHost !== undefined ? { console_host: consoleHost } : {}),
+    }));
+  }
+
   getDiagnostics(ctx: RequestContext, host: string, instance: Instance): Promise<Record<string, unknown>> {
     return callRemote(() => this.at(host).call<Record<string, unknown>>(ctx, 'get_diagnostics', { instance }));
   }

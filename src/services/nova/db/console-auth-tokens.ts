@@ -47,6 +47,12 @@ export class ConsoleAuthTokenRepo {
       .where('token_hash', '=', hash(token)).where('expires', '>', Math.floor(Date.now() / 1000)).executeTakeFirst();
   }
 
+  /** console_auth_token_destroy_expired: the expired tokens go (the compute hosts' periodic task); how many went. */
+  async destroyExpired(): Promise<number> {
+    const r = await this.db.deleteFrom('console_auth_tokens').where('expires', '<=', Math.floor(Date.now() / 1000)).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   /** The tokens of an instance go when it is deleted or rebuilt (clean_console_auths_for_instance). */
   async deleteForInstance(instanceUuid: string): Promise<void> {
     await this.db.deleteFrom('console_auth_tokens').where('instance_uuid', '=', instanceUuid).execute();

@@ -2,7 +2,7 @@
  * The compute role (nova-compute) of one host: the virt driver ([DEFAULT] compute_driver), the resource tracker that
  * reports the node to Placement, and the ComputeManager on `compute.<host>`; at start the
  * leftovers of a previous run are dealt with (init_host) and the node reported; periodic tasks
- * update the node's resources, sync power states, offload shelved servers and reclaim soft-deleted ones.
+ * update the node's resources, sync power states, offload shelved servers, reclaim soft-deleted ones and remove expired console tokens.
  */
 import { RequestContext } from '../../../common/context.js';
 import { newRequestId } from '../../../common/log/request-scope.js';
@@ -20,6 +20,7 @@ import {
   consoleAuthGroup, mksGroup, novaDefaultGroup, rdpGroup, schedulerGroup, serialConsoleGroup, spiceGroup, vncGroup,
 } from '../config.js';
 import { ComputeTaskAPI } from '../conductor/rpcapi.js';
+import { ConsoleAuthTokenRepo } from '../db/console-auth-tokens.js';
 import { NovaNotifier } from '../notifications/notifier.js';
 import { COMPUTE_TOPIC } from '../rpc/topics.js';
 import { WorkerService } from '../service.js';
@@ -87,6 +88,7 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
   });
   const shelving = new ComputeShelveManager(moves, new ImageClient(ctx.session), d.shelved_offload_time);
   const internal = (): RequestContext => RequestContext.internal(newRequestId());
+  const consoleTokens = new ConsoleAuthTokenRepo(repos.db);
   const managerEndpoint = manager.endpoint();
   const currentService = async () => (await repos.services.get(ctx.host, 'nova-compute'))!;
   const service = new WorkerService({
@@ -97,6 +99,7 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
       await manager.updateAvailableResource(record);
       ctx.periodic.add({ name: 'update_available_resource', interval: d.update_resources_interval, run: async () => manager.updateAvailableResource(await currentService()) });
       ctx.periodic.add({ name: '_sync_power_states', interval: d.sync_power_state_interval, run: () => manager.syncPowerStates(internal()) });
+      ctx.periodic.add({ name: '_cleanup_expired_console_auth_tokens', interval: d.instance_delete_interval, run: async () => { await consoleTokens.destroyExpired(); } });
       ctx.periodic.add({ name: '_poll_shelved_instances', interval: d.shelved_poll_interval, run: () => shelving.pollShelvedInstances(internal()) });
       // nova runs _reclaim_queued_deletes on every periodic tick (60 s); a shorter interval is checked as often as it is long.
       ctx.periodic.add({

@@ -8,11 +8,12 @@ import { Readable } from 'node:stream';
 import { ImageClient } from '../../../common/clients/index.js';
 import type { RoleContext } from '../../../common/service/project.js';
 import type { InstanceEvents } from '../compute/instance-events.js';
-import { fakeDriverGroup, novaDefaultGroup, qemuGroup } from '../config.js';
+import { parsePortRange } from '../console/serial.js';
+import { fakeDriverGroup, novaDefaultGroup, qemuGroup, serialConsoleGroup, vncGroup } from '../config.js';
 import type { NovaRepos } from '../db/repos.js';
 import type { ComputeDriver } from '../virt/driver.js';
 import { FakeDriver } from '../virt/fake/driver.js';
-import { QemuDriver } from '../virt/qemu/driver.js';
+import { QemuDriver, type QemuConsoleOptions } from '../virt/qemu/driver.js';
 import { hostNamespace, LinuxBridgeVifPlugger } from '../virt/qemu/vif.js';
 import { instanceMetadataSource } from './instance-metadata.js';
 
@@ -36,6 +37,7 @@ export function createVirtDriver(ctx: RoleContext, events: InstanceEvents, repos
       images: async (id) => (await images.downloadData(id)).body as Readable, vifs: new LinuxBridgeVifPlugger(hostNamespace(q.host_namespace, ctx.host)),
       vifPluggingTimeout: d.vif_plugging_timeout, vifPluggingIsFatal: d.vif_plugging_is_fatal, virtapi: events, log: ctx.log,
       metadata: (instance) => metadataOf(instance, undefined), lifecycle: (uuid) => lifecycle(uuid),
+      consoles: qemuConsoles(ctx),
     });
   }
   const fake = ctx.config.get(fakeDriverGroup);
@@ -44,4 +46,14 @@ export function createVirtDriver(ctx: RoleContext, events: InstanceEvents, repos
     destroySeconds: fake.destroy_seconds, powerSeconds: fake.power_seconds, failSpawn: fake.fail_spawn_hosts.includes(ctx.host), liveMigrationSeconds: fake.live_migration_seconds,
     vifPluggingTimeout: d.vif_plugging_timeout, vifPluggingIsFatal: d.vif_plugging_is_fatal, virtapi: events,
   });
+}
+
+/** The guests' consoles as [vnc] and [serial_console] enable them. */
+function qemuConsoles(ctx: RoleContext): QemuConsoleOptions {
+  const vnc = ctx.config.get(vncGroup);
+  const serial = ctx.config.get(serialConsoleGroup);
+  return {
+    ...(vnc.enabled ? { vnc: { listen: vnc.server_listen, proxyclientAddress: vnc.server_proxyclient_address } } : {}),
+    ...(serial.enabled ? { serial: { address: serial.proxyclient_address, ports: parsePortRange(serial.port_range) } } : {}),
+  };
 }

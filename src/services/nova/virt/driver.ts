@@ -176,11 +176,11 @@ export interface ComputeDriver {
    */
   snapshot(context: RequestContext, instance: Instance, imageId: string, updateTaskState: UpdateTaskState, upload: SnapshotUpload): Promise<void>;
   /** Connection facts of the guest's graphical / serial consoles (get_vnc_console, ...). */
-  getVncConsole(context: RequestContext, instance: Instance): ConsoleConnection;
-  getSpiceConsole(context: RequestContext, instance: Instance): ConsoleConnection;
-  getSerialConsole(context: RequestContext, instance: Instance): ConsoleConnection;
-  getRdpConsole(context: RequestContext, instance: Instance): ConsoleConnection;
-  getMksConsole(context: RequestContext, instance: Instance): ConsoleConnection;
+  getVncConsole(context: RequestContext, instance: Instance): Promise<ConsoleConnection>;
+  getSpiceConsole(context: RequestContext, instance: Instance): Promise<ConsoleConnection>;
+  getSerialConsole(context: RequestContext, instance: Instance): Promise<ConsoleConnection>;
+  getRdpConsole(context: RequestContext, instance: Instance): Promise<ConsoleConnection>;
+  getMksConsole(context: RequestContext, instance: Instance): Promise<ConsoleConnection>;
   /** get_diagnostics: the driver's own free-form view of a guest (before microversion 2.48). @throws InstanceNotFound */
   getDiagnostics(instance: Instance): Record<string, unknown>;
   /** get_instance_diagnostics: the standard format (2.48). @throws InstanceNotFound */

@@ -327,28 +327,28 @@ export class FakeDriver implements ComputeDriver {
   }
 
   /** nova/virt/fake.py's consoles: the guest must exist; every protocol is served on the fake console host. */
-  private console(instance: Instance, internalAccessPath: string | null): ConsoleConnection {
+  private async console(instance: Instance, internalAccessPath: string | null): Promise<ConsoleConnection> {
     this.guest(instance);
     return { host: this.o.host, port: 6969, internal_access_path: internalAccessPath };
   }
 
-  getVncConsole(_context: RequestContext, instance: Instance): ConsoleConnection {
+  getVncConsole(_context: RequestContext, instance: Instance): Promise<ConsoleConnection> {
     return this.console(instance, 'FAKE');
   }
 
-  getSpiceConsole(_context: RequestContext, instance: Instance): ConsoleConnection {
+  getSpiceConsole(_context: RequestContext, instance: Instance): Promise<ConsoleConnection> {
     return this.console(instance, 'FAKE');
   }
 
-  getSerialConsole(_context: RequestContext, instance: Instance): ConsoleConnection {
+  getSerialConsole(_context: RequestContext, instance: Instance): Promise<ConsoleConnection> {
     return this.console(instance, null);
   }
 
-  getRdpConsole(_context: RequestContext, instance: Instance): ConsoleConnection {
+  getRdpConsole(_context: RequestContext, instance: Instance): Promise<ConsoleConnection> {
     return this.console(instance, 'FAKE');
   }
 
-  getMksConsole(_context: RequestContext, instance: Instance): ConsoleConnection {
+  getMksConsole(_context: RequestContext, instance: Instance): Promise<ConsoleConnection> {
     return this.console(instance, 'FAKE');
   }
 

@@ -1,7 +1,8 @@
 /**
  * The QEMU command line of a guest, from what the driver decided about it (GuestSpec): the
  * flavor's vCPUs and RAM, the accelerator, the root disk (and config drive) on virtio-blk,
- * one virtio-net NIC per port on its tap, the first serial port to the console log, the QMP
+ * one virtio-net NIC per port on its tap, the first serial port to the console log (and to a
+ * TCP server when serial consoles are enabled), a VGA display on VNC when VNC is, the QMP
  * socket, the Cinder volumes attached, and daemonized with a pidfile so guests outlive the compute service.
  */
 import { volumeIds, type VolumeDisk } from './volumes.js';
@@ -38,6 +39,14 @@ export interface GuestSpec {
   /** Cinder volumes attached (see volumes.ts). */
   volumes?: VolumeDisk[];
   consoleLog: string;
+  /**
+   * The first serial port as an interactive console ([serial_console] enabled): a TCP server on
+   * `host`, on the first free port of `portMin`..`portMax` (QEMU binds it), still logged to
+   * consoleLog; without it the serial port writes to consoleLog only.
+   */
+  serial?: { host: string; portMin: number; portMax: number };
+  /** A VGA display served by VNC on `listen` ([vnc] enabled), on the first free port from 5900 (QEMU binds it). */
+  vnc?: { listen: string };
   qmpSocket: string;
   pidFile: string;
   /** Wait for a migration stream (resume from a saved state): -incoming defer, then migrate-incoming over QMP. */
@@ -62,7 +71,7 @@ export function qemuCommandLine(spec: GuestSpec): string[] {
     '-m', String(spec.memoryMb),
     '-smp', String(spec.vcpus),
     '-nodefaults', '-no-user-config', '-display', 'none',
-    '-chardev', `file,id=console0,path=${optionValue(spec.consoleLog)},append=on`,
+    '-chardev', consoleChardev(spec),
     '-serial', 'chardev:console0',
     '-qmp', `unix:${optionValue(spec.qmpSocket)},server=on,wait=off`,
     '-pidfile', spec.pidFile,
@@ -86,7 +95,24 @@ export function qemuCommandLine(spec: GuestSpec): string[] {
     const ids = volumeIds(v.mountpoint);
     args.push('-drive', `file=${optionValue(v.path)},format=${v.format},if=none,id=${ids.node}`, '-device', `virtio-blk-pci,drive=${ids.node},id=${ids.device}`);
   }
+  if (spec.vnc) args.push('-device', 'VGA,id=video0', '-vnc', `${hostOption(spec.vnc.listen)}:0,to=${VNC_LAST_DISPLAY}`);
   if (spec.incoming) args.push('-incoming', 'defer');
   if (spec.paused) args.push('-S');
   return args;
+}
+
+/** VNC display N is TCP port 5900 + N; QEMU tries them in order up to the last port. */
+const VNC_LAST_DISPLAY = 65535 - 5900;
+
+/** An address in QEMU's host:port options (an IPv6 address in brackets). */
+function hostOption(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** The first serial port's backend: a TCP server logged to the console log (libvirt's <serial type='tcp'> with <log>), or the log file alone. */
+function consoleChardev(spec: GuestSpec): string {
+  const log = optionValue(spec.consoleLog);
+  if (!spec.serial) return `file,id=console0,path=${log},append=on`;
+  const { host, portMin, portMax } = spec.serial;
+  return `socket,id=console0,host=${host},port=${portMin},to=${portMax},server=on,wait=off,telnet=off,logfile=${log},logappend=on`;
 }

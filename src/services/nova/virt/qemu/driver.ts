@@ -11,8 +11,12 @@
  * An image with kernel_id (and ramdisk_id) boots that kernel directly (-kernel, -initrd).
  * Cinder's file volumes are virtio disks, hot-plugged over QMP.
  *
+ * Remote consoles as libvirt serves them: a VGA display on VNC ([vnc] server_listen, the port
+ * QEMU takes, read back by query-vnc) and the first serial port on TCP ([serial_console]
+ * port_range, read back by query-chardev), still written to the console log.
+ *
  * Not done by this driver (FeatureNotSupported, 501): rescue, moves between hosts, interface
- * hot-plug, swap volume, graphical consoles, admin password and crash dumps.
+ * hot-plug, swap volume, SPICE/RDP/MKS consoles and admin passwords.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +26,7 @@ import type { Logger } from '../../../../common/log/logger.js';
 import { POWER_STATE_NAMES, PowerState } from '../../compute/power-state.js';
 import { TaskState } from '../../compute/task-states.js';
 import {
-  DevicePathInUse, FeatureNotSupported, InstanceNotFound, InstanceNotRunning, InsufficientFreeMemory, QemuError, VirtualInterfaceCreateException,
+  ConsoleTypeUnavailable, DevicePathInUse, FeatureNotSupported, InstanceNotFound, InstanceNotRunning, InsufficientFreeMemory, QemuError, VirtualInterfaceCreateException,
 } from '../../errors.js';
 import type { InstanceMetadata } from '../../metadata/base.js';
 import { Instance, type Flavor, type Migration, type VifInfo } from '../../objects/index.js';
@@ -32,6 +36,7 @@ import type {
   ComputeDriver, ConsoleConnection, DriverCapabilities, FinishMigrationArgs, HostResources, InstanceInfo, SnapshotUpload, SpawnArgs,
   UpdateTaskState, VirtAPI, VolumeConnector,
 } from '../driver.js';
+import type { PortRange } from '../../console/serial.js';
 import { neutronEvents } from '../vif-events.js';
 import { chooseAccel, type Accel } from './accel.js';
 import type { GuestSpec, KernelBoot } from './command-line.js';
@@ -72,6 +77,16 @@ export interface QemuDriverOptions {
   lifecycle?: (uuid: string, state: number) => void;
   /** The metadata of an instance, for its config drive (none: config drives are refused). */
   metadata?: (instance: Instance) => Promise<InstanceMetadata>;
+  /** The guests' remote consoles (none: only the console log). */
+  consoles?: QemuConsoleOptions;
+}
+
+/** [vnc] and [serial_console] as the driver uses them. */
+export interface QemuConsoleOptions {
+  /** VNC: guests listen on `listen`; the proxy reaches them at `proxyclientAddress`. */
+  vnc?: { listen: string; proxyclientAddress: string };
+  /** Serial consoles: guests listen on `address` (also what the proxy connects to), on a port of `ports`. */
+  serial?: { address: string; ports: PortRange };
 }
 
 /** What guest.json keeps of a guest: enough to find and size it after a restart. */
@@ -253,6 +268,16 @@ export class QemuDriver implements ComputeDriver {
       name: instance.name, uuid: instance.uuid, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, accel: this.accel, machine: this.o.machine,
       disk: paths.disk, nics, volumes: record?.volumes ?? [], ...(record?.kernel ? { kernel: record.kernel } : {}), consoleLog: paths.consoleLog, qmpSocket: paths.qmpSocket, pidFile: paths.pidFile,
       ...(existsSync(paths.configDrive) ? { configDrive: paths.configDrive } : {}),
+      ...this.consoleSpec(),
+    };
+  }
+
+  /** The guest's remote consoles, as [vnc] and [serial_console] enable them. */
+  private consoleSpec(): Pick<GuestSpec, 'vnc' | 'serial'> {
+    const c = this.o.consoles;
+    return {
+      ...(c?.vnc ? { vnc: { listen: c.vnc.listen } } : {}),
+      ...(c?.serial ? { serial: { host: c.serial.address, portMin: c.serial.ports.min, portMax: c.serial.ports.max } } : {}),
     };
   }
 
@@ -490,6 +515,37 @@ export class QemuDriver implements ComputeDriver {
     return { host: this.o.host, ip: '127.0.0.1', multipath: false, platform: 'x86_64', os_type: 'linux' };
   }
 
+  // --- remote consoles ---------------------------------------------------------------------
+
+  /**
+   * libvirt's get_vnc_console: the port QEMU's VNC server took (query-vnc), at
+   * [vnc] server_proxyclient_address. A guest without VNC or not running has none.
+   * @throws InstanceNotFound, ConsoleTypeUnavailable
+   */
+  async getVncConsole(_context: RequestContext, instance: Instance): Promise<ConsoleConnection> {
+    const g = this.guest(instance);
+    const vnc = this.o.consoles?.vnc;
+    if (!vnc || !g.running) throw new ConsoleTypeUnavailable('vnc');
+    const info = await g.command<{ enabled: boolean; service?: string }>('query-vnc');
+    const port = Number(info.service);
+    if (!info.enabled || !Number.isInteger(port) || port <= 0) throw new ConsoleTypeUnavailable('vnc');
+    return { host: vnc.proxyclientAddress, port, internal_access_path: null };
+  }
+
+  /**
+   * libvirt's get_serial_console: the TCP port of the guest's first serial port (query-chardev
+   * names it), at [serial_console] proxyclient_address. @throws InstanceNotFound, ConsoleTypeUnavailable
+   */
+  async getSerialConsole(_context: RequestContext, instance: Instance): Promise<ConsoleConnection> {
+    const g = this.guest(instance);
+    const serial = this.o.consoles?.serial;
+    if (!serial || !g.running) throw new ConsoleTypeUnavailable('serial');
+    const chardevs = await g.command<Array<{ label: string; filename: string }>>('query-chardev');
+    const port = serialPort(chardevs.find((c) => c.label === 'console0')?.filename ?? '');
+    if (port === null) throw new ConsoleTypeUnavailable('serial');
+    return { host: serial.address, port, internal_access_path: null };
+  }
+
   // --- not supported by this driver ---------------------------------------------------------
 
   rescue(): Promise<void> { return notSupported('rescue'); }
@@ -500,11 +556,9 @@ export class QemuDriver implements ComputeDriver {
     if (!g.running) throw new InstanceNotRunning(instance.uuid);
     await g.command('inject-nmi');
   }
-  getVncConsole(): ConsoleConnection { return notSupported('VNC consoles'); }
-  getSpiceConsole(): ConsoleConnection { return notSupported('SPICE consoles'); }
-  getSerialConsole(): ConsoleConnection { return notSupported('interactive serial consoles'); }
-  getRdpConsole(): ConsoleConnection { return notSupported('RDP consoles'); }
-  getMksConsole(): ConsoleConnection { return notSupported('MKS consoles'); }
+  getSpiceConsole(): Promise<ConsoleConnection> { return notSupported('SPICE consoles'); }
+  getRdpConsole(): Promise<ConsoleConnection> { return notSupported('RDP consoles'); }
+  getMksConsole(): Promise<ConsoleConnection> { return notSupported('MKS consoles'); }
   attachInterface(): Promise<void> { return notSupported('attaching interfaces'); }
   detachInterface(): Promise<void> { return notSupported('detaching interfaces'); }
   swapVolume(): Promise<void> { return notSupported('swapping volumes'); }
@@ -524,6 +578,12 @@ export class QemuDriver implements ComputeDriver {
 function bootVolumes(bdms: SpawnArgs['blockDevices']): VolumeDisk[] {
   return bdms.filter((b) => b.isVolume && !b.isRoot && b.data.connection_info && b.data.device_name)
     .map((b) => volumeDisk(JSON.parse(b.data.connection_info!) as Record<string, unknown>, b.data.device_name!));
+}
+
+/** The listening port of a socket chardev as query-chardev names it ("disconnected:tcp:127.0.0.1:10000,server=on", "tcp:[::1]:10000,server=on <-> ..."); null for another backend. */
+export function serialPort(filename: string): number | null {
+  const m = /^(?:disconnected:)?tcp:(?:\[[^\]]*\]|[^:,\s]+):(\d+),server/.exec(filename);
+  return m ? Number(m[1]) : null;
 }
 
 /** A path for the shell QEMU's exec: migration runs (single quotes). */

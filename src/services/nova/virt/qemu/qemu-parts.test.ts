@@ -16,7 +16,8 @@ import { InsufficientFreeMemory } from '../../errors.js';
 import { sampleInstance } from '../../testing/sample-metadata.js';
 import { chooseAccel, probeKvm } from './accel.js';
 import { qemuCommandLine, type GuestSpec } from './command-line.js';
-import { QemuDriver } from './driver.js';
+import { parsePortRange } from '../../console/serial.js';
+import { QemuDriver, serialPort } from './driver.js';
 import { availableMemoryMb } from './host.js';
 import { ImageCache } from './image-cache.js';
 import { guestPaths } from './paths.js';
@@ -65,6 +66,21 @@ test('the command line: flavor size, TCG, virtio disk and NIC on the tap, consol
   assert.ok(after2(kvm, '-drive').includes('file=/i/u,,1/disk.config,format=raw,if=none,id=disk-config,readonly=on'), 'commas doubled');
   assert.deepEqual(after2(kvm, '-incoming'), ['defer']);
   assert.deepEqual(after2(kvm, '-netdev'), []);
+});
+
+test('consoles on the command line: the serial port on TCP in the port range and still logged, VGA on VNC; ports read back from QMP', () => {
+  const args = qemuCommandLine({ ...spec, serial: { host: '127.0.0.1', portMin: 10000, portMax: 20000 }, vnc: { listen: '::1' } });
+  assert.deepEqual(after2(args, '-chardev'), ['socket,id=console0,host=127.0.0.1,port=10000,to=20000,server=on,wait=off,telnet=off,logfile=/i/u-1/console.log,logappend=on']);
+  assert.deepEqual(after2(args, '-serial'), ['chardev:console0']);
+  assert.deepEqual(after2(args, '-vnc'), ['[::1]:0,to=59635'], 'displays from 5900 up to port 65535');
+  assert.ok(after2(args, '-device').includes('VGA,id=video0'));
+  assert.deepEqual(after2(qemuCommandLine(spec), '-vnc'), [], 'no VNC unless enabled');
+  assert.equal(serialPort('disconnected:tcp:127.0.0.1:10003,server=on'), 10003);
+  assert.equal(serialPort('tcp:127.0.0.1:10004,server=on <-> 127.0.0.1:51234'), 10004);
+  assert.equal(serialPort('tcp:[::1]:10005,server=on'), 10005);
+  assert.equal(serialPort('file:/i/u-1/console.log'), null);
+  assert.deepEqual(parsePortRange('10000:20000'), { min: 10000, max: 20000 });
+  for (const bad of ['10000', '20000:10000', '0:10', '1:70000', 'a:b']) assert.throws(() => parsePortRange(bad), /port_range/, bad);
 });
 
 test('file volumes: their disk from the connection info, on the command line and for blockdev-add', () => {
