@@ -5,7 +5,7 @@
  * notification arrives (RevocationListener); a validation that was under way meanwhile is not
  * cached, so a revoked token cannot come back into the cache.
  */
-import { TtlLru } from '../cache/ttl-lru.js';
+import { TokenCache } from '../cache/token-cache.js';
 import { IdentityClient } from '../clients/identity.js';
 import { ServiceClientError, type ServiceSession } from '../clients/session.js';
 import { Unauthorized } from '../errors.js';
@@ -18,14 +18,14 @@ export interface HttpValidatorOptions {
 }
 
 export class HttpTokenValidator implements TokenValidator {
-  private readonly cache: TtlLru<string, TokenInfo>;
+  private readonly cache: TokenCache<TokenInfo>;
   private readonly identity: IdentityClient;
   /** Bumped by every forget; a validation that saw it change is not cached. */
   private generation = 0;
 
   constructor(session: ServiceSession, opts: HttpValidatorOptions = {}) {
     this.identity = new IdentityClient(session);
-    this.cache = new TtlLru(opts.cacheSize ?? 10_000, (opts.cacheSeconds ?? 300) * 1000);
+    this.cache = new TokenCache(opts.cacheSize ?? 10_000, (opts.cacheSeconds ?? 300) * 1000);
   }
 
   cachedInfo(token: string): TokenInfo | undefined {

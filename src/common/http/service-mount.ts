@@ -10,7 +10,7 @@ import { RequestContext } from '../context.js';
 import { NotFound } from '../errors.js';
 import { toNuboError } from './errors-hook.js';
 import type { FaultRenderer } from './faults.js';
-import { abortServerSpan, serverSpanStarter } from '../tracing/http-spans.js';
+import { serverSpanStarter } from '../tracing/http-spans.js';
 import type { TraceIdentity } from '../tracing/tracing.js';
 
 export interface MountOptions {
@@ -46,7 +46,6 @@ export async function mountService(root: FastifyInstance, routes: FastifyPluginA
         startSpan(req);
         authenticate(req, reply, done);
       });
-      scope.addHook('onRequestAbort', abortServerSpan);
     } else {
       scope.addHook('onRequest', authenticate);
     }

@@ -9,7 +9,7 @@
  */
 import type { FastifyRequest } from 'fastify';
 import type { RequestScope } from '../log/request-scope.js';
-import { ROOT_CONTEXT, SpanStatusCode } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanStatusCode, type Span } from '@opentelemetry/api';
 import { contextFromTraceparent, SpanKind, startSpan, startsTrace, tracerFor, tracingEnabled, type TraceIdentity } from './tracing.js';
 
 const routeNames = new Map<string, string>();
@@ -49,6 +49,11 @@ export function serverSpanStarter(identity: TraceIdentity, prefix: string): (req
     if (req.scope.globalRequestId) attributes['nubo.global_request_id'] = req.scope.globalRequestId;
     const span = startSpan(tracer, name, SpanKind.SERVER, attributes, parent ?? ROOT_CONTEXT);
     req.scope.trace = { span, tracer };
+    // A client that gives up leaves no response to end the span with: only a traced request
+    // listens for that (an onRequestAbort hook would add a listener to every request).
+    req.raw.once('close', () => {
+      if (req.raw.aborted) abortServerSpan(span);
+    });
   };
 }
 
@@ -61,10 +66,8 @@ export function endServerSpan(scope: RequestScope | undefined, statusCode: numbe
   span.end();
 }
 
-/** Ends the span of a request the client gave up on (the onRequestAbort hook of a traced service). */
-export function abortServerSpan(req: FastifyRequest, done: () => void): void {
-  const span = req.scope?.trace?.span;
-  span?.setStatus({ code: SpanStatusCode.ERROR, message: 'request aborted by the client' });
-  span?.end();
-  done();
+/** Ends the span of a request the client gave up on. */
+function abortServerSpan(span: Span): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message: 'request aborted by the client' });
+  span.end();
 }

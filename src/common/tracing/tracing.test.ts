@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -134,10 +134,18 @@ const info = tokenInfoFromBody({
 });
 const validator: TokenValidator = { validate: async () => info };
 
+/** The /slow route tells when a request has reached it, and answers once released. */
+const slow = { entered: () => {}, released: Promise.resolve() };
+
 async function tracedApp() {
   const routes: FastifyPluginAsync = async (app) => {
     app.get('/things/:thing_id', async () => ({ trace: currentScope()?.trace?.span.spanContext().traceId }));
     app.get('/boom', async () => { throw new Error('internal'); });
+    app.get('/slow', async () => {
+      slow.entered();
+      await slow.released;
+      return {};
+    });
   };
   const quiet = { write: () => true } as unknown as NodeJS.WritableStream;
   const app = createHttpApp({ log: createLogger({ level: 'error', destination: quiet }), bodyLimit: 1024, keepAliveTimeout: 1000 });
@@ -171,6 +179,36 @@ describe('HTTP server spans', () => {
       assert.equal(boom.parentSpanContext, undefined);
       assert.equal(boom.status.code, 2);
     } finally {
+      await app.close();
+      await handle.shutdown();
+    }
+  });
+
+  test('a request its client gives up on ends its span with an error', async () => {
+    const { exporter, handle } = tracing();
+    const app = await tracedApp();
+    let release = () => {};
+    slow.released = new Promise<void>((r) => { release = r; });
+    const entered = new Promise<void>((r) => { slow.entered = r; });
+    try {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const { port } = app.server.address() as AddressInfo;
+      const client = request({ host: '127.0.0.1', port, path: '/svc/slow', headers: { 'x-auth-token': 't' }, agent: false });
+      client.on('error', () => undefined);
+      client.end();
+      await entered;
+      client.destroy();
+      const deadline = Date.now() + 15_000;
+      let span;
+      while (!(span = exporter.getFinishedSpans().find((s) => s.name === 'GET /slow')) && Date.now() < deadline) {
+        await flushTracing();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.ok(span, 'the span of the abandoned request is ended');
+      assert.equal(span.status.code, 2);
+      assert.equal(span.status.message, 'request aborted by the client');
+    } finally {
+      release();
       await app.close();
       await handle.shutdown();
     }

@@ -7,7 +7,7 @@
  * such a change happened is not cached, so a revoked token can never come back from the cache.
  * Concurrent validations of the same uncached token share one lookup.
  */
-import { TtlLru } from '../../common/cache/ttl-lru.js';
+import { TokenCache } from '../../common/cache/token-cache.js';
 import type { TokenInfo, TokenValidator } from '../../common/auth/token-info.js';
 import { NuboError, Unauthorized } from '../../common/errors.js';
 import { matches, type TokenValues } from './revoke/model.js';
@@ -30,13 +30,13 @@ export interface ValidatorOptions {
 }
 
 export class IdentityTokenValidator implements TokenValidator {
-  private readonly cache: TtlLru<string, ValidatedToken>;
+  private readonly cache: TokenCache<ValidatedToken>;
   private readonly inflight = new Map<string, Promise<ValidatedToken>>();
   /** Bumped by every invalidation; a lookup that saw it change is not cached. */
   private generation = 0;
 
   constructor(private readonly provider: TokenProvider, private readonly revoke: RevokeManager, private readonly opts: ValidatorOptions) {
-    this.cache = new TtlLru(Math.max(opts.cacheSize, 0), Math.max(opts.cacheSeconds, 0) * 1000);
+    this.cache = new TokenCache(Math.max(opts.cacheSize, 0), Math.max(opts.cacheSeconds, 0) * 1000);
     revoke.onRevoke((event) => this.forget((v) => matches(event, v.values)));
   }
 

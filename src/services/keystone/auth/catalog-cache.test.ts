@@ -29,3 +29,15 @@ test('a failed load is not kept', async () => {
   await new Promise((r) => setImmediate(r));
   assert.equal(await cache.json('p', 'u'), JSON.stringify([service('s')]));
 });
+
+test('each (project, user) keeps its own catalog when the table of keys is emptied and refilled', async () => {
+  const cache = new CatalogCache(async (p, u) => [service(`${p}-${u}`)], { size: 2 });
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 20; i++) {
+      const [p, u] = [`p${i % 5}`, `u${i}`];
+      assert.equal(await cache.json(p, u), JSON.stringify([service(`${p}-${u}`)]));
+    }
+  }
+  assert.equal(await cache.json(undefined, 'u1'), JSON.stringify([service('undefined-u1')]));
+  assert.equal(await cache.json('p1', undefined), JSON.stringify([service('p1-undefined')]));
+});

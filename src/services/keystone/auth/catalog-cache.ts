@@ -18,9 +18,19 @@ interface Entry {
 
 export class CatalogCache {
   private readonly cache: TtlLru<string, Entry>;
+  /**
+   * The cache key of each (project, user) seen, made once: a key built anew for every
+   * validation would be a new string that the map hashes character by character, where the ids
+   * (the same strings of a cached token every time) are hashed once. Emptied when it reaches
+   * `maxKeys` pairs.
+   */
+  private readonly keys = new Map<string, Map<string, string>>();
+  private keyCount = 0;
+  private readonly maxKeys: number;
 
   constructor(private readonly source: CatalogSource, opts: { size?: number; seconds?: number } = {}) {
     this.cache = new TtlLru(opts.size ?? 1000, (opts.seconds ?? 30) * 1000);
+    this.maxKeys = 4 * (opts.size ?? 1000);
   }
 
   get(projectId?: string, userId?: string): Promise<CatalogServiceBody[]> {
@@ -38,12 +48,27 @@ export class CatalogCache {
   }
 
   private entry(projectId?: string, userId?: string): Entry {
-    const key = `${projectId ?? ''}\u0000${userId ?? ''}`;
+    const key = this.keyOf(projectId ?? '', userId ?? '');
     const hit = this.cache.get(key);
     if (hit) return hit;
     const e: Entry = { body: this.source(projectId, userId) };
     this.cache.set(key, e);
     e.body.then((body) => { e.json ??= JSON.stringify(body); }, () => this.cache.delete(key));
     return e;
+  }
+
+  private keyOf(projectId: string, userId: string): string {
+    let byUser = this.keys.get(projectId);
+    let key = byUser?.get(userId);
+    if (key !== undefined) return key;
+    if (this.keyCount >= this.maxKeys) {
+      this.keys.clear();
+      this.keyCount = 0;
+      byUser = undefined;
+    }
+    if (!byUser) this.keys.set(projectId, (byUser = new Map()));
+    byUser.set(userId, (key = `${projectId}\u0000${userId}`));
+    this.keyCount++;
+    return key;
   }
 }

@@ -35,10 +35,11 @@ export class TokenBodies {
   /** `{"token": ...}` with `catalogJson` (a JSON array) as its catalog. */
   withCatalog(token: ResolvedToken, catalogJson: string): Buffer {
     const b = this.of(token);
-    if (b.withCatalog === undefined || b.catalogJson !== catalogJson) {
-      b.withCatalog = Buffer.from(tokenBodyText(b.json, catalogJson));
-      b.catalogJson = catalogJson;
-    }
+    if (b.withCatalog === undefined || b.catalogJson !== catalogJson) b.withCatalog = Buffer.from(tokenBodyText(b.json, catalogJson));
+    // Kept even when the text is the same: a reloaded catalog is a new string with the same
+    // text, which `!==` compares character by character; the string kept is compared by
+    // reference from the next call on.
+    b.catalogJson = catalogJson;
     return b.withCatalog;
   }
 
