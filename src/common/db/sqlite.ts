@@ -87,6 +87,11 @@ export class CachedStatements implements SqliteDatabase {
   constructor(readonly handle: BetterSqlite3.Database, private readonly size = STATEMENT_CACHE_SIZE) {}
 
   prepare(sql: string): SqliteStatement {
+    return this.statement(sql);
+  }
+
+  /** The same cached statement with better-sqlite3's own type (get/run/all with spread parameters). */
+  statement(sql: string): BetterSqlite3.Statement {
     let stmt = this.#statements.get(sql);
     if (stmt?.busy) return this.handle.prepare(sql);
     if (stmt) {

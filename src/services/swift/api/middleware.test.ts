@@ -47,6 +47,13 @@ test('SLO: a manifest is checked segment by segment, reads as its segments (rang
   assert.equal(r.headers['x-static-large-object'], 'True');
   assert.equal(r.headers['content-length'], '1100');
   assert.equal(r.headers.etag, `"${etag}"`);
+  assert.equal(r.headers['content-type'], 'application/octet-stream');
+  // listings show the whole object's size (swift_bytes on the stored content type), never the parameter
+  r = await call('GET', `${ACCT}/slo?format=json&prefix=big`, { token: OWNER });
+  const [listed] = JSON.parse(r.text) as Array<{ name: string; bytes: number; content_type: string }>;
+  assert.deepEqual([listed!.name, listed!.bytes, listed!.content_type], ['big', 1100, 'application/octet-stream']);
+  r = await call('HEAD', `${ACCT}/slo/big?multipart-manifest=get`, { token: OWNER });
+  assert.equal(r.headers['content-type'], 'application/octet-stream');
   r = await call('GET', `${ACCT}/slo/big`, { token: OWNER });
   assert.equal(r.status, 200);
   assert.deepEqual(r.buf, Buffer.concat([a, b.subarray(100, 200)]));

@@ -19,6 +19,7 @@ import { guard, header, HttpStatus, requestTimestamp, send, splitPath } from '..
 import { sendListing } from '../utils/listing-params.js';
 import { renderListing, type ObjectRow } from '../utils/listing.js';
 import { checkMetadata, titleCase, userMetadata } from '../utils/metadata.js';
+import { listedSize } from '../utils/swift-bytes.js';
 import { isoFromTimestamp } from '../utils/timestamp.js';
 
 export interface DbServerOptions {
@@ -134,9 +135,10 @@ export class ContainerServer {
       'X-Backend-Storage-Policy-Index': info.storage_policy_index,
     };
     for (const [k, v] of Object.entries(broker.metadata())) headers[titleCase(k)] = v;
-    sendListing<ObjectRow>(req, res, headers, this.opts.listingLimit, (o) => broker.list(o), (format, entries) => renderListing<ObjectRow>(format, 'container', container, entries, (r) => ({
-      hash: r.etag, last_modified: isoFromTimestamp(r.created_at), bytes: r.size, name: r.name, content_type: r.content_type,
-    }), ['name', 'hash', 'bytes', 'content_type', 'last_modified']));
+    sendListing<ObjectRow>(req, res, headers, this.opts.listingLimit, (o) => broker.list(o), (format, entries) => renderListing<ObjectRow>(format, 'container', container, entries, (r) => {
+      const { bytes, contentType } = listedSize(r.size, r.content_type);
+      return { hash: r.etag, last_modified: isoFromTimestamp(r.created_at), bytes, name: r.name, content_type: contentType };
+    }, ['name', 'hash', 'bytes', 'content_type', 'last_modified']));
   }
 
   private async post(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {

@@ -3,7 +3,7 @@
  * container servers report them (counts, bytes, put and delete timestamps), the totals, its
  * metadata, and its listing.
  */
-import { HandleCache, liveMetadata, mergeMetadata, type Sqlite } from './broker.js';
+import { HandleCache, liveMetadata, mergeMetadata, statement, type Sqlite } from './broker.js';
 import { listRows, type ListOptions } from './listing.js';
 import { ReplicationTables, type RowsSpec } from './replication.js';
 import { ACCOUNT_SCHEMA, type StoredMetadata } from './schema.js';
@@ -37,7 +37,7 @@ export class AccountBroker {
   }
 
   info(): AccountInfo {
-    return this.db.prepare('SELECT account, created_at, put_timestamp, delete_timestamp, container_count, object_count, bytes_used FROM account_stat').get() as AccountInfo;
+    return statement(this.db, 'SELECT account, created_at, put_timestamp, delete_timestamp, container_count, object_count, bytes_used FROM account_stat').get() as AccountInfo;
   }
 
   isDeleted(): boolean {
@@ -46,7 +46,7 @@ export class AccountBroker {
   }
 
   storedMetadata(): StoredMetadata {
-    return JSON.parse((this.db.prepare('SELECT metadata FROM account_stat').get() as { metadata: string }).metadata) as StoredMetadata;
+    return JSON.parse((statement(this.db, 'SELECT metadata FROM account_stat').get() as { metadata: string }).metadata) as StoredMetadata;
   }
 
   metadata(): Record<string, string> {
@@ -55,23 +55,23 @@ export class AccountBroker {
 
   updateMetadata(updates: Record<string, string>, timestamp: string): void {
     if (Object.keys(updates).length === 0) return;
-    this.db.prepare('UPDATE account_stat SET metadata = ?').run(JSON.stringify(mergeMetadata(this.storedMetadata(), updates, timestamp)));
+    statement(this.db, 'UPDATE account_stat SET metadata = ?').run(JSON.stringify(mergeMetadata(this.storedMetadata(), updates, timestamp)));
   }
 
   updatePutTimestamp(timestamp: string): boolean {
     const wasDeleted = this.isDeleted();
-    if (timestamp > this.info().put_timestamp) this.db.prepare('UPDATE account_stat SET put_timestamp = ?').run(timestamp);
+    if (timestamp > this.info().put_timestamp) statement(this.db, 'UPDATE account_stat SET put_timestamp = ?').run(timestamp);
     return wasDeleted && !this.isDeleted();
   }
 
   deleteDb(timestamp: string): void {
-    if (timestamp > this.info().delete_timestamp) this.db.prepare('UPDATE account_stat SET delete_timestamp = ?, status_changed_at = ?').run(timestamp, timestamp);
+    if (timestamp > this.info().delete_timestamp) statement(this.db, 'UPDATE account_stat SET delete_timestamp = ?, status_changed_at = ?').run(timestamp, timestamp);
   }
 
   /** A container's report; the newer of its put/delete timestamps wins. */
   putContainer(name: string, putTimestamp: string, deleteTimestamp: string, objectCount: number, bytesUsed: number): void {
     this.db.transaction(() => {
-      const old = this.db.prepare('SELECT put_timestamp, delete_timestamp, object_count, bytes_used, deleted FROM container WHERE name = ?').get(name) as
+      const old = statement(this.db, 'SELECT put_timestamp, delete_timestamp, object_count, bytes_used, deleted FROM container WHERE name = ?').get(name) as
         { put_timestamp: string; delete_timestamp: string; object_count: number; bytes_used: number; deleted: number } | undefined;
       const put = old && old.put_timestamp > putTimestamp ? old.put_timestamp : putTimestamp;
       const del = old && old.delete_timestamp > deleteTimestamp ? old.delete_timestamp : deleteTimestamp;
@@ -80,11 +80,11 @@ export class AccountBroker {
       if (old && old.put_timestamp === put && old.delete_timestamp === del && old.deleted === deleted
         && old.object_count === (deleted ? 0 : objectCount) && old.bytes_used === (deleted ? 0 : bytesUsed)) return;
       // deleted and inserted again, so the row gets a new ROWID and the replicator sends it
-      if (old) this.db.prepare('DELETE FROM container WHERE name = ?').run(name);
-      this.db.prepare('INSERT INTO container (name, put_timestamp, delete_timestamp, object_count, bytes_used, deleted) VALUES (?, ?, ?, ?, ?, ?)')
+      if (old) statement(this.db, 'DELETE FROM container WHERE name = ?').run(name);
+      statement(this.db, 'INSERT INTO container (name, put_timestamp, delete_timestamp, object_count, bytes_used, deleted) VALUES (?, ?, ?, ?, ?, ?)')
         .run(name, put, del, deleted ? 0 : objectCount, deleted ? 0 : bytesUsed, deleted);
-      const totals = this.db.prepare('SELECT COUNT(*) AS c, COALESCE(SUM(object_count), 0) AS o, COALESCE(SUM(bytes_used), 0) AS b FROM container WHERE deleted = 0').get() as { c: number; o: number; b: number };
-      this.db.prepare('UPDATE account_stat SET container_count = ?, object_count = ?, bytes_used = ?').run(totals.c, totals.o, totals.b);
+      const totals = statement(this.db, 'SELECT COUNT(*) AS c, COALESCE(SUM(object_count), 0) AS o, COALESCE(SUM(bytes_used), 0) AS b FROM container WHERE deleted = 0').get() as { c: number; o: number; b: number };
+      statement(this.db, 'UPDATE account_stat SET container_count = ?, object_count = ?, bytes_used = ?').run(totals.c, totals.o, totals.b);
     })();
   }
 

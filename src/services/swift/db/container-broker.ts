@@ -3,7 +3,7 @@
  * (newest X-Timestamp wins; deletes are rows with deleted=1 until reclaimed), its counts and
  * bytes, its metadata, and its listing.
  */
-import { HandleCache, liveMetadata, mergeMetadata, type Sqlite } from './broker.js';
+import { HandleCache, liveMetadata, mergeMetadata, statement, type Sqlite } from './broker.js';
 import { listRows, type ListOptions } from './listing.js';
 import { ReplicationTables, type RowsSpec } from './replication.js';
 import { CONTAINER_SCHEMA, type StoredMetadata } from './schema.js';
@@ -42,7 +42,7 @@ export class ContainerBroker {
   }
 
   info(): ContainerInfo {
-    return this.db.prepare('SELECT account, container, created_at, put_timestamp, delete_timestamp, status_changed_at, object_count, bytes_used, reported_object_count, reported_bytes_used, storage_policy_index FROM container_stat').get() as ContainerInfo;
+    return statement(this.db, 'SELECT account, container, created_at, put_timestamp, delete_timestamp, status_changed_at, object_count, bytes_used, reported_object_count, reported_bytes_used, storage_policy_index FROM container_stat').get() as ContainerInfo;
   }
 
   /** Deleted: a delete newer than the last put, and no objects left. */
@@ -52,7 +52,7 @@ export class ContainerBroker {
   }
 
   storedMetadata(): StoredMetadata {
-    return JSON.parse((this.db.prepare('SELECT metadata FROM container_stat').get() as { metadata: string }).metadata) as StoredMetadata;
+    return JSON.parse((statement(this.db, 'SELECT metadata FROM container_stat').get() as { metadata: string }).metadata) as StoredMetadata;
   }
 
   metadata(): Record<string, string> {
@@ -62,7 +62,7 @@ export class ContainerBroker {
   updateMetadata(updates: Record<string, string>, timestamp: string): void {
     if (Object.keys(updates).length === 0) return;
     this.db.transaction(() => {
-      this.db.prepare('UPDATE container_stat SET metadata = ?').run(JSON.stringify(mergeMetadata(this.storedMetadata(), updates, timestamp)));
+      statement(this.db, 'UPDATE container_stat SET metadata = ?').run(JSON.stringify(mergeMetadata(this.storedMetadata(), updates, timestamp)));
     })();
   }
 
@@ -71,29 +71,29 @@ export class ContainerBroker {
     const wasDeleted = this.isDeleted();
     const i = this.info();
     if (timestamp > i.put_timestamp) {
-      this.db.prepare('UPDATE container_stat SET put_timestamp = ?, status_changed_at = CASE WHEN ? THEN ? ELSE status_changed_at END').run(timestamp, wasDeleted ? 1 : 0, timestamp);
+      statement(this.db, 'UPDATE container_stat SET put_timestamp = ?, status_changed_at = CASE WHEN ? THEN ? ELSE status_changed_at END').run(timestamp, wasDeleted ? 1 : 0, timestamp);
     }
     return wasDeleted && !this.isDeleted();
   }
 
   deleteDb(timestamp: string): void {
     const i = this.info();
-    if (timestamp > i.delete_timestamp) this.db.prepare('UPDATE container_stat SET delete_timestamp = ?, status_changed_at = ?').run(timestamp, timestamp);
+    if (timestamp > i.delete_timestamp) statement(this.db, 'UPDATE container_stat SET delete_timestamp = ?, status_changed_at = ?').run(timestamp, timestamp);
   }
 
   /** Merges an object row (PUT or DELETE from an object server); the newest timestamp wins. */
   putObject(name: string, timestamp: string, size: number, contentType: string, etag: string, deleted: boolean): boolean {
     return this.db.transaction(() => {
-      const old = this.db.prepare('SELECT created_at, size, deleted FROM object WHERE name = ?').get(name) as { created_at: string; size: number; deleted: number } | undefined;
+      const old = statement(this.db, 'SELECT created_at, size, deleted FROM object WHERE name = ?').get(name) as { created_at: string; size: number; deleted: number } | undefined;
       if (old && old.created_at >= timestamp) return false;
       const countDelta = (deleted ? 0 : 1) - (old && !old.deleted ? 1 : 0);
       const bytesDelta = (deleted ? 0 : size) - (old && !old.deleted ? old.size : 0);
       // deleted and inserted again, so the row gets a new ROWID and the replicator sends it
-      if (old) this.db.prepare('DELETE FROM object WHERE name = ?').run(name);
-      this.db.prepare('INSERT INTO object (name, created_at, size, content_type, etag, deleted) VALUES (?, ?, ?, ?, ?, ?)')
+      if (old) statement(this.db, 'DELETE FROM object WHERE name = ?').run(name);
+      statement(this.db, 'INSERT INTO object (name, created_at, size, content_type, etag, deleted) VALUES (?, ?, ?, ?, ?, ?)')
         .run(name, timestamp, deleted ? 0 : size, contentType, etag, deleted ? 1 : 0);
       if (countDelta !== 0 || bytesDelta !== 0) {
-        this.db.prepare('UPDATE container_stat SET object_count = object_count + ?, bytes_used = bytes_used + ?').run(countDelta, bytesDelta);
+        statement(this.db, 'UPDATE container_stat SET object_count = object_count + ?, bytes_used = bytes_used + ?').run(countDelta, bytesDelta);
       }
       return true;
     })();
@@ -101,7 +101,7 @@ export class ContainerBroker {
 
   /** What the account was last told, so the updater only reports changes. */
   markReported(objectCount: number, bytesUsed: number): void {
-    this.db.prepare('UPDATE container_stat SET reported_object_count = ?, reported_bytes_used = ?').run(objectCount, bytesUsed);
+    statement(this.db, 'UPDATE container_stat SET reported_object_count = ?, reported_bytes_used = ?').run(objectCount, bytesUsed);
   }
 
   /** The database as the container replicator sees it (rows merged as object updates are). */

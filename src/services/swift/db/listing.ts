@@ -3,7 +3,7 @@
  * BINARY collation on UTF-8, as upstream), with prefix, delimiter (a name's part up to the
  * delimiter after the prefix is one `subdir` entry), marker, end_marker, limit and reverse.
  */
-import type Database from 'better-sqlite3';
+import { statement, type Sqlite } from './broker.js';
 import type { Entry } from '../utils/listing.js';
 
 export interface ListOptions {
@@ -19,7 +19,7 @@ function bump(s: string): string {
   return s.slice(0, -1) + String.fromCharCode(s.charCodeAt(s.length - 1) + 1);
 }
 
-export function listRows<T extends { name: string }>(db: Database.Database, table: 'object' | 'container', columns: string, opts: ListOptions): Array<Entry<T>> {
+export function listRows<T extends { name: string }>(db: Sqlite, table: 'object' | 'container', columns: string, opts: ListOptions): Array<Entry<T>> {
   const out: Array<Entry<T>> = [];
   const prefix = opts.prefix ?? '';
   const delimiter = opts.delimiter || undefined;
@@ -43,7 +43,7 @@ export function listRows<T extends { name: string }>(db: Database.Database, tabl
       args.push(prefix, bump(prefix));
     }
     const want = opts.limit - out.length;
-    const rows = db.prepare(`SELECT ${columns} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY name ${reverse ? 'DESC' : 'ASC'} LIMIT ${want}`).all(...args) as T[];
+    const rows = statement(db, `SELECT ${columns} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY name ${reverse ? 'DESC' : 'ASC'} LIMIT ?`).all(...args, want) as T[];
     if (rows.length === 0) break;
     let requery = false;
     for (const row of rows) {

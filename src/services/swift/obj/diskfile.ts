@@ -66,6 +66,9 @@ function trailer(metadata: ObjectMetadata): Buffer {
 }
 
 export class DiskFileManager {
+  /** The tmp/ directories known to exist (one mkdir less per write). */
+  private readonly tmpMade = new Set<string>();
+
   constructor(
     private readonly devicesRoot: string,
     private readonly hash: HashConf,
@@ -139,10 +142,7 @@ export class DiskFileManager {
    */
   async writeData(device: string, partition: number, account: string, container: string, object: string,
     body: Readable, metadata: ObjectMetadata, expect: { length?: number; etag?: string; maxSize: number }): Promise<{ etag: string; size: number }> {
-    const tmpDir = this.tmpDir(device);
-    await mkdir(tmpDir, { recursive: true });
-    const tmp = join(tmpDir, randomUUID());
-    const fh = await open(tmp, 'wx', 0o644);
+    const { tmp, fh } = await this.openTmp(device);
     let keep = false;
     try {
       const md5 = createHash('md5');
@@ -175,10 +175,7 @@ export class DiskFileManager {
 
   /** A .ts tombstone or a .meta of metadata alone. */
   async writeMarker(device: string, partition: number, account: string, container: string, object: string, ext: 'ts' | 'meta', metadata: ObjectMetadata): Promise<void> {
-    const tmpDir = this.tmpDir(device);
-    await mkdir(tmpDir, { recursive: true });
-    const tmp = join(tmpDir, randomUUID());
-    const fh = await open(tmp, 'wx', 0o644);
+    const { tmp, fh } = await this.openTmp(device);
     try {
       await fh.write(trailer(metadata));
       await fh.sync();
@@ -186,6 +183,23 @@ export class DiskFileManager {
       await fh.close();
     }
     await this.place(tmp, device, partition, account, container, object, `${metadata['X-Timestamp']}.${ext}`);
+  }
+
+  /** A new file in the device's tmp/, made once (again when it went away). */
+  private async openTmp(device: string): Promise<{ tmp: string; fh: FileHandle }> {
+    const dir = this.tmpDir(device);
+    const tmp = join(dir, randomUUID());
+    if (!this.tmpMade.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.tmpMade.add(dir);
+    }
+    try {
+      return { tmp, fh: await open(tmp, 'wx', 0o644) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      await mkdir(dir, { recursive: true });
+      return { tmp, fh: await open(tmp, 'wx', 0o644) };
+    }
   }
 
   private async place(tmp: string, device: string, partition: number, account: string, container: string, object: string, name: string): Promise<void> {

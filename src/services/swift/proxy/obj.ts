@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { BadRequest, MethodNotAllowed, NotFound, PayloadTooLarge, PreconditionFailed } from '../../../common/errors.js';
 import { ClientDisconnect, LengthRequired, NoQuorum, UnprocessableEntity } from '../errors.js';
 import { checkMetadata, userMetadata } from '../utils/metadata.js';
+import { withoutSwiftBytes } from '../utils/swift-bytes.js';
 import { bestStatus, clientHeaders, getOrHead, tailPath, writeToReplicas, type ProxyResult } from './base.js';
 import type { ContainerController, ContainerInfo } from './container.js';
 import { DynamicLargeObjects } from './dlo.js';
@@ -28,7 +29,7 @@ const TYPES: Record<string, string> = {
   pdf: 'application/pdf', zip: 'application/zip', gz: 'application/gzip', tar: 'application/x-tar', iso: 'application/x-iso9660-image', qcow2: 'application/octet-stream',
 };
 
-function guessType(name: string): string {
+export function guessType(name: string): string {
   const ext = name.includes('.') ? name.slice(name.lastIndexOf('.') + 1).toLowerCase() : '';
   return TYPES[ext] ?? 'application/octet-stream';
 }
@@ -120,14 +121,17 @@ export class ObjectController {
       }
       return this.dlo.read(req.method as 'GET' | 'HEAD', req.account, manifest, req.headers);
     }
+    // a manifest's stored swift_bytes is for listings only (obj.py GETorHEAD: clean_content_type)
+    const headers = clientHeaders(res.headers);
+    if (headers['content-type']) headers['content-type'] = withoutSwiftBytes(headers['content-type']);
     if (req.method === 'HEAD') {
       res.body.resume();
-      return { status: res.status, headers: clientHeaders(res.headers) };
+      return { status: res.status, headers };
     }
     const ring = this.deps.rings.get('object');
     const part = ring.getPart(req.account, req.container!, req.object!);
     const body = resumableBody(res, rest, tailPath(part, req.account, req.container!, req.object!), {}, this.deps.timeouts, this.deps.log);
-    return { status: res.status, headers: clientHeaders(res.headers), body };
+    return { status: res.status, headers, body };
   }
 
   private metadata(headers: IncomingHttpHeaders): Record<string, string> {

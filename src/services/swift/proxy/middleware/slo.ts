@@ -14,7 +14,9 @@ import { Readable } from 'node:stream';
 import { BadRequest, MethodNotAllowed, PayloadTooLarge } from '../../../../common/errors.js';
 import { LengthRequired, NoQuorum, UnprocessableEntity } from '../../errors.js';
 import type { ProxyResult } from '../base.js';
+import { guessType } from '../obj.js';
 import { headerOf, type SwiftRequest } from '../request.js';
+import { withoutSwiftBytes } from '../../utils/swift-bytes.js';
 import { segmentedResult } from '../segmented.js';
 import { deleteAll, type DeleteEntry } from './bulk-delete.js';
 import { answer, drain, isSuccess, queryParam, readBody, requestPath, subrequest, type Handler, type Middleware } from './pipeline.js';
@@ -113,7 +115,7 @@ export class StaticLargeObjects implements Middleware {
     const segments = await this.parseStored(manifest);
     const headers = { ...manifest.headers };
     delete headers['content-length'];
-    if (headers['content-type']) headers['content-type'] = headers['content-type'].replace(/;\s*swift_bytes=\d+/, '');
+    if (headers['content-type']) headers['content-type'] = withoutSwiftBytes(headers['content-type']);
     headers['x-static-large-object'] = 'True';
     headers['x-manifest-etag'] = unquote(manifest.headers.etag);
     const depth = (req.nesting ?? 0) + 1;
@@ -231,9 +233,12 @@ export class StaticLargeObjects implements Middleware {
     if (clientEtag && clientEtag !== etag) throw new UnprocessableEntity();
     const json = JSON.stringify(stored);
     const { 'transfer-encoding': _te, etag: _etag, ...headers } = req.headers;
+    // the whole object's size rides on the content type (slo.py), so listings show it as its bytes
+    const total = stored.reduce((sum, s) => sum + segmentLength(s), 0);
+    const contentType = `${headerOf(req.headers, 'content-type') || guessType(req.object!)};swift_bytes=${total}`;
     const res = await next({
       ...req, query: '', body: Readable.from([Buffer.from(json)]),
-      headers: { ...headers, 'content-length': String(Buffer.byteLength(json)), etag: createHash('md5').update(json).digest('hex'), 'x-static-large-object': 'True' },
+      headers: { ...headers, 'content-type': contentType, 'content-length': String(Buffer.byteLength(json)), etag: createHash('md5').update(json).digest('hex'), 'x-static-large-object': 'True' },
     });
     if (isSuccess(res.status)) res.headers.etag = `"${etag}"`;
     return res;
