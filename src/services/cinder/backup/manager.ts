@@ -65,7 +65,7 @@ export class BackupManager {
     await Promise.all([...this.inFlight]);
   }
 
-  /** init_host: creating backups are errors (their volumes back), restores are over (volumes error_restoring), deletes are done again. */
+  /** init_host: creating backups are errors (their volumes back), restores are over (volumes error_restoring, or error when made from the backup), deletes are done again. */
   async initHost(): Promise<void> {
     await this.o.driver.setup();
     for (const b of await this.repos.backups.onHost(this.o.host)) {
@@ -73,8 +73,12 @@ export class BackupManager {
         await this.repos.backups.update(b.id, { status: 'error', fail_reason: 'The backup service was restarted while the backup was being made.' });
         await this.releaseSource(b);
       } else if (b.status === 'restoring') {
-        await this.repos.backups.update(b.id, { status: 'available' });
-        if (b.restore_volume_id) await this.repos.volumes.conditionalUpdate(b.restore_volume_id, ['restoring-backup'], { status: 'error_restoring' });
+        await this.repos.backups.update(b.id, { status: 'available', restore_volume_id: null });
+        if (b.restore_volume_id) {
+          // an existing volume restored into, or a volume made from the backup (3.47)
+          await this.repos.volumes.conditionalUpdate(b.restore_volume_id, ['restoring-backup'], { status: 'error_restoring' });
+          await this.repos.volumes.conditionalUpdate(b.restore_volume_id, ['creating'], { status: 'error', backup_id: null });
+        }
       } else if (b.status === 'deleting') {
         this.track(this.deleteBackup(b.id));
       }
