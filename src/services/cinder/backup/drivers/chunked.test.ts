@@ -103,6 +103,24 @@ describe('chunked backup drivers', () => {
     await assert.rejects(other.backup(backupOf('cccccccc-0000-0000-0000-000000000002'), pieces(volumeData()), stored, null), /another sha block size/);
   });
 
+  test('posix: data that does not compress is stored uncompressed, in objects of its own; text is compressed', async () => {
+    const root = join(dir, 'posix3');
+    const driver = new PosixBackupDriver(root, { ...options, chunkSize: 4096 * KiB });
+    await driver.setup();
+    // 1 MiB of random data, 1 MiB of text, 1 MiB of random data: three objects (a change of kind closes one)
+    const text = Buffer.from('the quick brown fox jumps over the lazy dog; '.repeat(Math.ceil(1024 * KiB / 45))).subarray(0, 1024 * KiB);
+    const data = Buffer.concat([randomBytes(1024 * KiB), text, randomBytes(1024 * KiB)]);
+    const b = backupOf('dddddddd-0000-0000-0000-000000000001');
+    const r = await driver.backup(b, pieces(data), null, null);
+    const meta = JSON.parse(await readFile(join(root, r.container, `${r.service_metadata}_metadata`), 'utf8')) as { objects: Array<Record<string, { offset: number; compression: string | null }>> };
+    const kinds = meta.objects.map((o) => Object.values(o)[0]!).map((o) => [o.offset / KiB, o.compression]);
+    assert.deepEqual(kinds, [[0, null], [1024, 'zlib'], [2048, null]]);
+    const textObject = Object.keys(meta.objects[1]!)[0]!;
+    assert.ok((await readFile(join(root, r.container, textObject))).length < 64 * KiB, 'the text is compressed');
+    const stored = { ...b, container: r.container, service_metadata: r.service_metadata };
+    assert.ok((await restoreTo(driver, [stored], join(dir, 't3'), Buffer.alloc(data.length), true)).equals(data));
+  });
+
   test('swift: objects in the service account\'s container over the REST API', async () => {
     const cloud = await StubCloud.start(['object-store']);
     const objects = new Map<string, Buffer>();

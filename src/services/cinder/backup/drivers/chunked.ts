@@ -1,7 +1,10 @@
 /**
  * The chunked backup driver (cinder/backup/drivers/chunkeddriver.py): a volume's bytes cut
  * into objects of at most `chunkSize` bytes, each compressed (zlib) as it streams to the
- * store, with an md5 of its data; a sha256 for every `shaBlockSize` block, kept in a
+ * store, with an md5 of its data; as Cinder stores a chunk uncompressed when compressing it
+ * gains nothing, data that does not compress (a sample block every SAMPLE_EVERY blocks
+ * shrinks by less than a tenth) goes into objects of its own without compression, which
+ * spares the CPU zlib would spend on it; a sha256 for every `shaBlockSize` block, kept in a
  * `<prefix>_sha256file` object; a `<prefix>_metadata` object listing the objects (offset,
  * length, compression, md5) and the volume's metadata. A full backup leaves out the blocks
  * that are all zeros (sparse volumes cost what their data does); an incremental backup
@@ -18,7 +21,7 @@ import { once } from 'node:events';
 import { open } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants, createDeflate, createInflate } from 'node:zlib';
+import { constants, createDeflate, createInflate, deflateSync } from 'node:zlib';
 import { BackupDriverException } from '../errors.js';
 
 /** What a driver knows of a backup. */
@@ -89,6 +92,14 @@ const IN_FLIGHT = 4 * 1024 * 1024;
 
 const ZEROS = Buffer.alloc(1 << 16);
 
+/** Blocks between two compressibility samples of the data going into one object. */
+const SAMPLE_EVERY = 16;
+
+/** Whether zlib shrinks a block by a tenth or more (zlib's fastest level, as the objects are written). */
+function compressible(block: Buffer): boolean {
+  return deflateSync(block, { level: constants.Z_BEST_SPEED }).length <= block.length * 0.9;
+}
+
 const zeroShas = new Map<number, string>();
 
 /** The sha256 of `length` zero bytes (sparse volumes are mostly zeros: hashed once). */
@@ -153,8 +164,9 @@ class OpenObject {
   private readonly input: Writable;
   private readonly flow: Promise<void>;
   length = 0;
+  blocks = 0;
 
-  constructor(readonly name: string, readonly offset: number, private readonly compression: 'zlib' | 'none', private readonly writer: ObjectWriter) {
+  constructor(readonly name: string, readonly offset: number, readonly compression: 'zlib' | 'none', private readonly writer: ObjectWriter) {
     if (compression === 'zlib') {
       const deflate = createDeflate({ level: constants.Z_BEST_SPEED, chunkSize: 256 * 1024 });
       this.input = deflate;
@@ -169,6 +181,7 @@ class OpenObject {
   async write(block: Buffer): Promise<void> {
     this.md5.update(block);
     this.length += block.length;
+    this.blocks += 1;
     // up to IN_FLIGHT bytes wait in the compressor's queue: waiting for it after each sha block would cost a round trip per block
     if (!this.input.write(block) && this.input.writableLength >= IN_FLIGHT) await Promise.race([once(this.input, 'drain'), this.flow]);
   }
@@ -256,10 +269,14 @@ export abstract class ChunkedBackupDriver {
           // unchanged since the parent; or zeros in a full backup (a restore starts from zeros)
           await closeCurrent();
         } else {
-          if (current && (current as OpenObject).length + block.length > this.options.chunkSize) await closeCurrent();
+          const open = current as OpenObject | null;
+          // the compression of the data from here: sampled at an object's first block, then every SAMPLE_EVERY blocks
+          const compression = this.options.compression === 'none' ? 'none'
+            : open && open.blocks % SAMPLE_EVERY !== 0 ? open.compression : compressible(block) ? 'zlib' : 'none';
+          if (open && (open.length + block.length > this.options.chunkSize || open.compression !== compression)) await closeCurrent();
           if (!current) {
             const name = `${prefix}-${String(objects.length + 1).padStart(5, '0')}`;
-            current = new OpenObject(name, offset, this.options.compression, await this.objectWriter(container, name));
+            current = new OpenObject(name, offset, compression, await this.objectWriter(container, name));
           }
           await (current as OpenObject).write(block);
         }
