@@ -11,7 +11,8 @@
  *   - the volume directory holds exactly the files of the live volumes and snapshots (no
  *     temporary or orphan file), every available one has its file, and every available
  *     clone holds its source's data;
- *   - everything can then be deleted, leaving no file and no usage.
+ *   - everything can then be deleted, leaving no file (volumes, snapshots, backup objects)
+ *     and no usage.
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -267,6 +268,9 @@ test('Block Storage after a kill -9 during creates, snapshots, a backup and dele
   assert.deepEqual([empty.volumes.length, empty.snapshots.length, empty.backups.length], [0, 0, 0]);
   await checkUsage(a, empty);
   assert.deepEqual(readdirSync(volumeDir), []);
+  // the backup interrupted by the kill left no object behind in the posix driver's directory
+  const backupFiles = readdirSync(join(dataDir, 'backup'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+  assert.deepEqual(backupFiles, []);
   await a.close();
   await kill9(cloud);
 });

@@ -107,6 +107,8 @@ export class BackupManager {
         if (!parent || parent.status !== 'available') throw new BackupDriverException(`parent backup ${b.parent_id} is not available`);
         if (parent.service !== this.o.driver.serviceName) throw new BackupDriverException(`parent backup ${parent.id} was made by ${parent.service}`);
       }
+      // where the objects go is recorded first: a delete of a backup interrupted midway finds them
+      await this.repos.backups.update(b.id, { ...this.o.driver.target(driverBackup(b)), service: this.o.driver.serviceName });
       const dev = await this.o.volume.getBackupDevice(ctx, v.host, { volume_id: v.id, snapshot_id: b.snapshot_id });
       const meta: VolumeMeta = { bootable: v.bootable, metadata: v.metadata, image_metadata: v.image_metadata };
       const result = await this.o.devices.read(dev, (data) => this.o.driver.backup(driverBackup(b), data, parent && driverBackup(parent), meta));

@@ -121,6 +121,26 @@ describe('chunked backup drivers', () => {
     assert.ok((await restoreTo(driver, [stored], join(dir, 't3'), Buffer.alloc(data.length), true)).equals(data));
   });
 
+  test('posix: a backup interrupted before its metadata object is deleted by its prefix, leaving no object', async () => {
+    const root = join(dir, 'posix4');
+    const driver = new PosixBackupDriver(root, options);
+    await driver.setup();
+    const b = backupOf('eeeeeeee-0000-0000-0000-000000000001');
+    const failing = async function* (): AsyncGenerator<Buffer> {
+      yield randomBytes(512 * KiB);
+      throw new Error('the backup service was killed');
+    };
+    // the objects written before the failure stay (as after a kill -9); the metadata object never came
+    const target = driver.target(b);
+    const written = driver.backup(b, failing(), null, null);
+    await assert.rejects(written, /killed/);
+    const files = (): string[] => readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+    await writeFile(join(root, target.container, `${target.service_metadata}-00001`), 'a leftover object');
+    await writeFile(join(root, target.container, 'volume_other_backup_of_another'), 'kept');
+    await driver.delete({ ...b, ...target });
+    assert.deepEqual(files(), ['volume_other_backup_of_another']);
+  });
+
   test('swift: objects in the service account\'s container over the REST API', async () => {
     const cloud = await StubCloud.start(['object-store']);
     const objects = new Map<string, Buffer>();
@@ -135,6 +155,15 @@ describe('chunked backup drivers', () => {
       for await (const c of req) parts.push(c as Buffer);
       objects.set(decodeURIComponent(url.pathname.slice('/object-store/'.length)), Buffer.concat(parts));
       res.writeHead(201, { etag: 'x' }).end();
+    });
+    // a container listing (JSON, by prefix, paged after a marker)
+    cloud.route('GET', /^\/object-store\/[^/]+$/, (_req, res, url) => {
+      const container = decodeURIComponent(url.pathname.split('/')[2]!);
+      const prefix = `${container}/${url.searchParams.get('prefix') ?? ''}`;
+      const marker = url.searchParams.get('marker');
+      const names = [...objects.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(container.length + 1)).sort().filter((n) => marker === null || n > marker);
+      if (!containers.has(container)) return sendJson(res, 404, { message: 'Not Found' });
+      sendJson(res, 200, names.slice(0, 2).map((name) => ({ name, bytes: objects.get(`${container}/${name}`)!.length })));
     });
     cloud.route('GET', /^\/object-store\/[^/]+\/.+$/, (_req, res, url) => {
       const data = objects.get(decodeURIComponent(url.pathname.slice('/object-store/'.length)));

@@ -22,7 +22,7 @@ import { open } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createDeflate, createInflate, deflateSync } from 'node:zlib';
-import { BackupDriverException } from '../errors.js';
+import { BackupDriverException, InvalidBackup } from '../errors.js';
 
 /** What a driver knows of a backup. */
 export interface DriverBackup {
@@ -211,6 +211,8 @@ export abstract class ChunkedBackupDriver {
   protected abstract objectReader(container: string, name: string): Promise<Readable>;
   /** Missing objects are no error. */
   protected abstract deleteObject(container: string, name: string): Promise<void>;
+  /** The names of a container's objects that start with `prefix` (none when the container is missing). */
+  protected abstract listObjects(container: string, prefix: string): Promise<string[]>;
 
   /** Any setup the store needs (directories). */
   async setup(): Promise<void> {}
@@ -241,10 +243,17 @@ export abstract class ChunkedBackupDriver {
    * (an available backup of the same volume, in the same driver) only the blocks whose sha256
    * differs from the parent's are stored.
    */
+  /**
+   * Where a backup's objects go: its container and their name prefix (the backup's
+   * `container` and `service_metadata`), known before any is written (_prepare_backup).
+   */
+  target(backup: DriverBackup): { container: string; service_metadata: string } {
+    return { container: backup.container ?? this.options.defaultContainer ?? this.containerFor(backup), service_metadata: this.prefixOf(backup) };
+  }
+
   async backup(backup: DriverBackup, source: AsyncIterable<Buffer | Uint8Array>, parent: DriverBackup | null, volumeMeta: unknown): Promise<BackupResult> {
-    const container = backup.container ?? this.options.defaultContainer ?? this.containerFor(backup);
+    const { container, service_metadata: prefix } = this.target(backup);
     await this.putContainer(container);
-    const prefix = this.prefixOf(backup);
     let parentShas: string[] | null = null;
     if (parent) {
       if (!parent.service_metadata || !parent.container) throw new BackupDriverException(`parent backup ${parent.id} has no objects`);
@@ -285,7 +294,7 @@ export abstract class ChunkedBackupDriver {
       await closeCurrent();
     } catch (err) {
       (current as OpenObject | null)?.abort(err as Error);
-      await this.removeObjects(container, prefix, objects);
+      await this.delete({ ...backup, container, service_metadata: prefix }).catch(() => undefined);
       throw err;
     }
     await this.writeJson(container, `${prefix}_sha256file`, { backup_id: backup.id, volume_id: backup.volume_id, chunk_size: this.options.shaBlockSize, sha256s: shas } satisfies Sha256File);
@@ -295,11 +304,6 @@ export abstract class ChunkedBackupDriver {
     };
     await this.writeJson(container, `${prefix}_metadata`, meta);
     return { container, service_metadata: prefix, object_count: objects.length + 2 };
-  }
-
-  private async removeObjects(container: string, prefix: string, objects: Array<Record<string, ObjectEntry>>): Promise<void> {
-    for (const o of objects) for (const name of Object.keys(o)) await this.deleteObject(container, name).catch(() => undefined);
-    for (const suffix of ['_sha256file', '_metadata']) await this.deleteObject(container, `${prefix}${suffix}`).catch(() => undefined);
   }
 
   /** The metadata object of a backup (also how an imported record is verified). */
@@ -361,15 +365,20 @@ export abstract class ChunkedBackupDriver {
     if (md5.digest('hex') !== o.md5) throw new BackupDriverException(`object ${name} does not match its md5`);
   }
 
-  /** Remove every object of a backup (those listed in its metadata, the sha256 list and the metadata). */
+  /**
+   * Remove every object of a backup: those its prefix names in the container (as Cinder's
+   * delete_backup lists them), so that a backup interrupted before its metadata object was
+   * written leaves nothing behind either.
+   */
   async delete(backup: DriverBackup): Promise<void> {
     if (!backup.container || !backup.service_metadata) return; // never written
-    let objects: Array<Record<string, ObjectEntry>> = [];
+    let names: string[];
     try {
-      objects = (await this.readJson<MetadataObject>(backup.container, `${backup.service_metadata}_metadata`)).objects;
+      names = await this.listObjects(backup.container, backup.service_metadata);
     } catch (err) {
-      if (!(err instanceof BackupDriverException)) throw err;
+      if (err instanceof InvalidBackup) return; // a container the store refuses: nothing was written to it
+      throw err;
     }
-    await this.removeObjects(backup.container, backup.service_metadata, objects);
+    for (const name of names) await this.deleteObject(backup.container, name);
   }
 }
