@@ -8,13 +8,14 @@
 // By default it starts `dist/nubo.js up` (identity and image only) on a fresh data dir, so the
 // image store and the test file are on the same disk; NUBO_BENCH_BIN names another bundle.
 // Prints a table of MB/s (10^6 bytes per second) and the server's peak RSS (VmHWM).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { parse } from 'yaml';
+import { startCloud } from './support/cloud.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const sizeMiB = Number(process.argv[2] ?? 1024);
@@ -25,25 +26,6 @@ function status(pid) {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(text)?.[1] ?? NaN) / 1024;
   return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-}
-
-async function startCloud() {
-  const child = spawn(process.execPath, [bin, 'up'], {
-    env: { ...process.env, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0', NUBO_DEFAULT__LOG_LEVEL: 'warn', NUBO_DEFAULT__ENABLED_SERVICES: 'identity,image' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line within 60 s:\n${out}`)), 60_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /nubo: ready at (\S+)/.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`nubo exited ${code}:\n${out}`)); });
-  });
-  child.removeAllListeners('exit');
-  return { child, url };
 }
 
 async function token(url) {
@@ -76,7 +58,7 @@ function timed(fn) {
   return r instanceof Promise ? r.then((v) => [v, Number(process.hrtime.bigint() - t) / 1e9]) : [r, Number(process.hrtime.bigint() - t) / 1e9];
 }
 
-const { child, url } = await startCloud();
+const { child, url } = await startCloud(bin, dataDir, { NUBO_DEFAULT__ENABLED_SERVICES: 'identity,image' });
 const rows = [];
 try {
   const src = join(dataDir, 'bench-source.img');

@@ -12,66 +12,36 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { parse } from 'yaml';
+import { kill9, killChildClouds, nuboUp } from './support/child-cloud.js';
 import { freePort } from './support/ports.js';
 
-const root = resolve(import.meta.dirname, '..');
 const SERVERS = 50;
 const HOSTS = ['c1', 'c2'];
-const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 
 after(() => {
-  for (const c of children) c.kill('SIGKILL');
+  killChildClouds();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** `nubo up` as a child process; resolves once it printed its ready line. */
-async function up(dataDir: string, port: number, logFile?: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cmd/nubo.ts'), 'up'], {
+/** `nubo up` with two fake compute hosts whose spawns take a while. */
+function up(dataDir: string, port: number, logFile?: string): Promise<ChildProcess> {
+  return nuboUp({
+    dataDir, port, ...(logFile ? { logFile } : {}),
     env: {
-      PATH: process.env.PATH ?? '', NUBO_DATA_DIR: dataDir, NUBO_BIND: `127.0.0.1:${port}`, NUBO_DEFAULT__LOG_LEVEL: process.env.CRASH_TEST_LOG_LEVEL ?? 'warn',
+      NUBO_DEFAULT__LOG_LEVEL: process.env.CRASH_TEST_LOG_LEVEL ?? 'warn',
       NUBO_DEFAULT__HOSTS: HOSTS.join(','), NUBO_FAKE_DRIVER__SPAWN_SECONDS: '1.5', NUBO_DEFAULT__VIF_PLUGGING_TIMEOUT: '0',
       NUBO_DEFAULT__MAX_CONCURRENT_BUILDS: '10', NUBO_QUOTA__INSTANCES: '-1', NUBO_QUOTA__CORES: '-1', NUBO_QUOTA__RAM: '-1',
       NUBO_IDENTITY__PASSWORD_HASH_ROUNDS: '4',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  children.add(child);
-  if (logFile) {
-    const { createWriteStream } = await import('node:fs');
-    const stream = createWriteStream(logFile, { flags: 'a' });
-    child.stdout!.pipe(stream);
-    child.stderr!.pipe(stream);
-  }
-  child.once('exit', () => children.delete(child));
-  let out = '';
-  await new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`nubo: not ready within 90 s:\n${out}`)), 90_000);
-    const onData = (d: Buffer): void => {
-      out += d;
-      if (out.length > 200_000) out = out.slice(-100_000);
-      if (out.includes('nubo: ready at')) { clearTimeout(timer); ok(); }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code, signal) => { clearTimeout(timer); fail(new Error(`nubo exited ${code ?? signal}:\n${out}`)); });
-  });
-  child.removeAllListeners('exit');
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-async function kill9(child: ChildProcess): Promise<void> {
-  const gone = new Promise((ok) => child.once('exit', ok));
-  child.kill('SIGKILL');
-  await gone;
 }
 
 interface Api {

@@ -25,6 +25,11 @@ export class Transport {
     readonly driver: BusDriver,
   ) {}
 
+  /** Whether the bus lives in this process (`inproc://`): its queued messages die with it. */
+  get inProcess(): boolean {
+    return parseTransportUrl(this.url).kind === 'inproc';
+  }
+
   get controlExchange(): string {
     return this.driver.controlExchange;
   }

@@ -33,7 +33,7 @@ export const cinderDefaultGroup = defineGroup('DEFAULT', 'Block Storage (cinder.
 
 export const backendDefaultsGroup = defineGroup('backend_defaults', 'Volume backend (cinder.conf [backend_defaults])', {
   volume_backend_name: opt.str('file', 'Name of the backend (the middle of host@backend#pool, and the volume_backend_name capability).'),
-  file_volume_format: opt.enum(['raw', 'qcow2'], 'raw', 'Format of the volume files: raw (sparse files) or qcow2 (made with qemu-img; snapshots are qcow2 overlays).'),
+  file_volume_format: opt.enum(['raw', 'qcow2'], 'raw', 'Format of the volume files: raw (sparse files) or qcow2 (made with qemu-img). Snapshots and clones are copies of the file (reflinks where the file system has them).'),
   file_capacity_gb: opt.int(0, 'Capacity the file backend reports, in GiB; 0: the size of the file system holding the data dir.', { min: 0 }),
   max_over_subscription_ratio: opt.float(20.0, 'How far thin provisioned volumes may exceed the real capacity (provisioned / total).', { min: 1 }),
   reserved_percentage: opt.int(0, 'Percentage of the capacity kept free of volumes.', { min: 0, max: 100 }),

@@ -3,7 +3,8 @@
  * backup device, for the file driver's local files): a raw file is streamed as it is; a qcow2
  * one goes through a raw copy made with qemu-img in the service's scratch directory, so that
  * backups hold the volume's raw bytes whatever the backend's format. Nothing is read whole
- * into memory.
+ * into memory. A restore's data is on disk (fsync) before the volume is said to hold it, as
+ * Cinder's chunked driver flushes what it restores.
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -31,6 +32,16 @@ export async function* readFile(path: string): AsyncGenerator<Buffer> {
       at += bytesRead;
       yield bytesRead === SLICE ? buf : buf.subarray(0, bytesRead);
     }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Flush a file's data to disk. */
+async function fsyncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r+');
+  try {
+    await fh.sync();
   } finally {
     await fh.close();
   }
@@ -68,6 +79,7 @@ export class BackupDevices {
       const zeroed = await run('fallocate', ['--punch-hole', '--keep-size', '--offset', '0', '--length', String(Math.min(dataBytes, sizeGb * GiB)), dev.path])
         .then(() => true, () => false);
       await write(dev.path, zeroed);
+      await fsyncFile(dev.path);
       return;
     }
     const tmp = await this.scratch();
@@ -76,6 +88,7 @@ export class BackupDevices {
       await truncate(tmp, sizeGb * GiB);
       await write(tmp, true);
       await convertImage(tmp, 'raw', `${dev.path}.restore`, 'qcow2');
+      await fsyncFile(`${dev.path}.restore`);
       await rename(`${dev.path}.restore`, dev.path);
     } finally {
       await rm(tmp, { force: true });

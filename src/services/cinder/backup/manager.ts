@@ -65,7 +65,7 @@ export class BackupManager {
     await Promise.all([...this.inFlight]);
   }
 
-  /** init_host: creating backups are errors (their volumes back), restores are over (volumes error_restoring), deletes are done again. */
+  /** init_host: creating backups are errors (their volumes back), restores are over (volumes error_restoring, or error when made from the backup), deletes are done again. */
   async initHost(): Promise<void> {
     await this.o.driver.setup();
     for (const b of await this.repos.backups.onHost(this.o.host)) {
@@ -73,8 +73,12 @@ export class BackupManager {
         await this.repos.backups.update(b.id, { status: 'error', fail_reason: 'The backup service was restarted while the backup was being made.' });
         await this.releaseSource(b);
       } else if (b.status === 'restoring') {
-        await this.repos.backups.update(b.id, { status: 'available' });
-        if (b.restore_volume_id) await this.repos.volumes.conditionalUpdate(b.restore_volume_id, ['restoring-backup'], { status: 'error_restoring' });
+        await this.repos.backups.update(b.id, { status: 'available', restore_volume_id: null });
+        if (b.restore_volume_id) {
+          // an existing volume restored into, or a volume made from the backup (3.47)
+          await this.repos.volumes.conditionalUpdate(b.restore_volume_id, ['restoring-backup'], { status: 'error_restoring' });
+          await this.repos.volumes.conditionalUpdate(b.restore_volume_id, ['creating'], { status: 'error', backup_id: null });
+        }
       } else if (b.status === 'deleting') {
         this.track(this.deleteBackup(b.id));
       }
@@ -103,6 +107,8 @@ export class BackupManager {
         if (!parent || parent.status !== 'available') throw new BackupDriverException(`parent backup ${b.parent_id} is not available`);
         if (parent.service !== this.o.driver.serviceName) throw new BackupDriverException(`parent backup ${parent.id} was made by ${parent.service}`);
       }
+      // where the objects go is recorded first: a delete of a backup interrupted midway finds them
+      await this.repos.backups.update(b.id, { ...this.o.driver.target(driverBackup(b)), service: this.o.driver.serviceName });
       const dev = await this.o.volume.getBackupDevice(ctx, v.host, { volume_id: v.id, snapshot_id: b.snapshot_id });
       const meta: VolumeMeta = { bootable: v.bootable, metadata: v.metadata, image_metadata: v.image_metadata };
       const result = await this.o.devices.read(dev, (data) => this.o.driver.backup(driverBackup(b), data, parent && driverBackup(parent), meta));

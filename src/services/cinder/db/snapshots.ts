@@ -6,6 +6,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { nowIso, toBool } from '../../../common/db/index.js';
 import { KeyValueRepo } from './metadata.js';
 import type { SnapshotRecord } from './records.js';
+import type { RowState } from './volumes.js';
 import type { CinderDB, SnapshotsTable } from './schema.js';
 
 export type NewSnapshot = Omit<SnapshotsTable, 'created_at' | 'updated_at' | 'deleted_at' | 'deleted' | 'use_quota'>;
@@ -32,6 +33,18 @@ export class SnapshotRepo {
 
   async find(id: string): Promise<SnapshotRecord | undefined> {
     return (await this.records(await this.db.selectFrom('snapshots').selectAll().where('id', '=', id).where('deleted', '=', 0).execute()))[0];
+  }
+
+  /** Rows of these ids, deleted ones too, with their volume's host. */
+  async rowStates(ids: readonly string[]): Promise<Map<string, RowState>> {
+    const out = new Map<string, RowState>();
+    for (let at = 0; at < ids.length; at += 500) {
+      const rows = await this.db.selectFrom('snapshots').leftJoin('volumes', 'volumes.id', 'snapshots.volume_id')
+        .select(['snapshots.id as id', 'snapshots.deleted as deleted', 'snapshots.status as status', 'volumes.host as host'])
+        .where('snapshots.id', 'in', ids.slice(at, at + 500)).execute();
+      for (const r of rows) out.set(r.id, { deleted: toBool(r.deleted), status: r.status, host: r.host ?? null });
+    }
+    return out;
   }
 
   async list(projectId: string | null): Promise<SnapshotRecord[]> {

@@ -15,6 +15,14 @@ export type NewVolume = Omit<VolumesTable, 'created_at' | 'updated_at' | 'delete
   bootable: boolean; multiattach: boolean;
 };
 
+/** What the orphan cleanup of a volume host needs of a row, live or deleted. */
+export interface RowState {
+  deleted: boolean;
+  status: string;
+  /** The volume's host (`host@backend#pool`); for a snapshot, its volume's. */
+  host: string | null;
+}
+
 export type VolumeFields = Partial<Omit<VolumesTable, 'id' | 'bootable' | 'multiattach' | 'deleted'>> & { bootable?: boolean; multiattach?: boolean };
 
 const json = (s: string | null): Record<string, unknown> | null => (s === null ? null : JSON.parse(s) as Record<string, unknown>);
@@ -84,6 +92,21 @@ export class VolumeRepo {
   }
 
   /** Live volumes placed on a backend host (`host@backend`, any pool). */
+  /** Rows of these ids, deleted ones too: whether deleted, their status and host. */
+  async rowStates(ids: readonly string[]): Promise<Map<string, RowState>> {
+    const out = new Map<string, RowState>();
+    for (let at = 0; at < ids.length; at += 500) {
+      const rows = await this.db.selectFrom('volumes').select(['id', 'deleted', 'status', 'host']).where('id', 'in', ids.slice(at, at + 500)).execute();
+      for (const r of rows) out.set(r.id, { deleted: toBool(r.deleted), status: r.status, host: r.host });
+    }
+    return out;
+  }
+
+  /** Live volumes still creating that no scheduler placed yet (no host). */
+  async unscheduled(): Promise<Array<{ id: string; updated_at: string | null; created_at: string }>> {
+    return this.db.selectFrom('volumes').select(['id', 'updated_at', 'created_at']).where('deleted', '=', 0).where('status', '=', 'creating').where('host', 'is', null).execute();
+  }
+
   async onHost(host: string): Promise<VolumeRecord[]> {
     const rows = await this.db.selectFrom('volumes').selectAll().where('deleted', '=', 0)
       .where((eb) => eb.or([eb('host', '=', host), eb('host', 'like', `${host}#%`)])).execute();
@@ -98,18 +121,23 @@ export class VolumeRepo {
    * Move a live volume to new values when its status is one of `expected` (and `where` holds);
    * false when another request moved it first.
    */
-  async conditionalUpdate(id: string, expected: readonly string[], fields: VolumeFields, where: { attachStatus?: readonly string[] } = {}): Promise<boolean> {
+  async conditionalUpdate(id: string, expected: readonly string[], fields: VolumeFields, where: { attachStatus?: readonly string[]; noHost?: boolean } = {}): Promise<boolean> {
     let q = this.db.updateTable('volumes').set({ ...fieldsToRow(fields), updated_at: nowIso() })
       .where('id', '=', id).where('deleted', '=', 0).where('status', 'in', [...expected]);
     if (where.attachStatus) q = q.where('attach_status', 'in', [...where.attachStatus]);
+    if (where.noHost) q = q.where('host', 'is', null);
     const res = await q.executeTakeFirst();
     return Number(res.numUpdatedRows) > 0;
   }
 
-  async softDelete(id: string): Promise<void> {
+  /**
+   * The row leaves the live ones. `status`: what it keeps, `deleted`, or `unmanaged` for a
+   * volume whose data stays on the backend (the volume host's orphan cleanup leaves its file).
+   */
+  async softDelete(id: string, status: 'deleted' | 'unmanaged' = 'deleted'): Promise<void> {
     const now = nowIso();
     await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('volumes').set({ deleted: 1, deleted_at: now, updated_at: now, status: 'deleted', terminated_at: now }).where('id', '=', id).execute();
+      await trx.updateTable('volumes').set({ deleted: 1, deleted_at: now, updated_at: now, status, terminated_at: now }).where('id', '=', id).execute();
       await trx.deleteFrom('volume_metadata').where('volume_id', '=', id).execute();
       await trx.deleteFrom('volume_admin_metadata').where('volume_id', '=', id).execute();
       await trx.deleteFrom('volume_glance_metadata').where('volume_id', '=', id).execute();

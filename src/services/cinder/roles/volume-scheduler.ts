@@ -1,7 +1,8 @@
 /**
  * The volume-scheduler role (cinder-scheduler): the SchedulerManager on `cinder-scheduler`
  * with the filters and weighers of [DEFAULT]; once serving it asks every volume service for
- * its capabilities (as cinder's scheduler does at start).
+ * its capabilities (as cinder's scheduler does at start). On the in-process bus, volumes a
+ * previous run left creating and unplaced are errors at start (their casts died with it).
  */
 import { RequestContext } from '../../../common/context.js';
 import { newRequestId } from '../../../common/log/request-scope.js';
@@ -29,8 +30,11 @@ export async function createVolumeScheduler(ctx: RoleContext): Promise<RoleInsta
   });
   manager.startupDelay(d.scheduler_driver_init_wait_time);
   const migration = new SchedulerMigrationManager({ repos, scheduler: manager, volume: new VolumeMigrationRpcAPI(ctx.transport), log: ctx.log });
+  // the in-process bus lost the casts of a previous run with its process
+  const startedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   return new WorkerService({
     ctx, binary: SCHEDULER_BINARY, topic: SCHEDULER_TOPIC, host: ctx.host, endpoints: [manager.endpoint(), migration.endpoint()], services: repos.services,
+    beforeServe: async () => { if (ctx.transport.inProcess) await manager.failUnscheduled(startedAt); },
     afterServe: () => volume.publishServiceCapabilities(RequestContext.internal(newRequestId())),
   });
 }

@@ -48,14 +48,15 @@ export async function createVolumeService(ctx: RoleContext): Promise<VolumeRoleI
     deleteImage: (c, imageId) => (c.token ? images.forUser(c.token) : images).deleteImage(imageId),
   });
   const migration = new VolumeMigrationManager({ driver, repos, rpc: new VolumeMigrationRpcAPI(ctx.transport), log: ctx.log });
+  const manage = new VolumeManageManager({ driver, repos, log: ctx.log });
+  const cleanup = new VolumeCleanupManager({ host: backendHost, repos, manager, manage, driver, log: ctx.log });
   const endpoints = [
     manager.endpoint(), migration.endpoint(), new VolumeConnectionManager({ driver, repos }).endpoint(), new VolumeRevertManager({ driver, repos, log: ctx.log }).endpoint(),
-    new VolumeManageManager({ driver, repos, log: ctx.log }).endpoint(),
-    new VolumeCleanupManager({ host: backendHost, repos, manager }).endpoint(),
+    manage.endpoint(), cleanup.endpoint(),
   ];
   const service = new WorkerService({
     ctx, binary: VOLUME_BINARY, topic: VOLUME_TOPIC, host: backendHost, endpoints, services: repos.services,
-    beforeServe: () => manager.initHost(),
+    beforeServe: () => cleanup.initHost(),
     async afterServe() {
       await manager.publishServiceCapabilities();
       ctx.periodic.add({ name: 'publish_service_capabilities', interval: d.periodic_interval, run: () => manager.publishServiceCapabilities() });

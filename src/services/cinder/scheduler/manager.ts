@@ -79,6 +79,20 @@ export class SchedulerManager {
     if (placed) await this.o.volume.createVolume(ctx, pool.name, spec.volume_id);
   }
 
+  /**
+   * Volumes left creating with no host by a scheduler that stopped before placing them, last
+   * changed up to `until`, are errors (called at start when the bus kept no message across the
+   * restart: the in-process one; a broker delivers the create_volume casts still queued).
+   */
+  async failUnscheduled(until: string): Promise<void> {
+    for (const v of await this.o.repos.volumes.unscheduled()) {
+      if ((v.updated_at ?? v.created_at) > until) continue;
+      if (await this.o.repos.volumes.conditionalUpdate(v.id, ['creating'], { status: 'error' }, { noHost: true })) {
+        this.o.log.warn({ volume_id: v.id }, 'the volume was never scheduled before the restart: error');
+      }
+    }
+  }
+
   async getPools(filters: Record<string, unknown> | null): Promise<PoolView[]> {
     const pools = await this.o.hosts.pools(true);
     const name = filters?.['name'];

@@ -57,7 +57,7 @@ export class VolumeManageManager {
     if (!v || v.status !== 'unmanaging') return;
     try {
       await this.o.driver.unmanage({ id: v.id, size: v.size, provider_location: v.provider_location });
-      await this.o.repos.volumes.softDelete(v.id);
+      await this.o.repos.volumes.softDelete(v.id, 'unmanaged');
     } catch (err) {
       this.o.log.error({ err, volume_id: v.id }, 'unmanage failed');
       await this.o.repos.volumes.conditionalUpdate(v.id, ['unmanaging'], { status: 'error_deleting' });

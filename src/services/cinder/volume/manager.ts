@@ -64,15 +64,6 @@ export class VolumeManager {
     await Promise.all([...this.inFlight]);
   }
 
-  /** init_host: volumes a stopped service left creating are errors; deletes left are done. */
-  async initHost(): Promise<void> {
-    await this.o.driver.doSetup();
-    for (const v of await this.repos.volumes.onHost(this.o.host)) {
-      if (v.status === 'creating') await this.repos.volumes.update(v.id, { status: 'error' });
-      else if (v.status === 'deleting') this.track(this.deleteVolume(v.id, false));
-    }
-  }
-
   async publishServiceCapabilities(ctx: RequestContext = RequestContext.internal(newRequestId())): Promise<void> {
     const provisioned = (await this.repos.volumes.onHost(this.o.host)).reduce((sum, v) => sum + v.size, 0);
     const stats = await this.o.driver.getVolumeStats(provisioned);
@@ -160,7 +151,9 @@ export class VolumeManager {
     try {
       const v = await this.volume(s.volume_id);
       const update = await this.o.driver.createSnapshot(driverSnapshot(s), driverVolume(v));
-      await this.repos.snapshots.conditionalUpdate(s.id, ['creating'], { status: 'available', progress: '100%', provider_location: update.provider_location ?? null });
+      const moved = await this.repos.snapshots.conditionalUpdate(s.id, ['creating'], { status: 'available', progress: '100%', provider_location: update.provider_location ?? null });
+      // force-deleted while it was being made: its delete found no file yet
+      if (!moved) await this.o.driver.deleteSnapshot({ ...driverSnapshot(s), provider_location: update.provider_location ?? null });
     } catch (err) {
       this.o.log.error({ err, snapshot_id: s.id }, 'create_snapshot failed');
       await this.repos.snapshots.conditionalUpdate(s.id, ['creating'], { status: 'error' });

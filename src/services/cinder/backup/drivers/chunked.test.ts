@@ -103,6 +103,44 @@ describe('chunked backup drivers', () => {
     await assert.rejects(other.backup(backupOf('cccccccc-0000-0000-0000-000000000002'), pieces(volumeData()), stored, null), /another sha block size/);
   });
 
+  test('posix: data that does not compress is stored uncompressed, in objects of its own; text is compressed', async () => {
+    const root = join(dir, 'posix3');
+    const driver = new PosixBackupDriver(root, { ...options, chunkSize: 4096 * KiB });
+    await driver.setup();
+    // 1 MiB of random data, 1 MiB of text, 1 MiB of random data: three objects (a change of kind closes one)
+    const text = Buffer.from('the quick brown fox jumps over the lazy dog; '.repeat(Math.ceil(1024 * KiB / 45))).subarray(0, 1024 * KiB);
+    const data = Buffer.concat([randomBytes(1024 * KiB), text, randomBytes(1024 * KiB)]);
+    const b = backupOf('dddddddd-0000-0000-0000-000000000001');
+    const r = await driver.backup(b, pieces(data), null, null);
+    const meta = JSON.parse(await readFile(join(root, r.container, `${r.service_metadata}_metadata`), 'utf8')) as { objects: Array<Record<string, { offset: number; compression: string | null }>> };
+    const kinds = meta.objects.map((o) => Object.values(o)[0]!).map((o) => [o.offset / KiB, o.compression]);
+    assert.deepEqual(kinds, [[0, null], [1024, 'zlib'], [2048, null]]);
+    const textObject = Object.keys(meta.objects[1]!)[0]!;
+    assert.ok((await readFile(join(root, r.container, textObject))).length < 64 * KiB, 'the text is compressed');
+    const stored = { ...b, container: r.container, service_metadata: r.service_metadata };
+    assert.ok((await restoreTo(driver, [stored], join(dir, 't3'), Buffer.alloc(data.length), true)).equals(data));
+  });
+
+  test('posix: a backup interrupted before its metadata object is deleted by its prefix, leaving no object', async () => {
+    const root = join(dir, 'posix4');
+    const driver = new PosixBackupDriver(root, options);
+    await driver.setup();
+    const b = backupOf('eeeeeeee-0000-0000-0000-000000000001');
+    const failing = async function* (): AsyncGenerator<Buffer> {
+      yield randomBytes(512 * KiB);
+      throw new Error('the backup service was killed');
+    };
+    // the objects written before the failure stay (as after a kill -9); the metadata object never came
+    const target = driver.target(b);
+    const written = driver.backup(b, failing(), null, null);
+    await assert.rejects(written, /killed/);
+    const files = (): string[] => readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+    await writeFile(join(root, target.container, `${target.service_metadata}-00001`), 'a leftover object');
+    await writeFile(join(root, target.container, 'volume_other_backup_of_another'), 'kept');
+    await driver.delete({ ...b, ...target });
+    assert.deepEqual(files(), ['volume_other_backup_of_another']);
+  });
+
   test('swift: objects in the service account\'s container over the REST API', async () => {
     const cloud = await StubCloud.start(['object-store']);
     const objects = new Map<string, Buffer>();
@@ -117,6 +155,15 @@ describe('chunked backup drivers', () => {
       for await (const c of req) parts.push(c as Buffer);
       objects.set(decodeURIComponent(url.pathname.slice('/object-store/'.length)), Buffer.concat(parts));
       res.writeHead(201, { etag: 'x' }).end();
+    });
+    // a container listing (JSON, by prefix, paged after a marker)
+    cloud.route('GET', /^\/object-store\/[^/]+$/, (_req, res, url) => {
+      const container = decodeURIComponent(url.pathname.split('/')[2]!);
+      const prefix = `${container}/${url.searchParams.get('prefix') ?? ''}`;
+      const marker = url.searchParams.get('marker');
+      const names = [...objects.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(container.length + 1)).sort().filter((n) => marker === null || n > marker);
+      if (!containers.has(container)) return sendJson(res, 404, { message: 'Not Found' });
+      sendJson(res, 200, names.slice(0, 2).map((name) => ({ name, bytes: objects.get(`${container}/${name}`)!.length })));
     });
     cloud.route('GET', /^\/object-store\/[^/]+\/.+$/, (_req, res, url) => {
       const data = objects.get(decodeURIComponent(url.pathname.slice('/object-store/'.length)));

@@ -1,7 +1,10 @@
 /**
  * The chunked backup driver (cinder/backup/drivers/chunkeddriver.py): a volume's bytes cut
  * into objects of at most `chunkSize` bytes, each compressed (zlib) as it streams to the
- * store, with an md5 of its data; a sha256 for every `shaBlockSize` block, kept in a
+ * store, with an md5 of its data; as Cinder stores a chunk uncompressed when compressing it
+ * gains nothing, data that does not compress (a sample block every SAMPLE_EVERY blocks
+ * shrinks by less than a tenth) goes into objects of its own without compression, which
+ * spares the CPU zlib would spend on it; a sha256 for every `shaBlockSize` block, kept in a
  * `<prefix>_sha256file` object; a `<prefix>_metadata` object listing the objects (offset,
  * length, compression, md5) and the volume's metadata. A full backup leaves out the blocks
  * that are all zeros (sparse volumes cost what their data does); an incremental backup
@@ -18,8 +21,8 @@ import { once } from 'node:events';
 import { open } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { constants, createDeflate, createInflate } from 'node:zlib';
-import { BackupDriverException } from '../errors.js';
+import { constants, createDeflate, createInflate, deflateSync } from 'node:zlib';
+import { BackupDriverException, InvalidBackup } from '../errors.js';
 
 /** What a driver knows of a backup. */
 export interface DriverBackup {
@@ -89,6 +92,14 @@ const IN_FLIGHT = 4 * 1024 * 1024;
 
 const ZEROS = Buffer.alloc(1 << 16);
 
+/** Blocks between two compressibility samples of the data going into one object. */
+const SAMPLE_EVERY = 16;
+
+/** Whether zlib shrinks a block by a tenth or more (zlib's fastest level, as the objects are written). */
+function compressible(block: Buffer): boolean {
+  return deflateSync(block, { level: constants.Z_BEST_SPEED }).length <= block.length * 0.9;
+}
+
 const zeroShas = new Map<number, string>();
 
 /** The sha256 of `length` zero bytes (sparse volumes are mostly zeros: hashed once). */
@@ -153,8 +164,9 @@ class OpenObject {
   private readonly input: Writable;
   private readonly flow: Promise<void>;
   length = 0;
+  blocks = 0;
 
-  constructor(readonly name: string, readonly offset: number, private readonly compression: 'zlib' | 'none', private readonly writer: ObjectWriter) {
+  constructor(readonly name: string, readonly offset: number, readonly compression: 'zlib' | 'none', private readonly writer: ObjectWriter) {
     if (compression === 'zlib') {
       const deflate = createDeflate({ level: constants.Z_BEST_SPEED, chunkSize: 256 * 1024 });
       this.input = deflate;
@@ -169,6 +181,7 @@ class OpenObject {
   async write(block: Buffer): Promise<void> {
     this.md5.update(block);
     this.length += block.length;
+    this.blocks += 1;
     // up to IN_FLIGHT bytes wait in the compressor's queue: waiting for it after each sha block would cost a round trip per block
     if (!this.input.write(block) && this.input.writableLength >= IN_FLIGHT) await Promise.race([once(this.input, 'drain'), this.flow]);
   }
@@ -198,6 +211,8 @@ export abstract class ChunkedBackupDriver {
   protected abstract objectReader(container: string, name: string): Promise<Readable>;
   /** Missing objects are no error. */
   protected abstract deleteObject(container: string, name: string): Promise<void>;
+  /** The names of a container's objects that start with `prefix` (none when the container is missing). */
+  protected abstract listObjects(container: string, prefix: string): Promise<string[]>;
 
   /** Any setup the store needs (directories). */
   async setup(): Promise<void> {}
@@ -228,10 +243,17 @@ export abstract class ChunkedBackupDriver {
    * (an available backup of the same volume, in the same driver) only the blocks whose sha256
    * differs from the parent's are stored.
    */
+  /**
+   * Where a backup's objects go: its container and their name prefix (the backup's
+   * `container` and `service_metadata`), known before any is written (_prepare_backup).
+   */
+  target(backup: DriverBackup): { container: string; service_metadata: string } {
+    return { container: backup.container ?? this.options.defaultContainer ?? this.containerFor(backup), service_metadata: this.prefixOf(backup) };
+  }
+
   async backup(backup: DriverBackup, source: AsyncIterable<Buffer | Uint8Array>, parent: DriverBackup | null, volumeMeta: unknown): Promise<BackupResult> {
-    const container = backup.container ?? this.options.defaultContainer ?? this.containerFor(backup);
+    const { container, service_metadata: prefix } = this.target(backup);
     await this.putContainer(container);
-    const prefix = this.prefixOf(backup);
     let parentShas: string[] | null = null;
     if (parent) {
       if (!parent.service_metadata || !parent.container) throw new BackupDriverException(`parent backup ${parent.id} has no objects`);
@@ -256,10 +278,14 @@ export abstract class ChunkedBackupDriver {
           // unchanged since the parent; or zeros in a full backup (a restore starts from zeros)
           await closeCurrent();
         } else {
-          if (current && (current as OpenObject).length + block.length > this.options.chunkSize) await closeCurrent();
+          const open = current as OpenObject | null;
+          // the compression of the data from here: sampled at an object's first block, then every SAMPLE_EVERY blocks
+          const compression = this.options.compression === 'none' ? 'none'
+            : open && open.blocks % SAMPLE_EVERY !== 0 ? open.compression : compressible(block) ? 'zlib' : 'none';
+          if (open && (open.length + block.length > this.options.chunkSize || open.compression !== compression)) await closeCurrent();
           if (!current) {
             const name = `${prefix}-${String(objects.length + 1).padStart(5, '0')}`;
-            current = new OpenObject(name, offset, this.options.compression, await this.objectWriter(container, name));
+            current = new OpenObject(name, offset, compression, await this.objectWriter(container, name));
           }
           await (current as OpenObject).write(block);
         }
@@ -268,7 +294,7 @@ export abstract class ChunkedBackupDriver {
       await closeCurrent();
     } catch (err) {
       (current as OpenObject | null)?.abort(err as Error);
-      await this.removeObjects(container, prefix, objects);
+      await this.delete({ ...backup, container, service_metadata: prefix }).catch(() => undefined);
       throw err;
     }
     await this.writeJson(container, `${prefix}_sha256file`, { backup_id: backup.id, volume_id: backup.volume_id, chunk_size: this.options.shaBlockSize, sha256s: shas } satisfies Sha256File);
@@ -278,11 +304,6 @@ export abstract class ChunkedBackupDriver {
     };
     await this.writeJson(container, `${prefix}_metadata`, meta);
     return { container, service_metadata: prefix, object_count: objects.length + 2 };
-  }
-
-  private async removeObjects(container: string, prefix: string, objects: Array<Record<string, ObjectEntry>>): Promise<void> {
-    for (const o of objects) for (const name of Object.keys(o)) await this.deleteObject(container, name).catch(() => undefined);
-    for (const suffix of ['_sha256file', '_metadata']) await this.deleteObject(container, `${prefix}${suffix}`).catch(() => undefined);
   }
 
   /** The metadata object of a backup (also how an imported record is verified). */
@@ -344,15 +365,20 @@ export abstract class ChunkedBackupDriver {
     if (md5.digest('hex') !== o.md5) throw new BackupDriverException(`object ${name} does not match its md5`);
   }
 
-  /** Remove every object of a backup (those listed in its metadata, the sha256 list and the metadata). */
+  /**
+   * Remove every object of a backup: those its prefix names in the container (as Cinder's
+   * delete_backup lists them), so that a backup interrupted before its metadata object was
+   * written leaves nothing behind either.
+   */
   async delete(backup: DriverBackup): Promise<void> {
     if (!backup.container || !backup.service_metadata) return; // never written
-    let objects: Array<Record<string, ObjectEntry>> = [];
+    let names: string[];
     try {
-      objects = (await this.readJson<MetadataObject>(backup.container, `${backup.service_metadata}_metadata`)).objects;
+      names = await this.listObjects(backup.container, backup.service_metadata);
     } catch (err) {
-      if (!(err instanceof BackupDriverException)) throw err;
+      if (err instanceof InvalidBackup) return; // a container the store refuses: nothing was written to it
+      throw err;
     }
-    await this.removeObjects(backup.container, backup.service_metadata, objects);
+    for (const name of names) await this.deleteObject(backup.container, name);
   }
 }

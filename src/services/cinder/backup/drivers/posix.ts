@@ -5,7 +5,7 @@
  * refused.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { BackupDriverException, InvalidBackup } from '../errors.js';
@@ -57,5 +57,10 @@ export class PosixBackupDriver extends ChunkedBackupDriver {
 
   protected async deleteObject(container: string, name: string): Promise<void> {
     await rm(this.path(container, name), { force: true });
+  }
+
+  protected async listObjects(container: string, prefix: string): Promise<string[]> {
+    const names = await readdir(this.path(container)).catch((err: NodeJS.ErrnoException) => { if (err.code === 'ENOENT') return []; throw err; });
+    return names.filter((n) => n.startsWith(prefix));
   }
 }

@@ -50,6 +50,22 @@ export class SwiftBackupDriver extends ChunkedBackupDriver {
     }
   }
 
+  protected async listObjects(container: string, prefix: string): Promise<string[]> {
+    const names: string[] = [];
+    try {
+      for (let marker: string | undefined; ;) {
+        const page = await this.client.getContainer(this.check(container), { prefix, ...(marker ? { marker } : {}) });
+        const found = page.items.flatMap((o) => (o.name === undefined ? [] : [o.name]));
+        if (found.length === 0) return names;
+        names.push(...found);
+        marker = found[found.length - 1];
+      }
+    } catch (err) {
+      if (err instanceof ServiceClientError && err.status === 404) return names;
+      throw err;
+    }
+  }
+
   protected async deleteObject(container: string, name: string): Promise<void> {
     try {
       await this.client.deleteObject(this.check(container), name);

@@ -73,6 +73,19 @@ export interface VolumeDriver {
   terminateConnection(volume: DriverVolume, connector: Record<string, unknown> | null): Promise<void>;
   /** The local file of a volume or snapshot, and its format, for the backup service on this machine (os-brick's local attach). */
   backupDevice(target: { volume: DriverVolume } | { snapshot: DriverSnapshot }): Promise<BackupDevice>;
+  /** What the backend holds under the names it gives volumes and snapshots (for the orphan cleanup at start). */
+  listBackendObjects(): Promise<BackendObject[]>;
+  /** Remove one object `listBackendObjects` named. */
+  removeBackendObject(name: string): Promise<void>;
+}
+
+/** A backend object named after a volume or snapshot. */
+export interface BackendObject {
+  name: string;
+  kind: 'volume' | 'snapshot';
+  id: string;
+  /** A temporary object of work in progress (a download, a revert, a restore): never needed after a restart. */
+  temporary: boolean;
 }
 
 export interface BackupDevice {

@@ -16,11 +16,13 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { VolumeBackendAPIException } from '../../errors.js';
-import type { BackendStats, BackupDevice, DriverSnapshot, DriverVolume, ModelUpdate, VolumeDriver } from './driver.js';
+import type { BackendObject, BackendStats, BackupDevice, DriverSnapshot, DriverVolume, ModelUpdate, VolumeDriver } from './driver.js';
 import { convertImage, createImage, imageInfo, qemuImgAvailable, resizeImage } from './qemu-img.js';
 
 const run = promisify(execFile);
 const GiB = 1024 ** 3;
+/** `volume-<id>` and `snapshot-<id>`, with a suffix for temporary files (`.image`, `.revert`, `.restore`). */
+const OBJECT_NAME = /^(volume|snapshot)-([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\..+)?$/;
 
 export interface FileDriverOptions {
   /** `<data_dir>/volumes/<host>`. */
@@ -235,6 +237,20 @@ export class FileDriver implements VolumeDriver {
 
   async terminateConnection(): Promise<void> {
     // A file needs no export to undo.
+  }
+
+  async listBackendObjects(): Promise<BackendObject[]> {
+    const out: BackendObject[] = [];
+    for (const name of await readdir(this.o.dir)) {
+      const m = OBJECT_NAME.exec(name);
+      if (m) out.push({ name, kind: m[1] as 'volume' | 'snapshot', id: m[2]!, temporary: m[3] !== undefined });
+    }
+    return out;
+  }
+
+  async removeBackendObject(name: string): Promise<void> {
+    if (!OBJECT_NAME.test(name)) throw new VolumeBackendAPIException(`${name} is not a volume or snapshot file`);
+    await rm(join(this.o.dir, name), { force: true });
   }
 
   async backupDevice(target: { volume: DriverVolume } | { snapshot: DriverSnapshot }): Promise<BackupDevice> {
