@@ -7,7 +7,7 @@
 //     flavors of the servers on it, within its capacity;
 //   - after every server is deleted, nothing stays allocated in Placement and no port is left.
 // It prints boots/s (first POST to last server settled), POST latency and API->ACTIVE p50/p99
-// (the time from sending the POST to the first poll that sees ACTIVE; polls every 20 ms), the
+// (the time from sending the POST to the first poll that sees ACTIVE; polls every 20 ms by default), the
 // API->ACTIVE time of a single boot on an idle cloud, and the cloud's RSS after the deletes.
 //
 // Run: npm run build && node bench/server-boots.mjs [servers (1000)] [hosts (10)]
@@ -19,14 +19,18 @@
 //        ../shared/peers/nova-up.sh starts: 50 and 200 concurrent boots on 2 hosts against Nubo
 //        and against it, one after the other, and the ratio. The peer is started if its openrc
 //        is missing or its API does not answer (about 75 s cold), and left running.
-//      PROFILE_DIR=dir   run the cloud with --cpu-prof; nubo.cpuprofile lands there when it stops.
+//      PROFILE_DIR=dir   run the cloud with --cpu-prof; nubo.cpuprofile lands there when it stops, and
+//        boots-window.json the concurrent boots' start and end on the profile's clock (CLOCK_MONOTONIC, µs).
 //      BENCH_NODE_FLAGS="--flag ..."   more node/V8 flags for the cloud's process (experiments).
+//      BENCH_POLL_MS=N   the pause between two polls of the servers' states (default 20): a longer one
+//        takes the polls' cost out of the CPU per boot (on a loaded machine a run takes longer and
+//        polls more, each poll a /servers/detail of every server), at the cost of a coarser boots/s.
 //      BENCH_SETTLE=S   also read the RSS after S more seconds of an idle cloud (V8 gives the heap
 //        a burst grew back only some seconds after the work stops).
 // The cloud's CPU time (user + system, from /proc) over the concurrent boots is printed per boot,
 // a figure less sensitive than boots/s to other work on the machine.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
@@ -36,6 +40,7 @@ const root = new URL('..', import.meta.url).pathname;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const MICROVERSION = '2.37'; // networks "none" and "auto"
 const network = process.env.BOOT_NETWORK ?? 'none';
+const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 20);
 
 // ---------------------------------------------------------------------------------------------
 // Clouds: Nubo started here, or the peer from its openrc.
@@ -181,7 +186,9 @@ async function bootMany(cloud, count, label) {
   }));
   const mine = new Set(ids);
   const deadline = Date.now() + 900_000;
+  let polls = 0;
   while (settled.size < count && Date.now() < deadline) {
+    polls++;
     const detail = (await nova.call('GET', `/servers/detail?name=${encodeURIComponent(`^${label}-`)}&limit=${count}`, undefined, [200])).body.servers;
     const now = performance.now();
     for (const d of detail) {
@@ -189,7 +196,7 @@ async function bootMany(cloud, count, label) {
         settled.set(d.id, { status: d.status, at: now, host: d['OS-EXT-SRV-ATTR:host'], fault: d.fault });
       }
     }
-    if (settled.size < count) await sleep(20);
+    if (settled.size < count) await sleep(POLL_MS);
   }
   const wall = (performance.now() - t0) / 1000;
   const active = [...settled].filter(([, v]) => v.status === 'ACTIVE');
@@ -197,7 +204,7 @@ async function bootMany(cloud, count, label) {
   const errors = [...settled].filter(([, v]) => v.status === 'ERROR');
   await nova.close();
   return {
-    ids, wall, bootsPerSec: count / wall, active: active.length, errors: errors.length, unsettled: count - settled.size,
+    ids, wall, polls, bootsPerSec: count / wall, active: active.length, errors: errors.length, unsettled: count - settled.size,
     errorsWithoutFault: errors.filter(([, v]) => !v.fault).length,
     postP50: pct(postTimes.sort((a, b) => a - b), 50), toActiveP50: pct(toActive, 50), toActiveP99: pct(toActive, 99),
     hosts: new Map([...settled].map(([id, v]) => [id, v.host])),
@@ -302,6 +309,9 @@ const cpuMs = (pid) => {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 };
 
+/** CLOCK_MONOTONIC in µs: the clock of a V8 CPU profile's startTime and samples, so the boots' window can be cut out of the cloud's profile. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 
 async function flavorOf(cloud) {
@@ -321,8 +331,13 @@ async function fullRun(count, hosts) {
     const cold = await singleBoot(cloud); // the first boot also compiles the schemas and queries it meets
     const single = await singleBoot(cloud);
     const cpu0 = cpuMs(cloud.pid);
+    const window0 = monotonicUs();
     const run = await bootMany(cloud, count, 'bench');
     const cpuPerBoot = (cpuMs(cloud.pid) - cpu0) / count;
+    if (process.env.PROFILE_DIR) {
+      mkdirSync(process.env.PROFILE_DIR, { recursive: true });
+      writeFileSync(join(process.env.PROFILE_DIR, 'boots-window.json'), JSON.stringify({ startUs: window0, endUs: monotonicUs(), boots: count }));
+    }
     const placement = await checkPlacement(cloud, run, flavor);
     const rssBusy = rssMb(cloud.pid);
     const del = await deleteAll(cloud, run.ids);
@@ -335,7 +350,7 @@ async function fullRun(count, hosts) {
     console.log(`${count} concurrent boots on ${hosts} fake hosts (Nubo all-in-one, SQLite, in-process bus, networks ${network}, flavor ${flavor.name})`);
     console.log(`  single boot, idle cloud: API->${single.status} ${f1(single.ms)} ms (the very first boot: ${f1(cold.ms)} ms)`);
     console.log(`  boots/s ${f1(run.bootsPerSec)} (${run.wall.toFixed(2)} s), POST p50 ${f1(run.postP50)} ms, API->ACTIVE p50 ${f1(run.toActiveP50)} ms p99 ${f1(run.toActiveP99)} ms`);
-    console.log(`  cloud CPU ${f1(cpuPerBoot)} ms per boot (user + system over the boots, the bench's polls included)`);
+    console.log(`  cloud CPU ${f1(cpuPerBoot)} ms per boot (user + system over the boots, the bench's ${run.polls} polls of /servers/detail included)`);
     console.log(`  ACTIVE ${run.active}, ERROR ${run.errors} (without a fault: ${run.errorsWithoutFault}), not settled ${run.unsettled}`);
     console.log(`  Placement: ${placement.providers} providers, ${placement.problems.length === 0 ? 'usages equal the flavors of the servers on each host, none overcommitted' : placement.problems.slice(0, 10).join('; ')}`);
     console.log(`  deleted in ${del.seconds.toFixed(2)} s (${del.left} not gone); after: ${left.allocated} servers with allocations, ${left.ports} ports left`);

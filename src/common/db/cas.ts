@@ -11,7 +11,7 @@
  * In `where` and `expect`, `null` means IS NULL, and an array means "one of" (it may hold null).
  */
 import { type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, type Updateable, sql } from 'kysely';
-import type { Queryable } from './dialect.js';
+import { dialectOf, type Queryable } from './dialect.js';
 
 type Row<DB, T extends keyof DB> = Selectable<DB[T]>;
 
@@ -35,21 +35,45 @@ function condition(eb: ExpressionBuilder<any, any>, column: string, value: unkno
   return parts.length === 0 ? sql<SqlBool>`1 = 0` : eb.or(parts);
 }
 
-export async function compareAndSwap<DB, T extends keyof DB & string>(
-  db: Queryable<DB>,
-  table: T,
-  spec: NoInfer<CompareAndSwapSpec<DB, T>>,
-): Promise<boolean> {
+/** The swap's UPDATE statement, checked. */
+function swapUpdate<DB, T extends keyof DB & string>(db: Queryable<DB>, table: T, spec: CompareAndSwapSpec<DB, T>) {
   const where = Object.entries(spec.where as Record<string, unknown>);
   const expect = Object.entries(spec.expect as Record<string, unknown>);
   const set = spec.set as Record<string, any>;
   if (where.length === 0) throw new TypeError(`compareAndSwap on ${table}: "where" must identify the row`);
   if (Object.keys(set).length === 0) throw new TypeError(`compareAndSwap on ${table}: "set" is empty`);
-
-  const result = await (db as unknown as Kysely<any>)
+  return (db as unknown as Kysely<any>)
     .updateTable(table as string)
     .set(set)
-    .where((eb) => eb.and([...where, ...expect].map(([column, value]) => condition(eb, column, value))))
-    .executeTakeFirst();
+    .where((eb) => eb.and([...where, ...expect].map(([column, value]) => condition(eb, column, value))));
+}
+
+export async function compareAndSwap<DB, T extends keyof DB & string>(
+  db: Queryable<DB>,
+  table: T,
+  spec: NoInfer<CompareAndSwapSpec<DB, T>>,
+): Promise<boolean> {
+  const result = await swapUpdate(db, table, spec).executeTakeFirst();
   return result.numUpdatedRows > 0n;
+}
+
+/**
+ * compareAndSwap that also reads the row back: the whole row as the swap left it, or undefined
+ * when no row matched. On SQLite and PostgreSQL the row comes from the UPDATE itself
+ * (RETURNING); MariaDB has no UPDATE ... RETURNING, so there it is read by `where` after the
+ * swap (another writer may have changed it in between, as with any read after a write).
+ */
+export async function compareAndSwapReturning<DB, T extends keyof DB & string>(
+  db: Queryable<DB>,
+  table: T,
+  spec: NoInfer<CompareAndSwapSpec<DB, T>>,
+): Promise<Row<DB, T> | undefined> {
+  const update = swapUpdate(db, table, spec);
+  const anyDb = db as unknown as Kysely<any>;
+  if (dialectOf(anyDb) !== 'mysql') return (await update.returningAll().executeTakeFirst()) as Row<DB, T> | undefined;
+  if ((await update.executeTakeFirst()).numUpdatedRows === 0n) return undefined;
+  const where = Object.entries(spec.where as Record<string, unknown>);
+  return (await anyDb.selectFrom(table as string).selectAll()
+    .where((eb) => eb.and(where.map(([column, value]) => condition(eb, column, value))))
+    .executeTakeFirst()) as Row<DB, T> | undefined;
 }

@@ -14,9 +14,9 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import { OperatorError } from '../errors.js';
-import { compareAndSwap } from './cas.js';
+import { compareAndSwap, compareAndSwapReturning } from './cas.js';
 import { dialectOf } from './dialect.js';
-import { insertIgnore, insertReturningId, isForeignKeyViolation, isRetryableError, isUniqueViolation, nowIso, toBool, upsert } from './dialect-helpers.js';
+import { insertIgnore, insertReturningId, insertReturningRow, isForeignKeyViolation, isRetryableError, isUniqueViolation, nowIso, toBool, upsert } from './dialect-helpers.js';
 import { DatabaseUnavailableError, MigrationError } from './errors.js';
 import { migrate } from './migrate.js';
 import { type Database, openDatabase } from './open.js';
@@ -263,6 +263,23 @@ for (const d of TEST_DIALECTS) {
       await assert.rejects(compareAndSwap(db, 'servers', { where: {}, expect: {}, set: { task_state: 'x' } }), TypeError);
     });
 
+    test('compareAndSwapReturning gives the row as the swap left it, or nothing when no row matched', async () => {
+      const db = database.db;
+      await db.insertInto('projects').values({ id: 'casr-p', name: 'casr-p', created_at: nowIso() }).execute();
+      await db.insertInto('servers').values({ id: 'casr1', project_id: 'casr-p' }).execute();
+      const where = { id: 'casr1' };
+      const swapped = await compareAndSwapReturning(db, 'servers', { where, expect: { task_state: null }, set: { task_state: 'spawning', generation: 3 } });
+      assert.deepEqual(swapped, await db.selectFrom('servers').selectAll().where('id', '=', 'casr1').executeTakeFirstOrThrow());
+      assert.equal(swapped?.task_state, 'spawning');
+      assert.equal(swapped?.generation, 3);
+      assert.equal(swapped?.project_id, 'casr-p');
+      assert.equal(await compareAndSwapReturning(db, 'servers', { where, expect: { task_state: null }, set: { task_state: 'deleting' } }), undefined);
+      assert.equal(await compareAndSwapReturning(db, 'servers', { where: { id: 'nope' }, expect: {}, set: { task_state: 'x' } }), undefined);
+      // Setting the values the row already has still counts as a match (MySQL FOUND_ROWS).
+      assert.equal((await compareAndSwapReturning(db, 'servers', { where, expect: { task_state: 'spawning' }, set: { task_state: 'spawning' } }))?.id, 'casr1');
+      await assert.rejects(compareAndSwapReturning(db, 'servers', { where: {}, expect: {}, set: { task_state: 'x' } }), TypeError);
+    });
+
     test('20 concurrent compareAndSwap on one row: exactly one wins', async () => {
       const db = database.db;
       await db.insertInto('projects').values({ id: 'race-p', name: 'race-p', created_at: nowIso() }).execute();
@@ -324,6 +341,14 @@ for (const d of TEST_DIALECTS) {
       assert.ok(second > first);
       const row = await database.db.selectFrom('counters').select('name').where('id', '=', second).executeTakeFirstOrThrow();
       assert.equal(row.name, 'id-2');
+    });
+
+    test('insertReturningRow returns the row as stored, its id and defaults included', async () => {
+      const row = await insertReturningRow(database.db, 'counters', { name: 'row-1' });
+      assert.equal(row.name, 'row-1');
+      assert.ok(Number(row.id) > 0);
+      assert.deepEqual(row, await database.db.selectFrom('counters').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow());
+      assert.equal(Number(row.value), 0);
     });
 
     test('withRetry replays a transaction that lost a real race', async () => {

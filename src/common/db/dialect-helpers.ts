@@ -4,7 +4,7 @@
  */
 export { isForeignKeyViolation, isRetryableError, isUniqueViolation } from './sql-errors.js';
 export { type ColumnTypes, type DataTypeExpression, columnTypes } from './column-types.js';
-export { insertIgnore, insertReturningId, upsert, type UpsertSpec } from './inserts.js';
+export { insertIgnore, insertReturningId, insertReturningRow, upsert, type UpsertSpec } from './inserts.js';
 export { type Dialect, dialectOf } from './dialect.js';
 
 /**

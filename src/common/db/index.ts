@@ -19,7 +19,7 @@ export { createDatabase, dropDatabase } from './admin.js';
 export { type MigrateOptions, type MigrateResult, type Migration, type Migrations, migrate } from './migrate.js';
 export { transaction } from './transaction.js';
 export { type RetryOptions, withRetry } from './retry.js';
-export { type CompareAndSwapSpec, compareAndSwap } from './cas.js';
+export { type CompareAndSwapSpec, compareAndSwap, compareAndSwapReturning } from './cas.js';
 export { BooleanToIntegerPlugin } from './boolean-plugin.js';
 export {
   type ColumnTypes,
@@ -28,6 +28,7 @@ export {
   columnTypes,
   insertIgnore,
   insertReturningId,
+  insertReturningRow,
   isForeignKeyViolation,
   isoSeconds,
   isRetryableError,

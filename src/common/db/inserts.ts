@@ -10,8 +10,10 @@
  *   on tables whose one unique key is `conflict`.
  * - insertReturningId: insert and return the generated auto-increment id (RETURNING on
  *   PostgreSQL/SQLite, the insert id on MySQL, which has no RETURNING).
+ * - insertReturningRow: insert and return the whole row as stored, defaults included
+ *   (RETURNING *; on MySQL the row read back by its insert id).
  */
-import type { Insertable, Kysely, Updateable } from 'kysely';
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { type Queryable, dialectOf } from './dialect.js';
 import { isUniqueViolation } from './sql-errors.js';
 
@@ -70,4 +72,17 @@ export async function insertReturningId<DB, T extends keyof DB & string>(
   }
   const row = await anyDb.insertInto(table as string).values(values).returning(idColumn).executeTakeFirstOrThrow();
   return Number((row as Record<string, unknown>)[idColumn]);
+}
+
+/** Inserts a row into a table with an auto-increment key and returns the row as stored (its id and column defaults included). */
+export async function insertReturningRow<DB, T extends keyof DB & string>(
+  db: Queryable<DB>,
+  table: T,
+  values: NoInfer<Insertable<DB[T]>>,
+  idColumn: keyof DB[T] & string = 'id' as keyof DB[T] & string,
+): Promise<Selectable<DB[T]>> {
+  const anyDb = db as unknown as Kysely<any>;
+  if (dialectOf(anyDb) !== 'mysql') return (await anyDb.insertInto(table as string).values(values).returningAll().executeTakeFirstOrThrow()) as Selectable<DB[T]>;
+  const id = await insertReturningId(db, table, values, idColumn);
+  return (await anyDb.selectFrom(table as string).selectAll().where(idColumn as string, '=', id).executeTakeFirstOrThrow()) as Selectable<DB[T]>;
 }

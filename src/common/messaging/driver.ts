@@ -104,6 +104,11 @@ export class BusDriver {
     this.replies = new ReplyWaiter(broker, log);
   }
 
+  /** A message's body on this broker: in oslo's envelope, or its JSON alone (Broker.envelope). */
+  private encode(msg: RawMessage): string {
+    return this.broker.envelope ? serializeMsg(msg) : JSON.stringify(msg);
+  }
+
   /** The topic exchange of a target (oslo's durable=False, auto_delete=False defaults). */
   topicExchange(name?: string): ExchangeDecl {
     return { name: name || this.controlExchange, type: 'topic', durable: false, autoDelete: false };
@@ -117,7 +122,7 @@ export class BusDriver {
   async cast(target: Target, ctxt: MessageContext, message: RawMessage): Promise<void> {
     const msg: RawMessage = { ...message, _unique_id: newHexId() };
     packContext(msg, ctxt);
-    await this.publishRpc(target, serializeMsg(msg), undefined);
+    await this.publishRpc(target, this.encode(msg), undefined);
   }
 
   /**
@@ -130,7 +135,7 @@ export class BusDriver {
     packContext(msg, ctxt);
     const expectation = this.replies.expect(msgId, timeoutMs, onTimeout);
     try {
-      const [, result] = await Promise.all([this.publishCall(target, serializeMsg(msg), Date.now() + timeoutMs), expectation.promise]);
+      const [, result] = await Promise.all([this.publishCall(target, this.encode(msg), Date.now() + timeoutMs), expectation.promise]);
       return result;
     } finally {
       expectation.cancel();
@@ -173,7 +178,7 @@ export class BusDriver {
       queue: { name: target.topic, durable: true, autoDelete: false, maxLength: NOTIFICATION_QUEUE_MAX_LENGTH },
       bindings: [{ exchange, routingKey: target.topic }],
     };
-    await this.broker.publish(exchange, target.topic, serializeMsg(msg), { confirm: true, persistent: true, ensureQueue: queue });
+    await this.broker.publish(exchange, target.topic, this.encode(msg), { confirm: true, persistent: true, ensureQueue: queue });
   }
 
   /** Consume an RPC server's three queues; `prefetch` bounds the deliveries not yet acknowledged. */
@@ -207,7 +212,7 @@ export class BusDriver {
 
   private async sendReply(replyQ: string, msgId: string, result: unknown, failure: unknown): Promise<void> {
     const reply = (res: unknown, fail: unknown): string =>
-      serializeMsg({
+      this.encode({
         result: res ?? null,
         failure: fail === undefined ? null : serializeRemoteException(fail),
         ending: true,

@@ -100,6 +100,7 @@ function errText(err: unknown): string {
 }
 
 export class AmqpBroker implements Broker {
+  readonly envelope = true;
   private recovering: RecoveringModel | undefined;
   private model: ChannelModel | null = null;
   private waiters: Waiter[] = [];

@@ -84,6 +84,13 @@ export interface PublishOptions {
 }
 
 export interface Broker {
+  /**
+   * Whether message bodies are wrapped in oslo's 2.0 envelope: yes on a broker that other
+   * processes (and oslo services) read; the in-process bus, read by this process only, carries
+   * the message's JSON alone (still a string: no object identity crosses it), which spares a
+   * second JSON encoding and parse of every message. Receivers read both forms.
+   */
+  readonly envelope: boolean;
   /** Declare the group's queues, exchanges and bindings and start consuming. */
   consume(spec: ConsumerGroupSpec): Promise<ConsumerHandle>;
   /** Publish to `exchange` (declared if needed), or to the default exchange when null. */

@@ -260,6 +260,7 @@ function isExpired(entry: Entry | undefined, now: number): boolean {
 const buses = new Map<string, Bus>();
 
 export class InprocBroker implements Broker {
+  readonly envelope = false;
   private readonly groups = new Set<MemGroup>();
   private closed = false;
 

@@ -63,7 +63,8 @@ export interface ComputeManagerOptions {
     cleanupForInstance(instance: Instance): Promise<void>;
     /** Boot volumes: connected to this host before the spawn, completed after. */
     prepForSpawn(ctx: RequestContext, instance: Instance): Promise<BlockDeviceMapping[]>;
-    completeAfterSpawn(ctx: RequestContext, instance: Instance): Promise<void>;
+    /** `bdms`: the mappings prepForSpawn gave. */
+    completeAfterSpawn(ctx: RequestContext, bdms: readonly BlockDeviceMapping[]): Promise<void>;
   };
   /**
    * The bus keeps messages for services not listening yet (a broker): an interrupted build is
@@ -207,7 +208,7 @@ export class ComputeManager {
     const uuid = args.instance.uuid;
     let instance: Instance;
     try {
-      instance = await this.repos.instances.save(uuid, { vm_state: VmState.BUILDING, task_state: null }, { task_state: [TaskState.SCHEDULING, null] });
+      instance = await this.repos.instances.update(args.instance, { vm_state: VmState.BUILDING, task_state: null }, { task_state: [TaskState.SCHEDULING, null] });
     } catch (err) {
       if (err instanceof InstanceNotFound || err instanceof UnexpectedDeletingTaskStateError) {
         this.o.log.debug({ instance: uuid }, 'Instance disappeared before build.');
@@ -234,7 +235,7 @@ export class ComputeManager {
     let instance = initial;
     try {
       instance = await this.claimWithinGroupPolicy(instance, args.node);
-      instance = await this.repos.instances.save(instance.uuid, { task_state: TaskState.NETWORKING }, { task_state: [null] });
+      instance = await this.repos.instances.update(instance, { task_state: TaskState.NETWORKING }, { task_state: [null] });
       let networkInfo: VifInfo[];
       try {
         networkInfo = await this.o.network.allocateForInstance(ctx, instance, args.requested_networks, args.security_groups, this.o.host);
@@ -243,7 +244,7 @@ export class ComputeManager {
         throw new BuildAbortException(instance.uuid, 'Failed to allocate the network(s), not rescheduling.');
       }
       await this.repos.instances.setNetworkInfo(instance.uuid, networkInfo);
-      instance = await this.repos.instances.save(instance.uuid, { task_state: TaskState.BLOCK_DEVICE_MAPPING }, { task_state: [TaskState.NETWORKING] });
+      instance = await this.repos.instances.update(new Instance({ ...instance.data, network_info: networkInfo }), { task_state: TaskState.BLOCK_DEVICE_MAPPING }, { task_state: [TaskState.NETWORKING] });
       let blockDevices: BlockDeviceMapping[];
       try {
         blockDevices = (await this.o.volumes?.prepForSpawn(ctx, instance)) ?? args.block_device_mapping;
@@ -252,7 +253,7 @@ export class ComputeManager {
         this.o.log.error({ err, instance: instance.uuid }, 'Failure prepping block device');
         throw new BuildAbortException(instance.uuid, 'Failure prepping block device.');
       }
-      instance = await this.repos.instances.save(instance.uuid, { task_state: TaskState.SPAWNING }, { task_state: [TaskState.BLOCK_DEVICE_MAPPING] });
+      instance = await this.repos.instances.update(instance, { task_state: TaskState.SPAWNING }, { task_state: [TaskState.BLOCK_DEVICE_MAPPING] });
       try {
         await this.o.driver.spawn({
           context: ctx, instance, image: args.image, injectedFiles: args.injected_files, adminPassword: args.admin_password,
@@ -265,8 +266,8 @@ export class ComputeManager {
         }
         throw err;
       }
-      await this.o.volumes?.completeAfterSpawn(ctx, instance);
-      instance = await this.repos.instances.save(instance.uuid, {
+      await this.o.volumes?.completeAfterSpawn(ctx, blockDevices);
+      instance = await this.repos.instances.update(instance, {
         power_state: PowerState.RUNNING, vm_state: VmState.ACTIVE, task_state: null, launched_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
       }, { task_state: [TaskState.SPAWNING] });
       await this.o.tracker.refreshNode(args.node);

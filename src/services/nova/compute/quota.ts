@@ -237,10 +237,10 @@ export class QuotaChecker {
    * (and per user when `userId`): usage + delta against the project's limits, then the user's.
    * `limitUserId` is whose limits bound an unscoped check (the caller's, as nova's context).
    */
-  private async overDeltas(projectId: string, userId: string | null, limitUserId: string, deltas: Deltas): Promise<Over | null> {
+  private async overDeltas(projectId: string, userId: string | null, limitUserId: string, deltas: Deltas, read?: { project: Limits; user: Limits }): Promise<Over | null> {
     const keys = Object.keys(deltas) as ScopedCounted[];
     const counts = await this.count(projectId, userId, keys);
-    const [projectLimits, userLimits] = await Promise.all([this.limits(projectId), this.limits(projectId, userId ?? limitUserId)]);
+    const [projectLimits, userLimits] = read ? [read.project, read.user] : await Promise.all([this.limits(projectId), this.limits(projectId, userId ?? limitUserId)]);
     const pick = (l: Limits): Over['quotas'] => Object.fromEntries(keys.map((k) => [k, l[k]]));
     if (!counts.user) {
       const merged = Object.fromEntries(keys.map((k) => [k, Math.min(projectLimits[k], userLimits[k])])) as Over['quotas'];
@@ -259,10 +259,14 @@ export class QuotaChecker {
     return overs.length > 0 ? { overs: overs.sort(), quotas: pick(overUser ? userLimits : projectLimits), usages: counts.user } : null;
   }
 
-  /** Whether the user has per-user rows for instances, cores or ram (only then is usage counted per user). */
-  private async instanceUserScope(projectId: string, userId: string): Promise<string | null> {
-    const rows = await this.quotas.userRows(projectId, userId);
-    return COUNTED.some((r) => r in rows) ? userId : null;
+  /**
+   * The limits a server create is checked against (the project's and the user's) and whose
+   * usage is counted: the user's own when they have per-user rows for instances, cores or ram,
+   * otherwise the project's (null).
+   */
+  private async instanceLimits(projectId: string, userId: string): Promise<{ scope: string | null; limits: { project: Limits; user: Limits } }> {
+    const { project, user, userRows } = await this.quotas.projectAndUserLimits(projectId, userId, this.conf);
+    return { scope: COUNTED.some((r) => r in userRows) ? userId : null, limits: { project, user } };
   }
 
   /**
@@ -270,11 +274,11 @@ export class QuotaChecker {
    * @throws TooManyInstances when not even `min` fit
    */
   async checkNumInstances(projectId: string, userId: string, flavor: Flavor, min: number, max: number): Promise<number> {
-    const scope = await this.instanceUserScope(projectId, userId);
+    const { scope, limits } = await this.instanceLimits(projectId, userId);
     const { vcpus, memory_mb: ram } = flavor.data;
     for (;;) {
       const deltas = { instances: max, cores: max * vcpus, ram: max * ram };
-      const over = await this.overDeltas(projectId, scope, userId, deltas);
+      const over = await this.overDeltas(projectId, scope, userId, deltas, limits);
       if (!over) return max;
       const headroom = headroomOf(over.quotas, over.usages, deltas);
       let allowed = headroom['instances'] ?? 1;
@@ -291,9 +295,9 @@ export class QuotaChecker {
 
   /** recheck_quota after the servers were recorded: usage must still be within the limits. */
   async recheck(projectId: string, userId: string, flavor: Flavor, requested: number): Promise<void> {
-    const scope = await this.instanceUserScope(projectId, userId);
+    const { scope, limits } = await this.instanceLimits(projectId, userId);
     const deltas = { instances: 0, cores: 0, ram: 0 };
-    const over = await this.overDeltas(projectId, scope, userId, deltas);
+    const over = await this.overDeltas(projectId, scope, userId, deltas, limits);
     if (!over) return;
     const asked = { instances: requested, cores: requested * flavor.data.vcpus, ram: requested * flavor.data.memory_mb };
     throw tooMany(deltas, over.overs, over.quotas as Record<string, number>, asked);

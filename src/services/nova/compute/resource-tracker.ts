@@ -185,7 +185,7 @@ export class ResourceTracker {
 
   /** instance_claim: the instance is on this host and node now; the node's use goes up. */
   async instanceClaim(instance: Instance, nodename: string): Promise<Instance> {
-    const claimed = await this.o.instances.save(instance.uuid, { host: this.o.host, node: nodename, launched_on: this.o.host });
+    const claimed = await this.o.instances.update(instance, { host: this.o.host, node: nodename, launched_on: this.o.host });
     await this.refreshNode(nodename);
     return claimed;
   }

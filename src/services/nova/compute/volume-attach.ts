@@ -139,21 +139,27 @@ export class VolumeAttachManager {
   async prepForSpawn(ctx: RequestContext, instance: Instance): Promise<BlockDeviceMapping[]> {
     // _default_block_device_names: volumes asked for without a device get the next free ones.
     const bdms = await this.o.repos.bdms.byInstance(instance.uuid);
+    let written = false;
     for (const bdm of bdms) {
       if (!bdm.isVolume || bdm.data.device_name || bdm.isRoot) continue;
+      written = true;
       bdm.data.device_name = nextDeviceName(instance, bdms, null);
       await this.o.repos.bdms.update(bdm.data.uuid, { device_name: bdm.data.device_name });
     }
     for (const bdm of bdms) {
-      if (bdm.isVolume && !bdm.data.volume_id && bdm.data.source_type !== 'volume') await this.createVolume(ctx, instance, bdm);
+      if (!bdm.isVolume || bdm.data.volume_id || bdm.data.source_type === 'volume') continue;
+      written = true;
+      await this.createVolume(ctx, instance, bdm);
     }
     const connector = this.o.driver.getVolumeConnector(instance);
     for (const bdm of bdms) {
       if (!bdm.isVolume || !bdm.data.attachment_id) continue;
+      written = true;
       const attachment = await this.o.volume.attachmentUpdate(ctx, bdm.data.attachment_id, connector, bdm.data.device_name ?? undefined);
       await this.o.repos.bdms.update(bdm.data.uuid, { connection_info: JSON.stringify(attachment.connection_info ?? {}) });
     }
-    return this.o.repos.bdms.byInstance(instance.uuid);
+    // a server without volumes (an image boot) has its mappings as read
+    return written ? this.o.repos.bdms.byInstance(instance.uuid) : bdms;
   }
 
   /**
@@ -205,9 +211,12 @@ export class VolumeAttachManager {
     }
   }
 
-  /** After the spawn: the attachments are complete (the volumes in-use). */
-  async completeAfterSpawn(ctx: RequestContext, instance: Instance): Promise<void> {
-    for (const bdm of await this.o.repos.bdms.byInstance(instance.uuid)) {
+  /**
+   * After the spawn: the attachments are complete (the volumes in-use). `bdms`: the mappings
+   * prepForSpawn gave for the spawn (the build holds the server's lock, so none changed since).
+   */
+  async completeAfterSpawn(ctx: RequestContext, bdms: readonly BlockDeviceMapping[]): Promise<void> {
+    for (const bdm of bdms) {
       if (bdm.isVolume && bdm.data.attachment_id) await this.o.volume.attachmentComplete(ctx, bdm.data.attachment_id);
     }
   }

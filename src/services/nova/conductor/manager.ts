@@ -92,7 +92,7 @@ export class ComputeTaskManager {
       const chosen = hostList[0]!;
       let current: Instance;
       try {
-        current = await this.repos.instances.save(instance.uuid, {
+        current = await this.repos.instances.update(instance, {
           ...(instance.data.availability_zone ? {} : { availability_zone: chosen.data.availability_zone }),
         }, { vm_state: [VmState.BUILDING] });
       } catch (err) {

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { TEST_DIALECTS } from '../../../common/db/testing/dialects.js';
 import { migrate, nowIso, openDatabase } from '../../../common/db/index.js';
 import { describe, test } from '../../../common/testing/node-test.js';
-import { UnexpectedTaskStateError } from '../errors.js';
+import { InstanceNotFound, UnexpectedTaskStateError } from '../errors.js';
 import { Flavor, ImageMeta, RequestSpec } from '../objects/index.js';
 import { listInstances } from './instance-list.js';
 import type { NewInstance } from './instances.js';
@@ -50,6 +50,23 @@ for (const dialect of TEST_DIALECTS) {
         assert.deepEqual(a.data.tags, ['t1']);
         assert.deepEqual(a.data.security_groups, ['default']);
         assert.deepEqual(a.data.flavor.data.extra_specs, { 'hw:x': 'y' });
+
+        // create() and update() answer what a read gives (without reading back)
+        const plain = await repos.instances.create({
+          ...newInstance('plain', 'p3', '2024-01-01T00:00:04Z'), tags: [], security_groups: ['web', 'db'],
+          metadata: { z: '1', a: '2', m: '' }, system_metadata: { image_min_ram: '0', image_disk_format: 'raw', boot_roles: 'member' },
+        });
+        assert.deepEqual(plain, await repos.instances.get(plain.uuid));
+        assert.deepEqual(Object.keys(plain.data.system_metadata), Object.keys((await repos.instances.get(plain.uuid)).data.system_metadata));
+        assert.deepEqual(plain.data.security_groups, ['web', 'db']);
+        const noGroups = await repos.instances.create({ ...newInstance('nogroups', 'p3', '2024-01-01T00:00:05Z'), tags: [], security_groups: [] });
+        assert.deepEqual(noGroups, await repos.instances.get(noGroups.uuid));
+        const updated = await repos.instances.update(plain, { task_state: null, host: 'h9', locked: true }, { task_state: ['scheduling'] });
+        assert.deepEqual(updated, await repos.instances.get(plain.uuid));
+        assert.equal(updated.data.host, 'h9');
+        await assert.rejects(repos.instances.update(plain, { task_state: 'spawning' }, { task_state: ['scheduling'] }), UnexpectedTaskStateError);
+        await repos.instances.destroy(noGroups.uuid);
+        await assert.rejects(repos.instances.update(noGroups, { task_state: 'spawning' }), InstanceNotFound);
 
         const moved = await repos.instances.save(a.uuid, { task_state: null, host: 'h1', locked: true }, { task_state: ['scheduling'] });
         assert.equal(moved.data.host, 'h1');

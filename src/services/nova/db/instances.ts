@@ -5,7 +5,7 @@
  * racing on one instance cannot both win), per-host reads, and soft delete as nova's destroy().
  */
 import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
-import { compareAndSwap, nowIso, toBool, transaction } from '../../../common/db/index.js';
+import { compareAndSwapReturning, insertReturningRow, nowIso, toBool, transaction } from '../../../common/db/index.js';
 import { InstanceNotFound, UnexpectedDeletingTaskStateError, UnexpectedTaskStateError } from '../errors.js';
 import { Flavor, Instance, type FlavorFields, type InstanceFields, type VifInfo } from '../objects/index.js';
 import type { InstancesTable, NovaDB } from './schema.js';
@@ -54,24 +54,52 @@ export interface HostUsageRow {
   flavor: FlavorFields;
 }
 
+/** What an Instance carries besides its instances row (instance_extra, the info cache, metadata, system metadata, tags). */
+type InstanceExtras = Pick<InstanceFields, 'flavor' | 'metadata' | 'system_metadata' | 'tags' | 'network_info' | 'security_groups'>;
+
+/** An instances row and its extras as an Instance object. */
+function instanceOf(row: Selectable<InstancesTable>, extras: InstanceExtras): Instance {
+  return new Instance({
+    id: row.id, uuid: row.uuid, user_id: row.user_id, project_id: row.project_id, image_ref: row.image_ref ?? '',
+    hostname: row.hostname ?? '', display_name: row.display_name ?? '', display_description: row.display_description,
+    host: row.host, node: row.node, launched_on: row.launched_on, availability_zone: row.availability_zone,
+    vm_state: row.vm_state, task_state: row.task_state, power_state: row.power_state,
+    memory_mb: row.memory_mb, vcpus: row.vcpus, root_gb: row.root_gb, ephemeral_gb: row.ephemeral_gb, instance_type_id: row.instance_type_id,
+    flavor: extras.flavor, key_name: row.key_name, key_data: row.key_data, user_data: row.user_data,
+    reservation_id: row.reservation_id ?? '', launch_index: row.launch_index ?? 0, config_drive: row.config_drive ?? '',
+    access_ip_v4: row.access_ip_v4, access_ip_v6: row.access_ip_v6, locked: toBool(row.locked), locked_by: row.locked_by,
+    root_device_name: row.root_device_name, auto_disk_config: toBool(row.auto_disk_config), progress: row.progress,
+    launched_at: row.launched_at, terminated_at: row.terminated_at, created_at: row.created_at, updated_at: row.updated_at,
+    deleted_at: row.deleted_at, deleted: row.deleted !== 0,
+    metadata: extras.metadata, system_metadata: extras.system_metadata, tags: extras.tags,
+    network_info: extras.network_info, security_groups: extras.security_groups,
+  });
+}
+
 export class InstanceRepo {
   constructor(private readonly db: Kysely<NovaDB>) {}
 
-  /** Record a new instance (nova's Instance.create) in one transaction. */
+  /**
+   * Record a new instance (nova's Instance.create) in one transaction. The object returned is
+   * the one a read gives, made from the inserted row and what was written beside it; with tags
+   * it is read back (their order is the database's collation).
+   */
   async create(values: NewInstance, tx?: Transaction<NovaDB>): Promise<Instance> {
+    const { flavor, metadata, system_metadata, tags, security_groups, ...columns } = values;
+    const now = values.created_at;
+    const flavorJson = JSON.stringify({ cur: flavor.data, old: null, new: null });
+    const sys = { ...system_metadata, ...(security_groups.length > 0 ? { security_groups: JSON.stringify(security_groups) } : {}) };
+    let row: Selectable<InstancesTable> | undefined;
     const run = async (t: Transaction<NovaDB>): Promise<void> => {
-      const { flavor, metadata, system_metadata, tags, security_groups, ...columns } = values;
-      const now = values.created_at;
-      await t.insertInto('instances').values({
+      row = await insertReturningRow(t, 'instances', {
         ...(toColumns(columns) as Omit<InstancesTable, 'id' | 'deleted'>),
         uuid: values.uuid, user_id: values.user_id, project_id: values.project_id, vm_state: values.vm_state, power_state: values.power_state,
         memory_mb: values.memory_mb, vcpus: values.vcpus, root_gb: values.root_gb, ephemeral_gb: values.ephemeral_gb,
         locked: values.locked ? 1 : 0, auto_disk_config: values.auto_disk_config ? 1 : 0, shutdown_terminate: 0, disable_terminate: 0,
         hidden: 0, cleaned: 0, deleted_at: null, created_at: now, updated_at: null,
-      }).execute();
-      const sys = { ...system_metadata, ...(security_groups.length > 0 ? { security_groups: JSON.stringify(security_groups) } : {}) };
+      });
       await t.insertInto('instance_extra').values({
-        instance_uuid: values.uuid, flavor: JSON.stringify({ cur: flavor.data, old: null, new: null }), keypairs: null,
+        instance_uuid: values.uuid, flavor: flavorJson, keypairs: null,
         device_metadata: null, trusted_certs: null, created_at: now, updated_at: null, deleted_at: null,
       }).execute();
       await t.insertInto('instance_info_caches').values({ instance_uuid: values.uuid, network_info: '[]', created_at: now, updated_at: null, deleted_at: null }).execute();
@@ -83,7 +111,16 @@ export class InstanceRepo {
     };
     if (tx) await run(tx);
     else await transaction(this.db, run);
-    return this.get(values.uuid, { readDeleted: true, db: tx });
+    if (tags.length > 0) return this.get(values.uuid, { readDeleted: true, db: tx });
+    // as hydrate() reads them back: metadata in insertion order, system metadata by key
+    const { security_groups: sg, ...systemMetadata } = sys;
+    return instanceOf(row!, {
+      flavor: new Flavor((JSON.parse(flavorJson) as { cur: FlavorFields }).cur),
+      metadata: { ...metadata },
+      system_metadata: Object.fromEntries(Object.entries(systemMetadata as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      tags: [], network_info: [],
+      security_groups: sg ? (JSON.parse(sg) as string[]) : ['default'],
+    });
   }
 
   /** @throws InstanceNotFound (also for a deleted one unless readDeleted) */
@@ -158,22 +195,10 @@ export class InstanceRepo {
       }
     }
     return rows.map((row) => {
-      const system = sysBy.get(row.uuid) ?? {};
-      const { security_groups: sg, ...systemMetadata } = system;
+      const { security_groups: sg, ...systemMetadata } = sysBy.get(row.uuid) ?? {};
       const flavor = JSON.parse(flavorBy.get(row.uuid) ?? 'null') as { cur: FlavorFields } | null;
-      return new Instance({
-        id: row.id, uuid: row.uuid, user_id: row.user_id, project_id: row.project_id, image_ref: row.image_ref ?? '',
-        hostname: row.hostname ?? '', display_name: row.display_name ?? '', display_description: row.display_description,
-        host: row.host, node: row.node, launched_on: row.launched_on, availability_zone: row.availability_zone,
-        vm_state: row.vm_state, task_state: row.task_state, power_state: row.power_state,
-        memory_mb: row.memory_mb, vcpus: row.vcpus, root_gb: row.root_gb, ephemeral_gb: row.ephemeral_gb, instance_type_id: row.instance_type_id,
-        flavor: new Flavor(flavor?.cur as FlavorFields), key_name: row.key_name, key_data: row.key_data, user_data: row.user_data,
-        reservation_id: row.reservation_id ?? '', launch_index: row.launch_index ?? 0, config_drive: row.config_drive ?? '',
-        access_ip_v4: row.access_ip_v4, access_ip_v6: row.access_ip_v6, locked: toBool(row.locked), locked_by: row.locked_by,
-        root_device_name: row.root_device_name, auto_disk_config: toBool(row.auto_disk_config), progress: row.progress,
-        launched_at: row.launched_at, terminated_at: row.terminated_at, created_at: row.created_at, updated_at: row.updated_at,
-        deleted_at: row.deleted_at, deleted: row.deleted !== 0,
-        metadata: metaBy.get(row.uuid) ?? {}, system_metadata: systemMetadata, tags: tagsBy.get(row.uuid) ?? [],
+      return instanceOf(row, {
+        flavor: new Flavor(flavor?.cur as FlavorFields), metadata: metaBy.get(row.uuid) ?? {}, system_metadata: systemMetadata, tags: tagsBy.get(row.uuid) ?? [],
         network_info: JSON.parse(cacheBy.get(row.uuid) ?? '[]') as VifInfo[],
         // nova gives every server at least 'default'; an empty list is one whose groups were all removed
         security_groups: sg ? (JSON.parse(sg) as string[]) : ['default'],
@@ -187,18 +212,33 @@ export class InstanceRepo {
    *   InstanceNotFound when the instance is gone.
    */
   async save(uuid: string, changes: InstanceChanges, expected: ExpectedState = {}, db: Db = this.db): Promise<Instance> {
+    return (await this.hydrate([await this.swap(uuid, changes, expected, db)], db))[0]!;
+  }
+
+  /**
+   * Instance.save() on an object in hand, as nova's: the columns written and the row read back
+   * in the same statement (where the database can), the object's flavor, metadata, system
+   * metadata, tags and network info kept as it holds them (nova saves and reloads those only
+   * when they were changed on the object). The boot path saves its instance this way at every
+   * step. Throws as save() does.
+   */
+  async update(instance: Instance, changes: InstanceChanges, expected: ExpectedState = {}, db: Db = this.db): Promise<Instance> {
+    const { flavor, metadata, system_metadata, tags, network_info, security_groups } = instance.data;
+    return instanceOf(await this.swap(instance.uuid, changes, expected, db), { flavor, metadata, system_metadata, tags, network_info, security_groups });
+  }
+
+  /** The compare-and-swap of save(): the row after it, or the typed error of why it did not happen. */
+  private async swap(uuid: string, changes: InstanceChanges, expected: ExpectedState, db: Db): Promise<Selectable<InstancesTable>> {
     const set = { ...toColumns(changes), updated_at: nowIso() };
     const expect: Record<string, unknown> = { deleted: 0 };
     if (expected.task_state) expect['task_state'] = [...expected.task_state];
     if (expected.vm_state) expect['vm_state'] = [...expected.vm_state];
-    const ok = await compareAndSwap(db, 'instances', { where: { uuid }, expect, set });
-    if (!ok) {
-      const current = await db.selectFrom('instances').select(['task_state', 'deleted']).where('uuid', '=', uuid).executeTakeFirst();
-      if (!current || current.deleted !== 0) throw new InstanceNotFound(uuid);
-      if (current.task_state === 'deleting') throw new UnexpectedDeletingTaskStateError(uuid, expected.task_state, current.task_state);
-      throw new UnexpectedTaskStateError(uuid, expected.task_state ?? expected.vm_state, current.task_state);
-    }
-    return this.get(uuid, { db });
+    const row = await compareAndSwapReturning(db, 'instances', { where: { uuid }, expect, set });
+    if (row) return row;
+    const current = await db.selectFrom('instances').select(['task_state', 'deleted']).where('uuid', '=', uuid).executeTakeFirst();
+    if (!current || current.deleted !== 0) throw new InstanceNotFound(uuid);
+    if (current.task_state === 'deleting') throw new UnexpectedDeletingTaskStateError(uuid, expected.task_state, current.task_state);
+    throw new UnexpectedTaskStateError(uuid, expected.task_state ?? expected.vm_state, current.task_state);
   }
 
   /** The network info cache (nova's InstanceInfoCache.save). */

@@ -37,14 +37,31 @@ export class QuotaRepo {
    * which win over the default class, which wins over `defaults` (nova.conf).
    */
   async limits(projectId: string, userId: string | undefined, defaults: Readonly<Record<QuotaResource, number>>): Promise<Record<QuotaResource, number>> {
-    // One query (a boot checks limits several times): the three scopes' rows, weakest first.
+    return { ...defaults, ...rowsToMap(await this.scopeRows(projectId, userId)) } as Record<QuotaResource, number>;
+  }
+
+  /**
+   * In one query, what a server create checks: the project's limits, the user's (the project's
+   * with the user's rows over them) and the user's own rows (whether usage is counted per user).
+   */
+  async projectAndUserLimits(projectId: string, userId: string, defaults: Readonly<Record<QuotaResource, number>>): Promise<{
+    project: Record<QuotaResource, number>; user: Record<QuotaResource, number>; userRows: QuotaRows;
+  }> {
+    const rows = await this.scopeRows(projectId, userId);
+    const project = { ...defaults, ...rowsToMap(rows.filter((r) => Number(r.scope) < 2)) } as Record<QuotaResource, number>;
+    const userRows = rowsToMap(rows.filter((r) => Number(r.scope) === 2));
+    return { project, user: { ...project, ...userRows }, userRows };
+  }
+
+  /** The rows of the default class (scope 0), the project (1) and the user (2), weakest first: one query, as a boot checks limits several times. */
+  private scopeRows(projectId: string, userId: string | undefined): Promise<Array<{ scope: number; resource: string; hard_limit: number }>> {
     let rows = this.db.selectFrom('quota_classes').select([sql<number>`0`.as('scope'), 'resource', 'hard_limit']).where('class_name', '=', 'default')
       .unionAll(this.db.selectFrom('quotas').select([sql<number>`1`.as('scope'), 'resource', 'hard_limit']).where('project_id', '=', projectId));
     if (userId) {
       rows = rows.unionAll(this.db.selectFrom('project_user_quotas').select([sql<number>`2`.as('scope'), 'resource', 'hard_limit'])
         .where('project_id', '=', projectId).where('user_id', '=', userId));
     }
-    return { ...defaults, ...rowsToMap(await rows.orderBy('scope').execute()) } as Record<QuotaResource, number>;
+    return rows.orderBy('scope').execute();
   }
 
   /** Quotas.get_all_class_by_name. */

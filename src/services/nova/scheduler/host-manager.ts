@@ -27,23 +27,26 @@ export class HostManager {
     return this.repos.db;
   }
 
-  /** HostStates of the nodes with an allocation request (node uuid -> the request for it). */
-  async hostStates(requests: ReadonlyMap<string, AllocationRequest>): Promise<HostState[]> {
+  /**
+   * HostStates of the nodes with an allocation request (node uuid -> the request for it), with
+   * the instances on each host when `withInstances` (a request into a server group).
+   */
+  async hostStates(requests: ReadonlyMap<string, AllocationRequest>, withInstances: boolean): Promise<HostState[]> {
     const nodes = await this.repos.computeNodes.list([...requests.keys()]);
     if (nodes.length === 0) return [];
     const hosts = [...new Set(nodes.map((n) => n.host))];
     const [services, aggregates, instances] = await Promise.all([
       this.repos.services.list({ binary: 'nova-compute' }),
       this.repos.aggregates.byHost(),
-      this.db.selectFrom('instances').select(['uuid', 'host']).where('host', 'in', hosts).where('deleted', '=', 0).execute(),
+      withInstances ? this.db.selectFrom('instances').select(['uuid', 'host']).where('host', 'in', hosts).where('deleted', '=', 0).execute() : undefined,
     ]);
-    const byHost = new Map<string, string[]>();
-    for (const i of instances) byHost.set(i.host!, [...(byHost.get(i.host!) ?? []), i.uuid]);
+    const byHost = instances && new Map<string, string[]>(hosts.map((h) => [h, []]));
+    for (const i of instances ?? []) byHost!.get(i.host!)!.push(i.uuid);
     return nodes.map((node) => {
       const aggs = aggregates.get(node.host) ?? [];
       return new HostState(
         node, services.find((s) => s.host === node.host), aggs, hostAvailabilityZone(aggs, this.defaultAvailabilityZone),
-        byHost.get(node.host) ?? [], requests.get(node.uuid)!,
+        byHost?.get(node.host), requests.get(node.uuid)!,
       );
     });
   }

@@ -3,6 +3,9 @@
  * node while one request is scheduled: its compute node record (size, use, ratios, stats), its
  * service, its aggregates and zone, the instances on it, and the allocation request Placement
  * offered for it. consumeFromRequest accounts for a server placed on it during the request.
+ * The instances on a host are only read for a request into a server group: the group filter
+ * and weighers are the only ones that count them, and reading them costs a scan of the hosts'
+ * instances for every request.
  */
 import type { AggregateInfo } from '../db/aggregates.js';
 import type { ComputeNodeRecord } from '../db/compute-nodes.js';
@@ -16,15 +19,15 @@ export class HostState {
   vcpusUsed: number;
   numInstances: number;
   numIoOps: number;
-  /** uuids of the instances on the host (and those placed on it by this request). */
-  readonly instances: Set<string>;
+  readonly #instances: Set<string> | undefined;
 
   constructor(
     readonly node: ComputeNodeRecord,
     readonly service: ServiceRecord | undefined,
     readonly aggregates: readonly AggregateInfo[],
     readonly availabilityZone: string,
-    instances: Iterable<string>,
+    /** The instances on the host; undefined when the request has no server group (not read). */
+    instances: Iterable<string> | undefined,
     readonly allocationRequest: AllocationRequest,
   ) {
     this.freeRamMb = node.free_ram_mb ?? node.memory_mb - node.memory_mb_used;
@@ -33,7 +36,13 @@ export class HostState {
     const stats = node.stats ? (JSON.parse(node.stats) as Record<string, number>) : {};
     this.numInstances = stats['num_instances'] ?? 0;
     this.numIoOps = stats['io_workload'] ?? 0;
-    this.instances = new Set(instances);
+    this.#instances = instances === undefined ? undefined : new Set(instances);
+  }
+
+  /** uuids of the instances on the host (and those placed on it by this request); read for server-group requests only. */
+  get instances(): ReadonlySet<string> {
+    if (!this.#instances) throw new Error(`HostState ${this.host}: the instances on the host were not read (the request has no server group)`);
+    return this.#instances;
   }
 
   get host(): string { return this.node.host; }
@@ -70,6 +79,6 @@ export class HostState {
     this.vcpusUsed += f.vcpus;
     this.numInstances += 1;
     this.numIoOps += 1;
-    this.instances.add(instanceUuid);
+    this.#instances?.add(instanceUuid);
   }
 }

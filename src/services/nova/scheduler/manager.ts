@@ -110,7 +110,7 @@ export class SchedulerManager {
       this.log.debug({ instance: spec.data.instance_uuid }, 'Got no allocation candidates from the Placement API');
       throw new NoValidHost('');
     }
-    const hosts = await this.hostManager.hostStates(requestsByNode(candidates));
+    const hosts = await this.hostManager.hostStates(requestsByNode(candidates), Boolean(spec.data.instance_group));
     const claimed: string[] = [];
     const chosen: HostState[] = [];
     let lastFiltered: HostState[] = [];
