@@ -86,14 +86,17 @@ test('consoles of a qemu guest with a network (QEMU in the host namespace): the 
   const serial = await b.compute('POST', `/servers/${id}/remote-consoles`, { remote_console: { protocol: 'serial', type: 'serial' } }, '2.6');
   assert.equal(serial.status, 200, JSON.stringify(serial.body));
   const serialUrl = serial.body.remote_console.url as string;
-  const rows = await b.repos.db.selectFrom('console_auth_tokens').select(['console_type', 'port', 'unix_socket']).where('instance_uuid', '=', id).execute();
-  assert.deepEqual(rows.map((r) => [r.console_type, r.port, r.unix_socket?.endsWith(`/${id}/serial.sock`)]), [['serial', 0, true]], JSON.stringify(rows));
   const sc = await openConsole(serialUrl);
   sc.ws.send(new TextEncoder().encode('\r'));
   await until(() => /login: *$/m.test(sc.output()), 'the guest\'s login prompt over the serial console', 60_000);
   t.diagnostic(`serial console: ${JSON.stringify(sc.output().slice(-80))}`);
+  // typed into THIS guest (its console log has it; a TCP port of the same number in the root namespace could be another guest's)
+  sc.ws.send(new TextEncoder().encode(`${host}\r`));
+  await until(() => /Password: *$/m.test(sc.output()), 'getty asking the password', 60_000);
   sc.ws.close();
-  await until(async () => /login:/.test((await consoleLog()).slice(-200)), 'the console log keeps what the serial console showed');
+  await until(async () => (await consoleLog()).includes(host), 'the guest\'s console log has what was typed on its serial console');
+  const rows = await b.repos.db.selectFrom('console_auth_tokens').select(['console_type', 'port', 'unix_socket']).where('instance_uuid', '=', id).execute();
+  assert.deepEqual(rows.map((r) => [r.console_type, r.port, r.unix_socket?.endsWith(`/${id}/serial.sock`)]), [['serial', 0, true]], JSON.stringify(rows));
 
   // the VNC console: the RFB banner of QEMU's VNC server on its UNIX socket
   const vnc = await b.compute('POST', `/servers/${id}/remote-consoles`, { remote_console: { protocol: 'vnc', type: 'novnc' } }, '2.6');
@@ -101,6 +104,8 @@ test('consoles of a qemu guest with a network (QEMU in the host namespace): the 
   const wsPath = new URL(vnc.body.remote_console.url as string).searchParams.get('path')!;
   const vc = await openConsole(`ws://127.0.0.1:${vncPort}/${wsPath}`);
   await until(() => vc.output().startsWith('RFB 003.008\n'), 'the RFB banner of the guest\'s VNC server');
+  const vncRow = await b.repos.db.selectFrom('console_auth_tokens').select(['port', 'unix_socket']).where('instance_uuid', '=', id).where('console_type', '=', 'novnc').executeTakeFirstOrThrow();
+  assert.deepEqual([vncRow.port, vncRow.unix_socket?.endsWith(`/${id}/vnc.sock`)], [0, true], 'the token names this guest\'s VNC socket');
   vc.ws.close();
 
   // deleted: the tokens open nothing, QEMU is gone from the namespace
