@@ -1,10 +1,12 @@
 // The noVNC proxy role in a cloud on the fake driver (no QEMU needed): a console URL's token
 // passes the database check and the compute host's validate_console_port over the bus, and
 // only then does the proxy try the console (the fake hypervisor serves none: 502); a token
-// never issued, or one of a deleted server, is refused (401) before any connection.
+// never issued, one naming a UNIX socket for a console served on TCP, or one of a deleted
+// server, is refused (401) before any connection.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { freePort } from '../../common/testing/free-port.js';
+import { ConsoleAuthTokenRepo } from './db/console-auth-tokens.js';
 import { BootCloud } from './testing/boot-cloud.js';
 import { upgradeStatus } from './testing/console-client.js';
 
@@ -23,6 +25,14 @@ test('the novncproxy role checks tokens in the database and with the instance\'s
     const path = new URL(res.body.remote_console.url).searchParams.get('path')!;
     assert.equal(await upgradeStatus(port, `/${path}`), 502, 'the token passed; the fake hypervisor has no console to reach');
     assert.equal(await upgradeStatus(port, '/?token=00000000-0000-4000-8000-000000000000'), 401);
+    // the same console facts but a UNIX socket: the host serves this console on TCP, validate_console_port says no
+    const tokens = new ConsoleAuthTokenRepo(b.repos.db);
+    const issued = await b.repos.db.selectFrom('console_auth_tokens').selectAll().where('instance_uuid', '=', id).executeTakeFirstOrThrow();
+    const withSocket = await tokens.authorize({
+      consoleType: issued.console_type, host: issued.host, port: issued.port, internalAccessPath: issued.internal_access_path, unixSocket: '/nonexistent/vnc.sock',
+      instanceUuid: id, accessUrlBase: issued.access_url_base!,
+    }, 600);
+    assert.equal(await upgradeStatus(port, `/?token=${withSocket}`), 401, 'a token naming a socket the console is not on');
     assert.equal((await b.compute('DELETE', `/servers/${id}`)).status, 204);
     await b.waitFor(id, ['DELETED']);
     assert.equal(await upgradeStatus(port, `/${path}`), 401, 'a deleted server\'s token');

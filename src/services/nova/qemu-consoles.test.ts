@@ -10,27 +10,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { request, WebSocket } from 'undici';
+import { request } from 'undici';
 import { freePort } from '../../common/testing/free-port.js';
 import { until } from '../../common/testing/until.js';
 import { BootCloud } from './testing/boot-cloud.js';
+import { openConsole } from './testing/console-client.js';
 import { guestImage } from './testing/guest-image.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nubo-qemu-consoles-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 const image = guestImage(work);
-
-/** A WebSocket to `url` with what it receives as text; rejects when it does not open. */
-function openConsole(url: string): Promise<{ ws: WebSocket; output: () => string }> {
-  const ws = new WebSocket(url, ['binary']);
-  ws.binaryType = 'arraybuffer';
-  const chunks: Buffer[] = [];
-  ws.addEventListener('message', (e) => chunks.push(Buffer.from(e.data as ArrayBuffer)));
-  return new Promise((ok, fail) => {
-    ws.addEventListener('open', () => ok({ ws, output: () => Buffer.concat(chunks).toString('latin1') }));
-    ws.addEventListener('error', () => fail(new Error(`the console WebSocket ${url.replace(/token=[^&]*/, 'token=***')} did not open`)));
-  });
-}
 
 test('consoles of a qemu guest: the serial console reaches its getty, the VNC console answers RFB, both through the proxies', { skip: image.skip ?? false, timeout: 600_000 }, async (t) => {
   const vncPort = await freePort();

@@ -114,8 +114,10 @@ export class LifecycleManager {
       backup_instance: (ctx, args) => this.backupInstance(ctx, inst(args), str(args['image_id']), str(args['backup_type']), Number(args['rotation'] ?? 0)),
       rebuild_instance: (ctx, args) => this.rebuildInstance(ctx, { ...(args as unknown as RebuildInstanceArgs), instance: inst(args) }),
       ...consoles,
-      validate_console_port: (ctx, args) => this.validateConsolePort(ctx, inst(args), str(args['port']), str(args['console_type']),
-        typeof args['console_host'] === 'string' ? args['console_host'] : undefined),
+      validate_console_port: (ctx, args) => this.validateConsolePort(ctx, inst(args), str(args['port']), str(args['console_type']), {
+        ...(typeof args['console_host'] === 'string' ? { host: args['console_host'] } : {}),
+        ...(typeof args['console_unix_socket'] === 'string' ? { unixSocket: args['console_unix_socket'] } : {}),
+      }),
     };
   }
 
@@ -522,8 +524,8 @@ export class LifecycleManager {
       throw err;
     }
     const token = await this.tokens.authorize({
-      consoleType, host: console.host, port: console.port, internalAccessPath: console.internal_access_path, instanceUuid: instance.uuid,
-      accessUrlBase: setting.baseUrl,
+      consoleType, host: console.host, port: console.port, internalAccessPath: console.internal_access_path, unixSocket: console.unix_socket ?? null,
+      instanceUuid: instance.uuid, accessUrlBase: setting.baseUrl,
     }, this.o.consoles.tokenTtl);
     return { token, access_url: consoleAccessUrl(consoleType, setting.baseUrl, token), host: console.host, port: console.port, internal_access_path: console.internal_access_path };
   }
@@ -534,10 +536,12 @@ export class LifecycleManager {
 
   /**
    * validate_console_port: whether the guest's console of this type is (still) served at
-   * `port` (the port comes as a string, as in Nova) and, when asked, at `consoleHost`. A guest
-   * this host does not have, or whose console is not served now, does not validate.
+   * `port` (the port comes as a string, as in Nova) and, when asked, at `at.host`; a console on
+   * a UNIX socket only at the socket `at.unixSocket` names (a token without it does not pass, nor
+   * one naming a socket for a TCP console). A guest this host does not have, or whose console is
+   * not served now, does not validate.
    */
-  async validateConsolePort(ctx: RequestContext, instance: Instance, port: string, consoleType: string, consoleHost?: string): Promise<boolean> {
+  async validateConsolePort(ctx: RequestContext, instance: Instance, port: string, consoleType: string, at: { host?: string; unixSocket?: string } = {}): Promise<boolean> {
     const method = Object.values(CONSOLES).find((k) => k.type === consoleType)?.driver ?? 'getVncConsole';
     let console: ConsoleConnection;
     try {
@@ -546,6 +550,6 @@ export class LifecycleManager {
       this.o.log.info({ err, instance: instance.uuid, consoleType }, 'console port not validated');
       return false;
     }
-    return String(console.port) === port && (consoleHost === undefined || console.host === consoleHost);
+    return String(console.port) === port && (at.host === undefined || console.host === at.host) && (console.unix_socket ?? undefined) === at.unixSocket;
   }
 }

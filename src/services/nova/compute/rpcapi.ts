@@ -54,6 +54,8 @@ export interface ConsoleConnectInfo {
   host: string;
   port: number;
   internal_access_path: string | null;
+  /** Nubo's: the console's UNIX socket on `host`, when it is served on one (port 0). */
+  unix_socket?: string | null;
 }
 
 export class ComputeAPI {
@@ -142,12 +144,14 @@ export class ComputeAPI {
 
   /**
    * validate_console_port (a call, what a console proxy asks before it connects): whether the
-   * instance's console of `consoleType` is served at `port` (and at `consoleHost`, Nubo's
-   * addition: a token minted for another compute host's address does not pass).
+   * instance's console of `consoleType` is served at `port` (and, Nubo's additions, at
+   * `at.host`: a token minted for another compute host's address does not pass; on the UNIX
+   * socket `at.unixSocket`, which a console served on one must match).
    */
-  validateConsolePort(ctx: RequestContext, host: string, instance: Instance, port: number, consoleType: string, consoleHost?: string): Promise<boolean> {
+  validateConsolePort(ctx: RequestContext, host: string, instance: Instance, port: number, consoleType: string, at: { host?: string; unixSocket?: string } = {}): Promise<boolean> {
     return callRemote(() => this.at(host).call<boolean>(ctx, 'validate_console_port', {
-      instance, port: String(port), console_type: consoleType, ...(consoleHost !== undefined ? { console_host: consoleHost } : {}),
+      instance, port: String(port), console_type: consoleType,
+      ...(at.host !== undefined ? { console_host: at.host } : {}), ...(at.unixSocket !== undefined ? { console_unix_socket: at.unixSocket } : {}),
     }));
   }
 

@@ -34,7 +34,7 @@ export class ConsoleTokenCheck implements ConnectInfoSource {
     const ctx = RequestContext.internal(newRequestId());
     let valid: boolean;
     try {
-      valid = await this.o.compute.validateConsolePort(ctx, instance.data.host, instance, info.port, info.console_type, info.host);
+      valid = await this.o.compute.validateConsolePort(ctx, instance.data.host, instance, info.port, info.console_type, { host: info.host, ...(info.unix_socket ? { unixSocket: info.unix_socket } : {}) });
     } catch (err) {
       this.o.log.info({ err, instance: instance.uuid }, 'console token refused: its host could not confirm the console');
       throw new InvalidToken();

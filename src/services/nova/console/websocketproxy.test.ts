@@ -2,7 +2,8 @@
 // tokens refused when unknown, expired, for an instance gone, moved or whose console moved;
 // the token read from the query, noVNC's path=?token= and a cookie; Nova's Origin check; bytes
 // relayed both ways to a fake console server (a VNC banner and echoes) with WebSocket clients;
-// the guest's end closing the WebSocket; noVNC's files served; the RFB security negotiation.
+// the guest's end closing the WebSocket; noVNC's files served; the RFB security negotiation;
+// a console served on a UNIX socket (a QEMU in a network namespace) reached through its path.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,12 +39,12 @@ const guestSockets: Socket[] = [];
 const guestGot: Buffer[] = [];
 
 /** What the compute hosts know: the instance's host, and where its console is served now. */
-const instances = new Map<string, { host: string | null; console: { address: string; port: number } | null }>();
+const instances = new Map<string, { host: string | null; console: { address: string; port: number; unixSocket?: string } | null }>();
 const compute = {
-  async validateConsolePort(_ctx: unknown, host: string, instance: Instance, port: number, _type: string, consoleHost?: string): Promise<boolean> {
+  async validateConsolePort(_ctx: unknown, host: string, instance: Instance, port: number, _type: string, at: { host?: string; unixSocket?: string } = {}): Promise<boolean> {
     const i = instances.get(instance.uuid);
     if (!i || i.host !== host || !i.console) throw new Error('InstanceNotFound');
-    return i.console.port === port && (consoleHost === undefined || i.console.address === consoleHost);
+    return i.console.port === port && (at.host === undefined || i.console.address === at.host) && i.console.unixSocket === at.unixSocket;
   },
 };
 
@@ -331,4 +332,38 @@ test('the compute hosts\' periodic cleanup removes the expired tokens only', asy
   assert.equal(await count(dead.uuid), 0);
   assert.equal(await count(live.uuid), 1);
   assert.ok(await tokens.validate(live.token));
+});
+
+test('a console on a UNIX socket: the proxy connects to the path the token names, bytes go both ways; a token naming another socket is refused', async () => {
+  const path = join(work, 'serial.sock');
+  const got: Buffer[] = [];
+  const sockets: Socket[] = [];
+  const server = createServer((s) => {
+    sockets.push(s);
+    s.write('login: ');
+    s.on('data', (d: Buffer) => { got.push(d); s.write(`[${d.toString('latin1')}]`); });
+    s.on('error', () => undefined);
+  });
+  server.listen(path);
+  await once(server, 'listening');
+  try {
+    const uuid = '00000000-0000-4000-8000-0000000000ff';
+    instances.set(uuid, { host: 'compute-1', console: { address: '127.0.0.1', port: 0, unixSocket: path } });
+    const authorize = (unixSocket: string | null) => tokens.authorize({
+      consoleType: 'serial', host: '127.0.0.1', port: 0, internalAccessPath: null, unixSocket, instanceUuid: uuid, accessUrlBase: 'ws://127.0.0.1:6083/',
+    }, 600);
+    const token = await authorize(path);
+    assert.equal((await tokens.validate(token))?.unix_socket, path, 'the token record keeps the socket');
+    const { ws, received } = await openWs(`/?token=${token}`);
+    await until(() => text(received) === 'login: ', 'the console\'s first bytes through the UNIX socket');
+    ws.send(new TextEncoder().encode('root'));
+    await until(() => text(received).endsWith('[root]'), 'the console\'s answer');
+    assert.equal(text(got), 'root');
+    ws.close();
+    assert.equal(await upgradeStatus(`/?token=${await authorize(join(work, 'other.sock'))}`), 401, 'another socket than the console\'s');
+    assert.equal(await upgradeStatus(`/?token=${await authorize(null)}`), 401, 'a TCP token for a console on a socket');
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((ok) => server.close(() => ok()));
+  }
 });

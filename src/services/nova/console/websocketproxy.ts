@@ -4,7 +4,8 @@
  * or a `token` cookie); the token is checked (ConnectInfoSource: console_auth_tokens, then the
  * instance's host), the Origin header must name this proxy's host (or [console]
  * allowed_origins) with the scheme of the token's access URL, and the proxy then connects to
- * the guest's console (VNC or serial, TCP on the compute host) and relays bytes both ways:
+ * the guest's console (VNC or serial: TCP on the compute host, or the UNIX socket the token
+ * names, what a QEMU in the host's network namespace serves) and relays bytes both ways:
  * the client's messages to the guest, the guest's bytes as binary messages, with
  * back-pressure each way. Plain HTTP GETs get the web client's files (nova-novncproxy's
  * noVNC), when there are some.
@@ -195,7 +196,7 @@ export class WebSocketProxy {
     try {
       target = await this.connectTarget(info);
     } catch (err) {
-      this.o.log.warn({ err, instance: info.instance_uuid, host: info.host, port: info.port }, `${this.o.name}: the console cannot be reached`);
+      this.o.log.warn({ err, instance: info.instance_uuid, host: info.host, port: info.port, unixSocket: info.unix_socket }, `${this.o.name}: the console cannot be reached`);
       refuseUpgrade(socket, 502, `the console of instance ${info.instance_uuid} cannot be reached`);
       return;
     }
@@ -208,7 +209,7 @@ export class WebSocketProxy {
       refuseUpgrade(socket, err.status, err.message);
       return;
     }
-    this.o.log.info({ instance: info.instance_uuid, host: info.host, port: info.port, consoleType: info.console_type }, `${this.o.name}: console opened`);
+    this.o.log.info({ instance: info.instance_uuid, host: info.host, port: info.port, unixSocket: info.unix_socket, consoleType: info.console_type }, `${this.o.name}: console opened`);
     let early: { tenant: Buffer; compute: Buffer } = { tenant: Buffer.alloc(0), compute: Buffer.alloc(0) };
     if (this.o.securityProxy) {
       try {
@@ -248,9 +249,9 @@ export class WebSocketProxy {
     return { tenant: tenant.rest(), compute: compute.rest() };
   }
 
-  /** TCP to the console; through the compute host's CONNECT when the console has an internal access path. */
+  /** TCP to the console, or its UNIX socket; through the compute host's CONNECT when the console has an internal access path. */
   private async connectTarget(info: ConnectInfo): Promise<Socket> {
-    const target = connect({ host: info.host, port: info.port, noDelay: true });
+    const target = info.unix_socket ? connect({ path: info.unix_socket }) : connect({ host: info.host, port: info.port, noDelay: true });
     const timer = setTimeout(() => target.destroy(new Error('connect timed out')), this.o.connectTimeoutMs ?? 10_000);
     try {
       await Promise.race([once(target, 'connect'), once(target, 'error').then(([err]) => { throw err; })]);

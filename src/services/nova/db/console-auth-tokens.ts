@@ -14,6 +14,8 @@ export interface ConsoleAuthorization {
   host: string;
   port: number;
   internalAccessPath: string | null;
+  /** The console's UNIX socket on `host`, when it is served on one (ConsoleConnection.unix_socket). */
+  unixSocket?: string | null;
   instanceUuid: string;
   accessUrlBase: string;
 }
@@ -35,7 +37,7 @@ export class ConsoleAuthTokenRepo {
   async authorize(a: ConsoleAuthorization, ttlSeconds: number): Promise<string> {
     const token = randomUUID();
     await this.db.insertInto('console_auth_tokens').values({
-      token_hash: hash(token), console_type: a.consoleType, host: a.host, port: a.port, internal_access_path: a.internalAccessPath,
+      token_hash: hash(token), console_type: a.consoleType, host: a.host, port: a.port, internal_access_path: a.internalAccessPath, unix_socket: a.unixSocket ?? null,
       instance_uuid: a.instanceUuid, expires: Math.floor(Date.now() / 1000) + ttlSeconds, access_url_base: a.accessUrlBase, created_at: nowIso(), updated_at: null,
     }).execute();
     return token;

@@ -30,6 +30,8 @@ export interface ConsoleAuthTokensTable extends Timestamps {
   host: string;
   port: number;
   internal_access_path: string | null;
+  /** Nubo's: the console's UNIX socket on `host` (port 0), when it is served on one. */
+  unix_socket: string | null;
   instance_uuid: string;
   expires: number;
   access_url_base: string | null;

@@ -1,7 +1,20 @@
-/** For tests of the console proxies: the HTTP status a WebSocket upgrade request gets (101 when the console opens). */
+/** For tests of the console proxies: the HTTP status a WebSocket upgrade request gets (101 when the console opens), a console's WebSocket. */
 import { once } from 'node:events';
 import { connect } from 'node:net';
+import { WebSocket } from 'undici';
 import { until } from '../../../common/testing/until.js';
+
+/** A WebSocket to `url` with what it receives as text; rejects when it does not open. */
+export function openConsole(url: string): Promise<{ ws: WebSocket; output: () => string }> {
+  const ws = new WebSocket(url, ['binary']);
+  ws.binaryType = 'arraybuffer';
+  const chunks: Buffer[] = [];
+  ws.addEventListener('message', (e) => chunks.push(Buffer.from(e.data as ArrayBuffer)));
+  return new Promise((ok, fail) => {
+    ws.addEventListener('open', () => ok({ ws, output: () => Buffer.concat(chunks).toString('latin1') }));
+    ws.addEventListener('error', () => fail(new Error(`the console WebSocket ${url.replace(/token=[^&]*/, 'token=***')} did not open`)));
+  });
+}
 
 export async function upgradeStatus(port: number, path: string, headers: Record<string, string> = {}): Promise<number> {
   const sock = connect(port, '127.0.0.1');

@@ -233,6 +233,12 @@ export interface ConsoleConnection {
   host: string;
   port: number;
   internal_access_path: string | null;
+  /**
+   * Nubo's addition: the console is a UNIX socket at this path on `host` (port 0), what a QEMU
+   * in a network namespace serves, since its TCP ports would be out of the proxies' reach; the
+   * proxy connects to it, so it must run on that host. Absent: TCP at host:port.
+   */
+  unix_socket?: string | null;
 }
 
 /** os-brick's connector properties, what Cinder needs to export a volume to this host. */

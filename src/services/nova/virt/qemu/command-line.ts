@@ -2,7 +2,8 @@
  * The QEMU command line of a guest, from what the driver decided about it (GuestSpec): the
  * flavor's vCPUs and RAM, the accelerator, the root disk (and config drive) on virtio-blk,
  * one virtio-net NIC per port on its tap, the first serial port to the console log (and to a
- * TCP server when serial consoles are enabled), a VGA display on VNC when VNC is, the QMP
+ * TCP or UNIX socket server when serial consoles are enabled), a VGA display on VNC (TCP or a
+ * UNIX socket) when VNC is, the QMP
  * socket, the Cinder volumes attached, and daemonized with a pidfile so guests outlive the compute service.
  */
 import { volumeIds, type VolumeDisk } from './volumes.js';
@@ -40,13 +41,17 @@ export interface GuestSpec {
   volumes?: VolumeDisk[];
   consoleLog: string;
   /**
-   * The first serial port as an interactive console ([serial_console] enabled): a TCP server on
-   * `host`, on the first free port of `portMin`..`portMax` (QEMU binds it), still logged to
-   * consoleLog; without it the serial port writes to consoleLog only.
+   * The first serial port as an interactive console ([serial_console] enabled), still logged to
+   * consoleLog: a TCP server on `host`, on the first free port of `portMin`..`portMax` (QEMU
+   * binds it), or a UNIX socket server at `socket` (a QEMU in a network namespace: a path is
+   * reached from every namespace). Without it the serial port writes to consoleLog only.
    */
-  serial?: { host: string; portMin: number; portMax: number };
-  /** A VGA display served by VNC on `listen` ([vnc] enabled), on the first free port from 5900 (QEMU binds it). */
-  vnc?: { listen: string };
+  serial?: SerialListen;
+  /**
+   * A VGA display served by VNC ([vnc] enabled): on `listen`, on the first free port from 5900
+   * (QEMU binds it), or on the UNIX socket `socket` (a QEMU in a network namespace).
+   */
+  vnc?: VncListen;
   qmpSocket: string;
   pidFile: string;
   /** Wait for a migration stream (resume from a saved state): -incoming defer, then migrate-incoming over QMP. */
@@ -54,6 +59,9 @@ export interface GuestSpec {
   /** Start with the CPUs stopped (-S) until a QMP `cont`: libvirt's paused start while Neutron wires the ports. */
   paused?: boolean;
 }
+
+export type SerialListen = { host: string; portMin: number; portMax: number } | { socket: string };
+export type VncListen = { listen: string } | { socket: string };
 
 /** A value inside QEMU's comma-separated options (a comma is written twice). */
 export function optionValue(value: string): string {
@@ -95,7 +103,7 @@ export function qemuCommandLine(spec: GuestSpec): string[] {
     const ids = volumeIds(v.mountpoint);
     args.push('-drive', `file=${optionValue(v.path)},format=${v.format},if=none,id=${ids.node}`, '-device', `virtio-blk-pci,drive=${ids.node},id=${ids.device}`);
   }
-  if (spec.vnc) args.push('-device', 'VGA,id=video0', '-vnc', `${hostOption(spec.vnc.listen)}:0,to=${VNC_LAST_DISPLAY}`);
+  if (spec.vnc) args.push('-device', 'VGA,id=video0', '-vnc', vncOption(spec.vnc));
   if (spec.incoming) args.push('-incoming', 'defer');
   if (spec.paused) args.push('-S');
   return args;
@@ -104,15 +112,25 @@ export function qemuCommandLine(spec: GuestSpec): string[] {
 /** VNC display N is TCP port 5900 + N; QEMU tries them in order up to the last port. */
 const VNC_LAST_DISPLAY = 65535 - 5900;
 
+/** -vnc's display: TCP from display 0 up, or a UNIX socket. */
+function vncOption(vnc: VncListen): string {
+  return 'socket' in vnc ? `unix:${optionValue(vnc.socket)}` : `${hostOption(vnc.listen)}:0,to=${VNC_LAST_DISPLAY}`;
+}
+
 /** An address in QEMU's host:port options (an IPv6 address in brackets). */
 function hostOption(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
-/** The first serial port's backend: a TCP server logged to the console log (libvirt's <serial type='tcp'> with <log>), or the log file alone. */
+/**
+ * The first serial port's backend: a TCP or UNIX socket server logged to the console log
+ * (libvirt's <serial type='tcp'> or <serial type='unix'> with <log>), or the log file alone.
+ */
 function consoleChardev(spec: GuestSpec): string {
   const log = optionValue(spec.consoleLog);
   if (!spec.serial) return `file,id=console0,path=${log},append=on`;
-  const { host, portMin, portMax } = spec.serial;
-  return `socket,id=console0,host=${host},port=${portMin},to=${portMax},server=on,wait=off,telnet=off,logfile=${log},logappend=on`;
+  const listen = 'socket' in spec.serial
+    ? `path=${optionValue(spec.serial.socket)}`
+    : `host=${spec.serial.host},port=${spec.serial.portMin},to=${spec.serial.portMax},telnet=off`;
+  return `socket,id=console0,${listen},server=on,wait=off,logfile=${log},logappend=on`;
 }

@@ -13,7 +13,11 @@
  *
  * Remote consoles as libvirt serves them: a VGA display on VNC ([vnc] server_listen, the port
  * QEMU takes, read back by query-vnc) and the first serial port on TCP ([serial_console]
- * port_range, read back by query-chardev), still written to the console log.
+ * port_range, read back by query-chardev), still written to the console log. A QEMU that runs
+ * in the host's network namespace (a guest with NICs, [qemu] host_namespace) listens on UNIX
+ * sockets in the instance's directory instead (libvirt's graphics and serial of type unix):
+ * its TCP ports would be inside that namespace, out of the proxies' reach, while a path is
+ * reached from every namespace; the console's connection info then names the socket.
  *
  * Not done by this driver (FeatureNotSupported, 501): rescue, moves between hosts, interface
  * hot-plug, swap volume, SPICE/RDP/MKS consoles and admin passwords.
@@ -40,10 +44,10 @@ import type { PortRange } from '../../console/serial.js';
 import { neutronEvents } from '../vif-events.js';
 import { chooseAccel, type Accel } from './accel.js';
 import type { GuestSpec, KernelBoot } from './command-line.js';
-import { Guest } from './guest.js';
+import { Guest, qemuNamespace } from './guest.js';
 import { availableMemoryMb, hostFacts, qemuVersion } from './host.js';
 import { ImageCache, type ImageFetcher } from './image-cache.js';
-import { guestPaths } from './paths.js';
+import { guestPaths, type GuestPaths } from './paths.js';
 import { createOverlay, flatten } from './qemu-img.js';
 import type { VifPlugger } from './vif.js';
 import { blockdevAdd, volumeDisk, volumeIds, type VolumeDisk } from './volumes.js';
@@ -268,16 +272,16 @@ export class QemuDriver implements ComputeDriver {
       name: instance.name, uuid: instance.uuid, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, accel: this.accel, machine: this.o.machine,
       disk: paths.disk, nics, volumes: record?.volumes ?? [], ...(record?.kernel ? { kernel: record.kernel } : {}), consoleLog: paths.consoleLog, qmpSocket: paths.qmpSocket, pidFile: paths.pidFile,
       ...(existsSync(paths.configDrive) ? { configDrive: paths.configDrive } : {}),
-      ...this.consoleSpec(),
+      ...this.consoleSpec(paths, qemuNamespace(nics.length, this.o.vifs.namespace) !== undefined),
     };
   }
 
-  /** The guest's remote consoles, as [vnc] and [serial_console] enable them. */
-  private consoleSpec(): Pick<GuestSpec, 'vnc' | 'serial'> {
+  /** The guest's remote consoles, as [vnc] and [serial_console] enable them: on UNIX sockets when QEMU runs in a namespace. */
+  private consoleSpec(paths: GuestPaths, namespaced: boolean): Pick<GuestSpec, 'vnc' | 'serial'> {
     const c = this.o.consoles;
     return {
-      ...(c?.vnc ? { vnc: { listen: c.vnc.listen } } : {}),
-      ...(c?.serial ? { serial: { host: c.serial.address, portMin: c.serial.ports.min, portMax: c.serial.ports.max } } : {}),
+      ...(c?.vnc ? { vnc: namespaced ? { socket: paths.vncSocket } : { listen: c.vnc.listen } } : {}),
+      ...(c?.serial ? { serial: namespaced ? { socket: paths.serialSocket } : { host: c.serial.address, portMin: c.serial.ports.min, portMax: c.serial.ports.max } } : {}),
     };
   }
 
@@ -303,7 +307,8 @@ export class QemuDriver implements ComputeDriver {
     for (const vif of networkInfo) await this.o.vifs.unplug(vif);
     const paths = guestPaths(this.o.instancesPath, instance.uuid);
     rmSync(paths.dir, { recursive: true, force: true });
-    rmSync(paths.qmpSocket, { force: true }); // when it lives outside the directory (a long instances_path)
+    // when they live outside the directory (a long instances_path)
+    for (const socket of [paths.qmpSocket, paths.vncSocket, paths.serialSocket]) rmSync(socket, { force: true });
     this.guests.delete(instance.uuid);
     this.records.delete(instance.uuid);
   }
@@ -519,31 +524,35 @@ export class QemuDriver implements ComputeDriver {
 
   /**
    * libvirt's get_vnc_console: the port QEMU's VNC server took (query-vnc), at
-   * [vnc] server_proxyclient_address. A guest without VNC or not running has none.
-   * @throws InstanceNotFound, ConsoleTypeUnavailable
+   * [vnc] server_proxyclient_address, or its UNIX socket (port 0) for a QEMU in a namespace.
+   * A guest without VNC or not running has none. @throws InstanceNotFound, ConsoleTypeUnavailable
    */
   async getVncConsole(_context: RequestContext, instance: Instance): Promise<ConsoleConnection> {
     const g = this.guest(instance);
     const vnc = this.o.consoles?.vnc;
     if (!vnc || !g.running) throw new ConsoleTypeUnavailable('vnc');
-    const info = await g.command<{ enabled: boolean; service?: string }>('query-vnc');
+    const info = await g.command<{ enabled: boolean; family?: string; service?: string }>('query-vnc');
+    if (!info.enabled || !info.service) throw new ConsoleTypeUnavailable('vnc');
+    if (info.family === 'unix') return { host: vnc.proxyclientAddress, port: 0, internal_access_path: null, unix_socket: info.service };
     const port = Number(info.service);
-    if (!info.enabled || !Number.isInteger(port) || port <= 0) throw new ConsoleTypeUnavailable('vnc');
+    if (!Number.isInteger(port) || port <= 0) throw new ConsoleTypeUnavailable('vnc');
     return { host: vnc.proxyclientAddress, port, internal_access_path: null };
   }
 
   /**
    * libvirt's get_serial_console: the TCP port of the guest's first serial port (query-chardev
-   * names it), at [serial_console] proxyclient_address. @throws InstanceNotFound, ConsoleTypeUnavailable
+   * names it), at [serial_console] proxyclient_address, or its UNIX socket (port 0) for a QEMU
+   * in a namespace. @throws InstanceNotFound, ConsoleTypeUnavailable
    */
   async getSerialConsole(_context: RequestContext, instance: Instance): Promise<ConsoleConnection> {
     const g = this.guest(instance);
     const serial = this.o.consoles?.serial;
     if (!serial || !g.running) throw new ConsoleTypeUnavailable('serial');
     const chardevs = await g.command<Array<{ label: string; filename: string }>>('query-chardev');
-    const port = serialPort(chardevs.find((c) => c.label === 'console0')?.filename ?? '');
-    if (port === null) throw new ConsoleTypeUnavailable('serial');
-    return { host: serial.address, port, internal_access_path: null };
+    const listen = serialListen(chardevs.find((c) => c.label === 'console0')?.filename ?? '');
+    if (listen === null) throw new ConsoleTypeUnavailable('serial');
+    if ('socket' in listen) return { host: serial.address, port: 0, internal_access_path: null, unix_socket: listen.socket };
+    return { host: serial.address, port: listen.port, internal_access_path: null };
   }
 
   // --- not supported by this driver ---------------------------------------------------------
@@ -580,10 +589,15 @@ function bootVolumes(bdms: SpawnArgs['blockDevices']): VolumeDisk[] {
     .map((b) => volumeDisk(JSON.parse(b.data.connection_info!) as Record<string, unknown>, b.data.device_name!));
 }
 
-/** The listening port of a socket chardev as query-chardev names it ("disconnected:tcp:127.0.0.1:10000,server=on", "tcp:[::1]:10000,server=on <-> ..."); null for another backend. */
-export function serialPort(filename: string): number | null {
-  const m = /^(?:disconnected:)?tcp:(?:\[[^\]]*\]|[^:,\s]+):(\d+),server/.exec(filename);
-  return m ? Number(m[1]) : null;
+/**
+ * Where a socket chardev listens, as query-chardev names it: a TCP port ("disconnected:tcp:127.0.0.1:10000,server=on",
+ * "tcp:[::1]:10000,server=on <-> ...") or a UNIX socket ("disconnected:unix:/i/u/serial.sock,server=on"); null for another backend.
+ */
+export function serialListen(filename: string): { port: number } | { socket: string } | null {
+  const tcp = /^(?:disconnected:)?tcp:(?:\[[^\]]*\]|[^:,\s]+):(\d+),server/.exec(filename);
+  if (tcp) return { port: Number(tcp[1]) };
+  const unix = /^(?:disconnected:)?unix:(.+?),server=on(?: <-> .*)?$/.exec(filename);
+  return unix ? { socket: unix[1]! } : null;
 }
 
 /** A path for the shell QEMU's exec: migration runs (single quotes). */

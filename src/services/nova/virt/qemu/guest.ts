@@ -13,6 +13,11 @@ import { eventToPowerState, runStateToPowerState } from './power-state.js';
 import { livePid, startDaemon, terminate, waitForExit } from './process.js';
 import { QmpClient, type QmpEvent } from './qmp.js';
 
+/** The network namespace QEMU runs in: the taps' (`netns`) when the guest has NICs; undefined: the process's own. */
+export function qemuNamespace(nicCount: number, netns?: string): string | undefined {
+  return nicCount > 0 ? netns : undefined;
+}
+
 export class Guest {
   state: number;
   /** When its QEMU started (ms), null while none runs. */
@@ -46,9 +51,8 @@ export class Guest {
 
   /** Start QEMU for `spec` and connect to it. @throws QemuError */
   async start(binary: string, spec: GuestSpec): Promise<void> {
-    rmSync(this.paths.qmpSocket, { force: true });
-    rmSync(this.paths.pidFile, { force: true });
-    await startDaemon(binary, qemuCommandLine(spec), spec.nics.length > 0 ? this.netns : undefined);
+    for (const stale of [this.paths.qmpSocket, this.paths.vncSocket, this.paths.serialSocket, this.paths.pidFile]) rmSync(stale, { force: true });
+    await startDaemon(binary, qemuCommandLine(spec), qemuNamespace(spec.nics.length, this.netns));
     if (!(await this.attach())) throw new InstanceNotRunning(this.uuid);
   }
 

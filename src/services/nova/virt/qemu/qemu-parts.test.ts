@@ -17,7 +17,8 @@ import { sampleInstance } from '../../testing/sample-metadata.js';
 import { chooseAccel, probeKvm } from './accel.js';
 import { qemuCommandLine, type GuestSpec } from './command-line.js';
 import { parsePortRange } from '../../console/serial.js';
-import { QemuDriver, serialPort } from './driver.js';
+import { QemuDriver, serialListen } from './driver.js';
+import { qemuNamespace } from './guest.js';
 import { availableMemoryMb } from './host.js';
 import { ImageCache } from './image-cache.js';
 import { guestPaths } from './paths.js';
@@ -70,17 +71,35 @@ test('the command line: flavor size, TCG, virtio disk and NIC on the tap, consol
 
 test('consoles on the command line: the serial port on TCP in the port range and still logged, VGA on VNC; ports read back from QMP', () => {
   const args = qemuCommandLine({ ...spec, serial: { host: '127.0.0.1', portMin: 10000, portMax: 20000 }, vnc: { listen: '::1' } });
-  assert.deepEqual(after2(args, '-chardev'), ['socket,id=console0,host=127.0.0.1,port=10000,to=20000,server=on,wait=off,telnet=off,logfile=/i/u-1/console.log,logappend=on']);
+  assert.deepEqual(after2(args, '-chardev'), ['socket,id=console0,host=127.0.0.1,port=10000,to=20000,telnet=off,server=on,wait=off,logfile=/i/u-1/console.log,logappend=on']);
   assert.deepEqual(after2(args, '-serial'), ['chardev:console0']);
   assert.deepEqual(after2(args, '-vnc'), ['[::1]:0,to=59635'], 'displays from 5900 up to port 65535');
   assert.ok(after2(args, '-device').includes('VGA,id=video0'));
   assert.deepEqual(after2(qemuCommandLine(spec), '-vnc'), [], 'no VNC unless enabled');
-  assert.equal(serialPort('disconnected:tcp:127.0.0.1:10003,server=on'), 10003);
-  assert.equal(serialPort('tcp:127.0.0.1:10004,server=on <-> 127.0.0.1:51234'), 10004);
-  assert.equal(serialPort('tcp:[::1]:10005,server=on'), 10005);
-  assert.equal(serialPort('file:/i/u-1/console.log'), null);
+  assert.deepEqual(serialListen('disconnected:tcp:127.0.0.1:10003,server=on'), { port: 10003 });
+  assert.deepEqual(serialListen('tcp:127.0.0.1:10004,server=on <-> 127.0.0.1:51234'), { port: 10004 });
+  assert.deepEqual(serialListen('tcp:[::1]:10005,server=on'), { port: 10005 });
+  assert.equal(serialListen('file:/i/u-1/console.log'), null);
   assert.deepEqual(parsePortRange('10000:20000'), { min: 10000, max: 20000 });
   for (const bad of ['10000', '20000:10000', '0:10', '1:70000', 'a:b']) assert.throws(() => parsePortRange(bad), /port_range/, bad);
+});
+
+test('consoles of a QEMU in a network namespace: VNC and the serial port on UNIX sockets (the serial port still logged); sockets read back from QMP', () => {
+  assert.equal(qemuNamespace(1, 'nubo-host-c1'), 'nubo-host-c1', 'a guest with NICs runs where its taps are');
+  assert.equal(qemuNamespace(0, 'nubo-host-c1'), undefined, 'a guest without NICs runs in the process\'s namespace');
+  assert.equal(qemuNamespace(2, undefined), undefined);
+  const args = qemuCommandLine({ ...spec, serial: { socket: '/i/u,1/serial.sock' }, vnc: { socket: '/i/u,1/vnc.sock' } });
+  assert.deepEqual(after2(args, '-chardev'), ['socket,id=console0,path=/i/u,,1/serial.sock,server=on,wait=off,logfile=/i/u-1/console.log,logappend=on']);
+  assert.deepEqual(after2(args, '-serial'), ['chardev:console0']);
+  assert.deepEqual(after2(args, '-vnc'), ['unix:/i/u,,1/vnc.sock']);
+  assert.ok(after2(args, '-device').includes('VGA,id=video0'));
+  // query-chardev's names of a UNIX socket server, before and while a client is connected
+  assert.deepEqual(serialListen('disconnected:unix:/i/u-1/serial.sock,server=on'), { socket: '/i/u-1/serial.sock' });
+  assert.deepEqual(serialListen('unix:/i/u-1/serial.sock,server=on'), { socket: '/i/u-1/serial.sock' });
+  const uuid = '6f2b8a4e-2d1c-4b8e-9a57-0c4f1e2d3b4a';
+  const paths = guestPaths('/var/lib/nubo/instances', uuid);
+  assert.deepEqual([paths.vncSocket, paths.serialSocket], [`/var/lib/nubo/instances/${uuid}/vnc.sock`, `/var/lib/nubo/instances/${uuid}/serial.sock`]);
+  assert.equal(guestPaths(`/${'d'.repeat(80)}`, uuid).vncSocket, join(tmpdir(), `nubo-vnc-${uuid}.sock`), 'too long for a unix socket');
 });
 
 test('file volumes: their disk from the connection info, on the command line and for blockdev-add', () => {
