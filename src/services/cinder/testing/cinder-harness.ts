@@ -75,17 +75,17 @@ export async function startCinder(
     h.request(method, path, token, body, { 'openstack-api-version': `volume ${version}` });
   return {
     ...h, volumeService: volumeService!, backupService: backupService!, admin, member, other, reader, as,
-    async waitFor(path, key, status, timeoutMs = 4000) {
+    async waitFor(path, key, status, timeoutMs = 20_000) {
       let last: InjectResult | undefined;
-      for (let i = 0; i < timeoutMs / 20; i++) {
+      for (const end = Date.now() + timeoutMs; Date.now() < end;) {
         last = await as(admin, 'GET', path);
         if (last.status === 200 && last.body[key].status === status) return last.body[key];
         await sleep(20);
       }
       throw new Error(`${path} did not become ${status}: ${last?.status} ${JSON.stringify(last?.body)}`);
     },
-    async waitGone(path, timeoutMs = 4000) {
-      for (let i = 0; i < timeoutMs / 20; i++) {
+    async waitGone(path, timeoutMs = 20_000) {
+      for (const end = Date.now() + timeoutMs; Date.now() < end;) {
         if ((await as(admin, 'GET', path)).status === 404) return;
         await sleep(20);
       }
