@@ -23,7 +23,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parse } from 'yaml';
+import { login } from './support/cloud.mjs';
 
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
@@ -116,17 +116,7 @@ try {
     child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`nubo exited ${code}:\n${out}`)); });
   });
 
-  const auth = parse(readFileSync(join(dataDir, 'clouds.yaml'), 'utf8')).clouds.nubo.auth;
-  const login = await fetch(`${auth.auth_url}/auth/tokens`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ auth: {
-      identity: { methods: ['password'], password: { user: { name: auth.username, domain: { name: 'Default' }, password: auth.password } } },
-      scope: { project: { name: auth.project_name, domain: { name: 'Default' } } },
-    } }),
-  });
-  const token = login.headers.get('x-subject-token');
-  const catalog = (await login.json()).token.catalog;
-  const endpoint = (type) => catalog.find((s) => s.type === type).endpoints.find((e) => e.interface === 'public').url.replace(/\/$/, '');
+  const { token, endpoint } = await login(dataDir);
   const urls = { network: endpoint('network'), image: endpoint('image'), compute: endpoint('compute') };
   call = async (service, method, path, body, raw) => {
     const headers = { 'x-auth-token': token, 'openstack-api-version': 'compute 2.37', ...(body ? { 'content-type': raw ? 'application/octet-stream' : 'application/json' } : {}) };

@@ -11,11 +11,11 @@
 // Run: npm run build && node bench/network-dataplane.mjs [N... (1 100)]
 // Env: BENCH_POLLING_INTERVAL (the L2 agent's [agent] polling_interval, default 2 as upstream).
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { parse } from 'yaml';
+import { login } from './support/cloud.mjs';
 
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
@@ -56,17 +56,8 @@ let call;
 let until;
 const sh = (cmd, args, timeout = 30_000) => run(cmd, args, { timeout });
 try {
-  const auth = parse(readFileSync(join(dataDir, 'clouds.yaml'), 'utf8')).clouds.nubo.auth;
-  const login = await fetch(`${auth.auth_url}/auth/tokens`, {
-    method: 'POST', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ auth: {
-      identity: { methods: ['password'], password: { user: { name: auth.username, domain: { name: 'Default' }, password: auth.password } } },
-      scope: { project: { name: auth.project_name, domain: { name: 'Default' } } },
-    } }),
-  });
-  const token = login.headers.get('x-subject-token');
-  const catalog = (await login.json()).token.catalog;
-  const url = catalog.find((s) => s.type === 'network').endpoints.find((e) => e.interface === 'public').url.replace(/\/$/, '');
+  const { token, endpoint } = await login(dataDir);
+  const url = endpoint('network');
   call = async (method, path, body) => {
     const res = await fetch(`${url}${path}`, { method, headers: { 'x-auth-token': token, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
     const text = await res.text();

@@ -13,13 +13,13 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { parse } from 'yaml';
-import { kill9, killChildClouds, nuboUp } from './support/child-cloud.js';
+import { adminLogin, kill9, killChildClouds, nuboUp } from './support/child-cloud.js';
 import { freePort } from './support/ports.js';
 
 const SERVERS = 50;
@@ -52,17 +52,7 @@ interface Api {
 
 async function api(url: string, dataDir: string): Promise<Api> {
   const pool = new Pool(url, { connections: 64 });
-  const auth = (parse(readFileSync(join(dataDir, 'clouds.yaml'), 'utf8')) as { clouds: { nubo: { auth: { password: string } } } }).clouds.nubo.auth;
-  const login = await pool.request({
-    method: 'POST', path: '/identity/v3/auth/tokens', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ auth: {
-      identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: auth.password } } },
-      scope: { project: { name: 'admin', domain: { id: 'default' } } },
-    } }),
-  });
-  await login.body.dump();
-  assert.equal(login.statusCode, 201);
-  const token = String(login.headers['x-subject-token']);
+  const { token } = await adminLogin(pool, dataDir);
   return {
     async call(method, path, body, computeVersion = '2.37') {
       const res = await pool.request({

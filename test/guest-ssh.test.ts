@@ -20,7 +20,6 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { request } from 'undici';
 import { namespaceSupportProblem } from '../src/services/neutron/agent/linux/capabilities.js';
 import { cleanupDataPlane } from '../src/services/neutron/agent/linux/cleanup.js';
 import { dhcpNamespace, routerNamespace } from '../src/services/neutron/agent/linux/names.js';
@@ -79,16 +78,6 @@ async function until<T>(what: string, ms: number, probe: () => Promise<T | undef
   }
 }
 
-async function upload(name: string, file: string, format: Record<string, unknown>): Promise<string> {
-  const img = await b!.call('POST', '/image/v2/images', { name, visibility: 'public', ...format });
-  assert.equal(img.status, 201, JSON.stringify(img.body));
-  const put = await request(`${b!.cloud.url}/image/v2/images/${img.body.id}/file`, {
-    method: 'PUT', headers: { 'x-auth-token': await b!.cloud.adminToken(), 'content-type': 'application/octet-stream' }, body: readFileSync(file),
-  });
-  await put.body.dump();
-  assert.equal(put.statusCode, 204);
-  return img.body.id;
-}
 
 const ok = async (method: string, path: string, body?: unknown): Promise<any> => {
   const r = await b!.call(method, `/network${path}`, body);
@@ -114,9 +103,9 @@ test('a QEMU guest on the real data plane: DHCP from dnsmasq, its key from the m
 
   // the guest image, booted by its kernel and initramfs (the image's kernel_id/ramdisk_id)
   const { kernel, ramdisk } = kernelAndRamdisk(image.path!, work);
-  const kernelId = await upload('nubo-guest-kernel', kernel, { disk_format: 'aki', container_format: 'aki' });
-  const ramdiskId = await upload('nubo-guest-ramdisk', ramdisk, { disk_format: 'ari', container_format: 'ari' });
-  const imageId = await upload('nubo-guest', image.path!, {
+  const kernelId = await b!.uploadImage('nubo-guest-kernel', kernel, { disk_format: 'aki', container_format: 'aki' });
+  const ramdiskId = await b!.uploadImage('nubo-guest-ramdisk', ramdisk, { disk_format: 'ari', container_format: 'ari' });
+  const imageId = await b!.uploadImage('nubo-guest', image.path!, {
     disk_format: 'qcow2', container_format: 'bare', kernel_id: kernelId, ramdisk_id: ramdiskId, os_command_line: 'console=ttyS0 quiet',
   });
 

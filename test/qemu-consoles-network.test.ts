@@ -14,7 +14,6 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { request } from 'undici';
 import { freePort } from '../src/common/testing/free-port.js';
 import { until } from '../src/common/testing/until.js';
 import { namespaceSupportProblem } from '../src/services/neutron/agent/linux/capabilities.js';
@@ -66,13 +65,8 @@ test('consoles of a qemu guest with a network (QEMU in the host namespace): the 
     'serial_console.base_url': `ws://127.0.0.1:${serialPort}/`,
   });
   networks.push(b.networkId);
-  const img = await b.call('POST', '/image/v2/images', { name: 'nubo-guest', disk_format: 'qcow2', container_format: 'bare', visibility: 'public' });
-  const put = await request(`${b.cloud.url}/image/v2/images/${img.body.id}/file`, {
-    method: 'PUT', headers: { 'x-auth-token': await b.cloud.adminToken(), 'content-type': 'application/octet-stream' }, body: readFileSync(image.path!),
-  });
-  await put.body.dump();
-  assert.equal(put.statusCode, 204);
-  const created = await b.boot({ imageRef: img.body.id, networks: [{ uuid: b.networkId }] }, {}, '2.37');
+  const imageId = await b.uploadImage('nubo-guest', image.path!);
+  const created = await b.boot({ imageRef: imageId, networks: [{ uuid: b.networkId }] }, {}, '2.37');
   assert.equal(created.status, 202, JSON.stringify(created.body));
   const id = created.body.server.id;
   const server = await b.waitFor(id, ['ACTIVE', 'ERROR'], 180_000);

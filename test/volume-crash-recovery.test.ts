@@ -18,13 +18,13 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { parse } from 'yaml';
-import { kill9, killChildClouds, nuboUp } from './support/child-cloud.js';
+import { adminLogin, kill9, killChildClouds, nuboUp } from './support/child-cloud.js';
 import { freePort } from './support/ports.js';
 
 const MiB = 1024 * 1024;
@@ -68,17 +68,7 @@ interface Api {
 /** The admin's Block Storage API (`/volume/v3/<project>`) at 3.54. */
 async function api(url: string, dataDir: string): Promise<Api> {
   const pool = new Pool(url, { connections: 48 });
-  const auth = (parse(readFileSync(join(dataDir, 'clouds.yaml'), 'utf8')) as { clouds: { nubo: { auth: { password: string } } } }).clouds.nubo.auth;
-  const login = await pool.request({
-    method: 'POST', path: '/identity/v3/auth/tokens', headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ auth: {
-      identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: auth.password } } },
-      scope: { project: { name: 'admin', domain: { id: 'default' } } },
-    } }),
-  });
-  const token = String(login.headers['x-subject-token']);
-  const projectId: string = ((await login.body.json()) as { token: { project: { id: string } } }).token.project.id;
-  assert.equal(login.statusCode, 201);
+  const { token, projectId } = await adminLogin(pool, dataDir);
   const base = `/volume/v3/${projectId}`;
   return {
     projectId,

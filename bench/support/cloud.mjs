@@ -2,6 +2,9 @@
 // 127.0.0.1, with `env` over the bench's environment; resolves with the child and its URL once
 // it printed its ready line (60 s at most). Its stderr goes to the bench's.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 
 export async function startCloud(bin, dataDir, env) {
   const child = spawn(process.execPath, [bin, 'up'], {
@@ -20,4 +23,21 @@ export async function startCloud(bin, dataDir, env) {
   });
   child.removeAllListeners('exit');
   return { child, url };
+}
+
+/** The admin's token from the cloud's clouds.yaml, and the public URL of a service type from its catalog. */
+export async function login(dataDir) {
+  const auth = parse(readFileSync(join(dataDir, 'clouds.yaml'), 'utf8')).clouds.nubo.auth;
+  const res = await fetch(`${auth.auth_url}/auth/tokens`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ auth: {
+      identity: { methods: ['password'], password: { user: { name: auth.username, domain: { name: 'Default' }, password: auth.password } } },
+      scope: { project: { name: auth.project_name, domain: { name: 'Default' } } },
+    } }),
+  });
+  if (res.status !== 201) throw new Error(`login: ${res.status} ${await res.text()}`);
+  const token = res.headers.get('x-subject-token');
+  const catalog = (await res.json()).token.catalog;
+  const endpoint = (type) => catalog.find((s) => s.type === type).endpoints.find((e) => e.interface === 'public').url.replace(/\/$/, '');
+  return { token, endpoint };
 }

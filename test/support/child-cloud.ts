@@ -4,8 +4,10 @@
  * and waits for the exit; `killChildClouds` (for `after`) ends those still running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { Pool } from 'undici';
+import { parse } from 'yaml';
 
 const root = resolve(import.meta.dirname, '../..');
 const children = new Set<ChildProcess>();
@@ -62,4 +64,19 @@ export async function kill9(child: ChildProcess): Promise<void> {
 
 export function killChildClouds(): void {
   for (const c of children) c.kill('SIGKILL');
+}
+
+/** The admin's project-scoped token from the cloud's clouds.yaml password (`POST /identity/v3/auth/tokens` must answer 201). */
+export async function adminLogin(pool: Pool, dataDir: string): Promise<{ token: string; projectId: string }> {
+  const auth = (parse(readFileSync(join(dataDir, 'clouds.yaml'), 'utf8')) as { clouds: { nubo: { auth: { password: string } } } }).clouds.nubo.auth;
+  const login = await pool.request({
+    method: 'POST', path: '/identity/v3/auth/tokens', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ auth: {
+      identity: { methods: ['password'], password: { user: { name: 'admin', domain: { id: 'default' }, password: auth.password } } },
+      scope: { project: { name: 'admin', domain: { id: 'default' } } },
+    } }),
+  });
+  const body = await login.body.text();
+  if (login.statusCode !== 201) throw new Error(`admin login: ${login.statusCode} ${body}`);
+  return { token: String(login.headers['x-subject-token']), projectId: (JSON.parse(body) as { token: { project: { id: string } } }).token.project.id };
 }

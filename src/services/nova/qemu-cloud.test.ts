@@ -9,7 +9,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { request } from 'undici';
 import { BootCloud } from './testing/boot-cloud.js';
 import { guestImage } from './testing/guest-image.js';
 
@@ -21,20 +20,14 @@ test('a server on the qemu driver: boot from Glance, console log, stop and start
   // the noVNC proxy (run with the qemu driver) on a free port, not on 6080
   const b = await BootCloud.start({ 'DEFAULT.compute_driver': 'qemu', 'DEFAULT.shutdown_timeout': '60', 'vnc.novncproxy_host': '127.0.0.1', 'vnc.novncproxy_port': '0' });
   try {
-    const img = await b.call('POST', '/image/v2/images', { name: 'nubo-guest', disk_format: 'qcow2', container_format: 'bare', visibility: 'public' });
-    assert.equal(img.status, 201);
-    const put = await request(`${b.cloud.url}/image/v2/images/${img.body.id}/file`, {
-      method: 'PUT', headers: { 'x-auth-token': await b.cloud.adminToken(), 'content-type': 'application/octet-stream' }, body: readFileSync(image.path!),
-    });
-    await put.body.dump();
-    assert.equal(put.statusCode, 204);
+    const imageId = await b.uploadImage('nubo-guest', image.path!);
 
     const hypervisors = (await b.compute('GET', '/os-hypervisors/detail', undefined, '2.27')).body.hypervisors;
     assert.equal(hypervisors[0].hypervisor_type, 'QEMU');
     assert.equal(hypervisors[0].vcpus, cpus().length, 'the real host\'s CPUs');
 
     const t0 = Date.now();
-    const created = await b.boot({ imageRef: img.body.id, networks: 'none' }, {}, '2.37');
+    const created = await b.boot({ imageRef: imageId, networks: 'none' }, {}, '2.37');
     assert.equal(created.status, 202, JSON.stringify(created.body));
     const id = created.body.server.id;
     const server = await b.waitFor(id, ['ACTIVE', 'ERROR'], 120_000);

@@ -6,11 +6,10 @@
 // ServerInit); the tokens are refused once the server is stopped or deleted.
 // One guest, TCG: slow, and skipped without QEMU or the guest image.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { request } from 'undici';
 import { freePort } from '../../common/testing/free-port.js';
 import { until } from '../../common/testing/until.js';
 import { BootCloud } from './testing/boot-cloud.js';
@@ -32,13 +31,8 @@ test('consoles of a qemu guest: the serial console reaches its getty, the VNC co
   });
   try {
     assert.ok(b.cloud.cloud.roles.includes('novncproxy') && b.cloud.cloud.roles.includes('serialproxy'), 'the proxies run in all-in-one with the qemu driver');
-    const img = await b.call('POST', '/image/v2/images', { name: 'nubo-guest', disk_format: 'qcow2', container_format: 'bare', visibility: 'public' });
-    const put = await request(`${b.cloud.url}/image/v2/images/${img.body.id}/file`, {
-      method: 'PUT', headers: { 'x-auth-token': await b.cloud.adminToken(), 'content-type': 'application/octet-stream' }, body: readFileSync(image.path!),
-    });
-    await put.body.dump();
-    assert.equal(put.statusCode, 204);
-    const created = await b.boot({ imageRef: img.body.id, networks: 'none' }, {}, '2.37');
+    const imageId = await b.uploadImage('nubo-guest', image.path!);
+    const created = await b.boot({ imageRef: imageId, networks: 'none' }, {}, '2.37');
     assert.equal(created.status, 202, JSON.stringify(created.body));
     const id = created.body.server.id;
     const server = await b.waitFor(id, ['ACTIVE', 'ERROR'], 120_000);

@@ -263,18 +263,24 @@ async function rfbServer(types: number[]): Promise<{ port: number; chosen: numbe
   };
 }
 
-test('RFB security: the proxy offers the client None and chooses None with the server, then relays', async () => {
-  const vnc = await rfbServer([2, 1]);
+/** A noVNC proxy negotiating RFB security (None) in front of `vncPort`, and a binary client of it collecting what it gets. */
+async function securedClient(vncPort: number): Promise<{ secured: WebSocketProxy; ws: ClientSocket; got: Buffer[] }> {
   const secured = new WebSocketProxy({
     name: 'test-novncproxy', log, allowedOrigins: [], securityProxy: new RfbSecurityProxy(['none']),
-    connectInfo: { connectInfo: async () => ({ instance_uuid: 'u', host: '127.0.0.1', port: vnc.port, internal_access_path: null, console_type: 'novnc' } as ConnectInfo) },
+    connectInfo: { connectInfo: async () => ({ instance_uuid: 'u', host: '127.0.0.1', port: vncPort, internal_access_path: null, console_type: 'novnc' } as ConnectInfo) },
   });
   const port = await secured.listen('127.0.0.1', 0);
+  const ws = new ClientSocket(`ws://127.0.0.1:${port}/?token=t`, ['binary']);
+  ws.binaryType = 'arraybuffer';
+  const got: Buffer[] = [];
+  ws.addEventListener('message', (e) => got.push(Buffer.from(e.data as ArrayBuffer)));
+  return { secured, ws, got };
+}
+
+test('RFB security: the proxy offers the client None and chooses None with the server, then relays', async () => {
+  const vnc = await rfbServer([2, 1]);
+  const { secured, ws, got } = await securedClient(vnc.port);
   try {
-    const ws = new ClientSocket(`ws://127.0.0.1:${port}/?token=t`, ['binary']);
-    ws.binaryType = 'arraybuffer';
-    const got: Buffer[] = [];
-    ws.addEventListener('message', (e) => got.push(Buffer.from(e.data as ArrayBuffer)));
     await once(ws, 'open');
     await until(() => text(got) === 'RFB 003.008\n', 'the server\'s version');
     ws.send(new TextEncoder().encode('RFB 003.008\n'));
@@ -295,16 +301,8 @@ test('RFB security: the proxy offers the client None and chooses None with the s
 
 test('RFB security: a server without None is refused to the client with a reason', async () => {
   const vnc = await rfbServer([2]);
-  const secured = new WebSocketProxy({
-    name: 'test-novncproxy', log, allowedOrigins: [], securityProxy: new RfbSecurityProxy(['none']),
-    connectInfo: { connectInfo: async () => ({ instance_uuid: 'u', host: '127.0.0.1', port: vnc.port, internal_access_path: null, console_type: 'novnc' } as ConnectInfo) },
-  });
-  const port = await secured.listen('127.0.0.1', 0);
+  const { secured, ws, got } = await securedClient(vnc.port);
   try {
-    const ws = new ClientSocket(`ws://127.0.0.1:${port}/?token=t`, ['binary']);
-    ws.binaryType = 'arraybuffer';
-    const got: Buffer[] = [];
-    ws.addEventListener('message', (e) => got.push(Buffer.from(e.data as ArrayBuffer)));
     const closed = once(ws, 'close');
     await once(ws, 'open');
     await until(() => text(got) === 'RFB 003.008\n', 'the server\'s version');

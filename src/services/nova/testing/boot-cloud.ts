@@ -4,6 +4,7 @@
  * call the APIs as the admin, wait for a server's status, read Nova's database and hear the
  * versioned notifications.
  */
+import { readFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import { request } from 'undici';
 import { openDatabase, parseDatabaseUrl, type Database } from '../../../common/db/index.js';
@@ -106,6 +107,18 @@ export class BootCloud {
     this.networkId = net.body.network.id;
     const subnet = await this.call('POST', '/network/v2.0/subnets', { subnet: { network_id: this.networkId, cidr: '10.0.0.0/24', ip_version: 4, name: 'private-subnet' } });
     if (subnet.status !== 201) throw new Error(`subnet create: ${subnet.status} ${JSON.stringify(subnet.body)}`);
+  }
+
+  /** A public Glance image holding the bytes of `file` (qcow2 unless `format` says otherwise); its id. */
+  async uploadImage(name: string, file: string, format: Record<string, unknown> = { disk_format: 'qcow2', container_format: 'bare' }): Promise<string> {
+    const img = await this.call('POST', '/image/v2/images', { name, visibility: 'public', ...format });
+    if (img.status !== 201) throw new Error(`image create: ${img.status} ${JSON.stringify(img.body)}`);
+    const put = await request(`${this.cloud.url}/image/v2/images/${img.body.id}/file`, {
+      method: 'PUT', headers: { 'x-auth-token': await this.cloud.adminToken(), 'content-type': 'application/octet-stream' }, body: readFileSync(file),
+    });
+    await put.body.dump();
+    if (put.statusCode !== 204) throw new Error(`image upload: ${put.statusCode}`);
+    return img.body.id;
   }
 
   /** POST /servers with the seeded image, m1.tiny and network unless the body says otherwise. */
