@@ -6,6 +6,7 @@
  * those names belong to Compute in a shared nubo.conf.
  */
 import { defineGroup, opt } from '../../common/config/index.js';
+import { osloMessagingNotificationsGroup } from '../../common/messaging/notification-options.js';
 import { backupGroup } from './backup/config.js';
 
 export const REPORT_INTERVAL = 10;
@@ -40,4 +41,4 @@ export const backendDefaultsGroup = defineGroup('backend_defaults', 'Volume back
   thin_provisioning: opt.bool(true, 'Whether the backend reports thin provisioning (sparse files): the CapacityFilter then weighs the over-subscription ratio.'),
 });
 
-export const cinderConfigGroups = [cinderDefaultGroup, backendDefaultsGroup, backupGroup];
+export const cinderConfigGroups = [cinderDefaultGroup, backendDefaultsGroup, backupGroup, osloMessagingNotificationsGroup];

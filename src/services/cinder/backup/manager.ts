@@ -14,6 +14,7 @@ import type { RequestContext } from '../../../common/context.js';
 import type { Logger } from '../../../common/log/logger.js';
 import type { BackupRecord } from '../db/backups.js';
 import type { CinderRepos } from '../db/repos.js';
+import type { BackupEvent, CinderNotifier } from '../notifications.js';
 import { BACKUP_RPC_VERSION } from '../rpc/topics.js';
 import type { VolumeRpcAPI } from '../volume/rpcapi.js';
 import type { BackupDevices } from './device.js';
@@ -28,6 +29,8 @@ export interface BackupManagerOptions {
   repos: CinderRepos;
   volume: VolumeRpcAPI;
   log: Logger;
+  /** backup.* usage notifications (none when notifications are off). */
+  notifier?: CinderNotifier | null;
 }
 
 /** What a backup keeps of its volume, put back on a volume restored from it. */
@@ -59,6 +62,13 @@ export class BackupManager {
   private track(work: Promise<unknown>): void {
     const p = work.catch((err: unknown) => this.o.log.error({ err }, 'backup operation failed')).finally(() => this.inFlight.delete(p));
     this.inFlight.add(p);
+  }
+
+  /** backup.<event>.<phase> with the backup as it is now (read again unless given). */
+  private async notify(b: BackupRecord | string, event: BackupEvent, phase: 'start' | 'end'): Promise<void> {
+    if (!this.o.notifier) return;
+    const backup = typeof b === 'string' ? await this.repos.backups.find(b) : b;
+    if (backup) await this.o.notifier.backupUsage(backup, event, phase);
   }
 
   async drain(): Promise<void> {
@@ -98,6 +108,7 @@ export class BackupManager {
   async createBackup(ctx: RequestContext, backupId: string): Promise<void> {
     const b = await this.repos.backups.find(backupId);
     if (!b || b.status !== 'creating') return;
+    await this.notify(b, 'create', 'start');
     try {
       const v = await this.repos.volumes.find(b.volume_id);
       if (!v?.host) throw new BackupDriverException(`volume ${b.volume_id} is gone`);
@@ -118,6 +129,7 @@ export class BackupManager {
         status: 'available', container: result.container, service_metadata: result.service_metadata, object_count: result.object_count,
         service: this.o.driver.serviceName, host: this.o.host, fail_reason: null,
       });
+      await this.notify(b.id, 'create', 'end');
     } catch (err) {
       this.o.log.error({ err, backup_id: b.id }, 'create_backup failed');
       await this.releaseSource(b);
@@ -146,6 +158,7 @@ export class BackupManager {
       if (v) await this.repos.volumes.conditionalUpdate(v.id, volumeStates, { status: v.status === 'creating' ? 'error' : 'error_restoring', backup_id: null });
       return;
     }
+    await this.notify(b, 'restore', 'start');
     try {
       if (!v.host) throw new BackupDriverException(`volume ${v.id} has no host`);
       const chain = await this.chainOf(b);
@@ -164,6 +177,7 @@ export class BackupManager {
         status: 'available', backup_id: null, ...(v.status === 'creating' ? { launched_at: now() } : {}),
       });
       await this.repos.backups.conditionalUpdate(b.id, ['restoring'], { status: 'available', restore_volume_id: null });
+      await this.notify(b.id, 'restore', 'end');
     } catch (err) {
       this.o.log.error({ err, backup_id: b.id, volume_id: v.id }, 'restore_backup failed');
       await this.repos.volumes.conditionalUpdate(v.id, volumeStates, { status: v.status === 'creating' ? 'error' : 'error_restoring', backup_id: null });
@@ -174,10 +188,12 @@ export class BackupManager {
   async deleteBackup(backupId: string): Promise<void> {
     const b = await this.repos.backups.find(backupId);
     if (!b) return;
+    await this.notify(b, 'delete', 'start');
     try {
       if (b.service && b.service !== this.o.driver.serviceName) throw new BackupDriverException(`backup ${b.id} was made by ${b.service}, this service runs ${this.o.driver.serviceName}`);
       await this.o.driver.delete(driverBackup(b));
       await this.repos.backups.softDelete(b.id);
+      await this.notify({ ...b, deleted: true }, 'delete', 'end');
     } catch (err) {
       this.o.log.error({ err, backup_id: b.id }, 'delete_backup failed');
       await this.repos.backups.update(b.id, { status: 'error', fail_reason: reasonOf(err) });

@@ -84,6 +84,11 @@ export class VolumeRepo {
     return (await this.records(await this.db.selectFrom('volumes').selectAll().where('id', '=', id).where('deleted', '=', 0).execute()))[0];
   }
 
+  /** A volume, deleted or not (what a notification about its snapshot tells). */
+  async findAny(id: string): Promise<VolumeRecord | undefined> {
+    return (await this.records(await this.db.selectFrom('volumes').selectAll().where('id', '=', id).execute()))[0];
+  }
+
   /** Live volumes, of one project or (null) of all. */
   async list(projectId: string | null): Promise<VolumeRecord[]> {
     let q = this.db.selectFrom('volumes').selectAll().where('deleted', '=', 0);

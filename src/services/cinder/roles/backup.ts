@@ -12,6 +12,7 @@ import { BackupDevices } from '../backup/device.js';
 import type { ChunkedBackupDriver } from '../backup/drivers/chunked.js';
 import { createBackupDriver } from '../backup/drivers/index.js';
 import { BackupManager } from '../backup/manager.js';
+import { CinderNotifier } from '../notifications.js';
 import { BACKUP_BINARY, BACKUP_TOPIC } from '../rpc/topics.js';
 import { WorkerService } from '../service.js';
 import { VolumeRpcAPI } from '../volume/rpcapi.js';
@@ -27,6 +28,7 @@ export async function createBackupService(ctx: RoleContext): Promise<BackupRoleI
   const driver = createBackupDriver(ctx.config.get(backupGroup), { dataDir: ctx.dataDir, session: ctx.session });
   const manager = new BackupManager({
     host: ctx.host, driver, devices: new BackupDevices(join(ctx.dataDir, 'backup-tmp', ctx.host)), repos, volume: new VolumeRpcAPI(ctx.transport), log: ctx.log,
+    notifier: CinderNotifier.create(ctx.transport, ctx.config, ctx.host),
   });
   const service = new WorkerService({
     ctx, binary: BACKUP_BINARY, topic: BACKUP_TOPIC, host: ctx.host, endpoints: [manager.endpoint()], services: repos.services,

@@ -9,6 +9,7 @@ import { ImageClient } from '../../../common/clients/index.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import { BackupRpcAPI } from '../backup/rpcapi.js';
 import { backendDefaultsGroup, cinderDefaultGroup } from '../config.js';
+import { CinderNotifier } from '../notifications.js';
 import { VOLUME_BINARY, VOLUME_TOPIC } from '../rpc/topics.js';
 import { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
 import { WorkerService } from '../service.js';
@@ -41,7 +42,7 @@ export async function createVolumeService(ctx: RoleContext): Promise<VolumeRoleI
   const images = new ImageClient(ctx.session);
   const manager = new VolumeManager({
     host: backendHost, driver, repos, scheduler: new SchedulerRpcAPI(ctx.transport), backup: new BackupRpcAPI(ctx.transport), log: ctx.log,
-    groups: new GroupProgress(repos),
+    groups: new GroupProgress(repos), notifier: CinderNotifier.create(ctx.transport, ctx.config, ctx.host),
     // as the user who asked for the volume when the request carried a token (the image may be private to them)
     downloadImage: async (c, imageId) => (await (c.token ? images.forUser(c.token) : images).downloadData(imageId)).body,
     uploadImage: (c, imageId, data, size) => (c.token ? images.forUser(c.token) : images).uploadData(imageId, data, { size }),

@@ -19,6 +19,7 @@ import { InvalidVolume, SnapshotNotFound, VolumeAttachmentNotFound, VolumeNotFou
 import { VOLUME_RPC_VERSION, VOLUME_BINARY } from '../rpc/topics.js';
 import type { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
 import type { BackupDevice, DriverSnapshot, DriverVolume, VolumeDriver } from './drivers/driver.js';
+import type { CinderNotifier, VolumeEvent } from '../notifications.js';
 import type { GroupProgress } from './group-progress.js';
 import { withImageData } from './image-upload.js';
 import type { ConnectionInfo } from './rpcapi.js';
@@ -40,6 +41,8 @@ export interface VolumeManagerOptions {
   log: Logger;
   /** Groups and group snapshots whose member's work ended (volume/group-progress.ts). */
   groups?: GroupProgress;
+  /** volume.* and snapshot.* usage notifications (none when notifications are off). */
+  notifier?: CinderNotifier | null;
 }
 
 const driverVolume = (v: VolumeRecord): DriverVolume => ({ id: v.id, size: v.size, provider_location: v.provider_location });
@@ -70,6 +73,20 @@ export class VolumeManager {
     await this.o.scheduler.updateServiceCapabilities(ctx, VOLUME_BINARY, this.o.host, { ...stats }, new Date().toISOString());
   }
 
+  /** volume.<event>.<phase> with the volume as it is now (read again unless given). */
+  private async notifyVolume(v: VolumeRecord | string, event: VolumeEvent, phase: 'start' | 'end', extra?: Record<string, unknown>): Promise<void> {
+    if (!this.o.notifier) return;
+    const volume = typeof v === 'string' ? await this.repos.volumes.find(v) : v;
+    if (volume) await this.o.notifier.volumeUsage(volume, event, phase, extra);
+  }
+
+  /** snapshot.<event>.<phase> with the snapshot as it is now (read again unless given). */
+  private async notifySnapshot(s: SnapshotRecord | string, event: 'create' | 'delete', phase: 'start' | 'end'): Promise<void> {
+    if (!this.o.notifier) return;
+    const snap = typeof s === 'string' ? await this.repos.snapshots.find(s) : s;
+    if (snap) await this.o.notifier.snapshotUsage(snap, await this.repos.volumes.findAny(snap.volume_id), event, phase);
+  }
+
   private async volume(id: string): Promise<VolumeRecord> {
     const v = await this.repos.volumes.find(id);
     if (!v) throw new VolumeNotFound(id);
@@ -79,6 +96,7 @@ export class VolumeManager {
   async createVolume(volumeId: string, ctx: RequestContext = RequestContext.internal(newRequestId())): Promise<void> {
     const v = await this.repos.volumes.find(volumeId);
     if (!v || v.status !== 'creating') return; // deleted or reset meanwhile
+    await this.notifyVolume(v, 'create', 'start');
     try {
       let update;
       if (v.snapshot_id) {
@@ -106,6 +124,7 @@ export class VolumeManager {
       const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
       const moved = await this.repos.volumes.conditionalUpdate(v.id, ['creating'], { status: 'available', launched_at: now, provider_location: update.provider_location ?? null });
       if (!moved) await this.o.driver.deleteVolume(driverVolume({ ...v, provider_location: update.provider_location ?? null }));
+      else await this.notifyVolume(v.id, 'create', 'end');
     } catch (err) {
       this.o.log.error({ err, volume_id: v.id }, 'create_volume failed');
       await this.repos.volumes.conditionalUpdate(v.id, ['creating'], { status: 'error' });
@@ -117,6 +136,7 @@ export class VolumeManager {
   async deleteVolume(volumeId: string, cascade: boolean): Promise<void> {
     const v = await this.repos.volumes.find(volumeId);
     if (!v) return;
+    await this.notifyVolume(v, 'delete', 'start');
     try {
       if (cascade) {
         for (const s of await this.repos.snapshots.ofVolume(v.id)) {
@@ -126,6 +146,7 @@ export class VolumeManager {
       }
       await this.o.driver.deleteVolume(driverVolume(v));
       await this.repos.volumes.softDelete(v.id);
+      await this.notifyVolume({ ...v, deleted: true }, 'delete', 'end');
     } catch (err) {
       this.o.log.error({ err, volume_id: v.id }, 'delete_volume failed');
       await this.repos.volumes.update(v.id, { status: 'error_deleting' });
@@ -136,9 +157,12 @@ export class VolumeManager {
     const v = await this.repos.volumes.find(volumeId);
     if (!v || v.status !== 'extending') return;
     const back = v.attach_status === 'attached' ? 'in-use' : 'available';
+    await this.notifyVolume(v, 'resize', 'start');
     try {
       await this.o.driver.extendVolume(driverVolume(v), newSize);
-      await this.repos.volumes.conditionalUpdate(v.id, ['extending'], { status: back, size: newSize, previous_status: null });
+      if (await this.repos.volumes.conditionalUpdate(v.id, ['extending'], { status: back, size: newSize, previous_status: null })) {
+        await this.notifyVolume(v.id, 'resize', 'end', { size: newSize });
+      }
     } catch (err) {
       this.o.log.error({ err, volume_id: v.id }, 'extend_volume failed');
       await this.repos.volumes.conditionalUpdate(v.id, ['extending'], { status: 'error_extending' });
@@ -148,12 +172,14 @@ export class VolumeManager {
   async createSnapshot(snapshotId: string): Promise<void> {
     const s = await this.repos.snapshots.find(snapshotId);
     if (!s || s.status !== 'creating') return;
+    await this.notifySnapshot(s, 'create', 'start');
     try {
       const v = await this.volume(s.volume_id);
       const update = await this.o.driver.createSnapshot(driverSnapshot(s), driverVolume(v));
       const moved = await this.repos.snapshots.conditionalUpdate(s.id, ['creating'], { status: 'available', progress: '100%', provider_location: update.provider_location ?? null });
       // force-deleted while it was being made: its delete found no file yet
       if (!moved) await this.o.driver.deleteSnapshot({ ...driverSnapshot(s), provider_location: update.provider_location ?? null });
+      else await this.notifySnapshot(s.id, 'create', 'end');
     } catch (err) {
       this.o.log.error({ err, snapshot_id: s.id }, 'create_snapshot failed');
       await this.repos.snapshots.conditionalUpdate(s.id, ['creating'], { status: 'error' });
@@ -164,9 +190,11 @@ export class VolumeManager {
   async deleteSnapshot(snapshotId: string): Promise<void> {
     const s = await this.repos.snapshots.find(snapshotId);
     if (!s) return;
+    await this.notifySnapshot(s, 'delete', 'start');
     try {
       await this.o.driver.deleteSnapshot(driverSnapshot(s));
       await this.repos.snapshots.softDelete(s.id);
+      await this.notifySnapshot({ ...s, deleted: true }, 'delete', 'end');
     } catch (err) {
       this.o.log.error({ err, snapshot_id: s.id }, 'delete_snapshot failed');
       await this.repos.snapshots.update(s.id, { status: 'error_deleting' });
@@ -179,6 +207,7 @@ export class VolumeManager {
     const a = await this.repos.volumes.findAttachment(attachmentId);
     if (!a) throw new VolumeAttachmentNotFound(`attachment_id = ${attachmentId}`);
     const v = await this.volume(a.volume_id);
+    await this.notifyVolume(v, 'attach', 'start');
     const info = await this.o.driver.initializeConnection(driverVolume(v), connector);
     const mode = a.attach_mode ?? (v.admin_metadata['readonly'] === 'True' ? 'ro' : 'rw');
     const connection = { ...info, data: { ...info.data, access_mode: mode, attachment_id: a.id } };
@@ -194,6 +223,7 @@ export class VolumeManager {
     const a = await this.repos.volumes.findAttachment(attachmentId);
     if (!a) return;
     const v = await this.repos.volumes.find(a.volume_id);
+    if (v) await this.notifyVolume(v, 'detach', 'start');
     if (v && a.connector) await this.o.driver.terminateConnection(driverVolume(v), a.connector);
   }
 
