@@ -6,6 +6,7 @@
 import type { TokenInfo } from '../auth/token-info.js';
 import { tokenInfoFromBody, type KeystoneTokenBody } from '../auth/token-body.js';
 import { query, seg, ServiceProxy, type ServiceDescription } from './proxy.js';
+import { ServiceClientError } from './session.js';
 
 export interface IdentityService {
   id: string;
@@ -126,6 +127,19 @@ export class IdentityClient extends ServiceProxy {
   /** GET /v3/projects/{id}. */
   async getProject(id: string): Promise<Project> {
     return (await this.json<{ project: Project }>('GET', `/projects/${seg(id)}`)).body.project;
+  }
+
+  /**
+   * Whether Keystone knows the project: only its 404 says no; any other failure counts as yes
+   * (the checks of Nova's and Cinder's APIs let the request through then, as upstream's do).
+   */
+  async projectExists(id: string): Promise<boolean> {
+    try {
+      await this.getProject(id);
+      return true;
+    } catch (err) {
+      return !(err instanceof ServiceClientError && err.status === 404);
+    }
   }
 
   /** GET /v3/projects. */

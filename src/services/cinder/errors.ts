@@ -81,6 +81,9 @@ export class SnapshotNotFound extends NotFound {
 export class VolumeTypeNotFound extends NotFound {
   constructor(id: string) { super(`Volume type ${id} could not be found.`); }
 }
+export class VolumeTypeProjectDefaultNotFound extends NotFound {
+  constructor(projectId: string) { super(`Default type for project ${projectId} not found.`); }
+}
 export class VolumeTypeNotFoundByName extends NotFound {
   constructor(name: string) { super(`Volume type with name ${name} could not be found.`); }
 }

@@ -2,6 +2,7 @@
 import type { CinderRepos } from '../db/repos.js';
 import type { AttachmentAPI } from '../managers/attachments.js';
 import type { BackupAPI } from '../managers/backups.js';
+import type { DefaultTypes } from '../managers/default-types.js';
 import type { VolumeConnectionAPI } from '../managers/connections.js';
 import type { GroupTypes } from '../managers/group-types.js';
 import type { GroupAPI } from '../managers/groups.js';
@@ -26,6 +27,7 @@ export interface ApiDeps {
   policy: CinderPolicy;
   volumes: VolumeAPI;
   types: VolumeTypes;
+  defaultTypes: DefaultTypes;
   quotas: Quotas;
   snapshots: SnapshotAPI;
   attachments: AttachmentAPI;

@@ -10,6 +10,7 @@ import { attachmentsRoutes } from './attachments.js';
 import { availabilityZonesRoutes } from './availability-zones.js';
 import { backupsRoutes } from './backups.js';
 import { capabilitiesRoutes } from './capabilities.js';
+import { defaultTypesRoutes } from './default-types.js';
 import { encryptionTypesRoutes } from './encryption-types.js';
 import { extensionsRoutes } from './extensions.js';
 import { groupSnapshotsRoutes } from './group-snapshots.js';
@@ -38,9 +39,9 @@ export type ResourceRoutes = (app: FastifyInstance, deps: ApiDeps) => void;
 const RESOURCES: readonly ResourceRoutes[] = [
   volumesRoutes, volumeActionsRoutes, volumeMetadataRoutes, typesRoutes, availabilityZonesRoutes, quotaRoutes, servicesRoutes,
   snapshotsRoutes, snapshotMetadataRoutes, attachmentsRoutes, backupsRoutes,
-  // transfers, QoS specs, encryption types, quota classes, user messages, hosts, capabilities, the extension list, generic groups, managing volumes, workers cleanup
+  // transfers, QoS specs, encryption types, quota classes, user messages, hosts, capabilities, the extension list, generic groups, managing volumes, workers cleanup, default types
   transfersRoutes, qosSpecsRoutes, encryptionTypesRoutes, quotaClassRoutes, messagesRoutes, hostsRoutes, capabilitiesRoutes, extensionsRoutes,
-  groupTypesRoutes, groupsRoutes, groupSnapshotsRoutes, volumeManageRoutes, workersRoutes,
+  groupTypesRoutes, groupsRoutes, groupSnapshotsRoutes, volumeManageRoutes, workersRoutes, defaultTypesRoutes,
 ];
 
 export function cinderRoutes(deps: ApiDeps): FastifyPluginAsync {

@@ -18,7 +18,7 @@ export function typesRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const sensitive = (c: Caller) => deps.policy.check(c.ctx, 'volume_extension:types_extra_specs:read_sensitive');
   const view = (c: Caller, t: VolumeTypeRecord, accessExtension = true) => volumeTypeView(t, { sensitiveSpecs: sensitive(c), accessExtension });
   const visibleType = async (c: Caller, id: string): Promise<VolumeTypeRecord> => {
-    const t = id === 'default' ? await deps.types.getDefault() : await deps.types.get(id);
+    const t = id === 'default' ? await deps.types.getDefault(c.ctx.projectId) : await deps.types.get(id);
     if (!(await deps.types.visible(t, c.ctx.projectId, c.isAdmin))) throw new VolumeTypeNotFound(id);
     return t;
   };

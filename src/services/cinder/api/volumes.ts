@@ -142,7 +142,7 @@ export function volumesRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (groupId) {
       // a volume joins a group at create (3.13): the group's own volume type rules (group/api.py)
       const group = await deps.groups.get(c.ctx, groupId, c.isAdmin);
-      const type = volumeType !== null ? await deps.types.byNameOrId(volumeType, c.ctx.projectId, c.isAdmin) : await deps.types.getDefault();
+      const type = volumeType !== null ? await deps.types.byNameOrId(volumeType, c.ctx.projectId, c.isAdmin) : await deps.types.getDefault(c.ctx.projectId);
       await deps.groups.checkVolumeCreate(group, type.id);
       volumeTypeRef = type.id;
     }

@@ -143,4 +143,17 @@ export const resourceMigrations: Migrations = {
       await s.alterTable('snapshots').addColumn('group_snapshot_id', t.string(36)).execute();
     },
   },
+  // the projects' own default volume types (3.62; cinder's default_volume_types, hard-deleted on unset)
+  '0012_default_volume_types': {
+    async up(db: Kysely<any>): Promise<void> {
+      const t = columnTypes(db);
+      await db.schema.createTable('default_volume_types')
+        .addColumn('project_id', t.string(255), (c) => c.primaryKey())
+        .addColumn('volume_type_id', t.string(36), (c) => c.notNull())
+        .addColumn('created_at', t.timestamp, (c) => c.notNull())
+        .addColumn('updated_at', t.timestamp)
+        .execute();
+      await db.schema.createIndex('default_volume_types_volume_type_id_idx').on('default_volume_types').column('volume_type_id').execute();
+    },
+  },
 };

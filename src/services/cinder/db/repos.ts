@@ -1,6 +1,7 @@
 /** The repositories of the cinder database, built once per role over its Kysely handle. */
 import type { Kysely } from 'kysely';
 import { BackupRepo } from './backups.js';
+import { DefaultTypeRepo } from './default-types.js';
 import { EncryptionRepo } from './encryption-types.js';
 import { GroupRepo, GroupSnapshotRepo, GroupTypeRepo } from './groups.js';
 import { MessageRepo } from './messages.js';
@@ -17,6 +18,7 @@ import { VolumeRepo } from './volumes.js';
 
 export class CinderRepos {
   readonly types: VolumeTypeRepo;
+  readonly defaultTypes: DefaultTypeRepo;
   readonly volumes: VolumeRepo;
   readonly snapshots: SnapshotRepo;
   readonly quotas: QuotaRepo;
@@ -34,6 +36,7 @@ export class CinderRepos {
 
   constructor(readonly db: Kysely<CinderDB>) {
     this.types = new VolumeTypeRepo(db);
+    this.defaultTypes = new DefaultTypeRepo(db);
     this.volumes = new VolumeRepo(db, this.types);
     this.snapshots = new SnapshotRepo(db);
     this.quotas = new QuotaRepo(db);

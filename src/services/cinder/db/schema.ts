@@ -178,7 +178,16 @@ export interface BackupsTable {
 
 export interface BackupMetadataTable extends KeyValueTable { backup_id: string }
 
+/** A project's own default volume type (3.62). */
+export interface DefaultVolumeTypesTable {
+  project_id: string;
+  volume_type_id: string;
+  created_at: string;
+  updated_at: string | null;
+}
+
 export interface CinderDB extends ResourceTables {
+  default_volume_types: DefaultVolumeTypesTable;
   volumes: VolumesTable;
   volume_metadata: VolumeMetadataTable;
   volume_admin_metadata: VolumeAdminMetadataTable;

@@ -50,7 +50,7 @@ export class VolumeManageAPI {
 
   async manage(ctx: RequestContext, isAdmin: boolean, input: ManageInput): Promise<VolumeRecord> {
     const backend = await this.liveHost(input.host);
-    const type = input.volumeType !== null ? await this.o.types.byNameOrId(input.volumeType, ctx.projectId, isAdmin) : await this.o.types.getDefault();
+    const type = input.volumeType !== null ? await this.o.types.byNameOrId(input.volumeType, ctx.projectId, isAdmin) : await this.o.types.getDefault(ctx.projectId);
     const zone = input.zone ?? (await this.o.repos.services.list()).find((s) => s.host === backend && s.binary === VOLUME_BINARY)!.availability_zone;
     const projectId = ctx.projectId ?? '';
     const id = randomUUID();

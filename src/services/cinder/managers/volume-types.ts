@@ -24,8 +24,14 @@ export class VolumeTypes {
     await this.repos.types.create({ id: randomUUID(), name: DEFAULT_TYPE_NAME, description: 'Default Volume Type', is_public: true, extra_specs: {} });
   }
 
-  /** The default type (get_default_volume_type). @throws VolumeTypeNotFoundByName */
-  async getDefault(): Promise<VolumeTypeRecord> {
+  /**
+   * The default type (get_default_volume_type): the project's own (3.62) when it has one, else
+   * [DEFAULT] default_volume_type. @throws VolumeTypeNotFoundByName
+   */
+  async getDefault(projectId?: string): Promise<VolumeTypeRecord> {
+    const own = projectId ? await this.repos.defaultTypes.get(projectId) : undefined;
+    const ownType = own && await this.repos.types.find(own.volume_type_id);
+    if (ownType) return ownType;
     const t = await this.repos.types.findByName(this.defaultName);
     if (!t) throw new VolumeTypeNotFoundByName(this.defaultName);
     return t;
@@ -80,6 +86,7 @@ export class VolumeTypes {
   async delete(id: string): Promise<void> {
     const t = await this.get(id);
     if (t.name === this.defaultName || t.name === DEFAULT_TYPE_NAME) throw new VolumeTypeDefault('Default volume type can not be deleted.');
+    if ((await this.repos.defaultTypes.projectsOf(id)).length > 0) throw new VolumeTypeDefault(`The volume type ${id} is a default volume type and cannot be deleted.`);
     if (await this.repos.types.inUse(id)) throw new VolumeTypeInUse(id);
     await this.repos.types.softDelete(id);
   }

@@ -161,7 +161,7 @@ export class VolumeAPI {
     if (!Number.isInteger(size) || size <= 0) throw new InvalidInput(`Volume size '${size}' must be an integer and greater than 0`);
     const type = input.volume_type !== null
       ? await this.o.types.byNameOrId(input.volume_type, ctx.projectId, isAdmin)
-      : sourceTypeId ? await this.o.types.get(sourceTypeId).catch(() => this.o.types.getDefault()) : await this.o.types.getDefault();
+      : sourceTypeId ? await this.o.types.get(sourceTypeId).catch(() => this.o.types.getDefault(ctx.projectId)) : await this.o.types.getDefault(ctx.projectId);
     const zone = await this.zoneFor(input.availability_zone, sourceZone);
     const multiattach = input.multiattach || type.extra_specs['multiattach'] === '<is> True';
     const projectId = ctx.projectId ?? '';

@@ -3,7 +3,7 @@
  * with the volume, snapshot, attachment, type and quota APIs that record the requests and
  * cast to the scheduler and the volume services. The __DEFAULT__ type is made on first start.
  */
-import { ImageClient, ServiceClientError } from '../../../common/clients/index.js';
+import { IdentityClient, ImageClient, ServiceClientError } from '../../../common/clients/index.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import type { ApiDeps } from '../api/deps.js';
 import { cinderRoutes } from '../api/routes.js';
@@ -12,6 +12,7 @@ import { ImageNotFound } from '../errors.js';
 import { BackupRpcAPI } from '../backup/rpcapi.js';
 import { AttachmentAPI } from '../managers/attachments.js';
 import { BackupAPI } from '../managers/backups.js';
+import { DefaultTypes } from '../managers/default-types.js';
 import { VolumeConnectionAPI } from '../managers/connections.js';
 import { GroupTypes } from '../managers/group-types.js';
 import { GroupAPI } from '../managers/groups.js';
@@ -67,8 +68,10 @@ export async function createVolumeApi(ctx: RoleContext): Promise<RoleInstance> {
   });
   const snapshots = new SnapshotAPI({ repos, quotas, volume });
   const groupTypes = new GroupTypes(repos, null);
+  const identity = new IdentityClient(ctx.session);
   const deps: ApiDeps = {
     repos, policy, types, quotas, scheduler,
+    defaultTypes: new DefaultTypes({ repos, types, projectExists: (id) => identity.projectExists(id) }),
     volumes: volumeApi,
     backups: new BackupAPI({ repos, quotas, volumes: volumeApi, backup: new BackupRpcAPI(ctx.transport) }),
     // the image belongs to the caller: made with their token

@@ -86,15 +86,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     compute,
     quotas,
     recheckQuota: quota.recheck_quota,
-    projectExists: async (id) => {
-      try {
-        await identity.getProject(id);
-        return true;
-      } catch (err) {
-        // only a 404 says the project is not there; anything else lets the request through, as nova does
-        return !(err instanceof ServiceClientError && err.status === 404);
-      }
-    },
+    projectExists: (id) => identity.projectExists(id),
     flavors: new FlavorAPI(repos.flavors, notifier),
     keypairs: new KeypairAPI({ keypairs: repos.keypairs, quotas, notifier, recheckQuota: quota.recheck_quota }),
     aggregates,
