@@ -23,7 +23,8 @@ import { tracesDir } from '../common/tracing/tracing.js';
 import { startCloud } from './cloud.js';
 import { buildGuestImage, defaultDebCache } from './guest-image/build.js';
 import { allGroups, loadConfig } from './load-config.js';
-import { servicesGroup } from './options.js';
+import { provideGuestImage } from './guest-image/provide.js';
+import { bootstrapGroup, servicesGroup } from './options.js';
 import { openProjectDatabase } from './project-runtime.js';
 import { allRoles, projects, requireProject, requireRole } from './projects.js';
 
@@ -56,6 +57,17 @@ async function runUntilSignal(roles: string[] | undefined, flags: CommonFlags, e
       `nubo: use it with: export OS_CLIENT_CONFIG_FILE=${cloud.cloudsYaml} OS_CLOUD=nubo; openstack token issue\n`);
   }
   process.stdout.write(cloud.url ? `nubo: ready at ${cloud.url} (${ms} ms)\n` : `nubo: ready: ${cloud.roles.join(', ')} (${ms} ms)\n`);
+  const boot = cloud.config.get(bootstrapGroup);
+  if (boot.guest_image && cloud.identityUrl && cloud.roles.includes('image')) {
+    provideGuestImage({
+      identityUrl: cloud.identityUrl, region: cloud.config.get(defaultGroup).region_name, dataDir: cloud.dataDir, name: boot.guest_image_name,
+      admin: { username: boot.admin_username, password: cloud.adminPassword, projectName: boot.admin_project },
+      log: (line) => process.stdout.write(`nubo: guest image: ${line}\n`),
+    }).then(
+      (r) => process.stdout.write(r.uploaded ? `nubo: guest image ${boot.guest_image_name} uploaded: ${r.imageId}\n` : `nubo: guest image ${boot.guest_image_name} is there: ${r.existing}\n`),
+      (err: unknown) => process.stderr.write(`nubo: guest image ${boot.guest_image_name} not uploaded: ${(err as Error).message}\n`),
+    );
+  }
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

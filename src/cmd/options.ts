@@ -20,6 +20,11 @@ export const bootstrapGroup = defineGroup('bootstrap', 'The cloud created on fir
   admin_username: opt.str('admin', 'Name of the cloud administrator.'),
   admin_password: opt.str('', 'Password of the administrator. Empty: a random one is generated on first start and kept in <data_dir>/secrets.conf.', { secret: true }),
   admin_project: opt.str('admin', 'Project of the administrator.'),
+  guest_image: opt.bool(false,
+    'On start, when the Image service has no image named guest_image_name: build the guest image (`nubo image build`: Debian\'s cloud kernel, ' +
+    'busybox and dropbear, packages fetched with apt-get download into its cache) once into <data_dir>/guest-image/ and upload it public, ' +
+    'with its kernel and initramfs (kernel_id/ramdisk_id), as the cloud\'s admin, so that a new user has an image to boot.'),
+  guest_image_name: opt.str('nubo-guest', 'Name of the guest image uploaded with guest_image.'),
 });
 
 export const endpointsGroup = defineGroup(

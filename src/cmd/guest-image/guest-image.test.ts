@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { masterBootRecord } from './boot-disk.js';
 import { buildGuestImage, defaultDebCache } from './build.js';
-import { cachedDeb, parseDepends } from './debs.js';
+import { parseDepends } from './debs.js';
 import { moduleLoadOrder, parseModulesDep } from './initramfs.js';
+import { offlineBuildMissing } from './prerequisites.js';
 
 test('Depends fields: the first alternative of each, without versions or architectures', () => {
   assert.deepEqual(parseDepends('libc6 (>= 2.34), libcrypt1 (>= 1:4.1.0), initramfs-tools (>= 0.120) | linux-initramfs-tool, zlib1g:amd64'),
@@ -44,16 +45,10 @@ test('the MBR: boot code, one active FAT partition at the given sector, the sign
   assert.throws(() => masterBootRecord(Buffer.alloc(441), 2048, 1), /does not fit/);
 });
 
-function has(tool: string): boolean {
-  try { execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }); return true; } catch { return false; }
-}
-
 const cache = defaultDebCache();
-const buildSkip = ['dpkg-deb', 'qemu-img', 'mkfs.vfat', 'mcopy', 'syslinux'].find((t) => !has(t));
-const cacheSkip = (() => { try { return cachedDeb(cache, 'linux-image-cloud-amd64') ? undefined : 'no cached packages'; } catch { return 'no cached packages'; } })();
 
 test('a whole build from the cached packages: a qcow2 whose disk boots by SYSLINUX from one FAT partition', {
-  skip: buildSkip ? `${buildSkip} is not installed` : cacheSkip ? `${cacheSkip} in ${cache} (run nubo image build once)` : false,
+  skip: offlineBuildMissing(cache) ?? false,
   timeout: 300_000,
 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'nubo-image-test-'));
