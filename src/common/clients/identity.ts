@@ -55,6 +55,16 @@ export interface CatalogEntry {
   endpoints: Array<{ interface: string; region_id?: string; region?: string; url: string }>;
 }
 
+/**
+ * The URL of a catalog's endpoint of `type` for `iface`, in `region` if it has one there, else
+ * in any region (trailing slashes removed); undefined when the catalog has none.
+ */
+export function catalogEndpoint(catalog: readonly CatalogEntry[], type: string, iface: string, region: string): string | undefined {
+  const svc = catalog.find((s) => s.type === type);
+  const ep = svc?.endpoints.find((e) => e.interface === iface && (e.region_id ?? e.region) === region) ?? svc?.endpoints.find((e) => e.interface === iface);
+  return ep?.url.replace(/\/+$/, '');
+}
+
 export interface LimitQuery {
   serviceId?: string;
   regionId?: string;

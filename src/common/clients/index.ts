@@ -15,7 +15,7 @@ export {
   type StreamResponse,
 } from './session.js';
 export { ServiceProxy, type ProxyOptions, type ProxyRequestOptions, type ServiceDescription } from './proxy.js';
-export { IdentityClient, type CatalogEntry, type IdentityService, type Limit, type LimitQuery, type Project, type RegisteredLimit } from './identity.js';
+export { catalogEndpoint, IdentityClient, type CatalogEntry, type IdentityService, type Limit, type LimitQuery, type Project, type RegisteredLimit } from './identity.js';
 export { ImageClient, type Image, type ImageCreate, type ImageData, type ImagePatchOp } from './image.js';
 export { NetworkClient, type FixedIp, type Network, type NetworkFilters, type Port, type PortFields, type SecurityGroup, type SecurityGroupRule } from './network.js';
 export { ComputeClient, type Server, type ServerExternalEvent, type ServerExternalEventName, type ServerExternalEventResult } from './compute.js';

@@ -10,7 +10,8 @@
  * half done is settled as upstream's init_host does. A backup keeps its volume's metadata; a
  * restore puts it back (and, on a new volume, its bootable flag and image properties).
  */
-import type { RequestContext } from '../../../common/context.js';
+import { RequestContext } from '../../../common/context.js';
+import { newRequestId } from '../../../common/log/request-scope.js';
 import type { Logger } from '../../../common/log/logger.js';
 import type { BackupRecord } from '../db/backups.js';
 import type { CinderRepos } from '../db/repos.js';
@@ -90,7 +91,7 @@ export class BackupManager {
           await this.repos.volumes.conditionalUpdate(b.restore_volume_id, ['creating'], { status: 'error', backup_id: null });
         }
       } else if (b.status === 'deleting') {
-        this.track(this.deleteBackup(b.id));
+        this.track(this.deleteBackup(RequestContext.internal(newRequestId()), b.id));
       }
     }
   }
@@ -122,7 +123,8 @@ export class BackupManager {
       await this.repos.backups.update(b.id, { ...this.o.driver.target(driverBackup(b)), service: this.o.driver.serviceName });
       const dev = await this.o.volume.getBackupDevice(ctx, v.host, { volume_id: v.id, snapshot_id: b.snapshot_id });
       const meta: VolumeMeta = { bootable: v.bootable, metadata: v.metadata, image_metadata: v.image_metadata };
-      const result = await this.o.devices.read(dev, (data) => this.o.driver.backup(driverBackup(b), data, parent && driverBackup(parent), meta));
+      const driver = await this.o.driver.forContext(ctx);
+      const result = await this.o.devices.read(dev, (data) => driver.backup(driverBackup(b), data, parent && driverBackup(parent), meta));
       // the volume first, then the backup (as _finish_backup): who sees the backup available finds the volume free
       await this.releaseSource(b);
       await this.repos.backups.conditionalUpdate(b.id, ['creating'], {
@@ -165,7 +167,8 @@ export class BackupManager {
       for (const x of chain) if (x.service !== this.o.driver.serviceName) throw new BackupDriverException(`backup ${x.id} was made by ${x.service ?? 'no driver'}`);
       const dev = await this.o.volume.getBackupDevice(ctx, v.host, { volume_id: v.id });
       let meta: unknown = null;
-      await this.o.devices.write(dev, v.size, b.size * 1024 ** 3, async (path, sparse) => { meta = await this.o.driver.restore(chain.map(driverBackup), path, sparse); });
+      const driver = await this.o.driver.forContext(ctx);
+      await this.o.devices.write(dev, v.size, b.size * 1024 ** 3, async (path, sparse) => { meta = await driver.restore(chain.map(driverBackup), path, sparse); });
       const vm = meta as Partial<VolumeMeta> | null;
       // the volume's metadata comes back with its data (merged into the target's, as chunkeddriver's _restore_vol_meta)
       if (vm?.metadata && Object.keys(vm.metadata).length > 0) await this.repos.volumes.metadata.set(v.id, vm.metadata, false);
@@ -185,13 +188,13 @@ export class BackupManager {
     }
   }
 
-  async deleteBackup(backupId: string): Promise<void> {
+  async deleteBackup(ctx: RequestContext, backupId: string): Promise<void> {
     const b = await this.repos.backups.find(backupId);
     if (!b) return;
     await this.notify(b, 'delete', 'start');
     try {
       if (b.service && b.service !== this.o.driver.serviceName) throw new BackupDriverException(`backup ${b.id} was made by ${b.service}, this service runs ${this.o.driver.serviceName}`);
-      await this.o.driver.delete(driverBackup(b));
+      await (await this.o.driver.forContext(ctx)).delete(driverBackup(b));
       await this.repos.backups.softDelete(b.id);
       await this.notify({ ...b, deleted: true }, 'delete', 'end');
     } catch (err) {
@@ -200,12 +203,12 @@ export class BackupManager {
     }
   }
 
-  async importRecord(backupId: string): Promise<void> {
+  async importRecord(ctx: RequestContext, backupId: string): Promise<void> {
     const b = await this.repos.backups.find(backupId);
     if (!b || b.status !== 'creating') return;
     try {
       if (b.service !== this.o.driver.serviceName) throw new BackupDriverException(`the record is of ${b.service}, this service runs ${this.o.driver.serviceName}`);
-      await this.o.driver.metadataOf(driverBackup(b));
+      await (await this.o.driver.forContext(ctx)).metadataOf(driverBackup(b));
       await this.repos.backups.conditionalUpdate(b.id, ['creating'], { status: 'available', host: this.o.host, fail_reason: null });
     } catch (err) {
       this.o.log.error({ err, backup_id: b.id }, 'import_record failed');
@@ -223,8 +226,8 @@ export class BackupManager {
       async restore_backup(ctx: RequestContext, args: Record<string, unknown>) {
         m.track(m.restoreBackup(ctx, str(args['backup_id']), str(args['volume_id']), args['volume_is_new'] === true));
       },
-      async delete_backup(_ctx: RequestContext, args: Record<string, unknown>) { m.track(m.deleteBackup(str(args['backup_id']))); },
-      async import_record(_ctx: RequestContext, args: Record<string, unknown>) { m.track(m.importRecord(str(args['backup_id']))); },
+      async delete_backup(ctx: RequestContext, args: Record<string, unknown>) { m.track(m.deleteBackup(ctx, str(args['backup_id']))); },
+      async import_record(ctx: RequestContext, args: Record<string, unknown>) { m.track(m.importRecord(ctx, str(args['backup_id']))); },
     };
   }
 }

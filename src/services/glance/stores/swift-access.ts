@@ -11,7 +11,7 @@
  *   token), the object-store endpoint of the user's catalog; one container per image
  *   (`<container>_<image id>`); locations name the user's storage URL.
  */
-import { IdentityClient, ObjectClient, ServiceSession } from '../../../common/clients/index.js';
+import { catalogEndpoint, IdentityClient, ObjectClient, ServiceSession } from '../../../common/clients/index.js';
 import type { SwiftReference } from './swift-references.js';
 import { referenceUri, storageUri, type SwiftLocation } from './swift-location.js';
 import { DataNotFound, StoreConfigurationError, type StoreContext } from './store.js';
@@ -160,10 +160,8 @@ export class MultiTenantAccess implements SwiftAccess {
     const catalog = await new IdentityClient(this.o.session).forUser(token).authCatalog();
     const { serviceType, region } = this.o.endpoint;
     const iface = this.o.endpoint.interface;
-    const svc = catalog.find((s) => s.type === serviceType);
-    const ep = svc?.endpoints.find((e) => e.interface === iface && (e.region_id ?? e.region) === region) ?? svc?.endpoints.find((e) => e.interface === iface);
-    if (!ep) throw new StoreConfigurationError(`the user's catalog has no ${iface} ${serviceType} endpoint in region ${region}`);
-    const url = ep.url.replace(/\/+$/, '');
+    const url = catalogEndpoint(catalog, serviceType, iface, region);
+    if (!url) throw new StoreConfigurationError(`the user's catalog has no ${iface} ${serviceType} endpoint in region ${region}`);
     this.urls.set(key, { url, until: Date.now() + (this.o.cacheMs ?? 300_000) });
     return url;
   }

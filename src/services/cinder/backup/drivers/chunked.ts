@@ -198,6 +198,12 @@ class OpenObject {
   }
 }
 
+/** Who a backup operation is done for (a request context). */
+export interface BackupCaller {
+  readonly token: string | undefined;
+  readonly projectId?: string | undefined;
+}
+
 export abstract class ChunkedBackupDriver {
   constructor(protected readonly options: ChunkedOptions) {}
 
@@ -216,6 +222,14 @@ export abstract class ChunkedBackupDriver {
 
   /** Any setup the store needs (directories). */
   async setup(): Promise<void> {}
+
+  /**
+   * The driver that acts for the caller of a backup operation: this one unless the store is the
+   * user's own (the swift driver's per_user mode). @throws BackupDriverException
+   */
+  async forContext(_ctx: BackupCaller): Promise<ChunkedBackupDriver> {
+    return this;
+  }
 
   private prefixOf(backup: DriverBackup): string {
     const stamp = backup.created_at.replace(/[-:TZ]/g, '').slice(0, 14);
