@@ -34,7 +34,11 @@ after(async () => {
 });
 
 test('os-interface attach and detach, rescue and unrescue of a QEMU guest through the API', { skip: image.skip ?? false, timeout: 900_000 }, async (t) => {
-  const b = await BootCloud.start({ 'DEFAULT.compute_driver': 'qemu', 'DEFAULT.host': host, 'qemu.host_namespace': `qc${tag}-{host}`, 'DEFAULT.shutdown_timeout': '60' });
+  // the noVNC proxy (run with the qemu driver) on a free port, not on 6080
+  const b = await BootCloud.start({
+    'DEFAULT.compute_driver': 'qemu', 'DEFAULT.host': host, 'qemu.host_namespace': `qc${tag}-{host}`, 'DEFAULT.shutdown_timeout': '60',
+    'vnc.novncproxy_host': '127.0.0.1', 'vnc.novncproxy_port': '0',
+  });
   try {
     const imageId = await b.uploadImage('nubo-guest', image.path!);
     const created = await b.boot({ imageRef: imageId, config_drive: true, user_data: Buffer.from(PROBE_USER_DATA).toString('base64') });
