@@ -459,7 +459,7 @@ export class QemuDriver implements ComputeDriver {
   getInstanceDiagnostics(instance: Instance): InstanceDiagnostics {
     const g = this.guest(instance);
     const r = this.records.get(instance.uuid)!;
-    const disks = 1 + (existsSync(g.paths.configDrive) ? 1 : 0) + r.volumes.length;
+    const disks = 1 + (r.rescue ? 1 : 0) + (existsSync(g.paths.configDrive) ? 1 : 0) + r.volumes.length;
     return {
       state: POWER_STATE_NAMES[g.state] ?? 'pending', driver: 'libvirt', hypervisor: 'qemu', hypervisor_os: 'linux',
       uptime: g.startedAt === null ? null : Math.floor((Date.now() - g.startedAt) / 1000), config_drive: existsSync(g.paths.configDrive),

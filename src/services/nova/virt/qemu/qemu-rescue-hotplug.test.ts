@@ -125,9 +125,15 @@ test('rescue from the image with the own disk second, unrescue; a NIC hot-plugge
     // --- rescue ---------------------------------------------------------------------------
     const rescueAt = Date.now();
     await driver.powerOff(inst, 60);
+    const iso = new ImageMeta({ id: 'a1b2c3d4-0000-4000-8000-000000000001', disk_format: 'iso', properties: {} } as unknown as ImageMeta['data']);
+    await assert.rejects(driver.rescue(ctx, inst, [first], iso, 'rescue-pass'), /iso/, 'a rescue image the driver cannot boot');
+    assert.equal(existsSync(paths.rescueDisk), false);
+    assert.equal(JSON.parse(readFileSync(paths.record, 'utf8')).rescue, undefined, 'left unrescued');
+    assert.equal(driver.getInfo(inst).state, PowerState.SHUTDOWN);
     await driver.rescue(ctx, inst, [first], imageMeta, 'rescue-pass');
     assert.equal(driver.getInfo(inst).state, PowerState.RUNNING);
     assert.ok(existsSync(paths.rescueDisk), 'the rescue overlay');
+    assert.equal(driver.getInstanceDiagnostics(inst).num_disks, 3, 'rescue disk, own disk, config drive');
     await boots(3, 'the rescue boot');
     t.diagnostic(`power off and rescue to the rescue guest's init end ${Date.now() - rescueAt} ms`);
     assert.equal(diskMark(consoleLog(), 'vda')?.mark, '', 'vda is the fresh rescue disk');
@@ -147,6 +153,7 @@ test('rescue from the image with the own disk second, unrescue; a NIC hot-plugge
     await driver.unrescue(ctx, inst);
     assert.equal(driver.getInfo(inst).state, PowerState.RUNNING);
     assert.equal(existsSync(paths.rescueDisk), false, 'the rescue overlay is removed');
+    assert.equal(driver.getInstanceDiagnostics(inst).num_disks, 2);
     await boots(5, 'the boot after unrescue');
     assert.deepEqual(diskMark(consoleLog(), 'vda'), { mark: PROBE_MARK, sectors: 2097152 }, 'booted from its own disk again');
     assert.notEqual(diskMark(consoleLog(), 'vdb')?.mark, PROBE_MARK, 'vdb is the config drive again');
