@@ -1,6 +1,7 @@
 /**
  * The QEMU command line of a guest, from what the driver decided about it (GuestSpec): the
- * flavor's vCPUs and RAM, the accelerator, the root disk (and config drive) on virtio-blk,
+ * flavor's vCPUs and RAM, the accelerator, the root disk (while rescued: the rescue disk, then
+ * the root disk) and config drive on virtio-blk,
  * one virtio-net NIC per port on its tap, the first serial port to the console log (and to a
  * TCP or UNIX socket server when serial consoles are enabled), a VGA display on VNC (TCP or a
  * UNIX socket) when VNC is, the QMP
@@ -30,8 +31,10 @@ export interface GuestSpec {
   memoryMb: number;
   accel: 'tcg' | 'kvm';
   machine: string;
-  /** The root disk (a qcow2 overlay). */
+  /** The disk booted first: the root disk (a qcow2 overlay), or the rescue disk while rescued. */
   disk: string;
+  /** While rescued: the guest's own root disk, the second disk (rescue.ts). */
+  originalDisk?: string;
   /** A direct kernel boot (the image's kernel_id/ramdisk_id), instead of the disk's bootloader. */
   kernel?: KernelBoot;
   /** The config drive (an ISO 9660 image), when the instance has one. */
@@ -63,6 +66,11 @@ export interface GuestSpec {
 export type SerialListen = { host: string; portMin: number; portMax: number } | { socket: string };
 export type VncListen = { listen: string } | { socket: string };
 
+/** The QEMU device id of the NIC on `tap` (hot-plug and unplug find it by this id, interfaces.ts). */
+export function nicDeviceId(tap: string): string {
+  return `nic-${tap}`;
+}
+
 /** A value inside QEMU's comma-separated options (a comma is written twice). */
 export function optionValue(value: string): string {
   return value.replace(/,/g, ',,');
@@ -87,6 +95,9 @@ export function qemuCommandLine(spec: GuestSpec): string[] {
     '-drive', `file=${optionValue(spec.disk)},format=qcow2,if=none,id=disk0,discard=unmap`,
     '-device', 'virtio-blk-pci,drive=disk0,id=virtio-disk0,bootindex=1',
   ];
+  if (spec.originalDisk) {
+    args.push('-drive', `file=${optionValue(spec.originalDisk)},format=qcow2,if=none,id=disk1,discard=unmap`, '-device', 'virtio-blk-pci,drive=disk1,id=virtio-disk1');
+  }
   if (spec.kernel) {
     args.push('-kernel', spec.kernel.kernel, '-append', spec.kernel.cmdline);
     if (spec.kernel.ramdisk) args.push('-initrd', spec.kernel.ramdisk);
@@ -97,7 +108,7 @@ export function qemuCommandLine(spec: GuestSpec): string[] {
   }
   spec.nics.forEach((nic, i) => {
     args.push('-netdev', `tap,id=net${i},ifname=${nic.tap},script=no,downscript=no`,
-      '-device', `virtio-net-pci,netdev=net${i},id=nic-${nic.tap},mac=${nic.mac}`);
+      '-device', `virtio-net-pci,netdev=net${i},id=${nicDeviceId(nic.tap)},mac=${nic.mac}`);
   });
   for (const v of spec.volumes ?? []) {
     const ids = volumeIds(v.mountpoint);

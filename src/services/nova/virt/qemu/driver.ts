@@ -19,8 +19,11 @@
  * its TCP ports would be inside that namespace, out of the proxies' reach, while a path is
  * reached from every namespace; the console's connection info then names the socket.
  *
- * Not done by this driver (FeatureNotSupported, 501): rescue, moves between hosts, interface
- * hot-plug, swap volume, SPICE/RDP/MKS consoles and admin passwords.
+ * Rescue boots a rescue disk first with the guest's own disk second (rescue.ts); interfaces
+ * are hot-plugged and unplugged over QMP (interfaces.ts).
+ *
+ * Not done by this driver (FeatureNotSupported, 501): moves between hosts, swap volume,
+ * SPICE/RDP/MKS consoles and admin passwords.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,10 +33,10 @@ import type { Logger } from '../../../../common/log/logger.js';
 import { POWER_STATE_NAMES, PowerState } from '../../compute/power-state.js';
 import { TaskState } from '../../compute/task-states.js';
 import {
-  ConsoleTypeUnavailable, DevicePathInUse, FeatureNotSupported, InstanceNotFound, InstanceNotRunning, InsufficientFreeMemory, QemuError, VirtualInterfaceCreateException,
+  ConsoleTypeUnavailable, DevicePathInUse, FeatureNotSupported, InstanceNotFound, InterfaceAttachFailed, InstanceNotRunning, InsufficientFreeMemory, QemuError, VirtualInterfaceCreateException,
 } from '../../errors.js';
 import type { InstanceMetadata } from '../../metadata/base.js';
-import { Instance, type Flavor, type Migration, type VifInfo } from '../../objects/index.js';
+import { Instance, type Flavor, type ImageMeta, type Migration, type VifInfo } from '../../objects/index.js';
 import { configDriveFiles, writeConfigDrive } from '../config-drive.js';
 import type { InstanceDiagnostics } from '../diagnostics.js';
 import type {
@@ -47,9 +50,12 @@ import type { GuestSpec, KernelBoot } from './command-line.js';
 import { Guest, qemuNamespace } from './guest.js';
 import { availableMemoryMb, hostFacts, qemuVersion } from './host.js';
 import { ImageCache, type ImageFetcher } from './image-cache.js';
+import { hotplugNic, inNamespace, NIC_DETACH_SECONDS, unplugNic } from './interfaces.js';
 import { guestPaths, type GuestPaths } from './paths.js';
+import { livePid } from './process.js';
 import { createOverlay, flatten } from './qemu-img.js';
-import type { VifPlugger } from './vif.js';
+import { bootDisks, createRescueDisk, removeRescueDisk, type RescueBoot } from './rescue.js';
+import { tapName, type VifPlugger } from './vif.js';
 import { blockdevAdd, volumeDisk, volumeIds, type VolumeDisk } from './volumes.js';
 
 /** nova's libvirt driver: the kernel command line of a direct kernel boot when the image has no os_command_line. */
@@ -105,10 +111,12 @@ interface GuestRecord {
   volumes: VolumeDisk[];
   /** Booted from the image's kernel_id/ramdisk_id. */
   kernel?: KernelBoot;
+  /** Rescued: booted from the rescue disk (rescue.ts) until unrescued. */
+  rescue?: RescueBoot;
 }
 
 const QEMU_CAPABILITIES: DriverCapabilities = {
-  has_imagecache: true, supports_evacuate: false, supports_migrate_to_same_host: false, supports_attach_interface: false,
+  has_imagecache: true, supports_evacuate: false, supports_migrate_to_same_host: false, supports_attach_interface: true,
   supports_device_tagging: false, supports_tagged_attach_interface: false, supports_tagged_attach_volume: false, supports_extend_volume: false,
   supports_multiattach: false, supports_trusted_certs: false, supports_pcpus: false, supports_accelerators: false, supports_bfv_rescue: false,
   supports_vtpm: false, supports_secure_boot: false, supports_socket_pci_numa_affinity: false, supports_remote_managed_ports: false,
@@ -270,7 +278,7 @@ export class QemuDriver implements ComputeDriver {
     for (const vif of networkInfo) nics.push({ tap: await this.o.vifs.plug(vif), mac: vif.address });
     return {
       name: instance.name, uuid: instance.uuid, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, accel: this.accel, machine: this.o.machine,
-      disk: paths.disk, nics, volumes: record?.volumes ?? [], ...(record?.kernel ? { kernel: record.kernel } : {}), consoleLog: paths.consoleLog, qmpSocket: paths.qmpSocket, pidFile: paths.pidFile,
+      ...bootDisks(paths, record), nics, volumes: record?.volumes ?? [], consoleLog: paths.consoleLog, qmpSocket: paths.qmpSocket, pidFile: paths.pidFile,
       ...(existsSync(paths.configDrive) ? { configDrive: paths.configDrive } : {}),
       ...this.consoleSpec(paths, qemuNamespace(nics.length, this.o.vifs.namespace) !== undefined),
     };
@@ -451,7 +459,7 @@ export class QemuDriver implements ComputeDriver {
   getInstanceDiagnostics(instance: Instance): InstanceDiagnostics {
     const g = this.guest(instance);
     const r = this.records.get(instance.uuid)!;
-    const disks = 1 + (existsSync(g.paths.configDrive) ? 1 : 0) + r.volumes.length;
+    const disks = 1 + (r.rescue ? 1 : 0) + (existsSync(g.paths.configDrive) ? 1 : 0) + r.volumes.length;
     return {
       state: POWER_STATE_NAMES[g.state] ?? 'pending', driver: 'libvirt', hypervisor: 'qemu', hypervisor_os: 'linux',
       uptime: g.startedAt === null ? null : Math.floor((Date.now() - g.startedAt) / 1000), config_drive: existsSync(g.paths.configDrive),
@@ -555,10 +563,39 @@ export class QemuDriver implements ComputeDriver {
     return { host: serial.address, port: listen.port, internal_access_path: null };
   }
 
-  // --- not supported by this driver ---------------------------------------------------------
+  // --- rescue, interfaces, and what this driver does not support ----------------------------
 
-  rescue(): Promise<void> { return notSupported('rescue'); }
-  unrescue(): Promise<void> { return notSupported('unrescue'); }
+  /** libvirt's rescue (rescue.ts); the manager powered the guest off. A failure leaves it off, unrescued. */
+  async rescue(_context: RequestContext, instance: Instance, networkInfo: VifInfo[], rescueImage: ImageMeta, _rescuePassword: string): Promise<void> {
+    const g = this.guest(instance);
+    const record = this.records.get(instance.uuid)!;
+    await g.kill();
+    rmSync(g.paths.savedState, { force: true });
+    try {
+      await createRescueDisk(g.paths, await this.cache.base(rescueImage));
+      record.rescue = await this.kernelBoot(rescueImage);
+      this.saveRecord(instance.uuid);
+      await this.boot(instance, networkInfo);
+    } catch (err) {
+      await g.kill();
+      delete record.rescue;
+      this.saveRecord(instance.uuid);
+      removeRescueDisk(g.paths);
+      throw err;
+    }
+  }
+
+  /** libvirt's unrescue: the guest starts from its own disk again and the rescue disk goes. */
+  async unrescue(_context: RequestContext, instance: Instance): Promise<void> {
+    const g = this.guest(instance);
+    const record = this.records.get(instance.uuid)!;
+    await g.kill();
+    delete record.rescue;
+    this.saveRecord(instance.uuid);
+    removeRescueDisk(g.paths);
+    await this.boot(instance, instance.data.network_info);
+  }
+
   setAdminPassword(): Promise<void> { return notSupported('setting the admin password'); }
   async triggerCrashDump(instance: Instance): Promise<void> {
     const g = this.guest(instance);
@@ -568,8 +605,37 @@ export class QemuDriver implements ComputeDriver {
   getSpiceConsole(): Promise<ConsoleConnection> { return notSupported('SPICE consoles'); }
   getRdpConsole(): Promise<ConsoleConnection> { return notSupported('RDP consoles'); }
   getMksConsole(): Promise<ConsoleConnection> { return notSupported('MKS consoles'); }
-  attachInterface(): Promise<void> { return notSupported('attaching interfaces'); }
-  detachInterface(): Promise<void> { return notSupported('detaching interfaces'); }
+  /**
+   * libvirt's attach_interface: the port's tap plugged, and its NIC hot-plugged when the guest
+   * runs (interfaces.ts); kept in the record, and in the network info a start plugs, after.
+   * Like libvirt, no network-vif-plugged is awaited. @throws InterfaceAttachFailed, QemuError, QmpError
+   */
+  async attachInterface(_context: RequestContext, instance: Instance, vif: VifInfo): Promise<void> {
+    const g = this.guest(instance);
+    const record = this.records.get(instance.uuid)!;
+    if (record.macs.includes(vif.address)) throw new InterfaceAttachFailed(instance.uuid);
+    const tap = await this.o.vifs.plug(vif);
+    const pid = g.running ? livePid(g.paths.pidFile, instance.uuid) : null;
+    try {
+      if (pid !== null && !inNamespace(pid, this.o.vifs.namespace)) throw new QemuError('the guest was started without NICs, outside the taps\' namespace: it takes one when started again');
+      if (pid !== null) await hotplugNic(g, { tap, mac: vif.address });
+    } catch (err) {
+      await this.o.vifs.unplug(vif);
+      throw err;
+    }
+    record.macs.push(vif.address);
+    this.saveRecord(instance.uuid);
+  }
+
+  /** libvirt's detach_interface: the NIC ejected from a running guest, then its tap removed. @throws QemuError when the guest keeps it */
+  async detachInterface(_context: RequestContext, instance: Instance, vif: VifInfo): Promise<void> {
+    const g = this.guest(instance);
+    const record = this.records.get(instance.uuid)!;
+    if (g.running) await unplugNic(g, tapName(vif), NIC_DETACH_SECONDS);
+    await this.o.vifs.unplug(vif);
+    record.macs = record.macs.filter((mac) => mac !== vif.address);
+    this.saveRecord(instance.uuid);
+  }
   swapVolume(): Promise<void> { return notSupported('swapping volumes'); }
   migrateDiskAndPowerOff(_c: RequestContext, _i: Instance, _d: string, _f: Flavor): Promise<string> { return notSupported('resize and cold migration'); }
   finishMigration(_a: FinishMigrationArgs): Promise<void> { return notSupported('resize and cold migration'); }

@@ -14,6 +14,8 @@ export interface GuestPaths {
   dir: string;
   /** The root disk (a qcow2 overlay on the cached base image). */
   disk: string;
+  /** While rescued: the rescue image's fresh overlay, booted first (libvirt's disk.rescue). */
+  rescueDisk: string;
   configDrive: string;
   consoleLog: string;
   qmpSocket: string;
@@ -37,7 +39,7 @@ export function socketPath(dir: string, uuid: string, name: string): string {
 export function guestPaths(instancesPath: string, uuid: string): GuestPaths {
   const dir = join(instancesPath, uuid);
   return {
-    dir, disk: join(dir, 'disk'), configDrive: join(dir, 'disk.config'), consoleLog: join(dir, 'console.log'),
+    dir, disk: join(dir, 'disk'), rescueDisk: join(dir, 'disk.rescue'), configDrive: join(dir, 'disk.config'), consoleLog: join(dir, 'console.log'),
     qmpSocket: socketPath(dir, uuid, 'qmp'), vncSocket: socketPath(dir, uuid, 'vnc'), serialSocket: socketPath(dir, uuid, 'serial'), pidFile: join(dir, 'qemu.pid'), savedState: join(dir, 'saved.state'), record: join(dir, 'guest.json'),
   };
 }
