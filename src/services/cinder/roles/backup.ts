@@ -25,7 +25,7 @@ export interface BackupRoleInstance extends RoleInstance {
 
 export async function createBackupService(ctx: RoleContext): Promise<BackupRoleInstance> {
   const repos = await repositories(ctx);
-  const driver = createBackupDriver(ctx.config.get(backupGroup), { dataDir: ctx.dataDir, session: ctx.session });
+  const driver = createBackupDriver(ctx.config.get(backupGroup), { dataDir: ctx.dataDir, session: ctx.session, region: ctx.region });
   const manager = new BackupManager({
     host: ctx.host, driver, devices: new BackupDevices(join(ctx.dataDir, 'backup-tmp', ctx.host)), repos, volume: new VolumeRpcAPI(ctx.transport), log: ctx.log,
     notifier: CinderNotifier.create(ctx.transport, ctx.config, ctx.host),
