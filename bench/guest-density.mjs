@@ -108,10 +108,10 @@ try {
       break;
     }
   }
-  const { rss, count } = qemuRss(held.map((g) => g.id));
+  const { rss, count } = qemuRss(cloud.made.servers);
   const memEnd = meminfo();
   console.log(`guest-density: ${held.length} guests held answering SSH within ${limitMs} ms (stopped: ${why});`
-    + ` QEMU RSS ${mib(rss)} in ${count} processes (${count ? mib(rss / count) : '-'} each), MemAvailable ${mib(memStart.available)} -> ${mib(memEnd.available)}`
+    + ` at the stop ${count} QEMU processes, RSS ${mib(rss)} (${count ? mib(rss / count) : '-'} each), MemAvailable ${mib(memStart.available)} -> ${mib(memEnd.available)}`
     + ` of ${mib(memEnd.total)}, load average ${load()} at the end`);
 } finally {
   await cloud.stop('guest-density');
