@@ -1,6 +1,7 @@
 /**
- * The all-in-one cloud as a child process (`node --import tsx src/cmd/nubo.ts up`), for the
- * tests that kill it: `nuboUp` resolves once it printed its ready line; `kill9` sends SIGKILL
+ * The all-in-one cloud (`node --import tsx src/cmd/nubo.ts up`) or some of its roles (`nubo serve`)
+ * as a child process, for the tests that kill it: `nuboUp` and `nuboServe` resolve once it
+ * printed its ready line; `kill9` sends SIGKILL
  * and waits for the exit; `killChildClouds` (for `after`) ends those still running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,15 +17,28 @@ const children = new Set<ChildProcess>();
  * `env`: the cloud's environment besides PATH, NUBO_DATA_DIR and NUBO_BIND (its options as
  * NUBO_<GROUP>__<OPTION>); `logFile`: where its output goes (appended), else it is dropped.
  */
-export async function nuboUp(o: { dataDir: string; port: number; env: Record<string, string>; logFile?: string }): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cmd/nubo.ts'), 'up'], {
-    env: { PATH: process.env.PATH ?? '', NUBO_DATA_DIR: o.dataDir, NUBO_BIND: `127.0.0.1:${o.port}`, ...o.env },
+export function nuboUp(o: { dataDir: string; port: number; env: Record<string, string>; logFile?: string }): Promise<ChildProcess> {
+  return nubo(['up'], { NUBO_DATA_DIR: o.dataDir, NUBO_BIND: `127.0.0.1:${o.port}`, ...o.env }, o.logFile);
+}
+
+/**
+ * `nubo serve ROLES... --config-file conf [--host H] [--port N]` (scale-out: roles as processes
+ * of their own on a shared database and bus), resolved once it printed its ready line.
+ */
+export function nuboServe(o: { roles: string[]; configFile: string; host?: string; port?: number; logFile?: string }): Promise<ChildProcess> {
+  const flags = [...(o.host ? ['--host', o.host] : []), ...(o.port ? ['--port', String(o.port)] : [])];
+  return nubo(['serve', ...o.roles, '--config-file', o.configFile, ...flags], {}, o.logFile);
+}
+
+async function nubo(args: string[], env: Record<string, string>, logFile: string | undefined): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cmd/nubo.ts'), ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   child.once('exit', () => children.delete(child));
-  if (o.logFile) {
-    const stream = createWriteStream(o.logFile, { flags: 'a' });
+  if (logFile) {
+    const stream = createWriteStream(logFile, { flags: 'a' });
     child.stdout!.pipe(stream);
     child.stderr!.pipe(stream);
   }
@@ -34,21 +48,21 @@ export async function nuboUp(o: { dataDir: string; port: number; env: Record<str
   const onData = (d: Buffer): void => {
     out += d;
     if (out.length > 200_000) out = out.slice(-100_000);
-    if (out.includes('nubo: ready at')) ready();
+    if (out.includes('nubo: ready')) ready();
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
   try {
     await new Promise<void>((ok, fail) => {
-      const timer = setTimeout(() => fail(new Error(`nubo: not ready within 90 s:\n${out}`)), 90_000);
+      const timer = setTimeout(() => fail(new Error(`nubo ${args[0]}: not ready within 180 s:\n${out}`)), 180_000);
       void isReady.then(() => { clearTimeout(timer); ok(); });
-      child.once('exit', (code, signal) => { clearTimeout(timer); fail(new Error(`nubo exited ${code ?? signal}:\n${out}`)); });
+      child.once('exit', (code, signal) => { clearTimeout(timer); fail(new Error(`nubo ${args[0]} exited ${code ?? signal}:\n${out}`)); });
     });
   } finally {
     // from now on its output flows on (to the log file, or nowhere): a full pipe would stall it
     child.stdout!.removeListener('data', onData);
     child.stderr!.removeListener('data', onData);
-    if (!o.logFile) { child.stdout!.resume(); child.stderr!.resume(); }
+    if (!logFile) { child.stdout!.resume(); child.stderr!.resume(); }
   }
   child.removeAllListeners('exit');
   child.once('exit', () => children.delete(child));

@@ -98,7 +98,8 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
       await moves.destroyEvacuatedInstances(internal());
       await manager.updateAvailableResource(record);
       ctx.periodic.add({ name: 'update_available_resource', interval: d.update_resources_interval, run: async () => manager.updateAvailableResource(await currentService()) });
-      ctx.periodic.add({ name: '_sync_power_states', interval: d.sync_power_state_interval, run: () => manager.syncPowerStates(internal()) });
+      // run_immediately as nova's: a guest that stopped while the service was down is seen at once, not sync_power_state_interval later
+      ctx.periodic.add({ name: '_sync_power_states', interval: d.sync_power_state_interval, runImmediately: true, run: () => manager.syncPowerStates(internal()) });
       ctx.periodic.add({ name: '_cleanup_expired_console_auth_tokens', interval: d.instance_delete_interval, run: async () => { await consoleTokens.destroyExpired(); } });
       ctx.periodic.add({ name: '_poll_shelved_instances', interval: d.shelved_poll_interval, run: () => shelving.pollShelvedInstances(internal()) });
       // nova runs _reclaim_queued_deletes on every periodic tick (60 s); a shorter interval is checked as often as it is long.

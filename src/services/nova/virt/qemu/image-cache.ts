@@ -22,34 +22,35 @@ export interface CachedImage {
 }
 
 export class ImageCache {
-  private readonly inFlight = new Map<string, Promise<CachedImage>>();
+  /** Downloads under way by image id: concurrent spawns of one image (its disk, kernel or ramdisk) share one. */
+  private readonly inFlight = new Map<string, Promise<string>>();
 
   constructor(private readonly dir: string, private readonly fetch: ImageFetcher) {}
 
   /** The base image of `image`, downloaded unless the cache has it. @throws ImageUnacceptable */
-  base(image: ImageMeta): Promise<CachedImage> {
+  async base(image: ImageMeta): Promise<CachedImage> {
     const id = image.data.id;
     const format = image.data.disk_format;
     if (format !== 'qcow2' && format !== 'raw') {
-      return Promise.reject(new ImageUnacceptable(id, `the qemu driver boots qcow2 and raw images, not ${format ?? 'an image without disk_format'}`));
+      throw new ImageUnacceptable(id, `the qemu driver boots qcow2 and raw images, not ${format ?? 'an image without disk_format'}`);
     }
-    let pending = this.inFlight.get(id);
-    if (!pending) {
-      pending = this.load(id, format).finally(() => this.inFlight.delete(id));
-      this.inFlight.set(id, pending);
-    }
-    return pending;
+    const path = await this.once(id, format);
+    const info = await diskInfo(path, format);
+    return { path, format, virtualSize: info.virtualSize };
   }
 
   /** A kernel or ramdisk image (kernel_id, ramdisk_id): its file, downloaded unless the cache has it. */
   file(imageId: string): Promise<string> {
-    return this.download(imageId, null);
+    return this.once(imageId, null);
   }
 
-  private async load(id: string, format: 'qcow2' | 'raw'): Promise<CachedImage> {
-    const path = await this.download(id, format);
-    const info = await diskInfo(path, format);
-    return { path, format, virtualSize: info.virtualSize };
+  private once(id: string, format: 'qcow2' | 'raw' | null): Promise<string> {
+    let pending = this.inFlight.get(id);
+    if (!pending) {
+      pending = this.download(id, format).finally(() => this.inFlight.delete(id));
+      this.inFlight.set(id, pending);
+    }
+    return pending;
   }
 
   /** The image's data at _base/<id>; a disk (`format`) is checked before it is kept. */

@@ -208,14 +208,14 @@ test('MemAvailable of /proc/meminfo in MiB', () => {
 
 const noQemuImg = (() => { try { execFileSync('qemu-img', ['--version'], { stdio: 'ignore' }); return false; } catch { return true; } })();
 
-test('the image cache: downloaded once, raw and qcow2 taken, other formats and backing files refused', { skip: noQemuImg ? 'qemu-img is not installed' : false }, async () => {
+test('the image cache: downloaded once (also by concurrent spawns), raw and qcow2 taken, other formats and backing files refused', { skip: noQemuImg ? 'qemu-img is not installed' : false }, async () => {
   const files = join(dir, 'src');
   execFileSync('mkdir', ['-p', files]);
   writeFileSync(join(files, 'raw'), Buffer.alloc(1 << 20));
   execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', join(files, 'q'), '64M']);
   execFileSync('qemu-img', ['create', '-q', '-f', 'qcow2', '-b', '/etc/passwd', '-F', 'raw', join(files, 'evil')]);
   const fetched: string[] = [];
-  const source: Record<string, string> = { 'a-raw': 'raw', 'a-q': 'q', 'a-evil': 'evil' };
+  const source: Record<string, string> = { 'a-raw': 'raw', 'a-q': 'q', 'a-evil': 'evil', 'a-kernel': 'raw' };
   const cache = new ImageCache(join(dir, '_base'), async (id) => { fetched.push(id); return createReadStream(join(files, source[id]!)) as Readable; });
   const meta = (id: string, disk_format: string) => new ImageMeta({ id, disk_format, properties: {} } as unknown as ImageMeta['data']);
   const raw = await cache.base(meta('a-raw', 'raw'));
@@ -224,7 +224,10 @@ test('the image cache: downloaded once, raw and qcow2 taken, other formats and b
   assert.equal(q1.virtualSize, 64 << 20);
   assert.equal(q1.path, q2.path);
   await cache.base(meta('a-q', 'qcow2'));
-  assert.deepEqual(fetched, ['a-raw', 'a-q'], 'each image downloaded once');
+  // a kernel (kernel_id) asked for by two spawns at once: one download, one file (not two racing on a .part)
+  const [k1, k2] = await Promise.all([cache.file('a-kernel'), cache.file('a-kernel')]);
+  assert.equal(k1, k2);
+  assert.deepEqual(fetched, ['a-raw', 'a-q', 'a-kernel'], 'each image downloaded once');
   await assert.rejects(cache.base(meta('a-evil', 'qcow2')), /backing file/);
   assert.ok(!existsSync(join(dir, '_base', 'a-evil')) && !existsSync(join(dir, '_base', 'a-evil.part')));
   await assert.rejects(cache.base(meta('a-vmdk', 'vmdk')), /qcow2 and raw/);
