@@ -3,7 +3,8 @@
 // disk copied, grown, the guest booted on the destination with the new vCPUs and RAM, confirm),
 // a live migration back (NBD + drive-mirror, QMP migrate over 127.0.0.1: the guest runs on
 // without a reboot and answers an NMI there), a paused guest's (its disk byte for byte the
-// same on the destination), an aborted one (the guest stays), and the error of a destination
+// same on the destination), one forced to complete (the source paused, the guest running again
+// on the destination), an aborted one (the guest stays), and the error of a destination
 // not on this machine. The guest has no NIC (the data plane is the cloud test's,
 // test/qemu-migration.test.ts). Skipped without qemu-system-x86_64 or the guest image.
 import assert from 'node:assert/strict';
@@ -60,7 +61,7 @@ function qemuPids(uuid: string): string[] {
 
 const virtualSize = (disk: string): number => (JSON.parse(execFileSync('qemu-img', ['info', '-U', '--output=json', disk], { encoding: 'utf8' })) as { 'virtual-size': number })['virtual-size'];
 
-test('resize to a larger flavor between two hosts, confirm, live migration back, an aborted live migration', { skip: image.skip ?? false, timeout: 900_000 }, async (t) => {
+test('resize to a larger flavor between two hosts, confirm, live migrations (running, paused, forced to complete), an aborted one', { skip: image.skip ?? false, timeout: 900_000 }, async (t) => {
   const a = driver('ha');
   const b = driver('hb');
   await a.initHost('ha');
@@ -126,6 +127,22 @@ test('resize to a larger flavor between two hosts, confirm, live migration back,
   assert.equal(b.getInfo(on('hb', big)).state, PowerState.PAUSED, 'still paused on hb');
   execFileSync('qemu-img', ['compare', '-U', before, bPaths.disk]);
   await b.unpause(on('hb', big));
+  assert.equal(qemuPids(uuid).length, 1);
+
+  // forced to complete (hb -> ha): the source pauses for the copy, the guest runs again on the destination
+  await a.preLiveMigration(ctx, on('hb', big), []);
+  const forced = b.liveMigration(ctx, on('hb', big), 'ha', true);
+  await b.liveMigrationForceComplete(on('hb', big));
+  assert.equal(b.getInfo(on('hb', big)).state, PowerState.PAUSED, 'paused on the source');
+  await forced;
+  await a.postLiveMigrationAtDestination(ctx, on('hb', big), []);
+  assert.equal(a.getInfo(on('ha', big)).state, PowerState.RUNNING, 'running on the destination');
+  assert.equal(b.instanceExists(on('hb')), false);
+
+  // and back to hb for what follows
+  await b.preLiveMigration(ctx, on('ha', big), []);
+  await a.liveMigration(ctx, on('ha', big), 'hb', true);
+  await b.postLiveMigrationAtDestination(ctx, on('ha', big), []);
   assert.equal(qemuPids(uuid).length, 1);
 
   // an abort before the copy got anywhere: the guest runs on at hb, ha drops what it prepared
