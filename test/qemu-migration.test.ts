@@ -20,24 +20,18 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { until } from '../src/common/testing/until.js';
-import { namespaceSupportProblem } from '../src/services/neutron/agent/linux/capabilities.js';
 import { cleanupDataPlane } from '../src/services/neutron/agent/linux/cleanup.js';
 import { dhcpNamespace } from '../src/services/neutron/agent/linux/names.js';
 import { ensureNamespace, listNamespaces, namespacePids } from '../src/services/neutron/agent/linux/netns.js';
 import { Outside } from '../src/services/neutron/testing/outside.js';
 import { BootCloud } from '../src/services/nova/testing/boot-cloud.js';
-import { guestImage, has, kernelAndRamdisk } from '../src/services/nova/testing/guest-image.js';
+import { dataPlaneGuest, kernelAndRamdisk } from '../src/services/nova/testing/guest-image.js';
 
-const work = mkdtempSync(join(tmpdir(), 'nubo-qmove-'));
-chmodSync(work, 0o755); // dnsmasq rereads its files (under work) as nobody
-const tools = ['dnsmasq', 'iptables-restore', 'conntrack', 'nft', 'mcopy', 'busybox'].find((t) => !has(t));
-const problem = namespaceSupportProblem() ?? (tools ? `${tools} is not installed` : undefined);
-const image = problem ? { skip: problem } : guestImage(work);
+const { work, image } = dataPlaneGuest('nubo-qmove-', ['dnsmasq', 'iptables-restore', 'conntrack', 'nft', 'mcopy', 'busybox']);
 
 const tag = randomBytes(3).toString('hex');
 const hosts = { a: `mg${tag}a`, b: `mg${tag}b` };
