@@ -103,7 +103,6 @@ export interface QemuConsoleOptions {
   serial?: { address: string; ports: PortRange };
 }
 
-
 const QEMU_CAPABILITIES: DriverCapabilities = {
   has_imagecache: true, supports_evacuate: false, supports_migrate_to_same_host: false, supports_attach_interface: false,
   supports_device_tagging: false, supports_tagged_attach_interface: false, supports_tagged_attach_volume: false, supports_extend_volume: false,
