@@ -16,23 +16,17 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { namespaceSupportProblem } from '../src/services/neutron/agent/linux/capabilities.js';
 import { cleanupDataPlane } from '../src/services/neutron/agent/linux/cleanup.js';
 import { dhcpNamespace, routerNamespace } from '../src/services/neutron/agent/linux/names.js';
 import { ensureNamespace, listNamespaces, namespacePids } from '../src/services/neutron/agent/linux/netns.js';
 import { Outside } from '../src/services/neutron/testing/outside.js';
 import { BootCloud } from '../src/services/nova/testing/boot-cloud.js';
-import { guestImage, has, kernelAndRamdisk } from '../src/services/nova/testing/guest-image.js';
+import { dataPlaneGuest, kernelAndRamdisk } from '../src/services/nova/testing/guest-image.js';
 
-const work = mkdtempSync(join(tmpdir(), 'nubo-guest-ssh-'));
-chmodSync(work, 0o755); // dnsmasq rereads its files (under work) as nobody
-const tools = ['dnsmasq', 'iptables-restore', 'conntrack', 'nft', 'ssh', 'mcopy'].find((t) => !has(t));
-const problem = namespaceSupportProblem() ?? (tools ? `${tools} is not installed` : undefined);
-const image = problem ? { skip: problem } : guestImage(work);
+const { work, image } = dataPlaneGuest('nubo-guest-ssh-', ['dnsmasq', 'iptables-restore', 'conntrack', 'nft', 'ssh', 'mcopy']);
 
 const tag = randomBytes(3).toString('hex');
 const host = `gs${tag}`;

@@ -10,7 +10,7 @@ export const novaDefaultGroup = defineGroup('DEFAULT', 'Compute (nova.conf [DEFA
   report_interval: opt.int(10, 'Seconds between the heartbeats a conductor, scheduler or compute service writes to its services record.', { min: 1 }),
   service_down_time: opt.int(60, 'Seconds without a heartbeat after which a service counts as down.', { min: 1 }),
   compute_driver: opt.enum(['fake', 'qemu'], 'fake', 'The virt driver of the compute hosts (fake: a simulated hypervisor; qemu: real guests run by QEMU, see [qemu]).'),
-  instances_path: opt.str('', 'Where the qemu driver keeps its guests\' disks, consoles and sockets (instances/<uuid>) and its image cache (_base); empty: <data_dir>/nova/instances.'),
+  instances_path: opt.str('', 'Where the qemu driver keeps its guests\' disks, consoles and sockets (instances/<uuid>) and its image cache (_base); {host} is replaced by the compute host (hosts on one machine each have their own); empty: <data_dir>/nova/<host>/instances. A cold or live migration copies disks to the destination\'s path, which must be on this machine.'),
   shutdown_timeout: opt.int(60, 'Seconds a stop, a soft reboot or a delete waits for the guest to shut down by ACPI before it is powered off.', { min: 0 }),
   reserved_host_cpus: opt.int(0, 'Host CPUs reserved for the host (VCPU reserved in Placement).', { min: 0 }),
   reserved_host_memory_mb: opt.int(512, 'Memory in MiB reserved for the host (MEMORY_MB reserved in Placement).', { min: 0 }),
@@ -114,6 +114,8 @@ export const qemuGroup = defineGroup('qemu', 'The qemu virt driver (compute_driv
   machine: opt.str('pc', 'QEMU machine type (-machine).'),
   image_cache_subdirectory_name: opt.str('_base', 'Directory under instances_path for the base images downloaded from Glance.'),
   spawn_memory_check: opt.bool(true, 'Refuse to start a guest when the host\'s available memory (MemAvailable) is smaller than the guest\'s RAM.'),
+  live_migration_inbound_addr: opt.str('', "The address this host receives live migrations on (nova's [libvirt] live_migration_inbound_addr): the destination's QEMU listens there, in the host's network namespace, for the migration stream and the disks' NBD export. A comma-separated list of host=address gives each host of an all-in-one cloud playing several hosts ([DEFAULT] hosts) its own. Empty: the host's name."),
+  live_migration_port_range: opt.str('49152:49215', "The TCP ports (MIN:MAX) a destination's QEMU listens on for a live migration's stream and its disks' NBD export, the first free ones (libvirt's migration_port_min and migration_port_max)."),
   host_namespace: opt.str('nubo-host-{host}', "The network namespace that plays the compute host's root namespace ({host}: the compute host): the guests' bridges and taps are made there and QEMU runs there to open them. It must be the namespace the host's Linux bridge agent works in (Neutron's [data_plane] host_namespace, the same default). Empty: the process's own namespace, as on a real compute node."),
 });
 

@@ -12,12 +12,12 @@ export interface PortRange {
 }
 
 /** @throws ConfigError when `range` is not MIN:MAX with 1 <= MIN <= MAX <= 65535 */
-export function parsePortRange(range: string): PortRange {
+export function parsePortRange(range: string, option = '[serial_console] port_range'): PortRange {
   const m = /^\s*(\d+):(\d+)\s*$/.exec(range);
   const min = m ? Number(m[1]) : NaN;
   const max = m ? Number(m[2]) : NaN;
   if (!m || min < 1 || max > 65535 || min > max) {
-    throw new ConfigError(`[serial_console] port_range must be MIN:MAX with 1 <= MIN <= MAX <= 65535, not "${range}"`);
+    throw new ConfigError(`${option} must be MIN:MAX with 1 <= MIN <= MAX <= 65535, not "${range}"`);
   }
   return { min, max };
 }

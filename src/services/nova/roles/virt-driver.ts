@@ -17,10 +17,18 @@ import { QemuDriver, type QemuConsoleOptions } from '../virt/qemu/driver.js';
 import { hostNamespace, LinuxBridgeVifPlugger } from '../virt/qemu/vif.js';
 import { instanceMetadataSource } from './instance-metadata.js';
 
-/** <data_dir>/nova/<host>/instances unless [DEFAULT] instances_path says otherwise (per host: hosts may share a data dir). */
-export function instancesPath(ctx: RoleContext): string {
+/** <data_dir>/nova/<host>/instances unless [DEFAULT] instances_path says otherwise ({host} replaced; per host: hosts may share a data dir). */
+export function instancesPath(ctx: RoleContext, host = ctx.host): string {
   const configured = ctx.config.get(novaDefaultGroup).instances_path;
-  return configured ? resolve(configured) : join(resolve(ctx.dataDir), 'nova', ctx.host, 'instances');
+  return configured ? resolve(configured.replaceAll('{host}', host)) : join(resolve(ctx.dataDir), 'nova', host, 'instances');
+}
+
+/** [qemu] live_migration_inbound_addr for `host`: its own entry of a host=address list, the single address, or the host's name. */
+export function inboundAddress(setting: string, host: string): string {
+  const entries = setting.split(',').map((e) => e.trim()).filter(Boolean);
+  if (!entries.some((e) => e.includes('='))) return entries[0] ?? host;
+  const own = entries.find((e) => e.slice(0, e.indexOf('=')) === host);
+  return own ? own.slice(own.indexOf('=') + 1) : host;
 }
 
 /** `lifecycle`: called when a guest's power state changes by itself (the qemu driver's QMP events and QEMU's end). */
@@ -37,7 +45,8 @@ export function createVirtDriver(ctx: RoleContext, events: InstanceEvents, repos
       images: async (id) => (await images.downloadData(id)).body as Readable, vifs: new LinuxBridgeVifPlugger(hostNamespace(q.host_namespace, ctx.host)),
       vifPluggingTimeout: d.vif_plugging_timeout, vifPluggingIsFatal: d.vif_plugging_is_fatal, virtapi: events, log: ctx.log,
       metadata: (instance) => metadataOf(instance, undefined), lifecycle: (uuid) => lifecycle(uuid),
-      consoles: qemuConsoles(ctx),
+      consoles: qemuConsoles(ctx), peerInstancesPath: (host) => instancesPath(ctx, host),
+      liveMigration: { inboundAddr: inboundAddress(q.live_migration_inbound_addr, ctx.host), ports: parsePortRange(q.live_migration_port_range, '[qemu] live_migration_port_range') },
     });
   }
   const fake = ctx.config.get(fakeDriverGroup);

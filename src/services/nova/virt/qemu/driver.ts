@@ -20,10 +20,12 @@
  * reached from every namespace; the console's connection info then names the socket.
  *
  * Rescue boots a rescue disk first with the guest's own disk second (rescue.ts); interfaces
- * are hot-plugged and unplugged over QMP (interfaces.ts).
+ * are hot-plugged and unplugged over QMP (interfaces.ts). Moves between compute hosts of this
+ * machine: resize and cold migration (migration.ts), live migration with the disk copied over
+ * NBD (live-migration.ts); see peer-host.ts for the copy.
  *
- * Not done by this driver (FeatureNotSupported, 501): moves between hosts, swap volume,
- * SPICE/RDP/MKS consoles and admin passwords.
+ * Not done by this driver (FeatureNotSupported, 501): evacuation, swap volume, SPICE/RDP/MKS
+ * consoles and admin passwords.
  */
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,6 +59,9 @@ import { createOverlay, flatten } from './qemu-img.js';
 import { bootDisks, createRescueDisk, removeRescueDisk, type RescueBoot } from './rescue.js';
 import { tapName, type VifPlugger } from './vif.js';
 import { blockdevAdd, volumeDisk, volumeIds, type VolumeDisk } from './volumes.js';
+import type { GuestRecord, QemuDriverState } from './driver-state.js';
+import { LiveMigration, type LiveMigrationOptions } from './live-migration.js';
+import { ColdMigration } from './migration.js';
 
 /** nova's libvirt driver: the kernel command line of a direct kernel boot when the image has no os_command_line. */
 const DEFAULT_KERNEL_CMDLINE = 'root=/dev/vda console=tty0 console=ttyS0';
@@ -89,6 +94,10 @@ export interface QemuDriverOptions {
   metadata?: (instance: Instance) => Promise<InstanceMetadata>;
   /** The guests' remote consoles (none: only the console log). */
   consoles?: QemuConsoleOptions;
+  /** The instances path of another compute host (a move's destination or source; see peer-host.ts). */
+  peerInstancesPath?: (host: string) => string;
+  /** Where this host receives live migrations (none: it does not). */
+  liveMigration?: LiveMigrationOptions;
 }
 
 /** [vnc] and [serial_console] as the driver uses them. */
@@ -97,22 +106,6 @@ export interface QemuConsoleOptions {
   vnc?: { listen: string; proxyclientAddress: string };
   /** Serial consoles: guests listen on `address` (also what the proxy connects to), on a port of `ports`. */
   serial?: { address: string; ports: PortRange };
-}
-
-/** What guest.json keeps of a guest: enough to find and size it after a restart. */
-interface GuestRecord {
-  uuid: string;
-  name: string;
-  vcpus: number;
-  memoryMb: number;
-  diskGb: number;
-  macs: string[];
-  /** Cinder volumes attached, by mountpoint order of attachment. */
-  volumes: VolumeDisk[];
-  /** Booted from the image's kernel_id/ramdisk_id. */
-  kernel?: KernelBoot;
-  /** Rescued: booted from the rescue disk (rescue.ts) until unrescued. */
-  rescue?: RescueBoot;
 }
 
 const QEMU_CAPABILITIES: DriverCapabilities = {
@@ -129,15 +122,17 @@ function notSupported(what: string): never {
   throw new FeatureNotSupported(`The qemu driver does not support ${what}.`);
 }
 
-export class QemuDriver implements ComputeDriver {
+export class QemuDriver implements ComputeDriver, QemuDriverState {
   readonly capabilities = QEMU_CAPABILITIES;
-  private readonly guests = new Map<string, Guest>();
-  private readonly records = new Map<string, GuestRecord>();
-  private readonly cache: ImageCache;
+  readonly guests = new Map<string, Guest>();
+  readonly records = new Map<string, GuestRecord>();
+  readonly cache: ImageCache;
+  private readonly coldMoves = new ColdMigration(this);
+  private readonly liveMoves = new LiveMigration(this);
   private accel: Accel = 'tcg';
   private version = 0;
 
-  constructor(private readonly o: QemuDriverOptions) {
+  constructor(readonly o: QemuDriverOptions) {
     this.cache = new ImageCache(o.imageCacheDir, o.images);
   }
 
@@ -168,7 +163,7 @@ export class QemuDriver implements ComputeDriver {
     }
   }
 
-  private newGuest(uuid: string): Guest {
+  newGuest(uuid: string): Guest {
     return new Guest(uuid, guestPaths(this.o.instancesPath, uuid), (state) => this.o.lifecycle?.(uuid, state), this.o.vifs.namespace);
   }
 
@@ -244,24 +239,31 @@ export class QemuDriver implements ComputeDriver {
         const md = await this.o.metadata!(new Instance({ ...instance.data, network_info: networkInfo }));
         await writeConfigDrive(await configDriveFiles(md), paths.configDrive);
       }
-      // As libvirt's driver: the guest starts paused while Neutron wires its ports (QEMU's own
-      // start-up overlaps the wait), and runs once they are plugged.
-      const spec = await this.plugAndSpec(instance, networkInfo);
-      const waiting = this.vifEventsAwaited(networkInfo);
-      await guest.start(this.o.binary, { ...spec, paused: waiting });
-      if (waiting) {
-        await this.waitForVifs(instance, networkInfo);
-        await guest.command('cont');
-        guest.state = PowerState.RUNNING;
-      }
+      await this.startWithVifs(instance, networkInfo);
     } catch (err) {
       await this.cleanup(instance, networkInfo);
       throw err;
     }
   }
 
+  /**
+   * As libvirt's driver: the guest starts paused while Neutron wires its ports (QEMU's own
+   * start-up overlaps the wait), and runs once they are plugged.
+   */
+  async startWithVifs(instance: Instance, networkInfo: readonly VifInfo[]): Promise<void> {
+    const guest = this.guest(instance);
+    const spec = await this.plugAndSpec(instance, networkInfo);
+    const waiting = this.vifEventsAwaited(networkInfo);
+    await guest.start(this.o.binary, { ...spec, paused: waiting });
+    if (waiting) {
+      await this.waitForVifs(instance, networkInfo);
+      await guest.command('cont');
+      guest.state = PowerState.RUNNING;
+    }
+  }
+
   /** The image's kernel_id/ramdisk_id, fetched into the cache (libvirt's direct kernel boot); {} when it has none. */
-  private async kernelBoot(image: SpawnArgs['image']): Promise<{ kernel?: KernelBoot }> {
+  async kernelBoot(image: SpawnArgs['image']): Promise<{ kernel?: KernelBoot }> {
     const p = image.data.properties;
     if (!p['kernel_id']) return {};
     const kernel = await this.cache.file(p['kernel_id']);
@@ -270,7 +272,7 @@ export class QemuDriver implements ComputeDriver {
   }
 
   /** Plug the ports and describe the guest for QEMU. */
-  private async plugAndSpec(instance: Instance, networkInfo: readonly VifInfo[]): Promise<GuestSpec> {
+  async plugAndSpec(instance: Instance, networkInfo: readonly VifInfo[]): Promise<GuestSpec> {
     const flavor = instance.data.flavor.data;
     const paths = guestPaths(this.o.instancesPath, instance.uuid);
     const record = this.records.get(instance.uuid);
@@ -309,7 +311,7 @@ export class QemuDriver implements ComputeDriver {
   }
 
   /** The guest's QEMU, taps and files go. */
-  private async cleanup(instance: Instance, networkInfo: readonly VifInfo[]): Promise<void> {
+  async cleanup(instance: Instance, networkInfo: readonly VifInfo[]): Promise<void> {
     const g = this.guests.get(instance.uuid);
     if (g) await g.kill();
     for (const vif of networkInfo) await this.o.vifs.unplug(vif);
@@ -637,16 +639,16 @@ export class QemuDriver implements ComputeDriver {
     this.saveRecord(instance.uuid);
   }
   swapVolume(): Promise<void> { return notSupported('swapping volumes'); }
-  migrateDiskAndPowerOff(_c: RequestContext, _i: Instance, _d: string, _f: Flavor): Promise<string> { return notSupported('resize and cold migration'); }
-  finishMigration(_a: FinishMigrationArgs): Promise<void> { return notSupported('resize and cold migration'); }
-  confirmMigration(_c: RequestContext, _m: Migration): Promise<void> { return notSupported('resize and cold migration'); }
-  finishRevertMigration(): Promise<void> { return notSupported('resize and cold migration'); }
-  preLiveMigration(): Promise<void> { return notSupported('live migration'); }
-  liveMigration(): Promise<void> { return notSupported('live migration'); }
-  liveMigrationForceComplete(): Promise<void> { return notSupported('live migration'); }
-  liveMigrationAbort(): Promise<void> { return notSupported('live migration'); }
-  postLiveMigrationAtDestination(): Promise<void> { return notSupported('live migration'); }
-  rollbackLiveMigrationAtDestination(): Promise<void> { return notSupported('live migration'); }
+  migrateDiskAndPowerOff(_c: RequestContext, i: Instance, d: string, f: Flavor, n: VifInfo[]): Promise<string> { return this.coldMoves.migrateDiskAndPowerOff(i, d, f, n); }
+  finishMigration(a: FinishMigrationArgs): Promise<void> { return this.coldMoves.finishMigration(a); }
+  confirmMigration(_c: RequestContext, _m: Migration, i: Instance, _n: VifInfo[]): Promise<void> { return this.coldMoves.confirmMigration(i); }
+  finishRevertMigration(_c: RequestContext, i: Instance, n: VifInfo[], _m: Migration, powerOn: boolean): Promise<void> { return this.coldMoves.finishRevertMigration(i, n, powerOn); }
+  preLiveMigration(_c: RequestContext, i: Instance, n: VifInfo[]): Promise<void> { return this.liveMoves.prepareDestination(i, n); }
+  liveMigration(_c: RequestContext, i: Instance, d: string, _blockMigration: boolean): Promise<void> { return this.liveMoves.migrate(i, d); }
+  liveMigrationForceComplete(i: Instance): Promise<void> { return this.liveMoves.forceComplete(i); }
+  liveMigrationAbort(i: Instance): Promise<void> { return this.liveMoves.abort(i); }
+  postLiveMigrationAtDestination(_c: RequestContext, i: Instance, _n: VifInfo[]): Promise<void> { return this.liveMoves.finishAtDestination(i); }
+  rollbackLiveMigrationAtDestination(_c: RequestContext, i: Instance): Promise<void> { return this.liveMoves.rollbackAtDestination(i); }
 }
 
 /** The volumes a server is booted with (not its root): disks on its command line. */

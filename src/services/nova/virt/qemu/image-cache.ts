@@ -5,7 +5,7 @@
  * file of its own is refused (it could name any file of the host).
  */
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ImageUnacceptable } from '../../errors.js';
@@ -28,9 +28,12 @@ export class ImageCache {
   constructor(private readonly dir: string, private readonly fetch: ImageFetcher) {}
 
   /** The base image of `image`, downloaded unless the cache has it. @throws ImageUnacceptable */
-  async base(image: ImageMeta): Promise<CachedImage> {
-    const id = image.data.id;
-    const format = image.data.disk_format;
+  base(image: ImageMeta): Promise<CachedImage> {
+    return this.baseOf(image.data.id, image.data.disk_format);
+  }
+
+  /** The base image `id` of `format` (a moved disk's backing image), downloaded unless the cache has it. @throws ImageUnacceptable */
+  async baseOf(id: string, format: string | null | undefined): Promise<CachedImage> {
     if (format !== 'qcow2' && format !== 'raw') {
       throw new ImageUnacceptable(id, `the qemu driver boots qcow2 and raw images, not ${format ?? 'an image without disk_format'}`);
     }
@@ -42,6 +45,11 @@ export class ImageCache {
   /** A kernel or ramdisk image (kernel_id, ramdisk_id): its file, downloaded unless the cache has it. */
   file(imageId: string): Promise<string> {
     return this.once(imageId, null);
+  }
+
+  /** The file another host's cache holds at `path` (_base/<image id>), in this cache (downloaded unless it has it). */
+  sameAs(path: string): Promise<string> {
+    return this.file(basename(path));
   }
 
   private once(id: string, format: 'qcow2' | 'raw' | null): Promise<string> {
