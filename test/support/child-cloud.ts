@@ -1,7 +1,8 @@
 /**
- * The all-in-one cloud as a child process (`node --import tsx src/cmd/nubo.ts up`), for the
- * tests that kill it: `nuboUp` resolves once it printed its ready line; `kill9` sends SIGKILL
- * and waits for the exit; `killChildClouds` (for `after`) ends those still running.
+ * The all-in-one cloud as a child process (`node --import tsx src/cmd/nubo.ts up`), or some of
+ * its roles (`nubo serve ROLE... --host H`), for the tests that kill it: `nuboUp` resolves once
+ * it printed its ready line; `kill9` sends SIGKILL and waits for the exit; `killChildClouds`
+ * (for `after`) ends those still running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -14,10 +15,11 @@ const children = new Set<ChildProcess>();
 
 /**
  * `env`: the cloud's environment besides PATH, NUBO_DATA_DIR and NUBO_BIND (its options as
- * NUBO_<GROUP>__<OPTION>); `logFile`: where its output goes (appended), else it is dropped.
+ * NUBO_<GROUP>__<OPTION>); `logFile`: where its output goes (appended), else it is dropped;
+ * `args`: the command (default `up`), e.g. `serve network-l3-agent --host h1`.
  */
-export async function nuboUp(o: { dataDir: string; port: number; env: Record<string, string>; logFile?: string }): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cmd/nubo.ts'), 'up'], {
+export async function nuboUp(o: { dataDir: string; port: number; env: Record<string, string>; logFile?: string; args?: string[] }): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cmd/nubo.ts'), ...(o.args ?? ['up'])], {
     env: { PATH: process.env.PATH ?? '', NUBO_DATA_DIR: o.dataDir, NUBO_BIND: `127.0.0.1:${o.port}`, ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -34,7 +36,7 @@ export async function nuboUp(o: { dataDir: string; port: number; env: Record<str
   const onData = (d: Buffer): void => {
     out += d;
     if (out.length > 200_000) out = out.slice(-100_000);
-    if (out.includes('nubo: ready at')) ready();
+    if (out.includes('nubo: ready')) ready();
   };
   child.stdout!.on('data', onData);
   child.stderr!.on('data', onData);
