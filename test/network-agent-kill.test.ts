@@ -16,12 +16,12 @@
  * third, a TCP connection to port 5002, is there to be cut.
  *
  * Then, in turn: the L2 agent is killed, the TCP 5002-5003 rule removed and a port for guest 2
- * made and plugged, and once the server shows the agent dead a port for guest 4 (its binding
- * fails); the DHCP agent is killed and a port for guest 3 made; the L3 agent is killed, a
+ * made and plugged, guest 5 unplugged, and once the server shows the agent dead a port for
+ * guest 4 made (its binding fails); the DHCP agent is killed and a port for guest 3 made; the L3 agent is killed, a
  * floating IP for guest 2 made and guest 3's (with a running ping to it) deleted, and an extra
  * route removed. Each agent is started again once the server shows it dead and must converge:
  * the new ports ACTIVE (guest 4's bound when the agent asks for it) and their taps in the
- * bridge, the rule gone from iptables with the connection it allowed cut and new ones refused,
+ * bridge, guest 5's port DOWN, the rule gone from iptables with the connection it allowed cut and new ones refused,
  * guest 2 and 3 leased by the dnsmasq the DHCP agent left (adopted, not a second one), the new
  * floating IP's NAT in the router and answering, the deleted one's NAT and running ping gone,
  * the route gone, the agent alive again, no iptables rule twice, and the two probes never
@@ -186,7 +186,7 @@ describe('kill -9 of each data-plane agent running as its own process over Rabbi
     for (const child of [...agents.values(), server]) if (child) await kill9(child);
     killChildClouds();
     await outside?.stop().catch(() => undefined);
-    for (const n of [1, 2, 3, 4]) {
+    for (const n of [1, 2, 3, 4, 5]) {
       for (const pid of await namespacePids(guestNs(n))) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
       await deleteNamespace(guestNs(n));
     }
@@ -269,11 +269,15 @@ describe('kill -9 of each data-plane agent running as its own process over Rabbi
       for (const ns of [hostNs, routerNamespace(router.id), dhcpNamespace(net.id)]) assert.deepEqual(await duplicateRules(ns), [], `no iptables rule twice in ${ns}`);
     };
 
-    // the L2 agent: a rule removed and a port plugged while it is dead, and one more made once the server knows it dead (its binding fails)
+    // the L2 agent: a rule removed, a port plugged and one unplugged while it is dead, and one more made once the server knows it dead (its binding fails)
+    const p5 = await newPort(net.id, group.id, 5);
+    await plugGuest(guestNs(5), hostNs, p5);
+    await until(() => portActive(p5.id), 'port 5 ACTIVE', 60_000);
     let p2!: JsonRecord;
     let p4!: JsonRecord;
     await cycle('network-l2-agent', async () => {
       await api('DELETE', `/v2.0/security-group-rules/${rule5002.id}`);
+      await deleteNamespace(guestNs(5));
       p2 = await newPort(net.id, group.id, 2);
       await plugGuest(guestNs(2), hostNs, p2);
     }, async () => {
@@ -283,6 +287,7 @@ describe('kill -9 of each data-plane agent running as its own process over Rabbi
       await until(() => silent(doomed, 1500), 'the TCP connection the removed rule allowed cut', 30_000);
       await until(() => portActive(p4.id), 'port 4, whose binding failed, ACTIVE', 60_000);
       assert.equal((await api('GET', `/v2.0/ports/${p4.id}`)).port['binding:vif_type'], 'bridge', 'port 4 bound once its agent asked for it');
+      await until(async () => (await api('GET', `/v2.0/ports/${p5.id}`)).port.status === 'DOWN', 'port 5, unplugged while the agent was down, DOWN', 30_000);
     }, async () => {
       p4 = await newPort(net.id, group.id, 4, 'binding_failed');
       await plugGuest(guestNs(4), hostNs, p4);
