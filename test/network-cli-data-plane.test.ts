@@ -19,9 +19,8 @@
  * it fails.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -37,6 +36,7 @@ import { bridgeName, dhcpNamespace, routerNamespace, vxlanName } from '../src/se
 import { deleteNamespace, ensureNamespace, listNamespaces } from '../src/services/neutron/agent/linux/netns.js';
 import { dhcpLease, type Lease, ping, pings, plugGuest, wget, writeUdhcpcScript } from '../src/services/neutron/testing/guests.js';
 import { Outside } from '../src/services/neutron/testing/outside.js';
+import { type Probe, runningPing } from '../src/services/neutron/testing/probes.js';
 import { missingTool } from '../src/services/neutron/testing/tools.js';
 import { until } from '../src/common/testing/until.js';
 import { OpenstackShell } from './support/openstack-shell.js';
@@ -66,7 +66,7 @@ let hostB: RunningCloud | undefined;
 let cli: OpenstackShell | undefined;
 let outside: Outside | undefined;
 let script: string;
-const pingers: ChildProcess[] = [];
+const pingers: Probe[] = [];
 const made = { networks: [] as string[], routers: [] as string[] };
 /** When the cloud received each DELETE that it answered (request path -> ms since the epoch), from its request log. */
 const deletes = new Map<string, number>();
@@ -102,34 +102,6 @@ async function awaiting(pred: () => Promise<boolean> | boolean, what: string, ms
   } catch (err) {
     throw new Error(`${(err as Error).message}\nthe cloud's warnings and errors:\n${problems.slice(-20).join('\n')}`);
   }
-}
-
-/** Seconds since boot (/proc/uptime, 10 ms resolution). */
-const uptime = (): number => Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
-
-/**
- * A ping every 100 ms from the outside to `to`; the times of its replies (ms since the epoch).
- * Each reply line is stamped by a shell as it comes (with /proc/uptime, read by a builtin), not
- * when this process, busy with the cloud, gets to read it.
- */
-function runningPing(to: string): number[] {
-  const replies: number[] = [];
-  const bootedAt = Date.now() - uptime() * 1000;
-  const stamped = 'busybox ping -i 0.1 "$0" | while IFS= read -r line; do read up idle < /proc/uptime; echo "$up $line"; done';
-  const child = spawn('ip', ['netns', 'exec', outside!.o.namespace, 'sh', '-c', stamped, to], { stdio: ['ignore', 'pipe', 'ignore'], detached: true });
-  pingers.push(child);
-  let partial = '';
-  child.stdout!.on('data', (d: Buffer) => {
-    const lines = (partial + d.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    for (const l of lines) if (/bytes from/.test(l)) replies.push(bootedAt + Number(l.split(' ')[0]) * 1000);
-  });
-  return replies;
-}
-
-/** Stops the running pings (each a process group: the shell, ping and the stamping loop). */
-function stopPings(): void {
-  for (const p of pingers.splice(0)) try { process.kill(-p.pid!, 'SIGTERM'); } catch { /* gone */ }
 }
 
 const escaped = (s: string): string => s.replace(/\./g, '\\.');
@@ -170,7 +142,7 @@ describe('the openstack CLI on a running cloud with the Linux data plane: two ho
 
   after(async () => {
     if (skip) return;
-    stopPings();
+    for (const p of pingers.splice(0)) p.stop();
     await cli?.close();
     await hostB?.close();
     await cloud?.cloud.close();
@@ -258,14 +230,18 @@ describe('the openstack CLI on a running cloud with the Linux data plane: two ho
     t.diagnostic(`security group rule create -> both floating IPs answer the outside: ${Date.now() - allowedAt} ms`);
 
     // removing it cuts running pings within a second of the DELETE
-    const replies = fips.map((fip) => runningPing(fip));
+    const replies = fips.map((fip) => {
+      const probe = runningPing(outside!.o.namespace, fip);
+      pingers.push(probe);
+      return probe.stamps;
+    });
     await awaiting(() => replies.every((r) => r.length >= 3), 'the running pings get replies');
     await os.run(`security group rule delete ${rule.id}`);
     const path = [...deletes.keys()].find((p) => p.endsWith(`/security-group-rules/${rule.id}`));
     assert.ok(path, 'the cloud logged the DELETE of the rule');
     const removedAt = deletes.get(path)!;
     await new Promise((r) => setTimeout(r, 2000)); // the window in which no reply may come
-    stopPings();
+    for (const p of pingers.splice(0)) p.stop();
     for (const [i, r] of replies.entries()) {
       const after = r[r.length - 1]! - removedAt;
       assert.ok(after < 1000, `replies from ${fips[i]} went on ${after} ms after the DELETE`);

@@ -1,8 +1,8 @@
 /**
  * The all-in-one cloud (`node --import tsx src/cmd/nubo.ts up`) or some of its roles (`nubo serve`)
- * as a child process, for the tests that kill it: `nuboUp` and `nuboServe` resolve once it
- * printed its ready line; `kill9` sends SIGKILL
- * and waits for the exit; `killChildClouds` (for `after`) ends those still running.
+ * as a child process, for the tests that kill it: `nuboUp` (any nubo command, `up` by default)
+ * and `nuboServe` resolve once it printed its ready line; `kill9` sends SIGKILL and waits for the
+ * exit; `killChildClouds` (for `after`) ends those still running.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -15,10 +15,11 @@ const children = new Set<ChildProcess>();
 
 /**
  * `env`: the cloud's environment besides PATH, NUBO_DATA_DIR and NUBO_BIND (its options as
- * NUBO_<GROUP>__<OPTION>); `logFile`: where its output goes (appended), else it is dropped.
+ * NUBO_<GROUP>__<OPTION>); `logFile`: where its output goes (appended), else it is dropped;
+ * `args`: the command (default `up`), e.g. `serve network-l3-agent --host h1`.
  */
-export function nuboUp(o: { dataDir: string; port: number; env: Record<string, string>; logFile?: string }): Promise<ChildProcess> {
-  return nubo(['up'], { NUBO_DATA_DIR: o.dataDir, NUBO_BIND: `127.0.0.1:${o.port}`, ...o.env }, o.logFile);
+export function nuboUp(o: { dataDir: string; port: number; env: Record<string, string>; logFile?: string; args?: string[] }): Promise<ChildProcess> {
+  return nubo(o.args ?? ['up'], { NUBO_DATA_DIR: o.dataDir, NUBO_BIND: `127.0.0.1:${o.port}`, ...o.env }, o.logFile);
 }
 
 /**

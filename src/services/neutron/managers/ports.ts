@@ -442,6 +442,16 @@ export class PortManager implements ResourceHandlers<Port, PortCreate, PortUpdat
     for (const p of ports) await this.deleteInternal(ctx, p.id);
   }
 
+  /**
+   * ML2's _bind_port_if_needed when an agent asks for a port's details: a binding that failed
+   * on `host` (its agent was not alive then, e.g. killed and not yet back) is tried again, as an
+   * update of the port (revision, events); the port as it is afterwards.
+   */
+  async retryFailedBinding(ctx: NeutronContext, port: Port, host: string): Promise<Port> {
+    if (port['binding:vif_type'] !== VIF_TYPE_BINDING_FAILED || port['binding:host_id'] !== host) return port;
+    return this.update(ctx, port.id, { 'binding:profile': port['binding:profile'] }, {});
+  }
+
   /** Port status from agents (update_device_up/down); publishes a port_status event on change. */
   async setStatus(ctx: NeutronContext, id: string, status: string, host?: string): Promise<Port | undefined> {
     const row = await this.db.selectFrom('ports').selectAll().where('id', '=', id).executeTakeFirst();

@@ -16,6 +16,7 @@ import type { PortManager } from '../managers/ports.js';
 import type { RouterManager } from '../managers/routers.js';
 import type { SubnetManager } from '../managers/subnets.js';
 import type { TypeManager } from '../ml2/type-manager.js';
+import { VIF_TYPE_BINDING_FAILED } from '../ml2/driver-api.js';
 import type { Agent, AgentState } from '../types/agent.js';
 import { isJsonObject } from '../types/common.js';
 import type { Port, PortCreate, PortUpdate } from '../types/port.js';
@@ -128,8 +129,11 @@ export class Ml2RpcCallbacks {
   async get_device_details(_ctx: MessageContext, args: RpcArgs): Promise<DeviceDetails> {
     const device = stringArg(args, 'device');
     const host = optionalStringArg(args, 'host');
-    const port = await resolveDevice(this.d.ports, this.d.db, device);
-    if (!port) return { device };
+    const found = await resolveDevice(this.d.ports, this.d.db, device);
+    if (!found) return { device };
+    // a binding that failed while the host's agent was down is tried again now that it asks; still failed: not for the agent to wire
+    const port = host ? await this.d.ports.retryFailedBinding(admin(), found, host) : found;
+    if (port['binding:vif_type'] === VIF_TYPE_BINDING_FAILED) return { device };
     const net = await this.d.networks.get(admin(), port.network_id);
     const segment = (await this.d.types.segmentsOf(this.d.db, [port.network_id])).get(port.network_id)?.[0];
     if (host && port['binding:host_id'] === host && port.status === 'DOWN') await this.d.ports.setStatus(admin(), port.id, 'BUILD', host);

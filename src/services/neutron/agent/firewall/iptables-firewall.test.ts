@@ -11,7 +11,9 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { run } from './commands.js';
 import { IptablesFirewall } from './iptables-firewall.js';
@@ -45,6 +47,7 @@ const IP = { a: '10.90.0.1', b: '10.90.0.2' };
 const made: string[] = [];
 let fw: IptablesFirewall;
 let server: ChildProcess | undefined;
+let stateDir: string;
 
 const ip = (...args: string[]) => run('ip', args);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -101,12 +104,14 @@ describe('iptables firewall in network namespaces', { skip }, () => {
     // the wire works before any filter
     assert.ok(await within(3000, () => ping(NS.a, IP.b)), 'A reaches B without a firewall');
     fw = new IptablesFirewall({ netns: NS.br });
+    stateDir = mkdtempSync(join(tmpdir(), 'nfw-'));
   });
 
   after(async () => {
     server?.kill();
     await fw?.destroy().catch(() => {});
     for (const ns of made.reverse()) await ip('netns', 'del', ns).catch(() => {});
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
   });
 
   test('a rule opens ICMP and TCP to a port within a second, and closes them within a second when it goes', async (t) => {
@@ -234,6 +239,36 @@ describe('iptables firewall in network namespaces', { skip }, () => {
     assert.equal(filter.split('\n').filter((l) => l === '-A FORWARD -j nubo-fw-FORWARD').length, 1, 'hooked once');
     const zone = (text: string) => /--physdev-in tapb .*--zone (\d+)/.exec(text)?.[1];
     assert.equal(zone((await run('iptables-save', ['-t', 'raw'], { netns: NS.br })).stdout), zone(before.stdout));
+  });
+
+  test('with a state file, a restarted firewall cuts the flows of a rule removed while it was down', async () => {
+    const stateFile = join(stateDir, 'firewall.json');
+    const sgA: FirewallRule[] = [...EGRESS_ALL, { direction: 'ingress', ethertype: 'IPv4' }];
+    const takeOver = async (sgB: FirewallRule[]): Promise<IptablesFirewall> => {
+      const next = new IptablesFirewall({ netns: NS.br, stateFile });
+      await next.deferApply(async () => {
+        await next.updateSecurityGroupRules('sg-a', sgA);
+        await next.updateSecurityGroupRules('sg-b', sgB);
+        await next.preparePortFilter(port('a', ['sg-a']));
+        await next.preparePortFilter(port('b', ['sg-b']));
+      });
+      return next;
+    };
+    // the run before: B allows ICMP, and a ping flow runs
+    fw = await takeOver([...EGRESS_ALL, ICMP_IN]);
+    const replies: number[] = [];
+    const flow = spawn('ip', ['netns', 'exec', NS.a, 'busybox', 'ping', '-i', '0.2', IP.b], { stdio: ['ignore', 'pipe', 'ignore'] });
+    flow.stdout.on('data', (d: Buffer) => { for (const line of String(d).split('\n')) if (/bytes from/.test(line)) replies.push(Date.now()); });
+    try {
+      assert.ok(await within(3000, async () => { await sleep(100); return replies.length >= 2; }), 'the ping flow runs');
+      // the agent is killed, the ICMP rule removed meanwhile; the restarted one learns B's rules without it
+      fw = await takeOver(EGRESS_ALL);
+      const takeover = Date.now();
+      await sleep(1500);
+      assert.ok(!replies.some((at) => at > takeover + 500), 'the flow the removed rule allowed is cut after the restart');
+    } finally {
+      flow.kill();
+    }
   });
 
   test('an unfiltered port does not open a filtered one; port security off opens the port', async () => {

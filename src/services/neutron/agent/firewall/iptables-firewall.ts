@@ -12,12 +12,15 @@
  *
  * After an apply, the conntrack entries of connections that a removed rule, a group the port
  * left or a remote group's departed member allowed are deleted (conntrack.ts), so those
- * connections are cut too. Not done: stateless groups, and ipsets (remote groups are
+ * connections are cut too; with `stateFile`, also after a restart for the changes made while
+ * the agent was down (applied-state.ts). Not done: stateless groups, and ipsets (remote groups are
  * expanded to one rule per member, as with Neutron's enable_ipset = False).
  */
+import { rmSync } from 'node:fs';
 import type { Logger } from '../../../../common/log/logger.js';
 import { normalizeMac } from '../../common/mac.js';
 import { parseCidr, type IpVersion } from '../../common/netaddr.js';
+import { type AppliedState, AppliedStateFile, emptyState } from './applied-state.js';
 import { CommandError, run } from './commands.js';
 import { ConntrackCleaner, type ConntrackTarget } from './conntrack.js';
 import { CHAIN_PREFIX, FORWARD_CHAIN, INPUT_CHAIN, PREROUTING_CHAIN, filterTable, rawTable } from './iptables-rules.js';
@@ -30,6 +33,8 @@ export interface IptablesFirewallOptions {
   log?: Logger;
   /** Also filter IPv6 (default true). */
   ipv6?: boolean;
+  /** Where what was applied is kept for a restarted agent (applied-state.ts); unset: not kept. */
+  stateFile?: string;
 }
 
 /** Bad port or rule data: nothing of it reaches the kernel. */
@@ -105,6 +110,9 @@ export class IptablesFirewall implements FirewallDriver {
   /** What a previous run left (read once, before the first change): see recover(). */
   private recovered: Promise<void> | undefined;
   private readonly previousZones = new Map<string, number>();
+  /** What the last run applied (from the state file), each entry dropped once the new state of it is known. */
+  private previous: AppliedState = emptyState();
+  private readonly stateFile: AppliedStateFile | undefined;
   /** deferApply depth, and the conntrack clean-ups waiting for the next apply. */
   private deferred = 0;
   private readonly cleanups: Array<() => Promise<void>> = [];
@@ -116,6 +124,14 @@ export class IptablesFirewall implements FirewallDriver {
 
   constructor(private readonly o: IptablesFirewallOptions = {}) {
     this.conntrack = new ConntrackCleaner(o.netns, o.log);
+    this.stateFile = o.stateFile ? new AppliedStateFile(o.stateFile) : undefined;
+  }
+
+  /** The last run's entry of `key`, taken (consulted once). */
+  private takePrevious<T>(map: Map<string, T>, key: string): T | undefined {
+    const value = map.get(key);
+    map.delete(key);
+    return value;
   }
 
   /** A port with the conntrack zone its connections are in. */
@@ -138,10 +154,14 @@ export class IptablesFirewall implements FirewallDriver {
   async preparePortFilter(port: FirewallPort): Promise<void> {
     const checked = checkPort(port);
     await this.recover();
-    if (this.filtered.has(checked.device)) this.o.log?.warn({ device: checked.device }, 'firewall: port filter already prepared, updating it');
+    const known = this.filtered.has(checked.device);
+    if (known) this.o.log?.warn({ device: checked.device }, 'firewall: port filter already prepared, updating it');
+    // the port as the last run filtered it: groups it left meanwhile no longer allow its connections
+    const before = known ? undefined : this.takePrevious(this.previous.ports, checked.device);
     this.filtered.set(checked.device, checked);
     this.assignZone(checked.network_id, checked.device);
-    await this.changed();
+    const leftGroup = before && checked.port_security_enabled && before.security_groups.some((g) => !checked.security_groups.includes(g));
+    await this.changed(leftGroup ? () => this.dropPortConnections(checked.device) : undefined);
   }
 
   async updatePortFilter(port: FirewallPort): Promise<void> {
@@ -156,8 +176,15 @@ export class IptablesFirewall implements FirewallDriver {
     this.releaseZone(old.network_id);
     // a group left: its connections may no longer be allowed (_clean_updated_sg_member_conntrack_entries)
     const leftGroup = old.security_groups.some((g) => !checked.security_groups.includes(g)) && checked.port_security_enabled;
-    const target = this.target(checked);
-    await this.changed(leftGroup ? async () => { for (const type of ETHERTYPES) await this.conntrack.deleteByRemoteIps([target], type, []); } : undefined);
+    await this.changed(leftGroup ? () => this.dropPortConnections(checked.device) : undefined);
+  }
+
+  /** Every connection of a filtered port is cut (it meets the rules again with its next packet). */
+  private async dropPortConnections(device: string): Promise<void> {
+    const port = this.filtered.get(device);
+    if (!port) return;
+    const target = this.target(port);
+    for (const type of ETHERTYPES) await this.conntrack.deleteByRemoteIps([target], type, []);
   }
 
   async removePortFilter(device: string): Promise<void> {
@@ -177,27 +204,29 @@ export class IptablesFirewall implements FirewallDriver {
     const checked = rules.map((r) => checkRule(groupId, r));
     await this.recover();
     const kept = new Set(checked.map(ruleKey));
-    const removed = (this.rules.get(groupId) ?? []).filter((r) => !kept.has(ruleKey(r)));
+    const removed = (this.rules.get(groupId) ?? this.takePrevious(this.previous.rules, groupId) ?? []).filter((r) => !kept.has(ruleKey(r)));
     this.rules.set(groupId, checked);
-    // _clean_deleted_sg_rule_conntrack_entries
-    const targets = this.portsIn(groupId);
-    await this.changed(targets.length && removed.length ? async () => { for (const rule of removed) await this.conntrack.deleteByRule(targets, rule); } : undefined);
+    // _clean_deleted_sg_rule_conntrack_entries, for the ports filtered by the apply (after a restart they are prepared in the same batch)
+    await this.changed(removed.length ? async () => {
+      const targets = this.portsIn(groupId);
+      if (targets.length) for (const rule of removed) await this.conntrack.deleteByRule(targets, rule);
+    } : undefined);
   }
 
   async updateSecurityGroupMembers(groupId: string, members: GroupMembers): Promise<void> {
     const checked = checkMembers(groupId, members);
     await this.recover();
-    const before = this.members.get(groupId) ?? {};
+    const before = this.members.get(groupId) ?? this.takePrevious(this.previous.members, groupId) ?? {};
     this.members.set(groupId, checked);
-    // _clean_deleted_remote_sg_members_conntrack_entries: the ports with rules naming the group
-    const referencing = [...this.filtered.values()].filter((p) => p.port_security_enabled
-      && p.security_groups.some((g) => (this.rules.get(g) ?? []).some((r) => r.remote_group_id === groupId))).map((p) => this.target(p));
     const gone = ETHERTYPES.map((type) => {
       const now = new Set(checked[type] ?? []);
       return [type, (before[type] ?? []).filter((ip) => !now.has(ip))] as const;
     }).filter(([, ips]) => ips.length > 0);
-    await this.changed(referencing.length && gone.length ? async () => {
-      for (const [type, ips] of gone) await this.conntrack.deleteByRemoteIps(referencing, type, ips);
+    // _clean_deleted_remote_sg_members_conntrack_entries: the ports (filtered by the apply) with rules naming the group
+    await this.changed(gone.length ? async () => {
+      const referencing = [...this.filtered.values()].filter((p) => p.port_security_enabled
+        && p.security_groups.some((g) => (this.rules.get(g) ?? []).some((r) => r.remote_group_id === groupId))).map((p) => this.target(p));
+      if (referencing.length) for (const [type, ips] of gone) await this.conntrack.deleteByRemoteIps(referencing, type, ips);
     } : undefined);
   }
 
@@ -245,6 +274,7 @@ export class IptablesFirewall implements FirewallDriver {
     }
     await run('nft', ['-f', '-'], { netns: this.o.netns, input: l2Script([]) });
     this.hooked = false;
+    if (this.stateFile) rmSync(this.stateFile.path, { force: true });
   }
 
   /**
@@ -266,6 +296,7 @@ export class IptablesFirewall implements FirewallDriver {
           }
         }
       }
+      if (this.stateFile) this.previous = this.stateFile.load();
     })();
     return this.recovered;
   }
@@ -312,6 +343,7 @@ export class IptablesFirewall implements FirewallDriver {
     // the changes made so far are in this apply: so are their clean-ups, which follow it
     const cleanups = this.cleanups.splice(0);
     const state = { ports: this.filtered, rules: this.rules, members: this.members, zones: this.zones };
+    const snapshot = this.stateFile ? AppliedStateFile.snapshot(state) : undefined;
     if (!this.hooked) await this.enableBridgeNetfilter();
     for (const v of this.versions) {
       const filter = filterTable(state, v, this.applied.get(`${v}:filter`));
@@ -332,6 +364,7 @@ export class IptablesFirewall implements FirewallDriver {
       await run('nft', ['-f', '-'], { netns: this.o.netns, input: l2 });
       this.l2Loaded = l2;
     }
+    if (snapshot !== undefined) this.stateFile!.save(snapshot);
     for (const c of cleanups) await c();
   }
 

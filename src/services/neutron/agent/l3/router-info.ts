@@ -8,7 +8,11 @@
  * the external subnet's gateway (a gratuitous ARP announces new addresses); the `routes`
  * attribute as routes; and the NAT of nat-rules.ts in one iptables-restore. Devices, addresses
  * and routes of an earlier state that the router no longer has are removed; a floating IP that
- * goes takes its conntrack entries with it.
+ * goes takes its conntrack entries with it. The earlier state is the last processing's, or,
+ * for a router first processed by this run of the agent (a restart), what the namespace holds
+ * (the /32 addresses of its qg- devices, its routes through a next hop), as upstream's
+ * get_router_cidrs reads it: so a floating IP or route removed while the agent was down goes
+ * too, and the connections of that floating IP are cut.
  */
 import type { Logger } from '../../../../common/log/logger.js';
 import { parseCidr } from '../../common/netaddr.js';
@@ -71,6 +75,7 @@ export class RouterDevices {
   async process(router: RouterInfo, previous: RouterState | undefined): Promise<RouterState> {
     const ns = routerNamespace(router.id);
     await ensureNamespace(ns);
+    const before = previous ?? await this.held(ns);
     await execute('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0'], { namespace: ns });
     const wanted = new Set<string>();
     for (const port of router._interfaces) {
@@ -92,16 +97,30 @@ export class RouterDevices {
       const route = new IpRoute(ns);
       const current = (await route.list(4)).find((r) => r.dst === 'default');
       if (nexthop && (current?.gateway !== nexthop || current.dev !== dev)) await route.replace('default', { gateway: nexthop, dev });
-      const fresh = [...(v4 ? [v4.ip_address] : []), ...addresses.filter((a) => !previous?.floatingIps.has(a))];
+      const fresh = [...(v4 ? [v4.ip_address] : []), ...addresses.filter((a) => !before.floatingIps.has(a))];
       for (const a of fresh) this.announce(ns, dev, a);
     }
     await this.removeStaleDevices(ns, wanted);
-    const routes = await this.syncRoutes(ns, router.routes ?? [], previous?.routes ?? []);
+    const routes = await this.syncRoutes(ns, router.routes ?? [], before.routes);
     const input = routerRestoreInput({ internalPrefix: INTERNAL_DEV_PREFIX, gateway, enableSnat: router.enable_snat, floatingIps: floating, portForwardings: forwardings, metadata: this.o.metadata });
     await run('iptables-restore', ['-w', '5'], { netns: ns, input });
     const now = new Set(addresses);
-    for (const gone of previous?.floatingIps ?? []) if (!now.has(gone)) await this.dropConntrack(ns, gone);
+    for (const gone of before.floatingIps) if (!now.has(gone)) await this.dropConntrack(ns, gone);
     return { floatingIps: now, routes };
+  }
+
+  /** What the namespace holds of a router's state (a run before this one left it): floating IPs on qg- devices, routes via a next hop. */
+  private async held(ns: string): Promise<RouterState> {
+    const addr = new IpAddr(ns);
+    const floatingIps = new Set<string>();
+    for (const l of await new IpLink(ns).list()) {
+      if (!l.ifname.startsWith(EXTERNAL_DEV_PREFIX)) continue;
+      for (const a of await addr.list(l.ifname)) if (a.family === 'inet' && a.scope === 'global' && a.prefixlen === 32) floatingIps.add(a.local);
+    }
+    const routes = (await new IpRoute(ns).list(4))
+      .filter((r) => r.gateway && r.dst !== 'default')
+      .map((r) => ({ destination: r.dst.includes('/') ? r.dst : `${r.dst}/32`, nexthop: r.gateway! }));
+    return { floatingIps, routes };
   }
 
   /** The veth of a router port, its MAC, MTU and exactly its addresses. */

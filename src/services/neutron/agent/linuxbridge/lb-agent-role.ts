@@ -1,8 +1,11 @@
 /**
  * The `network-l2-agent` role: the Linux bridge agent of one host (`nubo serve network-l2-agent
  * --host NAME`, or per `[DEFAULT] hosts` entry in `nubo up` with the real data plane), from
- * `[agent]`, `[linux_bridge]`, `[vxlan]`, `[securitygroup]` (the iptables firewall) and `[data_plane] host_namespace` (created at start).
+ * `[agent]`, `[linux_bridge]`, `[vxlan]`, `[securitygroup]` (the iptables firewall, which keeps
+ * what it applied in `<data_dir>/linuxbridge/<host>/firewall.json` for a restarted agent) and
+ * `[data_plane] host_namespace` (created at start).
  */
+import { resolve } from 'node:path';
 import { OperatorError } from '../../../../common/errors.js';
 import type { RoleContext, RoleInstance } from '../../../../common/service/project.js';
 import { agentGroup, linuxBridgeGroup, securityGroupGroup, vxlanGroup } from '../../config.js';
@@ -38,7 +41,7 @@ export async function createLinuxBridgeAgent(ctx: RoleContext): Promise<LinuxBri
     transport: ctx.transport, host: ctx.host, log: ctx.log, periodic: ctx.periodic, reportInterval: a.report_interval, pollingInterval: a.polling_interval,
     availabilityZone: a.availability_zone, hostNamespace,
     interfaceMappings: parseMappings(ctx.config.get(linuxBridgeGroup).physical_interface_mappings, '[linux_bridge] physical_interface_mappings'), vxlan,
-    ...(ctx.config.get(securityGroupGroup).enable_security_group ? { firewall: new IptablesFirewall({ netns: hostNamespace, log: ctx.log }) } : {}),
+    ...(ctx.config.get(securityGroupGroup).enable_security_group ? { firewall: new IptablesFirewall({ netns: hostNamespace, log: ctx.log, stateFile: resolve(ctx.dataDir, 'linuxbridge', ctx.host, 'firewall.json') }) } : {}),
   });
   return { agent, ...hostAgentLifecycle(hostNamespace, agent) };
 }

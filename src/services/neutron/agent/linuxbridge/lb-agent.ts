@@ -8,8 +8,9 @@
  * send nova network-vif-plugged; a vanished tap is reported down and its network's bridge goes
  * once no tap is left in it. Any RPC failure makes the next iteration a full resync (every tap
  * treated as new), and so does a start: a restarted agent re-reports and re-wires what exists
- * without tearing down what works; a device that cannot be wired is retried alone on the next
- * iteration. With a firewall driver, devices get their security-group filters before they
+ * without tearing down what works, and reports down the ports bound here that the server has
+ * ACTIVE but whose taps went while it was down; a device that cannot be wired is retried alone
+ * on the next iteration. With a firewall driver, devices get their security-group filters before they
  * are reported up and lose them when removed (sg-agent.ts). It reports its state (agent type "Linux bridge agent", the
  * configurations the linuxbridge mechanism driver binds by) on the report interval. VXLAN
  * devices without a multicast group flood to the tunneling IPs of the other alive Linux bridge
@@ -80,6 +81,8 @@ export class LinuxBridgeAgent {
   private readonly failing = new Map<string, string>();
   private readonly deletedNetworks = new Set<string>();
   private resync = true;
+  /** Until done once: ports of a run before this one whose taps went meanwhile are reported down. */
+  private sweepVanished = true;
   /** Unicast flooding: the other agents' tunneling IPs, as last read. */
   private remotes: string[] = [];
   private loops = 0;
@@ -149,6 +152,10 @@ export class LinuxBridgeAgent {
           if (this.o.vxlan) await this.manager.setFloodingTargets(this.remotes);
         }
         if (removed.length) await this.treatRemoved(removed);
+        if (this.sweepVanished) {
+          await this.reportVanished(current);
+          this.sweepVanished = false;
+        }
       } catch (err) {
         this.resync = true;
         this.o.log.error({ err }, 'Linux bridge agent: device processing failed; resyncing on the next iteration');
@@ -238,6 +245,14 @@ export class LinuxBridgeAgent {
     for (const id of networks) {
       const b = bridgeName(id);
       if (bridges.get(b)?.length === 0) await this.manager.deleteBridge(b);
+    }
+  }
+
+  /** The ports the server has ACTIVE on this host (bound by this driver) without a tap here now are reported down. */
+  private async reportVanished(current: ReadonlySet<string>): Promise<void> {
+    const ports = await this.plugin.getPortsByVnicTypeAndHost({}, 'normal');
+    for (const p of ports) {
+      if (p.status === 'ACTIVE' && p['binding:vif_type'] === 'bridge' && !current.has(tapName(p.id))) await this.plugin.updateDeviceDown({}, p.id, this.agentId);
     }
   }
 
