@@ -199,11 +199,26 @@ test('the openstack CLI on real guests: create, floating IP, SSH, console log, r
   await step('server reboot --hard --wait vm2 with the volume', () => os.run('server reboot --hard --wait vm2', BOOT_MS));
   assert.equal(await sshAnswer('vm2', vm2.fip, 'mount /dev/vdb /mnt && cat /mnt/f && umount /mnt'), g.secret, 'the volume is there after the reboot');
 
-  // the CLI takes it all down: no QEMU is left
+  // and after the volume is detached from a stopped server, attached again while it is off, and the server started
+  await os.run('server stop vm2');
+  await waitStatus('vm2', 'SHUTOFF');
   await os.run(`server remove volume vm2 ${volume.id}`);
   await volumeStatus('available');
-  await os.run(`volume delete ${volume.id}`);
+  await os.run(`server add volume vm2 ${volume.id}`);
+  await volumeStatus('in-use');
+  await os.run('server start vm2');
+  await waitStatus('vm2', 'ACTIVE');
+  assert.equal(await sshAnswer('vm2', vm2.fip, 'mount /dev/vdb /mnt && cat /mnt/f && umount /mnt'), g.secret, 'the volume is there after the start');
+
+  // rebuilt from the image: a new root disk, the same server, SSH again
+  await restarted('server rebuild --wait', async () => { await os.run('server rebuild --image nubo-guest --wait vm1', BOOT_MS); });
+  assert.match(await sshAnswer('vm1', vm1.fip, 'echo "guest $(hostname)"'), /^guest vm1$/m);
+
+  // the CLI takes it all down: a server deleted lets go of its volume; no QEMU is left
   await os.run('server delete --wait vm1 vm2', BOOT_MS);
+  await volumeStatus('available');
+  assert.deepEqual((await os.json(`volume show ${volume.id}`)).attachments, []);
+  await os.run(`volume delete ${volume.id}`);
   await os.run(`image delete ${snap.id}`);
   assert.deepEqual(await g.qemuPids([vm1.id, vm2.id]), [], 'no QEMU of the servers is left');
 });
