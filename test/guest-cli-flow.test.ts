@@ -9,11 +9,14 @@
  * `nubo image build` uploaded with its kernel and initramfs, the external network, a router,
  * a keypair whose private key the CLI writes, SSH allowed; then `server create --wait vm1`,
  * `server add floating ip`, and from the outside `ssh -i key root@FIP`; `console log show`;
- * `server reboot --wait`, `server stop` and `server start` (the guest answers SSH again after
- * each, and a file it kept in RAM is gone: it really started again); `server image create` and a
- * second server booted from the snapshot, which answers SSH; a volume attached to vm1
- * (`server add volume`), given an ext2 file system by the guest's busybox mke2fs and a file,
- * detached (`server remove volume`), attached to vm2 and the file read back there. Everything
+ * `server reboot --wait` (soft and --hard), `server stop` and `server start` (the guest answers
+ * SSH again after each, and a file it kept in RAM is gone: it really started again), `server
+ * suspend` and `server resume` (the file is still there); `server image create` (the snapshot
+ * inherits the kernel and initramfs) and a second server booted from it, which answers SSH; a
+ * volume attached to vm1 (`server add volume`), given an ext2 file system by the guest's busybox
+ * mke2fs and a file, detached (`server remove volume`), attached to vm2 and the file read back
+ * there, again after vm2's hard reboot and after an attach while vm2 was off; `server rebuild`;
+ * the servers deleted with the volume attached let go of it. Everything
  * the test made is removed at the end, also when it fails.
  */
 import assert from 'node:assert/strict';
@@ -99,7 +102,8 @@ test('the openstack CLI on real guests: create, floating IP, SSH, console log, r
   /** The output of `command` run in the guest once SSH on `fip` answers. */
   const sshAnswer = (server: string, fip: string, command: string): Promise<string> => withConsole(server, async () => {
     let last = { ok: false, out: '' };
-    await until(async () => (last = await ssh(fip, command)).ok, `SSH to ${server} on ${fip} (last: ${last.out})`, BOOT_MS);
+    await until(async () => (last = await ssh(fip, command)).ok, `SSH to ${server} on ${fip}`, BOOT_MS)
+      .catch((err: Error) => { throw new Error(`${err.message}; ssh said: ${last.out}`); });
     return last.out;
   });
   const status = async (server: string): Promise<JsonRecord> => os.json(`server show ${server}`);
