@@ -20,23 +20,17 @@
  * the test made is removed at the end, also when it fails.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { until } from '../src/common/testing/until.js';
-import { namespaceSupportProblem } from '../src/services/neutron/agent/linux/capabilities.js';
-import { missingTool } from '../src/services/neutron/testing/tools.js';
 import { GuestCloud } from '../src/services/nova/testing/guest-cloud.js';
-import { guestImage, kernelAndRamdisk } from '../src/services/nova/testing/guest-image.js';
+import { dataPlaneGuest, kernelAndRamdisk } from '../src/services/nova/testing/guest-image.js';
 import { OpenstackShell, quoted } from './support/openstack-shell.js';
 
 type JsonRecord = Record<string, any>;
 
-const work = mkdtempSync(join(tmpdir(), 'nubo-guest-flow-'));
-chmodSync(work, 0o755); // dnsmasq rereads its files (under work) as nobody
-const problem = namespaceSupportProblem() ?? missingTool(['dnsmasq', 'iptables-restore', 'conntrack', 'nft', 'ssh', 'mcopy', 'openstack']);
-const image = problem ? { skip: problem } : guestImage(work);
+const { work, image } = dataPlaneGuest('nubo-guest-flow-', ['dnsmasq', 'iptables-restore', 'conntrack', 'nft', 'ssh', 'mcopy', 'openstack']);
 
 const g = new GuestCloud('gf', work);
 const { tag } = g;
