@@ -14,53 +14,24 @@
  * the test removes every namespace it made, also on failure.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { cleanupDataPlane } from '../src/services/neutron/agent/linux/cleanup.js';
-import { dhcpNamespace, routerNamespace } from '../src/services/neutron/agent/linux/names.js';
-import { ensureNamespace, listNamespaces, namespacePids } from '../src/services/neutron/agent/linux/netns.js';
-import { Outside } from '../src/services/neutron/testing/outside.js';
-import { BootCloud } from '../src/services/nova/testing/boot-cloud.js';
+import type { BootCloud } from '../src/services/nova/testing/boot-cloud.js';
+import { GuestCloud } from '../src/services/nova/testing/guest-cloud.js';
 import { dataPlaneGuest, kernelAndRamdisk } from '../src/services/nova/testing/guest-image.js';
 
 const { work, image } = dataPlaneGuest('nubo-guest-ssh-', ['dnsmasq', 'iptables-restore', 'conntrack', 'nft', 'ssh', 'mcopy']);
 
-const tag = randomBytes(3).toString('hex');
-const host = `gs${tag}`;
-const template = `gs${tag}-{host}`;
-const hostNs = template.replace('{host}', host);
-const outsideNs = `gso${tag}`;
-const extDevice = `gsx${tag}`;
-const SECRET = `gs-${tag}`;
-const made = { networks: [] as string[], routers: [] as string[] };
+const g = new GuestCloud('gs', work);
+const { tag } = g;
 let b: BootCloud | undefined;
-let outside: Outside | undefined;
 
 after(async () => {
-  // QEMU runs in the host namespace: the cleanup stops whatever a failed test left there
-  const leftQemu = (await listNamespaces().catch(() => [] as string[])).includes(hostNs) ? await namespacePids(hostNs) : [];
-  await b?.close().catch(() => undefined);
-  await outside?.stop().catch(() => undefined);
-  await cleanupDataPlane({
-    hostNamespaceTemplate: template,
-    match: (n) => n === hostNs || made.networks.some((id) => n === dhcpNamespace(id)) || made.routers.some((id) => n === routerNamespace(id)),
-  }).catch(() => undefined);
-  for (const pid of leftQemu) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  const left = await g.close();
   rmSync(work, { recursive: true, force: true });
-  if (!image.skip) {
-    const left = (await listNamespaces()).filter((n) => n.includes(tag) || made.networks.some((id) => n === dhcpNamespace(id)) || made.routers.some((id) => n === routerNamespace(id)));
-    assert.deepEqual(left, [], 'every namespace the test made is gone');
-  }
+  if (!image.skip) assert.deepEqual(left, [], 'every namespace the test made is gone');
 });
-
-function sh(cmd: string, args: string[], timeoutMs: number): Promise<{ ok: boolean; out: string }> {
-  return new Promise((resolve) => {
-    execFile(cmd, args, { timeout: timeoutMs }, (err, stdout, stderr) => resolve({ ok: !err, out: `${stdout}${stderr}`.trim() }));
-  });
-}
 
 async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined | false>): Promise<T> {
   const end = Date.now() + ms;
@@ -82,18 +53,7 @@ const ok = async (method: string, path: string, body?: unknown): Promise<any> =>
 test('a QEMU guest on the real data plane: DHCP from dnsmasq, its key from the metadata service, SSH from the outside on its floating IP', {
   skip: image.skip ?? false, timeout: 600_000,
 }, async (t) => {
-  // the host namespace first (the outside's veth goes there); VXLAN from an address of no underlay: one host, nothing to flood to
-  await ensureNamespace(hostNs);
-  b = await BootCloud.start({
-    'DEFAULT.compute_driver': 'qemu', 'DEFAULT.host': host, 'DEFAULT.vif_plugging_timeout': '120', 'DEFAULT.vif_plugging_is_fatal': 'true',
-    'data_plane.enabled': 'true', 'data_plane.host_namespace': template, 'qemu.host_namespace': template,
-    'linux_bridge.physical_interface_mappings': `extnet:${extDevice}`, 'vxlan.local_ip': '198.51.100.1', 'vxlan.l2_population': 'true',
-    'dhcp_agent.dhcp_confs': join(work, 'dhcp'), 'DEFAULT.metadata_proxy_shared_secret': SECRET,
-    'neutron.service_metadata_proxy': 'true', 'neutron.metadata_proxy_shared_secret': SECRET,
-  });
-  made.networks.push(b.networkId);
-  outside = new Outside({ namespace: outsideNs, hostNamespace: hostNs, hostDevice: extDevice, cidr: '203.0.113.1/24' });
-  await outside.start();
+  b = await g.start();
 
   // the guest image, booted by its kernel and initramfs (the image's kernel_id/ramdisk_id)
   const { kernel, ramdisk } = kernelAndRamdisk(image.path!, work);
@@ -105,10 +65,10 @@ test('a QEMU guest on the real data plane: DHCP from dnsmasq, its key from the m
 
   // the external network on the outside, a router with its gateway there and an interface on the tenant subnet
   const ext = (await ok('POST', '/v2.0/networks', { network: { name: `ext-${tag}`, 'router:external': true, 'provider:network_type': 'flat', 'provider:physical_network': 'extnet' } })).network;
-  made.networks.push(ext.id);
+  g.made.networks.push(ext.id);
   await ok('POST', '/v2.0/subnets', { subnet: { network_id: ext.id, cidr: '203.0.113.0/24', ip_version: 4, gateway_ip: '203.0.113.1', enable_dhcp: false, allocation_pools: [{ start: '203.0.113.100', end: '203.0.113.150' }] } });
   const router = (await ok('POST', '/v2.0/routers', { router: { name: `r-${tag}`, external_gateway_info: { network_id: ext.id } } })).router;
-  made.routers.push(router.id);
+  g.made.routers.push(router.id);
   const subnet = (await ok('GET', `/v2.0/subnets?network_id=${b.networkId}`)).subnets[0];
   await ok('PUT', `/v2.0/routers/${router.id}/add_router_interface`, { subnet_id: subnet.id });
 
@@ -132,9 +92,7 @@ test('a QEMU guest on the real data plane: DHCP from dnsmasq, its key from the m
   assert.equal((await ok('GET', `/v2.0/ports/${port.id}`)).port['binding:vif_type'], 'bridge');
 
   const consoleLog = async (): Promise<string> => (await b!.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': {} })).body.output as string;
-  const ssh = (command: string): Promise<{ ok: boolean; out: string }> => sh('ip', ['netns', 'exec', outsideNs, 'ssh', '-F', '/dev/null', '-i', keyFile,
-    '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-o', 'LogLevel=ERROR',
-    `root@${fip}`, command], 30_000);
+  const ssh = (command: string): Promise<{ ok: boolean; out: string }> => g.ssh(keyFile, fip, command);
   let last = '';
   const answer = await until('SSH to the floating IP', 240_000, async () => {
     const r = await ssh('echo "guest $(hostname) uptime $(cut -d" " -f1 /proc/uptime)"; ip -4 -o addr show dev eth0');
@@ -156,8 +114,6 @@ test('a QEMU guest on the real data plane: DHCP from dnsmasq, its key from the m
   // delete: QEMU and the guest's files go
   assert.equal((await b.compute('DELETE', `/servers/${id}`)).status, 204);
   await b.waitFor(id, ['DELETED'], 120_000);
-  assert.deepEqual(await namespacePids(hostNs).then((pids) => pids.filter((p) => {
-    try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(id); } catch { return false; }
-  })), [], 'no QEMU of the server is left');
+  assert.deepEqual(await g.qemuPids([id]), [], 'no QEMU of the server is left');
   assert.deepEqual(readdirSync(join(b.cloud.dataDir, 'nova'), { recursive: true }).map(String).filter((f) => f.includes(id)), []);
 });

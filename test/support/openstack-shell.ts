@@ -8,6 +8,16 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 
+/**
+ * One argument with spaces for `run`: cliff's interactive mode splits a line twice (its precmd
+ * splits it, joins the words with spaces, and default() splits that again), so an argument
+ * keeps its spaces only when quoted twice.
+ */
+export function quoted(arg: string): string {
+  if (/['"\\]/.test(arg)) throw new Error(`an argument with quotes or backslashes: ${arg}`);
+  return `'"${arg}"'`;
+}
+
 export class OpenstackCliError extends Error {
   constructor(readonly command: string, readonly stderr: string) {
     super(`openstack ${command}: ${stderr.trim()}`);
@@ -54,8 +64,8 @@ export class OpenstackShell {
   }
 
   /** Runs a command with `-f json` and parses its output. */
-  async json<T = Record<string, any>>(command: string): Promise<T> {
-    const out = await this.run(`${command} -f json`);
+  async json<T = Record<string, any>>(command: string, timeoutMs?: number): Promise<T> {
+    const out = await this.run(`${command} -f json`, timeoutMs);
     try {
       return JSON.parse(out) as T;
     } catch {

@@ -223,6 +223,11 @@ describe('VolumeClient', () => {
     assert.deepEqual(bodies.get(`POST ${base}/attachments/a1/action`), { 'os-complete': null });
     await c.deleteAttachment('a1');
     last('DELETE', `${base}/attachments/a1`);
+    answer('POST', `${base}/volumes/v1/action`, 202, undefined);
+    await c.beginDetaching('v1');
+    assert.deepEqual(bodies.get(`POST ${base}/volumes/v1/action`), { 'os-begin_detaching': null });
+    await c.rollDetaching('v1');
+    assert.deepEqual(bodies.get(`POST ${base}/volumes/v1/action`), { 'os-roll_detaching': null });
     answer('DELETE', `${base}/volumes/v1`, 202, undefined);
     await c.deleteVolume('v1');
     last('DELETE', `${base}/volumes/v1`);

@@ -118,6 +118,16 @@ export class VolumeClient extends ServiceProxy {
     await this.json('POST', `/attachments/${seg(id)}/action`, { body: { 'os-complete': null } });
   }
 
+  /** POST /v3/volumes/{id}/action os-begin_detaching: the in-use volume is detaching (a 400 when it is not in-use). */
+  async beginDetaching(id: string): Promise<void> {
+    await this.json('POST', `/volumes/${seg(id)}/action`, { body: { 'os-begin_detaching': null } });
+  }
+
+  /** POST /v3/volumes/{id}/action os-roll_detaching: a detaching volume is in-use again (the detach failed). */
+  async rollDetaching(id: string): Promise<void> {
+    await this.json('POST', `/volumes/${seg(id)}/action`, { body: { 'os-roll_detaching': null } });
+  }
+
   /** DELETE /v3/volumes/{id} (a server's volume with delete_on_termination, once detached). */
   async deleteVolume(id: string): Promise<void> {
     await this.json('DELETE', `/volumes/${seg(id)}`);

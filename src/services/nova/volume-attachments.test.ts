@@ -3,7 +3,7 @@
 // v3 attachments API (3.44), creates volumes (from an image, a snapshot or blank: `creating`
 // for a moment, then available, or error when 13 GiB are asked), shows snapshots, and records every call, registered in the test cloud's catalog as
 // block-storage. It checks what Nova sends (reserve without connector, the host's connector,
-// os-complete, delete); it is no Cinder and proves nothing about a real one.
+// os-complete, begin_detaching, delete); it is no Cinder and proves nothing about a real one.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
@@ -82,6 +82,15 @@ async function stubCinder(): Promise<{ app: FastifyInstance; url: string; calls:
     v.attachments = v.attachments.filter((x) => x !== a.id);
     if (v.attachments.length === 0) v.status = 'available';
     return { attachments: [] };
+  });
+  app.post<{ Params: { id: string }; Body: Record<string, unknown> }>('/v3/volumes/:id/action', async (req, reply) => {
+    const v = volumes.get(req.params.id);
+    if (!v) return reply.code(404).send(notFound(`Volume ${req.params.id}`));
+    if ('os-begin_detaching' in req.body) {
+      if (v.status !== 'in-use') return reply.code(400).send({ badRequest: { code: 400, message: 'Invalid volume: Volume status must be in-use' } });
+      v.status = 'detaching';
+    } else if ('os-roll_detaching' in req.body && v.status === 'detaching') v.status = 'in-use';
+    return reply.code(202).send();
   });
   app.delete<{ Params: { id: string } }>('/v3/volumes/:id', async (req, reply) => {
     const v = volumes.get(req.params.id);
@@ -349,6 +358,7 @@ describe('os-volume_attachments (against a stand-in Cinder in this test)', () =>
     const v1 = (await b.repos.bdms.byInstance(id)).find((x) => x.isVolume)!.data.volume_id!;
     const del = await b.compute('DELETE', `/servers/${id}/os-volume_attachments/${v1}`);
     assert.equal(del.status, 202, JSON.stringify(del.body));
+    assert.ok(cinder.calls.some((c) => c.method === 'POST' && c.path === `/v3/volumes/${v1}/action` && 'os-begin_detaching' in c.body), 'the volume detaching first');
     await until('the volume available', () => cinder.volumes.get(v1)!.status === 'available');
     await until('the mapping gone', async () => (await b.compute('GET', `/servers/${id}/os-volume_attachments`)).body.volumeAttachments.length === 0);
     const console = await b.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': {} });

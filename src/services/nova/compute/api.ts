@@ -552,12 +552,17 @@ export class ComputeApi {
     return device;
   }
 
-  /** Detach a (non-root) volume on the server's host (a cast). @throws InstanceIsLocked, InstanceInvalidState */
+  /**
+   * Detach a (non-root) volume on the server's host (a cast); Cinder has it detaching meanwhile
+   * (begin_detaching, which refuses a volume not in-use: a detach already under way).
+   * @throws InstanceIsLocked, InstanceInvalidState, InvalidInput
+   */
   async detachVolume(ctx: RequestContext, instance: Instance, volumeId: string, isAdmin: boolean): Promise<void> {
     this.checkLocked(instance, isAdmin);
     checkInstanceState(instance, 'detach_volume', VOLUME_VM_STATES);
     const host = await this.hostOf(instance, 'detach_volume');
     await this.repos.actions.start(instance.uuid, InstanceAction.DETACH_VOLUME, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+    await this.volume.beginDetaching(ctx, volumeId);
     await this.d.compute.detachVolume(ctx, host, instance, volumeId);
   }
 

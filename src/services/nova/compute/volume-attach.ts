@@ -6,7 +6,8 @@
  *    the attachment is completed (the volume is in-use) and the mapping keeps the connection
  *    info. On a failure the attachment is deleted, the mapping destroyed and a fault recorded.
  *  - detach_volume (a cast): the driver detaches the disk, the attachment is deleted and the
- *    mapping destroyed.
+ *    mapping destroyed; when the driver fails, the volume (detaching since the API's
+ *    begin_detaching) is rolled back to in-use.
  *  - prepForSpawn (a build): the volumes to make (from an image, a snapshot, or blank) are
  *    created in Cinder and waited for (driver_block_device's _create_volume and the manager's
  *    _await_block_device_map_created), then reserved; every volume gets this host's connector.
@@ -93,7 +94,13 @@ export class VolumeAttachManager {
       const bdm = await this.o.repos.bdms.byVolumeAndInstance(volumeId, instance.uuid);
       await this.o.notifier.instanceAction(ctx, fresh, 'volume_detach', 'start');
       const connectionInfo = bdm.data.connection_info ? JSON.parse(bdm.data.connection_info) as Record<string, unknown> : {};
-      if (bdm.data.device_name) await this.o.driver.detachVolume(ctx, connectionInfo, fresh, bdm.data.device_name);
+      try {
+        if (bdm.data.device_name) await this.o.driver.detachVolume(ctx, connectionInfo, fresh, bdm.data.device_name);
+      } catch (err) {
+        // the guest keeps the disk: the volume is in-use again (driver_block_device's roll_detaching)
+        await this.o.volume.rollDetaching(ctx, volumeId).catch((e: unknown) => this.o.log.warn({ err: e, volume: volumeId }, 'roll_detaching failed'));
+        throw err;
+      }
       if (bdm.data.attachment_id) await this.o.volume.attachmentDelete(ctx, bdm.data.attachment_id);
       await this.o.repos.bdms.destroy(bdm.data.uuid);
       await this.o.notifier.instanceAction(ctx, fresh, 'volume_detach', 'end');

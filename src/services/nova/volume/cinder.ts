@@ -91,6 +91,16 @@ export class CinderAPI {
     return this.call(ctx, () => new VolumeAttachmentNotFound(attachmentId), (c) => c.completeAttachment(attachmentId));
   }
 
+  /** begin_detaching: the volume is detaching while the host detaches it. @throws VolumeNotFound, InvalidInput (not in-use) */
+  beginDetaching(ctx: RequestContext, volumeId: string): Promise<void> {
+    return this.call(ctx, () => new VolumeNotFound(volumeId), (c) => c.beginDetaching(volumeId));
+  }
+
+  /** roll_detaching: in-use again after a detach that failed. @throws VolumeNotFound */
+  rollDetaching(ctx: RequestContext, volumeId: string): Promise<void> {
+    return this.call(ctx, () => new VolumeNotFound(volumeId), (c) => c.rollDetaching(volumeId));
+  }
+
   /** delete (nova's volume_api.delete): with the service's own token when there is no caller. */
   delete(ctx: RequestContext | null, volumeId: string): Promise<void> {
     return this.call(ctx, () => new VolumeNotFound(volumeId), (c) => c.deleteVolume(volumeId));
