@@ -18,6 +18,7 @@ import { Command } from 'commander';
 import { request } from 'undici';
 import { defaultGroup, renderSample } from '../common/config/index.js';
 import { OperatorError } from '../common/errors.js';
+import { startHeapRelease } from '../common/service/heap-release.js';
 import { traceReport } from '../common/tracing/trace-reader.js';
 import { tracesDir } from '../common/tracing/tracing.js';
 import { startCloud } from './cloud.js';
@@ -56,10 +57,14 @@ async function runUntilSignal(roles: string[] | undefined, flags: CommonFlags, e
       `nubo: use it with: export OS_CLIENT_CONFIG_FILE=${cloud.cloudsYaml} OS_CLOUD=nubo; openstack token issue\n`);
   }
   process.stdout.write(cloud.url ? `nubo: ready at ${cloud.url} (${ms} ms)\n` : `nubo: ready: ${cloud.roles.join(', ')} (${ms} ms)\n`);
+  // The heap a burst of requests grew goes back to the system once the process is idle
+  // (common/service/heap-release.ts: V8 would keep it until the next burst).
+  const heapRelease = startHeapRelease();
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
+    heapRelease?.stop();
     process.stdout.write(`nubo: ${signal}, shutting down\n`);
     cloud.close().then(() => process.exit(0), (err) => { console.error(`nubo: shutdown failed: ${(err as Error).message}`); process.exit(1); });
   };
