@@ -41,7 +41,7 @@ export interface HeapReleaseOptions {
   maxFollowUps: number;
 }
 
-export const HEAP_RELEASE_DEFAULTS: HeapReleaseOptions = { intervalMs: 1000, idleBelow: 0.1, growthBytes: 32 * 1024 * 1024, maxFollowUps: 3 };
+export const HEAP_RELEASE_DEFAULTS: HeapReleaseOptions = { intervalMs: 500, idleBelow: 0.1, growthBytes: 32 * 1024 * 1024, maxFollowUps: 3 };
 
 export interface HeapRelease {
   /** Collections run so far. */
