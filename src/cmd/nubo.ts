@@ -18,6 +18,7 @@ import { Command } from 'commander';
 import { request } from 'undici';
 import { defaultGroup, renderSample } from '../common/config/index.js';
 import { OperatorError } from '../common/errors.js';
+import { startHeapRelease } from '../common/service/heap-release.js';
 import { traceReport } from '../common/tracing/trace-reader.js';
 import { tracesDir } from '../common/tracing/tracing.js';
 import { startCloud } from './cloud.js';
@@ -68,10 +69,14 @@ async function runUntilSignal(roles: string[] | undefined, flags: CommonFlags, e
       (err: unknown) => process.stderr.write(`nubo: guest image ${boot.guest_image_name} not uploaded: ${(err as Error).message}\n`),
     );
   }
+  // The heap a burst of requests grew goes back to the system once the process is idle
+  // (common/service/heap-release.ts: V8 would keep it until the next burst).
+  const heapRelease = startHeapRelease();
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
+    heapRelease?.stop();
     process.stdout.write(`nubo: ${signal}, shutting down\n`);
     cloud.close().then(() => process.exit(0), (err) => { console.error(`nubo: shutdown failed: ${(err as Error).message}`); process.exit(1); });
   };
