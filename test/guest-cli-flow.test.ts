@@ -24,8 +24,9 @@ import { chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { until } from '../src/common/testing/until.js';
-import { GuestCloud } from '../src/services/nova/testing/guest-cloud.js';
-import { dataPlaneGuest, kernelAndRamdisk } from '../src/services/nova/testing/guest-image.js';
+import { GuestCloud } from './support/guest-cloud.js';
+import { kernelAndRamdisk } from '../src/services/nova/testing/guest-image.js';
+import { dataPlaneGuest } from './support/data-plane-guest.js';
 import { OpenstackShell, quoted } from './support/openstack-shell.js';
 
 type JsonRecord = Record<string, any>;

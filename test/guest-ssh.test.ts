@@ -18,8 +18,9 @@ import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { BootCloud } from '../src/services/nova/testing/boot-cloud.js';
-import { GuestCloud } from '../src/services/nova/testing/guest-cloud.js';
-import { dataPlaneGuest, kernelAndRamdisk } from '../src/services/nova/testing/guest-image.js';
+import { GuestCloud } from './support/guest-cloud.js';
+import { kernelAndRamdisk } from '../src/services/nova/testing/guest-image.js';
+import { dataPlaneGuest } from './support/data-plane-guest.js';
 
 const { work, image } = dataPlaneGuest('nubo-guest-ssh-', ['dnsmasq', 'iptables-restore', 'conntrack', 'nft', 'ssh', 'mcopy']);
 

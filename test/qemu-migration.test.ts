@@ -29,7 +29,8 @@ import { dhcpNamespace } from '../src/services/neutron/agent/linux/names.js';
 import { ensureNamespace, listNamespaces, namespacePids } from '../src/services/neutron/agent/linux/netns.js';
 import { Outside } from '../src/services/neutron/testing/outside.js';
 import { BootCloud } from '../src/services/nova/testing/boot-cloud.js';
-import { dataPlaneGuest, kernelAndRamdisk } from '../src/services/nova/testing/guest-image.js';
+import { kernelAndRamdisk } from '../src/services/nova/testing/guest-image.js';
+import { dataPlaneGuest } from './support/data-plane-guest.js';
 
 const { work, image } = dataPlaneGuest('nubo-qmove-', ['dnsmasq', 'iptables-restore', 'conntrack', 'nft', 'mcopy', 'busybox']);
 

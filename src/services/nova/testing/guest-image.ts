@@ -3,11 +3,9 @@
  * into `work` from the packages `nubo image build` cached, offline), or why the test is skipped.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { namespaceSupportProblem } from '../../neutron/agent/linux/capabilities.js';
-import { missingTool } from '../../neutron/testing/tools.js';
 
 const repo = new URL('../../../../', import.meta.url).pathname;
 
@@ -44,16 +42,4 @@ export function kernelAndRamdisk(qcow2: string, work: string): { kernel: string;
   execFileSync('mcopy', ['-o', '-i', `${raw}@@1M`, '::/initrd.img', out.ramdisk], { env });
   rmSync(raw);
   return out;
-}
-
-/**
- * For tests of a real guest on the Linux data plane: a work directory under the temporary one
- * (readable by all: dnsmasq rereads its files there as nobody), and the guest image, or why the
- * test is skipped (no network namespaces, one of `tools` missing, no image).
- */
-export function dataPlaneGuest(prefix: string, tools: readonly string[]): { work: string; image: { path?: string; skip?: string } } {
-  const work = mkdtempSync(join(tmpdir(), prefix));
-  chmodSync(work, 0o755);
-  const problem = namespaceSupportProblem() ?? missingTool(tools);
-  return { work, image: problem ? { skip: problem } : guestImage(work) };
 }

@@ -12,11 +12,11 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cleanupDataPlane } from '../../neutron/agent/linux/cleanup.js';
-import { dhcpNamespace, routerNamespace } from '../../neutron/agent/linux/names.js';
-import { ensureNamespace, listNamespaces, namespacePids } from '../../neutron/agent/linux/netns.js';
-import { Outside } from '../../neutron/testing/outside.js';
-import { BootCloud } from './boot-cloud.js';
+import { cleanupDataPlane } from '../../src/services/neutron/agent/linux/cleanup.js';
+import { dhcpNamespace, routerNamespace } from '../../src/services/neutron/agent/linux/names.js';
+import { ensureNamespace, listNamespaces, namespacePids } from '../../src/services/neutron/agent/linux/netns.js';
+import { Outside } from '../../src/services/neutron/testing/outside.js';
+import { BootCloud } from '../../src/services/nova/testing/boot-cloud.js';
 
 /** A program's exit (ok) and its stdout and stderr together, trimmed; killed after `timeoutMs`. */
 export function sh(cmd: string, args: string[], timeoutMs: number): Promise<{ ok: boolean; out: string }> {

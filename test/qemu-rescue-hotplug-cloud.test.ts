@@ -12,11 +12,11 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { until } from '../../common/testing/until.js';
-import { deleteNamespace, listNamespaces, namespacePids } from '../neutron/agent/linux/netns.js';
-import { BootCloud } from './testing/boot-cloud.js';
-import { guestImage, has } from './testing/guest-image.js';
-import { diskMark, PROBE_MARK, PROBE_USER_DATA, reportedNics } from './testing/guest-probe.js';
+import { until } from '../src/common/testing/until.js';
+import { deleteNamespace, listNamespaces, namespacePids } from '../src/services/neutron/agent/linux/netns.js';
+import { BootCloud } from '../src/services/nova/testing/boot-cloud.js';
+import { guestImage, has } from '../src/services/nova/testing/guest-image.js';
+import { diskMark, PROBE_MARK, PROBE_USER_DATA, reportedNics } from '../src/services/nova/testing/guest-probe.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nubo-qemu-ops-cloud-'));
 const tag = randomBytes(3).toString('hex');
