@@ -173,7 +173,9 @@ export class ObjectServer {
     const ct = header(req, 'content-type');
     if (ct) metadata['Content-Type'] = ct;
     await this.files.writeMarker(dev, part, a, c, o, 'meta', metadata);
-    send(res, 202, { 'X-Backend-Timestamp': ts });
+    // the object's sysmeta in the answer: a middleware learns what it POSTed to (a symlink)
+    const sysmeta = Object.fromEntries(Object.entries(found.metadata).filter(([k]) => /^x-object-sysmeta-/i.test(k)));
+    send(res, 202, { 'X-Backend-Timestamp': ts, ...sysmeta });
   }
 
   private async delete(req: IncomingMessage, res: ServerResponse, dev: string, part: number, a: string, c: string, o: string): Promise<void> {

@@ -314,12 +314,14 @@ export class ObjectController {
     const part = ring.getPart(req.account, req.container!, req.object!);
     const ts = this.clock.next();
     const ct = headerOf(req.headers, 'content-type');
-    const { statuses } = await writeToReplicas(ring, part, 'POST', tailPath(part, req.account, req.container!, req.object!),
+    const { statuses, responses } = await writeToReplicas(ring, part, 'POST', tailPath(part, req.account, req.container!, req.object!),
       () => ({ ...meta, ...this.kept(req.headers), ...(ct ? { 'Content-Type': ct } : {}), 'X-Timestamp': ts }), this.deps.timeouts, this.deps.log);
     const status = bestStatus(statuses, ring.replicaCount);
     if (status === 404) throw new NotFound();
     if (status >= 300) throw new NoQuorum();
-    return { status: 202, headers: {}, body: '' };
+    // the object's sysmeta, for the middlewares (the API never shows it)
+    const sysmeta = clientHeaders(responses.find((r) => r.status === 202)?.headers ?? {});
+    return { status: 202, headers: Object.fromEntries(Object.entries(sysmeta).filter(([k]) => k.startsWith(SYSMETA))), body: '' };
   }
 
   private async delete(req: SwiftRequest): Promise<ProxyResult> {

@@ -215,16 +215,13 @@ export class Symlinks implements Middleware {
   /** handle_post: applied to the link, which answers 307 to its target. */
   private async post(req: SwiftRequest, next: Handler): Promise<ProxyResult> {
     if (req.headers['x-symlink-target'] !== undefined) throw new BadRequest('A PUT request is required to set a symlink target');
+    // the object server answers a POST with the object's sysmeta: a link's says so
     const res = await next(req);
-    if (!isSuccess(res.status)) return res;
-    // the object server's POST answer carries no sysmeta here: the link's own HEAD tells
-    const link = await answer(next, { ...req, method: 'HEAD', query: '', source: SOURCE, headers: { ...(req.headers['x-auth-token'] !== undefined ? { 'x-auth-token': req.headers['x-auth-token'] } : {}) } });
-    drain(link);
-    if (!isSuccess(link.status) || link.headers[SYMLINK_TARGET] === undefined) return res;
+    if (!isSuccess(res.status) || res.headers[SYMLINK_TARGET] === undefined) return res;
     drain(res);
-    const target = linkTarget(link.headers, req.account);
+    const target = linkTarget(res.headers, req.account);
     const headers: Record<string, string> = { location: target.path, 'content-type': 'text/plain; charset=UTF-8' };
-    if (link.headers[TARGET_ETAG] !== undefined) headers['x-symlink-target-etag'] = link.headers[TARGET_ETAG];
+    if (res.headers[TARGET_ETAG] !== undefined) headers['x-symlink-target-etag'] = res.headers[TARGET_ETAG];
     return { status: 307, headers, body: 'The requested POST was applied to a symlink. POST directly to the target to apply requested metadata.' };
   }
 }
