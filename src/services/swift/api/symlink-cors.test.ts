@@ -151,6 +151,20 @@ test('symlinks: bad input is refused (412/400), never a 500; other accounts are 
   assert.equal(r.status, 403);
 });
 
+test('symlinks: a versioned container keeps an overwritten link as a link (its sysmeta copied)', async () => {
+  await call('PUT', `${ACCT}/sy-old`, { token: OWNER });
+  await call('PUT', `${ACCT}/sy-v`, { token: OWNER, headers: { 'x-versions-location': 'sy-old' } });
+  await call('PUT', `${ACCT}/sy-v/t`, { token: OWNER, body: 'target' });
+  assert.equal((await call('PUT', `${ACCT}/sy-v/l`, { token: OWNER, headers: { 'x-symlink-target': 'sy-v/t' } })).status, 201);
+  await call('PUT', `${ACCT}/sy-v/l`, { token: OWNER, body: 'plain now' });
+  assert.equal((await call('GET', `${ACCT}/sy-v/l`, { token: OWNER })).text, 'plain now');
+  const [old] = [...(await listing('sy-old')).values()];
+  assert.equal(old!.symlink_path, `${ACCT}/sy-v/t`);
+  assert.equal((await call('DELETE', `${ACCT}/sy-v/l`, { token: OWNER })).status, 204);
+  const r = await call('GET', `${ACCT}/sy-v/l`, { token: OWNER });
+  assert.deepEqual([r.text, r.headers['content-location']], ['target', `${ACCT}/sy-v/t`], 'the restored version is the link');
+});
+
 test('SLO: listings show slo_etag and the manifest\'s hash; a static link to an SLO lists it too', async () => {
   await call('PUT', `${ACCT}/big`, { token: OWNER });
   await call('PUT', `${ACCT}/big/s1`, { token: OWNER, body: 'aaaa' });
