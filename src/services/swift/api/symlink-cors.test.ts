@@ -182,10 +182,13 @@ test('SLO: listings show slo_etag and the manifest\'s hash; a static link to an 
   const xml = await call('GET', `${ACCT}/big?format=xml`, { token: OWNER });
   assert.doesNotMatch(xml.text, /slo_etag/, 'the parameter is never shown on the hash');
 
+  // a static link to an SLO names its manifest's etag (X-Manifest-Etag), not the SLO's
   r = await call('PUT', `${ACCT}/big/to-slo`, { token: OWNER, headers: { 'x-symlink-target': 'big/obj', 'x-symlink-target-etag': sloEtag } });
+  assert.equal(r.status, 409);
+  r = await call('PUT', `${ACCT}/big/to-slo`, { token: OWNER, headers: { 'x-symlink-target': 'big/obj', 'x-symlink-target-etag': listed.hash } });
   assert.equal(r.status, 201, r.text);
   const link = (await listing('big')).get('to-slo')!;
-  assert.deepEqual([link.slo_etag, link.symlink_etag, link.symlink_bytes, link.hash], [`"${sloEtag}"`, sloEtag, 6, EMPTY]);
+  assert.deepEqual([link.slo_etag, link.symlink_etag, link.symlink_bytes, link.hash], [`"${sloEtag}"`, listed.hash, 6, EMPTY]);
   r = await call('GET', `${ACCT}/big/to-slo`, { token: OWNER });
   assert.equal(r.text, 'aaaabb');
 });

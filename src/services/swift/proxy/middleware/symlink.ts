@@ -140,7 +140,8 @@ export class Symlinks implements Middleware {
       expectEtag = targetEtag;
       followSoft = true;
     }
-    const finalEtag = unquote(res.headers.etag);
+    // a large object's is its manifest's etag (Swift checks the manifest, below slo)
+    const finalEtag = res.headers['x-manifest-etag'] ?? unquote(res.headers.etag);
     if (finalEtag && expectEtag !== undefined && finalEtag !== expectEtag) {
       drain(res);
       throw conflict(`Object Etag '${finalEtag}' does not match X-Symlink-Target-Etag header '${expectEtag}'`, location);
