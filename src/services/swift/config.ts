@@ -46,6 +46,10 @@ export const proxyServerGroup = defineGroup('proxy_server', 'The Swift proxy (pr
   max_account_name_length: opt.int(256, 'Longest account name in bytes.', { min: 1 }),
   container_listing_limit: opt.int(10000, 'Most objects of one container listing.', { min: 1 }),
   account_listing_limit: opt.int(10000, 'Most containers of one account listing.', { min: 1 }),
+  cors_allow_origin: opt.list([], 'Origins allowed to make CORS requests to every container, besides those of its X-Container-Meta-Access-Control-Allow-Origin.'),
+  cors_expose_headers: opt.list([], 'Headers exposed to CORS requests (Access-Control-Expose-Headers) besides the simple response headers, Swift\'s own and the container\'s.'),
+  strict_cors_mode: opt.bool(true, 'Answer CORS requests of an origin the container does not allow without CORS headers.'),
+  symloop_max: opt.int(2, 'Symlinks a GET or HEAD follows one after the other at most (the symlink filter\'s symloop_max).', { min: 1 }),
   expirer_interval: opt.float(300, 'Seconds between passes of the object expirer (objects past their X-Delete-At, queued in the hidden account .expiring_objects); 0 turns it off.', { min: 0 }),
 });
 

@@ -69,6 +69,7 @@ export function proxyServer(ctx: Pick<RoleContext, 'config' | 'dataDir'> & { log
       maxFileSize: p.max_file_size, maxObjectNameLength: p.max_object_name_length, maxContainerNameLength: p.max_container_name_length,
       maxAccountNameLength: p.max_account_name_length, containerListingLimit: p.container_listing_limit, accountListingLimit: p.account_listing_limit,
       accountAutocreate: p.account_autocreate, allowAccountManagement: p.allow_account_management, recheckContainerMs: p.recheck_container_existence * 1000,
+      cors: { allowOrigin: p.cors_allow_origin, exposeHeaders: p.cors_expose_headers, strictMode: p.strict_cors_mode }, symloopMax: p.symloop_max,
       meta: { maxMetaNameLength: p.max_meta_name_length, maxMetaValueLength: p.max_meta_value_length, maxMetaCount: p.max_meta_count, maxMetaOverallSize: p.max_meta_overall_size },
     },
     timeouts: timeouts(ctx),

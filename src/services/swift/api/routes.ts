@@ -1,6 +1,6 @@
 /**
  * The object store's HTTP routes (the proxy's WSGI entry): /info, and
- * /v1/{account}[/{container}[/{object}]] for GET, HEAD, PUT, POST, DELETE and COPY. Bodies are
+ * /v1/{account}[/{container}[/{object}]] for GET, HEAD, PUT, POST, DELETE, COPY and OPTIONS. Bodies are
  * never parsed: every content type hands the request stream to the proxy unread (objects are
  * streamed, metadata is in headers), so no body limit applies here.
  */
@@ -16,7 +16,10 @@ interface Params {
   '*'?: string;
 }
 
-const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'COPY'] as const;
+const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'COPY', 'OPTIONS'] as const;
+
+/** System metadata is the middlewares' own: never taken from a client, never shown to one (gatekeeper.py). */
+const SYSMETA = 'x-object-sysmeta-';
 
 /**
  * Swift's transaction id (swift/common/utils generate_trans_id): `tx`, 21 hex digits, `-`, the
@@ -27,21 +30,22 @@ function transId(requestId: string): string {
   return `tx${hex}-${Math.floor(Date.now() / 1000).toString(16).padStart(10, '0')}`;
 }
 
-/** Header names as a WSGI server hands them on: '_' read as '-' (X-Container-Meta-a_b is X-Container-Meta-a-b). */
+/** Header names as a WSGI server hands them on: '_' read as '-' (X-Container-Meta-a_b is X-Container-Meta-a-b); system metadata dropped. */
 function wsgiHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   let out: IncomingHttpHeaders | undefined;
   for (const [k, v] of Object.entries(headers)) {
-    if (!k.includes('_')) continue;
+    if (!k.includes('_') && !k.startsWith(SYSMETA)) continue;
     out ??= { ...headers };
     delete out[k];
-    out[k.replace(/_/g, '-')] = v;
+    const name = k.replace(/_/g, '-');
+    if (!name.startsWith(SYSMETA)) out[name] = v;
   }
   return out ?? headers;
 }
 
 async function send(req: FastifyRequest, reply: FastifyReply, result: ProxyResult): Promise<void> {
   reply.code(result.status);
-  for (const [k, v] of Object.entries(result.headers)) reply.header(k, v);
+  for (const [k, v] of Object.entries(result.headers)) if (!k.startsWith(SYSMETA)) reply.header(k, v);
   reply.header('x-trans-id', transId(req.id));
   const body = result.body;
   const empty = req.method === 'HEAD' || result.status === 204 || result.status === 304 || body === undefined || body === '';

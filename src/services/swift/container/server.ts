@@ -19,6 +19,7 @@ import { guard, header, HttpStatus, requestTimestamp, send, splitPath } from '..
 import { sendListing } from '../utils/listing-params.js';
 import { renderListing, type ObjectRow } from '../utils/listing.js';
 import { checkMetadata, titleCase, userMetadata } from '../utils/metadata.js';
+import { listedEtag } from '../utils/etag-params.js';
 import { listedSize } from '../utils/swift-bytes.js';
 import { isoFromTimestamp } from '../utils/timestamp.js';
 
@@ -67,7 +68,7 @@ export class ContainerServer {
       switch (req.method) {
         case 'PUT': return this.put(req, res, path, p.device, p.account, p.container);
         case 'GET':
-        case 'HEAD': return this.getOrHead(req, res, path, p.container);
+        case 'HEAD': return this.getOrHead(req, res, path, p.account, p.container);
         case 'POST': return this.post(req, res, path);
         case 'DELETE': return this.delete(req, res, path, p.device, p.account, p.container);
         default: throw new HttpStatus(405, 'Method Not Allowed');
@@ -120,7 +121,7 @@ export class ContainerServer {
     }
   }
 
-  private async getOrHead(req: IncomingMessage, res: ServerResponse, path: string, container: string): Promise<void> {
+  private async getOrHead(req: IncomingMessage, res: ServerResponse, path: string, account: string, container: string): Promise<void> {
     const broker = ContainerBroker.open(this.handles, path);
     if (!broker || broker.isDeleted()) throw new HttpStatus(404, '', broker ? { 'X-Backend-Timestamp': broker.info().delete_timestamp } : {});
     const info = broker.info();
@@ -137,7 +138,8 @@ export class ContainerServer {
     for (const [k, v] of Object.entries(broker.metadata())) headers[titleCase(k)] = v;
     sendListing<ObjectRow>(req, res, headers, this.opts.listingLimit, (o) => broker.list(o), (format, entries) => renderListing<ObjectRow>(format, 'container', container, entries, (r) => {
       const { bytes, contentType } = listedSize(r.size, r.content_type);
-      return { hash: r.etag, last_modified: isoFromTimestamp(r.created_at), bytes, name: r.name, content_type: contentType };
+      const { hash, fields } = listedEtag(r.etag, account);
+      return { hash, last_modified: isoFromTimestamp(r.created_at), bytes, name: r.name, content_type: contentType, ...fields };
     }, ['name', 'hash', 'bytes', 'content_type', 'last_modified']));
   }
 

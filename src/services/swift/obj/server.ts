@@ -15,6 +15,7 @@ import { hashPath, type HashConf } from '../ring/hash.js';
 import { backendCall, backendPath } from '../utils/backend-client.js';
 import { guard, header, HttpStatus, requestTimestamp, send, splitPath } from '../utils/backend-http.js';
 import { evaluateConditions, parseRange } from '../utils/conditional.js';
+import { OVERRIDE_ETAG } from '../utils/etag-params.js';
 import { titleCase, userMetadata } from '../utils/metadata.js';
 import { httpDateFromTimestamp } from '../utils/timestamp.js';
 import { DiskFileError, DiskFileManager, type ObjectMetadata } from './diskfile.js';
@@ -85,6 +86,8 @@ export class ObjectServer {
       const v = header(req, k);
       if (v !== undefined) metadata[titleCase(k)] = v;
     }
+    // system metadata (x-object-sysmeta-*): the middlewares', kept with the data, never changed by a POST
+    for (const [k, v] of Object.entries(req.headers)) if (k.startsWith('x-object-sysmeta-') && typeof v === 'string') metadata[titleCase(k)] = v;
     let written: { etag: string; size: number };
     try {
       written = await this.files.writeData(dev, part, a, c, o, req, metadata, {
@@ -95,7 +98,9 @@ export class ObjectServer {
       if (req.destroyed || req.readableAborted) throw new HttpStatus(499, 'Client disconnected');
       throw err;
     }
-    await this.containerUpdate(req, 'PUT', a, c, o, { 'X-Timestamp': ts, 'X-Size': String(written.size), 'X-Content-Type': contentType, 'X-Etag': written.etag });
+    // a middleware may list the object with another etag (its parameters: slo_etag, symlink_target)
+    const listedEtag = header(req, OVERRIDE_ETAG) ?? written.etag;
+    await this.containerUpdate(req, 'PUT', a, c, o, { 'X-Timestamp': ts, 'X-Size': String(written.size), 'X-Content-Type': contentType, 'X-Etag': listedEtag });
     send(res, 201, { ETag: written.etag, 'X-Backend-Timestamp': ts });
   }
 
@@ -117,7 +122,7 @@ export class ObjectServer {
         'Accept-Ranges': 'bytes',
       };
       for (const [k, v] of Object.entries(m)) {
-        if (/^(x-object-meta-|content-encoding$|content-disposition$|x-delete-at$|x-object-manifest$|x-static-large-object$)/i.test(k)) headers[k] = v;
+        if (/^(x-object-meta-|content-encoding$|content-disposition$|x-delete-at$|x-object-manifest$|x-static-large-object$|x-object-sysmeta-)/i.test(k)) headers[k] = v;
       }
       const cond = evaluateConditions({
         ifMatch: header(req, 'if-match'), ifNoneMatch: header(req, 'if-none-match'),
@@ -127,7 +132,9 @@ export class ObjectServer {
       const manifest: Record<string, string> = m['X-Object-Manifest'] !== undefined ? { 'X-Object-Manifest': m['X-Object-Manifest'] } : {};
       if (cond === 304) return send(res, 304, { ETag: etag, 'Last-Modified': headers['Last-Modified'] as string, 'X-Timestamp': found.timestamp, 'Content-Length': 0, ...manifest });
       if (cond === 412) return send(res, 412, { ETag: etag, 'Last-Modified': headers['Last-Modified'] as string, 'X-Timestamp': found.timestamp, ...manifest });
-      const range = parseRange(header(req, 'range'), found.size);
+      // X-Backend-Ignore-Range-If-Metadata-Present: a symlink answers whole (it is followed, not read)
+      const ignoreRange = (header(req, 'x-backend-ignore-range-if-metadata-present') ?? '').split(',').some((k) => k.trim() !== '' && m[titleCase(k.trim().toLowerCase())] !== undefined);
+      const range = parseRange(ignoreRange ? undefined : header(req, 'range'), found.size);
       if (range === 'unsatisfiable') return send(res, 416, { 'Content-Range': `bytes */${found.size}`, 'Content-Type': 'text/plain', ...manifest }, req.method === 'HEAD' ? undefined : 'Requested Range Not Satisfiable');
       const start = range ? range.start : 0;
       const end = range ? range.end : found.size - 1;
@@ -166,7 +173,9 @@ export class ObjectServer {
     const ct = header(req, 'content-type');
     if (ct) metadata['Content-Type'] = ct;
     await this.files.writeMarker(dev, part, a, c, o, 'meta', metadata);
-    send(res, 202, { 'X-Backend-Timestamp': ts });
+    // the object's sysmeta in the answer: a middleware learns what it POSTed to (a symlink)
+    const sysmeta = Object.fromEntries(Object.entries(found.metadata).filter(([k]) => /^x-object-sysmeta-/i.test(k)));
+    send(res, 202, { 'X-Backend-Timestamp': ts, ...sysmeta });
   }
 
   private async delete(req: IncomingMessage, res: ServerResponse, dev: string, part: number, a: string, c: string, o: string): Promise<void> {

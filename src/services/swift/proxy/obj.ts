@@ -34,6 +34,10 @@ export function guessType(name: string): string {
   return TYPES[ext] ?? 'application/octet-stream';
 }
 
+const SYSMETA = 'x-object-sysmeta-';
+/** The sysmeta that makes an object a symlink (symlink.py). */
+export const SYMLINK_TARGET = 'x-object-sysmeta-symlink-target';
+
 const TRUE = new Set(['true', '1', 'yes', 'on', 't', 'y']);
 
 /** "container/object" of X-Copy-From or Destination (%-encoded, a leading '/' allowed). */
@@ -99,7 +103,7 @@ export class ObjectController {
 
   private async getOrHead(req: SwiftRequest): Promise<ProxyResult> {
     const forward: OutgoingHttpHeaders = {};
-    for (const h of ['range', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since']) {
+    for (const h of ['range', 'if-match', 'if-none-match', 'if-modified-since', 'if-unmodified-since', 'x-backend-ignore-range-if-metadata-present']) {
       const v = headerOf(req.headers, h);
       if (v !== undefined) forward[h] = v;
     }
@@ -147,6 +151,8 @@ export class ObjectController {
       const v = headerOf(headers, h);
       if (v !== undefined) out[h] = v;
     }
+    // the middlewares' system metadata (a client's never gets here: the API drops it, as gatekeeper)
+    for (const [k, v] of Object.entries(headers)) if (k.startsWith(SYSMETA) && typeof v === 'string') out[k] = v;
     return out;
   }
 
@@ -244,7 +250,10 @@ export class ObjectController {
     let body: Readable = res.body;
     // a large object is copied as its content (a plain object), its manifest only with ?multipart-manifest=get
     const isLarge = h['x-object-manifest'] !== undefined || TRUE.has(String(h['x-static-large-object'] ?? '').toLowerCase());
-    if (isLarge && new URLSearchParams(req.query).get('multipart-manifest') !== 'get' && this.assembled) {
+    // so is a symlink's target (symlink.py), the link itself only with ?symlink=get
+    const query = new URLSearchParams(req.query);
+    const follows = isLarge ? query.get('multipart-manifest') !== 'get' : h[SYMLINK_TARGET] !== undefined && query.get('symlink') !== 'get';
+    if (follows && this.assembled) {
       res.body.resume();
       const whole = await this.assembled({ ...req, method: 'GET', account: sourceAccount, container: source.container, object: source.object, query: '', headers: { ...(req.headers['x-auth-token'] ? { 'x-auth-token': req.headers['x-auth-token'] } : {}) }, source: 'COPY' });
       if (whole.status !== 200 || typeof whole.body !== 'object') {
@@ -252,7 +261,7 @@ export class ObjectController {
         throw new NoQuorum();
       }
       const { etag: _etag, 'x-object-manifest': _dlo, 'x-static-large-object': _slo, ...rest } = whole.headers;
-      h = rest;
+      h = Object.fromEntries(Object.entries(rest).filter(([k]) => !k.startsWith(SYSMETA)));
       body = whole.body;
     }
     const fresh = TRUE.has((headerOf(req.headers, 'x-fresh-metadata') ?? '').toLowerCase());
@@ -265,6 +274,7 @@ export class ObjectController {
         if (KEPT_HEADERS.includes(k)) kept[k] = v;
       }
     }
+    for (const [k, v] of Object.entries(h)) if (k.startsWith(SYSMETA) && typeof v === 'string') kept[k] = v;
     let requestMeta: Record<string, string>;
     try {
       requestMeta = this.metadata(req.headers);
@@ -304,12 +314,14 @@ export class ObjectController {
     const part = ring.getPart(req.account, req.container!, req.object!);
     const ts = this.clock.next();
     const ct = headerOf(req.headers, 'content-type');
-    const { statuses } = await writeToReplicas(ring, part, 'POST', tailPath(part, req.account, req.container!, req.object!),
+    const { statuses, responses } = await writeToReplicas(ring, part, 'POST', tailPath(part, req.account, req.container!, req.object!),
       () => ({ ...meta, ...this.kept(req.headers), ...(ct ? { 'Content-Type': ct } : {}), 'X-Timestamp': ts }), this.deps.timeouts, this.deps.log);
     const status = bestStatus(statuses, ring.replicaCount);
     if (status === 404) throw new NotFound();
     if (status >= 300) throw new NoQuorum();
-    return { status: 202, headers: {}, body: '' };
+    // the object's sysmeta, for the middlewares (the API never shows it)
+    const sysmeta = clientHeaders(responses.find((r) => r.status === 202)?.headers ?? {});
+    return { status: 202, headers: Object.fromEntries(Object.entries(sysmeta).filter(([k]) => k.startsWith(SYSMETA))), body: '' };
   }
 
   private async delete(req: SwiftRequest): Promise<ProxyResult> {

@@ -10,6 +10,7 @@ import type { Rings } from '../ring/all-in-one.js';
 import type { MetadataLimits } from '../utils/metadata.js';
 import { normalizeTimestamp } from '../utils/timestamp.js';
 import type { ProxyLog, Timeouts } from './base.js';
+import type { CorsSettings } from './middleware/cors.js';
 
 export interface SwiftRequest {
   ctx: RequestContext;
@@ -54,6 +55,10 @@ export interface ProxySettings {
   allowAccountManagement?: boolean;
   recheckContainerMs: number;
   meta: MetadataLimits;
+  /** cors_allow_origin, cors_expose_headers, strict_cors_mode (default: none, none, strict). */
+  cors?: CorsSettings;
+  /** The symlink filter's symloop_max (default 2). */
+  symloopMax?: number;
 }
 
 export interface ProxyDeps {

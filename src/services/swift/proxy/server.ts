@@ -83,6 +83,8 @@ export class ProxyServer {
   /** keystoneauth: the owner and the reseller admin; others by the container's ACLs (object copies are the owner's). */
   private async access(req: SwiftRequest): Promise<Access> {
     const auth = this.deps.auth;
+    // keystoneauth lets OPTIONS through: the CORS preflight answers it (middleware/cors.ts)
+    if (req.method === 'OPTIONS') return 'public';
     const owner = auth.ownerAccess(req.ctx, req.account);
     // creating and deleting accounts (allow_account_management) is the reseller admin's alone
     if (owner === 'owner' && this.deps.settings.allowAccountManagement && req.container === undefined && (req.method === 'PUT' || req.method === 'DELETE')) throw auth.denied(req.ctx);
@@ -125,6 +127,7 @@ export class ProxyServer {
         valid_api_versions: ['v1', 'v1.0'],
         allow_account_management: s.allowAccountManagement === true,
         account_autocreate: s.accountAutocreate,
+        strict_cors_mode: s.cors?.strictMode ?? true,
         policies: [{ name: 'Policy-0', aliases: 'Policy-0', default: true }],
       },
       crossdomain: {}, // served by the routes (api/routes.ts)

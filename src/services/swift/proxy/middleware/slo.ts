@@ -6,6 +6,7 @@
  *    segment, in the format the client accepts;
  *  - GET/HEAD: the object is its segments' bytes, streamed one after the other (Range and
  *    conditions over the whole), its ETag the quoted md5 of the segments' etags;
+ *  - listings show a manifest's `slo_etag` (the etag override's parameter, utils/etag-params.ts);
  *  - `?multipart-manifest=get` reads the stored manifest (`&format=raw`: as it was put);
  *  - `DELETE ?multipart-manifest=delete` deletes the segments (and sub-manifests), then the manifest.
  */
@@ -16,6 +17,7 @@ import { LengthRequired, NoQuorum, UnprocessableEntity } from '../../errors.js';
 import type { ProxyResult } from '../base.js';
 import { guessType } from '../obj.js';
 import { headerOf, type SwiftRequest } from '../request.js';
+import { OVERRIDE_ETAG } from '../../utils/etag-params.js';
 import { withoutSwiftBytes } from '../../utils/swift-bytes.js';
 import { segmentedResult } from '../segmented.js';
 import { deleteAll, type DeleteEntry } from './bulk-delete.js';
@@ -236,9 +238,14 @@ export class StaticLargeObjects implements Middleware {
     // the whole object's size rides on the content type (slo.py), so listings show it as its bytes
     const total = stored.reduce((sum, s) => sum + segmentLength(s), 0);
     const contentType = `${headerOf(req.headers, 'content-type') || guessType(req.object!)};swift_bytes=${total}`;
+    const manifestEtag = createHash('md5').update(json).digest('hex');
     const res = await next({
       ...req, query: '', body: Readable.from([Buffer.from(json)]),
-      headers: { ...headers, 'content-type': contentType, 'content-length': String(Buffer.byteLength(json)), etag: createHash('md5').update(json).digest('hex'), 'x-static-large-object': 'True' },
+      headers: {
+        ...headers, 'content-type': contentType, 'content-length': String(Buffer.byteLength(json)), etag: manifestEtag, 'x-static-large-object': 'True',
+        // and its etag on the listed one (slo_etag), as the SLO's sysmeta
+        [OVERRIDE_ETAG]: `${manifestEtag}; slo_etag=${etag}`, 'x-object-sysmeta-slo-etag': etag, 'x-object-sysmeta-slo-size': String(total),
+      },
     });
     if (isSuccess(res.status)) res.headers.etag = `"${etag}"`;
     return res;

@@ -22,7 +22,7 @@ export const DELETE_MARKER_CONTENT_TYPE = 'application/x-deleted;swift_versions_
 const SOURCE = 'VW';
 
 /** Headers of a stored version that its copy keeps. */
-const COPIED = /^(content-type|content-encoding|content-disposition|etag|x-object-meta-.*|x-delete-at|x-object-manifest|x-static-large-object)$/;
+const COPIED = /^(content-type|content-encoding|content-disposition|etag|x-object-meta-.*|x-object-sysmeta-.*|x-delete-at|x-object-manifest|x-static-large-object)$/;
 
 /** The prefix of an object's versions: its length in code points as 3 hex digits, its name, '/'. */
 export const versionsPrefix = (object: string): string => `${[...object].length.toString(16).padStart(3, '0')}${object}/`;
