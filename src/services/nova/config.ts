@@ -113,7 +113,9 @@ export const qemuGroup = defineGroup('qemu', 'The qemu virt driver (compute_driv
   accel: opt.enum(['tcg', 'kvm', 'probe'], 'tcg', 'Accelerator: tcg (emulation, works everywhere), kvm (/dev/kvm), probe (kvm when a probe guest boots under it at start, tcg otherwise).'),
   machine: opt.str('pc', 'QEMU machine type (-machine).'),
   image_cache_subdirectory_name: opt.str('_base', 'Directory under instances_path for the base images downloaded from Glance.'),
-  spawn_memory_check: opt.bool(true, 'Refuse to start a guest when the host\'s available memory (MemAvailable) is smaller than the guest\'s RAM.'),
+  spawn_memory_check: opt.bool(true, 'Refuse to start a guest (InsufficientFreeMemory: the build is rescheduled) when the host\'s available memory (MemAvailable), less what the guests running or starting may still grow into, cannot hold the guest\'s RAM and QEMU\'s overhead (memory_overhead_mb, the TCG translation buffer, 16 MiB of VGA memory with VNC).'),
+  tcg_tb_size_mb: opt.int(32, 'The TCG translation buffer of each guest in MiB (-accel tcg,tb-size): memory QEMU fills as it translates guest code, then flushes. 0: QEMU\'s default (1 GiB per guest).', { min: 0 }),
+  memory_overhead_mb: opt.int(64, 'QEMU\'s own memory per guest in MiB (heap, threads, libraries; measured by bench/qemu-guest-memory.mjs), counted with the translation buffer and VGA memory by the spawn check.', { min: 0 }),
   host_namespace: opt.str('nubo-host-{host}', "The network namespace that plays the compute host's root namespace ({host}: the compute host): the guests' bridges and taps are made there and QEMU runs there to open them. It must be the namespace the host's Linux bridge agent works in (Neutron's [data_plane] host_namespace, the same default). Empty: the process's own namespace, as on a real compute node."),
 });
 
