@@ -239,7 +239,7 @@ test('a guest larger than the host\'s available memory is refused before anythin
   const instancesPath = join(dir, 'instances-memory');
   const driver = new QemuDriver({
     host: 'h', instancesPath, binary: 'qemu-system-x86_64', accel: 'tcg', machine: 'pc', imageCacheDir: join(instancesPath, '_base'), shutdownTimeout: 1,
-    spawnMemoryCheck: true, tcgTbSizeMb: 0, memoryOverheadMb: 64, images: async () => { throw new Error('not fetched'); }, vifs: { plug: async () => 'tap', unplug: async () => undefined },
+    spawnMemoryCheck: true, tcgTbSizeMb: 32, memoryOverheadMb: 64, images: async () => { throw new Error('not fetched'); }, vifs: { plug: async () => 'tap', unplug: async () => undefined },
     vifPluggingTimeout: 0, vifPluggingIsFatal: true, virtapi: { waitForInstanceEvents: async () => 'done' }, log: createLogger({ level: 'silent' }),
   });
   const huge = sampleInstance(null);
