@@ -300,8 +300,9 @@ export class QemuDriver implements ComputeDriver {
       }
       const v = fitsInMemory(memory.availableMb(), held, ramMb + overhead);
       if (!v.fits) {
-        throw new InsufficientFreeMemory(uuid, `it needs ${v.neededMb} MiB (${ramMb} of RAM, ${overhead} of QEMU's overhead); ${v.freeMb} MiB are free`
-          + ` (MemAvailable ${v.availableMb} MiB less ${v.promisedMb} MiB the ${held.length} guests running or starting may still take)`);
+        // Short: a fault's message keeps 255 characters, and this one goes in a reschedule's.
+        throw new InsufficientFreeMemory(uuid, `needs ${v.neededMb} MiB (${ramMb} + ${overhead} QEMU), free ${v.freeMb}`
+          + ` (MemAvailable ${v.availableMb} - ${v.promisedMb} for ${held.length} guests)`);
       }
     }
     return ramMb + overhead;
