@@ -531,9 +531,9 @@ export class ResizeError extends NovaException {
 export class QemuError extends NovaException {
   constructor(reason: string) { super(`QEMU: ${reason}`); }
 }
-/** nova's InsufficientFreeMemory: the host cannot hold the guest's RAM. */
+/** nova's InsufficientFreeMemory: the host cannot hold the guest (`detail`: what it needs and what is free). */
 export class InsufficientFreeMemory extends NovaException {
-  constructor(uuid: string) { super(`Insufficient free memory on compute node to start ${uuid}.`); }
+  constructor(uuid: string, detail?: string) { super(`Insufficient free memory on compute node to start ${uuid}${detail ? `: ${detail}` : ''}.`); }
 }
 export class MigrationError extends NovaException {
   constructor(reason: string) { super(`Migration error: ${reason}`); }

@@ -42,6 +42,7 @@ export function createVirtDriver(ctx: RoleContext, events: InstanceEvents, repos
     return new QemuDriver({
       host: ctx.host, instancesPath: path, binary: q.binary, accel: q.accel, machine: q.machine,
       imageCacheDir: join(path, q.image_cache_subdirectory_name), shutdownTimeout: d.shutdown_timeout, spawnMemoryCheck: q.spawn_memory_check,
+      tcgTbSizeMb: q.tcg_tb_size_mb, memoryOverheadMb: q.memory_overhead_mb,
       images: async (id) => (await images.downloadData(id)).body as Readable, vifs: new LinuxBridgeVifPlugger(hostNamespace(q.host_namespace, ctx.host)),
       vifPluggingTimeout: d.vif_plugging_timeout, vifPluggingIsFatal: d.vif_plugging_is_fatal, virtapi: events, log: ctx.log,
       metadata: (instance) => metadataOf(instance, undefined), lifecycle: (uuid) => lifecycle(uuid),

@@ -1,7 +1,7 @@
 /**
  * The QEMU command line of a guest, from what the driver decided about it (GuestSpec): the
- * flavor's vCPUs and RAM, the accelerator, the root disk (while rescued: the rescue disk, then
- * the root disk) and config drive on virtio-blk,
+ * flavor's vCPUs and RAM, the accelerator (TCG with its translation buffer's size), the root
+ * disk (while rescued: the rescue disk, then the root disk) and config drive on virtio-blk,
  * one virtio-net NIC per port on its tap, the first serial port to the console log (and to a
  * TCP or UNIX socket server when serial consoles are enabled), a VGA display on VNC (TCP or a
  * UNIX socket) when VNC is, the QMP
@@ -30,6 +30,8 @@ export interface GuestSpec {
   vcpus: number;
   memoryMb: number;
   accel: 'tcg' | 'kvm';
+  /** TCG's translation buffer in MiB (-accel tcg,tb-size); 0 or absent: QEMU's default (1 GiB). */
+  tcgTbSizeMb?: number;
   machine: string;
   /** The disk booted first: the root disk (a qcow2 overlay), or the rescue disk while rescued. */
   disk: string;
@@ -82,7 +84,7 @@ export function qemuCommandLine(spec: GuestSpec): string[] {
     '-name', `guest=${spec.name},process=qemu:${spec.name}`,
     '-uuid', spec.uuid,
     '-machine', spec.machine,
-    '-accel', spec.accel,
+    '-accel', accelOption(spec),
     ...(spec.accel === 'kvm' ? ['-cpu', 'host'] : []),
     '-m', String(spec.memoryMb),
     '-smp', String(spec.vcpus),
@@ -119,6 +121,11 @@ export function qemuCommandLine(spec: GuestSpec): string[] {
   if (spec.incoming) args.push('-incoming', 'defer');
   if (spec.paused) args.push('-S');
   return args;
+}
+
+/** -accel: kvm, or tcg with its translation buffer's size when one is set. */
+function accelOption(spec: GuestSpec): string {
+  return spec.accel === 'tcg' && spec.tcgTbSizeMb ? `tcg,tb-size=${spec.tcgTbSizeMb}` : spec.accel;
 }
 
 /** VNC display N is TCP port 5900 + N; QEMU tries them in order up to the last port. */

@@ -24,6 +24,11 @@
  * machine: resize and cold migration (migration.ts), live migration with the disk copied over
  * NBD (live-migration.ts); see peer-host.ts for the copy.
  *
+ * The host reports its real CPUs and memory (Placement counts the flavors' RAM against them);
+ * a spawn also checks what QEMU itself takes per guest (memory.ts: the TCG translation buffer,
+ * bounded by [qemu] tcg_tb_size_mb, VGA memory and QEMU's own) against MemAvailable, and
+ * refuses with InsufficientFreeMemory, which the compute manager reschedules.
+ *
  * Not done by this driver (FeatureNotSupported, 501): evacuation, swap volume, SPICE/RDP/MKS
  * consoles and admin passwords.
  */
@@ -50,10 +55,11 @@ import { neutronEvents } from '../vif-events.js';
 import { chooseAccel, type Accel } from './accel.js';
 import type { GuestSpec, KernelBoot } from './command-line.js';
 import { Guest, qemuNamespace } from './guest.js';
-import { availableMemoryMb, hostFacts, qemuVersion } from './host.js';
+import { hostFacts, qemuVersion } from './host.js';
 import { ImageCache, type ImageFetcher } from './image-cache.js';
 import { hotplugNic, inNamespace, NIC_DETACH_SECONDS, unplugNic } from './interfaces.js';
 import { guestPaths, type GuestPaths } from './paths.js';
+import { fitsInMemory, guestOverheadMb, procMemory, type HeldGuest, type MemoryReader } from './memory.js';
 import { livePid } from './process.js';
 import { createOverlay, flatten } from './qemu-img.js';
 import { bootDisks, createRescueDisk, removeRescueDisk, type RescueBoot } from './rescue.js';
@@ -80,8 +86,14 @@ export interface QemuDriverOptions {
   imageCacheDir: string;
   /** Seconds a clean shutdown (ACPI) may take before the guest is powered off. */
   shutdownTimeout: number;
-  /** Refuse guests larger than the host's available memory. */
+  /** Refuse a guest whose RAM and overhead the host's available memory cannot hold (memory.ts). */
   spawnMemoryCheck: boolean;
+  /** [qemu] tcg_tb_size_mb: the TCG translation buffer of each guest (0: QEMU's default, 1 GiB). */
+  tcgTbSizeMb: number;
+  /** [qemu] memory_overhead_mb: QEMU's own memory per guest (heap, threads, libraries), beyond the buffer and VGA. */
+  memoryOverheadMb: number;
+  /** Where the host's memory is read (/proc by default). */
+  memory?: MemoryReader;
   images: ImageFetcher;
   vifs: VifPlugger;
   vifPluggingTimeout: number;
@@ -129,6 +141,8 @@ export class QemuDriver implements ComputeDriver, QemuDriverState {
   readonly cache: ImageCache;
   private readonly coldMoves = new ColdMigration(this);
   private readonly liveMoves = new LiveMigration(this);
+  /** Spawns under way, by uuid: their expected footprint (MiB), counted until their QEMU runs. */
+  private readonly starting = new Map<string, number>();
   private accel: Accel = 'tcg';
   private version = 0;
 
@@ -218,13 +232,15 @@ export class QemuDriver implements ComputeDriver, QemuDriverState {
   async spawn(args: SpawnArgs): Promise<void> {
     const { instance, networkInfo, image } = args;
     const flavor = instance.data.flavor.data;
-    if (this.o.spawnMemoryCheck && availableMemoryMb() < flavor.memory_mb) throw new InsufficientFreeMemory(instance.uuid);
+    const footprint = this.checkMemory(instance.uuid, flavor.memory_mb);
     if (instance.data.config_drive && !this.o.metadata) notSupported('config drives');
     if (!image.data.id) notSupported('booting from a volume');
     const paths = guestPaths(this.o.instancesPath, instance.uuid);
-    mkdirSync(paths.dir, { recursive: true });
     const guest = this.newGuest(instance.uuid);
+    // Counted from the check on (nothing awaited since): concurrent spawns see each other.
+    this.starting.set(instance.uuid, footprint);
     try {
+      mkdirSync(paths.dir, { recursive: true });
       const base = await this.cache.base(image);
       const rootBytes = flavor.root_gb * GIB;
       await createOverlay(paths.disk, base.path, base.format, rootBytes > base.virtualSize ? rootBytes : undefined);
@@ -243,6 +259,8 @@ export class QemuDriver implements ComputeDriver, QemuDriverState {
     } catch (err) {
       await this.cleanup(instance, networkInfo);
       throw err;
+    } finally {
+      this.starting.delete(instance.uuid);
     }
   }
 
@@ -262,6 +280,36 @@ export class QemuDriver implements ComputeDriver, QemuDriverState {
     }
   }
 
+  /** The memory a guest's QEMU takes beyond its RAM (MiB), as it is started here. */
+  get overheadMb(): number {
+    return guestOverheadMb({ accel: this.accel, tcgTbSizeMb: this.o.tcgTbSizeMb, vga: this.o.consoles?.vnc !== undefined, qemuOwnMb: this.o.memoryOverheadMb });
+  }
+
+  /**
+   * The spawn check ([qemu] spawn_memory_check): the guest's RAM and overhead must fit in the
+   * host's MemAvailable less what the guests running or starting may still grow into. Returns
+   * the guest's footprint (MiB). @throws InsufficientFreeMemory
+   */
+  private checkMemory(uuid: string, ramMb: number): number {
+    const overhead = this.overheadMb;
+    if (this.o.spawnMemoryCheck) {
+      const memory = this.o.memory ?? procMemory;
+      const held: HeldGuest[] = [...this.starting.values()].map((expectedMb) => ({ expectedMb, rssMb: 0 }));
+      for (const r of this.records.values()) {
+        if (this.starting.has(r.uuid)) continue;
+        const pid = livePid(guestPaths(this.o.instancesPath, r.uuid).pidFile, r.uuid);
+        if (pid !== null) held.push({ expectedMb: r.memoryMb + overhead, rssMb: memory.rssMb(pid) });
+      }
+      const v = fitsInMemory(memory.availableMb(), held, ramMb + overhead);
+      if (!v.fits) {
+        // Short: a fault's message keeps 255 characters, and this one goes in a reschedule's.
+        throw new InsufficientFreeMemory(uuid, `needs ${v.neededMb} MiB (${ramMb} + ${overhead} QEMU), free ${v.freeMb}`
+          + ` (MemAvailable ${v.availableMb} - ${v.promisedMb} for ${held.length} guests)`);
+      }
+    }
+    return ramMb + overhead;
+  }
+
   /** The image's kernel_id/ramdisk_id, fetched into the cache (libvirt's direct kernel boot); {} when it has none. */
   async kernelBoot(image: SpawnArgs['image']): Promise<{ kernel?: KernelBoot }> {
     const p = image.data.properties;
@@ -279,7 +327,7 @@ export class QemuDriver implements ComputeDriver, QemuDriverState {
     const nics = [];
     for (const vif of networkInfo) nics.push({ tap: await this.o.vifs.plug(vif), mac: vif.address });
     return {
-      name: instance.name, uuid: instance.uuid, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, accel: this.accel, machine: this.o.machine,
+      name: instance.name, uuid: instance.uuid, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, accel: this.accel, tcgTbSizeMb: this.o.tcgTbSizeMb, machine: this.o.machine,
       ...bootDisks(paths, record), nics, volumes: record?.volumes ?? [], consoleLog: paths.consoleLog, qmpSocket: paths.qmpSocket, pidFile: paths.pidFile,
       ...(existsSync(paths.configDrive) ? { configDrive: paths.configDrive } : {}),
       ...this.consoleSpec(paths, qemuNamespace(nics.length, this.o.vifs.namespace) !== undefined),

@@ -1,10 +1,10 @@
 /**
  * The host as the qemu driver reports it: its real CPUs and memory (Placement applies the
- * allocation ratios), the disk of instances_path, the memory available now (for the spawn
- * check), the CPU model and QEMU's version.
+ * allocation ratios), the disk of instances_path, the CPU model and QEMU's version (the memory
+ * available now, for the spawn check: memory.ts).
  */
 import { execFile } from 'node:child_process';
-import { readFileSync, statfsSync } from 'node:fs';
+import { statfsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
 const GIB = 1024 ** 3;
@@ -26,13 +26,6 @@ export function hostFacts(instancesPath: string): HostFacts {
     freeDiskGb: Math.floor((fs.bavail * fs.bsize) / GIB),
     cpuModel: cpus()[0]?.model ?? 'unknown',
   };
-}
-
-/** MemAvailable of /proc/meminfo, in MiB (the memory a new guest can take without swapping). */
-export function availableMemoryMb(meminfo = readFileSync('/proc/meminfo', 'utf8')): number {
-  const m = /^MemAvailable:\s+(\d+) kB$/m.exec(meminfo);
-  if (!m) throw new Error('/proc/meminfo has no MemAvailable');
-  return Math.floor(Number(m[1]) / 1024);
 }
 
 /** QEMU's version as nova reports hypervisor versions (major * 1000000 + minor * 1000 + micro); 0 when unknown. */

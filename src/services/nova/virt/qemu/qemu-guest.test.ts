@@ -59,7 +59,7 @@ test('a real guest under TCG: boot, config drive, console, volume hotplug, snaps
   const vifs = withNic ? [vif('0b7e5d9c-81f4-4a3e-b1d2-6c5a4f3e2d1b', bridge)] : [];
   const make = (): QemuDriver => new QemuDriver({
     host: 'qemu-test', instancesPath, binary: 'qemu-system-x86_64', accel: 'tcg', machine: 'pc', imageCacheDir: join(instancesPath, '_base'),
-    shutdownTimeout: 60, spawnMemoryCheck: true, images: async () => createReadStream(image.path!), vifs: new LinuxBridgeVifPlugger(),
+    shutdownTimeout: 60, spawnMemoryCheck: true, tcgTbSizeMb: 64, memoryOverheadMb: 64, images: async () => createReadStream(image.path!), vifs: new LinuxBridgeVifPlugger(),
     vifPluggingTimeout: 0, vifPluggingIsFatal: true, virtapi, log, metadata: async (i) => sampleMetadata(i),
   });
   const paths = guestPaths(instancesPath, uuid);
@@ -181,7 +181,7 @@ test('a direct kernel boot from the image\'s kernel_id/ramdisk_id, then a soft r
   const fetched: string[] = [];
   const driver = new QemuDriver({
     host: 'qemu-test', instancesPath, binary: 'qemu-system-x86_64', accel: 'tcg', machine: 'pc', imageCacheDir: join(instancesPath, '_base'),
-    shutdownTimeout: 60, spawnMemoryCheck: true, images: async (id) => { fetched.push(id); return createReadStream(files[id]!); }, vifs: new LinuxBridgeVifPlugger(),
+    shutdownTimeout: 60, spawnMemoryCheck: true, tcgTbSizeMb: 64, memoryOverheadMb: 64, images: async (id) => { fetched.push(id); return createReadStream(files[id]!); }, vifs: new LinuxBridgeVifPlugger(),
     vifPluggingTimeout: 0, vifPluggingIsFatal: true, virtapi, log, metadata: async (i) => sampleMetadata(i),
   });
   const inst = sampleInstance(null);

@@ -42,7 +42,7 @@ function driver(host: string): QemuDriver {
   const instancesPath = join(work, host);
   const d = new QemuDriver({
     host, instancesPath, binary: 'qemu-system-x86_64', accel: 'tcg', machine: 'pc', imageCacheDir: join(instancesPath, '_base'),
-    shutdownTimeout: 30, spawnMemoryCheck: true, images: async () => createReadStream(image.path!), vifs: new LinuxBridgeVifPlugger(),
+    shutdownTimeout: 30, spawnMemoryCheck: true, tcgTbSizeMb: 64, memoryOverheadMb: 64, images: async () => createReadStream(image.path!), vifs: new LinuxBridgeVifPlugger(),
     vifPluggingTimeout: 0, vifPluggingIsFatal: true, virtapi, log, metadata: async (i) => sampleMetadata(i),
     peerInstancesPath: (h) => join(work, h), liveMigration: { inboundAddr: '127.0.0.1', ports: { min: 41000, max: 41019 } },
   });

@@ -58,7 +58,7 @@ test('rescue from the image with the own disk second, unrescue; a NIC hot-plugge
   const paths = guestPaths(instancesPath, uuid);
   const make = (): QemuDriver => new QemuDriver({
     host: 'qemu-test', instancesPath, binary: 'qemu-system-x86_64', accel: 'tcg', machine: 'pc', imageCacheDir: join(instancesPath, '_base'),
-    shutdownTimeout: 60, spawnMemoryCheck: false, images: async () => createReadStream(image.path!), vifs: new LinuxBridgeVifPlugger(ns),
+    shutdownTimeout: 60, spawnMemoryCheck: false, tcgTbSizeMb: 64, memoryOverheadMb: 64, images: async () => createReadStream(image.path!), vifs: new LinuxBridgeVifPlugger(ns),
     vifPluggingTimeout: 0, vifPluggingIsFatal: true, virtapi, log, metadata: async (i) => sampleMetadata(i),
   });
   const imageMeta = new ImageMeta({ id: 'f0e1d2c3-b4a5-4968-8776-655443322110', disk_format: 'qcow2', properties: {} } as unknown as ImageMeta['data']);
