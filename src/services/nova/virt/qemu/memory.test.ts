@@ -36,7 +36,7 @@ const log = createLogger({ level: 'silent' });
 function driverOn(instancesPath: string, o: Partial<QemuDriverOptions>): QemuDriver {
   return new QemuDriver({
     host: 'h', instancesPath, binary: 'qemu-system-x86_64', accel: 'tcg', machine: 'pc', imageCacheDir: join(instancesPath, '_base'), shutdownTimeout: 1,
-    spawnMemoryCheck: true, tcgTbSizeMb: 64, memoryOverheadMb: 64, images: async () => { throw new Error('not fetched'); },
+    spawnMemoryCheck: true, tcgTbSizeMb: 32, memoryOverheadMb: 64, images: async () => { throw new Error('not fetched'); },
     vifs: { plug: async () => 'tap', unplug: async () => undefined },
     vifPluggingTimeout: 0, vifPluggingIsFatal: true, virtapi: { waitForInstanceEvents: async () => 'done' }, log, ...o,
   });
@@ -55,9 +55,9 @@ const spawnOf = (driver: QemuDriver, instance: Instance): Promise<void> =>
   driver.spawn({ context: {} as never, instance, image, injectedFiles: [], adminPassword: null, networkInfo: [], blockDevices: [] });
 
 test('a guest\'s overhead: QEMU\'s own, the TCG translation buffer (QEMU\'s 1 GiB when not set), VGA with VNC; none of the buffer under KVM', () => {
-  assert.equal(guestOverheadMb({ accel: 'tcg', tcgTbSizeMb: 64, vga: true, qemuOwnMb: 64 }), 64 + 32 + 16);
+  assert.equal(guestOverheadMb({ accel: 'tcg', tcgTbSizeMb: 32, vga: true, qemuOwnMb: 64 }), 64 + 32 + 16);
   assert.equal(guestOverheadMb({ accel: 'tcg', tcgTbSizeMb: 0, vga: false, qemuOwnMb: 64 }), 64 + 1024);
-  assert.equal(guestOverheadMb({ accel: 'kvm', tcgTbSizeMb: 64, vga: false, qemuOwnMb: 64 }), 64);
+  assert.equal(guestOverheadMb({ accel: 'kvm', tcgTbSizeMb: 32, vga: false, qemuOwnMb: 64 }), 64);
 });
 
 test('what fits: MemAvailable less what the held guests may still grow into (never less than nothing each)', () => {

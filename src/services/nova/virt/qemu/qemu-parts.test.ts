@@ -64,8 +64,8 @@ test('the command line: flavor size, TCG, virtio disk and NIC on the tap, consol
   assert.deepEqual([after2(direct, '-kernel'), after2(direct, '-initrd'), after2(direct, '-append')], [['/b/k'], ['/b/r'], ['root=/dev/vda console=ttyS0']]);
   const kvm = qemuCommandLine({ ...spec, accel: 'kvm', configDrive: '/i/u,1/disk.config', incoming: true, nics: [] });
   assert.deepEqual(after2(kvm, '-cpu'), ['host']);
-  assert.deepEqual(after2(qemuCommandLine({ ...spec, tcgTbSizeMb: 64 }), '-accel'), ['tcg,tb-size=32'], '[qemu] tcg_tb_size_mb');
-  assert.deepEqual(after2(qemuCommandLine({ ...spec, accel: 'kvm', tcgTbSizeMb: 64 }), '-accel'), ['kvm'], 'no translation buffer under KVM');
+  assert.deepEqual(after2(qemuCommandLine({ ...spec, tcgTbSizeMb: 32 }), '-accel'), ['tcg,tb-size=32'], '[qemu] tcg_tb_size_mb');
+  assert.deepEqual(after2(qemuCommandLine({ ...spec, accel: 'kvm', tcgTbSizeMb: 32 }), '-accel'), ['kvm'], 'no translation buffer under KVM');
   assert.ok(after2(kvm, '-drive').includes('file=/i/u,,1/disk.config,format=raw,if=none,id=disk-config,readonly=on'), 'commas doubled');
   assert.deepEqual(after2(kvm, '-incoming'), ['defer']);
   assert.deepEqual(after2(kvm, '-netdev'), []);
@@ -239,7 +239,7 @@ test('a guest larger than the host\'s available memory is refused before anythin
   const instancesPath = join(dir, 'instances-memory');
   const driver = new QemuDriver({
     host: 'h', instancesPath, binary: 'qemu-system-x86_64', accel: 'tcg', machine: 'pc', imageCacheDir: join(instancesPath, '_base'), shutdownTimeout: 1,
-    spawnMemoryCheck: true, tcgTbSizeMb: 64, memoryOverheadMb: 64, images: async () => { throw new Error('not fetched'); }, vifs: { plug: async () => 'tap', unplug: async () => undefined },
+    spawnMemoryCheck: true, tcgTbSizeMb: 32, memoryOverheadMb: 64, images: async () => { throw new Error('not fetched'); }, vifs: { plug: async () => 'tap', unplug: async () => undefined },
     vifPluggingTimeout: 0, vifPluggingIsFatal: true, virtapi: { waitForInstanceEvents: async () => 'done' }, log: createLogger({ level: 'silent' }),
   });
   const huge = sampleInstance(null);
