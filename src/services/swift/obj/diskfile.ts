@@ -17,8 +17,8 @@ import { mkdir, open, readdir, rename, rm, type FileHandle } from 'node:fs/promi
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { hashPath, type HashConf } from '../ring/hash.js';
-import { invalidateSuffixAsync } from './hashes.js';
-import { classifyFiles, cleanupOnDiskAsync, stampOf } from './ondisk.js';
+import { invalidateSuffix } from './hashes.js';
+import { classifyFiles, cleanupOnDisk, stampOf } from './ondisk.js';
 
 const MAGIC = Buffer.from('NUBOMD01', 'ascii');
 
@@ -244,9 +244,8 @@ export class DiskFileManager {
     } finally {
       await dh.close();
     }
-    // on the thread pool, not the event loop that every other request of the process waits for
-    await cleanupOnDiskAsync(dir);
-    await invalidateSuffixAsync(dirname(dirname(dir)), basename(dirname(dir)));
+    cleanupOnDisk(dir);
+    invalidateSuffix(dirname(dirname(dir)), basename(dirname(dir)));
   }
 
   /** <devices>/<device>/objects/<partition>. */

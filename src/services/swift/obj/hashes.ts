@@ -13,7 +13,6 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { appendFileSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
-import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cleanupOnDisk } from './ondisk.js';
 import { listDir } from '../utils/list-dir.js';
@@ -34,12 +33,6 @@ export function invalidateSuffix(partitionDir: string, suffix: string): void {
   } catch {
     // the partition directory is gone (removed by the replicator): nothing to invalidate
   }
-}
-
-/** invalidateSuffix off the event loop (the write path), done before the write is acknowledged. */
-export async function invalidateSuffixAsync(partitionDir: string, suffix: string): Promise<void> {
-  // the partition directory is gone (removed by the replicator): nothing to invalidate
-  await appendFile(join(partitionDir, INVALID_FILE), `${suffix}\n`).catch(() => undefined);
 }
 
 /** The hash of one suffix directory, cleaning it on the way; undefined (and the directory removed) when it holds nothing. */

@@ -6,7 +6,6 @@
  * once every replica had the time to learn of them.
  */
 import { readdirSync, rmdirSync, rmSync } from 'node:fs';
-import { readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export interface OnDiskFiles {
@@ -45,17 +44,6 @@ export function classifyFiles(files: string[]): OnDiskFiles {
   return out;
 }
 
-/** What cleaning a hash directory of these files does: the files to remove, what is left, whether the directory goes. */
-function cleanupPlan(files: string[], reclaimAgeS: number | undefined, now: number): { remove: string[]; left: OnDiskFiles; empty: boolean } {
-  const s = classifyFiles(files);
-  const remove = [...s.obsolete];
-  if (s.ts && reclaimAgeS !== undefined && Number(stampOf(s.ts)) < now / 1000 - reclaimAgeS) {
-    remove.push(s.ts);
-    delete s.ts;
-  }
-  return { remove, left: { ...s, obsolete: [] }, empty: !s.data && !s.ts && !s.meta };
-}
-
 /**
  * Removes the obsolete files of a hash directory, and a tombstone older than `reclaimAgeS`
  * seconds (then the emptied directory). Returns what is left; undefined when the directory is
@@ -68,27 +56,18 @@ export function cleanupOnDisk(dir: string, reclaimAgeS?: number, now = Date.now(
   } catch {
     return undefined;
   }
-  const plan = cleanupPlan(files, reclaimAgeS, now);
-  for (const f of plan.remove) rmSync(join(dir, f), { force: true });
-  if (plan.empty) {
+  const s = classifyFiles(files);
+  for (const f of s.obsolete) rmSync(join(dir, f), { force: true });
+  if (s.ts && reclaimAgeS !== undefined && Number(stampOf(s.ts)) < now / 1000 - reclaimAgeS) {
+    rmSync(join(dir, s.ts), { force: true });
+    delete s.ts;
+  }
+  if (!s.data && !s.ts && !s.meta) {
     try {
       rmdirSync(dir);
     } catch {
       // something else (a temp file, a write in flight) is in it: left for the next pass
     }
   }
-  return plan.left;
-}
-
-/** cleanupOnDisk off the event loop (the write path: its system calls on the thread pool). */
-export async function cleanupOnDiskAsync(dir: string): Promise<void> {
-  let files: string[];
-  try {
-    files = await readdir(dir);
-  } catch {
-    return;
-  }
-  const plan = cleanupPlan(files, undefined, Date.now());
-  await Promise.all(plan.remove.map((f) => rm(join(dir, f), { force: true })));
-  if (plan.empty) await rmdir(dir).catch(() => undefined); // not empty: a write in flight, left for the next pass
+  return { ...s, obsolete: [] };
 }
