@@ -4,6 +4,8 @@
 //   - the time to list the container those objects are in (10,000 names, one request, JSON
 //     and plain text, the median of 5);
 //   - one large object (256 MiB): PUT and GET MB/s, md5 checked both ways;
+//   - the CPU time the servers' processes used per PUT, per GET and per listing (user + system,
+//     from /proc: steadier than the rates when other work loads the machine);
 //   - the servers' RSS at the end (Nubo: its one process; Swift: every process of its servers
 //     and memcached);
 //   - the disk itself: dd of the large object's file ×3 with fsync (the three replicas' writes)
@@ -77,6 +79,20 @@ function withDescendants(pids) {
   const walk = (p) => { if (out.has(p)) return; out.add(p); for (const c of children.get(p) ?? []) walk(c); };
   for (const p of pids) walk(p);
   return [...out];
+}
+
+/** CPU seconds the processes (and their descendants) used so far: user and system, their waited-for children's too. */
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+function cpuSeconds(pids) {
+  let ticks = 0;
+  for (const p of withDescendants(pids)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch { /* gone */ }
+  }
+  return ticks / CLK_TCK;
 }
 
 function memory(pids) {
@@ -197,21 +213,24 @@ async function measure(cloud, large) {
     const smallMd5 = createHash('md5').update(small).digest('hex');
     const name = (i) => `/bench-small/obj-${String(i).padStart(6, '0')}`;
 
-    const putSec = await many(objects, concurrency, (i) => drained('PUT', name(i), [201], { body: small, headers: { 'content-type': 'application/octet-stream', etag: smallMd5 } }));
-    const getSec = await many(objects, concurrency, async (i) => {
+    // the servers' CPU per operation: steadier than the rates on a machine others load too
+    const cpu = async (fn) => { const c = cpuSeconds(cloud.pids()); const r = await fn(); return [r, (cpuSeconds(cloud.pids()) - c) * 1000]; };
+    const [putSec, putCpuMs] = await cpu(() => many(objects, concurrency, (i) => drained('PUT', name(i), [201], { body: small, headers: { 'content-type': 'application/octet-stream', etag: smallMd5 } })));
+    const [getSec, getCpuMs] = await cpu(() => many(objects, concurrency, async (i) => {
       const r = await call('GET', name(i));
       const got = Buffer.from(await r.body.arrayBuffer());
       if (r.statusCode !== 200 || got.length !== 4096) throw new Error(`${cloud.name}: GET ${name(i)} answered ${r.statusCode} with ${got.length} bytes`);
-    });
+    }));
 
     // the listing: every name there (the updates of the container are synchronous in both)
     const listTimes = { json: [], plain: [] };
+    const listCpu = { json: [], plain: [] };
     for (let round = 0; round < 6; round++) {
       for (const format of ['json', 'plain']) {
-        const [text, sec] = await timed(() => drained('GET', `/bench-small?limit=${objects}${format === 'json' ? '&format=json' : ''}`, [200]));
+        const [[text, sec], ms] = await cpu(() => timed(() => drained('GET', `/bench-small?limit=${objects}${format === 'json' ? '&format=json' : ''}`, [200])));
         const count = format === 'json' ? JSON.parse(text).length : text.split('\n').filter(Boolean).length;
         if (count !== objects) throw new Error(`${cloud.name}: the listing (${format}) has ${count} of ${objects} names`);
-        if (round > 0) listTimes[format].push(sec); // the first round warms caches
+        if (round > 0) { listTimes[format].push(sec); listCpu[format].push(ms); } // the first round warms caches
       }
     }
 
@@ -233,8 +252,9 @@ async function measure(cloud, large) {
     });
     if (got.n !== large.bytes || got.md5 !== large.md5) throw new Error(`${cloud.name}: large GET returned ${got.n} of ${large.bytes} bytes, md5 ${got.md5}`);
     return {
-      smallPut: objects / putSec, smallGet: objects / getSec,
+      smallPut: objects / putSec, smallGet: objects / getSec, smallPutCpuMs: putCpuMs / objects, smallGetCpuMs: getCpuMs / objects,
       listJsonMs: median(listTimes.json) * 1000, listPlainMs: median(listTimes.plain) * 1000,
+      listJsonCpuMs: median(listCpu.json), listPlainCpuMs: median(listCpu.plain),
       largePut: large.bytes / largePutSec / 1e6, largeGet: large.bytes / largeGetSec / 1e6,
       mem: memory(cloud.pids()),
     };
@@ -291,11 +311,15 @@ function report() {
   console.log(`disk: dd ×3 (bs=1M, fsync) ${f(ddMBs)} MB/s, cat ${f(bytes / catSec / 1e6)} MB/s`);
   const rows = [
     ['4 KiB PUT ops/s', (r) => f(r.smallPut)],
+    ['4 KiB PUT CPU ms/op', (r) => f(r.smallPutCpuMs, 2)],
     ['4 KiB GET ops/s', (r) => f(r.smallGet)],
+    ['4 KiB GET CPU ms/op', (r) => f(r.smallGetCpuMs, 2)],
     [`${largeMiB} MiB PUT MB/s`, (r) => f(r.largePut)],
     [`${largeMiB} MiB GET MB/s`, (r) => f(r.largeGet)],
     [`list ${objects} (JSON) ms`, (r) => f(r.listJsonMs)],
     [`list ${objects} (plain) ms`, (r) => f(r.listPlainMs)],
+    [`list (JSON) CPU ms`, (r) => f(r.listJsonCpuMs)],
+    [`list (plain) CPU ms`, (r) => f(r.listPlainCpuMs)],
     ['RSS MB (processes)', (r) => `${f(r.mem.rss, 0)} (${r.mem.processes})`],
   ];
   console.log(['', ...results.map((r) => r.name)].map((s, i) => (i === 0 ? s.padEnd(26) : s.padStart(14))).join(''));

@@ -113,9 +113,13 @@ export class AccountServer {
       headers['X-Account-Storage-Policy-Policy-0-Bytes-Used'] = info.bytes_used;
     }
     for (const [k, v] of Object.entries(broker.metadata())) headers[titleCase(k)] = v;
-    sendListing<ContainerRow>(req, res, headers, this.opts.listingLimit, (o) => broker.list(o), (format, entries) => renderListing<ContainerRow>(format, 'account', account, entries, (r) => ({
-      name: r.name, count: r.object_count, bytes: r.bytes_used, last_modified: isoFromTimestamp(r.put_timestamp),
-    }), ['name', 'count', 'bytes', 'last_modified']));
+    sendListing<ContainerRow>(req, res, headers, this.opts.listingLimit, {
+      list: (o) => broker.list(o),
+      names: (o) => broker.listNames(o),
+      render: (format, entries) => renderListing<ContainerRow>(format, 'account', account, entries, (r) => ({
+        name: r.name, count: r.object_count, bytes: r.bytes_used, last_modified: isoFromTimestamp(r.put_timestamp),
+      }), ['name', 'count', 'bytes', 'last_modified']),
+    });
   }
 
   private async post(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {

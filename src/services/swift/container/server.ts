@@ -136,11 +136,15 @@ export class ContainerServer {
       'X-Backend-Storage-Policy-Index': info.storage_policy_index,
     };
     for (const [k, v] of Object.entries(broker.metadata())) headers[titleCase(k)] = v;
-    sendListing<ObjectRow>(req, res, headers, this.opts.listingLimit, (o) => broker.list(o), (format, entries) => renderListing<ObjectRow>(format, 'container', container, entries, (r) => {
-      const { bytes, contentType } = listedSize(r.size, r.content_type);
-      const { hash, fields } = listedEtag(r.etag, account);
-      return { hash, last_modified: isoFromTimestamp(r.created_at), bytes, name: r.name, content_type: contentType, ...fields };
-    }, ['name', 'hash', 'bytes', 'content_type', 'last_modified']));
+    sendListing<ObjectRow>(req, res, headers, this.opts.listingLimit, {
+      list: (o) => broker.list(o),
+      names: (o) => broker.listNames(o),
+      render: (format, entries) => renderListing<ObjectRow>(format, 'container', container, entries, (r) => {
+        const { bytes, contentType } = listedSize(r.size, r.content_type);
+        const { hash, fields } = listedEtag(r.etag, account);
+        return { hash, last_modified: isoFromTimestamp(r.created_at), bytes, name: r.name, content_type: contentType, ...fields };
+      }, ['name', 'hash', 'bytes', 'content_type', 'last_modified']),
+    });
   }
 
   private async post(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {

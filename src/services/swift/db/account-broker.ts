@@ -4,7 +4,7 @@
  * metadata, and its listing.
  */
 import { HandleCache, liveMetadata, mergeMetadata, statement, type Sqlite } from './broker.js';
-import { listRows, type ListOptions } from './listing.js';
+import { listNames, listRows, type ListOptions } from './listing.js';
 import { ReplicationTables, type RowsSpec } from './replication.js';
 import { ACCOUNT_SCHEMA, type StoredMetadata } from './schema.js';
 import type { ContainerRow, Entry } from '../utils/listing.js';
@@ -96,6 +96,12 @@ export class AccountBroker {
   }
 
   list(opts: ListOptions): Array<Entry<ContainerRow>> {
-    return listRows<ContainerRow>(this.db, 'container', 'name, object_count, bytes_used, put_timestamp', opts);
+    return listRows<ContainerRow>(this.db, 'container', 'name, object_count, bytes_used, put_timestamp', opts,
+      (r) => ({ name: r[0] as string, object_count: r[1] as number, bytes_used: r[2] as number, put_timestamp: r[3] as string }));
+  }
+
+  /** The listing's names and subdirs alone (the plain format). */
+  listNames(opts: ListOptions): string[] {
+    return listNames(this.db, 'container', opts);
   }
 }

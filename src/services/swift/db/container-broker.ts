@@ -4,7 +4,7 @@
  * bytes, its metadata, and its listing.
  */
 import { HandleCache, liveMetadata, mergeMetadata, statement, type Sqlite } from './broker.js';
-import { listRows, type ListOptions } from './listing.js';
+import { listNames, listRows, type ListOptions } from './listing.js';
 import { ReplicationTables, type RowsSpec } from './replication.js';
 import { CONTAINER_SCHEMA, type StoredMetadata } from './schema.js';
 import type { Entry, ObjectRow } from '../utils/listing.js';
@@ -112,6 +112,12 @@ export class ContainerBroker {
   }
 
   list(opts: ListOptions): Array<Entry<ObjectRow>> {
-    return listRows<ObjectRow>(this.db, 'object', 'name, created_at, size, content_type, etag', opts);
+    return listRows<ObjectRow>(this.db, 'object', 'name, created_at, size, content_type, etag', opts,
+      (r) => ({ name: r[0] as string, created_at: r[1] as string, size: r[2] as number, content_type: r[3] as string, etag: r[4] as string }));
+  }
+
+  /** The listing's names and subdirs alone (the plain format). */
+  listNames(opts: ListOptions): string[] {
+    return listNames(this.db, 'object', opts);
   }
 }

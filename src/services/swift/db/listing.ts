@@ -3,6 +3,7 @@
  * BINARY collation on UTF-8, as upstream), with prefix, delimiter (a name's part up to the
  * delimiter after the prefix is one `subdir` entry), marker, end_marker, limit and reverse.
  */
+import type BetterSqlite3 from 'better-sqlite3';
 import { statement, type Sqlite } from './broker.js';
 import type { Entry } from '../utils/listing.js';
 
@@ -19,8 +20,19 @@ function bump(s: string): string {
   return s.slice(0, -1) + String.fromCharCode(s.charCodeAt(s.length - 1) + 1);
 }
 
-export function listRows<T extends { name: string }>(db: Sqlite, table: 'object' | 'container', columns: string, opts: ListOptions): Array<Entry<T>> {
-  const out: Array<Entry<T>> = [];
+/** What a walk over the listing's rows hands on: each row (read as `R`) and each subdir. */
+interface Walk<R> {
+  columns: string;
+  /** The statement in the mode that reads rows as `R` (set on each use: statements are cached). */
+  mode(st: BetterSqlite3.Statement): BetterSqlite3.Statement;
+  nameOf(row: R): string;
+  row(row: R): void;
+  subdir(dir: string): void;
+}
+
+/** list_*_iter's loop: pages of rows after the marker, a delimiter's subdir skipped over with a new query. */
+function walk<R>(db: Sqlite, table: 'object' | 'container', opts: ListOptions, w: Walk<R>): void {
+  let count = 0;
   const prefix = opts.prefix ?? '';
   const delimiter = opts.delimiter || undefined;
   const reverse = opts.reverse === true;
@@ -28,7 +40,7 @@ export function listRows<T extends { name: string }>(db: Sqlite, table: 'object'
   const origMarker = marker;
   // With a prefix and reverse, start just after the prefix range.
   if (reverse && prefix && (!marker || marker > bump(prefix))) marker = bump(prefix);
-  while (out.length < opts.limit) {
+  while (count < opts.limit) {
     const where = ['deleted = 0'];
     const args: string[] = [];
     if (reverse) {
@@ -42,26 +54,56 @@ export function listRows<T extends { name: string }>(db: Sqlite, table: 'object'
       where.push('name >= ?', 'name < ?');
       args.push(prefix, bump(prefix));
     }
-    const want = opts.limit - out.length;
-    const rows = statement(db, `SELECT ${columns} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY name ${reverse ? 'DESC' : 'ASC'} LIMIT ?`).all(...args, want) as T[];
+    const want = opts.limit - count;
+    const rows = w.mode(statement(db, `SELECT ${w.columns} FROM ${table} WHERE ${where.join(' AND ')} ORDER BY name ${reverse ? 'DESC' : 'ASC'} LIMIT ?`)).all(...args, want) as R[];
     if (rows.length === 0) break;
     let requery = false;
     for (const row of rows) {
-      const name = row.name;
+      const name = w.nameOf(row);
       if (delimiter) {
         const end = name.indexOf(delimiter, prefix.length);
         if (end >= 0) {
           const dir = name.slice(0, end + delimiter.length);
           marker = reverse ? dir : name.slice(0, end) + bump(delimiter);
-          if (dir !== origMarker) out.push({ subdir: dir });
+          if (dir !== origMarker) {
+            w.subdir(dir);
+            count++;
+          }
           requery = true;
           break;
         }
       }
-      out.push({ row });
+      w.row(row);
+      count++;
       marker = name;
     }
     if (!requery && rows.length < want) break;
   }
+}
+
+/**
+ * The listing's entries, `columns` read as arrays (better-sqlite3's raw mode: a third less
+ * than its row objects) and made into rows by `make`; the first column is the name.
+ */
+export function listRows<T extends { name: string }>(db: Sqlite, table: 'object' | 'container', columns: string, opts: ListOptions,
+  make: (raw: unknown[]) => T): Array<Entry<T>> {
+  const out: Array<Entry<T>> = [];
+  walk<unknown[]>(db, table, opts, {
+    columns, mode: (st) => st.raw(true), nameOf: (r) => r[0] as string,
+    row: (r) => out.push({ row: make(r) }), subdir: (dir) => out.push({ subdir: dir }),
+  });
+  return out;
+}
+
+/**
+ * The listing's names and subdirs alone, in order (the plain format): only the name column
+ * is read (the (deleted, name) index covers it, no row is looked up), as plain strings.
+ */
+export function listNames(db: Sqlite, table: 'object' | 'container', opts: ListOptions): string[] {
+  const out: string[] = [];
+  walk<string>(db, table, opts, {
+    columns: 'name', mode: (st) => st.pluck(true), nameOf: (n) => n,
+    row: (n) => out.push(n), subdir: (dir) => out.push(dir),
+  });
   return out;
 }

@@ -65,6 +65,22 @@ function trailer(metadata: ObjectMetadata): Buffer {
   return Buffer.concat([json, tail]);
 }
 
+/** Body bytes held before they are written (a socket's reads are 16-64 KiB). */
+const WRITE_BATCH = 64 * 1024;
+
+/** Writes the buffers in order at the file's position, however many writev calls it takes. */
+async function writeAll(fh: FileHandle, bufs: Buffer[]): Promise<void> {
+  let rest = bufs.filter((b) => b.length > 0);
+  while (rest.length > 0) {
+    let n = (await fh.writev(rest)).bytesWritten;
+    while (rest.length > 0 && n >= rest[0]!.length) {
+      n -= rest[0]!.length;
+      rest = rest.slice(1);
+    }
+    if (n > 0) rest = [rest[0]!.subarray(n), ...rest.slice(1)];
+  }
+}
+
 export class DiskFileManager {
   /** The tmp/ directories known to exist (one mkdir less per write). */
   private readonly tmpMade = new Set<string>();
@@ -147,19 +163,28 @@ export class DiskFileManager {
     try {
       const md5 = createHash('md5');
       let size = 0;
+      // chunks gathered up to WRITE_BATCH bytes: a small object is one write with its trailer
+      let pending: Buffer[] = [];
+      let pendingSize = 0;
       for await (const chunk of body as AsyncIterable<Buffer>) {
         size += chunk.length;
         if (size > expect.maxSize) throw new DiskFileError(413, 'Your request is too large.');
         if (expect.length !== undefined && size > expect.length) throw new DiskFileError(400, 'Request body longer than Content-Length');
         md5.update(chunk);
-        let off = 0;
-        while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
+        pending.push(chunk);
+        pendingSize += chunk.length;
+        if (pendingSize >= WRITE_BATCH) {
+          await writeAll(fh, pending);
+          pending = [];
+          pendingSize = 0;
+        }
       }
       if (expect.length !== undefined && size !== expect.length) throw new DiskFileError(499, 'Client disconnected');
       const etag = md5.digest('hex');
       if (expect.etag !== undefined && expect.etag.toLowerCase().replace(/"/g, '') !== etag) throw new DiskFileError(422, 'Unprocessable Entity');
       const full = { ...metadata, 'Content-Length': String(size), ETag: etag };
-      await fh.write(trailer(full));
+      pending.push(trailer(full));
+      await writeAll(fh, pending);
       await fh.sync();
       await fh.close();
       await this.place(tmp, device, partition, account, container, object, `${metadata['X-Timestamp']}.data`);

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ListOptions } from '../db/listing.js';
 import { header, HttpStatus, query, send } from './backend-http.js';
-import { BadListingFormat, CONTENT_TYPES, listingFormat, type Entry, type ListingFormat } from './listing.js';
+import { BadListingFormat, CONTENT_TYPES, listingFormat, plainListing, type Entry, type ListingFormat } from './listing.js';
 
 const TRUE = new Set(['true', '1', 'yes', 'on', 't', 'y']);
 
@@ -31,12 +31,21 @@ export function listingOptions(q: Record<string, string>, maxLimit: number): Lis
   };
 }
 
+/** Where a storage server's listing comes from, and how its rows are rendered. */
+export interface ListingSource<T> {
+  /** The entries with their rows (JSON and XML). */
+  list(opts: ListOptions): Array<Entry<T>>;
+  /** The names and subdirs alone, in order (plain text: no row is read). */
+  names(opts: ListOptions): string[];
+  /** The JSON or XML body of the entries. */
+  render(format: 'json' | 'xml', entries: Array<Entry<T>>): string;
+}
+
 /**
  * A listing GET or HEAD of a storage server: the format negotiated (406 when none fits), HEAD
  * answered with the headers alone, an empty plain listing with 204.
  */
-export function sendListing<T>(req: IncomingMessage, res: ServerResponse, headers: Record<string, string | number>, maxLimit: number,
-  list: (opts: ListOptions) => Array<Entry<T>>, render: (format: ListingFormat, entries: Array<Entry<T>>) => string): void {
+export function sendListing<T>(req: IncomingMessage, res: ServerResponse, headers: Record<string, string | number>, maxLimit: number, source: ListingSource<T>): void {
   const q = query(req);
   let format: ListingFormat;
   try {
@@ -47,7 +56,11 @@ export function sendListing<T>(req: IncomingMessage, res: ServerResponse, header
   }
   headers['Content-Type'] = CONTENT_TYPES[format];
   if (req.method === 'HEAD') return send(res, 204, { ...headers, 'Content-Length': 0 });
-  const entries = list(listingOptions(q, maxLimit));
-  if (format === 'plain' && entries.length === 0) return send(res, 204, { ...headers, 'Content-Length': 0 });
-  send(res, 200, headers, render(format, entries));
+  const opts = listingOptions(q, maxLimit);
+  if (format === 'plain') {
+    const names = source.names(opts);
+    if (names.length === 0) return send(res, 204, { ...headers, 'Content-Length': 0 });
+    return send(res, 200, headers, plainListing(names));
+  }
+  send(res, 200, headers, source.render(format, source.list(opts)));
 }

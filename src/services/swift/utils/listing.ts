@@ -47,6 +47,9 @@ export const CONTENT_TYPES: Record<ListingFormat, string> = {
 
 const xmlEscape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
+/** The plain text listing: one name (or subdir) a line. */
+export const plainListing = (names: string[]): string => `${names.join('\n')}\n`;
+
 export function renderListing<T extends ObjectRow | ContainerRow>(
   format: ListingFormat,
   kind: 'account' | 'container',
@@ -55,7 +58,7 @@ export function renderListing<T extends ObjectRow | ContainerRow>(
   toJson: (row: T) => Record<string, unknown>,
   xmlOrder: readonly string[],
 ): string {
-  if (format === 'plain') return entries.map((e) => ('subdir' in e ? e.subdir : e.row.name)).map((n) => `${n}\n`).join('');
+  if (format === 'plain') return plainListing(entries.map((e) => ('subdir' in e ? e.subdir : e.row.name)));
   if (format === 'json') return JSON.stringify(entries.map((e) => ('subdir' in e ? { subdir: e.subdir } : toJson(e.row))));
   const inner = kind === 'container' ? 'object' : 'container';
   const items = entries.map((e) => {

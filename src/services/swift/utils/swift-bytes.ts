@@ -8,6 +8,8 @@ const PARAM = /;\s*swift_bytes=([^;]*)/;
 
 /** The content type without swift_bytes, and its value (undefined when absent). */
 export function extractSwiftBytes(contentType: string): { contentType: string; swiftBytes?: string } {
+  // most content types have no parameter at all (a listing asks this of every row)
+  if (!contentType.includes('swift_bytes=')) return { contentType };
   const m = PARAM.exec(contentType);
   if (!m) return { contentType };
   return { contentType: contentType.slice(0, m.index) + contentType.slice(m.index + m[0].length), swiftBytes: m[1]!.trim() };

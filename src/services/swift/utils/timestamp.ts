@@ -56,12 +56,21 @@ function isoSeconds(sec: number): string {
 /** Seconds isoSeconds answers for: 1970-01-01 up to the end of 9999. */
 const MAX_ISO_SECONDS = 253402300799;
 
+/** The whole seconds of the last timestamp formatted, and their text: rows written in the same second follow one another in listings. */
+let lastWhole = '';
+let lastIso = '';
+
 /** '2016-01-01T00:00:00.000000' as listings show last_modified. */
 export function isoFromTimestamp(ts: string): string {
-  const [w, f = '00000'] = ts.split('.');
-  const sec = Number(w);
-  const whole = Number.isInteger(sec) && sec >= 0 && sec <= MAX_ISO_SECONDS ? isoSeconds(sec) : new Date(sec * 1000).toISOString().slice(0, 19);
-  return `${whole}.${(f + '0').slice(0, 6)}`;
+  const dot = ts.indexOf('.');
+  const w = dot < 0 ? ts : ts.slice(0, dot);
+  const f = dot < 0 ? '00000' : ts.slice(dot + 1);
+  if (w !== lastWhole) {
+    const sec = Number(w);
+    lastIso = Number.isInteger(sec) && sec >= 0 && sec <= MAX_ISO_SECONDS ? isoSeconds(sec) : new Date(sec * 1000).toISOString().slice(0, 19);
+    lastWhole = w;
+  }
+  return `${lastIso}.${(f + '0').slice(0, 6)}`;
 }
 
 /** The HTTP date of Last-Modified (rounded up to the next second, as Swift does). */
