@@ -101,7 +101,10 @@ export function qemuCommandLine(spec: GuestSpec): string[] {
   });
   for (const v of spec.volumes ?? []) {
     const ids = volumeIds(v.mountpoint);
-    args.push('-drive', `file=${optionValue(v.path)},format=${v.format},if=none,id=${ids.node}`, '-device', `virtio-blk-pci,drive=${ids.node},id=${ids.device}`);
+    // -blockdev, not -drive: the same named node blockdev-add makes, which device_del leaves for
+    // blockdev-del (device_del deletes a -drive's backend itself, and blockdev-del then finds nothing)
+    args.push('-blockdev', `driver=${v.format},node-name=${ids.node},file.driver=file,file.filename=${optionValue(v.path)}`,
+      '-device', `virtio-blk-pci,drive=${ids.node},id=${ids.device}`);
   }
   if (spec.vnc) args.push('-device', 'VGA,id=video0', '-vnc', vncOption(spec.vnc));
   if (spec.incoming) args.push('-incoming', 'defer');

@@ -107,7 +107,7 @@ test('file volumes: their disk from the connection info, on the command line and
   assert.deepEqual(disk, { mountpoint: '/dev/vdc', path: '/v/volume-1', format: 'qcow2', volumeId: 'v-1' });
   assert.deepEqual(blockdevAdd(disk), { driver: 'qcow2', 'node-name': 'vol-vdc', file: { driver: 'file', filename: '/v/volume-1' } });
   const args = qemuCommandLine({ ...spec, volumes: [disk] });
-  assert.ok(after2(args, '-drive').includes('file=/v/volume-1,format=qcow2,if=none,id=vol-vdc'));
+  assert.deepEqual(after2(args, '-blockdev'), ['driver=qcow2,node-name=vol-vdc,file.driver=file,file.filename=/v/volume-1'], 'the node blockdev-add would make');
   assert.ok(after2(args, '-device').includes('virtio-blk-pci,drive=vol-vdc,id=virtio-vol-vdc'));
   assert.equal(volumeDisk({ driver_volume_type: 'file', data: { device_path: '/v/2' } }, '/dev/vdd').format, 'raw');
   assert.throws(() => volumeDisk({ driver_volume_type: 'iscsi', data: {} }, '/dev/vdc'), /file volumes/);
