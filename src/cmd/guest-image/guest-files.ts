@@ -133,7 +133,8 @@ exit 0
  * The commands CirrOS has and busybox lacks, as far as Tempest's scenario tests call them over
  * SSH (tempest/common/utils/linux/remote_client.py): `curl URL` and `curl -X POST -d DATA URL`
  * (the metadata service) by busybox wget; `sudo CMD` (root already); util-linux's `blkid -L LABEL`
- * (the config drive) by findfs; `mke2fs -t ext4 DEV` by busybox's mke2fs, which makes ext2 and
+ * (the config drive) by findfs; `lsblk -lb --nodeps` (whole disks, bytes, util-linux's columns) from
+ * /sys/block; `mke2fs -t ext4 DEV` by busybox's mke2fs, which makes ext2 and
  * knows no -t (the kernel's ext4 driver mounts it). In /usr/bin, ahead of busybox's /sbin links
  * in every PATH dropbear gives.
  */
@@ -172,6 +173,17 @@ done
 [ -n "$uuid" ] && exec findfs "UUID=$uuid"
 echo "blkid: only -L LABEL and -U UUID in this guest" >&2
 exit 2
+`,
+  'usr/bin/lsblk': `#!/bin/sh
+fmt='%-10s %8s %2s %14s %2s %-4s %s\\n'
+printf "$fmt" NAME MAJ:MIN RM SIZE RO TYPE MOUNTPOINT
+for d in /sys/block/*; do
+  n=\${d##*/}
+  case "$n" in loop*|ram*) continue ;; esac
+  type=disk; case "$n" in sr*) type=rom ;; esac
+  mp=$(awk -v dev="/dev/$n" '$1 == dev { print $2; exit }' /proc/mounts)
+  printf "$fmt" "$n" "$(cat "$d/dev")" "$(cat "$d/removable")" "$(($(cat "$d/size") * 512))" "$(cat "$d/ro")" "$type" "$mp"
+done
 `,
   'usr/bin/mke2fs': `#!/bin/sh
 n=$#
