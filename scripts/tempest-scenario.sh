@@ -14,6 +14,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "tempest-scenario.sh needs root (network namespaces, QEMU taps)" >&2; exit 64; }
+for t in qemu-system-x86_64 qemu-img dnsmasq iptables-restore conntrack nft ping mcopy; do
+  command -v "$t" >/dev/null || { echo "tempest-scenario.sh: $t is not installed (Tempest pings floating IPs with ping: iputils-ping)" >&2; exit 64; }
+done
 REGEX="${1:-^tempest\.scenario}"
 TAG="ts$(head -c 3 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 HOST="$TAG"                         # the compute host and its agents
@@ -139,7 +142,7 @@ build_timeout = 600
 [network-feature-enabled]
 ipv6 = false
 [volume]
-build_timeout = 600
+build_timeout = 300
 [image]
 build_timeout = 600
 [scenario]
