@@ -72,7 +72,7 @@ if [ -n "$cfg" ] && mkdir -p /mnt/config && mount -t iso9660 -o ro "$cfg" /mnt/c
 fi
 if [ -e /sys/class/net/eth0 ]; then
   say "eth0: DHCP"
-  udhcpc -i eth0 -s /etc/nubo/udhcpc.script -t 10 -T 1 -A 5 -b -p /run/udhcpc.pid -x hostname:nubo-guest
+  udhcpc -i eth0 -s /etc/nubo/udhcpc.script -t 10 -T 1 -A 5 -b -p /var/run/udhcpc.eth0.pid -x hostname:nubo-guest
   if [ -z "$meta" ]; then
     for try in 1 2 3 4 5; do
       meta=$(timeout 10 wget -q -O - http://169.254.169.254/openstack/latest/meta_data.json 2>/dev/null) && break
@@ -128,6 +128,72 @@ case "$1" in
 esac
 exit 0
 `;
+
+/**
+ * The commands CirrOS has and busybox lacks, as far as Tempest's scenario tests call them over
+ * SSH (tempest/common/utils/linux/remote_client.py): `curl URL` and `curl -X POST -d DATA URL`
+ * (the metadata service) by busybox wget; `sudo CMD` (root already); util-linux's `blkid -L LABEL`
+ * (the config drive) by findfs; `lsblk -lb --nodeps` (whole disks, bytes, util-linux's columns) from
+ * /sys/block; `mke2fs -t ext4 DEV` by busybox's mke2fs, which makes ext2 and
+ * knows no -t (the kernel's ext4 driver mounts it). In /usr/bin, ahead of busybox's /sbin links
+ * in every PATH dropbear gives.
+ */
+export const CIRROS_COMMANDS: Record<string, string> = {
+  'usr/bin/curl': `#!/bin/sh
+method= data= out=- url=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -X|--request) method=$2; shift 2 ;;
+    -d|--data) data=$2; shift 2 ;;
+    -o|--output) out=$2; shift 2 ;;
+    -s|-S|-f|-L|-k|--silent|--fail|--location|--insecure) shift ;;
+    -*) echo "curl: $1: not supported by this guest's curl" >&2; exit 2 ;;
+    *) url=$1; shift ;;
+  esac
+done
+[ -n "$url" ] || { echo "curl: no URL specified" >&2; exit 2; }
+case "\${method:-\${data:+POST}}" in
+  ''|GET) exec wget -q -O "$out" "$url" ;;
+  POST) exec wget -q -O "$out" --post-data "$data" "$url" ;;
+  *) echo "curl: method $method: not supported by this guest's curl" >&2; exit 2 ;;
+esac
+`,
+  'usr/bin/sudo': `#!/bin/sh
+while [ $# -gt 0 ]; do
+  case "$1" in -n|-E|-H|-i|-s) shift ;; -u) shift 2 ;; --) shift; break ;; *) break ;; esac
+done
+exec "$@"
+`,
+  'usr/bin/blkid': `#!/bin/sh
+label= uuid=
+while [ $# -gt 0 ]; do
+  case "$1" in -L) label=$2; shift 2 ;; -U) uuid=$2; shift 2 ;; -o) shift 2 ;; *) shift ;; esac
+done
+[ -n "$label" ] && exec findfs "LABEL=$label"
+[ -n "$uuid" ] && exec findfs "UUID=$uuid"
+echo "blkid: only -L LABEL and -U UUID in this guest" >&2
+exit 2
+`,
+  'usr/bin/lsblk': `#!/bin/sh
+fmt='%-10s %8s %2s %14s %2s %-4s %s\\n'
+printf "$fmt" NAME MAJ:MIN RM SIZE RO TYPE MOUNTPOINT
+for d in /sys/block/*; do
+  n=\${d##*/}
+  case "$n" in loop*|ram*) continue ;; esac
+  type=disk; case "$n" in sr*) type=rom ;; esac
+  mp=$(awk -v dev="/dev/$n" '$1 == dev { print $2; exit }' /proc/mounts)
+  printf "$fmt" "$n" "$(cat "$d/dev")" "$(cat "$d/removable")" "$(($(cat "$d/size") * 512))" "$(cat "$d/ro")" "$type" "$mp"
+done
+`,
+  'usr/bin/mke2fs': `#!/bin/sh
+n=$#
+while [ "$n" -gt 0 ]; do
+  a=$1; shift; n=$((n - 1))
+  if [ "$a" = -t ]; then shift; n=$((n - 1)); else set -- "$@" "$a"; fi
+done
+exec /bin/busybox mke2fs "$@"
+`,
+};
 
 /** mdev (a daemon on the kernel's uevents: Debian's kernel has no uevent helper) tells the console of disks plugged in or out later (volumes). */
 export const MDEV_CONF = `vd[a-z]+ 0:0 660 *echo "nubo-init: disk /dev/$MDEV $ACTION" > /dev/console

@@ -9,7 +9,7 @@ import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, realpath
 import { dirname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
-  CLOUD_INIT, GROUP, GUEST_MODULES, INIT, INITTAB, MDEV_CONF, PASSWD, POWER_BUTTON, SHADOW, SHELLS, UDHCPC_SCRIPT,
+  CIRROS_COMMANDS, CLOUD_INIT, GROUP, GUEST_MODULES, INIT, INITTAB, MDEV_CONF, PASSWD, POWER_BUTTON, SHADOW, SHELLS, UDHCPC_SCRIPT,
 } from './guest-files.js';
 import { runTool } from './run.js';
 
@@ -97,6 +97,7 @@ export async function buildInitramfs(stageDir: string, rootDir: string, kernelVe
   put(rootDir, 'etc/nubo/cloud-init', CLOUD_INIT, 0o755);
   put(rootDir, 'etc/nubo/udhcpc.script', UDHCPC_SCRIPT, 0o755);
   put(rootDir, 'etc/acpi/PWRF/00000080', POWER_BUTTON, 0o755);
+  for (const [path, text] of Object.entries(CIRROS_COMMANDS)) put(rootDir, path, text, 0o755);
   put(rootDir, 'etc/passwd', PASSWD);
   put(rootDir, 'etc/shadow', SHADOW, 0o600);
   put(rootDir, 'etc/group', GROUP);

@@ -159,6 +159,14 @@ test('a real guest under TCG: boot, config drive, console, volume hotplug, snaps
     await driver.reboot(ctx, inst, vifs, 'HARD');
     assert.equal(driver.getInfo(inst).state, PowerState.RUNNING);
     await until('the third boot', async () => (await count(/userspace started/)) === 3);
+
+    // A volume on the command line (attached before this boot) unplugs as a hot-plugged one does.
+    await driver.attachVolume(ctx, connection, inst, '/dev/vdc');
+    await driver.reboot(ctx, inst, vifs, 'HARD');
+    await until('the fourth boot', async () => (await count(/userspace started/)) === 4);
+    assert.equal(driver.getInstanceDiagnostics(inst).num_disks, 3, 'the volume came back with the guest');
+    await driver.detachVolume(ctx, connection, inst, '/dev/vdc');
+    assert.equal(driver.getInstanceDiagnostics(inst).num_disks, 2);
   } finally {
     const pidNow = livePid(paths.pidFile, uuid);
     await driver.destroy(ctx, inst, vifs);
