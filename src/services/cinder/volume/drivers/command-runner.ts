@@ -16,7 +16,7 @@ export const runCommand: CommandRunner = async (program, args) => {
     // LVM tools warn on stderr about file descriptors a daemon's child inherits; the warning is not an error.
     return (await exec(program, args, { maxBuffer: 8 << 20, env: { ...process.env, LVM_SUPPRESS_FD_WARNINGS: '1' } })).stdout;
   } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new VolumeBackendAPIException(`${program} ${args.join(' ')} failed: ${(e.stderr || e.message).trim()}`);
+    const e = err as { stderr?: string; stdout?: string; message: string };
+    throw new VolumeBackendAPIException(`${program} ${args.join(' ')} failed: ${(e.stderr || e.stdout || e.message).trim()}`);
   }
 };

@@ -68,6 +68,7 @@ test('thick: create, snapshot, volume from snapshot, extend, delete (zeroed firs
     `lvcreate --name _snapshot-${S} --snapshot cinder-volumes/volume-${V} -L 2g`,
     `lvcreate -n volume-${C} cinder-volumes -L 3g`,
     `dd if=${snapDev} of=${driver.volumePath(C)} count=2048 bs=1M conv=fdatasync`,
+    `lvs ${REPORT} -o lv_name,lv_size,lv_attr,data_percent cinder-volumes`,
     `lvextend -L 4g cinder-volumes/volume-${V}`,
     `lvs ${REPORT} -o lv_name,lv_size,lv_attr,data_percent cinder-volumes`,
     `dd if=/dev/zero of=${dev} count=2048 bs=1M conv=fdatasync`,
@@ -97,7 +98,7 @@ test('thick clone: through a temporary snapshot, removed even when the copy fail
   await assert.rejects(driver.createClonedVolume(vol(V, 1), vol(V, 1)), /migration/);
 });
 
-test('volume_clear none and volume_clear_size; a volume with snapshots is not deleted; a missing one is done', async () => {
+test('volume_clear none and volume_clear_size; a volume with snapshots is not deleted but extended inactive; a missing one is done', async () => {
   const lvs = `  volume-${V}:4.00:-wi-a-----:\n`;
   let f = fake({ lvs }, { volumeClearSizeMb: 100 });
   await f.driver.deleteVolume(vol(V, 4));
@@ -107,6 +108,9 @@ test('volume_clear none and volume_clear_size; a volume with snapshots is not de
   assert.deepEqual(f.calls.map((c) => c.split(' ')[0]), ['lvs', 'lvremove']);
   f = fake({ lvs: `  volume-${V}:4.00:owi-a-----:\n` });
   await assert.rejects(f.driver.deleteVolume(vol(V, 4)), /has snapshots/);
+  f.calls.length = 0;
+  await f.driver.extendVolume(vol(V, 4), 5);
+  assert.deepEqual(f.calls.slice(1), [`lvchange -a n cinder-volumes/volume-${V}`, `lvextend -L 5g cinder-volumes/volume-${V}`, `lvchange -a y cinder-volumes/volume-${V}`], 'an origin is extended inactive');
   f = fake({ lvs: '' });
   await f.driver.deleteVolume(vol(V, 4));
   assert.deepEqual(f.calls.map((c) => c.split(' ')[0]), ['lvs']);
@@ -153,7 +157,7 @@ test('stats: the volume group\'s size and free GiB (thick), the pool\'s size and
   assert.deepEqual([thin.total_capacity_gb, thin.free_capacity_gb, thin.provisioned_capacity_gb, thin.thin_provisioning_support], [10, 7.5, 8, true]);
 });
 
-test('revert: thick merges the snapshot and makes it again; thin copies the snapshot over the volume', async () => {
+test('revert: thick merges the snapshot and makes it again; thin copies the snapshot over the volume (zeros too)', async () => {
   let f = fake();
   await f.driver.revertToSnapshot(vol(V, 1), snap);
   assert.deepEqual(f.calls, [
@@ -166,7 +170,7 @@ test('revert: thick merges the snapshot and makes it again; thin copies the snap
   await f.driver.revertToSnapshot(vol(V, 1), snap);
   assert.deepEqual(f.calls, [
     `lvchange -a y --yes -K cinder-volumes/_snapshot-${S}`,
-    `dd if=${f.driver.snapshotPath(S)} of=${f.driver.volumePath(V)} count=1024 bs=1M conv=fdatasync,sparse`,
+    `dd if=${f.driver.snapshotPath(S)} of=${f.driver.volumePath(V)} count=1024 bs=1M conv=fdatasync`,
   ]);
 });
 
@@ -199,6 +203,6 @@ test('connection info, backup device, backend objects and manage read the LVs', 
   await assert.rejects(driver.manageExistingGetSize({ 'source-name': 'gone' }), /no logical volume gone/);
   calls.length = 0;
   await driver.manageExisting(vol(C, 3), { 'source-name': 'data' });
-  assert.deepEqual(calls.slice(1), [`lvrename cinder-volumes data volume-${C}`, `lvextend -L 3g cinder-volumes/volume-${C}`]);
+  assert.deepEqual(calls.filter((c) => !c.startsWith('lvs ')), [`lvrename cinder-volumes data volume-${C}`, `lvextend -L 3g cinder-volumes/volume-${C}`]);
   await assert.rejects(driver.removeBackendObject('data'), /not a volume or snapshot/);
 });

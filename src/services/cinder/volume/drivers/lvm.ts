@@ -121,9 +121,9 @@ export class LvmDriver implements VolumeDriver {
     if (this.thin) await this.run('lvchange', ['-a', 'y', '--yes', '-K', this.lv(name)]);
   }
 
-  /** copy_volume: `sizeGb` GiB from one device to another with dd (holes kept on thin volumes). */
-  private async copy(from: string, to: string, sizeGb: number): Promise<void> {
-    await this.run('dd', [`if=${from}`, `of=${to}`, `count=${sizeGb * 1024}`, 'bs=1M', this.thin ? 'conv=fdatasync,sparse' : 'conv=fdatasync']);
+  /** copy_volume: `sizeGb` GiB from one device to another with dd; `sparse` (onto a new thin volume, zeroed): zero blocks skipped. */
+  private async copy(from: string, to: string, sizeGb: number, sparse = this.thin): Promise<void> {
+    await this.run('dd', [`if=${from}`, `of=${to}`, `count=${sizeGb * 1024}`, 'bs=1M', sparse ? 'conv=fdatasync,sparse' : 'conv=fdatasync']);
   }
 
   private async removeLv(name: string): Promise<void> {
@@ -181,8 +181,13 @@ export class LvmDriver implements VolumeDriver {
     }
   }
 
+  /** `lvextend -L`; the origin of thick snapshots is resized inactive (LVM's rule), as brick does. */
   async extendVolume(volume: DriverVolume, newSize: number): Promise<void> {
-    await this.run('lvextend', ['-L', `${newSize}g`, this.lv(`volume-${volume.id}`)]);
+    const name = `volume-${volume.id}`;
+    const origin = !this.thin && /^[oO]/.test((await this.find(name))?.attr ?? '');
+    if (origin) await this.run('lvchange', ['-a', 'n', this.lv(name)]);
+    await this.run('lvextend', ['-L', `${newSize}g`, this.lv(name)]);
+    if (origin) await this.run('lvchange', ['-a', 'y', this.lv(name)]);
   }
 
   /**
@@ -193,7 +198,7 @@ export class LvmDriver implements VolumeDriver {
   async revertToSnapshot(volume: DriverVolume, snapshot: DriverSnapshot): Promise<void> {
     if (this.thin) {
       await this.run('lvchange', ['-a', 'y', '--yes', '-K', this.lv(`_snapshot-${snapshot.id}`)]);
-      await this.copy(this.snapshotPath(snapshot.id), this.volumePath(volume.id), snapshot.volume_size);
+      await this.copy(this.snapshotPath(snapshot.id), this.volumePath(volume.id), snapshot.volume_size, false);
       return;
     }
     await this.run('lvconvert', ['--merge', this.lv(`_snapshot-${snapshot.id}`)]);
