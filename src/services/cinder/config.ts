@@ -28,7 +28,7 @@ export const cinderDefaultGroup = defineGroup('DEFAULT', 'Block Storage (cinder.
   scheduler_default_weighers: opt.list(['CapacityWeigher'], 'Weighers the volume scheduler ranks the remaining pools with.'),
   scheduler_driver_init_wait_time: opt.int(60, 'Seconds a starting scheduler waits for the first capability report before it places volumes.', { min: 0 }),
   capacity_weight_multiplier: opt.float(1.0, 'Multiplier of the CapacityWeigher: positive spreads volumes, negative stacks them.'),
-  volume_driver: opt.enum(['file'], 'file', 'The driver of the volume hosts (file: a file per volume under <data_dir>/volumes/<host>/).'),
+  volume_driver: opt.enum(['file', 'lvm', 'cinder.volume.drivers.lvm.LVMVolumeDriver'], 'file', 'The driver of the volume hosts (file: a file per volume under <data_dir>/volumes/<host>/; lvm or cinder.volume.drivers.lvm.LVMVolumeDriver: a logical volume per volume in [backend_defaults] volume_group).'),
   periodic_interval: opt.int(60, 'Seconds between the capability reports a volume host sends the schedulers.', { min: 1 }),
 });
 
@@ -38,6 +38,11 @@ export const backendDefaultsGroup = defineGroup('backend_defaults', 'Volume back
   file_capacity_gb: opt.int(0, 'Capacity the file backend reports, in GiB; 0: the size of the file system holding the data dir.', { min: 0 }),
   max_over_subscription_ratio: opt.float(20.0, 'How far thin provisioned volumes may exceed the real capacity (provisioned / total).', { min: 1 }),
   reserved_percentage: opt.int(0, 'Percentage of the capacity kept free of volumes.', { min: 0, max: 100 }),
+  volume_group: opt.str('cinder-volumes', 'LVM driver: the volume group holding the volumes.'),
+  lvm_type: opt.enum(['default', 'thin'], 'default', 'LVM driver: default (thick LVs) or thin (thin volumes of the pool <volume_group>-pool, made from 95% of the free space when missing).'),
+  lvm_mirrors: opt.int(0, 'LVM driver: accepted for cinder.conf compatibility and ignored (no mirrored LVs).', { min: 0 }),
+  volume_clear: opt.enum(['zero', 'none'], 'zero', 'LVM driver: how a deleted thick LV is wiped before it is removed.'),
+  volume_clear_size: opt.int(0, 'LVM driver: MiB wiped at the start of a deleted LV; 0: all of it.', { min: 0 }),
   thin_provisioning: opt.bool(true, 'Whether the backend reports thin provisioning (sparse files): the CapacityFilter then weighs the over-subscription ratio.'),
 });
 

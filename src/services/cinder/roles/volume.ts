@@ -1,6 +1,6 @@
 /**
  * The volume role (cinder-volume) of one host: the backend `<host>@<volume_backend_name>` with
- * the file driver under `<data_dir>/volumes/<host>/`, the VolumeManager on
+ * the file driver under `<data_dir>/volumes/<host>/` (or the LVM driver, `volume_driver = lvm`), the VolumeManager on
  * `cinder-volume.<host>@<backend>`; at start the leftovers of a previous run are dealt with
  * (init_host) and the capabilities sent to the schedulers, then every periodic_interval.
  */
@@ -14,6 +14,7 @@ import { VOLUME_BINARY, VOLUME_TOPIC } from '../rpc/topics.js';
 import { SchedulerRpcAPI } from '../scheduler/rpcapi.js';
 import { WorkerService } from '../service.js';
 import { FileDriver } from '../volume/drivers/file.js';
+import { LvmDriver } from '../volume/drivers/lvm.js';
 import { VolumeCleanupManager } from '../volume/cleanup.js';
 import { VolumeConnectionManager } from '../volume/connection.js';
 import { GroupProgress } from '../volume/group-progress.js';
@@ -26,7 +27,7 @@ import { repositories } from './shared.js';
 
 export interface VolumeRoleInstance extends RoleInstance {
   manager: VolumeManager;
-  driver: FileDriver;
+  driver: FileDriver | LvmDriver;
   backendHost: string;
 }
 
@@ -35,10 +36,16 @@ export async function createVolumeService(ctx: RoleContext): Promise<VolumeRoleI
   const d = ctx.config.get(cinderDefaultGroup);
   const b = ctx.config.get(backendDefaultsGroup);
   const backendHost = `${ctx.host}@${b.volume_backend_name}`;
-  const driver = new FileDriver({
-    dir: join(ctx.dataDir, 'volumes', ctx.host), backendName: b.volume_backend_name, format: b.file_volume_format, capacityGb: b.file_capacity_gb,
-    maxOverSubscriptionRatio: b.max_over_subscription_ratio, reservedPercentage: b.reserved_percentage, thinProvisioning: b.thin_provisioning,
-  });
+  const dir = join(ctx.dataDir, 'volumes', ctx.host);
+  const driver = d.volume_driver === 'file'
+    ? new FileDriver({
+      dir, backendName: b.volume_backend_name, format: b.file_volume_format, capacityGb: b.file_capacity_gb,
+      maxOverSubscriptionRatio: b.max_over_subscription_ratio, reservedPercentage: b.reserved_percentage, thinProvisioning: b.thin_provisioning,
+    })
+    : new LvmDriver({
+      workDir: dir, backendName: b.volume_backend_name, volumeGroup: b.volume_group, lvmType: b.lvm_type, volumeClear: b.volume_clear,
+      volumeClearSizeMb: b.volume_clear_size, maxOverSubscriptionRatio: b.max_over_subscription_ratio, reservedPercentage: b.reserved_percentage,
+    });
   const images = new ImageClient(ctx.session);
   const manager = new VolumeManager({
     host: backendHost, driver, repos, scheduler: new SchedulerRpcAPI(ctx.transport), backup: new BackupRpcAPI(ctx.transport), log: ctx.log,

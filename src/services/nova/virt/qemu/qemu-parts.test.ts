@@ -104,7 +104,7 @@ test('consoles of a QEMU in a network namespace: VNC and the serial port on UNIX
   assert.equal(guestPaths(`/${'d'.repeat(80)}`, uuid).vncSocket, join(tmpdir(), `nubo-vnc-${uuid}.sock`), 'too long for a unix socket');
 });
 
-test('file volumes: their disk from the connection info, on the command line and for blockdev-add', () => {
+test('file and local volumes: their disk from the connection info, on the command line and for blockdev-add', () => {
   const disk = volumeDisk({ driver_volume_type: 'file', data: { device_path: '/v/volume-1', format: 'qcow2', volume_id: 'v-1' } }, '/dev/vdc');
   assert.deepEqual(disk, { mountpoint: '/dev/vdc', path: '/v/volume-1', format: 'qcow2', volumeId: 'v-1' });
   assert.deepEqual(blockdevAdd(disk), { driver: 'qcow2', 'node-name': 'vol-vdc', file: { driver: 'file', filename: '/v/volume-1' } });
@@ -112,7 +112,11 @@ test('file volumes: their disk from the connection info, on the command line and
   assert.deepEqual(after2(args, '-blockdev').map((a) => JSON.parse(a)), [blockdevAdd(disk)], 'the node blockdev-add makes');
   assert.ok(after2(args, '-device').includes('virtio-blk-pci,drive=vol-vdc,id=virtio-vol-vdc'));
   assert.equal(volumeDisk({ driver_volume_type: 'file', data: { device_path: '/v/2' } }, '/dev/vdd').format, 'raw');
-  assert.throws(() => volumeDisk({ driver_volume_type: 'iscsi', data: {} }, '/dev/vdc'), /file volumes/);
+  const lv = volumeDisk({ driver_volume_type: 'local', data: { device_path: '/dev/mapper/vg-volume--1', volume_id: 'v-2' } }, '/dev/vdd');
+  assert.deepEqual(blockdevAdd(lv), { driver: 'raw', 'node-name': 'vol-vdd', file: { driver: 'host_device', filename: '/dev/mapper/vg-volume--1' } }, 'an LV is a host_device');
+  assert.deepEqual(after2(qemuCommandLine({ ...spec, volumes: [lv] }), '-blockdev').map((a) => JSON.parse(a)), [blockdevAdd(lv)], 'on the command line too');
+  assert.throws(() => volumeDisk({ driver_volume_type: 'local', data: { device_path: '/dev/x', format: 'qcow2' } }, '/dev/vdc'), /local volume format/);
+  assert.throws(() => volumeDisk({ driver_volume_type: 'iscsi', data: {} }, '/dev/vdc'), /file and local volumes/);
   assert.throws(() => volumeDisk({ driver_volume_type: 'file', data: {} }, '/dev/vdc'), /device_path/);
   assert.throws(() => volumeDisk({ driver_volume_type: 'file', data: { device_path: '/v/3', format: 'vmdk' } }, '/dev/vdc'), /vmdk/);
 });
