@@ -284,7 +284,7 @@ export class ServerLifecycleApi {
   async snapshot(ctx: RequestContext, instance: Instance, name: string, extra: Record<string, string>): Promise<ImageMeta> {
     this.checkState(instance, 'snapshot', SNAPSHOT_STATES);
     if (ServerLifecycleApi.isVolumeBacked(instance)) {
-      throw new InvalidRequest('Snapshots of volume-backed servers need the Block Storage service, which this cloud does not run yet.');
+      throw new InvalidRequest('Snapshots of volume-backed servers (Cinder snapshots of their volumes) are not implemented yet.');
     }
     const host = this.hostOf(instance);
     const image = await this.createImage(ctx, instance, name, 'snapshot', extra);

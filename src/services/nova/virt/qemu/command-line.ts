@@ -33,8 +33,10 @@ export interface GuestSpec {
   /** TCG's translation buffer in MiB (-accel tcg,tb-size); 0 or absent: QEMU's default (1 GiB). */
   tcgTbSizeMb?: number;
   machine: string;
-  /** The disk booted first: the root disk (a qcow2 overlay), or the rescue disk while rescued. */
+  /** The disk booted first: the root disk (a qcow2 overlay, or a volume-backed guest's root volume), or the rescue disk while rescued. */
   disk: string;
+  /** The first disk's format: qcow2 (an overlay) unless a root volume says raw. */
+  diskFormat?: 'raw' | 'qcow2';
   /** While rescued: the guest's own root disk, the second disk (rescue.ts). */
   originalDisk?: string;
   /** A direct kernel boot (the image's kernel_id/ramdisk_id), instead of the disk's bootloader. */
@@ -94,7 +96,7 @@ export function qemuCommandLine(spec: GuestSpec): string[] {
     '-qmp', `unix:${optionValue(spec.qmpSocket)},server=on,wait=off`,
     '-pidfile', spec.pidFile,
     '-daemonize',
-    '-drive', `file=${optionValue(spec.disk)},format=qcow2,if=none,id=disk0,discard=unmap`,
+    '-drive', `file=${optionValue(spec.disk)},format=${spec.diskFormat ?? 'qcow2'},if=none,id=disk0,discard=unmap`,
     '-device', 'virtio-blk-pci,drive=disk0,id=virtio-disk0,bootindex=1',
   ];
   if (spec.originalDisk) {

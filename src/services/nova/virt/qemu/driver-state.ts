@@ -21,6 +21,8 @@ export interface GuestRecord {
   macs: string[];
   /** Cinder volumes attached, by mountpoint order of attachment. */
   volumes: VolumeDisk[];
+  /** Volume-backed: the root disk is this Cinder volume (vda), no local disk. */
+  rootVolume?: VolumeDisk;
   /** Booted from the image's kernel_id/ramdisk_id. */
   kernel?: KernelBoot;
   /** Rescued: booted from the rescue disk (rescue.ts) until unrescued. */

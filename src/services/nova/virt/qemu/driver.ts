@@ -9,7 +9,9 @@
  * A config drive (instances with config_drive) is an ISO 9660 image on a second virtio disk.
  *
  * An image with kernel_id (and ramdisk_id) boots that kernel directly (-kernel, -initrd).
- * Cinder's file volumes are virtio disks, hot-plugged over QMP.
+ * Cinder's file volumes are virtio disks, hot-plugged over QMP. A volume-backed guest (a root
+ * volume, boot_index 0) has no local disk: its root volume is vda, as in libvirt's driver; its
+ * snapshot, rescue and moves are refused (FeatureNotSupported).
  *
  * Remote consoles as libvirt serves them: a VGA display on VNC ([vnc] server_listen, the port
  * QEMU takes, read back by query-vnc) and the first serial port on TCP ([serial_console]
@@ -40,7 +42,7 @@ import type { Logger } from '../../../../common/log/logger.js';
 import { POWER_STATE_NAMES, PowerState } from '../../compute/power-state.js';
 import { TaskState } from '../../compute/task-states.js';
 import {
-  ConsoleTypeUnavailable, DevicePathInUse, FeatureNotSupported, InstanceNotFound, InterfaceAttachFailed, InstanceNotRunning, InsufficientFreeMemory, QemuError, VirtualInterfaceCreateException,
+  ConsoleTypeUnavailable, DevicePathInUse, FeatureNotSupported, InstanceNotFound, InterfaceAttachFailed, InvalidVolume, InstanceNotRunning, InsufficientFreeMemory, QemuError, VirtualInterfaceCreateException,
 } from '../../errors.js';
 import type { InstanceMetadata } from '../../metadata/base.js';
 import { Instance, type Flavor, type ImageMeta, type Migration, type VifInfo } from '../../objects/index.js';
@@ -234,19 +236,22 @@ export class QemuDriver implements ComputeDriver, QemuDriverState {
     const flavor = instance.data.flavor.data;
     const footprint = this.checkMemory(instance.uuid, flavor.memory_mb);
     if (instance.data.config_drive && !this.o.metadata) notSupported('config drives');
-    if (!image.data.id) notSupported('booting from a volume');
     const paths = guestPaths(this.o.instancesPath, instance.uuid);
     const guest = this.newGuest(instance.uuid);
     // Counted from the check on (nothing awaited since): concurrent spawns see each other.
     this.starting.set(instance.uuid, footprint);
     try {
       mkdirSync(paths.dir, { recursive: true });
-      const base = await this.cache.base(image);
-      const rootBytes = flavor.root_gb * GIB;
-      await createOverlay(paths.disk, base.path, base.format, rootBytes > base.virtualSize ? rootBytes : undefined);
+      // libvirt's volume-backed guest: no local root disk, the root volume's connection is vda
+      const rootVolume = rootVolumeDisk(args.blockDevices);
+      if (!rootVolume) {
+        const base = await this.cache.base(image);
+        const rootBytes = flavor.root_gb * GIB;
+        await createOverlay(paths.disk, base.path, base.format, rootBytes > base.virtualSize ? rootBytes : undefined);
+      }
       const record: GuestRecord = {
-        uuid: instance.uuid, name: instance.name, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, diskGb: flavor.root_gb + flavor.ephemeral_gb,
-        macs: networkInfo.map((v) => v.address), volumes: bootVolumes(args.blockDevices), ...(await this.kernelBoot(image)),
+        uuid: instance.uuid, name: instance.name, vcpus: flavor.vcpus, memoryMb: flavor.memory_mb, diskGb: (rootVolume ? 0 : flavor.root_gb) + flavor.ephemeral_gb,
+        macs: networkInfo.map((v) => v.address), volumes: bootVolumes(args.blockDevices), ...(rootVolume ? { rootVolume } : {}), ...(await this.kernelBoot(image)),
       };
       writeFileSync(paths.record, JSON.stringify(record));
       this.guests.set(instance.uuid, guest);
@@ -484,6 +489,7 @@ export class QemuDriver implements ComputeDriver, QemuDriverState {
   /** The root disk flattened to a qcow2 (the guest paused meanwhile, so the copy is consistent), uploaded. */
   async snapshot(_context: RequestContext, instance: Instance, _imageId: string, updateTaskState: UpdateTaskState, upload: SnapshotUpload): Promise<void> {
     const g = this.guest(instance);
+    if (this.records.get(instance.uuid)?.rootVolume) notSupported('snapshots of a volume-backed guest\'s disk (its volume is snapshotted in Cinder)');
     await updateTaskState(TaskState.IMAGE_PENDING_UPLOAD);
     const wasRunning = g.running && g.state === PowerState.RUNNING;
     const out = join(g.paths.dir, 'snapshot.qcow2');
@@ -619,6 +625,7 @@ export class QemuDriver implements ComputeDriver, QemuDriverState {
   async rescue(_context: RequestContext, instance: Instance, networkInfo: VifInfo[], rescueImage: ImageMeta, _rescuePassword: string): Promise<void> {
     const g = this.guest(instance);
     const record = this.records.get(instance.uuid)!;
+    if (record.rootVolume) notSupported('rescuing a volume-backed guest');
     await g.kill();
     rmSync(g.paths.savedState, { force: true });
     try {
@@ -687,12 +694,17 @@ export class QemuDriver implements ComputeDriver, QemuDriverState {
     this.saveRecord(instance.uuid);
   }
   swapVolume(): Promise<void> { return notSupported('swapping volumes'); }
-  migrateDiskAndPowerOff(_c: RequestContext, i: Instance, d: string, f: Flavor, n: VifInfo[]): Promise<string> { return this.coldMoves.migrateDiskAndPowerOff(i, d, f, n); }
+  migrateDiskAndPowerOff(_c: RequestContext, i: Instance, d: string, f: Flavor, n: VifInfo[]): Promise<string> { this.localDiskOnly(i, 'moving'); return this.coldMoves.migrateDiskAndPowerOff(i, d, f, n); }
   finishMigration(a: FinishMigrationArgs): Promise<void> { return this.coldMoves.finishMigration(a); }
   confirmMigration(_c: RequestContext, _m: Migration, i: Instance, _n: VifInfo[]): Promise<void> { return this.coldMoves.confirmMigration(i); }
   finishRevertMigration(_c: RequestContext, i: Instance, n: VifInfo[], _m: Migration, powerOn: boolean): Promise<void> { return this.coldMoves.finishRevertMigration(i, n, powerOn); }
   preLiveMigration(_c: RequestContext, i: Instance, n: VifInfo[]): Promise<void> { return this.liveMoves.prepareDestination(i, n); }
-  liveMigration(_c: RequestContext, i: Instance, d: string, _blockMigration: boolean): Promise<void> { return this.liveMoves.migrate(i, d); }
+  liveMigration(_c: RequestContext, i: Instance, d: string, _blockMigration: boolean): Promise<void> { this.localDiskOnly(i, 'live-migrating'); return this.liveMoves.migrate(i, d); }
+
+  /** The moves copy the local root disk: a volume-backed guest is refused. @throws FeatureNotSupported */
+  private localDiskOnly(instance: Instance, what: string): void {
+    if (this.records.get(instance.uuid)?.rootVolume) notSupported(`${what} a volume-backed guest`);
+  }
   liveMigrationForceComplete(i: Instance): Promise<void> { return this.liveMoves.forceComplete(i); }
   liveMigrationAbort(i: Instance): Promise<void> { return this.liveMoves.abort(i); }
   postLiveMigrationAtDestination(_c: RequestContext, i: Instance, _n: VifInfo[]): Promise<void> { return this.liveMoves.finishAtDestination(i); }
@@ -703,6 +715,14 @@ export class QemuDriver implements ComputeDriver, QemuDriverState {
 function bootVolumes(bdms: SpawnArgs['blockDevices']): VolumeDisk[] {
   return bdms.filter((b) => b.isVolume && !b.isRoot && b.data.connection_info && b.data.device_name)
     .map((b) => volumeDisk(JSON.parse(b.data.connection_info!) as Record<string, unknown>, b.data.device_name!));
+}
+
+/** A volume-backed server's root volume (boot_index 0, destination volume) as its first disk, vda; undefined when it boots from an image. */
+function rootVolumeDisk(bdms: SpawnArgs['blockDevices']): VolumeDisk | undefined {
+  const root = bdms.find((b) => b.isVolume && b.isRoot);
+  if (!root) return undefined;
+  if (!root.data.connection_info) throw new InvalidVolume(`the root volume ${root.data.volume_id ?? ''} has no connection info`);
+  return volumeDisk(JSON.parse(root.data.connection_info) as Record<string, unknown>, '/dev/vda');
 }
 
 /**

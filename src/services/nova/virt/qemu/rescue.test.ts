@@ -1,5 +1,6 @@
 // Rescue's boot disks: the guest's own disk and kernel, or while rescued the rescue disk first
 // (booted, vda), the own disk second (vdb) before the config drive, and the rescue image's kernel.
+// A volume-backed guest boots its root volume instead of a local disk.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { qemuCommandLine, type GuestSpec } from './command-line.js';
@@ -28,4 +29,16 @@ test('the rescue command line: the rescue disk booted, the own disk the next vir
   assert.deepEqual(values('-device'), [
     'virtio-blk-pci,drive=disk0,id=virtio-disk0,bootindex=1', 'virtio-blk-pci,drive=disk1,id=virtio-disk1', 'virtio-blk-pci,drive=disk-config,id=virtio-disk-config',
   ]);
+});
+
+test('a volume-backed guest: its root volume is the first disk (vda, booted) in its own format, with the image\'s kernel if any', () => {
+  const rootVolume = { mountpoint: '/dev/vda', path: '/v/volume-1', format: 'raw' as const, volumeId: 'v-1' };
+  assert.deepEqual(bootDisks(paths, { rootVolume }), { disk: '/v/volume-1', diskFormat: 'raw' });
+  assert.deepEqual(bootDisks(paths, { rootVolume, kernel: own }), { disk: '/v/volume-1', diskFormat: 'raw', kernel: own });
+  const args = qemuCommandLine({
+    name: 'instance-0000002a', uuid: 'u-1', vcpus: 1, memoryMb: 256, accel: 'tcg', machine: 'pc', nics: [], consoleLog: paths.consoleLog,
+    qmpSocket: paths.qmpSocket, pidFile: paths.pidFile, ...bootDisks(paths, { rootVolume }),
+  });
+  assert.equal(args[args.indexOf('-drive') + 1], 'file=/v/volume-1,format=raw,if=none,id=disk0,discard=unmap');
+  assert.equal(args[args.indexOf('-device') + 1], 'virtio-blk-pci,drive=disk0,id=virtio-disk0,bootindex=1');
 });

@@ -17,6 +17,7 @@ import type { GuestSpec, KernelBoot } from './command-line.js';
 import type { CachedImage } from './image-cache.js';
 import type { GuestPaths } from './paths.js';
 import { createOverlay } from './qemu-img.js';
+import type { VolumeDisk } from './volumes.js';
 
 /** What the record keeps of a rescue: the rescue image's direct kernel boot, if it has one. */
 export interface RescueBoot {
@@ -24,11 +25,12 @@ export interface RescueBoot {
 }
 
 /** The boot disks (and kernel) of a guest: its own root disk and kernel, or while rescued the rescue disk first and its own disk second. */
-export function bootDisks(paths: GuestPaths, record: { kernel?: KernelBoot; rescue?: RescueBoot } | undefined): Pick<GuestSpec, 'disk' | 'originalDisk' | 'kernel'> {
+export function bootDisks(paths: GuestPaths, record: { kernel?: KernelBoot; rescue?: RescueBoot; rootVolume?: VolumeDisk } | undefined): Pick<GuestSpec, 'disk' | 'diskFormat' | 'originalDisk' | 'kernel'> {
   if (record?.rescue) {
     return { disk: paths.rescueDisk, originalDisk: paths.disk, ...(record.rescue.kernel ? { kernel: record.rescue.kernel } : {}) };
   }
-  return { disk: paths.disk, ...(record?.kernel ? { kernel: record.kernel } : {}) };
+  const root = record?.rootVolume ? { disk: record.rootVolume.path, diskFormat: record.rootVolume.format } : { disk: paths.disk };
+  return { ...root, ...(record?.kernel ? { kernel: record.kernel } : {}) };
 }
 
 /** A fresh rescue disk: an overlay on the rescue image's cached base, of the image's own size (a stale one is replaced). */
