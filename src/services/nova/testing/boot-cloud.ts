@@ -40,7 +40,12 @@ export class BootCloud {
   static async start(overrides: Record<string, string> = {}, roles?: string[]): Promise<BootCloud> {
     const cloud = await startTestCloud({
       services: ['identity', 'image', 'network', 'placement', 'compute'],
-      overrides: { 'DEFAULT.vif_plugging_timeout': '5', 'DEFAULT.vif_plugging_is_fatal': 'false', ...overrides },
+      overrides: {
+        'DEFAULT.vif_plugging_timeout': '5', 'DEFAULT.vif_plugging_is_fatal': 'false',
+        // the console proxies (run with the qemu driver) on free loopback ports: tests run side by side
+        'vnc.novncproxy_host': '127.0.0.1', 'vnc.novncproxy_port': '0', 'serial_console.serialproxy_host': '127.0.0.1', 'serial_console.serialproxy_port': '0',
+        ...overrides,
+      },
       ...(roles ? { roles } : {}),
     });
     const b = new BootCloud(cloud);
