@@ -20,7 +20,7 @@ import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../../../common/log/logger.js';
 import { PeriodicTasks } from '../../../common/service/periodic.js';
 import { NeutronContext } from '../common/context.js';
-import { dhcpLease as udhcpc, ping as pingFrom, plugGuest as plug, writeUdhcpcScript } from '../testing/guests.js';
+import { dhcpLease as udhcpc, pings, plugGuest as plug, writeUdhcpcScript } from '../testing/guests.js';
 import { ADMIN, type Harness, startHarness } from '../testing/harness.js';
 import { missingTool } from '../testing/tools.js';
 import { until } from '../../../common/testing/until.js';
@@ -44,6 +44,8 @@ const hosts = { a: `dpa${tag}`, b: `dpb${tag}` };
 const hostNs = (h: string): string => template.replace('{host}', h);
 const guestNs = (n: number): string => `nubo-g${tag}-${n}`;
 const silent = createLogger({ level: 'silent' });
+/** How long a step may take: generous, as this suite runs beside others on a loaded 2-core machine. */
+const WAIT = 60_000;
 
 let h: Harness;
 let dir: string;
@@ -95,18 +97,19 @@ async function twoGuests(net: JsonRecord, cidr: string): Promise<JsonRecord[]> {
     await new IpAddr(guestNs(n)).add(`${p.fixed_ips[0].ip_address}/${cidr.split('/')[1]}`, 'eth0');
     ports.push(p);
   }
-  for (const p of ports) await until(async () => (await portOf(p.id)).status === 'ACTIVE', `port ${p.id} ACTIVE`);
+  for (const p of ports) await until(async () => (await portOf(p.id)).status === 'ACTIVE', `port ${p.id} ACTIVE`, WAIT);
   return ports;
 }
 
-const ping = (fromGuest: number, to: string): Promise<string> => pingFrom(guestNs(fromGuest), to, 2);
+/** Guest `fromGuest` gets a reply from `to`, pinging once a second until it does (the first packets over a new VXLAN wait for ARP and learning; the suite may run on a loaded machine). */
+const ping = (fromGuest: number, to: string): Promise<void> => until(() => pings(guestNs(fromGuest), to), `guest ${fromGuest} pings ${to}`, WAIT);
 
 async function unplugAll(net: JsonRecord, ports: JsonRecord[]): Promise<void> {
   for (const n of [1, 2]) await deleteNamespace(guestNs(n));
-  for (const p of ports) await until(async () => (await portOf(p.id)).status === 'DOWN', `port ${p.id} DOWN once unplugged`);
+  for (const p of ports) await until(async () => (await portOf(p.id)).status === 'DOWN', `port ${p.id} DOWN once unplugged`, WAIT);
   for (const p of ports) assert.equal((await h.request('DELETE', `/v2.0/ports/${p.id}`, ADMIN)).status, 204);
   assert.equal((await h.request('DELETE', `/v2.0/networks/${net.id}`, ADMIN)).status, 204);
-  for (const host of [hosts.a, hosts.b]) await until(async () => !(await new IpLink(hostNs(host)).exists(bridgeName(net.id))), `${host}'s bridge removed`);
+  for (const host of [hosts.a, hosts.b]) await until(async () => !(await new IpLink(hostNs(host)).exists(bridgeName(net.id))), `${host}'s bridge removed`, WAIT);
 }
 
 /** busybox udhcpc in guest `n`: the lease it got, as the script printed it. */
@@ -172,11 +175,11 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
       subnet: { network_id: net.id, cidr: '10.77.0.0/24', ip_version: 4, dns_nameservers: ['192.0.2.53'], host_routes: [{ destination: '192.0.2.0/24', nexthop: '10.77.0.254' }] },
     })).body.subnet;
     // the network is scheduled to the DHCP agent: its port goes ACTIVE once host A's bridge holds its tap
-    await until(() => dhcp.driver.active(net.id), 'dnsmasq running');
+    await until(() => dhcp.driver.active(net.id), 'dnsmasq running', WAIT);
     const dhcpPort = (await h.request('GET', `/v2.0/ports?network_id=${net.id}&device_owner=network:dhcp`, ADMIN)).body.ports[0];
     assert.ok(dhcpPort, 'the DHCP port exists');
     assert.equal(dhcpPort['binding:vif_type'], 'bridge');
-    await until(async () => (await portOf(dhcpPort.id)).status === 'ACTIVE', 'DHCP port ACTIVE');
+    await until(async () => (await portOf(dhcpPort.id)).status === 'ACTIVE', 'DHCP port ACTIVE', WAIT);
     assert.ok((await listNamespaces()).includes(dhcpNamespace(net.id)));
 
     const server = randomUUID();
@@ -190,8 +193,8 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
     }
     await plugGuest(1, hosts.a, ports[0]!);
     await plugGuest(2, hosts.b, ports[1]!);
-    for (const p of ports) await until(async () => (await portOf(p.id)).status === 'ACTIVE', `port ${p.id} ACTIVE`);
-    for (const p of ports) await until(() => queued.some((e) => e.name === 'network-vif-plugged' && e.tag === p.id), 'network-vif-plugged');
+    for (const p of ports) await until(async () => (await portOf(p.id)).status === 'ACTIVE', `port ${p.id} ACTIVE`, WAIT);
+    for (const p of ports) await until(() => queued.some((e) => e.name === 'network-vif-plugged' && e.tag === p.id), 'network-vif-plugged', WAIT);
 
     // what each host's kernel holds: the bridge with the VXLAN device and the taps, at the network's MTU
     for (const [host, taps] of [[hosts.a, [ports[0]!.id, dhcpPort.id]], [hosts.b, [ports[1]!.id]]] as const) {
@@ -211,7 +214,8 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
     assert.equal(lease1.mtu, String(net.mtu));
     assert.equal(lease1.dns, '192.0.2.53');
     assert.match(lease2.routes ?? '', /192\.0\.2\.0\/24,10\.77\.0\.254/);
-    assert.ok(dhcp.driver.leases(net.id).some((l) => l.mac === ports[1]!.mac_address && l.ip === lease2.ip), 'dnsmasq recorded the lease');
+    // dnsmasq writes its lease file after it has answered, so the file may lag the client a little
+    await until(() => dhcp.driver.leases(net.id).some((l) => l.mac === ports[1]!.mac_address && l.ip === lease2.ip), 'dnsmasq recorded the lease', WAIT);
 
     await ping(1, lease2.ip!);
     await ping(2, lease1.ip!);
@@ -219,7 +223,7 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
 
     // a port created later reaches dnsmasq's hosts file (port_create_end -> reload)
     const late = (await h.request('POST', '/v2.0/ports', ADMIN, { port: { network_id: net.id, fixed_ips: [{ subnet_id: subnet.id, ip_address: '10.77.0.99' }] } })).body.port;
-    await until(() => dhcp.served.get(net.id)?.info.ports.some((p) => p.id === late.id) === true, 'the DHCP agent heard of the new port');
+    await until(() => dhcp.served.get(net.id)?.info.ports.some((p) => p.id === late.id) === true, 'the DHCP agent heard of the new port', WAIT);
 
     // a restarted DHCP agent adopts its dnsmasq (same pid) and the serving goes on
     const pidBefore = execFileSync('cat', [join(dir, 'dhcp', net.id, 'pid')], { encoding: 'utf8' }).trim();
@@ -228,33 +232,33 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
     dhcp = newDhcpAgent(p2);
     await dhcp.start();
     p2.start();
-    await until(() => dhcp.served.has(net.id), 'the restarted DHCP agent serves the network again');
+    await until(() => dhcp.served.has(net.id), 'the restarted DHCP agent serves the network again', WAIT);
     assert.equal(execFileSync('cat', [join(dir, 'dhcp', net.id, 'pid')], { encoding: 'utf8' }).trim(), pidBefore);
     assert.ok(dhcp.driver.active(net.id));
 
     // a dnsmasq that dies is respawned by the process monitor
     process.kill(Number(pidBefore), 'SIGKILL');
     const pidFile = join(dir, 'dhcp', net.id, 'pid');
-    await until(() => { try { return readFileSync(pidFile, 'utf8').trim() !== pidBefore && dhcp.driver.active(net.id); } catch { return false; } }, 'dnsmasq respawned');
+    await until(() => { try { return readFileSync(pidFile, 'utf8').trim() !== pidBefore && dhcp.driver.active(net.id); } catch { return false; } }, 'dnsmasq respawned', WAIT);
     await dhcpLease(1);
 
     // DHCP turned off on the subnet: dnsmasq stops, the namespace and the DHCP port go
     await h.request('PUT', `/v2.0/subnets/${subnet.id}`, ADMIN, { subnet: { enable_dhcp: false } });
-    await until(async () => !(await listNamespaces()).includes(dhcpNamespace(net.id)), 'qdhcp namespace removed once DHCP is off');
+    await until(async () => !(await listNamespaces()).includes(dhcpNamespace(net.id)), 'qdhcp namespace removed once DHCP is off', WAIT);
     assert.equal(dhcp.driver.active(net.id), false);
     // the agent releases its port after it has taken the namespace down (release_dhcp_port)
-    await until(async () => (await h.request('GET', `/v2.0/ports/${dhcpPort.id}`, ADMIN)).status === 404, 'the DHCP port released');
+    await until(async () => (await h.request('GET', `/v2.0/ports/${dhcpPort.id}`, ADMIN)).status === 404, 'the DHCP port released', WAIT);
     await p2.stop();
 
     // teardown: guests unplugged -> ports DOWN; ports, subnet, network deleted -> dnsmasq, qdhcp namespace and bridges gone
     for (const n of [1, 2]) await deleteNamespace(guestNs(n));
-    for (const p of ports) await until(async () => (await portOf(p.id)).status === 'DOWN', `port ${p.id} DOWN once unplugged`);
-    await until(async () => !(await new IpLink(hostNs(hosts.b)).exists(bridgeName(net.id))), "host B's bridge removed with its last tap");
+    for (const p of ports) await until(async () => (await portOf(p.id)).status === 'DOWN', `port ${p.id} DOWN once unplugged`, WAIT);
+    await until(async () => !(await new IpLink(hostNs(hosts.b)).exists(bridgeName(net.id))), "host B's bridge removed with its last tap", WAIT);
     for (const p of [...ports, late]) assert.equal((await h.request('DELETE', `/v2.0/ports/${p.id}`, ADMIN)).status, 204);
     assert.equal((await h.request('DELETE', `/v2.0/networks/${net.id}`, ADMIN)).status, 204);
-    await until(async () => !(await listNamespaces()).includes(dhcpNamespace(net.id)), 'qdhcp namespace removed');
+    await until(async () => !(await listNamespaces()).includes(dhcpNamespace(net.id)), 'qdhcp namespace removed', WAIT);
     assert.equal(dhcp.driver.active(net.id), false);
-    await until(async () => !(await new IpLink(hostNs(hosts.a)).exists(bridgeName(net.id))), "host A's bridge removed");
+    await until(async () => !(await new IpLink(hostNs(hosts.a)).exists(bridgeName(net.id))), "host A's bridge removed", WAIT);
     assert.equal(await new IpLink(hostNs(hosts.a)).exists(vxlanName(vni)), false);
   });
 
@@ -306,7 +310,7 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
     await ping(1, ports[1]!.fixed_ips[0].ip_address); // the kernel keeps forwarding without the agent
     const restarted = await startLb('b');
     await restarted.iterations(2);
-    await until(async () => (await portOf(ports[1]!.id)).status === 'ACTIVE', 'port ACTIVE after the restart');
+    await until(async () => (await portOf(ports[1]!.id)).status === 'ACTIVE', 'port ACTIVE after the restart', WAIT);
     assert.equal((await new IpLink(hostNs(hosts.b)).get(bridgeName(net.id)))?.ifindex, bridgeBefore);
     assert.equal(restarted.devices.get(tapName(ports[1]!.id))?.up, true);
     await ping(2, ports[0]!.fixed_ips[0].ip_address);

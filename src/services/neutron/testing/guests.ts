@@ -48,9 +48,9 @@ export function writeUdhcpcScript(dir: string): string {
 /** What the lease script printed: ip, mask, router, mtu, dns (comma-separated), routes (destination,nexthop,...). */
 export type Lease = Record<string, string>;
 
-/** `busybox udhcpc` on the guest's eth0 (10 discovers a second apart): the lease it got and applied. */
+/** `busybox udhcpc` on the guest's eth0 (up to 30 discovers a second apart, for a loaded machine): the lease it got and applied. */
 export async function dhcpLease(guestNamespace: string, script: string): Promise<Lease> {
-  const out = await execute('busybox', ['udhcpc', '-i', 'eth0', '-O', 'staticroutes', '-f', '-q', '-n', '-t', '10', '-T', '1', '-s', script], { namespace: guestNamespace, timeoutMs: 30_000 });
+  const out = await execute('busybox', ['udhcpc', '-i', 'eth0', '-O', 'staticroutes', '-f', '-q', '-n', '-t', '30', '-T', '1', '-s', script], { namespace: guestNamespace, timeoutMs: 60_000 });
   const line = out.split('\n').find((l) => l.startsWith('LEASE '));
   assert.ok(line, `udhcpc printed no lease:\n${out}`);
   return Object.fromEntries(line.slice(6).split(' ').map((kv) => kv.split('=') as [string, string]));
