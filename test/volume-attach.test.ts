@@ -141,4 +141,58 @@ describe('Nova volume attachments with the real Cinder (all-in-one)', () => {
     assert.equal((await b.compute('DELETE', `/servers/${sid}`)).status, 204);
     await until('the root volume deleted with the server', () => b.call('GET', `/volume/v3/volumes/${root.id}`, undefined, { 'openstack-api-version': 'volume 3.67' }), (r) => r.status === 404);
   });
+
+  test('createImage of a volume-backed server: a forced Cinder snapshot of its root volume and an image mapping it; a server booted from that image gets a volume made of the snapshot', async () => {
+    const created = await b.compute('POST', '/servers', { server: {
+      name: 'bfv-origin', flavorRef: '1', networks: 'none',
+      block_device_mapping_v2: [{ boot_index: 0, uuid: b.imageId, source_type: 'image', destination_type: 'volume', volume_size: 1, delete_on_termination: true }],
+    } }, '2.67');
+    const origin = created.body.server.id;
+    assert.equal((await b.waitFor(origin, ['ACTIVE', 'ERROR'], 30_000)).status, 'ACTIVE');
+    const rootVolume = (await b.compute('GET', `/servers/${origin}/os-volume_attachments`)).body.volumeAttachments[0].volumeId;
+
+    const snap = await b.compute('POST', `/servers/${origin}/action`, { createImage: { name: 'bfv-snap', metadata: { purpose: 'ebs' } } }, '2.45');
+    assert.equal(snap.status, 202, JSON.stringify(snap.body));
+    const imageId = snap.body.image_id;
+    const image = (await b.call('GET', `/image/v2/images/${imageId}`)).body;
+    assert.equal(image.status, 'active', 'an image without data, active at once');
+    assert.equal(image.size, 0);
+    assert.equal(image.bdm_v2, 'True');
+    assert.equal(image.purpose, 'ebs');
+    assert.equal(image.image_type, 'snapshot');
+    const mapping = JSON.parse(image.block_device_mapping);
+    assert.equal(mapping.length, 1);
+    assert.deepEqual(
+      { source: mapping[0].source_type, destination: mapping[0].destination_type, boot: mapping[0].boot_index, device: mapping[0].device_name },
+      { source: 'snapshot', destination: 'volume', boot: 0, device: '/dev/vda' },
+    );
+    const snapshot = await until('the snapshot available', async () => (await b.call('GET', `/volume/v3/snapshots/${mapping[0].snapshot_id}`, undefined, { 'openstack-api-version': 'volume 3.67' })).body.snapshot, (x) => x?.status === 'available');
+    assert.equal(snapshot.volume_id, rootVolume);
+    assert.equal(snapshot.name, 'snapshot for bfv-snap');
+    const actions = (await b.compute('GET', `/servers/${origin}/os-instance-actions`)).body.instanceActions;
+    assert.ok(actions.some((a: any) => a.action === 'createImage'));
+
+    // a server booted from that image: its root is a new volume made from the snapshot
+    const clone = await b.compute('POST', '/servers', { server: { name: 'bfv-clone', flavorRef: '1', networks: 'none', imageRef: imageId } }, '2.67');
+    assert.equal(clone.status, 202, JSON.stringify(clone.body));
+    const cloneId = clone.body.server.id;
+    const server = await b.waitFor(cloneId, ['ACTIVE', 'ERROR'], 30_000);
+    assert.equal(server.status, 'ACTIVE', JSON.stringify(server.fault));
+    assert.equal(server.image.id, imageId);
+    const attached = (await b.compute('GET', `/servers/${cloneId}/os-volume_attachments`)).body.volumeAttachments;
+    assert.equal(attached.length, 1);
+    assert.equal(attached[0].device, '/dev/vda');
+    assert.notEqual(attached[0].volumeId, rootVolume);
+    const cloneRoot = await volume(attached[0].volumeId);
+    assert.equal(cloneRoot.snapshot_id, snapshot.id);
+    assert.equal(cloneRoot.size, snapshot.size);
+
+    // a snapshot of the clone is volume-backed too; backups of volume-backed servers are refused as Nova does
+    const backup = await b.compute('POST', `/servers/${cloneId}/action`, { createBackup: { name: 'b', backup_type: 'daily', rotation: 1 } }, '2.45');
+    assert.equal(backup.status, 400, JSON.stringify(backup.body));
+
+    for (const id of [cloneId, origin]) assert.equal((await b.compute('DELETE', `/servers/${id}`)).status, 204);
+    await until('the clone\'s root volume deleted', () => b.call('GET', `/volume/v3/volumes/${cloneRoot.id}`, undefined, { 'openstack-api-version': 'volume 3.67' }), (r) => r.status === 404, 30_000);
+    assert.equal((await b.call('DELETE', `/volume/v3/snapshots/${snapshot.id}`, undefined, { 'openstack-api-version': 'volume 3.67' })).status, 202);
+  });
 });

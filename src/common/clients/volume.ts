@@ -88,6 +88,17 @@ export class VolumeClient extends ServiceProxy {
     return (await this.json<{ volume: Volume }>('POST', '/volumes', { body: { volume } })).body.volume;
   }
 
+  /** POST /v3/snapshots with `force` (the volume may be in use): Nova's snapshot of a volume-backed server's volume. */
+  async createSnapshotForce(volumeId: string, name: string, description: string | null): Promise<VolumeSnapshot> {
+    const snapshot = { volume_id: volumeId, force: true, name, ...(description ? { description } : {}) };
+    return (await this.json<{ snapshot: VolumeSnapshot }>('POST', '/snapshots', { body: { snapshot } })).body.snapshot;
+  }
+
+  /** GET /v3/limits: the project's absolute limits and usage (maxTotalSnapshots, totalSnapshotsUsed, ...). */
+  async absoluteLimits(): Promise<Record<string, number>> {
+    return (await this.json<{ limits: { absolute: Record<string, number> } }>('GET', '/limits')).body.limits.absolute;
+  }
+
   /** GET /v3/snapshots/{id}. */
   async getSnapshot(id: string): Promise<VolumeSnapshot> {
     return (await this.json<{ snapshot: VolumeSnapshot }>('GET', `/snapshots/${seg(id)}`)).body.snapshot;

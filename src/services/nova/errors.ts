@@ -189,6 +189,10 @@ export class UnexpectedTaskStateError extends InstanceUpdateConflict {
   }
 }
 export class UnexpectedDeletingTaskStateError extends UnexpectedTaskStateError {}
+/** A guest that had to be quiesced for a snapshot could not be (createImage answers 409). */
+export class InstanceQuiesceFailed extends NovaException {
+  constructor(instanceUuid: string, reason: string) { super(`Failed to quiesce instance ${instanceUuid}: ${reason}`, 409); }
+}
 
 // --- internal (500): the build pipeline, the scheduler, placement ----------------------------
 

@@ -43,7 +43,9 @@ export async function setImageData(image: Image, data: Readable, store: ImageSto
     ...(opts.context ? { context: opts.context } : {}),
   });
   let virtualSize: number | undefined;
-  if (detector) {
+  // No data, nothing to inspect: Nova makes the image of a volume-backed server's snapshot active
+  // this way (an empty upload claimed as qcow2, its glance.py force_activate).
+  if (detector && stored.size > 0) {
     try {
       virtualSize = judgeUpload(detector, image.disk_format ?? '', {
         requireFormatMatch: settings.requireFormatMatch,

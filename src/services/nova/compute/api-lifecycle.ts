@@ -13,16 +13,18 @@ import type { Logger } from '../../../common/log/logger.js';
 import { replaceSystemMetadataPrefix, updateInstanceMetadata } from '../db/instance-system-metadata.js';
 import type { NovaRepos } from '../db/repos.js';
 import {
-  InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InstanceNotReady, InstanceNotRescuable, InvalidRequest, UnexpectedDeletingTaskStateError,
+  CinderServiceUnavailable, InstanceInvalidState, InstanceIsLocked, InstanceNotFound, InstanceNotReady, InstanceNotRescuable, InvalidRequest, UnexpectedDeletingTaskStateError,
   UnsupportedRescueImage, ImageNotFound, ImageUnacceptable,
 } from '../errors.js';
 import type { GlanceAPI } from '../image/glance.js';
 import type { NovaNotifier } from '../notifications/notifier.js';
 import type { Flavor, ImageMeta, Instance } from '../objects/index.js';
+import type { CinderAPI } from '../volume/cinder.js';
 import { InstanceAction } from './instance-actions.js';
 import { systemMetadataFromImage } from './instance-naming.js';
 import type { ComputeAPI as ComputeRpcAPI, ConsoleMethod, LifecycleCast } from './rpcapi.js';
 import { TaskState } from './task-states.js';
+import { snapshotVolumeBacked } from './volume-backed-images.js';
 import { ALLOW_HARD_REBOOT, ALLOW_SOFT_REBOOT, VmState } from './vm-states.js';
 
 /** The rpcapi methods this module uses. */
@@ -39,6 +41,8 @@ export interface LifecycleApiDeps {
   checkImage(image: ImageMeta, flavor: Flavor, volumeBacked: boolean, allowZeroDisk: boolean): void;
   /** The metadata_items quota (_check_metadata_properties_quota). */
   checkMetadata(projectId: string, count: number): Promise<void>;
+  /** Cinder (snapshots of volume-backed servers); none: CinderServiceUnavailable. */
+  volume?: CinderAPI;
 }
 
 /** task_states.ALLOW_REBOOT: the task states a hard reboot may interrupt. */
@@ -120,6 +124,12 @@ export class ServerLifecycleApi {
   }
 
   /** check_instance_host: the server must be on a host. */
+  /** The volume API. @throws CinderServiceUnavailable when there is none */
+  private get volume(): CinderAPI {
+    if (!this.d.volume) throw new CinderServiceUnavailable('no volume API is configured');
+    return this.d.volume;
+  }
+
   private hostOf(instance: Instance): string {
     if (!instance.data.host) throw new InstanceNotReady(instance.uuid);
     return instance.data.host;
@@ -174,7 +184,7 @@ export class ServerLifecycleApi {
       }
       if (image.data.properties['img_block_device_mapping']) throw new UnsupportedRescueImage(opts.rescueImageRef);
     }
-    if (!instance.data.image_ref) {
+    if (await this.isVolumeBacked(instance)) {
       const props = image?.data.properties ?? {};
       const bfvAllowed = opts.allowBfvRescue && 'hw_rescue_bus' in props && 'hw_rescue_device' in props;
       // Nubo has no volume-backed servers yet (no Block Storage); a host able to rescue one is never asked.
@@ -244,6 +254,11 @@ export class ServerLifecycleApi {
    * project (shared when another project's admin asks), and the caller's extra properties.
    */
   private async createImage(ctx: RequestContext, instance: Instance, name: string, imageType: 'snapshot' | 'backup', extra: Record<string, string>): Promise<ImageMeta> {
+    return this.d.glance.create(ctx, this.imageFields(ctx, instance, name, imageType, extra));
+  }
+
+  /** initialize_instance_snapshot_metadata: the fields of a snapshot's or backup's image record. */
+  private imageFields(ctx: RequestContext, instance: Instance, name: string, imageType: 'snapshot' | 'backup', extra: Record<string, string>): ImageCreate {
     const fields: ImageCreate = { name };
     const properties: Record<string, string> = {};
     for (const [key, value] of Object.entries(instance.data.system_metadata)) {
@@ -270,11 +285,14 @@ export class ServerLifecycleApi {
       delete fields.disk_format;
       delete fields.container_format;
     }
-    return this.d.glance.create(ctx, fields);
+    return fields;
   }
 
-  private static isVolumeBacked(instance: Instance): boolean {
-    return !instance.data.image_ref;
+  /** is_volume_backed_instance: no image, or a root mapping that is a volume (a server booted from a volume-backed server's image has both). */
+  async isVolumeBacked(instance: Instance): Promise<boolean> {
+    if (!instance.data.image_ref) return true;
+    const root = (await this.repos.bdms.byInstance(instance.uuid)).find((b) => b.isRoot);
+    return root?.isVolume ?? false;
   }
 
   /**
@@ -283,8 +301,12 @@ export class ServerLifecycleApi {
    */
   async snapshot(ctx: RequestContext, instance: Instance, name: string, extra: Record<string, string>): Promise<ImageMeta> {
     this.checkState(instance, 'snapshot', SNAPSHOT_STATES);
-    if (ServerLifecycleApi.isVolumeBacked(instance)) {
-      throw new InvalidRequest('Snapshots of volume-backed servers (Cinder snapshots of their volumes) are not implemented yet.');
+    if (await this.isVolumeBacked(instance)) {
+      // snapshot_volume_backed: Cinder snapshots of the volumes and an image that maps them
+      const fields = this.imageFields(ctx, instance, name, 'snapshot', extra);
+      const bdms = await this.repos.bdms.byInstance(instance.uuid);
+      await this.record(ctx, instance, InstanceAction.CREATE_IMAGE);
+      return snapshotVolumeBacked(ctx, instance, bdms, fields, { glance: this.d.glance, volume: () => this.volume });
     }
     const host = this.hostOf(instance);
     const image = await this.createImage(ctx, instance, name, 'snapshot', extra);
@@ -305,7 +327,7 @@ export class ServerLifecycleApi {
   /** backup (createBackup): as a snapshot, typed 'backup' with its backup_type, and older backups beyond `rotation` deleted by the host. */
   async backup(ctx: RequestContext, instance: Instance, name: string, backupType: string, rotation: number, extra: Record<string, string>): Promise<ImageMeta> {
     this.checkState(instance, 'backup', SNAPSHOT_STATES);
-    if (ServerLifecycleApi.isVolumeBacked(instance)) throw new InvalidRequest('Backup is not supported for volume-backed instances.');
+    if (await this.isVolumeBacked(instance)) throw new InvalidRequest('Backup is not supported for volume-backed instances.');
     const host = this.hostOf(instance);
     const image = await this.createImage(ctx, instance, name, 'backup', { ...extra, backup_type: backupType });
     let saved: Instance;
@@ -342,7 +364,7 @@ export class ServerLifecycleApi {
       }
     }
     const image = await this.d.glance.get(ctx, req.imageRef);
-    const volumeBacked = ServerLifecycleApi.isVolumeBacked(instance);
+    const volumeBacked = await this.isVolumeBacked(instance);
     if (volumeBacked) throw new ImageUnacceptable(req.imageRef, 'Unable to rebuild with a different image for a volume-backed server.');
     this.d.checkImage(image, instance.data.flavor, false, true);
     if (req.metadata) await this.d.checkMetadata(instance.data.project_id, Object.keys(req.metadata).length);

@@ -34,6 +34,7 @@ import {
 import type { SchedulerReportClient } from '../scheduler/client/report.js';
 import { ServerLifecycleApi, type LifecycleRpc } from './api-lifecycle.js';
 import { blockDeviceMappings, checkVolumeSources, isVolumeBacked, rootDeviceRequest } from './block-device-requests.js';
+import { imageDefinedBlockDevices, mergeBlockDevices } from './volume-backed-images.js';
 import { InstanceAction } from './instance-actions.js';
 import { nextDeviceName } from './block-device-names.js';
 import { checkInstanceState, INTERFACE_VM_STATES, SETTLED_VM_STATES, SWAP_VM_STATES, VOLUME_VM_STATES } from './instance-state.js';
@@ -172,13 +173,16 @@ export class ComputeApi {
     const { flavor } = req;
     if (flavor.data.disabled) throw new FlavorNotFound(flavor.data.flavorid);
     if (req.hostname && req.maxCount > 1) throw new AmbiguousHostnameForMultipleInstances();
-    const volumeBacked = isVolumeBacked(req.imageId, req.blockDevices);
     if (!req.imageId && req.blockDevices.length === 0) throw new InvalidBDM('Block Device Mapping is Invalid: Boot sequence for the instance and image/block device mapping combination is not valid.');
-    const bdmImages = await checkVolumeSources(ctx, req.blockDevices, { glance: this.d.glance, volume: () => this.volume });
+    const requestedImage = req.imageId ? await this.d.glance.get(ctx, req.imageId) : undefined;
+    // An image of a volume-backed server maps its volumes' snapshots: they join the request's devices.
+    const blockDevices = requestedImage ? mergeBlockDevices(imageDefinedBlockDevices(requestedImage), req.blockDevices) : req.blockDevices;
+    const volumeBacked = isVolumeBacked(req.imageId, blockDevices);
+    const bdmImages = await checkVolumeSources(ctx, blockDevices, { glance: this.d.glance, volume: () => this.volume });
     // The image a server boots from: imageRef, or the image its root volume is made of.
-    const root = rootDeviceRequest(req.blockDevices);
+    const root = rootDeviceRequest(blockDevices);
     const rootImage = !req.imageId && root?.source_type === 'image' && root.uuid ? bdmImages.get(root.uuid) : undefined;
-    const image = req.imageId ? await this.d.glance.get(ctx, req.imageId) : (rootImage ?? ImageMeta.empty());
+    const image = requestedImage ?? rootImage ?? ImageMeta.empty();
     if (req.imageId || rootImage) this.checkImage(image, flavor, volumeBacked, req.allowZeroDiskFlavor, volumeBacked ? root?.volume_size : undefined);
     const keypair = req.keyName ? await this.repos.keypairs.get(userId, req.keyName) : undefined;
     await this.d.quotas.checkMetadata(projectId, Object.keys(req.metadata).length, userId);
@@ -237,7 +241,7 @@ export class ComputeApi {
         });
         await this.repos.requestSpecs.save(spec);
         specs.push(spec);
-        const devices = blockDeviceMappings(req.imageId, req.blockDevices, uuid, image);
+        const devices = blockDeviceMappings(req.imageId, blockDevices, uuid, image);
         await this.reserveVolumes(ctx, devices, uuid, reserved);
         await this.repos.bdms.create(devices);
         bdms.push(devices);

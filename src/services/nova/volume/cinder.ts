@@ -67,6 +67,16 @@ export class CinderAPI {
     return this.call(ctx, () => new SnapshotNotFound(snapshotId), (c) => c.getSnapshot(snapshotId));
   }
 
+  /** create_snapshot_force: a snapshot of the volume even while it is in use. @throws VolumeNotFound, OverQuota */
+  createSnapshotForce(ctx: RequestContext, volumeId: string, name: string, description: string | null): Promise<VolumeSnapshot> {
+    return this.call(ctx, () => new VolumeNotFound(volumeId), (c) => c.createSnapshotForce(volumeId, name, description));
+  }
+
+  /** get_absolute_limits: the caller's project's limits and usage. */
+  absoluteLimits(ctx: RequestContext): Promise<Record<string, number>> {
+    return this.call(ctx, () => new CinderServiceUnavailable('no limits'), (c) => c.absoluteLimits());
+  }
+
   /** create (a server's volume from an image, a snapshot or blank); Cinder's 404 names the source. */
   create(ctx: RequestContext, req: VolumeCreateRequest): Promise<Volume> {
     return this.call(ctx, () => (req.snapshot_id ? new SnapshotNotFound(req.snapshot_id) : new InvalidInput(`the volume's source was not found`)), (c) => c.createVolume(req));

@@ -53,7 +53,7 @@ export const imageActions: ServerAction[] = [
       deps.policy.can(c.ctx, 'os_compute_api:servers:create_image', { project_id: instance.data.project_id });
       const metadata = args.metadata ?? {};
       await checkMetadataQuota(call, metadata);
-      if (!instance.data.image_ref) deps.policy.can(c.ctx, 'os_compute_api:servers:create_image:allow_volume_backed', { project_id: instance.data.project_id });
+      if (await deps.compute.lifecycle.isVolumeBacked(instance)) deps.policy.can(c.ctx, 'os_compute_api:servers:create_image:allow_volume_backed', { project_id: instance.data.project_id });
       const image = await deps.compute.lifecycle.snapshot(c.ctx, instance, args.name, metadata);
       return answer(call, image, c.version.atLeast('2.45') ? null : await deps.compute.lifecycle.imageUrl(image.data.id));
     },
