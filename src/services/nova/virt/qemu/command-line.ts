@@ -7,7 +7,7 @@
  * UNIX socket) when VNC is, the QMP
  * socket, the Cinder volumes attached, and daemonized with a pidfile so guests outlive the compute service.
  */
-import { blockdevAdd, volumeIds, type VolumeDisk } from './volumes.js';
+import { blockdevAdd, nodeOf, volumeIds, type VolumeDisk } from './volumes.js';
 
 export interface NicSpec {
   /** The host's tap device (see vif.ts). */
@@ -116,8 +116,7 @@ export function qemuCommandLine(spec: GuestSpec): string[] {
   });
   // the node a hot-plug makes (blockdev-add), so that a detach's blockdev-del finds it after a restart too
   for (const v of spec.volumes ?? []) {
-    const ids = volumeIds(v.mountpoint);
-    args.push('-blockdev', JSON.stringify(blockdevAdd(v)), '-device', `virtio-blk-pci,drive=${ids.node},id=${ids.device}`);
+    args.push('-blockdev', JSON.stringify(blockdevAdd(v)), '-device', `virtio-blk-pci,drive=${nodeOf(v)},id=${volumeIds(v.mountpoint).device}`);
   }
   if (spec.vnc) args.push('-device', 'VGA,id=video0', '-vnc', vncOption(spec.vnc));
   if (spec.incoming) args.push('-incoming', 'defer');

@@ -66,7 +66,8 @@ import { livePid } from './process.js';
 import { createOverlay, flatten } from './qemu-img.js';
 import { bootDisks, createRescueDisk, removeRescueDisk, type RescueBoot } from './rescue.js';
 import { tapName, type VifPlugger } from './vif.js';
-import { blockdevAdd, volumeDisk, volumeIds, type VolumeDisk } from './volumes.js';
+import { swapDisk } from './swap-volume.js';
+import { blockdevAdd, nodeOf, volumeDisk, volumeIds, type VolumeDisk } from './volumes.js';
 import type { GuestRecord, QemuDriverState } from './driver-state.js';
 import { LiveMigration, type LiveMigrationOptions } from './live-migration.js';
 import { ColdMigration } from './migration.js';
@@ -568,13 +569,14 @@ export class QemuDriver implements ComputeDriver, QemuDriverState {
   async detachVolume(_context: RequestContext, _connectionInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void> {
     const g = this.guests.get(instance.uuid);
     const record = this.records.get(instance.uuid);
-    if (!g || !record?.volumes.some((v) => v.mountpoint === mountpoint)) return;
+    const disk = record?.volumes.find((v) => v.mountpoint === mountpoint);
+    if (!g || !record || !disk) return;
     if (g.running) {
       const ids = volumeIds(mountpoint);
       const deleted = g.waitForEvent((e) => e.event === 'DEVICE_DELETED' && e.data?.['device'] === ids.device, VOLUME_DETACH_SECONDS * 1000);
       await g.command('device_del', { id: ids.device });
       if (!(await deleted)) throw new QemuError(`the guest did not release ${mountpoint} within ${VOLUME_DETACH_SECONDS} s`);
-      await g.command('blockdev-del', { 'node-name': ids.node });
+      await g.command('blockdev-del', { 'node-name': nodeOf(disk) });
     }
     record.volumes = record.volumes.filter((v) => v.mountpoint !== mountpoint);
     this.saveRecord(instance.uuid);
@@ -693,7 +695,20 @@ export class QemuDriver implements ComputeDriver, QemuDriverState {
     record.macs = record.macs.filter((mac) => mac !== vif.address);
     this.saveRecord(instance.uuid);
   }
-  swapVolume(): Promise<void> { return notSupported('swapping volumes'); }
+  /**
+   * swap_volume: the volume at `mountpoint` is replaced by the new one's disk with its data
+   * (swap-volume.ts: a mirror and pivot while QEMU runs, a copy while it is off). The root
+   * volume of a volume-backed guest is not swapped here. @throws FeatureNotSupported, InvalidVolume, QemuError
+   */
+  async swapVolume(_context: RequestContext, _oldInfo: Record<string, unknown>, newInfo: Record<string, unknown>, instance: Instance, mountpoint: string): Promise<void> {
+    const g = this.guest(instance);
+    const record = this.records.get(instance.uuid)!;
+    if (record.rootVolume?.mountpoint === mountpoint) notSupported('swapping the root volume of a volume-backed guest');
+    const index = record.volumes.findIndex((v) => v.mountpoint === mountpoint);
+    if (index < 0) throw new InvalidVolume(`no volume is attached at ${mountpoint} on instance ${instance.uuid}`);
+    record.volumes[index] = await swapDisk(g, record.volumes[index]!, volumeDisk(newInfo, mountpoint));
+    this.saveRecord(instance.uuid);
+  }
   migrateDiskAndPowerOff(_c: RequestContext, i: Instance, d: string, f: Flavor, n: VifInfo[]): Promise<string> { this.localDiskOnly(i, 'moving'); return this.coldMoves.migrateDiskAndPowerOff(i, d, f, n); }
   finishMigration(a: FinishMigrationArgs): Promise<void> { return this.coldMoves.finishMigration(a); }
   confirmMigration(_c: RequestContext, _m: Migration, i: Instance, _n: VifInfo[]): Promise<void> { return this.coldMoves.confirmMigration(i); }

@@ -5,7 +5,7 @@
 // and slow (CPU is emulated): skipped without qemu-system-x86_64 or the guest image.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { guestImage, has, kernelAndRamdisk } from '../../testing/guest-image.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,6 +105,20 @@ test('a real guest under TCG: boot, config drive, console, volume hotplug, snaps
     await until('the guest to see the volume', async () => /disk \/dev\/vdc add/.test(await console()), 60_000);
     assert.equal(driver.getInstanceDiagnostics(inst).num_disks, 3, 'root, config drive, volume');
     await assert.rejects(driver.attachVolume(ctx, connection, inst, '/dev/vdc'), /vdc/);
+
+    // Swapped for another volume while the guest runs (Nova's swap_volume): a mirror copies the
+    // data, the guest keeps its disk (no remove), and the detach below unplugs the new volume.
+    const marker = `nubo-swap-${process.pid}`;
+    const fd = openSync(volume, 'r+');
+    writeSync(fd, Buffer.from(marker), 0, marker.length, 1 << 20);
+    closeSync(fd);
+    const volume2 = join(work, 'volume-2');
+    execFileSync('truncate', ['-s', '32M', volume2]);
+    const connection2 = { driver_volume_type: 'file', data: { device_path: volume2, format: 'raw', volume_id: 'v-2' } };
+    await driver.swapVolume(ctx, connection, connection2, inst, '/dev/vdc');
+    assert.equal(readFileSync(volume2).subarray(1 << 20, (1 << 20) + marker.length).toString(), marker, 'the data is on the new volume');
+    assert.doesNotMatch(await console(), /disk \/dev\/vdc remove/, 'the guest kept its disk');
+    assert.equal(driver.getInstanceDiagnostics(inst).num_disks, 3);
     await driver.detachVolume(ctx, connection, inst, '/dev/vdc');
     assert.match(await console(), /disk \/dev\/vdc remove/);
     assert.equal(driver.getInstanceDiagnostics(inst).num_disks, 2);

@@ -49,3 +49,8 @@ export async function rebaseUnsafe(path: string, base: string, baseFormat: strin
 export async function growDisk(path: string, sizeBytes: number): Promise<void> {
   await qemuImg(['resize', '-q', '-f', 'qcow2', path, String(sizeBytes)]);
 }
+
+/** Copy the disk at `src` onto the existing `dest` (a volume swapped while its guest is off): `-n`, the target is not created. */
+export async function copyOnto(src: string, srcFormat: string, dest: string, destFormat: string): Promise<void> {
+  await qemuImg(['convert', '-q', '-n', '-f', srcFormat, '-O', destFormat, src, dest]);
+}

@@ -15,6 +15,8 @@ export interface VolumeDisk {
   volumeId: string;
   /** The host side: a file (default) or a block device (`local` volumes). */
   hostDevice?: boolean;
+  /** QEMU's block node, when not the mountpoint's (a volume swapped in while the guest ran: swap-volume.ts). */
+  node?: string;
 }
 
 /** The disk a volume's connection info describes. @throws FeatureNotSupported for other than file and local volumes, InvalidVolume */
@@ -36,7 +38,12 @@ export function volumeIds(mountpoint: string): { node: string; device: string } 
   return { node: `vol-${name}`, device: `virtio-vol-${name}` };
 }
 
+/** The volume's block node in QEMU. */
+export function nodeOf(d: VolumeDisk): string {
+  return d.node ?? volumeIds(d.mountpoint).node;
+}
+
 /** blockdev-add's arguments for the volume. */
 export function blockdevAdd(d: VolumeDisk): Record<string, unknown> {
-  return { driver: d.format, 'node-name': volumeIds(d.mountpoint).node, file: { driver: d.hostDevice ? 'host_device' : 'file', filename: d.path } };
+  return { driver: d.format, 'node-name': nodeOf(d), file: { driver: d.hostDevice ? 'host_device' : 'file', filename: d.path } };
 }
