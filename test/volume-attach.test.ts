@@ -195,4 +195,39 @@ describe('Nova volume attachments with the real Cinder (all-in-one)', () => {
     await until('the clone\'s root volume deleted', () => b.call('GET', `/volume/v3/volumes/${cloneRoot.id}`, undefined, { 'openstack-api-version': 'volume 3.67' }), (r) => r.status === 404, 30_000);
     assert.equal((await b.call('DELETE', `/volume/v3/snapshots/${snapshot.id}`, undefined, { 'openstack-api-version': 'volume 3.67' })).status, 202);
   });
+
+  test('a shelved-offloaded server (2.20): a volume attached is in-use at once, connected by the unshelve; another detached while offloaded is freed at once', async () => {
+    const created = await b.boot({ name: 'shelved' });
+    const sid = created.body.server.id;
+    await b.waitFor(sid, ['ACTIVE']);
+    assert.equal((await b.compute('POST', `/servers/${sid}/action`, { shelve: null }, '2.20')).status, 202);
+    await b.waitFor(sid, ['SHELVED_OFFLOADED'], 30_000);
+    const vid = await newVolume();
+    const old = await b.compute('POST', `/servers/${sid}/os-volume_attachments`, { volumeAttachment: { volumeId: vid } }, '2.19');
+    assert.equal(old.status, 409, 'before 2.20 a shelved server takes no volume');
+    const res = await b.compute('POST', `/servers/${sid}/os-volume_attachments`, { volumeAttachment: { volumeId: vid } }, '2.20');
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.volumeAttachment.device, null, 'the unshelve names the device');
+    const inUse = await volume(vid);
+    assert.equal(inUse.status, 'in-use');
+    assert.equal(inUse.attachments[0].server_id, sid);
+    const tagged = await b.compute('POST', `/servers/${sid}/os-volume_attachments`, { volumeAttachment: { volumeId: await newVolume(), tag: 't' } }, '2.49');
+    assert.equal(tagged.status, 400, JSON.stringify(tagged.body));
+
+    const other = await newVolume();
+    assert.equal((await b.compute('POST', `/servers/${sid}/os-volume_attachments`, { volumeAttachment: { volumeId: other } }, '2.20')).status, 200);
+    assert.equal((await b.compute('DELETE', `/servers/${sid}/os-volume_attachments/${other}`, undefined, '2.20')).status, 202);
+    assert.equal((await volume(other)).status, 'available', 'freed at once: no host holds it');
+
+    assert.equal((await b.compute('POST', `/servers/${sid}/action`, { unshelve: null }, '2.20')).status, 202);
+    const back = await b.waitFor(sid, ['ACTIVE', 'ERROR'], 30_000);
+    assert.equal(back.status, 'ACTIVE', JSON.stringify(back.fault));
+    const attached = (await b.compute('GET', `/servers/${sid}/os-volume_attachments`)).body.volumeAttachments;
+    assert.deepEqual(attached.map((x: any) => x.volumeId), [vid]);
+    assert.match(String(attached[0].device), /^\/dev\/vd[b-z]$/, JSON.stringify(attached));
+    const connected = await until('the volume connected on the unshelving host', () => volume(vid), (v) => v.attachments[0]?.host_name === 'c1');
+    assert.equal(connected.status, 'in-use');
+    assert.equal((await b.compute('DELETE', `/servers/${sid}`)).status, 204);
+    await until('the volume available again', () => volume(vid), (v) => v.status === 'available');
+  });
 });

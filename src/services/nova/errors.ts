@@ -475,6 +475,12 @@ export class CinderServiceUnavailable extends NovaException {
 export class MultiattachNotSupportedOldMicroversion extends Invalid {
   constructor() { super('Multiattach volumes are only supported starting with compute API version 2.60.'); }
 }
+export class VolumeTaggedAttachToShelvedNotSupported extends Invalid {
+  constructor() { super('Tagged volume attachment is not supported for shelved-offloaded instances.'); }
+}
+export class MultiattachToShelvedNotSupported extends Invalid {
+  constructor() { super('Attaching multiattach volumes is not supported for shelved-offloaded instances.'); }
+}
 export class MultiattachSwapVolumeNotSupported extends Invalid {
   constructor() { super('Swapping multi-attach volumes with more than one read/write attachment is not supported.'); }
 }

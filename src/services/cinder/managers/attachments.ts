@@ -33,13 +33,15 @@ export class AttachmentAPI {
     if (mode === 'rw' && readonly) throw new InvalidVolumeAttachMode(mode, v.id);
     const attachMode = mode ?? (readonly ? 'ro' : null);
     const others = v.attachments.filter((a) => a.instance_uuid !== null);
-    if (!v.multiattach && others.length > 0) {
+    // _attachment_reserve: a volume that is not multiattach takes another attachment only for the
+    // instance that has it (Nova's shelve offload and moves: a new attachment before the old one
+    // goes, LP #1694530)
+    const sameInstance = !v.multiattach && instanceUuid !== null && ['in-use', 'reserved'].includes(v.status)
+      && others.length > 0 && others.every((a) => a.instance_uuid === instanceUuid);
+    if (!v.multiattach && others.length > 0 && !sameInstance) {
       throw new InvalidVolume(`Volume ${v.id} status must be available or downloading, but current status is: ${v.status}.`);
     }
-    const expected = v.multiattach ? ['available', 'in-use', 'reserved', 'attaching'] : ['available', 'downloading'];
-    if (!v.multiattach && instanceUuid !== null && others.some((a) => a.instance_uuid === instanceUuid)) {
-      throw new InvalidVolume(`Volume ${v.id} is already attached to instance ${instanceUuid}.`);
-    }
+    const expected = v.multiattach ? ['available', 'in-use', 'reserved', 'attaching'] : sameInstance ? ['in-use', 'reserved'] : ['available', 'downloading'];
     const moved = await this.repos.volumes.conditionalUpdate(v.id, expected, { status: 'reserved', previous_status: v.status === 'in-use' ? 'in-use' : v.status });
     if (!moved) {
       throw new InvalidVolume(`Volume ${v.id} status must be available or downloading, but current status is: ${v.status}.`);
@@ -61,8 +63,12 @@ export class AttachmentAPI {
     return (await this.repos.volumes.findAttachment(a.id))!;
   }
 
+  /**
+   * os-complete: attached and in-use, with or without a connector, as Cinder's controller does
+   * (Nova completes a shelved-offloaded server's attachment without one; the unshelving host
+   * gives it later).
+   */
   async complete(a: AttachmentRecord, v: VolumeRecord): Promise<void> {
-    if (!a.connector) throw new InvalidVolume(`Attachment ${a.id} has no connector: update it with one first.`);
     const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     await this.repos.volumes.updateAttachment(a.id, { attach_status: 'attached', attach_time: now });
     await this.repos.volumes.update(v.id, { status: 'in-use', attach_status: 'attached' });

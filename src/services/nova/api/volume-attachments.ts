@@ -112,6 +112,14 @@ async function swapVolume(deps: ApiDeps, c: Caller, instance: Instance, oldId: s
 
 type Params = { id: string; volumeId: string };
 
+/** _check_request_version: volumes of shelved servers are attached and detached from 2.20 on (409 before). */
+function shelvedNeeds220(c: Caller, instance: Instance, method: string): void {
+  const state = instance.data.vm_state;
+  if ((state === 'shelved' || state === 'shelved_offloaded') && !c.version.atLeast('2.20')) {
+    throw invalidStateConflict(new InstanceInvalidState(instance.uuid, 'vm_state', state, method), method, instance.uuid);
+  }
+}
+
 export function volumeAttachmentsRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get<{ Params: { id: string }; Querystring: { limit?: string; offset?: string } }>('/servers/:id/os-volume_attachments', async (req) => {
     const { c, instance } = await authorized(req, deps, 'index');
@@ -145,7 +153,8 @@ export function volumeAttachmentsRoutes(app: FastifyInstance, deps: ApiDeps): vo
     const { instance } = await authorized(req, deps, 'create');
     const a = body.volumeAttachment;
     const deleteOnTermination = a.delete_on_termination !== undefined && TRUE.has(a.delete_on_termination);
-    let device: string;
+    shelvedNeeds220(c, instance, 'attach_volume');
+    let device: string | null;
     try {
       device = await deps.compute.attachVolume(c.ctx, instance, {
         volumeId: a.volumeId, device: a.device ?? null, tag: a.tag ?? null, deleteOnTermination, supportsMultiattach: c.version.atLeast('2.60'),
@@ -188,6 +197,7 @@ export function volumeAttachmentsRoutes(app: FastifyInstance, deps: ApiDeps): vo
     } catch (err) {
       throw answerFor(err, 'detach_volume', instance.uuid);
     }
+    shelvedNeeds220(c, instance, 'detach_volume');
     const bdm = await attached(deps, c, instance, volumeId);
     if (bdm.isRoot) throw new BadRequest('Cannot detach a root device volume');
     try {

@@ -22,7 +22,7 @@ import {
   AmbiguousHostnameForMultipleInstances, BootFromVolumeRequiredForZeroDiskFlavor, ComputeHostNotFound, FlavorDiskSmallerThanImage,
   FlavorDiskSmallerThanMinDisk, FlavorMemoryTooSmall, FlavorNotFound, ImageNotActive, InstanceInvalidState, InstanceIsLocked,
   InvalidAvailabilityZone, InvalidBDM, InstanceNotFound, InstanceNotReady, PortNotFound,
-  CinderServiceUnavailable, InvalidInput, InvalidVolume, MultiattachNotSupportedOldMicroversion, MultiattachSwapVolumeNotSupported, VolumeSmallerThanMinDisk,
+  CinderServiceUnavailable, InvalidInput, InvalidVolume, MultiattachNotSupportedOldMicroversion, MultiattachSwapVolumeNotSupported, MultiattachToShelvedNotSupported, VolumeTaggedAttachToShelvedNotSupported, VolumeSmallerThanMinDisk,
 } from '../errors.js';
 import type { GlanceAPI } from '../image/glance.js';
 import type { NeutronAPI } from '../network/neutron.js';
@@ -527,13 +527,14 @@ export class ComputeApi {
    * host is told to attach it (a cast). The device name comes back.
    * @throws InstanceIsLocked, InstanceInvalidState, VolumeNotFound, InvalidVolume, InvalidDevicePath, DevicePathInUse
    */
-  async attachVolume(ctx: RequestContext, instance: Instance, req: { volumeId: string; device: string | null; tag: string | null; deleteOnTermination: boolean; supportsMultiattach: boolean }, isAdmin: boolean): Promise<string> {
+  async attachVolume(ctx: RequestContext, instance: Instance, req: { volumeId: string; device: string | null; tag: string | null; deleteOnTermination: boolean; supportsMultiattach: boolean }, isAdmin: boolean): Promise<string | null> {
     this.checkLocked(instance, isAdmin);
     checkInstanceState(instance, 'attach_volume', VOLUME_VM_STATES);
     const volume = await this.volume.get(ctx, req.volumeId);
     const bdms = await this.repos.bdms.byInstance(instance.uuid);
     if (bdms.some((b) => b.data.volume_id === volume.id)) throw new InvalidVolume(`volume ${volume.id} already attached`);
     if (volume.multiattach && !req.supportsMultiattach) throw new MultiattachNotSupportedOldMicroversion();
+    if (instance.data.vm_state === VmState.SHELVED_OFFLOADED) return this.attachVolumeShelvedOffloaded(ctx, instance, volume, req);
     const host = await this.hostOf(instance, 'attach_volume');
     const device = nextDeviceName(instance, bdms, req.device);
     const bdm = new BlockDeviceMapping({
@@ -557,13 +558,52 @@ export class ComputeApi {
   }
 
   /**
+   * _attach_volume_shelved_offloaded: no host has the server, so the mapping is recorded (with
+   * the device asked for, or none: the unshelve names it) and the volume's attachment completed
+   * without a connector, making it in-use as the API promises; the host that unshelves the
+   * server connects it. Tags and multiattach volumes are refused, as Nova does.
+   */
+  private async attachVolumeShelvedOffloaded(ctx: RequestContext, instance: Instance, volume: Volume, req: { device: string | null; tag: string | null; deleteOnTermination: boolean }): Promise<string | null> {
+    if (req.tag) throw new VolumeTaggedAttachToShelvedNotSupported();
+    if (volume.multiattach) throw new MultiattachToShelvedNotSupported();
+    const bdm = new BlockDeviceMapping({
+      uuid: randomUUID(), instance_uuid: instance.uuid, source_type: 'volume', destination_type: 'volume', guest_format: null, device_type: 'disk',
+      disk_bus: null, boot_index: null, device_name: req.device, delete_on_termination: req.deleteOnTermination, snapshot_id: null, volume_id: volume.id,
+      volume_size: volume.size, volume_type: volume.volume_type, image_id: null, no_device: false, connection_info: null, tag: null, attachment_id: null,
+    });
+    await this.repos.bdms.create([bdm]);
+    try {
+      const attachment = await this.volume.attachmentCreate(ctx, volume.id, instance.uuid);
+      await this.repos.bdms.update(bdm.data.uuid, { attachment_id: attachment.id });
+      await this.repos.actions.start(instance.uuid, InstanceAction.ATTACH_VOLUME, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+      await this.volume.attachmentComplete(ctx, attachment.id);
+    } catch (err) {
+      const saved = (await this.repos.bdms.byInstance(instance.uuid)).find((b) => b.data.uuid === bdm.data.uuid);
+      if (saved?.data.attachment_id) await this.volume.attachmentDelete(ctx, saved.data.attachment_id).catch(() => undefined);
+      await this.repos.bdms.destroy(bdm.data.uuid);
+      throw err;
+    }
+    return req.device;
+  }
+
+  /**
    * Detach a (non-root) volume on the server's host (a cast); Cinder has it detaching meanwhile
-   * (begin_detaching, which refuses a volume not in-use: a detach already under way).
+   * (begin_detaching, which refuses a volume not in-use: a detach already under way). A
+   * shelved-offloaded server has no host: its mapping and attachment go at once (and the volume
+   * with delete_on_termination), as Nova's _detach_volume_shelved_offloaded.
    * @throws InstanceIsLocked, InstanceInvalidState, InvalidInput
    */
   async detachVolume(ctx: RequestContext, instance: Instance, volumeId: string, isAdmin: boolean): Promise<void> {
     this.checkLocked(instance, isAdmin);
     checkInstanceState(instance, 'detach_volume', VOLUME_VM_STATES);
+    if (instance.data.vm_state === VmState.SHELVED_OFFLOADED) {
+      const bdm = await this.repos.bdms.byVolumeAndInstance(volumeId, instance.uuid);
+      if (!bdm.data.attachment_id) await this.volume.beginDetaching(ctx, volumeId);
+      await this.repos.actions.start(instance.uuid, InstanceAction.DETACH_VOLUME, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
+      await this.volume.releaseVolumes([bdm], (err, volume, what) => this.d.log.warn({ err, instance: instance.uuid, volume }, what));
+      await this.repos.bdms.destroy(bdm.data.uuid);
+      return;
+    }
     const host = await this.hostOf(instance, 'detach_volume');
     await this.repos.actions.start(instance.uuid, InstanceAction.DETACH_VOLUME, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
     await this.volume.beginDetaching(ctx, volumeId);

@@ -13,7 +13,7 @@
  */
 import type { ImageClient } from '../../../common/clients/index.js';
 import type { RequestContext } from '../../../common/context.js';
-import { expectObject, ImageMeta, Instance, RequestSpec } from '../objects/index.js';
+import { type BlockDeviceMapping, expectObject, ImageMeta, Instance, RequestSpec } from '../objects/index.js';
 import { COMPUTE_RPC_VERSION } from '../rpc/topics.js';
 import { withInstanceEvent } from './event-reporter.js';
 import { InstanceAction } from './instance-actions.js';
@@ -26,8 +26,20 @@ import { VmState } from './vm-states.js';
 
 const SHELVED_KEYS = ['shelved_at', 'shelved_image_id', 'shelved_host'] as const;
 
+/** A server's volumes across a shelve offload and unshelve (volume-attach.ts). */
+export interface ShelveVolumes {
+  /** The offload: each volume left reserved for the server, connected to no host. */
+  terminateConnections(ctx: RequestContext, instance: Instance): Promise<void>;
+  /** The unshelve: connected to the new host (devices named), then completed after the spawn. */
+  prepForSpawn(ctx: RequestContext, instance: Instance): Promise<BlockDeviceMapping[]>;
+  completeAfterSpawn(ctx: RequestContext, bdms: readonly BlockDeviceMapping[]): Promise<void>;
+}
+
 export class ComputeShelveManager {
-  constructor(private readonly m: ComputeMoveManager, private readonly images: ImageClient, private readonly shelvedOffloadTime: number) {}
+  constructor(
+    private readonly m: ComputeMoveManager, private readonly images: ImageClient, private readonly shelvedOffloadTime: number,
+    private readonly volumes?: ShelveVolumes,
+  ) {}
 
   private get o() {
     return this.m.o;
@@ -117,6 +129,7 @@ export class ComputeShelveManager {
     const networkInfo = await this.o.network.bindPortsToHost(instance, '');
     await repos.instances.setNetworkInfo(uuid, networkInfo);
     await driver.destroy(ctx, instance, networkInfo);
+    await this.volumes?.terminateConnections(ctx, instance);
     await this.o.report.deleteAllocationForInstance(uuid);
     const offloaded = await repos.instances.save(uuid, {
       vm_state: VmState.SHELVED_OFFLOADED, task_state: null, power_state: PowerState.SHUTDOWN, host: null, node: null,
@@ -138,10 +151,10 @@ export class ComputeShelveManager {
           instance = await repos.instances.save(uuid, { task_state: TaskState.SPAWNING }, { task_state: [TaskState.UNSHELVING] });
           const networkInfo = await this.o.network.bindPortsToHost(instance, this.o.host);
           await repos.instances.setNetworkInfo(uuid, networkInfo);
-          await driver.spawn({
-            context: ctx, instance, image: args.image ?? ImageMeta.empty(), injectedFiles: [], adminPassword: null, networkInfo,
-            blockDevices: await repos.bdms.byInstance(uuid),
-          });
+          // _prep_block_device: the volumes connected to this host (a volume attached while offloaded gets its device)
+          const blockDevices = (await this.volumes?.prepForSpawn(ctx, instance)) ?? await repos.bdms.byInstance(uuid);
+          await driver.spawn({ context: ctx, instance, image: args.image ?? ImageMeta.empty(), injectedFiles: [], adminPassword: null, networkInfo, blockDevices });
+          await this.volumes?.completeAfterSpawn(ctx, blockDevices);
         } else {
           await driver.powerOn(ctx, instance, instance.data.network_info);
         }

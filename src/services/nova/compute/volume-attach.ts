@@ -228,6 +228,20 @@ export class VolumeAttachManager {
     }
   }
 
+  /**
+   * _terminate_volume_connections (a shelve offload): Cinder has no disconnect of an attachment,
+   * so each volume gets a new attachment without a connector (it stays reserved for the server)
+   * and the old one is deleted; the host that unshelves the server connects the new one.
+   */
+  async terminateConnections(ctx: RequestContext, instance: Instance): Promise<void> {
+    for (const bdm of await this.o.repos.bdms.byInstance(instance.uuid)) {
+      if (!bdm.isVolume || !bdm.data.attachment_id || !bdm.data.volume_id) continue;
+      const fresh = await this.o.volume.attachmentCreate(ctx, bdm.data.volume_id, instance.uuid);
+      await this.o.volume.attachmentDelete(ctx, bdm.data.attachment_id);
+      await this.o.repos.bdms.update(bdm.data.uuid, { attachment_id: fresh.id, connection_info: null });
+    }
+  }
+
   /** The attachments of a server being deleted (_cleanup_volumes' attachment part). */
   async cleanupForInstance(instance: Instance): Promise<void> {
     await this.o.volume.releaseVolumes(await this.o.repos.bdms.byInstance(instance.uuid), (err, volume, what) => this.o.log.warn({ err, instance: instance.uuid, volume }, what));

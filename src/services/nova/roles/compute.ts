@@ -86,7 +86,7 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
     host: ctx.host, driver, repos, tracker, report, network: neutronApi(ctx), notifier: new NovaNotifier(ctx.transport, ctx.config, 'nova-compute', ctx.host),
     moves: new ComputeMoveAPI(ctx.transport), log: ctx.log,
   });
-  const shelving = new ComputeShelveManager(moves, new ImageClient(ctx.session), d.shelved_offload_time);
+  const shelving = new ComputeShelveManager(moves, new ImageClient(ctx.session), d.shelved_offload_time, volumes);
   const internal = (): RequestContext => RequestContext.internal(newRequestId());
   const consoleTokens = new ConsoleAuthTokenRepo(repos.db);
   const managerEndpoint = manager.endpoint();
