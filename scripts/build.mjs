@@ -23,6 +23,10 @@ await build({
   external: ['better-sqlite3', 'bcrypt', 'pg', 'pg-native', 'mysql2', 'amqplib'],
   // CommonJS dependencies inside an ES module bundle call require() for Node's built-ins.
   banner: { js: "import { createRequire as __nuboCreateRequire } from 'node:module'; const require = __nuboCreateRequire(import.meta.url);" },
+  // Classes keep their names in the bundle: error classes of two projects may share one
+  // (nova's and cinder's VolumeNotFound), and esbuild would rename one of them (VolumeNotFound2),
+  // which changes the `name` that errors are logged with, matched by and sent over RPC with.
+  keepNames: true,
   sourcemap: 'linked',
   logLevel: 'warning',
 });

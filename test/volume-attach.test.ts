@@ -230,4 +230,34 @@ describe('Nova volume attachments with the real Cinder (all-in-one)', () => {
     assert.equal((await b.compute('DELETE', `/servers/${sid}`)).status, 204);
     await until('the volume available again', () => volume(vid), (v) => v.status === 'available');
   });
+
+  test('os-volumes and os-snapshots, Nova\'s proxies to Cinder up to 2.35: create, show, list with offset/limit, snapshot, delete; bad sizes are 400; 404 from 2.36', async () => {
+    const bad = await b.compute('POST', '/os-volumes', { volume: { size: '#$%' } });
+    assert.equal(bad.status, 400);
+    assert.equal((await b.compute('POST', '/os-volumes', { volume: { display_name: 'no-size' } })).status, 400);
+    assert.equal((await b.compute('POST', '/os-volumes', { volume: { size: 0 } })).status, 400);
+    const res = await b.compute('POST', '/os-volumes', { volume: { size: 1, display_name: 'proxied', display_description: 'via nova', metadata: { k: 'v' } } });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const v = res.body.volume;
+    assert.deepEqual({ name: v.displayName, description: v.displayDescription, size: v.size, metadata: v.metadata, attachments: v.attachments },
+      { name: 'proxied', description: 'via nova', size: 1, metadata: { k: 'v' }, attachments: [{}] });
+    await until('the volume available', async () => (await b.compute('GET', `/os-volumes/${v.id}`)).body.volume, (x) => x.status === 'available');
+    const listed = (await b.compute('GET', '/os-volumes/detail')).body.volumes;
+    assert.ok(listed.some((x: any) => x.id === v.id));
+    assert.equal((await b.compute('GET', '/os-volumes?limit=1')).body.volumes.length, 1);
+    assert.equal((await b.compute('GET', '/os-volumes?offset=-1')).status, 400);
+    assert.equal((await b.compute('GET', '/os-volumes', undefined, '2.36')).status, 404);
+
+    const snap = await b.compute('POST', '/os-snapshots', { snapshot: { volume_id: v.id, display_name: 's1', force: 'true' } });
+    assert.equal(snap.status, 200, JSON.stringify(snap.body));
+    assert.equal(snap.body.snapshot.volumeId, v.id);
+    assert.equal(snap.body.snapshot.displayName, 's1');
+    await until('the snapshot available', async () => (await b.compute('GET', `/os-snapshots/${snap.body.snapshot.id}`)).body.snapshot, (x) => x.status === 'available');
+    assert.ok((await b.compute('GET', '/os-snapshots/detail')).body.snapshots.some((x: any) => x.id === snap.body.snapshot.id));
+    assert.equal((await b.compute('DELETE', `/os-snapshots/${snap.body.snapshot.id}`)).status, 202);
+    await until('the snapshot gone', () => b.compute('GET', `/os-snapshots/${snap.body.snapshot.id}`), (r) => r.status === 404);
+    assert.equal((await b.compute('DELETE', `/os-volumes/${v.id}`)).status, 202);
+    await until('the volume gone', () => b.compute('GET', `/os-volumes/${v.id}`), (r) => r.status === 404);
+    assert.equal((await b.compute('POST', '/os-snapshots', { snapshot: { volume_id: v.id } })).status, 404);
+  });
 });

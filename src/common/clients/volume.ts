@@ -64,6 +64,7 @@ export interface VolumeCreateRequest {
   availability_zone?: string | null;
   imageRef?: string;
   snapshot_id?: string;
+  metadata?: Record<string, string>;
 }
 
 const ATTACHMENT_MICROVERSION = '3.44';
@@ -88,10 +89,28 @@ export class VolumeClient extends ServiceProxy {
     return (await this.json<{ volume: Volume }>('POST', '/volumes', { body: { volume } })).body.volume;
   }
 
-  /** POST /v3/snapshots with `force` (the volume may be in use): Nova's snapshot of a volume-backed server's volume. */
-  async createSnapshotForce(volumeId: string, name: string, description: string | null): Promise<VolumeSnapshot> {
-    const snapshot = { volume_id: volumeId, force: true, name, ...(description ? { description } : {}) };
+  /** POST /v3/snapshots (`force`: even of an in-use volume): Nova's os-snapshots and its snapshots of volume-backed servers. */
+  async createSnapshot(volumeId: string, opts: { name?: string | null; description?: string | null; force?: boolean } = {}): Promise<VolumeSnapshot> {
+    const snapshot: Record<string, unknown> = { volume_id: volumeId };
+    if (opts.force) snapshot['force'] = true;
+    if (opts.name) snapshot['name'] = opts.name;
+    if (opts.description) snapshot['description'] = opts.description;
     return (await this.json<{ snapshot: VolumeSnapshot }>('POST', '/snapshots', { body: { snapshot } })).body.snapshot;
+  }
+
+  /** GET /v3/snapshots/detail: the caller's project's snapshots. */
+  async listSnapshots(): Promise<VolumeSnapshot[]> {
+    return (await this.json<{ snapshots: VolumeSnapshot[] }>('GET', '/snapshots/detail')).body.snapshots;
+  }
+
+  /** DELETE /v3/snapshots/{id}. */
+  async deleteSnapshot(id: string): Promise<void> {
+    await this.json('DELETE', `/snapshots/${seg(id)}`);
+  }
+
+  /** GET /v3/volumes/detail: the caller's project's volumes. */
+  async listVolumes(): Promise<Volume[]> {
+    return (await this.json<{ volumes: Volume[] }>('GET', '/volumes/detail')).body.volumes;
   }
 
   /** GET /v3/limits: the project's absolute limits and usage (maxTotalSnapshots, totalSnapshotsUsed, ...). */

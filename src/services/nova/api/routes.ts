@@ -45,6 +45,7 @@ import { networksRoutes } from './networks.js';
 import { securityGroupsRoutes } from './security-groups.js';
 import { securityGroupRulesRoutes } from './security-group-rules.js';
 import { floatingIpsRoutes } from './floating-ips.js';
+import { volumesRoutes } from './volumes.js';
 import { extensionsRoutes } from './extensions.js';
 
 /** A resource's routes, registered below /v2.1. */
@@ -60,7 +61,7 @@ const RESOURCES: readonly ResourceRoutes[] = [
   volumeAttachmentsRoutes, serverIpsRoutes,
   serverMigrationsRoutes,
   imagesRoutes, imageMetadataRoutes, hostsRoutes, instanceUsageAuditLogRoutes,
-  networksRoutes, securityGroupsRoutes, securityGroupRulesRoutes, floatingIpsRoutes,
+  networksRoutes, securityGroupsRoutes, securityGroupRulesRoutes, floatingIpsRoutes, volumesRoutes,
   extensionsRoutes,
 ];
 

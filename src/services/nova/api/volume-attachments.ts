@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BadRequest, NuboError } from '../../../common/errors.js';
-import { InstanceInvalidState, NotFound, VolumeBDMNotFound } from '../errors.js';
+import { InstanceInvalidState, MultiattachSwapVolumeNotSupported, NotFound, VolumeBDMNotFound, VolumeNotFound } from '../errors.js';
 import type { BlockDeviceMapping, Instance } from '../objects/index.js';
 import type { ApiDeps } from './deps.js';
 import { caller, getInstance, type Caller } from './request.js';
@@ -98,14 +98,14 @@ async function swapVolume(deps: ApiDeps, c: Caller, instance: Instance, oldId: s
   try {
     newVolume = await cinder.get(c.ctx, newId);
   } catch (err) {
-    if (err instanceof NuboError && err.name === 'VolumeNotFound') throw new BadRequest(err.message);
+    if (err instanceof VolumeNotFound) throw new BadRequest(err.message);
     throw answerFor(err, 'swap_volume', instance.uuid);
   }
   try {
     await deps.compute.swapVolume(c.ctx, instance, oldVolume, newVolume, c.isAdmin);
   } catch (err) {
     if (err instanceof VolumeBDMNotFound) throw new NotFound('The volume was either invalid or not attached to the instance.');
-    if (err instanceof NuboError && err.name === 'MultiattachSwapVolumeNotSupported') throw new BadRequest(err.message);
+    if (err instanceof MultiattachSwapVolumeNotSupported) throw new BadRequest(err.message);
     throw answerFor(err, 'swap_volume', instance.uuid);
   }
 }

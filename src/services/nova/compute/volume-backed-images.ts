@@ -94,7 +94,8 @@ export async function snapshotVolumeBacked(
     }
     for (const bdm of volumes) {
       const volume = await cinder.get(ctx, bdm.data.volume_id ?? '');
-      const snapshot = await cinder.createSnapshotForce(ctx, volume.id, `snapshot for ${name}`, typeof volume['description'] === 'string' ? volume['description'] : null);
+      const description = typeof volume['description'] === 'string' ? volume['description'] : null;
+      const snapshot = await cinder.createSnapshot(ctx, volume.id, { name: `snapshot for ${name}`, description, force: true });
       mapping.push(snapshotMapping(snapshot.id, bdm));
     }
   }

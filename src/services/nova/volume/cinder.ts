@@ -67,9 +67,24 @@ export class CinderAPI {
     return this.call(ctx, () => new SnapshotNotFound(snapshotId), (c) => c.getSnapshot(snapshotId));
   }
 
-  /** create_snapshot_force: a snapshot of the volume even while it is in use. @throws VolumeNotFound, OverQuota */
-  createSnapshotForce(ctx: RequestContext, volumeId: string, name: string, description: string | null): Promise<VolumeSnapshot> {
-    return this.call(ctx, () => new VolumeNotFound(volumeId), (c) => c.createSnapshotForce(volumeId, name, description));
+  /** create_snapshot / create_snapshot_force (`force`: even while the volume is in use). @throws VolumeNotFound, InvalidInput, OverQuota */
+  createSnapshot(ctx: RequestContext, volumeId: string, opts: { name?: string | null; description?: string | null; force?: boolean }): Promise<VolumeSnapshot> {
+    return this.call(ctx, () => new VolumeNotFound(volumeId), (c) => c.createSnapshot(volumeId, opts));
+  }
+
+  /** get_all_snapshots: the caller's project's. */
+  snapshots(ctx: RequestContext): Promise<VolumeSnapshot[]> {
+    return this.call(ctx, () => new CinderServiceUnavailable('no snapshots API'), (c) => c.listSnapshots());
+  }
+
+  /** delete_snapshot. @throws SnapshotNotFound */
+  deleteSnapshot(ctx: RequestContext, snapshotId: string): Promise<void> {
+    return this.call(ctx, () => new SnapshotNotFound(snapshotId), (c) => c.deleteSnapshot(snapshotId));
+  }
+
+  /** get_all: the caller's project's volumes. */
+  volumes(ctx: RequestContext): Promise<Volume[]> {
+    return this.call(ctx, () => new CinderServiceUnavailable('no volumes API'), (c) => c.listVolumes());
   }
 
   /** get_absolute_limits: the caller's project's limits and usage. */
