@@ -172,3 +172,21 @@ test('over HTTP, GET and HEAD /healthcheck are answered before Fastify, with the
     await app.close();
   }
 });
+
+test('a closing server leaves /healthcheck to Fastify, which answers 503', async () => {
+  const { app } = await makeApp();
+  let during: number | undefined;
+  // preClose hooks run in order: the kit's (which marks the server closing) first, then this one,
+  // before the server stops accepting connections.
+  app.addHook('preClose', async () => {
+    const res = await request(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/healthcheck`);
+    await res.body.dump();
+    during = res.statusCode;
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const before = await request(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/healthcheck`);
+  await before.body.dump();
+  assert.equal(before.statusCode, 200);
+  await app.close();
+  assert.equal(during, 503);
+});
