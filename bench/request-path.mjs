@@ -19,6 +19,7 @@
 //
 // Run: npm run build && node bench/request-path.mjs [seconds per round (5)] [rounds (3)] [concurrency (16)]
 // Env: PROFILE_DIR=dir  run both servers with --cpu-prof; bare.cpuprofile and nubo.cpuprofile land there.
+//      PROFILE_INTERVAL=us  their sampling interval (V8's default is 1000 us: too coarse for a request of ~20 us).
 //      BENCH_TARGETS=name,name  measure only these targets (names as in the table).
 //      COMPARE_DIST=path/to/nubo.js[,...]  also start clouds from other builds (inside the repo,
 //        so that they find node_modules; labelled by their directory's name) and measure them
@@ -310,7 +311,8 @@ async function main() {
   const dirs = [];
   const servers = [];
   try {
-    const prof = (name) => (process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`] : []);
+    const prof = (name) => (process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`, `--cpu-prof-name=${name}.cpuprofile`,
+      ...(process.env.PROFILE_INTERVAL ? [`--cpu-prof-interval=${process.env.PROFILE_INTERVAL}`] : [])] : []);
     const tmp = () => { const d = mkdtempSync(join(tmpdir(), 'nubo-bench-path-')); dirs.push(d); return d; };
     const bareDir = tmp();
     const bare = startServer('bare', pinned(0, [process.execPath, ...prof('bare'), '--input-type=module', '-e', BARE_SERVER]), join(bareDir, 'bare.out'), { cwd: root });

@@ -4,9 +4,10 @@
  * on it as encapsulated plugins (service-mount.ts), at a path prefix in all-in-one or at '' when
  * a service runs alone.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log/logger.js';
-import { requestLineWriter } from '../log/request-line.js';
+import { requestLineWriter, type RequestLineWriter } from '../log/request-line.js';
 import { isValidRequestId, newRequestId, runInScope, type RequestScope } from '../log/request-scope.js';
 import type { RequestContext } from '../context.js';
 import { maskUrlCredentials } from '../log/url-credentials.js';
@@ -41,6 +42,8 @@ export interface HttpAppOptions {
 }
 
 export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
+  const requestLine = requestLineWriter(opts.log);
+  let closing = false;
   const app = Fastify({
     loggerInstance: opts.log as unknown as FastifyBaseLogger,
     // We write one line per request ourselves (onResponse below), with user and project.
@@ -60,6 +63,7 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
       return logger.child(rest, opts);
     },
   }) as unknown as FastifyInstance;
+  answerHealthcheckFirst(app, requestLine, () => closing);
   app.setValidatorCompiler(lazyValidatorCompiler);
   recordRoutes(app);
   app.decorateRequest('scope', undefined as unknown as RequestScope);
@@ -81,7 +85,6 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   });
   // The request line has fixed, non-secret fields: it is written without pino's general path
   // (log/request-line.ts), with the ids of the request's own scope.
-  const requestLine = requestLineWriter(opts.log);
   app.addHook('onResponse', (req, reply, done) => {
     const ctx = (req as { ctx?: { userId?: string; projectId?: string } }).ctx;
     requestLine(req.scope, {
@@ -97,8 +100,13 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
     done();
   });
 
+  // Requests the fast path does not take (app.inject, a closing server: Fastify answers 503).
   app.get('/healthcheck', { config: { public: true } }, (_req, reply) => {
     reply.type('text/plain').send('OK');
+  });
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
   });
   return app;
 }
@@ -107,4 +115,46 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
 function onlyKey(o: object, key: string | undefined): boolean {
   for (const k in o) if (k !== key && Object.hasOwn(o, k)) return false;
   return true;
+}
+
+/**
+ * GET and HEAD /healthcheck answered before Fastify sees the request, as oslo.middleware's
+ * healthcheck filter answers first in a paste pipeline: no routing, hooks, request scope or
+ * reply object for the load balancer's probes. The answer is the one the Fastify route gives
+ * (`OK` as text/plain) with what Nubo adds to every response (X-Openstack-Request-Id, the
+ * request line). Fastify's own server gets a request listener that tries this first; other
+ * requests (and all of a closing server's, which Fastify answers 503) go to Fastify's handler.
+ * app.inject() does not pass through the server: it gets the route.
+ */
+function answerHealthcheckFirst(app: FastifyInstance, requestLine: RequestLineWriter, closing: () => boolean): void {
+  const server = app.server;
+  const listeners = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  if (listeners.length !== 1) return;
+  const fastifyHandler = listeners[0]!;
+  server.removeListener('request', fastifyHandler);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!isHealthcheck(req) || closing()) return fastifyHandler(req, res);
+    const start = performance.now();
+    const requestId = newRequestId();
+    const incoming = req.headers['x-openstack-request-id'];
+    res.writeHead(200, ['x-openstack-request-id', requestId, 'content-type', 'text/plain', 'content-length', '2']);
+    res.end(req.method === 'HEAD' ? undefined : 'OK');
+    requestLine({ requestId, globalRequestId: isValidRequestId(incoming) ? incoming : undefined }, {
+      method: req.method!,
+      path: maskUrlCredentials(req.url!),
+      status: 200,
+      duration_ms: Math.round((performance.now() - start) * 10) / 10,
+      user: undefined,
+      project: undefined,
+    });
+  });
+}
+
+/** GET or HEAD of /healthcheck (or /healthcheck/, as the route with ignoreTrailingSlash), any query. */
+function isHealthcheck(req: IncomingMessage): boolean {
+  const url = req.url!;
+  if (!url.startsWith('/healthcheck') || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+  const end = url.indexOf('?');
+  const length = end < 0 ? url.length : end;
+  return length === 12 || (length === 13 && url.charCodeAt(12) === 47 /* / */);
 }

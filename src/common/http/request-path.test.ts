@@ -4,7 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { AddressInfo } from 'node:net';
 import type { FastifyPluginAsync } from 'fastify';
+import { request } from 'undici';
 import { createHttpApp } from './app.js';
 import { mountService } from './service-mount.js';
 import { jsonErrorFault } from '../testing/faults.js';
@@ -132,4 +134,59 @@ test('the request scope offers the client of the request being served', async ()
   }, { prefix: '/svc', fault: jsonErrorFault, validator, authUri: 'http://x/identity' });
   const res = await app.inject({ url: '/svc/who', headers: { 'user-agent': 'python-keystoneclient' }, remoteAddress: '10.1.2.3' });
   assert.deepEqual(res.json(), { ip: '10.1.2.3', agent: 'python-keystoneclient' });
+});
+
+test('over HTTP, GET and HEAD /healthcheck are answered before Fastify, with the route\'s answer, the request id and the request line', async () => {
+  const { app, lines } = await makeApp();
+  let reachedFastify = 0;
+  app.addHook('onRequest', (_req, _reply, done) => { reachedFastify++; done(); });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const routed = await app.inject('/healthcheck');
+    assert.equal(reachedFastify, 1);
+    for (const [method, path] of [['GET', '/healthcheck'], ['HEAD', '/healthcheck'], ['GET', '/healthcheck/'], ['GET', '/healthcheck?auth_token=secret']] as const) {
+      lines.length = 0;
+      const res = await request(base + path, { method, headers: { 'x-openstack-request-id': GLOBAL } });
+      const body = await res.body.text();
+      const what = `${method} ${path}`;
+      assert.equal(res.statusCode, 200, what);
+      assert.equal(body, method === 'HEAD' ? '' : 'OK', what);
+      assert.equal(res.headers['content-type'], routed.headers['content-type'], what);
+      assert.equal(res.headers['content-length'], '2', what);
+      const id = String(res.headers['x-openstack-request-id']);
+      assert.match(id, /^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, what);
+      const [line, ...more] = lines.filter((l) => l.msg === 'request');
+      assert.equal(more.length, 0, what);
+      assert.deepEqual({ ...line, time: 0, pid: 0, duration_ms: 0 }, {
+        level: 30, time: 0, pid: 0, req_id: id, global_req_id: GLOBAL, method, path: path.replace('secret', '***'), status: 200, duration_ms: 0, msg: 'request',
+      }, what);
+    }
+    assert.equal(reachedFastify, 1, 'the fast path passed nothing to Fastify');
+    // Anything else on that path is Fastify's.
+    const post = await request(`${base}/healthcheck`, { method: 'POST' });
+    await post.body.dump();
+    assert.equal(post.statusCode, 404);
+    assert.equal(reachedFastify, 2);
+  } finally {
+    await app.close();
+  }
+});
+
+test('a closing server leaves /healthcheck to Fastify, which answers 503', async () => {
+  const { app } = await makeApp();
+  let during: number | undefined;
+  // preClose hooks run in order: the kit's (which marks the server closing) first, then this one,
+  // before the server stops accepting connections.
+  app.addHook('preClose', async () => {
+    const res = await request(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/healthcheck`);
+    await res.body.dump();
+    during = res.statusCode;
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const before = await request(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/healthcheck`);
+  await before.body.dump();
+  assert.equal(before.statusCode, 200);
+  await app.close();
+  assert.equal(during, 503);
 });
