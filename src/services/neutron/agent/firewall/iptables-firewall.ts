@@ -11,8 +11,8 @@
  * Established connections keep their conntrack entries across applies.
  *
  * After an apply, the conntrack entries of connections that a removed rule, a group the port
- * left or a remote group's departed member allowed are deleted (conntrack.ts), so those
- * connections are cut too; with `stateFile`, also after a restart for the changes made while
+ * left or a remote group's departed member allowed are deleted (conntrack.ts; all of one
+ * apply's with one listing of the table), so those connections are cut too; with `stateFile`, also after a restart for the changes made while
  * the agent was down (applied-state.ts). Not done: stateless groups, and ipsets (remote groups are
  * expanded to one rule per member, as with Neutron's enable_ipset = False).
  */
@@ -365,7 +365,7 @@ export class IptablesFirewall implements FirewallDriver {
       this.l2Loaded = l2;
     }
     if (snapshot !== undefined) this.stateFile!.save(snapshot);
-    for (const c of cleanups) await c();
+    if (cleanups.length) await this.conntrack.collect(async () => { for (const c of cleanups) await c(); });
   }
 
   /** Bridged IP traffic must pass iptables (the Linux bridge agent sets these too). */
