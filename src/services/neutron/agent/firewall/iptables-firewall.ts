@@ -1,18 +1,19 @@
 /**
  * The security-group firewall driver (Neutron's IptablesFirewallDriver with its
  * IptablesManager, and the Linux bridge agent's ARP protection): it keeps the filtered
- * ports, the groups' rules and members, and after every change writes the whole rule set
- * again, atomically: `iptables-restore --noflush` / `ip6tables-restore --noflush` for the
+ * ports, the groups' rules and members, and after every change writes the rule set again
+ * (the chains that changed), atomically: `iptables-restore --noflush` / `ip6tables-restore --noflush` for the
  * filter and raw tables (our chains only, each IP version in one transaction) and `nft -f`
  * for the bridge's MAC/ARP table; of these three, only the ones whose text differs from the
- * last one applied run (an IPv4 rule change is one iptables-restore, not three programs).
+ * last one applied run (an IPv4 rule change is one iptables-restore, not three programs), and
+ * a restore writes only the chains whose rules changed (iptables-rules.ts Table.render).
  * Changes that come while an apply runs are folded into the next one, so a rule change is on
  * the wire as soon as one apply takes (milliseconds).
  * Established connections keep their conntrack entries across applies.
  *
  * After an apply, the conntrack entries of connections that a removed rule, a group the port
- * left or a remote group's departed member allowed are deleted (conntrack.ts), so those
- * connections are cut too; with `stateFile`, also after a restart for the changes made while
+ * left or a remote group's departed member allowed are deleted (conntrack.ts; all of one
+ * apply's with one listing of the table), so those connections are cut too; with `stateFile`, also after a restart for the changes made while
  * the agent was down (applied-state.ts). Not done: stateless groups, and ipsets (remote groups are
  * expanded to one rule per member, as with Neutron's enable_ipset = False).
  */
@@ -103,8 +104,8 @@ export class IptablesFirewall implements FirewallDriver {
   private readonly zones = new Map<string, number>();
   /** Our chains as of the last apply, per restore command and table. */
   private readonly applied = new Map<string, string[]>();
-  /** The input of the last successful iptables-restore per IP version, and of the last nft load: an unchanged one is not run again. */
-  private readonly restored = new Map<IpVersion, string>();
+  /** Our chains' rules as the last successful restore left them, per restore command and table: only changed chains are written again. */
+  private readonly written = new Map<string, Map<string, string>>();
   private l2Loaded: string | undefined;
   private hooked = false;
   /** What a previous run left (read once, before the first change): see recover(). */
@@ -255,7 +256,7 @@ export class IptablesFirewall implements FirewallDriver {
   async destroy(): Promise<void> {
     await this.recover();
     await (this.waiting ?? this.running)?.catch(() => {});
-    this.restored.clear();
+    this.written.clear();
     this.l2Loaded = undefined;
     this.filtered.clear();
     this.zones.clear();
@@ -346,14 +347,17 @@ export class IptablesFirewall implements FirewallDriver {
     const snapshot = this.stateFile ? AppliedStateFile.snapshot(state) : undefined;
     if (!this.hooked) await this.enableBridgeNetfilter();
     for (const v of this.versions) {
-      const filter = filterTable(state, v, this.applied.get(`${v}:filter`));
-      const raw = rawTable(state, this.applied.get(`${v}:raw`));
-      const text = filter.text + raw.text;
-      if (this.restored.get(v) !== text) {
-        this.restored.delete(v);
-        await this.restore(v, text);
-        this.restored.set(v, text);
+      const filter = filterTable(state, v, this.applied.get(`${v}:filter`), this.written.get(`${v}:filter`));
+      const raw = rawTable(state, this.applied.get(`${v}:raw`), this.written.get(`${v}:raw`));
+      const tables = [filter, raw].filter((t) => t.changes);
+      if (tables.length) {
+        // until it succeeds, what the kernel has is not known: the next apply writes every chain
+        this.written.delete(`${v}:filter`);
+        this.written.delete(`${v}:raw`);
+        await this.restore(v, tables.map((t) => t.text).join(''));
       }
+      this.written.set(`${v}:filter`, filter.contents);
+      this.written.set(`${v}:raw`, raw.contents);
       this.applied.set(`${v}:filter`, filter.chains);
       this.applied.set(`${v}:raw`, raw.chains);
     }
@@ -365,7 +369,7 @@ export class IptablesFirewall implements FirewallDriver {
       this.l2Loaded = l2;
     }
     if (snapshot !== undefined) this.stateFile!.save(snapshot);
-    for (const c of cleanups) await c();
+    if (cleanups.length) await this.conntrack.collect(async () => { for (const c of cleanups) await c(); });
   }
 
   /** Bridged IP traffic must pass iptables (the Linux bridge agent sets these too). */

@@ -1,8 +1,8 @@
 /**
  * The rule sets the firewall writes (no kernel needed): Neutron's chain layout, anti-spoofing
  * pairs with IPv6 link-local addresses, remote groups expanded per member, rule arguments
- * for ports and ICMP, unfiltered ports, stale chains deleted, conntrack zones, and the
- * bridge table's MAC/ARP checks.
+ * for ports and ICMP, unfiltered ports, stale chains deleted, only changed chains rewritten,
+ * conntrack zones, and the bridge table's MAC/ARP checks.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -114,6 +114,28 @@ describe('iptables rule set', () => {
     assert.doesNotMatch(text, /^-X nubo-fw-sg-chain$/m);
     // -X after every rule: the chain is unreferenced by then
     assert.ok(text.indexOf('-X ') > text.lastIndexOf('-A '));
+  });
+
+  test('given what was written, only the chains whose rules changed are declared and written', () => {
+    const other: FirewallPort = { ...port, id: 'p2', device: 'tap5678', fixed_ips: ['10.0.0.6'], security_groups: ['sg2'] };
+    const ports = new Map([[port.device, port], [other.device, other]]);
+    const first = filterTable(state([], { ports }), 4);
+    assert.ok(first.changes);
+    const stale = first.chains;
+    // nothing changed: an empty transaction, said so
+    const same = filterTable(state([], { ports }), 4, stale, first.contents);
+    assert.equal(same.changes, false);
+    assert.equal(same.text, '*filter\nCOMMIT\n');
+    // a rule of sg1: tap1234's ingress chain only
+    const added = filterTable(state([{ direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp' }], { ports }), 4, stale, first.contents);
+    assert.deepEqual([...added.text.matchAll(/^:(\S+) /gm)].map((m) => m[1]), ['nubo-fw-itap1234']);
+    assert.deepEqual(lines(added.text, 'nubo-fw-itap1234'), lines(filterTable(state([{ direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp' }], { ports }), 4).text, 'nubo-fw-itap1234'));
+    assert.ok(!added.text.includes('-A nubo-fw-otap1234') && !added.text.includes('tap5678'));
+    // a port gone: the chains that jumped to it rewritten, its own flushed and deleted
+    const removed = filterTable(state([], { ports: new Map([[port.device, port]]) }), 4, stale, first.contents);
+    const declared = [...removed.text.matchAll(/^:(\S+) /gm)].map((m) => m[1]).sort();
+    assert.deepEqual(declared, ['nubo-fw-FORWARD', 'nubo-fw-INPUT', 'nubo-fw-itap5678', 'nubo-fw-otap5678', 'nubo-fw-sg-chain', 'nubo-fw-stap5678']);
+    assert.match(removed.text, /^-X nubo-fw-itap5678$/m);
   });
 
   test('conntrack zones: the bridge and the port in the network\'s zone', () => {

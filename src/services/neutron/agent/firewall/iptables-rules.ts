@@ -42,6 +42,10 @@ export interface FirewallState {
 export interface TableScript {
   text: string;
   chains: string[];
+  /** Each chain's rules as written: given back as `written`, the next script leaves the unchanged ones alone. */
+  contents: Map<string, string>;
+  /** Whether the script declares (creates, rewrites or deletes) any chain. */
+  changes: boolean;
 }
 
 const ETHERTYPE: Record<IpVersion, EtherType> = { 4: 'IPv4', 6: 'IPv6' };
@@ -171,24 +175,35 @@ function sourcePairs(port: FirewallPort, version: IpVersion): Array<[mac: string
 
 class Table {
   readonly chains: string[] = [];
-  readonly rules: string[] = [];
+  readonly rules: Array<[chain: string, line: string]> = [];
 
   chain(name: string): void {
     if (!this.chains.includes(name)) this.chains.push(name);
   }
 
   add(chain: string, spec: string): void {
-    this.rules.push(`-A ${chain} ${spec}`);
+    this.rules.push([chain, `-A ${chain} ${spec}`]);
   }
 
-  /** Declared chains are created or flushed; stale ones (after every reference went) deleted. */
-  render(table: string, stale: readonly string[]): TableScript {
-    const gone = stale.filter((c) => !this.chains.includes(c));
+  /**
+   * Declared chains are created or flushed; stale ones (after every reference went) deleted.
+   * With `written` (the contents of the last script applied), only the chains whose rules
+   * differ are declared and written (iptables-restore --noflush leaves the others as they
+   * are): a rule added to a group of 100 ports rewrites their 100 ingress chains, not every
+   * chain of every port (the time of a restore grows with the lines it is given).
+   */
+  render(table: string, stale: readonly string[], written?: ReadonlyMap<string, string>): TableScript {
+    const byChain = new Map<string, string[]>(this.chains.map((c) => [c, []]));
+    for (const [chain, line] of this.rules) byChain.get(chain)!.push(line);
+    const contents = new Map([...byChain].map(([c, lines]) => [c, lines.join('\n')]));
+    const declared = new Set(this.chains.filter((c) => written?.get(c) !== contents.get(c)));
+    const current = new Set(this.chains);
+    const gone = stale.filter((c) => !current.has(c));
     // a declared chain is flushed, so a stale one is empty (and unreferenced) when deleted
-    const lines = [`*${table}`, ...[...this.chains, ...gone].map((c) => `:${c} - [0:0]`), ...this.rules];
+    const lines = [`*${table}`, ...[...declared, ...gone].map((c) => `:${c} - [0:0]`), ...this.rules.filter(([c]) => declared.has(c)).map(([, line]) => line)];
     for (const c of gone) lines.push(`-X ${c}`);
     lines.push('COMMIT', '');
-    return { text: lines.join('\n'), chains: [...this.chains] };
+    return { text: lines.join('\n'), chains: [...this.chains], contents, changes: declared.size + gone.length > 0 };
   }
 }
 
@@ -245,8 +260,8 @@ function sortedPorts(state: FirewallState): FirewallPort[] {
   return [...state.ports.values()].sort((a, b) => a.device.localeCompare(b.device));
 }
 
-/** The filter table of one IP version; `stale` are our chains of the last apply. */
-export function filterTable(state: FirewallState, version: IpVersion, stale: readonly string[] = []): TableScript {
+/** The filter table of one IP version; `stale` are our chains of the last apply, `written` their contents (see Table.render). */
+export function filterTable(state: FirewallState, version: IpVersion, stale: readonly string[] = [], written?: ReadonlyMap<string, string>): TableScript {
   const t = new Table();
   for (const c of [FORWARD_CHAIN, INPUT_CHAIN, SG_CHAIN, FALLBACK_CHAIN]) t.chain(c);
   t.add(FALLBACK_CHAIN, `${comment('Default drop rule for unmatched traffic.')} -j DROP`);
@@ -269,14 +284,14 @@ export function filterTable(state: FirewallState, version: IpVersion, stale: rea
     t.add(INPUT_CHAIN, `${physdev('egress', port.device, false)} ${comment('Accept all packets when port security is disabled.')} -j ACCEPT`);
   }
   t.add(SG_CHAIN, '-j ACCEPT');
-  return t.render('filter', stale);
+  return t.render('filter', stale, written);
 }
 
 /**
  * The raw table: the traffic of a filtered port's bridge (both directions of every connection
  * through it) and of the port itself in its network's conntrack zone (_get_jump_rules).
  */
-export function rawTable(state: FirewallState, stale: readonly string[] = []): TableScript {
+export function rawTable(state: FirewallState, stale: readonly string[] = [], written?: ReadonlyMap<string, string>): TableScript {
   const t = new Table();
   t.chain(PREROUTING_CHAIN);
   const bridges = new Set<string>();
@@ -290,5 +305,5 @@ export function rawTable(state: FirewallState, stale: readonly string[] = []): T
     }
     t.add(PREROUTING_CHAIN, `-m physdev --physdev-in ${port.device} ${comment(`Set zone for ${port.device}`)} -j CT --zone ${zone}`);
   }
-  return t.render('raw', stale);
+  return t.render('raw', stale, written);
 }
