@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { getHeapStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { until } from '../testing/until.js';
 import { fullCollector, startHeapRelease } from './heap-release.js';
 
 const MB = 1024 * 1024;
 const committed = (): number => getHeapStatistics().total_heap_size;
+const young = (): number => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
 
 /** A burst: tens of MB of short-lived objects, the last batches still alive when it ends. */
 function burst(): unknown[] {
@@ -45,14 +46,14 @@ test('after a burst, an idle process gives the heap back; a busy one is left alo
     // Idle: the heap goes back under what the burst grew it to.
     await until(() => release.collections > 0, 'a collection once idle');
     await until(() => committed() < grown - 16 * MB, `the committed heap under ${((grown - 16 * MB) / MB).toFixed(0)} MB (was ${(grown / MB).toFixed(0)} MB, now ${(committed() / MB).toFixed(0)} MB)`);
-    // The follow-ups stop once a collection no longer shrinks the heap (3 at most), then one late
-    // collection runs; nothing grew since, so no more collections.
-    await until(() => release.lateCollections === 1, 'the late collection');
+    // The follow-ups stop once a collection no longer shrinks the heap (3 at most), then the late
+    // collections run until the young generation is shrunk (3 at most); nothing grew since, so
+    // no more collections after them.
+    await until(() => release.lateCollections === 3 || (release.lateCollections > 0 && young() <= 4 * MB), 'the late collections');
     const after = release.collections;
-    assert.ok(after <= 5, `${after} collections`);
+    assert.ok(after <= 7, `${after} collections`);
     await sleep(2000);
     assert.equal(release.collections, after);
-    assert.equal(release.lateCollections, 1);
     assert.equal(held, undefined);
   } finally {
     release.stop();
