@@ -10,12 +10,14 @@
  * a keypair whose private key the CLI writes, SSH allowed; then `server create --wait vm1`,
  * `server add floating ip`, and from the outside `ssh -i key root@FIP`; `console log show`;
  * `server reboot --wait` (soft and --hard), `server stop` and `server start` (the guest answers
- * SSH again after each, and a file it kept in RAM is gone: it really started again), `server
- * suspend` and `server resume` (the file is still there); `server image create` (the snapshot
- * inherits the kernel and initramfs) and a second server booted from it, which answers SSH; a
+ * SSH again after each, and a file it kept in RAM is gone: it really started again, while one
+ * in /root, on its disk, is kept), `server suspend` and `server resume` (the file is still
+ * there); `server image create` (the snapshot inherits the kernel and initramfs) and a second
+ * server booted from it, which answers SSH and has vm1's file in /root; a
  * volume attached to vm1 (`server add volume`), given an ext2 file system by the guest's busybox
  * mke2fs and a file, detached (`server remove volume`), attached to vm2 and the file read back
- * there, again after vm2's hard reboot and after an attach while vm2 was off; `server rebuild`;
+ * there, again after vm2's hard reboot and after an attach while vm2 was off; `server rebuild`
+ * (a new root disk: the file in /root gone);
  * the servers deleted with the volume attached let go of it. Everything
  * the test made is removed at the end, also when it fails.
  */
@@ -125,12 +127,12 @@ test('the openstack CLI on real guests: create, floating IP, SSH, console log, r
   assert.match(log, /metadata from 169\.254\.169\.254/);
   assert.match(log, /1 SSH key\(s\) for root/);
 
-  // reboot, stop and start: SSH answers again each time, and the guest's RAM is new
-  const restarted = async (what: string, act: () => Promise<void>): Promise<void> => {
-    assert.equal((await ssh(vm1.fip, `echo ${tag} > /run/alive && cat /run/alive`)).out, tag);
+  // reboot, stop and start: SSH answers again each time, the guest's RAM is new and its root file system (on its disk) kept
+  const restarted = async (what: string, act: () => Promise<void>, disk: 'kept' | 'new' = 'kept'): Promise<void> => {
+    assert.equal((await ssh(vm1.fip, `echo ${tag} > /run/alive && echo "${what}" > /root/kept && sync && cat /run/alive`)).out, tag);
     await step(what, act);
-    const out = await step(`${what}: to SSH answering`, () => sshAnswer('vm1', vm1.fip, 'cat /run/alive 2>/dev/null || echo fresh'));
-    assert.equal(out, 'fresh', `vm1 started again on ${what}`);
+    const out = await step(`${what}: to SSH answering`, () => sshAnswer('vm1', vm1.fip, 'cat /run/alive 2>/dev/null || echo fresh; cat /root/kept 2>/dev/null || echo none'));
+    assert.equal(out, `fresh\n${disk === 'kept' ? what : 'none'}`, `vm1 started again on ${what}, its disk ${disk}`);
   };
   await restarted('server reboot --wait', async () => { await os.run('server reboot --wait vm1', BOOT_MS); });
   await restarted('server reboot --hard --wait', async () => { await os.run('server reboot --hard --wait vm1', BOOT_MS); });
@@ -168,6 +170,7 @@ test('the openstack CLI on real guests: create, floating IP, SSH, console log, r
   assert.equal(snapImage.properties?.instance_uuid, vm1.id);
   const vm2 = await newServer('vm2', `snap-${tag}`);
   assert.match(await step('vm2 (from the snapshot) ACTIVE to SSH answering', () => sshAnswer('vm2', vm2.fip, 'echo "guest $(hostname)"')), /^guest vm2$/m);
+  assert.equal((await ssh(vm2.fip, 'cat /root/kept')).out, 'server stop, server start', 'the snapshot holds vm1\'s root file system');
 
   // a volume: a file system and a file on vm1, moved to vm2 and read back there
   const volume = await os.json(`volume create --size 1 data-${tag}`);
@@ -210,7 +213,7 @@ test('the openstack CLI on real guests: create, floating IP, SSH, console log, r
   assert.equal(await sshAnswer('vm2', vm2.fip, 'mount /dev/vdb /mnt && cat /mnt/f && umount /mnt'), g.secret, 'the volume is there after the start');
 
   // rebuilt from the image: a new root disk, the same server, SSH again
-  await restarted('server rebuild --wait', async () => { await os.run('server rebuild --image nubo-guest --wait vm1', BOOT_MS); });
+  await restarted('server rebuild --wait', async () => { await os.run('server rebuild --image nubo-guest --wait vm1', BOOT_MS); }, 'new');
   assert.match(await sshAnswer('vm1', vm1.fip, 'echo "guest $(hostname)"'), /^guest vm1$/m);
 
   // the CLI takes it all down: a server deleted lets go of its volume; no QEMU is left

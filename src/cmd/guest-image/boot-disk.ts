@@ -1,18 +1,23 @@
 /**
- * The guest's disk: an MBR disk whose one (active, FAT) partition holds the kernel, the
- * initramfs and SYSLINUX (Debian's syslinux and syslinux-common), converted to a compressed
- * qcow2 by qemu-img.
+ * The guest's disk: an MBR disk whose first (active, FAT) partition holds the kernel, the
+ * initramfs and SYSLINUX (Debian's syslinux and syslinux-common) and whose second (Linux) holds
+ * the root file system, an ext4 made by `mke2fs -d` from the same tree as the initramfs
+ * (e2fsprogs), converted to a compressed qcow2 by qemu-img.
  *
  * Why this layout: a disk that boots by itself is what Glance users and Tempest expect of an
  * image (one qcow2, no kernel_id/ramdisk_id images to upload and keep in step, boots with any
  * driver that boots a disk). SYSLINUX's mtools-based installer writes its boot sector and
  * ldlinux.sys into a FAT image file without mounting anything (extlinux would need a mounted
  * ext2, hence a loop device and privileges), and mtools fills the file system the same way.
- * The root file system is the initramfs: the guest runs from RAM, so the disk is never written
- * (persistent data belongs on volumes), and nothing needs to be grown.
+ * `mke2fs -d` likewise fills the root file system from a directory without mounting it, and
+ * debugfs makes its files root's (mke2fs copies the builder's uid). The initramfs's init mounts
+ * that partition of the first disk and switches to it, so what a user writes in the guest is on
+ * its disk, as on CirrOS: kept over reboots, in snapshots and on volumes the server boots from
+ * (an image without the partition runs from RAM, as images built before it did). The partition
+ * is not grown to the flavor's disk.
  */
 import { OperatorError } from '../../common/errors.js';
-import { closeSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SYSLINUX_CFG } from './guest-files.js';
 import { runTool } from './run.js';
@@ -20,23 +25,38 @@ import { runTool } from './run.js';
 /** Where Debian's syslinux-common keeps the master boot record code. */
 export const SYSLINUX_MBR = '/usr/lib/syslinux/mbr/mbr.bin';
 const SECTOR = 512;
-/** The partition starts at 1 MiB (sector 2048), as partitioning tools align it. */
+/** The boot partition starts at 1 MiB (sector 2048), as partitioning tools align it; its size is whole MiB, so the root partition's start is aligned too. */
 export const PARTITION_START_SECTOR = 2048;
 /** W95 FAT16 (LBA): mkfs.vfat picks FAT16 for a partition this small. */
-const FAT_LBA_TYPE = 0x0e;
+export const FAT_LBA_TYPE = 0x0e;
+export const LINUX_TYPE = 0x83;
+/** The root file system's label (the init mounts partition 2 of the first disk, not a label: a rescued guest has two). */
+export const ROOT_LABEL = 'nubo-root';
+/** Room left free on the root file system for what users write (zeros: nothing in the qcow2). */
+const ROOT_FREE_MIB = 48;
 
-/** The first sector: boot code (at most 440 bytes), one active partition entry, the 0x55AA signature. */
-export function masterBootRecord(bootCode: Buffer, startSector: number, sectors: number): Buffer {
+export interface Partition {
+  startSector: number;
+  sectors: number;
+  type: number;
+  active?: boolean;
+}
+
+/** The first sector: boot code (at most 440 bytes), the partition entries (at most 4), the 0x55AA signature. */
+export function masterBootRecord(bootCode: Buffer, partitions: readonly Partition[]): Buffer {
   if (bootCode.length > 440) throw new OperatorError(`boot code of ${bootCode.length} bytes does not fit the MBR`);
+  if (partitions.length > 4) throw new OperatorError(`an MBR holds 4 partitions, not ${partitions.length}`);
   const mbr = Buffer.alloc(SECTOR);
   bootCode.copy(mbr, 0);
-  const entry = 446;
-  mbr[entry] = 0x80; // active
-  mbr.set([0xfe, 0xff, 0xff], entry + 1); // CHS: past 8 GiB, use the LBA fields
-  mbr[entry + 4] = FAT_LBA_TYPE;
-  mbr.set([0xfe, 0xff, 0xff], entry + 5);
-  mbr.writeUInt32LE(startSector, entry + 8);
-  mbr.writeUInt32LE(sectors, entry + 12);
+  partitions.forEach((p, i) => {
+    const entry = 446 + 16 * i;
+    mbr[entry] = p.active ? 0x80 : 0;
+    mbr.set([0xfe, 0xff, 0xff], entry + 1); // CHS: past 8 GiB, use the LBA fields
+    mbr[entry + 4] = p.type;
+    mbr.set([0xfe, 0xff, 0xff], entry + 5);
+    mbr.writeUInt32LE(p.startSector, entry + 8);
+    mbr.writeUInt32LE(p.sectors, entry + 12);
+  });
   mbr[510] = 0x55;
   mbr[511] = 0xaa;
   return mbr;
@@ -61,13 +81,57 @@ export async function buildBootPartition(files: BootFiles, fatImage: string, wor
   await runTool('syslinux', ['--install', fatImage], mtools);
 }
 
-/** The raw disk: MBR + padding to the partition, then the partition's image. */
-export function assembleDisk(fatImage: string, rawDisk: string, mbrCode: Buffer = readFileSync(SYSLINUX_MBR)): void {
-  const fat = readFileSync(fatImage);
+function treeBytes(dir: string): number {
+  let bytes = 0;
+  for (const entry of readdirSync(dir, { recursive: true }) as string[]) {
+    const st = lstatSync(join(dir, String(entry)));
+    bytes += st.isFile() ? Math.ceil(st.size / 4096) * 4096 : 4096;
+  }
+  return bytes;
+}
+
+/**
+ * An ext4 file system (in `extImage`) holding the tree `rootDir`, every file root's, with
+ * ROOT_FREE_MIB to spare. 4 KiB blocks and 256-byte inodes (mke2fs's "small" defaults for a file
+ * system this size would be 1 KiB blocks and 128-byte inodes, whose times end in 2038).
+ */
+export async function buildRootPartition(rootDir: string, extImage: string, workDir: string): Promise<void> {
+  const sizeMib = Math.ceil(treeBytes(rootDir) / 1024 / 1024) + ROOT_FREE_MIB;
+  await runTool('mke2fs', ['-q', '-F', '-t', 'ext4', '-b', '4096', '-I', '256', '-L', ROOT_LABEL, '-E', 'root_owner=0:0', '-d', rootDir, extImage, `${sizeMib}M`]);
+  // mke2fs -d keeps the builder's uid and gid: without root privileges they are not 0 (and dropbear refuses keys under a home not root's).
+  const paths = (readdirSync(rootDir, { recursive: true }) as string[]).map((p) => '/' + String(p));
+  const commands = paths.flatMap((p) => [`sif "${p}" uid 0`, `sif "${p}" gid 0`]).join('\n') + '\n';
+  const script = join(workDir, 'owners.debugfs');
+  writeFileSync(script, commands);
+  await runTool('debugfs', ['-w', '-f', script, extImage]);
+}
+
+/** Copy `file` into the open disk at byte `offset`, 1 MiB at a time, leaving holes for the chunks of zeros. */
+function copyInto(fd: number, file: string, offset: number): void {
+  const src = openSync(file, 'r');
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    const zeros = Buffer.alloc(chunk.length);
+    let done = 0;
+    for (let n; (n = readSync(src, chunk, 0, chunk.length, done)) > 0; done += n) {
+      if (n < chunk.length || !chunk.equals(zeros)) writeSync(fd, chunk, 0, n, offset + done);
+    }
+    ftruncateSync(fd, Math.max(fstatSync(fd).size, offset + done));
+  } finally {
+    closeSync(src);
+  }
+}
+
+/** The raw disk: MBR + padding to the boot partition, its image, then the root partition's image (when given). */
+export function assembleDisk(fatImage: string, rawDisk: string, rootImage?: string, mbrCode: Buffer = readFileSync(SYSLINUX_MBR)): void {
+  const fatSectors = statSync(fatImage).size / SECTOR;
+  const partitions: Partition[] = [{ startSector: PARTITION_START_SECTOR, sectors: fatSectors, type: FAT_LBA_TYPE, active: true }];
+  if (rootImage) partitions.push({ startSector: PARTITION_START_SECTOR + fatSectors, sectors: statSync(rootImage).size / SECTOR, type: LINUX_TYPE });
   const fd = openSync(rawDisk, 'w');
   try {
-    writeSync(fd, masterBootRecord(mbrCode, PARTITION_START_SECTOR, fat.length / SECTOR), 0, SECTOR, 0);
-    writeSync(fd, fat, 0, fat.length, PARTITION_START_SECTOR * SECTOR);
+    writeSync(fd, masterBootRecord(mbrCode, partitions), 0, SECTOR, 0);
+    copyInto(fd, fatImage, PARTITION_START_SECTOR * SECTOR);
+    if (rootImage) copyInto(fd, rootImage, partitions[1]!.startSector * SECTOR);
   } finally {
     closeSync(fd);
   }

@@ -9,19 +9,45 @@
 /** The kernel modules the guest loads, in an order the init resolves dependencies for at build time. */
 export const GUEST_MODULES = ['virtio_pci', 'virtio_blk', 'virtio_net', 'button', 'evdev', 'isofs'] as const;
 
-/** /init: mounts, modules (the list in /etc/nubo/modules, dependencies first), then busybox init. */
+/**
+ * /init, twice. From the initramfs (PID 1 from the kernel): mounts, modules (the list in
+ * /etc/nubo/modules, dependencies first), then the root file system, partition 2 of the first
+ * disk (/dev/vda2: the boot disk, also a volume booted from; the rescue disk when rescued, the
+ * server's own disk being vdb then), mounted and switched to (busybox switch_root frees the
+ * initramfs) with /dev, /proc, /sys and /run moved along; without it (an image built before it,
+ * a disk that is not this image) the guest runs on from RAM and says so. From the disk
+ * ("$1" = nubo-root-disk, the mounts and modules there already): busybox's links. Then mdev
+ * and busybox init. The ext4 driver is built into Debian's cloud kernel; virtio_blk has read the
+ * partition table by the time its insmod returns, so there is nothing to wait for.
+ */
 export const INIT = `#!/bin/busybox sh
-/bin/busybox mount -t proc proc /proc
-/bin/busybox --install -s
+say() { echo "nubo-init: [$(cut -d' ' -f1 /proc/uptime)] $*"; }
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev
-mkdir -p /dev/pts /run /tmp /var/log /var/run /root/.ssh /etc/dropbear /mnt
-mount -t devpts devpts /dev/pts
-mount -t tmpfs tmpfs /run
-echo "nubo-init: [$(cut -d' ' -f1 /proc/uptime)] userspace started"
-while read -r module; do insmod "/lib/modules/$module" 2>/dev/null; done < /etc/nubo/modules
-echo "nubo-init: [$(cut -d' ' -f1 /proc/uptime)] modules loaded"
+if [ "$1" != nubo-root-disk ]; then
+  /bin/busybox mount -t proc proc /proc
+  /bin/busybox --install -s
+  mount -t sysfs sysfs /sys
+  mount -t devtmpfs devtmpfs /dev
+  mkdir -p /dev/pts /run
+  mount -t devpts devpts /dev/pts
+  mount -t tmpfs tmpfs /run
+  say "userspace started"
+  while read -r module; do insmod "/lib/modules/$module" 2>/dev/null; done < /etc/nubo/modules
+  say "modules loaded"
+  mkdir -p /newroot
+  if [ -b /dev/vda2 ] && mount -t ext4 /dev/vda2 /newroot 2>/dev/null; then
+    if [ -x /newroot/init ] && [ -x /newroot/bin/busybox ]; then
+      say "root file system /dev/vda2"
+      for d in dev proc sys run; do mount --move "/$d" "/newroot/$d"; done
+      exec switch_root /newroot /init nubo-root-disk
+    fi
+    umount /newroot
+  fi
+  say "no root file system on /dev/vda2: running from RAM (what is written is lost at reboot)"
+else
+  /bin/busybox --install -s
+fi
+mkdir -p /tmp /var/log /root/.ssh /etc/dropbear /mnt
 mdev -d
 exec /sbin/init
 `;
@@ -45,13 +71,15 @@ ttyS0::respawn:/sbin/getty -L 115200 ttyS0 vt100
  * What cloud-init does for CirrOS: DHCP on eth0, metadata from the config drive (label
  * config-2) or http://169.254.169.254/openstack/latest/, hostname, root's SSH keys, user_data
  * run when it is a script (#!). (busybox 1.35's wget crashes with -T: the timeout applet
- * bounds it instead.) dropbear's host key is made first, in the background: under TCG its
- * generation takes a good part of a second, which the waits for the DHCP server and the
- * metadata service absorb instead of the first SSH connection (dropbear -R would make it then).
+ * bounds it instead.) dropbear's host key is made first, in the background, unless the root disk
+ * keeps a good one from an earlier boot: under TCG its generation takes a good part of a second,
+ * which the waits for the DHCP server and the metadata service absorb instead of the first SSH
+ * connection (dropbear -R would make it then).
  */
 export const CLOUD_INIT = `#!/bin/sh
 say() { echo "nubo-init: [$(cut -d' ' -f1 /proc/uptime)] $*"; }
-dropbearkey -t ed25519 -f /etc/dropbear/dropbear_ed25519_host_key >/dev/null 2>&1 &
+key=/etc/dropbear/dropbear_ed25519_host_key
+{ dropbearkey -y -f $key >/dev/null 2>&1 || { rm -f $key; dropbearkey -t ed25519 -f $key >/dev/null 2>&1; }; } &
 ip link set lo up
 hostname nubo-guest
 meta=

@@ -1,11 +1,12 @@
 /**
- * The guest's initramfs, which is its whole root file system (it runs from RAM): busybox,
- * dropbear and dropbearkey with the shared objects its loader says it needs, the kernel modules the guest
- * loads (with their dependencies, in load order) and the files of guest-files.ts, packed as a
- * gzip'd newc cpio by the staged busybox.
+ * The guest's root tree: busybox, dropbear and dropbearkey with the shared objects its loader
+ * says it needs, the kernel modules the guest loads (with their dependencies, in load order) and
+ * the files of guest-files.ts. The same tree is the initramfs, packed as a gzip'd newc cpio by
+ * the staged busybox (whose init switches to the disk's root file system, or runs from RAM
+ * without one), and the disk's root file system (boot-disk.ts).
  */
 import { OperatorError } from '../../common/errors.js';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
@@ -74,11 +75,13 @@ function listTree(root: string): string[] {
   return (readdirSync(root, { recursive: true }) as string[]).map(String).sort();
 }
 
-/** Assemble the root tree in `rootDir` from the staging tree and pack it; the gzip'd cpio. */
-export async function buildInitramfs(stageDir: string, rootDir: string, kernelVersion: string): Promise<Buffer> {
-  for (const dir of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'proc', 'sys', 'dev', 'run', 'tmp', 'root', 'mnt', 'etc/dropbear']) {
+/** Assemble the root tree in `rootDir` from the staging tree. */
+export async function buildRootTree(stageDir: string, rootDir: string, kernelVersion: string): Promise<void> {
+  for (const dir of ['bin', 'sbin', 'usr/bin', 'usr/sbin', 'proc', 'sys', 'dev', 'run', 'tmp', 'root', 'mnt', 'etc/dropbear', 'var/log']) {
     mkdirSync(join(rootDir, dir), { recursive: true });
   }
+  symlinkSync('../run', join(rootDir, 'var/run')); // pid files: on the tmpfs, never stale after a reboot from the disk
+  chmodSync(join(rootDir, 'tmp'), 0o1777);
   copyIn(stageDir, rootDir, 'bin/busybox');
   for (const binary of ['usr/sbin/dropbear', 'usr/bin/dropbearkey']) {
     copyIn(stageDir, rootDir, binary);
@@ -104,7 +107,10 @@ export async function buildInitramfs(stageDir: string, rootDir: string, kernelVe
   put(rootDir, 'etc/shells', SHELLS);
   put(rootDir, 'etc/hostname', 'nubo-guest\n');
   chmodSync(join(rootDir, 'root'), 0o700);
+}
 
+/** The root tree packed as the initramfs: a gzip'd newc cpio. */
+export async function packInitramfs(stageDir: string, rootDir: string): Promise<Buffer> {
   const cpio = await runTool(join(stageDir, 'bin/busybox'), ['cpio', '-o', '-H', 'newc', '-R', '0:0'], { cwd: rootDir, input: listTree(rootDir).join('\n') + '\n' });
   return gzipSync(cpio, { level: 9 });
 }

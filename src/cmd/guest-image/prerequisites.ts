@@ -8,7 +8,7 @@ function has(tool: string): boolean {
 
 /** Why an offline build cannot run here (a missing tool, or no cached packages), or undefined. */
 export function offlineBuildMissing(cacheDir: string): string | undefined {
-  const tool = ['dpkg-deb', 'qemu-img', 'mkfs.vfat', 'mcopy', 'syslinux'].find((t) => !has(t));
+  const tool = ['dpkg-deb', 'qemu-img', 'mkfs.vfat', 'mcopy', 'syslinux', 'mke2fs', 'debugfs'].find((t) => !has(t));
   if (tool) return `${tool} is not installed`;
   try {
     if (cachedDeb(cacheDir, 'linux-image-cloud-amd64')) return undefined;

@@ -5,20 +5,21 @@
 // from that volume (source volume) and its delete, with delete_on_termination, takes it.
 // TCG, several boots: slow, skipped without QEMU or the guest image.
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { BootCloud } from './testing/boot-cloud.js';
 import { guestImage } from './testing/guest-image.js';
+import { QemuServers } from './testing/qemu-servers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'nubo-qemu-bfv-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 const image = guestImage(work);
 const V = { 'openstack-api-version': 'volume 3.67' };
 /**
- * The guest's user data (run at each boot from the config drive: the guest's userspace is its
- * initramfs): a boot count kept on vda itself, in the unpartitioned gap at 512 KiB, printed.
+ * The guest's user data (run at each boot from the config drive): a boot count kept on vda
+ * itself, in the unpartitioned gap at 512 KiB (read back from the volume's file), printed.
  */
 const MARK_OFFSET = 1024 * 512;
 const USER_DATA = Buffer.from([
@@ -43,35 +44,12 @@ test('a volume-backed server on the qemu driver: boots from its Cinder volume, s
     'DEFAULT.compute_driver': 'qemu', 'DEFAULT.shutdown_timeout': '60', 'DEFAULT.enabled_services': 'identity,image,network,placement,compute,volume',
     'vnc.novncproxy_host': '127.0.0.1', 'vnc.novncproxy_port': '0',
   });
-  const servers: string[] = [];
+  const servers = new QemuServers(b);
   const volume = async (id: string) => b.call('GET', `/volume/v3/volumes/${id}`, undefined, V);
-  const instanceFile = (id: string, name: string) => {
-    const nova = join(b.cloud.dataDir, 'nova');
-    const f = readdirSync(nova, { recursive: true }).map(String).find((p) => p.endsWith(join(id, name)));
-    return f === undefined ? undefined : join(nova, f);
-  };
-  const consoleLog = async (id: string) => (await b.compute('POST', `/servers/${id}/action`, { 'os-getConsoleOutput': {} })).body.output as string;
-  /** Until the console log shows the guest's init done `n` times (each boot appends). */
-  const booted = async (id: string, n: number) => {
-    const deadline = Date.now() + 300_000;
-    for (;;) {
-      const log = await consoleLog(id);
-      if ((log.match(/nubo-init: \[[\d.]+\] up: /g) ?? []).length >= n) return log;
-      assert.ok(Date.now() < deadline, `the guest's init finished (boot ${n}): ${log.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  };
-  const create = async (name: string, bdm: Record<string, unknown>) => {
-    const res = await b.compute('POST', '/servers', { server: {
-      name, flavorRef: '1', networks: 'none', config_drive: true, user_data: USER_DATA, block_device_mapping_v2: [{ boot_index: 0, ...bdm }],
-    } }, '2.67');
-    assert.equal(res.status, 202, JSON.stringify(res.body));
-    const id = res.body.server.id as string;
-    servers.push(id);
-    const server = await b.waitFor(id, ['ACTIVE', 'ERROR'], 300_000);
-    assert.equal(server.status, 'ACTIVE', JSON.stringify(server.fault));
-    return id;
-  };
+  const instanceFile = (id: string, name: string) => servers.instanceFile(id, name);
+  const booted = (id: string, n: number) => servers.booted(id, n, 300_000);
+  const create = (name: string, bdm: Record<string, unknown>) =>
+    servers.create({ name, config_drive: true, user_data: USER_DATA, block_device_mapping_v2: [{ boot_index: 0, ...bdm }] });
   try {
     const imageId = await b.uploadImage('nubo-guest', image.path!);
 
@@ -127,11 +105,7 @@ test('a volume-backed server on the qemu driver: boots from its Cinder volume, s
       await new Promise((r) => setTimeout(r, 500));
     }
   } finally {
-    // a failed run's guests outlive the cloud: their QEMUs go with it
-    for (const id of servers) {
-      const pidFile = instanceFile(id, 'qemu.pid');
-      if (pidFile && existsSync(pidFile)) try { process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL'); } catch { /* gone */ }
-    }
+    servers.kill();
     await b.close();
   }
 });
