@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { HandleCache } from '../db/broker.js';
 import { DbReplicationReceiver } from '../db/replication-server.js';
-import { ContainerBroker } from '../db/container-broker.js';
+import { ContainerBroker, type ObjectUpdate } from '../db/container-broker.js';
 import { hashPath, type HashConf } from '../ring/hash.js';
 import type { Ring } from '../ring/ring.js';
 import { backendCall, backendPath } from '../utils/backend-client.js';
@@ -44,6 +44,8 @@ export class ContainerServer {
   private closing = false;
 
   private readonly replication: DbReplicationReceiver;
+  /** Object rows waiting for this turn's commit, by database. */
+  private readonly batches = new Map<string, { broker: ContainerBroker; rows: ObjectUpdate[]; waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> }>();
 
   constructor(private readonly opts: DbServerOptions, private readonly accountRing?: () => Ring, private readonly reportDelayMs = 200) {
     this.replication = new DbReplicationReceiver({ devicesRoot: opts.devices, dirName: 'containers', handles: this.handles, open: (c, p) => ContainerBroker.open(c, p) });
@@ -111,13 +113,46 @@ export class ContainerServer {
     if (req.method === 'PUT') {
       const size = header(req, 'x-size') ?? '0';
       if (!/^\d+$/.test(size)) throw new HttpStatus(400, 'Invalid X-Size');
-      broker.putObject(object, ts, Number(size), header(req, 'x-content-type') ?? 'application/octet-stream', header(req, 'x-etag') ?? '', false);
+      await this.merge(broker, { name: object, timestamp: ts, size: Number(size), contentType: header(req, 'x-content-type') ?? 'application/octet-stream', etag: header(req, 'x-etag') ?? '', deleted: false });
       this.markDirty(device, account, container, path);
       send(res, 201, {});
     } else {
-      broker.putObject(object, ts, 0, '', '', true);
+      await this.merge(broker, { name: object, timestamp: ts, size: 0, contentType: '', etag: '', deleted: true });
       this.markDirty(device, account, container, path);
       send(res, 204, {});
+    }
+  }
+
+  /**
+   * An object row merged into the container's database. The rows that came in the same turn of
+   * the event loop (parsed from the sockets one poll made readable) are merged in one
+   * transaction, committed before any of them is answered: one commit and its WAL frames
+   * for several rows (upstream appends rows to a .pending file and merges them in batches).
+   */
+  private merge(broker: ContainerBroker, row: ObjectUpdate): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let batch = this.batches.get(broker.path);
+      if (!batch) {
+        batch = { broker, rows: [], waiters: [] };
+        this.batches.set(broker.path, batch);
+        if (this.batches.size === 1) setImmediate(() => this.commitBatches());
+      }
+      batch.rows.push(row);
+      batch.waiters.push({ resolve, reject });
+    });
+  }
+
+  private commitBatches(): void {
+    const batches = [...this.batches.values()];
+    this.batches.clear();
+    for (const b of batches) {
+      try {
+        b.broker.putObjects(b.rows);
+      } catch (err) {
+        for (const w of b.waiters) w.reject(err);
+        continue;
+      }
+      for (const w of b.waiters) w.resolve();
     }
   }
 

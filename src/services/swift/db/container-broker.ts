@@ -25,6 +25,35 @@ export interface ContainerInfo {
   storage_policy_index: number;
 }
 
+/** An object row as an object server sends it (PUT or DELETE of /<dev>/<part>/<a>/<c>/<o>). */
+export interface ObjectUpdate {
+  name: string;
+  timestamp: string;
+  size: number;
+  contentType: string;
+  etag: string;
+  deleted: boolean;
+}
+
+/** Each open database's merge of object rows, a transaction function made once (better-sqlite3's db.transaction is not free). */
+const merges = new WeakMap<Sqlite, (rows: readonly ObjectUpdate[]) => boolean[]>();
+
+/** One row merged, inside the caller's transaction; the newest timestamp wins. */
+function mergeObject(db: Sqlite, r: ObjectUpdate): boolean {
+  const old = statement(db, 'SELECT created_at, size, deleted FROM object WHERE name = ?').get(r.name) as { created_at: string; size: number; deleted: number } | undefined;
+  if (old && old.created_at >= r.timestamp) return false;
+  const countDelta = (r.deleted ? 0 : 1) - (old && !old.deleted ? 1 : 0);
+  const bytesDelta = (r.deleted ? 0 : r.size) - (old && !old.deleted ? old.size : 0);
+  // deleted and inserted again, so the row gets a new ROWID and the replicator sends it
+  if (old) statement(db, 'DELETE FROM object WHERE name = ?').run(r.name);
+  statement(db, 'INSERT INTO object (name, created_at, size, content_type, etag, deleted) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(r.name, r.timestamp, r.deleted ? 0 : r.size, r.contentType, r.etag, r.deleted ? 1 : 0);
+  if (countDelta !== 0 || bytesDelta !== 0) {
+    statement(db, 'UPDATE container_stat SET object_count = object_count + ?, bytes_used = bytes_used + ?').run(countDelta, bytesDelta);
+  }
+  return true;
+}
+
 export class ContainerBroker {
   private constructor(private readonly db: Sqlite, readonly path: string) {}
 
@@ -83,20 +112,18 @@ export class ContainerBroker {
 
   /** Merges an object row (PUT or DELETE from an object server); the newest timestamp wins. */
   putObject(name: string, timestamp: string, size: number, contentType: string, etag: string, deleted: boolean): boolean {
-    return this.db.transaction(() => {
-      const old = statement(this.db, 'SELECT created_at, size, deleted FROM object WHERE name = ?').get(name) as { created_at: string; size: number; deleted: number } | undefined;
-      if (old && old.created_at >= timestamp) return false;
-      const countDelta = (deleted ? 0 : 1) - (old && !old.deleted ? 1 : 0);
-      const bytesDelta = (deleted ? 0 : size) - (old && !old.deleted ? old.size : 0);
-      // deleted and inserted again, so the row gets a new ROWID and the replicator sends it
-      if (old) statement(this.db, 'DELETE FROM object WHERE name = ?').run(name);
-      statement(this.db, 'INSERT INTO object (name, created_at, size, content_type, etag, deleted) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(name, timestamp, deleted ? 0 : size, contentType, etag, deleted ? 1 : 0);
-      if (countDelta !== 0 || bytesDelta !== 0) {
-        statement(this.db, 'UPDATE container_stat SET object_count = object_count + ?, bytes_used = bytes_used + ?').run(countDelta, bytesDelta);
-      }
-      return true;
-    })();
+    return this.putObjects([{ name, timestamp, size, contentType, etag, deleted }])[0]!;
+  }
+
+  /** Object rows merged in one transaction (the updates that came in together); for each, whether it was newer. */
+  putObjects(rows: readonly ObjectUpdate[]): boolean[] {
+    let merge = merges.get(this.db);
+    if (!merge) {
+      const db = this.db;
+      merge = db.transaction((batch: readonly ObjectUpdate[]) => batch.map((r) => mergeObject(db, r)));
+      merges.set(db, merge);
+    }
+    return merge(rows);
   }
 
   /** What the account was last told, so the updater only reports changes. */

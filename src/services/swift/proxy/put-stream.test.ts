@@ -1,8 +1,8 @@
 /**
  * The PUT fan-out's backpressure and quorum, against three stand-in object nodes: a slow node
  * holds the client's body back (the proxy reads no further ahead than the slowest node takes),
- * a node refusing before the body (409) or down (a handoff takes its place) is handled before
- * any byte is sent.
+ * a node refusing before a large body (409) gets none of it, a small body is sent whole with
+ * its headers and a node that is down is replaced by a handoff.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,19 +11,20 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RingNode } from '../ring/ring.js';
-import { putToReplicas } from './put-stream.js';
+import { putToReplicas, SMALL_BODY } from './put-stream.js';
 
 const log = { warn: () => undefined, debug: () => undefined };
 const timeouts = { connMs: 500, nodeMs: 5000 };
 
 async function node(onPut: (req: IncomingMessage, res: ServerResponse) => void, refuse?: number): Promise<{ server: Server; node: RingNode }> {
-  const server = createServer((req, res) => onPut(req, res));
+  const refused = (res: ServerResponse): void => {
+    res.writeHead(refuse!, { 'Content-Length': 0 });
+    res.end();
+  };
+  // as the object server: a refusal before the body when asked to continue, else without reading it
+  const server = createServer((req, res) => (refuse ? refused(res) : onPut(req, res)));
   server.on('checkContinue', (req, res) => {
-    if (refuse) {
-      res.writeHead(refuse, { 'Content-Length': 0 });
-      res.end();
-      return;
-    }
+    if (refuse) return refused(res);
     res.writeContinue();
     onPut(req, res);
   });
@@ -79,7 +80,24 @@ test('the slowest node sets the pace: the source is read only as fast as every n
   }
 });
 
-test('refusals before the body count as answers; a node that is down is replaced by a handoff', async () => {
+test('a large body: refusals before the body count as answers and get none of it', async () => {
+  const got = { n: 0 };
+  const ok1 = await node(drainTo(got));
+  const ok2 = await node(drainTo(got));
+  const conflict = await node(drainTo(got), 409);
+  const size = SMALL_BODY + 1;
+  try {
+    const out = await putToReplicas([ok1.node, conflict.node, ok2.node], [][Symbol.iterator](), '/0/a/c/o', () => ({ 'Content-Length': String(size) }),
+      Readable.from([Buffer.alloc(size, 1)]), size, timeouts, log);
+    assert.deepEqual(out.statuses.sort(), [201, 201, 409]);
+    assert.equal(out.connected, 2, 'two connections took the body');
+    assert.equal(got.n, 2 * size, 'the refusing node got no byte');
+  } finally {
+    for (const n of [ok1, ok2, conflict]) n.server.close();
+  }
+});
+
+test('a small body, sent whole: refusals count as answers; a node that is down is replaced by a handoff', async () => {
   const got = { n: 0 };
   const ok1 = await node(drainTo(got));
   const conflict = await node(drainTo(got), 409);
