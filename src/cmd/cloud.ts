@@ -57,6 +57,8 @@ interface Running extends RoleRef {
   instance: RoleInstance;
   periodic: PeriodicTasks;
   runtime: ProjectRuntime;
+  /** The host a per-host role runs as. */
+  host: string;
 }
 
 /** The enabled projects, checked against the registry. */
@@ -102,8 +104,12 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
   const admin = config.get(bootstrapGroup);
 
   const cleanup: Array<() => Promise<void>> = [];
+  /** Each step in reverse order of start; a step that takes long is named in the log while it runs. */
   const close = async (): Promise<void> => {
-    for (const fn of cleanup.reverse()) await fn().catch((err) => log.warn({ err }, 'shutdown step failed'));
+    for (const fn of cleanup.reverse()) {
+      const slow = setInterval(() => log.warn({ step: fn.name || String(fn).slice(0, 120) }, 'shutdown step still running'), 10_000);
+      await fn().catch((err) => log.warn({ err }, 'shutdown step failed')).finally(() => clearInterval(slow));
+    }
     cleanup.length = 0;
   };
 
@@ -149,7 +155,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
         identity = instance.identity;
         if (localValidator) localValidator.target = instance.identity.tokenValidator;
       }
-      running.push({ project, role, instance, periodic, runtime });
+      running.push({ project, role, instance, periodic, runtime, host });
       phase(`${role.name}${role.perHost ? `@${host}` : ''}: create`);
     }
 
@@ -200,11 +206,13 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
       url = `http://${host.includes(':') ? `[${host}]` : host}:${typeof address === 'object' && address ? address.port : port}`;
     }
 
-    for (const { instance, periodic } of running) {
+    for (const { instance, periodic, role, host } of running) {
       if (instance.start) await instance.start();
-      if (instance.stop) cleanup.push(() => instance.stop!());
+      const name = `${role.name}${role.perHost ? `@${host}` : ''}`;
+      // named for the shutdown log (a step that hangs says which role it is)
+      if (instance.stop) cleanup.push(Object.defineProperty(() => instance.stop!(), 'name', { value: `stop ${name}` }));
       periodic.start();
-      cleanup.push(() => periodic.stop());
+      cleanup.push(Object.defineProperty(() => periodic.stop(), 'name', { value: `periodic tasks of ${name}` }));
     }
     phase('listen and start roles');
     if (url) await waitUntilAnswering(url, apis.map((r) => `${r.role.prefix ?? r.project.prefix}${r.role.discoveryPath ?? '/'}`));

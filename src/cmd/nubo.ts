@@ -78,6 +78,14 @@ async function runUntilSignal(roles: string[] | undefined, flags: CommonFlags, e
     stopping = true;
     heapRelease?.stop();
     process.stdout.write(`nubo: ${signal}, shutting down\n`);
+    // oslo.service's graceful_shutdown_timeout: work that does not finish in time is not waited for
+    const limit = cloud.config.get(defaultGroup).graceful_shutdown_timeout;
+    if (limit > 0) {
+      setTimeout(() => {
+        process.stderr.write(`nubo: shutdown did not finish within ${limit} s ([DEFAULT] graceful_shutdown_timeout); exiting\n`);
+        process.exit(1);
+      }, limit * 1000).unref();
+    }
     cloud.close().then(() => process.exit(0), (err) => { console.error(`nubo: shutdown failed: ${(err as Error).message}`); process.exit(1); });
   };
   process.on('SIGINT', () => stop('SIGINT'));

@@ -24,6 +24,7 @@ export const defaultGroup = defineGroup('DEFAULT', 'General options', {
   ),
   control_exchange: opt.str('openstack', 'Default exchange for RPC and notifications.'),
   log_level: opt.enum(['trace', 'debug', 'info', 'warn', 'error'], 'info', 'Lowest level of messages logged.'),
+  graceful_shutdown_timeout: opt.int(60, 'Seconds a stop (SIGTERM, SIGINT) may take to let work in flight finish before the process exits anyway (oslo.service\'s option; 0: wait as long as it takes).', { min: 0 }),
   log_format: opt.enum(['json', 'pretty'], 'json', 'Log line format: json (one object a line) or pretty.'),
   region_name: opt.str('RegionOne', 'Region name in the service catalog.'),
   host: opt.str(hostname(), 'Name of this host, used for per-host RPC topics and agent records.'),
