@@ -41,6 +41,8 @@ import { VmState } from './vm-states.js';
 /** What the host's ComputeManager has too, plus the client to cast the next step of a move. */
 export interface ComputeMoveOptions extends Pick<ComputeManagerOptions, 'host' | 'driver' | 'repos' | 'tracker' | 'report' | 'network' | 'notifier' | 'log'> {
   moves: ComputeMoveAPI;
+  /** Neutron's events for a guest being spawned here (an unshelve keeps those that come before its spawn waits). */
+  events?: Pick<ComputeManagerOptions['events'], 'begin' | 'end'>;
 }
 
 const launchedAt = (): string => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');

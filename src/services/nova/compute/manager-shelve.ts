@@ -147,6 +147,8 @@ export class ComputeShelveManager {
       try {
         await this.o.notifier.instanceAction(ctx, instance, 'unshelve', 'start');
         if (offloaded) {
+          // the simulated L2 agent reports a port up as soon as it is bound: keep its event for the spawn's wait (as a build does)
+          this.o.events?.begin(uuid);
           instance = await this.o.tracker.instanceClaim(instance, args.node);
           instance = await repos.instances.save(uuid, { task_state: TaskState.SPAWNING }, { task_state: [TaskState.UNSHELVING] });
           const networkInfo = await this.o.network.bindPortsToHost(instance, this.o.host);
@@ -164,9 +166,11 @@ export class ComputeShelveManager {
         instance = await repos.instances.save(uuid, {
           vm_state: VmState.ACTIVE, task_state: null, power_state: driver.getInfo(instance).state, launched_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
         }, { task_state: [TaskState.SPAWNING, TaskState.UNSHELVING] });
+        this.o.events?.end(uuid);
         await this.o.tracker.refreshNode(args.node);
         await this.o.notifier.instanceAction(ctx, instance, 'unshelve', 'end');
       } catch (err) {
+        this.o.events?.end(uuid);
         if (offloaded) {
           await driver.destroy(ctx, instance, []).catch(() => undefined);
           await this.o.network.bindPortsToHost(instance, '').catch(() => undefined);

@@ -84,7 +84,7 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
   const interfaces = new InterfaceAttachManager({ host: ctx.host, driver, repos, network, notifier, log: ctx.log });
   const moves = new ComputeMoveManager({
     host: ctx.host, driver, repos, tracker, report, network: neutronApi(ctx), notifier: new NovaNotifier(ctx.transport, ctx.config, 'nova-compute', ctx.host),
-    moves: new ComputeMoveAPI(ctx.transport), log: ctx.log,
+    moves: new ComputeMoveAPI(ctx.transport), log: ctx.log, events,
   });
   const shelving = new ComputeShelveManager(moves, new ImageClient(ctx.session), d.shelved_offload_time, volumes);
   const internal = (): RequestContext => RequestContext.internal(newRequestId());
