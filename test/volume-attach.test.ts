@@ -260,4 +260,16 @@ describe('Nova volume attachments with the real Cinder (all-in-one)', () => {
     await until('the volume gone', () => b.compute('GET', `/os-volumes/${v.id}`), (r) => r.status === 404);
     assert.equal((await b.compute('POST', '/os-snapshots', { snapshot: { volume_id: v.id } })).status, 404);
   });
+
+  test('a volume Cinder marks not bootable is no root disk: 400, as Nova\'s get_bdm_image_metadata', async () => {
+    const vid = await newVolume();
+    assert.equal((await volume(vid)).bootable, 'false');
+    const res = await b.compute('POST', '/servers', { server: {
+      name: 'not-bootable', flavorRef: '1', networks: 'none',
+      block_device_mapping_v2: [{ boot_index: 0, uuid: vid, source_type: 'volume', destination_type: 'volume' }],
+    } }, '2.67');
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.equal(res.body.badRequest.message, `Block Device ${vid} is not bootable.`);
+    assert.equal((await volume(vid)).status, 'available', 'nothing reserved');
+  });
 });

@@ -47,6 +47,12 @@ export class InvalidBDMImage extends InvalidBDM {
 export class InvalidBDMSnapshot extends InvalidBDM {
   constructor(id: string) { super(`Block Device Mapping is Invalid: failed to get snapshot ${id}.`); }
 }
+export class InvalidBDMVolume extends InvalidBDM {
+  constructor(id: string) { super(`Block Device Mapping is Invalid: failed to get volume ${id}.`); }
+}
+export class InvalidBDMVolumeNotBootable extends InvalidBDM {
+  constructor(id: string) { super(`Block Device ${id} is not bootable.`); }
+}
 export class InvalidFixedIpAndMaxCountRequest extends Invalid {
   constructor(reason: string) { super(`Failed to launch instances: ${reason}`); }
 }

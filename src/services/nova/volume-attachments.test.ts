@@ -27,7 +27,7 @@ async function stubCinder(): Promise<{ app: FastifyInstance; url: string; calls:
   app.addHook('preHandler', async (req) => { calls.at(-1)!.body = req.body; });
   const notFound = (what: string) => ({ itemNotFound: { code: 404, message: `${what} could not be found.` } });
   const volumeView = (v: StubVolume) => ({
-    id: v.id, name: null, status: v.status, size: v.size, volume_type: 'lvm', bootable: 'false', multiattach: v.multiattach, availability_zone: 'nova',
+    id: v.id, name: null, status: v.status, size: v.size, volume_type: 'lvm', bootable: 'true', multiattach: v.multiattach, availability_zone: 'nova',
     encrypted: false, attachments: v.attachments.map((a) => ({ id: v.id, attachment_id: a, server_id: attachments.get(a)!.instance, volume_id: v.id })),
   });
   app.get<{ Params: { id: string } }>('/v3/volumes/:id', async (req, reply) => {
@@ -267,7 +267,8 @@ describe('os-volume_attachments (against a stand-in Cinder in this test)', () =>
     assert.equal(server.image, '');
     assert.equal(cinder.volumes.get(root)!.status, 'in-use');
     const made = cinder.calls.slice(before).map((c) => `${c.method} ${c.path.replace(/[0-9a-f-]{36}/g, 'ID')}`);
-    assert.deepEqual(made, ['GET /v3/volumes/ID', 'POST /v3/attachments', 'PUT /v3/attachments/ID', 'POST /v3/attachments/ID/action']);
+    // two looks at the volume, as Nova's: get_bdm_image_metadata (is it bootable), then the reservation's
+    assert.deepEqual(made, ['GET /v3/volumes/ID', 'GET /v3/volumes/ID', 'POST /v3/attachments', 'PUT /v3/attachments/ID', 'POST /v3/attachments/ID/action']);
     const list = (await b.compute('GET', `/servers/${bfv}/os-volume_attachments`)).body.volumeAttachments;
     assert.deepEqual(list, [{ id: root, volumeId: root, serverId: bfv, device: '/dev/vda' }]);
     const console = await b.compute('POST', `/servers/${bfv}/action`, { 'os-getConsoleOutput': {} });
@@ -280,7 +281,7 @@ describe('os-volume_attachments (against a stand-in Cinder in this test)', () =>
   });
 
   test('boot with a volume Cinder does not know or will not give: 400, nothing left behind', async () => {
-    for (const [volumeId, message] of [[randomUUID(), /^Volume [0-9a-f-]+ could not be found\.$/], [vol('error'), /^Invalid volume: .*status must be available/]] as const) {
+    for (const [volumeId, message] of [[randomUUID(), /^Block Device Mapping is Invalid: failed to get volume [0-9a-f-]+\.$/], [vol('error'), /^Invalid volume: .*status must be available/]] as const) {
       const res = await b.compute('POST', '/servers', { server: {
         name: 'bad-bfv', flavorRef: '1', networks: 'none',
         block_device_mapping_v2: [{ boot_index: 0, uuid: volumeId, source_type: 'volume', destination_type: 'volume' }],

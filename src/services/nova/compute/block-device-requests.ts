@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../../common/context.js';
-import { CinderConnectionFailed, CinderServiceUnavailable, InvalidBDM, InvalidBDMImage, InvalidBDMSnapshot } from '../errors.js';
+import { CinderConnectionFailed, CinderServiceUnavailable, InvalidBDM, InvalidBDMImage, InvalidBDMSnapshot, InvalidBDMVolume, InvalidBDMVolumeNotBootable } from '../errors.js';
 import type { GlanceAPI } from '../image/glance.js';
 import { BlockDeviceMapping, type ImageMeta } from '../objects/index.js';
 import type { CinderAPI } from '../volume/cinder.js';
@@ -40,6 +40,7 @@ export async function checkVolumeSources(
 ): Promise<Map<string, ImageMeta>> {
   const images = new Map<string, ImageMeta>();
   for (const b of devices) {
+    if (b.source_type === 'volume' && b.boot_index === 0 && b.uuid) await checkBootableVolume(ctx, b.uuid, deps.volume);
     if (b.destination_type !== 'volume' || b.source_type === 'volume') continue;
     if (b.source_type === 'image') {
       if (!b.uuid) throw new InvalidBDM();
@@ -65,6 +66,18 @@ export async function checkVolumeSources(
     }
   }
   return images;
+}
+
+/** get_bdm_image_metadata's check of a root volume: it must exist (400) and not be marked not bootable. @throws InvalidBDMVolume, InvalidBDMVolumeNotBootable */
+async function checkBootableVolume(ctx: RequestContext, volumeId: string, volume: () => CinderAPI): Promise<void> {
+  let bootable: string;
+  try {
+    bootable = String((await volume().get(ctx, volumeId)).bootable);
+  } catch (err) {
+    if (err instanceof CinderConnectionFailed || err instanceof CinderServiceUnavailable) throw err;
+    throw new InvalidBDMVolume(volumeId);
+  }
+  if (bootable === 'false') throw new InvalidBDMVolumeNotBootable(volumeId);
 }
 
 /** The mappings of one new server: the image disk (unless a root entry is given), then each entry. */
