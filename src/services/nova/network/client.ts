@@ -34,6 +34,14 @@ export type SecurityGroupRuleFields = Partial<Omit<SecurityGroupRule, 'id'>>;
 
 
 export class NovaNetworkClient extends NetworkClient {
+  /**
+   * GET /v2.0/auto-allocated-topology/{project_id}: the project's network, made from the default
+   * external network and subnet pools when it has none (`dryRun`: only whether it can be; 409 when not).
+   */
+  async autoAllocatedTopology(projectId: string, dryRun = false): Promise<{ id: string }> {
+    return (await this.json<{ auto_allocated_topology: { id: string } }>('GET', `/auto-allocated-topology/${seg(projectId)}${dryRun ? '?fields=dry-run' : ''}`)).body.auto_allocated_topology;
+  }
+
   /** GET /v2.0/subnets. */
   async listSubnets(filters: NetworkFilters = {}): Promise<Subnet[]> {
     return (await this.json<{ subnets: Subnet[] }>('GET', `/subnets${query(filters)}`)).body.subnets;

@@ -65,7 +65,14 @@ export class NeutronAPI {
       const nets = await this.availableNetworks(ctx);
       if (nets.length > 1) throw new NetworkAmbiguous();
       if (nets.length === 0) {
-        if (requested?.isAuto) throw new UnableToAutoAllocateNetwork(ctx.projectId ?? '');
+        // _can_auto_allocate_network: Neutron's dry run says whether a topology can be made (409: no)
+        if (requested?.isAuto) {
+          await this.user(ctx).autoAllocatedTopology(ctx.projectId ?? '', true).catch((err: unknown) => {
+            if (err instanceof ServiceClientError && err.status === 409) throw new UnableToAutoAllocateNetwork(ctx.projectId ?? '');
+            throw err;
+          });
+          return requested;
+        }
         return NetworkRequestList.of([]);
       }
       return NetworkRequestList.of([{ network_id: nets[0]!.id, address: null, port_id: null, tag: null }]);
@@ -106,6 +113,18 @@ export class NeutronAPI {
     return requested;
   }
 
+  /** _auto_allocate_network: the project's auto-allocated network (Neutron makes it on first ask). @throws UnableToAutoAllocateNetwork */
+  private async autoAllocateNetwork(ctx: RequestContext, instance: Instance): Promise<string> {
+    const projectId = instance.data.project_id;
+    try {
+      const topology = await this.user(ctx).autoAllocatedTopology(projectId);
+      return (await this.user(ctx).getNetwork(topology.id)).id;
+    } catch (err) {
+      if (err instanceof ServiceClientError && (err.status === 409 || err.status === 404)) throw new UnableToAutoAllocateNetwork(projectId);
+      throw err;
+    }
+  }
+
   /** Security group names (or ids) of the project to ids (_process_security_groups). */
   private async securityGroupIds(ctx: RequestContext, projectId: string, names: readonly string[]): Promise<string[]> {
     if (names.length === 0) return [];
@@ -139,7 +158,7 @@ export class NeutronAPI {
       const sgIds = await this.securityGroupIds(ctx, instance.data.project_id, securityGroups);
       const ports: Port[] = [];
       for (const r of requested.objects) {
-        const req: NetworkRequestFields = r.data;
+        const req: NetworkRequestFields = requested.isAuto ? { ...r.data, network_id: await this.autoAllocateNetwork(ctx, instance) } : r.data;
         if (req.port_id) {
           ports.push(await this.o.admin.getPort(req.port_id));
           taken.push(req.port_id);
