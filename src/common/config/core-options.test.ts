@@ -14,6 +14,7 @@ describe('core options', () => {
       transport_url: 'inproc://',
       control_exchange: 'openstack',
       log_level: 'info',
+      graceful_shutdown_timeout: 60,
       log_format: 'json',
       region_name: 'RegionOne',
       host: hostname(),
