@@ -186,6 +186,8 @@ describe('Nova volume attachments with the real Cinder (all-in-one)', () => {
     const cloneRoot = await volume(attached[0].volumeId);
     assert.equal(cloneRoot.snapshot_id, snapshot.id);
     assert.equal(cloneRoot.size, snapshot.size);
+    assert.equal(cloneRoot.bootable, 'true', 'bootable as the volume the snapshot is of');
+    assert.equal(cloneRoot.volume_image_metadata?.image_id, b.imageId, 'the image metadata of the volume the snapshot is of');
 
     // a snapshot of the clone is volume-backed too; backups of volume-backed servers are refused as Nova does
     const backup = await b.compute('POST', `/servers/${cloneId}/action`, { createBackup: { name: 'b', backup_type: 'daily', rotation: 1 } }, '2.45');

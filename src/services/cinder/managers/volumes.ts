@@ -120,6 +120,8 @@ export class VolumeAPI {
     let sourceZone: string | null = null;
     let sourceTypeId: string | null = null;
     let resourceBackend: string | null = null;
+    /** The volume this one is made from (directly, or through the snapshot asked for). */
+    let source: VolumeRecord | undefined;
     if (input.snapshot_id) {
       const snap = await this.repos.snapshots.find(input.snapshot_id);
       if (!snap || (!isAdmin && snap.project_id !== ctx.projectId)) throw new SnapshotNotFound(input.snapshot_id);
@@ -130,6 +132,7 @@ export class VolumeAPI {
       sourceZone = src?.availability_zone ?? null;
       sourceTypeId = src?.volume_type_id ?? null;
       resourceBackend = src?.host?.split('#')[0] ?? null;
+      source = src;
     } else if (input.source_volid) {
       const src = await this.repos.volumes.find(input.source_volid);
       if (!src || (!isAdmin && src.project_id !== ctx.projectId)) throw new VolumeNotFound(input.source_volid);
@@ -139,6 +142,7 @@ export class VolumeAPI {
       sourceZone = src.availability_zone;
       sourceTypeId = src.volume_type_id;
       resourceBackend = src.host?.split('#')[0] ?? null;
+      source = src;
     }
     if (input.backup_id) {
       const b = await this.repos.backups.find(input.backup_id);
@@ -147,7 +151,9 @@ export class VolumeAPI {
       size ??= b.size;
       if (size < b.size) throw new InvalidInput(`Volume size ${size}GB cannot be smaller than the backup size ${b.size}GB. It must be >= backup size.`);
     }
-    let imageMetadata: Record<string, string> = {};
+    // volume_glance_metadata_copy_to_volume / _from_volume_to_volume: a volume made from a snapshot
+    // or a volume keeps the image metadata (and the bootable flag) of the volume it comes from
+    let imageMetadata: Record<string, string> = { ...(source?.image_metadata ?? {}) };
     if (input.image_id) {
       const image = await this.o.getImage(ctx, input.image_id);
       if (image.status !== 'active') throw new InvalidInput(`Image ${image.id} is not active.`);
@@ -175,10 +181,7 @@ export class VolumeAPI {
       snapshot_id: input.snapshot_id, source_volid: input.source_volid, bootable: false, multiattach, encryption_key_id: null, provider_location: null,
       replication_status: null, service_uuid: null, launched_at: null, terminated_at: null, backup_id: input.backup_id ?? null, group_id: input.group_id ?? null,
     }, input.metadata, {}, imageMetadata, trx));
-    if (input.source_volid) {
-      const src = await this.repos.volumes.find(input.source_volid);
-      if (src?.bootable) await this.repos.volumes.update(id, { bootable: true });
-    }
+    if (source?.bootable) await this.repos.volumes.update(id, { bootable: true });
     await this.o.scheduler.createVolume(ctx, {
       volume_id: id, size, availability_zone: zone, volume_type_id: type.id, extra_specs: type.extra_specs, multiattach, resource_backend: resourceBackend,
     });
