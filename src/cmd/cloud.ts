@@ -209,10 +209,9 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     for (const { instance, periodic, role, host } of running) {
       if (instance.start) await instance.start();
       const name = `${role.name}${role.perHost ? `@${host}` : ''}`;
-      // named for the shutdown log (a step that hangs says which role it is)
-      if (instance.stop) cleanup.push(Object.defineProperty(() => instance.stop!(), 'name', { value: `stop ${name}` }));
+      if (instance.stop) cleanup.push(named(`stop ${name}`, () => instance.stop!()));
       periodic.start();
-      cleanup.push(Object.defineProperty(() => periodic.stop(), 'name', { value: `periodic tasks of ${name}` }));
+      cleanup.push(named(`periodic tasks of ${name}`, () => periodic.stop()));
     }
     phase('listen and start roles');
     if (url) await waitUntilAnswering(url, apis.map((r) => `${r.role.prefix ?? r.project.prefix}${r.role.discoveryPath ?? '/'}`));
@@ -233,6 +232,11 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     await close();
     throw err;
   }
+}
+
+/** A shutdown step with a name, for the log that says which step is still running. */
+function named(name: string, step: () => Promise<void>): () => Promise<void> {
+  return Object.defineProperty(step, 'name', { value: name });
 }
 
 /** Every API must answer its version document (or its role's discovery path) before the cloud is called ready. */

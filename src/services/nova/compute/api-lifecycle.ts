@@ -18,7 +18,7 @@ import {
 } from '../errors.js';
 import type { GlanceAPI } from '../image/glance.js';
 import type { NovaNotifier } from '../notifications/notifier.js';
-import type { Flavor, ImageMeta, Instance } from '../objects/index.js';
+import type { BlockDeviceMapping, Flavor, ImageMeta, Instance } from '../objects/index.js';
 import type { CinderAPI } from '../volume/cinder.js';
 import { InstanceAction } from './instance-actions.js';
 import { systemMetadataFromImage } from './instance-naming.js';
@@ -288,10 +288,13 @@ export class ServerLifecycleApi {
     return fields;
   }
 
-  /** is_volume_backed_instance: no image, or a root mapping that is a volume (a server booted from a volume-backed server's image has both). */
-  async isVolumeBacked(instance: Instance): Promise<boolean> {
+  /**
+   * is_volume_backed_instance: no image, or a root mapping that is a volume (a server booted from
+   * a volume-backed server's image has both). `bdms`: the server's mappings, when already read.
+   */
+  async isVolumeBacked(instance: Instance, bdms?: readonly BlockDeviceMapping[]): Promise<boolean> {
     if (!instance.data.image_ref) return true;
-    const root = (await this.repos.bdms.byInstance(instance.uuid)).find((b) => b.isRoot);
+    const root = (bdms ?? await this.repos.bdms.byInstance(instance.uuid)).find((b) => b.isRoot);
     return root?.isVolume ?? false;
   }
 
@@ -301,10 +304,10 @@ export class ServerLifecycleApi {
    */
   async snapshot(ctx: RequestContext, instance: Instance, name: string, extra: Record<string, string>): Promise<ImageMeta> {
     this.checkState(instance, 'snapshot', SNAPSHOT_STATES);
-    if (await this.isVolumeBacked(instance)) {
+    const bdms = await this.repos.bdms.byInstance(instance.uuid);
+    if (await this.isVolumeBacked(instance, bdms)) {
       // snapshot_volume_backed: Cinder snapshots of the volumes and an image that maps them
       const fields = this.imageFields(ctx, instance, name, 'snapshot', extra);
-      const bdms = await this.repos.bdms.byInstance(instance.uuid);
       await this.record(ctx, instance, InstanceAction.CREATE_IMAGE);
       return snapshotVolumeBacked(ctx, instance, bdms, fields, { glance: this.d.glance, volume: () => this.volume });
     }

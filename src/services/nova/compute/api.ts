@@ -537,10 +537,24 @@ export class ComputeApi {
     if (instance.data.vm_state === VmState.SHELVED_OFFLOADED) return this.attachVolumeShelvedOffloaded(ctx, instance, volume, req);
     const host = await this.hostOf(instance, 'attach_volume');
     const device = nextDeviceName(instance, bdms, req.device);
+    await this.reserveAndConnect(ctx, instance, volume, { device, tag: req.tag, deleteOnTermination: req.deleteOnTermination },
+      (bdm) => this.d.compute.attachVolume(ctx, host, instance, bdm));
+    return device;
+  }
+
+  /**
+   * The volume's mapping recorded, the volume reserved for the server in Cinder (an attachment
+   * without connector) and the attach recorded, then `connect` (the host's attach, or the
+   * completion of a shelved-offloaded server's attachment); all undone when a step fails.
+   */
+  private async reserveAndConnect(
+    ctx: RequestContext, instance: Instance, volume: Volume, m: { device: string | null; tag: string | null; deleteOnTermination: boolean },
+    connect: (bdm: BlockDeviceMapping) => Promise<void>,
+  ): Promise<void> {
     const bdm = new BlockDeviceMapping({
       uuid: randomUUID(), instance_uuid: instance.uuid, source_type: 'volume', destination_type: 'volume', guest_format: null, device_type: 'disk',
-      disk_bus: null, boot_index: null, device_name: device, delete_on_termination: req.deleteOnTermination, snapshot_id: null, volume_id: volume.id,
-      volume_size: volume.size, volume_type: volume.volume_type, image_id: null, no_device: false, connection_info: null, tag: req.tag, attachment_id: null,
+      disk_bus: null, boot_index: null, device_name: m.device, delete_on_termination: m.deleteOnTermination, snapshot_id: null, volume_id: volume.id,
+      volume_size: volume.size, volume_type: volume.volume_type, image_id: null, no_device: false, connection_info: null, tag: m.tag, attachment_id: null,
     });
     await this.repos.bdms.create([bdm]);
     try {
@@ -548,13 +562,12 @@ export class ComputeApi {
       await this.repos.bdms.update(bdm.data.uuid, { attachment_id: attachment.id });
       bdm.data.attachment_id = attachment.id;
       await this.repos.actions.start(instance.uuid, InstanceAction.ATTACH_VOLUME, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
-      await this.d.compute.attachVolume(ctx, host, instance, bdm);
+      await connect(bdm);
     } catch (err) {
       if (bdm.data.attachment_id) await this.volume.attachmentDelete(ctx, bdm.data.attachment_id).catch(() => undefined);
       await this.repos.bdms.destroy(bdm.data.uuid);
       throw err;
     }
-    return device;
   }
 
   /**
@@ -566,23 +579,8 @@ export class ComputeApi {
   private async attachVolumeShelvedOffloaded(ctx: RequestContext, instance: Instance, volume: Volume, req: { device: string | null; tag: string | null; deleteOnTermination: boolean }): Promise<string | null> {
     if (req.tag) throw new VolumeTaggedAttachToShelvedNotSupported();
     if (volume.multiattach) throw new MultiattachToShelvedNotSupported();
-    const bdm = new BlockDeviceMapping({
-      uuid: randomUUID(), instance_uuid: instance.uuid, source_type: 'volume', destination_type: 'volume', guest_format: null, device_type: 'disk',
-      disk_bus: null, boot_index: null, device_name: req.device, delete_on_termination: req.deleteOnTermination, snapshot_id: null, volume_id: volume.id,
-      volume_size: volume.size, volume_type: volume.volume_type, image_id: null, no_device: false, connection_info: null, tag: null, attachment_id: null,
-    });
-    await this.repos.bdms.create([bdm]);
-    try {
-      const attachment = await this.volume.attachmentCreate(ctx, volume.id, instance.uuid);
-      await this.repos.bdms.update(bdm.data.uuid, { attachment_id: attachment.id });
-      await this.repos.actions.start(instance.uuid, InstanceAction.ATTACH_VOLUME, ctx.requestId, ctx.userId ?? null, ctx.projectId ?? null);
-      await this.volume.attachmentComplete(ctx, attachment.id);
-    } catch (err) {
-      const saved = (await this.repos.bdms.byInstance(instance.uuid)).find((b) => b.data.uuid === bdm.data.uuid);
-      if (saved?.data.attachment_id) await this.volume.attachmentDelete(ctx, saved.data.attachment_id).catch(() => undefined);
-      await this.repos.bdms.destroy(bdm.data.uuid);
-      throw err;
-    }
+    await this.reserveAndConnect(ctx, instance, volume, { device: req.device, tag: null, deleteOnTermination: req.deleteOnTermination },
+      (bdm) => this.volume.attachmentComplete(ctx, bdm.data.attachment_id!));
     return req.device;
   }
 

@@ -166,11 +166,9 @@ export class ComputeShelveManager {
         instance = await repos.instances.save(uuid, {
           vm_state: VmState.ACTIVE, task_state: null, power_state: driver.getInfo(instance).state, launched_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
         }, { task_state: [TaskState.SPAWNING, TaskState.UNSHELVING] });
-        this.o.events?.end(uuid);
         await this.o.tracker.refreshNode(args.node);
         await this.o.notifier.instanceAction(ctx, instance, 'unshelve', 'end');
       } catch (err) {
-        this.o.events?.end(uuid);
         if (offloaded) {
           await driver.destroy(ctx, instance, []).catch(() => undefined);
           await this.o.network.bindPortsToHost(instance, '').catch(() => undefined);
@@ -179,6 +177,8 @@ export class ComputeShelveManager {
         }
         await this.fail(uuid, err, offloaded ? VmState.SHELVED_OFFLOADED : VmState.SHELVED);
         throw err;
+      } finally {
+        this.o.events?.end(uuid);
       }
     });
   }
