@@ -325,8 +325,8 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
     await h.request('POST', '/v2.0/subnets', ADMIN, { subnet: { network_id: net.id, cidr: '10.80.0.0/24', ip_version: 4, enable_dhcp: false } });
     const ports = await twoGuests(net, '10.80.0.0/24');
     const vxlan = vxlanName(net['provider:segmentation_id']);
-    const fdbA = await new BridgeFdb(hostNs(hosts.a)).list(vxlan);
-    assert.ok(fdbA.some((e) => e.mac === FLOODING_ENTRY && e.dst === '198.51.100.2'), JSON.stringify(fdbA));
+    const floodsToB = async () => (await new BridgeFdb(hostNs(hosts.a)).list(vxlan)).some((e) => e.mac === FLOODING_ENTRY && e.dst === '198.51.100.2');
+    await until(floodsToB, `${vxlan} on ${hosts.a} floods to 198.51.100.2`, WAIT);
     assert.equal((await new IpLink(hostNs(hosts.a)).get(vxlan))?.linkinfo?.info_data?.group, undefined);
     await ping(1, ports[1]!.fixed_ips[0].ip_address);
     await unplugAll(net, ports);

@@ -133,7 +133,7 @@ describe('agents', () => {
 
   test('L2: security group members change with ports created, readdressed, regrouped and deleted', async () => {
     const net = (await h.request('POST', '/v2.0/networks', A, { network: { name: 'sg-net' } })).body.network;
-    const subnet = (await h.request('POST', '/v2.0/subnets', A, { subnet: { network_id: net.id, cidr: '10.92.0.0/24', ip_version: 4 } })).body.subnet;
+    const subnet = (await h.request('POST', '/v2.0/subnets', A, { subnet: { network_id: net.id, cidr: '10.92.0.0/24', ip_version: 4, allocation_pools: [{ start: '10.92.0.2', end: '10.92.0.99' }] } })).body.subnet;
     const sg = (await h.request('POST', '/v2.0/security-groups', A, { security_group: { name: 'members' } })).body.security_group;
     const memberCasts = () => received.filter((r) => r.method === 'security_groups_member_updated').map((r) => r.args.security_groups as string[]);
     const expectCast = async (what: string, groups: string[]) => {
@@ -143,7 +143,9 @@ describe('agents', () => {
     received.length = 0;
     const port = (await h.request('POST', '/v2.0/ports', A, { port: { network_id: net.id, security_groups: [sg.id] } })).body.port;
     await expectCast('member update on create', [sg.id]);
-    await h.request('PUT', `/v2.0/ports/${port.id}`, A, { port: { fixed_ips: [{ subnet_id: subnet.id, ip_address: '10.92.0.77' }] } });
+    // an address outside the pools: the one the port was given is always another
+    const readdressed = await h.request('PUT', `/v2.0/ports/${port.id}`, A, { port: { fixed_ips: [{ subnet_id: subnet.id, ip_address: '10.92.0.177' }] } });
+    assert.equal(readdressed.status, 200, JSON.stringify(readdressed.body));
     await expectCast('member update on a new address', [sg.id]);
     const def = (await h.request('GET', '/v2.0/security-groups?name=default', A)).body.security_groups[0];
     await h.request('PUT', `/v2.0/ports/${port.id}`, A, { port: { security_groups: [def.id] } });

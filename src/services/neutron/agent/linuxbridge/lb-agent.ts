@@ -85,6 +85,8 @@ export class LinuxBridgeAgent {
   private sweepVanished = true;
   /** Unicast flooding: the other agents' tunneling IPs, as last read. */
   private remotes: string[] = [];
+  /** Flooding updates run one at a time, each with the remotes as they are then (a stale list never undoes a newer one). */
+  private flooding: Promise<void> = Promise.resolve();
   private loops = 0;
   private loopWaiters: Array<() => void> = [];
 
@@ -149,7 +151,7 @@ export class LinuxBridgeAgent {
       try {
         if (added.length) {
           await this.treatAddedOrUpdated(added, taps);
-          if (this.o.vxlan) await this.manager.setFloodingTargets(this.remotes);
+          if (this.o.vxlan) await this.syncFlooding();
         }
         if (removed.length) await this.treatRemoved(removed);
         if (this.sweepVanished) {
@@ -264,6 +266,12 @@ export class LinuxBridgeAgent {
       .map((a) => a.configurations?.tunneling_ip)
       .filter((ip): ip is string => typeof ip === 'string' && ip !== '' && ip !== this.o.vxlan?.localIp);
     this.remotes = remotes;
-    await this.manager.setFloodingTargets(remotes);
+    await this.syncFlooding();
+  }
+
+  private syncFlooding(): Promise<void> {
+    const run = this.flooding.then(() => this.manager.setFloodingTargets(this.remotes));
+    this.flooding = run.catch(() => undefined);
+    return run;
   }
 }
