@@ -126,7 +126,7 @@ export const simAgentGroup = defineGroup('sim_agent', 'The simulated L2 agent (r
 });
 
 export const defaultNetworksGroup = defineGroup('default_networks', "DevStack's networks, created by neutron-server on its first start when missing", {
-  create_public_network: opt.bool(true, 'Create the external network PUBLIC_NETWORK_NAME (flat on public_physical_network) with its subnet on floating_range.'),
+  create_public_network: opt.bool(true, 'Create the external network PUBLIC_NETWORK_NAME (flat on public_physical_network, the default external network as DevStack marks it where auto-allocated-topology exists) with its subnet on floating_range.'),
   public_network_name: opt.str('public', 'Name of the external network (DevStack PUBLIC_NETWORK_NAME).'),
   public_subnet_name: opt.str('public-subnet', 'Name of its subnet.'),
   public_physical_network: opt.str('public', 'Physical network of the flat external network (DevStack PUBLIC_PHYSICAL_NETWORK).'),
@@ -135,7 +135,11 @@ export const defaultNetworksGroup = defineGroup('default_networks', "DevStack's 
   create_private_network: opt.bool(true, "Create the admin project's network PRIVATE_NETWORK_NAME with its subnet on fixed_range."),
   private_network_name: opt.str('private', 'Name of the project network (DevStack PRIVATE_NETWORK_NAME).'),
   private_subnet_name: opt.str('private-subnet', 'Name of its subnet.'),
-  fixed_range: opt.str('10.0.0.0/26', 'CIDR of the project subnet (DevStack FIXED_RANGE).'),
+  fixed_range: opt.str('10.0.0.0/26', 'CIDR of the project subnet (DevStack FIXED_RANGE); with use_subnetpool, the prefix asked of the pool.'),
+  use_subnetpool: opt.bool(true, "Create the shared default subnet pool subnetpool_name_v4 of the admin project on subnetpool_prefix_v4 (DevStack USE_SUBNETPOOL), from which the project subnet is allocated and Nova's `networks: auto` takes its subnets."),
+  subnetpool_name_v4: opt.str('shared-default-subnetpool-v4', 'Name of the default IPv4 subnet pool (DevStack SUBNETPOOL_NAME_V4).'),
+  subnetpool_prefix_v4: opt.str('10.0.0.0/22', 'Prefix of the default IPv4 subnet pool (DevStack SUBNETPOOL_PREFIX_V4).'),
+  subnetpool_size_v4: opt.int(26, 'Default prefix length of subnets allocated from it (DevStack SUBNETPOOL_SIZE_V4).'),
   network_gateway: opt.str('10.0.0.1', 'Gateway of the project subnet (DevStack NETWORK_GATEWAY).'),
   create_router: opt.bool(true, 'Create the router Q_ROUTER_NAME with its gateway on the external network and an interface on the project subnet.'),
   router_name: opt.str('router1', 'Name of the router (DevStack Q_ROUTER_NAME).'),

@@ -149,7 +149,7 @@ export class NetworkService {
     const bootstrap = this.o.config.raw().bootstrap;
     const adminProject = typeof bootstrap?.admin_project === 'string' && bootstrap.admin_project ? bootstrap.admin_project : 'admin';
     const creator = new DefaultNetworkCreator(
-      { networks: m.networks, subnets: m.subnets, routers: m.routers, ports: m.ports, session: this.o.session, log: this.o.log },
+      { networks: m.networks, subnets: m.subnets, subnetpools: m.subnetpools, routers: m.routers, ports: m.ports, session: this.o.session, log: this.o.log },
       this.o.config.get(defaultNetworksGroup), adminProject,
     );
     if (!creator.enabled) return;
