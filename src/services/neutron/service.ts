@@ -30,6 +30,10 @@ import { IpAvailabilityManager } from './managers/ip-availability.js';
 import { NetworkManager } from './managers/networks.js';
 import { PortForwardingManager } from './managers/port-forwardings.js';
 import { PortManager } from './managers/ports.js';
+import { QosBindings } from './managers/qos/bindings.js';
+import { QosDriverManager, qosDriversFor } from './managers/qos/drivers.js';
+import { QosPolicyManager } from './managers/qos/policies.js';
+import { QosRuleManager } from './managers/qos/rules.js';
 import { QuotaManager } from './managers/quotas.js';
 import { RbacManager } from './managers/rbac.js';
 import { RouterManager } from './managers/routers.js';
@@ -68,18 +72,20 @@ export function createManagers(config: Config, log: Logger, store: Store, events
   const defaults = config.get(neutronDefaultGroup);
   const types = TypeManager.fromConfig(config);
   const mechanisms = MechanismManager.fromConfig(config, log);
+  const qos = new QosBindings(new QosDriverManager(qosDriversFor(mechanisms.drivers.map((d) => d.name))));
+  const qosPolicies = new QosPolicyManager(store);
   const agents = new AgentManager(store, defaults.agent_down_time, defaults.dhcp_agents_per_network);
   const quotas = new QuotaManager(store, config);
   const securityGroups = new SecurityGroupManager(store, events, quotas);
   const securityGroupRules = new SecurityGroupRuleManager(store, securityGroups, events);
   const subnetpools = new SubnetPoolManager(store);
-  const networks = new NetworkManager({ store, types, mechanisms, events, zones: agents, securityGroups });
+  const networks = new NetworkManager({ store, types, mechanisms, events, zones: agents, securityGroups, qos });
   const subnets = new SubnetManager({
     store, networks, subnetpools, mechanisms, events, maxDnsNameservers: defaults.max_dns_nameservers, maxHostRoutes: defaults.max_subnet_host_routes,
   });
   const ports = new PortManager({
     store, networks, subnets, securityGroups, types, mechanisms, events, agents,
-    baseMac: defaults.base_mac, maxAddressPairs: defaults.max_allowed_address_pair, dnsDomain: defaults.dns_domain,
+    baseMac: defaults.base_mac, maxAddressPairs: defaults.max_allowed_address_pair, dnsDomain: defaults.dns_domain, qos,
   });
   const routers = new RouterManager({ store, networks, subnets, ports, events, zones: agents });
   const floatingIps = new FloatingIpManager({ store, networks, ports, routers, events });
@@ -91,6 +97,10 @@ export function createManagers(config: Config, log: Logger, store: Store, events
     tags: new TagManager(store),
     ipAvailability: new IpAvailabilityManager(store),
     autoAllocate: new AutoAllocateManager({ store, networks, subnets, routers }),
+    qos, qosPolicies,
+    bandwidthLimitRules: new QosRuleManager('bandwidth_limit', store, qosPolicies, qos, events),
+    dscpMarkingRules: new QosRuleManager('dscp_marking', store, qosPolicies, qos, events),
+    minimumBandwidthRules: new QosRuleManager('minimum_bandwidth', store, qosPolicies, qos, events),
   };
 }
 

@@ -290,6 +290,49 @@ export interface AutoAllocatedTopologyRow {
   router_id: string | null;
 }
 
+/** A QoS policy (neutron/db/qos/models.py QosPolicy); `shared` is an RBAC wildcard entry. */
+export interface QosPolicyRow extends StandardAttrs {
+  id: string;
+  project_id: string;
+  name: string;
+}
+
+export interface QosBandwidthLimitRuleRow {
+  id: string;
+  qos_policy_id: string;
+  max_kbps: number;
+  max_burst_kbps: number;
+  direction: string;
+}
+
+export interface QosDscpMarkingRuleRow {
+  id: string;
+  qos_policy_id: string;
+  dscp_mark: number;
+}
+
+export interface QosMinimumBandwidthRuleRow {
+  id: string;
+  qos_policy_id: string;
+  min_kbps: number;
+  direction: string;
+}
+
+export interface QosNetworkBindingRow {
+  network_id: string;
+  policy_id: string;
+}
+
+export interface QosPortBindingRow {
+  port_id: string;
+  policy_id: string;
+}
+
+export interface QosDefaultRow {
+  project_id: string;
+  qos_policy_id: string;
+}
+
 export interface NeutronDB {
   networks: NetworkRow;
   networksegments: SegmentRow;
@@ -322,4 +365,11 @@ export interface NeutronDB {
   routerl3agentbindings: RouterL3AgentBindingRow;
   tags: TagRow;
   auto_allocated_topologies: AutoAllocatedTopologyRow;
+  qos_policies: QosPolicyRow;
+  qos_bandwidth_limit_rules: QosBandwidthLimitRuleRow;
+  qos_dscp_marking_rules: QosDscpMarkingRuleRow;
+  qos_minimum_bandwidth_rules: QosMinimumBandwidthRuleRow;
+  qos_network_policy_bindings: QosNetworkBindingRow;
+  qos_port_policy_bindings: QosPortBindingRow;
+  qos_policies_default: QosDefaultRow;
 }
