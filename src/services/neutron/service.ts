@@ -135,7 +135,9 @@ export class NetworkService {
       this.notifier = driver === 'noop' ? undefined : new Notifier(o.transport, { publisherId: `network.${o.host}`, topics: [...topics] });
       if (defaults.dhcp_agent_notification) new DhcpAgentNotifier(o.transport, m.agents, o.log).subscribe(this.events);
       new L3AgentNotifier(o.transport, m.agents, o.log).subscribe(this.events);
-      new L2AgentNotifier(o.transport, async (netId) => (await m.types.segmentsOf(this.store.db, [netId])).get(netId) ?? []).subscribe(this.events);
+      const portsOf = async (ids: readonly string[]) => (await Promise.all(ids.map((id) => m.ports.get(NeutronContext.admin(), id).catch(() => undefined))))
+        .filter((p) => p !== undefined);
+      new L2AgentNotifier(o.transport, async (netId) => (await m.types.segmentsOf(this.store.db, [netId])).get(netId) ?? [], portsOf).subscribe(this.events);
       this.rpc = new RpcServers(o.transport, o.host, { ...m, db: this.store.db });
     }
   }
