@@ -6,7 +6,8 @@
  * root qdisc with the rule's rate and burst, an egress rule as an ingress qdisc with a policer
  * at the rule's rate and burst; rule updates, policy changes on the port and the network, and
  * rules going away reach the tap. The egress policer needs the kernel's police action
- * (act_police): where it is missing that step is skipped with the reason.
+ * (act_police): where it is missing that step is skipped with the reason. A DSCP marking rule
+ * is a mangle chain marking what the tap sends, in iptables and ip6tables, gone with the rule.
  */
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -19,6 +20,7 @@ import { ADMIN, type Harness, startHarness } from '../testing/harness.js';
 import { missingTool } from '../testing/tools.js';
 import { namespaceSupportProblem } from './linux/capabilities.js';
 import { cleanupDataPlane } from './linux/cleanup.js';
+import { DscpMarking } from './linux/dscp.js';
 import { IpLink } from './linux/ip-link.js';
 import { tapName } from './linux/names.js';
 import { deleteNamespace, ensureNamespace } from './linux/netns.js';
@@ -175,6 +177,31 @@ describe('QoS bandwidth limits on a Linux bridge agent\'s taps', () => {
     }, 'policer 1000 kbit/s burst 800 kbit', WAIT);
     await api('DELETE', `/v2.0/qos/policies/${policy.id}/bandwidth_limit_rules/${rule.id}`);
     await until(async () => !(await hasIngressQdisc(port.id)), 'no ingress qdisc once the rule is deleted', WAIT);
+    await deleteNamespace(guestNs);
+    await until(async () => (await api('GET', `/v2.0/ports/${port.id}`)).port.status === 'DOWN', 'port DOWN once unplugged', WAIT);
+    await api('DELETE', `/v2.0/ports/${port.id}`);
+    await api('DELETE', `/v2.0/networks/${net.id}`);
+    await api('DELETE', `/v2.0/qos/policies/${policy.id}`);
+  });
+
+  test('a DSCP marking rule is a mangle chain for what the tap sends, in iptables and ip6tables', { skip: skipped.skip || missingTool(['iptables', 'ip6tables']) || false }, async () => {
+    const policy = (await api('POST', '/v2.0/qos/policies', { policy: { name: `qd-${tag}` } })).policy;
+    const rule = (await api('POST', `/v2.0/qos/policies/${policy.id}/dscp_marking_rules`, { dscp_marking_rule: { dscp_mark: 16 } })).dscp_marking_rule;
+    const net = (await api('POST', '/v2.0/networks', { network: { name: `qd-${tag}`, 'provider:network_type': 'flat', 'provider:physical_network': 'qosnet' } })).network;
+    const port = (await api('POST', '/v2.0/ports', {
+      port: { network_id: net.id, device_id: randomUUID(), device_owner: 'compute:nova', 'binding:host_id': host, qos_policy_id: policy.id },
+    })).port;
+    await plugGuest(guestNs, hostNs, port);
+    const dscp = new DscpMarking(hostNs);
+    const tap = tapName(port.id);
+    await until(async () => (await dscp.mark(tap)) === 16 && (await dscp.mark(tap, 'ip6tables')) === 16, 'DSCP 16 in the tap\'s mangle chains', WAIT);
+    assert.ok(await dscp.jumps(tap));
+    assert.ok(await dscp.jumps(tap, 'ip6tables'));
+    await api('PUT', `/v2.0/qos/policies/${policy.id}/dscp_marking_rules/${rule.id}`, { dscp_marking_rule: { dscp_mark: 46 } });
+    await until(async () => (await dscp.mark(tap)) === 46, 'DSCP 46 once the rule is updated', WAIT);
+    await api('DELETE', `/v2.0/qos/policies/${policy.id}/dscp_marking_rules/${rule.id}`);
+    await until(async () => (await dscp.mark(tap)) === undefined && !(await dscp.jumps(tap)), 'no DSCP chain once the rule is deleted', WAIT);
+    assert.equal(await dscp.mark(tap, 'ip6tables'), undefined);
     await deleteNamespace(guestNs);
     await until(async () => (await api('GET', `/v2.0/ports/${port.id}`)).port.status === 'DOWN', 'port DOWN once unplugged', WAIT);
     await api('DELETE', `/v2.0/ports/${port.id}`);

@@ -269,7 +269,7 @@ export class LinuxBridgeAgent {
       this.devices.delete(tap);
       this.failing.delete(tap);
       this.failing.delete(`qos:${tap}`);
-      this.qos.portRemoved(tap);
+      await this.qos.portRemoved(tap);
       if (d) networks.add(d.networkId);
     }
     const bridges = await this.manager.bridges();

@@ -6,12 +6,13 @@
  * ingress, `ingress` (to the VM) as a tbf qdisc. A rule that goes, or a port left without a
  * policy, has its tc state removed. What was applied is remembered per tap, as upstream's
  * policy map, so a port without a policy that this agent never limited is not touched.
- * DSCP marking rules are not applied by this agent (nor minimum bandwidth, which the Linux
- * bridge driver does not support).
+ * A DSCP marking rule marks what the port sends with an iptables mangle chain (linux/dscp.ts).
+ * Minimum bandwidth rules are not applied (the Linux bridge driver does not support them).
  */
 import type { DeviceDetails } from '../../rpc/payloads.js';
 import { ruleTypeOfObject, type ObjectPrimitive } from '../../rpc/resources.js';
-import { EGRESS, INGRESS, RULE_TYPE_BANDWIDTH_LIMIT } from '../../types/qos.js';
+import { EGRESS, INGRESS, RULE_TYPE_BANDWIDTH_LIMIT, RULE_TYPE_DSCP_MARKING } from '../../types/qos.js';
+import { DscpMarking } from '../linux/dscp.js';
 import { DEFAULT_KERNEL_HZ, DEFAULT_TBF_LATENCY_MS, TcCommand } from '../linux/tc.js';
 
 export interface BandwidthLimit {
@@ -23,6 +24,7 @@ export interface BandwidthLimit {
 export interface TapQos {
   egress?: BandwidthLimit;
   ingress?: BandwidthLimit;
+  dscp?: number;
 }
 
 export interface QosExtensionOptions {
@@ -33,13 +35,15 @@ export interface QosExtensionOptions {
   tbfLatencyMs?: number;
 }
 
-/** The bandwidth limits of a QosPolicy primitive, by direction. */
+/** The bandwidth limits of a QosPolicy primitive, by direction, and its DSCP mark. */
 export function limitsOf(policy: ObjectPrimitive | null): TapQos {
   const out: TapQos = {};
   const rules = (policy?.['versioned_object.data'].rules ?? []) as ObjectPrimitive[];
   for (const r of rules) {
-    if (ruleTypeOfObject(r['versioned_object.name']) !== RULE_TYPE_BANDWIDTH_LIMIT) continue;
+    const type = ruleTypeOfObject(r['versioned_object.name']);
     const d = r['versioned_object.data'];
+    if (type === RULE_TYPE_DSCP_MARKING) out.dscp = Number(d.dscp_mark);
+    if (type !== RULE_TYPE_BANDWIDTH_LIMIT) continue;
     const limit = { maxKbps: Number(d.max_kbps), burstKb: Number(d.max_burst_kbps ?? 0) };
     if (d.direction === INGRESS) out.ingress = limit;
     else if (d.direction === EGRESS || d.direction === undefined) out.egress = limit;
@@ -66,7 +70,7 @@ export class QosAgentExtension {
     // each direction on its own: one that fails (a kernel without the police action) leaves the other applied
     const now: TapQos = { ...before };
     const errors: unknown[] = [];
-    const apply = async (dir: keyof TapQos, set: (l: BandwidthLimit) => Promise<void>, clear: () => Promise<void>): Promise<void> => {
+    const apply = async (dir: 'egress' | 'ingress', set: (l: BandwidthLimit) => Promise<void>, clear: () => Promise<void>): Promise<void> => {
       if (same(before?.[dir], wanted[dir])) return;
       try {
         const limit = wanted[dir];
@@ -80,13 +84,26 @@ export class QosAgentExtension {
     };
     await apply('egress', (l) => tc.setFiltersBwLimit(l.maxKbps, l.burstKb), () => tc.deleteFiltersBwLimit());
     await apply('ingress', (l) => tc.setTbfBwLimit(l.maxKbps, l.burstKb, this.o.tbfLatencyMs ?? DEFAULT_TBF_LATENCY_MS), () => tc.deleteTbfBwLimit());
-    if (now.egress || now.ingress) this.applied.set(details.device, now);
+    if (before?.dscp !== wanted.dscp) {
+      const dscp = new DscpMarking(this.o.hostNamespace);
+      try {
+        if (wanted.dscp !== undefined) await dscp.set(details.device, wanted.dscp);
+        else await dscp.clear(details.device);
+        if (wanted.dscp !== undefined) now.dscp = wanted.dscp;
+        else delete now.dscp;
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    if (now.egress || now.ingress || now.dscp !== undefined) this.applied.set(details.device, now);
     else this.applied.delete(details.device);
     if (errors.length) throw errors[0];
   }
 
-  /** delete_port: the tap is gone, and its tc state with it. */
-  portRemoved(device: string): void {
+  /** delete_port: the tap is gone, and its tc state with it; its DSCP chain is removed. */
+  async portRemoved(device: string): Promise<void> {
+    const had = this.applied.get(device);
     this.applied.delete(device);
+    if (had?.dscp !== undefined) await new DscpMarking(this.o.hostNamespace).clear(device);
   }
 }
