@@ -192,5 +192,26 @@ describe('QoS on networks and ports', () => {
     await ok('DELETE', `/v2.0/networks/${net.id}`, A, undefined, 204);
     await ok('DELETE', `/v2.0/rbac-policies/${grant.id}`, ADMIN, undefined, 204);
     await fault('GET', `/v2.0/qos/policies/${p.id}`, A, 404, 'QosPolicyNotFound');
+    // the binding went with the network
+    await ok('DELETE', `/v2.0/qos/policies/${p.id}`, ADMIN, undefined, 204);
+  });
+
+  test('sharing cannot be withdrawn while a project uses the policy without a grant of its own, its owner included', async () => {
+    const p = await policy({ shared: true });
+    const net = (await ok('POST', '/v2.0/networks', ADMIN, { network: { name: 'own' } })).network;
+    await ok('PUT', `/v2.0/networks/${net.id}`, ADMIN, { network: { qos_policy_id: p.id } });
+    await fault('PUT', `/v2.0/qos/policies/${p.id}`, ADMIN, 409, 'RbacPolicyInUse', { policy: { shared: false } });
+    await ok('DELETE', `/v2.0/networks/${net.id}`, ADMIN, undefined, 204);
+    assert.equal((await ok('PUT', `/v2.0/qos/policies/${p.id}`, ADMIN, { policy: { shared: false } })).policy.shared, false);
+    // a grant to B and a wildcard; B's network keeps the wildcard once B's grant is gone, and a retarget is a removal
+    const grant = (await ok('POST', '/v2.0/rbac-policies', ADMIN, { rbac_policy: { object_type: 'qos_policy', object_id: p.id, action: 'access_as_shared', target_tenant: 'qos-b' } })).rbac_policy;
+    const bNet = (await ok('POST', '/v2.0/networks', B, { network: { name: 'b', qos_policy_id: p.id } })).network;
+    await fault('DELETE', `/v2.0/rbac-policies/${grant.id}`, ADMIN, 409, 'RbacPolicyInUse');
+    const wild = (await ok('POST', '/v2.0/rbac-policies', ADMIN, { rbac_policy: { object_type: 'qos_policy', object_id: p.id, action: 'access_as_shared', target_tenant: '*' } })).rbac_policy;
+    await ok('DELETE', `/v2.0/rbac-policies/${grant.id}`, ADMIN, undefined, 204);
+    await fault('DELETE', `/v2.0/rbac-policies/${wild.id}`, ADMIN, 409, 'RbacPolicyInUse');
+    await fault('PUT', `/v2.0/rbac-policies/${wild.id}`, ADMIN, 409, 'RbacPolicyInUse', { rbac_policy: { target_tenant: 'qos-b' } });
+    await ok('DELETE', `/v2.0/networks/${bNet.id}`, B, undefined, 204);
+    await ok('DELETE', `/v2.0/rbac-policies/${wild.id}`, ADMIN, undefined, 204);
   });
 });

@@ -14,7 +14,7 @@ import { bumpRevision, type Db, nextRevision, type Store } from '../db/store.js'
 import { DuplicateRbacPolicy, HTTPBadRequest, InvalidInput, RbacPolicyInitError, RbacPolicyInUse, RbacPolicyNotFound } from '../errors.js';
 import type { WriteOptions } from '../types/common.js';
 import type { RbacPolicy, RbacPolicyCreate, RbacPolicyUpdate } from '../types/rbac.js';
-import { boundProjects } from './qos/policies.js';
+import { checkGrantRemoval } from './qos/policies.js';
 import type { ResourceHandlers } from './types.js';
 import { ACCESS_EXTERNAL, ACCESS_SHARED, ownedBy } from './visibility.js';
 
@@ -171,6 +171,11 @@ export class RbacManager implements ResourceHandlers<RbacPolicy, RbacPolicyCreat
 
   /** Whether removing (or retargeting) this grant strands other projects' resources. */
   private async checkNotInUse(tx: Db, row: RbacRow, newTarget?: string): Promise<void> {
+    if (row.object_type === 'qos_policy') {
+      // validate_rbac_policy_update: retargeting is removing the old grant, unless the new target is everyone
+      if (newTarget === '*') return;
+      return checkGrantRemoval(tx, row.object_id, (await this.objectOwner(tx, row.object_type, row.object_id)) ?? '', row.target_project);
+    }
     if (row.object_type === 'network' && row.action === ACCESS_EXTERNAL && row.target_project === '*' && newTarget !== '*') {
       const net = await tx.selectFrom('networks').select('is_default').where('id', '=', row.object_id).executeTakeFirst();
       if (net && Number(net.is_default)) throw new RbacPolicyInUse(row.object_id, 'Default external networks must be shared to everyone.');
@@ -202,8 +207,6 @@ export class RbacManager implements ResourceHandlers<RbacPolicy, RbacPolicyCreat
     } else if (row.object_type === 'address_scope') {
       const pools = await tx.selectFrom('subnetpools').select('project_id').where('address_scope_id', '=', row.object_id).execute();
       if (pools.some((p) => affected(p.project_id))) throw new RbacPolicyInUse(row.object_id, 'There are subnet pools in the address scope');
-    } else if (row.object_type === 'qos_policy') {
-      if ((await boundProjects(tx, row.object_id)).some(affected)) throw new RbacPolicyInUse(row.object_id, 'There are networks or ports using the QoS policy');
     }
   }
 }

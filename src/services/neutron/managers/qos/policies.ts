@@ -117,14 +117,9 @@ export class QosPolicyManager implements ResourceHandlers<QosPolicy, QosPolicyCr
     }).execute();
   }
 
-  /** update_shared(False): refused while projects other than the owner, without a grant of their own, use the policy. */
+  /** update_shared(False): the wildcard grant goes, unless a project using the policy has no grant of its own (the owner too). */
   private async unshare(tx: Db, row: QosPolicyRow): Promise<void> {
-    const granted = (await tx.selectFrom('rbac_policies').select('target_project').where('object_type', '=', QOS_OBJECT_TYPE)
-      .where('object_id', '=', row.id).where('action', '=', ACCESS_SHARED).where('target_project', '!=', '*').execute()).map((g) => g.target_project);
-    const users = await boundProjects(tx, row.id);
-    if (users.some((p) => p !== row.project_id && !granted.includes(p))) {
-      throw new RbacPolicyInUse(row.id, `${QOS_OBJECT_TYPE} ${row.id} is still in use by other projects`);
-    }
+    await checkGrantRemoval(tx, row.id, row.project_id, '*');
     await tx.deleteFrom('rbac_policies').where('object_type', '=', QOS_OBJECT_TYPE).where('object_id', '=', row.id)
       .where('action', '=', ACCESS_SHARED).where('target_project', '=', '*').execute();
   }
@@ -172,6 +167,23 @@ export class QosPolicyManager implements ResourceHandlers<QosPolicy, QosPolicyCr
       await tx.deleteFrom('qos_policies').where('id', '=', id).execute();
     });
   }
+}
+
+/**
+ * RbacNeutronDbObjectMixin._validate_rbac_policy_delete: a grant to one project cannot go
+ * while that project uses the policy (unless a wildcard grant remains); the wildcard cannot
+ * go while a project using the policy (its owner included) has no grant of its own. A grant
+ * to the owner itself can always go.
+ */
+export async function checkGrantRemoval(db: Db, policyId: string, owner: string, target: string): Promise<void> {
+  if (target === owner) return;
+  const grants = (await db.selectFrom('rbac_policies').select('target_project').where('object_type', '=', QOS_OBJECT_TYPE)
+    .where('object_id', '=', policyId).where('action', '=', ACCESS_SHARED).execute()).map((g) => g.target_project);
+  const bound = await boundProjects(db, policyId);
+  const inUse = target === '*'
+    ? bound.some((p) => !grants.includes(p))
+    : !grants.includes('*') && bound.includes(target);
+  if (inUse) throw new RbacPolicyInUse(policyId, `project_id=${target}`);
 }
 
 /** get_bound_project_ids: the projects of the networks and ports bound to the policy. */
