@@ -5,7 +5,9 @@
  * limit rules are applied on the tap: `egress` (from the VM) as a policer on the tap's
  * ingress, `ingress` (to the VM) as a tbf qdisc. A rule that goes, or a port left without a
  * policy, has its tc state removed. What was applied is remembered per tap, as upstream's
- * policy map, so a port without a policy that this agent never limited is not touched.
+ * policy map, so a port without a policy that this agent never limited is not touched; a port
+ * with a policy it has not handled yet has what the policy lacks cleared first (state left
+ * from before an agent restart).
  * A DSCP marking rule marks what the port sends with an iptables mangle chain (linux/dscp.ts).
  * Minimum bandwidth rules are not applied (the Linux bridge driver does not support them).
  */
@@ -71,7 +73,7 @@ export class QosAgentExtension {
     const now: TapQos = { ...before };
     const errors: unknown[] = [];
     const apply = async (dir: 'egress' | 'ingress', set: (l: BandwidthLimit) => Promise<void>, clear: () => Promise<void>): Promise<void> => {
-      if (same(before?.[dir], wanted[dir])) return;
+      if (before && same(before[dir], wanted[dir])) return;
       try {
         const limit = wanted[dir];
         if (limit) await set(limit);
@@ -84,7 +86,7 @@ export class QosAgentExtension {
     };
     await apply('egress', (l) => tc.setFiltersBwLimit(l.maxKbps, l.burstKb), () => tc.deleteFiltersBwLimit());
     await apply('ingress', (l) => tc.setTbfBwLimit(l.maxKbps, l.burstKb, this.o.tbfLatencyMs ?? DEFAULT_TBF_LATENCY_MS), () => tc.deleteTbfBwLimit());
-    if (before?.dscp !== wanted.dscp) {
+    if (!before || before.dscp !== wanted.dscp) {
       const dscp = new DscpMarking(this.o.hostNamespace);
       try {
         if (wanted.dscp !== undefined) await dscp.set(details.device, wanted.dscp);
