@@ -32,7 +32,7 @@ export const neutronDefaultGroup = defineGroup('DEFAULT', 'General options', {
 export const ml2Group = defineGroup('ml2', 'Modular Layer 2 plugin', {
   type_drivers: opt.list(['local', 'flat', 'vlan', 'vxlan', 'geneve'], 'Network type driver entrypoints to be loaded.'),
   tenant_network_types: opt.list(['vxlan'], 'Ordered list of network_types to allocate as project networks.'),
-  mechanism_drivers: opt.list(['linuxbridge', 'nubo_sim', 'noop'], 'Networking mechanism driver entrypoints to be loaded.'),
+  mechanism_drivers: opt.list(['linuxbridge', 'l2population', 'nubo_sim', 'noop'], 'Networking mechanism driver entrypoints to be loaded.'),
   path_mtu: opt.int(0, 'Maximum size of an IP packet (MTU) that can traverse the underlying physical network infrastructure without fragmentation when using an overlay/tunnel protocol (0: global_physnet_mtu).', { min: 0 }),
   overlay_ip_version: opt.enum(['4', '6'], '4', 'IP version of all overlay (tunnel) network endpoints.'),
 });
@@ -94,7 +94,8 @@ export const vxlanGroup = defineGroup('vxlan', 'Linux bridge agent VXLAN', {
   vxlan_group: opt.str('224.0.0.1', 'Multicast group for VXLAN flooding; empty: unicast flooding to the other agents\' tunneling IPs (l2population style).'),
   udp_dstport: opt.int(4789, 'The UDP port used for VXLAN communication.', { min: 1, max: 65535 }),
   ttl: opt.int(0, 'TTL for VXLAN interface protocol packets (0: the kernel default).', { min: 0, max: 255 }),
-  l2_population: opt.bool(false, 'Program unicast flooding entries towards the other Linux bridge agents\' tunneling IPs instead of using the multicast group.'),
+  l2_population: opt.bool(false, "Use the ML2 l2population mechanism driver: the server's forwarding entries (a flooding entry per peer agent with ports on the network, and each remote port's MAC behind its agent) instead of the multicast group."),
+  arp_responder: opt.bool(false, 'With l2_population: answer ARP for remote ports locally (permanent neighbour entries on the VXLAN device, which proxies ARP) instead of broadcasting it into the overlay. Not fully compatible with allowed address pairs.'),
 });
 
 export const dhcpAgentGroup = defineGroup('dhcp_agent', 'DHCP agent (dhcp_agent.ini [DEFAULT])', {

@@ -18,13 +18,14 @@ import type { ApiManagers } from './api/resources.js';
 import { buildRoutes } from './api/routes.js';
 import { NeutronContext } from './common/context.js';
 import { EventRegistry } from './common/events.js';
-import { defaultNetworksGroup, neutronDefaultGroup } from './config.js';
+import { defaultNetworksGroup, ml2Group, neutronDefaultGroup } from './config.js';
 import type { NeutronDB } from './db/schema.js';
 import { Store } from './db/store.js';
 import { AddressScopeManager } from './managers/address-scopes.js';
 import { AgentManager } from './managers/agents.js';
 import { AutoAllocateManager } from './managers/auto-allocate.js';
 import { DefaultNetworkCreator } from './managers/default-networks.js';
+import { L2populationNotifier } from './ml2/l2pop/notifier.js';
 import { FloatingIpManager } from './managers/floating-ips.js';
 import { IpAvailabilityManager } from './managers/ip-availability.js';
 import { NetworkManager } from './managers/networks.js';
@@ -125,8 +126,13 @@ export class NetworkService {
       this.notifier = driver === 'noop' ? undefined : new Notifier(o.transport, { publisherId: `network.${o.host}`, topics: [...topics] });
       if (defaults.dhcp_agent_notification) new DhcpAgentNotifier(o.transport, m.agents, o.log).subscribe(this.events);
       new L3AgentNotifier(o.transport, m.agents, o.log).subscribe(this.events);
-      new L2AgentNotifier(o.transport, async (netId) => (await m.types.segmentsOf(this.store.db, [netId])).get(netId) ?? []).subscribe(this.events);
-      this.rpc = new RpcServers(o.transport, o.host, { ...m, db: this.store.db });
+      const segmentsOf = async (netId: string) => (await m.types.segmentsOf(this.store.db, [netId])).get(netId) ?? [];
+      new L2AgentNotifier(o.transport, segmentsOf).subscribe(this.events);
+      const l2pop = o.config.get(ml2Group).mechanism_drivers.includes('l2population')
+        ? new L2populationNotifier(o.transport, { db: this.store.db, segmentsOf, agents: m.agents })
+        : undefined;
+      l2pop?.subscribe(this.events);
+      this.rpc = new RpcServers(o.transport, o.host, { ...m, db: this.store.db, ...(l2pop ? { l2pop } : {}) });
     }
   }
 

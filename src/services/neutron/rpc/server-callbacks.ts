@@ -108,6 +108,8 @@ export interface CallbackDeps {
   agents: AgentManager;
   types: TypeManager;
   db: Db;
+  /** l2population (when a mechanism driver): an agent that restarted is sent its networks' forwarding entries again. */
+  l2pop?: { agentRestarted(ctx: MessageContext, port: Port): Promise<void> };
 }
 
 /** Port ids from device names: agents name taps `tap<first 11 chars of the port id>` (found by an indexed prefix match). */
@@ -178,9 +180,12 @@ export class Ml2RpcCallbacks {
     return { devices, failed_devices: failed };
   }
 
-  async update_device_up(_ctx: MessageContext, args: RpcArgs): Promise<void> {
+  /** `agent_restarted` (update_device_list's kwarg, refresh_tunnels upstream): l2population resends the network's entries. */
+  async update_device_up(ctx: MessageContext, args: RpcArgs): Promise<void> {
     const port = await resolveDevice(this.d.ports, this.d.db, stringArg(args, 'device'));
-    if (port) await this.d.ports.setStatus(admin(), port.id, 'ACTIVE', optionalStringArg(args, 'host'));
+    if (!port) return;
+    const current = await this.d.ports.setStatus(admin(), port.id, 'ACTIVE', optionalStringArg(args, 'host'));
+    if (current && args.agent_restarted === true && port.status === 'ACTIVE') await this.d.l2pop?.agentRestarted(ctx, current);
   }
 
   async update_device_down(_ctx: MessageContext, args: RpcArgs): Promise<DeviceDownResult> {
