@@ -115,6 +115,10 @@ export const securityGroupGroup = defineGroup('securitygroup', 'Security groups 
 export const l3AgentGroup = defineGroup('l3_agent', 'L3 agent (l3_agent.ini [DEFAULT])', {
   enable_metadata_proxy: opt.bool(true, 'Run a metadata proxy in each router namespace (169.254.169.254:80 redirected to it).'),
   resync_interval: opt.int(5, 'Seconds between attempts to resync the routers with the server after an RPC or processing failure.', { min: 1 }),
+  radvd_binary: opt.str('radvd', 'The radvd program (Debian package radvd) that sends the router advertisements of IPv6 subnets with an ipv6_ra_mode.'),
+  radvd_user: opt.str('', 'The user radvd drops its privileges to (its -u option); empty: none given, radvd keeps the user it was started as.'),
+  min_rtr_adv_interval: opt.int(30, 'MinRtrAdvInterval setting for radvd.conf.', { min: 3 }),
+  max_rtr_adv_interval: opt.int(100, 'MaxRtrAdvInterval setting for radvd.conf.', { min: 4 }),
 });
 
 export const metadataAgentGroup = defineGroup('metadata_agent', 'Metadata agent (metadata_agent.ini [DEFAULT])', {

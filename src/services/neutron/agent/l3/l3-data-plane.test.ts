@@ -28,6 +28,7 @@ import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../../../../common/log/logger.js';
 import { PeriodicTasks } from '../../../../common/service/periodic.js';
 import { dhcpLease as udhcpc, ping, pings, plugGuest as plug, wget, writeUdhcpcScript } from '../../testing/guests.js';
+import { adminApi, type JsonRecord, startHostNamespace, testL3Agent, UNDERLAY_IP } from '../../testing/agent-host.js';
 import { ADMIN, type Harness, startHarness } from '../../testing/harness.js';
 import { Outside } from '../../testing/outside.js';
 import { missingTool } from '../../testing/tools.js';
@@ -45,8 +46,6 @@ import { LinuxBridgeAgent } from '../linuxbridge/lb-agent.js';
 import { IsolatedMetadataProxies } from '../metadata/dhcp-metadata.js';
 import { MetadataAgent } from '../metadata/metadata-agent.js';
 import { L3Agent } from './l3-agent.js';
-
-type JsonRecord = Record<string, any>;
 
 const skip = namespaceSupportProblem() ?? missingTool(['dnsmasq', 'busybox', 'iptables-restore', 'conntrack', 'nft']);
 const skipped = { skip: skip ? `needs root, network namespaces, dnsmasq, busybox, iptables, conntrack and nft: ${skip}` : false };
@@ -74,19 +73,8 @@ let nova: Server;
 let novaSaw: IncomingHttpHeaders | undefined;
 const made = { networks: [] as string[], routers: [] as string[] };
 
-const get = async (path: string): Promise<JsonRecord> => (await h.request('GET', path, ADMIN)).body;
-const ok = async (method: string, path: string, body?: unknown): Promise<JsonRecord> => {
-  const res = await h.request(method, path, ADMIN, body);
-  assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-};
-
-function newL3Agent(p: PeriodicTasks): L3Agent {
-  return new L3Agent({
-    transport: h.transport, host, log: silent, periodic: p, reportInterval: 30, availabilityZone: 'nova', hostNamespace: hostNs,
-    stateDir: join(dir, 'l3'), resyncInterval: 1, checkChildProcessesInterval: 1, metadata: { enabled: true, socketPath: join(dir, 'mp.sock') },
-  });
-}
+const { get, ok } = adminApi(() => h);
+const newL3Agent = (p: PeriodicTasks): L3Agent => testL3Agent({ h, host, hostNs, dir, periodic: p, log: silent, metadata: true });
 
 /** Guest `n` on the host's tap of the port. */
 const plugGuest = (n: number, port: JsonRecord): Promise<void> => plug(guestNs(n), hostNs, port);
@@ -109,18 +97,14 @@ describe('L3 agent: routers, SNAT, floating IPs with security groups, metadata',
       res.writeHead(200, { 'content-type': 'text/plain' }).end(req.url === '/compute-metadata/latest/meta-data/instance-id' ? id : `unexpected path ${req.url}`);
     });
     await new Promise<void>((r) => nova.listen(0, '127.0.0.1', () => r()));
-    await ensureNamespace(hostNs);
-    // the underlay of VXLAN (one host: no remote endpoint)
-    await new IpLink(hostNs).addVeth('ul0', 'ul1');
-    await new IpAddr(hostNs).add('198.51.100.1/24', 'ul0');
-    for (const l of ['ul0', 'ul1']) await new IpLink(hostNs).setUp(l);
+    await startHostNamespace(hostNs);
     outside = new Outside({ namespace: `nubo-o${tag}`, hostNamespace: hostNs, hostDevice: 'extphy', cidr: '203.0.113.1/24' });
     await outside.start();
     periodic = new PeriodicTasks(silent);
     firewall = new IptablesFirewall({ netns: hostNs, log: silent });
     lb = new LinuxBridgeAgent({
       transport: h.transport, host, log: silent, periodic, reportInterval: 30, pollingInterval: 0.1, availabilityZone: 'nova', hostNamespace: hostNs,
-      interfaceMappings: new Map([['extnet', 'extphy']]), vxlan: { localIp: '198.51.100.1', group: '', dstport: 4789, ttl: 0 }, firewall,
+      interfaceMappings: new Map([['extnet', 'extphy']]), vxlan: { localIp: UNDERLAY_IP, group: '', dstport: 4789, ttl: 0 }, firewall,
     });
     dhcp = new DhcpAgent({
       transport: h.transport, host, log: silent, periodic, reportInterval: 30, availabilityZone: 'nova', hostNamespace: hostNs,
