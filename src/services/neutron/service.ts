@@ -38,6 +38,7 @@ import { SecurityGroupManager, SecurityGroupRuleManager } from './managers/secur
 import { SubnetPoolManager } from './managers/subnetpools.js';
 import { SubnetManager } from './managers/subnets.js';
 import { TagManager } from './managers/tags.js';
+import { TrunkManager } from './managers/trunks.js';
 import { MechanismManager } from './ml2/mechanisms.js';
 import { TypeManager } from './ml2/type-manager.js';
 import { PathExplainer } from './explain/explainer.js';
@@ -92,6 +93,7 @@ export function createManagers(config: Config, log: Logger, store: Store, events
     tags: new TagManager(store),
     ipAvailability: new IpAvailabilityManager(store),
     autoAllocate: new AutoAllocateManager({ store, networks, subnets, routers }),
+    trunks: new TrunkManager({ store, events, findPort: (ctx, id, db) => ports.findRow(ctx, id, db) }),
   };
 }
 
