@@ -128,6 +128,7 @@ export const metadataAgentGroup = defineGroup('metadata_agent', 'Metadata agent 
 export const simAgentGroup = defineGroup('sim_agent', 'The simulated L2 agent (role network-sim-agent)', {
   physical_networks: opt.list(['*'], "Physical networks the agent's hosts are wired to, for flat and VLAN segments ('*': any)."),
   tunnel_types: opt.list(['vxlan', 'geneve'], 'Tunnel network types the agent can carry.'),
+  dhcp_and_l3: opt.bool(true, 'Also run a simulated DHCP agent and L3 agent on each host: networks and routers are scheduled on them (no DHCP is served, nothing routed), router ports are bound there and go ACTIVE, floating IPs are reported ACTIVE.'),
 });
 
 export const defaultNetworksGroup = defineGroup('default_networks', "DevStack's networks, created by neutron-server on its first start when missing", {

@@ -15,6 +15,7 @@
  * ERROR when the router failed, DOWN when no longer there (only changes are sent). Work is done
  * one item at a time in arrival order.
  */
+import { FIP_ACTIVE, FIP_DOWN, FIP_ERROR, floatingIpStatusChanges } from './fip-status.js';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../../../common/log/logger.js';
@@ -35,9 +36,6 @@ import { RouterDevices, type RouterState } from './router-info.js';
 
 export const L3_AGENT_BINARY = 'neutron-l3-agent';
 
-const FIP_ACTIVE = 'ACTIVE';
-const FIP_DOWN = 'DOWN';
-const FIP_ERROR = 'ERROR';
 
 export interface L3AgentOptions {
   transport: Transport;
@@ -180,12 +178,7 @@ export class L3Agent {
 
   /** update_fip_statuses: the router's associated floating IPs get `status`, those gone since DOWN; only changes go. */
   private async reportStatuses(ctx: MessageContext, router: RouterInfo, status: string): Promise<void> {
-    const before = this.reported.get(router.id) ?? new Map<string, string>();
-    const now = new Map<string, string>();
-    for (const f of router._floatingips) if (f.port_id) now.set(f.id, status);
-    const changes: Record<string, string> = {};
-    for (const [id, s] of now) if (before.get(id) !== s) changes[id] = s;
-    for (const id of before.keys()) if (!now.has(id)) changes[id] = FIP_DOWN;
+    const { now, changes } = floatingIpStatusChanges(this.reported.get(router.id) ?? new Map(), router, status);
     this.reported.set(router.id, now);
     if (Object.keys(changes).length) await this.plugin.updateFloatingipStatuses(ctx, router.id, changes);
   }
