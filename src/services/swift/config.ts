@@ -18,6 +18,9 @@ export const swiftGroup = defineGroup('swift', 'Object storage (Swift): rings, d
   all_in_one_part_power: opt.int(10, 'Partition power of the rings built on first start.', { min: 0, max: 24 }),
   all_in_one_replicas: opt.int(3, 'Replicas of the rings built on first start.', { min: 1, max: 10 }),
   all_in_one_min_part_hours: opt.int(1, 'min_part_hours of the rings built on first start.', { min: 0 }),
+  storage_policies: opt.list([], 'Erasure-coded storage policies besides Policy-0 (swift.conf [storage-policy:<index>] with policy_type = erasure_coding), each ' +
+    '<index>:<name>:erasure_coding:liberasurecode_rs_vand:<ec_num_data_fragments>:<ec_num_parity_fragments>[:<ec_object_segment_size>, default 1048576]; ' +
+    'its objects are on the ring object-<index> (data + parity fragments replicas), built by nubo ring or, in the all-in-one layout, on first start when there are devices enough.'),
   ring_check_interval: opt.float(1, 'Seconds between checks of the ring files for a change (Swift\'s reload_time).', { min: 0 }),
 });
 
