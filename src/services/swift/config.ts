@@ -4,7 +4,7 @@
  * [swift-hash]), [proxy_server] (proxy-server.conf with its keystoneauth filter and the
  * constraints of swift.conf), and [object_server], [container_server], [account_server]
  * (each server's own listener), and the consistency daemons' sections of those files:
- * [object_replicator], [object_auditor], [container_replicator], [account_replicator],
+ * [object_replicator], [object_reconstructor], [object_auditor], [container_replicator], [account_replicator],
  * [account_reaper].
  */
 import { defineGroup, opt } from '../../common/config/index.js';
@@ -98,6 +98,10 @@ export const objectReplicatorGroup = defineGroup('object_replicator', 'The objec
   reclaim_age: opt.int(WEEK, 'Seconds a tombstone (.ts) is kept before it is removed; the object server\'s REPLICATE reclaims with it too.', { min: 0 }),
 });
 
+export const objectReconstructorGroup = defineGroup('object_reconstructor', 'The object reconstructor of erasure-coded policies (object-server.conf [object-reconstructor])', {
+  ...daemonOpts('reconstruction', 30),
+});
+
 export const objectAuditorGroup = defineGroup('object_auditor', 'The object auditor (object-server.conf [object-auditor])', {
   ...daemonOpts('audit', 30),
   files_per_second: opt.float(20, 'Most objects checked per second (0: no limit).', { min: 0 }),
@@ -121,4 +125,4 @@ export const accountReaperGroup = defineGroup('account_reaper', 'The account rea
 });
 
 export const swiftGroups = [swiftGroup, swiftHashGroup, proxyServerGroup, objectServerGroup, containerServerGroup, accountServerGroup, s3apiGroup,
-  objectReplicatorGroup, objectAuditorGroup, containerReplicatorGroup, accountReplicatorGroup, accountReaperGroup];
+  objectReplicatorGroup, objectReconstructorGroup, objectAuditorGroup, containerReplicatorGroup, accountReplicatorGroup, accountReaperGroup];
