@@ -60,16 +60,28 @@ function multiply(x: Matrix, y: Matrix): Matrix {
   return x.map((row) => y[0]!.map((_v, j) => row.reduce((acc, v, l) => acc ^ mul(v, y[l]![j]!), 0)));
 }
 
-/** out ^= coef · src, byte by byte (one 256-entry product table per coefficient). */
+/** The 256-entry product table of each coefficient, made on first use. */
+const TABLES: Array<Uint8Array | undefined> = new Array(256);
+function tableOf(coef: number): Uint8Array {
+  let t = TABLES[coef];
+  if (!t) {
+    t = new Uint8Array(256);
+    for (let v = 1; v < 256; v++) t[v] = mul(v, coef);
+    TABLES[coef] = t;
+  }
+  return t;
+}
+
+/** out ^= coef · src, byte by byte through the coefficient's product table. */
 function mulAdd(out: Uint8Array, src: Uint8Array, coef: number): void {
   if (coef === 0) return;
+  const n = src.length;
   if (coef === 1) {
-    for (let i = 0; i < src.length; i++) out[i]! ^= src[i]!;
+    for (let i = 0; i < n; i++) out[i] = out[i]! ^ src[i]!;
     return;
   }
-  const table = new Uint8Array(256);
-  for (let v = 1; v < 256; v++) table[v] = mul(v, coef);
-  for (let i = 0; i < src.length; i++) out[i]! ^= table[src[i]!]!;
+  const table = tableOf(coef);
+  for (let i = 0; i < n; i++) out[i] = out[i]! ^ table[src[i]!]!;
 }
 
 export class ReedSolomon {
