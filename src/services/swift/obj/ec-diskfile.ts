@@ -88,6 +88,23 @@ export class ECDiskFileManager extends DiskFileManager {
     for (const f of classifyECFiles(files).obsolete) rmSync(join(dir, f), { force: true });
   }
 
+  /**
+   * The newest timestamp a write must be newer than: of the durable archives, tombstones and
+   * .meta files. A non-durable archive does not count: a PUT at its timestamp replaces it (the
+   * reconstructor's rebuild of an archive whose commit was lost).
+   */
+  override async newestTimestamp(device: string, partition: number, account: string, container: string, object: string): Promise<string | undefined> {
+    let files: string[];
+    try {
+      files = await readdir(this.hashDir(device, partition, account, container, object));
+    } catch {
+      return undefined;
+    }
+    const parsed = files.map(parseECFile).filter((f): f is ECFile => f !== undefined);
+    const durable = new Set(parsed.filter((f) => f.ext === 'durable').map((f) => f.timestamp));
+    return parsed.filter((f) => f.ext !== 'data' || f.durable || durable.has(f.timestamp)).map((f) => f.timestamp).sort().at(-1);
+  }
+
   /** The object's files as the EC rules read them, or undefined when it has no hash directory. */
   async onDisk(device: string, partition: number, account: string, container: string, object: string): Promise<ECOnDisk | undefined> {
     try {

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { request } from 'undici';
@@ -190,6 +190,24 @@ test('the reconstructor rebuilds a deleted fragment archive byte-exact on its pr
   for (const gone of [0, 2]) rmSync(after[gone]!.dir, { recursive: true });
   const get = await call('GET', `/v1/${ACCOUNT}/ec/rebuild`);
   assert.ok(get.buf.equals(body));
+});
+
+test('an archive whose commit was lost (non-durable) is rebuilt durable by the reconstructor', async () => {
+  const body = randomBytes(S + 500);
+  assert.equal((await call('PUT', `/v1/${ACCOUNT}/ec/uncommitted`, { body })).status, 201);
+  const before = archives('ec', 'uncommitted');
+  const a = before[2]!;
+  renameSync(join(a.dir, a.file!.name), join(a.dir, a.file!.name.replace('#d.data', '.data')));
+  assert.equal(archives('ec', 'uncommitted')[2]!.file?.durable, false);
+  const policy = new StoragePolicies([POLICY]).ec(1)!;
+  for (const n of cl.nodes) {
+    const s = await new ObjectReconstructor({ ring: ecRing, policy, hash: cl.hash, locality: { devicesRoot: n.devicesRoot, node: { ip: '127.0.0.1', port: n.ports.object } }, timeouts: cl.timeouts, log: quietLog }).reconstructOnce();
+    assert.equal(s.failures, 0);
+  }
+  const after = archives('ec', 'uncommitted')[2]!;
+  assert.equal(after.file?.durable, true);
+  assert.ok(after.body!.equals(a.body!));
+  assert.deepEqual(readdirSync(a.dir).length, 1, 'the non-durable file replaced');
 });
 
 test('the reconstructor sends a handoff\'s fragment archive home and removes it', async () => {
