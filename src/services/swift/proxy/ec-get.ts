@@ -68,7 +68,17 @@ export class ECReader {
     return newest === undefined ? undefined : { timestamp: newest, frags: byStamp.get(newest)! };
   }
 
+  /**
+   * GET/HEAD of an EC object. A GET with no Range or one `bytes=a-[b]` first asks the k
+   * primaries of the data fragments for their archives straight away (upstream's first k
+   * getters); when they do not all answer with one durable timestamp, or for a HEAD or another
+   * Range, every primary's metadata is asked first (then handoffs, when fewer than k answer).
+   */
   async read(policy: ECPolicy, ring: Ring, part: number, path: string, method: 'GET' | 'HEAD', forward: OutgoingHttpHeaders): Promise<{ res?: BackendResponse; notFound: boolean }> {
+    if (method === 'GET') {
+      const fast = await this.directGet(policy, ring, part, path, forward);
+      if (fast) return { res: fast, notFound: false };
+    }
     const k = policy.ndata;
     let answers = await this.heads(ring.getPartNodes(part), path, policy);
     let chosen = this.choose(answers);
@@ -87,7 +97,51 @@ export class ECReader {
       this.log.warn({ path, have: chosen.frags.size, need: k }, 'EC GET: too few fragment archives');
       return { notFound: false };
     }
-    const first = [...chosen.frags.values()][0]!.headers;
+    const picked = chosen;
+    const res = await this.respond(policy, [...picked.frags.values()][0]!.headers, method, forward,
+      async (fragStart, fragEnd) => this.open(policy, picked, path, fragStart, fragEnd));
+    return res ? { res, notFound: false } : { notFound: false };
+  }
+
+  /** The data fragments' archives asked for at once; undefined when that does not give k of one durable timestamp. */
+  private async directGet(policy: ECPolicy, ring: Ring, part: number, path: string, forward: OutgoingHttpHeaders): Promise<BackendResponse | undefined> {
+    if (forward['x-backend-ignore-range-if-metadata-present'] !== undefined) return undefined;
+    const range = typeof forward.range === 'string' ? /^bytes=(\d+)-(\d*)$/i.exec(forward.range.trim()) : undefined;
+    if (forward.range !== undefined && !range) return undefined;
+    const primaries = ring.getPartNodes(part).slice(0, policy.ndata);
+    if (primaries.length < policy.ndata) return undefined;
+    // the segments of the range, as the fragment archives' bytes (the length is not known yet: the nodes cut the end)
+    const fragSize = policy.codec.fragmentSize(policy.segmentSize);
+    const fragRange = range ? `bytes=${Math.floor(Number(range[1]) / policy.segmentSize) * fragSize}-${range[2] ? (Math.floor(Number(range[2]) / policy.segmentSize) + 1) * fragSize - 1 : ''}` : undefined;
+    const answers = await Promise.all(primaries.map(async (node, i) => {
+      try {
+        const res = await backendRequest(node, 'GET', nodePath(node, path), { 'X-Backend-Storage-Policy-Index': String(policy.index), ...(fragRange ? { Range: fragRange } : {}) }, undefined, this.timeouts);
+        if ((res.status === 200 || res.status === 206) && Number(str(res.headers, 'x-object-sysmeta-ec-frag-index')) === i) return res;
+        discard(res);
+      } catch {
+        // the slow path asks every node
+      }
+      return undefined;
+    }));
+    const stamp = str(answers[0]?.headers ?? {}, 'x-backend-data-timestamp');
+    const segmentOk = answers.every((r) => Number(str(r?.headers ?? {}, 'x-object-sysmeta-ec-segment-size')) === policy.segmentSize);
+    if (!segmentOk || answers.some((r) => !r || str(r.headers, 'x-backend-data-timestamp') !== stamp)) {
+      for (const r of answers) r?.body.destroy();
+      return undefined;
+    }
+    const sources = new Map(answers.map((r, i) => [i, r!] as const));
+    const release = (): void => { for (const r of sources.values()) r.body.destroy(); };
+    const res = await this.respond(policy, answers[0]!.headers, 'GET', forward, async () => sources, release);
+    if (!res) release();
+    return res;
+  }
+
+  /**
+   * The client's answer from one archive's metadata: conditions on the object's etag, Range on
+   * its length, and the body decoded from the sources `open` gives for the archives' byte range.
+   */
+  private async respond(policy: ECPolicy, first: IncomingHttpHeaders, method: 'GET' | 'HEAD', forward: OutgoingHttpHeaders,
+    open: (fragStart: number, fragEnd: number) => Promise<Map<number, BackendResponse> | undefined>, release: () => void = () => undefined): Promise<BackendResponse | undefined> {
     const length = Number(str(first, 'x-object-sysmeta-ec-content-length'));
     const segmentSize = Number(str(first, 'x-object-sysmeta-ec-segment-size')) || policy.segmentSize;
     const etag = str(first, 'x-object-sysmeta-ec-etag');
@@ -96,6 +150,10 @@ export class ECReader {
     headers.etag = etag;
     headers['content-length'] = String(length);
     const empty = (): Readable => Readable.from([]);
+    const done = (status: number, h: IncomingHttpHeaders): BackendResponse => {
+      release();
+      return synthetic(status, h, empty());
+    };
 
     const ts = str(first, 'x-timestamp');
     const manifest: IncomingHttpHeaders = first['x-object-manifest'] !== undefined ? { 'x-object-manifest': first['x-object-manifest'] } : {};
@@ -103,14 +161,11 @@ export class ECReader {
     const s = (k2: string): string | undefined => (typeof forward[k2] === 'string' ? forward[k2] : undefined);
     const cond = evaluateConditions({ ifMatch: s('if-match'), ifNoneMatch: s('if-none-match'), ifModifiedSince: s('if-modified-since'), ifUnmodifiedSince: s('if-unmodified-since') },
       etag, Math.ceil(Number(ts)) * 1000, method);
-    if (cond === 304) return { res: synthetic(304, { ...brief, 'content-length': '0' }, empty()), notFound: false };
-    if (cond === 412) return { res: synthetic(412, { ...brief, 'content-length': '0' }, empty()), notFound: false };
+    if (cond === 304 || cond === 412) return done(cond, { ...brief, 'content-length': '0' });
 
     const ignore = (s('x-backend-ignore-range-if-metadata-present') ?? '').split(',').some((h) => h.trim() !== '' && first[h.trim().toLowerCase()] !== undefined);
     const range = parseRange(ignore ? undefined : s('range'), length);
-    if (range === 'unsatisfiable') {
-      return { res: synthetic(416, { 'content-range': `bytes */${length}`, 'content-type': 'text/plain', 'content-length': '0', ...manifest }, empty()), notFound: false };
-    }
+    if (range === 'unsatisfiable') return done(416, { 'content-range': `bytes */${length}`, 'content-type': 'text/plain', 'content-length': '0', ...manifest });
     const start = range ? range.start : 0;
     const end = range ? range.end : length - 1;
     if (range) {
@@ -118,32 +173,28 @@ export class ECReader {
       headers['content-length'] = String(end - start + 1);
     }
     const status = range ? 206 : 200;
-    if (method === 'HEAD' || end < start) return { res: synthetic(status, headers, empty()), notFound: false };
+    if (method === 'HEAD' || end < start) return done(status, headers);
 
-    const body = await this.fragments(policy, chosen, path, segmentSize, length, start, end);
-    if (!body) return { notFound: false };
-    return { res: synthetic(status, headers, body), notFound: false };
-  }
-
-  /** k fragment archives' byte ranges for the segments of [start, end], decoded; undefined when fewer than k answer. */
-  private async fragments(policy: ECPolicy, chosen: { timestamp: string; frags: Map<number, FragAnswer> }, path: string,
-    segmentSize: number, length: number, start: number, end: number): Promise<Readable | undefined> {
-    const k = policy.ndata;
-    const fragSize = policy.codec.fragmentSize(segmentSize);
     const firstSeg = Math.floor(start / segmentSize);
     const lastSeg = Math.floor(end / segmentSize);
-    const fragLenOf = (seg: number): number => policy.codec.fragmentSize(Math.min(segmentSize, length - seg * segmentSize));
+    const fragSize = policy.codec.fragmentSize(segmentSize);
     const fragStart = firstSeg * fragSize;
-    const fragEnd = lastSeg * fragSize + fragLenOf(lastSeg) - 1;
+    const fragEnd = lastSeg * fragSize + policy.codec.fragmentSize(Math.min(segmentSize, length - lastSeg * segmentSize)) - 1;
+    const sources = await open(fragStart, fragEnd);
+    if (!sources) return undefined;
+    return synthetic(status, headers, this.decode(policy, sources, segmentSize, length, start, end));
+  }
+
+  /** k archives' byte ranges from the chosen nodes (data fragments first); undefined when fewer than k answer. */
+  private async open(policy: ECPolicy, chosen: { timestamp: string; frags: Map<number, FragAnswer> }, path: string, fragStart: number, fragEnd: number): Promise<Map<number, BackendResponse> | undefined> {
+    const k = policy.ndata;
     const sources = new Map<number, BackendResponse>();
-    // data fragments first (a plain copy), then parity
     for (const [index, a] of [...chosen.frags.entries()].sort((x, y) => x[0] - y[0])) {
       if (sources.size >= k) break;
       try {
         const res = await backendRequest(a.node, 'GET', nodePath(a.node, path), { 'X-Backend-Storage-Policy-Index': String(policy.index), Range: `bytes=${fragStart}-${fragEnd}` }, undefined, this.timeouts);
         if ((res.status === 206 || res.status === 200) && str(res.headers, 'x-backend-data-timestamp') === chosen.timestamp) {
           if (res.status === 200 && fragStart > 0) throw new Error('range ignored');
-          res.setIdleTimeout(Math.max(this.timeouts.nodeMs, this.timeouts.clientMs ?? 0));
           sources.set(index, res);
         } else {
           discard(res);
@@ -156,6 +207,15 @@ export class ECReader {
       for (const r of sources.values()) r.body.destroy();
       return undefined;
     }
+    return sources;
+  }
+
+  /** The segments of [start, end] decoded from k archives read from their first segment's fragment on. */
+  private decode(policy: ECPolicy, sources: Map<number, BackendResponse>, segmentSize: number, length: number, start: number, end: number): Readable {
+    const idle = Math.max(this.timeouts.nodeMs, this.timeouts.clientMs ?? 0);
+    for (const r of sources.values()) r.setIdleTimeout(idle);
+    const firstSeg = Math.floor(start / segmentSize);
+    const lastSeg = Math.floor(end / segmentSize);
     const readers = new Map([...sources.entries()].map(([i, r]) => [i, new ExactReader(r.body)]));
     async function* decoded(): AsyncGenerator<Buffer> {
       try {
