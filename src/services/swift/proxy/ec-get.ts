@@ -105,7 +105,8 @@ export class ECReader {
 
   /** The data fragments' archives asked for at once; undefined when that does not give k of one durable timestamp. */
   private async directGet(policy: ECPolicy, ring: Ring, part: number, path: string, forward: OutgoingHttpHeaders): Promise<BackendResponse | undefined> {
-    if (forward['x-backend-ignore-range-if-metadata-present'] !== undefined) return undefined;
+    // a Range a symlink may have to ignore: whether it does is known from the metadata only
+    if (forward.range !== undefined && forward['x-backend-ignore-range-if-metadata-present'] !== undefined) return undefined;
     const range = typeof forward.range === 'string' ? /^bytes=(\d+)-(\d*)$/i.exec(forward.range.trim()) : undefined;
     if (forward.range !== undefined && !range) return undefined;
     const primaries = ring.getPartNodes(part).slice(0, policy.ndata);
@@ -229,9 +230,10 @@ export class ECReader {
           const to = seg === lastSeg ? end - seg * segmentSize + 1 : segLen;
           yield data.subarray(from, to);
         }
+        // what was asked was read: the bodies end here, and their connections go back to the pool
+        for (const r of readers.values()) await r.drain();
       } finally {
         for (const r of readers.values()) await r.close();
-        for (const r of sources.values()) r.body.destroy();
       }
     }
     return Readable.from(decoded(), { objectMode: false });

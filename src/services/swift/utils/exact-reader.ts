@@ -23,6 +23,11 @@ export class ExactReader {
     return out;
   }
 
+  /** Reads to the end (the rest of a body asked for whole: its connection is kept for the next request). */
+  async drain(): Promise<void> {
+    while (!(await this.it.next()).done) { /* nothing more was asked for */ }
+  }
+
   async close(): Promise<void> {
     await this.it.return?.();
   }
