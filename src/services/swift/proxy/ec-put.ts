@@ -11,6 +11,10 @@
  * Upstream's footers and commit travel in one MIME multipart body per connection; here the
  * footers are HTTP trailers of the chunked body and the commit a second request to each node
  * (`PUT` with X-Backend-Ec-Commit), which the object server answers the same way.
+ *
+ * A small body of a known length (SMALL_BODY, as for replicated objects) is read whole and
+ * encoded first, and each archive sent with its headers in one request (its footers are
+ * headers then), without `Expect: 100-continue`; a failed node is replaced by a handoff.
  */
 import { createHash } from 'node:crypto';
 import type { OutgoingHttpHeaders } from 'node:http';
@@ -19,7 +23,7 @@ import type { RingNode } from '../ring/ring.js';
 import { backendCall } from '../utils/backend-client.js';
 import { ecQuorum, type ECPolicy } from '../utils/storage-policy.js';
 import { nodePath, type ProxyLog, type Timeouts } from './base.js';
-import { connect, type Conn } from './put-stream.js';
+import { connect, readWhole, SMALL_BODY, type Conn } from './put-stream.js';
 
 export interface ECPutOutcome {
   /** 201, or the status the client gets (412, 422, 499, 503, ...). */
@@ -45,6 +49,11 @@ export async function putFragments(policy: ECPolicy, primaries: RingNode[], hand
   body: Readable, announced: number | undefined, clientEtag: string | undefined, timeouts: Timeouts, log: ProxyLog): Promise<ECPutOutcome> {
   const n = policy.ndata + policy.nparity;
   const quorum = ecQuorum(policy);
+  if (announced !== undefined && announced <= SMALL_BODY) {
+    const whole = await readWhole(body, announced);
+    if (!whole) return { status: 499 };
+    return putWhole(policy, primaries, handoffs, path, headersFor, commitHeadersFor, whole, clientEtag, timeouts, log);
+  }
   let spare = n;
   const early: number[] = [];
   const conns: FragConn[] = [];
@@ -141,14 +150,58 @@ export async function putFragments(policy: ECPolicy, primaries: RingNode[], hand
   const wrote = written.filter((w) => w.status === 201).map((w) => w.c);
   if (wrote.length < quorum) return { status: refusal(written.map((w) => w.status), quorum) };
 
-  const committed = await Promise.all(wrote.map(async (c) => {
+  return commit(wrote.map((c) => ({ node: c.conn.node, index: c.index })), path, commitHeadersFor, quorum, etag, timeouts, log);
+}
+
+/** The second phase: each node that wrote its archive told to make it durable; 201 on a quorum of commits. */
+async function commit(wrote: Array<{ node: RingNode; index: number }>, path: string, commitHeadersFor: (i: number) => OutgoingHttpHeaders,
+  quorum: number, etag: string, timeouts: Timeouts, log: ProxyLog): Promise<ECPutOutcome> {
+  const committed = await Promise.all(wrote.map(async ({ node, index }) => {
     try {
-      const r = await backendCall(c.conn.node, 'PUT', nodePath(c.conn.node, path), { ...commitHeadersFor(c.index), 'X-Backend-Ec-Commit': 'yes', 'Content-Length': '0' }, timeouts);
+      const r = await backendCall(node, 'PUT', nodePath(node, path), { ...commitHeadersFor(index), 'X-Backend-Ec-Commit': 'yes', 'Content-Length': '0' }, timeouts);
       return r.status >= 200 && r.status < 300;
     } catch (err) {
-      log.warn({ node: `${c.conn.node.ip}:${c.conn.node.port}/${c.conn.node.device}`, err: (err as Error).message }, 'EC PUT: commit failed');
+      log.warn({ node: `${node.ip}:${node.port}/${node.device}`, err: (err as Error).message }, 'EC PUT: commit failed');
       return false;
     }
   }));
   return committed.filter(Boolean).length >= quorum ? { status: 201, etag } : { status: 503 };
+}
+
+/** A small body: encoded whole, each archive sent in one request (a failed node replaced by a handoff), then committed. */
+async function putWhole(policy: ECPolicy, primaries: RingNode[], handoffs: Iterator<RingNode>, path: string,
+  headersFor: (i: number) => OutgoingHttpHeaders, commitHeadersFor: (i: number) => OutgoingHttpHeaders,
+  body: Buffer, clientEtag: string | undefined, timeouts: Timeouts, log: ProxyLog): Promise<ECPutOutcome> {
+  const n = policy.ndata + policy.nparity;
+  const quorum = ecQuorum(policy);
+  const etag = createHash('md5').update(body).digest('hex');
+  if (clientEtag !== undefined && clientEtag.toLowerCase().replace(/"/g, '') !== etag) return { status: 422 };
+  const parts: Buffer[][] = Array.from({ length: n }, () => []);
+  for (let off = 0; off < body.length; off += policy.segmentSize) {
+    policy.codec.encode(body.subarray(off, Math.min(off + policy.segmentSize, body.length))).forEach((f, i) => parts[i]!.push(f));
+  }
+  const footers = { 'X-Object-Sysmeta-Ec-Etag': etag, 'X-Object-Sysmeta-Ec-Content-Length': String(body.length) };
+  let spare = n;
+  const answers = await Promise.all(primaries.slice(0, n).map(async (primary, index) => {
+    const archive = Buffer.concat(parts[index]!);
+    let node: RingNode | undefined = primary;
+    while (node) {
+      let status = 503;
+      try {
+        const r = await backendCall(node, 'PUT', nodePath(node, path), { ...headersFor(index), ...footers, 'Content-Length': String(archive.length) }, timeouts, archive);
+        status = r.status;
+        if (status < 500 && status !== 507) return { node, index, status };
+      } catch {
+        // unreachable, timed out or cut off: as a 503
+      }
+      log.warn({ node: `${node.ip}:${node.port}/${node.device}`, status, fragIndex: index }, 'EC PUT: node unavailable');
+      if (spare-- <= 0) break;
+      const next = handoffs.next();
+      node = next.done ? undefined : next.value;
+    }
+    return { node: primary, index, status: 503 };
+  }));
+  const wrote = answers.filter((a) => a.status === 201);
+  if (wrote.length < quorum) return { status: refusal(answers.map((a) => a.status), quorum) };
+  return commit(wrote, path, commitHeadersFor, quorum, etag, timeouts, log);
 }

@@ -93,7 +93,8 @@ test('a container on the EC policy (X-Storage-Policy); an unknown policy is 400,
   assert.equal((await call('HEAD', `/v1/${ACCOUNT}/rep`)).headers['x-storage-policy'], 'Policy-0');
 });
 
-const SIZES = [0, 1, S - 1, S, S + 1, 3 * S + 5, 40_000];
+// up to 64 KiB the proxy sends each archive whole in one request; above, streamed segment by segment
+const SIZES = [0, 1, S - 1, S, S + 1, 3 * S + 5, 40_000, 100_003];
 
 test('PUT and GET are byte-exact for every size; each primary holds its durable fragment archive', async () => {
   for (const size of SIZES) {
@@ -248,8 +249,10 @@ test('a PUT fails 503 with fewer than quorum (k+1) nodes, and nothing is durable
   const down = cl.nodes[2]!;
   await cl.stop(down);
   try {
-    const put = await call('PUT', `/v1/${ACCOUNT}/ec/noquorum`, { body: randomBytes(3 * S) });
-    assert.equal(put.status, 503);
+    for (const size of [3 * S, 100_000]) {
+      const put = await call('PUT', `/v1/${ACCOUNT}/ec/noquorum`, { body: randomBytes(size) });
+      assert.equal(put.status, 503, `${size} bytes`);
+    }
     assert.ok(archives('ec', 'noquorum').every((a) => !a.file?.durable));
   } finally {
     await cl.start(down);
@@ -266,9 +269,12 @@ test('a chunked PUT (no Content-Length) and a wrong ETag (422, nothing durable)'
   await res.body.arrayBuffer();
   assert.equal(res.statusCode, 201);
   assert.ok((await call('GET', `/v1/${ACCOUNT}/ec/chunked`)).buf.equals(body));
-  const bad = await call('PUT', `/v1/${ACCOUNT}/ec/badetag`, { body: randomBytes(10), headers: { etag: md5(Buffer.from('x')) } });
-  assert.equal(bad.status, 422);
-  assert.equal((await call('GET', `/v1/${ACCOUNT}/ec/badetag`)).status, 404);
+  for (const size of [10, 100_000]) {
+    const bad = await call('PUT', `/v1/${ACCOUNT}/ec/badetag`, { body: randomBytes(size), headers: { etag: md5(Buffer.from('x')) } });
+    assert.equal(bad.status, 422);
+    assert.equal((await call('GET', `/v1/${ACCOUNT}/ec/badetag`)).status, 404);
+    assert.ok(archives('ec', 'badetag').every((a) => a.file === undefined), 'nothing written');
+  }
 });
 
 test('objects of a Policy-0 container are replicated as before', async () => {

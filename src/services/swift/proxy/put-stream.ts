@@ -76,7 +76,7 @@ export function connect(node: RingNode, path: string, headers: OutgoingHttpHeade
 }
 
 /** The whole body read, or undefined when the client sent less (or more) than it announced. */
-async function readWhole(body: Readable, announced: number): Promise<Buffer | undefined> {
+export async function readWhole(body: Readable, announced: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let n = 0;
   try {
