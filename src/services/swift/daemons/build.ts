@@ -82,7 +82,7 @@ export function buildDaemon(name: DaemonName, ctx: { config: Config; dataDir: st
       return {
         name, interval: c.interval,
         runOnce: async (o = {}) => {
-          const total = { policies: ecPolicies.length, partitions: 0, rebuilt: 0, reverted: 0, failures: 0 };
+          const total = { policies: ecPolicies.length, partitions: 0, rebuilt: 0, reverted: 0, deletesSent: 0, failures: 0 };
           for (const policy of ecPolicies) {
             const r = new ObjectReconstructor({
               ring: () => rings.get(objectRingName(policy.index)), policy, hash: layout.hash,
@@ -92,6 +92,7 @@ export function buildDaemon(name: DaemonName, ctx: { config: Config; dataDir: st
             total.partitions += s.partitions;
             total.rebuilt += s.rebuilt;
             total.reverted += s.reverted;
+            total.deletesSent += s.deletesSent;
             total.failures += s.failures;
           }
           return total;

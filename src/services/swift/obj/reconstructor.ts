@@ -8,6 +8,8 @@
  *   lacks it (or holds an older one) gets it rebuilt: k other primaries' archives are read
  *   segment by segment, the missing fragment of each segment computed, the archive PUT to the
  *   neighbour with the object's metadata and committed (durable);
+ * - a tombstone newer than a partner's archive is sent to it (a DELETE at the tombstone's
+ *   timestamp: the partner missed the delete);
  * - a fragment archive whose index is not this device's (a handoff's, left by a PUT while a
  *   primary was down: a revert job) is sent as it is to the primary of its index, committed,
  *   and removed here once that primary holds it.
@@ -45,6 +47,8 @@ export interface ReconstructionStats {
   rebuilt: number;
   /** Handoff fragment archives sent home (or found there) and removed here. */
   reverted: number;
+  /** Tombstones sent to partners that still had an older archive. */
+  deletesSent: number;
   failures: number;
 }
 
@@ -70,7 +74,7 @@ export class ObjectReconstructor {
 
   /** One pass over the local devices (reconstruct(once=True)). */
   async reconstructOnce(): Promise<ReconstructionStats> {
-    const stats: ReconstructionStats = { partitions: 0, rebuilt: 0, reverted: 0, failures: 0 };
+    const stats: ReconstructionStats = { partitions: 0, rebuilt: 0, reverted: 0, deletesSent: 0, failures: 0 };
     const ring = this.opts.ring();
     for (const dev of localDevices(ring.devs, this.opts.locality)) {
       let parts: string[];
@@ -87,6 +91,7 @@ export class ObjectReconstructor {
     return stats;
   }
 
+  /** The durable fragment archives of a partition, and its tombstones (as { timestamp, metadata } with fragIndex -1). */
   private async localFrags(partDir: string): Promise<LocalFrag[]> {
     const out: LocalFrag[] = [];
     let suffixes: string[];
@@ -95,6 +100,17 @@ export class ObjectReconstructor {
     } catch {
       return out;
     }
+    const read = async (dir: string, file: string, fragIndex: number): Promise<void> => {
+      const fh = await open(join(dir, file), 'r');
+      try {
+        const { metadata, bodySize } = await readTrailer(fh);
+        out.push({ dir, file, fragIndex, timestamp: file.slice(0, 16), metadata, bodySize });
+      } catch (err) {
+        this.opts.log.warn({ file: join(dir, file), err: (err as Error).message }, 'object reconstructor: unreadable file');
+      } finally {
+        await fh.close();
+      }
+    };
     for (const suffix of suffixes.filter((s) => /^[0-9a-f]{3}$/.test(s))) {
       let hashes: string[];
       try {
@@ -111,18 +127,8 @@ export class ObjectReconstructor {
           continue;
         }
         const s = classifyECFiles(names);
-        if (!s.data) continue;
-        for (const [fragIndex, file] of s.frags) {
-          const fh = await open(join(dir, file), 'r');
-          try {
-            const { metadata, bodySize } = await readTrailer(fh);
-            out.push({ dir, file, fragIndex, timestamp: file.slice(0, 16), metadata, bodySize });
-          } catch (err) {
-            this.opts.log.warn({ file: join(dir, file), err: (err as Error).message }, 'object reconstructor: unreadable fragment archive');
-          } finally {
-            await fh.close();
-          }
-        }
+        if (s.ts) await read(dir, s.ts, -1);
+        for (const [fragIndex, file] of s.frags) await read(dir, file, fragIndex);
       }
     }
     return out;
@@ -137,6 +143,10 @@ export class ObjectReconstructor {
       const [, account, container, ...rest] = name.split('/');
       if (!account || !container || rest.length === 0) continue;
       const path = `/${part}/${encodeURIComponent(account)}/${encodeURIComponent(container)}/${rest.join('/').split('/').map(encodeURIComponent).join('/')}`;
+      if (frag.fragIndex === -1) {
+        if (mine >= 0) for (const j of new Set([(mine + n - 1) % n, (mine + 1) % n])) if (j !== mine) await this.sendDelete(primaries[j]!, path, frag.timestamp, stats);
+        continue;
+      }
       if (frag.fragIndex !== mine) {
         await this.revert(primaries[frag.fragIndex], frag, path, stats);
         continue;
@@ -155,6 +165,21 @@ export class ObjectReconstructor {
 
   private policyHeaders(): OutgoingHttpHeaders {
     return { 'X-Backend-Storage-Policy-Index': String(this.opts.policy.index) };
+  }
+
+  /** A partner still holding an archive older than a local tombstone gets the delete. */
+  private async sendDelete(node: RingNode, path: string, timestamp: string, stats: ReconstructionStats): Promise<void> {
+    const full = `/${encodeURIComponent(node.device)}${path}`;
+    try {
+      const head = await backendCall(node, 'HEAD', full, this.policyHeaders(), this.opts.timeouts);
+      if (!(head.status >= 200 && head.status < 300 && str(head.headers['x-backend-data-timestamp']) < timestamp)) return;
+      const r = await backendCall(node, 'DELETE', full, { ...this.policyHeaders(), 'X-Timestamp': timestamp, 'Content-Length': '0' }, this.opts.timeouts);
+      if (r.status < 300 || r.status === 404) stats.deletesSent++;
+      else stats.failures++;
+    } catch (err) {
+      stats.failures++;
+      this.opts.log.warn({ node: nodeName(node), err: (err as Error).message }, 'object reconstructor: node unavailable');
+    }
   }
 
   /** Whether a node holds the archive of `timestamp` (or something newer). */

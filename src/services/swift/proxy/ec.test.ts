@@ -245,6 +245,28 @@ test('DELETE and POST reach every fragment archive', async () => {
   assert.ok(archives('ec', 'gone').every((a) => a.file === undefined), 'no archive left');
 });
 
+test('a delete missed by a node that was down reaches it from the reconstructor', async () => {
+  assert.equal((await call('PUT', `/v1/${ACCOUNT}/ec/missed-delete`, { body: randomBytes(S) })).status, 201);
+  const down = nodeOf(archives('ec', 'missed-delete')[5]!.dev.device);
+  await cl.stop(down);
+  try {
+    assert.equal((await call('DELETE', `/v1/${ACCOUNT}/ec/missed-delete`)).status, 204);
+  } finally {
+    await cl.start(down);
+  }
+  assert.ok(archives('ec', 'missed-delete').some((a) => a.file !== undefined), 'the node that was down still has its archives');
+  assert.equal((await call('GET', `/v1/${ACCOUNT}/ec/missed-delete`)).status, 404, 'the newer tombstones win');
+  const policy = new StoragePolicies([POLICY]).ec(1)!;
+  let sent = 0;
+  for (const n of cl.nodes) {
+    const st = await new ObjectReconstructor({ ring: ecRing, policy, hash: cl.hash, locality: { devicesRoot: n.devicesRoot, node: { ip: '127.0.0.1', port: n.ports.object } }, timeouts: cl.timeouts, log: quietLog }).reconstructOnce();
+    assert.equal(st.failures, 0);
+    sent += st.deletesSent;
+  }
+  assert.ok(sent >= 1);
+  assert.ok(archives('ec', 'missed-delete').every((a) => a.file === undefined), 'no archive left');
+});
+
 test('a PUT fails 503 with fewer than quorum (k+1) nodes, and nothing is durable', async () => {
   const down = cl.nodes[2]!;
   await cl.stop(down);
