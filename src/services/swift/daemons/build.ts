@@ -101,7 +101,8 @@ export function buildDaemon(name: DaemonName, ctx: { config: Config; dataDir: st
     }
     case 'object-auditor': {
       const c = ctx.config.get(objectAuditorGroup);
-      const a = new ObjectAuditor({ devicesRoot: layout.devicesRoot, hash: layout.hash, devices: c.devices, filesPerSecond: c.files_per_second, bytesPerSecond: c.bytes_per_second, log: ctx.log });
+      const ecPolicies = storagePolicies(ctx.config).all.flatMap((p) => (p.type === 'erasure_coding' ? [p.index] : []));
+      const a = new ObjectAuditor({ devicesRoot: layout.devicesRoot, hash: layout.hash, devices: c.devices, filesPerSecond: c.files_per_second, bytesPerSecond: c.bytes_per_second, log: ctx.log, ecPolicies });
       return { name, interval: c.interval, runOnce: (o = {}) => a.auditOnce(o) };
     }
     case 'container-replicator':

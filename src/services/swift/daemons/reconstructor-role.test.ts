@@ -2,12 +2,13 @@
  * An erasure-coded policy in the all-in-one cloud: with three devices, the object server builds
  * the 2+1 policy's ring object-1 (3 replicas) on first start; a container on it stores fragment
  * archives under objects-1/; one removed from disk comes back byte-exact after one pass of
- * `nubo swift-daemon object-reconstructor --once`.
+ * `nubo swift-daemon object-reconstructor --once`; one damaged on disk is quarantined by the
+ * object-auditor and rebuilt by the reconstructor.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { startTestSwift, type TestSwift } from '../testing/harness.js';
@@ -60,4 +61,20 @@ test('all-in-one EC: archives under objects-1, one removed and rebuilt by the ob
   assert.ok(after[1]![1].equals(before[1]![1]), 'rebuilt byte-exact (its metadata trailer too)');
   const get = await request(`${base}/ec/o`, { headers: { 'x-auth-token': TOKEN } });
   assert.ok(Buffer.from(await get.body.arrayBuffer()).equals(body));
+});
+
+test('a damaged archive is quarantined by the object-auditor and rebuilt by the reconstructor', async () => {
+  const before = archives();
+  const [path, good] = before[0]!;
+  const bad = Buffer.from(good);
+  bad[0] = bad[0]! ^ 0xff;
+  writeFileSync(path, bad);
+  const log = { ...quietLog, info: () => undefined };
+  const audit = JSON.parse(await runDaemonCommand(['object-auditor', '--once'], { config: sw.config, dataDir: sw.dataDir, log })) as { checked: number; quarantined: number };
+  assert.equal(audit.quarantined, 1);
+  assert.ok(audit.checked >= 3);
+  assert.ok(!existsSync(path));
+  const stats = JSON.parse(await runDaemonCommand(['object-reconstructor', '--once'], { config: sw.config, dataDir: sw.dataDir, log })) as { rebuilt: number; failures: number };
+  assert.equal(stats.failures, 0);
+  assert.ok(readFileSync(path).equals(good), 'rebuilt byte-exact');
 });
