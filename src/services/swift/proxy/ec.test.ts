@@ -13,10 +13,10 @@ import { request } from 'undici';
 import { startHarness, type Harness } from '../../../common/testing/harness.js';
 import { swift } from '../index.js';
 import { ECDiskFileManager, parseECFile } from '../obj/ec-diskfile.js';
-import { ObjectReconstructor } from '../obj/reconstructor.js';
+import { ObjectReconstructor, type ReconstructionStats } from '../obj/reconstructor.js';
 import { buildProxy } from '../service.js';
 import { startCluster, quietLog, type ClusterNode, type TestCluster } from '../testing/cluster.js';
-import { StoragePolicies, type ECPolicy } from '../utils/storage-policy.js';
+import { StoragePolicies } from '../utils/storage-policy.js';
 
 const S = 4096;
 const POLICY = `1:ec42:erasure_coding:liberasurecode_rs_vand:4:2:${S}`;
@@ -54,6 +54,17 @@ async function call(method: string, path: string, opts: { body?: Buffer; headers
 const ecRing = () => cl.rings.get('object-1');
 const nodeOf = (device: string): ClusterNode => cl.nodes.find((n) => n.devices.includes(device))!;
 const ecFiles = (n: ClusterNode) => new ECDiskFileManager(n.devicesRoot, cl.hash, 1);
+
+/** One reconstructor pass on every node: the totals of their statistics. */
+async function reconstructAll(): Promise<ReconstructionStats> {
+  const policy = new StoragePolicies([POLICY]).ec(1)!;
+  const total: ReconstructionStats = { partitions: 0, rebuilt: 0, reverted: 0, deletesSent: 0, failures: 0 };
+  for (const n of cl.nodes) {
+    const s = await new ObjectReconstructor({ ring: ecRing, policy, hash: cl.hash, locality: { devicesRoot: n.devicesRoot, node: { ip: '127.0.0.1', port: n.ports.object } }, timeouts: cl.timeouts, log: quietLog }).reconstructOnce();
+    for (const k of Object.keys(total) as Array<keyof ReconstructionStats>) total[k] += s[k];
+  }
+  return total;
+}
 
 /** The fragment archive files of an object, one per primary in ring order: [path, frag index, durable, body]. */
 function archives(container: string, name: string) {
@@ -172,13 +183,8 @@ test('the reconstructor rebuilds a deleted fragment archive byte-exact on its pr
   assert.equal((await call('PUT', `/v1/${ACCOUNT}/ec/rebuild`, { body })).status, 201);
   const before = archives('ec', 'rebuild');
   for (const gone of [1, 5]) rmSync(before[gone]!.dir, { recursive: true });
-  const policy = new StoragePolicies([POLICY]).ec(1)! as ECPolicy;
-  let rebuilt = 0;
-  for (const n of cl.nodes) {
-    const s = await new ObjectReconstructor({ ring: ecRing, policy, hash: cl.hash, locality: { devicesRoot: n.devicesRoot, node: { ip: '127.0.0.1', port: n.ports.object } }, timeouts: cl.timeouts, log: quietLog }).reconstructOnce();
-    rebuilt += s.rebuilt;
-    assert.equal(s.failures, 0);
-  }
+  const { rebuilt, failures } = await reconstructAll();
+  assert.equal(failures, 0);
   assert.ok(rebuilt >= 2, `rebuilt ${rebuilt}`);
   const after = archives('ec', 'rebuild');
   for (const i of [1, 5]) {
@@ -200,11 +206,7 @@ test('an archive whose commit was lost (non-durable) is rebuilt durable by the r
   const a = before[2]!;
   renameSync(join(a.dir, a.file!.name), join(a.dir, a.file!.name.replace('#d.data', '.data')));
   assert.equal(archives('ec', 'uncommitted')[2]!.file?.durable, false);
-  const policy = new StoragePolicies([POLICY]).ec(1)!;
-  for (const n of cl.nodes) {
-    const s = await new ObjectReconstructor({ ring: ecRing, policy, hash: cl.hash, locality: { devicesRoot: n.devicesRoot, node: { ip: '127.0.0.1', port: n.ports.object } }, timeouts: cl.timeouts, log: quietLog }).reconstructOnce();
-    assert.equal(s.failures, 0);
-  }
+  assert.equal((await reconstructAll()).failures, 0);
   const after = archives('ec', 'uncommitted')[2]!;
   assert.equal(after.file?.durable, true);
   assert.ok(after.body!.equals(a.body!));
@@ -222,12 +224,7 @@ test('the reconstructor sends a handoff\'s fragment archive home and removes it'
   rmSync(from.dir, { recursive: true });
   mkdirSync(to.dir, { recursive: true });
   writeFileSync(join(to.dir, from.file!.name), raw);
-  let reverted = 0;
-  for (const n of cl.nodes) {
-    const policy = new StoragePolicies([POLICY]).ec(1)!;
-    reverted += (await new ObjectReconstructor({ ring: ecRing, policy, hash: cl.hash, locality: { devicesRoot: n.devicesRoot, node: { ip: '127.0.0.1', port: n.ports.object } }, timeouts: cl.timeouts, log: quietLog }).reconstructOnce()).reverted;
-  }
-  assert.equal(reverted, 1);
+  assert.equal((await reconstructAll()).reverted, 1);
   const after = archives('ec', 'revert');
   assert.equal(after[3]!.file?.fragIndex, 3);
   assert.ok(after[3]!.body!.equals(from.body!));
@@ -256,14 +253,9 @@ test('a delete missed by a node that was down reaches it from the reconstructor'
   }
   assert.ok(archives('ec', 'missed-delete').some((a) => a.file !== undefined), 'the node that was down still has its archives');
   assert.equal((await call('GET', `/v1/${ACCOUNT}/ec/missed-delete`)).status, 404, 'the newer tombstones win');
-  const policy = new StoragePolicies([POLICY]).ec(1)!;
-  let sent = 0;
-  for (const n of cl.nodes) {
-    const st = await new ObjectReconstructor({ ring: ecRing, policy, hash: cl.hash, locality: { devicesRoot: n.devicesRoot, node: { ip: '127.0.0.1', port: n.ports.object } }, timeouts: cl.timeouts, log: quietLog }).reconstructOnce();
-    assert.equal(st.failures, 0);
-    sent += st.deletesSent;
-  }
-  assert.ok(sent >= 1);
+  const { deletesSent, failures } = await reconstructAll();
+  assert.equal(failures, 0);
+  assert.ok(deletesSent >= 1);
   assert.ok(archives('ec', 'missed-delete').every((a) => a.file === undefined), 'no archive left');
 });
 
