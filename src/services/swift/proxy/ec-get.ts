@@ -186,23 +186,24 @@ export class ECReader {
     return synthetic(status, headers, this.decode(policy, sources, segmentSize, length, start, end));
   }
 
-  /** k archives' byte ranges from the chosen nodes (data fragments first); undefined when fewer than k answer. */
+  /** k archives' byte ranges from the chosen nodes (data fragments first, k at once, then one more for each that fails); undefined when fewer than k answer. */
   private async open(policy: ECPolicy, chosen: { timestamp: string; frags: Map<number, FragAnswer> }, path: string, fragStart: number, fragEnd: number): Promise<Map<number, BackendResponse> | undefined> {
     const k = policy.ndata;
     const sources = new Map<number, BackendResponse>();
-    for (const [index, a] of [...chosen.frags.entries()].sort((x, y) => x[0] - y[0])) {
-      if (sources.size >= k) break;
+    const candidates = [...chosen.frags.entries()].sort((x, y) => x[0] - y[0]);
+    const fetch = async ([index, a]: [number, FragAnswer]): Promise<void> => {
       try {
         const res = await backendRequest(a.node, 'GET', nodePath(a.node, path), { 'X-Backend-Storage-Policy-Index': String(policy.index), Range: `bytes=${fragStart}-${fragEnd}` }, undefined, this.timeouts);
-        if ((res.status === 206 || res.status === 200) && str(res.headers, 'x-backend-data-timestamp') === chosen.timestamp) {
-          if (res.status === 200 && fragStart > 0) throw new Error('range ignored');
-          sources.set(index, res);
-        } else {
-          discard(res);
-        }
+        if ((res.status === 206 || (res.status === 200 && fragStart === 0)) && str(res.headers, 'x-backend-data-timestamp') === chosen.timestamp) sources.set(index, res);
+        else discard(res);
       } catch (err) {
         this.log.warn({ node: `${a.node.ip}:${a.node.port}/${a.node.device}`, err: (err as Error).message }, 'EC GET: fragment archive unavailable');
       }
+    };
+    await Promise.all(candidates.slice(0, k).map(fetch));
+    for (const c of candidates.slice(k)) {
+      if (sources.size >= k) break;
+      await fetch(c);
     }
     if (sources.size < k) {
       for (const r of sources.values()) r.body.destroy();
