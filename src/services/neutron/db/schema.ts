@@ -351,6 +351,25 @@ export interface MeteringLabelRuleRow {
   excluded: number;
 }
 
+/** A trunk (trunk extension) on its parent port. */
+export interface TrunkRow extends StandardAttrs {
+  id: string;
+  project_id: string;
+  name: string;
+  admin_state_up: number;
+  status: string;
+  port_id: string;
+}
+
+/** A trunk's subport: a port with its segmentation on the trunk. */
+export interface SubPortRow {
+  port_id: string;
+  trunk_id: string;
+  segmentation_type: string;
+  segmentation_id: number;
+  position: number;
+}
+
 export interface NeutronDB {
   networks: NetworkRow;
   networksegments: SegmentRow;
@@ -392,4 +411,6 @@ export interface NeutronDB {
   qos_policies_default: QosDefaultRow;
   meteringlabels: MeteringLabelRow;
   meteringlabelrules: MeteringLabelRuleRow;
+  trunks: TrunkRow;
+  subports: SubPortRow;
 }

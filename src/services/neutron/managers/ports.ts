@@ -33,6 +33,7 @@ import type { NetworkManager } from './networks.js';
 import type { QosBindings } from './qos/bindings.js';
 import { applyDhcpOpts, checkAddressPairs, checkDhcpOpts, dnsAssignment, writeAddressPairs } from './port-extras.js';
 import type { SubnetManager } from './subnets.js';
+import { trunkDetailsOf } from './trunk-details.js';
 import type { OwnerLookups, PolicyAttributes, ResourceHandlers } from './types.js';
 import { portVisible } from './visibility.js';
 
@@ -140,13 +141,14 @@ export class PortManager implements ResourceHandlers<Port, PortCreate, PortUpdat
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const networkIds = [...new Set(rows.map((r) => r.network_id))];
-    const [ips, pairs, opts, sgs, tags, nets, qosPorts, qosNets] = await Promise.all([
+    const [ips, pairs, opts, sgs, tags, nets, trunkDetails, qosPorts, qosNets] = await Promise.all([
       db.selectFrom('ipallocations').selectAll().where('port_id', 'in', ids).execute(),
       db.selectFrom('allowedaddresspairs').selectAll().where('port_id', 'in', ids).execute(),
       db.selectFrom('extradhcpopts').selectAll().where('port_id', 'in', ids).execute(),
       db.selectFrom('securitygroupportbindings').selectAll().where('port_id', 'in', ids).execute(),
       tagsOf(db, 'ports', ids),
       db.selectFrom('networks').select(['id', 'dns_domain']).where('id', 'in', networkIds).execute(),
+      trunkDetailsOf(db, ids),
       this.d.qos.portPolicies(db, ids),
       this.d.qos.networkPolicies(db, networkIds),
     ]);
@@ -161,6 +163,7 @@ export class PortManager implements ResourceHandlers<Port, PortCreate, PortUpdat
         .sort((a, b) => String(subnetOrder.get(a.subnet_id)).localeCompare(String(subnetOrder.get(b.subnet_id))) || a.subnet_id.localeCompare(b.subnet_id))
         .map((i) => ({ subnet_id: i.subnet_id, ip_address: i.ip_address }));
       const netDomain = nets.find((n) => n.id === r.network_id)?.dns_domain;
+      const trunk = trunkDetails.get(r.id);
       return {
         id: r.id,
         name: r.name,
@@ -188,6 +191,7 @@ export class PortManager implements ResourceHandlers<Port, PortCreate, PortUpdat
         qos_policy_id: qosPorts.get(r.id) ?? null,
         qos_network_policy_id: qosNets.get(r.network_id) ?? null,
         tags: tags.get(r.id) ?? [],
+        ...(trunk ? { trunk_details: trunk } : {}),
         ...standardView(r),
       };
     });

@@ -18,6 +18,7 @@ export const TAGGABLE = {
   security_groups: 'securitygroups',
   subnetpools: 'subnetpools',
   policies: 'qos_policies',
+  trunks: 'trunks',
 } as const satisfies Record<string, StandardTable>;
 
 export type TaggableCollection = keyof typeof TAGGABLE;

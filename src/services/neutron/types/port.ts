@@ -4,6 +4,7 @@
  */
 import type { Settable } from '../common/attributes.js';
 import type { JsonObject, Owned, OwnedInput, StandardAttributes, Tagged } from './common.js';
+import type { TrunkDetails } from './trunk.js';
 
 export interface FixedIp {
   subnet_id: string;
@@ -58,6 +59,8 @@ export interface Port extends Owned, StandardAttributes, Tagged {
   /** qos: the port's own QoS policy; qos-port-network-policy: its network's. */
   qos_policy_id: string | null;
   qos_network_policy_id: string | null;
+  /** Only on a trunk's parent port (trunk-details). */
+  trunk_details?: TrunkDetails;
 }
 
 /**
