@@ -13,6 +13,7 @@ import { ExtensionsNotFound, HTTPBadRequest } from '../errors.js';
 import { isTaggable, type TaggableCollection, type TagManager } from '../managers/tags.js';
 import { parseIfMatch, type RequestInfo, type ResourceEndpoint } from './controller.js';
 import { registerExplain } from './explain-route.js';
+import { registerQosRuleTypes } from './qos-routes.js';
 import { extensionList } from './extensions.js';
 import { type Fields, isFields } from './fields.js';
 import type { NeutronPolicy } from './policy.js';
@@ -301,6 +302,7 @@ export function buildRoutes(managers: ApiManagers, o: ApiOptions): FastifyPlugin
     registerAutoAllocatedTopology(app, d);
     registerAgentScheduler(app, d);
     registerExplain(app, o.explainer, o.policy);
+    registerQosRuleTypes(app, managers.qos.drivers, o.policy);
     for (const c of d.controllers) {
       registerResource(app, c);
       if (isTaggable(c.def.collection)) registerTags(app, c, c.def.collection, managers.tags);

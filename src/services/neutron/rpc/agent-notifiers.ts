@@ -187,7 +187,11 @@ export class L2AgentNotifier {
   private readonly networkDelete: RpcClient;
   private readonly sgUpdate: RpcClient;
 
-  constructor(transport: Transport, private readonly segmentsOf: (networkId: string) => Promise<Segment[]>) {
+  /** `portsOf`: the ports of these ids that still exist (a QoS policy change is a port_update of each port it applies to). */
+  constructor(
+    transport: Transport, private readonly segmentsOf: (networkId: string) => Promise<Segment[]>,
+    private readonly portsOf: (ids: readonly string[]) => Promise<Port[]> = async () => [],
+  ) {
     const make = (topic: string) => new RpcClient(transport, { topic, version: '1.0', fanout: true });
     this.portUpdate = make(agentNotifierTopic('port', 'update'));
     this.portDelete = make(agentNotifierTopic('port', 'delete'));
@@ -210,6 +214,10 @@ export class L2AgentNotifier {
     events.subscribe('security_group_rule', 'after_delete', ({ ctx, current }) => ruleUpdated(ctx, current.security_group_id));
     events.subscribe('security_group', 'after_update', ({ ctx, current }) => ruleUpdated(ctx, current.id));
     events.subscribe('security_group', 'after_delete', ({ ctx, current }) => ruleUpdated(ctx, current.id));
+    // the QoS push of upstream (QosPolicy UPDATED to the agents) as a port_update of each port the policy applies to
+    events.subscribe('qos_policy', 'after_update', async ({ ctx, portIds }) => {
+      for (const port of await this.portsOf(portIds)) await this.portUpdated(ctx.toMessage(), port, port);
+    });
   }
 
   private async portUpdated(ctx: MessageContext, current: Port, original: Port): Promise<void> {
