@@ -215,7 +215,8 @@ function registerAgentScheduler(app: FastifyInstance, d: RouteDeps): void {
   app.post('/v2.0/agents/:id/dhcp-networks', async (req, reply) => {
     admin(req, 'create_dhcp-network');
     await agents.bindNetwork(p(req).id!, displayValue(body(req).network_id));
-    reply.code(201).send();
+    // the plugin's add_*_to_*_agent returns None, which upstream's controller serializes: a JSON null
+    reply.code(201).type('application/json').send('null');
   });
   app.delete('/v2.0/agents/:id/dhcp-networks/:networkId', async (req, reply) => {
     admin(req, 'delete_dhcp-network');
@@ -235,7 +236,8 @@ function registerAgentScheduler(app: FastifyInstance, d: RouteDeps): void {
   app.post('/v2.0/agents/:id/l3-routers', async (req, reply) => {
     admin(req, 'create_l3-router');
     await agents.bindRouter(p(req).id!, displayValue(body(req).router_id));
-    reply.code(201).send();
+    // the plugin's add_*_to_*_agent returns None, which upstream's controller serializes: a JSON null
+    reply.code(201).type('application/json').send('null');
   });
   app.delete('/v2.0/agents/:id/l3-routers/:routerId', async (req, reply) => {
     admin(req, 'delete_l3-router');
