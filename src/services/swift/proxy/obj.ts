@@ -194,7 +194,7 @@ export class ObjectController {
     }
     const ring = this.deps.rings.get('object');
     const part = ring.getPart(req.account, container, object);
-    const ts = this.clock.next();
+    const ts = req.timestamp ?? this.clock.next();
     const cont = this.containerHeaders(info);
     const ifNoneMatch = (headerOf(req.headers, 'if-none-match') ?? '').trim();
     const headersFor = (i: number): OutgoingHttpHeaders => ({
@@ -236,6 +236,8 @@ export class ObjectController {
     const length = headerOf(req.headers, 'content-length');
     if (length !== undefined && length !== '0') throw new BadRequest('Copy requests require a zero byte body');
     req.body?.resume();
+    // the reserved namespace is the middlewares' (object_versioning copies versions from there)
+    if (!req.allowReserved && (source.container.includes('\0') || source.object.includes('\0'))) throw new PreconditionFailed('Invalid UTF8 or contains NULL');
     if (sourceAccount !== req.account) this.deps.auth.authorize(req.ctx, sourceAccount);
     const { res, notFound } = await this.read(sourceAccount, source.container, source.object, 'GET', {});
     if (!res) {
@@ -328,7 +330,7 @@ export class ObjectController {
     const info = await this.containers.info(req.account, req.container!);
     const ring = this.deps.rings.get('object');
     const part = ring.getPart(req.account, req.container!, req.object!);
-    const ts = this.clock.next();
+    const ts = req.timestamp ?? this.clock.next();
     const cont = this.containerHeaders(info);
     const { statuses } = await writeToReplicas(ring, part, 'DELETE', tailPath(part, req.account, req.container!, req.object!),
       (i) => ({ ...cont(i), 'X-Timestamp': ts }), this.deps.timeouts, this.deps.log);
