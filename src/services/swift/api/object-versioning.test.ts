@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { until } from '../../../common/testing/until.js';
 import { swiftForTests } from '../testing/harness.js';
 
 const OWNER = 'proj-ov:member';
@@ -228,4 +229,56 @@ test('object_versioning: the null version (before and while suspended), and pagi
   r = await call('GET', `${ACCT}/ov-d?versions`, { token: OWNER });
   assert.equal(r.status, 200);
   assert.equal((JSON.parse(r.text) as Version[]).length, 4);
+});
+
+test('object_versioning: container ACLs let in the current version, a version itself is the owner\'s; a manifest is versioned whole', async () => {
+  const acct = '/v1/AUTH_proj-ovz';
+  const owner = 'proj-ovz:member';
+  await call('PUT', `${acct}/shared`, { token: owner, headers: { 'x-versions-enabled': 'true', 'x-container-read': 'proj-ovb:*', 'x-container-write': 'proj-ovb:*' } });
+  const v1 = (await call('PUT', `${acct}/shared/o`, { token: owner, body: 'data' })).headers['x-object-version-id']!;
+  let r = await call('GET', `${acct}/shared/o`, { token: 'proj-ovb:member' });
+  assert.equal(r.status, 200);
+  assert.equal(r.text, 'data');
+  assert.equal(r.headers['x-object-version-id'], v1);
+  assert.equal((await call('GET', `${acct}/shared/o?version-id=${v1}`, { token: 'proj-ovb:member' })).status, 403);
+  assert.equal((await call('DELETE', `${acct}/shared/o?version-id=${v1}`, { token: 'proj-ovb:member' })).status, 403);
+  assert.equal((await call('GET', `${acct}/shared/o`, { token: 'proj-ovc:member' })).status, 403);
+  // a writer by ACL makes versions too
+  r = await call('PUT', `${acct}/shared/o`, { token: 'proj-ovb:member', body: 'from b' });
+  assert.equal(r.status, 201);
+  assert.ok(r.headers['x-object-version-id']! > v1);
+  assert.equal((await call('GET', `${acct}/shared/o?version-id=${v1}`, { token: owner })).text, 'data');
+
+  // a static large object: its manifest is the version, read whole through the link
+  await call('PUT', `${acct}/segs`, { token: owner });
+  await call('PUT', `${acct}/segs/1`, { token: owner, body: 'a'.repeat(5) });
+  await call('PUT', `${acct}/segs/2`, { token: owner, body: 'b'.repeat(7) });
+  r = await call('PUT', `${acct}/shared/big?multipart-manifest=put`, { token: owner, body: JSON.stringify([{ path: '/segs/1' }, { path: '/segs/2' }]) });
+  assert.equal(r.status, 201, r.text);
+  const slo = r.headers['x-object-version-id']!;
+  r = await call('GET', `${acct}/shared/big`, { token: owner });
+  assert.equal(r.text, 'aaaaabbbbbbb');
+  assert.equal(r.headers['x-object-version-id'], slo);
+  assert.equal(r.headers['x-static-large-object'], 'True');
+  r = await call('GET', `${acct}/shared?format=json&prefix=big`, { token: owner });
+  assert.equal((JSON.parse(r.text) as Array<{ bytes: number }>)[0]!.bytes, 12);
+  await call('PUT', `${acct}/shared/big`, { token: owner, body: 'small' });
+  r = await call('GET', `${acct}/shared/big?version-id=${slo}`, { token: owner });
+  assert.equal(r.text, 'aaaaabbbbbbb');
+  const list = await (async () => JSON.parse((await call('GET', `${acct}/shared?versions&prefix=big`, { token: owner })).text) as Version[])();
+  assert.deepEqual(list.map((v) => [v.bytes, v.is_latest]), [[5, true], [12, false]]);
+});
+
+test('object_versioning: the account lists a versioned container with its versions\' bytes, never its versions container', async () => {
+  const acct = '/v1/AUTH_proj-ova';
+  const owner = 'proj-ova:member';
+  await call('PUT', `${acct}/kept`, { token: owner, headers: { 'x-versions-enabled': 'true' } });
+  await call('PUT', `${acct}/plain`, { token: owner });
+  await call('PUT', `${acct}/kept/o`, { token: owner, body: '1234' });
+  await call('PUT', `${acct}/kept/o`, { token: owner, body: '123456' });
+  const listed = async () => JSON.parse((await call('GET', `${acct}?format=json`, { token: owner })).text) as Array<{ name: string; bytes: number; count: number }>;
+  await until(async () => (await listed()).find((c) => c.name === 'kept')?.bytes === 10, 'the versions\' bytes counted in the listing');
+  assert.deepEqual((await listed()).map((c) => [c.name, c.count]), [['kept', 1], ['plain', 0]]);
+  assert.deepEqual(JSON.parse((await call('GET', `${acct}?format=json&limit=1&marker=kept`, { token: owner })).text).map((c: { name: string }) => c.name), ['plain']);
+  assert.equal((await call('GET', acct, { token: owner })).text, 'kept\nplain\n');
 });

@@ -49,7 +49,7 @@ export function translateListing(items: ListingItem[], location: string, contain
 }
 
 /** build_listing: the lists merged, sorted by name (stable), cut at `limit`. */
-function mergeListings(lists: ListingItem[][], reverse: boolean, limit: number): ListingItem[] {
+export function mergeListings(lists: ListingItem[][], reverse: boolean, limit: number): ListingItem[] {
   const key = (i: ListingItem): string => i.subdir ?? i.name ?? '';
   const all = lists.flat();
   all.sort((a, b) => {

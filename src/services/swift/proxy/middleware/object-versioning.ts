@@ -17,14 +17,14 @@
  * Its requests into the versions container are its own (reserved names allowed); they go
  * through the rest of the pipeline (symlink, slo, ...) as Swift's do.
  */
-import { BadRequest, Conflict, InternalError, NotAcceptable, NotFound, NuboError, PreconditionFailed } from '../../../../common/errors.js';
+import { BadRequest, Conflict, Forbidden, InternalError, NotAcceptable, NotFound, NuboError, PreconditionFailed, Unauthorized } from '../../../../common/errors.js';
 import { LengthRequired, NoQuorum } from '../../errors.js';
-import { isReserved, versionsContainerName, versionsObjectName, versionsObjectPrefix, parseVersionsObjectName } from '../../utils/reserved-names.js';
+import { isReserved, userContainerOf, versionsContainerName, versionsObjectName, versionsObjectPrefix, parseVersionsObjectName } from '../../utils/reserved-names.js';
 import { BadTimestamp, normalizeTimestamp } from '../../utils/timestamp.js';
 import type { ProxyResult } from '../base.js';
 import { guessType } from '../obj.js';
 import { headerOf, type Clock, type SwiftRequest } from '../request.js';
-import { DELETE_MARKER_CONTENT_TYPE, translateListing, versionsListing, type ListingItem } from './object-versioning-listing.js';
+import { DELETE_MARKER_CONTENT_TYPE, mergeListings, translateListing, versionsListing, type ListingItem } from './object-versioning-listing.js';
 import { answer, drain, hasQueryParam, isSuccess, pathInfo, queryParam, readBody, subrequest, type Handler, type Middleware } from './pipeline.js';
 
 const SOURCE = 'OV';
@@ -78,6 +78,14 @@ function without(headers: SwiftRequest['headers'], names: readonly string[]): Sw
   return out;
 }
 
+/**
+ * A version itself (in the versions container, which has no ACLs) is the account owner's: those
+ * the container's ACLs (or a signature) let in are refused, as the proxy refuses them there.
+ */
+function ownerOnly(req: SwiftRequest): void {
+  if (req.access === 'acl' || req.access === 'public') throw req.ctx.auth ? new Forbidden() : new Unauthorized();
+}
+
 /** What a container's HEAD says of its versioning. */
 interface Versioning {
   /** The versions container (decoded), '' when versioning was never enabled. */
@@ -98,7 +106,7 @@ export class ObjectVersioning implements Middleware {
   async handle(req: SwiftRequest, next: Handler): Promise<ProxyResult> {
     // the reserved namespace (the versions containers themselves) is passed through
     if (isReserved(req.container)) return next(req);
-    if (req.container === undefined) return next(req);
+    if (req.container === undefined) return req.method === 'GET' ? this.listContainers(req, next) : next(req);
     if (req.object === undefined || req.object === '') return this.container(req, next);
     if (req.method === 'COPY') return this.copy(req, next);
     return this.object(req, next);
@@ -113,6 +121,40 @@ export class ObjectVersioning implements Middleware {
   /** A request of this middleware's own (reserved names allowed), through the rest of the pipeline. */
   private own(req: SwiftRequest, next: Handler, over: Partial<SwiftRequest> & { method: string }): Promise<ProxyResult> {
     return answer(next, { ...subrequest(req, SOURCE, over), allowReserved: true });
+  }
+
+  // ---- accounts
+
+  /**
+   * AccountContext.list_containers: a JSON listing's containers count their versions' bytes too;
+   * a versions container left without its container (an orphan) is listed under its name, so
+   * its owner sees it.
+   */
+  private async listContainers(req: SwiftRequest, next: Handler): Promise<ProxyResult> {
+    const res = await next(req);
+    if (!isSuccess(res.status) || !(res.headers['content-type'] ?? '').startsWith('application/json')) return res;
+    const listing = JSON.parse((await readBody(res.body)).toString('utf8')) as ListingItem[];
+    const q = new URLSearchParams(req.query);
+    const vq = new URLSearchParams({ format: 'json', prefix: q.has('prefix') ? versionsContainerName(q.get('prefix')!) : '\u0000versions' });
+    for (const k of ['marker', 'end_marker']) if (q.get(k)) vq.set(k, versionsContainerName(q.get(k)!));
+    for (const k of ['limit', 'reverse', 'delimiter']) if (q.get(k)) vq.set(k, q.get(k)!);
+    const vres = await this.own(req, next, { method: 'GET', query: vq.toString() });
+    const text = isSuccess(vres.status) ? (await readBody(vres.body)).toString('utf8') : (drain(vres), '');
+    const hidden = new Map<string, ListingItem>();
+    for (const item of (text ? JSON.parse(text) : []) as ListingItem[]) {
+      const user = item.name !== undefined ? userContainerOf(item.name) : undefined;
+      if (user !== undefined) hidden.set(user, item);
+    }
+    for (const item of listing) {
+      const v = item.name !== undefined ? hidden.get(item.name) : undefined;
+      if (!v) continue;
+      item.bytes = Number(item.bytes ?? 0) + Number(v.bytes ?? 0);
+      hidden.delete(item.name!);
+    }
+    for (const [name, item] of hidden) listing.push({ ...item, name, count: 0 });
+    const limit = /^\d+$/.test(q.get('limit') ?? '') ? Number(q.get('limit')) : Number.MAX_SAFE_INTEGER;
+    const body = JSON.stringify(mergeListings([listing], isTrue(q.get('reverse') ?? ''), limit));
+    return { ...res, headers: { ...res.headers, 'content-length': String(Buffer.byteLength(body)) }, body };
   }
 
   // ---- containers
@@ -408,6 +450,7 @@ export class ObjectVersioning implements Middleware {
     if (!v.location && raw !== 'null') throw new BadRequest('version-aware operations require that the container is versioned');
     const id = validVersion(raw, true);
     if (req.method === 'OPTIONS') return next(req);
+    if (id !== 'null' && req.method !== 'PUT') ownerOnly(req);
     if (req.method === 'DELETE') return this.deleteVersion(req, next, v.location, id);
     if (req.method === 'PUT') return this.restore(req, next, v.location, raw);
     if (req.method !== 'GET' && req.method !== 'HEAD') return next(req);
@@ -494,6 +537,7 @@ export class ObjectVersioning implements Middleware {
       if (!v.location && versionId !== 'null') throw new BadRequest('version-aware operations require that the container is versioned');
       const id = validVersion(versionId, true);
       if (id !== 'null') {
+        ownerOnly(req);
         const head = await this.own(req, next, { method: 'HEAD', container: v.location, object: versionsObjectName(req.object!, id) });
         drain(head);
         if (head.status === 404 || head.headers['content-type'] === DELETE_MARKER_CONTENT_TYPE) throw new NotFound();
