@@ -11,9 +11,10 @@ export const DELETE_MARKER_CONTENT_TYPE = 'application/x-deleted;swift_versions_
 
 export type ListingItem = Record<string, unknown> & { name?: string; subdir?: string };
 
-const quotePath = (p: string): string => p.split('/').map(encodeURIComponent).join('/');
+export const quotePath = (p: string): string => p.split('/').map(encodeURIComponent).join('/');
 
-function unquote(s: string): string {
+/** A %-encoded path or name decoded (as given when it is not valid). */
+export function unquote(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {

@@ -24,7 +24,7 @@ import { BadTimestamp, normalizeTimestamp } from '../../utils/timestamp.js';
 import type { ProxyResult } from '../base.js';
 import { guessType } from '../obj.js';
 import { headerOf, type Clock, type SwiftRequest } from '../request.js';
-import { DELETE_MARKER_CONTENT_TYPE, mergeListings, translateListing, versionsListing, type ListingItem } from './object-versioning-listing.js';
+import { DELETE_MARKER_CONTENT_TYPE, mergeListings, quotePath, translateListing, unquote, versionsListing, type ListingItem } from './object-versioning-listing.js';
 import { answer, drain, hasQueryParam, isSuccess, pathInfo, queryParam, readBody, subrequest, type Handler, type Middleware } from './pipeline.js';
 
 const SOURCE = 'OV';
@@ -40,16 +40,6 @@ export const LINK_ALLOW_RESERVED = 'x-object-sysmeta-allow-reserved-names';
 const TRUE = new Set(['true', '1', 'yes', 'on', 't', 'y']);
 const isTrue = (v: string | undefined): boolean => TRUE.has((v ?? '').toLowerCase());
 const NO_CONTAINER = 'The versions container does not exist. You may want to re-enable object versioning.';
-
-const quotePath = (p: string): string => p.split('/').map(encodeURIComponent).join('/');
-
-function unquote(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
-}
 
 const TITLES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 412: 'Precondition Failed' };
 
