@@ -282,3 +282,27 @@ test('object_versioning: the account lists a versioned container with its versio
   assert.deepEqual(JSON.parse((await call('GET', `${acct}?format=json&limit=1&marker=kept`, { token: owner })).text).map((c: { name: string }) => c.name), ['plain']);
   assert.equal((await call('GET', acct, { token: owner })).text, 'kept\nplain\n');
 });
+
+test('object_versioning: X-Delete-After expires the link, never the version', async () => {
+  await call('PUT', `${ACCT}/ov-e`, { token: OWNER, headers: { 'x-versions-enabled': 'true' } });
+  const r = await call('PUT', `${ACCT}/ov-e/short`, { token: OWNER, body: 'brief', headers: { 'x-delete-after': '1', 'x-object-meta-color': 'blue' } });
+  const v = r.headers['x-object-version-id']!;
+  const p = await call('PUT', `${ACCT}/ov-e/posted`, { token: OWNER, body: 'p' });
+  assert.equal((await call('POST', `${ACCT}/ov-e/posted`, { token: OWNER, headers: { 'x-delete-after': '1', 'x-object-meta-color': 'red' } })).status, 202);
+  await until(async () => (await call('HEAD', `${ACCT}/ov-e/short`, { token: OWNER })).status === 404
+    && (await call('HEAD', `${ACCT}/ov-e/posted`, { token: OWNER })).status === 404, 'the links expired');
+  let head = await call('HEAD', `${ACCT}/ov-e/short?version-id=${v}`, { token: OWNER });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers['x-object-meta-color'], 'blue');
+  head = await call('HEAD', `${ACCT}/ov-e/posted?version-id=${p.headers['x-object-version-id']}`, { token: OWNER });
+  assert.equal(head.status, 200);
+  assert.equal(head.headers['x-object-meta-color'], 'red');
+  assert.equal(head.headers['x-delete-at'], undefined);
+  // the expirer's own DELETE (of an entry it finds due) deletes the link alone: no delete marker
+  const deleteAt = Math.floor(Date.now() / 1000) + 3600;
+  await call('PUT', `${ACCT}/ov-e/later`, { token: OWNER, body: 'l', headers: { 'x-delete-at': String(deleteAt) } });
+  assert.equal((await swift.sw.proxy.expireObjects(deleteAt + 1)).expired, 3, 'the three links (a link\'s own X-Delete-At is the one that counts)');
+  assert.equal((await call('GET', `${ACCT}/ov-e?format=json`, { token: OWNER })).text, '[]');
+  assert.equal((await call('HEAD', `${ACCT}/ov-e/later`, { token: OWNER })).status, 404);
+  assert.deepEqual((await versions('ov-e')).map((x) => [x.name, x.content_type]), [['later', 'application/octet-stream'], ['posted', 'application/octet-stream'], ['short', 'application/octet-stream']]);
+});

@@ -23,6 +23,7 @@ import { isReserved, userContainerOf, versionsContainerName, versionsObjectName,
 import { BadTimestamp, normalizeTimestamp } from '../../utils/timestamp.js';
 import type { ProxyResult } from '../base.js';
 import { guessType } from '../obj.js';
+import { EXPIRER_SOURCE } from './expiring-queue.js';
 import { headerOf, type Clock, type SwiftRequest } from '../request.js';
 import { DELETE_MARKER_CONTENT_TYPE, mergeListings, quotePath, translateListing, unquote, versionsListing, type ListingItem } from './object-versioning-listing.js';
 import { answer, drain, hasQueryParam, isSuccess, pathInfo, queryParam, readBody, subrequest, type Handler, type Middleware } from './pipeline.js';
@@ -98,6 +99,8 @@ export class ObjectVersioning implements Middleware {
     if (isReserved(req.container)) return next(req);
     if (req.container === undefined) return req.method === 'GET' ? this.listContainers(req, next) : next(req);
     if (req.object === undefined || req.object === '') return this.container(req, next);
+    // the expirer deletes what expired as it is (Swift's internal client has no versioning)
+    if (req.source === EXPIRER_SOURCE) return next(req);
     if (req.method === 'COPY') return this.copy(req, next);
     return this.object(req, next);
   }
@@ -183,13 +186,14 @@ export class ObjectVersioning implements Middleware {
       const v = h[k];
       return typeof v === 'string' && v !== '';
     });
-    if ((isSuccess(current.status) && legacy(current.headers)) || legacy(req.headers)) {
+    const enabled = isTrue(headerOf(req.headers, CLIENT_ENABLED));
+    // the container's legacy mode refuses it (as Swift), and so does one set in the same request
+    if ((isSuccess(current.status) && legacy(current.headers)) || (enabled && legacy(req.headers))) {
       throw new BadRequest('Cannot enable object versioning on a container that is already using the legacy versioned writes feature.');
     }
     if ((isSuccess(current.status) && current.headers['x-container-sync-to']) || headerOf(req.headers, 'x-container-sync-to')) {
       throw new BadRequest('Cannot enable object versioning on a container configured as source of container syncing.');
     }
-    const enabled = isTrue(headerOf(req.headers, CLIENT_ENABLED));
     const headers = without(req.headers, [CLIENT_ENABLED]);
     headers[SYSMETA_ENABLED] = enabled ? 'True' : 'False';
     const location = versionsContainerName(req.container!);
