@@ -93,6 +93,10 @@ test('object_versioning: each PUT a version, reads by ?version-id, DELETE leaves
   assert.equal(listed!.hash, md5('version two!'));
   assert.equal(listed!.version_symlink, true);
   assert.equal(listed!.symlink_path, `${ACCT}/ov-b/doc.txt?version-id=${v2}`);
+  r = await call('GET', `${ACCT}/ov-b?format=xml`, { token: OWNER });
+  assert.match(r.text, /^<\?xml version="1.0" encoding="UTF-8"\?>\n<container name="ov-b"><object><name>doc.txt<\/name><hash>[0-9a-f]{32}<\/hash><bytes>12<\/bytes><content_type>text\/x-two<\/content_type><last_modified>[^<]+<\/last_modified><\/object><\/container>$/);
+  assert.equal(r.headers['content-type'], 'application/xml; charset=utf-8');
+  assert.equal((await call('GET', `${ACCT}/ov-b`, { token: OWNER })).text, 'doc.txt\n');
   r = await call('HEAD', `${ACCT}/ov-b`, { token: OWNER });
   assert.equal(r.headers['x-container-bytes-used'], String(11 + 12));
   assert.equal(r.headers['x-container-object-count'], '1');

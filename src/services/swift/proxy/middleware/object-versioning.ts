@@ -20,6 +20,7 @@
 import { BadRequest, Conflict, Forbidden, InternalError, NotAcceptable, NotFound, NuboError, PreconditionFailed, Unauthorized } from '../../../../common/errors.js';
 import { LengthRequired, NoQuorum } from '../../errors.js';
 import { isReserved, userContainerOf, versionsContainerName, versionsObjectName, versionsObjectPrefix, parseVersionsObjectName } from '../../utils/reserved-names.js';
+import { BadListingFormat, CONTENT_TYPES, listingFormat, renderListing, type ObjectRow } from '../../utils/listing.js';
 import { BadTimestamp, normalizeTimestamp } from '../../utils/timestamp.js';
 import type { ProxyResult } from '../base.js';
 import { guessType } from '../obj.js';
@@ -156,6 +157,7 @@ export class ObjectVersioning implements Middleware {
     if ((req.method === 'PUT' || req.method === 'POST') && headerOf(req.headers, CLIENT_ENABLED) !== undefined) return this.enable(req, next);
     if (req.method === 'DELETE') return this.deleteContainer(req, next);
     if (req.method === 'GET' && hasQueryParam(req, 'versions')) return this.listVersions(req, next);
+    if (req.method === 'GET' && this.wantsXml(req) && (await this.versioning(req, next)).location) return this.xmlListing(req, next);
     const res = await next(req);
     if (!isSuccess(res.status) || (req.method !== 'GET' && req.method !== 'HEAD')) return res;
     return this.annotate(req, next, res);
@@ -177,6 +179,27 @@ export class ObjectVersioning implements Middleware {
     translateListing(listing, location, req.container!, false);
     const body = JSON.stringify(listing);
     return { ...res, headers: { ...res.headers, 'content-length': String(Buffer.byteLength(body)) }, body };
+  }
+
+  private wantsXml(req: SwiftRequest): boolean {
+    try {
+      return listingFormat(Object.fromEntries(new URLSearchParams(req.query)), headerOf(req.headers, 'accept')) === 'xml';
+    } catch (err) {
+      if (err instanceof BadListingFormat) return false;
+      throw err;
+    }
+  }
+
+  /** A versioned container's XML listing: made from its JSON one (listing_formats), so links show their targets. */
+  private async xmlListing(req: SwiftRequest, next: Handler): Promise<ProxyResult> {
+    const q = new URLSearchParams(req.query);
+    q.set('format', 'json');
+    const res = await this.annotate(req, next, await next({ ...req, query: q.toString(), headers: without(req.headers, ['accept']) }));
+    if (!isSuccess(res.status)) return res;
+    const listing = JSON.parse((await readBody(res.body)).toString('utf8')) as ListingItem[];
+    const entries = listing.map((i) => (i.subdir !== undefined ? { subdir: i.subdir } : { row: i as unknown as ObjectRow }));
+    const body = renderListing<ObjectRow>('xml', 'container', req.container!, entries, (r) => r as unknown as Record<string, unknown>, ['name', 'hash', 'bytes', 'content_type', 'last_modified']);
+    return { ...res, headers: { ...res.headers, 'content-type': CONTENT_TYPES.xml, 'content-length': String(Buffer.byteLength(body)) }, body };
   }
 
   /** enable_versioning: the versions container made when turned on, the flag kept as sysmeta. */
