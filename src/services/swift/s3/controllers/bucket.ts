@@ -7,13 +7,13 @@
  * encoding-type=url) from the container listing, GetBucketLocation, bucket versioning
  * (versioning.ts), GetBucketAcl (the owner's FULL_CONTROL, and READ for all on a public bucket).
  */
-import { BucketAlreadyOwnedByYou, BucketNotEmpty, fromStatus, InvalidArgument, MalformedXML, MethodNotAllowed, NotImplemented, S3Error } from '../errors.js';
+import { BucketAlreadyOwnedByYou, BucketNotEmpty, fromStatus, InvalidArgument, MethodNotAllowed, NotImplemented, S3Error } from '../errors.js';
 import { drain } from '../backend.js';
 import { quoteEtag, s3Time } from '../headers.js';
 import { awsQuote } from '../signature.js';
-import { childText, el, parseXml, XmlSyntaxError, type XmlElement } from '../xml.js';
+import { childText, el, type XmlElement } from '../xml.js';
 import { readSmallBody } from '../body.js';
-import { empty, owner, segmentsContainer, xmlResponse, type S3Call, type S3Response } from './base.js';
+import { empty, owner, requestXml, segmentsContainer, xmlResponse, type S3Call, type S3Response } from './base.js';
 import { getVersioning, listVersions, putVersioning } from './versioning.js';
 
 interface ObjectEntry {
@@ -46,13 +46,7 @@ async function createBucket(call: S3Call): Promise<S3Response> {
   const bucket = call.req.bucket!;
   const text = (await readSmallBody(call.body, 64 * 1024)).toString('utf8');
   if (text.trim() !== '') {
-    let location: string | undefined;
-    try {
-      location = childText(parseXml(text), 'LocationConstraint');
-    } catch (err) {
-      if (err instanceof XmlSyntaxError) throw MalformedXML();
-      throw err;
-    }
+    const location = childText(requestXml(text), 'LocationConstraint');
     const ours = call.settings.location;
     if (location !== undefined && location !== ours && !(ours === 'us-east-1' && location === '')) {
       throw new S3Error('InvalidLocationConstraint', 400, 'The specified location constraint is not valid.', { LocationConstraint: location });

@@ -9,8 +9,8 @@ import { fromStatus, InvalidArgument, MalformedXML, S3Error } from '../errors.js
 import { quoteEtag, s3Time } from '../headers.js';
 import { awsQuote } from '../signature.js';
 import { readSmallBody } from '../body.js';
-import { childText, el, parseXml, XmlSyntaxError, type XmlElement } from '../xml.js';
-import { empty, owner, xmlResponse, type S3Call, type S3Response } from './base.js';
+import { childText, el, type XmlElement } from '../xml.js';
+import { empty, owner, requestXml, xmlResponse, type S3Call, type S3Response } from './base.js';
 
 export const DELETE_MARKER_CONTENT_TYPE = 'application/x-deleted;swift_versions_deleted=1';
 const MAX_PUT_VERSIONING_BODY_SIZE = 10240;
@@ -38,13 +38,7 @@ export async function getVersioning(call: S3Call): Promise<S3Response> {
 export async function putVersioning(call: S3Call): Promise<S3Response> {
   const bucket = call.req.bucket!;
   const text = (await readSmallBody(call.body, MAX_PUT_VERSIONING_BODY_SIZE)).toString('utf8');
-  let status: string | undefined;
-  try {
-    status = childText(parseXml(text), 'Status');
-  } catch (err) {
-    if (err instanceof XmlSyntaxError) throw MalformedXML();
-    throw err;
-  }
+  const status = childText(requestXml(text), 'Status');
   if (status !== 'Enabled' && status !== 'Suspended') throw MalformedXML();
   const r = await call.swift.call({ method: 'POST', container: bucket, headers: { 'x-versions-enabled': String(status === 'Enabled') } });
   drain(r.body);
