@@ -36,7 +36,7 @@ export function proxyMiddlewares(deps: ProxyDeps, app: Handler, clock: Clock): P
   return {
     beforeAuth: [new ExtractArchive(app, deps.settings.maxFileSize), new BulkDelete(app), new TempUrl(app), new FormPost(app)],
     afterAuth: [
-      new StaticWeb(), new ContainerQuotas(), new AccountQuotas(), new ObjectVersioning(clock), new Symlinks(app, deps.settings.symloopMax), new StaticLargeObjects(app), new VersionedWrites(),
+      new StaticWeb(), new ContainerQuotas(), new AccountQuotas(), new ObjectVersioning(clock, deps.settings.recheckContainerMs), new Symlinks(app, deps.settings.symloopMax), new StaticLargeObjects(app), new VersionedWrites(),
       new ObjectExpiry(expiring), new Cors(deps.settings.cors ?? { allowOrigin: [], exposeHeaders: [], strictMode: true }),
     ],
     expiring,

@@ -41,6 +41,8 @@ export const LINK_SYMLOOP_EXTEND = 'x-object-sysmeta-symloop-extend';
 export const LINK_ALLOW_RESERVED = 'x-object-sysmeta-allow-reserved-names';
 const TRUE = new Set(['true', '1', 'yes', 'on', 't', 'y']);
 const isTrue = (v: string | undefined): boolean => TRUE.has((v ?? '').toLowerCase());
+/** Containers whose versioning is remembered at most. */
+const MAX_KNOWN = 10_000;
 const NO_CONTAINER = 'The versions container does not exist. You may want to re-enable object versioning.';
 
 const TITLES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 412: 'Precondition Failed' };
@@ -88,8 +90,14 @@ interface Versioning {
 export class ObjectVersioning implements Middleware {
   readonly name = 'object_versioning';
 
-  /** `clock`: the proxy's, for version ids (never twice the same). */
-  constructor(private readonly clock: Clock) {}
+  /**
+   * Each container's versioning as object requests last saw it (get_container_info's cache),
+   * for `recheckMs`; forgotten when a container request passes here.
+   */
+  private readonly known = new Map<string, { at: number; versioning: Versioning }>();
+
+  /** `clock`: the proxy's, for version ids (never twice the same); `recheckMs`: recheck_container_existence. */
+  constructor(private readonly clock: Clock, private readonly recheckMs = 1000) {}
 
   info(): Record<string, unknown> {
     return {};
@@ -110,6 +118,18 @@ export class ObjectVersioning implements Middleware {
     const info = await pathInfo(req, next, SOURCE, container);
     const location = unquote(info.headers[SYSMETA_CONTAINER] ?? '').split('/')[0]!;
     return { location, enabled: isTrue(info.headers[SYSMETA_ENABLED]), status: info.status, headers: info.headers };
+  }
+
+  /** The versioning of an object request's container: remembered a while, as the proxy remembers that it exists. */
+  private async objectVersioning(req: SwiftRequest, next: Handler): Promise<Versioning> {
+    const key = `${req.account}/${req.container}`;
+    const hit = this.known.get(key);
+    if (hit && Date.now() - hit.at <= this.recheckMs) return hit.versioning;
+    const { location, enabled, status } = await this.versioning(req, next);
+    if (this.known.size >= MAX_KNOWN) this.known.clear();
+    if (isSuccess(status)) this.known.set(key, { at: Date.now(), versioning: { location, enabled } });
+    else this.known.delete(key);
+    return { location, enabled };
   }
 
   /** A request of this middleware's own (reserved names allowed), through the rest of the pipeline. */
@@ -154,13 +174,26 @@ export class ObjectVersioning implements Middleware {
   // ---- containers
 
   private async container(req: SwiftRequest, next: Handler): Promise<ProxyResult> {
-    if ((req.method === 'PUT' || req.method === 'POST') && headerOf(req.headers, CLIENT_ENABLED) !== undefined) return this.enable(req, next);
-    if (req.method === 'DELETE') return this.deleteContainer(req, next);
-    if (req.method === 'GET' && hasQueryParam(req, 'versions')) return this.listVersions(req, next);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      // a write of the container may change its versioning: object requests ask again (before and after it)
+      this.known.delete(`${req.account}/${req.container}`);
+      try {
+        return await this.writeContainer(req, next);
+      } finally {
+        this.known.delete(`${req.account}/${req.container}`);
+      }
+    }
+    if (hasQueryParam(req, 'versions') && req.method === 'GET') return this.listVersions(req, next);
     if (req.method === 'GET' && this.wantsXml(req) && (await this.versioning(req, next)).location) return this.xmlListing(req, next);
     const res = await next(req);
-    if (!isSuccess(res.status) || (req.method !== 'GET' && req.method !== 'HEAD')) return res;
+    if (!isSuccess(res.status)) return res;
     return this.annotate(req, next, res);
+  }
+
+  private async writeContainer(req: SwiftRequest, next: Handler): Promise<ProxyResult> {
+    if ((req.method === 'PUT' || req.method === 'POST') && headerOf(req.headers, CLIENT_ENABLED) !== undefined) return this.enable(req, next);
+    if (req.method === 'DELETE') return this.deleteContainer(req, next);
+    return next(req);
   }
 
   /** X-Versions-Enabled and the bytes of the versions too; a JSON listing's links shown as their targets. */
@@ -320,7 +353,7 @@ export class ObjectVersioning implements Middleware {
 
   private async object(req: SwiftRequest, next: Handler): Promise<ProxyResult> {
     const versionId = queryParam(req, 'version-id');
-    const v = await this.versioning(req, next);
+    const v = await this.objectVersioning(req, next);
     if (versionId) return this.withVersionId(req, next, v, versionId);
     if (!v.location) return next(req);
     switch (req.method) {
@@ -550,7 +583,7 @@ export class ObjectVersioning implements Middleware {
     let source = `${encodeURIComponent(req.container!)}/${quotePath(req.object!)}`;
     let allowReserved = false;
     if (versionId) {
-      const v = await this.versioning(req, next);
+      const v = await this.objectVersioning(req, next);
       if (!v.location && versionId !== 'null') throw new BadRequest('version-aware operations require that the container is versioned');
       const id = validVersion(versionId, true);
       if (id !== 'null') {
