@@ -13,79 +13,25 @@
  *    on PUT (zero bytes) makes it the current one again; COPY `?version-id=` copies it; POST 400;
  *  - listings (object-versioning-listing.ts): `?versions`, and links shown as their targets;
  *  - a versioned container is deleted only without versions (409), its versions container
- *    with it; account listings never show the reserved namespace (its storage servers hide it).
+ *    with it (the container and account requests: object-versioning-containers.ts); account
+ *    listings never show the reserved namespace (its storage servers hide it).
  * Its requests into the versions container are its own (reserved names allowed); they go
  * through the rest of the pipeline (symlink, slo, ...) as Swift's do.
  */
-import { BadRequest, Conflict, Forbidden, InternalError, NotAcceptable, NotFound, NuboError, PreconditionFailed, Unauthorized } from '../../../../common/errors.js';
+import { BadRequest, InternalError, NotFound, NuboError, PreconditionFailed } from '../../../../common/errors.js';
 import { LengthRequired, NoQuorum } from '../../errors.js';
-import { isReserved, userContainerOf, versionsContainerName, versionsObjectName, versionsObjectPrefix, parseVersionsObjectName } from '../../utils/reserved-names.js';
-import { BadListingFormat, CONTENT_TYPES, listingFormat, renderListing, type ObjectRow } from '../../utils/listing.js';
-import { BadTimestamp, normalizeTimestamp } from '../../utils/timestamp.js';
+import { isReserved, versionsContainerName, versionsObjectName, parseVersionsObjectName } from '../../utils/reserved-names.js';
 import type { ProxyResult } from '../base.js';
 import { guessType } from '../obj.js';
-import { EXPIRER_SOURCE } from './expiring-queue.js';
 import { headerOf, type Clock, type SwiftRequest } from '../request.js';
-import { DELETE_MARKER_CONTENT_TYPE, mergeListings, quotePath, translateListing, unquote, versionsListing, type ListingItem } from './object-versioning-listing.js';
-import { answer, drain, hasQueryParam, isSuccess, pathInfo, queryParam, readBody, subrequest, type Handler, type Middleware } from './pipeline.js';
+import { EXPIRER_SOURCE } from './expiring-queue.js';
+import { SOURCE, CLIENT_ENABLED, SYSMETA_SYMLINK, LINK_TARGET_ETAG, LINK_TARGET_BYTES, LINK_SYMLOOP_EXTEND, LINK_ALLOW_RESERVED, isTrue, NO_CONTAINER, failure, validVersion, without, ownerOnly, containerVersioning, own, type Versioning } from './object-versioning-common.js';
+import { listContainers, annotate, wantsXml, xmlListing, enable, deleteContainer, listVersions } from './object-versioning-containers.js';
+import { DELETE_MARKER_CONTENT_TYPE, quotePath, unquote } from './object-versioning-listing.js';
+import { answer, drain, hasQueryParam, isSuccess, queryParam, type Handler, type Middleware } from './pipeline.js';
 
-const SOURCE = 'OV';
-const CLIENT_ENABLED = 'x-versions-enabled';
-export const SYSMETA_ENABLED = 'x-container-sysmeta-versions-enabled';
-export const SYSMETA_CONTAINER = 'x-container-sysmeta-versions-container';
-const SYSMETA_SYMLINK = 'x-object-sysmeta-versions-symlink';
-/** The symlink middleware's sysmeta a versions link is written with (symlink.py). */
-const LINK_TARGET_ETAG = 'x-object-sysmeta-symlink-target-etag';
-const LINK_TARGET_BYTES = 'x-object-sysmeta-symlink-target-bytes';
-export const LINK_SYMLOOP_EXTEND = 'x-object-sysmeta-symloop-extend';
-export const LINK_ALLOW_RESERVED = 'x-object-sysmeta-allow-reserved-names';
-const TRUE = new Set(['true', '1', 'yes', 'on', 't', 'y']);
-const isTrue = (v: string | undefined): boolean => TRUE.has((v ?? '').toLowerCase());
 /** Containers whose versioning is remembered at most. */
 const MAX_KNOWN = 10_000;
-const NO_CONTAINER = 'The versions container does not exist. You may want to re-enable object versioning.';
-
-const TITLES: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 412: 'Precondition Failed' };
-
-/** An answer's failure as an error (its message when it had one), with these headers. */
-function failure(res: ProxyResult, headers: Record<string, string> = {}): NuboError {
-  const err = new NuboError(res.status, TITLES[res.status] ?? 'Error', typeof res.body === 'string' && res.body !== '' ? res.body : 'The resource could not be found.');
-  Object.assign(err.headers, headers);
-  return err;
-}
-
-/** The version id of a request (a timestamp, or 'null' where allowed): 400 otherwise. */
-function validVersion(id: string, allowNull: boolean): string {
-  if (id === 'null' && allowNull) return id;
-  try {
-    return normalizeTimestamp(id);
-  } catch (err) {
-    if (err instanceof BadTimestamp) throw new BadRequest('Invalid version parameter');
-    throw err;
-  }
-}
-
-/** The request's headers but those named (lower-case). */
-function without(headers: SwiftRequest['headers'], names: readonly string[]): SwiftRequest['headers'] {
-  const out = { ...headers };
-  for (const n of names) delete out[n];
-  return out;
-}
-
-/**
- * A version itself (in the versions container, which has no ACLs) is the account owner's: those
- * the container's ACLs (or a signature) let in are refused, as the proxy refuses them there.
- */
-function ownerOnly(req: SwiftRequest): void {
-  if (req.access === 'acl' || req.access === 'public') throw req.ctx.auth ? new Forbidden() : new Unauthorized();
-}
-
-/** What a container's HEAD says of its versioning. */
-interface Versioning {
-  /** The versions container (decoded), '' when versioning was never enabled. */
-  location: string;
-  enabled: boolean;
-}
 
 export class ObjectVersioning implements Middleware {
   readonly name = 'object_versioning';
@@ -106,7 +52,7 @@ export class ObjectVersioning implements Middleware {
   async handle(req: SwiftRequest, next: Handler): Promise<ProxyResult> {
     // the reserved namespace (the versions containers themselves) is passed through
     if (isReserved(req.container)) return next(req);
-    if (req.container === undefined) return req.method === 'GET' ? this.listContainers(req, next) : next(req);
+    if (req.container === undefined) return req.method === 'GET' ? listContainers(req, next) : next(req);
     if (req.object === undefined || req.object === '') return this.container(req, next);
     // the expirer deletes what expired as it is (Swift's internal client has no versioning)
     if (req.source === EXPIRER_SOURCE) return next(req);
@@ -114,64 +60,17 @@ export class ObjectVersioning implements Middleware {
     return this.object(req, next);
   }
 
-  private async versioning(req: SwiftRequest, next: Handler, container = req.container!): Promise<Versioning & { status: number; headers: Record<string, string> }> {
-    const info = await pathInfo(req, next, SOURCE, container);
-    const location = unquote(info.headers[SYSMETA_CONTAINER] ?? '').split('/')[0]!;
-    return { location, enabled: isTrue(info.headers[SYSMETA_ENABLED]), status: info.status, headers: info.headers };
-  }
-
   /** The versioning of an object request's container: remembered a while, as the proxy remembers that it exists. */
   private async objectVersioning(req: SwiftRequest, next: Handler): Promise<Versioning> {
     const key = `${req.account}/${req.container}`;
     const hit = this.known.get(key);
     if (hit && Date.now() - hit.at <= this.recheckMs) return hit.versioning;
-    const { location, enabled, status } = await this.versioning(req, next);
+    const { location, enabled, status } = await containerVersioning(req, next);
     if (this.known.size >= MAX_KNOWN) this.known.clear();
     if (isSuccess(status)) this.known.set(key, { at: Date.now(), versioning: { location, enabled } });
     else this.known.delete(key);
     return { location, enabled };
   }
-
-  /** A request of this middleware's own (reserved names allowed), through the rest of the pipeline. */
-  private own(req: SwiftRequest, next: Handler, over: Partial<SwiftRequest> & { method: string }): Promise<ProxyResult> {
-    return answer(next, { ...subrequest(req, SOURCE, over), allowReserved: true });
-  }
-
-  // ---- accounts
-
-  /**
-   * AccountContext.list_containers: a JSON listing's containers count their versions' bytes too;
-   * a versions container left without its container (an orphan) is listed under its name, so
-   * its owner sees it.
-   */
-  private async listContainers(req: SwiftRequest, next: Handler): Promise<ProxyResult> {
-    const res = await next(req);
-    if (!isSuccess(res.status) || !(res.headers['content-type'] ?? '').startsWith('application/json')) return res;
-    const listing = JSON.parse((await readBody(res.body)).toString('utf8')) as ListingItem[];
-    const q = new URLSearchParams(req.query);
-    const vq = new URLSearchParams({ format: 'json', prefix: q.has('prefix') ? versionsContainerName(q.get('prefix')!) : '\u0000versions' });
-    for (const k of ['marker', 'end_marker']) if (q.get(k)) vq.set(k, versionsContainerName(q.get(k)!));
-    for (const k of ['limit', 'reverse', 'delimiter']) if (q.get(k)) vq.set(k, q.get(k)!);
-    const vres = await this.own(req, next, { method: 'GET', query: vq.toString() });
-    const text = isSuccess(vres.status) ? (await readBody(vres.body)).toString('utf8') : (drain(vres), '');
-    const hidden = new Map<string, ListingItem>();
-    for (const item of (text ? JSON.parse(text) : []) as ListingItem[]) {
-      const user = item.name !== undefined ? userContainerOf(item.name) : undefined;
-      if (user !== undefined) hidden.set(user, item);
-    }
-    for (const item of listing) {
-      const v = item.name !== undefined ? hidden.get(item.name) : undefined;
-      if (!v) continue;
-      item.bytes = Number(item.bytes ?? 0) + Number(v.bytes ?? 0);
-      hidden.delete(item.name!);
-    }
-    for (const [name, item] of hidden) listing.push({ ...item, name, count: 0 });
-    const limit = /^\d+$/.test(q.get('limit') ?? '') ? Number(q.get('limit')) : Number.MAX_SAFE_INTEGER;
-    const body = JSON.stringify(mergeListings([listing], isTrue(q.get('reverse') ?? ''), limit));
-    return { ...res, headers: { ...res.headers, 'content-length': String(Buffer.byteLength(body)) }, body };
-  }
-
-  // ---- containers
 
   private async container(req: SwiftRequest, next: Handler): Promise<ProxyResult> {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -183,170 +82,17 @@ export class ObjectVersioning implements Middleware {
         this.known.delete(`${req.account}/${req.container}`);
       }
     }
-    if (hasQueryParam(req, 'versions') && req.method === 'GET') return this.listVersions(req, next);
-    if (req.method === 'GET' && this.wantsXml(req) && (await this.versioning(req, next)).location) return this.xmlListing(req, next);
+    if (hasQueryParam(req, 'versions') && req.method === 'GET') return listVersions(req, next);
+    if (req.method === 'GET' && wantsXml(req) && (await containerVersioning(req, next)).location) return xmlListing(req, next);
     const res = await next(req);
     if (!isSuccess(res.status)) return res;
-    return this.annotate(req, next, res);
+    return annotate(req, next, res);
   }
 
   private async writeContainer(req: SwiftRequest, next: Handler): Promise<ProxyResult> {
-    if ((req.method === 'PUT' || req.method === 'POST') && headerOf(req.headers, CLIENT_ENABLED) !== undefined) return this.enable(req, next);
-    if (req.method === 'DELETE') return this.deleteContainer(req, next);
+    if ((req.method === 'PUT' || req.method === 'POST') && headerOf(req.headers, CLIENT_ENABLED) !== undefined) return enable(req, next);
+    if (req.method === 'DELETE') return deleteContainer(req, next);
     return next(req);
-  }
-
-  /** X-Versions-Enabled and the bytes of the versions too; a JSON listing's links shown as their targets. */
-  private async annotate(req: SwiftRequest, next: Handler, res: ProxyResult): Promise<ProxyResult> {
-    const enabled = res.headers[SYSMETA_ENABLED];
-    if (enabled !== undefined) res.headers[CLIENT_ENABLED] = isTrue(enabled) ? 'True' : 'False';
-    const location = unquote(res.headers[SYSMETA_CONTAINER] ?? '');
-    if (!location) return res;
-    if (res.headers['x-container-bytes-used'] !== undefined) {
-      const head = await this.own(req, next, { method: 'HEAD', container: location });
-      drain(head);
-      if (isSuccess(head.status)) res.headers['x-container-bytes-used'] = String(Number(res.headers['x-container-bytes-used']) + Number(head.headers['x-container-bytes-used'] ?? 0));
-    }
-    if (req.method !== 'GET' || !(res.headers['content-type'] ?? '').startsWith('application/json')) return res;
-    const listing = JSON.parse((await readBody(res.body)).toString('utf8')) as ListingItem[];
-    translateListing(listing, location, req.container!, false);
-    const body = JSON.stringify(listing);
-    return { ...res, headers: { ...res.headers, 'content-length': String(Buffer.byteLength(body)) }, body };
-  }
-
-  private wantsXml(req: SwiftRequest): boolean {
-    try {
-      return listingFormat(Object.fromEntries(new URLSearchParams(req.query)), headerOf(req.headers, 'accept')) === 'xml';
-    } catch (err) {
-      if (err instanceof BadListingFormat) return false;
-      throw err;
-    }
-  }
-
-  /** A versioned container's XML listing: made from its JSON one (listing_formats), so links show their targets. */
-  private async xmlListing(req: SwiftRequest, next: Handler): Promise<ProxyResult> {
-    const q = new URLSearchParams(req.query);
-    q.set('format', 'json');
-    const res = await this.annotate(req, next, await next({ ...req, query: q.toString(), headers: without(req.headers, ['accept']) }));
-    if (!isSuccess(res.status)) return res;
-    const listing = JSON.parse((await readBody(res.body)).toString('utf8')) as ListingItem[];
-    const entries = listing.map((i) => (i.subdir !== undefined ? { subdir: i.subdir } : { row: i as unknown as ObjectRow }));
-    const body = renderListing<ObjectRow>('xml', 'container', req.container!, entries, (r) => r as unknown as Record<string, unknown>, ['name', 'hash', 'bytes', 'content_type', 'last_modified']);
-    return { ...res, headers: { ...res.headers, 'content-type': CONTENT_TYPES.xml, 'content-length': String(Buffer.byteLength(body)) }, body };
-  }
-
-  /** enable_versioning: the versions container made when turned on, the flag kept as sysmeta. */
-  private async enable(req: SwiftRequest, next: Handler): Promise<ProxyResult> {
-    const current = await this.versioning(req, next);
-    const legacy = (h: Record<string, string | string[] | undefined>): boolean => ['x-versions-location', 'x-history-location'].some((k) => {
-      const v = h[k];
-      return typeof v === 'string' && v !== '';
-    });
-    const enabled = isTrue(headerOf(req.headers, CLIENT_ENABLED));
-    // the container's legacy mode refuses it (as Swift), and so does one set in the same request
-    if ((isSuccess(current.status) && legacy(current.headers)) || (enabled && legacy(req.headers))) {
-      throw new BadRequest('Cannot enable object versioning on a container that is already using the legacy versioned writes feature.');
-    }
-    if ((isSuccess(current.status) && current.headers['x-container-sync-to']) || headerOf(req.headers, 'x-container-sync-to')) {
-      throw new BadRequest('Cannot enable object versioning on a container configured as source of container syncing.');
-    }
-    const headers = without(req.headers, [CLIENT_ENABLED]);
-    headers[SYSMETA_ENABLED] = enabled ? 'True' : 'False';
-    const location = versionsContainerName(req.container!);
-    let created = false;
-    if (enabled) {
-      const made = await this.own(req, next, { method: 'PUT', container: location });
-      drain(made);
-      if (!isSuccess(made.status) && made.status !== 409) throw new InternalError('Error enabling object versioning');
-      headers[SYSMETA_CONTAINER] = encodeURIComponent(location);
-      created = !current.location;
-    }
-    const undo = async (): Promise<void> => {
-      // the container's write failed: the versions container made for it goes again
-      if (created) drain(await this.own(req, next, { method: 'DELETE', container: location }));
-    };
-    let res: ProxyResult;
-    try {
-      res = await next({ ...req, headers });
-    } catch (err) {
-      await undo();
-      throw err;
-    }
-    if (!isSuccess(res.status)) await undo();
-    return res;
-  }
-
-  /** handle_delete: refused while versions are left; the versions container deleted first. */
-  private async deleteContainer(req: SwiftRequest, next: Handler): Promise<ProxyResult> {
-    const { location, headers, status } = await this.versioning(req, next);
-    // a container with objects is refused by its servers anyway: its versions container stays
-    if (location && !(isSuccess(status) && Number(headers['x-container-object-count'] ?? 0) > 0)) {
-      const head = await this.own(req, next, { method: 'HEAD', container: location });
-      drain(head);
-      if (isSuccess(head.status) && Number(head.headers['x-container-object-count'] ?? 0) > 0) throw new Conflict('Delete all versions before deleting container.');
-      if (!isSuccess(head.status) && head.status !== 404) throw new InternalError('Error deleting versioned container');
-      const del = await this.own(req, next, { method: 'DELETE', container: location });
-      drain(del);
-      if (!isSuccess(del.status) && del.status !== 404) throw new InternalError('Error deleting versioned container');
-    }
-    return next(req);
-  }
-
-  /** `GET ?versions`: JSON only (406 otherwise), the container's objects and its versions merged. */
-  private async listVersions(req: SwiftRequest, next: Handler): Promise<ProxyResult> {
-    const q = new URLSearchParams(req.query);
-    const format = q.get('format');
-    const accept = (headerOf(req.headers, 'accept') ?? '').toLowerCase();
-    const json = format ? format.toLowerCase() === 'json' : accept === '' || /application\/json|application\/\*|\*\/\*/.test(accept);
-    if (!json) throw new NotAcceptable('The request is not acceptable.');
-    const marker = q.get('marker');
-    const versionMarker = q.get('version_marker');
-    let versionsMarker: string | undefined;
-    if (marker !== null) {
-      // just past all of the object's versions, or just before them
-      if (versionMarker === null) versionsMarker = `${versionsObjectPrefix(marker)}:`;
-      else if (versionMarker === 'null') versionsMarker = versionsObjectPrefix(marker);
-      else {
-        let vm: string;
-        try {
-          vm = normalizeTimestamp(versionMarker);
-        } catch {
-          throw new BadRequest('invalid version_marker param');
-        }
-        versionsMarker = versionsObjectName(marker, vm);
-      }
-    } else if (versionMarker !== null) throw new BadRequest('version_marker param requires marker');
-    const delimiter = q.get('delimiter') ?? '';
-    if ([...delimiter].some((c) => '0123456789.\u0000'.includes(c))) throw new BadRequest('invalid delimiter param');
-
-    const primaryQuery = new URLSearchParams(q);
-    primaryQuery.delete('versions');
-    primaryQuery.delete('version_marker');
-    primaryQuery.set('format', 'json');
-    const res = await next({ ...req, query: primaryQuery.toString(), headers: without(req.headers, ['accept']) });
-    if (!isSuccess(res.status)) return res;
-    const location = unquote(res.headers[SYSMETA_CONTAINER] ?? '') || versionsContainerName(req.container!);
-    const enabled = res.headers[SYSMETA_ENABLED];
-    if (enabled !== undefined) res.headers[CLIENT_ENABLED] = isTrue(enabled) ? 'True' : 'False';
-    const primary = JSON.parse((await readBody(res.body)).toString('utf8')) as ListingItem[];
-    translateListing(primary, location, req.container!, true);
-
-    const vq = new URLSearchParams({ format: 'json' });
-    if (q.has('prefix')) vq.set('prefix', `\u0000${q.get('prefix')}`);
-    else vq.set('prefix', '\u0000');
-    if (versionsMarker !== undefined) vq.set('marker', versionsMarker);
-    for (const k of ['limit', 'delimiter', 'reverse']) if (q.get(k)) vq.set(k, q.get(k)!);
-    const vres = await this.own(req, next, { method: 'GET', container: location, query: vq.toString() });
-    let versions: ListingItem[] | undefined;
-    if (vres.status === 404) drain(vres);
-    else if (isSuccess(vres.status)) {
-      const text = (await readBody(vres.body)).toString('utf8');
-      versions = text ? JSON.parse(text) as ListingItem[] : [];
-    } else return vres;
-    const limit = /^\d+$/.test(q.get('limit') ?? '') ? Number(q.get('limit')) : Number.MAX_SAFE_INTEGER;
-    const listing = versionsListing({ primary, versions, account: req.account, location, reverse: isTrue(q.get('reverse') ?? ''), limit });
-    const body = JSON.stringify(listing);
-    return { status: 200, headers: { ...res.headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) }, body };
   }
 
   // ---- objects
@@ -377,14 +123,14 @@ export class ObjectVersioning implements Middleware {
 
   /** _copy_current: an object stored before versioning (not a versions link) is copied in as a version first. */
   private async copyCurrent(req: SwiftRequest, next: Handler, location: string): Promise<void> {
-    const head = await this.own(req, next, { method: 'HEAD', container: req.container!, object: req.object!, query: 'symlink=get&multipart-manifest=get' });
+    const head = await own(req, next, { method: 'HEAD', container: req.container!, object: req.object!, query: 'symlink=get&multipart-manifest=get' });
     drain(head);
     if (head.status === 404) return;
     this.check(head);
     if (head.headers[SYSMETA_SYMLINK] === 'true') return;
     const ts = head.headers['x-timestamp'] ?? String(Date.parse(head.headers['last-modified'] ?? '') / 1000);
     // a server-side copy of the object as stored (a link stays a link, a manifest a manifest)
-    const put = await this.own(req, next, {
+    const put = await own(req, next, {
       method: 'PUT', container: location, object: versionsObjectName(req.object!, ts), query: 'symlink=get&multipart-manifest=get',
       headers: { 'x-copy-from': `${encodeURIComponent(req.container!)}/${quotePath(req.object!)}`, 'content-length': '0' },
     });
@@ -413,7 +159,7 @@ export class ObjectVersioning implements Middleware {
 
   /** _put_symlink_to_version: the object made a static link to the version (its size, type and etag read back). */
   private async link(req: SwiftRequest, next: Handler, location: string, versionObject: string, etag: string): Promise<ProxyResult> {
-    const head = await this.own(req, next, { method: 'HEAD', container: location, object: versionObject });
+    const head = await own(req, next, { method: 'HEAD', container: location, object: versionObject });
     drain(head);
     if (head.status === 404) throw new NotFound('The specified version does not exist');
     this.check(head);
@@ -442,7 +188,7 @@ export class ObjectVersioning implements Middleware {
     await this.copyCurrent(req, next, location);
     const ts = req.timestamp ?? this.clock.next();
     const marker = versionsObjectName(req.object!, ts);
-    const put = await this.own(req, next, {
+    const put = await own(req, next, {
       method: 'PUT', container: location, object: marker, timestamp: ts, headers: { 'content-type': DELETE_MARKER_CONTENT_TYPE, 'content-length': '0' },
     });
     this.check(put);
@@ -459,7 +205,7 @@ export class ObjectVersioning implements Middleware {
     const m = /^\/v1\/([^/]+)\/([^/]+)\/(.+)$/.exec(res.headers.location ?? '');
     if (!m || unquote(m[1]!) !== req.account || unquote(m[2]!) !== location) return res;
     drain(res);
-    return this.own(req, next, { method: 'POST', container: location, object: unquote(m[3]!), headers: without(req.headers, ['x-delete-at', 'x-delete-after']) });
+    return own(req, next, { method: 'POST', container: location, object: unquote(m[3]!), headers: without(req.headers, ['x-delete-at', 'x-delete-after']) });
   }
 
   /** handle_get_head_options: the current version, named by its id. */
@@ -538,7 +284,7 @@ export class ObjectVersioning implements Middleware {
   /** handle_delete_with_version_id: that version deleted, and the link too when it is the current one. */
   private async deleteVersion(req: SwiftRequest, next: Handler, location: string, id: string): Promise<ProxyResult> {
     if (id === 'null') return next(req);
-    const head = await this.own(req, next, { method: 'HEAD', container: req.container!, object: req.object!, query: 'symlink=get' });
+    const head = await own(req, next, { method: 'HEAD', container: req.container!, object: req.object!, query: 'symlink=get' });
     drain(head);
     const tombstone = head.status === 404;
     if (!tombstone) this.check(head);
@@ -568,7 +314,7 @@ export class ObjectVersioning implements Middleware {
     if (chunked && req.body) for await (const c of req.body) if ((c as Buffer).length > 0) hasBody = true;
     if (hasBody) throw new BadRequest('PUT version-id requests require a zero byte body');
     const versionObject = versionsObjectName(req.object!, id);
-    const exists = await this.own(req, next, { method: 'HEAD', container: location });
+    const exists = await own(req, next, { method: 'HEAD', container: location });
     drain(exists);
     if (!isSuccess(exists.status)) throw new InternalError(NO_CONTAINER);
     return this.link(req, next, location, versionObject, '');
@@ -588,7 +334,7 @@ export class ObjectVersioning implements Middleware {
       const id = validVersion(versionId, true);
       if (id !== 'null') {
         ownerOnly(req);
-        const head = await this.own(req, next, { method: 'HEAD', container: v.location, object: versionsObjectName(req.object!, id) });
+        const head = await own(req, next, { method: 'HEAD', container: v.location, object: versionsObjectName(req.object!, id) });
         drain(head);
         if (head.status === 404 || head.headers['content-type'] === DELETE_MARKER_CONTENT_TYPE) throw new NotFound();
         source = `${encodeURIComponent(v.location)}/${quotePath(versionsObjectName(req.object!, id))}`;
