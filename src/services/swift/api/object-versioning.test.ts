@@ -52,6 +52,13 @@ test('object_versioning: /info, enabling (the hidden container never shown), leg
   r = await call('POST', `${ACCT}/ov-legacy`, { token: OWNER, headers: { 'x-versions-enabled': 'true' } });
   assert.equal(r.status, 400);
   assert.match(r.text, /legacy versioned writes/);
+  // the legacy mode's objects are null versions to the versions API (test_object_versioning.py TestVersionsLocationWithVersioning)
+  await call('PUT', `${ACCT}/ov-old`, { token: OWNER });
+  await call('PUT', `${ACCT}/ov-legacy/o`, { token: OWNER, body: 'one' });
+  await call('PUT', `${ACCT}/ov-legacy/o`, { token: OWNER, body: 'two' });
+  assert.deepEqual((await versions('ov-legacy')).map((v) => [v.name, v.version_id, v.is_latest, v.bytes]), [['o', 'null', true, 3]]);
+  assert.equal((await call('DELETE', `${ACCT}/ov-legacy/o?version-id=null`, { token: OWNER })).status, 204);
+  assert.equal((await call('GET', `${ACCT}/ov-legacy/o`, { token: OWNER })).text, 'one', 'the stack mode restored the older one');
   r = await call('PUT', `${ACCT}/ov-both`, { token: OWNER, headers: { 'x-versions-enabled': 'true', 'x-history-location': 'ov-old' } });
   assert.equal(r.status, 400);
   assert.equal((await call('HEAD', `${ACCT}/ov-both`, { token: OWNER })).status, 404);
