@@ -152,6 +152,8 @@ test('object_versioning: each PUT a version, reads by ?version-id, DELETE leaves
   r = await call('COPY', `${ACCT}/ov-b/doc.txt?version-id=${v2}`, { token: OWNER, headers: { destination: 'ov-b/doc.txt' } });
   assert.equal(r.status, 201, r.text);
   const v3 = r.headers['x-object-version-id']!;
+  assert.equal(r.headers['x-copied-from'], 'ov-b/doc.txt');
+  assert.equal(r.headers['x-copied-from-version-id'], v2);
   assert.ok(v3 > marker);
   assert.equal((await call('GET', `${ACCT}/ov-b/doc.txt`, { token: OWNER })).text, 'version two!');
   list = await versions('ov-b');

@@ -355,6 +355,12 @@ export class ObjectVersioning implements Middleware {
     const headers = without(req.headers, ['destination', 'destination-account']);
     headers['x-copy-from'] = source;
     const put: SwiftRequest = { ...req, method: 'PUT', container: dest.slice(0, slash), object: dest.slice(slash + 1), query: q.toString(), headers, ...(allowReserved ? { allowReserved } : {}) };
-    return this.handle(put, next);
+    const res = await this.handle(put, next);
+    if (allowReserved) {
+      // the copy names its source as the client does, never the reserved namespace
+      res.headers['x-copied-from'] = `${encodeURIComponent(req.container!)}/${quotePath(req.object!)}`;
+      res.headers['x-copied-from-version-id'] = validVersion(versionId!, true);
+    }
+    return res;
   }
 }
