@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { until } from '../../../common/testing/until.js';
 import { swiftForTests } from '../testing/harness.js';
 
@@ -318,4 +318,21 @@ test('object_versioning: X-Delete-After expires the link, never the version', as
   assert.equal((await call('GET', `${ACCT}/ov-e?format=json`, { token: OWNER })).text, '[]');
   assert.equal((await call('HEAD', `${ACCT}/ov-e/later`, { token: OWNER })).status, 404);
   assert.deepEqual((await versions('ov-e')).map((x) => [x.name, x.content_type]), [['later', 'application/octet-stream'], ['posted', 'application/octet-stream'], ['short', 'application/octet-stream']]);
+});
+
+test('object_versioning with tempurl: a signed PUT makes a version, a signed GET reads the current one (its version-id dropped, as Swift)', async () => {
+  const acct = '/v1/AUTH_proj-ovt';
+  const owner = 'proj-ovt:member';
+  await call('POST', acct, { token: owner, headers: { 'x-account-meta-temp-url-key': 'k' } });
+  await call('PUT', `${acct}/tv`, { token: owner, headers: { 'x-versions-enabled': 'true' } });
+  const v1 = (await call('PUT', `${acct}/tv/o`, { token: owner, body: 'first' })).headers['x-object-version-id']!;
+  const expires = Math.floor(Date.now() / 1000) + 600;
+  const signed = (method: string) => `${acct}/tv/o?temp_url_sig=${createHmac('sha256', 'k').update(`${method}\n${expires}\n${acct}/tv/o`).digest('hex')}&temp_url_expires=${expires}`;
+  let r = await call('PUT', signed('PUT'), { body: 'second' });
+  assert.equal(r.status, 201);
+  assert.ok(r.headers['x-object-version-id']! > v1);
+  r = await call('GET', `${signed('GET')}&version-id=${v1}`);
+  assert.equal(r.status, 200);
+  assert.equal(r.text, 'second');
+  assert.equal((JSON.parse((await call('GET', `${acct}/tv?versions`, { token: owner })).text) as Version[]).length, 2);
 });
