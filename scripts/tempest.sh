@@ -66,15 +66,9 @@ grep -q "nubo: ready at" "$WORK/nubo.log" || { cat "$WORK/nubo.log" >&2; exit 1;
 
 export OS_CLIENT_CONFIG_FILE="$WORK/data/clouds.yaml" OS_CLOUD=nubo
 PASSWORD="$(/usr/bin/python3 -c "import yaml,sys; print(yaml.safe_load(open(sys.argv[1]))['clouds']['nubo']['auth']['password'])" "$OS_CLIENT_CONFIG_FILE")"
-# DevStack's external network "public" (public-subnet 172.24.4.0/24), made by neutron-server on its first start ([default_networks])
+# DevStack's external network "public" (public-subnet 172.24.4.0/24, the default external network) and its
+# shared default subnet pool, made by neutron-server on its first start ([default_networks])
 PUBLIC_NET="$(openstack network show public -f value -c id)"
-# For the compute tests, what DevStack also sets up for Nova's `networks: auto`: "public" as the default
-# external network and a shared default subnet pool (DevStack's USE_SUBNETPOOL); not for the other runs,
-# whose figures were taken without them.
-if [[ "$REGEX" == *compute* ]]; then
-  openstack network set --default "$PUBLIC_NET" >/dev/null
-  openstack subnet pool create shared-default-subnetpool-v4 --pool-prefix 10.0.0.0/22 --default-prefix-length 26 --share --default >/dev/null
-fi
 # Tempest must be told which network extensions the cloud has (DevStack writes the same list).
 NET_EXTENSIONS="$(openstack extension list --network -c Alias -f value | paste -sd, -)"
 # Two small public images for the compute tests (DevStack registers CirrOS; any bootable-looking raw image does for the fake driver).

@@ -115,7 +115,7 @@ function writeConf(port: number, serialPort: number): string {
     '[database]', `connection = ${decodeURI(dbUrl.toString())}`,
     '[endpoints]', ...['identity', 'image', 'network', 'placement', 'compute'].map((s) => `${s} = ${api}/${s}`),
     '[identity]', 'password_hash_rounds = 4',
-    '[default_networks]', 'create_public_network = false', 'create_private_network = false', 'create_router = false',
+    '[default_networks]', 'use_subnetpool = false', 'create_public_network = false', 'create_private_network = false', 'create_router = false',
     '[data_plane]', 'enabled = true', `host_namespace = ${template}`,
     '[qemu]', `host_namespace = ${template}`, 'accel = tcg',
     '[linux_bridge]', `physical_interface_mappings = extnet:${extDevice}`,

@@ -164,7 +164,7 @@ describe('kill -9 of each data-plane agent running as its own process over Rabbi
       '[DEFAULT]', `transport_url = ${transport.toString()}`, `control_exchange = nubo_ak_${tag}`, 'log_level = info', 'agent_down_time = 8',
       '[identity]', 'password_hash_rounds = 4',
       '[tracing]', 'enabled = false',
-      '[default_networks]', 'create_public_network = false', 'create_private_network = false', 'create_router = false',
+      '[default_networks]', 'use_subnetpool = false', 'create_public_network = false', 'create_private_network = false', 'create_router = false',
       '[ml2]', 'mechanism_drivers = linuxbridge',
       '[data_plane]', 'enabled = true', `host_namespace = ${template}`,
       '[agent]', 'polling_interval = 0.2', 'report_interval = 1',

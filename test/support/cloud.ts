@@ -32,7 +32,8 @@ export async function startTestCloud(opts: { services?: string[]; overrides?: Re
     'DEFAULT.data_dir': dataDir,
     'DEFAULT.transport_url': `inproc://${dataDir}`,
     'identity.password_hash_rounds': '4',
-    // DevStack's public/private networks and router1 only where a test asks for them
+    // DevStack's default subnet pool, public/private networks and router1 only where a test asks for them
+    'default_networks.use_subnetpool': 'false',
     'default_networks.create_public_network': 'false',
     'default_networks.create_private_network': 'false',
     'default_networks.create_router': 'false',

@@ -32,7 +32,7 @@ export const neutronDefaultGroup = defineGroup('DEFAULT', 'General options', {
 export const ml2Group = defineGroup('ml2', 'Modular Layer 2 plugin', {
   type_drivers: opt.list(['local', 'flat', 'vlan', 'vxlan', 'geneve'], 'Network type driver entrypoints to be loaded.'),
   tenant_network_types: opt.list(['vxlan'], 'Ordered list of network_types to allocate as project networks.'),
-  mechanism_drivers: opt.list(['linuxbridge', 'nubo_sim', 'noop'], 'Networking mechanism driver entrypoints to be loaded.'),
+  mechanism_drivers: opt.list(['linuxbridge', 'l2population', 'nubo_sim', 'noop'], 'Networking mechanism driver entrypoints to be loaded.'),
   path_mtu: opt.int(0, 'Maximum size of an IP packet (MTU) that can traverse the underlying physical network infrastructure without fragmentation when using an overlay/tunnel protocol (0: global_physnet_mtu).', { min: 0 }),
   overlay_ip_version: opt.enum(['4', '6'], '4', 'IP version of all overlay (tunnel) network endpoints.'),
 });
@@ -94,7 +94,8 @@ export const vxlanGroup = defineGroup('vxlan', 'Linux bridge agent VXLAN', {
   vxlan_group: opt.str('224.0.0.1', 'Multicast group for VXLAN flooding; empty: unicast flooding to the other agents\' tunneling IPs (l2population style).'),
   udp_dstport: opt.int(4789, 'The UDP port used for VXLAN communication.', { min: 1, max: 65535 }),
   ttl: opt.int(0, 'TTL for VXLAN interface protocol packets (0: the kernel default).', { min: 0, max: 255 }),
-  l2_population: opt.bool(false, 'Program unicast flooding entries towards the other Linux bridge agents\' tunneling IPs instead of using the multicast group.'),
+  l2_population: opt.bool(false, "Use the ML2 l2population mechanism driver: the server's forwarding entries (a flooding entry per peer agent with ports on the network, and each remote port's MAC behind its agent) instead of the multicast group."),
+  arp_responder: opt.bool(false, 'With l2_population: answer ARP for remote ports locally (permanent neighbour entries on the VXLAN device, which proxies ARP) instead of broadcasting it into the overlay. Not fully compatible with allowed address pairs.'),
 });
 
 export const dhcpAgentGroup = defineGroup('dhcp_agent', 'DHCP agent (dhcp_agent.ini [DEFAULT])', {
@@ -114,6 +115,10 @@ export const securityGroupGroup = defineGroup('securitygroup', 'Security groups 
 export const l3AgentGroup = defineGroup('l3_agent', 'L3 agent (l3_agent.ini [DEFAULT])', {
   enable_metadata_proxy: opt.bool(true, 'Run a metadata proxy in each router namespace (169.254.169.254:80 redirected to it).'),
   resync_interval: opt.int(5, 'Seconds between attempts to resync the routers with the server after an RPC or processing failure.', { min: 1 }),
+  radvd_binary: opt.str('radvd', 'The radvd program (Debian package radvd) that sends the router advertisements of IPv6 subnets with an ipv6_ra_mode.'),
+  radvd_user: opt.str('', 'The user radvd drops its privileges to (its -u option); empty: none given, radvd keeps the user it was started as.'),
+  min_rtr_adv_interval: opt.int(30, 'MinRtrAdvInterval setting for radvd.conf.', { min: 3 }),
+  max_rtr_adv_interval: opt.int(100, 'MaxRtrAdvInterval setting for radvd.conf.', { min: 4 }),
 });
 
 export const metadataAgentGroup = defineGroup('metadata_agent', 'Metadata agent (metadata_agent.ini [DEFAULT])', {
@@ -123,10 +128,11 @@ export const metadataAgentGroup = defineGroup('metadata_agent', 'Metadata agent 
 export const simAgentGroup = defineGroup('sim_agent', 'The simulated L2 agent (role network-sim-agent)', {
   physical_networks: opt.list(['*'], "Physical networks the agent's hosts are wired to, for flat and VLAN segments ('*': any)."),
   tunnel_types: opt.list(['vxlan', 'geneve'], 'Tunnel network types the agent can carry.'),
+  dhcp_and_l3: opt.bool(true, 'Also run a simulated DHCP agent and L3 agent on each host: networks and routers are scheduled on them (no DHCP is served, nothing routed), router ports are bound there and go ACTIVE, floating IPs are reported ACTIVE.'),
 });
 
 export const defaultNetworksGroup = defineGroup('default_networks', "DevStack's networks, created by neutron-server on its first start when missing", {
-  create_public_network: opt.bool(true, 'Create the external network PUBLIC_NETWORK_NAME (flat on public_physical_network) with its subnet on floating_range.'),
+  create_public_network: opt.bool(true, 'Create the external network PUBLIC_NETWORK_NAME (flat on public_physical_network, the default external network as DevStack marks it where auto-allocated-topology exists) with its subnet on floating_range.'),
   public_network_name: opt.str('public', 'Name of the external network (DevStack PUBLIC_NETWORK_NAME).'),
   public_subnet_name: opt.str('public-subnet', 'Name of its subnet.'),
   public_physical_network: opt.str('public', 'Physical network of the flat external network (DevStack PUBLIC_PHYSICAL_NETWORK).'),
@@ -135,7 +141,11 @@ export const defaultNetworksGroup = defineGroup('default_networks', "DevStack's 
   create_private_network: opt.bool(true, "Create the admin project's network PRIVATE_NETWORK_NAME with its subnet on fixed_range."),
   private_network_name: opt.str('private', 'Name of the project network (DevStack PRIVATE_NETWORK_NAME).'),
   private_subnet_name: opt.str('private-subnet', 'Name of its subnet.'),
-  fixed_range: opt.str('10.0.0.0/26', 'CIDR of the project subnet (DevStack FIXED_RANGE).'),
+  fixed_range: opt.str('10.0.0.0/26', 'CIDR of the project subnet (DevStack FIXED_RANGE); with use_subnetpool, the prefix asked of the pool.'),
+  use_subnetpool: opt.bool(true, "Create the shared default subnet pool subnetpool_name_v4 of the admin project on subnetpool_prefix_v4 (DevStack USE_SUBNETPOOL), from which the project subnet is allocated and Nova's `networks: auto` takes its subnets."),
+  subnetpool_name_v4: opt.str('shared-default-subnetpool-v4', 'Name of the default IPv4 subnet pool (DevStack SUBNETPOOL_NAME_V4).'),
+  subnetpool_prefix_v4: opt.str('10.0.0.0/22', 'Prefix of the default IPv4 subnet pool (DevStack SUBNETPOOL_PREFIX_V4).'),
+  subnetpool_size_v4: opt.int(26, 'Default prefix length of subnets allocated from it (DevStack SUBNETPOOL_SIZE_V4).'),
   network_gateway: opt.str('10.0.0.1', 'Gateway of the project subnet (DevStack NETWORK_GATEWAY).'),
   create_router: opt.bool(true, 'Create the router Q_ROUTER_NAME with its gateway on the external network and an interface on the project subnet.'),
   router_name: opt.str('router1', 'Name of the router (DevStack Q_ROUTER_NAME).'),

@@ -623,6 +623,74 @@ export class AgentNotFound extends NotFound {
 }
 
 
+// --- trunks (neutron/services/trunk/exceptions.py) ------------------------------------------
+
+export class TrunkPortInUse extends InUse {
+  constructor(portId: string) {
+    super(`Port ${portId} is in use by another trunk.`);
+  }
+}
+
+export class TrunkNotFound extends NotFound {
+  constructor(trunkId: string) {
+    super(`Trunk ${trunkId} could not be found.`);
+  }
+}
+
+export class SubPortNotFound extends NotFound {
+  constructor(trunkId: string, portId: string) {
+    super(`SubPort ${portId} on trunk ${trunkId} could not be found.`);
+  }
+}
+
+export class DuplicateSubPort extends InUse {
+  constructor(segmentationType: string, segmentationId: number, trunkId: string) {
+    super(`segmentation_type ${segmentationType} and segmentation_id ${segmentationId} already in use on trunk ${trunkId}.`);
+  }
+}
+
+export class ParentPortInUse extends InUse {
+  constructor(portId: string) {
+    super(`Port ${portId} is currently in use and is not eligible for use as a parent port.`);
+  }
+}
+
+export class SubPortMtuGreaterThanTrunkPortMtu extends Conflict {
+  constructor(portId: string, portMtu: number, trunkId: string, trunkMtu: number) {
+    super(`MTU ${portMtu} of subport ${portId} cannot be greater than MTU ${trunkMtu} of trunk ${trunkId}.`);
+  }
+}
+
+export class PortInUseAsTrunkParent extends InUse {
+  constructor(portId: string, trunkId: string) {
+    super(`Port ${portId} is currently a parent port for trunk ${trunkId}.`);
+  }
+}
+
+export class PortInUseAsSubPort extends InUse {
+  constructor(portId: string, trunkId: string) {
+    super(`Port ${portId} is currently a subport for trunk ${trunkId}.`);
+  }
+}
+
+export class TrunkInUse extends InUse {
+  constructor(trunkId: string) {
+    super(`Trunk ${trunkId} is currently in use.`);
+  }
+}
+
+export class TrunkDisabled extends Conflict {
+  constructor(trunkId: string) {
+    super(`Trunk ${trunkId} is currently disabled.`);
+  }
+}
+
+export class TrunkInErrorState extends Conflict {
+  constructor(trunkId: string) {
+    super(`Trunk ${trunkId} is in error state. Attempt to resolve the error condition before proceeding.`);
+  }
+}
+
 // --- nubo-path-explain ---------------------------------------------------------------------
 
 /** An end of `GET /v2.0/nubo-explain` that names nothing the caller can see. */

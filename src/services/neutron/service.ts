@@ -18,13 +18,14 @@ import type { ApiManagers } from './api/resources.js';
 import { buildRoutes } from './api/routes.js';
 import { NeutronContext } from './common/context.js';
 import { EventRegistry } from './common/events.js';
-import { defaultNetworksGroup, neutronDefaultGroup } from './config.js';
+import { defaultNetworksGroup, ml2Group, neutronDefaultGroup } from './config.js';
 import type { NeutronDB } from './db/schema.js';
 import { Store } from './db/store.js';
 import { AddressScopeManager } from './managers/address-scopes.js';
 import { AgentManager } from './managers/agents.js';
 import { AutoAllocateManager } from './managers/auto-allocate.js';
 import { DefaultNetworkCreator } from './managers/default-networks.js';
+import { L2populationNotifier } from './ml2/l2pop/notifier.js';
 import { FloatingIpManager } from './managers/floating-ips.js';
 import { IpAvailabilityManager } from './managers/ip-availability.js';
 import { NetworkManager } from './managers/networks.js';
@@ -37,6 +38,7 @@ import { SecurityGroupManager, SecurityGroupRuleManager } from './managers/secur
 import { SubnetPoolManager } from './managers/subnetpools.js';
 import { SubnetManager } from './managers/subnets.js';
 import { TagManager } from './managers/tags.js';
+import { TrunkManager } from './managers/trunks.js';
 import { MechanismManager } from './ml2/mechanisms.js';
 import { TypeManager } from './ml2/type-manager.js';
 import { PathExplainer } from './explain/explainer.js';
@@ -91,6 +93,7 @@ export function createManagers(config: Config, log: Logger, store: Store, events
     tags: new TagManager(store),
     ipAvailability: new IpAvailabilityManager(store),
     autoAllocate: new AutoAllocateManager({ store, networks, subnets, routers }),
+    trunks: new TrunkManager({ store, events, findPort: (ctx, id, db) => ports.findRow(ctx, id, db) }),
   };
 }
 
@@ -125,8 +128,13 @@ export class NetworkService {
       this.notifier = driver === 'noop' ? undefined : new Notifier(o.transport, { publisherId: `network.${o.host}`, topics: [...topics] });
       if (defaults.dhcp_agent_notification) new DhcpAgentNotifier(o.transport, m.agents, o.log).subscribe(this.events);
       new L3AgentNotifier(o.transport, m.agents, o.log).subscribe(this.events);
-      new L2AgentNotifier(o.transport, async (netId) => (await m.types.segmentsOf(this.store.db, [netId])).get(netId) ?? []).subscribe(this.events);
-      this.rpc = new RpcServers(o.transport, o.host, { ...m, db: this.store.db });
+      const segmentsOf = async (netId: string) => (await m.types.segmentsOf(this.store.db, [netId])).get(netId) ?? [];
+      new L2AgentNotifier(o.transport, segmentsOf).subscribe(this.events);
+      const l2pop = o.config.get(ml2Group).mechanism_drivers.includes('l2population')
+        ? new L2populationNotifier(o.transport, { db: this.store.db, segmentsOf, agents: m.agents })
+        : undefined;
+      l2pop?.subscribe(this.events);
+      this.rpc = new RpcServers(o.transport, o.host, { ...m, db: this.store.db, ...(l2pop ? { l2pop } : {}) });
     }
   }
 
@@ -149,7 +157,7 @@ export class NetworkService {
     const bootstrap = this.o.config.raw().bootstrap;
     const adminProject = typeof bootstrap?.admin_project === 'string' && bootstrap.admin_project ? bootstrap.admin_project : 'admin';
     const creator = new DefaultNetworkCreator(
-      { networks: m.networks, subnets: m.subnets, routers: m.routers, ports: m.ports, session: this.o.session, log: this.o.log },
+      { networks: m.networks, subnets: m.subnets, subnetpools: m.subnetpools, routers: m.routers, ports: m.ports, session: this.o.session, log: this.o.log },
       this.o.config.get(defaultNetworksGroup), adminProject,
     );
     if (!creator.enabled) return;

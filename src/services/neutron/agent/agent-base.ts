@@ -12,7 +12,8 @@ import type {
   NetworkCreatedPayload, NetworkDeletedPayload, NetworkUpdatedPayload, PortDeletedPayload, PortPayload, PortUpdateArgs, SubnetDeletedPayload,
   SubnetPayload,
 } from '../rpc/payloads.js';
-import { agentNotifierTopic, TOPIC_DHCP_AGENT, TOPIC_L3_AGENT, VERSIONS } from '../rpc/topics.js';
+import type { FdbEntries } from '../ml2/l2pop/fdb.js';
+import { agentNotifierTopic, TOPIC_DHCP_AGENT, TOPIC_L2POP, TOPIC_L3_AGENT, VERSIONS } from '../rpc/topics.js';
 import { type AgentIdentity, StateReporter } from './state-reporter.js';
 
 /** Casts a DHCP agent receives (neutron/agent/dhcp/agent.py DhcpAgent). */
@@ -48,10 +49,16 @@ export interface L2AgentHandlers {
   security_groups_member_updated(ctx: MessageContext, args: { security_groups: string[] }): Promise<void>;
 }
 
+/** The l2population casts (l2population_rpc.L2populationRpcCallBackMixin), for agents that take part. */
+export interface L2popHandlers {
+  add_fdb_entries(ctx: MessageContext, args: { fdb_entries: FdbEntries }): Promise<void>;
+  remove_fdb_entries(ctx: MessageContext, args: { fdb_entries: FdbEntries }): Promise<void>;
+}
+
 export type AgentKind =
   | { kind: 'dhcp'; handlers: DhcpAgentHandlers }
   | { kind: 'l3'; handlers: L3AgentHandlers }
-  | { kind: 'l2'; handlers: L2AgentHandlers };
+  | { kind: 'l2'; handlers: L2AgentHandlers | (L2AgentHandlers & L2popHandlers); l2population?: boolean };
 
 /** Binds handlers to the topics of one agent process and keeps its heartbeat going. */
 export class AgentRuntime {
@@ -91,6 +98,9 @@ export class AgentRuntime {
       const ep = this.endpoint(VERSIONS.l2Agent);
       for (const [table, op] of [['port', 'update'], ['port', 'delete'], ['network', 'update'], ['network', 'delete'], ['security_group', 'update']] as const) {
         this.servers.push(new RpcServer(this.transport, { topic: agentNotifierTopic(table, op), server: host }, [ep], { trace: { service: 'neutron', host } }));
+      }
+      if (this.agent.l2population) {
+        this.servers.push(new RpcServer(this.transport, { topic: TOPIC_L2POP, server: host }, [this.endpoint(VERSIONS.l2pop)], { trace: { service: 'neutron', host } }));
       }
     }
     for (const s of this.servers) await s.start();

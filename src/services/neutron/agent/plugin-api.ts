@@ -38,8 +38,11 @@ export class L2PluginApi {
     return this.client.prepare({ version: '1.9' }).call(ctx, 'update_device_down', { device, agent_id: agentId, host: this.host });
   }
 
-  updateDeviceList(ctx: MessageContext, devicesUp: string[], devicesDown: string[], agentId: string): Promise<DeviceListResult> {
-    return this.client.prepare({ version: '1.5' }).call(ctx, 'update_device_list', { devices_up: devicesUp, devices_down: devicesDown, agent_id: agentId, host: this.host });
+  /** `agentRestarted`: the first report since the agent started (l2population resends the networks' entries). */
+  updateDeviceList(ctx: MessageContext, devicesUp: string[], devicesDown: string[], agentId: string, agentRestarted = false): Promise<DeviceListResult> {
+    return this.client.prepare({ version: '1.5' }).call(ctx, 'update_device_list', {
+      devices_up: devicesUp, devices_down: devicesDown, agent_id: agentId, host: this.host, ...(agentRestarted ? { agent_restarted: true } : {}),
+    });
   }
 }
 

@@ -4,7 +4,7 @@
  * multi-provider, external-net, net-mtu-writable, port-security, binding, allowed-address-pairs,
  * extra_dhcp_opt, dns-integration, availability zones, standard attributes, tags), and the
  * maps of the extension resources (routers, floating IPs, security groups, RBAC, address
- * scopes, agents, port forwardings).
+ * scopes, agents, port forwardings, trunks).
  */
 import { NOT_SPECIFIED } from '../common/attributes.js';
 import type { AttrMap } from './attributes/spec.js';
@@ -94,6 +94,8 @@ export const portAttrs: AttrMap = {
   dns_name: { post: true, put: true, default: '', convert: c.caseInsensitive, validate: v.dnsHostName(FQDN_FIELD_SIZE), visible: true, filter: true },
   dns_assignment: readOnly(),
   ip_allocation: readOnly(),
+  // trunk-details: on a trunk's parent port
+  trunk_details: { post: false, put: false, default: NS, visible: true, enforcePolicy: true, requiredByPolicy: true },
   ...standardAttrs({ sortable: true }),
 };
 
@@ -226,6 +228,18 @@ export const portForwardingAttrs: AttrMap = {
   created_at: readOnly(),
   updated_at: readOnly(),
   revision_number: readOnly(),
+};
+
+/** neutron_lib/api/definitions/trunk.py: status is a sort key, not a filter. */
+export const trunkAttrs: AttrMap = {
+  admin_state_up: adminStateUp(),
+  id: id(),
+  name: name(),
+  tenant_id: tenantId(),
+  port_id: uuidRef({ requiredByPolicy: true }),
+  status: status({ filter: false }),
+  sub_ports: { post: true, put: false, default: [], validate: v.subports, enforcePolicy: true, visible: true },
+  ...standardAttrs({ sortable: true }),
 };
 
 export const ipAvailabilityAttrs: AttrMap = {

@@ -73,6 +73,8 @@ const EXTENSIONS: readonly Row[] = [
   ["subnet_allocation", "Subnet Allocation", "Enables allocation of subnets from a subnet pool", "2015-03-30T10:00:00-00:00"],
   ["subnetpool-prefix-ops", "Subnet Pool Prefix Operations", "Provides support for adjusting the prefix list of subnet pools", "2019-02-08T10:00:00-00:00"],
   ["tag-creation", "Tag creation extension", "Allow to create multiple tags for a resource", "2024-23-07T10:00:00-00:00"],
+  ["trunk", "Trunk Extension", "Provides support for trunk ports", "2016-01-01T10:00:00-00:00"],
+  ["trunk-details", "Trunk port details", "Expose trunk port details", "2016-01-01T10:00:00-00:00"],
 ];
 
 export function extensionList(): Extension[] {

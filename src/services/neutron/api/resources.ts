@@ -1,7 +1,8 @@
 /**
  * The resources of the API: each collection with its attribute map, the manager that serves
  * it and its quota, tag and ownership rules (neutron/api/v2/router.py RESOURCES plus the
- * extension resources), and the member actions (router interfaces, subnet pool prefixes).
+ * extension resources), and the member actions (router interfaces, subnet pool prefixes,
+ * trunk subports).
  */
 import type { Notifier } from '../../../common/messaging/index.js';
 import type { NeutronContext } from '../common/context.js';
@@ -22,12 +23,13 @@ import type { SecurityGroupManager, SecurityGroupRuleManager } from '../managers
 import type { SubnetPoolManager } from '../managers/subnetpools.js';
 import type { SubnetManager } from '../managers/subnets.js';
 import type { TagManager } from '../managers/tags.js';
+import type { TrunkManager } from '../managers/trunks.js';
 import type { ResourceHandlers } from '../managers/types.js';
 import type { AvailabilityZone, ServiceProvider } from '../types/agent.js';
 import { type ActionRun, Controller, type ControllerDeps, type ResourceEndpoint } from './controller.js';
 import * as defs from './definitions.js';
 import type { NeutronPolicy } from './policy.js';
-import { prefixesRequest, routerInterfaceRequest } from './request-bodies.js';
+import { prefixesRequest, routerInterfaceRequest, subportsRequest } from './request-bodies.js';
 
 /** The managers behind the API. */
 export interface ApiManagers {
@@ -47,6 +49,7 @@ export interface ApiManagers {
   quotas: QuotaManager;
   tags: TagManager;
   autoAllocate: AutoAllocateManager;
+  trunks: TrunkManager;
 }
 
 export interface ApiOptions {
@@ -60,11 +63,12 @@ export interface ApiOptions {
   explainer: PathExplainer;
 }
 
-/** A PUT /v2.0/<path>/{id}/<action> call. */
+/** A PUT (or GET) /v2.0/<path>/{id}/<action> call. */
 export interface MemberAction {
   path: string;
   action: string;
   run: ActionRun;
+  method?: 'GET' | 'PUT';
 }
 
 const notFound = async (): Promise<never> => {
@@ -95,6 +99,7 @@ export function resourceControllers(m: ApiManagers, o: ApiOptions): ResourceEndp
     new Controller({ collection: 'security_groups', member: 'security_group', path: 'security-groups', attrs: defs.securityGroupAttrs, handlers: m.securityGroups, quota: 'security_group', taggable: true }, deps),
     new Controller({ collection: 'security_group_rules', member: 'security_group_rule', path: 'security-group-rules', attrs: defs.securityGroupRuleAttrs, handlers: m.securityGroupRules, quota: 'security_group_rule' }, deps),
     new Controller({ collection: 'rbac_policies', member: 'rbac_policy', path: 'rbac-policies', attrs: defs.rbacAttrs, handlers: m.rbac, quota: 'rbac_policy' }, deps),
+    new Controller({ collection: 'trunks', member: 'trunk', path: 'trunks', attrs: defs.trunkAttrs, handlers: m.trunks, taggable: true }, deps),
     new Controller({ collection: 'agents', member: 'agent', path: 'agents', attrs: defs.agentAttrs, handlers: m.agents }, deps),
     new Controller({
       collection: 'network_ip_availabilities', member: 'network_ip_availability', path: 'network-ip-availabilities', attrs: defs.ipAvailabilityAttrs,
@@ -111,5 +116,8 @@ export function memberActions(m: ApiManagers): MemberAction[] {
     { path: 'routers', action: 'remove_router_interface', run: (ctx, id, body) => m.routers.removeInterface(ctx, id, routerInterfaceRequest(body)) },
     { path: 'subnetpools', action: 'add_prefixes', run: (ctx, id, body) => m.subnetpools.changePrefixes(ctx, id, prefixesRequest(body), true) },
     { path: 'subnetpools', action: 'remove_prefixes', run: (ctx, id, body) => m.subnetpools.changePrefixes(ctx, id, prefixesRequest(body), false) },
+    { path: 'trunks', action: 'add_subports', run: (ctx, id, body) => m.trunks.addSubports(ctx, id, () => subportsRequest(body)) },
+    { path: 'trunks', action: 'remove_subports', run: (ctx, id, body) => m.trunks.removeSubports(ctx, id, () => subportsRequest(body)) },
+    { path: 'trunks', action: 'get_subports', method: 'GET', run: (ctx, id) => m.trunks.getSubports(ctx, id) },
   ];
 }

@@ -292,7 +292,10 @@ export function buildRoutes(managers: ApiManagers, o: ApiOptions): FastifyPlugin
     });
     for (const a of actions) {
       const c = d.controllers.find((x) => x.def.path === a.path)!;
-      app.put(`/v2.0/${a.path}/:id/${a.action}`, async (req) => c.action(info(req), (req.params as Params).id!, a.action, req.body, a.run));
+      const route = `/v2.0/${a.path}/:id/${a.action}`;
+      const handler = async (req: FastifyRequest) => c.action(info(req), (req.params as Params).id!, a.action, req.body, a.run);
+      if (a.method === 'GET') app.get(route, handler);
+      else app.put(route, handler);
     }
     registerQuotas(app, d);
     registerAutoAllocatedTopology(app, d);

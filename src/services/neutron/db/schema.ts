@@ -290,6 +290,25 @@ export interface AutoAllocatedTopologyRow {
   router_id: string | null;
 }
 
+/** A trunk (trunk extension) on its parent port. */
+export interface TrunkRow extends StandardAttrs {
+  id: string;
+  project_id: string;
+  name: string;
+  admin_state_up: number;
+  status: string;
+  port_id: string;
+}
+
+/** A trunk's subport: a port with its segmentation on the trunk. */
+export interface SubPortRow {
+  port_id: string;
+  trunk_id: string;
+  segmentation_type: string;
+  segmentation_id: number;
+  position: number;
+}
+
 export interface NeutronDB {
   networks: NetworkRow;
   networksegments: SegmentRow;
@@ -322,4 +341,6 @@ export interface NeutronDB {
   routerl3agentbindings: RouterL3AgentBindingRow;
   tags: TagRow;
   auto_allocated_topologies: AutoAllocatedTopologyRow;
+  trunks: TrunkRow;
+  subports: SubPortRow;
 }

@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { startTestCloud, type TestCloud } from '../../../../test/support/cloud.js';
 
 const ON = {
-  'default_networks.create_public_network': 'true', 'default_networks.create_private_network': 'true', 'default_networks.create_router': 'true',
+  'default_networks.use_subnetpool': 'true', 'default_networks.create_public_network': 'true', 'default_networks.create_private_network': 'true', 'default_networks.create_router': 'true',
 };
 
 async function call(c: TestCloud, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
@@ -54,6 +54,12 @@ describe('default networks', () => {
     assert.equal(privSub.network_id, priv.id);
     assert.equal(privSub.cidr, '10.0.0.0/26');
     assert.equal(privSub.gateway_ip, '10.0.0.1');
+    // USE_SUBNETPOOL: the shared default pool, the project subnet allocated from it; public is the default external network
+    const pools = (await call(c, 'GET', '/network/v2.0/subnetpools')).body.subnetpools;
+    assert.deepEqual(pools.map((p: any) => [p.name, p.prefixes, p.default_prefixlen, p.shared, p.is_default, p.project_id]),
+      [['shared-default-subnetpool-v4', ['10.0.0.0/22'], '26', true, true, adminProject]]);
+    assert.equal(privSub.subnetpool_id, pools[0].id);
+    assert.equal(pub.is_default, true);
     const routers = (await call(c, 'GET', '/network/v2.0/routers')).body.routers;
     assert.equal(routers.length, 1);
     assert.equal(routers[0].name, 'router1');
@@ -70,6 +76,7 @@ describe('default networks', () => {
     c = await startTestCloud({ services: ['identity', 'network'], overrides: ON, dataDir: c.dataDir });
     assert.deepEqual((await call(c, 'GET', '/network/v2.0/networks')).body.networks.map((n: any) => n.name).sort(), ['private', 'public']);
     assert.equal((await call(c, 'GET', '/network/v2.0/subnets')).body.subnets.length, 2);
+    assert.equal((await call(c, 'GET', '/network/v2.0/subnetpools')).body.subnetpools.length, 1);
     assert.equal((await call(c, 'GET', '/network/v2.0/routers')).body.routers.length, 1);
     assert.equal((await call(c, 'GET', '/network/v2.0/ports?device_owner=network:router_interface')).body.ports.length, 1);
   });

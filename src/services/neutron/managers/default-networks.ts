@@ -2,11 +2,15 @@
  * DevStack's first networks (lib/neutron_plugins/services/l3 create_neutron_initial_network),
  * made by neutron-server when it starts and they are missing, each part switchable off in
  * `[default_networks]`:
- *  - `public`: the external network (router:external, not shared), flat on the physical
- *    network `public`, with `public-subnet` on FLOATING_RANGE 172.24.4.0/24, gateway
- *    172.24.4.1, no DHCP (allocation pool .2-.254);
+ *  - `shared-default-subnetpool-v4` (USE_SUBNETPOOL): the admin project's shared default
+ *    IPv4 subnet pool on 10.0.0.0/22, /26 by default, where Nova's `networks: auto` and
+ *    `use_default_subnetpool` take their subnets;
+ *  - `public`: the external network (router:external, not shared, the default one as
+ *    DevStack marks it where auto-allocated-topology exists), flat on the physical network
+ *    `public`, with `public-subnet` on FLOATING_RANGE 172.24.4.0/24, gateway 172.24.4.1, no
+ *    DHCP (allocation pool .2-.254);
  *  - `private`: a network of the admin project with `private-subnet` on FIXED_RANGE
- *    10.0.0.0/26, gateway 10.0.0.1;
+ *    10.0.0.0/26 (from the pool when there is one), gateway 10.0.0.1;
  *  - `router1`: the admin project's router with its gateway on `public` and an interface on
  *    `private-subnet`.
  * Existing ones (by name, in the admin project; `public` among external networks) are kept,
@@ -26,6 +30,8 @@ import type { Subnet } from '../types/subnet.js';
 import type { NetworkManager } from './networks.js';
 import type { PortManager } from './ports.js';
 import type { RouterManager } from './routers.js';
+import type { SubnetPool } from '../types/subnet-pool.js';
+import type { SubnetPoolManager } from './subnetpools.js';
 import type { SubnetManager } from './subnets.js';
 
 /** The `[default_networks]` values. */
@@ -34,6 +40,7 @@ export type DefaultNetworksValues = Values<typeof defaultNetworksGroup.opts>;
 export interface DefaultNetworksDeps {
   networks: NetworkManager;
   subnets: SubnetManager;
+  subnetpools: SubnetPoolManager;
   routers: RouterManager;
   ports: PortManager;
   session: ServiceSession;
@@ -43,6 +50,7 @@ export interface DefaultNetworksDeps {
 /** What exists once ensure() ran (the parts switched off are absent). */
 export interface DefaultNetworks {
   projectId: string;
+  subnetpool?: SubnetPool;
   public?: { network: Network; subnet: Subnet };
   private?: { network: Network; subnet: Subnet };
   router?: Router;
@@ -71,8 +79,9 @@ export class DefaultNetworkCreator {
   async ensure(): Promise<DefaultNetworks> {
     const projectId = await this.adminProjectId();
     const out: DefaultNetworks = { projectId };
+    if (this.o.use_subnetpool) out.subnetpool = await this.ensureSubnetpool(projectId);
     if (this.o.create_public_network) out.public = await this.ensurePublic(projectId);
-    if (this.o.create_private_network) out.private = await this.ensurePrivate(projectId);
+    if (this.o.create_private_network) out.private = await this.ensurePrivate(projectId, out.subnetpool);
     if (this.o.create_router) out.router = await this.ensureRouter(projectId, out.public?.network, out.private?.subnet);
     return out;
   }
@@ -81,7 +90,7 @@ export class DefaultNetworkCreator {
     return (await this.d.networks.list(this.ctx, { filters, sorts: [] }))[0];
   }
 
-  private async ensureSubnet(network: Network, name: string, body: { cidr: string; gateway_ip: string; enable_dhcp: boolean }): Promise<Subnet> {
+  private async ensureSubnet(network: Network, name: string, body: { cidr: string; gateway_ip: string; enable_dhcp: boolean; subnetpool_id?: string }): Promise<Subnet> {
     const existing = (await this.d.subnets.list(this.ctx, { filters: { network_id: [network.id], name: [name] }, sorts: [] }))[0];
     if (existing) return existing;
     const subnet = await this.d.subnets.create(this.ctx, { network_id: network.id, project_id: network.project_id, name, ip_version: 4, ...body });
@@ -89,12 +98,24 @@ export class DefaultNetworkCreator {
     return subnet;
   }
 
+  /** The shared default IPv4 pool (an existing default IPv4 pool is kept, whatever its name). */
+  private async ensureSubnetpool(projectId: string): Promise<SubnetPool> {
+    const existing = (await this.d.subnetpools.list(this.ctx, { filters: { is_default: eq(true), ip_version: ['4'] }, sorts: [] }))[0];
+    if (existing) return existing;
+    const pool = await this.d.subnetpools.create(this.ctx, {
+      name: this.o.subnetpool_name_v4, project_id: projectId, prefixes: [this.o.subnetpool_prefix_v4],
+      default_prefixlen: this.o.subnetpool_size_v4, shared: true, is_default: true,
+    });
+    this.d.log.info({ subnetpool: pool.id, prefix: this.o.subnetpool_prefix_v4 }, `created the default subnet pool ${pool.name}`);
+    return pool;
+  }
+
   private async ensurePublic(projectId: string): Promise<{ network: Network; subnet: Subnet }> {
     const name = this.o.public_network_name;
     let network = await this.findNetwork({ name: eq(name), 'router:external': eq(true) });
     if (!network) {
       network = await this.d.networks.create(this.ctx, {
-        name, project_id: projectId, shared: false, 'router:external': true,
+        name, project_id: projectId, shared: false, 'router:external': true, is_default: true,
         'provider:network_type': 'flat', 'provider:physical_network': this.o.public_physical_network,
       });
       this.d.log.info({ network: network.id }, `created the default external network ${name}`);
@@ -105,7 +126,7 @@ export class DefaultNetworkCreator {
     return { network, subnet };
   }
 
-  private async ensurePrivate(projectId: string): Promise<{ network: Network; subnet: Subnet }> {
+  private async ensurePrivate(projectId: string, pool: SubnetPool | undefined): Promise<{ network: Network; subnet: Subnet }> {
     const name = this.o.private_network_name;
     let network = await this.findNetwork({ name: eq(name), project_id: eq(projectId) });
     if (!network) {
@@ -113,7 +134,7 @@ export class DefaultNetworkCreator {
       this.d.log.info({ network: network.id }, `created the default network ${name}`);
     }
     const subnet = await this.ensureSubnet(network, this.o.private_subnet_name, {
-      cidr: this.o.fixed_range, gateway_ip: this.o.network_gateway, enable_dhcp: true,
+      cidr: this.o.fixed_range, gateway_ip: this.o.network_gateway, enable_dhcp: true, ...(pool ? { subnetpool_id: pool.id } : {}),
     });
     return { network, subnet };
   }

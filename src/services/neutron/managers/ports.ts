@@ -32,6 +32,7 @@ import type { FixedIp, FixedIpRequest, Port, PortCreate, PortUpdate } from '../t
 import type { NetworkManager } from './networks.js';
 import { applyDhcpOpts, checkAddressPairs, checkDhcpOpts, dnsAssignment, writeAddressPairs } from './port-extras.js';
 import type { SubnetManager } from './subnets.js';
+import { trunkDetailsOf } from './trunk-details.js';
 import type { OwnerLookups, PolicyAttributes, ResourceHandlers } from './types.js';
 import { portVisible } from './visibility.js';
 
@@ -138,13 +139,14 @@ export class PortManager implements ResourceHandlers<Port, PortCreate, PortUpdat
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const networkIds = [...new Set(rows.map((r) => r.network_id))];
-    const [ips, pairs, opts, sgs, tags, nets] = await Promise.all([
+    const [ips, pairs, opts, sgs, tags, nets, trunkDetails] = await Promise.all([
       db.selectFrom('ipallocations').selectAll().where('port_id', 'in', ids).execute(),
       db.selectFrom('allowedaddresspairs').selectAll().where('port_id', 'in', ids).execute(),
       db.selectFrom('extradhcpopts').selectAll().where('port_id', 'in', ids).execute(),
       db.selectFrom('securitygroupportbindings').selectAll().where('port_id', 'in', ids).execute(),
       tagsOf(db, 'ports', ids),
       db.selectFrom('networks').select(['id', 'dns_domain']).where('id', 'in', networkIds).execute(),
+      trunkDetailsOf(db, ids),
     ]);
     const subnetOrder = new Map((await db.selectFrom('subnets').select(['id', 'created_at']).where('network_id', 'in', networkIds).execute())
       .map((s) => [s.id, s.created_at]));
@@ -157,6 +159,7 @@ export class PortManager implements ResourceHandlers<Port, PortCreate, PortUpdat
         .sort((a, b) => String(subnetOrder.get(a.subnet_id)).localeCompare(String(subnetOrder.get(b.subnet_id))) || a.subnet_id.localeCompare(b.subnet_id))
         .map((i) => ({ subnet_id: i.subnet_id, ip_address: i.ip_address }));
       const netDomain = nets.find((n) => n.id === r.network_id)?.dns_domain;
+      const trunk = trunkDetails.get(r.id);
       return {
         id: r.id,
         name: r.name,
@@ -182,6 +185,7 @@ export class PortManager implements ResourceHandlers<Port, PortCreate, PortUpdat
         dns_assignment: dnsAssignment(r.dns_name, fixed, netDomain || this.d.dnsDomain),
         ip_allocation: 'immediate',
         tags: tags.get(r.id) ?? [],
+        ...(trunk ? { trunk_details: trunk } : {}),
         ...standardView(r),
       };
     });

@@ -17,6 +17,7 @@ export const TAGGABLE = {
   floatingips: 'floatingips',
   security_groups: 'securitygroups',
   subnetpools: 'subnetpools',
+  trunks: 'trunks',
 } as const satisfies Record<string, StandardTable>;
 
 export type TaggableCollection = keyof typeof TAGGABLE;

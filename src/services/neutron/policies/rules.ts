@@ -259,6 +259,18 @@ const RULES: readonly Row[] = [
   ["update_address_scope", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
   ["update_address_scope:shared", "rule:admin_only", P],
   ["delete_address_scope", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
+  // neutron/conf/policies/trunk.py
+  ["create_trunk", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
+  ["create_trunk:tags", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
+  ["get_trunk", "(rule:admin_only) or (role:reader and project_id:%(project_id)s)", P],
+  ["get_trunk:tags", "(rule:admin_only) or (role:reader and project_id:%(project_id)s)", P],
+  ["update_trunk", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
+  ["update_trunk:tags", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
+  ["delete_trunk", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
+  ["delete_trunk:tags", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
+  ["get_subports", "(rule:admin_only) or (role:reader and project_id:%(project_id)s)", P],
+  ["add_subports", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
+  ["remove_subports", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
   // neutron/conf/policies/service_type.py
   ["get_service_provider", "role:reader", P],
   // neutron/conf/policies/port_bindings.py

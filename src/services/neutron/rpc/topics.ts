@@ -8,6 +8,8 @@ export const TOPIC_REPORTS = 'q-reports-plugin';
 export const TOPIC_DHCP_AGENT = 'dhcp_agent';
 export const TOPIC_L3_AGENT = 'l3_agent';
 export const AGENT_PREFIX = 'q-agent-notifier';
+/** The l2population driver's casts to L2 agents (AGENT-L2POPULATION-UPDATE). */
+export const TOPIC_L2POP = `${AGENT_PREFIX}-l2population-update`;
 
 /** get_topic_name: `q-agent-notifier-port-update` and friends (fanout topics of L2 agents). */
 export function agentNotifierTopic(table: 'port' | 'network' | 'security_group' | 'port_binding', operation: 'update' | 'delete' | 'create'): string {
@@ -31,4 +33,5 @@ export const VERSIONS = {
   dhcpAgent: '1.0',
   l3Agent: '1.4',
   l2Agent: '1.4',
+  l2pop: '1.0',
 } as const;

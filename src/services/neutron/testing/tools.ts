@@ -14,6 +14,7 @@ const PACKAGES: Record<string, string> = {
   conntrack: 'conntrack',
   nft: 'nftables',
   openstack: 'python3-openstackclient',
+  radvd: 'radvd',
 };
 
 function onPath(program: string): boolean {

@@ -4,6 +4,7 @@
  */
 import type { Settable } from '../common/attributes.js';
 import type { JsonObject, Owned, OwnedInput, StandardAttributes, Tagged } from './common.js';
+import type { TrunkDetails } from './trunk.js';
 
 export interface FixedIp {
   subnet_id: string;
@@ -55,6 +56,8 @@ export interface Port extends Owned, StandardAttributes, Tagged {
   dns_name: string;
   dns_assignment: DnsAssignment[];
   ip_allocation: string;
+  /** Only on a trunk's parent port (trunk-details). */
+  trunk_details?: TrunkDetails;
 }
 
 /**

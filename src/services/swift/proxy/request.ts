@@ -8,6 +8,7 @@ import type { RequestContext } from '../../../common/context.js';
 import type { Access, KeystoneAuth } from '../policies/keystoneauth.js';
 import type { Rings } from '../ring/all-in-one.js';
 import type { MetadataLimits } from '../utils/metadata.js';
+import type { StoragePolicies } from '../utils/storage-policy.js';
 import { normalizeTimestamp } from '../utils/timestamp.js';
 import type { ProxyLog, Timeouts } from './base.js';
 import type { CorsSettings } from './middleware/cors.js';
@@ -70,6 +71,8 @@ export interface ProxySettings {
 
 export interface ProxyDeps {
   rings: Rings;
+  /** The storage policies (default: Policy-0 alone). */
+  policies?: StoragePolicies;
   auth: KeystoneAuth;
   settings: ProxySettings;
   timeouts: Timeouts;

@@ -128,7 +128,7 @@ export class ProxyServer {
         allow_account_management: s.allowAccountManagement === true,
         account_autocreate: s.accountAutocreate,
         strict_cors_mode: s.cors?.strictMode ?? true,
-        policies: [{ name: 'Policy-0', aliases: 'Policy-0', default: true }],
+        policies: this.deps.policies?.info() ?? [{ name: 'Policy-0', aliases: 'Policy-0', default: true }],
       },
       crossdomain: {}, // served by the routes (api/routes.ts)
       ...middlewares,

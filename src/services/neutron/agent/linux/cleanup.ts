@@ -1,7 +1,7 @@
 /**
  * `nubo netns cleanup` (neutron-netns-cleanup, plus the devices of neutron-linuxbridge-cleanup):
  * every namespace Nubo's agents made (`qdhcp-`, `qrouter-`, and the agent host namespaces of
- * `[data_plane] host_namespace`) goes with the processes in it (dnsmasq) and the devices in it
+ * `[data_plane] host_namespace`) goes with the processes in it (dnsmasq, radvd, metadata proxies) and the devices in it
  * (a veth's other end goes too); when agents run in the process's own namespace, its `brq`,
  * `tap` and `vxlan-` devices go as well. `match` narrows it to some names (tests clean up only
  * what they made).

@@ -34,7 +34,7 @@ export async function createLinuxBridgeAgent(ctx: RoleContext): Promise<LinuxBri
   const v = ctx.config.get(vxlanGroup);
   const hostNamespace = hostNamespaceOf(ctx.config, ctx.host);
   const vxlan: VxlanSettings | undefined = v.enable_vxlan && v.local_ip
-    ? { localIp: v.local_ip, group: v.l2_population ? '' : v.vxlan_group, dstport: v.udp_dstport, ttl: v.ttl }
+    ? { localIp: v.local_ip, group: v.l2_population ? '' : v.vxlan_group, l2population: v.l2_population, arpResponder: v.l2_population && v.arp_responder, dstport: v.udp_dstport, ttl: v.ttl }
     : undefined;
   if (v.enable_vxlan && !v.local_ip) ctx.log.warn('Linux bridge agent: [vxlan] local_ip is not set; VXLAN networks are not carried by this host');
   const agent = new LinuxBridgeAgent({

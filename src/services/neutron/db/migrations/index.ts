@@ -2,8 +2,10 @@
 import type { Migrations } from '../../../../common/db/index.js';
 import * as initial from './0001_initial.js';
 import * as autoAllocated from './0002_auto_allocated_topologies.js';
+import * as trunks from './0003_trunks.js';
 
 export const migrations: Migrations = {
   '0001_initial': initial,
   '0002_auto_allocated_topologies': autoAllocated,
+  '0003_trunks': trunks,
 };
