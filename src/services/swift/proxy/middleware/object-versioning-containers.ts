@@ -107,7 +107,9 @@ export async function enable(req: SwiftRequest, next: Handler): Promise<ProxyRes
   const location = versionsContainerName(req.container!);
   let created = false;
   if (enabled) {
-    const made = await own(req, next, { method: 'PUT', container: location });
+    // the versions keep the container's storage policy (the one a PUT names, for a new container)
+    const policy = isSuccess(current.status) ? current.headers['x-storage-policy'] : req.method === 'PUT' ? headerOf(req.headers, 'x-storage-policy') : undefined;
+    const made = await own(req, next, { method: 'PUT', container: location, headers: policy ? { 'x-storage-policy': policy } : {} });
     drain(made);
     if (!isSuccess(made.status) && made.status !== 409) throw new InternalError('Error enabling object versioning');
     headers[SYSMETA_CONTAINER] = encodeURIComponent(location);
