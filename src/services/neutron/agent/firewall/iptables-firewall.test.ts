@@ -5,7 +5,10 @@
  * allowed as soon as the rule is applied, and blocked again once it goes (each within a
  * second, an established flow included); a remote group rule follows the group's members, a source address that is not
  * the port's is dropped until it becomes an allowed address pair, and an unfiltered port
- * does not open a filtered one. Everything the test made goes with its namespaces.
+ * does not open a filtered one. With ipsets, a remote group is one rule matching its set, whose
+ * members change without the chains being rewritten; a restarted firewall adopts the set, and
+ * one with ipsets off takes over with one rule per member and destroys it. Everything the test
+ * made goes with its namespaces (ipsets included).
  * Skipped (with the reason) without root or without ip, iptables, nft or busybox.
  */
 import assert from 'node:assert/strict';
@@ -40,6 +43,7 @@ function skipReason(): string | undefined {
 }
 
 const skip = skipReason();
+const skipIpset = skip ?? (onPath('ipset') ? undefined : 'ipset is not installed (Debian ipset)');
 const tag = randomBytes(3).toString('hex');
 const NS = { br: `nfw-${tag}-br`, a: `nfw-${tag}-a`, b: `nfw-${tag}-b` };
 const MAC = { a: 'fa:16:3e:90:00:01', b: 'fa:16:3e:90:00:02' };
@@ -176,6 +180,71 @@ describe('iptables firewall in network namespaces', { skip }, () => {
     assert.equal(await ping(NS.a, IP.b), false, 'A left the group: blocked');
   });
 
+  test('with ipsets: a remote group is one rule matching its set; its members change the set, not the chains', { skip: skipIpset }, async () => {
+    const SET = 'NIPv4sg-a';
+    const others = Array.from({ length: 50 }, (_, i) => `10.90.1.${i + 1}`);
+    const sgA: FirewallRule[] = [...EGRESS_ALL, { direction: 'ingress', ethertype: 'IPv4' }];
+    const sgB: FirewallRule[] = [...EGRESS_ALL, { ...ICMP_IN, remote_group_id: 'sg-a' }];
+    const setRule = async () => {
+      const { stdout } = await run('iptables-save', ['-c', '-t', 'filter'], { netns: NS.br });
+      const lines = stdout.split('\n').filter((l) => l.includes('-A nubo-fw-itapb '));
+      const rule = lines.find((l) => l.includes(`-m set --match-set ${SET} src`));
+      return { lines, packets: rule ? Number(/^\[(\d+):/.exec(rule)![1]) : undefined };
+    };
+    const members = async () => (await run('ipset', ['list', SET], { netns: NS.br })).stdout.split('Members:\n')[1]!.split('\n').filter(Boolean).sort();
+    const sets = async () => (await run('ipset', ['list', '-n'], { netns: NS.br })).stdout.split('\n').filter(Boolean);
+
+    await fw.updateSecurityGroupRules('sg-b', sgB);
+    await fw.updateSecurityGroupMembers('sg-a', { IPv4: others });
+    assert.equal(await ping(NS.a, IP.b), false, 'A is not a member: blocked');
+    let rule = await setRule();
+    assert.equal(rule.lines.filter((l) => /-p icmp/.test(l)).length, 1, `one ICMP rule for 50 members: ${rule.lines.join('\n')}`);
+    assert.deepEqual(await members(), [...others].sort());
+
+    await fw.updateSecurityGroupMembers('sg-a', { IPv4: [...others, IP.a] });
+    assert.ok(await ping(NS.a, IP.b), 'A joined the group: allowed');
+    assert.ok(await ping(NS.a, IP.b));
+    const counted = (await setRule()).packets!;
+    assert.ok(counted >= 2, `the set's rule counted A's pings (${counted})`);
+    assert.ok((await members()).includes(IP.a));
+
+    await fw.updateSecurityGroupMembers('sg-a', { IPv4: others });
+    assert.equal(await ping(NS.a, IP.b), false, 'A left the group: blocked');
+    rule = await setRule();
+    // a rewritten chain starts its counters at 0
+    assert.ok(rule.packets !== undefined && rule.packets >= counted, `the chain was not rewritten (counter ${rule.packets} >= ${counted})`);
+    assert.ok(!(await members()).includes(IP.a));
+
+    const takeOver = async (opts: { ipset?: boolean }, sgAMembers: string[]) => {
+      const next = new IptablesFirewall({ netns: NS.br, ...opts });
+      await next.deferApply(async () => {
+        await next.updateSecurityGroupRules('sg-a', sgA);
+        await next.updateSecurityGroupRules('sg-b', sgB);
+        await next.updateSecurityGroupMembers('sg-a', { IPv4: sgAMembers });
+        await next.preparePortFilter(port('a', ['sg-a']));
+        await next.preparePortFilter(port('b', ['sg-b']));
+      });
+      return next;
+    };
+    // a restarted agent adopts the set and refills it (A is a member again meanwhile)
+    fw = await takeOver({}, [...others, IP.a]);
+    assert.ok(await ping(NS.a, IP.b), 'allowed after the restart');
+    assert.deepEqual((await sets()).filter((n) => n.startsWith('NIPv')), [SET]);
+    assert.ok((await members()).includes(IP.a));
+
+    // with ipsets off, one rule per member, and the set goes
+    fw = await takeOver({ ipset: false }, [IP.a]);
+    rule = await setRule();
+    assert.ok(rule.lines.some((l) => l.includes(`-s ${IP.a}/32 -p icmp`)), 'a rule for the member');
+    assert.equal(rule.packets, undefined, 'no set rule');
+    assert.deepEqual((await sets()).filter((n) => n.startsWith('NIPv')), []);
+    assert.ok(await ping(NS.a, IP.b), 'allowed by the member rule');
+
+    // back to ipsets for the tests that follow
+    fw = await takeOver({}, [IP.a]);
+    assert.deepEqual(await members(), [IP.a]);
+  });
+
   test('anti-spoofing: another source IP is dropped until it is an allowed address pair', async () => {
     await fw.updateSecurityGroupRules('sg-b', EGRESS_ALL);
     await ip('-n', NS.b, 'addr', 'add', '10.90.0.99/24', 'dev', 'eth0');
@@ -297,6 +366,7 @@ describe('iptables firewall in network namespaces', { skip }, () => {
     }
     const { stdout } = await run('nft', ['list', 'tables'], { netns: NS.br });
     assert.doesNotMatch(stdout, /nubo_fw_l2/);
+    if (!skipIpset) assert.deepEqual((await run('ipset', ['list', '-n'], { netns: NS.br })).stdout.split('\n').filter((n) => n.startsWith('NIPv')), [], 'no ipset of ours');
     assert.ok(await ping(NS.a, IP.b), 'open wire again');
   });
 });
