@@ -8,7 +8,8 @@
  * does not open a filtered one. With ipsets, a remote group is one rule matching its set, whose
  * members change without the chains being rewritten; a restarted firewall adopts the set, and
  * one with ipsets off takes over with one rule per member and destroys it. Everything the test
- * made goes with its namespaces (ipsets included).
+ * made goes with its namespaces (ipsets included). A port on a stateless group is not tracked
+ * and its replies need rules.
  * Skipped (with the reason) without root or without ip, iptables, nft or busybox.
  */
 import assert from 'node:assert/strict';
@@ -243,6 +244,26 @@ describe('iptables firewall in network namespaces', { skip }, () => {
     // back to ipsets for the tests that follow
     fw = await takeOver({}, [IP.a]);
     assert.deepEqual(await members(), [IP.a]);
+  });
+
+  test('a stateless group: the port\'s traffic is not tracked, and replies to it need a rule', async () => {
+    const stateless = (rules: FirewallRule[]) => rules.map((r) => ({ ...r, stateful: false }));
+    await fw.updateSecurityGroupRules('sg-a', [...EGRESS_ALL, { direction: 'ingress', ethertype: 'IPv4' }]);
+    await fw.updateSecurityGroupRules('sg-b', EGRESS_ALL);
+    assert.ok(await ping(NS.b, IP.a), 'stateful: the reply comes back in as established');
+    await fw.updateSecurityGroupRules('sg-b', stateless(EGRESS_ALL));
+    const raw = (await run('iptables-save', ['-t', 'raw'], { netns: NS.br })).stdout;
+    assert.match(raw, /-A nubo-fw-PREROUTING -m physdev --physdev-in tapb .*-j CT --notrack/);
+    assert.doesNotMatch((await run('iptables-save', ['-t', 'filter'], { netns: NS.br })).stdout, /-A nubo-fw-itapb -m state/, 'no established shortcut');
+    assert.equal(await ping(NS.b, IP.a), false, 'stateless: the reply needs an ingress rule');
+    await fw.updateSecurityGroupRules('sg-b', stateless([...EGRESS_ALL, ICMP_IN]));
+    await run('conntrack', ['-D', '-s', IP.b], { netns: NS.br }).catch(() => {});
+    assert.ok(await ping(NS.b, IP.a), 'the reply is allowed by the ingress rule');
+    const tracked = await run('conntrack', ['-L', '-s', IP.b], { netns: NS.br });
+    assert.equal(tracked.stdout.trim(), '', 'B\'s connection is not tracked');
+    await fw.updateSecurityGroupRules('sg-b', EGRESS_ALL);
+    assert.ok(await ping(NS.b, IP.a), 'stateful again');
+    assert.doesNotMatch((await run('iptables-save', ['-t', 'raw'], { netns: NS.br })).stdout, /--notrack/);
   });
 
   test('anti-spoofing: another source IP is dropped until it is an allowed address pair', async () => {

@@ -19,7 +19,11 @@
  * A rule naming a remote group matches the group's ipset (ipset-sets.ts, ipset-manager.ts):
  * a member joining or leaving refills the set (an atomic swap) and writes no iptables chain.
  * With `ipset: false`, or without the ipset program, it is one rule per member instead
- * (Neutron's enable_ipset = False). Not done: stateless groups.
+ * (Neutron's enable_ipset = False).
+ *
+ * A port whose groups are stateless (their rules say stateful: false) is not tracked: its traffic
+ * is NOTRACK in the raw table and its chains have no RELATED/ESTABLISHED shortcut (nor INVALID
+ * drop), so replies need rules of their own, as with Neutron's stateless security groups.
  */
 import { rmSync } from 'node:fs';
 import type { Logger } from '../../../../common/log/logger.js';
@@ -90,7 +94,7 @@ function checkRule(groupId: string, rule: FirewallRule): FirewallRule {
 
 /** What makes two rules the same rule (to find the ones an update removed). */
 function ruleKey(r: FirewallRule): string {
-  return JSON.stringify([r.direction, r.ethertype, r.protocol ?? null, r.port_range_min ?? null, r.port_range_max ?? null, r.remote_ip_prefix ?? null, r.remote_group_id ?? null]);
+  return JSON.stringify([r.direction, r.ethertype, r.protocol ?? null, r.port_range_min ?? null, r.port_range_max ?? null, r.remote_ip_prefix ?? null, r.remote_group_id ?? null, r.stateful ?? true]);
 }
 
 const ETHERTYPES: readonly EtherType[] = ['IPv4', 'IPv6'];

@@ -117,6 +117,21 @@ describe('iptables rule set', () => {
     assert.equal(ipsetName('0f7a2c4e-1b2d-4c3e-9f00-123456789abc', 4), 'NIPv40f7a2c4e-1b2d-4c3e-9f00-');
   });
 
+  test('a stateless port: no established shortcut nor INVALID drop, its traffic NOTRACK before the zones', () => {
+    const rules: FirewallRule[] = [{ direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp', stateful: false }, { direction: 'egress', ethertype: 'IPv4', stateful: false }];
+    const other: FirewallPort = { ...port, device: 'tap0000', security_groups: ['sg2'] };
+    const s = state(rules, { ports: new Map([[port.device, port], [other.device, other]]), rules: new Map([['sg1', rules], ['sg2', [{ direction: 'egress', ethertype: 'IPv4' }]]]) });
+    const text = filterTable(s, 4).text;
+    assert.ok(!lines(text, 'nubo-fw-itap1234').some((l) => l.includes('--state')), 'stateless port');
+    assert.ok(lines(text, 'nubo-fw-itap0000').some((l) => l.includes('RELATED,ESTABLISHED')), 'stateful port');
+    assert.deepEqual(lines(rawTable(s).text, 'nubo-fw-PREROUTING').map(bare).map((l) => l.replace(/^-m physdev /, '')), [
+      '--physdev-in tap1234 -j CT --notrack',
+      '--physdev-in brqnet1 -j CT --zone 7',
+      '-i brqnet1 -j CT --zone 7',
+      '--physdev-in tap0000 -j CT --zone 7',
+    ]);
+  });
+
   test('a port without port security is accepted as it is; stale chains are flushed and deleted', () => {
     const open: FirewallPort = { ...port, device: 'tapa', port_security_enabled: false };
     const other: FirewallPort = { ...port, device: 'tapz' };

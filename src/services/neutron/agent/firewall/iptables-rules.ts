@@ -252,14 +252,24 @@ function ingressFixedRules(port: FirewallPort, version: IpVersion, t: Table): vo
   }
 }
 
+/**
+ * A port is stateless when its groups are (the rules of stateless groups say stateful: false;
+ * a port on groups without rules is stateful): its traffic is not tracked.
+ */
+export function isStateless(port: FirewallPort, rules: FirewallState['rules']): boolean {
+  const all = port.security_groups.flatMap((g) => rules.get(g) ?? []);
+  return all.length > 0 && all.every((r) => r.stateful === false);
+}
+
 function portChainRules(port: FirewallPort, direction: Direction, version: IpVersion, state: FirewallState, t: Table): void {
   const chain = portChain(direction === 'ingress' ? 'i' : 'o', port.device);
+  const stateful = !isStateless(port, state.rules);
   t.chain(chain);
   if (direction === 'egress') egressFixedRules(port, version, t);
   else ingressFixedRules(port, version, t);
-  t.add(chain, `-m state --state RELATED,ESTABLISHED ${comment('Direct packets associated with a known session to the RETURN chain.')} -j RETURN`);
+  if (stateful) t.add(chain, `-m state --state RELATED,ESTABLISHED ${comment('Direct packets associated with a known session to the RETURN chain.')} -j RETURN`);
   for (const spec of groupRules(port, direction, version, state)) t.add(chain, spec);
-  t.add(chain, `-m state --state INVALID ${comment('Drop packets that appear related to an existing connection (e.g. TCP ACK/FIN) but do not have an entry in conntrack.')} -j DROP`);
+  if (stateful) t.add(chain, `-m state --state INVALID ${comment('Drop packets that appear related to an existing connection (e.g. TCP ACK/FIN) but do not have an entry in conntrack.')} -j DROP`);
   t.add(chain, `${comment('Send unmatched traffic to the fallback chain.')} -j ${FALLBACK_CHAIN}`);
 }
 
@@ -296,15 +306,20 @@ export function filterTable(state: FirewallState, version: IpVersion, stale: rea
 
 /**
  * The raw table: the traffic of a filtered port's bridge (both directions of every connection
- * through it) and of the port itself in its network's conntrack zone (_get_jump_rules).
+ * through it) and of the port itself in its network's conntrack zone (_get_jump_rules); the
+ * traffic of a stateless port is not tracked (CT --notrack).
  */
 export function rawTable(state: FirewallState, stale: readonly string[] = [], written?: ReadonlyMap<string, string>): TableScript {
   const t = new Table();
   t.chain(PREROUTING_CHAIN);
+  const ports = sortedPorts(state).filter((p) => p.port_security_enabled);
+  // the first CT target a packet meets is the one that holds: a stateless port's come first
+  const stateless = ports.filter((p) => isStateless(p, state.rules));
+  for (const port of stateless) t.add(PREROUTING_CHAIN, `-m physdev --physdev-in ${port.device} ${comment(`Stateless port ${port.device}`)} -j CT --notrack`);
   const bridges = new Set<string>();
-  for (const port of sortedPorts(state)) {
+  for (const port of ports.filter((p) => !stateless.includes(p))) {
     const zone = state.zones.get(port.network_id);
-    if (!port.port_security_enabled || zone === undefined || !port.bridge) continue;
+    if (zone === undefined || !port.bridge) continue;
     if (!bridges.has(port.bridge)) {
       bridges.add(port.bridge);
       t.add(PREROUTING_CHAIN, `-m physdev --physdev-in ${port.bridge} ${comment(`Set zone for ${port.bridge}`)} -j CT --zone ${zone}`);
