@@ -15,12 +15,13 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { run } from './commands.js';
-import { IptablesFirewall } from './iptables-firewall.js';
+import { pino } from 'pino';
+import { IptablesFirewall, type IptablesFirewallOptions } from './iptables-firewall.js';
 import type { FirewallPort, FirewallRule } from './types.js';
 
 const TOOLS = ['ip', 'iptables', 'iptables-restore', 'ip6tables-restore', 'nft', 'sysctl', 'conntrack', 'busybox'];
@@ -216,7 +217,7 @@ describe('iptables firewall in network namespaces', { skip }, () => {
     assert.ok(rule.packets !== undefined && rule.packets >= counted, `the chain was not rewritten (counter ${rule.packets} >= ${counted})`);
     assert.ok(!(await members()).includes(IP.a));
 
-    const takeOver = async (opts: { ipset?: boolean }, sgAMembers: string[]) => {
+    const takeOver = async (opts: Partial<IptablesFirewallOptions>, sgAMembers: string[]) => {
       const next = new IptablesFirewall({ netns: NS.br, ...opts });
       await next.deferApply(async () => {
         await next.updateSecurityGroupRules('sg-a', sgA);
@@ -240,6 +241,27 @@ describe('iptables firewall in network namespaces', { skip }, () => {
     assert.equal(rule.packets, undefined, 'no set rule');
     assert.deepEqual((await sets()).filter((n) => n.startsWith('NIPv')), []);
     assert.ok(await ping(NS.a, IP.b), 'allowed by the member rule');
+
+    // without the ipset program: said once in the log, and one rule per member
+    const bin = mkdtempSync(join(tmpdir(), 'nfw-bin-'));
+    const path = process.env.PATH;
+    try {
+      for (const tool of [...TOOLS, 'iptables-save', 'ip6tables-save', 'ip6tables']) {
+        const dir = (path ?? '').split(':').find((d) => existsSync(join(d, tool)));
+        if (dir) symlinkSync(join(dir, tool), join(bin, tool));
+      }
+      process.env.PATH = bin;
+      const logged: string[] = [];
+      fw = await takeOver({ log: pino({ level: 'warn' }, { write: (line: string) => { logged.push(line); } }) }, [IP.a]);
+      await fw.updateSecurityGroupMembers('sg-a', { IPv4: [IP.a, '10.90.0.77'] });
+      assert.equal(logged.filter((l) => l.includes('ipset program is not usable')).length, 1, logged.join(''));
+      const perMember = (await setRule()).lines;
+      for (const m of [IP.a, '10.90.0.77']) assert.ok(perMember.some((l) => l.includes(`-s ${m}/32 -p icmp`)), `a rule for member ${m}`);
+      assert.ok(await ping(NS.a, IP.b), 'allowed by the member rule');
+    } finally {
+      process.env.PATH = path;
+      rmSync(bin, { recursive: true, force: true });
+    }
 
     // back to ipsets for the tests that follow
     fw = await takeOver({}, [IP.a]);
