@@ -20,6 +20,8 @@ export interface FirewallRule {
   port_range_max?: number | null;
   remote_ip_prefix?: string | null;
   remote_group_id?: string | null;
+  /** false: the rule's group is stateless (extension stateful-security-group); unset: stateful. */
+  stateful?: boolean;
 }
 
 /** A pair of allowed_address_pairs: another IP (or CIDR) and MAC the port may send from. */
