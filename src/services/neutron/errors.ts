@@ -435,29 +435,6 @@ export class PolicyRemoveAuthorizationError extends Forbidden {
   }
 }
 
-// --- metering (neutron_lib.exceptions.metering) --------------------------------------------
-
-export class MeteringLabelNotFound extends NotFound {
-  constructor(labelId: string) {
-    super(`Metering label '${labelId}' does not exist.`);
-  }
-}
-
-export class MeteringLabelRuleNotFound extends NotFound {
-  constructor(ruleId: string) {
-    super(`Metering label rule '${ruleId}' does not exist.`);
-  }
-}
-
-export class MeteringLabelRuleOverlaps extends Conflict {
-  constructor(prefix: string) {
-    super(`Metering label rule with remote_ip_prefix '${prefix}' overlaps another.`);
-  }
-}
-
-/** neutron_lib Invalid (400) with the plugin's message. */
-export class Invalid extends BadRequest {}
-
 export class AddressScopeUpdateError extends BadRequest {
   constructor(id: string, reason: string) {
     super(`Unable to update address scope ${id} : ${reason}.`);
