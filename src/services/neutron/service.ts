@@ -39,6 +39,7 @@ import { SubnetPoolManager } from './managers/subnetpools.js';
 import { SubnetManager } from './managers/subnets.js';
 import { TagManager } from './managers/tags.js';
 import { TrunkManager } from './managers/trunks.js';
+import { MeteringManager } from './managers/metering.js';
 import { MechanismManager } from './ml2/mechanisms.js';
 import { TypeManager } from './ml2/type-manager.js';
 import { PathExplainer } from './explain/explainer.js';
@@ -94,6 +95,7 @@ export function createManagers(config: Config, log: Logger, store: Store, events
     ipAvailability: new IpAvailabilityManager(store),
     autoAllocate: new AutoAllocateManager({ store, networks, subnets, routers }),
     trunks: new TrunkManager({ store, events, findPort: (ctx, id, db) => ports.findRow(ctx, id, db) }),
+    metering: new MeteringManager(store),
   };
 }
 
