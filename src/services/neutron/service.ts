@@ -46,6 +46,7 @@ import { PathExplainer } from './explain/explainer.js';
 import { kernelProbesFromConfig } from './explain/kernel/probe-config.js';
 import { NovaNotifier } from './notifiers/nova.js';
 import { DhcpAgentNotifier, L2AgentNotifier, L3AgentNotifier } from './rpc/agent-notifiers.js';
+import { MeteringAgentNotifier } from './rpc/metering.js';
 import { RpcServers } from './rpc/servers.js';
 
 
@@ -130,6 +131,7 @@ export class NetworkService {
       this.notifier = driver === 'noop' ? undefined : new Notifier(o.transport, { publisherId: `network.${o.host}`, topics: [...topics] });
       if (defaults.dhcp_agent_notification) new DhcpAgentNotifier(o.transport, m.agents, o.log).subscribe(this.events);
       new L3AgentNotifier(o.transport, m.agents, o.log).subscribe(this.events);
+      new MeteringAgentNotifier(o.transport, m.agents, o.log).attach(m.metering, this.events);
       const segmentsOf = async (netId: string) => (await m.types.segmentsOf(this.store.db, [netId])).get(netId) ?? [];
       new L2AgentNotifier(o.transport, segmentsOf).subscribe(this.events);
       const l2pop = o.config.get(ml2Group).mechanism_drivers.includes('l2population')

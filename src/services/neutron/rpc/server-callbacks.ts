@@ -15,6 +15,7 @@ import type { NetworkManager } from '../managers/networks.js';
 import type { PortManager } from '../managers/ports.js';
 import type { RouterManager } from '../managers/routers.js';
 import type { SubnetManager } from '../managers/subnets.js';
+import type { MeteringManager } from '../managers/metering.js';
 import type { TypeManager } from '../ml2/type-manager.js';
 import { VIF_TYPE_BINDING_FAILED, VIF_TYPE_UNBOUND } from '../ml2/driver-api.js';
 import type { Agent, AgentState } from '../types/agent.js';
@@ -107,6 +108,7 @@ export interface CallbackDeps {
   floatingIps: FloatingIpManager;
   agents: AgentManager;
   types: TypeManager;
+  metering: MeteringManager;
   db: Db;
   /** l2population (when a mechanism driver): an agent that restarted is sent its networks' forwarding entries again. */
   l2pop?: { agentRestarted(ctx: MessageContext, port: Port): Promise<void> };
