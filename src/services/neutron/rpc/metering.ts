@@ -25,7 +25,7 @@ export class MeteringAgentNotifier {
 
   /** The plugin's casts go through `metering.casts`; a router's deletion to every metering agent. */
   attach(metering: MeteringManager, events: EventRegistry): void {
-    metering.casts = (ctx, method, routers) => this.notify(ctx, method, routers);
+    metering.casts = (ctx, method, routers) => this.notify(ctx, method, routers).catch((err: unknown) => this.log.warn({ err, method }, 'metering agents not notified'));
     events.subscribe('router', 'after_delete', ({ ctx, current }) => this.client.prepare({ fanout: true }).cast(ctx.toMessage(), 'router_deleted', { router_id: current.id }));
   }
 
