@@ -91,7 +91,7 @@ export class MeteringAgent {
     await this.runtime.start((err) => this.o.log.warn({ err }, 'metering agent: Failed reporting state! (neutron-server not reachable yet)'));
     this.o.periodic.add({ name: `metering _sync_routers_task@${this.o.host}`, interval: this.o.syncInterval, run: () => this.sync() });
     this.o.periodic.add({ name: `metering _metering_loop@${this.o.host}`, interval: this.o.measureInterval, run: () => this.meteringLoop() });
-    await this.sync().catch((err: unknown) => this.o.log.error({ err }, 'metering agent: Failed synchronizing routers'));
+    void this.sync(); // the first full sync; start does not wait for the server
   }
 
   async stop(): Promise<void> {
@@ -102,7 +102,7 @@ export class MeteringAgent {
   /** _invoke_driver under its lock: one driver operation at a time, failures logged. */
   serial<T>(work: () => Promise<T>): Promise<T | undefined> {
     const next = this.queue.then(work).catch((err: unknown) => {
-      this.o.log.error({ err }, 'metering agent: driver operation failed');
+      this.o.log.error({ err }, 'metering agent: operation failed');
       return undefined;
     });
     this.queue = next;
@@ -112,7 +112,8 @@ export class MeteringAgent {
   /** _sync_routers_task: exactly the server's routers of this host, with their labels. */
   sync(): Promise<void> {
     return this.serial(async () => {
-      const routers = await this.client.prepare({}).call<MeteringRouter[] | null>({}, 'get_sync_data_metering', { host: this.o.host });
+      const routers = await this.client.prepare({}).call<MeteringRouter[] | null>({}, 'get_sync_data_metering', { host: this.o.host })
+        .catch((err: unknown) => { throw new Error(`Failed synchronizing routers: ${String((err as Error)?.message ?? err)}`); });
       const given = routers ?? [];
       this.routers.clear();
       for (const r of given) this.routers.set(r.id, r);
