@@ -122,6 +122,12 @@ export const l3AgentGroup = defineGroup('l3_agent', 'L3 agent (l3_agent.ini [DEF
   max_rtr_adv_interval: opt.int(100, 'MaxRtrAdvInterval setting for radvd.conf.', { min: 4 }),
 });
 
+export const meteringAgentGroup = defineGroup('metering_agent', 'Metering agent (metering_agent.ini [DEFAULT]; role network-metering-agent, iptables driver)', {
+  measure_interval: opt.int(30, 'Interval between two metering measures (seconds).', { min: 1 }),
+  report_interval: opt.int(300, 'Interval between two metering reports (seconds): each sends an l3.meter notification per label.', { min: 1 }),
+  periodic_interval: opt.int(40, 'Seconds between full syncs of the routers and their labels with the server (the agent\'s periodic _sync_routers_task).', { min: 1 }),
+});
+
 export const metadataAgentGroup = defineGroup('metadata_agent', 'Metadata agent (metadata_agent.ini [DEFAULT])', {
   nova_metadata_url: opt.str('', "URL of Nova's metadata API (empty: the metadata-api role of this cloud, /compute-metadata on the API listener)."),
 });
@@ -154,6 +160,6 @@ export const defaultNetworksGroup = defineGroup('default_networks', "DevStack's 
 
 export const neutronConfigGroups = [
   neutronDefaultGroup, ml2Group, ml2FlatGroup, ml2VlanGroup, ml2VxlanGroup, ml2GeneveGroup, quotasGroup, agentGroup, simAgentGroup,
-  dataPlaneGroup, linuxBridgeGroup, vxlanGroup, dhcpAgentGroup, securityGroupGroup, l3AgentGroup, metadataAgentGroup, defaultNetworksGroup,
+  dataPlaneGroup, linuxBridgeGroup, vxlanGroup, dhcpAgentGroup, securityGroupGroup, l3AgentGroup, meteringAgentGroup, metadataAgentGroup, defaultNetworksGroup,
   osloMessagingNotificationsGroup,
 ];

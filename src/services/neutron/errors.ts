@@ -747,6 +747,29 @@ export class TrunkInErrorState extends Conflict {
   }
 }
 
+// --- metering (neutron_lib/exceptions/metering.py) ------------------------------------------
+
+export class MeteringLabelNotFound extends NotFound {
+  constructor(labelId: string) {
+    super(`Metering label '${labelId}' does not exist.`);
+  }
+}
+
+export class MeteringLabelRuleNotFound extends NotFound {
+  constructor(ruleId: string) {
+    super(`Metering label rule '${ruleId}' does not exist.`);
+  }
+}
+
+export class MeteringLabelRuleOverlaps extends Conflict {
+  constructor(remoteIpPrefix: string) {
+    super(`Metering label rule with remote_ip_prefix '${remoteIpPrefix}' overlaps another.`);
+  }
+}
+
+/** neutron_lib.exceptions.Invalid: a 400 with the plugin's message as is. */
+export class Invalid extends BadRequest {}
+
 // --- nubo-path-explain ---------------------------------------------------------------------
 
 /** An end of `GET /v2.0/nubo-explain` that names nothing the caller can see. */

@@ -43,12 +43,14 @@ import { SubnetPoolManager } from './managers/subnetpools.js';
 import { SubnetManager } from './managers/subnets.js';
 import { TagManager } from './managers/tags.js';
 import { TrunkManager } from './managers/trunks.js';
+import { MeteringManager } from './managers/metering.js';
 import { MechanismManager } from './ml2/mechanisms.js';
 import { TypeManager } from './ml2/type-manager.js';
 import { PathExplainer } from './explain/explainer.js';
 import { kernelProbesFromConfig } from './explain/kernel/probe-config.js';
 import { NovaNotifier } from './notifiers/nova.js';
 import { DhcpAgentNotifier, L2AgentNotifier, L3AgentNotifier } from './rpc/agent-notifiers.js';
+import { MeteringAgentNotifier } from './rpc/metering.js';
 import { RpcServers } from './rpc/servers.js';
 
 
@@ -104,6 +106,7 @@ export function createManagers(config: Config, log: Logger, store: Store, events
     bandwidthLimitRules: new QosRuleManager('bandwidth_limit', store, qosPolicies, qos, events),
     dscpMarkingRules: new QosRuleManager('dscp_marking', store, qosPolicies, qos, events),
     minimumBandwidthRules: new QosRuleManager('minimum_bandwidth', store, qosPolicies, qos, events),
+    metering: new MeteringManager(store),
   };
 }
 
@@ -138,6 +141,7 @@ export class NetworkService {
       this.notifier = driver === 'noop' ? undefined : new Notifier(o.transport, { publisherId: `network.${o.host}`, topics: [...topics] });
       if (defaults.dhcp_agent_notification) new DhcpAgentNotifier(o.transport, m.agents, o.log).subscribe(this.events);
       new L3AgentNotifier(o.transport, m.agents, o.log).subscribe(this.events);
+      new MeteringAgentNotifier(o.transport, m.agents, o.log).attach(m.metering, this.events);
       const segmentsOf = async (netId: string) => (await m.types.segmentsOf(this.store.db, [netId])).get(netId) ?? [];
       const portsOf = async (ids: readonly string[]) => (await Promise.all(ids.map((id) => m.ports.get(NeutronContext.admin(), id).catch(() => undefined))))
         .filter((p) => p !== undefined);

@@ -4,7 +4,7 @@
  * multi-provider, external-net, net-mtu-writable, port-security, binding, allowed-address-pairs,
  * extra_dhcp_opt, dns-integration, availability zones, standard attributes, tags), and the
  * maps of the extension resources (routers, floating IPs, security groups, RBAC, address
- * scopes, agents, port forwardings, trunks).
+ * scopes, agents, port forwardings, trunks, metering labels and rules).
  */
 import { NOT_SPECIFIED } from '../common/attributes.js';
 import type { AttrMap } from './attributes/spec.js';
@@ -244,6 +244,31 @@ export const trunkAttrs: AttrMap = {
   status: status({ filter: false }),
   sub_ports: { post: true, put: false, default: [], validate: v.subports, enforcePolicy: true, visible: true },
   ...standardAttrs({ sortable: true }),
+};
+
+/**
+ * neutron_lib/api/definitions/metering.py with metering_source_and_destination_filters (whose
+ * prefixes the plugin validates). Labels and rules have no standard attributes and no update.
+ */
+export const meteringLabelAttrs: AttrMap = {
+  id: id(),
+  name: { ...name(), put: false },
+  description: { post: true, put: false, default: '', validate: v.string(1024), visible: true, filter: true, sort: true },
+  tenant_id: tenantId(),
+  shared: { post: true, put: false, default: false, convert: c.toBoolean, visible: true, filter: true, sort: true },
+};
+
+const meteringPrefix = { post: true, put: false, default: null, visible: true, filter: true, sort: true } as const;
+
+export const meteringLabelRuleAttrs: AttrMap = {
+  id: id(),
+  metering_label_id: uuidRef({ requiredByPolicy: true }),
+  direction: { post: true, put: false, validate: v.values(['ingress', 'egress']), visible: true, filter: true, sort: true },
+  excluded: { post: true, put: false, default: false, convert: c.toBoolean, visible: true, filter: true, sort: true },
+  remote_ip_prefix: { ...meteringPrefix, validate: v.subnetOrNone },
+  source_ip_prefix: { ...meteringPrefix },
+  destination_ip_prefix: { ...meteringPrefix },
+  tenant_id: { ...tenantId(), filter: false, sort: false },
 };
 
 export const ipAvailabilityAttrs: AttrMap = {

@@ -27,6 +27,7 @@ import type { SubnetPoolManager } from '../managers/subnetpools.js';
 import type { SubnetManager } from '../managers/subnets.js';
 import type { TagManager } from '../managers/tags.js';
 import type { TrunkManager } from '../managers/trunks.js';
+import type { MeteringManager } from '../managers/metering.js';
 import type { ResourceHandlers } from '../managers/types.js';
 import type { AvailabilityZone, ServiceProvider } from '../types/agent.js';
 import { type ActionRun, Controller, type ControllerDeps, type ResourceEndpoint } from './controller.js';
@@ -59,6 +60,7 @@ export interface ApiManagers {
   dscpMarkingRules: QosRuleManager;
   minimumBandwidthRules: QosRuleManager;
   trunks: TrunkManager;
+  metering: MeteringManager;
 }
 
 export interface ApiOptions {
@@ -110,6 +112,10 @@ export function resourceControllers(m: ApiManagers, o: ApiOptions): ResourceEndp
     new Controller({ collection: 'security_group_rules', member: 'security_group_rule', path: 'security-group-rules', attrs: defs.securityGroupRuleAttrs, handlers: m.securityGroupRules, quota: 'security_group_rule' }, deps),
     new Controller({ collection: 'rbac_policies', member: 'rbac_policy', path: 'rbac-policies', attrs: defs.rbacAttrs, handlers: m.rbac, quota: 'rbac_policy' }, deps),
     new Controller({ collection: 'trunks', member: 'trunk', path: 'trunks', attrs: defs.trunkAttrs, handlers: m.trunks, taggable: true }, deps),
+    new Controller({ collection: 'metering_labels', member: 'metering_label', path: 'metering/metering-labels', attrs: defs.meteringLabelAttrs, handlers: m.metering.labels }, deps),
+    new Controller({
+      collection: 'metering_label_rules', member: 'metering_label_rule', path: 'metering/metering-label-rules', attrs: defs.meteringLabelRuleAttrs, handlers: m.metering.rules,
+    }, deps),
     new Controller({ collection: 'agents', member: 'agent', path: 'agents', attrs: defs.agentAttrs, handlers: m.agents }, deps),
     new Controller({
       collection: 'network_ip_availabilities', member: 'network_ip_availability', path: 'network-ip-availabilities', attrs: defs.ipAvailabilityAttrs,

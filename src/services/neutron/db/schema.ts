@@ -352,6 +352,26 @@ export interface SubPortRow {
   position: number;
 }
 
+/** A metering label (metering extension). */
+export interface MeteringLabelRow {
+  id: string;
+  project_id: string;
+  name: string;
+  description: string;
+  shared: number;
+}
+
+/** One rule of a metering label. */
+export interface MeteringLabelRuleRow {
+  id: string;
+  metering_label_id: string;
+  direction: string;
+  remote_ip_prefix: string | null;
+  source_ip_prefix: string | null;
+  destination_ip_prefix: string | null;
+  excluded: number;
+}
+
 export interface NeutronDB {
   networks: NetworkRow;
   networksegments: SegmentRow;
@@ -393,4 +413,6 @@ export interface NeutronDB {
   qos_policies_default: QosDefaultRow;
   trunks: TrunkRow;
   subports: SubPortRow;
+  meteringlabels: MeteringLabelRow;
+  meteringlabelrules: MeteringLabelRuleRow;
 }

@@ -271,6 +271,13 @@ const RULES: readonly Row[] = [
   ["get_subports", "(rule:admin_only) or (role:reader and project_id:%(project_id)s)", P],
   ["add_subports", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
   ["remove_subports", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
+  // neutron/conf/policies/metering.py (Zed: create and delete admin only)
+  ["create_metering_label", "rule:admin_only", P],
+  ["get_metering_label", "(rule:admin_only) or (role:reader and project_id:%(project_id)s)", P],
+  ["delete_metering_label", "rule:admin_only", P],
+  ["create_metering_label_rule", "rule:admin_only", P],
+  ["get_metering_label_rule", "(rule:admin_only) or (role:reader and project_id:%(project_id)s)", P],
+  ["delete_metering_label_rule", "rule:admin_only", P],
   // neutron/conf/policies/service_type.py
   ["get_service_provider", "role:reader", P],
   // neutron/conf/policies/port_bindings.py

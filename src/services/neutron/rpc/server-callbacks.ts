@@ -16,6 +16,7 @@ import type { PortManager } from '../managers/ports.js';
 import type { QosPolicyManager } from '../managers/qos/policies.js';
 import type { RouterManager } from '../managers/routers.js';
 import type { SubnetManager } from '../managers/subnets.js';
+import type { MeteringManager } from '../managers/metering.js';
 import type { TypeManager } from '../ml2/type-manager.js';
 import { VIF_TYPE_BINDING_FAILED, VIF_TYPE_UNBOUND } from '../ml2/driver-api.js';
 import type { Agent, AgentState } from '../types/agent.js';
@@ -109,6 +110,7 @@ export interface CallbackDeps {
   agents: AgentManager;
   types: TypeManager;
   qosPolicies: QosPolicyManager;
+  metering: MeteringManager;
   db: Db;
   /** l2population (when a mechanism driver): an agent that restarted is sent its networks' forwarding entries again. */
   l2pop?: { agentRestarted(ctx: MessageContext, port: Port): Promise<void> };

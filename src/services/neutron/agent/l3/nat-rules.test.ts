@@ -79,4 +79,24 @@ describe('router NAT rules', () => {
       execFileSync('ip', ['netns', 'delete', ns]);
     }
   });
+
+  test('applied twice with --noflush: the L3 agent\'s rules once each, FORWARD and the metering agent\'s chains kept', { skip: iptablesProblem() ?? false }, () => {
+    const ns = `nubo-nat-test-${process.pid}`;
+    execFileSync('ip', ['netns', 'add', ns]);
+    const inNs = (cmd: string, args: string[], input?: string) => execFileSync('ip', ['netns', 'exec', ns, cmd, ...args], { encoding: 'utf8', ...(input ? { input } : {}) });
+    try {
+      inNs('iptables-restore', ['--noflush'], '*filter\n:neutron-meter-FORWARD - [0:0]\n:neutron-meter-l-x - [0:0]\n-A FORWARD -j neutron-meter-FORWARD\n-A neutron-meter-FORWARD -j neutron-meter-l-x\n-A neutron-meter-l-x\nCOMMIT\n');
+      inNs('iptables-restore', ['-w', '5', '--noflush'], full);
+      inNs('iptables-restore', ['-w', '5', '--noflush'], full);
+      const saved = inNs('iptables-save', []);
+      const count = (line: string) => saved.split('\n').filter((l) => l === line).length;
+      assert.equal(count('-A INPUT -j neutron-l3-agent-INPUT'), 1, saved);
+      assert.equal(count('-A PREROUTING -j neutron-l3-agent-PREROUTING'), 1, saved);
+      assert.equal(count('-A neutron-l3-agent-PREROUTING -d 203.0.113.20/32 -j DNAT --to-destination 10.0.0.7'), 1, saved);
+      assert.equal(count('-A FORWARD -j neutron-meter-FORWARD'), 1, saved);
+      assert.equal(count('-A neutron-meter-FORWARD -j neutron-meter-l-x'), 1, saved);
+    } finally {
+      execFileSync('ip', ['netns', 'delete', ns]);
+    }
+  });
 });

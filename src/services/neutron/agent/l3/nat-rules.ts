@@ -20,9 +20,11 @@
  *   filter INPUT -> neutron-l3-agent-INPUT: marked packets are accepted, the proxy's port is
  *                       dropped otherwise (guests reach it only as 169.254.169.254:80).
  *
- * The namespace belongs to the router alone, so each apply is one `iptables-restore` (without
- * --noflush) of these three tables as a whole: one transaction, no rule of an earlier state
- * left, nothing outside the namespace touched.
+ * Each apply is one `iptables-restore --noflush` (one transaction): the L3 agent's chains are
+ * declared (so emptied) and the built-in chains it uses flushed explicitly, every one of nat
+ * and mangle but only INPUT of filter, so no rule of an earlier state is left while the filter
+ * table's FORWARD and the chains of the metering agent (neutron-meter-*) are kept, as
+ * upstream's iptables managers keep each other's chains. Nothing outside the namespace is touched.
  */
 
 export const WRAP = 'neutron-l3-agent';
@@ -60,11 +62,12 @@ export interface RouterNat {
 
 const chain = (name: string): string => `${WRAP}-${name}`;
 
-function table(name: string, builtins: readonly string[], ours: readonly string[], rules: readonly string[]): string[] {
-  return [`*${name}`, ...builtins.map((b) => `:${b} ACCEPT [0:0]`), ...ours.map((c) => `:${c} - [0:0]`), ...rules, 'COMMIT'];
+/** `flushed`: the built-in chains whose rules are all the L3 agent's. */
+function table(name: string, flushed: readonly string[], ours: readonly string[], rules: readonly string[]): string[] {
+  return [`*${name}`, ...ours.map((c) => `:${c} - [0:0]`), ...flushed.map((b) => `-F ${b}`), ...rules, 'COMMIT'];
 }
 
-/** The iptables-restore input of the router namespace (nat, mangle and filter tables). */
+/** The `iptables-restore --noflush` input of the router namespace (nat, mangle and filter tables). */
 export function routerRestoreInput(r: RouterNat): string {
   const qr = `${r.internalPrefix}+`;
   const nat: string[] = [
@@ -106,7 +109,7 @@ export function routerRestoreInput(r: RouterNat): string {
     ...table('nat', ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
       [chain('OUTPUT'), chain('POSTROUTING'), chain('PREROUTING'), chain('float-snat'), chain('snat'), 'neutron-postrouting-bottom'], nat),
     ...table('mangle', ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], [chain('mark')], mangle),
-    ...table('filter', ['INPUT', 'FORWARD', 'OUTPUT'], [chain('INPUT')], filter),
+    ...table('filter', ['INPUT'], [chain('INPUT')], filter),
     '',
   ].join('\n');
 }

@@ -116,7 +116,7 @@ export class RouterDevices {
     await this.removeStaleDevices(ns, wanted);
     const routes = await this.syncRoutes(ns, router.routes ?? [], before.routes);
     const input = routerRestoreInput({ internalPrefix: INTERNAL_DEV_PREFIX, gateway, enableSnat: router.enable_snat, floatingIps: floating, portForwardings: forwardings, metadata: this.o.metadata });
-    await run('iptables-restore', ['-w', '5'], { netns: ns, input });
+    await run('iptables-restore', ['-w', '5', '--noflush'], { netns: ns, input });
     const now = new Set(addresses);
     for (const gone of before.floatingIps) if (!now.has(gone)) await this.dropConntrack(ns, gone);
     return { floatingIps: now, routes };
