@@ -92,7 +92,8 @@ function registerResource(app: FastifyInstance, c: ResourceEndpoint): void {
 }
 
 function registerTags(app: FastifyInstance, c: ResourceEndpoint, collection: TaggableCollection, tags: TagManager): void {
-  const base = `/v2.0/${c.def.path}/:id/tags`;
+  // the tag extension's parent is the collection (dashed), not its path: a QoS policy's tags are /v2.0/policies/{id}/tags
+  const base = `/v2.0/${collection.replace(/_/g, '-')}/:id/tags`;
   const id = (req: FastifyRequest) => (req.params as Params).id!;
   app.get(base, async (req) => {
     await c.forTags(info(req), id(req), 'get');
