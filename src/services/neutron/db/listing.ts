@@ -15,7 +15,7 @@ import type { Db } from './store.js';
 
 /** Tables that back a listable resource (all have an `id` primary key). */
 export type ListTable = 'networks' | 'subnets' | 'ports' | 'routers' | 'floatingips' | 'portforwardings' | 'securitygroups'
-  | 'securitygrouprules' | 'subnetpools' | 'address_scopes' | 'rbac_policies' | 'agents' | 'trunks';
+  | 'securitygrouprules' | 'subnetpools' | 'address_scopes' | 'rbac_policies' | 'agents' | 'trunks' | 'address_groups';
 import { readQueryInteger } from '../../../common/http/query-params.js';
 
 export type ColumnKind = 'string' | 'bool' | 'int';

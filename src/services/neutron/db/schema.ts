@@ -309,6 +309,18 @@ export interface SubPortRow {
   position: number;
 }
 
+export interface AddressGroupRow extends StandardAttrs {
+  id: string;
+  project_id: string;
+  name: string;
+}
+
+export interface AddressAssociationRow {
+  /** A CIDR, its host bits zero ('10.0.0.0/24', '2001:db8::5/128'). */
+  address: string;
+  address_group_id: string;
+}
+
 export interface NeutronDB {
   networks: NetworkRow;
   networksegments: SegmentRow;
@@ -343,4 +355,6 @@ export interface NeutronDB {
   auto_allocated_topologies: AutoAllocatedTopologyRow;
   trunks: TrunkRow;
   subports: SubPortRow;
+  address_groups: AddressGroupRow;
+  address_associations: AddressAssociationRow;
 }

@@ -17,7 +17,7 @@ import type { RbacPolicy, RbacPolicyCreate, RbacPolicyUpdate } from '../types/rb
 import type { ResourceHandlers } from './types.js';
 import { ACCESS_EXTERNAL, ACCESS_SHARED, ownedBy } from './visibility.js';
 
-type RbacObjectTable = 'networks' | 'securitygroups' | 'subnetpools' | 'address_scopes';
+type RbacObjectTable = 'networks' | 'securitygroups' | 'subnetpools' | 'address_scopes' | 'address_groups';
 
 /** object_type -> table of the object and the actions it accepts. */
 export const RBAC_OBJECT_TYPES: Readonly<Record<string, { table: RbacObjectTable; actions: string[] }>> = {
@@ -25,6 +25,7 @@ export const RBAC_OBJECT_TYPES: Readonly<Record<string, { table: RbacObjectTable
   security_group: { table: 'securitygroups', actions: [ACCESS_SHARED] },
   subnetpool: { table: 'subnetpools', actions: [ACCESS_SHARED] },
   address_scope: { table: 'address_scopes', actions: [ACCESS_SHARED] },
+  address_group: { table: 'address_groups', actions: [ACCESS_SHARED] },
 };
 
 const spec: ListSpec<'rbac_policies'> = {
@@ -200,6 +201,10 @@ export class RbacManager implements ResourceHandlers<RbacPolicy, RbacPolicyCreat
     } else if (row.object_type === 'address_scope') {
       const pools = await tx.selectFrom('subnetpools').select('project_id').where('address_scope_id', '=', row.object_id).execute();
       if (pools.some((p) => affected(p.project_id))) throw new RbacPolicyInUse(row.object_id, 'There are subnet pools in the address scope');
+    } else if (row.object_type === 'address_group') {
+      // AddressGroup.get_bound_project_ids: the projects of the rules naming the group
+      const rules = await tx.selectFrom('securitygrouprules').select('project_id').where('remote_address_group_id', '=', row.object_id).execute();
+      if (rules.some((r) => affected(r.project_id))) throw new RbacPolicyInUse(row.object_id, 'There are security group rules using the address group');
     }
   }
 }

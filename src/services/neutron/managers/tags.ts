@@ -18,6 +18,7 @@ export const TAGGABLE = {
   security_groups: 'securitygroups',
   subnetpools: 'subnetpools',
   trunks: 'trunks',
+  address_groups: 'address_groups',
 } as const satisfies Record<string, StandardTable>;
 
 export type TaggableCollection = keyof typeof TAGGABLE;

@@ -119,10 +119,11 @@ function protocolArgs(rule: FirewallRule, version: IpVersion): string[] {
   return [...args, '-m', 'multiport', '--dports', min === max || max === null ? `${min}` : `${min}:${max}`];
 }
 
-/** The rule's remote side: the prefix, or each member of its remote group but the port's own IPs. */
+/** The rule's remote side: the prefix, or each member of its remote group (or address of its address group) but the port's own IPs. */
 function remotePrefixes(rule: FirewallRule, port: FirewallPort, version: IpVersion, members: FirewallState['members']): Array<string | undefined> {
-  if (rule.remote_group_id) {
-    const ips = members.get(rule.remote_group_id)?.[ETHERTYPE[version]] ?? [];
+  const remote = rule.remote_group_id || rule.remote_address_group_id;
+  if (remote) {
+    const ips = members.get(remote)?.[ETHERTYPE[version]] ?? [];
     const own = new Set(port.fixed_ips.map(toCidr));
     return [...new Set(ips.filter((ip) => versionOf(ip) === version).map(toCidr))].filter((c) => !own.has(c));
   }
