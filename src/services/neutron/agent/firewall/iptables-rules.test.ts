@@ -97,6 +97,14 @@ describe('iptables rule set', () => {
     assert.ok(!text.includes('--dport 80'));
   });
 
+  test('a remote address group becomes one rule per address of its ethertype; none without addresses', () => {
+    const rules: FirewallRule[] = [{ direction: 'egress', ethertype: 'IPv4', protocol: 'udp', port_range_min: 53, port_range_max: 53, remote_address_group_id: 'ag1' }];
+    const members = new Map([['ag1', { IPv4: ['198.51.100.0/24', '203.0.113.7/32'], IPv6: ['2001:db8::/64'] }]]);
+    const specs = lines(filterTable(state(rules, { members }), 4).text, 'nubo-fw-otap1234').filter((l) => l.includes('--dport 53'));
+    assert.deepEqual(specs, ['-d 198.51.100.0/24 -p udp -m udp --dport 53 -j RETURN', '-d 203.0.113.7/32 -p udp -m udp --dport 53 -j RETURN']);
+    assert.ok(!filterTable(state(rules), 4).text.includes('--dport 53'));
+  });
+
   test('a port without port security is accepted as it is; stale chains are flushed and deleted', () => {
     const open: FirewallPort = { ...port, device: 'tapa', port_security_enabled: false };
     const other: FirewallPort = { ...port, device: 'tapz' };
