@@ -12,6 +12,7 @@ import { RpcClient } from '../../../common/messaging/index.js';
 import { until } from '../../../common/testing/until.js';
 import { AgentRuntime, type L2AgentHandlers } from '../agent/agent-base.js';
 import { TOPIC_PLUGIN } from '../rpc/topics.js';
+import { apiCalls, type Body } from '../testing/api-calls.js';
 import { ADMIN, type Harness, startHarness, tokenFor } from '../testing/harness.js';
 
 let h: Harness;
@@ -34,20 +35,7 @@ after(async () => {
   await h.close();
 });
 
-type Body = Record<string, any>;
-
-async function ok(method: string, url: string, token: string, body?: unknown, status = 200): Promise<Body> {
-  const r = await h.request(method, url, token, body);
-  assert.equal(r.status, status, `${method} ${url}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
-
-async function fails(method: string, url: string, token: string, body: unknown, status: number, type?: string): Promise<Body> {
-  const r = await h.request(method, url, token, body);
-  assert.equal(r.status, status, `${method} ${url}: ${JSON.stringify(r.body)}`);
-  if (type) assert.equal(r.body.NeutronError.type, type, JSON.stringify(r.body));
-  return r.body.NeutronError;
-}
+const { ok, fails } = apiCalls(() => h);
 
 async function group(token: string, body: Body = {}): Promise<Body> {
   return (await ok('POST', '/v2.0/address-groups', token, { address_group: { name: 'ag', ...body } }, 201)).address_group;
