@@ -110,6 +110,7 @@ export const dhcpAgentGroup = defineGroup('dhcp_agent', 'DHCP agent (dhcp_agent.
 
 export const securityGroupGroup = defineGroup('securitygroup', 'Security groups of the Linux bridge agent', {
   enable_security_group: opt.bool(true, "Filter ports with their security groups (Neutron's iptables firewall with conntrack, and nftables MAC/ARP anti-spoofing)."),
+  enable_ipset: opt.bool(true, 'Use ipsets for the rules naming a remote security group (one rule matching the set of its members instead of one rule per member). Without the ipset program (Debian ipset) the agent falls back to one rule per member.'),
 });
 
 export const l3AgentGroup = defineGroup('l3_agent', 'L3 agent (l3_agent.ini [DEFAULT])', {

@@ -379,6 +379,85 @@ export class AddressScopeInUse extends InUse {
   }
 }
 
+// --- QoS (neutron_lib.exceptions.qos) ---------------------------------------------------
+
+export class QosPolicyNotFound extends NotFound {
+  constructor(policyId: string) {
+    super(`QoS policy ${policyId} could not be found.`);
+  }
+}
+
+export class QosRuleNotFound extends NotFound {
+  constructor(policyId: string, ruleId: string) {
+    super(`QoS rule ${ruleId} for policy ${policyId} could not be found.`);
+  }
+}
+
+export class QoSPolicyDefaultAlreadyExists extends Conflict {
+  constructor(projectId: string) {
+    super(`A default QoS policy exists for project ${projectId}.`);
+  }
+}
+
+export class QosPolicyInUse extends InUse {
+  constructor(policyId: string, objectType: string, objectId: string) {
+    super(`QoS Policy ${policyId} is used by ${objectType} ${objectId}.`);
+  }
+}
+
+export class QosRuleNotSupported extends Conflict {
+  constructor(ruleType: string, portId: string) {
+    super(`Rule ${ruleType} is not supported by port ${portId}`);
+  }
+}
+
+export class QosRuleNotSupportedByNetwork extends Conflict {
+  constructor(ruleType: string, networkId: string) {
+    super(`Rule ${ruleType} is not supported by network ${networkId}`);
+  }
+}
+
+export class QoSRuleParameterConflict extends Conflict {
+  constructor(ruleValue: unknown, policyId: string, existingRule: string, existingValue: unknown) {
+    super(`Unable to add the rule with value ${displayValue(ruleValue)} to the policy ${policyId} as the existing rule of type ${existingRule} has value ${displayValue(existingValue)}.`);
+  }
+}
+
+export class QoSRulesConflict extends Conflict {
+  constructor(newRuleType: string, ruleId: string, policyId: string) {
+    super(`Rule ${newRuleType} conflicts with rule ${ruleId} which already exists in QoS Policy ${policyId}.`);
+  }
+}
+
+export class PolicyRemoveAuthorizationError extends Forbidden {
+  constructor(policyId: string) {
+    super(`Failed to remove provided policy ${policyId} because you are not authorized.`);
+  }
+}
+
+// --- metering (neutron_lib.exceptions.metering) --------------------------------------------
+
+export class MeteringLabelNotFound extends NotFound {
+  constructor(labelId: string) {
+    super(`Metering label '${labelId}' does not exist.`);
+  }
+}
+
+export class MeteringLabelRuleNotFound extends NotFound {
+  constructor(ruleId: string) {
+    super(`Metering label rule '${ruleId}' does not exist.`);
+  }
+}
+
+export class MeteringLabelRuleOverlaps extends Conflict {
+  constructor(prefix: string) {
+    super(`Metering label rule with remote_ip_prefix '${prefix}' overlaps another.`);
+  }
+}
+
+/** neutron_lib Invalid (400) with the plugin's message. */
+export class Invalid extends BadRequest {}
+
 // --- address groups (neutron_lib/exceptions/address_group.py) -----------------------------
 
 /** A Python list of strings as upstream's messages show it: ['10.0.0.0/24', '10.1.0.5/32']. */

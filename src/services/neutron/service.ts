@@ -29,9 +29,14 @@ import { DefaultNetworkCreator } from './managers/default-networks.js';
 import { L2populationNotifier } from './ml2/l2pop/notifier.js';
 import { FloatingIpManager } from './managers/floating-ips.js';
 import { IpAvailabilityManager } from './managers/ip-availability.js';
+import { MeteringLabelManager, MeteringLabelRuleManager } from './managers/metering.js';
 import { NetworkManager } from './managers/networks.js';
 import { PortForwardingManager } from './managers/port-forwardings.js';
 import { PortManager } from './managers/ports.js';
+import { QosBindings } from './managers/qos/bindings.js';
+import { QosDriverManager, qosDriversFor } from './managers/qos/drivers.js';
+import { QosPolicyManager } from './managers/qos/policies.js';
+import { QosRuleManager } from './managers/qos/rules.js';
 import { QuotaManager } from './managers/quotas.js';
 import { RbacManager } from './managers/rbac.js';
 import { RouterManager } from './managers/routers.js';
@@ -71,19 +76,21 @@ export function createManagers(config: Config, log: Logger, store: Store, events
   const defaults = config.get(neutronDefaultGroup);
   const types = TypeManager.fromConfig(config);
   const mechanisms = MechanismManager.fromConfig(config, log);
+  const qos = new QosBindings(new QosDriverManager(qosDriversFor(mechanisms.drivers.map((d) => d.name))));
+  const qosPolicies = new QosPolicyManager(store);
   const agents = new AgentManager(store, defaults.agent_down_time, defaults.dhcp_agents_per_network);
   const quotas = new QuotaManager(store, config);
   const securityGroups = new SecurityGroupManager(store, events, quotas);
   const addressGroups = new AddressGroupManager(store, events);
   const securityGroupRules = new SecurityGroupRuleManager(store, securityGroups, events, addressGroups);
   const subnetpools = new SubnetPoolManager(store);
-  const networks = new NetworkManager({ store, types, mechanisms, events, zones: agents, securityGroups });
+  const networks = new NetworkManager({ store, types, mechanisms, events, zones: agents, securityGroups, qos });
   const subnets = new SubnetManager({
     store, networks, subnetpools, mechanisms, events, maxDnsNameservers: defaults.max_dns_nameservers, maxHostRoutes: defaults.max_subnet_host_routes,
   });
   const ports = new PortManager({
     store, networks, subnets, securityGroups, types, mechanisms, events, agents,
-    baseMac: defaults.base_mac, maxAddressPairs: defaults.max_allowed_address_pair, dnsDomain: defaults.dns_domain,
+    baseMac: defaults.base_mac, maxAddressPairs: defaults.max_allowed_address_pair, dnsDomain: defaults.dns_domain, qos,
   });
   const routers = new RouterManager({ store, networks, subnets, ports, events, zones: agents });
   const floatingIps = new FloatingIpManager({ store, networks, ports, routers, events });
@@ -96,6 +103,12 @@ export function createManagers(config: Config, log: Logger, store: Store, events
     ipAvailability: new IpAvailabilityManager(store),
     autoAllocate: new AutoAllocateManager({ store, networks, subnets, routers }),
     trunks: new TrunkManager({ store, events, findPort: (ctx, id, db) => ports.findRow(ctx, id, db) }),
+    qos, qosPolicies,
+    bandwidthLimitRules: new QosRuleManager('bandwidth_limit', store, qosPolicies, qos, events),
+    dscpMarkingRules: new QosRuleManager('dscp_marking', store, qosPolicies, qos, events),
+    minimumBandwidthRules: new QosRuleManager('minimum_bandwidth', store, qosPolicies, qos, events),
+    meteringLabels: new MeteringLabelManager(store),
+    meteringLabelRules: new MeteringLabelRuleManager(store),
   };
 }
 
@@ -131,7 +144,9 @@ export class NetworkService {
       if (defaults.dhcp_agent_notification) new DhcpAgentNotifier(o.transport, m.agents, o.log).subscribe(this.events);
       new L3AgentNotifier(o.transport, m.agents, o.log).subscribe(this.events);
       const segmentsOf = async (netId: string) => (await m.types.segmentsOf(this.store.db, [netId])).get(netId) ?? [];
-      new L2AgentNotifier(o.transport, segmentsOf, (id) => m.addressGroups.securityGroupsUsing(id)).subscribe(this.events);
+      const portsOf = async (ids: readonly string[]) => (await Promise.all(ids.map((id) => m.ports.get(NeutronContext.admin(), id).catch(() => undefined))))
+        .filter((p) => p !== undefined);
+      new L2AgentNotifier(o.transport, segmentsOf, portsOf, (id) => m.addressGroups.securityGroupsUsing(id)).subscribe(this.events);
       const l2pop = o.config.get(ml2Group).mechanism_drivers.includes('l2population')
         ? new L2populationNotifier(o.transport, { db: this.store.db, segmentsOf, agents: m.agents })
         : undefined;

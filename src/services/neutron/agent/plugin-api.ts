@@ -6,6 +6,7 @@
  */
 import { type MessageContext, RpcClient, type Transport } from '../../../common/messaging/index.js';
 import type { DeviceDetails, DeviceDownResult, DeviceListResult, DevicesDetailsResult, NetworkInfo, RouterInfo } from '../rpc/payloads.js';
+import type { ObjectPrimitive } from '../rpc/resources.js';
 import { TOPIC_L3PLUGIN, TOPIC_PLUGIN } from '../rpc/topics.js';
 import type { Port, PortCreate, PortUpdate } from '../types/port.js';
 
@@ -28,6 +29,11 @@ export class L2PluginApi {
   getPortsByVnicTypeAndHost(ctx: MessageContext, vnicType: string, timeoutSeconds?: number): Promise<Port[]> {
     return this.client.prepare({ version: '1.7', ...(timeoutSeconds ? { timeout: timeoutSeconds } : {}) })
       .call(ctx, 'get_ports_by_vnic_type_and_host', { vnic_type: vnicType, host: this.host });
+  }
+
+  /** ResourcesPullRpcApi.pull: a resource as an object primitive (QosPolicy), or null. */
+  pullResource(ctx: MessageContext, resourceType: string, version: string, resourceId: string): Promise<ObjectPrimitive | null> {
+    return this.client.prepare({ version: '1.1' }).call(ctx, 'pull', { resource_type: resourceType, version, resource_id: resourceId });
   }
 
   updateDeviceUp(ctx: MessageContext, device: string, agentId: string): Promise<void> {

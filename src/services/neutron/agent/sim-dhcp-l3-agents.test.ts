@@ -53,6 +53,12 @@ describe('simulated DHCP and L3 agents', () => {
     const subnet = (await post('/v2.0/subnets', { subnet: { network_id: net.id, cidr: '10.93.0.0/24', ip_version: 4 } })).subnet;
     const dhcpAgents = (await get(`/v2.0/networks/${net.id}/dhcp-agents`)).agents as JsonRecord[];
     assert.deepEqual(dhcpAgents.map((a) => [a.agent_type, a.host]), [['DHCP agent', 'sim1']]);
+    // the agent-scheduler API by hand: taken off the agent, then added back (201 with a JSON null, as upstream)
+    assert.equal((await h.request('DELETE', `/v2.0/agents/${dhcpAgents[0]!.id}/dhcp-networks/${net.id}`, ADMIN)).status, 204);
+    assert.deepEqual((await get(`/v2.0/networks/${net.id}/dhcp-agents`)).agents, []);
+    const added = await h.request('POST', `/v2.0/agents/${dhcpAgents[0]!.id}/dhcp-networks`, ADMIN, { network_id: net.id });
+    assert.deepEqual([added.status, added.body], [201, null]);
+    assert.equal((await get(`/v2.0/networks/${net.id}/dhcp-agents`)).agents.length, 1);
 
     const ext = (await post('/v2.0/networks', { network: { name: 'sim-ext', 'router:external': true, 'provider:network_type': 'flat', 'provider:physical_network': 'physnet1' } })).network;
     await post('/v2.0/subnets', { subnet: { network_id: ext.id, cidr: '198.51.100.0/24', ip_version: 4, enable_dhcp: false } });

@@ -9,6 +9,7 @@
 import { NOT_SPECIFIED } from '../common/attributes.js';
 import type { AttrMap } from './attributes/spec.js';
 import { adminStateUp, bool, c, id, name, readOnly, standardAttrs, status, tenantId, uuidRef, v } from './attributes/helpers.js';
+import { qosPolicyIdAttr } from './qos-definitions.js';
 import { convertEthertype, convertIpPrefix, convertPortValue, convertProtocol, ETHERTYPES } from '../managers/sg-rules.js';
 
 const FQDN_FIELD_SIZE = 255;
@@ -39,6 +40,7 @@ export const networkAttrs: AttrMap = {
   ipv6_address_scope: readOnly(),
   l2_adjacency: readOnly(),
   dns_domain: { post: true, put: true, default: '', convert: c.caseInsensitive, validate: v.dnsDomainName(FQDN_FIELD_SIZE), visible: true },
+  qos_policy_id: qosPolicyIdAttr,
   ...standardAttrs({ sortable: true }),
 };
 
@@ -94,6 +96,8 @@ export const portAttrs: AttrMap = {
   dns_name: { post: true, put: true, default: '', convert: c.caseInsensitive, validate: v.dnsHostName(FQDN_FIELD_SIZE), visible: true, filter: true },
   dns_assignment: readOnly(),
   ip_allocation: readOnly(),
+  qos_policy_id: qosPolicyIdAttr,
+  qos_network_policy_id: readOnly(),
   // trunk-details: on a trunk's parent port
   trunk_details: { post: false, put: false, default: NS, visible: true, enforcePolicy: true, requiredByPolicy: true },
   ...standardAttrs({ sortable: true }),
@@ -167,7 +171,7 @@ export const securityGroupRuleAttrs: AttrMap = {
 
 export const rbacAttrs: AttrMap = {
   id: id({ sort: false }),
-  object_type: { post: true, put: false, default: null, visible: true, filter: true, enforcePolicy: true, validate: v.values(['network', 'security_group', 'subnetpool', 'address_scope', 'address_group'], "['network', 'security_group', 'subnetpool', 'address_scope', 'address_group']") },
+  object_type: { post: true, put: false, default: null, visible: true, filter: true, enforcePolicy: true, validate: v.values(['network', 'security_group', 'subnetpool', 'address_scope', 'qos_policy', 'address_group'], "['network', 'security_group', 'subnetpool', 'address_scope', 'qos_policy', 'address_group']") },
   object_id: { post: true, put: false, validate: v.uuid, visible: true, filter: true, enforcePolicy: true },
   target_tenant: { post: true, put: true, default: NS, validate: v.string(255), visible: true, filter: true, enforcePolicy: true },
   target_project: { post: true, put: true, default: NS, validate: v.string(255), visible: false, filter: true, enforcePolicy: true },

@@ -18,6 +18,10 @@ import type { IpAvailabilityManager } from '../managers/ip-availability.js';
 import type { NetworkManager } from '../managers/networks.js';
 import type { PortForwardingManager } from '../managers/port-forwardings.js';
 import type { PortManager } from '../managers/ports.js';
+import type { MeteringLabelManager, MeteringLabelRuleManager } from '../managers/metering.js';
+import type { QosBindings } from '../managers/qos/bindings.js';
+import type { QosPolicyManager } from '../managers/qos/policies.js';
+import { QosRuleAliasHandlers, type QosRuleManager } from '../managers/qos/rules.js';
 import type { QuotaManager } from '../managers/quotas.js';
 import type { RbacManager } from '../managers/rbac.js';
 import type { RouterManager } from '../managers/routers.js';
@@ -31,6 +35,8 @@ import type { AddressGroup } from '../types/address-group.js';
 import type { AvailabilityZone, ServiceProvider } from '../types/agent.js';
 import { type ActionRun, Controller, type ControllerDeps, type ResourceEndpoint } from './controller.js';
 import * as defs from './definitions.js';
+import * as meteringDefs from './metering-definitions.js';
+import * as qosDefs from './qos-definitions.js';
 import type { NeutronPolicy } from './policy.js';
 import { prefixesRequest, routerInterfaceRequest, subportsRequest } from './request-bodies.js';
 
@@ -53,6 +59,13 @@ export interface ApiManagers {
   quotas: QuotaManager;
   tags: TagManager;
   autoAllocate: AutoAllocateManager;
+  qos: QosBindings;
+  qosPolicies: QosPolicyManager;
+  bandwidthLimitRules: QosRuleManager;
+  dscpMarkingRules: QosRuleManager;
+  minimumBandwidthRules: QosRuleManager;
+  meteringLabels: MeteringLabelManager;
+  meteringLabelRules: MeteringLabelRuleManager;
   trunks: TrunkManager;
 }
 
@@ -89,6 +102,11 @@ export function resourceControllers(m: ApiManagers, o: ApiOptions): ResourceEndp
   const serviceProviders: ResourceHandlers<ServiceProvider> = { list: async () => [], get: notFound };
   const availabilityZones: ResourceHandlers<AvailabilityZone> = { list: (_ctx, q) => m.agents.listAvailabilityZones(q), get: notFound };
   return [
+    ...qosControllers(m, deps),
+    new Controller({ collection: 'metering_labels', member: 'metering_label', path: 'metering/metering-labels', attrs: meteringDefs.meteringLabelAttrs, handlers: m.meteringLabels }, deps),
+    new Controller({
+      collection: 'metering_label_rules', member: 'metering_label_rule', path: 'metering/metering-label-rules', attrs: meteringDefs.meteringLabelRuleAttrs, handlers: m.meteringLabelRules,
+    }, deps),
     new Controller({ collection: 'networks', member: 'network', path: 'networks', attrs: defs.networkAttrs, handlers: m.networks, quota: 'network', taggable: true }, deps),
     new Controller({ collection: 'subnets', member: 'subnet', path: 'subnets', attrs: defs.subnetAttrs, handlers: m.subnets, quota: 'subnet', taggable: true, checkNetworkOwnership: true }, deps),
     new Controller({ collection: 'ports', member: 'port', path: 'ports', attrs: defs.portAttrs, handlers: m.ports, quota: 'port', taggable: true, checkNetworkOwnership: true }, deps),
@@ -112,6 +130,25 @@ export function resourceControllers(m: ApiManagers, o: ApiOptions): ResourceEndp
     }, deps),
     new Controller({ collection: 'service_providers', member: 'service_provider', path: 'service-providers', attrs: defs.serviceProviderAttrs, readOnly: true, handlers: serviceProviders }, deps),
     new Controller({ collection: 'availability_zones', member: 'availability_zone', path: 'availability_zones', attrs: defs.availabilityZoneAttrs, readOnly: true, handlers: availabilityZones }, deps),
+  ];
+}
+
+/** QoS policies, their rules (under /qos/policies/{policy_id}) and the rule aliases (qos-rules-alias). */
+function qosControllers(m: ApiManagers, deps: ControllerDeps): ResourceEndpoint[] {
+  const parent = { path: 'qos/policies', param: 'policy_id' };
+  const rules = [
+    ['bandwidth_limit', m.bandwidthLimitRules, qosDefs.bandwidthLimitRuleAttrs, qosDefs.aliasBandwidthLimitRuleAttrs],
+    ['dscp_marking', m.dscpMarkingRules, qosDefs.dscpMarkingRuleAttrs, qosDefs.aliasDscpMarkingRuleAttrs],
+    ['minimum_bandwidth', m.minimumBandwidthRules, qosDefs.minimumBandwidthRuleAttrs, qosDefs.aliasMinimumBandwidthRuleAttrs],
+  ] as const;
+  return [
+    new Controller({ collection: 'policies', member: 'policy', path: 'qos/policies', attrs: qosDefs.qosPolicyAttrs, handlers: m.qosPolicies, taggable: true }, deps),
+    ...rules.flatMap(([type, handlers, attrs, aliasAttrs]) => [
+      new Controller({ collection: `${type}_rules`, member: `${type}_rule`, path: `${type}_rules`, attrs, handlers, policyMember: `policy_${type}_rule`, parent }, deps),
+      new Controller({
+        collection: `alias_${type}_rules`, member: `alias_${type}_rule`, path: `qos/alias_${type}_rules`, attrs: aliasAttrs, handlers: new QosRuleAliasHandlers(handlers),
+      }, deps),
+    ]),
   ];
 }
 

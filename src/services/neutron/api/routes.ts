@@ -13,6 +13,7 @@ import { ExtensionsNotFound, HTTPBadRequest } from '../errors.js';
 import { isTaggable, type TaggableCollection, type TagManager } from '../managers/tags.js';
 import { parseIfMatch, type RequestInfo, type ResourceEndpoint } from './controller.js';
 import { registerExplain } from './explain-route.js';
+import { registerQosRuleTypes } from './qos-routes.js';
 import { extensionList } from './extensions.js';
 import { type Fields, isFields } from './fields.js';
 import type { NeutronPolicy } from './policy.js';
@@ -214,7 +215,8 @@ function registerAgentScheduler(app: FastifyInstance, d: RouteDeps): void {
   app.post('/v2.0/agents/:id/dhcp-networks', async (req, reply) => {
     admin(req, 'create_dhcp-network');
     await agents.bindNetwork(p(req).id!, displayValue(body(req).network_id));
-    reply.code(201).send();
+    // the plugin's add_*_to_*_agent returns None, which upstream's controller serializes: a JSON null
+    reply.code(201).type('application/json').send('null');
   });
   app.delete('/v2.0/agents/:id/dhcp-networks/:networkId', async (req, reply) => {
     admin(req, 'delete_dhcp-network');
@@ -234,7 +236,8 @@ function registerAgentScheduler(app: FastifyInstance, d: RouteDeps): void {
   app.post('/v2.0/agents/:id/l3-routers', async (req, reply) => {
     admin(req, 'create_l3-router');
     await agents.bindRouter(p(req).id!, displayValue(body(req).router_id));
-    reply.code(201).send();
+    // the plugin's add_*_to_*_agent returns None, which upstream's controller serializes: a JSON null
+    reply.code(201).type('application/json').send('null');
   });
   app.delete('/v2.0/agents/:id/l3-routers/:routerId', async (req, reply) => {
     admin(req, 'delete_l3-router');
@@ -301,6 +304,7 @@ export function buildRoutes(managers: ApiManagers, o: ApiOptions): FastifyPlugin
     registerAutoAllocatedTopology(app, d);
     registerAgentScheduler(app, d);
     registerExplain(app, o.explainer, o.policy);
+    registerQosRuleTypes(app, managers.qos.drivers, o.policy);
     for (const c of d.controllers) {
       registerResource(app, c);
       if (isTaggable(c.def.collection)) registerTags(app, c, c.def.collection, managers.tags);

@@ -69,6 +69,13 @@ export interface PortForwardingChange {
   routerIds: string[];
 }
 
+/** A QoS policy's rules changed: the ports it applies to (their own policy, or their network's). */
+export interface QosPolicyChange {
+  ctx: NeutronContext;
+  policyId: string;
+  portIds: string[];
+}
+
 export interface RouterInterfaceChange {
   ctx: NeutronContext;
   routerId: string;
@@ -94,6 +101,7 @@ export interface NeutronEvents {
   port_forwarding: { after_change: PortForwardingChange };
   security_group: Lifecycle<SecurityGroup>;
   security_group_rule: { after_create: Created<SecurityGroupRule>; after_delete: Deleted<SecurityGroupRule> };
+  qos_policy: { after_update: QosPolicyChange };
   address_group: Lifecycle<AddressGroup>;
 }
 

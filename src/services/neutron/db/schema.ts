@@ -290,6 +290,67 @@ export interface AutoAllocatedTopologyRow {
   router_id: string | null;
 }
 
+/** A QoS policy (neutron/db/qos/models.py QosPolicy); `shared` is an RBAC wildcard entry. */
+export interface QosPolicyRow extends StandardAttrs {
+  id: string;
+  project_id: string;
+  name: string;
+}
+
+export interface QosBandwidthLimitRuleRow {
+  id: string;
+  qos_policy_id: string;
+  max_kbps: number;
+  max_burst_kbps: number;
+  direction: string;
+}
+
+export interface QosDscpMarkingRuleRow {
+  id: string;
+  qos_policy_id: string;
+  dscp_mark: number;
+}
+
+export interface QosMinimumBandwidthRuleRow {
+  id: string;
+  qos_policy_id: string;
+  min_kbps: number;
+  direction: string;
+}
+
+export interface QosNetworkBindingRow {
+  network_id: string;
+  policy_id: string;
+}
+
+export interface QosPortBindingRow {
+  port_id: string;
+  policy_id: string;
+}
+
+export interface QosDefaultRow {
+  project_id: string;
+  qos_policy_id: string;
+}
+
+export interface MeteringLabelRow {
+  id: string;
+  project_id: string;
+  name: string;
+  description: string;
+  shared: number;
+}
+
+export interface MeteringLabelRuleRow {
+  id: string;
+  metering_label_id: string;
+  direction: string;
+  remote_ip_prefix: string | null;
+  source_ip_prefix: string | null;
+  destination_ip_prefix: string | null;
+  excluded: number;
+}
+
 /** A trunk (trunk extension) on its parent port. */
 export interface TrunkRow extends StandardAttrs {
   id: string;
@@ -353,6 +414,15 @@ export interface NeutronDB {
   routerl3agentbindings: RouterL3AgentBindingRow;
   tags: TagRow;
   auto_allocated_topologies: AutoAllocatedTopologyRow;
+  qos_policies: QosPolicyRow;
+  qos_bandwidth_limit_rules: QosBandwidthLimitRuleRow;
+  qos_dscp_marking_rules: QosDscpMarkingRuleRow;
+  qos_minimum_bandwidth_rules: QosMinimumBandwidthRuleRow;
+  qos_network_policy_bindings: QosNetworkBindingRow;
+  qos_port_policy_bindings: QosPortBindingRow;
+  qos_policies_default: QosDefaultRow;
+  meteringlabels: MeteringLabelRow;
+  meteringlabelrules: MeteringLabelRuleRow;
   trunks: TrunkRow;
   subports: SubPortRow;
   address_groups: AddressGroupRow;

@@ -122,3 +122,11 @@ export function sharedOrOwned<TB extends SharedTable>(ctx: NeutronContext, table
     rbacGrants(objectType, `${table}.id`, ctx.projectId ?? '', [ACCESS_SHARED]),
   ]);
 }
+
+/** QoS policies the project owns or that RBAC shares with it (or with everyone). */
+export function qosPolicyVisible(ctx: NeutronContext) {
+  return (eb: EB<'qos_policies'>): Condition => eb.or([
+    eb('qos_policies.project_id', '=', ctx.projectId ?? ''),
+    rbacGrants('qos_policy', 'qos_policies.id', ctx.projectId ?? '', [ACCESS_SHARED]),
+  ]);
+}

@@ -13,6 +13,7 @@ import type { AgentManager } from '../managers/agents.js';
 import type { FloatingIpManager } from '../managers/floating-ips.js';
 import type { NetworkManager } from '../managers/networks.js';
 import type { PortManager } from '../managers/ports.js';
+import type { QosPolicyManager } from '../managers/qos/policies.js';
 import type { RouterManager } from '../managers/routers.js';
 import type { SubnetManager } from '../managers/subnets.js';
 import type { TypeManager } from '../ml2/type-manager.js';
@@ -107,6 +108,7 @@ export interface CallbackDeps {
   floatingIps: FloatingIpManager;
   agents: AgentManager;
   types: TypeManager;
+  qosPolicies: QosPolicyManager;
   db: Db;
   /** l2population (when a mechanism driver): an agent that restarted is sent its networks' forwarding entries again. */
   l2pop?: { agentRestarted(ctx: MessageContext, port: Port): Promise<void> };
@@ -155,8 +157,8 @@ export class Ml2RpcCallbacks {
       port_security_enabled: port.port_security_enabled,
       security_groups: port.security_groups,
       profile: port['binding:profile'],
-      qos_policy_id: null,
-      network_qos_policy_id: null,
+      qos_policy_id: port.qos_policy_id,
+      network_qos_policy_id: port.qos_network_policy_id,
     };
   }
 

@@ -4,6 +4,7 @@
  * host, started with the service and stopped with it.
  */
 import { RpcServer, type Transport } from '../../../common/messaging/index.js';
+import { ResourcesPullRpcCallback } from './resources.js';
 import { SecurityGroupServerRpcCallback } from './securitygroups.js';
 import { AgentStateCallback, type CallbackDeps, DhcpRpcCallbacks, L3RpcCallbacks, MetadataRpcCallbacks, Ml2RpcCallbacks } from './server-callbacks.js';
 import { TOPIC_L3PLUGIN, TOPIC_PLUGIN, TOPIC_REPORTS } from './topics.js';
@@ -18,7 +19,8 @@ export class RpcServers {
     const opts = { trace: { service: 'neutron', host } };
     this.servers.push(
       new RpcServer(transport, { topic: TOPIC_REPORTS, server: host }, [new AgentStateCallback(deps.agents)], opts),
-      new RpcServer(transport, { topic: TOPIC_PLUGIN, server: host }, [new Ml2RpcCallbacks(deps), new DhcpRpcCallbacks(deps), new SecurityGroupServerRpcCallback(deps), new MetadataRpcCallbacks(deps)], opts),
+      new RpcServer(transport, { topic: TOPIC_PLUGIN, server: host }, [new Ml2RpcCallbacks(deps), new DhcpRpcCallbacks(deps), new SecurityGroupServerRpcCallback(deps), new MetadataRpcCallbacks(deps),
+        new ResourcesPullRpcCallback(deps.qosPolicies)], opts),
       new RpcServer(transport, { topic: TOPIC_L3PLUGIN, server: host }, [new L3RpcCallbacks(deps)], opts),
     );
     for (const s of this.servers) await s.start();

@@ -12,6 +12,7 @@ const PACKAGES: Record<string, string> = {
   'iptables-restore': 'iptables',
   'iptables-save': 'iptables',
   conntrack: 'conntrack',
+  ipset: 'ipset',
   nft: 'nftables',
   openstack: 'python3-openstackclient',
   radvd: 'radvd',

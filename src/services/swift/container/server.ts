@@ -82,6 +82,7 @@ export class ContainerServer {
     const meta = userMetadata(req.headers, 'container');
     const problem = checkMetadata(meta, 'container');
     if (problem) throw new HttpStatus(400, problem);
+    for (const [k, v] of Object.entries(req.headers)) if (k.startsWith('x-container-sysmeta-') && typeof v === 'string') meta[k] = v;
     for (const h of SYSTEM_HEADERS) {
       const v = header(req, h);
       if (v !== undefined) meta[h] = v;

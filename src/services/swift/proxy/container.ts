@@ -12,10 +12,12 @@ import type { RingNode } from '../ring/ring.js';
 import { checkMetadata, userMetadata } from '../utils/metadata.js';
 import type { AccountController } from './account.js';
 import { bestStatus, clientHeaders, getOrHead, tailPath, writeToReplicas, type ProxyResult } from './base.js';
-import { listingQuery } from './listing.js';
+import { listingQuery, reservedHeader } from './listing.js';
 import { headerOf, type Clock, type ProxyDeps, type SwiftRequest } from './request.js';
 
 const ACL_HEADERS = ['x-container-read', 'x-container-write', 'x-versions-location', 'x-history-location', 'x-container-sync-to', 'x-container-sync-key'];
+
+const CONTAINER_SYSMETA = 'x-container-sysmeta-';
 
 export interface ContainerInfo {
   partition: number;
@@ -57,7 +59,7 @@ export class ContainerController {
     const ring = this.deps.rings.get('container');
     const part = ring.getPart(req.account, container);
     const { qs } = listingQuery(req, this.deps.settings.containerListingLimit);
-    const { res, notFound } = await getOrHead(ring, part, req.method as 'GET' | 'HEAD', tailPath(part, req.account, container) + qs, {}, this.deps.timeouts, this.deps.log);
+    const { res, notFound } = await getOrHead(ring, part, req.method as 'GET' | 'HEAD', tailPath(part, req.account, container) + qs, reservedHeader(req), this.deps.timeouts, this.deps.log);
     if (!res) {
       if (notFound) throw new NotFound();
       throw new NoQuorum();
@@ -76,6 +78,8 @@ export class ContainerController {
     const meta = userMetadata(req.headers, 'container');
     const problem = checkMetadata(meta, 'container', this.deps.settings.meta);
     if (problem) throw new BadRequest(problem);
+    // the middlewares' system metadata (a client's never gets here: the API drops it, as gatekeeper)
+    for (const [k, v] of Object.entries(req.headers)) if (k.startsWith(CONTAINER_SYSMETA) && typeof v === 'string') meta[k] = v;
     for (const h of ACL_HEADERS) {
       const v = headerOf(req.headers, h);
       if (v !== undefined) meta[h] = v;

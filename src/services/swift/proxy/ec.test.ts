@@ -305,3 +305,17 @@ test('objects of a Policy-0 container are replicated as before', async () => {
   });
   assert.equal(copies.length, 3);
 });
+
+test('object_versioning on an EC container: its versions container keeps the EC policy, each version is fragment archives', async () => {
+  assert.equal((await call('PUT', `/v1/${ACCOUNT}/ecv`, { headers: { 'x-storage-policy': 'ec42', 'x-versions-enabled': 'true' } })).status, 201);
+  const body = randomBytes(3 * S + 100);
+  const put = await call('PUT', `/v1/${ACCOUNT}/ecv/o`, { body });
+  assert.equal(put.status, 201);
+  const version = put.headers['x-object-version-id']!;
+  await call('PUT', `/v1/${ACCOUNT}/ecv/o`, { body: Buffer.from('newer') });
+  const old = await call('GET', `/v1/${ACCOUNT}/ecv/o?version-id=${version}`);
+  assert.equal(md5(old.buf), md5(body));
+  const inverted = (9999999999_99999n - BigInt(version.replace('.', ''))).toString().padStart(15, '0');
+  const held = archives('\u0000versions\u0000ecv', `\u0000o\u0000${inverted.slice(0, 10)}.${inverted.slice(10)}`);
+  assert.equal(held.filter((a) => a.file !== undefined).length, 6, 'a fragment archive on every primary of the EC ring');
+});

@@ -228,7 +228,7 @@ export class ObjectController {
       throw err;
     }
     const p = await this.placement(req.account, container, object, info);
-    const ts = this.clock.next();
+    const ts = req.timestamp ?? this.clock.next();
     const cont = this.containerHeaders(info);
     const ifNoneMatch = (headerOf(req.headers, 'if-none-match') ?? '').trim();
     const path = tailPath(p.part, req.account, container, object);
@@ -295,6 +295,8 @@ export class ObjectController {
     const length = headerOf(req.headers, 'content-length');
     if (length !== undefined && length !== '0') throw new BadRequest('Copy requests require a zero byte body');
     req.body?.resume();
+    // the reserved namespace is the middlewares' (object_versioning copies versions from there)
+    if (!req.allowReserved && (source.container.includes('\0') || source.object.includes('\0'))) throw new PreconditionFailed('Invalid UTF8 or contains NULL');
     if (sourceAccount !== req.account) this.deps.auth.authorize(req.ctx, sourceAccount);
     const { res, notFound } = await this.read(sourceAccount, source.container, source.object, 'GET', {});
     if (!res) {
@@ -385,7 +387,7 @@ export class ObjectController {
   private async delete(req: SwiftRequest): Promise<ProxyResult> {
     const info = await this.containers.info(req.account, req.container!);
     const p = await this.placement(req.account, req.container!, req.object!, info);
-    const ts = this.clock.next();
+    const ts = req.timestamp ?? this.clock.next();
     const cont = this.containerHeaders(info);
     const { statuses } = await writeToReplicas(p.ring, p.part, 'DELETE', tailPath(p.part, req.account, req.container!, req.object!),
       (i) => ({ ...cont(i), 'X-Timestamp': ts, ...ObjectController.policyHeader(p) }), this.deps.timeouts, this.deps.log);

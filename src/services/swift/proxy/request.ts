@@ -40,6 +40,13 @@ export interface SwiftRequest {
   infos?: Map<string, Promise<{ status: number; headers: Record<string, string> }>>;
   /** How deep in large objects this segment read is (slo.py's recursion limit). */
   nesting?: number;
+  /**
+   * A middleware's own request into the reserved namespace (names with NUL: object_versioning's
+   * hidden containers; X-Backend-Allow-Reserved-Names). Never a client's: only a middleware sets it.
+   */
+  allowReserved?: boolean;
+  /** The X-Timestamp a middleware chose for this write (object_versioning: the version id); else the proxy's clock. */
+  timestamp?: string;
   /** The path the client's URL has before /v1 (the endpoint's mount, '/object'): signatures may cover it. */
   mount?: string;
 }

@@ -45,6 +45,11 @@ test('the RPC answer as firewall input', () => {
   }]);
 });
 
+test('a stateless group\'s rules say so (stateful: false); stateful ones leave it unset', () => {
+  const stateless: SecurityGroupInfo = { ...info, security_groups: { 'sg-3': [{ direction: 'egress', ethertype: 'IPv4', stateful: false }] } };
+  assert.deepEqual(firewallInputs(stateless).rules.get('sg-3'), [{ direction: 'egress', ethertype: 'IPv4', stateful: false }]);
+});
+
 test('syncFirewall: groups before ports, prepare or update, one deferred batch', async () => {
   const calls: string[] = [];
   const known = new Map<string, FirewallPort>([['tapold', { ...firewallInputs(info).ports[0]!, device: 'tapold' }]]);

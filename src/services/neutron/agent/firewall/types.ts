@@ -20,6 +20,8 @@ export interface FirewallRule {
   port_range_max?: number | null;
   remote_ip_prefix?: string | null;
   remote_group_id?: string | null;
+  /** false: the rule's group is stateless (extension stateful-security-group); unset: stateful. */
+  stateful?: boolean;
   /** An address group: one rule per address of it (its addresses come as the members of this id). */
   remote_address_group_id?: string | null;
 }

@@ -37,6 +37,17 @@ describe('router NAT rules', () => {
     assert.match(full, /^-A neutron-l3-agent-float-snat -s 10\.0\.0\.7\/32 -j SNAT --to-source 203\.0\.113\.20$/m);
   });
 
+  test('hairpin NAT: DNATed traffic that did not enter by the gateway leaves as the gateway IP, with or without enable_snat', () => {
+    const lines = full.split('\n');
+    const hairpin = '-A neutron-l3-agent-snat -m mark ! --mark 0x2/0xffff -m conntrack --ctstate DNAT -j SNAT --to-source 203.0.113.5';
+    assert.ok(lines.indexOf('-A neutron-l3-agent-snat -o qg-1234 -j SNAT --to-source 203.0.113.5') < lines.indexOf(hairpin), full);
+    assert.ok(lines.includes('-A neutron-l3-agent-mark -i qg-1234 -j MARK --set-xmark 0x2/0xffff'), 'what enters by the gateway is marked');
+    const noSnat = routerRestoreInput({ internalPrefix: 'qr-', gateway: { device: 'qg-1234', ip: '203.0.113.5' }, enableSnat: false, floatingIps: [], portForwardings: [], metadata: false }).split('\n');
+    assert.ok(noSnat.includes(hairpin) && noSnat.includes('-A neutron-l3-agent-mark -i qg-1234 -j MARK --set-xmark 0x2/0xffff'));
+    const noGw = routerRestoreInput({ internalPrefix: 'qr-', enableSnat: true, floatingIps: [], portForwardings: [], metadata: true });
+    assert.doesNotMatch(noGw, /ctstate DNAT -j SNAT|0x2\/0xffff/);
+  });
+
   test('a port forwarding: DNAT of one protocol and port', () => {
     assert.match(full, /^-A neutron-l3-agent-PREROUTING -d 203\.0\.113\.21\/32 -p tcp -m tcp --dport 2222 -j DNAT --to-destination 10\.0\.0\.8:22$/m);
   });
@@ -51,7 +62,7 @@ describe('router NAT rules', () => {
 
   test('no SNAT without enable_snat or without a gateway', () => {
     const noSnat = routerRestoreInput({ internalPrefix: 'qr-', gateway: { device: 'qg-1', ip: '203.0.113.5' }, enableSnat: false, floatingIps: [{ floating: '203.0.113.20', fixed: '10.0.0.7' }], portForwardings: [], metadata: false });
-    assert.doesNotMatch(noSnat, /SNAT --to-source 203\.0\.113\.5/);
+    assert.doesNotMatch(noSnat, /-o qg-1 -j SNAT --to-source 203\.0\.113\.5/);
     assert.match(noSnat, /SNAT --to-source 203\.0\.113\.20/, 'floating IPs still leave as themselves');
     const noGw = routerRestoreInput({ internalPrefix: 'qr-', enableSnat: true, floatingIps: [], portForwardings: [], metadata: false });
     assert.doesNotMatch(noGw, /-j SNAT/);

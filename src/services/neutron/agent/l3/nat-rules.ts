@@ -10,8 +10,13 @@
  *                       the gateway (east-west) and was not DNATed is accepted un-NATed;
  *                    -> neutron-postrouting-bottom -> neutron-l3-agent-snat: first
  *                       neutron-l3-agent-float-snat (a floating IP's fixed address leaves as the
- *                       floating IP), then, with enable_snat, SNAT through the gateway IP;
- *   mangle PREROUTING -> neutron-l3-agent-mark: metadata requests from qr- ports are marked;
+ *                       floating IP), then, with enable_snat, SNAT through the gateway IP, then
+ *                       (with or without enable_snat) hairpin NAT: DNATed traffic that did not
+ *                       enter by the gateway (a guest reaching a floating IP or port forwarding
+ *                       of its own router) leaves as the gateway IP, so the reply comes back
+ *                       through the router to be un-NATed (external_gateway_nat_fip_rules);
+ *   mangle PREROUTING -> neutron-l3-agent-mark: metadata requests from qr- ports are marked,
+ *                       and everything entering by the gateway (external_ingress_mark);
  *   filter INPUT -> neutron-l3-agent-INPUT: marked packets are accepted, the proxy's port is
  *                       dropped otherwise (guests reach it only as 169.254.169.254:80).
  *
@@ -26,6 +31,8 @@ export const METADATA_PROXY_PORT = 9697;
 export const METADATA_ADDRESS = '169.254.169.254';
 /** The mark of metadata requests (metadata_access_mark) and its mask. */
 const METADATA_MARK = '0x1/0xffff';
+/** The mark of packets entering by the gateway (external_ingress_mark) with ROUTER_MARK_MASK. */
+const EXTERNAL_INGRESS_MARK = '0x2/0xffff';
 
 export interface FloatingNat {
   floating: string;
@@ -83,11 +90,11 @@ export function routerRestoreInput(r: RouterNat): string {
     const gw = r.gateway;
     nat.push(`-A ${chain('POSTROUTING')} ! -i ${gw.device} ! -o ${gw.device} -m conntrack ! --ctstate DNAT -j ACCEPT`);
     if (r.enableSnat) nat.push(`-A ${chain('snat')} -o ${gw.device} -j SNAT --to-source ${gw.ip}`);
+    nat.push(`-A ${chain('snat')} -m mark ! --mark ${EXTERNAL_INGRESS_MARK} -m conntrack --ctstate DNAT -j SNAT --to-source ${gw.ip}`);
   }
-  const mangle = r.metadata ? [
-    `-A PREROUTING -j ${chain('mark')}`,
-    `-A ${chain('mark')} -d ${METADATA_ADDRESS}/32 -i ${qr} -p tcp -m tcp --dport 80 -j MARK --set-xmark ${METADATA_MARK}`,
-  ] : [`-A PREROUTING -j ${chain('mark')}`];
+  const mangle = [`-A PREROUTING -j ${chain('mark')}`];
+  if (r.metadata) mangle.push(`-A ${chain('mark')} -d ${METADATA_ADDRESS}/32 -i ${qr} -p tcp -m tcp --dport 80 -j MARK --set-xmark ${METADATA_MARK}`);
+  if (r.gateway) mangle.push(`-A ${chain('mark')} -i ${r.gateway.device} -j MARK --set-xmark ${EXTERNAL_INGRESS_MARK}`);
   const filter = [
     `-A INPUT -j ${chain('INPUT')}`,
     ...(r.metadata ? [

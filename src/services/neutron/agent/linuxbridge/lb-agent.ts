@@ -17,7 +17,10 @@
  * `l2population`: flooding to the agents with ports on the network, each remote MAC behind its
  * agent, ARP answered locally with the ARP responder; the first report after a start asks for
  * them again), or else flood to the tunneling IPs of the other alive Linux bridge agents (read
- * with get_agents on the report interval).
+ * with get_agents on the report interval). The QoS extension (qos-extension.ts)
+ * applies each wired port's bandwidth limits with tc and its DSCP mark with iptables; port_update casts
+ * (a QoS policy's rules changed) and network_update casts (a network's policy changed) make the ports
+ * concerned be handled again.
  */
 import type { Logger } from '../../../../common/log/logger.js';
 import { type MessageContext, RpcClient, type Transport } from '../../../../common/messaging/index.js';
@@ -32,6 +35,7 @@ import type { LinkInfo } from '../linux/ip-link.js';
 import { bridgeName, tapName } from '../linux/names.js';
 import type { FirewallDriver } from '../firewall/types.js';
 import { L2PluginApi } from '../plugin-api.js';
+import { QosAgentExtension } from './qos-extension.js';
 import { SecurityGroupAgent } from './sg-agent.js';
 import { LinuxBridgeManager, type VxlanSettings } from './lb-manager.js';
 
@@ -65,7 +69,7 @@ class LinuxBridgeEndpoint implements L2AgentHandlers {
   constructor(private readonly a: LinuxBridgeAgent) {}
   async port_update(_ctx: MessageContext, args: PortUpdateArgs): Promise<void> { this.a.portUpdated(args.port.id); }
   async port_delete(_ctx: MessageContext, args: { port_id: string }): Promise<void> { this.a.portUpdated(args.port_id); }
-  async network_update(_ctx: MessageContext, _args: { network: Network }): Promise<void> {}
+  async network_update(_ctx: MessageContext, args: { network: Network }): Promise<void> { this.a.networkUpdated(args.network.id); }
   async network_delete(_ctx: MessageContext, args: { network_id: string }): Promise<void> { this.a.networkDeleted(args.network_id); }
   async security_groups_rule_updated(): Promise<void> { void this.a.sg?.refreshAll(); }
   async security_groups_member_updated(): Promise<void> { void this.a.sg?.refreshAll(); }
@@ -77,6 +81,7 @@ export class LinuxBridgeAgent {
   readonly runtime: AgentRuntime;
   readonly manager: LinuxBridgeManager;
   readonly sg: SecurityGroupAgent | undefined;
+  readonly qos: QosAgentExtension;
   /** tap name -> what it carries. */
   readonly devices = new Map<string, WiredDevice>();
   private readonly plugin: L2PluginApi;
@@ -103,6 +108,9 @@ export class LinuxBridgeAgent {
     this.plugin = new L2PluginApi(o.transport, o.host);
     this.reports = new RpcClient(o.transport, { topic: TOPIC_REPORTS, version: VERSIONS.state }, { timeout: o.reportInterval });
     this.sg = o.firewall ? new SecurityGroupAgent(o.transport, o.firewall, o.log) : undefined;
+    this.qos = new QosAgentExtension({
+      hostNamespace: o.hostNamespace, pullPolicy: (id) => this.plugin.pullResource({}, 'QosPolicy', '1.10', id),
+    });
     this.manager = new LinuxBridgeManager({ hostNamespace: o.hostNamespace, interfaceMappings: o.interfaceMappings, vxlan: o.vxlan });
     this.runtime = new AgentRuntime(o.transport, {
       binary: LB_AGENT_BINARY, host: o.host, topic: L2_AGENT_TOPIC, agentType: AGENT_TYPE_LINUXBRIDGE, availabilityZone: o.availabilityZone,
@@ -137,6 +145,11 @@ export class LinuxBridgeAgent {
 
   portUpdated(portId: string): void {
     this.updated.add(tapName(portId));
+  }
+
+  /** A network's QoS policy may have changed: its devices are handled again (the QoS extension's network handling). */
+  networkUpdated(networkId: string): void {
+    for (const [tap, d] of this.devices) if (d.networkId === networkId) this.updated.add(tap);
   }
 
   networkDeleted(networkId: string): void {
@@ -210,6 +223,7 @@ export class LinuxBridgeAgent {
         continue;
       }
       this.failing.delete(d.device);
+      await this.applyQos(d);
       (d.admin_state_up ? up : down).push(d.device);
     }
     if (!up.length && !down.length) return;
@@ -242,6 +256,20 @@ export class LinuxBridgeAgent {
     return true;
   }
 
+  /** The QoS extension's handle_port: a failure is logged (once per error) and the device handled again next time; the port still goes up. */
+  private async applyQos(d: DeviceDetails): Promise<void> {
+    const key = `qos:${d.device}`;
+    try {
+      await this.qos.handlePort(d);
+      this.failing.delete(key);
+    } catch (err) {
+      this.updated.add(d.device);
+      const message = (err as Error).message;
+      if (this.failing.get(key) !== message) this.o.log.error({ err, device: d.device }, 'Linux bridge agent: applying the port\'s QoS policy failed');
+      this.failing.set(key, message);
+    }
+  }
+
   private async treatRemoved(taps: string[]): Promise<void> {
     const networks = new Set<string>();
     await this.sg?.removeDevices(taps);
@@ -250,6 +278,8 @@ export class LinuxBridgeAgent {
       await this.plugin.updateDeviceDown({}, d?.portId ?? tap, this.agentId);
       this.devices.delete(tap);
       this.failing.delete(tap);
+      this.failing.delete(`qos:${tap}`);
+      await this.qos.portRemoved(tap);
       if (d) networks.add(d.networkId);
     }
     const bridges = await this.manager.bridges();
