@@ -435,29 +435,6 @@ export class PolicyRemoveAuthorizationError extends Forbidden {
   }
 }
 
-// --- metering (neutron_lib.exceptions.metering) --------------------------------------------
-
-export class MeteringLabelNotFound extends NotFound {
-  constructor(labelId: string) {
-    super(`Metering label '${labelId}' does not exist.`);
-  }
-}
-
-export class MeteringLabelRuleNotFound extends NotFound {
-  constructor(ruleId: string) {
-    super(`Metering label rule '${ruleId}' does not exist.`);
-  }
-}
-
-export class MeteringLabelRuleOverlaps extends Conflict {
-  constructor(prefix: string) {
-    super(`Metering label rule with remote_ip_prefix '${prefix}' overlaps another.`);
-  }
-}
-
-/** neutron_lib Invalid (400) with the plugin's message. */
-export class Invalid extends BadRequest {}
-
 // --- address groups (neutron_lib/exceptions/address_group.py) -----------------------------
 
 /** A Python list of strings as upstream's messages show it: ['10.0.0.0/24', '10.1.0.5/32']. */

@@ -29,7 +29,6 @@ import { DefaultNetworkCreator } from './managers/default-networks.js';
 import { L2populationNotifier } from './ml2/l2pop/notifier.js';
 import { FloatingIpManager } from './managers/floating-ips.js';
 import { IpAvailabilityManager } from './managers/ip-availability.js';
-import { MeteringLabelManager, MeteringLabelRuleManager } from './managers/metering.js';
 import { NetworkManager } from './managers/networks.js';
 import { PortForwardingManager } from './managers/port-forwardings.js';
 import { PortManager } from './managers/ports.js';
@@ -107,8 +106,6 @@ export function createManagers(config: Config, log: Logger, store: Store, events
     bandwidthLimitRules: new QosRuleManager('bandwidth_limit', store, qosPolicies, qos, events),
     dscpMarkingRules: new QosRuleManager('dscp_marking', store, qosPolicies, qos, events),
     minimumBandwidthRules: new QosRuleManager('minimum_bandwidth', store, qosPolicies, qos, events),
-    meteringLabels: new MeteringLabelManager(store),
-    meteringLabelRules: new MeteringLabelRuleManager(store),
   };
 }
 

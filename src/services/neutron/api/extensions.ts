@@ -39,8 +39,6 @@ const EXTENSIONS: readonly Row[] = [
   ["ip_allocation", "IP Allocation", "IP allocation extension.", "2016-06-10T23:00:00-00:00"],
   ["l2_adjacency", "L2 Adjacency", "Display L2 Adjacency for Neutron Networks.", "2016-04-12T16:00:00-00:00"],
   ["l3_agent_scheduler", "L3 Agent Scheduler", "Schedule routers among l3 agents", "2013-02-07T10:00:00-00:00"],
-  ["metering", "Neutron Metering", "Neutron Metering extension.", "2013-06-12T10:00:00-00:00"],
-  ["metering_source_and_destination_fields", "Neutron Metering with source and destination filtering", "Neutron Metering extension that enables the use of source and destination IP prefixes to create metering label rules.", "2020-08-21T08:12:00-00:00"],
   ["multi-provider", "Multi Provider Network", "Expose mapping of virtual networks to multiple physical networks", "2013-06-27T10:00:00-00:00"],
   ["net-mtu", "Network MTU", "Provides MTU attribute for a network resource.", "2015-03-25T10:00:00-00:00"],
   ["net-mtu-writable", "Network MTU (writable)", "Provides a writable MTU attribute for a network resource.", "2017-07-12T00:00:00-00:00"],

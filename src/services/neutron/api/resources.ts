@@ -18,7 +18,6 @@ import type { IpAvailabilityManager } from '../managers/ip-availability.js';
 import type { NetworkManager } from '../managers/networks.js';
 import type { PortForwardingManager } from '../managers/port-forwardings.js';
 import type { PortManager } from '../managers/ports.js';
-import type { MeteringLabelManager, MeteringLabelRuleManager } from '../managers/metering.js';
 import type { QosBindings } from '../managers/qos/bindings.js';
 import type { QosPolicyManager } from '../managers/qos/policies.js';
 import { QosRuleAliasHandlers, type QosRuleManager } from '../managers/qos/rules.js';
@@ -35,7 +34,6 @@ import type { AddressGroup } from '../types/address-group.js';
 import type { AvailabilityZone, ServiceProvider } from '../types/agent.js';
 import { type ActionRun, Controller, type ControllerDeps, type ResourceEndpoint } from './controller.js';
 import * as defs from './definitions.js';
-import * as meteringDefs from './metering-definitions.js';
 import * as qosDefs from './qos-definitions.js';
 import type { NeutronPolicy } from './policy.js';
 import { prefixesRequest, routerInterfaceRequest, subportsRequest } from './request-bodies.js';
@@ -64,8 +62,6 @@ export interface ApiManagers {
   bandwidthLimitRules: QosRuleManager;
   dscpMarkingRules: QosRuleManager;
   minimumBandwidthRules: QosRuleManager;
-  meteringLabels: MeteringLabelManager;
-  meteringLabelRules: MeteringLabelRuleManager;
   trunks: TrunkManager;
 }
 
@@ -103,10 +99,6 @@ export function resourceControllers(m: ApiManagers, o: ApiOptions): ResourceEndp
   const availabilityZones: ResourceHandlers<AvailabilityZone> = { list: (_ctx, q) => m.agents.listAvailabilityZones(q), get: notFound };
   return [
     ...qosControllers(m, deps),
-    new Controller({ collection: 'metering_labels', member: 'metering_label', path: 'metering/metering-labels', attrs: meteringDefs.meteringLabelAttrs, handlers: m.meteringLabels }, deps),
-    new Controller({
-      collection: 'metering_label_rules', member: 'metering_label_rule', path: 'metering/metering-label-rules', attrs: meteringDefs.meteringLabelRuleAttrs, handlers: m.meteringLabelRules,
-    }, deps),
     new Controller({ collection: 'networks', member: 'network', path: 'networks', attrs: defs.networkAttrs, handlers: m.networks, quota: 'network', taggable: true }, deps),
     new Controller({ collection: 'subnets', member: 'subnet', path: 'subnets', attrs: defs.subnetAttrs, handlers: m.subnets, quota: 'subnet', taggable: true, checkNetworkOwnership: true }, deps),
     new Controller({ collection: 'ports', member: 'port', path: 'ports', attrs: defs.portAttrs, handlers: m.ports, quota: 'port', taggable: true, checkNetworkOwnership: true }, deps),

@@ -333,24 +333,6 @@ export interface QosDefaultRow {
   qos_policy_id: string;
 }
 
-export interface MeteringLabelRow {
-  id: string;
-  project_id: string;
-  name: string;
-  description: string;
-  shared: number;
-}
-
-export interface MeteringLabelRuleRow {
-  id: string;
-  metering_label_id: string;
-  direction: string;
-  remote_ip_prefix: string | null;
-  source_ip_prefix: string | null;
-  destination_ip_prefix: string | null;
-  excluded: number;
-}
-
 /** A trunk (trunk extension) on its parent port. */
 export interface TrunkRow extends StandardAttrs {
   id: string;
@@ -421,8 +403,6 @@ export interface NeutronDB {
   qos_network_policy_bindings: QosNetworkBindingRow;
   qos_port_policy_bindings: QosPortBindingRow;
   qos_policies_default: QosDefaultRow;
-  meteringlabels: MeteringLabelRow;
-  meteringlabelrules: MeteringLabelRuleRow;
   trunks: TrunkRow;
   subports: SubPortRow;
   address_groups: AddressGroupRow;

@@ -318,13 +318,6 @@ const RULES: readonly Row[] = [
   ["get_alias_minimum_bandwidth_rule", "(rule:admin_only) or (role:reader and rule:ext_parent_owner)", P],
   ["update_alias_minimum_bandwidth_rule", "rule:admin_only", P],
   ["delete_alias_minimum_bandwidth_rule", "rule:admin_only", P],
-  // neutron/conf/policies/metering.py (Zed)
-  ["create_metering_label", "rule:admin_only", P],
-  ["get_metering_label", "(rule:admin_only) or (role:reader and project_id:%(project_id)s)", P],
-  ["delete_metering_label", "rule:admin_only", P],
-  ["create_metering_label_rule", "rule:admin_only", P],
-  ["get_metering_label_rule", "(rule:admin_only) or (role:reader and project_id:%(project_id)s)", P],
-  ["delete_metering_label_rule", "rule:admin_only", P],
   // Nubo's nubo-path-explain extension (no upstream counterpart): admins, and readers of the project for their own ports
   ["get_nubo-path-explain", "(rule:admin_only) or (role:reader and project_id:%(project_id)s)", P],
 ];
