@@ -435,6 +435,38 @@ export class PolicyRemoveAuthorizationError extends Forbidden {
   }
 }
 
+// --- address groups (neutron_lib/exceptions/address_group.py) -----------------------------
+
+/** A Python list of strings as upstream's messages show it: ['10.0.0.0/24', '10.1.0.5/32']. */
+function pyList(items: readonly string[]): string {
+  return `[${items.map((i) => `'${i}'`).join(', ')}]`;
+}
+
+export class AddressGroupNotFound extends NotFound {
+  constructor(id: string) {
+    super(`Address group ${id} could not be found.`);
+  }
+}
+
+export class AddressGroupInUse extends InUse {
+  constructor(id: string) {
+    super(`Address group ${id} is in use on one or more security group rules.`);
+  }
+}
+
+export class AddressesNotFound extends NotFound {
+  constructor(addresses: readonly string[], id: string) {
+    super(`Addresses ${pyList(addresses)} not found in the address group ${id}.`);
+  }
+}
+
+/** A BadRequest upstream (400), not a conflict. */
+export class AddressesAlreadyExist extends BadRequest {
+  constructor(addresses: readonly string[], id: string) {
+    super(`Addresses ${pyList(addresses)} already exist in the address group ${id}.`);
+  }
+}
+
 export class AddressScopeUpdateError extends BadRequest {
   constructor(id: string, reason: string) {
     super(`Unable to update address scope ${id} : ${reason}.`);

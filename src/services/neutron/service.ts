@@ -21,6 +21,7 @@ import { EventRegistry } from './common/events.js';
 import { defaultNetworksGroup, ml2Group, neutronDefaultGroup } from './config.js';
 import type { NeutronDB } from './db/schema.js';
 import { Store } from './db/store.js';
+import { AddressGroupManager } from './managers/address-groups.js';
 import { AddressScopeManager } from './managers/address-scopes.js';
 import { AgentManager } from './managers/agents.js';
 import { AutoAllocateManager } from './managers/auto-allocate.js';
@@ -81,7 +82,8 @@ export function createManagers(config: Config, log: Logger, store: Store, events
   const agents = new AgentManager(store, defaults.agent_down_time, defaults.dhcp_agents_per_network);
   const quotas = new QuotaManager(store, config);
   const securityGroups = new SecurityGroupManager(store, events, quotas);
-  const securityGroupRules = new SecurityGroupRuleManager(store, securityGroups, events);
+  const addressGroups = new AddressGroupManager(store, events);
+  const securityGroupRules = new SecurityGroupRuleManager(store, securityGroups, events, addressGroups);
   const subnetpools = new SubnetPoolManager(store);
   const networks = new NetworkManager({ store, types, mechanisms, events, zones: agents, securityGroups, qos });
   const subnets = new SubnetManager({
@@ -94,7 +96,7 @@ export function createManagers(config: Config, log: Logger, store: Store, events
   const routers = new RouterManager({ store, networks, subnets, ports, events, zones: agents });
   const floatingIps = new FloatingIpManager({ store, networks, ports, routers, events });
   return {
-    types, mechanisms, agents, quotas, securityGroups, securityGroupRules, subnetpools, networks, subnets, ports, routers, floatingIps,
+    types, mechanisms, agents, quotas, securityGroups, securityGroupRules, addressGroups, subnetpools, networks, subnets, ports, routers, floatingIps,
     portForwardings: new PortForwardingManager(store, floatingIps, ports, routers, events),
     addressScopes: new AddressScopeManager(store),
     rbac: new RbacManager(store),
@@ -145,7 +147,7 @@ export class NetworkService {
       const segmentsOf = async (netId: string) => (await m.types.segmentsOf(this.store.db, [netId])).get(netId) ?? [];
       const portsOf = async (ids: readonly string[]) => (await Promise.all(ids.map((id) => m.ports.get(NeutronContext.admin(), id).catch(() => undefined))))
         .filter((p) => p !== undefined);
-      new L2AgentNotifier(o.transport, segmentsOf, portsOf).subscribe(this.events);
+      new L2AgentNotifier(o.transport, segmentsOf, portsOf, (id) => m.addressGroups.securityGroupsUsing(id)).subscribe(this.events);
       const l2pop = o.config.get(ml2Group).mechanism_drivers.includes('l2population')
         ? new L2populationNotifier(o.transport, { db: this.store.db, segmentsOf, agents: m.agents })
         : undefined;

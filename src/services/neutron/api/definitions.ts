@@ -171,7 +171,7 @@ export const securityGroupRuleAttrs: AttrMap = {
 
 export const rbacAttrs: AttrMap = {
   id: id({ sort: false }),
-  object_type: { post: true, put: false, default: null, visible: true, filter: true, enforcePolicy: true, validate: v.values(['network', 'security_group', 'subnetpool', 'address_scope', 'qos_policy'], "['network', 'security_group', 'subnetpool', 'address_scope', 'qos_policy']") },
+  object_type: { post: true, put: false, default: null, visible: true, filter: true, enforcePolicy: true, validate: v.values(['network', 'security_group', 'subnetpool', 'address_scope', 'qos_policy', 'address_group'], "['network', 'security_group', 'subnetpool', 'address_scope', 'qos_policy', 'address_group']") },
   object_id: { post: true, put: false, validate: v.uuid, visible: true, filter: true, enforcePolicy: true },
   target_tenant: { post: true, put: true, default: NS, validate: v.string(255), visible: true, filter: true, enforcePolicy: true },
   target_project: { post: true, put: true, default: NS, validate: v.string(255), visible: false, filter: true, enforcePolicy: true },
@@ -201,6 +201,17 @@ export const addressScopeAttrs: AttrMap = {
   tenant_id: tenantId(),
   shared: { post: true, put: true, default: false, convert: c.toBoolean, visible: true, filter: true, sort: true, requiredByPolicy: true, enforcePolicy: true },
   ip_version: { post: true, put: false, convert: c.toInt, validate: v.values([4, 6]), visible: true, filter: true, sort: true },
+};
+
+/** neutron_lib/api/definitions/address_group.py, with the standard attributes and tags. */
+export const addressGroupAttrs: AttrMap = {
+  id: id(),
+  name: name(),
+  tenant_id: tenantId(),
+  addresses: { post: true, put: false, default: NS, convert: c.noneToEmptyList, validate: v.subnetList, visible: true },
+  shared: { post: false, put: false, default: false, convert: c.toBoolean, visible: false },
+  ...standardAttrs({ sortable: true }),
+  description: { post: true, put: true, default: '', validate: v.string(1024), visible: true, filter: true, sort: true },
 };
 
 export const agentAttrs: AttrMap = {

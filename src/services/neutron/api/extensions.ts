@@ -15,6 +15,7 @@ export interface Extension {
 type Row = readonly [alias: string, name: string, description: string, updated: string];
 
 const EXTENSIONS: readonly Row[] = [
+  ["address-group", "Address group", "Support address group", "2020-07-15T10:00:00-00:00"],
   ["address-scope", "Address scope", "Address scopes extension.", "2015-07-26T10:00:00-00:00"],
   ["agent", "agent", "The agent management extension.", "2013-02-03T10:00:00-00:00"],
   ["allowed-address-pairs", "Allowed Address Pairs", "Provides allowed address pairs", "2013-07-23T10:00:00-00:00"],
@@ -60,6 +61,7 @@ const EXTENSIONS: readonly Row[] = [
   ["quota_details", "Quota details management support", "Expose functions for quotas usage statistics per project", "2017-02-10T10:00:00-00:00"],
   ["quota-check-limit", "Quota engine limit check", "Support for checking the resource usage before applying a new quota limit", "2021-09-08T16:00:00-00:00"],
   ["quotas", "Quota management support", "Expose functions for quotas management per project", "2012-07-29T10:00:00-00:00"],
+  ["rbac-address-group", "Add address_group type to RBAC", "Add address_group type to network RBAC", "2021-01-20T00:00:00-00:00"],
   ["rbac-address-scope", "Add address_scope type to RBAC", "Add address_scope type to RBAC", "2020-02-12T00:00:00-00:00"],
   ["rbac-policies", "RBAC Policies", "Allows creation and modification of policies that control project access to resources.", "2015-06-17T12:15:12-00:00"],
   ["rbac-security-groups", "Add security_group type to network RBAC", "Add security_group type to network RBAC", "2019-02-14T00:00:00-00:00"],
@@ -68,6 +70,7 @@ const EXTENSIONS: readonly Row[] = [
   ["router", "Neutron L3 Router", "Router abstraction for basic L3 forwarding between L2 Neutron networks and access to external networks via a NAT gateway.", "2012-07-20T10:00:00-00:00"],
   ["router_availability_zone", "Router Availability Zone", "Availability zone support for router.", "2015-01-01T10:00:00-00:00"],
   ["security-group", "security-group", "The security groups extension.", "2012-10-05T10:00:00-00:00"],
+  ["security-groups-remote-address-group", "Remote address group id field for security group rules", "Add new field of remote address group id in SG rules", "2020-08-25T10:00:00-00:00"],
   ["security-groups-normalized-cidr", "Normalized CIDR field for security group rules", "Add new field with normalized remote_ip_prefix cidr in SG rule", "2020-07-28T10:00:00-00:00"],
   ["security-groups-rules-belongs-to-default-sg", "Security group rule belongs to the project's default security group", "Flag to determine if the security group rule belongs to the project's default security group", "2023-05-23T10:00:00-00:00"],
   ["security-groups-shared-filtering", "Security group filtering on the shared field", "Support filtering security groups on the shared field", "2021-10-05T09:00:00-00:00"],

@@ -8,6 +8,8 @@ import type { Notifier } from '../../../common/messaging/index.js';
 import type { NeutronContext } from '../common/context.js';
 import { HTTPNotFound } from '../errors.js';
 import type { PathExplainer } from '../explain/explainer.js';
+import type { AddressGroupManager } from '../managers/address-groups.js';
+import { addressesRequest } from '../managers/address-groups.js';
 import type { AddressScopeManager } from '../managers/address-scopes.js';
 import type { AgentManager } from '../managers/agents.js';
 import type { AutoAllocateManager } from '../managers/auto-allocate.js';
@@ -29,6 +31,7 @@ import type { TagManager } from '../managers/tags.js';
 import type { TrunkManager } from '../managers/trunks.js';
 import type { MeteringManager } from '../managers/metering.js';
 import type { ResourceHandlers } from '../managers/types.js';
+import type { AddressGroup } from '../types/address-group.js';
 import type { AvailabilityZone, ServiceProvider } from '../types/agent.js';
 import { type ActionRun, Controller, type ControllerDeps, type ResourceEndpoint } from './controller.js';
 import * as defs from './definitions.js';
@@ -48,6 +51,7 @@ export interface ApiManagers {
   portForwardings: PortForwardingManager;
   securityGroups: SecurityGroupManager;
   securityGroupRules: SecurityGroupRuleManager;
+  addressGroups: AddressGroupManager;
   rbac: RbacManager;
   agents: AgentManager;
   ipAvailability: IpAvailabilityManager;
@@ -110,6 +114,7 @@ export function resourceControllers(m: ApiManagers, o: ApiOptions): ResourceEndp
     }, deps),
     new Controller({ collection: 'security_groups', member: 'security_group', path: 'security-groups', attrs: defs.securityGroupAttrs, handlers: m.securityGroups, quota: 'security_group', taggable: true }, deps),
     new Controller({ collection: 'security_group_rules', member: 'security_group_rule', path: 'security-group-rules', attrs: defs.securityGroupRuleAttrs, handlers: m.securityGroupRules, quota: 'security_group_rule' }, deps),
+    new Controller({ collection: 'address_groups', member: 'address_group', path: 'address-groups', attrs: defs.addressGroupAttrs, handlers: m.addressGroups, taggable: true }, deps),
     new Controller({ collection: 'rbac_policies', member: 'rbac_policy', path: 'rbac-policies', attrs: defs.rbacAttrs, handlers: m.rbac, quota: 'rbac_policy' }, deps),
     new Controller({ collection: 'trunks', member: 'trunk', path: 'trunks', attrs: defs.trunkAttrs, handlers: m.trunks, taggable: true }, deps),
     new Controller({ collection: 'metering_labels', member: 'metering_label', path: 'metering/metering-labels', attrs: defs.meteringLabelAttrs, handlers: m.metering.labels }, deps),
@@ -145,12 +150,20 @@ function qosControllers(m: ApiManagers, deps: ControllerDeps): ResourceEndpoint[
   ];
 }
 
+/** An address group as the actions answer it: without `shared`, which the API does not show. */
+function shown(g: AddressGroup): Omit<AddressGroup, 'shared'> {
+  const { shared: _shared, ...rest } = g;
+  return rest;
+}
+
 export function memberActions(m: ApiManagers): MemberAction[] {
   return [
     { path: 'routers', action: 'add_router_interface', run: (ctx, id, body) => m.routers.addInterface(ctx, id, routerInterfaceRequest(body)) },
     { path: 'routers', action: 'remove_router_interface', run: (ctx, id, body) => m.routers.removeInterface(ctx, id, routerInterfaceRequest(body)) },
     { path: 'subnetpools', action: 'add_prefixes', run: (ctx, id, body) => m.subnetpools.changePrefixes(ctx, id, prefixesRequest(body), true) },
     { path: 'subnetpools', action: 'remove_prefixes', run: (ctx, id, body) => m.subnetpools.changePrefixes(ctx, id, prefixesRequest(body), false) },
+    { path: 'address-groups', action: 'add_addresses', run: async (ctx, id, body) => ({ address_group: shown(await m.addressGroups.addAddresses(ctx, id, addressesRequest(body))) }) },
+    { path: 'address-groups', action: 'remove_addresses', run: async (ctx, id, body) => ({ address_group: shown(await m.addressGroups.removeAddresses(ctx, id, addressesRequest(body))) }) },
     { path: 'trunks', action: 'add_subports', run: (ctx, id, body) => m.trunks.addSubports(ctx, id, () => subportsRequest(body)) },
     { path: 'trunks', action: 'remove_subports', run: (ctx, id, body) => m.trunks.removeSubports(ctx, id, () => subportsRequest(body)) },
     { path: 'trunks', action: 'get_subports', method: 'GET', run: (ctx, id) => m.trunks.getSubports(ctx, id) },

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { NeutronContext } from '../common/context.js';
+import { apiCalls, type Body } from '../testing/api-calls.js';
 import { ADMIN, type Harness, startHarness, tokenFor } from '../testing/harness.js';
 
 let h: Harness;
@@ -19,20 +20,7 @@ before(async () => {
 });
 after(() => h.close());
 
-type Body = Record<string, any>;
-
-async function ok(method: string, url: string, token: string, body?: unknown, status = 200): Promise<Body> {
-  const r = await h.request(method, url, token, body);
-  assert.equal(r.status, status, `${method} ${url}: ${JSON.stringify(r.body)}`);
-  return r.body;
-}
-
-async function fails(method: string, url: string, token: string, body: unknown, status: number, type?: string): Promise<Body> {
-  const r = await h.request(method, url, token, body);
-  assert.equal(r.status, status, `${method} ${url}: ${JSON.stringify(r.body)}`);
-  if (type) assert.equal(r.body.NeutronError.type, type, JSON.stringify(r.body));
-  return r.body.NeutronError;
-}
+const { ok, fails } = apiCalls(() => h);
 
 async function network(token = A, body: Body = {}): Promise<Body> {
   return (await ok('POST', '/v2.0/networks', token, { network: { name: 'n', ...body } }, 201)).network;

@@ -13,6 +13,7 @@
  */
 import type { Logger } from '../../../common/log/logger.js';
 import type { Db } from '../db/store.js';
+import type { AddressGroup } from '../types/address-group.js';
 import type { FloatingIp } from '../types/floating-ip.js';
 import type { Network } from '../types/network.js';
 import type { Port } from '../types/port.js';
@@ -101,6 +102,7 @@ export interface NeutronEvents {
   security_group: Lifecycle<SecurityGroup>;
   security_group_rule: { after_create: Created<SecurityGroupRule>; after_delete: Deleted<SecurityGroupRule> };
   qos_policy: { after_update: QosPolicyChange };
+  address_group: Lifecycle<AddressGroup>;
 }
 
 export type ResourceName = keyof NeutronEvents;

@@ -17,7 +17,7 @@ import type { Db } from './store.js';
 export type ListTable = 'networks' | 'subnets' | 'ports' | 'routers' | 'floatingips' | 'portforwardings' | 'securitygroups'
   | 'securitygrouprules' | 'subnetpools' | 'address_scopes' | 'rbac_policies' | 'agents' | 'trunks'
   | 'qos_policies' | 'qos_bandwidth_limit_rules' | 'qos_dscp_marking_rules' | 'qos_minimum_bandwidth_rules'
-  | 'meteringlabels' | 'meteringlabelrules';
+  | 'meteringlabels' | 'meteringlabelrules' | 'address_groups';
 import { readQueryInteger } from '../../../common/http/query-params.js';
 
 export type ColumnKind = 'string' | 'bool' | 'int';

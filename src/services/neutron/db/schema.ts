@@ -372,6 +372,18 @@ export interface MeteringLabelRuleRow {
   excluded: number;
 }
 
+export interface AddressGroupRow extends StandardAttrs {
+  id: string;
+  project_id: string;
+  name: string;
+}
+
+export interface AddressAssociationRow {
+  /** A CIDR, its host bits zero ('10.0.0.0/24', '2001:db8::5/128'). */
+  address: string;
+  address_group_id: string;
+}
+
 export interface NeutronDB {
   networks: NetworkRow;
   networksegments: SegmentRow;
@@ -415,4 +427,6 @@ export interface NeutronDB {
   subports: SubPortRow;
   meteringlabels: MeteringLabelRow;
   meteringlabelrules: MeteringLabelRuleRow;
+  address_groups: AddressGroupRow;
+  address_associations: AddressAssociationRow;
 }

@@ -18,7 +18,7 @@ import { checkGrantRemoval } from './qos/policies.js';
 import type { ResourceHandlers } from './types.js';
 import { ACCESS_EXTERNAL, ACCESS_SHARED, ownedBy } from './visibility.js';
 
-type RbacObjectTable = 'networks' | 'securitygroups' | 'subnetpools' | 'address_scopes' | 'qos_policies';
+type RbacObjectTable = 'networks' | 'securitygroups' | 'subnetpools' | 'address_scopes' | 'qos_policies' | 'address_groups';
 
 /** object_type -> table of the object and the actions it accepts. */
 export const RBAC_OBJECT_TYPES: Readonly<Record<string, { table: RbacObjectTable; actions: string[] }>> = {
@@ -27,6 +27,7 @@ export const RBAC_OBJECT_TYPES: Readonly<Record<string, { table: RbacObjectTable
   subnetpool: { table: 'subnetpools', actions: [ACCESS_SHARED] },
   address_scope: { table: 'address_scopes', actions: [ACCESS_SHARED] },
   qos_policy: { table: 'qos_policies', actions: [ACCESS_SHARED] },
+  address_group: { table: 'address_groups', actions: [ACCESS_SHARED] },
 };
 
 const spec: ListSpec<'rbac_policies'> = {
@@ -207,6 +208,10 @@ export class RbacManager implements ResourceHandlers<RbacPolicy, RbacPolicyCreat
     } else if (row.object_type === 'address_scope') {
       const pools = await tx.selectFrom('subnetpools').select('project_id').where('address_scope_id', '=', row.object_id).execute();
       if (pools.some((p) => affected(p.project_id))) throw new RbacPolicyInUse(row.object_id, 'There are subnet pools in the address scope');
+    } else if (row.object_type === 'address_group') {
+      // AddressGroup.get_bound_project_ids: the projects of the rules naming the group
+      const rules = await tx.selectFrom('securitygrouprules').select('project_id').where('remote_address_group_id', '=', row.object_id).execute();
+      if (rules.some((r) => affected(r.project_id))) throw new RbacPolicyInUse(row.object_id, 'There are security group rules using the address group');
     }
   }
 }

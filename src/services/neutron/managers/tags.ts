@@ -19,6 +19,7 @@ export const TAGGABLE = {
   subnetpools: 'subnetpools',
   policies: 'qos_policies',
   trunks: 'trunks',
+  address_groups: 'address_groups',
 } as const satisfies Record<string, StandardTable>;
 
 export type TaggableCollection = keyof typeof TAGGABLE;

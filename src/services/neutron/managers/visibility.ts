@@ -83,6 +83,14 @@ export function securityGroupUsable(projectId: string) {
   return (eb: EB<'securitygroups'>): Condition => securityGroupUsableBy(eb, 'securitygroups', projectId);
 }
 
+/** Address groups `projectId` owns or that an RBAC policy shares with it. */
+export function addressGroupVisibleTo(projectId: string) {
+  return (eb: EB<'address_groups'>): Condition => eb.or([
+    eb('address_groups.project_id', '=', projectId),
+    rbacGrants('address_group', 'address_groups.id', projectId, [ACCESS_SHARED]),
+  ]);
+}
+
 /** Rules the project owns or of groups it sees. */
 export function sgRuleVisible(ctx: NeutronContext) {
   return (eb: EB<'securitygrouprules'>): Condition => eb.or([

@@ -259,6 +259,14 @@ const RULES: readonly Row[] = [
   ["update_address_scope", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
   ["update_address_scope:shared", "rule:admin_only", P],
   ["delete_address_scope", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
+  // neutron/conf/policies/address_group.py
+  ["shared_address_groups", "field:address_groups:shared=True", N],
+  ["create_address_group", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
+  ["get_address_group", "(rule:admin_only) or (role:reader and project_id:%(project_id)s) or rule:shared_address_groups", P],
+  ["update_address_group", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
+  ["delete_address_group", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
+  ["add_addresses", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
+  ["remove_addresses", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
   // neutron/conf/policies/trunk.py
   ["create_trunk", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],
   ["create_trunk:tags", "(rule:admin_only) or (role:member and project_id:%(project_id)s)", P],

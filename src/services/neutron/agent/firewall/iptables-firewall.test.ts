@@ -3,7 +3,8 @@
  * 10.90.0.2), joined by veth pairs to a bridge in a third namespace where the firewall runs
  * on the ports' devices (tapa, tapb). ICMP and TCP to B are blocked until a rule allows them,
  * allowed as soon as the rule is applied, and blocked again once it goes (each within a
- * second, an established flow included); a remote group rule follows the group's members, a source address that is not
+ * second, an established flow included); a remote group rule follows the group's members, a
+ * remote address group rule the group's addresses, a source address that is not
  * the port's is dropped until it becomes an allowed address pair, and an unfiltered port
  * does not open a filtered one. With ipsets, a remote group is one rule matching its set, whose
  * members change without the chains being rewritten; a restarted firewall adopts the set, and
@@ -286,6 +287,21 @@ describe('iptables firewall in network namespaces', { skip }, () => {
     await fw.updateSecurityGroupRules('sg-b', EGRESS_ALL);
     assert.ok(await ping(NS.b, IP.a), 'stateful again');
     assert.doesNotMatch((await run('iptables-save', ['-t', 'raw'], { netns: NS.br })).stdout, /--notrack/);
+  });
+
+  test('a remote address group rule allows a guest only while its address is in the group', async () => {
+    // as security_group_info_for_devices gives it: the group's addresses (CIDRs) as the members of its id
+    await fw.updateSecurityGroupRules('sg-b', [...EGRESS_ALL, { ...ICMP_IN, remote_address_group_id: 'ag-1' }]);
+    await fw.updateSecurityGroupMembers('ag-1', { IPv4: ['192.0.2.0/24'] });
+    assert.equal(await ping(NS.a, IP.b), false, 'A is not in the group: blocked');
+    await fw.updateSecurityGroupMembers('ag-1', { IPv4: ['192.0.2.0/24', '10.90.0.0/30'] });
+    assert.ok(await ping(NS.a, IP.b), 'a prefix holding A is in the group: allowed');
+    await fw.updateSecurityGroupMembers('ag-1', { IPv4: ['192.0.2.0/24', '10.90.0.8/29'] });
+    assert.equal(await ping(NS.a, IP.b), false, 'A\'s prefix left the group: blocked');
+    await fw.updateSecurityGroupMembers('ag-1', { IPv4: [`${IP.a}/32`] });
+    assert.ok(await ping(NS.a, IP.b), 'A\'s host address is in the group: allowed');
+    await fw.updateSecurityGroupRules('sg-b', [...EGRESS_ALL, { ...ICMP_IN, remote_ip_prefix: '192.0.2.0/24' }]);
+    assert.equal(await ping(NS.a, IP.b), false, 'the rule went: blocked');
   });
 
   test('anti-spoofing: another source IP is dropped until it is an allowed address pair', async () => {

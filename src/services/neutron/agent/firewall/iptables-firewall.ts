@@ -94,7 +94,8 @@ function checkRule(groupId: string, rule: FirewallRule): FirewallRule {
 
 /** What makes two rules the same rule (to find the ones an update removed). */
 function ruleKey(r: FirewallRule): string {
-  return JSON.stringify([r.direction, r.ethertype, r.protocol ?? null, r.port_range_min ?? null, r.port_range_max ?? null, r.remote_ip_prefix ?? null, r.remote_group_id ?? null, r.stateful ?? true]);
+  return JSON.stringify([r.direction, r.ethertype, r.protocol ?? null, r.port_range_min ?? null, r.port_range_max ?? null, r.remote_ip_prefix ?? null, r.remote_group_id ?? null,
+    r.remote_address_group_id ?? null, r.stateful ?? true]);
 }
 
 const ETHERTYPES: readonly EtherType[] = ['IPv4', 'IPv6'];
@@ -242,7 +243,7 @@ export class IptablesFirewall implements FirewallDriver {
     // _clean_deleted_remote_sg_members_conntrack_entries: the ports (filtered by the apply) with rules naming the group
     await this.changed(gone.length ? async () => {
       const referencing = [...this.filtered.values()].filter((p) => p.port_security_enabled
-        && p.security_groups.some((g) => (this.rules.get(g) ?? []).some((r) => r.remote_group_id === groupId))).map((p) => this.target(p));
+        && p.security_groups.some((g) => (this.rules.get(g) ?? []).some((r) => r.remote_group_id === groupId || r.remote_address_group_id === groupId))).map((p) => this.target(p));
       if (referencing.length) for (const [type, ips] of gone) await this.conntrack.deleteByRemoteIps(referencing, type, ips);
     } : undefined);
   }

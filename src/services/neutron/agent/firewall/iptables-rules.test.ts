@@ -132,6 +132,18 @@ describe('iptables rule set', () => {
     ]);
   });
 
+  test('a remote address group becomes one rule per address of its ethertype, with ipsets too; none without addresses', () => {
+    const rules: FirewallRule[] = [{ direction: 'egress', ethertype: 'IPv4', protocol: 'udp', port_range_min: 53, port_range_max: 53, remote_address_group_id: 'ag1' }];
+    const members = new Map([['ag1', { IPv4: ['198.51.100.0/24', '203.0.113.7/32'], IPv6: ['2001:db8::/64'] }]]);
+    for (const ipset of [false, true]) {
+      const s = state(rules, { members, ipset });
+      const specs = lines(filterTable(s, 4).text, 'nubo-fw-otap1234').filter((l) => l.includes('--dport 53'));
+      assert.deepEqual(specs, ['-d 198.51.100.0/24 -p udp -m udp --dport 53 -j RETURN', '-d 203.0.113.7/32 -p udp -m udp --dport 53 -j RETURN'], `ipset ${ipset}`);
+      assert.deepEqual([...wantedSets(s, [4, 6]).keys()], [], 'no set for an address group');
+    }
+    assert.ok(!filterTable(state(rules), 4).text.includes('--dport 53'));
+  });
+
   test('a port without port security is accepted as it is; stale chains are flushed and deleted', () => {
     const open: FirewallPort = { ...port, device: 'tapa', port_security_enabled: false };
     const other: FirewallPort = { ...port, device: 'tapz' };

@@ -124,10 +124,13 @@ function protocolArgs(rule: FirewallRule, version: IpVersion): string[] {
 
 /**
  * The rule's remote side, as the arguments of each rule it becomes: its group's ipset, or (without
- * ipsets) each member of the group but the port's own IPs, or its prefix; '' is no constraint.
+ * ipsets) each member of the group but the port's own IPs, or each address of its address group,
+ * or its prefix; '' is no constraint.
  */
 function remoteMatches(rule: FirewallRule, port: FirewallPort, direction: Direction, version: IpVersion, state: FirewallState): string[] {
   const side = direction === 'ingress' ? '-s' : '-d';
+  // an address group: one rule per address of it (its addresses come as the members of its id), ipsets or not
+  if (rule.remote_address_group_id) return setMembers(state.members.get(rule.remote_address_group_id), version).map((c) => `${side} ${c}`);
   if (rule.remote_group_id) {
     const members = setMembers(state.members.get(rule.remote_group_id), version);
     // a group without members has no set: its rule matches nothing (_generate_ipset_rule_args)

@@ -24,6 +24,7 @@ function ruleOf(r: SecurityGroupRuleInfo): FirewallRule {
     ...(prefix !== undefined ? { remote_ip_prefix: prefix } : {}),
     ...(r.remote_group_id !== undefined ? { remote_group_id: r.remote_group_id } : {}),
     ...(r.stateful === false ? { stateful: false } : {}),
+    ...(r.remote_address_group_id !== undefined ? { remote_address_group_id: r.remote_address_group_id } : {}),
   };
 }
 

@@ -8,7 +8,8 @@
  * gateway and an interface, two guests (namespaces on the ports' taps) that get their
  * addresses from dnsmasq with `busybox udhcpc`: each pings the router and reaches the outside
  * through SNAT (the outside sees the gateway IP); a floating IP makes guest 1 reachable from the
- * outside only once a security-group rule allows it, and removing the rule cuts a running ping
+ * outside only once a security-group rule allows it (or an address group it names holds the
+ * outside's address), and removing the rule cuts a running ping
  * within a second; metadata read from a guest at 169.254.169.254 reaches a stand-in of Nova's
  * metadata API with a valid signature; a port forwarding of another floating IP reaches a
  * web server in guest 2; extra routes and enable_snat=false take effect; a
@@ -247,6 +248,17 @@ describe('L3 agent: routers, SNAT, floating IPs with security groups, metadata',
     assert.ok(last - removedAt < 1000, `replies went on ${last - removedAt} ms after the rule was removed`);
     t.diagnostic(`rule delete -> last reply of a running ping (every 100 ms): ${last - removedAt} ms`);
     assert.equal(await pings(outside.o.namespace, fipAddress), false);
+
+    // a rule naming an address group: the outside (203.0.113.1) gets in only while the group holds its address
+    const ag = (await ok('POST', '/v2.0/address-groups', { address_group: { name: `ag-${tag}`, addresses: ['198.51.100.0/24'] } })).address_group;
+    const agRule = (await ok('POST', '/v2.0/security-group-rules', { security_group_rule: { security_group_id: sg, direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp', remote_address_group_id: ag.id } })).security_group_rule;
+    assert.equal(await pings(outside.o.namespace, fipAddress), false, 'the outside is not in the address group');
+    await ok('PUT', `/v2.0/address-groups/${ag.id}/add_addresses`, { addresses: ['203.0.113.0/28'] });
+    await until(() => pings(outside.o.namespace, fipAddress), 'the outside pings the floating IP once its prefix is in the address group', 5000);
+    await ok('PUT', `/v2.0/address-groups/${ag.id}/remove_addresses`, { addresses: ['203.0.113.0/28'] });
+    await until(async () => !(await pings(outside.o.namespace, fipAddress)), 'the outside is cut once its prefix left the address group', 5000);
+    assert.equal((await h.request('DELETE', `/v2.0/security-group-rules/${agRule.id}`, ADMIN)).status, 204);
+    assert.equal((await h.request('DELETE', `/v2.0/address-groups/${ag.id}`, ADMIN)).status, 204);
 
     // metadata from guest 1: the router's proxy -> the metadata agent -> "Nova", signed
     const body = await wget(guestNs(1), 'http://169.254.169.254/latest/meta-data/instance-id');
