@@ -198,10 +198,11 @@ describe('QoS bandwidth limits on a Linux bridge agent\'s taps', () => {
     assert.ok(await dscp.jumps(tap));
     assert.ok(await dscp.jumps(tap, 'ip6tables'));
     await api('PUT', `/v2.0/qos/policies/${policy.id}/dscp_marking_rules/${rule.id}`, { dscp_marking_rule: { dscp_mark: 46 } });
-    await until(async () => (await dscp.mark(tap)) === 46, 'DSCP 46 once the rule is updated', WAIT);
+    await until(async () => (await dscp.mark(tap)) === 46 && (await dscp.mark(tap, 'ip6tables')) === 46, 'DSCP 46 once the rule is updated', WAIT);
     await api('DELETE', `/v2.0/qos/policies/${policy.id}/dscp_marking_rules/${rule.id}`);
-    await until(async () => (await dscp.mark(tap)) === undefined && !(await dscp.jumps(tap)), 'no DSCP chain once the rule is deleted', WAIT);
-    assert.equal(await dscp.mark(tap, 'ip6tables'), undefined);
+    // iptables is rewritten before ip6tables: both are awaited
+    await until(async () => (await dscp.mark(tap)) === undefined && !(await dscp.jumps(tap)) && (await dscp.mark(tap, 'ip6tables')) === undefined,
+      'no DSCP chain once the rule is deleted', WAIT);
     await deleteNamespace(guestNs);
     await until(async () => (await api('GET', `/v2.0/ports/${port.id}`)).port.status === 'DOWN', 'port DOWN once unplugged', WAIT);
     await api('DELETE', `/v2.0/ports/${port.id}`);
