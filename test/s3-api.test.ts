@@ -362,3 +362,73 @@ describe('multipart uploads', () => {
     assert.equal(code(await s3('GET', '/big/small.bin')), 'NoSuchKey');
   });
 });
+
+describe('bucket versioning (object_versioning underneath)', () => {
+  test('PutBucketVersioning, versions by versionId, ListObjectVersions, delete markers, copies of a version', async () => {
+    assert.equal((await s3('PUT', '/vers')).status, 200);
+    assert.doesNotMatch((await s3('GET', '/vers', { query: { versioning: '' } })).text, /<Status>/);
+    assert.equal(code(await s3('GET', '/vers/k', { query: { versionId: '1700000000.00000' } })), 'NoSuchVersion', 'never versioned');
+    assert.equal(code(await s3('PUT', '/vers', { query: { versioning: '' }, body: '<VersioningConfiguration><Status>Maybe</Status></VersioningConfiguration>' })), 'MalformedXML');
+    const enable = await s3('PUT', '/vers', { query: { versioning: '' }, body: '<VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>' });
+    assert.equal(enable.status, 200, enable.text);
+    assert.deepEqual(tag((await s3('GET', '/vers', { query: { versioning: '' } })).text, 'Status'), ['Enabled']);
+
+    const v1 = (await s3('PUT', '/vers/k', { body: 'one' })).headers['x-amz-version-id']!;
+    const v2 = (await s3('PUT', '/vers/k', { body: 'two!' })).headers['x-amz-version-id']!;
+    assert.ok(v1 && v2 > v1);
+    let r = await s3('GET', '/vers/k', { query: { versionId: v1 } });
+    assert.equal(r.text, 'one');
+    assert.equal(r.headers['x-amz-version-id'], v1);
+    r = await s3('GET', '/vers/k');
+    assert.equal(r.text, 'two!');
+    assert.equal(r.headers['x-amz-version-id'], v2);
+    assert.equal(code(await s3('GET', '/vers/k', { query: { versionId: 'bogus' } })), 'InvalidArgument');
+    assert.equal(code(await s3('GET', '/vers/k', { query: { versionId: '1700000000.00000' } })), 'NoSuchVersion');
+
+    r = await s3('DELETE', '/vers/k');
+    assert.equal(r.status, 204);
+    assert.equal(r.headers['x-amz-delete-marker'], 'true');
+    const marker = r.headers['x-amz-version-id']!;
+    assert.equal(code(await s3('GET', '/vers/k')), 'NoSuchKey');
+    r = await s3('GET', '/vers', { query: { versions: '' } });
+    assert.equal(r.status, 200, r.text);
+    assert.match(r.text, /^<\?xml[^>]*>\s*<ListVersionsResult/);
+    assert.deepEqual(tag(r.text, 'VersionId'), [marker, v2, v1]);
+    assert.deepEqual(tag(r.text, 'IsLatest'), ['true', 'false', 'false']);
+    assert.equal(tag(r.text, 'DeleteMarker').length, 1);
+    assert.equal(tag(r.text, 'Version').length, 2);
+    assert.deepEqual(tag(r.text, 'Size'), ['4', '3']);
+    r = await s3('GET', '/vers', { query: { versions: '', 'max-keys': '1' } });
+    assert.deepEqual([tag(r.text, 'IsTruncated')[0], tag(r.text, 'NextKeyMarker')[0], tag(r.text, 'NextVersionIdMarker')[0]], ['true', 'k', marker]);
+    r = await s3('GET', '/vers', { query: { versions: '', 'key-marker': 'k', 'version-id-marker': marker } });
+    assert.deepEqual(tag(r.text, 'VersionId'), [v2, v1]);
+    assert.equal(code(await s3('GET', '/vers', { query: { versions: '', 'version-id-marker': marker } })), 'InvalidArgument');
+
+    // deleting the delete marker brings the newest version back (s3api's restore on delete)
+    r = await s3('DELETE', '/vers/k', { query: { versionId: marker } });
+    assert.equal(r.status, 204);
+    assert.equal(r.headers['x-amz-version-id'], marker);
+    r = await s3('GET', '/vers/k');
+    assert.equal(r.text, 'two!');
+    assert.equal(r.headers['x-amz-version-id'], v2);
+
+    // a copy of an older version
+    r = await s3('PUT', '/vers/copy', { headers: { 'x-amz-copy-source': `/vers/k?versionId=${v1}` } });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers['x-amz-copy-source-version-id'], v1);
+    assert.ok(r.headers['x-amz-version-id']);
+    assert.equal((await s3('GET', '/vers/copy')).text, 'one');
+
+    // suspended: the versions stay, the bucket empties only with them
+    await s3('PUT', '/vers', { query: { versioning: '' }, body: '<VersioningConfiguration><Status>Suspended</Status></VersioningConfiguration>' });
+    assert.deepEqual(tag((await s3('GET', '/vers', { query: { versioning: '' } })).text, 'Status'), ['Suspended']);
+    await s3('DELETE', '/vers/k');
+    await s3('DELETE', '/vers/copy');
+    assert.equal(code(await s3('DELETE', '/vers')), 'BucketNotEmpty');
+    r = await s3('GET', '/vers', { query: { versions: '' } });
+    const keys = tag(r.text, 'Key');
+    const ids = tag(r.text, 'VersionId');
+    for (let i = 0; i < keys.length; i++) assert.equal((await s3('DELETE', `/vers/${keys[i]}`, { query: { versionId: ids[i]! } })).status, 204);
+    assert.equal((await s3('DELETE', '/vers')).status, 204);
+  });
+});

@@ -32,7 +32,7 @@ export const neutronDefaultGroup = defineGroup('DEFAULT', 'General options', {
 export const ml2Group = defineGroup('ml2', 'Modular Layer 2 plugin', {
   type_drivers: opt.list(['local', 'flat', 'vlan', 'vxlan', 'geneve'], 'Network type driver entrypoints to be loaded.'),
   tenant_network_types: opt.list(['vxlan'], 'Ordered list of network_types to allocate as project networks.'),
-  mechanism_drivers: opt.list(['linuxbridge', 'nubo_sim', 'noop'], 'Networking mechanism driver entrypoints to be loaded.'),
+  mechanism_drivers: opt.list(['linuxbridge', 'l2population', 'nubo_sim', 'noop'], 'Networking mechanism driver entrypoints to be loaded.'),
   path_mtu: opt.int(0, 'Maximum size of an IP packet (MTU) that can traverse the underlying physical network infrastructure without fragmentation when using an overlay/tunnel protocol (0: global_physnet_mtu).', { min: 0 }),
   overlay_ip_version: opt.enum(['4', '6'], '4', 'IP version of all overlay (tunnel) network endpoints.'),
 });
@@ -94,7 +94,8 @@ export const vxlanGroup = defineGroup('vxlan', 'Linux bridge agent VXLAN', {
   vxlan_group: opt.str('224.0.0.1', 'Multicast group for VXLAN flooding; empty: unicast flooding to the other agents\' tunneling IPs (l2population style).'),
   udp_dstport: opt.int(4789, 'The UDP port used for VXLAN communication.', { min: 1, max: 65535 }),
   ttl: opt.int(0, 'TTL for VXLAN interface protocol packets (0: the kernel default).', { min: 0, max: 255 }),
-  l2_population: opt.bool(false, 'Program unicast flooding entries towards the other Linux bridge agents\' tunneling IPs instead of using the multicast group.'),
+  l2_population: opt.bool(false, "Use the ML2 l2population mechanism driver: the server's forwarding entries (a flooding entry per peer agent with ports on the network, and each remote port's MAC behind its agent) instead of the multicast group."),
+  arp_responder: opt.bool(false, 'With l2_population: answer ARP for remote ports locally (permanent neighbour entries on the VXLAN device, which proxies ARP) instead of broadcasting it into the overlay. Not fully compatible with allowed address pairs.'),
 });
 
 export const dhcpAgentGroup = defineGroup('dhcp_agent', 'DHCP agent (dhcp_agent.ini [DEFAULT])', {
@@ -109,11 +110,22 @@ export const dhcpAgentGroup = defineGroup('dhcp_agent', 'DHCP agent (dhcp_agent.
 
 export const securityGroupGroup = defineGroup('securitygroup', 'Security groups of the Linux bridge agent', {
   enable_security_group: opt.bool(true, "Filter ports with their security groups (Neutron's iptables firewall with conntrack, and nftables MAC/ARP anti-spoofing)."),
+  enable_ipset: opt.bool(true, 'Use ipsets for the rules naming a remote security group (one rule matching the set of its members instead of one rule per member). Without the ipset program (Debian ipset) the agent falls back to one rule per member.'),
 });
 
 export const l3AgentGroup = defineGroup('l3_agent', 'L3 agent (l3_agent.ini [DEFAULT])', {
   enable_metadata_proxy: opt.bool(true, 'Run a metadata proxy in each router namespace (169.254.169.254:80 redirected to it).'),
   resync_interval: opt.int(5, 'Seconds between attempts to resync the routers with the server after an RPC or processing failure.', { min: 1 }),
+  radvd_binary: opt.str('radvd', 'The radvd program (Debian package radvd) that sends the router advertisements of IPv6 subnets with an ipv6_ra_mode.'),
+  radvd_user: opt.str('', 'The user radvd drops its privileges to (its -u option); empty: none given, radvd keeps the user it was started as.'),
+  min_rtr_adv_interval: opt.int(30, 'MinRtrAdvInterval setting for radvd.conf.', { min: 3 }),
+  max_rtr_adv_interval: opt.int(100, 'MaxRtrAdvInterval setting for radvd.conf.', { min: 4 }),
+});
+
+export const meteringAgentGroup = defineGroup('metering_agent', 'Metering agent (metering_agent.ini [DEFAULT]; role network-metering-agent, iptables driver)', {
+  measure_interval: opt.int(30, 'Interval between two metering measures (seconds).', { min: 1 }),
+  report_interval: opt.int(300, 'Interval between two metering reports (seconds): each sends an l3.meter notification per label.', { min: 1 }),
+  periodic_interval: opt.int(40, 'Seconds between full syncs of the routers and their labels with the server (the agent\'s periodic _sync_routers_task).', { min: 1 }),
 });
 
 export const metadataAgentGroup = defineGroup('metadata_agent', 'Metadata agent (metadata_agent.ini [DEFAULT])', {
@@ -123,6 +135,7 @@ export const metadataAgentGroup = defineGroup('metadata_agent', 'Metadata agent 
 export const simAgentGroup = defineGroup('sim_agent', 'The simulated L2 agent (role network-sim-agent)', {
   physical_networks: opt.list(['*'], "Physical networks the agent's hosts are wired to, for flat and VLAN segments ('*': any)."),
   tunnel_types: opt.list(['vxlan', 'geneve'], 'Tunnel network types the agent can carry.'),
+  dhcp_and_l3: opt.bool(true, 'Also run a simulated DHCP agent and L3 agent on each host: networks and routers are scheduled on them (no DHCP is served, nothing routed), router ports are bound there and go ACTIVE, floating IPs are reported ACTIVE.'),
 });
 
 export const defaultNetworksGroup = defineGroup('default_networks', "DevStack's networks, created by neutron-server on its first start when missing", {
@@ -147,6 +160,6 @@ export const defaultNetworksGroup = defineGroup('default_networks', "DevStack's 
 
 export const neutronConfigGroups = [
   neutronDefaultGroup, ml2Group, ml2FlatGroup, ml2VlanGroup, ml2VxlanGroup, ml2GeneveGroup, quotasGroup, agentGroup, simAgentGroup,
-  dataPlaneGroup, linuxBridgeGroup, vxlanGroup, dhcpAgentGroup, securityGroupGroup, l3AgentGroup, metadataAgentGroup, defaultNetworksGroup,
+  dataPlaneGroup, linuxBridgeGroup, vxlanGroup, dhcpAgentGroup, securityGroupGroup, l3AgentGroup, meteringAgentGroup, metadataAgentGroup, defaultNetworksGroup,
   osloMessagingNotificationsGroup,
 ];

@@ -379,6 +379,94 @@ export class AddressScopeInUse extends InUse {
   }
 }
 
+// --- QoS (neutron_lib.exceptions.qos) ---------------------------------------------------
+
+export class QosPolicyNotFound extends NotFound {
+  constructor(policyId: string) {
+    super(`QoS policy ${policyId} could not be found.`);
+  }
+}
+
+export class QosRuleNotFound extends NotFound {
+  constructor(policyId: string, ruleId: string) {
+    super(`QoS rule ${ruleId} for policy ${policyId} could not be found.`);
+  }
+}
+
+export class QoSPolicyDefaultAlreadyExists extends Conflict {
+  constructor(projectId: string) {
+    super(`A default QoS policy exists for project ${projectId}.`);
+  }
+}
+
+export class QosPolicyInUse extends InUse {
+  constructor(policyId: string, objectType: string, objectId: string) {
+    super(`QoS Policy ${policyId} is used by ${objectType} ${objectId}.`);
+  }
+}
+
+export class QosRuleNotSupported extends Conflict {
+  constructor(ruleType: string, portId: string) {
+    super(`Rule ${ruleType} is not supported by port ${portId}`);
+  }
+}
+
+export class QosRuleNotSupportedByNetwork extends Conflict {
+  constructor(ruleType: string, networkId: string) {
+    super(`Rule ${ruleType} is not supported by network ${networkId}`);
+  }
+}
+
+export class QoSRuleParameterConflict extends Conflict {
+  constructor(ruleValue: unknown, policyId: string, existingRule: string, existingValue: unknown) {
+    super(`Unable to add the rule with value ${displayValue(ruleValue)} to the policy ${policyId} as the existing rule of type ${existingRule} has value ${displayValue(existingValue)}.`);
+  }
+}
+
+export class QoSRulesConflict extends Conflict {
+  constructor(newRuleType: string, ruleId: string, policyId: string) {
+    super(`Rule ${newRuleType} conflicts with rule ${ruleId} which already exists in QoS Policy ${policyId}.`);
+  }
+}
+
+export class PolicyRemoveAuthorizationError extends Forbidden {
+  constructor(policyId: string) {
+    super(`Failed to remove provided policy ${policyId} because you are not authorized.`);
+  }
+}
+
+// --- address groups (neutron_lib/exceptions/address_group.py) -----------------------------
+
+/** A Python list of strings as upstream's messages show it: ['10.0.0.0/24', '10.1.0.5/32']. */
+function pyList(items: readonly string[]): string {
+  return `[${items.map((i) => `'${i}'`).join(', ')}]`;
+}
+
+export class AddressGroupNotFound extends NotFound {
+  constructor(id: string) {
+    super(`Address group ${id} could not be found.`);
+  }
+}
+
+export class AddressGroupInUse extends InUse {
+  constructor(id: string) {
+    super(`Address group ${id} is in use on one or more security group rules.`);
+  }
+}
+
+export class AddressesNotFound extends NotFound {
+  constructor(addresses: readonly string[], id: string) {
+    super(`Addresses ${pyList(addresses)} not found in the address group ${id}.`);
+  }
+}
+
+/** A BadRequest upstream (400), not a conflict. */
+export class AddressesAlreadyExist extends BadRequest {
+  constructor(addresses: readonly string[], id: string) {
+    super(`Addresses ${pyList(addresses)} already exist in the address group ${id}.`);
+  }
+}
+
 export class AddressScopeUpdateError extends BadRequest {
   constructor(id: string, reason: string) {
     super(`Unable to update address scope ${id} : ${reason}.`);
@@ -622,6 +710,97 @@ export class AgentNotFound extends NotFound {
   }
 }
 
+
+// --- trunks (neutron/services/trunk/exceptions.py) ------------------------------------------
+
+export class TrunkPortInUse extends InUse {
+  constructor(portId: string) {
+    super(`Port ${portId} is in use by another trunk.`);
+  }
+}
+
+export class TrunkNotFound extends NotFound {
+  constructor(trunkId: string) {
+    super(`Trunk ${trunkId} could not be found.`);
+  }
+}
+
+export class SubPortNotFound extends NotFound {
+  constructor(trunkId: string, portId: string) {
+    super(`SubPort ${portId} on trunk ${trunkId} could not be found.`);
+  }
+}
+
+export class DuplicateSubPort extends InUse {
+  constructor(segmentationType: string, segmentationId: number, trunkId: string) {
+    super(`segmentation_type ${segmentationType} and segmentation_id ${segmentationId} already in use on trunk ${trunkId}.`);
+  }
+}
+
+export class ParentPortInUse extends InUse {
+  constructor(portId: string) {
+    super(`Port ${portId} is currently in use and is not eligible for use as a parent port.`);
+  }
+}
+
+export class SubPortMtuGreaterThanTrunkPortMtu extends Conflict {
+  constructor(portId: string, portMtu: number, trunkId: string, trunkMtu: number) {
+    super(`MTU ${portMtu} of subport ${portId} cannot be greater than MTU ${trunkMtu} of trunk ${trunkId}.`);
+  }
+}
+
+export class PortInUseAsTrunkParent extends InUse {
+  constructor(portId: string, trunkId: string) {
+    super(`Port ${portId} is currently a parent port for trunk ${trunkId}.`);
+  }
+}
+
+export class PortInUseAsSubPort extends InUse {
+  constructor(portId: string, trunkId: string) {
+    super(`Port ${portId} is currently a subport for trunk ${trunkId}.`);
+  }
+}
+
+export class TrunkInUse extends InUse {
+  constructor(trunkId: string) {
+    super(`Trunk ${trunkId} is currently in use.`);
+  }
+}
+
+export class TrunkDisabled extends Conflict {
+  constructor(trunkId: string) {
+    super(`Trunk ${trunkId} is currently disabled.`);
+  }
+}
+
+export class TrunkInErrorState extends Conflict {
+  constructor(trunkId: string) {
+    super(`Trunk ${trunkId} is in error state. Attempt to resolve the error condition before proceeding.`);
+  }
+}
+
+// --- metering (neutron_lib/exceptions/metering.py) ------------------------------------------
+
+export class MeteringLabelNotFound extends NotFound {
+  constructor(labelId: string) {
+    super(`Metering label '${labelId}' does not exist.`);
+  }
+}
+
+export class MeteringLabelRuleNotFound extends NotFound {
+  constructor(ruleId: string) {
+    super(`Metering label rule '${ruleId}' does not exist.`);
+  }
+}
+
+export class MeteringLabelRuleOverlaps extends Conflict {
+  constructor(remoteIpPrefix: string) {
+    super(`Metering label rule with remote_ip_prefix '${remoteIpPrefix}' overlaps another.`);
+  }
+}
+
+/** neutron_lib.exceptions.Invalid: a 400 with the plugin's message as is. */
+export class Invalid extends BadRequest {}
 
 // --- nubo-path-explain ---------------------------------------------------------------------
 

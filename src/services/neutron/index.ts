@@ -3,8 +3,8 @@
  * floating IPs, security groups, RBAC, quotas, agents, on an ML2-style plugin with type and
  * mechanism drivers. Its role `network` is neutron-server: the API and the RPC servers agents
  * talk to; `network-sim-agent` is a simulated L2 agent on each host, `network-l2-agent`,
- * `network-dhcp-agent`, `network-l3-agent` and `network-metadata-agent` the Linux bridge, DHCP,
- * L3 and metadata agents of the real data plane (agent/);
+ * `network-dhcp-agent`, `network-l3-agent`, `network-metering-agent` and `network-metadata-agent`
+ * the Linux bridge, DHCP, L3, metering and metadata agents of the real data plane (agent/);
  * `nubo netns cleanup` removes what they made. Mounted at /network in all-in-one; the catalog
  * URL has no version suffix.
  */
@@ -17,6 +17,7 @@ import { dataPlaneChoice } from './agent/data-plane.js';
 import { createDhcpAgent } from './agent/dhcp/dhcp-agent-role.js';
 import { createL3Agent } from './agent/l3/l3-agent-role.js';
 import { createMetadataAgent } from './agent/metadata/metadata-agent-role.js';
+import { createMeteringAgent } from './agent/metering/metering-agent-role.js';
 import { cleanupDataPlane, renderCleanup } from './agent/linux/cleanup.js';
 import { createLinuxBridgeAgent } from './agent/linuxbridge/lb-agent-role.js';
 import { createSimAgent } from './agent/sim-agent-role.js';
@@ -83,6 +84,10 @@ export const neutron: ProjectDef = {
     {
       name: 'network-l3-agent', description: 'the L3 agent of one host: a qrouter- namespace per router with its interfaces, gateway, routes, SNAT and floating IPs', kind: 'worker', perHost: true,
       allInOne: (config) => dataPlaneChoice(config).real, create: createL3Agent,
+    },
+    {
+      name: 'network-metering-agent', description: "the metering agent of one host: counts the traffic of metering labels' rules on the gateways of the routers there (iptables) and sends l3.meter notifications", kind: 'worker', perHost: true,
+      allInOne: (config) => dataPlaneChoice(config).real, create: createMeteringAgent,
     },
     {
       name: 'network-metadata-agent', description: "the metadata agent: signs guests' metadata requests from the namespace proxies and forwards them to Nova", kind: 'worker',

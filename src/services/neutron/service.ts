@@ -18,18 +18,24 @@ import type { ApiManagers } from './api/resources.js';
 import { buildRoutes } from './api/routes.js';
 import { NeutronContext } from './common/context.js';
 import { EventRegistry } from './common/events.js';
-import { defaultNetworksGroup, neutronDefaultGroup } from './config.js';
+import { defaultNetworksGroup, ml2Group, neutronDefaultGroup } from './config.js';
 import type { NeutronDB } from './db/schema.js';
 import { Store } from './db/store.js';
+import { AddressGroupManager } from './managers/address-groups.js';
 import { AddressScopeManager } from './managers/address-scopes.js';
 import { AgentManager } from './managers/agents.js';
 import { AutoAllocateManager } from './managers/auto-allocate.js';
 import { DefaultNetworkCreator } from './managers/default-networks.js';
+import { L2populationNotifier } from './ml2/l2pop/notifier.js';
 import { FloatingIpManager } from './managers/floating-ips.js';
 import { IpAvailabilityManager } from './managers/ip-availability.js';
 import { NetworkManager } from './managers/networks.js';
 import { PortForwardingManager } from './managers/port-forwardings.js';
 import { PortManager } from './managers/ports.js';
+import { QosBindings } from './managers/qos/bindings.js';
+import { QosDriverManager, qosDriversFor } from './managers/qos/drivers.js';
+import { QosPolicyManager } from './managers/qos/policies.js';
+import { QosRuleManager } from './managers/qos/rules.js';
 import { QuotaManager } from './managers/quotas.js';
 import { RbacManager } from './managers/rbac.js';
 import { RouterManager } from './managers/routers.js';
@@ -37,12 +43,15 @@ import { SecurityGroupManager, SecurityGroupRuleManager } from './managers/secur
 import { SubnetPoolManager } from './managers/subnetpools.js';
 import { SubnetManager } from './managers/subnets.js';
 import { TagManager } from './managers/tags.js';
+import { TrunkManager } from './managers/trunks.js';
+import { MeteringManager } from './managers/metering.js';
 import { MechanismManager } from './ml2/mechanisms.js';
 import { TypeManager } from './ml2/type-manager.js';
 import { PathExplainer } from './explain/explainer.js';
 import { kernelProbesFromConfig } from './explain/kernel/probe-config.js';
 import { NovaNotifier } from './notifiers/nova.js';
 import { DhcpAgentNotifier, L2AgentNotifier, L3AgentNotifier } from './rpc/agent-notifiers.js';
+import { MeteringAgentNotifier } from './rpc/metering.js';
 import { RpcServers } from './rpc/servers.js';
 
 
@@ -68,29 +77,38 @@ export function createManagers(config: Config, log: Logger, store: Store, events
   const defaults = config.get(neutronDefaultGroup);
   const types = TypeManager.fromConfig(config);
   const mechanisms = MechanismManager.fromConfig(config, log);
+  const qos = new QosBindings(new QosDriverManager(qosDriversFor(mechanisms.drivers.map((d) => d.name))));
+  const qosPolicies = new QosPolicyManager(store);
   const agents = new AgentManager(store, defaults.agent_down_time, defaults.dhcp_agents_per_network);
   const quotas = new QuotaManager(store, config);
   const securityGroups = new SecurityGroupManager(store, events, quotas);
-  const securityGroupRules = new SecurityGroupRuleManager(store, securityGroups, events);
+  const addressGroups = new AddressGroupManager(store, events);
+  const securityGroupRules = new SecurityGroupRuleManager(store, securityGroups, events, addressGroups);
   const subnetpools = new SubnetPoolManager(store);
-  const networks = new NetworkManager({ store, types, mechanisms, events, zones: agents, securityGroups });
+  const networks = new NetworkManager({ store, types, mechanisms, events, zones: agents, securityGroups, qos });
   const subnets = new SubnetManager({
     store, networks, subnetpools, mechanisms, events, maxDnsNameservers: defaults.max_dns_nameservers, maxHostRoutes: defaults.max_subnet_host_routes,
   });
   const ports = new PortManager({
     store, networks, subnets, securityGroups, types, mechanisms, events, agents,
-    baseMac: defaults.base_mac, maxAddressPairs: defaults.max_allowed_address_pair, dnsDomain: defaults.dns_domain,
+    baseMac: defaults.base_mac, maxAddressPairs: defaults.max_allowed_address_pair, dnsDomain: defaults.dns_domain, qos,
   });
   const routers = new RouterManager({ store, networks, subnets, ports, events, zones: agents });
   const floatingIps = new FloatingIpManager({ store, networks, ports, routers, events });
   return {
-    types, mechanisms, agents, quotas, securityGroups, securityGroupRules, subnetpools, networks, subnets, ports, routers, floatingIps,
+    types, mechanisms, agents, quotas, securityGroups, securityGroupRules, addressGroups, subnetpools, networks, subnets, ports, routers, floatingIps,
     portForwardings: new PortForwardingManager(store, floatingIps, ports, routers, events),
     addressScopes: new AddressScopeManager(store),
     rbac: new RbacManager(store),
     tags: new TagManager(store),
     ipAvailability: new IpAvailabilityManager(store),
     autoAllocate: new AutoAllocateManager({ store, networks, subnets, routers }),
+    trunks: new TrunkManager({ store, events, findPort: (ctx, id, db) => ports.findRow(ctx, id, db) }),
+    qos, qosPolicies,
+    bandwidthLimitRules: new QosRuleManager('bandwidth_limit', store, qosPolicies, qos, events),
+    dscpMarkingRules: new QosRuleManager('dscp_marking', store, qosPolicies, qos, events),
+    minimumBandwidthRules: new QosRuleManager('minimum_bandwidth', store, qosPolicies, qos, events),
+    metering: new MeteringManager(store),
   };
 }
 
@@ -125,8 +143,16 @@ export class NetworkService {
       this.notifier = driver === 'noop' ? undefined : new Notifier(o.transport, { publisherId: `network.${o.host}`, topics: [...topics] });
       if (defaults.dhcp_agent_notification) new DhcpAgentNotifier(o.transport, m.agents, o.log).subscribe(this.events);
       new L3AgentNotifier(o.transport, m.agents, o.log).subscribe(this.events);
-      new L2AgentNotifier(o.transport, async (netId) => (await m.types.segmentsOf(this.store.db, [netId])).get(netId) ?? []).subscribe(this.events);
-      this.rpc = new RpcServers(o.transport, o.host, { ...m, db: this.store.db });
+      new MeteringAgentNotifier(o.transport, m.agents, o.log).attach(m.metering, this.events);
+      const segmentsOf = async (netId: string) => (await m.types.segmentsOf(this.store.db, [netId])).get(netId) ?? [];
+      const portsOf = async (ids: readonly string[]) => (await Promise.all(ids.map((id) => m.ports.get(NeutronContext.admin(), id).catch(() => undefined))))
+        .filter((p) => p !== undefined);
+      new L2AgentNotifier(o.transport, segmentsOf, portsOf, (id) => m.addressGroups.securityGroupsUsing(id)).subscribe(this.events);
+      const l2pop = o.config.get(ml2Group).mechanism_drivers.includes('l2population')
+        ? new L2populationNotifier(o.transport, { db: this.store.db, segmentsOf, agents: m.agents })
+        : undefined;
+      l2pop?.subscribe(this.events);
+      this.rpc = new RpcServers(o.transport, o.host, { ...m, db: this.store.db, ...(l2pop ? { l2pop } : {}) });
     }
   }
 

@@ -4,7 +4,7 @@
  * [swift-hash]), [proxy_server] (proxy-server.conf with its keystoneauth filter and the
  * constraints of swift.conf), and [object_server], [container_server], [account_server]
  * (each server's own listener), and the consistency daemons' sections of those files:
- * [object_replicator], [object_auditor], [container_replicator], [account_replicator],
+ * [object_replicator], [object_reconstructor], [object_auditor], [container_replicator], [account_replicator],
  * [account_reaper].
  */
 import { defineGroup, opt } from '../../common/config/index.js';
@@ -18,6 +18,9 @@ export const swiftGroup = defineGroup('swift', 'Object storage (Swift): rings, d
   all_in_one_part_power: opt.int(10, 'Partition power of the rings built on first start.', { min: 0, max: 24 }),
   all_in_one_replicas: opt.int(3, 'Replicas of the rings built on first start.', { min: 1, max: 10 }),
   all_in_one_min_part_hours: opt.int(1, 'min_part_hours of the rings built on first start.', { min: 0 }),
+  storage_policies: opt.list([], 'Erasure-coded storage policies besides Policy-0 (swift.conf [storage-policy:<index>] with policy_type = erasure_coding), each ' +
+    '<index>:<name>:erasure_coding:liberasurecode_rs_vand:<ec_num_data_fragments>:<ec_num_parity_fragments>[:<ec_object_segment_size>, default 1048576]; ' +
+    'its objects are on the ring object-<index> (data + parity fragments replicas), built by nubo ring or, in the all-in-one layout, on first start when there are devices enough.'),
   ring_check_interval: opt.float(1, 'Seconds between checks of the ring files for a change (Swift\'s reload_time).', { min: 0 }),
 });
 
@@ -95,6 +98,10 @@ export const objectReplicatorGroup = defineGroup('object_replicator', 'The objec
   reclaim_age: opt.int(WEEK, 'Seconds a tombstone (.ts) is kept before it is removed; the object server\'s REPLICATE reclaims with it too.', { min: 0 }),
 });
 
+export const objectReconstructorGroup = defineGroup('object_reconstructor', 'The object reconstructor of erasure-coded policies (object-server.conf [object-reconstructor])', {
+  ...daemonOpts('reconstruction', 30),
+});
+
 export const objectAuditorGroup = defineGroup('object_auditor', 'The object auditor (object-server.conf [object-auditor])', {
   ...daemonOpts('audit', 30),
   files_per_second: opt.float(20, 'Most objects checked per second (0: no limit).', { min: 0 }),
@@ -118,4 +125,4 @@ export const accountReaperGroup = defineGroup('account_reaper', 'The account rea
 });
 
 export const swiftGroups = [swiftGroup, swiftHashGroup, proxyServerGroup, objectServerGroup, containerServerGroup, accountServerGroup, s3apiGroup,
-  objectReplicatorGroup, objectAuditorGroup, containerReplicatorGroup, accountReplicatorGroup, accountReaperGroup];
+  objectReplicatorGroup, objectReconstructorGroup, objectAuditorGroup, containerReplicatorGroup, accountReplicatorGroup, accountReaperGroup];

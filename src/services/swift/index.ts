@@ -44,7 +44,7 @@ export const swift: ProjectDef = {
   ],
   commands: [{
     name: 'swift-daemon',
-    description: 'one pass of a Swift consistency daemon: nubo swift-daemon object-replicator|object-auditor|container-replicator|account-replicator|account-reaper --once [--devices ...] [--partitions ...]',
+    description: 'one pass of a Swift consistency daemon: nubo swift-daemon object-replicator|object-reconstructor|object-auditor|container-replicator|account-replicator|account-reaper --once [--devices ...] [--partitions ...]',
     topLevel: true,
     takesArguments: true,
     async run(config, args = []) {

@@ -26,6 +26,7 @@ import { S3Server } from './s3/server.js';
 import { ensureAllInOneRing, hashConf, Rings, type AllInOneLayout, type RingKind } from './ring/all-in-one.js';
 import type { HashConf } from './ring/hash.js';
 import { listenStorage } from './utils/storage-listener.js';
+import { objectRingName, StoragePolicies, StoragePolicyError } from './utils/storage-policy.js';
 
 export interface SwiftLayout extends AllInOneLayout {
   hash: HashConf;
@@ -53,6 +54,16 @@ export function swiftLayout(ctx: Pick<RoleContext, 'config' | 'dataDir'>): Swift
   };
 }
 
+/** [swift] storage_policies as policies; a bad entry stops the start. */
+export function storagePolicies(config: RoleContext['config']): StoragePolicies {
+  try {
+    return new StoragePolicies(config.get(swiftGroup).storage_policies);
+  } catch (err) {
+    if (err instanceof StoragePolicyError) throw new OperatorError(`[swift] storage_policies: ${err.message}`);
+    throw err;
+  }
+}
+
 function timeouts(ctx: Pick<RoleContext, 'config'>): { connMs: number; nodeMs: number; clientMs: number } {
   const p = ctx.config.get(proxyServerGroup);
   return { connMs: p.conn_timeout * 1000, nodeMs: p.node_timeout * 1000, clientMs: p.client_timeout * 1000 };
@@ -64,6 +75,7 @@ export function proxyServer(ctx: Pick<RoleContext, 'config' | 'dataDir'> & { log
   const p = ctx.config.get(proxyServerGroup);
   return new ProxyServer({
     rings: new Rings(layout.swiftDir, layout.hash, layout.reloadMs),
+    policies: storagePolicies(ctx.config),
     auth: new KeystoneAuth({ resellerPrefix: p.reseller_prefix, operatorRoles: p.operator_roles, resellerAdminRole: p.reseller_admin_role }),
     settings: {
       maxFileSize: p.max_file_size, maxObjectNameLength: p.max_object_name_length, maxContainerNameLength: p.max_container_name_length,
@@ -147,7 +159,7 @@ export async function buildStorageServer(ctx: RoleContext, kind: RingKind): Prom
   let close: () => Promise<void> | void = () => undefined;
   let handle: Parameters<typeof listenStorage>[2];
   if (kind === 'object') {
-    const server = new ObjectServer({ ...opts, maxFileSize: p.max_file_size, reclaimAgeS: ctx.config.get(objectReplicatorGroup).reclaim_age });
+    const server = new ObjectServer({ ...opts, maxFileSize: p.max_file_size, reclaimAgeS: ctx.config.get(objectReplicatorGroup).reclaim_age, policies: storagePolicies(ctx.config) });
     handle = (req, res, cont) => server.handle(req, res, cont);
     const updater = new ObjectUpdater(layout.devicesRoot, opts.timeouts, ctx.log);
     ctx.periodic.add({ name: 'swift object-updater', interval: ctx.config.get(objectServerGroup).updater_interval, run: async () => { await updater.sweep(); } });
@@ -163,6 +175,14 @@ export async function buildStorageServer(ctx: RoleContext, kind: RingKind): Prom
   }
   const listener = await listenStorage(bind.bind_ip, bind.bind_port, handle);
   ensureAllInOneRing(layout, kind, bind.bind_ip, listener.port);
+  if (kind === 'object') {
+    // an EC policy's ring has a fragment archive per replica: all-in-one builds it only with devices enough for them
+    for (const pol of storagePolicies(ctx.config).all) {
+      if (pol.type !== 'erasure_coding') continue;
+      if (layout.devices.length >= pol.ndata + pol.nparity) ensureAllInOneRing(layout, objectRingName(pol.index), bind.bind_ip, listener.port, pol.ndata + pol.nparity);
+      else if (layout.devices.length > 0) ctx.log.warn({ policy: pol.name }, `swift: ${pol.ndata + pol.nparity} devices needed for the ring of the EC policy; build ${objectRingName(pol.index)}.builder with nubo ring`);
+    }
+  }
   ctx.log.info({ kind, address: `${bind.bind_ip}:${listener.port}` }, `swift ${kind} server listening`);
   return {
     port: listener.port,

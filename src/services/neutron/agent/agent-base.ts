@@ -12,7 +12,9 @@ import type {
   NetworkCreatedPayload, NetworkDeletedPayload, NetworkUpdatedPayload, PortDeletedPayload, PortPayload, PortUpdateArgs, SubnetDeletedPayload,
   SubnetPayload,
 } from '../rpc/payloads.js';
-import { agentNotifierTopic, TOPIC_DHCP_AGENT, TOPIC_L3_AGENT, VERSIONS } from '../rpc/topics.js';
+import type { FdbEntries } from '../ml2/l2pop/fdb.js';
+import { agentNotifierTopic, TOPIC_DHCP_AGENT, TOPIC_L2POP, TOPIC_L3_AGENT, TOPIC_METERING_AGENT, VERSIONS } from '../rpc/topics.js';
+import type { MeteringRouter } from '../types/metering.js';
 import { type AgentIdentity, StateReporter } from './state-reporter.js';
 
 /** Casts a DHCP agent receives (neutron/agent/dhcp/agent.py DhcpAgent). */
@@ -38,6 +40,17 @@ export interface L3AgentHandlers {
   agent_updated(ctx: MessageContext, args: { payload: { admin_state_up?: boolean } }): Promise<void>;
 }
 
+/** Casts a metering agent receives (neutron/services/metering/agents/metering_agent.py MeteringAgent). */
+export interface MeteringAgentHandlers {
+  router_deleted(ctx: MessageContext, args: { router_id: string }): Promise<void>;
+  routers_updated(ctx: MessageContext, args: { routers?: MeteringRouter[] }): Promise<void>;
+  add_metering_label(ctx: MessageContext, args: { routers: MeteringRouter[] }): Promise<void>;
+  remove_metering_label(ctx: MessageContext, args: { routers: MeteringRouter[] }): Promise<void>;
+  add_metering_label_rule(ctx: MessageContext, args: { routers: MeteringRouter[] }): Promise<void>;
+  remove_metering_label_rule(ctx: MessageContext, args: { routers: MeteringRouter[] }): Promise<void>;
+  update_metering_label_rules(ctx: MessageContext, args: { routers: MeteringRouter[] }): Promise<void>;
+}
+
 /** Fanout casts an L2 agent receives (ML2 AgentNotifierApi consumers). */
 export interface L2AgentHandlers {
   port_update(ctx: MessageContext, args: PortUpdateArgs): Promise<void>;
@@ -48,10 +61,17 @@ export interface L2AgentHandlers {
   security_groups_member_updated(ctx: MessageContext, args: { security_groups: string[] }): Promise<void>;
 }
 
+/** The l2population casts (l2population_rpc.L2populationRpcCallBackMixin), for agents that take part. */
+export interface L2popHandlers {
+  add_fdb_entries(ctx: MessageContext, args: { fdb_entries: FdbEntries }): Promise<void>;
+  remove_fdb_entries(ctx: MessageContext, args: { fdb_entries: FdbEntries }): Promise<void>;
+}
+
 export type AgentKind =
   | { kind: 'dhcp'; handlers: DhcpAgentHandlers }
   | { kind: 'l3'; handlers: L3AgentHandlers }
-  | { kind: 'l2'; handlers: L2AgentHandlers };
+  | { kind: 'metering'; handlers: MeteringAgentHandlers }
+  | { kind: 'l2'; handlers: L2AgentHandlers | (L2AgentHandlers & L2popHandlers); l2population?: boolean };
 
 /** Binds handlers to the topics of one agent process and keeps its heartbeat going. */
 export class AgentRuntime {
@@ -87,10 +107,15 @@ export class AgentRuntime {
       this.servers.push(new RpcServer(this.transport, { topic: TOPIC_DHCP_AGENT, server: host }, [this.endpoint(VERSIONS.dhcpAgent)], { trace: { service: 'neutron', host } }));
     } else if (this.agent.kind === 'l3') {
       this.servers.push(new RpcServer(this.transport, { topic: TOPIC_L3_AGENT, server: host }, [this.endpoint(VERSIONS.l3Agent)], { trace: { service: 'neutron', host } }));
+    } else if (this.agent.kind === 'metering') {
+      this.servers.push(new RpcServer(this.transport, { topic: TOPIC_METERING_AGENT, server: host }, [this.endpoint(VERSIONS.meteringAgent)], { trace: { service: 'neutron', host } }));
     } else {
       const ep = this.endpoint(VERSIONS.l2Agent);
       for (const [table, op] of [['port', 'update'], ['port', 'delete'], ['network', 'update'], ['network', 'delete'], ['security_group', 'update']] as const) {
         this.servers.push(new RpcServer(this.transport, { topic: agentNotifierTopic(table, op), server: host }, [ep], { trace: { service: 'neutron', host } }));
+      }
+      if (this.agent.l2population) {
+        this.servers.push(new RpcServer(this.transport, { topic: TOPIC_L2POP, server: host }, [this.endpoint(VERSIONS.l2pop)], { trace: { service: 'neutron', host } }));
       }
     }
     for (const s of this.servers) await s.start();

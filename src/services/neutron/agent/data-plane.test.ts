@@ -68,7 +68,7 @@ async function startLb(which: 'a' | 'b', unicast = false): Promise<LinuxBridgeAg
   const agent = new LinuxBridgeAgent({
     transport: h.transport, host: hosts[which], log: silent, periodic: p, reportInterval: 30, pollingInterval: 0.1, availabilityZone: 'nova',
     hostNamespace: hostNs(hosts[which]), interfaceMappings: new Map([['dpnet', which === 'a' ? 'phya' : 'phyb']]),
-    vxlan: { localIp: which === 'a' ? '198.51.100.1' : '198.51.100.2', group: unicast ? '' : '224.0.0.1', dstport: 4789, ttl: 0 },
+    vxlan: { localIp: which === 'a' ? '198.51.100.1' : '198.51.100.2', group: unicast ? '' : '224.0.0.1', l2population: unicast, arpResponder: unicast, dstport: 4789, ttl: 0 },
   });
   await agent.start();
   p.start();
@@ -317,7 +317,7 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
     await unplugAll(net, ports);
   });
 
-  test('unicast flooding (l2population style): each VXLAN device floods to the other agent\'s tunneling IP', skipped, async () => {
+  test('l2population: each VXLAN device floods to the peer with ports on the network, forwards its ports\' MACs there and answers their ARP', skipped, async () => {
     await startLb('a', true);
     await startLb('b', true);
     const net = (await h.request('POST', '/v2.0/networks', ADMIN, { network: { name: `dp-unicast-${tag}` } })).body.network;
@@ -325,10 +325,30 @@ describe('Linux data plane: bridges, VXLAN between two hosts, dnsmasq, udhcpc', 
     await h.request('POST', '/v2.0/subnets', ADMIN, { subnet: { network_id: net.id, cidr: '10.80.0.0/24', ip_version: 4, enable_dhcp: false } });
     const ports = await twoGuests(net, '10.80.0.0/24');
     const vxlan = vxlanName(net['provider:segmentation_id']);
-    const floodsToB = async () => (await new BridgeFdb(hostNs(hosts.a)).list(vxlan)).some((e) => e.mac === FLOODING_ENTRY && e.dst === '198.51.100.2');
-    await until(floodsToB, `${vxlan} on ${hosts.a} floods to 198.51.100.2`, WAIT);
-    assert.equal((await new IpLink(hostNs(hosts.a)).get(vxlan))?.linkinfo?.info_data?.group, undefined);
+    const entries = (host: string) => new BridgeFdb(hostNs(host)).list(vxlan);
+    const neighbours = async (host: string) => JSON.parse(execFileSync('ip', ['-n', hostNs(host), '-j', 'neigh', 'show', 'dev', vxlan], { encoding: 'utf8' }) || '[]') as JsonRecord[];
+    // host A: a flooding entry to B and port 2's MAC behind B (and B the other way round), from the server's casts
+    for (const [here, peer, port] of [[hosts.a, '198.51.100.2', ports[1]!], [hosts.b, '198.51.100.1', ports[0]!]] as const) {
+      await until(async () => {
+        const fdb = await entries(here);
+        return fdb.some((e) => e.mac === FLOODING_ENTRY && e.dst === peer) && fdb.some((e) => e.mac === port.mac_address && e.dst === peer);
+      }, `${here}: flooding to ${peer} and ${String(port.mac_address)} behind it`, WAIT);
+      // the ARP responder: a permanent neighbour entry for the remote port on a proxying VXLAN device
+      const neigh = await neighbours(here);
+      assert.ok(neigh.some((n) => n.dst === port.fixed_ips[0].ip_address && n.lladdr === port.mac_address && (n.state as string[]).includes('PERMANENT')), JSON.stringify(neigh));
+    }
+    const link = await new IpLink(hostNs(hosts.a)).get(vxlan);
+    assert.equal(link?.linkinfo?.info_data?.group, undefined);
+    assert.equal(link?.linkinfo?.info_data?.proxy, true);
     await ping(1, ports[1]!.fixed_ips[0].ip_address);
+    // guest 2 leaves: its port goes DOWN, and host A drops its MAC and, B having no port left there, the flooding entry
+    // (what the VXLAN device learned from traffic stays until it ages out, as with Neutron's agent)
+    await deleteNamespace(guestNs(2));
+    await until(async () => (await portOf(ports[1]!.id)).status === 'DOWN', 'port 2 DOWN', WAIT);
+    const programmed = (e: { mac: string; dst?: string; state?: string }) => e.dst === '198.51.100.2' && (e.mac === FLOODING_ENTRY || e.state === 'permanent');
+    await until(async () => !(await entries(hosts.a)).some(programmed), `${hosts.a} forgets 198.51.100.2`, WAIT)
+      .catch(async (err: Error) => assert.fail(`${err.message}: ${JSON.stringify(await entries(hosts.a))}`));
+    assert.ok(!(await neighbours(hosts.a)).some((n) => n.dst === ports[1]!.fixed_ips[0].ip_address));
     await unplugAll(net, ports);
   });
 

@@ -6,6 +6,7 @@
  */
 import { type MessageContext, RpcClient, type Transport } from '../../../common/messaging/index.js';
 import type { DeviceDetails, DeviceDownResult, DeviceListResult, DevicesDetailsResult, NetworkInfo, RouterInfo } from '../rpc/payloads.js';
+import type { ObjectPrimitive } from '../rpc/resources.js';
 import { TOPIC_L3PLUGIN, TOPIC_PLUGIN } from '../rpc/topics.js';
 import type { Port, PortCreate, PortUpdate } from '../types/port.js';
 
@@ -30,6 +31,11 @@ export class L2PluginApi {
       .call(ctx, 'get_ports_by_vnic_type_and_host', { vnic_type: vnicType, host: this.host });
   }
 
+  /** ResourcesPullRpcApi.pull: a resource as an object primitive (QosPolicy), or null. */
+  pullResource(ctx: MessageContext, resourceType: string, version: string, resourceId: string): Promise<ObjectPrimitive | null> {
+    return this.client.prepare({ version: '1.1' }).call(ctx, 'pull', { resource_type: resourceType, version, resource_id: resourceId });
+  }
+
   updateDeviceUp(ctx: MessageContext, device: string, agentId: string): Promise<void> {
     return this.client.prepare({ version: '1.9' }).call(ctx, 'update_device_up', { device, agent_id: agentId, host: this.host });
   }
@@ -38,8 +44,11 @@ export class L2PluginApi {
     return this.client.prepare({ version: '1.9' }).call(ctx, 'update_device_down', { device, agent_id: agentId, host: this.host });
   }
 
-  updateDeviceList(ctx: MessageContext, devicesUp: string[], devicesDown: string[], agentId: string): Promise<DeviceListResult> {
-    return this.client.prepare({ version: '1.5' }).call(ctx, 'update_device_list', { devices_up: devicesUp, devices_down: devicesDown, agent_id: agentId, host: this.host });
+  /** `agentRestarted`: the first report since the agent started (l2population resends the networks' entries). */
+  updateDeviceList(ctx: MessageContext, devicesUp: string[], devicesDown: string[], agentId: string, agentRestarted = false): Promise<DeviceListResult> {
+    return this.client.prepare({ version: '1.5' }).call(ctx, 'update_device_list', {
+      devices_up: devicesUp, devices_down: devicesDown, agent_id: agentId, host: this.host, ...(agentRestarted ? { agent_restarted: true } : {}),
+    });
   }
 }
 

@@ -276,6 +276,27 @@ describe('security groups', () => {
     assert.equal(r.status, 409);
     assert.equal((await h.request('GET', `/v2.0/security-groups/${sg.id}`, B)).status, 404);
   });
+
+  test('stateful: true by default, settable while no port uses the group, 409 once one does', async () => {
+    const T = tokenFor('proj-sf');
+    let r = await h.request('POST', '/v2.0/security-groups', T, { security_group: { name: 'sf' } });
+    assert.equal(r.body.security_group.stateful, true);
+    const id = r.body.security_group.id;
+    r = await h.request('PUT', `/v2.0/security-groups/${id}`, T, { security_group: { stateful: false } });
+    assert.equal(r.status, 200);
+    assert.equal(r.body.security_group.stateful, false);
+    r = await h.request('POST', '/v2.0/security-groups', T, { security_group: { name: 'sl', stateful: false } });
+    assert.equal(r.body.security_group.stateful, false);
+    const n = await net(T);
+    r = await h.request('POST', '/v2.0/ports', T, { port: { network_id: n.id, security_groups: [id] } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    r = await h.request('PUT', `/v2.0/security-groups/${id}`, T, { security_group: { stateful: true } });
+    assert.equal(r.status, 409);
+    assert.equal(r.body.NeutronError.type, 'SecurityGroupInUse');
+    r = await h.request('PUT', `/v2.0/security-groups/${id}`, T, { security_group: { stateful: false, name: 'same' } });
+    assert.equal(r.status, 200, 'the same value is no change');
+    assert.equal((await h.request('GET', `/v2.0/security-groups?stateful=false&name=same`, T)).body.security_groups.length, 1);
+  });
 });
 
 describe('other collections', () => {

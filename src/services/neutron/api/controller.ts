@@ -244,7 +244,7 @@ export class Controller<R extends object, C, U> implements ResourceEndpoint {
     const target = await this.target(r.ctx, item, { ...fieldsOf(item), ...changes }, r.parentId, lookups);
     const explicit = Object.keys(changes);
     if (!this.d.policy.check(r.ctx, `update_${this.pm}`, target, this.def.attrs, explicit)) {
-      const visible = this.d.policy.check(r.ctx, `get_${this.pm}`, await this.recordTarget(r.ctx, item, r.parentId, lookups));
+      const visible = this.d.policy.check(r.ctx, `get_${this.pm}`, this.updateFieldsOnly(await this.recordTarget(r.ctx, item, r.parentId, lookups)));
       if (!visible) throw new HTTPNotFound('The resource could not be found.');
       this.d.policy.enforce(r.ctx, `update_${this.pm}`, target, this.def.attrs, explicit);
     }
@@ -252,6 +252,18 @@ export class Controller<R extends object, C, U> implements ResourceEndpoint {
     const result = { [this.def.member]: this.present(r.ctx, await this.recordTarget(r.ctx, updated, r.parentId, lookups), updated, []) };
     this.notify(r.ctx, 'update.end', result);
     return result;
+  }
+
+  /**
+   * The item as _update loads it for its "may the caller see it" check: only the attributes
+   * required by policy, primary keys and those without a default (a hidden `shared` is not
+   * among them, so an item shared with the caller that it may not update is a 404).
+   */
+  private updateFieldsOnly(target: Fields): Fields {
+    return Object.fromEntries(Object.entries(target).filter(([k]) => {
+      const spec = this.def.attrs[k];
+      return !spec || spec.requiredByPolicy || spec.primaryKey || !('default' in spec);
+    }));
   }
 
   async delete(r: RequestInfo, id: string, hasBody: boolean): Promise<void> {

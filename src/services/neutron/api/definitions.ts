@@ -4,11 +4,12 @@
  * multi-provider, external-net, net-mtu-writable, port-security, binding, allowed-address-pairs,
  * extra_dhcp_opt, dns-integration, availability zones, standard attributes, tags), and the
  * maps of the extension resources (routers, floating IPs, security groups, RBAC, address
- * scopes, agents, port forwardings).
+ * scopes, agents, port forwardings, trunks, metering labels and rules).
  */
 import { NOT_SPECIFIED } from '../common/attributes.js';
 import type { AttrMap } from './attributes/spec.js';
 import { adminStateUp, bool, c, id, name, readOnly, standardAttrs, status, tenantId, uuidRef, v } from './attributes/helpers.js';
+import { qosPolicyIdAttr } from './qos-definitions.js';
 import { convertEthertype, convertIpPrefix, convertPortValue, convertProtocol, ETHERTYPES } from '../managers/sg-rules.js';
 
 const FQDN_FIELD_SIZE = 255;
@@ -39,6 +40,7 @@ export const networkAttrs: AttrMap = {
   ipv6_address_scope: readOnly(),
   l2_adjacency: readOnly(),
   dns_domain: { post: true, put: true, default: '', convert: c.caseInsensitive, validate: v.dnsDomainName(FQDN_FIELD_SIZE), visible: true },
+  qos_policy_id: qosPolicyIdAttr,
   ...standardAttrs({ sortable: true }),
 };
 
@@ -94,6 +96,10 @@ export const portAttrs: AttrMap = {
   dns_name: { post: true, put: true, default: '', convert: c.caseInsensitive, validate: v.dnsHostName(FQDN_FIELD_SIZE), visible: true, filter: true },
   dns_assignment: readOnly(),
   ip_allocation: readOnly(),
+  qos_policy_id: qosPolicyIdAttr,
+  qos_network_policy_id: readOnly(),
+  // trunk-details: on a trunk's parent port
+  trunk_details: { post: false, put: false, default: NS, visible: true, enforcePolicy: true, requiredByPolicy: true },
   ...standardAttrs({ sortable: true }),
 };
 
@@ -165,7 +171,7 @@ export const securityGroupRuleAttrs: AttrMap = {
 
 export const rbacAttrs: AttrMap = {
   id: id({ sort: false }),
-  object_type: { post: true, put: false, default: null, visible: true, filter: true, enforcePolicy: true, validate: v.values(['network', 'security_group', 'subnetpool', 'address_scope'], "['network', 'security_group', 'subnetpool', 'address_scope']") },
+  object_type: { post: true, put: false, default: null, visible: true, filter: true, enforcePolicy: true, validate: v.values(['network', 'security_group', 'subnetpool', 'address_scope', 'qos_policy', 'address_group'], "['network', 'security_group', 'subnetpool', 'address_scope', 'qos_policy', 'address_group']") },
   object_id: { post: true, put: false, validate: v.uuid, visible: true, filter: true, enforcePolicy: true },
   target_tenant: { post: true, put: true, default: NS, validate: v.string(255), visible: true, filter: true, enforcePolicy: true },
   target_project: { post: true, put: true, default: NS, validate: v.string(255), visible: false, filter: true, enforcePolicy: true },
@@ -197,6 +203,17 @@ export const addressScopeAttrs: AttrMap = {
   ip_version: { post: true, put: false, convert: c.toInt, validate: v.values([4, 6]), visible: true, filter: true, sort: true },
 };
 
+/** neutron_lib/api/definitions/address_group.py, with the standard attributes and tags. */
+export const addressGroupAttrs: AttrMap = {
+  id: id(),
+  name: name(),
+  tenant_id: tenantId(),
+  addresses: { post: true, put: false, default: NS, convert: c.noneToEmptyList, validate: v.subnetList, visible: true },
+  shared: { post: false, put: false, default: false, convert: c.toBoolean, visible: false },
+  ...standardAttrs({ sortable: true }),
+  description: { post: true, put: true, default: '', validate: v.string(1024), visible: true, filter: true, sort: true },
+};
+
 export const agentAttrs: AttrMap = {
   id: { post: false, put: false, validate: v.uuid, visible: true, filter: true },
   agent_type: readOnly({ filter: true }),
@@ -226,6 +243,43 @@ export const portForwardingAttrs: AttrMap = {
   created_at: readOnly(),
   updated_at: readOnly(),
   revision_number: readOnly(),
+};
+
+/** neutron_lib/api/definitions/trunk.py: status is a sort key, not a filter. */
+export const trunkAttrs: AttrMap = {
+  admin_state_up: adminStateUp(),
+  id: id(),
+  name: name(),
+  tenant_id: tenantId(),
+  port_id: uuidRef({ requiredByPolicy: true }),
+  status: status({ filter: false }),
+  sub_ports: { post: true, put: false, default: [], validate: v.subports, enforcePolicy: true, visible: true },
+  ...standardAttrs({ sortable: true }),
+};
+
+/**
+ * neutron_lib/api/definitions/metering.py with metering_source_and_destination_filters (whose
+ * prefixes the plugin validates). Labels and rules have no standard attributes and no update.
+ */
+export const meteringLabelAttrs: AttrMap = {
+  id: id(),
+  name: { ...name(), put: false },
+  description: { post: true, put: false, default: '', validate: v.string(1024), visible: true, filter: true, sort: true },
+  tenant_id: tenantId(),
+  shared: { post: true, put: false, default: false, convert: c.toBoolean, visible: true, filter: true, sort: true },
+};
+
+const meteringPrefix = { post: true, put: false, default: null, visible: true, filter: true, sort: true } as const;
+
+export const meteringLabelRuleAttrs: AttrMap = {
+  id: id(),
+  metering_label_id: uuidRef({ requiredByPolicy: true }),
+  direction: { post: true, put: false, validate: v.values(['ingress', 'egress']), visible: true, filter: true, sort: true },
+  excluded: { post: true, put: false, default: false, convert: c.toBoolean, visible: true, filter: true, sort: true },
+  remote_ip_prefix: { ...meteringPrefix, validate: v.subnetOrNone },
+  source_ip_prefix: { ...meteringPrefix },
+  destination_ip_prefix: { ...meteringPrefix },
+  tenant_id: { ...tenantId(), filter: false, sort: false },
 };
 
 export const ipAvailabilityAttrs: AttrMap = {

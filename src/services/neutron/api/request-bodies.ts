@@ -1,7 +1,8 @@
 /**
  * The bodies of the calls that have no attribute map (member actions, tags, quotas), checked
  * and turned into the inputs their managers take, with upstream's messages: router interface
- * info (l3_db._validate_interface_info), subnet pool prefix lists, tag lists
+ * info (l3_db._validate_interface_info), subnet pool prefix lists, trunk subport lists
+ * (validate_subports, which the actions' bodies get from the plugin), tag lists
  * (extensions/tagging.py), quota limits (quotasv2 with the resource and limit checks).
  */
 import { isSet } from '../common/attributes.js';
@@ -10,8 +11,9 @@ import { HTTPBadRequest, InvalidInput, NeutronBadRequest } from '../errors.js';
 import { displayValue } from '../../../common/display.js';
 import { isQuotaResource, type QuotaLimits, type QuotaUpdate } from '../types/quota.js';
 import type { RouterInterfaceRequest } from '../types/router.js';
+import type { SubPortRequest } from '../types/trunk.js';
 import { MAX_TAG_LEN } from './attributes/helpers.js';
-import { show } from './attributes/validators.js';
+import { show, subports } from './attributes/validators.js';
 import type { Fields } from './fields.js';
 
 /** neutron_lib.db.constants.DB_INTEGER_MAX_VALUE */
@@ -34,6 +36,13 @@ export function prefixesRequest(body: Fields): string[] {
   const list = body.prefixes;
   if (!Array.isArray(list) || list.some((p) => typeof p !== 'string' || !parseCidr(p))) throw new InvalidInput(`Invalid data format for prefixes: '${JSON.stringify(list)}'`);
   return list.map(String);
+}
+
+/** add_subports / remove_subports: {"sub_ports": [...]}, each subport a dict with a port UUID. */
+export function subportsRequest(body: Fields): SubPortRequest[] {
+  const msg = subports(body.sub_ports);
+  if (msg) throw new InvalidInput(msg);
+  return body.sub_ports as SubPortRequest[];
 }
 
 export function validateTag(tag: unknown): string {

@@ -13,6 +13,7 @@ import { ExtensionsNotFound, HTTPBadRequest } from '../errors.js';
 import { isTaggable, type TaggableCollection, type TagManager } from '../managers/tags.js';
 import { parseIfMatch, type RequestInfo, type ResourceEndpoint } from './controller.js';
 import { registerExplain } from './explain-route.js';
+import { registerQosRuleTypes } from './qos-routes.js';
 import { extensionList } from './extensions.js';
 import { type Fields, isFields } from './fields.js';
 import type { NeutronPolicy } from './policy.js';
@@ -91,7 +92,8 @@ function registerResource(app: FastifyInstance, c: ResourceEndpoint): void {
 }
 
 function registerTags(app: FastifyInstance, c: ResourceEndpoint, collection: TaggableCollection, tags: TagManager): void {
-  const base = `/v2.0/${c.def.path}/:id/tags`;
+  // the tag extension's parent is the collection (dashed), not its path: a QoS policy's tags are /v2.0/policies/{id}/tags
+  const base = `/v2.0/${collection.replace(/_/g, '-')}/:id/tags`;
   const id = (req: FastifyRequest) => (req.params as Params).id!;
   app.get(base, async (req) => {
     await c.forTags(info(req), id(req), 'get');
@@ -214,7 +216,8 @@ function registerAgentScheduler(app: FastifyInstance, d: RouteDeps): void {
   app.post('/v2.0/agents/:id/dhcp-networks', async (req, reply) => {
     admin(req, 'create_dhcp-network');
     await agents.bindNetwork(p(req).id!, displayValue(body(req).network_id));
-    reply.code(201).send();
+    // the plugin's add_*_to_*_agent returns None, which upstream's controller serializes: a JSON null
+    reply.code(201).type('application/json').send('null');
   });
   app.delete('/v2.0/agents/:id/dhcp-networks/:networkId', async (req, reply) => {
     admin(req, 'delete_dhcp-network');
@@ -234,7 +237,8 @@ function registerAgentScheduler(app: FastifyInstance, d: RouteDeps): void {
   app.post('/v2.0/agents/:id/l3-routers', async (req, reply) => {
     admin(req, 'create_l3-router');
     await agents.bindRouter(p(req).id!, displayValue(body(req).router_id));
-    reply.code(201).send();
+    // the plugin's add_*_to_*_agent returns None, which upstream's controller serializes: a JSON null
+    reply.code(201).type('application/json').send('null');
   });
   app.delete('/v2.0/agents/:id/l3-routers/:routerId', async (req, reply) => {
     admin(req, 'delete_l3-router');
@@ -292,12 +296,16 @@ export function buildRoutes(managers: ApiManagers, o: ApiOptions): FastifyPlugin
     });
     for (const a of actions) {
       const c = d.controllers.find((x) => x.def.path === a.path)!;
-      app.put(`/v2.0/${a.path}/:id/${a.action}`, async (req) => c.action(info(req), (req.params as Params).id!, a.action, req.body, a.run));
+      const route = `/v2.0/${a.path}/:id/${a.action}`;
+      const handler = async (req: FastifyRequest) => c.action(info(req), (req.params as Params).id!, a.action, req.body, a.run);
+      if (a.method === 'GET') app.get(route, handler);
+      else app.put(route, handler);
     }
     registerQuotas(app, d);
     registerAutoAllocatedTopology(app, d);
     registerAgentScheduler(app, d);
     registerExplain(app, o.explainer, o.policy);
+    registerQosRuleTypes(app, managers.qos.drivers, o.policy);
     for (const c of d.controllers) {
       registerResource(app, c);
       if (isTaggable(c.def.collection)) registerTags(app, c, c.def.collection, managers.tags);

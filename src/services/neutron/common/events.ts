@@ -13,6 +13,7 @@
  */
 import type { Logger } from '../../../common/log/logger.js';
 import type { Db } from '../db/store.js';
+import type { AddressGroup } from '../types/address-group.js';
 import type { FloatingIp } from '../types/floating-ip.js';
 import type { Network } from '../types/network.js';
 import type { Port } from '../types/port.js';
@@ -68,6 +69,13 @@ export interface PortForwardingChange {
   routerIds: string[];
 }
 
+/** A QoS policy's rules changed: the ports it applies to (their own policy, or their network's). */
+export interface QosPolicyChange {
+  ctx: NeutronContext;
+  policyId: string;
+  portIds: string[];
+}
+
 export interface RouterInterfaceChange {
   ctx: NeutronContext;
   routerId: string;
@@ -93,6 +101,8 @@ export interface NeutronEvents {
   port_forwarding: { after_change: PortForwardingChange };
   security_group: Lifecycle<SecurityGroup>;
   security_group_rule: { after_create: Created<SecurityGroupRule>; after_delete: Deleted<SecurityGroupRule> };
+  qos_policy: { after_update: QosPolicyChange };
+  address_group: Lifecycle<AddressGroup>;
 }
 
 export type ResourceName = keyof NeutronEvents;

@@ -15,7 +15,9 @@ import type { Db } from './store.js';
 
 /** Tables that back a listable resource (all have an `id` primary key). */
 export type ListTable = 'networks' | 'subnets' | 'ports' | 'routers' | 'floatingips' | 'portforwardings' | 'securitygroups'
-  | 'securitygrouprules' | 'subnetpools' | 'address_scopes' | 'rbac_policies' | 'agents';
+  | 'securitygrouprules' | 'subnetpools' | 'address_scopes' | 'rbac_policies' | 'agents' | 'trunks'
+  | 'qos_policies' | 'qos_bandwidth_limit_rules' | 'qos_dscp_marking_rules' | 'qos_minimum_bandwidth_rules'
+  | 'meteringlabels' | 'meteringlabelrules' | 'address_groups';
 import { readQueryInteger } from '../../../common/http/query-params.js';
 
 export type ColumnKind = 'string' | 'bool' | 'int';

@@ -290,6 +290,100 @@ export interface AutoAllocatedTopologyRow {
   router_id: string | null;
 }
 
+/** A QoS policy (neutron/db/qos/models.py QosPolicy); `shared` is an RBAC wildcard entry. */
+export interface QosPolicyRow extends StandardAttrs {
+  id: string;
+  project_id: string;
+  name: string;
+}
+
+export interface QosBandwidthLimitRuleRow {
+  id: string;
+  qos_policy_id: string;
+  max_kbps: number;
+  max_burst_kbps: number;
+  direction: string;
+}
+
+export interface QosDscpMarkingRuleRow {
+  id: string;
+  qos_policy_id: string;
+  dscp_mark: number;
+}
+
+export interface QosMinimumBandwidthRuleRow {
+  id: string;
+  qos_policy_id: string;
+  min_kbps: number;
+  direction: string;
+}
+
+export interface QosNetworkBindingRow {
+  network_id: string;
+  policy_id: string;
+}
+
+export interface QosPortBindingRow {
+  port_id: string;
+  policy_id: string;
+}
+
+export interface QosDefaultRow {
+  project_id: string;
+  qos_policy_id: string;
+}
+
+/** A trunk (trunk extension) on its parent port. */
+export interface TrunkRow extends StandardAttrs {
+  id: string;
+  project_id: string;
+  name: string;
+  admin_state_up: number;
+  status: string;
+  port_id: string;
+}
+
+/** A trunk's subport: a port with its segmentation on the trunk. */
+export interface SubPortRow {
+  port_id: string;
+  trunk_id: string;
+  segmentation_type: string;
+  segmentation_id: number;
+  position: number;
+}
+
+/** A metering label (metering extension). */
+export interface MeteringLabelRow {
+  id: string;
+  project_id: string;
+  name: string;
+  description: string;
+  shared: number;
+}
+
+/** One rule of a metering label. */
+export interface MeteringLabelRuleRow {
+  id: string;
+  metering_label_id: string;
+  direction: string;
+  remote_ip_prefix: string | null;
+  source_ip_prefix: string | null;
+  destination_ip_prefix: string | null;
+  excluded: number;
+}
+
+export interface AddressGroupRow extends StandardAttrs {
+  id: string;
+  project_id: string;
+  name: string;
+}
+
+export interface AddressAssociationRow {
+  /** A CIDR, its host bits zero ('10.0.0.0/24', '2001:db8::5/128'). */
+  address: string;
+  address_group_id: string;
+}
+
 export interface NeutronDB {
   networks: NetworkRow;
   networksegments: SegmentRow;
@@ -322,4 +416,17 @@ export interface NeutronDB {
   routerl3agentbindings: RouterL3AgentBindingRow;
   tags: TagRow;
   auto_allocated_topologies: AutoAllocatedTopologyRow;
+  qos_policies: QosPolicyRow;
+  qos_bandwidth_limit_rules: QosBandwidthLimitRuleRow;
+  qos_dscp_marking_rules: QosDscpMarkingRuleRow;
+  qos_minimum_bandwidth_rules: QosMinimumBandwidthRuleRow;
+  qos_network_policy_bindings: QosNetworkBindingRow;
+  qos_port_policy_bindings: QosPortBindingRow;
+  qos_policies_default: QosDefaultRow;
+  trunks: TrunkRow;
+  subports: SubPortRow;
+  meteringlabels: MeteringLabelRow;
+  meteringlabelrules: MeteringLabelRuleRow;
+  address_groups: AddressGroupRow;
+  address_associations: AddressAssociationRow;
 }

@@ -16,7 +16,8 @@ export type Db = Kysely<NeutronDB>;
 export type Tx = Transaction<NeutronDB>;
 
 /** Tables that carry standard attributes (revision_number, timestamps, description). */
-export type StandardTable = 'networks' | 'subnets' | 'ports' | 'routers' | 'floatingips' | 'securitygroups' | 'securitygrouprules' | 'subnetpools' | 'portforwardings';
+export type StandardTable = 'networks' | 'subnets' | 'ports' | 'routers' | 'floatingips' | 'securitygroups' | 'securitygrouprules' | 'subnetpools' | 'portforwardings' | 'trunks' | 'qos_policies'
+  | 'address_groups';
 
 /** How many times a write that lost a race is replayed. */
 const RETRY_ATTEMPTS = 12;

@@ -1,7 +1,7 @@
 /**
  * Security groups on a port for the path's protocol and port: egress of the source, ingress of
- * the destination, with port_security_enabled, remote_ip_prefix and remote_group_id matched
- * against the other end (the firewall is stateful: replies need no rule).
+ * the destination, with port_security_enabled, remote_ip_prefix, remote_group_id and
+ * remote_address_group_id (the group's addresses) matched against the other end (the firewall is stateful: replies need no rule).
  */
 import { cidrContains, parseCidr, parseIp } from '../common/netaddr.js';
 import type { SecurityGroupRule } from '../types/security-group.js';
@@ -22,8 +22,25 @@ export interface RuleMatch {
   why: string;
 }
 
-/** Does the rule let the path's packets through in its direction? */
-export function ruleMatches(rule: SecurityGroupRule, protocol: string, port: number | undefined, version: 4 | 6, peer: PathEnd): boolean {
+/** Is the peer in one of the prefixes? Outside (any address) only in a /0. */
+function peerIn(prefixes: readonly string[], peer: PathEnd): boolean {
+  const ip = peerIp(peer);
+  const addr = ip === undefined ? undefined : parseIp(ip);
+  return prefixes.some((p) => {
+    const c = parseCidr(p, true);
+    if (!c) return false;
+    return ip === undefined ? c.prefixlen === 0 : Boolean(addr && cidrContains(c, addr));
+  });
+}
+
+/**
+ * Does the rule let the path's packets through in its direction? `addressGroups`: the
+ * addresses of the address groups rules name.
+ */
+export function ruleMatches(
+  rule: SecurityGroupRule, protocol: string, port: number | undefined, version: 4 | 6, peer: PathEnd,
+  addressGroups: ReadonlyMap<string, readonly string[]> = new Map(),
+): boolean {
   if (rule.ethertype !== `IPv${version}`) return false;
   const rp = protocolName(rule.protocol);
   const want = protocolName(protocol);
@@ -35,21 +52,16 @@ export function ruleMatches(rule: SecurityGroupRule, protocol: string, port: num
       if (rule.port_range_max !== null && port > rule.port_range_max) return false;
     }
   }
-  if (rule.remote_ip_prefix) {
-    const c = parseCidr(rule.remote_ip_prefix, true);
-    if (!c) return false;
-    const ip = peerIp(peer);
-    if (ip === undefined) return c.prefixlen === 0;
-    const addr = parseIp(ip);
-    return Boolean(addr && cidrContains(c, addr));
-  }
+  if (rule.remote_ip_prefix) return peerIn([rule.remote_ip_prefix], peer);
+  if (rule.remote_address_group_id) return peerIn(addressGroups.get(rule.remote_address_group_id) ?? [], peer);
   if (rule.remote_group_id) return peer.kind === 'port' && peer.port.security_groups.includes(rule.remote_group_id);
   return true;
 }
 
 const describeRule = (r: SecurityGroupRule): string =>
   `${r.direction} ${r.ethertype} ${r.protocol ?? 'any'}${r.port_range_min !== null ? ` ${r.port_range_min}${r.port_range_max !== r.port_range_min ? `-${r.port_range_max}` : ''}` : ''}`
-  + `${r.remote_ip_prefix ? ` from/to ${r.remote_ip_prefix}` : ''}${r.remote_group_id ? ` remote group ${r.remote_group_id}` : ''}`;
+  + `${r.remote_ip_prefix ? ` from/to ${r.remote_ip_prefix}` : ''}${r.remote_group_id ? ` remote group ${r.remote_group_id}` : ''}`
+  + `${r.remote_address_group_id ? ` remote address group ${r.remote_address_group_id}` : ''}`;
 
 export class SecurityGroupCheck implements HopCheck {
   constructor(private readonly side: Side) {}
@@ -74,7 +86,9 @@ export class SecurityGroupCheck implements HopCheck {
     const peer = walk.other(this.side);
     const rules: SecurityGroupRule[] = [];
     for (const id of p.security_groups) rules.push(...((await walk.data.securityGroup(id))?.security_group_rules ?? []));
-    const matching = rules.filter((r) => r.direction === dir && ruleMatches(r, protocol, port, walk.ipVersion, peer));
+    const addressGroups = new Map<string, string[]>();
+    for (const r of rules) if (r.remote_address_group_id) addressGroups.set(r.remote_address_group_id, await walk.data.addressGroupAddresses(r.remote_address_group_id));
+    const matching = rules.filter((r) => r.direction === dir && ruleMatches(r, protocol, port, walk.ipVersion, peer, addressGroups));
     if (matching.length > 0) {
       return ok(hop, 'neutron', `${what} ${dir} allowed by rule ${matching[0]!.id} (${describeRule(matching[0]!)}) of group ${matching[0]!.security_group_id}`);
     }

@@ -192,6 +192,15 @@ describe('nubo-path-explain', () => {
     await h.service.managers.ports.setStatus(NeutronContext.admin(), other.id, 'ACTIVE', 'cmp1');
     let e = (await explain(t.port.id, other.id, '&protocol=icmp')).body.explanation;
     assert.equal(e.first_broken_hop, 'destination security groups (ingress)');
+    // a remote address group allows the source only while it holds the source's address
+    const ag = (await post('/v2.0/address-groups', { address_group: { addresses: ['192.0.2.0/24'] } })).address_group;
+    const agRule = (await post('/v2.0/security-group-rules', { security_group_rule: { security_group_id: t.sg.id, direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp', remote_address_group_id: ag.id } })).security_group_rule;
+    e = (await explain(t.port.id, other.id, '&protocol=icmp')).body.explanation;
+    assert.equal(e.first_broken_hop, 'destination security groups (ingress)', 'the source is not in the address group');
+    assert.equal((await h.request('PUT', `/v2.0/address-groups/${ag.id}/add_addresses`, A, { addresses: [t.port.fixed_ips[0].ip_address] })).status, 200);
+    e = (await explain(t.port.id, other.id, '&protocol=icmp')).body.explanation;
+    assert.equal(e.first_broken_hop, null, e.summary);
+    assert.equal((await h.request('DELETE', `/v2.0/security-group-rules/${agRule.id}`, A)).status, 204);
     await post('/v2.0/security-group-rules', { security_group_rule: { security_group_id: t.sg.id, direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp', remote_group_id: t.sg.id } });
     e = (await explain(t.port.id, other.id, '&protocol=icmp')).body.explanation;
     assert.equal(e.first_broken_hop, null, e.summary);

@@ -4,6 +4,7 @@
  * infrastructure between them (router ports, DHCP agents, the external network) belongs to
  * whoever made it. Each lookup is cached for the explanation.
  */
+import type { AddressGroupManager } from '../managers/address-groups.js';
 import { NeutronContext } from '../common/context.js';
 import type { AgentManager } from '../managers/agents.js';
 import type { FloatingIpManager } from '../managers/floating-ips.js';
@@ -30,6 +31,7 @@ export interface PathManagers {
   routers: RouterManager;
   floatingIps: FloatingIpManager;
   securityGroups: SecurityGroupManager;
+  addressGroups: AddressGroupManager;
   agents: AgentManager;
 }
 
@@ -98,6 +100,11 @@ export class PathData {
 
   securityGroup(id: string): Promise<SecurityGroup | undefined> {
     return this.once(`sg:${id}`, () => this.m.securityGroups.get(this.ctx, id).catch(() => undefined));
+  }
+
+  /** An address group's addresses (none when it is gone). */
+  addressGroupAddresses(id: string): Promise<string[]> {
+    return this.once(`ag:${id}`, () => this.m.addressGroups.get(this.ctx, id).then((g) => g.addresses, () => []));
   }
 
   /** The DHCP agents the network is scheduled to, as the API shows agents (with `alive`). */

@@ -10,7 +10,7 @@ import { request } from 'undici';
 import { startTestCloud, type TestCloud } from '../../../../test/support/cloud.js';
 
 const ON = {
-  'default_networks.create_public_network': 'true', 'default_networks.create_private_network': 'true', 'default_networks.create_router': 'true',
+  'default_networks.use_subnetpool': 'true', 'default_networks.create_public_network': 'true', 'default_networks.create_private_network': 'true', 'default_networks.create_router': 'true',
 };
 
 async function call(c: TestCloud, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {

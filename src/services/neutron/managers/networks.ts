@@ -22,6 +22,7 @@ import { PROVIDER_ATTRS, TypeManager } from '../ml2/type-manager.js';
 import type { ZoneResource } from '../types/agent.js';
 import type { WriteOptions } from '../types/common.js';
 import type { Network, NetworkCreate, NetworkOwner, NetworkUpdate } from '../types/network.js';
+import type { QosBindings } from './qos/bindings.js';
 import type { OwnerLookups, PolicyAttributes, ResourceHandlers } from './types.js';
 import { ACCESS_EXTERNAL, ACCESS_SHARED, networkVisible, rbacGrants } from './visibility.js';
 
@@ -43,6 +44,7 @@ export interface NetworkDeps {
   events: EventRegistry;
   zones: NetworkZones;
   securityGroups: DefaultSecurityGroups;
+  qos: QosBindings;
 }
 
 const spec: ListSpec<'networks'> = {
@@ -119,7 +121,7 @@ export class NetworkManager implements ResourceHandlers<Network, NetworkCreate, 
   async view(ctx: NeutronContext, rows: NetworkRow[], db: Db = this.db): Promise<Network[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const [segments, subnets, rbac, tags, zones] = await Promise.all([
+    const [segments, subnets, rbac, tags, zones, qos] = await Promise.all([
       this.d.types.segmentsOf(db, ids),
       db.selectFrom('subnets').leftJoin('subnetpools', 'subnetpools.id', 'subnets.subnetpool_id')
         .select(['subnets.id', 'subnets.network_id', 'subnets.ip_version', 'subnetpools.address_scope_id'])
@@ -128,6 +130,7 @@ export class NetworkManager implements ResourceHandlers<Network, NetworkCreate, 
         .where('action', '=', ACCESS_SHARED).where('object_id', 'in', ids).execute(),
       tagsOf(db, 'networks', ids),
       this.d.zones.networkZones(db, ids),
+      this.d.qos.networkPolicies(db, ids),
     ]);
     return rows.map((r): Network => {
       const mine = subnets.filter((s) => s.network_id === r.id);
@@ -152,6 +155,7 @@ export class NetworkManager implements ResourceHandlers<Network, NetworkCreate, 
         ipv6_address_scope: scope(6),
         l2_adjacency: true,
         dns_domain: r.dns_domain,
+        qos_policy_id: qos.get(r.id) ?? null,
         tags: tags.get(r.id) ?? [],
         ...standardView(r),
         ...TypeManager.providerView(segments.get(r.id) ?? []),
@@ -200,6 +204,7 @@ export class NetworkManager implements ResourceHandlers<Network, NetworkCreate, 
       if (body.shared === true) await this.addRbac(tx, projectId, id, ACCESS_SHARED);
       if (body['router:external'] === true) await this.addRbac(tx, projectId, id, ACCESS_EXTERNAL);
       if (isSet(body.tags)) await setTags(tx, 'networks', id, body.tags);
+      await this.d.qos.createNetwork(tx, ctx, id, projectId, body.qos_policy_id);
       const current = await this.viewOne(ctx, values, tx);
       await this.d.mechanisms.precommit('createNetworkPrecommit', { ctx, current, segments });
       return values;
@@ -268,6 +273,7 @@ export class NetworkManager implements ResourceHandlers<Network, NetworkCreate, 
         // kept on the external network's record only (auto_allocate's PRECOMMIT_UPDATE callback)
         if (set.router_external ?? Number(row.router_external)) set.is_default = body.is_default ? 1 : 0;
       }
+      if (body.qos_policy_id !== undefined) await this.d.qos.updateNetwork(tx, ctx, id, body.qos_policy_id);
       await tx.updateTable('networks').set({ ...set, ...nextRevision() }).where('id', '=', id).execute();
       const current = await this.viewOne(ctx, await this.getRow(ctx.elevated(), id, tx), tx);
       await this.d.mechanisms.precommit('updateNetworkPrecommit', { ctx, current, original, segments });

@@ -30,8 +30,10 @@ import type { JsonObject, WriteOptions } from '../types/common.js';
 import type { Network } from '../types/network.js';
 import type { FixedIp, FixedIpRequest, Port, PortCreate, PortUpdate } from '../types/port.js';
 import type { NetworkManager } from './networks.js';
+import type { QosBindings } from './qos/bindings.js';
 import { applyDhcpOpts, checkAddressPairs, checkDhcpOpts, dnsAssignment, writeAddressPairs } from './port-extras.js';
 import type { SubnetManager } from './subnets.js';
+import { trunkDetailsOf } from './trunk-details.js';
 import type { OwnerLookups, PolicyAttributes, ResourceHandlers } from './types.js';
 import { portVisible } from './visibility.js';
 
@@ -61,6 +63,7 @@ export interface PortDeps {
   baseMac: string;
   maxAddressPairs: number;
   dnsDomain: string;
+  qos: QosBindings;
 }
 
 const spec: ListSpec<'ports'> = {
@@ -138,13 +141,16 @@ export class PortManager implements ResourceHandlers<Port, PortCreate, PortUpdat
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const networkIds = [...new Set(rows.map((r) => r.network_id))];
-    const [ips, pairs, opts, sgs, tags, nets] = await Promise.all([
+    const [ips, pairs, opts, sgs, tags, nets, trunkDetails, qosPorts, qosNets] = await Promise.all([
       db.selectFrom('ipallocations').selectAll().where('port_id', 'in', ids).execute(),
       db.selectFrom('allowedaddresspairs').selectAll().where('port_id', 'in', ids).execute(),
       db.selectFrom('extradhcpopts').selectAll().where('port_id', 'in', ids).execute(),
       db.selectFrom('securitygroupportbindings').selectAll().where('port_id', 'in', ids).execute(),
       tagsOf(db, 'ports', ids),
       db.selectFrom('networks').select(['id', 'dns_domain']).where('id', 'in', networkIds).execute(),
+      trunkDetailsOf(db, ids),
+      this.d.qos.portPolicies(db, ids),
+      this.d.qos.networkPolicies(db, networkIds),
     ]);
     const subnetOrder = new Map((await db.selectFrom('subnets').select(['id', 'created_at']).where('network_id', 'in', networkIds).execute())
       .map((s) => [s.id, s.created_at]));
@@ -157,6 +163,7 @@ export class PortManager implements ResourceHandlers<Port, PortCreate, PortUpdat
         .sort((a, b) => String(subnetOrder.get(a.subnet_id)).localeCompare(String(subnetOrder.get(b.subnet_id))) || a.subnet_id.localeCompare(b.subnet_id))
         .map((i) => ({ subnet_id: i.subnet_id, ip_address: i.ip_address }));
       const netDomain = nets.find((n) => n.id === r.network_id)?.dns_domain;
+      const trunk = trunkDetails.get(r.id);
       return {
         id: r.id,
         name: r.name,
@@ -181,7 +188,10 @@ export class PortManager implements ResourceHandlers<Port, PortCreate, PortUpdat
         dns_name: r.dns_name,
         dns_assignment: dnsAssignment(r.dns_name, fixed, netDomain || this.d.dnsDomain),
         ip_allocation: 'immediate',
+        qos_policy_id: qosPorts.get(r.id) ?? null,
+        qos_network_policy_id: qosNets.get(r.network_id) ?? null,
         tags: tags.get(r.id) ?? [],
+        ...(trunk ? { trunk_details: trunk } : {}),
         ...standardView(r),
       };
     });
@@ -276,6 +286,7 @@ export class PortManager implements ResourceHandlers<Port, PortCreate, PortUpdat
       if (wantsPairs) await writeAddressPairs(tx, id, checkAddressPairs(pairsRequest, mac, this.d.maxAddressPairs));
       if (dhcpOpts.length) await applyDhcpOpts(tx, id, dhcpOpts, true);
       if (isSet(body.tags)) await setTags(tx, 'ports', id, body.tags);
+      await this.d.qos.createPort(tx, ctx, { id, network_id: networkId, 'binding:vif_type': binding.vifType, 'binding:vnic_type': vnicType }, body.qos_policy_id);
       const current = await this.viewOne(values, tx);
       await this.d.mechanisms.precommit('createPortPrecommit', { ctx, current, network, segments, host });
       return values;
@@ -344,6 +355,11 @@ export class PortManager implements ResourceHandlers<Port, PortCreate, PortUpdat
         set.binding_vif_type = binding.vifType;
         set.binding_vif_details = JSON.stringify(binding.vifDetails);
         if (hostChanged && row.status === 'ACTIVE') set.status = 'DOWN';
+      }
+      if (body.qos_policy_id !== undefined) {
+        await this.d.qos.updatePort(tx, ctx, {
+          id, network_id: row.network_id, 'binding:vif_type': set.binding_vif_type ?? row.binding_vif_type, 'binding:vnic_type': set.binding_vnic_type ?? row.binding_vnic_type,
+        }, body.qos_policy_id);
       }
       await tx.updateTable('ports').set({ ...set, ...nextRevision() }).where('id', '=', id).execute();
       const current = await this.viewOne(await this.getRow(ctx.elevated(), id, tx), tx);

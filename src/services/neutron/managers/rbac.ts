@@ -1,6 +1,6 @@
 /**
  * RBAC policies (neutron/db/rbac_db_mixin.py, rbac_db_models.py, external_net_db.py):
- * share a network, security group, subnet pool or address scope with one project or with
+ * share a network, security group, subnet pool, address scope or QoS policy with one project or with
  * everyone ('*'), or expose a network as external to them. A policy others depend on (their
  * ports on a shared network, their routers on an external one) cannot be removed
  * (RbacPolicyInUse); removing the last access_as_external policy makes the network internal.
@@ -14,10 +14,11 @@ import { bumpRevision, type Db, nextRevision, type Store } from '../db/store.js'
 import { DuplicateRbacPolicy, HTTPBadRequest, InvalidInput, RbacPolicyInitError, RbacPolicyInUse, RbacPolicyNotFound } from '../errors.js';
 import type { WriteOptions } from '../types/common.js';
 import type { RbacPolicy, RbacPolicyCreate, RbacPolicyUpdate } from '../types/rbac.js';
+import { checkGrantRemoval } from './qos/policies.js';
 import type { ResourceHandlers } from './types.js';
 import { ACCESS_EXTERNAL, ACCESS_SHARED, ownedBy } from './visibility.js';
 
-type RbacObjectTable = 'networks' | 'securitygroups' | 'subnetpools' | 'address_scopes';
+type RbacObjectTable = 'networks' | 'securitygroups' | 'subnetpools' | 'address_scopes' | 'qos_policies' | 'address_groups';
 
 /** object_type -> table of the object and the actions it accepts. */
 export const RBAC_OBJECT_TYPES: Readonly<Record<string, { table: RbacObjectTable; actions: string[] }>> = {
@@ -25,6 +26,8 @@ export const RBAC_OBJECT_TYPES: Readonly<Record<string, { table: RbacObjectTable
   security_group: { table: 'securitygroups', actions: [ACCESS_SHARED] },
   subnetpool: { table: 'subnetpools', actions: [ACCESS_SHARED] },
   address_scope: { table: 'address_scopes', actions: [ACCESS_SHARED] },
+  qos_policy: { table: 'qos_policies', actions: [ACCESS_SHARED] },
+  address_group: { table: 'address_groups', actions: [ACCESS_SHARED] },
 };
 
 const spec: ListSpec<'rbac_policies'> = {
@@ -169,6 +172,11 @@ export class RbacManager implements ResourceHandlers<RbacPolicy, RbacPolicyCreat
 
   /** Whether removing (or retargeting) this grant strands other projects' resources. */
   private async checkNotInUse(tx: Db, row: RbacRow, newTarget?: string): Promise<void> {
+    if (row.object_type === 'qos_policy') {
+      // validate_rbac_policy_update: retargeting is removing the old grant, unless the new target is everyone
+      if (newTarget === '*') return;
+      return checkGrantRemoval(tx, row.object_id, (await this.objectOwner(tx, row.object_type, row.object_id)) ?? '', row.target_project);
+    }
     if (row.object_type === 'network' && row.action === ACCESS_EXTERNAL && row.target_project === '*' && newTarget !== '*') {
       const net = await tx.selectFrom('networks').select('is_default').where('id', '=', row.object_id).executeTakeFirst();
       if (net && Number(net.is_default)) throw new RbacPolicyInUse(row.object_id, 'Default external networks must be shared to everyone.');
@@ -200,6 +208,10 @@ export class RbacManager implements ResourceHandlers<RbacPolicy, RbacPolicyCreat
     } else if (row.object_type === 'address_scope') {
       const pools = await tx.selectFrom('subnetpools').select('project_id').where('address_scope_id', '=', row.object_id).execute();
       if (pools.some((p) => affected(p.project_id))) throw new RbacPolicyInUse(row.object_id, 'There are subnet pools in the address scope');
+    } else if (row.object_type === 'address_group') {
+      // AddressGroup.get_bound_project_ids: the projects of the rules naming the group
+      const rules = await tx.selectFrom('securitygrouprules').select('project_id').where('remote_address_group_id', '=', row.object_id).execute();
+      if (rules.some((r) => affected(r.project_id))) throw new RbacPolicyInUse(row.object_id, 'There are security group rules using the address group');
     }
   }
 }

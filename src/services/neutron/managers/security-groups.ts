@@ -21,6 +21,7 @@ import type { QuotaResource } from '../types/quota.js';
 import type {
   SecurityGroup, SecurityGroupCreate, SecurityGroupRule, SecurityGroupRuleCreate, SecurityGroupUpdate,
 } from '../types/security-group.js';
+import type { AddressGroupManager } from './address-groups.js';
 import type { PolicyAttributes, ResourceHandlers } from './types.js';
 import { normalizedCidr, ruleKey, type RuleValues, validateRule } from './sg-rules.js';
 import { ACCESS_SHARED, rbacGrants, securityGroupUsable, securityGroupVisible, sgRuleVisible } from './visibility.js';
@@ -259,7 +260,10 @@ export function ruleView(r: SecurityGroupRuleRow, belongsToDefault: boolean): Se
 }
 
 export class SecurityGroupRuleManager implements ResourceHandlers<SecurityGroupRule, SecurityGroupRuleCreate> {
-  constructor(private readonly store: Store, private readonly groups: SecurityGroupManager, private readonly events: EventRegistry) {}
+  constructor(
+    private readonly store: Store, private readonly groups: SecurityGroupManager, private readonly events: EventRegistry,
+    private readonly addressGroups: AddressGroupManager,
+  ) {}
 
   private get db(): Db {
     return this.store.db;
@@ -316,6 +320,8 @@ export class SecurityGroupRuleManager implements ResourceHandlers<SecurityGroupR
     const row = await this.store.write(async (tx) => {
       await this.groups.getRow(ctx, rule.security_group_id, tx);
       if (remoteGroup) await this.groups.getRow(ctx, remoteGroup, tx);
+      // check_address_group: the group must be one the rule's project sees (its own or shared with it)
+      if (rule.remote_address_group_id) await this.addressGroups.getRow(ctx, rule.remote_address_group_id, tx, ctx.unscoped ? undefined : body.project_id);
       const existing = await tx.selectFrom('securitygrouprules').selectAll().where('security_group_id', '=', rule.security_group_id).execute();
       const key = ruleKey(rule);
       const dup = existing.find((e) => ruleKey({ ...e, port_range_min: e.port_range_min === null ? null : Number(e.port_range_min), port_range_max: e.port_range_max === null ? null : Number(e.port_range_max) }) === key);

@@ -17,6 +17,9 @@ export const TAGGABLE = {
   floatingips: 'floatingips',
   security_groups: 'securitygroups',
   subnetpools: 'subnetpools',
+  policies: 'qos_policies',
+  trunks: 'trunks',
+  address_groups: 'address_groups',
 } as const satisfies Record<string, StandardTable>;
 
 export type TaggableCollection = keyof typeof TAGGABLE;

@@ -83,6 +83,14 @@ export function securityGroupUsable(projectId: string) {
   return (eb: EB<'securitygroups'>): Condition => securityGroupUsableBy(eb, 'securitygroups', projectId);
 }
 
+/** Address groups `projectId` owns or that an RBAC policy shares with it. */
+export function addressGroupVisibleTo(projectId: string) {
+  return (eb: EB<'address_groups'>): Condition => eb.or([
+    eb('address_groups.project_id', '=', projectId),
+    rbacGrants('address_group', 'address_groups.id', projectId, [ACCESS_SHARED]),
+  ]);
+}
+
 /** Rules the project owns or of groups it sees. */
 export function sgRuleVisible(ctx: NeutronContext) {
   return (eb: EB<'securitygrouprules'>): Condition => eb.or([
@@ -112,5 +120,13 @@ export function sharedOrOwned<TB extends SharedTable>(ctx: NeutronContext, table
     eb(columnRef(table, 'project_id'), '=', ctx.projectId ?? ''),
     eb(columnRef(table, 'shared'), '=', 1),
     rbacGrants(objectType, `${table}.id`, ctx.projectId ?? '', [ACCESS_SHARED]),
+  ]);
+}
+
+/** QoS policies the project owns or that RBAC shares with it (or with everyone). */
+export function qosPolicyVisible(ctx: NeutronContext) {
+  return (eb: EB<'qos_policies'>): Condition => eb.or([
+    eb('qos_policies.project_id', '=', ctx.projectId ?? ''),
+    rbacGrants('qos_policy', 'qos_policies.id', ctx.projectId ?? '', [ACCESS_SHARED]),
   ]);
 }

@@ -66,9 +66,18 @@ export class LinuxBridgeMechanismDriver implements MechanismDriver {
   }
 }
 
+/**
+ * l2population: binds nothing; its work is done by ml2/l2pop/notifier.ts, subscribed to the port
+ * status events (which the driver API here does not carry) when this name is listed.
+ */
+export class L2populationMechanismDriver implements MechanismDriver {
+  readonly name = 'l2population';
+}
+
 /** The mechanism drivers Nubo ships, by `[ml2] mechanism_drivers` name. */
 export const MECHANISM_DRIVERS: Readonly<Record<string, () => MechanismDriver>> = {
   noop: () => new NoopMechanismDriver(),
+  l2population: () => new L2populationMechanismDriver(),
   linuxbridge: () => new LinuxBridgeMechanismDriver(),
   nubo_sim: () => new NuboSimMechanismDriver(),
 };

@@ -187,7 +187,13 @@ export class L2AgentNotifier {
   private readonly networkDelete: RpcClient;
   private readonly sgUpdate: RpcClient;
 
-  constructor(transport: Transport, private readonly segmentsOf: (networkId: string) => Promise<Segment[]>) {
+  /** `portsOf`: the ports of these ids that still exist (a QoS policy change is a port_update of each port it applies to). */
+  constructor(
+    transport: Transport, private readonly segmentsOf: (networkId: string) => Promise<Segment[]>,
+    private readonly portsOf: (ids: readonly string[]) => Promise<Port[]> = async () => [],
+    /** get_secgroup_ids_for_address_group */
+    private readonly groupsUsingAddressGroup: (addressGroupId: string) => Promise<string[]> = async () => [],
+  ) {
     const make = (topic: string) => new RpcClient(transport, { topic, version: '1.0', fanout: true });
     this.portUpdate = make(agentNotifierTopic('port', 'update'));
     this.portDelete = make(agentNotifierTopic('port', 'delete'));
@@ -210,6 +216,16 @@ export class L2AgentNotifier {
     events.subscribe('security_group_rule', 'after_delete', ({ ctx, current }) => ruleUpdated(ctx, current.security_group_id));
     events.subscribe('security_group', 'after_update', ({ ctx, current }) => ruleUpdated(ctx, current.id));
     events.subscribe('security_group', 'after_delete', ({ ctx, current }) => ruleUpdated(ctx, current.id));
+    // the QoS push of upstream (QosPolicy UPDATED to the agents) as a port_update of each port the policy applies to
+    events.subscribe('qos_policy', 'after_update', async ({ ctx, portIds }) => {
+      for (const port of await this.portsOf(portIds)) await this.portUpdated(ctx.toMessage(), port, port);
+    });
+    // address_group_updated as the classic agent handles it: the rules of the groups naming it changed
+    events.subscribe('address_group', 'after_update', async ({ ctx, current, original }) => {
+      if (JSON.stringify(current.addresses) === JSON.stringify(original.addresses)) return;
+      const groups = await this.groupsUsingAddressGroup(current.id);
+      if (groups.length) await this.sgUpdate.cast(ctx.toMessage(), 'security_groups_rule_updated', { security_groups: groups });
+    });
   }
 
   private async portUpdated(ctx: MessageContext, current: Port, original: Port): Promise<void> {

@@ -157,6 +157,58 @@ describe('agents', () => {
     assert.deepEqual(memberCasts(), [[def.id]]);
   });
 
+  test('l2population: a host\'s first active port gets it the network\'s entries and tells the others; down and gone remove them', async () => {
+    const fdb: Array<{ host: string; method: string; entries: Record<string, { segment_id: number; network_type: string; ports: Record<string, string[][]> }> }> = [];
+    const l2popAgent = async (host: string, ip: string) => {
+      const handlers = recorder<L2AgentHandlers>(['port_update', 'port_delete', 'network_update', 'network_delete', 'security_groups_rule_updated', 'security_groups_member_updated']);
+      for (const method of ['add_fdb_entries', 'remove_fdb_entries']) {
+        (handlers as unknown as Record<string, unknown>)[method] = async (_ctx: JsonRecord, args: JsonRecord) => { fdb.push({ host, method, entries: args.fdb_entries as never }); };
+      }
+      const r = new AgentRuntime(h.transport, {
+        binary: 'neutron-linuxbridge-agent', host, topic: 'N/A', agentType: 'Linux bridge agent',
+        configurations: () => ({ interface_mappings: {}, tunnel_types: ['vxlan'], tunneling_ip: ip, l2_population: true }),
+      }, { kind: 'l2', handlers, l2population: true }, 30, h.periodic);
+      await r.start();
+      runtimes.push(r);
+    };
+    await l2popAgent('pop1', '192.0.2.1');
+    await l2popAgent('pop2', '192.0.2.2');
+    const net = (await h.request('POST', '/v2.0/networks', A, { network: { name: 'l2pop' } })).body.network;
+    await h.request('POST', '/v2.0/subnets', A, { subnet: { network_id: net.id, cidr: '10.97.0.0/24', ip_version: 4, enable_dhcp: false } });
+    const port = async (host: string) => (await h.request('POST', '/v2.0/ports', ADMIN, { port: { network_id: net.id, project_id: 'agents-a', device_owner: 'compute:nova', 'binding:host_id': host } })).body.port;
+    const p1 = await port('pop1');
+    const p2 = await port('pop2');
+    const p3 = await port('pop2');
+    const pair = (p: JsonRecord) => [p.mac_address, (p.fixed_ips as JsonRecord[])[0]!.ip_address];
+    const flood = ['00:00:00:00:00:00', '0.0.0.0'];
+    const segmentId = (await h.request('GET', `/v2.0/networks/${net.id}`, ADMIN)).body.network['provider:segmentation_id'];
+    const seg = { segment_id: segmentId, network_type: 'vxlan' };
+    const casts = async (what: string, n: number) => {
+      await until(() => fdb.length >= n, what);
+      return fdb.splice(0);
+    };
+    await new L2PluginApi(h.transport, 'pop1').updateDeviceUp({}, String(p1.id), 'lbpop1');
+    // no other host has ports yet: only the fanout of pop1's flooding entry and pair (every agent hears a fanout)
+    let got = await casts('p1 up', 2);
+    for (const c of got) assert.deepEqual(c, { host: c.host, method: 'add_fdb_entries', entries: { [net.id]: { ...seg, ports: { '192.0.2.1': [flood, pair(p1)] } } } });
+    await new L2PluginApi(h.transport, 'pop2').updateDeviceUp({}, String(p2.id), 'lbpop2');
+    // pop2's first port: pop2 alone is sent pop1's entries, then everyone hears of pop2
+    got = await casts('p2 up', 3);
+    assert.deepEqual(got.filter((c) => c.entries[net.id]!.ports['192.0.2.1']), [{ host: 'pop2', method: 'add_fdb_entries', entries: { [net.id]: { ...seg, ports: { '192.0.2.1': [flood, pair(p1)] } } } }]);
+    assert.deepEqual(got.filter((c) => c.entries[net.id]!.ports['192.0.2.2']).map((c) => c.entries), [1, 2].map(() => ({ [net.id]: { ...seg, ports: { '192.0.2.2': [flood, pair(p2)] } } })));
+    // a second port on pop2: its pair alone
+    await new L2PluginApi(h.transport, 'pop2').updateDeviceUp({}, String(p3.id), 'lbpop2');
+    got = await casts('p3 up', 2);
+    for (const c of got) assert.deepEqual(c.entries, { [net.id]: { ...seg, ports: { '192.0.2.2': [pair(p3)] } } });
+    // p2 down: its pair goes; p3 deleted: pop2's last port, so its flooding entry goes too
+    await new L2PluginApi(h.transport, 'pop2').updateDeviceDown({}, String(p2.id), 'lbpop2');
+    got = await casts('p2 down', 2);
+    for (const c of got) assert.deepEqual({ method: c.method, entries: c.entries }, { method: 'remove_fdb_entries', entries: { [net.id]: { ...seg, ports: { '192.0.2.2': [pair(p2)] } } } });
+    assert.equal((await h.request('DELETE', `/v2.0/ports/${p3.id}`, ADMIN)).status, 204);
+    got = await casts('p3 deleted', 2);
+    for (const c of got) assert.deepEqual({ method: c.method, entries: c.entries }, { method: 'remove_fdb_entries', entries: { [net.id]: { ...seg, ports: { '192.0.2.2': [flood, pair(p3)] } } } });
+  });
+
   test('a DHCP agent asking for its networks takes those no DHCP agent hosts yet (network_auto_schedule)', async () => {
     const net = (await h.request('POST', '/v2.0/networks', A, { network: { name: 'unhosted' } })).body.network;
     await h.request('POST', '/v2.0/subnets', A, { subnet: { network_id: net.id, cidr: '10.95.0.0/24', ip_version: 4 } });

@@ -76,8 +76,8 @@ export interface DeviceDetails extends Partial<SegmentInfo> {
   port_security_enabled?: boolean;
   security_groups?: string[];
   profile?: Port['binding:profile'];
-  qos_policy_id?: null;
-  network_qos_policy_id?: null;
+  qos_policy_id?: string | null;
+  network_qos_policy_id?: string | null;
 }
 
 /** get_devices_details_list_and_failed_devices. */

@@ -5,8 +5,10 @@
  *   security_group_info_for_devices(devices) -> {
  *     devices: {port_id: port (fixed_ips as addresses, device, security_group_source_groups)},
  *     security_groups: {sg_id: [rule: direction, ethertype, protocol, port_range_min/max,
- *       source_ip_prefix (ingress) or dest_ip_prefix (egress), remote_group_id, stateful]},
- *     sg_member_ips: {remote_sg_id: {IPv4|IPv6: [[ip, mac], ...]}}  (fixed IPs and allowed pairs)
+ *       source_ip_prefix (ingress) or dest_ip_prefix (egress), remote_group_id or
+ *       remote_address_group_id, stateful]},
+ *     sg_member_ips: {remote_sg_id: {IPv4|IPv6: [[ip, mac], ...]}}  (fixed IPs and allowed pairs),
+ *       and {address_group_id: {IPv4|IPv6: [[cidr, null], ...]}}  (the group's addresses)
  *   }
  * Trusted ports (device_owner network:*) are left out, as net.is_port_trusted.
  */
@@ -37,6 +39,7 @@ export interface SecurityGroupRuleInfo {
   source_ip_prefix?: string;
   dest_ip_prefix?: string;
   remote_group_id?: string;
+  remote_address_group_id?: string;
   stateful: boolean;
 }
 
@@ -46,15 +49,23 @@ export type SecurityGroupDevice = Omit<Port, 'fixed_ips'> & {
   fixed_ips: string[];
   security_group_rules: SecurityGroupRuleInfo[];
   security_group_source_groups: string[];
+  security_group_remote_address_groups: string[];
 };
 
 export interface SecurityGroupInfo {
   devices: Record<string, SecurityGroupDevice>;
   security_groups: Record<string, SecurityGroupRuleInfo[]>;
-  sg_member_ips: Record<string, Partial<Record<EtherType, Array<[ip: string, mac: string]>>>>;
+  sg_member_ips: Record<string, Partial<Record<EtherType, Array<[ip: string, mac: string | null]>>>>;
 }
 
 export const SECURITY_GROUP_RPC_VERSION = '1.3';
+
+/** Notes that a rule of `ethertype` names remote `id`. */
+function addTo(remote: Map<string, Set<EtherType>>, id: string, ethertype: EtherType): void {
+  const types = remote.get(id) ?? new Set<EtherType>();
+  types.add(ethertype);
+  remote.set(id, types);
+}
 
 function isTrusted(port: Port): boolean {
   return port.device_owner.startsWith('network:');
@@ -70,7 +81,7 @@ export class SecurityGroupServerRpcCallback {
     for (const device of stringListArg(args, 'devices')) {
       const port = await resolveDevice(this.d.ports, this.d.db, device);
       if (!port || isTrusted(port)) continue;
-      devices[port.id] = { ...port, device, fixed_ips: port.fixed_ips.map((f) => f.ip_address), security_group_rules: [], security_group_source_groups: [] };
+      devices[port.id] = { ...port, device, fixed_ips: port.fixed_ips.map((f) => f.ip_address), security_group_rules: [], security_group_source_groups: [], security_group_remote_address_groups: [] };
     }
     return this.infoFor(devices);
   }
@@ -87,6 +98,7 @@ export class SecurityGroupServerRpcCallback {
     ]);
     const stateful = new Map(groups.map((g) => [g.id, Boolean(Number(g.stateful))]));
     const remote = new Map<string, Set<EtherType>>();
+    const remoteAddressGroups = new Map<string, Set<EtherType>>();
     for (const r of rules) {
       const ethertype = r.ethertype as EtherType;
       const rule: SecurityGroupRuleInfo = { direction: r.direction, ethertype, stateful: stateful.get(r.security_group_id) ?? true };
@@ -99,18 +111,46 @@ export class SecurityGroupServerRpcCallback {
       }
       if (r.remote_group_id !== null) {
         rule.remote_group_id = r.remote_group_id;
-        const types = remote.get(r.remote_group_id) ?? new Set<EtherType>();
-        types.add(ethertype);
-        remote.set(r.remote_group_id, types);
+        addTo(remote, r.remote_group_id, ethertype);
         for (const d of Object.values(devices)) {
           if (d.security_groups.includes(r.security_group_id) && !d.security_group_source_groups.includes(r.remote_group_id)) d.security_group_source_groups.push(r.remote_group_id);
+        }
+      }
+      if (r.remote_address_group_id !== null) {
+        rule.remote_address_group_id = r.remote_address_group_id;
+        addTo(remoteAddressGroups, r.remote_address_group_id, ethertype);
+        for (const d of Object.values(devices)) {
+          if (d.security_groups.includes(r.security_group_id) && !d.security_group_remote_address_groups.includes(r.remote_address_group_id)) {
+            d.security_group_remote_address_groups.push(r.remote_address_group_id);
+          }
         }
       }
       const list = info.security_groups[r.security_group_id]!;
       if (!list.some((x) => JSON.stringify(x) === JSON.stringify(rule))) list.push(rule);
     }
     await this.memberIps(info, remote);
+    await this.addressGroupIps(info, remoteAddressGroups);
     return info;
+  }
+
+  /**
+   * _select_ips_for_remote_address_group: each address group's addresses (CIDRs, MAC null) in
+   * sg_member_ips next to the remote groups' members, so that the firewall expands both alike.
+   */
+  private async addressGroupIps(info: SecurityGroupInfo, groups: Map<string, Set<EtherType>>): Promise<void> {
+    if (groups.size === 0) return;
+    const lists = new Map<string, Partial<Record<EtherType, Array<[string, null]>>>>();
+    for (const [id, types] of groups) {
+      const byType = Object.fromEntries([...types].map((t) => [t, []]));
+      lists.set(id, byType);
+      info.sg_member_ips[id] = byType;
+    }
+    const rows = await this.d.db.selectFrom('address_associations').select(['address_group_id', 'address'])
+      .where('address_group_id', 'in', [...groups.keys()]).orderBy('address').execute();
+    for (const { address_group_id: id, address } of rows) {
+      const version = parseCidr(address, true)?.version;
+      lists.get(id)?.[version === 6 ? 'IPv6' : 'IPv4']?.push([address, null]);
+    }
   }
 
   /** _select_ips_for_remote_group: the fixed IPs and allowed pairs of each remote group's ports, with their MACs. */

@@ -13,10 +13,12 @@ import type { AgentManager } from '../managers/agents.js';
 import type { FloatingIpManager } from '../managers/floating-ips.js';
 import type { NetworkManager } from '../managers/networks.js';
 import type { PortManager } from '../managers/ports.js';
+import type { QosPolicyManager } from '../managers/qos/policies.js';
 import type { RouterManager } from '../managers/routers.js';
 import type { SubnetManager } from '../managers/subnets.js';
+import type { MeteringManager } from '../managers/metering.js';
 import type { TypeManager } from '../ml2/type-manager.js';
-import { VIF_TYPE_BINDING_FAILED } from '../ml2/driver-api.js';
+import { VIF_TYPE_BINDING_FAILED, VIF_TYPE_UNBOUND } from '../ml2/driver-api.js';
 import type { Agent, AgentState } from '../types/agent.js';
 import { isJsonObject } from '../types/common.js';
 import type { Port, PortCreate, PortUpdate } from '../types/port.js';
@@ -107,7 +109,11 @@ export interface CallbackDeps {
   floatingIps: FloatingIpManager;
   agents: AgentManager;
   types: TypeManager;
+  qosPolicies: QosPolicyManager;
+  metering: MeteringManager;
   db: Db;
+  /** l2population (when a mechanism driver): an agent that restarted is sent its networks' forwarding entries again. */
+  l2pop?: { agentRestarted(ctx: MessageContext, port: Port): Promise<void> };
 }
 
 /** Port ids from device names: agents name taps `tap<first 11 chars of the port id>` (found by an indexed prefix match). */
@@ -153,8 +159,8 @@ export class Ml2RpcCallbacks {
       port_security_enabled: port.port_security_enabled,
       security_groups: port.security_groups,
       profile: port['binding:profile'],
-      qos_policy_id: null,
-      network_qos_policy_id: null,
+      qos_policy_id: port.qos_policy_id,
+      network_qos_policy_id: port.qos_network_policy_id,
     };
   }
 
@@ -178,9 +184,12 @@ export class Ml2RpcCallbacks {
     return { devices, failed_devices: failed };
   }
 
-  async update_device_up(_ctx: MessageContext, args: RpcArgs): Promise<void> {
+  /** `agent_restarted` (update_device_list's kwarg, refresh_tunnels upstream): l2population resends the network's entries. */
+  async update_device_up(ctx: MessageContext, args: RpcArgs): Promise<void> {
     const port = await resolveDevice(this.d.ports, this.d.db, stringArg(args, 'device'));
-    if (port) await this.d.ports.setStatus(admin(), port.id, 'ACTIVE', optionalStringArg(args, 'host'));
+    if (!port) return;
+    const current = await this.d.ports.setStatus(admin(), port.id, 'ACTIVE', optionalStringArg(args, 'host'));
+    if (current && args.agent_restarted === true && port.status === 'ACTIVE') await this.d.l2pop?.agentRestarted(ctx, current);
   }
 
   async update_device_down(_ctx: MessageContext, args: RpcArgs): Promise<DeviceDownResult> {
@@ -298,7 +307,7 @@ export class L3RpcCallbacks {
     for (const id of ids) {
       const router = await this.d.routers.get(ctx, id).catch(() => undefined);
       if (!router) continue;
-      const ports = await this.d.ports.list(ctx, { filters: { device_id: [id] }, sorts: [] });
+      const ports = await Promise.all((await this.d.ports.list(ctx, { filters: { device_id: [id] }, sorts: [] })).map((p) => this.ensureHostSetOnPort(p, host)));
       const withSubnets = async (p: Port): Promise<RouterPortInfo> => ({
         ...p,
         subnets: await Promise.all(p.fixed_ips.map((f) => this.d.subnets.get(ctx, f.subnet_id))),
@@ -316,6 +325,18 @@ export class L3RpcCallbacks {
       });
     }
     return out;
+  }
+
+  /**
+   * _ensure_host_set_on_port (legacy routers): the router's gateway and interface ports are bound
+   * to the host of the L3 agent that syncs them (again if the router moved, or if the binding
+   * failed), so that the L2 agent there wires their devices and reports them up (ACTIVE).
+   */
+  private async ensureHostSetOnPort(port: Port, host: string): Promise<Port> {
+    if (!['network:router_gateway', 'network:router_interface'].includes(port.device_owner)) return port;
+    const notBound = [VIF_TYPE_UNBOUND, VIF_TYPE_BINDING_FAILED].includes(port['binding:vif_type']);
+    if (port['binding:host_id'] === host && !notBound) return port;
+    return this.d.ports.update(admin(), port.id, { 'binding:host_id': host }, {}).catch(() => port);
   }
 
   async get_external_network_id(): Promise<string | null> {

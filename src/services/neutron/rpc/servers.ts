@@ -1,12 +1,15 @@
 /**
  * The RPC servers of the Neutron server: q-reports-plugin (agents' state reports), q-plugin
- * (ML2, DHCP, security group and metadata callbacks) and q-l3-plugin (L3 callbacks), each consuming its topic for this
+ * (ML2, DHCP, security group and metadata callbacks), q-l3-plugin (L3 callbacks) and
+ * q-metering-plugin (the metering agents' sync), each consuming its topic for this
  * host, started with the service and stopped with it.
  */
 import { RpcServer, type Transport } from '../../../common/messaging/index.js';
+import { ResourcesPullRpcCallback } from './resources.js';
+import { MeteringRpcCallbacks } from './metering.js';
 import { SecurityGroupServerRpcCallback } from './securitygroups.js';
 import { AgentStateCallback, type CallbackDeps, DhcpRpcCallbacks, L3RpcCallbacks, MetadataRpcCallbacks, Ml2RpcCallbacks } from './server-callbacks.js';
-import { TOPIC_L3PLUGIN, TOPIC_PLUGIN, TOPIC_REPORTS } from './topics.js';
+import { TOPIC_L3PLUGIN, TOPIC_METERING_PLUGIN, TOPIC_PLUGIN, TOPIC_REPORTS } from './topics.js';
 
 export class RpcServers {
   private readonly servers: RpcServer[] = [];
@@ -18,8 +21,10 @@ export class RpcServers {
     const opts = { trace: { service: 'neutron', host } };
     this.servers.push(
       new RpcServer(transport, { topic: TOPIC_REPORTS, server: host }, [new AgentStateCallback(deps.agents)], opts),
-      new RpcServer(transport, { topic: TOPIC_PLUGIN, server: host }, [new Ml2RpcCallbacks(deps), new DhcpRpcCallbacks(deps), new SecurityGroupServerRpcCallback(deps), new MetadataRpcCallbacks(deps)], opts),
+      new RpcServer(transport, { topic: TOPIC_PLUGIN, server: host }, [new Ml2RpcCallbacks(deps), new DhcpRpcCallbacks(deps), new SecurityGroupServerRpcCallback(deps), new MetadataRpcCallbacks(deps),
+        new ResourcesPullRpcCallback(deps.qosPolicies)], opts),
       new RpcServer(transport, { topic: TOPIC_L3PLUGIN, server: host }, [new L3RpcCallbacks(deps)], opts),
+      new RpcServer(transport, { topic: TOPIC_METERING_PLUGIN, server: host }, [new MeteringRpcCallbacks(deps)], opts),
     );
     for (const s of this.servers) await s.start();
   }

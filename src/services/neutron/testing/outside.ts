@@ -37,6 +37,18 @@ server.listen(Number(process.argv[1]), process.argv[2], () => process.stdout.wri
 process.on('SIGTERM', () => process.exit(0));
 `;
 
+/** The HTTP responder in a namespace (the outside's, or a guest's), listening on address:port once this resolves; SIGTERM ends it. */
+export async function startAddressResponder(namespace: string, address: string, port: number): Promise<ChildProcess> {
+  const child = spawn('ip', ['netns', 'exec', namespace, process.execPath, '-e', RESPONDER, String(port), address], { stdio: ['ignore', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`the HTTP responder in ${namespace} exited (${code}): ${err}`)));
+  });
+  return child;
+}
+
 export class Outside {
   private responder: ChildProcess | undefined;
 
@@ -53,15 +65,7 @@ export class Outside {
     await new IpAddr(ns).add(this.o.cidr, 'eth0');
     await new IpLink(ns).setUp('eth0');
     await new IpLink(this.o.hostNamespace).setUp(this.o.hostDevice);
-    const port = this.o.httpPort ?? 80;
-    const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', RESPONDER, String(port), this.address], { stdio: ['ignore', 'pipe', 'pipe'] });
-    this.responder = child;
-    await new Promise<void>((resolve, reject) => {
-      let err = '';
-      child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-      child.stdout!.once('data', () => resolve());
-      child.once('exit', (code) => reject(new Error(`the outside's HTTP responder exited (${code}): ${err}`)));
-    });
+    this.responder = await startAddressResponder(ns, this.address, this.o.httpPort ?? 80);
   }
 
   /** A route in the outside, e.g. to a tenant subnet through a router's gateway address (no-NAT setups). */

@@ -12,8 +12,10 @@ const PACKAGES: Record<string, string> = {
   'iptables-restore': 'iptables',
   'iptables-save': 'iptables',
   conntrack: 'conntrack',
+  ipset: 'ipset',
   nft: 'nftables',
   openstack: 'python3-openstackclient',
+  radvd: 'radvd',
 };
 
 function onPath(program: string): boolean {

@@ -38,6 +38,8 @@ export interface Network extends Owned, StandardAttributes, Tagged, Partial<Prov
   ipv6_address_scope: string | null;
   l2_adjacency: boolean;
   dns_domain: string;
+  /** qos: the network's QoS policy (its ports' unless they have their own). */
+  qos_policy_id: string | null;
   /** Only on networks with several segments (instead of provider:*). */
   segments?: ProviderSegment[];
 }
@@ -69,6 +71,7 @@ export interface NetworkUpdate extends ProviderRequest {
   port_security_enabled?: boolean;
   dns_domain?: string | null;
   description?: string;
+  qos_policy_id?: string | null;
 }
 
 export interface NetworkCreate extends OwnedInput, NetworkUpdate {

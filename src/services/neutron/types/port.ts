@@ -4,6 +4,7 @@
  */
 import type { Settable } from '../common/attributes.js';
 import type { JsonObject, Owned, OwnedInput, StandardAttributes, Tagged } from './common.js';
+import type { TrunkDetails } from './trunk.js';
 
 export interface FixedIp {
   subnet_id: string;
@@ -55,6 +56,11 @@ export interface Port extends Owned, StandardAttributes, Tagged {
   dns_name: string;
   dns_assignment: DnsAssignment[];
   ip_allocation: string;
+  /** qos: the port's own QoS policy; qos-port-network-policy: its network's. */
+  qos_policy_id: string | null;
+  qos_network_policy_id: string | null;
+  /** Only on a trunk's parent port (trunk-details). */
+  trunk_details?: TrunkDetails;
 }
 
 /**
@@ -80,6 +86,7 @@ export interface PortCreate extends OwnedInput {
   dns_name?: string | null;
   description?: string;
   tags?: Settable<string[]>;
+  qos_policy_id?: string | null;
 }
 
 /** What updating a port takes (see PortCreate for the two unchecked attributes). */
@@ -99,4 +106,5 @@ export interface PortUpdate {
   'binding:profile'?: JsonObject | null;
   dns_name?: string | null;
   description?: string;
+  qos_policy_id?: string | null;
 }

@@ -67,7 +67,7 @@ export class AccountReaper {
             if (!broker || !broker.isDeleted()) continue;
             const info = broker.info();
             if (Number(info.delete_timestamp) + this.opts.delayReapingS > Date.now() / 1000) continue;
-            if (broker.list({ limit: 1 }).length === 0) continue;
+            if (broker.list({ limit: 1, allowReserved: true }).length === 0) continue;
             stats.accounts++;
             await this.reapAccount(broker, nodes.length, shard, stats);
           }
@@ -83,7 +83,7 @@ export class AccountReaper {
     const account = broker.info().account;
     let marker = '';
     for (;;) {
-      const page = broker.list({ limit: 1000, marker });
+      const page = broker.list({ limit: 1000, marker, allowReserved: true });
       if (page.length === 0) break;
       for (const entry of page) {
         if (!('row' in entry)) continue;
@@ -145,7 +145,7 @@ export class AccountReaper {
   private async listObjects(nodes: RingNode[], part: number, account: string, container: string, marker: string): Promise<string[] | undefined> {
     for (const n of nodes) {
       try {
-        const r = await backendCall(n, 'GET', `${backendPath(n.device, part, account, container)}?format=json&limit=1000&marker=${encodeURIComponent(marker)}`, {}, this.opts.timeouts);
+        const r = await backendCall(n, 'GET', `${backendPath(n.device, part, account, container)}?format=json&limit=1000&marker=${encodeURIComponent(marker)}`, { 'X-Backend-Allow-Reserved-Names': 'true' }, this.opts.timeouts);
         if (r.status === 404) return [];
         if (r.status === 200) return (JSON.parse(r.text) as Array<{ name: string }>).map((o) => o.name);
         if (r.status === 204) return [];

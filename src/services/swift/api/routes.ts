@@ -19,7 +19,7 @@ interface Params {
 const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'COPY', 'OPTIONS'] as const;
 
 /** System metadata is the middlewares' own: never taken from a client, never shown to one (gatekeeper.py). */
-const SYSMETA = 'x-object-sysmeta-';
+const isSysmeta = (name: string): boolean => /^x-(account|container|object)-sysmeta-/.test(name);
 
 /**
  * Swift's transaction id (swift/common/utils generate_trans_id): `tx`, 21 hex digits, `-`, the
@@ -34,18 +34,18 @@ function transId(requestId: string): string {
 function wsgiHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
   let out: IncomingHttpHeaders | undefined;
   for (const [k, v] of Object.entries(headers)) {
-    if (!k.includes('_') && !k.startsWith(SYSMETA)) continue;
+    if (!k.includes('_') && !isSysmeta(k)) continue;
     out ??= { ...headers };
     delete out[k];
     const name = k.replace(/_/g, '-');
-    if (!name.startsWith(SYSMETA)) out[name] = v;
+    if (!isSysmeta(name)) out[name] = v;
   }
   return out ?? headers;
 }
 
 async function send(req: FastifyRequest, reply: FastifyReply, result: ProxyResult): Promise<void> {
   reply.code(result.status);
-  for (const [k, v] of Object.entries(result.headers)) if (!k.startsWith(SYSMETA)) reply.header(k, v);
+  for (const [k, v] of Object.entries(result.headers)) if (!isSysmeta(k)) reply.header(k, v);
   reply.header('x-trans-id', transId(req.id));
   const body = result.body;
   const empty = req.method === 'HEAD' || result.status === 204 || result.status === 304 || body === undefined || body === '';

@@ -82,6 +82,7 @@ export class ContainerServer {
     const meta = userMetadata(req.headers, 'container');
     const problem = checkMetadata(meta, 'container');
     if (problem) throw new HttpStatus(400, problem);
+    for (const [k, v] of Object.entries(req.headers)) if (k.startsWith('x-container-sysmeta-') && typeof v === 'string') meta[k] = v;
     for (const h of SYSTEM_HEADERS) {
       const v = header(req, h);
       if (v !== undefined) meta[h] = v;
@@ -93,13 +94,18 @@ export class ContainerServer {
   private async put(req: IncomingMessage, res: ServerResponse, path: string, device: string, account: string, container: string): Promise<void> {
     const ts = requestTimestamp(req);
     const meta = this.metadataOf(req);
+    const policyHeader = header(req, 'x-backend-storage-policy-index');
+    if (policyHeader !== undefined && !/^\d+$/.test(policyHeader)) throw new HttpStatus(400, 'Invalid X-Backend-Storage-Policy-Index');
     let broker = ContainerBroker.open(this.handles, path);
     let created = false;
     if (!broker) {
-      broker = ContainerBroker.create(this.handles, path, join(this.opts.devices, device, 'tmp'), account, container, ts);
+      broker = ContainerBroker.create(this.handles, path, join(this.opts.devices, device, 'tmp'), account, container, ts, Number(policyHeader ?? 0));
       created = true;
+    } else if (policyHeader !== undefined && !broker.isDeleted() && broker.info().storage_policy_index !== Number(policyHeader)) {
+      // a container's policy is chosen once (container/server.py: 409 on a mismatch)
+      throw new HttpStatus(409, '', { 'X-Backend-Storage-Policy-Index': String(broker.info().storage_policy_index) });
     } else {
-      created = broker.updatePutTimestamp(ts);
+      created = broker.updatePutTimestamp(ts, policyHeader === undefined ? undefined : Number(policyHeader));
     }
     broker.updateMetadata(meta, ts);
     if (!(await this.accountUpdate(req, broker, account, container))) this.markDirty(device, account, container, path, true);

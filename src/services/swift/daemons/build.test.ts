@@ -19,7 +19,7 @@ let sw: TestSwift;
 let base: string;
 const OWNER = 'proj-r:member';
 const ADMIN = 'ops:ResellerAdmin';
-const hourly = Object.fromEntries(['object_replicator', 'object_auditor', 'container_replicator', 'account_replicator', 'account_reaper'].map((g) => [`${g}.interval`, '3600']));
+const hourly = Object.fromEntries(['object_replicator', 'object_reconstructor', 'object_auditor', 'container_replicator', 'account_replicator', 'account_reaper'].map((g) => [`${g}.interval`, '3600']));
 
 before(async () => {
   sw = await startTestSwift({ 'proxy_server.allow_account_management': 'true', ...hourly }, { daemons: true });

@@ -11,20 +11,23 @@ import type { RoleContext, RoleInstance } from '../../../common/service/project.
 import { AccountReaper } from '../account/reaper.js';
 import {
   accountReaperGroup, accountReplicatorGroup, accountServerGroup, containerReplicatorGroup, containerServerGroup, objectAuditorGroup,
-  objectReplicatorGroup, objectServerGroup,
+  objectReconstructorGroup, objectReplicatorGroup, objectServerGroup,
 } from '../config.js';
 import { AccountBroker } from '../db/account-broker.js';
 import { ContainerBroker } from '../db/container-broker.js';
 import { DbReplicator } from './db-replicator.js';
 import { ObjectAuditor } from '../obj/auditor.js';
+import { ObjectReconstructor } from '../obj/reconstructor.js';
 import { ObjectReplicator } from '../obj/replicator.js';
 import { Rings } from '../ring/all-in-one.js';
 import { RingNotFound } from '../ring/ring.js';
-import { swiftLayout } from '../service.js';
+import { storagePolicies, swiftLayout } from '../service.js';
+import { objectRingName } from '../utils/storage-policy.js';
 import type { Locality } from './local-devices.js';
 
 export const DAEMONS = {
   'object-replicator': 'the Swift object replicator (suffix hashes compared, differences pushed, handoffs moved home, tombstones reclaimed)',
+  'object-reconstructor': 'the Swift object reconstructor (erasure-coded policies: missing fragment archives rebuilt on their primaries, handoff archives sent home)',
   'object-auditor': 'the Swift object auditor (every object re-read and checked; damaged ones quarantined)',
   'container-replicator': 'the Swift container replicator (container databases kept level across replicas)',
   'account-replicator': 'the Swift account replicator (account databases kept level across replicas)',
@@ -73,9 +76,33 @@ export function buildDaemon(name: DaemonName, ctx: { config: Config; dataDir: st
       });
       return { name, interval: c.interval, runOnce: (o = {}) => r.replicateOnce(o) };
     }
+    case 'object-reconstructor': {
+      const c = ctx.config.get(objectReconstructorGroup);
+      const ecPolicies = storagePolicies(ctx.config).all.flatMap((p) => (p.type === 'erasure_coding' ? [p] : []));
+      return {
+        name, interval: c.interval,
+        runOnce: async (o = {}) => {
+          const total = { policies: ecPolicies.length, partitions: 0, rebuilt: 0, reverted: 0, deletesSent: 0, failures: 0 };
+          for (const policy of ecPolicies) {
+            const r = new ObjectReconstructor({
+              ring: () => rings.get(objectRingName(policy.index)), policy, hash: layout.hash,
+              locality: locality(o.devices ?? c.devices, ctx.config.get(objectServerGroup)), timeouts: timeouts(c), log: ctx.log,
+            });
+            const s = await r.reconstructOnce();
+            total.partitions += s.partitions;
+            total.rebuilt += s.rebuilt;
+            total.reverted += s.reverted;
+            total.deletesSent += s.deletesSent;
+            total.failures += s.failures;
+          }
+          return total;
+        },
+      };
+    }
     case 'object-auditor': {
       const c = ctx.config.get(objectAuditorGroup);
-      const a = new ObjectAuditor({ devicesRoot: layout.devicesRoot, hash: layout.hash, devices: c.devices, filesPerSecond: c.files_per_second, bytesPerSecond: c.bytes_per_second, log: ctx.log });
+      const ecPolicies = storagePolicies(ctx.config).all.flatMap((p) => (p.type === 'erasure_coding' ? [p.index] : []));
+      const a = new ObjectAuditor({ devicesRoot: layout.devicesRoot, hash: layout.hash, devices: c.devices, filesPerSecond: c.files_per_second, bytesPerSecond: c.bytes_per_second, log: ctx.log, ecPolicies });
       return { name, interval: c.interval, runOnce: (o = {}) => a.auditOnce(o) };
     }
     case 'container-replicator':

@@ -62,10 +62,10 @@ export class ContainerBroker {
     return db ? new ContainerBroker(db, path) : undefined;
   }
 
-  static create(cache: HandleCache, path: string, tmpDir: string, account: string, container: string, putTimestamp: string): ContainerBroker {
+  static create(cache: HandleCache, path: string, tmpDir: string, account: string, container: string, putTimestamp: string, policyIndex = 0): ContainerBroker {
     const db = cache.create(path, tmpDir, CONTAINER_SCHEMA, (d) => {
-      d.prepare('INSERT INTO container_stat (account, container, created_at, put_timestamp, status_changed_at) VALUES (?, ?, ?, ?, ?)')
-        .run(account, container, putTimestamp, putTimestamp, putTimestamp);
+      d.prepare('INSERT INTO container_stat (account, container, created_at, put_timestamp, status_changed_at, storage_policy_index) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(account, container, putTimestamp, putTimestamp, putTimestamp, policyIndex);
     });
     return new ContainerBroker(db, path);
   }
@@ -95,12 +95,13 @@ export class ContainerBroker {
     })();
   }
 
-  /** A PUT of the container: revives a deleted one. Returns whether it was (re)created. */
-  updatePutTimestamp(timestamp: string): boolean {
+  /** A PUT of the container: revives a deleted one (on `policyIndex`, when given). Returns whether it was (re)created. */
+  updatePutTimestamp(timestamp: string, policyIndex?: number): boolean {
     const wasDeleted = this.isDeleted();
     const i = this.info();
     if (timestamp > i.put_timestamp) {
       statement(this.db, 'UPDATE container_stat SET put_timestamp = ?, status_changed_at = CASE WHEN ? THEN ? ELSE status_changed_at END').run(timestamp, wasDeleted ? 1 : 0, timestamp);
+      if (wasDeleted && policyIndex !== undefined) statement(this.db, 'UPDATE container_stat SET storage_policy_index = ?').run(policyIndex);
     }
     return wasDeleted && !this.isDeleted();
   }

@@ -14,7 +14,12 @@ export interface ListOptions {
   prefix?: string;
   delimiter?: string;
   reverse?: boolean;
+  /** Names in the reserved namespace (a leading NUL) listed too (X-Backend-Allow-Reserved-Names). */
+  allowReserved?: boolean;
 }
+
+/** The first name past the reserved namespace's (all of whose names begin with NUL). */
+const RESERVED_END = '\u0001';
 
 function bump(s: string): string {
   return s.slice(0, -1) + String.fromCharCode(s.charCodeAt(s.length - 1) + 1);
@@ -43,6 +48,8 @@ function walk<R>(db: Sqlite, table: 'object' | 'container', opts: ListOptions, w
   while (count < opts.limit) {
     const where = ['deleted = 0'];
     const args: string[] = [];
+    // the reserved namespace (names from NUL up) is the middlewares' own: hidden from others' listings
+    if (!opts.allowReserved) { where.push('name >= ?'); args.push(RESERVED_END); }
     if (reverse) {
       if (marker) { where.push('name < ?'); args.push(marker); }
       if (opts.endMarker) { where.push('name > ?'); args.push(opts.endMarker); }

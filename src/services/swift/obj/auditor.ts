@@ -3,15 +3,16 @@
  * devices again, md5 and length against the ETag and Content-Length its metadata recorded when
  * it was written, and checks that the metadata is readable and names an object that hashes to
  * the directory it is in. A file that fails is quarantined (quarantine.ts), so the replicator
- * restores it from another replica. files_per_second and bytes_per_second pace the reads
+ * restores it from another replica (the reconstructor rebuilds an EC archive). files_per_second and bytes_per_second pace the reads
  * (0: as fast as the disk goes).
  */
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hashPath, type HashConf } from '../ring/hash.js';
 import { readTrailer } from './diskfile.js';
+import { classifyECFiles } from './ec-diskfile.js';
 import { cleanupOnDisk } from './ondisk.js';
 import { quarantineHashDir } from './quarantine.js';
 import { splitObjectName } from './ssync.js';
@@ -25,6 +26,8 @@ export interface ObjectAuditorOptions {
   filesPerSecond: number;
   bytesPerSecond: number;
   log: { info(obj: unknown, msg?: string): void; warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+  /** The erasure-coded policies' indexes: their objects-<index>/ are audited too (each archive against its own ETag). */
+  ecPolicies?: readonly number[];
 }
 
 export interface AuditStats {
@@ -46,34 +49,44 @@ export class ObjectAuditor {
     for (const device of listDir(this.opts.devicesRoot).sort()) {
       if (filter?.length && !filter.includes(device)) continue;
       const deviceDir = join(this.opts.devicesRoot, device);
-      const objects = join(deviceDir, 'objects');
-      for (const part of listDir(objects).sort()) {
-        if (!/^\d+$/.test(part)) continue;
-        for (const suffix of listDir(join(objects, part)).sort()) {
-          if (!/^[0-9a-f]{3}$/.test(suffix)) continue;
-          for (const hash of listDir(join(objects, part, suffix)).sort()) {
-            const hashDir = join(objects, part, suffix, hash);
-            const files = cleanupOnDisk(hashDir);
-            if (!files?.data) continue;
-            const problem = await this.check(hashDir, hash, files.data, stats);
+      await this.auditDataDir(deviceDir, 'objects', stats, started);
+      for (const index of this.opts.ecPolicies ?? []) await this.auditDataDir(deviceDir, `objects-${index}`, stats, started);
+    }
+    this.opts.log.info({ ...stats }, 'object audit pass done');
+    return stats;
+  }
+
+  /** The objects of one data directory of a device (objects/, or an EC policy's objects-<index>/ whose every durable archive is checked). */
+  private async auditDataDir(deviceDir: string, dirName: string, stats: AuditStats, started: number): Promise<void> {
+    const objects = join(deviceDir, dirName);
+    const ec = dirName !== 'objects';
+    for (const part of listDir(objects).sort()) {
+      if (!/^\d+$/.test(part)) continue;
+      for (const suffix of listDir(join(objects, part)).sort()) {
+        if (!/^[0-9a-f]{3}$/.test(suffix)) continue;
+        for (const hash of listDir(join(objects, part, suffix)).sort()) {
+          const hashDir = join(objects, part, suffix, hash);
+          const datas = ec ? [...classifyECFiles(listDir(hashDir)).frags.values()] : [cleanupOnDisk(hashDir)?.data].filter((d): d is string => d !== undefined);
+          for (const data of datas) {
+            const problem = await this.check(hashDir, hash, data, stats);
             stats.checked++;
             if (problem) {
               try {
-                const to = quarantineHashDir(deviceDir, hashDir);
+                const to = quarantineHashDir(deviceDir, hashDir, dirName);
                 stats.quarantined++;
-                this.opts.log.error({ device, path: hashDir, quarantined: to, problem }, 'object auditor: quarantined an object');
+                this.opts.log.error({ device: basename(deviceDir), path: hashDir, quarantined: to, problem }, 'object auditor: quarantined an object');
               } catch (err) {
                 stats.errors++;
                 this.opts.log.warn({ path: hashDir, err: (err as Error).message }, 'object auditor: could not quarantine');
               }
+              await this.pace(started, stats);
+              break;
             }
             await this.pace(started, stats);
           }
         }
       }
     }
-    this.opts.log.info({ ...stats }, 'object audit pass done');
-    return stats;
   }
 
   /** What is wrong with one .data file, or undefined when it is sound. */

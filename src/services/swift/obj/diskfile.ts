@@ -19,7 +19,7 @@ import type { Readable } from 'node:stream';
 import { OffloadedHash } from '../../../common/hashing/offloaded-hash.js';
 import { hashPath, type HashConf } from '../ring/hash.js';
 import { invalidateSuffix } from './hashes.js';
-import { classifyFiles, cleanupOnDisk, stampOf } from './ondisk.js';
+import { classifyFiles, cleanupOnDisk, stampOf, type OnDiskFiles } from './ondisk.js';
 
 const MAGIC = Buffer.from('NUBOMD01', 'ascii');
 
@@ -134,7 +134,7 @@ async function writeAll(fd: number, bufs: Buffer[], inPlace = false): Promise<vo
 }
 
 /** fsync of a directory (after a rename into it: the new name is on disk). */
-async function fsyncDir(dir: string): Promise<void> {
+export async function fsyncDir(dir: string): Promise<void> {
   const fd = openSync(dir, 'r');
   try {
     await fsyncFd(fd);
@@ -152,6 +152,16 @@ export class DiskFileManager {
     private readonly hash: HashConf,
     private readonly policyIndex = 0,
   ) {}
+
+  /** Which of a hash directory's files make the object (the newest .data or .ts, a newer .meta). */
+  protected classify(files: string[]): OnDiskFiles {
+    return classifyFiles(files);
+  }
+
+  /** Removes a hash directory's obsolete files after a write. */
+  protected cleanup(dir: string): void {
+    cleanupOnDisk(dir);
+  }
 
   private get dataDirName(): string {
     return this.policyIndex === 0 ? 'objects' : `objects-${this.policyIndex}`;
@@ -178,7 +188,7 @@ export class DiskFileManager {
     } catch {
       return { kind: 'missing' };
     }
-    const s = classifyFiles(files);
+    const s = this.classify(files);
     if (s.ts) return { kind: 'deleted', timestamp: stampOf(s.ts) };
     if (!s.data) return { kind: 'missing' };
     const fh = await open(join(dir, s.data), 'r');
@@ -209,7 +219,7 @@ export class DiskFileManager {
     const dir = this.hashDir(device, partition, account, container, object);
     if (!existsSync(dir)) return undefined;
     try {
-      const files = readdirSync(dir).filter((f) => /^\d{10}\.\d{5}\./.test(f)).sort();
+      const files = readdirSync(dir).filter((f) => /^\d{10}\.\d{5}[.#]/.test(f)).sort();
       return files.length ? stampOf(files.at(-1)!) : undefined;
     } catch {
       return undefined;
@@ -222,7 +232,8 @@ export class DiskFileManager {
    * Only then is it visible; older files are cleaned up.
    */
   async writeData(device: string, partition: number, account: string, container: string, object: string,
-    body: Readable, metadata: ObjectMetadata, expect: { length?: number; etag?: string; maxSize: number }): Promise<{ etag: string; size: number }> {
+    body: Readable, metadata: ObjectMetadata, expect: { length?: number; etag?: string; maxSize: number },
+    opts: { fileName?: string; footer?: () => ObjectMetadata } = {}): Promise<{ etag: string; size: number }> {
     const { tmp, fd } = await this.openTmp(device);
     let open = true;
     let keep = false;
@@ -257,14 +268,15 @@ export class DiskFileManager {
       if (expect.length !== undefined && size !== expect.length) throw new DiskFileError(499, 'Client disconnected');
       const etag = await md5.hex();
       if (expect.etag !== undefined && expect.etag.toLowerCase().replace(/"/g, '') !== etag) throw new DiskFileError(422, 'Unprocessable Entity');
-      const full = { ...metadata, 'Content-Length': String(size), ETag: etag };
+      // the footer: metadata known once the body is in (an EC fragment archive's whole-object etag)
+      const full = { ...metadata, ...opts.footer?.(), 'Content-Length': String(size), ETag: etag };
       pending.push(trailer(full));
       // what is left is under WRITE_BATCH and the trailer: into the page cache in place
       await writeAll(fd, pending, true);
       await fsyncFd(fd);
       open = false;
       closeSync(fd);
-      await this.place(tmp, device, partition, account, container, object, `${metadata['X-Timestamp']}.data`);
+      await this.place(tmp, device, partition, account, container, object, opts.fileName ?? `${metadata['X-Timestamp']}.data`);
       keep = true;
       return { etag, size };
     } finally {
@@ -323,7 +335,7 @@ export class DiskFileManager {
       renameSync(tmp, join(dir, name));
     }
     await fsyncDir(dir);
-    cleanupOnDisk(dir);
+    this.cleanup(dir);
     invalidateSuffix(dirname(dirname(dir)), basename(dirname(dir)));
   }
 

@@ -9,9 +9,9 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { invalidateSuffix } from './hashes.js';
 
-/** Moves `hashDir` (<device>/objects/<part>/<suffix>/<hash>) to the device's quarantine; returns where it went. */
-export function quarantineHashDir(deviceDir: string, hashDir: string): string {
-  const dest = join(deviceDir, 'quarantined', 'objects');
+/** Moves `hashDir` (<device>/<objects>/<part>/<suffix>/<hash>) to the device's quarantine (quarantined/<objects>); returns where it went. */
+export function quarantineHashDir(deviceDir: string, hashDir: string, dataDir = 'objects'): string {
+  const dest = join(deviceDir, 'quarantined', dataDir);
   mkdirSync(dest, { recursive: true });
   let target = join(dest, basename(hashDir));
   if (existsSync(target)) target = `${target}-${randomUUID().replace(/-/g, '')}`;

@@ -18,7 +18,9 @@ import { evaluateConditions, parseRange } from '../utils/conditional.js';
 import { OVERRIDE_ETAG } from '../utils/etag-params.js';
 import { titleCase, userMetadata } from '../utils/metadata.js';
 import { httpDateFromTimestamp } from '../utils/timestamp.js';
+import { StoragePolicies } from '../utils/storage-policy.js';
 import { DiskFileError, DiskFileManager, type ObjectMetadata } from './diskfile.js';
+import { ECDiskFileManager, fragFileName } from './ec-diskfile.js';
 import { isReplicationRequest } from './ssync.js';
 import { ReplicationReceiver } from './ssync-receiver.js';
 import type { PendingUpdate } from './updater.js';
@@ -31,14 +33,22 @@ export interface ObjectServerOptions {
   /** Seconds a tombstone is kept (the suffix hashes of REPLICATE reclaim older ones); default a week. */
   reclaimAgeS?: number;
   log: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+  /** The storage policies (swift.conf); default Policy-0 alone. */
+  policies?: StoragePolicies;
 }
+
+/** The footers of an EC fragment archive's PUT (HTTP trailers here, a MIME footer document upstream). */
+const EC_FOOTERS = ['x-object-sysmeta-ec-etag', 'x-object-sysmeta-ec-content-length'];
 
 export class ObjectServer {
   readonly files: DiskFileManager;
+  /** The DiskFiles of the erasure-coded policies, by index. */
+  readonly ecFiles = new Map<number, ECDiskFileManager>();
   private readonly replication: ReplicationReceiver;
 
   constructor(private readonly opts: ObjectServerOptions) {
     this.files = new DiskFileManager(opts.devices, opts.hash);
+    for (const p of opts.policies?.all ?? []) if (p.type === 'erasure_coding') this.ecFiles.set(p.index, new ECDiskFileManager(opts.devices, opts.hash, p.index));
     this.replication = new ReplicationReceiver({ files: this.files, reclaimAgeS: opts.reclaimAgeS ?? 604800, maxFileSize: opts.maxFileSize });
   }
 
@@ -49,19 +59,36 @@ export class ObjectServer {
       if (isReplicationRequest(req)) return this.replication.handle(req, res);
       const path = splitPath(req.url ?? '/', 'object');
       if (path.device.startsWith('.')) throw new HttpStatus(400, 'Invalid device');
+      const files = this.filesFor(req);
+      const at = [path.device, path.partition, path.account, path.container!, path.object!] as const;
       switch (req.method) {
-        case 'PUT': return this.put(req, res, path.device, path.partition, path.account, path.container!, path.object!, expectsContinue);
+        case 'PUT':
+          if (files instanceof ECDiskFileManager && header(req, 'x-backend-ec-commit') !== undefined) return this.commit(req, res, files, ...at);
+          return this.put(req, res, files, ...at, expectsContinue);
         case 'GET':
-        case 'HEAD': return this.getOrHead(req, res, path.device, path.partition, path.account, path.container!, path.object!);
-        case 'POST': return this.post(req, res, path.device, path.partition, path.account, path.container!, path.object!);
-        case 'DELETE': return this.delete(req, res, path.device, path.partition, path.account, path.container!, path.object!);
+        case 'HEAD': return this.getOrHead(req, res, files, ...at);
+        case 'POST': return this.post(req, res, files, ...at);
+        case 'DELETE': return this.delete(req, res, files, ...at);
         default: throw new HttpStatus(405, 'Method Not Allowed');
       }
     });
   }
 
-  private async put(req: IncomingMessage, res: ServerResponse, dev: string, part: number, a: string, c: string, o: string, expectsContinue: boolean): Promise<void> {
+  /** The DiskFiles of the request's policy (X-Backend-Storage-Policy-Index); 503 for a policy this server does not know. */
+  private filesFor(req: IncomingMessage): DiskFileManager {
+    const raw = header(req, 'x-backend-storage-policy-index') ?? '0';
+    if (!/^\d+$/.test(raw)) throw new HttpStatus(400, 'Invalid X-Backend-Storage-Policy-Index');
+    if (Number(raw) === 0) return this.files;
+    const ec = this.ecFiles.get(Number(raw));
+    if (!ec) throw new HttpStatus(503, `No policy with index ${raw}`);
+    return ec;
+  }
+
+  private async put(req: IncomingMessage, res: ServerResponse, files: DiskFileManager, dev: string, part: number, a: string, c: string, o: string, expectsContinue: boolean): Promise<void> {
     const ts = requestTimestamp(req);
+    const ec = files instanceof ECDiskFileManager;
+    const fragIndex = header(req, 'x-object-sysmeta-ec-frag-index');
+    if (ec && (fragIndex === undefined || !/^\d+$/.test(fragIndex))) throw new HttpStatus(400, 'Missing or invalid X-Object-Sysmeta-Ec-Frag-Index');
     const lengthHeader = header(req, 'content-length');
     const chunked = /chunked/i.test(header(req, 'transfer-encoding') ?? '');
     if (lengthHeader === undefined && !chunked) throw new HttpStatus(411, 'Length Required');
@@ -70,10 +97,10 @@ export class ObjectServer {
     if (length !== undefined && length > this.opts.maxFileSize) throw new HttpStatus(413, 'Your request is too large.');
     const contentType = header(req, 'content-type');
     if (!contentType) throw new HttpStatus(400, 'No content type');
-    const newest = await this.files.newestTimestamp(dev, part, a, c, o);
+    const newest = await files.newestTimestamp(dev, part, a, c, o);
     if (newest !== undefined && newest >= ts) throw new HttpStatus(409, '', { 'X-Backend-Timestamp': newest });
     if ((header(req, 'if-none-match') ?? '').trim() === '*') {
-      const existing = await this.files.lookup(dev, part, a, c, o);
+      const existing = await files.lookup(dev, part, a, c, o);
       if (existing.kind === 'data') {
         await existing.handle.close();
         throw new HttpStatus(412, 'Precondition Failed', { 'X-Backend-Timestamp': existing.timestamp });
@@ -88,24 +115,52 @@ export class ObjectServer {
     }
     // system metadata (x-object-sysmeta-*): the middlewares', kept with the data, never changed by a POST
     for (const [k, v] of Object.entries(req.headers)) if (k.startsWith('x-object-sysmeta-') && typeof v === 'string') metadata[titleCase(k)] = v;
+    // an EC fragment archive: named for its index, not durable until the commit; its footers come after the body
+    const ecWrite = ec ? {
+      fileName: fragFileName(ts, Number(fragIndex), false),
+      footer: () => Object.fromEntries(EC_FOOTERS.flatMap((k) => (typeof req.trailers[k] === 'string' ? [[titleCase(k), req.trailers[k]]] : []))),
+    } : {};
     let written: { etag: string; size: number };
     try {
-      written = await this.files.writeData(dev, part, a, c, o, req, metadata, {
+      written = await files.writeData(dev, part, a, c, o, req, metadata, {
         ...(length !== undefined ? { length } : {}), ...(header(req, 'etag') ? { etag: header(req, 'etag')! } : {}), maxSize: this.opts.maxFileSize,
-      });
+      }, ecWrite);
     } catch (err) {
       if (err instanceof DiskFileError) throw new HttpStatus(err.status, err.message);
       if (req.destroyed || req.readableAborted) throw new HttpStatus(499, 'Client disconnected');
       throw err;
     }
+    if (ec) return send(res, 201, { ETag: written.etag, 'X-Backend-Timestamp': ts });
     // a middleware may list the object with another etag (its parameters: slo_etag, symlink_target)
     const listedEtag = header(req, OVERRIDE_ETAG) ?? written.etag;
     await this.containerUpdate(req, 'PUT', a, c, o, { 'X-Timestamp': ts, 'X-Size': String(written.size), 'X-Content-Type': contentType, 'X-Etag': listedEtag });
     send(res, 201, { ETag: written.etag, 'X-Backend-Timestamp': ts });
   }
 
-  private async getOrHead(req: IncomingMessage, res: ServerResponse, dev: string, part: number, a: string, c: string, o: string): Promise<void> {
-    const found = await this.files.lookup(dev, part, a, c, o);
+  /**
+   * The EC PUT's second phase (the proxy's commit once a quorum wrote its fragment archive):
+   * the archive of X-Timestamp becomes durable, then the container learns of the object with
+   * the whole object's size and etag.
+   */
+  private async commit(req: IncomingMessage, res: ServerResponse, files: ECDiskFileManager, dev: string, part: number, a: string, c: string, o: string): Promise<void> {
+    const ts = requestTimestamp(req);
+    if (!(await files.commit(dev, part, a, c, o, ts))) throw new HttpStatus(409, 'No fragment archive to commit', { 'X-Backend-Timestamp': ts });
+    const found = await files.lookup(dev, part, a, c, o);
+    if (found.kind === 'data') {
+      await found.handle.close();
+      if (found.dataTimestamp === ts) {
+        const m = found.metadata;
+        await this.containerUpdate(req, 'PUT', a, c, o, {
+          'X-Timestamp': ts, 'X-Size': m['X-Object-Sysmeta-Ec-Content-Length'] ?? '0', 'X-Content-Type': m['Content-Type'] ?? 'application/octet-stream',
+          'X-Etag': m[titleCase(OVERRIDE_ETAG)] ?? m['X-Object-Sysmeta-Ec-Etag'] ?? '',
+        });
+      }
+    }
+    send(res, 201, { 'X-Backend-Timestamp': ts });
+  }
+
+  private async getOrHead(req: IncomingMessage, res: ServerResponse, files: DiskFileManager, dev: string, part: number, a: string, c: string, o: string): Promise<void> {
+    const found = await files.lookup(dev, part, a, c, o);
     if (found.kind === 'missing') throw new HttpStatus(404, '');
     if (found.kind === 'deleted') throw new HttpStatus(404, '', { 'X-Backend-Timestamp': found.timestamp });
     let handed = false;
@@ -157,9 +212,9 @@ export class ObjectServer {
     }
   }
 
-  private async post(req: IncomingMessage, res: ServerResponse, dev: string, part: number, a: string, c: string, o: string): Promise<void> {
+  private async post(req: IncomingMessage, res: ServerResponse, files: DiskFileManager, dev: string, part: number, a: string, c: string, o: string): Promise<void> {
     const ts = requestTimestamp(req);
-    const found = await this.files.lookup(dev, part, a, c, o);
+    const found = await files.lookup(dev, part, a, c, o);
     if (found.kind !== 'data') throw new HttpStatus(404, '', found.kind === 'deleted' ? { 'X-Backend-Timestamp': found.timestamp } : {});
     await found.handle.close();
     if (found.timestamp >= ts) throw new HttpStatus(409, '', { 'X-Backend-Timestamp': found.timestamp });
@@ -172,19 +227,19 @@ export class ObjectServer {
     }
     const ct = header(req, 'content-type');
     if (ct) metadata['Content-Type'] = ct;
-    await this.files.writeMarker(dev, part, a, c, o, 'meta', metadata);
+    await files.writeMarker(dev, part, a, c, o, 'meta', metadata);
     // the object's sysmeta in the answer: a middleware learns what it POSTed to (a symlink)
     const sysmeta = Object.fromEntries(Object.entries(found.metadata).filter(([k]) => /^x-object-sysmeta-/i.test(k)));
     send(res, 202, { 'X-Backend-Timestamp': ts, ...sysmeta });
   }
 
-  private async delete(req: IncomingMessage, res: ServerResponse, dev: string, part: number, a: string, c: string, o: string): Promise<void> {
+  private async delete(req: IncomingMessage, res: ServerResponse, files: DiskFileManager, dev: string, part: number, a: string, c: string, o: string): Promise<void> {
     const ts = requestTimestamp(req);
-    const found = await this.files.lookup(dev, part, a, c, o);
+    const found = await files.lookup(dev, part, a, c, o);
     if (found.kind === 'data') await found.handle.close();
     const existing = found.kind === 'missing' ? undefined : found.timestamp;
     if (existing !== undefined && existing >= ts) throw new HttpStatus(409, '', { 'X-Backend-Timestamp': existing });
-    await this.files.writeMarker(dev, part, a, c, o, 'ts', { name: `/${a}/${c}/${o}`, 'X-Timestamp': ts });
+    await files.writeMarker(dev, part, a, c, o, 'ts', { name: `/${a}/${c}/${o}`, 'X-Timestamp': ts });
     // the container learns of every newer delete, found or not (a row left by a lost write goes too)
     await this.containerUpdate(req, 'DELETE', a, c, o, { 'X-Timestamp': ts });
     send(res, found.kind === 'data' ? 204 : 404, { 'X-Backend-Timestamp': ts });

@@ -10,7 +10,7 @@ import { NoQuorum } from '../errors.js';
 import { CONTENT_TYPES } from '../utils/listing.js';
 import { checkMetadata, userMetadata } from '../utils/metadata.js';
 import { bestStatus, clientHeaders, getOrHead, tailPath, writeToReplicas, type ProxyResult } from './base.js';
-import { listingQuery } from './listing.js';
+import { listingQuery, reservedHeader } from './listing.js';
 import type { Clock, ProxyDeps, SwiftRequest } from './request.js';
 
 const xmlAttr = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
@@ -41,7 +41,7 @@ export class AccountController {
     const ring = this.deps.rings.get('account');
     const part = ring.getPart(req.account);
     const { qs, format } = listingQuery(req, this.deps.settings.accountListingLimit);
-    const { res, notFound } = await getOrHead(ring, part, req.method as 'GET' | 'HEAD', tailPath(part, req.account) + qs, {}, this.deps.timeouts, this.deps.log);
+    const { res, notFound } = await getOrHead(ring, part, req.method as 'GET' | 'HEAD', tailPath(part, req.account) + qs, reservedHeader(req), this.deps.timeouts, this.deps.log);
     if (res) {
       if (req.method === 'HEAD') res.body.resume();
       return { status: res.status, headers: clientHeaders(res.headers), ...(req.method === 'GET' ? { body: res.body } : {}) };

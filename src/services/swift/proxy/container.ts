@@ -12,18 +12,29 @@ import type { RingNode } from '../ring/ring.js';
 import { checkMetadata, userMetadata } from '../utils/metadata.js';
 import type { AccountController } from './account.js';
 import { bestStatus, clientHeaders, getOrHead, tailPath, writeToReplicas, type ProxyResult } from './base.js';
-import { listingQuery } from './listing.js';
+import { listingQuery, reservedHeader } from './listing.js';
 import { headerOf, type Clock, type ProxyDeps, type SwiftRequest } from './request.js';
 
 const ACL_HEADERS = ['x-container-read', 'x-container-write', 'x-versions-location', 'x-history-location', 'x-container-sync-to', 'x-container-sync-key'];
 
+const CONTAINER_SYSMETA = 'x-container-sysmeta-';
+
 export interface ContainerInfo {
   partition: number;
   nodes: RingNode[];
+  /** The container's storage policy (X-Backend-Storage-Policy-Index). */
+  policyIndex: number;
 }
+
+const policyIndexOf = (h: Record<string, string | string[] | undefined>): number => {
+  const v = h['x-backend-storage-policy-index'];
+  return typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : 0;
+};
 
 export class ContainerController {
   private readonly known = new Map<string, number>();
+  /** The storage policy of the containers in `known`. */
+  private readonly policyIndexes = new Map<string, number>();
   private readonly aclCache = new Map<string, { at: number; acls: ContainerAcls }>();
 
   constructor(private readonly deps: ProxyDeps, private readonly clock: Clock, private readonly accounts: AccountController) {}
@@ -48,14 +59,18 @@ export class ContainerController {
     const ring = this.deps.rings.get('container');
     const part = ring.getPart(req.account, container);
     const { qs } = listingQuery(req, this.deps.settings.containerListingLimit);
-    const { res, notFound } = await getOrHead(ring, part, req.method as 'GET' | 'HEAD', tailPath(part, req.account, container) + qs, {}, this.deps.timeouts, this.deps.log);
+    const { res, notFound } = await getOrHead(ring, part, req.method as 'GET' | 'HEAD', tailPath(part, req.account, container) + qs, reservedHeader(req), this.deps.timeouts, this.deps.log);
     if (!res) {
       if (notFound) throw new NotFound();
       throw new NoQuorum();
     }
     if (req.method === 'HEAD') res.body.resume();
-    const headers = { ...clientHeaders(res.headers), 'x-storage-policy': 'Policy-0' };
-    if (res.status < 300) this.known.set(`${req.account}/${container}`, Date.now());
+    const index = policyIndexOf(res.headers);
+    const headers = { ...clientHeaders(res.headers), 'x-storage-policy': this.deps.policies?.byIndex(index)?.name ?? 'Policy-0' };
+    if (res.status < 300) {
+      this.known.set(`${req.account}/${container}`, Date.now());
+      this.policyIndexes.set(`${req.account}/${container}`, index);
+    }
     return { status: res.status, headers, ...(req.method === 'GET' ? { body: res.body } : {}) };
   }
 
@@ -63,6 +78,8 @@ export class ContainerController {
     const meta = userMetadata(req.headers, 'container');
     const problem = checkMetadata(meta, 'container', this.deps.settings.meta);
     if (problem) throw new BadRequest(problem);
+    // the middlewares' system metadata (a client's never gets here: the API drops it, as gatekeeper)
+    for (const [k, v] of Object.entries(req.headers)) if (k.startsWith(CONTAINER_SYSMETA) && typeof v === 'string') meta[k] = v;
     for (const h of ACL_HEADERS) {
       const v = headerOf(req.headers, h);
       if (v !== undefined) meta[h] = v;
@@ -83,6 +100,11 @@ export class ContainerController {
 
   private async put(req: SwiftRequest, container: string): Promise<ProxyResult> {
     const meta = this.metadata(req);
+    // X-Storage-Policy: the container's policy by name (or alias), chosen once
+    const policyName = headerOf(req.headers, 'x-storage-policy');
+    const policy = policyName === undefined ? undefined : this.deps.policies?.byName(policyName) ?? (policyName.trim().toLowerCase() === 'policy-0' ? { index: 0 } : undefined);
+    if (policyName !== undefined && !policy) throw new BadRequest(`Invalid X-Storage-Policy '${policyName}'`);
+    if (policy) meta['X-Backend-Storage-Policy-Index'] = String(policy.index);
     await this.accounts.ensureAccount(req.account);
     const ring = this.deps.rings.get('container');
     const part = ring.getPart(req.account, container);
@@ -90,8 +112,12 @@ export class ContainerController {
     const acct = this.accountHeaders(req.account);
     const { statuses } = await writeToReplicas(ring, part, 'PUT', tailPath(part, req.account, container), (i) => ({ ...meta, ...acct(i), 'X-Timestamp': ts }), this.deps.timeouts, this.deps.log);
     const status = bestStatus(statuses, ring.replicaCount);
+    if (status === 409) throw new Conflict('There was a conflict when trying to complete your request.');
     if (status >= 300) throw new NoQuorum();
     this.known.set(`${req.account}/${container}`, Date.now());
+    // a container that was there keeps its policy: without X-Storage-Policy it is learnt from its next HEAD
+    if (policy || !this.deps.policies?.hasEC) this.policyIndexes.set(`${req.account}/${container}`, policy?.index ?? 0);
+    else this.policyIndexes.delete(`${req.account}/${container}`);
     this.aclCache.delete(`${req.account}/${container}`);
     return { status, headers: {}, body: '' };
   }
@@ -148,7 +174,7 @@ export class ContainerController {
     const { part, nodes } = ring.getNodes(account, container);
     const key = `${account}/${container}`;
     const seen = this.known.get(key);
-    if (seen === undefined || Date.now() - seen > this.deps.settings.recheckContainerMs) {
+    if (seen === undefined || Date.now() - seen > this.deps.settings.recheckContainerMs || !this.policyIndexes.has(key)) {
       const { res, notFound } = await getOrHead(ring, part, 'HEAD', tailPath(part, account, container), {}, this.deps.timeouts, this.deps.log);
       if (res) res.body.resume();
       if (!res || res.status >= 300) {
@@ -157,7 +183,8 @@ export class ContainerController {
         throw new NoQuorum();
       }
       this.known.set(key, Date.now());
+      this.policyIndexes.set(key, policyIndexOf(res.headers));
     }
-    return { partition: part, nodes };
+    return { partition: part, nodes, policyIndex: this.policyIndexes.get(key) ?? 0 };
   }
 }

@@ -21,3 +21,6 @@ export function listingQuery(req: SwiftRequest, maxLimit: number): { qs: string;
   q.set('format', format);
   return { qs: `?${q.toString()}`, format };
 }
+
+/** The header that lets a storage server list the reserved namespace, for a middleware's request into it. */
+export const reservedHeader = (req: SwiftRequest): Record<string, string> => (req.allowReserved ? { 'X-Backend-Allow-Reserved-Names': 'true' } : {});

@@ -11,10 +11,15 @@ import { Readable } from 'node:stream';
 import { BadRequest, MethodNotAllowed, NotFound, PayloadTooLarge, PreconditionFailed } from '../../../common/errors.js';
 import { ClientDisconnect, LengthRequired, NoQuorum, UnprocessableEntity } from '../errors.js';
 import { checkMetadata, userMetadata } from '../utils/metadata.js';
+import { objectRingName, type ECPolicy } from '../utils/storage-policy.js';
 import { withoutSwiftBytes } from '../utils/swift-bytes.js';
+import type { Ring, RingNode } from '../ring/ring.js';
+import type { BackendResponse } from '../utils/backend-client.js';
 import { bestStatus, clientHeaders, getOrHead, tailPath, writeToReplicas, type ProxyResult } from './base.js';
 import type { ContainerController, ContainerInfo } from './container.js';
 import { DynamicLargeObjects } from './dlo.js';
+import { ECReader } from './ec-get.js';
+import { putFragments } from './ec-put.js';
 import { putToReplicas } from './put-stream.js';
 import { resumableBody } from './resume.js';
 import { headerOf, type Clock, type ProxyDeps, type SwiftRequest } from './request.js';
@@ -64,13 +69,37 @@ interface PutSource {
   copiedFrom?: { container: string; object: string; lastModified?: string; account: string };
 }
 
+/** Where an object lives: its policy's ring and partition (EC: the policy too). */
+interface Placement {
+  ring: Ring;
+  part: number;
+  policyIndex: number;
+  ec?: ECPolicy;
+}
+
 export class ObjectController {
   private readonly dlo: DynamicLargeObjects;
+  private readonly ecReader: ECReader;
   /** Reads an object as clients see it (large objects assembled by the pipeline), for copies; set by the proxy server. */
   assembled?: (req: SwiftRequest) => Promise<ProxyResult>;
 
   constructor(private readonly deps: ProxyDeps, private readonly clock: Clock, private readonly containers: ContainerController) {
     this.dlo = new DynamicLargeObjects(deps);
+    this.ecReader = new ECReader(deps.timeouts, deps.log);
+  }
+
+  /** The object's ring, by its container's storage policy (no container lookup while Policy-0 is the only one). */
+  private async placement(account: string, container: string, object: string, info?: ContainerInfo): Promise<Placement> {
+    const policies = this.deps.policies;
+    const policyIndex = policies?.hasEC ? (info ?? await this.containers.info(account, container)).policyIndex : 0;
+    const ring = this.deps.rings.get(objectRingName(policyIndex));
+    const ec = policies?.ec(policyIndex);
+    return { ring, part: ring.getPart(account, container, object), policyIndex, ...(ec ? { ec } : {}) };
+  }
+
+  /** The policy index for the storage servers (Policy-0 sends none, as before policies). */
+  private static policyHeader(p: Placement): Record<string, string> {
+    return p.policyIndex === 0 ? {} : { 'X-Backend-Storage-Policy-Index': String(p.policyIndex) };
   }
 
   async handle(req: SwiftRequest): Promise<ProxyResult> {
@@ -95,10 +124,18 @@ export class ObjectController {
     }
   }
 
-  private async read(account: string, container: string, object: string, method: 'GET' | 'HEAD', headers: OutgoingHttpHeaders) {
-    const ring = this.deps.rings.get('object');
-    const part = ring.getPart(account, container, object);
-    return getOrHead(ring, part, method, tailPath(part, account, container, object), headers, this.deps.timeouts, this.deps.log);
+  private async read(account: string, container: string, object: string, method: 'GET' | 'HEAD', headers: OutgoingHttpHeaders):
+    Promise<{ res?: BackendResponse; notFound: boolean; rest?: Iterator<RingNode>; path?: string }> {
+    let p: Placement;
+    try {
+      p = await this.placement(account, container, object);
+    } catch (err) {
+      if (err instanceof NotFound) return { notFound: true };
+      throw err;
+    }
+    const path = tailPath(p.part, account, container, object);
+    if (p.ec) return { ...(await this.ecReader.read(p.ec, p.ring, p.part, path, method, headers)), path };
+    return { ...(await getOrHead(p.ring, p.part, method, path, headers, this.deps.timeouts, this.deps.log)), path };
   }
 
   private async getOrHead(req: SwiftRequest): Promise<ProxyResult> {
@@ -107,7 +144,7 @@ export class ObjectController {
       const v = headerOf(req.headers, h);
       if (v !== undefined) forward[h] = v;
     }
-    const { res, notFound, rest } = await this.read(req.account, req.container!, req.object!, req.method as 'GET' | 'HEAD', forward);
+    const { res, notFound, rest, path } = await this.read(req.account, req.container!, req.object!, req.method as 'GET' | 'HEAD', forward);
     if (!res) {
       if (notFound) throw new NotFound();
       throw new NoQuorum();
@@ -132,9 +169,7 @@ export class ObjectController {
       res.body.resume();
       return { status: res.status, headers };
     }
-    const ring = this.deps.rings.get('object');
-    const part = ring.getPart(req.account, req.container!, req.object!);
-    const body = resumableBody(res, rest, tailPath(part, req.account, req.container!, req.object!), {}, this.deps.timeouts, this.deps.log);
+    const body = resumableBody(res, rest, path!, {}, this.deps.timeouts, this.deps.log);
     return { status: res.status, headers, body };
   }
 
@@ -192,27 +227,51 @@ export class ObjectController {
       src.body.resume();
       throw err;
     }
-    const ring = this.deps.rings.get('object');
-    const part = ring.getPart(req.account, container, object);
-    const ts = this.clock.next();
+    const p = await this.placement(req.account, container, object, info);
+    const ts = req.timestamp ?? this.clock.next();
     const cont = this.containerHeaders(info);
     const ifNoneMatch = (headerOf(req.headers, 'if-none-match') ?? '').trim();
-    const headersFor = (i: number): OutgoingHttpHeaders => ({
-      'X-Timestamp': ts,
-      'Content-Type': src.contentType,
-      ...(src.length !== undefined ? { 'Content-Length': String(src.length) } : { 'Transfer-Encoding': 'chunked' }),
-      ...(src.etag !== undefined ? { ETag: src.etag } : {}),
-      ...(ifNoneMatch === '*' ? { 'If-None-Match': '*' } : {}),
-      ...src.meta,
-      ...src.kept,
-      ...cont(i),
-    });
-    const outcome = await putToReplicas(ring.getPartNodes(part), ring.getMoreNodes(part), tailPath(part, req.account, container, object), headersFor,
-      src.body, src.length, this.deps.timeouts, this.deps.log);
-    if (outcome.clientDisconnected) throw new ClientDisconnect();
-    const status = bestStatus(outcome.statuses, ring.replicaCount);
+    const path = tailPath(p.part, req.account, container, object);
+    let status: number;
+    let etag: string;
+    if (p.ec) {
+      const ec = p.ec;
+      // each node keeps fragment archive i and the EC sysmeta; the whole object's etag and length follow the body (footers)
+      const fragHeaders = (i: number): OutgoingHttpHeaders => ({
+        ...src.meta,
+        ...src.kept,
+        'X-Timestamp': ts,
+        'Content-Type': src.contentType,
+        ...(ifNoneMatch === '*' ? { 'If-None-Match': '*' } : {}),
+        'X-Backend-Storage-Policy-Index': String(ec.index),
+        'X-Object-Sysmeta-Ec-Frag-Index': String(i),
+        'X-Object-Sysmeta-Ec-Scheme': `${ec.ecType} ${ec.ndata}+${ec.nparity}`,
+        'X-Object-Sysmeta-Ec-Segment-Size': String(ec.segmentSize),
+        ...(src.length !== undefined ? { 'X-Backend-Obj-Content-Length': String(src.length) } : {}),
+        ...cont(i),
+      });
+      const commitHeaders = (i: number): OutgoingHttpHeaders => ({ 'X-Timestamp': ts, 'X-Backend-Storage-Policy-Index': String(ec.index), ...cont(i) });
+      const out = await putFragments(ec, p.ring.getPartNodes(p.part), p.ring.getMoreNodes(p.part), path, fragHeaders, commitHeaders, src.body, src.length, src.etag, this.deps.timeouts, this.deps.log);
+      status = out.status;
+      etag = out.etag ?? '';
+    } else {
+      const headersFor = (i: number): OutgoingHttpHeaders => ({
+        'X-Timestamp': ts,
+        'Content-Type': src.contentType,
+        ...(src.length !== undefined ? { 'Content-Length': String(src.length) } : { 'Transfer-Encoding': 'chunked' }),
+        ...(src.etag !== undefined ? { ETag: src.etag } : {}),
+        ...(ifNoneMatch === '*' ? { 'If-None-Match': '*' } : {}),
+        ...src.meta,
+        ...src.kept,
+        ...cont(i),
+      });
+      const outcome = await putToReplicas(p.ring.getPartNodes(p.part), p.ring.getMoreNodes(p.part), path, headersFor, src.body, src.length, this.deps.timeouts, this.deps.log);
+      if (outcome.clientDisconnected) throw new ClientDisconnect();
+      status = bestStatus(outcome.statuses, p.ring.replicaCount);
+      etag = outcome.etags[0] ?? '';
+    }
     if (status === 201) {
-      const headers: Record<string, string> = { etag: outcome.etags[0] ?? '', 'last-modified': new Date(Math.ceil(Number(ts)) * 1000).toUTCString() };
+      const headers: Record<string, string> = { etag, 'last-modified': new Date(Math.ceil(Number(ts)) * 1000).toUTCString() };
       if (src.copiedFrom) {
         // the copy's metadata, the source's with the request's, is in the answer (copy.py _create_response_headers)
         Object.assign(headers, src.meta);
@@ -236,6 +295,8 @@ export class ObjectController {
     const length = headerOf(req.headers, 'content-length');
     if (length !== undefined && length !== '0') throw new BadRequest('Copy requests require a zero byte body');
     req.body?.resume();
+    // the reserved namespace is the middlewares' (object_versioning copies versions from there)
+    if (!req.allowReserved && (source.container.includes('\0') || source.object.includes('\0'))) throw new PreconditionFailed('Invalid UTF8 or contains NULL');
     if (sourceAccount !== req.account) this.deps.auth.authorize(req.ctx, sourceAccount);
     const { res, notFound } = await this.read(sourceAccount, source.container, source.object, 'GET', {});
     if (!res) {
@@ -309,14 +370,13 @@ export class ObjectController {
 
   private async post(req: SwiftRequest): Promise<ProxyResult> {
     const meta = this.metadata(req.headers);
-    await this.containers.info(req.account, req.container!); // 404 when the container is gone
-    const ring = this.deps.rings.get('object');
-    const part = ring.getPart(req.account, req.container!, req.object!);
+    const info = await this.containers.info(req.account, req.container!); // 404 when the container is gone
+    const p = await this.placement(req.account, req.container!, req.object!, info);
     const ts = this.clock.next();
     const ct = headerOf(req.headers, 'content-type');
-    const { statuses, responses } = await writeToReplicas(ring, part, 'POST', tailPath(part, req.account, req.container!, req.object!),
-      () => ({ ...meta, ...this.kept(req.headers), ...(ct ? { 'Content-Type': ct } : {}), 'X-Timestamp': ts }), this.deps.timeouts, this.deps.log);
-    const status = bestStatus(statuses, ring.replicaCount);
+    const { statuses, responses } = await writeToReplicas(p.ring, p.part, 'POST', tailPath(p.part, req.account, req.container!, req.object!),
+      () => ({ ...meta, ...this.kept(req.headers), ...(ct ? { 'Content-Type': ct } : {}), 'X-Timestamp': ts, ...ObjectController.policyHeader(p) }), this.deps.timeouts, this.deps.log);
+    const status = bestStatus(statuses, p.ring.replicaCount);
     if (status === 404) throw new NotFound();
     if (status >= 300) throw new NoQuorum();
     // the object's sysmeta, for the middlewares (the API never shows it)
@@ -326,13 +386,12 @@ export class ObjectController {
 
   private async delete(req: SwiftRequest): Promise<ProxyResult> {
     const info = await this.containers.info(req.account, req.container!);
-    const ring = this.deps.rings.get('object');
-    const part = ring.getPart(req.account, req.container!, req.object!);
-    const ts = this.clock.next();
+    const p = await this.placement(req.account, req.container!, req.object!, info);
+    const ts = req.timestamp ?? this.clock.next();
     const cont = this.containerHeaders(info);
-    const { statuses } = await writeToReplicas(ring, part, 'DELETE', tailPath(part, req.account, req.container!, req.object!),
-      (i) => ({ ...cont(i), 'X-Timestamp': ts }), this.deps.timeouts, this.deps.log);
-    const status = bestStatus(statuses, ring.replicaCount);
+    const { statuses } = await writeToReplicas(p.ring, p.part, 'DELETE', tailPath(p.part, req.account, req.container!, req.object!),
+      (i) => ({ ...cont(i), 'X-Timestamp': ts, ...ObjectController.policyHeader(p) }), this.deps.timeouts, this.deps.log);
+    const status = bestStatus(statuses, p.ring.replicaCount);
     if (status === 404) throw new NotFound();
     if (status >= 300) throw new NoQuorum();
     return { status: 204, headers: {}, body: '' };

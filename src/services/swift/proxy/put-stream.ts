@@ -22,7 +22,7 @@ import { nodePath, quorumSize, type ProxyLog, type Timeouts } from './base.js';
 /** Bodies up to this many bytes (with a Content-Length) are sent whole with their headers. */
 export const SMALL_BODY = 64 * 1024;
 
-interface Conn {
+export interface Conn {
   node: RingNode;
   req: ClientRequest;
   /** The final answer, once it came. */
@@ -39,7 +39,7 @@ export interface PutOutcome {
   connected: number;
 }
 
-function connect(node: RingNode, path: string, headers: OutgoingHttpHeaders, timeouts: Timeouts): Promise<{ conn?: Conn; status?: number }> {
+export function connect(node: RingNode, path: string, headers: OutgoingHttpHeaders, timeouts: Timeouts): Promise<{ conn?: Conn; status?: number }> {
   return new Promise((resolve) => {
     const req = request({ host: node.ip, port: node.port, method: 'PUT', path: nodePath(node, path), headers: { ...headers, Expect: '100-continue' }, timeout: timeouts.nodeMs });
     let settled = false;
@@ -76,7 +76,7 @@ function connect(node: RingNode, path: string, headers: OutgoingHttpHeaders, tim
 }
 
 /** The whole body read, or undefined when the client sent less (or more) than it announced. */
-async function readWhole(body: Readable, announced: number): Promise<Buffer | undefined> {
+export async function readWhole(body: Readable, announced: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let n = 0;
   try {

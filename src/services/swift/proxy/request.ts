@@ -8,6 +8,7 @@ import type { RequestContext } from '../../../common/context.js';
 import type { Access, KeystoneAuth } from '../policies/keystoneauth.js';
 import type { Rings } from '../ring/all-in-one.js';
 import type { MetadataLimits } from '../utils/metadata.js';
+import type { StoragePolicies } from '../utils/storage-policy.js';
 import { normalizeTimestamp } from '../utils/timestamp.js';
 import type { ProxyLog, Timeouts } from './base.js';
 import type { CorsSettings } from './middleware/cors.js';
@@ -39,6 +40,13 @@ export interface SwiftRequest {
   infos?: Map<string, Promise<{ status: number; headers: Record<string, string> }>>;
   /** How deep in large objects this segment read is (slo.py's recursion limit). */
   nesting?: number;
+  /**
+   * A middleware's own request into the reserved namespace (names with NUL: object_versioning's
+   * hidden containers; X-Backend-Allow-Reserved-Names). Never a client's: only a middleware sets it.
+   */
+  allowReserved?: boolean;
+  /** The X-Timestamp a middleware chose for this write (object_versioning: the version id); else the proxy's clock. */
+  timestamp?: string;
   /** The path the client's URL has before /v1 (the endpoint's mount, '/object'): signatures may cover it. */
   mount?: string;
 }
@@ -63,6 +71,8 @@ export interface ProxySettings {
 
 export interface ProxyDeps {
   rings: Rings;
+  /** The storage policies (default: Policy-0 alone). */
+  policies?: StoragePolicies;
   auth: KeystoneAuth;
   settings: ProxySettings;
   timeouts: Timeouts;

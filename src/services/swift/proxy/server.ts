@@ -1,7 +1,7 @@
 /**
  * The proxy server (swift/proxy/server.py) with its pipeline (proxy-server.conf's): the
  * middlewares before keystoneauth (bulk, formpost, tempurl), keystoneauth, those after it
- * (staticweb, quotas, slo, versioned_writes, expiry), then the controller of the request's
+ * (staticweb, quotas, object_versioning, symlink, slo, versioned_writes, expiry), then the controller of the request's
  * path (account, container or object). /info lists exactly the middlewares that are there.
  */
 import { BadRequest, NotFound, PreconditionFailed, ServiceUnavailable, Unauthorized } from '../../../common/errors.js';
@@ -31,7 +31,7 @@ export class ProxyServer {
     this.accounts = new AccountController(deps, this.clock);
     this.containers = new ContainerController(deps, this.clock, this.accounts);
     this.objects = new ObjectController(deps, this.clock, this.containers);
-    this.middlewares = proxyMiddlewares(deps, (req) => this.handle(req));
+    this.middlewares = proxyMiddlewares(deps, (req) => this.handle(req), this.clock);
     // copy.py sits before slo and dlo: a copy's source is read through the pipeline
     this.objects.assembled = (req) => this.handle(req);
     this.authorized = compose(this.middlewares.afterAuth, (req) => this.dispatch(req));
@@ -53,7 +53,7 @@ export class ProxyServer {
     if (Buffer.byteLength(req.account) > s.maxAccountNameLength) throw new BadRequest(`Account name length of ${Buffer.byteLength(req.account)} longer than ${s.maxAccountNameLength}`);
     // check_utf8: names are valid UTF-8 without NUL (a lone surrogate came from invalid UTF-8)
     for (const name of [req.account, req.container, req.object]) {
-      if (name !== undefined && (name.includes('\0') || /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name))) throw new PreconditionFailed('Invalid UTF8 or contains NULL');
+      if (name !== undefined && ((name.includes('\0') && !req.allowReserved) || /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(name))) throw new PreconditionFailed('Invalid UTF8 or contains NULL');
     }
     if (req.container !== undefined) {
       if (req.container === '' || req.container.includes('/')) throw new NotFound();
@@ -128,7 +128,7 @@ export class ProxyServer {
         allow_account_management: s.allowAccountManagement === true,
         account_autocreate: s.accountAutocreate,
         strict_cors_mode: s.cors?.strictMode ?? true,
-        policies: [{ name: 'Policy-0', aliases: 'Policy-0', default: true }],
+        policies: this.deps.policies?.info() ?? [{ name: 'Policy-0', aliases: 'Policy-0', default: true }],
       },
       crossdomain: {}, // served by the routes (api/routes.ts)
       ...middlewares,

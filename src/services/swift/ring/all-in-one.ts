@@ -13,6 +13,8 @@ import type { HashConf } from './hash.js';
 import { Ring, RingNotFound } from './ring.js';
 
 export type RingKind = 'account' | 'container' | 'object';
+/** A ring's file name: a server kind's, or an object ring of a storage policy above 0 ('object-1'). */
+export type RingName = RingKind | `object-${number}`;
 
 export interface AllInOneLayout {
   swiftDir: string;
@@ -39,15 +41,15 @@ export function hashConf(prefix: string, suffix: string, swiftDir: string): Hash
   return { prefix: saved.swift_hash_path_prefix, suffix: saved.swift_hash_path_suffix };
 }
 
-export const builderFile = (swiftDir: string, kind: RingKind): string => join(swiftDir, `${kind}.builder`);
+export const builderFile = (swiftDir: string, kind: RingName): string => join(swiftDir, `${kind}.builder`);
 
-/** Builds the ring of `kind` when missing, then points its all-in-one devices at ip:port. */
-export function ensureAllInOneRing(layout: AllInOneLayout, kind: RingKind, ip: string, port: number): void {
+/** Builds the ring of `kind` when missing (with `replicas`, default the layout's), then points its all-in-one devices at ip:port. */
+export function ensureAllInOneRing(layout: AllInOneLayout, kind: RingName, ip: string, port: number, replicas = layout.replicas): void {
   if (layout.devices.length === 0) return;
   const path = builderFile(layout.swiftDir, kind);
   for (const d of layout.devices) mkdirSync(join(layout.devicesRoot, d), { recursive: true });
   if (!existsSync(path)) {
-    const b = RingBuilder.create(layout.partPower, Math.min(layout.replicas, layout.devices.length), layout.minPartHours);
+    const b = RingBuilder.create(layout.partPower, Math.min(replicas, layout.devices.length), layout.minPartHours);
     layout.devices.forEach((device, i) => b.addDevice({ region: 1, zone: i + 1, ip, port, device, weight: 100 }));
     b.rebalance();
     saveBuilder(path, b);
@@ -68,11 +70,11 @@ export function ensureAllInOneRing(layout: AllInOneLayout, kind: RingKind, ip: s
 
 /** The rings a process reads, each loaded on first use (a ring not built yet is a RingNotFound until it is). */
 export class Rings {
-  private readonly loaded = new Map<RingKind, Ring>();
+  private readonly loaded = new Map<RingName, Ring>();
 
   constructor(private readonly swiftDir: string, private readonly hash: HashConf, private readonly reloadMs: number) {}
 
-  get(kind: RingKind): Ring {
+  get(kind: RingName): Ring {
     let ring = this.loaded.get(kind);
     if (!ring) {
       const path = ringPathOf(builderFile(this.swiftDir, kind));

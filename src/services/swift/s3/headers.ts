@@ -33,6 +33,7 @@ export function s3HeadersFromSwift(h: Record<string, string>): Record<string, st
   for (const [k, v] of Object.entries(h)) {
     if (k.startsWith('x-object-meta-')) out[`x-amz-meta-${k.slice('x-object-meta-'.length)}`] = v;
     else if (k === 'etag') out.etag = quoteEtag(v);
+    else if (k === 'x-object-version-id') out['x-amz-version-id'] = v;
     else if (['content-type', 'content-length', 'content-range', 'last-modified', 'content-encoding', 'content-disposition', 'accept-ranges'].includes(k)) out[k] = v;
   }
   return out;

@@ -22,6 +22,7 @@ import { builderFile, Rings, type RingKind } from '../ring/all-in-one.js';
 import { saveBuilder, writeRing } from '../ring/files.js';
 import { hashPath, type HashConf } from '../ring/hash.js';
 import { listenStorage, type StorageListener } from '../utils/storage-listener.js';
+import { objectRingName, StoragePolicies } from '../utils/storage-policy.js';
 
 const verbose = (o: unknown, m?: string) => { if (process.env.NUBO_TEST_LOG) console.error(m, o); };
 
@@ -58,7 +59,12 @@ export interface TestCluster {
 
 const NODE_SCRIPT = fileURLToPath(new URL('./storage-node.ts', import.meta.url));
 
-export async function startCluster(opts: { nodes?: number; devicesPerNode?: number; partPower?: number; processes?: boolean } = {}): Promise<TestCluster> {
+/**
+ * `policies`: [swift] storage_policies entries (erasure-coded policies): the object servers know
+ * them and each gets its ring object-<index> over every device, with data + parity replicas.
+ */
+export async function startCluster(opts: { nodes?: number; devicesPerNode?: number; partPower?: number; processes?: boolean; policies?: string[] } = {}): Promise<TestCluster> {
+  const policies = new StoragePolicies(opts.policies ?? []);
   const nodeCount = opts.nodes ?? 3;
   const perNode = opts.devicesPerNode ?? 2;
   const dir = mkdtempSync(join(tmpdir(), 'nubo-swift-cluster-'));
@@ -71,7 +77,7 @@ export async function startCluster(opts: { nodes?: number; devicesPerNode?: numb
 
   const listen = async (node: ClusterNode, ports: Record<RingKind, number>): Promise<Record<RingKind, number>> => {
     if (opts.processes) {
-      const child = spawn(process.execPath, ['--import', 'tsx', NODE_SCRIPT, JSON.stringify({ devicesRoot: node.devicesRoot, swiftDir, hash, ports, timeouts })],
+      const child = spawn(process.execPath, ['--import', 'tsx', NODE_SCRIPT, JSON.stringify({ devicesRoot: node.devicesRoot, swiftDir, hash, ports, timeouts, policies: opts.policies ?? [] })],
         { stdio: ['ignore', 'pipe', 'inherit'] });
       children.set(node, child);
       const line = await new Promise<string>((resolve, reject) => {
@@ -101,7 +107,7 @@ export async function startCluster(opts: { nodes?: number; devicesPerNode?: numb
       index: i, devicesRoot, devices, ports: { object: 0, container: 0, account: 0 }, files: new DiskFileManager(devicesRoot, hash), running: false,
       ...(opts.processes ? {} : {
         servers: {
-          object: new ObjectServer({ ...base, maxFileSize: 1 << 30 }),
+          object: new ObjectServer({ ...base, maxFileSize: 1 << 30, policies }),
           container: new ContainerServer({ ...base, listingLimit: 10000 }, () => rings.get('account'), 50),
           account: new AccountServer({ ...base, listingLimit: 10000 }),
         },
@@ -110,11 +116,12 @@ export async function startCluster(opts: { nodes?: number; devicesPerNode?: numb
     node.ports = await listen(node, node.ports);
     nodes.push(node);
   }
-  for (const kind of ['account', 'container', 'object'] as const) {
-    const b = RingBuilder.create(opts.partPower ?? 4, 3, 0);
+  const ecRings = policies.all.flatMap((p) => (p.type === 'erasure_coding' ? [{ name: objectRingName(p.index), kind: 'object' as const, replicas: p.ndata + p.nparity }] : []));
+  for (const { name, kind, replicas } of [...(['account', 'container', 'object'] as const).map((k) => ({ name: k, kind: k, replicas: 3 })), ...ecRings]) {
+    const b = RingBuilder.create(opts.partPower ?? 4, replicas, 0);
     for (const n of nodes) for (const device of n.devices) b.addDevice({ region: 1, zone: n.index + 1, ip: '127.0.0.1', port: n.ports[kind], device, weight: 100 });
     b.rebalance();
-    const path = builderFile(swiftDir, kind);
+    const path = builderFile(swiftDir, name);
     saveBuilder(path, b);
     writeRing(path, b);
   }

@@ -11,12 +11,13 @@ import { ObjectServer } from '../obj/server.js';
 import { Rings, type RingKind } from '../ring/all-in-one.js';
 import type { HashConf } from '../ring/hash.js';
 import { listenStorage } from '../utils/storage-listener.js';
+import { StoragePolicies } from '../utils/storage-policy.js';
 
-const spec = JSON.parse(process.argv[2] ?? '{}') as { devicesRoot: string; swiftDir: string; hash: HashConf; ports: Record<RingKind, number>; timeouts: { connMs: number; nodeMs: number } };
+const spec = JSON.parse(process.argv[2] ?? '{}') as { devicesRoot: string; swiftDir: string; hash: HashConf; ports: Record<RingKind, number>; timeouts: { connMs: number; nodeMs: number }; policies?: string[] };
 const log = { info: () => undefined, warn: () => undefined, error: (o: unknown, m?: string) => { if (process.env.NUBO_TEST_LOG) console.error(m, o); } };
 const base = { devices: spec.devicesRoot, hash: spec.hash, timeouts: spec.timeouts, log };
 const rings = new Rings(spec.swiftDir, spec.hash, 0);
-const object = new ObjectServer({ ...base, maxFileSize: 1 << 30 });
+const object = new ObjectServer({ ...base, maxFileSize: 1 << 30, policies: new StoragePolicies(spec.policies ?? []) });
 const container = new ContainerServer({ ...base, listingLimit: 10000 }, () => rings.get('account'), 50);
 const account = new AccountServer({ ...base, listingLimit: 10000 });
 const o = await listenStorage('127.0.0.1', spec.ports.object, (q, s, c) => object.handle(q, s, c));

@@ -57,6 +57,7 @@ export function sendListing<T>(req: IncomingMessage, res: ServerResponse, header
   headers['Content-Type'] = CONTENT_TYPES[format];
   if (req.method === 'HEAD') return send(res, 204, { ...headers, 'Content-Length': 0 });
   const opts = listingOptions(q, maxLimit);
+  if ((header(req, 'x-backend-allow-reserved-names') ?? '').toLowerCase() === 'true') opts.allowReserved = true;
   if (format === 'plain') {
     const names = source.names(opts);
     if (names.length === 0) return send(res, 204, { ...headers, 'Content-Length': 0 });

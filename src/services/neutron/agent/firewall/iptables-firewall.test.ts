@@ -3,20 +3,26 @@
  * 10.90.0.2), joined by veth pairs to a bridge in a third namespace where the firewall runs
  * on the ports' devices (tapa, tapb). ICMP and TCP to B are blocked until a rule allows them,
  * allowed as soon as the rule is applied, and blocked again once it goes (each within a
- * second, an established flow included); a remote group rule follows the group's members, a source address that is not
+ * second, an established flow included); a remote group rule follows the group's members, a
+ * remote address group rule the group's addresses, a source address that is not
  * the port's is dropped until it becomes an allowed address pair, and an unfiltered port
- * does not open a filtered one. Everything the test made goes with its namespaces.
+ * does not open a filtered one. With ipsets, a remote group is one rule matching its set, whose
+ * members change without the chains being rewritten; a restarted firewall adopts the set, and
+ * one with ipsets off takes over with one rule per member and destroys it. Everything the test
+ * made goes with its namespaces (ipsets included). A port on a stateless group is not tracked
+ * and its replies need rules.
  * Skipped (with the reason) without root or without ip, iptables, nft or busybox.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { run } from './commands.js';
-import { IptablesFirewall } from './iptables-firewall.js';
+import { pino } from 'pino';
+import { IptablesFirewall, type IptablesFirewallOptions } from './iptables-firewall.js';
 import type { FirewallPort, FirewallRule } from './types.js';
 
 const TOOLS = ['ip', 'iptables', 'iptables-restore', 'ip6tables-restore', 'nft', 'sysctl', 'conntrack', 'busybox'];
@@ -40,6 +46,7 @@ function skipReason(): string | undefined {
 }
 
 const skip = skipReason();
+const skipIpset = skip ?? (onPath('ipset') ? undefined : 'ipset is not installed (Debian ipset)');
 const tag = randomBytes(3).toString('hex');
 const NS = { br: `nfw-${tag}-br`, a: `nfw-${tag}-a`, b: `nfw-${tag}-b` };
 const MAC = { a: 'fa:16:3e:90:00:01', b: 'fa:16:3e:90:00:02' };
@@ -176,6 +183,127 @@ describe('iptables firewall in network namespaces', { skip }, () => {
     assert.equal(await ping(NS.a, IP.b), false, 'A left the group: blocked');
   });
 
+  test('with ipsets: a remote group is one rule matching its set; its members change the set, not the chains', { skip: skipIpset }, async () => {
+    const SET = 'NIPv4sg-a';
+    const others = Array.from({ length: 50 }, (_, i) => `10.90.1.${i + 1}`);
+    const sgA: FirewallRule[] = [...EGRESS_ALL, { direction: 'ingress', ethertype: 'IPv4' }];
+    const sgB: FirewallRule[] = [...EGRESS_ALL, { ...ICMP_IN, remote_group_id: 'sg-a' }];
+    const setRule = async () => {
+      const { stdout } = await run('iptables-save', ['-c', '-t', 'filter'], { netns: NS.br });
+      const lines = stdout.split('\n').filter((l) => l.includes('-A nubo-fw-itapb '));
+      const rule = lines.find((l) => l.includes(`-m set --match-set ${SET} src`));
+      return { lines, packets: rule ? Number(/^\[(\d+):/.exec(rule)![1]) : undefined };
+    };
+    const members = async () => (await run('ipset', ['list', SET], { netns: NS.br })).stdout.split('Members:\n')[1]!.split('\n').filter(Boolean).sort();
+    const sets = async () => (await run('ipset', ['list', '-n'], { netns: NS.br })).stdout.split('\n').filter(Boolean);
+
+    await fw.updateSecurityGroupRules('sg-b', sgB);
+    await fw.updateSecurityGroupMembers('sg-a', { IPv4: others });
+    assert.equal(await ping(NS.a, IP.b), false, 'A is not a member: blocked');
+    let rule = await setRule();
+    assert.equal(rule.lines.filter((l) => /-p icmp/.test(l)).length, 1, `one ICMP rule for 50 members: ${rule.lines.join('\n')}`);
+    assert.deepEqual(await members(), [...others].sort());
+
+    await fw.updateSecurityGroupMembers('sg-a', { IPv4: [...others, IP.a] });
+    assert.ok(await ping(NS.a, IP.b), 'A joined the group: allowed');
+    assert.ok(await ping(NS.a, IP.b));
+    const counted = (await setRule()).packets!;
+    assert.ok(counted >= 2, `the set's rule counted A's pings (${counted})`);
+    assert.ok((await members()).includes(IP.a));
+
+    await fw.updateSecurityGroupMembers('sg-a', { IPv4: others });
+    assert.equal(await ping(NS.a, IP.b), false, 'A left the group: blocked');
+    rule = await setRule();
+    // a rewritten chain starts its counters at 0
+    assert.ok(rule.packets !== undefined && rule.packets >= counted, `the chain was not rewritten (counter ${rule.packets} >= ${counted})`);
+    assert.ok(!(await members()).includes(IP.a));
+
+    const takeOver = async (opts: Partial<IptablesFirewallOptions>, sgAMembers: string[]) => {
+      const next = new IptablesFirewall({ netns: NS.br, ...opts });
+      await next.deferApply(async () => {
+        await next.updateSecurityGroupRules('sg-a', sgA);
+        await next.updateSecurityGroupRules('sg-b', sgB);
+        await next.updateSecurityGroupMembers('sg-a', { IPv4: sgAMembers });
+        await next.preparePortFilter(port('a', ['sg-a']));
+        await next.preparePortFilter(port('b', ['sg-b']));
+      });
+      return next;
+    };
+    // a restarted agent adopts the set and refills it (A is a member again meanwhile)
+    fw = await takeOver({}, [...others, IP.a]);
+    assert.ok(await ping(NS.a, IP.b), 'allowed after the restart');
+    assert.deepEqual((await sets()).filter((n) => n.startsWith('NIPv')), [SET]);
+    assert.ok((await members()).includes(IP.a));
+
+    // with ipsets off, one rule per member, and the set goes
+    fw = await takeOver({ ipset: false }, [IP.a]);
+    rule = await setRule();
+    assert.ok(rule.lines.some((l) => l.includes(`-s ${IP.a}/32 -p icmp`)), 'a rule for the member');
+    assert.equal(rule.packets, undefined, 'no set rule');
+    assert.deepEqual((await sets()).filter((n) => n.startsWith('NIPv')), []);
+    assert.ok(await ping(NS.a, IP.b), 'allowed by the member rule');
+
+    // without the ipset program: said once in the log, and one rule per member
+    const bin = mkdtempSync(join(tmpdir(), 'nfw-bin-'));
+    const path = process.env.PATH;
+    try {
+      for (const tool of [...TOOLS, 'iptables-save', 'ip6tables-save', 'ip6tables']) {
+        const dir = (path ?? '').split(':').find((d) => existsSync(join(d, tool)));
+        if (dir) symlinkSync(join(dir, tool), join(bin, tool));
+      }
+      process.env.PATH = bin;
+      const logged: string[] = [];
+      fw = await takeOver({ log: pino({ level: 'warn' }, { write: (line: string) => { logged.push(line); } }) }, [IP.a]);
+      await fw.updateSecurityGroupMembers('sg-a', { IPv4: [IP.a, '10.90.0.77'] });
+      assert.equal(logged.filter((l) => l.includes('ipset program is not usable')).length, 1, logged.join(''));
+      const perMember = (await setRule()).lines;
+      for (const m of [IP.a, '10.90.0.77']) assert.ok(perMember.some((l) => l.includes(`-s ${m}/32 -p icmp`)), `a rule for member ${m}`);
+      assert.ok(await ping(NS.a, IP.b), 'allowed by the member rule');
+    } finally {
+      process.env.PATH = path;
+      rmSync(bin, { recursive: true, force: true });
+    }
+
+    // back to ipsets for the tests that follow
+    fw = await takeOver({}, [IP.a]);
+    assert.deepEqual(await members(), [IP.a]);
+  });
+
+  test('a stateless group: the port\'s traffic is not tracked, and replies to it need a rule', async () => {
+    const stateless = (rules: FirewallRule[]) => rules.map((r) => ({ ...r, stateful: false }));
+    await fw.updateSecurityGroupRules('sg-a', [...EGRESS_ALL, { direction: 'ingress', ethertype: 'IPv4' }]);
+    await fw.updateSecurityGroupRules('sg-b', EGRESS_ALL);
+    assert.ok(await ping(NS.b, IP.a), 'stateful: the reply comes back in as established');
+    await fw.updateSecurityGroupRules('sg-b', stateless(EGRESS_ALL));
+    const raw = (await run('iptables-save', ['-t', 'raw'], { netns: NS.br })).stdout;
+    assert.match(raw, /-A nubo-fw-PREROUTING -m physdev --physdev-in tapb .*-j CT --notrack/);
+    assert.doesNotMatch((await run('iptables-save', ['-t', 'filter'], { netns: NS.br })).stdout, /-A nubo-fw-itapb -m state/, 'no established shortcut');
+    assert.equal(await ping(NS.b, IP.a), false, 'stateless: the reply needs an ingress rule');
+    await fw.updateSecurityGroupRules('sg-b', stateless([...EGRESS_ALL, ICMP_IN]));
+    await run('conntrack', ['-D', '-s', IP.b], { netns: NS.br }).catch(() => {});
+    assert.ok(await ping(NS.b, IP.a), 'the reply is allowed by the ingress rule');
+    const tracked = await run('conntrack', ['-L', '-s', IP.b], { netns: NS.br });
+    assert.equal(tracked.stdout.trim(), '', 'B\'s connection is not tracked');
+    await fw.updateSecurityGroupRules('sg-b', EGRESS_ALL);
+    assert.ok(await ping(NS.b, IP.a), 'stateful again');
+    assert.doesNotMatch((await run('iptables-save', ['-t', 'raw'], { netns: NS.br })).stdout, /--notrack/);
+  });
+
+  test('a remote address group rule allows a guest only while its address is in the group', async () => {
+    // as security_group_info_for_devices gives it: the group's addresses (CIDRs) as the members of its id
+    await fw.updateSecurityGroupRules('sg-b', [...EGRESS_ALL, { ...ICMP_IN, remote_address_group_id: 'ag-1' }]);
+    await fw.updateSecurityGroupMembers('ag-1', { IPv4: ['192.0.2.0/24'] });
+    assert.equal(await ping(NS.a, IP.b), false, 'A is not in the group: blocked');
+    await fw.updateSecurityGroupMembers('ag-1', { IPv4: ['192.0.2.0/24', '10.90.0.0/30'] });
+    assert.ok(await ping(NS.a, IP.b), 'a prefix holding A is in the group: allowed');
+    await fw.updateSecurityGroupMembers('ag-1', { IPv4: ['192.0.2.0/24', '10.90.0.8/29'] });
+    assert.equal(await ping(NS.a, IP.b), false, 'A\'s prefix left the group: blocked');
+    await fw.updateSecurityGroupMembers('ag-1', { IPv4: [`${IP.a}/32`] });
+    assert.ok(await ping(NS.a, IP.b), 'A\'s host address is in the group: allowed');
+    await fw.updateSecurityGroupRules('sg-b', [...EGRESS_ALL, { ...ICMP_IN, remote_ip_prefix: '192.0.2.0/24' }]);
+    assert.equal(await ping(NS.a, IP.b), false, 'the rule went: blocked');
+  });
+
   test('anti-spoofing: another source IP is dropped until it is an allowed address pair', async () => {
     await fw.updateSecurityGroupRules('sg-b', EGRESS_ALL);
     await ip('-n', NS.b, 'addr', 'add', '10.90.0.99/24', 'dev', 'eth0');
@@ -297,6 +425,7 @@ describe('iptables firewall in network namespaces', { skip }, () => {
     }
     const { stdout } = await run('nft', ['list', 'tables'], { netns: NS.br });
     assert.doesNotMatch(stdout, /nubo_fw_l2/);
+    if (!skipIpset) assert.deepEqual((await run('ipset', ['list', '-n'], { netns: NS.br })).stdout.split('\n').filter((n) => n.startsWith('NIPv')), [], 'no ipset of ours');
     assert.ok(await ping(NS.a, IP.b), 'open wire again');
   });
 });

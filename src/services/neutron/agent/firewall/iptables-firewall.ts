@@ -14,8 +14,16 @@
  * After an apply, the conntrack entries of connections that a removed rule, a group the port
  * left or a remote group's departed member allowed are deleted (conntrack.ts; all of one
  * apply's with one listing of the table), so those connections are cut too; with `stateFile`, also after a restart for the changes made while
- * the agent was down (applied-state.ts). Not done: stateless groups, and ipsets (remote groups are
- * expanded to one rule per member, as with Neutron's enable_ipset = False).
+ * the agent was down (applied-state.ts).
+ *
+ * A rule naming a remote group matches the group's ipset (ipset-sets.ts, ipset-manager.ts):
+ * a member joining or leaving refills the set (an atomic swap) and writes no iptables chain.
+ * With `ipset: false`, or without the ipset program, it is one rule per member instead
+ * (Neutron's enable_ipset = False).
+ *
+ * A port whose groups are stateless (their rules say stateful: false) is not tracked: its traffic
+ * is NOTRACK in the raw table and its chains have no RELATED/ESTABLISHED shortcut (nor INVALID
+ * drop), so replies need rules of their own, as with Neutron's stateless security groups.
  */
 import { rmSync } from 'node:fs';
 import type { Logger } from '../../../../common/log/logger.js';
@@ -25,6 +33,8 @@ import { type AppliedState, AppliedStateFile, emptyState } from './applied-state
 import { CommandError, run } from './commands.js';
 import { ConntrackCleaner, type ConntrackTarget } from './conntrack.js';
 import { CHAIN_PREFIX, FORWARD_CHAIN, INPUT_CHAIN, PREROUTING_CHAIN, filterTable, rawTable } from './iptables-rules.js';
+import { IpsetManager } from './ipset-manager.js';
+import { type IpsetSpec, wantedSets } from './ipset-sets.js';
 import { l2Script } from './l2-rules.js';
 import type { EtherType, FirewallDriver, FirewallPort, FirewallRule, GroupMembers } from './types.js';
 
@@ -36,6 +46,8 @@ export interface IptablesFirewallOptions {
   ipv6?: boolean;
   /** Where what was applied is kept for a restarted agent (applied-state.ts); unset: not kept. */
   stateFile?: string;
+  /** Remote groups as ipsets (`[securitygroup] enable_ipset`, default true); without the ipset program: one rule per member. */
+  ipset?: boolean;
 }
 
 /** Bad port or rule data: nothing of it reaches the kernel. */
@@ -82,7 +94,8 @@ function checkRule(groupId: string, rule: FirewallRule): FirewallRule {
 
 /** What makes two rules the same rule (to find the ones an update removed). */
 function ruleKey(r: FirewallRule): string {
-  return JSON.stringify([r.direction, r.ethertype, r.protocol ?? null, r.port_range_min ?? null, r.port_range_max ?? null, r.remote_ip_prefix ?? null, r.remote_group_id ?? null]);
+  return JSON.stringify([r.direction, r.ethertype, r.protocol ?? null, r.port_range_min ?? null, r.port_range_max ?? null, r.remote_ip_prefix ?? null, r.remote_group_id ?? null,
+    r.remote_address_group_id ?? null, r.stateful ?? true]);
 }
 
 const ETHERTYPES: readonly EtherType[] = ['IPv4', 'IPv6'];
@@ -122,10 +135,14 @@ export class IptablesFirewall implements FirewallDriver {
   private waiting: Promise<void> | undefined;
 
   private readonly conntrack: ConntrackCleaner;
+  private readonly ipsets: IpsetManager;
+  /** Whether remote groups are ipsets (enabled and the ipset program works; known once recovered). */
+  private useIpset = false;
 
   constructor(private readonly o: IptablesFirewallOptions = {}) {
     this.conntrack = new ConntrackCleaner(o.netns, o.log);
     this.stateFile = o.stateFile ? new AppliedStateFile(o.stateFile) : undefined;
+    this.ipsets = new IpsetManager(o.netns, o.log);
   }
 
   /** The last run's entry of `key`, taken (consulted once). */
@@ -226,7 +243,7 @@ export class IptablesFirewall implements FirewallDriver {
     // _clean_deleted_remote_sg_members_conntrack_entries: the ports (filtered by the apply) with rules naming the group
     await this.changed(gone.length ? async () => {
       const referencing = [...this.filtered.values()].filter((p) => p.port_security_enabled
-        && p.security_groups.some((g) => (this.rules.get(g) ?? []).some((r) => r.remote_group_id === groupId))).map((p) => this.target(p));
+        && p.security_groups.some((g) => (this.rules.get(g) ?? []).some((r) => r.remote_group_id === groupId || r.remote_address_group_id === groupId))).map((p) => this.target(p));
       if (referencing.length) for (const [type, ips] of gone) await this.conntrack.deleteByRemoteIps(referencing, type, ips);
     } : undefined);
   }
@@ -273,6 +290,7 @@ export class IptablesFirewall implements FirewallDriver {
       this.applied.delete(`${v}:filter`);
       this.applied.delete(`${v}:raw`);
     }
+    await this.ipsets.prune(new Map());
     await run('nft', ['-f', '-'], { netns: this.o.netns, input: l2Script([]) });
     this.hooked = false;
     if (this.stateFile) rmSync(this.stateFile.path, { force: true });
@@ -298,6 +316,12 @@ export class IptablesFirewall implements FirewallDriver {
         }
       }
       if (this.stateFile) this.previous = this.stateFile.load();
+      // the sets of the run before are adopted (and destroyed after the first apply if no longer wanted)
+      const usable = await this.ipsets.probe();
+      this.useIpset = this.o.ipset !== false && usable.ok;
+      if (this.o.ipset !== false && !usable.ok) {
+        this.o.log?.warn({ err: usable.error }, 'firewall: the ipset program is not usable; remote security groups are expanded to one rule per member (as with enable_ipset = false)');
+      }
     })();
     return this.recovered;
   }
@@ -343,9 +367,13 @@ export class IptablesFirewall implements FirewallDriver {
   private async applyNow(): Promise<void> {
     // the changes made so far are in this apply: so are their clean-ups, which follow it
     const cleanups = this.cleanups.splice(0);
-    const state = { ports: this.filtered, rules: this.rules, members: this.members, zones: this.zones };
+    await this.recover();
+    const state = { ports: this.filtered, rules: this.rules, members: this.members, zones: this.zones, ipset: this.useIpset };
     const snapshot = this.stateFile ? AppliedStateFile.snapshot(state) : undefined;
     if (!this.hooked) await this.enableBridgeNetfilter();
+    // the sets the rules are to name exist, with their members, before the rules do
+    const sets = this.useIpset ? wantedSets(state, this.versions) : new Map<string, IpsetSpec>();
+    await this.ipsets.sync(sets);
     for (const v of this.versions) {
       const filter = filterTable(state, v, this.applied.get(`${v}:filter`), this.written.get(`${v}:filter`));
       const raw = rawTable(state, this.applied.get(`${v}:raw`), this.written.get(`${v}:raw`));
@@ -361,6 +389,7 @@ export class IptablesFirewall implements FirewallDriver {
       this.applied.set(`${v}:filter`, filter.chains);
       this.applied.set(`${v}:raw`, raw.chains);
     }
+    await this.ipsets.prune(sets);
     if (!this.hooked) await this.hook();
     const l2 = l2Script(this.filtered.values());
     if (this.l2Loaded !== l2) {

@@ -1,12 +1,13 @@
 /**
  * The rule sets the firewall writes (no kernel needed): Neutron's chain layout, anti-spoofing
- * pairs with IPv6 link-local addresses, remote groups expanded per member, rule arguments
+ * pairs with IPv6 link-local addresses, remote groups expanded per member or as ipsets, rule arguments
  * for ports and ICMP, unfiltered ports, stale chains deleted, only changed chains rewritten,
  * conntrack zones, and the bridge table's MAC/ARP checks.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { filterTable, portChain, rawTable, type FirewallState } from './iptables-rules.js';
+import { ipsetName, wantedSets } from './ipset-sets.js';
 import { l2Script } from './l2-rules.js';
 import type { FirewallPort, FirewallRule } from './types.js';
 
@@ -95,6 +96,52 @@ describe('iptables rule set', () => {
     assert.deepEqual(specs, ['-s 10.0.0.7/32 -p tcp -m tcp --dport 80 -j RETURN', '-s 10.0.0.8/32 -p tcp -m tcp --dport 80 -j RETURN']);
     text = filterTable(state(rules), 4).text;
     assert.ok(!text.includes('--dport 80'));
+  });
+
+  test('with ipsets, a remote group is one rule matching its set (src in, dst out); the sets wanted, /0 as two halves', () => {
+    const rules: FirewallRule[] = [
+      { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 80, port_range_max: 80, remote_group_id: 'sg2' },
+      { direction: 'egress', ethertype: 'IPv6', remote_group_id: 'sg2' },
+      { direction: 'ingress', ethertype: 'IPv4', remote_group_id: 'sg3' },
+    ];
+    const members = new Map([['sg2', { IPv4: ['10.0.0.7', '10.0.0.5', '10.0.0.8'], IPv6: ['::/0'] }], ['sg3', { IPv4: [] }]]);
+    const s = state(rules, { members, ipset: true });
+    assert.deepEqual(lines(filterTable(s, 4).text, 'nubo-fw-itap1234').filter((l) => l.includes('match-set')), ['-m set --match-set NIPv4sg2 src -p tcp -m tcp --dport 80 -j RETURN']);
+    assert.deepEqual(lines(filterTable(s, 6).text, 'nubo-fw-otap1234').filter((l) => l.includes('match-set')), ['-m set --match-set NIPv6sg2 dst -j RETURN']);
+    assert.doesNotMatch(filterTable(s, 4).text, /sg3/, 'a group without members has no set and no rule');
+    assert.deepEqual([...wantedSets(s, [4, 6]).values()], [
+      { name: 'NIPv4sg2', version: 4, members: ['10.0.0.5/32', '10.0.0.7/32', '10.0.0.8/32'] },
+      { name: 'NIPv6sg2', version: 6, members: ['8000::/1', '::/1'] },
+    ]);
+    assert.deepEqual([...wantedSets(s, [4]).keys()], ['NIPv4sg2']);
+    assert.equal(ipsetName('0f7a2c4e-1b2d-4c3e-9f00-123456789abc', 4), 'NIPv40f7a2c4e-1b2d-4c3e-9f00-');
+  });
+
+  test('a stateless port: no established shortcut nor INVALID drop, its traffic NOTRACK before the zones', () => {
+    const rules: FirewallRule[] = [{ direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp', stateful: false }, { direction: 'egress', ethertype: 'IPv4', stateful: false }];
+    const other: FirewallPort = { ...port, device: 'tap0000', security_groups: ['sg2'] };
+    const s = state(rules, { ports: new Map([[port.device, port], [other.device, other]]), rules: new Map([['sg1', rules], ['sg2', [{ direction: 'egress', ethertype: 'IPv4' }]]]) });
+    const text = filterTable(s, 4).text;
+    assert.ok(!lines(text, 'nubo-fw-itap1234').some((l) => l.includes('--state')), 'stateless port');
+    assert.ok(lines(text, 'nubo-fw-itap0000').some((l) => l.includes('RELATED,ESTABLISHED')), 'stateful port');
+    assert.deepEqual(lines(rawTable(s).text, 'nubo-fw-PREROUTING').map(bare).map((l) => l.replace(/^-m physdev /, '')), [
+      '--physdev-in tap1234 -j CT --notrack',
+      '--physdev-in brqnet1 -j CT --zone 7',
+      '-i brqnet1 -j CT --zone 7',
+      '--physdev-in tap0000 -j CT --zone 7',
+    ]);
+  });
+
+  test('a remote address group becomes one rule per address of its ethertype, with ipsets too; none without addresses', () => {
+    const rules: FirewallRule[] = [{ direction: 'egress', ethertype: 'IPv4', protocol: 'udp', port_range_min: 53, port_range_max: 53, remote_address_group_id: 'ag1' }];
+    const members = new Map([['ag1', { IPv4: ['198.51.100.0/24', '203.0.113.7/32'], IPv6: ['2001:db8::/64'] }]]);
+    for (const ipset of [false, true]) {
+      const s = state(rules, { members, ipset });
+      const specs = lines(filterTable(s, 4).text, 'nubo-fw-otap1234').filter((l) => l.includes('--dport 53'));
+      assert.deepEqual(specs, ['-d 198.51.100.0/24 -p udp -m udp --dport 53 -j RETURN', '-d 203.0.113.7/32 -p udp -m udp --dport 53 -j RETURN'], `ipset ${ipset}`);
+      assert.deepEqual([...wantedSets(s, [4, 6]).keys()], [], 'no set for an address group');
+    }
+    assert.ok(!filterTable(state(rules), 4).text.includes('--dport 53'));
   });
 
   test('a port without port security is accepted as it is; stale chains are flushed and deleted', () => {

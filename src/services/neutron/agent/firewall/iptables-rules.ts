@@ -1,7 +1,7 @@
 /**
  * The iptables rule set of the security-group firewall, built as Neutron's
- * IptablesFirewallDriver builds it (neutron/agent/linux/iptables_firewall.py, without ipset:
- * a remote group's rule is expanded to one rule per member IP) and written as one
+ * IptablesFirewallDriver builds it (neutron/agent/linux/iptables_firewall.py: a remote group's
+ * rule matches the group's ipset, or with ipsets off is expanded to one rule per member IP) and written as one
  * `iptables-restore --noflush` input per IP version, so each is applied in one transaction:
  *
  *   FORWARD -> nubo-fw-FORWARD: per filtered port, bridged traffic out to / in from its device
@@ -20,6 +20,7 @@
  */
 import { cidrToString, parseCidr, type IpVersion } from '../../common/netaddr.js';
 import { eui64Address } from '../../common/mac.js';
+import { ipsetName, setMembers } from './ipset-sets.js';
 import type { Direction, EtherType, FirewallPort, FirewallRule, GroupMembers } from './types.js';
 
 export const CHAIN_PREFIX = 'nubo-fw-';
@@ -36,6 +37,8 @@ export interface FirewallState {
   members: ReadonlyMap<string, GroupMembers>;
   /** Conntrack zone of each network (1..65535). */
   zones: ReadonlyMap<string, number>;
+  /** Remote groups as ipsets (ipset-sets.ts) rather than one rule per member. */
+  ipset?: boolean;
 }
 
 /** The restore input of one table and the chains of ours it leaves behind. */
@@ -119,20 +122,29 @@ function protocolArgs(rule: FirewallRule, version: IpVersion): string[] {
   return [...args, '-m', 'multiport', '--dports', min === max || max === null ? `${min}` : `${min}:${max}`];
 }
 
-/** The rule's remote side: the prefix, or each member of its remote group but the port's own IPs. */
-function remotePrefixes(rule: FirewallRule, port: FirewallPort, version: IpVersion, members: FirewallState['members']): Array<string | undefined> {
+/**
+ * The rule's remote side, as the arguments of each rule it becomes: its group's ipset, or (without
+ * ipsets) each member of the group but the port's own IPs, or each address of its address group,
+ * or its prefix; '' is no constraint.
+ */
+function remoteMatches(rule: FirewallRule, port: FirewallPort, direction: Direction, version: IpVersion, state: FirewallState): string[] {
+  const side = direction === 'ingress' ? '-s' : '-d';
+  // an address group: one rule per address of it (its addresses come as the members of its id), ipsets or not
+  if (rule.remote_address_group_id) return setMembers(state.members.get(rule.remote_address_group_id), version).map((c) => `${side} ${c}`);
   if (rule.remote_group_id) {
-    const ips = members.get(rule.remote_group_id)?.[ETHERTYPE[version]] ?? [];
+    const members = setMembers(state.members.get(rule.remote_group_id), version);
+    // a group without members has no set: its rule matches nothing (_generate_ipset_rule_args)
+    if (state.ipset) return members.length ? [`-m set --match-set ${ipsetName(rule.remote_group_id, version)} ${direction === 'ingress' ? 'src' : 'dst'}`] : [];
     const own = new Set(port.fixed_ips.map(toCidr));
-    return [...new Set(ips.filter((ip) => versionOf(ip) === version).map(toCidr))].filter((c) => !own.has(c));
+    return members.filter((c) => !own.has(c)).map((c) => `${side} ${c}`);
   }
   if (rule.remote_ip_prefix) {
     if (versionOf(rule.remote_ip_prefix) !== version) return [];
     const cidr = toCidr(rule.remote_ip_prefix);
     // an allow for every address is no constraint
-    return [cidr.endsWith('/0') ? undefined : cidr];
+    return [cidr.endsWith('/0') ? '' : `${side} ${cidr}`];
   }
-  return [undefined];
+  return [''];
 }
 
 /** The security groups' rules of one port, direction and IP version, as iptables rule specs. */
@@ -142,10 +154,8 @@ function groupRules(port: FirewallPort, direction: Direction, version: IpVersion
   for (const groupId of port.security_groups) {
     for (const rule of state.rules.get(groupId) ?? []) {
       if (rule.direction !== direction || rule.ethertype !== ETHERTYPE[version]) continue;
-      for (const prefix of remotePrefixes(rule, port, version, state.members)) {
-        const parts = prefix ? [direction === 'ingress' ? '-s' : '-d', prefix] : [];
-        parts.push(...protocolArgs(rule, version), '-j', 'RETURN');
-        const spec = parts.join(' ');
+      for (const remote of remoteMatches(rule, port, direction, version, state)) {
+        const spec = [...(remote ? [remote] : []), ...protocolArgs(rule, version), '-j', 'RETURN'].join(' ');
         if (seen.has(spec)) continue;
         seen.add(spec);
         out.push(spec);
@@ -245,14 +255,24 @@ function ingressFixedRules(port: FirewallPort, version: IpVersion, t: Table): vo
   }
 }
 
+/**
+ * A port is stateless when its groups are (the rules of stateless groups say stateful: false;
+ * a port on groups without rules is stateful): its traffic is not tracked.
+ */
+export function isStateless(port: FirewallPort, rules: FirewallState['rules']): boolean {
+  const all = port.security_groups.flatMap((g) => rules.get(g) ?? []);
+  return all.length > 0 && all.every((r) => r.stateful === false);
+}
+
 function portChainRules(port: FirewallPort, direction: Direction, version: IpVersion, state: FirewallState, t: Table): void {
   const chain = portChain(direction === 'ingress' ? 'i' : 'o', port.device);
+  const stateful = !isStateless(port, state.rules);
   t.chain(chain);
   if (direction === 'egress') egressFixedRules(port, version, t);
   else ingressFixedRules(port, version, t);
-  t.add(chain, `-m state --state RELATED,ESTABLISHED ${comment('Direct packets associated with a known session to the RETURN chain.')} -j RETURN`);
+  if (stateful) t.add(chain, `-m state --state RELATED,ESTABLISHED ${comment('Direct packets associated with a known session to the RETURN chain.')} -j RETURN`);
   for (const spec of groupRules(port, direction, version, state)) t.add(chain, spec);
-  t.add(chain, `-m state --state INVALID ${comment('Drop packets that appear related to an existing connection (e.g. TCP ACK/FIN) but do not have an entry in conntrack.')} -j DROP`);
+  if (stateful) t.add(chain, `-m state --state INVALID ${comment('Drop packets that appear related to an existing connection (e.g. TCP ACK/FIN) but do not have an entry in conntrack.')} -j DROP`);
   t.add(chain, `${comment('Send unmatched traffic to the fallback chain.')} -j ${FALLBACK_CHAIN}`);
 }
 
@@ -289,15 +309,20 @@ export function filterTable(state: FirewallState, version: IpVersion, stale: rea
 
 /**
  * The raw table: the traffic of a filtered port's bridge (both directions of every connection
- * through it) and of the port itself in its network's conntrack zone (_get_jump_rules).
+ * through it) and of the port itself in its network's conntrack zone (_get_jump_rules); the
+ * traffic of a stateless port is not tracked (CT --notrack).
  */
 export function rawTable(state: FirewallState, stale: readonly string[] = [], written?: ReadonlyMap<string, string>): TableScript {
   const t = new Table();
   t.chain(PREROUTING_CHAIN);
+  const ports = sortedPorts(state).filter((p) => p.port_security_enabled);
+  // the first CT target a packet meets is the one that holds: a stateless port's come first
+  const stateless = ports.filter((p) => isStateless(p, state.rules));
+  for (const port of stateless) t.add(PREROUTING_CHAIN, `-m physdev --physdev-in ${port.device} ${comment(`Stateless port ${port.device}`)} -j CT --notrack`);
   const bridges = new Set<string>();
-  for (const port of sortedPorts(state)) {
+  for (const port of ports.filter((p) => !stateless.includes(p))) {
     const zone = state.zones.get(port.network_id);
-    if (!port.port_security_enabled || zone === undefined || !port.bridge) continue;
+    if (zone === undefined || !port.bridge) continue;
     if (!bridges.has(port.bridge)) {
       bridges.add(port.bridge);
       t.add(PREROUTING_CHAIN, `-m physdev --physdev-in ${port.bridge} ${comment(`Set zone for ${port.bridge}`)} -j CT --zone ${zone}`);

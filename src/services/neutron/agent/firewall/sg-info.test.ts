@@ -1,6 +1,6 @@
 /**
  * security_group_info_for_devices' answer as firewall input: prefixes by direction, member
- * IPs without MACs, ports with their bridge; syncFirewall sets rules and members before the
+ * IPs without MACs (and address groups' addresses alike), ports with their bridge; syncFirewall sets rules and members before the
  * ports, prepares new ports, updates known ones, all in one deferred apply.
  */
 import assert from 'node:assert/strict';
@@ -22,9 +22,10 @@ const info: SecurityGroupInfo = {
       { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 22, port_range_max: 22, source_ip_prefix: '192.168.0.0/16', stateful: true },
       { direction: 'egress', ethertype: 'IPv4', dest_ip_prefix: '0.0.0.0/0', stateful: true },
       { direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp', remote_group_id: 'sg-2', stateful: true },
+      { direction: 'ingress', ethertype: 'IPv4', protocol: 'udp', remote_address_group_id: 'ag-1', stateful: true },
     ],
   },
-  sg_member_ips: { 'sg-2': { IPv4: [['10.0.0.7', 'fa:16:3e:00:00:07']] } },
+  sg_member_ips: { 'sg-2': { IPv4: [['10.0.0.7', 'fa:16:3e:00:00:07']] }, 'ag-1': { IPv4: [['198.51.100.0/24', null]] } },
 };
 
 test('the RPC answer as firewall input', () => {
@@ -33,13 +34,20 @@ test('the RPC answer as firewall input', () => {
     { direction: 'ingress', ethertype: 'IPv4', protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_ip_prefix: '192.168.0.0/16' },
     { direction: 'egress', ethertype: 'IPv4', remote_ip_prefix: '0.0.0.0/0' },
     { direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp', remote_group_id: 'sg-2' },
+    { direction: 'ingress', ethertype: 'IPv4', protocol: 'udp', remote_address_group_id: 'ag-1' },
   ]);
   assert.deepEqual(inputs.members.get('sg-2'), { IPv4: ['10.0.0.7'] });
+  assert.deepEqual(inputs.members.get('ag-1'), { IPv4: ['198.51.100.0/24'] }, 'an address group\'s addresses');
   assert.deepEqual(inputs.ports, [{
     id: 'port-1', device: 'tapport-1', mac_address: 'fa:16:3e:00:00:01', fixed_ips: ['10.0.0.5'],
     allowed_address_pairs: [{ ip_address: '10.0.0.50', mac_address: 'fa:16:3e:00:00:01' }], port_security_enabled: true,
     security_groups: ['sg-1'], network_id: 'net-1', bridge: 'brqnet-1',
   }]);
+});
+
+test('a stateless group\'s rules say so (stateful: false); stateful ones leave it unset', () => {
+  const stateless: SecurityGroupInfo = { ...info, security_groups: { 'sg-3': [{ direction: 'egress', ethertype: 'IPv4', stateful: false }] } };
+  assert.deepEqual(firewallInputs(stateless).rules.get('sg-3'), [{ direction: 'egress', ethertype: 'IPv4', stateful: false }]);
 });
 
 test('syncFirewall: groups before ports, prepare or update, one deferred batch', async () => {
@@ -58,5 +66,5 @@ test('syncFirewall: groups before ports, prepare or update, one deferred batch',
   const inputs = firewallInputs(info);
   inputs.ports.push({ ...inputs.ports[0]!, device: 'tapold' });
   await syncFirewall(fw, inputs);
-  assert.deepEqual(calls, ['defer', 'rules sg-1', 'members sg-2', 'prepare tapport-1', 'update tapold', 'apply']);
+  assert.deepEqual(calls, ['defer', 'rules sg-1', 'members sg-2', 'members ag-1', 'prepare tapport-1', 'update tapold', 'apply']);
 });

@@ -23,6 +23,8 @@ function ruleOf(r: SecurityGroupRuleInfo): FirewallRule {
     ...(r.port_range_max !== undefined ? { port_range_max: r.port_range_max } : {}),
     ...(prefix !== undefined ? { remote_ip_prefix: prefix } : {}),
     ...(r.remote_group_id !== undefined ? { remote_group_id: r.remote_group_id } : {}),
+    ...(r.stateful === false ? { stateful: false } : {}),
+    ...(r.remote_address_group_id !== undefined ? { remote_address_group_id: r.remote_address_group_id } : {}),
   };
 }
 

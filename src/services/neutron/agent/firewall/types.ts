@@ -20,6 +20,10 @@ export interface FirewallRule {
   port_range_max?: number | null;
   remote_ip_prefix?: string | null;
   remote_group_id?: string | null;
+  /** false: the rule's group is stateless (extension stateful-security-group); unset: stateful. */
+  stateful?: boolean;
+  /** An address group: one rule per address of it (its addresses come as the members of this id). */
+  remote_address_group_id?: string | null;
 }
 
 /** A pair of allowed_address_pairs: another IP (or CIDR) and MAC the port may send from. */
@@ -51,7 +55,7 @@ export interface FirewallPort {
   bridge?: string;
 }
 
-/** Member IPs of a security group by ethertype (for rules naming it as remote_group_id). */
+/** Member IPs of a security group (or addresses of an address group) by ethertype, for rules naming it as remote. */
 export type GroupMembers = Partial<Record<EtherType, string[]>>;
 
 /** What every firewall driver does (iptables here; the interface is Neutron's). */

@@ -1,7 +1,7 @@
 /**
  * The `network-l3-agent` role: the L3 agent of one host (`nubo serve network-l3-agent --host
  * NAME`, or per `[DEFAULT] hosts` entry in `nubo up` with the real data plane), from `[agent]`,
- * `[l3_agent]`, `[DEFAULT] metadata_proxy_socket` and `[data_plane] host_namespace`.
+ * `[l3_agent]` (radvd's options too), `[DEFAULT] metadata_proxy_socket` and `[data_plane] host_namespace`.
  */
 import { resolve } from 'node:path';
 import type { RoleContext, RoleInstance } from '../../../../common/service/project.js';
@@ -22,6 +22,7 @@ export async function createL3Agent(ctx: RoleContext): Promise<L3AgentRoleInstan
     transport: ctx.transport, host: ctx.host, log: ctx.log, periodic: ctx.periodic, reportInterval: a.report_interval, availabilityZone: a.availability_zone,
     hostNamespace, stateDir: resolve(ctx.dataDir, 'l3', ctx.host), resyncInterval: l3.resync_interval, checkChildProcessesInterval: a.check_child_processes_interval,
     metadata: { enabled: l3.enable_metadata_proxy, socketPath: metadataSocketPath(ctx) },
+    radvd: { binary: l3.radvd_binary, user: l3.radvd_user, minInterval: l3.min_rtr_adv_interval, maxInterval: l3.max_rtr_adv_interval },
   });
   return { agent, ...hostAgentLifecycle(hostNamespace, agent) };
 }

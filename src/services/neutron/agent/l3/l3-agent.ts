@@ -9,10 +9,13 @@
  * without disturbing what works: devices, addresses and NAT that are right stay as they are.
  * Between syncs it follows the casts: routers_updated re-reads those routers (a router the
  * server no longer gives is removed), router_deleted / router_removed_from_agent remove one.
+ * A router with internal ports on IPv6 subnets that have an ipv6_ra_mode runs a radvd in its
+ * namespace (radvd.ts), respawned by the process monitor as the metadata proxy is.
  * After each router, the status of its floating IPs goes back over RPC: ACTIVE when configured,
  * ERROR when the router failed, DOWN when no longer there (only changes are sent). Work is done
  * one item at a time in arrival order.
  */
+import { FIP_ACTIVE, FIP_DOWN, FIP_ERROR, floatingIpStatusChanges } from './fip-status.js';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../../../common/log/logger.js';
@@ -28,13 +31,11 @@ import { NsMetadataProxyDriver, ROUTER_ID_HEADER } from '../metadata/ns-proxy.js
 import { L3PluginApi } from '../plugin-api.js';
 import { ResyncQueue } from '../resync-queue.js';
 import { METADATA_PROXY_PORT } from './nat-rules.js';
+import { RadvdDriver, type RadvdSettings } from './radvd.js';
 import { RouterDevices, type RouterState } from './router-info.js';
 
 export const L3_AGENT_BINARY = 'neutron-l3-agent';
 
-const FIP_ACTIVE = 'ACTIVE';
-const FIP_DOWN = 'DOWN';
-const FIP_ERROR = 'ERROR';
 
 export interface L3AgentOptions {
   transport: Transport;
@@ -51,6 +52,8 @@ export interface L3AgentOptions {
   checkChildProcessesInterval: number;
   /** enable_metadata_proxy, and the metadata agent's unix socket. */
   metadata: { enabled: boolean; socketPath: string };
+  /** radvd: the program, its user, the advertisement intervals. */
+  radvd: RadvdSettings;
 }
 
 class L3Endpoint implements L3AgentHandlers {
@@ -71,6 +74,7 @@ export class L3Agent {
   private readonly plugin: L3PluginApi;
   private readonly devices: RouterDevices;
   private readonly proxies: NsMetadataProxyDriver | undefined;
+  readonly radvd: RadvdDriver;
   private readonly work: ResyncQueue;
 
   constructor(private readonly o: L3AgentOptions) {
@@ -78,10 +82,9 @@ export class L3Agent {
     this.work = new ResyncQueue(o.log, 'L3 agent', (reasons) => this.fullSync(reasons));
     this.plugin = new L3PluginApi(o.transport, o.host);
     this.devices = new RouterDevices({ hostNamespace: o.hostNamespace, log: o.log, metadata: o.metadata.enabled });
-    if (o.metadata.enabled) {
-      const monitor = new ProcessMonitor(o.log, o.periodic, o.checkChildProcessesInterval, `l3 process monitor@${o.host}`);
-      this.proxies = new NsMetadataProxyDriver(o.stateDir, o.metadata.socketPath, monitor);
-    }
+    const monitor = new ProcessMonitor(o.log, o.periodic, o.checkChildProcessesInterval, `l3 process monitor@${o.host}`);
+    if (o.metadata.enabled) this.proxies = new NsMetadataProxyDriver(o.stateDir, o.metadata.socketPath, monitor);
+    this.radvd = new RadvdDriver(o.stateDir, o.radvd, monitor);
     this.runtime = new AgentRuntime(o.transport, {
       binary: L3_AGENT_BINARY, host: o.host, topic: TOPIC_L3_AGENT, agentType: AGENT_TYPE_L3, availabilityZone: o.availabilityZone,
       configurations: () => ({
@@ -163,6 +166,8 @@ export class L3Agent {
       if (this.proxies) {
         await this.proxies.spawn({ uuid: router.id, header: ROUTER_ID_HEADER, namespace: routerNamespace(router.id), listenHost: '0.0.0.0', listenPort: METADATA_PROXY_PORT });
       }
+      // advertisements failing (radvd missing) leave the rest of the router working; the process monitor retries
+      await this.radvd.enable(router.id, router._interfaces).catch((err: unknown) => this.o.log.error({ err, router: router.id }, 'L3 agent: radvd could not be started'));
     } catch (err) {
       await this.reportStatuses(ctx, router, FIP_ERROR);
       throw err;
@@ -173,19 +178,15 @@ export class L3Agent {
 
   /** update_fip_statuses: the router's associated floating IPs get `status`, those gone since DOWN; only changes go. */
   private async reportStatuses(ctx: MessageContext, router: RouterInfo, status: string): Promise<void> {
-    const before = this.reported.get(router.id) ?? new Map<string, string>();
-    const now = new Map<string, string>();
-    for (const f of router._floatingips) if (f.port_id) now.set(f.id, status);
-    const changes: Record<string, string> = {};
-    for (const [id, s] of now) if (before.get(id) !== s) changes[id] = s;
-    for (const id of before.keys()) if (!now.has(id)) changes[id] = FIP_DOWN;
+    const { now, changes } = floatingIpStatusChanges(this.reported.get(router.id) ?? new Map(), router, status);
     this.reported.set(router.id, now);
     if (Object.keys(changes).length) await this.plugin.updateFloatingipStatuses(ctx, router.id, changes);
   }
 
-  /** _safe_router_removed: the metadata proxy, the namespace (its veths and taps go with it), the state. */
+  /** _safe_router_removed: the metadata proxy and radvd, the namespace (its veths and taps go with it), the state. */
   private async removeRouter(ctx: MessageContext, id: string): Promise<void> {
     if (this.proxies) await this.proxies.destroy({ uuid: id, namespace: routerNamespace(id) });
+    await this.radvd.disable(id);
     await deleteNamespace(routerNamespace(id));
     rmSync(join(this.o.stateDir, id), { recursive: true, force: true });
     this.routers.delete(id);

@@ -8,11 +8,15 @@
  * gateway and an interface, two guests (namespaces on the ports' taps) that get their
  * addresses from dnsmasq with `busybox udhcpc`: each pings the router and reaches the outside
  * through SNAT (the outside sees the gateway IP); a floating IP makes guest 1 reachable from the
- * outside only once a security-group rule allows it, and removing the rule cuts a running ping
+ * outside only once a security-group rule allows it (or an address group it names holds the
+ * outside's address), and removing the rule cuts a running ping
  * within a second; metadata read from a guest at 169.254.169.254 reaches a stand-in of Nova's
  * metadata API with a valid signature; a port forwarding of another floating IP reaches a
  * web server in guest 2; extra routes and enable_snat=false take effect; a
- * restarted L3 agent adopts its router; deleting the router removes its namespace. A guest on
+ * restarted L3 agent adopts its router; deleting the router removes its namespace. Hairpin NAT
+ * (two more guests behind a router of their own): a guest reaches the other's floating IP and
+ * a port forwarding from inside, as the gateway IP or as its own floating IP, and its own
+ * floating IP; deleting a floating IP takes the path away. A guest on
  * an isolated network reads metadata through the proxy of its DHCP namespace. Everything
  * the test made is removed at the end.
  */
@@ -28,8 +32,9 @@ import { after, before, describe, test } from 'node:test';
 import { createLogger } from '../../../../common/log/logger.js';
 import { PeriodicTasks } from '../../../../common/service/periodic.js';
 import { dhcpLease as udhcpc, ping, pings, plugGuest as plug, wget, writeUdhcpcScript } from '../../testing/guests.js';
+import { adminApi, type JsonRecord, startHostNamespace, testL3Agent, UNDERLAY_IP } from '../../testing/agent-host.js';
 import { ADMIN, type Harness, startHarness } from '../../testing/harness.js';
-import { Outside } from '../../testing/outside.js';
+import { Outside, startAddressResponder } from '../../testing/outside.js';
 import { missingTool } from '../../testing/tools.js';
 import { until } from '../../../../common/testing/until.js';
 import { DhcpAgent } from '../dhcp/dhcp-agent.js';
@@ -45,8 +50,6 @@ import { LinuxBridgeAgent } from '../linuxbridge/lb-agent.js';
 import { IsolatedMetadataProxies } from '../metadata/dhcp-metadata.js';
 import { MetadataAgent } from '../metadata/metadata-agent.js';
 import { L3Agent } from './l3-agent.js';
-
-type JsonRecord = Record<string, any>;
 
 const skip = namespaceSupportProblem() ?? missingTool(['dnsmasq', 'busybox', 'iptables-restore', 'conntrack', 'nft']);
 const skipped = { skip: skip ? `needs root, network namespaces, dnsmasq, busybox, iptables, conntrack and nft: ${skip}` : false };
@@ -74,19 +77,8 @@ let nova: Server;
 let novaSaw: IncomingHttpHeaders | undefined;
 const made = { networks: [] as string[], routers: [] as string[] };
 
-const get = async (path: string): Promise<JsonRecord> => (await h.request('GET', path, ADMIN)).body;
-const ok = async (method: string, path: string, body?: unknown): Promise<JsonRecord> => {
-  const res = await h.request(method, path, ADMIN, body);
-  assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-};
-
-function newL3Agent(p: PeriodicTasks): L3Agent {
-  return new L3Agent({
-    transport: h.transport, host, log: silent, periodic: p, reportInterval: 30, availabilityZone: 'nova', hostNamespace: hostNs,
-    stateDir: join(dir, 'l3'), resyncInterval: 1, checkChildProcessesInterval: 1, metadata: { enabled: true, socketPath: join(dir, 'mp.sock') },
-  });
-}
+const { get, ok } = adminApi(() => h);
+const newL3Agent = (p: PeriodicTasks): L3Agent => testL3Agent({ h, host, hostNs, dir, periodic: p, log: silent, metadata: true });
 
 /** Guest `n` on the host's tap of the port. */
 const plugGuest = (n: number, port: JsonRecord): Promise<void> => plug(guestNs(n), hostNs, port);
@@ -109,18 +101,14 @@ describe('L3 agent: routers, SNAT, floating IPs with security groups, metadata',
       res.writeHead(200, { 'content-type': 'text/plain' }).end(req.url === '/compute-metadata/latest/meta-data/instance-id' ? id : `unexpected path ${req.url}`);
     });
     await new Promise<void>((r) => nova.listen(0, '127.0.0.1', () => r()));
-    await ensureNamespace(hostNs);
-    // the underlay of VXLAN (one host: no remote endpoint)
-    await new IpLink(hostNs).addVeth('ul0', 'ul1');
-    await new IpAddr(hostNs).add('198.51.100.1/24', 'ul0');
-    for (const l of ['ul0', 'ul1']) await new IpLink(hostNs).setUp(l);
+    await startHostNamespace(hostNs);
     outside = new Outside({ namespace: `nubo-o${tag}`, hostNamespace: hostNs, hostDevice: 'extphy', cidr: '203.0.113.1/24' });
     await outside.start();
     periodic = new PeriodicTasks(silent);
     firewall = new IptablesFirewall({ netns: hostNs, log: silent });
     lb = new LinuxBridgeAgent({
       transport: h.transport, host, log: silent, periodic, reportInterval: 30, pollingInterval: 0.1, availabilityZone: 'nova', hostNamespace: hostNs,
-      interfaceMappings: new Map([['extnet', 'extphy']]), vxlan: { localIp: '198.51.100.1', group: '', dstport: 4789, ttl: 0 }, firewall,
+      interfaceMappings: new Map([['extnet', 'extphy']]), vxlan: { localIp: UNDERLAY_IP, group: '', dstport: 4789, ttl: 0 }, firewall,
     });
     dhcp = new DhcpAgent({
       transport: h.transport, host, log: silent, periodic, reportInterval: 30, availabilityZone: 'nova', hostNamespace: hostNs,
@@ -146,7 +134,7 @@ describe('L3 agent: routers, SNAT, floating IPs with security groups, metadata',
     for (const a of [lb, dhcp, l3, metadata]) await a?.stop().catch(() => undefined);
     await firewall?.destroy().catch(() => undefined);
     await outside?.stop().catch(() => undefined);
-    for (const n of [1, 2, 3]) await deleteNamespace(guestNs(n));
+    for (const n of [1, 2, 3, 4, 5]) await deleteNamespace(guestNs(n));
     await cleanupDataPlane({
       hostNamespaceTemplate: template,
       match: (n) => n.startsWith(`nubo-t${tag}-`) || made.networks.some((id) => n === dhcpNamespace(id)) || made.routers.some((id) => n === routerNamespace(id)),
@@ -261,6 +249,17 @@ describe('L3 agent: routers, SNAT, floating IPs with security groups, metadata',
     t.diagnostic(`rule delete -> last reply of a running ping (every 100 ms): ${last - removedAt} ms`);
     assert.equal(await pings(outside.o.namespace, fipAddress), false);
 
+    // a rule naming an address group: the outside (203.0.113.1) gets in only while the group holds its address
+    const ag = (await ok('POST', '/v2.0/address-groups', { address_group: { name: `ag-${tag}`, addresses: ['198.51.100.0/24'] } })).address_group;
+    const agRule = (await ok('POST', '/v2.0/security-group-rules', { security_group_rule: { security_group_id: sg, direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp', remote_address_group_id: ag.id } })).security_group_rule;
+    assert.equal(await pings(outside.o.namespace, fipAddress), false, 'the outside is not in the address group');
+    await ok('PUT', `/v2.0/address-groups/${ag.id}/add_addresses`, { addresses: ['203.0.113.0/28'] });
+    await until(() => pings(outside.o.namespace, fipAddress), 'the outside pings the floating IP once its prefix is in the address group', 5000);
+    await ok('PUT', `/v2.0/address-groups/${ag.id}/remove_addresses`, { addresses: ['203.0.113.0/28'] });
+    await until(async () => !(await pings(outside.o.namespace, fipAddress)), 'the outside is cut once its prefix left the address group', 5000);
+    assert.equal((await h.request('DELETE', `/v2.0/security-group-rules/${agRule.id}`, ADMIN)).status, 204);
+    assert.equal((await h.request('DELETE', `/v2.0/address-groups/${ag.id}`, ADMIN)).status, 204);
+
     // metadata from guest 1: the router's proxy -> the metadata agent -> "Nova", signed
     const body = await wget(guestNs(1), 'http://169.254.169.254/latest/meta-data/instance-id');
     assert.equal(body, ports[0]!.device_id);
@@ -315,7 +314,7 @@ describe('L3 agent: routers, SNAT, floating IPs with security groups, metadata',
 
     // enable_snat=false: no SNAT rule, the guest's traffic leaves un-NATed (the outside has no route back)
     await ok('PUT', `/v2.0/routers/${router.id}`, { router: { external_gateway_info: { network_id: ext.id, enable_snat: false } } });
-    await until(async () => !/-j SNAT --to-source/.test(await execute('iptables-save', ['-t', 'nat'], { namespace: ns })), 'SNAT rule removed');
+    await until(async () => !/-o qg-\S+ -j SNAT --to-source/.test(await execute('iptables-save', ['-t', 'nat'], { namespace: ns })), 'SNAT rule removed');
     assert.equal(await pings(guestNs(2), '203.0.113.1'), false);
 
     // teardown: the router goes with its namespace
@@ -327,6 +326,89 @@ describe('L3 agent: routers, SNAT, floating IPs with security groups, metadata',
     for (const n of [1, 2]) await deleteNamespace(guestNs(n));
     for (const p of ports) await until(async () => (await get(`/v2.0/ports/${p.id}`)).port.status === 'DOWN', `port ${p.id} DOWN`);
     for (const p of ports) await ok('DELETE', `/v2.0/ports/${p.id}`);
+    await ok('DELETE', `/v2.0/networks/${net.id}`);
+    await ok('DELETE', `/v2.0/networks/${ext.id}`);
+  });
+
+  test('hairpin NAT: guests reach floating IPs and port forwardings of their own router, and their own floating IP', skipped, async () => {
+    const ext = (await ok('POST', '/v2.0/networks', { network: { name: `ext-hp-${tag}`, 'router:external': true, 'provider:network_type': 'flat', 'provider:physical_network': 'extnet' } })).network;
+    made.networks.push(ext.id);
+    await ok('POST', '/v2.0/subnets', { subnet: { network_id: ext.id, cidr: '203.0.113.0/24', ip_version: 4, gateway_ip: '203.0.113.1', enable_dhcp: false, allocation_pools: [{ start: '203.0.113.160', end: '203.0.113.200' }] } });
+    const net = (await ok('POST', '/v2.0/networks', { network: { name: `tenant-hp-${tag}` } })).network;
+    made.networks.push(net.id);
+    const subnet = (await ok('POST', '/v2.0/subnets', { subnet: { network_id: net.id, cidr: '10.92.0.0/24', ip_version: 4 } })).subnet;
+    const router = (await ok('POST', '/v2.0/routers', { router: { name: `r-hp-${tag}`, external_gateway_info: { network_id: ext.id } } })).router;
+    made.routers.push(router.id);
+    const gwIp = router.external_gateway_info.external_fixed_ips[0].ip_address as string;
+    await ok('PUT', `/v2.0/routers/${router.id}/add_router_interface`, { subnet_id: subnet.id });
+    // a group of their own letting ICMP and TCP in from anywhere (hairpin traffic arrives from a floating or gateway IP)
+    const sg = (await ok('POST', '/v2.0/security-groups', { security_group: { name: `hp-${tag}` } })).security_group;
+    for (const protocol of ['icmp', 'tcp']) {
+      await ok('POST', '/v2.0/security-group-rules', { security_group_rule: { security_group_id: sg.id, direction: 'ingress', ethertype: 'IPv4', protocol, remote_ip_prefix: '0.0.0.0/0' } });
+    }
+    const ports: JsonRecord[] = [];
+    for (const n of [4, 5]) {
+      const p = (await ok('POST', '/v2.0/ports', { port: { network_id: net.id, device_id: randomUUID(), device_owner: 'compute:nova', 'binding:host_id': host, security_groups: [sg.id] } })).port;
+      await plugGuest(n, p);
+      ports.push(p);
+    }
+    for (const p of ports) await until(async () => (await get(`/v2.0/ports/${p.id}`)).port.status === 'ACTIVE', `guest port ${p.id} ACTIVE`);
+    await until(() => dhcp.driver.active(net.id), 'dnsmasq running');
+    const [ip4, ip5] = [(await dhcpLease(4)).ip!, (await dhcpLease(5)).ip!];
+    await until(() => l3.routers.has(router.id), 'the router processed');
+    for (const n of [4, 5]) await until(() => pings(guestNs(n), '10.92.0.1'), `guest ${n} pings the router`);
+    const responders = [await startAddressResponder(guestNs(4), ip4, 80), await startAddressResponder(guestNs(5), ip5, 80)];
+    const youAre = (ip: string): RegExp => new RegExp(`you are ${ip.replace(/\./g, '\\.')}\\n`);
+    const floating = async (portId?: string): Promise<JsonRecord> => {
+      const f = (await ok('POST', '/v2.0/floatingips', { floatingip: { floating_network_id: ext.id, ...(portId ? { port_id: portId } : {}) } })).floatingip;
+      if (portId) await until(async () => (await get(`/v2.0/floatingips/${f.id}`)).floatingip.status === 'ACTIVE', `floating IP ${f.floating_ip_address} ACTIVE`);
+      return f;
+    };
+    try {
+      // guest 4, without a floating IP, reaches a port forwarding (8080 of a floating IP to guest 5's
+      // port 80) and, once the forwarding is gone, guest 5's floating IP: it arrives as the gateway IP
+      const pfFip = await floating();
+      const pf = (await ok('POST', `/v2.0/floatingips/${pfFip.id}/port_forwardings`, {
+        port_forwarding: { protocol: 'tcp', internal_ip_address: ip5, internal_port: 80, external_port: 8080, internal_port_id: ports[1]!.id },
+      })).port_forwarding;
+      const atPf = `http://${pfFip.floating_ip_address}:8080/`;
+      await until(() => wget(guestNs(4), atPf, 2000).then((b) => youAre(gwIp).test(b), () => false), 'guest 4 reaches the port forwarding');
+      await ok('DELETE', `/v2.0/floatingips/${pfFip.id}/port_forwardings/${pf.id}`);
+      await ok('DELETE', `/v2.0/floatingips/${pfFip.id}`);
+      await until(() => wget(guestNs(4), atPf, 2000).then(() => false, () => true), 'the port forwarding unreachable once deleted');
+      const fip5 = await floating(ports[1]!.id);
+      const at5 = fip5.floating_ip_address as string;
+      await until(() => pings(guestNs(4), at5), 'guest 4 pings guest 5\'s floating IP');
+      assert.match(await wget(guestNs(4), `http://${at5}/`), youAre(gwIp));
+
+      // guest 4 with a floating IP of its own: it arrives as it, and reaches itself through it
+      const fip4 = await floating(ports[0]!.id);
+      const at4 = fip4.floating_ip_address as string;
+      assert.match(await wget(guestNs(4), `http://${at5}/`), youAre(at4));
+      await ping(guestNs(4), at4);
+      assert.match(await wget(guestNs(4), `http://${at4}/`), youAre(at4));
+      const nat = await execute('iptables-save', ['-t', 'nat'], { namespace: routerNamespace(router.id) });
+      assert.equal(nat.split('\n').filter((l) => l.includes('--ctstate DNAT -j SNAT')).length, 1, 'one hairpin rule');
+
+      // the floating IPs deleted: the hairpin paths are gone with them
+      await ok('DELETE', `/v2.0/floatingips/${fip5.id}`);
+      await until(() => wget(guestNs(4), `http://${at5}/`, 2000).then(() => false, () => true), 'guest 5\'s floating IP unreachable once deleted');
+      assert.equal(await pings(guestNs(4), at5), false);
+      await ok('DELETE', `/v2.0/floatingips/${fip4.id}`);
+      await until(() => wget(guestNs(4), `http://${at4}/`, 2000).then(() => false, () => true), 'guest 4\'s own floating IP unreachable once deleted');
+      assert.equal(await pings(guestNs(4), at4), false);
+    } finally {
+      for (const r of responders) r.kill('SIGTERM');
+    }
+
+    // teardown
+    await ok('PUT', `/v2.0/routers/${router.id}/remove_router_interface`, { subnet_id: subnet.id });
+    await ok('DELETE', `/v2.0/routers/${router.id}`);
+    await until(async () => !(await listNamespaces()).includes(routerNamespace(router.id)), 'qrouter namespace removed');
+    for (const n of [4, 5]) await deleteNamespace(guestNs(n));
+    for (const p of ports) await until(async () => (await get(`/v2.0/ports/${p.id}`)).port.status === 'DOWN', `port ${p.id} DOWN`);
+    for (const p of ports) await ok('DELETE', `/v2.0/ports/${p.id}`);
+    await ok('DELETE', `/v2.0/security-groups/${sg.id}`);
     await ok('DELETE', `/v2.0/networks/${net.id}`);
     await ok('DELETE', `/v2.0/networks/${ext.id}`);
   });

@@ -10,14 +10,21 @@
  *                       the gateway (east-west) and was not DNATed is accepted un-NATed;
  *                    -> neutron-postrouting-bottom -> neutron-l3-agent-snat: first
  *                       neutron-l3-agent-float-snat (a floating IP's fixed address leaves as the
- *                       floating IP), then, with enable_snat, SNAT through the gateway IP;
- *   mangle PREROUTING -> neutron-l3-agent-mark: metadata requests from qr- ports are marked;
+ *                       floating IP), then, with enable_snat, SNAT through the gateway IP, then
+ *                       (with or without enable_snat) hairpin NAT: DNATed traffic that did not
+ *                       enter by the gateway (a guest reaching a floating IP or port forwarding
+ *                       of its own router) leaves as the gateway IP, so the reply comes back
+ *                       through the router to be un-NATed (external_gateway_nat_fip_rules);
+ *   mangle PREROUTING -> neutron-l3-agent-mark: metadata requests from qr- ports are marked,
+ *                       and everything entering by the gateway (external_ingress_mark);
  *   filter INPUT -> neutron-l3-agent-INPUT: marked packets are accepted, the proxy's port is
  *                       dropped otherwise (guests reach it only as 169.254.169.254:80).
  *
- * The namespace belongs to the router alone, so each apply is one `iptables-restore` (without
- * --noflush) of these three tables as a whole: one transaction, no rule of an earlier state
- * left, nothing outside the namespace touched.
+ * Each apply is one `iptables-restore --noflush` (one transaction): the L3 agent's chains are
+ * declared (so emptied) and the built-in chains it uses flushed explicitly, every one of nat
+ * and mangle but only INPUT of filter, so no rule of an earlier state is left while the filter
+ * table's FORWARD and the chains of the metering agent (neutron-meter-*) are kept, as
+ * upstream's iptables managers keep each other's chains. Nothing outside the namespace is touched.
  */
 
 export const WRAP = 'neutron-l3-agent';
@@ -26,6 +33,8 @@ export const METADATA_PROXY_PORT = 9697;
 export const METADATA_ADDRESS = '169.254.169.254';
 /** The mark of metadata requests (metadata_access_mark) and its mask. */
 const METADATA_MARK = '0x1/0xffff';
+/** The mark of packets entering by the gateway (external_ingress_mark) with ROUTER_MARK_MASK. */
+const EXTERNAL_INGRESS_MARK = '0x2/0xffff';
 
 export interface FloatingNat {
   floating: string;
@@ -53,11 +62,12 @@ export interface RouterNat {
 
 const chain = (name: string): string => `${WRAP}-${name}`;
 
-function table(name: string, builtins: readonly string[], ours: readonly string[], rules: readonly string[]): string[] {
-  return [`*${name}`, ...builtins.map((b) => `:${b} ACCEPT [0:0]`), ...ours.map((c) => `:${c} - [0:0]`), ...rules, 'COMMIT'];
+/** `flushed`: the built-in chains whose rules are all the L3 agent's. */
+function table(name: string, flushed: readonly string[], ours: readonly string[], rules: readonly string[]): string[] {
+  return [`*${name}`, ...ours.map((c) => `:${c} - [0:0]`), ...flushed.map((b) => `-F ${b}`), ...rules, 'COMMIT'];
 }
 
-/** The iptables-restore input of the router namespace (nat, mangle and filter tables). */
+/** The `iptables-restore --noflush` input of the router namespace (nat, mangle and filter tables). */
 export function routerRestoreInput(r: RouterNat): string {
   const qr = `${r.internalPrefix}+`;
   const nat: string[] = [
@@ -83,11 +93,11 @@ export function routerRestoreInput(r: RouterNat): string {
     const gw = r.gateway;
     nat.push(`-A ${chain('POSTROUTING')} ! -i ${gw.device} ! -o ${gw.device} -m conntrack ! --ctstate DNAT -j ACCEPT`);
     if (r.enableSnat) nat.push(`-A ${chain('snat')} -o ${gw.device} -j SNAT --to-source ${gw.ip}`);
+    nat.push(`-A ${chain('snat')} -m mark ! --mark ${EXTERNAL_INGRESS_MARK} -m conntrack --ctstate DNAT -j SNAT --to-source ${gw.ip}`);
   }
-  const mangle = r.metadata ? [
-    `-A PREROUTING -j ${chain('mark')}`,
-    `-A ${chain('mark')} -d ${METADATA_ADDRESS}/32 -i ${qr} -p tcp -m tcp --dport 80 -j MARK --set-xmark ${METADATA_MARK}`,
-  ] : [`-A PREROUTING -j ${chain('mark')}`];
+  const mangle = [`-A PREROUTING -j ${chain('mark')}`];
+  if (r.metadata) mangle.push(`-A ${chain('mark')} -d ${METADATA_ADDRESS}/32 -i ${qr} -p tcp -m tcp --dport 80 -j MARK --set-xmark ${METADATA_MARK}`);
+  if (r.gateway) mangle.push(`-A ${chain('mark')} -i ${r.gateway.device} -j MARK --set-xmark ${EXTERNAL_INGRESS_MARK}`);
   const filter = [
     `-A INPUT -j ${chain('INPUT')}`,
     ...(r.metadata ? [
@@ -99,7 +109,7 @@ export function routerRestoreInput(r: RouterNat): string {
     ...table('nat', ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'],
       [chain('OUTPUT'), chain('POSTROUTING'), chain('PREROUTING'), chain('float-snat'), chain('snat'), 'neutron-postrouting-bottom'], nat),
     ...table('mangle', ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'], [chain('mark')], mangle),
-    ...table('filter', ['INPUT', 'FORWARD', 'OUTPUT'], [chain('INPUT')], filter),
+    ...table('filter', ['INPUT'], [chain('INPUT')], filter),
     '',
   ].join('\n');
 }

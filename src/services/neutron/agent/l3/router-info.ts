@@ -1,19 +1,25 @@
 /**
  * One router in the kernel (neutron/agent/l3/router_info.py RouterInfo with legacy_router.py
- * and the bridge interface driver): its namespace `qrouter-<id>` with IPv4 forwarding on; per
+ * and the bridge interface driver): its namespace `qrouter-<id>` with IPv4 and (where the kernel
+ * has IPv6) IPv6 forwarding on; per
  * interface a veth pair, `tap<port>` in the agent host's namespace (the Linux bridge agent plugs
  * it into the network's bridge and reports the port up) and `qr-<port>` in the router namespace
  * with the port's MAC, MTU and addresses; the gateway likewise as `qg-<port>` on the external
  * network, holding the gateway addresses and each floating IP (/32), with the default route via
- * the external subnet's gateway (a gratuitous ARP announces new addresses); the `routes`
+ * the external subnet's gateway (a gratuitous ARP announces new addresses), and the IPv6
+ * default route via the external IPv6 subnet's gateway_ip (without one, qg- takes it from the
+ * external network's router advertisements, accept_ra=2, as upstream without ipv6_gateway;
+ * qg- never autoconfigures addresses of its own, its addresses are the port's); the `routes`
  * attribute as routes; and the NAT of nat-rules.ts in one iptables-restore. Devices, addresses
  * and routes of an earlier state that the router no longer has are removed; a floating IP that
  * goes takes its conntrack entries with it. The earlier state is the last processing's, or,
  * for a router first processed by this run of the agent (a restart), what the namespace holds
- * (the /32 addresses of its qg- devices, its routes through a next hop), as upstream's
+ * (the /32 addresses of its qg- devices, its routes through a next hop not learnt from
+ * advertisements), as upstream's
  * get_router_cidrs reads it: so a floating IP or route removed while the agent was down goes
  * too, and the connections of that floating IP are cut.
  */
+import { existsSync } from 'node:fs';
 import type { Logger } from '../../../../common/log/logger.js';
 import { parseCidr } from '../../common/netaddr.js';
 import type { RouterInfo, RouterPortInfo } from '../../rpc/payloads.js';
@@ -68,7 +74,12 @@ export interface RouterDevicesOptions {
   metadata: boolean;
 }
 
+/** Whether the kernel has IPv6 (ipv6_utils.is_enabled_and_bind_by_default: not booted with ipv6.disable=1). */
+export const kernelHasIpv6 = (): boolean => existsSync('/proc/sys/net/ipv6/conf/all/forwarding');
+
 export class RouterDevices {
+  private readonly ipv6 = kernelHasIpv6();
+
   constructor(private readonly o: RouterDevicesOptions) {}
 
   /** process(): brings the namespace to the router's state; returns the new state. */
@@ -76,7 +87,8 @@ export class RouterDevices {
     const ns = routerNamespace(router.id);
     await ensureNamespace(ns);
     const before = previous ?? await this.held(ns);
-    await execute('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0'], { namespace: ns });
+    const v6 = this.ipv6 ? ['net.ipv6.conf.all.forwarding=1'] : [];
+    await execute('sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.send_redirects=0', ...v6], { namespace: ns });
     const wanted = new Set<string>();
     for (const port of router._interfaces) {
       const dev = namespaceDeviceName(INTERNAL_DEV_PREFIX, port.id);
@@ -99,11 +111,12 @@ export class RouterDevices {
       if (nexthop && (current?.gateway !== nexthop || current.dev !== dev)) await route.replace('default', { gateway: nexthop, dev });
       const fresh = [...(v4 ? [v4.ip_address] : []), ...addresses.filter((a) => !before.floatingIps.has(a))];
       for (const a of fresh) this.announce(ns, dev, a);
+      if (this.ipv6) await this.ipv6Gateway(ns, dev, gw);
     }
     await this.removeStaleDevices(ns, wanted);
     const routes = await this.syncRoutes(ns, router.routes ?? [], before.routes);
     const input = routerRestoreInput({ internalPrefix: INTERNAL_DEV_PREFIX, gateway, enableSnat: router.enable_snat, floatingIps: floating, portForwardings: forwardings, metadata: this.o.metadata });
-    await run('iptables-restore', ['-w', '5'], { netns: ns, input });
+    await run('iptables-restore', ['-w', '5', '--noflush'], { netns: ns, input });
     const now = new Set(addresses);
     for (const gone of before.floatingIps) if (!now.has(gone)) await this.dropConntrack(ns, gone);
     return { floatingIps: now, routes };
@@ -117,10 +130,23 @@ export class RouterDevices {
       if (!l.ifname.startsWith(EXTERNAL_DEV_PREFIX)) continue;
       for (const a of await addr.list(l.ifname)) if (a.family === 'inet' && a.scope === 'global' && a.prefixlen === 32) floatingIps.add(a.local);
     }
-    const routes = (await new IpRoute(ns).list(4))
-      .filter((r) => r.gateway && r.dst !== 'default')
-      .map((r) => ({ destination: r.dst.includes('/') ? r.dst : `${r.dst}/32`, nexthop: r.gateway! }));
+    const route = new IpRoute(ns);
+    const listed = [...await route.list(4), ...(this.ipv6 ? await route.list(6) : [])];
+    const routes = listed
+      .filter((r) => r.gateway && r.dst !== 'default' && r.protocol !== 'ra')
+      .map((r) => ({ destination: r.dst.includes('/') ? r.dst : `${r.dst}/${r.dst.includes(':') ? 128 : 32}`, nexthop: r.gateway! }));
     return { floatingIps, routes };
+  }
+
+  /** _configure_ipv6_params_on_gw with _get_external_gw_ips: the IPv6 default route via the external IPv6 subnet's gateway, or from advertisements. */
+  private async ipv6Gateway(ns: string, dev: string, gw: RouterPortInfo): Promise<void> {
+    const nexthop = gw.subnets.find((s) => s.ip_version === 6 && s.gateway_ip)?.gateway_ip;
+    await execute('sysctl', ['-q', '-w', `net.ipv6.conf.${dev}.accept_ra=${nexthop ? 0 : 2}`, `net.ipv6.conf.${dev}.autoconf=0`], { namespace: ns });
+    const route = new IpRoute(ns);
+    const current = (await route.list(6)).find((r) => r.dst === 'default');
+    if (nexthop && (current?.gateway !== nexthop || current.dev !== dev)) await route.replace('default', { gateway: nexthop, dev }, 6);
+    // a gateway_ip removed since: the static route goes (one learnt from advertisements stays)
+    if (!nexthop && current?.gateway && current.protocol !== 'ra') await route.delete('default', current.dev, 6);
   }
 
   /** The veth of a router port, its MAC, MTU and exactly its addresses. */

@@ -1,11 +1,15 @@
 /**
  * `nubo netns cleanup` (neutron-netns-cleanup, plus the devices of neutron-linuxbridge-cleanup):
  * every namespace Nubo's agents made (`qdhcp-`, `qrouter-`, and the agent host namespaces of
- * `[data_plane] host_namespace`) goes with the processes in it (dnsmasq) and the devices in it
+ * `[data_plane] host_namespace`) goes with the processes in it (dnsmasq, radvd, metadata proxies) and the devices in it
  * (a veth's other end goes too); when agents run in the process's own namespace, its `brq`,
- * `tap` and `vxlan-` devices go as well. `match` narrows it to some names (tests clean up only
- * what they made).
+ * `tap` and `vxlan-` devices go as well, and so does the security-group firewall there (its
+ * iptables chains, ipsets and nftables table: IptablesFirewall.destroy), unless `match` is given.
+ * In a host namespace these go with the namespace (iptables rules and ipsets are per network
+ * namespace: the kernel frees them when it goes, sets in use included). `match` narrows it to some
+ * names (tests clean up only what they made; `firewall` then asks for the firewall too).
  */
+import { IptablesFirewall } from '../firewall/iptables-firewall.js';
 import { IpLink } from './ip-link.js';
 import { BRIDGE_PREFIX, DHCP_NS_PREFIX, ROUTER_NS_PREFIX, TAP_PREFIX, VXLAN_PREFIX } from './names.js';
 import { deleteNamespace, listNamespaces, namespacePids } from './netns.js';
@@ -15,12 +19,16 @@ export interface CleanupOptions {
   hostNamespaceTemplate: string;
   /** Only names for which this holds (default: all of Nubo's). */
   match?: (name: string) => boolean;
+  /** Remove the own namespace's firewall (default: when no `match` is given). */
+  firewall?: boolean;
 }
 
 export interface CleanupReport {
   namespaces: string[];
   devices: string[];
   killed: number[];
+  /** The firewall of the process's own namespace was removed (or why not). */
+  firewall?: string;
 }
 
 /** The namespace names the template can give: its text before `{host}` as a prefix, or the name itself. */
@@ -55,6 +63,9 @@ export async function cleanupDataPlane(o: CleanupOptions): Promise<CleanupReport
       await link.delete(d);
       report.devices.push(d);
     }
+    if (o.firewall ?? !o.match) {
+      report.firewall = await new IptablesFirewall().destroy().then(() => 'removed the security-group firewall (iptables chains, ipsets, nftables table)', (err: unknown) => `could not remove the security-group firewall: ${(err as Error).message}`);
+    }
   }
   return report;
 }
@@ -65,6 +76,7 @@ export function renderCleanup(r: CleanupReport): string {
     ...r.namespaces.map((n) => `removed namespace ${n}`),
     ...r.devices.map((d) => `removed device ${d}`),
     ...(r.killed.length ? [`stopped processes ${r.killed.join(' ')}`] : []),
+    ...(r.firewall ? [r.firewall] : []),
   ];
   return `${lines.length ? lines.join('\n') : 'nothing of Nubo\'s data plane was found'}\n`;
 }

@@ -69,16 +69,16 @@ export class IpRoute {
     return ipJson<RouteInfo>(this.namespace, [`-${family}`, 'route', 'show']);
   }
 
-  /** `ip route replace`: the route to `dst` ("default" or a CIDR) via a gateway and/or a device. */
-  async replace(dst: string, via?: { gateway?: string; dev?: string }): Promise<void> {
-    const args = ['route', 'replace', dst];
+  /** `ip route replace`: the route to `dst` ("default" or a CIDR) via a gateway and/or a device (`family` 6: an IPv6 "default"). */
+  async replace(dst: string, via?: { gateway?: string; dev?: string }, family?: 4 | 6): Promise<void> {
+    const args = [...(family ? [`-${family}`] : []), 'route', 'replace', dst];
     if (via?.gateway) args.push('via', via.gateway);
     if (via?.dev) args.push('dev', via.dev);
     await ip(this.namespace, args);
   }
 
-  async delete(dst: string, dev?: string): Promise<void> {
-    await ip(this.namespace, ['route', 'del', dst, ...(dev ? ['dev', dev] : [])]);
+  async delete(dst: string, dev?: string, family?: 4 | 6): Promise<void> {
+    await ip(this.namespace, [...(family ? [`-${family}`] : []), 'route', 'del', dst, ...(dev ? ['dev', dev] : [])]);
   }
 }
 

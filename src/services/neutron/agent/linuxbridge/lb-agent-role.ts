@@ -33,15 +33,16 @@ export async function createLinuxBridgeAgent(ctx: RoleContext): Promise<LinuxBri
   const a = ctx.config.get(agentGroup);
   const v = ctx.config.get(vxlanGroup);
   const hostNamespace = hostNamespaceOf(ctx.config, ctx.host);
+  const sg = ctx.config.get(securityGroupGroup);
   const vxlan: VxlanSettings | undefined = v.enable_vxlan && v.local_ip
-    ? { localIp: v.local_ip, group: v.l2_population ? '' : v.vxlan_group, dstport: v.udp_dstport, ttl: v.ttl }
+    ? { localIp: v.local_ip, group: v.l2_population ? '' : v.vxlan_group, l2population: v.l2_population, arpResponder: v.l2_population && v.arp_responder, dstport: v.udp_dstport, ttl: v.ttl }
     : undefined;
   if (v.enable_vxlan && !v.local_ip) ctx.log.warn('Linux bridge agent: [vxlan] local_ip is not set; VXLAN networks are not carried by this host');
   const agent = new LinuxBridgeAgent({
     transport: ctx.transport, host: ctx.host, log: ctx.log, periodic: ctx.periodic, reportInterval: a.report_interval, pollingInterval: a.polling_interval,
     availabilityZone: a.availability_zone, hostNamespace,
     interfaceMappings: parseMappings(ctx.config.get(linuxBridgeGroup).physical_interface_mappings, '[linux_bridge] physical_interface_mappings'), vxlan,
-    ...(ctx.config.get(securityGroupGroup).enable_security_group ? { firewall: new IptablesFirewall({ netns: hostNamespace, log: ctx.log, stateFile: resolve(ctx.dataDir, 'linuxbridge', ctx.host, 'firewall.json') }) } : {}),
+    ...(sg.enable_security_group ? { firewall: new IptablesFirewall({ netns: hostNamespace, log: ctx.log, stateFile: resolve(ctx.dataDir, 'linuxbridge', ctx.host, 'firewall.json'), ipset: sg.enable_ipset }) } : {}),
   });
   return { agent, ...hostAgentLifecycle(hostNamespace, agent) };
 }

@@ -13,8 +13,14 @@
  * on the next iteration. With a firewall driver, devices get their security-group filters before they
  * are reported up and lose them when removed (sg-agent.ts). It reports its state (agent type "Linux bridge agent", the
  * configurations the linuxbridge mechanism driver binds by) on the report interval. VXLAN
- * devices without a multicast group flood to the tunneling IPs of the other alive Linux bridge
- * agents (read with get_agents on the report interval).
+ * devices without a multicast group take the server's l2population entries (with
+ * `l2population`: flooding to the agents with ports on the network, each remote MAC behind its
+ * agent, ARP answered locally with the ARP responder; the first report after a start asks for
+ * them again), or else flood to the tunneling IPs of the other alive Linux bridge agents (read
+ * with get_agents on the report interval). The QoS extension (qos-extension.ts)
+ * applies each wired port's bandwidth limits with tc and its DSCP mark with iptables; port_update casts
+ * (a QoS policy's rules changed) and network_update casts (a network's policy changed) make the ports
+ * concerned be handled again.
  */
 import type { Logger } from '../../../../common/log/logger.js';
 import { type MessageContext, RpcClient, type Transport } from '../../../../common/messaging/index.js';
@@ -22,12 +28,14 @@ import type { PeriodicTasks } from '../../../../common/service/periodic.js';
 import type { DeviceDetails, PortUpdateArgs } from '../../rpc/payloads.js';
 import { AGENT_TYPE_LINUXBRIDGE, TOPIC_REPORTS, VERSIONS } from '../../rpc/topics.js';
 import type { Agent } from '../../types/agent.js';
+import type { FdbEntries } from '../../ml2/l2pop/fdb.js';
 import type { Network } from '../../types/network.js';
 import { AgentRuntime, type L2AgentHandlers } from '../agent-base.js';
 import type { LinkInfo } from '../linux/ip-link.js';
 import { bridgeName, tapName } from '../linux/names.js';
 import type { FirewallDriver } from '../firewall/types.js';
 import { L2PluginApi } from '../plugin-api.js';
+import { QosAgentExtension } from './qos-extension.js';
 import { SecurityGroupAgent } from './sg-agent.js';
 import { LinuxBridgeManager, type VxlanSettings } from './lb-manager.js';
 
@@ -61,16 +69,19 @@ class LinuxBridgeEndpoint implements L2AgentHandlers {
   constructor(private readonly a: LinuxBridgeAgent) {}
   async port_update(_ctx: MessageContext, args: PortUpdateArgs): Promise<void> { this.a.portUpdated(args.port.id); }
   async port_delete(_ctx: MessageContext, args: { port_id: string }): Promise<void> { this.a.portUpdated(args.port_id); }
-  async network_update(_ctx: MessageContext, _args: { network: Network }): Promise<void> {}
+  async network_update(_ctx: MessageContext, args: { network: Network }): Promise<void> { this.a.networkUpdated(args.network.id); }
   async network_delete(_ctx: MessageContext, args: { network_id: string }): Promise<void> { this.a.networkDeleted(args.network_id); }
   async security_groups_rule_updated(): Promise<void> { void this.a.sg?.refreshAll(); }
   async security_groups_member_updated(): Promise<void> { void this.a.sg?.refreshAll(); }
+  async add_fdb_entries(_ctx: MessageContext, args: { fdb_entries: FdbEntries }): Promise<void> { await this.a.fdb((m) => m.addFdbEntries(args.fdb_entries)); }
+  async remove_fdb_entries(_ctx: MessageContext, args: { fdb_entries: FdbEntries }): Promise<void> { await this.a.fdb((m) => m.removeFdbEntries(args.fdb_entries)); }
 }
 
 export class LinuxBridgeAgent {
   readonly runtime: AgentRuntime;
   readonly manager: LinuxBridgeManager;
   readonly sg: SecurityGroupAgent | undefined;
+  readonly qos: QosAgentExtension;
   /** tap name -> what it carries. */
   readonly devices = new Map<string, WiredDevice>();
   private readonly plugin: L2PluginApi;
@@ -85,8 +96,10 @@ export class LinuxBridgeAgent {
   private sweepVanished = true;
   /** Unicast flooding: the other agents' tunneling IPs, as last read. */
   private remotes: string[] = [];
-  /** Flooding updates run one at a time, each with the remotes as they are then (a stale list never undoes a newer one). */
-  private flooding: Promise<void> = Promise.resolve();
+  /** Forwarding-entry changes run one at a time (flooding lists, l2population casts): a stale list never undoes a newer one. */
+  private fdbWork: Promise<void> = Promise.resolve();
+  /** Until the first device report succeeds: it tells the server the agent (re)started. */
+  private restarted = true;
   private loops = 0;
   private loopWaiters: Array<() => void> = [];
 
@@ -95,21 +108,24 @@ export class LinuxBridgeAgent {
     this.plugin = new L2PluginApi(o.transport, o.host);
     this.reports = new RpcClient(o.transport, { topic: TOPIC_REPORTS, version: VERSIONS.state }, { timeout: o.reportInterval });
     this.sg = o.firewall ? new SecurityGroupAgent(o.transport, o.firewall, o.log) : undefined;
+    this.qos = new QosAgentExtension({
+      hostNamespace: o.hostNamespace, pullPolicy: (id) => this.plugin.pullResource({}, 'QosPolicy', '1.10', id),
+    });
     this.manager = new LinuxBridgeManager({ hostNamespace: o.hostNamespace, interfaceMappings: o.interfaceMappings, vxlan: o.vxlan });
     this.runtime = new AgentRuntime(o.transport, {
       binary: LB_AGENT_BINARY, host: o.host, topic: L2_AGENT_TOPIC, agentType: AGENT_TYPE_LINUXBRIDGE, availabilityZone: o.availabilityZone,
       configurations: () => ({
         interface_mappings: Object.fromEntries(o.interfaceMappings), bridge_mappings: {},
-        tunnel_types: o.vxlan ? ['vxlan'] : [], ...(o.vxlan ? { tunneling_ip: o.vxlan.localIp, l2_population: !o.vxlan.group } : {}),
+        tunnel_types: o.vxlan ? ['vxlan'] : [], ...(o.vxlan ? { tunneling_ip: o.vxlan.localIp, l2_population: o.vxlan.l2population === true, arp_responder_enabled: o.vxlan.arpResponder === true } : {}),
         devices: this.devices.size,
       }),
-    }, { kind: 'l2', handlers: new LinuxBridgeEndpoint(this) }, o.reportInterval, o.periodic);
+    }, { kind: 'l2', handlers: new LinuxBridgeEndpoint(this), l2population: o.vxlan?.l2population === true }, o.reportInterval, o.periodic);
   }
 
   async start(): Promise<void> {
     await this.runtime.start((err) => this.o.log.warn({ err }, 'Linux bridge agent: Failed reporting state! (neutron-server not reachable yet)'));
     this.o.periodic.add({ name: `linuxbridge rpc_loop@${this.o.host}`, interval: this.o.pollingInterval, runImmediately: true, run: () => this.loop() });
-    if (this.o.vxlan) {
+    if (this.unicastByAgents) {
       this.o.periodic.add({ name: `linuxbridge flooding@${this.o.host}`, interval: this.o.reportInterval, runImmediately: true, run: () => this.refreshFlooding() });
     }
   }
@@ -129,6 +145,11 @@ export class LinuxBridgeAgent {
 
   portUpdated(portId: string): void {
     this.updated.add(tapName(portId));
+  }
+
+  /** A network's QoS policy may have changed: its devices are handled again (the QoS extension's network handling). */
+  networkUpdated(networkId: string): void {
+    for (const [tap, d] of this.devices) if (d.networkId === networkId) this.updated.add(tap);
   }
 
   networkDeleted(networkId: string): void {
@@ -151,7 +172,7 @@ export class LinuxBridgeAgent {
       try {
         if (added.length) {
           await this.treatAddedOrUpdated(added, taps);
-          if (this.o.vxlan) await this.syncFlooding();
+          if (this.unicastByAgents) await this.syncFlooding();
         }
         if (removed.length) await this.treatRemoved(removed);
         if (this.sweepVanished) {
@@ -202,12 +223,14 @@ export class LinuxBridgeAgent {
         continue;
       }
       this.failing.delete(d.device);
+      await this.applyQos(d);
       (d.admin_state_up ? up : down).push(d.device);
     }
     if (!up.length && !down.length) return;
     // filters before the ports are reported up (setup_port_filters)
     await this.sg?.prepareDevices([...up, ...down]);
-    const res = await this.plugin.updateDeviceList(ctx, up, down, this.agentId);
+    const res = await this.plugin.updateDeviceList(ctx, up, down, this.agentId, this.restarted);
+    this.restarted = false;
     if (res.failed_devices_up.length || res.failed_devices_down.length) this.resync = true;
   }
 
@@ -233,6 +256,20 @@ export class LinuxBridgeAgent {
     return true;
   }
 
+  /** The QoS extension's handle_port: a failure is logged (once per error) and the device handled again next time; the port still goes up. */
+  private async applyQos(d: DeviceDetails): Promise<void> {
+    const key = `qos:${d.device}`;
+    try {
+      await this.qos.handlePort(d);
+      this.failing.delete(key);
+    } catch (err) {
+      this.updated.add(d.device);
+      const message = (err as Error).message;
+      if (this.failing.get(key) !== message) this.o.log.error({ err, device: d.device }, 'Linux bridge agent: applying the port\'s QoS policy failed');
+      this.failing.set(key, message);
+    }
+  }
+
   private async treatRemoved(taps: string[]): Promise<void> {
     const networks = new Set<string>();
     await this.sg?.removeDevices(taps);
@@ -241,6 +278,8 @@ export class LinuxBridgeAgent {
       await this.plugin.updateDeviceDown({}, d?.portId ?? tap, this.agentId);
       this.devices.delete(tap);
       this.failing.delete(tap);
+      this.failing.delete(`qos:${tap}`);
+      await this.qos.portRemoved(tap);
       if (d) networks.add(d.networkId);
     }
     const bridges = await this.manager.bridges();
@@ -270,8 +309,21 @@ export class LinuxBridgeAgent {
   }
 
   private syncFlooding(): Promise<void> {
-    const run = this.flooding.then(() => this.manager.setFloodingTargets(this.remotes));
-    this.flooding = run.catch(() => undefined);
+    return this.fdb((m) => m.setFloodingTargets(this.remotes));
+  }
+
+  /** Runs a change of forwarding entries after those before it. */
+  fdb(change: (m: LinuxBridgeManager) => Promise<void>): Promise<void> {
+    const run = this.fdbWork.then(() => change(this.manager));
+    this.fdbWork = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Unicast flooding without l2population (no multicast group): to every other alive agent's
+   * tunneling IP, read with get_agents. With l2population the server's entries say it.
+   */
+  private get unicastByAgents(): boolean {
+    return this.o.vxlan !== undefined && !this.o.vxlan.group && this.o.vxlan.l2population !== true;
   }
 }

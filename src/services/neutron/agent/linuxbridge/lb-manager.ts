@@ -9,16 +9,21 @@
  * Everything happens in the host namespace (undefined: the process's own).
  */
 import type { SegmentInfo } from '../../rpc/payloads.js';
+import { type FdbEntries, isFloodingEntry } from '../../ml2/l2pop/fdb.js';
 import { BridgeFdb, FLOODING_ENTRY } from '../linux/bridge.js';
-import { IpAddr } from '../linux/ip-addr.js';
+import { IpAddr, IpNeigh } from '../linux/ip-addr.js';
 import { IpLink, type LinkInfo } from '../linux/ip-link.js';
 import { BRIDGE_PREFIX, bridgeName, TAP_PREFIX, vxlanName, VXLAN_PREFIX } from '../linux/names.js';
 import { ip } from '../linux/exec.js';
 
 export interface VxlanSettings {
   localIp: string;
-  /** Multicast group; empty: unicast flooding entries (setFloodingTargets). */
+  /** Multicast group; empty: unicast flooding entries (the server's l2population entries, or setFloodingTargets). */
   group: string;
+  /** The entries come from the server's l2population driver (addFdbEntries / removeFdbEntries). */
+  l2population?: boolean;
+  /** With l2population: remote ports' ARP answered from permanent neighbour entries on the VXLAN device (proxy). */
+  arpResponder?: boolean;
   dstport: number;
   ttl: number;
 }
@@ -34,11 +39,13 @@ export interface LinuxBridgeManagerOptions {
 export class LinuxBridgeManager {
   readonly link: IpLink;
   private readonly fdb: BridgeFdb;
+  private readonly neigh: IpNeigh;
   private underlayDev: string | undefined;
 
   constructor(private readonly o: LinuxBridgeManagerOptions) {
     this.link = new IpLink(o.hostNamespace);
     this.fdb = new BridgeFdb(o.hostNamespace);
+    this.neigh = new IpNeigh(o.hostNamespace);
   }
 
   /** The tap devices of the host: name -> link. */
@@ -91,7 +98,7 @@ export class LinuxBridgeManager {
         const dev = v.group ? await this.underlay(v.localIp) : undefined;
         await this.link.addVxlan({
           name, vni: segment.segmentation_id!, local: v.localIp, dstport: v.dstport, ...(v.ttl ? { ttl: v.ttl } : {}),
-          ...(v.group && dev ? { group: v.group, dev } : {}),
+          ...(v.group && dev ? { group: v.group, dev } : {}), ...(v.arpResponder ? { proxy: true } : {}),
         });
       }
       return name;
@@ -149,5 +156,53 @@ export class LinuxBridgeManager {
       for (const r of remotes) if (!have.includes(r)) await this.fdb.append(FLOODING_ENTRY, l.ifname, r);
       for (const h of have) if (!remotes.includes(h)) await this.fdb.delete(FLOODING_ENTRY, l.ifname, h);
     }
+  }
+
+  /**
+   * fdb_add (linuxbridge_neutron_agent.py with l2population): for each network whose VXLAN device
+   * this host has, each remote agent becomes a flooding destination, and each remote port's MAC
+   * is forwarded to its agent (with a permanent neighbour entry when the ARP responder is on).
+   * Networks this host does not carry are skipped: it is sent them when its first port there goes up.
+   */
+  async addFdbEntries(entries: FdbEntries): Promise<void> {
+    for (const { dev, agentIp, ports } of await this.localFdbTargets(entries)) {
+      const flooding = (await this.fdb.list(dev)).filter((e) => e.mac === FLOODING_ENTRY).map((e) => e.dst);
+      for (const p of ports) {
+        if (isFloodingEntry(p)) {
+          if (!flooding.includes(agentIp)) await this.fdb.append(FLOODING_ENTRY, dev, agentIp);
+          continue;
+        }
+        if (this.o.vxlan?.arpResponder) await this.neigh.replace(p[1], p[0], dev);
+        await this.fdb.replace(p[0], dev, agentIp);
+      }
+    }
+  }
+
+  /** fdb_remove: the entries go (those already gone are no error). */
+  async removeFdbEntries(entries: FdbEntries): Promise<void> {
+    const gone = () => undefined;
+    for (const { dev, agentIp, ports } of await this.localFdbTargets(entries)) {
+      for (const p of ports) {
+        if (isFloodingEntry(p)) {
+          await this.fdb.delete(FLOODING_ENTRY, dev, agentIp).catch(gone);
+          continue;
+        }
+        if (this.o.vxlan?.arpResponder) await this.neigh.delete(p[1], dev).catch(gone);
+        await this.fdb.delete(p[0], dev, agentIp).catch(gone);
+      }
+    }
+  }
+
+  /** The entries of networks whose VXLAN device is here, by device and remote agent (this host's own skipped). */
+  private async localFdbTargets(entries: FdbEntries): Promise<Array<{ dev: string; agentIp: string; ports: Array<[string, string]> }>> {
+    const here = new Set((await this.link.list()).map((l) => l.ifname));
+    const out: Array<{ dev: string; agentIp: string; ports: Array<[string, string]> }> = [];
+    for (const net of Object.values(entries)) {
+      if (net.network_type !== 'vxlan' || !here.has(vxlanName(net.segment_id))) continue;
+      for (const [agentIp, ports] of Object.entries(net.ports)) {
+        if (agentIp !== this.o.vxlan?.localIp) out.push({ dev: vxlanName(net.segment_id), agentIp, ports });
+      }
+    }
+    return out;
   }
 }

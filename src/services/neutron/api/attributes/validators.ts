@@ -306,3 +306,30 @@ export function all(...vs: Validator[]): Validator {
     return undefined;
   };
 }
+
+/**
+ * A trunk's subports (validate_subports): a list of dicts, each with a unique valid port_id and,
+ * unless it only names the port, both segmentation_type and segmentation_id, no segmentation
+ * given twice. As upstream, the first subport asking to inherit its segmentation ends the check.
+ */
+export const subports: Validator = (data) => {
+  if (!Array.isArray(data)) return `Invalid data format for subports: '${show(data)}' is not a list`;
+  const ids = new Set<unknown>();
+  const segmentations = new Map<unknown, Set<unknown>>();
+  for (const sp of data) {
+    if (!isFields(sp)) return `Invalid data format for subport: '${show(sp)}' is not a dict`;
+    if (!('port_id' in sp)) return 'A valid port UUID must be specified';
+    if (uuid(sp.port_id)) return `Invalid UUID for subport: '${show(sp.port_id)}'`;
+    if (ids.has(sp.port_id)) return `Non unique UUID for subport: '${show(sp.port_id)}'`;
+    ids.add(sp.port_id);
+    const type = sp.segmentation_type;
+    if (type === 'inherit') return undefined;
+    const segId = sp.segmentation_id;
+    if ((!type || segId === undefined || segId === null) && Object.keys(sp).length > 1) {
+      return `Invalid subport details '${show(sp)}': missing segmentation information. Must specify both segmentation_id and segmentation_type`;
+    }
+    if (segmentations.get(type)?.has(segId)) return `Segmentation ID '${show(segId)}' for '${show(sp.port_id)}' is not unique`;
+    if (segId !== undefined && segId !== null) segmentations.set(type, (segmentations.get(type) ?? new Set()).add(segId));
+  }
+  return undefined;
+};

@@ -101,7 +101,8 @@ export class ExpiringQueue {
 
   /** Deletes the object if it still expires at `deleteAt`; false when it is gone or was rewritten. */
   private async expire(deleteAt: string, account: string, container: string, object: string): Promise<boolean> {
-    const head = await answer(this.app, this.request('HEAD', container, object, { account }));
+    // a link's own X-Delete-At, not its target's
+    const head = await answer(this.app, this.request('HEAD', container, object, { account, query: 'symlink=get' }));
     drain(head);
     if (head.status === 404) return false;
     if (!isSuccess(head.status)) throw new Error(`HEAD answered ${head.status}`);

@@ -30,7 +30,7 @@ export function compose(middlewares: readonly Middleware[], app: Handler): Handl
  * object), query, headers and body are the subrequest's own.
  */
 export function subrequest(parent: SwiftRequest, source: string, over: Partial<SwiftRequest> & { method: string }): SwiftRequest {
-  const { body: _body, container: _c, object: _o, ...rest } = parent;
+  const { body: _body, container: _c, object: _o, allowReserved: _r, timestamp: _t, ...rest } = parent;
   const headers: SwiftRequest['headers'] = {};
   if (parent.headers['x-auth-token'] !== undefined) headers['x-auth-token'] = parent.headers['x-auth-token'];
   return { ...rest, query: '', source, ...over, headers: { ...headers, ...over.headers } };
@@ -93,7 +93,8 @@ export function pathInfo(req: SwiftRequest, next: Handler, source: string, conta
   const key = container === undefined ? req.account : `${req.account}/${container}`;
   const known = req.infos?.get(key);
   if (known) return known;
-  const asked = answer(next, subrequest(req, source, { method: 'HEAD', ...(container !== undefined ? { container } : {}) })).then((r) => {
+  // the info of a container a middleware's own request is about (the reserved namespace's too)
+  const asked = answer(next, subrequest(req, source, { method: 'HEAD', ...(container !== undefined ? { container } : {}), ...(req.allowReserved ? { allowReserved: true } : {}) })).then((r) => {
     drain(r);
     return { status: r.status, headers: r.headers };
   });

@@ -131,7 +131,7 @@ export class StaticLargeObjects implements Middleware {
 
   /** The stored manifest, read plainly (no range, no conditions). */
   private async readManifest(req: SwiftRequest, next: Handler, must = true): Promise<ProxyResult> {
-    const res = await answer(next, subrequest(req, 'SLO', { method: 'GET', container: req.container!, object: req.object!, query: 'multipart-manifest=get' }));
+    const res = await answer(next, subrequest(req, 'SLO', { method: 'GET', container: req.container!, object: req.object!, query: 'multipart-manifest=get', ...(req.allowReserved ? { allowReserved: true } : {}) }));
     if (must && !isSuccess(res.status)) {
       drain(res);
       throw new NoQuorum('The manifest of the large object could not be read');

@@ -23,6 +23,10 @@ const SOURCE = 'SYM';
 const TARGET_ACCOUNT = 'x-object-sysmeta-symlink-target-account';
 const TARGET_ETAG = 'x-object-sysmeta-symlink-target-etag';
 const TARGET_BYTES = 'x-object-sysmeta-symlink-target-bytes';
+/** A link a middleware made into the reserved namespace (object_versioning's): followed as the proxy's own request, and not counted in symloop_max. */
+const ALLOW_RESERVED = 'x-object-sysmeta-allow-reserved-names';
+const SYMLOOP_EXTEND = 'x-object-sysmeta-symloop-extend';
+const VERSIONS_SYMLINK = 'x-object-sysmeta-versions-symlink';
 /** The client's names of the link's sysmeta (symlink_sysmeta_to_usermeta). */
 const USER_HEADERS: Array<[string, string]> = [
   [SYMLINK_TARGET, 'x-symlink-target'], [TARGET_ACCOUNT, 'x-symlink-target-account'], [TARGET_ETAG, 'x-symlink-target-etag'], [TARGET_BYTES, 'x-symlink-target-bytes'],
@@ -132,10 +136,13 @@ export class Symlinks implements Middleware {
       if (loops >= this.symloopMax) throw conflict(`Too many levels of symbolic links, maximum allowed is ${this.symloopMax}`, undefined);
       const target = linkTarget(res.headers, req.account);
       location = target.path;
-      loops++;
-      const { rawPath: _raw, ...rest } = req;
+      // a versions link: the client was authorized for the link, its target is the middleware's
+      const reserved = res.headers[ALLOW_RESERVED] === 'true';
+      if (res.headers[SYMLOOP_EXTEND] !== 'true') loops++;
+      const { rawPath: _raw, allowReserved: _r, ...rest } = req;
       res = await answer(this.app, {
         ...rest, headers: ignoreRange, query: '', source: SOURCE, account: target.account, container: target.container, object: target.object, infos: new Map(),
+        ...(reserved ? { allowReserved: true, preauthorized: { account: target.account } } : {}),
       });
       expectEtag = targetEtag;
       followSoft = true;
@@ -173,7 +180,12 @@ export class Symlinks implements Middleware {
     headers[SYMLINK_TARGET] = target;
     if (account !== undefined) headers[TARGET_ACCOUNT] = encodeURIComponent(account);
     let listed = MD5_OF_EMPTY;
-    if (etag !== undefined && etag !== '') {
+    const preset = { etag: headerOf(req.headers, TARGET_ETAG), bytes: headerOf(req.headers, TARGET_BYTES) };
+    if (preset.etag !== undefined && preset.bytes !== undefined) {
+      // a middleware's static link (object_versioning's), its target known: not HEADed again
+      headers[TARGET_ETAG] = preset.etag;
+      headers[TARGET_BYTES] = preset.bytes;
+    } else if (etag !== undefined && etag !== '') {
       const checked = await this.checkStatic(req, next, account ?? req.account, container, object, etag);
       headers[TARGET_ETAG] = etag;
       headers[TARGET_BYTES] = checked.bytes;
@@ -182,7 +194,7 @@ export class Symlinks implements Middleware {
     } else if (headerOf(req.headers, 'content-type') === undefined) headers['content-type'] = 'application/symlink';
     const params = [listed, `symlink_target=${target}`];
     if (account !== undefined) params.push(`symlink_target_account=${headers[TARGET_ACCOUNT]}`);
-    if (headers[TARGET_ETAG] !== undefined) params.push(`symlink_target_etag=${etag}`, `symlink_target_bytes=${headers[TARGET_BYTES]}`);
+    if (headers[TARGET_ETAG] !== undefined) params.push(`symlink_target_etag=${headers[TARGET_ETAG]}`, `symlink_target_bytes=${headers[TARGET_BYTES]}`);
     headers[OVERRIDE_ETAG] = params.join('; ');
     headers['content-length'] = '0';
     delete headers['transfer-encoding'];
@@ -223,6 +235,8 @@ export class Symlinks implements Middleware {
     const target = linkTarget(res.headers, req.account);
     const headers: Record<string, string> = { location: target.path, 'content-type': 'text/plain; charset=UTF-8' };
     if (res.headers[TARGET_ETAG] !== undefined) headers['x-symlink-target-etag'] = res.headers[TARGET_ETAG];
+    // object_versioning applies the POST to the version a versions link names
+    if (res.headers[VERSIONS_SYMLINK] !== undefined) headers[VERSIONS_SYMLINK] = res.headers[VERSIONS_SYMLINK];
     return { status: 307, headers, body: 'The requested POST was applied to a symlink. POST directly to the target to apply requested metadata.' };
   }
 }

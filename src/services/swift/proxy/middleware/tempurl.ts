@@ -106,8 +106,11 @@ export class TempUrl implements Middleware {
     const headers = { ...req.headers };
     for (const h of INCOMING_REMOVE) delete headers[h];
     delete headers['x-auth-token'];
+    // the rest of the query is not the signature's: dropped (a `version-id`, a `multipart-manifest`, ...)
+    const kept = new URLSearchParams();
+    for (const k of ['temp_url_sig', 'temp_url_expires', 'temp_url_prefix', 'filename', 'inline']) for (const v of q.getAll(k)) kept.append(k, v);
     const result = await next({
-      ...req, headers, preauthorized: { account: req.account, ...(scope === 'container' ? { container: req.container } : {}) },
+      ...req, headers, query: kept.toString(), preauthorized: { account: req.account, ...(scope === 'container' ? { container: req.container } : {}) },
     });
     for (const h of Object.keys(result.headers)) if (h.startsWith('x-object-meta-') && !h.startsWith('x-object-meta-public-')) delete result.headers[h];
     if ((req.method === 'GET' || req.method === 'HEAD') && result.status >= 200 && result.status < 300) {

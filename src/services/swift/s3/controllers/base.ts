@@ -8,7 +8,8 @@ import type { S3Identity } from '../auth.js';
 import type { SwiftBackend } from '../backend.js';
 import type { S3Request } from '../request.js';
 import type { AuthInfo } from '../signature.js';
-import { xmlDocument, type XmlElement } from '../xml.js';
+import { MalformedXML } from '../errors.js';
+import { parseXml, xmlDocument, XmlSyntaxError, type XmlElement, type XmlNode } from '../xml.js';
 
 /** [s3api] options the controllers apply. */
 export interface S3Settings {
@@ -50,3 +51,13 @@ export function owner(call: S3Call): XmlElement[] {
 
 /** The segments container of a bucket (s3api's MULTIUPLOAD_SUFFIX). */
 export const segmentsContainer = (bucket: string): string => `${bucket}+segments`;
+
+/** A request's XML document; MalformedXML when it is not one. */
+export function requestXml(text: string): XmlNode {
+  try {
+    return parseXml(text);
+  } catch (err) {
+    if (err instanceof XmlSyntaxError) throw MalformedXML();
+    throw err;
+  }
+}

@@ -4,16 +4,17 @@
  * public-read` makes it readable by all, as s3api's canned ACLs do), DeleteBucket (refused while
  * it holds objects; its segments container goes with it), ListObjects v1 and v2 (prefix,
  * delimiter → CommonPrefixes, marker / continuation-token / start-after, max-keys,
- * encoding-type=url) from the container listing, GetBucketLocation, GetBucketVersioning (never
- * enabled), GetBucketAcl (the owner's FULL_CONTROL, and READ for all on a public bucket).
+ * encoding-type=url) from the container listing, GetBucketLocation, bucket versioning
+ * (versioning.ts), GetBucketAcl (the owner's FULL_CONTROL, and READ for all on a public bucket).
  */
-import { BucketAlreadyOwnedByYou, BucketNotEmpty, fromStatus, InvalidArgument, MalformedXML, MethodNotAllowed, NotImplemented, S3Error } from '../errors.js';
+import { BucketAlreadyOwnedByYou, BucketNotEmpty, fromStatus, InvalidArgument, MethodNotAllowed, NotImplemented, S3Error } from '../errors.js';
 import { drain } from '../backend.js';
 import { quoteEtag, s3Time } from '../headers.js';
 import { awsQuote } from '../signature.js';
-import { childText, el, parseXml, XmlSyntaxError, type XmlElement } from '../xml.js';
+import { childText, el, type XmlElement } from '../xml.js';
 import { readSmallBody } from '../body.js';
-import { empty, owner, segmentsContainer, xmlResponse, type S3Call, type S3Response } from './base.js';
+import { empty, owner, requestXml, segmentsContainer, xmlResponse, type S3Call, type S3Response } from './base.js';
+import { getVersioning, listVersions, putVersioning } from './versioning.js';
 
 interface ObjectEntry {
   name: string;
@@ -45,13 +46,7 @@ async function createBucket(call: S3Call): Promise<S3Response> {
   const bucket = call.req.bucket!;
   const text = (await readSmallBody(call.body, 64 * 1024)).toString('utf8');
   if (text.trim() !== '') {
-    let location: string | undefined;
-    try {
-      location = childText(parseXml(text), 'LocationConstraint');
-    } catch (err) {
-      if (err instanceof XmlSyntaxError) throw MalformedXML();
-      throw err;
-    }
+    const location = childText(requestXml(text), 'LocationConstraint');
     const ours = call.settings.location;
     if (location !== undefined && location !== ours && !(ours === 'us-east-1' && location === '')) {
       throw new S3Error('InvalidLocationConstraint', 400, 'The specified location constraint is not valid.', { LocationConstraint: location });
@@ -69,7 +64,7 @@ async function deleteBucket(call: S3Call): Promise<S3Response> {
   const bucket = call.req.bucket!;
   const r = await call.swift.call({ method: 'DELETE', container: bucket });
   drain(r.body);
-  if (r.status === 409) throw BucketNotEmpty({ BucketName: bucket });
+  if (r.status === 409) throw BucketNotEmpty({ BucketName: bucket }, /versions/.test(r.error ?? '') ? 'The bucket you tried to delete is not empty. You must delete all versions in the bucket.' : undefined);
   if (r.status !== 204) throw fromStatus(r.status, { bucket }, r.error);
   // the segments container goes too when nothing is left in it (an upload in progress keeps it)
   drain((await call.swift.call({ method: 'DELETE', container: segmentsContainer(bucket) })).body);
@@ -155,7 +150,7 @@ export function aclResponse(call: S3Call, publicRead: boolean): S3Response {
 }
 
 /** Sub-resources of a bucket that s3api answers only with s3_acl or its other middlewares. */
-const NOT_OFFERED = ['lifecycle', 'policy', 'logging', 'notification', 'tagging', 'cors', 'website', 'replication', 'requestPayment', 'object-lock', 'publicAccessBlock', 'encryption', 'accelerate', 'versions', 'analytics', 'inventory', 'metrics', 'ownershipControls', 'intelligent-tiering'];
+const NOT_OFFERED = ['lifecycle', 'policy', 'logging', 'notification', 'tagging', 'cors', 'website', 'replication', 'requestPayment', 'object-lock', 'publicAccessBlock', 'encryption', 'accelerate', 'analytics', 'inventory', 'metrics', 'ownershipControls', 'intelligent-tiering'];
 
 export async function handleBucket(call: S3Call): Promise<S3Response> {
   const q = call.req.query;
@@ -172,9 +167,13 @@ export async function handleBucket(call: S3Call): Promise<S3Response> {
     return xmlResponse(el('LocationConstraint', loc));
   }
   if (q.has('versioning')) {
-    await bucketInfo(call);
-    if (method !== 'GET') throw NotImplemented({}, 'Object versioning is not implemented.');
-    return xmlResponse(el('VersioningConfiguration', []));
+    if (method === 'GET') return getVersioning(call);
+    if (method === 'PUT') return putVersioning(call);
+    throw MethodNotAllowed(method, 'VERSIONING');
+  }
+  if (q.has('versions')) {
+    if (method !== 'GET') throw MethodNotAllowed(method, 'BUCKET');
+    return listVersions(call, maxKeysOf(call));
   }
   if (q.has('acl')) {
     const info = await bucketInfo(call);

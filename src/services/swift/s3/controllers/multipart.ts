@@ -15,7 +15,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { BACKEND_CONCURRENCY, drain, mapConcurrently } from '../backend.js';
 import { readSmallBody } from '../body.js';
 import {
-  EntityTooSmall, fromStatus, fromSwift, InternalError, InvalidArgument, InvalidPart, InvalidPartOrder, MalformedXML, MethodNotAllowed, NoSuchBucket, NoSuchUpload, S3Error,
+  EntityTooSmall, fromStatus, fromSwift, InternalError, InvalidArgument, InvalidPart, InvalidPartOrder, MalformedXML, MethodNotAllowed, NoSuchBucket, NoSuchUpload, NotImplemented, S3Error,
 } from '../errors.js';
 import { objectHeadersFromS3, quoteEtag, s3Time } from '../headers.js';
 import { childrenNamed, childText, el, parseXml, XML_DECLARATION, xmlRoot, XmlSyntaxError, type XmlElement } from '../xml.js';
@@ -121,6 +121,7 @@ async function uploadPart(call: S3Call, uploadId: string): Promise<S3Response> {
   }
   // UploadPartCopy: the source (or a byte range of it) streamed into the part
   const src = parseCopySource(String(copySource));
+  if (src.versionId !== undefined) throw NotImplemented({}, 'Copying a version of an object into a part is not implemented.');
   const srcHeaders = await copySourceHeaders(call, src);
   drain(call.body);
   const range = call.req.headers['x-amz-copy-source-range'];
