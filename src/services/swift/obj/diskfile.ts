@@ -16,6 +16,7 @@ import { closeSync, existsSync, fdatasync, fsync, mkdirSync, open as openCb, ope
 import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
+import { OffloadedHash } from '../../../common/hashing/offloaded-hash.js';
 import { hashPath, type HashConf } from '../ring/hash.js';
 import { invalidateSuffix } from './hashes.js';
 import { classifyFiles, cleanupOnDisk, stampOf, type OnDiskFiles } from './ondisk.js';
@@ -78,6 +79,30 @@ const WRITE_BATCH = 512 * 1024;
  * the rest comes, rather than the whole body, three replicas at once, at the final fsync.
  */
 const SYNC_EVERY = 32 * 1024 * 1024;
+
+/**
+ * A body of this size or more (by its Content-Length) is hashed on the hashing thread
+ * (common/hashing): the replicas' MD5s of a large PUT leave the event loop. A smaller one is
+ * hashed in place, where the trip to the thread would cost more.
+ */
+const OFFLOAD_HASH_BYTES = 4 * 1024 * 1024;
+
+/** The body's MD5 as it is received: in place, or on the hashing thread. */
+interface BodyMd5 {
+  /** A promise when the hashing thread is behind: awaited before the next chunk. */
+  add(chunk: Buffer): Promise<void> | undefined;
+  hex(): Promise<string>;
+  drop(): void;
+}
+
+function bodyMd5(length: number | undefined): BodyMd5 {
+  if (length !== undefined && length >= OFFLOAD_HASH_BYTES) {
+    const h = new OffloadedHash('md5');
+    return { add: (c) => h.update(c), hex: () => h.digest(), drop: () => h.drop() };
+  }
+  const h = createHash('md5');
+  return { add: (c) => { h.update(c); return undefined; }, hex: async () => h.digest('hex'), drop: () => undefined };
+}
 
 /*
  * The write path's system calls. A PUT costs one file per replica, and with fs/promises each of
@@ -212,8 +237,8 @@ export class DiskFileManager {
     const { tmp, fd } = await this.openTmp(device);
     let open = true;
     let keep = false;
+    const md5 = bodyMd5(expect.length);
     try {
-      const md5 = createHash('md5');
       let size = 0;
       // chunks gathered up to WRITE_BATCH bytes: a small object is one write with its trailer
       let pending: Buffer[] = [];
@@ -224,7 +249,8 @@ export class DiskFileManager {
         size += chunk.length;
         if (size > expect.maxSize) throw new DiskFileError(413, 'Your request is too large.');
         if (expect.length !== undefined && size > expect.length) throw new DiskFileError(400, 'Request body longer than Content-Length');
-        md5.update(chunk);
+        const behind = md5.add(chunk);
+        if (behind) await behind;
         pending.push(chunk);
         pendingSize += chunk.length;
         if (pendingSize >= WRITE_BATCH) {
@@ -240,7 +266,7 @@ export class DiskFileManager {
       }
       await syncing;
       if (expect.length !== undefined && size !== expect.length) throw new DiskFileError(499, 'Client disconnected');
-      const etag = md5.digest('hex');
+      const etag = await md5.hex();
       if (expect.etag !== undefined && expect.etag.toLowerCase().replace(/"/g, '') !== etag) throw new DiskFileError(422, 'Unprocessable Entity');
       // the footer: metadata known once the body is in (an EC fragment archive's whole-object etag)
       const full = { ...metadata, ...opts.footer?.(), 'Content-Length': String(size), ETag: etag };
@@ -254,6 +280,7 @@ export class DiskFileManager {
       keep = true;
       return { etag, size };
     } finally {
+      if (!keep) md5.drop();
       if (open) closeSync(fd);
       if (!keep) await rm(tmp, { force: true });
     }
