@@ -61,6 +61,10 @@ describe('QoS policies', () => {
     await ok('PUT', `/v2.0/policies/${shared.id}/tags/blue`, ADMIN, undefined, 201);
     assert.deepEqual((await ok('GET', `/v2.0/policies/${shared.id}/tags`, A)).tags, ['blue']);
     assert.equal((await h.request('PUT', `/v2.0/policies/${shared.id}/tags/red`, A)).status, 403);
+    // a member tags a policy of its own project (the tag rules of the other resources)
+    const own = await policy({ name: 'mine', project_id: 'qos-a' });
+    await ok('PUT', `/v2.0/policies/${own.id}/tags/green`, A, undefined, 201);
+    assert.deepEqual((await ok('GET', `/v2.0/policies/${own.id}/tags`, A)).tags, ['green']);
     const unshared = (await ok('PUT', `/v2.0/qos/policies/${shared.id}`, ADMIN, { policy: { shared: false, description: 'd2' } })).policy;
     assert.deepEqual([unshared.shared, unshared.description], [false, 'd2']);
     await fault('GET', `/v2.0/qos/policies/${shared.id}`, A, 404, 'QosPolicyNotFound');
