@@ -7,22 +7,11 @@
  * real agents; the casts it receives change nothing. Leases come from the real agent
  * (agent/dhcp/) only.
  */
-import type { Logger } from '../../../common/log/logger.js';
-import type { Transport } from '../../../common/messaging/index.js';
-import type { PeriodicTasks } from '../../../common/service/periodic.js';
 import { AGENT_TYPE_DHCP, TOPIC_DHCP_AGENT } from '../rpc/topics.js';
 import { AgentRuntime, type DhcpAgentHandlers } from './agent-base.js';
+import type { SimAgentOptions } from './sim-agent-options.js';
 
 export const SIM_DHCP_AGENT_BINARY = 'neutron-nubo-sim-dhcp-agent';
-
-export interface SimAgentOptions {
-  transport: Transport;
-  host: string;
-  log: Logger;
-  reportInterval: number;
-  availabilityZone: string;
-  periodic: PeriodicTasks;
-}
 
 /** Every cast is accepted and changes nothing: there is no dnsmasq to tell. */
 class SimDhcpEndpoint implements DhcpAgentHandlers {

@@ -13,9 +13,7 @@
  * Devices are processed one at a time in arrival order; a device whose details failed is
  * retried on the next report interval.
  */
-import type { Logger } from '../../../common/log/logger.js';
-import type { MessageContext, Transport } from '../../../common/messaging/index.js';
-import type { PeriodicTasks } from '../../../common/service/periodic.js';
+import type { MessageContext } from '../../../common/messaging/index.js';
 import { VIF_TYPE_TAP } from '../ml2/driver-api.js';
 import type { PortUpdateArgs } from '../rpc/payloads.js';
 import { AGENT_TYPE_NUBO_SIM } from '../rpc/topics.js';
@@ -23,20 +21,15 @@ import type { Network } from '../types/network.js';
 import type { Port } from '../types/port.js';
 import { AgentRuntime, type L2AgentHandlers } from './agent-base.js';
 import { L2PluginApi } from './plugin-api.js';
+import type { SimAgentOptions } from './sim-agent-options.js';
 
 export const SIM_AGENT_BINARY = 'neutron-nubo-sim-agent';
 /** The topic L2 agents report (neutron_lib.agent.topics.AGENT). */
 const TOPIC_AGENT = 'q-agent-notifier';
 
-export interface SimL2AgentOptions {
-  transport: Transport;
-  host: string;
-  log: Logger;
-  reportInterval: number;
-  availabilityZone: string;
+export interface SimL2AgentOptions extends SimAgentOptions {
   physicalNetworks: string[];
   tunnelTypes: string[];
-  periodic: PeriodicTasks;
 }
 
 /** What the agent knows of a device it reported. */

@@ -13,7 +13,7 @@ import { AGENT_TYPE_L3, TOPIC_L3_AGENT } from '../rpc/topics.js';
 import { AgentRuntime, type L3AgentHandlers } from './agent-base.js';
 import { FIP_ACTIVE, floatingIpStatusChanges } from './l3/fip-status.js';
 import { L3PluginApi } from './plugin-api.js';
-import type { SimAgentOptions } from './sim-dhcp-agent.js';
+import type { SimAgentOptions } from './sim-agent-options.js';
 
 export const SIM_L3_AGENT_BINARY = 'neutron-nubo-sim-l3-agent';
 
