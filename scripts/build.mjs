@@ -34,13 +34,15 @@ await build({
 // keepNames makes esbuild name every function where it is created: `__name(fn, "fn")`, a
 // defineProperty call. For functions made per request (Fastify's hook runners and response
 // listeners, closures in our own handlers) that is a defineProperty on every API call, 5-10 %
-// of a token validation's CPU (CPU profile of bench/request-path.mjs). The name needs setting
-// only where esbuild renamed the function (VolumeNotFound2): the helper skips the call when the
-// name is already right. Checked against the helper's exact text so that an esbuild upgrade
-// that changes it fails the build instead of silently losing this.
+// of a token validation's CPU (CPU profile of bench/request-path.mjs). What the names are kept
+// for is classes (error names, see above), so the helper skips the call when the name is already
+// right and for functions that cannot be constructed (no `prototype`: arrows, methods, async
+// functions, such as Fastify's per-response `onResFinished`), whose names only debuggers show.
+// Checked against the helper's exact text so that an esbuild upgrade that changes it fails the
+// build instead of silently losing this.
 {
   const helper = 'var __name = (target, value) => __defProp(target, "name", { value, configurable: true });';
-  const lean = 'var __name = (target, value) => target.name === value ? target : __defProp(target, "name", { value, configurable: true });';
+  const lean = 'var __name = (target, value) => target.name === value || target.prototype === undefined ? target : __defProp(target, "name", { value, configurable: true });';
   const files = [`${root}dist/nubo.js`, ...readdirSync(`${root}dist/chunks`).map((n) => `${root}dist/chunks/${n}`)].filter((f) => f.endsWith('.js'));
   const holders = files.filter((f) => readFileSync(f, 'utf8').includes(helper));
   if (holders.length !== 1) throw new Error(`build: expected esbuild's __name helper in exactly one output file, found ${holders.length}`);
