@@ -12,7 +12,7 @@
  * the body is the file's first (size - trailer) bytes (ranges read straight from it).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, fdatasync, fstatSync, fsync, mkdirSync, open as openCb, openSync, read as readCb, readdirSync, renameSync, writev as writevCb, writevSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, fdatasync, fstatSync, fsync, mkdirSync, mkdir as mkdirCb, open as openCb, openSync, read as readCb, readdirSync, renameSync, writev as writevCb, writevSync } from 'node:fs';
 import { mkdir, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -163,6 +163,7 @@ const fsyncFd = (fd: number): Promise<void> => new Promise((resolve, reject) => 
 const fdatasyncFd = (fd: number): Promise<void> => new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 const openFd = (path: string, flags: string, mode: number): Promise<number> =>
   new Promise((resolve, reject) => openCb(path, flags, mode, (err, fd) => (err ? reject(err) : resolve(fd))));
+const mkdirs = (dir: string): Promise<void> => new Promise((resolve, reject) => mkdirCb(dir, { recursive: true }, (err) => (err ? reject(err) : resolve())));
 const writevFd = (fd: number, bufs: Buffer[]): Promise<number> =>
   new Promise((resolve, reject) => writevCb(fd, bufs, (err, n) => (err ? reject(err) : resolve(n))));
 
@@ -392,13 +393,13 @@ export class DiskFileManager {
    */
   private async place(tmp: string, device: string, partition: number, account: string, container: string, object: string, name: string): Promise<void> {
     const dir = this.hashDir(device, partition, account, container, object);
-    if (!existsSync(dir)) await mkdir(dir, { recursive: true });
+    if (!existsSync(dir)) await mkdirs(dir);
     try {
       renameSync(tmp, join(dir, name));
     } catch (err) {
       // the replicator removed the (then empty) directory in between: once more
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      await mkdir(dir, { recursive: true });
+      await mkdirs(dir);
       renameSync(tmp, join(dir, name));
     }
     await fsyncDir(dir);

@@ -64,7 +64,17 @@ export function backendRequest(node: { ip: string; port: number }, method: strin
 export async function backendCall(node: { ip: string; port: number }, method: string, path: string, headers: OutgoingHttpHeaders,
   timeouts: { connMs: number; nodeMs: number }, body?: string | Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; text: string }> {
   const res = await backendRequest(node, method, path, headers, body, timeouts);
-  const chunks: Buffer[] = [];
-  for await (const c of res.body) chunks.push(c as Buffer);
-  return { status: res.status, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') };
+  return { status: res.status, headers: res.headers, text: await readText(res.body) };
+}
+
+/** A response's (small) body as text: read by its events, without an async iterator per response. */
+export function readText(body: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    body.on('data', (c: Buffer) => chunks.push(c));
+    body.once('end', () => resolve(chunks.length === 0 ? '' : (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
+    body.once('error', reject);
+    // a response cut off before its end ('aborted'): as the iterator's premature close
+    body.once('close', () => { if (!body.complete) reject(new Error('response closed before its end')); });
+  });
 }
