@@ -17,6 +17,7 @@ import { mkdir, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { OffloadedHash } from '../../../common/hashing/offloaded-hash.js';
+import { readChunks } from '../utils/read-chunks.js';
 import { hashPath, type HashConf } from '../ring/hash.js';
 import { invalidateSuffix } from './hashes.js';
 import { classifyFiles, cleanupOnDisk, stampOf, type OnDiskFiles } from './ondisk.js';
@@ -118,6 +119,9 @@ function trailer(metadata: ObjectMetadata): Buffer {
  * writes for its three replicas, all dispatched from the one event loop).
  */
 const WRITE_BATCH = 512 * 1024;
+
+/** A body of up to this many bytes (by its Content-Length) is read whole before it is written. */
+const WHOLE_BODY = 64 * 1024;
 
 /**
  * A large body is fdatasync'd every SYNC_EVERY bytes while it is received (Swift's
@@ -313,7 +317,9 @@ export class DiskFileManager {
       let pendingSize = 0;
       let synced = 0;
       let syncing: Promise<void> | undefined;
-      for await (const chunk of body as AsyncIterable<Buffer>) {
+      // a small body (by its Content-Length) is taken whole by its events, then written at once
+      const chunks: Iterable<Buffer> | AsyncIterable<Buffer> = expect.length !== undefined && expect.length <= WHOLE_BODY ? await readChunks(body) : body as AsyncIterable<Buffer>;
+      for await (const chunk of chunks) {
         size += chunk.length;
         if (size > expect.maxSize) throw new DiskFileError(413, 'Your request is too large.');
         if (expect.length !== undefined && size > expect.length) throw new DiskFileError(400, 'Request body longer than Content-Length');

@@ -4,6 +4,7 @@
  */
 import { Agent, request, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import { readChunks } from './read-chunks.js';
 
 export interface Node {
   ip: string;
@@ -67,14 +68,8 @@ export async function backendCall(node: { ip: string; port: number }, method: st
   return { status: res.status, headers: res.headers, text: await readText(res.body) };
 }
 
-/** A response's (small) body as text: read by its events, without an async iterator per response. */
-export function readText(body: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    body.on('data', (c: Buffer) => chunks.push(c));
-    body.once('end', () => resolve(chunks.length === 0 ? '' : (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
-    body.once('error', reject);
-    // a response cut off before its end ('aborted'): as the iterator's premature close
-    body.once('close', () => { if (!body.complete) reject(new Error('response closed before its end')); });
-  });
+/** A response's (small) body as text. */
+export async function readText(body: IncomingMessage): Promise<string> {
+  const chunks = await readChunks(body);
+  return chunks.length === 0 ? '' : (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
 }
