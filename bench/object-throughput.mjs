@@ -5,7 +5,8 @@
 //     and plain text, the median of 5);
 //   - one large object (256 MiB): PUT and GET MB/s, md5 checked both ways;
 //   - the CPU time the servers' processes used per PUT, per GET and per listing (user + system,
-//     from /proc: steadier than the rates when other work loads the machine);
+//     from /proc: steadier than the rates when other work loads the machine); for Nubo also its
+//     event loop's thread's share of it (the small PUTs and GETs wait on that one thread);
 //   - the servers' RSS at the end (Nubo: its one process; Swift: every process of its servers
 //     and memcached);
 //   - the disk itself: dd of the large object's file ×3 with fsync (the three replicas' writes)
@@ -17,7 +18,7 @@
 //
 // Nubo: `dist/nubo.js up` (identity and object only) on a fresh data dir under BENCH_DIR
 // (default /tmp/nubo-object-bench); NUBO_BENCH_BIN names another bundle. PROFILE_DIR=dir runs it
-// with --cpu-prof (nubo.cpuprofile lands there when it stops). Its consistency daemons are off
+// with --cpu-prof (a .cpuprofile per thread lands there when it stops: the main thread's is the largest). Its consistency daemons are off
 // (interval 0), as the peer runs none: this is the request path; BENCH_NUBO_DAEMONS=1 keeps them.
 // The peer: ../shared/peers/swift-up.sh (or $NUBO_SHARED_DIR/peers/) (Debian's Swift 2.30, tempauth, 3 replicas on 4
 // devices, memcached), started here with its devices under BENCH_DIR and stopped at the end.
@@ -95,6 +96,17 @@ function cpuSeconds(pids) {
   return ticks / CLK_TCK;
 }
 
+/** CPU seconds of one thread of a process (the event loop's: its tid is the pid). */
+function threadCpuSeconds(pid, tid = pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
 function memory(pids) {
   const all = withDescendants(pids).filter((p) => status(p).rss > 0);
   return { processes: all.length, rss: all.reduce((s, p) => s + status(p).rss, 0), hwm: all.reduce((s, p) => s + status(p).hwm, 0) };
@@ -110,7 +122,8 @@ const daemons = process.env.BENCH_NUBO_DAEMONS === '1' ? {} : Object.fromEntries
 async function startNubo() {
   if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npm run build\` first`);
   const dataDir = mkdtempSync(join(runDir, 'nubo-'));
-  const prof = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`, '--cpu-prof-name=nubo.cpuprofile'] : [];
+  // Node's own names (CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile): the hashing thread writes one too
+  const prof = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`] : [];
   const child = spawn(process.execPath, [...prof, bin, 'up'], {
     env: { ...process.env, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0', NUBO_DEFAULT__LOG_LEVEL: 'warn', NUBO_DEFAULT__ENABLED_SERVICES: 'identity,object', ...daemons,
       // libuv's thread pool as bin/nubo.mjs sizes it (its shebang)
@@ -142,6 +155,8 @@ async function startNubo() {
   return {
     name: 'Nubo', dataDir, token: String(res.headers['x-subject-token']), storageUrl: store.endpoints.find((e) => e.interface === 'public').url,
     pids: () => [child.pid],
+    // the event loop's thread (the rest: libuv's pool, the hashing thread, V8's)
+    mainThreadCpu: () => threadCpuSeconds(child.pid),
     async stop() {
       const exited = new Promise((r) => child.on('exit', r));
       child.kill('SIGTERM');
@@ -215,8 +230,13 @@ async function measure(cloud, large) {
 
     // the servers' CPU per operation: steadier than the rates on a machine others load too
     const cpu = async (fn) => { const c = cpuSeconds(cloud.pids()); const r = await fn(); return [r, (cpuSeconds(cloud.pids()) - c) * 1000]; };
-    const [putSec, putCpuMs] = await cpu(() => many(objects, concurrency, (i) => drained('PUT', name(i), [201], { body: small, headers: { 'content-type': 'application/octet-stream', etag: smallMd5 } })));
-    const [getSec, getCpuMs] = await cpu(() => many(objects, concurrency, async (i) => {
+    const mainCpu = async (fn) => {
+      const m = cloud.mainThreadCpu?.();
+      const [r, ms] = await cpu(fn);
+      return [r, ms, m === undefined ? undefined : (cloud.mainThreadCpu() - m) * 1000];
+    };
+    const [putSec, putCpuMs, putMainMs] = await mainCpu(() => many(objects, concurrency, (i) => drained('PUT', name(i), [201], { body: small, headers: { 'content-type': 'application/octet-stream', etag: smallMd5 } })));
+    const [getSec, getCpuMs, getMainMs] = await mainCpu(() => many(objects, concurrency, async (i) => {
       const r = await call('GET', name(i));
       const got = Buffer.from(await r.body.arrayBuffer());
       if (r.statusCode !== 200 || got.length !== 4096) throw new Error(`${cloud.name}: GET ${name(i)} answered ${r.statusCode} with ${got.length} bytes`);
@@ -253,6 +273,7 @@ async function measure(cloud, large) {
     if (got.n !== large.bytes || got.md5 !== large.md5) throw new Error(`${cloud.name}: large GET returned ${got.n} of ${large.bytes} bytes, md5 ${got.md5}`);
     return {
       smallPut: objects / putSec, smallGet: objects / getSec, smallPutCpuMs: putCpuMs / objects, smallGetCpuMs: getCpuMs / objects,
+      smallPutMainMs: putMainMs === undefined ? undefined : putMainMs / objects, smallGetMainMs: getMainMs === undefined ? undefined : getMainMs / objects,
       listJsonMs: median(listTimes.json) * 1000, listPlainMs: median(listTimes.plain) * 1000,
       listJsonCpuMs: median(listCpu.json), listPlainCpuMs: median(listCpu.plain),
       largePut: large.bytes / largePutSec / 1e6, largeGet: large.bytes / largeGetSec / 1e6,
@@ -312,8 +333,10 @@ function report() {
   const rows = [
     ['4 KiB PUT ops/s', (r) => f(r.smallPut)],
     ['4 KiB PUT CPU ms/op', (r) => f(r.smallPutCpuMs, 2)],
+    ['  of the event loop', (r) => (r.smallPutMainMs === undefined ? '-' : f(r.smallPutMainMs, 2))],
     ['4 KiB GET ops/s', (r) => f(r.smallGet)],
     ['4 KiB GET CPU ms/op', (r) => f(r.smallGetCpuMs, 2)],
+    ['  of the event loop', (r) => (r.smallGetMainMs === undefined ? '-' : f(r.smallGetMainMs, 2))],
     [`${largeMiB} MiB PUT MB/s`, (r) => f(r.largePut)],
     [`${largeMiB} MiB GET MB/s`, (r) => f(r.largeGet)],
     [`list ${objects} (JSON) ms`, (r) => f(r.listJsonMs)],

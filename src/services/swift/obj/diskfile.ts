@@ -12,11 +12,12 @@
  * the body is the file's first (size - trailer) bytes (ranges read straight from it).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { closeSync, existsSync, fdatasync, fsync, mkdirSync, open as openCb, openSync, readdirSync, renameSync, writev as writevCb, writevSync } from 'node:fs';
-import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { closeSync, createReadStream, existsSync, fdatasync, fstatSync, fsync, mkdirSync, mkdir as mkdirCb, open as openCb, openSync, read as readCb, readdirSync, renameSync, writev as writevCb, writevSync } from 'node:fs';
+import { mkdir, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { OffloadedHash } from '../../../common/hashing/offloaded-hash.js';
+import { readChunks } from '../utils/read-chunks.js';
 import { hashPath, type HashConf } from '../ring/hash.js';
 import { invalidateSuffix } from './hashes.js';
 import { classifyFiles, cleanupOnDisk, stampOf, type OnDiskFiles } from './ondisk.js';
@@ -40,7 +41,12 @@ export interface OpenObject {
   /** Newest of .data and .meta. */
   timestamp: string;
   size: number;
-  handle: FileHandle;
+  /** The whole body, when the file was small enough to be read at once (and is closed already). */
+  body?: Buffer;
+  /** Bytes start..end (inclusive) of the body, read from the open file, which the stream closes. */
+  stream(start: number, end: number): Readable;
+  /** Lets the file go when `stream` is not called (again: nothing). */
+  close(): void;
 }
 
 export type Lookup = OpenObject | { kind: 'deleted'; timestamp: string } | { kind: 'missing' };
@@ -58,6 +64,47 @@ export async function readTrailer(fh: FileHandle): Promise<{ metadata: ObjectMet
   return { metadata: JSON.parse(json.toString('utf8')) as ObjectMetadata, bodySize: size - 12 - len };
 }
 
+/**
+ * A file up to this size is read whole by lookup, in one read: a small object's GET is then its
+ * directory's listing, an open and an fstat in place, one trip to the thread pool for the
+ * bytes (they may have to come from the disk) and a close, where reading the trailer and
+ * streaming the body took seven trips and a FileHandle.
+ */
+const READ_WHOLE = 64 * 1024;
+
+const readAt = (fd: number, buf: Buffer, position: number): Promise<number> =>
+  new Promise((resolve, reject) => readCb(fd, buf, 0, buf.length, position, (err, n) => (err ? reject(err) : resolve(n))));
+
+/** `length` bytes of the file from `position` (fewer only at its end), in the thread pool. */
+async function readFully(fd: number, length: number, position: number): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const n = await readAt(fd, buf.subarray(got), position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === length ? buf : buf.subarray(0, got);
+}
+
+/**
+ * The metadata of an open file of `size` bytes and its body's size; its body too when it is
+ * small (read whole). The tail read first is 64 KiB: a trailer longer than that is read after.
+ */
+async function readObjectFile(fd: number, size: number): Promise<{ metadata: ObjectMetadata; bodySize: number; body?: Buffer }> {
+  if (size < 12) throw new Error('file too short for metadata');
+  const from = size <= READ_WHOLE ? 0 : size - READ_WHOLE;
+  const tail = await readFully(fd, size - from, from);
+  if (tail.length !== size - from) throw new Error('file shorter than its size');
+  if (!tail.subarray(tail.length - 8).equals(MAGIC)) throw new Error('no metadata trailer');
+  const len = tail.readUInt32BE(tail.length - 12);
+  if (len > size - 12) throw new Error('bad metadata length');
+  const bodySize = size - 12 - len;
+  const json = bodySize >= from ? tail.subarray(bodySize - from, tail.length - 12) : await readFully(fd, len, bodySize);
+  const metadata = JSON.parse(json.toString('utf8')) as ObjectMetadata;
+  return from === 0 ? { metadata, bodySize, body: tail.subarray(0, bodySize) } : { metadata, bodySize };
+}
+
 function trailer(metadata: ObjectMetadata): Buffer {
   const json = Buffer.from(JSON.stringify(metadata), 'utf8');
   const tail = Buffer.alloc(12);
@@ -72,6 +119,9 @@ function trailer(metadata: ObjectMetadata): Buffer {
  * writes for its three replicas, all dispatched from the one event loop).
  */
 const WRITE_BATCH = 512 * 1024;
+
+/** A body of up to this many bytes (by its Content-Length) is read whole before it is written. */
+const WHOLE_BODY = 64 * 1024;
 
 /**
  * A large body is fdatasync'd every SYNC_EVERY bytes while it is received (Swift's
@@ -117,6 +167,7 @@ const fsyncFd = (fd: number): Promise<void> => new Promise((resolve, reject) => 
 const fdatasyncFd = (fd: number): Promise<void> => new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 const openFd = (path: string, flags: string, mode: number): Promise<number> =>
   new Promise((resolve, reject) => openCb(path, flags, mode, (err, fd) => (err ? reject(err) : resolve(fd))));
+const mkdirs = (dir: string): Promise<void> => new Promise((resolve, reject) => mkdirCb(dir, { recursive: true }, (err) => (err ? reject(err) : resolve())));
 const writevFd = (fd: number, bufs: Buffer[]): Promise<number> =>
   new Promise((resolve, reject) => writevCb(fd, bufs, (err, n) => (err ? reject(err) : resolve(n))));
 
@@ -180,35 +231,56 @@ export class DiskFileManager {
     return join(this.devicesRoot, device, 'tmp');
   }
 
+  /**
+   * The object as its files say: its directory listed, the .data (and a newer .meta) opened and
+   * their sizes taken in place (the directory was just read: their inodes are in memory), their
+   * bytes read in the thread pool (they may be on the disk only). A small .data is read whole
+   * and closed; a larger one stays open for `stream`.
+   */
   async lookup(device: string, partition: number, account: string, container: string, object: string): Promise<Lookup> {
     const dir = this.hashDir(device, partition, account, container, object);
     let files: string[];
     try {
-      files = await readdir(dir);
+      files = readdirSync(dir);
     } catch {
       return { kind: 'missing' };
     }
     const s = this.classify(files);
     if (s.ts) return { kind: 'deleted', timestamp: stampOf(s.ts) };
     if (!s.data) return { kind: 'missing' };
-    const fh = await open(join(dir, s.data), 'r');
+    let fd: number | undefined = openSync(join(dir, s.data), 'r');
+    const close = (): void => {
+      if (fd === undefined) return;
+      const f = fd;
+      fd = undefined;
+      closeSync(f);
+    };
     try {
-      const { metadata, bodySize } = await readTrailer(fh);
+      const { metadata, bodySize, body } = await readObjectFile(fd, fstatSync(fd).size);
+      if (body) close();
       if (s.meta) {
-        const mfh = await open(join(dir, s.meta), 'r');
+        const mfd = openSync(join(dir, s.meta), 'r');
+        let meta: ObjectMetadata;
         try {
-          const meta = (await readTrailer(mfh)).metadata;
-          // a POST replaces the metadata and the headers it may set (allowed_headers); the rest is the .data's
-          const replaced = (k: string): boolean => /^(x-object-meta-.*|content-encoding|content-disposition|x-delete-at|x-object-manifest)$/i.test(k);
-          for (const k of Object.keys(metadata)) if (replaced(k)) delete metadata[k];
-          for (const [k, v] of Object.entries(meta)) if (replaced(k) || k === 'Content-Type') metadata[k] = v;
+          meta = (await readObjectFile(mfd, fstatSync(mfd).size)).metadata;
         } finally {
-          await mfh.close();
+          closeSync(mfd);
         }
+        // a POST replaces the metadata and the headers it may set (allowed_headers); the rest is the .data's
+        const replaced = (k: string): boolean => /^(x-object-meta-.*|content-encoding|content-disposition|x-delete-at|x-object-manifest)$/i.test(k);
+        for (const k of Object.keys(metadata)) if (replaced(k)) delete metadata[k];
+        for (const [k, v] of Object.entries(meta)) if (replaced(k) || k === 'Content-Type') metadata[k] = v;
       }
-      return { kind: 'data', metadata, dataTimestamp: stampOf(s.data), timestamp: stampOf(s.meta ?? s.data), size: bodySize, handle: fh };
+      const stream = (start: number, end: number): Readable => {
+        if (body) return Readable.from([body.subarray(start, end + 1)]);
+        if (fd === undefined) throw new Error('the object file is closed');
+        const f = fd;
+        fd = undefined; // the stream closes it
+        return createReadStream('', { fd: f, start, end, autoClose: true });
+      };
+      return { kind: 'data', metadata, dataTimestamp: stampOf(s.data), timestamp: stampOf(s.meta ?? s.data), size: bodySize, ...(body ? { body } : {}), stream, close };
     } catch (err) {
-      await fh.close();
+      close();
       throw err;
     }
   }
@@ -245,7 +317,9 @@ export class DiskFileManager {
       let pendingSize = 0;
       let synced = 0;
       let syncing: Promise<void> | undefined;
-      for await (const chunk of body as AsyncIterable<Buffer>) {
+      // a small body (by its Content-Length) is taken whole by its events, then written at once
+      const chunks: Iterable<Buffer> | AsyncIterable<Buffer> = expect.length !== undefined && expect.length <= WHOLE_BODY ? await readChunks(body) : body as AsyncIterable<Buffer>;
+      for await (const chunk of chunks) {
         size += chunk.length;
         if (size > expect.maxSize) throw new DiskFileError(413, 'Your request is too large.');
         if (expect.length !== undefined && size > expect.length) throw new DiskFileError(400, 'Request body longer than Content-Length');
@@ -325,13 +399,13 @@ export class DiskFileManager {
    */
   private async place(tmp: string, device: string, partition: number, account: string, container: string, object: string, name: string): Promise<void> {
     const dir = this.hashDir(device, partition, account, container, object);
-    if (!existsSync(dir)) await mkdir(dir, { recursive: true });
+    if (!existsSync(dir)) await mkdirs(dir);
     try {
       renameSync(tmp, join(dir, name));
     } catch (err) {
       // the replicator removed the (then empty) directory in between: once more
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      await mkdir(dir, { recursive: true });
+      await mkdirs(dir);
       renameSync(tmp, join(dir, name));
     }
     await fsyncDir(dir);

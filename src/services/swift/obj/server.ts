@@ -102,7 +102,7 @@ export class ObjectServer {
     if ((header(req, 'if-none-match') ?? '').trim() === '*') {
       const existing = await files.lookup(dev, part, a, c, o);
       if (existing.kind === 'data') {
-        await existing.handle.close();
+        existing.close();
         throw new HttpStatus(412, 'Precondition Failed', { 'X-Backend-Timestamp': existing.timestamp });
       }
     }
@@ -147,7 +147,7 @@ export class ObjectServer {
     if (!(await files.commit(dev, part, a, c, o, ts))) throw new HttpStatus(409, 'No fragment archive to commit', { 'X-Backend-Timestamp': ts });
     const found = await files.lookup(dev, part, a, c, o);
     if (found.kind === 'data') {
-      await found.handle.close();
+      found.close();
       if (found.dataTimestamp === ts) {
         const m = found.metadata;
         await this.containerUpdate(req, 'PUT', a, c, o, {
@@ -202,13 +202,18 @@ export class ObjectServer {
         return;
       }
       res.writeHead(status, headers);
-      const stream = found.handle.createReadStream({ start, end, autoClose: true });
+      if (found.body) {
+        // read whole by the lookup: sent with the headers
+        res.end(found.body.subarray(start, end + 1));
+        return;
+      }
+      const stream = found.stream(start, end);
       handed = true;
       stream.on('error', () => res.destroy());
       res.on('close', () => stream.destroy());
       stream.pipe(res);
     } finally {
-      if (!handed) await found.handle.close();
+      if (!handed) found.close();
     }
   }
 
@@ -216,7 +221,7 @@ export class ObjectServer {
     const ts = requestTimestamp(req);
     const found = await files.lookup(dev, part, a, c, o);
     if (found.kind !== 'data') throw new HttpStatus(404, '', found.kind === 'deleted' ? { 'X-Backend-Timestamp': found.timestamp } : {});
-    await found.handle.close();
+    found.close();
     if (found.timestamp >= ts) throw new HttpStatus(409, '', { 'X-Backend-Timestamp': found.timestamp });
     const metadata: ObjectMetadata = { name: `/${a}/${c}/${o}`, 'X-Timestamp': ts };
     for (const [k, v] of Object.entries(userMetadata(req.headers, 'object'))) metadata[titleCase(k)] = v;
@@ -236,7 +241,7 @@ export class ObjectServer {
   private async delete(req: IncomingMessage, res: ServerResponse, files: DiskFileManager, dev: string, part: number, a: string, c: string, o: string): Promise<void> {
     const ts = requestTimestamp(req);
     const found = await files.lookup(dev, part, a, c, o);
-    if (found.kind === 'data') await found.handle.close();
+    if (found.kind === 'data') found.close();
     const existing = found.kind === 'missing' ? undefined : found.timestamp;
     if (existing !== undefined && existing >= ts) throw new HttpStatus(409, '', { 'X-Backend-Timestamp': existing });
     await files.writeMarker(dev, part, a, c, o, 'ts', { name: `/${a}/${c}/${o}`, 'X-Timestamp': ts });

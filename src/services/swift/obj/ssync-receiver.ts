@@ -115,7 +115,7 @@ export class ReplicationReceiver {
       req.resume();
       if (req.method === 'POST') {
         const found = await files.lookup(device, partition, account, container, object);
-        if (found.kind === 'data') await found.handle.close();
+        if (found.kind === 'data') found.close();
         if (found.kind !== 'data') throw new HttpStatus(404, '');
       }
       await files.writeMarker(device, partition, account, container, object, req.method === 'DELETE' ? 'ts' : 'meta', metadata);

@@ -17,6 +17,7 @@ import { request, type ClientRequest, type IncomingHttpHeaders, type OutgoingHtt
 import type { Readable } from 'node:stream';
 import type { RingNode } from '../ring/ring.js';
 import { backendCall } from '../utils/backend-client.js';
+import { readChunks } from '../utils/read-chunks.js';
 import { nodePath, quorumSize, type ProxyLog, type Timeouts } from './base.js';
 
 /** Bodies up to this many bytes (with a Content-Length) are sent whole with their headers. */
@@ -77,17 +78,13 @@ export function connect(node: RingNode, path: string, headers: OutgoingHttpHeade
 
 /** The whole body read, or undefined when the client sent less (or more) than it announced. */
 export async function readWhole(body: Readable, announced: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let n = 0;
+  let chunks: Buffer[];
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      n += chunk.length;
-      if (n > announced) return undefined;
-      chunks.push(chunk);
-    }
+    chunks = await readChunks(body);
   } catch {
     return undefined;
   }
+  const n = chunks.reduce((sum, c) => sum + c.length, 0);
   return n === announced ? (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, n)) : undefined;
 }
 

@@ -12,6 +12,7 @@ import type { StoragePolicies } from '../utils/storage-policy.js';
 import { normalizeTimestamp } from '../utils/timestamp.js';
 import type { ProxyLog, Timeouts } from './base.js';
 import type { CorsSettings } from './middleware/cors.js';
+import type { InfoCache } from './middleware/pipeline.js';
 
 export interface SwiftRequest {
   ctx: RequestContext;
@@ -38,6 +39,8 @@ export interface SwiftRequest {
   remoteAddress?: string;
   /** Account and container HEADs already made for this request (get_account_info / get_container_info), by path. */
   infos?: Map<string, Promise<{ status: number; headers: Record<string, string> }>>;
+  /** The proxy's infos kept across requests (middleware/pipeline.ts InfoCache). */
+  infoCache?: InfoCache;
   /** How deep in large objects this segment read is (slo.py's recursion limit). */
   nesting?: number;
   /**

@@ -12,7 +12,7 @@ import type { ProxyResult } from './base.js';
 import { ContainerController } from './container.js';
 import { ObjectController } from './obj.js';
 import { Clock, type ProxyDeps, type SwiftRequest } from './request.js';
-import { compose, type Handler } from './middleware/pipeline.js';
+import { compose, InfoCache, type Handler } from './middleware/pipeline.js';
 import { proxyMiddlewares, type ProxyPipeline } from './middleware/index.js';
 import type { ExpirerStats } from './middleware/expiring-queue.js';
 
@@ -26,8 +26,11 @@ export class ProxyServer {
   private readonly middlewares: ProxyPipeline;
   private readonly pipeline: Handler;
   private readonly authorized: Handler;
+  /** Account and container infos the middlewares asked for, kept recheck_container_existence. */
+  private readonly infoCache: InfoCache;
 
   constructor(private readonly deps: ProxyDeps) {
+    this.infoCache = new InfoCache(deps.settings.recheckContainerMs);
     this.accounts = new AccountController(deps, this.clock);
     this.containers = new ContainerController(deps, this.clock, this.accounts);
     this.objects = new ObjectController(deps, this.clock, this.containers);
@@ -63,11 +66,11 @@ export class ProxyServer {
       const access = req.preauthorized ? this.signed(req, req.preauthorized) : await this.access(req);
       if (access === 'acl' || access === 'public') {
         // what the owner set on the container is not shown to those its ACLs let in
-        const result = await this.authorized({ ...req, access, infos: new Map() });
+        const result = await this.authorized({ ...req, access, infos: new Map(), infoCache: this.infoCache });
         if (req.object === undefined || req.object === '') for (const h of ['x-container-read', 'x-container-write', 'x-container-sync-key', 'x-container-sync-to']) delete result.headers[h];
         return result;
       }
-      return await this.authorized({ ...req, access, infos: new Map() });
+      return await this.authorized({ ...req, access, infos: new Map(), infoCache: this.infoCache });
     } catch (err) {
       if (err instanceof RingNotFound) throw new ServiceUnavailable(`No ring: ${err.message}`);
       throw err;
@@ -102,8 +105,18 @@ export class ProxyServer {
 
   private dispatch(req: SwiftRequest): Promise<ProxyResult> {
     if (req.object !== undefined && req.object !== '') return this.objects.handle(req);
-    if (req.container !== undefined) return this.containers.handle(req);
-    return this.accounts.handle(req);
+    if (req.method === 'GET' || req.method === 'HEAD') return req.container !== undefined ? this.containers.handle(req) : this.accounts.handle(req);
+    return this.written(req);
+  }
+
+  /** A write of an account or container: the infos kept of it are forgotten before and after it. */
+  private async written(req: SwiftRequest): Promise<ProxyResult> {
+    this.infoCache.forget(req.account, req.container);
+    try {
+      return await (req.container !== undefined ? this.containers.handle(req) : this.accounts.handle(req));
+    } finally {
+      this.infoCache.forget(req.account, req.container);
+    }
   }
 
   /** GET /info: the core capabilities and limits, and each middleware of the pipeline that registers itself (keystoneauth does not). */

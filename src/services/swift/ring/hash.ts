@@ -3,7 +3,7 @@
  * `<swift_hash_path_prefix>/<account>[/<container>[/<object>]]<swift_hash_path_suffix>`, which
  * places a name on a ring partition and names its hash directory on a device.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** The cluster's secret salt ([swift_hash] of swift.conf). */
 export interface HashConf {
@@ -13,14 +13,19 @@ export interface HashConf {
 
 /** The raw 16-byte digest of a path. */
 export function hashPathRaw(conf: HashConf, account: string, container?: string, object?: string): Buffer {
+  // crypto.hash: one call, no Hash object (a few are made per object request)
+  return hash('md5', pathString(conf, account, container, object), 'buffer');
+}
+
+function pathString(conf: HashConf, account: string, container?: string, object?: string): string {
   if (object !== undefined && container === undefined) throw new Error('container is required if object is provided');
   const parts = [account];
   if (container !== undefined && container !== '') parts.push(container);
   if (object !== undefined && object !== '') parts.push(object);
-  return createHash('md5').update(`${conf.prefix}/${parts.join('/')}${conf.suffix}`, 'utf8').digest();
+  return `${conf.prefix}/${parts.join('/')}${conf.suffix}`;
 }
 
 /** The hex digest of a path (the hash directory name of an object, the name of a container's database). */
 export function hashPath(conf: HashConf, account: string, container?: string, object?: string): string {
-  return hashPathRaw(conf, account, container, object).toString('hex');
+  return hash('md5', pathString(conf, account, container, object), 'hex');
 }

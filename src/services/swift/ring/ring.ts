@@ -100,7 +100,9 @@ export class Ring {
   getPart(account: string, container?: string, object?: string): number {
     this.maybeReload();
     const key = hashPathRaw(this.hash, account, container, object);
-    return Number(BigInt(key.readUInt32BE(0)) >> BigInt(this.data.partShift));
+    // the digest's first 32 bits shifted right (>>> takes the shift modulo 32: a ring of one partition shifts all out)
+    const shift = this.data.partShift;
+    return shift >= 32 ? 0 : key.readUInt32BE(0) >>> shift;
   }
 
   /** The primary devices of a partition (distinct devices, replica order). */

@@ -4,6 +4,8 @@
  */
 import { Agent, request, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import { Agent as UndiciAgent } from 'undici';
+import { readChunks } from './read-chunks.js';
 
 export interface Node {
   ip: string;
@@ -60,11 +62,52 @@ export function backendRequest(node: { ip: string; port: number }, method: strin
   });
 }
 
-/** A request whose body is ignored (drained). */
+/**
+ * The connections of backendCall, by connect timeout: undici's client, which costs about a
+ * third less CPU per request than node:http's (its ClientRequest, agent and parser set up for
+ * every request). A small object's PUT makes six such calls: to its three replicas, and each
+ * replica's container update.
+ */
+const callAgents = new Map<number, UndiciAgent>();
+
+function callAgent(connMs: number): UndiciAgent {
+  let agent = callAgents.get(connMs);
+  if (!agent) {
+    agent = new UndiciAgent({ connect: { timeout: connMs }, keepAliveTimeout: 30_000 });
+    callAgents.set(connMs, agent);
+  }
+  return agent;
+}
+
+/** Headers undici takes from the caller only on its own terms (framing, connection): sent by node:http. */
+const FRAMING = new Set(['transfer-encoding', 'expect', 'connection', 'keep-alive', 'upgrade', 'host']);
+
+/** A request with a small body or none whose answer is read whole. */
 export async function backendCall(node: { ip: string; port: number }, method: string, path: string, headers: OutgoingHttpHeaders,
   timeouts: { connMs: number; nodeMs: number }, body?: string | Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; text: string }> {
-  const res = await backendRequest(node, method, path, headers, body, timeouts);
-  const chunks: Buffer[] = [];
-  for await (const c of res.body) chunks.push(c as Buffer);
-  return { status: res.status, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') };
+  const plain: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(headers)) {
+    if (v === undefined) continue;
+    if (FRAMING.has(k.toLowerCase())) {
+      const res = await backendRequest(node, method, path, headers, body, timeouts);
+      return { status: res.status, headers: res.headers, text: await readText(res.body) };
+    }
+    plain[k] = Array.isArray(v) ? v : String(v);
+  }
+  const host = node.ip.includes(':') ? `[${node.ip}]` : node.ip;
+  try {
+    const res = await callAgent(timeouts.connMs).request({
+      origin: `http://${host}:${node.port}`, method, path, headers: plain, body: body ?? null,
+      headersTimeout: timeouts.nodeMs, bodyTimeout: timeouts.nodeMs,
+    });
+    return { status: res.statusCode, headers: res.headers as IncomingMessage['headers'], text: await res.body.text() };
+  } catch (err) {
+    throw new NodeError(`${node.ip}:${node.port}: ${(err as Error).message}`);
+  }
+}
+
+/** A response's (small) body as text. */
+export async function readText(body: IncomingMessage): Promise<string> {
+  const chunks = await readChunks(body);
+  return chunks.length === 0 ? '' : (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
 }

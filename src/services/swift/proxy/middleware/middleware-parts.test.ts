@@ -1,6 +1,7 @@
 /**
  * The middlewares' pure parts: SLO manifest input checks and etag, tempurl signatures and
- * expiry times, the bulk/SLO result bodies, staticweb's sizes, expiry's header checks.
+ * expiry times, the bulk/SLO result bodies, staticweb's sizes, expiry's header checks, the
+ * proxy's info cache.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,9 @@ import { humanReadable } from './staticweb.js';
 import { dispositionFormat, normalizeExpires } from './tempurl.js';
 import { matchSignature, parseSignature } from './signature.js';
 import { versionsPrefix } from './versioned-writes.js';
+import { InfoCache, pathInfo } from './pipeline.js';
+import type { ProxyResult } from '../base.js';
+import type { SwiftRequest } from '../request.js';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
@@ -86,4 +90,41 @@ test('expiry headers, version names and listing sizes', () => {
   assert.equal(versionsPrefix('file'), '004file/');
   assert.equal(versionsPrefix('ü'), '001ü/');
   assert.deepEqual([0, 1023, 1024, 1536, 2560, 5 * 1024 * 1024].map(humanReadable), ['0', '1023', '1Ki', '2Ki', '2Ki', '5Mi']);
+});
+
+test('info cache: object requests reuse an info for its time, writes forget it, quotas and failures are not kept', async () => {
+  let now = 1000;
+  const cache = new InfoCache(1000, () => now);
+  const heads: string[] = [];
+  let answer: ProxyResult = { status: 204, headers: { 'x-container-object-count': '1' }, body: '' };
+  const next = async (r: SwiftRequest): Promise<ProxyResult> => {
+    heads.push(`${r.method} ${r.account}/${r.container ?? ''}`);
+    return answer;
+  };
+  const req = (object?: string): SwiftRequest => ({ ctx: {} as SwiftRequest['ctx'], method: 'PUT', account: 'AUTH_a', container: 'c', ...(object ? { object } : {}), query: '', headers: {}, infos: new Map(), infoCache: cache });
+  assert.equal((await pathInfo(req('o'), next, 'CQ', 'c')).status, 204);
+  await pathInfo(req('o'), next, 'CQ', 'c');
+  assert.deepEqual(heads, ['HEAD AUTH_a/c'], 'the second object request used the kept info');
+  await pathInfo(req(), next, 'CQ', 'c');
+  assert.equal(heads.length, 2, 'a request of the container itself asks afresh');
+  now += 1001;
+  await pathInfo(req('o'), next, 'CQ', 'c');
+  assert.equal(heads.length, 3, 'past its time');
+  cache.forget('AUTH_a', 'c');
+  await pathInfo(req('o'), next, 'AQ');
+  await pathInfo(req('o'), next, 'CQ', 'c');
+  assert.equal(heads.length, 5, 'a write of the container forgets it and its account');
+  // an answer asked before a write that came after is not kept
+  const ticket = cache.ticket();
+  cache.forget('AUTH_a', 'c');
+  cache.set('AUTH_a/c', ticket, { status: 204, headers: {} });
+  assert.equal(cache.get('AUTH_a/c'), undefined);
+  // nor a failure, nor an info with a quota (its counts are needed as they are)
+  cache.forget('AUTH_a', 'c');
+  answer = { status: 404, headers: {}, body: '' };
+  await pathInfo(req('o'), next, 'CQ', 'c');
+  answer = { status: 204, headers: { 'x-container-meta-quota-count': '2' }, body: '' };
+  await pathInfo(req('o'), next, 'CQ', 'c');
+  await pathInfo(req('o'), next, 'CQ', 'c');
+  assert.equal(heads.length, 8);
 });

@@ -85,18 +85,96 @@ export const queryParam = (req: SwiftRequest, name: string): string | undefined 
 /** Whether the query names the parameter at all (`?bulk-delete`, `?inline`). */
 export const hasQueryParam = (req: SwiftRequest, name: string): boolean => new URLSearchParams(req.query).has(name);
 
+/** An account's or container's HEAD as the middlewares read it (get_account_info / get_container_info). */
+export interface PathInfo {
+  status: number;
+  headers: Record<string, string>;
+}
+
+/** Infos kept at most (all of them forgotten beyond: a cache, not a table). */
+const MAX_INFOS = 10_000;
+
+/**
+ * Accounts' and containers' infos kept across requests for recheck_container_existence (Swift
+ * keeps them in memcache for recheck_account_existence / recheck_container_existence): an
+ * object request asks its container and account once a while rather than each time (an
+ * object PUT asked both, through the pipeline and to their servers, for every upload). Only
+ * successful answers are kept, and none with a quota (X-Container-Meta-Quota-*,
+ * X-Account-Meta-Quota-Bytes): the quotas compare the counts of the moment, which change with
+ * every object write, so those are asked for each upload as before. A write of the account or
+ * container through this proxy forgets its info, before and after it; an answer asked before a
+ * write ended is not kept.
+ */
+export class InfoCache {
+  private readonly entries = new Map<string, { at: number; info: PathInfo }>();
+  /** Counts the writes; each path's last write by that count (all before `clearedAt` forgotten). */
+  private epoch = 0;
+  private readonly writes = new Map<string, number>();
+  private clearedAt = 0;
+
+  constructor(private readonly ttlMs: number, private readonly now: () => number = Date.now) {}
+
+  get(key: string): PathInfo | undefined {
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    if (this.now() - hit.at <= this.ttlMs) return hit.info;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  /** Taken before a HEAD is asked: its answer is kept only if no write of the path came after. */
+  ticket(): number {
+    return this.epoch;
+  }
+
+  /** Keeps a HEAD's answer unless the path was written since `ticket`, it failed or it names a quota. */
+  set(key: string, ticket: number, info: PathInfo): void {
+    if (this.ttlMs <= 0 || ticket < this.clearedAt || (this.writes.get(key) ?? 0) > ticket || !isSuccess(info.status)) return;
+    if (Object.keys(info.headers).some((h) => QUOTA_HEADER.test(h))) return;
+    if (this.entries.size >= MAX_INFOS) this.entries.clear();
+    this.entries.set(key, { at: this.now(), info });
+  }
+
+  /** A write of the account (container undefined) or of one of its containers (its counts change the account's too). */
+  forget(account: string, container?: string): void {
+    this.epoch++;
+    if (this.writes.size >= MAX_INFOS) {
+      this.writes.clear();
+      this.clearedAt = this.epoch;
+    }
+    for (const k of container === undefined ? [account] : [`${account}/${container}`, account]) {
+      this.entries.delete(k);
+      this.writes.set(k, this.epoch);
+    }
+  }
+}
+
+const QUOTA_HEADER = /^x-(container-meta-quota-|account-meta-quota-)/;
+
 /**
  * The HEAD of the request's account (container undefined) or of one of its containers, asked
- * once per request however many middlewares want it (get_account_info / get_container_info).
+ * once per request however many middlewares want it (get_account_info / get_container_info),
+ * and for an object request kept a while across requests by `req.infoCache` when there is one.
  */
-export function pathInfo(req: SwiftRequest, next: Handler, source: string, container?: string): Promise<{ status: number; headers: Record<string, string> }> {
+export function pathInfo(req: SwiftRequest, next: Handler, source: string, container?: string): Promise<PathInfo> {
   const key = container === undefined ? req.account : `${req.account}/${container}`;
   const known = req.infos?.get(key);
   if (known) return known;
+  // object requests only: a request of the account or container itself asks afresh (a DELETE reads the counts)
+  const cache = req.object !== undefined && req.object !== '' ? req.infoCache : undefined;
+  const cached = cache?.get(key);
+  if (cached) {
+    const p = Promise.resolve(cached);
+    req.infos?.set(key, p);
+    return p;
+  }
+  const ticket = cache?.ticket() ?? 0;
   // the info of a container a middleware's own request is about (the reserved namespace's too)
   const asked = answer(next, subrequest(req, source, { method: 'HEAD', ...(container !== undefined ? { container } : {}), ...(req.allowReserved ? { allowReserved: true } : {}) })).then((r) => {
     drain(r);
-    return { status: r.status, headers: r.headers };
+    const info = { status: r.status, headers: r.headers };
+    cache?.set(key, ticket, info);
+    return info;
   });
   req.infos?.set(key, asked);
   return asked;
