@@ -7,6 +7,7 @@
  * IPs, DHCP ports) and PRECOMMIT_DELETE (its subnets, in the same transaction).
  */
 import { randomUUID } from 'node:crypto';
+import { isForeignKeyViolation } from '../../../common/db/sql-errors.js';
 import { isSet, NOT_SPECIFIED } from '../common/attributes.js';
 import type { NeutronContext } from '../common/context.js';
 import type { EventRegistry } from '../common/events.js';
@@ -66,6 +67,9 @@ function segmentFilter(column: 'network_type' | 'physical_network' | 'segmentati
       : sub.where(`ns.${column}`, 'in', values.map((v) => (v === null ? '' : String(v)))));
   };
 }
+
+/** How many times a network delete is run when rows made meanwhile still refer to the network. */
+const DELETE_ATTEMPTS = 3;
 
 export class NetworkManager implements ResourceHandlers<Network, NetworkCreate, NetworkUpdate> {
   constructor(private readonly d: NetworkDeps) {}
@@ -304,7 +308,25 @@ export class NetworkManager implements ResourceHandlers<Network, NetworkCreate, 
       .where('action', '=', ACCESS_SHARED).where('target_project', '=', '*').execute();
   }
 
+  /**
+   * A row that another request or an agent made meanwhile can still refer to the network when
+   * its row goes (a DHCP agent's port or binding committed between the port check and the
+   * delete): the database refuses the delete. It is run again from the start, as upstream's
+   * delete_network is retried, so that BEFORE_DELETE removes what it may remove; what remains
+   * makes the network in use (409), not a failure of the server.
+   */
   async delete(ctx: NeutronContext, id: string, opts: WriteOptions): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.deleteOnce(ctx, id, opts);
+      } catch (err) {
+        if (!isForeignKeyViolation(err)) throw err;
+        if (attempt >= DELETE_ATTEMPTS) throw new NetworkInUse(id);
+      }
+    }
+  }
+
+  private async deleteOnce(ctx: NeutronContext, id: string, opts: WriteOptions): Promise<void> {
     const row = await this.getRow(ctx, id);
     checkRevision(opts.ifMatch, row.revision_number);
     const original = await this.viewOne(ctx, row);
