@@ -78,21 +78,28 @@ function chooseRoles(config: Config, names: string[] | undefined): RoleRef[] {
   return allRoles.filter((r) => enabled.includes(r.project) && inAllInOne(r));
 }
 
-/** Port 0 means "any free port"; it is chosen before the catalog URLs are derived from it. */
-async function freePort(host: string): Promise<number> {
+/**
+ * Port 0 means "any free port"; it is chosen before the catalog URLs are derived from it, and
+ * held (a listening socket) until the API listens on it: a port chosen and let go at once could
+ * be taken meanwhile as the local port of an outgoing connection (the kernel picks those from
+ * the same range, and skips ports that are bound), and the start would fail with EADDRINUSE.
+ */
+async function reservePort(host: string): Promise<{ port: number; release(): Promise<void> }> {
   const server = createServer();
   await new Promise<void>((ok, fail) => server.once('error', fail).listen(0, host, ok));
   const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((ok) => server.close(() => ok()));
-  return port;
+  let released: Promise<void> | undefined;
+  return { port, release: () => (released ??= new Promise<void>((ok) => server.close(() => ok()))) };
 }
 
 export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud> {
   let config = loadConfig(opts);
   const bind = parseHostPort(config.get(defaultGroup).bind);
+  let reserved: { port: number; release(): Promise<void> } | undefined;
   if (bind.port === 0) {
     const hostPart = bind.host.includes(':') ? `[${bind.host}]` : bind.host;
-    opts = { ...opts, overrides: { ...opts.overrides, 'DEFAULT.bind': `${hostPart}:${await freePort(bind.host)}` } };
+    reserved = await reservePort(bind.host);
+    opts = { ...opts, overrides: { ...opts.overrides, 'DEFAULT.bind': `${hostPart}:${reserved.port}` } };
     config = loadConfig(opts);
   }
   const defaults = config.get(defaultGroup);
@@ -198,6 +205,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
     if (app) {
       const { host, port } = parseHostPort(defaults.bind);
       try {
+        await reserved?.release();
         await app.listen({ host, port });
       } catch (err) {
         throw new OperatorError(`cannot listen on ${defaults.bind}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (set NUBO_BIND or [DEFAULT] bind to a free host:port)`, { cause: err });
@@ -231,6 +239,8 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
   } catch (err) {
     await close();
     throw err;
+  } finally {
+    await reserved?.release();
   }
 }
 
