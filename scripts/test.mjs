@@ -65,6 +65,10 @@ function run(label, testFiles, env) {
   let partial = '';
   const scan = (text) => {
     for (const m of text.matchAll(/^ℹ (tests|pass|fail|skipped|cancelled) (\d+)$/gm)) counts[m[1]] = Number(m[2]);
+    for (const m of text.matchAll(/^(\s*)✖ (.*)$/gm)) {
+      if (m[2].startsWith('failing tests')) continue;
+      failures.add(`${label ? `[${label}] ` : ''}${m[1]}✖ ${m[2]}`);
+    }
   };
   child.stdout.on('data', (chunk) => {
     process.stdout.write(chunk);
@@ -81,6 +85,8 @@ function run(label, testFiles, env) {
 }
 
 const total = { passed: 0, failed: 0, skipped: 0 };
+/** Every failing test's line (the spec reporter's ✖), repeated just above the last line so that the end of a long log names them. */
+const failures = new Set();
 let exitCode = 0;
 const add = ({ code, counts }) => {
   if (code !== 0) exitCode = code;
@@ -105,6 +111,10 @@ if (serverFiles.length > 0) {
       total.skipped += onSqlite.counts.tests ?? 0;
     }
   }
+}
+if (failures.size > 0) {
+  console.log('failed:');
+  for (const line of failures) console.log(`  ${line}`);
 }
 console.log(`${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(exitCode);
