@@ -53,7 +53,12 @@ unique_last_password_count = 2
 allowed_ports = 80,443,$HTTP_PORT
 [neutron]
 default_floating_pool = public
+[container_sync]
+interval = 5
 CONF
+# Container sync's realm, as DevStack writes it (Tempest's realm_name and cluster_name: realm1, name1)
+mkdir -p "$WORK/data/swift"
+printf '[realm1]\nkey = realm1key\ncluster_name1 = http://%s:%s/object/v1/\n' "$ADDR" "$PORT" > "$WORK/data/swift/container-sync-realms.conf"
 printf '%b\n' "${NUBO_TEMPEST_CONF:-}" >> "$WORK/nubo.conf"
 
 # Two fake compute hosts: Tempest's migration tests need min_compute_nodes = 2.

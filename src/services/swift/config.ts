@@ -5,7 +5,7 @@
  * constraints of swift.conf), and [object_server], [container_server], [account_server]
  * (each server's own listener), and the consistency daemons' sections of those files:
  * [object_replicator], [object_reconstructor], [object_auditor], [container_replicator], [account_replicator],
- * [account_reaper].
+ * [container_sync], [account_reaper].
  */
 import { defineGroup, opt } from '../../common/config/index.js';
 
@@ -53,6 +53,8 @@ export const proxyServerGroup = defineGroup('proxy_server', 'The Swift proxy (pr
   cors_expose_headers: opt.list([], 'Headers exposed to CORS requests (Access-Control-Expose-Headers) besides the simple response headers, Swift\'s own and the container\'s.'),
   strict_cors_mode: opt.bool(true, 'Answer CORS requests of an origin the container does not allow without CORS headers.'),
   symloop_max: opt.int(2, 'Symlinks a GET or HEAD follows one after the other at most (the symlink filter\'s symloop_max).', { min: 1 }),
+  container_sync_allow_full_urls: opt.bool(true, 'Let X-Container-Sync-To be a full URL (on one of [container_server] allowed_sync_hosts), not only //realm/cluster/account/container (the container_sync filter\'s allow_full_urls).'),
+  container_sync_current: opt.str('', 'This cluster\'s //REALM/CLUSTER in <swift_dir>/container-sync-realms.conf, marked current in /info (the container_sync filter\'s current).'),
   expirer_interval: opt.float(300, 'Seconds between passes of the object expirer (objects past their X-Delete-At, queued in the hidden account .expiring_objects); 0 turns it off.', { min: 0 }),
 });
 
@@ -65,7 +67,10 @@ export const objectServerGroup = defineGroup('object_server', 'The object server
   ...serverGroup('object_server', 'object', 6200).opts,
   updater_interval: opt.float(30, 'Seconds between the object-updater\'s sweeps of async_pending/ (container updates to send again); 0 turns it off.', { min: 0 }),
 });
-export const containerServerGroup = serverGroup('container_server', 'container', 6201);
+export const containerServerGroup = defineGroup('container_server', 'The container server (container-server.conf)', {
+  ...serverGroup('container_server', 'container', 6201).opts,
+  allowed_sync_hosts: opt.list(['127.0.0.1'], 'Hosts an X-Container-Sync-To given as a full URL may name (container sync; //realm/cluster/... values go through <swift_dir>/container-sync-realms.conf).'),
+});
 export const accountServerGroup = serverGroup('account_server', 'account', 6202);
 
 export const s3apiGroup = defineGroup('s3api', 'The S3 API (the s3api and s3token middlewares of the proxy), on a port of its own', {
@@ -118,6 +123,11 @@ const dbReplicatorGroup = (name: string, kind: string) => defineGroup(name, `The
 export const containerReplicatorGroup = dbReplicatorGroup('container_replicator', 'container');
 export const accountReplicatorGroup = dbReplicatorGroup('account_replicator', 'account');
 
+export const containerSyncGroup = defineGroup('container_sync', 'The container sync daemon (container-server.conf [container-sync])', {
+  ...daemonOpts('sync', 300),
+  container_time: opt.float(60, 'Seconds one pass spends on one container at most before it moves on to the next.', { min: 1 }),
+});
+
 export const accountReaperGroup = defineGroup('account_reaper', 'The account reaper (account-server.conf [account-reaper])', {
   ...daemonOpts('reaping', 3600),
   concurrency: opt.int(25, 'Objects deleted at once.', { min: 1 }),
@@ -125,4 +135,4 @@ export const accountReaperGroup = defineGroup('account_reaper', 'The account rea
 });
 
 export const swiftGroups = [swiftGroup, swiftHashGroup, proxyServerGroup, objectServerGroup, containerServerGroup, accountServerGroup, s3apiGroup,
-  objectReplicatorGroup, objectReconstructorGroup, objectAuditorGroup, containerReplicatorGroup, accountReplicatorGroup, accountReaperGroup];
+  objectReplicatorGroup, objectReconstructorGroup, objectAuditorGroup, containerReplicatorGroup, accountReplicatorGroup, containerSyncGroup, accountReaperGroup];

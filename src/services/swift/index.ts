@@ -2,7 +2,7 @@
  * The Object Storage project (Swift, the API of 2.30 / Zed): the proxy (`object-proxy`) at
  * /object with keystoneauth, the S3 API (`s3api`, s3/) on its own port, and the account,
  * container and object servers, each on its own port, placed by rings (ring/, `nubo ring`),
- * composed in service.ts; and the consistency daemons (replicators, auditor, reaper:
+ * composed in service.ts; and the consistency daemons (replicators, auditor, container sync, reaper:
  * daemons/build.ts), each a role of its own and runnable once with `nubo swift-daemon NAME --once`.
  */
 import { resolve } from 'node:path';
@@ -44,7 +44,7 @@ export const swift: ProjectDef = {
   ],
   commands: [{
     name: 'swift-daemon',
-    description: 'one pass of a Swift consistency daemon: nubo swift-daemon object-replicator|object-reconstructor|object-auditor|container-replicator|account-replicator|account-reaper --once [--devices ...] [--partitions ...]',
+    description: 'one pass of a Swift consistency daemon: nubo swift-daemon object-replicator|object-reconstructor|object-auditor|container-replicator|account-replicator|container-sync|account-reaper --once [--devices ...] [--partitions ...]',
     topLevel: true,
     takesArguments: true,
     async run(config, args = []) {

@@ -27,6 +27,7 @@ import { ensureAllInOneRing, hashConf, Rings, type AllInOneLayout, type RingKind
 import type { HashConf } from './ring/hash.js';
 import { listenStorage } from './utils/storage-listener.js';
 import { objectRingName, StoragePolicies, StoragePolicyError } from './utils/storage-policy.js';
+import { ContainerSyncRealms } from './utils/container-sync-realms.js';
 
 export interface SwiftLayout extends AllInOneLayout {
   hash: HashConf;
@@ -52,6 +53,11 @@ export function swiftLayout(ctx: Pick<RoleContext, 'config' | 'dataDir'>): Swift
     hash: hashConf(hashOpts.swift_hash_path_prefix, hashOpts.swift_hash_path_suffix, swiftDir),
     reloadMs: conf.ring_check_interval * 1000,
   };
+}
+
+/** Container sync's realms: Swift's <swift_dir>/container-sync-realms.conf (none while it is not there). */
+export function containerSyncRealms(swiftDir: string, log: { warn(obj: unknown, msg?: string): void }): ContainerSyncRealms {
+  return new ContainerSyncRealms(join(swiftDir, 'container-sync-realms.conf'), log);
 }
 
 /** [swift] storage_policies as policies; a bad entry stops the start. */
@@ -86,6 +92,10 @@ export function proxyServer(ctx: Pick<RoleContext, 'config' | 'dataDir'> & { log
     },
     timeouts: timeouts(ctx),
     log: ctx.log,
+    containerSync: {
+      realms: containerSyncRealms(layout.swiftDir, ctx.log), allowedSyncHosts: ctx.config.get(containerServerGroup).allowed_sync_hosts,
+      allowFullUrls: p.container_sync_allow_full_urls, ...(p.container_sync_current !== '' ? { current: p.container_sync_current } : {}),
+    },
   });
 }
 
@@ -165,7 +175,8 @@ export async function buildStorageServer(ctx: RoleContext, kind: RingKind): Prom
     ctx.periodic.add({ name: 'swift object-updater', interval: ctx.config.get(objectServerGroup).updater_interval, run: async () => { await updater.sweep(); } });
   } else if (kind === 'container') {
     const rings = new Rings(layout.swiftDir, layout.hash, layout.reloadMs);
-    const server = new ContainerServer({ ...opts, listingLimit: p.container_listing_limit }, () => rings.get('account'));
+    const sync = { allowedSyncHosts: ctx.config.get(containerServerGroup).allowed_sync_hosts, realms: containerSyncRealms(layout.swiftDir, ctx.log) };
+    const server = new ContainerServer({ ...opts, listingLimit: p.container_listing_limit, sync }, () => rings.get('account'));
     handle = (req, res) => server.handle(req, res);
     close = () => server.close();
   } else {

@@ -27,9 +27,11 @@ test('/info is public and lists the core limits, the one policy and the middlewa
   assert.equal(info.swift.max_file_size, 5368709122);
   assert.equal(info.swift.container_listing_limit, 10000);
   assert.deepEqual(info.swift.policies, [{ name: 'Policy-0', aliases: 'Policy-0', default: true }]);
-  assert.deepEqual(Object.keys(info).sort(), ['account_quotas', 'bulk_delete', 'bulk_upload', 'container_quotas', 'crossdomain', 'formpost', 'object_versioning', 'slo', 'staticweb', 'swift', 'symlink', 'tempurl', 'versioned_writes']);
+  assert.deepEqual(Object.keys(info).sort(), ['account_quotas', 'bulk_delete', 'bulk_upload', 'container_quotas', 'container_sync', 'crossdomain', 'formpost', 'object_versioning', 'slo', 'staticweb', 'swift', 'symlink', 'tempurl', 'versioned_writes']);
   assert.equal(info.slo.max_manifest_segments, 1000);
   assert.deepEqual(info.tempurl.allowed_digests, ['sha1', 'sha256', 'sha512']);
+  // no container-sync-realms.conf: no realms
+  assert.deepEqual(info.container_sync, { realms: {} });
 });
 
 test('keystoneauth: the owner with an operator role, the reseller admin; nobody else', async () => {

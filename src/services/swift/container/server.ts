@@ -22,6 +22,7 @@ import { checkMetadata, titleCase, userMetadata } from '../utils/metadata.js';
 import { listedEtag } from '../utils/etag-params.js';
 import { listedSize } from '../utils/swift-bytes.js';
 import { isoFromTimestamp } from '../utils/timestamp.js';
+import { validateSyncTo, type ContainerSyncRealms } from '../utils/container-sync-realms.js';
 
 export interface DbServerOptions {
   devices: string;
@@ -29,6 +30,12 @@ export interface DbServerOptions {
   listingLimit: number;
   timeouts: { connMs: number; nodeMs: number };
   log: { warn(obj: unknown, msg?: string): void; error(obj: unknown, msg?: string): void };
+}
+
+/** What the container server checks an X-Container-Sync-To against (container-server.conf's allowed_sync_hosts, the realms). */
+export interface SyncToCheck {
+  allowedSyncHosts: readonly string[];
+  realms?: ContainerSyncRealms;
 }
 
 /** The container headers kept as metadata besides X-Container-Meta-* (ACLs, versioning, sync). */
@@ -47,7 +54,7 @@ export class ContainerServer {
   /** Object rows waiting for this turn's commit, by database. */
   private readonly batches = new Map<string, { broker: ContainerBroker; rows: ObjectUpdate[]; waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> }>();
 
-  constructor(private readonly opts: DbServerOptions, private readonly accountRing?: () => Ring, private readonly reportDelayMs = 200) {
+  constructor(private readonly opts: DbServerOptions & { sync?: SyncToCheck }, private readonly accountRing?: () => Ring, private readonly reportDelayMs = 200) {
     this.replication = new DbReplicationReceiver({ devicesRoot: opts.devices, dirName: 'containers', handles: this.handles, open: (c, p) => ContainerBroker.open(c, p) });
   }
 
@@ -88,7 +95,20 @@ export class ContainerServer {
       if (v !== undefined) meta[h] = v;
     }
     for (const h of SYSTEM_HEADERS) if (header(req, `x-remove-${h.slice(2)}`) !== undefined) meta[h] = '';
+    const syncTo = meta['x-container-sync-to'];
+    if (syncTo) {
+      const target = validateSyncTo(syncTo, this.opts.sync?.allowedSyncHosts ?? ['127.0.0.1'], this.opts.sync?.realms);
+      if (target.error !== undefined) throw new HttpStatus(400, target.error);
+    }
     return meta;
+  }
+
+  /** Metadata of a PUT or POST stored; a new X-Container-Sync-To starts container sync again from the first row. */
+  private storeMetadata(broker: ContainerBroker, meta: Record<string, string>, ts: string): void {
+    const syncTo = meta['x-container-sync-to'];
+    const changed = syncTo !== undefined && syncTo !== (broker.metadata()['x-container-sync-to'] ?? '');
+    broker.updateMetadata(meta, ts);
+    if (changed) broker.setSyncPoints(-1, -1);
   }
 
   private async put(req: IncomingMessage, res: ServerResponse, path: string, device: string, account: string, container: string): Promise<void> {
@@ -107,7 +127,7 @@ export class ContainerServer {
     } else {
       created = broker.updatePutTimestamp(ts, policyHeader === undefined ? undefined : Number(policyHeader));
     }
-    broker.updateMetadata(meta, ts);
+    this.storeMetadata(broker, meta, ts);
     if (!(await this.accountUpdate(req, broker, account, container))) this.markDirty(device, account, container, path, true);
     send(res, created ? 201 : 202, {});
   }
@@ -193,7 +213,7 @@ export class ContainerServer {
     const meta = this.metadataOf(req);
     const broker = ContainerBroker.open(this.handles, path);
     if (!broker || broker.isDeleted()) throw new HttpStatus(404, '');
-    broker.updateMetadata(meta, ts);
+    this.storeMetadata(broker, meta, ts);
     send(res, 204, {});
   }
 

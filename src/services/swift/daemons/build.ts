@@ -10,9 +10,10 @@ import { OperatorError } from '../../../common/errors.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import { AccountReaper } from '../account/reaper.js';
 import {
-  accountReaperGroup, accountReplicatorGroup, accountServerGroup, containerReplicatorGroup, containerServerGroup, objectAuditorGroup,
+  accountReaperGroup, accountReplicatorGroup, accountServerGroup, containerReplicatorGroup, containerServerGroup, containerSyncGroup, objectAuditorGroup,
   objectReconstructorGroup, objectReplicatorGroup, objectServerGroup,
 } from '../config.js';
+import { ContainerSync } from '../container/sync.js';
 import { AccountBroker } from '../db/account-broker.js';
 import { ContainerBroker } from '../db/container-broker.js';
 import { DbReplicator } from './db-replicator.js';
@@ -21,7 +22,7 @@ import { ObjectReconstructor } from '../obj/reconstructor.js';
 import { ObjectReplicator } from '../obj/replicator.js';
 import { Rings } from '../ring/all-in-one.js';
 import { RingNotFound } from '../ring/ring.js';
-import { storagePolicies, swiftLayout } from '../service.js';
+import { containerSyncRealms, storagePolicies, swiftLayout } from '../service.js';
 import { objectRingName } from '../utils/storage-policy.js';
 import type { Locality } from './local-devices.js';
 
@@ -31,6 +32,7 @@ export const DAEMONS = {
   'object-auditor': 'the Swift object auditor (every object re-read and checked; damaged ones quarantined)',
   'container-replicator': 'the Swift container replicator (container databases kept level across replicas)',
   'account-replicator': 'the Swift account replicator (account databases kept level across replicas)',
+  'container-sync': 'the Swift container sync daemon (objects of containers with X-Container-Sync-To sent on to the other container)',
   'account-reaper': 'the Swift account reaper (the containers and objects of deleted accounts removed)',
 } as const;
 
@@ -116,6 +118,17 @@ export function buildDaemon(name: DaemonName, ctx: { config: Config; dataDir: st
         reclaimAgeS: c.reclaim_age, concurrency: c.concurrency, perDiff: c.per_diff, maxDiffs: c.max_diffs, timeouts: timeouts(c), log: ctx.log,
       });
       return { name, interval: c.interval, runOnce: (o = {}) => r.replicateOnce(o) };
+    }
+    case 'container-sync': {
+      const c = ctx.config.get(containerSyncGroup);
+      const server = ctx.config.get(containerServerGroup);
+      const ecPolicies = new Set(storagePolicies(ctx.config).all.flatMap((p) => (p.type === 'erasure_coding' ? [p.index] : [])));
+      const s = new ContainerSync({
+        containerRing: () => rings.get('container'), objectRing: (index) => rings.get(objectRingName(index)), ecPolicies, hash: layout.hash,
+        locality: locality(c.devices, server), realms: containerSyncRealms(layout.swiftDir, ctx.log), allowedSyncHosts: server.allowed_sync_hosts,
+        containerTimeS: c.container_time, timeouts: timeouts(c), log: ctx.log,
+      });
+      return { name, interval: c.interval, runOnce: (o = {}) => s.syncOnce(o) };
     }
     case 'account-reaper': {
       const c = ctx.config.get(accountReaperGroup);

@@ -6,7 +6,7 @@
 import { HandleCache, liveMetadata, mergeMetadata, statement, type Sqlite } from './broker.js';
 import { listNames, listRows, type ListOptions } from './listing.js';
 import { ReplicationTables, type RowsSpec } from './replication.js';
-import { CONTAINER_SCHEMA, type StoredMetadata } from './schema.js';
+import { CONTAINER_SCHEMA, CONTAINER_STAT_ADDED_COLUMNS, type StoredMetadata } from './schema.js';
 import type { Entry, ObjectRow } from '../utils/listing.js';
 
 const CONTAINER_ROWS: RowsSpec = { table: 'object', stat: 'container_stat', hashed: ['name', 'created_at', 'deleted'] };
@@ -37,6 +37,26 @@ export interface ObjectUpdate {
 
 /** Each open database's merge of object rows, a transaction function made once (better-sqlite3's db.transaction is not free). */
 const merges = new WeakMap<Sqlite, (rows: readonly ObjectUpdate[]) => boolean[]>();
+
+/** The databases whose container_stat is known to have every column (CONTAINER_STAT_ADDED_COLUMNS). */
+const upToDate = new WeakSet<Sqlite>();
+
+/** Adds the columns an older database's container_stat lacks (container sync's points). */
+function ensureColumns(db: Sqlite): void {
+  if (upToDate.has(db)) return;
+  const have = new Set((db.prepare('PRAGMA table_info(container_stat)').all() as Array<{ name: string }>).map((c) => c.name));
+  for (const [name, type] of CONTAINER_STAT_ADDED_COLUMNS) if (!have.has(name)) db.exec(`ALTER TABLE container_stat ADD COLUMN ${name} ${type}`);
+  upToDate.add(db);
+}
+
+/** An object row as container sync reads it (get_items_since). */
+export interface SyncRow {
+  rowid: number;
+  name: string;
+  created_at: string;
+  size: number;
+  deleted: boolean;
+}
 
 /** One row merged, inside the caller's transaction; the newest timestamp wins. */
 function mergeObject(db: Sqlite, r: ObjectUpdate): boolean {
@@ -125,6 +145,26 @@ export class ContainerBroker {
       merges.set(db, merge);
     }
     return merge(rows);
+  }
+
+  /** Container sync's progress: rows up to point1 were looked at, and up to point2 sent by every replica's share (-1: none). */
+  syncPoints(): { point1: number; point2: number } {
+    ensureColumns(this.db);
+    const r = statement(this.db, 'SELECT x_container_sync_point1 AS p1, x_container_sync_point2 AS p2 FROM container_stat').get() as { p1: number; p2: number };
+    return { point1: r.p1, point2: r.p2 };
+  }
+
+  /** Moves the sync points (set_x_container_sync_points); undefined leaves one as it is. */
+  setSyncPoints(point1: number | undefined, point2: number | undefined): void {
+    ensureColumns(this.db);
+    if (point1 !== undefined) statement(this.db, 'UPDATE container_stat SET x_container_sync_point1 = ?').run(point1);
+    if (point2 !== undefined) statement(this.db, 'UPDATE container_stat SET x_container_sync_point2 = ?').run(point2);
+  }
+
+  /** The object rows after `rowid`, in ROWID order (get_items_since). */
+  itemsSince(rowid: number, limit: number): SyncRow[] {
+    return (statement(this.db, 'SELECT ROWID AS rowid, name, created_at, size, deleted FROM object WHERE ROWID > ? ORDER BY ROWID LIMIT ?').all(rowid, limit) as Array<Omit<SyncRow, 'deleted'> & { deleted: number }>)
+      .map((r) => ({ ...r, deleted: r.deleted === 1 }));
   }
 
   /** What the account was last told, so the updater only reports changes. */

@@ -28,9 +28,17 @@ CREATE TABLE IF NOT EXISTS container_stat (
   reported_object_count INTEGER NOT NULL DEFAULT -1,
   reported_bytes_used INTEGER NOT NULL DEFAULT -1,
   metadata TEXT NOT NULL DEFAULT '{}',
-  storage_policy_index INTEGER NOT NULL DEFAULT 0
+  storage_policy_index INTEGER NOT NULL DEFAULT 0,
+  x_container_sync_point1 INTEGER NOT NULL DEFAULT -1,
+  x_container_sync_point2 INTEGER NOT NULL DEFAULT -1
 );
 `;
+
+/** Columns of container_stat added after its first version: added to an older database when first needed. */
+export const CONTAINER_STAT_ADDED_COLUMNS: ReadonlyArray<[string, string]> = [
+  ['x_container_sync_point1', 'INTEGER NOT NULL DEFAULT -1'],
+  ['x_container_sync_point2', 'INTEGER NOT NULL DEFAULT -1'],
+];
 
 export const ACCOUNT_SCHEMA = `
 CREATE TABLE IF NOT EXISTS container (

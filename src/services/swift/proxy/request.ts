@@ -11,6 +11,7 @@ import type { MetadataLimits } from '../utils/metadata.js';
 import type { StoragePolicies } from '../utils/storage-policy.js';
 import { normalizeTimestamp } from '../utils/timestamp.js';
 import type { ProxyLog, Timeouts } from './base.js';
+import type { ContainerSyncSettings } from './middleware/container-sync.js';
 import type { CorsSettings } from './middleware/cors.js';
 import type { InfoCache } from './middleware/pipeline.js';
 
@@ -80,6 +81,8 @@ export interface ProxyDeps {
   settings: ProxySettings;
   timeouts: Timeouts;
   log: ProxyLog;
+  /** The container_sync middleware's realms and checks (none: the middleware is not in the pipeline). */
+  containerSync?: ContainerSyncSettings;
 }
 
 /** X-Timestamps of this proxy: the clock with 10 µs steps, never twice the same. */

@@ -1,5 +1,5 @@
 /**
- * The proxy's pipeline, in proxy-server.conf's order: bulk (extract-archive, bulk-delete),
+ * The proxy's pipeline, in proxy-server.conf's order: container_sync, bulk (extract-archive, bulk-delete),
  * formpost and tempurl before keystoneauth; staticweb, container and account quotas, symlink,
  * slo, versioned_writes and the object expiry checks after it, then CORS (the controllers' in
  * Swift). DLO is the object controller's. Symlink sits before slo here (Swift: after
@@ -11,6 +11,7 @@ import type { Clock, ProxyDeps } from '../request.js';
 import { AccountQuotas } from './account-quotas.js';
 import { BulkDelete, ExtractArchive } from './bulk.js';
 import { ContainerQuotas } from './container-quotas.js';
+import { ContainerSync } from './container-sync.js';
 import { Cors } from './cors.js';
 import { ExpiringQueue } from './expiring-queue.js';
 import { ObjectExpiry } from './expiry.js';
@@ -34,7 +35,10 @@ export interface ProxyPipeline {
 export function proxyMiddlewares(deps: ProxyDeps, app: Handler, clock: Clock): ProxyPipeline {
   const expiring = new ExpiringQueue(app, deps.log);
   return {
-    beforeAuth: [new ExtractArchive(app, deps.settings.maxFileSize), new BulkDelete(app), new TempUrl(app), new FormPost(app)],
+    beforeAuth: [
+      ...(deps.containerSync ? [new ContainerSync(app, deps.containerSync)] : []),
+      new ExtractArchive(app, deps.settings.maxFileSize), new BulkDelete(app), new TempUrl(app), new FormPost(app),
+    ],
     afterAuth: [
       new StaticWeb(), new ContainerQuotas(), new AccountQuotas(), new ObjectVersioning(clock, deps.settings.recheckContainerMs), new Symlinks(app, deps.settings.symloopMax), new StaticLargeObjects(app), new VersionedWrites(),
       new ObjectExpiry(expiring), new Cors(deps.settings.cors ?? { allowOrigin: [], exposeHeaders: [], strictMode: true }),
