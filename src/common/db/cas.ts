@@ -12,6 +12,7 @@
  */
 import { type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, type Updateable, sql } from 'kysely';
 import { dialectOf, type Queryable } from './dialect.js';
+import { prepared, type PreparedQuery } from './prepared.js';
 
 type Row<DB, T extends keyof DB> = Selectable<DB[T]>;
 
@@ -48,11 +49,79 @@ function swapUpdate<DB, T extends keyof DB & string>(db: Queryable<DB>, table: T
     .where((eb) => eb.and([...where, ...expect].map(([column, value]) => condition(eb, column, value))));
 }
 
+/** A value bound as it is (not an SQL expression of the caller's). */
+const plain = (v: unknown): boolean => v === null || typeof v !== 'object' || Buffer.isBuffer(v) || v instanceof Date;
+
+/** Swaps prepared by shape; past this many shapes the swaps are built each time (a cache, not a table). */
+const MAX_SHAPES = 1000;
+const shapes = new Map<string, PreparedQuery<any, Record<string, unknown>, unknown>>();
+
+/**
+ * The swap as a prepared query (prepared.ts) of its shape — table, returning or not, the
+ * columns it sets, and each condition's column and kind (= value, IS NULL, IN of n values with
+ * or without NULL) — with its values; undefined when a value is an SQL expression. A boot's
+ * task-state and generation swaps are a handful of shapes run many times.
+ */
+function preparedSwap(table: string, spec: { where: object; expect: object; set: object }, returning: boolean):
+  { query: PreparedQuery<any, Record<string, unknown>, unknown>; values: Record<string, unknown> } | undefined {
+  if (Object.keys(spec.where).length === 0) throw new TypeError(`compareAndSwap on ${table}: "where" must identify the row`);
+  if (Object.keys(spec.set).length === 0) throw new TypeError(`compareAndSwap on ${table}: "set" is empty`);
+  const values: Record<string, unknown> = {};
+  const setCols: string[] = [];
+  for (const [c, v] of Object.entries(spec.set)) {
+    if (v === undefined) continue;
+    if (!plain(v)) return undefined;
+    setCols.push(c);
+    values[`s.${c}`] = v;
+  }
+  if (setCols.length === 0) return undefined;
+  const conds: Array<[string, 'eq' | 'null' | { n: number; withNull: boolean }]> = [];
+  for (const [group, entries] of [['w', Object.entries(spec.where)], ['e', Object.entries(spec.expect)]] as const) {
+    for (const [c, v] of entries) {
+      if (v === undefined) throw new TypeError(`compareAndSwap: value for column "${c}" is undefined`);
+      const name = `${group}.${c}`;
+      if (v === null) conds.push([c, 'null']);
+      else if (Array.isArray(v)) {
+        const some = v.filter((x) => x !== null);
+        if (!some.every(plain)) return undefined;
+        some.forEach((x, i) => { values[`${name}.${i}`] = x; });
+        conds.push([name, { n: some.length, withNull: some.length !== v.length }]);
+      } else {
+        if (!plain(v)) return undefined;
+        values[name] = v;
+        conds.push([name, 'eq']);
+      }
+    }
+  }
+  const key = JSON.stringify([table, returning, setCols, conds]);
+  let query = shapes.get(key);
+  if (!query) {
+    query = prepared((db: Kysely<any>, p: Record<string, unknown>) => {
+      const column = (name: string) => name.slice(2);
+      const q = db.updateTable(table).set(Object.fromEntries(setCols.map((c) => [c, p[`s.${c}`]])))
+        .where((eb) => eb.and(conds.map(([name, kind]) => {
+          if (kind === 'null') return eb(name, 'is', null);
+          if (kind === 'eq') return eb(column(name), '=', p[name]);
+          const parts: Expression<SqlBool>[] = [];
+          if (kind.n > 0) parts.push(eb(column(name), 'in', Array.from({ length: kind.n }, (_, i) => p[`${name}.${i}`])));
+          if (kind.withNull) parts.push(eb(column(name), 'is', null));
+          return parts.length === 0 ? sql<SqlBool>`1 = 0` : eb.or(parts);
+        })));
+      return returning ? q.returningAll() : q;
+    });
+    if (shapes.size >= MAX_SHAPES) shapes.clear();
+    shapes.set(key, query);
+  }
+  return { query, values };
+}
+
 export async function compareAndSwap<DB, T extends keyof DB & string>(
   db: Queryable<DB>,
   table: T,
   spec: NoInfer<CompareAndSwapSpec<DB, T>>,
 ): Promise<boolean> {
+  const fast = preparedSwap(table, spec, false);
+  if (fast) return ((await fast.query.run(db as Kysely<any>, fast.values)).numAffectedRows ?? 0n) > 0n;
   const result = await swapUpdate(db, table, spec).executeTakeFirst();
   return result.numUpdatedRows > 0n;
 }
@@ -68,10 +137,13 @@ export async function compareAndSwapReturning<DB, T extends keyof DB & string>(
   table: T,
   spec: NoInfer<CompareAndSwapSpec<DB, T>>,
 ): Promise<Row<DB, T> | undefined> {
-  const update = swapUpdate(db, table, spec);
   const anyDb = db as unknown as Kysely<any>;
-  if (dialectOf(anyDb) !== 'mysql') return (await update.returningAll().executeTakeFirst()) as Row<DB, T> | undefined;
-  if ((await update.executeTakeFirst()).numUpdatedRows === 0n) return undefined;
+  if (dialectOf(anyDb) !== 'mysql') {
+    const fast = preparedSwap(table, spec, true);
+    if (fast) return (await fast.query.first(anyDb, fast.values)) as Row<DB, T> | undefined;
+    return (await swapUpdate(db, table, spec).returningAll().executeTakeFirst()) as Row<DB, T> | undefined;
+  }
+  if (!(await compareAndSwap(db, table, spec))) return undefined;
   const where = Object.entries(spec.where as Record<string, unknown>);
   return (await anyDb.selectFrom(table as string).selectAll()
     .where((eb) => eb.and(where.map(([column, value]) => condition(eb, column, value))))

@@ -20,6 +20,7 @@ export { type MigrateOptions, type MigrateResult, type Migration, type Migration
 export { transaction } from './transaction.js';
 export { type RetryOptions, withRetry } from './retry.js';
 export { type CompareAndSwapSpec, compareAndSwap, compareAndSwapReturning } from './cas.js';
+export { PreparedQuery, prepared } from './prepared.js';
 export { BooleanToIntegerPlugin } from './boolean-plugin.js';
 export {
   type ColumnTypes,

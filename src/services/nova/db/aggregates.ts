@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { insertReturningId, isUniqueViolation, nowIso } from '../../../common/db/index.js';
+import { insertReturningId, isUniqueViolation, nowIso, prepared } from '../../../common/db/index.js';
 import type { NovaDB } from './schema.js';
 
 export interface AggregateInfo {
@@ -22,15 +22,18 @@ export interface AggregateRecord extends AggregateInfo {
   updated_at: string | null;
 }
 
+// prepared: the scheduler reads every aggregate for each request
+const allAggregates = prepared((db: Kysely<NovaDB>) => db.selectFrom('aggregates').select(['id', 'uuid', 'name']).orderBy('id'));
+const allAggregateHosts = prepared((db: Kysely<NovaDB>) => db.selectFrom('aggregate_hosts').select(['aggregate_id', 'host']));
+const allAggregateMetadata = prepared((db: Kysely<NovaDB>) => db.selectFrom('aggregate_metadata').select(['aggregate_id', 'key', 'value']));
+
 export class AggregateRepo {
   constructor(private readonly db: Kysely<NovaDB>) {}
 
   /** Every aggregate with its hosts and metadata. */
   async all(): Promise<AggregateInfo[]> {
     const [aggs, hosts, meta] = await Promise.all([
-      this.db.selectFrom('aggregates').select(['id', 'uuid', 'name']).orderBy('id').execute(),
-      this.db.selectFrom('aggregate_hosts').select(['aggregate_id', 'host']).execute(),
-      this.db.selectFrom('aggregate_metadata').select(['aggregate_id', 'key', 'value']).execute(),
+      allAggregates.all(this.db, {}), allAggregateHosts.all(this.db, {}), allAggregateMetadata.all(this.db, {}),
     ]);
     return aggs.map((a) => ({
       ...a,

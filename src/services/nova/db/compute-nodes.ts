@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { insertIgnore, nowIso } from '../../../common/db/index.js';
+import { insertIgnore, nowIso, prepared } from '../../../common/db/index.js';
 import type { ComputeNodesTable, NovaDB } from './schema.js';
 
 export type ComputeNodeRecord = Omit<Selectable<ComputeNodesTable>, 'deleted' | 'deleted_at'>;
@@ -15,6 +15,10 @@ export type ComputeNodeReport = Pick<ComputeNodeRecord,
   'vcpus' | 'memory_mb' | 'local_gb' | 'vcpus_used' | 'memory_mb_used' | 'local_gb_used' | 'hypervisor_type' | 'hypervisor_version'
   | 'cpu_info' | 'disk_available_least' | 'free_ram_mb' | 'free_disk_gb' | 'current_workload' | 'running_vms' | 'host_ip'
   | 'supported_instances' | 'stats' | 'cpu_allocation_ratio' | 'ram_allocation_ratio' | 'disk_allocation_ratio'>;
+
+/** A host's node (prepared: each claim and update of the resource tracker reads it). */
+const nodeByName = prepared((db: Kysely<NovaDB>, p: { host: string; nodename: string }) => db.selectFrom('compute_nodes').selectAll()
+  .where('host', '=', p.host).where('hypervisor_hostname', '=', p.nodename).where('deleted', '=', 0));
 
 export class ComputeNodeRepo {
   constructor(private readonly db: Kysely<NovaDB>) {}
@@ -29,8 +33,7 @@ export class ComputeNodeRepo {
   }
 
   async get(host: string, nodename: string): Promise<ComputeNodeRecord | undefined> {
-    return this.db.selectFrom('compute_nodes').selectAll().where('host', '=', host).where('hypervisor_hostname', '=', nodename).where('deleted', '=', 0)
-      .executeTakeFirst();
+    return nodeByName.first(this.db, { host, nodename });
   }
 
   async update(uuid: string, report: Partial<ComputeNodeReport>): Promise<void> {

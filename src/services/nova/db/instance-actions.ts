@@ -5,7 +5,7 @@
  * with their result and, on failure, the traceback. A failed event marks its action 'Error'.
  */
 import type { Kysely, Selectable } from 'kysely';
-import { insertReturningId, nowIso } from '../../../common/db/index.js';
+import { insertReturningId, nowIso, prepared } from '../../../common/db/index.js';
 import type { InstanceActionsEventsTable, InstanceActionsTable, NovaDB } from './schema.js';
 
 const ACTION_COLUMNS = ['id', 'action', 'instance_uuid', 'request_id', 'user_id', 'project_id', 'start_time', 'finish_time', 'message', 'updated_at'] as const;
@@ -13,6 +13,12 @@ const EVENT_COLUMNS = ['event', 'start_time', 'finish_time', 'result', 'tracebac
 
 export type ActionRecord = Pick<Selectable<InstanceActionsTable>, (typeof ACTION_COLUMNS)[number]>;
 export type EventRecord = Pick<Selectable<InstanceActionsEventsTable>, (typeof EVENT_COLUMNS)[number]>;
+
+/** An instance's action of a request (prepared: each event of a boot looks its action up). */
+const actionByRequest = prepared((db: Kysely<NovaDB>, p: { instanceUuid: string; requestId: string }) => db.selectFrom('instance_actions')
+  .select(ACTION_COLUMNS)
+  .where('instance_uuid', '=', p.instanceUuid).where('request_id', '=', p.requestId).where('deleted', '=', 0)
+  .orderBy('id', 'desc'));
 
 export class InstanceActionRepo {
   constructor(private readonly db: Kysely<NovaDB>) {}
@@ -28,10 +34,7 @@ export class InstanceActionRepo {
 
   /** The action a request started on an instance (events of other services attach to it). */
   async find(instanceUuid: string, requestId: string): Promise<ActionRecord | undefined> {
-    return this.db.selectFrom('instance_actions')
-      .select(ACTION_COLUMNS)
-      .where('instance_uuid', '=', instanceUuid).where('request_id', '=', requestId).where('deleted', '=', 0)
-      .orderBy('id', 'desc').executeTakeFirst();
+    return actionByRequest.first(this.db, { instanceUuid, requestId });
   }
 
   /** The latest action of an instance (a reschedule's events go to the create action). */

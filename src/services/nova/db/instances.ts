@@ -5,7 +5,7 @@
  * racing on one instance cannot both win), per-host reads, and soft delete as nova's destroy().
  */
 import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
-import { compareAndSwapReturning, insertReturningRow, nowIso, toBool, transaction } from '../../../common/db/index.js';
+import { compareAndSwapReturning, insertReturningRow, nowIso, prepared, toBool, transaction } from '../../../common/db/index.js';
 import { InstanceNotFound, UnexpectedDeletingTaskStateError, UnexpectedTaskStateError } from '../errors.js';
 import { Flavor, Instance, type FlavorFields, type InstanceFields, type VifInfo } from '../objects/index.js';
 import type { InstancesTable, NovaDB } from './schema.js';
@@ -75,6 +75,13 @@ function instanceOf(row: Selectable<InstancesTable>, extras: InstanceExtras): In
     network_info: extras.network_info, security_groups: extras.security_groups,
   });
 }
+
+/** What a project's (or a user's) instances use, for quotas (prepared: each create checks it). */
+const usageQuery = (db: Kysely<NovaDB>, projectId: string) => db.selectFrom('instances')
+  .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('vcpus').as('cores'), eb.fn.sum<number>('memory_mb').as('ram')])
+  .where('project_id', '=', projectId).where('deleted', '=', 0).where('hidden', '=', 0).where('vm_state', '!=', 'soft-delete');
+const projectUsage = prepared((db: Kysely<NovaDB>, p: { projectId: string }) => usageQuery(db, p.projectId));
+const userUsage = prepared((db: Kysely<NovaDB>, p: { projectId: string; userId: string }) => usageQuery(db, p.projectId).where('user_id', '=', p.userId));
 
 export class InstanceRepo {
   constructor(private readonly db: Kysely<NovaDB>) {}
@@ -296,11 +303,7 @@ export class InstanceRepo {
 
   /** Live instances, VCPUs and memory of a project (and of one user in it): nova's quota counts (_get_counts_in_db), SOFT_DELETED ones left out. */
   async usage(projectId: string, userId?: string): Promise<{ instances: number; cores: number; ram: number }> {
-    let q = this.db.selectFrom('instances')
-      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>('vcpus').as('cores'), eb.fn.sum<number>('memory_mb').as('ram')])
-      .where('project_id', '=', projectId).where('deleted', '=', 0).where('hidden', '=', 0).where('vm_state', '!=', 'soft-delete');
-    if (userId) q = q.where('user_id', '=', userId);
-    const row = await q.executeTakeFirstOrThrow();
+    const row = (userId ? await userUsage.first(this.db, { projectId, userId }) : await projectUsage.first(this.db, { projectId }))!;
     return { instances: Number(row.n), cores: Number(row.cores ?? 0), ram: Number(row.ram ?? 0) };
   }
 }

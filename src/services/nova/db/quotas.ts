@@ -6,7 +6,7 @@
  * live here; instances, cores and ram are InstanceRepo.usage.
  */
 import { sql, type Kysely } from 'kysely';
-import { nowIso } from '../../../common/db/index.js';
+import { nowIso, prepared } from '../../../common/db/index.js';
 import type { NovaDB } from './schema.js';
 
 /** nova/quota.py's QUOTAS resources, by their API names. */
@@ -28,6 +28,17 @@ function rowsToMap(rows: ReadonlyArray<{ resource: string; hard_limit: number }>
   for (const r of rows) if ((QUOTA_RESOURCES as readonly string[]).includes(r.resource)) out[r.resource as QuotaResource] = r.hard_limit;
   return out;
 }
+
+/** The default class's and the project's quota rows (prepared: a boot checks limits several times). */
+const projectRows = (db: Kysely<NovaDB>, projectId: string) => db.selectFrom('quota_classes')
+  .select([sql<number>`0`.as('scope'), 'resource', 'hard_limit']).where('class_name', '=', 'default')
+  .unionAll(db.selectFrom('quotas').select([sql<number>`1`.as('scope'), 'resource', 'hard_limit']).where('project_id', '=', projectId));
+const projectScopeRows = prepared((db: Kysely<NovaDB>, p: { projectId: string }) => projectRows(db, p.projectId).orderBy('scope'));
+/** ... and the user's rows over them. */
+const userScopeRows = prepared((db: Kysely<NovaDB>, p: { projectId: string; userId: string }) => projectRows(db, p.projectId)
+  .unionAll(db.selectFrom('project_user_quotas').select([sql<number>`2`.as('scope'), 'resource', 'hard_limit'])
+    .where('project_id', '=', p.projectId).where('user_id', '=', p.userId))
+  .orderBy('scope'));
 
 export class QuotaRepo {
   constructor(private readonly db: Kysely<NovaDB>) {}
@@ -55,13 +66,7 @@ export class QuotaRepo {
 
   /** The rows of the default class (scope 0), the project (1) and the user (2), weakest first: one query, as a boot checks limits several times. */
   private scopeRows(projectId: string, userId: string | undefined): Promise<Array<{ scope: number; resource: string; hard_limit: number }>> {
-    let rows = this.db.selectFrom('quota_classes').select([sql<number>`0`.as('scope'), 'resource', 'hard_limit']).where('class_name', '=', 'default')
-      .unionAll(this.db.selectFrom('quotas').select([sql<number>`1`.as('scope'), 'resource', 'hard_limit']).where('project_id', '=', projectId));
-    if (userId) {
-      rows = rows.unionAll(this.db.selectFrom('project_user_quotas').select([sql<number>`2`.as('scope'), 'resource', 'hard_limit'])
-        .where('project_id', '=', projectId).where('user_id', '=', userId));
-    }
-    return rows.orderBy('scope').execute();
+    return userId ? userScopeRows.all(this.db, { projectId, userId }) : projectScopeRows.all(this.db, { projectId });
   }
 
   /** Quotas.get_all_class_by_name. */

@@ -5,7 +5,8 @@
  * if two requests race; a consumer carries a generation that every change of its allocations
  * moves (compare-and-swap) and disappears with its last allocation.
  */
-import { compareAndSwap, insertIgnore, insertReturningId, type Queryable } from '../../../common/db/index.js';
+import type { Kysely } from 'kysely';
+import { compareAndSwap, insertIgnore, insertReturningId, prepared, type Queryable } from '../../../common/db/index.js';
 import type { PlacementDB } from '../db/schema.js';
 import { now, type Tx } from '../db/store.js';
 import { ConcurrentUpdateDetected } from '../errors.js';
@@ -47,14 +48,16 @@ export async function ensureConsumerType(db: Q, name: string): Promise<number> {
   return Number(row.id);
 }
 
+/** A consumer with its project and user (prepared: every allocation write reads its consumer). */
+const consumerByUuid = prepared((db: Kysely<PlacementDB>, p: { uuid: string }) => db.selectFrom('consumers as c')
+  .innerJoin('projects as p', 'p.id', 'c.project_id')
+  .innerJoin('users as u', 'u.id', 'c.user_id')
+  .select(['c.id', 'c.uuid', 'c.generation', 'c.consumer_type_id', 'p.id as project_id', 'p.external_id as project_external_id',
+    'u.id as user_id', 'u.external_id as user_external_id'])
+  .where('c.uuid', '=', p.uuid));
+
 export async function getConsumer(db: Q, uuid: string): Promise<Consumer | undefined> {
-  const row = await db.selectFrom('consumers as c')
-    .innerJoin('projects as p', 'p.id', 'c.project_id')
-    .innerJoin('users as u', 'u.id', 'c.user_id')
-    .select(['c.id', 'c.uuid', 'c.generation', 'c.consumer_type_id', 'p.id as project_id', 'p.external_id as project_external_id',
-      'u.id as user_id', 'u.external_id as user_external_id'])
-    .where('c.uuid', '=', uuid)
-    .executeTakeFirst();
+  const row = await consumerByUuid.first(db, { uuid });
   if (!row) return undefined;
   return {
     id: Number(row.id), uuid: row.uuid, projectId: Number(row.project_id), projectExternalId: row.project_external_id, userId: Number(row.user_id),
