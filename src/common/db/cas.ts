@@ -12,7 +12,7 @@
  */
 import { type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, type Updateable, sql } from 'kysely';
 import { dialectOf, type Queryable } from './dialect.js';
-import { prepared, type PreparedQuery } from './prepared.js';
+import { isBindable, PreparedShapes, type PreparedQuery } from './prepared.js';
 
 type Row<DB, T extends keyof DB> = Selectable<DB[T]>;
 
@@ -49,12 +49,7 @@ function swapUpdate<DB, T extends keyof DB & string>(db: Queryable<DB>, table: T
     .where((eb) => eb.and([...where, ...expect].map(([column, value]) => condition(eb, column, value))));
 }
 
-/** A value bound as it is (not an SQL expression of the caller's). */
-const plain = (v: unknown): boolean => v === null || typeof v !== 'object' || Buffer.isBuffer(v) || v instanceof Date;
-
-/** Swaps prepared by shape; past this many shapes the swaps are built each time (a cache, not a table). */
-const MAX_SHAPES = 1000;
-const shapes = new Map<string, PreparedQuery<any, Record<string, unknown>, unknown>>();
+const shapes = new PreparedShapes();
 
 /**
  * The swap as a prepared query (prepared.ts) of its shape — table, returning or not, the
@@ -70,7 +65,7 @@ function preparedSwap(table: string, spec: { where: object; expect: object; set:
   const setCols: string[] = [];
   for (const [c, v] of Object.entries(spec.set)) {
     if (v === undefined) continue;
-    if (!plain(v)) return undefined;
+    if (!isBindable(v)) return undefined;
     setCols.push(c);
     values[`s.${c}`] = v;
   }
@@ -83,35 +78,29 @@ function preparedSwap(table: string, spec: { where: object; expect: object; set:
       if (v === null) conds.push([c, 'null']);
       else if (Array.isArray(v)) {
         const some = v.filter((x) => x !== null);
-        if (!some.every(plain)) return undefined;
+        if (!some.every(isBindable)) return undefined;
         some.forEach((x, i) => { values[`${name}.${i}`] = x; });
         conds.push([name, { n: some.length, withNull: some.length !== v.length }]);
       } else {
-        if (!plain(v)) return undefined;
+        if (!isBindable(v)) return undefined;
         values[name] = v;
         conds.push([name, 'eq']);
       }
     }
   }
-  const key = JSON.stringify([table, returning, setCols, conds]);
-  let query = shapes.get(key);
-  if (!query) {
-    query = prepared((db: Kysely<any>, p: Record<string, unknown>) => {
-      const column = (name: string) => name.slice(2);
-      const q = db.updateTable(table).set(Object.fromEntries(setCols.map((c) => [c, p[`s.${c}`]])))
-        .where((eb) => eb.and(conds.map(([name, kind]) => {
-          if (kind === 'null') return eb(name, 'is', null);
-          if (kind === 'eq') return eb(column(name), '=', p[name]);
-          const parts: Expression<SqlBool>[] = [];
-          if (kind.n > 0) parts.push(eb(column(name), 'in', Array.from({ length: kind.n }, (_, i) => p[`${name}.${i}`])));
-          if (kind.withNull) parts.push(eb(column(name), 'is', null));
-          return parts.length === 0 ? sql<SqlBool>`1 = 0` : eb.or(parts);
-        })));
-      return returning ? q.returningAll() : q;
-    });
-    if (shapes.size >= MAX_SHAPES) shapes.clear();
-    shapes.set(key, query);
-  }
+  const query = shapes.get(JSON.stringify([table, returning, setCols, conds]), (db, p) => {
+    const column = (name: string) => name.slice(2);
+    const q = db.updateTable(table).set(Object.fromEntries(setCols.map((c) => [c, p[`s.${c}`]])))
+      .where((eb) => eb.and(conds.map(([name, kind]) => {
+        if (kind === 'null') return eb(name, 'is', null);
+        if (kind === 'eq') return eb(column(name), '=', p[name]);
+        const parts: Expression<SqlBool>[] = [];
+        if (kind.n > 0) parts.push(eb(column(name), 'in', Array.from({ length: kind.n }, (_, i) => p[`${name}.${i}`])));
+        if (kind.withNull) parts.push(eb(column(name), 'is', null));
+        return parts.length === 0 ? sql<SqlBool>`1 = 0` : eb.or(parts);
+      })));
+    return returning ? q.returningAll() : q;
+  });
   return { query, values };
 }
 

@@ -16,7 +16,7 @@
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
 import { type Queryable, dialectOf } from './dialect.js';
 import { isUniqueViolation } from './sql-errors.js';
-import { prepared, type PreparedQuery } from './prepared.js';
+import { isBindable, PreparedShapes, type PreparedQuery } from './prepared.js';
 
 /** Inserts one row unless it conflicts with a unique key; true iff it was inserted. */
 export async function insertIgnore<DB, T extends keyof DB & string>(
@@ -58,9 +58,8 @@ export async function upsert<DB, T extends keyof DB & string>(db: Queryable<DB>,
   }
 }
 
-/** Inserts prepared by shape (table, columns, what comes back); past this many shapes they are built each time. */
-const MAX_SHAPES = 1000;
-const insertShapes = new Map<string, PreparedQuery<any, Record<string, unknown>, unknown>>();
+/** Inserts prepared by shape (table, columns, what comes back). */
+const insertShapes = new PreparedShapes();
 
 /**
  * A one-row insert as a prepared query (prepared.ts) of its table, columns and RETURNING, with
@@ -72,21 +71,15 @@ function preparedInsert(table: string, values: object, returning: string | '*'):
   const cols: string[] = [];
   for (const [c, v] of Object.entries(values)) {
     if (v === undefined) continue;
-    if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v) && !(v instanceof Date)) return undefined;
+    if (!isBindable(v)) return undefined;
     cols.push(c);
     bound[c] = v;
   }
   if (cols.length === 0) return undefined;
-  const key = JSON.stringify([table, returning, cols]);
-  let query = insertShapes.get(key);
-  if (!query) {
-    query = prepared((db: Kysely<any>, p: Record<string, unknown>) => {
-      const q = db.insertInto(table).values(Object.fromEntries(cols.map((c) => [c, p[c]])));
-      return returning === '*' ? q.returningAll() : q.returning(returning);
-    });
-    if (insertShapes.size >= MAX_SHAPES) insertShapes.clear();
-    insertShapes.set(key, query);
-  }
+  const query = insertShapes.get(JSON.stringify([table, returning, cols]), (db, p) => {
+    const q = db.insertInto(table).values(Object.fromEntries(cols.map((c) => [c, p[c]])));
+    return returning === '*' ? q.returningAll() : q.returning(returning);
+  });
   return { query, values: bound };
 }
 
@@ -98,15 +91,14 @@ export async function insertReturningId<DB, T extends keyof DB & string>(
   idColumn: keyof DB[T] & string = 'id' as keyof DB[T] & string,
 ): Promise<number> {
   const anyDb = db as unknown as Kysely<any>;
-  if (dialectOf(anyDb) !== 'mysql') {
-    const fast = preparedInsert(table, values as object, idColumn);
-    if (fast) {
-      const row = await fast.query.first(anyDb, fast.values);
-      if (row === undefined) throw new Error(`insert into ${table} returned no row`);
-      return Number((row as Record<string, unknown>)[idColumn]);
-    }
+  const mysql = dialectOf(anyDb) === 'mysql';
+  const fast = mysql ? undefined : preparedInsert(table, values as object, idColumn);
+  if (fast) {
+    const row = await fast.query.first(anyDb, fast.values);
+    if (row === undefined) throw new Error(`insert into ${table} returned no row`);
+    return Number((row as Record<string, unknown>)[idColumn]);
   }
-  if (dialectOf(anyDb) === 'mysql') {
+  if (mysql) {
     const result = await anyDb.insertInto(table as string).values(values).executeTakeFirstOrThrow();
     if (result.insertId === undefined) throw new Error(`insert into ${table} returned no id`);
     return Number(result.insertId);

@@ -53,11 +53,7 @@ export class PreparedQuery<DB, P extends Record<string, unknown>, R> {
     const query = this.build(db, p).compile();
     c = {
       sql: query.sql,
-      params: query.parameters.map((v) => {
-        if (v instanceof Slot) return { name: v.name };
-        if (Array.isArray(v) && v.some((x) => x instanceof Slot)) throw new TypeError('a prepared query takes no arrays of values');
-        return { constant: toParam(v) };
-      }),
+      params: query.parameters.map((v) => (v instanceof Slot ? { name: v.name } : { constant: toParam(v) })),
     };
     const bound = new Set(c.params.flatMap((x) => ('name' in x ? [x.name] : [])));
     for (const name of slots.keys()) {
@@ -88,6 +84,30 @@ export class PreparedQuery<DB, P extends Record<string, unknown>, R> {
   /** The first row, or undefined. */
   async first(db: Kysely<DB>, values: P): Promise<R | undefined> {
     return (await this.run(db, values)).rows[0];
+  }
+}
+
+/** A value a query binds as it is (not an SQL expression of the caller's, which has to be built into the query). */
+export const isBindable = (v: unknown): boolean => v === null || typeof v !== 'object' || Buffer.isBuffer(v) || v instanceof Date;
+
+/**
+ * Prepared queries by shape, for helpers whose query depends on the caller's columns
+ * (compareAndSwap, the inserts): the key names the shape, `build` makes its query the first
+ * time. Past `max` shapes all are forgotten (a cache, not a table).
+ */
+export class PreparedShapes {
+  private readonly shapes = new Map<string, PreparedQuery<any, Record<string, unknown>, unknown>>();
+
+  constructor(private readonly max = 1000) {}
+
+  get(key: string, build: (db: Kysely<any>, p: Record<string, unknown>) => Compilable<unknown>): PreparedQuery<any, Record<string, unknown>, unknown> {
+    let query = this.shapes.get(key);
+    if (!query) {
+      query = new PreparedQuery(build);
+      if (this.shapes.size >= this.max) this.shapes.clear();
+      this.shapes.set(key, query);
+    }
+    return query;
   }
 }
 

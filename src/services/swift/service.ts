@@ -93,8 +93,7 @@ export function proxyServer(ctx: Pick<RoleContext, 'config' | 'dataDir'> & { log
     timeouts: timeouts(ctx),
     log: ctx.log,
     containerSync: {
-      realms: containerSyncRealms(layout.swiftDir, ctx.log), allowedSyncHosts: ctx.config.get(containerServerGroup).allowed_sync_hosts,
-      allowFullUrls: p.container_sync_allow_full_urls, ...(p.container_sync_current !== '' ? { current: p.container_sync_current } : {}),
+      realms: containerSyncRealms(layout.swiftDir, ctx.log), allowFullUrls: p.container_sync_allow_full_urls, ...(p.container_sync_current !== '' ? { current: p.container_sync_current } : {}),
     },
   });
 }

@@ -24,7 +24,7 @@ import { HandleCache } from '../db/broker.js';
 import { ContainerBroker, type SyncRow } from '../db/container-broker.js';
 import { localDevices, type Locality } from '../daemons/local-devices.js';
 import { hashPathRaw, type HashConf } from '../ring/hash.js';
-import type { Ring } from '../ring/ring.js';
+import type { Ring, RingNode } from '../ring/ring.js';
 import { backendCall, backendPath, backendRequest } from '../utils/backend-client.js';
 import { syncSignature, validateSyncTo, type ContainerSyncRealms } from '../utils/container-sync-realms.js';
 import { listDir } from '../utils/list-dir.js';
@@ -202,11 +202,11 @@ export class ContainerSync {
   /** The newest replica of the object (X-Newest), at `ts` or later; its body to be read. */
   private async newest(account: string, container: string, object: string, policyIndex: number, ts: string): Promise<{ timestamp: string; headers: Record<string, string | string[] | undefined>; body: Readable }> {
     const { part, nodes } = this.opts.objectRing(policyIndex).getNodes(account, container, object);
-    const path = backendPath('', part, account, container, object).slice(1);
+    const path = (n: RingNode) => backendPath(n.device, part, account, container, object);
     const policy = { 'X-Backend-Storage-Policy-Index': String(policyIndex) };
     const heads = await Promise.all(nodes.map(async (n) => {
       try {
-        const r = await backendCall(n, 'HEAD', `/${encodeURIComponent(n.device)}${path}`, policy, this.opts.timeouts);
+        const r = await backendCall(n, 'HEAD', path(n), policy, this.opts.timeouts);
         return r.status === 200 ? { node: n, timestamp: String(r.headers['x-timestamp'] ?? '') } : undefined;
       } catch {
         return undefined;
@@ -214,7 +214,7 @@ export class ContainerSync {
     }));
     const best = heads.filter((h) => h !== undefined).sort((a, b) => (a.timestamp < b.timestamp ? 1 : -1))[0];
     if (!best || best.timestamp < ts) throw new RowFailed(`no replica of the object at ${ts} or later`);
-    const res = await backendRequest(best.node, 'GET', `/${encodeURIComponent(best.node.device)}${path}`, policy, undefined, this.opts.timeouts);
+    const res = await backendRequest(best.node, 'GET', path(best.node), policy, undefined, this.opts.timeouts);
     if (res.status !== 200) {
       res.body.resume();
       throw new RowFailed(`GET from ${best.node.ip}:${best.node.port}: ${res.status}`);

@@ -69,6 +69,7 @@ export function buildDaemon(name: DaemonName, ctx: { config: Config; dataDir: st
     ...(server.bind_port !== 0 ? { node: { ip: server.bind_ip, port: server.bind_port } } : {}),
   });
   const timeouts = (c: { conn_timeout: number; node_timeout: number }) => ({ connMs: c.conn_timeout * 1000, nodeMs: c.node_timeout * 1000 });
+  const ecPolicies = () => storagePolicies(ctx.config).all.flatMap((p) => (p.type === 'erasure_coding' ? [p] : []));
   switch (name) {
     case 'object-replicator': {
       const c = ctx.config.get(objectReplicatorGroup);
@@ -80,12 +81,12 @@ export function buildDaemon(name: DaemonName, ctx: { config: Config; dataDir: st
     }
     case 'object-reconstructor': {
       const c = ctx.config.get(objectReconstructorGroup);
-      const ecPolicies = storagePolicies(ctx.config).all.flatMap((p) => (p.type === 'erasure_coding' ? [p] : []));
+      const policies = ecPolicies();
       return {
         name, interval: c.interval,
         runOnce: async (o = {}) => {
-          const total = { policies: ecPolicies.length, partitions: 0, rebuilt: 0, reverted: 0, deletesSent: 0, failures: 0 };
-          for (const policy of ecPolicies) {
+          const total = { policies: policies.length, partitions: 0, rebuilt: 0, reverted: 0, deletesSent: 0, failures: 0 };
+          for (const policy of policies) {
             const r = new ObjectReconstructor({
               ring: () => rings.get(objectRingName(policy.index)), policy, hash: layout.hash,
               locality: locality(o.devices ?? c.devices, ctx.config.get(objectServerGroup)), timeouts: timeouts(c), log: ctx.log,
@@ -103,8 +104,10 @@ export function buildDaemon(name: DaemonName, ctx: { config: Config; dataDir: st
     }
     case 'object-auditor': {
       const c = ctx.config.get(objectAuditorGroup);
-      const ecPolicies = storagePolicies(ctx.config).all.flatMap((p) => (p.type === 'erasure_coding' ? [p.index] : []));
-      const a = new ObjectAuditor({ devicesRoot: layout.devicesRoot, hash: layout.hash, devices: c.devices, filesPerSecond: c.files_per_second, bytesPerSecond: c.bytes_per_second, log: ctx.log, ecPolicies });
+      const a = new ObjectAuditor({
+        devicesRoot: layout.devicesRoot, hash: layout.hash, devices: c.devices, filesPerSecond: c.files_per_second, bytesPerSecond: c.bytes_per_second, log: ctx.log,
+        ecPolicies: ecPolicies().map((p) => p.index),
+      });
       return { name, interval: c.interval, runOnce: (o = {}) => a.auditOnce(o) };
     }
     case 'container-replicator':
@@ -122,9 +125,8 @@ export function buildDaemon(name: DaemonName, ctx: { config: Config; dataDir: st
     case 'container-sync': {
       const c = ctx.config.get(containerSyncGroup);
       const server = ctx.config.get(containerServerGroup);
-      const ecPolicies = new Set(storagePolicies(ctx.config).all.flatMap((p) => (p.type === 'erasure_coding' ? [p.index] : [])));
       const s = new ContainerSync({
-        containerRing: () => rings.get('container'), objectRing: (index) => rings.get(objectRingName(index)), ecPolicies, hash: layout.hash,
+        containerRing: () => rings.get('container'), objectRing: (index) => rings.get(objectRingName(index)), ecPolicies: new Set(ecPolicies().map((p) => p.index)), hash: layout.hash,
         locality: locality(c.devices, server), realms: containerSyncRealms(layout.swiftDir, ctx.log), allowedSyncHosts: server.allowed_sync_hosts,
         containerTimeS: c.container_time, timeouts: timeouts(c), log: ctx.log,
       });

@@ -110,8 +110,9 @@ export class ContainerController {
     const part = ring.getPart(req.account, container);
     const ts = this.clock.next();
     const acct = this.accountHeaders(req.account);
-    const { statuses } = await writeToReplicas(ring, part, 'PUT', tailPath(part, req.account, container), (i) => ({ ...meta, ...acct(i), 'X-Timestamp': ts }), this.deps.timeouts, this.deps.log);
+    const { statuses, responses } = await writeToReplicas(ring, part, 'PUT', tailPath(part, req.account, container), (i) => ({ ...meta, ...acct(i), 'X-Timestamp': ts }), this.deps.timeouts, this.deps.log);
     const status = bestStatus(statuses, ring.replicaCount);
+    if (status === 400) throw new BadRequest(responses.find((r) => r.status === 400)!.text);
     if (status === 409) throw new Conflict('There was a conflict when trying to complete your request.');
     if (status >= 300) throw new NoQuorum();
     this.known.set(`${req.account}/${container}`, Date.now());
@@ -127,9 +128,11 @@ export class ContainerController {
     const ring = this.deps.rings.get('container');
     const part = ring.getPart(req.account, container);
     const ts = this.clock.next();
-    const { statuses } = await writeToReplicas(ring, part, 'POST', tailPath(part, req.account, container), () => ({ ...meta, 'X-Timestamp': ts }), this.deps.timeouts, this.deps.log);
+    const { statuses, responses } = await writeToReplicas(ring, part, 'POST', tailPath(part, req.account, container), () => ({ ...meta, 'X-Timestamp': ts }), this.deps.timeouts, this.deps.log);
     this.aclCache.delete(`${req.account}/${container}`);
     const status = bestStatus(statuses, ring.replicaCount);
+    // what the container servers refuse (an X-Container-Sync-To they do not accept) is the client's error, with their reason
+    if (status === 400) throw new BadRequest(responses.find((r) => r.status === 400)!.text);
     if (status === 404) throw new NotFound();
     if (status >= 300) throw new NoQuorum();
     return { status: 204, headers: {}, body: '' };

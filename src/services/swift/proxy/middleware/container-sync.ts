@@ -9,9 +9,9 @@
  *   kept: the copy has the original's time, so an older copy never overwrites a newer object.
  * - The older way: `X-Container-Sync-Key` equal to the container's key, with an X-Timestamp
  *   (keystoneauth's and tempauth's check in Swift).
- * - A container PUT or POST with X-Container-Sync-To: a realm value or a URL the container
- *   servers accept (validate_sync_to, else 400), a full URL only with allow_full_urls, never
- *   on a container with object versioning.
+ * - A container PUT or POST with X-Container-Sync-To: a full URL only with allow_full_urls,
+ *   never on a container with object versioning (400). Whether the realm, cluster or host is
+ *   known is the container servers' check (validate_sync_to), their 400 passed on.
  *
  * /info lists the realms and their clusters, the current one marked.
  */
@@ -21,14 +21,12 @@ import { RequestContext } from '../../../../common/context.js';
 import type { ProxyResult } from '../base.js';
 import { headerOf, type SwiftRequest } from '../request.js';
 import { normalizeTimestamp } from '../../utils/timestamp.js';
-import { constantTimeEqual, syncSignature, validateSyncTo, type ContainerSyncRealms } from '../../utils/container-sync-realms.js';
+import { constantTimeEqual, syncSignature, type ContainerSyncRealms } from '../../utils/container-sync-realms.js';
 import { answer, drain, isSuccess, pathInfo, type Handler, type Middleware } from './pipeline.js';
 import { SYSMETA_CONTAINER } from './object-versioning-common.js';
 
 export interface ContainerSyncSettings {
   realms: ContainerSyncRealms;
-  /** The container servers' allowed_sync_hosts (full-URL targets). */
-  allowedSyncHosts: readonly string[];
   /** allow_full_urls: X-Container-Sync-To may be a URL, not only //realm/cluster/... */
   allowFullUrls: boolean;
   /** current: this cluster's //REALM/CLUSTER, marked in /info. */
@@ -79,13 +77,11 @@ export class ContainerSync implements Middleware {
     return next(req);
   }
 
-  /** The X-Container-Sync-To of a container PUT or POST (the container servers check it again). */
+  /** The X-Container-Sync-To of a container PUT or POST, as far as the proxy checks it (the container servers check the target). */
   private async checkSyncTo(req: SwiftRequest, next: Handler, syncTo: string): Promise<void> {
     if (!this.settings.allowFullUrls && syncTo !== '' && !syncTo.startsWith('//')) {
       throw new BadRequest('Full URLs are not allowed for X-Container-Sync-To values. Only realm values of the format //realm/cluster/account/container are allowed.\n');
     }
-    const target = validateSyncTo(syncTo, this.settings.allowedSyncHosts, this.settings.realms);
-    if (target.error !== undefined) throw new BadRequest(target.error);
     if (syncTo !== '') {
       const info = await pathInfo(req, next, 'CS', req.container);
       if (isSuccess(info.status) && info.headers[SYSMETA_CONTAINER]) {
