@@ -31,6 +31,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { connect } from 'node:net';
 import { basename, dirname, join, resolve } from 'node:path';
 import { Pool } from 'undici';
+import { CLOUD_ENV, CLOUD_NODE_ARGS } from './support/cloud.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const self = new URL(import.meta.url).pathname;
@@ -320,8 +321,8 @@ async function main() {
     // A cloud's log goes to a file, as a deployment's would (the ready line is written there too).
     const startNubo = (name, script) => {
       const dataDir = tmp();
-      const server = startServer('nubo', pinned(0, [process.execPath, ...prof(name), script, 'up', '--set', 'identity.password_hash_rounds=4']), join(dataDir, 'nubo.log'), {
-        env: { ...process.env, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0' },
+      const server = startServer('nubo', pinned(0, [process.execPath, ...CLOUD_NODE_ARGS, ...prof(name), script, 'up', '--set', 'identity.password_hash_rounds=4']), join(dataDir, 'nubo.log'), {
+        env: { ...process.env, ...CLOUD_ENV, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0' },
       });
       servers.push(server);
       return server.url.then((url) => ({

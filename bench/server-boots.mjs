@@ -17,7 +17,8 @@
 //        needs; "private" boots on DevStack's default network with a Neutron port each)
 //      BENCH_PEER=1   compare with the real Nova 26 + Placement 8 (fake driver, 2 hosts) that
 //        ../shared/peers/nova-up.sh starts: 50 and 200 concurrent boots on 2 hosts against Nubo
-//        and against it, one after the other, and the ratio. The peer is started if its openrc
+//        and against it, one after the other (each cloud warmed up first by two single boots, as
+//        in the full run), and the ratio. The peer is started if its openrc
 //        is missing or its API does not answer (about 75 s cold), and left running.
 //      PROFILE_DIR=dir   run the cloud with --cpu-prof; nubo.cpuprofile lands there when it stops, and
 //        boots-window.json the concurrent boots' start and end on the profile's clock (CLOCK_MONOTONIC, µs).
@@ -35,6 +36,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { parse } from 'yaml';
+import { CLOUD_ENV, CLOUD_NODE_ARGS } from './support/cloud.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -51,9 +53,9 @@ async function startNubo(hosts) {
   const dataDir = mkdtempSync(join(tmpdir(), 'nubo-bench-boots-'));
   const prof = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`, '--cpu-prof-name=nubo.cpuprofile'] : [];
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...prof, ...flags, nubo, 'up'], {
+  const child = spawn(process.execPath, [...CLOUD_NODE_ARGS, ...prof, ...flags, nubo, 'up'], {
     env: {
-      ...process.env, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0', NUBO_DEFAULT__LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      ...process.env, ...CLOUD_ENV, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0', NUBO_DEFAULT__LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
       NUBO_DEFAULT__HOSTS: Array.from({ length: hosts }, (_, i) => `compute${i + 1}`).join(','),
       NUBO_QUOTA__INSTANCES: '-1', NUBO_QUOTA__CORES: '-1', NUBO_QUOTA__RAM: '-1',
     },
@@ -368,6 +370,12 @@ async function peerRun() {
   const nubo = await startNubo(2);
   try {
     await prepare(nubo);
+    // Each cloud warmed up as fullRun has it before its burst: a first boot (Nubo's also
+    // compiles the schemas and queries it meets) and a second one, both deleted.
+    for (const cloud of [nubo, peer]) {
+      await singleBoot(cloud);
+      await singleBoot(cloud);
+    }
     const rows = [];
     for (const n of [50, 200]) {
       for (const cloud of [nubo, peer]) {

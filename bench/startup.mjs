@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CLOUD_ENV, CLOUD_NODE_ARGS } from './support/cloud.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const runs = Number(process.argv[2] ?? 5);
@@ -19,8 +20,8 @@ function rssMiB(pid) {
 
 async function once(dataDir) {
   const started = performance.now();
-  const child = spawn(process.execPath, [join(root, 'dist/nubo.js'), 'up'], {
-    env: { ...process.env, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0', NUBO_DEFAULT__LOG_LEVEL: 'warn' },
+  const child = spawn(process.execPath, [...CLOUD_NODE_ARGS, join(root, 'dist/nubo.js'), 'up'], {
+    env: { ...process.env, ...CLOUD_ENV, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0', NUBO_DEFAULT__LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

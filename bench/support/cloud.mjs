@@ -6,9 +6,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
+/**
+ * How `nubo up` runs (bin/nubo.mjs's shebang, `npm start`): the node flags and the environment
+ * that the cloud's process is started with. A benchmark starting dist/nubo.js itself passes them
+ * so that it measures the cloud as it is run.
+ */
+export const CLOUD_NODE_ARGS = ['--max-semi-space-size=32'];
+export const CLOUD_ENV = { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '32' };
+
 export async function startCloud(bin, dataDir, env) {
-  const child = spawn(process.execPath, [bin, 'up'], {
-    env: { ...process.env, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0', NUBO_DEFAULT__LOG_LEVEL: 'warn', ...env },
+  const child = spawn(process.execPath, [...CLOUD_NODE_ARGS, bin, 'up'], {
+    env: { ...process.env, ...CLOUD_ENV, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0', NUBO_DEFAULT__LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
