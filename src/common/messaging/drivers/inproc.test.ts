@@ -41,6 +41,31 @@ test('expired messages and overflow are dropped; mandatory unroutable messages a
   await b.close();
 });
 
+test('a full queue is a warning when its consumers fall behind, not when nobody consumes it', async () => {
+  const said: Array<{ level: string; msg: string | undefined }> = [];
+  const log: BusLogger = {
+    debug() {}, error() {},
+    info: (_o, msg) => said.push({ level: 'info', msg }),
+    warn: (_o, msg) => said.push({ level: 'warn', msg }),
+  };
+  const b = InprocBroker.open(bus(), log);
+  const kept = { queue: { name: 'kept', durable: false, autoDelete: false, maxLength: 2 }, bindings: [{ exchange: ex, routingKey: 'n' }] };
+  for (const body of ['a', 'b', 'c', 'd']) await b.publish(ex, 'n', body, { ensureQueue: kept });
+  assert.deepEqual(said.map((s) => s.level), ['info'], 'said once, as information');
+  assert.match(said[0]!.msg!, /kept has no consumer/);
+
+  const slow = { queue: { name: 'slow', durable: false, autoDelete: false, maxLength: 2 }, bindings: [{ exchange: ex, routingKey: 's' }] };
+  const held: Delivery[] = [];
+  await b.consume({ queues: [slow], prefetch: 1, noAck: false, onMessage: (d) => held.push(d) });
+  for (const body of ['1', '2', '3', '4', '5']) await b.publish(ex, 's', body);
+  await tick();
+  assert.equal(said.length, 2);
+  assert.equal(said[1]!.level, 'warn');
+  assert.match(said[1]!.msg!, /slow is full .*consumers fall behind/);
+  held[0]!.ack();
+  await b.close();
+});
+
 test('cancelling a consumer requeues its unsettled messages for the others; auto-delete queues go', async () => {
   const b = InprocBroker.open(bus(), quiet);
   const spec = { queue: { name: 'shared', durable: false, autoDelete: false }, bindings: [{ exchange: ex, routingKey: 'k' }] };

@@ -166,7 +166,11 @@ class Bus {
       q.messages.shift();
       if (!q.overflowing) {
         q.overflowing = true;
-        log.warn({ bus: this.name, queue: q.decl.name, max }, `in-process queue ${q.decl.name} is full (${max} messages): dropping the oldest`);
+        // With consumers, a full queue is a backlog they do not keep up with; without any (a
+        // notification queue nobody in this process listens to), keeping the latest is its job.
+        const fields = { bus: this.name, queue: q.decl.name, max };
+        if (q.consumers.length > 0) log.warn(fields, `in-process queue ${q.decl.name} is full (${max} messages): its consumers fall behind, dropping the oldest`);
+        else log.info(fields, `in-process queue ${q.decl.name} has no consumer and holds its latest ${max} messages: dropping the oldest`);
       }
     } else if (q.overflowing && q.messages.length < max / 2) {
       q.overflowing = false;
