@@ -17,8 +17,8 @@
 //        needs; "private" boots on DevStack's default network with a Neutron port each)
 //      BENCH_PEER=1   compare with the real Nova 26 + Placement 8 (fake driver, 2 hosts) that
 //        ../shared/peers/nova-up.sh starts: 50 and 200 concurrent boots on 2 hosts against Nubo
-//        and against it, one after the other (each cloud warmed up first by two single boots, as
-//        in the full run), and the ratio. The peer is started if its openrc
+//        and against it, one after the other (each cloud warmed up first as in the full run, see
+//        BENCH_WARMUP, and each burst starting once the machine has been quiet for a second), and the ratio. The peer is started if its openrc
 //        is missing or its API does not answer (about 75 s cold), and left running.
 //      PROFILE_DIR=dir   run the cloud with --cpu-prof; nubo.cpuprofile lands there when it stops, and
 //        boots-window.json the concurrent boots' start and end on the profile's clock (CLOCK_MONOTONIC, µs).
@@ -26,6 +26,11 @@
 //      BENCH_POLL_MS=N   the pause between two polls of the servers' states (default 20): a longer one
 //        takes the polls' cost out of the CPU per boot (on a loaded machine a run takes longer and
 //        polls more, each poll a /servers/detail of every server), at the cost of a coarser boots/s.
+//      BENCH_WARMUP=N   the concurrent boots (deleted) that warm a cloud up before its measured bursts,
+//        after its two single boots (default 50; 0 measures the first burst after start-up): a running
+//        cloud's steady state, with its JIT-compiled paths, connection pools and heap as a burst
+//        leaves them (on Nubo the first burst of 50 after start-up took 16.4-18.8 ms of CPU per boot,
+//        a burst after it 13.0-14.4 ms).
 //      BENCH_SETTLE=S   also read the RSS after S more seconds of an idle cloud (V8 gives the heap
 //        a burst grew back only some seconds after the work stops).
 // The cloud's CPU time (user + system, from /proc) over the concurrent boots is printed per boot,
@@ -311,6 +316,29 @@ const cpuMs = (pid) => {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 };
 
+/** The machine's CPU time, busy and total, from /proc/stat (clock ticks). */
+function machineTicks() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + (f[4] ?? 0);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/**
+ * Waits (30 s at most) until the machine has been quiet for a second (under 15 % of its CPUs
+ * busy): a cloud's background work after its own burst (the real Nova's compute services
+ * finishing deletes and reporting to Placement) must not land on the other cloud's measurement.
+ */
+async function quiet() {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const a = machineTicks();
+    await sleep(1000);
+    const b = machineTicks();
+    if ((b.busy - a.busy) / Math.max(1, b.total - a.total) < 0.15) return;
+  }
+}
+
 /** CLOCK_MONOTONIC in µs: the clock of a V8 CPU profile's startTime and samples, so the boots' window can be cut out of the cloud's profile. */
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
@@ -325,13 +353,25 @@ async function flavorOf(cloud) {
 
 // ---------------------------------------------------------------------------------------------
 
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 50);
+
+/** Two single boots (the first also compiles the schemas and queries it meets), then a warm-up burst; all deleted. */
+async function warmUp(cloud) {
+  const cold = await singleBoot(cloud);
+  const single = await singleBoot(cloud);
+  if (WARMUP > 0) {
+    const warm = await bootMany(cloud, WARMUP, 'warmup');
+    await deleteAll(cloud, warm.ids);
+  }
+  return { cold, single };
+}
+
 async function fullRun(count, hosts) {
   const cloud = await startNubo(hosts);
   try {
     await prepare(cloud);
     const flavor = await flavorOf(cloud);
-    const cold = await singleBoot(cloud); // the first boot also compiles the schemas and queries it meets
-    const single = await singleBoot(cloud);
+    const { cold, single } = await warmUp(cloud);
     const cpu0 = cpuMs(cloud.pid);
     const window0 = monotonicUs();
     const run = await bootMany(cloud, count, 'bench');
@@ -349,7 +389,7 @@ async function fullRun(count, hosts) {
     const settle = Number(process.env.BENCH_SETTLE ?? 0);
     if (settle > 0) await sleep(settle * 1000);
     const rssSettled = settle > 0 ? rssMb(cloud.pid) : NaN;
-    console.log(`${count} concurrent boots on ${hosts} fake hosts (Nubo all-in-one, SQLite, in-process bus, networks ${network}, flavor ${flavor.name})`);
+    console.log(`${count} concurrent boots on ${hosts} fake hosts (Nubo all-in-one, SQLite, in-process bus, networks ${network}, flavor ${flavor.name}; warmed up by 2 single boots and ${WARMUP} concurrent ones)`);
     console.log(`  single boot, idle cloud: API->${single.status} ${f1(single.ms)} ms (the very first boot: ${f1(cold.ms)} ms)`);
     console.log(`  boots/s ${f1(run.bootsPerSec)} (${run.wall.toFixed(2)} s), POST p50 ${f1(run.postP50)} ms, API->ACTIVE p50 ${f1(run.toActiveP50)} ms p99 ${f1(run.toActiveP99)} ms`);
     console.log(`  cloud CPU ${f1(cpuPerBoot)} ms per boot (user + system over the boots, the bench's ${run.polls} polls of /servers/detail included)`);
@@ -370,21 +410,18 @@ async function peerRun() {
   const nubo = await startNubo(2);
   try {
     await prepare(nubo);
-    // Each cloud warmed up as fullRun has it before its burst: a first boot (Nubo's also
-    // compiles the schemas and queries it meets) and a second one, both deleted.
-    for (const cloud of [nubo, peer]) {
-      await singleBoot(cloud);
-      await singleBoot(cloud);
-    }
+    // Each cloud warmed up as in the full run before its measured bursts.
+    for (const cloud of [nubo, peer]) await warmUp(cloud);
     const rows = [];
     for (const n of [50, 200]) {
       for (const cloud of [nubo, peer]) {
+        await quiet();
         const run = await bootMany(cloud, n, `bench${n}`);
         await deleteAll(cloud, run.ids);
         rows.push({ n, cloud: cloud.name, ...run });
       }
     }
-    console.log('concurrent boots on 2 fake hosts, networks none: Nubo all-in-one vs the real Nova 26 + Placement 8 (../shared/peers/nova-up.sh)');
+    console.log(`concurrent boots on 2 fake hosts, networks none: Nubo all-in-one vs the real Nova 26 + Placement 8 (../shared/peers/nova-up.sh); each cloud warmed up by 2 single boots and ${WARMUP} concurrent ones`);
     console.log('boots  cloud     boots/s  POST p50 ms  API->ACTIVE p50 ms  p99 ms  ACTIVE  ERROR');
     for (const r of rows) console.log(`${String(r.n).padStart(5)}  ${r.cloud.padEnd(8)} ${f1(r.bootsPerSec).padStart(8)} ${f1(r.postP50).padStart(12)} ${f1(r.toActiveP50).padStart(19)} ${f1(r.toActiveP99).padStart(7)} ${String(r.active).padStart(7)} ${String(r.errors).padStart(6)}`);
     for (const n of [50, 200]) {
