@@ -18,8 +18,9 @@
 //      BENCH_PEER=1   compare with the real Nova 26 + Placement 8 (fake driver, 2 hosts) that
 //        ../shared/peers/nova-up.sh starts: 50 and 200 concurrent boots on 2 hosts against Nubo
 //        and against it, one after the other (each cloud warmed up first as in the full run, see
-//        BENCH_WARMUP, and each burst starting once the machine has been quiet for a second), and the ratio. The peer is started if its openrc
-//        is missing or its API does not answer (about 75 s cold), and left running.
+//        BENCH_WARMUP, and each burst starting once the machine has been quiet for a second), and
+//        the ratio. The peer is started if its openrc is missing or its API does not answer (about
+//        75 s cold), and left running.
 //      PROFILE_DIR=dir   run the cloud with --cpu-prof; nubo.cpuprofile lands there when it stops, and
 //        boots-window.json the concurrent boots' start and end on the profile's clock (CLOCK_MONOTONIC, µs).
 //      BENCH_NODE_FLAGS="--flag ..."   more node/V8 flags for the cloud's process (experiments).
@@ -35,13 +36,13 @@
 //        a burst grew back only some seconds after the work stops).
 // The cloud's CPU time (user + system, from /proc) over the concurrent boots is printed per boot,
 // a figure less sensitive than boots/s to other work on the machine.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'undici';
 import { parse } from 'yaml';
-import { CLOUD_ENV, CLOUD_NODE_ARGS } from './support/cloud.mjs';
+import { startCloud } from './support/cloud.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -58,24 +59,11 @@ async function startNubo(hosts) {
   const dataDir = mkdtempSync(join(tmpdir(), 'nubo-bench-boots-'));
   const prof = process.env.PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROFILE_DIR}`, '--cpu-prof-name=nubo.cpuprofile'] : [];
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-  const child = spawn(process.execPath, [...CLOUD_NODE_ARGS, ...prof, ...flags, nubo, 'up'], {
-    env: {
-      ...process.env, ...CLOUD_ENV, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0', NUBO_DEFAULT__LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-      NUBO_DEFAULT__HOSTS: Array.from({ length: hosts }, (_, i) => `compute${i + 1}`).join(','),
-      NUBO_QUOTA__INSTANCES: '-1', NUBO_QUOTA__CORES: '-1', NUBO_QUOTA__RAM: '-1',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`nubo: no ready line within 60 s:\n${out}`)), 60_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (/nubo: ready at (\S+)/.test(out)) { clearTimeout(timer); resolve(); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`nubo exited ${code}:\n${out}`)); });
-  });
-  child.removeAllListeners('exit');
+  const { child } = await startCloud(nubo, dataDir, {
+    NUBO_DEFAULT__LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    NUBO_DEFAULT__HOSTS: Array.from({ length: hosts }, (_, i) => `compute${i + 1}`).join(','),
+    NUBO_QUOTA__INSTANCES: '-1', NUBO_QUOTA__CORES: '-1', NUBO_QUOTA__RAM: '-1',
+  }, [...prof, ...flags]);
   const auth = parse(readFileSync(join(dataDir, 'clouds.yaml'), 'utf8')).clouds.nubo.auth;
   const session = await login({
     authUrl: auth.auth_url, username: auth.username, password: auth.password, project: auth.project_name,

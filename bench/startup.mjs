@@ -3,11 +3,10 @@
 // process spawn to the "nubo: ready" line, on a first start (fresh data dir: migrations and
 // identity bootstrap) and on restarts of the same data dir. Idle RSS is read from
 // /proc/PID/status two seconds after ready. Run: npm run build && node bench/startup.mjs [runs]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLOUD_ENV, CLOUD_NODE_ARGS } from './support/cloud.mjs';
+import { startCloud } from './support/cloud.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const runs = Number(process.argv[2] ?? 5);
@@ -20,22 +19,10 @@ function rssMiB(pid) {
 
 async function once(dataDir) {
   const started = performance.now();
-  const child = spawn(process.execPath, [...CLOUD_NODE_ARGS, join(root, 'dist/nubo.js'), 'up'], {
-    env: { ...process.env, ...CLOUD_ENV, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0', NUBO_DEFAULT__LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const readyMs = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line within 30 s:\n${out}`)), 30_000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      if (/nubo: ready at/.test(out)) { clearTimeout(timer); resolve(performance.now() - started); }
-    });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`nubo exited ${code}:\n${out}`)); });
-  });
+  const { child } = await startCloud(join(root, 'dist/nubo.js'), dataDir, {});
+  const readyMs = performance.now() - started;
   await sleep(2000);
   const rss = rssMiB(child.pid);
-  child.removeAllListeners('exit');
   const exited = new Promise((r) => child.on('exit', r));
   child.kill('SIGTERM');
   await exited;

@@ -1,6 +1,7 @@
 // The all-in-one cloud of a benchmark: `<bin> up` on `dataDir`, listening on a free port of
-// 127.0.0.1, with `env` over the bench's environment; resolves with the child and its URL once
-// it printed its ready line (60 s at most). Its stderr goes to the bench's.
+// 127.0.0.1, with `env` over the bench's environment and `nodeArgs` after the cloud's own node
+// flags; resolves with the child and its URL once it printed its ready line (60 s at most). Its
+// stderr goes to the bench's.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +15,8 @@ import { parse } from 'yaml';
 export const CLOUD_NODE_ARGS = ['--max-semi-space-size=32'];
 export const CLOUD_ENV = { UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '32' };
 
-export async function startCloud(bin, dataDir, env) {
-  const child = spawn(process.execPath, [...CLOUD_NODE_ARGS, bin, 'up'], {
+export async function startCloud(bin, dataDir, env, nodeArgs = []) {
+  const child = spawn(process.execPath, [...CLOUD_NODE_ARGS, ...nodeArgs, bin, 'up'], {
     env: { ...process.env, ...CLOUD_ENV, NUBO_DATA_DIR: dataDir, NUBO_BIND: '127.0.0.1:0', NUBO_DEFAULT__LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
