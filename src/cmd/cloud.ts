@@ -177,7 +177,7 @@ export async function startCloud(opts: CloudOptions = {}): Promise<RunningCloud>
         if (!instance.routes) throw new OperatorError(`API role ${role.name} has no routes`);
         await mountService(server, instance.routes, {
           prefix: role.prefix ?? project.prefix, fault: project.fault, validator: await runtime.tokenValidator(), authUri: identityUrl,
-          trace: { service: project.name, host: defaults.host },
+          trace: { service: project.name, host: defaults.host }, ...(instance.lanes ? { lanes: instance.lanes } : {}),
         });
       }
       phase('http: mount');

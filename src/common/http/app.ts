@@ -4,15 +4,15 @@
  * on it as encapsulated plugins (service-mount.ts), at a path prefix in all-in-one or at '' when
  * a service runs alone.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from '../log/logger.js';
-import { requestLineWriter, type RequestLineWriter } from '../log/request-line.js';
+import { requestLineWriter } from '../log/request-line.js';
 import { isValidRequestId, newRequestId, runInScope, type RequestScope } from '../log/request-scope.js';
 import type { RequestContext } from '../context.js';
 import { maskUrlCredentials } from '../log/url-credentials.js';
 import { endServerSpan } from '../tracing/http-spans.js';
 import { DEFAULT_MAX_JSON_DEPTH, useJsonBodies } from './json-body.js';
+import { addRequestLane, installRequestLanes, type LaneAnswer } from './request-lanes.js';
 import { recordRoutes } from './route-table.js';
 import { lazyValidatorCompiler } from './validation.js';
 
@@ -41,6 +41,8 @@ export interface HttpAppOptions {
   maxJsonDepth?: number;
 }
 
+const HEALTHY: LaneAnswer = { status: 200, headers: ['content-type', 'text/plain'], body: 'OK' };
+
 export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   const requestLine = requestLineWriter(opts.log);
   let closing = false;
@@ -63,7 +65,10 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
       return logger.child(rest, opts);
     },
   }) as unknown as FastifyInstance;
-  answerHealthcheckFirst(app, requestLine, () => closing);
+  installRequestLanes(app, requestLine, () => closing);
+  // oslo.middleware's healthcheck answers first in a paste pipeline: so does this lane, before
+  // routing, hooks and the request scope, with what the route below answers.
+  addRequestLane(app, '/healthcheck', () => HEALTHY);
   app.setValidatorCompiler(lazyValidatorCompiler);
   recordRoutes(app);
   app.decorateRequest('scope', undefined as unknown as RequestScope);
@@ -100,7 +105,7 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
     done();
   });
 
-  // Requests the fast path does not take (app.inject, a closing server: Fastify answers 503).
+  // Requests the lane does not see (app.inject, a closing server: Fastify answers 503).
   app.get('/healthcheck', { config: { public: true } }, (_req, reply) => {
     reply.type('text/plain').send('OK');
   });
@@ -115,46 +120,4 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
 function onlyKey(o: object, key: string | undefined): boolean {
   for (const k in o) if (k !== key && Object.hasOwn(o, k)) return false;
   return true;
-}
-
-/**
- * GET and HEAD /healthcheck answered before Fastify sees the request, as oslo.middleware's
- * healthcheck filter answers first in a paste pipeline: no routing, hooks, request scope or
- * reply object for the load balancer's probes. The answer is the one the Fastify route gives
- * (`OK` as text/plain) with what Nubo adds to every response (X-Openstack-Request-Id, the
- * request line). Fastify's own server gets a request listener that tries this first; other
- * requests (and all of a closing server's, which Fastify answers 503) go to Fastify's handler.
- * app.inject() does not pass through the server: it gets the route.
- */
-function answerHealthcheckFirst(app: FastifyInstance, requestLine: RequestLineWriter, closing: () => boolean): void {
-  const server = app.server;
-  const listeners = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
-  if (listeners.length !== 1) return;
-  const fastifyHandler = listeners[0]!;
-  server.removeListener('request', fastifyHandler);
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (!isHealthcheck(req) || closing()) return fastifyHandler(req, res);
-    const start = performance.now();
-    const requestId = newRequestId();
-    const incoming = req.headers['x-openstack-request-id'];
-    res.writeHead(200, ['x-openstack-request-id', requestId, 'content-type', 'text/plain', 'content-length', '2']);
-    res.end(req.method === 'HEAD' ? undefined : 'OK');
-    requestLine({ requestId, globalRequestId: isValidRequestId(incoming) ? incoming : undefined }, {
-      method: req.method!,
-      path: maskUrlCredentials(req.url!),
-      status: 200,
-      duration_ms: Math.round((performance.now() - start) * 10) / 10,
-      user: undefined,
-      project: undefined,
-    });
-  });
-}
-
-/** GET or HEAD of /healthcheck (or /healthcheck/, as the route with ignoreTrailingSlash), any query. */
-function isHealthcheck(req: IncomingMessage): boolean {
-  const url = req.url!;
-  if (!url.startsWith('/healthcheck') || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
-  const end = url.indexOf('?');
-  const length = end < 0 ? url.length : end;
-  return length === 12 || (length === 13 && url.charCodeAt(12) === 47 /* / */);
 }

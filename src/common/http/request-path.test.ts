@@ -190,3 +190,40 @@ test('a closing server leaves /healthcheck to Fastify, which answers 503', async
   await app.close();
   assert.equal(during, 503);
 });
+
+test("a service's request lane answers before Fastify with the caller in the request line, and what it declines reaches the route", async () => {
+  const lines: Array<Record<string, unknown>> = [];
+  const destination = { write(s: string) { lines.push(JSON.parse(s)); return true; } } as unknown as NodeJS.WritableStream;
+  const app = createHttpApp({ log: createLogger({ level: 'info', destination }), bodyLimit: 64, keepAliveTimeout: 1000 });
+  let routed = 0;
+  await mountService(app, async (s) => {
+    s.get('/hot', { config: { public: true } }, async () => { routed++; return { from: 'route' }; });
+  }, {
+    prefix: '/svc', fault: jsonErrorFault, validator, authUri: 'http://x/identity',
+    lanes: { '/hot': ({ raw, query, requestId }) => (raw.headers['x-lane'] === 'yes'
+      ? { status: 203, headers: ['content-type', 'application/json', 'x-seen', `${requestId}|${query}`], body: '{"from":"lane"}', user: 'u1', project: 'p1' }
+      : undefined) },
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/svc/hot?x=1`;
+    const answered = await request(url, { headers: { 'x-lane': 'yes' } });
+    assert.equal(answered.statusCode, 203);
+    assert.equal(await answered.body.text(), '{"from":"lane"}');
+    const id = String(answered.headers['x-openstack-request-id']);
+    assert.equal(answered.headers['x-seen'], `${id}|x=1`, 'the lane gets the request id and the query');
+    assert.equal(answered.headers['content-length'], '15');
+    assert.equal(routed, 0);
+    const head = await request(url, { method: 'HEAD', headers: { 'x-lane': 'yes' } });
+    assert.equal(await head.body.text(), '');
+    assert.equal(head.headers['content-length'], '15', 'HEAD: the length of the body it does not get');
+    const line = lines.find((l) => l.msg === 'request' && l.req_id === id)!;
+    assert.deepEqual([line.method, line.path, line.status, line.user, line.project], ['GET', '/svc/hot?x=1', 203, 'u1', 'p1']);
+
+    const declined = await request(url);
+    assert.deepEqual(await declined.body.json(), { from: 'route' });
+    assert.equal(routed, 1);
+  } finally {
+    await app.close();
+  }
+});

@@ -1,7 +1,7 @@
 /**
  * Mounts one service's routes on the root server as an encapsulated Fastify plugin with its
  * own fault format, 404 handler and token check, at a path prefix ('/identity' in all-in-one,
- * '' when the service runs alone).
+ * '' when the service runs alone), and puts the service's request lanes in front of it.
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { createAuthHook } from '../auth/middleware.js';
@@ -10,6 +10,7 @@ import { RequestContext } from '../context.js';
 import { NotFound } from '../errors.js';
 import { toNuboError } from './errors-hook.js';
 import type { FaultRenderer } from './faults.js';
+import { addRequestLane, type RequestLane } from './request-lanes.js';
 import { serverSpanStarter } from '../tracing/http-spans.js';
 import type { TraceIdentity } from '../tracing/tracing.js';
 
@@ -20,6 +21,8 @@ export interface MountOptions {
   authUri: string;
   /** The service (project name) and host its requests are traced as; no spans without it. */
   trace?: TraceIdentity;
+  /** Request lanes in front of some of its routes, by path below the prefix (request-lanes.ts). */
+  lanes?: Record<string, RequestLane>;
 }
 
 export async function mountService(root: FastifyInstance, routes: FastifyPluginAsync, opts: MountOptions): Promise<void> {
@@ -51,4 +54,5 @@ export async function mountService(root: FastifyInstance, routes: FastifyPluginA
     }
     await scope.register(routes);
   }, { prefix: opts.prefix });
+  for (const [path, lane] of Object.entries(opts.lanes ?? {})) addRequestLane(root, opts.prefix + path, lane);
 }

@@ -16,6 +16,7 @@ import type { ServiceSession } from '../clients/session.js';
 import type { Config, GroupDef } from '../config/index.js';
 import type { Database, Migrations } from '../db/index.js';
 import type { FaultRenderer } from '../http/faults.js';
+import type { RequestLane } from '../http/request-lanes.js';
 import type { Logger } from '../log/logger.js';
 import type { Transport } from '../messaging/index.js';
 import type { ServicePolicySpec } from '../policy/service-policy.js';
@@ -75,6 +76,11 @@ export interface RoleContext {
 export interface RoleInstance {
   /** API roles: the REST API, registered at the project's prefix. */
   routes?: FastifyPluginAsync;
+  /**
+   * API roles: requests of hot routes answered before routing when the role has the answer at
+   * hand (http/request-lanes.ts), by path below the prefix. Keystone's token validation is one.
+   */
+  lanes?: Record<string, RequestLane>;
   /** Begin background work (RPC servers, listeners) once the cloud is up. */
   start?(): Promise<void>;
   /** Stop what start() began and let work in flight finish. */

@@ -7,6 +7,7 @@
  * span. The token check runs inside it (no span of its own: it is on every request's path, and
  * mostly a cache hit).
  */
+import type { IncomingMessage } from 'node:http';
 import type { FastifyRequest } from 'fastify';
 import type { RequestScope } from '../log/request-scope.js';
 import { ROOT_CONTEXT, SpanStatusCode, type Span } from '@opentelemetry/api';
@@ -36,7 +37,7 @@ export function serverSpanStarter(identity: TraceIdentity, prefix: string): (req
     if (!tracingEnabled()) return;
     const traceparent = req.headers['traceparent'];
     const parent = traceparent ? contextFromTraceparent(traceparent) : undefined;
-    const tracer = parent || startsTrace(req.method) ? tracerFor(identity) : undefined;
+    const tracer = parent || ((req.raw as Sampled)[SAMPLED] ?? startsTrace(req.method)) ? tracerFor(identity) : undefined;
     if (!tracer) return;
     const route = req.routeOptions.url;
     const attributes: Record<string, string> = { 'http.request.method': req.method, 'nubo.request_id': req.id };
@@ -55,6 +56,23 @@ export function serverSpanStarter(identity: TraceIdentity, prefix: string): (req
       if (req.raw.aborted) abortServerSpan(span);
     });
   };
+}
+
+const SAMPLED = Symbol('nubo.sampled');
+type Sampled = IncomingMessage & { [SAMPLED]?: boolean };
+
+/**
+ * Whether a request that has not reached Fastify yet will be traced by its service's SERVER
+ * span: it brings a valid traceparent, or [tracing] samples it. A request lane
+ * (http/request-lanes.ts) makes no spans and leaves such requests to Fastify. The sampling
+ * decision is kept on the request, and serverSpanStarter takes it rather than drawing again
+ * (a request the lane declines for another reason would otherwise be sampled twice as often).
+ */
+export function requestTraced(raw: IncomingMessage): boolean {
+  if (!tracingEnabled()) return false;
+  const traceparent = raw.headers['traceparent'];
+  if (traceparent && contextFromTraceparent(traceparent)) return true;
+  return ((raw as Sampled)[SAMPLED] = startsTrace(raw.method!));
 }
 
 /** Ends the request's SERVER span, if it has one, with the response status (root onResponse hook). */

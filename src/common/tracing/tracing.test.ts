@@ -22,6 +22,7 @@ import { currentScope, newRequestId, runInScope, type RequestScope } from '../lo
 import { getTransport, RpcClient, RpcServer, type MessageContext } from '../messaging/index.js';
 import { jsonErrorFault } from '../testing/faults.js';
 import { FileSpanExporter } from './file-exporter.js';
+import { requestTraced } from './http-spans.js';
 import type { TracingOptions } from './options.js';
 import { readSpans } from './trace-reader.js';
 import { configureTracing, flushTracing, reportTracingProblems, SpanKind, startSpan, tracerFor, traceparentOf, type TracingHandle } from './tracing.js';
@@ -330,4 +331,37 @@ describe('exporters', () => {
       await handle.shutdown();
     }
   });
+});
+
+test("a request a lane declines keeps the lane's sampling decision: its route does not draw again", async () => {
+  const { exporter, handle } = tracing({ sample_ratio: 1, read_sample_ratio: 0.5 });
+  const app = createHttpApp({ log: createLogger({ level: 'error', destination: { write: () => true } as unknown as NodeJS.WritableStream }), bodyLimit: 1024, keepAliveTimeout: 1000 });
+  const decisions: boolean[] = [];
+  await mountService(app, async (r) => { r.get('/x', async () => ({})); }, {
+    prefix: '/svc', fault: jsonErrorFault, validator, authUri: 'http://x/identity', trace: { service: 'svc', host: 'h' },
+    // As a lane does: a traced request is left to the route; this one declines the others too.
+    lanes: { '/x': ({ raw }) => { decisions.push(requestTraced(raw)); return undefined; } },
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  // Draws: 0.9 (not sampled), then 0.1 (sampled) for the first request should its route draw
+  // again; 0.2 (sampled) for the second.
+  const draws = [0.9, 0.1, 0.2, 0.3];
+  const random = Math.random;
+  Math.random = () => draws.shift() ?? 0.99;
+  try {
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/svc/x`;
+    const first = await fetch(url, { headers: { 'x-auth-token': 't' } });
+    await first.arrayBuffer();
+    await flushTracing();
+    assert.deepEqual(exporter.getFinishedSpans().map((s) => s.name), [], 'not sampled by the lane, not traced by the route');
+    const second = await fetch(url, { headers: { 'x-auth-token': 't' } });
+    await second.arrayBuffer();
+    await flushTracing();
+    assert.deepEqual(decisions, [false, true]);
+    assert.deepEqual(exporter.getFinishedSpans().map((s) => s.name), ['GET /x'], 'sampled by the lane, traced by the route');
+  } finally {
+    Math.random = random;
+    await app.close();
+    await handle.shutdown();
+  }
 });

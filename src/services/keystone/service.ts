@@ -4,18 +4,21 @@
  * given the few managers it depends on; the token side (Fernet keys, token provider, in-process
  * validator, authenticator); the routes; the notifications on the message bus (rpc/); and the
  * bootstrap of the cloud. `createKeystone` is what the identity ServicePlugin (index.ts)
- * creates; `createManagers`, `createTokenSide` and `createRoutes` are its steps, which the test
+ * creates; `createManagers`, `createTokenSide` and `createApi` are its steps, which the test
  * fixtures (testing/) reuse.
  */
 import { join } from 'node:path';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { RequestLane } from '../../common/http/request-lanes.js';
 import type { RoleContext, RoleInstance } from '../../common/service/project.js';
 import { loadServicePolicy, type ServicePolicy } from '../../common/policy/index.js';
 import type { Logger } from '../../common/log/logger.js';
 import type { AuthApiDeps, Authorize } from './api/auth-deps.js';
+import { tokenBodyRenderer } from './api/auth.js';
 import { resourceViews } from './api/resource-views.js';
 import { identityRoutes } from './api/routes.js';
+import { validateTokenLane } from './api/validate-lane.js';
 import { applicationCredentialDrivers } from './application_credential/backends/registry.js';
 import { AppCredManager } from './application_credential/core.js';
 import { assignmentDrivers } from './assignment/backends/registry.js';
@@ -204,15 +207,23 @@ export interface RouteOptions {
   adminProject?: { name: string; domainName: string };
 }
 
-/** Every identity route, with what they are built with. */
-export function createRoutes(m: KeystoneManagers, side: TokenSide, o: RouteOptions): FastifyPluginAsync {
-  const authorize: Authorize = (req: FastifyRequest, action, input = {}) => {
+/** The identity API: every route, and the lane of token validation (api/validate-lane.ts), built with the same deps. */
+export interface IdentityApi {
+  routes: FastifyPluginAsync;
+  /** Request lanes by path below the service's prefix. */
+  lanes: Record<string, RequestLane>;
+}
+
+export function createApi(m: KeystoneManagers, side: TokenSide, o: RouteOptions): IdentityApi {
+  const authorize: Authorize = (req, action, input = {}) => {
     const params = input.params ?? (req.params as Record<string, unknown>);
     if (input.remember !== undefined && input.target && isEmpty(params) && isEmpty(req.body)) {
       return enforceCallRemembered(o.policy, req.ctx, action, input.target, input.remember);
     }
     enforceCall(o.policy, req.ctx, action, { params, ...(input.target ? { target: input.target } : {}), body: req.body });
   };
+  const render = o.adminProject ? { adminProject: o.adminProject } : {};
+  const catalogCache = new CatalogCache((projectId, userId) => side.providers.catalog(projectId, userId));
   const deps: AuthApiDeps = {
     authenticator: side.authenticator,
     tokens: side.tokens,
@@ -224,15 +235,19 @@ export function createRoutes(m: KeystoneManagers, side: TokenSide, o: RouteOptio
     authorize,
     views: resourceViews(m, o.baseUrl),
     baseUrl: o.baseUrl,
-    render: o.adminProject ? { adminProject: o.adminProject } : {},
+    render,
+    tokenBody: tokenBodyRenderer({ render, catalogCache }),
     allowExpiredWindow: o.authConfig.token.allow_expired_window,
     allowRedelegation: o.authConfig.trust.allow_redelegation,
-    catalogCache: new CatalogCache((projectId, userId) => side.providers.catalog(projectId, userId)),
+    catalogCache,
     ec2: new Ec2TokenAuthenticator({
       credentials: m.credentials, providers: side.providers, tokens: side.tokens, trusts: m.trusts, appCreds: m.appCreds, authTtlMinutes: o.config.credential.auth_ttl,
     }),
   };
-  return identityRoutes(deps, { managers: m, policy: o.policy, config: o.config, baseUrl: o.baseUrl });
+  return {
+    routes: identityRoutes(deps, { managers: m, policy: o.policy, config: o.config, baseUrl: o.baseUrl }),
+    lanes: { '/v3/auth/tokens': validateTokenLane(deps) },
+  };
 }
 
 /** Whether `v` is nothing, or an object without own keys (no path parameters, no body). */
@@ -270,7 +285,7 @@ export async function createKeystone(ctx: RoleContext): Promise<RoleInstance> {
   // Other Keystone processes on the same database revoke tokens too: read their events.
   ctx.periodic.add({ name: 'revoke-sync', interval: authConfig.revoke.poll_interval, run: () => managers.revoke.sync() });
   return {
-    routes: createRoutes(managers, side, { config, authConfig, policy, baseUrl: ctx.baseUrl, ...(adminProject ? { adminProject } : {}) }),
+    ...createApi(managers, side, { config, authConfig, policy, baseUrl: ctx.baseUrl, ...(adminProject ? { adminProject } : {}) }),
     identity: {
       tokenValidator: side.validator,
       bootstrap: (opts) => bootstrapIdentity(managers, opts, config.identity.default_domain_id),

@@ -6,7 +6,7 @@ import type { CatalogCache } from '../auth/catalog-cache.js';
 import type { Ec2TokenAuthenticator } from '../credential/ec2-auth.js';
 import type { DomainRef, KeystoneProviders, ProjectRef, RoleRef } from '../providers.js';
 import type { RevokeManager } from '../revoke/core.js';
-import type { RenderOptions } from '../token/model.js';
+import type { RenderOptions, ResolvedToken } from '../token/model.js';
 import type { TokenProvider } from '../token/provider.js';
 import type { TrustManager } from '../trust/core.js';
 import type { IdentityTokenValidator } from '../validator.js';
@@ -21,7 +21,13 @@ import type { IdentityTokenValidator } from '../validator.js';
  * under which an allowance may be remembered for the caller's token (used only when the request
  * has no path parameters and no body, which would take part in the decision too).
  */
-export type Authorize = (req: FastifyRequest, action: string, input?: { target?: Record<string, unknown>; params?: Record<string, unknown>; remember?: object }) => void;
+export type Authorize = (req: AuthorizedRequest, action: string, input?: { target?: Record<string, unknown>; params?: Record<string, unknown>; remember?: object }) => void;
+
+/** What enforcement reads of a request: the caller's context, the path parameters and the body (a request lane has neither). */
+export type AuthorizedRequest = Pick<FastifyRequest, 'ctx' | 'params' | 'body'>;
+
+/** A token's response body as bytes, with its catalog unless `nocatalog` (api/auth.ts tokenBodyRenderer). */
+export type TokenBodyRenderer = (token: ResolvedToken, nocatalog: boolean) => Buffer | Promise<Buffer>;
 
 /** API bodies of resource-side objects, when the resource side offers richer ones than the refs. */
 export interface ResourceViews {
@@ -46,6 +52,8 @@ export interface AuthApiDeps {
   /** Public identity URL without the version ('http://host:8880/identity'). */
   baseUrl: string;
   render: Pick<RenderOptions, 'adminProject'>;
+  /** Token bodies, kept with the tokens: one renderer for every route and lane that answers with a token. */
+  tokenBody: TokenBodyRenderer;
   /** [token] allow_expired_window. */
   allowExpiredWindow: number;
   /** [trust] allow_redelegation. */

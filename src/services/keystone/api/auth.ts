@@ -9,7 +9,7 @@ import { SecurityForbidden, TokenNotFound } from '../auth/errors.js';
 import { TokenBodies } from '../token/body-cache.js';
 import { isScoped, type ResolvedToken } from '../token/model.js';
 import type { ValidatedToken } from '../validator.js';
-import type { AuthApiDeps } from './auth-deps.js';
+import type { AuthApiDeps, TokenBodyRenderer } from './auth-deps.js';
 
 const JSON_UTF8 = 'application/json; charset=utf-8';
 
@@ -32,7 +32,7 @@ const hasQuery = (req: FastifyRequest, key: string): boolean => Object.hasOwn((r
  * The token body, with the catalog unless `nocatalog` or the token is unscoped, as bytes kept
  * with the token (token/body-cache.ts) and the catalog's text from the catalog cache.
  */
-export function tokenBodyRenderer(deps: Pick<AuthApiDeps, 'render' | 'catalogCache'>): (token: ResolvedToken, nocatalog: boolean) => Buffer | Promise<Buffer> {
+export function tokenBodyRenderer(deps: Pick<AuthApiDeps, 'render' | 'catalogCache'>): TokenBodyRenderer {
   const bodies = new TokenBodies(deps.render);
   return (token, nocatalog) => {
     if (nocatalog || !isScoped(token)) return bodies.bare(token);
@@ -41,11 +41,19 @@ export function tokenBodyRenderer(deps: Pick<AuthApiDeps, 'render' | 'catalogCac
   };
 }
 
+/**
+ * The policy target of validating, checking or revoking token `v`: the user the token acts as
+ * (the trustor of an impersonating trust token), as the caller's credentials say. It is made of
+ * the subject's TokenInfo alone, so the decision may be remembered by it.
+ */
+export function subjectTarget(v: ValidatedToken): { target: Record<string, unknown>; remember: object } {
+  return { target: { token: { user_id: v.info.userId, user: { domain: { id: v.info.userDomainId } } } }, remember: v.info };
+}
+
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): void {
   const link = (path: string): string => `${deps.baseUrl}/v3/${path}`;
 
-  const render = tokenBodyRenderer(deps);
-  const body = (token: ResolvedToken, req: FastifyRequest): Buffer | Promise<Buffer> => render(token, hasQuery(req, 'nocatalog'));
+  const body = (token: ResolvedToken, req: FastifyRequest): Buffer | Promise<Buffer> => deps.tokenBody(token, hasQuery(req, 'nocatalog'));
 
   /** Enforce `action` against the validated X-Subject-Token. */
   function admit(req: FastifyRequest, action: string, v: ValidatedToken): ValidatedToken {
@@ -53,10 +61,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthApiDeps): voi
     if (v.token.appCred?.accessRules && !(Number(header(req, 'openstack-identity-access-rules')) >= 1)) {
       throw new TokenNotFound('Failed to validate token');
     }
-    // The user the token acts as (the trustor of an impersonating trust token), as the caller's credentials say.
-    const target = { token: { user_id: v.info.userId, user: { domain: { id: v.info.userDomainId } } } };
-    // The target is made of the subject's TokenInfo alone: the decision may be remembered by it.
-    deps.authorize(req, action, { target, remember: v.info });
+    deps.authorize(req, action, subjectTarget(v));
     return v;
   }
 

@@ -11,7 +11,6 @@ import { MethodNotAllowed, Unauthorized } from '../../../common/errors.js';
 import { ec2CredentialsOf, type Ec2CredentialData, type SignatureCheck } from '../credential/ec2-auth.js';
 import { authStrEqual, ec2Signature, type Ec2Credentials, s3Signature, SignatureError } from '../credential/ec2-signer.js';
 import type { AuthApiDeps } from './auth-deps.js';
-import { tokenBodyRenderer } from './auth.js';
 
 const JSON_TYPE = 'application/json';
 
@@ -42,13 +41,12 @@ function checkS3(cred: Ec2CredentialData, credentials: Ec2Credentials): void {
 }
 
 export function registerEc2TokenRoutes(app: FastifyInstance, deps: AuthApiDeps): void {
-  const render = tokenBodyRenderer(deps);
   const issue = (action: string, check: SignatureCheck, subjectHeader: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
     deps.authorize(req, action);
     const token = await deps.ec2.authenticate(ec2CredentialsOf(req.body), check);
     if (subjectHeader) reply.header('x-subject-token', token.id);
     reply.code(200).type(JSON_TYPE);
-    return reply.send(await render(token, false));
+    return reply.send(await deps.tokenBody(token, false));
   };
   const notAllowed = async (): Promise<never> => { throw new MethodNotAllowed(); };
   app.post('/v3/ec2tokens', issue('identity:ec2tokens_validate', checkEc2, true));

@@ -18,7 +18,8 @@ import { bootstrapIdentity } from '../bootstrap.js';
 import { defaultKeystonePolicy } from '../policies/enforcer.js';
 import type { ResourceProviders } from '../resource-providers.js';
 import type { IdentityAudit } from '../rpc/audit.js';
-import { createRoutes, createTokenSide, type TokenSide } from '../service.js';
+import type { RequestLane } from '../../../common/http/request-lanes.js';
+import { createApi, createTokenSide, type TokenSide } from '../service.js';
 import { TEST_DIALECTS, type TestDialect } from '../../../common/db/testing/dialects.js';
 import { resourceFixture, type ResourceFixture } from './resource-fixture.js';
 
@@ -33,6 +34,8 @@ export interface AuthFixture {
   adminUserId: string;
   adminProjectId: string;
   roles: Record<'admin' | 'member' | 'reader' | 'manager' | 'service', string>;
+  /** The request lanes mounted in front of the routes (by path below /identity); app.inject() does not take them. */
+  lanes: Record<string, RequestLane>;
   /** POST /v3/auth/tokens with this auth body. */
   issue(auth: unknown, query?: string): Promise<LightMyRequestResponse>;
   /** A token id for a user by name/password, optionally scoped; fails the test when not 201. */
@@ -72,8 +75,9 @@ export async function authFixture(
   const { providers } = side;
   const policy = defaultKeystonePolicy({ enforceScope: false, enforceNewDefaults: false });
   const app = createHttpApp({ log: createLogger({ level: 'silent' }), bodyLimit: 1 << 20, keepAliveTimeout: 1000 });
-  await mountService(app, createRoutes(m, side, { config: res.config, authConfig: config, policy, baseUrl: BASE_URL }), {
-    prefix: '/identity', fault: identityFault, validator: side.validator, authUri: BASE_URL,
+  const api = createApi(m, side, { config: res.config, authConfig: config, policy, baseUrl: BASE_URL });
+  await mountService(app, api.routes, {
+    prefix: '/identity', fault: identityFault, validator: side.validator, authUri: BASE_URL, lanes: api.lanes,
   });
   await app.ready();
 
@@ -86,7 +90,7 @@ export async function authFixture(
   const adminProjectId = (await m.resource.findProjectByName('admin', 'default'))!.id;
 
   const f: AuthFixture = {
-    app, side, res, providers, adminUserId, adminProjectId, roles,
+    app, side, res, providers, adminUserId, adminProjectId, roles, lanes: api.lanes,
     issue: (auth, query = '') => app.inject({ method: 'POST', url: `/identity/v3/auth/tokens${query}`, payload: { auth } }),
     async login(user, password, scope) {
       const r = await f.issue(passwordAuth(user, password, scope));
