@@ -78,12 +78,16 @@ export function installRequestLanes(app: FastifyInstance, requestLine: RequestLi
     if (lane === undefined || (req.method !== 'GET' && req.method !== 'HEAD') || closing()) return fastifyHandler(req, res);
     const start = performance.now();
     const incoming = req.headers['x-openstack-request-id'];
-    const ids = { requestId: newRequestId(), globalRequestId: isValidRequestId(incoming) ? incoming : undefined };
-    const answer = lane({ raw: req, query: q < 0 ? '' : url.slice(q + 1), requestId: ids.requestId, globalRequestId: ids.globalRequestId });
+    // Also the request line's scope: it has the ids.
+    const laneReq: LaneRequest = { raw: req, query: q < 0 ? '' : url.slice(q + 1), requestId: newRequestId(), globalRequestId: isValidRequestId(incoming) ? incoming : undefined };
+    const answer = lane(laneReq);
     if (answer === undefined) return fastifyHandler(req, res);
-    res.writeHead(answer.status, ['x-openstack-request-id', ids.requestId, ...answer.headers, 'content-length', String(Buffer.byteLength(answer.body))]);
+    const headers = ['x-openstack-request-id', laneReq.requestId];
+    for (const h of answer.headers) headers.push(h);
+    headers.push('content-length', String(typeof answer.body === 'string' ? Buffer.byteLength(answer.body) : answer.body.length));
+    res.writeHead(answer.status, headers);
     res.end(req.method === 'HEAD' ? undefined : answer.body);
-    requestLine(ids, {
+    requestLine(laneReq, {
       method: req.method,
       path: maskUrlCredentials(url),
       status: answer.status,
