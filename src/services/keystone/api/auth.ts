@@ -3,6 +3,7 @@
  * (DELETE) tokens named by X-Subject-Token, and the catalog, projects, domains and system
  * scope the caller's token can use.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Forbidden, NuboError } from '../../../common/errors.js';
 import { SecurityForbidden, TokenNotFound } from '../auth/errors.js';
@@ -20,11 +21,14 @@ export function boolParam(v: unknown): boolean {
   return typeof v === 'string' && TRUE.has(v.trim().toLowerCase());
 }
 
-function header(req: FastifyRequest, name: string): string | undefined {
-  const v = req.headers[name];
+/** A header's value as the token routes read it: the first of several, trimmed, none when empty. */
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const v = headers[name];
   const s = Array.isArray(v) ? v[0] : v;
   return s && s.trim() !== '' ? s.trim() : undefined;
 }
+
+const header = (req: FastifyRequest, name: string): string | undefined => headerValue(req.headers, name);
 
 const hasQuery = (req: FastifyRequest, key: string): boolean => Object.hasOwn((req.query ?? {}) as object, key);
 

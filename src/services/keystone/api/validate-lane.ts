@@ -19,7 +19,7 @@
 import type { RequestLane } from '../../../common/http/request-lanes.js';
 import { RequestContext } from '../../../common/context.js';
 import { requestTraced } from '../../../common/tracing/http-spans.js';
-import { subjectTarget } from './auth.js';
+import { headerValue, subjectTarget } from './auth.js';
 import type { AuthApiDeps } from './auth-deps.js';
 
 const JSON_UTF8 = 'application/json; charset=utf-8';
@@ -31,8 +31,8 @@ export function validateTokenLane(deps: Pick<AuthApiDeps, 'validator' | 'authori
   return ({ raw, query, requestId, globalRequestId }) => {
     if (query !== '' && !NOCATALOG.test(query)) return undefined;
     const headers = raw.headers;
-    const token = single(headers['x-auth-token']);
-    const subjectId = single(headers['x-subject-token']);
+    const token = headerValue(headers, 'x-auth-token');
+    const subjectId = headerValue(headers, 'x-subject-token');
     if (!token || !subjectId || headers['x-service-token'] !== undefined) return undefined;
     const auth = deps.validator.cachedInfo(token);
     const subject = auth && deps.validator.cached(subjectId);
@@ -55,10 +55,4 @@ export function validateTokenLane(deps: Pick<AuthApiDeps, 'validator' | 'authori
     }
     return { status: 200, headers: [...headersOut, 'content-type', JSON_UTF8], body, user, project };
   };
-}
-
-/** A header's value as the routes read it: the first of several, trimmed, none when empty. */
-function single(v: string | string[] | undefined): string | undefined {
-  const s = Array.isArray(v) ? v[0] : v;
-  return s && s.trim() !== '' ? s.trim() : undefined;
 }
