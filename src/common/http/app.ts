@@ -41,7 +41,12 @@ export interface HttpAppOptions {
   maxJsonDepth?: number;
 }
 
+/**
+ * oslo.middleware's healthcheck with the `disable_by_file` backend Nova's api-paste.ini names (and
+ * no such file): GET answers 200 `OK` as text/plain, HEAD 204 without a body.
+ */
 const HEALTHY: LaneAnswer = { status: 200, headers: ['content-type', 'text/plain'], body: 'OK' };
+const HEALTHY_HEAD: LaneAnswer = { status: 204, headers: [], body: '' };
 
 export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   const requestLine = requestLineWriter(opts.log);
@@ -68,7 +73,7 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   installRequestLanes(app, requestLine, () => closing);
   // oslo.middleware's healthcheck answers first in a paste pipeline: so does this lane, before
   // routing, hooks and the request scope, with what the route below answers.
-  addRequestLane(app, '/healthcheck', () => HEALTHY);
+  addRequestLane(app, '/healthcheck', ({ raw }) => (raw.method === 'HEAD' ? HEALTHY_HEAD : HEALTHY));
   app.setValidatorCompiler(lazyValidatorCompiler);
   recordRoutes(app);
   app.decorateRequest('scope', undefined as unknown as RequestScope);
@@ -106,8 +111,11 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   });
 
   // Requests the lane does not see (app.inject, a closing server: Fastify answers 503).
-  app.get('/healthcheck', { config: { public: true } }, (_req, reply) => {
+  app.get('/healthcheck', { config: { public: true }, exposeHeadRoute: false }, (_req, reply) => {
     reply.type('text/plain').send('OK');
+  });
+  app.head('/healthcheck', { config: { public: true } }, (_req, reply) => {
+    reply.code(204).send();
   });
   app.addHook('preClose', (done) => {
     closing = true;

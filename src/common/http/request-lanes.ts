@@ -19,7 +19,10 @@ import type { RequestLineWriter } from '../log/request-line.js';
 import { isValidRequestId, newRequestId } from '../log/request-scope.js';
 import { maskUrlCredentials } from '../log/url-credentials.js';
 
-/** A lane's answer; a HEAD request gets its status and headers (Content-Length is the body's) and no body. */
+/**
+ * A lane's answer; a HEAD request gets its status and headers (Content-Length is the body's) and no
+ * body. A 204 or 304 gets no Content-Length.
+ */
 export interface LaneAnswer {
   status: number;
   /** Flat name/value pairs (`['content-type', 'text/plain']`), without Content-Length. */
@@ -84,7 +87,8 @@ export function installRequestLanes(app: FastifyInstance, requestLine: RequestLi
     if (answer === undefined) return fastifyHandler(req, res);
     const headers = ['x-openstack-request-id', laneReq.requestId];
     for (const h of answer.headers) headers.push(h);
-    headers.push('content-length', String(typeof answer.body === 'string' ? Buffer.byteLength(answer.body) : answer.body.length));
+    // A 204 or 304 has no body and no Content-Length (RFC 9110 8.6).
+    if (answer.status !== 204 && answer.status !== 304) headers.push('content-length', String(typeof answer.body === 'string' ? Buffer.byteLength(answer.body) : answer.body.length));
     res.writeHead(answer.status, headers);
     res.end(req.method === 'HEAD' ? undefined : answer.body);
     requestLine(laneReq, {

@@ -18,6 +18,8 @@ const scopes: RequestScope[] = [
 const fields: RequestLineFields[] = [
   { method: 'GET', path: '/healthcheck', status: 200, duration_ms: 0.3, user: undefined, project: undefined },
   { method: 'DELETE', path: '/compute/v2.1/servers?name="x"\\y&token=***', status: 404, duration_ms: 12, user: 'u1', project: 'p1' },
+  // Characters the line's quick path leaves to JSON.stringify: non-ASCII, control, DEL, lone surrogate.
+  { method: 'GET', path: '/image/v2/images?name=caf\u00e9\u0001\u007f\u2028\ud800', status: 200, duration_ms: 1, user: 'ü', project: 'p\u0000' },
 ];
 
 test('the request line is the line pino writes for the same fields, byte for byte', () => {

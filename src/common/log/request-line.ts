@@ -31,11 +31,22 @@ interface PinoInternals {
   [key: symbol]: unknown;
 }
 
+/** Printable ASCII but `"` and backslash: a string of these is its own JSON text between quotes. */
+const NO_ESCAPES = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * JSON.stringify of a string. The line's strings (request ids, method, path, user and project
+ * ids) almost never need an escape, and testing for that costs a third of stringifying.
+ */
+function jsonString(s: string): string {
+  return NO_ESCAPES.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+
 /** Mirrors createLogger's mixin: the request ids of the line's scope. */
 function ids(scope: RequestScope | undefined): string {
   if (!scope) return '';
-  const req = `,"req_id":${JSON.stringify(scope.requestId)}`;
-  return scope.globalRequestId && scope.globalRequestId !== scope.requestId ? `${req},"global_req_id":${JSON.stringify(scope.globalRequestId)}` : req;
+  const req = `,"req_id":${jsonString(scope.requestId)}`;
+  return scope.globalRequestId && scope.globalRequestId !== scope.requestId ? `${req},"global_req_id":${jsonString(scope.globalRequestId)}` : req;
 }
 
 export function requestLineWriter(log: Logger): RequestLineWriter {
@@ -56,9 +67,9 @@ export function requestLineWriter(log: Logger): RequestLineWriter {
   const time = p[S.timeSym!] as () => string;
   return (scope, f) => {
     if (p.levelVal > INFO) return;
-    let line = `${levelText}${time()}${p[S.chindingsSym!] as string}${ids(scope)},"method":${JSON.stringify(f.method)},"path":${JSON.stringify(f.path)},"status":${f.status},"duration_ms":${Number.isFinite(f.duration_ms) ? f.duration_ms : null}`;
-    if (f.user !== undefined) line += `,"user":${JSON.stringify(f.user)}`;
-    if (f.project !== undefined) line += `,"project":${JSON.stringify(f.project)}`;
+    let line = `${levelText}${time()}${p[S.chindingsSym!] as string}${ids(scope)},"method":${jsonString(f.method)},"path":${jsonString(f.path)},"status":${f.status},"duration_ms":${Number.isFinite(f.duration_ms) ? f.duration_ms : null}`;
+    if (f.user !== undefined) line += `,"user":${jsonString(f.user)}`;
+    if (f.project !== undefined) line += `,"project":${jsonString(f.project)}`;
     stream.write(`${line},"msg":"request"}\n`);
   };
 }
