@@ -17,9 +17,9 @@
 //        needs; "private" boots on DevStack's default network with a Neutron port each)
 //      BENCH_PEER=1   compare with the real Nova 26 + Placement 8 (fake driver, 2 hosts) that
 //        ../shared/peers/nova-up.sh starts: 50 and 200 concurrent boots on 2 hosts against Nubo
-//        and against it, one after the other (each cloud warmed up first as in the full run, see
-//        BENCH_WARMUP, and each burst starting once the machine has been quiet for a second), and
-//        the ratio. The peer is started if its openrc is missing or its API does not answer (about
+//        and against it, one cloud after the other (each warmed up as in the full run, see
+//        BENCH_WARMUP, right before its own bursts, and each burst starting once the machine has
+//        been quiet for a second), and the ratio. The peer is started if its openrc is missing or its API does not answer (about
 //        75 s cold), and left running.
 //      PROFILE_DIR=dir   run the cloud with --cpu-prof; nubo.cpuprofile lands there when it stops, and
 //        boots-window.json the concurrent boots' start and end on the profile's clock (CLOCK_MONOTONIC, µs).
@@ -398,17 +398,23 @@ async function peerRun() {
   const nubo = await startNubo(2);
   try {
     await prepare(nubo);
-    // Each cloud warmed up as in the full run before its measured bursts.
-    for (const cloud of [nubo, peer]) await warmUp(cloud);
+    // Each cloud in turn: warmed up as in the full run, then its measured bursts (each once the
+    // machine is quiet). Warming both up first left Nubo idle through the other cloud's warm-up (a
+    // minute or more), which undoes a warm-up: Nubo's first burst after 40 s idle cost it 17-19
+    // ms of CPU per boot against 13-15 right after the warm-up (50 on 2 hosts). Not from the heap
+    // release's collections nor from V8 flushing bytecode (the same without either); V8 also
+    // gives an idle heap back itself (its young generation shrinks to 1 MB), not pinned down.
     const rows = [];
-    for (const n of [50, 200]) {
-      for (const cloud of [nubo, peer]) {
+    for (const cloud of [nubo, peer]) {
+      await warmUp(cloud);
+      for (const n of [50, 200]) {
         await quiet();
         const run = await bootMany(cloud, n, `bench${n}`);
         await deleteAll(cloud, run.ids);
         rows.push({ n, cloud: cloud.name, ...run });
       }
     }
+    rows.sort((a, b) => a.n - b.n);
     console.log(`concurrent boots on 2 fake hosts, networks none: Nubo all-in-one vs the real Nova 26 + Placement 8 (../shared/peers/nova-up.sh); each cloud warmed up by 2 single boots and ${WARMUP} concurrent ones`);
     console.log('boots  cloud     boots/s  POST p50 ms  API->ACTIVE p50 ms  p99 ms  ACTIVE  ERROR');
     for (const r of rows) console.log(`${String(r.n).padStart(5)}  ${r.cloud.padEnd(8)} ${f1(r.bootsPerSec).padStart(8)} ${f1(r.postP50).padStart(12)} ${f1(r.toActiveP50).padStart(19)} ${f1(r.toActiveP99).padStart(7)} ${String(r.active).padStart(7)} ${String(r.errors).padStart(6)}`);
