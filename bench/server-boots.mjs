@@ -19,8 +19,8 @@
 //        ../shared/peers/nova-up.sh starts: 50 and 200 concurrent boots on 2 hosts against Nubo
 //        and against it, one cloud after the other (each warmed up as in the full run, see
 //        BENCH_WARMUP, right before its own bursts, and each burst starting once the machine has
-//        been quiet for a second), and the ratio. The peer is started if its openrc is missing or its API does not answer (about
-//        75 s cold), and left running.
+//        been quiet for a second), and the ratio. The peer is started if its openrc is missing or
+//        its API does not answer (about 75 s cold), and left running.
 //      PROFILE_DIR=dir   run the cloud with --cpu-prof; nubo.cpuprofile lands there when it stops, and
 //        boots-window.json the concurrent boots' start and end on the profile's clock (CLOCK_MONOTONIC, µs).
 //      BENCH_NODE_FLAGS="--flag ..."   more node/V8 flags for the cloud's process (experiments).
