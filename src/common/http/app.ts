@@ -12,6 +12,7 @@ import type { RequestContext } from '../context.js';
 import { maskUrlCredentials } from '../log/url-credentials.js';
 import { endServerSpan } from '../tracing/http-spans.js';
 import { DEFAULT_MAX_JSON_DEPTH, useJsonBodies } from './json-body.js';
+import { PathRewrites } from './path-rewrite.js';
 import { addRequestLane, installRequestLanes, type LaneAnswer } from './request-lanes.js';
 import { recordRoutes } from './route-table.js';
 import { lazyValidatorCompiler } from './validation.js';
@@ -51,6 +52,8 @@ const HEALTHY_HEAD: LaneAnswer = { status: 204, headers: [], body: '' };
 export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   const requestLine = requestLineWriter(opts.log);
   let closing = false;
+  // The projects' path rewrites (path-rewrite.ts), applied before routing.
+  const rewrites = new PathRewrites();
   const app = Fastify({
     loggerInstance: opts.log as unknown as FastifyBaseLogger,
     // We write one line per request ourselves (onResponse below), with user and project.
@@ -61,6 +64,7 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
     return503OnClosing: true,
     routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true, ignoreDuplicateSlashes: false },
     genReqId: () => newRequestId(),
+    rewriteUrl: rewrites.rewriteUrl,
     // Request ids reach every log line through the logger's mixin (log/logger.ts); Fastify's
     // own per-request binding would write the same key twice. With nothing else to bind (no
     // route log level or serializers), requests share the logger instead of a child each.
@@ -76,6 +80,7 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
   addRequestLane(app, '/healthcheck', ({ raw }) => (raw.method === 'HEAD' ? HEALTHY_HEAD : HEALTHY));
   app.setValidatorCompiler(lazyValidatorCompiler);
   recordRoutes(app);
+  app.decorate('pathRewrites', rewrites);
   app.decorateRequest('scope', undefined as unknown as RequestScope);
   // Declared here so that every request object has the same shape (set by the auth hook).
   app.decorateRequest('ctx', undefined as unknown as RequestContext);
@@ -99,7 +104,8 @@ export function createHttpApp(opts: HttpAppOptions): FastifyInstance {
     const ctx = (req as { ctx?: { userId?: string; projectId?: string } }).ctx;
     requestLine(req.scope, {
       method: req.method,
-      path: maskUrlCredentials(req.url),
+      // The path as the client sent it (before a path rewrite).
+      path: maskUrlCredentials(req.originalUrl),
       status: reply.statusCode,
       duration_ms: Math.round(reply.elapsedTime * 10) / 10,
       user: ctx?.userId,

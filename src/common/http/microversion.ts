@@ -39,6 +39,11 @@ export interface MicroversionPolicy {
   legacyHeader?: string;
   min: string;
   max: string;
+  /**
+   * Requests served without microversions (Nova's legacy v2 API): they are the minimum version
+   * whatever their headers ask for, and get no version headers (nor Vary) in the response.
+   */
+  unversioned?: (req: FastifyRequest) => boolean;
 }
 
 declare module 'fastify' {
@@ -73,8 +78,10 @@ export function negotiate(headers: FastifyRequest['headers'], policy: Microversi
 /** Install negotiation and the response headers on a service's (encapsulated) scope. */
 export function useMicroversions(scope: FastifyInstance, policy: MicroversionPolicy): void {
   scope.decorateRequest('apiVersion', undefined as unknown as APIVersion);
+  const unversioned = policy.unversioned;
   scope.addHook('onRequest', async (req, reply) => {
     req.apiVersion = APIVersion.parse(policy.min);
+    if (unversioned !== undefined && unversioned(req)) return;
     req.apiVersion = negotiate(req.headers, policy);
     reply.header('openstack-api-version', `${policy.serviceType} ${req.apiVersion}`);
     if (policy.legacyHeader) reply.header(policy.legacyHeader.toLowerCase(), String(req.apiVersion));

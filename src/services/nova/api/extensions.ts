@@ -3,10 +3,12 @@
  * extensions any more, but clients still read Nova's fixed list of the v2 extensions it folded
  * in. GET /extensions lists them, GET /extensions/{alias} shows one (404 for another alias),
  * both under os_compute_api:extensions. Every entry has the same namespace, date and no links.
+ * The legacy v2 API lists one more, OS-EXT-VIF-NET (EXTENSION_LIST_LEGACY_V2_COMPATIBLE).
  */
 import type { FastifyInstance } from 'fastify';
 import { NotFound } from '../errors.js';
 import type { ApiDeps } from './deps.js';
+import { isLegacyV2 } from './legacy-v2.js';
 import { caller } from './request.js';
 
 export interface Extension {
@@ -121,22 +123,29 @@ const ROWS: ReadonlyArray<readonly [string, string, string]> = [
   ['os-volumes', 'Volumes', 'Volumes support.'],
 ];
 
-export const EXTENSIONS: readonly Extension[] = ROWS.map(([alias, name, description]) => ({
+const extension = ([alias, name, description]: readonly [string, string, string]): Extension => ({
   alias, description, links: [], name, namespace: 'http://docs.openstack.org/compute/ext/fake_xml', updated: '2014-12-03T00:00:00Z',
-}));
+});
+
+export const EXTENSIONS: readonly Extension[] = ROWS.map(extension);
+
+/** The legacy v2 API's list: EXTENSIONS and OS-EXT-VIF-NET, sorted by alias (as Python sorts: by code point). */
+export const LEGACY_V2_EXTENSIONS: readonly Extension[] = [
+  ...EXTENSIONS, extension(['OS-EXT-VIF-NET', 'ExtendedVIFNet', 'Adds network id parameter to the virtual interface list.']),
+].sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : 0));
 
 export function extensionsRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/extensions', async (req) => {
     const c = caller(req, deps);
     deps.policy.can(c.ctx, 'os_compute_api:extensions', {});
-    return { extensions: EXTENSIONS };
+    return { extensions: isLegacyV2(req) ? LEGACY_V2_EXTENSIONS : EXTENSIONS };
   });
 
   app.get<{ Params: { alias: string } }>('/extensions/:alias', async (req) => {
     const c = caller(req, deps);
     deps.policy.can(c.ctx, 'os_compute_api:extensions', {});
-    const extension = EXTENSIONS.find((e) => e.alias === req.params.alias);
-    if (!extension) throw new NotFound('The resource could not be found.');
-    return { extension };
+    const found = (isLegacyV2(req) ? LEGACY_V2_EXTENSIONS : EXTENSIONS).find((e) => e.alias === req.params.alias);
+    if (!found) throw new NotFound('The resource could not be found.');
+    return { extension: found };
   });
 }

@@ -1,10 +1,12 @@
 /**
  * The Compute API (nova-api) as one Fastify plugin: the version documents, then every resource
- * under /v2.1 with microversion negotiation. One module per resource (nova's
+ * under /v2.1 with microversion negotiation, also served with the project id in the path and
+ * as the legacy v2 API (legacy-v2.ts). One module per resource (nova's
  * api/openstack/compute/*.py); adding a resource is its module plus one entry in RESOURCES.
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { useMicroversions } from '../../../common/http/microversion.js';
+import { usePathRewrites } from '../../../common/http/path-rewrite.js';
 import { NotFound } from '../errors.js';
 import { availabilityZoneRoutes } from './availability-zones.js';
 import type { ApiDeps } from './deps.js';
@@ -12,6 +14,7 @@ import { flavorAccessRoutes } from './flavor-access.js';
 import { flavorExtraSpecsRoutes } from './flavor-extra-specs.js';
 import { flavorsRoutes } from './flavors.js';
 import { keypairsRoutes } from './keypairs.js';
+import { COMPUTE_PATH_REWRITES, isLegacyV2, urlProjectMismatch } from './legacy-v2.js';
 import { limitsRoutes } from './limits.js';
 import { computeMicroversions } from './microversions.js';
 import { quotaClassesRoutes } from './quota-classes.js';
@@ -68,12 +71,16 @@ const RESOURCES: readonly ResourceRoutes[] = [
 export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsync {
   return async (app) => {
     versionRoutes(app, baseUrl);
+    // /v2.1/{project_id}/... and the legacy /v2[/{project_id}]/... are routed to /v2.1.
+    usePathRewrites(app, COMPUTE_PATH_REWRITES);
     await app.register(async (v21) => {
-      useMicroversions(v21, computeMicroversions);
-      // nova's compute_req_id middleware: the request id also under its older name.
+      // LegacyV2CompatibleWrapper: a legacy v2 request is 2.1, without version headers.
+      useMicroversions(v21, { ...computeMicroversions, unversioned: isLegacyV2 });
       v21.addHook('onRequest', (req, reply, done) => {
+        // nova's compute_req_id middleware: the request id also under its older name.
         reply.header('x-compute-request-id', req.id);
-        done();
+        // The project id of the path is the caller's, or a 400 (after negotiation, as in wsgi.py).
+        done(urlProjectMismatch(req));
       });
       // Unknown paths below /v2.1 are answered after negotiation, as nova's router does.
       v21.setNotFoundHandler(async () => {

@@ -2,21 +2,29 @@
  * Body validation against a schema chosen by microversion (nova's @validation.schema with
  * min/max versions): the schema is compiled once, with the same Ajv settings as route schemas
  * (no unknown fields, no type coercion), and a failure is the same 400 as a route schema's.
+ * A request of the legacy v2 API is validated relaxed (nova's _SchemaValidator with
+ * relax_additional_properties): unknown properties are removed from the body instead of
+ * failing it, with the relaxed compile of the schema cached apart.
  */
-import { lazyValidatorCompiler } from '../../../common/http/validation.js';
+import { lazyValidatorCompiler, relaxedBodyValidator, type BodyValidator } from '../../../common/http/validation.js';
+import { servingLegacyV2 } from './legacy-v2.js';
 
-type Validate = (data: unknown) => { value?: unknown; error?: Error };
-
-const compiled = new WeakMap<object, Validate>();
+const compiled = new WeakMap<object, BodyValidator>();
+const compiledRelaxed = new WeakMap<object, BodyValidator>();
 
 /** @throws the validation error the error hook turns into a 400 */
 export function validateBody<T>(schema: Record<string, unknown>, body: unknown): T {
-  let validate = compiled.get(schema);
-  if (!validate) {
-    validate = lazyValidatorCompiler({ schema, httpPart: 'body', method: 'POST', url: '' }) as Validate;
-    compiled.set(schema, validate);
-  }
-  const result = validate(body);
+  const result = validatorOf(schema, servingLegacyV2())(body);
   if (result.error) throw result.error;
   return body as T;
+}
+
+function validatorOf(schema: Record<string, unknown>, relaxed: boolean): BodyValidator {
+  const cache = relaxed ? compiledRelaxed : compiled;
+  let validate = cache.get(schema);
+  if (!validate) {
+    validate = relaxed ? relaxedBodyValidator(schema) : lazyValidatorCompiler({ schema, httpPart: 'body', method: 'POST', url: '' }) as BodyValidator;
+    cache.set(schema, validate);
+  }
+  return validate;
 }

@@ -2,7 +2,8 @@
  * The version documents (nova/api/openstack/compute/versions.py and views/versions.py):
  * `GET /compute/` lists v2.0 (SUPPORTED, the legacy API) and v2.1 (CURRENT, with its
  * microversion range); `GET /compute/v2.1/` describes v2.1 and `GET /compute/v2/` v2.0 (the
- * legacy API's version document: the legacy API itself is not served). They need no token.
+ * legacy API's version document; the legacy API itself, `/compute/v2[/{project_id}]/...`, is
+ * the v2.1 API at microversion 2.1: legacy-v2.ts). They need no token.
  */
 import type { FastifyInstance } from 'fastify';
 import { MAX_API_VERSION, MIN_API_VERSION } from './microversions.js';
