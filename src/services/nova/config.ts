@@ -95,6 +95,8 @@ export const notificationsGroup = defineGroup('notifications', 'Compute notifica
   versioned_notifications_topics: opt.list(['versioned_notifications'], 'Topics of the versioned notifications (nova/notifications/objects).'),
   notification_format: opt.enum(['versioned', 'none'], 'versioned', 'versioned: the versioned notifications (instance.create.start...); none: none. '
     + 'Nubo does not send the legacy unversioned ones.'),
+  notify_on_state_change: opt.enum(['', 'vm_state', 'vm_and_task_state'], '', 'Send instance.update on every save of a server: with its vm state '
+    + 'change when it has one (vm_state), or its vm or task state change (vm_and_task_state); empty: no instance.update (nova\'s None).'),
 });
 
 export const fakeDriverGroup = defineGroup('fake_driver', 'The fake virt driver (a simulated hypervisor)', {

@@ -358,8 +358,10 @@ export class ComputeApi {
     await this.d.network.deallocateForInstance(instance).catch((err: unknown) => this.d.log.warn({ err, instance: instance.uuid }, 'port cleanup failed'));
     await this.d.report.deleteAllocationForInstance(instance.uuid).catch((err: unknown) => this.d.log.warn({ err, instance: instance.uuid }, 'allocation cleanup failed'));
     await this.deleteVolumeAttachments(instance);
+    // nova saves DELETED before the destroy (instance.update) unless the server was never scheduled (_delete_while_booting)
+    const scheduled = instance.data.host !== null || instance.data.vm_state === VmState.SHELVED_OFFLOADED || instance.data.vm_state === VmState.ERROR;
     try {
-      await this.repos.instances.destroy(instance.uuid);
+      await this.repos.instances.destroy(instance.uuid, { asSave: scheduled });
     } catch (err) {
       if (err instanceof InstanceNotFound) return;
       throw err;

@@ -373,7 +373,7 @@ export class ComputeManager {
           await this.o.volumes?.cleanupForInstance(instance);
           await this.o.network.deallocateForInstance(instance);
           await this.o.report.deleteAllocationForInstance(instance.uuid);
-          await this.repos.instances.destroy(instance.uuid);
+          await this.repos.instances.destroy(instance.uuid, { asSave: true });
           await this.repos.requestSpecs.destroy(instance.uuid);
         } catch (err) {
           if (err instanceof InstanceNotFound) return;

@@ -92,9 +92,10 @@ export class ComputeTaskManager {
       const chosen = hostList[0]!;
       let current: Instance;
       try {
+        // nova creates the instance in its cell here and announces it BUILDING as the conductor (send_update_with_states)
         current = await this.repos.instances.update(instance, {
           ...(instance.data.availability_zone ? {} : { availability_zone: chosen.data.availability_zone }),
-        }, { vm_state: [VmState.BUILDING] });
+        }, { vm_state: [VmState.BUILDING] }, undefined, 'conductor');
       } catch (err) {
         if (!(err instanceof InstanceNotFound)) throw err;
         this.log.debug({ instance: instance.uuid }, 'instance deleted while it was scheduled; dropping its claim');

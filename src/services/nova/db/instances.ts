@@ -3,9 +3,11 @@
  * info cache, metadata, system metadata, tags) as Instance objects: create, read, save with
  * nova's expected-state checks (a compare-and-swap on vm_state/task_state, so two writers
  * racing on one instance cannot both win), per-host reads, and soft delete as nova's destroy().
+ * A save observer (observeSaves, wired by the roles for instance.update) is told of each save
+ * with the states the row had before it; without one a save reads nothing more.
  */
 import { sql, type Kysely, type Selectable, type Transaction, type Updateable } from 'kysely';
-import { compareAndSwapReturning, insertReturningRow, nowIso, prepared, toBool, transaction } from '../../../common/db/index.js';
+import { compareAndSwapReturning, dialectOf, insertReturningRow, nowIso, prepared, toBool, transaction } from '../../../common/db/index.js';
 import { InstanceNotFound, UnexpectedDeletingTaskStateError, UnexpectedTaskStateError } from '../errors.js';
 import { Flavor, Instance, type FlavorFields, type InstanceFields, type VifInfo } from '../objects/index.js';
 import type { InstancesTable, NovaDB } from './schema.js';
@@ -24,12 +26,36 @@ export interface ExpectedState {
   vm_state?: readonly string[];
 }
 
+/** What a save observer is told of the row before the save (nova's old_ref in send_update). */
+export interface InstanceStatesBefore {
+  vm_state: string;
+  task_state: string | null;
+  display_name: string | null;
+}
+
+/**
+ * Told of every save once it is written, with the row's states before and the instance after
+ * it; `service` is the Nova service a save names as its notifier (nova's send_update service,
+ * default compute). Awaited by the save; it must not throw.
+ */
+export type InstanceSaveObserver = (before: InstanceStatesBefore, after: Instance, service?: string) => Promise<void>;
+
 export interface NewInstance extends InstanceColumns {
   flavor: Flavor;
   metadata: Record<string, string>;
   system_metadata: Record<string, string>;
   tags: string[];
   security_groups: string[];
+}
+
+/** Tries of an observed save whose row other saves keep changing between its read and its swap. */
+const OBSERVED_SWAP_ATTEMPTS = 10;
+
+/** Why a save's swap did not happen, from the row as it is now (undefined: no such row). */
+function swapError(uuid: string, expected: ExpectedState, current: { task_state: string | null; deleted: number } | undefined): Error {
+  if (!current || current.deleted !== 0) return new InstanceNotFound(uuid);
+  if (current.task_state === 'deleting') return new UnexpectedDeletingTaskStateError(uuid, expected.task_state, current.task_state);
+  return new UnexpectedTaskStateError(uuid, expected.task_state ?? expected.vm_state, current.task_state);
 }
 
 /** Instances hydrated per query: five lists of their uuids stay well within every server's bound-parameter limit. */
@@ -84,7 +110,14 @@ const projectUsage = prepared((db: Kysely<NovaDB>, p: { projectId: string }) => 
 const userUsage = prepared((db: Kysely<NovaDB>, p: { projectId: string; userId: string }) => usageQuery(db, p.projectId).where('user_id', '=', p.userId));
 
 export class InstanceRepo {
+  private onSave: InstanceSaveObserver | undefined;
+
   constructor(private readonly db: Kysely<NovaDB>) {}
+
+  /** Tell `observer` of every save from now on (nova's send_update in Instance.save). */
+  observeSaves(observer: InstanceSaveObserver): void {
+    this.onSave = observer;
+  }
 
   /**
    * Record a new instance (nova's Instance.create) in one transaction. The object returned is
@@ -219,7 +252,12 @@ export class InstanceRepo {
    *   InstanceNotFound when the instance is gone.
    */
   async save(uuid: string, changes: InstanceChanges, expected: ExpectedState = {}, db: Db = this.db): Promise<Instance> {
-    return (await this.hydrate([await this.swap(uuid, changes, expected, db)], db))[0]!;
+    const observer = this.onSave;
+    if (!observer) return (await this.hydrate([await this.swap(uuid, changes, expected, db)], db))[0]!;
+    const { before, row } = await this.swapObserved(uuid, changes, expected, db);
+    const after = (await this.hydrate([row], db))[0]!;
+    await observer(before, after);
+    return after;
   }
 
   /**
@@ -227,11 +265,34 @@ export class InstanceRepo {
    * in the same statement (where the database can), the object's flavor, metadata, system
    * metadata, tags and network info kept as it holds them (nova saves and reloads those only
    * when they were changed on the object). The boot path saves its instance this way at every
-   * step. Throws as save() does.
+   * step. Throws as save() does. `service`: what the save observer is told (the conductor's).
    */
-  async update(instance: Instance, changes: InstanceChanges, expected: ExpectedState = {}, db: Db = this.db): Promise<Instance> {
+  async update(instance: Instance, changes: InstanceChanges, expected: ExpectedState = {}, db: Db = this.db, service?: string): Promise<Instance> {
     const { flavor, metadata, system_metadata, tags, network_info, security_groups } = instance.data;
-    return instanceOf(await this.swap(instance.uuid, changes, expected, db), { flavor, metadata, system_metadata, tags, network_info, security_groups });
+    const observer = this.onSave;
+    if (!observer) return instanceOf(await this.swap(instance.uuid, changes, expected, db), { flavor, metadata, system_metadata, tags, network_info, security_groups });
+    const { before, row } = await this.swapObserved(instance.uuid, changes, expected, db);
+    const after = instanceOf(row, { flavor, metadata, system_metadata, tags, network_info, security_groups });
+    await observer(before, after, service);
+    return after;
+  }
+
+  /**
+   * swap() that also gives the states the row had before it (nova's
+   * instance_update_and_get_original) with no transaction and no lock: they are read first and
+   * the swap expects them still there, so a save made in between makes it miss and it is tried
+   * again on what that save left. Throws as swap() does.
+   */
+  private async swapObserved(uuid: string, changes: InstanceChanges, expected: ExpectedState, db: Db): Promise<{ before: InstanceStatesBefore; row: Selectable<InstancesTable> }> {
+    const set = { ...toColumns(changes), updated_at: nowIso() };
+    for (let attempt = 1; ; attempt++) {
+      const before = await db.selectFrom('instances').select(['vm_state', 'task_state', 'display_name']).where('uuid', '=', uuid).where('deleted', '=', 0).executeTakeFirst();
+      const fits = before && (!expected.task_state || expected.task_state.includes(before.task_state)) && (!expected.vm_state || expected.vm_state.includes(before.vm_state));
+      if (!fits || attempt > OBSERVED_SWAP_ATTEMPTS) throw swapError(uuid, expected, before && { ...before, deleted: 0 });
+      const expect = { deleted: 0, vm_state: before.vm_state, task_state: before.task_state, display_name: before.display_name };
+      const row = await compareAndSwapReturning(db, 'instances', { where: { uuid }, expect, set });
+      if (row) return { before, row };
+    }
   }
 
   /** The compare-and-swap of save(): the row after it, or the typed error of why it did not happen. */
@@ -242,10 +303,7 @@ export class InstanceRepo {
     if (expected.vm_state) expect['vm_state'] = [...expected.vm_state];
     const row = await compareAndSwapReturning(db, 'instances', { where: { uuid }, expect, set });
     if (row) return row;
-    const current = await db.selectFrom('instances').select(['task_state', 'deleted']).where('uuid', '=', uuid).executeTakeFirst();
-    if (!current || current.deleted !== 0) throw new InstanceNotFound(uuid);
-    if (current.task_state === 'deleting') throw new UnexpectedDeletingTaskStateError(uuid, expected.task_state, current.task_state);
-    throw new UnexpectedTaskStateError(uuid, expected.task_state ?? expected.vm_state, current.task_state);
+    throw swapError(uuid, expected, await db.selectFrom('instances').select(['task_state', 'deleted']).where('uuid', '=', uuid).executeTakeFirst());
   }
 
   /** The network info cache (nova's InstanceInfoCache.save). */
@@ -281,24 +339,37 @@ export class InstanceRepo {
 
   /**
    * Instance.destroy(): the row and what hangs off it are soft-deleted (deleted = id), the
-   * instance is DELETED with no task, and its tags go.
+   * instance is DELETED with no task, and its tags go. `asSave`: the save observer is told of
+   * the change to DELETED, as of nova's save of it before its destroy() (the compute host's
+   * _delete_instance, the API's _local_delete); a server never scheduled is destroyed unsaid.
    * @throws InstanceNotFound when it is already gone
    */
-  async destroy(uuid: string): Promise<void> {
+  async destroy(uuid: string, opts: { asSave?: boolean } = {}): Promise<void> {
     const now = nowIso();
+    const observer = opts.asSave ? this.onSave : undefined;
+    let saved: { before: InstanceStatesBefore; after: Instance } | undefined;
     await transaction(this.db, async (t) => {
-      const row = await t.selectFrom('instances').select(['id']).where('uuid', '=', uuid).where('deleted', '=', 0).executeTakeFirst();
+      let q = t.selectFrom('instances').select(['id', 'vm_state', 'task_state', 'display_name']).where('uuid', '=', uuid).where('deleted', '=', 0);
+      // the states the observer is told are the ones the update replaces (SQLite's BEGIN IMMEDIATE already holds the writers off)
+      if (observer && dialectOf(t) !== 'sqlite') q = q.forUpdate();
+      const row = await q.executeTakeFirst();
       if (!row) throw new InstanceNotFound(uuid);
       const done = await t.updateTable('instances')
         .set({ deleted: row.id, deleted_at: now, updated_at: now, vm_state: 'deleted', task_state: null, terminated_at: now })
         .where('id', '=', row.id).where('deleted', '=', 0).executeTakeFirst();
       if (done.numUpdatedRows === 0n) throw new InstanceNotFound(uuid);
+      if (observer) {
+        // the instance as the save left it, before its metadata and tags go
+        const after = await t.selectFrom('instances').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+        saved = { before: { vm_state: row.vm_state, task_state: row.task_state, display_name: row.display_name }, after: (await this.hydrate([after], t))[0]! };
+      }
       for (const table of ['instance_extra', 'instance_info_caches', 'instance_metadata', 'instance_system_metadata', 'block_device_mapping'] as const) {
         await t.updateTable(table).set((eb) => ({ deleted: eb.ref('id'), deleted_at: now })).where('instance_uuid', '=', uuid).where('deleted', '=', 0).execute();
       }
       await t.deleteFrom('tags').where('resource_id', '=', uuid).execute();
       await t.deleteFrom('instance_group_member').where('instance_uuid', '=', uuid).execute();
     });
+    if (observer && saved) await observer(saved.before, saved.after);
   }
 
   /** Live instances, VCPUs and memory of a project (and of one user in it): nova's quota counts (_get_counts_in_db), SOFT_DELETED ones left out. */

@@ -33,6 +33,20 @@ export class InstanceCreatePayload extends NovaObject<Record<string, unknown>> {
   static readonly VERSION = '1.12';
 }
 
+/** instance.update's payload (Zed's 2.0) and the two objects it holds. */
+export class InstanceUpdatePayload extends NovaObject<Record<string, unknown>> {
+  static readonly objName = 'InstanceUpdatePayload';
+  static readonly VERSION = '2.0';
+}
+export class InstanceStateUpdatePayload extends NovaObject<InstanceStateUpdate> {
+  static readonly objName = 'InstanceStateUpdatePayload';
+  static readonly VERSION = '1.0';
+}
+export class AuditPeriodPayload extends NovaObject<{ audit_period_beginning: string; audit_period_ending: string }> {
+  static readonly objName = 'AuditPeriodPayload';
+  static readonly VERSION = '1.0';
+}
+
 /** The action payloads with one field more (nova's InstanceActionRescuePayload, ...Snapshot..., ...Rebuild...). */
 export class InstanceActionRescuePayload extends NovaObject<Record<string, unknown>> {
   static readonly objName = 'InstanceActionRescuePayload';
@@ -49,7 +63,7 @@ export class InstanceActionRebuildPayload extends NovaObject<Record<string, unkn
 
 registerObjects(
   FlavorPayload, IpPayload, ExceptionPayload, KeypairPayload, InstanceActionPayload, InstanceCreatePayload, InstanceActionRescuePayload,
-  InstanceActionSnapshotPayload, InstanceActionRebuildPayload,
+  InstanceActionSnapshotPayload, InstanceActionRebuildPayload, InstanceUpdatePayload, InstanceStateUpdatePayload, AuditPeriodPayload,
 );
 
 /** The action payload kinds with their extra field. */
@@ -117,5 +131,30 @@ export function instanceCreatePayload(instance: Instance, ctx: PayloadContext, f
   return new InstanceCreatePayload({
     ...instanceFields(instance, ctx.requestId, ctx), fault, keypairs, tags: instance.data.tags, trusted_image_certificates: null,
     instance_name: instance.name,
+  });
+}
+
+/** InstanceStateUpdatePayload's fields: the vm and task states before and after a save. */
+export interface InstanceStateUpdate {
+  old_state: string | null;
+  state: string | null;
+  old_task_state: string | null;
+  new_task_state: string | null;
+}
+
+/** What instance.update adds to the instance's fields (nova's InstanceUpdatePayload.__init__). */
+export interface InstanceUpdateExtra {
+  state_update: InstanceStateUpdate;
+  /** The current audit period: the end of the last completed one, and now. */
+  audit_period: { beginning: string; ending: string };
+  old_display_name: string | null;
+}
+
+export function instanceUpdatePayload(instance: Instance, ctx: PayloadContext, extra: InstanceUpdateExtra): InstanceUpdatePayload {
+  return new InstanceUpdatePayload({
+    ...instanceFields(instance, ctx.requestId, ctx),
+    state_update: new InstanceStateUpdatePayload({ ...extra.state_update }),
+    audit_period: new AuditPeriodPayload({ audit_period_beginning: extra.audit_period.beginning, audit_period_ending: extra.audit_period.ending }),
+    old_display_name: extra.old_display_name, tags: instance.data.tags,
   });
 }

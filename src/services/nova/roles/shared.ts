@@ -1,7 +1,8 @@
 /**
  * What several of Nova's roles build the same way: the repositories over the project's
- * database, the Placement report client, and the Image and Network APIs over the service
- * user's session.
+ * database (with instance.update on every save of a server while [notifications]
+ * notify_on_state_change is set), the Placement report client, and the Image and Network APIs
+ * over the service user's session.
  */
 import type { Kysely } from 'kysely';
 import { ImageClient, VolumeClient } from '../../../common/clients/index.js';
@@ -11,13 +12,17 @@ import { NovaRepos } from '../db/repos.js';
 import type { NovaDB } from '../db/schema.js';
 import { GlanceAPI } from '../image/glance.js';
 import { NovaNetworkClient } from '../network/client.js';
+import { InstanceUpdateNotifier } from '../notifications/instance-update.js';
 import { NeutronAPI } from '../network/neutron.js';
 import { PlacementClient } from '../scheduler/client/placement.js';
 import { SchedulerReportClient } from '../scheduler/client/report.js';
 import { CinderAPI } from '../volume/cinder.js';
 
 export async function repositories(ctx: RoleContext): Promise<NovaRepos> {
-  return new NovaRepos((await ctx.database()).db as Kysely<NovaDB>);
+  const repos = new NovaRepos((await ctx.database()).db as Kysely<NovaDB>);
+  const updates = InstanceUpdateNotifier.fromConfig(ctx.transport, ctx.config, ctx.host, ctx.log);
+  if (updates) repos.instances.observeSaves(updates.observer());
+  return repos;
 }
 
 export function reportClient(ctx: RoleContext): SchedulerReportClient {
