@@ -11,6 +11,7 @@ export const novaDefaultGroup = defineGroup('DEFAULT', 'Compute (nova.conf [DEFA
   service_down_time: opt.int(60, 'Seconds without a heartbeat after which a service counts as down.', { min: 1 }),
   compute_driver: opt.enum(['fake', 'qemu'], 'fake', 'The virt driver of the compute hosts (fake: a simulated hypervisor; qemu: real guests run by QEMU, see [qemu]).'),
   instances_path: opt.str('', 'Where the qemu driver keeps its guests\' disks, consoles and sockets (instances/<uuid>) and its image cache (_base); {host} is replaced by the compute host (hosts on one machine each have their own); empty: <data_dir>/nova/<host>/instances. A cold or live migration copies disks to the destination\'s path, which must be on this machine.'),
+  long_rpc_timeout: opt.int(1800, 'Seconds an RPC call that may run long waits for its answer (oslo.messaging\'s long_rpc_timeout; here: a compute host caching images by request).', { min: 1 }),
   shutdown_timeout: opt.int(60, 'Seconds a stop, a soft reboot or a delete waits for the guest to shut down by ACPI before it is powered off.', { min: 0 }),
   reserved_host_cpus: opt.int(0, 'Host CPUs reserved for the host (VCPU reserved in Placement).', { min: 0 }),
   reserved_host_memory_mb: opt.int(512, 'Memory in MiB reserved for the host (MEMORY_MB reserved in Placement).', { min: 0 }),
@@ -99,6 +100,10 @@ export const notificationsGroup = defineGroup('notifications', 'Compute notifica
     + 'change when it has one (vm_state), or its vm or task state change (vm_and_task_state); empty: no instance.update (nova\'s None).'),
 });
 
+export const imageCacheGroup = defineGroup('image_cache', 'Image caches of the compute hosts (nova.conf [image_cache])', {
+  precache_concurrency: opt.int(1, 'Compute hosts asked at once to pre-cache images for an aggregate (POST /os-aggregates/{id}/images).', { min: 1 }),
+});
+
 export const fakeDriverGroup = defineGroup('fake_driver', 'The fake virt driver (a simulated hypervisor)', {
   vcpus: opt.int(1000, 'VCPUs of each fake host.', { min: 1 }),
   memory_mb: opt.int(800000, 'Memory of each fake host, in MiB.', { min: 1 }),
@@ -183,7 +188,7 @@ export const conductorGroup = defineGroup('conductor', 'Conductor (nova.conf [co
 });
 
 export const novaConfigGroups = [
-  novaDefaultGroup, apiGroup, schedulerGroup, filterSchedulerGroup, quotaGroup, notificationsGroup, fakeDriverGroup, qemuGroup,
+  novaDefaultGroup, apiGroup, schedulerGroup, filterSchedulerGroup, quotaGroup, notificationsGroup, imageCacheGroup, fakeDriverGroup, qemuGroup,
   vncGroup, novncWebGroup, consoleGroup, spiceGroup, serialConsoleGroup, rdpGroup, mksGroup, consoleAuthGroup,
   neutronMetadataGroup, conductorGroup,
 ];

@@ -1,17 +1,19 @@
 /**
  * os-aggregates (nova/api/openstack/compute/aggregates.py): list, create, show, update and
- * delete host aggregates, and the add_host, remove_host and set_metadata actions. Admin only
- * by default; 200 for every answer, as upstream keeps for compatibility.
+ * delete host aggregates, the add_host, remove_host and set_metadata actions, and from 2.81 the
+ * image pre-caching (POST .../images, 202). Admin only by default; 200 for every other answer,
+ * as upstream keeps for compatibility.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BadRequest, Conflict, NotFound } from '../../../common/errors.js';
 import type { AggregateRecord } from '../db/aggregates.js';
-import { AggregateHostNotFound, AggregateNotFound, ComputeHostNotFound, InvalidAggregateAction } from '../errors.js';
+import { AggregateHostNotFound, AggregateNotFound, ComputeHostNotFound, InvalidAggregateAction, NovaException } from '../errors.js';
 import { integerId } from './admin-ids.js';
 import type { ApiDeps } from './deps.js';
 import { caller, type Caller } from './request.js';
-import { aggregateHostSchema, createAggregateSchema, setMetadataSchema, updateAggregateSchema } from './schemas/aggregates.js';
+import { aggregateHostSchema, aggregateImagesSchema, createAggregateSchema, setMetadataSchema, updateAggregateSchema } from './schemas/aggregates.js';
 import { validateBody } from './validation.js';
+import { requireVersion } from './version-gate.js';
 import { aggregateView } from './views/aggregates.js';
 
 const rule = (name: string): string => `os_compute_api:os-aggregates:${name}`;
@@ -91,6 +93,26 @@ export function aggregatesRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const c = allowed(req, deps, 'delete');
     await deps.aggregates.delete(c.ctx, aggregateId(req.params.id));
     return reply.code(200).send();
+  });
+
+  // 2.81: the aggregate's hosts pre-cache images (202 at once; the conductor does the work).
+  app.post<{ Params: { id: string } }>('/os-aggregates/:id/images', async (req, reply) => {
+    const c = caller(req, deps);
+    requireVersion(c, '2.81');
+    const { cache } = validateBody<{ cache: Array<{ id: string }> }>(aggregateImagesSchema, req.body);
+    deps.policy.can(c.ctx, 'compute:aggregates:images', {});
+    const id = integerId(req.params.id);
+    const imageIds = cache.map((i) => i.id);
+    if (new Set(imageIds).size !== imageIds.length) throw new BadRequest('Duplicate images in request');
+    if (id === null) throw new AggregateNotFound(req.params.id);
+    try {
+      await deps.aggregates.cacheImages(c.ctx, id, imageIds);
+    } catch (err) {
+      // nova answers any NovaException of the conductor API (a missing image, say) with a 400
+      if (err instanceof NovaException && !(err instanceof AggregateNotFound)) throw new BadRequest(err.message);
+      throw err;
+    }
+    return reply.code(202).send();
   });
 
   app.post<{ Params: { id: string } }>('/os-aggregates/:id/action', async (req) => {

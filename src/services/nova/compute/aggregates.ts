@@ -4,7 +4,8 @@
  * a compute service and when no other aggregate puts it in another zone; a zone is never
  * empty-named and is not renamed under running servers. Membership is mirrored to Placement
  * (the node's resource provider joins the aggregate of the same uuid), so the scheduler's
- * member_of queries (availability zones, tenant isolation) see it.
+ * member_of queries (availability zones, tenant isolation) see it. An aggregate's hosts can be
+ * asked to pre-cache images (through the conductor).
  */
 import { randomUUID } from 'node:crypto';
 import type { RequestContext } from '../../../common/context.js';
@@ -18,6 +19,8 @@ import {
 import type { AggregateAction, AggregatePayloadFields } from '../notifications/aggregate-payload.js';
 import type { NovaNotifier } from '../notifications/notifier.js';
 import type { SchedulerReportClient } from '../scheduler/client/report.js';
+import type { ComputeTaskAPI } from '../conductor/rpcapi.js';
+import type { GlanceAPI } from '../image/glance.js';
 
 type AzAction = 'add' | 'update' | 'update_meta';
 
@@ -25,6 +28,9 @@ export interface AggregateApiDeps {
   repos: NovaRepos;
   report: Pick<SchedulerReportClient, 'setProviderAggregateMembership'>;
   notifier: Pick<NovaNotifier, 'aggregateAction'>;
+  /** The image pre-caching: images are read first, the conductor does the rest. */
+  images: Pick<GlanceAPI, 'get'>;
+  conductor: Pick<ComputeTaskAPI, 'cacheImages'>;
   log: Logger;
 }
 
@@ -134,6 +140,18 @@ export class AggregateApi {
   }
 
   /** The aggregates a host is in (os-services delete takes the host out of them). */
+  /**
+   * POST /os-aggregates/{id}/images (nova's ComputeTaskAPI.cache_images): each image is read
+   * with the caller's token, so one that is missing or hidden fails the request at once
+   * (ImageNotFound, ImageNotAuthorized), then the conductor is asked to have the aggregate's
+   * hosts cache them. @throws AggregateNotFound, ImageNotFound, ImageNotAuthorized
+   */
+  async cacheImages(ctx: RequestContext, id: number, imageIds: string[]): Promise<void> {
+    const agg = await this.get(id);
+    for (const imageId of imageIds) await this.d.images.get(ctx, imageId);
+    await this.d.conductor.cacheImages(ctx, { ...payload(agg), id: agg.id, hosts: [...agg.hosts] }, imageIds);
+  }
+
   async ofHost(host: string): Promise<AggregateInfo[]> {
     return (await this.repos.aggregates.byHost()).get(host) ?? [];
   }

@@ -71,6 +71,14 @@ export class ComputeAPI {
     return this.client.prepare({ server: host });
   }
 
+  /**
+   * cache_images: a call that may run long (the host fetches every image before it answers),
+   * waiting up to `timeout` seconds (nova's long_rpc_timeout). The outcome of each image by id.
+   */
+  cacheImages(ctx: RequestContext, host: string, imageIds: string[], timeout: number): Promise<Record<string, string>> {
+    return callRemote(() => this.client.prepare({ server: host, timeout }).call<Record<string, string>>(ctx, 'cache_images', { image_ids: imageIds }));
+  }
+
   buildAndRunInstance(ctx: RequestContext, host: string, args: BuildAndRunArgs): Promise<void> {
     return this.at(host).cast(ctx, 'build_and_run_instance', { ...args });
   }

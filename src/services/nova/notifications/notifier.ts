@@ -13,7 +13,7 @@ import { novaSerializer } from '../rpc/serializer.js';
 import {
   exceptionPayload, extendedActionPayload, flavorPayload, instanceActionPayload, instanceCreatePayload, KeypairPayload, type ActionPayloadExtra, type PayloadContext,
 } from './payloads.js';
-import { AggregatePayload, type AggregateAction, type AggregatePayloadFields } from './aggregate-payload.js';
+import { AggregateCachePayload, AggregatePayload, type AggregateAction, type AggregateCachePayloadFields, type AggregatePayloadFields } from './aggregate-payload.js';
 
 export type NotificationPhase = 'start' | 'end' | 'error';
 
@@ -90,5 +90,11 @@ export class NovaNotifier {
   async aggregateAction(ctx: RequestContext, aggregate: AggregatePayloadFields, action: AggregateAction, phase: 'start' | 'end'): Promise<void> {
     if (!this.notifier) return;
     await this.notifier.info(ctx, `aggregate.${action}.${phase}`, new AggregatePayload({ ...aggregate }));
+  }
+
+  /** aggregate.cache_images.progress, once per host of an image pre-caching (compute_utils.notify_about_aggregate_cache). */
+  async aggregateCacheProgress(ctx: RequestContext, progress: AggregateCachePayloadFields): Promise<void> {
+    if (!this.notifier) return;
+    await this.notifier.info(ctx, 'aggregate.cache_images.progress', new AggregateCachePayload({ ...progress }));
   }
 }

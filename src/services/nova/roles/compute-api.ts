@@ -40,17 +40,18 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
   const report = reportClient(ctx);
   const computeRpc = new ComputeAPI(ctx.transport);
   const notifier = new NovaNotifier(ctx.transport, ctx.config, 'nova-api', ctx.host);
-  const aggregates = new AggregateApi({ repos, report, notifier, log: ctx.log });
+  const glance = glanceApi(ctx);
+  const conductor = new ComputeTaskAPI(ctx.transport);
+  const aggregates = new AggregateApi({ repos, report, notifier, images: glance, conductor, log: ctx.log });
   const hosts = new HostApi({
     repos, aggregates, report, compute: computeRpc, log: ctx.log,
     settings: { serviceDownTime: defaults.service_down_time, defaultAvailabilityZone: defaults.default_availability_zone },
   });
-  const glance = glanceApi(ctx);
   const compute: ComputeApi = new ComputeApi({
     repos,
     glance,
     network: neutronApi(ctx, (c) => policy.check(c, 'network:attach_external_network')),
-    conductor: new ComputeTaskAPI(ctx.transport),
+    conductor,
     compute: computeRpc,
     report,
     quotas,

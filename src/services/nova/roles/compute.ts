@@ -14,6 +14,7 @@ import { ImageClient } from '../../../common/clients/index.js';
 import { ComputeManager } from '../compute/manager.js';
 import { ComputeMoveManager } from '../compute/manager-move.js';
 import { ComputeShelveManager } from '../compute/manager-shelve.js';
+import { ImagePrecacheManager } from '../compute/image-precache.js';
 import { ComputeMoveAPI } from '../compute/rpcapi-move.js';
 import { ResourceTracker } from '../compute/resource-tracker.js';
 import {
@@ -86,13 +87,14 @@ export async function createCompute(ctx: RoleContext): Promise<ComputeRoleInstan
     host: ctx.host, driver, repos, tracker, report, network: neutronApi(ctx), notifier: new NovaNotifier(ctx.transport, ctx.config, 'nova-compute', ctx.host),
     moves: new ComputeMoveAPI(ctx.transport), log: ctx.log, events,
   });
+  const precache = new ImagePrecacheManager({ driver, glance: glanceApi(ctx), log: ctx.log });
   const shelving = new ComputeShelveManager(moves, new ImageClient(ctx.session), d.shelved_offload_time, volumes);
   const internal = (): RequestContext => RequestContext.internal(newRequestId());
   const consoleTokens = new ConsoleAuthTokenRepo(repos.db);
   const managerEndpoint = manager.endpoint();
   const currentService = async () => (await repos.services.get(ctx.host, 'nova-compute'))!;
   const service = new WorkerService({
-    ctx, binary: 'nova-compute', topic: COMPUTE_TOPIC, endpoints: [moves.endpoint(managerEndpoint), managerEndpoint, interfaces.endpoint(), volumes.endpoint(), shelving.endpoint()], services: repos.services,
+    ctx, binary: 'nova-compute', topic: COMPUTE_TOPIC, endpoints: [moves.endpoint(managerEndpoint), managerEndpoint, interfaces.endpoint(), volumes.endpoint(), shelving.endpoint(), precache.endpoint()], services: repos.services,
     async beforeServe(record) {
       await manager.initHost(internal());
       await moves.destroyEvacuatedInstances(internal());

@@ -1,5 +1,5 @@
 /**
- * The conductor role (nova-conductor): the ComputeTaskManager on the `conductor` topic, and the
+ * The conductor role (nova-conductor): the ComputeTaskManager (builds, moves, image pre-caching) on the `conductor` topic, and the
  * build recovery (conductor/recovery.ts): once started, the builds a stopped cloud left BUILDING
  * with no host are built again, and a periodic check does the same for builds stuck longer than
  * [conductor] hostless_build_timeout.
@@ -8,7 +8,9 @@ import { nowIso } from '../../../common/db/index.js';
 import type { RoleContext, RoleInstance } from '../../../common/service/project.js';
 import { ComputeAPI } from '../compute/rpcapi.js';
 import { ComputeMoveAPI } from '../compute/rpcapi-move.js';
-import { conductorGroup, novaDefaultGroup } from '../config.js';
+import { conductorGroup, imageCacheGroup, novaDefaultGroup } from '../config.js';
+import { ComputeTaskImageCacheManager } from '../conductor/image-cache-manager.js';
+import { NovaNotifier } from '../notifications/notifier.js';
 import { ComputeTaskManager } from '../conductor/manager.js';
 import { ComputeTaskMoveManager } from '../conductor/move-manager.js';
 import { BuildRecovery } from '../conductor/recovery.js';
@@ -27,8 +29,13 @@ export async function createConductor(ctx: RoleContext): Promise<RoleInstance> {
     repos, scheduler, compute: new ComputeMoveAPI(ctx.transport), report, host: ctx.host, log: ctx.log, glance: glanceApi(ctx),
     serviceDownTime: ctx.config.get(novaDefaultGroup).service_down_time,
   });
+  const defaults = ctx.config.get(novaDefaultGroup);
+  const imageCache = new ComputeTaskImageCacheManager({
+    compute: new ComputeAPI(ctx.transport), services: repos.services, notifier: new NovaNotifier(ctx.transport, ctx.config, 'nova-conductor', ctx.host), log: ctx.log,
+    settings: { concurrency: ctx.config.get(imageCacheGroup).precache_concurrency, serviceDownTime: defaults.service_down_time, callTimeout: defaults.long_rpc_timeout },
+  });
   const service = new WorkerService({
-    ctx, binary: 'nova-conductor', topic: CONDUCTOR_TOPIC, endpoints: [manager.endpoint(), moves.endpoint()], services: repos.services,
+    ctx, binary: 'nova-conductor', topic: CONDUCTOR_TOPIC, endpoints: [manager.endpoint(), moves.endpoint(), imageCache.endpoint()], services: repos.services,
   });
   const options = ctx.config.get(conductorGroup);
   const recovery = new BuildRecovery({

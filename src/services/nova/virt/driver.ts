@@ -220,6 +220,12 @@ export interface ComputeDriver {
   postLiveMigrationAtDestination(context: RequestContext, instance: Instance, networkInfo: VifInfo[]): Promise<void>;
   /** Live migration failed or aborted, on the destination: drop what preLiveMigration prepared. */
   rollbackLiveMigrationAtDestination(context: RequestContext, instance: Instance): Promise<void>;
+  /**
+   * cache_image: the image's data put in this host's image cache before any server needs it (an
+   * aggregate's pre-caching, POST /os-aggregates/{id}/images). true: fetched now; false: it was
+   * there already. @throws FeatureNotSupported when the driver keeps no image cache (nova's NotImplementedError).
+   */
+  cacheImage(context: RequestContext, image: ImageMeta): Promise<boolean>;
 }
 
 /** update_task_state(task_state, expected_state) of nova's driver.snapshot (expected: the snapshot's own task state by default). */

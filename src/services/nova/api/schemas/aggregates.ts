@@ -1,6 +1,6 @@
 /** Request bodies of os-aggregates (nova/api/openstack/compute/schemas/aggregates.py). */
 import { AZ_NAME, FQDN, METADATA_WITH_NULL } from './admin-types.js';
-import { NAME } from './servers.js';
+import { NAME, UUID } from './servers.js';
 
 const AVAILABILITY_ZONE = { oneOf: [AZ_NAME, { type: 'null' }] };
 /** name_with_leading_trailing_spaces: what update accepts (and trims). */
@@ -33,3 +33,16 @@ export const updateAggregateSchema = {
 export const aggregateHostSchema = { type: 'object', properties: { host: FQDN }, required: ['host'], additionalProperties: false };
 
 export const setMetadataSchema = { type: 'object', properties: { metadata: METADATA_WITH_NULL }, required: ['metadata'], additionalProperties: false };
+
+/** POST /os-aggregates/{id}/images (2.81, schemas/aggregate_images.py): the images to pre-cache. */
+export const aggregateImagesSchema = {
+  type: 'object',
+  properties: {
+    cache: {
+      type: 'array', minItems: 1,
+      items: { type: 'object', properties: { id: UUID }, required: ['id'], additionalProperties: false },
+    },
+  },
+  required: ['cache'],
+  additionalProperties: false,
+};

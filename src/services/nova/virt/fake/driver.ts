@@ -111,6 +111,8 @@ export class FakeDriver implements ComputeDriver {
   private readonly incoming = new Map<string, Guest>();
   /** Live migrations copying now: how to end the copy early (forced) or abort it. */
   private readonly copying = new Map<string, { complete(): void; abort(): void }>();
+  /** The images this host holds (spawned from, or cached by request): what a real host's image cache would. */
+  private readonly cachedImages = new Set<string>();
 
   constructor(private readonly o: FakeDriverOptions) {
     hypervisors.set(o.host, this);
@@ -187,6 +189,7 @@ export class FakeDriver implements ComputeDriver {
     const { instance, networkInfo } = args;
     if (this.o.failSpawn) throw new Error(`fake driver: spawn on ${this.o.host} fails ([fake_driver] fail_spawn_hosts)`);
     const g = this.define(instance, args.image.data.id, PowerState.NOSTATE, args.adminPassword, networkInfo);
+    if (args.image.data.id) this.cachedImages.add(args.image.data.id);
     const events = neutronEvents(networkInfo);
     if (events.length > 0 && this.o.vifPluggingTimeout > 0) {
       const outcome = await this.o.virtapi.waitForInstanceEvents(instance, events, this.o.vifPluggingTimeout, (name, tag) => {
@@ -536,6 +539,13 @@ export class FakeDriver implements ComputeDriver {
 
   async rollbackLiveMigrationAtDestination(_context: RequestContext, instance: Instance): Promise<void> {
     this.incoming.delete(instance.uuid);
+  }
+
+  /** cache_image as nova's fake driver: false when the host holds the image already (it booted a server from it, or cached it before). */
+  async cacheImage(_context: RequestContext, image: ImageMeta): Promise<boolean> {
+    if (this.cachedImages.has(image.data.id)) return false;
+    this.cachedImages.add(image.data.id);
+    return true;
   }
 
   /** Test hook of the simulated hypervisor: a guest stops on its own (the power-state sync sees it). */

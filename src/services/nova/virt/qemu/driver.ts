@@ -724,6 +724,7 @@ export class QemuDriver implements ComputeDriver, QemuDriverState {
   liveMigrationAbort(i: Instance): Promise<void> { return this.liveMoves.abort(i); }
   postLiveMigrationAtDestination(_c: RequestContext, i: Instance, _n: VifInfo[]): Promise<void> { return this.liveMoves.finishAtDestination(i); }
   rollbackLiveMigrationAtDestination(_c: RequestContext, i: Instance): Promise<void> { return this.liveMoves.rollbackAtDestination(i); }
+  cacheImage(_c: RequestContext, image: ImageMeta): Promise<boolean> { return this.cache.precache(image); }
 }
 
 /** The volumes a server is booted with (not its root): disks on its command line. */

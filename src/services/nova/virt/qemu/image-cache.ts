@@ -4,7 +4,7 @@
  * that are the guests' root disks. Only qcow2 and raw images are taken; a qcow2 with a backing
  * file of its own is refused (it could name any file of the host).
  */
-import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync, utimesSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -47,6 +47,24 @@ export class ImageCache {
     return this.once(imageId, null);
   }
 
+  /**
+   * cache_image as libvirt's driver: the image fetched into the cache before any boot needs it
+   * (true), or, when the cache has it, its file's times touched (false). A kernel or ramdisk is
+   * kept as it comes, a disk checked as a boot's. @throws ImageUnacceptable
+   */
+  async precache(image: ImageMeta): Promise<boolean> {
+    const { id, disk_format: format } = image.data;
+    const path = join(this.dir, checkedId(id));
+    if (existsSync(path)) {
+      const now = new Date();
+      utimesSync(path, now, now);
+      return false;
+    }
+    if (format === 'aki' || format === 'ari') await this.file(id);
+    else await this.baseOf(id, format);
+    return true;
+  }
+
   /** The file another host's cache holds at `path` (_base/<image id>), in this cache (downloaded unless it has it). */
   sameAs(path: string): Promise<string> {
     return this.file(basename(path));
@@ -63,9 +81,8 @@ export class ImageCache {
 
   /** The image's data at _base/<id>; a disk (`format`) is checked before it is kept. */
   private async download(id: string, format: 'qcow2' | 'raw' | null): Promise<string> {
-    if (!/^[0-9a-zA-Z-]+$/.test(id)) throw new ImageUnacceptable(id, 'not an image id');
     mkdirSync(this.dir, { recursive: true });
-    const path = join(this.dir, id);
+    const path = join(this.dir, checkedId(id));
     if (existsSync(path)) return path;
     const part = `${path}.part`;
     try {
@@ -77,4 +94,10 @@ export class ImageCache {
     }
     return path;
   }
+}
+
+/** An image id fit to be a file name in the cache. @throws ImageUnacceptable */
+function checkedId(id: string): string {
+  if (!/^[0-9a-zA-Z-]+$/.test(id)) throw new ImageUnacceptable(id, 'not an image id');
+  return id;
 }

@@ -3,7 +3,7 @@
 // cache (formats, a qcow2 with a backing file refused), and the host's memory.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -237,6 +237,19 @@ test('the image cache: downloaded once (also by concurrent spawns), raw and qcow
   await assert.rejects(cache.base(meta('a-evil', 'qcow2')), /backing file/);
   assert.ok(!existsSync(join(dir, '_base', 'a-evil')) && !existsSync(join(dir, '_base', 'a-evil.part')));
   await assert.rejects(cache.base(meta('a-vmdk', 'vmdk')), /qcow2 and raw/);
+
+  // cache_image (an aggregate's pre-caching): fetched when absent, its time touched when present
+  source['a-pre'] = 'q';
+  source['a-aki'] = 'raw';
+  assert.equal(await cache.precache(meta('a-pre', 'qcow2')), true);
+  const old = new Date('2020-01-01T00:00:00Z');
+  utimesSync(join(dir, '_base', 'a-pre'), old, old);
+  assert.equal(await cache.precache(meta('a-pre', 'qcow2')), false);
+  assert.ok(statSync(join(dir, '_base', 'a-pre')).mtimeMs > old.getTime(), 'touched');
+  assert.equal(await cache.precache(meta('a-aki', 'aki')), true, 'a kernel is kept as it comes');
+  assert.deepEqual(fetched.slice(-2), ['a-pre', 'a-aki']);
+  await assert.rejects(cache.precache(meta('../etc', 'raw')), /not an image id/);
+  await assert.rejects(cache.precache(meta('a-iso', 'iso')), /qcow2 and raw/);
 });
 
 test('a guest larger than the host\'s available memory is refused before anything is made', async () => {
