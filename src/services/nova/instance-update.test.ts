@@ -55,6 +55,21 @@ describe('instance.update with notify_on_state_change off (the default)', () => 
     assert.ok(events.includes('instance.create.end') && events.includes('instance.delete.end'), events.join(','));
     assert.ok(!events.includes('instance.update'), events.join(','));
   });
+
+  test('the tags API announces each change from nova-api all the same; a metadata change does not', async () => {
+    const { id } = await bootActive(b, 'tagged');
+    assert.equal((await b.compute('PUT', `/servers/${id}/tags/a`, undefined, '2.26')).status, 201);
+    assert.equal((await b.compute('PUT', `/servers/${id}/tags/a`, undefined, '2.26')).status, 204, 'already there: nothing changed');
+    assert.equal((await b.compute('PUT', `/servers/${id}/tags`, { tags: ['b', 'c'] }, '2.26')).status, 200);
+    assert.equal((await b.compute('DELETE', `/servers/${id}/tags/b`, undefined, '2.26')).status, 204);
+    assert.equal((await b.compute('DELETE', `/servers/${id}/tags`, undefined, '2.26')).status, 204);
+    assert.equal((await b.compute('POST', `/servers/${id}/metadata`, { metadata: { k: 'v' } })).status, 200);
+    const updates = await waitForUpdates(b, id, 4);
+    assert.equal(updates.length, 4);
+    assert.deepEqual(updates.map((n) => [...n.payload['nova_object.data'].tags].sort()), [['a'], ['b', 'c'], ['c'], []]);
+    assert.ok(updates.every((n) => n.publisherId.startsWith('nova-api:')), updates.map((n) => n.publisherId).join(','));
+    assert.deepEqual(states(updates)[0], ['active', 'active', null, null]);
+  });
 });
 
 describe('instance.update with notify_on_state_change = vm_state', () => {
@@ -108,6 +123,16 @@ describe('instance.update with notify_on_state_change = vm_state', () => {
     // instance.update goes out with the save, before the notifications that follow it
     const events = b.notifications.filter((n) => n.payload?.['nova_object.data']?.uuid === id).map((n) => n.eventType);
     assert.ok(events.lastIndexOf('instance.update') < events.indexOf('instance.create.end'), events.join(','));
+  });
+
+  test('a metadata change is a plain update carrying the new metadata', async () => {
+    const { id } = await bootActive(b, 'meta');
+    const before = updatesOf(b, id).length;
+    assert.equal((await b.compute('POST', `/servers/${id}/metadata`, { metadata: { role: 'web' } })).status, 200);
+    assert.equal((await b.compute('DELETE', `/servers/${id}/metadata/role`)).status, 204);
+    const updates = (await waitForUpdates(b, id, before + 2)).slice(before);
+    assert.deepEqual(updates.map((n) => n.payload['nova_object.data'].metadata), [{ role: 'web' }, {}]);
+    assert.deepEqual(states(updates), [['active', 'active', null, null], ['active', 'active', null, null]]);
   });
 
   test('a rename is a plain update naming the old name, sent by the API process as nova-compute', async () => {

@@ -15,6 +15,7 @@ import type { NovaRepos } from '../db/repos.js';
 import type { GlanceAPI } from '../image/glance.js';
 import type { NovaDB } from '../db/schema.js';
 import type { NovaPolicy } from '../policies/index.js';
+import type { NovaNotifier } from '../notifications/notifier.js';
 import type { LinkBuilder } from './links.js';
 
 export interface ApiSettings {
@@ -54,4 +55,6 @@ export interface ApiDeps {
   moves: ComputeMoveApi;
   /** The images proxy and image metadata (Glance with the caller's token). */
   images: GlanceAPI;
+  /** Notifications the API layer sends itself (the tags API's instance.update). */
+  notifier: Pick<NovaNotifier, 'instanceUpdate'>;
 }

@@ -2,13 +2,13 @@
  * Server tags, from 2.26 (nova/api/openstack/compute/server_tags.py): GET/PUT/DELETE
  * /servers/{id}/tags and GET/PUT/DELETE /servers/{id}/tags/{tag}. At most 50 tags of 1-60
  * characters without ',' or '/'; changes need the server in ACTIVE, PAUSED, SUSPENDED or
- * STOPPED (else 409).
+ * STOPPED (else 409). Each change is announced by an instance.update from nova-api.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BadRequest, Conflict } from '../../../common/errors.js';
 import { checkInstanceState, SETTLED_VM_STATES } from '../compute/instance-state.js';
 import { InstanceInvalidState, NotFound } from '../errors.js';
-import type { Instance } from '../objects/index.js';
+import { Instance } from '../objects/index.js';
 import type { ApiDeps } from './deps.js';
 import { caller } from './request.js';
 import { authorizedServer } from './server-scope.js';
@@ -39,6 +39,11 @@ async function authorized(req: FastifyRequest<{ Params: { id: string } }>, deps:
   return instance;
 }
 
+/** instance.update from nova-api with the server's tags as the change left them (nova sends it after every change). */
+async function announce(req: FastifyRequest, deps: ApiDeps, instance: Instance, tags: string[]): Promise<void> {
+  await deps.notifier.instanceUpdate(caller(req, deps).ctx, new Instance({ ...instance.data, tags }));
+}
+
 /** parameter_types.tag, with nova's message for a tag in the URL. */
 function checkTag(tag: string): void {
   let why = '';
@@ -58,12 +63,15 @@ export function serverTagsRoutes(app: FastifyInstance, deps: ApiDeps): void {
     requireVersion(caller(req, deps), '2.26');
     const body = validateBody<{ tags: string[] }>(updateAllBody, req.body);
     const instance = await authorized(req, deps, 'update_all', 'update tags');
-    return { tags: await deps.repos.tags.replace(instance.uuid, body.tags) };
+    const tags = await deps.repos.tags.replace(instance.uuid, body.tags);
+    await announce(req, deps, instance, tags);
+    return { tags };
   });
 
   app.delete<{ Params: { id: string } }>('/servers/:id/tags', async (req, reply) => {
     const instance = await authorized(req, deps, 'delete_all', 'delete tags');
     await deps.repos.tags.removeAll(instance.uuid);
+    await announce(req, deps, instance, []);
     return reply.code(204).send();
   });
 
@@ -83,6 +91,7 @@ export function serverTagsRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (tags.length >= MAX_TAG_COUNT) throw new BadRequest(`The number of tags exceeded the per-server limit ${MAX_TAG_COUNT}`);
     if (tags.includes(tag)) return reply.code(204).send();
     await deps.repos.tags.add(instance.uuid, tag);
+    await announce(req, deps, instance, [...tags, tag]);
     const location = `${deps.links.resource('servers', instance.uuid)[0]!.href}/tags/${encodeURIComponent(tag)}`;
     return reply.code(201).header('location', location).send();
   });
@@ -92,6 +101,7 @@ export function serverTagsRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!(await deps.repos.tags.remove(instance.uuid, req.params.tag))) {
       throw new NotFound(`Instance ${instance.uuid} has no tag '${req.params.tag}'`);
     }
+    await announce(req, deps, instance, await deps.repos.tags.list(instance.uuid));
     return reply.code(204).send();
   });
 }

@@ -29,7 +29,7 @@ import type { NeutronAPI } from '../network/neutron.js';
 import type { NovaNotifier } from '../notifications/notifier.js';
 import type { CinderAPI, Volume } from '../volume/cinder.js';
 import {
-  BlockDeviceMapping, ImageMeta, NetworkRequestList, RequestSpec, type Flavor, type Instance, type InstanceGroup, type VifInfo,
+  BlockDeviceMapping, ImageMeta, NetworkRequestList, RequestSpec, type Flavor, Instance, type InstanceGroup, type VifInfo,
 } from '../objects/index.js';
 import type { SchedulerReportClient } from '../scheduler/client/report.js';
 import { ServerLifecycleApi, type LifecycleRpc } from './api-lifecycle.js';
@@ -450,6 +450,7 @@ export class ComputeApi {
     const merged = opts.replace ? { ...metadata } : { ...(await this.repos.metadata.get(instance.uuid)), ...metadata };
     await this.d.quotas.checkMetadata(instance.data.project_id, Object.keys(merged).length);
     await this.repos.metadata.replace(instance.uuid, merged);
+    await this.repos.instances.savedBeside(new Instance({ ...instance.data, metadata: merged }));
     return merged;
   }
 
@@ -458,6 +459,8 @@ export class ComputeApi {
     this.checkLocked(instance, isAdmin);
     checkInstanceState(instance, 'delete_instance_metadata', SETTLED_VM_STATES, { noTask: true });
     await this.repos.metadata.deleteKey(instance.uuid, key);
+    const { [key]: _deleted, ...metadata } = instance.data.metadata;
+    await this.repos.instances.savedBeside(new Instance({ ...instance.data, metadata }));
   }
 
   // --- interface attachments (attach_interface / detach_interface) -----------------------------

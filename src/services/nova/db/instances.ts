@@ -278,6 +278,15 @@ export class InstanceRepo {
   }
 
   /**
+   * A save of what lives beside the row (the server's metadata, which nova's Instance.save()
+   * writes with it): the save observer is told, the states unchanged. Nothing without one.
+   */
+  async savedBeside(after: Instance): Promise<void> {
+    const observer = this.onSave;
+    if (observer) await observer({ vm_state: after.data.vm_state, task_state: after.data.task_state, display_name: after.data.display_name }, after);
+  }
+
+  /**
    * swap() that also gives the states the row had before it (nova's
    * instance_update_and_get_original) with no transaction and no lock: they are read first and
    * the swap expects them still there, so a save made in between makes it miss and it is tried

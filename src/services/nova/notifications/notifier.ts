@@ -11,8 +11,10 @@ import { notificationsGroup } from '../config.js';
 import type { Flavor, Instance } from '../objects/index.js';
 import { novaSerializer } from '../rpc/serializer.js';
 import {
-  exceptionPayload, extendedActionPayload, flavorPayload, instanceActionPayload, instanceCreatePayload, KeypairPayload, type ActionPayloadExtra, type PayloadContext,
+  exceptionPayload, extendedActionPayload, flavorPayload, instanceActionPayload, instanceCreatePayload, instanceUpdatePayload, KeypairPayload, type ActionPayloadExtra,
+  type PayloadContext,
 } from './payloads.js';
+import { currentAuditPeriod } from './instance-update.js';
 import { AggregateCachePayload, AggregatePayload, type AggregateAction, type AggregateCachePayloadFields, type AggregatePayloadFields } from './aggregate-payload.js';
 
 export type NotificationPhase = 'start' | 'end' | 'error';
@@ -70,6 +72,19 @@ export class NovaNotifier {
     const fault = error ? exceptionPayload(error.err, error.fn) : null;
     const payload = instanceCreatePayload(instance, NovaNotifier.who(ctx), fault, keypairs.map((k) => new KeypairPayload({ ...k })));
     await (phase === 'error' ? this.notifier.error(ctx, `instance.create.${phase}`, payload) : this.notifier.info(ctx, `instance.create.${phase}`, payload));
+  }
+
+  /**
+   * instance.update without a state change from this notifier's service (nova's
+   * send_instance_update_notification, the current states as old and new): what the server tags
+   * API sends after each change, whatever [notifications] notify_on_state_change says.
+   */
+  async instanceUpdate(ctx: RequestContext, instance: Instance): Promise<void> {
+    if (!this.notifier) return;
+    const { vm_state: vm, task_state: task } = instance.data;
+    await this.notifier.info(ctx, 'instance.update', instanceUpdatePayload(instance, NovaNotifier.who(ctx), {
+      state_update: { old_state: vm, state: vm, old_task_state: task, new_task_state: task }, old_display_name: null, audit_period: currentAuditPeriod(),
+    }));
   }
 
   /** keypair.<create|import|delete>.<start|end> with a KeypairPayload (compute/utils.py notify_about_keypair_action). */

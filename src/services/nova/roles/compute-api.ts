@@ -94,6 +94,7 @@ export async function createComputeApi(ctx: RoleContext): Promise<RoleInstance> 
     hosts,
     moves,
     images: glance,
+    notifier,
   };
   return {
     routes: computeRoutes(deps, ctx.baseUrl),
