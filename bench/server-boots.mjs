@@ -32,8 +32,10 @@
 //        cloud's steady state, with its JIT-compiled paths, connection pools and heap as a burst
 //        leaves them (on Nubo the first burst of 50 after start-up took 16.4-18.8 ms of CPU per boot,
 //        a burst after it 13.0-14.4 ms).
-//      BENCH_SETTLE=S   also read the RSS after S more seconds of an idle cloud (V8 gives the heap
-//        a burst grew back only some seconds after the work stops).
+//      BENCH_SETTLE=S   read the RSS again after S more seconds of an idle cloud (default 10; 0: not):
+//        V8 gives back the young generation a burst grew only once its allocation rate over the last
+//        ~5 s is low, so 2 s after the deletes it still holds its 64 MB; the second reading is the
+//        idle cloud's.
 // The cloud's CPU time (user + system, from /proc) over the concurrent boots is printed per boot,
 // a figure less sensitive than boots/s to other work on the machine.
 import { execFileSync } from 'node:child_process';
@@ -374,7 +376,7 @@ async function fullRun(count, hosts) {
     const left = await leftovers(cloud, run.ids);
     await sleep(2000);
     const rss = rssMb(cloud.pid);
-    const settle = Number(process.env.BENCH_SETTLE ?? 0);
+    const settle = Number(process.env.BENCH_SETTLE ?? 10);
     if (settle > 0) await sleep(settle * 1000);
     const rssSettled = settle > 0 ? rssMb(cloud.pid) : NaN;
     console.log(`${count} concurrent boots on ${hosts} fake hosts (Nubo all-in-one, SQLite, in-process bus, networks ${network}, flavor ${flavor.name}; warmed up by 2 single boots and ${WARMUP} concurrent ones)`);
