@@ -1,6 +1,7 @@
 /**
  * RPC clients agents use to talk to the server (neutron/agent/rpc.py PluginApi,
- * neutron/agent/dhcp/agent.py DhcpPluginApi, neutron/agent/l3/agent.py L3PluginApi). Method
+ * neutron/agent/dhcp/agent.py DhcpPluginApi, neutron/agent/l3/agent.py L3PluginApi, the trunk
+ * drivers' TrunkStub). Method
  * names and arguments are upstream's, so the server callbacks in ../rpc/server-callbacks.ts
  * answer them.
  */
@@ -8,6 +9,7 @@ import { type MessageContext, RpcClient, type Transport } from '../../../common/
 import type { DeviceDetails, DeviceDownResult, DeviceListResult, DevicesDetailsResult, NetworkInfo, RouterInfo } from '../rpc/payloads.js';
 import type { ObjectPrimitive } from '../rpc/resources.js';
 import { TOPIC_L3PLUGIN, TOPIC_PLUGIN } from '../rpc/topics.js';
+import { type SubPortBinding, TOPIC_TRUNK, TRUNK_NAMESPACE } from '../rpc/trunks.js';
 import type { Port, PortCreate, PortUpdate } from '../types/port.js';
 
 /** L2 agents: device details and up/down reports. */
@@ -107,5 +109,23 @@ export class L3PluginApi {
 
   updateFloatingipStatuses(ctx: MessageContext, routerId: string, statuses: Record<string, string>): Promise<void> {
     return this.client.prepare({ version: '1.1' }).call(ctx, 'update_floatingip_statuses', { router_id: routerId, fip_statuses: statuses });
+  }
+}
+
+/** Trunk drivers of the agents (neutron/services/trunk/rpc/agent.py TrunkStub). */
+export class TrunkPluginApi {
+  private readonly client: RpcClient;
+
+  constructor(transport: Transport) {
+    this.client = new RpcClient(transport, { topic: TOPIC_TRUNK, namespace: TRUNK_NAMESPACE, version: '1.0' });
+  }
+
+  /** The subports bound to the parent's host: the updated ports by trunk id. */
+  updateSubportBindings(ctx: MessageContext, subports: SubPortBinding[]): Promise<Record<string, Port[]>> {
+    return this.client.call(ctx, 'update_subport_bindings', { subports });
+  }
+
+  updateTrunkStatus(ctx: MessageContext, trunkId: string, status: string): Promise<void> {
+    return this.client.call(ctx, 'update_trunk_status', { trunk_id: trunkId, status });
   }
 }

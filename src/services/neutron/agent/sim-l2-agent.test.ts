@@ -102,6 +102,43 @@ describe('simulated L2 agent', () => {
     assert.equal(agent.devices.has(unreachable.id), false);
   });
 
+  test('a trunk\'s parent plugged on a host has its subports bound there and reported up, the trunk ACTIVE; they follow the parent to another host', async () => {
+    const net = (await h.request('POST', '/v2.0/networks', ADMIN, { network: { name: 'sim-trunk' } })).body.network;
+    await h.request('POST', '/v2.0/subnets', ADMIN, { subnet: { network_id: net.id, cidr: '10.93.0.0/24', ip_version: 4 } });
+    const parent = (await h.request('POST', '/v2.0/ports', ADMIN, { port: { network_id: net.id } })).body.port;
+    const sub = (await h.request('POST', '/v2.0/ports', ADMIN, { port: { network_id: net.id } })).body.port;
+    const created = await h.request('POST', '/v2.0/trunks', ADMIN, { trunk: { port_id: parent.id, sub_ports: [{ port_id: sub.id, segmentation_type: 'vlan', segmentation_id: 100 }] } });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const trunkId = created.body.trunk.id;
+    const trunkOf = async (): Promise<JsonRecord> => (await h.request('GET', `/v2.0/trunks/${trunkId}`, ADMIN)).body.trunk;
+    assert.equal((await trunkOf()).status, 'DOWN');
+    await h.request('PUT', `/v2.0/ports/${parent.id}`, ADMIN, { port: { device_id: SERVER, device_owner: 'compute:nova', 'binding:host_id': 'sim1' } });
+    await until(async () => (await portOf(sub.id)).status === 'ACTIVE', 'subport ACTIVE');
+    const bound = await portOf(sub.id);
+    assert.equal(bound['binding:host_id'], 'sim1');
+    assert.equal(bound.device_owner, 'trunk:subport');
+    assert.equal((await portOf(parent.id)).status, 'ACTIVE');
+    await until(async () => (await trunkOf()).status === 'ACTIVE', 'trunk ACTIVE');
+
+    // the parent moves to another host (a live migration): the subports follow it there
+    const other = new SimL2Agent({
+      transport: h.transport, host: 'sim2', log: createLogger({ level: 'silent' }), reportInterval: 30, availabilityZone: 'nova',
+      physicalNetworks: ['physnet1'], tunnelTypes: ['vxlan'], periodic: new PeriodicTasks(createLogger({ level: 'silent' })),
+    });
+    await other.start();
+    try {
+      await h.request('PUT', `/v2.0/ports/${parent.id}`, ADMIN, { port: { 'binding:host_id': 'sim2' } });
+      await until(async () => (await portOf(sub.id))['binding:host_id'] === 'sim2' && (await portOf(sub.id)).status === 'ACTIVE', 'subport ACTIVE on sim2');
+      await other.idle();
+      await agent.idle();
+      assert.equal(other.devices.get(sub.id)?.up, true);
+      assert.ok(!agent.devices.has(sub.id), 'the first host forgot the subport');
+      assert.equal((await portOf(sub.id)).status, 'ACTIVE', 'the first host\'s down report does not touch a port bound elsewhere');
+    } finally {
+      await other.stop();
+    }
+  });
+
   test('a restarted agent resyncs the ports bound to its host', async () => {
     const net = (await h.request('POST', '/v2.0/networks', ADMIN, { network: { name: 'sim-resync' } })).body.network;
     const port = (await h.request('POST', '/v2.0/ports', ADMIN, { port: { network_id: net.id } })).body.port;

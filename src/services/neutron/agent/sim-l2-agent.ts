@@ -9,6 +9,8 @@
  *    to ACTIVE and Neutron's nova notifier sends network-vif-plugged;
  *  - a port of this host that is unbound or moved away is reported down (update_device_down);
  *  - a deleted port is forgotten;
+ *  - a trunk's parent reported up has its subports bound to this host and the trunk made
+ *    ACTIVE (a simulated trunk driver, wireTrunk);
  *  - at start, the ports bound to this host (get_ports_by_vnic_type_and_host) are resynced.
  * Devices are processed one at a time in arrival order; a device whose details failed is
  * retried on the next report interval.
@@ -19,8 +21,9 @@ import type { PortUpdateArgs } from '../rpc/payloads.js';
 import { AGENT_TYPE_NUBO_SIM } from '../rpc/topics.js';
 import type { Network } from '../types/network.js';
 import type { Port } from '../types/port.js';
+import type { TrunkDetails } from '../types/trunk.js';
 import { AgentRuntime, type L2AgentHandlers } from './agent-base.js';
-import { L2PluginApi } from './plugin-api.js';
+import { L2PluginApi, TrunkPluginApi } from './plugin-api.js';
 import type { SimAgentOptions } from './sim-agent-options.js';
 
 export const SIM_AGENT_BINARY = 'neutron-nubo-sim-agent';
@@ -65,6 +68,7 @@ export class SimL2Agent {
   readonly devices = new Map<string, Device>();
   readonly runtime: AgentRuntime;
   private readonly plugin: L2PluginApi;
+  private readonly trunks: TrunkPluginApi;
   private readonly agentId: string;
   /** Ports whose details failed: retried with the next heartbeat. */
   private readonly retry = new Map<string, Port>();
@@ -75,6 +79,7 @@ export class SimL2Agent {
   constructor(private readonly o: SimL2AgentOptions) {
     this.agentId = `nubo-sim-${o.host}`;
     this.plugin = new L2PluginApi(o.transport, o.host);
+    this.trunks = new TrunkPluginApi(o.transport);
     this.runtime = new AgentRuntime(o.transport, {
       binary: SIM_AGENT_BINARY, host: o.host, topic: TOPIC_AGENT, agentType: AGENT_TYPE_NUBO_SIM, availabilityZone: o.availabilityZone,
       configurations: () => ({ physical_networks: o.physicalNetworks, tunnel_types: o.tunnelTypes, devices: this.devices.size, simulated: true }),
@@ -157,6 +162,22 @@ export class SimL2Agent {
     }
     this.devices.set(port.id, { networkId: port.network_id, up });
     this.o.log.debug({ port: port.id, up }, 'simulated L2 agent: device reported');
+    if (up && port.trunk_details) await this.wireTrunk(ctx, port.trunk_details);
+  }
+
+  /**
+   * The simulated trunk driver (as the Linux bridge agent's trunk driver once it has plugged a
+   * trunk's parent): the subports are bound to this host (update_subport_bindings), which makes
+   * them devices here that the next port_update fanouts report up, and the trunk is ACTIVE.
+   * No VLAN is plumbed: the simulated agent has no data plane.
+   */
+  private async wireTrunk(ctx: MessageContext, trunk: TrunkDetails): Promise<void> {
+    if (trunk.sub_ports.length > 0) {
+      await this.trunks.updateSubportBindings(ctx, trunk.sub_ports.map((s) => ({
+        trunk_id: trunk.trunk_id, port_id: s.port_id, segmentation_type: s.segmentation_type, segmentation_id: s.segmentation_id,
+      })));
+    }
+    await this.trunks.updateTrunkStatus(ctx, trunk.trunk_id, 'ACTIVE');
   }
 
   private async retryFailed(): Promise<void> {

@@ -7,8 +7,10 @@
  *
  * Status, as the server sets it: DOWN when created and whenever subports are added or removed;
  * ACTIVE when the parent port goes ACTIVE, DOWN when it is unbound (Zed's
- * _trigger_trunk_status_change). No trunk driver runs here: no agent plumbs subports, so
- * nothing moves a trunk to BUILD, DEGRADED or ERROR, and bound ports cannot be trunked or
+ * _trigger_trunk_status_change). The simulated L2 agent plays a trunk driver's part: once it
+ * has plugged a parent it has the subports bound to its host over the q-trunk RPC
+ * (../rpc/trunks.ts: BUILD meanwhile, ERROR when one cannot be bound) and reports the trunk
+ * ACTIVE. No driver says it can trunk a bound port, so bound ports cannot be trunked or
  * untrunked (trunk-rules.ts canBeTrunkedOrUntrunked).
  */
 import { randomUUID } from 'node:crypto';
@@ -196,6 +198,17 @@ export class TrunkManager implements ResourceHandlers<Trunk, TrunkCreate, TrunkU
     return { sub_ports: (await this.get(ctx, id)).sub_ports };
   }
 
+  /**
+   * The status a trunk driver's agent reports (update_trunk_status): a new revision when it
+   * changes; an unknown trunk is ignored, as upstream's TrunkSkeleton does.
+   */
+  async setStatus(id: string, status: TrunkStatus): Promise<void> {
+    await this.d.store.write(async (tx) => {
+      const row = await tx.selectFrom('trunks').select('status').where('id', '=', id).executeTakeFirst();
+      if (row && row.status !== status) await this.setStatusIn(tx, id, status);
+    });
+  }
+
   /** The trunk's status, and a new revision: its subports changed, or its status did. */
   private async setStatusIn(tx: Db, id: string, status: TrunkStatus): Promise<void> {
     await tx.updateTable('trunks').set({ status, ...nextRevision() }).where('id', '=', id).execute();
@@ -217,10 +230,6 @@ export class TrunkManager implements ResourceHandlers<Trunk, TrunkCreate, TrunkU
     if (vifChanged && current['binding:vif_type'] === VIF_TYPE_UNBOUND) status = TRUNK_STATUS.DOWN;
     else if (current.status === 'ACTIVE' && original.status !== 'ACTIVE') status = TRUNK_STATUS.ACTIVE;
     if (!status) return;
-    const trunkId = current.trunk_details.trunk_id;
-    await this.d.store.write(async (tx) => {
-      const row = await tx.selectFrom('trunks').select('status').where('id', '=', trunkId).executeTakeFirst();
-      if (row && row.status !== status) await this.setStatusIn(tx, trunkId, status);
-    });
+    await this.setStatus(current.trunk_details.trunk_id, status);
   }
 }

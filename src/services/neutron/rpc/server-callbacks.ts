@@ -17,6 +17,7 @@ import type { QosPolicyManager } from '../managers/qos/policies.js';
 import type { RouterManager } from '../managers/routers.js';
 import type { SubnetManager } from '../managers/subnets.js';
 import type { MeteringManager } from '../managers/metering.js';
+import type { TrunkManager } from '../managers/trunks.js';
 import type { TypeManager } from '../ml2/type-manager.js';
 import { VIF_TYPE_BINDING_FAILED, VIF_TYPE_UNBOUND } from '../ml2/driver-api.js';
 import type { Agent, AgentState } from '../types/agent.js';
@@ -111,6 +112,7 @@ export interface CallbackDeps {
   types: TypeManager;
   qosPolicies: QosPolicyManager;
   metering: MeteringManager;
+  trunks: TrunkManager;
   db: Db;
   /** l2population (when a mechanism driver): an agent that restarted is sent its networks' forwarding entries again. */
   l2pop?: { agentRestarted(ctx: MessageContext, port: Port): Promise<void> };

@@ -1,7 +1,7 @@
 /**
  * The RPC servers of the Neutron server: q-reports-plugin (agents' state reports), q-plugin
- * (ML2, DHCP, security group and metadata callbacks), q-l3-plugin (L3 callbacks) and
- * q-metering-plugin (the metering agents' sync), each consuming its topic for this
+ * (ML2, DHCP, security group and metadata callbacks), q-l3-plugin (L3 callbacks),
+ * q-metering-plugin (the metering agents' sync) and q-trunk (trunk drivers' subport bindings), each consuming its topic for this
  * host, started with the service and stopped with it.
  */
 import { RpcServer, type Transport } from '../../../common/messaging/index.js';
@@ -10,6 +10,7 @@ import { MeteringRpcCallbacks } from './metering.js';
 import { SecurityGroupServerRpcCallback } from './securitygroups.js';
 import { AgentStateCallback, type CallbackDeps, DhcpRpcCallbacks, L3RpcCallbacks, MetadataRpcCallbacks, Ml2RpcCallbacks } from './server-callbacks.js';
 import { TOPIC_L3PLUGIN, TOPIC_METERING_PLUGIN, TOPIC_PLUGIN, TOPIC_REPORTS } from './topics.js';
+import { TOPIC_TRUNK, TrunkRpcCallbacks } from './trunks.js';
 
 export class RpcServers {
   private readonly servers: RpcServer[] = [];
@@ -25,6 +26,7 @@ export class RpcServers {
         new ResourcesPullRpcCallback(deps.qosPolicies)], opts),
       new RpcServer(transport, { topic: TOPIC_L3PLUGIN, server: host }, [new L3RpcCallbacks(deps)], opts),
       new RpcServer(transport, { topic: TOPIC_METERING_PLUGIN, server: host }, [new MeteringRpcCallbacks(deps)], opts),
+      new RpcServer(transport, { topic: TOPIC_TRUNK, server: host }, [new TrunkRpcCallbacks(deps)], opts),
     );
     for (const s of this.servers) await s.start();
   }
