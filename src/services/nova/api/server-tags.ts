@@ -101,7 +101,7 @@ export function serverTagsRoutes(app: FastifyInstance, deps: ApiDeps): void {
     if (!(await deps.repos.tags.remove(instance.uuid, req.params.tag))) {
       throw new NotFound(`Instance ${instance.uuid} has no tag '${req.params.tag}'`);
     }
-    await announce(req, deps, instance, await deps.repos.tags.list(instance.uuid));
+    await announce(req, deps, instance, instance.data.tags.filter((t) => t !== req.params.tag));
     return reply.code(204).send();
   });
 }

@@ -139,7 +139,6 @@ export class AggregateApi {
     }))!;
   }
 
-  /** The aggregates a host is in (os-services delete takes the host out of them). */
   /**
    * POST /os-aggregates/{id}/images (nova's ComputeTaskAPI.cache_images): each image is read
    * with the caller's token, so one that is missing or hidden fails the request at once
@@ -152,6 +151,7 @@ export class AggregateApi {
     await this.d.conductor.cacheImages(ctx, { ...payload(agg), id: agg.id, hosts: [...agg.hosts] }, imageIds);
   }
 
+  /** The aggregates a host is in (os-services delete takes the host out of them). */
   async ofHost(host: string): Promise<AggregateInfo[]> {
     return (await this.repos.aggregates.byHost()).get(host) ?? [];
   }

@@ -26,7 +26,7 @@ import { notificationsGroup } from '../config.js';
 import type { InstanceSaveObserver, InstanceStatesBefore } from '../db/instances.js';
 import type { Instance } from '../objects/index.js';
 import { novaSerializer } from '../rpc/serializer.js';
-import { instanceUpdatePayload, type InstanceStateUpdate, type InstanceUpdateExtra } from './payloads.js';
+import { instanceUpdatePayload, unchangedStates, type InstanceUpdateExtra } from './payloads.js';
 
 /** [notifications] notify_on_state_change when set. */
 export type StateChangeMode = 'vm_state' | 'vm_and_task_state';
@@ -44,8 +44,7 @@ export function stateUpdateOf(mode: StateChangeMode, before: InstanceStatesBefor
     return { state_update: { old_state: before.vm_state ?? vm, state: vm, old_task_state: before.task_state ?? task, new_task_state: task }, old_display_name: null };
   }
   const oldName = before.display_name ?? '';
-  const state_update: InstanceStateUpdate = { old_state: vm, state: vm, old_task_state: task, new_task_state: task };
-  return { state_update, old_display_name: oldName !== after.data.display_name && oldName !== '' ? oldName : null };
+  return { state_update: unchangedStates(after), old_display_name: oldName !== after.data.display_name && oldName !== '' ? oldName : null };
 }
 
 /**

@@ -11,8 +11,8 @@ import { notificationsGroup } from '../config.js';
 import type { Flavor, Instance } from '../objects/index.js';
 import { novaSerializer } from '../rpc/serializer.js';
 import {
-  exceptionPayload, extendedActionPayload, flavorPayload, instanceActionPayload, instanceCreatePayload, instanceUpdatePayload, KeypairPayload, type ActionPayloadExtra,
-  type PayloadContext,
+  exceptionPayload, extendedActionPayload, flavorPayload, instanceActionPayload, instanceCreatePayload, instanceUpdatePayload, KeypairPayload, unchangedStates,
+  type ActionPayloadExtra, type PayloadContext,
 } from './payloads.js';
 import { currentAuditPeriod } from './instance-update.js';
 import { AggregateCachePayload, AggregatePayload, type AggregateAction, type AggregateCachePayloadFields, type AggregatePayloadFields } from './aggregate-payload.js';
@@ -81,9 +81,8 @@ export class NovaNotifier {
    */
   async instanceUpdate(ctx: RequestContext, instance: Instance): Promise<void> {
     if (!this.notifier) return;
-    const { vm_state: vm, task_state: task } = instance.data;
     await this.notifier.info(ctx, 'instance.update', instanceUpdatePayload(instance, NovaNotifier.who(ctx), {
-      state_update: { old_state: vm, state: vm, old_task_state: task, new_task_state: task }, old_display_name: null, audit_period: currentAuditPeriod(),
+      state_update: unchangedStates(instance), old_display_name: null, audit_period: currentAuditPeriod(),
     }));
   }
 

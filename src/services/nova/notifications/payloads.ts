@@ -142,6 +142,12 @@ export interface InstanceStateUpdate {
   new_task_state: string | null;
 }
 
+/** The instance's current states as both the old and the new ones: an instance.update without a state change. */
+export function unchangedStates(instance: Instance): InstanceStateUpdate {
+  const { vm_state: vm, task_state: task } = instance.data;
+  return { old_state: vm, state: vm, old_task_state: task, new_task_state: task };
+}
+
 /** What instance.update adds to the instance's fields (nova's InstanceUpdatePayload.__init__). */
 export interface InstanceUpdateExtra {
   state_update: InstanceStateUpdate;
