@@ -57,7 +57,8 @@ export function createAuthHook(opts: AuthHookOptions) {
   // A callback hook built without object spreads: this runs for every API call, and a cached
   // token (the common case) is answered without a promise.
   return function authenticate(req: FastifyRequest, _reply: FastifyReply, done: (err?: Error) => void): void {
-    if (req.routeOptions.config?.public) {
+    const open = req.routeOptions.config?.public;
+    if (open === true || (typeof open === 'function' && open(req))) {
       setContext(req, new RequestContext({ requestId: req.id, globalRequestId: req.scope.globalRequestId }));
       return done();
     }

@@ -23,8 +23,11 @@ declare module 'fastify' {
     scope: RequestScope;
   }
   interface FastifyContextConfig {
-    /** Route needs no token (version documents, healthcheck, token issue). */
-    public?: boolean;
+    /**
+     * Route needs no token (version documents, healthcheck, token issue); a predicate decides
+     * per request (Nova's version document is public unless its path names a project).
+     */
+    public?: boolean | ((req: FastifyRequest) => boolean);
     /**
      * A token is validated when one is sent, but a request without one reaches the handler
      * as anonymous (Swift's public containers: the handler decides).

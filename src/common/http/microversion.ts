@@ -3,7 +3,7 @@
  * <service-type> X.Y` or the legacy per-service header, `latest`, range checks (406 outside),
  * and the response headers. Routes then pick behaviour with `atLeast()` or a version table.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BadRequest, NotAcceptable } from '../errors.js';
 
 export class APIVersion {
@@ -44,6 +44,18 @@ export interface MicroversionPolicy {
    * whatever their headers ask for, and get no version headers (nor Vary) in the response.
    */
   unversioned?: (req: FastifyRequest) => boolean;
+  /**
+   * A refused version (406) is named in the response's version headers, as Nova's Fault does
+   * with the version the request asked for.
+   */
+  echoRefused?: boolean;
+}
+
+/** The 406 of a version outside the range, with the version asked for. */
+export class VersionNotAcceptable extends NotAcceptable {
+  constructor(readonly requested: APIVersion, min: APIVersion, max: APIVersion) {
+    super(`Version ${requested} is not supported by the API. Minimum is ${min} and maximum is ${max}.`);
+  }
 }
 
 declare module 'fastify' {
@@ -70,7 +82,7 @@ export function negotiate(headers: FastifyRequest['headers'], policy: Microversi
   if (requested.trim().toLowerCase() === 'latest') return max;
   const v = APIVersion.parse(requested);
   if (v.compare(min) < 0 || v.compare(max) > 0) {
-    throw new NotAcceptable(`Version ${v} is not supported by the API. Minimum is ${min} and maximum is ${max}.`);
+    throw new VersionNotAcceptable(v, min, max);
   }
   return v;
 }
@@ -79,14 +91,22 @@ export function negotiate(headers: FastifyRequest['headers'], policy: Microversi
 export function useMicroversions(scope: FastifyInstance, policy: MicroversionPolicy): void {
   scope.decorateRequest('apiVersion', undefined as unknown as APIVersion);
   const unversioned = policy.unversioned;
+  const vary = ['OpenStack-API-Version', ...(policy.legacyHeader ? [policy.legacyHeader] : [])].join(', ');
+  const versionHeaders = (reply: FastifyReply, version: APIVersion): void => {
+    reply.header('openstack-api-version', `${policy.serviceType} ${version}`);
+    if (policy.legacyHeader) reply.header(policy.legacyHeader.toLowerCase(), String(version));
+    reply.header('vary', vary);
+  };
   scope.addHook('onRequest', async (req, reply) => {
     req.apiVersion = APIVersion.parse(policy.min);
     if (unversioned !== undefined && unversioned(req)) return;
-    req.apiVersion = negotiate(req.headers, policy);
-    reply.header('openstack-api-version', `${policy.serviceType} ${req.apiVersion}`);
-    if (policy.legacyHeader) reply.header(policy.legacyHeader.toLowerCase(), String(req.apiVersion));
-    const vary = ['OpenStack-API-Version', ...(policy.legacyHeader ? [policy.legacyHeader] : [])].join(', ');
-    reply.header('vary', vary);
+    try {
+      req.apiVersion = negotiate(req.headers, policy);
+    } catch (err) {
+      if (policy.echoRefused && err instanceof VersionNotAcceptable) versionHeaders(reply, err.requested);
+      throw err;
+    }
+    versionHeaders(reply, req.apiVersion);
   });
 }
 

@@ -159,13 +159,32 @@ describe('compute API: project id in paths and the legacy v2 API', () => {
       assert.deepEqual(res.body, { itemNotFound: { code: 404, message: 'The resource could not be found.' } });
       for (const header of VERSION_HEADERS) assert.ok(!(header in res.headers), `${path}: ${header}`);
     }
-    for (const path of ['/v2', '/v2/', `/v2/${PROJECT}`, `/v2/${PROJECT}/`]) {
+    for (const path of ['/v2', '/v2/']) {
       const res = await h.request('GET', path);
       assert.equal(res.status, 200, path);
       assert.equal(res.body.version.id, 'v2.0', path);
+      assert.equal(res.headers['x-compute-request-id'], res.headers['x-openstack-request-id'], path);
     }
-    const v21 = await h.request('GET', `/v2.1/${PROJECT}/`);
-    assert.equal(v21.body.version.id, 'v2.1');
+  });
+
+  // As the real Nova 26 answers: `/v2.1/{project_id}/` is the API's (api-paste.ini's `/v2.1/+`,
+  // behind authtoken), not the urlmap's version document.
+  test('the version document under a project id needs a token, the slash and the caller\'s project', async () => {
+    for (const [version, id] of [['v2.1', 'v2.1'], ['v2', 'v2.0']] as const) {
+      for (const path of [`/${version}/${PROJECT}`, `/${version}/${PROJECT}/`]) {
+        assert.equal((await h.request('GET', path)).status, 401, path);
+      }
+      const shown = await h.request('GET', `/${version}/${PROJECT}/`, MEMBER);
+      assert.equal(shown.status, 200);
+      assert.equal(shown.body.version.id, id);
+      assert.equal(shown.body.version.links[0].href, `${BASE}/${version}/`);
+      const noSlash = await h.request('GET', `/${version}/${PROJECT}`, MEMBER);
+      assert.equal(noSlash.status, 404);
+      assert.deepEqual(noSlash.body, { itemNotFound: { code: 404, message: 'The resource could not be found.' } });
+      const other = await h.request('GET', `/${version}/${OTHER_PROJECT}/`, MEMBER);
+      assert.equal(other.status, 400);
+      assert.match(other.body.badRequest.message, /URL's project_id 'def456' doesn't match Context's project_id 'abc123'/);
+    }
   });
 });
 

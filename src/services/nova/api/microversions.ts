@@ -12,4 +12,5 @@ export const computeMicroversions: MicroversionPolicy = {
   legacyHeader: 'X-OpenStack-Nova-API-Version',
   min: MIN_API_VERSION,
   max: MAX_API_VERSION,
+  echoRefused: true,
 };

@@ -30,10 +30,12 @@ describe('compute API root', () => {
     assert.equal(res.body.versions.find((v: { id: string }) => v.id === 'v2.0').links[0].href, 'http://nubo.test/compute/v2/');
   });
 
-  test('GET /v2.1 describes v2.1, with and without the slash, without a token', async () => {
+  test('GET /v2.1 describes v2.1, with and without the slash, without a token, with microversions', async () => {
     for (const path of ['/v2.1', '/v2.1/']) {
-      const res = await h.request('GET', path);
+      const res = await h.request('GET', path, undefined, undefined, { 'openstack-api-version': 'compute 2.50' });
       assert.equal(res.status, 200);
+      assert.equal(res.headers['openstack-api-version'], 'compute 2.50');
+      assert.equal(res.headers['x-compute-request-id'], res.headers['x-openstack-request-id']);
       assert.equal(res.body.version.id, 'v2.1');
       assert.deepEqual(res.body.version['media-types'], [{ base: 'application/json', type: 'application/vnd.openstack.compute+json;version=2.1' }]);
     }
@@ -85,6 +87,10 @@ describe('compute API root', () => {
     const tooNew = await h.request('GET', '/v2.1/nowhere', 'p1:member', undefined, { 'openstack-api-version': 'compute 2.94' });
     assert.equal(tooNew.status, 406);
     assert.deepEqual(tooNew.body, { computeFault: { code: 406, message: 'Version 2.94 is not supported by the API. Minimum is 2.1 and maximum is 2.93.' } });
+    // Nova's Fault names the version asked for, and compute_req_id is outside the API.
+    assert.equal(tooNew.headers['openstack-api-version'], 'compute 2.94');
+    assert.equal(tooNew.headers['x-openstack-nova-api-version'], '2.94');
+    assert.equal(tooNew.headers['x-compute-request-id'], tooNew.headers['x-openstack-request-id']);
     const junk = await h.request('GET', '/v2.1/nowhere', 'p1:member', undefined, { 'x-openstack-nova-api-version': '2.x' });
     assert.equal(junk.status, 400);
     assert.match(junk.body.badRequest.message, /invalid format/);

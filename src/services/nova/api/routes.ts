@@ -38,7 +38,7 @@ import { serverTagsRoutes } from './server-tags.js';
 import { serverMigrationsRoutes } from './server-migrations.js';
 import { serverIpsRoutes } from './server-ips.js';
 import { serversRoutes } from './servers.js';
-import { versionRoutes } from './versions.js';
+import { versionRoutes, versionV21Route } from './versions.js';
 import { volumeAttachmentsRoutes } from './volume-attachments.js';
 import { imagesRoutes } from './images.js';
 import { imageMetadataRoutes } from './image-metadata.js';
@@ -74,18 +74,21 @@ export function computeRoutes(deps: ApiDeps, baseUrl: string): FastifyPluginAsyn
     // /v2.1/{project_id}/... and the legacy /v2[/{project_id}]/... are routed to /v2.1.
     usePathRewrites(app, COMPUTE_PATH_REWRITES);
     await app.register(async (v21) => {
+      // nova's compute_req_id middleware (before the API, so on every answer): the request id
+      // also under its older name.
+      v21.addHook('onRequest', (req, reply, done) => {
+        reply.header('x-compute-request-id', req.id);
+        done();
+      });
       // LegacyV2CompatibleWrapper: a legacy v2 request is 2.1, without version headers.
       useMicroversions(v21, { ...computeMicroversions, unversioned: isLegacyV2 });
-      v21.addHook('onRequest', (req, reply, done) => {
-        // nova's compute_req_id middleware: the request id also under its older name.
-        reply.header('x-compute-request-id', req.id);
-        // The project id of the path is the caller's, or a 400 (after negotiation, as in wsgi.py).
-        done(urlProjectMismatch(req));
-      });
+      // The project id of the path is the caller's, or a 400 (after negotiation, as in wsgi.py).
+      v21.addHook('onRequest', (req, _reply, done) => done(urlProjectMismatch(req)));
       // Unknown paths below /v2.1 are answered after negotiation, as nova's router does.
       v21.setNotFoundHandler(async () => {
         throw new NotFound('The resource could not be found.');
       });
+      versionV21Route(v21, baseUrl);
       for (const resource of RESOURCES) resource(v21, deps);
     }, { prefix: '/v2.1' });
   };
