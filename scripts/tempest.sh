@@ -16,6 +16,7 @@
 #   NUBO_TEMPEST_GUEST_IMAGE=DIR      image_ref/image_ref_alt are the guest image of `nubo image build`
 #                                     (DIR/nubo-guest.qcow2 booted by its kernel DIR/vmlinuz and DIR/initrd.img)
 #   NUBO_TEMPEST_FLAVORS="256 320"    flavor_ref/flavor_ref_alt are new flavors of that RAM (MB), 1 vCPU, 1 GB disk
+#   NUBO_TEMPEST_KEEP=1               keep the cloud's config, log and data directory (to look into a failure)
 #   (scripts/tempest-scenario.sh uses these four for real guests)
 #
 # Prints Tempest's per-module table and, last, "N passed, M failed, K skipped".
@@ -30,7 +31,10 @@ PORT="${NUBO_TEMPEST_PORT:-18880}"
 ADDR="${NUBO_TEMPEST_ADDR:-127.0.0.1}"
 HTTP_PORT="${NUBO_TEMPEST_HTTP_PORT:-18881}"
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
+  if [ -n "${NUBO_TEMPEST_KEEP:-}" ]; then echo "cloud's config, log and data kept in $WORK" >&2; else rm -rf "$WORK"; fi
+}
 trap cleanup EXIT
 
 # A small image served over loopback HTTP for web-download imports.

@@ -16,7 +16,7 @@
 import type { RequestContext } from '../../../common/context.js';
 import type { Logger } from '../../../common/log/logger.js';
 import type { ComputeTaskAPI } from '../conductor/rpcapi.js';
-import { createRequestContext, storedBuildArgs, userPortsOf, whyNotRebuildable } from '../conductor/stored-build.js';
+import { createRequestContext, storedBuildArgs, userPortsIn, userPortsOf, whyNotRebuildable } from '../conductor/stored-build.js';
 import type { NovaRepos } from '../db/repos.js';
 import {
   BuildAbortException, GroupAffinityViolation, InstanceInvalidState, InstanceNotFound, RescheduledException, UnexpectedDeletingTaskStateError, VirtualInterfaceCreateException,
@@ -319,8 +319,13 @@ export class ComputeManager {
     const current = await this.repos.instances.find(uuid);
     await this.o.driver.destroy(ctx, instance, []).catch(() => undefined);
     if (!current || err instanceof InstanceNotFound || err instanceof UnexpectedDeletingTaskStateError || current.data.task_state === TaskState.DELETING) {
+      // nova's _cleanup_allocated_networks: the ports this build made go too. A server deleted
+      // by the API before it had a host (_local_delete) is gone from the database by now, and
+      // its ports made since are found by the server's uuid (Tempest's delete while building).
       this.o.log.debug({ instance: uuid }, 'Instance disappeared during build.');
-      if (current) await this.o.network.deallocateForInstance(current).catch((e: unknown) => this.o.log.warn({ err: e }, 'port cleanup failed'));
+      await this.o.network.deallocateForInstance(current ?? instance, userPortsIn(args.requested_networks))
+        .catch((e: unknown) => this.o.log.warn({ err: e, instance: uuid }, 'port cleanup failed'));
+      await this.o.tracker.refreshNode(args.node);
       return;
     }
     await this.o.network.deallocateForInstance(current).catch((e: unknown) => this.o.log.warn({ err: e, instance: uuid }, 'port cleanup failed'));

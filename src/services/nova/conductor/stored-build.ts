@@ -16,7 +16,12 @@ import type { ScheduleAndBuildArgs } from './rpcapi.js';
 
 /** The port ids the user gave in the request (a clean-up unbinds them, never deletes them). */
 export function userPortsOf(spec: RequestSpec | undefined): string[] {
-  return (spec?.data.requested_networks?.objects ?? []).map((r) => r.data.port_id).filter((p): p is string => Boolean(p));
+  return userPortsIn(spec?.data.requested_networks);
+}
+
+/** The ports a request named (`networks: [{port: ...}]`): theirs to keep when the server goes. */
+export function userPortsIn(requested: RequestSpec['data']['requested_networks'] | undefined): string[] {
+  return (requested?.objects ?? []).map((r) => r.data.port_id).filter((p): p is string => Boolean(p));
 }
 
 /** Why the stored request of a server cannot be built again, or null when it can. */
