@@ -143,6 +143,29 @@ describe('compute API: project id in paths and the legacy v2 API', () => {
     assert.match(badKey.body.badRequest.message, /Additional properties are not allowed \('bad\/key' was unexpected\)/);
   });
 
+  // Nova's *_v20 schemas: names with leading and trailing blanks (normalize_name strips them),
+  // a key pair name of any printable characters.
+  test("the legacy v2 API takes Nova's v2.0 names: blanks around them stripped; v2.1 refuses them", async () => {
+    const spaced = await h.request('POST', `/v2.1/${ADMIN_PROJECT}/flavors`, ADMIN, flavorBody('  v20.flavor  ', { id: 'v20-flavor' }));
+    assert.equal(spaced.status, 400);
+    const flavor = await h.request('POST', `/v2/${ADMIN_PROJECT}/flavors`, ADMIN, flavorBody('  v20.flavor  ', { id: 'v20-flavor' }));
+    assert.equal(flavor.status, 200, JSON.stringify(flavor.body));
+    assert.equal(flavor.body.flavor.name, 'v20.flavor');
+    assert.equal((await h.request('POST', '/v2/flavors', ADMIN, flavorBody('   ', { id: 'blank' }))).status, 400);
+
+    assert.equal((await h.request('POST', '/v2.1/os-keypairs', MEMBER, { keypair: { name: ' k.1 ' } })).status, 400);
+    const keypair = await h.request('POST', '/v2/os-keypairs', MEMBER, { keypair: { name: ' k.1 ' } });
+    assert.equal(keypair.status, 200, JSON.stringify(keypair.body));
+    assert.equal(keypair.body.keypair.name, 'k.1');
+
+    assert.equal((await h.request('POST', '/v2.1/os-aggregates', ADMIN, { aggregate: { name: ' agg ', availability_zone: ' zone ' } })).status, 400);
+    const aggregate = await h.request('POST', '/v2/os-aggregates', ADMIN, { aggregate: { name: ' agg ', availability_zone: ' zone ' } });
+    assert.equal(aggregate.status, 200, JSON.stringify(aggregate.body));
+    assert.equal(aggregate.body.aggregate.name, 'agg');
+    assert.equal(aggregate.body.aggregate.availability_zone, 'zone');
+    assert.equal((await h.request('POST', '/v2/os-aggregates', ADMIN, { aggregate: { name: 'agg2', availability_zone: 'a:b' } })).status, 400);
+  });
+
   test('the legacy v2 API lists one extension more (OS-EXT-VIF-NET)', async () => {
     const legacy = (await h.request('GET', `/v2/${PROJECT}/extensions`, MEMBER)).body.extensions.map((e: { alias: string }) => e.alias);
     const v21 = (await h.request('GET', '/v2.1/extensions', MEMBER)).body.extensions.map((e: { alias: string }) => e.alias);
@@ -218,6 +241,25 @@ describe('servers through the legacy v2 API and with the project id, on a cloud 
     for (const key of ['locked', 'description', 'tags', 'host_status']) assert.ok(!(key in s), key);
     const listed = await b.call('GET', `/compute/v2.1/${project}/servers?name=legacy`, undefined, { 'openstack-api-version': 'compute 2.47' });
     assert.equal(listed.body.servers[0].links[0].href, `${base}/compute/v2.1/${project}/servers/${id}`);
+    assert.equal((await b.call('DELETE', `/compute/v2/${project}/servers/${id}`)).status, 204);
+  });
+
+  test("servers through the legacy v2 API: Nova's v2.0 names (stripped) and a null user_data", async () => {
+    const body = { server: { name: '  spaced  ', imageRef: b.imageId, flavorRef: '1', networks: [{ uuid: b.networkId }], user_data: null } };
+    assert.equal((await b.call('POST', `/compute/v2.1/${project}/servers`, body)).status, 400);
+    const created = await b.call('POST', `/compute/v2/${project}/servers`, body);
+    assert.equal(created.status, 202, JSON.stringify(created.body));
+    const id = created.body.server.id;
+    await b.waitFor(id, ['ACTIVE']);
+    assert.equal((await b.call('GET', `/compute/v2/${project}/servers/${id}`)).body.server.name, 'spaced');
+    assert.equal((await b.call('PUT', `/compute/v2.1/${project}/servers/${id}`, { server: { name: ' renamed ' } })).status, 400);
+    const renamed = await b.call('PUT', `/compute/v2/${project}/servers/${id}`, { server: { name: ' renamed ' } });
+    assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
+    assert.equal(renamed.body.server.name, 'renamed');
+    const rebuilt = await b.call('POST', `/compute/v2/${project}/servers/${id}/action`, { rebuild: { imageRef: b.imageId, name: ' rebuilt ' } });
+    assert.equal(rebuilt.status, 202, JSON.stringify(rebuilt.body));
+    assert.equal(rebuilt.body.server.name, 'rebuilt');
+    await b.waitFor(id, ['ACTIVE']);
     assert.equal((await b.call('DELETE', `/compute/v2/${project}/servers/${id}`)).status, 204);
   });
 });

@@ -12,6 +12,7 @@ import { integerId } from './admin-ids.js';
 import type { ApiDeps } from './deps.js';
 import { caller, type Caller } from './request.js';
 import { aggregateHostSchema, aggregateImagesSchema, createAggregateSchema, setMetadataSchema, updateAggregateSchema } from './schemas/aggregates.js';
+import { CREATE_AGGREGATE_V20, UPDATE_AGGREGATE_V20 } from './schemas/legacy-v20.js';
 import { validateBody } from './validation.js';
 import { requireVersion } from './version-gate.js';
 import { aggregateView } from './views/aggregates.js';
@@ -72,7 +73,7 @@ export function aggregatesRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.post('/os-aggregates', async (req) => {
     const c = allowed(req, deps, 'create');
-    const { aggregate } = validateBody<{ aggregate: { name: string; availability_zone?: string | null } }>(createAggregateSchema, req.body);
+    const { aggregate } = validateBody<{ aggregate: { name: string; availability_zone?: string | null } }>(createAggregateSchema, req.body, CREATE_AGGREGATE_V20);
     const created = await deps.aggregates.create(c.ctx, aggregate.name.trim(), aggregate.availability_zone?.trim() || null);
     return { aggregate: aggregateView(created, c.version, { created: true }) };
   });
@@ -84,7 +85,7 @@ export function aggregatesRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.put<{ Params: { id: string } }>('/os-aggregates/:id', async (req) => {
     const c = allowed(req, deps, 'update');
-    const { aggregate } = validateBody<{ aggregate: { name?: string; availability_zone?: string | null } }>(updateAggregateSchema, req.body);
+    const { aggregate } = validateBody<{ aggregate: { name?: string; availability_zone?: string | null } }>(updateAggregateSchema, req.body, UPDATE_AGGREGATE_V20);
     const values = { ...aggregate, ...(aggregate.name !== undefined ? { name: aggregate.name.trim() } : {}) };
     return { aggregate: aggregateView(await deps.aggregates.update(c.ctx, aggregateId(req.params.id), values), c.version) };
   });

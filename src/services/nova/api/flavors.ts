@@ -12,6 +12,7 @@ import type { ApiDeps } from './deps.js';
 import { checkEnumParam, lastParam, limitAndMarker, rejectUnknownParams, strictBool, type RawQuery } from './list-params.js';
 import { caller, getFlavor, type Caller } from './request.js';
 import { createFlavorSchema, updateFlavorSchema } from './schemas/flavors.js';
+import { CREATE_FLAVOR_V20 } from './schemas/legacy-v20.js';
 import { validateBody } from './validation.js';
 import { flavorBasicView, flavorListView, flavorView, type FlavorViewOptions } from './views/flavors.js';
 
@@ -104,11 +105,11 @@ export function flavorsRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.post('/flavors', async (req) => {
     const c = caller(req, deps);
-    const body = validateBody<CreateBody>(createFlavorSchema(c.version), req.body);
+    const body = validateBody<CreateBody>(createFlavorSchema(c.version), req.body, CREATE_FLAVOR_V20);
     deps.policy.can(c.ctx, manage('create'), {});
     const f = body.flavor;
     const flavor = await deps.flavors.create(c.ctx, {
-      name: f.name, id: f.id, ram: f.ram, vcpus: f.vcpus, disk: f.disk, ephemeral: f['OS-FLV-EXT-DATA:ephemeral'], swap: f.swap,
+      name: f.name.trim(), id: f.id, ram: f.ram, vcpus: f.vcpus, disk: f.disk, ephemeral: f['OS-FLV-EXT-DATA:ephemeral'], swap: f.swap,
       rxtxFactor: f.rxtx_factor, isPublic: f['os-flavor-access:is_public'], description: c.version.atLeast('2.55') ? f.description ?? null : null,
     });
     return { flavor: flavorView(flavor, flavorViewOptions(deps, c)) };

@@ -12,8 +12,10 @@ import type { KeypairType } from '../compute/keypairs.js';
 import { KeypairLimitExceeded, MarkerNotFound } from '../errors.js';
 import type { ApiDeps } from './deps.js';
 import { firstParam, limitAndMarker, rejectUnknownParams, type RawQuery } from './list-params.js';
+import { isLegacyV2 } from './legacy-v2.js';
 import { caller, type Caller } from './request.js';
 import { createKeypairSchema, keypairNameCharacters } from './schemas/keypairs.js';
+import { CREATE_KEYPAIR_V20 } from './schemas/legacy-v20.js';
 import { validateBody } from './validation.js';
 import { keypairCreateView, keypairIndexView, keypairShowView } from './views/keypairs.js';
 
@@ -53,9 +55,9 @@ export function keypairsRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.post('/os-keypairs', async (req, reply) => {
     const c = caller(req, deps);
-    const body = validateBody<CreateBody>(createKeypairSchema(c.version), req.body);
+    const body = validateBody<CreateBody>(createKeypairSchema(c.version), req.body, CREATE_KEYPAIR_V20);
     const params = body.keypair;
-    keypairNameCharacters(c.version, params.name);
+    if (!isLegacyV2(req)) keypairNameCharacters(c.version, params.name);
     const name = params.name.trim();
     const type: KeypairType = params.type ?? 'ssh';
     const userId = (c.version.atLeast('2.10') ? params.user_id : undefined) || c.ctx.userId || '';

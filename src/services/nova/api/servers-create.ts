@@ -15,6 +15,7 @@ import {
 import { NetworkRequestList, type NetworkRequestFields } from '../objects/index.js';
 import type { ApiDeps } from './deps.js';
 import { caller } from './request.js';
+import { CREATE_SERVER_V20 } from './schemas/legacy-v20.js';
 import { createServerSchema } from './schemas/servers.js';
 import { validateBody } from './validation.js';
 import { createView } from './views/servers.js';
@@ -41,7 +42,7 @@ interface CreateBody {
     max_count?: number | string;
     return_reservation_id?: boolean | string;
     security_groups?: Array<{ name?: string }>;
-    user_data?: string;
+    user_data?: string | null;
     description?: string | null;
     tags?: string[];
     host?: string;
@@ -143,7 +144,7 @@ function createError(err: unknown): unknown {
 
 export async function createServer(req: FastifyRequest, reply: FastifyReply, deps: ApiDeps): Promise<unknown> {
   const c = caller(req, deps);
-  const body = validateBody<CreateBody>(createServerSchema(c.version), req.body);
+  const body = validateBody<CreateBody>(createServerSchema(c.version), req.body, CREATE_SERVER_V20);
   const s = body.server;
   const target = { project_id: c.ctx.projectId ?? null, user_id: c.ctx.userId ?? null };
   deps.policy.can(c.ctx, rule('create'), target);
@@ -162,7 +163,7 @@ export async function createServer(req: FastifyRequest, reply: FastifyReply, dep
   const minCount = s.min_count !== undefined ? Number(s.min_count) : 1;
   const maxCount = s.max_count !== undefined ? Number(s.max_count) : minCount;
   if (minCount > maxCount) throw new BadRequest('min_count must be <= max_count');
-  if (s.user_data !== undefined && !isBase64(s.user_data)) throw new BadRequest('User data needs to be valid base 64.');
+  if (s.user_data != null && !isBase64(s.user_data)) throw new BadRequest('User data needs to be valid base 64.');
 
   let flavor;
   try {
@@ -175,7 +176,7 @@ export async function createServer(req: FastifyRequest, reply: FastifyReply, dep
   }
   const adminPass = s.adminPass ?? generatePassword();
   const request: CreateServerRequest = {
-    flavor, imageId, name: s.name, description: s.description ?? null, ...(s.hostname ? { hostname: s.hostname } : {}),
+    flavor, imageId, name: s.name.trim(), description: s.description ?? null, ...(s.hostname ? { hostname: s.hostname } : {}),
     keyName: s.key_name ?? null, userData: s.user_data ?? null, metadata: s.metadata ?? {},
     securityGroups: (s.security_groups ?? [{ name: 'default' }]).map((g) => g.name ?? 'default'),
     availabilityZone: zone, forcedHost: host, forcedNode: node, requestedHost: s.host ?? null, requestedNode: s.hypervisor_hostname ?? null, requestedNetworks: networks,

@@ -12,6 +12,7 @@ import { FlavorNotFound, InstanceInvalidState, InstanceIsLocked } from '../error
 import type { Instance } from '../objects/index.js';
 import type { ApiDeps } from './deps.js';
 import { caller, getInstance, type Caller } from './request.js';
+import { UPDATE_SERVER_V20 } from './schemas/legacy-v20.js';
 import { invalidStateConflict, serverAction } from './server-actions/index.js';
 import { createServer } from './servers-create.js';
 import { parseServerQuery, type RawQuery } from './servers-query.js';
@@ -122,12 +123,12 @@ export function serversRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.put<{ Params: { id: string } }>('/servers/:id', async (req) => {
     const c = caller(req, deps);
-    const body = validateBody<UpdateBody>(updateServerSchema(c.version), req.body);
+    const body = validateBody<UpdateBody>(updateServerSchema(c.version), req.body, UPDATE_SERVER_V20);
     const instance = await getInstance(deps, c, req.params.id);
     deps.policy.can(c.ctx, rule('update'), { user_id: instance.data.user_id, project_id: instance.data.project_id });
     const s = body.server;
     const updated = await deps.repos.instances.save(instance.uuid, {
-      ...(s.name !== undefined ? { display_name: s.name } : {}),
+      ...(s.name !== undefined ? { display_name: s.name.trim() } : {}),
       ...(s.description !== undefined ? { display_description: s.description } : {}),
       ...(s.accessIPv4 !== undefined ? { access_ip_v4: s.accessIPv4 } : {}),
       ...(s.accessIPv6 !== undefined ? { access_ip_v6: s.accessIPv6 } : {}),

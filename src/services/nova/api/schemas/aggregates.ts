@@ -1,10 +1,8 @@
 /** Request bodies of os-aggregates (nova/api/openstack/compute/schemas/aggregates.py). */
 import { AZ_NAME, FQDN, METADATA_WITH_NULL } from './admin-types.js';
-import { NAME, UUID } from './servers.js';
+import { NAME, NAME_WITH_SPACES, UUID } from './servers.js';
 
 const AVAILABILITY_ZONE = { oneOf: [AZ_NAME, { type: 'null' }] };
-/** name_with_leading_trailing_spaces: what update accepts (and trims). */
-const NAME_WITH_SPACES = { type: 'string', minLength: 1, maxLength: 255, pattern: '^(?=.*\\S)[^\\x00-\\x1F\\x7F]*$' };
 
 export const createAggregateSchema = {
   type: 'object',

@@ -11,6 +11,8 @@ type Schema = Record<string, unknown>;
 
 /** nova's 'name' format: 1-255 printable characters, no leading or trailing blank. */
 export const NAME: Schema = { type: 'string', minLength: 1, maxLength: 255, pattern: '^(?!\\s)[^\\x00-\\x1F\\x7F]*(?<!\\s)$' };
+/** nova's name_with_leading_trailing_spaces: printable, not blank only (trimmed by the API). */
+export const NAME_WITH_SPACES: Schema = { type: 'string', minLength: 1, maxLength: 255, pattern: '^(?=.*\\S)[^\\x00-\\x1F\\x7F]*$' };
 export const DESCRIPTION: Schema = { type: ['string', 'null'], minLength: 0, maxLength: 255, pattern: '^[^\\x00-\\x1F\\x7F]*$' };
 export const UUID: Schema = { type: 'string', format: 'uuid' };
 export const BOOLEAN: Schema = {
@@ -26,7 +28,7 @@ const IP_ADDRESS: Schema = { type: 'string', oneOf: [{ format: 'ipv4' }, { forma
 const HOSTNAME: Schema = { type: 'string', minLength: 2, maxLength: 63, pattern: '^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]+$' };
 const FQDN: Schema = { type: 'string', minLength: 1, maxLength: 255, pattern: '^[a-zA-Z0-9-._]*$' };
 const DISK_CONFIG: Schema = { type: 'string', enum: ['AUTO', 'MANUAL'] };
-const BASE64: Schema = { type: 'string', maxLength: 65535, pattern: '^[A-Za-z0-9+/\\s]*={0,2}\\s*$' };
+export const BASE64: Schema = { type: 'string', maxLength: 65535, pattern: '^[A-Za-z0-9+/\\s]*={0,2}\\s*$' };
 const VOLUME_SIZE: Schema = { type: ['integer', 'string'], pattern: '^[0-9]+$', minimum: 1, maximum: 0x7fffffff };
 
 const HINTS: Schema = {

@@ -8,7 +8,7 @@
 import { Forbidden } from '../../../../common/errors.js';
 import { OverQuota } from '../../errors.js';
 import type { ImageMeta } from '../../objects/index.js';
-import { METADATA, NAME } from '../schemas/servers.js';
+import { METADATA, NAME, NAME_WITH_SPACES } from '../schemas/servers.js';
 import { validateBody } from '../validation.js';
 import { NON_NEGATIVE_INTEGER } from './schemas.js';
 import type { ActionCall, ServerAction } from './index.js';
@@ -26,6 +26,8 @@ const CREATE_BACKUP = {
   required: ['name', 'backup_type', 'rotation'],
   additionalProperties: false,
 };
+/** create_backup_v20: the legacy v2 API's (schemas/legacy-v20.ts). */
+const CREATE_BACKUP_V20 = { ...CREATE_BACKUP, properties: { ...CREATE_BACKUP.properties, name: NAME_WITH_SPACES } };
 
 /** check_img_metadata_properties_quota (up to 2.38, MAX_IMAGE_META_PROXY_API_VERSION). */
 async function checkMetadataQuota(call: ActionCall, metadata: Record<string, string>): Promise<void> {
@@ -54,7 +56,7 @@ export const imageActions: ServerAction[] = [
       const metadata = args.metadata ?? {};
       await checkMetadataQuota(call, metadata);
       if (await deps.compute.lifecycle.isVolumeBacked(instance)) deps.policy.can(c.ctx, 'os_compute_api:servers:create_image:allow_volume_backed', { project_id: instance.data.project_id });
-      const image = await deps.compute.lifecycle.snapshot(c.ctx, instance, args.name, metadata);
+      const image = await deps.compute.lifecycle.snapshot(c.ctx, instance, args.name.trim(), metadata);
       return answer(call, image, c.version.atLeast('2.45') ? null : await deps.compute.lifecycle.imageUrl(image.data.id));
     },
   },
@@ -62,12 +64,12 @@ export const imageActions: ServerAction[] = [
     name: 'createBackup',
     async run(call) {
       const { deps, caller: c, instance } = call;
-      const args = validateBody<{ name: string; backup_type: string; rotation: number | string; metadata?: Record<string, string> }>(CREATE_BACKUP, call.body);
+      const args = validateBody<{ name: string; backup_type: string; rotation: number | string; metadata?: Record<string, string> }>(CREATE_BACKUP, call.body, CREATE_BACKUP_V20);
       deps.policy.can(c.ctx, 'os_compute_api:os-create-backup', { user_id: instance.data.user_id, project_id: instance.data.project_id });
       const rotation = Number(args.rotation);
       const metadata = args.metadata ?? {};
       await checkMetadataQuota(call, metadata);
-      const image = await deps.compute.lifecycle.backup(c.ctx, instance, args.name, args.backup_type, rotation, metadata);
+      const image = await deps.compute.lifecycle.backup(c.ctx, instance, args.name.trim(), args.backup_type, rotation, metadata);
       return answer(call, image, rotation > 0 ? deps.links.resource('images', image.data.id)[0]!.href : null);
     },
   },

@@ -8,6 +8,7 @@ import { BadRequest, Forbidden } from '../../../../common/errors.js';
 import type { RebuildRequest } from '../../compute/api-lifecycle.js';
 import { generatePassword } from '../../compute/passwords.js';
 import { ImageNotFound, KeypairNotFound, OverQuota } from '../../errors.js';
+import { REBUILD_SERVER_V20 } from '../schemas/legacy-v20.js';
 import { rebuildServerSchema } from '../schemas/servers.js';
 import { isBase64 } from '../servers-create.js';
 import { singleViewOptions } from '../servers.js';
@@ -38,7 +39,7 @@ const BEFORE_275 = /^(OS-EXT-AZ|OS-EXT-SRV-ATTR|OS-EXT-STS|OS-SRV-USG|os-extende
 
 function toRequest(b: RebuildBody, version: { atLeast(v: string): boolean }): RebuildRequest {
   const req: RebuildRequest = { imageRef: b.imageRef, adminPassword: b.adminPass ?? generatePassword(), preserveEphemeral: TRUE.has(b.preserve_ephemeral ?? false) };
-  if (b.name !== undefined) req.name = b.name;
+  if (b.name !== undefined) req.name = b.name.trim();
   if (b.description !== undefined) req.description = b.description;
   if (b.metadata !== undefined) req.metadata = b.metadata;
   if (b['OS-DCF:diskConfig'] !== undefined) req.autoDiskConfig = b['OS-DCF:diskConfig'] === 'AUTO';
@@ -57,7 +58,7 @@ function toRequest(b: RebuildBody, version: { atLeast(v: string): boolean }): Re
 export const rebuildActions: ServerAction[] = [{
   name: 'rebuild',
   async run({ deps, caller: c, instance, body, reply }) {
-    const b = validateBody<RebuildBody>(rebuildServerSchema(c.version), body);
+    const b = validateBody<RebuildBody>(rebuildServerSchema(c.version), body, REBUILD_SERVER_V20);
     const req = toRequest(b, c.version);
     const target = { user_id: instance.data.user_id, project_id: instance.data.project_id };
     deps.policy.can(c.ctx, 'os_compute_api:servers:rebuild', target);
