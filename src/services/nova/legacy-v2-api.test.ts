@@ -45,6 +45,15 @@ describe('compute API: project id in paths and the legacy v2 API', () => {
     assert.equal(plain.body.flavors_links[0].href, `${BASE}/v2.1/flavors?limit=1&marker=1`);
   });
 
+  test("a URL holding the caller's project id anywhere gives links with it (Nova's _get_project_id)", async () => {
+    const flavors = await h.request('GET', `/v2.1/flavors?limit=1&note=${PROJECT}`, MEMBER);
+    assert.equal(flavors.status, 200, JSON.stringify(flavors.body));
+    assert.equal(flavors.body.flavors[0].links[0].href, `${BASE}/v2.1/${PROJECT}/flavors/1`);
+    assert.equal(flavors.body.flavors[0].links[1].href, `${BASE}/${PROJECT}/flavors/1`);
+    const other = await h.request('GET', `/v2.1/flavors?limit=1&note=${OTHER_PROJECT}`, MEMBER);
+    assert.equal(other.body.flavors[0].links[0].href, `${BASE}/v2.1/flavors/1`);
+  });
+
   test('v2.1 with the project id: create and show a flavor, with microversions', async () => {
     const created = await h.request('POST', `/v2.1/${ADMIN_PROJECT}/flavors`, ADMIN, flavorBody('pid.small', { id: 'pid-small', description: 'd' }), { 'openstack-api-version': 'compute 2.55' });
     assert.equal(created.status, 200, JSON.stringify(created.body));

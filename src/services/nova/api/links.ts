@@ -3,10 +3,11 @@
  * `self` link under the versioned endpoint and its `bookmark` under the unversioned one,
  * with [api] compute_link_prefix replacing the base when set. The request being served
  * decides the versioned endpoint and the project id (ViewBuilder's request.application_url and
- * _get_project_id): a request whose path named the project id gets links with it, and one of
- * the legacy v2 API links under /v2 (legacy-v2.ts).
+ * _get_project_id): a request whose URL holds the caller's project id (its path or its query)
+ * gets links with it, and one of the legacy v2 API links under /v2 (legacy-v2.ts).
  */
 import { currentRewrittenPath } from '../../../common/http/path-rewrite.js';
+import { currentScope } from '../../../common/log/request-scope.js';
 
 export interface Link {
   rel: string;
@@ -59,8 +60,20 @@ export class LinkBuilder {
   /** The bases for the request being served (the plain ones outside a request). */
   private bases(): LinkBases {
     const path = currentRewrittenPath();
-    if (path === undefined) return this.plain;
-    const project = path.projectId === undefined ? '' : `/${path.projectId}`;
-    return { versioned: `${this.base}/${path.version}${project}`, bookmark: `${this.base}${project}` };
+    const projectId = path?.projectId ?? projectIdInUrl();
+    if (path === undefined && projectId === undefined) return this.plain;
+    const project = projectId === undefined ? '' : `/${projectId}`;
+    return { versioned: `${this.base}/${path?.version ?? 'v2.1'}${project}`, bookmark: `${this.base}${project}` };
   }
+}
+
+/**
+ * ViewBuilder._get_project_id: the caller's project id when the request's URL holds it anywhere
+ * (`/v2.1/servers?project_id=...` as well as a path that names it).
+ */
+function projectIdInUrl(): string | undefined {
+  const scope = currentScope();
+  const projectId = (scope?.context as { projectId?: string } | undefined)?.projectId;
+  const url = (scope?.client as { originalUrl?: string } | undefined)?.originalUrl;
+  return projectId && url?.includes(projectId) ? projectId : undefined;
 }
