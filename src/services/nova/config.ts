@@ -113,6 +113,7 @@ export const fakeDriverGroup = defineGroup('fake_driver', 'The fake virt driver 
   power_seconds: opt.float(0, 'Time a power on/off or reboot takes.', { min: 0 }),
   fail_spawn_hosts: opt.list([], 'Hosts whose spawns fail (to exercise rescheduling and failed builds).'),
   live_migration_seconds: opt.float(0, 'Time copying a guest in a live migration takes (it may be forced to complete or aborted meanwhile).', { min: 0 }),
+  supports_migrate_to_same_host: opt.bool(false, 'A cold migration may stay on its host (the driver capability that reports COMPUTE_SAME_HOST_COLD_MIGRATE): off as nova\'s FakeDriver and libvirt, on as its SameHostColdMigrateDriver.'),
 });
 
 export const qemuGroup = defineGroup('qemu', 'The qemu virt driver (compute_driver = qemu)', {

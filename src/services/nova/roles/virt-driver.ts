@@ -55,6 +55,7 @@ export function createVirtDriver(ctx: RoleContext, events: InstanceEvents, repos
     host: ctx.host, vcpus: fake.vcpus, memoryMb: fake.memory_mb, localGb: fake.local_gb, spawnSeconds: fake.spawn_seconds,
     destroySeconds: fake.destroy_seconds, powerSeconds: fake.power_seconds, failSpawn: fake.fail_spawn_hosts.includes(ctx.host), liveMigrationSeconds: fake.live_migration_seconds,
     vifPluggingTimeout: d.vif_plugging_timeout, vifPluggingIsFatal: d.vif_plugging_is_fatal, virtapi: events,
+    sameHostColdMigrate: fake.supports_migrate_to_same_host,
   });
 }
 

@@ -38,6 +38,8 @@ export interface FakeDriverOptions {
   vifPluggingTimeout: number;
   vifPluggingIsFatal: boolean;
   virtapi: VirtAPI;
+  /** A cold migration may stay on this host (nova's SameHostColdMigrateDriver); off by default, as nova's FakeDriver. */
+  sameHostColdMigrate?: boolean;
 }
 
 interface Guest {
@@ -83,7 +85,7 @@ export function fakeHypervisor(host: string): FakeDriver | undefined {
 }
 
 const FAKE_CAPABILITIES: DriverCapabilities = {
-  has_imagecache: false, supports_evacuate: true, supports_migrate_to_same_host: true, supports_attach_interface: true,
+  has_imagecache: false, supports_evacuate: true, supports_migrate_to_same_host: false, supports_attach_interface: true,
   supports_device_tagging: true, supports_tagged_attach_interface: true, supports_tagged_attach_volume: true, supports_extend_volume: true,
   supports_multiattach: true, supports_trusted_certs: true, supports_pcpus: false, supports_accelerators: false, supports_bfv_rescue: true,
   supports_vtpm: false, supports_secure_boot: false, supports_socket_pci_numa_affinity: false, supports_remote_managed_ports: false,
@@ -101,7 +103,7 @@ function setPowerState(g: Guest, to: number, boots: boolean): void {
 }
 
 export class FakeDriver implements ComputeDriver {
-  readonly capabilities = FAKE_CAPABILITIES;
+  readonly capabilities: DriverCapabilities;
   private readonly guests = new Map<string, Guest>();
   /** The simulated hypervisor host came up with the driver. */
   private readonly bootedAt = Date.now();
@@ -115,6 +117,7 @@ export class FakeDriver implements ComputeDriver {
   private readonly cachedImages = new Set<string>();
 
   constructor(private readonly o: FakeDriverOptions) {
+    this.capabilities = o.sameHostColdMigrate ? { ...FAKE_CAPABILITIES, supports_migrate_to_same_host: true } : FAKE_CAPABILITIES;
     hypervisors.set(o.host, this);
   }
 
