@@ -61,6 +61,10 @@ export const endpointFilterGroup = defineGroup('endpoint_filter', 'Endpoint filt
   driver: driverOption('endpoint filter (project endpoints and endpoint groups)'),
 });
 
+export const endpointPolicyGroup = defineGroup('endpoint_policy', 'Endpoint policies (OS-ENDPOINT-POLICY)', {
+  driver: driverOption('endpoint policy (policies associated with endpoints, services and regions)'),
+});
+
 export const credentialGroup = defineGroup('credential', 'Credentials API', {
   driver: driverOption('credential'),
   encrypt: opt.bool(true, 'Encrypt credential blobs at rest (AES-256-GCM with a key kept in <data_dir>/keystone-credential-key).'),
@@ -88,7 +92,7 @@ export const oauth1Group = defineGroup('oauth1', 'OAuth1 consumers', {
 
 /** Every group of the resource side, for Config.load. */
 export const resourceConfigGroups = [
-  identityGroup, securityComplianceGroup, resourceGroup, assignmentGroup, roleGroup, catalogGroup, endpointFilterGroup, credentialGroup,
+  identityGroup, securityComplianceGroup, resourceGroup, assignmentGroup, roleGroup, catalogGroup, endpointFilterGroup, endpointPolicyGroup, credentialGroup,
   unifiedLimitGroup, domainConfigGroup, policyGroup, oauth1Group,
 ] as const;
 
@@ -99,6 +103,7 @@ export type AssignmentOptions = Values<typeof assignmentGroup.opts>;
 export type RoleOptions = Values<typeof roleGroup.opts>;
 export type CatalogOptions = Values<typeof catalogGroup.opts>;
 export type EndpointFilterOptions = Values<typeof endpointFilterGroup.opts>;
+export type EndpointPolicyOptions = Values<typeof endpointPolicyGroup.opts>;
 export type CredentialOptions = Values<typeof credentialGroup.opts>;
 export type UnifiedLimitOptions = Values<typeof unifiedLimitGroup.opts>;
 export type DomainConfigOptions = Values<typeof domainConfigGroup.opts>;
@@ -114,6 +119,7 @@ export interface ResourceConfig {
   role: RoleOptions;
   catalog: CatalogOptions;
   endpointFilter: EndpointFilterOptions;
+  endpointPolicy: EndpointPolicyOptions;
   credential: CredentialOptions;
   unifiedLimit: UnifiedLimitOptions;
   domainConfig: DomainConfigOptions;
@@ -131,6 +137,7 @@ export function resourceConfigFrom(config: { get: <S extends OptMap>(g: GroupDef
     role: config.get(roleGroup),
     catalog: config.get(catalogGroup),
     endpointFilter: config.get(endpointFilterGroup),
+    endpointPolicy: config.get(endpointPolicyGroup),
     credential: config.get(credentialGroup),
     unifiedLimit: config.get(unifiedLimitGroup),
     domainConfig: config.get(domainConfigGroup),
@@ -157,6 +164,7 @@ export function defaultResourceConfig(overrides: Overrides = {}): ResourceConfig
     role: { ...defaults(roleGroup), ...overrides.role },
     catalog: { ...defaults(catalogGroup), ...overrides.catalog },
     endpointFilter: { ...defaults(endpointFilterGroup), ...overrides.endpointFilter },
+    endpointPolicy: { ...defaults(endpointPolicyGroup), ...overrides.endpointPolicy },
     credential: { ...defaults(credentialGroup), ...overrides.credential },
     unifiedLimit: { ...defaults(unifiedLimitGroup), ...overrides.unifiedLimit },
     domainConfig: { ...defaults(domainConfigGroup), ...overrides.domainConfig },

@@ -223,6 +223,7 @@ export class PasswordExpired extends Unauthorized {
 
 export class PolicyNotFound extends KeystoneNotFound { constructor(id: string) { super('policy', id); } }
 export class EndpointGroupNotFound extends KeystoneNotFound { constructor(id: string) { super('Endpoint Group', id); } }
+export class PolicyAssociationNotFound extends NotFound { constructor() { super('Policy association not found.'); } }
 export class ConsumerNotFound extends NotFound {
   constructor(id: string) { super(`Could not find consumer: ${id}.`); }
 }

@@ -9,6 +9,7 @@ import type { RoleManager } from './assignment/roles.js';
 import type { CatalogManager } from './catalog/core.js';
 import type { CredentialManager } from './credential/core.js';
 import type { EndpointFilterManager } from './endpoint_filter/core.js';
+import type { EndpointPolicyManager } from './endpoint_policy/core.js';
 import type { IdentityManager } from './identity/core.js';
 import type { LimitManager } from './limit/core.js';
 import type { ConsumerManager } from './oauth1/core.js';
@@ -29,6 +30,7 @@ export interface KeystoneManagers {
   credentials: CredentialManager;
   limits: LimitManager;
   policies: PolicyBlobManager;
+  endpointPolicy: EndpointPolicyManager;
   consumers: ConsumerManager;
   revoke: RevokeManager;
   appCreds: AppCredManager;

@@ -38,7 +38,9 @@ import { clearCipher, fileKeyCipher } from './credential/cipher.js';
 import { CredentialManager } from './credential/core.js';
 import { Ec2TokenAuthenticator } from './credential/ec2-auth.js';
 import { endpointFilterDrivers } from './endpoint_filter/backends/registry.js';
+import { endpointPolicyDrivers } from './endpoint_policy/backends/registry.js';
 import { EndpointFilterManager } from './endpoint_filter/core.js';
+import { EndpointPolicyManager } from './endpoint_policy/core.js';
 import { identityDrivers } from './identity/backends/registry.js';
 import { IdentityManager } from './identity/core.js';
 import type { DriverContext, DriverRegistry } from './lib/drivers.js';
@@ -78,6 +80,7 @@ export const DRIVERS = {
   role: roleDrivers,
   assignment: assignmentDrivers,
   endpointFilter: endpointFilterDrivers,
+  endpointPolicy: endpointPolicyDrivers,
   catalog: catalogDrivers,
   credential: credentialDrivers,
   unifiedLimit: unifiedLimitDrivers,
@@ -128,11 +131,12 @@ export function createManagers(o: ManagerOptions): KeystoneManagers {
   const roles = new RoleManager(driver(registries.role, c.role.driver), { resource, config: c.assignment, events, audit });
   const assignments = new AssignmentManager(driver(registries.assignment, c.assignment.driver), { identity, resource, roles, events, audit });
   const endpointFilter = new EndpointFilterManager(driver(registries.endpointFilter, c.endpointFilter.driver), { resource, events });
-  const catalog = new CatalogManager(driver(registries.catalog, c.catalog.driver), { endpointFilter, audit });
+  const catalog = new CatalogManager(driver(registries.catalog, c.catalog.driver), { endpointFilter, audit, events });
   const cipher = c.credential.encrypt && o.dataDir ? fileKeyCipher(join(o.dataDir, 'keystone-credential-key')) : clearCipher;
   const credentials = new CredentialManager(driver(registries.credential, c.credential.driver), { cipher, config: c.credential, events, audit });
   const limits = new LimitManager(driver(registries.unifiedLimit, c.unifiedLimit.driver), { catalog, resource, config: c.unifiedLimit, events, audit });
-  const policies = new PolicyBlobManager(driver(registries.policy, c.policy.driver), { audit });
+  const policies = new PolicyBlobManager(driver(registries.policy, c.policy.driver), { audit, events });
+  const endpointPolicy = new EndpointPolicyManager(driver(registries.endpointPolicy, c.endpointPolicy.driver), { catalog, policies, events });
   const consumers = new ConsumerManager(driver(registries.oauth1, c.oauth1.driver), { audit });
   const revoke = new RevokeManager(driver(registries.revoke, ac.revoke.driver), {
     retentionSeconds: ac.token.expiration + ac.revoke.expiration_buffer, events,
@@ -143,7 +147,7 @@ export function createManagers(o: ManagerOptions): KeystoneManagers {
   const trusts = new TrustManager(driver(registries.trust, ac.trust.driver), {
     maxRedelegationCount: ac.trust.max_redelegation_count, identity, events, audit,
   });
-  return { resource, domainConfigs, identity, roles, assignments, endpointFilter, catalog, credentials, limits, policies, consumers, revoke, appCreds, trusts };
+  return { resource, domainConfigs, identity, roles, assignments, endpointFilter, catalog, credentials, limits, policies, endpointPolicy, consumers, revoke, appCreds, trusts };
 }
 
 /** The token side: Fernet keys, token provider, in-process validator and authenticator. */

@@ -1,4 +1,7 @@
-/** Policy blobs, OS-EP-FILTER (and its effect on the token catalog) and OAuth1 consumers through HTTP. */
+/**
+ * Policy blobs, OS-EP-FILTER (and its effect on the token catalog), OS-ENDPOINT-POLICY and OAuth1
+ * consumers through HTTP.
+ */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { apiFixture, type ApiFixture } from '../testing/api-fixture.js';
@@ -49,6 +52,60 @@ describe('policies, endpoint filter, consumers', () => {
     assert.equal((await f.m.catalog.catalog({ projectId: 'proj' })).length, 1);
     await f.m.catalog.deleteEndpoint(ea.id);
     assert.equal((await f.call('GET', '/v3/OS-EP-FILTER/projects/proj/endpoints', admin)).body.endpoints.length, 0);
+  });
+
+  // keystone/endpoint_policy/core.py: an endpoint's own policy, else its service's in its region
+  // or a parent region, else its service's; the associations go with what they name.
+  test('endpoint policies: associations, the endpoints of a policy, the policy of an endpoint', async () => {
+    const policy = async () => (await f.call('POST', '/v3/policies', admin, { policy: { blob: '{}', type: 'application/json' } })).body.policy.id as string;
+    const [p1, p2, p3] = [await policy(), await policy(), await policy()];
+    await f.m.catalog.createRegion({ id: 'top' });
+    await f.m.catalog.createRegion({ id: 'sub', parent_region_id: 'top' });
+    const svc = (await f.m.catalog.createService({ type: 'volumev3', name: 'cinder' })).id;
+    const other = (await f.m.catalog.createService({ type: 'dns', name: 'designate' })).id;
+    const inSub = await f.m.catalog.createEndpoint({ service_id: svc, interface: 'public', url: 'http://sub', region_id: 'sub' });
+    const noRegion = await f.m.catalog.createEndpoint({ service_id: svc, interface: 'admin', url: 'http://none' });
+    const elsewhere = await f.m.catalog.createEndpoint({ service_id: other, interface: 'public', url: 'http://dns' });
+    const base = (p: string) => `/v3/policies/${p}/OS-ENDPOINT-POLICY`;
+    const policyOf = async (endpoint: string) => f.call('GET', `/v3/endpoints/${endpoint}/OS-ENDPOINT-POLICY/policy`, admin);
+
+    assert.equal((await policyOf(inSub.id)).status, 404);
+    assert.equal((await f.call('PUT', `${base(p1)}/services/${svc}`, admin)).status, 204);
+    assert.equal((await policyOf(inSub.id)).body.policy.id, p1);
+    assert.equal((await f.call('PUT', `${base(p2)}/services/${svc}/regions/top`, admin)).status, 204);
+    assert.equal((await policyOf(inSub.id)).body.policy.id, p2, 'the parent region');
+    assert.equal((await policyOf(noRegion.id)).body.policy.id, p1, 'no region: the service');
+    assert.equal((await f.call('PUT', `${base(p3)}/endpoints/${inSub.id}`, admin)).status, 204);
+    const own = await policyOf(inSub.id);
+    assert.equal(own.body.policy.id, p3);
+    assert.equal(own.body.policy.links.self, `http://keystone.test/identity/v3/endpoints/${p3}`);
+    assert.equal((await policyOf(elsewhere.id)).status, 404);
+
+    assert.equal((await f.call('GET', `${base(p3)}/endpoints/${inSub.id}`, admin)).status, 204);
+    assert.equal((await f.call('HEAD', `${base(p3)}/endpoints/${inSub.id}`, admin)).status, 204);
+    assert.equal((await f.call('GET', `${base(p1)}/endpoints/${inSub.id}`, admin)).status, 404);
+    assert.equal((await f.call('GET', `${base(p2)}/services/${svc}/regions/top`, admin)).status, 204);
+    assert.equal((await f.call('GET', `${base(p2)}/services/${svc}/regions/sub`, admin)).status, 404);
+    assert.equal((await f.call('PUT', `${base(p1)}/services/${svc}/regions/nowhere`, admin)).status, 404);
+    assert.equal((await f.call('PUT', `${base(p1)}/endpoints/nothing`, admin)).status, 404);
+    assert.equal((await f.call('PUT', `/v3/policies/nothing/OS-ENDPOINT-POLICY/services/${svc}`, admin)).status, 404);
+
+    const listed = async (p: string) => (await f.call('GET', `${base(p)}/endpoints`, admin)).body.endpoints.map((e: { id: string }) => e.id).sort();
+    assert.deepEqual(await listed(p1), [inSub.id, noRegion.id].sort());
+    assert.deepEqual(await listed(p2), [inSub.id], 'the region and the regions below it');
+    assert.deepEqual(await listed(p3), [inSub.id]);
+
+    // A second policy for a target replaces the first; deletes take associations with them.
+    assert.equal((await f.call('PUT', `${base(p2)}/endpoints/${inSub.id}`, admin)).status, 204);
+    assert.equal((await policyOf(inSub.id)).body.policy.id, p2);
+    assert.equal((await f.call('DELETE', `${base(p2)}/endpoints/${inSub.id}`, admin)).status, 204);
+    assert.equal((await f.call('DELETE', `/v3/policies/${p2}`, admin)).status, 204);
+    assert.equal((await policyOf(inSub.id)).body.policy.id, p1, 'the policy deleted, its region association gone');
+    await f.m.catalog.deleteService(svc);
+    assert.deepEqual(await listed(p1), []);
+
+    const member = f.token('member', { userId: 'member-user', roles: ['member'], projectId: 'proj', projectDomainId: 'default' });
+    assert.equal((await f.call('PUT', `${base(p1)}/services/${other}`, member)).status, 403);
   });
 
   test('OAuth1 consumers', async () => {

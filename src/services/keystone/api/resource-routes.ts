@@ -13,6 +13,7 @@ import { registerImpliedRoleRoutes } from './implied-roles.js';
 import { registerLimitRoutes } from './limits.js';
 import { registerConsumerRoutes } from './os-oauth1-consumers.js';
 import { registerEndpointFilterRoutes } from './os-ep-filter.js';
+import { registerEndpointPolicyRoutes } from './os-ep-policy.js';
 import { registerPolicyRoutes } from './policy.js';
 import { registerProjectRoutes } from './projects.js';
 import { registerRegionRoutes } from './regions.js';
@@ -41,5 +42,6 @@ export async function registerResourceRoutes(scope: FastifyInstance, deps: Resou
   registerLimitRoutes(scope, deps);
   registerPolicyRoutes(scope, deps);
   registerEndpointFilterRoutes(scope, deps);
+  registerEndpointPolicyRoutes(scope, deps);
   registerConsumerRoutes(scope, deps);
 }

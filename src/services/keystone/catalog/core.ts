@@ -9,6 +9,7 @@ import {
 } from '../errors.js';
 import { newId } from '../db/rows.js';
 import type { EndpointFilterManager } from '../endpoint_filter/core.js';
+import type { KeystoneEvents } from '../events.js';
 import { extraAttributes } from '../lib/extra-attributes.js';
 import { toBoolean } from '../lib/booleans.js';
 import { Hints } from '../lib/hints.js';
@@ -31,6 +32,7 @@ export interface CatalogManagerDeps {
   /** Project endpoint associations and endpoint groups (they filter a project's catalog). */
   endpointFilter: EndpointFilterManager;
   audit: IdentityAudit;
+  events: KeystoneEvents;
 }
 
 export class CatalogManager {
@@ -92,6 +94,7 @@ export class CatalogManager {
   async deleteRegion(regionId: string): Promise<void> {
     await this.getRegion(regionId);
     await this.driver.deleteRegion(regionId);
+    await this.deps.events.emit('region.deleted', { regionId });
     this.deps.audit.deleted('region', regionId);
   }
 
@@ -137,6 +140,8 @@ export class CatalogManager {
     const endpoints = await this.driver.listEndpoints(new Hints().add('service_id', serviceId));
     for (const e of endpoints) await this.deps.endpointFilter.deleteAssociationsForEndpoint(e.id);
     await this.driver.deleteService(serviceId);
+    for (const e of endpoints) await this.deps.events.emit('endpoint.deleted', { endpointId: e.id });
+    await this.deps.events.emit('service.deleted', { serviceId });
     this.deps.audit.deleted('service', serviceId);
   }
 
@@ -209,6 +214,7 @@ export class CatalogManager {
     await this.getEndpoint(endpointId);
     await this.driver.deleteEndpoint(endpointId);
     await this.deps.endpointFilter.deleteAssociationsForEndpoint(endpointId);
+    await this.deps.events.emit('endpoint.deleted', { endpointId });
     this.deps.audit.deleted('endpoint', endpointId);
   }
 

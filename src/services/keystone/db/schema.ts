@@ -198,6 +198,15 @@ export interface EndpointGroupTable {
   filters: string;
 }
 
+/** OS-ENDPOINT-POLICY: exactly one of endpoint, service, or service and region is set. */
+export interface PolicyAssociationTable {
+  id: string;
+  policy_id: string;
+  endpoint_id: string | null;
+  service_id: string | null;
+  region_id: string | null;
+}
+
 export interface ProjectEndpointTable {
   endpoint_id: string;
   project_id: string;
@@ -237,6 +246,7 @@ export interface KeystoneDB {
   policy: PolicyBlobTable;
   endpoint_group: EndpointGroupTable;
   project_endpoint: ProjectEndpointTable;
+  policy_association: PolicyAssociationTable;
   project_endpoint_group: ProjectEndpointGroupTable;
   consumer: ConsumerTable;
 }

@@ -6,6 +6,7 @@ import { PolicyNotFound, ValidationError } from '../errors.js';
 import { newId } from '../db/rows.js';
 import { extraAttributes } from '../lib/extra-attributes.js';
 import { Hints } from '../lib/hints.js';
+import type { KeystoneEvents } from '../events.js';
 import type { IdentityAudit } from '../rpc/audit.js';
 import type { PolicyBlobRecord, PolicyDriver } from './backends/base.js';
 
@@ -20,7 +21,7 @@ export interface PolicyInput {
 }
 
 export class PolicyBlobManager {
-  constructor(private readonly driver: PolicyDriver, private readonly deps: { audit: IdentityAudit }) {}
+  constructor(private readonly driver: PolicyDriver, private readonly deps: { audit: IdentityAudit; events: KeystoneEvents }) {}
 
   async getPolicy(id: string): Promise<PolicyBlobRecord> {
     const policy = await this.driver.getPolicy(id);
@@ -54,6 +55,7 @@ export class PolicyBlobManager {
   async deletePolicy(id: string): Promise<void> {
     await this.getPolicy(id);
     await this.driver.deletePolicy(id);
+    await this.deps.events.emit('policy.deleted', { policyId: id });
     this.deps.audit.deleted('policy', id);
   }
 }
