@@ -25,7 +25,7 @@ export type KeystoneEventMap = {
   /** A group was deleted; `memberIds` were its members. */
   'group.deleted': [{ groupId: string; memberIds: string[] }];
   'trust.deleted': [{ trustId: string }];
-  /** Catalog entries and policy blobs deleted: their endpoint policy associations go. */
+  /** Catalog entries and policy blobs deleted: their endpoint filter and endpoint policy associations go. */
   'endpoint.deleted': [{ endpointId: string }];
   'service.deleted': [{ serviceId: string }];
   'region.deleted': [{ regionId: string }];

@@ -138,7 +138,6 @@ export class CatalogManager {
   async deleteService(serviceId: string): Promise<void> {
     await this.getService(serviceId);
     const endpoints = await this.driver.listEndpoints(new Hints().add('service_id', serviceId));
-    for (const e of endpoints) await this.deps.endpointFilter.deleteAssociationsForEndpoint(e.id);
     await this.driver.deleteService(serviceId);
     for (const e of endpoints) await this.deps.events.emit('endpoint.deleted', { endpointId: e.id });
     await this.deps.events.emit('service.deleted', { serviceId });
@@ -213,7 +212,6 @@ export class CatalogManager {
   async deleteEndpoint(endpointId: string): Promise<void> {
     await this.getEndpoint(endpointId);
     await this.driver.deleteEndpoint(endpointId);
-    await this.deps.endpointFilter.deleteAssociationsForEndpoint(endpointId);
     await this.deps.events.emit('endpoint.deleted', { endpointId });
     this.deps.audit.deleted('endpoint', endpointId);
   }

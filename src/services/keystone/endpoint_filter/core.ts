@@ -3,7 +3,7 @@
  * project directly or through endpoint groups (filters on service_id, region_id, interface),
  * over an EndpointFilterDriver (backends/base.ts) chosen by `[endpoint_filter] driver`. A
  * project with associations sees only those endpoints in its token catalog (the
- * CatalogManager's business); a deleted project loses its associations (a callback, as
+ * CatalogManager's business); a deleted project or endpoint loses its associations (callbacks, as
  * upstream's catalog Manager registers).
  */
 import { NotFound } from '../../../common/errors.js';
@@ -33,6 +33,7 @@ export interface EndpointFilterManagerDeps {
 export class EndpointFilterManager {
   constructor(private readonly driver: EndpointFilterDriver, private readonly deps: EndpointFilterManagerDeps) {
     deps.events.on('project.deleted', ({ projectId }) => driver.deleteAssociationsByProject(projectId));
+    deps.events.on('endpoint.deleted', ({ endpointId }) => driver.deleteAssociationsByEndpoint(endpointId));
   }
 
   /** _require_valid_filter. */
@@ -135,10 +136,5 @@ export class EndpointFilterManager {
   async listEndpointGroupsForProject(projectId: string): Promise<EndpointGroupRecord[]> {
     await this.deps.resource.getProject(projectId);
     return (await this.endpointGroupsOfProject(projectId)).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  }
-
-  /** An endpoint went away: its project associations too. */
-  deleteAssociationsForEndpoint(endpointId: string): Promise<void> {
-    return this.driver.deleteAssociationsByEndpoint(endpointId);
   }
 }

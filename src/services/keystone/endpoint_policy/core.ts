@@ -27,10 +27,10 @@ export const forServiceInRegion = (serviceId: string, regionId: string): PolicyT
 
 export class EndpointPolicyManager {
   constructor(private readonly driver: EndpointPolicyDriver, private readonly deps: EndpointPolicyManagerDeps) {
-    deps.events.on('endpoint.deleted', ({ endpointId }) => driver.deleteAssociationsByEndpoint(endpointId));
-    deps.events.on('service.deleted', ({ serviceId }) => driver.deleteAssociationsByService(serviceId));
-    deps.events.on('region.deleted', ({ regionId }) => driver.deleteAssociationsByRegion(regionId));
-    deps.events.on('policy.deleted', ({ policyId }) => driver.deleteAssociationsByPolicy(policyId));
+    deps.events.on('endpoint.deleted', ({ endpointId }) => driver.deleteAssociationsOf('endpoint', endpointId));
+    deps.events.on('service.deleted', ({ serviceId }) => driver.deleteAssociationsOf('service', serviceId));
+    deps.events.on('region.deleted', ({ regionId }) => driver.deleteAssociationsOf('region', regionId));
+    deps.events.on('policy.deleted', ({ policyId }) => driver.deleteAssociationsOf('policy', policyId));
   }
 
   createPolicyAssociation(policyId: string, target: PolicyTarget): Promise<void> {
@@ -69,12 +69,12 @@ export class EndpointPolicyManager {
   /**
    * The policy of an endpoint: its own association, else its service's in its region or the
    * nearest parent region, else its service's.
-   * @throws NotFound when none applies
+   * @throws EndpointNotFound, NotFound when no policy applies
    */
   async getPolicyForEndpoint(endpointId: string): Promise<PolicyBlobRecord> {
+    const endpoint = await this.deps.catalog.getEndpoint(endpointId);
     const own = await this.driver.getPolicyAssociation(forEndpoint(endpointId));
     if (own !== undefined) return this.deps.policies.getPolicy(own);
-    const endpoint = await this.deps.catalog.getEndpoint(endpointId);
     const seen = new Set<string>();
     for (let regionId = endpoint.region_id; regionId !== null && !seen.has(regionId);) {
       seen.add(regionId);

@@ -44,7 +44,9 @@ export class TrunkRpcCallbacks {
     const byTrunk = new Map<string, string[]>();
     for (const s of Array.isArray(args['subports']) ? args['subports'] : []) {
       if (!isJsonObject(s) || typeof s['trunk_id'] !== 'string' || typeof s['port_id'] !== 'string') continue;
-      byTrunk.set(s['trunk_id'], [...(byTrunk.get(s['trunk_id']) ?? []), s['port_id']]);
+      const ids = byTrunk.get(s['trunk_id']);
+      if (ids) ids.push(s['port_id']);
+      else byTrunk.set(s['trunk_id'], [s['port_id']]);
     }
     const updated: Record<string, Port[]> = Object.create(null) as Record<string, Port[]>;
     for (const [trunkId, portIds] of byTrunk) {

@@ -13,6 +13,9 @@ export interface PolicyAssociationRecord extends PolicyTarget {
   policyId: string;
 }
 
+/** What an association may name; deleting one of these takes its associations with it. */
+export type AssociatedKind = 'policy' | 'endpoint' | 'service' | 'region';
+
 export interface EndpointPolicyDriver {
   /** A target has one policy: associating another replaces it. */
   createPolicyAssociation(policyId: string, target: PolicyTarget): Promise<void>;
@@ -21,8 +24,6 @@ export interface EndpointPolicyDriver {
   /** The policy of exactly this target, if any. */
   getPolicyAssociation(target: PolicyTarget): Promise<string | undefined>;
   listAssociationsForPolicy(policyId: string): Promise<PolicyAssociationRecord[]>;
-  deleteAssociationsByEndpoint(endpointId: string): Promise<void>;
-  deleteAssociationsByService(serviceId: string): Promise<void>;
-  deleteAssociationsByRegion(regionId: string): Promise<void>;
-  deleteAssociationsByPolicy(policyId: string): Promise<void>;
+  /** Every association naming this policy, endpoint, service or region. */
+  deleteAssociationsOf(kind: AssociatedKind, id: string): Promise<void>;
 }

@@ -2,7 +2,7 @@
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import { newId } from '../../db/rows.js';
 import type { KeystoneDB } from '../../db/schema.js';
-import type { EndpointPolicyDriver, PolicyAssociationRecord, PolicyTarget } from './base.js';
+import type { AssociatedKind, EndpointPolicyDriver, PolicyAssociationRecord, PolicyTarget } from './base.js';
 
 /** The row of exactly this target: `column = value`, or `column IS NULL` for a null (SQL's `= NULL` matches nothing). */
 function target(t: PolicyTarget) {
@@ -44,19 +44,7 @@ export class SqlEndpointPolicyDriver implements EndpointPolicyDriver {
     return rows.map((r) => ({ policyId: r.policy_id, endpointId: r.endpoint_id, serviceId: r.service_id, regionId: r.region_id }));
   }
 
-  async deleteAssociationsByEndpoint(endpointId: string): Promise<void> {
-    await this.db.deleteFrom('policy_association').where('endpoint_id', '=', endpointId).execute();
-  }
-
-  async deleteAssociationsByService(serviceId: string): Promise<void> {
-    await this.db.deleteFrom('policy_association').where('service_id', '=', serviceId).execute();
-  }
-
-  async deleteAssociationsByRegion(regionId: string): Promise<void> {
-    await this.db.deleteFrom('policy_association').where('region_id', '=', regionId).execute();
-  }
-
-  async deleteAssociationsByPolicy(policyId: string): Promise<void> {
-    await this.db.deleteFrom('policy_association').where('policy_id', '=', policyId).execute();
+  async deleteAssociationsOf(kind: AssociatedKind, id: string): Promise<void> {
+    await this.db.deleteFrom('policy_association').where(`${kind}_id`, '=', id).execute();
   }
 }
